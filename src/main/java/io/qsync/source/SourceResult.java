@@ -1,0 +1,25 @@
+package io.qsync.source;
+
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * The result of one query: its columns up front, then its rows in pages. Memory is bounded by one
+ * page whatever the result's size. Lifecycle: columns / totalRows, one or more {@link #read}, then
+ * {@link #close}.
+ */
+public interface SourceResult extends AutoCloseable {
+  List<Column> columns();
+
+  /** The number of rows, where the source knows it before reading them. */
+  OptionalLong totalRows();
+
+  /**
+   * Streams rows starting at a zero-based row offset. Row order is the source's; a caller that
+   * re-reads from an offset must check that what it got adds up (see DESIGN.md, "Resume").
+   */
+  void read(long fromRow, RowSink sink);
+
+  @Override
+  void close();
+}

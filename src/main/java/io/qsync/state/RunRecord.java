@@ -1,0 +1,99 @@
+package io.qsync.state;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.diff.ChangeCounts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One run as run history keeps it. Immutable; {@code with*} methods return changed copies.
+ *
+ * @param phase the step the run is in or stopped in ({@code extract}, {@code diff}, {@code apply},
+ *     {@code swap}, {@code done})
+ * @param counts the change set's counts, once known
+ * @param changesTotal the change set's length; the checkpoint runs up to it
+ * @param appliedThrough the checkpoint: the last change committed
+ * @param resumes how many times the run was resumed after a failure
+ * @param error the error that stopped the run, as shown to the user (never a secret)
+ */
+public record RunRecord(
+    String runId,
+    String sync,
+    String table,
+    String mode,
+    RunStatus status,
+    String phase,
+    Instant startedAt,
+    Optional<Instant> finishedAt,
+    Optional<ChangeCounts> counts,
+    long changesTotal,
+    long appliedThrough,
+    int batchesApplied,
+    int resumes,
+    String host,
+    long pid,
+    long connectionId,
+    Optional<String> error) {
+
+  public RunRecord {
+    requireNonNull(runId, "runId is null");
+    requireNonNull(sync, "sync is null");
+    requireNonNull(table, "table is null");
+    requireNonNull(mode, "mode is null");
+    requireNonNull(status, "status is null");
+    requireNonNull(phase, "phase is null");
+    requireNonNull(startedAt, "startedAt is null");
+    requireNonNull(finishedAt, "finishedAt is null");
+    requireNonNull(counts, "counts is null");
+    requireNonNull(host, "host is null");
+    requireNonNull(error, "error is null");
+  }
+
+  public static RunRecord started(
+      String runId, String sync, String table, String mode, Instant now, String host, long pid,
+      long connectionId) {
+    return new RunRecord(
+        runId, sync, table, mode, RunStatus.RUNNING, "extract", now, Optional.empty(),
+        Optional.empty(), 0, 0, 0, 0, host, pid, connectionId, Optional.empty());
+  }
+
+  public RunRecord withPhase(String newPhase) {
+    return new RunRecord(
+        runId, sync, table, mode, status, newPhase, startedAt, finishedAt, counts, changesTotal,
+        appliedThrough, batchesApplied, resumes, host, pid, connectionId, error);
+  }
+
+  public RunRecord withChangeSet(ChangeCounts newCounts) {
+    return new RunRecord(
+        runId, sync, table, mode, status, phase, startedAt, finishedAt, Optional.of(newCounts),
+        newCounts.changes(), appliedThrough, batchesApplied, resumes, host, pid, connectionId,
+        error);
+  }
+
+  public RunRecord withCheckpoint(long newAppliedThrough, int newBatchesApplied) {
+    return new RunRecord(
+        runId, sync, table, mode, status, phase, startedAt, finishedAt, counts, changesTotal,
+        newAppliedThrough, newBatchesApplied, resumes, host, pid, connectionId, error);
+  }
+
+  /** The run taken up again by a new process. */
+  public RunRecord resumedBy(String newHost, long newPid, long newConnectionId) {
+    return new RunRecord(
+        runId, sync, table, mode, RunStatus.RUNNING, phase, startedAt, Optional.empty(), counts,
+        changesTotal, appliedThrough, batchesApplied, resumes + 1, newHost, newPid,
+        newConnectionId, Optional.empty());
+  }
+
+  public RunRecord finished(RunStatus newStatus, Instant at, Optional<String> newError) {
+    return new RunRecord(
+        runId, sync, table, mode, newStatus, newStatus == RunStatus.SUCCEEDED ? "done" : phase,
+        startedAt, Optional.of(at), counts, changesTotal, appliedThrough, batchesApplied,
+        resumes, host, pid, connectionId, newError);
+  }
+
+  public Optional<Duration> duration() {
+    return finishedAt.map(end -> Duration.between(startedAt, end));
+  }
+}

@@ -1,0 +1,16 @@
+package io.qsync.state;
+
+/** Where a run stands. Stored in run history by name. */
+public enum RunStatus {
+  /** Running, or killed while running: the next run resumes it. */
+  RUNNING,
+  SUCCEEDED,
+  /** Stopped by an error; the next run resumes it where its stage allows. */
+  FAILED,
+  /** Given up: replaced by a newer run (--restart, a changed definition, a lost stage). */
+  ABANDONED;
+
+  public boolean unfinished() {
+    return this == RUNNING || this == FAILED;
+  }
+}

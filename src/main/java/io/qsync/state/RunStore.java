@@ -1,0 +1,30 @@
+package io.qsync.state;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Run history, kept in the target database beside the tables it describes. The checkpoint itself
+ * is advanced by the target's writer, inside each batch's transaction; this store reads it and
+ * records everything else. Implementations are not thread-safe.
+ */
+public interface RunStore {
+  /** Creates the history table when absent. DDL: call before any batch transaction. */
+  void prepare();
+
+  void insert(RunRecord run);
+
+  /** Writes a run's status, phase, counts and error (not its checkpoint). */
+  void update(RunRecord run);
+
+  Optional<RunRecord> find(String runId);
+
+  /** The sync's newest run if it did not finish: the one the next run resumes. */
+  Optional<RunRecord> unfinished(String sync);
+
+  /** The sync's runs, newest first. */
+  List<RunRecord> history(String sync, int limit);
+
+  /** Each sync's newest run. */
+  List<RunRecord> latestPerSync();
+}

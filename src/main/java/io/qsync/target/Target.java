@@ -1,0 +1,86 @@
+package io.qsync.target;
+
+import io.qsync.diff.Change;
+import io.qsync.source.Column;
+import io.qsync.source.RowSink;
+import io.qsync.state.RunStore;
+import io.qsync.state.SyncLock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The database that holds synced tables, their run history and their locks. Lifecycle: construct
+ * (no I/O), use, {@link #close()} (closes every connection it opened). Not thread-safe.
+ */
+public interface Target extends AutoCloseable {
+  /** The table as it exists now, or empty when there is no such table. */
+  Optional<TargetTable> describe(String table);
+
+  /**
+   * Every reason the existing table cannot hold the result, each with its remedy; empty when it
+   * can.
+   */
+  List<String> schemaProblems(TargetTable table, List<Column> columns, List<String> key, boolean keyRequired);
+
+  /** The CREATE TABLE statement {@link #createTable} runs, for plans and messages. */
+  String createTableStatement(String table, List<Column> columns, List<String> key);
+
+  /** Creates a table for the result, with the key as its primary key. DDL: outside batches. */
+  void createTable(String table, List<Column> columns, List<String> key);
+
+  /** Creates {@code table} with the columns and indexes of {@code model}. DDL: outside batches. */
+  void createTableLike(String table, String model);
+
+  void dropTable(String table);
+
+  long countRows(String table);
+
+  /** Streams the table's current values of the given columns, in no particular order. */
+  void readRows(String table, List<Column> columns, RowSink sink);
+
+  /**
+   * A writer of change batches into {@code table}. Each {@link ChangeWriter#apply} is one
+   * transaction that also advances the run's checkpoint, and commits only while {@code lock} is
+   * held.
+   *
+   * @param upsert whether inserts update a row whose key exists (all modes but append/replace)
+   */
+  ChangeWriter writer(
+      String table, List<Column> columns, List<String> key, boolean upsert, String runId, SyncLock lock);
+
+  /**
+   * Swaps {@code shadow} in as {@code table} in one atomic RENAME and drops the old table, if any.
+   */
+  void swap(String table, String shadow);
+
+  /** The table {@code replace} mode builds a new copy of {@code table} in. */
+  String shadowName(String table);
+
+  RunStore runs();
+
+  /**
+   * Takes the sync's lock, waiting at most {@code timeout}.
+   *
+   * @throws io.qsync.QsyncException of kind LOCK_HELD naming the run that holds it
+   */
+  SyncLock lock(String sync, Duration timeout);
+
+  /** Where the target is, for messages: host, port and database, never a password. */
+  String describeLocation();
+
+  @Override
+  void close();
+
+  /** Applies batches of a change set. Not thread-safe. */
+  interface ChangeWriter {
+    /**
+     * Applies one batch and moves the checkpoint from {@code afterSeq} to the batch's last
+     * sequence number, in one transaction: both happen or neither does.
+     *
+     * @throws io.qsync.QsyncException when the target rejects a row (naming its key and column),
+     *     or the checkpoint was moved by someone else (the batch is rolled back)
+     */
+    void apply(List<Change> batch, long afterSeq);
+  }
+}

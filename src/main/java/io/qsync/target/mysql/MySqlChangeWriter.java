@@ -1,0 +1,285 @@
+package io.qsync.target.mysql;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.diff.Change;
+import io.qsync.diff.ChangeKind;
+import io.qsync.source.Column;
+import io.qsync.state.SyncLock;
+import io.qsync.target.Target;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Writes change batches with multi-row statements: deletes first ({@code DELETE ... WHERE key IN
+ * (...)}), then inserts and updates ({@code INSERT ... ON DUPLICATE KEY UPDATE}, or a plain INSERT
+ * where a duplicate must fail), then the fenced checkpoint, then the lock check, then COMMIT. A
+ * rejected value rolls the batch back and is pinned to its row and column by replaying the batch
+ * row by row, still uncommitted. Not thread-safe.
+ */
+final class MySqlChangeWriter implements Target.ChangeWriter {
+  /** MySQL allows at most 65,535 placeholders in one prepared statement. */
+  private static final int MAX_PLACEHOLDERS = 65_535;
+
+  private static final Pattern COLUMN_IN_MESSAGE = Pattern.compile("(?i)column ((?:[`'][^`']*[`']\\.?)+)");
+
+  private final Connection connection;
+  private final MySqlDialect dialect;
+  private final String table;
+  private final List<Column> columns;
+  private final List<String> key;
+  private final int[] keyIndexes;
+  private final boolean upsert;
+  private final String runId;
+  private final SyncLock lock;
+  private final Clock clock;
+  private final int maxRowsPerStatement;
+
+  MySqlChangeWriter(
+      Connection connection, MySqlDialect dialect, String table, List<Column> columns,
+      List<String> key, boolean upsert, String runId, SyncLock lock, Clock clock) {
+    this.connection = connection;
+    this.dialect = dialect;
+    this.table = table;
+    this.columns = List.copyOf(columns);
+    this.key = List.copyOf(key);
+    this.keyIndexes = new int[key.size()];
+    for (int i = 0; i < key.size(); i++) {
+      keyIndexes[i] = indexOf(columns, key.get(i));
+    }
+    this.upsert = upsert;
+    this.runId = runId;
+    this.lock = lock;
+    this.clock = clock;
+    this.maxRowsPerStatement = Math.max(1, MAX_PLACEHOLDERS / columns.size());
+  }
+
+  private static int indexOf(List<Column> columns, String name) {
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equalsIgnoreCase(name)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("key column " + name + " is not in the result");
+  }
+
+  @Override
+  public void apply(List<Change> batch, long afterSeq) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    checkValues(batch);
+    long lastSeq = batch.get(batch.size() - 1).seq();
+    try {
+      connection.setAutoCommit(false);
+      try {
+        write(batch);
+        advanceCheckpoint(afterSeq, lastSeq);
+        if (!lock.held()) {
+          throw new QsyncException(
+              ErrorKind.FAILED,
+              "run " + runId + " lost its lock before committing batch ending at change " + lastSeq
+                  + "; the batch was rolled back\nRun again: the run resumes after its last"
+                  + " committed batch.");
+        }
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback();
+        if (e instanceof SQLException sql && MySqlErrors.isDataError(sql)) {
+          throw pinpoint(batch, sql);
+        }
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw MySqlErrors.failed("target", "apply the batch ending at change " + lastSeq, e);
+    }
+  }
+
+  private void write(List<Change> batch) throws SQLException {
+    List<Change> deletes = new ArrayList<>();
+    List<Change> writes = new ArrayList<>();
+    for (Change change : batch) {
+      (change.kind() == ChangeKind.DELETE ? deletes : writes).add(change);
+    }
+    int keysPerDelete = Math.max(1, MAX_PLACEHOLDERS / Math.max(1, key.size()));
+    for (int from = 0; from < deletes.size(); from += keysPerDelete) {
+      List<Change> chunk = deletes.subList(from, Math.min(deletes.size(), from + keysPerDelete));
+      try (PreparedStatement statement =
+          connection.prepareStatement(dialect.delete(table, key, chunk.size()))) {
+        int index = 1;
+        for (Change change : chunk) {
+          for (int keyIndex : keyIndexes) {
+            MySqlValues.bind(statement, index++, change.row()[keyIndex], columns.get(keyIndex).type());
+          }
+        }
+        statement.executeUpdate();
+      }
+    }
+    for (int from = 0; from < writes.size(); from += maxRowsPerStatement) {
+      List<Change> chunk = writes.subList(from, Math.min(writes.size(), from + maxRowsPerStatement));
+      writeRows(chunk);
+    }
+  }
+
+  private void writeRows(List<Change> rows) throws SQLException {
+    String sql =
+        upsert
+            ? dialect.upsert(table, columns, rows.size())
+            : dialect.insert(table, columns, rows.size()).toString();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      int index = 1;
+      for (Change change : rows) {
+        Object[] row = change.row();
+        for (int i = 0; i < row.length; i++) {
+          MySqlValues.bind(statement, index++, row[i], columns.get(i).type());
+        }
+      }
+      statement.executeUpdate();
+    }
+  }
+
+  /**
+   * The checkpoint moves from exactly {@code afterSeq}: if another process moved it, this batch is
+   * not the next one any more, and committing it could apply changes twice.
+   */
+  private void advanceCheckpoint(long afterSeq, long lastSeq) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE " + MySqlRunStore.TABLE + " SET applied_through = ?, batches_applied ="
+                + " batches_applied + 1, updated_at = ? WHERE run_id = ? AND applied_through = ?")) {
+      statement.setLong(1, lastSeq);
+      statement.setTimestamp(2, Timestamp.from(clock.instant()));
+      statement.setString(3, runId);
+      statement.setLong(4, afterSeq);
+      if (statement.executeUpdate() != 1) {
+        throw new QsyncException(
+            ErrorKind.FAILED,
+            "run " + runId + ": the checkpoint is no longer at change " + afterSeq
+                + " (another process applied this batch); the batch was rolled back\n"
+                + "Check `qsync status` and run again.");
+      }
+    }
+  }
+
+  /** NaN and infinities have no place in a MySQL column: say which row holds one. */
+  private void checkValues(List<Change> batch) {
+    for (Change change : batch) {
+      if (change.kind() == ChangeKind.DELETE) {
+        continue;
+      }
+      for (int i = 0; i < columns.size(); i++) {
+        Object value = change.row()[i];
+        boolean notFinite =
+            value instanceof Double d && !Double.isFinite(d)
+                || value instanceof Float f && !Float.isFinite(f);
+        if (notFinite) {
+          throw new QsyncException(
+              ErrorKind.NEEDS_ACTION,
+              "table " + table + ": row with key " + describeKey(change) + " has " + value
+                  + " in column " + columns.get(i).name() + ", which MySQL cannot store\n"
+                  + "Map it in the query, e.g. CASE WHEN isfinite(x) THEN x END.");
+        }
+      }
+    }
+  }
+
+  /** Replays the batch row by row, uncommitted, to name the row and column the target rejects. */
+  private QsyncException pinpoint(List<Change> batch, SQLException batchError) {
+    try {
+      connection.setAutoCommit(false);
+      for (Change change : batch) {
+        if (change.kind() == ChangeKind.DELETE) {
+          continue;
+        }
+        try {
+          writeRows(List.of(change));
+        } catch (SQLException rowError) {
+          return rejected(change, rowError);
+        }
+      }
+    } catch (SQLException e) {
+      batchError.addSuppressed(e);
+    } finally {
+      rollback();
+    }
+    return rejected(null, batchError);
+  }
+
+  private QsyncException rejected(Change change, SQLException error) {
+    String column = columnOf(error.getMessage());
+    String where = change == null ? "a row" : "the row with key " + describeKey(change);
+    String value = "";
+    if (change != null && column != null) {
+      for (int i = 0; i < columns.size(); i++) {
+        if (columns.get(i).name().equalsIgnoreCase(column)) {
+          value = " (value " + preview(change.row()[i]) + ", source type " + columns.get(i).type() + ")";
+        }
+      }
+    }
+    String remedy =
+        switch (error.getErrorCode()) {
+          case 1062 -> "Make the query return each key once, or use a mode with a key (mirror, upsert).";
+          case 1048 -> "Return a value for the column, or allow NULL in it.";
+          case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
+          default -> "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";
+        };
+    return new QsyncException(
+        ErrorKind.NEEDS_ACTION,
+        "table " + table + ": the target rejected " + where
+            + (column == null ? "" : " in column " + column) + value + ": " + error.getMessage()
+            + "\nNothing of this batch was written. " + remedy,
+        error);
+  }
+
+  private String describeKey(Change change) {
+    StringJoiner described = new StringJoiner(", ", "(", ")");
+    if (keyIndexes.length == 0) {
+      return "#" + change.seq();
+    }
+    for (int i = 0; i < keyIndexes.length; i++) {
+      described.add(key.get(i) + "=" + preview(change.row()[keyIndexes[i]]));
+    }
+    return described.toString();
+  }
+
+  private static String preview(Object value) {
+    if (value == null) {
+      return "NULL";
+    }
+    String text = value instanceof byte[] bytes ? "<" + bytes.length + " bytes>" : value.toString();
+    text = text.length() > 60 ? text.substring(0, 57) + "..." : text;
+    return value instanceof String ? "'" + text + "'" : text;
+  }
+
+  private static String columnOf(String message) {
+    if (message == null) {
+      return null;
+    }
+    Matcher matcher = COLUMN_IN_MESSAGE.matcher(message);
+    if (!matcher.find()) {
+      return null;
+    }
+    // MariaDB names a column `db`.`table`.`column`, MySQL 'column': take the last part.
+    String[] parts = matcher.group(1).split("[`']\\.[`']");
+    return parts[parts.length - 1].replaceAll("[`']", "");
+  }
+
+  private void rollback() {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      // The connection is gone; the server rolled the transaction back when it went.
+    }
+  }
+
+}

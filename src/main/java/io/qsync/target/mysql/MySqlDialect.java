@@ -1,0 +1,97 @@
+package io.qsync.target.mysql;
+
+import io.qsync.source.Column;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The SQL qsync writes to MySQL and MariaDB. The two differ in one place that matters here: how an
+ * upsert names the incoming row. {@code VALUES(c)} works on both, but MySQL deprecates it from
+ * 8.0.20 (a warning per statement) in favour of a row alias ({@code AS new ... c = new.c}, from
+ * 8.0.19), which MariaDB does not have. Pure; thread-safe.
+ *
+ * @param rowAlias whether to write the MySQL 8.0.19+ row-alias form
+ */
+public record MySqlDialect(boolean rowAlias) {
+  public static final MySqlDialect MARIADB = new MySqlDialect(false);
+  public static final MySqlDialect MYSQL_8 = new MySqlDialect(true);
+
+  /** The dialect for a server's {@code VERSION()} string. */
+  public static MySqlDialect forVersion(String version) {
+    if (version.toLowerCase(java.util.Locale.ROOT).contains("mariadb")) {
+      return MARIADB;
+    }
+    String[] parts = version.split("[^0-9]+");
+    int major = parts.length > 0 ? Integer.parseInt(parts[0]) : 0;
+    int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+    int patch = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;
+    boolean aliasSupported = major > 8 || major == 8 && (minor > 0 || patch >= 19);
+    return aliasSupported ? MYSQL_8 : MARIADB;
+  }
+
+  /** Quotes an identifier: any character may appear, backticks are doubled. */
+  public static String quote(String identifier) {
+    return '`' + identifier.replace("`", "``") + '`';
+  }
+
+  /** A multi-row INSERT of {@code rows} rows, which updates every column on a duplicate key. */
+  public String upsert(String table, List<Column> columns, int rows) {
+    StringBuilder sql = insert(table, columns, rows);
+    StringJoiner assignments = new StringJoiner(", ");
+    for (Column column : columns) {
+      String name = quote(column.name());
+      // Key columns are assigned too: under a case-insensitive collation the incoming key may
+      // differ from the stored one in case only, and the copy must be exact.
+      assignments.add(name + " = " + (rowAlias ? "new." + name : "VALUES(" + name + ")"));
+    }
+    if (rowAlias) {
+      sql.append(" AS new");
+    }
+    return sql.append(" ON DUPLICATE KEY UPDATE ").append(assignments).toString();
+  }
+
+  /** A plain multi-row INSERT of {@code rows} rows: a duplicate key is an error. */
+  public StringBuilder insert(String table, List<Column> columns, int rows) {
+    StringJoiner names = new StringJoiner(", ");
+    columns.forEach(column -> names.add(quote(column.name())));
+    String placeholders = "(" + "?, ".repeat(columns.size() - 1) + "?)";
+    StringBuilder sql = new StringBuilder(64 + rows * placeholders.length() + 2 * rows);
+    sql.append("INSERT INTO ").append(quote(table)).append(" (").append(names).append(") VALUES ");
+    for (int i = 0; i < rows; i++) {
+      sql.append(i == 0 ? "" : ", ").append(placeholders);
+    }
+    return sql;
+  }
+
+  /** A DELETE of {@code rows} keys. */
+  public String delete(String table, List<String> key, int rows) {
+    StringJoiner names = new StringJoiner(", ");
+    key.forEach(column -> names.add(quote(column)));
+    String tuple = "(" + "?, ".repeat(key.size() - 1) + "?)";
+    String one = key.size() == 1 ? "?" : tuple;
+    StringJoiner values = new StringJoiner(", ", "(", ")");
+    for (int i = 0; i < rows; i++) {
+      values.add(one);
+    }
+    String target = key.size() == 1 ? names.toString() : "(" + names + ")";
+    return "DELETE FROM " + quote(table) + " WHERE " + target + " IN " + values;
+  }
+
+  /** CREATE TABLE for a result, its key the primary key (none in append mode without a key). */
+  public String createTable(String table, List<Column> columns, List<String> key) {
+    StringJoiner definitions = new StringJoiner(",\n  ", "(\n  ", "\n)");
+    for (Column column : columns) {
+      boolean isKey = key.stream().anyMatch(k -> k.equalsIgnoreCase(column.name()));
+      definitions.add(
+          quote(column.name()) + " " + MySqlTypes.columnType(column, isKey)
+              + (isKey ? " NOT NULL" : " NULL"));
+    }
+    if (!key.isEmpty()) {
+      StringJoiner keyColumns = new StringJoiner(", ");
+      key.forEach(column -> keyColumns.add(quote(column)));
+      definitions.add("PRIMARY KEY (" + keyColumns + ")");
+    }
+    return "CREATE TABLE " + quote(table) + " " + definitions
+        + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+  }
+}

@@ -1,0 +1,248 @@
+package io.qsync.target.mysql;
+
+import io.qsync.diff.ChangeCounts;
+import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
+import io.qsync.state.RunStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Run history in the table {@value #TABLE} of the target database, one row per run. The checkpoint
+ * column ({@code applied_through}) is written only by {@link MySqlChangeWriter}, inside each
+ * batch's transaction. Not thread-safe.
+ */
+final class MySqlRunStore implements RunStore {
+  static final String TABLE = "`_qsync_runs`";
+
+  private static final String COLUMNS =
+      "run_id, sync_name, target_table, mode, status, phase, started_at, finished_at, source_rows,"
+          + " inserted, updated, deleted, unchanged, changes_total, applied_through,"
+          + " batches_applied, resumes, host, pid, connection_id, error";
+
+  private final Connection connection;
+
+  MySqlRunStore(Connection connection) {
+    this.connection = connection;
+  }
+
+  @Override
+  public void prepare() {
+    execute(
+        "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+            + " run_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+            + " sync_name VARCHAR(191) NOT NULL,"
+            + " target_table VARCHAR(64) NOT NULL,"
+            + " mode VARCHAR(16) NOT NULL,"
+            + " status VARCHAR(16) NOT NULL,"
+            + " phase VARCHAR(16) NOT NULL,"
+            + " started_at DATETIME(6) NOT NULL,"
+            + " updated_at DATETIME(6) NULL,"
+            + " finished_at DATETIME(6) NULL,"
+            + " source_rows BIGINT NULL, inserted BIGINT NULL, updated BIGINT NULL,"
+            + " deleted BIGINT NULL, unchanged BIGINT NULL,"
+            + " changes_total BIGINT NOT NULL DEFAULT 0,"
+            + " applied_through BIGINT NOT NULL DEFAULT 0,"
+            + " batches_applied INT NOT NULL DEFAULT 0,"
+            + " resumes INT NOT NULL DEFAULT 0,"
+            + " host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL, connection_id BIGINT NOT NULL,"
+            + " error TEXT NULL,"
+            + " KEY by_sync (sync_name, started_at)"
+            + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+  }
+
+  @Override
+  public void insert(RunRecord run) {
+    String placeholders = "?, ".repeat(20) + "?";
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + placeholders + ")")) {
+      bind(statement, run);
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed("target", "record run " + run.runId() + " in " + TABLE, e);
+    }
+  }
+
+  @Override
+  public void update(RunRecord run) {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "UPDATE " + TABLE + " SET status = ?, phase = ?, finished_at = ?, source_rows = ?,"
+                + " inserted = ?, updated = ?, deleted = ?, unchanged = ?, changes_total = ?,"
+                + " resumes = ?, host = ?, pid = ?, connection_id = ?, error = ?, updated_at = ?"
+                + " WHERE run_id = ?")) {
+      statement.setString(1, run.status().name().toLowerCase());
+      statement.setString(2, run.phase());
+      setInstant(statement, 3, run.finishedAt().map(Timestamp::from).orElse(null));
+      bindCounts(statement, 4, run.counts());
+      statement.setLong(9, run.changesTotal());
+      statement.setInt(10, run.resumes());
+      statement.setString(11, run.host());
+      statement.setLong(12, run.pid());
+      statement.setLong(13, run.connectionId());
+      statement.setString(14, run.error().orElse(null));
+      statement.setTimestamp(15, Timestamp.from(java.time.Instant.now()));
+      statement.setString(16, run.runId());
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed("target", "update run " + run.runId() + " in " + TABLE, e);
+    }
+  }
+
+  @Override
+  public Optional<RunRecord> find(String runId) {
+    return query("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE run_id = ?", runId).stream()
+        .findFirst();
+  }
+
+  @Override
+  public Optional<RunRecord> unfinished(String sync) {
+    return history(sync, 1).stream().filter(run -> run.status().unfinished()).findFirst();
+  }
+
+  @Override
+  public List<RunRecord> history(String sync, int limit) {
+    return query(
+        "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE sync_name = ?"
+            + " ORDER BY started_at DESC, run_id DESC LIMIT " + Math.max(1, limit),
+        sync);
+  }
+
+  @Override
+  public List<RunRecord> latestPerSync() {
+    if (!exists()) {
+      return List.of();
+    }
+    return query(
+        "SELECT " + COLUMNS + " FROM " + TABLE + " r WHERE run_id = (SELECT run_id FROM " + TABLE
+            + " n WHERE n.sync_name = r.sync_name ORDER BY started_at DESC, run_id DESC LIMIT 1)"
+            + " ORDER BY sync_name",
+        null);
+  }
+
+  private boolean exists() {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+                    + " AND TABLE_NAME = '_qsync_runs'")) {
+      rows.next();
+      return rows.getLong(1) > 0;
+    } catch (SQLException e) {
+      throw MySqlErrors.failed("target", "look for " + TABLE, e);
+    }
+  }
+
+  private List<RunRecord> query(String sql, String parameter) {
+    if (parameter != null && !exists()) {
+      return List.of();
+    }
+    List<RunRecord> runs = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      if (parameter != null) {
+        statement.setString(1, parameter);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          runs.add(read(rows));
+        }
+      }
+    } catch (SQLException e) {
+      throw MySqlErrors.failed("target", "read run history from " + TABLE, e);
+    }
+    return runs;
+  }
+
+  private static RunRecord read(ResultSet rows) throws SQLException {
+    Optional<ChangeCounts> counts = Optional.empty();
+    rows.getLong("source_rows");
+    if (!rows.wasNull()) {
+      counts =
+          Optional.of(
+              new ChangeCounts(
+                  rows.getLong("source_rows"), rows.getLong("inserted"), rows.getLong("updated"),
+                  rows.getLong("deleted"), rows.getLong("unchanged")));
+    }
+    Timestamp finished = rows.getTimestamp("finished_at");
+    return new RunRecord(
+        rows.getString("run_id"),
+        rows.getString("sync_name"),
+        rows.getString("target_table"),
+        rows.getString("mode"),
+        RunStatus.valueOf(rows.getString("status").toUpperCase()),
+        rows.getString("phase"),
+        rows.getTimestamp("started_at").toInstant(),
+        Optional.ofNullable(finished).map(Timestamp::toInstant),
+        counts,
+        rows.getLong("changes_total"),
+        rows.getLong("applied_through"),
+        rows.getInt("batches_applied"),
+        rows.getInt("resumes"),
+        rows.getString("host"),
+        rows.getLong("pid"),
+        rows.getLong("connection_id"),
+        Optional.ofNullable(rows.getString("error")));
+  }
+
+  private static void bind(PreparedStatement statement, RunRecord run) throws SQLException {
+    statement.setString(1, run.runId());
+    statement.setString(2, run.sync());
+    statement.setString(3, run.table());
+    statement.setString(4, run.mode());
+    statement.setString(5, run.status().name().toLowerCase());
+    statement.setString(6, run.phase());
+    statement.setTimestamp(7, Timestamp.from(run.startedAt()));
+    setInstant(statement, 8, run.finishedAt().map(Timestamp::from).orElse(null));
+    bindCounts(statement, 9, run.counts());
+    statement.setLong(14, run.changesTotal());
+    statement.setLong(15, run.appliedThrough());
+    statement.setInt(16, run.batchesApplied());
+    statement.setInt(17, run.resumes());
+    statement.setString(18, run.host());
+    statement.setLong(19, run.pid());
+    statement.setLong(20, run.connectionId());
+    statement.setString(21, run.error().orElse(null));
+  }
+
+  private static void bindCounts(PreparedStatement statement, int first, Optional<ChangeCounts> counts)
+      throws SQLException {
+    if (counts.isEmpty()) {
+      for (int i = 0; i < 5; i++) {
+        statement.setNull(first + i, Types.BIGINT);
+      }
+      return;
+    }
+    ChangeCounts c = counts.get();
+    statement.setLong(first, c.sourceRows());
+    statement.setLong(first + 1, c.inserts());
+    statement.setLong(first + 2, c.updates());
+    statement.setLong(first + 3, c.deletes());
+    statement.setLong(first + 4, c.unchanged());
+  }
+
+  private static void setInstant(PreparedStatement statement, int index, Timestamp value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.TIMESTAMP);
+    } else {
+      statement.setTimestamp(index, value);
+    }
+  }
+
+  private void execute(String sql) {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw MySqlErrors.failed("target", "create " + TABLE, e);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package io.qsync.target.mysql;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.state.RunRecord;
+import io.qsync.state.SyncLock;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A sync's lock: MySQL's {@code GET_LOCK}, held by a session of its own (not the one that writes),
+ * so the lock lives exactly as long as that session: a killed process frees it. Before each commit
+ * the writer asks {@link #held()}, which checks {@code IS_USED_LOCK(name) = CONNECTION_ID()}: a
+ * dropped lock session must not leave a run writing unguarded. Not thread-safe.
+ */
+final class MySqlSyncLock implements SyncLock {
+  private static final int MAX_LOCK_NAME = 64;
+
+  private final Connection session;
+  private final String name;
+
+  private MySqlSyncLock(Connection session, String name) {
+    this.session = session;
+    this.name = name;
+  }
+
+  static MySqlSyncLock acquire(MySqlTarget target, String sync, Duration timeout) {
+    Connection session = target.openSession();
+    try {
+      String name = lockName(database(session), sync);
+      try (PreparedStatement statement = session.prepareStatement("SELECT GET_LOCK(?, ?)")) {
+        statement.setString(1, name);
+        statement.setDouble(2, timeout.toMillis() / 1000.0);
+        try (ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          if (rows.getInt(1) == 1) {
+            return new MySqlSyncLock(session, name);
+          }
+        }
+      }
+      String holder = holder(target, session, name, sync);
+      session.close();
+      throw new QsyncException(
+          ErrorKind.LOCK_HELD,
+          "sync '" + sync + "' is locked by " + holder + " (waited " + timeout.toSeconds() + "s)\n"
+              + "Wait for that run to finish, or raise the sync's lock_timeout.");
+    } catch (SQLException e) {
+      closeQuietly(session);
+      throw MySqlErrors.failed("target", "take the lock of sync '" + sync + "'", e);
+    }
+  }
+
+  private static String database(Connection session) throws SQLException {
+    try (var statement = session.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT DATABASE()")) {
+      rows.next();
+      return Optional.ofNullable(rows.getString(1)).orElse("");
+    }
+  }
+
+  /** Lock names are server-wide, so the database is part of the name; at most 64 characters. */
+  static String lockName(String database, String sync) {
+    String name = "qsync/" + database + "/" + sync;
+    if (name.length() <= MAX_LOCK_NAME) {
+      return name;
+    }
+    return name.substring(0, MAX_LOCK_NAME - 17) + "#" + MySqlShadow.hash(name).substring(0, 16);
+  }
+
+  private static String holder(MySqlTarget target, Connection session, String name, String sync)
+      throws SQLException {
+    long connectionId;
+    try (PreparedStatement statement = session.prepareStatement("SELECT IS_USED_LOCK(?)")) {
+      statement.setString(1, name);
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        connectionId = rows.getLong(1);
+        if (rows.wasNull()) {
+          return "a run that has just finished";
+        }
+      }
+    }
+    Optional<RunRecord> run = target.runs().unfinished(sync);
+    if (run.isPresent() && run.get().connectionId() == connectionId) {
+      RunRecord holder = run.get();
+      return "run " + holder.runId() + " (started " + holder.startedAt() + " on " + holder.host()
+          + ", pid " + holder.pid() + ")";
+    }
+    return "database session " + connectionId;
+  }
+
+  /** The id of the session holding the lock, recorded in run history to name the holder. */
+  @Override
+  public long sessionId() {
+    try (var statement = session.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT CONNECTION_ID()")) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw MySqlErrors.failed("target", "read the lock session's id", e);
+    }
+  }
+
+  @Override
+  public boolean held() {
+    try (PreparedStatement statement =
+        session.prepareStatement("SELECT IS_USED_LOCK(?) = CONNECTION_ID()")) {
+      statement.setString(1, name);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() && rows.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    try (PreparedStatement statement = session.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+      statement.setString(1, name);
+      statement.executeQuery().close();
+    } catch (SQLException e) {
+      // Closing the session below releases the lock all the same.
+    } finally {
+      closeQuietly(session);
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // Nothing to do: the server ends the session and frees its locks.
+    }
+  }
+}

@@ -1,0 +1,335 @@
+package io.qsync.target.mysql;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.MySqlConnectionConfig;
+import io.qsync.source.Column;
+import io.qsync.source.RowSink;
+import io.qsync.state.RunStore;
+import io.qsync.state.SyncLock;
+import io.qsync.target.Target;
+import io.qsync.target.TargetColumn;
+import io.qsync.target.TargetTable;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.StringJoiner;
+
+/**
+ * A MySQL 8 or MariaDB 10.6+ target, through MariaDB Connector/J (which speaks to both). Every
+ * session runs in strict mode, in UTC, in utf8mb4, with short lock waits so that a conflict costs
+ * the sync a retry rather than the application a stall. Opens one connection for work on first use
+ * and one more per lock; {@link #close()} closes them. Not thread-safe.
+ */
+public final class MySqlTarget implements Target {
+  /**
+   * Strict mode, and zero dates refused, whatever the server's default: a value the table would
+   * truncate or mangle is an error, never a warning.
+   */
+  static final String SQL_MODE =
+      "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+          + "NO_ENGINE_SUBSTITUTION";
+
+  private final MySqlConnectionConfig config;
+  private final Clock clock;
+  private Connection connection;
+  private MySqlDialect dialect;
+  private MySqlRunStore runs;
+
+  public MySqlTarget(MySqlConnectionConfig config, Clock clock) {
+    this.config = requireNonNull(config, "config is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /** Opens a new session with qsync's settings. The caller closes it. */
+  Connection openSession() {
+    Properties properties = new Properties();
+    properties.putAll(config.properties());
+    properties.setProperty("user", config.user());
+    if (!config.password().isEmpty()) {
+      properties.setProperty("password", config.password().reveal());
+    }
+    properties.putIfAbsent("connectTimeout", "10000");
+    // Affected rows (not found rows), so an upsert's counts mean what MySQL documents.
+    properties.putIfAbsent("useAffectedRows", "true");
+    try {
+      Connection session = DriverManager.getConnection(driverUrl(), properties);
+      try (Statement statement = session.createStatement()) {
+        statement.execute(
+            "SET SESSION sql_mode = '" + SQL_MODE + "', time_zone = '+00:00',"
+                + " innodb_lock_wait_timeout = 10, lock_wait_timeout = 10");
+        statement.execute("SET NAMES utf8mb4");
+      }
+      return session;
+    } catch (SQLException e) {
+      throw connectFailed(e);
+    }
+  }
+
+  /** MariaDB Connector/J takes {@code jdbc:mysql:} URLs only with permitMysqlScheme. */
+  private String driverUrl() {
+    String url = config.url();
+    if (url.startsWith("jdbc:mysql:")) {
+      url = url + (url.contains("?") ? "&" : "?") + "permitMysqlScheme";
+    }
+    return url;
+  }
+
+  private QsyncException connectFailed(SQLException e) {
+    int code = e.getErrorCode();
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    if (code == 1045 || state.startsWith("28")) {
+      return new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "connection '" + config.name() + "' (" + describeLocation() + "): access denied for user '"
+              + config.user() + "'\nCheck the user and password (password comes from the config's"
+              + " ${...} variable).",
+          e);
+    }
+    if (code == 1049) {
+      return new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "connection '" + config.name() + "' (" + describeLocation() + "): " + e.getMessage()
+              + "\nCreate the database (CREATE DATABASE ...) or fix the database in the url.",
+          e);
+    }
+    return new QsyncException(
+        ErrorKind.FAILED,
+        "connection '" + config.name() + "': cannot connect to " + describeLocation() + ": "
+            + e.getMessage() + "\nCheck that the server runs and the url's host and port.",
+        e);
+  }
+
+  Connection connection() {
+    if (connection == null) {
+      connection = openSession();
+      try (Statement statement = connection.createStatement();
+          ResultSet version = statement.executeQuery("SELECT VERSION()")) {
+        version.next();
+        dialect = MySqlDialect.forVersion(version.getString(1));
+      } catch (SQLException e) {
+        throw failed("read the server version", e);
+      }
+    }
+    return connection;
+  }
+
+  MySqlDialect dialect() {
+    connection();
+    return dialect;
+  }
+
+  @Override
+  public String describeLocation() {
+    String url = config.url();
+    int query = url.indexOf('?');
+    return query < 0 ? url : url.substring(0, query);
+  }
+
+  @Override
+  public Optional<TargetTable> describe(String table) {
+    List<TargetColumn> columns = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection()
+            .prepareStatement(
+                "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
+                    + " COLLATION_NAME, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE,"
+                    + " DATETIME_PRECISION FROM information_schema.COLUMNS"
+                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+      statement.setString(1, table);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          boolean nullable = rows.getString(4).equals("YES");
+          String extra = Optional.ofNullable(rows.getString(6)).orElse("").toLowerCase();
+          boolean hasDefault =
+              nullable || rows.getString(5) != null || extra.contains("auto_increment")
+                  || extra.contains("generated") || extra.contains("virtual")
+                  || extra.contains("stored");
+          columns.add(
+              new TargetColumn(
+                  rows.getString(1),
+                  rows.getString(2).toLowerCase(),
+                  rows.getString(3).toLowerCase(),
+                  nullable,
+                  hasDefault,
+                  Optional.ofNullable(rows.getString(7)),
+                  rows.getLong(8),
+                  rows.getInt(9),
+                  rows.getObject(10) == null ? -1 : rows.getInt(10),
+                  rows.getInt(11)));
+        }
+      }
+    } catch (SQLException e) {
+      throw failed("describe table " + table, e);
+    }
+    if (columns.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new TargetTable(table, columns, uniqueKeys(table)));
+  }
+
+  private List<List<String>> uniqueKeys(String table) throws QsyncException {
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    try (PreparedStatement statement =
+        connection()
+            .prepareStatement(
+                "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS"
+                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0"
+                    + " ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX")) {
+      statement.setString(1, table);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          keys.computeIfAbsent(rows.getString(1), name -> new ArrayList<>()).add(rows.getString(2));
+        }
+      }
+    } catch (SQLException e) {
+      throw failed("read the keys of table " + table, e);
+    }
+    return new ArrayList<>(keys.values());
+  }
+
+  @Override
+  public List<String> schemaProblems(
+      TargetTable table, List<Column> columns, List<String> key, boolean keyRequired) {
+    return SchemaCheck.problems(table, columns, key, keyRequired);
+  }
+
+  @Override
+  public String createTableStatement(String table, List<Column> columns, List<String> key) {
+    return MySqlDialect.MARIADB.createTable(table, columns, key);
+  }
+
+  @Override
+  public void createTable(String table, List<Column> columns, List<String> key) {
+    execute(createTableStatement(table, columns, key), "create table " + table);
+  }
+
+  @Override
+  public void createTableLike(String table, String model) {
+    execute(
+        "CREATE TABLE " + MySqlDialect.quote(table) + " LIKE " + MySqlDialect.quote(model),
+        "create table " + table + " like " + model);
+  }
+
+  @Override
+  public void dropTable(String table) {
+    execute("DROP TABLE IF EXISTS " + MySqlDialect.quote(table), "drop table " + table);
+  }
+
+  @Override
+  public long countRows(String table) {
+    try (Statement statement = connection().createStatement();
+        ResultSet rows =
+            statement.executeQuery("SELECT COUNT(*) FROM " + MySqlDialect.quote(table))) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw failed("count the rows of " + table, e);
+    }
+  }
+
+  @Override
+  public void readRows(String table, List<Column> columns, RowSink sink) {
+    StringJoiner names = new StringJoiner(", ");
+    columns.forEach(column -> names.add(MySqlDialect.quote(column.name())));
+    String sql = "SELECT " + names + " FROM " + MySqlDialect.quote(table);
+    try (Statement statement = connection().createStatement()) {
+      // A positive fetch size makes Connector/J stream rows instead of buffering the table.
+      statement.setFetchSize(4096);
+      try (ResultSet rows = statement.executeQuery(sql)) {
+        int width = columns.size();
+        while (rows.next()) {
+          Object[] row = new Object[width];
+          for (int i = 0; i < width; i++) {
+            row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type());
+          }
+          sink.accept(row);
+        }
+      }
+    } catch (SQLException e) {
+      throw failed("read the rows of table " + table, e);
+    }
+  }
+
+  @Override
+  public ChangeWriter writer(
+      String table, List<Column> columns, List<String> key, boolean upsert, String runId,
+      SyncLock lock) {
+    return new MySqlChangeWriter(
+        connection(), dialect(), table, columns, key, upsert, runId, lock, clock);
+  }
+
+  @Override
+  public void swap(String table, String shadow) {
+    boolean exists = describe(table).isPresent();
+    String old = MySqlShadow.oldName(table);
+    if (exists) {
+      execute("DROP TABLE IF EXISTS " + MySqlDialect.quote(old), "drop " + old);
+      // One RENAME of both: readers see the old table or the new one, never neither.
+      execute(
+          "RENAME TABLE " + MySqlDialect.quote(table) + " TO " + MySqlDialect.quote(old) + ", "
+              + MySqlDialect.quote(shadow) + " TO " + MySqlDialect.quote(table),
+          "swap in the new table");
+      execute("DROP TABLE " + MySqlDialect.quote(old), "drop the old table " + old);
+    } else {
+      execute(
+          "RENAME TABLE " + MySqlDialect.quote(shadow) + " TO " + MySqlDialect.quote(table),
+          "rename the new table");
+    }
+  }
+
+  @Override
+  public String shadowName(String table) {
+    return MySqlShadow.shadowName(table);
+  }
+
+  @Override
+  public RunStore runs() {
+    if (runs == null) {
+      runs = new MySqlRunStore(connection());
+    }
+    return runs;
+  }
+
+  @Override
+  public SyncLock lock(String sync, Duration timeout) {
+    return MySqlSyncLock.acquire(this, sync, timeout);
+  }
+
+  private void execute(String sql, String what) {
+    try (Statement statement = connection().createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw failed(what, e);
+    }
+  }
+
+  QsyncException failed(String what, SQLException e) {
+    return MySqlErrors.failed(config.name(), what, e);
+  }
+
+  @Override
+  public void close() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // The session is gone either way; uncommitted work was rolled back by the server.
+      }
+      connection = null;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.qsync.target.mysql;
+
+import io.qsync.source.Column;
+import io.qsync.target.TargetColumn;
+import io.qsync.target.TargetTable;
+import io.qsync.source.SqlType;
+import io.qsync.source.SqlType.Kind;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Checks that an existing target table can hold a query's result: every result column exists with
+ * a type that holds its values without loss, the sync's key is a unique key of the table, and
+ * every column the result omits may be omitted. Lists every problem, each with its remedy. Pure;
+ * thread-safe.
+ */
+public final class SchemaCheck {
+  private SchemaCheck() {}
+
+  public static List<String> problems(
+      TargetTable table, List<Column> columns, List<String> key, boolean keyRequired) {
+    List<String> problems = new ArrayList<>();
+    String quotedTable = MySqlDialect.quote(table.name());
+    Set<String> sourceNames = new HashSet<>();
+    for (Column column : columns) {
+      sourceNames.add(column.name().toLowerCase(Locale.ROOT));
+      boolean isKey = key.stream().anyMatch(k -> k.equalsIgnoreCase(column.name()));
+      table
+          .column(column.name())
+          .ifPresentOrElse(
+              target -> typeProblem(column, target, quotedTable).ifPresent(problems::add),
+              () ->
+                  problems.add(
+                      "column " + column.name() + " (" + column.type() + ") is missing from the"
+                          + " table\n   -> ALTER TABLE " + quotedTable + " ADD COLUMN "
+                          + MySqlDialect.quote(column.name()) + " "
+                          + MySqlTypes.columnType(column, isKey)));
+    }
+    for (TargetColumn target : table.columns()) {
+      if (!sourceNames.contains(target.name().toLowerCase(Locale.ROOT)) && !target.hasDefault()) {
+        problems.add(
+            "column " + target.name() + " is NOT NULL without a default, and the query does not"
+                + " return it\n   -> return it from the query, or ALTER TABLE " + quotedTable
+                + " MODIFY " + MySqlDialect.quote(target.name()) + " " + target.columnType()
+                + " NULL");
+      }
+    }
+    if (keyRequired && !hasUniqueKey(table, key)) {
+      StringJoiner keyColumns = new StringJoiner(", ");
+      key.forEach(column -> keyColumns.add(MySqlDialect.quote(column)));
+      String existing =
+          table.uniqueKeys().isEmpty() ? "no unique key" : "unique keys " + table.uniqueKeys();
+      problems.add(
+          "the sync's key (" + String.join(", ", key) + ") is not a unique key of the table ("
+              + existing + ")\n   -> ALTER TABLE " + quotedTable + " ADD UNIQUE KEY ("
+              + keyColumns + "), or set the sync's key to one of the table's unique keys");
+    }
+    return problems;
+  }
+
+  private static boolean hasUniqueKey(TargetTable table, List<String> key) {
+    Set<String> wanted = new HashSet<>();
+    key.forEach(column -> wanted.add(column.toLowerCase(Locale.ROOT)));
+    return table.uniqueKeys().stream()
+        .anyMatch(
+            unique -> {
+              Set<String> columns = new HashSet<>();
+              unique.forEach(column -> columns.add(column.toLowerCase(Locale.ROOT)));
+              return columns.equals(wanted);
+            });
+  }
+
+  /** Why a column of this target type cannot hold the source's values, if it cannot. */
+  static java.util.Optional<String> typeProblem(
+      Column source, TargetColumn target, String quotedTable) {
+    SqlType type = source.type();
+    String targetType = target.dataType().toLowerCase(Locale.ROOT);
+    Category category = Category.of(targetType);
+    boolean fits =
+        switch (type.kind()) {
+          case BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER,
+              UBIGINT, HUGEINT ->
+              category == Category.INTEGER || category == Category.DECIMAL && target.numericScale() >= 0;
+          case FLOAT -> category == Category.FLOAT || category == Category.DOUBLE;
+          case DOUBLE -> category == Category.DOUBLE;
+          case DECIMAL ->
+              category == Category.DECIMAL && target.numericScale() >= type.scale()
+                  || category == Category.INTEGER && type.scale() == 0;
+          case VARCHAR, UUID -> category == Category.TEXT;
+          case JSON -> category == Category.TEXT || category == Category.JSON;
+          case BLOB -> category == Category.BINARY;
+          case DATE -> category == Category.DATE || category == Category.DATETIME;
+          case TIME -> category == Category.TIME && target.fractionalDigits() == 6;
+          case TIMESTAMP, TIMESTAMP_UTC ->
+              category == Category.DATETIME && target.fractionalDigits() == 6;
+        };
+    if (fits) {
+      return java.util.Optional.empty();
+    }
+    String wanted = MySqlTypes.columnType(source, false);
+    String why =
+        switch (type.kind()) {
+          case DECIMAL -> " (fewer digits after the point would round values silently)";
+          case TIME, TIMESTAMP, TIMESTAMP_UTC ->
+              " (the source has microseconds; fewer fractional digits would round them)";
+          case DOUBLE -> " (FLOAT would lose precision)";
+          default -> "";
+        };
+    return java.util.Optional.of(
+        "column " + target.name() + " is " + target.columnType() + " but the query returns "
+            + type + why + "\n   -> ALTER TABLE " + quotedTable + " MODIFY " + MySqlDialect.quote(target.name()) + " " + wanted
+            + ", or CAST the column in the query");
+  }
+
+  private enum Category {
+    INTEGER, DECIMAL, FLOAT, DOUBLE, TEXT, BINARY, DATE, TIME, DATETIME, JSON, OTHER;
+
+    static Category of(String dataType) {
+      return switch (dataType) {
+        case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "bit" -> INTEGER;
+        case "decimal", "numeric" -> DECIMAL;
+        case "float" -> FLOAT;
+        case "double", "real" -> DOUBLE;
+        case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set" -> TEXT;
+        case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" -> BINARY;
+        case "date" -> DATE;
+        case "time" -> TIME;
+        case "datetime", "timestamp" -> DATETIME;
+        case "json" -> JSON;
+        default -> OTHER;
+      };
+    }
+  }
+}

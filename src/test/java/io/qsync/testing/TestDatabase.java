@@ -1,0 +1,59 @@
+package io.qsync.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A database of its own on the test MariaDB, for one test class: created empty, dropped after.
+ * Root user, no password.
+ */
+public record TestDatabase(String host, int port, String name) {
+  public String url() {
+    return "jdbc:mariadb://" + host + ":" + port + "/" + name;
+  }
+
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(url(), "root", "");
+  }
+
+  /** Runs statements, for setting up a scenario. */
+  public void execute(String... statements) {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Every row of a query, each as a list of strings ({@code ResultSet.getString}). */
+  public List<List<String>> rows(String sql) {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      List<List<String>> result = new ArrayList<>();
+      int width = rows.getMetaData().getColumnCount();
+      while (rows.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= width; i++) {
+          row.add(rows.getString(i));
+        }
+        result.add(row);
+      }
+      return result;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public long count(String table) {
+    return Long.parseLong(rows("SELECT COUNT(*) FROM `" + table + "`").get(0).get(0));
+  }
+}
