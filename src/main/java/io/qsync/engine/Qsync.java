@@ -60,6 +60,20 @@ public final class Qsync {
     }
   }
 
+  /** Opens every sync's source and target and checks that a run could proceed. */
+  public ValidationReport validate() {
+    List<ValidationReport.SyncCheck> checks = new ArrayList<>();
+    for (SyncConfig sync : config.syncs().values()) {
+      try (Source source = openSource(sync.source());
+          Target target = openTarget(sync.target())) {
+        checks.add(runner(sync, source, target).validate());
+      } catch (QsyncException e) {
+        checks.add(new ValidationReport.SyncCheck(sync.name(), List.of(), List.of(e.getMessage())));
+      }
+    }
+    return new ValidationReport(config.file(), checks);
+  }
+
   /** Every sync's newest run. A target that cannot be reached is reported, not thrown. */
   public List<StatusReport> status() {
     List<StatusReport> reports = new ArrayList<>();

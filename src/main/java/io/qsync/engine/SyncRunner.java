@@ -422,6 +422,31 @@ public final class SyncRunner {
     return run.withCheckpoint(plan.appliedThrough(), batches);
   }
 
+  /** Checks that the source answers, the query describes and the table can hold the result. */
+  public ValidationReport.SyncCheck validate() {
+    List<String> notes = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    try (SourceResult result = source.query(sync.query(), "validate")) {
+      List<Column> columns = result.columns();
+      notes.add("query returns " + columns.size() + " columns: "
+          + String.join(", ", columns.stream().map(column -> column.name() + " " + column.type()).toList()));
+      List<String> key = resolveKey(columns);
+      Optional<TargetTable> existing = target.describe(sync.table());
+      if (existing.isPresent()) {
+        problems.addAll(target.schemaProblems(existing.get(), columns, key, sync.mode().needsKey()));
+        notes.add("table " + sync.table() + " exists in " + target.describeLocation());
+      } else if (sync.createTable()) {
+        notes.add("table " + sync.table() + " does not exist yet; the first run creates it");
+      } else {
+        problems.add("table " + sync.table() + " does not exist in " + target.describeLocation()
+            + "; set create_table: true or create it:\n" + target.createTableStatement(sync.table(), columns, key));
+      }
+    } catch (QsyncException e) {
+      problems.add(e.getMessage());
+    }
+    return new ValidationReport.SyncCheck(sync.name(), notes, problems);
+  }
+
   /** What a run would do now; writes nothing to the target and leaves any unfinished run alone. */
   public PlanReport plan() {
     Path stageFile = stageDir.resolve(sync.name() + ".plan-" + ProcessHandle.current().pid() + ".duckdb");

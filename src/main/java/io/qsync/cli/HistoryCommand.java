@@ -1,0 +1,48 @@
+package io.qsync.cli;
+
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
+import io.qsync.state.RunRecord;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code qsync history SYNC}: the sync's runs, newest first. */
+@Command(name = "history", description = "Lists a sync's runs, newest first.")
+final class HistoryCommand implements Callable<Integer> {
+  private final CliContext context;
+
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions options;
+
+  @Parameters(paramLabel = "SYNC", description = "The sync.")
+  String sync;
+
+  @Option(names = {"-n", "--limit"}, description = "How many runs (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+  int limit;
+
+  HistoryCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    List<RunRecord> runs =
+        new Qsync(options.loadConfig(), context.clock(), Progress.silent(), FaultPoint.NONE)
+            .history(sync, limit);
+    spec.commandLine()
+        .getOut()
+        .println(
+            options.json()
+                ? Renderer.json(Map.of("sync", sync, "runs", runs.stream().map(Renderer::map).toList()))
+                : runs.isEmpty() ? "sync " + sync + " has not run yet" : Renderer.historyText(runs));
+    return 0;
+  }
+}

@@ -1,0 +1,43 @@
+package io.qsync.cli;
+
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.PlanReport;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code qsync plan SYNC}: what a run would do now, nothing written. */
+@Command(
+    name = "plan",
+    description = "Shows what a run of the sync would do now: counts and sample changes. Writes nothing.")
+final class PlanCommand implements Callable<Integer> {
+  private final CliContext context;
+
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions options;
+
+  @Parameters(paramLabel = "SYNC", description = "The sync to plan.")
+  String sync;
+
+  PlanCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    Progress progress =
+        options.json() ? Progress.silent()
+            : new ConsoleProgress(spec.commandLine().getErr(), context.terminal(), context.clock());
+    PlanReport report =
+        new Qsync(options.loadConfig(), context.clock(), progress, FaultPoint.NONE).plan(sync);
+    spec.commandLine()
+        .getOut()
+        .println(options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
+    return 0;
+  }
+}

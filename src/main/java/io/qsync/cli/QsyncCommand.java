@@ -1,0 +1,35 @@
+package io.qsync.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top command: only a home for the subcommands. */
+@Command(
+    name = "qsync",
+    mixinStandardHelpOptions = true,
+    version = "qsync 0.1.0",
+    description = "Keeps a MySQL table an exact, fresh copy of a warehouse query.",
+    subcommands = {
+      RunCommand.class,
+      PlanCommand.class,
+      StatusCommand.class,
+      HistoryCommand.class,
+      ValidateCommand.class,
+      DemoCommand.class,
+      picocli.CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Exit codes: 0 ok, 1 failed (may pass by itself; a run resumes), 2 usage,",
+      "3 config invalid, 4 lock held by another run, 5 needs action (data or schema),",
+      "70 internal error, 130 interrupted."
+    })
+final class QsyncCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

@@ -1,0 +1,307 @@
+package io.qsync.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.qsync.QsyncException;
+import io.qsync.diff.ChangeCounts;
+import io.qsync.engine.PlanReport;
+import io.qsync.engine.RunReport;
+import io.qsync.engine.StatusReport;
+import io.qsync.engine.ValidationReport;
+import io.qsync.state.RunRecord;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Renders reports for people (text) and for schedulers (JSON). JSON field names are snake_case
+ * and stable: add fields, never rename them. Stateless; thread-safe.
+ */
+final class Renderer {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Renderer() {}
+
+  static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a report could not be written as JSON", e);
+    }
+  }
+
+  // ---- run ----
+
+  static String text(RunReport report) {
+    ChangeCounts counts = report.counts();
+    StringBuilder text = new StringBuilder();
+    for (String note : report.notes()) {
+      text.append("note: ").append(note).append('\n');
+    }
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "%s: %s -> table %s (%s): %,d inserted, %,d updated, %,d deleted, %,d unchanged"
+                + " (%,d source rows) in %s, %,d batches, run %s",
+            report.sync(), report.status().name().toLowerCase(Locale.ROOT), report.table(),
+            report.mode(), counts.inserts(), counts.updates(), counts.deletes(),
+            counts.unchanged(), counts.sourceRows(), duration(report.duration()),
+            report.batches(), report.runId()));
+    return text.toString();
+  }
+
+  static Map<String, Object> map(RunReport report) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("sync", report.sync());
+    map.put("status", report.status().name().toLowerCase(Locale.ROOT));
+    map.put("run_id", report.runId());
+    map.put("mode", report.mode());
+    map.put("table", report.table());
+    map.put("counts", map(report.counts()));
+    map.put("resumed", report.resumed());
+    map.put("resumed_after_change", report.resumedAfter());
+    map.put("batches", report.batches());
+    map.put("duration_ms", report.duration().toMillis());
+    map.put("notes", report.notes());
+    return map;
+  }
+
+  static Map<String, Object> map(ChangeCounts counts) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("source_rows", counts.sourceRows());
+    map.put("inserted", counts.inserts());
+    map.put("updated", counts.updates());
+    map.put("deleted", counts.deletes());
+    map.put("unchanged", counts.unchanged());
+    return map;
+  }
+
+  static Map<String, Object> error(String sync, QsyncException error) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    if (sync != null) {
+      map.put("sync", sync);
+    }
+    map.put("status", "error");
+    map.put("error_kind", error.kind().name().toLowerCase(Locale.ROOT));
+    map.put("exit_code", error.kind().exitCode());
+    map.put("message", error.getMessage());
+    return map;
+  }
+
+  // ---- plan ----
+
+  static String text(PlanReport report) {
+    ChangeCounts counts = report.counts();
+    StringBuilder text = new StringBuilder();
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "plan for %s -> table %s (%s): %,d to insert, %,d to update, %,d to delete,"
+                + " %,d unchanged (%,d source rows); nothing was written\n",
+            report.sync(), report.table(), report.mode(), counts.inserts(), counts.updates(),
+            counts.deletes(), counts.unchanged(), counts.sourceRows()));
+    report
+        .createStatement()
+        .ifPresent(statement -> text.append("the table does not exist; a run creates it:\n")
+            .append(statement).append('\n'));
+    report.samples().entrySet().stream()
+        .filter(entry -> !entry.getValue().isEmpty())
+        .forEach(
+            entry -> {
+              text.append("sample of ").append(entry.getKey()).append(":\n");
+              for (Map<String, Object> row : entry.getValue()) {
+                text.append("  ").append(row(row)).append('\n');
+              }
+            });
+    report.notes().forEach(note -> text.append("note: ").append(note).append('\n'));
+    return text.toString().stripTrailing();
+  }
+
+  private static String row(Map<String, Object> row) {
+    List<String> parts = new ArrayList<>();
+    row.forEach((column, value) -> parts.add(column + "=" + display(value)));
+    return String.join(", ", parts);
+  }
+
+  private static String display(Object value) {
+    Object plain = plain(value);
+    if (plain == null) {
+      return "NULL";
+    }
+    String text = plain.toString();
+    if (text.length() > 40) {
+      text = text.substring(0, 37) + "...";
+    }
+    return value instanceof String ? "'" + text + "'" : text;
+  }
+
+  /** A value as JSON carries it: numbers that fit stay numbers, exact decimals become strings. */
+  static Object plain(Object value) {
+    if (value == null || value instanceof Boolean || value instanceof Long || value instanceof String) {
+      return value;
+    }
+    if (value instanceof Double || value instanceof Float) {
+      double number = ((Number) value).doubleValue();
+      return Double.isFinite(number) ? value : value.toString();
+    }
+    if (value instanceof BigDecimal decimal) {
+      return decimal.toPlainString();
+    }
+    if (value instanceof BigInteger integer) {
+      return integer.toString();
+    }
+    if (value instanceof byte[] bytes) {
+      return Base64.getEncoder().encodeToString(bytes);
+    }
+    return value.toString();
+  }
+
+  static Map<String, Object> map(PlanReport report) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("sync", report.sync());
+    map.put("mode", report.mode());
+    map.put("table", report.table());
+    map.put("counts", map(report.counts()));
+    map.put("create_table", report.createStatement().orElse(null));
+    Map<String, Object> samples = new LinkedHashMap<>();
+    report.samples().forEach(
+        (kind, rows) -> {
+          List<Map<String, Object>> plainRows = new ArrayList<>();
+          for (Map<String, Object> row : rows) {
+            Map<String, Object> plainRow = new LinkedHashMap<>();
+            row.forEach((column, value) -> plainRow.put(column, plain(value)));
+            plainRows.add(plainRow);
+          }
+          samples.put(kind, plainRows);
+        });
+    map.put("samples", samples);
+    map.put("notes", report.notes());
+    return map;
+  }
+
+  // ---- status and history ----
+
+  static String text(List<StatusReport> reports) {
+    StringBuilder text = new StringBuilder();
+    text.append(String.format(Locale.ROOT, "%-24s %-24s %-10s %-10s %s%n", "SYNC", "TABLE", "LAST RUN", "AGO", "CHANGES"));
+    for (StatusReport report : reports) {
+      String status = report.error().isPresent() ? "unknown"
+          : report.lastRun().map(run -> run.status().name().toLowerCase(Locale.ROOT)).orElse("never");
+      String ago = report.age().map(Renderer::duration).orElse("-");
+      String changes = report.lastRun().flatMap(RunRecord::counts).map(Renderer::shortCounts).orElse("-");
+      text.append(String.format(Locale.ROOT, "%-24s %-24s %-10s %-10s %s%n", report.sync(), report.table(), status, ago, changes));
+      report.error().ifPresent(error -> text.append("  cannot read history: ").append(error.lines().findFirst().orElse("")).append('\n'));
+      report.lastRun().flatMap(RunRecord::error).ifPresent(error -> text.append("  error: ").append(error.lines().findFirst().orElse("")).append('\n'));
+    }
+    return text.toString().stripTrailing();
+  }
+
+  static Map<String, Object> map(StatusReport report) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("sync", report.sync());
+    map.put("table", report.table());
+    map.put("last_run", report.lastRun().map(Renderer::map).orElse(null));
+    map.put("age_seconds", report.age().map(Duration::toSeconds).orElse(null));
+    map.put("error", report.error().orElse(null));
+    return map;
+  }
+
+  static String historyText(List<RunRecord> runs) {
+    StringBuilder text = new StringBuilder();
+    text.append(String.format(Locale.ROOT, "%-23s %-10s %-20s %-9s %-40s %s%n", "RUN", "STATUS", "STARTED (UTC)", "DURATION", "CHANGES", "APPLIED"));
+    for (RunRecord run : runs) {
+      text.append(String.format(Locale.ROOT, "%-23s %-10s %-20s %-9s %-40s %,d/%,d%s%n",
+          run.runId(), run.status().name().toLowerCase(Locale.ROOT),
+          run.startedAt().truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ').replace("Z", ""),
+          run.duration().map(Renderer::duration).orElse("-"),
+          run.counts().map(Renderer::shortCounts).orElse("-"),
+          run.appliedThrough(), run.changesTotal(),
+          run.resumes() > 0 ? "  (resumed " + run.resumes() + "x)" : ""));
+      run.error().ifPresent(error -> text.append("  error: ").append(error.lines().findFirst().orElse("")).append('\n'));
+    }
+    return text.toString().stripTrailing();
+  }
+
+  static Map<String, Object> map(RunRecord run) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("run_id", run.runId());
+    map.put("sync", run.sync());
+    map.put("table", run.table());
+    map.put("mode", run.mode());
+    map.put("status", run.status().name().toLowerCase(Locale.ROOT));
+    map.put("phase", run.phase());
+    map.put("started_at", run.startedAt().toString());
+    map.put("finished_at", run.finishedAt().map(Instant::toString).orElse(null));
+    map.put("duration_ms", run.duration().map(Duration::toMillis).orElse(null));
+    map.put("counts", run.counts().map(Renderer::map).orElse(null));
+    map.put("changes_total", run.changesTotal());
+    map.put("applied_through", run.appliedThrough());
+    map.put("batches_applied", run.batchesApplied());
+    map.put("resumes", run.resumes());
+    map.put("host", run.host());
+    map.put("pid", run.pid());
+    map.put("error", run.error().orElse(null));
+    return map;
+  }
+
+  private static String shortCounts(ChangeCounts counts) {
+    return String.format(Locale.ROOT, "+%,d ~%,d -%,d =%,d", counts.inserts(), counts.updates(), counts.deletes(), counts.unchanged());
+  }
+
+  // ---- validate ----
+
+  static String text(ValidationReport report) {
+    StringBuilder text = new StringBuilder("config " + report.config() + ": valid\n");
+    for (ValidationReport.SyncCheck check : report.syncs()) {
+      text.append(check.sync()).append(": ").append(check.problems().isEmpty() ? "ok" : "NOT READY").append('\n');
+      check.notes().forEach(note -> text.append("  ").append(note).append('\n'));
+      check.problems().forEach(problem -> text.append("  problem: ").append(problem.replace("\n", "\n    ")).append('\n'));
+    }
+    return text.toString().stripTrailing();
+  }
+
+  static Map<String, Object> map(ValidationReport report) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("config", report.config().toString());
+    List<Map<String, Object>> syncs = new ArrayList<>();
+    for (ValidationReport.SyncCheck check : report.syncs()) {
+      Map<String, Object> sync = new LinkedHashMap<>();
+      sync.put("sync", check.sync());
+      sync.put("ok", check.problems().isEmpty());
+      sync.put("notes", check.notes());
+      sync.put("problems", check.problems());
+      syncs.add(sync);
+    }
+    map.put("syncs", syncs);
+    return map;
+  }
+
+  /** A duration for people: {@code 850ms}, {@code 12.3s}, {@code 4m05s}, {@code 2h03m}, {@code 3d04h}. */
+  static String duration(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis < 1000) {
+      return millis + "ms";
+    }
+    long seconds = duration.toSeconds();
+    if (seconds < 60) {
+      return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
+    }
+    if (seconds < 3600) {
+      return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+    }
+    if (seconds < 86400) {
+      return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, seconds % 3600 / 60);
+    }
+    return String.format(Locale.ROOT, "%dd%02dh", seconds / 86400, seconds % 86400 / 3600);
+  }
+}

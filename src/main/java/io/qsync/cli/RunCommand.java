@@ -1,0 +1,87 @@
+package io.qsync.cli;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
+import io.qsync.engine.RunReport;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code qsync run SYNC...}: makes each sync's table equal to its query's result. */
+@Command(
+    name = "run",
+    description = {
+      "Makes each sync's table equal to its query's result, writing only what differs.",
+      "An unfinished run of a sync (failed or killed) is resumed after its last committed batch."
+    })
+final class RunCommand implements Callable<Integer> {
+  private final CliContext context;
+
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions options;
+
+  @Parameters(paramLabel = "SYNC", arity = "0..*", description = "Syncs to run, in order.")
+  List<String> syncs = new ArrayList<>();
+
+  @Option(names = "--all", description = "Run every sync in the config, in file order.")
+  boolean all;
+
+  @Option(
+      names = "--restart",
+      description = "Discard an unfinished run and its stage, and start over.")
+  boolean restart;
+
+  RunCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    var config = options.loadConfig();
+    List<String> names = all ? List.copyOf(config.syncs().keySet()) : syncs;
+    if (names.isEmpty()) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "name at least one sync to run, or --all\nSyncs in " + config.file() + ": "
+              + String.join(", ", config.syncs().keySet()));
+    }
+    names.forEach(name -> new Qsync(config, context.clock(), Progress.silent(), FaultPoint.NONE).sync(name));
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Progress progress =
+        options.json() && !context.terminal()
+            ? Progress.silent()
+            : new ConsoleProgress(err, context.terminal(), context.clock());
+    Qsync qsync = new Qsync(config, context.clock(), progress, FaultPoint.NONE);
+    List<Map<String, Object>> results = new ArrayList<>();
+    int exitCode = 0;
+    for (String name : names) {
+      try {
+        RunReport report = qsync.run(name, restart);
+        results.add(Renderer.map(report));
+        if (!options.json()) {
+          out.println(Renderer.text(report));
+        }
+      } catch (QsyncException e) {
+        results.add(Renderer.error(name, e));
+        Main.report(e, err, options.verbose);
+        exitCode = exitCode == 0 ? e.kind().exitCode() : exitCode;
+      }
+    }
+    if (options.json()) {
+      out.println(Renderer.json(Map.of("runs", results)));
+    }
+    return exitCode;
+  }
+}

@@ -1,0 +1,39 @@
+package io.qsync.cli;
+
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
+import io.qsync.engine.StatusReport;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code qsync status}: every sync's last run, its result and age. */
+@Command(name = "status", description = "Shows every sync's last run: result, age and counts.")
+final class StatusCommand implements Callable<Integer> {
+  private final CliContext context;
+
+  @Spec CommandSpec spec;
+  @Mixin CommonOptions options;
+
+  StatusCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    List<StatusReport> reports =
+        new Qsync(options.loadConfig(), context.clock(), Progress.silent(), FaultPoint.NONE).status();
+    spec.commandLine()
+        .getOut()
+        .println(
+            options.json()
+                ? Renderer.json(Map.of("syncs", reports.stream().map(Renderer::map).toList()))
+                : Renderer.text(reports));
+    return 0;
+  }
+}
