@@ -74,6 +74,9 @@ final class ConsoleProgress implements Progress {
 
   /** One progress line, such as {@code apply  12,000/40,000 rows  8,100 rows/s  ETA 3s}. */
   static String describe(String step, long done, long total, Duration elapsed) {
+    if (done == 0 && total < 0) {
+      return String.format(Locale.ROOT, "%-11s %s", step, Renderer.duration(elapsed));
+    }
     double seconds = Math.max(elapsed.toMillis() / 1000.0, 0.001);
     double rate = done / seconds;
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-11s %,d", step, done));

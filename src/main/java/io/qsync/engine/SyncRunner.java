@@ -91,9 +91,17 @@ public final class SyncRunner {
         if (whyNot.isEmpty()) {
           resumable = unfinished;
         } else {
-          runs.update(
-              previous.finished(RunStatus.ABANDONED, clock.instant(), Optional.of("abandoned: " + whyNot.get())));
-          notes.add("abandoned unfinished run " + previous.runId() + " (" + whyNot.get() + "); starting over");
+          // A killed run still says RUNNING: close it. A failed one keeps its status and error.
+          if (previous.status() == RunStatus.RUNNING || restart) {
+            runs.update(
+                previous.finished(
+                    RunStatus.ABANDONED,
+                    clock.instant(),
+                    Optional.of(
+                        "abandoned: " + whyNot.get()
+                            + previous.error().map(error -> "; it had failed: " + error).orElse(""))));
+          }
+          notes.add("did not resume run " + previous.runId() + " (" + whyNot.get() + "); starting over");
           if (restart) {
             Stage.delete(stageFile);
             target.dropTable(target.shadowName(sync.table()));
@@ -259,6 +267,7 @@ public final class SyncRunner {
       progress.begin("extract", result.totalRows().orElse(-1));
       try (Stage.StageWriter writer = stage.sourceWriter(columns)) {
         result.read(0, counting(writer));
+        progress.advance(writer.rows());
       }
       progress.end();
       faults.reached(FaultPoint.Point.EXTRACTED, stage.sourceRows());
@@ -273,6 +282,7 @@ public final class SyncRunner {
             progress.begin("read target", -1);
             try (Stage.StageWriter writer = stage.targetWriter(columns)) {
               target.readRows(sync.table(), columns, counting(writer));
+              progress.advance(writer.rows());
             }
             progress.end();
           }
