@@ -2,6 +2,10 @@ package io.qsync.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.config.QsyncConfig;
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Clock;
 import picocli.CommandLine;
@@ -15,6 +19,11 @@ import picocli.CommandLine;
 record CliContext(boolean terminal, Clock clock) {
   CliContext {
     requireNonNull(clock, "clock is null");
+  }
+
+  /** The commands over a config, showing progress as given. */
+  Qsync qsync(QsyncConfig config, Progress progress) {
+    return new Qsync(config, clock, progress, FaultPoint.NONE);
   }
 
   /** Builds commands, giving the context to those whose constructor takes it. */

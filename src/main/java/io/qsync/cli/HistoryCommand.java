@@ -1,8 +1,6 @@
 package io.qsync.cli;
 
-import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
-import io.qsync.engine.Qsync;
 import io.qsync.state.RunRecord;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +33,7 @@ final class HistoryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<RunRecord> runs =
-        new Qsync(options.loadConfig(), context.clock(), Progress.silent(), FaultPoint.NONE)
+        context.qsync(options.loadConfig(), Progress.silent())
             .history(sync, limit);
     spec.commandLine()
         .getOut()

@@ -1,9 +1,7 @@
 package io.qsync.cli;
 
-import io.qsync.engine.FaultPoint;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.Progress;
-import io.qsync.engine.Qsync;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +32,7 @@ final class PlanCommand implements Callable<Integer> {
         options.json() ? Progress.silent()
             : new ConsoleProgress(spec.commandLine().getErr(), context.terminal(), context.clock());
     PlanReport report =
-        new Qsync(options.loadConfig(), context.clock(), progress, FaultPoint.NONE).plan(sync);
+        context.qsync(options.loadConfig(), progress).plan(sync);
     spec.commandLine()
         .getOut()
         .println(options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));

@@ -2,7 +2,6 @@ package io.qsync.cli;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
@@ -56,14 +55,14 @@ final class RunCommand implements Callable<Integer> {
           "name at least one sync to run, or --all\nSyncs in " + config.file() + ": "
               + String.join(", ", config.syncs().keySet()));
     }
-    names.forEach(name -> new Qsync(config, context.clock(), Progress.silent(), FaultPoint.NONE).sync(name));
+    names.forEach(name -> context.qsync(config, Progress.silent()).sync(name));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Progress progress =
         options.json() && !context.terminal()
             ? Progress.silent()
             : new ConsoleProgress(err, context.terminal(), context.clock());
-    Qsync qsync = new Qsync(config, context.clock(), progress, FaultPoint.NONE);
+    Qsync qsync = context.qsync(config, progress);
     List<Map<String, Object>> results = new ArrayList<>();
     int exitCode = 0;
     for (String name : names) {

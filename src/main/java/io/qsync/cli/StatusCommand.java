@@ -1,8 +1,6 @@
 package io.qsync.cli;
 
-import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
-import io.qsync.engine.Qsync;
 import io.qsync.engine.StatusReport;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +25,7 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<StatusReport> reports =
-        new Qsync(options.loadConfig(), context.clock(), Progress.silent(), FaultPoint.NONE).status();
+        context.qsync(options.loadConfig(), Progress.silent()).status();
     spec.commandLine()
         .getOut()
         .println(

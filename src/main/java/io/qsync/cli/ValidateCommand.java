@@ -1,9 +1,7 @@
 package io.qsync.cli;
 
 import io.qsync.ErrorKind;
-import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
-import io.qsync.engine.Qsync;
 import io.qsync.engine.ValidationReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,7 +39,7 @@ final class ValidateCommand implements Callable<Integer> {
       return 0;
     }
     ValidationReport report =
-        new Qsync(config, context.clock(), Progress.silent(), FaultPoint.NONE).validate();
+        context.qsync(config, Progress.silent()).validate();
     out.println(options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
     return report.ok() ? 0 : ErrorKind.NEEDS_ACTION.exitCode();
   }
