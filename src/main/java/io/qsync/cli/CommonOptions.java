@@ -4,8 +4,12 @@ import io.qsync.config.ConfigLoader;
 import io.qsync.config.QsyncConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** Options every command shares. */
+/**
+ * Options every command shares. They are declared once, on {@code qsync}, and inherited by every
+ * subcommand, so {@code qsync -c FILE status} and {@code qsync status -c FILE} both work.
+ */
 final class CommonOptions {
   enum Output {
     text,
@@ -14,6 +18,7 @@ final class CommonOptions {
 
   @Option(
       names = {"-c", "--config"},
+      scope = ScopeType.INHERIT,
       paramLabel = "FILE",
       description = "Config file (default: ${DEFAULT-VALUE}).",
       defaultValue = "qsync.yaml")
@@ -21,6 +26,7 @@ final class CommonOptions {
 
   @Option(
       names = {"-o", "--output"},
+      scope = ScopeType.INHERIT,
       paramLabel = "FORMAT",
       description = "text or json (default: ${DEFAULT-VALUE}); json is one document on stdout.",
       defaultValue = "text")
@@ -28,6 +34,7 @@ final class CommonOptions {
 
   @Option(
       names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
       description = "Show stack traces of errors.")
   boolean verbose;
 

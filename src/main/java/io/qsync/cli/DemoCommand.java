@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -91,10 +92,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Use the embedded MariaDB even when the configured server answers.")
   boolean embedded;
 
-  @Option(
-      names = {"-v", "--verbose"},
-      description = "Show stack traces of errors.")
-  boolean verbose;
+  @ParentCommand QsyncCommand parent;
 
   private PrintWriter out;
   private int step;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,7 +18,7 @@ final class HistoryCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
-  @Mixin CommonOptions options;
+  @ParentCommand QsyncCommand parent;
 
   @Parameters(paramLabel = "SYNC", description = "The sync.")
   String sync;
@@ -33,12 +33,12 @@ final class HistoryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<RunRecord> runs =
-        context.qsync(options.loadConfig(), Progress.silent())
+        context.qsync(parent.options.loadConfig(), Progress.silent())
             .history(sync, limit);
     spec.commandLine()
         .getOut()
         .println(
-            options.json()
+            parent.options.json()
                 ? Renderer.json(Map.of("sync", sync, "runs", runs.stream().map(Renderer::map).toList()))
                 : runs.isEmpty() ? "sync " + sync + " has not run yet" : Renderer.historyText(runs));
     return 0;

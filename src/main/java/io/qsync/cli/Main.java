@@ -32,8 +32,9 @@ public final class Main {
     commandLine.setExecutionExceptionHandler(
         (exception, line, parseResult) -> {
           boolean verbose =
-              parseResult.subcommand() != null
-                  && parseResult.subcommand().hasMatchedOption("--verbose");
+              parseResult.hasMatchedOption("--verbose")
+                  || parseResult.subcommand() != null
+                      && parseResult.subcommand().hasMatchedOption("--verbose");
           return report(exception, line.getErr(), verbose);
         });
     return commandLine.execute(args);

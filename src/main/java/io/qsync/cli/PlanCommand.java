@@ -4,7 +4,7 @@ import io.qsync.engine.PlanReport;
 import io.qsync.engine.Progress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -17,7 +17,7 @@ final class PlanCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
-  @Mixin CommonOptions options;
+  @ParentCommand QsyncCommand parent;
 
   @Parameters(paramLabel = "SYNC", description = "The sync to plan.")
   String sync;
@@ -29,13 +29,13 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Progress progress =
-        options.json() ? Progress.silent()
+        parent.options.json() ? Progress.silent()
             : new ConsoleProgress(spec.commandLine().getErr(), context.terminal(), context.clock());
     PlanReport report =
-        context.qsync(options.loadConfig(), progress).plan(sync);
+        context.qsync(parent.options.loadConfig(), progress).plan(sync);
     spec.commandLine()
         .getOut()
-        .println(options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
+        .println(parent.options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
     return 0;
   }
 }

@@ -1,6 +1,7 @@
 package io.qsync.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
     })
 final class QsyncCommand implements Runnable {
   @Spec CommandSpec spec;
+  @Mixin CommonOptions options;
 
   @Override
   public void run() {

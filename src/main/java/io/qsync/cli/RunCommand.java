@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,7 +28,7 @@ final class RunCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
-  @Mixin CommonOptions options;
+  @ParentCommand QsyncCommand parent;
 
   @Parameters(paramLabel = "SYNC", arity = "0..*", description = "Syncs to run, in order.")
   List<String> syncs = new ArrayList<>();
@@ -47,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var config = options.loadConfig();
+    var config = parent.options.loadConfig();
     List<String> names = all ? List.copyOf(config.syncs().keySet()) : syncs;
     if (names.isEmpty()) {
       throw new QsyncException(
@@ -59,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Progress progress =
-        options.json() && !context.terminal()
+        parent.options.json() && !context.terminal()
             ? Progress.silent()
             : new ConsoleProgress(err, context.terminal(), context.clock());
     Qsync qsync = context.qsync(config, progress);
@@ -69,16 +69,16 @@ final class RunCommand implements Callable<Integer> {
       try {
         RunReport report = qsync.run(name, restart);
         results.add(Renderer.map(report));
-        if (!options.json()) {
+        if (!parent.options.json()) {
           out.println(Renderer.text(report));
         }
       } catch (QsyncException e) {
         results.add(Renderer.error(name, e));
-        Main.report(e, err, options.verbose);
+        Main.report(e, err, parent.options.verbose);
         exitCode = exitCode == 0 ? e.kind().exitCode() : exitCode;
       }
     }
-    if (options.json()) {
+    if (parent.options.json()) {
       out.println(Renderer.json(Map.of("runs", results)));
     }
     return exitCode;

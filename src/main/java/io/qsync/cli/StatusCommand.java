@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -16,7 +16,7 @@ final class StatusCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
-  @Mixin CommonOptions options;
+  @ParentCommand QsyncCommand parent;
 
   StatusCommand(CliContext context) {
     this.context = context;
@@ -25,11 +25,11 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<StatusReport> reports =
-        context.qsync(options.loadConfig(), Progress.silent()).status();
+        context.qsync(parent.options.loadConfig(), Progress.silent()).status();
     spec.commandLine()
         .getOut()
         .println(
-            options.json()
+            parent.options.json()
                 ? Renderer.json(Map.of("syncs", reports.stream().map(Renderer::map).toList()))
                 : Renderer.text(reports));
     return 0;

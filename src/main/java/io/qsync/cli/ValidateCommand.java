@@ -5,7 +5,7 @@ import io.qsync.engine.Progress;
 import io.qsync.engine.ValidationReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,7 +18,7 @@ final class ValidateCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
-  @Mixin CommonOptions options;
+  @ParentCommand QsyncCommand parent;
 
   @Option(names = "--offline", description = "Check the config file only; connect to nothing.")
   boolean offline;
@@ -29,10 +29,10 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var config = options.loadConfig();
+    var config = parent.options.loadConfig();
     var out = spec.commandLine().getOut();
     if (offline) {
-      out.println(options.json()
+      out.println(parent.options.json()
           ? Renderer.json(java.util.Map.of("config", config.file().toString(), "valid", true))
           : "config " + config.file() + ": valid (" + config.syncs().size() + " syncs, "
               + config.connections().size() + " connections)");
@@ -40,7 +40,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
     ValidationReport report =
         context.qsync(config, Progress.silent()).validate();
-    out.println(options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
+    out.println(parent.options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
     return report.ok() ? 0 : ErrorKind.NEEDS_ACTION.exitCode();
   }
 }
