@@ -86,7 +86,7 @@ final class ConsoleProgress implements Progress {
     line.append(String.format(Locale.ROOT, " rows  %,.0f rows/s", rate));
     if (total > 0 && rate > 0 && done < total) {
       long eta = (long) Math.ceil((total - done) / rate);
-      line.append("  ETA ").append(Renderer.duration(Duration.ofSeconds(eta)));
+      line.append("  ETA ").append(eta < 60 ? eta + "s" : Renderer.duration(Duration.ofSeconds(eta)));
     }
     return line.toString();
   }

@@ -292,10 +292,10 @@ final class Renderer {
     if (millis < 1000) {
       return millis + "ms";
     }
-    long seconds = duration.toSeconds();
-    if (seconds < 60) {
+    if (millis < 59_950) {
       return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
     }
+    long seconds = Math.round(millis / 1000.0);
     if (seconds < 3600) {
       return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
     }

@@ -41,6 +41,9 @@ public record BatchPlan(long totalChanges, long appliedThrough) {
 
   /** Batches left at the given size, for progress. */
   public long remainingBatches(int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
+    }
     return (remaining() + batchSize - 1) / batchSize;
   }
 }

@@ -227,7 +227,7 @@ public final class SyncRunner {
       target.createTable(sync.table(), plan.columns(), sync.key());
       notes.add("created table " + sync.table());
     });
-    run = run.withChangeSet(plan.counts()).withPhase("apply");
+    run = run.withChangeSet(plan.counts(), stage.changeSetLength()).withPhase("apply");
     runs.update(run);
     return run;
   }
@@ -436,8 +436,8 @@ public final class SyncRunner {
   public ValidationReport.SyncCheck validate() {
     List<String> notes = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    try (SourceResult result = source.query(sync.query(), "validate")) {
-      List<Column> columns = result.columns();
+    try {
+      List<Column> columns = source.describe(sync.query());
       notes.add("query returns " + columns.size() + " columns: "
           + String.join(", ", columns.stream().map(column -> column.name() + " " + column.type()).toList()));
       List<String> key = resolveKey(columns);

@@ -14,6 +14,9 @@ public interface Source extends AutoCloseable {
    */
   SourceResult query(String sql, String runId);
 
+  /** The columns the query would return, without running it (for {@code qsync validate}). */
+  java.util.List<Column> describe(String sql);
+
   @Override
   void close();
 }

@@ -57,6 +57,11 @@ public record SqlType(Kind kind, int precision, int scale) {
     return switch (kind) {
       case DECIMAL -> "DECIMAL(" + precision + "," + scale + ")";
       case TIMESTAMP, TIMESTAMP_UTC -> "TIMESTAMP";
+      // DuckDB's appender takes no unsigned Java values: keep them in the next wider signed type.
+      case UTINYINT -> "SMALLINT";
+      case USMALLINT -> "INTEGER";
+      case UINTEGER -> "BIGINT";
+      case UBIGINT -> "HUGEINT";
       case JSON, UUID -> "VARCHAR";
       default -> kind.name();
     };

@@ -250,7 +250,8 @@ public final class Stage implements AutoCloseable {
         StringJoiner sample = new StringJoiner(", ", "(", ")");
         for (int i = 2; i <= rows.getMetaData().getColumnCount(); i++) {
           Object value = rows.getObject(i);
-          sample.add(value instanceof String text ? "'" + text + "'" : String.valueOf(value));
+          sample.add(
+              value == null ? "NULL" : value instanceof String text ? "'" + text + "'" : value.toString());
         }
         found.add(sample.toString());
       }
@@ -324,6 +325,11 @@ public final class Stage implements AutoCloseable {
     execute("DROP TABLE IF EXISTS tgt", "free the target copy");
     execute("CHECKPOINT", "flush the stage");
     return counts;
+  }
+
+  /** The number of changes in the change set: what the checkpoint runs up to. */
+  public long changeSetLength() {
+    return count("SELECT count(*) FROM changes");
   }
 
   /** Opens a cursor over the change set after the given sequence number, in order. */

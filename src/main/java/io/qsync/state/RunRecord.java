@@ -65,10 +65,14 @@ public record RunRecord(
         appliedThrough, batchesApplied, resumes, host, pid, connectionId, error);
   }
 
-  public RunRecord withChangeSet(ChangeCounts newCounts) {
+  /**
+   * The run with its change set known: its counts, and its length (the rows to apply, which in
+   * {@code replace} mode are the inserts alone: the old rows go with the old table).
+   */
+  public RunRecord withChangeSet(ChangeCounts newCounts, long newChangesTotal) {
     return new RunRecord(
         runId, sync, table, mode, status, phase, startedAt, finishedAt, Optional.of(newCounts),
-        newCounts.changes(), appliedThrough, batchesApplied, resumes, host, pid, connectionId,
+        newChangesTotal, appliedThrough, batchesApplied, resumes, host, pid, connectionId,
         error);
   }
 

@@ -40,8 +40,36 @@ public final class DuckDbSource implements Source {
   @Override
   public SourceResult query(String sql, String runId) {
     Connection open = connection();
-    List<Column> columns = new ArrayList<>();
     List<String> projections = new ArrayList<>();
+    List<Column> columns = describeColumns(open, sql, projections);
+    // The result is materialised in a temporary table first: DuckDB's JDBC driver may end a
+    // streamed result silently when the query fails part-way (seen with DuckDB 1.4.4 on one
+    // thread), and a mirror run would then delete every row it never read. A table scan cannot
+    // fail part-way, and its row count is the progress bar's total. Past the memory limit the
+    // table spills to the temporary directory.
+    String materialise =
+        "CREATE OR REPLACE TEMPORARY TABLE qsync_result AS SELECT "
+            + String.join(", ", projections) + " FROM (" + sql + "\n) AS qsync_query";
+    long rows;
+    try (Statement statement = open.createStatement()) {
+      statement.execute(materialise);
+      try (ResultSet count = statement.executeQuery("SELECT count(*) FROM qsync_result")) {
+        count.next();
+        rows = count.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw queryFailed(e);
+    }
+    return new DuckDbResult(open, columns, rows);
+  }
+
+  @Override
+  public List<Column> describe(String sql) {
+    return describeColumns(connection(), sql, new ArrayList<>());
+  }
+
+  private List<Column> describeColumns(Connection open, String sql, List<String> projections) {
+    List<Column> columns = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     try (Statement statement = open.createStatement();
         ResultSet described = statement.executeQuery("DESCRIBE " + sql)) {
@@ -60,9 +88,7 @@ public final class DuckDbSource implements Source {
     } catch (SQLException e) {
       throw queryFailed(e);
     }
-    String projected =
-        "SELECT " + String.join(", ", projections) + " FROM (" + sql + "\n) AS qsync_query";
-    return new DuckDbResult(open, projected, columns);
+    return columns;
   }
 
   private QsyncException queryFailed(SQLException e) {
@@ -95,12 +121,16 @@ public final class DuckDbSource implements Source {
     try {
       connection = DriverManager.getConnection(url, properties);
       try (Statement statement = connection.createStatement()) {
+        // A read-only warehouse's own folder may not be writable; spill elsewhere.
+        Path spill = Files.createTempDirectory("qsync-duckdb-source");
+        spill.toFile().deleteOnExit();
+        statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
         for (String setup : config.setup()) {
           statement.execute(setup);
         }
       }
       return connection;
-    } catch (SQLException e) {
+    } catch (SQLException | java.io.IOException e) {
       throw new QsyncException(
           ErrorKind.FAILED,
           "DuckDB connection '" + config.name() + "' could not be opened: " + e.getMessage()
@@ -125,16 +155,16 @@ public final class DuckDbSource implements Source {
     }
   }
 
-  /** One query's result, read by a streaming cursor. */
+  /** One query's result, materialised in the temporary table {@code qsync_result}. */
   private final class DuckDbResult implements SourceResult {
     private final Connection connection;
-    private final String sql;
     private final List<Column> columns;
+    private final long rows;
 
-    DuckDbResult(Connection connection, String sql, List<Column> columns) {
+    DuckDbResult(Connection connection, List<Column> columns, long rows) {
       this.connection = connection;
-      this.sql = sql;
       this.columns = List.copyOf(columns);
+      this.rows = rows;
     }
 
     @Override
@@ -144,30 +174,44 @@ public final class DuckDbSource implements Source {
 
     @Override
     public OptionalLong totalRows() {
-      return OptionalLong.empty();
+      return OptionalLong.of(rows);
     }
 
     @Override
     public void read(long fromRow, RowSink sink) {
-      String paged = fromRow == 0 ? sql : sql + " OFFSET " + fromRow;
+      String sql = "SELECT * FROM qsync_result" + (fromRow == 0 ? "" : " OFFSET " + fromRow);
+      long read = fromRow;
       try (Statement statement = connection.createStatement()) {
         statement.setFetchSize(2048);
-        try (ResultSet rows = statement.executeQuery(paged)) {
+        try (ResultSet result = statement.executeQuery(sql)) {
           int width = columns.size();
-          while (rows.next()) {
+          while (result.next()) {
             Object[] row = new Object[width];
             for (int i = 0; i < width; i++) {
-              row[i] = DuckDbValues.read(rows, i + 1, columns.get(i).type());
+              row[i] = DuckDbValues.read(result, i + 1, columns.get(i).type());
             }
             sink.accept(row);
+            read++;
           }
         }
       } catch (SQLException e) {
         throw queryFailed(e);
       }
+      if (read != rows) {
+        throw new QsyncException(
+            ErrorKind.FAILED,
+            "DuckDB connection '" + config.name() + "': read " + read + " rows of a result of "
+                + rows + "\nRun again; if it repeats, report it as a bug.");
+      }
     }
 
     @Override
-    public void close() {}
+    public void close() {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("DROP TABLE IF EXISTS qsync_result");
+      } catch (SQLException e) {
+        // The temporary table goes with the connection anyway.
+      }
+    }
   }
 }

@@ -32,10 +32,21 @@ public final class DuckDbValues {
           case VARCHAR, JSON, UUID -> resultSet.getString(index);
           case BLOB -> resultSet.getBytes(index);
           case DATE -> resultSet.getObject(index, LocalDate.class);
-          case TIME -> resultSet.getObject(index, LocalTime.class);
+          case TIME -> toLocalTime(resultSet.getObject(index));
           case TIMESTAMP, TIMESTAMP_UTC -> resultSet.getObject(index, LocalDateTime.class);
         };
     return resultSet.wasNull() ? null : value;
+  }
+
+  /** DuckDB's JDBC driver refuses getObject(i, LocalTime.class) but hands out a LocalTime. */
+  private static LocalTime toLocalTime(Object value) {
+    if (value == null || value instanceof LocalTime) {
+      return (LocalTime) value;
+    }
+    if (value instanceof java.sql.Time time) {
+      return time.toLocalTime();
+    }
+    return LocalTime.parse(value.toString());
   }
 
   private static BigInteger toBigInteger(Object value) {

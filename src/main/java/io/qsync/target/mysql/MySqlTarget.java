@@ -244,7 +244,9 @@ public final class MySqlTarget implements Target {
   @Override
   public void readRows(String table, List<Column> columns, RowSink sink) {
     StringJoiner names = new StringJoiner(", ");
-    columns.forEach(column -> names.add(MySqlDialect.quote(column.name())));
+    columns.forEach(
+        column ->
+            names.add(MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
     String sql = "SELECT " + names + " FROM " + MySqlDialect.quote(table);
     try (Statement statement = connection().createStatement()) {
       // A positive fetch size makes Connector/J stream rows instead of buffering the table.

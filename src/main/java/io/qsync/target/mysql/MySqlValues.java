@@ -18,6 +18,23 @@ import java.time.LocalTime;
 final class MySqlValues {
   private MySqlValues() {}
 
+  /**
+   * How to select a column so that {@link #read} gets its exact value. Dates and times come as
+   * text: Connector/J converts them through the JVM's time zone, and a wall-clock time in a
+   * daylight-saving gap there (02:30 on the night clocks jump) would come back an hour off.
+   * FLOAT comes as DOUBLE: as text MariaDB sends it with 6 significant digits only.
+   */
+  static String selectExpression(String quotedColumn, SqlType type) {
+    return switch (type.kind()) {
+      case TIMESTAMP, TIMESTAMP_UTC -> "DATE_FORMAT(" + quotedColumn + ", '%Y-%m-%d %H:%i:%s.%f')";
+      case DATE -> "DATE_FORMAT(" + quotedColumn + ", '%Y-%m-%d')";
+      case TIME -> "TIME_FORMAT(" + quotedColumn + ", '%H:%i:%s.%f')";
+      case FLOAT -> "CAST(" + quotedColumn + " AS DOUBLE)";
+      default -> quotedColumn;
+    };
+  }
+
+  /** Reads a column selected by {@link #selectExpression} as the Java type of its kind. */
   static Object read(ResultSet rows, int index, SqlType type) throws SQLException {
     Object value =
         switch (type.kind()) {
@@ -25,16 +42,35 @@ final class MySqlValues {
           case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER ->
               rows.getLong(index);
           case UBIGINT, HUGEINT -> toBigInteger(rows.getBigDecimal(index));
-          case FLOAT -> rows.getFloat(index);
+          case FLOAT -> (float) rows.getDouble(index);
           case DOUBLE -> rows.getDouble(index);
           case DECIMAL -> rows.getBigDecimal(index);
           case VARCHAR, JSON, UUID -> rows.getString(index);
           case BLOB -> rows.getBytes(index);
-          case DATE -> rows.getObject(index, LocalDate.class);
-          case TIME -> rows.getObject(index, LocalTime.class);
-          case TIMESTAMP, TIMESTAMP_UTC -> rows.getObject(index, LocalDateTime.class);
+          case DATE -> parse(rows.getString(index), LocalDate::parse);
+          case TIME -> parse(rows.getString(index), LocalTime::parse);
+          case TIMESTAMP, TIMESTAMP_UTC -> parse(rows.getString(index), MySqlValues::dateTime);
         };
     return rows.wasNull() ? null : value;
+  }
+
+  private static LocalDateTime dateTime(String text) {
+    return LocalDateTime.parse(text.replace(' ', 'T'));
+  }
+
+  /**
+   * A stored value Java cannot represent (a zero date, a TIME beyond 24 hours, both set by hand)
+   * reads as NULL: the row then differs from any non-NULL source value and is rewritten.
+   */
+  private static <T> T parse(String text, java.util.function.Function<String, T> parser) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return parser.apply(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static BigInteger toBigInteger(BigDecimal value) {

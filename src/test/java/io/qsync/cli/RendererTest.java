@@ -1,0 +1,191 @@
+package io.qsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.diff.ChangeCounts;
+import io.qsync.engine.PlanReport;
+import io.qsync.engine.RunReport;
+import io.qsync.engine.StatusReport;
+import io.qsync.engine.ValidationReport;
+import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class RendererTest {
+  private static final ChangeCounts COUNTS = new ChangeCounts(1_234_567, 1_000, 20, 3, 1_233_547);
+
+  @ParameterizedTest(name = "{0} ms -> {1}")
+  @CsvSource({
+    "0,          0ms",
+    "850,        850ms",
+    "999,        999ms",
+    "1000,       1.0s",
+    "12300,      12.3s",
+    "59900,      59.9s",
+    "60000,      1m00s",
+    "245000,     4m05s",
+    "3599000,    59m59s",
+    "3600000,    1h00m",
+    "7380000,    2h03m",
+    "86399000,   23h59m",
+    "86400000,   1d00h",
+    "273600000,  3d04h",
+  })
+  void formatsDurationsForPeople(long millis, String expected) {
+    assertThat(Renderer.duration(Duration.ofMillis(millis))).isEqualTo(expected);
+  }
+
+  @Test
+  void rendersARunWithItsCounts() {
+    RunReport report =
+        new RunReport(
+            "targets", "20260301T100000Z-abcdef", RunStatus.SUCCEEDED, "mirror", "experiment_targets",
+            COUNTS, false, 0, 2, Duration.ofMillis(12_300), List.of("created table experiment_targets"));
+    assertThat(Renderer.text(report))
+        .isEqualTo(
+            "note: created table experiment_targets\n"
+                + "targets: succeeded -> table experiment_targets (mirror): 1,000 inserted, 20 updated,"
+                + " 3 deleted, 1,233,547 unchanged (1,234,567 source rows) in 12.3s, 2 batches,"
+                + " run 20260301T100000Z-abcdef");
+  }
+
+  @Test
+  void rendersARunAsStableSnakeCaseJson() throws Exception {
+    RunReport report =
+        new RunReport(
+            "targets", "r1", RunStatus.SUCCEEDED, "upsert", "t", COUNTS, true, 40, 3,
+            Duration.ofMillis(1_500), List.of());
+    JsonNode json = new ObjectMapper().readTree(Renderer.json(Renderer.map(report)));
+    assertThat(json.get("sync").asText()).isEqualTo("targets");
+    assertThat(json.get("status").asText()).isEqualTo("succeeded");
+    assertThat(json.get("run_id").asText()).isEqualTo("r1");
+    assertThat(json.get("resumed").asBoolean()).isTrue();
+    assertThat(json.get("resumed_after_change").asLong()).isEqualTo(40);
+    assertThat(json.get("duration_ms").asLong()).isEqualTo(1_500);
+    JsonNode counts = json.get("counts");
+    assertThat(counts.get("source_rows").asLong()).isEqualTo(1_234_567);
+    assertThat(counts.get("inserted").asLong()).isEqualTo(1_000);
+    assertThat(counts.get("updated").asLong()).isEqualTo(20);
+    assertThat(counts.get("deleted").asLong()).isEqualTo(3);
+    assertThat(counts.get("unchanged").asLong()).isEqualTo(1_233_547);
+  }
+
+  @Test
+  void rendersAnErrorWithItsKindAndExitCode() throws Exception {
+    JsonNode json =
+        new ObjectMapper()
+            .readTree(
+                Renderer.json(
+                    Renderer.error("s", new QsyncException(ErrorKind.LOCK_HELD, "locked\nWait."))));
+    assertThat(json.get("status").asText()).isEqualTo("error");
+    assertThat(json.get("error_kind").asText()).isEqualTo("lock_held");
+    assertThat(json.get("exit_code").asInt()).isEqualTo(4);
+    assertThat(json.get("message").asText()).isEqualTo("locked\nWait.");
+  }
+
+  @Test
+  void carriesValuesAsJsonCanHoldThem() {
+    assertThat(Renderer.plain(null)).isNull();
+    assertThat(Renderer.plain(7L)).isEqualTo(7L);
+    assertThat(Renderer.plain(true)).isEqualTo(true);
+    assertThat(Renderer.plain("x")).isEqualTo("x");
+    assertThat(Renderer.plain(1.5d)).isEqualTo(1.5d);
+    assertThat(Renderer.plain(Double.NaN)).isEqualTo("NaN");
+    assertThat(Renderer.plain(Float.POSITIVE_INFINITY)).isEqualTo("Infinity");
+    assertThat(Renderer.plain(new BigDecimal("1E+3"))).isEqualTo("1000");
+    assertThat(Renderer.plain(new BigDecimal("0.000000001"))).isEqualTo("0.000000001");
+    assertThat(Renderer.plain(new BigInteger("18446744073709551615"))).isEqualTo("18446744073709551615");
+    assertThat(Renderer.plain(new byte[] {1, 2, 3})).isEqualTo("AQID");
+    assertThat(Renderer.plain(LocalDateTime.of(2026, 1, 2, 3, 4, 5, 123_456_000)))
+        .isEqualTo("2026-01-02T03:04:05.123456");
+  }
+
+  @Test
+  void rendersAPlanWithSamplesAndTheCreateStatement() {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("id", 1L);
+    row.put("name", "a very long name that goes on and on and on and on");
+    row.put("score", null);
+    PlanReport report =
+        new PlanReport(
+            "targets", "mirror", "t", new ChangeCounts(1, 1, 0, 0, 0),
+            Optional.of("CREATE TABLE `t` (...)"),
+            Map.of("insert", List.of(row), "update", List.of(), "delete", List.of()),
+            List.of("run r is unfinished"));
+    assertThat(Renderer.text(report))
+        .isEqualTo(
+            "plan for targets -> table t (mirror): 1 to insert, 0 to update, 0 to delete, 0 unchanged"
+                + " (1 source rows); nothing was written\n"
+                + "the table does not exist; a run creates it:\n"
+                + "CREATE TABLE `t` (...)\n"
+                + "sample of insert:\n"
+                + "  id=1, name='a very long name that goes on and on ...', score=NULL\n"
+                + "note: run r is unfinished");
+  }
+
+  @Test
+  void rendersHistoryAndStatus() {
+    Instant started = Instant.parse("2026-03-01T10:00:00.123Z");
+    RunRecord run =
+        RunRecord.started("20260301T100000Z-abcdef", "targets", "t", "mirror", started, "host", 42, 7)
+            .withChangeSet(new ChangeCounts(10, 4, 3, 2, 3), 9)
+            .withCheckpoint(9, 3)
+            .finished(RunStatus.FAILED, started.plusSeconds(65), Optional.of("boom\nremedy"));
+    assertThat(Renderer.historyText(List.of(run)))
+        .contains("20260301T100000Z-abcdef")
+        .contains("failed")
+        .contains("2026-03-01 10:00:00")
+        .contains("1m05s")
+        .contains("+4 ~3 -2 =3")
+        .contains("9/9")
+        .contains("  error: boom")
+        .doesNotContain("remedy");
+
+    String status =
+        Renderer.text(
+            List.of(
+                new StatusReport("targets", "t", Optional.of(run), Optional.of(Duration.ofMinutes(3)), Optional.empty()),
+                new StatusReport("other", "u", Optional.empty(), Optional.empty(), Optional.of("cannot connect\nCheck it"))));
+    assertThat(status.lines().toList()).hasSize(5);
+    assertThat(status)
+        .contains("targets")
+        .contains("3m00s")
+        .contains("other")
+        .contains("unknown")
+        .contains("  cannot read history: cannot connect");
+  }
+
+  @Test
+  void rendersValidationProblemsIndented() {
+    ValidationReport report =
+        new ValidationReport(
+            Path.of("/x/qsync.yaml"),
+            List.of(
+                new ValidationReport.SyncCheck("a", List.of("query returns 1 columns"), List.of()),
+                new ValidationReport.SyncCheck("b", List.of(), List.of("line one\nline two"))));
+    assertThat(Renderer.text(report))
+        .isEqualTo(
+            "config /x/qsync.yaml: valid\n"
+                + "a: ok\n"
+                + "  query returns 1 columns\n"
+                + "b: NOT READY\n"
+                + "  problem: line one\n"
+                + "    line two");
+  }
+}

@@ -1,0 +1,426 @@
+package io.qsync.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.ConnectionConfig;
+import io.qsync.config.Mode;
+import io.qsync.config.MySqlConnectionConfig;
+import io.qsync.config.QsyncConfig;
+import io.qsync.config.Secret;
+import io.qsync.config.SyncConfig;
+import io.qsync.diff.ChangeCounts;
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
+import io.qsync.engine.RunReport;
+import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.Warehouse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(MariaDbExtension.class)
+class SchemaIT {
+  @TempDir Path dir;
+
+  private Warehouse warehouse;
+
+  private Qsync qsync(TestDatabase database, String query, String table, int batchSize, String... key) {
+    if (warehouse == null) {
+      warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
+    }
+    SyncConfig sync =
+        new SyncConfig(
+            "s", "warehouse", query, "app", table, List.of(key), Mode.MIRROR, true, batchSize,
+            Duration.ofSeconds(2));
+    Map<String, ConnectionConfig> connections =
+        Map.of(
+            "warehouse", warehouse.connection("warehouse"),
+            "app", new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
+    QsyncConfig config =
+        new QsyncConfig(dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of("s", sync));
+    return new Qsync(config, Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
+  }
+
+  private Warehouse warehouse(String... statements) {
+    warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
+    warehouse.execute(statements);
+    return warehouse;
+  }
+
+  private static QsyncException needsAction(Runnable run) {
+    QsyncException error = catchThrowableOfType(QsyncException.class, run::run);
+    assertThat(error).as("the run fails").isNotNull();
+    assertThat(error.kind()).as(error.getMessage()).isEqualTo(ErrorKind.NEEDS_ACTION);
+    return error;
+  }
+
+  // ---- an existing table that cannot hold the result ----
+
+  @Test
+  void listsEveryProblemOfAnExistingTableInOneMessageAndTouchesNothing(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t AS SELECT 1 AS id, 'x' AS variant, 2.5::DECIMAL(10,3) AS score",
+        "INSERT INTO t VALUES (2, 'y', 3.5)");
+    database.execute(
+        "CREATE TABLE targets (id BIGINT NOT NULL, score DECIMAL(10,3),"
+            + " owner VARCHAR(20) NOT NULL, KEY by_id (id))",
+        "INSERT INTO targets VALUES (9, 1.000, 'someone')");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
+
+    QsyncException error = needsAction(() -> qsync.run("s", false));
+
+    assertThat(error.getMessage())
+        .contains("sync 's': table targets cannot hold the query result (3 problems)")
+        .contains("column variant (VARCHAR) is missing")
+        .contains("column owner is NOT NULL without a default")
+        .contains("the sync's key (id) is not a unique key of the table")
+        .contains("nothing was written");
+    assertThat(database.rows("SELECT id, CAST(score AS CHAR), owner FROM targets"))
+        .containsExactly(List.of("9", "1.000", "someone"));
+    assertThat(database.rows("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE"
+            + " TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'targets' ORDER BY ORDINAL_POSITION"))
+        .containsExactly(List.of("id"), List.of("score"), List.of("owner"));
+    assertThat(qsync.history("s", 5)).singleElement().satisfies(run -> {
+      assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(run.error()).hasValueSatisfying(text -> assertThat(text).contains("3 problems"));
+    });
+  }
+
+  @Test
+  void validateReportsTheSameProblemsWithoutRunning(TestDatabase database) {
+    warehouse("CREATE TABLE t AS SELECT 1 AS id, TIMESTAMP '2026-01-01 00:00:00.5' AS at");
+    database.execute("CREATE TABLE targets (id INT PRIMARY KEY, at DATETIME)");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
+
+    assertThat(qsync.validate().syncs()).singleElement().satisfies(check -> {
+      assertThat(check.problems()).singleElement().asString()
+          .contains("column at is datetime but the query returns TIMESTAMP");
+    });
+    assertThat(database.count("targets")).isZero();
+  }
+
+  // ---- values the target rejects ----
+
+  @Test
+  void aValueTooLongNamesKeyAndColumnAndWritesNothingOfTheBatch(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (id INTEGER, name VARCHAR)",
+        "INSERT INTO t VALUES (1, 'ok'), (2, 'much too long'), (3, 'fine')");
+    database.execute("CREATE TABLE targets (id INT PRIMARY KEY, name VARCHAR(5))");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
+
+    QsyncException error = needsAction(() -> qsync.run("s", false));
+
+    assertThat(error.getMessage())
+        .contains("table targets")
+        .contains("key (id=2)")
+        .contains("column name")
+        .contains("'much too long'")
+        .contains("Nothing of this batch was written");
+    assertThat(database.count("targets")).isZero();
+  }
+
+  @Test
+  void earlierBatchesStayCommittedAndTheFailedOneIsNotWritten(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (id INTEGER, name VARCHAR)",
+        "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'too long'), (5, 'e')");
+    database.execute("CREATE TABLE targets (id INT PRIMARY KEY, name VARCHAR(5))");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 2, "id");
+
+    needsAction(() -> qsync.run("s", false));
+
+    assertThat(database.rows("SELECT id FROM targets ORDER BY id"))
+        .containsExactly(List.of("1"), List.of("2"));
+    RunRecord run = qsync.history("s", 1).get(0);
+    assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(run.appliedThrough()).isEqualTo(2);
+  }
+
+  @Test
+  void aNumberOutOfRangeNamesKeyAndColumn(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (id INTEGER, level BIGINT)",
+        "INSERT INTO t VALUES (1, 5), (2, 1000), (3, -3)");
+    database.execute("CREATE TABLE targets (id INT PRIMARY KEY, level TINYINT)");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
+
+    QsyncException error = needsAction(() -> qsync.run("s", false));
+
+    assertThat(error.getMessage()).contains("key (id=2)").contains("column level").contains("1000");
+    assertThat(database.count("targets")).isZero();
+  }
+
+  @Test
+  void aTimestampPastYear9999NamesKeyAndColumn(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (id INTEGER, happened TIMESTAMP)",
+        "INSERT INTO t VALUES (1, '2026-01-01 00:00:00'), (2, '10000-01-01 00:00:00')");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
+
+    QsyncException error = needsAction(() -> qsync.run("s", false));
+
+    assertThat(error.getMessage()).contains("key (id=2)").contains("column happened");
+    assertThat(database.count("targets")).isZero();
+  }
+
+  @Test
+  void notANumberIsRefusedNamingKeyAndColumn(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (id INTEGER, ratio DOUBLE)",
+        "INSERT INTO t VALUES (1, 0.5), (2, 'NaN'::DOUBLE), (3, 'inf'::DOUBLE)");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "ratios", 100, "id");
+
+    QsyncException error = needsAction(() -> qsync.run("s", false));
+
+    assertThat(error.getMessage())
+        .contains("row with key (id=2) has NaN in column ratio")
+        .contains("isfinite");
+    assertThat(database.count("ratios")).isZero();
+  }
+
+  @Test
+  void enumsAndNanosecondTimestampsRoundTrip(TestDatabase database) {
+    warehouse(
+        "CREATE TYPE mood AS ENUM ('sad', 'happy')",
+        "CREATE TABLE t (id INTEGER, feeling mood, precise TIMESTAMP_NS, coarse TIMESTAMP_S)",
+        "INSERT INTO t VALUES (1, 'happy', '2026-01-01 00:00:00.123456789', '2026-01-01 00:00:01'),"
+            + " (2, NULL, NULL, NULL)");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "moods", 100, "id");
+
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
+    assertThat(database.rows(
+            "SELECT feeling, DATE_FORMAT(precise, '%Y-%m-%d %H:%i:%s.%f'),"
+                + " DATE_FORMAT(coarse, '%Y-%m-%d %H:%i:%s.%f') FROM moods WHERE id = 1"))
+        .containsExactly(List.of("happy", "2026-01-01 00:00:00.123456", "2026-01-01 00:00:01.000000"));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
+  }
+
+  @Test
+  void aDateOfYearZeroIsNotSilentlyChanged(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (id INTEGER, day DATE)",
+        "INSERT INTO t VALUES (1, DATE '2026-01-01'), (2, DATE '0000-01-01')");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
+
+    try {
+      qsync.run("s", false);
+    } catch (QsyncException e) {
+      assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
+      assertThat(e.getMessage()).contains("key (id=2)").contains("column day");
+      return;
+    }
+    // If the target took it, it must hold the date the warehouse holds.
+    assertThat(database.rows("SELECT CAST(day AS CHAR) FROM targets WHERE id = 2"))
+        .containsExactly(List.of("0000-01-01"));
+  }
+
+  // ---- collations ----
+
+  @Test
+  void aKeyThatDiffersOnlyInCaseIsUpdatedInPlaceUnderACaseInsensitiveCollation(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (code VARCHAR, label VARCHAR)",
+        "INSERT INTO t VALUES ('ABC', 'x'), ('def', 'y')");
+    database.execute(
+        "CREATE TABLE codes (code VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY, label TEXT)",
+        "INSERT INTO codes VALUES ('abc', 'x'), ('DEF', 'y'), ('gone', 'z')");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "codes", 100, "code");
+
+    RunReport report = qsync.run("s", false);
+
+    assertThat(report.counts()).isEqualTo(new ChangeCounts(2, 0, 2, 1, 0));
+    assertThat(database.rows("SELECT BINARY code, label FROM codes ORDER BY code"))
+        .containsExactly(List.of("ABC", "x"), List.of("def", "y"));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
+  }
+
+  @Test
+  void keysThatCollideUnderTheTargetCollationStopTheRunBeforeWriting(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (code VARCHAR, label VARCHAR)",
+        "INSERT INTO t VALUES ('Abc', 'x'), ('abc', 'y'), ('e', 'z')");
+    database.execute(
+        "CREATE TABLE codes (code VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY, label TEXT)");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "codes", 100, "code");
+
+    QsyncException error = needsAction(() -> qsync.run("s", false));
+
+    assertThat(error.getMessage())
+        .contains("equal under the target column's collation")
+        .contains("'Abc'")
+        .contains("'abc'")
+        .contains("COLLATE utf8mb4_bin");
+    assertThat(database.count("codes")).isZero();
+  }
+
+  // ---- names ----
+
+  @Test
+  void anOddTableAndColumnNamesWorkEndToEnd(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (\"we`ird id\" INTEGER, \"값 \"\"quoted\"\"\" VARCHAR)",
+        "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    String table = "odd `name` 표";
+    Qsync qsync = qsync(database, "SELECT * FROM t", table, 2, "we`ird id");
+
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    warehouse.execute(
+        "UPDATE t SET \"값 \"\"quoted\"\"\" = 'B' WHERE \"we`ird id\" = 2",
+        "DELETE FROM t WHERE \"we`ird id\" = 3");
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 1, 1, 1));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
+
+    assertThat(database.rows("SELECT `we``ird id`, `값 \"quoted\"` FROM `odd ``name`` 표` ORDER BY 1"))
+        .containsExactly(List.of("1", "a"), List.of("2", "B"));
+    assertThat(qsync.history("s", 5)).allSatisfy(run -> assertThat(run.table()).isEqualTo(table));
+  }
+
+  // ---- types ----
+
+  @Test
+  void jsonStructsAndListsRoundTripAsJson(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t AS SELECT 1 AS id, '{\"b\": [1, 2], \"a\": \"x\"}'::JSON AS doc,"
+            + " {'name': 'kim', 'tags': ['a', 'b']} AS person, [1, 2, 3] AS numbers,"
+            + " MAP {'k': 1} AS attrs",
+        "INSERT INTO t VALUES (2, NULL, NULL, [], MAP {})");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "docs", 100, "id");
+
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
+
+    assertThat(database.rows(
+            "SELECT JSON_VALUE(doc, '$.a'), JSON_EXTRACT(doc, '$.b[1]'), JSON_VALUE(person, '$.name'),"
+                + " JSON_LENGTH(numbers), JSON_VALUE(attrs, '$.k'), JSON_VALID(doc) FROM docs WHERE id = 1"))
+        .containsExactly(List.of("x", "2", "kim", "3", "1", "1"));
+    assertThat(database.rows("SELECT doc, person, numbers, attrs FROM docs WHERE id = 2"))
+        .containsExactly(Arrays.asList(null, null, "[]", "{}"));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
+
+    warehouse.execute("UPDATE t SET numbers = [1, 2, 4] WHERE id = 1");
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 1, 0, 1));
+  }
+
+  /**
+   * Every type the README maps that works today, with values at the edges, written and re-read: a
+   * second run must find nothing to change.
+   */
+  @Test
+  void everySupportedTypeRoundTripsAndARerunChangesNothing(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t AS SELECT * FROM (VALUES"
+            + " (1, true, (-128)::TINYINT, (-32768)::SMALLINT, (-2147483648)::INTEGER,"
+            + "  (-9223372036854775808)::BIGINT, (-170141183460469231731687303715884105727)::HUGEINT,"
+            + "  0.1::FLOAT, 0.1::DOUBLE, (-12345678901234567890123456789.123456789)::DECIMAL(38,9),"
+            + "  'emoji 🧪 한글 é', '\\x00\\xFF'::BLOB, DATE '1000-01-01',"
+            + "  TIMESTAMP '2020-04-05 01:30:00.123456', TIMESTAMPTZ '2026-03-01 12:00:00.000001+02',"
+            + "  '123e4567-e89b-12d3-a456-426614174000'::UUID),"
+            + " (2, false, 127::TINYINT, 32767::SMALLINT, 2147483647::INTEGER,"
+            + "  9223372036854775807::BIGINT, 170141183460469231731687303715884105727::HUGEINT,"
+            + "  (-1.5e10)::FLOAT, 1.7976931348623157e308::DOUBLE, 0.000000001::DECIMAL(38,9),"
+            + "  '', ''::BLOB, DATE '9999-12-31',"
+            + "  TIMESTAMP '9999-12-31 23:59:59.999999', TIMESTAMPTZ '1970-01-01 00:00:00+00',"
+            + "  'ffffffff-ffff-ffff-ffff-ffffffffffff'::UUID),"
+            + " (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+            + "  NULL, NULL)"
+            + ") v(id, b, ti, si, i, bi, hi, f, d, amount, s, bl, dt, ts, tstz, u)");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "types", 100, "id");
+
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+
+    assertThat(database.rows(
+            "SELECT id, b, ti, si, i, bi, CAST(hi AS CHAR), CAST(amount AS CHAR), s, HEX(bl),"
+                + " CAST(dt AS CHAR), DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f'),"
+                + " DATE_FORMAT(tstz, '%Y-%m-%d %H:%i:%s.%f'), u FROM types ORDER BY id"))
+        .containsExactly(
+            List.of(
+                "1", "1", "-128", "-32768", "-2147483648", "-9223372036854775808",
+                "-170141183460469231731687303715884105727",
+                "-12345678901234567890123456789.123456789", "emoji 🧪 한글 é", "00FF", "1000-01-01",
+                "2020-04-05 01:30:00.123456", "2026-03-01 10:00:00.000001",
+                "123e4567-e89b-12d3-a456-426614174000"),
+            List.of(
+                "2", "0", "127", "32767", "2147483647", "9223372036854775807",
+                "170141183460469231731687303715884105727", "0.000000001", "", "", "9999-12-31",
+                "9999-12-31 23:59:59.999999", "1970-01-01 00:00:00.000000",
+                "ffffffff-ffff-ffff-ffff-ffffffffffff"),
+            Arrays.asList(
+                "3", null, null, null, null, null, null, null, null, null, null, null, null, null));
+    assertThat(database.rows("SELECT f = CAST(0.1 AS FLOAT), d FROM types WHERE id = 1"))
+        .containsExactly(List.of("1", "0.1"));
+
+    RunReport rerun = qsync.run("s", false);
+    assertThat(rerun.counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
+  }
+
+  @Test
+  void aTimestampInADaylightSavingGapIsUnchangedOnARerun(TestDatabase database) {
+    warehouse("CREATE TABLE t AS SELECT 1 AS id, TIMESTAMP '2020-04-05 02:30:00.123456' AS ts");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "gap", 100, "id");
+    qsync.run("s", false);
+    assertThat(database.rows("SELECT DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f') FROM gap"))
+        .containsExactly(List.of("2020-04-05 02:30:00.123456"));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+  }
+
+  @Test
+  void aPreciseFloatIsUnchangedOnARerun(TestDatabase database) {
+    warehouse("CREATE TABLE t AS SELECT 1 AS id, 3.1415927::FLOAT AS f, 16777217::FLOAT AS g");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "floats", 100, "id");
+    qsync.run("s", false);
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+  }
+
+  @Test
+  void unsignedTypesRoundTripAndARerunChangesNothing(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t AS SELECT 1 AS id, 255::UTINYINT AS ut, 65535::USMALLINT AS us,"
+            + " 4294967295::UINTEGER AS ui, 18446744073709551615::UBIGINT AS ub");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "unsigned_values", 100, "id");
+
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
+    assertThat(database.rows("SELECT ut, us, ui, ub FROM unsigned_values"))
+        .containsExactly(List.of("255", "65535", "4294967295", "18446744073709551615"));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+  }
+
+  @Test
+  void timeRoundTripsAndARerunChangesNothing(TestDatabase database) {
+    warehouse("CREATE TABLE t AS SELECT 1 AS id, TIME '23:59:59.999999' AS at, TIME '00:00:00' AS zero");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "times", 100, "id");
+
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
+    assertThat(database.rows("SELECT TIME_FORMAT(at, '%H:%i:%s.%f'), TIME_FORMAT(zero, '%H:%i:%s') FROM times"))
+        .containsExactly(List.of("23:59:59.999999", "00:00:00"));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+  }
+
+  /** UHUGEINT travels as HUGEINT (README's type table): a value above 2^127-1 is refused, loudly. */
+  @Test
+  void aUhugeintBeyondHugeintIsRefusedBeforeWriting(TestDatabase database) {
+    warehouse("CREATE TABLE t AS SELECT 1 AS id, 340282366920938463463374607431768211455::UHUGEINT AS big");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "huge", 100, "id");
+    assertThatThrownBy(() -> qsync.run("s", false))
+        .isInstanceOfSatisfying(
+            QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
+        .hasMessageContaining("out of range")
+        .hasMessageContaining("column big")
+        .hasMessageContaining("Fix the sync's query");
+    assertThat(database.rows("SHOW TABLES LIKE 'huge'")).isEmpty();
+  }
+
+}

@@ -1,0 +1,315 @@
+package io.qsync.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qsync.diff.Change;
+import io.qsync.diff.ChangeCounts;
+import io.qsync.diff.ChangeKind;
+import io.qsync.diff.KeyCollation;
+import io.qsync.source.Column;
+import io.qsync.source.SqlType;
+import io.qsync.source.SqlType.Kind;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import java.util.stream.Stream;
+
+
+class StageTest {
+  private static final List<Column> COLUMNS =
+      List.of(
+          new Column("id", SqlType.of(Kind.VARCHAR)),
+          new Column("n", SqlType.of(Kind.INTEGER)),
+          new Column("note", SqlType.of(Kind.VARCHAR)));
+  private static final List<String> KEY = List.of("id");
+  private static final List<KeyCollation> BINARY = List.of(KeyCollation.of("utf8mb4_0900_bin"));
+  private static final List<KeyCollation> GENERAL_CI = List.of(KeyCollation.of("utf8mb4_general_ci"));
+
+  @TempDir Path dir;
+  private Stage stage;
+
+  @BeforeEach
+  void open() {
+    stage = Stage.open(dir.resolve("s.duckdb"));
+    stage.begin("run-1", "fingerprint", COLUMNS);
+  }
+
+  @AfterEach
+  void close() {
+    if (stage != null) {
+      stage.close();
+    }
+  }
+
+  private void source(Object[]... rows) {
+    try (Stage.StageWriter writer = stage.sourceWriter(COLUMNS)) {
+      Arrays.stream(rows).forEach(writer::accept);
+    }
+  }
+
+  private void target(Object[]... rows) {
+    try (Stage.StageWriter writer = stage.targetWriter(COLUMNS)) {
+      Arrays.stream(rows).forEach(writer::accept);
+    }
+  }
+
+  private static Object[] row(Object... values) {
+    return values;
+  }
+
+  private List<Change> allChanges(long afterSeq) {
+    List<Change> changes = new ArrayList<>();
+    try (ChangeCursor cursor = stage.changes(afterSeq)) {
+      List<Change> batch;
+      while (!(batch = cursor.next(2)).isEmpty()) {
+        changes.addAll(batch);
+      }
+    }
+    return changes;
+  }
+
+  private static String describe(Change change) {
+    return change.seq() + " " + change.kind() + " " + Arrays.toString(change.row());
+  }
+
+  @Test
+  void countsInsertsUpdatesDeletesAndUnchangedRows() {
+    source(row("a", 1, "same"), row("b", 2, "new value"), row("c", 3, null), row("e", 5, "fresh"));
+    target(row("a", 1, "same"), row("b", 2, "old value"), row("c", 3, null), row("d", 4, "gone"));
+
+    ChangeCounts counts = stage.diff(KEY, BINARY, true);
+
+    assertThat(counts).isEqualTo(new ChangeCounts(4, 1, 1, 1, 2));
+    assertThat(allChanges(0).stream().map(StageTest::describe))
+        .containsExactly(
+            "1 UPDATE [b, 2, new value]", "2 DELETE [d, 4, gone]", "3 INSERT [e, 5, fresh]");
+  }
+
+  @Test
+  void upsertLeavesRowsThatLeftTheResult() {
+    source(row("a", 1, "x"));
+    target(row("a", 1, "x"), row("z", 9, "kept"));
+    assertThat(stage.diff(KEY, BINARY, false)).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    assertThat(allChanges(0)).isEmpty();
+  }
+
+  @Test
+  void anEmptyTargetMakesEveryRowAnInsert() {
+    source(row("b", 2, null), row("a", 1, null));
+    assertThat(stage.diff(KEY, BINARY, true)).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
+    assertThat(allChanges(0).stream().map(StageTest::describe))
+        .containsExactly("1 INSERT [a, 1, null]", "2 INSERT [b, 2, null]");
+  }
+
+  @Test
+  void matchesKeysThatDifferInCaseOnlyAsAnUpdateUnderACaseInsensitiveCollation() {
+    source(row("A", 1, "x"), row("b ", 2, "y"));
+    target(row("a", 1, "x"), row("b", 2, "y"));
+
+    ChangeCounts counts = stage.diff(KEY, GENERAL_CI, true);
+
+    assertThat(counts).isEqualTo(new ChangeCounts(2, 0, 2, 0, 0));
+    assertThat(allChanges(0).stream().map(StageTest::describe))
+        .containsExactly("1 UPDATE [A, 1, x]", "2 UPDATE [b , 2, y]");
+  }
+
+  @Test
+  void underABinaryCollationKeysThatDifferInCaseAreDistinct() {
+    source(row("A", 1, "x"));
+    target(row("a", 1, "x"));
+    assertThat(stage.diff(KEY, BINARY, true)).isEqualTo(new ChangeCounts(1, 1, 0, 1, 0));
+  }
+
+  @Test
+  void findsNullDuplicateAndCollidingKeys() {
+    source(
+        row("a", 1, null), row("A", 2, null), row("b", 3, null), row("b", 4, null),
+        row(null, 5, null), row("c", 6, null));
+
+    List<KeyProblem> problems = stage.checkKeys(KEY, GENERAL_CI, 5);
+
+    assertThat(problems).extracting(KeyProblem::kind)
+        .containsExactly(
+            KeyProblem.Kind.NULL_KEY, KeyProblem.Kind.DUPLICATE_KEY,
+            KeyProblem.Kind.COLLATION_COLLISION);
+    assertThat(problems.get(0).count()).isEqualTo(1);
+    assertThat(problems.get(0).samples()).containsExactly("(NULL)");
+    assertThat(problems.get(1).count()).isEqualTo(1);
+    assertThat(problems.get(1).samples()).containsExactly("('b')");
+    assertThat(problems.get(2).count()).isEqualTo(1);
+    assertThat(problems.get(2).samples()).singleElement().asString().contains("'a'").contains("'A'");
+  }
+
+  @Test
+  void aBinaryCollationSeesNoCollision() {
+    source(row("a", 1, null), row("A", 2, null));
+    assertThat(stage.checkKeys(KEY, BINARY, 5)).isEmpty();
+  }
+
+  @Test
+  void countsProblemsBeyondTheSamples() {
+    for (int i = 0; i < 3; i++) {
+      source(row("k" + i, 1, null), row("k" + i, 2, null));
+    }
+    List<KeyProblem> problems = stage.checkKeys(KEY, BINARY, 2);
+    assertThat(problems).singleElement().satisfies(problem -> {
+      assertThat(problem.kind()).isEqualTo(KeyProblem.Kind.DUPLICATE_KEY);
+      assertThat(problem.count()).isEqualTo(3);
+      assertThat(problem.samples()).containsExactly("('k0')", "('k1')");
+    });
+  }
+
+  @Test
+  void resumesFromACheckpointWithTheRemainingChangesInOrder() {
+    source(row("a", 1, null), row("b", 2, null), row("c", 3, null), row("d", 4, "new"), row("f", 6, null));
+    target(row("d", 4, "old"), row("e", 5, null));
+    ChangeCounts counts = stage.diff(KEY, BINARY, true);
+    assertThat(counts.changes()).isEqualTo(6);
+    stage.close();
+
+    // A new process opens the stage left behind and continues after change 3.
+    stage = Stage.open(dir.resolve("s.duckdb"));
+    assertThat(stage.meta()).hasValueSatisfying(meta -> {
+      assertThat(meta.runId()).isEqualTo("run-1");
+      assertThat(meta.fingerprint()).isEqualTo("fingerprint");
+      assertThat(meta.phase()).isEqualTo(StageMeta.Phase.DIFFED);
+      assertThat(meta.columns()).isEqualTo(COLUMNS);
+      assertThat(meta.counts()).contains(counts);
+    });
+    assertThat(allChanges(3).stream().map(StageTest::describe))
+        .containsExactly(
+            "4 UPDATE [d, 4, new]", "5 DELETE [e, 5, null]", "6 INSERT [f, 6, null]");
+    assertThat(allChanges(6)).isEmpty();
+  }
+
+  @Test
+  void anUnfinishedExtractIsNotResumable() {
+    source(row("a", 1, null));
+    assertThat(stage.meta()).hasValueSatisfying(meta -> {
+      assertThat(meta.phase()).isEqualTo(StageMeta.Phase.EXTRACTING);
+      assertThat(meta.counts()).isEmpty();
+    });
+  }
+
+  @Test
+  void samplesChangesOfOneKindInKeyOrder() {
+    source(row("c", 1, null), row("a", 1, null), row("b", 1, null));
+    target(row("z", 1, null));
+    stage.diff(KEY, BINARY, true);
+    assertThat(stage.sample(ChangeKind.INSERT, 2).stream().map(StageTest::describe))
+        .containsExactly("1 INSERT [a, 1, null]", "2 INSERT [b, 1, null]");
+    assertThat(stage.sample(ChangeKind.DELETE, 5)).extracting(Change::seq).containsExactly(4L);
+    assertThat(stage.sample(ChangeKind.UPDATE, 5)).isEmpty();
+  }
+
+  @Test
+  void insertAllNumbersTheResultInKeyOrderAndCountsReplacedRows() {
+    source(row("b", 2, null), row("a", 1, null));
+    assertThat(stage.insertAll(KEY, 7)).isEqualTo(new ChangeCounts(2, 2, 0, 7, 0));
+    assertThat(allChanges(0).stream().map(StageTest::describe))
+        .containsExactly("1 INSERT [a, 1, null]", "2 INSERT [b, 2, null]");
+  }
+
+  @Test
+  void insertAllWithoutAKeyKeepsTheSourceOrder() {
+    source(row("b", 2, null), row("a", 1, null), row("c", 3, null));
+    assertThat(stage.insertAll(List.of(), 0)).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    assertThat(allChanges(0)).extracting(change -> change.row()[0]).containsExactly("b", "a", "c");
+  }
+
+  @Test
+  void deletingTheStageRemovesItsFiles() {
+    source(row("a", 1, null));
+    stage.diff(KEY, BINARY, true);
+    stage.close();
+    stage = null;
+    Path file = dir.resolve("s.duckdb");
+    assertThat(file).exists();
+    Stage.delete(file);
+    assertThat(file).doesNotExist();
+    assertThat(dir.resolve("s.duckdb.tmp")).doesNotExist();
+    Stage.delete(file); // absent is fine
+  }
+
+  /** Every kind but those of the two disabled tests below, which fail today. */
+  static Stream<Arguments> everyKind() {
+    return Stream.of(
+        Arguments.of(SqlType.of(Kind.BOOLEAN), true),
+        Arguments.of(SqlType.of(Kind.TINYINT), -128L),
+        Arguments.of(SqlType.of(Kind.SMALLINT), -32768L),
+        Arguments.of(SqlType.of(Kind.INTEGER), -2147483648L),
+        Arguments.of(SqlType.of(Kind.BIGINT), Long.MIN_VALUE),
+        Arguments.of(SqlType.of(Kind.HUGEINT), new BigInteger("-170141183460469231731687303715884105728")),
+        Arguments.of(SqlType.of(Kind.FLOAT), 3.1415927f),
+        Arguments.of(SqlType.of(Kind.DOUBLE), 2.718281828459045),
+        Arguments.of(SqlType.decimal(38, 9), new BigDecimal("-12345678901234567890123456789.123456789")),
+        Arguments.of(SqlType.of(Kind.VARCHAR), "실험 🧪 é"),
+        Arguments.of(SqlType.of(Kind.BLOB), new byte[] {0, 1, (byte) 0xff}),
+        Arguments.of(SqlType.of(Kind.DATE), LocalDate.of(1, 1, 1)),
+        // 2020-04-05 02:30 does not exist in America/Bahia_Banderas (the tests' zone): DST gap
+        Arguments.of(SqlType.of(Kind.TIMESTAMP), LocalDateTime.of(2020, 4, 5, 2, 30, 0, 123_456_000)),
+        Arguments.of(SqlType.of(Kind.TIMESTAMP_UTC), LocalDateTime.of(2026, 3, 29, 1, 30, 0, 1_000)),
+        Arguments.of(SqlType.of(Kind.JSON), "{\"a\":[1,2]}"),
+        Arguments.of(SqlType.of(Kind.UUID), "123e4567-e89b-12d3-a456-426614174000"));
+  }
+
+  /** Appends one row of {@code type} to both sides, diffs, and reads the row back as an insert. */
+  private Object[] roundTrip(SqlType type, Object value) {
+    stage.close();
+    List<Column> columns = List.of(new Column("id", SqlType.of(Kind.BIGINT)), new Column("v", type));
+    stage = Stage.open(dir.resolve("types.duckdb"));
+    stage.begin("run-types", "f", columns);
+    try (Stage.StageWriter writer = stage.sourceWriter(columns)) {
+      writer.accept(new Object[] {1L, value});
+    }
+    try (Stage.StageWriter writer = stage.targetWriter(columns)) {
+      writer.accept(new Object[] {1L, value});
+    }
+    assertThat(stage.diff(List.of("id"), List.of(KeyCollation.EXACT), true))
+        .as("an identical row is unchanged")
+        .isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    stage.insertAll(List.of("id"), 0);
+    List<Change> changes = allChanges(0);
+    assertThat(changes).hasSize(1);
+    return changes.get(0).row();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("everyKind")
+  void everyKindSurvivesTheStageUnchanged(SqlType type, Object value) {
+    assertThat(roundTrip(type, value)[1]).isEqualTo(value);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unsignedKinds")
+  void unsignedKindsSurviveTheStage(SqlType type, Object value) {
+    assertThat(roundTrip(type, value)[1]).isEqualTo(value);
+  }
+
+  static Stream<Arguments> unsignedKinds() {
+    return Stream.of(
+        Arguments.of(SqlType.of(Kind.UTINYINT), 255L),
+        Arguments.of(SqlType.of(Kind.USMALLINT), 65535L),
+        Arguments.of(SqlType.of(Kind.UINTEGER), 4294967295L),
+        Arguments.of(SqlType.of(Kind.UBIGINT), new BigInteger("18446744073709551615")));
+  }
+
+  @Test
+  void timeSurvivesTheStage() {
+    LocalTime value = LocalTime.of(23, 59, 59, 999_999_000);
+    assertThat(roundTrip(SqlType.of(Kind.TIME), value)[1]).isEqualTo(value);
+  }
+}

@@ -1,0 +1,253 @@
+package io.qsync.target.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qsync.source.Column;
+import io.qsync.source.SqlType;
+import io.qsync.source.SqlType.Kind;
+import io.qsync.target.TargetColumn;
+import io.qsync.target.TargetTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SchemaCheckTest {
+  private static final List<String> KEY = List.of("id");
+
+  // ---- target columns, as information_schema describes them ----
+
+  private static TargetColumn bigint(String name, boolean nullable) {
+    return new TargetColumn(name, "bigint", "bigint(20)", nullable, nullable, Optional.empty(), 0, 19, 0, 0);
+  }
+
+  private static TargetColumn varchar(String name, int length) {
+    return new TargetColumn(
+        name, "varchar", "varchar(" + length + ")", true, true, Optional.of("utf8mb4_general_ci"),
+        length, 0, -1, 0);
+  }
+
+  private static TargetColumn decimal(String name, int precision, int scale) {
+    return new TargetColumn(
+        name, "decimal", "decimal(" + precision + "," + scale + ")", true, true, Optional.empty(),
+        0, precision, scale, 0);
+  }
+
+  private static TargetColumn datetime(String name, String type, int fraction) {
+    return new TargetColumn(
+        name, type, type + (fraction == 0 ? "" : "(" + fraction + ")"), true, true,
+        Optional.empty(), 0, 0, -1, fraction);
+  }
+
+  private static TargetColumn of(String name, String dataType, String columnType) {
+    return new TargetColumn(name, dataType, columnType, true, true, Optional.empty(), 0, 0, -1, 0);
+  }
+
+  private static TargetTable table(List<List<String>> uniqueKeys, TargetColumn... columns) {
+    return new TargetTable("t", List.of(columns), uniqueKeys);
+  }
+
+  private static Column source(String name, Kind kind) {
+    return new Column(name, SqlType.of(kind));
+  }
+
+  @Test
+  void aMatchingTableHasNoProblems() {
+    TargetTable table =
+        table(
+            List.of(List.of("id")),
+            bigint("id", false), varchar("name", 255), decimal("score", 10, 3),
+            datetime("seen_at", "datetime", 6));
+    List<Column> columns =
+        List.of(
+            source("id", Kind.BIGINT), source("name", Kind.VARCHAR),
+            new Column("score", SqlType.decimal(10, 3)), source("seen_at", Kind.TIMESTAMP));
+    assertThat(SchemaCheck.problems(table, columns, KEY, true)).isEmpty();
+  }
+
+  @Test
+  void columnNamesAndKeyNamesIgnoreCase() {
+    TargetTable table = table(List.of(List.of("ID")), bigint("ID", false), varchar("Name", 10));
+    List<Column> columns = List.of(source("id", Kind.BIGINT), source("NAME", Kind.VARCHAR));
+    assertThat(SchemaCheck.problems(table, columns, List.of("Id"), true)).isEmpty();
+  }
+
+  @Test
+  void reportsAMissingColumnWithTheAlterStatement() {
+    TargetTable table = table(List.of(List.of("id")), bigint("id", false));
+    List<String> problems =
+        SchemaCheck.problems(
+            table, List.of(source("id", Kind.BIGINT), source("variant", Kind.VARCHAR)), KEY, true);
+    assertThat(problems).singleElement().asString()
+        .contains("column variant (VARCHAR) is missing")
+        .contains("ALTER TABLE `t` ADD COLUMN `variant` LONGTEXT CHARACTER SET utf8mb4");
+  }
+
+  @Test
+  void reportsAnIncompatibleType() {
+    TargetTable table = table(List.of(List.of("id")), bigint("id", false), of("payload", "blob", "blob"));
+    List<String> problems =
+        SchemaCheck.problems(
+            table, List.of(source("id", Kind.BIGINT), source("payload", Kind.VARCHAR)), KEY, true);
+    assertThat(problems).singleElement().asString()
+        .contains("column payload is blob but the query returns VARCHAR")
+        .contains("ALTER TABLE `t` MODIFY `payload` LONGTEXT")
+        .contains("or CAST the column in the query");
+  }
+
+  @Test
+  void reportsADecimalWithFewerDigitsAfterThePoint() {
+    TargetTable table = table(List.of(List.of("id")), bigint("id", false), decimal("score", 10, 2));
+    List<String> problems =
+        SchemaCheck.problems(
+            table, List.of(source("id", Kind.BIGINT), new Column("score", SqlType.decimal(10, 3))),
+            KEY, true);
+    assertThat(problems).singleElement().asString()
+        .contains("column score is decimal(10,2) but the query returns DECIMAL(10,3)")
+        .contains("round values silently")
+        .contains("MODIFY `score` DECIMAL(10,3)");
+  }
+
+  @Test
+  void acceptsAWiderDecimalScaleAndAnIntegerForAWholeDecimal() {
+    TargetTable table =
+        table(List.of(List.of("id")), bigint("id", false), decimal("a", 20, 6), bigint("b", true));
+    List<Column> columns =
+        List.of(
+            source("id", Kind.BIGINT), new Column("a", SqlType.decimal(10, 3)),
+            new Column("b", SqlType.decimal(18, 0)));
+    assertThat(SchemaCheck.problems(table, columns, KEY, true)).isEmpty();
+  }
+
+  @Test
+  void reportsDatetimeWithoutMicrosecondsForATimestamp() {
+    TargetTable table =
+        table(List.of(List.of("id")), bigint("id", false), datetime("seen_at", "datetime", 0));
+    List<String> problems =
+        SchemaCheck.problems(
+            table, List.of(source("id", Kind.BIGINT), source("seen_at", Kind.TIMESTAMP)), KEY, true);
+    assertThat(problems).singleElement().asString()
+        .contains("column seen_at is datetime but the query returns TIMESTAMP")
+        .contains("microseconds")
+        .contains("MODIFY `seen_at` DATETIME(6)");
+  }
+
+  @ParameterizedTest(name = "{0} into {1}({2}): ok={3}")
+  @CsvSource({
+    "TIMESTAMP,     datetime,  6, true",
+    "TIMESTAMP_UTC, datetime,  6, true",
+    "TIMESTAMP_UTC, datetime,  3, false",
+    "TIMESTAMP,     timestamp, 6, true",
+    "TIME,          time,      6, true",
+    "TIME,          time,      0, false",
+    "DATE,          date,      0, true",
+    "DATE,          datetime,  0, true",
+  })
+  void checksFractionalDigitsOfTimes(Kind kind, String dataType, int fraction, boolean ok) {
+    TargetTable table =
+        table(List.of(List.of("id")), bigint("id", false), datetime("at", dataType, fraction));
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT), source("at", kind)), KEY, true))
+        .hasSize(ok ? 0 : 1);
+  }
+
+  @ParameterizedTest(name = "{0} into {1}: ok={3}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "BOOLEAN | tinyint | tinyint(1) | true",
+        "INTEGER | int | int(11) | true",
+        "UBIGINT | bigint | bigint unsigned | true",
+        "HUGEINT | decimal | decimal(39,0) | true",
+        "FLOAT | float | float | true",
+        "FLOAT | double | double | true",
+        "DOUBLE | float | float | false",
+        "DOUBLE | double | double | true",
+        "VARCHAR | text | text | true",
+        "VARCHAR | int | int(11) | false",
+        "UUID | char | char(36) | true",
+        "JSON | json | json | true",
+        "JSON | longtext | longtext | true",
+        "BLOB | varbinary | varbinary(16) | true",
+        "BLOB | text | text | false",
+        "DATE | varchar | varchar(10) | false",
+        "BIGINT | geometry | geometry | false",
+  })
+  void checksTypeCategories(Kind kind, String dataType, String columnType, boolean ok) {
+    TargetColumn target =
+        new TargetColumn(
+            "v", dataType, columnType, true, true, Optional.empty(), 0, 0,
+            dataType.equals("decimal") ? 0 : -1, 0);
+    TargetTable table = table(List.of(List.of("id")), bigint("id", false), target);
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT), source("v", kind)), KEY, true))
+        .hasSize(ok ? 0 : 1);
+  }
+
+  @Test
+  void reportsANotNullColumnWithoutDefaultThatTheQueryOmits() {
+    TargetColumn required =
+        new TargetColumn("created_by", "varchar", "varchar(20)", false, false, Optional.empty(), 20, 0, -1, 0);
+    TargetColumn defaulted =
+        new TargetColumn("created_at", "datetime", "datetime", false, true, Optional.empty(), 0, 0, -1, 0);
+    TargetTable table = table(List.of(List.of("id")), bigint("id", false), required, defaulted, varchar("free", 5));
+    List<String> problems = SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT)), KEY, true);
+    assertThat(problems).singleElement().asString()
+        .contains("column created_by is NOT NULL without a default, and the query does not return it")
+        .contains("MODIFY `created_by` varchar(20) NULL");
+  }
+
+  @Test
+  void reportsASyncKeyThatIsNotAUniqueKeyOfTheTable() {
+    TargetTable table = table(List.of(List.of("id", "tenant")), bigint("id", false), bigint("tenant", false));
+    List<Column> columns = List.of(source("id", Kind.BIGINT), source("tenant", Kind.BIGINT));
+    assertThat(SchemaCheck.problems(table, columns, KEY, true)).singleElement().asString()
+        .contains("the sync's key (id) is not a unique key of the table (unique keys [[id, tenant]])")
+        .contains("ALTER TABLE `t` ADD UNIQUE KEY (`id`)");
+    // a key in another order is the same key
+    assertThat(SchemaCheck.problems(table, columns, List.of("tenant", "id"), true)).isEmpty();
+  }
+
+  @Test
+  void reportsATableWithoutAnyUniqueKey() {
+    TargetTable table = table(List.of(), bigint("id", true));
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT)), KEY, true))
+        .singleElement().asString().contains("(no unique key)");
+  }
+
+  @Test
+  void appendWithoutAKeyNeedsNoUniqueKey() {
+    TargetTable table = table(List.of(), bigint("id", true));
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT)), List.of(), false)).isEmpty();
+  }
+
+  @Test
+  void listsEveryProblemTogether() {
+    TargetColumn required =
+        new TargetColumn("owner", "varchar", "varchar(20)", false, false, Optional.empty(), 20, 0, -1, 0);
+    TargetTable table =
+        table(
+            List.of(),
+            bigint("id", true), decimal("score", 10, 1), datetime("seen_at", "datetime", 0), required);
+    List<Column> columns =
+        List.of(
+            source("id", Kind.BIGINT), new Column("score", SqlType.decimal(10, 4)),
+            source("seen_at", Kind.TIMESTAMP), source("variant", Kind.VARCHAR));
+    List<String> problems = new ArrayList<>(SchemaCheck.problems(table, columns, KEY, true));
+    assertThat(problems).hasSize(5);
+    assertThat(String.join("\n", problems))
+        .contains("column score is decimal(10,1)")
+        .contains("column seen_at is datetime")
+        .contains("column variant (VARCHAR) is missing")
+        .contains("column owner is NOT NULL")
+        .contains("is not a unique key");
+  }
+
+  @Test
+  void quotesAnOddTableNameInRemedies() {
+    TargetTable table =
+        new TargetTable("odd `name` 표", List.of(bigint("id", false)), List.of(List.of("id")));
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT), source("x", Kind.DATE)), KEY, true))
+        .singleElement().asString().contains("ALTER TABLE `odd ``name`` 표` ADD COLUMN `x` DATE");
+  }
+}
