@@ -195,13 +195,20 @@ final class Renderer {
     StringBuilder text = new StringBuilder();
     text.append(String.format(Locale.ROOT, "%-24s %-24s %-10s %-10s %s%n", "SYNC", "TABLE", "LAST RUN", "AGO", "CHANGES"));
     for (StatusReport report : reports) {
-      String status = report.error().isPresent() ? "unknown"
-          : report.lastRun().map(run -> run.status().name().toLowerCase(Locale.ROOT)).orElse("never");
+      String status = report.lastStatus();
       String ago = report.age().map(Renderer::duration).orElse("-");
       String changes = report.lastRun().flatMap(RunRecord::counts).map(Renderer::shortCounts).orElse("-");
       text.append(String.format(Locale.ROOT, "%-24s %-24s %-10s %-10s %s%n", report.sync(), report.table(), status, ago, changes));
       report.error().ifPresent(error -> text.append("  cannot read history: ").append(error.lines().findFirst().orElse("")).append('\n'));
       report.lastRun().flatMap(RunRecord::error).ifPresent(error -> text.append("  error: ").append(error.lines().findFirst().orElse("")).append('\n'));
+      if (status.equals("interrupted") || status.equals("failed")) {
+        report.lastRun().ifPresent(run -> text.append(
+            run.phase().equals("apply") || run.phase().equals("swap")
+                ? String.format(Locale.ROOT,
+                    "  %,d of %,d changes applied; the next `qsync run %s` resumes it%n",
+                    run.appliedThrough(), run.changesTotal(), report.sync())
+                : "  stopped in step '" + run.phase() + "'; the next run starts over\n"));
+      }
     }
     return text.toString().stripTrailing();
   }
@@ -210,6 +217,8 @@ final class Renderer {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("sync", report.sync());
     map.put("table", report.table());
+    map.put("last_status", report.lastStatus());
+    map.put("running_now", report.lockHeld());
     map.put("last_run", report.lastRun().map(Renderer::map).orElse(null));
     map.put("age_seconds", report.age().map(Duration::toSeconds).orElse(null));
     map.put("error", report.error().orElse(null));

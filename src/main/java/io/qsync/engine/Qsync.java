@@ -84,11 +84,12 @@ public final class Qsync {
             new StatusReport(
                 sync.name(), sync.table(), last,
                 last.map(run -> Duration.between(run.startedAt(), clock.instant())),
+                target.lockHeld(sync.name()),
                 Optional.empty()));
       } catch (QsyncException e) {
         reports.add(
             new StatusReport(
-                sync.name(), sync.table(), Optional.empty(), Optional.empty(),
+                sync.name(), sync.table(), Optional.empty(), Optional.empty(), false,
                 Optional.of(e.getMessage())));
       }
     }

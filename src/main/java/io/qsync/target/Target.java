@@ -66,6 +66,12 @@ public interface Target extends AutoCloseable {
    */
   SyncLock lock(String sync, Duration timeout);
 
+  /**
+   * Whether some session holds the sync's lock now. A run recorded as running whose lock is free
+   * was killed or lost its connection: the next run resumes it.
+   */
+  boolean lockHeld(String sync);
+
   /** Where the target is, for messages: host, port and database, never a password. */
   String describeLocation();
 

@@ -160,15 +160,36 @@ class RendererTest {
     String status =
         Renderer.text(
             List.of(
-                new StatusReport("targets", "t", Optional.of(run), Optional.of(Duration.ofMinutes(3)), Optional.empty()),
-                new StatusReport("other", "u", Optional.empty(), Optional.empty(), Optional.of("cannot connect\nCheck it"))));
-    assertThat(status.lines().toList()).hasSize(5);
+                new StatusReport("targets", "t", Optional.of(run), Optional.of(Duration.ofMinutes(3)), false, Optional.empty()),
+                new StatusReport("other", "u", Optional.empty(), Optional.empty(), false, Optional.of("cannot connect\nCheck it"))));
+    assertThat(status.lines().toList()).hasSize(6);
     assertThat(status)
+        .contains("  stopped in step 'extract'; the next run starts over")
         .contains("targets")
         .contains("3m00s")
         .contains("other")
         .contains("unknown")
         .contains("  cannot read history: cannot connect");
+  }
+
+  @Test
+  void aRunningRunWhoseLockIsFreeShowsAsInterruptedAndResumable() {
+    Instant started = Instant.parse("2026-03-01T10:00:00Z");
+    RunRecord killed =
+        RunRecord.started("20260301T100000Z-abcdef", "targets", "t", "mirror", started, "host", 42, 7)
+            .withChangeSet(new ChangeCounts(10, 10, 0, 0, 0), 10)
+            .withPhase("apply")
+            .withCheckpoint(4, 2);
+    StatusReport dead =
+        new StatusReport("targets", "t", Optional.of(killed), Optional.of(Duration.ofMinutes(1)), false, Optional.empty());
+    StatusReport live =
+        new StatusReport("targets", "t", Optional.of(killed), Optional.of(Duration.ofMinutes(1)), true, Optional.empty());
+
+    assertThat(Renderer.text(List.of(dead)))
+        .contains("interrupted")
+        .contains("4 of 10 changes applied; the next `qsync run targets` resumes it");
+    assertThat(Renderer.text(List.of(live))).contains("running").doesNotContain("resumes");
+    assertThat(Renderer.map(dead)).containsEntry("last_status", "interrupted").containsEntry("running_now", false);
   }
 
   @Test

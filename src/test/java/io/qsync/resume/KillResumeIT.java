@@ -90,6 +90,21 @@ class KillResumeIT {
     Sessions.assertLockFree(database, TargetsData.SYNC);
     assertThat(setup.stageFile()).exists();
 
+    StringWriter statusOut = new StringWriter();
+    int statusExit =
+        Main.execute(
+            new String[] {"status", "--config", config.toString()},
+            new PrintWriter(statusOut, true),
+            new PrintWriter(new StringWriter(), true),
+            false,
+            Clock.systemUTC());
+    assertThat(statusExit).isZero();
+    assertThat(statusOut.toString())
+        .as("status of a killed run")
+        .contains("interrupted")
+        .contains(String.format(java.util.Locale.ROOT, "%,d of %,d changes applied", killed.appliedThrough(), total))
+        .contains("resumes it");
+
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int exitCode =

@@ -311,6 +311,28 @@ public final class MySqlTarget implements Target {
     return MySqlSyncLock.acquire(this, sync, timeout);
   }
 
+  @Override
+  public boolean lockHeld(String sync) {
+    try (PreparedStatement statement = connection().prepareStatement("SELECT IS_USED_LOCK(?)")) {
+      statement.setString(1, MySqlSyncLock.lockName(database(), sync));
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        rows.getLong(1);
+        return !rows.wasNull();
+      }
+    } catch (SQLException e) {
+      throw failed("look at the lock of sync '" + sync + "'", e);
+    }
+  }
+
+  private String database() throws SQLException {
+    try (Statement statement = connection().createStatement();
+        ResultSet rows = statement.executeQuery("SELECT DATABASE()")) {
+      rows.next();
+      return Optional.ofNullable(rows.getString(1)).orElse("");
+    }
+  }
+
   private void execute(String sql, String what) {
     try (Statement statement = connection().createStatement()) {
       statement.execute(sql);
