@@ -12,6 +12,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Connector/J would print its own copy of every SQL error to stderr; qsync reports each
+    // error once, with its remedy.
+    if (System.getProperty("mariadb.logging.disable") == null) {
+      System.setProperty("mariadb.logging.disable", "true");
+    }
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
     int code = execute(args, out, err, System.console() != null, Clock.systemUTC());

@@ -72,10 +72,15 @@ final class RunCommand implements Callable<Integer> {
         if (!parent.options.json()) {
           out.println(Renderer.text(report));
         }
-      } catch (QsyncException e) {
-        results.add(Renderer.error(name, e));
+      } catch (RuntimeException e) {
+        // One sync's failure, even a bug, must not keep the others from running.
+        QsyncException error =
+            e instanceof QsyncException known
+                ? known
+                : new QsyncException(ErrorKind.INTERNAL, "internal error: " + e, e);
+        results.add(Renderer.error(name, error));
         Main.report(e, err, parent.options.verbose);
-        exitCode = exitCode == 0 ? e.kind().exitCode() : exitCode;
+        exitCode = exitCode == 0 ? error.kind().exitCode() : exitCode;
       }
     }
     if (parent.options.json()) {

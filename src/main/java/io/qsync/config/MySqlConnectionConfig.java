@@ -23,6 +23,13 @@ public record MySqlConnectionConfig(
     properties = Map.copyOf(requireNonNull(properties, "properties is null"));
   }
 
+  /** Property values may hold secrets (trustStorePassword, ...): only their names are shown. */
+  @Override
+  public String toString() {
+    return "MySqlConnectionConfig[name=" + name + ", url=" + url + ", user=" + user
+        + ", password=" + password + ", properties=" + properties.keySet() + "]";
+  }
+
   @Override
   public String type() {
     return "mysql";

@@ -83,7 +83,8 @@ public final class Qsync {
         reports.add(
             new StatusReport(
                 sync.name(), sync.table(), last,
-                last.map(run -> Duration.between(run.startedAt(), clock.instant())),
+                last.map(
+                    run -> Duration.between(run.finishedAt().orElse(run.startedAt()), clock.instant())),
                 target.lockHeld(sync.name()),
                 Optional.empty()));
       } catch (QsyncException e) {

@@ -91,6 +91,7 @@ public final class SyncRunner {
         if (whyNot.isEmpty()) {
           resumable = unfinished;
         } else {
+          refuseToAppendTwice(previous, whyNot.get(), restart);
           // A killed run still says RUNNING: close it. A failed one keeps its status and error.
           if (previous.status() == RunStatus.RUNNING || restart) {
             runs.update(
@@ -161,9 +162,39 @@ public final class SyncRunner {
           run.batchesApplied() - initial.batchesApplied(),
           Duration.between(started, clock.instant()), notes);
     } catch (RuntimeException e) {
-      recordFailure(run.runId(), e);
-      throw e;
+      RuntimeException reported = e;
+      if (e instanceof QsyncException error
+          && error.kind() == ErrorKind.NEEDS_ACTION
+          && sync.mode() != Mode.APPEND) {
+        // The change set is stale once a person fixes the data: the next run diffs afresh.
+        // (Writes are idempotent, so whatever this run committed is simply compared again.)
+        Stage.delete(stageFile);
+        reported =
+            new QsyncException(
+                error.kind(),
+                error.getMessage() + "\nThe next run computes a fresh change set.",
+                error);
+      }
+      recordFailure(run.runId(), reported);
+      throw reported;
     }
+  }
+
+  /**
+   * Starting an append over re-appends what the unfinished run already appended: only on
+   * purpose (--restart), never because a stage went missing.
+   */
+  private void refuseToAppendTwice(RunRecord previous, String whyNot, boolean restart) {
+    if (sync.mode() != Mode.APPEND || previous.appliedThrough() == 0 || restart) {
+      return;
+    }
+    throw new QsyncException(
+        ErrorKind.NEEDS_ACTION,
+        "sync '" + sync.name() + "': run " + previous.runId() + " appended "
+            + previous.appliedThrough() + " of " + previous.changesTotal()
+            + " rows before it stopped, and cannot be resumed (" + whyNot + ")\n"
+            + "Starting over would append those rows again. Delete them from " + sync.table()
+            + " and run with --restart, or run with --restart to append the whole result again.");
   }
 
   /** Records why a run stopped, unless the target is unreachable (then the run stays RUNNING). */

@@ -11,6 +11,7 @@ import io.qsync.diff.KeyCollation;
 import io.qsync.source.Column;
 import io.qsync.source.RowSink;
 import io.qsync.source.SqlType;
+import io.qsync.source.Unrepresentable;
 import io.qsync.source.duckdb.DuckDbValues;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -177,28 +178,50 @@ public final class Stage implements AutoCloseable {
         }
       }
       statement.execute("CREATE TABLE src (" + columnDefinitions(columns) + ")");
-      statement.execute("CREATE TABLE tgt (" + columnDefinitions(columns) + ")");
+      // qsync_dirty marks a target row holding a value the source's type cannot represent
+      // exactly (a hand-edited 7.25 where the query returns whole numbers): it always differs.
+      statement.execute(
+          "CREATE TABLE tgt (" + columnDefinitions(columns) + ", qsync_dirty BOOLEAN)");
     } catch (SQLException e) {
       throw failed("prepare the stage", e);
     }
   }
 
+  /**
+   * The stage's columns are named by position ({@code c0}, {@code c1}, ...), never by the query's
+   * names: a result column may be called anything, including the names of qsync's own columns.
+   */
   private static String columnDefinitions(List<Column> columns) {
     StringJoiner definitions = new StringJoiner(", ");
-    for (Column column : columns) {
-      definitions.add(quote(column.name()) + " " + column.type().duckDbName());
+    for (int i = 0; i < columns.size(); i++) {
+      definitions.add(positional(i) + " " + columns.get(i).type().duckDbName());
     }
     return definitions.toString();
   }
 
+  private static String positional(int index) {
+    return "c" + index;
+  }
+
+  /** The stage column of a result column, by the result's (case-insensitive) name. */
+  private String stageColumn(String name) {
+    List<Column> columns = columns();
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equalsIgnoreCase(name)) {
+        return positional(i);
+      }
+    }
+    throw new IllegalArgumentException("no column " + name + " in the stage");
+  }
+
   /** A writer of query-result rows into the stage. Close it to make them visible. */
   public StageWriter sourceWriter(List<Column> columns) {
-    return new StageWriter("src", columns);
+    return new StageWriter("src", columns, false);
   }
 
   /** A writer of the target's current rows into the stage. */
   public StageWriter targetWriter(List<Column> columns) {
-    return new StageWriter("tgt", columns);
+    return new StageWriter("tgt", columns, true);
   }
 
   public long sourceRows() {
@@ -211,9 +234,9 @@ public final class Stage implements AutoCloseable {
    */
   public List<KeyProblem> checkKeys(List<String> key, List<KeyCollation> collations, int samples) {
     List<KeyProblem> problems = new ArrayList<>();
-    String keyList = quotedList(key);
+    String keyList = stageList(key);
     StringJoiner anyNull = new StringJoiner(" OR ");
-    key.forEach(column -> anyNull.add(quote(column) + " IS NULL"));
+    key.forEach(column -> anyNull.add(stageColumn(column) + " IS NULL"));
     problems.addAll(
         problem(
             KeyProblem.Kind.NULL_KEY,
@@ -274,24 +297,24 @@ public final class Stage implements AutoCloseable {
       join.add("s.__k" + i + " = t.__k" + i);
       keyOut.add("coalesce(s.__k" + i + ", t.__k" + i + ") AS __k" + i);
     }
-    StringJoiner differs = new StringJoiner(" OR ");
+    StringJoiner differs = new StringJoiner(" OR ", "", " OR t.qsync_dirty");
     StringJoiner values = new StringJoiner(", ");
-    for (Column column : columns) {
-      String name = quote(column.name());
+    for (int i = 0; i < columns.size(); i++) {
+      String name = positional(i);
       differs.add("s." + name + " IS DISTINCT FROM t." + name);
       values.add("CASE WHEN s.__in THEN s." + name + " ELSE t." + name + " END AS " + name);
     }
     String keyed = normalisedList(key, collations, "__k");
     String sql =
         "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY "
-            + keyOrder(key.size()) + ") AS seq, __op, " + quotedNames(columns) + " FROM ("
-            + " SELECT CASE WHEN t.__in IS NULL THEN 'I' WHEN s.__in IS NULL THEN 'D' ELSE 'U' END"
-            + " AS __op, " + keyOut + ", " + values
+            + keyOrder(key.size()) + ") AS qsync_seq, qsync_op, " + stageNames(columns)
+            + " FROM ( SELECT CASE WHEN t.__in IS NULL THEN 'I' WHEN s.__in IS NULL THEN 'D'"
+            + " ELSE 'U' END AS qsync_op, " + keyOut + ", " + values
             + " FROM (SELECT *, true AS __in, " + keyed + " FROM src) s"
             + " FULL OUTER JOIN (SELECT *, true AS __in, " + keyed + " FROM tgt) t ON " + join
             + " WHERE (t.__in IS NULL OR s.__in IS NULL OR " + differs + ")"
             + (deletes ? "" : " AND s.__in IS NOT NULL")
-            + ") ORDER BY seq";
+            + ") ORDER BY qsync_seq";
     execute(sql, "compute the change set");
     return finishDiff();
   }
@@ -301,10 +324,11 @@ public final class Stage implements AutoCloseable {
    * the order the source returned the rows. For {@code replace} and {@code append}.
    */
   public ChangeCounts insertAll(List<String> key, long replacedRows) {
-    String order = key.isEmpty() ? "rowid" : quotedList(key);
+    String order = key.isEmpty() ? "rowid" : stageList(key);
     execute(
         "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY " + order
-            + ") AS seq, 'I' AS __op, " + quotedNames(columns()) + " FROM src ORDER BY seq",
+            + ") AS qsync_seq, 'I' AS qsync_op, " + stageNames(columns())
+            + " FROM src ORDER BY qsync_seq",
         "number the rows");
     ChangeCounts counted = finishDiff();
     return new ChangeCounts(counted.sourceRows(), counted.inserts(), 0, replacedRows, 0);
@@ -312,9 +336,9 @@ public final class Stage implements AutoCloseable {
 
   private ChangeCounts finishDiff() {
     long sourceRows = sourceRows();
-    long inserts = count("SELECT count(*) FROM changes WHERE __op = 'I'");
-    long updates = count("SELECT count(*) FROM changes WHERE __op = 'U'");
-    long deletes = count("SELECT count(*) FROM changes WHERE __op = 'D'");
+    long inserts = count("SELECT count(*) FROM changes WHERE qsync_op = 'I'");
+    long updates = count("SELECT count(*) FROM changes WHERE qsync_op = 'U'");
+    long deletes = count("SELECT count(*) FROM changes WHERE qsync_op = 'D'");
     ChangeCounts counts =
         new ChangeCounts(sourceRows, inserts, updates, deletes, sourceRows - inserts - updates);
     execute(
@@ -338,7 +362,8 @@ public final class Stage implements AutoCloseable {
     try {
       PreparedStatement statement =
           connection.prepareStatement(
-              "SELECT seq, __op, " + quotedNames(columns) + " FROM changes WHERE seq > ? ORDER BY seq");
+              "SELECT qsync_seq, qsync_op, " + stageNames(columns)
+                  + " FROM changes WHERE qsync_seq > ? ORDER BY qsync_seq");
       statement.setFetchSize(2048);
       statement.setLong(1, afterSeq);
       return new ChangeCursor(statement, statement.executeQuery(), columns);
@@ -352,8 +377,8 @@ public final class Stage implements AutoCloseable {
     List<Column> columns = columns();
     List<Change> sample = new ArrayList<>();
     String sql =
-        "SELECT seq, __op, " + quotedNames(columns) + " FROM changes WHERE __op = '" + kind.code()
-            + "' ORDER BY seq LIMIT " + limit;
+        "SELECT qsync_seq, qsync_op, " + stageNames(columns) + " FROM changes WHERE qsync_op = '"
+            + kind.code() + "' ORDER BY qsync_seq LIMIT " + limit;
     try (PreparedStatement statement = connection.prepareStatement(sql);
         ChangeCursor cursor = new ChangeCursor(statement, statement.executeQuery(), columns)) {
       sample.addAll(cursor.next(limit));
@@ -404,32 +429,32 @@ public final class Stage implements AutoCloseable {
     return order.toString();
   }
 
-  private static String normalisedList(
+  private String normalisedList(
       List<String> key, List<KeyCollation> collations, String aliasPrefix) {
     StringJoiner list = new StringJoiner(", ");
     for (int i = 0; i < key.size(); i++) {
-      String expression = collations.get(i).normalise(quote(key.get(i)));
+      String expression = collations.get(i).normalise(stageColumn(key.get(i)));
       list.add(aliasPrefix.isEmpty() ? expression : expression + " AS " + aliasPrefix + i);
     }
     return list.toString();
   }
 
-  private static String rowOf(List<String> key) {
-    return key.size() == 1 ? quote(key.get(0)) : "row(" + quotedList(key) + ")";
+  private String rowOf(List<String> key) {
+    return key.size() == 1 ? stageColumn(key.get(0)) : "row(" + stageList(key) + ")";
   }
 
-  private static String quotedList(List<String> names) {
+  private String stageList(List<String> names) {
     StringJoiner list = new StringJoiner(", ");
-    names.forEach(name -> list.add(quote(name)));
+    names.forEach(name -> list.add(stageColumn(name)));
     return list.toString();
   }
 
-  private static String quotedNames(List<Column> columns) {
-    return quotedList(columns.stream().map(Column::name).toList());
-  }
-
-  static String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
+  private static String stageNames(List<Column> columns) {
+    StringJoiner list = new StringJoiner(", ");
+    for (int i = 0; i < columns.size(); i++) {
+      list.add(positional(i));
+    }
+    return list.toString();
   }
 
   @Override
@@ -445,10 +470,12 @@ public final class Stage implements AutoCloseable {
   public final class StageWriter implements RowSink, AutoCloseable {
     private final DuckDBAppender appender;
     private final List<SqlType> types;
+    private final boolean marksInexact;
     private long rows;
 
-    private StageWriter(String table, List<Column> columns) {
+    private StageWriter(String table, List<Column> columns, boolean marksInexact) {
       this.types = columns.stream().map(Column::type).toList();
+      this.marksInexact = marksInexact;
       try {
         this.appender = connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table);
       } catch (SQLException e) {
@@ -460,8 +487,17 @@ public final class Stage implements AutoCloseable {
     public void accept(Object[] row) {
       try {
         appender.beginRow();
+        boolean inexact = false;
         for (int i = 0; i < types.size(); i++) {
-          DuckDbValues.append(appender, row[i], types.get(i));
+          if (row[i] == Unrepresentable.VALUE) {
+            inexact = true;
+            appender.appendNull();
+          } else {
+            DuckDbValues.append(appender, row[i], types.get(i));
+          }
+        }
+        if (marksInexact) {
+          appender.append(inexact);
         }
         appender.endRow();
         rows++;

@@ -38,7 +38,8 @@ public final class DuckDbSource implements Source {
   }
 
   @Override
-  public SourceResult query(String sql, String runId) {
+  public SourceResult query(String query, String runId) {
+    String sql = withoutTrailingSemicolons(query);
     Connection open = connection();
     List<String> projections = new ArrayList<>();
     List<Column> columns = describeColumns(open, sql, projections);
@@ -64,8 +65,17 @@ public final class DuckDbSource implements Source {
   }
 
   @Override
-  public List<Column> describe(String sql) {
-    return describeColumns(connection(), sql, new ArrayList<>());
+  public List<Column> describe(String query) {
+    return describeColumns(connection(), withoutTrailingSemicolons(query), new ArrayList<>());
+  }
+
+  /** A query is wrapped in a subquery, where a closing {@code ;} would be a syntax error. */
+  static String withoutTrailingSemicolons(String query) {
+    String sql = query.strip();
+    while (sql.endsWith(";")) {
+      sql = sql.substring(0, sql.length() - 1).stripTrailing();
+    }
+    return sql;
   }
 
   private List<Column> describeColumns(Connection open, String sql, List<String> projections) {
@@ -109,7 +119,7 @@ public final class DuckDbSource implements Source {
       Path path = config.path().get();
       if (!Files.isRegularFile(path)) {
         throw new QsyncException(
-            ErrorKind.FAILED,
+            ErrorKind.NEEDS_ACTION,
             "DuckDB connection '" + config.name() + "': no database file at " + path
                 + "\nCheck the connection's path (relative paths start at the config file's folder).");
       }
@@ -132,7 +142,7 @@ public final class DuckDbSource implements Source {
       return connection;
     } catch (SQLException | java.io.IOException e) {
       throw new QsyncException(
-          ErrorKind.FAILED,
+          ErrorKind.NEEDS_ACTION,
           "DuckDB connection '" + config.name() + "' could not be opened: " + e.getMessage()
               + "\nCheck its path and setup statements.",
           e);

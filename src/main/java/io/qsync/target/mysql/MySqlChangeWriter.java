@@ -107,9 +107,14 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
 
   private void write(List<Change> batch) throws SQLException {
     List<Change> deletes = new ArrayList<>();
-    List<Change> writes = new ArrayList<>();
+    List<Change> inserts = new ArrayList<>();
+    List<Change> updates = new ArrayList<>();
     for (Change change : batch) {
-      (change.kind() == ChangeKind.DELETE ? deletes : writes).add(change);
+      switch (change.kind()) {
+        case DELETE -> deletes.add(change);
+        case INSERT -> inserts.add(change);
+        case UPDATE -> updates.add(change);
+      }
     }
     int keysPerDelete = Math.max(1, MAX_PLACEHOLDERS / Math.max(1, key.size()));
     for (int from = 0; from < deletes.size(); from += keysPerDelete) {
@@ -125,15 +130,33 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         statement.executeUpdate();
       }
     }
-    for (int from = 0; from < writes.size(); from += maxRowsPerStatement) {
-      List<Change> chunk = writes.subList(from, Math.min(writes.size(), from + maxRowsPerStatement));
-      writeRows(chunk);
+    // Inserts are plain INSERTs even in upsert modes: a key the diff saw as new must not exist.
+    // If it does, the key column's collation equates it with another key (or another writer
+    // inserted it meanwhile), and an upsert would silently merge two source rows into one.
+    for (int from = 0; from < inserts.size(); from += maxRowsPerStatement) {
+      writeRows(inserts.subList(from, Math.min(inserts.size(), from + maxRowsPerStatement)), false);
+    }
+    for (int from = 0; from < updates.size(); from += maxRowsPerStatement) {
+      List<Change> chunk = updates.subList(from, Math.min(updates.size(), from + maxRowsPerStatement));
+      int affected = writeRows(chunk, true);
+      // An upsert counts 2 per row it changed, 0 per row it left as it was, and 1 per row it
+      // inserted: an odd total means an update found no row to update.
+      if (affected % 2 != 0) {
+        throw new QsyncException(
+            ErrorKind.NEEDS_ACTION,
+            "table " + table + ": an update of this batch found no row with its key (the target"
+                + " reported " + affected + " affected rows for " + chunk.size() + " updates); the"
+                + " batch was rolled back\nThe key column's collation matches keys differently"
+                + " from qsync's reading of it, or another writer changed keys during the run."
+                + " Make the key column binary (COLLATE utf8mb4_bin) or normalise the key in the"
+                + " query, then run again.");
+      }
     }
   }
 
-  private void writeRows(List<Change> rows) throws SQLException {
+  private int writeRows(List<Change> rows, boolean asUpsert) throws SQLException {
     String sql =
-        upsert
+        asUpsert
             ? dialect.upsert(table, columns, rows.size())
             : dialect.insert(table, columns, rows.size()).toString();
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -144,7 +167,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
           MySqlValues.bind(statement, index++, row[i], columns.get(i).type());
         }
       }
-      statement.executeUpdate();
+      return statement.executeUpdate();
     }
   }
 
@@ -225,7 +248,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
           continue;
         }
         try {
-          writeRows(List.of(change));
+          writeRows(List.of(change), upsert && change.kind() == ChangeKind.UPDATE);
         } catch (SQLException rowError) {
           return rejected(change, rowError);
         }
@@ -251,7 +274,13 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     }
     String remedy =
         switch (error.getErrorCode()) {
-          case 1062 -> "Make the query return each key once, or use a mode with a key (mirror, upsert).";
+          case 1062 ->
+              upsert
+                  ? "The table already holds a row with a key equal to this one under the key"
+                      + " column's collation (e.g. 'ss' and 'ß' under utf8mb4_general_ci), or"
+                      + " another writer inserted it during the run. Make the key column binary"
+                      + " (COLLATE utf8mb4_bin) or normalise the key in the query, then run again."
+                  : "Make the query return each key once, or use a mode with a key (mirror, upsert).";
           case 1048 -> "Return a value for the column, or allow NULL in it.";
           case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
           default -> "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";

@@ -1,6 +1,7 @@
 package io.qsync.target.mysql;
 
 import io.qsync.source.SqlType;
+import io.qsync.source.Unrepresentable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.PreparedStatement;
@@ -34,17 +35,20 @@ final class MySqlValues {
     };
   }
 
-  /** Reads a column selected by {@link #selectExpression} as the Java type of its kind. */
+  /**
+   * Reads a column selected by {@link #selectExpression} as the Java type of its kind, exactly: a
+   * stored value the kind cannot hold without change (a hand-edited 7.25 in a column the query
+   * fills with whole numbers) reads as {@link Unrepresentable#VALUE}, so its row counts as changed.
+   */
   static Object read(ResultSet rows, int index, SqlType type) throws SQLException {
     Object value =
         switch (type.kind()) {
-          case BOOLEAN -> rows.getBoolean(index);
-          case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER ->
-              rows.getLong(index);
-          case UBIGINT, HUGEINT -> toBigInteger(rows.getBigDecimal(index));
+          case BOOLEAN -> bool(rows.getBigDecimal(index));
+          case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT, HUGEINT ->
+              integer(rows.getBigDecimal(index), type.kind());
           case FLOAT -> (float) rows.getDouble(index);
           case DOUBLE -> rows.getDouble(index);
-          case DECIMAL -> rows.getBigDecimal(index);
+          case DECIMAL -> decimal(rows.getBigDecimal(index), type);
           case VARCHAR, JSON, UUID -> rows.getString(index);
           case BLOB -> rows.getBytes(index);
           case DATE -> parse(rows.getString(index), LocalDate::parse);
@@ -54,28 +58,84 @@ final class MySqlValues {
     return rows.wasNull() ? null : value;
   }
 
+  private static Object bool(BigDecimal value) {
+    if (value == null) {
+      return null;
+    }
+    int sign = value.signum();
+    if (sign == 0) {
+      return false;
+    }
+    return value.compareTo(BigDecimal.ONE) == 0 ? (Object) true : Unrepresentable.VALUE;
+  }
+
+  /** A whole number within the kind's range, as the kind's Java type; else unrepresentable. */
+  private static Object integer(BigDecimal value, SqlType.Kind kind) {
+    if (value == null) {
+      return null;
+    }
+    BigInteger whole;
+    try {
+      whole = value.toBigIntegerExact();
+    } catch (ArithmeticException fraction) {
+      return Unrepresentable.VALUE;
+    }
+    boolean fits =
+        switch (kind) {
+          case TINYINT -> whole.bitLength() <= 7;
+          case SMALLINT -> whole.bitLength() <= 15;
+          case INTEGER -> whole.bitLength() <= 31;
+          case BIGINT -> whole.bitLength() <= 63;
+          case HUGEINT -> whole.bitLength() <= 127;
+          case UTINYINT -> whole.signum() >= 0 && whole.bitLength() <= 8;
+          case USMALLINT -> whole.signum() >= 0 && whole.bitLength() <= 16;
+          case UINTEGER -> whole.signum() >= 0 && whole.bitLength() <= 32;
+          case UBIGINT -> whole.signum() >= 0 && whole.bitLength() <= 64;
+          default -> throw new IllegalArgumentException("not an integer kind: " + kind);
+        };
+    if (!fits) {
+      return Unrepresentable.VALUE;
+    }
+    return kind == SqlType.Kind.UBIGINT || kind == SqlType.Kind.HUGEINT
+        ? (Object) whole
+        : (Object) whole.longValueExact();
+  }
+
+  /** A decimal that fits the kind's precision and scale without rounding; else unrepresentable. */
+  private static Object decimal(BigDecimal value, SqlType type) {
+    if (value == null) {
+      return null;
+    }
+    BigDecimal scaled;
+    try {
+      scaled = value.setScale(type.scale());
+    } catch (ArithmeticException needsRounding) {
+      return Unrepresentable.VALUE;
+    }
+    return scaled.precision() > type.precision() && scaled.signum() != 0
+        ? Unrepresentable.VALUE
+        : scaled;
+  }
+
   private static LocalDateTime dateTime(String text) {
     return LocalDateTime.parse(text.replace(' ', 'T'));
   }
 
   /**
    * A stored value Java cannot represent (a zero date, a TIME beyond 24 hours, both set by hand)
-   * reads as NULL: the row then differs from any non-NULL source value and is rewritten.
+   * is unrepresentable: its row differs from any source row and is rewritten.
    */
-  private static <T> T parse(String text, java.util.function.Function<String, T> parser) {
+  private static Object parse(String text, java.util.function.Function<String, ?> parser) {
     if (text == null) {
       return null;
     }
     try {
       return parser.apply(text);
     } catch (java.time.format.DateTimeParseException e) {
-      return null;
+      return Unrepresentable.VALUE;
     }
   }
 
-  private static BigInteger toBigInteger(BigDecimal value) {
-    return value == null ? null : value.toBigInteger();
-  }
 
   static void bind(PreparedStatement statement, int index, Object value, SqlType type)
       throws SQLException {

@@ -49,6 +49,20 @@ public final class SchemaCheck {
                 + " NULL");
       }
     }
+    if (keyRequired) {
+      for (String keyColumn : key) {
+        table
+            .column(keyColumn)
+            .filter(TargetColumn::nullable)
+            .ifPresent(
+                column ->
+                    problems.add(
+                        "key column " + column.name() + " allows NULL: a row with a NULL key can be"
+                            + " neither matched nor deleted\n   -> ALTER TABLE " + quotedTable
+                            + " MODIFY " + MySqlDialect.quote(column.name()) + " "
+                            + column.columnType() + " NOT NULL"));
+      }
+    }
     if (keyRequired && !hasUniqueKey(table, key)) {
       StringJoiner keyColumns = new StringJoiner(", ");
       key.forEach(column -> keyColumns.add(MySqlDialect.quote(column)));
@@ -90,7 +104,9 @@ public final class SchemaCheck {
           case DECIMAL ->
               category == Category.DECIMAL && target.numericScale() >= type.scale()
                   || category == Category.INTEGER && type.scale() == 0;
-          case VARCHAR, UUID -> category == Category.TEXT;
+          // CHAR(n) strips trailing spaces: 'ab ' would be stored as 'ab', silently.
+          case VARCHAR -> category == Category.TEXT && !targetType.equals("char");
+          case UUID -> category == Category.TEXT;
           case JSON -> category == Category.TEXT || category == Category.JSON;
           case BLOB -> category == Category.BINARY;
           case DATE -> category == Category.DATE || category == Category.DATETIME;
@@ -108,6 +124,8 @@ public final class SchemaCheck {
           case TIME, TIMESTAMP, TIMESTAMP_UTC ->
               " (the source has microseconds; fewer fractional digits would round them)";
           case DOUBLE -> " (FLOAT would lose precision)";
+          case VARCHAR ->
+              targetType.equals("char") ? " (CHAR drops trailing spaces from stored values)" : "";
           default -> "";
         };
     return java.util.Optional.of(
