@@ -81,7 +81,7 @@ public final class SyncRunner {
     RunStore runs = target.runs();
     runs.prepare();
     try (SyncLock lock = target.lock(sync.name(), sync.lockTimeout())) {
-      Path stageFile = stageDir.resolve(sync.name() + ".duckdb");
+      Path stageFile = stageFile(stageDir, sync.name(), target.describeLocation(), sync.table());
       List<String> notes = new ArrayList<>();
       Optional<RunRecord> unfinished = runs.unfinished(sync.name());
       Optional<RunRecord> resumable = Optional.empty();
@@ -527,9 +527,22 @@ public final class SyncRunner {
     text.append(sync.query()).append('\0').append(sync.table()).append('\0')
         .append(sync.mode()).append('\0').append(sync.key()).append('\0').append(sync.source());
     columns.forEach(column -> text.append('\0').append(column));
+    return hash(text.toString()).substring(0, 32);
+  }
+
+  /**
+   * Where a sync keeps its stage between a failure and the resumption. The name carries a hash of
+   * the target and table, so two configs sharing a folder (staging and production, say) with a
+   * sync of the same name never take each other's stage.
+   */
+  public static Path stageFile(Path stageDir, String syncName, String targetLocation, String table) {
+    return stageDir.resolve(syncName + "-" + hash(targetLocation + "\0" + table).substring(0, 8) + ".duckdb");
+  }
+
+  private static String hash(String text) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 16);
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JVM", e);
     }

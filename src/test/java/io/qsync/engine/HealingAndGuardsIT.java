@@ -164,7 +164,7 @@ class HealingAndGuardsIT {
     catchThrowableOfType(IllegalStateException.class, () -> crashing.run("s", false));
     assertThat(database.count("t")).isEqualTo(20);
 
-    io.qsync.stage.Stage.delete(dir.resolve("stage").resolve("s.duckdb"));
+    io.qsync.stage.Stage.delete(SyncRunner.stageFile(dir.resolve("stage"), "s", database.url(), "t"));
     Qsync qsync = new Qsync(config, Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
     QsyncException refused = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
     assertThat(refused).hasMessageContaining("appended 20 of 50").hasMessageContaining("--restart");

@@ -125,7 +125,7 @@ record SyncSetup(
 
   /** The stage file a run of the sync keeps between a failure and its resumption. */
   Path stageFile() {
-    return stageDir().resolve(sync + ".duckdb");
+    return io.qsync.engine.SyncRunner.stageFile(stageDir(), sync, database.url(), table);
   }
 
   QsyncConfig config() {

@@ -210,9 +210,30 @@ class SchemaCheckTest {
 
   @Test
   void reportsATableWithoutAnyUniqueKey() {
-    TargetTable table = table(List.of(), bigint("id", true));
+    TargetTable table = table(List.of(), bigint("id", false));
     assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT)), KEY, true))
         .singleElement().asString().contains("(no unique key)");
+  }
+
+  @Test
+  void refusesAKeyColumnThatAllowsNull() {
+    TargetTable table = table(List.of(List.of("id")), bigint("id", true));
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT)), KEY, true))
+        .singleElement()
+        .asString()
+        .contains("key column id allows NULL")
+        .contains("ALTER TABLE `t` MODIFY `id` bigint(20) NOT NULL");
+  }
+
+  @Test
+  void refusesCharForAStringBecauseItDropsTrailingSpaces() {
+    TargetTable table = table(List.of(List.of("id")), bigint("id", false), of("code", "char", "char(5)"));
+    assertThat(
+            SchemaCheck.problems(
+                table, List.of(source("id", Kind.BIGINT), source("code", Kind.VARCHAR)), KEY, true))
+        .singleElement()
+        .asString()
+        .contains("CHAR drops trailing spaces");
   }
 
   @Test
@@ -228,7 +249,7 @@ class SchemaCheckTest {
     TargetTable table =
         table(
             List.of(),
-            bigint("id", true), decimal("score", 10, 1), datetime("seen_at", "datetime", 0), required);
+            bigint("id", false), decimal("score", 10, 1), datetime("seen_at", "datetime", 0), required);
     List<Column> columns =
         List.of(
             source("id", Kind.BIGINT), new Column("score", SqlType.decimal(10, 4)),
