@@ -229,6 +229,16 @@ class SchemaIT {
         .containsExactly(List.of("0000-01-01"));
   }
 
+  @Test
+  void aDateBeforeTheGregorianCutoverKeepsItsDay(TestDatabase database) {
+    warehouse("CREATE TABLE t AS SELECT 1 AS id, DATE '1582-10-10' AS day, TIMESTAMP '1582-10-10 12:00:00.5' AS at");
+    Qsync qsync = qsync(database, "SELECT * FROM t", "old_days", 100, "id");
+    qsync.run("s", false);
+    assertThat(database.rows("SELECT CAST(day AS CHAR), DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f') FROM old_days"))
+        .containsExactly(List.of("1582-10-10", "1582-10-10 12:00:00.500000"));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+  }
+
   // ---- collations ----
 
   @Test

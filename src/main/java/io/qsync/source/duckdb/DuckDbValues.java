@@ -31,11 +31,20 @@ public final class DuckDbValues {
           case DECIMAL -> resultSet.getBigDecimal(index);
           case VARCHAR, JSON, UUID -> resultSet.getString(index);
           case BLOB -> resultSet.getBytes(index);
-          case DATE -> resultSet.getObject(index, LocalDate.class);
+          // getObject(i, LocalDate.class) goes through java.sql.Date and the Julian calendar
+          // (1582-10-10 became 1582-10-20, year 0 became year 1); plain getObject is exact.
+          case DATE -> toLocalDate(resultSet.getObject(index));
           case TIME -> toLocalTime(resultSet.getObject(index));
           case TIMESTAMP, TIMESTAMP_UTC -> resultSet.getObject(index, LocalDateTime.class);
         };
     return resultSet.wasNull() ? null : value;
+  }
+
+  private static LocalDate toLocalDate(Object value) {
+    if (value == null || value instanceof LocalDate) {
+      return (LocalDate) value;
+    }
+    return LocalDate.parse(value.toString());
   }
 
   /** DuckDB's JDBC driver refuses getObject(i, LocalTime.class) but hands out a LocalTime. */
