@@ -2,30 +2,23 @@ package io.qsync.modes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qsync.config.ConnectionConfig;
 import io.qsync.config.Mode;
-import io.qsync.config.MySqlConnectionConfig;
-import io.qsync.config.QsyncConfig;
-import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
 import io.qsync.diff.ChangeCounts;
-import io.qsync.engine.FaultPoint;
-import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
+import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,14 +42,7 @@ class ModesIT {
         new SyncConfig(
             "members", "warehouse", "SELECT * FROM members", "app", TABLE, List.of(key), mode, true,
             batchSize, Duration.ofSeconds(2));
-    Map<String, ConnectionConfig> connections =
-        Map.of(
-            "warehouse", warehouse.connection("warehouse"),
-            "app", new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
-    QsyncConfig config =
-        new QsyncConfig(
-            dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of("members", sync));
-    return new Qsync(config, Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
+    return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
   private static List<List<String>> table(TestDatabase database) {

@@ -6,28 +6,21 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.config.ConnectionConfig;
 import io.qsync.config.Mode;
-import io.qsync.config.MySqlConnectionConfig;
-import io.qsync.config.QsyncConfig;
-import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
 import io.qsync.diff.ChangeCounts;
-import io.qsync.engine.FaultPoint;
-import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
+import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,13 +39,7 @@ class SchemaIT {
         new SyncConfig(
             "s", "warehouse", query, "app", table, List.of(key), Mode.MIRROR, true, batchSize,
             Duration.ofSeconds(2));
-    Map<String, ConnectionConfig> connections =
-        Map.of(
-            "warehouse", warehouse.connection("warehouse"),
-            "app", new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
-    QsyncConfig config =
-        new QsyncConfig(dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of("s", sync));
-    return new Qsync(config, Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
+    return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
   private Warehouse warehouse(String... statements) {

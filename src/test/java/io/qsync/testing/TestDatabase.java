@@ -5,7 +5,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,19 +34,8 @@ public record TestDatabase(String host, int port, String name) {
 
   /** Every row of a query, each as a list of strings ({@code ResultSet.getString}). */
   public List<List<String>> rows(String sql) {
-    try (Connection connection = connect();
-        Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(sql)) {
-      List<List<String>> result = new ArrayList<>();
-      int width = rows.getMetaData().getColumnCount();
-      while (rows.next()) {
-        List<String> row = new ArrayList<>();
-        for (int i = 1; i <= width; i++) {
-          row.add(rows.getString(i));
-        }
-        result.add(row);
-      }
-      return result;
+    try (Connection connection = connect()) {
+      return JdbcRows.read(connection, sql);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }

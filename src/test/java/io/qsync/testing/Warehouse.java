@@ -4,10 +4,8 @@ import io.qsync.config.DuckDbConnectionConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,19 +31,8 @@ public record Warehouse(Path file) {
 
   /** Every row of a query, as strings, for comparing with the target. */
   public List<List<String>> rows(String sql) {
-    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file);
-        Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery(sql)) {
-      List<List<String>> result = new ArrayList<>();
-      int width = rows.getMetaData().getColumnCount();
-      while (rows.next()) {
-        List<String> row = new ArrayList<>();
-        for (int i = 1; i <= width; i++) {
-          row.add(rows.getString(i));
-        }
-        result.add(row);
-      }
-      return result;
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file)) {
+      return JdbcRows.read(connection, sql);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }

@@ -1,0 +1,40 @@
+package io.qsync.testing;
+
+import io.qsync.config.ConnectionConfig;
+import io.qsync.config.MySqlConnectionConfig;
+import io.qsync.config.QsyncConfig;
+import io.qsync.config.Secret;
+import io.qsync.config.SyncConfig;
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * A config of one sync from a test's DuckDB warehouse (connection {@code warehouse}) into its test
+ * database (connection {@code app}, as root), with the stage in {@code dir/stage}.
+ */
+public final class TestSyncs {
+  private TestSyncs() {}
+
+  public static QsyncConfig config(Path dir, TestDatabase database, Warehouse warehouse, SyncConfig sync) {
+    Map<String, ConnectionConfig> connections =
+        Map.of(
+            "warehouse", warehouse.connection("warehouse"),
+            "app", new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
+    return new QsyncConfig(
+        dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of(sync.name(), sync));
+  }
+
+  public static Qsync qsync(
+      Path dir, TestDatabase database, Warehouse warehouse, SyncConfig sync, FaultPoint faults) {
+    return new Qsync(
+        config(dir, database, warehouse, sync), Clock.systemUTC(), Progress.silent(), faults);
+  }
+
+  public static Qsync qsync(Path dir, TestDatabase database, Warehouse warehouse, SyncConfig sync) {
+    return qsync(dir, database, warehouse, sync, FaultPoint.NONE);
+  }
+}
