@@ -207,7 +207,9 @@ final class Renderer {
                 ? String.format(Locale.ROOT,
                     "  %,d of %,d changes applied; the next `qsync run %s` resumes it%n",
                     run.appliedThrough(), run.changesTotal(), report.sync())
-                : "  stopped in step '" + run.phase() + "'; the next run starts over\n"));
+                : run.phase().equals("rejected")
+                    ? "  the target rejected its data; once fixed, the next run starts over\n"
+                    : "  stopped in step '" + run.phase() + "'; the next run starts over\n"));
       }
     }
     return text.toString().stripTrailing();

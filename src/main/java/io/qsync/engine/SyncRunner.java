@@ -15,6 +15,7 @@ import io.qsync.source.Column;
 import io.qsync.source.RowSink;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
+import io.qsync.source.Unrepresentable;
 import io.qsync.stage.ChangeCursor;
 import io.qsync.stage.KeyProblem;
 import io.qsync.stage.Stage;
@@ -163,19 +164,25 @@ public final class SyncRunner {
           Duration.between(started, clock.instant()), notes);
     } catch (RuntimeException e) {
       RuntimeException reported = e;
-      if (e instanceof QsyncException error
-          && error.kind() == ErrorKind.NEEDS_ACTION
-          && sync.mode() != Mode.APPEND) {
-        // The change set is stale once a person fixes the data: the next run diffs afresh.
-        // (Writes are idempotent, so whatever this run committed is simply compared again.)
-        Stage.delete(stageFile);
-        reported =
-            new QsyncException(
-                error.kind(),
-                error.getMessage() + "\nThe next run computes a fresh change set.",
-                error);
+      String phase = run.phase();
+      if (e instanceof QsyncException error && error.kind() == ErrorKind.NEEDS_ACTION) {
+        if (sync.mode() != Mode.APPEND) {
+          // The change set is stale once a person fixes the data: the next run diffs afresh.
+          // (Writes are idempotent, so whatever this run committed is simply compared again.)
+          Stage.delete(stageFile);
+          phase = run.phase().equals("apply") ? "rejected" : run.phase();
+          reported = amended(error, "The next run computes a fresh change set.");
+        } else if (run.phase().equals("apply")) {
+          reported =
+              amended(
+                  error,
+                  "This append committed changes 1-" + target.runs().find(run.runId())
+                      .map(RunRecord::appliedThrough).orElse(run.appliedThrough())
+                      + " of run " + run.runId() + ". Widen the column and run again to"
+                      + " resume; or delete those rows, fix the query and run with --restart.");
+        }
       }
-      recordFailure(run.runId(), reported);
+      recordFailure(run.runId(), phase, reported);
       throw reported;
     }
   }
@@ -185,7 +192,8 @@ public final class SyncRunner {
    * purpose (--restart), never because a stage went missing.
    */
   private void refuseToAppendTwice(RunRecord previous, String whyNot, boolean restart) {
-    if (sync.mode() != Mode.APPEND || previous.appliedThrough() == 0 || restart) {
+    boolean appended = previous.mode().equals(Mode.APPEND.configName());
+    if (sync.mode() != Mode.APPEND || !appended || previous.appliedThrough() == 0 || restart) {
       return;
     }
     throw new QsyncException(
@@ -198,15 +206,25 @@ public final class SyncRunner {
   }
 
   /** Records why a run stopped, unless the target is unreachable (then the run stays RUNNING). */
-  private void recordFailure(String runId, RuntimeException error) {
+  private static QsyncException amended(QsyncException error, String remedy) {
+    return new QsyncException(error.kind(), error.getMessage() + "\n" + remedy, error);
+  }
+
+  /**
+   * Records the failure in history, in the given phase: {@code rejected} when the run's stage was
+   * dropped, so that status and plan do not promise a resume.
+   */
+  private void recordFailure(String runId, String phase, RuntimeException error) {
     try {
       RunStore runs = target.runs();
       runs.find(runId)
           .ifPresent(
               current ->
                   runs.update(
-                      current.finished(
-                          RunStatus.FAILED, clock.instant(), Optional.of(firstLine(error)))));
+                      current
+                          .withPhase(phase)
+                          .finished(
+                              RunStatus.FAILED, clock.instant(), Optional.of(firstLine(error)))));
     } catch (RuntimeException unrecorded) {
       error.addSuppressed(unrecorded);
     }
@@ -221,6 +239,9 @@ public final class SyncRunner {
   private Optional<String> whyNotResumable(RunRecord previous, Path stageFile) {
     if (previous.phase().equals("swap")) {
       return Optional.empty();
+    }
+    if (previous.phase().equals("rejected")) {
+      return Optional.of("it failed on data that had to be fixed; its change set is stale");
     }
     if (!previous.phase().equals("apply")) {
       return Optional.of("it stopped in step '" + previous.phase() + "', before its change set was complete");
@@ -312,7 +333,7 @@ public final class SyncRunner {
           if (existing.isPresent()) {
             progress.begin("read target", -1);
             try (Stage.StageWriter writer = stage.targetWriter(columns)) {
-              target.readRows(sync.table(), columns, counting(writer));
+              target.readRows(sync.table(), columns, counting(representableKeys(writer, columns, key)));
               progress.advance(writer.rows());
             }
             progress.end();
@@ -328,6 +349,35 @@ public final class SyncRunner {
       }
       return new ChangeSetPlan(columns, counts, createStatement);
     }
+  }
+
+  /**
+   * A target row whose key the query's type cannot represent (300 in a column the query fills
+   * with TINYINT, a zero date) can be neither matched nor deleted: stop before writing.
+   */
+  private RowSink representableKeys(RowSink sink, List<Column> columns, List<String> key) {
+    List<Integer> keyIndexes = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      String name = columns.get(i).name();
+      if (key.stream().anyMatch(name::equalsIgnoreCase)) {
+        keyIndexes.add(i);
+      }
+    }
+    return row -> {
+      for (int index : keyIndexes) {
+        if (row[index] == Unrepresentable.VALUE) {
+          Column column = columns.get(index);
+          throw new QsyncException(
+              ErrorKind.NEEDS_ACTION,
+              "sync '" + sync.name() + "': table " + sync.table() + " holds a row whose key column "
+                  + column.name() + " has a value the query's type " + column.type()
+                  + " cannot represent (out of its range, or a zero date), so qsync can neither"
+                  + " match nor delete it; nothing was written\nCast the key column in the query"
+                  + " to the table's type, or fix that row.");
+        }
+      }
+      sink.accept(row);
+    };
   }
 
   private RowSink counting(RowSink sink) {
@@ -509,7 +559,9 @@ public final class SyncRunner {
       List<String> notes = new ArrayList<>();
       target.runs().unfinished(sync.name()).ifPresent(
           run -> notes.add("run " + run.runId() + " is unfinished (" + run.appliedThrough() + " of "
-              + run.changesTotal() + " changes applied); the next run resumes it"));
+              + run.changesTotal() + " changes applied); the next run "
+              + (run.phase().equals("apply") || run.phase().equals("swap")
+                  ? "resumes it" : "starts over")));
       return new PlanReport(
           sync.name(), sync.mode().configName(), sync.table(), plan.counts(), plan.createStatement(),
           samples, notes);

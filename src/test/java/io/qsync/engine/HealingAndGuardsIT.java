@@ -100,6 +100,46 @@ class HealingAndGuardsIT {
   }
 
   @Test
+  void aUniqueValueMovingToANewRowIsFreedBeforeTheInsertNeedsIt(TestDatabase database) {
+    warehouse("CREATE TABLE src AS SELECT * FROM (VALUES (1, 'b'), (2, 'a')) v(id, email)");
+    database.execute(
+        "CREATE TABLE t (id INT PRIMARY KEY, email VARCHAR(20) NOT NULL UNIQUE)",
+        "INSERT INTO t VALUES (1, 'a')");
+    Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 1000, "id");
+
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 1, 1, 0, 0));
+    assertThat(database.rows("SELECT id, email FROM t ORDER BY id"))
+        .containsExactly(List.of("1", "b"), List.of("2", "a"));
+  }
+
+  @Test
+  void updatesThatTheServersCollationCannotMatchAreRefusedNotInserted(TestDatabase database) {
+    // qsync strips accents for every _ci collation; swedish_ci keeps 'å' and 'ö' apart from 'a', 'o'.
+    warehouse("CREATE TABLE src AS SELECT * FROM (VALUES ('åsa', 2), ('öla', 2)) v(k, n)");
+    database.execute(
+        "CREATE TABLE t (k VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_swedish_ci PRIMARY KEY, n INT)",
+        "INSERT INTO t VALUES ('asa', 1), ('ola', 1)");
+    Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 1000, "k");
+
+    QsyncException error = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
+    assertThat(error).hasMessageContaining("2 of 2 updates").hasMessageContaining("collation");
+    assertThat(database.rows("SELECT k, n FROM t ORDER BY k"))
+        .containsExactly(List.of("asa", "1"), List.of("ola", "1"));
+  }
+
+  @Test
+  void aTargetKeyTheQuerysTypeCannotHoldStopsTheRunBeforeWriting(TestDatabase database) {
+    warehouse("CREATE TABLE src AS SELECT 1::TINYINT AS id, 'x' AS v");
+    database.execute(
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(5))", "INSERT INTO t VALUES (300, 'old')");
+    Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "id");
+
+    QsyncException error = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
+    assertThat(error).hasMessageContaining("key column id").hasMessageContaining("Cast the key column");
+    assertThat(database.rows("SELECT id, v FROM t")).containsExactly(List.of("300", "old"));
+  }
+
+  @Test
   void aNullableUniqueKeyIsRefusedBeforeWriting(TestDatabase database) {
     warehouse("CREATE TABLE src AS SELECT 'a@x' AS email, 1 AS n");
     database.execute(

@@ -135,18 +135,27 @@ public final class DuckDbSource implements Source {
         Path spill = Files.createTempDirectory("qsync-duckdb-source");
         spill.toFile().deleteOnExit();
         statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
-        for (String setup : config.setup()) {
-          statement.execute(setup);
-        }
       }
-      return connection;
     } catch (SQLException | java.io.IOException e) {
+      // Often passing: another process holds the file's write lock, or the disk is busy.
       throw new QsyncException(
-          ErrorKind.NEEDS_ACTION,
+          ErrorKind.FAILED,
           "DuckDB connection '" + config.name() + "' could not be opened: " + e.getMessage()
-              + "\nCheck its path and setup statements.",
+              + "\nIf another process holds the file, wait for it; then run again.",
           e);
     }
+    for (String setup : config.setup()) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(setup);
+      } catch (SQLException e) {
+        throw new QsyncException(
+            ErrorKind.NEEDS_ACTION,
+            "DuckDB connection '" + config.name() + "': a setup statement failed: " + e.getMessage()
+                + "\nFix the connection's setup SQL.",
+            e);
+      }
+    }
+    return connection;
   }
 
   static String quote(String identifier) {

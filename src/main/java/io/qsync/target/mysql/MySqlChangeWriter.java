@@ -9,6 +9,7 @@ import io.qsync.state.SyncLock;
 import io.qsync.target.Target;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -105,51 +106,78 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     }
   }
 
+  /**
+   * Deletes, then updates, then inserts: a delete or an update may free a value of a unique key
+   * that an insert needs; an insert never frees anything.
+   */
   private void write(List<Change> batch) throws SQLException {
-    List<Change> deletes = new ArrayList<>();
-    List<Change> inserts = new ArrayList<>();
-    List<Change> updates = new ArrayList<>();
-    for (Change change : batch) {
-      switch (change.kind()) {
-        case DELETE -> deletes.add(change);
-        case INSERT -> inserts.add(change);
-        case UPDATE -> updates.add(change);
-      }
-    }
-    int keysPerDelete = Math.max(1, MAX_PLACEHOLDERS / Math.max(1, key.size()));
-    for (int from = 0; from < deletes.size(); from += keysPerDelete) {
-      List<Change> chunk = deletes.subList(from, Math.min(deletes.size(), from + keysPerDelete));
-      try (PreparedStatement statement =
-          connection.prepareStatement(dialect.delete(table, key, chunk.size()))) {
-        int index = 1;
-        for (Change change : chunk) {
-          for (int keyIndex : keyIndexes) {
-            MySqlValues.bind(statement, index++, change.row()[keyIndex], columns.get(keyIndex).type());
-          }
-        }
-        statement.executeUpdate();
-      }
+    writeDeletes(ofKind(batch, ChangeKind.DELETE));
+    List<Change> updates = ofKind(batch, ChangeKind.UPDATE);
+    for (int from = 0; from < updates.size(); from += maxRowsPerStatement) {
+      List<Change> chunk = updates.subList(from, Math.min(updates.size(), from + maxRowsPerStatement));
+      checkUpdatesFindTheirRows(chunk);
+      writeRows(chunk, true);
     }
     // Inserts are plain INSERTs even in upsert modes: a key the diff saw as new must not exist.
     // If it does, the key column's collation equates it with another key (or another writer
     // inserted it meanwhile), and an upsert would silently merge two source rows into one.
+    List<Change> inserts = ofKind(batch, ChangeKind.INSERT);
     for (int from = 0; from < inserts.size(); from += maxRowsPerStatement) {
       writeRows(inserts.subList(from, Math.min(inserts.size(), from + maxRowsPerStatement)), false);
     }
-    for (int from = 0; from < updates.size(); from += maxRowsPerStatement) {
-      List<Change> chunk = updates.subList(from, Math.min(updates.size(), from + maxRowsPerStatement));
-      int affected = writeRows(chunk, true);
-      // An upsert counts 2 per row it changed, 0 per row it left as it was, and 1 per row it
-      // inserted: an odd total means an update found no row to update.
-      if (affected % 2 != 0) {
-        throw new QsyncException(
-            ErrorKind.NEEDS_ACTION,
-            "table " + table + ": an update of this batch found no row with its key (the target"
-                + " reported " + affected + " affected rows for " + chunk.size() + " updates); the"
-                + " batch was rolled back\nThe key column's collation matches keys differently"
-                + " from qsync's reading of it, or another writer changed keys during the run."
-                + " Make the key column binary (COLLATE utf8mb4_bin) or normalise the key in the"
-                + " query, then run again.");
+  }
+
+  private static List<Change> ofKind(List<Change> batch, ChangeKind kind) {
+    return batch.stream().filter(change -> change.kind() == kind).toList();
+  }
+
+  private void writeDeletes(List<Change> deletes) throws SQLException {
+    for (int from = 0; from < deletes.size(); from += keysPerStatement()) {
+      List<Change> chunk = deletes.subList(from, Math.min(deletes.size(), from + keysPerStatement()));
+      try (PreparedStatement statement =
+          connection.prepareStatement(dialect.delete(table, key, chunk.size()))) {
+        bindKeys(statement, chunk);
+        statement.executeUpdate();
+      }
+    }
+  }
+
+  private int keysPerStatement() {
+    return Math.max(1, MAX_PLACEHOLDERS / Math.max(1, key.size()));
+  }
+
+  private void bindKeys(PreparedStatement statement, List<Change> changes) throws SQLException {
+    int index = 1;
+    for (Change change : changes) {
+      for (int keyIndex : keyIndexes) {
+        MySqlValues.bind(statement, index++, change.row()[keyIndex], columns.get(keyIndex).type());
+      }
+    }
+  }
+
+  /**
+   * Every update must find its row, as the target compares keys: an upsert that finds none inserts
+   * a second row instead, which happens when the key column's collation tells apart keys that
+   * qsync's reading of it matched (MariaDB's swedish_ci keeps 'å' and 'a' apart, say).
+   */
+  private void checkUpdatesFindTheirRows(List<Change> updates) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(dialect.countKeys(table, key, updates.size()))) {
+      bindKeys(statement, updates);
+      try (ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        long found = rows.getLong(1);
+        if (found != updates.size()) {
+          throw new QsyncException(
+              ErrorKind.NEEDS_ACTION,
+              "table " + table + ": " + (updates.size() - found) + " of " + updates.size()
+                  + " updates of this batch find no row with their key (first: "
+                  + describeKey(updates.get(0)) + "); the batch was rolled back\n"
+                  + "The key column's collation matches keys differently from qsync's reading of"
+                  + " it, or another writer changed keys during the run. Make the key column"
+                  + " binary (COLLATE utf8mb4_bin) or normalise the key in the query, then run"
+                  + " again.");
+        }
       }
     }
   }
@@ -239,18 +267,21 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     return year < 1000 || year > 9999;
   }
 
-  /** Replays the batch row by row, uncommitted, to name the row and column the target rejects. */
+  /**
+   * Replays the batch in the order {@link #write} applies it, a row at a time and uncommitted, to
+   * name the row and column the target rejects.
+   */
   private QsyncException pinpoint(List<Change> batch, SQLException batchError) {
     try {
       connection.setAutoCommit(false);
-      for (Change change : batch) {
-        if (change.kind() == ChangeKind.DELETE) {
-          continue;
-        }
-        try {
-          writeRows(List.of(change), upsert && change.kind() == ChangeKind.UPDATE);
-        } catch (SQLException rowError) {
-          return rejected(change, rowError);
+      writeDeletes(ofKind(batch, ChangeKind.DELETE));
+      for (ChangeKind kind : List.of(ChangeKind.UPDATE, ChangeKind.INSERT)) {
+        for (Change change : ofKind(batch, kind)) {
+          try {
+            writeRows(List.of(change), upsert && kind == ChangeKind.UPDATE);
+          } catch (SQLException rowError) {
+            return rejected(change, rowError);
+          }
         }
       }
     } catch (SQLException e) {
@@ -276,10 +307,12 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         switch (error.getErrorCode()) {
           case 1062 ->
               upsert
-                  ? "The table already holds a row with a key equal to this one under the key"
-                      + " column's collation (e.g. 'ss' and 'ß' under utf8mb4_general_ci), or"
-                      + " another writer inserted it during the run. Make the key column binary"
-                      + " (COLLATE utf8mb4_bin) or normalise the key in the query, then run again."
+                  ? "Another row of the table already holds this value of a unique key (named in"
+                      + " the message): a second unique key of the table that the query's rows"
+                      + " collide on, a key column whose collation equates keys qsync saw as"
+                      + " different ('s' and 'ß' under utf8mb4_general_ci), or another writer."
+                      + " Make the values unique in the query, or the key column binary (COLLATE"
+                      + " utf8mb4_bin), then run again."
                   : "Make the query return each key once, or use a mode with a key (mirror, upsert).";
           case 1048 -> "Return a value for the column, or allow NULL in it.";
           case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";

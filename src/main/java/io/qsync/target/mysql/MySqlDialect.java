@@ -77,6 +77,11 @@ public record MySqlDialect(boolean rowAlias) {
     return "DELETE FROM " + quote(table) + " WHERE " + target + " IN " + values;
   }
 
+  /** Counts the rows whose key is one of {@code rows} keys. */
+  public String countKeys(String table, List<String> key, int rows) {
+    return delete(table, key, rows).replaceFirst("^DELETE FROM", "SELECT COUNT(*) FROM");
+  }
+
   /** CREATE TABLE for a result, its key the primary key (none in append mode without a key). */
   public String createTable(String table, List<Column> columns, List<String> key) {
     StringJoiner definitions = new StringJoiner(",\n  ", "(\n  ", "\n)");

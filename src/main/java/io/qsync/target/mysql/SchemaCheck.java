@@ -104,9 +104,7 @@ public final class SchemaCheck {
           case DECIMAL ->
               category == Category.DECIMAL && target.numericScale() >= type.scale()
                   || category == Category.INTEGER && type.scale() == 0;
-          // CHAR(n) strips trailing spaces: 'ab ' would be stored as 'ab', silently.
-          case VARCHAR -> category == Category.TEXT && !targetType.equals("char");
-          case UUID -> category == Category.TEXT;
+          case VARCHAR, UUID -> category == Category.TEXT;
           case JSON -> category == Category.TEXT || category == Category.JSON;
           case BLOB -> category == Category.BINARY;
           case DATE -> category == Category.DATE || category == Category.DATETIME;
@@ -124,8 +122,6 @@ public final class SchemaCheck {
           case TIME, TIMESTAMP, TIMESTAMP_UTC ->
               " (the source has microseconds; fewer fractional digits would round them)";
           case DOUBLE -> " (FLOAT would lose precision)";
-          case VARCHAR ->
-              targetType.equals("char") ? " (CHAR drops trailing spaces from stored values)" : "";
           default -> "";
         };
     return java.util.Optional.of(
