@@ -52,7 +52,7 @@ public final class ConfigLoader {
       List.of("type", "url", "user", "password", "properties");
   private static final List<String> SYNC_KEYS =
       List.of("source", "query", "target", "table", "key", "mode", "create_table", "batch_size",
-          "lock_timeout");
+          "lock_timeout", "allow_empty", "max_delete_fraction");
   private static final List<String> CONNECTION_TYPES = List.of("duckdb", "mysql");
   private static final String SOURCE_TYPE = "duckdb";
   private static final String TARGET_TYPE = "mysql";
@@ -61,6 +61,7 @@ public final class ConfigLoader {
   private static final List<String> URL_PREFIXES = List.of("jdbc:mariadb://", "jdbc:mysql://");
   private static final Pattern SYNC_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
   private static final Pattern WHOLE_NUMBER = Pattern.compile("[-+]?\\d{1,12}");
+  private static final Pattern FRACTION = Pattern.compile("[-+]?(\\d{1,6}(\\.\\d{0,9})?|\\.\\d{1,9})");
   private static final Pattern DURATION = Pattern.compile("(-?\\d{1,12})\\s*(ms|s|m|h)?");
   private static final String MOVE_PASSWORD =
       " would be printed; move it to the connection's password key, like password: ${DB_PASSWORD}";
@@ -223,10 +224,14 @@ public final class ConfigLoader {
         "a positive whole number", this::batchSize);
     Duration lockTimeout = optional(fields, "lock_timeout", SyncConfig.DEFAULT_LOCK_TIMEOUT,
         "a duration like 30s, 2m or 500ms (a bare number means seconds)", this::duration);
+    Boolean allowEmpty = optional(fields, "allow_empty", false, "true or false", this::bool);
+    Double maxDeleteFraction = optional(fields, "max_delete_fraction",
+        DeleteGuard.DEFAULT_MAX_DELETE_FRACTION, "a fraction from 0 to 1, like 0.5", this::fraction);
     return problems.size() > before
         ? null
         : new SyncConfig(
-            name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout);
+            name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout,
+            new DeleteGuard(allowEmpty, maxDeleteFraction));
   }
 
   /** A sync's connection, which must exist and have the type {@code role} needs; null: unknown. */
@@ -398,6 +403,15 @@ public final class ConfigLoader {
     return value >= 1 && value <= MAX_BATCH_SIZE
         ? (int) value
         : invalid(node, path, "a whole number from 1 to " + MAX_BATCH_SIZE, text);
+  }
+
+  private Double fraction(Node node, String path, String expected) {
+    String text = text(node, path, expected);
+    if (text == null || !FRACTION.matcher(text.strip()).matches()) {
+      return text == null ? null : invalid(node, path, expected, text);
+    }
+    double value = Double.parseDouble(text.strip());
+    return value >= 0 && value <= 1 ? value : invalid(node, path, expected, text);
   }
 
   private Duration duration(Node node, String path, String expected) {

@@ -62,6 +62,19 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     return port;
   }
 
+  /**
+   * Stops the server and starts it again on the same port and data, as an operator's restart
+   * would; for tests that own the server and must see a run survive it.
+   */
+  public void restart() {
+    try {
+      db.stop();
+      db.start();
+    } catch (Exception e) {
+      throw new QsyncException(ErrorKind.FAILED, "cannot restart the embedded MariaDB: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void close() {
     try {

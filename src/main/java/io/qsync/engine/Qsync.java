@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.ConnectionConfig;
+import io.qsync.config.DeleteGuard;
 import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
@@ -44,7 +45,15 @@ public final class Qsync {
 
   /** Runs one sync: makes its table equal to its query's result. */
   public RunReport run(String syncName, boolean restart) {
-    SyncConfig sync = sync(syncName);
+    return run(syncName, restart, false);
+  }
+
+  /**
+   * Runs one sync; {@code allowDeletes} lifts its delete guard ({@code allow_empty}, {@code
+   * max_delete_fraction}) for this run only.
+   */
+  public RunReport run(String syncName, boolean restart, boolean allowDeletes) {
+    SyncConfig sync = allowDeletes ? sync(syncName).withDeleteGuard(DeleteGuard.NONE) : sync(syncName);
     try (Source source = openSource(sync.source());
         Target target = openTarget(sync.target())) {
       return runner(sync, source, target).run(restart);

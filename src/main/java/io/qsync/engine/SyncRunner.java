@@ -275,6 +275,9 @@ public final class SyncRunner {
     run = run.withPhase("extract");
     runs.update(run);
     ChangeSetPlan plan = changeSet(stage, run.runId());
+    DeleteGuardCheck.refusal(sync, plan.counts()).ifPresent(refusal -> {
+      throw new QsyncException(ErrorKind.NEEDS_ACTION, refusal);
+    });
     plan.createStatement().ifPresent(statement -> {
       target.createTable(sync.table(), plan.columns(), sync.key());
       notes.add("created table " + sync.table());
@@ -557,6 +560,8 @@ public final class SyncRunner {
         samples.put(kind.name().toLowerCase(Locale.ROOT), rows);
       }
       List<String> notes = new ArrayList<>();
+      DeleteGuardCheck.refusal(sync, plan.counts())
+          .ifPresent(refusal -> notes.add("a run would stop here, before writing: " + refusal));
       target.runs().unfinished(sync.name()).ifPresent(
           run -> notes.add("run " + run.runId() + " is unfinished (" + run.appliedThrough() + " of "
               + run.changesTotal() + " changes applied); the next run "

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * One sync from a DuckDB warehouse into a test database, as a config object or as a {@code
  * qsync.yaml} for the command line. The stage folder is {@code <folder>/stage}.
  */
-record SyncSetup(
+public record SyncSetup(
     Path folder,
     TestDatabase database,
     Warehouse warehouse,
@@ -38,7 +38,7 @@ record SyncSetup(
     Duration lockTimeout,
     List<String> sourceSetup) {
 
-  static SyncSetup targets(Path folder, TestDatabase database, Warehouse warehouse, Mode mode) {
+  public static SyncSetup targets(Path folder, TestDatabase database, Warehouse warehouse, Mode mode) {
     return new SyncSetup(
         folder,
         database,
@@ -54,7 +54,7 @@ record SyncSetup(
         List.of());
   }
 
-  SyncSetup withBatchSize(int newBatchSize) {
+  public SyncSetup withBatchSize(int newBatchSize) {
     return new SyncSetup(
         folder,
         database,
@@ -124,11 +124,11 @@ record SyncSetup(
   }
 
   /** The stage file a run of the sync keeps between a failure and its resumption. */
-  Path stageFile() {
+  public Path stageFile() {
     return io.qsync.engine.SyncRunner.stageFile(stageDir(), sync, database.url(), table);
   }
 
-  QsyncConfig config() {
+  public QsyncConfig config() {
     SyncConfig definition =
         new SyncConfig(
             sync, "warehouse", query, "app", table, key, mode, createTable, batchSize, lockTimeout);
@@ -143,7 +143,7 @@ record SyncSetup(
   }
 
   /** Writes {@code qsync.yaml} into the folder and returns it; it loads to {@link #config()}. */
-  Path writeYaml() {
+  public Path writeYaml() {
     String yaml =
         "stage_dir: stage\n"
             + "connections:\n"

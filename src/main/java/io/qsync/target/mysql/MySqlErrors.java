@@ -3,7 +3,10 @@ package io.qsync.target.mysql;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Sorts MySQL errors into what a person must fix and what may pass. Pure; thread-safe. */
 final class MySqlErrors {
@@ -17,7 +20,27 @@ final class MySqlErrors {
   /** Missing privileges: the user must be granted more. */
   static final Set<Integer> PRIVILEGE_ERRORS = Set.of(1044, 1142, 1143, 1227, 1370);
 
+  /** MariaDB's and MySQL's "INSERT command denied to user 'u'@'h' for table `db`.`t`". */
+  private static final Pattern DENIED =
+      Pattern.compile("(\\w+) command denied to user ('[^']*')@'[^']*' for table ((?:`(?:[^`]|``)*`\\.)?`(?:[^`]|``)*`|'[^']*')");
+
   private MySqlErrors() {}
+
+  /**
+   * The GRANT statement that lifts a table privilege refusal, when the message names one. The
+   * server names the host it saw, not the account's host pattern, so the GRANT names the user
+   * alone (which means {@code 'user'@'%'}).
+   */
+  static Optional<String> grantFor(String serverMessage) {
+    Matcher matcher = DENIED.matcher(String.valueOf(serverMessage));
+    if (!matcher.find()) {
+      return Optional.empty();
+    }
+    String table = matcher.group(3).startsWith("'")
+        ? MySqlDialect.quote(matcher.group(3).substring(1, matcher.group(3).length() - 1))
+        : matcher.group(3);
+    return Optional.of("GRANT " + matcher.group(1) + " ON " + table + " TO " + matcher.group(2));
+  }
 
   static boolean isDataError(SQLException e) {
     return DATA_ERRORS.contains(e.getErrorCode());
@@ -28,7 +51,8 @@ final class MySqlErrors {
     if (PRIVILEGE_ERRORS.contains(e.getErrorCode())) {
       return new QsyncException(
           ErrorKind.NEEDS_ACTION,
-          message + "\nGrant the user the privileges the README's \"Grants\" section lists.", e);
+          message + "\n" + grantFor(e.getMessage()).map(grant -> "Grant it: " + grant + "; ").orElse("")
+              + "Grant the user the privileges the README's \"Grants\" section lists.", e);
     }
     if (isDataError(e)) {
       return new QsyncException(
