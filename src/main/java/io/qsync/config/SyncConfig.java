@@ -17,6 +17,8 @@ import java.util.List;
  * @param createTable whether to create the table when it is absent
  * @param batchSize rows per transaction when applying
  * @param lockTimeout how long a run waits for another run of the same sync before giving up
+ * @param throttle how the run spares the target while writing
+ * @param retries how often a batch that failed for a passing reason is tried again
  */
 public record SyncConfig(
     String name,
@@ -28,7 +30,9 @@ public record SyncConfig(
     Mode mode,
     boolean createTable,
     int batchSize,
-    Duration lockTimeout) {
+    Duration lockTimeout,
+    ThrottleConfig throttle,
+    RetryConfig retries) {
 
   public static final int DEFAULT_BATCH_SIZE = 1000;
   public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
@@ -42,8 +46,28 @@ public record SyncConfig(
     key = List.copyOf(requireNonNull(key, "key is null"));
     requireNonNull(mode, "mode is null");
     requireNonNull(lockTimeout, "lockTimeout is null");
+    requireNonNull(throttle, "throttle is null");
+    requireNonNull(retries, "retries is null");
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
     }
+  }
+
+  /** A sync with the default throttle and retries. */
+  public SyncConfig(
+      String name, String source, String query, String target, String table, List<String> key,
+      Mode mode, boolean createTable, int batchSize, Duration lockTimeout) {
+    this(name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout,
+        ThrottleConfig.DEFAULT, RetryConfig.DEFAULT);
+  }
+
+  public SyncConfig withThrottle(ThrottleConfig newThrottle) {
+    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
+        lockTimeout, newThrottle, retries);
+  }
+
+  public SyncConfig withRetries(RetryConfig newRetries) {
+    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
+        lockTimeout, throttle, newRetries);
   }
 }
