@@ -2,6 +2,7 @@ package io.qsync.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.ErrorKind;
 import io.qsync.TransientException;
 import io.qsync.config.ThrottleConfig;
 import io.qsync.QsyncException;
@@ -17,8 +18,9 @@ import java.util.function.Supplier;
 /**
  * Reads what the throttle watches: the target's {@code Threads_running} (only when a limit on it
  * is set), each listed replica's lag, and whether the pause file exists. A target that cannot be
- * read for a passing reason (a lost connection) and a replica that cannot be read at all are
- * reported in the sample, so the run pauses rather than fails. Not thread-safe.
+ * read for a passing reason (a lost connection) and a replica that cannot be reached are reported
+ * in the sample, so the run pauses rather than fails; a replica whose user lacks the privilege
+ * fails the run at once. Not thread-safe.
  */
 final class ThrottleProbe implements Supplier<LoadSample> {
   private final ThrottleConfig config;
@@ -50,6 +52,9 @@ final class ThrottleProbe implements Supplier<LoadSample> {
         lags.add(new LoadSample.ReplicaLag(name, lag, lag.isPresent() ? "" : "is not replicating"
             + " (SHOW SLAVE STATUS: no replication, or Seconds_Behind_Master NULL)"));
       } catch (QsyncException e) {
+        if (e.kind() == ErrorKind.NEEDS_ACTION) {
+          throw e; // a missing privilege or a wrong password does not pass by waiting
+        }
         lags.add(new LoadSample.ReplicaLag(name, Optional.empty(), "cannot be read: " + firstLine(e)));
       }
     }
