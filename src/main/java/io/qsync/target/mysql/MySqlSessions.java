@@ -39,12 +39,20 @@ final class MySqlSessions {
     return properties;
   }
 
+  /** Whether a failed connect failed on TLS: a setting to fix, not a passing failure. */
+  static boolean isTlsProblem(TlsConfig tls, SQLException e) {
+    StringBuilder messages = new StringBuilder();
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      messages.append(cause.getMessage()).append('\n');
+    }
+    String text = messages.toString().toLowerCase(Locale.ROOT);
+    return tls.mode() != TlsConfig.Mode.DISABLED
+        && (text.contains("ssl") || text.contains("tls") || text.contains("certificat"));
+  }
+
   /** What to do about a failed connect: TLS problems get their own remedy. */
   static String connectRemedy(TlsConfig tls, SQLException e) {
-    String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-    boolean tlsProblem =
-        message.contains("ssl") || message.contains("tls") || message.contains("certificate");
-    if (tls.mode() != TlsConfig.Mode.DISABLED && tlsProblem) {
+    if (isTlsProblem(tls, e)) {
       return "TLS (tls: " + tls.mode().configName() + ") failed: check that the server has TLS"
           + " enabled (SHOW VARIABLES LIKE 'have_ssl' says YES), that ca_file holds the CA that"
           + " signed its certificate, and for verify-full that the url's host is a name in it.";

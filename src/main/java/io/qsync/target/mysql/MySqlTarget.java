@@ -113,6 +113,9 @@ public final class MySqlTarget implements Target {
     String message =
         "connection '" + config.name() + "': cannot connect to " + describeLocation() + ": "
             + e.getMessage() + "\n" + MySqlSessions.connectRemedy(config.tls(), e);
+    if (MySqlSessions.isTlsProblem(config.tls(), e)) {
+      return new QsyncException(ErrorKind.NEEDS_ACTION, message, e);
+    }
     // A refused or dropped connection, or too many of them, may pass (a restart, a failover).
     return MySqlErrors.isTransient(e)
         ? new TransientException(message, e)
