@@ -27,6 +27,9 @@ import picocli.CommandLine.Spec;
       "The password, if any, comes from QSYNC_SOAK_PASSWORD."
     })
 final class SoakCommand implements Callable<Integer> {
+  /** A throttle that visibly holds a sync back on a small machine: short batches, a row rate. */
+  private static final List<String> DEFAULT_THROTTLE = List.of("batch_time=50ms", "max_rows_per_second=2000");
+
   @Spec CommandSpec spec;
 
   @Option(names = "--url", paramLabel = "JDBC_URL", defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
@@ -59,8 +62,11 @@ final class SoakCommand implements Callable<Integer> {
 
   @Option(names = "--throttle", paramLabel = "KEY=VALUE",
       description = "A throttle setting of the throttled phase, e.g. --throttle max_rows_per_second=5000;"
-          + " repeat for more. Without any, the throttled phase is skipped.")
+          + " repeat for more (default: batch_time=50ms and max_rows_per_second=2000).")
   List<String> throttle = new ArrayList<>();
+
+  @Option(names = "--no-throttled", description = "Skip the throttled phase.")
+  boolean noThrottled;
 
   @Option(names = "--dir", defaultValue = ".qsync/soak", description = "Work folder (default: ${DEFAULT-VALUE}).")
   Path dir;
@@ -77,7 +83,8 @@ final class SoakCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String password = System.getenv().getOrDefault("QSYNC_SOAK_PASSWORD", "");
-    List<String> throttleLines = throttle.stream().map(setting -> setting.replaceFirst("=", ": ")).toList();
+    List<String> settings = noThrottled ? List.of() : throttle.isEmpty() ? DEFAULT_THROTTLE : throttle;
+    List<String> throttleLines = settings.stream().map(setting -> setting.replaceFirst("=", ": ")).toList();
     Soak.Options options = new Soak.Options(
         url.endsWith("/") ? url : url + "/", user, password, database, rows, clients, writes, changed,
         seconds, throttleLines, dir, seed);

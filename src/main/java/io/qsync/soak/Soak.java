@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -68,7 +69,8 @@ public final class Soak {
       int runs,
       long rowsWritten,
       double syncSeconds,
-      List<String> throttled) {}
+      Map<String, Double> throttledSeconds,
+      int retries) {}
 
   private final Options options;
   private final Consumer<String> log;
@@ -124,7 +126,8 @@ public final class Soak {
     int runs = 0;
     long written = 0;
     double syncSeconds = 0;
-    List<String> throttled = new ArrayList<>();
+    Map<String, Double> throttled = new LinkedHashMap<>();
+    int retries = 0;
     if (qsync == null) {
       Thread.sleep(options.phaseSeconds() * 1000L);
     } else {
@@ -134,11 +137,13 @@ public final class Soak {
         runs++;
         written += report.counts().inserts() + report.counts().updates() + report.counts().deletes();
         syncSeconds += report.duration().toNanos() / 1e9;
-        throttled.addAll(report.notes().stream().filter(note -> note.contains("throttl")).toList());
+        report.throttle().throttledBy().forEach(
+            (rule, time) -> throttled.merge(rule, time.toNanos() / 1e9, Double::sum));
+        retries += report.throttle().retries();
       }
     }
     AppLoad.Measured measured = app.stop();
-    return new Phase(name, measured, runs, written, syncSeconds, throttled);
+    return new Phase(name, measured, runs, written, syncSeconds, throttled, retries);
   }
 
   private void buildWarehouse(Path file) throws SQLException {

@@ -33,8 +33,10 @@ public final class SoakTable {
       text.append(String.format(Locale.ROOT, "%n  %-24s reads %.2fx, writes %.2fx", phase.name(),
           ratio(Latencies.quantile(phase.app().reads(), 0.99), baselineReadP99),
           ratio(Latencies.quantile(phase.app().writes(), 0.99), baselineWriteP99)));
-      if (!phase.throttled().isEmpty()) {
-        text.append(String.format(Locale.ROOT, "%n    throttled: %s", String.join("; ", phase.throttled())));
+      phase.throttledSeconds().forEach((rule, seconds) ->
+          text.append(String.format(Locale.ROOT, "%n    throttled %.1f s by %s", seconds, rule)));
+      if (phase.retries() > 0) {
+        text.append(String.format(Locale.ROOT, "%n    %d batches retried", phase.retries()));
       }
     }
     return text.toString();
@@ -69,7 +71,8 @@ public final class SoakTable {
     figures.put("sync_runs", phase.runs());
     figures.put("rows_written", phase.rowsWritten());
     figures.put("sync_seconds", phase.syncSeconds());
-    figures.put("throttled", phase.throttled());
+    figures.put("throttled_seconds", phase.throttledSeconds());
+    figures.put("batches_retried", phase.retries());
     return figures;
   }
 
