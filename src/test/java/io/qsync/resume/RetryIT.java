@@ -123,6 +123,47 @@ class RetryIT {
     WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
   }
 
+  @Test
+  void aWriteOverTheStatementTimeoutIsStoppedRetriedAndReportedAndTheNextRunResumes(
+      TestDatabase database) {
+    Warehouse warehouse = prepare(database);
+    long slowKey =
+        DATA.mirrorChangedKeys().subList(97, 194).stream()
+            .filter(id -> DATA.mirrorChange(id) == 'U')
+            .findFirst()
+            .orElseThrow();
+    database.execute(
+        "CREATE TRIGGER slow_update BEFORE UPDATE ON " + TargetsData.TABLE + " FOR EACH ROW"
+            + " BEGIN IF NEW.user_id = " + slowKey + " THEN DO SLEEP(3); END IF; END");
+    QsyncConfig config =
+        EditedConfig.of(
+            SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
+            sync -> sync.withRetries(new RetryConfig(2, Duration.ofSeconds(1))),
+            new MySqlConnectionConfig(
+                "app", database.url(), "root", new Secret(""), Map.of(), TlsConfig.DISABLED,
+                new MySqlTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1))));
+    Qsync qsync = new Qsync(config, Clock.systemUTC(), progress, new Faults());
+
+    QsyncException stopped =
+        catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC, false));
+
+    assertThat(stopped.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(stopped.getMessage())
+        .contains("could not apply the batch ending at change 194")
+        .contains("max_statement_time")
+        .contains("(tried 2 times)")
+        .contains("the run resumes after its last committed batch");
+    assertThat(progress.events).singleElement().asString().startsWith("retrying batch ending at change 194");
+    assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(97);
+
+    database.execute("DROP TRIGGER slow_update");
+    RunReport report = qsync.run(TargetsData.SYNC, false);
+
+    assertThat(report.resumedAfter()).isEqualTo(97);
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
+  }
+
   private Warehouse prepare(TestDatabase database) {
     Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
     DATA.createWarehouse(warehouse);
