@@ -118,7 +118,11 @@ public final class SyncRunner {
                       RunRecord.started(
                           newRunId(), sync.name(), sync.table(), sync.mode().configName(),
                           clock.instant(), host(), pid(), lock.sessionId()));
-      if (resumable.isPresent()) {
+      if (resumable.isPresent() && run.phase().equals("extract")) {
+        runs.update(run);
+        notes.add("resumed run " + run.runId() + ", which stopped while extracting: its query's"
+            + " result is read again" + run.sourceJob().map(job -> " (job " + job + ")").orElse(""));
+      } else if (resumable.isPresent()) {
         runs.update(run);
         notes.add(
             "resumed run " + run.runId() + " after change " + run.appliedThrough() + " of "
@@ -170,7 +174,8 @@ public final class SyncRunner {
           // The change set is stale once a person fixes the data: the next run diffs afresh.
           // (Writes are idempotent, so whatever this run committed is simply compared again.)
           Stage.delete(stageFile);
-          phase = run.phase().equals("apply") ? "rejected" : run.phase();
+          // A source that finds its query again would re-read the same rejected result: start anew.
+          phase = run.phase().equals("apply") || source.resumesQueries() ? "rejected" : run.phase();
           reported = amended(error, "The next run computes a fresh change set.");
         } else if (run.phase().equals("apply")) {
           reported =
@@ -240,6 +245,9 @@ public final class SyncRunner {
     if (previous.phase().equals("swap")) {
       return Optional.empty();
     }
+    if (previous.phase().equals("extract") && source.resumesQueries()) {
+      return Optional.empty(); // the source finds the run's query (a job) again and re-reads it
+    }
     if (previous.phase().equals("rejected")) {
       return Optional.of("it failed on data that had to be fixed; its change set is stale");
     }
@@ -274,7 +282,13 @@ public final class SyncRunner {
     RunStore runs = target.runs();
     run = run.withPhase("extract");
     runs.update(run);
-    ChangeSetPlan plan = changeSet(stage, run.runId());
+    RunRecord[] recorded = {run};
+    ChangeSetPlan plan = changeSet(stage, run.runId(), job -> {
+      recorded[0] = recorded[0].withSourceJob(job);
+      runs.update(recorded[0]);
+    });
+    run = recorded[0];
+    notes.addAll(plan.sourceNotes());
     plan.createStatement().ifPresent(statement -> {
       target.createTable(sync.table(), plan.columns(), sync.key());
       notes.add("created table " + sync.table());
@@ -285,10 +299,17 @@ public final class SyncRunner {
   }
 
   /** The parts of a change set the caller needs beyond the stage's contents. */
-  private record ChangeSetPlan(List<Column> columns, ChangeCounts counts, Optional<String> createStatement) {}
+  private record ChangeSetPlan(
+      List<Column> columns, ChangeCounts counts, Optional<String> createStatement,
+      List<String> sourceNotes) {}
 
-  private ChangeSetPlan changeSet(Stage stage, String runId) {
+  /** @param jobStarted told where the source keeps the result, before any row is read */
+  private ChangeSetPlan changeSet(
+      Stage stage, String runId, java.util.function.Consumer<Optional<String>> jobStarted) {
     try (SourceResult result = source.query(sync.query(), runId)) {
+      if (result.job().isPresent()) {
+        jobStarted.accept(result.job());
+      }
       List<Column> columns = result.columns();
       List<String> key = resolveKey(columns);
       Optional<TargetTable> existing = target.describe(sync.table());
@@ -347,7 +368,7 @@ public final class SyncRunner {
         case APPEND -> counts = stage.insertAll(key, 0);
         default -> throw new IllegalStateException("unknown mode " + sync.mode());
       }
-      return new ChangeSetPlan(columns, counts, createStatement);
+      return new ChangeSetPlan(columns, counts, createStatement, result.notes());
     }
   }
 
@@ -543,7 +564,8 @@ public final class SyncRunner {
     Path stageFile = stageDir.resolve(sync.name() + ".plan-" + ProcessHandle.current().pid() + ".duckdb");
     Stage.delete(stageFile);
     try (Stage stage = Stage.open(stageFile)) {
-      ChangeSetPlan plan = changeSet(stage, "plan");
+      // A source with jobs names the job after the run: each plan is a run of its own.
+      ChangeSetPlan plan = changeSet(stage, "plan-" + newRunId(), job -> {});
       Map<String, List<Map<String, Object>>> samples = new LinkedHashMap<>();
       for (ChangeKind kind : ChangeKind.values()) {
         List<Map<String, Object>> rows = new ArrayList<>();

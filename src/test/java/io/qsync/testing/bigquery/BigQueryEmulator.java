@@ -251,7 +251,9 @@ public final class BigQueryEmulator implements AutoCloseable {
     try (exchange) {
       String path = exchange.getRequestURI().getRawPath();
       Map<String, String> query = queryParameters(exchange.getRequestURI().getRawQuery());
-      String method = exchange.getRequestMethod();
+      // The client's HTTP transport sends PATCH as POST with X-HTTP-Method-Override.
+      String method = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-HTTP-Method-Override"))
+          .orElse(exchange.getRequestMethod());
       JsonNode reply;
       int status = 200;
       String kind = "unknown";
