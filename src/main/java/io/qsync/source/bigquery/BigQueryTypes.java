@@ -120,6 +120,9 @@ final class BigQueryTypes {
         throw new IllegalStateException("cannot write JSON of column " + field.getName(), e);
       }
     }
+    if (field.getType().getStandardType() == StandardSQLTypeName.RANGE) {
+      return range(value);
+    }
     return switch (type.kind()) {
       case BIGINT -> value.getLongValue();
       // "NaN", "Infinity" and "-Infinity" parse as themselves; the target refuses them, naming
@@ -134,6 +137,19 @@ final class BigQueryTypes {
       case TIMESTAMP_UTC -> utc(value.getTimestampValue());
       default -> value.getStringValue();
     };
+  }
+
+  /**
+   * A RANGE as BigQuery writes it, "[start, end)" with UNBOUNDED for a missing bound (the client
+   * parses it into a Range; this puts it back).
+   */
+  private static String range(FieldValue value) {
+    com.google.cloud.bigquery.Range range = value.getRangeValue();
+    return "[" + bound(range.getStart()) + ", " + bound(range.getEnd()) + ")";
+  }
+
+  private static String bound(FieldValue bound) {
+    return bound == null || bound.isNull() ? "UNBOUNDED" : bound.getStringValue();
   }
 
   /** Microseconds since the epoch as wall-clock time in UTC. */
