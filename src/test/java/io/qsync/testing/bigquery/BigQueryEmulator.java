@@ -163,6 +163,25 @@ public final class BigQueryEmulator implements AutoCloseable {
     bytesProcessedPerQuery = bytes;
   }
 
+  /** Every row of a DuckDB query over the emulator's warehouse, as strings, for assertions. */
+  public synchronized List<List<String>> rows(String sql) {
+    List<List<String>> result = new ArrayList<>();
+    try (Statement statement = duckDb.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      int width = rows.getMetaData().getColumnCount();
+      while (rows.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= width; i++) {
+          row.add(rows.getString(i));
+        }
+        result.add(row);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("emulator SQL failed: " + e.getMessage(), e);
+    }
+    return result;
+  }
+
   // ---- faults and counters ----
 
   /**
