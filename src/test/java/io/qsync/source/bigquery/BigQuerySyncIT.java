@@ -7,6 +7,7 @@ import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
+import io.qsync.engine.ValidationReport;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.bigquery.BigQueryEmulator;
@@ -67,6 +68,19 @@ class BigQuerySyncIT {
     assertThat(second.counts()).isEqualTo(new ChangeCounts(2499, 0, 1, 1, 2498));
     RunReport third = qsync.run(BigQuerySyncs.SYNC, false);
     assertThat(third.counts()).isEqualTo(new ChangeCounts(2499, 0, 0, 0, 2499));
+  }
+
+  @Test
+  void validateDescribesTheQueryWithADryRunAndRunsNoQuery(TestDatabase database) {
+    Qsync qsync = qsync(database, "SELECT user_id, name, vip FROM shop.users", 1000, Optional.empty());
+
+    ValidationReport report = qsync.validate();
+
+    assertThat(report.syncs().get(0).problems()).isEmpty();
+    assertThat(report.syncs().get(0).notes().get(0))
+        .isEqualTo("query returns 3 columns: user_id BIGINT, name VARCHAR, vip BOOLEAN");
+    assertThat(emulator.queriesRun()).isZero();
+    assertThat(emulator.jobIds()).isEmpty();
   }
 
   @Test
