@@ -63,15 +63,19 @@ final class MySqlRunStore implements RunStore {
             + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
     if (!hasSourceJob()) {
       // MySQL 8 has no ADD COLUMN IF NOT EXISTS: look first. A concurrent ALTER of another run
-      // fails this one with a duplicate column (1060), which is as good as success.
+      // fails this one with a duplicate column (1060), which is as good as success. Without the
+      // ALTER privilege (1142) history goes on without the column: a resumed run finds its job
+      // by its deterministic id all the same.
       try (Statement statement = connection.createStatement()) {
         statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + SOURCE_JOB + " VARCHAR(1024) NULL");
+        hasSourceJob = true;
       } catch (SQLException e) {
-        if (e.getErrorCode() != 1060) {
+        if (e.getErrorCode() == 1060) {
+          hasSourceJob = true;
+        } else if (e.getErrorCode() != 1142) {
           throw MySqlErrors.failed("target", "add column " + SOURCE_JOB + " to " + TABLE, e);
         }
       }
-      hasSourceJob = true;
     }
   }
 

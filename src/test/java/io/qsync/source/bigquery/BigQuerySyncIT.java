@@ -84,6 +84,32 @@ class BigQuerySyncIT {
   }
 
   @Test
+  void aRunHistoryTableFromBeforeSourceJobsGainsTheColumn(TestDatabase database) {
+    database.execute(
+        "CREATE TABLE `_qsync_runs` (run_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+            + " sync_name VARCHAR(191) NOT NULL, target_table VARCHAR(64) NOT NULL,"
+            + " mode VARCHAR(16) NOT NULL, status VARCHAR(16) NOT NULL, phase VARCHAR(16) NOT NULL,"
+            + " started_at DATETIME(6) NOT NULL, updated_at DATETIME(6) NULL, finished_at DATETIME(6) NULL,"
+            + " source_rows BIGINT NULL, inserted BIGINT NULL, updated BIGINT NULL,"
+            + " deleted BIGINT NULL, unchanged BIGINT NULL, changes_total BIGINT NOT NULL DEFAULT 0,"
+            + " applied_through BIGINT NOT NULL DEFAULT 0, batches_applied INT NOT NULL DEFAULT 0,"
+            + " resumes INT NOT NULL DEFAULT 0, host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL,"
+            + " connection_id BIGINT NOT NULL, error TEXT NULL, KEY by_sync (sync_name, started_at))",
+        "INSERT INTO `_qsync_runs` (run_id, sync_name, target_table, mode, status, phase, started_at,"
+            + " finished_at, host, pid, connection_id) VALUES ('20200101T000000Z-000001', '"
+            + BigQuerySyncs.SYNC + "', 'users', 'mirror', 'succeeded', 'done', '2020-01-01', '2020-01-01',"
+            + " 'old-host', 1, 1)");
+    Qsync qsync = qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.empty());
+    assertThat(qsync.history(BigQuerySyncs.SYNC, 5)).hasSize(1);
+
+    qsync.run(BigQuerySyncs.SYNC, false);
+
+    assertThat(database.rows("SELECT run_id, source_job IS NULL FROM _qsync_runs ORDER BY started_at"))
+        .extracting(row -> row.get(1)).containsExactly("1", "0");
+    assertThat(qsync.history(BigQuerySyncs.SYNC, 5).get(0).sourceJob()).get().asString().contains("qsync_");
+  }
+
+  @Test
   void anEmptyResultEmptiesTheTable(TestDatabase database) {
     qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.empty()).run(BigQuerySyncs.SYNC, false);
     Qsync empty = qsync(database, "SELECT user_id, name FROM shop.users WHERE user_id < 0", 1000, Optional.empty());
