@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.qsync.testing.JdbcRows;
 import io.qsync.testing.bigquery.BigQueryFields.Field;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -165,21 +166,11 @@ public final class BigQueryEmulator implements AutoCloseable {
 
   /** Every row of a DuckDB query over the emulator's warehouse, as strings, for assertions. */
   public synchronized List<List<String>> rows(String sql) {
-    List<List<String>> result = new ArrayList<>();
-    try (Statement statement = duckDb.createStatement();
-        ResultSet rows = statement.executeQuery(sql)) {
-      int width = rows.getMetaData().getColumnCount();
-      while (rows.next()) {
-        List<String> row = new ArrayList<>();
-        for (int i = 1; i <= width; i++) {
-          row.add(rows.getString(i));
-        }
-        result.add(row);
-      }
+    try {
+      return JdbcRows.read(duckDb, sql);
     } catch (SQLException e) {
       throw new IllegalStateException("emulator SQL failed: " + e.getMessage(), e);
     }
-    return result;
   }
 
   // ---- faults and counters ----
