@@ -36,6 +36,8 @@ import java.util.Set;
 final class BigQueryTypes {
   /** NUMERIC is DECIMAL(38, 9): 29 digits before the point, 9 after. */
   static final SqlType NUMERIC = SqlType.decimal(38, 9);
+  /** BIGNUMERIC (76 digits, 38 after the point) goes to MySQL's widest: DECIMAL(65, 30). */
+  static final SqlType BIGNUMERIC = SqlType.decimal(65, 30);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -69,12 +71,8 @@ final class BigQueryTypes {
       case INT64 -> SqlType.of(Kind.BIGINT);
       case FLOAT64 -> SqlType.of(Kind.DOUBLE);
       case NUMERIC -> numeric(field);
-      case BIGNUMERIC -> throw new QsyncException(
-          ErrorKind.NEEDS_ACTION,
-          "column '" + field.getName() + "' has BigQuery type BIGNUMERIC, whose 76 digits MySQL's"
-              + " DECIMAL(65,30) cannot hold\nCast it in the query: CAST(" + field.getName()
-              + " AS NUMERIC) when its values fit 29 digits before and 9 after the point, else"
-              + " CAST(" + field.getName() + " AS STRING).");
+      // MySQL's widest decimal; a value beyond it stops the run (see bigNumeric).
+      case BIGNUMERIC -> BIGNUMERIC;
       case BOOL -> SqlType.of(Kind.BOOLEAN);
       case STRING, GEOGRAPHY, INTERVAL, RANGE -> SqlType.of(Kind.VARCHAR);
       case BYTES -> SqlType.of(Kind.BLOB);
@@ -105,8 +103,41 @@ final class BigQueryTypes {
     Object[] row = new Object[columns.size()];
     for (int i = 0; i < row.length; i++) {
       row[i] = value(fields.get(i), columns.get(i).type(), values.get(i));
+      if (row[i] instanceof BigDecimal decimal && !fits(decimal, columns.get(i).type())) {
+        throw tooWide(columns, i, decimal, values);
+      }
     }
     return row;
+  }
+
+  /** Whether a decimal fits its column's DECIMAL(p, s) without rounding. */
+  private static boolean fits(BigDecimal value, SqlType type) {
+    BigDecimal stripped = value.signum() == 0 ? BigDecimal.ZERO : value.stripTrailingZeros();
+    int scale = Math.max(stripped.scale(), 0);
+    int integerDigits = Math.max(stripped.precision() - stripped.scale(), 0);
+    return scale <= type.scale() && integerDigits <= type.precision() - type.scale();
+  }
+
+  /** A BIGNUMERIC beyond DECIMAL(65,30): the column, the value and the row (its key among it). */
+  private static QsyncException tooWide(
+      List<Column> columns, int index, BigDecimal value, FieldValueList values) {
+    SqlType type = columns.get(index).type();
+    List<String> row = new ArrayList<>();
+    for (int i = 0; i < columns.size() && row.size() < 6; i++) {
+      if (i != index) {
+        FieldValue cell = values.get(i);
+        String text = cell == null || cell.isNull() || !(cell.getValue() instanceof String s) ? "NULL" : s;
+        row.add(columns.get(i).name() + "=" + (text.length() > 40 ? text.substring(0, 40) + "..." : text));
+      }
+    }
+    String name = columns.get(index).name();
+    return new QsyncException(
+        ErrorKind.NEEDS_ACTION,
+        "column '" + name + "' holds " + value.toPlainString() + ", which MySQL's " + type
+            + " cannot hold (" + (type.precision() - type.scale()) + " digits before the point, "
+            + type.scale() + " after), in the row with " + String.join(", ", row)
+            + "\nNothing was written. Round it in the query (ROUND(" + name + ", " + type.scale()
+            + ")), or carry it as text: CAST(" + name + " AS STRING).");
   }
 
   private static Object value(Field field, SqlType type, FieldValue value) {
@@ -128,7 +159,7 @@ final class BigQueryTypes {
       // "NaN", "Infinity" and "-Infinity" parse as themselves; the target refuses them, naming
       // key and column, since MySQL's DOUBLE cannot hold them.
       case DOUBLE -> value.getDoubleValue();
-      case DECIMAL -> value.getNumericValue();
+      case DECIMAL -> new BigDecimal(value.getStringValue());
       case BOOLEAN -> value.getBooleanValue();
       case BLOB -> value.getBytesValue();
       case DATE -> LocalDate.parse(value.getStringValue());

@@ -14,7 +14,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -117,14 +116,33 @@ class BigQueryTypesIT {
   }
 
   @Test
-  void bigNumericIsRefusedBeforeAnythingIsWritten(TestDatabase database) {
+  void bigNumericArrivesExactlyUpToMySqlsWidestDecimal(TestDatabase database) {
     emulator.declareType("big", "BIGNUMERIC");
-    Qsync qsync = qsync(database, "SELECT 1 AS id, '1.5' AS big");
+    String max = "9".repeat(35) + "." + "9".repeat(30);
+    Qsync qsync = qsync(database, "SELECT * FROM (VALUES (1, '" + max + "'), (2, '-" + max + "'),"
+        + " (3, '0.000000000000000000000000000001'), (4, '0'), (5, NULL)) AS t(id, big)");
 
-    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC, false));
+    RunReport first = qsync.run(BigQuerySyncs.SYNC, false);
 
-    assertThat(error.getMessage()).contains("column 'big' has BigQuery type BIGNUMERIC").contains("CAST(big AS NUMERIC)");
-    assertThat(database.rows("SHOW TABLES LIKE 'types'")).isEmpty();
-    assertThat(Arrays.asList(emulator.queriesRun())).containsExactly(1L);
+    assertThat(first.counts()).isEqualTo(new ChangeCounts(5, 5, 0, 0, 0));
+    assertThat(database.rows("SELECT CAST(big AS CHAR) FROM types ORDER BY id"))
+        .extracting(row -> row.get(0))
+        .containsExactly(max, "-" + max, "0.000000000000000000000000000001", "0.000000000000000000000000000000", null);
+    assertThat(database.rows("SHOW CREATE TABLE types").get(0).get(1)).contains("`big` decimal(65,30)");
+    assertThat(qsync.run(BigQuerySyncs.SYNC, false).counts()).isEqualTo(new ChangeCounts(5, 0, 0, 0, 5));
+  }
+
+  @Test
+  void aBigNumericBeyondMySqlsWidestDecimalStopsTheRunNamingKeyAndColumn(TestDatabase database) {
+    emulator.declareType("big", "BIGNUMERIC");
+    for (String tooWide : List.of("1" + "0".repeat(35), "0." + "0".repeat(30) + "1")) {
+      Qsync qsync = qsync(database, "SELECT * FROM (VALUES (6, '1.5'), (7, '" + tooWide + "')) AS t(id, big)");
+
+      QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC, false));
+
+      assertThat(error.getMessage()).contains("column 'big' holds " + tooWide)
+          .contains("DECIMAL(65,30) cannot hold").contains("row with id=7").contains("Nothing was written");
+      assertThat(database.rows("SHOW TABLES LIKE 'types'")).isEmpty();
+    }
   }
 }
