@@ -583,7 +583,9 @@ public final class SyncRunner {
           run -> notes.add("run " + run.runId() + " is unfinished (" + run.appliedThrough() + " of "
               + run.changesTotal() + " changes applied); the next run "
               + (run.phase().equals("apply") || run.phase().equals("swap")
-                  ? "resumes it" : "starts over")));
+                  ? "resumes it"
+                  : run.phase().equals("extract") && source.resumesQueries()
+                      ? "resumes it, reading its query's result again" : "starts over")));
       return new PlanReport(
           sync.name(), sync.mode().configName(), sync.table(), plan.counts(), plan.createStatement(),
           samples, notes);

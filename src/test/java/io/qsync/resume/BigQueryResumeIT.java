@@ -185,6 +185,12 @@ class BigQueryResumeIT {
     assertThat(killed.status()).isEqualTo("running");
     assertThat(killed.phase()).isEqualTo("extract");
 
+    StringWriter status = new StringWriter();
+    Main.execute(new String[] {"status", "--config", config.toString()},
+        new PrintWriter(status, true), new PrintWriter(new StringWriter(), true), false, Clock.systemUTC());
+    assertThat(status.toString()).contains("interrupted")
+        .contains("stopped while extracting; the next run reads the result of its job again (qsync-test:US.qsync_");
+
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int exit = Main.execute(new String[] {"run", BigQuerySyncs.SYNC, "--config", config.toString()},

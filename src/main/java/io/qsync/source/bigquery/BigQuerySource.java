@@ -61,6 +61,7 @@ public final class BigQuerySource implements Source {
 
   private final BigQueryConnectionConfig config;
   private final BigQueryCalls calls;
+  private final BigQueryCalls.Sleeper sleeper;
   private final Clock clock;
   private BigQuery client;
 
@@ -71,6 +72,7 @@ public final class BigQuerySource implements Source {
   BigQuerySource(BigQueryConnectionConfig config, BigQueryCalls.Sleeper sleeper, Clock clock) {
     this.config = requireNonNull(config, "config is null");
     this.calls = new BigQueryCalls(config.name(), config.project(), config.retryDelay(), sleeper);
+    this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.clock = requireNonNull(clock, "clock is null");
   }
 
@@ -161,7 +163,7 @@ public final class BigQuerySource implements Source {
     Job current = job;
     while (current.getStatus() == null || current.getStatus().getState() != JobStatus.State.DONE) {
       try {
-        Thread.sleep(poll.toMillis());
+        sleeper.sleep(poll);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new QsyncException(ErrorKind.INTERRUPTED, "interrupted while waiting for job " + id, e);
