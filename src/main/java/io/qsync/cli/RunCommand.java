@@ -41,6 +41,14 @@ final class RunCommand implements Callable<Integer> {
       description = "Discard an unfinished run and its stage, and start over.")
   boolean restart;
 
+  @Option(
+      names = "--allow-deletes",
+      description = {
+        "For this run only, lift the delete guard: let an empty result empty the table",
+        "(allow_empty) and let the run delete more than max_delete_fraction of it."
+      })
+  boolean allowDeletes;
+
   RunCommand(CliContext context) {
     this.context = context;
   }
@@ -67,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
     int exitCode = 0;
     for (String name : names) {
       try {
-        RunReport report = qsync.run(name, restart);
+        RunReport report = qsync.run(name, restart, allowDeletes);
         results.add(Renderer.map(report));
         if (!parent.options.json()) {
           out.println(Renderer.text(report));

@@ -36,6 +36,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       config.setPort(port);
       config.setDataDir(dataDir.resolve("data").toFile());
       config.setBaseDir(dataDir.resolve("base").toFile());
+      // Its own temporary folder: servers sharing /tmp (tests, a second demo) have collided on
+      // the names of the temporary tables mariadb-install-db makes there.
+      Files.createDirectories(dataDir.resolve("tmp"));
+      config.setTmpDir(dataDir.resolve("tmp").toString());
       config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
       // mariadbd refuses to run as root unless told to; CI and these machines run as root.
       if ("root".equals(System.getProperty("user.name"))) {
@@ -60,6 +64,19 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /**
+   * Stops the server and starts it again on the same port and data, as an operator's restart
+   * would; for tests that own the server and must see a run survive it.
+   */
+  public void restart() {
+    try {
+      db.stop();
+      db.start();
+    } catch (Exception e) {
+      throw new QsyncException(ErrorKind.FAILED, "cannot restart the embedded MariaDB: " + e.getMessage(), e);
+    }
   }
 
   @Override

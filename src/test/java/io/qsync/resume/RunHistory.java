@@ -7,7 +7,7 @@ import java.util.List;
  * What {@code _qsync_runs} holds, read straight from the table (not through qsync's own store), so
  * the tests check what an operator would see.
  */
-record RunHistory(
+public record RunHistory(
     String runId,
     String status,
     String phase,
@@ -19,7 +19,7 @@ record RunHistory(
     String error) {
 
   /** Every run of the database, oldest first. */
-  static List<RunHistory> read(TestDatabase database) {
+  public static List<RunHistory> read(TestDatabase database) {
     return database
         .rows(
             "SELECT run_id, status, phase, changes_total, applied_through, batches_applied,"

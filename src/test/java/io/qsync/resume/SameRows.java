@@ -9,12 +9,12 @@ import java.util.Objects;
  * Compares two row lists in order and, when they differ, says where: the counts and the first few
  * differing rows, instead of printing two lists of 200,000 rows.
  */
-final class SameRows {
+public final class SameRows {
   private static final int SHOWN = 5;
 
   private SameRows() {}
 
-  static void assertSame(
+  public static void assertSame(
       List<List<String>> expected,
       List<List<String>> actual,
       String expectedName,

@@ -16,7 +16,7 @@ import java.util.List;
  * run's lock session or work session from another connection, the way a DBA or a network failure
  * would end them.
  */
-final class Sessions {
+public final class Sessions {
   private static final long KILL_WAIT_MILLIS = 10_000;
 
   private Sessions() {}
@@ -40,7 +40,7 @@ final class Sessions {
     }
   }
 
-  static void assertLockFree(TestDatabase database, String sync) {
+  public static void assertLockFree(TestDatabase database, String sync) {
     assertThat(lockHolder(database, sync))
         .as("IS_USED_LOCK('%s') after the run", lockName(database, sync))
         .isNull();

@@ -6,6 +6,7 @@ import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.config.Mode;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
+import io.qsync.config.RetryConfig;
 import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
 import io.qsync.testing.TestDatabase;
@@ -24,7 +25,7 @@ import java.util.stream.Collectors;
  * One sync from a DuckDB warehouse into a test database, as a config object or as a {@code
  * qsync.yaml} for the command line. The stage folder is {@code <folder>/stage}.
  */
-record SyncSetup(
+public record SyncSetup(
     Path folder,
     TestDatabase database,
     Warehouse warehouse,
@@ -38,7 +39,7 @@ record SyncSetup(
     Duration lockTimeout,
     List<String> sourceSetup) {
 
-  static SyncSetup targets(Path folder, TestDatabase database, Warehouse warehouse, Mode mode) {
+  public static SyncSetup targets(Path folder, TestDatabase database, Warehouse warehouse, Mode mode) {
     return new SyncSetup(
         folder,
         database,
@@ -54,7 +55,7 @@ record SyncSetup(
         List.of());
   }
 
-  SyncSetup withBatchSize(int newBatchSize) {
+  public SyncSetup withBatchSize(int newBatchSize) {
     return new SyncSetup(
         folder,
         database,
@@ -124,14 +125,18 @@ record SyncSetup(
   }
 
   /** The stage file a run of the sync keeps between a failure and its resumption. */
-  Path stageFile() {
+  public Path stageFile() {
     return io.qsync.engine.SyncRunner.stageFile(stageDir(), sync, database.url(), table);
   }
 
-  QsyncConfig config() {
+  public QsyncConfig config() {
+    // Strikes are failures that must stop the run, so a killed work session is not retried here
+    // (RetryIT covers retries).
     SyncConfig definition =
         new SyncConfig(
-            sync, "warehouse", query, "app", table, key, mode, createTable, batchSize, lockTimeout);
+                sync, "warehouse", query, "app", table, key, mode, createTable, batchSize,
+                lockTimeout)
+            .withRetries(RetryConfig.NONE);
     Map<String, ConnectionConfig> connections =
         Map.of(
             "warehouse",
@@ -143,7 +148,7 @@ record SyncSetup(
   }
 
   /** Writes {@code qsync.yaml} into the folder and returns it; it loads to {@link #config()}. */
-  Path writeYaml() {
+  public Path writeYaml() {
     String yaml =
         "stage_dir: stage\n"
             + "connections:\n"
@@ -186,7 +191,8 @@ record SyncSetup(
             + "\n"
             + "    lock_timeout: "
             + lockTimeout.toMillis()
-            + "ms\n";
+            + "ms\n"
+            + "    retries: { max_attempts: 1 }\n";
     Path file = folder.resolve("qsync.yaml");
     try {
       Files.writeString(file, yaml);

@@ -21,9 +21,9 @@ import java.util.List;
  * The warehouse table also has NULLs, a DECIMAL, a microsecond timestamp and non-ASCII text. The
  * query has a switch that makes it fail part-way through the result, for the mid-extract crash.
  */
-record TargetsData(int sourceMax, int targetMax, int differ) {
-  static final String TABLE = "experiment_targets";
-  static final String SYNC = "targets";
+public record TargetsData(int sourceMax, int targetMax, int differ) {
+  public static final String TABLE = "experiment_targets";
+  public static final String SYNC = "targets";
 
   /**
    * The sync's query: the warehouse table, except that the row whose key {@code extract_switch}
@@ -31,13 +31,13 @@ record TargetsData(int sourceMax, int targetMax, int differ) {
    * (NULL) the query returns the whole table; its text, and so the sync's definition, stays the
    * same.
    */
-  static final String QUERY =
+  public static final String QUERY =
       "SELECT user_id, variant, score, seen_at, eligible FROM targets"
           + " WHERE CASE WHEN user_id = (SELECT fail_at FROM extract_switch)"
           + " THEN error('warehouse worker lost while streaming the result') ELSE true END";
 
   /** Two rows in three that both sides hold differ. */
-  TargetsData(int sourceMax, int targetMax) {
+  public TargetsData(int sourceMax, int targetMax) {
     this(sourceMax, targetMax, 3);
   }
 
@@ -58,7 +58,7 @@ record TargetsData(int sourceMax, int targetMax, int differ) {
   }
 
   /** Creates the warehouse table (switch off). */
-  void createWarehouse(Warehouse warehouse) {
+  public void createWarehouse(Warehouse warehouse) {
     warehouse.execute(
         "CREATE TABLE targets AS SELECT i AS user_id,"
             + " CASE WHEN i % 5 = 4 THEN 'vé🧪' ELSE 'v' || CAST(i % 5 AS VARCHAR) END AS variant,"
@@ -87,7 +87,7 @@ record TargetsData(int sourceMax, int targetMax, int differ) {
   }
 
   /** Creates the target table as an application would have it, holding the "before" rows. */
-  void createTarget(TestDatabase database) {
+  public void createTarget(TestDatabase database) {
     database.execute(
         "CREATE TABLE `"
             + TABLE
@@ -113,7 +113,7 @@ record TargetsData(int sourceMax, int targetMax, int differ) {
   }
 
   /** What a mirror run must do against the "before" rows. */
-  ChangeCounts mirrorCounts() {
+  public ChangeCounts mirrorCounts() {
     long source = 0;
     long inserts = 0;
     long updates = 0;
@@ -176,7 +176,7 @@ record TargetsData(int sourceMax, int targetMax, int differ) {
   }
 
   /** The keys a mirror run writes, in key order: the change set's order. */
-  List<Long> mirrorChangedKeys() {
+  public List<Long> mirrorChangedKeys() {
     List<Long> keys = new ArrayList<>();
     for (long id = 1; id <= maxKey(); id++) {
       if (mirrorChange(id) != 0) {
@@ -205,7 +205,7 @@ record TargetsData(int sourceMax, int targetMax, int differ) {
   }
 
   /** Every row of the sync's query, as strings, in key order. */
-  static List<List<String>> sourceRows(Warehouse warehouse) {
+  public static List<List<String>> sourceRows(Warehouse warehouse) {
     return sourceRows(warehouse, QUERY);
   }
 
@@ -220,7 +220,7 @@ record TargetsData(int sourceMax, int targetMax, int differ) {
   }
 
   /** Every row of a table shaped like the target, as strings, in key order. */
-  static List<List<String>> tableRows(TestDatabase database, String table) {
+  public static List<List<String>> tableRows(TestDatabase database, String table) {
     return database.rows(
         "SELECT CAST(user_id AS CHAR), variant, CAST(score AS CHAR),"
             + " DATE_FORMAT(seen_at, '%Y-%m-%d %H:%i:%s.%f'), CAST(eligible AS CHAR)"
@@ -230,7 +230,7 @@ record TargetsData(int sourceMax, int targetMax, int differ) {
   }
 
   /** Asserts that the target table holds exactly the query's result, row for row. */
-  static void assertTargetEqualsSource(TestDatabase database, Warehouse warehouse) {
+  public static void assertTargetEqualsSource(TestDatabase database, Warehouse warehouse) {
     SameRows.assertSame(sourceRows(warehouse), tableRows(database, TABLE), "source query", TABLE);
   }
 }

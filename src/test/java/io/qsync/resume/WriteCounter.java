@@ -21,14 +21,14 @@ import java.util.Map;
  *       wrote, which proves a failure struck after the rows were written.
  * </ul>
  */
-final class WriteCounter {
+public final class WriteCounter {
   static final String COMMITTED = "qsync_test_writes";
   static final String ATTEMPTED = "qsync_test_attempts";
 
   private WriteCounter() {}
 
   /** Creates the counter tables (once) and the triggers on {@code table}. */
-  static void install(TestDatabase database, String table, String keyColumn) {
+  public static void install(TestDatabase database, String table, String keyColumn) {
     String count =
         "INSERT INTO "
             + COMMITTED
@@ -82,7 +82,7 @@ final class WriteCounter {
   }
 
   /** Committed writes per key, in key order. */
-  static Map<Long, Integer> committed(TestDatabase database) {
+  public static Map<Long, Integer> committed(TestDatabase database) {
     Map<Long, Integer> counts = new LinkedHashMap<>();
     database
         .rows("SELECT k, n FROM " + COMMITTED + " ORDER BY k")
@@ -103,7 +103,7 @@ final class WriteCounter {
   }
 
   /** Asserts that exactly these keys were written, each exactly once. */
-  static void assertEachWrittenOnce(TestDatabase database, List<Long> keys) {
+  public static void assertEachWrittenOnce(TestDatabase database, List<Long> keys) {
     Map<Long, Integer> counts = committed(database);
     List<String> twice = new ArrayList<>();
     counts.forEach(

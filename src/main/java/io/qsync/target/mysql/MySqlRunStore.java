@@ -14,6 +14,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Run history in the table {@value #TABLE} of the target database, one row per run. The checkpoint
@@ -31,11 +32,16 @@ final class MySqlRunStore implements RunStore {
   /** Added after the first release: a table created before it lacks the column until prepare. */
   private static final String SOURCE_JOB = "source_job";
 
-  private final Connection connection;
+  /** The target's work session, which may be replaced after a lost connection. */
+  private final Supplier<Connection> session;
   private Boolean hasSourceJob;
 
-  MySqlRunStore(Connection connection) {
-    this.connection = connection;
+  MySqlRunStore(Supplier<Connection> session) {
+    this.session = session;
+  }
+
+  private Connection connection() {
+    return session.get();
   }
 
   @Override
@@ -66,7 +72,7 @@ final class MySqlRunStore implements RunStore {
       // fails this one with a duplicate column (1060), which is as good as success. Without the
       // ALTER privilege (1142) history goes on without the column: a resumed run finds its job
       // by its deterministic id all the same.
-      try (Statement statement = connection.createStatement()) {
+      try (Statement statement = connection().createStatement()) {
         statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + SOURCE_JOB + " VARCHAR(1024) NULL");
         hasSourceJob = true;
       } catch (SQLException e) {
@@ -82,7 +88,7 @@ final class MySqlRunStore implements RunStore {
   /** Whether the history table has the source_job column (false while the table is absent). */
   private boolean hasSourceJob() {
     if (hasSourceJob == null || !hasSourceJob) {
-      try (Statement statement = connection.createStatement();
+      try (Statement statement = connection().createStatement();
           ResultSet rows =
               statement.executeQuery(
                   "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
@@ -104,7 +110,7 @@ final class MySqlRunStore implements RunStore {
   public void insert(RunRecord run) {
     String placeholders = "?, ".repeat(20) + "?";
     try (PreparedStatement statement =
-        connection.prepareStatement(
+        connection().prepareStatement(
             "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + placeholders + ")")) {
       bind(statement, run);
       statement.executeUpdate();
@@ -119,7 +125,7 @@ final class MySqlRunStore implements RunStore {
   @Override
   public void update(RunRecord run) {
     try (PreparedStatement statement =
-        connection.prepareStatement(
+        connection().prepareStatement(
             "UPDATE " + TABLE + " SET status = ?, phase = ?, finished_at = ?, source_rows = ?,"
                 + " inserted = ?, updated = ?, deleted = ?, unchanged = ?, changes_total = ?,"
                 + " resumes = ?, host = ?, pid = ?, connection_id = ?, error = ?, updated_at = ?"
@@ -178,7 +184,7 @@ final class MySqlRunStore implements RunStore {
   }
 
   private boolean exists() {
-    try (Statement statement = connection.createStatement();
+    try (Statement statement = connection().createStatement();
         ResultSet rows =
             statement.executeQuery(
                 "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
@@ -195,7 +201,7 @@ final class MySqlRunStore implements RunStore {
       return List.of();
     }
     List<RunRecord> runs = new ArrayList<>();
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+    try (PreparedStatement statement = connection().prepareStatement(sql)) {
       if (parameter != null) {
         statement.setString(1, parameter);
       }
@@ -288,7 +294,7 @@ final class MySqlRunStore implements RunStore {
   }
 
   private void execute(String sql) {
-    try (Statement statement = connection.createStatement()) {
+    try (Statement statement = connection().createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
       throw MySqlErrors.failed("target", "create " + TABLE, e);

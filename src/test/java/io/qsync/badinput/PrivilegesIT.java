@@ -1,0 +1,103 @@
+package io.qsync.badinput;
+
+import io.qsync.badinput.Catalogue.Outcome;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sync user missing one of the README's grants: each test creates a MariaDB user of its own with
+ * all but one privilege, runs the sync as that user, and drops the user afterwards. The run must
+ * stop with exit 5, name the privilege's refusal and point at the grants, and leave every table as
+ * it was. (GET_LOCK needs no privilege on MariaDB; what a user without history access cannot do is
+ * record and fence its run in {@code _qsync_runs}, so "the lock" here is that table.)
+ */
+@ExtendWith(MariaDbExtension.class)
+class PrivilegesIT {
+  private static final String PASSWORD = "Pw-for-tests-1";
+
+  @TempDir Path dir;
+
+  private Catalogue scene;
+  private TestDatabase database;
+  private String user;
+  private Map<String, List<List<String>>> before;
+
+  @BeforeEach
+  void scene(TestDatabase testDatabase) {
+    database = testDatabase;
+    scene = new Catalogue(dir, database);
+    user = "qsync_np_" + UUID.randomUUID().toString().substring(0, 8);
+    database.execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + PASSWORD + "'");
+    scene.connectAs(database.url(), user, PASSWORD);
+  }
+
+  @AfterEach
+  void dropUser() {
+    database.execute("DROP USER IF EXISTS '" + user + "'@'%'");
+  }
+
+  private void grant(String privileges, String table) {
+    database.execute(
+        "GRANT " + privileges + " ON `" + database.name() + "`." + table + " TO '" + user + "'@'%'");
+  }
+
+  private void grantHistory() {
+    grant("SELECT, INSERT, UPDATE, CREATE", "`_qsync_runs`");
+  }
+
+  @Test
+  void withoutInsert() {
+    grant("SELECT, UPDATE, DELETE", "`t`");
+    grantHistory();
+    before = scene.snapshot();
+    Outcome outcome = scene.run("run", "s");
+    scene.assertRefused(
+        outcome, before, 5, "INSERT command denied to user '" + user + "'",
+        "Grant it: GRANT INSERT ON `" + database.name() + "`.`t` TO '" + user + "'",
+        "Grant the user the privileges the README's \"Grants\" section lists.");
+  }
+
+  @Test
+  void withoutDelete() {
+    grant("SELECT, INSERT, UPDATE", "`t`");
+    grantHistory();
+    before = scene.snapshot();
+    Outcome outcome = scene.run("run", "s");
+    scene.assertRefused(
+        outcome, before, 5, "DELETE command denied to user '" + user + "'",
+        "Grant it: GRANT DELETE ON `" + database.name() + "`.`t` TO '" + user + "'",
+        "Grant the user the privileges the README's \"Grants\" section lists.");
+  }
+
+  @Test
+  void withoutCreateWhenTheTableMustBeCreated() {
+    grant("SELECT, INSERT, UPDATE, DELETE", "`t`");
+    grantHistory();
+    before = scene.snapshot();
+    Outcome outcome = scene.with("table", "fresh").with("create_table", "true").run("run", "s");
+    scene.assertRefused(
+        outcome, before, 5, "could not create table fresh", "CREATE command denied to user '" + user + "'",
+        "Grant it: GRANT CREATE ON `" + database.name() + "`.`fresh` TO '" + user + "'",
+        "Grant the user the privileges the README's \"Grants\" section lists.");
+  }
+
+  @Test
+  void withoutAccessToTheRunHistoryThatFencesTheLock() {
+    grant("SELECT, INSERT, UPDATE, DELETE", "`t`");
+    before = scene.snapshot();
+    Outcome outcome = scene.run("run", "s");
+    scene.assertRefused(
+        outcome, before, 5, "could not create `_qsync_runs`", "CREATE command denied to user '" + user + "'",
+        "Grant it: GRANT CREATE ON `" + database.name() + "`.`_qsync_runs` TO '" + user + "'",
+        "Grant the user the privileges the README's \"Grants\" section lists.");
+  }
+}
