@@ -2,6 +2,7 @@ package io.qsync.source.bigquery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qsync.config.DeleteGuard;
 import io.qsync.config.Mode;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.FaultPoint;
@@ -112,7 +113,10 @@ class BigQuerySyncIT {
   @Test
   void anEmptyResultEmptiesTheTable(TestDatabase database) {
     qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.empty()).run(BigQuerySyncs.SYNC, false);
-    Qsync empty = qsync(database, "SELECT user_id, name FROM shop.users WHERE user_id < 0", 1000, Optional.empty());
+    // allow_empty: an empty result may empty the table (the delete guard refuses it otherwise).
+    Qsync empty = BigQuerySyncs.qsync(dir, database, BigQuerySyncs.connection(emulator, 1000, Optional.empty()),
+        BigQuerySyncs.sync("SELECT user_id, name FROM shop.users WHERE user_id < 0", "users",
+            List.of("user_id"), Mode.MIRROR).withDeleteGuard(DeleteGuard.NONE), FaultPoint.NONE);
 
     RunReport report = empty.run(BigQuerySyncs.SYNC, false);
 
