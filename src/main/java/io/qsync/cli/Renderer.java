@@ -242,6 +242,9 @@ final class Renderer {
                 ? String.format(Locale.ROOT,
                     "  %,d of %,d changes applied; the next `qsync run %s` resumes it%n",
                     run.appliedThrough(), run.changesTotal(), report.sync())
+                : run.phase().equals("extract") && run.sourceJob().isPresent()
+                    ? "  stopped while extracting; the next run reads the result of its job again ("
+                        + run.sourceJob().get() + ")\n"
                 : run.phase().equals("rejected")
                     ? "  the target rejected its data; once fixed, the next run starts over\n"
                     : "  stopped in step '" + run.phase() + "'; the next run starts over\n"));

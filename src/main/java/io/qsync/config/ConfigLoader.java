@@ -64,9 +64,18 @@ public final class ConfigLoader {
       Arrays.stream(TlsConfig.Mode.values()).map(TlsConfig.Mode::configName).toList();
   private static final String DURATION_EXPECTED =
       "a duration like 30s, 2m or 500ms (a bare number means seconds)";
-  private static final List<String> CONNECTION_TYPES = List.of("duckdb", "mysql");
-  private static final String SOURCE_TYPE = "duckdb";
-  private static final String TARGET_TYPE = "mysql";
+  private static final List<String> BIGQUERY_KEYS =
+      List.of("type", "project", "location", "credentials_file", "host", "labels",
+          "maximum_bytes_billed", "staging_dataset", "staging_expiration", "page_size",
+          "query_parameters", "retry_delay");
+  private static final List<String> CONNECTION_TYPES = List.of("duckdb", "mysql", "bigquery");
+  private static final List<String> SOURCE_TYPES = List.of("duckdb", "bigquery");
+  private static final List<String> TARGET_TYPES = List.of("mysql");
+  private static final List<String> PARAMETER_TYPES =
+      List.of("STRING", "INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "DATE", "DATETIME",
+          "TIME", "TIMESTAMP");
+  private static final Pattern BIGQUERY_NAME = Pattern.compile("[A-Za-z0-9_-]{1,1024}");
+  private static final Pattern LABEL = Pattern.compile("[a-z0-9_-]{0,63}");
   private static final List<String> MODES =
       Arrays.stream(Mode.values()).map(Mode::configName).toList();
   private static final List<String> URL_PREFIXES = List.of("jdbc:mariadb://", "jdbc:mysql://");
@@ -188,7 +197,7 @@ public final class ConfigLoader {
       String name, Node node, String path, Map<String, String> connectionTypes) {
     int before = problems.size();
     connectionTypes.put(name, null);
-    Entries fields = entries(node, path, "a map with type: duckdb or type: mysql");
+    Entries fields = entries(node, path, "a map with type: duckdb, type: mysql or type: bigquery");
     String type = fields == null
         ? null
         : required(fields, "type", or(CONNECTION_TYPES), choice(CONNECTION_TYPES));
@@ -196,6 +205,9 @@ public final class ConfigLoader {
       return null;
     }
     connectionTypes.put(name, type);
+    if (type.equals("bigquery")) {
+      return bigQuery(name, fields, before);
+    }
     if (type.equals("duckdb")) {
       rejectUnknownKeys(fields, DUCKDB_KEYS);
       Path database = optional(fields, "path", null, "a database file path", this::folderPath);
@@ -228,6 +240,135 @@ public final class ConfigLoader {
             timeouts);
   }
 
+  private ConnectionConfig bigQuery(String name, Entries fields, int before) {
+    rejectUnknownKeys(fields, BIGQUERY_KEYS);
+    String project = required(fields, "project", "a Google Cloud project id, like my-project",
+        this::nonBlank);
+    String location = optional(fields, "location", BigQueryConnectionConfig.DEFAULT_LOCATION,
+        "a BigQuery location such as US, EU or europe-west3", this::nonBlank);
+    String credentialsText = optional(fields, "credentials_file", null,
+        "a service-account key file, or none (an emulator)", this::nonBlank);
+    BigQueryConnectionConfig.Credentials credentials =
+        BigQueryConnectionConfig.Credentials.APPLICATION_DEFAULT;
+    if ("none".equals(credentialsText)) {
+      credentials = BigQueryConnectionConfig.Credentials.NONE;
+    } else if (credentialsText != null) {
+      Path file = folderPath(fields.value("credentials_file"), fields.pathOf("credentials_file"),
+          "a service-account key file");
+      credentials = file == null ? null : BigQueryConnectionConfig.Credentials.file(file);
+    }
+    String host = optional(fields, "host", null, "a URL like https://bigquery.example.com",
+        (node, path, expected) -> {
+          String text = nonBlank(node, path, expected);
+          return text == null || text.startsWith("http://") || text.startsWith("https://")
+              ? text : invalid(node, path, expected, text);
+        });
+    Map<String, String> labels = optional(fields, "labels", Map.of(),
+        "a map of label names to values (lowercase letters, digits, _ and -)", this::labels);
+    Long maximumBytes = optional(fields, "maximum_bytes_billed", null,
+        "a whole number of bytes, like 10000000000", this::positiveLong);
+    String stagingDataset = optional(fields, "staging_dataset", null,
+        "a dataset name (letters, digits and _)", this::bigQueryName);
+    Duration stagingExpiration = optional(fields, "staging_expiration",
+        BigQueryConnectionConfig.DEFAULT_STAGING_EXPIRATION,
+        "a duration like 48h or 30m (a bare number means seconds)", this::duration);
+    Long pageSize = optional(fields, "page_size", (long) BigQueryConnectionConfig.DEFAULT_PAGE_SIZE,
+        "a whole number of rows from 1 to 100000", this::positiveLong);
+    if (pageSize != null && pageSize > 100_000) {
+      problem(fields.value("page_size"), fields.pathOf("page_size"),
+          "expected a whole number of rows from 1 to 100000, got " + pageSize);
+    }
+    Map<String, BigQueryConnectionConfig.QueryParameter> parameters = optional(fields,
+        "query_parameters", Map.of(), "a map of parameter names to values", this::queryParameters);
+    Duration retryDelay = optional(fields, "retry_delay",
+        BigQueryConnectionConfig.DEFAULT_RETRY_DELAY,
+        "a duration like 1s or 500ms (a bare number means seconds)", this::duration);
+    return problems.size() > before
+        ? null
+        : new BigQueryConnectionConfig(name, project, location, credentials,
+            Optional.ofNullable(host), labels,
+            maximumBytes == null ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(maximumBytes),
+            Optional.ofNullable(stagingDataset), stagingExpiration, pageSize.intValue(), parameters,
+            retryDelay);
+  }
+
+  private Long positiveLong(Node node, String path, String expected) {
+    String text = text(node, path, expected);
+    if (text == null || !text.strip().matches("\\d{1,18}") || Long.parseLong(text.strip()) < 1) {
+      return text == null ? null : invalid(node, path, expected, text);
+    }
+    return Long.parseLong(text.strip());
+  }
+
+  private String bigQueryName(Node node, String path, String expected) {
+    String text = nonBlank(node, path, expected);
+    return text == null || BIGQUERY_NAME.matcher(text).matches()
+        ? text : invalid(node, path, expected, text);
+  }
+
+  private Map<String, String> labels(Node node, String path, String expected) {
+    int before = problems.size();
+    Entries entries = entries(node, path, expected);
+    Map<String, String> values = new LinkedHashMap<>();
+    if (entries != null) {
+      entries.byKey().forEach((key, tuple) -> {
+        String value = text(tuple.getValueNode(), entries.pathOf(key), expected);
+        if (!LABEL.matcher(key).matches() || key.isEmpty()
+            || (value != null && !LABEL.matcher(value).matches())) {
+          problem(tuple.getKeyNode(), entries.pathOf(key), "BigQuery labels are lowercase letters,"
+              + " digits, _ and -, at most 63 characters; got " + quote(key) + ": "
+              + (value == null ? "nothing" : quote(value)));
+        } else {
+          values.put(key, value);
+        }
+      });
+    }
+    return problems.size() > before ? null : values;
+  }
+
+  /** name: value (typed by YAML: INT64, FLOAT64, BOOL, else STRING) or name: {type, value}. */
+  private Map<String, BigQueryConnectionConfig.QueryParameter> queryParameters(
+      Node node, String path, String expected) {
+    int before = problems.size();
+    Entries entries = entries(node, path, expected);
+    Map<String, BigQueryConnectionConfig.QueryParameter> values = new LinkedHashMap<>();
+    if (entries == null) {
+      return null;
+    }
+    entries.byKey().forEach((key, tuple) -> {
+      String parameterPath = entries.pathOf(key);
+      Node value = tuple.getValueNode();
+      if (!BIGQUERY_NAME.matcher(key).matches()) {
+        problem(tuple.getKeyNode(), parameterPath,
+            "a parameter name holds letters, digits and _ only; got " + quote(key));
+        return;
+      }
+      if (value instanceof MappingNode) {
+        Entries typed = entries(value, parameterPath, "{type: DATE, value: '2024-01-01'}");
+        rejectUnknownKeys(typed, List.of("type", "value"));
+        String type = required(typed, "type", or(PARAMETER_TYPES), choice(PARAMETER_TYPES));
+        Node valueNode = typed.value("value");
+        String text = valueNode instanceof ScalarNode scalar && Tag.NULL.equals(scalar.getTag())
+            ? null
+            : required(typed, "value", "the value as a GoogleSQL literal of its type", this::text);
+        if (type != null) {
+          values.put(key, new BigQueryConnectionConfig.QueryParameter(type, text));
+        }
+        return;
+      }
+      String text = text(value, parameterPath, "a value, or {type: ..., value: ...}");
+      if (text == null) {
+        return;
+      }
+      Tag tag = ((ScalarNode) value).getTag();
+      String type = Tag.INT.equals(tag) ? "INT64" : Tag.FLOAT.equals(tag) ? "FLOAT64"
+          : Tag.BOOL.equals(tag) ? "BOOL" : "STRING";
+      values.put(key, new BigQueryConnectionConfig.QueryParameter(type, text));
+    });
+    return problems.size() > before ? null : values;
+  }
+
   private SyncConfig sync(
       String name, NodeTuple tuple, String path, Map<String, String> connectionTypes) {
     int before = problems.size();
@@ -241,9 +382,16 @@ public final class ConfigLoader {
       return null;
     }
     rejectUnknownKeys(fields, SYNC_KEYS);
-    String source = connectionName(fields, "source", SOURCE_TYPE, connectionTypes);
+    String source = connectionName(fields, "source", SOURCE_TYPES, connectionTypes);
     String query = required(fields, "query", "a non-blank SQL query", this::nonBlank);
-    String target = connectionName(fields, "target", TARGET_TYPE, connectionTypes);
+    if (query != null && source != null && connectionTypes != null
+        && "bigquery".equals(connectionTypes.get(source))
+        && query.strip().toLowerCase(Locale.ROOT).startsWith("#legacysql")) {
+      problem(fields.value("query"), fields.pathOf("query"), "legacy SQL is not supported: qsync"
+          + " runs BigQuery queries as GoogleSQL (standard SQL); rewrite the query in GoogleSQL"
+          + " (`project.dataset.table` instead of [project:dataset.table]) and drop #legacySQL");
+    }
+    String target = connectionName(fields, "target", TARGET_TYPES, connectionTypes);
     String table = required(fields, "table", "a non-blank table name", this::nonBlank);
     String modeName = optional(fields, "mode", Mode.MIRROR.configName(), or(MODES), choice(MODES));
     Mode mode = modeName == null ? null : Mode.valueOf(modeName.toUpperCase(Locale.ROOT));
@@ -276,7 +424,8 @@ public final class ConfigLoader {
 
   /** A sync's connection, which must exist and have the type {@code role} needs; null: unknown. */
   private String connectionName(
-      Entries fields, String role, String type, Map<String, String> connectionTypes) {
+      Entries fields, String role, List<String> types, Map<String, String> connectionTypes) {
+    String type = or(types);
     String name = required(fields, role, "the name of a " + type + " connection", this::nonBlank);
     if (name == null || connectionTypes == null) {
       return name; // without a usable connections map there is nothing to check against
@@ -289,9 +438,9 @@ public final class ConfigLoader {
           + "; valid connections: " + names(connectionTypes.keySet()));
     }
     String actualType = connectionTypes.get(name);
-    if (actualType != null && !actualType.equals(type)) {
+    if (actualType != null && !types.contains(actualType)) {
       List<String> eligible = connectionTypes.entrySet().stream()
-          .filter(entry -> type.equals(entry.getValue())).map(Map.Entry::getKey).toList();
+          .filter(entry -> types.contains(entry.getValue())).map(Map.Entry::getKey).toList();
       return reject(node, path, "connection '" + name + "' has type " + actualType + ", but a "
           + role + " must be a " + type + " connection; valid " + role + "s: " + names(eligible));
     }
@@ -731,6 +880,9 @@ public final class ConfigLoader {
   /** "a or b", "a, b or c". */
   private static String or(List<String> alternatives) {
     int last = alternatives.size() - 1;
+    if (last == 0) {
+      return alternatives.get(0);
+    }
     return String.join(", ", alternatives.subList(0, last)) + " or " + alternatives.get(last);
   }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.config.ConnectionConfig;
 import io.qsync.config.DeleteGuard;
 import io.qsync.config.DuckDbConnectionConfig;
@@ -11,6 +12,7 @@ import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
 import io.qsync.source.Source;
+import io.qsync.source.bigquery.BigQuerySource;
 import io.qsync.source.duckdb.DuckDbSource;
 import io.qsync.state.RunRecord;
 import io.qsync.target.Target;
@@ -151,6 +153,9 @@ public final class Qsync {
     ConnectionConfig connection = config.connection(connectionName);
     if (connection instanceof DuckDbConnectionConfig duckDb) {
       return new DuckDbSource(duckDb);
+    }
+    if (connection instanceof BigQueryConnectionConfig bigQuery) {
+      return new BigQuerySource(bigQuery);
     }
     throw new QsyncException(
         ErrorKind.CONFIG_INVALID,

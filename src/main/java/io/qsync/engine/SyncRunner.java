@@ -133,7 +133,11 @@ public final class SyncRunner {
                       RunRecord.started(
                           newRunId(), sync.name(), sync.table(), sync.mode().configName(),
                           clock.instant(), host(), pid(), lock.sessionId()));
-      if (resumable.isPresent()) {
+      if (resumable.isPresent() && run.phase().equals("extract")) {
+        runs.update(run);
+        notes.add("resumed run " + run.runId() + ", which stopped while extracting: its query's"
+            + " result is read again" + run.sourceJob().map(job -> " (job " + job + ")").orElse(""));
+      } else if (resumable.isPresent()) {
         runs.update(run);
         notes.add(
             "resumed run " + run.runId() + " after change " + run.appliedThrough() + " of "
@@ -185,7 +189,8 @@ public final class SyncRunner {
           // The change set is stale once a person fixes the data: the next run diffs afresh.
           // (Writes are idempotent, so whatever this run committed is simply compared again.)
           Stage.delete(stageFile);
-          phase = run.phase().equals("apply") ? "rejected" : run.phase();
+          // A source that finds its query again would re-read the same rejected result: start anew.
+          phase = run.phase().equals("apply") || source.resumesQueries() ? "rejected" : run.phase();
           reported = amended(error, "The next run computes a fresh change set.");
         } else if (run.phase().equals("apply")) {
           reported =
@@ -255,6 +260,9 @@ public final class SyncRunner {
     if (previous.phase().equals("swap")) {
       return Optional.empty();
     }
+    if (previous.phase().equals("extract") && source.resumesQueries()) {
+      return Optional.empty(); // the source finds the run's query (a job) again and re-reads it
+    }
     if (previous.phase().equals("rejected")) {
       return Optional.of("it failed on data that had to be fixed; its change set is stale");
     }
@@ -289,7 +297,13 @@ public final class SyncRunner {
     RunStore runs = target.runs();
     run = run.withPhase("extract");
     runs.update(run);
-    ChangeSetPlan plan = changeSet(stage, run.runId());
+    RunRecord[] recorded = {run};
+    ChangeSetPlan plan = changeSet(stage, run.runId(), job -> {
+      recorded[0] = recorded[0].withSourceJob(job);
+      runs.update(recorded[0]);
+    });
+    run = recorded[0];
+    notes.addAll(plan.sourceNotes());
     DeleteGuardCheck.refusal(sync, plan.counts()).ifPresent(refusal -> {
       throw new QsyncException(ErrorKind.NEEDS_ACTION, refusal);
     });
@@ -303,10 +317,17 @@ public final class SyncRunner {
   }
 
   /** The parts of a change set the caller needs beyond the stage's contents. */
-  private record ChangeSetPlan(List<Column> columns, ChangeCounts counts, Optional<String> createStatement) {}
+  private record ChangeSetPlan(
+      List<Column> columns, ChangeCounts counts, Optional<String> createStatement,
+      List<String> sourceNotes) {}
 
-  private ChangeSetPlan changeSet(Stage stage, String runId) {
+  /** @param jobStarted told where the source keeps the result, before any row is read */
+  private ChangeSetPlan changeSet(
+      Stage stage, String runId, java.util.function.Consumer<Optional<String>> jobStarted) {
     try (SourceResult result = source.query(sync.query(), runId)) {
+      if (result.job().isPresent()) {
+        jobStarted.accept(result.job());
+      }
       List<Column> columns = result.columns();
       List<String> key = resolveKey(columns);
       Optional<TargetTable> existing = target.describe(sync.table());
@@ -365,7 +386,7 @@ public final class SyncRunner {
         case APPEND -> counts = stage.insertAll(key, 0);
         default -> throw new IllegalStateException("unknown mode " + sync.mode());
       }
-      return new ChangeSetPlan(columns, counts, createStatement);
+      return new ChangeSetPlan(columns, counts, createStatement, result.notes());
     }
   }
 
@@ -574,7 +595,8 @@ public final class SyncRunner {
     Path stageFile = stageDir.resolve(sync.name() + ".plan-" + ProcessHandle.current().pid() + ".duckdb");
     Stage.delete(stageFile);
     try (Stage stage = Stage.open(stageFile)) {
-      ChangeSetPlan plan = changeSet(stage, "plan");
+      // A source with jobs names the job after the run: each plan is a run of its own.
+      ChangeSetPlan plan = changeSet(stage, "plan-" + newRunId(), job -> {});
       Map<String, List<Map<String, Object>>> samples = new LinkedHashMap<>();
       for (ChangeKind kind : ChangeKind.values()) {
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -594,7 +616,9 @@ public final class SyncRunner {
           run -> notes.add("run " + run.runId() + " is unfinished (" + run.appliedThrough() + " of "
               + run.changesTotal() + " changes applied); the next run "
               + (run.phase().equals("apply") || run.phase().equals("swap")
-                  ? "resumes it" : "starts over")));
+                  ? "resumes it"
+                  : run.phase().equals("extract") && source.resumesQueries()
+                      ? "resumes it, reading its query's result again" : "starts over")));
       return new PlanReport(
           sync.name(), sync.mode().configName(), sync.table(), plan.counts(), plan.createStatement(),
           samples, notes);

@@ -14,6 +14,15 @@ public interface Source extends AutoCloseable {
    */
   SourceResult query(String sql, String runId);
 
+  /**
+   * Whether {@link #query} with a run id it has seen finds that run's query again (a job and its
+   * result) instead of running it anew; then a run stopped while extracting resumes by reading
+   * again, without paying for a second query.
+   */
+  default boolean resumesQueries() {
+    return false;
+  }
+
   /** The columns the query would return, without running it (for {@code qsync validate}). */
   java.util.List<Column> describe(String sql);
 

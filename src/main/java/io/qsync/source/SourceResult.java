@@ -20,6 +20,19 @@ public interface SourceResult extends AutoCloseable {
    */
   void read(long fromRow, RowSink sink);
 
+  /**
+   * Where the result lives at the source, for the run's checkpoint and history (a BigQuery job
+   * id, its location and result table); empty for a source without jobs.
+   */
+  default java.util.Optional<String> job() {
+    return java.util.Optional.empty();
+  }
+
+  /** Things the run report should say about the query (retried errors, a query run again). */
+  default List<String> notes() {
+    return List.of();
+  }
+
   @Override
   void close();
 }

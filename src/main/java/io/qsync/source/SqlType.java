@@ -44,6 +44,9 @@ public record SqlType(Kind kind, int precision, int scale) {
     }
   }
 
+  /** The widest DECIMAL DuckDB has; wider ones are staged as text (see {@link #duckDbName()}). */
+  public static final int MAX_DUCKDB_DECIMAL = 38;
+
   public static SqlType of(Kind kind) {
     return new SqlType(kind, 0, 0);
   }
@@ -55,7 +58,9 @@ public record SqlType(Kind kind, int precision, int scale) {
   /** The type as DuckDB spells it; the stage stores every column in this type. */
   public String duckDbName() {
     return switch (kind) {
-      case DECIMAL -> "DECIMAL(" + precision + "," + scale + ")";
+      // DuckDB's DECIMAL stops at 38 digits. A wider one (BigQuery's BIGNUMERIC, as MySQL's
+      // DECIMAL(65,30)) is kept as its plain text at the column's scale: equal values, equal text.
+      case DECIMAL -> precision > MAX_DUCKDB_DECIMAL ? "VARCHAR" : "DECIMAL(" + precision + "," + scale + ")";
       case TIMESTAMP, TIMESTAMP_UTC -> "TIMESTAMP";
       // DuckDB's appender takes no unsigned Java values: keep them in the next wider signed type.
       case UTINYINT -> "SMALLINT";

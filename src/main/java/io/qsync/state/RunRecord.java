@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param appliedThrough the checkpoint: the last change committed
  * @param resumes how many times the run was resumed after a failure
  * @param error the error that stopped the run, as shown to the user (never a secret)
+ * @param sourceJob where the query's result lives at the source, for a source with jobs (a
+ *     BigQuery job id, its location and result table), so that a resumed run reads it again
  */
 public record RunRecord(
     String runId,
@@ -35,7 +37,8 @@ public record RunRecord(
     String host,
     long pid,
     long connectionId,
-    Optional<String> error) {
+    Optional<String> error,
+    Optional<String> sourceJob) {
 
   public RunRecord {
     requireNonNull(runId, "runId is null");
@@ -49,6 +52,24 @@ public record RunRecord(
     requireNonNull(counts, "counts is null");
     requireNonNull(host, "host is null");
     requireNonNull(error, "error is null");
+    requireNonNull(sourceJob, "sourceJob is null");
+  }
+
+  /** A run without a source job. */
+  public RunRecord(
+      String runId, String sync, String table, String mode, RunStatus status, String phase,
+      Instant startedAt, Optional<Instant> finishedAt, Optional<ChangeCounts> counts,
+      long changesTotal, long appliedThrough, int batchesApplied, int resumes, String host,
+      long pid, long connectionId, Optional<String> error) {
+    this(runId, sync, table, mode, status, phase, startedAt, finishedAt, counts, changesTotal,
+        appliedThrough, batchesApplied, resumes, host, pid, connectionId, error, Optional.empty());
+  }
+
+  /** The run with the source's job recorded. */
+  public RunRecord withSourceJob(Optional<String> newSourceJob) {
+    return new RunRecord(
+        runId, sync, table, mode, status, phase, startedAt, finishedAt, counts, changesTotal,
+        appliedThrough, batchesApplied, resumes, host, pid, connectionId, error, newSourceJob);
   }
 
   public static RunRecord started(
@@ -62,7 +83,7 @@ public record RunRecord(
   public RunRecord withPhase(String newPhase) {
     return new RunRecord(
         runId, sync, table, mode, status, newPhase, startedAt, finishedAt, counts, changesTotal,
-        appliedThrough, batchesApplied, resumes, host, pid, connectionId, error);
+        appliedThrough, batchesApplied, resumes, host, pid, connectionId, error, sourceJob);
   }
 
   /**
@@ -73,13 +94,13 @@ public record RunRecord(
     return new RunRecord(
         runId, sync, table, mode, status, phase, startedAt, finishedAt, Optional.of(newCounts),
         newChangesTotal, appliedThrough, batchesApplied, resumes, host, pid, connectionId,
-        error);
+        error, sourceJob);
   }
 
   public RunRecord withCheckpoint(long newAppliedThrough, int newBatchesApplied) {
     return new RunRecord(
         runId, sync, table, mode, status, phase, startedAt, finishedAt, counts, changesTotal,
-        newAppliedThrough, newBatchesApplied, resumes, host, pid, connectionId, error);
+        newAppliedThrough, newBatchesApplied, resumes, host, pid, connectionId, error, sourceJob);
   }
 
   /** The run taken up again by a new process. */
@@ -87,14 +108,14 @@ public record RunRecord(
     return new RunRecord(
         runId, sync, table, mode, RunStatus.RUNNING, phase, startedAt, Optional.empty(), counts,
         changesTotal, appliedThrough, batchesApplied, resumes + 1, newHost, newPid,
-        newConnectionId, Optional.empty());
+        newConnectionId, Optional.empty(), sourceJob);
   }
 
   public RunRecord finished(RunStatus newStatus, Instant at, Optional<String> newError) {
     return new RunRecord(
         runId, sync, table, mode, newStatus, newStatus == RunStatus.SUCCEEDED ? "done" : phase,
         startedAt, Optional.of(at), counts, changesTotal, appliedThrough, batchesApplied,
-        resumes, host, pid, connectionId, newError);
+        resumes, host, pid, connectionId, newError, sourceJob);
   }
 
   public Optional<Duration> duration() {

@@ -56,7 +56,8 @@ class DependencyRulesTest {
         .doNotHaveSimpleName("Qsync")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.qsync.target.mysql..", "io.qsync.source.duckdb..")
+        .resideInAnyPackage(
+            "io.qsync.target.mysql..", "io.qsync.source.duckdb..", "io.qsync.source.bigquery..")
         .because("SyncRunner works through Source and Target; only Qsync picks the implementations")
         .check(MAIN);
   }

@@ -258,7 +258,7 @@ class ConfigLoaderTest {
     List<ConfigProblem> problems = problems(syncWith("source: app_db", "target: warehouse"));
 
     assertThat(problems).extracting(ConfigProblem::message).containsExactly(
-        "connection 'app_db' has type mysql, but a source must be a duckdb connection;"
+        "connection 'app_db' has type mysql, but a source must be a duckdb or bigquery connection;"
             + " valid sources: warehouse",
         "connection 'warehouse' has type duckdb, but a target must be a mysql connection;"
             + " valid targets: app_db");
@@ -311,9 +311,9 @@ class ConfigLoaderTest {
     String moveIt = " would be printed;"
         + " move it to the connection's password key, like password: ${DB_PASSWORD}";
     assertThat(problems).extracting(ConfigProblem::toString).containsExactly(
-        configFile() + ":2:17: connections.lake.type: expected duckdb or mysql, got \"postgres\"",
+        configFile() + ":2:17: connections.lake.type: expected duckdb, mysql or bigquery, got \"postgres\"",
         configFile() + ":3:10: connections.blank.type: missing required key 'type';"
-            + " expected duckdb or mysql",
+            + " expected duckdb, mysql or bigquery",
         configFile() + ":4:11: connections.app_db.user: missing required key 'user';"
             + " expected a non-blank user name",
         configFile() + ":4:31: connections.app_db.url: expected a URL starting with"

@@ -34,10 +34,16 @@ public final class ChildProcess implements AutoCloseable {
    * zone and a small heap; output goes to {@code name}.out and {@code name}.err in {@code folder}.
    */
   public static ChildProcess start(Path folder, String name, Class<?> mainClass, String... args) {
+    return start(folder, name, "256m", mainClass, args);
+  }
+
+  /** Like {@link #start(Path, String, Class, String...)}, with a heap of {@code maxHeap} (-Xmx). */
+  public static ChildProcess start(
+      Path folder, String name, String maxHeap, Class<?> mainClass, String... args) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>();
     command.add(java.toString());
-    command.add("-Xmx256m");
+    command.add("-Xmx" + maxHeap);
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-Duser.timezone=" + TimeZone.getDefault().getID());
     command.add("-cp");

@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads every row of a query as strings ({@code ResultSet.getString}), for comparing tables. */
-final class JdbcRows {
+public final class JdbcRows {
   private JdbcRows() {}
 
-  static List<List<String>> read(Connection connection, String sql) throws SQLException {
+  public static List<List<String>> read(Connection connection, String sql) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
       List<List<String>> result = new ArrayList<>();

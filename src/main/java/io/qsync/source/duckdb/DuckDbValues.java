@@ -28,7 +28,10 @@ public final class DuckDbValues {
           case UBIGINT, HUGEINT -> toBigInteger(resultSet.getObject(index));
           case FLOAT -> resultSet.getFloat(index);
           case DOUBLE -> resultSet.getDouble(index);
-          case DECIMAL -> resultSet.getBigDecimal(index);
+          case DECIMAL ->
+              type.precision() > SqlType.MAX_DUCKDB_DECIMAL
+                  ? decimalText(resultSet.getString(index))
+                  : resultSet.getBigDecimal(index);
           case VARCHAR, JSON, UUID -> resultSet.getString(index);
           case BLOB -> resultSet.getBytes(index);
           // getObject(i, LocalDate.class) goes through java.sql.Date and the Julian calendar
@@ -58,6 +61,10 @@ public final class DuckDbValues {
     return LocalTime.parse(value.toString());
   }
 
+  private static BigDecimal decimalText(String text) {
+    return text == null ? null : new BigDecimal(text);
+  }
+
   private static BigInteger toBigInteger(Object value) {
     if (value == null || value instanceof BigInteger) {
       return (BigInteger) value;
@@ -81,7 +88,14 @@ public final class DuckDbValues {
       case UBIGINT, HUGEINT -> appender.append(asBigInteger(value));
       case FLOAT -> appender.append(((Number) value).floatValue());
       case DOUBLE -> appender.append(((Number) value).doubleValue());
-      case DECIMAL -> appender.append(asBigDecimal(value).setScale(type.scale()));
+      case DECIMAL -> {
+        BigDecimal scaled = asBigDecimal(value).setScale(type.scale());
+        if (type.precision() > SqlType.MAX_DUCKDB_DECIMAL) {
+          appender.append(scaled.toPlainString());
+        } else {
+          appender.append(scaled);
+        }
+      }
       case VARCHAR, JSON, UUID -> appender.append(value.toString());
       case BLOB -> appender.append((byte[]) value);
       case DATE -> appender.append((LocalDate) value);

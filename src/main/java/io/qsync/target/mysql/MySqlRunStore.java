@@ -29,8 +29,12 @@ final class MySqlRunStore implements RunStore {
           + " inserted, updated, deleted, unchanged, changes_total, applied_through,"
           + " batches_applied, resumes, host, pid, connection_id, error";
 
+  /** Added after the first release: a table created before it lacks the column until prepare. */
+  private static final String SOURCE_JOB = "source_job";
+
   /** The target's work session, which may be replaced after a lost connection. */
   private final Supplier<Connection> session;
+  private Boolean hasSourceJob;
 
   MySqlRunStore(Supplier<Connection> session) {
     this.session = session;
@@ -63,6 +67,43 @@ final class MySqlRunStore implements RunStore {
             + " error TEXT NULL,"
             + " KEY by_sync (sync_name, started_at)"
             + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+    if (!hasSourceJob()) {
+      // MySQL 8 has no ADD COLUMN IF NOT EXISTS: look first. A concurrent ALTER of another run
+      // fails this one with a duplicate column (1060), which is as good as success. Without the
+      // ALTER privilege (1142) history goes on without the column: a resumed run finds its job
+      // by its deterministic id all the same.
+      try (Statement statement = connection().createStatement()) {
+        statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + SOURCE_JOB + " VARCHAR(1024) NULL");
+        hasSourceJob = true;
+      } catch (SQLException e) {
+        if (e.getErrorCode() == 1060) {
+          hasSourceJob = true;
+        } else if (e.getErrorCode() != 1142) {
+          throw MySqlErrors.failed("target", "add column " + SOURCE_JOB + " to " + TABLE, e);
+        }
+      }
+    }
+  }
+
+  /** Whether the history table has the source_job column (false while the table is absent). */
+  private boolean hasSourceJob() {
+    if (hasSourceJob == null || !hasSourceJob) {
+      try (Statement statement = connection().createStatement();
+          ResultSet rows =
+              statement.executeQuery(
+                  "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                      + " AND TABLE_NAME = '_qsync_runs' AND COLUMN_NAME = '" + SOURCE_JOB + "'")) {
+        rows.next();
+        hasSourceJob = rows.getLong(1) > 0;
+      } catch (SQLException e) {
+        throw MySqlErrors.failed("target", "look for column " + SOURCE_JOB + " of " + TABLE, e);
+      }
+    }
+    return hasSourceJob;
+  }
+
+  private String selectColumns() {
+    return COLUMNS + (hasSourceJob() ? ", " + SOURCE_JOB : ", NULL AS " + SOURCE_JOB);
   }
 
   @Override
@@ -73,6 +114,9 @@ final class MySqlRunStore implements RunStore {
             "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + placeholders + ")")) {
       bind(statement, run);
       statement.executeUpdate();
+      if (run.sourceJob().isPresent()) {
+        update(run);
+      }
     } catch (SQLException e) {
       throw MySqlErrors.failed("target", "record run " + run.runId() + " in " + TABLE, e);
     }
@@ -85,7 +129,7 @@ final class MySqlRunStore implements RunStore {
             "UPDATE " + TABLE + " SET status = ?, phase = ?, finished_at = ?, source_rows = ?,"
                 + " inserted = ?, updated = ?, deleted = ?, unchanged = ?, changes_total = ?,"
                 + " resumes = ?, host = ?, pid = ?, connection_id = ?, error = ?, updated_at = ?"
-                + " WHERE run_id = ?")) {
+                + (hasSourceJob() ? ", " + SOURCE_JOB + " = ?" : "") + " WHERE run_id = ?")) {
       statement.setString(1, run.status().name().toLowerCase());
       statement.setString(2, run.phase());
       setInstant(statement, 3, run.finishedAt().map(Timestamp::from).orElse(null));
@@ -97,7 +141,11 @@ final class MySqlRunStore implements RunStore {
       statement.setLong(13, run.connectionId());
       statement.setString(14, run.error().orElse(null));
       statement.setTimestamp(15, Timestamp.from(java.time.Instant.now()));
-      statement.setString(16, run.runId());
+      int next = 16;
+      if (hasSourceJob()) {
+        statement.setString(next++, run.sourceJob().orElse(null));
+      }
+      statement.setString(next, run.runId());
       statement.executeUpdate();
     } catch (SQLException e) {
       throw MySqlErrors.failed("target", "update run " + run.runId() + " in " + TABLE, e);
@@ -106,7 +154,7 @@ final class MySqlRunStore implements RunStore {
 
   @Override
   public Optional<RunRecord> find(String runId) {
-    return query("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE run_id = ?", runId).stream()
+    return query("SELECT " + selectColumns() + " FROM " + TABLE + " WHERE run_id = ?", runId).stream()
         .findFirst();
   }
 
@@ -118,7 +166,7 @@ final class MySqlRunStore implements RunStore {
   @Override
   public List<RunRecord> history(String sync, int limit) {
     return query(
-        "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE sync_name = ?"
+        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ?"
             + " ORDER BY started_at DESC, run_id DESC LIMIT " + Math.max(1, limit),
         sync);
   }
@@ -129,7 +177,7 @@ final class MySqlRunStore implements RunStore {
       return List.of();
     }
     return query(
-        "SELECT " + COLUMNS + " FROM " + TABLE + " r WHERE run_id = (SELECT run_id FROM " + TABLE
+        "SELECT " + selectColumns() + " FROM " + TABLE + " r WHERE run_id = (SELECT run_id FROM " + TABLE
             + " n WHERE n.sync_name = r.sync_name ORDER BY started_at DESC, run_id DESC LIMIT 1)"
             + " ORDER BY sync_name",
         null);
@@ -196,7 +244,8 @@ final class MySqlRunStore implements RunStore {
         rows.getString("host"),
         rows.getLong("pid"),
         rows.getLong("connection_id"),
-        Optional.ofNullable(rows.getString("error")));
+        Optional.ofNullable(rows.getString("error")),
+        Optional.ofNullable(rows.getString(SOURCE_JOB)));
   }
 
   private static void bind(PreparedStatement statement, RunRecord run) throws SQLException {

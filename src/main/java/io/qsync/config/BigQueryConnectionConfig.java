@@ -1,0 +1,95 @@
+package io.qsync.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A Google BigQuery project where queries run as jobs.
+ *
+ * @param project the project the jobs run in (and are billed to)
+ * @param location where jobs run: {@code US}, {@code EU} or a region such as {@code europe-west3}
+ * @param credentials where credentials come from
+ * @param host the API's root URL instead of Google's (an emulator, a proxy); empty for Google's
+ * @param labels labels put on every job, for billing reports
+ * @param maximumBytesBilled a job that would bill more fails instead of running
+ * @param stagingDataset a dataset qsync may write: results go to a table there, with {@code
+ *     stagingExpiration}; empty: BigQuery's temporary result table
+ * @param stagingExpiration how long a result table in the staging dataset is kept
+ * @param pageSize rows per page read from the result table (memory is bounded by one page)
+ * @param queryParameters named parameters, {@code @name} in the query
+ * @param retryDelay the first wait before retrying a transient error; doubled per retry
+ */
+public record BigQueryConnectionConfig(
+    String name,
+    String project,
+    String location,
+    Credentials credentials,
+    Optional<String> host,
+    Map<String, String> labels,
+    OptionalLong maximumBytesBilled,
+    Optional<String> stagingDataset,
+    Duration stagingExpiration,
+    int pageSize,
+    Map<String, QueryParameter> queryParameters,
+    Duration retryDelay)
+    implements ConnectionConfig {
+
+  public static final String DEFAULT_LOCATION = "US";
+  public static final int DEFAULT_PAGE_SIZE = 10_000;
+  public static final Duration DEFAULT_STAGING_EXPIRATION = Duration.ofDays(2);
+  public static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(1);
+
+  /**
+   * Where credentials come from: Application Default Credentials, a service-account key file, or
+   * none (an emulator).
+   */
+  public record Credentials(Optional<Path> file, boolean none) {
+    public static final Credentials APPLICATION_DEFAULT = new Credentials(Optional.empty(), false);
+    public static final Credentials NONE = new Credentials(Optional.empty(), true);
+
+    public Credentials {
+      requireNonNull(file, "file is null");
+    }
+
+    public static Credentials file(Path path) {
+      return new Credentials(Optional.of(path), false);
+    }
+  }
+
+  /**
+   * A named query parameter.
+   *
+   * @param type a GoogleSQL type name: STRING, INT64, FLOAT64, NUMERIC, BOOL, DATE, DATETIME,
+   *     TIMESTAMP, TIME
+   * @param value the value as GoogleSQL writes a literal of that type; null for NULL
+   */
+  public record QueryParameter(String type, String value) {
+    public QueryParameter {
+      requireNonNull(type, "type is null");
+    }
+  }
+
+  public BigQueryConnectionConfig {
+    requireNonNull(name, "name is null");
+    requireNonNull(project, "project is null");
+    requireNonNull(location, "location is null");
+    requireNonNull(credentials, "credentials is null");
+    requireNonNull(host, "host is null");
+    labels = Map.copyOf(requireNonNull(labels, "labels is null"));
+    requireNonNull(maximumBytesBilled, "maximumBytesBilled is null");
+    requireNonNull(stagingDataset, "stagingDataset is null");
+    requireNonNull(stagingExpiration, "stagingExpiration is null");
+    queryParameters = Map.copyOf(requireNonNull(queryParameters, "queryParameters is null"));
+    requireNonNull(retryDelay, "retryDelay is null");
+  }
+
+  @Override
+  public String type() {
+    return "bigquery";
+  }
+}

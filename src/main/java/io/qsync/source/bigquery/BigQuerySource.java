@@ -1,0 +1,376 @@
+package io.qsync.source.bigquery;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.bigquery.BigQuery;
+import com.google.cloud.bigquery.BigQueryError;
+import com.google.cloud.bigquery.BigQueryOptions;
+import com.google.cloud.bigquery.FieldList;
+import com.google.cloud.bigquery.FieldValueList;
+import com.google.cloud.bigquery.Job;
+import com.google.cloud.bigquery.JobId;
+import com.google.cloud.bigquery.JobInfo;
+import com.google.cloud.bigquery.JobStatistics;
+import com.google.cloud.bigquery.JobStatus;
+import com.google.cloud.bigquery.QueryJobConfiguration;
+import com.google.cloud.bigquery.QueryParameterValue;
+import com.google.cloud.bigquery.StandardSQLTypeName;
+import com.google.cloud.bigquery.Table;
+import com.google.cloud.bigquery.TableId;
+import com.google.cloud.bigquery.TableResult;
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.BigQueryConnectionConfig;
+import io.qsync.source.Column;
+import io.qsync.source.RowSink;
+import io.qsync.source.Source;
+import io.qsync.source.SourceResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * Google BigQuery through Google's Java client. A run's query is a job whose id derives from the
+ * run id and the query, so a resumed run finds its job and reads its result table again instead
+ * of paying for a second query; never a job-less query (JOB_CREATION_OPTIONAL), which would leave
+ * nothing to re-read. The result table is a named table in {@code staging_dataset} (with an
+ * expiration) when configured, else BigQuery's temporary result table (kept about 24 hours, best
+ * effort). Rows are read with {@code tabledata.list}, one page at a time, which bills no query
+ * bytes. Not thread-safe.
+ */
+public final class BigQuerySource implements Source {
+  /** How many times one run may run its query anew (each a new job), e.g. after expiry. */
+  private static final int MAX_JOB_ATTEMPTS = 9;
+  private static final Duration MAX_POLL = Duration.ofSeconds(10);
+
+  private final BigQueryConnectionConfig config;
+  private final BigQueryCalls calls;
+  private final BigQueryCalls.Sleeper sleeper;
+  private final Clock clock;
+  private BigQuery client;
+
+  public BigQuerySource(BigQueryConnectionConfig config) {
+    this(config, BigQueryCalls.Sleeper.REAL, Clock.systemUTC());
+  }
+
+  BigQuerySource(BigQueryConnectionConfig config, BigQueryCalls.Sleeper sleeper, Clock clock) {
+    this.config = requireNonNull(config, "config is null");
+    this.calls = new BigQueryCalls(config.name(), config.project(), config.retryDelay(), sleeper);
+    this.sleeper = requireNonNull(sleeper, "sleeper is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  @Override
+  public boolean resumesQueries() {
+    return true;
+  }
+
+  @Override
+  public SourceResult query(String sql, String runId) {
+    rejectLegacySql(sql);
+    String baseId = jobId(runId, sql);
+    List<String> notes = new ArrayList<>();
+    for (int attempt = 1; attempt <= MAX_JOB_ATTEMPTS; attempt++) {
+      String id = attempt == 1 ? baseId : baseId + "_r" + attempt;
+      JobId jobId = JobId.newBuilder().setProject(config.project()).setJob(id)
+          .setLocation(config.location()).build();
+      Job job = calls.call("look up job " + id, id, () -> client().getJob(jobId));
+      boolean found = job != null;
+      if (!found) {
+        job = create(jobId, sql);
+      }
+      job = waitFor(job, id);
+      BigQueryError error = job.getStatus().getError();
+      if (error != null) {
+        if (found) {
+          notes.add("job " + id + " had failed (" + error.getReason() + "); ran the query again");
+          continue;
+        }
+        if (BigQueryCalls.isTransient(error)) {
+          throw new QsyncException(ErrorKind.FAILED,
+              "BigQuery connection '" + config.name() + "': job " + id + " failed: "
+                  + error.getReason() + ": " + error.getMessage()
+                  + "\nNothing was written. Run again; the next run starts a new job.");
+        }
+        throw calls.permanent(0, error.getReason(), error.getMessage(), "the query", id);
+      }
+      TableId destination = ((QueryJobConfiguration) job.getConfiguration()).getDestinationTable();
+      Table table = calls.call("look up result table of job " + id, id, () -> client().getTable(destination));
+      if (table == null) {
+        notes.add("the result table of job " + id + " (" + name(destination) + ") is gone (BigQuery"
+            + " keeps temporary results about 24 hours); ran the query again");
+        continue;
+      }
+      if (found) {
+        notes.add("found job " + id + " of this run; read its result table " + name(destination)
+            + " again instead of querying");
+      } else if (config.stagingDataset().isPresent()) {
+        expire(table);
+      }
+      return new BigQueryResult(id, destination, table, notes);
+    }
+    throw new QsyncException(ErrorKind.FAILED,
+        "BigQuery connection '" + config.name() + "': the query of run " + runId + " ran "
+            + MAX_JOB_ATTEMPTS + " times without a result to read: " + String.join("; ", notes)
+            + "\nRun with --restart to start a new run.");
+  }
+
+  /**
+   * A job id for the run: the same run asks for the same job, a changed query for another one.
+   * Job ids allow letters, digits, '_' and '-' (cloud.google.com/bigquery/docs/running-jobs).
+   */
+  static String jobId(String runId, String sql) {
+    return "qsync_" + runId.replaceAll("[^A-Za-z0-9_-]", "_") + "_" + sha256(sql).substring(0, 12);
+  }
+
+  private Job create(JobId jobId, String sql) {
+    QueryJobConfiguration.Builder query = QueryJobConfiguration.newBuilder(sql)
+        .setUseLegacySql(false)
+        .setUseQueryCache(true)
+        .setLabels(labels());
+    config.maximumBytesBilled().ifPresent(query::setMaximumBytesBilled);
+    config.queryParameters().forEach((name, parameter) ->
+        query.addNamedParameter(name, parameter(parameter)));
+    config.stagingDataset().ifPresent(dataset -> query
+        .setDestinationTable(TableId.of(config.project(), dataset, jobId.getJob()))
+        .setWriteDisposition(JobInfo.WriteDisposition.WRITE_TRUNCATE)
+        .setCreateDisposition(JobInfo.CreateDisposition.CREATE_IF_NEEDED)
+        .setAllowLargeResults(true));
+    // A second create of the same id (after a crash between create and record) is a 409
+    // duplicate; the client answers it with the existing job.
+    return calls.call("start the query", jobId.getJob(),
+        () -> client().create(JobInfo.of(jobId, query.build())));
+  }
+
+  private Job waitFor(Job job, String id) {
+    Duration poll = Duration.ofMillis(200);
+    Job current = job;
+    while (current.getStatus() == null || current.getStatus().getState() != JobStatus.State.DONE) {
+      try {
+        sleeper.sleep(poll);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new QsyncException(ErrorKind.INTERRUPTED, "interrupted while waiting for job " + id, e);
+      }
+      poll = poll.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : poll.multipliedBy(2);
+      JobId jobId = current.getJobId();
+      current = calls.call("wait for job " + id, id, () -> client().getJob(jobId));
+      if (current == null) {
+        throw new QsyncException(ErrorKind.FAILED,
+            "BigQuery connection '" + config.name() + "': job " + id + " vanished while running"
+                + "\nRun again.");
+      }
+    }
+    return current;
+  }
+
+  /** A result table in the staging dataset expires; BigQuery deletes it then. */
+  private void expire(Table table) {
+    long expiresAt = clock.millis() + config.stagingExpiration().toMillis();
+    calls.call("set the expiration of " + name(table.getTableId()), null,
+        () -> table.toBuilder().setExpirationTime(expiresAt).build().update());
+  }
+
+  private Map<String, String> labels() {
+    Map<String, String> labels = new TreeMap<>(config.labels());
+    labels.putIfAbsent("tool", "qsync");
+    return labels;
+  }
+
+  private static QueryParameterValue parameter(BigQueryConnectionConfig.QueryParameter parameter) {
+    StandardSQLTypeName type = switch (parameter.type()) {
+      case "INT64" -> StandardSQLTypeName.INT64;
+      case "FLOAT64" -> StandardSQLTypeName.FLOAT64;
+      case "NUMERIC" -> StandardSQLTypeName.NUMERIC;
+      case "BIGNUMERIC" -> StandardSQLTypeName.BIGNUMERIC;
+      case "BOOL" -> StandardSQLTypeName.BOOL;
+      case "DATE" -> StandardSQLTypeName.DATE;
+      case "DATETIME" -> StandardSQLTypeName.DATETIME;
+      case "TIME" -> StandardSQLTypeName.TIME;
+      case "TIMESTAMP" -> StandardSQLTypeName.TIMESTAMP;
+      default -> StandardSQLTypeName.STRING;
+    };
+    return QueryParameterValue.newBuilder().setType(type).setValue(parameter.value()).build();
+  }
+
+  private void rejectLegacySql(String sql) {
+    if (sql.strip().toLowerCase(Locale.ROOT).startsWith("#legacysql")) {
+      throw new QsyncException(ErrorKind.NEEDS_ACTION,
+          "BigQuery connection '" + config.name() + "': the query asks for legacy SQL (#legacySQL),"
+              + " which qsync does not run\nRewrite it in GoogleSQL (`project.dataset.table`"
+              + " instead of [project:dataset.table]) and drop #legacySQL.");
+    }
+  }
+
+  @Override
+  public List<Column> describe(String sql) {
+    rejectLegacySql(sql);
+    QueryJobConfiguration.Builder query = QueryJobConfiguration.newBuilder(sql)
+        .setUseLegacySql(false).setDryRun(true).setUseQueryCache(false);
+    config.queryParameters().forEach((name, parameter) ->
+        query.addNamedParameter(name, parameter(parameter)));
+    JobId jobId = JobId.newBuilder().setProject(config.project()).setLocation(config.location()).build();
+    Job dryRun = calls.call("dry-run the query", null, () -> client().create(JobInfo.of(jobId, query.build())));
+    BigQueryError error = dryRun.getStatus() == null ? null : dryRun.getStatus().getError();
+    if (error != null) {
+      throw calls.permanent(0, error.getReason(), error.getMessage(), "the query's dry run", null);
+    }
+    JobStatistics.QueryStatistics statistics = dryRun.getStatistics();
+    return BigQueryTypes.columns(statistics.getSchema().getFields());
+  }
+
+  private BigQuery client() {
+    if (client != null) {
+      return client;
+    }
+    BigQueryOptions.Builder options = BigQueryOptions.newBuilder()
+        .setProjectId(config.project())
+        .setLocation(config.location())
+        // Retries are BigQueryCalls' (counted, reported, with a sleeper tests replace).
+        .setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1).build());
+    config.host().ifPresent(options::setHost);
+    BigQueryConnectionConfig.Credentials credentials = config.credentials();
+    if (credentials.none()) {
+      options.setCredentials(NoCredentials.getInstance());
+    } else if (credentials.file().isPresent()) {
+      try (InputStream key = Files.newInputStream(credentials.file().get())) {
+        options.setCredentials(GoogleCredentials.fromStream(key));
+      } catch (IOException e) {
+        throw new QsyncException(ErrorKind.NEEDS_ACTION,
+            "BigQuery connection '" + config.name() + "': cannot read the credentials file "
+                + credentials.file().get() + ": " + e.getMessage()
+                + "\nPoint credentials_file at a service-account key (JSON), or leave it out to use"
+                + " Application Default Credentials (gcloud auth application-default login).",
+            e);
+      }
+    } else {
+      try {
+        options.setCredentials(GoogleCredentials.getApplicationDefault());
+      } catch (IOException e) {
+        throw new QsyncException(ErrorKind.NEEDS_ACTION,
+            "BigQuery connection '" + config.name() + "': no Application Default Credentials: "
+                + e.getMessage() + "\nRun gcloud auth application-default login, set"
+                + " GOOGLE_APPLICATION_CREDENTIALS, or set credentials_file on the connection.",
+            e);
+      }
+    }
+    client = options.build().getService();
+    return client;
+  }
+
+  @Override
+  public void close() {
+    client = null; // the client holds no connections of its own beyond the HTTP transport's pool
+  }
+
+  private static String name(TableId table) {
+    return table.getProject() + "." + table.getDataset() + "." + table.getTable();
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+
+  /** One job's result table, read with tabledata.list one page at a time. */
+  private final class BigQueryResult implements SourceResult {
+    private final String jobId;
+    private final TableId table;
+    private final FieldList fields;
+    private final List<Column> columns;
+    private final long rows;
+    private final List<String> notes;
+
+    BigQueryResult(String jobId, TableId table, Table described, List<String> notes) {
+      this.jobId = jobId;
+      this.table = table;
+      this.fields = described.getDefinition().getSchema().getFields();
+      this.columns = BigQueryTypes.columns(fields);
+      this.rows = described.getNumRows() == null ? 0 : described.getNumRows().longValue();
+      this.notes = new ArrayList<>(notes);
+    }
+
+    @Override
+    public List<Column> columns() {
+      return columns;
+    }
+
+    @Override
+    public OptionalLong totalRows() {
+      return OptionalLong.of(rows);
+    }
+
+    @Override
+    public void read(long fromRow, RowSink sink) {
+      long read = fromRow;
+      String pageToken = null;
+      int page = 0;
+      do {
+        page++;
+        String token = pageToken;
+        long start = read;
+        String what = "read page " + page + " of " + name(table);
+        TableResult result = calls.call(what, jobId, () -> client().listTableData(
+            table, fields.isEmpty() ? null : com.google.cloud.bigquery.Schema.of(fields),
+            token == null
+                ? BigQuery.TableDataListOption.startIndex(start)
+                : BigQuery.TableDataListOption.pageToken(token),
+            BigQuery.TableDataListOption.pageSize(config.pageSize())));
+        if (result == null) {
+          throw new QsyncException(ErrorKind.FAILED,
+              "BigQuery connection '" + config.name() + "': the result table " + name(table)
+                  + " of job " + jobId + " vanished while being read\nRun again; the next run"
+                  + " runs the query again.");
+        }
+        for (FieldValueList values : result.getValues()) {
+          sink.accept(BigQueryTypes.row(fields, columns, values));
+          read++;
+        }
+        pageToken = result.getNextPageToken();
+      } while (pageToken != null && !pageToken.isEmpty());
+      if (read != rows) {
+        throw new QsyncException(ErrorKind.FAILED,
+            "BigQuery connection '" + config.name() + "': read " + (read - fromRow) + " rows from row "
+                + fromRow + " of " + name(table) + ", which holds " + rows + "\nRun again.");
+      }
+    }
+
+    @Override
+    public Optional<String> job() {
+      return Optional.of(config.project() + ":" + config.location() + "." + jobId + " -> "
+          + name(table));
+    }
+
+    @Override
+    public List<String> notes() {
+      List<String> all = new ArrayList<>(notes);
+      all.addAll(calls.notes());
+      return all;
+    }
+
+    @Override
+    public void close() {
+      // The result table stays until it expires: a resumed run may read it again.
+    }
+  }
+}

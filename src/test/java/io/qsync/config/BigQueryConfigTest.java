@@ -1,0 +1,97 @@
+package io.qsync.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code type: bigquery} connection: its keys, defaults and errors. */
+class BigQueryConfigTest {
+  private static final Path FILE = Path.of("/etc/qsync/qsync.yaml");
+
+  private static QsyncConfig parse(String yaml) {
+    return ConfigLoader.parse(FILE, yaml, Map.of("BQ_PROJECT", "acme-analytics"));
+  }
+
+  private static String config(String connection, String query) {
+    return "connections:\n"
+        + "  warehouse:\n" + connection
+        + "  app: {type: mysql, url: \"jdbc:mariadb://db:3306/app\", user: qsync}\n"
+        + "syncs:\n"
+        + "  targets:\n"
+        + "    source: warehouse\n"
+        + "    query: " + query + "\n"
+        + "    target: app\n"
+        + "    table: targets\n"
+        + "    key: [user_id]\n";
+  }
+
+  @Test
+  void readsEveryKeyAndDefaultsTheRest() {
+    QsyncConfig config = parse(config(
+        "    type: bigquery\n"
+            + "    project: ${BQ_PROJECT}\n"
+            + "    location: EU\n"
+            + "    credentials_file: keys/qsync.json\n"
+            + "    labels: {team: growth}\n"
+            + "    maximum_bytes_billed: 100000000000\n"
+            + "    staging_dataset: qsync_staging\n"
+            + "    staging_expiration: 48h\n"
+            + "    page_size: 5000\n"
+            + "    query_parameters:\n"
+            + "      min_age: 18\n"
+            + "      country: KR\n"
+            + "      since: {type: DATE, value: '2024-01-01'}\n",
+        "SELECT user_id FROM `acme.app.users` WHERE age >= @min_age"));
+
+    BigQueryConnectionConfig bigQuery = (BigQueryConnectionConfig) config.connection("warehouse");
+    assertThat(bigQuery.project()).isEqualTo("acme-analytics");
+    assertThat(bigQuery.location()).isEqualTo("EU");
+    assertThat(bigQuery.credentials().file()).contains(Path.of("/etc/qsync/keys/qsync.json"));
+    assertThat(bigQuery.labels()).containsEntry("team", "growth");
+    assertThat(bigQuery.maximumBytesBilled()).hasValue(100_000_000_000L);
+    assertThat(bigQuery.stagingDataset()).contains("qsync_staging");
+    assertThat(bigQuery.stagingExpiration()).isEqualTo(Duration.ofHours(48));
+    assertThat(bigQuery.pageSize()).isEqualTo(5000);
+    assertThat(bigQuery.queryParameters())
+        .containsEntry("min_age", new BigQueryConnectionConfig.QueryParameter("INT64", "18"))
+        .containsEntry("country", new BigQueryConnectionConfig.QueryParameter("STRING", "KR"))
+        .containsEntry("since", new BigQueryConnectionConfig.QueryParameter("DATE", "2024-01-01"));
+
+    BigQueryConnectionConfig defaults = (BigQueryConnectionConfig) parse(config(
+        "    {type: bigquery, project: p}\n", "SELECT 1 AS user_id")).connection("warehouse");
+    assertThat(defaults.location()).isEqualTo("US");
+    assertThat(defaults.credentials()).isEqualTo(BigQueryConnectionConfig.Credentials.APPLICATION_DEFAULT);
+    assertThat(defaults.host()).isEmpty();
+    assertThat(defaults.stagingDataset()).isEmpty();
+    assertThat(defaults.pageSize()).isEqualTo(BigQueryConnectionConfig.DEFAULT_PAGE_SIZE);
+  }
+
+  @Test
+  void reportsBadKeysWithFileAndLine() {
+    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
+        "    type: bigquery\n"
+            + "    projekt: p\n"
+            + "    page_size: 0\n"
+            + "    labels: {Team: growth}\n",
+        "SELECT 1 AS user_id")));
+
+    assertThat(error.getMessage())
+        .contains("qsync.yaml:4")
+        .contains("unknown key 'projekt' (did you mean 'project'?)")
+        .contains("missing required key 'project'")
+        .contains("connections.warehouse.page_size")
+        .contains("BigQuery labels are lowercase");
+  }
+
+  @Test
+  void refusesLegacySql() {
+    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
+        "    {type: bigquery, project: p}\n", "\"#legacySQL\\nSELECT user_id FROM [p:app.users]\"")));
+
+    assertThat(error.getMessage()).contains("syncs.targets.query").contains("legacy SQL is not supported");
+  }
+}

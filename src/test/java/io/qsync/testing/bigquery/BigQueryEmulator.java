@@ -1,0 +1,949 @@
+package io.qsync.testing.bigquery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.qsync.testing.JdbcRows;
+import io.qsync.testing.bigquery.BigQueryFields.Field;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * An in-process BigQuery: an HTTP server on 127.0.0.1 that speaks enough of the BigQuery v2 REST
+ * protocol for Google's Java client ({@code BigQueryOptions.setHost(emulator.host())} with {@code
+ * NoCredentials}), running the SQL in an embedded DuckDB. Source tables are created with {@link
+ * #execute} in DuckDB's dialect, a dataset being a DuckDB schema; queries may name them as {@code
+ * dataset.table} or {@code `project.dataset.table`}.
+ *
+ * <p>Faithful where qsync depends on it, each behaviour cited from Google's reference beside its
+ * code: jobs with caller-chosen ids (a second insert of an id is a 409 {@code duplicate}), the
+ * anonymous result table every query job writes and {@code tabledata.list} re-reads, page tokens
+ * and {@code startIndex}, value encodings ({@link BigQueryValues}), error bodies. Jobs finish
+ * before {@code jobs.insert} returns.
+ *
+ * <p>Faults for tests: {@link #failRequest}, {@link #slowRequests}, {@link #expireResultTable},
+ * {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link #rowsServed}, {@link
+ * #requests}. Thread-safe; {@link #close} stops the server.
+ */
+public final class BigQueryEmulator implements AutoCloseable {
+  /** The dataset that holds the anonymous result tables of queries without a destination. */
+  public static final String ANONYMOUS_DATASET = "_qsync_emulator_anonymous";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final String PREFIX = "/bigquery/v2/projects/";
+  private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
+  private static final Pattern PARAMETER = Pattern.compile("@([A-Za-z_][A-Za-z0-9_]*)");
+
+  private final String project;
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final Connection duckDb;
+  private final Map<String, String> declaredTypes = new ConcurrentHashMap<>();
+  private final Map<String, ObjectNode> jobs = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, ObjectNode>> tables = new ConcurrentHashMap<>();
+  private final Map<String, Long> requestCounts = new ConcurrentHashMap<>();
+  private final List<Fault> faults = new ArrayList<>();
+  private final Map<String, Duration> delays = new ConcurrentHashMap<>();
+  private final AtomicLong queries = new AtomicLong();
+  private final AtomicLong rows = new AtomicLong();
+  private volatile boolean reverseTableData;
+  private volatile long bytesProcessedPerQuery = 10 * 1024 * 1024;
+
+  /** A fault armed for the {@code nth} request of {@code kind} (any kind when null) from now. */
+  private static final class Fault {
+    final String kind;
+    long remaining;
+    final int status;
+    final String reason;
+    int times;
+
+    Fault(String kind, long nth, int status, String reason, int times) {
+      this.kind = kind;
+      this.remaining = nth;
+      this.status = status;
+      this.reason = reason;
+      this.times = times;
+    }
+  }
+
+  private BigQueryEmulator(String project) throws IOException, SQLException {
+    this.project = project;
+    this.duckDb = DriverManager.getConnection("jdbc:duckdb:");
+    try (Statement statement = duckDb.createStatement()) {
+      statement.execute("CREATE SCHEMA \"" + ANONYMOUS_DATASET + "\"");
+      statement.execute("SET TimeZone = 'UTC'");
+    }
+    tables.put(ANONYMOUS_DATASET, new ConcurrentHashMap<>());
+    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    this.executor = Executors.newFixedThreadPool(4, runnable -> {
+      Thread thread = new Thread(runnable, "bigquery-emulator");
+      thread.setDaemon(true);
+      return thread;
+    });
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** Starts an emulator for one project on a free port. */
+  public static BigQueryEmulator start(String project) {
+    try {
+      return new BigQueryEmulator(project);
+    } catch (IOException | SQLException e) {
+      throw new IllegalStateException("cannot start the BigQuery emulator: " + e.getMessage(), e);
+    }
+  }
+
+  /** What the client's {@code setHost} takes: {@code http://127.0.0.1:PORT}. */
+  public String host() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  public String project() {
+    return project;
+  }
+
+  /**
+   * Runs DuckDB statements in the emulator's warehouse, e.g. {@code CREATE SCHEMA ds; CREATE TABLE
+   * ds.t AS ...}. A schema is a dataset; its tables are BigQuery tables.
+   */
+  public synchronized void execute(String... statements) {
+    try (Statement statement = duckDb.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("emulator SQL failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Declares the BigQuery type of VARCHAR result columns of this name, for types DuckDB lacks:
+   * {@code GEOGRAPHY} (WKT text), {@code BIGNUMERIC} (decimal text beyond 38 digits), {@code
+   * RANGE<DATE>} ({@code "[2024-01-01, UNBOUNDED)"}).
+   */
+  public void declareType(String column, String bigQueryType) {
+    declaredTypes.put(column.toLowerCase(Locale.ROOT), bigQueryType);
+  }
+
+  /** The bytes every query "processes", checked against a job's maximumBytesBilled. */
+  public void bytesProcessedPerQuery(long bytes) {
+    bytesProcessedPerQuery = bytes;
+  }
+
+  /** Every row of a DuckDB query over the emulator's warehouse, as strings, for assertions. */
+  public synchronized List<List<String>> rows(String sql) {
+    try {
+      return JdbcRows.read(duckDb, sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException("emulator SQL failed: " + e.getMessage(), e);
+    }
+  }
+
+  // ---- faults and counters ----
+
+  /**
+   * Answers the {@code nth} request of {@code kind} from now ({@code "tabledata.list"}, {@code
+   * "jobs.insert"}, ...; null for any kind) with an error of this status and reason, {@code times}
+   * times in a row.
+   */
+  public synchronized void failRequest(String kind, int nth, int status, String reason, int times) {
+    faults.add(new Fault(kind, nth, status, reason, times));
+  }
+
+  public void failRequest(String kind, int nth, int status, String reason) {
+    failRequest(kind, nth, status, reason, 1);
+  }
+
+  /** Delays every request of {@code kind} (a slow page), until set to {@link Duration#ZERO}. */
+  public void slowRequests(String kind, Duration delay) {
+    delays.put(kind, delay);
+  }
+
+  /** Deletes a job's result table, as BigQuery does when a temporary table expires. */
+  public synchronized void expireResultTable(String jobId) {
+    ObjectNode job = jobs.get(jobId);
+    if (job == null || !job.path("configuration").path("query").has("destinationTable")) {
+      throw new IllegalArgumentException("no query job " + jobId);
+    }
+    JsonNode destination = job.path("configuration").path("query").path("destinationTable");
+    dropTable(destination.path("datasetId").asText(), destination.path("tableId").asText());
+  }
+
+  /** Serves table data in reverse order from now: row order across reads is not documented. */
+  public void reverseTableData(boolean reverse) {
+    reverseTableData = reverse;
+  }
+
+  /** Queries that ran (jobs.insert and jobs.query, dry runs excluded). */
+  public long queriesRun() {
+    return queries.get();
+  }
+
+  /** Rows served by tabledata.list, jobs.query and jobs.getQueryResults. */
+  public long rowsServed() {
+    return rows.get();
+  }
+
+  /** Requests of one kind served or failed so far. */
+  public long requests(String kind) {
+    return requestCounts.getOrDefault(kind, 0L);
+  }
+
+  public Map<String, Long> requests() {
+    return Map.copyOf(requestCounts);
+  }
+
+  /** Ids of the jobs created so far. */
+  public List<String> jobIds() {
+    return List.copyOf(jobs.keySet());
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      duckDb.close();
+    } catch (SQLException e) {
+      // an in-memory database loses nothing
+    }
+  }
+
+  // ---- HTTP ----
+
+  /** An error answered in Google's shape (cloud.google.com/bigquery/docs/error-messages). */
+  static final class ApiError extends RuntimeException {
+    final int status;
+    final String reason;
+
+    ApiError(int status, String reason, String message) {
+      super(message);
+      this.status = status;
+      this.reason = reason;
+    }
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getRawPath();
+      Map<String, String> query = queryParameters(exchange.getRequestURI().getRawQuery());
+      // The client's HTTP transport sends PATCH as POST with X-HTTP-Method-Override.
+      String method = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-HTTP-Method-Override"))
+          .orElse(exchange.getRequestMethod());
+      JsonNode reply;
+      int status = 200;
+      String kind = "unknown";
+      try {
+        if (!path.startsWith(PREFIX)) {
+          throw new ApiError(404, "notFound", "Not found: URL " + path);
+        }
+        List<String> segments = new ArrayList<>();
+        for (String segment : path.substring(PREFIX.length()).split("/")) {
+          segments.add(URLDecoder.decode(segment, StandardCharsets.UTF_8));
+        }
+        String requestProject = segments.get(0);
+        List<String> rest = segments.subList(1, segments.size());
+        kind = kind(method, rest);
+        requestCounts.merge(kind, 1L, Long::sum);
+        Duration delay = delays.getOrDefault(kind, Duration.ZERO);
+        if (!delay.isZero()) {
+          Thread.sleep(delay.toMillis());
+        }
+        injectFault(kind);
+        JsonNode body = readBody(exchange);
+        reply = dispatch(kind, requestProject, rest, query, body);
+        if (reply == null) {
+          status = 204;
+        }
+      } catch (ApiError e) {
+        status = e.status;
+        reply = errorBody(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        status = 503;
+        reply = errorBody(new ApiError(503, "backendError", "emulator stopping"));
+      } catch (RuntimeException e) {
+        status = 500;
+        reply = errorBody(new ApiError(500, "internalError", "emulator bug in " + kind + ": " + e));
+      }
+      byte[] bytes = reply == null ? new byte[0] : JSON.writeValueAsBytes(reply);
+      exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+      exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+      if (bytes.length > 0) {
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(bytes);
+        }
+      }
+    }
+  }
+
+  private static String kind(String method, List<String> rest) {
+    String resource = rest.isEmpty() ? "" : rest.get(0);
+    int depth = rest.size();
+    return switch (resource) {
+      case "jobs" -> depth == 1 ? (method.equals("POST") ? "jobs.insert" : "jobs.list")
+          : depth == 3 && rest.get(2).equals("cancel") ? "jobs.cancel"
+          : method.equals("DELETE") ? "jobs.delete" : "jobs.get";
+      case "queries" -> depth == 1 ? "jobs.query" : "jobs.getQueryResults";
+      case "datasets" -> {
+        if (depth <= 2) {
+          yield "datasets." + verb(method, depth == 1);
+        }
+        if (depth <= 4) {
+          yield "tables." + verb(method, depth == 3);
+        }
+        yield method.equals("POST") ? "tabledata.insertAll" : "tabledata.list";
+      }
+      default -> method + " " + String.join("/", rest);
+    };
+  }
+
+  private static String verb(String method, boolean collection) {
+    return switch (method) {
+      case "POST" -> collection ? "insert" : "post";
+      case "DELETE" -> "delete";
+      case "PATCH" -> "patch";
+      case "PUT" -> "update";
+      default -> collection ? "list" : "get";
+    };
+  }
+
+  private synchronized void injectFault(String kind) {
+    for (Fault fault : faults) {
+      if (fault.times > 0 && (fault.kind == null || fault.kind.equals(kind))) {
+        if (fault.remaining > 1) {
+          fault.remaining--;
+          continue;
+        }
+        fault.times--;
+        throw new ApiError(fault.status, fault.reason,
+            "injected " + fault.reason + " (" + fault.status + ") on " + kind);
+      }
+    }
+  }
+
+  private JsonNode dispatch(
+      String kind, String requestProject, List<String> rest, Map<String, String> query, JsonNode body) {
+    return switch (kind) {
+      case "jobs.insert" -> insertJob(requestProject, body, query);
+      case "jobs.get" -> getJob(rest.get(1));
+      case "jobs.cancel" -> NODES.objectNode().put("kind", "bigquery#jobCancelResponse").set("job", getJob(rest.get(1)));
+      case "jobs.query" -> query(requestProject, body);
+      case "jobs.getQueryResults" -> getQueryResults(rest.get(1), query);
+      case "datasets.get" -> getDataset(rest.get(1));
+      case "datasets.insert" -> insertDataset(body);
+      case "datasets.delete" -> deleteDataset(rest.get(1), "true".equals(query.get("deleteContents")));
+      case "tables.get" -> getTable(rest.get(1), rest.get(3));
+      case "tables.insert" -> insertTable(rest.get(1), body);
+      case "tables.patch", "tables.update" -> patchTable(rest.get(1), rest.get(3), body);
+      case "tables.delete" -> {
+        getTable(rest.get(1), rest.get(3));
+        dropTable(rest.get(1), rest.get(3));
+        yield null;
+      }
+      case "tabledata.list" -> listTableData(rest.get(1), rest.get(3), query);
+      default -> throw new ApiError(404, "notFound", "the emulator does not serve " + kind);
+    };
+  }
+
+  // ---- jobs ----
+
+  private synchronized JsonNode insertJob(String requestProject, JsonNode body, Map<String, String> query) {
+    ObjectNode job = body == null ? NODES.objectNode() : ((ObjectNode) body).deepCopy();
+    ObjectNode reference = job.with("jobReference");
+    String jobId = reference.path("jobId").asText(UUID.randomUUID().toString());
+    reference.put("projectId", requestProject).put("jobId", jobId);
+    reference.put("location", reference.path("location").asText("US"));
+    JsonNode configuration = job.path("configuration");
+    if (!configuration.has("query")) {
+      throw new ApiError(400, "invalid", "the emulator runs query jobs only");
+    }
+    boolean dryRun = configuration.path("dryRun").asBoolean(false);
+    if (!dryRun && jobs.containsKey(jobId)) {
+      // "If the job ID is already in use, the request fails with a duplicate (409) error"
+      // (cloud.google.com/bigquery/docs/running-jobs#generate-jobid).
+      throw new ApiError(409, "duplicate", "Already Exists: Job " + requestProject + ":"
+          + reference.path("location").asText() + "." + jobId);
+    }
+    job.put("kind", "bigquery#job");
+    job.put("id", requestProject + ":" + reference.path("location").asText() + "." + jobId);
+    job.put("selfLink", host() + PREFIX + requestProject + "/jobs/" + jobId);
+    job.put("user_email", "emulator@qsync.invalid");
+    ObjectNode queryConfiguration = (ObjectNode) configuration.path("query");
+    if (queryConfiguration.path("useLegacySql").asBoolean(false)) {
+      fail(job, new ApiError(400, "invalidQuery", "the emulator speaks GoogleSQL only"));
+      return remember(job, dryRun);
+    }
+    try {
+      String sql = translate(queryConfiguration.path("query").asText(), queryConfiguration.path("queryParameters"));
+      if (dryRun) {
+        List<Field> schema = describe(sql);
+        job.with("status").put("state", "DONE");
+        ObjectNode statistics = job.with("statistics");
+        statistics.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
+        statistics.with("query").set("schema", NODES.objectNode().set("fields", BigQueryFields.toJson(schema)));
+        statistics.with("query").put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
+        return job;
+      }
+      long maximumBytesBilled = queryConfiguration.path("maximumBytesBilled").asLong(Long.MAX_VALUE);
+      if (bytesProcessedPerQuery > maximumBytesBilled) {
+        // "bytesBilledLimitExceeded 400: the query exceeds the limit set by maximumBytesBilled"
+        // (cloud.google.com/bigquery/docs/error-messages).
+        throw new ApiError(400, "bytesBilledLimitExceeded", "Query exceeded limit for bytes billed: "
+            + maximumBytesBilled + ". " + bytesProcessedPerQuery + " or higher required.");
+      }
+      String dataset;
+      String table;
+      if (queryConfiguration.has("destinationTable")) {
+        dataset = queryConfiguration.path("destinationTable").path("datasetId").asText();
+        table = queryConfiguration.path("destinationTable").path("tableId").asText();
+        if (!datasetExists(dataset)) {
+          throw new ApiError(404, "notFound", "Not found: Dataset " + requestProject + ":" + dataset);
+        }
+      } else {
+        // A query without a destination writes to a table in a hidden anonymous dataset, kept
+        // about 24 hours (cloud.google.com/bigquery/docs/writing-results#temporary_and_permanent_tables).
+        dataset = ANONYMOUS_DATASET;
+        table = "anon" + jobId.replaceAll("[^A-Za-z0-9_]", "_");
+        queryConfiguration.with("destinationTable").put("projectId", requestProject)
+            .put("datasetId", dataset).put("tableId", table);
+      }
+      queries.incrementAndGet();
+      long count;
+      try (Statement statement = duckDb.createStatement()) {
+        statement.execute("CREATE OR REPLACE TABLE " + duckName(dataset, table) + " AS " + sql);
+        try (ResultSet result = statement.executeQuery("SELECT count(*) FROM " + duckName(dataset, table))) {
+          result.next();
+          count = result.getLong(1);
+        }
+      } catch (SQLException e) {
+        throw sqlError(e);
+      }
+      List<Field> schema = describe("SELECT * FROM " + duckName(dataset, table));
+      registerTable(requestProject, dataset, table, schema, count);
+      job.with("status").put("state", "DONE");
+      ObjectNode statistics = job.with("statistics");
+      statistics.put("creationTime", Long.toString(System.currentTimeMillis()));
+      statistics.put("startTime", Long.toString(System.currentTimeMillis()));
+      statistics.put("endTime", Long.toString(System.currentTimeMillis()));
+      statistics.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
+      ObjectNode queryStatistics = statistics.with("query");
+      queryStatistics.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
+      queryStatistics.put("totalBytesBilled", Long.toString(bytesProcessedPerQuery));
+      queryStatistics.put("cacheHit", false);
+      queryStatistics.put("statementType", "SELECT");
+      queryStatistics.set("schema", NODES.objectNode().set("fields", BigQueryFields.toJson(schema)));
+      job.put("qsyncEmulatorRows", count);
+    } catch (ApiError e) {
+      if (dryRun) {
+        throw e;
+      }
+      // A query that fails still leaves its job: DONE, with errorResult
+      // (cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobStatus).
+      fail(job, e);
+    }
+    return remember(job, dryRun);
+  }
+
+  private ObjectNode remember(ObjectNode job, boolean dryRun) {
+    if (!dryRun) {
+      jobs.put(job.path("jobReference").path("jobId").asText(), job);
+    }
+    return publicJob(job);
+  }
+
+  private static ObjectNode publicJob(ObjectNode job) {
+    ObjectNode copy = job.deepCopy();
+    copy.remove("qsyncEmulatorRows");
+    return copy;
+  }
+
+  private static void fail(ObjectNode job, ApiError error) {
+    ObjectNode status = job.with("status");
+    status.put("state", "DONE");
+    ObjectNode errorResult = status.putObject("errorResult");
+    errorResult.put("reason", error.reason).put("message", error.getMessage());
+    status.putArray("errors").addObject().put("reason", error.reason).put("message", error.getMessage());
+    job.put("qsyncEmulatorStatus", error.status);
+  }
+
+  private ObjectNode job(String jobId) {
+    ObjectNode job = jobs.get(jobId);
+    if (job == null) {
+      throw new ApiError(404, "notFound", "Not found: Job " + project + ":US." + jobId);
+    }
+    return job;
+  }
+
+  private ObjectNode getJob(String jobId) {
+    ObjectNode copy = publicJob(job(jobId));
+    copy.remove("qsyncEmulatorStatus");
+    return copy;
+  }
+
+  /** jobs.query: a job with a generated id, its first page in the response. */
+  private JsonNode query(String requestProject, JsonNode body) {
+    ObjectNode request = body == null ? NODES.objectNode() : (ObjectNode) body;
+    ObjectNode insert = NODES.objectNode();
+    ObjectNode reference = insert.putObject("jobReference");
+    reference.put("jobId", "job_" + UUID.randomUUID().toString().replace("-", ""));
+    if (request.has("location")) {
+      reference.put("location", request.path("location").asText());
+    }
+    ObjectNode configuration = insert.putObject("configuration").putObject("query");
+    for (String copied : List.of("query", "useLegacySql", "queryParameters", "maximumBytesBilled",
+        "defaultDataset", "parameterMode")) {
+      if (request.has(copied)) {
+        configuration.set(copied, request.get(copied));
+      }
+    }
+    if (request.path("dryRun").asBoolean(false)) {
+      insert.with("configuration").put("dryRun", true);
+    }
+    JsonNode job = insertJob(requestProject, insert, Map.of());
+    String jobId = job.path("jobReference").path("jobId").asText();
+    Map<String, String> pageQuery = new HashMap<>();
+    if (request.has("maxResults")) {
+      pageQuery.put("maxResults", request.path("maxResults").asText());
+    }
+    pageQuery.put("formatOptions.useInt64Timestamp",
+        request.path("formatOptions").path("useInt64Timestamp").asText("false"));
+    ObjectNode response = (ObjectNode) getQueryResults(jobId, pageQuery);
+    response.put("kind", "bigquery#queryResponse");
+    return response;
+  }
+
+  private JsonNode getQueryResults(String jobId, Map<String, String> query) {
+    ObjectNode job = job(jobId);
+    JsonNode errorResult = job.path("status").path("errorResult");
+    if (!errorResult.isMissingNode()) {
+      throw new ApiError(job.path("qsyncEmulatorStatus").asInt(400), errorResult.path("reason").asText(),
+          errorResult.path("message").asText());
+    }
+    JsonNode destination = job.path("configuration").path("query").path("destinationTable");
+    ObjectNode response = page(destination.path("datasetId").asText(), destination.path("tableId").asText(), query);
+    response.put("kind", "bigquery#getQueryResultsResponse");
+    response.set("jobReference", job.path("jobReference"));
+    response.put("jobComplete", true);
+    response.put("cacheHit", false);
+    response.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
+    return response;
+  }
+
+  // ---- datasets and tables ----
+
+  private synchronized boolean datasetExists(String dataset) {
+    if (tables.containsKey(dataset)) {
+      return true;
+    }
+    try (Statement statement = duckDb.createStatement();
+        ResultSet result = statement.executeQuery(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = '"
+                + dataset.replace("'", "''") + "'")) {
+      result.next();
+      if (result.getLong(1) == 0) {
+        return false;
+      }
+    } catch (SQLException e) {
+      throw sqlError(e);
+    }
+    tables.put(dataset, new ConcurrentHashMap<>());
+    return true;
+  }
+
+  private JsonNode getDataset(String dataset) {
+    if (!datasetExists(dataset)) {
+      throw new ApiError(404, "notFound", "Not found: Dataset " + project + ":" + dataset);
+    }
+    ObjectNode node = NODES.objectNode();
+    node.put("kind", "bigquery#dataset");
+    node.put("id", project + ":" + dataset);
+    node.putObject("datasetReference").put("projectId", project).put("datasetId", dataset);
+    node.put("location", "US");
+    return node;
+  }
+
+  private synchronized JsonNode insertDataset(JsonNode body) {
+    String dataset = body.path("datasetReference").path("datasetId").asText();
+    if (datasetExists(dataset)) {
+      throw new ApiError(409, "duplicate", "Already Exists: Dataset " + project + ":" + dataset);
+    }
+    execute("CREATE SCHEMA " + quote(dataset));
+    tables.put(dataset, new ConcurrentHashMap<>());
+    return getDataset(dataset);
+  }
+
+  /** Creates a dataset (a DuckDB schema) known to the API, e.g. a staging dataset. */
+  public void createDataset(String dataset) {
+    insertDataset(NODES.objectNode().set("datasetReference", NODES.objectNode().put("datasetId", dataset)));
+  }
+
+  private synchronized JsonNode deleteDataset(String dataset, boolean deleteContents) {
+    getDataset(dataset);
+    if (!deleteContents && !tables.get(dataset).isEmpty()) {
+      throw new ApiError(400, "resourceInUse", "Dataset " + project + ":" + dataset + " is still in use");
+    }
+    execute("DROP SCHEMA " + quote(dataset) + " CASCADE");
+    tables.remove(dataset);
+    return null;
+  }
+
+  private synchronized ObjectNode table(String dataset, String table) {
+    syncTablesFromDuckDb(dataset);
+    ObjectNode node = tables.getOrDefault(dataset, Map.of()).get(table);
+    if (node == null) {
+      throw new ApiError(404, "notFound", "Not found: Table " + project + ":" + dataset + "." + table);
+    }
+    return node;
+  }
+
+  /** Tables a test created with {@link #execute} become API tables on first use. */
+  private void syncTablesFromDuckDb(String dataset) {
+    try (Statement statement = duckDb.createStatement();
+        ResultSet result = statement.executeQuery(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+                + dataset.replace("'", "''") + "'")) {
+      List<String> names = new ArrayList<>();
+      while (result.next()) {
+        names.add(result.getString(1));
+      }
+      Map<String, ObjectNode> known = tables.computeIfAbsent(dataset, name -> new ConcurrentHashMap<>());
+      for (String name : names) {
+        if (!known.containsKey(name)) {
+          registerTable(project, dataset, name, describe("SELECT * FROM " + duckName(dataset, name)),
+              count(dataset, name));
+        }
+      }
+      known.keySet().removeIf(name -> !names.contains(name));
+    } catch (SQLException e) {
+      throw sqlError(e);
+    }
+  }
+
+  private long count(String dataset, String table) throws SQLException {
+    try (Statement statement = duckDb.createStatement();
+        ResultSet result = statement.executeQuery("SELECT count(*) FROM " + duckName(dataset, table))) {
+      result.next();
+      return result.getLong(1);
+    }
+  }
+
+  private void registerTable(String tableProject, String dataset, String table, List<Field> schema, long count) {
+    ObjectNode node = NODES.objectNode();
+    node.put("kind", "bigquery#table");
+    node.put("id", tableProject + ":" + dataset + "." + table);
+    node.putObject("tableReference").put("projectId", tableProject).put("datasetId", dataset).put("tableId", table);
+    node.putObject("schema").set("fields", BigQueryFields.toJson(schema));
+    node.put("numRows", Long.toString(count));
+    node.put("type", "TABLE");
+    node.put("location", "US");
+    node.put("creationTime", Long.toString(System.currentTimeMillis()));
+    tables.computeIfAbsent(dataset, name -> new ConcurrentHashMap<>()).put(table, node);
+  }
+
+  private JsonNode getTable(String dataset, String table) {
+    return table(dataset, table).deepCopy();
+  }
+
+  private synchronized JsonNode insertTable(String dataset, JsonNode body) {
+    getDataset(dataset);
+    String table = body.path("tableReference").path("tableId").asText();
+    if (tables.get(dataset).containsKey(table)) {
+      throw new ApiError(409, "duplicate", "Already Exists: Table " + project + ":" + dataset + "." + table);
+    }
+    List<String> columns = new ArrayList<>();
+    for (JsonNode field : body.path("schema").path("fields")) {
+      columns.add(quote(field.path("name").asText()) + " " + duckDbType(field));
+    }
+    if (columns.isEmpty()) {
+      throw new ApiError(400, "invalid", "the emulator creates tables with a schema only");
+    }
+    execute("CREATE TABLE " + duckName(dataset, table) + " (" + String.join(", ", columns) + ")");
+    syncTablesFromDuckDb(dataset);
+    ObjectNode node = tables.get(dataset).get(table);
+    if (body.has("expirationTime")) {
+      node.set("expirationTime", body.get("expirationTime"));
+    }
+    return node.deepCopy();
+  }
+
+  private synchronized JsonNode patchTable(String dataset, String table, JsonNode body) {
+    ObjectNode node = table(dataset, table);
+    for (String field : List.of("expirationTime", "description", "labels", "friendlyName")) {
+      if (body.has(field)) {
+        node.set(field, body.get(field));
+      }
+    }
+    return node.deepCopy();
+  }
+
+  private static String duckDbType(JsonNode field) {
+    String type = switch (field.path("type").asText()) {
+      case "INTEGER", "INT64" -> "BIGINT";
+      case "FLOAT", "FLOAT64" -> "DOUBLE";
+      case "BOOLEAN", "BOOL" -> "BOOLEAN";
+      case "NUMERIC" -> "DECIMAL(38,9)";
+      case "BYTES" -> "BLOB";
+      case "DATE" -> "DATE";
+      case "TIME" -> "TIME";
+      case "DATETIME" -> "TIMESTAMP";
+      case "TIMESTAMP" -> "TIMESTAMPTZ";
+      case "JSON" -> "JSON";
+      default -> "VARCHAR";
+    };
+    return field.path("mode").asText().equals("REPEATED") ? type + "[]" : type;
+  }
+
+  private synchronized void dropTable(String dataset, String table) {
+    execute("DROP TABLE IF EXISTS " + duckName(dataset, table));
+    Map<String, ObjectNode> known = tables.get(dataset);
+    if (known != null) {
+      known.remove(table);
+    }
+  }
+
+  // ---- reading ----
+
+  private JsonNode listTableData(String dataset, String table, Map<String, String> query) {
+    ObjectNode response = page(dataset, table, query);
+    response.put("kind", "bigquery#tableDataList");
+    return response;
+  }
+
+  /**
+   * One page of a table: {@code pageToken} wins over {@code startIndex} (the client was seen to
+   * send both, startIndex=0, for later pages); {@code maxResults} bounds the page; {@code
+   * totalRows} is the table's row count as a string; {@code pageToken} is absent on the last page
+   * (cloud.google.com/bigquery/docs/reference/rest/v2/tabledata/list).
+   */
+  private synchronized ObjectNode page(String dataset, String table, Map<String, String> query) {
+    ObjectNode node = table(dataset, table);
+    List<Field> schema = schema(node);
+    long total = node.path("numRows").asLong();
+    long start = query.containsKey("pageToken")
+        ? decodeToken(query.get("pageToken"))
+        : Long.parseLong(query.getOrDefault("startIndex", "0"));
+    long maxResults = Long.parseLong(query.getOrDefault("maxResults", "100000"));
+    boolean int64 = Boolean.parseBoolean(query.getOrDefault("formatOptions.useInt64Timestamp", "false"));
+    ObjectNode response = NODES.objectNode();
+    response.put("totalRows", Long.toString(total));
+    response.put("etag", Integer.toHexString(node.hashCode()));
+    response.set("schema", node.path("schema"));
+    ArrayNode page = NODES.arrayNode();
+    if (maxResults > 0 && start < total) {
+      List<String> projections = new ArrayList<>();
+      for (Field field : schema) {
+        projections.add(BigQueryValues.projection(field, quote(field.name())));
+      }
+      String sql = "SELECT " + String.join(", ", projections) + " FROM " + duckName(dataset, table)
+          + " ORDER BY rowid" + (reverseTableData ? " DESC" : "")
+          + " LIMIT " + maxResults + " OFFSET " + start;
+      try (Statement statement = duckDb.createStatement();
+          ResultSet result = statement.executeQuery(sql)) {
+        while (result.next()) {
+          Object[] values = new Object[schema.size()];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = schema.get(i).type().equals("FLOAT") && !schema.get(i).repeated()
+                ? (Object) result.getObject(i + 1) : result.getString(i + 1);
+          }
+          page.add(BigQueryValues.row(schema, values, int64));
+        }
+      } catch (SQLException e) {
+        throw sqlError(e);
+      }
+    }
+    long next = start + page.size();
+    if (page.size() > 0) {
+      response.set("rows", page);
+    }
+    if (next < total && maxResults > 0) {
+      response.put("pageToken", encodeToken(next));
+    }
+    rows.addAndGet(page.size());
+    return response;
+  }
+
+  private List<Field> schema(JsonNode table) {
+    List<Field> schema = new ArrayList<>();
+    String dataset = table.path("tableReference").path("datasetId").asText();
+    String name = table.path("tableReference").path("tableId").asText();
+    try (Statement statement = duckDb.createStatement();
+        ResultSet described = statement.executeQuery("DESCRIBE " + duckName(dataset, name))) {
+      while (described.next()) {
+        schema.add(BigQueryFields.field(described.getString(1), described.getString(2), declaredTypes));
+      }
+    } catch (SQLException e) {
+      throw sqlError(e);
+    }
+    return schema;
+  }
+
+  private static String encodeToken(long row) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(("row:" + row).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static long decodeToken(String token) {
+    String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+    if (!text.startsWith("row:")) {
+      throw new ApiError(400, "invalid", "Invalid page token");
+    }
+    return Long.parseLong(text.substring(4));
+  }
+
+  // ---- SQL ----
+
+  private synchronized List<Field> describe(String sql) {
+    List<Field> schema = new ArrayList<>();
+    try (Statement statement = duckDb.createStatement();
+        ResultSet described = statement.executeQuery("DESCRIBE " + sql)) {
+      while (described.next()) {
+        schema.add(BigQueryFields.field(described.getString(1), described.getString(2), declaredTypes));
+      }
+    } catch (SQLException e) {
+      throw sqlError(e);
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(400, "invalidQuery", e.getMessage());
+    }
+    return schema;
+  }
+
+  /** GoogleSQL's backticked names and named parameters, in DuckDB's terms. */
+  private String translate(String sql, JsonNode parameters) {
+    Matcher backticked = BACKTICKED.matcher(sql);
+    StringBuilder translated = new StringBuilder();
+    while (backticked.find()) {
+      List<String> parts = new ArrayList<>(List.of(backticked.group(1).split("\\.")));
+      if (parts.size() == 3) {
+        parts.remove(0); // project.dataset.table: DuckDB knows one project
+      }
+      List<String> quoted = parts.stream().map(BigQueryEmulator::quote).toList();
+      backticked.appendReplacement(translated, Matcher.quoteReplacement(String.join(".", quoted)));
+    }
+    backticked.appendTail(translated);
+    Map<String, String> values = new LinkedHashMap<>();
+    for (JsonNode parameter : parameters) {
+      String type = parameter.path("parameterType").path("type").asText("STRING");
+      JsonNode value = parameter.path("parameterValue").path("value");
+      String literal = value.isMissingNode() || value.isNull()
+          ? "NULL"
+          : "CAST('" + value.asText().replace("'", "''") + "' AS " + duckDbType(NODES.objectNode().put("type", type)) + ")";
+      values.put(parameter.path("name").asText(), literal);
+    }
+    Matcher parameter = PARAMETER.matcher(translated.toString());
+    StringBuilder bound = new StringBuilder();
+    while (parameter.find()) {
+      String literal = values.get(parameter.group(1));
+      if (literal == null) {
+        throw new ApiError(400, "invalidQuery", "Query parameter '" + parameter.group(1)
+            + "' not found at [1:" + (parameter.start() + 1) + "]");
+      }
+      parameter.appendReplacement(bound, Matcher.quoteReplacement(literal));
+    }
+    parameter.appendTail(bound);
+    return bound.toString().strip().replaceAll(";+$", "");
+  }
+
+  private ApiError sqlError(SQLException e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    if (message.contains("Catalog Error") && message.contains("does not exist")) {
+      return new ApiError(404, "notFound", "Not found: " + message);
+    }
+    return new ApiError(400, "invalidQuery", message);
+  }
+
+  private static String duckName(String dataset, String table) {
+    return quote(dataset) + "." + quote(table);
+  }
+
+  private static String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  private static JsonNode errorBody(ApiError error) {
+    // {"error": {"code", "message", "errors": [{"reason", "message", "domain"}], "status"}}
+    // (cloud.google.com/bigquery/docs/error-messages: "an errors object, which contains an array
+    // of ErrorProto objects").
+    ObjectNode body = NODES.objectNode();
+    ObjectNode inner = body.putObject("error");
+    inner.put("code", error.status);
+    inner.put("message", error.getMessage());
+    inner.putArray("errors").addObject().put("message", error.getMessage()).put("domain", "global")
+        .put("reason", error.reason);
+    inner.put("status", switch (error.status) {
+      case 400 -> "INVALID_ARGUMENT";
+      case 403 -> "PERMISSION_DENIED";
+      case 404 -> "NOT_FOUND";
+      case 409 -> "ALREADY_EXISTS";
+      case 429 -> "RESOURCE_EXHAUSTED";
+      case 503 -> "UNAVAILABLE";
+      default -> "INTERNAL";
+    });
+    return body;
+  }
+
+  private static JsonNode readBody(HttpExchange exchange) throws IOException {
+    byte[] raw;
+    try (InputStream in = exchange.getRequestBody()) {
+      raw = in.readAllBytes();
+    }
+    if (raw.length == 0) {
+      return null;
+    }
+    // The client gzips request bodies (Content-Encoding: gzip).
+    String encoding = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Encoding")).orElse("");
+    if (encoding.contains("gzip")) {
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
+        raw = in.readAllBytes();
+      }
+    }
+    return JSON.readTree(raw);
+  }
+
+  private static Map<String, String> queryParameters(String rawQuery) {
+    Map<String, String> parameters = new HashMap<>();
+    if (rawQuery == null) {
+      return parameters;
+    }
+    for (String pair : rawQuery.split("&")) {
+      int equals = pair.indexOf('=');
+      String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+      String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+      parameters.put(name, value);
+    }
+    return parameters;
+  }
+}

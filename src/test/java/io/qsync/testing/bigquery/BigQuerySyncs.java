@@ -1,0 +1,57 @@
+package io.qsync.testing.bigquery;
+
+import io.qsync.config.BigQueryConnectionConfig;
+import io.qsync.config.ConnectionConfig;
+import io.qsync.config.Mode;
+import io.qsync.config.MySqlConnectionConfig;
+import io.qsync.config.QsyncConfig;
+import io.qsync.config.Secret;
+import io.qsync.config.SyncConfig;
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
+import io.qsync.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A config of one sync from the emulator (connection {@code bq}, no credentials, retries after
+ * 1 ms) into a test database (connection {@code app}), with the stage in {@code dir/stage}.
+ */
+public final class BigQuerySyncs {
+  public static final String SYNC = "bq_sync";
+
+  private BigQuerySyncs() {}
+
+  /** The emulator's connection with a page size and optional staging dataset. */
+  public static BigQueryConnectionConfig connection(
+      BigQueryEmulator emulator, int pageSize, Optional<String> stagingDataset) {
+    return new BigQueryConnectionConfig(
+        "bq", emulator.project(), "US", BigQueryConnectionConfig.Credentials.NONE,
+        Optional.of(emulator.host()), Map.of("team", "tests"), OptionalLong.empty(),
+        stagingDataset, Duration.ofHours(1), pageSize, Map.of(), Duration.ofMillis(1));
+  }
+
+  public static SyncConfig sync(String query, String table, List<String> key, Mode mode) {
+    return new SyncConfig(SYNC, "bq", query, "app", table, key, mode, true, 500, Duration.ofSeconds(5));
+  }
+
+  public static QsyncConfig config(
+      Path dir, TestDatabase database, BigQueryConnectionConfig connection, SyncConfig sync) {
+    Map<String, ConnectionConfig> connections =
+        Map.of(
+            "bq", connection,
+            "app", new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
+    return new QsyncConfig(dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of(sync.name(), sync));
+  }
+
+  public static Qsync qsync(
+      Path dir, TestDatabase database, BigQueryConnectionConfig connection, SyncConfig sync, FaultPoint faults) {
+    return new Qsync(config(dir, database, connection, sync), Clock.systemUTC(), Progress.silent(), faults);
+  }
+}
