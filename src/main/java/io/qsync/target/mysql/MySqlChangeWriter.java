@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
 /**
  * Writes change batches with multi-row statements: deletes first ({@code DELETE ... WHERE key IN
  * (...)}), then inserts and updates ({@code INSERT ... ON DUPLICATE KEY UPDATE}, or a plain INSERT
- * where a duplicate must fail), then the fenced checkpoint, then the lock check, then COMMIT. A
+ * where a duplicate must fail), then the fenced checkpoint, then the lock check, then COMMIT. New
+ * rows go in with {@link MySqlLoadData} where there are enough of them; when that load does not
+ * take every row exactly, the batch is rolled back and written again with the statements. A
  * rejected value rolls the batch back and is pinned to its row and column by replaying the batch
  * row by row, still uncommitted. Not thread-safe.
  */
@@ -43,6 +45,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private final SyncLock lock;
   private final Clock clock;
   private final int maxRowsPerStatement;
+  private final MySqlLoadData loadData;
 
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
@@ -61,6 +64,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     this.lock = lock;
     this.clock = clock;
     this.maxRowsPerStatement = Math.max(1, MAX_PLACEHOLDERS / columns.size());
+    this.loadData = new MySqlLoadData(table, columns);
   }
 
   private static int indexOf(List<Column> columns, String name) {
@@ -78,11 +82,28 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
       return;
     }
     checkValues(batch);
+    try {
+      applyOnce(batch, afterSeq, true);
+    } catch (LoadDataDeclined declined) {
+      // LOAD DATA did not take every row as sent (and was rolled back): the row-exact statements
+      // write the batch, or name the row and column the table rejects.
+      applyOnce(batch, afterSeq, false);
+    }
+  }
+
+  /** Thrown inside a batch's transaction when LOAD DATA did not load the rows exactly. */
+  private static final class LoadDataDeclined extends RuntimeException {
+    LoadDataDeclined() {
+      super("LOAD DATA did not load the batch's rows exactly", null, false, false);
+    }
+  }
+
+  private void applyOnce(List<Change> batch, long afterSeq, boolean loadDataAllowed) {
     long lastSeq = batch.get(batch.size() - 1).seq();
     try {
       connection.setAutoCommit(false);
       try {
-        write(batch);
+        write(batch, loadDataAllowed);
         advanceCheckpoint(afterSeq, lastSeq);
         if (!lock.held()) {
           throw new QsyncException(
@@ -110,7 +131,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
    * Deletes, then updates, then inserts: a delete or an update may free a value of a unique key
    * that an insert needs; an insert never frees anything.
    */
-  private void write(List<Change> batch) throws SQLException {
+  private void write(List<Change> batch, boolean loadDataAllowed) throws SQLException {
     writeDeletes(ofKind(batch, ChangeKind.DELETE));
     List<Change> updates = ofKind(batch, ChangeKind.UPDATE);
     for (int from = 0; from < updates.size(); from += maxRowsPerStatement) {
@@ -122,6 +143,12 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     // If it does, the key column's collation equates it with another key (or another writer
     // inserted it meanwhile), and an upsert would silently merge two source rows into one.
     List<Change> inserts = ofKind(batch, ChangeKind.INSERT);
+    if (loadDataAllowed && loadData.suits(inserts)) {
+      if (!loadData.load(connection, inserts)) {
+        throw new LoadDataDeclined();
+      }
+      return;
+    }
     for (int from = 0; from < inserts.size(); from += maxRowsPerStatement) {
       writeRows(inserts.subList(from, Math.min(inserts.size(), from + maxRowsPerStatement)), false);
     }
