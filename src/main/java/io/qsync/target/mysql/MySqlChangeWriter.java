@@ -46,6 +46,8 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private final Clock clock;
   private final int maxRowsPerStatement;
   private final MySqlLoadData loadData;
+  private final int[] allColumns;
+  private long statementBytes;
 
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
@@ -65,6 +67,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     this.clock = clock;
     this.maxRowsPerStatement = Math.max(1, MAX_PLACEHOLDERS / columns.size());
     this.loadData = new MySqlLoadData(table, columns);
+    this.allColumns = StatementChunks.all(columns.size());
   }
 
   private static int indexOf(List<Column> columns, String name) {
@@ -134,8 +137,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private void write(List<Change> batch, boolean loadDataAllowed) throws SQLException {
     writeDeletes(ofKind(batch, ChangeKind.DELETE));
     List<Change> updates = ofKind(batch, ChangeKind.UPDATE);
-    for (int from = 0; from < updates.size(); from += maxRowsPerStatement) {
-      List<Change> chunk = updates.subList(from, Math.min(updates.size(), from + maxRowsPerStatement));
+    for (List<Change> chunk : StatementChunks.split(updates, maxRowsPerStatement, statementBytes(), allColumns)) {
       checkUpdatesFindTheirRows(chunk);
       writeRows(chunk, true);
     }
@@ -149,8 +151,8 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
       }
       return;
     }
-    for (int from = 0; from < inserts.size(); from += maxRowsPerStatement) {
-      writeRows(inserts.subList(from, Math.min(inserts.size(), from + maxRowsPerStatement)), false);
+    for (List<Change> chunk : StatementChunks.split(inserts, maxRowsPerStatement, statementBytes(), allColumns)) {
+      writeRows(chunk, false);
     }
   }
 
@@ -159,14 +161,28 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   }
 
   private void writeDeletes(List<Change> deletes) throws SQLException {
-    for (int from = 0; from < deletes.size(); from += keysPerStatement()) {
-      List<Change> chunk = deletes.subList(from, Math.min(deletes.size(), from + keysPerStatement()));
+    for (List<Change> chunk : StatementChunks.split(deletes, keysPerStatement(), statementBytes(), keyIndexes)) {
       try (PreparedStatement statement =
           connection.prepareStatement(dialect.delete(table, key, chunk.size()))) {
         bindKeys(statement, chunk);
         statement.executeUpdate();
       }
     }
+  }
+
+  /**
+   * How many bytes of values one statement may carry: half the server's max_allowed_packet, which
+   * leaves room for the statement's text around them. Read once, on first use.
+   */
+  private long statementBytes() throws SQLException {
+    if (statementBytes == 0) {
+      try (PreparedStatement statement = connection.prepareStatement("SELECT @@max_allowed_packet");
+          ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        statementBytes = Math.max(1 << 16, rows.getLong(1) / 2);
+      }
+    }
+    return statementBytes;
   }
 
   private int keysPerStatement() {
