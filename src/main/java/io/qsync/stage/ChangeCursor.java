@@ -9,24 +9,94 @@ import io.qsync.source.duckdb.DuckDbValues;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
-/** Reads a change set in sequence order, a batch at a time. Not thread-safe; close it. */
+/**
+ * Reads a change set in sequence order, a batch at a time. With read-ahead, the next batch is read
+ * from the stage on a thread of its own while the caller writes the current one to the target, so
+ * decoding and the target's work overlap; at most one batch is held ahead. Not thread-safe (one
+ * caller); close it.
+ */
 public final class ChangeCursor implements AutoCloseable {
   private final Statement statement;
   private final ResultSet rows;
   private final List<Column> columns;
+  private final ExecutorService readAhead;
+  private final ArrayDeque<Change> buffer = new ArrayDeque<>();
+  private Future<List<Change>> pending;
   private boolean exhausted;
 
-  ChangeCursor(Statement statement, ResultSet rows, List<Column> columns) {
+  ChangeCursor(Statement statement, ResultSet rows, List<Column> columns, boolean readAhead) {
     this.statement = statement;
     this.rows = rows;
     this.columns = List.copyOf(columns);
+    this.readAhead =
+        readAhead
+            ? Executors.newSingleThreadExecutor(
+                task -> {
+                  Thread thread = new Thread(task, "qsync-stage-read-ahead");
+                  thread.setDaemon(true);
+                  return thread;
+                })
+            : null;
+  }
+
+  ChangeCursor(Statement statement, ResultSet rows, List<Column> columns) {
+    this(statement, rows, columns, false);
   }
 
   /** The next changes, at most {@code max}; empty at the end of the change set. */
   public List<Change> next(int max) {
+    if (readAhead == null) {
+      return read(max);
+    }
+    List<Change> batch = new ArrayList<>(Math.min(max, 4096));
+    while (batch.size() < max) {
+      if (buffer.isEmpty()) {
+        if (pending == null) {
+          if (exhausted) {
+            break;
+          }
+          pending = readAhead.submit(() -> read(max));
+        }
+        buffer.addAll(awaitPending());
+        if (buffer.isEmpty()) {
+          break;
+        }
+      }
+      while (batch.size() < max && !buffer.isEmpty()) {
+        batch.add(buffer.poll());
+      }
+    }
+    if (pending == null && !exhausted) {
+      pending = readAhead.submit(() -> read(max));
+    }
+    return batch;
+  }
+
+  private List<Change> awaitPending() {
+    try {
+      return pending.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QsyncException(ErrorKind.INTERRUPTED, "interrupted while reading the change set", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pending = null;
+    }
+  }
+
+  private List<Change> read(int max) {
     List<Change> batch = new ArrayList<>(Math.min(max, 4096));
     try {
       while (!exhausted && batch.size() < max) {
@@ -50,6 +120,17 @@ public final class ChangeCursor implements AutoCloseable {
   @Override
   public void close() {
     try {
+      if (readAhead != null) {
+        if (pending != null) {
+          // The result set must not be closed under a read in progress: wait for it (one batch).
+          try {
+            awaitPending();
+          } catch (RuntimeException ignored) {
+            // Closing: a failed read-ahead no longer matters.
+          }
+        }
+        readAhead.shutdownNow();
+      }
       rows.close();
       statement.close();
     } catch (SQLException e) {

@@ -32,8 +32,9 @@ import org.duckdb.DuckDBConnection;
 
 /**
  * A run's local DuckDB file: the query result ({@code src}), the target's current rows ({@code
- * tgt}) and the change set between them ({@code changes}, in key order, numbered from 1). It
- * outlives a failed run so the next run can resume from it. Memory is bounded by DuckDB's memory
+ * tgt}) and the change set between them ({@code changes}, in key order, numbered from 1). Only the
+ * change set is kept in the file ({@code src} and {@code tgt} are temporary tables of the
+ * session); it outlives a failed run so the next run can resume from it. Memory is bounded by DuckDB's memory
  * limit: larger data spills to the stage folder.
  *
  * <p>Lifecycle: {@link #open}, {@link #begin} (or {@link #meta} to resume), write rows, {@link
@@ -177,11 +178,15 @@ public final class Stage implements AutoCloseable {
           insert.executeUpdate();
         }
       }
-      statement.execute("CREATE TABLE src (" + columnDefinitions(columns) + ")");
+      // The result and the target's rows are temporary tables: only the change set must survive
+      // the process (a run that stops before the diff starts over). In a temporary table DuckDB's
+      // appender is about 4 times faster than in the file, where it commits and logs each chunk
+      // of 2048 rows. Past the memory limit, temporary tables spill to the stage's spill folder.
+      statement.execute("CREATE TEMPORARY TABLE src (" + columnDefinitions(columns) + ")");
       // qsync_dirty marks a target row holding a value the source's type cannot represent
       // exactly (a hand-edited 7.25 where the query returns whole numbers): it always differs.
       statement.execute(
-          "CREATE TABLE tgt (" + columnDefinitions(columns) + ", qsync_dirty BOOLEAN)");
+          "CREATE TEMPORARY TABLE tgt (" + columnDefinitions(columns) + ", qsync_dirty BOOLEAN)");
     } catch (SQLException e) {
       throw failed("prepare the stage", e);
     }
@@ -356,7 +361,10 @@ public final class Stage implements AutoCloseable {
     return count("SELECT count(*) FROM changes");
   }
 
-  /** Opens a cursor over the change set after the given sequence number, in order. */
+  /**
+   * Opens a cursor over the change set after the given sequence number, in order, reading one
+   * batch ahead on a thread of its own.
+   */
   public ChangeCursor changes(long afterSeq) {
     List<Column> columns = columns();
     try {
@@ -366,7 +374,7 @@ public final class Stage implements AutoCloseable {
                   + " FROM changes WHERE qsync_seq > ? ORDER BY qsync_seq");
       statement.setFetchSize(2048);
       statement.setLong(1, afterSeq);
-      return new ChangeCursor(statement, statement.executeQuery(), columns);
+      return new ChangeCursor(statement, statement.executeQuery(), columns, true);
     } catch (SQLException e) {
       throw failed("read the change set", e);
     }
@@ -477,7 +485,7 @@ public final class Stage implements AutoCloseable {
       this.types = columns.stream().map(Column::type).toList();
       this.marksInexact = marksInexact;
       try {
-        this.appender = connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table);
+        this.appender = connection.createAppender("temp", DuckDBConnection.DEFAULT_SCHEMA, table);
       } catch (SQLException e) {
         throw failed("write rows", e);
       }

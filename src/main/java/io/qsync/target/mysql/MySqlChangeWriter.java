@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
 /**
  * Writes change batches with multi-row statements: deletes first ({@code DELETE ... WHERE key IN
  * (...)}), then inserts and updates ({@code INSERT ... ON DUPLICATE KEY UPDATE}, or a plain INSERT
- * where a duplicate must fail), then the fenced checkpoint, then the lock check, then COMMIT. A
+ * where a duplicate must fail), then the fenced checkpoint, then the lock check, then COMMIT. New
+ * rows go in with {@link MySqlLoadData} where there are enough of them; when that load does not
+ * take every row exactly, the batch is rolled back and written again with the statements. A
  * rejected value rolls the batch back and is pinned to its row and column by replaying the batch
  * row by row, still uncommitted. Not thread-safe.
  */
@@ -43,6 +45,9 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private final SyncLock lock;
   private final Clock clock;
   private final int maxRowsPerStatement;
+  private final MySqlLoadData loadData;
+  private final int[] allColumns;
+  private long statementBytes;
 
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
@@ -61,6 +66,8 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     this.lock = lock;
     this.clock = clock;
     this.maxRowsPerStatement = Math.max(1, MAX_PLACEHOLDERS / columns.size());
+    this.loadData = new MySqlLoadData(table, columns);
+    this.allColumns = StatementChunks.all(columns.size());
   }
 
   private static int indexOf(List<Column> columns, String name) {
@@ -78,11 +85,28 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
       return;
     }
     checkValues(batch);
+    try {
+      applyOnce(batch, afterSeq, true);
+    } catch (LoadDataDeclined declined) {
+      // LOAD DATA did not take every row as sent (and was rolled back): the row-exact statements
+      // write the batch, or name the row and column the table rejects.
+      applyOnce(batch, afterSeq, false);
+    }
+  }
+
+  /** Thrown inside a batch's transaction when LOAD DATA did not load the rows exactly. */
+  private static final class LoadDataDeclined extends RuntimeException {
+    LoadDataDeclined() {
+      super("LOAD DATA did not load the batch's rows exactly", null, false, false);
+    }
+  }
+
+  private void applyOnce(List<Change> batch, long afterSeq, boolean loadDataAllowed) {
     long lastSeq = batch.get(batch.size() - 1).seq();
     try {
       connection.setAutoCommit(false);
       try {
-        write(batch);
+        write(batch, loadDataAllowed);
         advanceCheckpoint(afterSeq, lastSeq);
         if (!lock.held()) {
           throw new QsyncException(
@@ -110,11 +134,10 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
    * Deletes, then updates, then inserts: a delete or an update may free a value of a unique key
    * that an insert needs; an insert never frees anything.
    */
-  private void write(List<Change> batch) throws SQLException {
+  private void write(List<Change> batch, boolean loadDataAllowed) throws SQLException {
     writeDeletes(ofKind(batch, ChangeKind.DELETE));
     List<Change> updates = ofKind(batch, ChangeKind.UPDATE);
-    for (int from = 0; from < updates.size(); from += maxRowsPerStatement) {
-      List<Change> chunk = updates.subList(from, Math.min(updates.size(), from + maxRowsPerStatement));
+    for (List<Change> chunk : StatementChunks.split(updates, maxRowsPerStatement, statementBytes(), allColumns)) {
       checkUpdatesFindTheirRows(chunk);
       writeRows(chunk, true);
     }
@@ -122,8 +145,14 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     // If it does, the key column's collation equates it with another key (or another writer
     // inserted it meanwhile), and an upsert would silently merge two source rows into one.
     List<Change> inserts = ofKind(batch, ChangeKind.INSERT);
-    for (int from = 0; from < inserts.size(); from += maxRowsPerStatement) {
-      writeRows(inserts.subList(from, Math.min(inserts.size(), from + maxRowsPerStatement)), false);
+    if (loadDataAllowed && loadData.suits(inserts)) {
+      if (!loadData.load(connection, inserts)) {
+        throw new LoadDataDeclined();
+      }
+      return;
+    }
+    for (List<Change> chunk : StatementChunks.split(inserts, maxRowsPerStatement, statementBytes(), allColumns)) {
+      writeRows(chunk, false);
     }
   }
 
@@ -132,14 +161,28 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   }
 
   private void writeDeletes(List<Change> deletes) throws SQLException {
-    for (int from = 0; from < deletes.size(); from += keysPerStatement()) {
-      List<Change> chunk = deletes.subList(from, Math.min(deletes.size(), from + keysPerStatement()));
+    for (List<Change> chunk : StatementChunks.split(deletes, keysPerStatement(), statementBytes(), keyIndexes)) {
       try (PreparedStatement statement =
           connection.prepareStatement(dialect.delete(table, key, chunk.size()))) {
         bindKeys(statement, chunk);
         statement.executeUpdate();
       }
     }
+  }
+
+  /**
+   * How many bytes of values one statement may carry: half the server's max_allowed_packet, which
+   * leaves room for the statement's text around them. Read once, on first use.
+   */
+  private long statementBytes() throws SQLException {
+    if (statementBytes == 0) {
+      try (PreparedStatement statement = connection.prepareStatement("SELECT @@max_allowed_packet");
+          ResultSet rows = statement.executeQuery()) {
+        rows.next();
+        statementBytes = Math.max(1 << 16, rows.getLong(1) / 2);
+      }
+    }
+    return statementBytes;
   }
 
   private int keysPerStatement() {

@@ -1,0 +1,67 @@
+package io.qsync.target.mysql;
+
+import io.qsync.diff.Change;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Splits the rows of a multi-row statement so that each statement stays within MySQL's limits: at
+ * most 65,535 placeholders, and at most {@code max_allowed_packet} bytes on the wire (a statement
+ * over it fails with "packet too big"). Sizes are estimated from above: the driver sends values as
+ * escaped text, so a character may take up to six bytes. Pure; thread-safe.
+ */
+final class StatementChunks {
+  /** Bytes a non-text value takes at most as a literal, with its separator. */
+  private static final int SCALAR_BYTES = 48;
+
+  private StatementChunks() {}
+
+  /**
+   * Consecutive runs of {@code rows}, each of at most {@code maxRows} rows and, unless a single
+   * row is larger, at most {@code maxBytes} estimated bytes of the given columns.
+   */
+  static List<List<Change>> split(List<Change> rows, int maxRows, long maxBytes, int[] columns) {
+    List<List<Change>> chunks = new ArrayList<>();
+    int from = 0;
+    long bytes = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      long rowBytes = estimate(rows.get(i).row(), columns);
+      boolean full = i - from == maxRows || i > from && bytes + rowBytes > maxBytes;
+      if (full) {
+        chunks.add(rows.subList(from, i));
+        from = i;
+        bytes = 0;
+      }
+      bytes += rowBytes;
+    }
+    if (from < rows.size()) {
+      chunks.add(rows.subList(from, rows.size()));
+    }
+    return chunks;
+  }
+
+  /** An upper bound of the bytes the given values of a row take in a statement's text. */
+  static long estimate(Object[] row, int[] columns) {
+    long bytes = 0;
+    for (int column : columns) {
+      Object value = row[column];
+      if (value instanceof String text) {
+        bytes += 6L * text.length() + 4;
+      } else if (value instanceof byte[] binary) {
+        bytes += 2L * binary.length + 4;
+      } else {
+        bytes += SCALAR_BYTES;
+      }
+    }
+    return bytes;
+  }
+
+  /** Every column index of a row of {@code width} columns. */
+  static int[] all(int width) {
+    int[] columns = new int[width];
+    for (int i = 0; i < width; i++) {
+      columns[i] = i;
+    }
+    return columns;
+  }
+}

@@ -1,0 +1,83 @@
+package io.qsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code qsync bench} on a tiny result: it measures every figure (with real child qsync runs),
+ * prints the table and writes the JSON. Timings are not asserted: performance is the command's
+ * output, not a test's verdict.
+ */
+@ExtendWith(MariaDbExtension.class)
+class BenchCommandIT {
+  @TempDir Path dir;
+
+  @Test
+  void measuresEveryFigurePrintsTheTableAndWritesTheJson(TestDatabase database) throws Exception {
+    String scratch = database.name() + "_bench";
+    Path json = dir.resolve("bench.json");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code;
+    try (PrintWriter outWriter = new PrintWriter(out);
+        PrintWriter errWriter = new PrintWriter(err)) {
+      code =
+          Main.execute(
+              new String[] {
+                "bench", "--host", database.host(), "--port", Integer.toString(database.port()),
+                "--database", scratch, "--rows", "2000", "--repeat", "1", "--dir",
+                dir.resolve("work").toString(), "--json", json.toString()
+              },
+              outWriter, errWriter, false, Clock.systemUTC());
+    }
+
+    assertThat(code).as(out + "\n" + err).isZero();
+    assertThat(out.toString())
+        .contains("qsync bench: 2,000 rows")
+        .contains("LOAD DATA LOCAL INFILE, same rows (ceiling)")
+        .contains("qsync first load, empty table")
+        .contains("qsync re-sync, nothing changed")
+        .contains("qsync re-sync, 1 % changed")
+        .contains("qsync re-sync, 10 % changed")
+        .contains("script: INSERT IGNORE x 1000, no sleep")
+        .contains("script with its 1 s sleep per batch")
+        .contains("values written by qsync equal LOAD DATA's (CHECKSUM TABLE): yes")
+        .contains("targets:");
+
+    JsonNode report = new ObjectMapper().readTree(json.toFile());
+    assertThat(report.path("rows").asLong()).isEqualTo(2000);
+    assertThat(report.path("checksums_match").asBoolean()).isTrue();
+    List<String> names = new ArrayList<>();
+    for (JsonNode figure : report.path("figures")) {
+      names.add(figure.path("name").asText());
+      assertThat(figure.path("seconds")).hasSize(1);
+      assertThat(figure.path("median_seconds").asDouble()).isPositive();
+      assertThat(figure.path("rate_vs_ceiling").asDouble()).isPositive();
+    }
+    assertThat(names)
+        .containsExactly("ceiling", "first_load", "no_change", "changed_1pct", "changed_10pct", "script");
+    JsonNode first = report.path("figures").path(1);
+    assertThat(first.path("changes").asLong()).isEqualTo(2000);
+    assertThat(first.path("peak_heap_bytes").asLong()).isPositive();
+    assertThat(first.path("peak_rss_bytes").asLong()).isPositive();
+    assertThat(report.path("figures").path(2).path("changes").asLong()).isZero();
+    assertThat(report.path("figures").path(3).path("changes").asLong()).isPositive();
+    assertThat(report.path("targets")).hasSize(5);
+
+    // The scratch database is gone again.
+    assertThat(database.rows("SHOW DATABASES LIKE '" + scratch + "'")).isEmpty();
+  }
+}
