@@ -43,10 +43,12 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private final SyncLock lock;
   private final Clock clock;
   private final int maxRowsPerStatement;
+  private final String connectionName;
 
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
-      List<String> key, boolean upsert, String runId, SyncLock lock, Clock clock) {
+      List<String> key, boolean upsert, String runId, SyncLock lock, Clock clock,
+      String connectionName) {
     this.connection = connection;
     this.dialect = dialect;
     this.table = table;
@@ -60,6 +62,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     this.runId = runId;
     this.lock = lock;
     this.clock = clock;
+    this.connectionName = connectionName;
     this.maxRowsPerStatement = Math.max(1, MAX_PLACEHOLDERS / columns.size());
   }
 
@@ -102,7 +105,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         connection.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "apply the batch ending at change " + lastSeq, e);
+      throw MySqlErrors.failed(connectionName, "apply the batch ending at change " + lastSeq, e);
     }
   }
 

@@ -29,9 +29,11 @@ final class MySqlRunStore implements RunStore {
           + " batches_applied, resumes, host, pid, connection_id, error";
 
   private final Connection connection;
+  private final String connectionName;
 
-  MySqlRunStore(Connection connection) {
+  MySqlRunStore(Connection connection, String connectionName) {
     this.connection = connection;
+    this.connectionName = connectionName;
   }
 
   @Override
@@ -68,7 +70,7 @@ final class MySqlRunStore implements RunStore {
       bind(statement, run);
       statement.executeUpdate();
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "record run " + run.runId() + " in " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "record run " + run.runId() + " in " + TABLE, e);
     }
   }
 
@@ -94,7 +96,7 @@ final class MySqlRunStore implements RunStore {
       statement.setString(16, run.runId());
       statement.executeUpdate();
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "update run " + run.runId() + " in " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "update run " + run.runId() + " in " + TABLE, e);
     }
   }
 
@@ -138,7 +140,7 @@ final class MySqlRunStore implements RunStore {
       rows.next();
       return rows.getLong(1) > 0;
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "look for " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "look for " + TABLE, e);
     }
   }
 
@@ -157,7 +159,7 @@ final class MySqlRunStore implements RunStore {
         }
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "read run history from " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "read run history from " + TABLE, e);
     }
     return runs;
   }
@@ -242,7 +244,7 @@ final class MySqlRunStore implements RunStore {
     try (Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "create " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "create " + TABLE, e);
     }
   }
 }

@@ -271,7 +271,7 @@ public final class MySqlTarget implements Target {
       String table, List<Column> columns, List<String> key, boolean upsert, String runId,
       SyncLock lock) {
     return new MySqlChangeWriter(
-        connection(), dialect(), table, columns, key, upsert, runId, lock, clock);
+        connection(), dialect(), table, columns, key, upsert, runId, lock, clock, config.name());
   }
 
   @Override
@@ -301,14 +301,14 @@ public final class MySqlTarget implements Target {
   @Override
   public RunStore runs() {
     if (runs == null) {
-      runs = new MySqlRunStore(connection());
+      runs = new MySqlRunStore(connection(), config.name());
     }
     return runs;
   }
 
   @Override
   public SyncLock lock(String sync, Duration timeout) {
-    return MySqlSyncLock.acquire(this, sync, timeout);
+    return MySqlSyncLock.acquire(this, sync, timeout, config.name());
   }
 
   @Override
