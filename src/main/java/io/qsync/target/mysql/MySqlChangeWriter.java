@@ -102,7 +102,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         }
         throw e;
       } finally {
-        connection.setAutoCommit(true);
+        restoreAutoCommit();
       }
     } catch (SQLException e) {
       throw MySqlErrors.failed(connectionName, "apply the batch ending at change " + lastSeq, e);
@@ -360,6 +360,19 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     // MariaDB names a column `db`.`table`.`column`, MySQL 'column': take the last part.
     String[] parts = matcher.group(1).split("[`']\\.[`']");
     return parts[parts.length - 1].replaceAll("[`']", "");
+  }
+
+  /**
+   * Ends the batch's transaction mode. On a connection that broke during the batch this fails too,
+   * and must not hide why the batch failed ("Connection is closed" instead of the reset); on one
+   * that broke after the commit, the next batch reports it.
+   */
+  private void restoreAutoCommit() {
+    try {
+      connection.setAutoCommit(true);
+    } catch (SQLException e) {
+      // The connection is gone; the error that broke it is already on its way, or comes next.
+    }
   }
 
   private void rollback() {
