@@ -62,6 +62,28 @@ final class ConsoleProgress implements Progress {
     step = null;
   }
 
+  @Override
+  public void paused(String reason) {
+    line("paused: " + reason);
+  }
+
+  @Override
+  public void resumed(Duration paused) {
+    line("resumed after " + Renderer.duration(paused));
+  }
+
+  @Override
+  public void retrying(String what, int failedTries, Duration wait, String error) {
+    line("retrying " + what + " in " + Renderer.duration(wait) + " (try " + failedTries
+        + " failed: " + error + ")");
+  }
+
+  /** A line of its own that stays, on a terminal above the redrawn progress line. */
+  private void line(String text) {
+    err.println(terminal ? "\r\033[2K" + text : text);
+    err.flush();
+  }
+
   private void show(Instant now, boolean last) {
     String line = describe(step, done, total, Duration.between(started, now));
     if (terminal) {

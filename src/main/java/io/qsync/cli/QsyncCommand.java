@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       HistoryCommand.class,
       ValidateCommand.class,
       DemoCommand.class,
+      SoakCommand.class,
       picocli.CommandLine.HelpCommand.class
     },
     footer = {

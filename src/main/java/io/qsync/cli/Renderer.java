@@ -8,6 +8,7 @@ import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.RunReport;
 import io.qsync.engine.StatusReport;
+import io.qsync.engine.ThrottleReport;
 import io.qsync.engine.ValidationReport;
 import io.qsync.state.RunRecord;
 import java.math.BigDecimal;
@@ -57,6 +58,7 @@ final class Renderer {
             report.mode(), counts.inserts(), counts.updates(), counts.deletes(),
             counts.unchanged(), counts.sourceRows(), duration(report.duration()),
             report.batches(), report.runId()));
+    throttle(report.throttle()).ifPresent(line -> text.append('\n').append(line));
     return text.toString();
   }
 
@@ -73,6 +75,39 @@ final class Renderer {
     map.put("batches", report.batches());
     map.put("duration_ms", report.duration().toMillis());
     map.put("notes", report.notes());
+    map.put("throttle", map(report.throttle()));
+    return map;
+  }
+
+  /**
+   * {@code throttled 12.3s (Threads_running >= 50: 10.0s, pause file /x: 2.3s); 2 batches retried;
+   * batch size 250-1000}, or nothing for a run that neither waited nor retried.
+   */
+  static java.util.Optional<String> throttle(ThrottleReport report) {
+    List<String> parts = new ArrayList<>();
+    if (!report.throttled().isZero()) {
+      List<String> rules = new ArrayList<>();
+      report.throttledBy().forEach((rule, time) -> rules.add(rule + ": " + duration(time)));
+      parts.add("throttled " + duration(report.throttled()) + " (" + String.join(", ", rules) + ")");
+    }
+    if (report.retries() > 0) {
+      parts.add(report.retries() + (report.retries() == 1 ? " batch" : " batches") + " retried");
+    }
+    if (report.smallestBatch() != report.largestBatch()) {
+      parts.add("batch size " + report.smallestBatch() + "-" + report.largestBatch());
+    }
+    return parts.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join("; ", parts));
+  }
+
+  static Map<String, Object> map(ThrottleReport report) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("throttled_ms", report.throttled().toMillis());
+    Map<String, Object> byRule = new LinkedHashMap<>();
+    report.throttledBy().forEach((rule, time) -> byRule.put(rule, time.toMillis()));
+    map.put("throttled_ms_by_reason", byRule);
+    map.put("retries", report.retries());
+    map.put("smallest_batch", report.smallestBatch());
+    map.put("largest_batch", report.largestBatch());
     return map;
   }
 

@@ -46,13 +46,24 @@ public final class ConfigLoader {
   /** The largest {@code batch_size}: bigger batches hold row locks and memory for no gain. */
   public static final int MAX_BATCH_SIZE = 100_000;
 
-  private static final List<String> TOP_KEYS = List.of("connections", "syncs", "stage_dir");
+  private static final List<String> TOP_KEYS =
+      List.of("connections", "syncs", "stage_dir", "throttle", "retries");
   private static final List<String> DUCKDB_KEYS = List.of("type", "path", "setup");
   private static final List<String> MYSQL_KEYS =
-      List.of("type", "url", "user", "password", "properties");
+      List.of("type", "url", "user", "password", "properties", "password_file", "tls", "ca_file",
+          "connect_timeout", "statement_timeout", "lock_wait_timeout");
   private static final List<String> SYNC_KEYS =
       List.of("source", "query", "target", "table", "key", "mode", "create_table", "batch_size",
-          "lock_timeout", "allow_empty", "max_delete_fraction");
+          "lock_timeout", "allow_empty", "max_delete_fraction", "throttle", "retries");
+  private static final List<String> THROTTLE_KEYS =
+      List.of("max_rows_per_second", "batch_time", "min_batch_size", "max_batch_size",
+          "max_threads_running", "critical_threads_running", "replicas", "max_replica_lag",
+          "critical_replica_lag", "pause_file", "max_pause");
+  private static final List<String> RETRY_KEYS = List.of("max_attempts", "max_backoff");
+  private static final List<String> TLS_MODES =
+      Arrays.stream(TlsConfig.Mode.values()).map(TlsConfig.Mode::configName).toList();
+  private static final String DURATION_EXPECTED =
+      "a duration like 30s, 2m or 500ms (a bare number means seconds)";
   private static final List<String> CONNECTION_TYPES = List.of("duckdb", "mysql");
   private static final String SOURCE_TYPE = "duckdb";
   private static final String TARGET_TYPE = "mysql";
@@ -70,6 +81,9 @@ public final class ConfigLoader {
   private final Path folder;
   private final Map<String, String> environment;
   private final List<ConfigProblem> problems = new ArrayList<>();
+  /** The top level's throttle and retries: every sync's defaults. */
+  private ThrottleConfig defaultThrottle = ThrottleConfig.DEFAULT;
+  private RetryConfig defaultRetries = RetryConfig.DEFAULT;
 
   private ConfigLoader(Path file, Map<String, String> environment) {
     this.file = requireNonNull(file, "file is null");
@@ -124,6 +138,11 @@ public final class ConfigLoader {
         }
       });
     }
+
+    ThrottleConfig topThrottle = throttle(top, ThrottleConfig.DEFAULT, connectionTypes);
+    defaultThrottle = topThrottle == null ? ThrottleConfig.DEFAULT : topThrottle;
+    RetryConfig topRetries = retries(top, RetryConfig.DEFAULT);
+    defaultRetries = topRetries == null ? RetryConfig.DEFAULT : topRetries;
 
     Entries syncEntries = required(top, "syncs",
         "a map of named syncs, like orders: {source: ..., query: ...}", this::entries);
@@ -192,11 +211,21 @@ public final class ConfigLoader {
     String url = required(fields, "url", "a URL starting with " + or(URL_PREFIXES), this::jdbcUrl);
     String user = required(fields, "user", "a non-blank user name", this::nonBlank);
     String password = optional(fields, "password", "", "a string", this::text);
+    String passwordFromFile = optional(fields, "password_file", null,
+        "the path of a file holding the password", this::passwordFile);
+    if (passwordFromFile != null && fields.value("password") != null) {
+      problem(fields.value("password_file"), fields.pathOf("password_file"),
+          "both password and password_file are set; keep one");
+    }
     Map<String, String> properties = optional(fields, "properties", Map.of(),
         "a map of driver property names to values", this::properties);
+    TlsConfig tls = tls(fields, properties);
+    MySqlTimeouts timeouts = timeouts(fields);
     return problems.size() > before
         ? null
-        : new MySqlConnectionConfig(name, url, user, new Secret(password), properties);
+        : new MySqlConnectionConfig(name, url, user,
+            new Secret(passwordFromFile != null ? passwordFromFile : password), properties, tls,
+            timeouts);
   }
 
   private SyncConfig sync(
@@ -227,11 +256,22 @@ public final class ConfigLoader {
     Boolean allowEmpty = optional(fields, "allow_empty", false, "true or false", this::bool);
     Double maxDeleteFraction = optional(fields, "max_delete_fraction",
         DeleteGuard.DEFAULT_MAX_DELETE_FRACTION, "a fraction from 0 to 1, like 0.5", this::fraction);
+    ThrottleConfig throttle = throttle(fields, defaultThrottle, connectionTypes);
+    RetryConfig retries = retries(fields, defaultRetries);
+    if (throttle != null && batchSize != null) {
+      int min = throttle.minBatchSize(batchSize);
+      int max = throttle.maxBatchSize(batchSize);
+      if (min > max || batchSize < min || batchSize > max) {
+        Node where = fields.value("batch_size") != null ? fields.value("batch_size") : fields.map();
+        problem(where, fields.pathOf("batch_size"), "batch_size " + batchSize + " must lie within"
+            + " min_batch_size " + min + " and max_batch_size " + max + " (the throttle's bounds);"
+            + " change batch_size or the bounds");
+      }
+    }
     return problems.size() > before
         ? null
-        : new SyncConfig(
-            name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout,
-            new DeleteGuard(allowEmpty, maxDeleteFraction));
+        : new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
+            lockTimeout, new DeleteGuard(allowEmpty, maxDeleteFraction), throttle, retries);
   }
 
   /** A sync's connection, which must exist and have the type {@code role} needs; null: unknown. */
@@ -282,6 +322,193 @@ public final class ConfigLoader {
       }
     }
     return columns;
+  }
+
+  // ---- throttle, retries, TLS, timeouts ----
+
+  /**
+   * The {@code throttle} block of {@code parent} over {@code fallback}: each key given replaces
+   * the fallback's value, so a sync's block overrides the top level's key by key.
+   */
+  private ThrottleConfig throttle(
+      Entries parent, ThrottleConfig fallback, Map<String, String> connectionTypes) {
+    Node node = parent.value("throttle");
+    if (node == null) {
+      return fallback;
+    }
+    int before = problems.size();
+    Entries fields = entries(node, parent.pathOf("throttle"), mapWithKeys(THROTTLE_KEYS));
+    if (fields == null) {
+      return null;
+    }
+    rejectUnknownKeys(fields, THROTTLE_KEYS);
+    String whole = "a whole number, 0 or more (0: off)";
+    Long rate = optional(fields, "max_rows_per_second", fallback.maxRowsPerSecond(), whole,
+        this::wholeNumber);
+    Duration batchTime = optional(fields, "batch_time", fallback.batchTime(),
+        DURATION_EXPECTED + " (0: fixed batches)", this::duration);
+    Integer minBatch = optional(fields, "min_batch_size", fallback.minBatchSize(),
+        "a positive whole number", this::batchSize);
+    Integer maxBatch = optional(fields, "max_batch_size", fallback.maxBatchSize(),
+        "a positive whole number", this::batchSize);
+    Long threads = optional(fields, "max_threads_running", (long) fallback.maxThreadsRunning(),
+        whole, this::wholeNumber);
+    Long criticalThreads = optional(fields, "critical_threads_running",
+        (long) fallback.criticalThreadsRunning(), whole, this::wholeNumber);
+    List<String> replicas = optional(fields, "replicas", fallback.replicas(),
+        "the name of a mysql connection", this::strings);
+    Duration lag = optional(fields, "max_replica_lag", fallback.maxReplicaLag(),
+        DURATION_EXPECTED, this::duration);
+    Duration criticalLag = optional(fields, "critical_replica_lag",
+        fallback.criticalReplicaLag(), DURATION_EXPECTED + " (0: off)", this::duration);
+    Path pauseFile = optional(fields, "pause_file", fallback.pauseFile().orElse(null),
+        "a file path", this::folderPath);
+    Duration maxPause = optional(fields, "max_pause", fallback.maxPause(), DURATION_EXPECTED,
+        this::duration);
+    for (int i = 0; replicas != null && connectionTypes != null && i < replicas.size(); i++) {
+      String replica = replicas.get(i);
+      if (!"mysql".equals(connectionTypes.get(replica))) {
+        List<String> mysql = connectionTypes.entrySet().stream()
+            .filter(entry -> "mysql".equals(entry.getValue())).map(Map.Entry::getKey).toList();
+        problem(fields.value("replicas"), fields.pathOf("replicas"), "replica '" + replica
+            + "' is not a mysql connection" + suggestion(replica, mysql)
+            + "; list connections (type: mysql) that reach the replicas");
+      }
+    }
+    if (threads != null && criticalThreads != null && criticalThreads > 0
+        && criticalThreads <= threads) {
+      problem(fields.value("critical_threads_running"), fields.pathOf("critical_threads_running"),
+          "critical_threads_running " + criticalThreads + " must be above max_threads_running "
+              + threads + " (the run pauses at the one, stops at the other)");
+    }
+    if (lag != null && criticalLag != null && !criticalLag.isZero()
+        && criticalLag.compareTo(lag) <= 0) {
+      problem(fields.value("critical_replica_lag"), fields.pathOf("critical_replica_lag"),
+          "critical_replica_lag must be longer than max_replica_lag (the run pauses at the one,"
+              + " stops at the other)");
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    for (String name : List.of("max_threads_running", "critical_threads_running")) {
+      long value = name.equals("max_threads_running") ? threads : criticalThreads;
+      if (value > 100_000) {
+        problem(fields.value(name), fields.pathOf(name),
+            "expected a thread count from 0 to 100000, got " + value);
+      }
+    }
+    return problems.size() > before
+        ? null
+        : new ThrottleConfig(rate, batchTime, minBatch, maxBatch, threads.intValue(),
+            criticalThreads.intValue(), replicas, lag, criticalLag, Optional.ofNullable(pauseFile),
+            maxPause);
+  }
+
+  private RetryConfig retries(Entries parent, RetryConfig fallback) {
+    Node node = parent.value("retries");
+    if (node == null) {
+      return fallback;
+    }
+    int before = problems.size();
+    Entries fields = entries(node, parent.pathOf("retries"), mapWithKeys(RETRY_KEYS));
+    if (fields == null) {
+      return null;
+    }
+    rejectUnknownKeys(fields, RETRY_KEYS);
+    Long attempts = optional(fields, "max_attempts", (long) fallback.maxAttempts(),
+        "a whole number from 1 to 100 (1: no retries)", this::wholeNumber);
+    Duration maxBackoff = optional(fields, "max_backoff", fallback.maxBackoff(),
+        DURATION_EXPECTED, this::duration);
+    if (attempts != null && (attempts < 1 || attempts > 100)) {
+      problem(fields.value("max_attempts"), fields.pathOf("max_attempts"),
+          "expected a whole number from 1 to 100 (1: no retries), got " + quote("" + attempts));
+    }
+    return problems.size() > before ? null : new RetryConfig(attempts.intValue(), maxBackoff);
+  }
+
+  /** TLS of a mysql connection: off unless asked for; verify-full when a CA file is given. */
+  private TlsConfig tls(Entries fields, Map<String, String> properties) {
+    Path ca = optional(fields, "ca_file", null, "a PEM file path", this::existingFile);
+    String modeName = optional(fields, "tls", ca != null ? "verify-full" : "disabled",
+        or(TLS_MODES), choice(TLS_MODES));
+    if (fields.value("tls") != null && properties != null
+        && properties.keySet().stream().anyMatch(name -> name.equalsIgnoreCase("sslMode"))) {
+      problem(fields.value("tls"), fields.pathOf("tls"),
+          "both tls and properties.sslMode are set; keep tls");
+    }
+    if (modeName == null) {
+      return null;
+    }
+    TlsConfig.Mode mode =
+        TlsConfig.Mode.valueOf(modeName.toUpperCase(Locale.ROOT).replace('-', '_'));
+    if (mode == TlsConfig.Mode.DISABLED && ca != null) {
+      problem(fields.value("tls"), fields.pathOf("tls"), "tls is disabled but ca_file is set;"
+          + " use tls: verify-full (or remove ca_file)");
+    }
+    return new TlsConfig(mode, Optional.ofNullable(ca));
+  }
+
+  private MySqlTimeouts timeouts(Entries fields) {
+    MySqlTimeouts fallback = MySqlTimeouts.DEFAULT;
+    Duration connect = optional(fields, "connect_timeout", fallback.connect(), DURATION_EXPECTED,
+        this::duration);
+    Duration statement = optional(fields, "statement_timeout", fallback.statement(),
+        DURATION_EXPECTED + " (0: no limit)", this::duration);
+    Duration lockWait = optional(fields, "lock_wait_timeout", fallback.lockWait(),
+        DURATION_EXPECTED, this::duration);
+    if (connect != null && connect.isZero()) {
+      problem(fields.value("connect_timeout"), fields.pathOf("connect_timeout"),
+          "expected a duration of 1s or more, got 0");
+    }
+    if (lockWait != null && lockWait.toSeconds() < 1) {
+      problem(fields.value("lock_wait_timeout"), fields.pathOf("lock_wait_timeout"),
+          "expected whole seconds, 1s or more (MySQL counts lock waits in seconds)");
+    }
+    return connect == null || statement == null || lockWait == null
+        ? null
+        : new MySqlTimeouts(connect, statement, lockWait);
+  }
+
+  /**
+   * The password in a file, read now, one trailing line break removed. The file's content is
+   * never quoted in a problem.
+   */
+  private String passwordFile(Node node, String path, String expected) {
+    Path file = folderPath(node, path, expected);
+    if (file == null) {
+      return null;
+    }
+    try {
+      return Files.readString(file).replaceFirst("\\r?\\n\\z", "");
+    } catch (IOException e) {
+      return reject(node, path, "cannot read password_file " + file + ": " + reason(e)
+          + "; create it (readable by qsync's user only) or fix the path");
+    }
+  }
+
+  private Path existingFile(Node node, String path, String expected) {
+    Path file = folderPath(node, path, expected);
+    if (file != null && !Files.isReadable(file)) {
+      return reject(node, path, "cannot read " + file + ": " + (Files.exists(file)
+          ? "permission denied" : "no such file") + "; fix the path");
+    }
+    return file;
+  }
+
+  private static String reason(IOException e) {
+    return e instanceof java.nio.file.NoSuchFileException ? "no such file"
+        : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+        : e instanceof java.nio.charset.CharacterCodingException ? "it is not UTF-8 text"
+        : String.valueOf(e.getMessage());
+  }
+
+  private Long wholeNumber(Node node, String path, String expected) {
+    String text = text(node, path, expected);
+    if (text == null || !WHOLE_NUMBER.matcher(text.strip()).matches()) {
+      return text == null ? null : invalid(node, path, expected, text);
+    }
+    long value = Long.parseLong(text.strip());
+    return value < 0 ? invalid(node, path, expected, text) : value;
   }
 
   // ---- maps and keys ----

@@ -11,9 +11,12 @@ import java.util.Map;
  * @param user the user name
  * @param password the password ({@code ${VAR}} in the file); never printed
  * @param properties extra driver properties, passed as they are
+ * @param tls whether and how the connection is encrypted
+ * @param timeouts time limits of its sessions
  */
 public record MySqlConnectionConfig(
-    String name, String url, String user, Secret password, Map<String, String> properties)
+    String name, String url, String user, Secret password, Map<String, String> properties,
+    TlsConfig tls, MySqlTimeouts timeouts)
     implements ConnectionConfig {
   public MySqlConnectionConfig {
     requireNonNull(name, "name is null");
@@ -21,13 +24,22 @@ public record MySqlConnectionConfig(
     requireNonNull(user, "user is null");
     requireNonNull(password, "password is null");
     properties = Map.copyOf(requireNonNull(properties, "properties is null"));
+    requireNonNull(tls, "tls is null");
+    requireNonNull(timeouts, "timeouts is null");
+  }
+
+  /** A connection without TLS and with the default timeouts. */
+  public MySqlConnectionConfig(
+      String name, String url, String user, Secret password, Map<String, String> properties) {
+    this(name, url, user, password, properties, TlsConfig.DISABLED, MySqlTimeouts.DEFAULT);
   }
 
   /** Property values may hold secrets (trustStorePassword, ...): only their names are shown. */
   @Override
   public String toString() {
     return "MySqlConnectionConfig[name=" + name + ", url=" + url + ", user=" + user
-        + ", password=" + password + ", properties=" + properties.keySet() + "]";
+        + ", password=" + password + ", properties=" + properties.keySet() + ", tls=" + tls
+        + ", timeouts=" + timeouts + "]";
   }
 
   @Override

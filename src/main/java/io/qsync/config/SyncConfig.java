@@ -18,6 +18,8 @@ import java.util.List;
  * @param batchSize rows per transaction when applying
  * @param lockTimeout how long a run waits for another run of the same sync before giving up
  * @param deleteGuard how much of the table one run may delete before it refuses
+ * @param throttle how the run spares the target while writing
+ * @param retries how often a batch that failed for a passing reason is tried again
  */
 public record SyncConfig(
     String name,
@@ -30,7 +32,9 @@ public record SyncConfig(
     boolean createTable,
     int batchSize,
     Duration lockTimeout,
-    DeleteGuard deleteGuard) {
+    DeleteGuard deleteGuard,
+    ThrottleConfig throttle,
+    RetryConfig retries) {
 
   public static final int DEFAULT_BATCH_SIZE = 1000;
   public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
@@ -45,22 +49,34 @@ public record SyncConfig(
     requireNonNull(mode, "mode is null");
     requireNonNull(lockTimeout, "lockTimeout is null");
     requireNonNull(deleteGuard, "deleteGuard is null");
+    requireNonNull(throttle, "throttle is null");
+    requireNonNull(retries, "retries is null");
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
     }
   }
 
-  /** A sync with the default {@link DeleteGuard}. */
+  /** A sync with the default delete guard, throttle and retries. */
   public SyncConfig(
       String name, String source, String query, String target, String table, List<String> key,
       Mode mode, boolean createTable, int batchSize, Duration lockTimeout) {
     this(name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout,
-        DeleteGuard.DEFAULT);
+        DeleteGuard.DEFAULT, ThrottleConfig.DEFAULT, RetryConfig.DEFAULT);
   }
 
   /** The same sync with another delete guard (e.g. none, for {@code run --allow-deletes}). */
   public SyncConfig withDeleteGuard(DeleteGuard guard) {
-    return new SyncConfig(
-        name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout, guard);
+    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
+        lockTimeout, guard, throttle, retries);
+  }
+
+  public SyncConfig withThrottle(ThrottleConfig newThrottle) {
+    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
+        lockTimeout, deleteGuard, newThrottle, retries);
+  }
+
+  public SyncConfig withRetries(RetryConfig newRetries) {
+    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
+        lockTimeout, deleteGuard, throttle, newRetries);
   }
 }

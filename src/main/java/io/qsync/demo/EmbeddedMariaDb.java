@@ -36,6 +36,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       config.setPort(port);
       config.setDataDir(dataDir.resolve("data").toFile());
       config.setBaseDir(dataDir.resolve("base").toFile());
+      // Its own temporary folder: servers sharing /tmp (tests, a second demo) have collided on
+      // the names of the temporary tables mariadb-install-db makes there.
+      Files.createDirectories(dataDir.resolve("tmp"));
+      config.setTmpDir(dataDir.resolve("tmp").toString());
       config.setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
       // mariadbd refuses to run as root unless told to; CI and these machines run as root.
       if ("root".equals(System.getProperty("user.name"))) {

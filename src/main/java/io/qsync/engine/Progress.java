@@ -18,6 +18,15 @@ public interface Progress {
   /** The step ended. */
   void end();
 
+  /** The run pauses before its next batch, or goes on pausing for another reason. */
+  default void paused(String reason) {}
+
+  /** The run goes on after pausing for {@code paused}. */
+  default void resumed(java.time.Duration paused) {}
+
+  /** A batch failed for a passing reason; it is tried again after {@code wait}. */
+  default void retrying(String what, int failedTries, java.time.Duration wait, String error) {}
+
   /** Shows nothing: for tests and JSON output. */
   static Progress silent() {
     return new Progress() {

@@ -18,7 +18,9 @@ import io.qsync.target.mysql.MySqlTarget;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,8 +33,16 @@ public final class Qsync {
   private final Clock clock;
   private final Progress progress;
   private final FaultPoint faults;
+  private final Sleeper sleeper;
 
   public Qsync(QsyncConfig config, Clock clock, Progress progress, FaultPoint faults) {
+    this(config, clock, progress, faults, Sleeper.system());
+  }
+
+  /** @param sleeper how throttle pauses and retry backoffs wait */
+  public Qsync(
+      QsyncConfig config, Clock clock, Progress progress, FaultPoint faults, Sleeper sleeper) {
+    this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.config = requireNonNull(config, "config is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.progress = requireNonNull(progress, "progress is null");
@@ -54,9 +64,17 @@ public final class Qsync {
    */
   public RunReport run(String syncName, boolean restart, boolean allowDeletes) {
     SyncConfig sync = allowDeletes ? sync(syncName).withDeleteGuard(DeleteGuard.NONE) : sync(syncName);
+    Map<String, Target> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source());
         Target target = openTarget(sync.target())) {
-      return runner(sync, source, target).run(restart);
+      for (String replica : sync.throttle().replicas()) {
+        replicas.put(replica, openTarget(replica));
+      }
+      return new SyncRunner(
+              sync, source, target, config.stageDir(), clock, progress, faults, replicas, sleeper)
+          .run(restart);
+    } finally {
+      replicas.values().forEach(Target::close);
     }
   }
 

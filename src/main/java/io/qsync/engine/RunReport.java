@@ -13,6 +13,7 @@ import java.util.List;
  * @param resumedAfter the checkpoint the run resumed after (0 when it did not resume)
  * @param batches batches committed by this process
  * @param notes things a person should know (a resumed run, an abandoned one, a created table)
+ * @param throttle how long the run waited to spare the target, and why; batches retried
  */
 public record RunReport(
     String sync,
@@ -25,7 +26,8 @@ public record RunReport(
     long resumedAfter,
     int batches,
     Duration duration,
-    List<String> notes) {
+    List<String> notes,
+    ThrottleReport throttle) {
   public RunReport {
     requireNonNull(sync, "sync is null");
     requireNonNull(runId, "runId is null");
@@ -35,6 +37,15 @@ public record RunReport(
     requireNonNull(counts, "counts is null");
     requireNonNull(duration, "duration is null");
     notes = List.copyOf(notes);
+    requireNonNull(throttle, "throttle is null");
+  }
+
+  /** A report of a run that was never throttled nor retried. */
+  public RunReport(
+      String sync, String runId, RunStatus status, String mode, String table, ChangeCounts counts,
+      boolean resumed, long resumedAfter, int batches, Duration duration, List<String> notes) {
+    this(sync, runId, status, mode, table, counts, resumed, resumedAfter, batches, duration, notes,
+        ThrottleReport.NONE);
   }
 
   /** Rows written per second of the whole run. */

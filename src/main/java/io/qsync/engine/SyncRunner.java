@@ -63,10 +63,25 @@ public final class SyncRunner {
   private final Clock clock;
   private final Progress progress;
   private final FaultPoint faults;
+  private final Map<String, Target> replicas;
+  private final Sleeper sleeper;
+  private ThrottleReport throttled = ThrottleReport.NONE;
 
   public SyncRunner(
       SyncConfig sync, Source source, Target target, Path stageDir, Clock clock, Progress progress,
       FaultPoint faults) {
+    this(sync, source, target, stageDir, clock, progress, faults, Map.of(), Sleeper.system());
+  }
+
+  /**
+   * @param replicas the replicas the sync's throttle watches, by connection name
+   * @param sleeper how throttle pauses and retry backoffs wait
+   */
+  public SyncRunner(
+      SyncConfig sync, Source source, Target target, Path stageDir, Clock clock, Progress progress,
+      FaultPoint faults, Map<String, Target> replicas, Sleeper sleeper) {
+    this.replicas = Map.copyOf(requireNonNull(replicas, "replicas is null"));
+    this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.sync = requireNonNull(sync, "sync is null");
     this.source = requireNonNull(source, "source is null");
     this.target = requireNonNull(target, "target is null");
@@ -161,7 +176,7 @@ public final class SyncRunner {
           sync.name(), run.runId(), RunStatus.SUCCEEDED, sync.mode().configName(), sync.table(),
           run.counts().orElse(ChangeCounts.NONE), resumed, resumedAfter,
           run.batchesApplied() - initial.batchesApplied(),
-          Duration.between(started, clock.instant()), notes);
+          Duration.between(started, clock.instant()), notes, throttled);
     } catch (RuntimeException e) {
       RuntimeException reported = e;
       String phase = run.phase();
@@ -491,11 +506,18 @@ public final class SyncRunner {
             run.runId(), lock);
     BatchPlan plan = new BatchPlan(run.changesTotal(), run.appliedThrough());
     int batches = run.batchesApplied();
+    Throttle throttle =
+        new Throttle(
+            sync.throttle(), sync.batchSize(), new ThrottleProbe(sync.throttle(), target, replicas),
+            clock, sleeper, progress);
+    BatchRetry retry =
+        new BatchRetry(sync.retries(), sleeper, ThreadLocalRandom.current()::nextDouble, progress);
     progress.begin("apply", plan.totalChanges());
     progress.advance(plan.appliedThrough());
     try (ChangeCursor cursor = stage.changes(plan.appliedThrough())) {
       while (!plan.done()) {
-        List<Change> batch = cursor.next((int) (plan.nextBatchEnd(sync.batchSize()) - plan.appliedThrough()));
+        List<Change> batch =
+            cursor.next((int) (plan.nextBatchEnd(throttle.nextBatchSize()) - plan.appliedThrough()));
         if (batch.isEmpty()) {
           throw new QsyncException(
               ErrorKind.FAILED,
@@ -504,13 +526,19 @@ public final class SyncRunner {
                   + "\nRun again with --restart to rebuild the change set.");
         }
         long end = batch.get(batch.size() - 1).seq();
+        throttle.awaitClearance(batch.size(), end);
         faults.reached(FaultPoint.Point.BEFORE_BATCH, end);
-        writer.apply(batch, plan.appliedThrough());
+        long after = plan.appliedThrough();
+        Instant began = clock.instant();
+        retry.run("batch ending at change " + end, () -> writer.apply(batch, after));
+        throttle.batchDone(batch.size(), Duration.between(began, clock.instant()));
         plan = plan.advance(end);
         batches++;
         faults.reached(FaultPoint.Point.AFTER_BATCH, end);
         progress.advance(plan.appliedThrough());
       }
+    } finally {
+      throttled = throttle.report(retry.retries());
     }
     progress.end();
     return run.withCheckpoint(plan.appliedThrough(), batches);

@@ -72,6 +72,20 @@ public interface Target extends AutoCloseable {
    */
   boolean lockHeld(String sync);
 
+  /**
+   * The server's {@code Threads_running} now: statements executing at this moment, a measure of
+   * how busy it is.
+   *
+   * @throws io.qsync.TransientException when the server cannot be reached just now
+   */
+  long threadsRunning();
+
+  /**
+   * How far this server, as a replica, lags its primary ({@code Seconds_Behind_Master}); empty
+   * when it does not replicate (no replication configured, or its threads are stopped).
+   */
+  Optional<java.time.Duration> replicationLag();
+
   /** Where the target is, for messages: host, port and database, never a password. */
   String describeLocation();
 

@@ -174,7 +174,7 @@ class ConfigLoaderTest {
     assertThat(problem.keyPath()).isEqualTo("syncs.s.batchsize");
     assertThat(problem.message()).isEqualTo("unknown key 'batchsize' (did you mean 'batch_size'?);"
         + " valid keys: source, query, target, table, key, mode, create_table, batch_size,"
-        + " lock_timeout, allow_empty, max_delete_fraction");
+        + " lock_timeout, allow_empty, max_delete_fraction, throttle, retries");
   }
 
   @Test
@@ -184,7 +184,7 @@ class ConfigLoaderTest {
     assertThat(problem.line()).isEqualTo(1);
     assertThat(problem.keyPath()).isEqualTo("colour");
     assertThat(problem.message())
-        .isEqualTo("unknown key 'colour'; valid keys: connections, syncs, stage_dir");
+        .isEqualTo("unknown key 'colour'; valid keys: connections, syncs, stage_dir, throttle, retries");
   }
 
   @ParameterizedTest
@@ -319,7 +319,8 @@ class ConfigLoaderTest {
         configFile() + ":4:31: connections.app_db.url: expected a URL starting with"
             + " jdbc:mariadb:// or jdbc:mysql://, got one starting with \"postgresql://\"",
         configFile() + ":4:61: connections.app_db.usr: unknown key 'usr' (did you mean 'user'?);"
-            + " valid keys: type, url, user, password, properties",
+            + " valid keys: type, url, user, password, properties, password_file, tls, ca_file,"
+            + " connect_timeout, statement_timeout, lock_wait_timeout",
         configFile() + ":5:30: connections.leaky.url: a password in the url" + moveIt,
         configFile() + ":5:87: connections.leaky.properties.Password: a password among properties"
             + moveIt);
@@ -349,9 +350,9 @@ class ConfigLoaderTest {
   @Test
   void emptyFileAndWrongShapesSayWhatIsExpected() {
     assertThat(onlyProblem("# nothing yet\n").message()).isEqualTo(
-        "the file holds no YAML; expected a map with the keys connections, syncs, stage_dir");
+        "the file holds no YAML; expected a map with the keys connections, syncs, stage_dir, throttle, retries");
     assertThat(onlyProblem("- a\n- b\n").message()).isEqualTo(
-        "expected a map with the keys connections, syncs, stage_dir, got a list");
+        "expected a map with the keys connections, syncs, stage_dir, throttle, retries, got a list");
     assertThat(onlyProblem("connections: {}\nsyncs:\n")).hasToString(configFile()
         + ":2:7: syncs: expected a map of named syncs, like orders: {source: ..., query: ...},"
         + " got nothing");

@@ -15,7 +15,7 @@ class DeleteGuardCheckTest {
   private static SyncConfig sync(Mode mode, DeleteGuard guard) {
     return new SyncConfig(
         "s", "warehouse", "SELECT 1", "app", "t", List.of("id"), mode, false, 10,
-        Duration.ofSeconds(1), guard);
+        Duration.ofSeconds(1)).withDeleteGuard(guard);
   }
 
   private static Optional<String> refusal(Mode mode, DeleteGuard guard, ChangeCounts counts) {

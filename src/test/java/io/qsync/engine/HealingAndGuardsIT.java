@@ -97,7 +97,7 @@ class HealingAndGuardsIT {
     SyncConfig sync =
         new SyncConfig(
             "s", "warehouse", "SELECT * FROM src", "app", "t", List.of("k"), Mode.MIRROR, true, 1,
-            Duration.ofSeconds(2), io.qsync.config.DeleteGuard.NONE);
+            Duration.ofSeconds(2)).withDeleteGuard(io.qsync.config.DeleteGuard.NONE);
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
 
     QsyncException error = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);

@@ -82,6 +82,21 @@ class MirrorSyncIT {
     assertThat(database.rows("SELECT user_id, v FROM experiment_targets")).containsExactly(List.of("z", "1"));
   }
 
+  @Test
+  void runsAQueryThatEndsInASemicolonAndAComment(TestDatabase database) {
+    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
+    warehouse.execute("CREATE TABLE targets (user_id BIGINT, variant VARCHAR)", "INSERT INTO targets VALUES (1, 'a;b')");
+    SyncConfig sync =
+        new SyncConfig(
+            "targets", "warehouse", "SELECT * FROM targets; -- every target\n", "app", "experiment_targets",
+            List.of("user_id"), Mode.MIRROR, true, 3, Duration.ofSeconds(2));
+    Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
+
+    assertThat(qsync.validate().ok()).isTrue();
+    assertThat(qsync.run("targets", false).counts().inserts()).isEqualTo(1);
+    assertThat(database.rows("SELECT user_id, variant FROM experiment_targets")).containsExactly(List.of("1", "a;b"));
+  }
+
   private static final String ORDERED =
       "SELECT user_id, variant, CAST(score AS VARCHAR), strftime(seen_at, '%Y-%m-%d %H:%M:%S.%f'),"
           + " CAST(eligible::INT AS VARCHAR) FROM targets ORDER BY user_id";

@@ -6,6 +6,7 @@ import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.config.Mode;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
+import io.qsync.config.RetryConfig;
 import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
 import io.qsync.testing.TestDatabase;
@@ -129,9 +130,13 @@ public record SyncSetup(
   }
 
   public QsyncConfig config() {
+    // Strikes are failures that must stop the run, so a killed work session is not retried here
+    // (RetryIT covers retries).
     SyncConfig definition =
         new SyncConfig(
-            sync, "warehouse", query, "app", table, key, mode, createTable, batchSize, lockTimeout);
+                sync, "warehouse", query, "app", table, key, mode, createTable, batchSize,
+                lockTimeout)
+            .withRetries(RetryConfig.NONE);
     Map<String, ConnectionConfig> connections =
         Map.of(
             "warehouse",
@@ -186,7 +191,8 @@ public record SyncSetup(
             + "\n"
             + "    lock_timeout: "
             + lockTimeout.toMillis()
-            + "ms\n";
+            + "ms\n"
+            + "    retries: { max_attempts: 1 }\n";
     Path file = folder.resolve("qsync.yaml");
     try {
       Files.writeString(file, yaml);

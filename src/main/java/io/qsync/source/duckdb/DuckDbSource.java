@@ -9,6 +9,7 @@ import io.qsync.source.Column;
 import io.qsync.source.RowSink;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
+import io.qsync.source.SqlText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,7 +40,7 @@ public final class DuckDbSource implements Source {
 
   @Override
   public SourceResult query(String query, String runId) {
-    String sql = withoutTrailingSemicolons(query);
+    String sql = SqlText.withoutTrailingSemicolons(query);
     Connection open = connection();
     List<String> projections = new ArrayList<>();
     List<Column> columns = describeColumns(open, sql, projections);
@@ -66,16 +67,7 @@ public final class DuckDbSource implements Source {
 
   @Override
   public List<Column> describe(String query) {
-    return describeColumns(connection(), withoutTrailingSemicolons(query), new ArrayList<>());
-  }
-
-  /** A query is wrapped in a subquery, where a closing {@code ;} would be a syntax error. */
-  static String withoutTrailingSemicolons(String query) {
-    String sql = query.strip();
-    while (sql.endsWith(";")) {
-      sql = sql.substring(0, sql.length() - 1).stripTrailing();
-    }
-    return sql;
+    return describeColumns(connection(), SqlText.withoutTrailingSemicolons(query), new ArrayList<>());
   }
 
   private List<Column> describeColumns(Connection open, String sql, List<String> projections) {

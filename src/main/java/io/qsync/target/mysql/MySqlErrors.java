@@ -2,6 +2,7 @@ package io.qsync.target.mysql;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.TransientException;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Set;
@@ -19,6 +20,22 @@ final class MySqlErrors {
 
   /** Missing privileges: the user must be granted more. */
   static final Set<Integer> PRIVILEGE_ERRORS = Set.of(1044, 1142, 1143, 1227, 1370);
+
+  /**
+   * Errors that may pass by themselves, after which a batch may be tried again: lock wait timeout
+   * (1205), deadlock (1213), too many connections (1040), read-only during a failover (1290,
+   * 1836), server gone away or connection lost (2006, 2013), connection killed (1927), server
+   * shutting down (1053), statement interrupted or over its time limit (1317, 1969, 3024), network
+   * errors (1158-1161). SQLSTATE class 08 (connection exception) counts too.
+   */
+  static final Set<Integer> TRANSIENT_ERRORS =
+      Set.of(1040, 1053, 1158, 1159, 1160, 1161, 1205, 1213, 1290, 1317, 1836, 1927, 1969, 2006,
+          2013, 3024);
+
+  static boolean isTransient(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    return TRANSIENT_ERRORS.contains(e.getErrorCode()) || state.startsWith("08");
+  }
 
   /** MariaDB's and MySQL's "INSERT command denied to user 'u'@'h' for table `db`.`t`". */
   private static final Pattern DENIED =
@@ -57,6 +74,10 @@ final class MySqlErrors {
     if (isDataError(e)) {
       return new QsyncException(
           ErrorKind.NEEDS_ACTION, message + "\nFix the value in the query or widen the column.", e);
+    }
+    if (isTransient(e)) {
+      return new TransientException(
+          message + "\nRun again: the run resumes after its last committed batch.", e);
     }
     return new QsyncException(
         ErrorKind.FAILED, message + "\nRun again: the run resumes after its last committed batch.", e);

@@ -14,6 +14,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Run history in the table {@value #TABLE} of the target database, one row per run. The checkpoint
@@ -28,12 +29,17 @@ final class MySqlRunStore implements RunStore {
           + " inserted, updated, deleted, unchanged, changes_total, applied_through,"
           + " batches_applied, resumes, host, pid, connection_id, error";
 
-  private final Connection connection;
+  /** The target's work session, which may be replaced after a lost connection. */
+  private final Supplier<Connection> session;
   private final String connectionName;
 
-  MySqlRunStore(Connection connection, String connectionName) {
-    this.connection = connection;
+  MySqlRunStore(Supplier<Connection> session, String connectionName) {
+    this.session = session;
     this.connectionName = connectionName;
+  }
+
+  private Connection connection() {
+    return session.get();
   }
 
   @Override
@@ -65,7 +71,7 @@ final class MySqlRunStore implements RunStore {
   public void insert(RunRecord run) {
     String placeholders = "?, ".repeat(20) + "?";
     try (PreparedStatement statement =
-        connection.prepareStatement(
+        connection().prepareStatement(
             "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + placeholders + ")")) {
       bind(statement, run);
       statement.executeUpdate();
@@ -77,7 +83,7 @@ final class MySqlRunStore implements RunStore {
   @Override
   public void update(RunRecord run) {
     try (PreparedStatement statement =
-        connection.prepareStatement(
+        connection().prepareStatement(
             "UPDATE " + TABLE + " SET status = ?, phase = ?, finished_at = ?, source_rows = ?,"
                 + " inserted = ?, updated = ?, deleted = ?, unchanged = ?, changes_total = ?,"
                 + " resumes = ?, host = ?, pid = ?, connection_id = ?, error = ?, updated_at = ?"
@@ -132,7 +138,7 @@ final class MySqlRunStore implements RunStore {
   }
 
   private boolean exists() {
-    try (Statement statement = connection.createStatement();
+    try (Statement statement = connection().createStatement();
         ResultSet rows =
             statement.executeQuery(
                 "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
@@ -149,7 +155,7 @@ final class MySqlRunStore implements RunStore {
       return List.of();
     }
     List<RunRecord> runs = new ArrayList<>();
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+    try (PreparedStatement statement = connection().prepareStatement(sql)) {
       if (parameter != null) {
         statement.setString(1, parameter);
       }
@@ -241,7 +247,7 @@ final class MySqlRunStore implements RunStore {
   }
 
   private void execute(String sql) {
-    try (Statement statement = connection.createStatement()) {
+    try (Statement statement = connection().createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
       throw MySqlErrors.failed(connectionName, "create " + TABLE, e);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.TransientException;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.source.Column;
 import io.qsync.source.RowSink;
@@ -48,6 +49,7 @@ public final class MySqlTarget implements Target {
   private Connection connection;
   private MySqlDialect dialect;
   private MySqlRunStore runs;
+  private boolean mariaDb;
 
   public MySqlTarget(MySqlConnectionConfig config, Clock clock) {
     this.config = requireNonNull(config, "config is null");
@@ -62,7 +64,8 @@ public final class MySqlTarget implements Target {
     if (!config.password().isEmpty()) {
       properties.setProperty("password", config.password().reveal());
     }
-    properties.putIfAbsent("connectTimeout", "10000");
+    properties.putIfAbsent("connectTimeout", Long.toString(config.timeouts().connect().toMillis()));
+    properties.putAll(MySqlSessions.tlsProperties(config.tls()));
     // Affected rows (not found rows), so an upsert's counts mean what MySQL documents.
     properties.putIfAbsent("useAffectedRows", "true");
     try {
@@ -70,7 +73,8 @@ public final class MySqlTarget implements Target {
       try (Statement statement = session.createStatement()) {
         statement.execute(
             "SET SESSION sql_mode = '" + SQL_MODE + "', time_zone = '+00:00',"
-                + " innodb_lock_wait_timeout = 10, lock_wait_timeout = 10");
+                + " innodb_lock_wait_timeout = " + config.timeouts().lockWait().toSeconds()
+                + ", lock_wait_timeout = " + config.timeouts().lockWait().toSeconds());
         statement.execute("SET NAMES utf8mb4");
       }
       return session;
@@ -106,11 +110,16 @@ public final class MySqlTarget implements Target {
               + "\nCreate the database (CREATE DATABASE ...) or fix the database in the url.",
           e);
     }
-    return new QsyncException(
-        ErrorKind.FAILED,
+    String message =
         "connection '" + config.name() + "': cannot connect to " + describeLocation() + ": "
-            + e.getMessage() + "\nCheck that the server runs and the url's host and port.",
-        e);
+            + e.getMessage() + "\n" + MySqlSessions.connectRemedy(config.tls(), e);
+    if (MySqlSessions.isTlsProblem(config.tls(), e)) {
+      return new QsyncException(ErrorKind.NEEDS_ACTION, message, e);
+    }
+    // A refused or dropped connection, or too many of them, may pass (a restart, a failover).
+    return MySqlErrors.isTransient(e)
+        ? new TransientException(message, e)
+        : new QsyncException(ErrorKind.FAILED, message, e);
   }
 
   Connection connection() {
@@ -120,6 +129,7 @@ public final class MySqlTarget implements Target {
           ResultSet version = statement.executeQuery("SELECT VERSION()")) {
         version.next();
         dialect = MySqlDialect.forVersion(version.getString(1));
+        mariaDb = version.getString(1).contains("MariaDB");
       } catch (SQLException e) {
         throw failed("read the server version", e);
       }
@@ -270,8 +280,12 @@ public final class MySqlTarget implements Target {
   public ChangeWriter writer(
       String table, List<Column> columns, List<String> key, boolean upsert, String runId,
       SyncLock lock) {
-    return new MySqlChangeWriter(
-        connection(), dialect(), table, columns, key, upsert, runId, lock, clock, config.name());
+    return new MySqlRecoveringWriter(
+        this,
+        session ->
+            new MySqlChangeWriter(
+                session, dialect(), table, columns, key, upsert, runId, lock, clock, config.name()),
+        runId);
   }
 
   @Override
@@ -301,9 +315,53 @@ public final class MySqlTarget implements Target {
   @Override
   public RunStore runs() {
     if (runs == null) {
-      runs = new MySqlRunStore(connection(), config.name());
+      runs = new MySqlRunStore(this::connection, config.name());
     }
     return runs;
+  }
+
+  @Override
+  public long threadsRunning() {
+    dropClosedSession();
+    return MySqlSessions.threadsRunning(connection(), config.name());
+  }
+
+  @Override
+  public Optional<Duration> replicationLag() {
+    dropClosedSession();
+    return MySqlSessions.replicationLag(connection(), config.name());
+  }
+
+  /**
+   * Forgets a work session the server or the network closed, so that the next use opens a new
+   * one. A session that merely looks fine may still be dead; then the next statement fails and
+   * closes it.
+   */
+  void dropClosedSession() {
+    try {
+      if (connection != null && connection.isClosed()) {
+        connection = null;
+      }
+    } catch (SQLException e) {
+      connection = null;
+    }
+  }
+
+  /** The run's checkpoint, read on the work session. */
+  long checkpoint(String runId) {
+    return MySqlSessions.checkpoint(connection(), runId, config.name());
+  }
+
+  /**
+   * Bounds each write statement on {@code session} by the connection's statement_timeout, on
+   * MariaDB ({@code max_statement_time}); MySQL's {@code max_execution_time} bounds only SELECTs.
+   * Set only once writing starts, so the long read of the table is never cut short.
+   */
+  void limitWriteStatements(Connection session) {
+    connection();
+    if (mariaDb) {
+      MySqlSessions.limitStatements(session, config.timeouts().statement(), config.name());
+    }
   }
 
   @Override

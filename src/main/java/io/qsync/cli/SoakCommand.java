@@ -1,0 +1,129 @@
+package io.qsync.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.soak.Soak;
+import io.qsync.soak.SoakTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qsync soak}: what a sync costs an application that shares its table. */
+@Command(
+    name = "soak",
+    description = {
+      "Measures what syncing costs an application that uses the same table: its read and write",
+      "latencies alone, while qsync re-syncs the table again and again, and while it does so",
+      "throttled. Works in a scratch database it creates and drops (default qsync_soak).",
+      "The password, if any, comes from QSYNC_SOAK_PASSWORD."
+    })
+final class SoakCommand implements Callable<Integer> {
+  /** A throttle that visibly holds a sync back on a small machine: short batches, a row rate. */
+  private static final List<String> DEFAULT_THROTTLE = List.of("batch_time=50ms", "max_rows_per_second=2000");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--url", paramLabel = "JDBC_URL", defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
+      description = "The server, without a database (default: ${DEFAULT-VALUE}).")
+  String url;
+
+  @Option(names = "--user", defaultValue = "root", description = "Default: ${DEFAULT-VALUE}.")
+  String user;
+
+  @Option(names = "--database", defaultValue = "qsync_soak",
+      description = "Scratch database, dropped and created at the start, dropped at the end (default: ${DEFAULT-VALUE}).")
+  String database;
+
+  @Option(names = "--rows", defaultValue = "200000", description = "Rows in the table (default: ${DEFAULT-VALUE}).")
+  long rows;
+
+  @Option(names = "--clients", defaultValue = "4", description = "Application connections (default: ${DEFAULT-VALUE}).")
+  int clients;
+
+  @Option(names = "--writes", paramLabel = "SHARE", defaultValue = "0.1",
+      description = "Share of application operations that update a row (default: ${DEFAULT-VALUE}).")
+  double writes;
+
+  @Option(names = "--changed", paramLabel = "SHARE", defaultValue = "0.05",
+      description = "Share of the warehouse rows changed before each sync run (default: ${DEFAULT-VALUE}).")
+  double changed;
+
+  @Option(names = "--seconds", defaultValue = "20", description = "Length of each phase (default: ${DEFAULT-VALUE}).")
+  int seconds;
+
+  @Option(names = "--throttle", paramLabel = "KEY=VALUE",
+      description = "A throttle setting of the throttled phase, e.g. --throttle max_rows_per_second=5000;"
+          + " repeat for more (default: batch_time=50ms and max_rows_per_second=2000).")
+  List<String> throttle = new ArrayList<>();
+
+  @Option(names = "--no-throttled", description = "Skip the throttled phase.")
+  boolean noThrottled;
+
+  @Option(names = "--dir", defaultValue = ".qsync/soak", description = "Work folder (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(names = "--json", paramLabel = "PATH", description = "Also write the figures to this JSON file.")
+  Path json;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the application's key choice.")
+  long seed;
+
+  @Override
+  public Integer call() {
+    checkOptions();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    String password = System.getenv().getOrDefault("QSYNC_SOAK_PASSWORD", "");
+    List<String> settings = noThrottled ? List.of() : throttle.isEmpty() ? DEFAULT_THROTTLE : throttle;
+    List<String> throttleLines = settings.stream().map(setting -> setting.replaceFirst("=", ": ")).toList();
+    Soak.Options options = new Soak.Options(
+        url.endsWith("/") ? url : url + "/", user, password, database, rows, clients, writes, changed,
+        seconds, throttleLines, dir, seed);
+    List<Soak.Phase> phases = new Soak(options, line -> {
+      err.println("soak: " + line);
+      err.flush();
+    }).run();
+    out.println(SoakTable.render(phases));
+    if (json != null) {
+      try {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), SoakTable.figures(options, phases));
+      } catch (IOException e) {
+        throw new QsyncException(ErrorKind.FAILED, "cannot write " + json + ": " + e.getMessage(), e);
+      }
+    }
+    return 0;
+  }
+
+  private void checkOptions() {
+    List<String> problems = new ArrayList<>();
+    if (rows < 100) {
+      problems.add("--rows must be at least 100");
+    }
+    if (clients < 1 || clients > 256) {
+      problems.add("--clients must be from 1 to 256");
+    }
+    if (writes < 0 || writes > 1 || changed <= 0 || changed > 1) {
+      problems.add("--writes must be from 0 to 1 and --changed above 0 and at most 1");
+    }
+    if (seconds < 1) {
+      problems.add("--seconds must be at least 1");
+    }
+    if (!database.matches("[A-Za-z0-9_]+")) {
+      problems.add("--database must be a plain name (letters, digits, _): the soak drops it");
+    }
+    throttle.stream().filter(setting -> !setting.matches("[a-z_]+=\\S+"))
+        .forEach(setting -> problems.add("--throttle takes KEY=VALUE, got '" + setting + "'"));
+    if (!problems.isEmpty()) {
+      throw new QsyncException(ErrorKind.USAGE, String.join("\n", problems));
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.qsync.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a sync spares the target while it writes: a row rate, a transaction time per batch that sizes
+ * the batches, pauses while the target or a replica is busy, an operator's pause file, and when to
+ * give up. A value of 0 turns a limit off. Immutable.
+ *
+ * @param maxRowsPerSecond the most changes written per second; 0: no limit
+ * @param batchTime the transaction time a batch aims at, growing or shrinking the batch size
+ *     between {@code minBatchSize} and {@code maxBatchSize}; zero: every batch is {@code batch_size}
+ * @param minBatchSize the smallest batch; 0: {@value #DEFAULT_MIN_BATCH_SIZE}, or the sync's
+ *     batch size when that is smaller
+ * @param maxBatchSize the largest batch; 0: the sync's batch size (batches only ever shrink)
+ * @param maxThreadsRunning pause while the target's {@code Threads_running} is at least this
+ * @param criticalThreadsRunning stop the run (resumable) when {@code Threads_running} reaches this
+ * @param replicas mysql connections whose replication lag is watched
+ * @param maxReplicaLag pause while a replica lags this much or more
+ * @param criticalReplicaLag stop the run (resumable) when a replica lags this much
+ * @param pauseFile while this file exists, every sync that names it pauses
+ * @param maxPause how long one pause may last before the run gives up (resumable)
+ */
+public record ThrottleConfig(
+    long maxRowsPerSecond,
+    Duration batchTime,
+    int minBatchSize,
+    int maxBatchSize,
+    int maxThreadsRunning,
+    int criticalThreadsRunning,
+    List<String> replicas,
+    Duration maxReplicaLag,
+    Duration criticalReplicaLag,
+    Optional<Path> pauseFile,
+    Duration maxPause) {
+
+  public static final int DEFAULT_MIN_BATCH_SIZE = 10;
+
+  /** The documented defaults: adaptive batches of at most batch_size, pause at 50 threads. */
+  public static final ThrottleConfig DEFAULT =
+      new ThrottleConfig(
+          0, Duration.ofMillis(500), 0, 0, 50, 0, List.of(), Duration.ofSeconds(5), Duration.ZERO,
+          Optional.empty(), Duration.ofMinutes(30));
+
+  public ThrottleConfig {
+    requireNonNull(batchTime, "batchTime is null");
+    replicas = List.copyOf(requireNonNull(replicas, "replicas is null"));
+    requireNonNull(maxReplicaLag, "maxReplicaLag is null");
+    requireNonNull(criticalReplicaLag, "criticalReplicaLag is null");
+    requireNonNull(pauseFile, "pauseFile is null");
+    requireNonNull(maxPause, "maxPause is null");
+    if (maxRowsPerSecond < 0 || minBatchSize < 0 || maxBatchSize < 0 || maxThreadsRunning < 0
+        || criticalThreadsRunning < 0) {
+      throw new IllegalArgumentException("throttle limits must be 0 or more: " + this);
+    }
+  }
+
+  /** The smallest batch for a sync whose {@code batch_size} is {@code batchSize}. */
+  public int minBatchSize(int batchSize) {
+    return minBatchSize > 0 ? minBatchSize : Math.min(DEFAULT_MIN_BATCH_SIZE, batchSize);
+  }
+
+  /** The largest batch for a sync whose {@code batch_size} is {@code batchSize}. */
+  public int maxBatchSize(int batchSize) {
+    return maxBatchSize > 0 ? maxBatchSize : batchSize;
+  }
+
+  public ThrottleConfig withPauseFile(Optional<Path> file) {
+    return new ThrottleConfig(
+        maxRowsPerSecond, batchTime, minBatchSize, maxBatchSize, maxThreadsRunning,
+        criticalThreadsRunning, replicas, maxReplicaLag, criticalReplicaLag, file, maxPause);
+  }
+}

@@ -1,0 +1,73 @@
+package io.qsync.target.mysql;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.diff.Change;
+import io.qsync.target.Target;
+import java.sql.Connection;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Makes trying a batch again safe after a passing error. After a failed batch, or when the work
+ * session was replaced (the server closed the old one), it first reads the run's checkpoint on the
+ * current session: a batch whose commit reached the server before the connection died has moved
+ * it to the batch's end already, and is skipped; a checkpoint anywhere but the batch's start means
+ * another process applied it, and the run fails. A lost session is replaced by a new one, with a
+ * new writer on it. Not thread-safe.
+ */
+final class MySqlRecoveringWriter implements Target.ChangeWriter {
+  private final MySqlTarget target;
+  private final Function<Connection, Target.ChangeWriter> writers;
+  private final String runId;
+  private Connection session;
+  private Target.ChangeWriter writer;
+  private boolean uncertain;
+
+  /** @param writers a writer of batches on a given session */
+  MySqlRecoveringWriter(
+      MySqlTarget target, Function<Connection, Target.ChangeWriter> writers, String runId) {
+    this.target = requireNonNull(target, "target is null");
+    this.writers = requireNonNull(writers, "writers is null");
+    this.runId = requireNonNull(runId, "runId is null");
+  }
+
+  @Override
+  public void apply(List<Change> batch, long afterSeq) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    long lastSeq = batch.get(batch.size() - 1).seq();
+    target.dropClosedSession();
+    Connection current = target.connection();
+    if (current != session) {
+      uncertain |= session != null;
+      session = current;
+      target.limitWriteStatements(current);
+      writer = writers.apply(current);
+    }
+    if (uncertain) {
+      long checkpoint = target.checkpoint(runId);
+      if (checkpoint == lastSeq) {
+        uncertain = false;
+        return; // committed before the failure was seen: nothing to do again
+      }
+      if (checkpoint != afterSeq) {
+        throw new QsyncException(
+            ErrorKind.FAILED,
+            "run " + runId + ": the checkpoint is at change " + checkpoint + ", expected "
+                + afterSeq + " before trying the batch ending at change " + lastSeq
+                + " again (another process applied changes)\nCheck `qsync status` and run again.");
+      }
+      uncertain = false;
+    }
+    try {
+      writer.apply(batch, afterSeq);
+    } catch (RuntimeException e) {
+      uncertain = true;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.qsync.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.ThrottleConfig;
+import io.qsync.testing.ManualClock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ThrottleTest {
+  private final ManualClock clock = new ManualClock();
+  private final Sleeper sleeper = clock::advance;
+  private final List<String> events = new ArrayList<>();
+  private final Progress progress =
+      new Progress() {
+        @Override
+        public void begin(String step, long total) {}
+
+        @Override
+        public void advance(long done) {}
+
+        @Override
+        public void end() {}
+
+        @Override
+        public void paused(String reason) {
+          events.add("paused: " + reason);
+        }
+
+        @Override
+        public void resumed(Duration paused) {
+          events.add("resumed after " + paused.toSeconds() + "s");
+        }
+      };
+
+  @Test
+  void pausesWhileBusyLogsEachTransitionAndSumsTheTimePerRule() {
+    Deque<Long> threads = new ArrayDeque<>(List.of(61L, 70L, 55L, 3L));
+    Throttle throttle = throttle(limits(50, 0, Duration.ofMinutes(30)), () -> threads.poll());
+
+    throttle.awaitClearance(100, 100);
+
+    assertThat(events).containsExactly("paused: Threads_running=61 >= 50", "resumed after 3s");
+    ThrottleReport report = throttle.report(0);
+    assertThat(report.throttled()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(report.throttledBy()).containsExactly(Map.entry("Threads_running >= 50", Duration.ofSeconds(3)));
+  }
+
+  @Test
+  void givesUpResumablyAfterMaxPause() {
+    Throttle throttle = throttle(limits(50, 0, Duration.ofSeconds(10)), () -> 99L);
+
+    QsyncException error =
+        catchThrowableOfType(QsyncException.class, () -> throttle.awaitClearance(100, 400));
+
+    assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(error.getMessage())
+        .startsWith("throttle: paused for 10s (Threads_running=99 >= 50) before the batch ending at change 400; gave up after max_pause 10s")
+        .contains("the run resumes after its last committed batch");
+  }
+
+  @Test
+  void abortsAtOnceAtTheCriticalThreshold() {
+    Throttle throttle = throttle(limits(50, 80, Duration.ofMinutes(30)), () -> 80L);
+
+    QsyncException error =
+        catchThrowableOfType(QsyncException.class, () -> throttle.awaitClearance(100, 400));
+
+    assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(error.getMessage())
+        .startsWith("throttle: Threads_running=80 >= 80 (critical_threads_running); stopped before the batch ending at change 400")
+        .contains("resumes after its last committed batch");
+    assertThat(events).isEmpty();
+  }
+
+  @Test
+  void holdsTheRowRateAndReportsItsWaits() {
+    ThrottleConfig rate =
+        new ThrottleConfig(
+            1000, Duration.ZERO, 0, 0, 0, 0, List.of(), Duration.ofSeconds(5), Duration.ZERO,
+            Optional.empty(), Duration.ofMinutes(30));
+    Throttle throttle = throttle(rate, () -> 0L);
+
+    throttle.awaitClearance(500, 500);
+    throttle.awaitClearance(500, 1000);
+    throttle.awaitClearance(500, 1500);
+
+    assertThat(throttle.report(0).throttledBy())
+        .containsExactly(Map.entry("max_rows_per_second 1000", Duration.ofSeconds(1)));
+  }
+
+  private Throttle throttle(ThrottleConfig config, java.util.function.Supplier<Long> threads) {
+    return new Throttle(
+        config, 1000,
+        () -> new LoadSample(threads.get(), Optional.empty(), List.of(), Optional.empty()),
+        clock, sleeper, progress);
+  }
+
+  private static ThrottleConfig limits(int max, int critical, Duration maxPause) {
+    return new ThrottleConfig(
+        0, Duration.ofMillis(500), 0, 0, max, critical, List.of(), Duration.ofSeconds(5),
+        Duration.ZERO, Optional.empty(), maxPause);
+  }
+}

@@ -1,0 +1,61 @@
+package io.qsync.resume;
+
+import io.qsync.engine.Progress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records what a run tells a person about pauses and retries, and lets a test wait, bounded, until
+ * the run pauses or retries. Thread-safe: the run reports on its thread, the test waits on its own.
+ */
+final class RecordingProgress implements Progress {
+  final List<String> events = new CopyOnWriteArrayList<>();
+  private final CountDownLatch paused = new CountDownLatch(1);
+  private volatile Runnable onRetry = () -> {};
+
+  @Override
+  public void begin(String step, long total) {}
+
+  @Override
+  public void advance(long done) {}
+
+  @Override
+  public void end() {}
+
+  @Override
+  public void paused(String reason) {
+    events.add("paused: " + reason);
+    paused.countDown();
+  }
+
+  @Override
+  public void resumed(Duration pausedFor) {
+    events.add("resumed");
+  }
+
+  @Override
+  public void retrying(String what, int failedTries, Duration wait, String error) {
+    events.add("retrying " + what + " (try " + failedTries + " failed: " + error + ")");
+    onRetry.run();
+  }
+
+  /** Runs {@code action} on the run's thread each time a batch is about to be tried again. */
+  void onRetry(Runnable action) {
+    onRetry = action;
+  }
+
+  /** Waits until the run pauses; fails after a minute. */
+  void awaitPause() {
+    try {
+      if (!paused.await(60, TimeUnit.SECONDS)) {
+        throw new AssertionError("the run did not pause; it said: " + events);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}

