@@ -26,6 +26,11 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /** Starts a server on a free port, its data in {@code dataDir} (kept between starts). */
   public static EmbeddedMariaDb start(Path dataDir) {
+    return start(dataDir, new String[0]);
+  }
+
+  /** Like {@link #start(Path)}, with more {@code mariadbd} options ({@code --server-id=2}). */
+  public static EmbeddedMariaDb start(Path dataDir, String... serverArgs) {
     try {
       int port;
       try (ServerSocket socket = new ServerSocket(0)) {
@@ -44,6 +49,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       // mariadbd refuses to run as root unless told to; CI and these machines run as root.
       if ("root".equals(System.getProperty("user.name"))) {
         config.addArg("--user=root");
+      }
+      for (String arg : serverArgs) {
+        config.addArg(arg);
       }
       DB db = DB.newEmbeddedDB(config.build());
       db.start();

@@ -326,6 +326,60 @@ class CliIT {
     }
   }
 
+  /**
+   * A password read from password_file reaches the server and nothing else: not verbose output,
+   * JSON, status, history, the run history table, or a failed run's recorded error.
+   */
+  @Test
+  void aPasswordFromAFileIsUsedAndNeverShownOrStored(TestDatabase database) throws IOException {
+    String user = "qsync_" + database.name().substring(database.name().length() - 8);
+    database.execute(
+        "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + SECRET + "'",
+        "GRANT ALL ON `" + database.name() + "`.* TO '" + user + "'@'%'");
+    try {
+      Files.writeString(dir.resolve("app.password"), SECRET + "\n");
+      List<String> outputs = new java.util.ArrayList<>();
+      for (String[] args :
+          List.of(
+              new String[] {"run", "targets", "--verbose"},
+              new String[] {"run", "targets", "-o", "json"},
+              new String[] {"status", "-o", "json"},
+              new String[] {"history", "targets", "-o", "json"},
+              new String[] {"validate", "--verbose"})) {
+        Result result = qsync(withConfig(args, passwordFromFile(config(database.url(), user, "", "user_id"))));
+        assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.err()).isZero();
+        outputs.add(result.all());
+      }
+      Result failed =
+          qsync(withConfig(new String[] {"run", "targets", "-v"},
+              passwordFromFile(config(database.url(), user, "", "no_such_column"))));
+      assertThat(failed.exitCode()).isEqualTo(5);
+      outputs.add(failed.all());
+
+      assertThat(database.count("experiment_targets")).as("the password worked").isEqualTo(3);
+      assertThat(outputs).allSatisfy(output -> assertThat(output).doesNotContain(SECRET).doesNotContain("Pa55word"));
+      assertThat(database.rows("SELECT * FROM _qsync_runs").toString())
+          .contains("succeeded").contains("failed").doesNotContain(SECRET).doesNotContain("Pa55word");
+    } finally {
+      database.execute("DROP USER '" + user + "'@'%'");
+    }
+  }
+
+  /** The config with {@code password: ""} replaced by {@code password_file: app.password}. */
+  private static Path passwordFromFile(Path config) throws IOException {
+    Files.writeString(
+        config,
+        Files.readString(config).replace("    password: \"\"\n", "    password_file: app.password\n"));
+    return config;
+  }
+
+  private static String[] withConfig(String[] args, Path config) {
+    String[] line = java.util.Arrays.copyOf(args, args.length + 2);
+    line[args.length] = "-c";
+    line[args.length + 1] = config.toString();
+    return line;
+  }
+
   @Test
   void anUnreachableHostExitsOneWithAClearMessage() throws IOException {
     Path config = config("jdbc:mariadb://127.0.0.1:1/app", "root", "", "user_id");

@@ -7,9 +7,9 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.ThrottleConfig;
 import io.qsync.testing.ManualClock;
+import io.qsync.testing.RecordingProgress;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -19,28 +19,7 @@ import org.junit.jupiter.api.Test;
 class ThrottleTest {
   private final ManualClock clock = new ManualClock();
   private final Sleeper sleeper = clock::advance;
-  private final List<String> events = new ArrayList<>();
-  private final Progress progress =
-      new Progress() {
-        @Override
-        public void begin(String step, long total) {}
-
-        @Override
-        public void advance(long done) {}
-
-        @Override
-        public void end() {}
-
-        @Override
-        public void paused(String reason) {
-          events.add("paused: " + reason);
-        }
-
-        @Override
-        public void resumed(Duration paused) {
-          events.add("resumed after " + paused.toSeconds() + "s");
-        }
-      };
+  private final RecordingProgress progress = new RecordingProgress();
 
   @Test
   void pausesWhileBusyLogsEachTransitionAndSumsTheTimePerRule() {
@@ -49,7 +28,7 @@ class ThrottleTest {
 
     throttle.awaitClearance(100, 100);
 
-    assertThat(events).containsExactly("paused: Threads_running=61 >= 50", "resumed after 3s");
+    assertThat(progress.events).containsExactly("paused: Threads_running=61 >= 50", "resumed after 3s");
     ThrottleReport report = throttle.report(0);
     assertThat(report.throttled()).isEqualTo(Duration.ofSeconds(3));
     assertThat(report.throttledBy()).containsExactly(Map.entry("Threads_running >= 50", Duration.ofSeconds(3)));
@@ -79,7 +58,7 @@ class ThrottleTest {
     assertThat(error.getMessage())
         .startsWith("throttle: Threads_running=80 >= 80 (critical_threads_running); stopped before the batch ending at change 400")
         .contains("resumes after its last committed batch");
-    assertThat(events).isEmpty();
+    assertThat(progress.events).isEmpty();
   }
 
   @Test

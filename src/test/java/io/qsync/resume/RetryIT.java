@@ -5,19 +5,18 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.config.ConnectionConfig;
 import io.qsync.config.Mode;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.MySqlTimeouts;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.RetryConfig;
 import io.qsync.config.Secret;
-import io.qsync.config.SyncConfig;
 import io.qsync.config.TlsConfig;
 import io.qsync.engine.FaultPoint.Point;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.RecordingProgress;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
@@ -26,7 +25,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -125,6 +123,47 @@ class RetryIT {
     WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
   }
 
+  @Test
+  void aWriteOverTheStatementTimeoutIsStoppedRetriedAndReportedAndTheNextRunResumes(
+      TestDatabase database) {
+    Warehouse warehouse = prepare(database);
+    long slowKey =
+        DATA.mirrorChangedKeys().subList(97, 194).stream()
+            .filter(id -> DATA.mirrorChange(id) == 'U')
+            .findFirst()
+            .orElseThrow();
+    database.execute(
+        "CREATE TRIGGER slow_update BEFORE UPDATE ON " + TargetsData.TABLE + " FOR EACH ROW"
+            + " BEGIN IF NEW.user_id = " + slowKey + " THEN DO SLEEP(3); END IF; END");
+    QsyncConfig config =
+        EditedConfig.of(
+            SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
+            sync -> sync.withRetries(new RetryConfig(2, Duration.ofSeconds(1))),
+            new MySqlConnectionConfig(
+                "app", database.url(), "root", new Secret(""), Map.of(), TlsConfig.DISABLED,
+                new MySqlTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1))));
+    Qsync qsync = new Qsync(config, Clock.systemUTC(), progress, new Faults());
+
+    QsyncException stopped =
+        catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC, false));
+
+    assertThat(stopped.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(stopped.getMessage())
+        .contains("could not apply the batch ending at change 194")
+        .contains("max_statement_time")
+        .contains("(tried 2 times)")
+        .contains("the run resumes after its last committed batch");
+    assertThat(progress.events).singleElement().asString().startsWith("retrying batch ending at change 194");
+    assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(97);
+
+    database.execute("DROP TRIGGER slow_update");
+    RunReport report = qsync.run(TargetsData.SYNC, false);
+
+    assertThat(report.resumedAfter()).isEqualTo(97);
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
+  }
+
   private Warehouse prepare(TestDatabase database) {
     Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
     DATA.createWarehouse(warehouse);
@@ -138,16 +177,13 @@ class RetryIT {
    * a held row lock fails a batch fast.
    */
   private Qsync qsync(TestDatabase database, Warehouse warehouse, Faults faults) {
-    QsyncConfig base = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config();
-    SyncConfig sync = base.sync(TargetsData.SYNC).orElseThrow().withRetries(RetryConfig.DEFAULT);
-    Map<String, ConnectionConfig> connections = new LinkedHashMap<>(base.connections());
-    connections.put(
-        "app",
-        new MySqlConnectionConfig(
-            "app", database.url(), "root", new Secret(""), Map.of(), TlsConfig.DISABLED,
-            new MySqlTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1))));
     QsyncConfig config =
-        new QsyncConfig(base.file(), base.stageDir(), connections, Map.of(sync.name(), sync));
+        EditedConfig.of(
+            SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
+            sync -> sync.withRetries(RetryConfig.DEFAULT),
+            new MySqlConnectionConfig(
+                "app", database.url(), "root", new Secret(""), Map.of(), TlsConfig.DISABLED,
+                new MySqlTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1))));
     return new Qsync(config, Clock.systemUTC(), progress, faults);
   }
 

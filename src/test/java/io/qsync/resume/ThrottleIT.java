@@ -5,24 +5,22 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.config.ConnectionConfig;
 import io.qsync.config.Mode;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.Secret;
-import io.qsync.config.SyncConfig;
 import io.qsync.config.ThrottleConfig;
 import io.qsync.engine.FaultPoint.Point;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.RecordingProgress;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,7 +71,7 @@ class ThrottleIT {
     }
     RunReport report = run.get(2, TimeUnit.MINUTES);
 
-    assertThat(progress.events).contains("resumed");
+    assertThat(progress.events).anyMatch(event -> event.startsWith("resumed after "));
     assertThat(report.throttle().throttledBy()).containsKey("Threads_running >= " + BUSY_SESSIONS);
     assertThat(report.throttle().throttled()).isPositive();
     TargetsData.assertTargetEqualsSource(database, warehouse);
@@ -183,12 +181,10 @@ class ThrottleIT {
 
   /** The resume suite's sync (batches of 97), with this throttle and a connection 'replica'. */
   private QsyncConfig config(TestDatabase database, Warehouse warehouse, ThrottleConfig throttle) {
-    QsyncConfig base = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config();
-    SyncConfig sync = base.sync(TargetsData.SYNC).orElseThrow().withThrottle(throttle);
-    Map<String, ConnectionConfig> connections = new LinkedHashMap<>(base.connections());
-    connections.put(
-        "replica", new MySqlConnectionConfig("replica", database.url(), "root", new Secret(""), Map.of()));
-    return new QsyncConfig(base.file(), base.stageDir(), connections, Map.of(sync.name(), sync));
+    return EditedConfig.of(
+        SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
+        sync -> sync.withThrottle(throttle),
+        new MySqlConnectionConfig("replica", database.url(), "root", new Secret(""), Map.of()));
   }
 
   /** Fixed batches (so batch ends are known), with the given limits. */

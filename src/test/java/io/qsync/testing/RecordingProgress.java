@@ -1,4 +1,4 @@
-package io.qsync.resume;
+package io.qsync.testing;
 
 import io.qsync.engine.Progress;
 import java.time.Duration;
@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * Records what a run tells a person about pauses and retries, and lets a test wait, bounded, until
  * the run pauses or retries. Thread-safe: the run reports on its thread, the test waits on its own.
  */
-final class RecordingProgress implements Progress {
-  final List<String> events = new CopyOnWriteArrayList<>();
+public final class RecordingProgress implements Progress {
+  public final List<String> events = new CopyOnWriteArrayList<>();
   private final CountDownLatch paused = new CountDownLatch(1);
   private volatile Runnable onRetry = () -> {};
 
@@ -33,7 +33,7 @@ final class RecordingProgress implements Progress {
 
   @Override
   public void resumed(Duration pausedFor) {
-    events.add("resumed");
+    events.add("resumed after " + pausedFor.toSeconds() + "s");
   }
 
   @Override
@@ -43,12 +43,12 @@ final class RecordingProgress implements Progress {
   }
 
   /** Runs {@code action} on the run's thread each time a batch is about to be tried again. */
-  void onRetry(Runnable action) {
+  public void onRetry(Runnable action) {
     onRetry = action;
   }
 
   /** Waits until the run pauses; fails after a minute. */
-  void awaitPause() {
+  public void awaitPause() {
     try {
       if (!paused.await(60, TimeUnit.SECONDS)) {
         throw new AssertionError("the run did not pause; it said: " + events);
