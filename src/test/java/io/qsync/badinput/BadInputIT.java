@@ -145,6 +145,24 @@ class BadInputIT {
         "Map it in the query (e.g. NULL, or clamp it), or filter the row out.");
   }
 
+  @Test
+  void aZeroDateAlreadyInTheTableIsPutBackNotRefused() {
+    scene.database().execute(
+        "ALTER TABLE t ADD COLUMN day DATE NULL",
+        "SET SESSION sql_mode = ''",
+        "INSERT INTO t VALUES (2, 'b', '0000-00-00')"); // equal to the source but for the date
+    scene.with("query", "\"SELECT id, name, DATE '2026-01-01' AS day FROM src\"");
+
+    Outcome outcome = scene.run("run", "s");
+
+    org.assertj.core.api.Assertions.assertThat(outcome.exitCode()).as(outcome.all()).isZero();
+    org.assertj.core.api.Assertions.assertThat(
+            scene.database().rows("SELECT id, name, CAST(day AS CHAR) FROM t ORDER BY id"))
+        .containsExactly(
+            List.of("1", "a", "2026-01-01"), List.of("2", "b", "2026-01-01"),
+            List.of("3", "c", "2026-01-01"));
+  }
+
   // ---- a table that cannot hold the result: exit 5, before anything is written ----
 
   @Test

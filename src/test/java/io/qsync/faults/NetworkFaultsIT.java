@@ -149,6 +149,11 @@ class NetworkFaultsIT {
     System.out.println("fault " + scenario + ": " + failure.map(e -> "exit 1: " + e.getMessage())
         .orElse("the run rode it out"));
     if (failure.isPresent()) {
+      assertThat(failure.get().getMessage())
+          .as("the failure names the target and says what to do, with the error that caused it")
+          .startsWith("connection 'app': could not ")
+          .contains("Run again: the run resumes after its last committed batch.")
+          .doesNotContain("Connection is closed");
       RunHistory stopped = RunHistory.read(database).get(0);
       assertThat(stopped.status()).as("the stopped run").isNotEqualTo("succeeded");
       if (scenario == Scenario.CUT_JUST_BEFORE_COMMIT) {

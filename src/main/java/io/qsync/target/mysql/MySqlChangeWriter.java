@@ -48,10 +48,12 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private final MySqlLoadData loadData;
   private final int[] allColumns;
   private long statementBytes;
+  private final String connectionName;
 
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
-      List<String> key, boolean upsert, String runId, SyncLock lock, Clock clock) {
+      List<String> key, boolean upsert, String runId, SyncLock lock, Clock clock,
+      String connectionName) {
     this.connection = connection;
     this.dialect = dialect;
     this.table = table;
@@ -65,6 +67,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     this.runId = runId;
     this.lock = lock;
     this.clock = clock;
+    this.connectionName = connectionName;
     this.maxRowsPerStatement = Math.max(1, MAX_PLACEHOLDERS / columns.size());
     this.loadData = new MySqlLoadData(table, columns);
     this.allColumns = StatementChunks.all(columns.size());
@@ -123,10 +126,10 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         }
         throw e;
       } finally {
-        connection.setAutoCommit(true);
+        restoreAutoCommit();
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "apply the batch ending at change " + lastSeq, e);
+      throw MySqlErrors.failed(connectionName, "apply the batch ending at change " + lastSeq, e);
     }
   }
 
@@ -400,6 +403,19 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     // MariaDB names a column `db`.`table`.`column`, MySQL 'column': take the last part.
     String[] parts = matcher.group(1).split("[`']\\.[`']");
     return parts[parts.length - 1].replaceAll("[`']", "");
+  }
+
+  /**
+   * Ends the batch's transaction mode. On a connection that broke during the batch this fails too,
+   * and must not hide why the batch failed ("Connection is closed" instead of the reset); on one
+   * that broke after the commit, the next batch reports it.
+   */
+  private void restoreAutoCommit() {
+    try {
+      connection.setAutoCommit(true);
+    } catch (SQLException e) {
+      // The connection is gone; the error that broke it is already on its way, or comes next.
+    }
   }
 
   private void rollback() {

@@ -35,9 +35,11 @@ final class MySqlRunStore implements RunStore {
   /** The target's work session, which may be replaced after a lost connection. */
   private final Supplier<Connection> session;
   private Boolean hasSourceJob;
+  private final String connectionName;
 
-  MySqlRunStore(Supplier<Connection> session) {
+  MySqlRunStore(Supplier<Connection> session, String connectionName) {
     this.session = session;
+    this.connectionName = connectionName;
   }
 
   private Connection connection() {
@@ -79,7 +81,7 @@ final class MySqlRunStore implements RunStore {
         if (e.getErrorCode() == 1060) {
           hasSourceJob = true;
         } else if (e.getErrorCode() != 1142) {
-          throw MySqlErrors.failed("target", "add column " + SOURCE_JOB + " to " + TABLE, e);
+          throw MySqlErrors.failed(connectionName, "add column " + SOURCE_JOB + " to " + TABLE, e);
         }
       }
     }
@@ -96,7 +98,7 @@ final class MySqlRunStore implements RunStore {
         rows.next();
         hasSourceJob = rows.getLong(1) > 0;
       } catch (SQLException e) {
-        throw MySqlErrors.failed("target", "look for column " + SOURCE_JOB + " of " + TABLE, e);
+        throw MySqlErrors.failed(connectionName, "look for column " + SOURCE_JOB + " of " + TABLE, e);
       }
     }
     return hasSourceJob;
@@ -118,7 +120,7 @@ final class MySqlRunStore implements RunStore {
         update(run);
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "record run " + run.runId() + " in " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "record run " + run.runId() + " in " + TABLE, e);
     }
   }
 
@@ -148,7 +150,7 @@ final class MySqlRunStore implements RunStore {
       statement.setString(next, run.runId());
       statement.executeUpdate();
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "update run " + run.runId() + " in " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "update run " + run.runId() + " in " + TABLE, e);
     }
   }
 
@@ -192,7 +194,7 @@ final class MySqlRunStore implements RunStore {
       rows.next();
       return rows.getLong(1) > 0;
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "look for " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "look for " + TABLE, e);
     }
   }
 
@@ -211,7 +213,7 @@ final class MySqlRunStore implements RunStore {
         }
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "read run history from " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "read run history from " + TABLE, e);
     }
     return runs;
   }
@@ -297,7 +299,7 @@ final class MySqlRunStore implements RunStore {
     try (Statement statement = connection().createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "create " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "create " + TABLE, e);
     }
   }
 }

@@ -22,13 +22,16 @@ final class MySqlSyncLock implements SyncLock {
 
   private final Connection session;
   private final String name;
+  private final String connectionName;
 
-  private MySqlSyncLock(Connection session, String name) {
+  private MySqlSyncLock(Connection session, String name, String connectionName) {
     this.session = session;
     this.name = name;
+    this.connectionName = connectionName;
   }
 
-  static MySqlSyncLock acquire(MySqlTarget target, String sync, Duration timeout) {
+  static MySqlSyncLock acquire(
+      MySqlTarget target, String sync, Duration timeout, String connectionName) {
     Connection session = target.openSession();
     try {
       String name = lockName(database(session), sync);
@@ -38,7 +41,7 @@ final class MySqlSyncLock implements SyncLock {
         try (ResultSet rows = statement.executeQuery()) {
           rows.next();
           if (rows.getInt(1) == 1) {
-            return new MySqlSyncLock(session, name);
+            return new MySqlSyncLock(session, name, connectionName);
           }
         }
       }
@@ -50,7 +53,7 @@ final class MySqlSyncLock implements SyncLock {
               + "Wait for that run to finish, or raise the sync's lock_timeout.");
     } catch (SQLException e) {
       closeQuietly(session);
-      throw MySqlErrors.failed("target", "take the lock of sync '" + sync + "'", e);
+      throw MySqlErrors.failed(connectionName, "take the lock of sync '" + sync + "'", e);
     }
   }
 
@@ -101,7 +104,7 @@ final class MySqlSyncLock implements SyncLock {
       rows.next();
       return rows.getLong(1);
     } catch (SQLException e) {
-      throw MySqlErrors.failed("target", "read the lock session's id", e);
+      throw MySqlErrors.failed(connectionName, "read the lock session's id", e);
     }
   }
 

@@ -283,7 +283,8 @@ public final class MySqlTarget implements Target {
     return new MySqlRecoveringWriter(
         this,
         session ->
-            new MySqlChangeWriter(session, dialect(), table, columns, key, upsert, runId, lock, clock),
+            new MySqlChangeWriter(
+                session, dialect(), table, columns, key, upsert, runId, lock, clock, config.name()),
         runId);
   }
 
@@ -314,7 +315,7 @@ public final class MySqlTarget implements Target {
   @Override
   public RunStore runs() {
     if (runs == null) {
-      runs = new MySqlRunStore(this::connection);
+      runs = new MySqlRunStore(this::connection, config.name());
     }
     return runs;
   }
@@ -365,7 +366,7 @@ public final class MySqlTarget implements Target {
 
   @Override
   public SyncLock lock(String sync, Duration timeout) {
-    return MySqlSyncLock.acquire(this, sync, timeout);
+    return MySqlSyncLock.acquire(this, sync, timeout, config.name());
   }
 
   @Override

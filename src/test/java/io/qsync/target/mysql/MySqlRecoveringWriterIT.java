@@ -53,7 +53,7 @@ class MySqlRecoveringWriterIT {
                 Target.ChangeWriter real =
                     new MySqlChangeWriter(
                         session, MySqlDialect.MARIADB, "t", COLUMNS, List.of("id"), true, "r1",
-                        lock, Clock.systemUTC());
+                        lock, Clock.systemUTC(), "app");
                 return (batch, afterSeq) -> {
                   real.apply(batch, afterSeq);
                   if (loseAfterCommit[0]) {
