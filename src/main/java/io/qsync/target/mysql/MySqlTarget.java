@@ -56,6 +56,9 @@ public final class MySqlTarget implements Target {
     this.clock = requireNonNull(clock, "clock is null");
   }
 
+  /** How long a session waits for a byte from the server before it gives the connection up. */
+  static final Duration SOCKET_TIMEOUT = Duration.ofMinutes(10);
+
   /** Opens a new session with qsync's settings. The caller closes it. */
   Connection openSession() {
     Properties properties = new Properties();
@@ -65,6 +68,9 @@ public final class MySqlTarget implements Target {
       properties.setProperty("password", config.password().reveal());
     }
     properties.putIfAbsent("connectTimeout", Long.toString(config.timeouts().connect().toMillis()));
+    // A network that goes silent (a stalled link, a failover that drops packets) would otherwise
+    // block a run forever; no statement qsync sends is silent this long when the link is alive.
+    properties.putIfAbsent("socketTimeout", Long.toString(SOCKET_TIMEOUT.toMillis()));
     properties.putAll(MySqlSessions.tlsProperties(config.tls()));
     // Affected rows (not found rows), so an upsert's counts mean what MySQL documents.
     properties.putIfAbsent("useAffectedRows", "true");
