@@ -126,10 +126,7 @@ class NetworkFaultsIT {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Scenario.class)
   void theNextRunFinishesExactlyAfter(Scenario scenario, TestDatabase database) {
-    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    DATA.createWarehouse(warehouse);
-    DATA.createTarget(database);
-    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
     proxy = FaultProxy.start(database.host(), database.port());
     AtomicBoolean armed = new AtomicBoolean(true);
     FaultPoint faults =

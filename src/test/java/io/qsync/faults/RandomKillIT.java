@@ -50,10 +50,7 @@ class RandomKillIT {
     long seed = Long.getLong("qsync.kill.seed", System.nanoTime());
     System.out.println("RandomKillIT seed " + seed + " (replay with -Dqsync.kill.seed=" + seed + ")");
     SplittableRandom random = new SplittableRandom(seed);
-    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    DATA.createWarehouse(warehouse);
-    DATA.createTarget(database);
-    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
     Path config =
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(BATCH_SIZE).writeYaml();
     long nextKey = 100_000;

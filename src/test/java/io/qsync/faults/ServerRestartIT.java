@@ -47,10 +47,7 @@ class ServerRestartIT {
     server = EmbeddedMariaDb.start(serverDir);
     TestDatabase database = new TestDatabase("127.0.0.1", server.port(), "app");
     new TestDatabase("127.0.0.1", server.port(), "mysql").execute("CREATE DATABASE app");
-    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    DATA.createWarehouse(warehouse);
-    DATA.createTarget(database);
-    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
 
     AtomicBoolean restarted = new AtomicBoolean();
     FaultPoint restartAtTheThirdBatch =

@@ -40,10 +40,7 @@ class CrashResumeIT {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Strike.class)
   void mirrorResumesAfterFailure(Strike strike, TestDatabase database) {
-    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    DATA.createWarehouse(warehouse);
-    DATA.createTarget(database);
-    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
     SyncSetup setup = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR);
     Faults faults = new Faults();
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);
@@ -140,10 +137,7 @@ class CrashResumeIT {
   /** The checkpoint counts changes, not batches, so the resuming run may use another batch size. */
   @Test
   void resumesWithAnotherBatchSize(TestDatabase database) {
-    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    DATA.createWarehouse(warehouse);
-    DATA.createTarget(database);
-    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
     SyncSetup setup = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR);
     long total = DATA.mirrorCounts().changes();
     long crashAt = Strike.batchEnd(Strike.K, total, setup.batchSize());
@@ -177,10 +171,7 @@ class CrashResumeIT {
   /** A resumed run that fails in turn is resumed again, still from its last committed batch. */
   @Test
   void resumesARunThatFailedAgainAfterResuming(TestDatabase database) {
-    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    DATA.createWarehouse(warehouse);
-    DATA.createTarget(database);
-    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
     SyncSetup setup = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR);
     Faults faults = new Faults();
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);

@@ -50,10 +50,7 @@ class KillResumeIT {
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {3, 7, 42}) // kill after about 17 %, 33 % and 54 % of the changes
   void resumesAfterSigkillDuringApply(long seed, TestDatabase database) throws Exception {
-    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    DATA.createWarehouse(warehouse);
-    DATA.createTarget(database);
-    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
     SyncSetup setup =
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(BATCH_SIZE);
     Path config = setup.writeYaml();

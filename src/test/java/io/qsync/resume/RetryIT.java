@@ -165,10 +165,7 @@ class RetryIT {
   }
 
   private Warehouse prepare(TestDatabase database) {
-    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    DATA.createWarehouse(warehouse);
-    DATA.createTarget(database);
-    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
     return warehouse;
   }
 

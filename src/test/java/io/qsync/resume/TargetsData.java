@@ -3,6 +3,7 @@ package io.qsync.resume;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,6 +56,18 @@ public record TargetsData(int sourceMax, int targetMax, int differ) {
 
   private int maxKey() {
     return Math.max(sourceMax, targetMax);
+  }
+
+  /**
+   * The usual start of a resume test: the warehouse in {@code dir}, the target table, and the
+   * triggers that count each key's committed writes.
+   */
+  public Warehouse prepareCounted(Path dir, TestDatabase database) {
+    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
+    createWarehouse(warehouse);
+    createTarget(database);
+    WriteCounter.install(database, TABLE, "user_id");
+    return warehouse;
   }
 
   /** Creates the warehouse table (switch off). */

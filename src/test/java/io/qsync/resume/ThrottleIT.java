@@ -168,10 +168,7 @@ class ThrottleIT {
   }
 
   private Warehouse prepare(TestDatabase database) {
-    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    DATA.createWarehouse(warehouse);
-    DATA.createTarget(database);
-    WriteCounter.install(database, TargetsData.TABLE, "user_id");
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
     return warehouse;
   }
 
