@@ -356,9 +356,13 @@ public final class SyncRunner {
 
       stage.begin(runId, fingerprint(columns), columns);
       progress.begin("extract", result.totalRows().orElse(-1));
-      try (Stage.StageWriter writer = stage.sourceWriter(columns)) {
-        result.read(0, counting(writer));
-        progress.advance(writer.rows());
+      if (result.duckDbFile().isPresent()) {
+        progress.advance(stage.copySource(result.duckDbFile().get()));
+      } else {
+        try (Stage.StageWriter writer = stage.sourceWriter(columns)) {
+          result.read(0, counting(writer));
+          progress.advance(writer.rows());
+        }
       }
       progress.end();
       faults.reached(FaultPoint.Point.EXTRACTED, stage.sourceRows());
