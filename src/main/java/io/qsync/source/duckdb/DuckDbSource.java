@@ -80,8 +80,9 @@ public final class DuckDbSource implements Source {
       QsyncException failed = queryFailed(e);
       try (Statement statement = open.createStatement()) {
         detachResult(statement);
-      } catch (SQLException detach) {
-        failed.addSuppressed(detach);
+        deleteResultFile(file);
+      } catch (SQLException | QsyncException cleanup) {
+        failed.addSuppressed(cleanup);
       }
       throw failed;
     }
