@@ -356,9 +356,13 @@ public final class SyncRunner {
 
       stage.begin(runId, fingerprint(columns), columns);
       progress.begin("extract", result.totalRows().orElse(-1));
-      try (Stage.StageWriter writer = stage.sourceWriter(columns)) {
-        result.read(0, counting(writer));
-        progress.advance(writer.rows());
+      if (result.duckDbFile().isPresent()) {
+        progress.advance(stage.copySource(result.duckDbFile().get()));
+      } else {
+        try (Stage.StageWriter writer = stage.sourceWriter(columns)) {
+          result.read(0, counting(writer));
+          progress.advance(writer.rows());
+        }
       }
       progress.end();
       faults.reached(FaultPoint.Point.EXTRACTED, stage.sourceRows());
@@ -378,7 +382,12 @@ public final class SyncRunner {
             progress.end();
           }
           progress.begin("diff", -1);
-          counts = stage.diff(key, collations, sync.mode() == Mode.MIRROR);
+          // A table this run creates holds nothing: every row is an insert, and the join with
+          // an empty target copy would only cost time (0.6 s per 300,000 rows).
+          counts =
+              existing.isPresent()
+                  ? stage.diff(key, collations, sync.mode() == Mode.MIRROR)
+                  : stage.insertAll(key, 0);
           progress.end();
         }
         case REPLACE ->

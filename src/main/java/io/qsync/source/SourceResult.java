@@ -28,6 +28,14 @@ public interface SourceResult extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * The result as a table in a DuckDB file, where the source already holds it as one: the stage
+   * then copies it with SQL, without decoding a row in Java. Empty for other sources.
+   */
+  default java.util.Optional<DuckDbFileTable> duckDbFile() {
+    return java.util.Optional.empty();
+  }
+
   /** Things the run report should say about the query (retried errors, a query run again). */
   default List<String> notes() {
     return List.of();

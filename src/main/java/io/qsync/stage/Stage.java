@@ -9,6 +9,7 @@ import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;
 import io.qsync.diff.KeyCollation;
 import io.qsync.source.Column;
+import io.qsync.source.DuckDbFileTable;
 import io.qsync.source.RowSink;
 import io.qsync.source.SqlType;
 import io.qsync.source.Unrepresentable;
@@ -227,6 +228,40 @@ public final class Stage implements AutoCloseable {
   /** A writer of the target's current rows into the stage. */
   public StageWriter targetWriter(List<Column> columns) {
     return new StageWriter("tgt", columns, true);
+  }
+
+  /**
+   * Copies a query result that is a table in a DuckDB file into the stage's {@code src} with SQL,
+   * as {@link #sourceWriter} would have appended it row by row: the same values (each column cast
+   * to its {@link SqlType#duckDbName()}, as the appender converts it) in the same order. Fails
+   * unless the copy adds up to the table's row count. Returns the rows copied.
+   */
+  public long copySource(DuckDbFileTable result) {
+    String file = result.file().toString().replace("'", "''");
+    long copied;
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("ATTACH '" + file + "' AS qsync_source (READ_ONLY)");
+      try {
+        // The order matters to append without a key (the change set follows the rowid).
+        statement.execute("SET preserve_insertion_order = true");
+        copied =
+            statement.executeUpdate(
+                "INSERT INTO temp.src SELECT * FROM qsync_source.main."
+                    + DuckDbValues.quote(result.table()));
+      } finally {
+        statement.execute("SET preserve_insertion_order = false");
+        statement.execute("DETACH DATABASE IF EXISTS qsync_source");
+      }
+    } catch (SQLException e) {
+      throw failed("copy the query result", e);
+    }
+    if (copied != result.rows()) {
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "the stage " + file + " copied " + copied + " rows of a query result of " + result.rows()
+              + "\nRun again; if it repeats, report it as a bug.");
+    }
+    return copied;
   }
 
   public long sourceRows() {

@@ -6,6 +6,7 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.source.Column;
+import io.qsync.source.DuckDbFileTable;
 import io.qsync.source.RowSink;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
@@ -33,6 +35,8 @@ import java.util.Set;
 public final class DuckDbSource implements Source {
   private final DuckDbConnectionConfig config;
   private Connection connection;
+  /** The folder DuckDB spills to, which also holds the materialised result's file. */
+  private Path spill;
 
   public DuckDbSource(DuckDbConnectionConfig config) {
     this.config = requireNonNull(config, "config is null");
@@ -44,25 +48,51 @@ public final class DuckDbSource implements Source {
     Connection open = connection();
     List<String> projections = new ArrayList<>();
     List<Column> columns = describeColumns(open, sql, projections);
-    // The result is materialised in a temporary table first: DuckDB's JDBC driver may end a
-    // streamed result silently when the query fails part-way (seen with DuckDB 1.4.4 on one
-    // thread), and a mirror run would then delete every row it never read. A table scan cannot
-    // fail part-way, and its row count is the progress bar's total. Past the memory limit the
-    // table spills to the temporary directory.
+    // The result is materialised in a table first: DuckDB's JDBC driver may end a streamed
+    // result silently when the query fails part-way (seen with DuckDB 1.4.4 on one thread), and a
+    // mirror run would then delete every row it never read. A table scan cannot fail part-way,
+    // and its row count is the progress bar's total. The table is in a database file of its own,
+    // closed once written, so that the stage can attach it and copy it with SQL: reading it row
+    // by row through JDBC and appending it again cost about 8 s of CPU per million rows.
+    Path file = resultFile();
     String materialise =
-        "CREATE OR REPLACE TEMPORARY TABLE qsync_result AS SELECT "
+        "CREATE TABLE " + HANDOFF + "." + RESULT_TABLE + " AS SELECT "
             + String.join(", ", projections) + " FROM (" + sql + "\n) AS qsync_query";
     long rows;
     try (Statement statement = open.createStatement()) {
+      detachResult(statement);
+      deleteResultFile(file);
+      // READ_WRITE explicitly: a read-only warehouse would otherwise attach the file read-only.
+      statement.execute(
+          "ATTACH '" + file.toString().replace("'", "''") + "' AS " + HANDOFF + " (READ_WRITE)");
+    } catch (SQLException e) {
+      throw queryFailed(e);
+    }
+    // DuckDB closes a statement whose query failed: each step gets its own.
+    try (Statement statement = open.createStatement()) {
       statement.execute(materialise);
-      try (ResultSet count = statement.executeQuery("SELECT count(*) FROM qsync_result")) {
+      try (ResultSet count =
+          statement.executeQuery("SELECT count(*) FROM " + HANDOFF + "." + RESULT_TABLE)) {
         count.next();
         rows = count.getLong(1);
       }
     } catch (SQLException e) {
+      QsyncException failed = queryFailed(e);
+      try (Statement statement = open.createStatement()) {
+        detachResult(statement);
+        deleteResultFile(file);
+      } catch (SQLException | QsyncException cleanup) {
+        failed.addSuppressed(cleanup);
+      }
+      throw failed;
+    }
+    // Detached, the file is complete and closed: the stage may attach it.
+    try (Statement statement = open.createStatement()) {
+      detachResult(statement);
+    } catch (SQLException e) {
       throw queryFailed(e);
     }
-    return new DuckDbResult(open, columns, rows);
+    return new DuckDbResult(open, columns, new DuckDbFileTable(file, RESULT_TABLE, rows));
   }
 
   @Override
@@ -124,7 +154,7 @@ public final class DuckDbSource implements Source {
       connection = DriverManager.getConnection(url, properties);
       try (Statement statement = connection.createStatement()) {
         // A read-only warehouse's own folder may not be writable; spill elsewhere.
-        Path spill = Files.createTempDirectory("qsync-duckdb-source");
+        spill = Files.createTempDirectory("qsync-duckdb-source");
         spill.toFile().deleteOnExit();
         statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
       }
@@ -150,8 +180,32 @@ public final class DuckDbSource implements Source {
     return connection;
   }
 
+  private static final String HANDOFF = "qsync_handoff";
+  private static final String RESULT_TABLE = "qsync_result";
+
+  private Path resultFile() {
+    return spill.resolve("result.duckdb");
+  }
+
+  private static void detachResult(Statement statement) throws SQLException {
+    statement.execute("DETACH DATABASE IF EXISTS " + HANDOFF);
+  }
+
+  private static void deleteResultFile(Path file) {
+    try {
+      Files.deleteIfExists(file);
+      Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".wal"));
+    } catch (java.io.IOException e) {
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "cannot delete the DuckDB result file " + file + ": " + e.getMessage()
+              + "\nCheck the temporary folder's permissions and free space.",
+          e);
+    }
+  }
+
   static String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
+    return DuckDbValues.quote(identifier);
   }
 
   @Override
@@ -166,16 +220,23 @@ public final class DuckDbSource implements Source {
     }
   }
 
-  /** One query's result, materialised in the temporary table {@code qsync_result}. */
+  /** One query's result, materialised in the table {@code qsync_result} of a file of its own. */
   private final class DuckDbResult implements SourceResult {
     private final Connection connection;
     private final List<Column> columns;
+    private final DuckDbFileTable table;
     private final long rows;
 
-    DuckDbResult(Connection connection, List<Column> columns, long rows) {
+    DuckDbResult(Connection connection, List<Column> columns, DuckDbFileTable table) {
       this.connection = connection;
       this.columns = List.copyOf(columns);
-      this.rows = rows;
+      this.table = table;
+      this.rows = table.rows();
+    }
+
+    @Override
+    public Optional<DuckDbFileTable> duckDbFile() {
+      return Optional.of(table);
     }
 
     @Override
@@ -190,9 +251,13 @@ public final class DuckDbSource implements Source {
 
     @Override
     public void read(long fromRow, RowSink sink) {
-      String sql = "SELECT * FROM qsync_result" + (fromRow == 0 ? "" : " OFFSET " + fromRow);
+      String sql =
+          "SELECT * FROM " + HANDOFF + "." + RESULT_TABLE + (fromRow == 0 ? "" : " OFFSET " + fromRow);
       long read = fromRow;
       try (Statement statement = connection.createStatement()) {
+        statement.execute(
+            "ATTACH IF NOT EXISTS '" + table.file().toString().replace("'", "''") + "' AS "
+                + HANDOFF + " (READ_ONLY)");
         statement.setFetchSize(2048);
         try (ResultSet result = statement.executeQuery(sql)) {
           int width = columns.size();
@@ -219,10 +284,11 @@ public final class DuckDbSource implements Source {
     @Override
     public void close() {
       try (Statement statement = connection.createStatement()) {
-        statement.execute("DROP TABLE IF EXISTS qsync_result");
+        detachResult(statement);
       } catch (SQLException e) {
-        // The temporary table goes with the connection anyway.
+        // Detached with the connection anyway; deleting the file below reports real trouble.
       }
+      deleteResultFile(table.file());
     }
   }
 }

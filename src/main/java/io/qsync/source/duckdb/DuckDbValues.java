@@ -72,6 +72,11 @@ public final class DuckDbValues {
     return new BigInteger(value.toString());
   }
 
+  /** A DuckDB identifier, quoted. */
+  public static String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
   /** Appends one value of the given type to the appender's current row. */
   public static void append(DuckDBAppender appender, Object value, SqlType type)
       throws SQLException {

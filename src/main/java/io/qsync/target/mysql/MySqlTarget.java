@@ -264,10 +264,17 @@ public final class MySqlTarget implements Target {
         column ->
             names.add(MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
     String sql = "SELECT " + names + " FROM " + MySqlDialect.quote(table);
-    try (Statement statement = connection().createStatement()) {
+    // The binary protocol (a server-side prepared statement) sends numbers as numbers: the text
+    // protocol made the driver and MySqlValues parse every DOUBLE and integer from text.
+    try (PreparedStatement statement =
+        connection()
+            .unwrap(org.mariadb.jdbc.Connection.class)
+            .prepareInternal(
+                sql, Statement.NO_GENERATED_KEYS, ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY, true)) {
       // A positive fetch size makes Connector/J stream rows instead of buffering the table.
       statement.setFetchSize(4096);
-      try (ResultSet rows = statement.executeQuery(sql)) {
+      try (ResultSet rows = statement.executeQuery()) {
         int width = columns.size();
         while (rows.next()) {
           Object[] row = new Object[width];

@@ -117,8 +117,45 @@ final class MySqlValues {
         : scaled;
   }
 
-  private static LocalDateTime dateTime(String text) {
+  /**
+   * Parses {@code yyyy-MM-dd HH:mm:ss.ffffff}, the shape {@link #selectExpression} asks for, by
+   * hand: {@code LocalDateTime.parse} cost a quarter of the time spent reading the target. Any
+   * other shape goes to {@code LocalDateTime.parse}, which decides as before.
+   */
+  static LocalDateTime dateTime(String text) {
+    if (text.length() == 26
+        && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == ' '
+        && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.') {
+      int year = digits(text, 0, 4);
+      int month = digits(text, 5, 7);
+      int day = digits(text, 8, 10);
+      int hour = digits(text, 11, 13);
+      int minute = digits(text, 14, 16);
+      int second = digits(text, 17, 19);
+      int micros = digits(text, 20, 26);
+      if ((year | month | day | hour | minute | second | micros) >= 0) {
+        try {
+          return LocalDateTime.of(year, month, day, hour, minute, second, micros * 1000);
+        } catch (java.time.DateTimeException e) {
+          // A zero date or a day the month lacks: as LocalDateTime.parse would refuse it.
+          throw new java.time.format.DateTimeParseException(e.getMessage(), text, 0, e);
+        }
+      }
+    }
     return LocalDateTime.parse(text.replace(' ', 'T'));
+  }
+
+  /** The decimal number in {@code text[from, to)}, or -1 when a character is not a digit. */
+  private static int digits(String text, int from, int to) {
+    int value = 0;
+    for (int i = from; i < to; i++) {
+      int digit = text.charAt(i) - '0';
+      if (digit < 0 || digit > 9) {
+        return -1;
+      }
+      value = value * 10 + digit;
+    }
+    return value;
   }
 
   /**
