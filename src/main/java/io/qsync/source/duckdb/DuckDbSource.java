@@ -218,6 +218,19 @@ public final class DuckDbSource implements Source {
       }
       connection = null;
     }
+    if (spill != null) {
+      deleteFolder(spill); // deleteOnExit cannot remove a folder that still holds files
+      spill = null;
+    }
+  }
+
+  /** Deletes the connection's own temporary folder; what cannot be deleted stays, harmlessly. */
+  private static void deleteFolder(Path folder) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(folder)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // A folder in the temporary directory; the system's own clean-up removes what is left.
+    }
   }
 
   /** One query's result, materialised in the table {@code qsync_result} of a file of its own. */
