@@ -153,12 +153,7 @@ final class Catalogue {
   }
 
   long succeededRuns() {
-    boolean history =
-        !database.rows(
-                "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                    + " AND TABLE_NAME = '_qsync_runs'")
-            .isEmpty();
-    return history
+    return database.hasTable("_qsync_runs")
         ? Long.parseLong(
             database.rows("SELECT COUNT(*) FROM `_qsync_runs` WHERE status = 'succeeded'").get(0).get(0))
         : 0;

@@ -80,13 +80,6 @@ class CliIT {
     return config(database.url(), "root", "", "user_id");
   }
 
-  private boolean tableExists(TestDatabase database) {
-    return !database.rows(
-            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                + " AND TABLE_NAME = 'experiment_targets'")
-        .isEmpty();
-  }
-
   @Test
   void runPrintsCountsAndExitsZero(TestDatabase database) throws IOException {
     Path config = config(database);
@@ -151,7 +144,7 @@ class CliIT {
         .contains("CREATE TABLE `experiment_targets`")
         .contains("sample of insert:")
         .contains("user_id=1, variant='control', score=1.50");
-    assertThat(tableExists(database)).isFalse();
+    assertThat(database.hasTable("experiment_targets")).isFalse();
     assertThat(database.rows("SHOW TABLES")).isEmpty();
 
     assertThat(qsync("run", "targets", "-c", config.toString()).exitCode()).isZero();
@@ -262,7 +255,7 @@ class CliIT {
     assertThat(result.err())
         .contains("key column account_id not in the query result")
         .contains("user_id, variant, score");
-    assertThat(tableExists(database)).isFalse();
+    assertThat(database.hasTable("experiment_targets")).isFalse();
   }
 
   @Test
@@ -276,7 +269,7 @@ class CliIT {
         .contains("targets: ok")
         .contains("query returns 3 columns: user_id BIGINT, variant VARCHAR, score DECIMAL(6,2)")
         .contains("does not exist yet; the first run creates it");
-    assertThat(tableExists(database)).isFalse();
+    assertThat(database.hasTable("experiment_targets")).isFalse();
   }
 
   @Test

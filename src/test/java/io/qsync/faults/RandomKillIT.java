@@ -132,11 +132,7 @@ class RandomKillIT {
   }
 
   private static List<RunHistory> history(TestDatabase database) {
-    boolean exists = !database.rows(
-            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                + " AND TABLE_NAME = '_qsync_runs'")
-        .isEmpty();
-    return exists ? RunHistory.read(database) : List.of();
+    return database.hasTable("_qsync_runs") ? RunHistory.read(database) : List.of();
   }
 
   /** Updates about a fifth of the source, deletes about a fortieth, adds up to 200 new keys. */

@@ -155,7 +155,7 @@ class ReplaceCrashResumeIT {
         "the table before the run",
         "the table after the crash");
     if (strike.startsOver()) {
-      assertThat(exists(database, SHADOW))
+      assertThat(database.hasTable(SHADOW))
           .as("no shadow before the change set is complete")
           .isFalse();
     } else {
@@ -211,18 +211,9 @@ class ReplaceCrashResumeIT {
             + " eligible BOOLEAN NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
   }
 
-  private static boolean exists(TestDatabase database, String table) {
-    return !database
-        .rows(
-            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                + " AND TABLE_NAME = '"
-                + table
-                + "'")
-        .isEmpty();
-  }
 
   private static void assertNoLeftoverTables(TestDatabase database) {
-    assertThat(exists(database, SHADOW)).as("shadow table after the swap").isFalse();
-    assertThat(exists(database, OLD)).as("old table after the swap").isFalse();
+    assertThat(database.hasTable(SHADOW)).as("shadow table after the swap").isFalse();
+    assertThat(database.hasTable(OLD)).as("old table after the swap").isFalse();
   }
 }

@@ -115,7 +115,7 @@ class RestartIT {
 
     assertThat(exitCode).as("stderr:\n%s", err).isZero();
     TargetsData.assertTargetEqualsSource(database, warehouse);
-    assertThat(tableExists(database, shadow)).isFalse();
+    assertThat(database.hasTable(shadow)).isFalse();
     List<RunHistory> history = RunHistory.read(database);
     assertThat(history).extracting(RunHistory::status).containsExactly("abandoned", "succeeded");
     long total = DATA.sourceKeys().size();
@@ -215,15 +215,6 @@ class RestartIT {
     return failed;
   }
 
-  private static boolean tableExists(TestDatabase database, String table) {
-    return !database
-        .rows(
-            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
-                + " AND TABLE_NAME = '"
-                + table
-                + "'")
-        .isEmpty();
-  }
 
   private static void deleteRecursively(Path folder) throws IOException {
     try (Stream<Path> paths = Files.walk(folder)) {

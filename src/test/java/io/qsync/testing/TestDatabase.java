@@ -46,6 +46,20 @@ public record TestDatabase(String host, int port, String name) {
     }
   }
 
+  /** Whether the database holds a table of that name. */
+  public boolean hasTable(String table) {
+    try (Connection connection = connect();
+        var statement = connection.prepareStatement(
+            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
+      statement.setString(1, table);
+      try (ResultSet found = statement.executeQuery()) {
+        return found.next();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public long count(String table) {
     return Long.parseLong(rows("SELECT COUNT(*) FROM `" + table + "`").get(0).get(0));
   }
