@@ -17,7 +17,7 @@ import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.Unrepresentable;
 import io.qsync.stage.ChangeCursor;
-import io.qsync.stage.KeyProblem;
+import io.qsync.diff.KeyProblem;
 import io.qsync.stage.Stage;
 import io.qsync.stage.StageMeta;
 import io.qsync.state.RunRecord;

@@ -23,6 +23,14 @@ public interface Source extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Where a sync with {@code diff: snapshot} keeps its state in this warehouse: the given dataset
+   * (a schema, for DuckDB). Empty when this source cannot keep one.
+   */
+  default java.util.Optional<WarehouseState> state(String dataset) {
+    return java.util.Optional.empty();
+  }
+
   /** The columns the query would return, without running it (for {@code qsync validate}). */
   java.util.List<Column> describe(String sql);
 

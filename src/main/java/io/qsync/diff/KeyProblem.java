@@ -1,4 +1,4 @@
-package io.qsync.stage;
+package io.qsync.diff;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,0 +1,84 @@
+package io.qsync.source;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How the tables of {@code diff: snapshot} are named: {@code qsync_<sync>_<hash>_<kind>_<run>}.
+ * The hash covers the sync's name, its target and its table, so two configs that share a state
+ * dataset (staging and production, say) with a sync of the same name never take each other's
+ * state. Names use only lower-case letters, digits and '_', valid in BigQuery and DuckDB alike.
+ * Immutable; thread-safe.
+ *
+ * @param prefix the start of every table name of this sync, ending in '_'
+ */
+public record SnapshotNames(String prefix) {
+  /** The start of every table qsync keeps in a state dataset. */
+  public static final String QSYNC_PREFIX = "qsync_";
+
+  public SnapshotNames {
+    requireNonNull(prefix, "prefix is null");
+  }
+
+  /** The names of a sync's tables. */
+  public static SnapshotNames of(String syncName, String targetLocation, String table) {
+    String readable = syncName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+    String hash = sha256(syncName + "\0" + targetLocation + "\0" + table).substring(0, 8);
+    return new SnapshotNames(QSYNC_PREFIX + readable + "_" + hash + "_");
+  }
+
+  public Run run(String runId) {
+    return new Run(this, runId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_"));
+  }
+
+  /** Whether a table of the dataset belongs to this sync. */
+  public boolean owns(String table) {
+    return table.startsWith(prefix);
+  }
+
+  /**
+   * The tables of one run.
+   *
+   * @param id the run id as it appears in table names
+   */
+  public record Run(SnapshotNames sync, String id) {
+    public Run {
+      requireNonNull(sync, "sync is null");
+      requireNonNull(id, "id is null");
+    }
+
+    /** The query's rows and their fingerprints. */
+    public String result() {
+      return sync.prefix() + "result_" + id;
+    }
+
+    /** The change set. */
+    public String changes() {
+      return sync.prefix() + "changes_" + id;
+    }
+
+    /** The key and fingerprint of every row the run applied: the next run's previous state. */
+    public String state() {
+      return sync.prefix() + "state_" + id;
+    }
+
+    public List<String> tables() {
+      return List.of(result(), changes(), state());
+    }
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+}

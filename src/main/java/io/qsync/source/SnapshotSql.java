@@ -1,0 +1,131 @@
+package io.qsync.source;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.diff.KeyCollation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The SQL of {@code diff: snapshot}, one text for every warehouse: what differs between BigQuery
+ * and DuckDB (quoting, qualified names, the fingerprint function, collation folding) is the
+ * {@link Dialect}'s. Every statement is a SELECT; the warehouse writes its answer to the table the
+ * caller names (a BigQuery job's destination, a DuckDB {@code CREATE OR REPLACE TABLE ... AS}).
+ * Immutable; thread-safe.
+ */
+public final class SnapshotSql {
+  /** A result row's fingerprint: equal rows, equal fingerprints. */
+  public static final String FINGERPRINT = "_qsync_fp";
+  /** The kind of a change: {@code insert}, {@code update} or {@code delete}. */
+  public static final String OP = "_qsync_op";
+  /** The number of offending keys, on each sample row of a key check. */
+  public static final String COUNT = "_qsync_count";
+  /** The version of the fingerprint: a state made under another version is not compared. */
+  public static final int FINGERPRINT_VERSION = 1;
+
+  /** What a warehouse's SQL spells its own way. */
+  public interface Dialect {
+    /** An identifier, quoted. */
+    String quote(String identifier);
+
+    /** A table of the state dataset, qualified and quoted. */
+    String table(String name);
+
+    /** An expression fingerprinting the whole row of {@code rowAlias}, never NULL. */
+    String fingerprint(String rowAlias);
+
+    /** An expression folding a key value the way the target's collation compares it. */
+    String normalise(KeyCollation collation, String expression);
+
+    /** One comparable value made of several (for counting distinct composite keys). */
+    String rowValue(List<String> expressions);
+  }
+
+  private final Dialect dialect;
+
+  public SnapshotSql(Dialect dialect) {
+    this.dialect = requireNonNull(dialect, "dialect is null");
+  }
+
+  /** The query's rows, each with its fingerprint as a last column. */
+  public String result(String query) {
+    return "SELECT q.*, " + dialect.fingerprint("q") + " AS " + FINGERPRINT + " FROM (\n"
+        + query + "\n) AS q";
+  }
+
+  /**
+   * The change set of a result table against a state table: keys new to the result ({@code
+   * insert}), keys whose fingerprint changed ({@code update}), and, with {@code deletes}, keys
+   * that left the result ({@code delete}, every column NULL but the key). Keys match exactly, as
+   * the warehouse compares them; a key whose case changed under a case-insensitive target column
+   * becomes a delete and an insert, which the stage orders deletes first.
+   *
+   * @param columns the result's columns, in order
+   */
+  public String changes(
+      String resultTable, String stateTable, List<String> columns, List<String> key,
+      boolean deletes) {
+    String fp = dialect.quote(FINGERPRINT);
+    StringJoiner select = new StringJoiner(", ");
+    select.add("CASE WHEN s." + fp + " IS NULL THEN 'insert' WHEN r." + fp
+        + " IS NULL THEN 'delete' ELSE 'update' END AS " + dialect.quote(OP));
+    for (String column : columns) {
+      String name = dialect.quote(column);
+      boolean isKey = key.stream().anyMatch(column::equalsIgnoreCase);
+      select.add((isKey && deletes ? "COALESCE(r." + name + ", s." + name + ")" : "r." + name)
+          + " AS " + name);
+    }
+    StringJoiner on = new StringJoiner(" AND ");
+    key.forEach(column -> on.add("r." + dialect.quote(column) + " = s." + dialect.quote(column)));
+    return "SELECT " + select + " FROM " + dialect.table(resultTable) + " AS r "
+        + (deletes ? "FULL OUTER JOIN " : "LEFT JOIN ") + dialect.table(stateTable) + " AS s ON "
+        + on + " WHERE r." + fp + " IS NULL OR s." + fp + " IS NULL OR r." + fp + " <> s." + fp;
+  }
+
+  /** The key and fingerprint of every row of a result table: a run's state. */
+  public String state(String resultTable, List<String> key) {
+    return "SELECT " + list(key) + ", " + dialect.quote(FINGERPRINT) + " FROM "
+        + dialect.table(resultTable);
+  }
+
+  /** Rows with a NULL key part: {@value #COUNT}, then the key, a few rows. */
+  public String nullKeys(String resultTable, List<String> key, int samples) {
+    StringJoiner anyNull = new StringJoiner(" OR ");
+    key.forEach(column -> anyNull.add(dialect.quote(column) + " IS NULL"));
+    return "SELECT COUNT(*) OVER () AS " + COUNT + ", " + list(key) + " FROM "
+        + dialect.table(resultTable) + " WHERE " + anyNull + " LIMIT " + samples;
+  }
+
+  /** Keys on more than one row: {@value #COUNT}, then the key, a few keys. */
+  public String duplicateKeys(String resultTable, List<String> key, int samples) {
+    return "SELECT COUNT(*) OVER () AS " + COUNT + ", " + list(key) + " FROM "
+        + dialect.table(resultTable) + " GROUP BY " + list(key) + " HAVING COUNT(*) > 1"
+        + " ORDER BY " + list(key) + " LIMIT " + samples;
+  }
+
+  /**
+   * Keys distinct in the result but equal under the target's collations: {@value #COUNT}, then
+   * the smallest and the largest of each colliding group, a few groups.
+   */
+  public String collidingKeys(
+      String resultTable, List<String> key, List<KeyCollation> collations, int samples) {
+    List<String> folded = new ArrayList<>();
+    List<String> raw = new ArrayList<>();
+    for (int i = 0; i < key.size(); i++) {
+      folded.add(dialect.normalise(collations.get(i), dialect.quote(key.get(i))));
+      raw.add(dialect.quote(key.get(i)));
+    }
+    String keyValue = dialect.rowValue(raw);
+    return "SELECT COUNT(*) OVER () AS " + COUNT + ", MIN(" + keyValue + ") AS qsync_first, MAX("
+        + keyValue + ") AS qsync_last FROM " + dialect.table(resultTable) + " GROUP BY "
+        + String.join(", ", folded) + " HAVING COUNT(DISTINCT " + keyValue + ") > 1 LIMIT "
+        + samples;
+  }
+
+  private String list(List<String> columns) {
+    StringJoiner list = new StringJoiner(", ");
+    columns.forEach(column -> list.add(dialect.quote(column)));
+    return list.toString();
+  }
+}

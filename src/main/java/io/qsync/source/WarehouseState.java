@@ -1,0 +1,77 @@
+package io.qsync.source;
+
+import io.qsync.diff.KeyCollation;
+import io.qsync.diff.KeyProblem;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * A sync's applied state, kept in the warehouse ({@code diff: snapshot}), and the queries that
+ * compare a new result with it, so that only the change set leaves the warehouse. The tables live
+ * in one dataset (a schema, for DuckDB) and are named by {@link SnapshotNames}; their SQL comes
+ * from {@link SnapshotSql}:
+ *
+ * <ul>
+ *   <li>a run's <em>result</em> table: the query's rows plus each row's fingerprint ({@value
+ *       SnapshotSql#FINGERPRINT});
+ *   <li>a run's <em>changes</em> table: the change set between the result and the previous state;
+ *   <li>a run's <em>state</em> table: the key and fingerprint of every row the run applied. The
+ *       target's run history names the state table of the sync's last successful run, so the
+ *       state advances only once the target holds every change.
+ * </ul>
+ *
+ * <p>Every step is idempotent for a run: a resumed run finds its tables (or jobs) again instead of
+ * paying for them twice. Obtained from {@link Source#state}; it lives as long as its source. Not
+ * thread-safe.
+ */
+public interface WarehouseState {
+  /** The dataset (or schema) holding the tables, for messages. */
+  String location();
+
+  /**
+   * Runs the sync's query into the run's result table, with each row's fingerprint, or finds that
+   * table again when the run resumes. The returned result's columns are the query's (without the
+   * fingerprint); reading it reads every row, for a full comparison.
+   */
+  SourceResult materialize(String sql, SnapshotNames.Run run);
+
+  /**
+   * NULL key parts, duplicate keys and keys equal under the target's collations in the run's
+   * result table, with a few samples each; empty when the keys are fit to write. Computed in the
+   * warehouse, so the rows need not leave it.
+   */
+  List<KeyProblem> checkKeys(
+      SnapshotNames.Run run, List<String> key, List<KeyCollation> collations, int samples);
+
+  /** The columns of a table in the dataset, or empty when there is no such table. */
+  Optional<List<Column>> describe(String table);
+
+  /**
+   * Computes the change set of the run's result against a state table into the run's changes
+   * table (see {@link SnapshotSql#changes}) and returns it: column {@value SnapshotSql#OP} (one of
+   * {@code insert}, {@code update}, {@code delete}), then the result's columns (on a delete, all
+   * NULL but the key). Rows come in no particular order.
+   *
+   * @param deletes whether keys that left the result are part of the change set (mirror)
+   */
+  SourceResult changes(SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes);
+
+  /**
+   * How many bytes the diff of {@link #changes} would scan, where the warehouse can say without
+   * running it (a BigQuery dry run); empty otherwise.
+   */
+  OptionalLong diffBytes(SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes);
+
+  /**
+   * Writes the run's state table (key and fingerprint of its result) from its result table;
+   * doing it again gives the same table. Fails when the result table is gone.
+   */
+  void advance(SnapshotNames.Run run, List<String> key);
+
+  /** The names of the tables in the dataset whose names start with {@code prefix}. */
+  List<String> tables(String prefix);
+
+  /** Drops a table of the dataset; an absent table is fine. */
+  void drop(String table);
+}
