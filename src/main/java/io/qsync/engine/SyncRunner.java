@@ -513,9 +513,10 @@ public final class SyncRunner {
         "a warehouse state's result knows its row count"));
     ChangeCounts counts = stage.numberWarehouseChanges(key, sourceRows);
     faults.reached(FaultPoint.Point.EXTRACTED, transferred);
-    notes.add("compared in the warehouse with the state of run " + previous.run().runId() + ": "
-        + transferred + " changed row" + (transferred == 1 ? "" : "s") + " of " + sourceRows
-        + " left " + diff.state().location());
+    notes.add(String.format(Locale.ROOT,
+        "compared in the warehouse with the state of run %s: %,d changed row%s of %,d left %s",
+        previous.run().runId(), transferred, transferred == 1 ? "" : "s", sourceRows,
+        diff.state().location()));
     return counts;
   }
 
