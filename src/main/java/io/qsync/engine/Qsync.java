@@ -169,9 +169,8 @@ public final class Qsync {
                 io.qsync.source.SnapshotNames.of(sync.name(), target.describeLocation(), sync.table());
             owners.put(sync.name(), names);
             java.util.Set<String> kept = new java.util.HashSet<>();
-            target.runs().lastSucceeded(sync.name())
-                .flatMap(run -> target.runs().diffState(run.runId()))
-                .ifPresent(recorded -> kept.add(recorded.split(" ", 2)[0]));
+            SnapshotDiff.previous(target.runs(), sync.name())
+                .ifPresent(previous -> kept.add(previous.table()));
             target.runs().unfinished(sync.name())
                 .ifPresent(run -> kept.addAll(names.run(run.runId()).tables()));
             keep.put(sync.name(), kept);

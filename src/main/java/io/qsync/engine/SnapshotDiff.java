@@ -70,7 +70,12 @@ final class SnapshotDiff {
 
   /** The state the sync's last successful run left, if it left one. */
   Optional<Previous> previous(RunStore runs) {
-    return runs.lastSucceeded(sync.name()).flatMap(run -> runs.diffState(run.runId())
+    return previous(runs, sync.name());
+  }
+
+  /** The state a sync's last successful run left, if it left one. */
+  static Optional<Previous> previous(RunStore runs, String syncName) {
+    return runs.lastSucceeded(syncName).flatMap(run -> runs.diffState(run.runId())
         .map(recorded -> recorded.split(" ", 2))
         .filter(parts -> parts.length == 2)
         .map(parts -> new Previous(run, parts[0], parts[1])));
@@ -152,21 +157,21 @@ final class SnapshotDiff {
   }
 
   /**
-   * Drops what a run no longer needs: its result and changes tables, and every state of this sync
-   * but the one to keep. Best effort: a table that cannot be dropped is left for {@code qsync
-   * prune}, and the returned notes say so.
+   * Drops what the sync no longer needs once a run succeeded: every table of the sync but the
+   * state to keep and the tables of plans that may be running (a plan holds no lock). That
+   * includes the results and change sets of runs that failed and were not resumed. Best effort:
+   * a table that cannot be dropped is left for {@code qsync prune}, and the returned notes say so.
    */
-  List<String> cleanUp(SnapshotNames.Run run, Optional<String> keep) {
+  List<String> cleanUp(Optional<String> keep) {
     List<String> notes = new java.util.ArrayList<>();
-    List<String> drop = new java.util.ArrayList<>(List.of(run.result(), run.changes()));
     try {
-      for (String table : state.tables(names.prefix() + "state_")) {
-        if (keep.map(kept -> !kept.equals(table)).orElse(true)) {
-          drop.add(table);
+      for (String table : state.tables(names.prefix())) {
+        boolean kept = keep.map(table::equals).orElse(false);
+        boolean plan = table.startsWith(names.prefix() + "result_plan_")
+            || table.startsWith(names.prefix() + "changes_plan_");
+        if (!kept && !plan) {
+          state.drop(table);
         }
-      }
-      for (String table : drop) {
-        state.drop(table);
       }
     } catch (QsyncException e) {
       notes.add("could not drop old tables in " + state.location() + " (" + e.getMessage().lines()

@@ -198,8 +198,7 @@ public final class SyncRunner {
       Stage.delete(stageFile);
       if (snapshot().isPresent()) {
         SnapshotDiff diff = snapshot().get();
-        notes.addAll(diff.cleanUp(diff.run(run.runId()), runs.diffState(run.runId())
-            .map(state -> state.split(" ", 2)[0])));
+        notes.addAll(diff.cleanUp(diff.previous(runs).map(SnapshotDiff.Previous::table)));
       }
       return new RunReport(
           sync.name(), run.runId(), RunStatus.SUCCEEDED, sync.mode().configName(), sync.table(),

@@ -156,6 +156,8 @@ class SnapshotDiffIT {
     RunReport after = qsync.run(TargetsData.SYNC, false);
     assertThat(after.counts().changes()).as("the state matches the target").isZero();
     assertThat(after.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
+    assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
+        + " = '" + STATE + "'")).as("only the current state is left").hasSize(1);
   }
 
   @Test
@@ -168,6 +170,8 @@ class SnapshotDiffIT {
     faults.disarm();
 
     RunReport restarted = qsync.run(TargetsData.SYNC, true);
+    assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
+        + " = '" + STATE + "'")).as("the abandoned run's tables are dropped too").hasSize(1);
 
     assertThat(restarted.resumed()).isFalse();
     assertThat(restarted.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
