@@ -719,6 +719,8 @@ public final class SyncRunner {
         problems.add("table " + sync.table() + " does not exist in " + target.describeLocation()
             + "; set create_table: true or create it:\n" + target.createTableStatement(sync.table(), columns, key));
       }
+      snapshot().ifPresent(diff -> notes.add("diff: snapshot keeps the state in "
+          + diff.state().location() + "; the warehouse computes each run's change set there"));
     } catch (QsyncException e) {
       problems.add(e.getMessage());
     }

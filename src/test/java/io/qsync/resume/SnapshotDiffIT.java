@@ -104,6 +104,53 @@ class SnapshotDiffIT {
   }
 
   @Test
+  void theCommandLineRunsPlansHealsAndPrunes(TestDatabase database) throws Exception {
+    warehouse = DATA.prepareCounted(dir, database);
+    Path config = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).writeYaml();
+    java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
+        + "    diff: snapshot\n    state_dataset: " + STATE + "\n");
+
+    assertThat(cli(config, "validate").out())
+        .contains("diff: snapshot keeps the state in DuckDB connection 'warehouse', schema " + STATE);
+    assertThat(cli(config, "run", TargetsData.SYNC).out()).contains("compared the whole result");
+    changeWarehouse();
+    assertThat(cli(config, "plan", TargetsData.SYNC).out())
+        .contains("2 to insert, 3 to update, 3 to delete")
+        .contains("compared in the warehouse");
+    database.execute("UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 40");
+    Cli run = cli(config, "run", TargetsData.SYNC);
+    assertThat(run.code()).isZero();
+    assertThat(run.out()).contains("8 changed rows of");
+    Cli full = cli(config, "run", "--full", TargetsData.SYNC);
+    assertThat(full.out()).contains("(--full was given)").contains("1 updated");
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+
+    warehouse.execute("CREATE TABLE " + STATE + ".qsync_old_12345678_state_x AS SELECT 1 AS id");
+    assertThat(cli(config, "prune", "--dry-run").out())
+        .contains("would drop qsync_old_12345678_state_x in DuckDB connection 'warehouse', schema "
+            + STATE + " (no sync of " + config + " owns it)");
+    assertThat(cli(config, "prune").out()).contains("dropped qsync_old_12345678_state_x");
+    assertThat(cli(config, "prune").out()).isEqualTo("nothing to prune\n");
+  }
+
+  private record Cli(int code, String out, String err) {}
+
+  private static Cli cli(Path config, String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    List<String> all = new java.util.ArrayList<>(List.of("-c", config.toString()));
+    all.addAll(List.of(args));
+    int code;
+    try (java.io.PrintWriter outWriter = new java.io.PrintWriter(out);
+        java.io.PrintWriter errWriter = new java.io.PrintWriter(err)) {
+      code = io.qsync.cli.Main.execute(all.toArray(String[]::new), outWriter, errWriter, false,
+          Clock.systemUTC());
+    }
+    assertThat(code).as(out + "\n" + err).isZero();
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  @Test
   void upsertKeepsRowsThatLeftTheResult(TestDatabase database) {
     prepare(database, Mode.UPSERT);
     qsync.run(TargetsData.SYNC, false);
