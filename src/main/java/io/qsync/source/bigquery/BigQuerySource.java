@@ -55,7 +55,8 @@ import java.util.function.Function;
  * nothing to re-read. The result table is a named table in {@code staging_dataset} (with an
  * expiration) when configured, else BigQuery's temporary result table (kept about 24 hours, best
  * effort). Rows are read with {@code tabledata.list}, one page at a time, which bills no query
- * bytes. Not thread-safe.
+ * bytes. {@link #state} keeps {@code diff: snapshot}'s tables in a dataset, with jobs run the same
+ * way ({@link BigQueryState}). Not thread-safe.
  */
 public final class BigQuerySource implements Source {
   /** How many times one run may run its query anew (each a new job), e.g. after expiry. */

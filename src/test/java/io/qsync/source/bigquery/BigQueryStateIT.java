@@ -244,6 +244,37 @@ class BigQueryStateIT {
   }
 
   @Test
+  void advanceIsDoneOnceTheStateIsWrittenEvenAfterTheResultExpired() {
+    WarehouseState state = state();
+    SnapshotNames.Run run = names.run("run-1");
+    state.materialize(QUERY, run);
+    state.advance(run, KEY);
+    state.drop(run.result()); // as BigQuery does when the result table expires
+
+    state.advance(run, KEY);
+
+    assertThat(state.describe(run.state())).isPresent();
+    SnapshotNames.Run lost = names.run("run-2");
+    state.materialize(QUERY, lost);
+    state.drop(lost.result());
+    QsyncException failure = catchThrowableOfType(() -> state.advance(lost, KEY), QsyncException.class);
+    assertThat(failure.getMessage()).contains("the result table qsync-test." + STATE + "." + lost.result())
+        .contains("is gone").contains("--restart");
+  }
+
+  @Test
+  void transientErrorsOfAStepAreRetried() {
+    emulator.failRequest("jobs.insert", 1, 503, "backendError", 2);
+    WarehouseState state = state();
+
+    SourceResult result = state.materialize(QUERY, names.run("run-1"));
+
+    assertThat(read(result)).hasSize(7);
+    assertThat(emulator.queriesRun()).isEqualTo(1);
+    assertThat(result.notes()).anyMatch(note -> note.contains("retried 2 transient BigQuery errors"));
+  }
+
+  @Test
   void aMissingStateDatasetSaysWhatToCreateAndWhichRoleToGrant() {
     BigQuerySource source =
         new BigQuerySource(BigQuerySyncs.connection(emulator, 2, Optional.empty()));

@@ -51,8 +51,10 @@ import java.util.zip.GZIPInputStream;
  * <p>Faithful where qsync depends on it, each behaviour cited from Google's reference beside its
  * code: jobs with caller-chosen ids (a second insert of an id is a 409 {@code duplicate}), the
  * anonymous result table every query job writes and {@code tabledata.list} re-reads, page tokens
- * and {@code startIndex}, value encodings ({@link BigQueryValues}), error bodies. Jobs finish
- * before {@code jobs.insert} returns.
+ * and {@code startIndex}, value encodings ({@link BigQueryValues}), error bodies, tables.list in
+ * pages, table labels and expirations (a dataset's default one too), dry runs that estimate bytes
+ * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff:
+ * snapshot} ({@link #MACROS}, {@link #functions}). Jobs finish before {@code jobs.insert} returns.
  *
  * <p>Faults for tests: {@link #failRequest}, {@link #slowRequests}, {@link #expireResultTable},
  * {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link #rowsServed}, {@link
