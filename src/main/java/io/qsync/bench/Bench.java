@@ -83,6 +83,14 @@ public final class Bench {
       figures.add(qsync(BenchReport.NO_CHANGE, "qsync re-sync, nothing changed", config, warehouse, 0, false));
       figures.add(qsync(BenchReport.ONE_PERCENT, "qsync re-sync, 1 % changed", config, warehouse, 0.01, false));
       figures.add(qsync(BenchReport.TEN_PERCENT, "qsync re-sync, 10 % changed", config, warehouse, 0.10, false));
+      // The same table with diff: snapshot: its first run compares in full and builds the state
+      // in the warehouse (once, whatever --repeat says); then 1 % changes, diffed there.
+      Path snapshotConfig = dir.resolve("qsync-snapshot.yaml");
+      writeConfig(snapshotConfig, warehouse, "    diff: snapshot\n    state_dataset: qsync_bench_state\n");
+      figures.add(qsync(BenchReport.SNAPSHOT_FIRST, "snapshot: first run (full, builds state)",
+          snapshotConfig, warehouse, 0, false, 1));
+      figures.add(qsync(BenchReport.SNAPSHOT_ONE_PERCENT, "snapshot: re-sync, 1 % changed",
+          snapshotConfig, warehouse, 0.01, false, options.repeat()));
       figures.add(script(columns, warehouse));
       return new BenchReport(
           machine(server), options.rows(), options.repeat(), options.batchSize(),
@@ -129,13 +137,19 @@ public final class Bench {
    */
   private BenchReport.Figure qsync(
       String name, String description, Path config, Path warehouse, double fraction, boolean fresh) {
+    return qsync(name, description, config, warehouse, fraction, fresh, options.repeat());
+  }
+
+  private BenchReport.Figure qsync(
+      String name, String description, Path config, Path warehouse, double fraction, boolean fresh,
+      int repeat) {
     List<Double> seconds = new ArrayList<>();
     long peakHeap = -1;
     long liveHeap = -1;
     long peakRss = -1;
     long changes = -1;
     long rows = options.rows();
-    for (int i = 1; i <= options.repeat(); i++) {
+    for (int i = 1; i <= repeat; i++) {
       if (fresh) {
         execute("DROP TABLE IF EXISTS " + BenchData.TABLE);
       }
@@ -155,7 +169,7 @@ public final class Bench {
       log.accept(
           String.format(
               "%s %d/%d: %.2f s, %,d changes, peak heap %s, peak RSS %s", description, i,
-              options.repeat(), result.seconds(), changes, megabytes(result.peakHeapBytes()),
+              repeat, result.seconds(), changes, megabytes(result.peakHeapBytes()),
               megabytes(result.peakRssBytes())));
     }
     return new BenchReport.Figure(
@@ -231,6 +245,11 @@ public final class Bench {
   }
 
   private void writeConfig(Path config, Path warehouse) {
+    writeConfig(config, warehouse, "");
+  }
+
+  /** @param extra more lines for the sync, indented */
+  private void writeConfig(Path config, Path warehouse, String extra) {
     String yaml =
         "# Written by qsync bench.\n"
             + "stage_dir: stage\n"
@@ -250,7 +269,8 @@ public final class Bench {
             + "    key: [id]\n"
             + "    mode: mirror\n"
             + "    create_table: true\n"
-            + "    batch_size: " + options.batchSize() + "\n";
+            + "    batch_size: " + options.batchSize() + "\n"
+            + extra;
     try {
       Files.writeString(config, yaml, StandardCharsets.UTF_8);
     } catch (IOException e) {

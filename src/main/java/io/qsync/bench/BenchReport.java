@@ -34,6 +34,8 @@ public record BenchReport(
   public static final String ONE_PERCENT = "changed_1pct";
   public static final String TEN_PERCENT = "changed_10pct";
   public static final String SCRIPT = "script";
+  public static final String SNAPSHOT_FIRST = "snapshot_first";
+  public static final String SNAPSHOT_ONE_PERCENT = "snapshot_changed_1pct";
 
   public BenchReport {
     requireNonNull(machine, "machine is null");
@@ -98,7 +100,8 @@ public record BenchReport(
 
   /** A re-sync's wall time as a fraction of the first load's; empty for other figures. */
   public Optional<Double> timeVsFirstLoad(Figure figure) {
-    boolean resync = figure.name().equals(NO_CHANGE) || figure.name().startsWith("changed_");
+    boolean resync = figure.name().equals(NO_CHANGE) || figure.name().startsWith("changed_")
+        || figure.name().startsWith("snapshot_");
     return resync
         ? figure(FIRST_LOAD).map(first -> figure.medianSeconds() / first.medianSeconds())
         : Optional.empty();

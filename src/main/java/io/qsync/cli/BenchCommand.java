@@ -156,6 +156,13 @@ final class BenchCommand implements Callable<Integer> {
             String.format(Locale.ROOT, "%.4f", rate / report.ceiling().rowsPerSecond()), "", "", "", "")));
     text.append(String.format(Locale.ROOT, "%n(\"x ceiling\": rows/s as a multiple of LOAD DATA's; \"x 1st load\":"
         + " wall time as a fraction of the first load's; re-sync rows/s count the rows compared)%n"));
+    report.figure(BenchReport.ONE_PERCENT).ifPresent(target ->
+        report.figure(BenchReport.SNAPSHOT_ONE_PERCENT).ifPresent(snapshot -> text.append(
+            String.format(Locale.ROOT, "%n1 %% changed, side by side: diff: target moved %,d rows out of"
+                + " the warehouse and read %,d back from the table in %.2f s; diff: snapshot moved"
+                + " %,d changed rows and read none back in %.2f s (%.2f x the time)%n",
+                target.rows(), target.rows(), target.medianSeconds(), snapshot.changes(),
+                snapshot.medianSeconds(), snapshot.medianSeconds() / target.medianSeconds()))));
     text.append(String.format(Locale.ROOT, "values written by qsync equal LOAD DATA's (CHECKSUM TABLE): %s%n%n",
         report.checksumsMatch() ? "yes" : "NO"));
     text.append("targets:\n");

@@ -277,10 +277,15 @@ final class DemoCommand implements Callable<Integer> {
     step("Second sync: writing only what changed");
     RunReport report = qsync.run(sync.name(), false);
     say(Renderer.text(report));
+    boolean inWarehouse =
+        report.notes().stream().anyMatch(note -> note.startsWith("compared in the warehouse"));
     say(
         String.format(
             Locale.ROOT,
-            "re-sync: compared %,d rows (%,.0f rows/s) and wrote %,d changes in %s",
+            inWarehouse
+                ? "re-sync: the warehouse compared %,d rows (%,.0f rows/s) with the last run's"
+                    + " state; only the %,d changes left it, written in %s"
+                : "re-sync: compared %,d rows (%,.0f rows/s) and wrote %,d changes in %s",
             report.counts().sourceRows(),
             perSecond(report.counts().sourceRows(), report.duration()),
             report.counts().changes(),

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       BenchCommand.class,
       SoakCommand.class,
+      PruneCommand.class,
       picocli.CommandLine.HelpCommand.class
     },
     footer = {

@@ -49,6 +49,14 @@ final class RunCommand implements Callable<Integer> {
       })
   boolean allowDeletes;
 
+  @Option(
+      names = "--full",
+      description = {
+        "For a sync with diff: snapshot, compare the whole result with the table instead of",
+        "with the state kept in the warehouse, and rebuild that state (heals hand edits)."
+      })
+  boolean full;
+
   RunCommand(CliContext context) {
     this.context = context;
   }
@@ -75,7 +83,7 @@ final class RunCommand implements Callable<Integer> {
     int exitCode = 0;
     for (String name : names) {
       try {
-        RunReport report = qsync.run(name, restart, allowDeletes);
+        RunReport report = qsync.run(name, restart, allowDeletes, full);
         results.add(Renderer.map(report));
         if (!parent.options.json()) {
           out.println(Renderer.text(report));

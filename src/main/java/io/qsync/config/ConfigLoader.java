@@ -54,7 +54,8 @@ public final class ConfigLoader {
           "connect_timeout", "statement_timeout", "lock_wait_timeout");
   private static final List<String> SYNC_KEYS =
       List.of("source", "query", "target", "table", "key", "mode", "create_table", "batch_size",
-          "lock_timeout", "allow_empty", "max_delete_fraction", "throttle", "retries");
+          "lock_timeout", "allow_empty", "max_delete_fraction", "throttle", "retries", "diff",
+          "state_dataset");
   private static final List<String> THROTTLE_KEYS =
       List.of("max_rows_per_second", "batch_time", "min_batch_size", "max_batch_size",
           "max_threads_running", "critical_threads_running", "replicas", "max_replica_lag",
@@ -78,6 +79,10 @@ public final class ConfigLoader {
   private static final Pattern LABEL = Pattern.compile("[a-z0-9_-]{0,63}");
   private static final List<String> MODES =
       Arrays.stream(Mode.values()).map(Mode::configName).toList();
+  private static final List<String> DIFFS =
+      Arrays.stream(Diff.Strategy.values()).map(Diff.Strategy::configName).toList();
+  /** A dataset's name: letters, digits and '_' (BigQuery's rule, and a plain DuckDB schema). */
+  private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9_]{1,1024}");
   private static final List<String> URL_PREFIXES = List.of("jdbc:mariadb://", "jdbc:mysql://");
   private static final Pattern SYNC_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
   private static final Pattern WHOLE_NUMBER = Pattern.compile("[-+]?\\d{1,12}");
@@ -416,10 +421,47 @@ public final class ConfigLoader {
             + " change batch_size or the bounds");
       }
     }
+    Diff diff = diff(fields, mode);
     return problems.size() > before
         ? null
         : new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
-            lockTimeout, new DeleteGuard(allowEmpty, maxDeleteFraction), throttle, retries);
+            lockTimeout, new DeleteGuard(allowEmpty, maxDeleteFraction), throttle, retries, diff);
+  }
+
+  /** {@code diff} and {@code state_dataset}: a snapshot needs a dataset and a keyed, diffing mode. */
+  private Diff diff(Entries fields, Mode mode) {
+    String strategy = optional(fields, "diff", Diff.Strategy.TARGET.configName(), or(DIFFS), choice(DIFFS));
+    Node datasetNode = fields.value("state_dataset");
+    String dataset = optional(fields, "state_dataset", null,
+        "a dataset name of letters, digits and '_', like qsync_state",
+        (node, path, expected) -> {
+          String text = nonBlank(node, path, expected);
+          return text == null || DATASET.matcher(text).matches() ? text : invalid(node, path, expected, text);
+        });
+    if (strategy == null || (datasetNode != null && dataset == null)) {
+      return null;
+    }
+    if (strategy.equals(Diff.Strategy.TARGET.configName())) {
+      if (dataset != null) {
+        problem(datasetNode, fields.pathOf("state_dataset"), "state_dataset is used only with"
+            + " diff: snapshot; add diff: snapshot, or remove state_dataset");
+      }
+      return Diff.TARGET;
+    }
+    Node where = fields.value("diff");
+    if (mode != null && mode != Mode.MIRROR && mode != Mode.UPSERT) {
+      problem(where, fields.pathOf("diff"), "diff: snapshot works with mode mirror or upsert, not "
+          + mode.configName() + " (which writes the whole result every run); remove diff: snapshot"
+          + " or change the mode");
+      return null;
+    }
+    if (dataset == null) {
+      problem(where, fields.pathOf("state_dataset"), "diff: snapshot needs state_dataset: the"
+          + " warehouse dataset (a DuckDB schema) where qsync keeps the sync's state and change"
+          + " sets, e.g. state_dataset: qsync_state; qsync must be allowed to create tables there");
+      return null;
+    }
+    return Diff.snapshot(dataset);
   }
 
   /** A sync's connection, which must exist and have the type {@code role} needs; null: unknown. */

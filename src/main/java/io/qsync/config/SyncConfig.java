@@ -20,6 +20,7 @@ import java.util.List;
  * @param deleteGuard how much of the table one run may delete before it refuses
  * @param throttle how the run spares the target while writing
  * @param retries how often a batch that failed for a passing reason is tried again
+ * @param diff how the run finds its change set
  */
 public record SyncConfig(
     String name,
@@ -34,7 +35,8 @@ public record SyncConfig(
     Duration lockTimeout,
     DeleteGuard deleteGuard,
     ThrottleConfig throttle,
-    RetryConfig retries) {
+    RetryConfig retries,
+    Diff diff) {
 
   public static final int DEFAULT_BATCH_SIZE = 1000;
   public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
@@ -51,6 +53,7 @@ public record SyncConfig(
     requireNonNull(deleteGuard, "deleteGuard is null");
     requireNonNull(throttle, "throttle is null");
     requireNonNull(retries, "retries is null");
+    requireNonNull(diff, "diff is null");
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
     }
@@ -61,22 +64,36 @@ public record SyncConfig(
       String name, String source, String query, String target, String table, List<String> key,
       Mode mode, boolean createTable, int batchSize, Duration lockTimeout) {
     this(name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout,
-        DeleteGuard.DEFAULT, ThrottleConfig.DEFAULT, RetryConfig.DEFAULT);
+        DeleteGuard.DEFAULT, ThrottleConfig.DEFAULT, RetryConfig.DEFAULT, Diff.TARGET);
+  }
+
+  /** A sync that compares with the target ({@code diff: target}). */
+  public SyncConfig(
+      String name, String source, String query, String target, String table, List<String> key,
+      Mode mode, boolean createTable, int batchSize, Duration lockTimeout, DeleteGuard deleteGuard,
+      ThrottleConfig throttle, RetryConfig retries) {
+    this(name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout,
+        deleteGuard, throttle, retries, Diff.TARGET);
   }
 
   /** The same sync with another delete guard (e.g. none, for {@code run --allow-deletes}). */
   public SyncConfig withDeleteGuard(DeleteGuard guard) {
     return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
-        lockTimeout, guard, throttle, retries);
+        lockTimeout, guard, throttle, retries, diff);
   }
 
   public SyncConfig withThrottle(ThrottleConfig newThrottle) {
     return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
-        lockTimeout, deleteGuard, newThrottle, retries);
+        lockTimeout, deleteGuard, newThrottle, retries, diff);
   }
 
   public SyncConfig withRetries(RetryConfig newRetries) {
     return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
-        lockTimeout, deleteGuard, throttle, newRetries);
+        lockTimeout, deleteGuard, throttle, newRetries, diff);
+  }
+
+  public SyncConfig withDiff(Diff newDiff) {
+    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
+        lockTimeout, deleteGuard, throttle, retries, newDiff);
   }
 }

@@ -54,6 +54,8 @@ public final class DemoConfig {
           table: experiment_targets
           key: [user_id]
           mode: mirror          # rows that leave the query result are deleted
+          diff: snapshot        # the warehouse finds what changed since the last run: only
+          state_dataset: qsync_state   # changed rows leave it (state kept in this schema)
           create_table: true
           batch_size: 1000
       """

@@ -25,4 +25,9 @@ public record KeyProblem(Kind kind, long count, List<String> samples) {
     requireNonNull(kind, "kind is null");
     samples = List.copyOf(requireNonNull(samples, "samples is null"));
   }
+
+  /** A key value as a sample shows it: strings quoted, NULL spelled out. */
+  public static String render(Object value) {
+    return value == null ? "NULL" : value instanceof String text ? "'" + text + "'" : value.toString();
+  }
 }

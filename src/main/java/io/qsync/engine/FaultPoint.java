@@ -12,7 +12,11 @@ public interface FaultPoint {
     /** A batch is about to be applied; {@code value} is its last change's sequence number. */
     BEFORE_BATCH,
     /** A batch and its checkpoint committed; {@code value} is its last sequence number. */
-    AFTER_BATCH
+    AFTER_BATCH,
+    /** Every change is applied; the warehouse state is about to advance ({@code diff: snapshot}). */
+    BEFORE_STATE,
+    /** The state advanced and is recorded; the run is about to be marked succeeded. */
+    STATE_RECORDED
   }
 
   /** Throws to make the run fail at this point. */

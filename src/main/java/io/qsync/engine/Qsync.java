@@ -65,6 +65,14 @@ public final class Qsync {
    * max_delete_fraction}) for this run only.
    */
   public RunReport run(String syncName, boolean restart, boolean allowDeletes) {
+    return run(syncName, restart, allowDeletes, false);
+  }
+
+  /**
+   * Runs one sync; {@code full} makes a {@code diff: snapshot} sync compare its whole result with
+   * the table, and rebuild its state, instead of trusting the state in the warehouse.
+   */
+  public RunReport run(String syncName, boolean restart, boolean allowDeletes, boolean full) {
     SyncConfig sync = allowDeletes ? sync(syncName).withDeleteGuard(DeleteGuard.NONE) : sync(syncName);
     Map<String, Target> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source());
@@ -74,7 +82,7 @@ public final class Qsync {
       }
       return new SyncRunner(
               sync, source, target, config.stageDir(), clock, progress, faults, replicas, sleeper)
-          .run(restart);
+          .run(restart, full);
     } finally {
       replicas.values().forEach(Target::close);
     }
@@ -132,6 +140,58 @@ public final class Qsync {
     try (Target target = openTarget(sync.target())) {
       return target.runs().history(sync.name(), limit);
     }
+  }
+
+  /**
+   * Drops the tables of {@code diff: snapshot} that no sync of this config needs: those of syncs
+   * removed from the config, the result and change tables of finished runs, and states older than
+   * each sync's current one. Only the state datasets this config's syncs name are looked at.
+   *
+   * @param dryRun list what would be dropped, drop nothing
+   */
+  public List<PruneReport> prune(boolean dryRun) {
+    Map<String, List<SyncConfig>> byDataset = new LinkedHashMap<>();
+    for (SyncConfig sync : config.syncs().values()) {
+      sync.diff().stateDataset().ifPresent(dataset ->
+          byDataset.computeIfAbsent(sync.source() + "\0" + dataset, key -> new ArrayList<>()).add(sync));
+    }
+    List<PruneReport> reports = new ArrayList<>();
+    for (List<SyncConfig> syncs : byDataset.values()) {
+      SyncConfig first = syncs.get(0);
+      try (Source source = openSource(first.source())) {
+        io.qsync.source.WarehouseState state =
+            source.state(first.diff().stateDataset().orElseThrow()).orElseThrow();
+        Map<String, java.util.Set<String>> keep = new LinkedHashMap<>();
+        Map<String, io.qsync.source.SnapshotNames> owners = new LinkedHashMap<>();
+        for (SyncConfig sync : syncs) {
+          try (Target target = openTarget(sync.target())) {
+            io.qsync.source.SnapshotNames names =
+                io.qsync.source.SnapshotNames.of(sync.name(), target.describeLocation(), sync.table());
+            owners.put(sync.name(), names);
+            java.util.Set<String> kept = new java.util.HashSet<>();
+            SnapshotDiff.previous(target.runs(), sync.name())
+                .ifPresent(previous -> kept.add(previous.table()));
+            target.runs().unfinished(sync.name())
+                .ifPresent(run -> kept.addAll(names.run(run.runId()).tables()));
+            keep.put(sync.name(), kept);
+          }
+        }
+        for (String table : state.tables(io.qsync.source.SnapshotNames.QSYNC_PREFIX)) {
+          Optional<String> owner = owners.entrySet().stream()
+              .filter(entry -> entry.getValue().owns(table)).map(Map.Entry::getKey).findFirst();
+          if (owner.isPresent() && keep.get(owner.get()).contains(table)) {
+            continue;
+          }
+          String why = owner.map(name -> "sync " + name + " no longer needs it")
+              .orElse("no sync of " + config.file() + " owns it");
+          if (!dryRun) {
+            state.drop(table);
+          }
+          reports.add(new PruneReport(state.location(), table, why, !dryRun));
+        }
+      }
+    }
+    return reports;
   }
 
   private SyncRunner runner(SyncConfig sync, Source source, Target target) {

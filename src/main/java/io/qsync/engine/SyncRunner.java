@@ -13,6 +13,7 @@ import io.qsync.diff.ChangeKind;
 import io.qsync.diff.KeyCollation;
 import io.qsync.source.Column;
 import io.qsync.source.RowSink;
+import io.qsync.source.SnapshotNames;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.Unrepresentable;
@@ -66,6 +67,11 @@ public final class SyncRunner {
   private final Map<String, Target> replicas;
   private final Sleeper sleeper;
   private ThrottleReport throttled = ThrottleReport.NONE;
+  private boolean full;
+  /** Whether this is {@link #plan}, which also says what the warehouse diff would scan. */
+  private boolean planning;
+  /** The warehouse side of {@code diff: snapshot}, made on first use; empty for diff: target. */
+  private Optional<SnapshotDiff> snapshot;
 
   public SyncRunner(
       SyncConfig sync, Source source, Target target, Path stageDir, Clock clock, Progress progress,
@@ -93,6 +99,15 @@ public final class SyncRunner {
 
   /** Makes the target table equal to the query result, resuming an unfinished run if any. */
   public RunReport run(boolean restart) {
+    return run(restart, false);
+  }
+
+  /**
+   * @param full compare the whole result with the table even where a {@code diff: snapshot}
+   *     state could be used, and rebuild the state from this run
+   */
+  public RunReport run(boolean restart, boolean full) {
+    this.full = full;
     Instant started = clock.instant();
     RunStore runs = target.runs();
     runs.prepare();
@@ -158,10 +173,15 @@ public final class SyncRunner {
     try {
       if (!run.phase().equals("swap")) {
         try (Stage stage = Stage.open(stageFile)) {
-          if (!run.phase().equals("apply")) {
+          if (!run.phase().equals("apply") && !run.phase().equals("state")) {
             run = prepare(run, stage, notes);
           }
-          run = apply(run, stage, lock);
+          if (!run.phase().equals("state")) {
+            run = apply(run, stage, lock);
+          }
+          if (snapshot().isPresent()) {
+            run = advanceState(run, stage.columns(), notes);
+          }
         }
       }
       if (sync.mode() == Mode.REPLACE) {
@@ -176,6 +196,10 @@ public final class SyncRunner {
       run = run.finished(RunStatus.SUCCEEDED, clock.instant(), Optional.empty());
       runs.update(run);
       Stage.delete(stageFile);
+      if (snapshot().isPresent()) {
+        SnapshotDiff diff = snapshot().get();
+        notes.addAll(diff.cleanUp(diff.previous(runs).map(SnapshotDiff.Previous::table)));
+      }
       return new RunReport(
           sync.name(), run.runId(), RunStatus.SUCCEEDED, sync.mode().configName(), sync.table(),
           run.counts().orElse(ChangeCounts.NONE), resumed, resumedAfter,
@@ -205,6 +229,39 @@ public final class SyncRunner {
       recordFailure(run.runId(), phase, reported);
       throw reported;
     }
+  }
+
+  /**
+   * Advances the warehouse state to this run's result, once the target holds every change, and
+   * records it in the run history before the run is marked succeeded. A run whose result table is
+   * gone (expired while it was stopped) succeeds without a state: the next run compares in full.
+   */
+  private RunRecord advanceState(RunRecord run, List<Column> columns, List<String> notes) {
+    SnapshotDiff diff = snapshot().orElseThrow();
+    RunStore runs = target.runs();
+    run = run.withPhase("state");
+    runs.update(run);
+    faults.reached(FaultPoint.Point.BEFORE_STATE, run.appliedThrough());
+    SnapshotNames.Run tables = diff.run(run.runId());
+    List<String> key = resolveKey(columns);
+    if (diff.state().describe(tables.result()).isEmpty()) {
+      notes.add("this run's result table " + tables.result() + " is gone, so its state could not"
+          + " be kept; the next run compares the whole result with the table");
+      return run;
+    }
+    progress.begin("advance state", -1);
+    diff.state().advance(tables, key);
+    progress.end();
+    runs.recordDiffState(run.runId(), SnapshotDiff.recorded(tables, columns, key));
+    faults.reached(FaultPoint.Point.STATE_RECORDED, run.appliedThrough());
+    return run;
+  }
+
+  private Optional<SnapshotDiff> snapshot() {
+    if (snapshot == null) {
+      snapshot = SnapshotDiff.of(sync, source, target);
+    }
+    return snapshot;
   }
 
   /**
@@ -266,7 +323,7 @@ public final class SyncRunner {
     if (previous.phase().equals("rejected")) {
       return Optional.of("it failed on data that had to be fixed; its change set is stale");
     }
-    if (!previous.phase().equals("apply")) {
+    if (!previous.phase().equals("apply") && !previous.phase().equals("state")) {
       return Optional.of("it stopped in step '" + previous.phase() + "', before its change set was complete");
     }
     if (!Files.exists(stageFile)) {
@@ -324,7 +381,11 @@ public final class SyncRunner {
   /** @param jobStarted told where the source keeps the result, before any row is read */
   private ChangeSetPlan changeSet(
       Stage stage, String runId, java.util.function.Consumer<Optional<String>> jobStarted) {
-    try (SourceResult result = source.query(sync.query(), runId)) {
+    Optional<SnapshotDiff> diff = snapshot();
+    try (SourceResult result =
+        diff.isPresent()
+            ? diff.get().state().materialize(sync.query(), diff.get().run(runId))
+            : source.query(sync.query(), runId)) {
       if (result.job().isPresent()) {
         jobStarted.accept(result.job());
       }
@@ -355,6 +416,17 @@ public final class SyncRunner {
       List<KeyCollation> collations = collations(existing, columns, key);
 
       stage.begin(runId, fingerprint(columns), columns);
+      List<String> notes = new ArrayList<>();
+      if (diff.isPresent()) {
+        Optional<String> whyFull =
+            diff.get().whyFull(target.runs(), full, existing.isPresent(), columns, key);
+        if (whyFull.isEmpty()) {
+          ChangeCounts counts = warehouseChanges(diff.get(), stage, runId, result, key, collations, notes);
+          return new ChangeSetPlan(columns, counts, createStatement, withSourceNotes(result, notes));
+        }
+        notes.add("compared the whole result with the table (" + whyFull.get() + "); this run's"
+            + " result becomes the state the next run compares with in the warehouse");
+      }
       progress.begin("extract", result.totalRows().orElse(-1));
       if (result.duckDbFile().isPresent()) {
         progress.advance(stage.copySource(result.duckDbFile().get()));
@@ -395,8 +467,56 @@ public final class SyncRunner {
         case APPEND -> counts = stage.insertAll(key, 0);
         default -> throw new IllegalStateException("unknown mode " + sync.mode());
       }
-      return new ChangeSetPlan(columns, counts, createStatement, result.notes());
+      return new ChangeSetPlan(columns, counts, createStatement, withSourceNotes(result, notes));
     }
+  }
+
+  /** The source's notes (retries, a query run again), which it knows once the rows are read. */
+  private static List<String> withSourceNotes(SourceResult result, List<String> notes) {
+    List<String> all = new ArrayList<>(result.notes());
+    all.addAll(notes);
+    return all;
+  }
+
+  /**
+   * {@code diff: snapshot}: checks the keys and computes the change set in the warehouse, against
+   * the state of the last successful run, and brings only the changes into the stage.
+   */
+  private ChangeCounts warehouseChanges(
+      SnapshotDiff diff, Stage stage, String runId, SourceResult result, List<String> key,
+      List<KeyCollation> collations, List<String> notes) {
+    SnapshotDiff.Previous previous = diff.previous(target.runs()).orElseThrow();
+    SnapshotNames.Run run = diff.run(runId);
+    checkKeys(diff.state().checkKeys(run, key, collations, KEY_SAMPLES), key);
+    boolean deletes = sync.mode() == Mode.MIRROR;
+    if (planning) {
+      diff.state().diffBytes(run, previous.table(), key, deletes).ifPresent(bytes -> notes.add(
+          "the diff query scans " + bytes + " bytes in " + diff.state().location() + " (dry run)"));
+    }
+    progress.begin("changes", -1);
+    long transferred;
+    try (SourceResult changes = diff.state().changes(run, previous.table(), key, deletes)) {
+      if (changes.duckDbFile().isPresent()) {
+        transferred = stage.copyWarehouseChanges(changes.duckDbFile().get());
+      } else {
+        try (Stage.StageWriter writer = stage.warehouseChangeWriter()) {
+          changes.read(0, counting(writer));
+          transferred = writer.rows();
+        }
+      }
+      notes.addAll(changes.notes());
+    }
+    progress.advance(transferred);
+    progress.end();
+    long sourceRows = result.totalRows().orElseThrow(() -> new IllegalStateException(
+        "a warehouse state's result knows its row count"));
+    ChangeCounts counts = stage.numberWarehouseChanges(key, sourceRows);
+    faults.reached(FaultPoint.Point.EXTRACTED, transferred);
+    notes.add(String.format(Locale.ROOT,
+        "compared in the warehouse with the state of run %s: %,d changed row%s of %,d left %s",
+        previous.run().runId(), transferred, transferred == 1 ? "" : "s", sourceRows,
+        diff.state().location()));
+    return counts;
   }
 
   /**
@@ -531,9 +651,7 @@ public final class SyncRunner {
       }
     }
     Target.ChangeWriter writer =
-        target.writer(
-            table, columns, key, sync.mode() == Mode.MIRROR || sync.mode() == Mode.UPSERT,
-            run.runId(), lock);
+        target.writer(table, columns, key, writes(stage), run.runId(), lock);
     BatchPlan plan = new BatchPlan(run.changesTotal(), run.appliedThrough());
     int batches = run.batchesApplied();
     Throttle throttle =
@@ -574,6 +692,14 @@ public final class SyncRunner {
     return run.withCheckpoint(plan.appliedThrough(), batches);
   }
 
+  /** What the stage's change set may assume about the table. */
+  private Target.Writes writes(Stage stage) {
+    if (sync.mode() != Mode.MIRROR && sync.mode() != Mode.UPSERT) {
+      return Target.Writes.INSERTS;
+    }
+    return stage.changesFromWarehouse() ? Target.Writes.IDEMPOTENT : Target.Writes.DIFFED;
+  }
+
   /** Checks that the source answers, the query describes and the table can hold the result. */
   public ValidationReport.SyncCheck validate() {
     List<String> notes = new ArrayList<>();
@@ -605,7 +731,14 @@ public final class SyncRunner {
     Stage.delete(stageFile);
     try (Stage stage = Stage.open(stageFile)) {
       // A source with jobs names the job after the run: each plan is a run of its own.
-      ChangeSetPlan plan = changeSet(stage, "plan-" + newRunId(), job -> {});
+      planning = true;
+      String planRun = "plan-" + newRunId();
+      ChangeSetPlan plan;
+      try {
+        plan = changeSet(stage, planRun, job -> {});
+      } finally {
+        snapshot().ifPresent(diff -> diff.run(planRun).tables().forEach(diff.state()::drop));
+      }
       Map<String, List<Map<String, Object>>> samples = new LinkedHashMap<>();
       for (ChangeKind kind : ChangeKind.values()) {
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -618,7 +751,7 @@ public final class SyncRunner {
         }
         samples.put(kind.name().toLowerCase(Locale.ROOT), rows);
       }
-      List<String> notes = new ArrayList<>();
+      List<String> notes = new ArrayList<>(plan.sourceNotes());
       DeleteGuardCheck.refusal(sync, plan.counts())
           .ifPresent(refusal -> notes.add("a run would stop here, before writing: " + refusal));
       target.runs().unfinished(sync.name()).ifPresent(

@@ -151,7 +151,7 @@ public final class Stage implements AutoCloseable {
   /** Empties the stage and prepares it for a new run whose result has these columns. */
   public void begin(String runId, String fingerprint, List<Column> columns) {
     try (Statement statement = connection.createStatement()) {
-      for (String table : List.of("qsync_meta", "qsync_columns", "src", "tgt", "changes")) {
+      for (String table : List.of("qsync_meta", "qsync_columns", "src", "tgt", "changes", "qsync_warehouse_changes")) {
         statement.execute("DROP TABLE IF EXISTS " + table);
       }
       statement.execute(
@@ -212,10 +212,14 @@ public final class Stage implements AutoCloseable {
 
   /** The stage column of a result column, by the result's (case-insensitive) name. */
   private String stageColumn(String name) {
+    return positional(index(name));
+  }
+
+  private int index(String name) {
     List<Column> columns = columns();
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).name().equalsIgnoreCase(name)) {
-        return positional(i);
+        return i;
       }
     }
     throw new IllegalArgumentException("no column " + name + " in the stage");
@@ -238,6 +242,10 @@ public final class Stage implements AutoCloseable {
    * unless the copy adds up to the table's row count. Returns the rows copied.
    */
   public long copySource(DuckDbFileTable result) {
+    return copy(result, "src");
+  }
+
+  private long copy(DuckDbFileTable result, String stageTable) {
     String file = result.file().toString().replace("'", "''");
     long copied;
     try (Statement statement = connection.createStatement()) {
@@ -247,7 +255,7 @@ public final class Stage implements AutoCloseable {
         statement.execute("SET preserve_insertion_order = true");
         copied =
             statement.executeUpdate(
-                "INSERT INTO temp.src SELECT * FROM qsync_source.main."
+                "INSERT INTO temp." + stageTable + " SELECT * FROM qsync_source.main."
                     + DuckDbValues.quote(result.table()));
       } finally {
         statement.execute("SET preserve_insertion_order = false");
@@ -263,6 +271,68 @@ public final class Stage implements AutoCloseable {
               + "\nRun again; if it repeats, report it as a bug.");
     }
     return copied;
+  }
+
+  /**
+   * A writer of a change set the warehouse computed ({@code diff: snapshot}): each row is the
+   * change's kind ({@code insert}, {@code update} or {@code delete}), then the result's columns.
+   */
+  public StageWriter warehouseChangeWriter() {
+    createWarehouseChanges();
+    return new StageWriter("snap", withKind(columns()), false);
+  }
+
+  /** Copies a change set the warehouse computed, as {@link #warehouseChangeWriter} would. */
+  public long copyWarehouseChanges(DuckDbFileTable changes) {
+    createWarehouseChanges();
+    return copy(changes, "snap");
+  }
+
+  private void createWarehouseChanges() {
+    execute("CREATE OR REPLACE TEMPORARY TABLE snap (" + columnDefinitions(withKind(columns())) + ")",
+        "prepare the change set");
+  }
+
+  private static List<Column> withKind(List<Column> columns) {
+    List<Column> all = new ArrayList<>();
+    all.add(new Column("_qsync_op", SqlType.of(SqlType.Kind.VARCHAR)));
+    all.addAll(columns);
+    return all;
+  }
+
+  /**
+   * Numbers a change set the warehouse computed: deletes first, then inserts and updates, each in
+   * key order. Deletes go first because the warehouse matches keys exactly: a key whose case
+   * changed is a delete of the old spelling and an insert of the new one, which a
+   * case-insensitive target column holds as one key.
+   *
+   * @param sourceRows the number of rows in the query result (which stayed in the warehouse)
+   */
+  public ChangeCounts numberWarehouseChanges(List<String> key, long sourceRows) {
+    List<Column> columns = columns();
+    StringJoiner shifted = new StringJoiner(", ");
+    for (int i = 0; i < columns.size(); i++) {
+      shifted.add(positional(i + 1) + " AS " + positional(i));
+    }
+    StringJoiner order = new StringJoiner(", ");
+    order.add("c0 = 'delete' DESC");
+    key.forEach(column -> order.add(positional(index(column) + 1)));
+    execute(
+        "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY " + order
+            + ") AS qsync_seq, CASE c0 WHEN 'insert' THEN 'I' WHEN 'update' THEN 'U' ELSE 'D' END"
+            + " AS qsync_op, " + shifted + " FROM snap ORDER BY qsync_seq",
+        "number the change set");
+    execute("DROP TABLE IF EXISTS snap", "free the change set copy");
+    execute("CREATE TABLE IF NOT EXISTS qsync_warehouse_changes (marked BOOLEAN)", "mark the change set");
+    return finishDiff(sourceRows);
+  }
+
+  /**
+   * Whether the change set came from the warehouse ({@link #numberWarehouseChanges}): diffed
+   * against an earlier state rather than the table, so its inserts and updates must be idempotent.
+   */
+  public boolean changesFromWarehouse() {
+    return count("SELECT count(*) FROM information_schema.tables WHERE table_name = 'qsync_warehouse_changes'") > 0;
   }
 
   public long sourceRows() {
@@ -314,8 +384,7 @@ public final class Stage implements AutoCloseable {
         StringJoiner sample = new StringJoiner(", ", "(", ")");
         for (int i = 2; i <= rows.getMetaData().getColumnCount(); i++) {
           Object value = rows.getObject(i);
-          sample.add(
-              value == null ? "NULL" : value instanceof String text ? "'" + text + "'" : value.toString());
+          sample.add(KeyProblem.render(value));
         }
         found.add(sample.toString());
       }
@@ -357,7 +426,7 @@ public final class Stage implements AutoCloseable {
             + (deletes ? "" : " AND s.__in IS NOT NULL")
             + ") ORDER BY qsync_seq";
     execute(sql, "compute the change set");
-    return finishDiff();
+    return finishDiff(sourceRows());
   }
 
   /**
@@ -371,12 +440,11 @@ public final class Stage implements AutoCloseable {
             + ") AS qsync_seq, 'I' AS qsync_op, " + stageNames(columns())
             + " FROM src ORDER BY qsync_seq",
         "number the rows");
-    ChangeCounts counted = finishDiff();
+    ChangeCounts counted = finishDiff(sourceRows());
     return new ChangeCounts(counted.sourceRows(), counted.inserts(), 0, replacedRows, 0);
   }
 
-  private ChangeCounts finishDiff() {
-    long sourceRows = sourceRows();
+  private ChangeCounts finishDiff(long sourceRows) {
     long inserts = count("SELECT count(*) FROM changes WHERE qsync_op = 'I'");
     long updates = count("SELECT count(*) FROM changes WHERE qsync_op = 'U'");
     long deletes = count("SELECT count(*) FROM changes WHERE qsync_op = 'D'");

@@ -22,6 +22,21 @@ public interface RunStore {
   /** The sync's newest run if it did not finish: the one the next run resumes. */
   Optional<RunRecord> unfinished(String sync);
 
+  /** The sync's newest run that succeeded. */
+  Optional<RunRecord> lastSucceeded(String sync);
+
+  /** Whether the store can record a snapshot run's state (its table may lack the column). */
+  boolean recordsDiffState();
+
+  /**
+   * Records the warehouse state a {@code diff: snapshot} run leaves behind, before the run is
+   * marked succeeded; ignored where the store cannot record it.
+   */
+  void recordDiffState(String runId, String state);
+
+  /** The warehouse state a run recorded, if any. */
+  Optional<String> diffState(String runId);
+
   /** The sync's runs, newest first. */
   List<RunRecord> history(String sync, int limit);
 

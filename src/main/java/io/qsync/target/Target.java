@@ -44,10 +44,24 @@ public interface Target extends AutoCloseable {
    * transaction that also advances the run's checkpoint, and commits only while {@code lock} is
    * held.
    *
-   * @param upsert whether inserts update a row whose key exists (all modes but append/replace)
+   * @param writes what the change set's inserts and updates may assume about the table
    */
   ChangeWriter writer(
-      String table, List<Column> columns, List<String> key, boolean upsert, String runId, SyncLock lock);
+      String table, List<Column> columns, List<String> key, Writes writes, String runId, SyncLock lock);
+
+  /** What a change set's inserts and updates may assume about the table. */
+  enum Writes {
+    /** Inserts only, into a table that holds none of their keys ({@code append}, {@code replace}). */
+    INSERTS,
+    /** A change set diffed against the table: inserts are new keys, updates find their rows. */
+    DIFFED,
+    /**
+     * A change set diffed against an earlier state ({@code diff: snapshot}): a key may or may not
+     * be in the table (a run that stopped part-way wrote some), so inserts and updates both write
+     * {@code INSERT ... ON DUPLICATE KEY UPDATE}, and applying one twice changes nothing.
+     */
+    IDEMPOTENT
+  }
 
   /**
    * Swaps {@code shadow} in as {@code table} in one atomic RENAME and drops the old table, if any.

@@ -68,13 +68,19 @@ class BenchCommandIT {
       assertThat(figure.path("rate_vs_ceiling").asDouble()).isPositive();
     }
     assertThat(names)
-        .containsExactly("ceiling", "first_load", "no_change", "changed_1pct", "changed_10pct", "script");
+        .containsExactly("ceiling", "first_load", "no_change", "changed_1pct", "changed_10pct",
+            "snapshot_first", "snapshot_changed_1pct", "script");
     JsonNode first = report.path("figures").path(1);
     assertThat(first.path("changes").asLong()).isEqualTo(2000);
     assertThat(first.path("peak_heap_bytes").asLong()).isPositive();
     assertThat(first.path("peak_rss_bytes").asLong()).isPositive();
     assertThat(report.path("figures").path(2).path("changes").asLong()).isZero();
     assertThat(report.path("figures").path(3).path("changes").asLong()).isPositive();
+    assertThat(report.path("figures").path(5).path("changes").asLong())
+        .as("the snapshot's first run compares in full and finds the table equal").isZero();
+    long snapshotChanges = report.path("figures").path(6).path("changes").asLong();
+    assertThat(snapshotChanges).as("1 % of 2,000 rows, diffed in the warehouse").isBetween(1L, 100L);
+    assertThat(out.toString()).contains("diff: snapshot moved " + snapshotChanges + " changed rows");
     assertThat(report.path("targets")).hasSize(5);
 
     // The scratch database is gone again.

@@ -166,6 +166,42 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsTheSnapshotDiffAndItsStateDataset() {
+    SyncConfig sync =
+        parse(syncWith("diff: snapshot", "state_dataset: qsync_state")).sync("s").orElseThrow();
+
+    assertThat(sync.diff()).isEqualTo(Diff.snapshot("qsync_state"));
+    assertThat(parse(syncWith("mode: upsert")).sync("s").orElseThrow().diff()).isEqualTo(Diff.TARGET);
+  }
+
+  @Test
+  void aSnapshotWithoutAStateDatasetSaysWhatToAdd() {
+    ConfigProblem problem = onlyProblem(syncWith("diff: snapshot"));
+
+    assertThat(problem.keyPath()).isEqualTo("syncs.s.state_dataset");
+    assertThat(problem.message()).contains("diff: snapshot needs state_dataset")
+        .contains("state_dataset: qsync_state");
+  }
+
+  @Test
+  void aSnapshotRefusesModesThatWriteTheWholeResult() {
+    ConfigProblem problem =
+        onlyProblem(syncWith("mode: replace", "diff: snapshot", "state_dataset: qsync_state"));
+
+    assertThat(problem.keyPath()).isEqualTo("syncs.s.diff");
+    assertThat(problem.message()).contains("works with mode mirror or upsert, not replace");
+  }
+
+  @Test
+  void aStateDatasetWithoutSnapshotOrWithABadNameIsRefused() {
+    assertThat(onlyProblem(syncWith("state_dataset: qsync_state")).message())
+        .contains("state_dataset is used only with diff: snapshot");
+    assertThat(onlyProblem(syncWith("diff: snapshot", "state_dataset: my-state")).message())
+        .contains("a dataset name of letters, digits and '_'");
+    assertThat(onlyProblem(syncWith("diff: snapshots")).message()).contains("snapshot");
+  }
+
+  @Test
   void unknownKeySuggestsTheNearestValidKey() {
     ConfigProblem problem = onlyProblem(syncWith("batchsize: 500"));
 
@@ -174,7 +210,7 @@ class ConfigLoaderTest {
     assertThat(problem.keyPath()).isEqualTo("syncs.s.batchsize");
     assertThat(problem.message()).isEqualTo("unknown key 'batchsize' (did you mean 'batch_size'?);"
         + " valid keys: source, query, target, table, key, mode, create_table, batch_size,"
-        + " lock_timeout, allow_empty, max_delete_fraction, throttle, retries");
+        + " lock_timeout, allow_empty, max_delete_fraction, throttle, retries, diff, state_dataset");
   }
 
   @Test

@@ -2,6 +2,8 @@ package io.qsync.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qsync.diff.KeyProblem;
+
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;

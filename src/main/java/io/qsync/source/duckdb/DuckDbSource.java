@@ -11,6 +11,7 @@ import io.qsync.source.RowSink;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.SqlText;
+import io.qsync.source.WarehouseState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,12 +30,14 @@ import java.util.Set;
 
 /**
  * The embedded DuckDB warehouse: a database file opened read-only (so qsync never changes the
- * warehouse and other readers may share it), or an in-memory database built by setup SQL. Not
- * thread-safe.
+ * warehouse and other readers may share it) unless a sync keeps its {@code diff: snapshot} state
+ * there, or an in-memory database built by setup SQL. Not thread-safe.
  */
 public final class DuckDbSource implements Source {
   private final DuckDbConnectionConfig config;
   private Connection connection;
+  /** Whether the warehouse file is opened for writing: only to keep a diff: snapshot state. */
+  private boolean writable;
   /** The folder DuckDB spills to, which also holds the materialised result's file. */
   private Path spill;
 
@@ -45,19 +48,34 @@ public final class DuckDbSource implements Source {
   @Override
   public SourceResult query(String query, String runId) {
     String sql = SqlText.withoutTrailingSemicolons(query);
-    Connection open = connection();
     List<String> projections = new ArrayList<>();
-    List<Column> columns = describeColumns(open, sql, projections);
-    // The result is materialised in a table first: DuckDB's JDBC driver may end a streamed
-    // result silently when the query fails part-way (seen with DuckDB 1.4.4 on one thread), and a
-    // mirror run would then delete every row it never read. A table scan cannot fail part-way,
-    // and its row count is the progress bar's total. The table is in a database file of its own,
-    // closed once written, so that the stage can attach it and copy it with SQL: reading it row
-    // by row through JDBC and appending it again cost about 8 s of CPU per million rows.
+    List<Column> columns = describeColumns(connection(), sql, projections);
+    return handOff(projected(sql, projections), columns);
+  }
+
+  /** The query with each column cast to what qsync reads it as (see {@link DuckDbTypes}). */
+  static String projected(String sql, List<String> projections) {
+    return "SELECT " + String.join(", ", projections) + " FROM (" + sql + "\n) AS qsync_query";
+  }
+
+  /** The columns of a query, and the projections that {@link #projected} needs. */
+  List<Column> describe(String sql, List<String> projections) {
+    return describeColumns(connection(), sql, projections);
+  }
+
+  /**
+   * Materialises a SELECT in a database file of its own and hands it to the stage. The result is
+   * materialised in a table first: DuckDB's JDBC driver may end a streamed result silently when
+   * the query fails part-way (seen with DuckDB 1.4.4 on one thread), and a mirror run would then
+   * delete every row it never read. A table scan cannot fail part-way, and its row count is the
+   * progress bar's total. The table is in a file of its own, closed once written, so that the
+   * stage can attach it and copy it with SQL: reading it row by row through JDBC and appending it
+   * again cost about 8 s of CPU per million rows.
+   */
+  SourceResult handOff(String select, List<Column> columns) {
+    Connection open = connection();
     Path file = resultFile();
-    String materialise =
-        "CREATE TABLE " + HANDOFF + "." + RESULT_TABLE + " AS SELECT "
-            + String.join(", ", projections) + " FROM (" + sql + "\n) AS qsync_query";
+    String materialise = "CREATE TABLE " + HANDOFF + "." + RESULT_TABLE + " AS " + select;
     long rows;
     try (Statement statement = open.createStatement()) {
       detachResult(statement);
@@ -95,6 +113,25 @@ public final class DuckDbSource implements Source {
     return new DuckDbResult(open, columns, new DuckDbFileTable(file, RESULT_TABLE, rows));
   }
 
+  /**
+   * The state lives in a schema of the warehouse itself, which qsync then opens for writing (and
+   * so holds DuckDB's lock on the file while it runs). An in-memory warehouse keeps it only while
+   * the process lives: every run then compares in full.
+   */
+  @Override
+  public Optional<WarehouseState> state(String dataset) {
+    if (!writable) {
+      writable = true;
+      close(); // reopened for writing on next use
+    }
+    return Optional.of(new DuckDbState(this, config.name(), dataset));
+  }
+
+  /** The open warehouse connection, for the state's statements. */
+  Connection open() {
+    return connection();
+  }
+
   @Override
   public List<Column> describe(String query) {
     return describeColumns(connection(), SqlText.withoutTrailingSemicolons(query), new ArrayList<>());
@@ -123,7 +160,7 @@ public final class DuckDbSource implements Source {
     return columns;
   }
 
-  private QsyncException queryFailed(SQLException e) {
+  QsyncException queryFailed(SQLException e) {
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
         "DuckDB connection '" + config.name() + "' rejected the query: " + e.getMessage()
@@ -146,7 +183,9 @@ public final class DuckDbSource implements Source {
                 + "\nCheck the connection's path (relative paths start at the config file's folder).");
       }
       url += path;
-      properties.setProperty("duckdb.read_only", "true");
+      if (!writable) {
+        properties.setProperty("duckdb.read_only", "true");
+      }
     }
     // Stream results instead of materialising them, so memory stays bounded by a chunk.
     properties.setProperty("jdbc_stream_results", "true");

@@ -7,6 +7,7 @@ import io.qsync.diff.ChangeKind;
 import io.qsync.source.Column;
 import io.qsync.state.SyncLock;
 import io.qsync.target.Target;
+import io.qsync.target.Target.Writes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,6 +41,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private final List<Column> columns;
   private final List<String> key;
   private final int[] keyIndexes;
+  private final Writes writes;
   private final boolean upsert;
   private final String runId;
   private final SyncLock lock;
@@ -52,7 +54,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
 
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
-      List<String> key, boolean upsert, String runId, SyncLock lock, Clock clock,
+      List<String> key, Writes writes, String runId, SyncLock lock, Clock clock,
       String connectionName) {
     this.connection = connection;
     this.dialect = dialect;
@@ -63,7 +65,8 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     for (int i = 0; i < key.size(); i++) {
       keyIndexes[i] = indexOf(columns, key.get(i));
     }
-    this.upsert = upsert;
+    this.writes = writes;
+    this.upsert = writes != Writes.INSERTS;
     this.runId = runId;
     this.lock = lock;
     this.clock = clock;
@@ -141,13 +144,22 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     writeDeletes(ofKind(batch, ChangeKind.DELETE));
     List<Change> updates = ofKind(batch, ChangeKind.UPDATE);
     for (List<Change> chunk : StatementChunks.split(updates, maxRowsPerStatement, statementBytes(), allColumns)) {
-      checkUpdatesFindTheirRows(chunk);
+      if (writes == Writes.DIFFED) {
+        checkUpdatesFindTheirRows(chunk);
+      }
       writeRows(chunk, true);
     }
     // Inserts are plain INSERTs even in upsert modes: a key the diff saw as new must not exist.
     // If it does, the key column's collation equates it with another key (or another writer
     // inserted it meanwhile), and an upsert would silently merge two source rows into one.
+    // A change set diffed against an earlier state cannot know that (see Writes.IDEMPOTENT).
     List<Change> inserts = ofKind(batch, ChangeKind.INSERT);
+    if (writes == Writes.IDEMPOTENT) {
+      for (List<Change> chunk : StatementChunks.split(inserts, maxRowsPerStatement, statementBytes(), allColumns)) {
+        writeRows(chunk, true);
+      }
+      return;
+    }
     if (loadDataAllowed && loadData.suits(inserts)) {
       if (!loadData.load(connection, inserts)) {
         throw new LoadDataDeclined();
@@ -324,7 +336,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
       for (ChangeKind kind : List.of(ChangeKind.UPDATE, ChangeKind.INSERT)) {
         for (Change change : ofKind(batch, kind)) {
           try {
-            writeRows(List.of(change), upsert && kind == ChangeKind.UPDATE);
+            writeRows(List.of(change), upsert && (kind == ChangeKind.UPDATE || writes == Writes.IDEMPOTENT));
           } catch (SQLException rowError) {
             return rejected(change, rowError);
           }

@@ -29,12 +29,19 @@ final class MySqlRunStore implements RunStore {
           + " inserted, updated, deleted, unchanged, changes_total, applied_through,"
           + " batches_applied, resumes, host, pid, connection_id, error";
 
-  /** Added after the first release: a table created before it lacks the column until prepare. */
+  /**
+   * Added after the first release: a table created before lacks these columns until prepare.
+   * {@code source_job}: where the source keeps the run's result; {@code diff_state}: the state a
+   * {@code diff: snapshot} run left in the warehouse.
+   */
   private static final String SOURCE_JOB = "source_job";
+  private static final String DIFF_STATE = "diff_state";
+  private static final List<String> ADDED_COLUMNS = List.of(SOURCE_JOB, DIFF_STATE);
 
   /** The target's work session, which may be replaced after a lost connection. */
   private final Supplier<Connection> session;
-  private Boolean hasSourceJob;
+  /** The added columns the table has, once looked up. */
+  private java.util.Set<String> addedColumns;
   private final String connectionName;
 
   MySqlRunStore(Supplier<Connection> session, String connectionName) {
@@ -69,39 +76,50 @@ final class MySqlRunStore implements RunStore {
             + " error TEXT NULL,"
             + " KEY by_sync (sync_name, started_at)"
             + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-    if (!hasSourceJob()) {
+    for (String column : ADDED_COLUMNS) {
+      if (has(column)) {
+        continue;
+      }
       // MySQL 8 has no ADD COLUMN IF NOT EXISTS: look first. A concurrent ALTER of another run
       // fails this one with a duplicate column (1060), which is as good as success. Without the
       // ALTER privilege (1142) history goes on without the column: a resumed run finds its job
-      // by its deterministic id all the same.
+      // by its deterministic id all the same, and a snapshot sync compares in full, saying why.
       try (Statement statement = connection().createStatement()) {
-        statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + SOURCE_JOB + " VARCHAR(1024) NULL");
-        hasSourceJob = true;
+        statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + column + " VARCHAR(1024) NULL");
+        addedColumns.add(column);
       } catch (SQLException e) {
         if (e.getErrorCode() == 1060) {
-          hasSourceJob = true;
+          addedColumns.add(column);
         } else if (e.getErrorCode() != 1142) {
-          throw MySqlErrors.failed(connectionName, "add column " + SOURCE_JOB + " to " + TABLE, e);
+          throw MySqlErrors.failed(connectionName, "add column " + column + " to " + TABLE, e);
         }
       }
     }
   }
 
-  /** Whether the history table has the source_job column (false while the table is absent). */
-  private boolean hasSourceJob() {
-    if (hasSourceJob == null || !hasSourceJob) {
+  /** Whether the history table has an added column (false while the table is absent). */
+  private boolean has(String column) {
+    if (addedColumns == null || !addedColumns.containsAll(ADDED_COLUMNS)) {
+      java.util.Set<String> found = new java.util.HashSet<>();
       try (Statement statement = connection().createStatement();
           ResultSet rows =
               statement.executeQuery(
-                  "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
-                      + " AND TABLE_NAME = '_qsync_runs' AND COLUMN_NAME = '" + SOURCE_JOB + "'")) {
-        rows.next();
-        hasSourceJob = rows.getLong(1) > 0;
+                  "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                      + " AND TABLE_NAME = '_qsync_runs' AND COLUMN_NAME IN ('" + SOURCE_JOB + "', '"
+                      + DIFF_STATE + "')")) {
+        while (rows.next()) {
+          found.add(rows.getString(1).toLowerCase(java.util.Locale.ROOT));
+        }
       } catch (SQLException e) {
-        throw MySqlErrors.failed(connectionName, "look for column " + SOURCE_JOB + " of " + TABLE, e);
+        throw MySqlErrors.failed(connectionName, "look for the columns of " + TABLE, e);
       }
+      addedColumns = found;
     }
-    return hasSourceJob;
+    return addedColumns.contains(column);
+  }
+
+  private boolean hasSourceJob() {
+    return has(SOURCE_JOB);
   }
 
   private String selectColumns() {
@@ -158,6 +176,52 @@ final class MySqlRunStore implements RunStore {
   public Optional<RunRecord> find(String runId) {
     return query("SELECT " + selectColumns() + " FROM " + TABLE + " WHERE run_id = ?", runId).stream()
         .findFirst();
+  }
+
+  @Override
+  public Optional<RunRecord> lastSucceeded(String sync) {
+    return query(
+        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ? AND status ="
+            + " 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT 1",
+        sync).stream().findFirst();
+  }
+
+  @Override
+  public boolean recordsDiffState() {
+    return has(DIFF_STATE);
+  }
+
+  @Override
+  public void recordDiffState(String runId, String state) {
+    if (!has(DIFF_STATE)) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection().prepareStatement(
+            "UPDATE " + TABLE + " SET " + DIFF_STATE + " = ? WHERE run_id = ?")) {
+      statement.setString(1, state);
+      statement.setString(2, runId);
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "record the state of run " + runId + " in " + TABLE, e);
+    }
+  }
+
+  @Override
+  public Optional<String> diffState(String runId) {
+    if (!exists() || !has(DIFF_STATE)) {
+      return Optional.empty();
+    }
+    try (PreparedStatement statement =
+        connection().prepareStatement(
+            "SELECT " + DIFF_STATE + " FROM " + TABLE + " WHERE run_id = ?")) {
+      statement.setString(1, runId);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "read the state of run " + runId + " from " + TABLE, e);
+    }
   }
 
   @Override

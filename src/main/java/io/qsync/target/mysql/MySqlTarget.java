@@ -291,13 +291,13 @@ public final class MySqlTarget implements Target {
 
   @Override
   public ChangeWriter writer(
-      String table, List<Column> columns, List<String> key, boolean upsert, String runId,
+      String table, List<Column> columns, List<String> key, Writes writes, String runId,
       SyncLock lock) {
     return new MySqlRecoveringWriter(
         this,
         session ->
             new MySqlChangeWriter(
-                session, dialect(), table, columns, key, upsert, runId, lock, clock, config.name()),
+                session, dialect(), table, columns, key, writes, runId, lock, clock, config.name()),
         runId);
   }
 

@@ -52,7 +52,7 @@ class MySqlRecoveringWriterIT {
               session -> {
                 Target.ChangeWriter real =
                     new MySqlChangeWriter(
-                        session, MySqlDialect.MARIADB, "t", COLUMNS, List.of("id"), true, "r1",
+                        session, MySqlDialect.MARIADB, "t", COLUMNS, List.of("id"), Target.Writes.DIFFED, "r1",
                         lock, Clock.systemUTC(), "app");
                 return (batch, afterSeq) -> {
                   real.apply(batch, afterSeq);

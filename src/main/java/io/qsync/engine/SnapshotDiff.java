@@ -1,0 +1,182 @@
+package io.qsync.engine;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.Mode;
+import io.qsync.config.SyncConfig;
+import io.qsync.source.Column;
+import io.qsync.source.SnapshotNames;
+import io.qsync.source.SnapshotSql;
+import io.qsync.source.Source;
+import io.qsync.source.WarehouseState;
+import io.qsync.state.RunRecord;
+import io.qsync.state.RunStore;
+import io.qsync.target.Target;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code diff: snapshot} side of one run: where its warehouse tables are, which state it
+ * compares with, and whether it may (or must compare in full instead, and why). The target's run
+ * history is the state's pointer: the sync's last successful run records the state table it left
+ * ({@code "<table> <schema>"}), written after its last batch committed and before it is marked
+ * succeeded, so the state never runs ahead of the target. Not thread-safe: one per run.
+ */
+final class SnapshotDiff {
+  /** The state a successful run left: its table, and the schema its fingerprints were made under. */
+  record Previous(RunRecord run, String table, String schema) {}
+
+  private final SyncConfig sync;
+  private final WarehouseState state;
+  private final SnapshotNames names;
+  private final Target target;
+
+  private SnapshotDiff(SyncConfig sync, WarehouseState state, SnapshotNames names, Target target) {
+    this.sync = sync;
+    this.state = state;
+    this.names = names;
+    this.target = target;
+  }
+
+  /** The snapshot side of a sync with {@code diff: snapshot}; empty for {@code diff: target}. */
+  static Optional<SnapshotDiff> of(SyncConfig sync, Source source, Target target) {
+    if (!sync.diff().snapshot()) {
+      return Optional.empty();
+    }
+    String dataset = sync.diff().stateDataset().orElseThrow();
+    WarehouseState state =
+        source.state(dataset).orElseThrow(() -> new QsyncException(ErrorKind.NEEDS_ACTION,
+            "sync '" + sync.name() + "': its source '" + sync.source() + "' cannot keep a state"
+                + " for diff: snapshot\nUse a bigquery or duckdb source, or diff: target."));
+    return Optional.of(new SnapshotDiff(
+        sync, state, SnapshotNames.of(sync.name(), target.describeLocation(), sync.table()), target));
+  }
+
+  WarehouseState state() {
+    return state;
+  }
+
+  SnapshotNames names() {
+    return names;
+  }
+
+  SnapshotNames.Run run(String runId) {
+    return names.run(runId);
+  }
+
+  /** The state the sync's last successful run left, if it left one. */
+  Optional<Previous> previous(RunStore runs) {
+    return previous(runs, sync.name());
+  }
+
+  /** The state a sync's last successful run left, if it left one. */
+  static Optional<Previous> previous(RunStore runs, String syncName) {
+    return runs.lastSucceeded(syncName).flatMap(run -> runs.diffState(run.runId())
+        .map(recorded -> recorded.split(" ", 2))
+        .filter(parts -> parts.length == 2)
+        .map(parts -> new Previous(run, parts[0], parts[1])));
+  }
+
+  /**
+   * Why this run must compare the whole result with the table instead of with the previous
+   * state, or empty when the state may be trusted.
+   *
+   * @param tableExists whether the target table exists now
+   */
+  Optional<String> whyFull(
+      RunStore runs, boolean full, boolean tableExists, List<Column> columns, List<String> key) {
+    if (full) {
+      return Optional.of("--full was given");
+    }
+    if (!tableExists) {
+      return Optional.of("the table does not exist yet");
+    }
+    if (!runs.recordsDiffState()) {
+      return Optional.of("the run history table _qsync_runs has no diff_state column (qsync may not"
+          + " ALTER it), so no state can be recorded");
+    }
+    Optional<RunRecord> last = runs.lastSucceeded(sync.name());
+    if (last.isEmpty()) {
+      return Optional.of("no run of this sync has succeeded yet");
+    }
+    Optional<Previous> previous = previous(runs);
+    if (previous.isEmpty()) {
+      return Optional.of("the last successful run " + last.get().runId() + " left no state"
+          + " (it ran with diff: target, or lost its result table)");
+    }
+    Previous found = previous.get();
+    if (!found.schema().equals(schema(columns, key))) {
+      return Optional.of("the query's columns, the key or the fingerprint changed since run "
+          + found.run().runId());
+    }
+    if (state.describe(found.table()).isEmpty()) {
+      return Optional.of("the state of run " + found.run().runId() + " (" + state.location() + "."
+          + found.table() + ") is gone");
+    }
+    // A run that stopped part-way after it changed the table's row count, and cannot resume: its
+    // changes are computed again against the same state and re-applied, which is idempotent.
+    boolean partlyApplied = runs.history(sync.name(), 100).stream()
+        .takeWhile(run -> !run.runId().equals(found.run().runId()))
+        .anyMatch(run -> run.appliedThrough() > 0);
+    if (partlyApplied) {
+      return Optional.empty();
+    }
+    long expected = found.run().counts().map(counts -> counts.sourceRows()).orElse(-1L);
+    long rows = target.countRows(sync.table());
+    boolean mirror = sync.mode() == Mode.MIRROR;
+    if (mirror ? rows != expected : rows < expected) {
+      return Optional.of("the table holds " + rows + " rows, but run " + found.run().runId()
+          + " left " + expected + (mirror ? "" : " or more") + ": it was changed outside qsync");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * What a state's fingerprints depend on: the fingerprint's version, the result's columns and
+   * types, and the key. A state made under another is not compared with.
+   */
+  static String schema(List<Column> columns, List<String> key) {
+    StringBuilder text = new StringBuilder("fp" + SnapshotSql.FINGERPRINT_VERSION);
+    columns.forEach(column -> text.append('\0').append(column.name()).append(' ').append(column.type()));
+    text.append('\0').append(String.join(",", key));
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+
+  /** How a run's state is recorded in the run history. */
+  static String recorded(SnapshotNames.Run run, List<Column> columns, List<String> key) {
+    return run.state() + " " + schema(columns, key);
+  }
+
+  /**
+   * Drops what the sync no longer needs once a run succeeded: every table of the sync but the
+   * state to keep and the tables of plans that may be running (a plan holds no lock). That
+   * includes the results and change sets of runs that failed and were not resumed. Best effort:
+   * a table that cannot be dropped is left for {@code qsync prune}, and the returned notes say so.
+   */
+  List<String> cleanUp(Optional<String> keep) {
+    List<String> notes = new java.util.ArrayList<>();
+    try {
+      for (String table : state.tables(names.prefix())) {
+        boolean kept = keep.map(table::equals).orElse(false);
+        boolean plan = table.startsWith(names.prefix() + "result_plan_")
+            || table.startsWith(names.prefix() + "changes_plan_");
+        if (!kept && !plan) {
+          state.drop(table);
+        }
+      }
+    } catch (QsyncException e) {
+      notes.add("could not drop old tables in " + state.location() + " (" + e.getMessage().lines()
+          .findFirst().orElse("") + "); qsync prune drops them later");
+    }
+    return notes;
+  }
+}

@@ -1,0 +1,285 @@
+package io.qsync.resume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.qsync.QsyncException;
+import io.qsync.config.Diff;
+import io.qsync.config.Mode;
+import io.qsync.config.QsyncConfig;
+import io.qsync.config.SyncConfig;
+import io.qsync.engine.FaultPoint.Point;
+import io.qsync.engine.PlanReport;
+import io.qsync.engine.Progress;
+import io.qsync.engine.PruneReport;
+import io.qsync.engine.Qsync;
+import io.qsync.engine.RunReport;
+import io.qsync.state.RunStatus;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.Warehouse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code diff: snapshot} from the DuckDB warehouse into MariaDB: the first run compares in full
+ * and leaves a state in the warehouse; later runs let the warehouse compute the change set, and
+ * only changed rows reach the stage. Crashes at every point end, after the next run, with the
+ * target equal to the query; a state that no longer matches the target is not trusted.
+ */
+@ExtendWith(MariaDbExtension.class)
+class SnapshotDiffIT {
+  private static final TargetsData DATA = new TargetsData(300, 320);
+  private static final String STATE = "qsync_state";
+
+  @TempDir Path dir;
+
+  private Warehouse warehouse;
+  private Faults faults;
+  private Qsync qsync;
+
+  private Qsync prepare(TestDatabase database, Mode mode) {
+    warehouse = DATA.prepareCounted(dir, database);
+    SyncSetup setup = SyncSetup.targets(dir, database, warehouse, mode).withBatchSize(7);
+    faults = new Faults();
+    qsync = new Qsync(snapshot(setup.config()), Clock.systemUTC(), Progress.silent(), faults);
+    return qsync;
+  }
+
+  static QsyncConfig snapshot(QsyncConfig config) {
+    SyncConfig sync = config.sync(TargetsData.SYNC).orElseThrow().withDiff(Diff.snapshot(STATE));
+    return new QsyncConfig(config.file(), config.stageDir(), config.connections(),
+        Map.of(TargetsData.SYNC, sync));
+  }
+
+  /** Inserts, updates (a value, NULL to a value, a value to NULL), deletes and a key change. */
+  private void changeWarehouse() {
+    warehouse.execute(
+        "INSERT INTO targets VALUES (5001, 'new', 1.5, TIMESTAMP '2026-02-01 00:00:00', true)",
+        "UPDATE targets SET variant = 'changed' WHERE user_id = 10",
+        "UPDATE targets SET score = 7.5 WHERE user_id = 11", // was NULL
+        "UPDATE targets SET eligible = NULL WHERE user_id = 12",
+        "DELETE FROM targets WHERE user_id IN (20, 21)",
+        "UPDATE targets SET user_id = 6000 WHERE user_id = 30");
+  }
+
+  private long stateTables() {
+    return warehouse.rows("SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+        + STATE + "' AND table_name LIKE '%state%'").stream()
+        .mapToLong(row -> Long.parseLong(row.get(0))).sum();
+  }
+
+  @Test
+  void firstRunComparesInFullThenOnlyChangesLeaveTheWarehouse(TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+
+    RunReport first = qsync.run(TargetsData.SYNC, false);
+    assertThat(first.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(first.notes()).anyMatch(note -> note.contains("compared the whole result with the"
+        + " table (no run of this sync has succeeded yet)"));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    assertThat(stateTables()).as("one state table").isEqualTo(1);
+
+    changeWarehouse();
+    RunReport second = qsync.run(TargetsData.SYNC, false);
+    assertThat(second.counts().inserts()).as("5001 and 6000").isEqualTo(2);
+    assertThat(second.counts().updates()).as("10, 11, 12").isEqualTo(3);
+    assertThat(second.counts().deletes()).as("20, 21 and 30 (now 6000)").isEqualTo(3);
+    assertThat(second.notes()).anyMatch(note -> note.contains("compared in the warehouse with the"
+        + " state of run " + first.runId() + ": 8 changed rows of "));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    assertThat(stateTables()).as("the old state was dropped").isEqualTo(1);
+
+    RunReport third = qsync.run(TargetsData.SYNC, false);
+    assertThat(third.counts().changes()).isZero();
+    assertThat(third.notes()).anyMatch(note -> note.contains(": 0 changed rows of "));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  @Test
+  void upsertKeepsRowsThatLeftTheResult(TestDatabase database) {
+    prepare(database, Mode.UPSERT);
+    qsync.run(TargetsData.SYNC, false);
+    long before = database.count(TargetsData.TABLE);
+    warehouse.execute("DELETE FROM targets WHERE user_id IN (20, 21)",
+        "UPDATE targets SET variant = 'changed' WHERE user_id = 10");
+
+    RunReport report = qsync.run(TargetsData.SYNC, false);
+
+    assertThat(report.counts().deletes()).isZero();
+    assertThat(report.counts().updates()).isEqualTo(1);
+    assertThat(database.count(TargetsData.TABLE)).isEqualTo(before);
+    assertThat(database.rows("SELECT variant FROM experiment_targets WHERE user_id = 10"))
+        .containsExactly(List.of("changed"));
+  }
+
+  /** Where a run with a warehouse change set stops. */
+  enum Crash {
+    BEFORE_APPLY(Point.BEFORE_BATCH, 7),
+    MID_APPLY(Point.AFTER_BATCH, 7),
+    AFTER_APPLY_BEFORE_STATE(Point.BEFORE_STATE, -1),
+    AFTER_STATE_BEFORE_SUCCESS(Point.STATE_RECORDED, -1);
+
+    final Point point;
+    final long value;
+
+    Crash(Point point, long value) {
+      this.point = point;
+      this.value = value;
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Crash.class)
+  void aCrashAnywhereEndsWithTheTargetEqualToTheQuery(Crash crash, TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    qsync.run(TargetsData.SYNC, false);
+    changeWarehouse();
+    faults.arm(Faults.at(crash.point, crash.value, () -> Faults.crash(crash.point, crash.value)));
+
+    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+
+    assertThat(thrown).isInstanceOf(Faults.SimulatedCrash.class);
+    faults.disarm();
+    RunReport resumed = qsync.run(TargetsData.SYNC, false);
+    assertThat(resumed.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(resumed.resumed()).isTrue();
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+
+    RunReport after = qsync.run(TargetsData.SYNC, false);
+    assertThat(after.counts().changes()).as("the state matches the target").isZero();
+    assertThat(after.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
+    assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
+        + " = '" + STATE + "'")).as("only the current state is left").hasSize(1);
+  }
+
+  @Test
+  void aRunStartedOverAfterLosingItsStageReappliesIdempotently(TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    qsync.run(TargetsData.SYNC, false);
+    changeWarehouse();
+    faults.arm(Faults.at(Point.AFTER_BATCH, 7, () -> Faults.crash(Point.AFTER_BATCH, 7)));
+    catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+    faults.disarm();
+
+    RunReport restarted = qsync.run(TargetsData.SYNC, true);
+    assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
+        + " = '" + STATE + "'")).as("the abandoned run's tables are dropped too").hasSize(1);
+
+    assertThat(restarted.resumed()).isFalse();
+    assertThat(restarted.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    assertThat(qsync.run(TargetsData.SYNC, false).counts().changes()).isZero();
+  }
+
+  @Test
+  void aTableEmptiedByHandIsComparedInFull(TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    RunReport first = qsync.run(TargetsData.SYNC, false);
+    database.execute("DELETE FROM experiment_targets");
+
+    RunReport report = qsync.run(TargetsData.SYNC, true /* the guard would refuse nothing here */);
+
+    assertThat(report.notes()).anyMatch(note -> note.contains("the table holds 0 rows, but run "
+        + first.runId() + " left " + first.counts().sourceRows()));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  @Test
+  void fullHealsAHandEditTheStateCannotSee(TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    qsync.run(TargetsData.SYNC, false);
+    database.execute("UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 10");
+    assertThat(qsync.run(TargetsData.SYNC, false).counts().changes())
+        .as("the warehouse state does not see edits in the target").isZero();
+
+    RunReport full = qsync.run(TargetsData.SYNC, false, false, true);
+
+    assertThat(full.counts().updates()).isEqualTo(1);
+    assertThat(full.notes()).anyMatch(note -> note.contains("(--full was given)"));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  @Test
+  void aChangedQueryShapeOrALostStateIsComparedInFull(TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    qsync.run(TargetsData.SYNC, false);
+    warehouse.execute("DROP TABLE " + STATE + "." + warehouseTable("state"));
+
+    RunReport lost = qsync.run(TargetsData.SYNC, false);
+
+    assertThat(lost.notes()).anyMatch(note -> note.contains(") is gone)"));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+
+    warehouse.execute("ALTER TABLE targets ALTER score TYPE DECIMAL(12,3)");
+    RunReport reshaped = qsync.run(TargetsData.SYNC, false);
+    assertThat(reshaped.notes())
+        .anyMatch(note -> note.contains("the query's columns, the key or the fingerprint changed"));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  private String warehouseTable(String kind) {
+    return warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+        + STATE + "' AND table_name LIKE '%\\_" + kind + "\\_%' ESCAPE '\\'").get(0).get(0);
+  }
+
+  @Test
+  void duplicateKeysStopTheRunBeforeItWrites(TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    qsync.run(TargetsData.SYNC, false);
+    warehouse.execute("INSERT INTO targets SELECT * FROM targets WHERE user_id = 10");
+    long before = database.count(TargetsData.TABLE);
+
+    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+
+    assertThat(thrown).isInstanceOf(QsyncException.class)
+        .hasMessageContaining("1 key(s) on more than one row -> (10)");
+    assertThat(database.count(TargetsData.TABLE)).isEqualTo(before);
+  }
+
+  @Test
+  void planShowsTheWarehouseCountsAndLeavesNoTables(TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    qsync.run(TargetsData.SYNC, false);
+    changeWarehouse();
+    long tables = warehouse.rows("SELECT count(*) FROM information_schema.tables WHERE"
+        + " table_schema = '" + STATE + "'").stream().mapToLong(row -> Long.parseLong(row.get(0))).sum();
+
+    PlanReport plan = qsync.plan(TargetsData.SYNC);
+
+    assertThat(plan.counts().inserts()).isEqualTo(2);
+    assertThat(plan.counts().deletes()).isEqualTo(3);
+    assertThat(plan.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
+    assertThat(warehouse.rows("SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+        + STATE + "'")).containsExactly(List.of(String.valueOf(tables)));
+  }
+
+  @Test
+  void pruneDropsTheTablesOfARemovedSyncAndKeepsTheCurrentState(TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    qsync.run(TargetsData.SYNC, false);
+    warehouse.execute("CREATE TABLE " + STATE + ".qsync_gone_0badf00d_state_x AS SELECT 1 AS id");
+    warehouse.execute("CREATE TABLE " + STATE + ".not_qsyncs AS SELECT 1 AS id");
+
+    List<PruneReport> dry = qsync.prune(true);
+    assertThat(dry).extracting(PruneReport::table).containsExactly("qsync_gone_0badf00d_state_x");
+    assertThat(dry).allMatch(report -> !report.dropped());
+
+    List<PruneReport> pruned = qsync.prune(false);
+
+    assertThat(pruned).extracting(PruneReport::reason)
+        .containsExactly("no sync of " + qsync.config().file() + " owns it");
+    assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
+        + " = '" + STATE + "' ORDER BY table_name"))
+        .containsExactly(List.of("not_qsyncs"), List.of(warehouseTable("state")));
+    assertThat(qsync.run(TargetsData.SYNC, false).notes())
+        .anyMatch(note -> note.contains("compared in the warehouse"));
+  }
+}
