@@ -8,6 +8,7 @@ import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.engine.FaultPoint.Point;
+import io.qsync.engine.PlanReport;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
@@ -175,6 +176,23 @@ class BigQuerySnapshotIT {
     assertThat(after.counts().changes()).as("the state matches the table").isZero();
     assertThat(emulator.rowsServed()).isEqualTo(served);
     assertThat(stateDataset()).as("only the current state is left").hasSize(1);
+  }
+
+  @Test
+  void planShowsBigQuerysCountsAndTheBytesTheDiffScansAndLeavesNoTables(TestDatabase database) {
+    Qsync qsync = qsync(database);
+    qsync.run(BigQuerySyncs.SYNC, false);
+    emulator.execute("DELETE FROM shop.users WHERE user_id = 3");
+    List<List<String>> tables = stateDataset();
+
+    PlanReport plan = qsync.plan(BigQuerySyncs.SYNC);
+
+    assertThat(plan.counts().deletes()).isEqualTo(1);
+    assertThat(plan.counts().changes()).isEqualTo(1);
+    assertThat(plan.notes()).anyMatch(note -> note.matches(
+        "the diff query scans [1-9][0-9]* bytes in qsync-test\\." + STATE + " \\(dry run\\)"));
+    assertThat(stateDataset()).isEqualTo(tables);
+    assertThat(database.rows("SELECT user_id FROM users WHERE user_id = 3")).as("nothing written").hasSize(1);
   }
 
   @Test
