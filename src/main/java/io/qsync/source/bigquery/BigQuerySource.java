@@ -104,12 +104,8 @@ public final class BigQuerySource implements Source {
     return Optional.of(new BigQueryState(this, config, calls, dataset));
   }
 
-  /**
-   * A query job that ran, or was found again.
-   *
-   * @param found whether the job was there already (a resumed run) rather than started now
-   */
-  record RanJob(String id, TableId destination, Table table, boolean found) {}
+  /** A query job that ran, or was found again, and its result table. */
+  record RanJob(String id, TableId destination, Table table) {}
 
   /**
    * A query job to run or find again.
@@ -168,7 +164,7 @@ public final class BigQuerySource implements Source {
         notes.add("found job " + id + " of this run; read its result table " + name(table)
             + " again instead of querying");
       }
-      return new RanJob(id, table, described, found);
+      return new RanJob(id, table, described);
     }
     throw new QsyncException(ErrorKind.FAILED,
         "BigQuery connection '" + config.name() + "': " + subject + " ran " + MAX_JOB_ATTEMPTS
