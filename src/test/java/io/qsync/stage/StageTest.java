@@ -8,6 +8,7 @@ import io.qsync.diff.Change;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;
 import io.qsync.diff.KeyCollation;
+import io.qsync.diff.KeyProblem;
 import io.qsync.source.Column;
 import io.qsync.source.SqlType;
 import io.qsync.source.SqlType.Kind;

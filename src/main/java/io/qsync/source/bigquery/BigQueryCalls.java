@@ -122,7 +122,7 @@ final class BigQueryCalls {
           case "accessDenied" ->
               "Grant the account roles/bigquery.jobUser on project " + project
                   + " and roles/bigquery.dataViewer on the datasets the query reads"
-                  + " (roles/bigquery.dataEditor on staging_dataset, if set), then run again.";
+                  + " (roles/bigquery.dataEditor on staging_dataset and state_dataset, if set), then run again.";
           case "quotaExceeded", "bytesBilledLimitExceeded" ->
               "Raise the connection's maximum_bytes_billed, make the query read less (filter on"
                   + " partitions, select fewer columns), or wait for the quota to reset.";

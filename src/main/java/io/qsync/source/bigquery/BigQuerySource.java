@@ -27,7 +27,9 @@ import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.source.Column;
 import io.qsync.source.RowSink;
 import io.qsync.source.Source;
+import io.qsync.source.SnapshotSql;
 import io.qsync.source.SourceResult;
+import io.qsync.source.WarehouseState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +46,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Google BigQuery through Google's Java client. A run's query is a job whose id derives from the
@@ -52,7 +55,8 @@ import java.util.TreeMap;
  * nothing to re-read. The result table is a named table in {@code staging_dataset} (with an
  * expiration) when configured, else BigQuery's temporary result table (kept about 24 hours, best
  * effort). Rows are read with {@code tabledata.list}, one page at a time, which bills no query
- * bytes. Not thread-safe.
+ * bytes. {@link #state} keeps {@code diff: snapshot}'s tables in a dataset, with jobs run the same
+ * way ({@link BigQueryState}). Not thread-safe.
  */
 public final class BigQuerySource implements Source {
   /** How many times one run may run its query anew (each a new job), e.g. after expiry. */
@@ -84,8 +88,47 @@ public final class BigQuerySource implements Source {
   @Override
   public SourceResult query(String sql, String runId) {
     rejectLegacySql(sql);
-    String baseId = jobId(runId, sql);
     List<String> notes = new ArrayList<>();
+    RanJob job = runJob(new JobRequest(jobId(runId, sql), sql, true, Map.of(),
+        id -> config.stagingDataset().map(dataset -> TableId.of(config.project(), dataset, id))
+            .orElse(null),
+        "the query of run " + runId), notes);
+    if (config.stagingDataset().isPresent()) {
+      keep(job.table(), true, Map.of());
+    }
+    return new BigQueryResult(job.id(), job.destination(), job.table(), false, notes);
+  }
+
+  @Override
+  public Optional<WarehouseState> state(String dataset) {
+    return Optional.of(new BigQueryState(this, config, calls, dataset));
+  }
+
+  /** A query job that ran, or was found again, and its result table. */
+  record RanJob(String id, TableId destination, Table table) {}
+
+  /**
+   * A query job to run or find again.
+   *
+   * @param baseId the job's id (see {@link #jobId})
+   * @param withParameters whether the job takes the connection's query parameters (the sync's
+   *     query does; qsync's own SQL does not)
+   * @param labels labels besides the connection's
+   * @param destination the table a job of this id writes to; null for BigQuery's temporary result
+   *     table
+   * @param subject what runs, for messages ("the query of run ...")
+   */
+  record JobRequest(String baseId, String sql, boolean withParameters, Map<String, String> labels,
+      Function<String, TableId> destination, String subject) {}
+
+  /**
+   * Runs a query job, or finds it again, and waits for it. A job found failed, or whose result
+   * table is gone, is run anew under the next id ({@code baseId_r2}, ...), and {@code notes} say
+   * so; a new job's own failure is final.
+   */
+  RanJob runJob(JobRequest request, List<String> notes) {
+    String baseId = request.baseId();
+    String subject = request.subject();
     for (int attempt = 1; attempt <= MAX_JOB_ATTEMPTS; attempt++) {
       String id = attempt == 1 ? baseId : baseId + "_r" + attempt;
       JobId jobId = JobId.newBuilder().setProject(config.project()).setJob(id)
@@ -93,7 +136,7 @@ public final class BigQuerySource implements Source {
       Job job = calls.call("look up job " + id, id, () -> client().getJob(jobId));
       boolean found = job != null;
       if (!found) {
-        job = create(jobId, sql);
+        job = create(jobId, request, request.destination().apply(id));
       }
       job = waitFor(job, id);
       BigQueryError error = job.getStatus().getError();
@@ -108,26 +151,24 @@ public final class BigQuerySource implements Source {
                   + error.getReason() + ": " + error.getMessage()
                   + "\nNothing was written. Run again; the next run starts a new job.");
         }
-        throw calls.permanent(0, error.getReason(), error.getMessage(), "the query", id);
+        throw calls.permanent(0, error.getReason(), error.getMessage(), subject, id);
       }
-      TableId destination = ((QueryJobConfiguration) job.getConfiguration()).getDestinationTable();
-      Table table = calls.call("look up result table of job " + id, id, () -> client().getTable(destination));
-      if (table == null) {
-        notes.add("the result table of job " + id + " (" + name(destination) + ") is gone (BigQuery"
+      TableId table = ((QueryJobConfiguration) job.getConfiguration()).getDestinationTable();
+      Table described = calls.call("look up result table of job " + id, id, () -> client().getTable(table));
+      if (described == null) {
+        notes.add("the result table of job " + id + " (" + name(table) + ") is gone (BigQuery"
             + " keeps temporary results about 24 hours); ran the query again");
         continue;
       }
       if (found) {
-        notes.add("found job " + id + " of this run; read its result table " + name(destination)
+        notes.add("found job " + id + " of this run; read its result table " + name(table)
             + " again instead of querying");
-      } else if (config.stagingDataset().isPresent()) {
-        expire(table);
       }
-      return new BigQueryResult(id, destination, table, notes);
+      return new RanJob(id, table, described);
     }
     throw new QsyncException(ErrorKind.FAILED,
-        "BigQuery connection '" + config.name() + "': the query of run " + runId + " ran "
-            + MAX_JOB_ATTEMPTS + " times without a result to read: " + String.join("; ", notes)
+        "BigQuery connection '" + config.name() + "': " + subject + " ran " + MAX_JOB_ATTEMPTS
+            + " times without a result to read: " + String.join("; ", notes)
             + "\nRun with --restart to start a new run.");
   }
 
@@ -139,26 +180,29 @@ public final class BigQuerySource implements Source {
     return "qsync_" + runId.replaceAll("[^A-Za-z0-9_-]", "_") + "_" + sha256(sql).substring(0, 12);
   }
 
-  private Job create(JobId jobId, String sql) {
-    QueryJobConfiguration.Builder query = QueryJobConfiguration.newBuilder(sql)
+  private Job create(JobId jobId, JobRequest request, TableId destination) {
+    QueryJobConfiguration.Builder query = QueryJobConfiguration.newBuilder(request.sql())
         .setUseLegacySql(false)
         .setUseQueryCache(true)
-        .setLabels(labels());
+        .setLabels(labels(request.labels()));
     config.maximumBytesBilled().ifPresent(query::setMaximumBytesBilled);
-    config.queryParameters().forEach((name, parameter) ->
-        query.addNamedParameter(name, parameter(parameter)));
-    config.stagingDataset().ifPresent(dataset -> query
-        .setDestinationTable(TableId.of(config.project(), dataset, jobId.getJob()))
-        .setWriteDisposition(JobInfo.WriteDisposition.WRITE_TRUNCATE)
-        .setCreateDisposition(JobInfo.CreateDisposition.CREATE_IF_NEEDED)
-        .setAllowLargeResults(true));
+    if (request.withParameters()) {
+      config.queryParameters().forEach((name, parameter) ->
+          query.addNamedParameter(name, parameter(parameter)));
+    }
+    if (destination != null) {
+      query.setDestinationTable(destination)
+          .setWriteDisposition(JobInfo.WriteDisposition.WRITE_TRUNCATE)
+          .setCreateDisposition(JobInfo.CreateDisposition.CREATE_IF_NEEDED)
+          .setAllowLargeResults(true);
+    }
     // A second create of the same id (after a crash between create and record) is a 409
     // duplicate; the client answers it with the existing job.
     return calls.call("start the query", jobId.getJob(),
         () -> client().create(JobInfo.of(jobId, query.build())));
   }
 
-  private Job waitFor(Job job, String id) {
+  Job waitFor(Job job, String id) {
     Duration poll = Duration.ofMillis(200);
     Job current = job;
     while (current.getStatus() == null || current.getStatus().getState() != JobStatus.State.DONE) {
@@ -180,15 +224,33 @@ public final class BigQuerySource implements Source {
     return current;
   }
 
-  /** A result table in the staging dataset expires; BigQuery deletes it then. */
-  private void expire(Table table) {
-    long expiresAt = clock.millis() + config.stagingExpiration().toMillis();
-    calls.call("set the expiration of " + name(table.getTableId()), null,
-        () -> table.toBuilder().setExpirationTime(expiresAt).build().update());
+  /**
+   * Gives a table qsync wrote its labels and, when it {@code expires}, an expiration after {@code
+   * staging_expiration} (BigQuery deletes it then); else removes any expiration it has (a dataset's
+   * default expiration, say). A table already so is left alone, so a resumed run keeps the
+   * expiration its table got first.
+   */
+  void keep(Table table, boolean expires, Map<String, String> extraLabels) {
+    Map<String, String> labels = labels(extraLabels);
+    Map<String, String> has = table.getLabels() == null ? Map.of() : table.getLabels();
+    boolean labelled = has.entrySet().containsAll(labels.entrySet());
+    boolean expiring = table.getExpirationTime() != null;
+    if (labelled && expiring == expires) {
+      return;
+    }
+    Table.Builder kept = table.toBuilder().setLabels(labels);
+    if (expiring != expires) {
+      // null clears the expiration (the client sends an explicit JSON null)
+      kept.setExpirationTime(expires ? clock.millis() + config.stagingExpiration().toMillis() : null);
+    }
+    calls.call("set the labels and expiration of " + name(table.getTableId()), null,
+        () -> kept.build().update());
   }
 
-  private Map<String, String> labels() {
+  /** The connection's labels, {@code tool: qsync} and {@code extra}, for jobs and tables. */
+  Map<String, String> labels(Map<String, String> extra) {
     Map<String, String> labels = new TreeMap<>(config.labels());
+    labels.putAll(extra);
     labels.putIfAbsent("tool", "qsync");
     return labels;
   }
@@ -209,7 +271,7 @@ public final class BigQuerySource implements Source {
     return QueryParameterValue.newBuilder().setType(type).setValue(parameter.value()).build();
   }
 
-  private void rejectLegacySql(String sql) {
+  void rejectLegacySql(String sql) {
     if (sql.strip().toLowerCase(Locale.ROOT).startsWith("#legacysql")) {
       throw new QsyncException(ErrorKind.NEEDS_ACTION,
           "BigQuery connection '" + config.name() + "': the query asks for legacy SQL (#legacySQL),"
@@ -221,21 +283,30 @@ public final class BigQuerySource implements Source {
   @Override
   public List<Column> describe(String sql) {
     rejectLegacySql(sql);
-    QueryJobConfiguration.Builder query = QueryJobConfiguration.newBuilder(sql)
-        .setUseLegacySql(false).setDryRun(true).setUseQueryCache(false);
-    config.queryParameters().forEach((name, parameter) ->
-        query.addNamedParameter(name, parameter(parameter)));
-    JobId jobId = JobId.newBuilder().setProject(config.project()).setLocation(config.location()).build();
-    Job dryRun = calls.call("dry-run the query", null, () -> client().create(JobInfo.of(jobId, query.build())));
-    BigQueryError error = dryRun.getStatus() == null ? null : dryRun.getStatus().getError();
-    if (error != null) {
-      throw calls.permanent(0, error.getReason(), error.getMessage(), "the query's dry run", null);
-    }
-    JobStatistics.QueryStatistics statistics = dryRun.getStatistics();
-    return BigQueryTypes.columns(statistics.getSchema().getFields());
+    return BigQueryTypes.columns(dryRun(sql, true, "the query").getSchema().getFields());
   }
 
-  private BigQuery client() {
+  /**
+   * A dry run: BigQuery checks the query and says what it would return and scan, running
+   * nothing and billing nothing.
+   */
+  JobStatistics.QueryStatistics dryRun(String sql, boolean withParameters, String subject) {
+    QueryJobConfiguration.Builder query = QueryJobConfiguration.newBuilder(sql)
+        .setUseLegacySql(false).setDryRun(true).setUseQueryCache(false);
+    if (withParameters) {
+      config.queryParameters().forEach((name, parameter) ->
+          query.addNamedParameter(name, parameter(parameter)));
+    }
+    JobId jobId = JobId.newBuilder().setProject(config.project()).setLocation(config.location()).build();
+    Job dryRun = calls.call("dry-run " + subject, null, () -> client().create(JobInfo.of(jobId, query.build())));
+    BigQueryError error = dryRun.getStatus() == null ? null : dryRun.getStatus().getError();
+    if (error != null) {
+      throw calls.permanent(0, error.getReason(), error.getMessage(), subject + "'s dry run", null);
+    }
+    return dryRun.getStatistics();
+  }
+
+  BigQuery client() {
     if (client != null) {
       return client;
     }
@@ -279,7 +350,7 @@ public final class BigQuerySource implements Source {
     client = null; // the client holds no connections of its own beyond the HTTP transport's pool
   }
 
-  private static String name(TableId table) {
+  static String name(TableId table) {
     return table.getProject() + "." + table.getDataset() + "." + table.getTable();
   }
 
@@ -292,8 +363,12 @@ public final class BigQuerySource implements Source {
     }
   }
 
-  /** One job's result table, read with tabledata.list one page at a time. */
-  private final class BigQueryResult implements SourceResult {
+  /**
+   * One job's result table, read with tabledata.list one page at a time. A result table of {@code
+   * diff: snapshot} ends with each row's fingerprint, which is read (tabledata.list returns whole
+   * rows) but neither described nor passed on.
+   */
+  final class BigQueryResult implements SourceResult {
     private final String jobId;
     private final TableId table;
     private final FieldList fields;
@@ -301,11 +376,15 @@ public final class BigQuerySource implements Source {
     private final long rows;
     private final List<String> notes;
 
-    BigQueryResult(String jobId, TableId table, Table described, List<String> notes) {
+    BigQueryResult(
+        String jobId, TableId table, Table described, boolean withFingerprint, List<String> notes) {
       this.jobId = jobId;
       this.table = table;
       this.fields = described.getDefinition().getSchema().getFields();
-      this.columns = BigQueryTypes.columns(fields);
+      List<Column> all = BigQueryTypes.columns(fields);
+      boolean endsWithFingerprint = withFingerprint && !all.isEmpty()
+          && all.get(all.size() - 1).name().equals(SnapshotSql.FINGERPRINT);
+      this.columns = endsWithFingerprint ? List.copyOf(all.subList(0, all.size() - 1)) : all;
       this.rows = described.getNumRows() == null ? 0 : described.getNumRows().longValue();
       this.notes = new ArrayList<>(notes);
     }

@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -50,8 +51,10 @@ import java.util.zip.GZIPInputStream;
  * <p>Faithful where qsync depends on it, each behaviour cited from Google's reference beside its
  * code: jobs with caller-chosen ids (a second insert of an id is a 409 {@code duplicate}), the
  * anonymous result table every query job writes and {@code tabledata.list} re-reads, page tokens
- * and {@code startIndex}, value encodings ({@link BigQueryValues}), error bodies. Jobs finish
- * before {@code jobs.insert} returns.
+ * and {@code startIndex}, value encodings ({@link BigQueryValues}), error bodies, tables.list in
+ * pages, table labels and expirations (a dataset's default one too), dry runs that estimate bytes
+ * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff:
+ * snapshot} ({@link #MACROS}, {@link #functions}). Jobs finish before {@code jobs.insert} returns.
  *
  * <p>Faults for tests: {@link #failRequest}, {@link #slowRequests}, {@link #expireResultTable},
  * {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link #rowsServed}, {@link
@@ -66,6 +69,27 @@ public final class BigQueryEmulator implements AutoCloseable {
   private static final String PREFIX = "/bigquery/v2/projects/";
   private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
   private static final Pattern PARAMETER = Pattern.compile("@([A-Za-z_][A-Za-z0-9_]*)");
+  private static final Pattern STRUCT = Pattern.compile("(?i)\\bSTRUCT\\s*\\(");
+  private static final Pattern RAW_STRING = Pattern.compile("(?i)\\br'([^']*)'");
+  private static final Pattern NORMALIZE_NFD =
+      Pattern.compile("(?is)\\s*NORMALIZE\\s*\\((.*),\\s*NFD\\s*\\)\\s*");
+
+  /**
+   * GoogleSQL functions qsync's snapshot SQL uses, as DuckDB macros:
+   *
+   * <ul>
+   *   <li>{@code FARM_FINGERPRINT(s)}: "a signed INT64 fingerprint of a STRING or BYTES"
+   *       (cloud.google.com/bigquery/docs/reference/standard-sql/hash_functions#farm_fingerprint);
+   *       DuckDB's hash() (an unsigned 64-bit hash) moved into INT64's range. Another hash than
+   *       Farm's, but as deterministic: equal inputs, equal fingerprints.
+   *   <li>{@code TO_JSON_STRING(x)}: a value, or a whole row named by its table alias, as JSON
+   *       text (cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#to_json_string);
+   *       DuckDB's to_json, which takes a row alias as a struct alike.
+   * </ul>
+   */
+  private static final List<String> MACROS = List.of(
+      "CREATE MACRO farm_fingerprint(x) AS (hash(x)::HUGEINT - 9223372036854775808)::BIGINT",
+      "CREATE MACRO to_json_string(x) AS to_json(x)::VARCHAR");
 
   private final String project;
   private final HttpServer server;
@@ -74,6 +98,7 @@ public final class BigQueryEmulator implements AutoCloseable {
   private final Map<String, String> declaredTypes = new ConcurrentHashMap<>();
   private final Map<String, ObjectNode> jobs = new ConcurrentHashMap<>();
   private final Map<String, Map<String, ObjectNode>> tables = new ConcurrentHashMap<>();
+  private final Map<String, Duration> defaultExpirations = new ConcurrentHashMap<>();
   private final Map<String, Long> requestCounts = new ConcurrentHashMap<>();
   private final List<Fault> faults = new ArrayList<>();
   private final Map<String, Duration> delays = new ConcurrentHashMap<>();
@@ -105,6 +130,9 @@ public final class BigQueryEmulator implements AutoCloseable {
     try (Statement statement = duckDb.createStatement()) {
       statement.execute("CREATE SCHEMA \"" + ANONYMOUS_DATASET + "\"");
       statement.execute("SET TimeZone = 'UTC'");
+      for (String macro : MACROS) {
+        statement.execute(macro);
+      }
     }
     tables.put(ANONYMOUS_DATASET, new ConcurrentHashMap<>());
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -368,6 +396,7 @@ public final class BigQueryEmulator implements AutoCloseable {
       case "datasets.insert" -> insertDataset(body);
       case "datasets.delete" -> deleteDataset(rest.get(1), "true".equals(query.get("deleteContents")));
       case "tables.get" -> getTable(rest.get(1), rest.get(3));
+      case "tables.list" -> listTables(rest.get(1), query);
       case "tables.insert" -> insertTable(rest.get(1), body);
       case "tables.patch", "tables.update" -> patchTable(rest.get(1), rest.get(3), body);
       case "tables.delete" -> {
@@ -414,9 +443,10 @@ public final class BigQueryEmulator implements AutoCloseable {
         List<Field> schema = describe(sql);
         job.with("status").put("state", "DONE");
         ObjectNode statistics = job.with("statistics");
-        statistics.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
+        long bytes = bytesScanned(sql);
+        statistics.put("totalBytesProcessed", Long.toString(bytes));
         statistics.with("query").set("schema", NODES.objectNode().set("fields", BigQueryFields.toJson(schema)));
-        statistics.with("query").put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
+        statistics.with("query").put("totalBytesProcessed", Long.toString(bytes));
         return job;
       }
       long maximumBytesBilled = queryConfiguration.path("maximumBytesBilled").asLong(Long.MAX_VALUE);
@@ -564,6 +594,66 @@ public final class BigQueryEmulator implements AutoCloseable {
     return response;
   }
 
+  /**
+   * What a dry run says a query would process: the size of every table it names, by BigQuery's
+   * data-size rules (cloud.google.com/bigquery/pricing#data_size_calculation): INT64, FLOAT64,
+   * DATE, DATETIME, TIME, TIMESTAMP 8 bytes; NUMERIC 16; BOOL 1; STRING and BYTES 2 + their
+   * length in bytes; JSON its text's bytes; NULL 0. BigQuery counts only the columns a query
+   * reads; the emulator counts all of each table's, an upper bound. Jobs that run report {@link
+   * #bytesProcessedPerQuery} instead, so a test can set what maximumBytesBilled meets.
+   */
+  private synchronized long bytesScanned(String sql) {
+    long bytes = 0;
+    try (Statement statement = duckDb.createStatement();
+        ResultSet named = statement.executeQuery("SELECT table_schema, table_name FROM"
+            + " information_schema.tables WHERE table_schema <> 'main'")) {
+      List<String[]> referenced = new ArrayList<>();
+      while (named.next()) {
+        String dataset = named.getString(1);
+        String table = named.getString(2);
+        Pattern reference = Pattern.compile("(?i)(?<![\\w\"])\"?" + Pattern.quote(dataset)
+            + "\"?\\s*\\.\\s*\"?" + Pattern.quote(table) + "\"?(?![\\w\"])");
+        if (reference.matcher(sql).find()) {
+          referenced.add(new String[] {dataset, table});
+        }
+      }
+      for (String[] table : referenced) {
+        bytes += tableBytes(table[0], table[1]);
+      }
+    } catch (SQLException e) {
+      throw sqlError(e);
+    }
+    return bytes;
+  }
+
+  private long tableBytes(String dataset, String table) throws SQLException {
+    List<String> sizes = new ArrayList<>();
+    try (Statement statement = duckDb.createStatement();
+        ResultSet described = statement.executeQuery("DESCRIBE " + duckName(dataset, table))) {
+      while (described.next()) {
+        String column = quote(described.getString(1));
+        String type = described.getString(2).toUpperCase(Locale.ROOT);
+        String size = type.equals("VARCHAR") ? "2 + strlen(" + column + ")"
+            : type.equals("BLOB") ? "2 + octet_length(" + column + ")"
+            : type.equals("BOOLEAN") ? "1"
+            : type.startsWith("DECIMAL") ? "16"
+            : type.contains("[]") || type.startsWith("STRUCT") || type.equals("JSON")
+                ? "strlen(CAST(" + column + " AS VARCHAR))"
+                : "8";
+        sizes.add("CASE WHEN " + column + " IS NULL THEN 0 ELSE " + size + " END");
+      }
+    }
+    if (sizes.isEmpty()) {
+      return 0;
+    }
+    try (Statement statement = duckDb.createStatement();
+        ResultSet sum = statement.executeQuery("SELECT coalesce(sum(" + String.join(" + ", sizes)
+            + "), 0) FROM " + duckName(dataset, table))) {
+      sum.next();
+      return sum.getLong(1);
+    }
+  }
+
   // ---- datasets and tables ----
 
   private synchronized boolean datasetExists(String dataset) {
@@ -610,6 +700,12 @@ public final class BigQueryEmulator implements AutoCloseable {
   /** Creates a dataset (a DuckDB schema) known to the API, e.g. a staging dataset. */
   public void createDataset(String dataset) {
     insertDataset(NODES.objectNode().set("datasetReference", NODES.objectNode().put("datasetId", dataset)));
+  }
+
+  /** Creates a dataset whose new tables expire after {@code defaultTableExpiration}. */
+  public void createDataset(String dataset, Duration defaultTableExpiration) {
+    defaultExpirations.put(dataset, defaultTableExpiration);
+    createDataset(dataset);
   }
 
   private synchronized JsonNode deleteDataset(String dataset, boolean deleteContents) {
@@ -672,7 +768,65 @@ public final class BigQueryEmulator implements AutoCloseable {
     node.put("type", "TABLE");
     node.put("location", "US");
     node.put("creationTime", Long.toString(System.currentTimeMillis()));
-    tables.computeIfAbsent(dataset, name -> new ConcurrentHashMap<>()).put(table, node);
+    Map<String, ObjectNode> known = tables.computeIfAbsent(dataset, name -> new ConcurrentHashMap<>());
+    ObjectNode previous = known.get(table);
+    if (previous != null) {
+      // WRITE_TRUNCATE replaces the data and the schema, not the table's metadata
+      // (cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationQuery.FIELDS.write_disposition).
+      for (String kept : List.of("expirationTime", "labels", "description", "friendlyName")) {
+        if (previous.has(kept)) {
+          node.set(kept, previous.get(kept));
+        }
+      }
+    } else if (defaultExpirations.containsKey(dataset)) {
+      // "the default table expiration ... applies to tables created after it is set"
+      // (cloud.google.com/bigquery/docs/updating-datasets#table-expiration).
+      node.put("expirationTime",
+          Long.toString(System.currentTimeMillis() + defaultExpirations.get(dataset).toMillis()));
+    }
+    known.put(table, node);
+  }
+
+  /** A table's metadata as tables.get answers it, for assertions; empty when there is none. */
+  public synchronized Optional<JsonNode> tableMetadata(String dataset, String table) {
+    try {
+      return Optional.of(getTable(dataset, table));
+    } catch (ApiError e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * tables.list: {@code tables} (each with kind, id, tableReference, type, creationTime and, where
+   * set, labels and expirationTime), {@code totalItems}, and {@code nextPageToken} unless it is the
+   * last page; {@code maxResults} bounds a page
+   * (cloud.google.com/bigquery/docs/reference/rest/v2/tables/list). Listed in name order.
+   */
+  private synchronized JsonNode listTables(String dataset, Map<String, String> query) {
+    getDataset(dataset);
+    syncTablesFromDuckDb(dataset);
+    List<String> names = new ArrayList<>(tables.get(dataset).keySet());
+    names.sort(null);
+    int start = query.containsKey("pageToken") ? (int) decodeToken(query.get("pageToken")) : 0;
+    int end = (int) Math.min(names.size(), start + Long.parseLong(query.getOrDefault("maxResults", "50")));
+    ObjectNode response = NODES.objectNode();
+    response.put("kind", "bigquery#tableList");
+    response.put("totalItems", names.size());
+    ArrayNode listed = response.putArray("tables");
+    for (String name : names.subList(Math.min(start, end), end)) {
+      ObjectNode full = tables.get(dataset).get(name);
+      ObjectNode item = listed.addObject();
+      for (String field : List.of("kind", "id", "tableReference", "type", "creationTime", "labels",
+          "expirationTime")) {
+        if (full.has(field)) {
+          item.set(field, full.get(field));
+        }
+      }
+    }
+    if (end < names.size()) {
+      response.put("nextPageToken", encodeToken(end));
+    }
+    return response;
   }
 
   private JsonNode getTable(String dataset, String table) {
@@ -704,7 +858,9 @@ public final class BigQueryEmulator implements AutoCloseable {
   private synchronized JsonNode patchTable(String dataset, String table, JsonNode body) {
     ObjectNode node = table(dataset, table);
     for (String field : List.of("expirationTime", "description", "labels", "friendlyName")) {
-      if (body.has(field)) {
+      if (body.has(field) && body.get(field).isNull()) {
+        node.remove(field); // an explicit null clears the field (tables/patch: PATCH semantics)
+      } else if (body.has(field)) {
         node.set(field, body.get(field));
       }
     }
@@ -874,7 +1030,79 @@ public final class BigQueryEmulator implements AutoCloseable {
       parameter.appendReplacement(bound, Matcher.quoteReplacement(literal));
     }
     parameter.appendTail(bound);
-    return bound.toString().strip().replaceAll(";+$", "");
+    return functions(bound.toString().strip().replaceAll(";+$", ""));
+  }
+
+  /**
+   * GoogleSQL functions DuckDB spells otherwise (those it lacks are {@link #MACROS}):
+   *
+   * <ul>
+   *   <li>{@code STRUCT(a, b)}: a struct whose fields take the names of the columns given
+   *       (cloud.google.com/bigquery/docs/reference/standard-sql/data-types#constructing_a_struct);
+   *       DuckDB's struct_pack names them alike.
+   *   <li>{@code REGEXP_REPLACE(s, re, t)} replaces every match
+   *       (string_functions#regexp_replace); DuckDB's only with the 'g' option.
+   *   <li>{@code REGEXP_REPLACE(NORMALIZE(s, NFD), r'\pM', '')}: the documented way to strip
+   *       accents (string_functions#normalize); DuckDB's strip_accents, as DuckDB has no NFD.
+   *   <li>{@code r'...'}: a raw string (lexical#string_and_bytes_literals); DuckDB's plain
+   *       strings keep backslashes alike.
+   * </ul>
+   */
+  private static String functions(String sql) {
+    String translated = rewriteCalls(sql, "REGEXP_REPLACE", arguments -> {
+      if (arguments.size() == 3) {
+        Matcher normalized = NORMALIZE_NFD.matcher(arguments.get(0));
+        if (normalized.matches() && arguments.get(1).strip().equals("r'\\pM'")
+            && arguments.get(2).strip().equals("''")) {
+          return "strip_accents(" + normalized.group(1) + ")";
+        }
+      }
+      return "regexp_replace(" + String.join(",", arguments) + ", 'g')";
+    });
+    translated = STRUCT.matcher(translated).replaceAll("struct_pack(");
+    return RAW_STRING.matcher(translated).replaceAll("'$1'");
+  }
+
+  /**
+   * Rewrites every call of function {@code name} (any case) given its top-level arguments as
+   * written; calls inside the arguments are rewritten too.
+   */
+  private static String rewriteCalls(String sql, String name, Function<List<String>, String> rewrite) {
+    Pattern call = Pattern.compile("(?i)\\b" + name + "\\s*\\(");
+    String text = sql;
+    int from = 0;
+    Matcher matcher = call.matcher(text);
+    while (matcher.find(from)) {
+      int open = matcher.end() - 1;
+      List<String> arguments = new ArrayList<>();
+      int depth = 0;
+      int argumentStart = open + 1;
+      int close = -1;
+      for (int i = open; i < text.length() && close < 0; i++) {
+        char c = text.charAt(i);
+        if (c == '\'' || c == '"') {
+          i = text.indexOf(c, i + 1); // quotes in SQL strings are doubled: each half closes
+          if (i < 0) {
+            throw new ApiError(400, "invalidQuery", "Unclosed string literal");
+          }
+        } else if (c == '(') {
+          depth++;
+        } else if (c == ')' && --depth == 0) {
+          arguments.add(text.substring(argumentStart, i));
+          close = i;
+        } else if (c == ',' && depth == 1) {
+          arguments.add(text.substring(argumentStart, i));
+          argumentStart = i + 1;
+        }
+      }
+      if (close < 0) {
+        throw new ApiError(400, "invalidQuery", "Unclosed call of " + name);
+      }
+      text = text.substring(0, matcher.start()) + rewrite.apply(arguments) + text.substring(close + 1);
+      from = matcher.start() + 1;
+      matcher = call.matcher(text);
+    }
+    return text;
   }
 
   private ApiError sqlError(SQLException e) {

@@ -1,0 +1,294 @@
+package io.qsync.source.bigquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.diff.KeyCollation;
+import io.qsync.diff.KeyProblem;
+import io.qsync.source.Column;
+import io.qsync.source.SnapshotNames;
+import io.qsync.source.SnapshotSql;
+import io.qsync.source.SourceResult;
+import io.qsync.source.WarehouseState;
+import io.qsync.testing.bigquery.BigQueryEmulator;
+import io.qsync.testing.bigquery.BigQuerySyncs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code diff: snapshot} on BigQuery: the warehouse state driven directly, Google's client against
+ * the emulator. Change sets are compared with what the query's rows became, row by row.
+ */
+class BigQueryStateIT {
+  private static final String STATE = "qsync_state";
+  private static final String QUERY = "SELECT id, name, price FROM `qsync-test.shop.items`";
+  private static final List<String> KEY = List.of("id");
+
+  private BigQueryEmulator emulator;
+  private final List<BigQuerySource> sources = new ArrayList<>();
+  private final SnapshotNames names = SnapshotNames.of("items", "app", "items");
+
+  @BeforeEach
+  void start() {
+    emulator = BigQueryEmulator.start("qsync-test");
+    emulator.execute(
+        "CREATE SCHEMA shop",
+        "CREATE TABLE shop.items AS SELECT range AS id, 'item ' || range AS name,"
+            + " CASE WHEN range = 4 THEN NULL ELSE range * 10 END AS price FROM range(1, 8)");
+    emulator.createDataset(STATE, Duration.ofDays(1)); // a default expiration the state must not get
+  }
+
+  @AfterEach
+  void stop() {
+    sources.forEach(BigQuerySource::close);
+    emulator.close();
+  }
+
+  /** A fresh source and state, as a new qsync process would have. */
+  private WarehouseState state() {
+    BigQuerySource source =
+        new BigQuerySource(BigQuerySyncs.connection(emulator, 2, Optional.empty()));
+    sources.add(source);
+    return source.state(STATE).orElseThrow();
+  }
+
+  private static List<List<String>> read(SourceResult result) {
+    List<List<String>> rows = new ArrayList<>();
+    result.read(0, row -> rows.add(Arrays.stream(row).map(String::valueOf).toList()));
+    rows.sort((a, b) -> String.join("|", a).compareTo(String.join("|", b)));
+    return rows;
+  }
+
+  @Test
+  void changeSetsHoldInsertsUpdatesDeletesKeyChangesAndNullToValue() {
+    WarehouseState state = state();
+    SnapshotNames.Run first = names.run("20260101T000000Z-000001");
+    SourceResult result = state.materialize(QUERY, first);
+    assertThat(result.columns()).extracting(Column::name).containsExactly("id", "name", "price");
+    assertThat(read(result)).hasSize(7).allMatch(row -> row.size() == 3)
+        .contains(List.of("4", "item 4", "null"));
+    state.advance(first, KEY);
+
+    emulator.execute(
+        "INSERT INTO shop.items VALUES (100, 'new', 1)",
+        "UPDATE shop.items SET name = 'renamed' WHERE id = 2",
+        "DELETE FROM shop.items WHERE id = 3",
+        "UPDATE shop.items SET price = 40 WHERE id = 4",
+        "UPDATE shop.items SET id = 50 WHERE id = 5");
+    SnapshotNames.Run second = names.run("20260102T000000Z-000002");
+    state.materialize(QUERY, second);
+    SourceResult changes = state.changes(second, first.state(), KEY, true);
+
+    assertThat(changes.columns()).extracting(Column::name)
+        .containsExactly(SnapshotSql.OP, "id", "name", "price");
+    assertThat(changes.totalRows()).hasValue(6);
+    assertThat(read(changes)).containsExactly(
+        List.of("delete", "3", "null", "null"),
+        List.of("delete", "5", "null", "null"),
+        List.of("insert", "100", "new", "1"),
+        List.of("insert", "50", "item 5", "50"),
+        List.of("update", "2", "renamed", "20"),
+        List.of("update", "4", "item 4", "40"));
+
+    SnapshotNames.Run upsert = names.run("20260102T000000Z-000003");
+    state.materialize(QUERY, upsert);
+    assertThat(read(state.changes(upsert, first.state(), KEY, false)))
+        .as("deletes: false (upsert)").extracting(row -> row.get(0))
+        .containsExactly("insert", "insert", "update", "update");
+  }
+
+  @Test
+  void aResumedRunFindsItsJobsInsteadOfQueryingAgain() {
+    SnapshotNames.Run first = names.run("run-1");
+    WarehouseState state = state();
+    state.materialize(QUERY, first);
+    state.advance(first, KEY);
+    emulator.execute("UPDATE shop.items SET name = 'renamed' WHERE id = 2");
+    SnapshotNames.Run second = names.run("run-2");
+    state.materialize(QUERY, second);
+    List<List<String>> changes = read(state.changes(second, first.state(), KEY, true));
+    long queries = emulator.queriesRun();
+
+    WarehouseState resumed = state();
+    SourceResult result = resumed.materialize(QUERY, second);
+    List<List<String>> again = read(resumed.changes(second, first.state(), KEY, true));
+    resumed.advance(first, KEY);
+
+    assertThat(emulator.queriesRun()).as("queries run").isEqualTo(queries);
+    assertThat(again).isEqualTo(changes).containsExactly(List.of("update", "2", "renamed", "20"));
+    assertThat(result.notes())
+        .anyMatch(note -> note.contains("found job " + names.prefix() + "run_2_"));
+  }
+
+  @Test
+  void aRunWhereNothingChangedServesNoRows() {
+    WarehouseState state = state();
+    SnapshotNames.Run first = names.run("run-1");
+    state.materialize(QUERY, first);
+    state.advance(first, KEY);
+    SnapshotNames.Run second = names.run("run-2");
+    state.materialize(QUERY, second);
+
+    SourceResult changes = state.changes(second, first.state(), KEY, true);
+
+    assertThat(changes.totalRows()).hasValue(0);
+    assertThat(read(changes)).isEmpty();
+    assertThat(state.checkKeys(second, List.of("name"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5))
+        .isEmpty();
+    assertThat(emulator.rowsServed()).as("rows served by the emulator").isZero();
+  }
+
+  @Test
+  void checkKeysFindsNullDuplicateAndCollidingKeysInTheWarehouse() {
+    emulator.execute("CREATE TABLE shop.people (name VARCHAR, n BIGINT)",
+        "INSERT INTO shop.people VALUES ('ann', 1), ('ann', 2), (NULL, 3), ('Bob', 4), ('bob', 5),"
+            + " ('José', 6), ('jose ', 7), ('zed', 8)");
+    WarehouseState state = state();
+    SnapshotNames.Run run = names.run("run-1");
+    state.materialize("SELECT name, n FROM shop.people", run);
+
+    List<KeyProblem> problems =
+        state.checkKeys(run, List.of("name"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5);
+
+    assertThat(problems).extracting(KeyProblem::kind).containsExactly(KeyProblem.Kind.NULL_KEY,
+        KeyProblem.Kind.DUPLICATE_KEY, KeyProblem.Kind.COLLATION_COLLISION);
+    assertThat(problems.get(0).samples()).containsExactly("(NULL)");
+    assertThat(problems.get(1).samples()).containsExactly("('ann')");
+    assertThat(problems.get(2).count()).isEqualTo(2);
+    assertThat(problems.get(2).samples()).containsExactlyInAnyOrder("'Bob' and 'bob'", "'José' and 'jose '");
+    assertThat(state.checkKeys(run, List.of("name"), List.of(KeyCollation.EXACT), 5))
+        .as("case-sensitive target").extracting(KeyProblem::kind)
+        .containsExactly(KeyProblem.Kind.NULL_KEY, KeyProblem.Kind.DUPLICATE_KEY);
+  }
+
+  @Test
+  void checkKeysComparesCompositeKeysUnderTheirCollations() {
+    emulator.execute("CREATE TABLE shop.pairs AS SELECT * FROM (VALUES (1, 'a'), (1, 'A'), (2, 'a'),"
+        + " (2, 'b')) AS t(n, code)");
+    WarehouseState state = state();
+    SnapshotNames.Run run = names.run("run-1");
+    state.materialize("SELECT n, code FROM shop.pairs", run);
+
+    List<KeyProblem> problems = state.checkKeys(run, List.of("n", "code"),
+        List.of(KeyCollation.EXACT, KeyCollation.of("utf8mb4_general_ci")), 5);
+
+    assertThat(problems).singleElement().satisfies(problem -> {
+      assertThat(problem.kind()).isEqualTo(KeyProblem.Kind.COLLATION_COLLISION);
+      assertThat(problem.samples()).singleElement().asString().contains("\"code\":\"A\"")
+          .contains("\"code\":\"a\"").contains(" and ");
+    });
+  }
+
+  @Test
+  void tablesAreLabelledAndOnlyTheStateOutlivesTheRun() {
+    WarehouseState state = state();
+    SnapshotNames.Run run = names.run("run-1");
+    state.materialize(QUERY, run);
+    state.advance(run, KEY);
+    state.changes(run, run.state(), KEY, true);
+
+    String sync = names.prefix().substring(0, names.prefix().length() - 1);
+    for (String table : run.tables()) {
+      assertThat(emulator.tableMetadata(STATE, table).orElseThrow().path("labels").path("qsync_sync").asText())
+          .as("label of %s", table).isEqualTo(sync);
+    }
+    assertThat(emulator.tableMetadata(STATE, run.result()).orElseThrow().has("expirationTime")).isTrue();
+    assertThat(emulator.tableMetadata(STATE, run.changes()).orElseThrow().has("expirationTime")).isTrue();
+    assertThat(emulator.tableMetadata(STATE, run.state()).orElseThrow().has("expirationTime"))
+        .as("the state table expires").isFalse();
+  }
+
+  @Test
+  void describeListAndDropTheDatasetsTables() {
+    WarehouseState state = state();
+    SnapshotNames.Run run = names.run("run-1");
+    assertThat(state.describe(run.state())).isEmpty();
+    state.materialize(QUERY, run);
+    state.advance(run, KEY);
+    SnapshotNames other = SnapshotNames.of("other", "app", "other");
+    state.materialize(QUERY, other.run("run-1"));
+
+    assertThat(state.describe(run.state())).get().asList()
+        .extracting(column -> ((Column) column).name()).containsExactly("id", SnapshotSql.FINGERPRINT);
+    assertThat(state.tables(names.prefix())).containsExactlyInAnyOrder(run.result(), run.state());
+    assertThat(state.tables(SnapshotNames.QSYNC_PREFIX)).hasSize(3);
+
+    state.drop(run.result());
+    state.drop(run.result()); // absent: fine
+
+    assertThat(state.tables(names.prefix())).containsExactly(run.state());
+    assertThat(state.location()).isEqualTo("qsync-test." + STATE);
+  }
+
+  @Test
+  void diffBytesIsADryRunOfTheChangeSet() {
+    WarehouseState state = state();
+    SnapshotNames.Run run = names.run("run-1");
+    state.materialize(QUERY, run);
+    state.advance(run, KEY);
+    long queries = emulator.queriesRun();
+
+    long bytes = state.diffBytes(run, run.state(), KEY, true).orElseThrow();
+
+    // result: 7 x (id 8 + name 2+6 + fp 8) + 6 prices x 8; state: 7 x (id 8 + fp 8)
+    assertThat(bytes).isEqualTo(7 * 24 + 6 * 8 + 7 * 16);
+    assertThat(emulator.queriesRun()).isEqualTo(queries);
+  }
+
+  @Test
+  void advanceIsDoneOnceTheStateIsWrittenEvenAfterTheResultExpired() {
+    WarehouseState state = state();
+    SnapshotNames.Run run = names.run("run-1");
+    state.materialize(QUERY, run);
+    state.advance(run, KEY);
+    state.drop(run.result()); // as BigQuery does when the result table expires
+
+    state.advance(run, KEY);
+
+    assertThat(state.describe(run.state())).isPresent();
+    SnapshotNames.Run lost = names.run("run-2");
+    state.materialize(QUERY, lost);
+    state.drop(lost.result());
+    QsyncException failure = catchThrowableOfType(() -> state.advance(lost, KEY), QsyncException.class);
+    assertThat(failure.getMessage()).contains("the result table qsync-test." + STATE + "." + lost.result())
+        .contains("is gone").contains("--restart");
+  }
+
+  @Test
+  void transientErrorsOfAStepAreRetried() {
+    emulator.failRequest("jobs.insert", 1, 503, "backendError", 2);
+    WarehouseState state = state();
+
+    SourceResult result = state.materialize(QUERY, names.run("run-1"));
+
+    assertThat(read(result)).hasSize(7);
+    assertThat(emulator.queriesRun()).isEqualTo(1);
+    assertThat(result.notes()).anyMatch(note -> note.contains("retried 2 transient BigQuery errors"));
+  }
+
+  @Test
+  void aMissingStateDatasetSaysWhatToCreateAndWhichRoleToGrant() {
+    BigQuerySource source =
+        new BigQuerySource(BigQuerySyncs.connection(emulator, 2, Optional.empty()));
+    sources.add(source);
+    WarehouseState state = source.state("no_such_dataset").orElseThrow();
+
+    QsyncException failure = catchThrowableOfType(
+        () -> state.materialize(QUERY, names.run("run-1")), QsyncException.class);
+
+    assertThat(failure.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
+    assertThat(failure.getMessage()).contains("state_dataset 'no_such_dataset' does not exist")
+        .contains("bq mk --dataset --location=US qsync-test:no_such_dataset")
+        .contains("roles/bigquery.dataEditor");
+    assertThat(emulator.queriesRun()).isZero();
+    assertThat(emulator.jobIds()).as("no job started").isEmpty();
+  }
+}
