@@ -48,10 +48,14 @@ public final class SnapshotSql {
     this.dialect = requireNonNull(dialect, "dialect is null");
   }
 
-  /** The query's rows, each with its fingerprint as a last column. */
+  /**
+   * The query's rows, each with its fingerprint as a last column. The query goes inside a
+   * subquery, so a trailing {@code ;} is dropped, and it ends on a line of its own (a trailing
+   * {@code --} comment stays a comment).
+   */
   public String result(String query) {
     return "SELECT q.*, " + dialect.fingerprint("q") + " AS " + FINGERPRINT + " FROM (\n"
-        + query + "\n) AS q";
+        + SqlText.withoutTrailingSemicolons(query) + "\n) AS q";
   }
 
   /**
