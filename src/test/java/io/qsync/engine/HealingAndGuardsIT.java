@@ -184,7 +184,7 @@ class HealingAndGuardsIT {
     SyncConfig append =
         new SyncConfig(
             "s", "warehouse", "SELECT * FROM src", "app", "t", List.of(), Mode.APPEND, false, 10,
-            Duration.ofSeconds(2));
+            Duration.ofSeconds(2)).withThrottle(TestSyncs.fixedBatches());
     QsyncConfig config = TestSyncs.config(dir, database, warehouse, append);
     FaultPoint crashAfterTwoBatches =
         (point, value) -> {

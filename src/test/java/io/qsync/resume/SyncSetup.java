@@ -9,8 +9,8 @@ import io.qsync.config.QsyncConfig;
 import io.qsync.config.RetryConfig;
 import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
-import io.qsync.config.ThrottleConfig;
 import io.qsync.testing.TestDatabase;
+import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -135,19 +135,12 @@ public record SyncSetup(
   public QsyncConfig config() {
     // Strikes are failures that must stop the run, so a killed work session is not retried here
     // (RetryIT covers retries).
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
-    ThrottleConfig fixedBatches =
-        new ThrottleConfig(
-            defaults.maxRowsPerSecond(), Duration.ZERO, defaults.minBatchSize(),
-            defaults.maxBatchSize(), defaults.maxThreadsRunning(), defaults.criticalThreadsRunning(),
-            defaults.replicas(), defaults.maxReplicaLag(), defaults.criticalReplicaLag(),
-            defaults.pauseFile(), defaults.maxPause(), defaults.probeInterval());
     SyncConfig definition =
         new SyncConfig(
                 sync, "warehouse", query, "app", table, key, mode, createTable, batchSize,
                 lockTimeout)
             .withRetries(RetryConfig.NONE)
-            .withThrottle(fixedBatches);
+            .withThrottle(TestSyncs.fixedBatches());
     Map<String, ConnectionConfig> connections =
         Map.of(
             "warehouse",
