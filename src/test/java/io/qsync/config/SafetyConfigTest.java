@@ -29,8 +29,8 @@ class SafetyConfigTest {
     assertThat(sync.throttle().maxBatchSize(sync.batchSize()))
         .as("batch_time governs up to 10 x batch_size")
         .isEqualTo(10_000);
-    assertThat(sync.throttle().maxBatchSize(50_000)).as("at most 100000 unless set").isEqualTo(100_000);
-    assertThat(sync.throttle().maxBatchSize(100_000)).isEqualTo(100_000);
+    assertThat(sync.throttle().maxBatchSize(5_000)).as("at most 10000 unless set").isEqualTo(10_000);
+    assertThat(sync.throttle().maxBatchSize(50_000)).as("never below batch_size").isEqualTo(50_000);
     assertThat(sync.throttle().probeInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(sync.retries()).isEqualTo(RetryConfig.DEFAULT);
     MySqlConnectionConfig app = (MySqlConnectionConfig) parse(config("", "")).connection("app");
