@@ -59,7 +59,7 @@ public final class ConfigLoader {
   private static final List<String> THROTTLE_KEYS =
       List.of("max_rows_per_second", "batch_time", "min_batch_size", "max_batch_size",
           "max_threads_running", "critical_threads_running", "replicas", "max_replica_lag",
-          "critical_replica_lag", "pause_file", "max_pause");
+          "critical_replica_lag", "pause_file", "max_pause", "probe_interval");
   private static final List<String> RETRY_KEYS = List.of("max_attempts", "max_backoff");
   private static final List<String> TLS_MODES =
       Arrays.stream(TlsConfig.Mode.values()).map(TlsConfig.Mode::configName).toList();
@@ -556,6 +556,8 @@ public final class ConfigLoader {
         "a file path", this::folderPath);
     Duration maxPause = optional(fields, "max_pause", fallback.maxPause(), DURATION_EXPECTED,
         this::duration);
+    Duration probeInterval = optional(fields, "probe_interval", fallback.probeInterval(),
+        DURATION_EXPECTED + " (0: before every batch)", this::duration);
     for (int i = 0; replicas != null && connectionTypes != null && i < replicas.size(); i++) {
       String replica = replicas.get(i);
       if (!"mysql".equals(connectionTypes.get(replica))) {
@@ -592,7 +594,7 @@ public final class ConfigLoader {
         ? null
         : new ThrottleConfig(rate, batchTime, minBatch, maxBatch, threads.intValue(),
             criticalThreads.intValue(), replicas, lag, criticalLag, Optional.ofNullable(pauseFile),
-            maxPause);
+            maxPause, probeInterval);
   }
 
   private RetryConfig retries(Entries parent, RetryConfig fallback) {

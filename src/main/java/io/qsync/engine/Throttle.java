@@ -15,8 +15,11 @@ import java.util.function.Supplier;
 /**
  * Keeps one run's writes within what the target can take: sizes the batches, holds the row rate,
  * pauses while the target or a replica is busy or the operator's pause file exists, and stops the
- * run (resumable) at a critical threshold or after {@code max_pause}. Tells {@link Progress} when
- * a pause begins, changes reason and ends; sums up waiting time per rule. Not thread-safe.
+ * run (resumable) at a critical threshold or after {@code max_pause}. The target, once seen clear,
+ * is taken as clear for {@code probe_interval} (reading its load costs a round trip, a tenth of a
+ * small batch's time), so a pause begins at the first batch after that interval. Tells {@link
+ * Progress} when a pause begins, changes reason and ends; sums up waiting time per rule. Not
+ * thread-safe.
  */
 final class Throttle {
   /** How often a paused run looks at the target again. */
@@ -33,6 +36,8 @@ final class Throttle {
   private final Map<String, Duration> throttledBy = new LinkedHashMap<>();
   private Duration throttled = Duration.ZERO;
   private boolean wroteBatch;
+  /** When the target was last seen clear; null before the first look. */
+  private Instant clearAt;
 
   Throttle(
       ThrottleConfig config, int batchSize, Supplier<LoadSample> probe, Clock clock,
@@ -57,7 +62,7 @@ final class Throttle {
 
   /**
    * Returns when a batch of {@code rows} may be written: after its turn under the row rate, and
-   * once the target is clear.
+   * once the target is clear (or was seen clear less than {@code probe_interval} ago).
    *
    * @throws QsyncException (FAILED, resumable) at a critical threshold or after max_pause
    */
@@ -68,6 +73,10 @@ final class Throttle {
       sleeper.sleep(wait);
       count("max_rows_per_second " + config.maxRowsPerSecond(), Duration.between(before, clock.instant()));
     }
+    if (clearAt != null
+        && Duration.between(clearAt, clock.instant()).compareTo(config.probeInterval()) < 0) {
+      return;
+    }
     Instant pauseStarted = null;
     String pausedFor = null;
     while (true) {
@@ -75,6 +84,7 @@ final class Throttle {
       Instant now = clock.instant();
       switch (decision.action()) {
         case GO -> {
+          clearAt = now;
           if (pauseStarted != null) {
             progress.resumed(Duration.between(pauseStarted, now));
           }

@@ -26,7 +26,12 @@ class SafetyConfigTest {
     assertThat(sync.throttle().maxThreadsRunning()).isEqualTo(50);
     assertThat(sync.throttle().batchTime()).isEqualTo(Duration.ofMillis(500));
     assertThat(sync.throttle().minBatchSize(sync.batchSize())).isEqualTo(10);
-    assertThat(sync.throttle().maxBatchSize(sync.batchSize())).isEqualTo(1000);
+    assertThat(sync.throttle().maxBatchSize(sync.batchSize()))
+        .as("batch_time governs up to 10 x batch_size")
+        .isEqualTo(10_000);
+    assertThat(sync.throttle().maxBatchSize(5_000)).as("at most 10000 unless set").isEqualTo(10_000);
+    assertThat(sync.throttle().maxBatchSize(50_000)).as("never below batch_size").isEqualTo(50_000);
+    assertThat(sync.throttle().probeInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(sync.retries()).isEqualTo(RetryConfig.DEFAULT);
     MySqlConnectionConfig app = (MySqlConnectionConfig) parse(config("", "")).connection("app");
     assertThat(app.tls()).isEqualTo(TlsConfig.DISABLED);
@@ -54,6 +59,7 @@ class SafetyConfigTest {
                           max_replica_lag: 2s
                           critical_replica_lag: 1m
                           max_pause: 5m
+                          probe_interval: 2s
                         retries: { max_backoff: 5s }
                     """,
                     "  replica: { type: mysql, url: \"jdbc:mariadb://replica:3306/app\", user: r }\n"));
@@ -64,7 +70,8 @@ class SafetyConfigTest {
             new ThrottleConfig(
                 5000, Duration.ofMillis(250), 100, 20000, 30, 60, List.of("replica"),
                 Duration.ofSeconds(2), Duration.ofMinutes(1),
-                Optional.of(folder.resolve("ops/pause")), Duration.ofMinutes(5)));
+                Optional.of(folder.resolve("ops/pause")), Duration.ofMinutes(5),
+                Duration.ofSeconds(2)));
     assertThat(config.sync("s").orElseThrow().retries())
         .isEqualTo(new RetryConfig(3, Duration.ofSeconds(5)));
   }

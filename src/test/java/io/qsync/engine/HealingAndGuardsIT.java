@@ -67,6 +67,21 @@ class HealingAndGuardsIT {
   }
 
   @Test
+  void handEditedWholeNumbersOutsideTheQuerysRangeArePutBack(TestDatabase database) {
+    warehouse("CREATE TABLE src AS SELECT 1 AS id, 5::UTINYINT AS small, 7::SMALLINT AS mid,"
+        + " 9::UINTEGER AS wide, 11::UBIGINT AS huge");
+    database.execute(
+        "CREATE TABLE t (id INT PRIMARY KEY, small INT, mid INT, wide BIGINT, huge BIGINT)",
+        "INSERT INTO t VALUES (1, -1, 40000, 4294967296, -3)");
+    Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "id");
+
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
+    assertThat(database.rows("SELECT small, mid, wide, huge FROM t"))
+        .containsExactly(List.of("5", "7", "9", "11"));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+  }
+
+  @Test
   void resultColumnsNamedLikeQsyncsOwnKeepTheirValues(TestDatabase database) {
     warehouse("CREATE TABLE src AS SELECT 1 AS id, 5 AS seq, 'x' AS __op, 9 AS qsync_seq, 'y' AS c0");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "id");
@@ -184,7 +199,7 @@ class HealingAndGuardsIT {
     SyncConfig append =
         new SyncConfig(
             "s", "warehouse", "SELECT * FROM src", "app", "t", List.of(), Mode.APPEND, false, 10,
-            Duration.ofSeconds(2));
+            Duration.ofSeconds(2)).withThrottle(TestSyncs.fixedBatches());
     QsyncConfig config = TestSyncs.config(dir, database, warehouse, append);
     FaultPoint crashAfterTwoBatches =
         (point, value) -> {

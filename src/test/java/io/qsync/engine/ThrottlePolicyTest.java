@@ -14,7 +14,7 @@ class ThrottlePolicyTest {
   private static final ThrottleConfig LIMITS =
       new ThrottleConfig(
           0, Duration.ZERO, 0, 0, 50, 200, List.of("r1"), Duration.ofSeconds(5),
-          Duration.ofSeconds(60), Optional.empty(), Duration.ofMinutes(30));
+          Duration.ofSeconds(60), Optional.empty(), Duration.ofMinutes(30), Duration.ZERO);
   private final ThrottlePolicy policy = new ThrottlePolicy(LIMITS);
 
   @Test
@@ -77,7 +77,7 @@ class ThrottlePolicyTest {
         new ThrottlePolicy(
             new ThrottleConfig(
                 0, Duration.ZERO, 0, 0, 0, 0, List.of(), Duration.ofSeconds(5), Duration.ZERO,
-                Optional.empty(), Duration.ofMinutes(30)));
+                Optional.empty(), Duration.ofMinutes(30), Duration.ZERO));
 
     assertThat(off.decide(new LoadSample(10_000, Optional.empty(), List.of(), Optional.empty())))
         .isEqualTo(ThrottleDecision.GO);

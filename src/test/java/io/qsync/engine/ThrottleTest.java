@@ -62,11 +62,29 @@ class ThrottleTest {
   }
 
   @Test
+  void takesTheTargetAsClearForTheProbeIntervalAndPausesAtTheFirstBatchAfterIt() {
+    Deque<Long> threads = new ArrayDeque<>(List.of(3L, 99L, 3L));
+    Throttle throttle =
+        throttle(limits(50, 0, Duration.ofMinutes(30), Duration.ofSeconds(1)), () -> threads.poll());
+
+    throttle.awaitClearance(100, 100);
+    clock.advance(Duration.ofMillis(600));
+    throttle.awaitClearance(100, 200);
+
+    assertThat(progress.events).as("within the interval the busy target is not seen").isEmpty();
+
+    clock.advance(Duration.ofMillis(400));
+    throttle.awaitClearance(100, 300);
+
+    assertThat(progress.events).containsExactly("paused: Threads_running=99 >= 50", "resumed after 1s");
+  }
+
+  @Test
   void holdsTheRowRateAndReportsItsWaits() {
     ThrottleConfig rate =
         new ThrottleConfig(
             1000, Duration.ZERO, 0, 0, 0, 0, List.of(), Duration.ofSeconds(5), Duration.ZERO,
-            Optional.empty(), Duration.ofMinutes(30));
+            Optional.empty(), Duration.ofMinutes(30), Duration.ZERO);
     Throttle throttle = throttle(rate, () -> 0L);
 
     throttle.awaitClearance(500, 500);
@@ -85,8 +103,13 @@ class ThrottleTest {
   }
 
   private static ThrottleConfig limits(int max, int critical, Duration maxPause) {
+    return limits(max, critical, maxPause, Duration.ZERO);
+  }
+
+  private static ThrottleConfig limits(
+      int max, int critical, Duration maxPause, Duration probeInterval) {
     return new ThrottleConfig(
         0, Duration.ofMillis(500), 0, 0, max, critical, List.of(), Duration.ofSeconds(5),
-        Duration.ZERO, Optional.empty(), maxPause);
+        Duration.ZERO, Optional.empty(), maxPause, probeInterval);
   }
 }

@@ -161,7 +161,7 @@ class ModesIT {
 
     assertThat(second.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(second.counts()).isEqualTo(new ChangeCounts(3000, 3000, 0, 2001, 0));
-    assertThat(second.batches()).isEqualTo(12);
+    assertThat(second.batches()).as("the shadow is written in several transactions, none seen by readers").isGreaterThan(1);
     assertThat(database.count(TABLE)).isEqualTo(3000);
     assertThat(database.rows("SELECT MIN(id), MAX(id), MIN(segment), MAX(segment) FROM " + TABLE))
         .containsExactly(List.of("1001", "4000", "new", "new"));

@@ -13,6 +13,7 @@ import io.qsync.engine.RunReport;
 import io.qsync.testing.ChildProcess;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
+import io.qsync.testing.TestSyncs;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
 import java.io.PrintWriter;
@@ -60,7 +61,9 @@ class BigQueryResumeIT {
 
   private Qsync qsync(TestDatabase database, int pageSize) {
     return BigQuerySyncs.qsync(dir, database, BigQuerySyncs.connection(emulator, pageSize, Optional.empty()),
-        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR), faults);
+        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR)
+            .withThrottle(TestSyncs.fixedBatches()), // batches of 500, so one ends at change 1000
+        faults);
   }
 
   private void assertTableEqualsQuery(TestDatabase database) {

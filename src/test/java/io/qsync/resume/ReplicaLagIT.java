@@ -117,6 +117,6 @@ class ReplicaLagIT {
   private static ThrottleConfig throttle(long rowsPerSecond, Duration maxLag, Duration criticalLag) {
     return new ThrottleConfig(
         rowsPerSecond, Duration.ZERO, 0, 0, 0, 0, List.of("replica"), maxLag, criticalLag,
-        Optional.empty(), Duration.ofMinutes(2));
+        Optional.empty(), Duration.ofMinutes(2), ThrottleConfig.DEFAULT.probeInterval());
   }
 }

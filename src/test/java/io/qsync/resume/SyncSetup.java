@@ -10,6 +10,7 @@ import io.qsync.config.RetryConfig;
 import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
 import io.qsync.testing.TestDatabase;
+import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,9 @@ import java.util.stream.Collectors;
 
 /**
  * One sync from a DuckDB warehouse into a test database, as a config object or as a {@code
- * qsync.yaml} for the command line. The stage folder is {@code <folder>/stage}.
+ * qsync.yaml} for the command line. Its batches hold exactly {@code batch_size} changes ({@code
+ * batch_time: 0}), so the suites know where each batch ends: a strike lands between known batches
+ * and a run's batch count follows from its changes. The stage folder is {@code <folder>/stage}.
  */
 public record SyncSetup(
     Path folder,
@@ -136,7 +139,8 @@ public record SyncSetup(
         new SyncConfig(
                 sync, "warehouse", query, "app", table, key, mode, createTable, batchSize,
                 lockTimeout)
-            .withRetries(RetryConfig.NONE);
+            .withRetries(RetryConfig.NONE)
+            .withThrottle(TestSyncs.fixedBatches());
     Map<String, ConnectionConfig> connections =
         Map.of(
             "warehouse",
@@ -192,6 +196,7 @@ public record SyncSetup(
             + "    lock_timeout: "
             + lockTimeout.toMillis()
             + "ms\n"
+            + "    throttle: { batch_time: 0 }\n"
             + "    retries: { max_attempts: 1 }\n";
     Path file = folder.resolve("qsync.yaml");
     try {

@@ -184,13 +184,16 @@ class ThrottleIT {
         new MySqlConnectionConfig("replica", database.url(), "root", new Secret(""), Map.of()));
   }
 
-  /** Fixed batches (so batch ends are known), with the given limits. */
+  /**
+   * Fixed batches (so batch ends are known), the target looked at before every batch (so the batch
+   * a threshold stops is known), with the given limits.
+   */
   private static ThrottleConfig throttle(
       int maxThreads, int criticalThreads, List<String> replicas, Optional<Path> pauseFile,
       Duration maxPause) {
     return new ThrottleConfig(
         0, Duration.ZERO, 0, 0, maxThreads, criticalThreads, replicas, Duration.ofSeconds(5),
-        Duration.ZERO, pauseFile, maxPause);
+        Duration.ZERO, pauseFile, maxPause, Duration.ZERO);
   }
 
   private <T> Future<T> background(Callable<T> task) {

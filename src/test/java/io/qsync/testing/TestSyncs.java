@@ -5,11 +5,13 @@ import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
+import io.qsync.config.ThrottleConfig;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -18,6 +20,19 @@ import java.util.Map;
  */
 public final class TestSyncs {
   private TestSyncs() {}
+
+  /**
+   * The default throttle with {@code batch_time: 0}: every batch holds exactly {@code batch_size}
+   * changes, for tests that strike between known batches.
+   */
+  public static ThrottleConfig fixedBatches() {
+    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
+    return new ThrottleConfig(
+        defaults.maxRowsPerSecond(), Duration.ZERO, defaults.minBatchSize(),
+        defaults.maxBatchSize(), defaults.maxThreadsRunning(), defaults.criticalThreadsRunning(),
+        defaults.replicas(), defaults.maxReplicaLag(), defaults.criticalReplicaLag(),
+        defaults.pauseFile(), defaults.maxPause(), defaults.probeInterval());
+  }
 
   public static QsyncConfig config(Path dir, TestDatabase database, Warehouse warehouse, SyncConfig sync) {
     Map<String, ConnectionConfig> connections =
