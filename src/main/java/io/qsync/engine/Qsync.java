@@ -11,7 +11,9 @@ import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
+import io.qsync.source.SnapshotNames;
 import io.qsync.source.Source;
+import io.qsync.source.WarehouseState;
 import io.qsync.source.bigquery.BigQuerySource;
 import io.qsync.source.duckdb.DuckDbSource;
 import io.qsync.state.RunRecord;
@@ -20,10 +22,12 @@ import io.qsync.target.mysql.MySqlTarget;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The commands of qsync over one validated config: each opens what it needs, does its work,
@@ -159,16 +163,16 @@ public final class Qsync {
     for (List<SyncConfig> syncs : byDataset.values()) {
       SyncConfig first = syncs.get(0);
       try (Source source = openSource(first.source())) {
-        io.qsync.source.WarehouseState state =
+        WarehouseState state =
             source.state(first.diff().stateDataset().orElseThrow()).orElseThrow();
-        Map<String, java.util.Set<String>> keep = new LinkedHashMap<>();
-        Map<String, io.qsync.source.SnapshotNames> owners = new LinkedHashMap<>();
+        Map<String, Set<String>> keep = new LinkedHashMap<>();
+        Map<String, SnapshotNames> owners = new LinkedHashMap<>();
         for (SyncConfig sync : syncs) {
           try (Target target = openTarget(sync.target())) {
-            io.qsync.source.SnapshotNames names =
-                io.qsync.source.SnapshotNames.of(sync.name(), target.describeLocation(), sync.table());
+            SnapshotNames names =
+                SnapshotNames.of(sync.name(), target.describeLocation(), sync.table());
             owners.put(sync.name(), names);
-            java.util.Set<String> kept = new java.util.HashSet<>();
+            Set<String> kept = new HashSet<>();
             SnapshotDiff.previous(target.runs(), sync.name())
                 .ifPresent(previous -> kept.add(previous.table()));
             target.runs().unfinished(sync.name())
@@ -176,7 +180,7 @@ public final class Qsync {
             keep.put(sync.name(), kept);
           }
         }
-        for (String table : state.tables(io.qsync.source.SnapshotNames.QSYNC_PREFIX)) {
+        for (String table : state.tables(SnapshotNames.QSYNC_PREFIX)) {
           Optional<String> owner = owners.entrySet().stream()
               .filter(entry -> entry.getValue().owns(table)).map(Map.Entry::getKey).findFirst();
           if (owner.isPresent() && keep.get(owner.get()).contains(table)) {

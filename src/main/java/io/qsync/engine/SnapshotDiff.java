@@ -15,6 +15,7 @@ import io.qsync.target.Target;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -163,7 +164,7 @@ final class SnapshotDiff {
    * a table that cannot be dropped is left for {@code qsync prune}, and the returned notes say so.
    */
   List<String> cleanUp(Optional<String> keep) {
-    List<String> notes = new java.util.ArrayList<>();
+    List<String> notes = new ArrayList<>();
     try {
       for (String table : state.tables(names.prefix())) {
         boolean kept = keep.map(table::equals).orElse(false);

@@ -11,6 +11,7 @@ import io.qsync.diff.Change;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;
 import io.qsync.diff.KeyCollation;
+import io.qsync.diff.KeyProblem;
 import io.qsync.source.Column;
 import io.qsync.source.RowSink;
 import io.qsync.source.SnapshotNames;
@@ -18,7 +19,6 @@ import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.Unrepresentable;
 import io.qsync.stage.ChangeCursor;
-import io.qsync.diff.KeyProblem;
 import io.qsync.stage.Stage;
 import io.qsync.stage.StageMeta;
 import io.qsync.state.RunRecord;
@@ -491,7 +491,8 @@ public final class SyncRunner {
     boolean deletes = sync.mode() == Mode.MIRROR;
     if (planning) {
       diff.state().diffBytes(run, previous.table(), key, deletes).ifPresent(bytes -> notes.add(
-          "the diff query scans " + bytes + " bytes in " + diff.state().location() + " (dry run)"));
+          String.format(Locale.ROOT, "the diff query scans %,d bytes in %s (dry run)", bytes,
+              diff.state().location())));
     }
     progress.begin("changes", -1);
     long transferred;

@@ -190,7 +190,7 @@ class BigQuerySnapshotIT {
     assertThat(plan.counts().deletes()).isEqualTo(1);
     assertThat(plan.counts().changes()).isEqualTo(1);
     assertThat(plan.notes()).anyMatch(note -> note.matches(
-        "the diff query scans [1-9][0-9]* bytes in qsync-test\\." + STATE + " \\(dry run\\)"));
+        "the diff query scans [1-9][0-9,]* bytes in qsync-test\\." + STATE + " \\(dry run\\)"));
     assertThat(stateDataset()).isEqualTo(tables);
     assertThat(database.rows("SELECT user_id FROM users WHERE user_id = 3")).as("nothing written").hasSize(1);
   }
