@@ -43,7 +43,7 @@ final class DuckDbState implements WarehouseState {
   }
 
   /** DuckDB's SQL for the snapshot statements. */
-  private record Dialect(String schema) implements SnapshotSql.Dialect {
+  record Dialect(String schema) implements SnapshotSql.Dialect {
     @Override
     public String quote(String identifier) {
       return DuckDbValues.quote(identifier);

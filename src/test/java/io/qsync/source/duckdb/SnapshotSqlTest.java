@@ -1,8 +1,8 @@
-package io.qsync.source;
+package io.qsync.source.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qsync.diff.KeyCollation;
+import io.qsync.source.SnapshotSql;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -11,34 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The snapshot SQL, run in an in-memory DuckDB with a dialect as plain as DuckDB's. */
+/** The snapshot SQL with DuckDB's dialect, run in an in-memory DuckDB. */
 class SnapshotSqlTest {
-  private static final SnapshotSql SQL = new SnapshotSql(new SnapshotSql.Dialect() {
-    @Override
-    public String quote(String identifier) {
-      return '"' + identifier.replace("\"", "\"\"") + '"';
-    }
-
-    @Override
-    public String table(String name) {
-      return "st." + quote(name);
-    }
-
-    @Override
-    public String fingerprint(String rowAlias) {
-      return "md5(to_json(" + rowAlias + ")::VARCHAR)";
-    }
-
-    @Override
-    public String normalise(KeyCollation collation, String expression) {
-      return collation.normalise(expression);
-    }
-
-    @Override
-    public String rowValue(List<String> expressions) {
-      return expressions.size() == 1 ? expressions.get(0) : "row(" + String.join(", ", expressions) + ")";
-    }
-  });
+  private static final SnapshotSql SQL = new SnapshotSql(new DuckDbState.Dialect("st"));
 
   @Test
   void aQueryEndingInASemicolonAndACommentIsWrappedWhole() throws Exception {
