@@ -7,7 +7,6 @@ import io.qsync.QsyncException;
 import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
-import io.qsync.engine.FaultPoint.Point;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
@@ -130,25 +129,9 @@ class BigQuerySnapshotIT {
         .asString().contains("_state_");
   }
 
-  /** Where a run with a warehouse change set stops. */
-  enum Crash {
-    BEFORE_APPLY(Point.BEFORE_BATCH, 2),
-    MID_APPLY(Point.AFTER_BATCH, 2),
-    AFTER_APPLY_BEFORE_STATE(Point.BEFORE_STATE, -1),
-    AFTER_STATE_BEFORE_SUCCESS(Point.STATE_RECORDED, -1);
-
-    final Point point;
-    final long value;
-
-    Crash(Point point, long value) {
-      this.point = point;
-      this.value = value;
-    }
-  }
-
   @ParameterizedTest(name = "{0}")
-  @EnumSource(Crash.class)
-  void aCrashAnywhereEndsWithTheTableEqualToTheQuery(Crash crash, TestDatabase database) {
+  @EnumSource(SnapshotCrash.class)
+  void aCrashAnywhereEndsWithTheTableEqualToTheQuery(SnapshotCrash crash, TestDatabase database) {
     Qsync qsync = qsync(database);
     qsync.run(BigQuerySyncs.SYNC, false);
     emulator.execute(
@@ -156,7 +139,7 @@ class BigQuerySnapshotIT {
         "DELETE FROM shop.users WHERE user_id IN (3, 7)",
         "UPDATE shop.users SET score = 2 WHERE user_id = 30",
         "UPDATE shop.users SET user_id = 9001 WHERE user_id = 4");
-    faults.arm(Faults.at(crash.point, crash.value, () -> Faults.crash(crash.point, crash.value)));
+    faults.arm(crash.fault(2));
 
     Throwable thrown = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
 
@@ -168,7 +151,7 @@ class BigQuerySnapshotIT {
     assertThat(resumed.resumed()).isTrue();
     assertThat(emulator.queriesRun())
         .as("the resumed run finds its jobs; the only new one writes the state, unless it was written")
-        .isEqualTo(queries + (crash == Crash.AFTER_STATE_BEFORE_SUCCESS ? 0 : 1));
+        .isEqualTo(queries + (crash == SnapshotCrash.AFTER_STATE_BEFORE_SUCCESS ? 0 : 1));
     assertTableEqualsQuery(database);
 
     long served = emulator.rowsServed();

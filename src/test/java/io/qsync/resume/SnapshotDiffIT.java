@@ -8,7 +8,6 @@ import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
-import io.qsync.engine.FaultPoint.Point;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.Progress;
 import io.qsync.engine.PruneReport;
@@ -167,29 +166,13 @@ class SnapshotDiffIT {
         .containsExactly(List.of("changed"));
   }
 
-  /** Where a run with a warehouse change set stops. */
-  enum Crash {
-    BEFORE_APPLY(Point.BEFORE_BATCH, 7),
-    MID_APPLY(Point.AFTER_BATCH, 7),
-    AFTER_APPLY_BEFORE_STATE(Point.BEFORE_STATE, -1),
-    AFTER_STATE_BEFORE_SUCCESS(Point.STATE_RECORDED, -1);
-
-    final Point point;
-    final long value;
-
-    Crash(Point point, long value) {
-      this.point = point;
-      this.value = value;
-    }
-  }
-
   @ParameterizedTest(name = "{0}")
-  @EnumSource(Crash.class)
-  void aCrashAnywhereEndsWithTheTargetEqualToTheQuery(Crash crash, TestDatabase database) {
+  @EnumSource(SnapshotCrash.class)
+  void aCrashAnywhereEndsWithTheTargetEqualToTheQuery(SnapshotCrash crash, TestDatabase database) {
     prepare(database, Mode.MIRROR);
     qsync.run(TargetsData.SYNC, false);
     changeWarehouse();
-    faults.arm(Faults.at(crash.point, crash.value, () -> Faults.crash(crash.point, crash.value)));
+    faults.arm(crash.fault(7));
 
     Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
 
@@ -212,7 +195,7 @@ class SnapshotDiffIT {
     prepare(database, Mode.MIRROR);
     qsync.run(TargetsData.SYNC, false);
     changeWarehouse();
-    faults.arm(Faults.at(Point.AFTER_BATCH, 7, () -> Faults.crash(Point.AFTER_BATCH, 7)));
+    faults.arm(SnapshotCrash.MID_APPLY.fault(7));
     catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
     faults.disarm();
 
