@@ -5,6 +5,10 @@ import io.qsync.QsyncException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 
 /** The {@code qsync} command line. */
@@ -19,10 +23,44 @@ public final class Main {
     }
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    Thread main = Thread.currentThread();
+    CountDownLatch finished = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(
+        new Thread(() -> stopGracefully(main, finished, err), "qsync-stop"));
     int code = execute(args, out, err, System.console() != null, Clock.systemUTC());
+    finished.countDown();
     out.flush();
     err.flush();
     System.exit(code);
+  }
+
+  /** How long a signal waits for a run to stop cleanly before the process exits anyway. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
+  /** Whether a command is writing now (a run), which a signal lets stop cleanly. */
+  static final AtomicBoolean WRITING = new AtomicBoolean();
+
+  /**
+   * On SIGTERM or Ctrl-C while a run writes: interrupts it, so that it stops after the batch it
+   * is writing commits, records itself as interrupted (the next run resumes it) and says so; the
+   * process exits once it has, or after {@link #STOP_TIMEOUT}, with 143 or 130. Any other command
+   * simply ends.
+   */
+  private static void stopGracefully(Thread main, CountDownLatch finished, PrintWriter err) {
+    if (finished.getCount() == 0 || !WRITING.get()) {
+      return;
+    }
+    main.interrupt();
+    try {
+      if (!finished.await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        err.println("interrupted: the run did not stop within " + STOP_TIMEOUT.toSeconds()
+            + " s; exiting without recording it (`qsync status` shows it as interrupted, and the"
+            + " next run resumes it after its last committed batch)");
+        err.flush();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -48,7 +86,11 @@ public final class Main {
   /** Prints an error once, where it is handled; a stack trace only for bugs or with --verbose. */
   static int report(Exception exception, PrintWriter err, boolean verbose) {
     if (exception instanceof QsyncException known) {
-      err.println("error: " + known.getMessage());
+      err.println(
+          (known.kind() == ErrorKind.INTERRUPTED && known.getMessage().startsWith("interrupted")
+                  ? ""
+                  : "error: ")
+              + known.getMessage());
       if (verbose) {
         known.printStackTrace(err);
       }

@@ -11,6 +11,7 @@ import io.qsync.engine.StatusReport;
 import io.qsync.engine.ThrottleReport;
 import io.qsync.engine.ValidationReport;
 import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -76,6 +77,7 @@ final class Renderer {
     map.put("duration_ms", report.duration().toMillis());
     map.put("notes", report.notes());
     map.put("throttle", map(report.throttle()));
+    map.put("caught_up", report.caughtUp().map(Renderer::map).orElse(null));
     return map;
   }
 
@@ -228,29 +230,51 @@ final class Renderer {
 
   static String text(List<StatusReport> reports) {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "%-24s %-24s %-10s %-10s %s%n", "SYNC", "TABLE", "LAST RUN", "AGO", "CHANGES"));
+    String row = "%-24s %-24s %-12s %-10s %s%n";
+    text.append(String.format(Locale.ROOT, row, "SYNC", "TABLE", "LAST RUN", "AGO", "CHANGES"));
     for (StatusReport report : reports) {
       String status = report.lastStatus();
       String ago = report.age().map(Renderer::duration).orElse("-");
       String changes = report.lastRun().flatMap(RunRecord::counts).map(Renderer::shortCounts).orElse("-");
-      text.append(String.format(Locale.ROOT, "%-24s %-24s %-10s %-10s %s%n", report.sync(), report.table(), status, ago, changes));
-      report.error().ifPresent(error -> text.append("  cannot read history: ").append(error.lines().findFirst().orElse("")).append('\n'));
-      report.lastRun().flatMap(RunRecord::error).ifPresent(error -> text.append("  error: ").append(error.lines().findFirst().orElse("")).append('\n'));
+      text.append(String.format(Locale.ROOT, row, report.sync(), report.table(), status, ago, changes));
+      report.error().ifPresent(error -> text.append("  cannot read history: ").append(indented(error)).append('\n'));
+      report.lastRun().filter(run -> !status.equals("interrupted")).flatMap(RunRecord::error)
+          .ifPresent(error -> text.append("  error: ").append(indented(error)).append('\n'));
       if (status.equals("interrupted") || status.equals("failed")) {
-        report.lastRun().ifPresent(run -> text.append(
-            run.phase().equals("apply") || run.phase().equals("swap")
-                ? String.format(Locale.ROOT,
-                    "  %,d of %,d changes applied; the next `qsync run %s` resumes it%n",
-                    run.appliedThrough(), run.changesTotal(), report.sync())
-                : run.phase().equals("extract") && run.sourceJob().isPresent()
-                    ? "  stopped while extracting; the next run reads the result of its job again ("
-                        + run.sourceJob().get() + ")\n"
-                : run.phase().equals("rejected")
-                    ? "  the target rejected its data; once fixed, the next run starts over\n"
-                    : "  stopped in step '" + run.phase() + "'; the next run starts over\n"));
+        report.lastRun().ifPresent(run -> text.append("  ").append(nextRun(run, report.sync())).append('\n'));
       }
     }
     return text.toString().stripTrailing();
+  }
+
+  /** A message of several lines, its later lines indented under the first. */
+  private static String indented(String message) {
+    return message.strip().replace("\n", "\n    ");
+  }
+
+  /** What the next run of a failed or interrupted run does, by the step it stopped in. */
+  static String nextRun(RunRecord run, String sync) {
+    return switch (run.phase()) {
+      case APPLY, STATE, SWAP -> String.format(Locale.ROOT,
+          "%,d of %,d changes applied; the next `qsync run %s` resumes it", run.appliedThrough(),
+          run.changesTotal(), sync);
+      case EXTRACT -> run.sourceJob()
+          .map(job -> "stopped while extracting; the next run reads the result of its job again ("
+              + job + ")")
+          .orElse("stopped while extracting, before its change set was complete; the next run"
+              + " starts over");
+      case QUERY -> "stopped at the query, before writing anything; once what the error names is"
+          + " fixed, the next run starts over";
+      case READ -> "stopped while reading the table, before writing anything; once what the error"
+          + " names is fixed, the next run starts over";
+      case CHECK -> "stopped before writing: the result failed a check (the error names it); once"
+          + " fixed, the next run starts over";
+      case REJECTED -> String.format(Locale.ROOT,
+          "the database rejected a row after %,d of %,d changes were committed (they stay);"
+              + " once fixed, the next run computes a fresh change set", run.appliedThrough(),
+          run.changesTotal());
+      case DONE -> "finished";
+    };
   }
 
   static Map<String, Object> map(StatusReport report) {
@@ -267,16 +291,20 @@ final class Renderer {
 
   static String historyText(List<RunRecord> runs) {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "%-23s %-10s %-20s %-9s %-40s %s%n", "RUN", "STATUS", "STARTED (UTC)", "DURATION", "CHANGES", "APPLIED"));
+    text.append(String.format(Locale.ROOT, "%-23s %-12s %-20s %-9s %-40s %s%n", "RUN", "STATUS", "STARTED (UTC)", "DURATION", "CHANGES", "APPLIED"));
     for (RunRecord run : runs) {
-      text.append(String.format(Locale.ROOT, "%-23s %-10s %-20s %-9s %-40s %,d/%,d%s%n",
+      text.append(String.format(Locale.ROOT, "%-23s %-12s %-20s %-9s %-40s %,d/%,d%s%n",
           run.runId(), run.status().name().toLowerCase(Locale.ROOT),
           run.startedAt().truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ').replace("Z", ""),
           run.duration().map(Renderer::duration).orElse("-"),
           run.counts().map(Renderer::shortCounts).orElse("-"),
           run.appliedThrough(), run.changesTotal(),
           run.resumes() > 0 ? "  (resumed " + run.resumes() + "x)" : ""));
-      run.error().ifPresent(error -> text.append("  error: ").append(error.lines().findFirst().orElse("")).append('\n'));
+      run.error().filter(error -> run.status() != RunStatus.INTERRUPTED)
+          .ifPresent(error -> text.append("  error: ").append(indented(error)).append('\n'));
+      if (run.status() == RunStatus.FAILED || run.status() == RunStatus.INTERRUPTED) {
+        text.append("  ").append(nextRun(run, run.sync())).append('\n');
+      }
     }
     return text.toString().stripTrailing();
   }
@@ -288,7 +316,7 @@ final class Renderer {
     map.put("table", run.table());
     map.put("mode", run.mode());
     map.put("status", run.status().name().toLowerCase(Locale.ROOT));
-    map.put("phase", run.phase());
+    map.put("phase", run.phase().stored());
     map.put("started_at", run.startedAt().toString());
     map.put("finished_at", run.finishedAt().map(Instant::toString).orElse(null));
     map.put("duration_ms", run.duration().map(Duration::toMillis).orElse(null));

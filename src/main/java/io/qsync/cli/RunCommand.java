@@ -81,23 +81,31 @@ final class RunCommand implements Callable<Integer> {
     Qsync qsync = context.qsync(config, progress);
     List<Map<String, Object>> results = new ArrayList<>();
     int exitCode = 0;
-    for (String name : names) {
-      try {
-        RunReport report = qsync.run(name, restart, allowDeletes, full);
-        results.add(Renderer.map(report));
-        if (!parent.options.json()) {
-          out.println(Renderer.text(report));
+    Main.WRITING.set(true);
+    try {
+      for (String name : names) {
+        try {
+          RunReport report = qsync.run(name, restart, allowDeletes, full);
+          results.add(Renderer.map(report));
+          if (!parent.options.json()) {
+            out.println(Renderer.text(report));
+          }
+        } catch (RuntimeException e) {
+          // One sync's failure, even a bug, must not keep the others from running.
+          QsyncException error =
+              e instanceof QsyncException known
+                  ? known
+                  : new QsyncException(ErrorKind.INTERNAL, "internal error: " + e, e);
+          results.add(Renderer.error(name, error));
+          Main.report(e, err, parent.options.verbose);
+          exitCode = exitCode == 0 ? error.kind().exitCode() : exitCode;
+          if (error.kind() == ErrorKind.INTERRUPTED) {
+            break; // asked to stop: the syncs not run yet stay for the next time
+          }
         }
-      } catch (RuntimeException e) {
-        // One sync's failure, even a bug, must not keep the others from running.
-        QsyncException error =
-            e instanceof QsyncException known
-                ? known
-                : new QsyncException(ErrorKind.INTERNAL, "internal error: " + e, e);
-        results.add(Renderer.error(name, error));
-        Main.report(e, err, parent.options.verbose);
-        exitCode = exitCode == 0 ? error.kind().exitCode() : exitCode;
       }
+    } finally {
+      Main.WRITING.set(false);
     }
     if (parent.options.json()) {
       out.println(Renderer.json(Map.of("runs", results)));

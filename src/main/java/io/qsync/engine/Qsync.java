@@ -17,6 +17,7 @@ import io.qsync.source.WarehouseState;
 import io.qsync.source.bigquery.BigQuerySource;
 import io.qsync.source.duckdb.DuckDbSource;
 import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
 import io.qsync.target.Target;
 import io.qsync.target.mysql.MySqlTarget;
 import java.time.Clock;
@@ -138,11 +139,17 @@ public final class Qsync {
     return reports;
   }
 
-  /** The sync's runs, newest first. */
+  /**
+   * The sync's runs, newest first; one recorded as running whose lock is free shows as
+   * interrupted, as in {@link #status}.
+   */
   public List<RunRecord> history(String syncName, int limit) {
     SyncConfig sync = sync(syncName);
     try (Target target = openTarget(sync.target())) {
-      return target.runs().history(sync.name(), limit);
+      List<RunRecord> runs = target.runs().history(sync.name(), limit);
+      boolean lockHeld = runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
+          && target.lockHeld(sync.name());
+      return runs.stream().map(run -> run.seenWith(lockHeld)).toList();
     }
   }
 

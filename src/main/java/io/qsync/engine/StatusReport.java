@@ -35,11 +35,7 @@ public record StatusReport(
       return "unknown";
     }
     return lastRun
-        .map(
-            run ->
-                run.status() == io.qsync.state.RunStatus.RUNNING && !lockHeld
-                    ? "interrupted"
-                    : run.status().name().toLowerCase(java.util.Locale.ROOT))
+        .map(run -> run.seenWith(lockHeld).status().name().toLowerCase(java.util.Locale.ROOT))
         .orElse("never");
   }
 }

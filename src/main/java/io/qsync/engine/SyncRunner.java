@@ -21,6 +21,7 @@ import io.qsync.source.Unrepresentable;
 import io.qsync.stage.ChangeCursor;
 import io.qsync.stage.Stage;
 import io.qsync.stage.StageMeta;
+import io.qsync.state.RunPhase;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
@@ -70,6 +71,11 @@ public final class SyncRunner {
   private boolean full;
   /** Whether this is {@link #plan}, which also says what the warehouse diff would scan. */
   private boolean planning;
+  /**
+   * The step the run is in, finer than its recorded phase while it makes the change set: a run that
+   * stops there needing action records where (the query, the table, a check).
+   */
+  private RunPhase step = RunPhase.EXTRACT;
   /** The warehouse side of {@code diff: snapshot}, made on first use; empty for diff: target. */
   private Optional<SnapshotDiff> snapshot;
 
@@ -103,6 +109,12 @@ public final class SyncRunner {
   }
 
   /**
+   * Makes the target table equal to the query result. An unfinished run is resumed first: its
+   * change set is applied after its checkpoint; then, for {@code mirror} and {@code upsert}, a
+   * fresh run compares the table with the query's current result again ({@link
+   * RunReport#caughtUp()}), so the command ends with the table equal to the result as it is now,
+   * not as it was when the resumed run first ran its query.
+   *
    * @param full compare the whole result with the table even where a {@code diff: snapshot}
    *     state could be used, and rebuild the state from this run
    */
@@ -124,7 +136,7 @@ public final class SyncRunner {
         } else {
           refuseToAppendTwice(previous, whyNot.get(), restart);
           // A killed run still says RUNNING: close it. A failed one keeps its status and error.
-          if (previous.status() == RunStatus.RUNNING || restart) {
+          if (previous.status() != RunStatus.FAILED || restart) {
             runs.update(
                 previous.finished(
                     RunStatus.ABANDONED,
@@ -134,50 +146,74 @@ public final class SyncRunner {
                             + previous.error().map(error -> "; it had failed: " + error).orElse(""))));
           }
           notes.add("did not resume run " + previous.runId() + " (" + whyNot.get() + "); starting over");
-          if (restart) {
-            Stage.delete(stageFile);
+          Stage.delete(stageFile);
+          if (restart || sync.mode() == Mode.REPLACE) {
             target.dropTable(target.shadowName(sync.table()));
           }
         }
       }
-      RunRecord run =
-          resumable
-              .map(previous -> previous.resumedBy(host(), pid(), lock.sessionId()))
-              .orElseGet(
-                  () ->
-                      RunRecord.started(
-                          newRunId(), sync.name(), sync.table(), sync.mode().configName(),
-                          clock.instant(), host(), pid(), lock.sessionId()));
-      if (resumable.isPresent() && run.phase().equals("extract")) {
-        runs.update(run);
+      if (resumable.isEmpty()) {
+        RunRecord run = RunRecord.started(
+            newRunId(), sync.name(), sync.table(), sync.mode().configName(), clock.instant(),
+            host(), pid(), lock.sessionId());
+        runs.insert(run);
+        return execute(run, Optional.empty(), lock, stageFile, started, notes);
+      }
+      RunRecord previous = resumable.get();
+      RunRecord run = previous.resumedBy(host(), pid(), lock.sessionId());
+      runs.update(run);
+      if (run.phase() == RunPhase.EXTRACT) {
         notes.add("resumed run " + run.runId() + ", which stopped while extracting: its query's"
             + " result is read again" + run.sourceJob().map(job -> " (job " + job + ")").orElse(""));
-      } else if (resumable.isPresent()) {
-        runs.update(run);
+      } else {
         notes.add(
             "resumed run " + run.runId() + " after change " + run.appliedThrough() + " of "
                 + run.changesTotal() + " (" + run.batchesApplied() + " batches were already committed)");
-      } else {
-        runs.insert(run);
       }
-      return execute(run, lock, stageFile, started, notes);
+      RunReport resumed = execute(run, Optional.of(previous), lock, stageFile, started, notes);
+      String firstRead = run.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+      if (run.phase() == RunPhase.EXTRACT) {
+        // Its change set was made just now against the table, from its job's result: reading the
+        // result again instead of querying again is what spares a second bill.
+        return resumed.withNote("the table holds the query's result as run " + run.runId()
+            + "'s job computed it (" + firstRead + "); the next run brings it up to date");
+      }
+      if (sync.mode() != Mode.MIRROR && sync.mode() != Mode.UPSERT) {
+        // replace would rebuild the whole table again, append would append the result twice
+        return resumed.withNote("the table holds the query's result as run " + run.runId()
+            + " first read it (" + firstRead + "); the next run brings it up to date");
+      }
+      // The resumed change set was computed when the run first ran its query; the result and the
+      // table may both have changed since. A fresh run compares them again.
+      RunRecord fresh = RunRecord.started(
+          newRunId(), sync.name(), sync.table(), sync.mode().configName(), clock.instant(),
+          host(), pid(), lock.sessionId());
+      runs.insert(fresh);
+      List<String> freshNotes = new ArrayList<>();
+      RunReport caughtUp = execute(fresh, Optional.empty(), lock, stageFile, clock.instant(), freshNotes);
+      return resumed
+          .withNote("then compared the table with the query's current result again, as run "
+              + fresh.runId() + ": " + caughtUp.counts().describe())
+          .withCaughtUp(caughtUp);
     }
   }
 
   private RunReport execute(
-      RunRecord initial, SyncLock lock, Path stageFile, Instant started, List<String> notes) {
+      RunRecord initial, Optional<RunRecord> previousAttempt, SyncLock lock, Path stageFile,
+      Instant started, List<String> notes) {
     RunStore runs = target.runs();
     RunRecord run = initial;
     long resumedAfter = run.appliedThrough();
     boolean resumed = run.resumes() > 0;
+    step = run.phase();
     try {
-      if (!run.phase().equals("swap")) {
+      if (run.phase() != RunPhase.SWAP) {
         try (Stage stage = Stage.open(stageFile)) {
-          if (!run.phase().equals("apply") && !run.phase().equals("state")) {
+          if (run.phase() == RunPhase.EXTRACT) {
             run = prepare(run, stage, notes);
           }
-          if (!run.phase().equals("state")) {
-            run = apply(run, stage, lock);
+          if (run.phase() == RunPhase.APPLY) {
+            run = apply(run, stage, lock, resumed && initial.phase() != RunPhase.EXTRACT, notes);
           }
           if (snapshot().isPresent()) {
             run = advanceState(run, stage.columns(), notes);
@@ -185,13 +221,9 @@ public final class SyncRunner {
         }
       }
       if (sync.mode() == Mode.REPLACE) {
-        String shadow = target.shadowName(sync.table());
-        boolean swapped = run.phase().equals("swap") && target.describe(shadow).isEmpty();
-        run = run.withPhase("swap");
+        run = run.withPhase(RunPhase.SWAP);
         runs.update(run);
-        if (!swapped) {
-          target.swap(sync.table(), shadow);
-        }
+        swap();
       }
       run = run.finished(RunStatus.SUCCEEDED, clock.instant(), Optional.empty());
       runs.update(run);
@@ -207,16 +239,17 @@ public final class SyncRunner {
           Duration.between(started, clock.instant()), notes, throttled);
     } catch (RuntimeException e) {
       RuntimeException reported = e;
-      String phase = run.phase();
-      if (e instanceof QsyncException error && error.kind() == ErrorKind.NEEDS_ACTION) {
-        if (sync.mode() != Mode.APPEND) {
+      RunPhase phase = run.phase();
+      if (e instanceof QsyncException error && error.kind() == ErrorKind.INTERRUPTED) {
+        reported = interrupted(run, error);
+      } else if (e instanceof QsyncException error && error.kind() == ErrorKind.NEEDS_ACTION) {
+        if (sync.mode() != Mode.APPEND && (phase == RunPhase.EXTRACT || phase == RunPhase.APPLY)) {
           // The change set is stale once a person fixes the data: the next run diffs afresh.
           // (Writes are idempotent, so whatever this run committed is simply compared again.)
           Stage.delete(stageFile);
-          // A source that finds its query again would re-read the same rejected result: start anew.
-          phase = run.phase().equals("apply") || source.resumesQueries() ? "rejected" : run.phase();
+          phase = phase == RunPhase.APPLY ? RunPhase.REJECTED : step;
           reported = amended(error, "The next run computes a fresh change set.");
-        } else if (run.phase().equals("apply")) {
+        } else if (phase == RunPhase.APPLY) {
           reported =
               amended(
                   error,
@@ -225,9 +258,94 @@ public final class SyncRunner {
                       + " of run " + run.runId() + ". Widen the column and run again to"
                       + " resume; or delete those rows, fix the query and run with --restart.");
         }
+      } else if (e instanceof QsyncException error && error.kind() == ErrorKind.FAILED
+          && previousAttempt.isPresent() && sameFailure(previousAttempt.get(), error)) {
+        reported = failedTwice(previousAttempt.get(), error);
       }
       recordFailure(run.runId(), phase, reported);
       throw reported;
+    }
+  }
+
+  /**
+   * Stops the run at a point where it can stop cleanly (between batches, between steps) once the
+   * process was asked to stop (Ctrl-C, SIGTERM: see the CLI's shutdown hook), or its thread was
+   * interrupted otherwise.
+   */
+  private static void stopIfInterrupted() {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new QsyncException(ErrorKind.INTERRUPTED, "interrupted");
+    }
+  }
+
+  /** What an interrupted run says: how far it got, and that the next run resumes it. */
+  private QsyncException interrupted(RunRecord run, QsyncException cause) {
+    RunRecord recorded = target.runs().find(run.runId()).orElse(run);
+    String where = recorded.phase().resumable() || run.phase().resumable()
+        ? String.format(Locale.ROOT, "after change %,d of %,d (the batches before it are"
+            + " committed); the next `qsync run %s` resumes it", recorded.appliedThrough(),
+            run.changesTotal(), sync.name())
+        : run.sourceJob().isPresent() && source.resumesQueries()
+            ? "while making its change set; the next `qsync run " + sync.name() + "` reads the"
+                + " result of its job again"
+            : "while making its change set, before writing anything; the next `qsync run "
+                + sync.name() + "` starts over";
+    return new QsyncException(
+        ErrorKind.INTERRUPTED,
+        "interrupted: run " + run.runId() + " of sync '" + sync.name() + "' stopped " + where,
+        cause);
+  }
+
+  /**
+   * Whether a resumed run failed as the attempt before it did: the same message, but for numbers
+   * (times, counts, connection ids).
+   */
+  private static boolean sameFailure(RunRecord previous, QsyncException error) {
+    return previous.status() == RunStatus.FAILED
+        && previous.error().isPresent()
+        && withoutNumbers(firstLine(previous.error().get())).equals(withoutNumbers(firstLine(error.getMessage())));
+  }
+
+  private static String withoutNumbers(String text) {
+    return text.replaceAll("\\(tried \\d+ times\\)", "").replaceAll("\\d+", "#").strip();
+  }
+
+  /**
+   * A failure that came back on the resume the same way it ended the attempt before is not passing
+   * by itself: say so, and what {@code --restart} would do instead of resuming once more.
+   */
+  private QsyncException failedTwice(RunRecord previous, QsyncException error) {
+    return new QsyncException(
+        ErrorKind.NEEDS_ACTION,
+        error.getMessage() + "\nRun " + previous.runId() + " failed this way before it was resumed,"
+            + " and again now: this does not look like it will pass by itself. Fix what the error"
+            + " names; or run with --restart, which abandons run " + previous.runId()
+            + " (the batches it committed stay in the table) and starts a new run from a fresh"
+            + " query.",
+        error);
+  }
+
+  /**
+   * {@code replace}: swaps the complete new table in for the old one, once nothing the swap
+   * would break has appeared on the table since the run began, and drops the old table. Safe to
+   * do again after a failure or crash part-way ({@link Target#swap}).
+   */
+  private void swap() {
+    String shadow = target.shadowName(sync.table());
+    if (target.describe(shadow).isPresent() && target.describe(sync.table()).isPresent()) {
+      refuseToReplace(target.replaceProblems(sync.table()),
+          "The new table is complete in " + shadow + "; once the table is fixed, the next run"
+              + " swaps it in without writing it again.");
+    }
+    target.swap(sync.table(), shadow);
+  }
+
+  private void refuseToReplace(List<String> problems, String after) {
+    if (!problems.isEmpty()) {
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "sync '" + sync.name() + "': mode replace cannot swap a new copy in for table "
+              + sync.table() + ":\n - " + String.join("\n - ", problems) + "\n" + after);
     }
   }
 
@@ -239,7 +357,7 @@ public final class SyncRunner {
   private RunRecord advanceState(RunRecord run, List<Column> columns, List<String> notes) {
     SnapshotDiff diff = snapshot().orElseThrow();
     RunStore runs = target.runs();
-    run = run.withPhase("state");
+    run = run.withPhase(RunPhase.STATE);
     runs.update(run);
     faults.reached(FaultPoint.Point.BEFORE_STATE, run.appliedThrough());
     SnapshotNames.Run tables = diff.run(run.runId());
@@ -270,8 +388,9 @@ public final class SyncRunner {
    */
   private void refuseToAppendTwice(RunRecord previous, String whyNot, boolean restart) {
     boolean appended = previous.mode().equals(Mode.APPEND.configName());
-    if (sync.mode() != Mode.APPEND || !appended || previous.appliedThrough() == 0 || restart) {
-      return;
+    if (sync.mode() != Mode.APPEND || !appended || previous.appliedThrough() == 0 || restart
+        || target.describe(sync.table()).isEmpty()) {
+      return; // nothing appended is left to append twice once the table itself is gone
     }
     throw new QsyncException(
         ErrorKind.NEEDS_ACTION,
@@ -288,10 +407,11 @@ public final class SyncRunner {
   }
 
   /**
-   * Records the failure in history, in the given phase: {@code rejected} when the run's stage was
-   * dropped, so that status and plan do not promise a resume.
+   * Records the failure in history, in the given phase: one that {@link RunPhase#startsOver()} when
+   * the run's stage was dropped, so that status and plan do not promise a resume. The whole
+   * message is kept (up to the column's size), so that {@code status} can show all of it.
    */
-  private void recordFailure(String runId, String phase, RuntimeException error) {
+  private void recordFailure(String runId, RunPhase phase, RuntimeException error) {
     try {
       RunStore runs = target.runs();
       runs.find(runId)
@@ -301,30 +421,45 @@ public final class SyncRunner {
                       current
                           .withPhase(phase)
                           .finished(
-                              RunStatus.FAILED, clock.instant(), Optional.of(firstLine(error)))));
+                              error instanceof QsyncException known
+                                      && known.kind() == ErrorKind.INTERRUPTED
+                                  ? RunStatus.INTERRUPTED
+                                  : RunStatus.FAILED,
+                              clock.instant(),
+                              Optional.of(truncated(error)))));
     } catch (RuntimeException unrecorded) {
       error.addSuppressed(unrecorded);
     }
   }
 
-  private static String firstLine(Throwable error) {
+  private static String truncated(Throwable error) {
     String message = String.valueOf(error.getMessage());
-    return message.length() > 2000 ? message.substring(0, 2000) : message;
+    return message.length() > 4000 ? message.substring(0, 4000) : message;
+  }
+
+  private static String firstLine(String message) {
+    int end = message.indexOf('\n');
+    return end < 0 ? message : message.substring(0, end);
   }
 
   /** Why an unfinished run cannot be continued from its stage, or empty when it can. */
   private Optional<String> whyNotResumable(RunRecord previous, Path stageFile) {
-    if (previous.phase().equals("swap")) {
-      return Optional.empty();
+    if (previous.phase().startsOver()) {
+      return Optional.of("it stopped needing action in step '" + previous.phase() + "'; its change"
+          + " set is stale once that is fixed");
     }
-    if (previous.phase().equals("extract") && source.resumesQueries()) {
-      return Optional.empty(); // the source finds the run's query (a job) again and re-reads it
+    if (previous.phase() == RunPhase.EXTRACT && !source.resumesQueries()) {
+      return Optional.of("it stopped before its change set was complete");
     }
-    if (previous.phase().equals("rejected")) {
-      return Optional.of("it failed on data that had to be fixed; its change set is stale");
+    // The table the change set was computed against is gone (dropped by hand, restored from a
+    // backup under another name): applying the rest of it would write into nothing.
+    boolean building = sync.mode() == Mode.REPLACE && previous.phase() != RunPhase.SWAP;
+    if (!building && previous.phase() != RunPhase.EXTRACT && target.describe(sync.table()).isEmpty()
+        && !(sync.mode() == Mode.REPLACE && target.describe(target.shadowName(sync.table())).isPresent())) {
+      return Optional.of("its table " + sync.table() + " is gone");
     }
-    if (!previous.phase().equals("apply") && !previous.phase().equals("state")) {
-      return Optional.of("it stopped in step '" + previous.phase() + "', before its change set was complete");
+    if (previous.phase() == RunPhase.SWAP || previous.phase() == RunPhase.EXTRACT) {
+      return Optional.empty(); // a swap finishes; a source with jobs re-reads its job's result
     }
     if (!Files.exists(stageFile)) {
       return Optional.of("its stage file " + stageFile + " is gone");
@@ -340,6 +475,18 @@ public final class SyncRunner {
       if (!meta.get().fingerprint().equals(fingerprint(meta.get().columns()))) {
         return Optional.of("the sync's definition changed since");
       }
+      if (previous.phase() == RunPhase.APPLY && !building) {
+        Optional<TargetTable> table = target.describe(sync.table());
+        if (table.isPresent()) {
+          List<String> problems = target.schemaProblems(
+              table.get(), meta.get().columns(), resolveKey(meta.get().columns()),
+              sync.mode().needsKey());
+          if (!problems.isEmpty()) {
+            return Optional.of("table " + sync.table() + " changed since and cannot hold its rows"
+                + " as it is now (" + firstLine(problems.get(0)) + ")");
+          }
+        }
+      }
     }
     if (sync.mode() == Mode.REPLACE
         && previous.appliedThrough() > 0
@@ -352,7 +499,7 @@ public final class SyncRunner {
   /** Query, schema, extract, key checks and diff: the run's change set, in the stage. */
   private RunRecord prepare(RunRecord run, Stage stage, List<String> notes) {
     RunStore runs = target.runs();
-    run = run.withPhase("extract");
+    run = run.withPhase(RunPhase.EXTRACT);
     runs.update(run);
     RunRecord[] recorded = {run};
     ChangeSetPlan plan = changeSet(stage, run.runId(), job -> {
@@ -361,6 +508,7 @@ public final class SyncRunner {
     });
     run = recorded[0];
     notes.addAll(plan.sourceNotes());
+    step = RunPhase.CHECK;
     DeleteGuardCheck.refusal(sync, plan.counts()).ifPresent(refusal -> {
       throw new QsyncException(ErrorKind.NEEDS_ACTION, refusal);
     });
@@ -368,7 +516,7 @@ public final class SyncRunner {
       target.createTable(sync.table(), plan.columns(), sync.key());
       notes.add("created table " + sync.table());
     });
-    run = run.withChangeSet(plan.counts(), stage.changeSetLength()).withPhase("apply");
+    run = run.withChangeSet(plan.counts(), stage.changeSetLength()).withPhase(RunPhase.APPLY);
     runs.update(run);
     return run;
   }
@@ -382,6 +530,7 @@ public final class SyncRunner {
   private ChangeSetPlan changeSet(
       Stage stage, String runId, java.util.function.Consumer<Optional<String>> jobStarted) {
     Optional<SnapshotDiff> diff = snapshot();
+    step = RunPhase.QUERY;
     try (SourceResult result =
         diff.isPresent()
             ? diff.get().state().materialize(sync.query(), diff.get().run(runId))
@@ -390,9 +539,13 @@ public final class SyncRunner {
         jobStarted.accept(result.job());
       }
       List<Column> columns = result.columns();
+      step = RunPhase.CHECK;
       List<String> key = resolveKey(columns);
       Optional<TargetTable> existing = target.describe(sync.table());
       Optional<String> createStatement = Optional.empty();
+      if (existing.isPresent() && sync.mode() == Mode.REPLACE) {
+        refuseToReplace(target.replaceProblems(sync.table()), "Nothing was written.");
+      }
       if (existing.isPresent()) {
         List<String> problems =
             target.schemaProblems(existing.get(), columns, key, sync.mode().needsKey());
@@ -421,12 +574,15 @@ public final class SyncRunner {
         Optional<String> whyFull =
             diff.get().whyFull(target.runs(), full, existing.isPresent(), columns, key);
         if (whyFull.isEmpty()) {
-          ChangeCounts counts = warehouseChanges(diff.get(), stage, runId, result, key, collations, notes);
+          step = RunPhase.QUERY;
+          ChangeCounts counts =
+              warehouseChanges(diff.get(), stage, runId, result, key, existing, collations, notes);
           return new ChangeSetPlan(columns, counts, createStatement, withSourceNotes(result, notes));
         }
         notes.add("compared the whole result with the table (" + whyFull.get() + "); this run's"
             + " result becomes the state the next run compares with in the warehouse");
       }
+      step = RunPhase.QUERY;
       progress.begin("extract", result.totalRows().orElse(-1));
       if (result.duckDbFile().isPresent()) {
         progress.advance(stage.copySource(result.duckDbFile().get()));
@@ -438,10 +594,16 @@ public final class SyncRunner {
       }
       progress.end();
       faults.reached(FaultPoint.Point.EXTRACTED, stage.sourceRows());
+      stopIfInterrupted();
 
+      step = RunPhase.CHECK;
       if (!key.isEmpty()) {
-        checkKeys(stage.checkKeys(key, collations, KEY_SAMPLES), key);
+        checkKeys(stage.checkKeys(key, collations, KEY_SAMPLES), key, existing);
       }
+      if (existing.isPresent()) {
+        checkOtherUniqueKeys(stage, existing.get(), columns, key);
+      }
+      step = RunPhase.READ;
       ChangeCounts counts;
       switch (sync.mode()) {
         case MIRROR, UPSERT -> {
@@ -484,10 +646,12 @@ public final class SyncRunner {
    */
   private ChangeCounts warehouseChanges(
       SnapshotDiff diff, Stage stage, String runId, SourceResult result, List<String> key,
-      List<KeyCollation> collations, List<String> notes) {
+      Optional<TargetTable> existing, List<KeyCollation> collations, List<String> notes) {
     SnapshotDiff.Previous previous = diff.previous(target.runs()).orElseThrow();
     SnapshotNames.Run run = diff.run(runId);
-    checkKeys(diff.state().checkKeys(run, key, collations, KEY_SAMPLES), key);
+    step = RunPhase.CHECK;
+    checkKeys(diff.state().checkKeys(run, key, collations, KEY_SAMPLES), key, existing);
+    step = RunPhase.QUERY;
     boolean deletes = sync.mode() == Mode.MIRROR;
     if (planning) {
       diff.state().diffBytes(run, previous.table(), key, deletes).ifPresent(bytes -> notes.add(
@@ -588,7 +752,7 @@ public final class SyncRunner {
    * How the target compares each key column: by the existing column's collation, or, for a table
    * qsync creates, by the binary collation it gives string keys.
    */
-  private static List<KeyCollation> collations(
+  private List<KeyCollation> collations(
       Optional<TargetTable> existing, List<Column> columns, List<String> key) {
     List<KeyCollation> collations = new ArrayList<>();
     for (String keyColumn : key) {
@@ -599,13 +763,14 @@ public final class SyncRunner {
                   .filter(column -> column.name().equals(keyColumn))
                   .findFirst()
                   .filter(column -> column.type().kind() == io.qsync.source.SqlType.Kind.VARCHAR)
-                  .map(column -> "utf8mb4_bin");
+                  .map(column -> target.createdKeyCollation());
       collations.add(KeyCollation.of(collation.orElse(null)));
     }
     return collations;
   }
 
-  private void checkKeys(List<KeyProblem> problems, List<String> key) {
+  private void checkKeys(
+      List<KeyProblem> problems, List<String> key, Optional<TargetTable> existing) {
     if (problems.isEmpty()) {
       return;
     }
@@ -625,8 +790,15 @@ public final class SyncRunner {
         case COLLATION_COLLISION -> {
           message.append("\n - ").append(problem.count())
               .append(" key(s) distinct in the query but equal under the target column's collation -> ");
+          List<String> statements = new ArrayList<>();
+          existing.ifPresent(table -> key.forEach(column -> table.column(column)
+              .filter(described -> described.collation().isPresent()
+                  && !KeyCollation.of(described.collation().get()).isExact())
+              .ifPresent(described -> statements.add(target.exactKeyStatement(table, column)))));
           remedies.add(
-              "make the key column case-sensitive (COLLATE utf8mb4_bin) or normalise the key in the query");
+              "make the key column compare exactly (case, accents and trailing spaces)"
+                  + (statements.isEmpty() ? "" : ": " + String.join("; ", statements))
+                  + ", or normalise the key in the query");
         }
       }
       message.append(String.join(", ", problem.samples()));
@@ -635,8 +807,54 @@ public final class SyncRunner {
     throw new QsyncException(ErrorKind.NEEDS_ACTION, message.toString());
   }
 
-  /** Applies the change set after the run's checkpoint, one transaction per batch. */
-  private RunRecord apply(RunRecord run, Stage stage, SyncLock lock) {
+  /**
+   * A value the result holds twice in another unique key of the table (its columns all returned
+   * by the query) could never be written: stop before writing, naming it. (Values that merely
+   * move between rows are fine: the writer sets such rows aside and writes them last.)
+   */
+  private void checkOtherUniqueKeys(
+      Stage stage, TargetTable table, List<Column> columns, List<String> key) {
+    List<String> problems = new ArrayList<>();
+    for (List<String> unique : table.uniqueKeys()) {
+      boolean isSyncKey = unique.size() == key.size()
+          && unique.stream().allMatch(column -> key.stream().anyMatch(column::equalsIgnoreCase));
+      boolean returned = unique.stream().allMatch(
+          column -> columns.stream().anyMatch(result -> result.name().equalsIgnoreCase(column)));
+      if (isSyncKey || !returned || unique.isEmpty()) {
+        continue;
+      }
+      List<String> names = unique.stream().map(column -> columns.stream()
+          .filter(result -> result.name().equalsIgnoreCase(column)).findFirst().orElseThrow().name())
+          .toList();
+      List<KeyCollation> collations = collations(Optional.of(table), columns, names);
+      for (KeyProblem problem : stage.repeatedValues(names, collations, KEY_SAMPLES)) {
+        problems.add(problem.count() + " value(s) of unique key (" + String.join(", ", names)
+            + ") on more than one row of the result"
+            + (problem.kind() == KeyProblem.Kind.COLLATION_COLLISION
+                ? " under the column's collation" : "")
+            + " -> " + String.join(", ", problem.samples()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "sync '" + sync.name() + "': table " + sync.table() + " has a unique key the query's"
+              + " result breaks:\n - " + String.join("\n - ", problems)
+              + "\nNothing was written. Make those values unique in the query, or drop the"
+              + " unique key from the table.");
+    }
+  }
+
+  /**
+   * Applies the change set after the run's checkpoint, one transaction per batch, then what the
+   * batches set aside ({@link Target.ChangeWriter#finish}).
+   *
+   * @param resumed whether the change set was computed by an earlier process: the table may have
+   *     changed since (a row deleted or added by hand), so rows are written by what it holds now
+   */
+  private RunRecord apply(
+      RunRecord run, Stage stage, SyncLock lock, boolean resumed, List<String> notes) {
+    step = RunPhase.APPLY;
     List<Column> columns = stage.columns();
     List<String> key = resolveKey(columns);
     String table = sync.table();
@@ -652,7 +870,7 @@ public final class SyncRunner {
       }
     }
     Target.ChangeWriter writer =
-        target.writer(table, columns, key, writes(stage), run.runId(), lock);
+        target.writer(table, columns, key, writes(stage, resumed), run.runId(), lock);
     BatchPlan plan = new BatchPlan(run.changesTotal(), run.appliedThrough());
     int batches = run.batchesApplied();
     Throttle throttle =
@@ -675,6 +893,7 @@ public final class SyncRunner {
                   + "\nRun again with --restart to rebuild the change set.");
         }
         long end = batch.get(batch.size() - 1).seq();
+        stopIfInterrupted();
         throttle.awaitClearance(batch.size(), end);
         faults.reached(FaultPoint.Point.BEFORE_BATCH, end);
         long after = plan.appliedThrough();
@@ -686,6 +905,7 @@ public final class SyncRunner {
         faults.reached(FaultPoint.Point.AFTER_BATCH, end);
         progress.advance(plan.appliedThrough());
       }
+      retry.run("changes set aside until the end of the run", () -> writer.finish().ifPresent(notes::add));
     } finally {
       throttled = throttle.report(retry.retries());
     }
@@ -694,11 +914,11 @@ public final class SyncRunner {
   }
 
   /** What the stage's change set may assume about the table. */
-  private Target.Writes writes(Stage stage) {
+  private Target.Writes writes(Stage stage, boolean resumed) {
     if (sync.mode() != Mode.MIRROR && sync.mode() != Mode.UPSERT) {
       return Target.Writes.INSERTS;
     }
-    return stage.changesFromWarehouse() ? Target.Writes.IDEMPOTENT : Target.Writes.DIFFED;
+    return stage.changesFromWarehouse() || resumed ? Target.Writes.RECONCILED : Target.Writes.DIFFED;
   }
 
   /** Checks that the source answers, the query describes and the table can hold the result. */
@@ -713,6 +933,9 @@ public final class SyncRunner {
       Optional<TargetTable> existing = target.describe(sync.table());
       if (existing.isPresent()) {
         problems.addAll(target.schemaProblems(existing.get(), columns, key, sync.mode().needsKey()));
+        if (sync.mode() == Mode.REPLACE) {
+          problems.addAll(target.replaceProblems(sync.table()));
+        }
         notes.add("table " + sync.table() + " exists in " + target.describeLocation());
       } else if (sync.createTable()) {
         notes.add("table " + sync.table() + " does not exist yet; the first run creates it");
@@ -760,9 +983,9 @@ public final class SyncRunner {
       target.runs().unfinished(sync.name()).ifPresent(
           run -> notes.add("run " + run.runId() + " is unfinished (" + run.appliedThrough() + " of "
               + run.changesTotal() + " changes applied); the next run "
-              + (run.phase().equals("apply") || run.phase().equals("swap")
+              + (run.phase().resumable()
                   ? "resumes it"
-                  : run.phase().equals("extract") && source.resumesQueries()
+                  : run.phase() == RunPhase.EXTRACT && source.resumesQueries()
                       ? "resumes it, reading its query's result again" : "starts over")));
       return new PlanReport(
           sync.name(), sync.mode().configName(), sync.table(), plan.counts(), plan.createStatement(),

@@ -352,10 +352,31 @@ public final class Stage implements AutoCloseable {
         problem(
             KeyProblem.Kind.NULL_KEY,
             "SELECT count(*) OVER (), " + keyList + " FROM src WHERE " + anyNull + " LIMIT " + samples));
+    problems.addAll(repeated(key, collations, samples, "src"));
+    return problems;
+  }
+
+  /**
+   * Values of another unique key of the table (its columns all in the result) that the result
+   * holds on more than one row, as the target compares them; rows with a NULL in them are left
+   * out, since a unique key holds any number of those. Empty when the values are fit to write.
+   */
+  public List<KeyProblem> repeatedValues(
+      List<String> columns, List<KeyCollation> collations, int samples) {
+    StringJoiner noneNull = new StringJoiner(" AND ");
+    columns.forEach(column -> noneNull.add(stageColumn(column) + " IS NOT NULL"));
+    return repeated(columns, collations, samples, "(SELECT * FROM src WHERE " + noneNull + ")");
+  }
+
+  /** Duplicates, and values distinct in the source but one under the collation, in {@code rows}. */
+  private List<KeyProblem> repeated(
+      List<String> key, List<KeyCollation> collations, int samples, String rows) {
+    List<KeyProblem> problems = new ArrayList<>();
+    String keyList = stageList(key);
     problems.addAll(
         problem(
             KeyProblem.Kind.DUPLICATE_KEY,
-            "SELECT count(*) OVER (), " + keyList + " FROM src GROUP BY " + keyList
+            "SELECT count(*) OVER (), " + keyList + " FROM " + rows + " GROUP BY " + keyList
                 + " HAVING count(*) > 1 ORDER BY " + keyList + " LIMIT " + samples));
     if (collations.stream().anyMatch(collation -> !collation.isExact())) {
       String normalised = normalisedList(key, collations, "");
@@ -363,7 +384,7 @@ public final class Stage implements AutoCloseable {
           problem(
               KeyProblem.Kind.COLLATION_COLLISION,
               "SELECT count(*) OVER (), string_agg(DISTINCT '''' || CAST(" + rowOf(key)
-                  + " AS VARCHAR) || '''', ' and ') AS rendered FROM src GROUP BY "
+                  + " AS VARCHAR) || '''', ' and ') AS rendered FROM " + rows + " GROUP BY "
                   + normalised + " HAVING count(DISTINCT " + rowOf(key) + ") > 1 LIMIT "
                   + samples));
     }

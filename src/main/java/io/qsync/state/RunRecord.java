@@ -10,8 +10,7 @@ import java.util.Optional;
 /**
  * One run as run history keeps it. Immutable; {@code with*} methods return changed copies.
  *
- * @param phase the step the run is in or stopped in ({@code extract}, {@code diff}, {@code apply},
- *     {@code swap}, {@code done})
+ * @param phase the step the run is in or stopped in
  * @param counts the change set's counts, once known
  * @param changesTotal the change set's length; the checkpoint runs up to it
  * @param appliedThrough the checkpoint: the last change committed
@@ -26,7 +25,7 @@ public record RunRecord(
     String table,
     String mode,
     RunStatus status,
-    String phase,
+    RunPhase phase,
     Instant startedAt,
     Optional<Instant> finishedAt,
     Optional<ChangeCounts> counts,
@@ -57,7 +56,7 @@ public record RunRecord(
 
   /** A run without a source job. */
   public RunRecord(
-      String runId, String sync, String table, String mode, RunStatus status, String phase,
+      String runId, String sync, String table, String mode, RunStatus status, RunPhase phase,
       Instant startedAt, Optional<Instant> finishedAt, Optional<ChangeCounts> counts,
       long changesTotal, long appliedThrough, int batchesApplied, int resumes, String host,
       long pid, long connectionId, Optional<String> error) {
@@ -76,11 +75,11 @@ public record RunRecord(
       String runId, String sync, String table, String mode, Instant now, String host, long pid,
       long connectionId) {
     return new RunRecord(
-        runId, sync, table, mode, RunStatus.RUNNING, "extract", now, Optional.empty(),
+        runId, sync, table, mode, RunStatus.RUNNING, RunPhase.EXTRACT, now, Optional.empty(),
         Optional.empty(), 0, 0, 0, 0, host, pid, connectionId, Optional.empty());
   }
 
-  public RunRecord withPhase(String newPhase) {
+  public RunRecord withPhase(RunPhase newPhase) {
     return new RunRecord(
         runId, sync, table, mode, status, newPhase, startedAt, finishedAt, counts, changesTotal,
         appliedThrough, batchesApplied, resumes, host, pid, connectionId, error, sourceJob);
@@ -113,9 +112,23 @@ public record RunRecord(
 
   public RunRecord finished(RunStatus newStatus, Instant at, Optional<String> newError) {
     return new RunRecord(
-        runId, sync, table, mode, newStatus, newStatus == RunStatus.SUCCEEDED ? "done" : phase,
+        runId, sync, table, mode, newStatus, newStatus == RunStatus.SUCCEEDED ? RunPhase.DONE : phase,
         startedAt, Optional.of(at), counts, changesTotal, appliedThrough, batchesApplied,
         resumes, host, pid, connectionId, newError, sourceJob);
+  }
+
+  /**
+   * The run as a person should see it when its lock is free: a run recorded as running whose lock
+   * no session holds was killed or lost its connection, and is {@link RunStatus#INTERRUPTED}.
+   */
+  public RunRecord seenWith(boolean lockHeld) {
+    if (status != RunStatus.RUNNING || lockHeld) {
+      return this;
+    }
+    return new RunRecord(
+        runId, sync, table, mode, RunStatus.INTERRUPTED, phase, startedAt, finishedAt, counts,
+        changesTotal, appliedThrough, batchesApplied, resumes, host, pid, connectionId, error,
+        sourceJob);
   }
 
   public Optional<Duration> duration() {

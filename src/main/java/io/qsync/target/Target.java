@@ -26,6 +26,18 @@ public interface Target extends AutoCloseable {
   /** The CREATE TABLE statement {@link #createTable} runs, for plans and messages. */
   String createTableStatement(String table, List<Column> columns, List<String> key);
 
+  /**
+   * The collation {@link #createTable} gives a string key column: one under which every two
+   * distinct strings are distinct keys (case, accents and trailing spaces count).
+   */
+  String createdKeyCollation();
+
+  /**
+   * The statement that makes an existing string key column compare exactly, as {@link
+   * #createdKeyCollation} does: the remedy a message about colliding keys names.
+   */
+  String exactKeyStatement(TargetTable table, String column);
+
   /** Creates a table for the result, with the key as its primary key. DDL: outside batches. */
   void createTable(String table, List<Column> columns, List<String> key);
 
@@ -53,18 +65,33 @@ public interface Target extends AutoCloseable {
   enum Writes {
     /** Inserts only, into a table that holds none of their keys ({@code append}, {@code replace}). */
     INSERTS,
-    /** A change set diffed against the table: inserts are new keys, updates find their rows. */
+    /**
+     * A change set diffed against the table just now: inserts are new keys, updates find their
+     * rows. An update that finds none means the target compares keys differently from qsync's
+     * reading of them (a collation), and stops the batch.
+     */
     DIFFED,
     /**
-     * A change set diffed against an earlier state ({@code diff: snapshot}): a key may or may not
-     * be in the table (a run that stopped part-way wrote some), so inserts and updates both write
-     * {@code INSERT ... ON DUPLICATE KEY UPDATE}, and applying one twice changes nothing.
+     * A change set diffed against an earlier state of the table ({@code diff: snapshot}, or a run
+     * resumed by a later process): a key may or may not be in the table now (a run that stopped
+     * part-way wrote some; a row was deleted or added by hand since). The writer looks up which
+     * keys the table holds, and writes those as updates and the others as new rows, so applying a
+     * change twice changes nothing.
      */
-    IDEMPOTENT
+    RECONCILED
   }
 
   /**
-   * Swaps {@code shadow} in as {@code table} in one atomic RENAME and drops the old table, if any.
+   * Why {@code replace} mode cannot swap a new copy in for the existing {@code table} (triggers,
+   * foreign keys into or out of it), each with its remedy; empty when it can.
+   */
+  List<String> replaceProblems(String table);
+
+  /**
+   * Swaps {@code shadow} in as {@code table} in one atomic RENAME and drops the old table. Safe to
+   * call again after a failure or a crash part-way: a shadow already swapped in is not swapped
+   * again, and an old table left behind is dropped. Returns only when neither the shadow nor the
+   * old table is left and {@code table} exists.
    */
   void swap(String table, String shadow);
 
@@ -116,5 +143,15 @@ public interface Target extends AutoCloseable {
      *     or the checkpoint was moved by someone else (the batch is rolled back)
      */
     void apply(List<Change> batch, long afterSeq);
+
+    /**
+     * Writes what the batches set aside, in one transaction, after the last batch: rows whose
+     * value of another unique key of the table was still held by a row a later batch changed (a
+     * value that moves between rows). Returns a note for the run's report when there were any.
+     *
+     * @throws io.qsync.QsyncException when such a row still collides at the end: the query's
+     *     result itself holds the value twice
+     */
+    Optional<String> finish();
   }
 }

@@ -154,22 +154,22 @@ class RendererTest {
         .contains("1m05s")
         .contains("+4 ~3 -2 =3")
         .contains("9/9")
-        .contains("  error: boom")
-        .doesNotContain("remedy");
+        .contains("  error: boom\n    remedy");
 
     String status =
         Renderer.text(
             List.of(
                 new StatusReport("targets", "t", Optional.of(run), Optional.of(Duration.ofMinutes(3)), false, Optional.empty()),
                 new StatusReport("other", "u", Optional.empty(), Optional.empty(), false, Optional.of("cannot connect\nCheck it"))));
-    assertThat(status.lines().toList()).hasSize(6);
+    assertThat(status.lines().toList()).hasSize(8);
     assertThat(status)
-        .contains("  stopped in step 'extract'; the next run starts over")
+        .contains("  error: boom\n    remedy")
+        .contains("  stopped while extracting, before its change set was complete; the next run starts over")
         .contains("targets")
         .contains("3m00s")
         .contains("other")
         .contains("unknown")
-        .contains("  cannot read history: cannot connect");
+        .contains("  cannot read history: cannot connect\n    Check it");
   }
 
   @Test
@@ -178,7 +178,7 @@ class RendererTest {
     RunRecord killed =
         RunRecord.started("20260301T100000Z-abcdef", "targets", "t", "mirror", started, "host", 42, 7)
             .withChangeSet(new ChangeCounts(10, 10, 0, 0, 0), 10)
-            .withPhase("apply")
+            .withPhase(io.qsync.state.RunPhase.APPLY)
             .withCheckpoint(4, 2);
     StatusReport dead =
         new StatusReport("targets", "t", Optional.of(killed), Optional.of(Duration.ofMinutes(1)), false, Optional.empty());
@@ -190,6 +190,51 @@ class RendererTest {
         .contains("4 of 10 changes applied; the next `qsync run targets` resumes it");
     assertThat(Renderer.text(List.of(live))).contains("running").doesNotContain("resumes");
     assertThat(Renderer.map(dead)).containsEntry("last_status", "interrupted").containsEntry("running_now", false);
+  }
+
+  private static RunRecord failedIn(io.qsync.state.RunPhase phase, String error) {
+    return RunRecord.started("20260301T100000Z-abcdef", "targets", "t", "mirror",
+            Instant.parse("2026-03-01T10:00:00Z"), "host", 42, 7)
+        .withPhase(phase)
+        .finished(io.qsync.state.RunStatus.FAILED, Instant.parse("2026-03-01T10:00:05Z"),
+            Optional.of(error));
+  }
+
+  @Test
+  void statusShowsTheWholeErrorAndWhatTheNextRunDoesByTheStepItStoppedIn() {
+    String keys = "sync 'targets': the query's keys cannot be written (key: k):\n"
+        + " - 2 key(s) on more than one row -> (1), (2)\nNothing was written.";
+    StatusReport checked = new StatusReport("targets", "t",
+        Optional.of(failedIn(io.qsync.state.RunPhase.CHECK, keys)), Optional.of(Duration.ofMinutes(1)),
+        false, Optional.empty());
+    StatusReport refused = new StatusReport("targets", "t",
+        Optional.of(failedIn(io.qsync.state.RunPhase.QUERY,
+            "BigQuery connection 'bq': the query failed: invalidQuery: Unrecognized name: x")),
+        Optional.of(Duration.ofMinutes(1)), false, Optional.empty());
+
+    assertThat(Renderer.text(List.of(checked)))
+        .contains("(key: k):\n     - 2 key(s) on more than one row -> (1), (2)")
+        .contains("the result failed a check")
+        .doesNotContain("rejected");
+    assertThat(Renderer.text(List.of(refused)))
+        .contains("stopped at the query, before writing anything")
+        .doesNotContain("target rejected")
+        .doesNotContain("database rejected");
+    assertThat(Renderer.historyText(List.of(failedIn(io.qsync.state.RunPhase.CHECK, keys))))
+        .contains("- 2 key(s) on more than one row -> (1), (2)")
+        .contains("the result failed a check");
+  }
+
+  @Test
+  void statusColumnsStayAlignedForAnInterruptedRun() {
+    RunRecord killed = RunRecord.started("20260301T100000Z-abcdef", "targets", "t", "mirror",
+        Instant.parse("2026-03-01T10:00:00Z"), "host", 42, 7);
+    String text = Renderer.text(List.of(
+        new StatusReport("targets", "t", Optional.of(killed), Optional.of(Duration.ofMinutes(1)),
+            false, Optional.empty())));
+    List<String> lines = text.lines().toList();
+    assertThat(lines.get(1)).contains("interrupted");
+    assertThat(lines.get(1).indexOf("1m00s")).isEqualTo(lines.get(0).indexOf("AGO"));
   }
 
   @Test

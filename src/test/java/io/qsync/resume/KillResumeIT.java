@@ -101,6 +101,15 @@ class KillResumeIT {
         .contains("interrupted")
         .contains(String.format(java.util.Locale.ROOT, "%,d of %,d changes applied", killed.appliedThrough(), total))
         .contains("resumes it");
+    StringWriter historyOut = new StringWriter();
+    Main.execute(
+        new String[] {"history", TargetsData.SYNC, "--config", config.toString()},
+        new PrintWriter(historyOut, true), new PrintWriter(new StringWriter(), true), false,
+        Clock.systemUTC());
+    assertThat(historyOut.toString())
+        .as("history agrees with status")
+        .contains(killed.runId() + " interrupted")
+        .contains("resumes it");
 
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -127,7 +136,7 @@ class KillResumeIT {
     assertThat(WriteCounter.attempted(database) - total)
         .as("rows of the batch the kill cut short, rolled back")
         .isBetween(0L, (long) BATCH_SIZE);
-    RunHistory finished = RunHistory.only(database);
+    RunHistory finished = RunHistory.resumedThenCaughtUp(database);
     assertThat(finished.status()).isEqualTo("succeeded");
     assertThat(finished.resumes()).isEqualTo(1);
     assertThat(finished.changesTotal()).isEqualTo(total);
@@ -135,6 +144,51 @@ class KillResumeIT {
     assertThat(finished.batchesApplied()).isEqualTo(totalBatches);
     Sessions.assertLockFree(database, TargetsData.SYNC);
     assertThat(setup.stageFile()).doesNotExist();
+  }
+
+  /**
+   * SIGTERM (a service manager stopping qsync) or SIGINT (Ctrl-C): the run stops after the batch it
+   * is writing commits, records itself as interrupted, says on stderr how far it got and that the
+   * next run resumes it, and the process exits with 128 + the signal's number.
+   */
+  @ParameterizedTest(name = "SIG{0}")
+  @ValueSource(strings = {"TERM", "INT"})
+  void aSignalStopsTheRunCleanlyAndTheNextRunResumesIt(String signal, TestDatabase database)
+      throws Exception {
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
+    SyncSetup setup =
+        SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(BATCH_SIZE);
+    Path config = setup.writeYaml();
+    long total = DATA.mirrorCounts().changes();
+    int exitCode;
+    String stderr;
+    try (ChildProcess child = ChildProcess.start(
+        dir, "stopped-run", Main.class, "run", TargetsData.SYNC, "--config", config.toString())) {
+      awaitCheckpoint(database, total / 4, child);
+      exitCode = child.signal(signal, Duration.ofSeconds(30));
+      stderr = child.output();
+    }
+
+    assertThat(exitCode).as(stderr).isEqualTo(signal.equals("TERM") ? 143 : 130);
+    RunHistory stopped = RunHistory.only(database);
+    assertThat(stopped.status()).as(stderr).isEqualTo("interrupted");
+    assertThat(stopped.phase()).isEqualTo("apply");
+    assertThat(stopped.appliedThrough() % BATCH_SIZE).isZero();
+    assertThat(WriteCounter.committedTotal(database)).isEqualTo(stopped.appliedThrough());
+    assertThat(stderr).contains(String.format(java.util.Locale.ROOT,
+        "interrupted: run %s of sync '%s' stopped after change %,d of %,d", stopped.runId(),
+        TargetsData.SYNC, stopped.appliedThrough(), total))
+        .contains("the next `qsync run " + TargetsData.SYNC + "` resumes it");
+
+    StringWriter out = new StringWriter();
+    int resumed = Main.execute(
+        new String[] {"run", TargetsData.SYNC, "--config", config.toString()},
+        new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), false,
+        Clock.systemUTC());
+    assertThat(resumed).isZero();
+    assertThat(out.toString()).contains("resumed run " + stopped.runId());
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
   }
 
   /**

@@ -24,6 +24,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @ExtendWith(MariaDbExtension.class)
 class SchemaIT {
@@ -261,8 +263,71 @@ class SchemaIT {
         .contains("equal under the target column's collation")
         .contains("'Abc'")
         .contains("'abc'")
-        .contains("COLLATE utf8mb4_bin");
+        .contains("ALTER TABLE `codes` MODIFY `code` varchar(10) CHARACTER SET utf8mb4 COLLATE"
+            + " utf8mb4_nopad_bin NOT NULL");
     assertThat(database.count("codes")).isZero();
+
+    // The remedy the message names works.
+    database.execute(error.getMessage().replaceAll("(?s).*(ALTER TABLE [^,]*NOT NULL).*", "$1"));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+  }
+
+  /**
+   * Keys that differ only by trailing spaces: MariaDB's utf8mb4_bin is PAD SPACE ('x' = 'x '), so a
+   * table qsync creates gives string keys a NO PAD binary collation, and an existing PAD SPACE key
+   * column is refused with a remedy that works.
+   */
+  @Test
+  void keysThatDifferOnlyByTrailingSpacesStayDistinct(TestDatabase database) {
+    warehouse(
+        "CREATE TABLE t (code VARCHAR, label VARCHAR)",
+        "INSERT INTO t VALUES ('x', 'no space'), ('x ', 'one space'), ('x  ', 'two')");
+    Qsync created = qsync(database, "SELECT * FROM t", "created", 100, "code");
+
+    assertThat(created.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    assertThat(database.rows("SELECT CONCAT('[', code, ']'), label FROM created ORDER BY label"))
+        .containsExactly(List.of("[x]", "no space"), List.of("[x ]", "one space"), List.of("[x  ]", "two"));
+    assertThat(created.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
+
+    database.execute(
+        "CREATE TABLE padded (code VARCHAR(10) COLLATE utf8mb4_bin PRIMARY KEY, label TEXT)");
+    Qsync padded = qsync(database, "SELECT * FROM t", "padded", 100, "code");
+    QsyncException error = needsAction(() -> padded.run("s", false));
+    assertThat(error.getMessage())
+        .contains("equal under the target column's collation")
+        .contains("'x '")
+        .contains("COLLATE utf8mb4_nopad_bin");
+    database.execute(error.getMessage().replaceAll("(?s).*(ALTER TABLE [^,]*NOT NULL).*", "$1"));
+    assertThat(padded.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+  }
+
+  /**
+   * Approximate numbers as keys: a FLOAT or DOUBLE key is written, matched and deleted exactly,
+   * at the extremes too, and a sync whose query does not change finds nothing to change.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"FLOAT", "DOUBLE"})
+  void approximateNumberKeysAreInsertedUpdatedAndDeletedExactly(String type, TestDatabase database) {
+    String extremes = type.equals("FLOAT")
+        ? "(0.1), (-2.5), (3.4028235e38), (-3.4028235e38), (1.17549435e-38), (1.4e-45), (0.0), (16777217)"
+        : "(0.1), (-2.5), (1.7976931348623157e308), (2.2250738585072014e-308), (4.9e-324), (0.0),"
+            + " (9007199254740993)";
+    warehouse(
+        "CREATE TABLE t AS SELECT CAST(k AS " + type + ") AS k, 'first' AS v FROM (VALUES "
+            + extremes + ") s(k)");
+    long rows = Long.parseLong(warehouse.rows("SELECT count(*) FROM t").get(0).get(0));
+    Qsync qsync = qsync(database, "SELECT * FROM t", "approx", 3, "k");
+
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(rows, rows, 0, 0, 0));
+    warehouse.execute("UPDATE t SET v = 'second'");
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(rows, 0, rows, 0, 0));
+    warehouse.execute("DELETE FROM t WHERE k < 0 OR k > 1e30");
+    long left = Long.parseLong(warehouse.rows("SELECT count(*) FROM t").get(0).get(0));
+    assertThat(qsync.run("s", false).counts())
+        .isEqualTo(new ChangeCounts(left, 0, 0, rows - left, left));
+    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(left, 0, 0, 0, left));
+    assertThat(database.count("approx")).isEqualTo(left);
+    assertThat(database.rows("SELECT DISTINCT v FROM approx")).containsExactly(List.of("second"));
   }
 
   // ---- names ----

@@ -80,6 +80,25 @@ public final class ChildProcess implements AutoCloseable {
     return waitFor(timeout);
   }
 
+  /**
+   * Sends SIGTERM ({@code "TERM"}) or SIGINT ({@code "INT"}, as Ctrl-C does) and waits, bounded,
+   * until the process is gone; its exit code.
+   */
+  public int signal(String signal, Duration timeout) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).start();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return waitFor(timeout);
+  }
+
   /** The exit code, waiting at most {@code timeout}; fails when the process still runs then. */
   public int waitFor(Duration timeout) {
     try {

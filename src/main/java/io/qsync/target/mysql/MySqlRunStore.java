@@ -1,6 +1,7 @@
 package io.qsync.target.mysql;
 
 import io.qsync.diff.ChangeCounts;
+import io.qsync.state.RunPhase;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
@@ -13,6 +14,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -150,8 +152,8 @@ final class MySqlRunStore implements RunStore {
                 + " inserted = ?, updated = ?, deleted = ?, unchanged = ?, changes_total = ?,"
                 + " resumes = ?, host = ?, pid = ?, connection_id = ?, error = ?, updated_at = ?"
                 + (hasSourceJob() ? ", " + SOURCE_JOB + " = ?" : "") + " WHERE run_id = ?")) {
-      statement.setString(1, run.status().name().toLowerCase());
-      statement.setString(2, run.phase());
+      statement.setString(1, run.status().name().toLowerCase(Locale.ROOT));
+      statement.setString(2, run.phase().stored());
       setInstant(statement, 3, run.finishedAt().map(Timestamp::from).orElse(null));
       bindCounts(statement, 4, run.counts());
       statement.setLong(9, run.changesTotal());
@@ -298,8 +300,8 @@ final class MySqlRunStore implements RunStore {
         rows.getString("sync_name"),
         rows.getString("target_table"),
         rows.getString("mode"),
-        RunStatus.valueOf(rows.getString("status").toUpperCase()),
-        rows.getString("phase"),
+        RunStatus.valueOf(rows.getString("status").toUpperCase(Locale.ROOT)),
+        RunPhase.ofStored(rows.getString("phase")),
         rows.getTimestamp("started_at").toInstant(),
         Optional.ofNullable(finished).map(Timestamp::toInstant),
         counts,
@@ -319,8 +321,8 @@ final class MySqlRunStore implements RunStore {
     statement.setString(2, run.sync());
     statement.setString(3, run.table());
     statement.setString(4, run.mode());
-    statement.setString(5, run.status().name().toLowerCase());
-    statement.setString(6, run.phase());
+    statement.setString(5, run.status().name().toLowerCase(Locale.ROOT));
+    statement.setString(6, run.phase().stored());
     statement.setTimestamp(7, Timestamp.from(run.startedAt()));
     setInstant(statement, 8, run.finishedAt().map(Timestamp::from).orElse(null));
     bindCounts(statement, 9, run.counts());

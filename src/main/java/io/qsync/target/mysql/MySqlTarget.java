@@ -225,7 +225,7 @@ public final class MySqlTarget implements Target {
 
   @Override
   public String createTableStatement(String table, List<Column> columns, List<String> key) {
-    return MySqlDialect.MARIADB.createTable(table, columns, key);
+    return dialect().createTable(table, columns, key);
   }
 
   @Override
@@ -297,30 +297,74 @@ public final class MySqlTarget implements Target {
   public ChangeWriter writer(
       String table, List<Column> columns, List<String> key, Writes writes, String runId,
       SyncLock lock) {
+    MySqlMovedValues.Pending setAside = new MySqlMovedValues.Pending();
     return new MySqlRecoveringWriter(
         this,
         session ->
             new MySqlChangeWriter(
-                session, dialect(), table, columns, key, writes, runId, lock, clock, config.name()),
+                session, dialect(), table, columns, key, writes, runId, lock, clock, config.name(),
+                setAside),
         runId);
   }
 
   @Override
+  public String createdKeyCollation() {
+    return dialect().binaryKeyCollation();
+  }
+
+  @Override
+  public String exactKeyStatement(TargetTable table, String column) {
+    TargetColumn described = table.column(column).orElseThrow();
+    String collation = described.collation().orElse("utf8mb4_bin");
+    String charset = collation.substring(0, Math.max(0, collation.indexOf('_')));
+    String noPad = dialect().binaryKeyCollation();
+    // MariaDB has a NO PAD binary collation for each character set; MySQL 8 one for utf8mb4 only.
+    String exact =
+        noPad.endsWith("_nopad_bin") ? charset + "_nopad_bin"
+            : noPad.equals("utf8mb4_0900_bin") && charset.equals("utf8mb4") ? noPad
+            : null;
+    String type = exact != null
+        ? described.columnType() + " CHARACTER SET " + charset + " COLLATE " + exact
+        : described.columnType().replaceFirst("^(?:var)?char", "varbinary");
+    return "ALTER TABLE " + MySqlDialect.quote(table.name()) + " MODIFY "
+        + MySqlDialect.quote(described.name()) + " " + type
+        + (described.nullable() ? " NULL" : " NOT NULL");
+  }
+
+  @Override
+  public List<String> replaceProblems(String table) {
+    try {
+      return MySqlReplaceCheck.problems(connection(), table);
+    } catch (SQLException e) {
+      throw failed("look for the triggers and foreign keys of table " + table, e);
+    }
+  }
+
+  @Override
   public void swap(String table, String shadow) {
-    boolean exists = describe(table).isPresent();
     String old = MySqlShadow.oldName(table);
-    if (exists) {
-      execute("DROP TABLE IF EXISTS " + MySqlDialect.quote(old), "drop " + old);
-      // One RENAME of both: readers see the old table or the new one, never neither.
-      execute(
-          "RENAME TABLE " + MySqlDialect.quote(table) + " TO " + MySqlDialect.quote(old) + ", "
-              + MySqlDialect.quote(shadow) + " TO " + MySqlDialect.quote(table),
-          "swap in the new table");
-      execute("DROP TABLE " + MySqlDialect.quote(old), "drop the old table " + old);
-    } else {
-      execute(
-          "RENAME TABLE " + MySqlDialect.quote(shadow) + " TO " + MySqlDialect.quote(table),
-          "rename the new table");
+    if (describe(shadow).isPresent()) {
+      if (describe(table).isPresent()) {
+        execute("DROP TABLE IF EXISTS " + MySqlDialect.quote(old), "drop " + old);
+        // One RENAME of both: readers see the old table or the new one, never neither.
+        execute(
+            "RENAME TABLE " + MySqlDialect.quote(table) + " TO " + MySqlDialect.quote(old) + ", "
+                + MySqlDialect.quote(shadow) + " TO " + MySqlDialect.quote(table),
+            "swap in the new table");
+      } else {
+        execute(
+            "RENAME TABLE " + MySqlDialect.quote(shadow) + " TO " + MySqlDialect.quote(table),
+            "rename the new table");
+      }
+    }
+    // Also after a crash between the RENAME and this DROP: the resumed run finishes the swap.
+    execute("DROP TABLE IF EXISTS " + MySqlDialect.quote(old), "drop the old table " + old);
+    if (describe(table).isEmpty()) {
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "connection '" + config.name() + "': neither table " + table + " nor its new copy "
+              + shadow + " exists any more, so the swap of replace mode has nothing to swap in"
+              + "\nRun with --restart to build the table again.");
     }
   }
 

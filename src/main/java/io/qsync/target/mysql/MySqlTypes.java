@@ -14,7 +14,16 @@ public final class MySqlTypes {
 
   private MySqlTypes() {}
 
+  /** The type for a column of a MariaDB table (see {@link MySqlDialect#binaryKeyCollation}). */
   public static String columnType(Column column, boolean keyColumn) {
+    return columnType(column, keyColumn, MySqlDialect.MARIADB.binaryKeyCollation());
+  }
+
+  /**
+   * @param binaryKeyCollation the collation of a string key column: one under which every two
+   *     distinct strings stay distinct, trailing spaces included (NO PAD)
+   */
+  public static String columnType(Column column, boolean keyColumn, String binaryKeyCollation) {
     SqlType type = column.type();
     return switch (type.kind()) {
       case BOOLEAN -> "BOOLEAN";
@@ -32,7 +41,7 @@ public final class MySqlTypes {
       case DECIMAL -> "DECIMAL(" + type.precision() + "," + type.scale() + ")";
       case VARCHAR ->
           keyColumn
-              ? "VARCHAR(" + KEY_STRING_LENGTH + ") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+              ? "VARCHAR(" + KEY_STRING_LENGTH + ") CHARACTER SET utf8mb4 COLLATE " + binaryKeyCollation
               : "LONGTEXT CHARACTER SET utf8mb4";
       case BLOB -> keyColumn ? "VARBINARY(" + KEY_STRING_LENGTH + ")" : "LONGBLOB";
       case DATE -> "DATE";

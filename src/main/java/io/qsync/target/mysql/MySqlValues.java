@@ -232,7 +232,11 @@ final class MySqlValues {
       case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER ->
           statement.setLong(index, ((Number) value).longValue());
       case UBIGINT, HUGEINT -> statement.setBigDecimal(index, new BigDecimal((BigInteger) value));
-      case FLOAT -> statement.setFloat(index, (Float) value);
+      // As the double the float widens to: the driver sends it as its shortest decimal text,
+      // which the server reads back as exactly that double and stores as exactly the float (the
+      // float's own shortest text may read as another float, or above FLT_MAX for the largest),
+      // and which a FLOAT column equals in a comparison (WHERE k = ?), as a key needs.
+      case FLOAT -> statement.setDouble(index, ((Float) value).doubleValue());
       case DOUBLE -> statement.setDouble(index, (Double) value);
       case DECIMAL -> statement.setBigDecimal(index, (BigDecimal) value);
       case VARCHAR, JSON, UUID -> statement.setString(index, (String) value);

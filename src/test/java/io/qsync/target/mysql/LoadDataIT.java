@@ -137,7 +137,9 @@ class LoadDataIT {
 
     assertThat(error).isNotNull();
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
-    assertThat(error.getMessage()).contains("key (id=80)").contains("Duplicate entry");
+    assertThat(error.getMessage())
+        .contains("unique key (email) on more than one row of the result -> ('u30@example.com')")
+        .contains("Nothing was written");
     assertThat(database.count("targets")).isZero();
   }
 }

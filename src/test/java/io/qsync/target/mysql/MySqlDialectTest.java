@@ -18,20 +18,21 @@ class MySqlDialectTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-    "10.11.19-MariaDB-0+deb12u1, false",
-    "11.4.5-MariaDB,             false",
-    "10.6.16-mariadb-log,        false",
-    "5.7.44-log,                 false",
-    "8.0.18,                     false",
-    "8.0.19,                     true",
-    "8.0.36,                     true",
-    "8.0.36-0ubuntu0.22.04.1,    true",
-    "8.4.0,                      true",
-    "9.1.0,                      true",
+    "10.11.19-MariaDB-0+deb12u1, false, utf8mb4_nopad_bin",
+    "11.4.5-MariaDB,             false, utf8mb4_nopad_bin",
+    "10.6.16-mariadb-log,        false, utf8mb4_nopad_bin",
+    "5.7.44-log,                 false, utf8mb4_bin",
+    "8.0.16,                     false, utf8mb4_bin",
+    "8.0.18,                     false, utf8mb4_0900_bin",
+    "8.0.19,                     true,  utf8mb4_0900_bin",
+    "8.0.36,                     true,  utf8mb4_0900_bin",
+    "8.0.36-0ubuntu0.22.04.1,    true,  utf8mb4_0900_bin",
+    "8.4.0,                      true,  utf8mb4_0900_bin",
+    "9.1.0,                      true,  utf8mb4_0900_bin",
   })
-  void picksTheUpsertFormFromTheServerVersion(String version, boolean rowAlias) {
-    assertThat(MySqlDialect.forVersion(version))
-        .isEqualTo(rowAlias ? MySqlDialect.MYSQL_8 : MySqlDialect.MARIADB);
+  void picksTheUpsertFormAndTheExactKeyCollationFromTheServerVersion(
+      String version, boolean rowAlias, String keyCollation) {
+    assertThat(MySqlDialect.forVersion(version)).isEqualTo(new MySqlDialect(rowAlias, keyCollation));
   }
 
   @Test
@@ -113,7 +114,7 @@ class MySqlDialectTest {
     assertThat(MySqlDialect.MARIADB.createTable("t", columns, List.of("tenant", "ID")))
         .isEqualTo(
             "CREATE TABLE `t` (\n"
-                + "  `tenant` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,\n"
+                + "  `tenant` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,\n"
                 + "  `id` BIGINT NOT NULL,\n"
                 + "  `score` DECIMAL(10,3) NULL,\n"
                 + "  `note` LONGTEXT CHARACTER SET utf8mb4 NULL,\n"

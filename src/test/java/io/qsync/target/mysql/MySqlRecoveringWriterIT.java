@@ -53,13 +53,21 @@ class MySqlRecoveringWriterIT {
                 Target.ChangeWriter real =
                     new MySqlChangeWriter(
                         session, MySqlDialect.MARIADB, "t", COLUMNS, List.of("id"), Target.Writes.DIFFED, "r1",
-                        lock, Clock.systemUTC(), "app");
-                return (batch, afterSeq) -> {
-                  real.apply(batch, afterSeq);
-                  if (loseAfterCommit[0]) {
-                    loseAfterCommit[0] = false;
-                    close(session); // as the driver does when the socket dies
-                    throw new TransientException("connection lost after COMMIT", null);
+                        lock, Clock.systemUTC(), "app", new MySqlMovedValues.Pending());
+                return new Target.ChangeWriter() {
+                  @Override
+                  public void apply(List<Change> batch, long afterSeq) {
+                    real.apply(batch, afterSeq);
+                    if (loseAfterCommit[0]) {
+                      loseAfterCommit[0] = false;
+                      close(session); // as the driver does when the socket dies
+                      throw new TransientException("connection lost after COMMIT", null);
+                    }
+                  }
+
+                  @Override
+                  public java.util.Optional<String> finish() {
+                    return real.finish();
                   }
                 };
               },

@@ -54,9 +54,12 @@ class MySqlTypesTest {
   }
 
   @Test
-  void stringAndBinaryKeysAreBoundedAndCaseSensitive() {
+  void stringAndBinaryKeysAreBoundedAndCompareExactly() {
+    // NO PAD and binary: 'x' and 'x ' stay two keys, as 'a' and 'A' do (utf8mb4_bin is PAD SPACE).
     assertThat(MySqlTypes.columnType(column(Kind.VARCHAR), true))
-        .isEqualTo("VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        .isEqualTo("VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin");
+    assertThat(MySqlTypes.columnType(column(Kind.VARCHAR), true, "utf8mb4_0900_bin"))
+        .isEqualTo("VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin");
     assertThat(MySqlTypes.columnType(column(Kind.BLOB), true)).isEqualTo("VARBINARY(255)");
   }
 
