@@ -217,13 +217,7 @@ public final class SyncRunner {
           phase = run.phase().equals("apply") || source.resumesQueries() ? "rejected" : run.phase();
           reported = amended(error, "The next run computes a fresh change set.");
         } else if (run.phase().equals("apply")) {
-          reported =
-              amended(
-                  error,
-                  "This append committed changes 1-" + target.runs().find(run.runId())
-                      .map(RunRecord::appliedThrough).orElse(run.appliedThrough())
-                      + " of run " + run.runId() + ". Widen the column and run again to"
-                      + " resume; or delete those rows, fix the query and run with --restart.");
+          reported = amended(error, appendCommitted(run));
         }
       }
       recordFailure(run.runId(), phase, reported);
@@ -280,6 +274,22 @@ public final class SyncRunner {
             + " rows before it stopped, and cannot be resumed (" + whyNot + ")\n"
             + "Starting over would append those rows again. Delete them from " + sync.table()
             + " and run with --restart, or run with --restart to append the whole result again.");
+  }
+
+  /**
+   * What an append that stopped on a row the table refused had committed, and what a resumed or
+   * restarted run then does: the refusal itself says what to fix.
+   */
+  private String appendCommitted(RunRecord run) {
+    long committed =
+        target.runs().find(run.runId()).map(RunRecord::appliedThrough).orElse(run.appliedThrough());
+    if (committed == 0) {
+      return "This append committed none of its " + run.changesTotal() + " rows (run "
+          + run.runId() + "); once fixed, the next run appends them.";
+    }
+    return "This append committed " + committed + " of its " + run.changesTotal() + " rows (run "
+        + run.runId() + "); once fixed, the next run appends the rest after them (with --restart"
+        + " it would append all " + run.changesTotal() + " again).";
   }
 
   /** Records why a run stopped, unless the target is unreachable (then the run stays RUNNING). */

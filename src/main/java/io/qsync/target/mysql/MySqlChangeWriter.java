@@ -16,6 +16,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,13 +51,13 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private final int maxRowsPerStatement;
   private final MySqlLoadData loadData;
   private final int[] allColumns;
-  private long statementBytes;
-  private final String connectionName;
+  private long maxAllowedPacket;
+  private final String side;
 
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
       List<String> key, Writes writes, String runId, SyncLock lock, Clock clock,
-      String connectionName) {
+      String side) {
     this.connection = connection;
     this.dialect = dialect;
     this.table = table;
@@ -70,7 +72,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     this.runId = runId;
     this.lock = lock;
     this.clock = clock;
-    this.connectionName = connectionName;
+    this.side = side;
     this.maxRowsPerStatement = Math.max(1, MAX_PLACEHOLDERS / columns.size());
     this.loadData = new MySqlLoadData(table, columns);
     this.allColumns = StatementChunks.all(columns.size());
@@ -91,6 +93,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
       return;
     }
     checkValues(batch);
+    checkPacketSize(batch);
     try {
       applyOnce(batch, afterSeq, true);
     } catch (LoadDataDeclined declined) {
@@ -124,7 +127,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         rollback();
-        if (e instanceof SQLException sql && MySqlErrors.isDataError(sql)) {
+        if (e instanceof SQLException sql && MySqlErrors.classify(sql).refusesARow()) {
           throw pinpoint(batch, sql);
         }
         throw e;
@@ -132,7 +135,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         restoreAutoCommit();
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "apply the batch ending at change " + lastSeq, e);
+      throw MySqlErrors.failed(side, "apply the batch ending at change " + lastSeq, e);
     }
   }
 
@@ -187,17 +190,86 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
 
   /**
    * How many bytes of values one statement may carry: half the server's max_allowed_packet, which
-   * leaves room for the statement's text around them. Read once, on first use.
+   * leaves room for the statement's text around them.
    */
   private long statementBytes() throws SQLException {
-    if (statementBytes == 0) {
+    return Math.max(1 << 16, maxAllowedPacket() / 2);
+  }
+
+  /** The server's {@code max_allowed_packet}, read once, on first use. */
+  private long maxAllowedPacket() throws SQLException {
+    if (maxAllowedPacket == 0) {
       try (PreparedStatement statement = connection.prepareStatement("SELECT @@max_allowed_packet");
           ResultSet rows = statement.executeQuery()) {
         rows.next();
-        statementBytes = Math.max(1 << 16, rows.getLong(1) / 2);
+        maxAllowedPacket = rows.getLong(1);
       }
     }
-    return statementBytes;
+    return maxAllowedPacket;
+  }
+
+  /**
+   * A row too large for one statement under the server's {@code max_allowed_packet} can never be
+   * written by a statement (the server drops the connection, and a retry fails the same way), and
+   * LOAD DATA would store it where no later update could reach it: it is refused before anything
+   * of the batch is sent, naming its key, its largest column and the sizes.
+   */
+  private void checkPacketSize(List<Change> batch) {
+    long limit;
+    try {
+      limit = maxAllowedPacket();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(side, "read max_allowed_packet", e);
+    }
+    long statementText = dialect.upsert(table, columns, 1).length();
+    for (Change change : batch) {
+      if (change.kind() == ChangeKind.DELETE
+          || statementText + StatementChunks.estimate(change.row(), allColumns) <= limit) {
+        continue; // the upper bound fits: most rows never need the exact count
+      }
+      long rowBytes = statementText;
+      int largest = 0;
+      long largestBytes = -1;
+      for (int i = 0; i < columns.size(); i++) {
+        long bytes = StatementChunks.bytesSent(change.row()[i]);
+        rowBytes += bytes;
+        if (bytes > largestBytes) {
+          largest = i;
+          largestBytes = bytes;
+        }
+      }
+      if (rowBytes > limit) {
+        throw new QsyncException(
+            ErrorKind.NEEDS_ACTION,
+            String.format(Locale.ROOT,
+                "table %s on %s: the row with key %s needs %,d bytes in one statement, more than"
+                    + " the server's max_allowed_packet (%,d bytes) allows; its column %s holds"
+                    + " %,d bytes (source type %s). Nothing of this batch was written.%n%s",
+                table, side, describeKey(change), rowBytes, limit, columns.get(largest).name(),
+                valueBytes(change.row()[largest]), columns.get(largest).type(),
+                packetRemedy(rowBytes)));
+      }
+    }
+  }
+
+  /** The size of a value as the user knows it: a string's UTF-8 bytes, a binary's length. */
+  private static long valueBytes(Object value) {
+    if (value instanceof String text) {
+      return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+    return value instanceof byte[] bytes ? bytes.length : StatementChunks.bytesSent(value);
+  }
+
+  /** Raise the limit to the next power of two that holds the row, up to the server's 1 GiB. */
+  private static String packetRemedy(long rowBytes) {
+    long maximum = 1L << 30;
+    String shorten = "shorten the value in the query (e.g. LEFT(column, n)) or filter the row out.";
+    if (rowBytes > maximum) {
+      return "The server cannot take more than 1 GiB in one packet: " + shorten;
+    }
+    long raised = Long.highestOneBit(rowBytes - 1) << 1;
+    return "Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = " + raised
+        + ", and in its config file so that a restart keeps it), or " + shorten;
   }
 
   private int keysPerStatement() {
@@ -332,7 +404,13 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private QsyncException pinpoint(List<Change> batch, SQLException batchError) {
     try {
       connection.setAutoCommit(false);
-      writeDeletes(ofKind(batch, ChangeKind.DELETE));
+      for (Change change : ofKind(batch, ChangeKind.DELETE)) {
+        try {
+          writeDeletes(List.of(change));
+        } catch (SQLException rowError) {
+          return rejected(change, rowError);
+        }
+      }
       for (ChangeKind kind : List.of(ChangeKind.UPDATE, ChangeKind.INSERT)) {
         for (Change change : ofKind(batch, kind)) {
           try {
@@ -351,6 +429,11 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   }
 
   private QsyncException rejected(Change change, SQLException error) {
+    MySqlErrors.Cause cause = MySqlErrors.classify(error);
+    if (!cause.refusesARow()) {
+      // The replay failed otherwise (the connection broke, a lock wait): that is the error.
+      return MySqlErrors.failed(side, "apply the batch (replaying it row by row)", error);
+    }
     String column = columnOf(error.getMessage());
     String where = change == null ? "a row" : "the row with key " + describeKey(change);
     String value = "";
@@ -361,27 +444,105 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         }
       }
     }
+    String refusal = "the target rejected " + where + (column == null ? "" : " in column " + column) + value;
     String remedy =
-        switch (error.getErrorCode()) {
-          case 1062 ->
-              upsert
-                  ? "Another row of the table already holds this value of a unique key (named in"
-                      + " the message): a second unique key of the table that the query's rows"
-                      + " collide on, a key column whose collation equates keys qsync saw as"
-                      + " different ('s' and 'ß' under utf8mb4_general_ci), or another writer."
-                      + " Make the values unique in the query, or the key column binary (COLLATE"
-                      + " utf8mb4_bin), then run again."
-                  : "Make the query return each key once, or use a mode with a key (mirror, upsert).";
-          case 1048 -> "Return a value for the column, or allow NULL in it.";
-          case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
-          default -> "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";
+        switch (cause) {
+          case FOREIGN_KEY -> {
+            Optional<MySqlErrors.ForeignKey> foreignKey = MySqlErrors.foreignKey(error.getMessage());
+            refusal = "the foreign key " + foreignKey.map(MySqlErrors.ForeignKey::name).orElse("")
+                + " refuses " + where + foreignKeyValues(change, foreignKey, error.getErrorCode());
+            yield MySqlErrors.foreignKeyRemedy(error.getErrorCode(), foreignKey, "this row");
+          }
+          case CHECK_CONSTRAINT -> {
+            String name = MySqlErrors.checkConstraint(error.getMessage()).orElse("");
+            refusal = "the CHECK constraint " + name + " refuses " + where;
+            yield "Fix the row in the query (or filter it out), or change the constraint (ALTER"
+                + " TABLE " + MySqlDialect.quote(table) + " DROP CONSTRAINT "
+                + MySqlDialect.quote(name) + ").";
+          }
+          case TRIGGER -> {
+            List<String> triggers = triggersOfTable();
+            refusal = (triggers.size() == 1 ? "trigger " + triggers.get(0)
+                : "a trigger" + (triggers.isEmpty() ? "" : " (one of " + String.join(", ", triggers) + ")"))
+                + " refused " + where + " with its own message";
+            yield "Fix the row in the query (or filter it out), or change the trigger.";
+          }
+          default -> switch (error.getErrorCode()) {
+            case 1062, 1586, 1859, 1169 -> duplicateRemedy(change, error);
+            case 1048, 1263 -> "Return a value for the column, or allow NULL in it.";
+            case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
+            default -> "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";
+          };
         };
+    String subject = "table " + table + " on " + side + ": " + refusal;
+    if (error.getErrorCode() == 1062 && !upsert && change != null && keyIndexes.length > 0) {
+      subject = "table " + table + " on " + side + " already holds the key " + describeKey(change)
+          + ", which the query returns";
+    }
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        "table " + table + ": the target rejected " + where
-            + (column == null ? "" : " in column " + column) + value + ": " + error.getMessage()
+        subject + ": " + error.getMessage()
             + "\nNothing of this batch was written. " + remedy,
         error);
+  }
+
+  /** What to do about a duplicate key: in append (plain INSERTs) the table held the key before. */
+  private String duplicateRemedy(Change change, SQLException error) {
+    if (upsert) {
+      return "Another row of the table already holds this value of a unique key (named in"
+          + " the message): a second unique key of the table that the query's rows"
+          + " collide on, a key column whose collation equates keys qsync saw as"
+          + " different ('s' and 'ß' under utf8mb4_general_ci), or another writer."
+          + " Make the values unique in the query, or the key column binary (COLLATE"
+          + " utf8mb4_bin), then run again.";
+    }
+    if (keyIndexes.length == 0) {
+      return "Another row already holds this value of a unique index of the table (named in the"
+          + " message): a row from before this run, or an earlier row of the query. Delete that"
+          + " row from " + table + " or make the query's values unique; or give the sync a key"
+          + " and use mode: upsert to update such rows.";
+    }
+    String which = change == null ? "those keys" : "the row with key " + describeKey(change);
+    return "Append only inserts, and the table holds rows with keys the query returns. Delete"
+        + " those rows from " + table + " (" + which + ", and any other the query returns), or use"
+        + " mode: upsert (or mirror) to update them instead.";
+  }
+
+  /** " (owner_id=9)": the row's values of the foreign key's columns, when they are in the row. */
+  private String foreignKeyValues(Change change, Optional<MySqlErrors.ForeignKey> foreignKey, int code) {
+    if (change == null || foreignKey.isEmpty() || code != 1452) {
+      return "";
+    }
+    StringJoiner values = new StringJoiner(", ", " (", ")");
+    values.setEmptyValue("");
+    for (String name : foreignKey.get().columns()) {
+      for (int i = 0; i < columns.size(); i++) {
+        if (columns.get(i).name().equalsIgnoreCase(name)) {
+          values.add(name + "=" + preview(change.row()[i]));
+        }
+      }
+    }
+    return values.toString();
+  }
+
+  /** The table's triggers, as "t_check BEFORE INSERT", from information_schema; none if unknown. */
+  private List<String> triggersOfTable() {
+    List<String> triggers = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION FROM information_schema.TRIGGERS"
+                + " WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?"
+                + " ORDER BY TRIGGER_NAME")) {
+      statement.setString(1, table);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          triggers.add(rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3));
+        }
+      }
+    } catch (SQLException e) {
+      return List.of(); // naming the triggers is a help, not a need
+    }
+    return triggers;
   }
 
   private String describeKey(Change change) {

@@ -61,12 +61,12 @@ final class MySqlSessions {
   }
 
   /** {@code SHOW GLOBAL STATUS LIKE 'Threads_running'}: needs no privilege. */
-  static long threadsRunning(Connection session, String connectionName) {
+  static long threadsRunning(Connection session, String side) {
     try (Statement statement = session.createStatement();
         ResultSet rows = statement.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_running'")) {
       return rows.next() ? rows.getLong(2) : 0;
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read Threads_running", e);
+      throw MySqlErrors.failed(side, "read Threads_running", e);
     }
   }
 
@@ -76,7 +76,7 @@ final class MySqlSessions {
    * or a channel's threads are stopped (the column is NULL then). Needs REPLICATION CLIENT (MySQL)
    * or SLAVE MONITOR (MariaDB 10.5.9+).
    */
-  static Optional<Duration> replicationLag(Connection session, String connectionName) {
+  static Optional<Duration> replicationLag(Connection session, String side) {
     try (Statement statement = session.createStatement()) {
       try (ResultSet rows = replicaStatus(statement)) {
         String column = lagColumn(rows);
@@ -95,7 +95,7 @@ final class MySqlSessions {
         return any ? worst : Optional.empty();
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read the replication lag (SHOW REPLICA STATUS)", e);
+      throw MySqlErrors.failed(side, "read the replication lag (SHOW REPLICA STATUS)", e);
     }
   }
 
@@ -121,7 +121,7 @@ final class MySqlSessions {
     throw new SQLException("SHOW REPLICA STATUS has no Seconds_Behind_Master column");
   }
 
-  static long checkpoint(Connection session, String runId, String connectionName) {
+  static long checkpoint(Connection session, String runId, String side) {
     try (PreparedStatement statement =
         session.prepareStatement(
             "SELECT applied_through FROM " + MySqlRunStore.TABLE + " WHERE run_id = ?")) {
@@ -133,17 +133,17 @@ final class MySqlSessions {
         return rows.getLong(1);
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read the checkpoint of run " + runId, e);
+      throw MySqlErrors.failed(side, "read the checkpoint of run " + runId, e);
     }
   }
 
   /** MariaDB's {@code max_statement_time} for the session; zero: no limit. */
-  static void limitStatements(Connection session, Duration limit, String connectionName) {
+  static void limitStatements(Connection session, Duration limit, String side) {
     try (Statement statement = session.createStatement()) {
       statement.execute(
           "SET SESSION max_statement_time = " + String.format(Locale.ROOT, "%.3f", limit.toMillis() / 1000.0));
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "set max_statement_time", e);
+      throw MySqlErrors.failed(side, "set max_statement_time", e);
     }
   }
 }

@@ -123,9 +123,13 @@ public final class MySqlTarget implements Target {
       return new QsyncException(ErrorKind.NEEDS_ACTION, message, e);
     }
     // A refused or dropped connection, or too many of them, may pass (a restart, a failover).
-    return MySqlErrors.isTransient(e)
-        ? new TransientException(message, e)
-        : new QsyncException(ErrorKind.FAILED, message, e);
+    MySqlErrors.Cause cause = MySqlErrors.classify(e);
+    if (cause.retried()) {
+      return new TransientException(message, e);
+    }
+    return cause == MySqlErrors.Cause.UNKNOWN
+        ? new QsyncException(ErrorKind.FAILED, message, e)
+        : MySqlErrors.failed(side(), "connect", e);
   }
 
   Connection connection() {
@@ -301,7 +305,7 @@ public final class MySqlTarget implements Target {
         this,
         session ->
             new MySqlChangeWriter(
-                session, dialect(), table, columns, key, writes, runId, lock, clock, config.name()),
+                session, dialect(), table, columns, key, writes, runId, lock, clock, side()),
         runId);
   }
 
@@ -332,7 +336,7 @@ public final class MySqlTarget implements Target {
   @Override
   public RunStore runs() {
     if (runs == null) {
-      runs = new MySqlRunStore(this::connection, config.name());
+      runs = new MySqlRunStore(this::connection, side());
     }
     return runs;
   }
@@ -340,13 +344,13 @@ public final class MySqlTarget implements Target {
   @Override
   public long threadsRunning() {
     dropClosedSession();
-    return MySqlSessions.threadsRunning(connection(), config.name());
+    return MySqlSessions.threadsRunning(connection(), side());
   }
 
   @Override
   public Optional<Duration> replicationLag() {
     dropClosedSession();
-    return MySqlSessions.replicationLag(connection(), config.name());
+    return MySqlSessions.replicationLag(connection(), side());
   }
 
   /**
@@ -366,7 +370,7 @@ public final class MySqlTarget implements Target {
 
   /** The run's checkpoint, read on the work session. */
   long checkpoint(String runId) {
-    return MySqlSessions.checkpoint(connection(), runId, config.name());
+    return MySqlSessions.checkpoint(connection(), runId, side());
   }
 
   /**
@@ -377,13 +381,13 @@ public final class MySqlTarget implements Target {
   void limitWriteStatements(Connection session) {
     connection();
     if (mariaDb) {
-      MySqlSessions.limitStatements(session, config.timeouts().statement(), config.name());
+      MySqlSessions.limitStatements(session, config.timeouts().statement(), side());
     }
   }
 
   @Override
   public SyncLock lock(String sync, Duration timeout) {
-    return MySqlSyncLock.acquire(this, sync, timeout, config.name());
+    return MySqlSyncLock.acquire(this, sync, timeout, side());
   }
 
   @Override
@@ -417,7 +421,12 @@ public final class MySqlTarget implements Target {
   }
 
   QsyncException failed(String what, SQLException e) {
-    return MySqlErrors.failed(config.name(), what, e);
+    return MySqlErrors.failed(side(), what, e);
+  }
+
+  /** The side that failed, for messages: the connection's name and where it points. */
+  private String side() {
+    return "connection '" + config.name() + "' (" + describeLocation() + ")";
   }
 
   @Override
