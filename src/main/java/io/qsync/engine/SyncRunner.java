@@ -110,8 +110,12 @@ public final class SyncRunner {
     this.full = full;
     Instant started = clock.instant();
     RunStore runs = target.runs();
-    runs.prepare();
-    try (SyncLock lock = target.lock(sync.name(), sync.lockTimeout())) {
+    // A restart or failover while the run takes its lock is ridden out like one during a batch.
+    BatchRetry steps = retry();
+    steps.run("prepare the run history", runs::prepare);
+    try (SyncLock lock =
+        steps.call("take the lock of sync '" + sync.name() + "'",
+            () -> target.lock(sync.name(), sync.lockTimeout()))) {
       Path stageFile = stageFile(stageDir, sync.name(), target.describeLocation(), sync.table());
       List<String> notes = new ArrayList<>();
       Optional<RunRecord> unfinished = runs.unfinished(sync.name());
@@ -194,7 +198,8 @@ public final class SyncRunner {
         }
       }
       run = run.finished(RunStatus.SUCCEEDED, clock.instant(), Optional.empty());
-      runs.update(run);
+      RunRecord succeeded = run;
+      retry().run("record run " + run.runId() + " as succeeded", () -> runs.update(succeeded));
       Stage.delete(stageFile);
       if (snapshot().isPresent()) {
         SnapshotDiff diff = snapshot().get();
@@ -669,8 +674,7 @@ public final class SyncRunner {
         new Throttle(
             sync.throttle(), sync.batchSize(), new ThrottleProbe(sync.throttle(), target, replicas),
             clock, sleeper, progress);
-    BatchRetry retry =
-        new BatchRetry(sync.retries(), sleeper, ThreadLocalRandom.current()::nextDouble, progress);
+    BatchRetry retry = retry();
     progress.begin("apply", plan.totalChanges());
     progress.advance(plan.appliedThrough());
     try (ChangeCursor cursor = stage.changes(plan.appliedThrough())) {
@@ -701,6 +705,12 @@ public final class SyncRunner {
     }
     progress.end();
     return run.withCheckpoint(plan.appliedThrough(), batches);
+  }
+
+  /** Retries of passing errors, as the sync's {@code retries} settings say. */
+  private BatchRetry retry() {
+    return new BatchRetry(
+        sync.retries(), sleeper, clock, () -> ThreadLocalRandom.current().nextDouble(), progress);
   }
 
   /** What the stage's change set may assume about the table. */

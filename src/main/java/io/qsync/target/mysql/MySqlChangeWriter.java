@@ -2,6 +2,7 @@ package io.qsync.target.mysql;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.TransientException;
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeKind;
 import io.qsync.source.Column;
@@ -118,11 +119,12 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         write(batch, loadDataAllowed);
         advanceCheckpoint(afterSeq, lastSeq);
         if (!lock.held()) {
-          throw new QsyncException(
-              ErrorKind.FAILED,
+          // Its session ended (a restart, a killed session): the retry takes the lock again,
+          // unless another run holds it by then.
+          throw new TransientException(
               "run " + runId + " lost its lock before committing batch ending at change " + lastSeq
                   + "; the batch was rolled back\nRun again: the run resumes after its last"
-                  + " committed batch.");
+                  + " committed batch.", null);
         }
         connection.commit();
       } catch (SQLException | RuntimeException e) {

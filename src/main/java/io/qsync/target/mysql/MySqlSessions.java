@@ -137,6 +137,36 @@ final class MySqlSessions {
     }
   }
 
+  /**
+   * Records {@code lockSession} as the session holding the lock of run {@code runId}, if the run is
+   * still recorded as running: false when another run took it over (resumed or abandoned it) while
+   * its lock was free.
+   */
+  static boolean claimRun(Connection session, String runId, long lockSession, String side) {
+    try (PreparedStatement statement =
+        session.prepareStatement(
+            "UPDATE " + MySqlRunStore.TABLE + " SET connection_id = ? WHERE run_id = ?"
+                + " AND status = 'running'")) {
+      statement.setLong(1, lockSession);
+      statement.setString(2, runId);
+      // Affected rows: 0 also when the id is unchanged (a session id the server handed out
+      // again after a restart), so the status is what is read back.
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(side, "record the new lock session of run " + runId, e);
+    }
+    try (PreparedStatement statement =
+        session.prepareStatement(
+            "SELECT status, connection_id FROM " + MySqlRunStore.TABLE + " WHERE run_id = ?")) {
+      statement.setString(1, runId);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() && "running".equals(rows.getString(1)) && rows.getLong(2) == lockSession;
+      }
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(side, "read run " + runId + " from " + MySqlRunStore.TABLE, e);
+    }
+  }
+
   /** MariaDB's {@code max_statement_time} for the session; zero: no limit. */
   static void limitStatements(Connection session, Duration limit, String side) {
     try (Statement statement = session.createStatement()) {

@@ -50,6 +50,8 @@ public final class MySqlTarget implements Target {
   private MySqlDialect dialect;
   private MySqlRunStore runs;
   private boolean mariaDb;
+  /** Whether a session was ever opened: a server that answered once and now refuses is restarting. */
+  private boolean reached;
 
   public MySqlTarget(MySqlConnectionConfig config, Clock clock) {
     this.config = requireNonNull(config, "config is null");
@@ -83,6 +85,7 @@ public final class MySqlTarget implements Target {
                 + ", lock_wait_timeout = " + config.timeouts().lockWait().toSeconds());
         statement.execute("SET NAMES utf8mb4");
       }
+      reached = true;
       return session;
     } catch (SQLException e) {
       throw connectFailed(e);
@@ -122,17 +125,21 @@ public final class MySqlTarget implements Target {
     if (MySqlSessions.isTlsProblem(config.tls(), e)) {
       return new QsyncException(ErrorKind.NEEDS_ACTION, message, e);
     }
-    // A refused or dropped connection, or too many of them, may pass (a restart, a failover).
+    // A refused or dropped connection, or too many of them, may pass (a restart, a failover): it
+    // is retried once the server has answered this run. The first connection is not: a wrong
+    // host or port, or a server that is down, is said at once (exit 1), not after a minute.
     MySqlErrors.Cause cause = MySqlErrors.classify(e);
     if (cause.retried()) {
-      return new TransientException(message, e);
+      return reached ? new TransientException(message, e) : new QsyncException(ErrorKind.FAILED, message, e);
     }
     return cause == MySqlErrors.Cause.UNKNOWN
         ? new QsyncException(ErrorKind.FAILED, message, e)
         : MySqlErrors.failed(side(), "connect", e);
   }
 
+  /** The work session, opened anew when the server closed the last one. */
   Connection connection() {
+    dropClosedSession();
     if (connection == null) {
       connection = openSession();
       try (Statement statement = connection.createStatement();
@@ -306,7 +313,7 @@ public final class MySqlTarget implements Target {
         session ->
             new MySqlChangeWriter(
                 session, dialect(), table, columns, key, writes, runId, lock, clock, side()),
-        runId);
+        runId, lock);
   }
 
   @Override
@@ -343,13 +350,11 @@ public final class MySqlTarget implements Target {
 
   @Override
   public long threadsRunning() {
-    dropClosedSession();
     return MySqlSessions.threadsRunning(connection(), side());
   }
 
   @Override
   public Optional<Duration> replicationLag() {
-    dropClosedSession();
     return MySqlSessions.replicationLag(connection(), side());
   }
 
@@ -358,7 +363,7 @@ public final class MySqlTarget implements Target {
    * one. A session that merely looks fine may still be dead; then the next statement fails and
    * closes it.
    */
-  void dropClosedSession() {
+  private void dropClosedSession() {
     try {
       if (connection != null && connection.isClosed()) {
         connection = null;
@@ -366,6 +371,11 @@ public final class MySqlTarget implements Target {
     } catch (SQLException e) {
       connection = null;
     }
+  }
+
+  /** {@link MySqlSessions#claimRun}, on the work session. */
+  boolean claimRun(String runId, long lockSession) {
+    return MySqlSessions.claimRun(connection(), runId, lockSession, side());
   }
 
   /** The run's checkpoint, read on the work session. */
