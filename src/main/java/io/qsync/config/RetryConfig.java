@@ -28,7 +28,7 @@ public record RetryConfig(int maxAttempts, Duration maxBackoff, Duration maxTime
   public static final RetryConfig DEFAULT =
       new RetryConfig(DEFAULT_MAX_ATTEMPTS, Duration.ofSeconds(30), DEFAULT_MAX_TIME);
   /** One try per step: a passing error fails the run (which the next run resumes). */
-  public static final RetryConfig NONE = new RetryConfig(1, DEFAULT.maxBackoff(), Duration.ZERO);
+  public static final RetryConfig NONE = new RetryConfig(1, DEFAULT.maxBackoff());
 
   public RetryConfig {
     requireNonNull(maxBackoff, "maxBackoff is null");

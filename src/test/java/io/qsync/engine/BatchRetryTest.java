@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BatchRetryTest {
   private final ManualClock clock = new ManualClock();
@@ -133,9 +135,13 @@ class BatchRetryTest {
     assertThat(error.getMessage()).contains("(tried ").endsWith("point the connection at the primary.");
   }
 
-  @Test
-  void noTimeNoRetries() {
-    BatchRetry retry = retry(RetryConfig.NONE, 0.5);
+  @ParameterizedTest
+  @ValueSource(strings = {"one attempt", "no time"})
+  void noRetriesAtAll(String limit) {
+    RetryConfig none = limit.equals("one attempt")
+        ? RetryConfig.NONE
+        : new RetryConfig(100, Duration.ofSeconds(30), Duration.ZERO);
+    BatchRetry retry = retry(none, 0.5);
     int[] calls = {0};
 
     catchThrowableOfType(TransientException.class, () -> retry.run("b", () -> {
