@@ -9,6 +9,7 @@ import io.qsync.source.Column;
 import io.qsync.state.SyncLock;
 import io.qsync.target.Target;
 import io.qsync.target.Target.Writes;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -257,7 +258,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   /** The size of a value as the user knows it: a string's UTF-8 bytes, a binary's length. */
   private static long valueBytes(Object value) {
     if (value instanceof String text) {
-      return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      return text.getBytes(StandardCharsets.UTF_8).length;
     }
     return value instanceof byte[] bytes ? bytes.length : StatementChunks.bytesSent(value);
   }
@@ -451,16 +452,16 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         switch (cause) {
           case FOREIGN_KEY -> {
             Optional<MySqlErrors.ForeignKey> foreignKey = MySqlErrors.foreignKey(error.getMessage());
-            refusal = "the foreign key " + foreignKey.map(MySqlErrors.ForeignKey::name).orElse("")
-                + " refuses " + where + foreignKeyValues(change, foreignKey, error.getErrorCode());
+            refusal = "the foreign key " + foreignKey.map(found -> found.name() + " ").orElse("")
+                + "refuses " + where + foreignKeyValues(change, foreignKey, error.getErrorCode());
             yield MySqlErrors.foreignKeyRemedy(error.getErrorCode(), foreignKey, "this row");
           }
           case CHECK_CONSTRAINT -> {
-            String name = MySqlErrors.checkConstraint(error.getMessage()).orElse("");
-            refusal = "the CHECK constraint " + name + " refuses " + where;
-            yield "Fix the row in the query (or filter it out), or change the constraint (ALTER"
-                + " TABLE " + MySqlDialect.quote(table) + " DROP CONSTRAINT "
-                + MySqlDialect.quote(name) + ").";
+            Optional<String> name = MySqlErrors.checkConstraint(error.getMessage());
+            refusal = "the CHECK constraint " + name.map(found -> found + " ").orElse("") + "refuses " + where;
+            yield "Fix the row in the query (or filter it out), or change the constraint"
+                + name.map(found -> " (ALTER TABLE " + MySqlDialect.quote(table) + " DROP CONSTRAINT "
+                    + MySqlDialect.quote(found) + ")").orElse("") + ".";
           }
           case TRIGGER -> {
             List<String> triggers = triggersOfTable();
@@ -470,7 +471,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
             yield "Fix the row in the query (or filter it out), or change the trigger.";
           }
           default -> switch (error.getErrorCode()) {
-            case 1062, 1586, 1859, 1169 -> duplicateRemedy(change, error);
+            case 1062, 1586, 1859, 1169 -> duplicateRemedy(change);
             case 1048, 1263 -> "Return a value for the column, or allow NULL in it.";
             case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
             default -> "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";
@@ -489,7 +490,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   }
 
   /** What to do about a duplicate key: in append (plain INSERTs) the table held the key before. */
-  private String duplicateRemedy(Change change, SQLException error) {
+  private String duplicateRemedy(Change change) {
     if (upsert) {
       return "Another row of the table already holds this value of a unique key (named in"
           + " the message): a second unique key of the table that the query's rows"

@@ -4,6 +4,7 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.TransientException;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Sorts MySQL and MariaDB errors into classes of what must happen next, and words each class's
@@ -179,7 +181,7 @@ final class MySqlErrors {
     return CAUSES.entrySet().stream()
         .filter(entry -> entry.getValue() == cause)
         .map(Map.Entry::getKey)
-        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   static Cause classify(SQLException e) {
@@ -273,7 +275,7 @@ final class MySqlErrors {
   }
 
   private static List<String> names(String quotedList) {
-    return java.util.Arrays.stream(quotedList.split(",\\s*"))
+    return Arrays.stream(quotedList.split(",\\s*"))
         .map(name -> unquote(name.strip().replaceAll("^`|`$", "")))
         .toList();
   }
