@@ -60,7 +60,7 @@ public final class ConfigLoader {
       List.of("max_rows_per_second", "batch_time", "min_batch_size", "max_batch_size",
           "max_threads_running", "critical_threads_running", "replicas", "max_replica_lag",
           "critical_replica_lag", "pause_file", "max_pause", "probe_interval");
-  private static final List<String> RETRY_KEYS = List.of("max_attempts", "max_backoff");
+  private static final List<String> RETRY_KEYS = List.of("max_time", "max_attempts", "max_backoff");
   private static final List<String> TLS_MODES =
       Arrays.stream(TlsConfig.Mode.values()).map(TlsConfig.Mode::configName).toList();
   private static final String DURATION_EXPECTED =
@@ -597,6 +597,9 @@ public final class ConfigLoader {
             maxPause, probeInterval);
   }
 
+  /** The longest {@code retries.max_time}: a run holds its lock and stage while it retries. */
+  private static final Duration MAX_RETRY_TIME = Duration.ofHours(1);
+
   private RetryConfig retries(Entries parent, RetryConfig fallback) {
     Node node = parent.value("retries");
     if (node == null) {
@@ -612,11 +615,20 @@ public final class ConfigLoader {
         "a whole number from 1 to 100 (1: no retries)", this::wholeNumber);
     Duration maxBackoff = optional(fields, "max_backoff", fallback.maxBackoff(),
         DURATION_EXPECTED, this::duration);
+    Duration maxTime = optional(fields, "max_time", fallback.maxTime(),
+        DURATION_EXPECTED + " (0: no retries)", this::duration);
     if (attempts != null && (attempts < 1 || attempts > 100)) {
       problem(fields.value("max_attempts"), fields.pathOf("max_attempts"),
           "expected a whole number from 1 to 100 (1: no retries), got " + quote("" + attempts));
     }
-    return problems.size() > before ? null : new RetryConfig(attempts.intValue(), maxBackoff);
+    if (maxTime != null && maxTime.compareTo(MAX_RETRY_TIME) > 0) {
+      problem(fields.value("max_time"), fields.pathOf("max_time"),
+          "expected at most 1h (a failover longer than that is an outage: the next run resumes),"
+              + " got " + maxTime.toSeconds() + "s");
+    }
+    return problems.size() > before
+        ? null
+        : new RetryConfig(attempts.intValue(), maxBackoff, maxTime);
   }
 
   /** TLS of a mysql connection: off unless asked for; verify-full when a CA file is given. */

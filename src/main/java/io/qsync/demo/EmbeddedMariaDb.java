@@ -102,11 +102,28 @@ public final class EmbeddedMariaDb implements AutoCloseable {
    * would; for tests that own the server and must see a run survive it.
    */
   public void restart() {
+    shutDown();
+    startAgain();
+  }
+
+  /**
+   * Stops the server, keeping its data and port, until {@link #startAgain}: for tests that own the
+   * server and must see a run ride out the time it is down.
+   */
+  public void shutDown() {
     try {
       db.stop();
+    } catch (Exception e) {
+      throw new QsyncException(ErrorKind.FAILED, "cannot stop the embedded MariaDB: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts the server {@link #shutDown} stopped, on the same port and data. */
+  public void startAgain() {
+    try {
       db.start();
     } catch (Exception e) {
-      throw new QsyncException(ErrorKind.FAILED, "cannot restart the embedded MariaDB: " + e.getMessage(), e);
+      throw new QsyncException(ErrorKind.FAILED, "cannot start the embedded MariaDB again: " + e.getMessage(), e);
     }
   }
 

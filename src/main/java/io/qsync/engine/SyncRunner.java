@@ -122,8 +122,12 @@ public final class SyncRunner {
     this.full = full;
     Instant started = clock.instant();
     RunStore runs = target.runs();
-    runs.prepare();
-    try (SyncLock lock = target.lock(sync.name(), sync.lockTimeout())) {
+    // A restart or failover while the run takes its lock is ridden out like one during a batch.
+    BatchRetry steps = retry();
+    steps.run("prepare the run history", runs::prepare);
+    try (SyncLock lock =
+        steps.call("take the lock of sync '" + sync.name() + "'",
+            () -> target.lock(sync.name(), sync.lockTimeout()))) {
       Path stageFile = stageFile(stageDir, sync.name(), target.describeLocation(), sync.table());
       List<String> notes = new ArrayList<>();
       Optional<RunRecord> unfinished = runs.unfinished(sync.name());
@@ -226,7 +230,8 @@ public final class SyncRunner {
         swap();
       }
       run = run.finished(RunStatus.SUCCEEDED, clock.instant(), Optional.empty());
-      runs.update(run);
+      RunRecord succeeded = run;
+      retry().run("record run " + run.runId() + " as succeeded", () -> runs.update(succeeded));
       Stage.delete(stageFile);
       if (snapshot().isPresent()) {
         SnapshotDiff diff = snapshot().get();
@@ -250,13 +255,7 @@ public final class SyncRunner {
           phase = phase == RunPhase.APPLY ? RunPhase.REJECTED : step;
           reported = amended(error, "The next run computes a fresh change set.");
         } else if (phase == RunPhase.APPLY) {
-          reported =
-              amended(
-                  error,
-                  "This append committed changes 1-" + target.runs().find(run.runId())
-                      .map(RunRecord::appliedThrough).orElse(run.appliedThrough())
-                      + " of run " + run.runId() + ". Widen the column and run again to"
-                      + " resume; or delete those rows, fix the query and run with --restart.");
+          reported = amended(error, appendCommitted(run));
         }
       } else if (e instanceof QsyncException error && error.kind() == ErrorKind.FAILED
           && previousAttempt.isPresent() && sameFailure(previousAttempt.get(), error)) {
@@ -399,6 +398,22 @@ public final class SyncRunner {
             + " rows before it stopped, and cannot be resumed (" + whyNot + ")\n"
             + "Starting over would append those rows again. Delete them from " + sync.table()
             + " and run with --restart, or run with --restart to append the whole result again.");
+  }
+
+  /**
+   * What an append that stopped on a row the table refused had committed, and what a resumed or
+   * restarted run then does: the refusal itself says what to fix.
+   */
+  private String appendCommitted(RunRecord run) {
+    long committed =
+        target.runs().find(run.runId()).map(RunRecord::appliedThrough).orElse(run.appliedThrough());
+    if (committed == 0) {
+      return "This append committed none of its " + run.changesTotal() + " rows (run "
+          + run.runId() + "); once fixed, the next run appends them.";
+    }
+    return "This append committed " + committed + " of its " + run.changesTotal() + " rows (run "
+        + run.runId() + "); once fixed, the next run appends the rest after them (with --restart"
+        + " it would append all " + run.changesTotal() + " again).";
   }
 
   /** Records why a run stopped, unless the target is unreachable (then the run stays RUNNING). */
@@ -877,8 +892,7 @@ public final class SyncRunner {
         new Throttle(
             sync.throttle(), sync.batchSize(), new ThrottleProbe(sync.throttle(), target, replicas),
             clock, sleeper, progress);
-    BatchRetry retry =
-        new BatchRetry(sync.retries(), sleeper, ThreadLocalRandom.current()::nextDouble, progress);
+    BatchRetry retry = retry();
     progress.begin("apply", plan.totalChanges());
     progress.advance(plan.appliedThrough());
     try (ChangeCursor cursor = stage.changes(plan.appliedThrough())) {
@@ -911,6 +925,12 @@ public final class SyncRunner {
     }
     progress.end();
     return run.withCheckpoint(plan.appliedThrough(), batches);
+  }
+
+  /** Retries of passing errors, as the sync's {@code retries} settings say. */
+  private BatchRetry retry() {
+    return new BatchRetry(
+        sync.retries(), sleeper, clock, () -> ThreadLocalRandom.current().nextDouble(), progress);
   }
 
   /** What the stage's change set may assume about the table. */

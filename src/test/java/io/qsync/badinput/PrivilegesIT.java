@@ -61,7 +61,7 @@ class PrivilegesIT {
     before = scene.snapshot();
     Outcome outcome = scene.run("run", "s");
     scene.assertRefused(
-        outcome, before, 5, "connection 'app': could not ", "INSERT command denied to user '" + user + "'",
+        outcome, before, 5, "connection 'app' (jdbc:mariadb://", "): could not ", "INSERT command denied to user '" + user + "'",
         "Grant it: GRANT INSERT ON `" + database.name() + "`.`t` TO '" + user + "'",
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
@@ -73,7 +73,7 @@ class PrivilegesIT {
     before = scene.snapshot();
     Outcome outcome = scene.run("run", "s");
     scene.assertRefused(
-        outcome, before, 5, "connection 'app': could not ", "DELETE command denied to user '" + user + "'",
+        outcome, before, 5, "connection 'app' (jdbc:mariadb://", "): could not ", "DELETE command denied to user '" + user + "'",
         "Grant it: GRANT DELETE ON `" + database.name() + "`.`t` TO '" + user + "'",
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
@@ -85,7 +85,7 @@ class PrivilegesIT {
     before = scene.snapshot();
     Outcome outcome = scene.with("table", "fresh").with("create_table", "true").run("run", "s");
     scene.assertRefused(
-        outcome, before, 5, "connection 'app': could not ", "could not create table fresh", "CREATE command denied to user '" + user + "'",
+        outcome, before, 5, "connection 'app' (jdbc:mariadb://", "): could not ", "could not create table fresh", "CREATE command denied to user '" + user + "'",
         "Grant it: GRANT CREATE ON `" + database.name() + "`.`fresh` TO '" + user + "'",
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
@@ -96,7 +96,7 @@ class PrivilegesIT {
     before = scene.snapshot();
     Outcome outcome = scene.run("run", "s");
     scene.assertRefused(
-        outcome, before, 5, "connection 'app': could not ", "could not create `_qsync_runs`", "CREATE command denied to user '" + user + "'",
+        outcome, before, 5, "connection 'app' (jdbc:mariadb://", "): could not ", "could not create `_qsync_runs`", "CREATE command denied to user '" + user + "'",
         "Grant it: GRANT CREATE ON `" + database.name() + "`.`_qsync_runs` TO '" + user + "'",
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }

@@ -33,6 +33,7 @@ class SafetyConfigTest {
     assertThat(sync.throttle().maxBatchSize(50_000)).as("never below batch_size").isEqualTo(50_000);
     assertThat(sync.throttle().probeInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(sync.retries()).isEqualTo(RetryConfig.DEFAULT);
+    assertThat(sync.retries().maxTime()).as("a restart or failover is ridden out").isEqualTo(Duration.ofMinutes(1));
     MySqlConnectionConfig app = (MySqlConnectionConfig) parse(config("", "")).connection("app");
     assertThat(app.tls()).isEqualTo(TlsConfig.DISABLED);
     assertThat(app.timeouts()).isEqualTo(MySqlTimeouts.DEFAULT);
@@ -74,6 +75,25 @@ class SafetyConfigTest {
                 Duration.ofSeconds(2)));
     assertThat(config.sync("s").orElseThrow().retries())
         .isEqualTo(new RetryConfig(3, Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void retriesLastAsLongAsMaxTimeSays() {
+    QsyncConfig config = parse("retries: { max_time: 5m }\n" + config("    retries: { max_attempts: 20 }\n", ""));
+
+    assertThat(config.sync("s").orElseThrow().retries())
+        .isEqualTo(new RetryConfig(20, Duration.ofSeconds(30), Duration.ofMinutes(5)));
+  }
+
+  @Test
+  void maxTimeIsCheckedAtLoad() {
+    assertThat(problems(config("    retries: { max_time: 2h }\n", "")))
+        .singleElement().asString()
+        .contains("syncs.s.retries.max_time: expected at most 1h")
+        .contains("got 7200s");
+    assertThat(problems(config("    retries: { max_time: soon }\n", "")))
+        .singleElement().asString()
+        .contains("syncs.s.retries.max_time");
   }
 
   @Test

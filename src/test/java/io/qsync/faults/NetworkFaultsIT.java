@@ -148,7 +148,8 @@ class NetworkFaultsIT {
     if (failure.isPresent()) {
       assertThat(failure.get().getMessage())
           .as("the failure names the target and says what to do, with the error that caused it")
-          .startsWith("connection 'app': could not ")
+          .startsWith("connection 'app' (jdbc:mariadb://127.0.0.1:" + proxy.port() + "/")
+          .contains("): could not ")
           .contains("Run again: the run resumes after its last committed batch.")
           .doesNotContain("Connection is closed");
       RunHistory stopped = RunHistory.read(database).get(0);

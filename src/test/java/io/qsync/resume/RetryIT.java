@@ -21,6 +21,7 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
@@ -33,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Passing target errors are retried with the batch: a row lock the application holds past qsync's
  * lock wait timeout, and a work session killed between batches. Each run ends with an exact target,
- * every change written once, and the retry counted in the report. A killed lock session is not
- * retried: the run never writes without its lock, fails cleanly, and the next run resumes.
+ * every change written once, and the retry counted in the report. A killed lock session is taken
+ * again; when another session took the lock meanwhile, the run never writes without it, stops
+ * cleanly, and the next run resumes.
  */
 @ExtendWith(MariaDbExtension.class)
 class RetryIT {
@@ -92,35 +94,72 @@ class RetryIT {
     assertThat(report.throttle().retries()).isEqualTo(1);
     assertThat(progress.events).singleElement().asString()
         .startsWith("retrying batch ending at change 291 (try 1 failed:");
-    TargetsData.assertTargetEqualsSource(database, warehouse);
-    WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
-    RunHistory finished = RunHistory.only(database);
-    assertThat(finished.status()).isEqualTo("succeeded");
-    assertThat(finished.resumes()).isZero();
-    Sessions.assertLockFree(database, TargetsData.SYNC);
+    assertFinishedInOneRun(database, warehouse);
   }
 
+  /**
+   * The lock's session ends (as in a server restart, or a DBA's KILL): the lock was free for a
+   * moment, nobody took it, so the run takes it again on a new session and goes on.
+   */
   @Test
-  void aKilledLockSessionFailsTheRunCleanlyAndTheNextRunResumes(TestDatabase database) {
+  void aKilledLockSessionIsTakenAgainAndTheRunFinishes(TestDatabase database) {
     Warehouse warehouse = prepare(database);
     Faults faults = new Faults();
-    faults.arm(Faults.at(Point.BEFORE_BATCH, 291, () -> Sessions.killLockSession(database)));
+    Faults.Once kill = Faults.at(Point.BEFORE_BATCH, 291, () -> Sessions.killLockSession(database));
+    faults.arm(kill);
     Qsync qsync = qsync(database, warehouse, faults);
 
-    QsyncException lost =
-        catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC, false));
+    RunReport report = qsync.run(TargetsData.SYNC, false);
 
-    assertThat(lost.kind()).isEqualTo(ErrorKind.FAILED);
-    assertThat(lost.getMessage()).contains("lost its lock").contains("rolled back");
-    assertThat(progress.events).as("a lost lock is not retried").isEmpty();
-    assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(194);
+    assertThat(kill.struck()).isTrue();
+    assertThat(progress.events).singleElement().asString()
+        .startsWith("retrying batch ending at change 291 (try 1 failed: run ")
+        .contains("lost its lock");
+    assertFinishedInOneRun(database, warehouse);
+  }
+
+  /**
+   * The lock's session ends and another session takes the lock before the run can: the run never
+   * writes without it, stops with exit 4 naming what happened, and the next run resumes.
+   */
+  @Test
+  void aLockTakenByAnotherSessionMeanwhileStopsTheRunCleanlyAndTheNextRunResumes(
+      TestDatabase database) throws SQLException {
+    Warehouse warehouse = prepare(database);
+    Faults faults = new Faults();
+    try (Connection other = database.connect();
+        PreparedStatement takeTheLock = other.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+      takeTheLock.setString(1, Sessions.lockName(database, TargetsData.SYNC));
+      faults.arm(Faults.at(Point.BEFORE_BATCH, 291, () -> {
+        Sessions.killLockSession(database);
+        query(takeTheLock);
+      }));
+      Qsync qsync = qsync(database, warehouse, faults);
+
+      QsyncException lost =
+          catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC, false));
+
+      assertThat(lost.kind()).isEqualTo(ErrorKind.LOCK_HELD);
+      assertThat(lost.getMessage())
+          .contains("lost its lock (its database session ended) before the batch ending at change 291")
+          .contains("another run of the sync holds it now");
+      assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(194);
+    }
 
     faults.disarm();
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync(database, warehouse, faults).run(TargetsData.SYNC, false);
 
     assertThat(report.resumedAfter()).isEqualTo(194);
     TargetsData.assertTargetEqualsSource(database, warehouse);
     WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
+  }
+
+  private static void query(PreparedStatement statement) {
+    try {
+      statement.executeQuery().close();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
@@ -151,7 +190,7 @@ class RetryIT {
     assertThat(stopped.getMessage())
         .contains("could not apply the batch ending at change 194")
         .contains("max_statement_time")
-        .contains("(tried 2 times)")
+        .contains("(tried 2 times over ")
         .contains("the run resumes after its last committed batch");
     assertThat(progress.events).singleElement().asString().startsWith("retrying batch ending at change 194");
     assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(97);
@@ -162,6 +201,16 @@ class RetryIT {
     assertThat(report.resumedAfter()).isEqualTo(97);
     TargetsData.assertTargetEqualsSource(database, warehouse);
     WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
+  }
+
+  /** The run rode the fault out: an exact target, each change written once, one run, lock free. */
+  private static void assertFinishedInOneRun(TestDatabase database, Warehouse warehouse) {
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
+    RunHistory finished = RunHistory.only(database);
+    assertThat(finished.status()).isEqualTo("succeeded");
+    assertThat(finished.resumes()).isZero();
+    Sessions.assertLockFree(database, TargetsData.SYNC);
   }
 
   private Warehouse prepare(TestDatabase database) {

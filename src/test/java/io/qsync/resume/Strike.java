@@ -101,9 +101,12 @@ enum Strike {
         : 0;
   }
 
-  /** The failing run's status in history: a killed work session cannot record its failure. */
+  /**
+   * The failing run's status in history: failed, also after its work session was killed (the run
+   * records its failure on a new session).
+   */
   String statusAfterCrash() {
-    return this == WORK_SESSION_KILLED ? "running" : "failed";
+    return "failed";
   }
 
   String phaseAfterCrash() {

@@ -2,12 +2,14 @@ package io.qsync.target.mysql;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.TransientException;
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeKind;
 import io.qsync.source.Column;
 import io.qsync.state.SyncLock;
 import io.qsync.target.Target;
 import io.qsync.target.Target.Writes;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,6 +19,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -52,8 +55,8 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private final int maxRowsPerStatement;
   private final MySqlLoadData loadData;
   private final int[] allColumns;
-  private long statementBytes;
-  private final String connectionName;
+  private long maxAllowedPacket;
+  private final String side;
   /** Whether every key column compares exactly, once looked up. */
   private Boolean exactKeys;
   /** The table's unique keys, read when a duplicate value first needs telling apart. */
@@ -68,7 +71,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
       List<String> key, Writes writes, String runId, SyncLock lock, Clock clock,
-      String connectionName, MySqlMovedValues.Pending setAside) {
+      String side, MySqlMovedValues.Pending setAside) {
     this.connection = connection;
     this.dialect = dialect;
     this.table = table;
@@ -83,7 +86,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     this.runId = runId;
     this.lock = lock;
     this.clock = clock;
-    this.connectionName = connectionName;
+    this.side = side;
     this.maxRowsPerStatement = Math.max(1, MAX_PLACEHOLDERS / columns.size());
     this.loadData = new MySqlLoadData(table, columns);
     this.allColumns = StatementChunks.all(columns.size());
@@ -106,6 +109,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
       return;
     }
     checkValues(batch);
+    checkPacketSize(batch);
     try {
       applyOnce(batch, afterSeq, Attempt.BULK);
     } catch (LoadDataDeclined declined) {
@@ -130,7 +134,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
       return Optional.of(movedValues.write(moved, this::writeRows, lock, runId));
     } catch (SQLException e) {
       throw MySqlErrors.failed(
-          connectionName, "write the rows set aside until the end of the run", e);
+          side, "write the rows set aside until the end of the run", e);
     }
   }
 
@@ -178,11 +182,12 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         write(batch, attempt, setAside, collidedOn);
         advanceCheckpoint(afterSeq, lastSeq);
         if (!lock.held()) {
-          throw new QsyncException(
-              ErrorKind.FAILED,
+          // Its session ended (a restart, a killed session): the retry takes the lock again,
+          // unless another run holds it by then.
+          throw new TransientException(
               "run " + runId + " lost its lock before committing batch ending at change " + lastSeq
                   + "; the batch was rolled back\nRun again: the run resumes after its last"
-                  + " committed batch.");
+                  + " committed batch.", null);
         }
         connection.commit();
         moved.add(setAside, collidedOn);
@@ -191,7 +196,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         if (e instanceof SQLException sql && attempt != Attempt.ROWS && movesAValue(sql)) {
           throw new ValueMoves();
         }
-        if (e instanceof SQLException sql && MySqlErrors.isDataError(sql)) {
+        if (e instanceof SQLException sql && MySqlErrors.classify(sql).refusesARow()) {
           throw pinpoint(batch, sql);
         }
         throw e;
@@ -199,7 +204,7 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         restoreAutoCommit();
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "apply the batch ending at change " + lastSeq, e);
+      throw MySqlErrors.failed(side, "apply the batch ending at change " + lastSeq, e);
     }
   }
 
@@ -352,17 +357,86 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
 
   /**
    * How many bytes of values one statement may carry: half the server's max_allowed_packet, which
-   * leaves room for the statement's text around them. Read once, on first use.
+   * leaves room for the statement's text around them.
    */
   private long statementBytes() throws SQLException {
-    if (statementBytes == 0) {
+    return Math.max(1 << 16, maxAllowedPacket() / 2);
+  }
+
+  /** The server's {@code max_allowed_packet}, read once, on first use. */
+  private long maxAllowedPacket() throws SQLException {
+    if (maxAllowedPacket == 0) {
       try (PreparedStatement statement = connection.prepareStatement("SELECT @@max_allowed_packet");
           ResultSet rows = statement.executeQuery()) {
         rows.next();
-        statementBytes = Math.max(1 << 16, rows.getLong(1) / 2);
+        maxAllowedPacket = rows.getLong(1);
       }
     }
-    return statementBytes;
+    return maxAllowedPacket;
+  }
+
+  /**
+   * A row too large for one statement under the server's {@code max_allowed_packet} can never be
+   * written by a statement (the server drops the connection, and a retry fails the same way), and
+   * LOAD DATA would store it where no later update could reach it: it is refused before anything
+   * of the batch is sent, naming its key, its largest column and the sizes.
+   */
+  private void checkPacketSize(List<Change> batch) {
+    long limit;
+    try {
+      limit = maxAllowedPacket();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(side, "read max_allowed_packet", e);
+    }
+    long statementText = dialect.upsert(table, columns, 1).length();
+    for (Change change : batch) {
+      if (change.kind() == ChangeKind.DELETE
+          || statementText + StatementChunks.estimate(change.row(), allColumns) <= limit) {
+        continue; // the upper bound fits: most rows never need the exact count
+      }
+      long rowBytes = statementText;
+      int largest = 0;
+      long largestBytes = -1;
+      for (int i = 0; i < columns.size(); i++) {
+        long bytes = StatementChunks.bytesSent(change.row()[i]);
+        rowBytes += bytes;
+        if (bytes > largestBytes) {
+          largest = i;
+          largestBytes = bytes;
+        }
+      }
+      if (rowBytes > limit) {
+        throw new QsyncException(
+            ErrorKind.NEEDS_ACTION,
+            String.format(Locale.ROOT,
+                "table %s on %s: the row with key %s needs %,d bytes in one statement, more than"
+                    + " the server's max_allowed_packet (%,d bytes) allows; its column %s holds"
+                    + " %,d bytes (source type %s). Nothing of this batch was written.%n%s",
+                table, side, describeKey(change), rowBytes, limit, columns.get(largest).name(),
+                valueBytes(change.row()[largest]), columns.get(largest).type(),
+                packetRemedy(rowBytes)));
+      }
+    }
+  }
+
+  /** The size of a value as the user knows it: a string's UTF-8 bytes, a binary's length. */
+  private static long valueBytes(Object value) {
+    if (value instanceof String text) {
+      return text.getBytes(StandardCharsets.UTF_8).length;
+    }
+    return value instanceof byte[] bytes ? bytes.length : StatementChunks.bytesSent(value);
+  }
+
+  /** Raise the limit to the next power of two that holds the row, up to the server's 1 GiB. */
+  private static String packetRemedy(long rowBytes) {
+    long maximum = 1L << 30;
+    String shorten = "shorten the value in the query (e.g. LEFT(column, n)) or filter the row out.";
+    if (rowBytes > maximum) {
+      return "The server cannot take more than 1 GiB in one packet: " + shorten;
+    }
+    long raised = Long.highestOneBit(rowBytes - 1) << 1;
+    return "Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = " + raised
+        + ", and in its config file so that a restart keeps it), or " + shorten;
   }
 
   private int keysPerStatement() {
@@ -543,7 +617,13 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   private QsyncException pinpoint(List<Change> batch, SQLException batchError) {
     try {
       connection.setAutoCommit(false);
-      writeDeletes(ofKind(batch, ChangeKind.DELETE));
+      for (Change change : ofKind(batch, ChangeKind.DELETE)) {
+        try {
+          writeDeletes(List.of(change));
+        } catch (SQLException rowError) {
+          return rejected(change, rowError);
+        }
+      }
       Writing writing = writing(batch);
       for (List<Change> rows : List.of(writing.updates(), writing.inserts())) {
         for (Change change : rows) {
@@ -563,6 +643,11 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
   }
 
   private QsyncException rejected(Change change, SQLException error) {
+    MySqlErrors.Cause cause = MySqlErrors.classify(error);
+    if (!cause.refusesARow()) {
+      // The replay failed otherwise (the connection broke, a lock wait): that is the error.
+      return MySqlErrors.failed(side, "apply the batch (replaying it row by row)", error);
+    }
     String column = columnOf(error.getMessage());
     String where = change == null ? "a row" : "the row with key " + describeKey(change);
     String value = "";
@@ -573,27 +658,105 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
         }
       }
     }
+    String refusal = "the target rejected " + where + (column == null ? "" : " in column " + column) + value;
     String remedy =
-        switch (error.getErrorCode()) {
-          case 1062 ->
-              upsert
-                  ? "Another row of the table already holds this value of a unique key (named in"
-                      + " the message): a second unique key of the table that the query's rows"
-                      + " collide on, a key column whose collation equates keys qsync saw as"
-                      + " different ('s' and 'ß' under utf8mb4_general_ci), or another writer."
-                      + " Make the values unique in the query, or the key column binary (COLLATE"
-                      + " utf8mb4_bin), then run again."
-                  : "Make the query return each key once, or use a mode with a key (mirror, upsert).";
-          case 1048 -> "Return a value for the column, or allow NULL in it.";
-          case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
-          default -> "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";
+        switch (cause) {
+          case FOREIGN_KEY -> {
+            Optional<MySqlErrors.ForeignKey> foreignKey = MySqlErrors.foreignKey(error.getMessage());
+            refusal = "the foreign key " + foreignKey.map(found -> found.name() + " ").orElse("")
+                + "refuses " + where + foreignKeyValues(change, foreignKey, error.getErrorCode());
+            yield MySqlErrors.foreignKeyRemedy(error.getErrorCode(), foreignKey, "this row");
+          }
+          case CHECK_CONSTRAINT -> {
+            Optional<String> name = MySqlErrors.checkConstraint(error.getMessage());
+            refusal = "the CHECK constraint " + name.map(found -> found + " ").orElse("") + "refuses " + where;
+            yield "Fix the row in the query (or filter it out), or change the constraint"
+                + name.map(found -> " (ALTER TABLE " + MySqlDialect.quote(table) + " DROP CONSTRAINT "
+                    + MySqlDialect.quote(found) + ")").orElse("") + ".";
+          }
+          case TRIGGER -> {
+            List<String> triggers = triggersOfTable();
+            refusal = (triggers.size() == 1 ? "trigger " + triggers.get(0)
+                : "a trigger" + (triggers.isEmpty() ? "" : " (one of " + String.join(", ", triggers) + ")"))
+                + " refused " + where + " with its own message";
+            yield "Fix the row in the query (or filter it out), or change the trigger.";
+          }
+          default -> switch (error.getErrorCode()) {
+            case 1062, 1586, 1859, 1169 -> duplicateRemedy(change);
+            case 1048, 1263 -> "Return a value for the column, or allow NULL in it.";
+            case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
+            default -> "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";
+          };
         };
+    String subject = "table " + table + " on " + side + ": " + refusal;
+    if (error.getErrorCode() == 1062 && !upsert && change != null && keyIndexes.length > 0) {
+      subject = "table " + table + " on " + side + " already holds the key " + describeKey(change)
+          + ", which the query returns";
+    }
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        "table " + table + ": the target rejected " + where
-            + (column == null ? "" : " in column " + column) + value + ": " + error.getMessage()
+        subject + ": " + error.getMessage()
             + "\nNothing of this batch was written. " + remedy,
         error);
+  }
+
+  /** What to do about a duplicate key: in append (plain INSERTs) the table held the key before. */
+  private String duplicateRemedy(Change change) {
+    if (upsert) {
+      return "Another row of the table already holds this value of a unique key (named in"
+          + " the message): a second unique key of the table that the query's rows"
+          + " collide on, a key column whose collation equates keys qsync saw as"
+          + " different ('s' and 'ß' under utf8mb4_general_ci), or another writer."
+          + " Make the values unique in the query, or the key column binary (COLLATE"
+          + " utf8mb4_bin), then run again.";
+    }
+    if (keyIndexes.length == 0) {
+      return "Another row already holds this value of a unique index of the table (named in the"
+          + " message): a row from before this run, or an earlier row of the query. Delete that"
+          + " row from " + table + " or make the query's values unique; or give the sync a key"
+          + " and use mode: upsert to update such rows.";
+    }
+    String which = change == null ? "those keys" : "the row with key " + describeKey(change);
+    return "Append only inserts, and the table holds rows with keys the query returns. Delete"
+        + " those rows from " + table + " (" + which + ", and any other the query returns), or use"
+        + " mode: upsert (or mirror) to update them instead.";
+  }
+
+  /** " (owner_id=9)": the row's values of the foreign key's columns, when they are in the row. */
+  private String foreignKeyValues(Change change, Optional<MySqlErrors.ForeignKey> foreignKey, int code) {
+    if (change == null || foreignKey.isEmpty() || code != 1452) {
+      return "";
+    }
+    StringJoiner values = new StringJoiner(", ", " (", ")");
+    values.setEmptyValue("");
+    for (String name : foreignKey.get().columns()) {
+      for (int i = 0; i < columns.size(); i++) {
+        if (columns.get(i).name().equalsIgnoreCase(name)) {
+          values.add(name + "=" + preview(change.row()[i]));
+        }
+      }
+    }
+    return values.toString();
+  }
+
+  /** The table's triggers, as "t_check BEFORE INSERT", from information_schema; none if unknown. */
+  private List<String> triggersOfTable() {
+    List<String> triggers = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION FROM information_schema.TRIGGERS"
+                + " WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?"
+                + " ORDER BY TRIGGER_NAME")) {
+      statement.setString(1, table);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          triggers.add(rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3));
+        }
+      }
+    } catch (SQLException e) {
+      return List.of(); // naming the triggers is a help, not a need
+    }
+    return triggers;
   }
 
   private String describeKey(Change change) {

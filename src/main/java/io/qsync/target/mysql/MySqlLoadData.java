@@ -95,8 +95,8 @@ final class MySqlLoadData {
       try {
         loaded = statement.executeLargeUpdate(sql);
       } catch (SQLException e) {
-        if (passing(e)) {
-          throw e;
+        if (MySqlErrors.isTransient(e)) {
+          throw e; // a lost connection, a lock wait or a deadlock: the batch fails as without LOAD DATA
         }
         // Refused, or a value the server would not take even as a warning: the row-exact
         // statements write the batch, or name the row that fails.
@@ -105,12 +105,6 @@ final class MySqlLoadData {
       }
       return loaded == rows.size() && statement.getWarnings() == null;
     }
-  }
-
-  /** A lost connection, a lock wait or a deadlock: the batch fails as it would without LOAD DATA. */
-  private static boolean passing(SQLException e) {
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    return state.startsWith("08") || Set.of(1205, 1213, 1317, 2006, 2013).contains(e.getErrorCode());
   }
 
   /** The rows in LOAD DATA's default text format, encoded as they are read. */

@@ -123,10 +123,11 @@ final class MySqlMovedValues {
         }
       }
       if (!lock.held()) {
-        throw new QsyncException(
-            ErrorKind.FAILED,
+        // Its session ended (a restart, a killed session): the retry takes the lock again.
+        throw new io.qsync.TransientException(
             "run " + runId + " lost its lock before committing the rows set aside until the end of"
-                + " the run; they were rolled back\nRun again: the run resumes and writes them.");
+                + " the run; they were rolled back\nRun again: the run resumes and writes them.",
+            null);
       }
       connection.commit();
       String names = String.join(", ", pending.keys);

@@ -61,12 +61,12 @@ final class MySqlSessions {
   }
 
   /** {@code SHOW GLOBAL STATUS LIKE 'Threads_running'}: needs no privilege. */
-  static long threadsRunning(Connection session, String connectionName) {
+  static long threadsRunning(Connection session, String side) {
     try (Statement statement = session.createStatement();
         ResultSet rows = statement.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_running'")) {
       return rows.next() ? rows.getLong(2) : 0;
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read Threads_running", e);
+      throw MySqlErrors.failed(side, "read Threads_running", e);
     }
   }
 
@@ -76,7 +76,7 @@ final class MySqlSessions {
    * or a channel's threads are stopped (the column is NULL then). Needs REPLICATION CLIENT (MySQL)
    * or SLAVE MONITOR (MariaDB 10.5.9+).
    */
-  static Optional<Duration> replicationLag(Connection session, String connectionName) {
+  static Optional<Duration> replicationLag(Connection session, String side) {
     try (Statement statement = session.createStatement()) {
       try (ResultSet rows = replicaStatus(statement)) {
         String column = lagColumn(rows);
@@ -95,7 +95,7 @@ final class MySqlSessions {
         return any ? worst : Optional.empty();
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read the replication lag (SHOW REPLICA STATUS)", e);
+      throw MySqlErrors.failed(side, "read the replication lag (SHOW REPLICA STATUS)", e);
     }
   }
 
@@ -121,7 +121,7 @@ final class MySqlSessions {
     throw new SQLException("SHOW REPLICA STATUS has no Seconds_Behind_Master column");
   }
 
-  static long checkpoint(Connection session, String runId, String connectionName) {
+  static long checkpoint(Connection session, String runId, String side) {
     try (PreparedStatement statement =
         session.prepareStatement(
             "SELECT applied_through FROM " + MySqlRunStore.TABLE + " WHERE run_id = ?")) {
@@ -133,17 +133,47 @@ final class MySqlSessions {
         return rows.getLong(1);
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read the checkpoint of run " + runId, e);
+      throw MySqlErrors.failed(side, "read the checkpoint of run " + runId, e);
+    }
+  }
+
+  /**
+   * Records {@code lockSession} as the session holding the lock of run {@code runId}, if the run is
+   * still recorded as running: false when another run took it over (resumed or abandoned it) while
+   * its lock was free.
+   */
+  static boolean claimRun(Connection session, String runId, long lockSession, String side) {
+    try (PreparedStatement statement =
+        session.prepareStatement(
+            "UPDATE " + MySqlRunStore.TABLE + " SET connection_id = ? WHERE run_id = ?"
+                + " AND status = 'running'")) {
+      statement.setLong(1, lockSession);
+      statement.setString(2, runId);
+      // Affected rows: 0 also when the id is unchanged (a session id the server handed out
+      // again after a restart), so the status is what is read back.
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(side, "record the new lock session of run " + runId, e);
+    }
+    try (PreparedStatement statement =
+        session.prepareStatement(
+            "SELECT status, connection_id FROM " + MySqlRunStore.TABLE + " WHERE run_id = ?")) {
+      statement.setString(1, runId);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() && "running".equals(rows.getString(1)) && rows.getLong(2) == lockSession;
+      }
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(side, "read run " + runId + " from " + MySqlRunStore.TABLE, e);
     }
   }
 
   /** MariaDB's {@code max_statement_time} for the session; zero: no limit. */
-  static void limitStatements(Connection session, Duration limit, String connectionName) {
+  static void limitStatements(Connection session, Duration limit, String side) {
     try (Statement statement = session.createStatement()) {
       statement.execute(
           "SET SESSION max_statement_time = " + String.format(Locale.ROOT, "%.3f", limit.toMillis() / 1000.0));
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "set max_statement_time", e);
+      throw MySqlErrors.failed(side, "set max_statement_time", e);
     }
   }
 }

@@ -15,45 +15,87 @@ import java.util.Optional;
  * A sync's lock: MySQL's {@code GET_LOCK}, held by a session of its own (not the one that writes),
  * so the lock lives exactly as long as that session: a killed process frees it. Before each commit
  * the writer asks {@link #held()}, which checks {@code IS_USED_LOCK(name) = CONNECTION_ID()}: a
- * dropped lock session must not leave a run writing unguarded. Not thread-safe.
+ * dropped lock session must not leave a run writing unguarded. After a server restart the lock
+ * can be {@linkplain #retake() taken again} on a new session, unless another run holds it by then.
+ * Not thread-safe.
  */
 final class MySqlSyncLock implements SyncLock {
   private static final int MAX_LOCK_NAME = 64;
 
-  private final Connection session;
+  private final MySqlTarget target;
   private final String name;
-  private final String connectionName;
+  private final String side;
+  private Connection session;
 
-  private MySqlSyncLock(Connection session, String name, String connectionName) {
+  private MySqlSyncLock(MySqlTarget target, Connection session, String name, String side) {
+    this.target = target;
     this.session = session;
     this.name = name;
-    this.connectionName = connectionName;
+    this.side = side;
   }
 
-  static MySqlSyncLock acquire(
-      MySqlTarget target, String sync, Duration timeout, String connectionName) {
+  /**
+   * @param side the connection, for messages: its name and where it points
+   * @throws QsyncException of kind LOCK_HELD naming the holder when the lock stays taken
+   */
+  static MySqlSyncLock acquire(MySqlTarget target, String sync, Duration timeout, String side) {
     Connection session = target.openSession();
+    boolean taken = false;
     try {
       String name = lockName(database(session), sync);
-      try (PreparedStatement statement = session.prepareStatement("SELECT GET_LOCK(?, ?)")) {
-        statement.setString(1, name);
-        statement.setDouble(2, timeout.toMillis() / 1000.0);
-        try (ResultSet rows = statement.executeQuery()) {
-          rows.next();
-          if (rows.getInt(1) == 1) {
-            return new MySqlSyncLock(session, name, connectionName);
-          }
-        }
+      if (getLock(session, name, timeout)) {
+        taken = true;
+        return new MySqlSyncLock(target, session, name, side);
       }
-      String holder = holder(target, session, name, sync);
-      session.close();
       throw new QsyncException(
           ErrorKind.LOCK_HELD,
-          "sync '" + sync + "' is locked by " + holder + " (waited " + timeout.toSeconds() + "s)\n"
-              + "Wait for that run to finish, or raise the sync's lock_timeout.");
+          "sync '" + sync + "' is locked by " + holder(target, session, name, sync) + " (waited "
+              + timeout.toSeconds() + "s)\nWait for that run to finish, or raise the sync's"
+              + " lock_timeout.");
     } catch (SQLException e) {
-      closeQuietly(session);
-      throw MySqlErrors.failed(connectionName, "take the lock of sync '" + sync + "'", e);
+      throw MySqlErrors.failed(side, "take the lock of sync '" + sync + "'", e);
+    } finally {
+      if (!taken) {
+        closeQuietly(session); // whatever failed, a session that holds no lock is not kept
+      }
+    }
+  }
+
+  private static boolean getLock(Connection session, String name, Duration timeout)
+      throws SQLException {
+    try (PreparedStatement statement = session.prepareStatement("SELECT GET_LOCK(?, ?)")) {
+      statement.setString(1, name);
+      statement.setDouble(2, timeout.toMillis() / 1000.0);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() && rows.getInt(1) == 1;
+      }
+    }
+  }
+
+  /**
+   * Takes the lock again on a new session after its session ended, without waiting: the lock was
+   * free since then, and another run that took it meanwhile holds it now (false), or recorded
+   * that it took this run over, which the caller checks.
+   *
+   * @throws io.qsync.TransientException while the server cannot be reached
+   */
+  @Override
+  public boolean retake() {
+    if (held()) {
+      return true;
+    }
+    closeQuietly(session);
+    Connection fresh = target.openSession();
+    try {
+      if (getLock(fresh, name, Duration.ZERO)) {
+        session = fresh;
+        return true;
+      }
+      closeQuietly(fresh);
+      return false;
+    } catch (SQLException e) {
+      closeQuietly(fresh);
+      throw MySqlErrors.failed(side, "take the lock " + name + " again", e);
     }
   }
 
@@ -74,6 +116,11 @@ final class MySqlSyncLock implements SyncLock {
     return name.substring(0, MAX_LOCK_NAME - 17) + "#" + MySqlShadow.hash(name).substring(0, 16);
   }
 
+  /**
+   * Who holds the lock: the run recorded with that session, or the session's id. A run history
+   * that cannot be read (absent, not granted) leaves the session's id: the lock is held all the
+   * same, and that is what the person must hear.
+   */
   private static String holder(MySqlTarget target, Connection session, String name, String sync)
       throws SQLException {
     long connectionId;
@@ -87,7 +134,12 @@ final class MySqlSyncLock implements SyncLock {
         }
       }
     }
-    Optional<RunRecord> run = target.runs().unfinished(sync);
+    Optional<RunRecord> run;
+    try {
+      run = target.runs().unfinished(sync);
+    } catch (QsyncException unreadable) {
+      run = Optional.empty();
+    }
     if (run.isPresent() && run.get().connectionId() == connectionId) {
       RunRecord holder = run.get();
       return "run " + holder.runId() + " (started " + holder.startedAt() + " on " + holder.host()
@@ -104,7 +156,7 @@ final class MySqlSyncLock implements SyncLock {
       rows.next();
       return rows.getLong(1);
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read the lock session's id", e);
+      throw MySqlErrors.failed(side, "read the lock session's id", e);
     }
   }
 

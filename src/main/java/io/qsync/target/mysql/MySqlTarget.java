@@ -50,6 +50,8 @@ public final class MySqlTarget implements Target {
   private MySqlDialect dialect;
   private MySqlRunStore runs;
   private boolean mariaDb;
+  /** Whether a session was ever opened: a server that answered once and now refuses is restarting. */
+  private boolean reached;
 
   public MySqlTarget(MySqlConnectionConfig config, Clock clock) {
     this.config = requireNonNull(config, "config is null");
@@ -83,6 +85,7 @@ public final class MySqlTarget implements Target {
                 + ", lock_wait_timeout = " + config.timeouts().lockWait().toSeconds());
         statement.execute("SET NAMES utf8mb4");
       }
+      reached = true;
       return session;
     } catch (SQLException e) {
       throw connectFailed(e);
@@ -122,13 +125,21 @@ public final class MySqlTarget implements Target {
     if (MySqlSessions.isTlsProblem(config.tls(), e)) {
       return new QsyncException(ErrorKind.NEEDS_ACTION, message, e);
     }
-    // A refused or dropped connection, or too many of them, may pass (a restart, a failover).
-    return MySqlErrors.isTransient(e)
-        ? new TransientException(message, e)
-        : new QsyncException(ErrorKind.FAILED, message, e);
+    // A refused or dropped connection, or too many of them, may pass (a restart, a failover): it
+    // is retried once the server has answered this run. The first connection is not: a wrong
+    // host or port, or a server that is down, is said at once (exit 1), not after a minute.
+    MySqlErrors.Cause cause = MySqlErrors.classify(e);
+    if (cause.retried()) {
+      return reached ? new TransientException(message, e) : new QsyncException(ErrorKind.FAILED, message, e);
+    }
+    return cause == MySqlErrors.Cause.UNKNOWN
+        ? new QsyncException(ErrorKind.FAILED, message, e)
+        : MySqlErrors.failed(side(), "connect", e);
   }
 
+  /** The work session, opened anew when the server closed the last one. */
   Connection connection() {
+    dropClosedSession();
     if (connection == null) {
       connection = openSession();
       try (Statement statement = connection.createStatement();
@@ -302,9 +313,9 @@ public final class MySqlTarget implements Target {
         this,
         session ->
             new MySqlChangeWriter(
-                session, dialect(), table, columns, key, writes, runId, lock, clock, config.name(),
+                session, dialect(), table, columns, key, writes, runId, lock, clock, side(),
                 setAside),
-        runId);
+        runId, lock);
   }
 
   @Override
@@ -376,21 +387,19 @@ public final class MySqlTarget implements Target {
   @Override
   public RunStore runs() {
     if (runs == null) {
-      runs = new MySqlRunStore(this::connection, config.name());
+      runs = new MySqlRunStore(this::connection, side());
     }
     return runs;
   }
 
   @Override
   public long threadsRunning() {
-    dropClosedSession();
-    return MySqlSessions.threadsRunning(connection(), config.name());
+    return MySqlSessions.threadsRunning(connection(), side());
   }
 
   @Override
   public Optional<Duration> replicationLag() {
-    dropClosedSession();
-    return MySqlSessions.replicationLag(connection(), config.name());
+    return MySqlSessions.replicationLag(connection(), side());
   }
 
   /**
@@ -398,7 +407,7 @@ public final class MySqlTarget implements Target {
    * one. A session that merely looks fine may still be dead; then the next statement fails and
    * closes it.
    */
-  void dropClosedSession() {
+  private void dropClosedSession() {
     try {
       if (connection != null && connection.isClosed()) {
         connection = null;
@@ -408,9 +417,14 @@ public final class MySqlTarget implements Target {
     }
   }
 
+  /** {@link MySqlSessions#claimRun}, on the work session. */
+  boolean claimRun(String runId, long lockSession) {
+    return MySqlSessions.claimRun(connection(), runId, lockSession, side());
+  }
+
   /** The run's checkpoint, read on the work session. */
   long checkpoint(String runId) {
-    return MySqlSessions.checkpoint(connection(), runId, config.name());
+    return MySqlSessions.checkpoint(connection(), runId, side());
   }
 
   /**
@@ -421,13 +435,13 @@ public final class MySqlTarget implements Target {
   void limitWriteStatements(Connection session) {
     connection();
     if (mariaDb) {
-      MySqlSessions.limitStatements(session, config.timeouts().statement(), config.name());
+      MySqlSessions.limitStatements(session, config.timeouts().statement(), side());
     }
   }
 
   @Override
   public SyncLock lock(String sync, Duration timeout) {
-    return MySqlSyncLock.acquire(this, sync, timeout, config.name());
+    return MySqlSyncLock.acquire(this, sync, timeout, side());
   }
 
   @Override
@@ -461,7 +475,12 @@ public final class MySqlTarget implements Target {
   }
 
   QsyncException failed(String what, SQLException e) {
-    return MySqlErrors.failed(config.name(), what, e);
+    return MySqlErrors.failed(side(), what, e);
+  }
+
+  /** The side that failed, for messages: the connection's name and where it points. */
+  private String side() {
+    return "connection '" + config.name() + "' (" + describeLocation() + ")";
   }
 
   @Override

@@ -56,6 +56,43 @@ final class StatementChunks {
     return bytes;
   }
 
+  /**
+   * The bytes a value takes in a statement's text as the driver sends it: a string as UTF-8 in
+   * quotes, with a backslash before each quote, backslash and NUL; binary as {@code _binary '...'}
+   * escaped the same way; anything else at most {@link #SCALAR_BYTES}.
+   */
+  static long bytesSent(Object value) {
+    if (value instanceof String text) {
+      long bytes = 2;
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c < 0x80) {
+          bytes += escaped(c) ? 2 : 1;
+        } else if (c < 0x800) {
+          bytes += 2;
+        } else if (Character.isHighSurrogate(c)) {
+          bytes += 4;
+          i++;
+        } else {
+          bytes += 3;
+        }
+      }
+      return bytes;
+    }
+    if (value instanceof byte[] binary) {
+      long bytes = 10;
+      for (byte b : binary) {
+        bytes += escaped((char) (b & 0xff)) ? 2 : 1;
+      }
+      return bytes;
+    }
+    return SCALAR_BYTES;
+  }
+
+  private static boolean escaped(char c) {
+    return c == '\'' || c == '\\' || c == '"' || c == 0;
+  }
+
   /** Every column index of a row of {@code width} columns. */
   static int[] all(int width) {
     int[] columns = new int[width];

@@ -53,7 +53,7 @@ class MySqlRecoveringWriterIT {
                 Target.ChangeWriter real =
                     new MySqlChangeWriter(
                         session, MySqlDialect.MARIADB, "t", COLUMNS, List.of("id"), Target.Writes.DIFFED, "r1",
-                        lock, Clock.systemUTC(), "app", new MySqlMovedValues.Pending());
+                        lock, Clock.systemUTC(), "connection 'app'", new MySqlMovedValues.Pending());
                 return new Target.ChangeWriter() {
                   @Override
                   public void apply(List<Change> batch, long afterSeq) {
@@ -71,7 +71,7 @@ class MySqlRecoveringWriterIT {
                   }
                 };
               },
-              "r1");
+              "r1", lock);
       List<Change> first = List.of(insert(1, "a"), insert(2, "b"));
 
       assertThat(catchThrowableOfType(TransientException.class, () -> writer.apply(first, 0)))
