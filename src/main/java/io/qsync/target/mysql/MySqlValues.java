@@ -23,13 +23,15 @@ final class MySqlValues {
   /**
    * How to select a column so that {@link #read} gets its exact value. Dates and times come as
    * text: Connector/J converts them through the JVM's time zone, and a wall-clock time in a
-   * daylight-saving gap there (02:30 on the night clocks jump) would come back an hour off.
-   * FLOAT comes as DOUBLE: as text MariaDB sends it with 6 significant digits only.
+   * daylight-saving gap there (02:30 on the night clocks jump) would come back an hour off. A
+   * DATE is read with its time of day, which a DATETIME column holding it may have (edited by
+   * hand). FLOAT comes as DOUBLE: as text MariaDB sends it with 6 significant digits only, and a
+   * DOUBLE column holding it may hold a double that is no float.
    */
   static String selectExpression(String quotedColumn, SqlType type) {
     return switch (type.kind()) {
-      case TIMESTAMP, TIMESTAMP_UTC -> "DATE_FORMAT(" + quotedColumn + ", '%Y-%m-%d %H:%i:%s.%f')";
-      case DATE -> "DATE_FORMAT(" + quotedColumn + ", '%Y-%m-%d')";
+      case TIMESTAMP, TIMESTAMP_UTC, DATE ->
+          "DATE_FORMAT(" + quotedColumn + ", '%Y-%m-%d %H:%i:%s.%f')";
       case TIME -> "TIME_FORMAT(" + quotedColumn + ", '%H:%i:%s.%f')";
       case FLOAT -> "CAST(" + quotedColumn + " AS DOUBLE)";
       default -> quotedColumn;
@@ -67,16 +69,30 @@ final class MySqlValues {
               holdsLongs
                   ? integer(rows.getLong(index), type.kind())
                   : integer(rows.getBigDecimal(index), type.kind());
-          case FLOAT -> (float) rows.getDouble(index);
+          case FLOAT -> single(rows.getDouble(index));
           case DOUBLE -> rows.getDouble(index);
           case DECIMAL -> decimal(rows.getBigDecimal(index), type);
           case VARCHAR, JSON, UUID -> rows.getString(index);
           case BLOB -> rows.getBytes(index);
-          case DATE -> parse(rows.getString(index), LocalDate::parse);
+          case DATE -> parse(rows.getString(index), MySqlValues::date);
           case TIME -> parse(rows.getString(index), LocalTime::parse);
           case TIMESTAMP, TIMESTAMP_UTC -> parse(rows.getString(index), MySqlValues::dateTime);
         };
     return rows.wasNull() ? null : value;
+  }
+
+  /** A double that is a float exactly, as that float; else unrepresentable. */
+  private static Object single(double value) {
+    float single = (float) value;
+    return (double) single == value ? (Object) single : Unrepresentable.VALUE;
+  }
+
+  /** A date at midnight (all a DATE column holds) as that date; else unrepresentable. */
+  private static Object date(String text) {
+    LocalDateTime dateTime = dateTime(text);
+    return dateTime.toLocalTime().equals(LocalTime.MIDNIGHT)
+        ? dateTime.toLocalDate()
+        : Unrepresentable.VALUE;
   }
 
   private static Object bool(long value) {
@@ -232,7 +248,10 @@ final class MySqlValues {
       case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER ->
           statement.setLong(index, ((Number) value).longValue());
       case UBIGINT, HUGEINT -> statement.setBigDecimal(index, new BigDecimal((BigInteger) value));
-      case FLOAT -> statement.setFloat(index, (Float) value);
+      // As the double it is: the driver sends a float as its shortest text as a float
+      // (3.4028235E38 for the largest), which the server parses as a double above the largest
+      // float and refuses. A double's text parses back to the same double, which is the float.
+      case FLOAT -> statement.setDouble(index, (Float) value);
       case DOUBLE -> statement.setDouble(index, (Double) value);
       case DECIMAL -> statement.setBigDecimal(index, (BigDecimal) value);
       case VARCHAR, JSON, UUID -> statement.setString(index, (String) value);
