@@ -21,6 +21,7 @@ import io.qsync.source.Unrepresentable;
 import io.qsync.stage.ChangeCursor;
 import io.qsync.stage.Stage;
 import io.qsync.stage.StageMeta;
+import io.qsync.stage.ValueCheck;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
@@ -28,6 +29,7 @@ import io.qsync.state.SyncLock;
 import io.qsync.target.Target;
 import io.qsync.target.TargetColumn;
 import io.qsync.target.TargetTable;
+import io.qsync.target.ValueRule;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -422,6 +424,7 @@ public final class SyncRunner {
             diff.get().whyFull(target.runs(), full, existing.isPresent(), columns, key);
         if (whyFull.isEmpty()) {
           ChangeCounts counts = warehouseChanges(diff.get(), stage, runId, result, key, collations, notes);
+          checkValues(stage, existing, columns, key);
           return new ChangeSetPlan(columns, counts, createStatement, withSourceNotes(result, notes));
         }
         notes.add("compared the whole result with the table (" + whyFull.get() + "); this run's"
@@ -467,8 +470,19 @@ public final class SyncRunner {
         case APPEND -> counts = stage.insertAll(key, 0);
         default -> throw new IllegalStateException("unknown mode " + sync.mode());
       }
+      checkValues(stage, existing, columns, key);
       return new ChangeSetPlan(columns, counts, createStatement, withSourceNotes(result, notes));
     }
+  }
+
+  /**
+   * The change set is complete: stop before writing (or creating the table) when a value in it
+   * is one the table would not store as the query returns it.
+   */
+  private void checkValues(
+      Stage stage, Optional<TargetTable> existing, List<Column> columns, List<String> key) {
+    List<ValueRule> rules = target.valueRules(sync.table(), existing, columns, key, source.dialect());
+    ValueCheck.require(stage, rules, key, KEY_SAMPLES, "sync '" + sync.name() + "': table " + sync.table());
   }
 
   /** The source's notes (retries, a query run again), which it knows once the rows are read. */
