@@ -344,14 +344,14 @@ public final class MySqlTarget implements Target {
       statement.setFetchSize(4096);
       try (ResultSet rows = statement.executeQuery()) {
         int width = columns.size();
-        boolean[] holdsLongs = new boolean[width];
+        MySqlValues.Numbers[] numbers = new MySqlValues.Numbers[width];
         for (int i = 0; i < width; i++) {
-          holdsLongs[i] = MySqlValues.holdsLongs(rows.getMetaData(), i + 1);
+          numbers[i] = MySqlValues.numbers(rows.getMetaData(), i + 1);
         }
         while (rows.next()) {
           Object[] row = new Object[width];
           for (int i = 0; i < width; i++) {
-            row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), holdsLongs[i]);
+            row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), numbers[i]);
           }
           sink.accept(row);
         }

@@ -38,17 +38,29 @@ final class MySqlValues {
     };
   }
 
-  /**
-   * Whether column {@code index} of a result holds whole numbers that a {@code long} holds exactly:
-   * an integer column, signed or narrower than BIGINT. {@link #read} takes those with {@code
-   * getLong}; through {@code getBigDecimal} the driver formats each number as text and parses it
-   * back, which was a tenth of the time spent reading the target's rows.
-   */
-  static boolean holdsLongs(ResultSetMetaData columns, int index) throws SQLException {
+  /** How {@link #read} takes a column's numbers from the driver. */
+  enum Numbers {
+    /**
+     * Whole numbers a {@code long} holds exactly: an integer column, signed or narrower than
+     * BIGINT. Taken with {@code getLong}; through {@code getBigDecimal} the driver formats each
+     * number as text and parses it back, which was a tenth of the time spent reading the target.
+     */
+    LONG,
+    /** A BIT column: its bits as an unsigned number (the driver reads BIT(64) as signed). */
+    BITS,
+    /** Anything else, taken with {@code getBigDecimal}. */
+    DECIMAL
+  }
+
+  /** How to read the numbers of column {@code index} of a result. */
+  static Numbers numbers(ResultSetMetaData columns, int index) throws SQLException {
+    if (columns.getColumnTypeName(index).equalsIgnoreCase("BIT")) {
+      return Numbers.BITS;
+    }
     return switch (columns.getColumnType(index)) {
-      case Types.TINYINT, Types.SMALLINT, Types.INTEGER -> true;
-      case Types.BIGINT -> columns.isSigned(index);
-      default -> false;
+      case Types.TINYINT, Types.SMALLINT, Types.INTEGER -> Numbers.LONG;
+      case Types.BIGINT -> columns.isSigned(index) ? Numbers.LONG : Numbers.DECIMAL;
+      default -> Numbers.DECIMAL;
     };
   }
 
@@ -57,21 +69,20 @@ final class MySqlValues {
    * stored value the kind cannot hold without change (a hand-edited 7.25 in a column the query
    * fills with whole numbers) reads as {@link Unrepresentable#VALUE}, so its row counts as changed.
    *
-   * @param holdsLongs what {@link #holdsLongs} says of the column
+   * @param numbers what {@link #numbers} says of the column
    */
-  static Object read(ResultSet rows, int index, SqlType type, boolean holdsLongs)
+  static Object read(ResultSet rows, int index, SqlType type, Numbers numbers)
       throws SQLException {
     Object value =
         switch (type.kind()) {
-          case BOOLEAN ->
-              holdsLongs ? bool(rows.getLong(index)) : bool(rows.getBigDecimal(index));
+          case BOOLEAN -> bool(wholeNumber(rows, index, numbers));
           case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT, HUGEINT ->
-              holdsLongs
+              numbers == Numbers.LONG
                   ? integer(rows.getLong(index), type.kind())
-                  : integer(rows.getBigDecimal(index), type.kind());
+                  : integer(wholeNumber(rows, index, numbers), type.kind());
           case FLOAT -> single(rows.getDouble(index));
           case DOUBLE -> rows.getDouble(index);
-          case DECIMAL -> decimal(rows.getBigDecimal(index), type);
+          case DECIMAL -> decimal(wholeNumber(rows, index, numbers == Numbers.BITS ? numbers : Numbers.DECIMAL), type);
           case VARCHAR, JSON, UUID -> rows.getString(index);
           case BLOB -> rows.getBytes(index);
           case DATE -> parse(rows.getString(index), MySqlValues::date);
@@ -79,6 +90,15 @@ final class MySqlValues {
           case TIMESTAMP, TIMESTAMP_UTC -> parse(rows.getString(index), MySqlValues::dateTime);
         };
     return rows.wasNull() ? null : value;
+  }
+
+  private static BigDecimal wholeNumber(ResultSet rows, int index, Numbers numbers)
+      throws SQLException {
+    return switch (numbers) {
+      case LONG -> BigDecimal.valueOf(rows.getLong(index));
+      case BITS -> new BigDecimal(Long.toUnsignedString(rows.getLong(index)));
+      case DECIMAL -> rows.getBigDecimal(index);
+    };
   }
 
   /** A double that is a float exactly, as that float; else unrepresentable. */
@@ -93,10 +113,6 @@ final class MySqlValues {
     return dateTime.toLocalTime().equals(LocalTime.MIDNIGHT)
         ? dateTime.toLocalDate()
         : Unrepresentable.VALUE;
-  }
-
-  private static Object bool(long value) {
-    return value == 0 ? (Object) false : value == 1 ? (Object) true : Unrepresentable.VALUE;
   }
 
   private static Object bool(BigDecimal value) {
