@@ -481,8 +481,10 @@ public final class SyncRunner {
    */
   private void checkValues(
       Stage stage, Optional<TargetTable> existing, List<Column> columns, List<String> key) {
-    List<ValueRule> rules = target.valueRules(sync.table(), existing, columns, key, source.dialect());
-    ValueCheck.require(stage, rules, key, KEY_SAMPLES, "sync '" + sync.name() + "': table " + sync.table());
+    List<ValueRule> rules =
+        target.valueRules(sync.table(), existing, columns, key, source.dialect());
+    ValueCheck.require(
+        stage, rules, key, KEY_SAMPLES, "sync '" + sync.name() + "': table " + sync.table());
   }
 
   /** The source's notes (retries, a query run again), which it knows once the rows are read. */

@@ -28,7 +28,8 @@ public enum QueryDialect {
   public String finiteOrNull(String column) {
     return switch (this) {
       case DUCKDB -> "CASE WHEN isfinite(" + column + ") THEN " + column + " END";
-      case GOOGLE_SQL -> "IF(IS_NAN(" + column + ") OR IS_INF(" + column + "), NULL, " + column + ")";
+      case GOOGLE_SQL ->
+          "IF(IS_NAN(" + column + ") OR IS_INF(" + column + "), NULL, " + column + ")";
     };
   }
 

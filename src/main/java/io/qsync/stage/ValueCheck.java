@@ -56,7 +56,8 @@ public final class ValueCheck {
    * Every rule some insert or update of the stage's change set breaks, in the order of the rules,
    * each with up to {@code samples} of its rows; empty when every value can be written as it is.
    */
-  public static List<Problem> problems(Stage stage, List<ValueRule> rules, List<String> key, int samples) {
+  public static List<Problem> problems(
+      Stage stage, List<ValueRule> rules, List<String> key, int samples) {
     if (rules.isEmpty()) {
       return List.of();
     }
@@ -65,7 +66,8 @@ public final class ValueCheck {
     StringJoiner counts = new StringJoiner(", ");
     for (ValueRule rule : rules) {
       int index = index(columns, rule.column());
-      String condition = condition(rule.check(), Stage.positional(index), columns.get(index).type());
+      String condition =
+          condition(rule.check(), Stage.positional(index), columns.get(index).type());
       conditions.add(condition);
       counts.add("count_if(" + condition + ")");
     }
@@ -103,7 +105,8 @@ public final class ValueCheck {
    *
    * @param subject what cannot store the values, for the message ({@code sync 's': table t})
    */
-  public static void require(Stage stage, List<ValueRule> rules, List<String> key, int samples, String subject) {
+  public static void require(
+      Stage stage, List<ValueRule> rules, List<String> key, int samples, String subject) {
     List<Problem> problems = problems(stage, rules, key, samples);
     if (problems.isEmpty()) {
       return;
@@ -119,7 +122,8 @@ public final class ValueCheck {
     for (Problem problem : problems) {
       ValueRule rule = problem.rule();
       message.append("\n - column ").append(rule.column()).append(" (").append(rule.columnType())
-          .append("): ").append(problem.count()).append(problem.count() == 1 ? " value: " : " values: ")
+          .append("): ").append(problem.count())
+          .append(problem.count() == 1 ? " value: " : " values: ")
           .append(rule.problem())
           .append("\n   ").append(String.join("; ", problem.samples()))
           .append(problem.count() > problem.samples().size() ? "; ..." : "")
@@ -147,7 +151,8 @@ public final class ValueCheck {
       while (rows.next()) {
         StringJoiner keyText = new StringJoiner(", ", "(", ")");
         for (int i = 0; i < key.size(); i++) {
-          keyText.add(key.get(i) + "=" + shown(rows.getString(i + 2), columns.get(index(columns, key.get(i))).type()));
+          SqlType keyType = columns.get(index(columns, key.get(i))).type();
+          keyText.add(key.get(i) + "=" + shown(rows.getString(i + 2), keyType));
         }
         String row = key.isEmpty() ? "row #" + rows.getLong(1) : "key " + keyText;
         found.add(row + ": " + shown(rows.getString(key.size() + 2), columns.get(index).type()));
@@ -174,7 +179,8 @@ public final class ValueCheck {
       return "NULL";
     }
     String cut = text.length() > 60 ? text.substring(0, 57) + "..." : text;
-    boolean quoted = type.kind() == Kind.VARCHAR || type.kind() == Kind.JSON || type.kind() == Kind.UUID;
+    boolean quoted =
+        type.kind() == Kind.VARCHAR || type.kind() == Kind.JSON || type.kind() == Kind.UUID;
     return quoted ? "'" + cut + "'" : cut;
   }
 

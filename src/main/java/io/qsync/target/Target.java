@@ -27,7 +27,8 @@ public interface Target extends AutoCloseable {
   /**
    * Every value rule of the table's columns: which values each column the result is written to
    * would not store as sent (see {@link ValueRule}), with the remedy phrased for the source's
-   * dialect. For a table qsync has yet to create, the rules of the table {@link #createTable} makes.
+   * dialect. For a table qsync has yet to create, the rules of the one {@link #createTable}
+   * makes.
    *
    * @param existing the table as it exists, or empty when the run creates it
    */

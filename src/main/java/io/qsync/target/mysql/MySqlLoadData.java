@@ -78,7 +78,7 @@ final class MySqlLoadData {
         + " CHARACTER SET utf8mb4" + targets + (decoded.length() > 5 ? decoded.toString() : "");
   }
 
-  /** Whether to load these rows this way: enough of them, and no load refused or declined before. */
+  /** Whether to load these rows this way: enough of them, and no load refused or declined yet. */
   boolean suits(List<Change> rows) {
     return !refused && rows.size() >= MIN_ROWS;
   }

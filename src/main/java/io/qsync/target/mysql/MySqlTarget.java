@@ -163,7 +163,7 @@ public final class MySqlTarget implements Target {
     return query < 0 ? url : url.substring(0, query);
   }
 
-  /** A generated column, as EXTRA names it: MySQL and MariaDB say STORED or VIRTUAL, old MariaDB PERSISTENT. */
+  /** A generated column as EXTRA names it: STORED or VIRTUAL (PERSISTENT in older MariaDB). */
   private static final Pattern GENERATED =
       Pattern.compile("\\b(stored|virtual|persistent) generated\\b", Pattern.CASE_INSENSITIVE);
 
@@ -192,7 +192,7 @@ public final class MySqlTarget implements Target {
               new TargetColumn(
                   rows.getString(1),
                   rows.getString(2).toLowerCase(Locale.ROOT),
-                  rows.getString(3).toLowerCase(Locale.ROOT),
+                  columnType(rows.getString(2), rows.getString(3)),
                   nullable,
                   hasDefault,
                   Optional.ofNullable(rows.getString(7)),
@@ -200,7 +200,8 @@ public final class MySqlTarget implements Target {
                   rows.getInt(9),
                   rows.getObject(10) == null ? -1 : rows.getInt(10),
                   rows.getInt(11),
-                  Optional.ofNullable(rows.getString(12)).map(name -> name.toLowerCase(Locale.ROOT)),
+                  Optional.ofNullable(rows.getString(12))
+                      .map(name -> name.toLowerCase(Locale.ROOT)),
                   generated.find()
                       ? Optional.of(generated.group().toUpperCase(Locale.ROOT) + " ALWAYS AS ("
                           + Optional.ofNullable(rows.getString(13)).orElse("") + ")")
@@ -214,6 +215,17 @@ public final class MySqlTarget implements Target {
       return Optional.empty();
     }
     return Optional.of(new TargetTable(table, columns, uniqueKeys(table), tableType(table)));
+  }
+
+  /**
+   * The column's full type in lower case, but for the members of an ENUM or SET: those are the
+   * values the column stores, spelled as declared.
+   */
+  private static String columnType(String dataType, String columnType) {
+    String bare = dataType.toLowerCase(Locale.ROOT);
+    return bare.equals("enum") || bare.equals("set")
+        ? bare + columnType.substring(bare.length())
+        : columnType.toLowerCase(Locale.ROOT);
   }
 
   /** What the catalogue calls the table: BASE TABLE, VIEW, SYSTEM VERSIONED, SEQUENCE, ... */

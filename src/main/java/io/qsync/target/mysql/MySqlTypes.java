@@ -52,7 +52,7 @@ public final class MySqlTypes {
     };
   }
 
-  /** A type {@link #columnType} writes: name, (length[,scale]), UNSIGNED, character set, collation. */
+  /** A type {@link #columnType} writes: name, (length[,scale]), UNSIGNED, charset, collation. */
   private static final Pattern WRITTEN =
       Pattern.compile(
           "(\\w+)(?:\\((\\d+)(?:,(\\d+))?\\))?(?: UNSIGNED)?"

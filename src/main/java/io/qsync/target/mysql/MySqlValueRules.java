@@ -35,13 +35,15 @@ final class MySqlValueRules {
   static final LocalDateTime FIRST_TIMESTAMP = LocalDateTime.of(1970, 1, 1, 0, 0, 1);
 
   /** ... to 2038-01-19 03:14:07 UTC (signed 32 bits; MySQL, and MariaDB before 11.5). */
-  static final LocalDateTime LAST_TIMESTAMP_32 = LocalDateTime.of(2038, 1, 19, 3, 14, 7, 999_999_000);
+  static final LocalDateTime LAST_TIMESTAMP_32 =
+      LocalDateTime.of(2038, 1, 19, 3, 14, 7, 999_999_000);
 
   /** ... or to 2106-02-07 06:28:15 UTC (unsigned 32 bits: MariaDB 11.5 and later, 64-bit). */
   static final LocalDateTime LAST_TIMESTAMP_UNSIGNED =
       LocalDateTime.of(2106, 2, 7, 6, 28, 15, 999_999_000);
 
-  private static final DateTimeFormatter MICROSECONDS = DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
+  private static final DateTimeFormatter MICROSECONDS =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSSSSS");
 
   /** The largest byte length of each text and blob type. */
   private static final Map<String, Long> MAX_BYTES =
@@ -59,7 +61,7 @@ final class MySqlValueRules {
 
   private MySqlValueRules() {}
 
-  /** The character sets whose text columns qsync writes (others are refused by the schema check). */
+  /** The character sets whose text columns qsync writes; the schema check refuses others. */
   static boolean knownCharacterSet(String characterSet) {
     String name = characterSet.toLowerCase(Locale.ROOT);
     return UNICODE.contains(name) || PARTIAL.containsKey(name);
@@ -75,7 +77,8 @@ final class MySqlValueRules {
   static List<ValueRule> rules(
       String quotedTable, boolean exists, Column column, TargetColumn target, boolean keyColumn,
       QueryDialect dialect, LocalDateTime lastTimestamp) {
-    return new Builder(quotedTable, exists, column, target, keyColumn, dialect).build(lastTimestamp);
+    return new Builder(quotedTable, exists, column, target, keyColumn, dialect)
+        .build(lastTimestamp);
   }
 
   /** Collects the rules of one column. */
@@ -122,8 +125,8 @@ final class MySqlValueRules {
             add(new ValueRule.EndOfDay(),
                 "24:00:00, which " + dialect.warehouse() + " allows and qsync carries only as a"
                     + " time of day (to 23:59:59.999999)",
-                "map it in the query: NULLIF(" + name + ", " + dialect.literal(Kind.TIME, "24:00:00")
-                    + ")");
+                "map it in the query: NULLIF(" + name + ", "
+                    + dialect.literal(Kind.TIME, "24:00:00") + ")");
       }
       return rules;
     }
@@ -131,11 +134,11 @@ final class MySqlValueRules {
     private void floats() {
       add(new ValueRule.NotFinite(), "NaN or an infinity, which MySQL cannot store",
           "map them in the query: " + dialect.finiteOrNull(name));
-      unsigned();
+      negatives();
     }
 
     /** MySQL and MariaDB still take UNSIGNED on DECIMAL, FLOAT and DOUBLE (MySQL deprecates it). */
-    private void unsigned() {
+    private void negatives() {
       if (target.unsigned() && !dataType.endsWith("int") && !dataType.equals("bit")) {
         add(new ValueRule.Negative(), "below zero, which the unsigned column refuses",
             alter(target.columnType().replace(" unsigned", "").replace(" zerofill", "")));
@@ -162,7 +165,7 @@ final class MySqlValueRules {
               alter("DECIMAL(" + Math.min(65, scale + sourceDigits) + "," + scale + ")"));
         }
         if (source[0].signum() < 0) {
-          unsigned();
+          negatives();
         }
       }
     }
@@ -170,8 +173,7 @@ final class MySqlValueRules {
     /** The whole numbers an integer or BIT column holds. */
     private BigInteger[] integerRange() {
       if (dataType.equals("bit")) {
-        int bits = Math.max(1, target.numericPrecision());
-        return new BigInteger[] {BigInteger.ZERO, BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)};
+        return unsigned(Math.max(1, target.numericPrecision()));
       }
       int bits =
           switch (dataType) {
@@ -181,12 +183,7 @@ final class MySqlValueRules {
             case "int", "integer" -> 32;
             default -> 64;
           };
-      return target.unsigned()
-          ? new BigInteger[] {BigInteger.ZERO, BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)}
-          : new BigInteger[] {
-            BigInteger.ONE.shiftLeft(bits - 1).negate(),
-            BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE)
-          };
+      return target.unsigned() ? unsigned(bits) : signed(bits);
     }
 
     private void text() {
@@ -203,8 +200,8 @@ final class MySqlValueRules {
           List<String> members = members(target.columnType());
           add(new ValueRule.NotOneOf(members),
               "not exactly one of its members " + quoted(members) + ": " + target.columnType()
-                  + " stores the member a value matches (ignoring case and trailing spaces), or"
-                  + " refuses it",
+                  + " stores the member a value matches (by the column's collation, ignoring"
+                  + " trailing spaces), or refuses it",
               "return exactly the members' spelling in the query, or "
                   + alter(MySqlTypes.columnType(column, keyColumn)));
           return;
@@ -221,7 +218,7 @@ final class MySqlValueRules {
         case "char" -> {
           add(new ValueRule.TrailingSpace(),
               "ending in spaces, which " + target.columnType() + " drops",
-              alter("VARCHAR(" + target.characterLength() + ")" + characterSet())
+              alter("VARCHAR(" + target.characterLength() + ")" + characterSet() + collation())
                   + ", or drop the spaces in the query: RTRIM(" + name + ", ' ')");
           longerThanCharacters(target.characterLength());
         }
@@ -252,8 +249,7 @@ final class MySqlValueRules {
           "longer than " + max + " characters, which " + target.columnType() + " cannot hold",
           keyColumn
               ? "shorten the keys in the query, or give the key column room: "
-                  + alter("VARCHAR(" + Math.max(max * 2, 255) + ")" + characterSet()
-                  + target.collation().map(collation -> " COLLATE " + collation).orElse(""))
+                  + alter("VARCHAR(" + Math.max(max * 2, 255) + ")" + characterSet() + collation())
               : alter("LONGTEXT" + characterSet()) + ", or shorten them in the query: LEFT("
                   + name + ", " + max + ")");
     }
@@ -271,10 +267,12 @@ final class MySqlValueRules {
             keyColumn ? "shorten the keys in the query, or give the key column room: "
                 + alter("VARBINARY(" + Math.max(target.characterLength() * 2, 255) + ")")
                 : alter("LONGBLOB"));
-        case "tinyblob", "blob", "mediumblob" -> add(new ValueRule.LongerThanBytes(MAX_BYTES.get(dataType)),
-            "longer than " + MAX_BYTES.get(dataType) + " bytes, which " + target.columnType()
-                + " cannot hold",
-            alter("LONGBLOB"));
+        case "tinyblob", "blob", "mediumblob" -> {
+          long max = MAX_BYTES.get(dataType);
+          add(new ValueRule.LongerThanBytes(max),
+              "longer than " + max + " bytes, which " + target.columnType() + " cannot hold",
+              alter("LONGBLOB"));
+        }
         default -> {
           // longblob: 4 GiB
         }
@@ -303,13 +301,18 @@ final class MySqlValueRules {
     private static String literalText(Kind kind, LocalDateTime bound, boolean first) {
       if (kind == Kind.DATE) {
         boolean wholeDay = bound.toLocalTime().equals(LocalTime.MIDNIGHT);
-        return (first && !wholeDay ? bound.toLocalDate().plusDays(1) : bound.toLocalDate()).toString();
+        boolean nextDay = first && !wholeDay;
+        return (nextDay ? bound.toLocalDate().plusDays(1) : bound.toLocalDate()).toString();
       }
       return bound.toLocalDate() + " " + MICROSECONDS.format(bound.toLocalTime());
     }
 
     private String characterSet() {
       return target.characterSet().map(name -> " CHARACTER SET " + name).orElse("");
+    }
+
+    private String collation() {
+      return target.collation().map(name -> " COLLATE " + name).orElse("");
     }
 
     /** The type that holds every value of the source's type, as qsync would create it. */
@@ -322,7 +325,8 @@ final class MySqlValueRules {
         return "create the table before the first run with " + MySqlDialect.quote(name) + " "
             + columnType;
       }
-      return "ALTER TABLE " + quotedTable + " MODIFY " + MySqlDialect.quote(name) + " " + columnType;
+      return "ALTER TABLE " + quotedTable + " MODIFY " + MySqlDialect.quote(name) + " "
+          + columnType;
     }
 
     private void add(Check check, String problem, String remedy) {
@@ -344,7 +348,8 @@ final class MySqlValueRules {
       case UINTEGER -> unsigned(32);
       case UBIGINT -> unsigned(64);
       case DECIMAL -> {
-        BigInteger max = BigInteger.TEN.pow(Math.max(0, type.precision() - type.scale())).subtract(BigInteger.ONE);
+        int digits = Math.max(0, type.precision() - type.scale());
+        BigInteger max = BigInteger.TEN.pow(digits).subtract(BigInteger.ONE);
         yield new BigInteger[] {max.negate(), max};
       }
       default -> throw new IllegalArgumentException("not a number kind: " + type);
@@ -352,13 +357,14 @@ final class MySqlValueRules {
   }
 
   private static BigInteger[] signed(int bits) {
-    return new BigInteger[] {
-      BigInteger.ONE.shiftLeft(bits - 1).negate(), BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE)
-    };
+    BigInteger half = BigInteger.ONE.shiftLeft(bits - 1);
+    return new BigInteger[] {half.negate(), half.subtract(BigInteger.ONE)};
   }
 
   private static BigInteger[] unsigned(int bits) {
-    return new BigInteger[] {BigInteger.ZERO, BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)};
+    return new BigInteger[] {
+      BigInteger.ZERO, BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+    };
   }
 
   /**

@@ -82,7 +82,12 @@ final class MySqlValues {
                   : integer(wholeNumber(rows, index, numbers), type.kind());
           case FLOAT -> single(rows.getDouble(index));
           case DOUBLE -> rows.getDouble(index);
-          case DECIMAL -> decimal(wholeNumber(rows, index, numbers == Numbers.BITS ? numbers : Numbers.DECIMAL), type);
+          case DECIMAL ->
+              decimal(
+                  numbers == Numbers.BITS
+                      ? wholeNumber(rows, index, numbers)
+                      : rows.getBigDecimal(index),
+                  type);
           case VARCHAR, JSON, UUID -> rows.getString(index);
           case BLOB -> rows.getBytes(index);
           case DATE -> parse(rows.getString(index), MySqlValues::date);

@@ -31,7 +31,8 @@ public final class SchemaCheck {
       return List.of(
           "table " + table.name() + " is a " + table.tableType().toLowerCase(Locale.ROOT)
               + ", not a table: qsync writes only base tables (the rows of a view belong to the"
-              + " tables it selects from)\n   -> set the sync's table to a base table, or DROP VIEW "
+              + " tables it selects from)\n   -> set the sync's table to a base table, or DROP"
+              + " VIEW "
               + quotedTable + " and let the sync create the table (create_table: true)");
     }
     Set<String> sourceNames = new HashSet<>();
@@ -129,7 +130,8 @@ public final class SchemaCheck {
     return Optional.of(
         "column " + target.name() + " is " + target.columnType() + ", which rounds every value to "
             + target.numericScale() + " digits after the point\n   -> " + modify + " "
-            + (category == Category.FLOAT ? "FLOAT" : "DOUBLE") + (target.unsigned() ? " UNSIGNED" : ""));
+            + (category == Category.FLOAT ? "FLOAT" : "DOUBLE")
+            + (target.unsigned() ? " UNSIGNED" : ""));
   }
 
   /** A text column in a character set whose repertoire the value check does not know. */
