@@ -21,6 +21,7 @@ import io.qsync.source.Unrepresentable;
 import io.qsync.stage.ChangeCursor;
 import io.qsync.stage.Stage;
 import io.qsync.stage.StageMeta;
+import io.qsync.stage.ValueCheck;
 import io.qsync.state.RunPhase;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
@@ -29,6 +30,7 @@ import io.qsync.state.SyncLock;
 import io.qsync.target.Target;
 import io.qsync.target.TargetColumn;
 import io.qsync.target.TargetTable;
+import io.qsync.target.ValueRule;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -592,6 +594,8 @@ public final class SyncRunner {
           step = RunPhase.QUERY;
           ChangeCounts counts =
               warehouseChanges(diff.get(), stage, runId, result, key, existing, collations, notes);
+          step = RunPhase.CHECK;
+          checkValues(stage, existing, columns, key);
           return new ChangeSetPlan(columns, counts, createStatement, withSourceNotes(result, notes));
         }
         notes.add("compared the whole result with the table (" + whyFull.get() + "); this run's"
@@ -644,8 +648,22 @@ public final class SyncRunner {
         case APPEND -> counts = stage.insertAll(key, 0);
         default -> throw new IllegalStateException("unknown mode " + sync.mode());
       }
+      step = RunPhase.CHECK;
+      checkValues(stage, existing, columns, key);
       return new ChangeSetPlan(columns, counts, createStatement, withSourceNotes(result, notes));
     }
+  }
+
+  /**
+   * The change set is complete: stop before writing (or creating the table) when a value in it
+   * is one the table would not store as the query returns it.
+   */
+  private void checkValues(
+      Stage stage, Optional<TargetTable> existing, List<Column> columns, List<String> key) {
+    List<ValueRule> rules =
+        target.valueRules(sync.table(), existing, columns, key, source.dialect());
+    ValueCheck.require(
+        stage, rules, key, KEY_SAMPLES, "sync '" + sync.name() + "': table " + sync.table());
   }
 
   /** The source's notes (retries, a query run again), which it knows once the rows are read. */

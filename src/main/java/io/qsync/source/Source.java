@@ -31,6 +31,9 @@ public interface Source extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /** How this warehouse's SQL spells the expressions a message suggests for the query. */
+  QueryDialect dialect();
+
   /** The columns the query would return, without running it (for {@code qsync validate}). */
   java.util.List<Column> describe(String sql);
 

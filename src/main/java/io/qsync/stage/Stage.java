@@ -206,7 +206,7 @@ public final class Stage implements AutoCloseable {
     return definitions.toString();
   }
 
-  private static String positional(int index) {
+  static String positional(int index) {
     return "c" + index;
   }
 
@@ -519,6 +519,11 @@ public final class Stage implements AutoCloseable {
       throw failed("read the change set", e);
     }
     return sample;
+  }
+
+  /** The stage's session, for the checks beside it in this package (see {@link ValueCheck}). */
+  Connection connection() {
+    return connection;
   }
 
   /** The columns of the run the stage holds. */

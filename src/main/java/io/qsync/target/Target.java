@@ -2,6 +2,7 @@ package io.qsync.target;
 
 import io.qsync.diff.Change;
 import io.qsync.source.Column;
+import io.qsync.source.QueryDialect;
 import io.qsync.source.RowSink;
 import io.qsync.state.RunStore;
 import io.qsync.state.SyncLock;
@@ -22,6 +23,18 @@ public interface Target extends AutoCloseable {
    * can.
    */
   List<String> schemaProblems(TargetTable table, List<Column> columns, List<String> key, boolean keyRequired);
+
+  /**
+   * Every value rule of the table's columns: which values each column the result is written to
+   * would not store as sent (see {@link ValueRule}), with the remedy phrased for the source's
+   * dialect. For a table qsync has yet to create, the rules of the one {@link #createTable}
+   * makes.
+   *
+   * @param existing the table as it exists, or empty when the run creates it
+   */
+  List<ValueRule> valueRules(
+      String table, Optional<TargetTable> existing, List<Column> columns, List<String> key,
+      QueryDialect dialect);
 
   /** The CREATE TABLE statement {@link #createTable} runs, for plans and messages. */
   String createTableStatement(String table, List<Column> columns, List<String> key);

@@ -10,12 +10,23 @@ import java.util.Optional;
  * An existing target table: its columns in order and its unique keys (the primary key first).
  *
  * @param uniqueKeys each unique key's columns, in index order
+ * @param tableType what the catalogue calls it: {@value #BASE_TABLE}, {@code VIEW}, ...
  */
-public record TargetTable(String name, List<TargetColumn> columns, List<List<String>> uniqueKeys) {
+public record TargetTable(
+    String name, List<TargetColumn> columns, List<List<String>> uniqueKeys, String tableType) {
+  /** The table type of an ordinary table. */
+  public static final String BASE_TABLE = "BASE TABLE";
+
   public TargetTable {
     requireNonNull(name, "name is null");
     columns = List.copyOf(requireNonNull(columns, "columns is null"));
     uniqueKeys = uniqueKeys.stream().map(List::copyOf).toList();
+    requireNonNull(tableType, "tableType is null");
+  }
+
+  /** An ordinary table. */
+  public TargetTable(String name, List<TargetColumn> columns, List<List<String>> uniqueKeys) {
+    this(name, columns, uniqueKeys, BASE_TABLE);
   }
 
   /** The column of that name; MySQL column names are case-insensitive. */

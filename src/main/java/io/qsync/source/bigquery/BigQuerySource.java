@@ -25,6 +25,7 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.source.Column;
+import io.qsync.source.QueryDialect;
 import io.qsync.source.RowSink;
 import io.qsync.source.Source;
 import io.qsync.source.SnapshotSql;
@@ -78,6 +79,11 @@ public final class BigQuerySource implements Source {
     this.calls = new BigQueryCalls(config.name(), config.project(), config.retryDelay(), sleeper);
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  @Override
+  public QueryDialect dialect() {
+    return QueryDialect.GOOGLE_SQL;
   }
 
   @Override

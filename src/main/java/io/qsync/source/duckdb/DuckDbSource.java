@@ -7,6 +7,7 @@ import io.qsync.QsyncException;
 import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.source.Column;
 import io.qsync.source.DuckDbFileTable;
+import io.qsync.source.QueryDialect;
 import io.qsync.source.RowSink;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
@@ -130,6 +131,11 @@ public final class DuckDbSource implements Source {
   /** The open warehouse connection, for the state's statements. */
   Connection open() {
     return connection();
+  }
+
+  @Override
+  public QueryDialect dialect() {
+    return QueryDialect.DUCKDB;
   }
 
   @Override

@@ -16,6 +16,11 @@ import java.util.regex.Pattern;
 final class DuckDbTypes {
   private static final Pattern DECIMAL = Pattern.compile("DECIMAL\\((\\d+),\\s*(\\d+)\\)");
 
+  /** A TIMESTAMP_NS as the microsecond it falls in (rounded down, whatever its sign). */
+  static final String TIMESTAMP_NS_FLOORED =
+      "make_timestamp(epoch_ns(%1$s) // 1000"
+          + " - CASE WHEN epoch_ns(%1$s) %% 1000 < 0 THEN 1 ELSE 0 END)";
+
   /**
    * How one result column is read.
    *
@@ -75,10 +80,14 @@ final class DuckDbTypes {
           case "BLOB" -> same(SqlType.of(Kind.BLOB));
           case "DATE" -> same(SqlType.of(Kind.DATE));
           case "TIME" -> same(SqlType.of(Kind.TIME));
-          // DuckDB's TIMESTAMP is microseconds, as MySQL's DATETIME(6); other precisions are cast.
+          // DuckDB's TIMESTAMP is microseconds, as MySQL's DATETIME(6); coarser ones cast exactly.
           case "TIMESTAMP" -> same(SqlType.of(Kind.TIMESTAMP));
-          case "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS" ->
+          case "TIMESTAMP_S", "TIMESTAMP_MS" ->
               new Mapping(SqlType.of(Kind.TIMESTAMP), "CAST(%s AS TIMESTAMP)");
+          // Nanoseconds are truncated to the microsecond they fall in, before 1970 too: DuckDB's
+          // CAST divides the nanoseconds since 1970 toward zero, which moves an earlier time up
+          // (1969-12-31 23:59:59.9999999 became 1970-01-01 00:00:00). Floor it here.
+          case "TIMESTAMP_NS" -> new Mapping(SqlType.of(Kind.TIMESTAMP), TIMESTAMP_NS_FLOORED);
           // An instant: normalised to UTC wall-clock time, whatever the session's zone.
           case "TIMESTAMP WITH TIME ZONE" ->
               new Mapping(SqlType.of(Kind.TIMESTAMP_UTC), "timezone('UTC', %s)");

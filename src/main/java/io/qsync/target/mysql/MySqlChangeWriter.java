@@ -108,7 +108,6 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
     if (batch.isEmpty()) {
       return;
     }
-    checkValues(batch);
     checkPacketSize(batch);
     try {
       applyOnce(batch, afterSeq, Attempt.BULK);
@@ -563,51 +562,6 @@ final class MySqlChangeWriter implements Target.ChangeWriter {
                 + "Check `qsync status` and run again.");
       }
     }
-  }
-
-  /** NaN and infinities have no place in a MySQL column: say which row holds one. */
-  private void checkValues(List<Change> batch) {
-    for (Change change : batch) {
-      if (change.kind() == ChangeKind.DELETE) {
-        continue;
-      }
-      for (int i = 0; i < columns.size(); i++) {
-        Object value = change.row()[i];
-        boolean notFinite =
-            value instanceof Double d && !Double.isFinite(d)
-                || value instanceof Float f && !Float.isFinite(f);
-        if (notFinite) {
-          throw new QsyncException(
-              ErrorKind.NEEDS_ACTION,
-              "table " + table + ": row with key " + describeKey(change) + " has " + value
-                  + " in column " + columns.get(i).name() + ", which MySQL cannot store\n"
-                  + "Map it in the query, e.g. CASE WHEN isfinite(x) THEN x END.");
-        }
-        if (outsideMySqlYears(value)) {
-          throw new QsyncException(
-              ErrorKind.NEEDS_ACTION,
-              "table " + table + ": row with key " + describeKey(change) + " has " + value
-                  + " in column " + columns.get(i).name() + ", outside MySQL's years 1000-9999\n"
-                  + "Map it in the query (e.g. NULL, or clamp it), or filter the row out.");
-        }
-      }
-    }
-  }
-
-  /**
-   * MySQL documents DATE and DATETIME for years 1000-9999 only; some servers store earlier years,
-   * and a driver may shift year 0 to year 1, so anything outside is refused rather than stored.
-   */
-  private static boolean outsideMySqlYears(Object value) {
-    int year;
-    if (value instanceof java.time.LocalDate date) {
-      year = date.getYear();
-    } else if (value instanceof java.time.LocalDateTime dateTime) {
-      year = dateTime.getYear();
-    } else {
-      return false;
-    }
-    return year < 1000 || year > 9999;
   }
 
   /**

@@ -49,6 +49,7 @@ final class MySqlLoadData {
 
   private final List<Column> columns;
   private final String sql;
+  /** LOCAL is refused here, or a load did not take its rows as sent: write with statements. */
   private boolean refused;
 
   MySqlLoadData(String table, List<Column> columns) {
@@ -77,7 +78,7 @@ final class MySqlLoadData {
         + " CHARACTER SET utf8mb4" + targets + (decoded.length() > 5 ? decoded.toString() : "");
   }
 
-  /** Whether to load these rows this way: enough of them, and LOCAL not refused before. */
+  /** Whether to load these rows this way: enough of them, and no load refused or declined yet. */
   boolean suits(List<Change> rows) {
     return !refused && rows.size() >= MIN_ROWS;
   }
@@ -103,7 +104,12 @@ final class MySqlLoadData {
         refused |= REFUSED.contains(e.getErrorCode());
         return false;
       }
-      return loaded == rows.size() && statement.getWarnings() == null;
+      boolean exact = loaded == rows.size() && statement.getWarnings() == null;
+      // Declined: the row-exact statements write the batch, or fail naming its row. A column
+      // that takes no text load (BIT reads the text as bytes) would decline every batch, and a
+      // value the table refuses stops the run: either way, the next batches skip LOAD DATA.
+      refused |= !exact;
+      return exact;
     }
   }
 
@@ -177,9 +183,11 @@ final class MySqlLoadData {
         case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER ->
             ascii(Long.toString(((Number) value).longValue()));
         case UBIGINT, HUGEINT -> ascii(((BigInteger) value).toString());
-        // The shortest text that reads back as the same float or double (Java's toString);
-        // the server parses it correctly rounded, so the stored value is the same bits.
-        case FLOAT -> ascii(Float.toString((Float) value));
+        // The shortest text that reads back as the same double (Java's toString); the server
+        // parses it correctly rounded, so the stored value is the same bits. A float goes as the
+        // double it is: its own shortest text (3.4028235E38) parses to a double above the
+        // largest float, which a FLOAT column refuses; the double's text is the float exactly.
+        case FLOAT -> ascii(Double.toString((Float) value));
         case DOUBLE -> ascii(Double.toString((Double) value));
         case DECIMAL -> ascii(((BigDecimal) value).toPlainString());
         case VARCHAR, JSON, UUID -> escaped(((String) value).getBytes(StandardCharsets.UTF_8));

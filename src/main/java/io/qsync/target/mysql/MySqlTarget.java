@@ -7,12 +7,14 @@ import io.qsync.QsyncException;
 import io.qsync.TransientException;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.source.Column;
+import io.qsync.source.QueryDialect;
 import io.qsync.source.RowSink;
 import io.qsync.state.RunStore;
 import io.qsync.state.SyncLock;
 import io.qsync.target.Target;
 import io.qsync.target.TargetColumn;
 import io.qsync.target.TargetTable;
+import io.qsync.target.ValueRule;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,13 +23,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A MySQL 8 or MariaDB 10.6+ target, through MariaDB Connector/J (which speaks to both). Every
@@ -52,6 +58,7 @@ public final class MySqlTarget implements Target {
   private boolean mariaDb;
   /** Whether a session was ever opened: a server that answered once and now refuses is restarting. */
   private boolean reached;
+  private String serverVersion;
 
   public MySqlTarget(MySqlConnectionConfig config, Clock clock) {
     this.config = requireNonNull(config, "config is null");
@@ -146,7 +153,8 @@ public final class MySqlTarget implements Target {
           ResultSet version = statement.executeQuery("SELECT VERSION()")) {
         version.next();
         dialect = MySqlDialect.forVersion(version.getString(1));
-        mariaDb = version.getString(1).contains("MariaDB");
+        serverVersion = version.getString(1);
+        mariaDb = serverVersion.contains("MariaDB");
       } catch (SQLException e) {
         throw failed("read the server version", e);
       }
@@ -166,6 +174,10 @@ public final class MySqlTarget implements Target {
     return query < 0 ? url : url.substring(0, query);
   }
 
+  /** A generated column as EXTRA names it: STORED or VIRTUAL (PERSISTENT in older MariaDB). */
+  private static final Pattern GENERATED =
+      Pattern.compile("\\b(stored|virtual|persistent) generated\\b", Pattern.CASE_INSENSITIVE);
+
   @Override
   public Optional<TargetTable> describe(String table) {
     List<TargetColumn> columns = new ArrayList<>();
@@ -174,29 +186,37 @@ public final class MySqlTarget implements Target {
             .prepareStatement(
                 "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
                     + " COLLATION_NAME, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE,"
-                    + " DATETIME_PRECISION FROM information_schema.COLUMNS"
+                    + " DATETIME_PRECISION, CHARACTER_SET_NAME, GENERATION_EXPRESSION"
+                    + " FROM information_schema.COLUMNS"
                     + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
       statement.setString(1, table);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           boolean nullable = rows.getString(4).equals("YES");
-          String extra = Optional.ofNullable(rows.getString(6)).orElse("").toLowerCase();
+          String extra = Optional.ofNullable(rows.getString(6)).orElse("").toLowerCase(Locale.ROOT);
           boolean hasDefault =
               nullable || rows.getString(5) != null || extra.contains("auto_increment")
                   || extra.contains("generated") || extra.contains("virtual")
                   || extra.contains("stored");
+          Matcher generated = GENERATED.matcher(extra);
           columns.add(
               new TargetColumn(
                   rows.getString(1),
-                  rows.getString(2).toLowerCase(),
-                  rows.getString(3).toLowerCase(),
+                  rows.getString(2).toLowerCase(Locale.ROOT),
+                  columnType(rows.getString(2), rows.getString(3)),
                   nullable,
                   hasDefault,
                   Optional.ofNullable(rows.getString(7)),
                   rows.getLong(8),
                   rows.getInt(9),
                   rows.getObject(10) == null ? -1 : rows.getInt(10),
-                  rows.getInt(11)));
+                  rows.getInt(11),
+                  Optional.ofNullable(rows.getString(12))
+                      .map(name -> name.toLowerCase(Locale.ROOT)),
+                  generated.find()
+                      ? Optional.of(generated.group().toUpperCase(Locale.ROOT) + " ALWAYS AS ("
+                          + Optional.ofNullable(rows.getString(13)).orElse("") + ")")
+                      : Optional.empty()));
         }
       }
     } catch (SQLException e) {
@@ -205,7 +225,34 @@ public final class MySqlTarget implements Target {
     if (columns.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new TargetTable(table, columns, uniqueKeys(table)));
+    return Optional.of(new TargetTable(table, columns, uniqueKeys(table), tableType(table)));
+  }
+
+  /**
+   * The column's full type in lower case, but for the members of an ENUM or SET: those are the
+   * values the column stores, spelled as declared.
+   */
+  private static String columnType(String dataType, String columnType) {
+    String bare = dataType.toLowerCase(Locale.ROOT);
+    return bare.equals("enum") || bare.equals("set")
+        ? bare + columnType.substring(bare.length())
+        : columnType.toLowerCase(Locale.ROOT);
+  }
+
+  /** What the catalogue calls the table: BASE TABLE, VIEW, SYSTEM VERSIONED, SEQUENCE, ... */
+  private String tableType(String table) {
+    try (PreparedStatement statement =
+        connection()
+            .prepareStatement(
+                "SELECT TABLE_TYPE FROM information_schema.TABLES"
+                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
+      statement.setString(1, table);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? rows.getString(1).toUpperCase(Locale.ROOT) : TargetTable.BASE_TABLE;
+      }
+    } catch (SQLException e) {
+      throw failed("describe table " + table, e);
+    }
   }
 
   private List<List<String>> uniqueKeys(String table) throws QsyncException {
@@ -232,6 +279,39 @@ public final class MySqlTarget implements Target {
   public List<String> schemaProblems(
       TargetTable table, List<Column> columns, List<String> key, boolean keyRequired) {
     return SchemaCheck.problems(table, columns, key, keyRequired);
+  }
+
+  @Override
+  public List<ValueRule> valueRules(
+      String table, Optional<TargetTable> existing, List<Column> columns, List<String> key,
+      QueryDialect dialect) {
+    List<ValueRule> rules = new ArrayList<>();
+    for (Column column : columns) {
+      boolean isKey = key.stream().anyMatch(name -> name.equalsIgnoreCase(column.name()));
+      Optional<TargetColumn> target =
+          existing.isPresent()
+              ? existing.get().column(column.name())
+              : Optional.of(MySqlTypes.created(column, isKey));
+      target.ifPresent(described -> rules.addAll(
+          MySqlValueRules.rules(
+              MySqlDialect.quote(table), existing.isPresent(), column, described, isKey, dialect,
+              lastTimestamp())));
+    }
+    return rules;
+  }
+
+  /**
+   * The latest time a TIMESTAMP column holds: MariaDB 11.5 extended the range to 2106 (on 64-bit
+   * servers, the only ones it ships), MySQL keeps 2038.
+   */
+  private LocalDateTime lastTimestamp() {
+    connection();
+    String[] parts = serverVersion.split("[^0-9]+");
+    int major = parts.length > 0 && !parts[0].isEmpty() ? Integer.parseInt(parts[0]) : 0;
+    int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+    return mariaDb && (major > 11 || major == 11 && minor >= 5)
+        ? MySqlValueRules.LAST_TIMESTAMP_UNSIGNED
+        : MySqlValueRules.LAST_TIMESTAMP_32;
   }
 
   @Override
@@ -287,14 +367,14 @@ public final class MySqlTarget implements Target {
       statement.setFetchSize(4096);
       try (ResultSet rows = statement.executeQuery()) {
         int width = columns.size();
-        boolean[] holdsLongs = new boolean[width];
+        MySqlValues.Numbers[] numbers = new MySqlValues.Numbers[width];
         for (int i = 0; i < width; i++) {
-          holdsLongs[i] = MySqlValues.holdsLongs(rows.getMetaData(), i + 1);
+          numbers[i] = MySqlValues.numbers(rows.getMetaData(), i + 1);
         }
         while (rows.next()) {
           Object[] row = new Object[width];
           for (int i = 0; i < width; i++) {
-            row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), holdsLongs[i]);
+            row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), numbers[i]);
           }
           sink.accept(row);
         }

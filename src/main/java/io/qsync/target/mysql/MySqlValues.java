@@ -23,30 +23,44 @@ final class MySqlValues {
   /**
    * How to select a column so that {@link #read} gets its exact value. Dates and times come as
    * text: Connector/J converts them through the JVM's time zone, and a wall-clock time in a
-   * daylight-saving gap there (02:30 on the night clocks jump) would come back an hour off.
-   * FLOAT comes as DOUBLE: as text MariaDB sends it with 6 significant digits only.
+   * daylight-saving gap there (02:30 on the night clocks jump) would come back an hour off. A
+   * DATE is read with its time of day, which a DATETIME column holding it may have (edited by
+   * hand). FLOAT comes as DOUBLE: as text MariaDB sends it with 6 significant digits only, and a
+   * DOUBLE column holding it may hold a double that is no float.
    */
   static String selectExpression(String quotedColumn, SqlType type) {
     return switch (type.kind()) {
-      case TIMESTAMP, TIMESTAMP_UTC -> "DATE_FORMAT(" + quotedColumn + ", '%Y-%m-%d %H:%i:%s.%f')";
-      case DATE -> "DATE_FORMAT(" + quotedColumn + ", '%Y-%m-%d')";
+      case TIMESTAMP, TIMESTAMP_UTC, DATE ->
+          "DATE_FORMAT(" + quotedColumn + ", '%Y-%m-%d %H:%i:%s.%f')";
       case TIME -> "TIME_FORMAT(" + quotedColumn + ", '%H:%i:%s.%f')";
       case FLOAT -> "CAST(" + quotedColumn + " AS DOUBLE)";
       default -> quotedColumn;
     };
   }
 
-  /**
-   * Whether column {@code index} of a result holds whole numbers that a {@code long} holds exactly:
-   * an integer column, signed or narrower than BIGINT. {@link #read} takes those with {@code
-   * getLong}; through {@code getBigDecimal} the driver formats each number as text and parses it
-   * back, which was a tenth of the time spent reading the target's rows.
-   */
-  static boolean holdsLongs(ResultSetMetaData columns, int index) throws SQLException {
+  /** How {@link #read} takes a column's numbers from the driver. */
+  enum Numbers {
+    /**
+     * Whole numbers a {@code long} holds exactly: an integer column, signed or narrower than
+     * BIGINT. Taken with {@code getLong}; through {@code getBigDecimal} the driver formats each
+     * number as text and parses it back, which was a tenth of the time spent reading the target.
+     */
+    LONG,
+    /** A BIT column: its bits as an unsigned number (the driver reads BIT(64) as signed). */
+    BITS,
+    /** Anything else, taken with {@code getBigDecimal}. */
+    DECIMAL
+  }
+
+  /** How to read the numbers of column {@code index} of a result. */
+  static Numbers numbers(ResultSetMetaData columns, int index) throws SQLException {
+    if (columns.getColumnTypeName(index).equalsIgnoreCase("BIT")) {
+      return Numbers.BITS;
+    }
     return switch (columns.getColumnType(index)) {
-      case Types.TINYINT, Types.SMALLINT, Types.INTEGER -> true;
-      case Types.BIGINT -> columns.isSigned(index);
-      default -> false;
+      case Types.TINYINT, Types.SMALLINT, Types.INTEGER -> Numbers.LONG;
+      case Types.BIGINT -> columns.isSigned(index) ? Numbers.LONG : Numbers.DECIMAL;
+      default -> Numbers.DECIMAL;
     };
   }
 
@@ -55,32 +69,55 @@ final class MySqlValues {
    * stored value the kind cannot hold without change (a hand-edited 7.25 in a column the query
    * fills with whole numbers) reads as {@link Unrepresentable#VALUE}, so its row counts as changed.
    *
-   * @param holdsLongs what {@link #holdsLongs} says of the column
+   * @param numbers what {@link #numbers} says of the column
    */
-  static Object read(ResultSet rows, int index, SqlType type, boolean holdsLongs)
+  static Object read(ResultSet rows, int index, SqlType type, Numbers numbers)
       throws SQLException {
     Object value =
         switch (type.kind()) {
-          case BOOLEAN ->
-              holdsLongs ? bool(rows.getLong(index)) : bool(rows.getBigDecimal(index));
+          case BOOLEAN -> bool(wholeNumber(rows, index, numbers));
           case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT, HUGEINT ->
-              holdsLongs
+              numbers == Numbers.LONG
                   ? integer(rows.getLong(index), type.kind())
-                  : integer(rows.getBigDecimal(index), type.kind());
-          case FLOAT -> (float) rows.getDouble(index);
+                  : integer(wholeNumber(rows, index, numbers), type.kind());
+          case FLOAT -> single(rows.getDouble(index));
           case DOUBLE -> rows.getDouble(index);
-          case DECIMAL -> decimal(rows.getBigDecimal(index), type);
+          case DECIMAL ->
+              decimal(
+                  numbers == Numbers.BITS
+                      ? wholeNumber(rows, index, numbers)
+                      : rows.getBigDecimal(index),
+                  type);
           case VARCHAR, JSON, UUID -> rows.getString(index);
           case BLOB -> rows.getBytes(index);
-          case DATE -> parse(rows.getString(index), LocalDate::parse);
+          case DATE -> parse(rows.getString(index), MySqlValues::date);
           case TIME -> parse(rows.getString(index), LocalTime::parse);
           case TIMESTAMP, TIMESTAMP_UTC -> parse(rows.getString(index), MySqlValues::dateTime);
         };
     return rows.wasNull() ? null : value;
   }
 
-  private static Object bool(long value) {
-    return value == 0 ? (Object) false : value == 1 ? (Object) true : Unrepresentable.VALUE;
+  private static BigDecimal wholeNumber(ResultSet rows, int index, Numbers numbers)
+      throws SQLException {
+    return switch (numbers) {
+      case LONG -> BigDecimal.valueOf(rows.getLong(index));
+      case BITS -> new BigDecimal(Long.toUnsignedString(rows.getLong(index)));
+      case DECIMAL -> rows.getBigDecimal(index);
+    };
+  }
+
+  /** A double that is a float exactly, as that float; else unrepresentable. */
+  private static Object single(double value) {
+    float single = (float) value;
+    return (double) single == value ? (Object) single : Unrepresentable.VALUE;
+  }
+
+  /** A date at midnight (all a DATE column holds) as that date; else unrepresentable. */
+  private static Object date(String text) {
+    LocalDateTime dateTime = dateTime(text);
+    return dateTime.toLocalTime().equals(LocalTime.MIDNIGHT)
+        ? dateTime.toLocalDate()
+        : Unrepresentable.VALUE;
   }
 
   private static Object bool(BigDecimal value) {

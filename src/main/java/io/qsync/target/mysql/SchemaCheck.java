@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 
@@ -25,6 +26,15 @@ public final class SchemaCheck {
       TargetTable table, List<Column> columns, List<String> key, boolean keyRequired) {
     List<String> problems = new ArrayList<>();
     String quotedTable = MySqlDialect.quote(table.name());
+    if (!WRITABLE_TABLE_TYPES.contains(table.tableType())) {
+      // Nothing else about it matters: a view takes no key, and its rows are another table's.
+      return List.of(
+          "table " + table.name() + " is a " + table.tableType().toLowerCase(Locale.ROOT)
+              + ", not a table: qsync writes only base tables (the rows of a view belong to the"
+              + " tables it selects from)\n   -> set the sync's table to a base table, or DROP"
+              + " VIEW "
+              + quotedTable + " and let the sync create the table (create_table: true)");
+    }
     Set<String> sourceNames = new HashSet<>();
     for (Column column : columns) {
       sourceNames.add(column.name().toLowerCase(Locale.ROOT));
@@ -76,6 +86,10 @@ public final class SchemaCheck {
     return problems;
   }
 
+  /** Tables qsync writes: ordinary ones, and MariaDB's system-versioned ones (history kept). */
+  private static final Set<String> WRITABLE_TABLE_TYPES =
+      Set.of(TargetTable.BASE_TABLE, "SYSTEM VERSIONED");
+
   private static boolean hasUniqueKey(TargetTable table, List<String> key) {
     Set<String> wanted = new HashSet<>();
     key.forEach(column -> wanted.add(column.toLowerCase(Locale.ROOT)));
@@ -89,7 +103,52 @@ public final class SchemaCheck {
   }
 
   /** Why a column of this target type cannot hold the source's values, if it cannot. */
-  static java.util.Optional<String> typeProblem(
+  static Optional<String> typeProblem(Column source, TargetColumn target, String quotedTable) {
+    String modify = "ALTER TABLE " + quotedTable + " MODIFY " + MySqlDialect.quote(target.name());
+    if (target.generated().isPresent()) {
+      return Optional.of(
+          "column " + target.name() + " is generated (" + target.generated().get() + "): the table"
+              + " computes it, and ignores or refuses a value written to it\n   -> leave "
+              + source.name() + " out of the query, or make it a plain column: " + modify + " "
+              + target.columnType());
+    }
+    return categoryProblem(source, target, quotedTable)
+        .or(() -> scaleProblem(source, target, modify))
+        .or(() -> characterSetProblem(target, modify));
+  }
+
+  /**
+   * A FLOAT or DOUBLE column declared with digits after the point ({@code double(10,2)}, deprecated
+   * by MySQL) rounds every value to them.
+   */
+  private static Optional<String> scaleProblem(Column source, TargetColumn target, String modify) {
+    Category category = Category.of(target.dataType().toLowerCase(Locale.ROOT));
+    boolean floating = category == Category.FLOAT || category == Category.DOUBLE;
+    if (!floating || target.numericScale() < 0) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "column " + target.name() + " is " + target.columnType() + ", which rounds every value to "
+            + target.numericScale() + " digits after the point\n   -> " + modify + " "
+            + (category == Category.FLOAT ? "FLOAT" : "DOUBLE")
+            + (target.unsigned() ? " UNSIGNED" : ""));
+  }
+
+  /** A text column in a character set whose repertoire the value check does not know. */
+  private static Optional<String> characterSetProblem(TargetColumn target, String modify) {
+    if (Category.of(target.dataType().toLowerCase(Locale.ROOT)) != Category.TEXT
+        || target.characterSet().isEmpty()
+        || MySqlValueRules.knownCharacterSet(target.characterSet().get())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "column " + target.name() + " is " + target.columnType() + " in character set "
+            + target.characterSet().get() + ", which qsync does not check values against"
+            + " (utf8mb4, utf8mb3, latin1, ascii, utf16 and utf32 it does)\n   -> " + modify + " "
+            + target.columnType() + " CHARACTER SET utf8mb4");
+  }
+
+  private static Optional<String> categoryProblem(
       Column source, TargetColumn target, String quotedTable) {
     SqlType type = source.type();
     String targetType = target.dataType().toLowerCase(Locale.ROOT);
@@ -104,7 +163,9 @@ public final class SchemaCheck {
           case DECIMAL ->
               category == Category.DECIMAL && target.numericScale() >= type.scale()
                   || category == Category.INTEGER && type.scale() == 0;
-          case VARCHAR, UUID -> category == Category.TEXT;
+          case VARCHAR -> category == Category.TEXT;
+          // MariaDB's UUID type reads back the canonical lower-case text DuckDB's UUID has.
+          case UUID -> category == Category.TEXT || category == Category.UUID;
           case JSON -> category == Category.TEXT || category == Category.JSON;
           case BLOB -> category == Category.BINARY;
           case DATE -> category == Category.DATE || category == Category.DATETIME;
@@ -113,7 +174,7 @@ public final class SchemaCheck {
               category == Category.DATETIME && target.fractionalDigits() == 6;
         };
     if (fits) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     String wanted = MySqlTypes.columnType(source, false);
     String why =
@@ -124,14 +185,14 @@ public final class SchemaCheck {
           case DOUBLE -> " (FLOAT would lose precision)";
           default -> "";
         };
-    return java.util.Optional.of(
+    return Optional.of(
         "column " + target.name() + " is " + target.columnType() + " but the query returns "
             + type + why + "\n   -> ALTER TABLE " + quotedTable + " MODIFY " + MySqlDialect.quote(target.name()) + " " + wanted
             + ", or CAST the column in the query");
   }
 
   private enum Category {
-    INTEGER, DECIMAL, FLOAT, DOUBLE, TEXT, BINARY, DATE, TIME, DATETIME, JSON, OTHER;
+    INTEGER, DECIMAL, FLOAT, DOUBLE, TEXT, BINARY, DATE, TIME, DATETIME, JSON, UUID, OTHER;
 
     static Category of(String dataType) {
       return switch (dataType) {
@@ -145,6 +206,7 @@ public final class SchemaCheck {
         case "time" -> TIME;
         case "datetime", "timestamp" -> DATETIME;
         case "json" -> JSON;
+        case "uuid" -> UUID;
         default -> OTHER;
       };
     }

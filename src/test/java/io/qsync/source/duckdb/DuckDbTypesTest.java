@@ -7,6 +7,11 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.source.SqlType;
 import io.qsync.source.SqlType.Kind;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -56,7 +61,6 @@ class DuckDbTypesTest {
         "UHUGEINT | HUGEINT | CAST(%s AS HUGEINT)",
         "TIMESTAMP_S | TIMESTAMP | CAST(%s AS TIMESTAMP)",
         "TIMESTAMP_MS | TIMESTAMP | CAST(%s AS TIMESTAMP)",
-        "TIMESTAMP_NS | TIMESTAMP | CAST(%s AS TIMESTAMP)",
         "TIMESTAMP WITH TIME ZONE | TIMESTAMP_UTC | timezone('UTC', %s)",
         "JSON | JSON | CAST(%s AS VARCHAR)",
         "UUID | UUID | CAST(%s AS VARCHAR)",
@@ -66,6 +70,35 @@ class DuckDbTypesTest {
     DuckDbTypes.Mapping mapping = DuckDbTypes.map("c", duckDbType);
     assertThat(mapping.type()).isEqualTo(SqlType.of(kind));
     assertThat(mapping.projection()).isEqualTo(projection);
+  }
+
+  /**
+   * Nanoseconds are cut to the microsecond they fall in, before 1970 as after (DuckDB's own CAST
+   * moves an earlier time up: 1969-12-31 23:59:59.9999999 to 1970-01-01).
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "1969-12-31 23:59:59.9999999,   1969-12-31 23:59:59.999999",
+    "1960-06-15 12:00:00.0000015,   1960-06-15 12:00:00.000001",
+    "1980-06-15 12:00:00.0000015,   1980-06-15 12:00:00.000001",
+    "1969-12-31 23:59:59.999999,    1969-12-31 23:59:59.999999",
+    "1970-01-01 00:00:00,           1970-01-01 00:00:00",
+    "1677-09-22 00:00:00.000000001, 1677-09-22 00:00:00",
+    "2262-04-10 23:59:59.9999999,   2262-04-10 23:59:59.999999",
+  })
+  void truncatesNanosecondTimestampsToTheMicrosecondTheyFallIn(String nanos, String micros)
+      throws SQLException {
+    DuckDbTypes.Mapping mapping = DuckDbTypes.map("c", "TIMESTAMP_NS");
+    assertThat(mapping.type()).isEqualTo(SqlType.of(Kind.TIMESTAMP));
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT CAST(" + mapping.projection().formatted("c") + " AS VARCHAR)"
+                    + " FROM (SELECT TIMESTAMP_NS '" + nanos + "' AS c)")) {
+      row.next();
+      assertThat(row.getString(1)).isEqualTo(micros);
+    }
   }
 
   @ParameterizedTest

@@ -173,6 +173,20 @@ class SchemaCheckTest {
         "BLOB | text | text | false",
         "DATE | varchar | varchar(10) | false",
         "BIGINT | geometry | geometry | false",
+        "UUID | uuid | uuid | true",
+        "VARCHAR | uuid | uuid | false",
+        "BOOLEAN | bit | bit(1) | true",
+        "BIGINT | bit | bit(64) | true",
+        "VARCHAR | enum | enum('x','y') | true",
+        "VARCHAR | set | set('a','b') | true",
+        "BLOB | binary | binary(4) | true",
+        "DATE | timestamp | timestamp | true",
+        "VARCHAR | json | json | false",
+        "VARCHAR | year | year(4) | false",
+        "BIGINT | year | year(4) | false",
+        "VARCHAR | inet6 | inet6 | false",
+        "DOUBLE | decimal | decimal(10,2) | false",
+        "BIGINT | double | double | false",
   })
   void checksTypeCategories(Kind kind, String dataType, String columnType, boolean ok) {
     TargetColumn target =
@@ -268,5 +282,86 @@ class SchemaCheckTest {
         new TargetTable("odd `name` 표", List.of(bigint("id", false)), List.of(List.of("id")));
     assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT), source("x", Kind.DATE)), KEY, true))
         .singleElement().asString().contains("ALTER TABLE `odd ``name`` 표` ADD COLUMN `x` DATE");
+  }
+
+  // ---- pairs refused up front (issue 11) ----
+
+  @Test
+  void refusesAGeneratedColumnTheQueryReturns() {
+    TargetColumn generated =
+        new TargetColumn(
+            "g", "int", "int(11)", true, true, Optional.empty(), 0, 10, 0, 0, Optional.empty(),
+            Optional.of("STORED GENERATED ALWAYS AS (`a` * 2)"));
+    TargetTable table = table(List.of(List.of("id")), bigint("id", false), generated);
+
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT), source("g", Kind.BIGINT)), KEY, true))
+        .singleElement().asString()
+        .contains("column g is generated (STORED GENERATED ALWAYS AS (`a` * 2))")
+        .contains("leave g out of the query, or make it a plain column: ALTER TABLE `t` MODIFY `g` int(11)");
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT)), KEY, true))
+        .as("a generated column the query leaves out is the table's business")
+        .isEmpty();
+  }
+
+  @Test
+  void refusesAViewWithThatAloneAndNoAdviceAViewCannotTake() {
+    TargetTable view =
+        new TargetTable("mv", List.of(bigint("id", true), varchar("a", 5)), List.of(), "VIEW");
+
+    assertThat(SchemaCheck.problems(view, List.of(source("id", Kind.BIGINT)), KEY, true))
+        .singleElement().asString()
+        .contains("table mv is a view, not a table")
+        .contains("DROP VIEW `mv`")
+        .doesNotContain("UNIQUE KEY");
+    assertThat(SchemaCheck.problems(view, List.of(source("id", Kind.BIGINT)), List.of(), false))
+        .hasSize(1);
+  }
+
+  @Test
+  void acceptsASystemVersionedTable() {
+    TargetTable table =
+        new TargetTable("t", List.of(bigint("id", false)), List.of(List.of("id")), "SYSTEM VERSIONED");
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT)), KEY, true)).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0} into {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "FLOAT  | float        | float(7,4)  | 4",
+        "FLOAT  | double       | double(10,2) | 2",
+        "DOUBLE | double       | double(10,2) | 2",
+      })
+  void refusesAFloatingColumnThatRoundsToDigitsAfterThePoint(
+      Kind kind, String dataType, String columnType, int scale) {
+    TargetColumn target =
+        new TargetColumn("v", dataType, columnType, true, true, Optional.empty(), 0, 10, scale, 0);
+    TargetTable table = table(List.of(List.of("id")), bigint("id", false), target);
+    assertThat(SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT), source("v", kind)), KEY, true))
+        .singleElement().asString()
+        .contains("column v is " + columnType + ", which rounds every value to " + scale + " digits")
+        .contains("MODIFY `v` " + dataType.toUpperCase(java.util.Locale.ROOT));
+  }
+
+  @ParameterizedTest(name = "{0}: ok={1}")
+  @CsvSource({
+    "utf8mb4, true", "utf8mb3, true", "utf8, true", "latin1, true", "ascii, true", "utf16, true",
+    "utf32, true", "ucs2, true", "sjis, false", "cp1251, false", "big5, false"
+  })
+  void refusesATextColumnInACharacterSetTheValueCheckDoesNotKnow(String characterSet, boolean ok) {
+    TargetColumn target =
+        new TargetColumn(
+            "v", "varchar", "varchar(10)", true, true, Optional.of(characterSet + "_bin"), 10, 0, -1,
+            0, Optional.of(characterSet), Optional.empty());
+    TargetTable table = table(List.of(List.of("id")), bigint("id", false), target);
+    List<String> problems =
+        SchemaCheck.problems(table, List.of(source("id", Kind.BIGINT), source("v", Kind.VARCHAR)), KEY, true);
+    if (ok) {
+      assertThat(problems).isEmpty();
+    } else {
+      assertThat(problems).singleElement().asString()
+          .contains("in character set " + characterSet)
+          .contains("MODIFY `v` varchar(10) CHARACTER SET utf8mb4");
+    }
   }
 }
