@@ -481,8 +481,10 @@ public final class ConfigLoader {
     }
     String actualType = connectionTypes.get(name);
     if (actualType != null && !types.contains(actualType)) {
+      // a connection whose type is invalid has type null, which List.of(...).contains refuses
       List<String> eligible = connectionTypes.entrySet().stream()
-          .filter(entry -> types.contains(entry.getValue())).map(Map.Entry::getKey).toList();
+          .filter(entry -> entry.getValue() != null && types.contains(entry.getValue()))
+          .map(Map.Entry::getKey).toList();
       return reject(node, path, "connection '" + name + "' has type " + actualType + ", but a "
           + role + " must be a " + type + " connection; valid " + role + "s: " + names(eligible));
     }

@@ -301,6 +301,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aWrongRoleBesideAConnectionOfUnknownTypeListsBothProblems() {
+    List<ConfigProblem> problems = problems(
+        CONNECTIONS.replace("connections:\n", "connections:\n  lake: { type: postgres }\n")
+            + SYNC.replace("source: warehouse", "source: app_db"));
+
+    assertThat(problems).extracting(ConfigProblem::toString).containsExactly(
+        configFile() + ":2:17: connections.lake.type: expected duckdb, mysql or bigquery,"
+            + " got \"postgres\"",
+        configFile() + ":7:13: syncs.s.source: connection 'app_db' has type mysql, but a source"
+            + " must be a duckdb or bigquery connection; valid sources: warehouse");
+  }
+
+  @Test
   void syncNameMustBeUsableInLockAndFileNames() {
     ConfigProblem problem = onlyProblem(CONNECTIONS + SYNC.replace("  s:", "  my sync/v2:"));
 
