@@ -5,6 +5,7 @@ import io.qsync.QsyncException;
 import io.qsync.config.ConfigLoader;
 import io.qsync.config.ConnectionConfig;
 import io.qsync.config.DuckDbConnectionConfig;
+import io.qsync.config.JdbcUrl;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
@@ -154,7 +155,8 @@ final class DemoCommand implements Callable<Integer> {
           ErrorKind.USAGE,
           "--url and --embedded exclude each other\nGive one of them, or neither.");
     }
-    if (url != null && url.toLowerCase(Locale.ROOT).contains("password=")) {
+    if (url != null && (url.toLowerCase(Locale.ROOT).contains("password=")
+        || new JdbcUrl(url).hasPassword())) {
       throw new QsyncException(
           ErrorKind.USAGE,
           "--url holds a password, which would be printed\nPass it in the environment instead:"

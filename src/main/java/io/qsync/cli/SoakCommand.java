@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.config.JdbcUrl;
 import io.qsync.soak.Soak;
 import io.qsync.soak.SoakTable;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -116,6 +118,9 @@ final class SoakCommand implements Callable<Integer> {
     }
     if (seconds < 1) {
       problems.add("--seconds must be at least 1");
+    }
+    if (url.toLowerCase(Locale.ROOT).contains("password=") || new JdbcUrl(url).hasPassword()) {
+      problems.add("--url holds a password, which would be printed; pass it in QSYNC_SOAK_PASSWORD");
     }
     if (!database.matches("[A-Za-z0-9_]+")) {
       problems.add("--database must be a plain name (letters, digits, _): the soak drops it");

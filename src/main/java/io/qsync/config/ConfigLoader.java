@@ -862,7 +862,9 @@ public final class ConfigLoader {
           ? "a value without a scheme://"
           : "one starting with " + quote(url.substring(0, Math.min(schemeEnd + 2, 40)))));
     }
-    return url != null && url.toLowerCase(Locale.ROOT).contains("password=")
+    // ?password=... and user:password@host alike: every message would show it
+    return url != null && (url.toLowerCase(Locale.ROOT).contains("password=")
+        || new JdbcUrl(url).hasPassword())
         ? reject(node, path, "a password in the url" + MOVE_PASSWORD)
         : url;
   }

@@ -319,6 +319,29 @@ class CliIT {
     }
   }
 
+  @Test
+  void aPasswordInTheUrlIsRefusedByEveryCommandAndNeverPrinted(TestDatabase database)
+      throws IOException {
+    Path config = config(database.url().replace("//", "//root:" + SECRET + "@"), "root", "", "user_id");
+
+    for (String[] args :
+        List.of(
+            new String[] {"validate"},
+            new String[] {"validate", "--offline", "-o", "json"},
+            new String[] {"run", "targets"},
+            new String[] {"run", "targets", "-o", "json", "--verbose"},
+            new String[] {"plan", "targets"},
+            new String[] {"status"},
+            new String[] {"history", "targets", "-o", "json"})) {
+      Result result = qsync(withConfig(args, config));
+      assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isEqualTo(3);
+      assertThat(result.all()).as(String.join(" ", args))
+          .contains("connections.app.url: a password in the url would be printed")
+          .doesNotContain(SECRET).doesNotContain("Pa55word");
+    }
+    assertThat(database.rows("SHOW TABLES")).isEmpty();
+  }
+
   /**
    * A password read from password_file reaches the server and nothing else: not verbose output,
    * JSON, status, history, the run history table, or a failed run's recorded error.

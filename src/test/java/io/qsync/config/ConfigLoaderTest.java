@@ -376,6 +376,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aPasswordInTheUrlsUserInfoIsRefusedWithoutQuotingIt() {
+    ConfigException exception = catchThrowableOfType(ConfigException.class, () -> parse(
+        CONNECTIONS.replace("jdbc:mariadb://127.0.0.1:3306/app",
+            "jdbc:mariadb://root:" + PASSWORD + "@127.0.0.1:3306/app") + SYNC));
+
+    assertThat(exception.problems()).singleElement().hasToString(configFile()
+        + ":3:34: connections.app_db.url: a password in the url would be printed; move it to the"
+        + " connection's password key, like password: ${DB_PASSWORD}");
+    assertThat(exception.getMessage()).doesNotContain(PASSWORD).doesNotContain("hunter2");
+    assertThat(parse(CONNECTIONS.replace("//127.0.0.1", "//qsync@127.0.0.1") + SYNC)
+        .connection("app_db")).isNotNull();
+  }
+
+  @Test
   void duplicateKeysAreProblems() {
     ConfigProblem problem = onlyProblem(syncWith("batch_size: 10\n    batch_size: 20"));
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.TransientException;
+import io.qsync.config.JdbcUrl;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.source.Column;
 import io.qsync.source.RowSink;
@@ -118,7 +119,8 @@ public final class MySqlTarget implements Target {
     }
     String message =
         "connection '" + config.name() + "': cannot connect to " + describeLocation() + ": "
-            + e.getMessage() + "\n" + MySqlSessions.connectRemedy(config.tls(), e);
+            + new JdbcUrl(config.url()).hidePassword(e.getMessage()) + "\n"
+            + MySqlSessions.connectRemedy(config.tls(), e);
     if (MySqlSessions.isTlsProblem(config.tls(), e)) {
       return new QsyncException(ErrorKind.NEEDS_ACTION, message, e);
     }
@@ -150,9 +152,7 @@ public final class MySqlTarget implements Target {
 
   @Override
   public String describeLocation() {
-    String url = config.url();
-    int query = url.indexOf('?');
-    return query < 0 ? url : url.substring(0, query);
+    return new JdbcUrl(config.url()).forMessages();
   }
 
   @Override
