@@ -95,6 +95,8 @@ public final class ConfigLoader {
   private final Path folder;
   private final Map<String, String> environment;
   private final List<ConfigProblem> problems = new ArrayList<>();
+  /** Each sync's {@code table} node, for problems that concern two syncs. */
+  private final Map<String, Node> tableNodes = new LinkedHashMap<>();
   /** The top level's throttle and retries: every sync's defaults. */
   private ThrottleConfig defaultThrottle = ThrottleConfig.DEFAULT;
   private RetryConfig defaultRetries = RetryConfig.DEFAULT;
@@ -170,9 +172,35 @@ public final class ConfigLoader {
         }
       });
     }
+    rejectSharedTables(syncs, connections);
     return problems.isEmpty()
         ? new QsyncConfig(file.toAbsolutePath().normalize(), stageDir, connections, syncs)
         : null;
+  }
+
+  /**
+   * Two syncs writing one table would undo each other's rows run after run (and trip the delete
+   * guard): the database is told by the target connections' hosts, ports and database, not by
+   * their names, so two connections to one database count as one.
+   */
+  private void rejectSharedTables(
+      Map<String, SyncConfig> syncs, Map<String, ConnectionConfig> connections) {
+    Map<String, SyncConfig> firstByTable = new LinkedHashMap<>();
+    for (SyncConfig sync : syncs.values()) {
+      if (!(connections.get(sync.target()) instanceof MySqlConnectionConfig target)) {
+        continue;
+      }
+      String database = new JdbcUrl(target.url()).database();
+      SyncConfig first = firstByTable.putIfAbsent(database + "\0" + sync.table(), sync);
+      if (first != null) {
+        Mark firstMark = tableNodes.get(first.name()).getStartMark();
+        problem(tableNodes.get(sync.name()), "syncs." + sync.name() + ".table", "syncs '"
+            + first.name() + "' (" + file + ":" + (firstMark.getLine() + 1) + ":"
+            + (firstMark.getColumn() + 1) + ") and '" + sync.name() + "' both write table "
+            + sync.table() + " in " + database + ", and each run would undo the other's rows;"
+            + " give each sync its own table, or join the queries into one sync");
+      }
+    }
   }
 
   private Node compose(String text) {
@@ -398,6 +426,7 @@ public final class ConfigLoader {
     }
     String target = connectionName(fields, "target", TARGET_TYPES, connectionTypes);
     String table = required(fields, "table", "a non-blank table name", this::nonBlank);
+    tableNodes.put(name, fields.value("table"));
     String modeName = optional(fields, "mode", Mode.MIRROR.configName(), or(MODES), choice(MODES));
     Mode mode = modeName == null ? null : Mode.valueOf(modeName.toUpperCase(Locale.ROOT));
     List<String> key = keyColumns(fields, mode);

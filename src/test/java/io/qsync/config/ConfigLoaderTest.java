@@ -390,6 +390,35 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void twoSyncsOfOneTableInOneDatabaseAreRefusedNamingBoth() {
+    String yaml = CONNECTIONS
+        + "  same_db: { type: mysql, url: \"jdbc:mysql://qsync@127.0.0.1/app?useSsl=false\", user: u }\n"
+        + "  other_db: { type: mysql, url: \"jdbc:mariadb://127.0.0.1:3306/reports\", user: u }\n"
+        + SYNC
+        + """
+          again:
+            source: warehouse
+            query: SELECT 2 AS id
+            target: same_db
+            table: t
+            key: [id]
+          elsewhere:
+            source: warehouse
+            query: SELECT 2 AS id
+            target: other_db
+            table: t
+            key: [id]
+        """;
+
+    ConfigProblem problem = onlyProblem(yaml);
+
+    assertThat(problem).hasToString(configFile() + ":17:12: syncs.again.table: syncs 's' ("
+        + configFile() + ":11:12) and 'again' both write table t in 127.0.0.1:3306/app, and each"
+        + " run would undo the other's rows; give each sync its own table, or join the queries"
+        + " into one sync");
+  }
+
+  @Test
   void duplicateKeysAreProblems() {
     ConfigProblem problem = onlyProblem(syncWith("batch_size: 10\n    batch_size: 20"));
 
