@@ -42,6 +42,11 @@ final class CommonOptions {
     return ConfigLoader.load(config, System.getenv());
   }
 
+  /** The config, its stage_dir checked too: for the commands that stage rows, and validate. */
+  QsyncConfig loadConfigForRuns() {
+    return ConfigLoader.loadForRuns(config, System.getenv());
+  }
+
   boolean json() {
     return output == Output.json;
   }

@@ -32,7 +32,7 @@ final class PlanCommand implements Callable<Integer> {
         parent.options.json() ? Progress.silent()
             : new ConsoleProgress(spec.commandLine().getErr(), context.terminal(), context.clock());
     PlanReport report =
-        context.qsync(parent.options.loadConfig(), progress).plan(sync);
+        context.qsync(parent.options.loadConfigForRuns(), progress).plan(sync);
     spec.commandLine()
         .getOut()
         .println(parent.options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));

@@ -63,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var config = parent.options.loadConfig();
+    var config = parent.options.loadConfigForRuns();
     List<String> names = all ? List.copyOf(config.syncs().keySet()) : syncs;
     if (names.isEmpty()) {
       throw new QsyncException(

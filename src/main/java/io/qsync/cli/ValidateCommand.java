@@ -29,7 +29,7 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var config = parent.options.loadConfig();
+    var config = parent.options.loadConfigForRuns();
     var out = spec.commandLine().getOut();
     if (offline) {
       out.println(parent.options.json()

@@ -94,6 +94,7 @@ public final class ConfigLoader {
   private final Path file;
   private final Path folder;
   private final Map<String, String> environment;
+  private final boolean checkStageDir;
   private final List<ConfigProblem> problems = new ArrayList<>();
   /** Each sync's {@code table} node, for problems that concern two syncs. */
   private final Map<String, Node> tableNodes = new LinkedHashMap<>();
@@ -101,27 +102,52 @@ public final class ConfigLoader {
   private ThrottleConfig defaultThrottle = ThrottleConfig.DEFAULT;
   private RetryConfig defaultRetries = RetryConfig.DEFAULT;
 
-  private ConfigLoader(Path file, Map<String, String> environment) {
+  private ConfigLoader(Path file, Map<String, String> environment, boolean checkStageDir) {
     this.file = requireNonNull(file, "file is null");
     this.folder = file.toAbsolutePath().normalize().getParent();
     this.environment = requireNonNull(environment, "environment is null");
+    this.checkStageDir = checkStageDir;
   }
 
   /** Reads and validates {@code file}; throws {@link ConfigException} listing every problem. */
   public static QsyncConfig load(Path file, Map<String, String> environment) {
+    return load(file, environment, false);
+  }
+
+  /**
+   * Like {@link #load(Path, Map)}, and also makes sure {@code stage_dir} can be used: creates it
+   * when absent and writes a file there. For the commands that stage rows ({@code run}, {@code
+   * plan}) and {@code validate}; the others ({@code status}, {@code history}) may run as a user
+   * who cannot write there.
+   */
+  public static QsyncConfig loadForRuns(Path file, Map<String, String> environment) {
+    return load(file, environment, true);
+  }
+
+  private static QsyncConfig load(
+      Path file, Map<String, String> environment, boolean checkStageDir) {
     String text;
     try {
       text = Files.readString(file);
     } catch (IOException e) {
       throw ConfigException.unreadable(file, e);
     }
-    return parse(file, text, environment);
+    return parse(file, text, environment, checkStageDir);
   }
 
   /** Validates {@code text} as if read from {@code file}, which is never opened. */
   public static QsyncConfig parse(Path file, String text, Map<String, String> environment) {
+    return parse(file, text, environment, false);
+  }
+
+  /**
+   * Validates {@code text} as if read from {@code file}, which is never opened; with {@code
+   * checkStageDir}, also checks that {@code stage_dir} can be created and written.
+   */
+  public static QsyncConfig parse(
+      Path file, String text, Map<String, String> environment, boolean checkStageDir) {
     requireNonNull(text, "text is null");
-    ConfigLoader loader = new ConfigLoader(file, environment);
+    ConfigLoader loader = new ConfigLoader(file, environment, checkStageDir);
     QsyncConfig config = loader.read(text);
     if (!loader.problems.isEmpty()) {
       loader.problems.sort(
@@ -140,6 +166,10 @@ public final class ConfigLoader {
     rejectUnknownKeys(top, TOP_KEYS);
     Path stageDir = optional(top, "stage_dir", folder.resolve(DEFAULT_STAGE_DIR).normalize(),
         "a folder path", this::folderPath);
+    if (checkStageDir && stageDir != null) {
+      Node written = top.value("stage_dir");
+      checkStageDir(written != null ? written : root, stageDir, written == null);
+    }
 
     Entries connectionEntries = required(top, "connections",
         "a map of named connections, like warehouse: {type: duckdb}", this::entries);
@@ -200,6 +230,25 @@ public final class ConfigLoader {
             + sync.table() + " in " + database + ", and each run would undo the other's rows;"
             + " give each sync its own table, or join the queries into one sync");
       }
+    }
+  }
+
+  /** Creates {@code stageDir} when absent and writes (and deletes) a file in it. */
+  private void checkStageDir(Node node, Path stageDir, boolean defaulted) {
+    try {
+      Files.createDirectories(stageDir);
+      Files.delete(Files.createTempFile(stageDir, ".qsync-check-", ".tmp"));
+    } catch (IOException | SecurityException e) {
+      String why = e instanceof java.nio.file.FileSystemException failure && failure.getReason() != null
+          ? failure.getReason()
+          : e instanceof java.nio.file.NoSuchFileException ? "the folder cannot be created there"
+          : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
+          : String.valueOf(e.getMessage());
+      problem(node, "stage_dir", "cannot use " + stageDir + (defaulted
+          ? " (the default stage_dir, " + DEFAULT_STAGE_DIR + " beside the config)" : "")
+          + ": " + why + "; point stage_dir at a folder qsync's user may write, with room for a"
+          + " run's result and the table's rows");
     }
   }
 

@@ -225,6 +225,27 @@ class CliIT {
   }
 
   @Test
+  void anUnusableStageDirFailsValidateAndRunBeforeAnythingIsWritten(TestDatabase database)
+      throws IOException {
+    Path config = config(database);
+    Files.writeString(config, Files.readString(config).replace("stage_dir: stage", "stage_dir: /proc/qsync-stage"));
+
+    for (String[] args :
+        List.of(
+            new String[] {"validate"},
+            new String[] {"validate", "--offline"},
+            new String[] {"run", "targets"},
+            new String[] {"plan", "targets"})) {
+      Result result = qsync(withConfig(args, config));
+      assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isEqualTo(3);
+      assertThat(result.err()).as(String.join(" ", args))
+          .contains(config + ":1:12: stage_dir: cannot use /proc/qsync-stage")
+          .contains("point stage_dir at a folder qsync's user may write");
+    }
+    assertThat(database.rows("SHOW TABLES")).isEmpty();
+  }
+
+  @Test
   void aMissingConfigFileExitsThree() {
     Result result = qsync("status", "-c", dir.resolve("absent.yaml").toString());
     assertThat(result.exitCode()).isEqualTo(3);

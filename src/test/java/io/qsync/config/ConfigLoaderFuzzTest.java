@@ -144,7 +144,7 @@ class ConfigLoaderFuzzTest {
       String text = yaml.dump(tree);
       int configSeed = seed;
       try {
-        ConfigLoader.parse(file, text, ENVIRONMENT);
+        ConfigLoader.parse(file, text, ENVIRONMENT, true);
       } catch (ConfigException e) {
         rejected++;
         assertThat(e.problems()).as("seed %d: %s", seed, applied).isNotEmpty().allSatisfy(problem -> {

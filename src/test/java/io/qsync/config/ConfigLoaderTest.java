@@ -166,6 +166,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aStageDirThatCannotBeUsedIsAProblemOnlyForCommandsThatStage() throws Exception {
+    Files.writeString(folder.resolve(".qsync"), "a file where the default stage_dir's folder goes");
+
+    ConfigException exception = catchThrowableOfType(ConfigException.class,
+        () -> ConfigLoader.parse(configFile(), syncWith("mode: upsert"), ENVIRONMENT, true));
+
+    assertThat(exception.problems()).singleElement().satisfies(problem -> {
+      assertThat(problem.line()).isEqualTo(1);
+      assertThat(problem.keyPath()).isEqualTo("stage_dir");
+      assertThat(problem.message()).startsWith("cannot use " + folder.resolve(".qsync/stage")
+          + " (the default stage_dir, .qsync/stage beside the config): ")
+          .endsWith("; point stage_dir at a folder qsync's user may write, with room for a run's"
+              + " result and the table's rows");
+    });
+    assertThat(parse(syncWith("mode: upsert")).stageDir()).isEqualTo(folder.resolve(".qsync/stage"));
+    assertThat(ConfigLoader.parse(configFile(), "stage_dir: stage\n" + syncWith("mode: upsert"),
+        ENVIRONMENT, true).stageDir()).isDirectory();
+  }
+
+  @Test
   void readsTheSnapshotDiffAndItsStateDataset() {
     SyncConfig sync =
         parse(syncWith("diff: snapshot", "state_dataset: qsync_state")).sync("s").orElseThrow();
