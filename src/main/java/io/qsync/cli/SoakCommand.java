@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,16 +24,17 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "soak",
     description = {
-      "Measures what syncing costs an application that uses the same table: its read and write",
-      "latencies alone, while qsync re-syncs the table again and again, and while it does so",
-      "throttled. Works in a scratch database it creates and drops (default qsync_soak).",
-      "The password, if any, comes from QSYNC_SOAK_PASSWORD."
+      "Measures what syncing costs an application that uses the same table.",
+      "Its read and write latencies alone, while qsync re-syncs the table again and again, and",
+      "while it does so throttled. Works in a scratch database it creates and drops (default",
+      "qsync_soak). The password, if any, comes from QSYNC_SOAK_PASSWORD."
     })
 final class SoakCommand implements Callable<Integer> {
   /** A throttle that visibly holds a sync back on a small machine: short batches, a row rate. */
   private static final List<String> DEFAULT_THROTTLE = List.of("batch_time=50ms", "max_rows_per_second=2000");
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help;
 
   @Option(names = "--url", paramLabel = "JDBC_URL", defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
       description = "The server, without a database (default: ${DEFAULT-VALUE}).")
