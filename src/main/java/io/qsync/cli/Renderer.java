@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.qsync.QsyncException;
+import io.qsync.config.ConfigException;
+import io.qsync.config.ConfigProblem;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.RunReport;
@@ -130,6 +132,34 @@ final class Renderer {
     map.put("error_kind", error.kind().name().toLowerCase(Locale.ROOT));
     map.put("exit_code", error.kind().exitCode());
     map.put("message", error.getMessage());
+    return map;
+  }
+
+  /**
+   * A command that failed before it had a result, as the one JSON document it prints: {@link
+   * #error}'s fields and the command's name; a config's problems each with file, line, column and
+   * key; for {@code run}, its (empty) list of runs, so its document keeps one shape.
+   */
+  static Map<String, Object> failure(String command, QsyncException error) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("command", command);
+    map.putAll(error(null, error));
+    if (error instanceof ConfigException config) {
+      List<Map<String, Object>> problems = new ArrayList<>();
+      for (ConfigProblem problem : config.problems()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("file", problem.file().toString());
+        entry.put("line", problem.line());
+        entry.put("column", problem.column());
+        entry.put("key", problem.keyPath());
+        entry.put("message", problem.message());
+        problems.add(entry);
+      }
+      map.put("problems", problems);
+    }
+    if (command.equals("run")) {
+      map.put("runs", List.of());
+    }
     return map;
   }
 

@@ -83,6 +83,7 @@ final class SoakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    CommonOptions.refuseJson(spec, "Leave out -o json; --json PATH writes the figures as JSON.");
     checkOptions();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -418,6 +418,30 @@ class CliIT {
   }
 
   @Test
+  void aFailureOfEveryCommandIsOneJsonDocument() throws IOException {
+    Path config = config("jdbc:mariadb://127.0.0.1:1/app", "root", "", "user_id");
+
+    for (String[] args :
+        List.of(new String[] {"plan", "targets"}, new String[] {"history", "targets"})) {
+      Result result = qsync(withConfig(java.util.stream.Stream.concat(
+          java.util.Arrays.stream(args), java.util.stream.Stream.of("-o", "json")).toArray(String[]::new), config));
+      String what = String.join(" ", args);
+      assertThat(result.exitCode()).as(what + ": " + result.all()).isEqualTo(1);
+      JsonNode json = new ObjectMapper().readTree(result.out());
+      assertThat(json.get("command").asText()).as(what).isEqualTo(args[0]);
+      assertThat(json.get("status").asText()).as(what).isEqualTo("error");
+      assertThat(json.get("error_kind").asText()).as(what).isEqualTo("failed");
+      assertThat(json.get("exit_code").asInt()).as(what).isEqualTo(1);
+      assertThat(json.get("message").asText()).as(what)
+          .contains("connection 'app': cannot connect to jdbc:mariadb://127.0.0.1:1/app");
+    }
+    Result run = qsync("run", "targets", "-o", "json", "-c", config.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(new ObjectMapper().readTree(run.out()).get("runs").get(0).get("error_kind").asText())
+        .isEqualTo("failed");
+  }
+
+  @Test
   void anUnreachableHostExitsOneWithAClearMessage() throws IOException {
     Path config = config("jdbc:mariadb://127.0.0.1:1/app", "root", "", "user_id");
 
