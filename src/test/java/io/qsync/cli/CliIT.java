@@ -161,12 +161,58 @@ class CliIT {
     assertThat(json.get("counts").get("deleted").asLong()).isEqualTo(1);
     assertThat(json.get("samples").get("update").get(0).get("variant").asText()).isEqualTo("changed");
     assertThat(json.get("samples").get("delete").get(0).get("user_id").asLong()).isEqualTo(3);
+    JsonNode update = json.get("updates").get(0);
+    assertThat(update.get("key").get("user_id").asLong()).isEqualTo(2);
+    assertThat(update.get("changed").get("variant").get("old").asText()).isEqualTo("treatment");
+    assertThat(update.get("changed").get("variant").get("new").asText()).isEqualTo("changed");
+    assertThat(update.get("changed").has("score")).as("unchanged columns are left out").isFalse();
+    assertThat(json.get("samples").fieldNames()).toIterable()
+        .containsExactly("insert", "update", "delete");
+
+    Result text = qsync("plan", "targets", "-c", config.toString());
+    assertThat(text.out())
+        .contains("(2 source rows)")
+        .contains("sample of update:\n  user_id=2: variant 'treatment' -> 'changed'\n")
+        .contains("sample of delete:\n  user_id=3, variant='control', score=2.00\n");
     assertThat(json.get("create_table").isNull()).isTrue();
     assertThat(database.rows("SELECT * FROM experiment_targets ORDER BY user_id")).isEqualTo(before);
     assertThat(database.rows("SELECT COUNT(*) FROM _qsync_runs")).containsExactly(List.of("1"));
     try (var files = Files.list(dir.resolve("stage"))) {
       assertThat(files.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains("plan"));
     }
+  }
+
+  @Test
+  void planOfASnapshotDiffShowsWhatIsKnownOfADeleteNeverAFakeNull(TestDatabase database)
+      throws IOException {
+    Path config = config(database);
+    Files.writeString(config, Files.readString(config)
+        + "    diff: snapshot\n    state_dataset: qsync_state\n");
+    assertThat(qsync("run", "targets", "-c", config.toString()).exitCode()).isZero();
+    warehouse.execute("DELETE FROM targets WHERE user_id IN (2, 3)");
+
+    Result plan = qsync("plan", "targets", "-c", config.toString());
+
+    assertThat(plan.exitCode()).as(plan.all()).isZero();
+    assertThat(plan.out())
+        .contains("(1 source row)").contains("2 to delete")
+        .contains("sample of delete:\n  user_id=2, variant='treatment', score=NULL\n"
+            + "  user_id=3, variant='control', score=2.00")
+        .doesNotContain("variant=NULL")
+        .doesNotContain("compared the whole result with the table");
+  }
+
+  @Test
+  void countsOfOneAreSingular(TestDatabase database) throws IOException {
+    warehouse.execute("DELETE FROM targets WHERE user_id > 1");
+    Path config = config(database);
+
+    Result run = qsync("run", "targets", "-c", config.toString());
+    assertThat(run.out()).contains("(1 source row)").contains(", 1 batch, run ");
+    Result validate = qsync("validate", "-c", config.toString());
+    assertThat(validate.out()).contains("query returns 3 columns");
+    Result offline = qsync("validate", "--offline", "-c", config.toString());
+    assertThat(offline.out()).contains("(1 sync, 2 connections)");
   }
 
   @Test

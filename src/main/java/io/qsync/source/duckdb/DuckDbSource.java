@@ -3,6 +3,7 @@ package io.qsync.source.duckdb;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.source.Column;
@@ -328,7 +329,7 @@ public final class DuckDbSource implements Source {
       if (read != rows) {
         throw new QsyncException(
             ErrorKind.FAILED,
-            "DuckDB connection '" + config.name() + "': read " + read + " rows of a result of "
+            "DuckDB connection '" + config.name() + "': read " + Plural.of(read, "row") + " of a result of "
                 + rows + "\nRun again; if it repeats, report it as a bug.");
       }
     }

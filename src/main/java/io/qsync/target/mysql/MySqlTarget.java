@@ -294,6 +294,38 @@ public final class MySqlTarget implements Target {
   }
 
   @Override
+  public Optional<Object[]> findRow(
+      String table, List<Column> columns, List<String> key, List<Object> keyValues) {
+    StringJoiner names = new StringJoiner(", ");
+    columns.forEach(column ->
+        names.add(MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
+    StringJoiner where = new StringJoiner(" AND ");
+    key.forEach(name -> where.add(MySqlDialect.quote(name) + " = ?"));
+    try (PreparedStatement statement = connection().prepareStatement("SELECT " + names + " FROM "
+        + MySqlDialect.quote(table) + " WHERE " + where + " LIMIT 1")) {
+      for (int k = 0; k < key.size(); k++) {
+        String name = key.get(k);
+        Column column = columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("key column " + name + " not among the columns"));
+        MySqlValues.bind(statement, k + 1, keyValues.get(k), column.type());
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        Object[] row = new Object[columns.size()];
+        for (int i = 0; i < row.length; i++) {
+          row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(),
+              MySqlValues.holdsLongs(rows.getMetaData(), i + 1));
+        }
+        return Optional.of(row);
+      }
+    } catch (SQLException e) {
+      throw failed("read a row of table " + table, e);
+    }
+  }
+
+  @Override
   public ChangeWriter writer(
       String table, List<Column> columns, List<String> key, Writes writes, String runId,
       SyncLock lock) {
