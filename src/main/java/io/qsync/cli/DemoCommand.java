@@ -191,7 +191,7 @@ final class DemoCommand implements Callable<Integer> {
     if (embedded) {
       return startEmbedded(configured, serverDir);
     }
-    MySqlConnectionConfig wanted = url == null ? configured : withUrl(configured, url);
+    MySqlConnectionConfig wanted = url == null ? configured : configured.withUrl(url);
     DemoTarget target;
     try {
       target = DemoTarget.existing(wanted);
@@ -371,11 +371,6 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, ConnectionConfig> connections = new LinkedHashMap<>(config.connections());
     connections.put(sync.target(), target.connection());
     return new QsyncConfig(config.file(), config.stageDir(), connections, config.syncs());
-  }
-
-  private static MySqlConnectionConfig withUrl(MySqlConnectionConfig connection, String url) {
-    return new MySqlConnectionConfig(
-        connection.name(), url, connection.user(), connection.password(), connection.properties());
   }
 
   // ---- printing ----
