@@ -56,7 +56,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SyncRunner {
   private static final int KEY_SAMPLES = 5;
   private static final DateTimeFormatter RUN_ID_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private final SyncConfig sync;
   private final Source source;

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -94,7 +95,7 @@ public final class Soak {
       try {
         buildWarehouse(warehouse);
         Qsync qsync = qsync(writeConfig(warehouse, databaseUrl, false));
-        log.accept(String.format("loading %,d rows into %s.%s", options.rows(), options.database(), TABLE));
+        log.accept(String.format(Locale.ROOT, "loading %,d rows into %s.%s", options.rows(), options.database(), TABLE));
         qsync.run(SYNC, false);
         List<Phase> phases = new ArrayList<>();
         phases.add(phase("application alone", null, null, warehouse, databaseUrl, login));

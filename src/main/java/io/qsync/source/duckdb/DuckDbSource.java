@@ -153,7 +153,7 @@ public final class DuckDbSource implements Source {
         }
         DuckDbTypes.Mapping mapping = DuckDbTypes.map(name, described.getString("column_type"));
         columns.add(new Column(name, mapping.type()));
-        projections.add(mapping.projection().formatted(quote(name)) + " AS " + quote(name));
+        projections.add(String.format(Locale.ROOT, mapping.projection(), quote(name)) + " AS " + quote(name));
       }
     } catch (SQLException e) {
       throw queryFailed(e);

@@ -13,6 +13,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -150,7 +151,7 @@ final class MySqlRunStore implements RunStore {
                 + " inserted = ?, updated = ?, deleted = ?, unchanged = ?, changes_total = ?,"
                 + " resumes = ?, host = ?, pid = ?, connection_id = ?, error = ?, updated_at = ?"
                 + (hasSourceJob() ? ", " + SOURCE_JOB + " = ?" : "") + " WHERE run_id = ?")) {
-      statement.setString(1, run.status().name().toLowerCase());
+      statement.setString(1, run.status().name().toLowerCase(Locale.ROOT));
       statement.setString(2, run.phase());
       setInstant(statement, 3, run.finishedAt().map(Timestamp::from).orElse(null));
       bindCounts(statement, 4, run.counts());
@@ -298,7 +299,7 @@ final class MySqlRunStore implements RunStore {
         rows.getString("sync_name"),
         rows.getString("target_table"),
         rows.getString("mode"),
-        RunStatus.valueOf(rows.getString("status").toUpperCase()),
+        RunStatus.valueOf(rows.getString("status").toUpperCase(Locale.ROOT)),
         rows.getString("phase"),
         rows.getTimestamp("started_at").toInstant(),
         Optional.ofNullable(finished).map(Timestamp::toInstant),
@@ -319,7 +320,7 @@ final class MySqlRunStore implements RunStore {
     statement.setString(2, run.sync());
     statement.setString(3, run.table());
     statement.setString(4, run.mode());
-    statement.setString(5, run.status().name().toLowerCase());
+    statement.setString(5, run.status().name().toLowerCase(Locale.ROOT));
     statement.setString(6, run.phase());
     statement.setTimestamp(7, Timestamp.from(run.startedAt()));
     setInstant(statement, 8, run.finishedAt().map(Timestamp::from).orElse(null));

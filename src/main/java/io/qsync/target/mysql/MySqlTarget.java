@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -169,7 +170,7 @@ public final class MySqlTarget implements Target {
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           boolean nullable = rows.getString(4).equals("YES");
-          String extra = Optional.ofNullable(rows.getString(6)).orElse("").toLowerCase();
+          String extra = Optional.ofNullable(rows.getString(6)).orElse("").toLowerCase(Locale.ROOT);
           boolean hasDefault =
               nullable || rows.getString(5) != null || extra.contains("auto_increment")
                   || extra.contains("generated") || extra.contains("virtual")
@@ -177,8 +178,8 @@ public final class MySqlTarget implements Target {
           columns.add(
               new TargetColumn(
                   rows.getString(1),
-                  rows.getString(2).toLowerCase(),
-                  rows.getString(3).toLowerCase(),
+                  rows.getString(2).toLowerCase(Locale.ROOT),
+                  rows.getString(3).toLowerCase(Locale.ROOT),
                   nullable,
                   hasDefault,
                   Optional.ofNullable(rows.getString(7)),
