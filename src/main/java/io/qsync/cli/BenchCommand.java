@@ -104,7 +104,9 @@ final class BenchCommand implements Callable<Integer> {
     boolean temporary = dir == null;
     Path work;
     try {
-      work = temporary ? Files.createTempDirectory("qsync-bench") : dir;
+      work = temporary
+          ? Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "qsync-bench")
+          : dir;
     } catch (IOException e) {
       throw new QsyncException(ErrorKind.FAILED, "bench: cannot create a temporary folder: " + e, e);
     }

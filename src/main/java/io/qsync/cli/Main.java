@@ -14,6 +14,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // First: the DuckDB driver unpacks its native library into java.io.tmpdir when it loads.
+    TempFolder.claim();
     // Connector/J would print its own copy of every SQL error to stderr; qsync reports each
     // error once, with its remedy.
     if (System.getProperty("mariadb.logging.disable") == null) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.source.duckdb.DuckDbLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,6 +220,7 @@ public final class DemoWarehouse {
   }
 
   private Connection open() throws SQLException {
+    DuckDbLibrary.load();
     Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
     try (Statement statement = connection.createStatement()) {
       statement.execute(PICK_MACRO);

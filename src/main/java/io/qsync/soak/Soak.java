@@ -9,6 +9,7 @@ import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
+import io.qsync.source.duckdb.DuckDbLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,6 +150,7 @@ public final class Soak {
   }
 
   private void buildWarehouse(Path file) throws SQLException {
+    DuckDbLibrary.load();
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + file);
         Statement statement = duck.createStatement()) {
       statement.execute("SELECT setseed(0.42)");

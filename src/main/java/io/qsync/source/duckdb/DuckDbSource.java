@@ -191,10 +191,13 @@ public final class DuckDbSource implements Source {
     // Stream results instead of materialising them, so memory stays bounded by a chunk.
     properties.setProperty("jdbc_stream_results", "true");
     try {
+      DuckDbLibrary.load();
       connection = DriverManager.getConnection(url, properties);
       try (Statement statement = connection.createStatement()) {
-        // A read-only warehouse's own folder may not be writable; spill elsewhere.
-        spill = Files.createTempDirectory("qsync-duckdb-source");
+        // A read-only warehouse's own folder may not be writable; spill elsewhere: in the
+        // temporary folder java.io.tmpdir names now (qsync's own, see DuckDbLibrary).
+        spill = Files.createTempDirectory(
+            Path.of(System.getProperty("java.io.tmpdir")), "qsync-duckdb-source");
         spill.toFile().deleteOnExit();
         statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
       }
