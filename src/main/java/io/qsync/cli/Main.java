@@ -92,7 +92,7 @@ public final class Main {
   }
 
   /** An exception as the QsyncException it is, or as an internal error (a bug). */
-  private static QsyncException known(Exception exception) {
+  static QsyncException known(Exception exception) {
     return exception instanceof QsyncException known
         ? known
         : new QsyncException(ErrorKind.INTERNAL, "internal error: " + exception, exception);

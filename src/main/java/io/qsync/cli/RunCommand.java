@@ -92,10 +92,7 @@ final class RunCommand implements Callable<Integer> {
         }
       } catch (RuntimeException e) {
         // One sync's failure, even a bug, must not keep the others from running.
-        QsyncException error =
-            e instanceof QsyncException known
-                ? known
-                : new QsyncException(ErrorKind.INTERNAL, "internal error: " + e, e);
+        QsyncException error = Main.known(e);
         results.add(Renderer.error(name, error));
         Main.report(e, err, parent.options.verbose);
         exitCode = exitCode == 0 ? error.kind().exitCode() : exitCode;

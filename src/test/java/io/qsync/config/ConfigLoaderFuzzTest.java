@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.Yaml;
  * exception.
  */
 class ConfigLoaderFuzzTest {
-  private static final int CONFIGS = 3000;
+  private static final int CONFIGS = 2000;
   private static final Map<String, String> ENVIRONMENT = Map.of("DB_PASSWORD", "pw");
 
   /** Every key the loader knows, each in a valid form. */
@@ -144,7 +144,8 @@ class ConfigLoaderFuzzTest {
       String text = yaml.dump(tree);
       int configSeed = seed;
       try {
-        ConfigLoader.parse(file, text, ENVIRONMENT, true);
+        // a tenth also check stage_dir, which touches the disk
+        ConfigLoader.parse(file, text, ENVIRONMENT, seed % 10 == 0);
       } catch (ConfigException e) {
         rejected++;
         assertThat(e.problems()).as("seed %d: %s", seed, applied).isNotEmpty().allSatisfy(problem -> {
