@@ -24,6 +24,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -65,7 +66,7 @@ public final class Bench {
     }
     createDatabase();
     try {
-      log.accept(String.format("generating %,d rows in %s", options.rows(), warehouse));
+      log.accept(String.format(Locale.ROOT, "generating %,d rows in %s", options.rows(), warehouse));
       BenchData.generate(warehouse, options.rows());
       BenchData.exportText(warehouse, text);
       writeConfig(config, warehouse);
@@ -123,7 +124,7 @@ public final class Bench {
       } catch (SQLException e) {
         throw failed("LOAD DATA LOCAL INFILE " + text, e);
       }
-      log.accept(String.format("ceiling (LOAD DATA LOCAL INFILE) %d/%d: %.2f s", i, options.repeat(), seconds.get(i - 1)));
+      log.accept(String.format(Locale.ROOT, "ceiling (LOAD DATA LOCAL INFILE) %d/%d: %.2f s", i, options.repeat(), seconds.get(i - 1)));
     }
     return new BenchReport.Figure(
         BenchReport.CEILING, "LOAD DATA LOCAL INFILE, same rows (ceiling)",
@@ -168,7 +169,7 @@ public final class Bench {
       changes = changes(result.stdout());
       log.accept(
           String.format(
-              "%s %d/%d: %.2f s, %,d changes, peak heap %s, peak RSS %s", description, i,
+              Locale.ROOT, "%s %d/%d: %.2f s, %,d changes, peak heap %s, peak RSS %s", description, i,
               repeat, result.seconds(), changes, megabytes(result.peakHeapBytes()),
               megabytes(result.peakRssBytes())));
     }
@@ -225,7 +226,7 @@ public final class Bench {
         throw failed("run the original script's inserts", e);
       }
       seconds.add((System.nanoTime() - started) / 1e9);
-      log.accept(String.format("original script (INSERT IGNORE x %d, no sleep) %d/%d: %.2f s", SCRIPT_BATCH, i, options.repeat(), seconds.get(i - 1)));
+      log.accept(String.format(Locale.ROOT, "original script (INSERT IGNORE x %d, no sleep) %d/%d: %.2f s", SCRIPT_BATCH, i, options.repeat(), seconds.get(i - 1)));
     }
     execute("DROP TABLE IF EXISTS script_rows");
     return new BenchReport.Figure(
@@ -378,7 +379,7 @@ public final class Bench {
   }
 
   static String megabytes(OptionalLong bytes) {
-    return bytes.isPresent() ? String.format("%.0f MB", bytes.getAsLong() / 1048576.0) : "-";
+    return bytes.isPresent() ? String.format(Locale.ROOT, "%.0f MB", bytes.getAsLong() / 1048576.0) : "-";
   }
 
   private static void deleteQuietly(Path file) {

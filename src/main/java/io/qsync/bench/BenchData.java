@@ -2,6 +2,7 @@ package io.qsync.bench;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.source.duckdb.DuckDbLibrary;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -152,6 +153,7 @@ final class BenchData {
   }
 
   static Connection open(Path file) throws SQLException {
+    DuckDbLibrary.load();
     return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
   }
 

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,14 +32,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     description = {
-      "Measures qsync against the server's own bulk path (LOAD DATA LOCAL INFILE of the same",
-      "rows), in one invocation: first load, re-syncs with nothing, 1 % and 10 % changed, and",
-      "the original INSERT IGNORE script. Creates and drops a scratch database."
+      "Measures qsync against the server's own bulk path, LOAD DATA LOCAL INFILE.",
+      "In one invocation: first load, re-syncs with nothing, 1 %% and 10 %% changed, and the",
+      "original INSERT IGNORE script, each against LOAD DATA of the same rows. Creates and",
+      "drops a scratch database."
     })
 final class BenchCommand implements Callable<Integer> {
   static final long LARGE_ROWS = 10_000_000;
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default: ${DEFAULT-VALUE}).")
   String host;
@@ -84,6 +87,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    CommonOptions.refuseJson(spec, "Leave out -o json; --json FILE writes the figures as JSON.");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String password = "";
@@ -100,7 +104,9 @@ final class BenchCommand implements Callable<Integer> {
     boolean temporary = dir == null;
     Path work;
     try {
-      work = temporary ? Files.createTempDirectory("qsync-bench") : dir;
+      work = temporary
+          ? Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "qsync-bench")
+          : dir;
     } catch (IOException e) {
       throw new QsyncException(ErrorKind.FAILED, "bench: cannot create a temporary folder: " + e, e);
     }

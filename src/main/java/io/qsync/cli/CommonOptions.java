@@ -1,8 +1,11 @@
 package io.qsync.cli;
 
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
 import io.qsync.config.ConfigLoader;
 import io.qsync.config.QsyncConfig;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -42,7 +45,23 @@ final class CommonOptions {
     return ConfigLoader.load(config, System.getenv());
   }
 
+  /** The config, its stage_dir checked too: for the commands that stage rows, and validate. */
+  QsyncConfig loadConfigForRuns() {
+    return ConfigLoader.loadForRuns(config, System.getenv());
+  }
+
   boolean json() {
     return output == Output.json;
+  }
+
+  /**
+   * Refuses {@code -o json} for a command whose result is for people only, so that a caller who
+   * asked for JSON gets a JSON error instead of text it cannot parse.
+   */
+  static void refuseJson(CommandSpec spec, String instead) {
+    if (spec.findOption("--output").getValue() == Output.json) {
+      throw new QsyncException(ErrorKind.USAGE, "qsync " + spec.name() + " prints text only\n"
+          + instead);
+    }
   }
 }

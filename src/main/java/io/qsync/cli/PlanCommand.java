@@ -4,6 +4,7 @@ import io.qsync.engine.PlanReport;
 import io.qsync.engine.Progress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -17,6 +18,7 @@ final class PlanCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help;
   @ParentCommand QsyncCommand parent;
 
   @Parameters(paramLabel = "SYNC", description = "The sync to plan.")
@@ -32,7 +34,7 @@ final class PlanCommand implements Callable<Integer> {
         parent.options.json() ? Progress.silent()
             : new ConsoleProgress(spec.commandLine().getErr(), context.terminal(), context.clock());
     PlanReport report =
-        context.qsync(parent.options.loadConfig(), progress).plan(sync);
+        context.qsync(parent.options.loadConfigForRuns(), progress).plan(sync);
     spec.commandLine()
         .getOut()
         .println(parent.options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));

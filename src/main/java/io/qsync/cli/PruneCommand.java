@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,14 +16,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "prune",
     description = {
-      "Drops the tables diff: snapshot keeps in the warehouse that no sync of this config needs:",
-      "those of syncs removed from the config, and old states, results and change sets.",
-      "Looks only in the state datasets the config's syncs name."
+      "Drops the warehouse tables of diff: snapshot that no sync of this config needs.",
+      "Those of syncs removed from the config, and old states, results and change sets. Looks",
+      "only in the state datasets the config's syncs name."
     })
 final class PruneCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help;
   @ParentCommand QsyncCommand parent;
 
   @Option(names = "--dry-run", description = "List what would be dropped; drop nothing.")

@@ -1,5 +1,8 @@
 package io.qsync.cli;
 
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,12 +32,15 @@ import picocli.CommandLine.Spec;
       "3 config invalid, 4 lock held by another run, 5 needs action (data or schema),",
       "70 internal error, 130 interrupted."
     })
-final class QsyncCommand implements Runnable {
+final class QsyncCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
 
+  /** No command given: a usage error, the usage on stderr (stdout is for results). */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    throw new QsyncException(ErrorKind.USAGE,
+        "name a command, like qsync run SYNC\nqsync --help lists them, qsync COMMAND --help explains one.");
   }
 }

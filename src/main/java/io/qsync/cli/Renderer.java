@@ -3,7 +3,10 @@ package io.qsync.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
+import io.qsync.config.ConfigException;
+import io.qsync.config.ConfigProblem;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.RunReport;
@@ -54,11 +57,11 @@ final class Renderer {
         String.format(
             Locale.ROOT,
             "%s: %s -> table %s (%s): %,d inserted, %,d updated, %,d deleted, %,d unchanged"
-                + " (%,d source rows) in %s, %,d batches, run %s",
+                + " (%s) in %s, %s, run %s",
             report.sync(), report.status().name().toLowerCase(Locale.ROOT), report.table(),
             report.mode(), counts.inserts(), counts.updates(), counts.deletes(),
-            counts.unchanged(), counts.sourceRows(), duration(report.duration()),
-            report.batches(), report.runId()));
+            counts.unchanged(), Plural.of(counts.sourceRows(), "source row"),
+            duration(report.duration()), Plural.of(report.batches(), "batch"), report.runId()));
     throttle(report.throttle()).ifPresent(line -> text.append('\n').append(line));
     return text.toString();
   }
@@ -93,7 +96,7 @@ final class Renderer {
       parts.add("throttled " + duration(report.throttled()) + " (" + String.join(", ", rules) + ")");
     }
     if (report.retries() > 0) {
-      parts.add(report.retries() + (report.retries() == 1 ? " batch" : " batches") + " retried");
+      parts.add(Plural.of(report.retries(), "batch") + " retried");
     }
     if (report.smallestBatch() != report.largestBatch()) {
       parts.add("batch size " + report.smallestBatch() + "-" + report.largestBatch());
@@ -135,6 +138,34 @@ final class Renderer {
     return map;
   }
 
+  /**
+   * A command that failed before it had a result, as the one JSON document it prints: {@link
+   * #error}'s fields and the command's name; a config's problems each with file, line, column and
+   * key; for {@code run}, its (empty) list of runs, so its document keeps one shape.
+   */
+  static Map<String, Object> failure(String command, QsyncException error) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("command", command);
+    map.putAll(error(null, error));
+    if (error instanceof ConfigException config) {
+      List<Map<String, Object>> problems = new ArrayList<>();
+      for (ConfigProblem problem : config.problems()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("file", problem.file().toString());
+        entry.put("line", problem.line());
+        entry.put("column", problem.column());
+        entry.put("key", problem.keyPath());
+        entry.put("message", problem.message());
+        problems.add(entry);
+      }
+      map.put("problems", problems);
+    }
+    if (command.equals("run")) {
+      map.put("runs", List.of());
+    }
+    return map;
+  }
+
   // ---- plan ----
 
   static String text(PlanReport report) {
@@ -144,9 +175,9 @@ final class Renderer {
         String.format(
             Locale.ROOT,
             "plan for %s -> table %s (%s): %,d to insert, %,d to update, %,d to delete,"
-                + " %,d unchanged (%,d source rows); nothing was written\n",
+                + " %,d unchanged (%s); nothing was written\n",
             report.sync(), report.table(), report.mode(), counts.inserts(), counts.updates(),
-            counts.deletes(), counts.unchanged(), counts.sourceRows()));
+            counts.deletes(), counts.unchanged(), Plural.of(counts.sourceRows(), "source row")));
     report
         .createStatement()
         .ifPresent(statement -> text.append("the table does not exist; a run creates it:\n")
@@ -156,12 +187,29 @@ final class Renderer {
         .forEach(
             entry -> {
               text.append("sample of ").append(entry.getKey()).append(":\n");
-              for (Map<String, Object> row : entry.getValue()) {
-                text.append("  ").append(row(row)).append('\n');
+              for (PlanReport.Sample sample : entry.getValue()) {
+                text.append("  ").append(sample(entry.getKey(), sample)).append('\n');
               }
             });
     report.notes().forEach(note -> text.append("note: ").append(note).append('\n'));
     return text.toString().stripTrailing();
+  }
+
+  /**
+   * {@code id=1, name='a'}; an update as its key and each changed column's old and new value
+   * ({@code id=2: name 'a' -> 'b'}); a row the table does not hold (any more) says so.
+   */
+  private static String sample(String kind, PlanReport.Sample sample) {
+    if (!kind.equals("insert") && !sample.inTable()) {
+      return row(sample.row()) + " (not in the table now)";
+    }
+    if (!kind.equals("update") || sample.old().isEmpty()) {
+      return row(sample.row());
+    }
+    List<String> changes = new ArrayList<>();
+    sample.old().forEach((column, old) ->
+        changes.add(column + " " + display(old) + " -> " + display(sample.row().get(column))));
+    return row(sample.key()) + ": " + String.join(", ", changes);
   }
 
   private static String row(Map<String, Object> row) {
@@ -211,19 +259,38 @@ final class Renderer {
     map.put("counts", map(report.counts()));
     map.put("create_table", report.createStatement().orElse(null));
     Map<String, Object> samples = new LinkedHashMap<>();
+    List<Map<String, Object>> updates = new ArrayList<>();
     report.samples().forEach(
-        (kind, rows) -> {
-          List<Map<String, Object>> plainRows = new ArrayList<>();
-          for (Map<String, Object> row : rows) {
-            Map<String, Object> plainRow = new LinkedHashMap<>();
-            row.forEach((column, value) -> plainRow.put(column, plain(value)));
-            plainRows.add(plainRow);
+        (kind, sampled) -> {
+          List<Map<String, Object>> rows = new ArrayList<>();
+          for (PlanReport.Sample sample : sampled) {
+            rows.add(plain(sample.row()));
+            if (kind.equals("update") && sample.inTable()) {
+              Map<String, Object> changed = new LinkedHashMap<>();
+              sample.old().forEach((column, old) -> {
+                Map<String, Object> values = new LinkedHashMap<>();
+                values.put("old", plain(old));
+                values.put("new", plain(sample.row().get(column)));
+                changed.put(column, values);
+              });
+              Map<String, Object> update = new LinkedHashMap<>();
+              update.put("key", plain(sample.key()));
+              update.put("changed", changed);
+              updates.add(update);
+            }
           }
-          samples.put(kind, plainRows);
+          samples.put(kind, rows);
         });
     map.put("samples", samples);
+    map.put("updates", updates);
     map.put("notes", report.notes());
     return map;
+  }
+
+  private static Map<String, Object> plain(Map<String, Object> row) {
+    Map<String, Object> plainRow = new LinkedHashMap<>();
+    row.forEach((column, value) -> plainRow.put(column, plain(value)));
+    return plainRow;
   }
 
   // ---- status and history ----

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,6 +29,7 @@ final class RunCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help;
   @ParentCommand QsyncCommand parent;
 
   @Parameters(paramLabel = "SYNC", arity = "0..*", description = "Syncs to run, in order.")
@@ -63,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var config = parent.options.loadConfig();
+    var config = parent.options.loadConfigForRuns();
     List<String> names = all ? List.copyOf(config.syncs().keySet()) : syncs;
     if (names.isEmpty()) {
       throw new QsyncException(
@@ -92,10 +94,7 @@ final class RunCommand implements Callable<Integer> {
           }
         } catch (RuntimeException e) {
           // One sync's failure, even a bug, must not keep the others from running.
-          QsyncException error =
-              e instanceof QsyncException known
-                  ? known
-                  : new QsyncException(ErrorKind.INTERNAL, "internal error: " + e, e);
+          QsyncException error = Main.known(e);
           results.add(Renderer.error(name, error));
           Main.report(e, err, parent.options.verbose);
           exitCode = exitCode == 0 ? error.kind().exitCode() : exitCode;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.config.JdbcUrl;
 import io.qsync.soak.Soak;
 import io.qsync.soak.SoakTable;
 import java.io.IOException;
@@ -11,8 +12,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,16 +24,17 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "soak",
     description = {
-      "Measures what syncing costs an application that uses the same table: its read and write",
-      "latencies alone, while qsync re-syncs the table again and again, and while it does so",
-      "throttled. Works in a scratch database it creates and drops (default qsync_soak).",
-      "The password, if any, comes from QSYNC_SOAK_PASSWORD."
+      "Measures what syncing costs an application that uses the same table.",
+      "Its read and write latencies alone, while qsync re-syncs the table again and again, and",
+      "while it does so throttled. Works in a scratch database it creates and drops (default",
+      "qsync_soak). The password, if any, comes from QSYNC_SOAK_PASSWORD."
     })
 final class SoakCommand implements Callable<Integer> {
   /** A throttle that visibly holds a sync back on a small machine: short batches, a row rate. */
   private static final List<String> DEFAULT_THROTTLE = List.of("batch_time=50ms", "max_rows_per_second=2000");
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help;
 
   @Option(names = "--url", paramLabel = "JDBC_URL", defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
       description = "The server, without a database (default: ${DEFAULT-VALUE}).")
@@ -79,6 +83,7 @@ final class SoakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    CommonOptions.refuseJson(spec, "Leave out -o json; --json PATH writes the figures as JSON.");
     checkOptions();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -116,6 +121,9 @@ final class SoakCommand implements Callable<Integer> {
     }
     if (seconds < 1) {
       problems.add("--seconds must be at least 1");
+    }
+    if (url.toLowerCase(Locale.ROOT).contains("password=") || new JdbcUrl(url).hasPassword()) {
+      problems.add("--url holds a password, which would be printed; pass it in QSYNC_SOAK_PASSWORD");
     }
     if (!database.matches("[A-Za-z0-9_]+")) {
       problems.add("--database must be a plain name (letters, digits, _): the soak drops it");

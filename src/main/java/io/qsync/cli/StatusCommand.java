@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -16,6 +17,7 @@ final class StatusCommand implements Callable<Integer> {
   private final CliContext context;
 
   @Spec CommandSpec spec;
+  @Mixin HelpOption help;
   @ParentCommand QsyncCommand parent;
 
   StatusCommand(CliContext context) {

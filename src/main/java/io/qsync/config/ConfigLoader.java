@@ -94,32 +94,60 @@ public final class ConfigLoader {
   private final Path file;
   private final Path folder;
   private final Map<String, String> environment;
+  private final boolean checkStageDir;
   private final List<ConfigProblem> problems = new ArrayList<>();
+  /** Each sync's {@code table} node, for problems that concern two syncs. */
+  private final Map<String, Node> tableNodes = new LinkedHashMap<>();
   /** The top level's throttle and retries: every sync's defaults. */
   private ThrottleConfig defaultThrottle = ThrottleConfig.DEFAULT;
   private RetryConfig defaultRetries = RetryConfig.DEFAULT;
 
-  private ConfigLoader(Path file, Map<String, String> environment) {
+  private ConfigLoader(Path file, Map<String, String> environment, boolean checkStageDir) {
     this.file = requireNonNull(file, "file is null");
     this.folder = file.toAbsolutePath().normalize().getParent();
     this.environment = requireNonNull(environment, "environment is null");
+    this.checkStageDir = checkStageDir;
   }
 
   /** Reads and validates {@code file}; throws {@link ConfigException} listing every problem. */
   public static QsyncConfig load(Path file, Map<String, String> environment) {
+    return load(file, environment, false);
+  }
+
+  /**
+   * Like {@link #load(Path, Map)}, and also makes sure {@code stage_dir} can be used: creates it
+   * when absent and writes a file there. For the commands that stage rows ({@code run}, {@code
+   * plan}) and {@code validate}; the others ({@code status}, {@code history}) may run as a user
+   * who cannot write there.
+   */
+  public static QsyncConfig loadForRuns(Path file, Map<String, String> environment) {
+    return load(file, environment, true);
+  }
+
+  private static QsyncConfig load(
+      Path file, Map<String, String> environment, boolean checkStageDir) {
     String text;
     try {
       text = Files.readString(file);
     } catch (IOException e) {
       throw ConfigException.unreadable(file, e);
     }
-    return parse(file, text, environment);
+    return parse(file, text, environment, checkStageDir);
   }
 
   /** Validates {@code text} as if read from {@code file}, which is never opened. */
   public static QsyncConfig parse(Path file, String text, Map<String, String> environment) {
+    return parse(file, text, environment, false);
+  }
+
+  /**
+   * Validates {@code text} as if read from {@code file}, which is never opened; with {@code
+   * checkStageDir}, also checks that {@code stage_dir} can be created and written.
+   */
+  public static QsyncConfig parse(
+      Path file, String text, Map<String, String> environment, boolean checkStageDir) {
     requireNonNull(text, "text is null");
-    ConfigLoader loader = new ConfigLoader(file, environment);
+    ConfigLoader loader = new ConfigLoader(file, environment, checkStageDir);
     QsyncConfig config = loader.read(text);
     if (!loader.problems.isEmpty()) {
       loader.problems.sort(
@@ -138,6 +166,10 @@ public final class ConfigLoader {
     rejectUnknownKeys(top, TOP_KEYS);
     Path stageDir = optional(top, "stage_dir", folder.resolve(DEFAULT_STAGE_DIR).normalize(),
         "a folder path", this::folderPath);
+    if (checkStageDir && stageDir != null) {
+      Node written = top.value("stage_dir");
+      checkStageDir(written != null ? written : root, stageDir, written == null);
+    }
 
     Entries connectionEntries = required(top, "connections",
         "a map of named connections, like warehouse: {type: duckdb}", this::entries);
@@ -170,9 +202,54 @@ public final class ConfigLoader {
         }
       });
     }
+    rejectSharedTables(syncs, connections);
     return problems.isEmpty()
         ? new QsyncConfig(file.toAbsolutePath().normalize(), stageDir, connections, syncs)
         : null;
+  }
+
+  /**
+   * Two syncs writing one table would undo each other's rows run after run (and trip the delete
+   * guard): the database is told by the target connections' hosts, ports and database, not by
+   * their names, so two connections to one database count as one.
+   */
+  private void rejectSharedTables(
+      Map<String, SyncConfig> syncs, Map<String, ConnectionConfig> connections) {
+    Map<String, SyncConfig> firstByTable = new LinkedHashMap<>();
+    for (SyncConfig sync : syncs.values()) {
+      if (!(connections.get(sync.target()) instanceof MySqlConnectionConfig target)) {
+        continue;
+      }
+      String database = new JdbcUrl(target.url()).database();
+      SyncConfig first = firstByTable.putIfAbsent(database + "\0" + sync.table(), sync);
+      if (first != null) {
+        Mark firstMark = tableNodes.get(first.name()).getStartMark();
+        problem(tableNodes.get(sync.name()), "syncs." + sync.name() + ".table", "syncs '"
+            + first.name() + "' (" + file + ":" + (firstMark.getLine() + 1) + ":"
+            + (firstMark.getColumn() + 1) + ") and '" + sync.name() + "' both write table "
+            + sync.table() + " in " + database + ", and each run would undo the other's rows;"
+            + " give each sync its own table, or join the queries into one sync");
+      }
+    }
+  }
+
+  /** Creates {@code stageDir} when absent and writes (and deletes) a file in it. */
+  private void checkStageDir(Node node, Path stageDir, boolean defaulted) {
+    try {
+      Files.createDirectories(stageDir);
+      Files.delete(Files.createTempFile(stageDir, ".qsync-check-", ".tmp"));
+    } catch (IOException | SecurityException e) {
+      String why = e instanceof java.nio.file.FileSystemException failure && failure.getReason() != null
+          ? failure.getReason()
+          : e instanceof java.nio.file.NoSuchFileException ? "the folder cannot be created there"
+          : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
+          : String.valueOf(e.getMessage());
+      problem(node, "stage_dir", "cannot use " + stageDir + (defaulted
+          ? " (the default stage_dir, " + DEFAULT_STAGE_DIR + " beside the config)" : "")
+          + ": " + why + "; point stage_dir at a folder qsync's user may write, with room for a"
+          + " run's result and the table's rows");
+    }
   }
 
   private Node compose(String text) {
@@ -398,6 +475,7 @@ public final class ConfigLoader {
     }
     String target = connectionName(fields, "target", TARGET_TYPES, connectionTypes);
     String table = required(fields, "table", "a non-blank table name", this::nonBlank);
+    tableNodes.put(name, fields.value("table"));
     String modeName = optional(fields, "mode", Mode.MIRROR.configName(), or(MODES), choice(MODES));
     Mode mode = modeName == null ? null : Mode.valueOf(modeName.toUpperCase(Locale.ROOT));
     List<String> key = keyColumns(fields, mode);
@@ -481,8 +559,10 @@ public final class ConfigLoader {
     }
     String actualType = connectionTypes.get(name);
     if (actualType != null && !types.contains(actualType)) {
+      // a connection whose type is invalid has type null, which List.of(...).contains refuses
       List<String> eligible = connectionTypes.entrySet().stream()
-          .filter(entry -> types.contains(entry.getValue())).map(Map.Entry::getKey).toList();
+          .filter(entry -> entry.getValue() != null && types.contains(entry.getValue()))
+          .map(Map.Entry::getKey).toList();
       return reject(node, path, "connection '" + name + "' has type " + actualType + ", but a "
           + role + " must be a " + type + " connection; valid " + role + "s: " + names(eligible));
     }
@@ -872,7 +952,9 @@ public final class ConfigLoader {
           ? "a value without a scheme://"
           : "one starting with " + quote(url.substring(0, Math.min(schemeEnd + 2, 40)))));
     }
-    return url != null && url.toLowerCase(Locale.ROOT).contains("password=")
+    // ?password=... and user:password@host alike: every message would show it
+    return url != null && (url.toLowerCase(Locale.ROOT).contains("password=")
+        || new JdbcUrl(url).hasPassword())
         ? reject(node, path, "a password in the url" + MOVE_PASSWORD)
         : url;
   }

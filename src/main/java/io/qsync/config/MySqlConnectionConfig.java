@@ -34,6 +34,11 @@ public record MySqlConnectionConfig(
     this(name, url, user, password, properties, TlsConfig.DISABLED, MySqlTimeouts.DEFAULT);
   }
 
+  /** The same connection, everything but the url kept (TLS and timeouts included). */
+  public MySqlConnectionConfig withUrl(String newUrl) {
+    return new MySqlConnectionConfig(name, newUrl, user, password, properties, tls, timeouts);
+  }
+
   /** Property values may hold secrets (trustStorePassword, ...): only their names are shown. */
   @Override
   public String toString() {

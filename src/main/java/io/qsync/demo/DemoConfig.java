@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The quickstart's config file, {@code qsync.yaml} in the demo folder. The repository carries a
@@ -23,7 +24,7 @@ public final class DemoConfig {
   public static final String URL_VARIABLE = "QSYNC_DEMO_URL";
 
   private static final String TEMPLATE =
-      """
+      String.format(Locale.ROOT, """
       # The qsync quickstart: keeps the MySQL table experiment_targets equal to a targeting
       # query over the DuckDB warehouse that `qsync demo` builds next to this file.
       #
@@ -58,8 +59,7 @@ public final class DemoConfig {
           state_dataset: qsync_state   # changed rows leave it (state kept in this schema)
           create_table: true
           batch_size: 1000
-      """
-          .formatted(DemoWarehouse.TARGETING_QUERY.indent(6));
+      """, DemoWarehouse.TARGETING_QUERY.indent(6));
 
   private DemoConfig() {}
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.source.duckdb.DuckDbLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 
 /**
  * The quickstart's warehouse: a DuckDB file with the tables behind an experiment-targeting query,
@@ -32,7 +34,7 @@ public final class DemoWarehouse {
    * paywall screen while it ran": the sync's query, keyed by {@code user_id}.
    */
   public static final String TARGETING_QUERY =
-      """
+      String.format(Locale.ROOT, """
       WITH previous AS (
         SELECT experiment_id, started_at, ended_at
         FROM experiments
@@ -50,8 +52,7 @@ public final class DemoWarehouse {
           SELECT 1 FROM screen_views AS v
           WHERE v.user_id = u.user_id AND v.screen = 'paywall'
             AND v.viewed_at >= p.started_at AND v.viewed_at < p.ended_at)
-      """
-          .formatted(PREVIOUS_EXPERIMENT);
+      """, PREVIOUS_EXPERIMENT);
 
   /**
    * {@code pick(id, salt, n)}: a pseudo-random whole number from 0 to n-1, fixed per id and salt.
@@ -64,7 +65,7 @@ public final class DemoWarehouse {
       "CREATE TEMP MACRO choose(list, id, salt) AS list[1 + pick(id, salt, len(list))]";
 
   private static final String CREATE_TABLES =
-      """
+      String.format(Locale.ROOT, """
       CREATE TABLE experiments (
         experiment_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL,
         started_at TIMESTAMP NOT NULL, ended_at TIMESTAMP);
@@ -80,8 +81,7 @@ public final class DemoWarehouse {
         experiment_id VARCHAR NOT NULL, user_id BIGINT NOT NULL, variant VARCHAR NOT NULL);
       CREATE TABLE screen_views (user_id BIGINT NOT NULL, screen VARCHAR NOT NULL,
         viewed_at TIMESTAMP NOT NULL);
-      """
-          .formatted(PREVIOUS_EXPERIMENT);
+      """, PREVIOUS_EXPERIMENT);
 
   /**
    * New users with ids from {@code %1$d} up to, not including, {@code %2$d}. About 3 % have no
@@ -119,12 +119,11 @@ public final class DemoWarehouse {
 
   /** 40 % of the users took part in the previous experiment, a third of them as control. */
   private static final String INSERT_ASSIGNMENTS =
-      """
+      String.format(Locale.ROOT, """
       INSERT INTO assignments
       SELECT '%s', user_id, choose(['control', 'treatment_a', 'treatment_b'], user_id, 'variant')
       FROM users WHERE pick(user_id, 'assigned', 100) < 40
-      """
-          .formatted(PREVIOUS_EXPERIMENT);
+      """, PREVIOUS_EXPERIMENT);
 
   /** Up to three screen views per user over the first two months of 2025. */
   private static final String INSERT_SCREEN_VIEWS =
@@ -178,7 +177,7 @@ public final class DemoWarehouse {
     try (Connection connection = open();
         Statement statement = connection.createStatement()) {
       statement.execute(CREATE_TABLES);
-      long created = statement.executeLargeUpdate(INSERT_USERS.formatted(1, users + 1));
+      long created = statement.executeLargeUpdate(String.format(Locale.ROOT, INSERT_USERS, 1, users + 1));
       long assignments = statement.executeLargeUpdate(INSERT_ASSIGNMENTS);
       long screenViews = statement.executeLargeUpdate(INSERT_SCREEN_VIEWS);
       return new Counts(created, assignments, screenViews);
@@ -198,7 +197,7 @@ public final class DemoWarehouse {
       long existing = single(statement, "SELECT count(*) FROM users");
       long newUsers = Math.max(1, existing / 100);
       long added =
-          statement.executeLargeUpdate(INSERT_USERS.formatted(last + 1, last + 1 + newUsers));
+          statement.executeLargeUpdate(String.format(Locale.ROOT, INSERT_USERS, last + 1, last + 1 + newUsers));
       long updated = statement.executeLargeUpdate(UPDATE_USERS);
       for (String table : new String[] {"assignments", "screen_views"}) {
         statement.execute("DELETE FROM " + table + " WHERE " + CLOSED_ACCOUNTS);
@@ -221,6 +220,7 @@ public final class DemoWarehouse {
   }
 
   private Connection open() throws SQLException {
+    DuckDbLibrary.load();
     Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
     try (Statement statement = connection.createStatement()) {
       statement.execute(PICK_MACRO);

@@ -1,6 +1,7 @@
 package io.qsync.engine;
 
 import io.qsync.ErrorKind;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
@@ -130,7 +131,7 @@ final class SnapshotDiff {
     long rows = target.countRows(sync.table());
     boolean mirror = sync.mode() == Mode.MIRROR;
     if (mirror ? rows != expected : rows < expected) {
-      return Optional.of("the table holds " + rows + " rows, but run " + found.run().runId()
+      return Optional.of("the table holds " + Plural.of(rows, "row") + ", but run " + found.run().runId()
           + " left " + expected + (mirror ? "" : " or more") + ": it was changed outside qsync");
     }
     return Optional.empty();

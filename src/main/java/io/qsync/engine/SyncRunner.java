@@ -3,6 +3,7 @@ package io.qsync.engine;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
@@ -58,7 +59,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SyncRunner {
   private static final int KEY_SAMPLES = 5;
   private static final DateTimeFormatter RUN_ID_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private final SyncConfig sync;
   private final Source source;
@@ -174,7 +175,8 @@ public final class SyncRunner {
       } else {
         notes.add(
             "resumed run " + run.runId() + " after change " + run.appliedThrough() + " of "
-                + run.changesTotal() + " (" + run.batchesApplied() + " batches were already committed)");
+                + run.changesTotal() + " (" + Plural.of(run.batchesApplied(), "batch")
+                + (run.batchesApplied() == 1 ? " was" : " were") + " already committed)");
       }
       RunReport resumed = execute(run, Optional.of(previous), lock, stageFile, started, notes);
       String firstRead = run.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
@@ -965,7 +967,7 @@ public final class SyncRunner {
     List<String> problems = new ArrayList<>();
     try {
       List<Column> columns = source.describe(sync.query());
-      notes.add("query returns " + columns.size() + " columns: "
+      notes.add("query returns " + Plural.of(columns.size(), "column") + ": "
           + String.join(", ", columns.stream().map(column -> column.name() + " " + column.type()).toList()));
       List<String> key = resolveKey(columns);
       Optional<TargetTable> existing = target.describe(sync.table());
@@ -1003,24 +1005,16 @@ public final class SyncRunner {
       } finally {
         snapshot().ifPresent(diff -> diff.run(planRun).tables().forEach(diff.state()::drop));
       }
-      Map<String, List<Map<String, Object>>> samples = new LinkedHashMap<>();
-      for (ChangeKind kind : ChangeKind.values()) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (Change change : stage.sample(kind, KEY_SAMPLES)) {
-          Map<String, Object> row = new LinkedHashMap<>();
-          for (int i = 0; i < plan.columns().size(); i++) {
-            row.put(plan.columns().get(i).name(), change.row()[i]);
-          }
-          rows.add(row);
-        }
-        samples.put(kind.name().toLowerCase(Locale.ROOT), rows);
-      }
+      Map<String, List<PlanReport.Sample>> samples = PlanSamples.of(stage, plan.columns(),
+          sync.key(), KEY_SAMPLES,
+          keyValues -> target.findRow(sync.table(), plan.columns(), sync.key(), keyValues));
       List<String> notes = new ArrayList<>(plan.sourceNotes());
       DeleteGuardCheck.refusal(sync, plan.counts())
           .ifPresent(refusal -> notes.add("a run would stop here, before writing: " + refusal));
       target.runs().unfinished(sync.name()).ifPresent(
           run -> notes.add("run " + run.runId() + " is unfinished (" + run.appliedThrough() + " of "
-              + run.changesTotal() + " changes applied); the next run "
+              + run.changesTotal() + " " + Plural.noun(run.changesTotal(), "change")
+              + " applied); the next run "
               + (run.phase().resumable()
                   ? "resumes it"
                   : run.phase() == RunPhase.EXTRACT && source.resumesQueries()

@@ -9,6 +9,7 @@ import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
+import io.qsync.source.duckdb.DuckDbLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -33,7 +35,6 @@ import java.util.function.Consumer;
 public final class Soak {
   static final String TABLE = "soak_items";
   private static final String SYNC = "soak";
-  private static final String THROTTLED_SYNC = "soak_throttled";
 
   /**
    * What to run.
@@ -94,14 +95,16 @@ public final class Soak {
           "CREATE DATABASE `" + options.database() + "` CHARACTER SET utf8mb4");
       try {
         buildWarehouse(warehouse);
-        Qsync qsync = qsync(writeConfig(warehouse, databaseUrl));
-        log.accept(String.format("loading %,d rows into %s.%s", options.rows(), options.database(), TABLE));
+        Qsync qsync = qsync(writeConfig(warehouse, databaseUrl, false));
+        log.accept(String.format(Locale.ROOT, "loading %,d rows into %s.%s", options.rows(), options.database(), TABLE));
         qsync.run(SYNC, false);
         List<Phase> phases = new ArrayList<>();
         phases.add(phase("application alone", null, null, warehouse, databaseUrl, login));
         phases.add(phase("with qsync", qsync, SYNC, warehouse, databaseUrl, login));
         if (!options.throttle().isEmpty()) {
-          phases.add(phase("with qsync, throttled", qsync, THROTTLED_SYNC, warehouse, databaseUrl, login));
+          // the same sync with a throttle: two syncs of one table are refused by the config
+          Qsync throttled = qsync(writeConfig(warehouse, databaseUrl, true));
+          phases.add(phase("with qsync, throttled", throttled, SYNC, warehouse, databaseUrl, login));
         }
         return phases;
       } finally {
@@ -147,6 +150,7 @@ public final class Soak {
   }
 
   private void buildWarehouse(Path file) throws SQLException {
+    DuckDbLibrary.load();
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + file);
         Statement statement = duck.createStatement()) {
       statement.execute("SELECT setseed(0.42)");
@@ -168,7 +172,8 @@ public final class Soak {
     }
   }
 
-  private Path writeConfig(Path warehouse, String databaseUrl) throws IOException {
+  /** @param throttled whether the sync carries the throttled phase's throttle */
+  private Path writeConfig(Path warehouse, String databaseUrl, boolean throttled) throws IOException {
     StringBuilder yaml = new StringBuilder();
     yaml.append("connections:\n")
         .append("  warehouse:\n    type: duckdb\n    path: ").append(quoted(warehouse.toAbsolutePath().toString())).append('\n')
@@ -176,16 +181,14 @@ public final class Soak {
         .append("    user: ").append(quoted(options.user())).append('\n')
         .append("    password: ${QSYNC_SOAK_PASSWORD:-}\n")
         .append("syncs:\n");
-    for (String sync : List.of(SYNC, THROTTLED_SYNC)) {
-      yaml.append("  ").append(sync).append(":\n")
-          .append("    source: warehouse\n    query: SELECT * FROM items\n    target: app\n")
-          .append("    table: ").append(TABLE).append("\n    key: [id]\n    mode: mirror\n    create_table: true\n");
-      if (sync.equals(THROTTLED_SYNC) && !options.throttle().isEmpty()) {
-        yaml.append("    throttle:\n");
-        options.throttle().forEach(line -> yaml.append("      ").append(line).append('\n'));
-      }
+    yaml.append("  ").append(SYNC).append(":\n")
+        .append("    source: warehouse\n    query: SELECT * FROM items\n    target: app\n")
+        .append("    table: ").append(TABLE).append("\n    key: [id]\n    mode: mirror\n    create_table: true\n");
+    if (throttled && !options.throttle().isEmpty()) {
+      yaml.append("    throttle:\n");
+      options.throttle().forEach(line -> yaml.append("      ").append(line).append('\n'));
     }
-    Path file = options.workDir().resolve("soak.yaml");
+    Path file = options.workDir().resolve(throttled ? "soak-throttled.yaml" : "soak.yaml");
     Files.writeString(file, yaml);
     return file;
   }

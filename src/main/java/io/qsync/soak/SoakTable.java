@@ -1,5 +1,6 @@
 package io.qsync.soak;
 
+import io.qsync.Plural;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,7 @@ public final class SoakTable {
       phase.throttledSeconds().forEach((rule, seconds) ->
           text.append(String.format(Locale.ROOT, "%n    throttled %.1f s by %s", seconds, rule)));
       if (phase.retries() > 0) {
-        text.append(String.format(Locale.ROOT, "%n    %d batches retried", phase.retries()));
+        text.append(String.format(Locale.ROOT, "%n    %s retried", Plural.of(phase.retries(), "batch")));
       }
     }
     return text.toString();

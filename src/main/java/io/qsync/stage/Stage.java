@@ -14,6 +14,7 @@ import io.qsync.source.DuckDbFileTable;
 import io.qsync.source.RowSink;
 import io.qsync.source.SqlType;
 import io.qsync.source.Unrepresentable;
+import io.qsync.source.duckdb.DuckDbLibrary;
 import io.qsync.source.duckdb.DuckDbValues;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,6 +64,7 @@ public final class Stage implements AutoCloseable {
       Files.createDirectories(spill);
       Properties properties = new Properties();
       properties.setProperty("jdbc_stream_results", "true");
+      DuckDbLibrary.load();
       DuckDBConnection connection =
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, properties);
       try (Statement statement = connection.createStatement()) {

@@ -65,6 +65,14 @@ public interface Target extends AutoCloseable {
   void readRows(String table, List<Column> columns, RowSink sink);
 
   /**
+   * The table's row whose key columns hold {@code keyValues} (in key order), as {@code columns}
+   * in their order, matched as the table compares keys; empty when it holds none. For the few
+   * rows a plan shows.
+   */
+  Optional<Object[]> findRow(
+      String table, List<Column> columns, List<String> key, List<Object> keyValues);
+
+  /**
    * A writer of change batches into {@code table}. Each {@link ChangeWriter#apply} is one
    * transaction that also advances the run's checkpoint, and commits only while {@code lock} is
    * held.

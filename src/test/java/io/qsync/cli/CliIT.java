@@ -161,12 +161,58 @@ class CliIT {
     assertThat(json.get("counts").get("deleted").asLong()).isEqualTo(1);
     assertThat(json.get("samples").get("update").get(0).get("variant").asText()).isEqualTo("changed");
     assertThat(json.get("samples").get("delete").get(0).get("user_id").asLong()).isEqualTo(3);
+    JsonNode update = json.get("updates").get(0);
+    assertThat(update.get("key").get("user_id").asLong()).isEqualTo(2);
+    assertThat(update.get("changed").get("variant").get("old").asText()).isEqualTo("treatment");
+    assertThat(update.get("changed").get("variant").get("new").asText()).isEqualTo("changed");
+    assertThat(update.get("changed").has("score")).as("unchanged columns are left out").isFalse();
+    assertThat(json.get("samples").fieldNames()).toIterable()
+        .containsExactly("insert", "update", "delete");
+
+    Result text = qsync("plan", "targets", "-c", config.toString());
+    assertThat(text.out())
+        .contains("(2 source rows)")
+        .contains("sample of update:\n  user_id=2: variant 'treatment' -> 'changed'\n")
+        .contains("sample of delete:\n  user_id=3, variant='control', score=2.00\n");
     assertThat(json.get("create_table").isNull()).isTrue();
     assertThat(database.rows("SELECT * FROM experiment_targets ORDER BY user_id")).isEqualTo(before);
     assertThat(database.rows("SELECT COUNT(*) FROM _qsync_runs")).containsExactly(List.of("1"));
     try (var files = Files.list(dir.resolve("stage"))) {
       assertThat(files.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains("plan"));
     }
+  }
+
+  @Test
+  void planOfASnapshotDiffShowsWhatIsKnownOfADeleteNeverAFakeNull(TestDatabase database)
+      throws IOException {
+    Path config = config(database);
+    Files.writeString(config, Files.readString(config)
+        + "    diff: snapshot\n    state_dataset: qsync_state\n");
+    assertThat(qsync("run", "targets", "-c", config.toString()).exitCode()).isZero();
+    warehouse.execute("DELETE FROM targets WHERE user_id IN (2, 3)");
+
+    Result plan = qsync("plan", "targets", "-c", config.toString());
+
+    assertThat(plan.exitCode()).as(plan.all()).isZero();
+    assertThat(plan.out())
+        .contains("(1 source row)").contains("2 to delete")
+        .contains("sample of delete:\n  user_id=2, variant='treatment', score=NULL\n"
+            + "  user_id=3, variant='control', score=2.00")
+        .doesNotContain("variant=NULL")
+        .doesNotContain("compared the whole result with the table");
+  }
+
+  @Test
+  void countsOfOneAreSingular(TestDatabase database) throws IOException {
+    warehouse.execute("DELETE FROM targets WHERE user_id > 1");
+    Path config = config(database);
+
+    Result run = qsync("run", "targets", "-c", config.toString());
+    assertThat(run.out()).contains("(1 source row)").contains(", 1 batch, run ");
+    Result validate = qsync("validate", "-c", config.toString());
+    assertThat(validate.out()).contains("query returns 3 columns");
+    Result offline = qsync("validate", "--offline", "-c", config.toString());
+    assertThat(offline.out()).contains("(1 sync, 2 connections)");
   }
 
   @Test
@@ -222,6 +268,27 @@ class CliIT {
         .contains("\"lots\"")
         .doesNotContain("\tat ");
     assertThat(qsync("validate", "--offline", "-c", config.toString()).exitCode()).isEqualTo(3);
+  }
+
+  @Test
+  void anUnusableStageDirFailsValidateAndRunBeforeAnythingIsWritten(TestDatabase database)
+      throws IOException {
+    Path config = config(database);
+    Files.writeString(config, Files.readString(config).replace("stage_dir: stage", "stage_dir: /proc/qsync-stage"));
+
+    for (String[] args :
+        List.of(
+            new String[] {"validate"},
+            new String[] {"validate", "--offline"},
+            new String[] {"run", "targets"},
+            new String[] {"plan", "targets"})) {
+      Result result = qsync(withConfig(args, config));
+      assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isEqualTo(3);
+      assertThat(result.err()).as(String.join(" ", args))
+          .contains(config + ":1:12: stage_dir: cannot use /proc/qsync-stage")
+          .contains("point stage_dir at a folder qsync's user may write");
+    }
+    assertThat(database.rows("SHOW TABLES")).isEmpty();
   }
 
   @Test
@@ -319,6 +386,29 @@ class CliIT {
     }
   }
 
+  @Test
+  void aPasswordInTheUrlIsRefusedByEveryCommandAndNeverPrinted(TestDatabase database)
+      throws IOException {
+    Path config = config(database.url().replace("//", "//root:" + SECRET + "@"), "root", "", "user_id");
+
+    for (String[] args :
+        List.of(
+            new String[] {"validate"},
+            new String[] {"validate", "--offline", "-o", "json"},
+            new String[] {"run", "targets"},
+            new String[] {"run", "targets", "-o", "json", "--verbose"},
+            new String[] {"plan", "targets"},
+            new String[] {"status"},
+            new String[] {"history", "targets", "-o", "json"})) {
+      Result result = qsync(withConfig(args, config));
+      assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isEqualTo(3);
+      assertThat(result.all()).as(String.join(" ", args))
+          .contains("connections.app.url: a password in the url would be printed")
+          .doesNotContain(SECRET).doesNotContain("Pa55word");
+    }
+    assertThat(database.rows("SHOW TABLES")).isEmpty();
+  }
+
   /**
    * A password read from password_file reaches the server and nothing else: not verbose output,
    * JSON, status, history, the run history table, or a failed run's recorded error.
@@ -371,6 +461,30 @@ class CliIT {
     line[args.length] = "-c";
     line[args.length + 1] = config.toString();
     return line;
+  }
+
+  @Test
+  void aFailureOfEveryCommandIsOneJsonDocument() throws IOException {
+    Path config = config("jdbc:mariadb://127.0.0.1:1/app", "root", "", "user_id");
+
+    for (String[] args :
+        List.of(new String[] {"plan", "targets"}, new String[] {"history", "targets"})) {
+      Result result = qsync(withConfig(java.util.stream.Stream.concat(
+          java.util.Arrays.stream(args), java.util.stream.Stream.of("-o", "json")).toArray(String[]::new), config));
+      String what = String.join(" ", args);
+      assertThat(result.exitCode()).as(what + ": " + result.all()).isEqualTo(1);
+      JsonNode json = new ObjectMapper().readTree(result.out());
+      assertThat(json.get("command").asText()).as(what).isEqualTo(args[0]);
+      assertThat(json.get("status").asText()).as(what).isEqualTo("error");
+      assertThat(json.get("error_kind").asText()).as(what).isEqualTo("failed");
+      assertThat(json.get("exit_code").asInt()).as(what).isEqualTo(1);
+      assertThat(json.get("message").asText()).as(what)
+          .contains("connection 'app': cannot connect to jdbc:mariadb://127.0.0.1:1/app");
+    }
+    Result run = qsync("run", "targets", "-o", "json", "-c", config.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(new ObjectMapper().readTree(run.out()).get("runs").get(0).get("error_kind").asText())
+        .isEqualTo("failed");
   }
 
   @Test

@@ -126,17 +126,63 @@ class RendererTest {
         new PlanReport(
             "targets", "mirror", "t", new ChangeCounts(1, 1, 0, 0, 0),
             Optional.of("CREATE TABLE `t` (...)"),
-            Map.of("insert", List.of(row), "update", List.of(), "delete", List.of()),
+            Map.of("insert", List.of(PlanReport.Sample.insert(Map.of("id", 1L), row)),
+                "update", List.of(), "delete", List.of()),
             List.of("run r is unfinished"));
     assertThat(Renderer.text(report))
         .isEqualTo(
             "plan for targets -> table t (mirror): 1 to insert, 0 to update, 0 to delete, 0 unchanged"
-                + " (1 source rows); nothing was written\n"
+                + " (1 source row); nothing was written\n"
                 + "the table does not exist; a run creates it:\n"
                 + "CREATE TABLE `t` (...)\n"
                 + "sample of insert:\n"
                 + "  id=1, name='a very long name that goes on and on ...', score=NULL\n"
                 + "note: run r is unfinished");
+  }
+
+  @Test
+  void planSamplesKeepTheRunnersOrderAndShowUpdatesAsOldToNew() {
+    Map<String, List<PlanReport.Sample>> samples = new LinkedHashMap<>();
+    for (int i = 0; i < 12; i++) {
+      samples.put("kind" + i, List.of());
+    }
+    samples.put("insert", List.of(PlanReport.Sample.insert(Map.of("id", 1L), row("id", 1L, "name", "new"))));
+    samples.put("update", List.of(
+        new PlanReport.Sample(Map.of("id", 2L), row("id", 2L, "name", "b", "score", new BigDecimal("1.50")),
+            row("name", "a", "score", null), true),
+        new PlanReport.Sample(Map.of("id", 3L), row("id", 3L, "name", "c"), Map.of(), false)));
+    samples.put("delete", List.of(
+        new PlanReport.Sample(Map.of("id", 4L), row("id", 4L, "name", "gone"), Map.of(), true),
+        new PlanReport.Sample(Map.of("id", 5L), row("id", 5L), Map.of(), false)));
+
+    PlanReport report = new PlanReport("s", "mirror", "t", new ChangeCounts(4, 1, 2, 2, 1),
+        Optional.empty(), samples, List.of());
+
+    assertThat(report.samples().keySet()).containsExactlyElementsOf(samples.keySet());
+    assertThat(Renderer.text(report)).endsWith(
+        "sample of insert:\n"
+            + "  id=1, name='new'\n"
+            + "sample of update:\n"
+            + "  id=2: name 'a' -> 'b', score NULL -> 1.50\n"
+            + "  id=3, name='c' (not in the table now)\n"
+            + "sample of delete:\n"
+            + "  id=4, name='gone'\n"
+            + "  id=5 (not in the table now)");
+    Map<String, Object> json = Renderer.map(report);
+    assertThat(List.copyOf(((Map<?, ?>) json.get("samples")).keySet()))
+        .isEqualTo(List.copyOf(samples.keySet()));
+    assertThat(Renderer.json(json.get("updates"))).isEqualToIgnoringWhitespace(
+        "[{\"key\":{\"id\":2},\"changed\":{\"name\":{\"old\":\"a\",\"new\":\"b\"},"
+            + "\"score\":{\"old\":null,\"new\":\"1.50\"}}}]");
+  }
+
+  /** A map of the given column, value pairs, in order; values may be null. */
+  private static Map<String, Object> row(Object... pairs) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      row.put((String) pairs[i], pairs[i + 1]);
+    }
+    return row;
   }
 
   @Test
@@ -243,13 +289,13 @@ class RendererTest {
         new ValidationReport(
             Path.of("/x/qsync.yaml"),
             List.of(
-                new ValidationReport.SyncCheck("a", List.of("query returns 1 columns"), List.of()),
+                new ValidationReport.SyncCheck("a", List.of("query returns 1 column"), List.of()),
                 new ValidationReport.SyncCheck("b", List.of(), List.of("line one\nline two"))));
     assertThat(Renderer.text(report))
         .isEqualTo(
             "config /x/qsync.yaml: valid\n"
                 + "a: ok\n"
-                + "  query returns 1 columns\n"
+                + "  query returns 1 column\n"
                 + "b: NOT READY\n"
                 + "  problem: line one\n"
                 + "    line two");

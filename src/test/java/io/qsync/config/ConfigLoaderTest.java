@@ -166,6 +166,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aStageDirThatCannotBeUsedIsAProblemOnlyForCommandsThatStage() throws Exception {
+    Files.writeString(folder.resolve(".qsync"), "a file where the default stage_dir's folder goes");
+
+    ConfigException exception = catchThrowableOfType(ConfigException.class,
+        () -> ConfigLoader.parse(configFile(), syncWith("mode: upsert"), ENVIRONMENT, true));
+
+    assertThat(exception.problems()).singleElement().satisfies(problem -> {
+      assertThat(problem.line()).isEqualTo(1);
+      assertThat(problem.keyPath()).isEqualTo("stage_dir");
+      assertThat(problem.message()).startsWith("cannot use " + folder.resolve(".qsync/stage")
+          + " (the default stage_dir, .qsync/stage beside the config): ")
+          .endsWith("; point stage_dir at a folder qsync's user may write, with room for a run's"
+              + " result and the table's rows");
+    });
+    assertThat(parse(syncWith("mode: upsert")).stageDir()).isEqualTo(folder.resolve(".qsync/stage"));
+    assertThat(ConfigLoader.parse(configFile(), "stage_dir: stage\n" + syncWith("mode: upsert"),
+        ENVIRONMENT, true).stageDir()).isDirectory();
+  }
+
+  @Test
   void readsTheSnapshotDiffAndItsStateDataset() {
     SyncConfig sync =
         parse(syncWith("diff: snapshot", "state_dataset: qsync_state")).sync("s").orElseThrow();
@@ -301,6 +321,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aWrongRoleBesideAConnectionOfUnknownTypeListsBothProblems() {
+    List<ConfigProblem> problems = problems(
+        CONNECTIONS.replace("connections:\n", "connections:\n  lake: { type: postgres }\n")
+            + SYNC.replace("source: warehouse", "source: app_db"));
+
+    assertThat(problems).extracting(ConfigProblem::toString).containsExactly(
+        configFile() + ":2:17: connections.lake.type: expected duckdb, mysql or bigquery,"
+            + " got \"postgres\"",
+        configFile() + ":7:13: syncs.s.source: connection 'app_db' has type mysql, but a source"
+            + " must be a duckdb or bigquery connection; valid sources: warehouse");
+  }
+
+  @Test
   void syncNameMustBeUsableInLockAndFileNames() {
     ConfigProblem problem = onlyProblem(CONNECTIONS + SYNC.replace("  s:", "  my sync/v2:"));
 
@@ -360,6 +393,49 @@ class ConfigLoaderTest {
         configFile() + ":5:30: connections.leaky.url: a password in the url" + moveIt,
         configFile() + ":5:87: connections.leaky.properties.Password: a password among properties"
             + moveIt);
+  }
+
+  @Test
+  void aPasswordInTheUrlsUserInfoIsRefusedWithoutQuotingIt() {
+    ConfigException exception = catchThrowableOfType(ConfigException.class, () -> parse(
+        CONNECTIONS.replace("jdbc:mariadb://127.0.0.1:3306/app",
+            "jdbc:mariadb://root:" + PASSWORD + "@127.0.0.1:3306/app") + SYNC));
+
+    assertThat(exception.problems()).singleElement().hasToString(configFile()
+        + ":3:34: connections.app_db.url: a password in the url would be printed; move it to the"
+        + " connection's password key, like password: ${DB_PASSWORD}");
+    assertThat(exception.getMessage()).doesNotContain(PASSWORD).doesNotContain("hunter2");
+    assertThat(parse(CONNECTIONS.replace("//127.0.0.1", "//qsync@127.0.0.1") + SYNC)
+        .connection("app_db")).isNotNull();
+  }
+
+  @Test
+  void twoSyncsOfOneTableInOneDatabaseAreRefusedNamingBoth() {
+    String yaml = CONNECTIONS
+        + "  same_db: { type: mysql, url: \"jdbc:mysql://qsync@127.0.0.1/app?useSsl=false\", user: u }\n"
+        + "  other_db: { type: mysql, url: \"jdbc:mariadb://127.0.0.1:3306/reports\", user: u }\n"
+        + SYNC
+        + """
+          again:
+            source: warehouse
+            query: SELECT 2 AS id
+            target: same_db
+            table: t
+            key: [id]
+          elsewhere:
+            source: warehouse
+            query: SELECT 2 AS id
+            target: other_db
+            table: t
+            key: [id]
+        """;
+
+    ConfigProblem problem = onlyProblem(yaml);
+
+    assertThat(problem).hasToString(configFile() + ":17:12: syncs.again.table: syncs 's' ("
+        + configFile() + ":11:12) and 'again' both write table t in 127.0.0.1:3306/app, and each"
+        + " run would undo the other's rows; give each sync its own table, or join the queries"
+        + " into one sync");
   }
 
   @Test

@@ -40,10 +40,21 @@ public final class ChildProcess implements AutoCloseable {
   /** Like {@link #start(Path, String, Class, String...)}, with a heap of {@code maxHeap} (-Xmx). */
   public static ChildProcess start(
       Path folder, String name, String maxHeap, Class<?> mainClass, String... args) {
+    return start(folder, name, maxHeap, List.of(), mainClass, args);
+  }
+
+  /**
+   * Like {@link #start(Path, String, String, Class, String...)}, with more options for the JVM
+   * ({@code -Djava.io.tmpdir=...}).
+   */
+  public static ChildProcess start(
+      Path folder, String name, String maxHeap, List<String> jvmOptions, Class<?> mainClass,
+      String... args) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.add("-Xmx" + maxHeap);
+    command.addAll(jvmOptions);
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-Duser.timezone=" + TimeZone.getDefault().getID());
     command.add("-cp");

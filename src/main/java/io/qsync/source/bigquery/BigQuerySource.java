@@ -22,13 +22,14 @@ import com.google.cloud.bigquery.Table;
 import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.TableResult;
 import io.qsync.ErrorKind;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.source.Column;
 import io.qsync.source.QueryDialect;
 import io.qsync.source.RowSink;
-import io.qsync.source.Source;
 import io.qsync.source.SnapshotSql;
+import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
 import java.io.IOException;
@@ -435,7 +436,7 @@ public final class BigQuerySource implements Source {
       } while (pageToken != null && !pageToken.isEmpty());
       if (read != rows) {
         throw new QsyncException(ErrorKind.FAILED,
-            "BigQuery connection '" + config.name() + "': read " + (read - fromRow) + " rows from row "
+            "BigQuery connection '" + config.name() + "': read " + Plural.of(read - fromRow, "row") + " from row "
                 + fromRow + " of " + name(table) + ", which holds " + rows + "\nRun again.");
       }
     }

@@ -3,6 +3,7 @@ package io.qsync.source.duckdb;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.source.Column;
@@ -158,7 +159,7 @@ public final class DuckDbSource implements Source {
         }
         DuckDbTypes.Mapping mapping = DuckDbTypes.map(name, described.getString("column_type"));
         columns.add(new Column(name, mapping.type()));
-        projections.add(mapping.projection().formatted(quote(name)) + " AS " + quote(name));
+        projections.add(String.format(Locale.ROOT, mapping.projection(), quote(name)) + " AS " + quote(name));
       }
     } catch (SQLException e) {
       throw queryFailed(e);
@@ -196,10 +197,13 @@ public final class DuckDbSource implements Source {
     // Stream results instead of materialising them, so memory stays bounded by a chunk.
     properties.setProperty("jdbc_stream_results", "true");
     try {
+      DuckDbLibrary.load();
       connection = DriverManager.getConnection(url, properties);
       try (Statement statement = connection.createStatement()) {
-        // A read-only warehouse's own folder may not be writable; spill elsewhere.
-        spill = Files.createTempDirectory("qsync-duckdb-source");
+        // A read-only warehouse's own folder may not be writable; spill elsewhere: in the
+        // temporary folder java.io.tmpdir names now (qsync's own, see DuckDbLibrary).
+        spill = Files.createTempDirectory(
+            Path.of(System.getProperty("java.io.tmpdir")), "qsync-duckdb-source");
         spill.toFile().deleteOnExit();
         statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
       }
@@ -334,7 +338,7 @@ public final class DuckDbSource implements Source {
       if (read != rows) {
         throw new QsyncException(
             ErrorKind.FAILED,
-            "DuckDB connection '" + config.name() + "': read " + read + " rows of a result of "
+            "DuckDB connection '" + config.name() + "': read " + Plural.of(read, "row") + " of a result of "
                 + rows + "\nRun again; if it repeats, report it as a bug.");
       }
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.TransientException;
+import io.qsync.config.JdbcUrl;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.source.Column;
 import io.qsync.source.QueryDialect;
@@ -128,7 +129,8 @@ public final class MySqlTarget implements Target {
     }
     String message =
         "connection '" + config.name() + "': cannot connect to " + describeLocation() + ": "
-            + e.getMessage() + "\n" + MySqlSessions.connectRemedy(config.tls(), e);
+            + new JdbcUrl(config.url()).hidePassword(e.getMessage()) + "\n"
+            + MySqlSessions.connectRemedy(config.tls(), e);
     if (MySqlSessions.isTlsProblem(config.tls(), e)) {
       return new QsyncException(ErrorKind.NEEDS_ACTION, message, e);
     }
@@ -169,9 +171,7 @@ public final class MySqlTarget implements Target {
 
   @Override
   public String describeLocation() {
-    String url = config.url();
-    int query = url.indexOf('?');
-    return query < 0 ? url : url.substring(0, query);
+    return new JdbcUrl(config.url()).forMessages();
   }
 
   /** A generated column as EXTRA names it: STORED or VIRTUAL (PERSISTENT in older MariaDB). */
@@ -381,6 +381,38 @@ public final class MySqlTarget implements Target {
       }
     } catch (SQLException e) {
       throw failed("read the rows of table " + table, e);
+    }
+  }
+
+  @Override
+  public Optional<Object[]> findRow(
+      String table, List<Column> columns, List<String> key, List<Object> keyValues) {
+    StringJoiner names = new StringJoiner(", ");
+    columns.forEach(column ->
+        names.add(MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
+    StringJoiner where = new StringJoiner(" AND ");
+    key.forEach(name -> where.add(MySqlDialect.quote(name) + " = ?"));
+    try (PreparedStatement statement = connection().prepareStatement("SELECT " + names + " FROM "
+        + MySqlDialect.quote(table) + " WHERE " + where + " LIMIT 1")) {
+      for (int k = 0; k < key.size(); k++) {
+        String name = key.get(k);
+        Column column = columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("key column " + name + " not among the columns"));
+        MySqlValues.bind(statement, k + 1, keyValues.get(k), column.type());
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        Object[] row = new Object[columns.size()];
+        for (int i = 0; i < row.length; i++) {
+          row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(),
+              MySqlValues.numbers(rows.getMetaData(), i + 1));
+        }
+        return Optional.of(row);
+      }
+    } catch (SQLException e) {
+      throw failed("read a row of table " + table, e);
     }
   }
 

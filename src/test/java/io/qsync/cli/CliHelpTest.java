@@ -1,0 +1,108 @@
+package io.qsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Help and version: on stdout with exit 0 for every command; usage errors on stderr, exit 2. */
+class CliHelpTest {
+  private record Result(int exitCode, String out, String err) {}
+
+  /** Runs one command line, catching also what picocli itself writes to System.err (warnings). */
+  private static Result qsync(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    ByteArrayOutputStream systemErr = new ByteArrayOutputStream();
+    PrintStream before = System.err;
+    System.setErr(new PrintStream(systemErr, true, StandardCharsets.UTF_8));
+    int code;
+    try (PrintWriter outWriter = new PrintWriter(out);
+        PrintWriter errWriter = new PrintWriter(err)) {
+      code = Main.execute(args, outWriter, errWriter, false, Clock.systemUTC());
+    } finally {
+      System.setErr(before);
+    }
+    return new Result(code, out.toString(), err + systemErr.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Every subcommand qsync has, read from its command line so that a new one is tested too. */
+  private static List<String> commands() {
+    return List.copyOf(new CommandLine(QsyncCommand.class,
+        new CliContext.Factory(new CliContext(false, Clock.systemUTC()))).getSubcommands().keySet());
+  }
+
+  @Test
+  void everyCommandPrintsItsUsageOnStdoutForHelpAndExitsZero() {
+    assertThat(commands()).contains("run", "plan", "status", "history", "validate", "prune",
+        "demo", "bench", "soak");
+    for (String command : commands()) {
+      for (String help : List.of("--help", "-h")) {
+        Result result = qsync(command, help);
+        assertThat(result.exitCode()).as(command + " " + help + ": " + result.err()).isZero();
+        // picocli's own help command prints its header first
+        assertThat(result.out()).as(command + " " + help).contains("Usage: qsync " + command);
+        assertThat(result.out().startsWith("Usage: qsync " + command) || command.equals("help"))
+            .as(command + " " + help).isTrue();
+        assertThat(result.err()).as(command + " " + help).isEmpty();
+      }
+    }
+    Result withOthers = qsync("plan", "--help", "-c", "absent.yaml");
+    assertThat(withOthers.exitCode()).isZero();
+    assertThat(withOthers.out()).startsWith("Usage: qsync plan");
+  }
+
+  @Test
+  void topLevelHelpListsEveryCommandWithAWholeSentence() {
+    Result result = qsync("--help");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.err()).isEmpty();
+    String listed = result.out().replaceAll("\\s+", " ");
+    CommandLine line = new CommandLine(QsyncCommand.class,
+        new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    line.getSubcommands().forEach((name, command) -> {
+      // the list shows the header, or else the description's first line
+      String[] header = command.getCommandSpec().usageMessage().header();
+      String summary = header.length > 0 ? header[0]
+          : command.getCommandSpec().usageMessage().description()[0];
+      assertThat(summary).as(name).endsWith(".");
+      assertThat(listed).as(name).contains(" " + name + " " + summary.replaceAll("\\s+", " "));
+    });
+  }
+
+  @Test
+  void helpOfEveryCommandRendersWithoutPicocliWarnings() {
+    for (String command : commands()) {
+      Result result = qsync("help", command);
+      assertThat(result.exitCode()).as(command).isZero();
+      assertThat(result.err()).as(command).doesNotContain("WARN").isEmpty();
+    }
+  }
+
+  @Test
+  void versionIsPrintedAloneOnStdout() {
+    Result result = qsync("--version");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).isEqualTo("qsync 0.1.0" + System.lineSeparator());
+    assertThat(result.err()).isEmpty();
+  }
+
+  @Test
+  void noCommandIsAUsageErrorWithTheUsageOnStderr() {
+    Result result = qsync();
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).contains("Usage: qsync").contains("Commands:")
+        .contains("name a command");
+  }
+}
