@@ -638,7 +638,7 @@ class SchemaIT {
   /**
    * Every float and double at its extremes, written by bound statements (9 rows) and by LOAD DATA
    * (90 rows in one batch), then rewritten by upserts: the stored bits are the query's, except that
-   * MariaDB stores -0.0 as 0 (which compares equal, so a rerun finds nothing to change).
+   * the server may store -0.0 as 0 (which compares equal, so a rerun finds nothing to change).
    */
   @ParameterizedTest(name = "{0} rows")
   @ValueSource(ints = {9, 90})
@@ -671,9 +671,14 @@ class SchemaIT {
         int id = stored.getInt(1);
         float wantedFloat = Float.parseFloat(FLOATS[(id + shift) % 9]);
         double wantedDouble = Double.parseDouble(DOUBLES[(id + shift) % 9]);
-        // MariaDB stores -0.0 as 0: the one documented conversion.
-        wantedFloat = wantedFloat == 0 ? 0f : wantedFloat;
-        wantedDouble = wantedDouble == 0 ? 0d : wantedDouble;
+        // -0.0 may come back as 0, the one documented conversion: MariaDB 10.11 stores it so
+        // whatever the path, 11.4 through INSERT (a LOAD DATA keeps the sign there).
+        if (wantedFloat == 0 && stored.getDouble(2) == 0) {
+          wantedFloat = (float) stored.getDouble(2);
+        }
+        if (wantedDouble == 0 && stored.getDouble(3) == 0) {
+          wantedDouble = stored.getDouble(3);
+        }
         assertThat(Integer.toHexString(Float.floatToRawIntBits((float) stored.getDouble(2))))
             .as("float of row %d", id)
             .isEqualTo(Integer.toHexString(Float.floatToRawIntBits(wantedFloat)));
