@@ -68,7 +68,7 @@ public final class ConfigLoader {
   private static final List<String> BIGQUERY_KEYS =
       List.of("type", "project", "location", "credentials_file", "host", "labels",
           "maximum_bytes_billed", "staging_dataset", "staging_expiration", "page_size",
-          "query_parameters", "retry_delay");
+          "query_parameters", "retry_delay", "connect_timeout", "read_timeout", "retry_timeout");
   private static final List<String> CONNECTION_TYPES = List.of("duckdb", "mysql", "bigquery");
   private static final List<String> SOURCE_TYPES = List.of("duckdb", "bigquery");
   private static final List<String> TARGET_TYPES = List.of("mysql");
@@ -288,6 +288,7 @@ public final class ConfigLoader {
     Duration retryDelay = optional(fields, "retry_delay",
         BigQueryConnectionConfig.DEFAULT_RETRY_DELAY,
         "a duration like 1s or 500ms (a bare number means seconds)", this::duration);
+    BigQueryTimeouts timeouts = bigQueryTimeouts(fields);
     return problems.size() > before
         ? null
         : new BigQueryConnectionConfig(name, project, location, credentials,
@@ -295,7 +296,28 @@ public final class ConfigLoader {
             maximumBytes == null ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(maximumBytes),
             Optional.ofNullable(stagingDataset), stagingExpiration, pageSize.intValue(), parameters,
-            retryDelay);
+            retryDelay, timeouts);
+  }
+
+  private BigQueryTimeouts bigQueryTimeouts(Entries fields) {
+    BigQueryTimeouts fallback = BigQueryTimeouts.DEFAULT;
+    Duration connect = socketTimeout(fields, "connect_timeout", fallback.connect());
+    Duration read = socketTimeout(fields, "read_timeout", fallback.read());
+    Duration retry = optional(fields, "retry_timeout", fallback.retry(),
+        DURATION_EXPECTED + " (0: no retries)", this::duration);
+    return connect == null || read == null || retry == null
+        ? null
+        : new BigQueryTimeouts(connect, read, retry);
+  }
+
+  /** A timeout of the HTTP client, which counts in int milliseconds: 1ms to 24h. */
+  private Duration socketTimeout(Entries fields, String key, Duration fallback) {
+    Duration value = optional(fields, key, fallback, DURATION_EXPECTED, this::duration);
+    if (value != null && (value.isZero() || value.compareTo(Duration.ofHours(24)) > 0)) {
+      return reject(fields.value(key), fields.pathOf(key),
+          "expected a duration from 1ms to 24h, got " + describe(fields.value(key)));
+    }
+    return value;
   }
 
   private Long positiveLong(Node node, String path, String expected) {

@@ -41,6 +41,9 @@ class BigQueryConfigTest {
             + "    staging_dataset: qsync_staging\n"
             + "    staging_expiration: 48h\n"
             + "    page_size: 5000\n"
+            + "    connect_timeout: 5s\n"
+            + "    read_timeout: 2m\n"
+            + "    retry_timeout: 30m\n"
             + "    query_parameters:\n"
             + "      min_age: 18\n"
             + "      country: KR\n"
@@ -56,6 +59,8 @@ class BigQueryConfigTest {
     assertThat(bigQuery.stagingDataset()).contains("qsync_staging");
     assertThat(bigQuery.stagingExpiration()).isEqualTo(Duration.ofHours(48));
     assertThat(bigQuery.pageSize()).isEqualTo(5000);
+    assertThat(bigQuery.timeouts()).isEqualTo(
+        new BigQueryTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(30)));
     assertThat(bigQuery.queryParameters())
         .containsEntry("min_age", new BigQueryConnectionConfig.QueryParameter("INT64", "18"))
         .containsEntry("country", new BigQueryConnectionConfig.QueryParameter("STRING", "KR"))
@@ -68,6 +73,24 @@ class BigQueryConfigTest {
     assertThat(defaults.host()).isEmpty();
     assertThat(defaults.stagingDataset()).isEmpty();
     assertThat(defaults.pageSize()).isEqualTo(BigQueryConnectionConfig.DEFAULT_PAGE_SIZE);
+    assertThat(defaults.timeouts()).isEqualTo(new BigQueryTimeouts(
+        Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(10)));
+  }
+
+  @Test
+  void refusesTimeoutsTheHttpClientCannotTake() {
+    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
+        "    type: bigquery\n"
+            + "    project: p\n"
+            + "    connect_timeout: 0\n"
+            + "    read_timeout: 25h\n"
+            + "    retry_timeout: soon\n",
+        "SELECT 1 AS user_id")));
+
+    assertThat(error.getMessage())
+        .contains("connections.warehouse.connect_timeout: expected a duration from 1ms to 24h, got \"0\"")
+        .contains("connections.warehouse.read_timeout: expected a duration from 1ms to 24h, got \"25h\"")
+        .contains("connections.warehouse.retry_timeout");
   }
 
   @Test

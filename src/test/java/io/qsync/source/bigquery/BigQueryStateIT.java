@@ -128,20 +128,28 @@ class BigQueryStateIT {
         .anyMatch(note -> note.contains("found job " + names.prefix() + "run_2_"));
   }
 
-  @Test
-  void aRunWhereNothingChangedServesNoRows() {
-    WarehouseState state = state();
+  /** Two runs of the sync: the first applied (its state written), the second's result made. */
+  private record TwoRuns(SnapshotNames.Run first, SnapshotNames.Run second) {}
+
+  private TwoRuns twoRuns(WarehouseState state) {
     SnapshotNames.Run first = names.run("run-1");
     state.materialize(QUERY, first);
     state.advance(first, KEY);
     SnapshotNames.Run second = names.run("run-2");
     state.materialize(QUERY, second);
+    return new TwoRuns(first, second);
+  }
 
-    SourceResult changes = state.changes(second, first.state(), KEY, true);
+  @Test
+  void aRunWhereNothingChangedServesNoRows() {
+    WarehouseState state = state();
+    TwoRuns runs = twoRuns(state);
+
+    SourceResult changes = state.changes(runs.second(), runs.first().state(), KEY, true);
 
     assertThat(changes.totalRows()).hasValue(0);
     assertThat(read(changes)).isEmpty();
-    assertThat(state.checkKeys(second, List.of("name"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5))
+    assertThat(state.checkKeys(runs.second(), List.of("name"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5))
         .isEmpty();
     assertThat(emulator.rowsServed()).as("rows served by the emulator").isZero();
   }
@@ -260,6 +268,22 @@ class BigQueryStateIT {
     QsyncException failure = catchThrowableOfType(() -> state.advance(lost, KEY), QsyncException.class);
     assertThat(failure.getMessage()).contains("the result table qsync-test." + STATE + "." + lost.result())
         .contains("is gone").contains("--restart");
+  }
+
+  @Test
+  void aTableOfQsyncsOwnThatVanishesBeforeAStepFailsTheRunForTheNextToRebuild() {
+    WarehouseState state = state();
+    TwoRuns runs = twoRuns(state);
+    emulator.execute("DROP TABLE " + STATE + "." + runs.first().state()); // expired, or dropped by hand
+
+    QsyncException failure = catchThrowableOfType(
+        () -> state.changes(runs.second(), runs.first().state(), KEY, true), QsyncException.class);
+
+    assertThat(failure.kind()).as("a failure the next run gets over").isEqualTo(ErrorKind.FAILED);
+    assertThat(failure.getMessage()).contains("the change set of run run_2 failed")
+        .contains("a table qsync made is gone").contains(runs.first().state())
+        .contains("the next run makes the tables it needs anew")
+        .doesNotContain("project and location");
   }
 
   @Test

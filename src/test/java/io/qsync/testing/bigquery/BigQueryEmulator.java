@@ -56,9 +56,9 @@ import java.util.zip.GZIPInputStream;
  * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff:
  * snapshot} ({@link #MACROS}, {@link #functions}). Jobs finish before {@code jobs.insert} returns.
  *
- * <p>Faults for tests: {@link #failRequest}, {@link #slowRequests}, {@link #expireResultTable},
- * {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link #rowsServed}, {@link
- * #requests}. Thread-safe; {@link #close} stops the server.
+ * <p>Faults for tests: {@link #failRequest}, {@link #stallRequests}, {@link #slowRequests}, {@link
+ * #expireResultTable}, {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link
+ * #rowsServed}, {@link #requests}, {@link #jobIds}. Thread-safe; {@link #close} stops the server.
  */
 public final class BigQueryEmulator implements AutoCloseable {
   /** The dataset that holds the anonymous result tables of queries without a destination. */
@@ -101,6 +101,8 @@ public final class BigQueryEmulator implements AutoCloseable {
   private final Map<String, Duration> defaultExpirations = new ConcurrentHashMap<>();
   private final Map<String, Long> requestCounts = new ConcurrentHashMap<>();
   private final List<Fault> faults = new ArrayList<>();
+  private final List<Stall> stalls = new ArrayList<>();
+  private final Map<String, Long> expiries = new HashMap<>();
   private final Map<String, Duration> delays = new ConcurrentHashMap<>();
   private final AtomicLong queries = new AtomicLong();
   private final AtomicLong rows = new AtomicLong();
@@ -124,6 +126,21 @@ public final class BigQueryEmulator implements AutoCloseable {
     }
   }
 
+  /** A stall armed for the {@code nth} request of {@code kind} from now. */
+  private static final class Stall {
+    final String kind;
+    long remaining;
+    final Duration hold;
+    int times;
+
+    Stall(String kind, long nth, Duration hold, int times) {
+      this.kind = kind;
+      this.remaining = nth;
+      this.hold = hold;
+      this.times = times;
+    }
+  }
+
   private BigQueryEmulator(String project) throws IOException, SQLException {
     this.project = project;
     this.duckDb = DriverManager.getConnection("jdbc:duckdb:");
@@ -136,7 +153,8 @@ public final class BigQueryEmulator implements AutoCloseable {
     }
     tables.put(ANONYMOUS_DATASET, new ConcurrentHashMap<>());
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    this.executor = Executors.newFixedThreadPool(4, runnable -> {
+    // A thread per request in flight: a stalled answer holds its thread, not the others'.
+    this.executor = Executors.newCachedThreadPool(runnable -> {
       Thread thread = new Thread(runnable, "bigquery-emulator");
       thread.setDaemon(true);
       return thread;
@@ -216,6 +234,27 @@ public final class BigQueryEmulator implements AutoCloseable {
     failRequest(kind, nth, status, reason, 1);
   }
 
+  /**
+   * Holds the answer to the {@code nth} request of {@code kind} from now for {@code hold}, {@code
+   * times} requests in a row: the request takes effect (a job is created, a page is read), but its
+   * answer is sent only after {@code hold} — to a client that has usually stopped waiting. This is
+   * how a stalled connection or an overloaded frontend looks from the client's side: no error
+   * body, no status, only silence until the client's read timeout. Google's client surfaces it as
+   * a {@code BigQueryException} without a reason, caused by an {@code InterruptedException} (gax's
+   * DirectRetryingExecutor turns the socket's SocketTimeoutException, an InterruptedIOException,
+   * into an interrupt).
+   */
+  public synchronized void stallRequests(String kind, int nth, Duration hold, int times) {
+    stalls.add(new Stall(kind, nth, hold, times));
+  }
+
+  /** Disarms every fault, stall and expiry not yet spent: BigQuery is well again. */
+  public synchronized void clearFaults() {
+    faults.clear();
+    stalls.clear();
+    expiries.clear();
+  }
+
   /** Delays every request of {@code kind} (a slow page), until set to {@link Duration#ZERO}. */
   public void slowRequests(String kind, Duration delay) {
     delays.put(kind, delay);
@@ -229,6 +268,17 @@ public final class BigQueryEmulator implements AutoCloseable {
     }
     JsonNode destination = job.path("configuration").path("query").path("destinationTable");
     dropTable(destination.path("datasetId").asText(), destination.path("tableId").asText());
+  }
+
+  /**
+   * Drops the table that the {@code nth} request of {@code kind} from now names (a {@code
+   * tabledata.list} or {@code tables.get} of it) just before serving it, as BigQuery deletes a
+   * table whose expiration time passes ("When the expiration time is reached, the table is deleted
+   * along with all of its data", cloud.google.com/bigquery/docs/managing-tables#updating_a_tables_expiration_time):
+   * a read in progress then meets a 404 {@code notFound}, "Not found: Table ...".
+   */
+  public synchronized void expireTableAt(String kind, int nth) {
+    expiries.put(kind, (long) nth);
   }
 
   /** Serves table data in reverse order from now: row order across reads is not documented. */
@@ -295,6 +345,7 @@ public final class BigQueryEmulator implements AutoCloseable {
       JsonNode reply;
       int status = 200;
       String kind = "unknown";
+      Duration stall = Duration.ZERO;
       try {
         if (!path.startsWith(PREFIX)) {
           throw new ApiError(404, "notFound", "Not found: URL " + path);
@@ -307,11 +358,13 @@ public final class BigQueryEmulator implements AutoCloseable {
         List<String> rest = segments.subList(1, segments.size());
         kind = kind(method, rest);
         requestCounts.merge(kind, 1L, Long::sum);
+        stall = stall(kind);
         Duration delay = delays.getOrDefault(kind, Duration.ZERO);
         if (!delay.isZero()) {
           Thread.sleep(delay.toMillis());
         }
         injectFault(kind);
+        expireIfDue(kind, rest);
         JsonNode body = readBody(exchange);
         reply = dispatch(kind, requestProject, rest, query, body);
         if (reply == null) {
@@ -328,13 +381,25 @@ public final class BigQueryEmulator implements AutoCloseable {
         status = 500;
         reply = errorBody(new ApiError(500, "internalError", "emulator bug in " + kind + ": " + e));
       }
-      byte[] bytes = reply == null ? new byte[0] : JSON.writeValueAsBytes(reply);
-      exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
-      exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-      if (bytes.length > 0) {
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(bytes);
+      if (!stall.isZero()) {
+        try {
+          Thread.sleep(stall.toMillis()); // an error answer stalls alike
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return; // the emulator is closing
         }
+      }
+      byte[] bytes = reply == null ? new byte[0] : JSON.writeValueAsBytes(reply);
+      try {
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+          }
+        }
+      } catch (IOException e) {
+        // The client stopped waiting (a stalled answer, past its read timeout): nobody to tell.
       }
     }
   }
@@ -382,6 +447,37 @@ public final class BigQueryEmulator implements AutoCloseable {
             "injected " + fault.reason + " (" + fault.status + ") on " + kind);
       }
     }
+  }
+
+  private synchronized void expireIfDue(String kind, List<String> rest) {
+    Long remaining = expiries.get(kind);
+    if (remaining == null) {
+      return;
+    }
+    if (remaining > 1) {
+      expiries.put(kind, remaining - 1);
+      return;
+    }
+    expiries.remove(kind);
+    if (rest.size() < 4 || !rest.get(2).equals("tables")) {
+      throw new IllegalStateException("request " + kind + " names no table to expire");
+    }
+    dropTable(rest.get(1), rest.get(3));
+  }
+
+  /** How long to hold the answer to this request: zero unless a stall is armed for it. */
+  private synchronized Duration stall(String kind) {
+    for (Stall stall : stalls) {
+      if (stall.times > 0 && (stall.kind == null || stall.kind.equals(kind))) {
+        if (stall.remaining > 1) {
+          stall.remaining--;
+          continue;
+        }
+        stall.times--;
+        return stall.hold;
+      }
+    }
+    return Duration.ZERO;
   }
 
   private JsonNode dispatch(
