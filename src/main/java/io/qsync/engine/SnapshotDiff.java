@@ -8,6 +8,7 @@ import io.qsync.source.Column;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.Source;
+import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStore;
@@ -67,6 +68,29 @@ final class SnapshotDiff {
 
   SnapshotNames.Run run(String runId) {
     return names.run(runId);
+  }
+
+  /**
+   * What keeps the sync's query from being compared in the warehouse (see {@link
+   * WarehouseState#problems}), found before any job that costs money; empty when there is none.
+   */
+  List<String> problems() {
+    return state.problems(sync.query(), sync.key());
+  }
+
+  /**
+   * Runs the sync's query into the run's result table (or finds it again), after refusing a query
+   * the warehouse could not compare: nothing is run, or billed, for it.
+   */
+  SourceResult materialize(String runId) {
+    List<String> problems = problems();
+    if (!problems.isEmpty()) {
+      throw new QsyncException(ErrorKind.NEEDS_ACTION, "sync '" + sync.name() + "': diff: snapshot"
+          + " cannot compare the query's rows in " + state.location() + ":\n - "
+          + String.join("\n - ", problems) + "\nNothing was run. Change the query as shown, or use"
+          + " diff: target.");
+    }
+    return state.materialize(sync.query(), run(runId));
   }
 
   /** The state the sync's last successful run left, if it left one. */

@@ -53,9 +53,13 @@ class SnapshotDiffIT {
   }
 
   static QsyncConfig snapshot(QsyncConfig config) {
-    SyncConfig sync = config.sync(TargetsData.SYNC).orElseThrow().withDiff(Diff.snapshot(STATE));
+    return snapshot(config, TargetsData.SYNC);
+  }
+
+  private static QsyncConfig snapshot(QsyncConfig config, String syncName) {
+    SyncConfig sync = config.sync(syncName).orElseThrow().withDiff(Diff.snapshot(STATE));
     return new QsyncConfig(config.file(), config.stageDir(), config.connections(),
-        Map.of(TargetsData.SYNC, sync));
+        Map.of(syncName, sync));
   }
 
   /** Inserts, updates (a value, NULL to a value, a value to NULL), deletes and a key change. */
@@ -258,6 +262,30 @@ class SnapshotDiffIT {
   private String warehouseTable(String kind) {
     return warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = '"
         + STATE + "' AND table_name LIKE '%\\_" + kind + "\\_%' ESCAPE '\\'").get(0).get(0);
+  }
+
+  /**
+   * A query column named q, which was the fingerprint's row alias: DuckDB bound {@code to_json(q)}
+   * to the column, every update was missed and the table kept v1.
+   */
+  @Test
+  void aColumnNamedLikeTheFingerprintsRowAliasMissesNoUpdate(TestDatabase database) {
+    warehouse = new Warehouse(dir.resolve("aliased.duckdb"));
+    warehouse.execute("CREATE TABLE t AS SELECT range AS id, 'q' AS q, 'v1' AS b FROM range(5)");
+    SyncSetup setup = new SyncSetup(dir, database, warehouse, "aliased", "SELECT id, q, b FROM t",
+        "aliased", List.of("id"), Mode.MIRROR, true, 100, java.time.Duration.ofSeconds(10), List.of());
+    Qsync aliased = new Qsync(snapshot(setup.config(), "aliased"), Clock.systemUTC(),
+        Progress.silent(), new Faults());
+    aliased.run("aliased", false);
+    warehouse.execute("UPDATE t SET b = 'v2' WHERE id < 3");
+
+    RunReport second = aliased.run("aliased", false);
+
+    assertThat(second.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
+    assertThat(second.counts().updates()).isEqualTo(3);
+    assertThat(database.rows("SELECT id, q, b FROM aliased ORDER BY id")).containsExactly(
+        List.of("0", "q", "v2"), List.of("1", "q", "v2"), List.of("2", "q", "v2"),
+        List.of("3", "q", "v1"), List.of("4", "q", "v1"));
   }
 
   @Test

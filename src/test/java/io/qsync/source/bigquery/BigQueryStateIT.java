@@ -286,6 +286,58 @@ class BigQueryStateIT {
         .doesNotContain("project and location");
   }
 
+  /**
+   * Columns named after every alias the snapshot SQL used or uses (q was the row's alias, r and s
+   * the join's, qsync_first and qsync_last the colliding keys'): the fingerprint still covers the
+   * whole row. (GoogleSQL resolves a row alias first; the emulator, being DuckDB, the column.)
+   */
+  @Test
+  void columnsNamedAfterTheSqlsAliasesAreFingerprintedLikeAnyOther() {
+    emulator.execute("CREATE TABLE shop.aliased AS SELECT range AS id, 'q' AS q, 'r' AS r, 's' AS s,"
+        + " 'f' AS qsync_first, 'l' AS qsync_last, 'v1' AS b FROM range(1, 6)");
+    String query = "SELECT id, q, r, s, qsync_first, qsync_last, b FROM shop.aliased";
+    WarehouseState state = state();
+    SnapshotNames.Run first = names.run("run-1");
+    state.materialize(query, first);
+    state.advance(first, KEY);
+    emulator.execute("UPDATE shop.aliased SET b = 'v2' WHERE id < 3");
+    SnapshotNames.Run second = names.run("run-2");
+    state.materialize(query, second);
+
+    assertThat(read(state.changes(second, first.state(), KEY, true))).containsExactly(
+        List.of("update", "1", "q", "r", "s", "f", "l", "v2"),
+        List.of("update", "2", "q", "r", "s", "f", "l", "v2"));
+    assertThat(state.checkKeys(second, List.of("q"), List.of(KeyCollation.of("utf8mb4_bin")), 5))
+        .extracting(KeyProblem::kind).containsExactly(KeyProblem.Kind.DUPLICATE_KEY);
+  }
+
+  @Test
+  void problemsNameReservedColumnsAndKeysBigQueryCannotCompareWithoutRunningAJob() {
+    emulator.declareType("geo", "GEOGRAPHY");
+    String query = "SELECT 1 AS id, 'x' AS _qsync_fp, 'POINT(1 2)' AS geo, '{}'::JSON AS j,"
+        + " [1, 2] AS arr, {'a': 1} AS st";
+
+    List<String> problems = state().problems(query, List.of("geo", "J", "arr", "st", "id"));
+
+    assertThat(problems).containsExactly(
+        "the query returns a column named _qsync_fp, but diff: snapshot names columns and aliases"
+            + " of its own _qsync_...; rename it with AS (e.g. qsync_fp)",
+        "key column geo is GEOGRAPHY, which BigQuery cannot group or compare, so diff: snapshot"
+            + " cannot check or match its keys there; key on its text instead: ST_ASTEXT(geo) AS geo"
+            + " in the query",
+        "key column j is JSON, which BigQuery cannot group or compare, so diff: snapshot cannot"
+            + " check or match its keys there; key on its text instead: TO_JSON_STRING(j) AS j in"
+            + " the query",
+        "key column arr is ARRAY, which BigQuery cannot order, so diff: snapshot cannot check or"
+            + " match its keys there; key on its text instead: TO_JSON_STRING(arr) AS arr in the"
+            + " query",
+        "key column st is STRUCT, which BigQuery cannot order, so diff: snapshot cannot check or"
+            + " match its keys there; key on its text instead: TO_JSON_STRING(st) AS st in the"
+            + " query");
+    assertThat(state().problems(QUERY, KEY)).isEmpty();
+    assertThat(emulator.jobIds()).as("dry runs only: no job, nothing billed").isEmpty();
+  }
+
   @Test
   void transientErrorsOfAStepAreRetried() {
     emulator.failRequest("jobs.insert", 1, 503, "backendError", 2);

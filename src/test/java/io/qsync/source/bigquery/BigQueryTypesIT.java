@@ -29,7 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(MariaDbExtension.class)
 class BigQueryTypesIT {
-  /** One row of edge values per id; id 3 is NULL everywhere else. */
+  /**
+   * One row of edge values per id; id 3 is NULL everywhere else. GoogleSQL's lexical rules (a
+   * backslash escapes, {@code \n} is a line break, bytes are {@code b'...'}), DuckDB's values.
+   */
   private static final String QUERY =
       """
       SELECT * FROM (VALUES
@@ -41,8 +44,8 @@ class BigQueryTypesIT {
          '[UNBOUNDED, 2024-01-01)', []::BIGINT[], {'a': -1, 'b': '', 'c': []::DOUBLE[]}),
         (2, 9223372036854775807::BIGINT, 1.7976931348623157E308::DOUBLE,
          99999999999999999999999999999.999999999::DECIMAL(38,9), true,
-         'émoji 🚀 "quoted" back\\slash tab	newline
-      end', '\\x00\\xFF\\x5C\\x27'::BLOB, DATE '9999-12-31', TIMESTAMP '9999-12-31 23:59:59.999999',
+         'émoji 🚀 "quoted" back\\\\slash tab	newline\\nend',
+         b'\\x00\\xFF\\x5C\\x27', DATE '9999-12-31', TIMESTAMP '9999-12-31 23:59:59.999999',
          TIME '23:59:59.999999', TIMESTAMPTZ '9999-12-31 23:59:59.999999+00',
          '{"a": [1, 2.5, {"b": null}], "c": "ü"}'::JSON, 'LINESTRING(0 0, 1 1)',
          INTERVAL '1 year 2 months 3 days 4 hours 5 minutes 6.789 seconds',

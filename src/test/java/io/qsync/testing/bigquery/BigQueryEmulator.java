@@ -54,7 +54,9 @@ import java.util.zip.GZIPInputStream;
  * and {@code startIndex}, value encodings ({@link BigQueryValues}), error bodies, tables.list in
  * pages, table labels and expirations (a dataset's default one too), dry runs that estimate bytes
  * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff:
- * snapshot} ({@link #MACROS}, {@link #functions}). Jobs finish before {@code jobs.insert} returns.
+ * snapshot} ({@link #MACROS}, {@link #functions}), GoogleSQL's lexical structure (comments, string
+ * escapes, raw and triple-quoted strings: {@link GoogleSqlText}). Jobs finish before {@code
+ * jobs.insert} returns.
  *
  * <p>Faults for tests: {@link #failRequest}, {@link #stallRequests}, {@link #slowRequests}, {@link
  * #expireResultTable}, {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link
@@ -67,10 +69,7 @@ public final class BigQueryEmulator implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final String PREFIX = "/bigquery/v2/projects/";
-  private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
-  private static final Pattern PARAMETER = Pattern.compile("@([A-Za-z_][A-Za-z0-9_]*)");
   private static final Pattern STRUCT = Pattern.compile("(?i)\\bSTRUCT\\s*\\(");
-  private static final Pattern RAW_STRING = Pattern.compile("(?i)\\br'([^']*)'");
   private static final Pattern NORMALIZE_NFD =
       Pattern.compile("(?is)\\s*NORMALIZE\\s*\\((.*),\\s*NFD\\s*\\)\\s*");
 
@@ -1093,19 +1092,13 @@ public final class BigQueryEmulator implements AutoCloseable {
     return schema;
   }
 
-  /** GoogleSQL's backticked names and named parameters, in DuckDB's terms. */
+  /**
+   * A GoogleSQL query in DuckDB's terms: its lexical structure by {@link GoogleSqlText} (comments,
+   * string literals with their escapes, backquoted names, named parameters), then the functions
+   * DuckDB spells otherwise ({@link #functions}). A closing {@code ;} is dropped, as BigQuery
+   * accepts one after a single statement; one inside the text stays, and fails as it does there.
+   */
   private String translate(String sql, JsonNode parameters) {
-    Matcher backticked = BACKTICKED.matcher(sql);
-    StringBuilder translated = new StringBuilder();
-    while (backticked.find()) {
-      List<String> parts = new ArrayList<>(List.of(backticked.group(1).split("\\.")));
-      if (parts.size() == 3) {
-        parts.remove(0); // project.dataset.table: DuckDB knows one project
-      }
-      List<String> quoted = parts.stream().map(BigQueryEmulator::quote).toList();
-      backticked.appendReplacement(translated, Matcher.quoteReplacement(String.join(".", quoted)));
-    }
-    backticked.appendTail(translated);
     Map<String, String> values = new LinkedHashMap<>();
     for (JsonNode parameter : parameters) {
       String type = parameter.path("parameterType").path("type").asText("STRING");
@@ -1115,18 +1108,13 @@ public final class BigQueryEmulator implements AutoCloseable {
           : "CAST('" + value.asText().replace("'", "''") + "' AS " + duckDbType(NODES.objectNode().put("type", type)) + ")";
       values.put(parameter.path("name").asText(), literal);
     }
-    Matcher parameter = PARAMETER.matcher(translated.toString());
-    StringBuilder bound = new StringBuilder();
-    while (parameter.find()) {
-      String literal = values.get(parameter.group(1));
-      if (literal == null) {
-        throw new ApiError(400, "invalidQuery", "Query parameter '" + parameter.group(1)
-            + "' not found at [1:" + (parameter.start() + 1) + "]");
-      }
-      parameter.appendReplacement(bound, Matcher.quoteReplacement(literal));
+    String duckDb;
+    try {
+      duckDb = GoogleSqlText.toDuckDb(sql, values);
+    } catch (GoogleSqlText.SyntaxError e) {
+      throw new ApiError(400, "invalidQuery", e.getMessage());
     }
-    parameter.appendTail(bound);
-    return functions(bound.toString().strip().replaceAll(";+$", ""));
+    return functions(duckDb.strip().replaceAll(";+$", ""));
   }
 
   /**
@@ -1140,23 +1128,20 @@ public final class BigQueryEmulator implements AutoCloseable {
    *       (string_functions#regexp_replace); DuckDB's only with the 'g' option.
    *   <li>{@code REGEXP_REPLACE(NORMALIZE(s, NFD), r'\pM', '')}: the documented way to strip
    *       accents (string_functions#normalize); DuckDB's strip_accents, as DuckDB has no NFD.
-   *   <li>{@code r'...'}: a raw string (lexical#string_and_bytes_literals); DuckDB's plain
-   *       strings keep backslashes alike.
    * </ul>
    */
   private static String functions(String sql) {
     String translated = rewriteCalls(sql, "REGEXP_REPLACE", arguments -> {
       if (arguments.size() == 3) {
         Matcher normalized = NORMALIZE_NFD.matcher(arguments.get(0));
-        if (normalized.matches() && arguments.get(1).strip().equals("r'\\pM'")
+        if (normalized.matches() && arguments.get(1).strip().equals("'\\pM'")
             && arguments.get(2).strip().equals("''")) {
           return "strip_accents(" + normalized.group(1) + ")";
         }
       }
       return "regexp_replace(" + String.join(",", arguments) + ", 'g')";
     });
-    translated = STRUCT.matcher(translated).replaceAll("struct_pack(");
-    return RAW_STRING.matcher(translated).replaceAll("'$1'");
+    return STRUCT.matcher(translated).replaceAll("struct_pack(");
   }
 
   /**
