@@ -76,7 +76,11 @@ public final class ConfigLoader {
       List.of("STRING", "INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "DATE", "DATETIME",
           "TIME", "TIMESTAMP");
   private static final Pattern BIGQUERY_NAME = Pattern.compile("[A-Za-z0-9_-]{1,1024}");
-  private static final Pattern LABEL = Pattern.compile("[a-z0-9_-]{0,63}");
+  /** Lowercase letters (international ones too: those without case), digits, '_' and '-'. */
+  private static final Pattern LABEL = Pattern.compile("[\\p{Ll}\\p{Lo}\\p{Nd}_-]*");
+  private static final Pattern LABEL_START = Pattern.compile("[\\p{Ll}\\p{Lo}]");
+  /** BigQuery's 64 labels per job or table, less tool and qsync_sync, which qsync sets. */
+  private static final int MAX_LABELS = 62;
   private static final List<String> MODES =
       Arrays.stream(Mode.values()).map(Mode::configName).toList();
   private static final List<String> DIFFS =
@@ -334,24 +338,68 @@ public final class ConfigLoader {
         ? text : invalid(node, path, expected, text);
   }
 
+  /**
+   * Labels by BigQuery's rules (cloud.google.com/bigquery/docs/labels-intro#requirements): keys
+   * of 1 to 63 characters that start with a lowercase letter (international ones too), values of
+   * up to 63, both of lowercase letters, digits, '_' and '-'; at most 64 on a job or table, of
+   * which qsync sets {@code tool} and {@code qsync_sync} (see BigQuerySource.labels).
+   */
   private Map<String, String> labels(Node node, String path, String expected) {
     int before = problems.size();
     Entries entries = entries(node, path, expected);
     Map<String, String> values = new LinkedHashMap<>();
     if (entries != null) {
+      if (entries.byKey().size() > MAX_LABELS) {
+        problem(node, path, entries.byKey().size() + " labels, but BigQuery allows 64 on a job or"
+            + " table and qsync adds tool and qsync_sync: at most " + MAX_LABELS);
+      }
       entries.byKey().forEach((key, tuple) -> {
-        String value = text(tuple.getValueNode(), entries.pathOf(key), expected);
-        if (!LABEL.matcher(key).matches() || key.isEmpty()
-            || (value != null && !LABEL.matcher(value).matches())) {
-          problem(tuple.getKeyNode(), entries.pathOf(key), "BigQuery labels are lowercase letters,"
-              + " digits, _ and -, at most 63 characters; got " + quote(key) + ": "
-              + (value == null ? "nothing" : quote(value)));
-        } else {
+        String labelPath = entries.pathOf(key);
+        Node valueNode = tuple.getValueNode();
+        String value = valueNode instanceof ScalarNode scalar && Tag.NULL.equals(scalar.getTag())
+            ? "" : text(valueNode, labelPath, "a label value (may be empty)");
+        Optional<String> keyProblem = labelKeyProblem(key);
+        keyProblem.ifPresent(message -> problem(tuple.getKeyNode(), labelPath, message));
+        Optional<String> valueProblem = value == null ? Optional.empty() : labelValueProblem(value);
+        valueProblem.ifPresent(message -> problem(valueNode, labelPath, message));
+        if (value != null && keyProblem.isEmpty() && valueProblem.isEmpty()) {
           values.put(key, value);
         }
       });
     }
     return problems.size() > before ? null : values;
+  }
+
+  private static Optional<String> labelKeyProblem(String key) {
+    String suggestion = key.toLowerCase(Locale.ROOT).replaceAll("[^\\p{Ll}\\p{Lo}\\p{Nd}_-]", "_")
+        .replaceFirst("^[^\\p{Ll}\\p{Lo}]+", "");
+    String rename = "; rename it, e.g. " + quote(suggestion.isEmpty() ? "label" : suggestion);
+    if (key.equals("qsync_sync")) {
+      return Optional.of("qsync sets this label itself (the sync's table prefix); rename yours");
+    }
+    if (key.isEmpty() || key.codePointCount(0, key.length()) > 63) {
+      return Optional.of("a BigQuery label key holds 1 to 63 characters, got "
+          + key.codePointCount(0, key.length()) + rename);
+    }
+    if (!LABEL_START.matcher(key).lookingAt()) {
+      return Optional.of("a BigQuery label key starts with a lowercase letter" + rename);
+    }
+    if (!LABEL.matcher(key).matches()) {
+      return Optional.of("a BigQuery label key holds lowercase letters, digits, _ and -" + rename);
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> labelValueProblem(String value) {
+    if (value.codePointCount(0, value.length()) > 63) {
+      return Optional.of("a BigQuery label value holds at most 63 characters, got "
+          + value.codePointCount(0, value.length()));
+    }
+    if (!LABEL.matcher(value).matches()) {
+      return Optional.of("a BigQuery label value holds lowercase letters, digits, _ and -, got "
+          + quote(value));
+    }
+    return Optional.empty();
   }
 
   /** name: value (typed by YAML: INT64, FLOAT64, BOOL, else STRING) or name: {type, value}. */

@@ -107,7 +107,47 @@ class BigQueryConfigTest {
         .contains("unknown key 'projekt' (did you mean 'project'?)")
         .contains("missing required key 'project'")
         .contains("connections.warehouse.page_size")
-        .contains("BigQuery labels are lowercase");
+        .contains("labels.Team: a BigQuery label key starts with a lowercase letter");
+  }
+
+  /** cloud.google.com/bigquery/docs/labels-intro#requirements, checked when the config is read. */
+  @Test
+  void labelsFollowBigQuerysRules() {
+    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
+        "    type: bigquery\n"
+            + "    project: p\n"
+            + "    labels: {1team: a, _x: b, -y: c, Team: d, te.am: d, qsync_sync: e, ok: Bad,"
+            + " long: " + "v".repeat(64) + "}\n",
+        "SELECT 1 AS user_id")));
+
+    assertThat(error.getMessage())
+        .contains("labels.1team: a BigQuery label key starts with a lowercase letter; rename it,"
+            + " e.g. \"team\"")
+        .contains("labels._x: a BigQuery label key starts with a lowercase letter; rename it, e.g. \"x\"")
+        .contains("labels.-y: a BigQuery label key starts with a lowercase letter")
+        .contains("labels.Team: a BigQuery label key starts with a lowercase letter; rename it,"
+            + " e.g. \"team\"")
+        .contains("labels.te.am: a BigQuery label key holds lowercase letters, digits, _ and -;"
+            + " rename it, e.g. \"te_am\"")
+        .contains("labels.qsync_sync: qsync sets this label itself")
+        .contains("labels.ok: a BigQuery label value holds lowercase letters, digits, _ and -, got \"Bad\"")
+        .contains("labels.long: a BigQuery label value holds at most 63 characters, got 64")
+        .doesNotContain("labels.ok: a BigQuery label key");
+
+    BigQueryConnectionConfig fine = (BigQueryConnectionConfig) parse(config(
+        "    {type: bigquery, project: p, labels: {team: '', équipe: café-2, env: prod_1}}\n",
+        "SELECT 1 AS user_id")).connection("warehouse");
+    assertThat(fine.labels()).containsEntry("team", "").containsEntry("équipe", "café-2")
+        .containsEntry("env", "prod_1");
+
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 63; i++) {
+      many.append(i == 0 ? "" : ", ").append("l").append(i).append(": v");
+    }
+    assertThat(catchThrowableOfType(ConfigException.class, () -> parse(config(
+        "    {type: bigquery, project: p, labels: {" + many + "}}\n", "SELECT 1 AS user_id"))))
+        .hasMessageContaining("63 labels, but BigQuery allows 64 on a job or table and qsync adds"
+            + " tool and qsync_sync: at most 62");
   }
 
   @Test
