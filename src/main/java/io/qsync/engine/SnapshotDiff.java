@@ -4,6 +4,7 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
+import io.qsync.diff.ChangeCounts;
 import io.qsync.source.Column;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
@@ -19,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -158,6 +160,17 @@ final class SnapshotDiff {
           + " left " + expected + (mirror ? "" : " or more") + ": it was changed outside qsync");
     }
     return Optional.empty();
+  }
+
+  /**
+   * What a run that compared with the state must say beside its counts: it read none of the
+   * table's rows, so its "unchanged" rows are the state's word, not a comparison with the table.
+   */
+  static String tableNotRead(Previous previous, ChangeCounts counts) {
+    return String.format(Locale.ROOT, "the table was not read: its %,d unchanged rows are what the"
+        + " state of run %s says it holds (the row count matches); edits made in the table since,"
+        + " by hand or by another writer, are not seen: qsync run --full compares with the table"
+        + " and heals them", counts.unchanged(), previous.run().runId());
   }
 
   /**

@@ -517,6 +517,7 @@ public final class SyncRunner {
         "compared in the warehouse with the state of run %s: %,d changed row%s of %,d left %s",
         previous.run().runId(), transferred, transferred == 1 ? "" : "s", sourceRows,
         diff.state().location()));
+    notes.add(SnapshotDiff.tableNotRead(previous, counts));
     return counts;
   }
 

@@ -136,6 +136,43 @@ class SnapshotDiffIT {
     assertThat(cli(config, "prune").out()).isEqualTo("nothing to prune\n");
   }
 
+  /**
+   * A hand update, delete and insert in the table keep its row count, so the next run trusts the
+   * state: it reads none of the table's rows, and says so instead of calling them unchanged
+   * without a word.
+   */
+  @Test
+  void aRunThatTrustsTheStateSaysItDidNotReadTheTableAndPointsToFull(TestDatabase database)
+      throws Exception {
+    warehouse = DATA.prepareCounted(dir, database);
+    Path config = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).writeYaml();
+    java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
+        + "    diff: snapshot\n    state_dataset: " + STATE + "\n");
+    RunReport first = new Qsync(io.qsync.config.ConfigLoader.load(config, Map.of()),
+        Clock.systemUTC(), Progress.silent(), new Faults()).run(TargetsData.SYNC, false);
+    database.execute("UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 10",
+        "DELETE FROM experiment_targets WHERE user_id = 11",
+        "INSERT INTO experiment_targets (user_id, variant) VALUES (99999, 'hand insert')");
+    long rows = first.counts().sourceRows();
+    String notRead = "the table was not read: its " + String.format(java.util.Locale.ROOT, "%,d", rows)
+        + " unchanged rows are what the state of run " + first.runId() + " says it holds (the row"
+        + " count matches); edits made in the table since, by hand or by another writer, are not"
+        + " seen: qsync run --full compares with the table and heals them";
+
+    Cli plan = cli(config, "plan", TargetsData.SYNC);
+    Cli run = cli(config, "-o", "json", "run", TargetsData.SYNC);
+
+    assertThat(plan.out()).contains("0 to insert, 0 to update, 0 to delete,")
+        .contains("note: " + notRead);
+    com.fasterxml.jackson.databind.JsonNode report =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out()).path("runs").get(0);
+    assertThat(report.path("counts").path("unchanged").asLong()).as("the field stays").isEqualTo(rows);
+    assertThat(report.path("notes").toString()).contains(notRead);
+    assertThat(cli(config, "run", "--full", TargetsData.SYNC).out())
+        .contains("1 inserted, 1 updated, 1 deleted");
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
   private record Cli(int code, String out, String err) {}
 
   private static Cli cli(Path config, String... args) {
