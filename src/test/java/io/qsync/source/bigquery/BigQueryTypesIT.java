@@ -148,4 +148,27 @@ class BigQueryTypesIT {
       assertThat(database.rows("SHOW TABLES LIKE 'types'")).isEmpty();
     }
   }
+
+  /**
+   * What an ARRAY or a STRUCT becomes in its JSON column, as the README's type table says:
+   * numbers exact and never in exponent form (where TO_JSON_STRING would write an INT64 beyond
+   * 2^53 and a NUMERIC with a fraction as strings), BYTES in base64, TIMESTAMP in UTC with
+   * microseconds, DATE and DATETIME as BigQuery returns them.
+   */
+  @Test
+  void arraysAndStructsBecomeJsonWithExactNumbers(TestDatabase database) {
+    Qsync qsync = qsync(database, "SELECT 1 AS id,"
+        + " [9007199254740993, -1]::BIGINT[] AS big_ints,"
+        + " [0.0000001, 1.5, 12345678901234567890.123456789]::DECIMAL(38,9)[] AS numerics,"
+        + " {'half': 0.5::DOUBLE, 'b': b'\\xff\\x00', 'd': DATE '2024-01-31',"
+        + " 'dt': TIMESTAMP '2024-01-31 10:00:00.5', 'ts': TIMESTAMPTZ '2024-01-31 10:00:00+00'} AS st");
+
+    qsync.run(BigQuerySyncs.SYNC, false);
+
+    assertThat(database.rows("SELECT big_ints, numerics, st FROM types")).containsExactly(List.of(
+        "[9007199254740993,-1]",
+        "[0.0000001,1.5,12345678901234567890.123456789]",
+        "{\"half\":0.5,\"b\":\"/wA=\",\"d\":\"2024-01-31\","
+            + "\"dt\":\"2024-01-31T10:00:00.500000\",\"ts\":\"2024-01-31T10:00:00.000000Z\"}"));
+  }
 }

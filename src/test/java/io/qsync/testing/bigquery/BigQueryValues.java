@@ -22,7 +22,9 @@ import java.util.Locale;
  * Pure; thread-safe.
  */
 final class BigQueryValues {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Reads DuckDB's to_json; its decimals stay exact (as BigDecimal, never through a double). */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private BigQueryValues() {}
 
@@ -97,12 +99,30 @@ final class BigQueryValues {
         switch (field.type()) {
           case "TIMESTAMP" -> Long.toString(micros(OffsetDateTime.parse(
               value.asText().replace(' ', 'T').replaceAll("([+-]\\d\\d)$", "$1:00"))));
-          case "DATETIME" -> value.asText().replace(' ', 'T');
+          // As a top-level DATETIME: six fraction digits, none when they are all zeros.
+          case "DATETIME" -> java.time.LocalDateTime.parse(value.asText().replace(' ', 'T'))
+              .format(java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS"));
+          // BYTES: base64 at any depth; DuckDB's to_json writes a BLOB as its text, \xHH escapes.
+          case "BYTES" -> java.util.Base64.getEncoder().encodeToString(blob(value.asText()));
           case "FLOAT" -> value.isNumber() ? value.doubleValue() : Double.valueOf(value.asText());
           case "STRING", "JSON", "DATE", "TIME", "GEOGRAPHY" -> value.isTextual() ? value.asText() : value.toString();
           default -> value.isTextual() ? value.asText() : value.toString();
         };
     return JsonNodeFactory.instance.textNode(scalar(field.type(), text, int64Timestamps));
+  }
+
+  /** DuckDB's text of a BLOB: printable ASCII as itself, other bytes as {@code \xHH}. */
+  private static byte[] blob(String text) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < text.length(); i++) {
+      if (text.startsWith("\\x", i) && i + 4 <= text.length()) {
+        bytes.write(Integer.parseInt(text.substring(i + 2, i + 4), 16));
+        i += 3;
+      } else {
+        bytes.write(text.charAt(i));
+      }
+    }
+    return bytes.toByteArray();
   }
 
   private static long micros(OffsetDateTime time) {
