@@ -3,7 +3,10 @@ package io.qsync.resume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qsync.QsyncException;
+import io.qsync.config.ConfigLoader;
 import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.config.QsyncConfig;
@@ -19,7 +22,9 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -148,13 +153,13 @@ class SnapshotDiffIT {
     Path config = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).writeYaml();
     java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
         + "    diff: snapshot\n    state_dataset: " + STATE + "\n");
-    RunReport first = new Qsync(io.qsync.config.ConfigLoader.load(config, Map.of()),
+    RunReport first = new Qsync(ConfigLoader.load(config, Map.of()),
         Clock.systemUTC(), Progress.silent(), new Faults()).run(TargetsData.SYNC, false);
     database.execute("UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 10",
         "DELETE FROM experiment_targets WHERE user_id = 11",
         "INSERT INTO experiment_targets (user_id, variant) VALUES (99999, 'hand insert')");
     long rows = first.counts().sourceRows();
-    String notRead = "the table was not read: its " + String.format(java.util.Locale.ROOT, "%,d", rows)
+    String notRead = "the table was not read: its " + String.format(Locale.ROOT, "%,d", rows)
         + " unchanged rows are what the state of run " + first.runId() + " says it holds (the row"
         + " count matches); edits made in the table since, by hand or by another writer, are not"
         + " seen: qsync run --full compares with the table and heals them";
@@ -164,8 +169,8 @@ class SnapshotDiffIT {
 
     assertThat(plan.out()).contains("0 to insert, 0 to update, 0 to delete,")
         .contains("note: " + notRead);
-    com.fasterxml.jackson.databind.JsonNode report =
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out()).path("runs").get(0);
+    JsonNode report =
+        new ObjectMapper().readTree(run.out()).path("runs").get(0);
     assertThat(report.path("counts").path("unchanged").asLong()).as("the field stays").isEqualTo(rows);
     assertThat(report.path("notes").toString()).contains(notRead);
     assertThat(cli(config, "run", "--full", TargetsData.SYNC).out())
@@ -310,7 +315,7 @@ class SnapshotDiffIT {
     warehouse = new Warehouse(dir.resolve("aliased.duckdb"));
     warehouse.execute("CREATE TABLE t AS SELECT range AS id, 'q' AS q, 'v1' AS b FROM range(5)");
     SyncSetup setup = new SyncSetup(dir, database, warehouse, "aliased", "SELECT id, q, b FROM t",
-        "aliased", List.of("id"), Mode.MIRROR, true, 100, java.time.Duration.ofSeconds(10), List.of());
+        "aliased", List.of("id"), Mode.MIRROR, true, 100, Duration.ofSeconds(10), List.of());
     Qsync aliased = new Qsync(snapshot(setup.config(), "aliased"), Clock.systemUTC(),
         Progress.silent(), new Faults());
     aliased.run("aliased", false);

@@ -1,5 +1,6 @@
 package io.qsync.source.bigquery;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,8 +15,8 @@ import com.google.cloud.bigquery.StandardSQLTypeName;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.source.Column;
-import io.qsync.source.SqlType;
 import io.qsync.source.SqlType.Kind;
+import io.qsync.source.SqlType;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -41,7 +42,7 @@ final class BigQueryTypes {
 
   /** Writes decimals as their digits (0.0000001, never 1E-7). */
   private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final java.time.format.DateTimeFormatter TIMESTAMP_JSON =
       java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'");

@@ -2,6 +2,7 @@ package io.qsync.source.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qsync.diff.KeyCollation;
 import io.qsync.source.Column;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.SqlType;
@@ -11,6 +12,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The snapshot SQL with DuckDB's dialect, run in an in-memory DuckDB. */
@@ -78,9 +81,34 @@ class SnapshotSqlTest {
               List.of("update", "1", "q", "r", "s", "f", "l", "v2"),
               List.of("update", "2", "q", "r", "s", "f", "l", "v2"));
       assertThat(rows(statement, SQL.collidingKeys("new", List.of("q"),
-          List.of(io.qsync.diff.KeyCollation.of("utf8mb4_general_ci")), 5)))
+          List.of(KeyCollation.of("utf8mb4_general_ci")), 5)))
           .as("three rows share q, but it is one key value, not a collision").isEmpty();
     }
+  }
+
+  /** Whatever the SQL names itself (an alias, a column) starts with _qsync_, which no query may use. */
+  @Test
+  void everyNameTheSqlMakesUpIsReserved() {
+    List<String> columns = List.of("id", "b");
+    List<String> statements = List.of(
+        SQL.result("SELECT id, b FROM t"),
+        SQL.changes("r", "s", columns, List.of("id"), true),
+        SQL.state("r", List.of("id")),
+        SQL.nullKeys("r", List.of("id"), 5),
+        SQL.duplicateKeys("r", List.of("id"), 5),
+        SQL.collidingKeys("r", List.of("b"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5));
+    Pattern alias = Pattern.compile("(?i)\\bAS\\s+\"?([A-Za-z_][A-Za-z0-9_]*)");
+    List<String> madeUp = new ArrayList<>();
+    for (String statement : statements) {
+      Matcher names = alias.matcher(statement);
+      while (names.find()) {
+        if (!columns.contains(names.group(1))) {
+          madeUp.add(names.group(1));
+        }
+      }
+    }
+
+    assertThat(madeUp).isNotEmpty().allMatch(name -> name.startsWith(SnapshotSql.RESERVED), "starts with _qsync_");
   }
 
   @Test

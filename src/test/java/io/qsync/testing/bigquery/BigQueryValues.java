@@ -1,15 +1,20 @@
 package io.qsync.testing.bigquery;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qsync.testing.bigquery.BigQueryFields.Field;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
@@ -24,7 +29,7 @@ import java.util.Locale;
 final class BigQueryValues {
   /** Reads DuckDB's to_json; its decimals stay exact (as BigDecimal, never through a double). */
   private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private BigQueryValues() {}
 
@@ -100,10 +105,10 @@ final class BigQueryValues {
           case "TIMESTAMP" -> Long.toString(micros(OffsetDateTime.parse(
               value.asText().replace(' ', 'T').replaceAll("([+-]\\d\\d)$", "$1:00"))));
           // As a top-level DATETIME: six fraction digits, none when they are all zeros.
-          case "DATETIME" -> java.time.LocalDateTime.parse(value.asText().replace(' ', 'T'))
-              .format(java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS"));
+          case "DATETIME" -> LocalDateTime.parse(value.asText().replace(' ', 'T'))
+              .format(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS"));
           // BYTES: base64 at any depth; DuckDB's to_json writes a BLOB as its text, \xHH escapes.
-          case "BYTES" -> java.util.Base64.getEncoder().encodeToString(blob(value.asText()));
+          case "BYTES" -> Base64.getEncoder().encodeToString(blob(value.asText()));
           case "FLOAT" -> value.isNumber() ? value.doubleValue() : Double.valueOf(value.asText());
           case "STRING", "JSON", "DATE", "TIME", "GEOGRAPHY" -> value.isTextual() ? value.asText() : value.toString();
           default -> value.isTextual() ? value.asText() : value.toString();
@@ -113,7 +118,7 @@ final class BigQueryValues {
 
   /** DuckDB's text of a BLOB: printable ASCII as itself, other bytes as {@code \xHH}. */
   private static byte[] blob(String text) {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     for (int i = 0; i < text.length(); i++) {
       if (text.startsWith("\\x", i) && i + 4 <= text.length()) {
         bytes.write(Integer.parseInt(text.substring(i + 2, i + 4), 16));
