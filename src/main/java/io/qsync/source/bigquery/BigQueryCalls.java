@@ -170,9 +170,6 @@ final class BigQueryCalls {
       if (type.isInstance(cause)) {
         return true;
       }
-      if (cause.getCause() == cause) {
-        return false;
-      }
     }
     return false;
   }
@@ -260,7 +257,7 @@ final class BigQueryCalls {
   }
 
   /** A duration as the config writes it: 60s, 1.5s, 10m. */
-  static String seconds(Duration duration) {
+  private static String seconds(Duration duration) {
     if (duration.toMillis() % 60_000 == 0 && duration.toMinutes() >= 2) {
       return duration.toMinutes() + "m";
     }
