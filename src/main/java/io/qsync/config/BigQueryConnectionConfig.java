@@ -23,6 +23,7 @@ import java.util.OptionalLong;
  * @param pageSize rows per page read from the result table (memory is bounded by one page)
  * @param queryParameters named parameters, {@code @name} in the query
  * @param retryDelay the first wait before retrying a transient error; doubled per retry
+ * @param timeouts how long a call may take, and how long it is retried
  */
 public record BigQueryConnectionConfig(
     String name,
@@ -36,7 +37,8 @@ public record BigQueryConnectionConfig(
     Duration stagingExpiration,
     int pageSize,
     Map<String, QueryParameter> queryParameters,
-    Duration retryDelay)
+    Duration retryDelay,
+    BigQueryTimeouts timeouts)
     implements ConnectionConfig {
 
   public static final String DEFAULT_LOCATION = "US";
@@ -86,6 +88,7 @@ public record BigQueryConnectionConfig(
     requireNonNull(stagingExpiration, "stagingExpiration is null");
     queryParameters = Map.copyOf(requireNonNull(queryParameters, "queryParameters is null"));
     requireNonNull(retryDelay, "retryDelay is null");
+    requireNonNull(timeouts, "timeouts is null");
   }
 
   @Override

@@ -68,7 +68,7 @@ public final class ConfigLoader {
   private static final List<String> BIGQUERY_KEYS =
       List.of("type", "project", "location", "credentials_file", "host", "labels",
           "maximum_bytes_billed", "staging_dataset", "staging_expiration", "page_size",
-          "query_parameters", "retry_delay");
+          "query_parameters", "retry_delay", "connect_timeout", "read_timeout", "retry_timeout");
   private static final List<String> CONNECTION_TYPES = List.of("duckdb", "mysql", "bigquery");
   private static final List<String> SOURCE_TYPES = List.of("duckdb", "bigquery");
   private static final List<String> TARGET_TYPES = List.of("mysql");
@@ -76,7 +76,11 @@ public final class ConfigLoader {
       List.of("STRING", "INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "DATE", "DATETIME",
           "TIME", "TIMESTAMP");
   private static final Pattern BIGQUERY_NAME = Pattern.compile("[A-Za-z0-9_-]{1,1024}");
-  private static final Pattern LABEL = Pattern.compile("[a-z0-9_-]{0,63}");
+  /** Lowercase letters (international ones too: those without case), digits, '_' and '-'. */
+  private static final Pattern LABEL = Pattern.compile("[\\p{Ll}\\p{Lo}\\p{Nd}_-]*");
+  private static final Pattern LABEL_START = Pattern.compile("[\\p{Ll}\\p{Lo}]");
+  /** BigQuery's 64 labels per job or table, less tool and qsync_sync, which qsync sets. */
+  private static final int MAX_LABELS = 62;
   private static final List<String> MODES =
       Arrays.stream(Mode.values()).map(Mode::configName).toList();
   private static final List<String> DIFFS =
@@ -365,6 +369,7 @@ public final class ConfigLoader {
     Duration retryDelay = optional(fields, "retry_delay",
         BigQueryConnectionConfig.DEFAULT_RETRY_DELAY,
         "a duration like 1s or 500ms (a bare number means seconds)", this::duration);
+    BigQueryTimeouts timeouts = bigQueryTimeouts(fields);
     return problems.size() > before
         ? null
         : new BigQueryConnectionConfig(name, project, location, credentials,
@@ -372,7 +377,28 @@ public final class ConfigLoader {
             maximumBytes == null ? java.util.OptionalLong.empty()
                 : java.util.OptionalLong.of(maximumBytes),
             Optional.ofNullable(stagingDataset), stagingExpiration, pageSize.intValue(), parameters,
-            retryDelay);
+            retryDelay, timeouts);
+  }
+
+  private BigQueryTimeouts bigQueryTimeouts(Entries fields) {
+    BigQueryTimeouts fallback = BigQueryTimeouts.DEFAULT;
+    Duration connect = socketTimeout(fields, "connect_timeout", fallback.connect());
+    Duration read = socketTimeout(fields, "read_timeout", fallback.read());
+    Duration retry = optional(fields, "retry_timeout", fallback.retry(),
+        DURATION_EXPECTED + " (0: no retries)", this::duration);
+    return connect == null || read == null || retry == null
+        ? null
+        : new BigQueryTimeouts(connect, read, retry);
+  }
+
+  /** A timeout of the HTTP client, which counts in int milliseconds: 1ms to 24h. */
+  private Duration socketTimeout(Entries fields, String key, Duration fallback) {
+    Duration value = optional(fields, key, fallback, DURATION_EXPECTED, this::duration);
+    if (value != null && (value.isZero() || value.compareTo(Duration.ofHours(24)) > 0)) {
+      return reject(fields.value(key), fields.pathOf(key),
+          "expected a duration from 1ms to 24h, got " + describe(fields.value(key)));
+    }
+    return value;
   }
 
   private Long positiveLong(Node node, String path, String expected) {
@@ -389,24 +415,68 @@ public final class ConfigLoader {
         ? text : invalid(node, path, expected, text);
   }
 
+  /**
+   * Labels by BigQuery's rules (cloud.google.com/bigquery/docs/labels-intro#requirements): keys
+   * of 1 to 63 characters that start with a lowercase letter (international ones too), values of
+   * up to 63, both of lowercase letters, digits, '_' and '-'; at most 64 on a job or table, of
+   * which qsync sets {@code tool} and {@code qsync_sync} (see BigQuerySource.labels).
+   */
   private Map<String, String> labels(Node node, String path, String expected) {
     int before = problems.size();
     Entries entries = entries(node, path, expected);
     Map<String, String> values = new LinkedHashMap<>();
     if (entries != null) {
+      if (entries.byKey().size() > MAX_LABELS) {
+        problem(node, path, entries.byKey().size() + " labels, but BigQuery allows 64 on a job or"
+            + " table and qsync adds tool and qsync_sync: at most " + MAX_LABELS);
+      }
       entries.byKey().forEach((key, tuple) -> {
-        String value = text(tuple.getValueNode(), entries.pathOf(key), expected);
-        if (!LABEL.matcher(key).matches() || key.isEmpty()
-            || (value != null && !LABEL.matcher(value).matches())) {
-          problem(tuple.getKeyNode(), entries.pathOf(key), "BigQuery labels are lowercase letters,"
-              + " digits, _ and -, at most 63 characters; got " + quote(key) + ": "
-              + (value == null ? "nothing" : quote(value)));
-        } else {
+        String labelPath = entries.pathOf(key);
+        Node valueNode = tuple.getValueNode();
+        String value = valueNode instanceof ScalarNode scalar && Tag.NULL.equals(scalar.getTag())
+            ? "" : text(valueNode, labelPath, "a label value (may be empty)");
+        Optional<String> keyProblem = labelKeyProblem(key);
+        keyProblem.ifPresent(message -> problem(tuple.getKeyNode(), labelPath, message));
+        Optional<String> valueProblem = value == null ? Optional.empty() : labelValueProblem(value);
+        valueProblem.ifPresent(message -> problem(valueNode, labelPath, message));
+        if (value != null && keyProblem.isEmpty() && valueProblem.isEmpty()) {
           values.put(key, value);
         }
       });
     }
     return problems.size() > before ? null : values;
+  }
+
+  private static Optional<String> labelKeyProblem(String key) {
+    String suggestion = key.toLowerCase(Locale.ROOT).replaceAll("[^\\p{Ll}\\p{Lo}\\p{Nd}_-]", "_")
+        .replaceFirst("^[^\\p{Ll}\\p{Lo}]+", "");
+    String rename = "; rename it, e.g. " + quote(suggestion.isEmpty() ? "label" : suggestion);
+    if (key.equals("qsync_sync")) {
+      return Optional.of("qsync sets this label itself (the sync's table prefix); rename yours");
+    }
+    if (key.isEmpty() || key.codePointCount(0, key.length()) > 63) {
+      return Optional.of("a BigQuery label key holds 1 to 63 characters, got "
+          + key.codePointCount(0, key.length()) + rename);
+    }
+    if (!LABEL_START.matcher(key).lookingAt()) {
+      return Optional.of("a BigQuery label key starts with a lowercase letter" + rename);
+    }
+    if (!LABEL.matcher(key).matches()) {
+      return Optional.of("a BigQuery label key holds lowercase letters, digits, _ and -" + rename);
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> labelValueProblem(String value) {
+    if (value.codePointCount(0, value.length()) > 63) {
+      return Optional.of("a BigQuery label value holds at most 63 characters, got "
+          + value.codePointCount(0, value.length()));
+    }
+    if (!LABEL.matcher(value).matches()) {
+      return Optional.of("a BigQuery label value holds lowercase letters, digits, _ and -, got "
+          + quote(value));
+    }
+    return Optional.empty();
   }
 
   /** name: value (typed by YAML: INT64, FLOAT64, BOOL, else STRING) or name: {type, value}. */

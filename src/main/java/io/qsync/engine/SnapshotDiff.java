@@ -5,10 +5,12 @@ import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
+import io.qsync.diff.ChangeCounts;
 import io.qsync.source.Column;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.Source;
+import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStore;
@@ -19,6 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -68,6 +71,29 @@ final class SnapshotDiff {
 
   SnapshotNames.Run run(String runId) {
     return names.run(runId);
+  }
+
+  /**
+   * What keeps the sync's query from being compared in the warehouse (see {@link
+   * WarehouseState#problems}), found before any job that costs money; empty when there is none.
+   */
+  List<String> problems() {
+    return state.problems(sync.query(), sync.key());
+  }
+
+  /**
+   * Runs the sync's query into the run's result table (or finds it again), after refusing a query
+   * the warehouse could not compare: nothing is run, or billed, for it.
+   */
+  SourceResult materialize(String runId) {
+    List<String> problems = problems();
+    if (!problems.isEmpty()) {
+      throw new QsyncException(ErrorKind.NEEDS_ACTION, "sync '" + sync.name() + "': diff: snapshot"
+          + " cannot compare the query's rows in " + state.location() + ":\n - "
+          + String.join("\n - ", problems) + "\nNothing was run. Change the query as shown, or use"
+          + " diff: target.");
+    }
+    return state.materialize(sync.query(), run(runId));
   }
 
   /** The state the sync's last successful run left, if it left one. */
@@ -135,6 +161,17 @@ final class SnapshotDiff {
           + " left " + expected + (mirror ? "" : " or more") + ": it was changed outside qsync");
     }
     return Optional.empty();
+  }
+
+  /**
+   * What a run that compared with the state must say beside its counts: it read none of the
+   * table's rows, so its "unchanged" rows are the state's word, not a comparison with the table.
+   */
+  static String tableNotRead(Previous previous, ChangeCounts counts) {
+    return String.format(Locale.ROOT, "the table was not read: its %,d unchanged rows are what the"
+        + " state of run %s says it holds (the row count matches); edits made in the table since,"
+        + " by hand or by another writer, are not seen: qsync run --full compares with the table"
+        + " and heals them", counts.unchanged(), previous.run().runId());
   }
 
   /**

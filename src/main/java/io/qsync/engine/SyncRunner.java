@@ -552,7 +552,7 @@ public final class SyncRunner {
     step = RunPhase.QUERY;
     try (SourceResult result =
         diff.isPresent()
-            ? diff.get().state().materialize(sync.query(), diff.get().run(runId))
+            ? diff.get().materialize(runId)
             : source.query(sync.query(), runId)) {
       if (result.job().isPresent()) {
         jobStarted.accept(result.job());
@@ -716,6 +716,7 @@ public final class SyncRunner {
         "compared in the warehouse with the state of run %s: %,d changed row%s of %,d left %s",
         previous.run().runId(), transferred, transferred == 1 ? "" : "s", sourceRows,
         diff.state().location()));
+    notes.add(SnapshotDiff.tableNotRead(previous, counts));
     return counts;
   }
 
@@ -983,8 +984,11 @@ public final class SyncRunner {
         problems.add("table " + sync.table() + " does not exist in " + target.describeLocation()
             + "; set create_table: true or create it:\n" + target.createTableStatement(sync.table(), columns, key));
       }
-      snapshot().ifPresent(diff -> notes.add("diff: snapshot keeps the state in "
-          + diff.state().location() + "; the warehouse computes each run's change set there"));
+      snapshot().ifPresent(diff -> {
+        notes.add("diff: snapshot keeps the state in " + diff.state().location()
+            + "; the warehouse computes each run's change set there");
+        problems.addAll(diff.problems());
+      });
     } catch (QsyncException e) {
       problems.add(e.getMessage());
     }

@@ -5,16 +5,25 @@ import static java.util.Objects.requireNonNull;
 import io.qsync.diff.KeyCollation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.StringJoiner;
 
 /**
  * The SQL of {@code diff: snapshot}, one text for every warehouse: what differs between BigQuery
- * and DuckDB (quoting, qualified names, the fingerprint function, collation folding) is the
- * {@link Dialect}'s. Every statement is a SELECT; the warehouse writes its answer to the table the
- * caller names (a BigQuery job's destination, a DuckDB {@code CREATE OR REPLACE TABLE ... AS}).
+ * and DuckDB (quoting, qualified names, the fingerprint function, collation folding, lexical
+ * rules) is the {@link Dialect}'s. Every statement is a SELECT; the warehouse writes its answer to
+ * the table the caller names (a BigQuery job's destination, a DuckDB {@code CREATE OR REPLACE
+ * TABLE ... AS}).
+ *
+ * <p>Every name the SQL makes up — columns and aliases — starts with {@value #RESERVED}, and a
+ * query may return no column of such a name ({@link #reservedNameProblems}): a query column never
+ * shadows one of qsync's. (A row alias {@code q} lost to a query column {@code q} in DuckDB, which
+ * binds a bare name to a column before a table alias, and the fingerprint covered that one column.)
  * Immutable; thread-safe.
  */
 public final class SnapshotSql {
+  /** The start of every column and alias name qsync's SQL makes up; no query column may use it. */
+  public static final String RESERVED = "_qsync_";
   /** A result row's fingerprint: equal rows, equal fingerprints. */
   public static final String FINGERPRINT = "_qsync_fp";
   /** The kind of a change: {@code insert}, {@code update} or {@code delete}. */
@@ -23,6 +32,14 @@ public final class SnapshotSql {
   public static final String COUNT = "_qsync_count";
   /** The version of the fingerprint: a state made under another version is not compared. */
   public static final int FINGERPRINT_VERSION = 1;
+  /** The query's row, whole, in the result statement. */
+  static final String ROW = "_qsync_row";
+  /** The result and the state table in the change set's join. */
+  static final String RESULT = "_qsync_result";
+  static final String STATE = "_qsync_state";
+  /** The smallest and the largest key of a colliding group. */
+  static final String FIRST = "_qsync_first";
+  static final String LAST = "_qsync_last";
 
   /** What a warehouse's SQL spells its own way. */
   public interface Dialect {
@@ -31,6 +48,9 @@ public final class SnapshotSql {
 
     /** A table of the state dataset, qualified and quoted. */
     String table(String name);
+
+    /** The warehouse's lexical rules, to take the query's closing semicolon off. */
+    SqlText text();
 
     /** An expression fingerprinting the whole row of {@code rowAlias}, never NULL. */
     String fingerprint(String rowAlias);
@@ -49,13 +69,30 @@ public final class SnapshotSql {
   }
 
   /**
+   * What keeps a query's columns out of the snapshot's tables: a name starting with {@value
+   * #RESERVED} (any case), which qsync's own columns and aliases use. One line per column, with
+   * the remedy; empty when there is none.
+   */
+  public static List<String> reservedNameProblems(List<Column> columns) {
+    List<String> problems = new ArrayList<>();
+    for (Column column : columns) {
+      if (column.name().toLowerCase(Locale.ROOT).startsWith(RESERVED)) {
+        problems.add("the query returns a column named " + column.name() + ", but diff: snapshot"
+            + " names columns and aliases of its own " + RESERVED + "...; rename it with AS (e.g. "
+            + column.name().substring(1) + ")");
+      }
+    }
+    return problems;
+  }
+
+  /**
    * The query's rows, each with its fingerprint as a last column. The query goes inside a
-   * subquery, so a trailing {@code ;} is dropped, and it ends on a line of its own (a trailing
-   * {@code --} comment stays a comment).
+   * subquery, so its closing {@code ;} is dropped (by the warehouse's own lexical rules), and it
+   * ends on a line of its own (a trailing comment stays a comment).
    */
   public String result(String query) {
-    return "SELECT q.*, " + dialect.fingerprint("q") + " AS " + FINGERPRINT + " FROM (\n"
-        + SqlText.withoutTrailingSemicolons(query) + "\n) AS q";
+    return "SELECT " + ROW + ".*, " + dialect.fingerprint(ROW) + " AS " + FINGERPRINT + " FROM (\n"
+        + dialect.text().withoutTrailingSemicolons(query) + "\n) AS " + ROW;
   }
 
   /**
@@ -70,21 +107,24 @@ public final class SnapshotSql {
   public String changes(
       String resultTable, String stateTable, List<String> columns, List<String> key,
       boolean deletes) {
+    String r = RESULT + ".";
+    String s = STATE + ".";
     String fp = dialect.quote(FINGERPRINT);
     StringJoiner select = new StringJoiner(", ");
-    select.add("CASE WHEN s." + fp + " IS NULL THEN 'insert' WHEN r." + fp
+    select.add("CASE WHEN " + s + fp + " IS NULL THEN 'insert' WHEN " + r + fp
         + " IS NULL THEN 'delete' ELSE 'update' END AS " + dialect.quote(OP));
     for (String column : columns) {
       String name = dialect.quote(column);
       boolean isKey = key.stream().anyMatch(column::equalsIgnoreCase);
-      select.add((isKey && deletes ? "COALESCE(r." + name + ", s." + name + ")" : "r." + name)
+      select.add((isKey && deletes ? "COALESCE(" + r + name + ", " + s + name + ")" : r + name)
           + " AS " + name);
     }
     StringJoiner on = new StringJoiner(" AND ");
-    key.forEach(column -> on.add("r." + dialect.quote(column) + " = s." + dialect.quote(column)));
-    return "SELECT " + select + " FROM " + dialect.table(resultTable) + " AS r "
-        + (deletes ? "FULL OUTER JOIN " : "LEFT JOIN ") + dialect.table(stateTable) + " AS s ON "
-        + on + " WHERE r." + fp + " IS NULL OR s." + fp + " IS NULL OR r." + fp + " <> s." + fp;
+    key.forEach(column -> on.add(r + dialect.quote(column) + " = " + s + dialect.quote(column)));
+    return "SELECT " + select + " FROM " + dialect.table(resultTable) + " AS " + RESULT + " "
+        + (deletes ? "FULL OUTER JOIN " : "LEFT JOIN ") + dialect.table(stateTable) + " AS "
+        + STATE + " ON " + on + " WHERE " + r + fp + " IS NULL OR " + s + fp + " IS NULL OR " + r
+        + fp + " <> " + s + fp;
   }
 
   /** The key and fingerprint of every row of a result table: a run's state. */
@@ -121,8 +161,8 @@ public final class SnapshotSql {
       raw.add(dialect.quote(key.get(i)));
     }
     String keyValue = dialect.rowValue(raw);
-    return "SELECT COUNT(*) OVER () AS " + COUNT + ", MIN(" + keyValue + ") AS qsync_first, MAX("
-        + keyValue + ") AS qsync_last FROM " + dialect.table(resultTable) + " GROUP BY "
+    return "SELECT COUNT(*) OVER () AS " + COUNT + ", MIN(" + keyValue + ") AS " + FIRST + ", MAX("
+        + keyValue + ") AS " + LAST + " FROM " + dialect.table(resultTable) + " GROUP BY "
         + String.join(", ", folded) + " HAVING COUNT(DISTINCT " + keyValue + ") > 1 LIMIT "
         + samples;
   }

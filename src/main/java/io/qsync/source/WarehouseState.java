@@ -30,6 +30,15 @@ public interface WarehouseState {
   String location();
 
   /**
+   * What keeps the sync's query from being compared in this warehouse, found before any job that
+   * costs money (on BigQuery, a dry run): columns whose names qsync's own SQL uses ({@link
+   * SnapshotSql#reservedNameProblems}), key columns of a type the warehouse cannot group, compare
+   * or order. One line per problem, naming the column and ending with its remedy; empty when the
+   * query can be compared.
+   */
+  List<String> problems(String sql, List<String> key);
+
+  /**
    * Runs the sync's query into the run's result table, with each row's fingerprint, or finds that
    * table again when the run resumes. The returned result's columns are the query's (without the
    * fingerprint); reading it reads every row, for a full comparison.

@@ -41,6 +41,9 @@ class BigQueryConfigTest {
             + "    staging_dataset: qsync_staging\n"
             + "    staging_expiration: 48h\n"
             + "    page_size: 5000\n"
+            + "    connect_timeout: 5s\n"
+            + "    read_timeout: 2m\n"
+            + "    retry_timeout: 30m\n"
             + "    query_parameters:\n"
             + "      min_age: 18\n"
             + "      country: KR\n"
@@ -56,6 +59,8 @@ class BigQueryConfigTest {
     assertThat(bigQuery.stagingDataset()).contains("qsync_staging");
     assertThat(bigQuery.stagingExpiration()).isEqualTo(Duration.ofHours(48));
     assertThat(bigQuery.pageSize()).isEqualTo(5000);
+    assertThat(bigQuery.timeouts()).isEqualTo(
+        new BigQueryTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(30)));
     assertThat(bigQuery.queryParameters())
         .containsEntry("min_age", new BigQueryConnectionConfig.QueryParameter("INT64", "18"))
         .containsEntry("country", new BigQueryConnectionConfig.QueryParameter("STRING", "KR"))
@@ -68,6 +73,24 @@ class BigQueryConfigTest {
     assertThat(defaults.host()).isEmpty();
     assertThat(defaults.stagingDataset()).isEmpty();
     assertThat(defaults.pageSize()).isEqualTo(BigQueryConnectionConfig.DEFAULT_PAGE_SIZE);
+    assertThat(defaults.timeouts()).isEqualTo(new BigQueryTimeouts(
+        Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(10)));
+  }
+
+  @Test
+  void refusesTimeoutsTheHttpClientCannotTake() {
+    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
+        "    type: bigquery\n"
+            + "    project: p\n"
+            + "    connect_timeout: 0\n"
+            + "    read_timeout: 25h\n"
+            + "    retry_timeout: soon\n",
+        "SELECT 1 AS user_id")));
+
+    assertThat(error.getMessage())
+        .contains("connections.warehouse.connect_timeout: expected a duration from 1ms to 24h, got \"0\"")
+        .contains("connections.warehouse.read_timeout: expected a duration from 1ms to 24h, got \"25h\"")
+        .contains("connections.warehouse.retry_timeout");
   }
 
   @Test
@@ -84,7 +107,47 @@ class BigQueryConfigTest {
         .contains("unknown key 'projekt' (did you mean 'project'?)")
         .contains("missing required key 'project'")
         .contains("connections.warehouse.page_size")
-        .contains("BigQuery labels are lowercase");
+        .contains("labels.Team: a BigQuery label key starts with a lowercase letter");
+  }
+
+  /** cloud.google.com/bigquery/docs/labels-intro#requirements, checked when the config is read. */
+  @Test
+  void labelsFollowBigQuerysRules() {
+    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
+        "    type: bigquery\n"
+            + "    project: p\n"
+            + "    labels: {1team: a, _x: b, -y: c, Team: d, te.am: d, qsync_sync: e, ok: Bad,"
+            + " long: " + "v".repeat(64) + "}\n",
+        "SELECT 1 AS user_id")));
+
+    assertThat(error.getMessage())
+        .contains("labels.1team: a BigQuery label key starts with a lowercase letter; rename it,"
+            + " e.g. \"team\"")
+        .contains("labels._x: a BigQuery label key starts with a lowercase letter; rename it, e.g. \"x\"")
+        .contains("labels.-y: a BigQuery label key starts with a lowercase letter")
+        .contains("labels.Team: a BigQuery label key starts with a lowercase letter; rename it,"
+            + " e.g. \"team\"")
+        .contains("labels.te.am: a BigQuery label key holds lowercase letters, digits, _ and -;"
+            + " rename it, e.g. \"te_am\"")
+        .contains("labels.qsync_sync: qsync sets this label itself")
+        .contains("labels.ok: a BigQuery label value holds lowercase letters, digits, _ and -, got \"Bad\"")
+        .contains("labels.long: a BigQuery label value holds at most 63 characters, got 64")
+        .doesNotContain("labels.ok: a BigQuery label key");
+
+    BigQueryConnectionConfig fine = (BigQueryConnectionConfig) parse(config(
+        "    {type: bigquery, project: p, labels: {team: '', équipe: café-2, env: prod_1}}\n",
+        "SELECT 1 AS user_id")).connection("warehouse");
+    assertThat(fine.labels()).containsEntry("team", "").containsEntry("équipe", "café-2")
+        .containsEntry("env", "prod_1");
+
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 63; i++) {
+      many.append(i == 0 ? "" : ", ").append("l").append(i).append(": v");
+    }
+    assertThat(catchThrowableOfType(ConfigException.class, () -> parse(config(
+        "    {type: bigquery, project: p, labels: {" + many + "}}\n", "SELECT 1 AS user_id"))))
+        .hasMessageContaining("63 labels, but BigQuery allows 64 on a job or table and qsync adds"
+            + " tool and qsync_sync: at most 62");
   }
 
   @Test

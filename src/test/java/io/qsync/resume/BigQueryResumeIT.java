@@ -2,9 +2,13 @@ package io.qsync.resume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.cli.Main;
+import io.qsync.config.BigQueryConnectionConfig;
+import io.qsync.config.BigQueryTimeouts;
 import io.qsync.config.Mode;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.FaultPoint.Point;
@@ -16,19 +20,24 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A BigQuery run that stops finds its job again and reads the job's result table instead of
@@ -73,9 +82,12 @@ class BigQueryResumeIT {
         "the query's result", "the table");
   }
 
-  /** Fails the run part-way through reading: one page fails more often than the retries cover. */
+  /**
+   * Fails the run part-way through reading: one page fails for longer than the retries last; the
+   * caller clears the fault before the next run.
+   */
   private void failReadingAtPage(int page) {
-    emulator.failRequest("tabledata.list", page, 503, "backendError", 6);
+    emulator.failRequest("tabledata.list", page, 503, "backendError", Integer.MAX_VALUE);
   }
 
   @Test
@@ -85,7 +97,7 @@ class BigQueryResumeIT {
 
     Throwable failure = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
 
-    assertThat(failure).isInstanceOf(QsyncException.class).hasMessageContaining("still failed after 6 attempts")
+    assertThat(failure).isInstanceOf(QsyncException.class).hasMessageContaining("still failed after")
         .hasMessageContaining("backendError");
     RunHistory failed = RunHistory.only(database);
     assertThat(failed.status()).isEqualTo("failed");
@@ -93,6 +105,7 @@ class BigQueryResumeIT {
     assertThat(database.rows("SELECT source_job FROM _qsync_runs").get(0).get(0)).contains(".qsync_");
     assertThat(database.rows("SHOW TABLES LIKE 'users'")).as("nothing written").isEmpty();
 
+    emulator.clearFaults();
     emulator.reverseTableData(true); // row order across reads is not documented
     RunReport resumed = qsync.run(BigQuerySyncs.SYNC, false);
 
@@ -143,6 +156,7 @@ class BigQueryResumeIT {
     Qsync qsync = qsync(database, 400);
     failReadingAtPage(2);
     catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    emulator.clearFaults();
     emulator.expireResultTable(emulator.jobIds().get(0));
     emulator.execute("UPDATE shop.users SET name = 'changed since' WHERE user_id = 10");
 
@@ -156,26 +170,7 @@ class BigQueryResumeIT {
 
   @Test
   void aRunKilledWhileExtractingResumesFromItsJob(TestDatabase database) throws Exception {
-    Path config = dir.resolve("qsync.yaml");
-    Files.writeString(config, """
-        connections:
-          bq:
-            type: bigquery
-            project: qsync-test
-            host: %s
-            credentials_file: none
-            page_size: 100
-            retry_delay: 1ms
-          app: {type: mysql, url: "%s", user: root}
-        syncs:
-          %s:
-            source: bq
-            query: "%s"
-            target: app
-            table: users
-            key: [user_id]
-            create_table: true
-        """.formatted(emulator.host(), database.url(), BigQuerySyncs.SYNC, QUERY));
+    Path config = writeConfig(database, "page_size: 100");
     emulator.slowRequests("tabledata.list", Duration.ofMillis(100));
     try (ChildProcess child = ChildProcess.start(dir, "killed-run", Main.class,
         "run", BigQuerySyncs.SYNC, "--config", config.toString())) {
@@ -199,12 +194,126 @@ class BigQueryResumeIT {
 
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exit = Main.execute(new String[] {"run", BigQuerySyncs.SYNC, "--config", config.toString()},
-        new PrintWriter(out, true), new PrintWriter(err, true), false, Clock.systemUTC());
+    int exit = run(config, out, err);
 
     assertThat(exit).as("exit code; stderr:\n%s", err).isZero();
     assertThat(out.toString()).contains("resumed run " + killed.runId());
     assertThat(emulator.queriesRun()).isEqualTo(1);
+    assertTableEqualsQuery(database);
+  }
+
+  /** A qsync.yaml of the sync from the emulator, with these keys on its BigQuery connection. */
+  private Path writeConfig(TestDatabase database, String... connectionKeys) throws IOException {
+    Path config = dir.resolve("qsync.yaml");
+    Files.writeString(config, """
+        connections:
+          bq:
+            type: bigquery
+            project: qsync-test
+            host: %s
+            credentials_file: none
+            retry_delay: 1ms
+        %s
+          app: {type: mysql, url: "%s", user: root}
+        syncs:
+          %s:
+            source: bq
+            query: "%s"
+            target: app
+            table: users
+            key: [user_id]
+            create_table: true
+        """.formatted(emulator.host(),
+            Arrays.stream(connectionKeys).map(key -> "    " + key).collect(Collectors.joining("\n")),
+            database.url(), BigQuerySyncs.SYNC, QUERY));
+    return config;
+  }
+
+  /** {@code qsync run} of the sync, as the command line runs it: its exit code. */
+  private static int run(Path config, StringWriter out, StringWriter err) {
+    return Main.execute(new String[] {"run", BigQuerySyncs.SYNC, "--config", config.toString()},
+        new PrintWriter(out, true), new PrintWriter(err, true), false, Clock.systemUTC());
+  }
+
+  /** A client that gives up after 300 ms without an answer, and retries for at most 2 s. */
+  private Qsync stallingQsync(TestDatabase database) {
+    BigQueryConnectionConfig base = BigQuerySyncs.connection(emulator, 400, Optional.empty());
+    BigQueryConnectionConfig connection = new BigQueryConnectionConfig(base.name(), base.project(),
+        base.location(), base.credentials(), base.host(), base.labels(), base.maximumBytesBilled(),
+        base.stagingDataset(), base.stagingExpiration(), base.pageSize(), base.queryParameters(),
+        base.retryDelay(), new BigQueryTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300),
+            Duration.ofSeconds(2)));
+    return BigQuerySyncs.qsync(dir, database, connection,
+        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR), faults);
+  }
+
+  @ParameterizedTest(name = "{0} #{1}")
+  @CsvSource({"jobs.get, 1", "jobs.insert, 1", "tables.get, 1", "tabledata.list, 4"})
+  void aStalledCallIsRetriedAfterTheReadTimeoutAndTheRunSucceedsWithOneJob(
+      String kind, int nth, TestDatabase database) {
+    emulator.stallRequests(kind, nth, Duration.ofSeconds(3), 1);
+
+    RunReport report = stallingQsync(database).run(BigQuerySyncs.SYNC, false);
+
+    assertThat(report.counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
+    assertThat(String.join("\n", report.notes())).contains("retried 1 transient BigQuery error"
+        + " (1 x timeout (no answer within connect_timeout 5s or read_timeout 0.3s))");
+    assertThat(emulator.jobIds()).as("jobs").hasSize(1);
+    assertThat(emulator.queriesRun()).isEqualTo(1);
+    assertTableEqualsQuery(database);
+  }
+
+  @Test
+  void aRunWhoseEveryAttemptStallsExitsOneAndTheNextReadsItsJobAgain(TestDatabase database)
+      throws Exception {
+    Path config = writeConfig(database,
+        "page_size: 400", "read_timeout: 300ms", "retry_timeout: 2s");
+    emulator.stallRequests("tabledata.list", 3, Duration.ofSeconds(5), Integer.MAX_VALUE);
+
+    StringWriter err = new StringWriter();
+    int exit = run(config, new StringWriter(), err);
+
+    assertThat(exit).as("exit code; stderr:\n%s", err).isEqualTo(1);
+    assertThat(err.toString()).contains("read page 3 of ").contains("still failed after")
+        .contains("timeout (no answer within connect_timeout 20s or read_timeout 0.3s)")
+        .contains("run again later (the run resumes from its job without querying again)")
+        .doesNotContain("Fix what BigQuery names");
+    RunHistory failed = RunHistory.only(database);
+    assertThat(failed.status()).isEqualTo("failed");
+    assertThat(failed.phase()).isEqualTo("extract");
+
+    emulator.clearFaults();
+    StringWriter out = new StringWriter();
+    int again = run(config, out, err);
+
+    assertThat(again).as("exit code; stderr:\n%s", err).isZero();
+    assertThat(out.toString()).contains("resumed run " + failed.runId()).contains("found job qsync_");
+    assertThat(emulator.jobIds()).as("jobs").hasSize(1);
+    assertThat(emulator.queriesRun()).isEqualTo(1);
+    assertTableEqualsQuery(database);
+  }
+
+  @Test
+  void aResultTableThatExpiresWhileBeingReadFailsResumablyAndTheNextRunQueriesAgain(
+      TestDatabase database) {
+    Qsync qsync = qsync(database, 400);
+    emulator.expireTableAt("tabledata.list", 4);
+
+    QsyncException failure =
+        catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC, false));
+
+    assertThat(failure.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(failure.getMessage()).contains("vanished while being read (at page 4")
+        .contains("the next run runs the query again").doesNotContain("project and location");
+    RunHistory failed = RunHistory.only(database);
+    assertThat(failed.status()).isEqualTo("failed");
+    assertThat(failed.phase()).isEqualTo("extract");
+
+    RunReport resumed = qsync.run(BigQuerySyncs.SYNC, false);
+
+    assertThat(resumed.runId()).isEqualTo(failed.runId());
+    assertThat(String.join("\n", resumed.notes())).contains("is gone").contains("ran the query again");
+    assertThat(emulator.queriesRun()).isEqualTo(2);
     assertTableEqualsQuery(database);
   }
 }

@@ -3,6 +3,7 @@ package io.qsync.resume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.Diff;
 import io.qsync.config.Mode;
@@ -10,6 +11,7 @@ import io.qsync.config.SyncConfig;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
+import io.qsync.engine.ValidationReport;
 import io.qsync.state.RunStatus;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
@@ -213,5 +215,49 @@ class BigQuerySnapshotIT {
         .hasMessageContaining("roles/bigquery.dataEditor");
     assertThat(database.hasTable("users")).isFalse();
     assertThat(emulator.queriesRun()).isZero();
+  }
+
+  @Test
+  void aQueryEndingInASemicolonAndAHashCommentRunsAsItDoesWithDiffTarget(TestDatabase database) {
+    String query = "SELECT user_id, name, score FROM `qsync-test.shop.users`"
+        + " WHERE name <> 'it\\'s; # not a comment'; # nightly";
+    Qsync qsync = qsync(database, query, List.of("user_id"));
+
+    RunReport first = qsync.run(BigQuerySyncs.SYNC, false);
+    emulator.execute("UPDATE shop.users SET name = 'renamed' WHERE user_id = 7");
+    RunReport second = qsync.run(BigQuerySyncs.SYNC, false);
+
+    assertThat(first.counts().inserts()).isEqualTo(ROWS);
+    assertThat(second.counts().updates()).isEqualTo(1);
+    assertThat(second.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
+    assertTableEqualsQuery(database);
+  }
+
+  @Test
+  void keysBigQueryCannotCompareAndQsyncsOwnColumnNamesAreRefusedBeforeAnyJob(
+      TestDatabase database) {
+    emulator.declareType("geo", "GEOGRAPHY");
+    Qsync qsync = qsync(database, "SELECT 'POINT(' || user_id || ' 0)' AS geo, name,"
+        + " score AS _qsync_op FROM `qsync-test.shop.users`", List.of("geo"));
+
+    ValidationReport validation = qsync.validate();
+    Throwable run = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    Throwable plan = catchThrowable(() -> qsync.plan(BigQuerySyncs.SYNC));
+
+    assertThat(validation.syncs().get(0).problems()).containsExactly(
+        "the query returns a column named _qsync_op, but diff: snapshot names columns and aliases"
+            + " of its own _qsync_...; rename it with AS (e.g. qsync_op)",
+        "key column geo is GEOGRAPHY, which BigQuery cannot group or compare, so diff: snapshot"
+            + " cannot check or match its keys there; key on its text instead: ST_ASTEXT(geo) AS geo"
+            + " in the query");
+    for (Throwable refused : List.of(run, plan)) {
+      assertThat(refused).isInstanceOf(QsyncException.class)
+          .hasMessageContaining("sync '" + BigQuerySyncs.SYNC + "': diff: snapshot cannot compare"
+              + " the query's rows in qsync-test." + STATE)
+          .hasMessageContaining("ST_ASTEXT(geo) AS geo").hasMessageContaining("_qsync_op");
+      assertThat(((QsyncException) refused).kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
+    }
+    assertThat(emulator.jobIds()).as("no job ran, none was billed").isEmpty();
+    assertThat(database.hasTable("users")).isFalse();
   }
 }

@@ -3,7 +3,10 @@ package io.qsync.resume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qsync.QsyncException;
+import io.qsync.config.ConfigLoader;
 import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.config.QsyncConfig;
@@ -19,7 +22,9 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -53,9 +58,13 @@ class SnapshotDiffIT {
   }
 
   static QsyncConfig snapshot(QsyncConfig config) {
-    SyncConfig sync = config.sync(TargetsData.SYNC).orElseThrow().withDiff(Diff.snapshot(STATE));
+    return snapshot(config, TargetsData.SYNC);
+  }
+
+  private static QsyncConfig snapshot(QsyncConfig config, String syncName) {
+    SyncConfig sync = config.sync(syncName).orElseThrow().withDiff(Diff.snapshot(STATE));
     return new QsyncConfig(config.file(), config.stageDir(), config.connections(),
-        Map.of(TargetsData.SYNC, sync));
+        Map.of(syncName, sync));
   }
 
   /** Inserts, updates (a value, NULL to a value, a value to NULL), deletes and a key change. */
@@ -130,6 +139,43 @@ class SnapshotDiffIT {
             + STATE + " (no sync of " + config + " owns it)");
     assertThat(cli(config, "prune").out()).contains("dropped qsync_old_12345678_state_x");
     assertThat(cli(config, "prune").out()).isEqualTo("nothing to prune\n");
+  }
+
+  /**
+   * A hand update, delete and insert in the table keep its row count, so the next run trusts the
+   * state: it reads none of the table's rows, and says so instead of calling them unchanged
+   * without a word.
+   */
+  @Test
+  void aRunThatTrustsTheStateSaysItDidNotReadTheTableAndPointsToFull(TestDatabase database)
+      throws Exception {
+    warehouse = DATA.prepareCounted(dir, database);
+    Path config = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).writeYaml();
+    java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
+        + "    diff: snapshot\n    state_dataset: " + STATE + "\n");
+    RunReport first = new Qsync(ConfigLoader.load(config, Map.of()),
+        Clock.systemUTC(), Progress.silent(), new Faults()).run(TargetsData.SYNC, false);
+    database.execute("UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 10",
+        "DELETE FROM experiment_targets WHERE user_id = 11",
+        "INSERT INTO experiment_targets (user_id, variant) VALUES (99999, 'hand insert')");
+    long rows = first.counts().sourceRows();
+    String notRead = "the table was not read: its " + String.format(Locale.ROOT, "%,d", rows)
+        + " unchanged rows are what the state of run " + first.runId() + " says it holds (the row"
+        + " count matches); edits made in the table since, by hand or by another writer, are not"
+        + " seen: qsync run --full compares with the table and heals them";
+
+    Cli plan = cli(config, "plan", TargetsData.SYNC);
+    Cli run = cli(config, "-o", "json", "run", TargetsData.SYNC);
+
+    assertThat(plan.out()).contains("0 to insert, 0 to update, 0 to delete,")
+        .contains("note: " + notRead);
+    JsonNode report =
+        new ObjectMapper().readTree(run.out()).path("runs").get(0);
+    assertThat(report.path("counts").path("unchanged").asLong()).as("the field stays").isEqualTo(rows);
+    assertThat(report.path("notes").toString()).contains(notRead);
+    assertThat(cli(config, "run", "--full", TargetsData.SYNC).out())
+        .contains("1 inserted, 1 updated, 1 deleted");
+    TargetsData.assertTargetEqualsSource(database, warehouse);
   }
 
   private record Cli(int code, String out, String err) {}
@@ -258,6 +304,30 @@ class SnapshotDiffIT {
   private String warehouseTable(String kind) {
     return warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = '"
         + STATE + "' AND table_name LIKE '%\\_" + kind + "\\_%' ESCAPE '\\'").get(0).get(0);
+  }
+
+  /**
+   * A query column named q, which was the fingerprint's row alias: DuckDB bound {@code to_json(q)}
+   * to the column, every update was missed and the table kept v1.
+   */
+  @Test
+  void aColumnNamedLikeTheFingerprintsRowAliasMissesNoUpdate(TestDatabase database) {
+    warehouse = new Warehouse(dir.resolve("aliased.duckdb"));
+    warehouse.execute("CREATE TABLE t AS SELECT range AS id, 'q' AS q, 'v1' AS b FROM range(5)");
+    SyncSetup setup = new SyncSetup(dir, database, warehouse, "aliased", "SELECT id, q, b FROM t",
+        "aliased", List.of("id"), Mode.MIRROR, true, 100, Duration.ofSeconds(10), List.of());
+    Qsync aliased = new Qsync(snapshot(setup.config(), "aliased"), Clock.systemUTC(),
+        Progress.silent(), new Faults());
+    aliased.run("aliased", false);
+    warehouse.execute("UPDATE t SET b = 'v2' WHERE id < 3");
+
+    RunReport second = aliased.run("aliased", false);
+
+    assertThat(second.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
+    assertThat(second.counts().updates()).isEqualTo(3);
+    assertThat(database.rows("SELECT id, q, b FROM aliased ORDER BY id")).containsExactly(
+        List.of("0", "q", "v2"), List.of("1", "q", "v2"), List.of("2", "q", "v2"),
+        List.of("3", "q", "v1"), List.of("4", "q", "v1"));
   }
 
   @Test

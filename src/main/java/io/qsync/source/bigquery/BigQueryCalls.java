@@ -6,19 +6,27 @@ import com.google.cloud.bigquery.BigQueryError;
 import com.google.cloud.bigquery.BigQueryException;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.config.BigQueryTimeouts;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Every call to BigQuery goes through here: transient errors are retried with exponential backoff
- * and counted for the run report; permanent ones become a {@link QsyncException} with BigQuery's
- * own message, the job and what to do. The client's own retries are turned off, so that the
- * count is exact and the waits are this class's (and a test's sleeper's). Not thread-safe.
+ * Every call to BigQuery goes through here: transient errors and timeouts are retried with
+ * exponential backoff, for as long as the connection's {@code retry_timeout} allows, and counted
+ * for the run report; permanent ones become a {@link QsyncException} with BigQuery's own message,
+ * the job and what to do. The client's own retries are turned off, so that the count is exact and
+ * the waits are this class's (and a test's sleeper's). Not thread-safe.
  */
 final class BigQueryCalls {
   /** Waits between attempts; tests pass one that does not sleep. */
@@ -29,7 +37,6 @@ final class BigQueryCalls {
     Sleeper REAL = duration -> Thread.sleep(duration.toMillis());
   }
 
-  static final int MAX_ATTEMPTS = 6;
   private static final Duration MAX_DELAY = Duration.ofSeconds(32);
 
   /**
@@ -45,43 +52,60 @@ final class BigQueryCalls {
   private final String connection;
   private final String project;
   private final Duration firstDelay;
+  private final BigQueryTimeouts timeouts;
   private final Sleeper sleeper;
+  private final Clock clock;
   private final Map<String, Integer> retried = new LinkedHashMap<>();
 
-  BigQueryCalls(String connection, String project, Duration firstDelay, Sleeper sleeper) {
+  BigQueryCalls(String connection, String project, Duration firstDelay, BigQueryTimeouts timeouts,
+      Sleeper sleeper, Clock clock) {
     this.connection = requireNonNull(connection, "connection is null");
     this.project = requireNonNull(project, "project is null");
     this.firstDelay = requireNonNull(firstDelay, "firstDelay is null");
+    this.timeouts = requireNonNull(timeouts, "timeouts is null");
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
+    this.clock = requireNonNull(clock, "clock is null");
   }
 
   /**
-   * Runs one API call, retrying transient failures.
+   * Runs one API call, retrying transient failures until {@code retry_timeout} has passed since
+   * the first of them (so a call that stalled past its read timeout still gets its retries).
    *
    * @param what the call, as the error message names it ("read page 3 of table ...")
    * @param job the job it concerns, for the error message; null before there is one
    */
   <T> T call(String what, String job, Supplier<T> call) {
+    Instant firstFailure = null;
     Duration delay = firstDelay;
     for (int attempt = 1; ; attempt++) {
       try {
         return call.get();
       } catch (BigQueryException e) {
-        String reason = reason(e);
-        if (!isTransient(e)) {
-          throw permanent(e.getCode(), reason, message(e), what, job);
+        if (timedOut(e)) {
+          // gax interrupted this thread to report the timeout (see timedOut); nobody asked it to
+          // stop, and the wait before the next attempt must not end at once.
+          Thread.interrupted();
         }
-        if (attempt == MAX_ATTEMPTS) {
+        if (!isTransient(e)) {
+          throw permanent(e.getCode(), reason(e), message(e), what, job, e);
+        }
+        if (firstFailure == null) {
+          firstFailure = clock.instant();
+        }
+        Duration elapsed = Duration.between(firstFailure, clock.instant());
+        if (elapsed.plus(delay).compareTo(timeouts.retry()) > 0) {
           throw new QsyncException(
               ErrorKind.FAILED,
               "BigQuery connection '" + connection + "': " + what + " still failed after "
-                  + MAX_ATTEMPTS + " attempts: " + describe(e.getCode(), reason) + ": " + message(e)
+                  + attempt + " attempt" + (attempt == 1 ? "" : "s") + ", retried for "
+                  + seconds(elapsed) + " (retry_timeout " + seconds(timeouts.retry()) + "): "
+                  + describe(e) + (timedOut(e) ? "" : ": " + message(e))
                   + (job == null ? "" : " (job " + job + ")")
-                  + "\nBigQuery is having trouble; run again later (the run resumes from its job"
-                  + " without querying again).",
+                  + "\nBigQuery, or the network to it, is having trouble; run again later (the run"
+                  + " resumes from its job without querying again).",
               e);
         }
-        retried.merge(describe(e.getCode(), reason), 1, Integer::sum);
+        retried.merge(describe(e), 1, Integer::sum);
         try {
           sleeper.sleep(delay);
         } catch (InterruptedException interrupted) {
@@ -94,6 +118,29 @@ final class BigQueryCalls {
     }
   }
 
+  /**
+   * As {@link #call}, on a table qsync made itself (a query's result table, a table of the state
+   * dataset): a 404 there means the table vanished while qsync used it (it expired, or someone
+   * dropped it), not that the sync names a wrong table. Empty then; the caller says what the next
+   * run does about it.
+   */
+  <T> Optional<T> callUnlessGone(String what, String job, Supplier<T> call) {
+    return call(what, job, () -> {
+      try {
+        return Optional.ofNullable(call.get());
+      } catch (BigQueryException e) {
+        if (isNotFound(e)) {
+          return Optional.empty();
+        }
+        throw e;
+      }
+    });
+  }
+
+  static boolean isNotFound(BigQueryException e) {
+    return e.getCode() == 404 || "notFound".equals(reason(e));
+  }
+
   static boolean isTransient(BigQueryException e) {
     String reason = reason(e);
     if (reason != null && TRANSIENT_REASONS.contains(reason)) {
@@ -102,8 +149,29 @@ final class BigQueryCalls {
     if (TRANSIENT_STATUSES.contains(e.getCode())) {
       return true;
     }
-    // No HTTP answer at all (connection refused or reset, a timeout): code 0 with an IOException.
-    return e.getCode() == 0 && e.getCause() instanceof java.io.IOException;
+    // No HTTP answer at all: a timeout, or the connection refused or reset (code 0, no reason).
+    return e.getCode() == 0 && reason == null && (timedOut(e) || causedBy(e, IOException.class));
+  }
+
+  /**
+   * Whether a call got no answer within {@code connect_timeout} or {@code read_timeout}. The HTTP
+   * client throws a SocketTimeoutException; Google's client runs every call through gax's
+   * DirectRetryingExecutor, which takes it for an interrupt (it is an InterruptedIOException),
+   * interrupts the thread and fails the call with an InterruptedException instead (seen with
+   * google-cloud-bigquery 2.59.0 and gax 2.74.1: a BigQueryException with code 0, no reason, caused
+   * by InterruptedException). qsync interrupts no thread of its own, so either means a timeout.
+   */
+  static boolean timedOut(BigQueryException e) {
+    return causedBy(e, InterruptedException.class) || causedBy(e, InterruptedIOException.class);
+  }
+
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable cause = error.getCause(); cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static boolean isTransient(BigQueryError error) {
@@ -112,6 +180,11 @@ final class BigQueryCalls {
 
   /** A failure BigQuery will not get over by itself: its message, the job, and the remedy. */
   QsyncException permanent(int status, String reason, String message, String what, String job) {
+    return permanent(status, reason, message, what, job, null);
+  }
+
+  private QsyncException permanent(
+      int status, String reason, String message, String what, String job, Throwable cause) {
     String remedy =
         switch (reason == null ? "" : reason) {
           case "invalidQuery", "invalid" ->
@@ -134,7 +207,8 @@ final class BigQueryCalls {
         ErrorKind.NEEDS_ACTION,
         "BigQuery connection '" + connection + "': " + what + " failed"
             + (job == null ? "" : " (job " + job + ")") + ": " + describe(status, reason) + ": "
-            + message + "\nNothing was written. " + remedy);
+            + message + "\nNothing was written. " + remedy,
+        cause);
   }
 
   /** What the run report says about retries, e.g. "retried 3 transient BigQuery errors (...)". */
@@ -166,5 +240,27 @@ final class BigQueryCalls {
 
   private static String describe(int status, String reason) {
     return (reason == null ? "error" : reason) + (status > 0 ? " (HTTP " + status + ")" : "");
+  }
+
+  /** What went wrong, as the notes count it: "backendError (HTTP 503)", "timeout (...)". */
+  private String describe(BigQueryException e) {
+    if (e.getCode() == 0 && reason(e) == null) {
+      if (timedOut(e)) {
+        return "timeout (no answer within connect_timeout " + seconds(timeouts.connect())
+            + " or read_timeout " + seconds(timeouts.read()) + ")";
+      }
+      if (causedBy(e, IOException.class)) {
+        return "no connection";
+      }
+    }
+    return describe(e.getCode(), reason(e));
+  }
+
+  /** A duration as the config writes it: 60s, 1.5s, 10m. */
+  private static String seconds(Duration duration) {
+    if (duration.toMillis() % 60_000 == 0 && duration.toMinutes() >= 2) {
+      return duration.toMinutes() + "m";
+    }
+    return BigDecimal.valueOf(duration.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
   }
 }

@@ -21,6 +21,7 @@ import com.google.cloud.bigquery.StandardSQLTypeName;
 import com.google.cloud.bigquery.Table;
 import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.TableResult;
+import com.google.cloud.http.HttpTransportOptions;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
@@ -77,7 +78,8 @@ public final class BigQuerySource implements Source {
 
   BigQuerySource(BigQueryConnectionConfig config, BigQueryCalls.Sleeper sleeper, Clock clock) {
     this.config = requireNonNull(config, "config is null");
-    this.calls = new BigQueryCalls(config.name(), config.project(), config.retryDelay(), sleeper);
+    this.calls = new BigQueryCalls(
+        config.name(), config.project(), config.retryDelay(), config.timeouts(), sleeper, clock);
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.clock = requireNonNull(clock, "clock is null");
   }
@@ -126,7 +128,12 @@ public final class BigQuerySource implements Source {
    * @param subject what runs, for messages ("the query of run ...")
    */
   record JobRequest(String baseId, String sql, boolean withParameters, Map<String, String> labels,
-      Function<String, TableId> destination, String subject) {}
+      Function<String, TableId> destination, String subject) {
+    /** Whether the SQL is qsync's own, over tables qsync made, rather than the sync's query. */
+    boolean ownSql() {
+      return !withParameters;
+    }
+  }
 
   /**
    * Runs a query job, or finds it again, and waits for it. A job found failed, or whose result
@@ -157,6 +164,14 @@ public final class BigQuerySource implements Source {
               "BigQuery connection '" + config.name() + "': job " + id + " failed: "
                   + error.getReason() + ": " + error.getMessage()
                   + "\nNothing was written. Run again; the next run starts a new job.");
+        }
+        if (request.ownSql() && "notFound".equals(error.getReason())) {
+          // qsync's SQL reads only tables qsync made: one of them expired or was dropped since.
+          throw new QsyncException(ErrorKind.FAILED,
+              "BigQuery connection '" + config.name() + "': " + subject + " failed (job " + id
+                  + "): a table qsync made is gone (it expired, or was dropped): "
+                  + error.getMessage() + "\nRun again; the next run makes the tables it needs"
+                  + " anew.");
         }
         throw calls.permanent(0, error.getReason(), error.getMessage(), subject, id);
       }
@@ -321,7 +336,13 @@ public final class BigQuerySource implements Source {
         .setProjectId(config.project())
         .setLocation(config.location())
         // Retries are BigQueryCalls' (counted, reported, with a sleeper tests replace).
-        .setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1).build());
+        .setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1).build())
+        // The HTTP client's timeouts, in milliseconds (HttpTransportOptions); a call that hits one
+        // is retried by BigQueryCalls.
+        .setTransportOptions(HttpTransportOptions.newBuilder()
+            .setConnectTimeout((int) config.timeouts().connect().toMillis())
+            .setReadTimeout((int) config.timeouts().read().toMillis())
+            .build());
     config.host().ifPresent(options::setHost);
     BigQueryConnectionConfig.Credentials credentials = config.credentials();
     if (credentials.none()) {
@@ -415,19 +436,21 @@ public final class BigQuerySource implements Source {
         page++;
         String token = pageToken;
         long start = read;
+        int current = page;
         String what = "read page " + page + " of " + name(table);
-        TableResult result = calls.call(what, jobId, () -> client().listTableData(
+        // tabledata.list on a table that is gone fails with a 404 (it returns no empty page):
+        // the result table expired or was dropped while it was read.
+        TableResult result = calls.callUnlessGone(what, jobId, () -> client().listTableData(
             table, fields.isEmpty() ? null : com.google.cloud.bigquery.Schema.of(fields),
             token == null
                 ? BigQuery.TableDataListOption.startIndex(start)
                 : BigQuery.TableDataListOption.pageToken(token),
-            BigQuery.TableDataListOption.pageSize(config.pageSize())));
-        if (result == null) {
-          throw new QsyncException(ErrorKind.FAILED,
-              "BigQuery connection '" + config.name() + "': the result table " + name(table)
-                  + " of job " + jobId + " vanished while being read\nRun again; the next run"
-                  + " runs the query again.");
-        }
+            BigQuery.TableDataListOption.pageSize(config.pageSize())))
+            .orElseThrow(() -> new QsyncException(ErrorKind.FAILED,
+                "BigQuery connection '" + config.name() + "': the result table " + name(table)
+                    + " of job " + jobId + " vanished while being read (at page " + current
+                    + "; it expired, or was dropped)\nRun again; the next run runs the query again"
+                    + " (billed again)."));
         for (FieldValueList values : result.getValues()) {
           sink.accept(BigQueryTypes.row(fields, columns, values));
           read++;

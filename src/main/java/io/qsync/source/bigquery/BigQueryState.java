@@ -6,6 +6,9 @@ import com.google.api.gax.paging.Page;
 import com.google.cloud.bigquery.BigQuery;
 import com.google.cloud.bigquery.Dataset;
 import com.google.cloud.bigquery.DatasetId;
+import com.google.cloud.bigquery.Field;
+import com.google.cloud.bigquery.FieldList;
+import com.google.cloud.bigquery.LegacySQLTypeName;
 import com.google.cloud.bigquery.Table;
 import com.google.cloud.bigquery.TableId;
 import io.qsync.ErrorKind;
@@ -17,6 +20,7 @@ import io.qsync.source.Column;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.SourceResult;
+import io.qsync.source.SqlText;
 import io.qsync.source.WarehouseState;
 import io.qsync.source.bigquery.BigQuerySource.JobRequest;
 import io.qsync.source.bigquery.BigQuerySource.RanJob;
@@ -62,6 +66,43 @@ final class BigQueryState implements WarehouseState {
   @Override
   public String location() {
     return config.project() + "." + dataset;
+  }
+
+  /** Checked on the query's dry run: no job runs, nothing is billed. */
+  @Override
+  public List<String> problems(String query, List<String> key) {
+    source.rejectLegacySql(query);
+    FieldList fields = source.dryRun(query, true, "the query").getSchema().getFields();
+    List<String> problems = new ArrayList<>(SnapshotSql.reservedNameProblems(BigQueryTypes.columns(fields)));
+    for (Field field : fields) {
+      if (key.stream().anyMatch(field.getName()::equalsIgnoreCase)) {
+        keyTypeProblem(field).ifPresent(problems::add);
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * A key column of a type the snapshot's SQL cannot use: it groups keys (the duplicate check),
+   * orders them (its samples; MIN and MAX of colliding keys) and joins on them with {@code =}.
+   * GEOGRAPHY and JSON are neither groupable nor comparable, ARRAY and STRUCT not orderable
+   * (cloud.google.com/bigquery/docs/reference/standard-sql/data-types#data_type_properties).
+   */
+  static Optional<String> keyTypeProblem(Field field) {
+    String name = field.getName();
+    String type = field.getMode() == Field.Mode.REPEATED ? "ARRAY"
+        : field.getType() == LegacySQLTypeName.RECORD ? "STRUCT"
+        : field.getType().getStandardType().name();
+    String remedy = switch (type) {
+      case "GEOGRAPHY" -> "ST_ASTEXT(" + name + ") AS " + name;
+      case "JSON", "ARRAY", "STRUCT" -> "TO_JSON_STRING(" + name + ") AS " + name;
+      default -> null;
+    };
+    return Optional.ofNullable(remedy).map(text -> "key column " + name + " is " + type
+        + ", which BigQuery cannot " + (type.equals("ARRAY") || type.equals("STRUCT")
+            ? "order" : "group or compare")
+        + ", so diff: snapshot cannot check or match its keys there; key on its text instead: "
+        + text + " in the query");
   }
 
   @Override
@@ -290,6 +331,11 @@ final class BigQueryState implements WarehouseState {
     @Override
     public String table(String name) {
       return "`" + project + "." + dataset + "." + name + "`";
+    }
+
+    @Override
+    public SqlText text() {
+      return SqlText.GOOGLE_SQL;
     }
 
     /**

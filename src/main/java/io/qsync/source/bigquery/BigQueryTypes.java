@@ -1,5 +1,6 @@
 package io.qsync.source.bigquery;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,8 +15,8 @@ import com.google.cloud.bigquery.StandardSQLTypeName;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.source.Column;
-import io.qsync.source.SqlType;
 import io.qsync.source.SqlType.Kind;
+import io.qsync.source.SqlType;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -39,7 +40,9 @@ final class BigQueryTypes {
   /** BIGNUMERIC (76 digits, 38 after the point) goes to MySQL's widest: DECIMAL(65, 30). */
   static final SqlType BIGNUMERIC = SqlType.decimal(65, 30);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Writes decimals as their digits (0.0000001, never 1E-7). */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final java.time.format.DateTimeFormatter TIMESTAMP_JSON =
       java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT);
@@ -191,9 +194,12 @@ final class BigQueryTypes {
   }
 
   /**
-   * A STRUCT or ARRAY as JSON, the way GoogleSQL's TO_JSON_STRING writes it: INT64 and NUMERIC as
-   * numbers (exact, never through a double), FLOAT64 as a number or "NaN"/"Infinity", BYTES as
-   * base64, TIMESTAMP as "2014-08-19T12:41:35.220000Z", JSON values embedded, others as strings.
+   * A STRUCT or ARRAY as JSON text: INT64, NUMERIC and BIGNUMERIC as JSON numbers with BigQuery's
+   * exact digits, whatever their size (unlike GoogleSQL's TO_JSON_STRING, which writes an INT64
+   * beyond ±2^53 and a NUMERIC with a fraction as strings), FLOAT64 as a number (Java's shortest
+   * exact form) or "NaN"/"Infinity"/"-Infinity", BOOL as true/false, BYTES as base64, TIMESTAMP
+   * as "2014-08-19T12:41:35.220000Z" (UTC, six digits), JSON values embedded, and every other type
+   * (STRING, DATE, DATETIME, TIME, GEOGRAPHY, INTERVAL...) as the string BigQuery returns.
    */
   private static JsonNode json(Field field, FieldValue value, boolean repeated) {
     if (value == null || value.isNull()) {

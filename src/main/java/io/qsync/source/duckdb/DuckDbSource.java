@@ -49,7 +49,7 @@ public final class DuckDbSource implements Source {
 
   @Override
   public SourceResult query(String query, String runId) {
-    String sql = SqlText.withoutTrailingSemicolons(query);
+    String sql = SqlText.DUCKDB.withoutTrailingSemicolons(query);
     List<String> projections = new ArrayList<>();
     List<Column> columns = describeColumns(connection(), sql, projections);
     return handOff(projected(sql, projections), columns);
@@ -141,7 +141,7 @@ public final class DuckDbSource implements Source {
 
   @Override
   public List<Column> describe(String query) {
-    return describeColumns(connection(), SqlText.withoutTrailingSemicolons(query), new ArrayList<>());
+    return describeColumns(connection(), SqlText.DUCKDB.withoutTrailingSemicolons(query), new ArrayList<>());
   }
 
   private List<Column> describeColumns(Connection open, String sql, List<String> projections) {

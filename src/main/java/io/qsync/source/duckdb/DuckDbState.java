@@ -54,6 +54,11 @@ final class DuckDbState implements WarehouseState {
       return quote(schema) + "." + quote(name);
     }
 
+    @Override
+    public SqlText text() {
+      return SqlText.DUCKDB;
+    }
+
     /** An MD5 of the row as JSON: stable across DuckDB versions, unlike {@code hash()}. */
     @Override
     public String fingerprint(String rowAlias) {
@@ -76,28 +81,22 @@ final class DuckDbState implements WarehouseState {
     return "DuckDB connection '" + connectionName + "', schema " + schema;
   }
 
+  /** DuckDB groups, compares and orders values of every type; only qsync's own names are taken. */
+  @Override
+  public List<String> problems(String query, List<String> key) {
+    return SnapshotSql.reservedNameProblems(source.describe(query));
+  }
+
   @Override
   public SourceResult materialize(String query, SnapshotNames.Run run) {
-    String text = SqlText.withoutTrailingSemicolons(query);
+    String text = SqlText.DUCKDB.withoutTrailingSemicolons(query);
     List<String> projections = new ArrayList<>();
     List<Column> columns = source.describe(text, projections);
-    reserveNames(columns);
     execute("CREATE SCHEMA IF NOT EXISTS " + DuckDbValues.quote(schema));
     execute("CREATE OR REPLACE TABLE " + table(run.result()) + " AS "
         + sql.result(DuckDbSource.projected(text, projections)));
     long rows = count("SELECT count(*) FROM " + table(run.result()));
     return new ResultTable(run, columns, rows);
-  }
-
-  /** qsync's own columns share the result's tables: a query may not use their names. */
-  private static void reserveNames(List<Column> columns) {
-    for (Column column : columns) {
-      if (column.name().toLowerCase(java.util.Locale.ROOT).startsWith("_qsync_")) {
-        throw new QsyncException(ErrorKind.NEEDS_ACTION,
-            "the query returns a column named " + column.name() + ", but diff: snapshot keeps"
-                + " columns of its own named _qsync_...\nRename it with AS.");
-      }
-    }
   }
 
   @Override

@@ -7,17 +7,29 @@ import com.google.cloud.bigquery.BigQueryError;
 import com.google.cloud.bigquery.BigQueryException;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.config.BigQueryTimeouts;
+import io.qsync.testing.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Retry decisions and waits, with a sleeper that records instead of sleeping. */
+/**
+ * Retry decisions and waits, with a sleeper that records instead of sleeping and moves a manual
+ * clock; calls retry for at most a minute.
+ */
 class BigQueryCallsTest {
   private final List<Duration> waits = new ArrayList<>();
-  private final BigQueryCalls calls =
-      new BigQueryCalls("bq", "acme", Duration.ofSeconds(1), waits::add);
+  private final ManualClock clock = new ManualClock();
+  private final BigQueryCalls calls = new BigQueryCalls("bq", "acme", Duration.ofSeconds(1),
+      new BigQueryTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(1)),
+      wait -> {
+        waits.add(wait);
+        clock.advance(wait);
+      },
+      clock);
 
   private static BigQueryException error(int status, String reason) {
     return new BigQueryException(status, reason + " happened", new BigQueryError(reason, "global", reason + " happened"));
@@ -45,15 +57,63 @@ class BigQueryCallsTest {
   }
 
   @Test
-  void givesUpAfterSixAttemptsAsAFailureThatMayPass() {
+  void givesUpOnceRetryTimeoutWouldPassAsAFailureThatMayPass() {
     QsyncException error = catchThrowableOfType(QsyncException.class,
         () -> calls.call("read page 2", "job_1", () -> { throw error(500, "internalError"); }));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
-    assertThat(error.getMessage()).contains("read page 2 still failed after 6 attempts: internalError (HTTP 500)")
+    assertThat(error.getMessage())
+        .contains("read page 2 still failed after 6 attempts, retried for 31s (retry_timeout 60s):"
+            + " internalError (HTTP 500)")
         .contains("job_1");
+    assertThat(error.getCause()).as("the cause, for --verbose").isInstanceOf(BigQueryException.class);
     assertThat(waits).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
         Duration.ofSeconds(8), Duration.ofSeconds(16));
+  }
+
+  @Test
+  void aCallThatGetsNoAnswerInTimeIsRetriedAsATimeoutForRetryTimeoutAfterItsFirstFailure() {
+    // Google's client reports a read timeout this way: gax takes the SocketTimeoutException for
+    // an interrupt (see BigQueryCalls.timedOut).
+    BigQueryException stalled = new BigQueryException(0, "java.lang.InterruptedException",
+        new InterruptedException());
+    AtomicInteger attempts = new AtomicInteger();
+
+    String page = calls.call("read page 1", "job_1", () -> {
+      clock.advance(Duration.ofSeconds(60)); // the read timeout
+      if (attempts.incrementAndGet() == 1) {
+        throw stalled;
+      }
+      return "page";
+    });
+
+    assertThat(page).isEqualTo("page");
+    assertThat(calls.notes()).containsExactly("retried 1 transient BigQuery error"
+        + " (1 x timeout (no answer within connect_timeout 20s or read_timeout 60s))");
+    assertThat(BigQueryCalls.isTransient(new BigQueryException(0, "Read timed out",
+        new java.net.SocketTimeoutException("Read timed out")))).isTrue();
+    assertThat(BigQueryCalls.isTransient(new BigQueryException(0, "Connection refused",
+        new java.net.ConnectException("Connection refused")))).isTrue();
+
+    QsyncException error = catchThrowableOfType(QsyncException.class,
+        () -> calls.call("read page 2", "job_1", () -> {
+          clock.advance(Duration.ofSeconds(60));
+          throw stalled;
+        }));
+    assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(error.getMessage()).contains("read page 2 still failed after 2 attempts, retried for"
+        + " 61s (retry_timeout 60s): timeout (no answer within connect_timeout 20s or read_timeout 60s)"
+        + " (job job_1)").doesNotContain("InterruptedException");
+  }
+
+  @Test
+  void aTableOfQsyncsOwnThatIsNotFoundIsGoneNotAMistakeInTheConfig() {
+    Optional<String> page = calls.callUnlessGone("read page 4", "job_1", () -> {
+      throw error(404, "notFound");
+    });
+
+    assertThat(page).isEmpty();
+    assertThat(calls.callUnlessGone("read page 1", "job_1", () -> "rows")).hasValue("rows");
   }
 
   @Test

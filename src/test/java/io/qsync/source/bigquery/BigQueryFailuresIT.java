@@ -127,7 +127,7 @@ class BigQueryFailuresIT {
     BigQueryConnectionConfig capped = new BigQueryConnectionConfig(base.name(), base.project(),
         base.location(), base.credentials(), base.host(), base.labels(), OptionalLong.of(10_000_000),
         base.stagingDataset(), base.stagingExpiration(), base.pageSize(), base.queryParameters(),
-        base.retryDelay());
+        base.retryDelay(), base.timeouts());
 
     QsyncException error = runFailing(qsync(database, capped, QUERY));
 
@@ -138,12 +138,14 @@ class BigQueryFailuresIT {
 
   @Test
   void transientErrorsBeyondTheRetriesFailTheRunWithoutWriting(TestDatabase database) {
-    emulator.failRequest("tabledata.list", 1, 503, "backendError", 100);
+    emulator.failRequest("tabledata.list", 1, 503, "backendError", Integer.MAX_VALUE);
 
     QsyncException error = runFailing(qsync(database, QUERY));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
-    assertThat(error.getMessage()).contains("still failed after 6 attempts").contains("run again later");
+    assertThat(error.getMessage()).containsPattern("still failed after \\d+ attempts, retried for [0-9.]+s \\(retry_timeout 1s\\)")
+        .contains("run again later");
+    assertThat(emulator.requests("tabledata.list")).as("retried for the whole retry_timeout").isGreaterThan(6);
     assertTargetUntouched(database);
   }
 

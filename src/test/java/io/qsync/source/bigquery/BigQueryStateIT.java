@@ -128,20 +128,28 @@ class BigQueryStateIT {
         .anyMatch(note -> note.contains("found job " + names.prefix() + "run_2_"));
   }
 
-  @Test
-  void aRunWhereNothingChangedServesNoRows() {
-    WarehouseState state = state();
+  /** Two runs of the sync: the first applied (its state written), the second's result made. */
+  private record TwoRuns(SnapshotNames.Run first, SnapshotNames.Run second) {}
+
+  private TwoRuns twoRuns(WarehouseState state) {
     SnapshotNames.Run first = names.run("run-1");
     state.materialize(QUERY, first);
     state.advance(first, KEY);
     SnapshotNames.Run second = names.run("run-2");
     state.materialize(QUERY, second);
+    return new TwoRuns(first, second);
+  }
 
-    SourceResult changes = state.changes(second, first.state(), KEY, true);
+  @Test
+  void aRunWhereNothingChangedServesNoRows() {
+    WarehouseState state = state();
+    TwoRuns runs = twoRuns(state);
+
+    SourceResult changes = state.changes(runs.second(), runs.first().state(), KEY, true);
 
     assertThat(changes.totalRows()).hasValue(0);
     assertThat(read(changes)).isEmpty();
-    assertThat(state.checkKeys(second, List.of("name"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5))
+    assertThat(state.checkKeys(runs.second(), List.of("name"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5))
         .isEmpty();
     assertThat(emulator.rowsServed()).as("rows served by the emulator").isZero();
   }
@@ -260,6 +268,74 @@ class BigQueryStateIT {
     QsyncException failure = catchThrowableOfType(() -> state.advance(lost, KEY), QsyncException.class);
     assertThat(failure.getMessage()).contains("the result table qsync-test." + STATE + "." + lost.result())
         .contains("is gone").contains("--restart");
+  }
+
+  @Test
+  void aTableOfQsyncsOwnThatVanishesBeforeAStepFailsTheRunForTheNextToRebuild() {
+    WarehouseState state = state();
+    TwoRuns runs = twoRuns(state);
+    emulator.execute("DROP TABLE " + STATE + "." + runs.first().state()); // expired, or dropped by hand
+
+    QsyncException failure = catchThrowableOfType(
+        () -> state.changes(runs.second(), runs.first().state(), KEY, true), QsyncException.class);
+
+    assertThat(failure.kind()).as("a failure the next run gets over").isEqualTo(ErrorKind.FAILED);
+    assertThat(failure.getMessage()).contains("the change set of run run_2 failed")
+        .contains("a table qsync made is gone").contains(runs.first().state())
+        .contains("the next run makes the tables it needs anew")
+        .doesNotContain("project and location");
+  }
+
+  /**
+   * Columns named after every alias the snapshot SQL used or uses (q was the row's alias, r and s
+   * the join's, qsync_first and qsync_last the colliding keys'): the fingerprint still covers the
+   * whole row. (GoogleSQL resolves a row alias first; the emulator, being DuckDB, the column.)
+   */
+  @Test
+  void columnsNamedAfterTheSqlsAliasesAreFingerprintedLikeAnyOther() {
+    emulator.execute("CREATE TABLE shop.aliased AS SELECT range AS id, 'q' AS q, 'r' AS r, 's' AS s,"
+        + " 'f' AS qsync_first, 'l' AS qsync_last, 'v1' AS b FROM range(1, 6)");
+    String query = "SELECT id, q, r, s, qsync_first, qsync_last, b FROM shop.aliased";
+    WarehouseState state = state();
+    SnapshotNames.Run first = names.run("run-1");
+    state.materialize(query, first);
+    state.advance(first, KEY);
+    emulator.execute("UPDATE shop.aliased SET b = 'v2' WHERE id < 3");
+    SnapshotNames.Run second = names.run("run-2");
+    state.materialize(query, second);
+
+    assertThat(read(state.changes(second, first.state(), KEY, true))).containsExactly(
+        List.of("update", "1", "q", "r", "s", "f", "l", "v2"),
+        List.of("update", "2", "q", "r", "s", "f", "l", "v2"));
+    assertThat(state.checkKeys(second, List.of("q"), List.of(KeyCollation.of("utf8mb4_bin")), 5))
+        .extracting(KeyProblem::kind).containsExactly(KeyProblem.Kind.DUPLICATE_KEY);
+  }
+
+  @Test
+  void problemsNameReservedColumnsAndKeysBigQueryCannotCompareWithoutRunningAJob() {
+    emulator.declareType("geo", "GEOGRAPHY");
+    String query = "SELECT 1 AS id, 'x' AS _qsync_fp, 'POINT(1 2)' AS geo, '{}'::JSON AS j,"
+        + " [1, 2] AS arr, {'a': 1} AS st";
+
+    List<String> problems = state().problems(query, List.of("geo", "J", "arr", "st", "id"));
+
+    assertThat(problems).containsExactly(
+        "the query returns a column named _qsync_fp, but diff: snapshot names columns and aliases"
+            + " of its own _qsync_...; rename it with AS (e.g. qsync_fp)",
+        "key column geo is GEOGRAPHY, which BigQuery cannot group or compare, so diff: snapshot"
+            + " cannot check or match its keys there; key on its text instead: ST_ASTEXT(geo) AS geo"
+            + " in the query",
+        "key column j is JSON, which BigQuery cannot group or compare, so diff: snapshot cannot"
+            + " check or match its keys there; key on its text instead: TO_JSON_STRING(j) AS j in"
+            + " the query",
+        "key column arr is ARRAY, which BigQuery cannot order, so diff: snapshot cannot check or"
+            + " match its keys there; key on its text instead: TO_JSON_STRING(arr) AS arr in the"
+            + " query",
+        "key column st is STRUCT, which BigQuery cannot order, so diff: snapshot cannot check or"
+            + " match its keys there; key on its text instead: TO_JSON_STRING(st) AS st in the"
+            + " query");
+    assertThat(state().problems(QUERY, KEY)).isEmpty();
+    assertThat(emulator.jobIds()).as("dry runs only: no job, nothing billed").isEmpty();
   }
 
   @Test

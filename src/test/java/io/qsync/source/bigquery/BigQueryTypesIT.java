@@ -29,7 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(MariaDbExtension.class)
 class BigQueryTypesIT {
-  /** One row of edge values per id; id 3 is NULL everywhere else. */
+  /**
+   * One row of edge values per id; id 3 is NULL everywhere else. GoogleSQL's lexical rules (a
+   * backslash escapes, {@code \n} is a line break, bytes are {@code b'...'}), DuckDB's values.
+   */
   private static final String QUERY =
       """
       SELECT * FROM (VALUES
@@ -41,8 +44,8 @@ class BigQueryTypesIT {
          '[UNBOUNDED, 2024-01-01)', []::BIGINT[], {'a': -1, 'b': '', 'c': []::DOUBLE[]}),
         (2, 9223372036854775807::BIGINT, 1.7976931348623157E308::DOUBLE,
          99999999999999999999999999999.999999999::DECIMAL(38,9), true,
-         'émoji 🚀 "quoted" back\\slash tab	newline
-      end', '\\x00\\xFF\\x5C\\x27'::BLOB, DATE '9999-12-31', TIMESTAMP '9999-12-31 23:59:59.999999',
+         'émoji 🚀 "quoted" back\\\\slash tab	newline\\nend',
+         b'\\x00\\xFF\\x5C\\x27', DATE '9999-12-31', TIMESTAMP '9999-12-31 23:59:59.999999',
          TIME '23:59:59.999999', TIMESTAMPTZ '9999-12-31 23:59:59.999999+00',
          '{"a": [1, 2.5, {"b": null}], "c": "ü"}'::JSON, 'LINESTRING(0 0, 1 1)',
          INTERVAL '1 year 2 months 3 days 4 hours 5 minutes 6.789 seconds',
@@ -148,5 +151,28 @@ class BigQueryTypesIT {
           .contains("DECIMAL(65,30) cannot hold").contains("row with id=7").contains("Nothing was written");
       assertThat(database.rows("SHOW TABLES LIKE 'types'")).isEmpty();
     }
+  }
+
+  /**
+   * What an ARRAY or a STRUCT becomes in its JSON column, as the README's type table says:
+   * numbers exact and never in exponent form (where TO_JSON_STRING would write an INT64 beyond
+   * 2^53 and a NUMERIC with a fraction as strings), BYTES in base64, TIMESTAMP in UTC with
+   * microseconds, DATE and DATETIME as BigQuery returns them.
+   */
+  @Test
+  void arraysAndStructsBecomeJsonWithExactNumbers(TestDatabase database) {
+    Qsync qsync = qsync(database, "SELECT 1 AS id,"
+        + " [9007199254740993, -1]::BIGINT[] AS big_ints,"
+        + " [0.0000001, 1.5, 12345678901234567890.123456789]::DECIMAL(38,9)[] AS numerics,"
+        + " {'half': 0.5::DOUBLE, 'b': b'\\xff\\x00', 'd': DATE '2024-01-31',"
+        + " 'dt': TIMESTAMP '2024-01-31 10:00:00.5', 'ts': TIMESTAMPTZ '2024-01-31 10:00:00+00'} AS st");
+
+    qsync.run(BigQuerySyncs.SYNC, false);
+
+    assertThat(database.rows("SELECT big_ints, numerics, st FROM types")).containsExactly(List.of(
+        "[9007199254740993,-1]",
+        "[0.0000001,1.5,12345678901234567890.123456789]",
+        "{\"half\":0.5,\"b\":\"/wA=\",\"d\":\"2024-01-31\","
+            + "\"dt\":\"2024-01-31T10:00:00.500000\",\"ts\":\"2024-01-31T10:00:00.000000Z\"}"));
   }
 }

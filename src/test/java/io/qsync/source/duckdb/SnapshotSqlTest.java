@@ -2,13 +2,18 @@ package io.qsync.source.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qsync.diff.KeyCollation;
+import io.qsync.source.Column;
 import io.qsync.source.SnapshotSql;
+import io.qsync.source.SqlType;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The snapshot SQL with DuckDB's dialect, run in an in-memory DuckDB. */
@@ -48,6 +53,71 @@ class SnapshotSqlTest {
           + " ORDER BY id"))
           .containsExactly(List.of("update", "2", "after"), List.of("insert", "4", "null"));
     }
+  }
+
+  /**
+   * Columns named after every alias the snapshot SQL used or uses (q was the row's alias, r and s
+   * the join's, qsync_first and qsync_last the colliding keys'): the fingerprint still covers the
+   * whole row, and the change set still joins result and state.
+   */
+  @Test
+  void columnsNamedAfterTheSqlsAliasesAreFingerprintedAndJoinedLikeAnyOther() throws Exception {
+    String query = "SELECT * FROM (VALUES %s) AS v(id, q, r, s, qsync_first, qsync_last, b)";
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE SCHEMA st");
+      statement.execute("CREATE TABLE st.old AS " + SQL.result(query.formatted(
+          "(1, 'q', 'r', 's', 'f', 'l', 'v1'), (2, 'q', 'r', 's', 'f', 'l', 'v1'),"
+              + " (3, 'q', 'r', 's', 'f', 'l', 'v1')")));
+      statement.execute("CREATE TABLE st.state AS " + SQL.state("old", List.of("id")));
+      statement.execute("CREATE TABLE st.new AS " + SQL.result(query.formatted(
+          "(1, 'q', 'r', 's', 'f', 'l', 'v2'), (2, 'q', 'r', 's', 'f', 'l', 'v2'),"
+              + " (3, 'q', 'r', 's', 'f', 'l', 'v1')")));
+      List<String> columns = List.of("id", "q", "r", "s", "qsync_first", "qsync_last", "b");
+
+      assertThat(rows(statement, SQL.changes("new", "state", columns, List.of("id"), true)
+          + " ORDER BY id"))
+          .containsExactly(
+              List.of("update", "1", "q", "r", "s", "f", "l", "v2"),
+              List.of("update", "2", "q", "r", "s", "f", "l", "v2"));
+      assertThat(rows(statement, SQL.collidingKeys("new", List.of("q"),
+          List.of(KeyCollation.of("utf8mb4_general_ci")), 5)))
+          .as("three rows share q, but it is one key value, not a collision").isEmpty();
+    }
+  }
+
+  /** Whatever the SQL names itself (an alias, a column) starts with _qsync_, which no query may use. */
+  @Test
+  void everyNameTheSqlMakesUpIsReserved() {
+    List<String> columns = List.of("id", "b");
+    List<String> statements = List.of(
+        SQL.result("SELECT id, b FROM t"),
+        SQL.changes("r", "s", columns, List.of("id"), true),
+        SQL.state("r", List.of("id")),
+        SQL.nullKeys("r", List.of("id"), 5),
+        SQL.duplicateKeys("r", List.of("id"), 5),
+        SQL.collidingKeys("r", List.of("b"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5));
+    Pattern alias = Pattern.compile("(?i)\\bAS\\s+\"?([A-Za-z_][A-Za-z0-9_]*)");
+    List<String> madeUp = new ArrayList<>();
+    for (String statement : statements) {
+      Matcher names = alias.matcher(statement);
+      while (names.find()) {
+        if (!columns.contains(names.group(1))) {
+          madeUp.add(names.group(1));
+        }
+      }
+    }
+
+    assertThat(madeUp).isNotEmpty().allMatch(name -> name.startsWith(SnapshotSql.RESERVED), "starts with _qsync_");
+  }
+
+  @Test
+  void aQueryColumnNamedLikeQsyncsOwnIsRefusedWithTheRename() {
+    assertThat(SnapshotSql.reservedNameProblems(List.of(
+        new Column("id", SqlType.of(SqlType.Kind.BIGINT)),
+        new Column("_QSYNC_fp", SqlType.of(SqlType.Kind.VARCHAR)))))
+        .containsExactly("the query returns a column named _QSYNC_fp, but diff: snapshot names"
+            + " columns and aliases of its own _qsync_...; rename it with AS (e.g. QSYNC_fp)");
   }
 
   private static List<List<String>> rows(Statement statement, String sql) throws Exception {

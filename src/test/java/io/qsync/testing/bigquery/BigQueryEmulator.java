@@ -54,11 +54,13 @@ import java.util.zip.GZIPInputStream;
  * and {@code startIndex}, value encodings ({@link BigQueryValues}), error bodies, tables.list in
  * pages, table labels and expirations (a dataset's default one too), dry runs that estimate bytes
  * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff:
- * snapshot} ({@link #MACROS}, {@link #functions}). Jobs finish before {@code jobs.insert} returns.
+ * snapshot} ({@link #MACROS}, {@link #functions}), GoogleSQL's lexical structure (comments, string
+ * escapes, raw and triple-quoted strings: {@link GoogleSqlText}). Jobs finish before {@code
+ * jobs.insert} returns.
  *
- * <p>Faults for tests: {@link #failRequest}, {@link #slowRequests}, {@link #expireResultTable},
- * {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link #rowsServed}, {@link
- * #requests}. Thread-safe; {@link #close} stops the server.
+ * <p>Faults for tests: {@link #failRequest}, {@link #stallRequests}, {@link #slowRequests}, {@link
+ * #expireResultTable}, {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link
+ * #rowsServed}, {@link #requests}, {@link #jobIds}. Thread-safe; {@link #close} stops the server.
  */
 public final class BigQueryEmulator implements AutoCloseable {
   /** The dataset that holds the anonymous result tables of queries without a destination. */
@@ -67,10 +69,7 @@ public final class BigQueryEmulator implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final String PREFIX = "/bigquery/v2/projects/";
-  private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
-  private static final Pattern PARAMETER = Pattern.compile("@([A-Za-z_][A-Za-z0-9_]*)");
   private static final Pattern STRUCT = Pattern.compile("(?i)\\bSTRUCT\\s*\\(");
-  private static final Pattern RAW_STRING = Pattern.compile("(?i)\\br'([^']*)'");
   private static final Pattern NORMALIZE_NFD =
       Pattern.compile("(?is)\\s*NORMALIZE\\s*\\((.*),\\s*NFD\\s*\\)\\s*");
 
@@ -101,6 +100,8 @@ public final class BigQueryEmulator implements AutoCloseable {
   private final Map<String, Duration> defaultExpirations = new ConcurrentHashMap<>();
   private final Map<String, Long> requestCounts = new ConcurrentHashMap<>();
   private final List<Fault> faults = new ArrayList<>();
+  private final List<Stall> stalls = new ArrayList<>();
+  private final Map<String, Long> expiries = new HashMap<>();
   private final Map<String, Duration> delays = new ConcurrentHashMap<>();
   private final AtomicLong queries = new AtomicLong();
   private final AtomicLong rows = new AtomicLong();
@@ -124,6 +125,21 @@ public final class BigQueryEmulator implements AutoCloseable {
     }
   }
 
+  /** A stall armed for the {@code nth} request of {@code kind} from now. */
+  private static final class Stall {
+    final String kind;
+    long remaining;
+    final Duration hold;
+    int times;
+
+    Stall(String kind, long nth, Duration hold, int times) {
+      this.kind = kind;
+      this.remaining = nth;
+      this.hold = hold;
+      this.times = times;
+    }
+  }
+
   private BigQueryEmulator(String project) throws IOException, SQLException {
     this.project = project;
     this.duckDb = DriverManager.getConnection("jdbc:duckdb:");
@@ -136,7 +152,8 @@ public final class BigQueryEmulator implements AutoCloseable {
     }
     tables.put(ANONYMOUS_DATASET, new ConcurrentHashMap<>());
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-    this.executor = Executors.newFixedThreadPool(4, runnable -> {
+    // A thread per request in flight: a stalled answer holds its thread, not the others'.
+    this.executor = Executors.newCachedThreadPool(runnable -> {
       Thread thread = new Thread(runnable, "bigquery-emulator");
       thread.setDaemon(true);
       return thread;
@@ -216,6 +233,27 @@ public final class BigQueryEmulator implements AutoCloseable {
     failRequest(kind, nth, status, reason, 1);
   }
 
+  /**
+   * Holds the answer to the {@code nth} request of {@code kind} from now for {@code hold}, {@code
+   * times} requests in a row: the request takes effect (a job is created, a page is read), but its
+   * answer is sent only after {@code hold} — to a client that has usually stopped waiting. This is
+   * how a stalled connection or an overloaded frontend looks from the client's side: no error
+   * body, no status, only silence until the client's read timeout. Google's client surfaces it as
+   * a {@code BigQueryException} without a reason, caused by an {@code InterruptedException} (gax's
+   * DirectRetryingExecutor turns the socket's SocketTimeoutException, an InterruptedIOException,
+   * into an interrupt).
+   */
+  public synchronized void stallRequests(String kind, int nth, Duration hold, int times) {
+    stalls.add(new Stall(kind, nth, hold, times));
+  }
+
+  /** Disarms every fault, stall and expiry not yet spent: BigQuery is well again. */
+  public synchronized void clearFaults() {
+    faults.clear();
+    stalls.clear();
+    expiries.clear();
+  }
+
   /** Delays every request of {@code kind} (a slow page), until set to {@link Duration#ZERO}. */
   public void slowRequests(String kind, Duration delay) {
     delays.put(kind, delay);
@@ -229,6 +267,17 @@ public final class BigQueryEmulator implements AutoCloseable {
     }
     JsonNode destination = job.path("configuration").path("query").path("destinationTable");
     dropTable(destination.path("datasetId").asText(), destination.path("tableId").asText());
+  }
+
+  /**
+   * Drops the table that the {@code nth} request of {@code kind} from now names (a {@code
+   * tabledata.list} or {@code tables.get} of it) just before serving it, as BigQuery deletes a
+   * table whose expiration time passes ("When the expiration time is reached, the table is deleted
+   * along with all of its data", cloud.google.com/bigquery/docs/managing-tables#updating_a_tables_expiration_time):
+   * a read in progress then meets a 404 {@code notFound}, "Not found: Table ...".
+   */
+  public synchronized void expireTableAt(String kind, int nth) {
+    expiries.put(kind, (long) nth);
   }
 
   /** Serves table data in reverse order from now: row order across reads is not documented. */
@@ -295,6 +344,7 @@ public final class BigQueryEmulator implements AutoCloseable {
       JsonNode reply;
       int status = 200;
       String kind = "unknown";
+      Duration stall = Duration.ZERO;
       try {
         if (!path.startsWith(PREFIX)) {
           throw new ApiError(404, "notFound", "Not found: URL " + path);
@@ -307,11 +357,13 @@ public final class BigQueryEmulator implements AutoCloseable {
         List<String> rest = segments.subList(1, segments.size());
         kind = kind(method, rest);
         requestCounts.merge(kind, 1L, Long::sum);
+        stall = stall(kind);
         Duration delay = delays.getOrDefault(kind, Duration.ZERO);
         if (!delay.isZero()) {
           Thread.sleep(delay.toMillis());
         }
         injectFault(kind);
+        expireIfDue(kind, rest);
         JsonNode body = readBody(exchange);
         reply = dispatch(kind, requestProject, rest, query, body);
         if (reply == null) {
@@ -328,13 +380,25 @@ public final class BigQueryEmulator implements AutoCloseable {
         status = 500;
         reply = errorBody(new ApiError(500, "internalError", "emulator bug in " + kind + ": " + e));
       }
-      byte[] bytes = reply == null ? new byte[0] : JSON.writeValueAsBytes(reply);
-      exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
-      exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-      if (bytes.length > 0) {
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(bytes);
+      if (!stall.isZero()) {
+        try {
+          Thread.sleep(stall.toMillis()); // an error answer stalls alike
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return; // the emulator is closing
         }
+      }
+      byte[] bytes = reply == null ? new byte[0] : JSON.writeValueAsBytes(reply);
+      try {
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+          }
+        }
+      } catch (IOException e) {
+        // The client stopped waiting (a stalled answer, past its read timeout): nobody to tell.
       }
     }
   }
@@ -382,6 +446,37 @@ public final class BigQueryEmulator implements AutoCloseable {
             "injected " + fault.reason + " (" + fault.status + ") on " + kind);
       }
     }
+  }
+
+  private synchronized void expireIfDue(String kind, List<String> rest) {
+    Long remaining = expiries.get(kind);
+    if (remaining == null) {
+      return;
+    }
+    if (remaining > 1) {
+      expiries.put(kind, remaining - 1);
+      return;
+    }
+    expiries.remove(kind);
+    if (rest.size() < 4 || !rest.get(2).equals("tables")) {
+      throw new IllegalStateException("request " + kind + " names no table to expire");
+    }
+    dropTable(rest.get(1), rest.get(3));
+  }
+
+  /** How long to hold the answer to this request: zero unless a stall is armed for it. */
+  private synchronized Duration stall(String kind) {
+    for (Stall stall : stalls) {
+      if (stall.times > 0 && (stall.kind == null || stall.kind.equals(kind))) {
+        if (stall.remaining > 1) {
+          stall.remaining--;
+          continue;
+        }
+        stall.times--;
+        return stall.hold;
+      }
+    }
+    return Duration.ZERO;
   }
 
   private JsonNode dispatch(
@@ -997,19 +1092,13 @@ public final class BigQueryEmulator implements AutoCloseable {
     return schema;
   }
 
-  /** GoogleSQL's backticked names and named parameters, in DuckDB's terms. */
+  /**
+   * A GoogleSQL query in DuckDB's terms: its lexical structure by {@link GoogleSqlText} (comments,
+   * string literals with their escapes, backquoted names, named parameters), then the functions
+   * DuckDB spells otherwise ({@link #functions}). A closing {@code ;} is dropped, as BigQuery
+   * accepts one after a single statement; one inside the text stays, and fails as it does there.
+   */
   private String translate(String sql, JsonNode parameters) {
-    Matcher backticked = BACKTICKED.matcher(sql);
-    StringBuilder translated = new StringBuilder();
-    while (backticked.find()) {
-      List<String> parts = new ArrayList<>(List.of(backticked.group(1).split("\\.")));
-      if (parts.size() == 3) {
-        parts.remove(0); // project.dataset.table: DuckDB knows one project
-      }
-      List<String> quoted = parts.stream().map(BigQueryEmulator::quote).toList();
-      backticked.appendReplacement(translated, Matcher.quoteReplacement(String.join(".", quoted)));
-    }
-    backticked.appendTail(translated);
     Map<String, String> values = new LinkedHashMap<>();
     for (JsonNode parameter : parameters) {
       String type = parameter.path("parameterType").path("type").asText("STRING");
@@ -1019,18 +1108,13 @@ public final class BigQueryEmulator implements AutoCloseable {
           : "CAST('" + value.asText().replace("'", "''") + "' AS " + duckDbType(NODES.objectNode().put("type", type)) + ")";
       values.put(parameter.path("name").asText(), literal);
     }
-    Matcher parameter = PARAMETER.matcher(translated.toString());
-    StringBuilder bound = new StringBuilder();
-    while (parameter.find()) {
-      String literal = values.get(parameter.group(1));
-      if (literal == null) {
-        throw new ApiError(400, "invalidQuery", "Query parameter '" + parameter.group(1)
-            + "' not found at [1:" + (parameter.start() + 1) + "]");
-      }
-      parameter.appendReplacement(bound, Matcher.quoteReplacement(literal));
+    String duckDb;
+    try {
+      duckDb = GoogleSqlText.toDuckDb(sql, values);
+    } catch (GoogleSqlText.SyntaxError e) {
+      throw new ApiError(400, "invalidQuery", e.getMessage());
     }
-    parameter.appendTail(bound);
-    return functions(bound.toString().strip().replaceAll(";+$", ""));
+    return functions(duckDb.strip().replaceAll(";+$", ""));
   }
 
   /**
@@ -1044,23 +1128,20 @@ public final class BigQueryEmulator implements AutoCloseable {
    *       (string_functions#regexp_replace); DuckDB's only with the 'g' option.
    *   <li>{@code REGEXP_REPLACE(NORMALIZE(s, NFD), r'\pM', '')}: the documented way to strip
    *       accents (string_functions#normalize); DuckDB's strip_accents, as DuckDB has no NFD.
-   *   <li>{@code r'...'}: a raw string (lexical#string_and_bytes_literals); DuckDB's plain
-   *       strings keep backslashes alike.
    * </ul>
    */
   private static String functions(String sql) {
     String translated = rewriteCalls(sql, "REGEXP_REPLACE", arguments -> {
       if (arguments.size() == 3) {
         Matcher normalized = NORMALIZE_NFD.matcher(arguments.get(0));
-        if (normalized.matches() && arguments.get(1).strip().equals("r'\\pM'")
+        if (normalized.matches() && arguments.get(1).strip().equals("'\\pM'")
             && arguments.get(2).strip().equals("''")) {
           return "strip_accents(" + normalized.group(1) + ")";
         }
       }
       return "regexp_replace(" + String.join(",", arguments) + ", 'g')";
     });
-    translated = STRUCT.matcher(translated).replaceAll("struct_pack(");
-    return RAW_STRING.matcher(translated).replaceAll("'$1'");
+    return STRUCT.matcher(translated).replaceAll("struct_pack(");
   }
 
   /**

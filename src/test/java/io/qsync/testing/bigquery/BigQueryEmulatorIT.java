@@ -110,7 +110,7 @@ class BigQueryEmulatorIT {
                 "SELECT 9007199254740993::BIGINT AS i, 'NaN'::DOUBLE AS nan, '-Infinity'::DOUBLE AS ninf,"
                     + " 0.1::DOUBLE AS f, 12345678901234567890.123456789::DECIMAL(38,9) AS n,"
                     + " '123456789012345678901234567890123456789.5' AS big, true AS b, 'x\"y' AS s,"
-                    + " '\\x00\\xFF'::BLOB AS bytes, DATE '0001-01-01' AS d,"
+                    + " b'\\x00\\xFF' AS bytes, DATE '0001-01-01' AS d,"
                     + " TIMESTAMP '9999-12-31 23:59:59.999999' AS dt, TIME '23:59:59.000001' AS t,"
                     + " TIMESTAMPTZ '2014-08-19 12:41:35.220000+00' AS ts, '{\"a\": [1]}'::JSON AS j,"
                     + " 'POINT(1 2)' AS geo, INTERVAL 14 MONTH + INTERVAL 3 DAY + INTERVAL '90061.5 seconds' AS iv,"

@@ -1,6 +1,7 @@
 package io.qsync.testing.bigquery;
 
 import io.qsync.config.BigQueryConnectionConfig;
+import io.qsync.config.BigQueryTimeouts;
 import io.qsync.config.ConnectionConfig;
 import io.qsync.config.Mode;
 import io.qsync.config.MySqlConnectionConfig;
@@ -21,10 +22,16 @@ import java.util.OptionalLong;
 
 /**
  * A config of one sync from the emulator (connection {@code bq}, no credentials, retries after
- * 1 ms) into a test database (connection {@code app}), with the stage in {@code dir/stage}.
+ * 1 ms for at most a second) into a test database (connection {@code app}), with the stage in {@code dir/stage}.
  */
 public final class BigQuerySyncs {
   public static final String SYNC = "bq_sync";
+  /**
+   * The client's own timeouts, and a retry budget that covers the failures tests inject (a few in
+   * a row, 1 ms apart) but gives up on a fault armed for every attempt within a second.
+   */
+  public static final BigQueryTimeouts TIMEOUTS =
+      new BigQueryTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(1));
 
   private BigQuerySyncs() {}
 
@@ -34,7 +41,7 @@ public final class BigQuerySyncs {
     return new BigQueryConnectionConfig(
         "bq", emulator.project(), "US", BigQueryConnectionConfig.Credentials.NONE,
         Optional.of(emulator.host()), Map.of("team", "tests"), OptionalLong.empty(),
-        stagingDataset, Duration.ofHours(1), pageSize, Map.of(), Duration.ofMillis(1));
+        stagingDataset, Duration.ofHours(1), pageSize, Map.of(), Duration.ofMillis(1), TIMEOUTS);
   }
 
   public static SyncConfig sync(String query, String table, List<String> key, Mode mode) {

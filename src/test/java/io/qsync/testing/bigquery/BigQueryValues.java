@@ -1,15 +1,20 @@
 package io.qsync.testing.bigquery;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qsync.testing.bigquery.BigQueryFields.Field;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,7 +27,9 @@ import java.util.Locale;
  * Pure; thread-safe.
  */
 final class BigQueryValues {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Reads DuckDB's to_json; its decimals stay exact (as BigDecimal, never through a double). */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private BigQueryValues() {}
 
@@ -97,12 +104,30 @@ final class BigQueryValues {
         switch (field.type()) {
           case "TIMESTAMP" -> Long.toString(micros(OffsetDateTime.parse(
               value.asText().replace(' ', 'T').replaceAll("([+-]\\d\\d)$", "$1:00"))));
-          case "DATETIME" -> value.asText().replace(' ', 'T');
+          // As a top-level DATETIME: six fraction digits, none when they are all zeros.
+          case "DATETIME" -> LocalDateTime.parse(value.asText().replace(' ', 'T'))
+              .format(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS"));
+          // BYTES: base64 at any depth; DuckDB's to_json writes a BLOB as its text, \xHH escapes.
+          case "BYTES" -> Base64.getEncoder().encodeToString(blob(value.asText()));
           case "FLOAT" -> value.isNumber() ? value.doubleValue() : Double.valueOf(value.asText());
           case "STRING", "JSON", "DATE", "TIME", "GEOGRAPHY" -> value.isTextual() ? value.asText() : value.toString();
           default -> value.isTextual() ? value.asText() : value.toString();
         };
     return JsonNodeFactory.instance.textNode(scalar(field.type(), text, int64Timestamps));
+  }
+
+  /** DuckDB's text of a BLOB: printable ASCII as itself, other bytes as {@code \xHH}. */
+  private static byte[] blob(String text) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    for (int i = 0; i < text.length(); i++) {
+      if (text.startsWith("\\x", i) && i + 4 <= text.length()) {
+        bytes.write(Integer.parseInt(text.substring(i + 2, i + 4), 16));
+        i += 3;
+      } else {
+        bytes.write(text.charAt(i));
+      }
+    }
+    return bytes.toByteArray();
   }
 
   private static long micros(OffsetDateTime time) {
