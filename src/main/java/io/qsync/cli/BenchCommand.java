@@ -2,9 +2,9 @@ package io.qsync.cli;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.bench.Bench;
-import io.qsync.bench.BenchOptions;
-import io.qsync.bench.BenchReport;
+import io.qsync.tools.bench.Bench;
+import io.qsync.tools.bench.BenchOptions;
+import io.qsync.tools.bench.BenchReport;
 import io.qsync.config.SyncConfig;
 import java.io.IOException;
 import java.io.PrintWriter;

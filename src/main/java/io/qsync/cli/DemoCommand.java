@@ -9,13 +9,13 @@ import io.qsync.config.JdbcUrl;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
-import io.qsync.demo.DemoConfig;
-import io.qsync.demo.DemoTarget;
-import io.qsync.demo.DemoWarehouse;
+import io.qsync.tools.demo.DemoConfig;
+import io.qsync.tools.demo.DemoTarget;
+import io.qsync.tools.demo.DemoWarehouse;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
-import io.qsync.target.Target;
+import io.qsync.destination.Destination;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -228,7 +228,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Drops the table an earlier demo loaded, so the first sync is a real first load. */
   private void dropEarlierDemoTable(Qsync qsync, SyncConfig sync, DemoTarget demoTarget) {
-    try (Target target = qsync.openTarget(sync.target())) {
+    try (Destination target = qsync.openTarget(sync.target())) {
       if (target.describe(sync.table()).isEmpty()) {
         return;
       }

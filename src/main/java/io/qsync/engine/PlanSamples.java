@@ -2,7 +2,7 @@ package io.qsync.engine;
 
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeKind;
-import io.qsync.source.Column;
+import io.qsync.row.Column;
 import io.qsync.stage.Stage;
 import java.math.BigDecimal;
 import java.util.ArrayList;

@@ -18,8 +18,8 @@ import io.qsync.source.bigquery.BigQuerySource;
 import io.qsync.source.duckdb.DuckDbSource;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
-import io.qsync.target.Target;
-import io.qsync.target.mysql.MySqlTarget;
+import io.qsync.destination.Destination;
+import io.qsync.destination.mysql.MySqlDestination;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,9 +79,9 @@ public final class Qsync {
    */
   public RunReport run(String syncName, boolean restart, boolean allowDeletes, boolean full) {
     SyncConfig sync = allowDeletes ? sync(syncName).withDeleteGuard(DeleteGuard.NONE) : sync(syncName);
-    Map<String, Target> replicas = new LinkedHashMap<>();
+    Map<String, Destination> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source());
-        Target target = openTarget(sync.target())) {
+        Destination target = openTarget(sync.target())) {
       for (String replica : sync.throttle().replicas()) {
         replicas.put(replica, openTarget(replica));
       }
@@ -89,7 +89,7 @@ public final class Qsync {
               sync, source, target, config.stageDir(), clock, progress, faults, replicas, sleeper)
           .run(restart, full);
     } finally {
-      replicas.values().forEach(Target::close);
+      replicas.values().forEach(Destination::close);
     }
   }
 
@@ -97,7 +97,7 @@ public final class Qsync {
   public PlanReport plan(String syncName) {
     SyncConfig sync = sync(syncName);
     try (Source source = openSource(sync.source());
-        Target target = openTarget(sync.target())) {
+        Destination target = openTarget(sync.target())) {
       return runner(sync, source, target).plan();
     }
   }
@@ -107,7 +107,7 @@ public final class Qsync {
     List<ValidationReport.SyncCheck> checks = new ArrayList<>();
     for (SyncConfig sync : config.syncs().values()) {
       try (Source source = openSource(sync.source());
-          Target target = openTarget(sync.target())) {
+          Destination target = openTarget(sync.target())) {
         checks.add(runner(sync, source, target).validate());
       } catch (QsyncException e) {
         checks.add(new ValidationReport.SyncCheck(sync.name(), List.of(), List.of(e.getMessage())));
@@ -120,7 +120,7 @@ public final class Qsync {
   public List<StatusReport> status() {
     List<StatusReport> reports = new ArrayList<>();
     for (SyncConfig sync : config.syncs().values()) {
-      try (Target target = openTarget(sync.target())) {
+      try (Destination target = openTarget(sync.target())) {
         Optional<RunRecord> last = target.runs().history(sync.name(), 1).stream().findFirst();
         reports.add(
             new StatusReport(
@@ -145,7 +145,7 @@ public final class Qsync {
    */
   public List<RunRecord> history(String syncName, int limit) {
     SyncConfig sync = sync(syncName);
-    try (Target target = openTarget(sync.target())) {
+    try (Destination target = openTarget(sync.target())) {
       List<RunRecord> runs = target.runs().history(sync.name(), limit);
       boolean lockHeld = runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
           && target.lockHeld(sync.name());
@@ -175,7 +175,7 @@ public final class Qsync {
         Map<String, Set<String>> keep = new LinkedHashMap<>();
         Map<String, SnapshotNames> owners = new LinkedHashMap<>();
         for (SyncConfig sync : syncs) {
-          try (Target target = openTarget(sync.target())) {
+          try (Destination target = openTarget(sync.target())) {
             SnapshotNames names =
                 SnapshotNames.of(sync.name(), target.describeLocation(), sync.table());
             owners.put(sync.name(), names);
@@ -205,7 +205,7 @@ public final class Qsync {
     return reports;
   }
 
-  private SyncRunner runner(SyncConfig sync, Source source, Target target) {
+  private SyncRunner runner(SyncConfig sync, Source source, Destination target) {
     return new SyncRunner(sync, source, target, config.stageDir(), clock, progress, faults);
   }
 
@@ -233,10 +233,10 @@ public final class Qsync {
         "connection '" + connectionName + "' (type " + connection.type() + ") cannot be a source");
   }
 
-  public Target openTarget(String connectionName) {
+  public Destination openTarget(String connectionName) {
     ConnectionConfig connection = config.connection(connectionName);
     if (connection instanceof MySqlConnectionConfig mySql) {
-      return new MySqlTarget(mySql, clock);
+      return new MySqlDestination(mySql, clock);
     }
     throw new QsyncException(
         ErrorKind.CONFIG_INVALID,

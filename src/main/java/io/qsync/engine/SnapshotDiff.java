@@ -6,7 +6,7 @@ import io.qsync.QsyncException;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.diff.ChangeCounts;
-import io.qsync.source.Column;
+import io.qsync.row.Column;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.Source;
@@ -14,7 +14,7 @@ import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStore;
-import io.qsync.target.Target;
+import io.qsync.destination.Destination;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,9 +38,9 @@ final class SnapshotDiff {
   private final SyncConfig sync;
   private final WarehouseState state;
   private final SnapshotNames names;
-  private final Target target;
+  private final Destination target;
 
-  private SnapshotDiff(SyncConfig sync, WarehouseState state, SnapshotNames names, Target target) {
+  private SnapshotDiff(SyncConfig sync, WarehouseState state, SnapshotNames names, Destination target) {
     this.sync = sync;
     this.state = state;
     this.names = names;
@@ -48,7 +48,7 @@ final class SnapshotDiff {
   }
 
   /** The snapshot side of a sync with {@code diff: snapshot}; empty for {@code diff: target}. */
-  static Optional<SnapshotDiff> of(SyncConfig sync, Source source, Target target) {
+  static Optional<SnapshotDiff> of(SyncConfig sync, Source source, Destination target) {
     if (!sync.diff().snapshot()) {
       return Optional.empty();
     }

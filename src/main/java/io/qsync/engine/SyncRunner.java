@@ -13,12 +13,12 @@ import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;
 import io.qsync.diff.KeyCollation;
 import io.qsync.diff.KeyProblem;
-import io.qsync.source.Column;
-import io.qsync.source.RowSink;
+import io.qsync.row.Column;
+import io.qsync.row.RowSink;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
-import io.qsync.source.Unrepresentable;
+import io.qsync.row.Unrepresentable;
 import io.qsync.stage.ChangeCursor;
 import io.qsync.stage.Stage;
 import io.qsync.stage.StageMeta;
@@ -28,10 +28,10 @@ import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
 import io.qsync.state.SyncLock;
-import io.qsync.target.Target;
-import io.qsync.target.TargetColumn;
-import io.qsync.target.TargetTable;
-import io.qsync.target.ValueRule;
+import io.qsync.destination.Destination;
+import io.qsync.destination.DestinationColumn;
+import io.qsync.destination.DestinationTable;
+import io.qsync.destination.ValueRule;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,12 +63,12 @@ public final class SyncRunner {
 
   private final SyncConfig sync;
   private final Source source;
-  private final Target target;
+  private final Destination target;
   private final Path stageDir;
   private final Clock clock;
   private final Progress progress;
   private final FaultPoint faults;
-  private final Map<String, Target> replicas;
+  private final Map<String, Destination> replicas;
   private final Sleeper sleeper;
   private ThrottleReport throttled = ThrottleReport.NONE;
   private boolean full;
@@ -83,7 +83,7 @@ public final class SyncRunner {
   private Optional<SnapshotDiff> snapshot;
 
   public SyncRunner(
-      SyncConfig sync, Source source, Target target, Path stageDir, Clock clock, Progress progress,
+      SyncConfig sync, Source source, Destination target, Path stageDir, Clock clock, Progress progress,
       FaultPoint faults) {
     this(sync, source, target, stageDir, clock, progress, faults, Map.of(), Sleeper.system());
   }
@@ -93,8 +93,8 @@ public final class SyncRunner {
    * @param sleeper how throttle pauses and retry backoffs wait
    */
   public SyncRunner(
-      SyncConfig sync, Source source, Target target, Path stageDir, Clock clock, Progress progress,
-      FaultPoint faults, Map<String, Target> replicas, Sleeper sleeper) {
+      SyncConfig sync, Source source, Destination target, Path stageDir, Clock clock, Progress progress,
+      FaultPoint faults, Map<String, Destination> replicas, Sleeper sleeper) {
     this.replicas = Map.copyOf(requireNonNull(replicas, "replicas is null"));
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.sync = requireNonNull(sync, "sync is null");
@@ -331,7 +331,7 @@ public final class SyncRunner {
   /**
    * {@code replace}: swaps the complete new table in for the old one, once nothing the swap
    * would break has appeared on the table since the run began, and drops the old table. Safe to
-   * do again after a failure or crash part-way ({@link Target#swap}).
+   * do again after a failure or crash part-way ({@link Destination#swap}).
    */
   private void swap() {
     String shadow = target.shadowName(sync.table());
@@ -495,7 +495,7 @@ public final class SyncRunner {
         return Optional.of("the sync's definition changed since");
       }
       if (previous.phase() == RunPhase.APPLY && !building) {
-        Optional<TargetTable> table = target.describe(sync.table());
+        Optional<DestinationTable> table = target.describe(sync.table());
         if (table.isPresent()) {
           List<String> problems = target.schemaProblems(
               table.get(), meta.get().columns(), resolveKey(meta.get().columns()),
@@ -560,7 +560,7 @@ public final class SyncRunner {
       List<Column> columns = result.columns();
       step = RunPhase.CHECK;
       List<String> key = resolveKey(columns);
-      Optional<TargetTable> existing = target.describe(sync.table());
+      Optional<DestinationTable> existing = target.describe(sync.table());
       Optional<String> createStatement = Optional.empty();
       if (existing.isPresent() && sync.mode() == Mode.REPLACE) {
         refuseToReplace(target.replaceProblems(sync.table()), "Nothing was written.");
@@ -661,7 +661,7 @@ public final class SyncRunner {
    * is one the table would not store as the query returns it.
    */
   private void checkValues(
-      Stage stage, Optional<TargetTable> existing, List<Column> columns, List<String> key) {
+      Stage stage, Optional<DestinationTable> existing, List<Column> columns, List<String> key) {
     List<ValueRule> rules =
         target.valueRules(sync.table(), existing, columns, key, source.dialect());
     ValueCheck.require(
@@ -681,7 +681,7 @@ public final class SyncRunner {
    */
   private ChangeCounts warehouseChanges(
       SnapshotDiff diff, Stage stage, String runId, SourceResult result, List<String> key,
-      Optional<TargetTable> existing, List<KeyCollation> collations, List<String> notes) {
+      Optional<DestinationTable> existing, List<KeyCollation> collations, List<String> notes) {
     SnapshotDiff.Previous previous = diff.previous(target.runs()).orElseThrow();
     SnapshotNames.Run run = diff.run(runId);
     step = RunPhase.CHECK;
@@ -789,16 +789,16 @@ public final class SyncRunner {
    * qsync creates, by the binary collation it gives string keys.
    */
   private List<KeyCollation> collations(
-      Optional<TargetTable> existing, List<Column> columns, List<String> key) {
+      Optional<DestinationTable> existing, List<Column> columns, List<String> key) {
     List<KeyCollation> collations = new ArrayList<>();
     for (String keyColumn : key) {
       Optional<String> collation =
           existing.isPresent()
-              ? existing.get().column(keyColumn).flatMap(TargetColumn::collation)
+              ? existing.get().column(keyColumn).flatMap(DestinationColumn::collation)
               : columns.stream()
                   .filter(column -> column.name().equals(keyColumn))
                   .findFirst()
-                  .filter(column -> column.type().kind() == io.qsync.source.SqlType.Kind.VARCHAR)
+                  .filter(column -> column.type().kind() == io.qsync.row.SqlType.Kind.VARCHAR)
                   .map(column -> target.createdKeyCollation());
       collations.add(KeyCollation.of(collation.orElse(null)));
     }
@@ -806,7 +806,7 @@ public final class SyncRunner {
   }
 
   private void checkKeys(
-      List<KeyProblem> problems, List<String> key, Optional<TargetTable> existing) {
+      List<KeyProblem> problems, List<String> key, Optional<DestinationTable> existing) {
     if (problems.isEmpty()) {
       return;
     }
@@ -849,7 +849,7 @@ public final class SyncRunner {
    * move between rows are fine: the writer sets such rows aside and writes them last.)
    */
   private void checkOtherUniqueKeys(
-      Stage stage, TargetTable table, List<Column> columns, List<String> key) {
+      Stage stage, DestinationTable table, List<Column> columns, List<String> key) {
     List<String> problems = new ArrayList<>();
     for (List<String> unique : table.uniqueKeys()) {
       boolean isSyncKey = unique.size() == key.size()
@@ -883,7 +883,7 @@ public final class SyncRunner {
 
   /**
    * Applies the change set after the run's checkpoint, one transaction per batch, then what the
-   * batches set aside ({@link Target.ChangeWriter#finish}).
+   * batches set aside ({@link Destination.ChangeWriter#finish}).
    *
    * @param resumed whether the change set was computed by an earlier process: the table may have
    *     changed since (a row deleted or added by hand), so rows are written by what it holds now
@@ -905,7 +905,7 @@ public final class SyncRunner {
         }
       }
     }
-    Target.ChangeWriter writer =
+    Destination.ChangeWriter writer =
         target.writer(table, columns, key, writes(stage, resumed), run.runId(), lock);
     BatchPlan plan = new BatchPlan(run.changesTotal(), run.appliedThrough());
     int batches = run.batchesApplied();
@@ -955,11 +955,11 @@ public final class SyncRunner {
   }
 
   /** What the stage's change set may assume about the table. */
-  private Target.Writes writes(Stage stage, boolean resumed) {
+  private Destination.Writes writes(Stage stage, boolean resumed) {
     if (sync.mode() != Mode.MIRROR && sync.mode() != Mode.UPSERT) {
-      return Target.Writes.INSERTS;
+      return Destination.Writes.INSERTS;
     }
-    return stage.changesFromWarehouse() || resumed ? Target.Writes.RECONCILED : Target.Writes.DIFFED;
+    return stage.changesFromWarehouse() || resumed ? Destination.Writes.RECONCILED : Destination.Writes.DIFFED;
   }
 
   /** Checks that the source answers, the query describes and the table can hold the result. */
@@ -971,7 +971,7 @@ public final class SyncRunner {
       notes.add("query returns " + Plural.of(columns.size(), "column") + ": "
           + String.join(", ", columns.stream().map(column -> column.name() + " " + column.type()).toList()));
       List<String> key = resolveKey(columns);
-      Optional<TargetTable> existing = target.describe(sync.table());
+      Optional<DestinationTable> existing = target.describe(sync.table());
       if (existing.isPresent()) {
         problems.addAll(target.schemaProblems(existing.get(), columns, key, sync.mode().needsKey()));
         if (sync.mode() == Mode.REPLACE) {

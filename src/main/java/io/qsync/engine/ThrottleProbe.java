@@ -6,7 +6,7 @@ import io.qsync.ErrorKind;
 import io.qsync.TransientException;
 import io.qsync.config.ThrottleConfig;
 import io.qsync.QsyncException;
-import io.qsync.target.Target;
+import io.qsync.destination.Destination;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,10 +24,10 @@ import java.util.function.Supplier;
  */
 final class ThrottleProbe implements Supplier<LoadSample> {
   private final ThrottleConfig config;
-  private final Target target;
-  private final Map<String, Target> replicas;
+  private final Destination target;
+  private final Map<String, Destination> replicas;
 
-  ThrottleProbe(ThrottleConfig config, Target target, Map<String, Target> replicas) {
+  ThrottleProbe(ThrottleConfig config, Destination target, Map<String, Destination> replicas) {
     this.config = requireNonNull(config, "config is null");
     this.target = requireNonNull(target, "target is null");
     this.replicas = Map.copyOf(requireNonNull(replicas, "replicas is null"));
@@ -46,7 +46,7 @@ final class ThrottleProbe implements Supplier<LoadSample> {
     }
     List<LoadSample.ReplicaLag> lags = new ArrayList<>();
     for (String name : config.replicas()) {
-      Target replica = replicas.get(name);
+      Destination replica = replicas.get(name);
       try {
         Optional<Duration> lag = replica.replicationLag();
         lags.add(new LoadSample.ReplicaLag(name, lag, lag.isPresent() ? "" : "is not replicating"

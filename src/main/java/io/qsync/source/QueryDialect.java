@@ -1,6 +1,6 @@
 package io.qsync.source;
 
-import io.qsync.source.SqlType.Kind;
+import io.qsync.row.SqlType.Kind;
 
 /**
  * How a warehouse's SQL spells the expressions a remedy asks the user to put in the query, so that

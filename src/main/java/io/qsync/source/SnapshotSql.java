@@ -1,5 +1,6 @@
 package io.qsync.source;
 
+import io.qsync.row.Column;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.diff.KeyCollation;

@@ -1,5 +1,7 @@
 package io.qsync.source;
 
+import io.qsync.row.Column;
+
 /**
  * A warehouse that runs queries. Lifecycle: open (constructor, no I/O), {@link #query} once per
  * run, then {@link #close}. Implementations need not be thread-safe.

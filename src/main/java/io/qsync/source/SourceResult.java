@@ -1,5 +1,7 @@
 package io.qsync.source;
 
+import io.qsync.row.Column;
+import io.qsync.row.RowSink;
 import java.util.List;
 import java.util.OptionalLong;
 

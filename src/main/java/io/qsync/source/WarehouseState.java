@@ -1,5 +1,6 @@
 package io.qsync.source;
 
+import io.qsync.row.Column;
 import io.qsync.diff.KeyCollation;
 import io.qsync.diff.KeyProblem;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.qsync.stage;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.diff.ChangeCounts;
-import io.qsync.source.Column;
+import io.qsync.row.Column;
 import java.util.List;
 import java.util.Optional;
 

@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.source.Column;
-import io.qsync.source.SqlType;
-import io.qsync.source.SqlType.Kind;
-import io.qsync.target.ValueRule;
-import io.qsync.target.ValueRule.Check;
+import io.qsync.row.Column;
+import io.qsync.row.SqlType;
+import io.qsync.row.SqlType.Kind;
+import io.qsync.destination.ValueRule;
+import io.qsync.destination.ValueRule.Check;
 import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;

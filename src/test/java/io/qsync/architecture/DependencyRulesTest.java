@@ -7,9 +7,17 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point inward: value types know nothing of the project, the run's steps know
- * nothing of the engine, the engine knows interfaces (and wires concrete parts in one place), and
- * nothing but the CLI knows the CLI. Each rule says how to fix a violation.
+ * The package graph, kept true by the build. Dependencies point inward: the row types know nothing
+ * of the project; the diff's values know only rows; the parts of a run (config, source, stage,
+ * destination, state) know nothing of the engine; the engine knows interfaces and wires concrete
+ * parts in one place; the tools (demo, bench, soak) sit beside the product and nothing of the
+ * product knows them; nothing but the CLI knows the CLI. Each rule says how to fix a violation.
+ *
+ * <pre>
+ *   cli ──▶ engine ──▶ config, source, stage, destination, state, diff ──▶ row
+ *    │        ▲                  (source.duckdb and stage share duckdb) ─▶ row
+ *    └──▶ tools (demo, bench, soak) ──▶ engine and the parts
+ * </pre>
  */
 class DependencyRulesTest {
   private static final JavaClasses MAIN =
@@ -18,37 +26,85 @@ class DependencyRulesTest {
           .withImportOption(location -> !location.contains("/test-classes/"))
           .importPackages("io.qsync");
 
+  private static final String[] PARTS = {
+    "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..", "io.qsync.destination..",
+    "io.qsync.state..", "io.qsync.diff..", "io.qsync.row..", "io.qsync.duckdb.."
+  };
+
   @Test
-  void diffValuesImportNothingOfTheProject() {
+  void rowTypesImportNothingOfTheProject() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.qsync.row..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..",
+            "io.qsync.destination..", "io.qsync.state..", "io.qsync.diff..", "io.qsync.duckdb..",
+            "io.qsync.engine..", "io.qsync.cli..", "io.qsync.tools..")
+        .because("row holds the value types every layer shares (Column, SqlType, RowSink); keep"
+            + " them free of any layer")
+        .check(MAIN);
+  }
+
+  @Test
+  void diffValuesKnowOnlyRows() {
     noClasses()
         .that()
         .resideInAPackage("io.qsync.diff..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..", "io.qsync.target..",
-            "io.qsync.state..", "io.qsync.engine..", "io.qsync.cli..", "io.qsync.demo..")
-        .because("diff holds pure values and arithmetic; move I/O to stage or target")
+            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..",
+            "io.qsync.destination..", "io.qsync.state..", "io.qsync.engine..", "io.qsync.cli..",
+            "io.qsync.tools..")
+        .because("diff holds pure values and arithmetic; move I/O to stage or destination")
         .check(MAIN);
   }
 
   @Test
-  void theStepsOfARunDoNotKnowTheEngineOrTheCli() {
+  void theDuckDbValuesTheStageAndTheSourceShareKnowOnlyRows() {
     noClasses()
         .that()
-        .resideInAnyPackage(
-            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..", "io.qsync.target..",
-            "io.qsync.state..", "io.qsync.diff..")
+        .resideInAPackage("io.qsync.duckdb..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.qsync.engine..", "io.qsync.cli..")
-        .because("the engine calls the steps, not the other way round; pass what a step needs as"
-            + " a parameter or a small interface of the step's own package")
+        .resideInAnyPackage(
+            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..",
+            "io.qsync.destination..", "io.qsync.state..", "io.qsync.engine..", "io.qsync.cli..",
+            "io.qsync.tools..")
+        .because("duckdb is shared by the stage and the DuckDB source: neither may own it")
         .check(MAIN);
   }
 
   @Test
-  void onlyTheCommandsKnowConcreteSourcesAndTargets() {
+  void theStageDoesNotKnowTheSources() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.qsync.stage..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.qsync.source.duckdb..", "io.qsync.source.bigquery..")
+        .because("the stage holds rows of any source; what it shares with DuckDB lives in"
+            + " io.qsync.duckdb")
+        .check(MAIN);
+  }
+
+  @Test
+  void thePartsOfARunDoNotKnowTheEngineTheCliOrTheTools() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(PARTS)
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.qsync.engine..", "io.qsync.cli..", "io.qsync.tools..")
+        .because("the engine calls the parts, not the other way round; pass what a part needs as"
+            + " a parameter or a small interface of the part's own package")
+        .check(MAIN);
+  }
+
+  @Test
+  void onlyQsyncKnowsConcreteSourcesAndDestinations() {
     noClasses()
         .that()
         .resideInAPackage("io.qsync.engine..")
@@ -57,8 +113,23 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.qsync.target.mysql..", "io.qsync.source.duckdb..", "io.qsync.source.bigquery..")
-        .because("SyncRunner works through Source and Target; only Qsync picks the implementations")
+            "io.qsync.destination.mysql..", "io.qsync.source.duckdb..",
+            "io.qsync.source.bigquery..")
+        .because("the run works through Source and Destination; only Qsync picks the"
+            + " implementations")
+        .check(MAIN);
+  }
+
+  @Test
+  void theProductDoesNotKnowTheTools() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.qsync.tools..", "io.qsync.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.qsync.tools..")
+        .because("demo, bench and soak are tools beside the product: they use the engine, the"
+            + " engine never uses them (only their commands in cli start them)")
         .check(MAIN);
   }
 

@@ -7,7 +7,7 @@ import io.qsync.config.Mode;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.RetryConfig;
 import io.qsync.config.SyncConfig;
-import io.qsync.demo.EmbeddedMariaDb;
+import io.qsync.tools.demo.EmbeddedMariaDb;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;

@@ -12,7 +12,7 @@ import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
-import io.qsync.target.mysql.MySqlShadow;
+import io.qsync.destination.mysql.MySqlShadow;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;

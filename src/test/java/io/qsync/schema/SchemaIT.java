@@ -11,14 +11,14 @@ import io.qsync.config.SyncConfig;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
-import io.qsync.source.Column;
-import io.qsync.source.SqlType;
+import io.qsync.row.Column;
+import io.qsync.row.SqlType;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
-import io.qsync.target.Target;
-import io.qsync.target.TargetColumn;
-import io.qsync.target.TargetTable;
-import io.qsync.target.mysql.MySqlTypes;
+import io.qsync.destination.Destination;
+import io.qsync.destination.DestinationColumn;
+import io.qsync.destination.DestinationTable;
+import io.qsync.destination.mysql.MySqlTypes;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
@@ -804,12 +804,12 @@ class SchemaIT {
     }
     List<String> key = columns.stream().map(Column::name).filter(name -> name.startsWith("k_")).toList();
     key = key.subList(0, 16); // at most 16 key parts in an index
-    try (Target target = qsync.openTarget("app")) {
+    try (Destination target = qsync.openTarget("app")) {
       target.createTable("created", columns, key);
-      TargetTable created = target.describe("created").orElseThrow();
+      DestinationTable created = target.describe("created").orElseThrow();
       for (Column column : columns) {
-        TargetColumn assumed = MySqlTypes.created(column, key.contains(column.name()));
-        TargetColumn described = created.column(column.name()).orElseThrow();
+        DestinationColumn assumed = MySqlTypes.created(column, key.contains(column.name()));
+        DestinationColumn described = created.column(column.name()).orElseThrow();
         if (column.type().kind() == SqlType.Kind.JSON) {
           assertThat(described.dataType()).isEqualTo("longtext");
           continue;

@@ -27,18 +27,18 @@ public final class HostileMariaDbServer implements AutoCloseable {
   private static final int CLIENT_PLUGIN_AUTH = 1 << 19;
 
   /** Which queries get the file request: every one, or only LOAD DATA statements. */
-  public enum Target {
+  public enum Destination {
     EVERY_QUERY,
     LOAD_DATA_ONLY
   }
 
   private final ServerSocket socket;
   private final String requestedFile;
-  private final Target target;
+  private final Destination target;
   private final List<byte[]> sentAfterRequest = Collections.synchronizedList(new ArrayList<>());
   private final Thread thread;
 
-  public HostileMariaDbServer(String requestedFile, Target target) throws IOException {
+  public HostileMariaDbServer(String requestedFile, Destination target) throws IOException {
     this.socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     this.requestedFile = requestedFile;
     this.target = target;
@@ -91,7 +91,7 @@ public final class HostileMariaDbServer implements AutoCloseable {
         continue;
       }
       String query = new String(command.payload, 1, command.payload.length - 1, StandardCharsets.UTF_8);
-      boolean hostile = target == Target.EVERY_QUERY || query.stripLeading().toUpperCase().startsWith("LOAD DATA");
+      boolean hostile = target == Destination.EVERY_QUERY || query.stripLeading().toUpperCase().startsWith("LOAD DATA");
       if (!hostile) {
         writePacket(out, 1, ok(0));
         continue;

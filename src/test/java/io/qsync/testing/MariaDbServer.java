@@ -1,6 +1,6 @@
 package io.qsync.testing;
 
-import io.qsync.demo.EmbeddedMariaDb;
+import io.qsync.tools.demo.EmbeddedMariaDb;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

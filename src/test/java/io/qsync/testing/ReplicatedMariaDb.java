@@ -1,6 +1,6 @@
 package io.qsync.testing;
 
-import io.qsync.demo.EmbeddedMariaDb;
+import io.qsync.tools.demo.EmbeddedMariaDb;
 import java.nio.file.Path;
 
 /**

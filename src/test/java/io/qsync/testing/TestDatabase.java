@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record TestDatabase(String host, int port, String name) {
   /** A database of an embedded server; an empty name for statements that name their database. */
-  public static TestDatabase on(io.qsync.demo.EmbeddedMariaDb server, String name) {
+  public static TestDatabase on(io.qsync.tools.demo.EmbeddedMariaDb server, String name) {
     return new TestDatabase("127.0.0.1", server.port(), name);
   }
 

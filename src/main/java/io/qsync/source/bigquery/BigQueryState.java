@@ -16,7 +16,7 @@ import io.qsync.QsyncException;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.diff.KeyCollation;
 import io.qsync.diff.KeyProblem;
-import io.qsync.source.Column;
+import io.qsync.row.Column;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.SourceResult;

@@ -1,15 +1,17 @@
 package io.qsync.source.duckdb;
 
+import io.qsync.duckdb.DuckDbLibrary;
+import io.qsync.duckdb.DuckDbValues;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.config.DuckDbConnectionConfig;
-import io.qsync.source.Column;
+import io.qsync.row.Column;
 import io.qsync.source.DuckDbFileTable;
 import io.qsync.source.QueryDialect;
-import io.qsync.source.RowSink;
+import io.qsync.row.RowSink;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.SqlText;

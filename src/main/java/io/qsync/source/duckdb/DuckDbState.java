@@ -1,17 +1,18 @@
 package io.qsync.source.duckdb;
 
+import io.qsync.duckdb.DuckDbValues;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.KeyCollation;
 import io.qsync.diff.KeyProblem;
-import io.qsync.source.Column;
+import io.qsync.row.Column;
 import io.qsync.source.DuckDbFileTable;
-import io.qsync.source.RowSink;
+import io.qsync.row.RowSink;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.SourceResult;
 import io.qsync.source.SqlText;
-import io.qsync.source.SqlType;
+import io.qsync.row.SqlType;
 import io.qsync.source.WarehouseState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,8 +2,8 @@ package io.qsync.source.duckdb;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.source.SqlType;
-import io.qsync.source.SqlType.Kind;
+import io.qsync.row.SqlType;
+import io.qsync.row.SqlType.Kind;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;

@@ -7,7 +7,7 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.KeyCollation;
 import io.qsync.diff.KeyProblem;
-import io.qsync.source.Column;
+import io.qsync.row.Column;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.SourceResult;

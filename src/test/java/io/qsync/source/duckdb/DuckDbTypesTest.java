@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.source.SqlType;
-import io.qsync.source.SqlType.Kind;
+import io.qsync.row.SqlType;
+import io.qsync.row.SqlType.Kind;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -3,9 +3,9 @@ package io.qsync.source.duckdb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qsync.diff.KeyCollation;
-import io.qsync.source.Column;
+import io.qsync.row.Column;
 import io.qsync.source.SnapshotSql;
-import io.qsync.source.SqlType;
+import io.qsync.row.SqlType;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -1,0 +1,371 @@
+package io.qsync.destination.mysql;
+
+import io.qsync.diff.ChangeCounts;
+import io.qsync.state.RunPhase;
+import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
+import io.qsync.state.RunStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Run history in the table {@value #TABLE} of the target database, one row per run. The checkpoint
+ * column ({@code applied_through}) is written only by {@link MySqlChangeWriter}, inside each
+ * batch's transaction. Not thread-safe.
+ */
+final class MySqlRunStore implements RunStore {
+  static final String TABLE = "`_qsync_runs`";
+
+  private static final String COLUMNS =
+      "run_id, sync_name, target_table, mode, status, phase, started_at, finished_at, source_rows,"
+          + " inserted, updated, deleted, unchanged, changes_total, applied_through,"
+          + " batches_applied, resumes, host, pid, connection_id, error";
+
+  /**
+   * Added after the first release: a table created before lacks these columns until prepare.
+   * {@code source_job}: where the source keeps the run's result; {@code diff_state}: the state a
+   * {@code diff: snapshot} run left in the warehouse.
+   */
+  private static final String SOURCE_JOB = "source_job";
+  private static final String DIFF_STATE = "diff_state";
+  private static final List<String> ADDED_COLUMNS = List.of(SOURCE_JOB, DIFF_STATE);
+
+  /** The target's work session, which may be replaced after a lost connection. */
+  private final Supplier<Connection> session;
+  /** The added columns the table has, once looked up. */
+  private java.util.Set<String> addedColumns;
+  private final String connectionName;
+
+  MySqlRunStore(Supplier<Connection> session, String connectionName) {
+    this.session = session;
+    this.connectionName = connectionName;
+  }
+
+  private Connection connection() {
+    return session.get();
+  }
+
+  @Override
+  public void prepare() {
+    execute(
+        "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+            + " run_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+            + " sync_name VARCHAR(191) NOT NULL,"
+            + " target_table VARCHAR(64) NOT NULL,"
+            + " mode VARCHAR(16) NOT NULL,"
+            + " status VARCHAR(16) NOT NULL,"
+            + " phase VARCHAR(16) NOT NULL,"
+            + " started_at DATETIME(6) NOT NULL,"
+            + " updated_at DATETIME(6) NULL,"
+            + " finished_at DATETIME(6) NULL,"
+            + " source_rows BIGINT NULL, inserted BIGINT NULL, updated BIGINT NULL,"
+            + " deleted BIGINT NULL, unchanged BIGINT NULL,"
+            + " changes_total BIGINT NOT NULL DEFAULT 0,"
+            + " applied_through BIGINT NOT NULL DEFAULT 0,"
+            + " batches_applied INT NOT NULL DEFAULT 0,"
+            + " resumes INT NOT NULL DEFAULT 0,"
+            + " host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL, connection_id BIGINT NOT NULL,"
+            + " error TEXT NULL,"
+            + " KEY by_sync (sync_name, started_at)"
+            + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+    for (String column : ADDED_COLUMNS) {
+      if (has(column)) {
+        continue;
+      }
+      // MySQL 8 has no ADD COLUMN IF NOT EXISTS: look first. A concurrent ALTER of another run
+      // fails this one with a duplicate column (1060), which is as good as success. Without the
+      // ALTER privilege (1142) history goes on without the column: a resumed run finds its job
+      // by its deterministic id all the same, and a snapshot sync compares in full, saying why.
+      try (Statement statement = connection().createStatement()) {
+        statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + column + " VARCHAR(1024) NULL");
+        addedColumns.add(column);
+      } catch (SQLException e) {
+        if (e.getErrorCode() == 1060) {
+          addedColumns.add(column);
+        } else if (e.getErrorCode() != 1142) {
+          throw MySqlErrors.failed(connectionName, "add column " + column + " to " + TABLE, e);
+        }
+      }
+    }
+  }
+
+  /** Whether the history table has an added column (false while the table is absent). */
+  private boolean has(String column) {
+    if (addedColumns == null || !addedColumns.containsAll(ADDED_COLUMNS)) {
+      java.util.Set<String> found = new java.util.HashSet<>();
+      try (Statement statement = connection().createStatement();
+          ResultSet rows =
+              statement.executeQuery(
+                  "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                      + " AND TABLE_NAME = '_qsync_runs' AND COLUMN_NAME IN ('" + SOURCE_JOB + "', '"
+                      + DIFF_STATE + "')")) {
+        while (rows.next()) {
+          found.add(rows.getString(1).toLowerCase(java.util.Locale.ROOT));
+        }
+      } catch (SQLException e) {
+        throw MySqlErrors.failed(connectionName, "look for the columns of " + TABLE, e);
+      }
+      addedColumns = found;
+    }
+    return addedColumns.contains(column);
+  }
+
+  private boolean hasSourceJob() {
+    return has(SOURCE_JOB);
+  }
+
+  private String selectColumns() {
+    return COLUMNS + (hasSourceJob() ? ", " + SOURCE_JOB : ", NULL AS " + SOURCE_JOB);
+  }
+
+  @Override
+  public void insert(RunRecord run) {
+    String placeholders = "?, ".repeat(20) + "?";
+    try (PreparedStatement statement =
+        connection().prepareStatement(
+            "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + placeholders + ")")) {
+      bind(statement, run);
+      statement.executeUpdate();
+      if (run.sourceJob().isPresent()) {
+        update(run);
+      }
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "record run " + run.runId() + " in " + TABLE, e);
+    }
+  }
+
+  @Override
+  public void update(RunRecord run) {
+    try (PreparedStatement statement =
+        connection().prepareStatement(
+            "UPDATE " + TABLE + " SET status = ?, phase = ?, finished_at = ?, source_rows = ?,"
+                + " inserted = ?, updated = ?, deleted = ?, unchanged = ?, changes_total = ?,"
+                + " resumes = ?, host = ?, pid = ?, connection_id = ?, error = ?, updated_at = ?"
+                + (hasSourceJob() ? ", " + SOURCE_JOB + " = ?" : "") + " WHERE run_id = ?")) {
+      statement.setString(1, run.status().name().toLowerCase(Locale.ROOT));
+      statement.setString(2, run.phase().stored());
+      setInstant(statement, 3, run.finishedAt().map(Timestamp::from).orElse(null));
+      bindCounts(statement, 4, run.counts());
+      statement.setLong(9, run.changesTotal());
+      statement.setInt(10, run.resumes());
+      statement.setString(11, run.host());
+      statement.setLong(12, run.pid());
+      statement.setLong(13, run.connectionId());
+      statement.setString(14, run.error().orElse(null));
+      statement.setTimestamp(15, Timestamp.from(java.time.Instant.now()));
+      int next = 16;
+      if (hasSourceJob()) {
+        statement.setString(next++, run.sourceJob().orElse(null));
+      }
+      statement.setString(next, run.runId());
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "update run " + run.runId() + " in " + TABLE, e);
+    }
+  }
+
+  @Override
+  public Optional<RunRecord> find(String runId) {
+    return query("SELECT " + selectColumns() + " FROM " + TABLE + " WHERE run_id = ?", runId).stream()
+        .findFirst();
+  }
+
+  @Override
+  public Optional<RunRecord> lastSucceeded(String sync) {
+    return query(
+        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ? AND status ="
+            + " 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT 1",
+        sync).stream().findFirst();
+  }
+
+  @Override
+  public boolean recordsDiffState() {
+    return has(DIFF_STATE);
+  }
+
+  @Override
+  public void recordDiffState(String runId, String state) {
+    if (!has(DIFF_STATE)) {
+      return;
+    }
+    try (PreparedStatement statement =
+        connection().prepareStatement(
+            "UPDATE " + TABLE + " SET " + DIFF_STATE + " = ? WHERE run_id = ?")) {
+      statement.setString(1, state);
+      statement.setString(2, runId);
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "record the state of run " + runId + " in " + TABLE, e);
+    }
+  }
+
+  @Override
+  public Optional<String> diffState(String runId) {
+    if (!exists() || !has(DIFF_STATE)) {
+      return Optional.empty();
+    }
+    try (PreparedStatement statement =
+        connection().prepareStatement(
+            "SELECT " + DIFF_STATE + " FROM " + TABLE + " WHERE run_id = ?")) {
+      statement.setString(1, runId);
+      try (ResultSet rows = statement.executeQuery()) {
+        return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "read the state of run " + runId + " from " + TABLE, e);
+    }
+  }
+
+  @Override
+  public Optional<RunRecord> unfinished(String sync) {
+    return history(sync, 1).stream().filter(run -> run.status().unfinished()).findFirst();
+  }
+
+  @Override
+  public List<RunRecord> history(String sync, int limit) {
+    return query(
+        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ?"
+            + " ORDER BY started_at DESC, run_id DESC LIMIT " + Math.max(1, limit),
+        sync);
+  }
+
+  @Override
+  public List<RunRecord> latestPerSync() {
+    if (!exists()) {
+      return List.of();
+    }
+    return query(
+        "SELECT " + selectColumns() + " FROM " + TABLE + " r WHERE run_id = (SELECT run_id FROM " + TABLE
+            + " n WHERE n.sync_name = r.sync_name ORDER BY started_at DESC, run_id DESC LIMIT 1)"
+            + " ORDER BY sync_name",
+        null);
+  }
+
+  private boolean exists() {
+    try (Statement statement = connection().createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+                    + " AND TABLE_NAME = '_qsync_runs'")) {
+      rows.next();
+      return rows.getLong(1) > 0;
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "look for " + TABLE, e);
+    }
+  }
+
+  private List<RunRecord> query(String sql, String parameter) {
+    if (parameter != null && !exists()) {
+      return List.of();
+    }
+    List<RunRecord> runs = new ArrayList<>();
+    try (PreparedStatement statement = connection().prepareStatement(sql)) {
+      if (parameter != null) {
+        statement.setString(1, parameter);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          runs.add(read(rows));
+        }
+      }
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "read run history from " + TABLE, e);
+    }
+    return runs;
+  }
+
+  private static RunRecord read(ResultSet rows) throws SQLException {
+    Optional<ChangeCounts> counts = Optional.empty();
+    rows.getLong("source_rows");
+    if (!rows.wasNull()) {
+      counts =
+          Optional.of(
+              new ChangeCounts(
+                  rows.getLong("source_rows"), rows.getLong("inserted"), rows.getLong("updated"),
+                  rows.getLong("deleted"), rows.getLong("unchanged")));
+    }
+    Timestamp finished = rows.getTimestamp("finished_at");
+    return new RunRecord(
+        rows.getString("run_id"),
+        rows.getString("sync_name"),
+        rows.getString("target_table"),
+        rows.getString("mode"),
+        RunStatus.valueOf(rows.getString("status").toUpperCase(Locale.ROOT)),
+        RunPhase.ofStored(rows.getString("phase")),
+        rows.getTimestamp("started_at").toInstant(),
+        Optional.ofNullable(finished).map(Timestamp::toInstant),
+        counts,
+        rows.getLong("changes_total"),
+        rows.getLong("applied_through"),
+        rows.getInt("batches_applied"),
+        rows.getInt("resumes"),
+        rows.getString("host"),
+        rows.getLong("pid"),
+        rows.getLong("connection_id"),
+        Optional.ofNullable(rows.getString("error")),
+        Optional.ofNullable(rows.getString(SOURCE_JOB)));
+  }
+
+  private static void bind(PreparedStatement statement, RunRecord run) throws SQLException {
+    statement.setString(1, run.runId());
+    statement.setString(2, run.sync());
+    statement.setString(3, run.table());
+    statement.setString(4, run.mode());
+    statement.setString(5, run.status().name().toLowerCase(Locale.ROOT));
+    statement.setString(6, run.phase().stored());
+    statement.setTimestamp(7, Timestamp.from(run.startedAt()));
+    setInstant(statement, 8, run.finishedAt().map(Timestamp::from).orElse(null));
+    bindCounts(statement, 9, run.counts());
+    statement.setLong(14, run.changesTotal());
+    statement.setLong(15, run.appliedThrough());
+    statement.setInt(16, run.batchesApplied());
+    statement.setInt(17, run.resumes());
+    statement.setString(18, run.host());
+    statement.setLong(19, run.pid());
+    statement.setLong(20, run.connectionId());
+    statement.setString(21, run.error().orElse(null));
+  }
+
+  private static void bindCounts(PreparedStatement statement, int first, Optional<ChangeCounts> counts)
+      throws SQLException {
+    if (counts.isEmpty()) {
+      for (int i = 0; i < 5; i++) {
+        statement.setNull(first + i, Types.BIGINT);
+      }
+      return;
+    }
+    ChangeCounts c = counts.get();
+    statement.setLong(first, c.sourceRows());
+    statement.setLong(first + 1, c.inserts());
+    statement.setLong(first + 2, c.updates());
+    statement.setLong(first + 3, c.deletes());
+    statement.setLong(first + 4, c.unchanged());
+  }
+
+  private static void setInstant(PreparedStatement statement, int index, Timestamp value)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, Types.TIMESTAMP);
+    } else {
+      statement.setTimestamp(index, value);
+    }
+  }
+
+  private void execute(String sql) {
+    try (Statement statement = connection().createStatement()) {
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "create " + TABLE, e);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.qsync.tools.soak;
+
+import io.qsync.Plural;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The soak's figures as a table for people and as a map for JSON. */
+public final class SoakTable {
+  private SoakTable() {}
+
+  public static String render(List<Soak.Phase> phases) {
+    StringBuilder text = new StringBuilder();
+    text.append(String.format(Locale.ROOT, "%-24s %9s %9s %9s %9s %9s %8s %6s %11s%n",
+        "phase", "app op/s", "read p50", "read p99", "write p99", "max", "errors", "runs", "rows/s sync"));
+    long baselineReadP99 = 0;
+    long baselineWriteP99 = 0;
+    for (Soak.Phase phase : phases) {
+      AppLoad.Measured app = phase.app();
+      long readP99 = Latencies.quantile(app.reads(), 0.99);
+      long writeP99 = Latencies.quantile(app.writes(), 0.99);
+      if (baselineReadP99 == 0) {
+        baselineReadP99 = readP99;
+        baselineWriteP99 = writeP99;
+      }
+      text.append(String.format(Locale.ROOT, "%-24s %9.0f %9s %9s %9s %9s %8d %6d %11s%n",
+          phase.name(), app.opsPerSecond(), millis(Latencies.quantile(app.reads(), 0.5)), millis(readP99),
+          millis(writeP99), millis(max(app)), app.errors(), phase.runs(),
+          phase.runs() == 0 ? "-" : String.format(Locale.ROOT, "%.0f", phase.rowsWritten() / phase.syncSeconds())));
+    }
+    text.append("p99 as a multiple of the application alone:");
+    for (Soak.Phase phase : phases.subList(Math.min(1, phases.size()), phases.size())) {
+      text.append(String.format(Locale.ROOT, "%n  %-24s reads %.2fx, writes %.2fx", phase.name(),
+          ratio(Latencies.quantile(phase.app().reads(), 0.99), baselineReadP99),
+          ratio(Latencies.quantile(phase.app().writes(), 0.99), baselineWriteP99)));
+      phase.throttledSeconds().forEach((rule, seconds) ->
+          text.append(String.format(Locale.ROOT, "%n    throttled %.1f s by %s", seconds, rule)));
+      if (phase.retries() > 0) {
+        text.append(String.format(Locale.ROOT, "%n    %s retried", Plural.of(phase.retries(), "batch")));
+      }
+    }
+    return text.toString();
+  }
+
+  public static Map<String, Object> figures(Soak.Options options, List<Soak.Phase> phases) {
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("rows", options.rows());
+    figures.put("clients", options.clients());
+    figures.put("write_share", options.writeShare());
+    figures.put("changed_per_run", options.changedPerRun());
+    figures.put("phase_seconds", options.phaseSeconds());
+    figures.put("throttle", options.throttle());
+    figures.put("phases", phases.stream().map(SoakTable::phase).toList());
+    return figures;
+  }
+
+  private static Map<String, Object> phase(Soak.Phase phase) {
+    AppLoad.Measured app = phase.app();
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("name", phase.name());
+    figures.put("seconds", app.seconds());
+    figures.put("reads", app.reads().length);
+    figures.put("writes", app.writes().length);
+    figures.put("errors", app.errors());
+    for (double quantile : new double[] {0.5, 0.99, 0.999}) {
+      String suffix = String.valueOf(quantile).substring(2);
+      figures.put("read_p" + suffix + "_ms", Latencies.quantile(app.reads(), quantile) / 1e6);
+      figures.put("write_p" + suffix + "_ms", Latencies.quantile(app.writes(), quantile) / 1e6);
+    }
+    figures.put("max_ms", max(app) / 1e6);
+    figures.put("sync_runs", phase.runs());
+    figures.put("rows_written", phase.rowsWritten());
+    figures.put("sync_seconds", phase.syncSeconds());
+    figures.put("throttled_seconds", phase.throttledSeconds());
+    figures.put("batches_retried", phase.retries());
+    return figures;
+  }
+
+  private static long max(AppLoad.Measured app) {
+    long reads = app.reads().length == 0 ? 0 : app.reads()[app.reads().length - 1];
+    long writes = app.writes().length == 0 ? 0 : app.writes()[app.writes().length - 1];
+    return Math.max(reads, writes);
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
+  }
+
+  private static double ratio(long value, long baseline) {
+    return baseline == 0 ? 0 : (double) value / baseline;
+  }
+}

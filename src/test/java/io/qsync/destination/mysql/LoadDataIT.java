@@ -1,0 +1,211 @@
+package io.qsync.destination.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.Mode;
+import io.qsync.config.SyncConfig;
+import io.qsync.diff.Change;
+import io.qsync.diff.ChangeCounts;
+import io.qsync.diff.ChangeKind;
+import io.qsync.engine.Qsync;
+import io.qsync.row.Column;
+import io.qsync.row.SqlType;
+import io.qsync.row.SqlType.Kind;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.TestSyncs;
+import io.qsync.testing.Warehouse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * New rows go in with LOAD DATA LOCAL INFILE when a batch has enough of them. It must write the
+ * very bytes the row-by-row statements write, and where the server only warns (LOCAL turns errors
+ * into warnings) the batch must still fail with the key and column, never lose or mangle a row.
+ */
+@ExtendWith(MariaDbExtension.class)
+class LoadDataIT {
+  private static final int ROWS = 300;
+
+  @TempDir Path dir;
+  private Warehouse warehouse;
+
+  @BeforeEach
+  void warehouse() {
+    warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
+  }
+
+  private Qsync qsync(TestDatabase database, String query, String table, int batchSize) {
+    SyncConfig sync =
+        new SyncConfig(
+            "s", "warehouse", query, "app", table, List.of("id"), Mode.MIRROR, true, batchSize,
+            Duration.ofSeconds(2));
+    return TestSyncs.qsync(dir.resolve(table), database, warehouse, sync);
+  }
+
+  private static long loads(TestDatabase database) {
+    return Long.parseLong(database.rows("SHOW GLOBAL STATUS LIKE 'Com_load'").get(0).get(1));
+  }
+
+  @Test
+  void loadDataWritesExactlyWhatRowStatementsWrite(TestDatabase database) {
+    warehouse.execute(
+        "CREATE TABLE t AS SELECT i AS id,"
+            + " CASE WHEN i % 17 = 0 THEN NULL ELSE ['tab' || chr(9) || 'x', 'line' || chr(10) || 'x',"
+            + "  'cr' || chr(13) || 'x', 'back' || chr(92) || 'slash', chr(92) || 'N', 'NULL', '',"
+            + "  'emoji 🧪 한글 é', 'trailing ', '\"quoted\"', '''single''', chr(92), 'x' || chr(92)]"
+            + "  [1 + i % 13] END AS s,"
+            + " CASE WHEN i % 19 = 0 THEN NULL ELSE ['\\x00\\x09\\x0A\\x0D\\x5C\\xFF'::BLOB, ''::BLOB,"
+            + "  encode('bytes ' || i::VARCHAR)][1 + i % 3] END AS b,"
+            + " CASE WHEN i % 23 = 0 THEN NULL ELSE [0.1, 1.7976931348623157e308, 2.2250738585072014e-308,"
+            + "  -123.456, i / 7.0, 1e21, 1e-7][1 + i % 7] END AS d,"
+            + " (i / 3.0)::FLOAT AS f,"
+            + " (i * 1234567.123456789)::DECIMAL(38, 9) AS amount,"
+            + " i % 2 = 0 AS flag,"
+            + " (i * 170141183460469231731687303715884105)::HUGEINT AS huge,"
+            + " TIMESTAMP '2020-04-05 01:30:00.123456' + to_microseconds(i * 1000003) AS ts,"
+            + " DATE '1000-01-01' + (i * 3000)::INTEGER AS day,"
+            + " TIME '00:00:00' + to_microseconds(i * 86399999999 // " + ROWS + ") AS tm,"
+            + " CASE WHEN i % 5 = 0 THEN NULL ELSE json_object('i', i, 's', 'ü' || chr(9)) END AS doc,"
+            + " uuid() AS u"
+            + " FROM range(1, " + (ROWS + 1) + ") r(i)");
+    long loadsBefore = loads(database);
+
+    Qsync bulk = qsync(database, "SELECT * FROM t", "bulk", 1000);
+    assertThat(bulk.run("s", false).counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
+    assertThat(loads(database)).as("LOAD DATA ran").isGreaterThan(loadsBefore);
+    // Fewer new rows per batch than LOAD DATA's minimum: multi-row INSERTs.
+    Qsync exact = qsync(database, "SELECT * FROM t", "exact", MySqlLoadData.MIN_ROWS - 1);
+    assertThat(exact.run("s", false).counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
+
+    String columns =
+        "id, HEX(s), HEX(b), d, f, CAST(amount AS CHAR), flag, CAST(huge AS CHAR),"
+            + " DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f'), CAST(day AS CHAR),"
+            + " TIME_FORMAT(tm, '%H:%i:%s.%f'), HEX(doc), u";
+    List<List<String>> written = database.rows("SELECT " + columns + " FROM bulk ORDER BY id");
+    assertThat(written).hasSize(ROWS);
+    assertThat(written).isEqualTo(database.rows("SELECT " + columns + " FROM exact ORDER BY id"));
+    assertThat(database.rows("SELECT COUNT(*) FROM bulk b JOIN exact e USING (id)"
+            + " WHERE NOT (b.d <=> e.d AND b.f <=> e.f AND BINARY b.s <=> BINARY e.s)"))
+        .containsExactly(List.of("0"));
+    assertThat(database.rows("SELECT s, HEX(b), CAST(amount AS CHAR) FROM bulk WHERE id = 39"))
+        .containsExactly(java.util.Arrays.asList("tab\tx", "00090A0D5CFF", "48148117.814814771"));
+    assertThat(database.rows("SELECT s FROM bulk WHERE id IN (3, 4, 5, 6) ORDER BY id"))
+        .containsExactly(List.of("back\\slash"), List.of("\\N"), List.of("NULL"), List.of(""));
+    assertThat(database.rows("SELECT COUNT(*) FROM bulk WHERE s IS NULL"))
+        .containsExactly(List.of(Integer.toString(ROWS / 17)));
+
+    assertThat(bulk.run("s", false).counts()).isEqualTo(new ChangeCounts(ROWS, 0, 0, 0, ROWS));
+  }
+
+  @Test
+  void aValueTheTableRejectsInALoadedBatchNamesKeyAndColumnAndWritesNothingOfIt(TestDatabase database) {
+    warehouse.execute(
+        "CREATE TABLE t AS SELECT i AS id, CASE WHEN i = 70 THEN 'bad' ELSE 'ok' END AS name"
+            + " FROM range(1, 101) r(i)");
+    // A CHECK constraint is the server's alone: qsync cannot see the value coming.
+    database.execute(
+        "CREATE TABLE targets (id BIGINT PRIMARY KEY, name VARCHAR(5) CHECK (name <> 'bad'))");
+
+    QsyncException error =
+        catchThrowableOfType(
+            QsyncException.class, () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s", false));
+
+    assertThat(error).isNotNull();
+    assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
+    assertThat(error.getMessage())
+        .contains("key (id=70)")
+        .contains("Nothing of this batch was written");
+    assertThat(database.count("targets")).isZero();
+  }
+
+  @Test
+  void aDuplicateOfAnotherUniqueKeyIsAnErrorNotASkippedRow(TestDatabase database) {
+    warehouse.execute(
+        "CREATE TABLE t AS SELECT i AS id,"
+            + " CASE WHEN i = 80 THEN 'u30@example.com' ELSE 'u' || i::VARCHAR || '@example.com' END AS email"
+            + " FROM range(1, 101) r(i)");
+    database.execute(
+        "CREATE TABLE targets (id BIGINT PRIMARY KEY, email VARCHAR(50) NOT NULL, UNIQUE KEY (email))");
+
+    QsyncException error =
+        catchThrowableOfType(
+            QsyncException.class, () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s", false));
+
+    assertThat(error).isNotNull();
+    assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
+    assertThat(error.getMessage())
+        .contains("unique key (email) on more than one row of the result -> ('u30@example.com')")
+        .contains("Nothing was written");
+    assertThat(database.count("targets")).isZero();
+  }
+
+  /**
+   * Floats at their extremes go into a FLOAT column by LOAD DATA exactly: every row as sent, no
+   * warning, the same bits read back. (A float's own shortest text, 3.4028235E38 for the largest,
+   * parses to a double above the largest float, which the column refuses.)
+   */
+  @Test
+  void floatsAtTheirExtremesLoadBitForBit(TestDatabase database) throws Exception {
+    float[] floats = {
+      Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_NORMAL, Float.MIN_VALUE, 1e-40f, 0.1f, 3.1415927f
+    };
+    double[] doubles = {
+      Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_NORMAL, Double.MIN_VALUE, 1e-310, 0.1, Math.PI
+    };
+    List<Change> rows = new ArrayList<>();
+    for (int i = 0; i < MySqlLoadData.MIN_ROWS; i++) {
+      rows.add(new Change(
+          i + 1, ChangeKind.INSERT,
+          new Object[] {(long) i, floats[i % floats.length], doubles[i % doubles.length]}));
+    }
+    List<Column> columns = List.of(
+        new Column("id", SqlType.of(Kind.BIGINT)), new Column("f", SqlType.of(Kind.FLOAT)),
+        new Column("d", SqlType.of(Kind.DOUBLE)));
+    database.execute("CREATE TABLE floats (id BIGINT PRIMARY KEY, f FLOAT, d DOUBLE)");
+
+    try (Connection connection = database.connect()) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SET SESSION sql_mode = '" + MySqlDestination.SQL_MODE + "'");
+      }
+      connection.setAutoCommit(false);
+      assertThat(new MySqlLoadData("floats", columns).load(connection, rows))
+          .as("LOAD DATA took every row as sent")
+          .isTrue();
+      connection.commit();
+    }
+
+    // The binary protocol: each value as its bytes, never as text.
+    try (Connection connection =
+            DriverManager.getConnection(database.url() + "?useServerPrepStmts=true", "root", "");
+        PreparedStatement statement =
+            connection.prepareStatement("SELECT id, CAST(f AS DOUBLE), d FROM floats ORDER BY id");
+        ResultSet stored = statement.executeQuery()) {
+      int seen = 0;
+      while (stored.next()) {
+        int id = stored.getInt(1);
+        assertThat(Float.floatToRawIntBits((float) stored.getDouble(2))).as("float %d", id)
+            .isEqualTo(Float.floatToRawIntBits(floats[id % floats.length]));
+        assertThat(stored.getDouble(2)).isEqualTo((double) floats[id % floats.length]);
+        assertThat(Double.doubleToRawLongBits(stored.getDouble(3))).as("double %d", id)
+            .isEqualTo(Double.doubleToRawLongBits(doubles[id % doubles.length]));
+        seen++;
+      }
+      assertThat(seen).isEqualTo(MySqlLoadData.MIN_ROWS);
+    }
+  }
+}
