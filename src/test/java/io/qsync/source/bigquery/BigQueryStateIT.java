@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,8 +225,8 @@ class BigQueryStateIT {
     SnapshotNames other = SnapshotNames.of("other", "app", "other");
     state.materialize(QUERY, other.run("run-1"));
 
-    assertThat(state.describe(run.state())).get().asList()
-        .extracting(column -> ((Column) column).name()).containsExactly("id", SnapshotSql.FINGERPRINT);
+    assertThat(state.describe(run.state())).get(InstanceOfAssertFactories.list(Column.class))
+        .extracting(Column::name).containsExactly("id", SnapshotSql.FINGERPRINT);
     assertThat(state.tables(names.prefix())).containsExactlyInAnyOrder(run.result(), run.state());
     assertThat(state.tables(SnapshotNames.QSYNC_PREFIX)).hasSize(3);
 
@@ -265,7 +266,7 @@ class BigQueryStateIT {
     SnapshotNames.Run lost = names.run("run-2");
     state.materialize(QUERY, lost);
     state.drop(lost.result());
-    QsyncException failure = catchThrowableOfType(() -> state.advance(lost, KEY), QsyncException.class);
+    QsyncException failure = catchThrowableOfType(QsyncException.class, () -> state.advance(lost, KEY));
     assertThat(failure.getMessage()).contains("the result table qsync-test." + STATE + "." + lost.result())
         .contains("is gone").contains("--restart");
   }
@@ -276,8 +277,7 @@ class BigQueryStateIT {
     TwoRuns runs = twoRuns(state);
     emulator.execute("DROP TABLE " + STATE + "." + runs.first().state()); // expired, or dropped by hand
 
-    QsyncException failure = catchThrowableOfType(
-        () -> state.changes(runs.second(), runs.first().state(), KEY, true), QsyncException.class);
+    QsyncException failure = catchThrowableOfType(QsyncException.class, () -> state.changes(runs.second(), runs.first().state(), KEY, true));
 
     assertThat(failure.kind()).as("a failure the next run gets over").isEqualTo(ErrorKind.FAILED);
     assertThat(failure.getMessage()).contains("the change set of run run_2 failed")
@@ -357,8 +357,7 @@ class BigQueryStateIT {
     sources.add(source);
     WarehouseState state = source.state("no_such_dataset").orElseThrow();
 
-    QsyncException failure = catchThrowableOfType(
-        () -> state.materialize(QUERY, names.run("run-1")), QsyncException.class);
+    QsyncException failure = catchThrowableOfType(QsyncException.class, () -> state.materialize(QUERY, names.run("run-1")));
 
     assertThat(failure.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(failure.getMessage()).contains("state_dataset 'no_such_dataset' does not exist")

@@ -508,7 +508,7 @@ public final class BigQueryEmulator implements AutoCloseable {
 
   private synchronized JsonNode insertJob(String requestProject, JsonNode body, Map<String, String> query) {
     ObjectNode job = body == null ? NODES.objectNode() : ((ObjectNode) body).deepCopy();
-    ObjectNode reference = job.with("jobReference");
+    ObjectNode reference = job.withObjectProperty("jobReference");
     String jobId = reference.path("jobId").asText(UUID.randomUUID().toString());
     reference.put("projectId", requestProject).put("jobId", jobId);
     reference.put("location", reference.path("location").asText("US"));
@@ -536,12 +536,12 @@ public final class BigQueryEmulator implements AutoCloseable {
       String sql = translate(queryConfiguration.path("query").asText(), queryConfiguration.path("queryParameters"));
       if (dryRun) {
         List<Field> schema = describe(sql);
-        job.with("status").put("state", "DONE");
-        ObjectNode statistics = job.with("statistics");
+        job.withObjectProperty("status").put("state", "DONE");
+        ObjectNode statistics = job.withObjectProperty("statistics");
         long bytes = bytesScanned(sql);
         statistics.put("totalBytesProcessed", Long.toString(bytes));
-        statistics.with("query").set("schema", NODES.objectNode().set("fields", BigQueryFields.toJson(schema)));
-        statistics.with("query").put("totalBytesProcessed", Long.toString(bytes));
+        statistics.withObjectProperty("query").set("schema", NODES.objectNode().set("fields", BigQueryFields.toJson(schema)));
+        statistics.withObjectProperty("query").put("totalBytesProcessed", Long.toString(bytes));
         return job;
       }
       long maximumBytesBilled = queryConfiguration.path("maximumBytesBilled").asLong(Long.MAX_VALUE);
@@ -564,7 +564,7 @@ public final class BigQueryEmulator implements AutoCloseable {
         // about 24 hours (cloud.google.com/bigquery/docs/writing-results#temporary_and_permanent_tables).
         dataset = ANONYMOUS_DATASET;
         table = "anon" + jobId.replaceAll("[^A-Za-z0-9_]", "_");
-        queryConfiguration.with("destinationTable").put("projectId", requestProject)
+        queryConfiguration.withObjectProperty("destinationTable").put("projectId", requestProject)
             .put("datasetId", dataset).put("tableId", table);
       }
       queries.incrementAndGet();
@@ -580,13 +580,13 @@ public final class BigQueryEmulator implements AutoCloseable {
       }
       List<Field> schema = describe("SELECT * FROM " + duckName(dataset, table));
       registerTable(requestProject, dataset, table, schema, count);
-      job.with("status").put("state", "DONE");
-      ObjectNode statistics = job.with("statistics");
+      job.withObjectProperty("status").put("state", "DONE");
+      ObjectNode statistics = job.withObjectProperty("statistics");
       statistics.put("creationTime", Long.toString(System.currentTimeMillis()));
       statistics.put("startTime", Long.toString(System.currentTimeMillis()));
       statistics.put("endTime", Long.toString(System.currentTimeMillis()));
       statistics.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
-      ObjectNode queryStatistics = statistics.with("query");
+      ObjectNode queryStatistics = statistics.withObjectProperty("query");
       queryStatistics.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
       queryStatistics.put("totalBytesBilled", Long.toString(bytesProcessedPerQuery));
       queryStatistics.put("cacheHit", false);
@@ -618,7 +618,7 @@ public final class BigQueryEmulator implements AutoCloseable {
   }
 
   private static void fail(ObjectNode job, ApiError error) {
-    ObjectNode status = job.with("status");
+    ObjectNode status = job.withObjectProperty("status");
     status.put("state", "DONE");
     ObjectNode errorResult = status.putObject("errorResult");
     errorResult.put("reason", error.reason).put("message", error.getMessage());
@@ -657,7 +657,7 @@ public final class BigQueryEmulator implements AutoCloseable {
       }
     }
     if (request.path("dryRun").asBoolean(false)) {
-      insert.with("configuration").put("dryRun", true);
+      insert.withObjectProperty("configuration").put("dryRun", true);
     }
     JsonNode job = insertJob(requestProject, insert, Map.of());
     String jobId = job.path("jobReference").path("jobId").asText();
@@ -1029,7 +1029,7 @@ public final class BigQueryEmulator implements AutoCloseable {
           Object[] values = new Object[schema.size()];
           for (int i = 0; i < values.length; i++) {
             values[i] = schema.get(i).type().equals("FLOAT") && !schema.get(i).repeated()
-                ? (Object) result.getObject(i + 1) : result.getString(i + 1);
+                ? result.getObject(i + 1) : result.getString(i + 1);
           }
           page.add(BigQueryValues.row(schema, values, int64));
         }
