@@ -33,9 +33,9 @@ import picocli.CommandLine.Spec;
     name = "bench",
     description = {
       "Measures qsync against the server's own bulk path, LOAD DATA LOCAL INFILE.",
-      "In one invocation: first load, re-syncs with nothing, 1 %% and 10 %% changed, and the",
-      "original INSERT IGNORE script, each against LOAD DATA of the same rows. Creates and",
-      "drops a scratch database."
+      "In one invocation: first load, re-syncs with nothing, 1 %% and 10 %% changed, and the "
+          + "original INSERT IGNORE script, each against LOAD DATA of the same rows. Creates and "
+          + "drops a scratch database."
     })
 final class BenchCommand implements Callable<Integer> {
   static final long LARGE_ROWS = 10_000_000;

@@ -44,11 +44,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     description = {
       "Runs the quickstart: syncs an embedded warehouse into MySQL, changes it, syncs again.",
-      "Builds a DuckDB warehouse of experiment data, loads a targeting query's result into a",
-      "MySQL table, changes the warehouse, writes only the difference and shows the table.",
-      "Uses the MySQL or MariaDB in the demo's config ("
-          + DemoConfig.URL_VARIABLE
-          + ") when it"
+      "Builds a DuckDB warehouse of experiment data, loads a targeting query's result into a "
+          + "MySQL table, changes the warehouse, writes only the difference and shows the table. "
+          + "Uses the MySQL or MariaDB in the demo's config ( "
+          + ") when it "
           + " answers, else an embedded MariaDB."
     })
 final class DemoCommand implements Callable<Integer> {
@@ -85,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
       names = "--url",
       paramLabel = "JDBC_URL",
       description = {
-        "Sync into this MySQL or MariaDB database instead of the config's; it is created when"
+        "Sync into this MySQL or MariaDB database instead of the config's; it is created when "
             + " absent. Fails instead of falling back to the embedded MariaDB."
       })
   String url;

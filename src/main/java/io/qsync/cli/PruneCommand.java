@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
     name = "prune",
     description = {
       "Drops the warehouse tables of diff: snapshot that no sync of this config needs.",
-      "Those of syncs removed from the config, and old states, results and change sets. Looks",
-      "only in the state datasets the config's syncs name."
+      "Those of syncs removed from the config, and old states, results and change sets. Looks "
+          + "only in the state datasets the config's syncs name."
     })
 final class PruneCommand implements Callable<Integer> {
   private final CliContext context;

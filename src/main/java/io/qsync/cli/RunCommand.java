@@ -46,16 +46,16 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--allow-deletes",
       description = {
-        "For this run only, lift the delete guard: let an empty result empty the table",
-        "(allow_empty) and let the run delete more than max_delete_fraction of it."
+        "For this run only, lift the delete guard: let an empty result empty the table "
+            + "(allow_empty) and let the run delete more than max_delete_fraction of it."
       })
   boolean allowDeletes;
 
   @Option(
       names = "--full",
       description = {
-        "For a sync with diff: snapshot, compare the whole result with the table instead of",
-        "with the state kept in the warehouse, and rebuild that state (heals hand edits)."
+        "For a sync with diff: snapshot, compare the whole result with the table instead of "
+            + "with the state kept in the warehouse, and rebuild that state (heals hand edits)."
       })
   boolean full;
 

@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
     name = "soak",
     description = {
       "Measures what syncing costs an application that uses the same table.",
-      "Its read and write latencies alone, while qsync re-syncs the table again and again, and",
-      "while it does so throttled. Works in a scratch database it creates and drops (default",
-      "qsync_soak). The password, if any, comes from QSYNC_SOAK_PASSWORD."
+      "Its read and write latencies alone, while qsync re-syncs the table again and again, and "
+          + "while it does so throttled. Works in a scratch database it creates and drops (default "
+          + "qsync_soak). The password, if any, comes from QSYNC_SOAK_PASSWORD."
     })
 final class SoakCommand implements Callable<Integer> {
   /** A throttle that visibly holds a sync back on a small machine: short batches, a row rate. */

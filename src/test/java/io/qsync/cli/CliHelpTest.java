@@ -78,6 +78,26 @@ class CliHelpTest {
     });
   }
 
+  /**
+   * picocli starts a new line at every element of a description and then wraps each one at the
+   * terminal width, so a paragraph written as several elements comes out ragged (a line cut short
+   * in the middle of a sentence). Each option is one paragraph; a command is its summary and one
+   * paragraph.
+   */
+  @Test
+  void helpWrapsWholeParagraphsNotTheLinesOfTheSource() {
+    CommandLine line = new CommandLine(QsyncCommand.class,
+        new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    line.getSubcommands().forEach((name, command) -> {
+      var spec = command.getCommandSpec();
+      assertThat(spec.usageMessage().description()).as(name).hasSizeLessThanOrEqualTo(2);
+      spec.options().forEach(option -> assertThat(option.description())
+          .as(name + " " + option.longestName()).hasSizeLessThanOrEqualTo(1));
+      spec.positionalParameters().forEach(parameter -> assertThat(parameter.description())
+          .as(name + " " + parameter.paramLabel()).hasSizeLessThanOrEqualTo(1));
+    });
+  }
+
   @Test
   void helpOfEveryCommandRendersWithoutPicocliWarnings() {
     for (String command : commands()) {
