@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every relative link and {@code #anchor} in the README, CONTRIBUTING.md and the manual in
@@ -58,7 +59,7 @@ class DocLinksTest {
 
   @Test
   void aMissingFileAMissingAnchorAndAMissingHeadingOfAnotherFileAreEachReported(
-      @org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+      @TempDir Path dir) throws IOException {
     Files.createDirectories(dir.resolve("docs"));
     Files.writeString(
         dir.resolve("README.md"),
