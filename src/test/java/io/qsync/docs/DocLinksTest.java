@@ -43,6 +43,27 @@ class DocLinksTest {
         .isEmpty();
   }
 
+  /**
+   * The front page opens with the two commands a newcomer needs, exactly as they always were: CI
+   * ({@code .ci/run}) runs the second one.
+   */
+  @Test
+  void theFrontPageOpensWithTheQuickstartAndTheTestSuiteCommand() throws IOException {
+    List<String> readme = Files.readAllLines(ROOT.resolve("README.md"), StandardCharsets.UTF_8);
+
+    assertThat(readme.subList(0, 6))
+        .containsExactly(
+            "# qsync",
+            "",
+            "```sh",
+            "./qsync demo      # the quickstart: build, make a 120k-user warehouse, sync it into"
+                + " MariaDB, change it, sync again",
+            "mvn -B verify     # the whole test suite (unit + integration against a real MariaDB)",
+            "```");
+    assertThat(Files.readAllLines(ROOT.resolve(".ci/run"), StandardCharsets.UTF_8))
+        .contains("mvn -B verify");
+  }
+
   @Test
   void slugsFollowGitHubsRules() {
     assertThat(anchors("# Diffing in the warehouse (`diff: snapshot`)\n"))
