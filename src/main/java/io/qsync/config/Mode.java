@@ -2,7 +2,10 @@ package io.qsync.config;
 
 import java.util.Locale;
 
-/** What the target table ends as after a run. See the README's "Modes" for each one's guarantees. */
+/**
+ * What the target table ends as after a run. See docs/modes-and-types.md ("Modes") for each one's
+ * guarantees.
+ */
 public enum Mode {
   /** Exactly the query result: keys absent from the result are deleted. */
   MIRROR,
