@@ -1,5 +1,7 @@
 package io.qsync.cli;
 
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
 import io.qsync.engine.Progress;
 import io.qsync.state.RunRecord;
 import java.util.List;
@@ -34,6 +36,10 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (limit < 1) {
+      throw new QsyncException(
+          ErrorKind.USAGE, "-n/--limit is how many runs to show: at least 1, got " + limit);
+    }
     List<RunRecord> runs =
         context.qsync(parent.options.loadConfig(), Progress.silent())
             .history(sync, limit);

@@ -1,6 +1,7 @@
 package io.qsync.cli;
 
 import io.qsync.ErrorKind;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
@@ -65,6 +66,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (all && !syncs.isEmpty()) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "give the syncs to run or --all, not both (got --all and " + String.join(", ", syncs) + ")");
+    }
     var config = parent.options.loadConfigForRuns();
     List<String> names = all ? List.copyOf(config.syncs().keySet()) : syncs;
     if (names.isEmpty()) {
@@ -83,6 +89,8 @@ final class RunCommand implements Callable<Integer> {
     Qsync qsync = context.qsync(config, progress);
     List<Map<String, Object>> results = new ArrayList<>();
     int exitCode = 0;
+    List<String> failed = new ArrayList<>();
+    int stoppedBefore = names.size();
     Main.WRITING.set(true);
     try {
       for (String name : names) {
@@ -96,9 +104,14 @@ final class RunCommand implements Callable<Integer> {
           // One sync's failure, even a bug, must not keep the others from running.
           QsyncException error = Main.known(e);
           results.add(Renderer.error(name, error));
+          if (names.size() > 1) {
+            err.println("sync " + name + " failed (exit " + error.kind().exitCode() + "):");
+          }
           Main.report(e, err, parent.options.verbose);
+          failed.add(name + " (exit " + error.kind().exitCode() + ")");
           exitCode = exitCode == 0 ? error.kind().exitCode() : exitCode;
           if (error.kind() == ErrorKind.INTERRUPTED) {
+            stoppedBefore = names.indexOf(name) + 1;
             break; // asked to stop: the syncs not run yet stay for the next time
           }
         }
@@ -108,6 +121,12 @@ final class RunCommand implements Callable<Integer> {
     }
     if (parent.options.json()) {
       out.println(Renderer.json(Map.of("runs", results)));
+    } else if (names.size() > 1 && !failed.isEmpty()) {
+      // Several syncs' output scrolls by; the last line says which ones need attention.
+      List<String> notRun = names.subList(stoppedBefore, names.size());
+      err.println(Plural.of(failed.size(), "sync") + " of " + names.size() + " failed: "
+          + String.join(", ", failed)
+          + (notRun.isEmpty() ? "" : "; not run: " + String.join(", ", notRun)));
     }
     return exitCode;
   }

@@ -326,6 +326,34 @@ class CliIT {
   }
 
   @Test
+  void runOfSeveralSyncsNamesEachFailureAndEndsWithWhichFailed(TestDatabase database)
+      throws IOException {
+    Path config = config(database);
+    Files.writeString(config, Files.readString(config)
+        + "  broken:\n"
+        + "    source: warehouse\n"
+        + "    query: SELECT user_id FROM no_such_table\n"
+        + "    target: app\n"
+        + "    table: other\n"
+        + "    key: [user_id]\n"
+        + "    create_table: true\n");
+
+    Result result = qsync("run", "--all", "-c", config.toString());
+
+    assertThat(result.exitCode()).as(result.all()).isEqualTo(5);
+    assertThat(result.out()).contains("targets: succeeded");
+    assertThat(result.err())
+        .contains("sync broken failed (exit 5):\nerror: ")
+        .contains("no_such_table")
+        .endsWith("1 sync of 2 failed: broken (exit 5)" + System.lineSeparator());
+    assertThat(database.count("experiment_targets")).isEqualTo(3);
+
+    Result alone = qsync("run", "broken", "-c", config.toString());
+    assertThat(alone.err()).as("one sync's failure needs no heading")
+        .startsWith("error: ").doesNotContain("failed (exit");
+  }
+
+  @Test
   void validateOfAGoodConfigExitsZero(TestDatabase database) throws IOException {
     Path config = config(database);
 

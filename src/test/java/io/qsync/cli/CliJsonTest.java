@@ -162,6 +162,9 @@ class CliJsonTest {
         List.of("run", "-c", config.toString(), "-o", "json"),
         List.of("plan", "-o", "json"),
         List.of("history", "--limit", "many", "-o", "json"),
+        List.of("history", "targets", "--limit", "0", "-c", config.toString(), "-o", "json"),
+        List.of("history", "targets", "-n", "-3", "-c", config.toString(), "-o", "json"),
+        List.of("run", "--all", "targets", "-c", config.toString(), "-o", "json"),
         List.of("-o", "json", "status", "--frobnicate"),
         List.of("validate", "-o", "json", "extra"),
         List.of("demo", "-o", "json"),
@@ -175,6 +178,19 @@ class CliJsonTest {
       assertError(document(result, what), what, "usage", 2);
       assertThat(result.err()).as(what).isNotBlank();
     }
+  }
+
+  @Test
+  void contradictoryArgumentsSayWhatToGiveInstead() throws IOException {
+    Path config = validConfig();
+
+    Result both = qsync(List.of("run", "--all", "targets", "-c", config.toString()));
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("give the syncs to run or --all, not both (got --all and targets)");
+
+    Result none = qsync(List.of("history", "targets", "-n", "0", "-c", config.toString()));
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.err()).contains("-n/--limit is how many runs to show: at least 1, got 0");
   }
 
   @Test
