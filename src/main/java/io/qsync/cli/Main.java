@@ -27,6 +27,7 @@ public final class Main {
     }
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    Signals.record();
     Thread main = Thread.currentThread();
     CountDownLatch finished = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(
@@ -147,7 +148,7 @@ public final class Main {
       if (verbose) {
         known.printStackTrace(err);
       }
-      return known.kind().exitCode();
+      return Signals.exitCode(known.kind());
     }
     err.println("internal error (a bug in qsync; please report it with this output): " + exception);
     exception.printStackTrace(err);

@@ -133,7 +133,7 @@ final class Renderer {
     }
     map.put("status", "error");
     map.put("error_kind", error.kind().name().toLowerCase(Locale.ROOT));
-    map.put("exit_code", error.kind().exitCode());
+    map.put("exit_code", Signals.exitCode(error.kind()));
     map.put("message", error.getMessage());
     return map;
   }

@@ -105,11 +105,11 @@ final class RunCommand implements Callable<Integer> {
           QsyncException error = Main.known(e);
           results.add(Renderer.error(name, error));
           if (names.size() > 1) {
-            err.println("sync " + name + " failed (exit " + error.kind().exitCode() + "):");
+            err.println("sync " + name + " failed (exit " + Signals.exitCode(error.kind()) + "):");
           }
           Main.report(e, err, parent.options.verbose);
-          failed.add(name + " (exit " + error.kind().exitCode() + ")");
-          exitCode = exitCode == 0 ? error.kind().exitCode() : exitCode;
+          failed.add(name + " (exit " + Signals.exitCode(error.kind()) + ")");
+          exitCode = exitCode == 0 ? Signals.exitCode(error.kind()) : exitCode;
           if (error.kind() == ErrorKind.INTERRUPTED) {
             stoppedBefore = names.indexOf(name) + 1;
             break; // asked to stop: the syncs not run yet stay for the next time

@@ -162,14 +162,20 @@ class KillResumeIT {
     long total = DATA.mirrorCounts().changes();
     int exitCode;
     String stderr;
-    try (ChildProcess child = ChildProcess.start(
-        dir, "stopped-run", Main.class, "run", TargetsData.SYNC, "--config", config.toString())) {
+    String json;
+    try (ChildProcess child = ChildProcess.start(dir, "stopped-run", Main.class,
+        "run", TargetsData.SYNC, "--config", config.toString(), "-o", "json")) {
       awaitCheckpoint(database, total / 4, child);
       exitCode = child.signal(signal, Duration.ofSeconds(30));
       stderr = child.output();
+      json = child.stdout();
     }
 
     assertThat(exitCode).as(stderr).isEqualTo(signal.equals("TERM") ? 143 : 130);
+    JsonNode reported = new ObjectMapper().readTree(json).get("runs").get(0);
+    assertThat(reported.get("error_kind").asText()).as(json).isEqualTo("interrupted");
+    assertThat(reported.get("exit_code").asInt()).as("the JSON's exit code is the process's")
+        .isEqualTo(exitCode);
     RunHistory stopped = RunHistory.only(database);
     assertThat(stopped.status()).as(stderr).isEqualTo("interrupted");
     assertThat(stopped.phase()).isEqualTo("apply");

@@ -124,6 +124,11 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
+  /** What the child printed on stdout so far. */
+  public String stdout() {
+    return read(stdout);
+  }
+
   /** What the child printed so far, stdout then stderr, for assertion messages. */
   public String output() {
     return "--- stdout of child "
