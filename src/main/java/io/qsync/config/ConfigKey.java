@@ -3,6 +3,7 @@ package io.qsync.config;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Optional;
+import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * One key of a config block, declared once: its name, the type of its value (with the words a
@@ -32,8 +33,7 @@ record ConfigKey<T>(
   /** Reads one YAML node as a value; on failure records a problem and returns empty. */
   @FunctionalInterface
   interface ValueType<T> {
-    Optional<T> read(YamlReader reader, org.yaml.snakeyaml.nodes.Node node, String path,
-        String expected);
+    Optional<T> read(YamlReader reader, Node node, String path, String expected);
   }
 
   ConfigKey {
