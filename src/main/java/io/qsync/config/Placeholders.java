@@ -1,6 +1,7 @@
 package io.qsync.config;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -15,10 +16,10 @@ final class Placeholders {
   private Placeholders() {}
 
   /**
-   * Returns {@code text} with every placeholder replaced, or null after telling {@code problems}
+   * Returns {@code text} with every placeholder replaced, or empty after telling {@code problems}
    * what is wrong. A problem never quotes {@code text}, which may be a secret.
    */
-  static String substitute(
+  static Optional<String> substitute(
       String text, Map<String, String> environment, Consumer<String> problems) {
     StringBuilder result = new StringBuilder(text.length());
     boolean complete = true;
@@ -37,7 +38,7 @@ final class Placeholders {
         if (!VARIABLE_NAME.matcher(variable).matches()) {
           problems.accept("a '${' here starts no ${NAME} or ${NAME:-default} reference;"
               + " write $${ for a literal ${");
-          return null;
+          return Optional.empty();
         }
         String value = environment.get(variable);
         if (colon >= 0 && (value == null || value.isEmpty())) {
@@ -51,6 +52,6 @@ final class Placeholders {
         at = end + 1;
       }
     }
-    return complete ? result.toString() : null;
+    return complete ? Optional.of(result.toString()) : Optional.empty();
   }
 }

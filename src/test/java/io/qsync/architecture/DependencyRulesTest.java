@@ -91,6 +91,19 @@ class DependencyRulesTest {
   }
 
   @Test
+  void onlyTheConfigReadsYaml() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.qsync.config..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.yaml.snakeyaml..")
+        .because("config files are read by config's YamlReader and the section readers that"
+            + " declare their keys; take a QsyncConfig (or one of its records) instead")
+        .check(MAIN);
+  }
+
+  @Test
   void thePartsOfARunDoNotKnowTheEngineTheCliOrTheTools() {
     noClasses()
         .that()
