@@ -1,9 +1,11 @@
 package io.qsync.engine;
 
+import static io.qsync.Messages.firstLine;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.Sleeper;
 import io.qsync.TransientException;
 import io.qsync.config.RetryConfig;
 import java.time.Clock;
@@ -66,7 +68,7 @@ final class BatchRetry {
         Duration wait = min(backoff(tries), left);
         progress.retrying(what, tries, wait, firstLine(e));
         retries++;
-        sleeper.sleep(wait);
+        sleeper.pause(wait);
         waited = waited.plus(wait);
       }
     }
@@ -110,11 +112,5 @@ final class BatchRetry {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private static String firstLine(Throwable error) {
-    String message = String.valueOf(error.getMessage());
-    int lineEnd = message.indexOf('\n');
-    return lineEnd < 0 ? message : message.substring(0, lineEnd);
   }
 }

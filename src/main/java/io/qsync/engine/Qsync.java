@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.Sleeper;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.config.ConnectionConfig;
 import io.qsync.config.DeleteGuard;

@@ -3,6 +3,7 @@ package io.qsync.engine;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
+import io.qsync.Sha256;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.diff.ChangeCounts;
@@ -15,11 +16,7 @@ import io.qsync.source.WarehouseState;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStore;
 import io.qsync.destination.Destination;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -182,12 +179,7 @@ final class SnapshotDiff {
     StringBuilder text = new StringBuilder("fp" + SnapshotSql.FINGERPRINT_VERSION);
     columns.forEach(column -> text.append('\0').append(column.name()).append(' ').append(column.type()));
     text.append('\0').append(String.join(",", key));
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
+    return Sha256.hex(text.toString()).substring(0, 16);
   }
 
   /** How a run's state is recorded in the run history. */

@@ -1,10 +1,13 @@
 package io.qsync.engine;
 
+import static io.qsync.Messages.firstLine;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
+import io.qsync.Sha256;
+import io.qsync.Sleeper;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.diff.BatchPlan;
@@ -32,18 +35,14 @@ import io.qsync.destination.Destination;
 import io.qsync.destination.DestinationColumn;
 import io.qsync.destination.DestinationTable;
 import io.qsync.destination.ValueRule;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -454,11 +453,6 @@ public final class SyncRunner {
   private static String truncated(Throwable error) {
     String message = String.valueOf(error.getMessage());
     return message.length() > 4000 ? message.substring(0, 4000) : message;
-  }
-
-  private static String firstLine(String message) {
-    int end = message.indexOf('\n');
-    return end < 0 ? message : message.substring(0, end);
   }
 
   /** Why an unfinished run cannot be continued from its stage, or empty when it can. */
@@ -1040,7 +1034,7 @@ public final class SyncRunner {
     text.append(sync.query()).append('\0').append(sync.table()).append('\0')
         .append(sync.mode()).append('\0').append(sync.key()).append('\0').append(sync.source());
     columns.forEach(column -> text.append('\0').append(column));
-    return hash(text.toString()).substring(0, 32);
+    return Sha256.hex(text.toString()).substring(0, 32);
   }
 
   /**
@@ -1049,16 +1043,7 @@ public final class SyncRunner {
    * sync of the same name never take each other's stage.
    */
   public static Path stageFile(Path stageDir, String syncName, String targetLocation, String table) {
-    return stageDir.resolve(syncName + "-" + hash(targetLocation + "\0" + table).substring(0, 8) + ".duckdb");
-  }
-
-  private static String hash(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
+    return stageDir.resolve(syncName + "-" + Sha256.hex(targetLocation + "\0" + table).substring(0, 8) + ".duckdb");
   }
 
   private String newRunId() {

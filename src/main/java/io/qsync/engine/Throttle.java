@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.Sleeper;
 import io.qsync.config.ThrottleConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,7 +71,7 @@ final class Throttle {
     Duration wait = limiter.reserve(rows, clock.instant());
     if (!wait.isZero()) {
       Instant before = clock.instant();
-      sleeper.sleep(wait);
+      sleeper.pause(wait);
       count("max_rows_per_second " + config.maxRowsPerSecond(), Duration.between(before, clock.instant()));
     }
     if (clearAt != null
@@ -113,7 +114,7 @@ final class Throttle {
                     + " once the target is calmer: the run resumes after its last committed"
                     + " batch.");
           }
-          sleeper.sleep(RECHECK);
+          sleeper.pause(RECHECK);
           count(decision.rule(), Duration.between(now, clock.instant()));
         }
         default -> throw new IllegalStateException("unknown action " + decision.action());

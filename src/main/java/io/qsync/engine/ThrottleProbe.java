@@ -1,5 +1,6 @@
 package io.qsync.engine;
 
+import static io.qsync.Messages.firstLine;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
@@ -60,11 +61,5 @@ final class ThrottleProbe implements Supplier<LoadSample> {
     }
     return new LoadSample(
         threads, problem, lags, config.pauseFile().filter(Files::exists));
-  }
-
-  private static String firstLine(Throwable error) {
-    String message = String.valueOf(error.getMessage());
-    int lineEnd = message.indexOf('\n');
-    return lineEnd < 0 ? message : message.substring(0, lineEnd);
   }
 }

@@ -2,10 +2,7 @@ package io.qsync.source;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.qsync.Sha256;
 import java.util.List;
 import java.util.Locale;
 
@@ -29,7 +26,7 @@ public record SnapshotNames(String prefix) {
   /** The names of a sync's tables. */
   public static SnapshotNames of(String syncName, String targetLocation, String table) {
     String readable = syncName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
-    String hash = sha256(syncName + "\0" + targetLocation + "\0" + table).substring(0, 8);
+    String hash = Sha256.hex(syncName + "\0" + targetLocation + "\0" + table).substring(0, 8);
     return new SnapshotNames(QSYNC_PREFIX + readable + "_" + hash + "_");
   }
 
@@ -70,15 +67,6 @@ public record SnapshotNames(String prefix) {
 
     public List<String> tables() {
       return List.of(result(), changes(), state());
-    }
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
     }
   }
 }

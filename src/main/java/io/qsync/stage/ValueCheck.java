@@ -62,17 +62,18 @@ public final class ValueCheck {
       return List.of();
     }
     List<Column> columns = stage.columns();
+    StageFile file = stage.stageFile();
     List<String> conditions = new ArrayList<>();
     StringJoiner counts = new StringJoiner(", ");
     for (ValueRule rule : rules) {
-      int index = index(columns, rule.column());
+      int index = StageSql.index(columns, rule.column());
       String condition =
-          condition(rule.check(), Stage.positional(index), columns.get(index).type());
+          condition(rule.check(), StageSql.positional(index), columns.get(index).type());
       conditions.add(condition);
       counts.add("count_if(" + condition + ")");
     }
     List<Problem> problems = new ArrayList<>();
-    try (Statement statement = stage.connection().createStatement()) {
+    try (Statement statement = file.connection().createStatement()) {
       long[] found = new long[rules.size()];
       try (ResultSet row =
           statement.executeQuery("SELECT " + counts + " FROM changes WHERE qsync_op <> 'D'")) {
@@ -92,7 +93,7 @@ public final class ValueCheck {
     } catch (SQLException e) {
       throw new QsyncException(
           ErrorKind.FAILED,
-          "the stage " + stage.file() + " could not check the change set's values: "
+          "the stage " + file.file() + " could not check the change set's values: "
               + e.getMessage() + "\nRun again with --restart; if it repeats, report it as a bug.",
           e);
     }
@@ -138,11 +139,11 @@ public final class ValueCheck {
     StringJoiner select = new StringJoiner(", ");
     select.add("qsync_seq");
     for (String keyColumn : key) {
-      int index = index(columns, keyColumn);
-      select.add(rendered(Stage.positional(index), columns.get(index).type()));
+      int index = StageSql.index(columns, keyColumn);
+      select.add(rendered(StageSql.positional(index), columns.get(index).type()));
     }
-    int index = index(columns, rule.column());
-    select.add(rendered(Stage.positional(index), columns.get(index).type()));
+    int index = StageSql.index(columns, rule.column());
+    select.add(rendered(StageSql.positional(index), columns.get(index).type()));
     List<String> found = new ArrayList<>();
     try (ResultSet rows =
         statement.executeQuery(
@@ -151,7 +152,7 @@ public final class ValueCheck {
       while (rows.next()) {
         StringJoiner keyText = new StringJoiner(", ", "(", ")");
         for (int i = 0; i < key.size(); i++) {
-          SqlType keyType = columns.get(index(columns, key.get(i))).type();
+          SqlType keyType = columns.get(StageSql.index(columns, key.get(i))).type();
           keyText.add(key.get(i) + "=" + shown(rows.getString(i + 2), keyType));
         }
         String row = key.isEmpty() ? "row #" + rows.getLong(1) : "key " + keyText;
@@ -248,14 +249,5 @@ public final class ValueCheck {
     StringJoiner list = new StringJoiner(", ");
     values.forEach(value -> list.add("'" + value.replace("'", "''") + "'"));
     return list.toString();
-  }
-
-  private static int index(List<Column> columns, String name) {
-    for (int i = 0; i < columns.size(); i++) {
-      if (columns.get(i).name().equalsIgnoreCase(name)) {
-        return i;
-      }
-    }
-    throw new IllegalArgumentException("no column " + name + " in the stage");
   }
 }

@@ -12,11 +12,15 @@ import org.junit.jupiter.api.Test;
  * destination, state) know nothing of the engine; the engine knows interfaces and wires concrete
  * parts in one place; the tools (demo, bench, soak) sit beside the product and nothing of the
  * product knows them; nothing but the CLI knows the CLI. Each rule says how to fix a violation.
+ * Every package may use the root package {@code io.qsync} (the exception root and its kinds, and
+ * the helpers with one home each: {@code Sleeper}, {@code Sha256}, {@code Messages}, {@code
+ * Plural}), which knows none of them.
  *
  * <pre>
  *   cli ──▶ engine ──▶ config, source, stage, destination, state, diff ──▶ row
  *    │        ▲                  (source.duckdb and stage share duckdb) ─▶ row
  *    └──▶ tools (demo, bench, soak) ──▶ engine and the parts
+ *   every package ──▶ io.qsync (root)
  * </pre>
  */
 class DependencyRulesTest {
@@ -44,6 +48,22 @@ class DependencyRulesTest {
             "io.qsync.engine..", "io.qsync.cli..", "io.qsync.tools..")
         .because("row holds the value types every layer shares (Column, SqlType, RowSink); keep"
             + " them free of any layer")
+        .check(MAIN);
+  }
+
+  @Test
+  void theRootPackageKnowsNoOtherPackage() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.qsync")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..",
+            "io.qsync.destination..", "io.qsync.state..", "io.qsync.diff..", "io.qsync.row..",
+            "io.qsync.duckdb..", "io.qsync.engine..", "io.qsync.cli..", "io.qsync.tools..")
+        .because("io.qsync holds what every package shares (QsyncException, ErrorKind, Sleeper,"
+            + " Sha256, Messages, Plural); a helper that needs a layer belongs in that layer")
         .check(MAIN);
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.Sleeper;
 import io.qsync.config.ThrottleConfig;
 import io.qsync.testing.ManualClock;
 import io.qsync.testing.RecordingProgress;

@@ -1,9 +1,6 @@
 package io.qsync.destination.mysql;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.qsync.Sha256;
 
 /**
  * Names of the tables {@code replace} mode builds beside the target table. MySQL names are at most
@@ -27,16 +24,7 @@ public final class MySqlShadow {
     if (name.length() <= MAX_NAME) {
       return name;
     }
-    String hash = hash(table).substring(0, 8);
+    String hash = Sha256.hex(table).substring(0, 8);
     return table.substring(0, MAX_NAME - suffix.length() - 9) + "_" + hash + suffix;
-  }
-
-  static String hash(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
   }
 }

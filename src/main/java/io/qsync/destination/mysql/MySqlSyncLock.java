@@ -2,6 +2,7 @@ package io.qsync.destination.mysql;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.Sha256;
 import io.qsync.state.RunRecord;
 import io.qsync.state.SyncLock;
 import java.sql.Connection;
@@ -113,7 +114,7 @@ final class MySqlSyncLock implements SyncLock {
     if (name.length() <= MAX_LOCK_NAME) {
       return name;
     }
-    return name.substring(0, MAX_LOCK_NAME - 17) + "#" + MySqlShadow.hash(name).substring(0, 16);
+    return name.substring(0, MAX_LOCK_NAME - 17) + "#" + Sha256.hex(name).substring(0, 16);
   }
 
   /**

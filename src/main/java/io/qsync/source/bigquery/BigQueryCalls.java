@@ -6,6 +6,7 @@ import com.google.cloud.bigquery.BigQueryError;
 import com.google.cloud.bigquery.BigQueryException;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.Sleeper;
 import io.qsync.config.BigQueryTimeouts;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -29,14 +30,6 @@ import java.util.function.Supplier;
  * the waits are this class's (and a test's sleeper's). Not thread-safe.
  */
 final class BigQueryCalls {
-  /** Waits between attempts; tests pass one that does not sleep. */
-  @FunctionalInterface
-  interface Sleeper {
-    void sleep(Duration duration) throws InterruptedException;
-
-    Sleeper REAL = duration -> Thread.sleep(duration.toMillis());
-  }
-
   private static final Duration MAX_DELAY = Duration.ofSeconds(32);
 
   /**

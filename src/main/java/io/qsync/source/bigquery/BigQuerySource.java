@@ -25,6 +25,8 @@ import com.google.cloud.http.HttpTransportOptions;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
+import io.qsync.Sha256;
+import io.qsync.Sleeper;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.row.Column;
 import io.qsync.source.QueryDialect;
@@ -35,14 +37,10 @@ import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,15 +66,15 @@ public final class BigQuerySource implements Source {
 
   private final BigQueryConnectionConfig config;
   private final BigQueryCalls calls;
-  private final BigQueryCalls.Sleeper sleeper;
+  private final Sleeper sleeper;
   private final Clock clock;
   private BigQuery client;
 
   public BigQuerySource(BigQueryConnectionConfig config) {
-    this(config, BigQueryCalls.Sleeper.REAL, Clock.systemUTC());
+    this(config, Sleeper.system(), Clock.systemUTC());
   }
 
-  BigQuerySource(BigQueryConnectionConfig config, BigQueryCalls.Sleeper sleeper, Clock clock) {
+  BigQuerySource(BigQueryConnectionConfig config, Sleeper sleeper, Clock clock) {
     this.config = requireNonNull(config, "config is null");
     this.calls = new BigQueryCalls(
         config.name(), config.project(), config.retryDelay(), config.timeouts(), sleeper, clock);
@@ -199,7 +197,7 @@ public final class BigQuerySource implements Source {
    * Job ids allow letters, digits, '_' and '-' (cloud.google.com/bigquery/docs/running-jobs).
    */
   static String jobId(String runId, String sql) {
-    return "qsync_" + runId.replaceAll("[^A-Za-z0-9_-]", "_") + "_" + sha256(sql).substring(0, 12);
+    return "qsync_" + runId.replaceAll("[^A-Za-z0-9_-]", "_") + "_" + Sha256.hex(sql).substring(0, 12);
   }
 
   private Job create(JobId jobId, JobRequest request, TableId destination) {
@@ -380,15 +378,6 @@ public final class BigQuerySource implements Source {
 
   static String name(TableId table) {
     return table.getProject() + "." + table.getDataset() + "." + table.getTable();
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
-    }
   }
 
   /**

@@ -1,0 +1,50 @@
+package io.qsync.stage;
+
+import io.qsync.diff.Change;
+import io.qsync.diff.ChangeKind;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Reads the stage's complete change set: from a checkpoint on for apply, a sample of one kind for
+ * {@code plan}, its length, and where it came from. Not thread-safe: one run uses one stage.
+ */
+final class ChangeSetReader {
+  private final StageFile file;
+
+  ChangeSetReader(StageFile file) {
+    this.file = file;
+  }
+
+  /** A cursor over the changes after {@code afterSeq}, in order, reading one batch ahead. */
+  ChangeCursor after(long afterSeq) {
+    try {
+      PreparedStatement statement = file.connection().prepareStatement(file.sql().changesAfter());
+      statement.setFetchSize(2048);
+      statement.setLong(1, afterSeq);
+      return new ChangeCursor(statement, statement.executeQuery(), file.columns(), true);
+    } catch (SQLException e) {
+      throw file.failed("read the change set", e);
+    }
+  }
+
+  List<Change> sample(ChangeKind kind, int limit) {
+    try (PreparedStatement statement =
+            file.connection().prepareStatement(file.sql().sample(kind, limit));
+        ChangeCursor cursor =
+            new ChangeCursor(statement, statement.executeQuery(), file.columns())) {
+      return cursor.next(limit);
+    } catch (SQLException e) {
+      throw file.failed("read the change set", e);
+    }
+  }
+
+  long length() {
+    return file.count(StageSql.CHANGE_SET_LENGTH);
+  }
+
+  boolean fromWarehouse() {
+    return file.count(StageSql.FROM_WAREHOUSE) > 0;
+  }
+}

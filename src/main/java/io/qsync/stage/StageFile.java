@@ -1,0 +1,221 @@
+package io.qsync.stage;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.diff.ChangeCounts;
+import io.qsync.duckdb.DuckDbLibrary;
+import io.qsync.row.Column;
+import io.qsync.row.SqlType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The stage's DuckDB file and its one session: opening and deleting it, the run it holds ({@code
+ * qsync_meta}, {@code qsync_columns}) and the statements the other parts of the stage run in it.
+ * The run's columns are read once and kept: they change only when a new run {@link #begin}s. Not
+ * thread-safe: one run uses one stage.
+ */
+final class StageFile implements AutoCloseable {
+  private static final String MEMORY_LIMIT = "512MB";
+
+  private final Path file;
+  private final DuckDBConnection connection;
+  private StageSql sql;
+
+  private StageFile(Path file, DuckDBConnection connection) {
+    this.file = file;
+    this.connection = connection;
+  }
+
+  /** Opens the stage file, creating it and its folder when absent. */
+  static StageFile open(Path file) {
+    requireNonNull(file, "file is null");
+    try {
+      Path folder = file.toAbsolutePath().getParent();
+      Path spill = folder.resolve(file.getFileName() + ".tmp");
+      Files.createDirectories(spill);
+      Properties properties = new Properties();
+      properties.setProperty("jdbc_stream_results", "true");
+      DuckDbLibrary.load();
+      DuckDBConnection connection =
+          (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, properties);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SET memory_limit = '" + MEMORY_LIMIT + "'");
+        statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
+        statement.execute("SET preserve_insertion_order = false");
+      }
+      return new StageFile(file, connection);
+    } catch (IOException | SQLException e) {
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "cannot open the stage file " + file + ": " + e.getMessage()
+              + "\nCheck that its folder (stage_dir) is writable and has free space.",
+          e);
+    }
+  }
+
+  /** Deletes a stage file and its spill folder; absent files are fine. */
+  static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+      Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".wal"));
+      Path spill = file.resolveSibling(file.getFileName() + ".tmp");
+      if (Files.isDirectory(spill)) {
+        try (var entries = Files.list(spill)) {
+          for (Path entry : (Iterable<Path>) entries::iterator) {
+            Files.deleteIfExists(entry);
+          }
+        }
+        Files.deleteIfExists(spill);
+      }
+    } catch (IOException e) {
+      throw new QsyncException(
+          ErrorKind.FAILED, "cannot delete the stage file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  Path file() {
+    return file;
+  }
+
+  DuckDBConnection connection() {
+    return connection;
+  }
+
+  /** What the file holds, if it holds a run at all. */
+  Optional<StageMeta> meta() {
+    try (Statement statement = connection.createStatement()) {
+      try (ResultSet exists = statement.executeQuery(StageSql.META_EXISTS)) {
+        exists.next();
+        if (exists.getLong(1) == 0) {
+          return Optional.empty();
+        }
+      }
+      List<Column> columns = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery(StageSql.READ_COLUMNS)) {
+        while (rows.next()) {
+          SqlType type =
+              new SqlType(SqlType.Kind.valueOf(rows.getString(2)), rows.getInt(3), rows.getInt(4));
+          columns.add(new Column(rows.getString(1), type));
+        }
+      }
+      try (ResultSet row = statement.executeQuery(StageSql.READ_META)) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        StageMeta.Phase phase = StageMeta.Phase.valueOf(row.getString(3));
+        Optional<ChangeCounts> counts =
+            phase == StageMeta.Phase.DIFFED
+                ? Optional.of(
+                    new ChangeCounts(
+                        row.getLong(4), row.getLong(5), row.getLong(6), row.getLong(7),
+                        row.getLong(8)))
+                : Optional.empty();
+        StageMeta meta = new StageMeta(row.getString(1), row.getString(2), phase, columns, counts);
+        sql = new StageSql(meta.columns());
+        return Optional.of(meta);
+      }
+    } catch (SQLException e) {
+      throw failed("read the stage's state", e);
+    }
+  }
+
+  /** Empties the file and prepares it for a new run whose result has these columns. */
+  void begin(String runId, String fingerprint, List<Column> columns) {
+    sql = null;
+    try (Statement statement = connection.createStatement()) {
+      for (String table : StageSql.TABLES) {
+        statement.execute(StageSql.drop(table));
+      }
+      statement.execute(StageSql.CREATE_META);
+      statement.execute(StageSql.CREATE_COLUMNS);
+      try (PreparedStatement insert = connection.prepareStatement(StageSql.INSERT_META)) {
+        insert.setString(1, runId);
+        insert.setString(2, fingerprint);
+        insert.executeUpdate();
+      }
+      try (PreparedStatement insert = connection.prepareStatement(StageSql.INSERT_COLUMN)) {
+        for (int i = 0; i < columns.size(); i++) {
+          SqlType type = columns.get(i).type();
+          insert.setInt(1, i);
+          insert.setString(2, columns.get(i).name());
+          insert.setString(3, type.kind().name());
+          insert.setInt(4, type.precision());
+          insert.setInt(5, type.scale());
+          insert.executeUpdate();
+        }
+      }
+      // The result and the target's rows are temporary tables: only the change set must survive
+      // the process. In a temporary table DuckDB's appender is about 4 times faster than in the
+      // file, where it commits and logs each chunk of 2048 rows. Past the memory limit, temporary
+      // tables spill to the stage's spill folder.
+      statement.execute(StageSql.createSource(columns));
+      statement.execute(StageSql.createTarget(columns));
+    } catch (SQLException e) {
+      throw failed("prepare the stage", e);
+    }
+    sql = new StageSql(columns);
+  }
+
+  /** The columns of the run the file holds, read once. */
+  List<Column> columns() {
+    return sql().columns();
+  }
+
+  /** The statements over the run's columns, built once. */
+  StageSql sql() {
+    if (sql == null && meta().isEmpty()) {
+      throw new IllegalStateException("the stage holds no run");
+    }
+    return sql;
+  }
+
+  long count(String query) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(query)) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw failed("count rows", e);
+    }
+  }
+
+  void execute(String statementText, String what) {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(statementText);
+    } catch (SQLException e) {
+      throw failed(what, e);
+    }
+  }
+
+  /** The stage could not do {@code what}: the cause, and what to do about it. */
+  QsyncException failed(String what, SQLException e) {
+    return new QsyncException(
+        ErrorKind.FAILED,
+        "the stage " + file + " could not " + what + ": " + e.getMessage()
+            + "\nIf the disk is full, free space in stage_dir; otherwise run again with --restart.",
+        e);
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw failed("close", e);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package io.qsync.stage;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.duckdb.DuckDbValues;
+import io.qsync.row.Column;
+import io.qsync.row.SqlType;
+import io.qsync.row.Unrepresentable;
+import io.qsync.source.DuckDbFileTable;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Brings rows into the stage's temporary tables: the query's result ({@code src}), the target's
+ * rows ({@code tgt}) and a change set the warehouse computed ({@code snap}), either row by row
+ * through DuckDB's appender or, when the rows are a table in a DuckDB file, with one SQL copy. Not
+ * thread-safe: one run uses one stage.
+ */
+final class StageLoader {
+  private final StageFile file;
+
+  StageLoader(StageFile file) {
+    this.file = file;
+  }
+
+  Stage.StageWriter sourceWriter(List<Column> columns) {
+    return new AppenderWriter(StageSql.SOURCE, columns, false);
+  }
+
+  Stage.StageWriter targetWriter(List<Column> columns) {
+    return new AppenderWriter(StageSql.TARGET, columns, true);
+  }
+
+  long copySource(DuckDbFileTable result) {
+    return copy(result, StageSql.SOURCE);
+  }
+
+  Stage.StageWriter warehouseChangeWriter() {
+    file.execute(file.sql().createWarehouseChanges(), "prepare the change set");
+    return new AppenderWriter(
+        StageSql.WAREHOUSE_CHANGES, file.sql().warehouseChangeColumns(), false);
+  }
+
+  long copyWarehouseChanges(DuckDbFileTable changes) {
+    file.execute(file.sql().createWarehouseChanges(), "prepare the change set");
+    return copy(changes, StageSql.WAREHOUSE_CHANGES);
+  }
+
+  private long copy(DuckDbFileTable result, String stageTable) {
+    long copied;
+    try (Statement statement = file.connection().createStatement()) {
+      statement.execute(StageSql.attach(result.file().toString()));
+      try {
+        // The order matters to append without a key (the change set follows the rowid).
+        statement.execute("SET preserve_insertion_order = true");
+        copied = statement.executeUpdate(StageSql.copy(result.table(), stageTable));
+      } finally {
+        statement.execute("SET preserve_insertion_order = false");
+        statement.execute(StageSql.DETACH);
+      }
+    } catch (SQLException e) {
+      throw file.failed("copy the query result", e);
+    }
+    if (copied != result.rows()) {
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "the stage " + result.file() + " copied " + copied + " rows of a query result of "
+              + result.rows() + "\nRun again; if it repeats, report it as a bug.");
+    }
+    return copied;
+  }
+
+  /** Appends rows to one stage table through DuckDB's appender. Not thread-safe. */
+  private final class AppenderWriter implements Stage.StageWriter {
+    private final DuckDBAppender appender;
+    private final List<SqlType> types;
+    private final boolean marksInexact;
+    private long rows;
+
+    private AppenderWriter(String table, List<Column> columns, boolean marksInexact) {
+      this.types = columns.stream().map(Column::type).toList();
+      this.marksInexact = marksInexact;
+      try {
+        this.appender =
+            file.connection().createAppender("temp", DuckDBConnection.DEFAULT_SCHEMA, table);
+      } catch (SQLException e) {
+        throw file.failed("write rows", e);
+      }
+    }
+
+    @Override
+    public void accept(Object[] row) {
+      try {
+        appender.beginRow();
+        boolean inexact = false;
+        for (int i = 0; i < types.size(); i++) {
+          if (row[i] == Unrepresentable.VALUE) {
+            inexact = true;
+            appender.appendNull();
+          } else {
+            DuckDbValues.append(appender, row[i], types.get(i));
+          }
+        }
+        if (marksInexact) {
+          appender.append(inexact);
+        }
+        appender.endRow();
+        rows++;
+      } catch (SQLException e) {
+        throw file.failed("write rows", e);
+      }
+    }
+
+    @Override
+    public long rows() {
+      return rows;
+    }
+
+    @Override
+    public void close() {
+      try {
+        appender.close();
+      } catch (SQLException e) {
+        throw file.failed("write rows", e);
+      }
+    }
+  }
+}

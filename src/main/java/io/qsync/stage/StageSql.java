@@ -1,0 +1,284 @@
+package io.qsync.stage;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.diff.ChangeCounts;
+import io.qsync.diff.ChangeKind;
+import io.qsync.diff.KeyCollation;
+import io.qsync.duckdb.DuckDbValues;
+import io.qsync.row.Column;
+import io.qsync.row.SqlType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The stage's SQL, as text: its file format (the tables {@code qsync_meta} and {@code
+ * qsync_columns}, which a stage left by an older build must still be read by), the key checks, the
+ * change set's computations and reads. Builds strings only: nothing here runs a statement.
+ *
+ * <p>The stage's columns are named by position ({@code c0}, {@code c1}, ...), never by the query's
+ * names: a result column may be called anything, including the names of qsync's own columns. The
+ * column-bound statements are built by an instance over the run's columns, which finds a result
+ * column by its (case-insensitive) name. Immutable; thread-safe.
+ */
+final class StageSql {
+  /** Every table of a run, dropped when a new run begins. */
+  static final List<String> TABLES =
+      List.of("qsync_meta", "qsync_columns", "src", "tgt", "changes", "qsync_warehouse_changes");
+
+  static final String META_EXISTS =
+      "SELECT count(*) FROM information_schema.tables WHERE table_name = 'qsync_meta'";
+  static final String READ_COLUMNS =
+      "SELECT name, kind, precision, scale FROM qsync_columns ORDER BY position";
+  static final String READ_META =
+      "SELECT run_id, fingerprint, phase, source_rows, inserts, updates, deletes,"
+          + " unchanged FROM qsync_meta";
+  static final String CREATE_META =
+      "CREATE TABLE qsync_meta (run_id VARCHAR, fingerprint VARCHAR, phase VARCHAR,"
+          + " source_rows BIGINT, inserts BIGINT, updates BIGINT, deletes BIGINT,"
+          + " unchanged BIGINT)";
+  static final String CREATE_COLUMNS =
+      "CREATE TABLE qsync_columns (position INTEGER, name VARCHAR, kind VARCHAR,"
+          + " precision INTEGER, scale INTEGER)";
+  static final String INSERT_META =
+      "INSERT INTO qsync_meta (run_id, fingerprint, phase) VALUES (?, ?, 'EXTRACTING')";
+  static final String INSERT_COLUMN = "INSERT INTO qsync_columns VALUES (?, ?, ?, ?, ?)";
+
+  static final String SOURCE_ROWS = "SELECT count(*) FROM src";
+  static final String CHANGE_SET_LENGTH = "SELECT count(*) FROM changes";
+  static final String MARK_FROM_WAREHOUSE =
+      "CREATE TABLE IF NOT EXISTS qsync_warehouse_changes (marked BOOLEAN)";
+  static final String FROM_WAREHOUSE =
+      "SELECT count(*) FROM information_schema.tables WHERE table_name = 'qsync_warehouse_changes'";
+
+  /** The temporary table of the query's result. */
+  static final String SOURCE = "src";
+  /** The temporary table of the target's current rows. */
+  static final String TARGET = "tgt";
+  /** The temporary table of a change set the warehouse computed, before it is numbered. */
+  static final String WAREHOUSE_CHANGES = "snap";
+
+  private final List<Column> columns;
+
+  StageSql(List<Column> columns) {
+    this.columns = List.copyOf(requireNonNull(columns, "columns is null"));
+  }
+
+  /** The run's columns, as the query returns them. */
+  List<Column> columns() {
+    return columns;
+  }
+
+  /** The stage column at a position of the result. */
+  static String positional(int index) {
+    return "c" + index;
+  }
+
+  /** The position of a result column, by its (case-insensitive) name. */
+  static int index(List<Column> columns, String name) {
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equalsIgnoreCase(name)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no column " + name + " in the stage");
+  }
+
+  static String drop(String table) {
+    return "DROP TABLE IF EXISTS " + table;
+  }
+
+  /**
+   * The query's result: a temporary table, since only the change set must survive the process (a
+   * run that stops before the diff starts over).
+   */
+  static String createSource(List<Column> columns) {
+    return "CREATE TEMPORARY TABLE src (" + definitions(columns) + ")";
+  }
+
+  /**
+   * The target's rows; {@code qsync_dirty} marks a row holding a value the source's type cannot
+   * represent exactly (a hand-edited 7.25 where the query returns whole numbers): it always differs.
+   */
+  static String createTarget(List<Column> columns) {
+    return "CREATE TEMPORARY TABLE tgt (" + definitions(columns) + ", qsync_dirty BOOLEAN)";
+  }
+
+  static String attach(String file) {
+    return "ATTACH '" + file.replace("'", "''") + "' AS qsync_source (READ_ONLY)";
+  }
+
+  static final String DETACH = "DETACH DATABASE IF EXISTS qsync_source";
+
+  /** Copies a table of the attached file into a temporary table of the stage, in its order. */
+  static String copy(String table, String stageTable) {
+    return "INSERT INTO temp." + stageTable + " SELECT * FROM qsync_source.main."
+        + DuckDbValues.quote(table);
+  }
+
+  /** Records a complete change set: the stage may be resumed from now on. */
+  static String recordDiffed(ChangeCounts counts) {
+    return "UPDATE qsync_meta SET phase = 'DIFFED', source_rows = " + counts.sourceRows()
+        + ", inserts = " + counts.inserts() + ", updates = " + counts.updates() + ", deletes = "
+        + counts.deletes() + ", unchanged = " + counts.unchanged();
+  }
+
+  static String countChanges(ChangeKind kind) {
+    return "SELECT count(*) FROM changes WHERE qsync_op = '" + kind.code() + "'";
+  }
+
+  /** The columns of a change set the warehouse computed: the change's kind, then the result's. */
+  List<Column> warehouseChangeColumns() {
+    List<Column> all = new ArrayList<>();
+    all.add(new Column("_qsync_op", SqlType.of(SqlType.Kind.VARCHAR)));
+    all.addAll(columns);
+    return all;
+  }
+
+  String createWarehouseChanges() {
+    return "CREATE OR REPLACE TEMPORARY TABLE snap (" + definitions(warehouseChangeColumns()) + ")";
+  }
+
+  /**
+   * Numbers a change set the warehouse computed: deletes first, then inserts and updates, each in
+   * key order.
+   */
+  String numberWarehouseChanges(List<String> key) {
+    StringJoiner shifted = new StringJoiner(", ");
+    for (int i = 0; i < columns.size(); i++) {
+      shifted.add(positional(i + 1) + " AS " + positional(i));
+    }
+    StringJoiner order = new StringJoiner(", ");
+    order.add("c0 = 'delete' DESC");
+    key.forEach(column -> order.add(positional(index(columns, column) + 1)));
+    return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY " + order
+        + ") AS qsync_seq, CASE c0 WHEN 'insert' THEN 'I' WHEN 'update' THEN 'U' ELSE 'D' END"
+        + " AS qsync_op, " + shifted + " FROM snap ORDER BY qsync_seq";
+  }
+
+  /**
+   * The change set of {@code src} against {@code tgt}, matching rows by key as the target compares
+   * keys, numbered in key order. Updates are rows whose compared values differ; deletes (when asked
+   * for) are target rows whose key left the result.
+   */
+  String diff(List<String> key, List<KeyCollation> collations, boolean deletes) {
+    StringJoiner join = new StringJoiner(" AND ");
+    StringJoiner keyOut = new StringJoiner(", ");
+    StringJoiner keyOrder = new StringJoiner(", ");
+    for (int i = 0; i < key.size(); i++) {
+      join.add("s.__k" + i + " = t.__k" + i);
+      keyOut.add("coalesce(s.__k" + i + ", t.__k" + i + ") AS __k" + i);
+      keyOrder.add("__k" + i);
+    }
+    StringJoiner differs = new StringJoiner(" OR ", "", " OR t.qsync_dirty");
+    StringJoiner values = new StringJoiner(", ");
+    for (int i = 0; i < columns.size(); i++) {
+      String name = positional(i);
+      differs.add("s." + name + " IS DISTINCT FROM t." + name);
+      values.add("CASE WHEN s.__in THEN s." + name + " ELSE t." + name + " END AS " + name);
+    }
+    String keyed = normalised(key, collations, "__k");
+    return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY "
+        + keyOrder + ") AS qsync_seq, qsync_op, " + allColumns()
+        + " FROM ( SELECT CASE WHEN t.__in IS NULL THEN 'I' WHEN s.__in IS NULL THEN 'D'"
+        + " ELSE 'U' END AS qsync_op, " + keyOut + ", " + values
+        + " FROM (SELECT *, true AS __in, " + keyed + " FROM src) s"
+        + " FULL OUTER JOIN (SELECT *, true AS __in, " + keyed + " FROM tgt) t ON " + join
+        + " WHERE (t.__in IS NULL OR s.__in IS NULL OR " + differs + ")"
+        + (deletes ? "" : " AND s.__in IS NOT NULL")
+        + ") ORDER BY qsync_seq";
+  }
+
+  /**
+   * The whole result as inserts: in key order when there is a key, else in the order the source
+   * returned the rows.
+   */
+  String insertAll(List<String> key) {
+    String order = key.isEmpty() ? "rowid" : list(key);
+    return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY " + order
+        + ") AS qsync_seq, 'I' AS qsync_op, " + allColumns() + " FROM src ORDER BY qsync_seq";
+  }
+
+  /** The change set after a sequence number (the statement's one parameter), in order. */
+  String changesAfter() {
+    return "SELECT qsync_seq, qsync_op, " + allColumns()
+        + " FROM changes WHERE qsync_seq > ? ORDER BY qsync_seq";
+  }
+
+  /** Up to {@code limit} changes of one kind, in order. */
+  String sample(ChangeKind kind, int limit) {
+    return "SELECT qsync_seq, qsync_op, " + allColumns() + " FROM changes WHERE qsync_op = '"
+        + kind.code() + "' ORDER BY qsync_seq LIMIT " + limit;
+  }
+
+  /** Key values with a NULL part: the count of such rows, then a sample's key columns. */
+  String nullKeys(List<String> key, int samples) {
+    StringJoiner anyNull = new StringJoiner(" OR ");
+    key.forEach(column -> anyNull.add(column(column) + " IS NULL"));
+    return "SELECT count(*) OVER (), " + list(key) + " FROM src WHERE " + anyNull + " LIMIT "
+        + samples;
+  }
+
+  /** The rows of {@code src} whose values in these columns are all present. */
+  String withoutNulls(List<String> names) {
+    StringJoiner noneNull = new StringJoiner(" AND ");
+    names.forEach(column -> noneNull.add(column(column) + " IS NOT NULL"));
+    return "(SELECT * FROM src WHERE " + noneNull + ")";
+  }
+
+  /** Values held by more than one of {@code rows}: their count, then a sample's key columns. */
+  String duplicates(List<String> key, String rows, int samples) {
+    String keyList = list(key);
+    return "SELECT count(*) OVER (), " + keyList + " FROM " + rows + " GROUP BY " + keyList
+        + " HAVING count(*) > 1 ORDER BY " + keyList + " LIMIT " + samples;
+  }
+
+  /**
+   * Values distinct in {@code rows} but one under the collations: their count, then each group
+   * rendered in a column named {@code rendered}.
+   */
+  String collisions(List<String> key, List<KeyCollation> collations, String rows, int samples) {
+    String row = key.size() == 1 ? column(key.get(0)) : "row(" + list(key) + ")";
+    return "SELECT count(*) OVER (), string_agg(DISTINCT '''' || CAST(" + row
+        + " AS VARCHAR) || '''', ' and ') AS rendered FROM " + rows + " GROUP BY "
+        + normalised(key, collations, "") + " HAVING count(DISTINCT " + row + ") > 1 LIMIT "
+        + samples;
+  }
+
+  /** The stage column of a result column, by the result's (case-insensitive) name. */
+  String column(String name) {
+    return positional(index(columns, name));
+  }
+
+  private static String definitions(List<Column> columns) {
+    StringJoiner definitions = new StringJoiner(", ");
+    for (int i = 0; i < columns.size(); i++) {
+      definitions.add(positional(i) + " " + columns.get(i).type().duckDbName());
+    }
+    return definitions.toString();
+  }
+
+  private String normalised(List<String> key, List<KeyCollation> collations, String aliasPrefix) {
+    StringJoiner list = new StringJoiner(", ");
+    for (int i = 0; i < key.size(); i++) {
+      String expression = collations.get(i).normalise(column(key.get(i)));
+      list.add(aliasPrefix.isEmpty() ? expression : expression + " AS " + aliasPrefix + i);
+    }
+    return list.toString();
+  }
+
+  private String list(List<String> names) {
+    StringJoiner list = new StringJoiner(", ");
+    names.forEach(name -> list.add(column(name)));
+    return list.toString();
+  }
+
+  private String allColumns() {
+    StringJoiner list = new StringJoiner(", ");
+    for (int i = 0; i < columns.size(); i++) {
+      list.add(positional(i));
+    }
+    return list.toString();
+  }
+}
