@@ -9,15 +9,21 @@ import io.qsync.config.YamlReader.Fields;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** Reads a connection of {@code type: mysql}. Not thread-safe: it reads one file. */
 final class MySqlConnectionReader {
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)");
   private static final List<String> URL_PREFIXES = List.of("jdbc:mariadb://", "jdbc:mysql://");
   private static final String MOVE_PASSWORD =
       " would be printed; move it to the connection's password key, like password: ${DB_PASSWORD}";
@@ -71,8 +77,33 @@ final class MySqlConnectionReader {
     return reader.problemCount() > before
         ? Optional.empty()
         : Optional.of(new MySqlConnectionConfig(name, url.get(), user.get(),
-            new Secret(passwordFromFile.or(() -> password).orElse("")), properties.get(),
+            new Secret(passwordFromFile.or(() -> password).orElse(""), passwordOrigin(fields)),
+            properties.get(),
             tlsConfig.get(), timeouts.get()));
+  }
+
+  /**
+   * Where the password came from, in words an access-denied message can show: the variables it
+   * names (never a default written beside them), the file, the config's own text, or none.
+   */
+  static String passwordOrigin(Fields fields) {
+    NodeTuple file = fields.byKey().get(PASSWORD_FILE.name());
+    if (file != null && file.getValueNode() instanceof ScalarNode path) {
+      return "the file " + path.getValue() + " (password_file)";
+    }
+    NodeTuple password = fields.byKey().get(PASSWORD.name());
+    if (password == null || !(password.getValueNode() instanceof ScalarNode raw)) {
+      return "no password: the connection sets neither password nor password_file";
+    }
+    List<String> variables = new ArrayList<>();
+    Matcher variable = VARIABLE.matcher(raw.getValue());
+    while (variable.find()) {
+      variables.add(variable.group(1));
+    }
+    return variables.isEmpty()
+        ? "the password written in the config (password:)"
+        : "the password from " + (variables.size() == 1 ? "the environment variable " : "the variables ")
+            + String.join(", ", variables) + " (password:)";
   }
 
   private Optional<MySqlTimeouts> timeouts(Fields fields) {

@@ -386,7 +386,9 @@ class CliIT {
     Result result = qsync("run", "targets", "-c", config.toString());
 
     assertThat(result.exitCode()).isEqualTo(5);
-    assertThat(result.err()).contains("access denied for user 'root'");
+    assertThat(result.err()).contains("access denied for user 'root'")
+        .contains("Check the user and password (the password used: the password written in the"
+            + " config (password:))");
     assertThat(result.all()).doesNotContain(SECRET);
   }
 

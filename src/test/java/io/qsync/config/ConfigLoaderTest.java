@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -595,6 +597,37 @@ class ConfigLoaderTest {
 
   private Path configFile() {
     return folder.resolve("qsync.yaml");
+  }
+
+  /**
+   * A password the server refused is reported with where it came from, so that the user looks in
+   * the right place: the variable's name (never a default written beside it), the file, the
+   * config's own text, or no password at all.
+   */
+  @Test
+  void aPasswordKnowsWhereItCameFromWithoutShowingIt() throws IOException {
+    Path file = folder.resolve("db-password");
+    Files.writeString(file, "from-file\n");
+    Map<String, String> origins = new LinkedHashMap<>();
+    for (String password : List.of(
+        "password: \"${APP_DB_PASSWORD}\"", "password: \"${MISSING:-literal-default}\"",
+        "password: plain-text", "password_file: db-password", "")) {
+      String yaml = CONNECTIONS.replace("password: \"${APP_DB_PASSWORD}\"", password)
+          + SYNC.replace("app_db", "app_db");
+      MySqlConnectionConfig app =
+          (MySqlConnectionConfig) parse(yaml).connections().get("app_db");
+      origins.put(password, app.password().origin());
+    }
+
+    assertThat(origins.values()).containsExactly(
+        "the password from the environment variable APP_DB_PASSWORD (password:)",
+        "the password from the environment variable MISSING (password:)",
+        "the password written in the config (password:)",
+        "the file db-password (password_file)",
+        "no password: the connection sets neither password nor password_file");
+    assertThat(String.join("\n", origins.values()))
+        .doesNotContain(PASSWORD).doesNotContain("literal-default").doesNotContain("plain-text")
+        .doesNotContain("from-file");
   }
 
   /**

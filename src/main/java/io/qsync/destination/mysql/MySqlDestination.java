@@ -116,8 +116,8 @@ public final class MySqlDestination implements Destination {
       return new QsyncException(
           ErrorKind.NEEDS_ACTION,
           "connection '" + config.name() + "' (" + describeLocation() + "): access denied for user '"
-              + config.user() + "'\nCheck the user and password (password comes from the config's"
-              + " ${...} variable).",
+              + config.user() + "'\nCheck the user and password (the password used: "
+              + config.password().origin() + ").",
           e);
     }
     if (code == 1049) {
