@@ -31,6 +31,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The embedded DuckDB warehouse: a database file opened read-only (so qsync never changes the
@@ -38,6 +40,8 @@ import java.util.Set;
  * there, or an in-memory database built by setup SQL. Not thread-safe.
  */
 public final class DuckDbSource implements Source {
+  private static final String DESCRIBE = "DESCRIBE ";
+  private static final Pattern EXCERPT = Pattern.compile("LINE \\d+: ");
   private final DuckDbConnectionConfig config;
   private Connection connection;
   /** Whether the warehouse file is opened for writing: only to keep a diff: snapshot state. */
@@ -150,7 +154,7 @@ public final class DuckDbSource implements Source {
     List<Column> columns = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     try (Statement statement = open.createStatement();
-        ResultSet described = statement.executeQuery("DESCRIBE " + sql)) {
+        ResultSet described = statement.executeQuery(DESCRIBE + sql)) {
       while (described.next()) {
         String name = described.getString("column_name");
         if (!seen.add(name.toLowerCase(Locale.ROOT))) {
@@ -164,17 +168,46 @@ public final class DuckDbSource implements Source {
         projections.add(String.format(Locale.ROOT, mapping.projection(), quote(name)) + " AS " + quote(name));
       }
     } catch (SQLException e) {
-      throw queryFailed(e);
+      throw queryFailed(e, DESCRIBE);
     }
     return columns;
   }
 
   QsyncException queryFailed(SQLException e) {
+    return queryFailed(e, "");
+  }
+
+  /**
+   * The query's error as DuckDB words it, with its "LINE 1:" excerpt showing the user's query
+   * rather than qsync's {@code wrapper} around it, the caret moved with it.
+   */
+  private QsyncException queryFailed(SQLException e, String wrapper) {
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        "DuckDB connection '" + config.name() + "' rejected the query: " + e.getMessage()
+        "DuckDB connection '" + config.name() + "' rejected the query: "
+            + withoutWrapper(String.valueOf(e.getMessage()), wrapper)
             + "\nFix the sync's query (try it in the duckdb shell) and run again.",
         e);
+  }
+
+  /** DuckDB's error excerpt ({@code LINE 1: <sql>} and a caret line) without {@code wrapper}. */
+  static String withoutWrapper(String message, String wrapper) {
+    if (wrapper.isEmpty()) {
+      return message;
+    }
+    String[] lines = message.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      Matcher excerpt = EXCERPT.matcher(lines[i]);
+      if (!excerpt.lookingAt() || !lines[i].startsWith(wrapper, excerpt.end())) {
+        continue;
+      }
+      lines[i] = lines[i].substring(0, excerpt.end()) + lines[i].substring(excerpt.end() + wrapper.length());
+      if (i + 1 < lines.length && lines[i + 1].strip().equals("^")
+          && lines[i + 1].indexOf('^') >= excerpt.end() + wrapper.length()) {
+        lines[i + 1] = lines[i + 1].substring(wrapper.length());
+      }
+    }
+    return String.join("\n", lines);
   }
 
   private Connection connection() {

@@ -1,7 +1,10 @@
 package io.qsync.source.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
 import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.source.SourceResult;
 import java.nio.file.Path;
@@ -31,6 +34,26 @@ class DuckDbSourceTest {
       assertThat(temporary).isDirectoryNotContaining(path -> path.getFileName().toString().startsWith("qsync-duckdb-source"));
     } finally {
       System.setProperty("java.io.tmpdir", before);
+    }
+  }
+
+  /** A query DuckDB refuses is shown as the user wrote it, the caret under the mistake. */
+  @Test
+  void aRefusedQueryIsQuotedAsWrittenWithTheCaretUnderTheMistake() {
+    try (DuckDbSource source = new DuckDbSource(
+        new DuckDbConnectionConfig("warehouse", Optional.empty(), List.of()))) {
+      QsyncException refused = catchThrowableOfType(QsyncException.class,
+          () -> source.describe("SELECT 1 AS id FROM nonexistent"));
+
+      assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
+      String message = refused.getMessage();
+      assertThat(message).startsWith("DuckDB connection 'warehouse' rejected the query: ")
+          .contains("nonexistent does not exist").doesNotContain("DESCRIBE");
+      List<String> lines = message.lines().toList();
+      int excerpt = lines.indexOf("LINE 1: SELECT 1 AS id FROM nonexistent");
+      assertThat(excerpt).as(message).isNotNegative();
+      assertThat(lines.get(excerpt + 1).indexOf('^')).as(message)
+          .isEqualTo(lines.get(excerpt).indexOf("nonexistent"));
     }
   }
 }
