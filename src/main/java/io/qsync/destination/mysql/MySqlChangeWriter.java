@@ -8,13 +8,12 @@ import io.qsync.diff.ChangeKind;
 import io.qsync.row.Column;
 import io.qsync.state.SyncLock;
 import io.qsync.destination.Destination;
-import io.qsync.destination.Destination.Writes;
+import io.qsync.destination.ChangeWriters.Writes;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -179,7 +178,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
       connection.setAutoCommit(false);
       try {
         write(batch, attempt, setAside, collidedOn);
-        advanceCheckpoint(afterSeq, lastSeq);
+        MySqlCheckpoint.advance(connection, runId, afterSeq, lastSeq, clock.instant());
         if (!lock.held()) {
           // Its session ended (a restart, a killed session): the retry takes the lock again,
           // unless another run holds it by then.
@@ -538,29 +537,6 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
         }
       }
       return statement.executeUpdate();
-    }
-  }
-
-  /**
-   * The checkpoint moves from exactly {@code afterSeq}: if another process moved it, this batch is
-   * not the next one any more, and committing it could apply changes twice.
-   */
-  private void advanceCheckpoint(long afterSeq, long lastSeq) throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "UPDATE " + MySqlRunStore.TABLE + " SET applied_through = ?, batches_applied ="
-                + " batches_applied + 1, updated_at = ? WHERE run_id = ? AND applied_through = ?")) {
-      statement.setLong(1, lastSeq);
-      statement.setTimestamp(2, Timestamp.from(clock.instant()));
-      statement.setString(3, runId);
-      statement.setLong(4, afterSeq);
-      if (statement.executeUpdate() != 1) {
-        throw new QsyncException(
-            ErrorKind.FAILED,
-            "run " + runId + ": the checkpoint is no longer at change " + afterSeq
-                + " (another process applied this batch); the batch was rolled back\n"
-                + "Check `qsync status` and run again.");
-      }
     }
   }
 
