@@ -9,7 +9,6 @@ import io.qsync.row.Column;
 import io.qsync.state.SyncLock;
 import io.qsync.destination.Destination;
 import io.qsync.destination.ChangeWriters.Writes;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +17,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.Optional;
 
@@ -385,48 +383,13 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
         continue; // the upper bound fits: most rows never need the exact count
       }
       long rowBytes = statementText;
-      int largest = 0;
-      long largestBytes = -1;
-      for (int i = 0; i < columns.size(); i++) {
-        long bytes = StatementChunks.bytesSent(change.row()[i]);
-        rowBytes += bytes;
-        if (bytes > largestBytes) {
-          largest = i;
-          largestBytes = bytes;
-        }
+      for (Object value : change.row()) {
+        rowBytes += StatementChunks.bytesSent(value);
       }
       if (rowBytes > limit) {
-        throw new QsyncException(
-            ErrorKind.NEEDS_ACTION,
-            String.format(Locale.ROOT,
-                "table %s on %s: the row with key %s needs %,d bytes in one statement, more than"
-                    + " the server's max_allowed_packet (%,d bytes) allows; its column %s holds"
-                    + " %,d bytes (source type %s). Nothing of this batch was written.%n%s",
-                table, side, rejection.describeKey(change), rowBytes, limit, columns.get(largest).name(),
-                valueBytes(change.row()[largest]), columns.get(largest).type(),
-                packetRemedy(rowBytes)));
+        throw rejection.tooLarge(change, rowBytes, limit);
       }
     }
-  }
-
-  /** The size of a value as the user knows it: a string's UTF-8 bytes, a binary's length. */
-  private static long valueBytes(Object value) {
-    if (value instanceof String text) {
-      return text.getBytes(StandardCharsets.UTF_8).length;
-    }
-    return value instanceof byte[] bytes ? bytes.length : StatementChunks.bytesSent(value);
-  }
-
-  /** Raise the limit to the next power of two that holds the row, up to the server's 1 GiB. */
-  private static String packetRemedy(long rowBytes) {
-    long maximum = 1L << 30;
-    String shorten = "shorten the value in the query (e.g. LEFT(column, n)) or filter the row out.";
-    if (rowBytes > maximum) {
-      return "The server cannot take more than 1 GiB in one packet: " + shorten;
-    }
-    long raised = Long.highestOneBit(rowBytes - 1) << 1;
-    return "Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = " + raised
-        + ", and in its config file so that a restart keeps it), or " + shorten;
   }
 
   private int keysPerStatement() {

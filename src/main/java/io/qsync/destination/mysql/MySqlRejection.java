@@ -4,12 +4,11 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.Change;
 import io.qsync.row.Column;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
@@ -112,6 +111,55 @@ final class MySqlRejection {
         error);
   }
 
+  /**
+   * A row too large for one statement under the server's {@code max_allowed_packet}, refused
+   * before anything of its batch is sent: its key, its largest column and the sizes.
+   *
+   * @param rowBytes what the row needs in one statement
+   * @param limit the server's max_allowed_packet
+   */
+  QsyncException tooLarge(Change change, long rowBytes, long limit) {
+    int largest = 0;
+    long largestBytes = -1;
+    for (int i = 0; i < columns.size(); i++) {
+      long bytes = StatementChunks.bytesSent(change.row()[i]);
+      if (bytes > largestBytes) {
+        largest = i;
+        largestBytes = bytes;
+      }
+    }
+    return new QsyncException(
+        ErrorKind.NEEDS_ACTION,
+        String.format(Locale.ROOT,
+            "table %s on %s: the row with key %s needs %,d bytes in one statement, more than"
+                + " the server's max_allowed_packet (%,d bytes) allows; its column %s holds"
+                + " %,d bytes (source type %s). Nothing of this batch was written.%n%s",
+            table, side, describeKey(change), rowBytes, limit, columns.get(largest).name(),
+            valueBytes(change.row()[largest]), columns.get(largest).type(),
+            packetRemedy(rowBytes)));
+  }
+
+  /** The size of a value as the user knows it: a string's UTF-8 bytes, a binary's length. */
+  private static long valueBytes(Object value) {
+    if (value instanceof String text) {
+      return text.getBytes(StandardCharsets.UTF_8).length;
+    }
+    return value instanceof byte[] bytes ? bytes.length : StatementChunks.bytesSent(value);
+  }
+
+  /** Raise the limit to the next power of two that holds the row, up to the server's 1 GiB. */
+  private static String packetRemedy(long rowBytes) {
+    long maximum = 1L << 30;
+    String shorten = "shorten the value in the query (e.g. LEFT(column, n)) or filter the row out.";
+    if (rowBytes > maximum) {
+      return "The server cannot take more than 1 GiB in one packet: " + shorten;
+    }
+    long raised = Long.highestOneBit(rowBytes - 1) << 1;
+    return "Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = " + raised
+        + ", and in its config file so that a restart keeps it), or " + shorten;
+  }
+
+
   /** What to do about a duplicate key: in append (plain INSERTs) the table held the key before. */
   private String duplicateRemedy(Change change) {
     if (upsert) {
@@ -153,22 +201,13 @@ final class MySqlRejection {
 
   /** The table's triggers, as "t_check BEFORE INSERT", from information_schema; none if unknown. */
   private List<String> triggersOfTable() {
-    List<String> triggers = new ArrayList<>();
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION FROM information_schema.TRIGGERS"
-                + " WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?"
-                + " ORDER BY TRIGGER_NAME")) {
-      statement.setString(1, table);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          triggers.add(rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3));
-        }
-      }
+    try {
+      return MySqlReplaceCheck.triggers(connection, table).stream()
+          .map(trigger -> trigger.name() + " " + trigger.timing() + " " + trigger.event())
+          .toList();
     } catch (SQLException e) {
       return List.of(); // naming the triggers is a help, not a need
     }
-    return triggers;
   }
 
   /** "(id=7)", or "#seq" for a sync without a key: the row, for messages. */
