@@ -154,6 +154,20 @@ class DependencyRulesTest {
   }
 
   @Test
+  void theDestinationRolesDoNotKnowTheirImplementations() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.qsync.destination")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.qsync.destination.mysql..")
+        .because("io.qsync.destination states the roles of a destination (catalog, table reader,"
+            + " change writers, run history, sync locks, load probe); MySQL lives behind them in"
+            + " destination.mysql, and a test fakes them without it")
+        .check(MAIN);
+  }
+
+  @Test
   void theProductDoesNotKnowTheTools() {
     noClasses()
         .that()

@@ -8,23 +8,17 @@ import io.qsync.diff.ChangeKind;
 import io.qsync.row.Column;
 import io.qsync.state.SyncLock;
 import io.qsync.destination.Destination;
-import io.qsync.destination.Destination.Writes;
-import java.nio.charset.StandardCharsets;
+import io.qsync.destination.ChangeWriters.Writes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.Optional;
-import java.util.StringJoiner;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Writes change batches with multi-row statements: deletes first ({@code DELETE ... WHERE key IN
@@ -33,13 +27,12 @@ import java.util.regex.Pattern;
  * rows go in with {@link MySqlLoadData} where there are enough of them; when that load does not
  * take every row exactly, the batch is rolled back and written again with the statements. A
  * rejected value rolls the batch back and is pinned to its row and column by replaying the batch
- * row by row, still uncommitted. Not thread-safe.
+ * row by row, still uncommitted; {@link MySqlRejection} says why. Each attempt returns how it
+ * ended, and the next attempt follows from that. Not thread-safe.
  */
 final class MySqlChangeWriter implements Destination.ChangeWriter {
   /** MySQL allows at most 65,535 placeholders in one prepared statement. */
   private static final int MAX_PLACEHOLDERS = 65_535;
-
-  private static final Pattern COLUMN_IN_MESSAGE = Pattern.compile("(?i)column ((?:[`'][^`']*[`']\\.?)+)");
 
   private final Connection connection;
   private final MySqlDialect dialect;
@@ -67,6 +60,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
    */
   private final MySqlMovedValues.Pending moved;
   private final MySqlMovedValues movedValues;
+  private final MySqlRejection rejection;
 
   MySqlChangeWriter(
       Connection connection, MySqlDialect dialect, String table, List<Column> columns,
@@ -92,6 +86,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     this.allColumns = StatementChunks.all(columns.size());
     this.movedValues = new MySqlMovedValues(connection, table, columns, key);
     this.moved = setAside;
+    this.rejection = new MySqlRejection(connection, table, columns, key, keyIndexes, upsert, side);
   }
 
   private static int indexOf(List<Column> columns, String name) {
@@ -109,18 +104,17 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
       return;
     }
     checkPacketSize(batch);
-    try {
-      applyOnce(batch, afterSeq, Attempt.BULK);
-    } catch (LoadDataDeclined declined) {
+    Outcome outcome = applyOnce(batch, afterSeq, Attempt.BULK);
+    if (outcome == Outcome.LOAD_DATA_DECLINED) {
       // LOAD DATA did not take every row as sent (and was rolled back): the row-exact statements
       // write the batch, or name the row and column the table rejects.
-      try {
-        applyOnce(batch, afterSeq, Attempt.STATEMENTS);
-      } catch (ValueMoves moves) {
-        applyOnce(batch, afterSeq, Attempt.ROWS);
-      }
-    } catch (ValueMoves moves) {
-      applyOnce(batch, afterSeq, Attempt.ROWS);
+      outcome = applyOnce(batch, afterSeq, Attempt.STATEMENTS);
+    }
+    if (outcome == Outcome.VALUE_MOVES) {
+      outcome = applyOnce(batch, afterSeq, Attempt.ROWS);
+    }
+    if (outcome != Outcome.COMMITTED) {
+      throw new IllegalStateException("a batch written a row at a time ended " + outcome);
     }
   }
 
@@ -150,36 +144,31 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     ROWS
   }
 
-  /** Thrown inside a batch's transaction when LOAD DATA did not load the rows exactly. */
-  private static final class LoadDataDeclined extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    LoadDataDeclined() {
-      super("LOAD DATA did not load the batch's rows exactly", null, false, false);
-    }
+  /** How one attempt at a batch ended. */
+  private enum Outcome {
+    /** The batch and its checkpoint are committed. */
+    COMMITTED,
+    /** LOAD DATA did not load the rows exactly; the batch was rolled back. */
+    LOAD_DATA_DECLINED,
+    /**
+     * A row collided with another on a unique key other than the sync's; the batch was rolled
+     * back, to be written again a row at a time, setting such rows aside.
+     */
+    VALUE_MOVES
   }
 
-  /**
-   * Thrown inside a batch's transaction when a row collided with another on a unique key other
-   * than the sync's: the batch is written again a row at a time, setting such rows aside.
-   */
-  private static final class ValueMoves extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    ValueMoves() {
-      super("a value of another unique key moves between rows", null, false, false);
-    }
-  }
-
-  private void applyOnce(List<Change> batch, long afterSeq, Attempt attempt) {
+  private Outcome applyOnce(List<Change> batch, long afterSeq, Attempt attempt) {
     long lastSeq = batch.get(batch.size() - 1).seq();
     List<Change> setAside = new ArrayList<>();
     Set<String> collidedOn = new HashSet<>();
     try {
       connection.setAutoCommit(false);
       try {
-        write(batch, attempt, setAside, collidedOn);
-        advanceCheckpoint(afterSeq, lastSeq);
+        if (!write(batch, attempt, setAside, collidedOn)) {
+          rollback();
+          return Outcome.LOAD_DATA_DECLINED;
+        }
+        MySqlCheckpoint.advance(connection, runId, afterSeq, lastSeq, clock.instant());
         if (!lock.held()) {
           // Its session ended (a restart, a killed session): the retry takes the lock again,
           // unless another run holds it by then.
@@ -190,10 +179,11 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
         }
         connection.commit();
         moved.add(setAside, collidedOn);
+        return Outcome.COMMITTED;
       } catch (SQLException | RuntimeException e) {
         rollback();
         if (e instanceof SQLException sql && attempt != Attempt.ROWS && movesAValue(sql)) {
-          throw new ValueMoves();
+          return Outcome.VALUE_MOVES;
         }
         if (e instanceof SQLException sql && MySqlErrors.classify(sql).refusesARow()) {
           throw pinpoint(batch, sql);
@@ -225,9 +215,10 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
 
   /**
    * Deletes, then updates, then inserts: a delete or an update may free a value of a unique key
-   * that an insert needs; an insert never frees anything.
+   * that an insert needs; an insert never frees anything. False when LOAD DATA did not load the
+   * new rows exactly: the caller rolls the batch back.
    */
-  private void write(
+  private boolean write(
       List<Change> batch, Attempt attempt, List<Change> setAside, Set<String> collidedOn)
       throws SQLException {
     writeDeletes(ofKind(batch, ChangeKind.DELETE));
@@ -241,7 +232,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
       for (Change change : inserts) {
         writeRowOrSetAside(change, false, setAside, collidedOn);
       }
-      return;
+      return true;
     }
     for (List<Change> chunk : StatementChunks.split(updates, maxRowsPerStatement, statementBytes(), allColumns)) {
       writeRows(chunk, true);
@@ -250,14 +241,12 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     // If it does, the key column's collation equates it with another key (or another writer
     // inserted it meanwhile), and an upsert would silently merge two source rows into one.
     if (attempt == Attempt.BULK && loadData.suits(inserts)) {
-      if (!loadData.load(connection, inserts)) {
-        throw new LoadDataDeclined();
-      }
-      return;
+      return loadData.load(connection, inserts);
     }
     for (List<Change> chunk : StatementChunks.split(inserts, maxRowsPerStatement, statementBytes(), allColumns)) {
       writeRows(chunk, false);
     }
+    return true;
   }
 
   /** The rows a batch updates and the rows it inserts, after its deletes. */
@@ -394,48 +383,13 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
         continue; // the upper bound fits: most rows never need the exact count
       }
       long rowBytes = statementText;
-      int largest = 0;
-      long largestBytes = -1;
-      for (int i = 0; i < columns.size(); i++) {
-        long bytes = StatementChunks.bytesSent(change.row()[i]);
-        rowBytes += bytes;
-        if (bytes > largestBytes) {
-          largest = i;
-          largestBytes = bytes;
-        }
+      for (Object value : change.row()) {
+        rowBytes += StatementChunks.bytesSent(value);
       }
       if (rowBytes > limit) {
-        throw new QsyncException(
-            ErrorKind.NEEDS_ACTION,
-            String.format(Locale.ROOT,
-                "table %s on %s: the row with key %s needs %,d bytes in one statement, more than"
-                    + " the server's max_allowed_packet (%,d bytes) allows; its column %s holds"
-                    + " %,d bytes (source type %s). Nothing of this batch was written.%n%s",
-                table, side, describeKey(change), rowBytes, limit, columns.get(largest).name(),
-                valueBytes(change.row()[largest]), columns.get(largest).type(),
-                packetRemedy(rowBytes)));
+        throw rejection.tooLarge(change, rowBytes, limit);
       }
     }
-  }
-
-  /** The size of a value as the user knows it: a string's UTF-8 bytes, a binary's length. */
-  private static long valueBytes(Object value) {
-    if (value instanceof String text) {
-      return text.getBytes(StandardCharsets.UTF_8).length;
-    }
-    return value instanceof byte[] bytes ? bytes.length : StatementChunks.bytesSent(value);
-  }
-
-  /** Raise the limit to the next power of two that holds the row, up to the server's 1 GiB. */
-  private static String packetRemedy(long rowBytes) {
-    long maximum = 1L << 30;
-    String shorten = "shorten the value in the query (e.g. LEFT(column, n)) or filter the row out.";
-    if (rowBytes > maximum) {
-      return "The server cannot take more than 1 GiB in one packet: " + shorten;
-    }
-    long raised = Long.highestOneBit(rowBytes - 1) << 1;
-    return "Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = " + raised
-        + ", and in its config file so that a restart keeps it), or " + shorten;
   }
 
   private int keysPerStatement() {
@@ -511,7 +465,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
    */
   private QsyncException notFound(List<Change> missing, int updates) {
     List<String> keys = new ArrayList<>();
-    missing.stream().limit(5).forEach(change -> keys.add(describeKey(change)));
+    missing.stream().limit(5).forEach(change -> keys.add(rejection.describeKey(change)));
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
         "table " + table + ": " + missing.size() + " of " + updates
@@ -542,29 +496,6 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
   }
 
   /**
-   * The checkpoint moves from exactly {@code afterSeq}: if another process moved it, this batch is
-   * not the next one any more, and committing it could apply changes twice.
-   */
-  private void advanceCheckpoint(long afterSeq, long lastSeq) throws SQLException {
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "UPDATE " + MySqlRunStore.TABLE + " SET applied_through = ?, batches_applied ="
-                + " batches_applied + 1, updated_at = ? WHERE run_id = ? AND applied_through = ?")) {
-      statement.setLong(1, lastSeq);
-      statement.setTimestamp(2, Timestamp.from(clock.instant()));
-      statement.setString(3, runId);
-      statement.setLong(4, afterSeq);
-      if (statement.executeUpdate() != 1) {
-        throw new QsyncException(
-            ErrorKind.FAILED,
-            "run " + runId + ": the checkpoint is no longer at change " + afterSeq
-                + " (another process applied this batch); the batch was rolled back\n"
-                + "Check `qsync status` and run again.");
-      }
-    }
-  }
-
-  /**
    * Replays the batch in the order {@link #write} applies it, a row at a time and uncommitted, to
    * name the row and column the target rejects.
    */
@@ -575,7 +506,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
         try {
           writeDeletes(List.of(change));
         } catch (SQLException rowError) {
-          return rejected(change, rowError);
+          return rejection.explain(change, rowError);
         }
       }
       Writing writing = writing(batch);
@@ -584,7 +515,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
           try {
             writeRows(List.of(change), upsert && rows == writing.updates());
           } catch (SQLException rowError) {
-            return rejected(change, rowError);
+            return rejection.explain(change, rowError);
           }
         }
       }
@@ -593,157 +524,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     } finally {
       rollback();
     }
-    return rejected(null, batchError);
-  }
-
-  private QsyncException rejected(Change change, SQLException error) {
-    MySqlErrors.Cause cause = MySqlErrors.classify(error);
-    if (!cause.refusesARow()) {
-      // The replay failed otherwise (the connection broke, a lock wait): that is the error.
-      return MySqlErrors.failed(side, "apply the batch (replaying it row by row)", error);
-    }
-    String column = columnOf(error.getMessage());
-    String where = change == null ? "a row" : "the row with key " + describeKey(change);
-    String value = "";
-    if (change != null && column != null) {
-      for (int i = 0; i < columns.size(); i++) {
-        if (columns.get(i).name().equalsIgnoreCase(column)) {
-          value = " (value " + preview(change.row()[i]) + ", source type " + columns.get(i).type() + ")";
-        }
-      }
-    }
-    String refusal = "the target rejected " + where + (column == null ? "" : " in column " + column) + value;
-    String remedy =
-        switch (cause) {
-          case FOREIGN_KEY -> {
-            Optional<MySqlErrors.ForeignKey> foreignKey = MySqlErrors.foreignKey(error.getMessage());
-            refusal = "the foreign key " + foreignKey.map(found -> found.name() + " ").orElse("")
-                + "refuses " + where + foreignKeyValues(change, foreignKey, error.getErrorCode());
-            yield MySqlErrors.foreignKeyRemedy(error.getErrorCode(), foreignKey, "this row");
-          }
-          case CHECK_CONSTRAINT -> {
-            Optional<String> name = MySqlErrors.checkConstraint(error.getMessage());
-            refusal = "the CHECK constraint " + name.map(found -> found + " ").orElse("") + "refuses " + where;
-            yield "Fix the row in the query (or filter it out), or change the constraint"
-                + name.map(found -> " (ALTER TABLE " + MySqlDialect.quote(table) + " DROP CONSTRAINT "
-                    + MySqlDialect.quote(found) + ")").orElse("") + ".";
-          }
-          case TRIGGER -> {
-            List<String> triggers = triggersOfTable();
-            refusal = (triggers.size() == 1 ? "trigger " + triggers.get(0)
-                : "a trigger" + (triggers.isEmpty() ? "" : " (one of " + String.join(", ", triggers) + ")"))
-                + " refused " + where + " with its own message";
-            yield "Fix the row in the query (or filter it out), or change the trigger.";
-          }
-          default -> switch (error.getErrorCode()) {
-            case 1062, 1586, 1859, 1169 -> duplicateRemedy(change);
-            case 1048, 1263 -> "Return a value for the column, or allow NULL in it.";
-            case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
-            default -> "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";
-          };
-        };
-    String subject = "table " + table + " on " + side + ": " + refusal;
-    if (error.getErrorCode() == 1062 && !upsert && change != null && keyIndexes.length > 0) {
-      subject = "table " + table + " on " + side + " already holds the key " + describeKey(change)
-          + ", which the query returns";
-    }
-    return new QsyncException(
-        ErrorKind.NEEDS_ACTION,
-        subject + ": " + error.getMessage()
-            + "\nNothing of this batch was written. " + remedy,
-        error);
-  }
-
-  /** What to do about a duplicate key: in append (plain INSERTs) the table held the key before. */
-  private String duplicateRemedy(Change change) {
-    if (upsert) {
-      return "Another row of the table already holds this value of a unique key (named in"
-          + " the message): a second unique key of the table that the query's rows"
-          + " collide on, a key column whose collation equates keys qsync saw as"
-          + " different ('s' and 'ß' under utf8mb4_general_ci), or another writer."
-          + " Make the values unique in the query, or the key column binary (COLLATE"
-          + " utf8mb4_bin), then run again.";
-    }
-    if (keyIndexes.length == 0) {
-      return "Another row already holds this value of a unique index of the table (named in the"
-          + " message): a row from before this run, or an earlier row of the query. Delete that"
-          + " row from " + table + " or make the query's values unique; or give the sync a key"
-          + " and use mode: upsert to update such rows.";
-    }
-    String which = change == null ? "those keys" : "the row with key " + describeKey(change);
-    return "Append only inserts, and the table holds rows with keys the query returns. Delete"
-        + " those rows from " + table + " (" + which + ", and any other the query returns), or use"
-        + " mode: upsert (or mirror) to update them instead.";
-  }
-
-  /** " (owner_id=9)": the row's values of the foreign key's columns, when they are in the row. */
-  private String foreignKeyValues(Change change, Optional<MySqlErrors.ForeignKey> foreignKey, int code) {
-    if (change == null || foreignKey.isEmpty() || code != 1452) {
-      return "";
-    }
-    StringJoiner values = new StringJoiner(", ", " (", ")");
-    values.setEmptyValue("");
-    for (String name : foreignKey.get().columns()) {
-      for (int i = 0; i < columns.size(); i++) {
-        if (columns.get(i).name().equalsIgnoreCase(name)) {
-          values.add(name + "=" + preview(change.row()[i]));
-        }
-      }
-    }
-    return values.toString();
-  }
-
-  /** The table's triggers, as "t_check BEFORE INSERT", from information_schema; none if unknown. */
-  private List<String> triggersOfTable() {
-    List<String> triggers = new ArrayList<>();
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION FROM information_schema.TRIGGERS"
-                + " WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?"
-                + " ORDER BY TRIGGER_NAME")) {
-      statement.setString(1, table);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          triggers.add(rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3));
-        }
-      }
-    } catch (SQLException e) {
-      return List.of(); // naming the triggers is a help, not a need
-    }
-    return triggers;
-  }
-
-  private String describeKey(Change change) {
-    StringJoiner described = new StringJoiner(", ", "(", ")");
-    if (keyIndexes.length == 0) {
-      return "#" + change.seq();
-    }
-    for (int i = 0; i < keyIndexes.length; i++) {
-      described.add(key.get(i) + "=" + preview(change.row()[keyIndexes[i]]));
-    }
-    return described.toString();
-  }
-
-  private static String preview(Object value) {
-    if (value == null) {
-      return "NULL";
-    }
-    String text = value instanceof byte[] bytes ? "<" + bytes.length + " bytes>" : value.toString();
-    text = text.length() > 60 ? text.substring(0, 57) + "..." : text;
-    return value instanceof String ? "'" + text + "'" : text;
-  }
-
-  private static String columnOf(String message) {
-    if (message == null) {
-      return null;
-    }
-    Matcher matcher = COLUMN_IN_MESSAGE.matcher(message);
-    if (!matcher.find()) {
-      return null;
-    }
-    // MariaDB names a column `db`.`table`.`column`, MySQL 'column': take the last part.
-    String[] parts = matcher.group(1).split("[`']\\.[`']");
-    return parts[parts.length - 1].replaceAll("[`']", "");
+    return rejection.explain(null, batchError);
   }
 
   /**

@@ -22,7 +22,7 @@ import java.util.function.Function;
  * run fails. A lost session is replaced by a new one, with a new writer on it. Not thread-safe.
  */
 final class MySqlRecoveringWriter implements Destination.ChangeWriter {
-  private final MySqlDestination target;
+  private final MySqlConnections connections;
   private final Function<Connection, Destination.ChangeWriter> writers;
   private final String runId;
   private final SyncLock lock;
@@ -32,9 +32,9 @@ final class MySqlRecoveringWriter implements Destination.ChangeWriter {
 
   /** @param writers a writer of batches on a given session */
   MySqlRecoveringWriter(
-      MySqlDestination target, Function<Connection, Destination.ChangeWriter> writers, String runId,
-      SyncLock lock) {
-    this.target = requireNonNull(target, "target is null");
+      MySqlConnections connections, Function<Connection, Destination.ChangeWriter> writers,
+      String runId, SyncLock lock) {
+    this.connections = requireNonNull(connections, "connections is null");
     this.writers = requireNonNull(writers, "writers is null");
     this.runId = requireNonNull(runId, "runId is null");
     this.lock = requireNonNull(lock, "lock is null");
@@ -46,16 +46,16 @@ final class MySqlRecoveringWriter implements Destination.ChangeWriter {
       return;
     }
     long lastSeq = batch.get(batch.size() - 1).seq();
-    Connection current = target.connection();
+    Connection current = connections.connection();
     if (current != session) {
       uncertain |= session != null;
       session = current;
-      target.limitWriteStatements(current);
+      connections.limitWriteStatements(current);
       writer = writers.apply(current);
     }
     if (uncertain) {
       holdLock(lastSeq);
-      long checkpoint = target.checkpoint(runId);
+      long checkpoint = checkpoint();
       if (checkpoint == lastSeq) {
         uncertain = false;
         return; // committed before the failure was seen: nothing to do again
@@ -83,13 +83,13 @@ final class MySqlRecoveringWriter implements Destination.ChangeWriter {
     if (writer == null) {
       return java.util.Optional.empty();
     }
-    Connection current = target.connection();
+    Connection current = connections.connection();
     if (current != session) {
       session = current;
-      target.limitWriteStatements(current);
+      connections.limitWriteStatements(current);
       writer = writers.apply(current);
     }
-    holdLock(target.checkpoint(runId));
+    holdLock(checkpoint());
     return writer.finish();
   }
 
@@ -108,12 +108,18 @@ final class MySqlRecoveringWriter implements Destination.ChangeWriter {
               + " change " + lastSeq + ", and another run of the sync holds it now\nLet that run"
               + " finish: it takes over from the last committed batch.");
     }
-    if (!target.claimRun(runId, lock.sessionId())) {
+    long lockSession = lock.sessionId();
+    if (!MySqlCheckpoint.claimRun(connections.connection(), runId, lockSession, connections.side())) {
       throw new QsyncException(
           ErrorKind.FAILED,
           "run " + runId + " lost its lock (its database session ended) before the batch ending at"
               + " change " + lastSeq + ", and another run took the sync over meanwhile\nCheck"
               + " `qsync status`: the next run starts from what the table holds.");
     }
+  }
+
+  /** The run's checkpoint, read on the work session. */
+  private long checkpoint() {
+    return MySqlCheckpoint.read(connections.connection(), runId, connections.side());
   }
 }

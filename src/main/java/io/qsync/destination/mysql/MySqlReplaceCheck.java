@@ -24,19 +24,10 @@ final class MySqlReplaceCheck {
    */
   static List<String> problems(Connection connection, String table) throws SQLException {
     List<String> problems = new ArrayList<>();
-    List<String> triggers = new ArrayList<>();
-    try (PreparedStatement statement =
-        connection.prepareStatement(
-            "SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION FROM information_schema.TRIGGERS"
-                + " WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?"
-                + " ORDER BY TRIGGER_NAME")) {
-      statement.setString(1, table);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          triggers.add(rows.getString(1) + " (" + rows.getString(2) + " " + rows.getString(3) + ")");
-        }
-      }
-    }
+    List<String> triggers =
+        triggers(connection, table).stream()
+            .map(trigger -> trigger.name() + " (" + trigger.timing() + " " + trigger.event() + ")")
+            .toList();
     if (!triggers.isEmpty()) {
       problems.add(
           "table " + table + " has trigger" + (triggers.size() == 1 ? " " : "s ")
@@ -89,5 +80,26 @@ final class MySqlReplaceCheck {
               + " in place");
     }
     return problems;
+  }
+
+  /** A trigger of a table: its name, when it fires (BEFORE, AFTER) and on what (INSERT, ...). */
+  record Trigger(String name, String timing, String event) {}
+
+  /** The table's triggers, by name, from information_schema. */
+  static List<Trigger> triggers(Connection connection, String table) throws SQLException {
+    List<Trigger> triggers = new ArrayList<>();
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION FROM information_schema.TRIGGERS"
+                + " WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?"
+                + " ORDER BY TRIGGER_NAME")) {
+      statement.setString(1, table);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          triggers.add(new Trigger(rows.getString(1), rows.getString(2), rows.getString(3)));
+        }
+      }
+    }
+    return triggers;
   }
 }

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 
 /**
  * Run history in the table {@value #TABLE} of the target database, one row per run. The checkpoint
- * column ({@code applied_through}) is written only by {@link MySqlChangeWriter}, inside each
- * batch's transaction. Not thread-safe.
+ * column ({@code applied_through}) is set when a run is recorded and then moved only by {@link
+ * MySqlCheckpoint}, inside each batch's transaction. Not thread-safe.
  */
 final class MySqlRunStore implements RunStore {
   static final String TABLE = "`_qsync_runs`";

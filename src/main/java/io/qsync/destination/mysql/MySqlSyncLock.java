@@ -4,6 +4,7 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.Sha256;
 import io.qsync.state.RunRecord;
+import io.qsync.state.RunStore;
 import io.qsync.state.SyncLock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,34 +24,38 @@ import java.util.Optional;
 final class MySqlSyncLock implements SyncLock {
   private static final int MAX_LOCK_NAME = 64;
 
-  private final MySqlDestination target;
+  private final MySqlConnections connections;
   private final String name;
   private final String side;
   private Connection session;
 
-  private MySqlSyncLock(MySqlDestination target, Connection session, String name, String side) {
-    this.target = target;
+  private MySqlSyncLock(MySqlConnections connections, Connection session, String name, String side) {
+    this.connections = connections;
     this.session = session;
     this.name = name;
     this.side = side;
   }
 
   /**
-   * @param side the connection, for messages: its name and where it points
+   * Takes the lock on a session of its own.
+   *
+   * @param runs the run history, to name the run that holds the lock
    * @throws QsyncException of kind LOCK_HELD naming the holder when the lock stays taken
    */
-  static MySqlSyncLock acquire(MySqlDestination target, String sync, Duration timeout, String side) {
-    Connection session = target.openSession();
+  static MySqlSyncLock acquire(
+      MySqlConnections connections, RunStore runs, String sync, Duration timeout) {
+    String side = connections.side();
+    Connection session = connections.openSession();
     boolean taken = false;
     try {
       String name = lockName(database(session), sync);
       if (getLock(session, name, timeout)) {
         taken = true;
-        return new MySqlSyncLock(target, session, name, side);
+        return new MySqlSyncLock(connections, session, name, side);
       }
       throw new QsyncException(
           ErrorKind.LOCK_HELD,
-          "sync '" + sync + "' is locked by " + holder(target, session, name, sync) + " (waited "
+          "sync '" + sync + "' is locked by " + holder(runs, session, name, sync) + " (waited "
               + timeout.toSeconds() + "s)\nWait for that run to finish, or raise the sync's"
               + " lock_timeout.");
     } catch (SQLException e) {
@@ -86,7 +91,7 @@ final class MySqlSyncLock implements SyncLock {
       return true;
     }
     closeQuietly(session);
-    Connection fresh = target.openSession();
+    Connection fresh = connections.openSession();
     try {
       if (getLock(fresh, name, Duration.ZERO)) {
         session = fresh;
@@ -100,7 +105,7 @@ final class MySqlSyncLock implements SyncLock {
     }
   }
 
-  private static String database(Connection session) throws SQLException {
+  static String database(Connection session) throws SQLException {
     try (var statement = session.createStatement();
         ResultSet rows = statement.executeQuery("SELECT DATABASE()")) {
       rows.next();
@@ -122,7 +127,7 @@ final class MySqlSyncLock implements SyncLock {
    * that cannot be read (absent, not granted) leaves the session's id: the lock is held all the
    * same, and that is what the person must hear.
    */
-  private static String holder(MySqlDestination target, Connection session, String name, String sync)
+  private static String holder(RunStore runs, Connection session, String name, String sync)
       throws SQLException {
     long connectionId;
     try (PreparedStatement statement = session.prepareStatement("SELECT IS_USED_LOCK(?)")) {
@@ -137,7 +142,7 @@ final class MySqlSyncLock implements SyncLock {
     }
     Optional<RunRecord> run;
     try {
-      run = target.runs().unfinished(sync);
+      run = runs.unfinished(sync);
     } catch (QsyncException unreadable) {
       run = Optional.empty();
     }

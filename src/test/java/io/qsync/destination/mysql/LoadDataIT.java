@@ -180,7 +180,7 @@ class LoadDataIT {
 
     try (Connection connection = database.connect()) {
       try (Statement statement = connection.createStatement()) {
-        statement.execute("SET SESSION sql_mode = '" + MySqlDestination.SQL_MODE + "'");
+        statement.execute("SET SESSION sql_mode = '" + MySqlConnections.SQL_MODE + "'");
       }
       connection.setAutoCommit(false);
       assertThat(new MySqlLoadData("floats", columns).load(connection, rows))

@@ -48,7 +48,7 @@ class MySqlRecoveringWriterIT {
       boolean[] loseAfterCommit = {true};
       Destination.ChangeWriter writer =
           new MySqlRecoveringWriter(
-              target,
+              target.connections(),
               session -> {
                 Destination.ChangeWriter real =
                     new MySqlChangeWriter(

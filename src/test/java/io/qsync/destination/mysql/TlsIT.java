@@ -61,7 +61,7 @@ class TlsIT {
   @Test
   void verifyFullWithTheServersCaEncryptsTheSession() throws Exception {
     try (MySqlDestination target = target(server.url(), TlsConfig.Mode.VERIFY_FULL, server.caFile());
-        Statement statement = target.connection().createStatement();
+        Statement statement = target.connections().connection().createStatement();
         ResultSet rows = statement.executeQuery("SHOW SESSION STATUS LIKE 'Ssl_version'")) {
       rows.next();
       assertThat(rows.getString(2)).startsWith("TLSv1.");
@@ -77,7 +77,7 @@ class TlsIT {
   void aCertificateFromAnotherCaIsRefusedAsSomethingToFix() {
     try (MySqlDestination target =
         target(server.url(), "nopassword", "", TlsConfig.Mode.VERIFY_FULL, server.otherCaFile())) {
-      QsyncException refused = catchThrowableOfType(QsyncException.class, target::connection);
+      QsyncException refused = catchThrowableOfType(QsyncException.class, target.connections()::connection);
 
       assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
       assertThat(refused.getMessage())
@@ -95,7 +95,7 @@ class TlsIT {
   void aWrongPasswordOverTlsIsNeverShown() {
     try (MySqlDestination target =
         target(server.url(), "qsync", "not-" + PASSWORD, TlsConfig.Mode.VERIFY_FULL, server.caFile())) {
-      QsyncException refused = catchThrowableOfType(QsyncException.class, target::connection);
+      QsyncException refused = catchThrowableOfType(QsyncException.class, target.connections()::connection);
 
       assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
       assertThat(refused.getMessage()).contains("access denied for user 'qsync'")
@@ -108,7 +108,7 @@ class TlsIT {
     // The shared test server runs without TLS (have_ssl DISABLED); skip the claim if it has it.
     if (!database.rows("SHOW VARIABLES LIKE 'have_ssl'").get(0).get(1).equals("YES")) {
       try (MySqlDestination target = target(database.url(), TlsConfig.Mode.VERIFY_FULL, server.caFile())) {
-        QsyncException refused = catchThrowableOfType(QsyncException.class, target::connection);
+        QsyncException refused = catchThrowableOfType(QsyncException.class, target.connections()::connection);
 
         assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
         assertThat(refused.getMessage())

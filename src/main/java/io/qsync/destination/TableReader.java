@@ -1,0 +1,22 @@
+package io.qsync.destination;
+
+import io.qsync.row.Column;
+import io.qsync.row.RowSink;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads the rows a destination table holds now: for the diff, for checks and for plans. */
+public interface TableReader {
+  long countRows(String table);
+
+  /** Streams the table's current values of the given columns, in no particular order. */
+  void readRows(String table, List<Column> columns, RowSink sink);
+
+  /**
+   * The table's row whose key columns hold {@code keyValues} (in key order), as {@code columns}
+   * in their order, matched as the table compares keys; empty when it holds none. For the few
+   * rows a plan shows.
+   */
+  Optional<Object[]> findRow(
+      String table, List<Column> columns, List<String> key, List<Object> keyValues);
+}

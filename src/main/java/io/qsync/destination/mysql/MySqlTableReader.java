@@ -1,0 +1,103 @@
+package io.qsync.destination.mysql;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.destination.TableReader;
+import io.qsync.row.Column;
+import io.qsync.row.RowSink;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/** Reads a MySQL table's rows on the work session, as qsync's values. Not thread-safe. */
+final class MySqlTableReader implements TableReader {
+  private final MySqlConnections connections;
+
+  MySqlTableReader(MySqlConnections connections) {
+    this.connections = requireNonNull(connections, "connections is null");
+  }
+
+  @Override
+  public long countRows(String table) {
+    try (Statement statement = connections.connection().createStatement();
+        ResultSet rows =
+            statement.executeQuery("SELECT COUNT(*) FROM " + MySqlDialect.quote(table))) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException e) {
+      throw connections.failed("count the rows of " + table, e);
+    }
+  }
+
+  @Override
+  public void readRows(String table, List<Column> columns, RowSink sink) {
+    StringJoiner names = new StringJoiner(", ");
+    columns.forEach(
+        column ->
+            names.add(MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
+    String sql = "SELECT " + names + " FROM " + MySqlDialect.quote(table);
+    // The binary protocol (a server-side prepared statement) sends numbers as numbers: the text
+    // protocol made the driver and MySqlValues parse every DOUBLE and integer from text.
+    try (PreparedStatement statement =
+        connections.connection()
+            .unwrap(org.mariadb.jdbc.Connection.class)
+            .prepareInternal(
+                sql, Statement.NO_GENERATED_KEYS, ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY, true)) {
+      // A positive fetch size makes Connector/J stream rows instead of buffering the table.
+      statement.setFetchSize(4096);
+      try (ResultSet rows = statement.executeQuery()) {
+        int width = columns.size();
+        MySqlValues.Numbers[] numbers = new MySqlValues.Numbers[width];
+        for (int i = 0; i < width; i++) {
+          numbers[i] = MySqlValues.numbers(rows.getMetaData(), i + 1);
+        }
+        while (rows.next()) {
+          Object[] row = new Object[width];
+          for (int i = 0; i < width; i++) {
+            row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), numbers[i]);
+          }
+          sink.accept(row);
+        }
+      }
+    } catch (SQLException e) {
+      throw connections.failed("read the rows of table " + table, e);
+    }
+  }
+
+  @Override
+  public Optional<Object[]> findRow(
+      String table, List<Column> columns, List<String> key, List<Object> keyValues) {
+    StringJoiner names = new StringJoiner(", ");
+    columns.forEach(column ->
+        names.add(MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
+    StringJoiner where = new StringJoiner(" AND ");
+    key.forEach(name -> where.add(MySqlDialect.quote(name) + " = ?"));
+    try (PreparedStatement statement = connections.connection().prepareStatement("SELECT " + names + " FROM "
+        + MySqlDialect.quote(table) + " WHERE " + where + " LIMIT 1")) {
+      for (int k = 0; k < key.size(); k++) {
+        String name = key.get(k);
+        Column column = columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("key column " + name + " not among the columns"));
+        MySqlValues.bind(statement, k + 1, keyValues.get(k), column.type());
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        Object[] row = new Object[columns.size()];
+        for (int i = 0; i < row.length; i++) {
+          row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(),
+              MySqlValues.numbers(rows.getMetaData(), i + 1));
+        }
+        return Optional.of(row);
+      }
+    } catch (SQLException e) {
+      throw connections.failed("read a row of table " + table, e);
+    }
+  }
+}
