@@ -63,7 +63,7 @@ final class BatchApplier {
    */
   RunRecord apply(RunRecord run, Stage stage, SyncLock lock, boolean resumed, List<String> notes) {
     List<Column> columns = stage.columns();
-    List<String> key = ChangeSetBuilder.resolveKey(sync, columns);
+    List<String> key = KeyChecks.resolve(sync, columns);
     String table = sync.table();
     if (sync.mode() == Mode.REPLACE) {
       table = target.shadowName(sync.table());

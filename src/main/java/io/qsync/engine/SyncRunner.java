@@ -161,7 +161,7 @@ public final class SyncRunner {
         Optional<DestinationTable> table = target.describe(sync.table());
         if (table.isPresent()) {
           tableProblem = target.schemaProblems(
-                  table.get(), columns, ChangeSetBuilder.resolveKey(sync, columns),
+                  table.get(), columns, KeyChecks.resolve(sync, columns),
                   sync.mode().needsKey())
               .stream().findFirst().map(RunFailures::firstLine);
         }
@@ -248,7 +248,9 @@ public final class SyncRunner {
         }
       }
       if (sync.mode() == Mode.REPLACE) {
-        run = swap(run);
+        run = run.withPhase(RunPhase.SWAP);
+        target.runs().update(run);
+        swap();
       }
       run = finish(run, stageFile, notes);
       return new RunReport(
@@ -299,7 +301,7 @@ public final class SyncRunner {
     runs.update(run);
     faults.reached(FaultPoint.Point.BEFORE_STATE, run.appliedThrough());
     SnapshotNames.Run tables = diff.run(run.runId());
-    List<String> key = ChangeSetBuilder.resolveKey(sync, columns);
+    List<String> key = KeyChecks.resolve(sync, columns);
     if (diff.state().describe(tables.result()).isEmpty()) {
       notes.add("this run's result table " + tables.result() + " is gone, so its state could not"
           + " be kept; the next run compares the whole result with the table");
@@ -318,9 +320,7 @@ public final class SyncRunner {
    * would break has appeared on the table since the run began, and drops the old table. Safe to
    * do again after a failure or crash part-way ({@link Destination#swap}).
    */
-  private RunRecord swap(RunRecord run) {
-    run = run.withPhase(RunPhase.SWAP);
-    target.runs().update(run);
+  private void swap() {
     String shadow = target.shadowName(sync.table());
     if (target.describe(shadow).isPresent() && target.describe(sync.table()).isPresent()) {
       ChangeSetBuilder.refuseToReplace(sync, target.replaceProblems(sync.table()),
@@ -328,7 +328,6 @@ public final class SyncRunner {
               + " swaps it in without writing it again.");
     }
     target.swap(sync.table(), shadow);
-    return run;
   }
 
   /** Records the run as succeeded, drops its stage and the warehouse tables it no longer needs. */

@@ -38,7 +38,7 @@ final class SyncValidator {
       List<Column> columns = source.describe(sync.query());
       notes.add("query returns " + Plural.of(columns.size(), "column") + ": "
           + String.join(", ", columns.stream().map(column -> column.name() + " " + column.type()).toList()));
-      List<String> key = ChangeSetBuilder.resolveKey(sync, columns);
+      List<String> key = KeyChecks.resolve(sync, columns);
       Optional<DestinationTable> existing = target.describe(sync.table());
       if (existing.isPresent()) {
         problems.addAll(target.schemaProblems(existing.get(), columns, key, sync.mode().needsKey()));
