@@ -9,6 +9,7 @@ import io.qsync.config.JdbcUrl;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
+import io.qsync.engine.RunOptions;
 import io.qsync.tools.demo.DemoConfig;
 import io.qsync.tools.demo.DemoTarget;
 import io.qsync.tools.demo.DemoWarehouse;
@@ -252,7 +253,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private void firstSync(Qsync qsync, SyncConfig sync) {
     step("First sync: loading table " + sync.table());
-    RunReport report = qsync.run(sync.name(), true);
+    RunReport report = qsync.run(sync.name(), RunOptions.restarting());
     say(Renderer.text(report));
     say(
         String.format(
@@ -279,7 +280,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private void secondSync(Qsync qsync, SyncConfig sync) {
     step("Second sync: writing only what changed");
-    RunReport report = qsync.run(sync.name(), false);
+    RunReport report = qsync.run(sync.name());
     say(Renderer.text(report));
     boolean inWarehouse =
         report.notes().stream().anyMatch(note -> note.startsWith("compared in the warehouse"));

@@ -9,6 +9,7 @@ import io.qsync.config.ConfigException;
 import io.qsync.config.ConfigProblem;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.PlanReport;
+import io.qsync.engine.RunFailedException;
 import io.qsync.engine.RunReport;
 import io.qsync.engine.StatusReport;
 import io.qsync.engine.ThrottleReport;
@@ -126,6 +127,10 @@ final class Renderer {
     return map;
   }
 
+  /**
+   * A failure as JSON: its kind, exit code and message; for a run that failed, also its run id,
+   * the phase it stopped in and its checkpoint (the changes committed before it stopped).
+   */
   static Map<String, Object> error(String sync, QsyncException error) {
     Map<String, Object> map = new LinkedHashMap<>();
     if (sync != null) {
@@ -135,6 +140,12 @@ final class Renderer {
     map.put("error_kind", error.kind().name().toLowerCase(Locale.ROOT));
     map.put("exit_code", Signals.exitCode(error.kind()));
     map.put("message", error.getMessage());
+    if (error instanceof RunFailedException run) {
+      map.put("run_id", run.runId());
+      map.put("phase", run.phase().stored());
+      map.put("applied_through", run.appliedThrough());
+      map.put("changes_total", run.changesTotal());
+    }
     return map;
   }
 

@@ -5,6 +5,7 @@ import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
+import io.qsync.engine.RunOptions;
 import io.qsync.engine.RunReport;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       for (String name : names) {
         try {
-          RunReport report = qsync.run(name, restart, allowDeletes, full);
+          RunReport report = qsync.run(name, new RunOptions(restart, allowDeletes, full));
           results.add(Renderer.map(report));
           if (!parent.options.json()) {
             out.println(Renderer.text(report));

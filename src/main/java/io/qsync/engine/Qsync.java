@@ -20,6 +20,7 @@ import io.qsync.source.duckdb.DuckDbSource;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import io.qsync.destination.Destination;
+import io.qsync.diff.strategy.WarehouseDiff;
 import io.qsync.destination.mysql.MySqlDestination;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,24 +63,13 @@ public final class Qsync {
   }
 
   /** Runs one sync: makes its table equal to its query's result. */
-  public RunReport run(String syncName, boolean restart) {
-    return run(syncName, restart, false);
+  public RunReport run(String syncName) {
+    return run(syncName, RunOptions.DEFAULT);
   }
 
-  /**
-   * Runs one sync; {@code allowDeletes} lifts its delete guard ({@code allow_empty}, {@code
-   * max_delete_fraction}) for this run only.
-   */
-  public RunReport run(String syncName, boolean restart, boolean allowDeletes) {
-    return run(syncName, restart, allowDeletes, false);
-  }
-
-  /**
-   * Runs one sync; {@code full} makes a {@code diff: snapshot} sync compare its whole result with
-   * the table, and rebuild its state, instead of trusting the state in the warehouse.
-   */
-  public RunReport run(String syncName, boolean restart, boolean allowDeletes, boolean full) {
-    SyncConfig sync = allowDeletes ? sync(syncName).withDeleteGuard(DeleteGuard.NONE) : sync(syncName);
+  /** Runs one sync as {@code options} say (restart, lift the delete guard, compare in full). */
+  public RunReport run(String syncName, RunOptions options) {
+    SyncConfig sync = options.allowDeletes() ? sync(syncName).withDeleteGuard(DeleteGuard.NONE) : sync(syncName);
     Map<String, Destination> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source());
         Destination target = openTarget(sync.target())) {
@@ -88,7 +78,7 @@ public final class Qsync {
       }
       return new SyncRunner(
               sync, source, target, config.stageDir(), clock, progress, faults, replicas, sleeper)
-          .run(restart, full);
+          .run(options);
     } finally {
       replicas.values().forEach(Destination::close);
     }
@@ -181,7 +171,7 @@ public final class Qsync {
                 SnapshotNames.of(sync.name(), target.describeLocation(), sync.table());
             owners.put(sync.name(), names);
             Set<String> kept = new HashSet<>();
-            SnapshotDiff.previous(target.runs(), sync.name())
+            WarehouseDiff.previous(target.runs(), sync.name())
                 .ifPresent(previous -> kept.add(previous.table()));
             target.runs().unfinished(sync.name())
                 .ifPresent(run -> kept.addAll(names.run(run.runId()).tables()));

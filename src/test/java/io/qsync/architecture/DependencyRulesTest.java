@@ -8,16 +8,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package graph, kept true by the build. Dependencies point inward: the row types know nothing
- * of the project; the diff's values know only rows; the parts of a run (config, source, stage,
- * destination, state) know nothing of the engine; the engine knows interfaces and wires concrete
- * parts in one place; the tools (demo, bench, soak) sit beside the product and nothing of the
+ * of the project; the diff's values know only rows, and its strategies (which compare) work through
+ * the parts' interfaces; the parts of a run (config, source, stage, destination, state) know
+ * nothing of the engine; the run's decisions (resume, failure) are pure; the engine knows
+ * interfaces and wires concrete parts in one place; the tools (demo, bench, soak) sit beside the product and nothing of the
  * product knows them; nothing but the CLI knows the CLI. Each rule says how to fix a violation.
  * Every package may use the root package {@code io.qsync} (the exception root and its kinds, and
  * the helpers with one home each: {@code Sleeper}, {@code Sha256}, {@code Messages}, {@code
  * Plural}), which knows none of them.
  *
  * <pre>
- *   cli ──▶ engine ──▶ config, source, stage, destination, state, diff ──▶ row
+ *   cli ──▶ engine ──▶ diff.strategy ──▶ config, source, stage, destination, state, diff ──▶ row
  *    │        ▲                  (source.duckdb and stage share duckdb) ─▶ row
  *    └──▶ tools (demo, bench, soak) ──▶ engine and the parts
  *   every package ──▶ io.qsync (root)
@@ -71,14 +72,45 @@ class DependencyRulesTest {
   void diffValuesKnowOnlyRows() {
     noClasses()
         .that()
-        .resideInAPackage("io.qsync.diff..")
+        .resideInAPackage("io.qsync.diff")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
             "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..",
-            "io.qsync.destination..", "io.qsync.state..", "io.qsync.engine..", "io.qsync.cli..",
-            "io.qsync.tools..")
-        .because("diff holds pure values and arithmetic; move I/O to stage or destination")
+            "io.qsync.destination..", "io.qsync.state..", "io.qsync.diff.strategy..",
+            "io.qsync.engine..", "io.qsync.cli..", "io.qsync.tools..")
+        .because("diff holds pure values and arithmetic; what reads or writes rows goes to"
+            + " diff.strategy (the comparisons), stage or destination")
+        .check(MAIN);
+  }
+
+  @Test
+  void theChangeSetStrategiesWorkThroughInterfaces() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.qsync.diff.strategy..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.qsync.destination.mysql..", "io.qsync.source.duckdb..",
+            "io.qsync.source.bigquery..")
+        .because("a change-set strategy compares through Source, WarehouseState, Stage and"
+            + " Destination; the technology behind them is picked by Qsync")
+        .check(MAIN);
+  }
+
+  @Test
+  void theRunsDecisionsArePure() {
+    noClasses()
+        .that()
+        .haveNameMatching("io\\.qsync\\.engine\\.(ResumePolicy|RunFailures)(\\$.*)?")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.qsync.destination..", "io.qsync.source..", "io.qsync.stage..",
+            "io.qsync.diff.strategy..", "java.nio.file..", "java.sql..", "java.net..")
+        .because("ResumePolicy and RunFailures decide on facts the runner gathered: keep I/O in"
+            + " SyncRunner and pass what they need as plain values")
         .check(MAIN);
   }
 

@@ -131,6 +131,20 @@ class CliIT {
   }
 
   @Test
+  void aFailedRunSaysWhichRunStoppedWhereInJsonOutput(TestDatabase database) throws IOException {
+    Path config = config(database.url(), "root", "", "no_such_column");
+
+    Result result = qsync("run", "targets", "-c", config.toString(), "-o", "json");
+
+    JsonNode run = new ObjectMapper().readTree(result.out()).get("runs").get(0);
+    assertThat(run.get("run_id").asText()).as(result.all()).isNotBlank();
+    assertThat(run.get("phase").asText()).isEqualTo("check");
+    assertThat(run.get("applied_through").asLong()).isZero();
+    Result history = qsync("history", "targets", "-c", config.toString(), "-o", "json");
+    assertThat(history.out()).contains(run.get("run_id").asText());
+  }
+
+  @Test
   void planShowsSamplesAndWritesNothing(TestDatabase database) throws IOException {
     Path config = config(database);
 

@@ -8,9 +8,11 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.PlanReport;
+import io.qsync.engine.RunFailedException;
 import io.qsync.engine.RunReport;
 import io.qsync.engine.StatusReport;
 import io.qsync.engine.ValidationReport;
+import io.qsync.state.RunPhase;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import java.math.BigDecimal;
@@ -97,6 +99,36 @@ class RendererTest {
     assertThat(json.get("error_kind").asText()).isEqualTo("lock_held");
     assertThat(json.get("exit_code").asInt()).isEqualTo(4);
     assertThat(json.get("message").asText()).isEqualTo("locked\nWait.");
+  }
+
+  @Test
+  void rendersAFailedRunWithItsRunPhaseAndCheckpoint() throws Exception {
+    QsyncException failure = new QsyncException(ErrorKind.FAILED, "connection lost\nRun again.");
+    JsonNode json =
+        new ObjectMapper()
+            .readTree(
+                Renderer.json(
+                    Renderer.error(
+                        "s", new RunFailedException(failure, "20260301T100000Z-abc123", RunPhase.APPLY, 4_000, 10_000))));
+    assertThat(json.get("sync").asText()).isEqualTo("s");
+    assertThat(json.get("status").asText()).isEqualTo("error");
+    assertThat(json.get("error_kind").asText()).isEqualTo("failed");
+    assertThat(json.get("message").asText()).isEqualTo("connection lost\nRun again.");
+    assertThat(json.get("run_id").asText()).isEqualTo("20260301T100000Z-abc123");
+    assertThat(json.get("phase").asText()).isEqualTo("apply");
+    assertThat(json.get("applied_through").asLong()).isEqualTo(4_000);
+    assertThat(json.get("changes_total").asLong()).isEqualTo(10_000);
+  }
+
+  @Test
+  void anErrorBeforeAnyRunHasNoRunFields() throws Exception {
+    JsonNode json =
+        new ObjectMapper()
+            .readTree(
+                Renderer.json(
+                    Renderer.error("s", new QsyncException(ErrorKind.LOCK_HELD, "locked"))));
+    assertThat(json.has("run_id")).isFalse();
+    assertThat(json.has("phase")).isFalse();
   }
 
   @Test

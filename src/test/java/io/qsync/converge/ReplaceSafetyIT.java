@@ -70,7 +70,7 @@ class ReplaceSafetyIT {
         "CREATE TRIGGER rep_deleted AFTER DELETE ON rep FOR EACH ROW INSERT INTO audit VALUES (OLD.id)");
     Qsync qsync = replace(database, FaultPoint.NONE);
 
-    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("rep", false));
+    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("rep"));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(error.getMessage())
@@ -99,7 +99,7 @@ class ReplaceSafetyIT {
 
     for (int attempt = 0; attempt < 2; attempt++) {
       QsyncException error =
-          catchThrowableOfType(QsyncException.class, () -> qsync.run("rep", false));
+          catchThrowableOfType(QsyncException.class, () -> qsync.run("rep"));
       assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
       assertThat(error.getMessage())
           .contains("child_rep of table child")
@@ -120,7 +120,7 @@ class ReplaceSafetyIT {
             + " CONSTRAINT rep_parent FOREIGN KEY (id) REFERENCES parent (id)) ENGINE=InnoDB");
     Qsync qsync = replace(database, FaultPoint.NONE);
 
-    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("rep", false));
+    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("rep"));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(error.getMessage()).contains("rep_parent -> parent").contains("copies no foreign keys");
@@ -139,13 +139,13 @@ class ReplaceSafetyIT {
         throw new IllegalStateException("killed after the last batch");
       }
     });
-    catchThrowableOfType(IllegalStateException.class, () -> crashing.run("rep", false));
+    catchThrowableOfType(IllegalStateException.class, () -> crashing.run("rep"));
     // What the killed process had done next: the RENAME of the swap, recorded in phase 'swap'.
     database.execute(
         "UPDATE _qsync_runs SET phase = 'swap', status = 'running'",
         "RENAME TABLE rep TO rep__qsync_old, rep__qsync_new TO rep");
 
-    RunReport report = replace(database, FaultPoint.NONE).run("rep", false);
+    RunReport report = replace(database, FaultPoint.NONE).run("rep");
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(report.resumed()).isTrue();

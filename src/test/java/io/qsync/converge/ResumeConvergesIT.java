@@ -72,7 +72,7 @@ class ResumeConvergesIT {
         throw new IllegalStateException("killed after change " + end);
       }
     });
-    assertThat(catchThrowable(() -> crashing.run("s", false))).hasMessageContaining("killed");
+    assertThat(catchThrowable(() -> crashing.run("s"))).hasMessageContaining("killed");
   }
 
   private List<List<String>> table(TestDatabase database) {
@@ -94,12 +94,12 @@ class ResumeConvergesIT {
     warehouse.execute("INSERT INTO src VALUES (101, 'v101')");
     database.execute("INSERT INTO t VALUES (101, 'by hand')");
 
-    RunReport report = qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s", false);
+    RunReport report = qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s");
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(report.resumed()).isTrue();
     assertThat(table(database)).isEqualTo(source());
-    assertThat(qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s", false).counts())
+    assertThat(qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s").counts())
         .isEqualTo(new ChangeCounts(ROWS + 1, 0, 0, 0, ROWS + 1));
   }
 
@@ -117,7 +117,7 @@ class ResumeConvergesIT {
       }
     });
 
-    RunReport report = qsync.run("s", false);
+    RunReport report = qsync.run("s");
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(table(database)).isEqualTo(source());
@@ -141,12 +141,12 @@ class ResumeConvergesIT {
       }
     });
 
-    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s", false));
+    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("1 of 10 updates of this batch find no row with their key ((id='k057'))")
         .doesNotContain("k051");
-    assertThat(qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s", false).status())
+    assertThat(qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s").status())
         .isEqualTo(RunStatus.SUCCEEDED);
     assertThat(database.rows("SELECT id, v FROM t ORDER BY id"))
         .isEqualTo(warehouse.rows("SELECT id, v FROM src ORDER BY id"));
@@ -160,7 +160,7 @@ class ResumeConvergesIT {
         "DELETE FROM src WHERE id = 5",
         "INSERT INTO src VALUES (500, 'new')");
 
-    RunReport report = qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s", false);
+    RunReport report = qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s");
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(report.resumed()).isTrue();
@@ -176,7 +176,7 @@ class ResumeConvergesIT {
     killAfterChange(database, Mode.MIRROR, 40);
     database.execute("DROP TABLE t");
 
-    RunReport report = qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s", false);
+    RunReport report = qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s");
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(report.resumed()).isFalse();
@@ -209,8 +209,8 @@ class ResumeConvergesIT {
         statement.executeQuery("SELECT * FROM t WHERE id = 55 FOR UPDATE").close();
       }
 
-      QsyncException first = catchThrowableOfType(QsyncException.class, () -> qsync.run("s", false));
-      QsyncException again = catchThrowableOfType(QsyncException.class, () -> qsync.run("s", false));
+      QsyncException first = catchThrowableOfType(QsyncException.class, () -> qsync.run("s"));
+      QsyncException again = catchThrowableOfType(QsyncException.class, () -> qsync.run("s"));
 
       assertThat(first.kind()).isEqualTo(ErrorKind.FAILED);
       assertThat(first.getMessage()).contains("Lock wait timeout");
@@ -222,7 +222,7 @@ class ResumeConvergesIT {
       application.rollback();
     }
 
-    RunReport report = qsync.run("s", false);
+    RunReport report = qsync.run("s");
 
     assertThat(report.resumed()).isTrue();
     assertThat(table(database)).isEqualTo(source());
@@ -233,7 +233,7 @@ class ResumeConvergesIT {
     killAfterChange(database, Mode.APPEND, 40);
     database.execute("DROP TABLE t");
 
-    RunReport report = qsync(database, Mode.APPEND, FaultPoint.NONE).run("s", false);
+    RunReport report = qsync(database, Mode.APPEND, FaultPoint.NONE).run("s");
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(table(database)).isEqualTo(source());

@@ -68,17 +68,17 @@ class UniqueValuesMoveIT {
   @ValueSource(ints = {1, 2, 100})
   void twoRowsSwapTheirValues(int batchSize, TestDatabase database) {
     source("(1, 'a', NULL), (2, 'b', NULL)");
-    qsync(database, batchSize).run("s", false);
+    qsync(database, batchSize).run("s");
     List<List<String>> before = table(database);
     source("(1, 'b', NULL), (2, 'a', NULL)");
 
-    RunReport report = qsync(database, batchSize).run("s", false);
+    RunReport report = qsync(database, batchSize).run("s");
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(2, 0, 2, 0, 0));
     assertThat(table(database)).containsExactly(
         List.of(before.get(0).get(0), "1", "b", "-"), List.of(before.get(1).get(0), "2", "a", "-"));
     assertThat(report.notes()).anySatisfy(note -> assertThat(note).contains("unique key uq"));
-    assertThat(qsync(database, batchSize).run("s", false).counts())
+    assertThat(qsync(database, batchSize).run("s").counts())
         .isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
   }
 
@@ -86,23 +86,23 @@ class UniqueValuesMoveIT {
   @ValueSource(ints = {1, 3, 100})
   void valuesMoveAlongAChainAndARowTakesTheValueADeletedRowGaveUp(int batchSize, TestDatabase database) {
     source("(1, 'a', 'x'), (2, 'b', 'x'), (3, 'c', 'x'), (4, 'd', 'x'), (9, 'z', 'x')");
-    qsync(database, batchSize).run("s", false);
+    qsync(database, batchSize).run("s");
     // 1 takes 2's value, 2 takes 3's, 3 takes 4's; 4 is deleted and 5 is new with 9's old value,
     // 9 moving on to a value nobody had.
     source("(1, 'b', 'y'), (2, 'c', 'y'), (3, 'd', 'y'), (5, 'z', 'y'), (9, 'w', 'y')");
 
-    qsync(database, batchSize).run("s", false);
+    qsync(database, batchSize).run("s");
 
     assertThat(database.rows("SELECT nk, u, note FROM t ORDER BY nk")).containsExactly(
         List.of("1", "b", "y"), List.of("2", "c", "y"), List.of("3", "d", "y"),
         List.of("5", "z", "y"), List.of("9", "w", "y"));
-    assertThat(qsync(database, batchSize).run("s", false).counts().changes()).isZero();
+    assertThat(qsync(database, batchSize).run("s").counts().changes()).isZero();
   }
 
   @Test
   void aCycleKeepsWhatTheQueryDoesNotReturnAndWhatReferencesTheRows(TestDatabase database) {
     source("(1, 'a', NULL), (2, 'b', NULL), (3, 'c', NULL)");
-    qsync(database, 1).run("s", false);
+    qsync(database, 1).run("s");
     database.execute(
         "UPDATE t SET created = '2024-05-06 07:08:09.123456' WHERE nk = 2",
         "CREATE TABLE child (cid INT PRIMARY KEY, t_id BIGINT NOT NULL,"
@@ -111,7 +111,7 @@ class UniqueValuesMoveIT {
     List<List<String>> ids = database.rows("SELECT nk, id FROM t ORDER BY nk");
     source("(1, 'c', NULL), (2, 'a', NULL), (3, 'b', NULL)");
 
-    qsync(database, 1).run("s", false);
+    qsync(database, 1).run("s");
 
     assertThat(database.rows("SELECT nk, id FROM t ORDER BY nk")).isEqualTo(ids);
     assertThat(database.rows("SELECT nk, u FROM t ORDER BY nk"))
@@ -124,11 +124,11 @@ class UniqueValuesMoveIT {
   @Test
   void aValueTheResultHoldsTwiceStopsTheRunBeforeWriting(TestDatabase database) {
     source("(1, 'a', NULL), (2, 'b', NULL)");
-    qsync(database, 1).run("s", false);
+    qsync(database, 1).run("s");
     source("(1, 'b', NULL), (2, 'b', NULL), (3, 'c', NULL)");
 
     QsyncException error =
-        catchThrowableOfType(QsyncException.class, () -> qsync(database, 1).run("s", false));
+        catchThrowableOfType(QsyncException.class, () -> qsync(database, 1).run("s"));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(error.getMessage())
@@ -151,10 +151,10 @@ class UniqueValuesMoveIT {
         false, 1, Duration.ofSeconds(2), DeleteGuard.NONE, TestSyncs.fixedBatches(),
         RetryConfig.DEFAULT);
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, upsert);
-    qsync.run("s", false);
+    qsync.run("s");
     source("(1, 'b', NULL)");
 
-    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s", false));
+    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s"));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(error.getMessage())

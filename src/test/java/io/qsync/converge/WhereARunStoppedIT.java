@@ -54,7 +54,7 @@ class WhereARunStoppedIT {
     warehouse.execute("CREATE TABLE src AS SELECT * FROM (VALUES (1, 'a'), (1, 'b'), (2, 'c')) t(id, v)");
     Qsync qsync = duckDb(database, warehouse, DeleteGuard.DEFAULT);
 
-    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s", false));
+    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s"));
 
     RunRecord run = last(qsync, "s");
     assertThat(run.phase()).isEqualTo(RunPhase.CHECK);
@@ -67,10 +67,10 @@ class WhereARunStoppedIT {
     Warehouse warehouse = new Warehouse(dir.resolve("w.duckdb"));
     warehouse.execute("CREATE TABLE src AS SELECT i AS id, 'v' AS v FROM range(10) t(i)");
     Qsync qsync = duckDb(database, warehouse, DeleteGuard.DEFAULT);
-    qsync.run("s", false);
+    qsync.run("s");
     warehouse.execute("DELETE FROM src WHERE id > 1");
 
-    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s", false));
+    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s"));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(last(qsync, "s").phase()).isEqualTo(RunPhase.CHECK);
@@ -86,7 +86,7 @@ class WhereARunStoppedIT {
           FaultPoint.NONE);
 
       QsyncException error =
-          catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC, false));
+          catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
 
       assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
       assertThat(error.getMessage()).startsWith("BigQuery connection 'bq'");

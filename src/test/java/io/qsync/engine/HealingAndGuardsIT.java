@@ -60,10 +60,10 @@ class HealingAndGuardsIT {
         "INSERT INTO t VALUES (1, 4294967301, 2, 7.25, 1.2345)");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "id");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
     assertThat(database.rows("SELECT n, flag, amount, price FROM t"))
         .containsExactly(List.of("5", "1", "7.00", "1.2500"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
   @Test
@@ -75,17 +75,17 @@ class HealingAndGuardsIT {
         "INSERT INTO t VALUES (1, -1, 40000, 4294967296, -3)");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "id");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
     assertThat(database.rows("SELECT small, mid, wide, huge FROM t"))
         .containsExactly(List.of("5", "7", "9", "11"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
   @Test
   void resultColumnsNamedLikeQsyncsOwnKeepTheirValues(TestDatabase database) {
     warehouse("CREATE TABLE src AS SELECT 1 AS id, 5 AS seq, 'x' AS __op, 9 AS qsync_seq, 'y' AS c0");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "id");
-    qsync.run("s", false);
+    qsync.run("s");
     assertThat(database.rows("SELECT id, seq, __op, qsync_seq, c0 FROM t"))
         .containsExactly(List.of("1", "5", "x", "9", "y"));
   }
@@ -97,7 +97,7 @@ class HealingAndGuardsIT {
     database.execute("CREATE TABLE t (k VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY, n INT)");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "k");
 
-    QsyncException error = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
+    QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
     assertThat(error).hasMessageContaining("collation").hasMessageContaining("COLLATE utf8mb4_bin");
     assertThat(database.count("t")).isZero();
   }
@@ -115,7 +115,7 @@ class HealingAndGuardsIT {
             Duration.ofSeconds(2)).withDeleteGuard(io.qsync.config.DeleteGuard.NONE);
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
 
-    QsyncException error = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
+    QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
     assertThat(error).hasMessageNotContaining("max_delete_fraction");
     assertThat(database.rows("SELECT k, n FROM t")).containsExactly(List.of("ß", "0"));
   }
@@ -128,7 +128,7 @@ class HealingAndGuardsIT {
         "INSERT INTO t VALUES (1, 'a')");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 1000, "id");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 1, 1, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 1, 1, 0, 0));
     assertThat(database.rows("SELECT id, email FROM t ORDER BY id"))
         .containsExactly(List.of("1", "b"), List.of("2", "a"));
   }
@@ -142,7 +142,7 @@ class HealingAndGuardsIT {
         "INSERT INTO t VALUES ('asa', 1), ('ola', 1)");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 1000, "k");
 
-    QsyncException error = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
+    QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
     assertThat(error).hasMessageContaining("2 of 2 updates").hasMessageContaining("collation");
     assertThat(database.rows("SELECT k, n FROM t ORDER BY k"))
         .containsExactly(List.of("asa", "1"), List.of("ola", "1"));
@@ -155,7 +155,7 @@ class HealingAndGuardsIT {
         "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(5))", "INSERT INTO t VALUES (300, 'old')");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "id");
 
-    QsyncException error = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
+    QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
     assertThat(error).hasMessageContaining("key column id").hasMessageContaining("Cast the key column");
     assertThat(database.rows("SELECT id, v FROM t")).containsExactly(List.of("300", "old"));
   }
@@ -168,7 +168,7 @@ class HealingAndGuardsIT {
         "INSERT INTO t (email, n) VALUES (NULL, 5)");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "email");
 
-    QsyncException error = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
+    QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
     assertThat(error).hasMessageContaining("allows NULL").hasMessageContaining("NOT NULL");
     assertThat(database.rows("SELECT email, n FROM t")).containsExactly(java.util.Arrays.asList(null, "5"));
   }
@@ -182,12 +182,12 @@ class HealingAndGuardsIT {
     database.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, v VARCHAR(3) CHECK (v <> 'bad'))");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 100, "id");
 
-    QsyncException error = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
+    QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
     assertThat(error).hasMessageContaining("id=150").hasMessageContaining("fresh change set");
     assertThat(database.count("t")).isEqualTo(100);
 
     warehouse.execute("UPDATE src SET v = 'fix' WHERE id = 150");
-    RunReport fixed = qsync.run("s", false);
+    RunReport fixed = qsync.run("s");
     assertThat(fixed.resumed()).isFalse();
     assertThat(fixed.counts()).isEqualTo(new ChangeCounts(300, 200, 0, 0, 100));
     assertThat(database.rows("SELECT v FROM t WHERE id = 150")).containsExactly(List.of("fix"));
@@ -209,16 +209,16 @@ class HealingAndGuardsIT {
           }
         };
     Qsync crashing = new Qsync(config, Clock.systemUTC(), Progress.silent(), crashAfterTwoBatches);
-    catchThrowableOfType(IllegalStateException.class, () -> crashing.run("s", false));
+    catchThrowableOfType(IllegalStateException.class, () -> crashing.run("s"));
     assertThat(database.count("t")).isEqualTo(20);
 
     io.qsync.stage.Stage.delete(SyncRunner.stageFile(dir.resolve("stage"), "s", database.url(), "t"));
     Qsync qsync = new Qsync(config, Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
-    QsyncException refused = failure(() -> qsync.run("s", false), ErrorKind.NEEDS_ACTION);
+    QsyncException refused = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
     assertThat(refused).hasMessageContaining("appended 20 of 50").hasMessageContaining("--restart");
     assertThat(database.count("t")).isEqualTo(20);
 
-    qsync.run("s", true);
+    qsync.run("s", RunOptions.restarting());
     assertThat(database.count("t")).isEqualTo(70);
   }
 
@@ -227,6 +227,6 @@ class HealingAndGuardsIT {
     warehouse("CREATE TABLE src AS SELECT 1 AS id");
     Qsync qsync = qsync(database, "SELECT * FROM src;  ", Mode.MIRROR, 10, "id");
     assertThat(qsync.validate().ok()).isTrue();
-    assertThat(qsync.run("s", false).counts().inserts()).isEqualTo(1);
+    assertThat(qsync.run("s").counts().inserts()).isEqualTo(1);
   }
 }

@@ -42,7 +42,7 @@ class MirrorSyncIT {
             + " (4, 'c', 0, '2026-06-01 00:00:00', true)");
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "user_id");
 
-    RunReport first = qsync.run("targets", false);
+    RunReport first = qsync.run("targets");
     assertThat(first.counts()).isEqualTo(new ChangeCounts(4, 4, 0, 0, 0));
     assertThat(first.batches()).isEqualTo(2);
     assertThat(rows(database)).isEqualTo(warehouse.rows(ORDERED));
@@ -53,11 +53,11 @@ class MirrorSyncIT {
         "INSERT INTO targets VALUES (5, 'new', 9.999, '2030-01-01 00:00:00.000001', false)");
     database.execute("UPDATE experiment_targets SET eligible = 1 WHERE user_id = 2");
 
-    RunReport second = qsync.run("targets", false);
+    RunReport second = qsync.run("targets");
     assertThat(second.counts()).isEqualTo(new ChangeCounts(4, 1, 2, 1, 1));
     assertThat(rows(database)).isEqualTo(warehouse.rows(ORDERED));
 
-    RunReport third = qsync.run("targets", false);
+    RunReport third = qsync.run("targets");
     assertThat(third.counts()).isEqualTo(new ChangeCounts(4, 0, 0, 0, 4));
     assertThat(qsync.history("targets", 10)).hasSize(3);
   }
@@ -73,7 +73,7 @@ class MirrorSyncIT {
         "INSERT INTO experiment_targets VALUES ('z', 1)");
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "user_id");
 
-    assertThatThrownBy(() -> qsync.run("targets", false))
+    assertThatThrownBy(() -> qsync.run("targets"))
         .isInstanceOfSatisfying(QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
         .hasMessageContaining("NULL key")
         .hasMessageContaining("('b')")
@@ -93,7 +93,7 @@ class MirrorSyncIT {
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
 
     assertThat(qsync.validate().ok()).isTrue();
-    assertThat(qsync.run("targets", false).counts().inserts()).isEqualTo(1);
+    assertThat(qsync.run("targets").counts().inserts()).isEqualTo(1);
     assertThat(database.rows("SELECT user_id, variant FROM experiment_targets")).containsExactly(List.of("1", "a;b"));
   }
 

@@ -50,7 +50,7 @@ class RunDecisionsTest {
     source.returning(rows(1, 6));
     destination.failBatchAfter(2, new QsyncException(ErrorKind.FAILED, "the server went away"));
 
-    QsyncException failed = catchThrowableOfType(QsyncException.class, () -> runner(Mode.MIRROR).run(false));
+    QsyncException failed = catchThrowableOfType(QsyncException.class, () -> runner(Mode.MIRROR).run(RunOptions.DEFAULT));
 
     assertThat(failed.kind()).isEqualTo(ErrorKind.FAILED);
     RunRecord first = onlyRun();
@@ -60,7 +60,7 @@ class RunDecisionsTest {
     assertThat(destination.applied()).containsExactly(new Applied(first.runId(), "t", 0, 2));
 
     clock.advance(Duration.ofMinutes(1));
-    RunReport report = runner(Mode.MIRROR).run(false);
+    RunReport report = runner(Mode.MIRROR).run(RunOptions.DEFAULT);
 
     assertThat(report.runId()).isEqualTo(first.runId());
     assertThat(report.resumed()).isTrue();
@@ -83,7 +83,7 @@ class RunDecisionsTest {
     destination.withTable("t", COLUMNS, List.of("id"), rows(1, 10));
     source.returning(rows(1, 2));
 
-    QsyncException refused = catchThrowableOfType(QsyncException.class, () -> runner(Mode.MIRROR).run(false));
+    QsyncException refused = catchThrowableOfType(QsyncException.class, () -> runner(Mode.MIRROR).run(RunOptions.DEFAULT));
 
     assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(refused.getMessage()).contains("max_delete_fraction", "nothing was written");
@@ -100,7 +100,7 @@ class RunDecisionsTest {
     destination.failBatchAfter(
         0, new QsyncException(ErrorKind.NEEDS_ACTION, "table t refuses the row with key (id=1)"));
 
-    QsyncException refused = catchThrowableOfType(QsyncException.class, () -> runner(Mode.UPSERT).run(false));
+    QsyncException refused = catchThrowableOfType(QsyncException.class, () -> runner(Mode.UPSERT).run(RunOptions.DEFAULT));
 
     assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(refused.getMessage()).endsWith("The next run computes a fresh change set.");
@@ -111,7 +111,7 @@ class RunDecisionsTest {
         error -> assertThat(error).startsWith("table t refuses the row with key (id=1)"));
 
     clock.advance(Duration.ofMinutes(1));
-    RunReport next = runner(Mode.UPSERT).run(false);
+    RunReport next = runner(Mode.UPSERT).run(RunOptions.DEFAULT);
 
     assertThat(next.resumed()).isFalse();
     assertThat(next.runId()).isNotEqualTo(rejected.runId());
@@ -125,7 +125,7 @@ class RunDecisionsTest {
     destination.withTable("t", COLUMNS, List.of("id"), rows(1, 3)).lockedByAnotherRun("s");
     source.returning(rows(1, 5));
 
-    QsyncException refused = catchThrowableOfType(QsyncException.class, () -> runner(Mode.MIRROR).run(false));
+    QsyncException refused = catchThrowableOfType(QsyncException.class, () -> runner(Mode.MIRROR).run(RunOptions.DEFAULT));
 
     assertThat(refused.kind()).isEqualTo(ErrorKind.LOCK_HELD);
     assertThat(destination.runs().all()).isEmpty();

@@ -32,7 +32,7 @@ final class Recovery {
    */
   static Optional<QsyncException> runThroughFault(Qsync qsync, String sync) {
     try {
-      qsync.run(sync, false);
+      qsync.run(sync);
       return Optional.empty();
     } catch (QsyncException e) {
       assertThat(e.kind()).as("a fault in the network or server is not the user's to fix: %s", e.getMessage())
@@ -43,7 +43,7 @@ final class Recovery {
 
   /** The next run, with no fault: it must finish. */
   static RunReport nextRunFinishes(Qsync qsync, String sync) {
-    RunReport report = qsync.run(sync, false);
+    RunReport report = qsync.run(sync);
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     return report;
   }

@@ -122,7 +122,7 @@ class ServerRestartIT {
     Qsync qsync = new Qsync(config(RetryConfig.DEFAULT), Clock.systemUTC(), Progress.silent(),
         downFor(DOWN, (point, value) -> point == FaultPoint.Point.BEFORE_BATCH && value == 3L * BATCH_SIZE));
 
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(restart != null).as("the server was stopped mid-run").isTrue();
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
@@ -143,7 +143,7 @@ class ServerRestartIT {
     Qsync qsync = new Qsync(config(RetryConfig.DEFAULT), Clock.systemUTC(), Progress.silent(),
         downFor(DOWN, (point, value) -> point == FaultPoint.Point.AFTER_BATCH && value == lastChange));
 
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(restart != null).as("the server was stopped after the last batch").isTrue();
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);

@@ -63,20 +63,20 @@ class ModesIT {
         "INSERT INTO members VALUES (1, 'a', 1.00), (2, 'b', 2.00), (3, 'c', 3.00)");
     Qsync qsync = qsync(database, warehouse, Mode.UPSERT, 2, "id");
 
-    assertThat(qsync.run("members", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    assertThat(qsync.run("members").counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
 
     warehouse.execute(
         "UPDATE members SET score = 9.50 WHERE id = 1",
         "DELETE FROM members WHERE id = 3",
         "INSERT INTO members VALUES (4, 'd', 4.00)");
-    RunReport second = qsync.run("members", false);
+    RunReport second = qsync.run("members");
 
     assertThat(second.counts()).isEqualTo(new ChangeCounts(3, 1, 1, 0, 1));
     assertThat(table(database))
         .containsExactly(
             List.of("1", "a", "9.50"), List.of("2", "b", "2.00"), List.of("3", "c", "3.00"),
             List.of("4", "d", "4.00"));
-    assertThat(qsync.run("members", false).counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
+    assertThat(qsync.run("members").counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
   }
 
   @Test
@@ -86,12 +86,12 @@ class ModesIT {
         "CREATE TABLE members (id INTEGER, segment VARCHAR, score DECIMAL(6,2))",
         "INSERT INTO members VALUES (1, 'a', 1.00)");
     Qsync qsync = qsync(database, warehouse, Mode.UPSERT, 100, "id");
-    qsync.run("members", false);
+    qsync.run("members");
     database.execute(
         "UPDATE " + TABLE + " SET segment = 'edited' WHERE id = 1",
         "INSERT INTO " + TABLE + " VALUES (7, 'by hand', NULL)");
 
-    assertThat(qsync.run("members", false).counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
+    assertThat(qsync.run("members").counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
     assertThat(table(database))
         .containsExactly(List.of("1", "a", "1.00"), Arrays.asListWithNull("7", "by hand"));
   }
@@ -103,10 +103,10 @@ class ModesIT {
         "CREATE TABLE members (id INTEGER, segment VARCHAR, score DECIMAL(6,2))",
         "INSERT INTO members VALUES (1, 'a', 1), (1, 'b', 2), (2, 'a', 3), (2, 'b', 4)");
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, 3, "id", "segment");
-    qsync.run("members", false);
+    qsync.run("members");
 
     warehouse.execute("DELETE FROM members WHERE (id = 1 AND segment = 'b') OR (id = 2 AND segment = 'a')");
-    assertThat(qsync.run("members", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 2, 2));
+    assertThat(qsync.run("members").counts()).isEqualTo(new ChangeCounts(2, 0, 0, 2, 2));
     assertThat(table(database)).containsExactly(List.of("1", "a", "1.00"), List.of("2", "b", "4.00"));
   }
 
@@ -119,7 +119,7 @@ class ModesIT {
             + " FROM range(1, 2001) t(i)");
     Qsync qsync = qsync(database, warehouse, Mode.REPLACE, 250, "id");
 
-    RunReport first = qsync.run("members", false);
+    RunReport first = qsync.run("members");
     assertThat(first.counts()).isEqualTo(new ChangeCounts(2000, 2000, 0, 0, 0));
     assertThat(database.count(TABLE)).isEqualTo(2000);
 
@@ -153,7 +153,7 @@ class ModesIT {
     reader.start();
     RunReport second;
     try {
-      second = qsync.run("members", false);
+      second = qsync.run("members");
     } finally {
       stop.set(true);
       reader.join(10_000);
@@ -183,7 +183,7 @@ class ModesIT {
         "INSERT INTO " + TABLE + " (id, segment, score) VALUES (5, 'x', NULL)");
     Qsync qsync = qsync(database, warehouse, Mode.REPLACE, 100, "id");
 
-    assertThat(qsync.run("members", false).counts()).isEqualTo(new ChangeCounts(2, 2, 0, 1, 0));
+    assertThat(qsync.run("members").counts()).isEqualTo(new ChangeCounts(2, 2, 0, 1, 0));
     assertThat(table(database)).containsExactly(List.of("1", "a", "1.00"), List.of("2", "b", "2.00"));
     assertThat(database.rows("SHOW INDEX FROM " + TABLE + " WHERE Key_name = 'by_segment'")).hasSize(1);
     assertThat(tables(database)).containsExactlyInAnyOrder(TABLE, "_qsync_runs");
@@ -197,7 +197,7 @@ class ModesIT {
         "INSERT INTO members VALUES (2, 'b', 2.00), (1, 'a', NULL)");
     Qsync qsync = qsync(database, warehouse, Mode.REPLACE, 1, "id");
 
-    RunReport report = qsync.run("members", false);
+    RunReport report = qsync.run("members");
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
     assertThat(report.batches()).isEqualTo(2);
@@ -213,8 +213,8 @@ class ModesIT {
         "INSERT INTO members VALUES (2, 'b', NULL), (1, 'a', 1.00), (1, 'a', 1.00)");
     Qsync qsync = qsync(database, warehouse, Mode.APPEND, 2);
 
-    assertThat(qsync.run("members", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
-    RunReport second = qsync.run("members", false);
+    assertThat(qsync.run("members").counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    RunReport second = qsync.run("members");
 
     assertThat(second.counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
     assertThat(database.count(TABLE)).isEqualTo(6);
@@ -238,8 +238,8 @@ class ModesIT {
         "INSERT INTO " + TABLE + " (id, segment, score) VALUES (9, 'old', NULL)");
     Qsync qsync = qsync(database, warehouse, Mode.APPEND, 10);
 
-    qsync.run("members", false);
-    qsync.run("members", false);
+    qsync.run("members");
+    qsync.run("members");
 
     assertThat(table(database))
         .containsExactly(List.of("1", "a", "1.00"), List.of("1", "a", "1.00"), Arrays.asListWithNull("9", "old"));

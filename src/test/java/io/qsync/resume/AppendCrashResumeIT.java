@@ -92,7 +92,7 @@ class AppendCrashResumeIT {
     if (strike == Strike.MID_EXTRACT) {
       TargetsData.failExtractAt(warehouse, LAST_EVENT);
     }
-    Throwable thrown = catchThrowable(() -> qsync.run("events", false));
+    Throwable thrown = catchThrowable(() -> qsync.run("events"));
 
     strike.assertFailure(thrown);
     RunHistory crashed = RunHistory.only(database);
@@ -107,7 +107,7 @@ class AppendCrashResumeIT {
     if (strike == Strike.MID_EXTRACT) {
       TargetsData.failExtractAt(warehouse, null);
     }
-    RunReport report = qsync.run("events", false);
+    RunReport report = qsync.run("events");
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(report.counts()).isEqualTo(new ChangeCounts(total, total, 0, 0, 0));

@@ -95,7 +95,7 @@ class BigQueryResumeIT {
     Qsync qsync = qsync(database, 400);
     failReadingAtPage(4);
 
-    Throwable failure = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    Throwable failure = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC));
 
     assertThat(failure).isInstanceOf(QsyncException.class).hasMessageContaining("still failed after")
         .hasMessageContaining("backendError");
@@ -107,7 +107,7 @@ class BigQueryResumeIT {
 
     emulator.clearFaults();
     emulator.reverseTableData(true); // row order across reads is not documented
-    RunReport resumed = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(resumed.runId()).isEqualTo(failed.runId());
     assertThat(resumed.resumed()).isTrue();
@@ -121,10 +121,10 @@ class BigQueryResumeIT {
   void aCrashAfterExtractReReadsTheResult(TestDatabase database) {
     Qsync qsync = qsync(database, 1000);
     faults.arm(Faults.at(Point.EXTRACTED, () -> Faults.crash(Point.EXTRACTED, ROWS)));
-    catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC));
     faults.disarm();
 
-    RunReport resumed = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(resumed.counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
     assertThat(emulator.queriesRun()).isEqualTo(1);
@@ -136,11 +136,11 @@ class BigQueryResumeIT {
   void aCrashMidApplyResumesFromTheStageWithoutReadingAgain(TestDatabase database) {
     Qsync qsync = qsync(database, 1000);
     faults.arm(Faults.at(Point.AFTER_BATCH, 1000, () -> Faults.crash(Point.AFTER_BATCH, 1000)));
-    catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC));
     faults.disarm();
     assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(1000);
 
-    RunReport resumed = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(resumed.resumedAfter()).isEqualTo(1000);
     // The resume applies the rest of its change set without reading the result again; then a
@@ -155,12 +155,12 @@ class BigQueryResumeIT {
   void aResultTableThatIsGoneMeansQueryingAgainAndTheReportSaysSo(TestDatabase database) {
     Qsync qsync = qsync(database, 400);
     failReadingAtPage(2);
-    catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC));
     emulator.clearFaults();
     emulator.expireResultTable(emulator.jobIds().get(0));
     emulator.execute("UPDATE shop.users SET name = 'changed since' WHERE user_id = 10");
 
-    RunReport resumed = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(String.join("\n", resumed.notes())).contains("is gone").contains("ran the query again");
     assertThat(emulator.queriesRun()).isEqualTo(2);
@@ -253,7 +253,7 @@ class BigQueryResumeIT {
       String kind, int nth, TestDatabase database) {
     emulator.stallRequests(kind, nth, Duration.ofSeconds(3), 1);
 
-    RunReport report = stallingQsync(database).run(BigQuerySyncs.SYNC, false);
+    RunReport report = stallingQsync(database).run(BigQuerySyncs.SYNC);
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
     assertThat(String.join("\n", report.notes())).contains("retried 1 transient BigQuery error"
@@ -300,7 +300,7 @@ class BigQueryResumeIT {
     emulator.expireTableAt("tabledata.list", 4);
 
     QsyncException failure =
-        catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC, false));
+        catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
 
     assertThat(failure.kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(failure.getMessage()).contains("vanished while being read (at page 4")
@@ -309,7 +309,7 @@ class BigQueryResumeIT {
     assertThat(failed.status()).isEqualTo("failed");
     assertThat(failed.phase()).isEqualTo("extract");
 
-    RunReport resumed = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(resumed.runId()).isEqualTo(failed.runId());
     assertThat(String.join("\n", resumed.notes())).contains("is gone").contains("ran the query again");

@@ -89,7 +89,7 @@ class BigQuerySnapshotIT {
   void firstRunComparesInFullThenOneChangedRowIsOneRowServed(TestDatabase database) {
     Qsync qsync = qsync(database);
 
-    RunReport first = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport first = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(first.counts().inserts()).isEqualTo(ROWS);
     assertThat(first.notes()).anyMatch(note -> note.contains("compared the whole result with the table"));
@@ -99,7 +99,7 @@ class BigQuerySnapshotIT {
 
     emulator.execute("UPDATE shop.users SET score = 1 WHERE user_id = 20"); // NULL to a value
     long served = emulator.rowsServed();
-    RunReport second = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport second = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(second.counts().updates()).isEqualTo(1);
     assertThat(second.counts().changes()).isEqualTo(1);
@@ -114,7 +114,7 @@ class BigQuerySnapshotIT {
         "UPDATE shop.users SET user_id = 9001 WHERE user_id = 4",
         "UPDATE shop.users SET name = 'renamed' WHERE user_id = 5");
     served = emulator.rowsServed();
-    RunReport third = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport third = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(third.counts().inserts()).as("9000 and 9001").isEqualTo(2);
     assertThat(third.counts().deletes()).as("3 and 4").isEqualTo(2);
@@ -123,7 +123,7 @@ class BigQuerySnapshotIT {
     assertTableEqualsQuery(database);
 
     served = emulator.rowsServed();
-    RunReport unchanged = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport unchanged = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(unchanged.counts().changes()).isZero();
     assertThat(emulator.rowsServed() - served).as("rows served when nothing changed").isZero();
@@ -135,7 +135,7 @@ class BigQuerySnapshotIT {
   @EnumSource(SnapshotCrash.class)
   void aCrashAnywhereEndsWithTheTableEqualToTheQuery(SnapshotCrash crash, TestDatabase database) {
     Qsync qsync = qsync(database);
-    qsync.run(BigQuerySyncs.SYNC, false);
+    qsync.run(BigQuerySyncs.SYNC);
     emulator.execute(
         "INSERT INTO shop.users VALUES (9000, 'new', 5)",
         "DELETE FROM shop.users WHERE user_id IN (3, 7)",
@@ -143,12 +143,12 @@ class BigQuerySnapshotIT {
         "UPDATE shop.users SET user_id = 9001 WHERE user_id = 4");
     faults.arm(crash.fault(2));
 
-    Throwable thrown = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    Throwable thrown = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC));
 
     assertThat(thrown).isInstanceOf(Faults.SimulatedCrash.class);
     faults.disarm();
     long queries = emulator.queriesRun();
-    RunReport resumed = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
     assertThat(resumed.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(resumed.resumed()).isTrue();
     long resumeQueries = emulator.queriesRun() - queries;
@@ -157,7 +157,7 @@ class BigQuerySnapshotIT {
 
     long served = emulator.rowsServed();
     long beforeUnchanged = emulator.queriesRun();
-    RunReport after = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport after = qsync.run(BigQuerySyncs.SYNC);
     assertThat(after.counts().changes()).as("the state matches the table").isZero();
     assertThat(emulator.rowsServed()).isEqualTo(served);
     assertThat(resumeQueries)
@@ -171,7 +171,7 @@ class BigQuerySnapshotIT {
   @Test
   void planShowsBigQuerysCountsAndTheBytesTheDiffScansAndLeavesNoTables(TestDatabase database) {
     Qsync qsync = qsync(database);
-    qsync.run(BigQuerySyncs.SYNC, false);
+    qsync.run(BigQuerySyncs.SYNC);
     emulator.execute("DELETE FROM shop.users WHERE user_id = 3");
     List<List<String>> tables = stateDataset();
 
@@ -190,11 +190,11 @@ class BigQuerySnapshotIT {
     database.execute("CREATE TABLE users (name VARCHAR(64) COLLATE utf8mb4_general_ci PRIMARY KEY,"
         + " score BIGINT NULL)");
     Qsync qsync = qsync(database, "SELECT name, score FROM `qsync-test.shop.users`", List.of("name"));
-    qsync.run(BigQuerySyncs.SYNC, false);
+    qsync.run(BigQuerySyncs.SYNC);
     long rows = database.count("users");
     emulator.execute("UPDATE shop.users SET name = 'USER 7' WHERE user_id = 8");
 
-    Throwable thrown = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    Throwable thrown = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC));
 
     assertThat(thrown).isInstanceOf(QsyncException.class).hasMessageContaining("'USER 7' and 'user 7'");
     assertThat(database.count("users")).isEqualTo(rows);
@@ -208,7 +208,7 @@ class BigQuerySnapshotIT {
     Qsync qsync = BigQuerySyncs.qsync(
         dir, database, BigQuerySyncs.connection(emulator, 500, Optional.empty()), sync, faults);
 
-    Throwable thrown = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    Throwable thrown = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC));
 
     assertThat(thrown).isInstanceOf(QsyncException.class)
         .hasMessageContaining("state_dataset 'missing_state' does not exist in project qsync-test")
@@ -223,9 +223,9 @@ class BigQuerySnapshotIT {
         + " WHERE name <> 'it\\'s; # not a comment'; # nightly";
     Qsync qsync = qsync(database, query, List.of("user_id"));
 
-    RunReport first = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport first = qsync.run(BigQuerySyncs.SYNC);
     emulator.execute("UPDATE shop.users SET name = 'renamed' WHERE user_id = 7");
-    RunReport second = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport second = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(first.counts().inserts()).isEqualTo(ROWS);
     assertThat(second.counts().updates()).isEqualTo(1);
@@ -241,7 +241,7 @@ class BigQuerySnapshotIT {
         + " score AS _qsync_op FROM `qsync-test.shop.users`", List.of("geo"));
 
     ValidationReport validation = qsync.validate();
-    Throwable run = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC, false));
+    Throwable run = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC));
     Throwable plan = catchThrowable(() -> qsync.plan(BigQuerySyncs.SYNC));
 
     assertThat(validation.syncs().get(0).problems()).containsExactly(

@@ -62,7 +62,7 @@ class CrashResumeIT {
     if (strike == Strike.MID_EXTRACT) {
       TargetsData.failExtractAt(warehouse, DATA.lastSourceKey());
     }
-    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC));
 
     strike.assertFailure(thrown);
     if (strike != Strike.MID_EXTRACT) {
@@ -89,7 +89,7 @@ class CrashResumeIT {
     if (strike == Strike.MID_EXTRACT) {
       TargetsData.failExtractAt(warehouse, null);
     }
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(report.counts()).isEqualTo(expected);
@@ -151,13 +151,13 @@ class CrashResumeIT {
             Clock.systemUTC(),
             Progress.silent(),
             Faults.at(Point.AFTER_BATCH, crashAt, () -> Faults.crash(Point.AFTER_BATCH, crashAt)));
-    assertThat(catchThrowable(() -> failing.run(TargetsData.SYNC, false)))
+    assertThat(catchThrowable(() -> failing.run(TargetsData.SYNC)))
         .isInstanceOf(Faults.SimulatedCrash.class);
     SyncSetup resized = setup.withBatchSize(250);
     Qsync resuming =
         new Qsync(resized.config(), Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
 
-    RunReport report = resuming.run(TargetsData.SYNC, false);
+    RunReport report = resuming.run(TargetsData.SYNC);
 
     assertThat(report.resumed()).isTrue();
     assertThat(report.resumedAfter()).isEqualTo(crashAt);
@@ -187,12 +187,12 @@ class CrashResumeIT {
     faults.arm(
         Faults.at(
             Point.AFTER_BATCH, firstCrash, () -> Faults.crash(Point.AFTER_BATCH, firstCrash)));
-    assertThat(catchThrowable(() -> qsync.run(TargetsData.SYNC, false)))
+    assertThat(catchThrowable(() -> qsync.run(TargetsData.SYNC)))
         .isInstanceOf(Faults.SimulatedCrash.class);
     faults.arm(
         Faults.at(
             Point.BEFORE_BATCH, secondCrash, () -> Faults.crash(Point.BEFORE_BATCH, secondCrash)));
-    assertThat(catchThrowable(() -> qsync.run(TargetsData.SYNC, false)))
+    assertThat(catchThrowable(() -> qsync.run(TargetsData.SYNC)))
         .isInstanceOf(Faults.SimulatedCrash.class);
     RunHistory twiceFailed = RunHistory.only(database);
     assertThat(twiceFailed.status()).isEqualTo("failed");
@@ -201,7 +201,7 @@ class CrashResumeIT {
         .isEqualTo(Strike.batchEnd(3L * Strike.K - 1, total, batchSize));
     faults.disarm();
 
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(report.resumed()).isTrue();
     assertThat(report.resumedAfter()).isEqualTo(twiceFailed.appliedThrough());

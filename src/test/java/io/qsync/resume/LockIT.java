@@ -74,7 +74,7 @@ class LockIT {
             pauseBeforeFirstBatch);
     ExecutorService executor =
         Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "lock-it-first-run"));
-    Future<RunReport> firstRun = executor.submit(() -> holding.run(TargetsData.SYNC, false));
+    Future<RunReport> firstRun = executor.submit(() -> holding.run(TargetsData.SYNC));
     RunHistory holder;
     try {
       assertThat(paused.await(WAIT_SECONDS, TimeUnit.SECONDS)).as("first run paused").isTrue();
@@ -91,7 +91,7 @@ class LockIT {
               Progress.silent(),
               FaultPoint.NONE);
       long started = System.nanoTime();
-      Throwable thrown = catchThrowable(() -> second.run(TargetsData.SYNC, false));
+      Throwable thrown = catchThrowable(() -> second.run(TargetsData.SYNC));
       Duration waited = Duration.ofNanos(System.nanoTime() - started);
 
       assertThat(thrown)

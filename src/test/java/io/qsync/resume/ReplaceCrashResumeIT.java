@@ -65,7 +65,7 @@ class ReplaceCrashResumeIT {
     SyncSetup setup = SyncSetup.targets(dir, database, warehouse, Mode.REPLACE);
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
 
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(report.counts())
         .isEqualTo(
@@ -93,7 +93,7 @@ class ReplaceCrashResumeIT {
     long total = DATA.sourceKeys().size();
     long totalBatches = RunHistory.batchesFor(total, setup.batchSize());
 
-    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC));
 
     assertThat(thrown).isInstanceOf(QsyncException.class).hasMessageContaining("swap");
     RunHistory failed = RunHistory.only(database);
@@ -104,7 +104,7 @@ class ReplaceCrashResumeIT {
     assertThat(database.count(SHADOW)).isEqualTo(total);
 
     database.execute("DROP VIEW `" + OLD + "`");
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(report.resumed()).isTrue();
     assertThat(report.batches()).as("no batch is applied again").isZero();
@@ -141,7 +141,7 @@ class ReplaceCrashResumeIT {
     if (strike == Strike.MID_EXTRACT) {
       TargetsData.failExtractAt(warehouse, DATA.lastSourceKey());
     }
-    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC));
 
     strike.assertFailure(thrown);
     RunHistory crashed = RunHistory.only(database);
@@ -171,7 +171,7 @@ class ReplaceCrashResumeIT {
     if (strike == Strike.MID_EXTRACT) {
       TargetsData.failExtractAt(warehouse, null);
     }
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(report.counts()).isEqualTo(expected);

@@ -63,7 +63,7 @@ class ReplicaLagIT {
     // Slow writing, so the replica falls behind while the run writes.
     Qsync qsync = qsync(database, warehouse, throttle(150, Duration.ofSeconds(2), Duration.ZERO));
 
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(progress.events).anyMatch(event -> event.matches("paused: replica 'replica' lag \\ds >= 2s"));
     assertThat(progress.events).anyMatch(event -> event.startsWith("resumed after "));
@@ -79,7 +79,7 @@ class ReplicaLagIT {
         qsync(database, warehouse, throttle(150, Duration.ofSeconds(1), Duration.ofSeconds(2)));
 
     QsyncException stopped =
-        catchThrowableOfType(QsyncException.class, () -> watched.run(TargetsData.SYNC, false));
+        catchThrowableOfType(QsyncException.class, () -> watched.run(TargetsData.SYNC));
 
     assertThat(stopped.kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(stopped.getMessage())
@@ -88,7 +88,7 @@ class ReplicaLagIT {
         .contains("the run resumes after its last committed batch");
 
     RunReport report =
-        qsync(database, warehouse, ThrottleConfig.DEFAULT).run(TargetsData.SYNC, false);
+        qsync(database, warehouse, ThrottleConfig.DEFAULT).run(TargetsData.SYNC);
 
     assertThat(report.resumed()).isTrue();
     assertThat(report.counts()).isEqualTo(DATA.mirrorCounts());

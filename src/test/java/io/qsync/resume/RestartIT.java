@@ -10,6 +10,7 @@ import io.qsync.engine.FaultPoint;
 import io.qsync.engine.FaultPoint.Point;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
+import io.qsync.engine.RunOptions;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
 import io.qsync.destination.mysql.MySqlShadow;
@@ -51,7 +52,7 @@ class RestartIT {
     RunHistory failed = failAfterBatch(qsync, faults, database, setup.batchSize());
     long applied = failed.appliedThrough();
 
-    RunReport report = qsync.run(TargetsData.SYNC, true);
+    RunReport report = qsync.run(TargetsData.SYNC, RunOptions.restarting());
 
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(report.resumed()).isFalse();
@@ -140,14 +141,14 @@ class RestartIT {
     faults.arm(
         Strike.WORK_SESSION_KILLED.fault(
             database, DATA.mirrorCounts().changes(), setup.batchSize()));
-    assertThat(catchThrowable(() -> qsync.run(TargetsData.SYNC, false))).isNotNull();
+    assertThat(catchThrowable(() -> qsync.run(TargetsData.SYNC))).isNotNull();
     faults.disarm();
     // The run recorded its failure; a killed process would have left it 'running'.
     database.execute("UPDATE `_qsync_runs` SET status = 'running', error = NULL");
     RunHistory killed = RunHistory.only(database);
     deleteRecursively(setup.stageDir());
 
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(report.resumed()).isFalse();
     assertThat(report.notes())
@@ -180,7 +181,7 @@ class RestartIT {
     Qsync changedQsync =
         new Qsync(changed.config(), Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
 
-    RunReport report = changedQsync.run(TargetsData.SYNC, false);
+    RunReport report = changedQsync.run(TargetsData.SYNC);
 
     assertThat(report.resumed()).isFalse();
     assertThat(report.notes())
@@ -207,7 +208,7 @@ class RestartIT {
       Qsync qsync, Faults faults, TestDatabase database, int batchSize) {
     long end = (long) K * batchSize;
     faults.arm(Faults.at(Point.AFTER_BATCH, end, () -> Faults.crash(Point.AFTER_BATCH, end)));
-    assertThat(catchThrowable(() -> qsync.run(TargetsData.SYNC, false)))
+    assertThat(catchThrowable(() -> qsync.run(TargetsData.SYNC)))
         .isInstanceOf(Faults.SimulatedCrash.class);
     faults.disarm();
     RunHistory failed = RunHistory.only(database);

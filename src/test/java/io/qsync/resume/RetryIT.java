@@ -66,7 +66,7 @@ class RetryIT {
               "SELECT * FROM " + TargetsData.TABLE + " WHERE user_id = " + lockedKey + " FOR UPDATE")
           .close();
       progress.onRetry(() -> rollback(application)); // the application's transaction ends
-      report = qsync.run(TargetsData.SYNC, false);
+      report = qsync.run(TargetsData.SYNC);
     }
 
     assertThat(report.throttle().retries()).isEqualTo(1);
@@ -88,7 +88,7 @@ class RetryIT {
     faults.arm(kill);
     Qsync qsync = qsync(database, warehouse, faults);
 
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(kill.struck()).isTrue();
     assertThat(report.throttle().retries()).isEqualTo(1);
@@ -109,7 +109,7 @@ class RetryIT {
     faults.arm(kill);
     Qsync qsync = qsync(database, warehouse, faults);
 
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(kill.struck()).isTrue();
     assertThat(progress.events).singleElement().asString()
@@ -137,7 +137,7 @@ class RetryIT {
       Qsync qsync = qsync(database, warehouse, faults);
 
       QsyncException lost =
-          catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC, false));
+          catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC));
 
       assertThat(lost.kind()).isEqualTo(ErrorKind.LOCK_HELD);
       assertThat(lost.getMessage())
@@ -147,7 +147,7 @@ class RetryIT {
     }
 
     faults.disarm();
-    RunReport report = qsync(database, warehouse, faults).run(TargetsData.SYNC, false);
+    RunReport report = qsync(database, warehouse, faults).run(TargetsData.SYNC);
 
     assertThat(report.resumedAfter()).isEqualTo(194);
     TargetsData.assertTargetEqualsSource(database, warehouse);
@@ -184,7 +184,7 @@ class RetryIT {
     Qsync qsync = new Qsync(config, Clock.systemUTC(), progress, new Faults());
 
     QsyncException stopped =
-        catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC, false));
+        catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC));
 
     assertThat(stopped.kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(stopped.getMessage())
@@ -196,7 +196,7 @@ class RetryIT {
     assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(97);
 
     database.execute("DROP TRIGGER slow_update");
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(report.resumedAfter()).isEqualTo(97);
     TargetsData.assertTargetEqualsSource(database, warehouse);

@@ -15,6 +15,7 @@ import io.qsync.engine.PlanReport;
 import io.qsync.engine.Progress;
 import io.qsync.engine.PruneReport;
 import io.qsync.engine.Qsync;
+import io.qsync.engine.RunOptions;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
 import io.qsync.testing.MariaDbExtension;
@@ -88,7 +89,7 @@ class SnapshotDiffIT {
   void firstRunComparesInFullThenOnlyChangesLeaveTheWarehouse(TestDatabase database) {
     prepare(database, Mode.MIRROR);
 
-    RunReport first = qsync.run(TargetsData.SYNC, false);
+    RunReport first = qsync.run(TargetsData.SYNC);
     assertThat(first.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(first.notes()).anyMatch(note -> note.contains("compared the whole result with the"
         + " table (no run of this sync has succeeded yet)"));
@@ -96,7 +97,7 @@ class SnapshotDiffIT {
     assertThat(stateTables()).as("one state table").isEqualTo(1);
 
     changeWarehouse();
-    RunReport second = qsync.run(TargetsData.SYNC, false);
+    RunReport second = qsync.run(TargetsData.SYNC);
     assertThat(second.counts().inserts()).as("5001 and 6000").isEqualTo(2);
     assertThat(second.counts().updates()).as("10, 11, 12").isEqualTo(3);
     assertThat(second.counts().deletes()).as("20, 21 and 30 (now 6000)").isEqualTo(3);
@@ -105,7 +106,7 @@ class SnapshotDiffIT {
     TargetsData.assertTargetEqualsSource(database, warehouse);
     assertThat(stateTables()).as("the old state was dropped").isEqualTo(1);
 
-    RunReport third = qsync.run(TargetsData.SYNC, false);
+    RunReport third = qsync.run(TargetsData.SYNC);
     assertThat(third.counts().changes()).isZero();
     assertThat(third.notes()).anyMatch(note -> note.contains(": 0 changed rows of "));
     TargetsData.assertTargetEqualsSource(database, warehouse);
@@ -154,7 +155,7 @@ class SnapshotDiffIT {
     java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
         + "    diff: snapshot\n    state_dataset: " + STATE + "\n");
     RunReport first = new Qsync(ConfigLoader.load(config, Map.of()),
-        Clock.systemUTC(), Progress.silent(), new Faults()).run(TargetsData.SYNC, false);
+        Clock.systemUTC(), Progress.silent(), new Faults()).run(TargetsData.SYNC);
     database.execute("UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 10",
         "DELETE FROM experiment_targets WHERE user_id = 11",
         "INSERT INTO experiment_targets (user_id, variant) VALUES (99999, 'hand insert')");
@@ -198,12 +199,12 @@ class SnapshotDiffIT {
   @Test
   void upsertKeepsRowsThatLeftTheResult(TestDatabase database) {
     prepare(database, Mode.UPSERT);
-    qsync.run(TargetsData.SYNC, false);
+    qsync.run(TargetsData.SYNC);
     long before = database.count(TargetsData.TABLE);
     warehouse.execute("DELETE FROM targets WHERE user_id IN (20, 21)",
         "UPDATE targets SET variant = 'changed' WHERE user_id = 10");
 
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(report.counts().deletes()).isZero();
     assertThat(report.counts().updates()).isEqualTo(1);
@@ -216,20 +217,20 @@ class SnapshotDiffIT {
   @EnumSource(SnapshotCrash.class)
   void aCrashAnywhereEndsWithTheTargetEqualToTheQuery(SnapshotCrash crash, TestDatabase database) {
     prepare(database, Mode.MIRROR);
-    qsync.run(TargetsData.SYNC, false);
+    qsync.run(TargetsData.SYNC);
     changeWarehouse();
     faults.arm(crash.fault(7));
 
-    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC));
 
     assertThat(thrown).isInstanceOf(Faults.SimulatedCrash.class);
     faults.disarm();
-    RunReport resumed = qsync.run(TargetsData.SYNC, false);
+    RunReport resumed = qsync.run(TargetsData.SYNC);
     assertThat(resumed.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(resumed.resumed()).isTrue();
     TargetsData.assertTargetEqualsSource(database, warehouse);
 
-    RunReport after = qsync.run(TargetsData.SYNC, false);
+    RunReport after = qsync.run(TargetsData.SYNC);
     assertThat(after.counts().changes()).as("the state matches the target").isZero();
     assertThat(after.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
     assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
@@ -239,29 +240,29 @@ class SnapshotDiffIT {
   @Test
   void aRunStartedOverAfterLosingItsStageReappliesIdempotently(TestDatabase database) {
     prepare(database, Mode.MIRROR);
-    qsync.run(TargetsData.SYNC, false);
+    qsync.run(TargetsData.SYNC);
     changeWarehouse();
     faults.arm(SnapshotCrash.MID_APPLY.fault(7));
-    catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+    catchThrowable(() -> qsync.run(TargetsData.SYNC));
     faults.disarm();
 
-    RunReport restarted = qsync.run(TargetsData.SYNC, true);
+    RunReport restarted = qsync.run(TargetsData.SYNC, RunOptions.restarting());
     assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
         + " = '" + STATE + "'")).as("the abandoned run's tables are dropped too").hasSize(1);
 
     assertThat(restarted.resumed()).isFalse();
     assertThat(restarted.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
     TargetsData.assertTargetEqualsSource(database, warehouse);
-    assertThat(qsync.run(TargetsData.SYNC, false).counts().changes()).isZero();
+    assertThat(qsync.run(TargetsData.SYNC).counts().changes()).isZero();
   }
 
   @Test
   void aTableEmptiedByHandIsComparedInFull(TestDatabase database) {
     prepare(database, Mode.MIRROR);
-    RunReport first = qsync.run(TargetsData.SYNC, false);
+    RunReport first = qsync.run(TargetsData.SYNC);
     database.execute("DELETE FROM experiment_targets");
 
-    RunReport report = qsync.run(TargetsData.SYNC, true /* the guard would refuse nothing here */);
+    RunReport report = qsync.run(TargetsData.SYNC, RunOptions.restarting() /* the guard would refuse nothing here */);
 
     assertThat(report.notes()).anyMatch(note -> note.contains("the table holds 0 rows, but run "
         + first.runId() + " left " + first.counts().sourceRows()));
@@ -271,12 +272,12 @@ class SnapshotDiffIT {
   @Test
   void fullHealsAHandEditTheStateCannotSee(TestDatabase database) {
     prepare(database, Mode.MIRROR);
-    qsync.run(TargetsData.SYNC, false);
+    qsync.run(TargetsData.SYNC);
     database.execute("UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 10");
-    assertThat(qsync.run(TargetsData.SYNC, false).counts().changes())
+    assertThat(qsync.run(TargetsData.SYNC).counts().changes())
         .as("the warehouse state does not see edits in the target").isZero();
 
-    RunReport full = qsync.run(TargetsData.SYNC, false, false, true);
+    RunReport full = qsync.run(TargetsData.SYNC, RunOptions.fullCompare());
 
     assertThat(full.counts().updates()).isEqualTo(1);
     assertThat(full.notes()).anyMatch(note -> note.contains("(--full was given)"));
@@ -286,16 +287,16 @@ class SnapshotDiffIT {
   @Test
   void aChangedQueryShapeOrALostStateIsComparedInFull(TestDatabase database) {
     prepare(database, Mode.MIRROR);
-    qsync.run(TargetsData.SYNC, false);
+    qsync.run(TargetsData.SYNC);
     warehouse.execute("DROP TABLE " + STATE + "." + warehouseTable("state"));
 
-    RunReport lost = qsync.run(TargetsData.SYNC, false);
+    RunReport lost = qsync.run(TargetsData.SYNC);
 
     assertThat(lost.notes()).anyMatch(note -> note.contains(") is gone)"));
     TargetsData.assertTargetEqualsSource(database, warehouse);
 
     warehouse.execute("ALTER TABLE targets ALTER score TYPE DECIMAL(12,3)");
-    RunReport reshaped = qsync.run(TargetsData.SYNC, false);
+    RunReport reshaped = qsync.run(TargetsData.SYNC);
     assertThat(reshaped.notes())
         .anyMatch(note -> note.contains("the query's columns, the key or the fingerprint changed"));
     TargetsData.assertTargetEqualsSource(database, warehouse);
@@ -318,10 +319,10 @@ class SnapshotDiffIT {
         "aliased", List.of("id"), Mode.MIRROR, true, 100, Duration.ofSeconds(10), List.of());
     Qsync aliased = new Qsync(snapshot(setup.config(), "aliased"), Clock.systemUTC(),
         Progress.silent(), new Faults());
-    aliased.run("aliased", false);
+    aliased.run("aliased");
     warehouse.execute("UPDATE t SET b = 'v2' WHERE id < 3");
 
-    RunReport second = aliased.run("aliased", false);
+    RunReport second = aliased.run("aliased");
 
     assertThat(second.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
     assertThat(second.counts().updates()).isEqualTo(3);
@@ -333,11 +334,11 @@ class SnapshotDiffIT {
   @Test
   void duplicateKeysStopTheRunBeforeItWrites(TestDatabase database) {
     prepare(database, Mode.MIRROR);
-    qsync.run(TargetsData.SYNC, false);
+    qsync.run(TargetsData.SYNC);
     warehouse.execute("INSERT INTO targets SELECT * FROM targets WHERE user_id = 10");
     long before = database.count(TargetsData.TABLE);
 
-    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC));
 
     assertThat(thrown).isInstanceOf(QsyncException.class)
         .hasMessageContaining("1 key(s) on more than one row -> (10)");
@@ -347,7 +348,7 @@ class SnapshotDiffIT {
   @Test
   void planShowsTheWarehouseCountsAndLeavesNoTables(TestDatabase database) {
     prepare(database, Mode.MIRROR);
-    qsync.run(TargetsData.SYNC, false);
+    qsync.run(TargetsData.SYNC);
     changeWarehouse();
     long tables = warehouse.rows("SELECT count(*) FROM information_schema.tables WHERE"
         + " table_schema = '" + STATE + "'").stream().mapToLong(row -> Long.parseLong(row.get(0))).sum();
@@ -364,7 +365,7 @@ class SnapshotDiffIT {
   @Test
   void pruneDropsTheTablesOfARemovedSyncAndKeepsTheCurrentState(TestDatabase database) {
     prepare(database, Mode.MIRROR);
-    qsync.run(TargetsData.SYNC, false);
+    qsync.run(TargetsData.SYNC);
     warehouse.execute("CREATE TABLE " + STATE + ".qsync_gone_0badf00d_state_x AS SELECT 1 AS id");
     warehouse.execute("CREATE TABLE " + STATE + ".not_qsyncs AS SELECT 1 AS id");
 
@@ -379,7 +380,7 @@ class SnapshotDiffIT {
     assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
         + " = '" + STATE + "' ORDER BY table_name"))
         .containsExactly(List.of("not_qsyncs"), List.of(warehouseTable("state")));
-    assertThat(qsync.run(TargetsData.SYNC, false).notes())
+    assertThat(qsync.run(TargetsData.SYNC).notes())
         .anyMatch(note -> note.contains("compared in the warehouse"));
   }
 }

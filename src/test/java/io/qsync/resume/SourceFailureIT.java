@@ -50,7 +50,7 @@ class SourceFailureIT {
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
     TargetsData.failExtractAt(warehouse, DATA.lastSourceKey());
 
-    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC, false));
+    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC));
 
     SameRows.assertSame(
         before,
@@ -64,7 +64,7 @@ class SourceFailureIT {
     assertThat(RunHistory.only(database).status()).isEqualTo("failed");
 
     TargetsData.failExtractAt(warehouse, null);
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
     assertThat(report.counts()).isEqualTo(DATA.mirrorCounts());
     TargetsData.assertTargetEqualsSource(database, warehouse);
   }

@@ -63,7 +63,7 @@ class ThrottleIT {
 
     Future<RunReport> run;
     try (BusyServer busy = BusyServer.start(database, BUSY_SESSIONS)) {
-      run = background(() -> qsync.run(TargetsData.SYNC, false));
+      run = background(() -> qsync.run(TargetsData.SYNC));
       progress.awaitPause();
 
       assertThat(progress.events.get(0)).matches("paused: Threads_running=\\d+ >= " + BUSY_SESSIONS);
@@ -85,7 +85,7 @@ class ThrottleIT {
     Files.writeString(pauseFile, "");
     Qsync qsync = qsync(database, warehouse, throttle(0, 0, List.of(), Optional.of(pauseFile), Duration.ofMinutes(2)));
 
-    Future<RunReport> run = background(() -> qsync.run(TargetsData.SYNC, false));
+    Future<RunReport> run = background(() -> qsync.run(TargetsData.SYNC));
     progress.awaitPause();
 
     assertThat(progress.events.get(0)).isEqualTo("paused: pause file " + pauseFile + " exists");
@@ -111,7 +111,7 @@ class ThrottleIT {
 
     QsyncException stopped;
     try {
-      stopped = catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC, false));
+      stopped = catchThrowableOfType(QsyncException.class, () -> qsync.run(TargetsData.SYNC));
     } finally {
       if (busy.get() != null) {
         busy.get().close();
@@ -129,7 +129,7 @@ class ThrottleIT {
     Sessions.assertLockFree(database, TargetsData.SYNC);
 
     faults.disarm();
-    RunReport report = qsync.run(TargetsData.SYNC, false);
+    RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(report.resumed()).isTrue();
     assertThat(report.resumedAfter()).isEqualTo(194);
@@ -148,7 +148,7 @@ class ThrottleIT {
         qsync(database, warehouse, throttle(0, 0, List.of("replica"), Optional.empty(), Duration.ofSeconds(2)));
 
     QsyncException gaveUp =
-        catchThrowableOfType(QsyncException.class, () -> watched.run(TargetsData.SYNC, false));
+        catchThrowableOfType(QsyncException.class, () -> watched.run(TargetsData.SYNC));
 
     assertThat(gaveUp.kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(gaveUp.getMessage())
@@ -160,7 +160,7 @@ class ThrottleIT {
     assertThat(progress.events).first().asString().startsWith("paused: replica 'replica' is not replicating");
     assertThat(WriteCounter.committedTotal(database)).isZero();
 
-    RunReport report = qsync(database, warehouse, ThrottleConfig.DEFAULT).run(TargetsData.SYNC, false);
+    RunReport report = qsync(database, warehouse, ThrottleConfig.DEFAULT).run(TargetsData.SYNC);
 
     assertThat(report.resumed()).isTrue();
     TargetsData.assertTargetEqualsSource(database, warehouse);

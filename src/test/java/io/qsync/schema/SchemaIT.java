@@ -89,7 +89,7 @@ class SchemaIT {
         "INSERT INTO targets VALUES (9, 1.000, 'someone')");
     Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("sync 's': table targets cannot hold the query result (3 problems)")
@@ -131,7 +131,7 @@ class SchemaIT {
     database.execute("CREATE TABLE targets (id INT PRIMARY KEY, name VARCHAR(5))");
     Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 1, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("table targets")
@@ -152,7 +152,7 @@ class SchemaIT {
         "CREATE TABLE targets (id INT PRIMARY KEY, name VARCHAR(5) CHECK (name <> 'bad'))");
     Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("table targets")
@@ -170,7 +170,7 @@ class SchemaIT {
         "CREATE TABLE targets (id INT PRIMARY KEY, name VARCHAR(5) CHECK (name <> 'bad'))");
     Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 2, "id");
 
-    needsAction(() -> qsync.run("s", false));
+    needsAction(() -> qsync.run("s"));
 
     assertThat(database.rows("SELECT id FROM targets ORDER BY id"))
         .containsExactly(List.of("1"), List.of("2"));
@@ -187,7 +187,7 @@ class SchemaIT {
     database.execute("CREATE TABLE targets (id INT PRIMARY KEY, level TINYINT)");
     Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("column level (tinyint(4)): 1 value: outside -128 to 127")
@@ -203,7 +203,7 @@ class SchemaIT {
         "INSERT INTO t VALUES (1, '2026-01-01 00:00:00'), (2, '10000-01-01 00:00:00')");
     Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("column happened (datetime(6)): 1 value: outside the years 1000 to 9999")
@@ -220,7 +220,7 @@ class SchemaIT {
         "INSERT INTO t VALUES (1, 0.5), (2, 'NaN'::DOUBLE), (3, 'inf'::DOUBLE)");
     Qsync qsync = qsync(database, "SELECT * FROM t", "ratios", 100, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("column ratio (double): 2 values: NaN or an infinity, which MySQL cannot store")
@@ -238,12 +238,12 @@ class SchemaIT {
             + " (2, NULL, NULL, NULL)");
     Qsync qsync = qsync(database, "SELECT * FROM t", "moods", 100, "id");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
     assertThat(database.rows(
             "SELECT feeling, DATE_FORMAT(precise, '%Y-%m-%d %H:%i:%s.%f'),"
                 + " DATE_FORMAT(coarse, '%Y-%m-%d %H:%i:%s.%f') FROM moods WHERE id = 1"))
         .containsExactly(List.of("happy", "2026-01-01 00:00:00.123456", "2026-01-01 00:00:01.000000"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
   }
 
   @Test
@@ -254,7 +254,7 @@ class SchemaIT {
     Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
 
     try {
-      qsync.run("s", false);
+      qsync.run("s");
     } catch (QsyncException e) {
       assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
       assertThat(e.getMessage()).contains("key (id=2)").contains("column day");
@@ -269,10 +269,10 @@ class SchemaIT {
   void aDateBeforeTheGregorianCutoverKeepsItsDay(TestDatabase database) {
     warehouse("CREATE TABLE t AS SELECT 1 AS id, DATE '1582-10-10' AS day, TIMESTAMP '1582-10-10 12:00:00.5' AS at");
     Qsync qsync = qsync(database, "SELECT * FROM t", "old_days", 100, "id");
-    qsync.run("s", false);
+    qsync.run("s");
     assertThat(database.rows("SELECT CAST(day AS CHAR), DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f') FROM old_days"))
         .containsExactly(List.of("1582-10-10", "1582-10-10 12:00:00.500000"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
   // ---- collations ----
@@ -287,12 +287,12 @@ class SchemaIT {
         "INSERT INTO codes VALUES ('abc', 'x'), ('DEF', 'y'), ('gone', 'z')");
     Qsync qsync = qsync(database, "SELECT * FROM t", "codes", 100, "code");
 
-    RunReport report = qsync.run("s", false);
+    RunReport report = qsync.run("s");
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(2, 0, 2, 1, 0));
     assertThat(database.rows("SELECT BINARY code, label FROM codes ORDER BY code"))
         .containsExactly(List.of("ABC", "x"), List.of("def", "y"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
   }
 
   @Test
@@ -304,7 +304,7 @@ class SchemaIT {
         "CREATE TABLE codes (code VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY, label TEXT)");
     Qsync qsync = qsync(database, "SELECT * FROM t", "codes", 100, "code");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("equal under the target column's collation")
@@ -316,7 +316,7 @@ class SchemaIT {
 
     // The remedy the message names works.
     database.execute(error.getMessage().replaceAll("(?s).*(ALTER TABLE [^,]*NOT NULL).*", "$1"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
   }
 
   /**
@@ -331,21 +331,21 @@ class SchemaIT {
         "INSERT INTO t VALUES ('x', 'no space'), ('x ', 'one space'), ('x  ', 'two')");
     Qsync created = qsync(database, "SELECT * FROM t", "created", 100, "code");
 
-    assertThat(created.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    assertThat(created.run("s").counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
     assertThat(database.rows("SELECT CONCAT('[', code, ']'), label FROM created ORDER BY label"))
         .containsExactly(List.of("[x]", "no space"), List.of("[x ]", "one space"), List.of("[x  ]", "two"));
-    assertThat(created.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
+    assertThat(created.run("s").counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
 
     database.execute(
         "CREATE TABLE padded (code VARCHAR(10) COLLATE utf8mb4_bin PRIMARY KEY, label TEXT)");
     Qsync padded = qsync(database, "SELECT * FROM t", "padded", 100, "code");
-    QsyncException error = needsAction(() -> padded.run("s", false));
+    QsyncException error = needsAction(() -> padded.run("s"));
     assertThat(error.getMessage())
         .contains("equal under the target column's collation")
         .contains("'x '")
         .contains("COLLATE utf8mb4_nopad_bin");
     database.execute(error.getMessage().replaceAll("(?s).*(ALTER TABLE [^,]*NOT NULL).*", "$1"));
-    assertThat(padded.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    assertThat(padded.run("s").counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
   }
 
   /**
@@ -365,14 +365,14 @@ class SchemaIT {
     long rows = Long.parseLong(warehouse.rows("SELECT count(*) FROM t").get(0).get(0));
     Qsync qsync = qsync(database, "SELECT * FROM t", "approx", 3, "k");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(rows, rows, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(rows, rows, 0, 0, 0));
     warehouse.execute("UPDATE t SET v = 'second'");
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(rows, 0, rows, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(rows, 0, rows, 0, 0));
     warehouse.execute("DELETE FROM t WHERE k < 0 OR k > 1e30");
     long left = Long.parseLong(warehouse.rows("SELECT count(*) FROM t").get(0).get(0));
-    assertThat(qsync.run("s", false).counts())
+    assertThat(qsync.run("s").counts())
         .isEqualTo(new ChangeCounts(left, 0, 0, rows - left, left));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(left, 0, 0, 0, left));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(left, 0, 0, 0, left));
     assertThat(database.count("approx")).isEqualTo(left);
     assertThat(database.rows("SELECT DISTINCT v FROM approx")).containsExactly(List.of("second"));
   }
@@ -387,12 +387,12 @@ class SchemaIT {
     String table = "odd `name` 표";
     Qsync qsync = qsync(database, "SELECT * FROM t", table, 2, "we`ird id");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
     warehouse.execute(
         "UPDATE t SET \"값 \"\"quoted\"\"\" = 'B' WHERE \"we`ird id\" = 2",
         "DELETE FROM t WHERE \"we`ird id\" = 3");
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 1, 1, 1));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 1, 1, 1));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
 
     assertThat(database.rows("SELECT `we``ird id`, `값 \"quoted\"` FROM `odd ``name`` 표` ORDER BY 1"))
         .containsExactly(List.of("1", "a"), List.of("2", "B"));
@@ -410,7 +410,7 @@ class SchemaIT {
         "INSERT INTO t VALUES (2, NULL, NULL, [], MAP {})");
     Qsync qsync = qsync(database, "SELECT * FROM t", "docs", 100, "id");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
 
     assertThat(database.rows(
             "SELECT JSON_VALUE(doc, '$.a'), JSON_EXTRACT(doc, '$.b[1]'), JSON_VALUE(person, '$.name'),"
@@ -418,10 +418,10 @@ class SchemaIT {
         .containsExactly(List.of("x", "2", "kim", "3", "1", "1"));
     assertThat(database.rows("SELECT doc, person, numbers, attrs FROM docs WHERE id = 2"))
         .containsExactly(Arrays.asList(null, null, "[]", "{}"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
 
     warehouse.execute("UPDATE t SET numbers = [1, 2, 4] WHERE id = 1");
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 1, 0, 1));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 1, 0, 1));
   }
 
   /**
@@ -449,7 +449,7 @@ class SchemaIT {
             + ") v(id, b, ti, si, i, bi, hi, f, d, amount, s, bl, dt, ts, tstz, u)");
     Qsync qsync = qsync(database, "SELECT * FROM t", "types", 100, "id");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
 
     assertThat(database.rows(
             "SELECT id, b, ti, si, i, bi, CAST(hi AS CHAR), CAST(amount AS CHAR), s, HEX(bl),"
@@ -472,7 +472,7 @@ class SchemaIT {
     assertThat(database.rows("SELECT f = CAST(0.1 AS FLOAT), d FROM types WHERE id = 1"))
         .containsExactly(List.of("1", "0.1"));
 
-    RunReport rerun = qsync.run("s", false);
+    RunReport rerun = qsync.run("s");
     assertThat(rerun.counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
   }
 
@@ -480,18 +480,18 @@ class SchemaIT {
   void aTimestampInADaylightSavingGapIsUnchangedOnARerun(TestDatabase database) {
     warehouse("CREATE TABLE t AS SELECT 1 AS id, TIMESTAMP '2020-04-05 02:30:00.123456' AS ts");
     Qsync qsync = qsync(database, "SELECT * FROM t", "gap", 100, "id");
-    qsync.run("s", false);
+    qsync.run("s");
     assertThat(database.rows("SELECT DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f') FROM gap"))
         .containsExactly(List.of("2020-04-05 02:30:00.123456"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
   @Test
   void aPreciseFloatIsUnchangedOnARerun(TestDatabase database) {
     warehouse("CREATE TABLE t AS SELECT 1 AS id, 3.1415927::FLOAT AS f, 16777217::FLOAT AS g");
     Qsync qsync = qsync(database, "SELECT * FROM t", "floats", 100, "id");
-    qsync.run("s", false);
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    qsync.run("s");
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
   @Test
@@ -501,10 +501,10 @@ class SchemaIT {
             + " 4294967295::UINTEGER AS ui, 18446744073709551615::UBIGINT AS ub");
     Qsync qsync = qsync(database, "SELECT * FROM t", "unsigned_values", 100, "id");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
     assertThat(database.rows("SELECT ut, us, ui, ub FROM unsigned_values"))
         .containsExactly(List.of("255", "65535", "4294967295", "18446744073709551615"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
   @Test
@@ -512,10 +512,10 @@ class SchemaIT {
     warehouse("CREATE TABLE t AS SELECT 1 AS id, TIME '23:59:59.999999' AS at, TIME '00:00:00' AS zero");
     Qsync qsync = qsync(database, "SELECT * FROM t", "times", 100, "id");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
     assertThat(database.rows("SELECT TIME_FORMAT(at, '%H:%i:%s.%f'), TIME_FORMAT(zero, '%H:%i:%s') FROM times"))
         .containsExactly(List.of("23:59:59.999999", "00:00:00"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
   /** UHUGEINT travels as HUGEINT (README's type table): a value above 2^127-1 is refused, loudly. */
@@ -523,7 +523,7 @@ class SchemaIT {
   void aUhugeintBeyondHugeintIsRefusedBeforeWriting(TestDatabase database) {
     warehouse("CREATE TABLE t AS SELECT 1 AS id, 340282366920938463463374607431768211455::UHUGEINT AS big");
     Qsync qsync = qsync(database, "SELECT * FROM t", "huge", 100, "id");
-    assertThatThrownBy(() -> qsync.run("s", false))
+    assertThatThrownBy(() -> qsync.run("s"))
         .isInstanceOfSatisfying(
             QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
         .hasMessageContaining("out of range")
@@ -542,7 +542,7 @@ class SchemaIT {
     database.execute("CREATE TABLE bins (id INT PRIMARY KEY, b BINARY(4))");
     Qsync qsync = qsync(database, "SELECT * FROM t", "bins", 100, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("column b (binary(4))")
@@ -554,9 +554,9 @@ class SchemaIT {
     assertThat(needsAction(() -> qsync.plan("s")).getMessage()).contains("key (id=1): 0x006162");
 
     warehouse.execute("DELETE FROM t WHERE id = 1");
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
     assertThat(database.rows("SELECT HEX(b) FROM bins")).containsExactly(List.of("00616263"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
   @Test
@@ -569,7 +569,7 @@ class SchemaIT {
         "CREATE TABLE picks (id INT PRIMARY KEY, e ENUM('x','y'), s SET('a','b'))");
     Qsync qsync = qsync(database, "SELECT * FROM t", "picks", 100, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("column e (enum('x','y')): 2 values")
@@ -582,10 +582,10 @@ class SchemaIT {
     assertThat(database.count("picks")).isZero();
 
     warehouse.execute("DELETE FROM t WHERE id IN (1, 2, 5)");
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
     assertThat(database.rows("SELECT id, e, s FROM picks ORDER BY id"))
         .containsExactly(List.of("3", "x", "a,b"), List.of("4", "y", ""));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
   }
 
   @Test
@@ -596,7 +596,7 @@ class SchemaIT {
     database.execute("CREATE TABLE codes (id INT PRIMARY KEY, code CHAR(3))");
     Qsync qsync = qsync(database, "SELECT * FROM t", "codes", 100, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("column code (char(3)): 1 value: ending in spaces")
@@ -613,13 +613,13 @@ class SchemaIT {
             + " (3, '1980-06-15 12:00:00.0000015'), (4, '1969-12-31 23:59:59.999999')");
     Qsync qsync = qsync(database, "SELECT * FROM t", "nanos", 100, "id");
 
-    qsync.run("s", false);
+    qsync.run("s");
 
     assertThat(database.rows("SELECT DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f') FROM nanos ORDER BY id"))
         .containsExactly(
             List.of("1969-12-31 23:59:59.999999"), List.of("1960-06-15 12:00:00.000001"),
             List.of("1980-06-15 12:00:00.000001"), List.of("1969-12-31 23:59:59.999999"));
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(4, 0, 0, 0, 4));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(4, 0, 0, 0, 4));
   }
 
   private static final String[] FLOATS = {
@@ -650,14 +650,14 @@ class SchemaIT {
     warehouse("CREATE TABLE shifts AS SELECT 0 AS shift");
     Qsync qsync = qsync(database, query, "floats", 1000, "id");
 
-    assertThat(qsync.run("s", false).counts().inserts()).isEqualTo(rows);
+    assertThat(qsync.run("s").counts().inserts()).isEqualTo(rows);
     assertStoredBits(database, rows, 0);
-    assertThat(qsync.run("s", false).counts().unchanged()).isEqualTo(rows);
+    assertThat(qsync.run("s").counts().unchanged()).isEqualTo(rows);
 
     warehouse.execute("UPDATE shifts SET shift = 4");
-    assertThat(qsync.run("s", false).counts().updates()).isEqualTo(rows);
+    assertThat(qsync.run("s").counts().updates()).isEqualTo(rows);
     assertStoredBits(database, rows, 4);
-    assertThat(qsync.run("s", false).counts().unchanged()).isEqualTo(rows);
+    assertThat(qsync.run("s").counts().unchanged()).isEqualTo(rows);
   }
 
   private static void assertStoredBits(TestDatabase database, int rows, int shift) {
@@ -702,7 +702,7 @@ class SchemaIT {
         "INSERT INTO t VALUES (1, TIME '12:00:00'), (2, TIME '24:00:00')");
     Qsync qsync = qsync(database, "SELECT * FROM t", "times", 100, "id");
 
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
 
     assertThat(error.getMessage())
         .contains("column clock (time(6)): 1 value")
@@ -728,14 +728,14 @@ class SchemaIT {
         assertThat(check.problems()).singleElement().asString()
             .contains("column g is generated (STORED GENERATED")
             .contains("leave g out of the query"));
-    QsyncException error = needsAction(() -> qsync.run("s", false));
+    QsyncException error = needsAction(() -> qsync.run("s"));
     assertThat(error.getMessage()).contains("column g is generated").doesNotContain("Run again");
     assertThat(database.count("gen")).isZero();
 
     Qsync without = qsync(database, "SELECT id, a FROM t", "gen", 100, "id");
-    assertThat(without.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
+    assertThat(without.run("s").counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
     assertThat(database.rows("SELECT id, a, g, v FROM gen")).containsExactly(List.of("1", "2", "4", "6"));
-    assertThat(without.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    assertThat(without.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
   @Test
@@ -747,7 +747,7 @@ class SchemaIT {
 
     for (Mode mode : List.of(Mode.MIRROR, Mode.APPEND, Mode.REPLACE)) {
       Qsync qsync = qsync(database, mode, "SELECT * FROM t", "mv", "id");
-      QsyncException error = needsAction(() -> qsync.run("s", false));
+      QsyncException error = needsAction(() -> qsync.run("s"));
       assertThat(error.getMessage())
           .as(mode.toString())
           .contains("mv is a view")
@@ -761,12 +761,12 @@ class SchemaIT {
     warehouse("CREATE TABLE t AS SELECT 1 AS id, DATE '2024-02-29' AS day");
     database.execute("CREATE TABLE days (id INT PRIMARY KEY, day DATETIME)");
     Qsync qsync = qsync(database, "SELECT * FROM t", "days", 100, "id");
-    qsync.run("s", false);
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    qsync.run("s");
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
 
     database.execute("UPDATE days SET day = '2024-02-29 12:00:00'");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
     assertThat(database.rows("SELECT CAST(day AS CHAR) FROM days"))
         .containsExactly(List.of("2024-02-29 00:00:00"));
   }
@@ -776,12 +776,12 @@ class SchemaIT {
     warehouse("CREATE TABLE t AS SELECT 1 AS id, 0.1::REAL AS f");
     database.execute("CREATE TABLE ratios (id INT PRIMARY KEY, f DOUBLE)");
     Qsync qsync = qsync(database, "SELECT * FROM t", "ratios", 100, "id");
-    qsync.run("s", false);
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
+    qsync.run("s");
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
 
     database.execute("UPDATE ratios SET f = 0.1");
 
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 1, 0, 0));
     assertThat(database.rows("SELECT f = CAST(0.1 AS FLOAT), f = 0.1 FROM ratios"))
         .containsExactly(List.of("1", "0"));
   }

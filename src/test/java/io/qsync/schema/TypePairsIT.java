@@ -146,16 +146,16 @@ class TypePairsIT {
     long rows = Long.parseLong(warehouse.rows("SELECT count(*) FROM t").get(0).get(0));
 
     assertThat(qsync.validate().syncs().get(0).problems()).isEmpty();
-    assertThat(qsync.run("s", false).counts()).isEqualTo(new ChangeCounts(rows, rows, 0, 0, 0));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(rows, rows, 0, 0, 0));
 
     // The first copy goes back by INSERT statements; the rest, written by LOAD DATA, must read
     // back unchanged, and then so must the first copy.
     database.execute("DELETE FROM pairs WHERE id < 100");
     long deleted = rows / 32;
-    assertThat(qsync.run("s", false).counts())
+    assertThat(qsync.run("s").counts())
         .as("what LOAD DATA wrote reads back as what the query returned")
         .isEqualTo(new ChangeCounts(rows, deleted, 0, 0, rows - deleted));
-    assertThat(qsync.run("s", false).counts())
+    assertThat(qsync.run("s").counts())
         .as("what INSERT statements wrote reads back as what the query returned")
         .isEqualTo(new ChangeCounts(rows, 0, 0, 0, rows));
   }

@@ -97,7 +97,7 @@ public final class Soak {
         buildWarehouse(warehouse);
         Qsync qsync = qsync(writeConfig(warehouse, databaseUrl, false));
         log.accept(String.format(Locale.ROOT, "loading %,d rows into %s.%s", options.rows(), options.database(), TABLE));
-        qsync.run(SYNC, false);
+        qsync.run(SYNC);
         List<Phase> phases = new ArrayList<>();
         phases.add(phase("application alone", null, null, warehouse, databaseUrl, login));
         phases.add(phase("with qsync", qsync, SYNC, warehouse, databaseUrl, login));
@@ -136,7 +136,7 @@ public final class Soak {
     } else {
       while (System.nanoTime() < deadline) {
         changeWarehouse(warehouse, runs);
-        RunReport report = qsync.run(sync, false);
+        RunReport report = qsync.run(sync);
         runs++;
         written += report.counts().inserts() + report.counts().updates() + report.counts().deletes();
         syncSeconds += report.duration().toNanos() / 1e9;

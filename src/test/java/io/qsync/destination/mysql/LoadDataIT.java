@@ -86,11 +86,11 @@ class LoadDataIT {
     long loadsBefore = loads(database);
 
     Qsync bulk = qsync(database, "SELECT * FROM t", "bulk", 1000);
-    assertThat(bulk.run("s", false).counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
+    assertThat(bulk.run("s").counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
     assertThat(loads(database)).as("LOAD DATA ran").isGreaterThan(loadsBefore);
     // Fewer new rows per batch than LOAD DATA's minimum: multi-row INSERTs.
     Qsync exact = qsync(database, "SELECT * FROM t", "exact", MySqlLoadData.MIN_ROWS - 1);
-    assertThat(exact.run("s", false).counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
+    assertThat(exact.run("s").counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
 
     String columns =
         "id, HEX(s), HEX(b), d, f, CAST(amount AS CHAR), flag, CAST(huge AS CHAR),"
@@ -109,7 +109,7 @@ class LoadDataIT {
     assertThat(database.rows("SELECT COUNT(*) FROM bulk WHERE s IS NULL"))
         .containsExactly(List.of(Integer.toString(ROWS / 17)));
 
-    assertThat(bulk.run("s", false).counts()).isEqualTo(new ChangeCounts(ROWS, 0, 0, 0, ROWS));
+    assertThat(bulk.run("s").counts()).isEqualTo(new ChangeCounts(ROWS, 0, 0, 0, ROWS));
   }
 
   @Test
@@ -123,7 +123,7 @@ class LoadDataIT {
 
     QsyncException error =
         catchThrowableOfType(
-            QsyncException.class, () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s", false));
+            QsyncException.class, () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s"));
 
     assertThat(error).isNotNull();
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
@@ -144,7 +144,7 @@ class LoadDataIT {
 
     QsyncException error =
         catchThrowableOfType(
-            QsyncException.class, () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s", false));
+            QsyncException.class, () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s"));
 
     assertThat(error).isNotNull();
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);

@@ -76,7 +76,7 @@ class BigQueryFailuresIT {
   void transientErrorsAreRetriedAndCounted(String kind, int nth, int status, String reason, TestDatabase database) {
     emulator.failRequest(kind, nth, status, reason, 2);
 
-    RunReport report = qsync(database, QUERY).run(BigQuerySyncs.SYNC, false);
+    RunReport report = qsync(database, QUERY).run(BigQuerySyncs.SYNC);
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(1000, 999, 1, 1, 0));
     assertThat(report.notes()).anySatisfy(note -> assertThat(note)
@@ -150,7 +150,7 @@ class BigQueryFailuresIT {
   }
 
   private static QsyncException runFailing(Qsync qsync) {
-    return catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC, false));
+    return catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
   }
 
   private static void assertTargetUntouched(TestDatabase database) {

@@ -51,7 +51,7 @@ class BigQuerySyncIT {
   void mirrorsAResultReadInPagesThatDoNotDivideIt(TestDatabase database) {
     Qsync qsync = qsync(database, "SELECT user_id, name, vip FROM `qsync-test.shop.users`", 300, Optional.empty());
 
-    RunReport first = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport first = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(first.counts()).isEqualTo(new ChangeCounts(2500, 2500, 0, 0, 0));
     assertThat(database.count("users")).isEqualTo(2500);
@@ -65,9 +65,9 @@ class BigQuerySyncIT {
 
     emulator.execute("UPDATE shop.users SET name = 'renamed' WHERE user_id = 5",
         "DELETE FROM shop.users WHERE user_id = 6");
-    RunReport second = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport second = qsync.run(BigQuerySyncs.SYNC);
     assertThat(second.counts()).isEqualTo(new ChangeCounts(2499, 0, 1, 1, 2498));
-    RunReport third = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport third = qsync.run(BigQuerySyncs.SYNC);
     assertThat(third.counts()).isEqualTo(new ChangeCounts(2499, 0, 0, 0, 2499));
   }
 
@@ -103,7 +103,7 @@ class BigQuerySyncIT {
     Qsync qsync = qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.empty());
     assertThat(qsync.history(BigQuerySyncs.SYNC, 5)).hasSize(1);
 
-    qsync.run(BigQuerySyncs.SYNC, false);
+    qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(database.rows("SELECT run_id, source_job IS NULL FROM _qsync_runs ORDER BY started_at"))
         .extracting(row -> row.get(1)).containsExactly("1", "0");
@@ -112,13 +112,13 @@ class BigQuerySyncIT {
 
   @Test
   void anEmptyResultEmptiesTheTable(TestDatabase database) {
-    qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.empty()).run(BigQuerySyncs.SYNC, false);
+    qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.empty()).run(BigQuerySyncs.SYNC);
     // allow_empty: an empty result may empty the table (the delete guard refuses it otherwise).
     Qsync empty = BigQuerySyncs.qsync(dir, database, BigQuerySyncs.connection(emulator, 1000, Optional.empty()),
         BigQuerySyncs.sync("SELECT user_id, name FROM shop.users WHERE user_id < 0", "users",
             List.of("user_id"), Mode.MIRROR).withDeleteGuard(DeleteGuard.NONE), FaultPoint.NONE);
 
-    RunReport report = empty.run(BigQuerySyncs.SYNC, false);
+    RunReport report = empty.run(BigQuerySyncs.SYNC);
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(0, 0, 0, 2500, 0));
     assertThat(database.count("users")).isZero();
@@ -129,7 +129,7 @@ class BigQuerySyncIT {
     emulator.createDataset("qsync_staging");
     Qsync qsync = qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.of("qsync_staging"));
 
-    qsync.run(BigQuerySyncs.SYNC, false);
+    qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(database.count("users")).isEqualTo(2500);
     assertThat(database.rows("SELECT source_job FROM _qsync_runs").get(0).get(0))

@@ -80,7 +80,7 @@ class BigQueryTypesIT {
   void everyTypeArrivesUnchangedAndARerunChangesNothing(TestDatabase database) {
     Qsync qsync = qsync(database, QUERY);
 
-    RunReport first = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport first = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(first.counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
     List<List<String>> rows = database.rows(
@@ -104,7 +104,7 @@ class BigQueryTypesIT {
         .contains("`i64` bigint(20)", "`f64` double", "`num` decimal(38,9)", "`ts` datetime(6)",
             "`dt` datetime(6)", "`tm` time(6)", "`bytes` longblob");
 
-    RunReport second = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport second = qsync.run(BigQuerySyncs.SYNC);
     assertThat(second.counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
   }
 
@@ -112,7 +112,7 @@ class BigQueryTypesIT {
   void aNotANumberStopsTheRunNamingKeyAndColumn(TestDatabase database) {
     Qsync qsync = qsync(database, "SELECT * FROM (VALUES (7, 'NaN'::DOUBLE), (8, '-Infinity'::DOUBLE)) AS t(id, ratio)");
 
-    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC, false));
+    QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
 
     assertThat(error.getMessage())
         .contains("column ratio (double): 2 values: NaN or an infinity")
@@ -129,14 +129,14 @@ class BigQueryTypesIT {
     Qsync qsync = qsync(database, "SELECT * FROM (VALUES (1, '" + max + "'), (2, '-" + max + "'),"
         + " (3, '0.000000000000000000000000000001'), (4, '0'), (5, NULL)) AS t(id, big)");
 
-    RunReport first = qsync.run(BigQuerySyncs.SYNC, false);
+    RunReport first = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(first.counts()).isEqualTo(new ChangeCounts(5, 5, 0, 0, 0));
     assertThat(database.rows("SELECT CAST(big AS CHAR) FROM types ORDER BY id"))
         .extracting(row -> row.get(0))
         .containsExactly(max, "-" + max, "0.000000000000000000000000000001", "0.000000000000000000000000000000", null);
     assertThat(database.rows("SHOW CREATE TABLE types").get(0).get(1)).contains("`big` decimal(65,30)");
-    assertThat(qsync.run(BigQuerySyncs.SYNC, false).counts()).isEqualTo(new ChangeCounts(5, 0, 0, 0, 5));
+    assertThat(qsync.run(BigQuerySyncs.SYNC).counts()).isEqualTo(new ChangeCounts(5, 0, 0, 0, 5));
   }
 
   @Test
@@ -145,7 +145,7 @@ class BigQueryTypesIT {
     for (String tooWide : List.of("1" + "0".repeat(35), "0." + "0".repeat(30) + "1")) {
       Qsync qsync = qsync(database, "SELECT * FROM (VALUES (6, '1.5'), (7, '" + tooWide + "')) AS t(id, big)");
 
-      QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC, false));
+      QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
 
       assertThat(error.getMessage()).contains("column 'big' holds " + tooWide)
           .contains("DECIMAL(65,30) cannot hold").contains("row with id=7").contains("Nothing was written");
@@ -167,7 +167,7 @@ class BigQueryTypesIT {
         + " {'half': 0.5::DOUBLE, 'b': b'\\xff\\x00', 'd': DATE '2024-01-31',"
         + " 'dt': TIMESTAMP '2024-01-31 10:00:00.5', 'ts': TIMESTAMPTZ '2024-01-31 10:00:00+00'} AS st");
 
-    qsync.run(BigQuerySyncs.SYNC, false);
+    qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(database.rows("SELECT big_ints, numerics, st FROM types")).containsExactly(List.of(
         "[9007199254740993,-1]",

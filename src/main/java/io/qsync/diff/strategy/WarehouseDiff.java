@@ -1,12 +1,14 @@
-package io.qsync.engine;
+package io.qsync.diff.strategy;
 
+import io.qsync.Sha256;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
-import io.qsync.Sha256;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
+import io.qsync.destination.Destination;
 import io.qsync.diff.ChangeCounts;
+import io.qsync.diff.KeyProblem;
 import io.qsync.row.Column;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
@@ -14,8 +16,8 @@ import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
 import io.qsync.state.RunRecord;
+import io.qsync.stage.Stage;
 import io.qsync.state.RunStore;
-import io.qsync.destination.Destination;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,47 +28,52 @@ import java.util.Optional;
  * compares with, and whether it may (or must compare in full instead, and why). The target's run
  * history is the state's pointer: the sync's last successful run records the state table it left
  * ({@code "<table> <schema>"}), written after its last batch committed and before it is marked
- * succeeded, so the state never runs ahead of the target. Not thread-safe: one per run.
+ * succeeded, so the state never runs ahead of the target. The comparison itself is {@link
+ * WarehouseState}'s SQL. Not thread-safe: one per run.
  */
-final class SnapshotDiff {
+public final class WarehouseDiff implements ChangeSetStrategy {
   /** The state a successful run left: its table, and the schema its fingerprints were made under. */
-  record Previous(RunRecord run, String table, String schema) {}
+  public record Previous(RunRecord run, String table, String schema) {}
 
   private final SyncConfig sync;
   private final WarehouseState state;
   private final SnapshotNames names;
   private final Destination target;
 
-  private SnapshotDiff(SyncConfig sync, WarehouseState state, SnapshotNames names, Destination target) {
+  private final Source source;
+  /** How this run compares: set by {@link #comparing}. */
+  private boolean full;
+
+  private WarehouseDiff(
+      SyncConfig sync, Source source, WarehouseState state, SnapshotNames names, Destination target) {
+    this.source = source;
     this.sync = sync;
     this.state = state;
     this.names = names;
     this.target = target;
   }
 
-  /** The snapshot side of a sync with {@code diff: snapshot}; empty for {@code diff: target}. */
-  static Optional<SnapshotDiff> of(SyncConfig sync, Source source, Destination target) {
-    if (!sync.diff().snapshot()) {
-      return Optional.empty();
-    }
+  /** The warehouse side of a sync with {@code diff: snapshot}. */
+  static WarehouseDiff of(SyncConfig sync, Source source, Destination target) {
     String dataset = sync.diff().stateDataset().orElseThrow();
     WarehouseState state =
         source.state(dataset).orElseThrow(() -> new QsyncException(ErrorKind.NEEDS_ACTION,
             "sync '" + sync.name() + "': its source '" + sync.source() + "' cannot keep a state"
                 + " for diff: snapshot\nUse a bigquery or duckdb source, or diff: target."));
-    return Optional.of(new SnapshotDiff(
-        sync, state, SnapshotNames.of(sync.name(), target.describeLocation(), sync.table()), target));
+    return new WarehouseDiff(
+        sync, source, state, SnapshotNames.of(sync.name(), target.describeLocation(), sync.table()),
+        target);
   }
 
-  WarehouseState state() {
+  public WarehouseState state() {
     return state;
   }
 
-  SnapshotNames names() {
+  public SnapshotNames names() {
     return names;
   }
 
-  SnapshotNames.Run run(String runId) {
+  public SnapshotNames.Run run(String runId) {
     return names.run(runId);
   }
 
@@ -74,7 +81,7 @@ final class SnapshotDiff {
    * What keeps the sync's query from being compared in the warehouse (see {@link
    * WarehouseState#problems}), found before any job that costs money; empty when there is none.
    */
-  List<String> problems() {
+  public List<String> problems() {
     return state.problems(sync.query(), sync.key());
   }
 
@@ -82,7 +89,8 @@ final class SnapshotDiff {
    * Runs the sync's query into the run's result table (or finds it again), after refusing a query
    * the warehouse could not compare: nothing is run, or billed, for it.
    */
-  SourceResult materialize(String runId) {
+  @Override
+  public SourceResult result(String runId) {
     List<String> problems = problems();
     if (!problems.isEmpty()) {
       throw new QsyncException(ErrorKind.NEEDS_ACTION, "sync '" + sync.name() + "': diff: snapshot"
@@ -94,12 +102,12 @@ final class SnapshotDiff {
   }
 
   /** The state the sync's last successful run left, if it left one. */
-  Optional<Previous> previous(RunStore runs) {
+  public Optional<Previous> previous(RunStore runs) {
     return previous(runs, sync.name());
   }
 
   /** The state a sync's last successful run left, if it left one. */
-  static Optional<Previous> previous(RunStore runs, String syncName) {
+  public static Optional<Previous> previous(RunStore runs, String syncName) {
     return runs.lastSucceeded(syncName).flatMap(run -> runs.diffState(run.runId())
         .map(recorded -> recorded.split(" ", 2))
         .filter(parts -> parts.length == 2)
@@ -161,6 +169,75 @@ final class SnapshotDiff {
   }
 
   /**
+   * This strategy when the state can be trusted; otherwise the target diff, over this run's result
+   * in the warehouse, which then becomes the state the next run compares with.
+   */
+  @Override
+  public ChangeSetStrategy comparing(Comparison comparison, boolean full, List<String> notes) {
+    Optional<String> whyFull = whyFull(target.runs(), full, comparison.existing().isPresent(),
+        comparison.columns(), comparison.key());
+    if (whyFull.isEmpty()) {
+      return this;
+    }
+    notes.add("compared the whole result with the table (" + whyFull.get() + "); this run's"
+        + " result becomes the state the next run compares with in the warehouse");
+    return new TargetDiff(sync, source, target);
+  }
+
+  @Override
+  public boolean extracts() {
+    return false;
+  }
+
+  @Override
+  public List<KeyProblem> keyProblems(Stage stage, Comparison comparison, int samples) {
+    return state.checkKeys(
+        run(comparison.runId()), comparison.key(), comparison.collations(), samples);
+  }
+
+  /**
+   * Computes the change set in the warehouse, against the state of the last successful run, and
+   * brings only the changes into the stage.
+   */
+  @Override
+  public ChangeCounts changes(
+      Stage stage, SourceResult result, Comparison comparison, Steps steps, List<String> notes) {
+    Previous previous = previous(target.runs()).orElseThrow();
+    SnapshotNames.Run run = run(comparison.runId());
+    List<String> key = comparison.key();
+    boolean deletes = sync.mode() == Mode.MIRROR;
+    if (comparison.dryRun()) {
+      state.diffBytes(run, previous.table(), key, deletes).ifPresent(bytes -> notes.add(
+          String.format(Locale.ROOT, "the diff query scans %,d bytes in %s (dry run)", bytes,
+              state.location())));
+    }
+    steps.begin("changes", -1);
+    long transferred;
+    try (SourceResult changes = state.changes(run, previous.table(), key, deletes)) {
+      if (changes.duckDbFile().isPresent()) {
+        transferred = stage.copyWarehouseChanges(changes.duckDbFile().get());
+      } else {
+        try (Stage.StageWriter writer = stage.warehouseChangeWriter()) {
+          changes.read(0, steps.counting(writer));
+          transferred = writer.rows();
+        }
+      }
+      notes.addAll(changes.notes());
+    }
+    steps.advance(transferred);
+    steps.end();
+    long sourceRows = result.totalRows().orElseThrow(() -> new IllegalStateException(
+        "a warehouse state's result knows its row count"));
+    ChangeCounts counts = stage.numberWarehouseChanges(key, sourceRows);
+    notes.add(String.format(Locale.ROOT,
+        "compared in the warehouse with the state of run %s: %,d changed row%s of %,d left %s",
+        previous.run().runId(), transferred, transferred == 1 ? "" : "s", sourceRows,
+        state.location()));
+    notes.add(tableNotRead(previous, counts));
+    return counts;
+  }
+
+  /**
    * What a run that compared with the state must say beside its counts: it read none of the
    * table's rows, so its "unchanged" rows are the state's word, not a comparison with the table.
    */
@@ -183,7 +260,7 @@ final class SnapshotDiff {
   }
 
   /** How a run's state is recorded in the run history. */
-  static String recorded(SnapshotNames.Run run, List<Column> columns, List<String> key) {
+  public static String recorded(SnapshotNames.Run run, List<Column> columns, List<String> key) {
     return run.state() + " " + schema(columns, key);
   }
 
@@ -193,7 +270,7 @@ final class SnapshotDiff {
    * includes the results and change sets of runs that failed and were not resumed. Best effort:
    * a table that cannot be dropped is left for {@code qsync prune}, and the returned notes say so.
    */
-  List<String> cleanUp(Optional<String> keep) {
+  public List<String> cleanUp(Optional<String> keep) {
     List<String> notes = new ArrayList<>();
     try {
       for (String table : state.tables(names.prefix())) {

@@ -1,0 +1,130 @@
+package io.qsync.engine;
+
+import io.qsync.Sleeper;
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.Mode;
+import io.qsync.config.SyncConfig;
+import io.qsync.destination.Destination;
+import io.qsync.diff.BatchPlan;
+import io.qsync.diff.Change;
+import io.qsync.row.Column;
+import io.qsync.stage.ChangeCursor;
+import io.qsync.stage.Stage;
+import io.qsync.state.RunRecord;
+import io.qsync.state.SyncLock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Applies a run's change set after its checkpoint, one transaction per batch, each batch sized and
+ * paused by the throttle, passing errors retried, fault points between batches; then what the
+ * batches set aside ({@link Destination.ChangeWriter#finish}). Not thread-safe.
+ */
+final class BatchApplier {
+  private final SyncConfig sync;
+  private final Destination target;
+  private final Map<String, Destination> replicas;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final Progress progress;
+  private final FaultPoint faults;
+  private final Supplier<BatchRetry> retries;
+  private ThrottleReport throttled = ThrottleReport.NONE;
+
+  BatchApplier(
+      SyncConfig sync, Destination target, Map<String, Destination> replicas, Clock clock,
+      Sleeper sleeper, Progress progress, FaultPoint faults, Supplier<BatchRetry> retries) {
+    this.sync = requireNonNull(sync, "sync is null");
+    this.target = requireNonNull(target, "target is null");
+    this.replicas = requireNonNull(replicas, "replicas is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.sleeper = requireNonNull(sleeper, "sleeper is null");
+    this.progress = requireNonNull(progress, "progress is null");
+    this.faults = requireNonNull(faults, "faults is null");
+    this.retries = requireNonNull(retries, "retries is null");
+  }
+
+  /** How long the last {@link #apply} waited to spare the target, and why; batches retried. */
+  ThrottleReport throttled() {
+    return throttled;
+  }
+
+  /**
+   * @param resumed whether the change set was computed by an earlier process: the table may have
+   *     changed since (a row deleted or added by hand), so rows are written by what it holds now
+   * @param notes told what the writer did with rows it set aside
+   * @return the run with its new checkpoint
+   */
+  RunRecord apply(RunRecord run, Stage stage, SyncLock lock, boolean resumed, List<String> notes) {
+    List<Column> columns = stage.columns();
+    List<String> key = KeyChecks.resolve(sync, columns);
+    String table = sync.table();
+    if (sync.mode() == Mode.REPLACE) {
+      table = target.shadowName(sync.table());
+      if (run.appliedThrough() == 0) {
+        target.dropTable(table);
+        if (target.describe(sync.table()).isPresent()) {
+          target.createTableLike(table, sync.table());
+        } else {
+          target.createTable(table, columns, key);
+        }
+      }
+    }
+    Destination.ChangeWriter writer =
+        target.writer(table, columns, key, writes(stage, resumed), run.runId(), lock);
+    BatchPlan plan = new BatchPlan(run.changesTotal(), run.appliedThrough());
+    int batches = run.batchesApplied();
+    Throttle throttle =
+        new Throttle(
+            sync.throttle(), sync.batchSize(), new ThrottleProbe(sync.throttle(), target, replicas),
+            clock, sleeper, progress);
+    BatchRetry retry = retries.get();
+    progress.begin("apply", plan.totalChanges());
+    progress.advance(plan.appliedThrough());
+    try (ChangeCursor cursor = stage.changes(plan.appliedThrough())) {
+      while (!plan.done()) {
+        List<Change> batch =
+            cursor.next((int) (plan.nextBatchEnd(throttle.nextBatchSize()) - plan.appliedThrough()));
+        if (batch.isEmpty()) {
+          throw new QsyncException(
+              ErrorKind.FAILED,
+              "run " + run.runId() + ": the stage ends at change " + plan.appliedThrough()
+                  + " but the change set has " + plan.totalChanges()
+                  + "\nRun again with --restart to rebuild the change set.");
+        }
+        long end = batch.get(batch.size() - 1).seq();
+        SyncRunner.stopIfInterrupted();
+        throttle.awaitClearance(batch.size(), end);
+        faults.reached(FaultPoint.Point.BEFORE_BATCH, end);
+        long after = plan.appliedThrough();
+        Instant began = clock.instant();
+        retry.run("batch ending at change " + end, () -> writer.apply(batch, after));
+        throttle.batchDone(batch.size(), Duration.between(began, clock.instant()));
+        plan = plan.advance(end);
+        batches++;
+        faults.reached(FaultPoint.Point.AFTER_BATCH, end);
+        progress.advance(plan.appliedThrough());
+      }
+      retry.run("changes set aside until the end of the run", () -> writer.finish().ifPresent(notes::add));
+    } finally {
+      throttled = throttle.report(retry.retries());
+    }
+    progress.end();
+    return run.withCheckpoint(plan.appliedThrough(), batches);
+  }
+
+  /** What the stage's change set may assume about the table. */
+  private Destination.Writes writes(Stage stage, boolean resumed) {
+    if (sync.mode() != Mode.MIRROR && sync.mode() != Mode.UPSERT) {
+      return Destination.Writes.INSERTS;
+    }
+    return stage.changesFromWarehouse() || resumed ? Destination.Writes.RECONCILED : Destination.Writes.DIFFED;
+  }
+}
