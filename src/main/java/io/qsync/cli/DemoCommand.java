@@ -233,7 +233,7 @@ final class DemoCommand implements Callable<Integer> {
         return;
       }
       target.runs().prepare();
-      if (target.runs().history(sync.name(), 1).isEmpty()) {
+      if (target.runs().history(sync.name(), sync.table(), 1).isEmpty()) {
         throw new QsyncException(
             ErrorKind.NEEDS_ACTION,
             "table "

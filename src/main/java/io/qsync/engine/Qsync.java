@@ -112,7 +112,7 @@ public final class Qsync {
     List<StatusReport> reports = new ArrayList<>();
     for (SyncConfig sync : config.syncs().values()) {
       try (Destination target = openTarget(sync.target())) {
-        Optional<RunRecord> last = target.runs().history(sync.name(), 1).stream().findFirst();
+        Optional<RunRecord> last = target.runs().history(sync.name(), sync.table(), 1).stream().findFirst();
         reports.add(
             new StatusReport(
                 sync.name(), sync.table(), last,
@@ -137,7 +137,7 @@ public final class Qsync {
   public List<RunRecord> history(String syncName, int limit) {
     SyncConfig sync = sync(syncName);
     try (Destination target = openTarget(sync.target())) {
-      List<RunRecord> runs = target.runs().history(sync.name(), limit);
+      List<RunRecord> runs = target.runs().history(sync.name(), sync.table(), limit);
       boolean lockHeld = runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
           && target.lockHeld(sync.name());
       return runs.stream().map(run -> run.seenWith(lockHeld)).toList();
@@ -171,9 +171,9 @@ public final class Qsync {
                 SnapshotNames.of(sync.name(), target.describeLocation(), sync.table());
             owners.put(sync.name(), names);
             Set<String> kept = new HashSet<>();
-            WarehouseDiff.previous(target.runs(), sync.name())
+            WarehouseDiff.previous(target.runs(), sync)
                 .ifPresent(previous -> kept.add(previous.table()));
-            target.runs().unfinished(sync.name())
+            target.runs().unfinished(sync.name(), sync.table())
                 .ifPresent(run -> kept.addAll(names.run(run.runId()).tables()));
             keep.put(sync.name(), kept);
           }

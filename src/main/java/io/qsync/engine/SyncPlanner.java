@@ -60,7 +60,7 @@ final class SyncPlanner {
       List<String> notes = new ArrayList<>(plan.notes());
       DeleteGuardCheck.refusal(sync, plan.counts())
           .ifPresent(refusal -> notes.add("a run would stop here, before writing: " + refusal));
-      target.runs().unfinished(sync.name()).ifPresent(
+      target.runs().unfinished(sync.name(), sync.table()).ifPresent(
           run -> notes.add("run " + run.runId() + " is unfinished (" + run.appliedThrough() + " of "
               + run.changesTotal() + " " + Plural.noun(run.changesTotal(), "change")
               + " applied); the next run "

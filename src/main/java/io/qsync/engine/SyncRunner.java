@@ -112,7 +112,7 @@ public final class SyncRunner {
       Path stageFile = stageFile(stageDir, sync.name(), target.describeLocation(), sync.table());
       List<String> notes = new ArrayList<>();
       ResumePolicy.Decision decision =
-          ResumePolicy.decide(resumeFacts(runs.unfinished(sync.name()), stageFile));
+          ResumePolicy.decide(resumeFacts(runs.unfinished(sync.name(), sync.table()), stageFile));
       if (decision instanceof ResumePolicy.Refuse refuse) {
         throw new QsyncException(ErrorKind.NEEDS_ACTION, refuse.message());
       }

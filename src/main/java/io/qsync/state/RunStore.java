@@ -19,11 +19,22 @@ public interface RunStore {
 
   Optional<RunRecord> find(String runId);
 
+  /*
+   * A sync is its name and its table: two configs may each have a sync 'orders', writing
+   * different tables of one database, and each keeps its own history, resume and state.
+   */
+
   /** The sync's newest run if it did not finish: the one the next run resumes. */
-  Optional<RunRecord> unfinished(String sync);
+  Optional<RunRecord> unfinished(String sync, String table);
+
+  /**
+   * The newest unfinished run of any sync of this name, whatever its table: a sync's lock is
+   * named by the sync alone, so this is the run that may hold it.
+   */
+  Optional<RunRecord> unfinishedOfAnyTable(String sync);
 
   /** The sync's newest run that succeeded. */
-  Optional<RunRecord> lastSucceeded(String sync);
+  Optional<RunRecord> lastSucceeded(String sync, String table);
 
   /** Whether the store can record a snapshot run's state (its table may lack the column). */
   boolean recordsDiffState();
@@ -38,7 +49,7 @@ public interface RunStore {
   Optional<String> diffState(String runId);
 
   /** The sync's runs, newest first. */
-  List<RunRecord> history(String sync, int limit);
+  List<RunRecord> history(String sync, String table, int limit);
 
   /** Each sync's newest run. */
   List<RunRecord> latestPerSync();

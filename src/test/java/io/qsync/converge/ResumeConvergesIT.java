@@ -20,6 +20,7 @@ import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
+import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
@@ -59,8 +60,12 @@ class ResumeConvergesIT {
   }
 
   private Qsync qsync(TestDatabase database, Mode mode, FaultPoint faults) {
+    return qsync(database, "t", mode, faults);
+  }
+
+  private Qsync qsync(TestDatabase database, String table, Mode mode, FaultPoint faults) {
     SyncConfig sync = new SyncConfig(
-        "s", "warehouse", "SELECT id, v FROM src", "app", "t", List.of("id"), mode, true, BATCH,
+        "s", "warehouse", "SELECT id, v FROM src", "app", table, List.of("id"), mode, true, BATCH,
         Duration.ofSeconds(2), DeleteGuard.NONE, TestSyncs.fixedBatches(), RetryConfig.DEFAULT);
     return TestSyncs.qsync(dir, database, warehouse, sync, faults);
   }
@@ -101,6 +106,31 @@ class ResumeConvergesIT {
     assertThat(table(database)).isEqualTo(source());
     assertThat(qsync(database, Mode.MIRROR, FaultPoint.NONE).run("s").counts())
         .isEqualTo(new ChangeCounts(ROWS + 1, 0, 0, 0, ROWS + 1));
+  }
+
+  /**
+   * Two configs may each have a sync named 's', writing different tables of one database (two
+   * teams, one application database): each resumes its own unfinished run and keeps its own
+   * history; neither abandons, resumes or lists the other's.
+   */
+  @Test
+  void syncsOfOneNameInTwoConfigsKeepTheirOwnRuns(TestDatabase database) {
+    killAfterChange(database, Mode.MIRROR, 30); // the first config's s -> t stops at change 30
+    Qsync other = qsync(database, "t2", Mode.MIRROR, FaultPoint.NONE);
+
+    RunReport second = other.run("s");
+
+    assertThat(second.resumed()).as("the other config's run is not this one's").isFalse();
+    assertThat(second.counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
+    assertThat(database.rows("SELECT id, v FROM t2 ORDER BY id")).isEqualTo(source());
+    assertThat(other.history("s", 10)).extracting(RunRecord::table).containsExactly("t2");
+
+    Qsync first = qsync(database, Mode.MIRROR, FaultPoint.NONE);
+    RunReport resumed = first.run("s");
+
+    assertThat(resumed.resumed()).as("its own run waited for it").isTrue();
+    assertThat(table(database)).isEqualTo(source());
+    assertThat(first.history("s", 10)).extracting(RunRecord::table).isNotEmpty().containsOnly("t");
   }
 
   /**

@@ -359,13 +359,21 @@ public final class FakeDestination implements Destination {
     }
 
     @Override
-    public Optional<RunRecord> unfinished(String sync) {
-      return history(sync, 1).stream().filter(run -> run.status().unfinished()).findFirst();
+    public Optional<RunRecord> unfinished(String sync, String table) {
+      return history(sync, table, 1).stream().filter(run -> run.status().unfinished()).findFirst();
     }
 
     @Override
-    public Optional<RunRecord> lastSucceeded(String sync) {
-      return history(sync, Integer.MAX_VALUE).stream()
+    public Optional<RunRecord> unfinishedOfAnyTable(String sync) {
+      List<RunRecord> newestFirst = new ArrayList<>(records.values());
+      java.util.Collections.reverse(newestFirst);
+      return newestFirst.stream().filter(run -> run.sync().equals(sync)).findFirst()
+          .filter(run -> run.status().unfinished());
+    }
+
+    @Override
+    public Optional<RunRecord> lastSucceeded(String sync, String table) {
+      return history(sync, table, Integer.MAX_VALUE).stream()
           .filter(run -> run.status() == io.qsync.state.RunStatus.SUCCEEDED)
           .findFirst();
     }
@@ -386,10 +394,12 @@ public final class FakeDestination implements Destination {
     }
 
     @Override
-    public List<RunRecord> history(String sync, int limit) {
+    public List<RunRecord> history(String sync, String table, int limit) {
       List<RunRecord> newestFirst = new ArrayList<>(records.values());
       java.util.Collections.reverse(newestFirst);
-      return newestFirst.stream().filter(run -> run.sync().equals(sync)).limit(limit).toList();
+      return newestFirst.stream()
+          .filter(run -> run.sync().equals(sync) && run.table().equals(table))
+          .limit(limit).toList();
     }
 
     @Override

@@ -181,11 +181,11 @@ final class MySqlRunStore implements RunStore {
   }
 
   @Override
-  public Optional<RunRecord> lastSucceeded(String sync) {
+  public Optional<RunRecord> lastSucceeded(String sync, String table) {
     return query(
-        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ? AND status ="
-            + " 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT 1",
-        sync).stream().findFirst();
+        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ? AND target_table = ?"
+            + " AND status = 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT 1",
+        sync, table).stream().findFirst();
   }
 
   @Override
@@ -227,16 +227,24 @@ final class MySqlRunStore implements RunStore {
   }
 
   @Override
-  public Optional<RunRecord> unfinished(String sync) {
-    return history(sync, 1).stream().filter(run -> run.status().unfinished()).findFirst();
+  public Optional<RunRecord> unfinished(String sync, String table) {
+    return history(sync, table, 1).stream().filter(run -> run.status().unfinished()).findFirst();
   }
 
   @Override
-  public List<RunRecord> history(String sync, int limit) {
+  public Optional<RunRecord> unfinishedOfAnyTable(String sync) {
     return query(
         "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ?"
+            + " ORDER BY started_at DESC, run_id DESC LIMIT 1",
+        sync).stream().filter(run -> run.status().unfinished()).findFirst();
+  }
+
+  @Override
+  public List<RunRecord> history(String sync, String table, int limit) {
+    return query(
+        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ? AND target_table = ?"
             + " ORDER BY started_at DESC, run_id DESC LIMIT " + Math.max(1, limit),
-        sync);
+        sync, table);
   }
 
   @Override
@@ -247,8 +255,7 @@ final class MySqlRunStore implements RunStore {
     return query(
         "SELECT " + selectColumns() + " FROM " + TABLE + " r WHERE run_id = (SELECT run_id FROM " + TABLE
             + " n WHERE n.sync_name = r.sync_name ORDER BY started_at DESC, run_id DESC LIMIT 1)"
-            + " ORDER BY sync_name",
-        null);
+            + " ORDER BY sync_name");
   }
 
   private boolean exists() {
@@ -264,14 +271,14 @@ final class MySqlRunStore implements RunStore {
     }
   }
 
-  private List<RunRecord> query(String sql, String parameter) {
-    if (parameter != null && !exists()) {
+  private List<RunRecord> query(String sql, String... parameters) {
+    if (parameters.length > 0 && !exists()) {
       return List.of();
     }
     List<RunRecord> runs = new ArrayList<>();
     try (PreparedStatement statement = connection().prepareStatement(sql)) {
-      if (parameter != null) {
-        statement.setString(1, parameter);
+      for (int i = 0; i < parameters.length; i++) {
+        statement.setString(i + 1, parameters[i]);
       }
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

@@ -142,7 +142,7 @@ final class MySqlSyncLock implements SyncLock {
     }
     Optional<RunRecord> run;
     try {
-      run = runs.unfinished(sync);
+      run = runs.unfinishedOfAnyTable(sync);
     } catch (QsyncException unreadable) {
       run = Optional.empty();
     }

@@ -103,12 +103,12 @@ public final class WarehouseDiff implements ChangeSetStrategy {
 
   /** The state the sync's last successful run left, if it left one. */
   public Optional<Previous> previous(RunStore runs) {
-    return previous(runs, sync.name());
+    return previous(runs, sync);
   }
 
   /** The state a sync's last successful run left, if it left one. */
-  public static Optional<Previous> previous(RunStore runs, String syncName) {
-    return runs.lastSucceeded(syncName).flatMap(run -> runs.diffState(run.runId())
+  public static Optional<Previous> previous(RunStore runs, SyncConfig sync) {
+    return runs.lastSucceeded(sync.name(), sync.table()).flatMap(run -> runs.diffState(run.runId())
         .map(recorded -> recorded.split(" ", 2))
         .filter(parts -> parts.length == 2)
         .map(parts -> new Previous(run, parts[0], parts[1])));
@@ -132,7 +132,7 @@ public final class WarehouseDiff implements ChangeSetStrategy {
       return Optional.of("the run history table _qsync_runs has no diff_state column (qsync may not"
           + " ALTER it), so no state can be recorded");
     }
-    Optional<RunRecord> last = runs.lastSucceeded(sync.name());
+    Optional<RunRecord> last = runs.lastSucceeded(sync.name(), sync.table());
     if (last.isEmpty()) {
       return Optional.of("no run of this sync has succeeded yet");
     }
@@ -152,7 +152,7 @@ public final class WarehouseDiff implements ChangeSetStrategy {
     }
     // A run that stopped part-way after it changed the table's row count, and cannot resume: its
     // changes are computed again against the same state and re-applied, which is idempotent.
-    boolean partlyApplied = runs.history(sync.name(), 100).stream()
+    boolean partlyApplied = runs.history(sync.name(), sync.table(), 100).stream()
         .takeWhile(run -> !run.runId().equals(found.run().runId()))
         .anyMatch(run -> run.appliedThrough() > 0);
     if (partlyApplied) {
