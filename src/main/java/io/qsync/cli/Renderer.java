@@ -10,6 +10,7 @@ import io.qsync.config.ConfigProblem;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.RunFailedException;
+import io.qsync.engine.RunFailures;
 import io.qsync.engine.RunReport;
 import io.qsync.engine.StatusReport;
 import io.qsync.engine.ThrottleReport;
@@ -317,12 +318,21 @@ final class Renderer {
       text.append(String.format(Locale.ROOT, row, report.sync(), report.table(), status, ago, changes));
       report.error().ifPresent(error -> text.append("  cannot read history: ").append(indented(error)).append('\n'));
       report.lastRun().filter(run -> !status.equals("interrupted")).flatMap(RunRecord::error)
-          .ifPresent(error -> text.append("  error: ").append(indented(error)).append('\n'));
+          .ifPresent(error -> text.append("  error: ").append(indented(recorded(error))).append('\n'));
       if (status.equals("interrupted") || status.equals("failed")) {
         report.lastRun().ifPresent(run -> text.append("  ").append(nextRun(run, report.sync())).append('\n'));
       }
     }
     return text.toString().stripTrailing();
+  }
+
+  /**
+   * A run's recorded error without its last line on the next run, which the line below it says
+   * by the step the run stopped in ({@link #nextRun}).
+   */
+  private static String recorded(String error) {
+    String suffix = "\n" + RunFailures.FRESH_CHANGE_SET;
+    return error.endsWith(suffix) ? error.substring(0, error.length() - suffix.length()) : error;
   }
 
   /** A message of several lines, its later lines indented under the first. */
@@ -379,7 +389,7 @@ final class Renderer {
           run.appliedThrough(), run.changesTotal(),
           run.resumes() > 0 ? "  (resumed " + run.resumes() + "x)" : ""));
       run.error().filter(error -> run.status() != RunStatus.INTERRUPTED)
-          .ifPresent(error -> text.append("  error: ").append(indented(error)).append('\n'));
+          .ifPresent(error -> text.append("  error: ").append(indented(recorded(error))).append('\n'));
       if (run.status() == RunStatus.FAILED || run.status() == RunStatus.INTERRUPTED) {
         text.append("  ").append(nextRun(run, run.sync())).append('\n');
       }

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * What a failed run records and reports: a pure classification of the error, the step the run was
  * in and the attempt before it. Thread-safe: no state.
  */
-final class RunFailures {
+public final class RunFailures {
   private RunFailures() {}
 
   /**
@@ -68,6 +68,12 @@ final class RunFailures {
     }
   }
 
+  /**
+   * What a run that stopped needing action says of the next one, as the last line of its error.
+   * {@code status} and {@code history} say it in their own words, by the step the run stopped in.
+   */
+  public static final String FRESH_CHANGE_SET = "The next run computes a fresh change set.";
+
   static Outcome classify(Failure failure) {
     RuntimeException e = failure.error();
     RunRecord run = failure.run();
@@ -83,7 +89,7 @@ final class RunFailures {
         // (Writes are idempotent, so whatever this run committed is simply compared again.)
         return new Outcome(
             RunStatus.FAILED, phase == RunPhase.APPLY ? RunPhase.REJECTED : failure.step(),
-            amended(error, "The next run computes a fresh change set."), true);
+            amended(error, FRESH_CHANGE_SET), true);
       }
       if (phase == RunPhase.APPLY) {
         return new Outcome(

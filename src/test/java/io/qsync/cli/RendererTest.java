@@ -9,6 +9,7 @@ import io.qsync.QsyncException;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.PlanReport;
 import io.qsync.engine.RunFailedException;
+import io.qsync.engine.RunFailures;
 import io.qsync.engine.RunReport;
 import io.qsync.engine.StatusReport;
 import io.qsync.engine.ValidationReport;
@@ -301,6 +302,21 @@ class RendererTest {
     assertThat(Renderer.historyText(List.of(failedIn(io.qsync.state.RunPhase.CHECK, keys))))
         .contains("- 2 key(s) on more than one row -> (1), (2)")
         .contains("the result failed a check");
+  }
+
+  /** The run's own error said what the next run does; the status line below says it once. */
+  @Test
+  void whatTheNextRunDoesIsSaidOnce() {
+    String error = "table t refuses the row with key (id=1)\n" + RunFailures.FRESH_CHANGE_SET;
+    RunRecord rejected = failedIn(io.qsync.state.RunPhase.REJECTED, error);
+
+    for (String text : List.of(Renderer.historyText(List.of(rejected)), Renderer.text(List.of(
+        new StatusReport("targets", "t", Optional.of(rejected), Optional.of(Duration.ofMinutes(1)),
+            false, Optional.empty()))))) {
+      assertThat(text).contains("table t refuses the row with key (id=1)")
+          .doesNotContain(RunFailures.FRESH_CHANGE_SET)
+          .containsOnlyOnce("the next run computes a fresh change set");
+    }
   }
 
   @Test
