@@ -19,11 +19,14 @@ public final class Plural {
     if (count == 1 || count == -1) {
       return singular;
     }
-    if (singular.endsWith("s") || singular.endsWith("x") || singular.endsWith("ch")
+    if (singular.endsWith("s")
+        || singular.endsWith("x")
+        || singular.endsWith("ch")
         || singular.endsWith("sh")) {
       return singular + "es";
     }
-    if (singular.endsWith("y") && singular.length() > 1
+    if (singular.endsWith("y")
+        && singular.length() > 1
         && "aeiou".indexOf(singular.charAt(singular.length() - 2)) < 0) {
       return singular.substring(0, singular.length() - 1) + "ies";
     }

@@ -2,10 +2,10 @@ package io.qsync.cli;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.config.SyncConfig;
 import io.qsync.tools.bench.Bench;
 import io.qsync.tools.bench.BenchOptions;
 import io.qsync.tools.bench.BenchReport;
-import io.qsync.config.SyncConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code qsync bench}: measures qsync against the server's own bulk-load ceiling in one
- * invocation, and prints each figure as a ratio to it. Needs no config file.
+ * {@code qsync bench}: measures qsync against the server's own bulk-load ceiling in one invocation,
+ * and prints each figure as a ratio to it. Needs no config file.
  */
 @Command(
     name = "bench",
@@ -43,13 +43,22 @@ final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin HelpOption help;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Server host (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "3306", description = "Server port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "3306",
+      description = "Server port (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--user", defaultValue = "root", description = "User that may create databases (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--user",
+      defaultValue = "root",
+      description = "User that may create databases (default: ${DEFAULT-VALUE}).")
   String user;
 
   @Option(
@@ -61,28 +70,48 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--database",
       defaultValue = "qsync_bench",
-      description = "Scratch database, created and dropped; must not exist (default: ${DEFAULT-VALUE}).")
+      description =
+          "Scratch database, created and dropped; must not exist (default: ${DEFAULT-VALUE}).")
   String database;
 
-  @Option(names = "--rows", paramLabel = "N", defaultValue = "1000000", description = "Rows of the generated result (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rows",
+      paramLabel = "N",
+      defaultValue = "1000000",
+      description = "Rows of the generated result (default: ${DEFAULT-VALUE}).")
   long rows;
 
   @Option(names = "--large", description = "10,000,000 rows (same as --rows 10000000).")
   boolean large;
 
-  @Option(names = "--repeat", defaultValue = "3", description = "Repetitions per figure; figures are medians (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--repeat",
+      defaultValue = "3",
+      description = "Repetitions per figure; figures are medians (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--batch-size", paramLabel = "N", description = "The sync's batch_size (default: qsync's default).")
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "The sync's batch_size (default: qsync's default).")
   Integer batchSize;
 
-  @Option(names = "--heap", defaultValue = "256m", description = "-Xmx of the measured qsync process (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--heap",
+      defaultValue = "256m",
+      description = "-Xmx of the measured qsync process (default: ${DEFAULT-VALUE}).")
   String heap;
 
-  @Option(names = "--dir", paramLabel = "PATH", description = "Working folder (default: a temporary folder, deleted afterwards).")
+  @Option(
+      names = "--dir",
+      paramLabel = "PATH",
+      description = "Working folder (default: a temporary folder, deleted afterwards).")
   Path dir;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Also write the raw figures to FILE as JSON.")
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description = "Also write the raw figures to FILE as JSON.")
   Path json;
 
   @Override
@@ -92,31 +121,60 @@ final class BenchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     String password = "";
     if (passwordEnv != null) {
-      password = Optional.ofNullable(System.getenv(passwordEnv)).orElseThrow(
-          () -> new QsyncException(ErrorKind.USAGE, "--password-env " + passwordEnv + ": the variable is not set"));
+      password =
+          Optional.ofNullable(System.getenv(passwordEnv))
+              .orElseThrow(
+                  () ->
+                      new QsyncException(
+                          ErrorKind.USAGE,
+                          "--password-env " + passwordEnv + ": the variable is not set"));
     }
     if (repeat < 1 || rows < 100 || !database.matches("[A-Za-z0-9_]+")) {
       throw new QsyncException(
           ErrorKind.USAGE,
           "bench: --repeat must be at least 1, --rows at least 100, --database letters, digits and _"
-              + " (got " + repeat + ", " + rows + ", " + database + ")");
+              + " (got "
+              + repeat
+              + ", "
+              + rows
+              + ", "
+              + database
+              + ")");
     }
     boolean temporary = dir == null;
     Path work;
     try {
-      work = temporary
-          ? Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "qsync-bench")
-          : dir;
+      work =
+          temporary
+              ? Files.createTempDirectory(
+                  Path.of(System.getProperty("java.io.tmpdir")), "qsync-bench")
+              : dir;
     } catch (IOException e) {
-      throw new QsyncException(ErrorKind.FAILED, "bench: cannot create a temporary folder: " + e, e);
+      throw new QsyncException(
+          ErrorKind.FAILED, "bench: cannot create a temporary folder: " + e, e);
     }
     BenchOptions options =
         new BenchOptions(
-            host, port, user, password, database, large ? LARGE_ROWS : rows, repeat,
-            batchSize == null ? SyncConfig.DEFAULT_BATCH_SIZE : batchSize, heap, work);
+            host,
+            port,
+            user,
+            password,
+            database,
+            large ? LARGE_ROWS : rows,
+            repeat,
+            batchSize == null ? SyncConfig.DEFAULT_BATCH_SIZE : batchSize,
+            heap,
+            work);
     BenchReport report;
     try {
-      report = new Bench(options, line -> { err.println("bench: " + line); err.flush(); }).run();
+      report =
+          new Bench(
+                  options,
+                  line -> {
+                    err.println("bench: " + line);
+                    err.flush();
+                  })
+              .run();
     } finally {
       if (temporary) {
         Bench.deleteTree(work);
@@ -137,68 +195,166 @@ final class BenchCommand implements Callable<Integer> {
   static String table(BenchReport report) {
     StringBuilder text = new StringBuilder();
     BenchReport.Machine machine = report.machine();
-    text.append(String.format(Locale.ROOT,
-        "qsync bench: %,d rows x 9 columns, median of %d, batch_size %d, qsync process -Xmx%s%n",
-        report.rows(), report.repeat(), report.batchSize(), report.childHeap()));
-    text.append(String.format(Locale.ROOT,
-        "machine: %d cores, %.1f GB RAM, %s, %s, server %s, load average %.2f at the end%n%n",
-        machine.cores(), machine.memoryBytes() / 1073741824.0, machine.os(), machine.java(),
-        machine.server(), machine.loadAverage()));
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "qsync bench: %,d rows x 9 columns, median of %d, batch_size %d, qsync process -Xmx%s%n",
+            report.rows(),
+            report.repeat(),
+            report.batchSize(),
+            report.childHeap()));
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "machine: %d cores, %.1f GB RAM, %s, %s, server %s, load average %.2f at the end%n%n",
+            machine.cores(),
+            machine.memoryBytes() / 1073741824.0,
+            machine.os(),
+            machine.java(),
+            machine.server(),
+            machine.loadAverage()));
     String format = "%-44s %9s %11s %9s %10s %9s %9s %9s%n";
-    text.append(String.format(Locale.ROOT, format, "figure", "median s", "rows/s", "x ceiling",
-        "x 1st load", "peak heap", "live heap", "peak RSS"));
+    text.append(
+        String.format(
+            Locale.ROOT,
+            format,
+            "figure",
+            "median s",
+            "rows/s",
+            "x ceiling",
+            "x 1st load",
+            "peak heap",
+            "live heap",
+            "peak RSS"));
     for (BenchReport.Figure figure : report.figures()) {
-      text.append(String.format(Locale.ROOT, format, figure.description(),
-          String.format(Locale.ROOT, "%.2f", figure.medianSeconds()),
-          String.format(Locale.ROOT, "%,.0f", figure.rowsPerSecond()),
-          String.format(Locale.ROOT, "%.3f", report.rateRatio(figure)),
-          report.timeVsFirstLoad(figure).map(ratio -> String.format(Locale.ROOT, "%.3f", ratio)).orElse(""),
-          megabytes(figure.peakHeapBytes()), megabytes(figure.liveHeapBytes()),
-          megabytes(figure.peakRssBytes())));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              format,
+              figure.description(),
+              String.format(Locale.ROOT, "%.2f", figure.medianSeconds()),
+              String.format(Locale.ROOT, "%,.0f", figure.rowsPerSecond()),
+              String.format(Locale.ROOT, "%.3f", report.rateRatio(figure)),
+              report
+                  .timeVsFirstLoad(figure)
+                  .map(ratio -> String.format(Locale.ROOT, "%.3f", ratio))
+                  .orElse(""),
+              megabytes(figure.peakHeapBytes()),
+              megabytes(figure.liveHeapBytes()),
+              megabytes(figure.peakRssBytes())));
     }
-    report.scriptWithSleepRowsPerSecond().ifPresent(rate ->
-        text.append(String.format(Locale.ROOT, format, "script with its 1 s sleep per batch", "",
-            String.format(Locale.ROOT, "%,.0f", rate),
-            String.format(Locale.ROOT, "%.4f", rate / report.ceiling().rowsPerSecond()), "", "", "", "")));
-    text.append(String.format(Locale.ROOT, "%n(\"x ceiling\": rows/s as a multiple of LOAD DATA's; \"x 1st load\":"
-        + " wall time as a fraction of the first load's; re-sync rows/s count the rows compared)%n"));
-    report.figure(BenchReport.ONE_PERCENT).ifPresent(target ->
-        report.figure(BenchReport.SNAPSHOT_ONE_PERCENT).ifPresent(snapshot -> text.append(
-            String.format(Locale.ROOT, "%n1 %% changed, side by side: diff: target moved %,d rows out of"
-                + " the warehouse and read %,d back from the table in %.2f s; diff: snapshot moved"
-                + " %,d changed rows and read none back in %.2f s (%.2f x the time)%n",
-                target.rows(), target.rows(), target.medianSeconds(), snapshot.changes(),
-                snapshot.medianSeconds(), snapshot.medianSeconds() / target.medianSeconds()))));
-    text.append(String.format(Locale.ROOT, "values written by qsync equal LOAD DATA's (CHECKSUM TABLE): %s%n%n",
-        report.checksumsMatch() ? "yes" : "NO"));
+    report
+        .scriptWithSleepRowsPerSecond()
+        .ifPresent(
+            rate ->
+                text.append(
+                    String.format(
+                        Locale.ROOT,
+                        format,
+                        "script with its 1 s sleep per batch",
+                        "",
+                        String.format(Locale.ROOT, "%,.0f", rate),
+                        String.format(Locale.ROOT, "%.4f", rate / report.ceiling().rowsPerSecond()),
+                        "",
+                        "",
+                        "",
+                        "")));
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "%n(\"x ceiling\": rows/s as a multiple of LOAD DATA's; \"x 1st load\":"
+                + " wall time as a fraction of the first load's; re-sync rows/s count the rows compared)%n"));
+    report
+        .figure(BenchReport.ONE_PERCENT)
+        .ifPresent(
+            target ->
+                report
+                    .figure(BenchReport.SNAPSHOT_ONE_PERCENT)
+                    .ifPresent(
+                        snapshot ->
+                            text.append(
+                                String.format(
+                                    Locale.ROOT,
+                                    "%n1 %% changed, side by side: diff: target moved %,d rows out of"
+                                        + " the warehouse and read %,d back from the table in %.2f s; diff: snapshot moved"
+                                        + " %,d changed rows and read none back in %.2f s (%.2f x the time)%n",
+                                    target.rows(),
+                                    target.rows(),
+                                    target.medianSeconds(),
+                                    snapshot.changes(),
+                                    snapshot.medianSeconds(),
+                                    snapshot.medianSeconds() / target.medianSeconds()))));
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "values written by qsync equal LOAD DATA's (CHECKSUM TABLE): %s%n%n",
+            report.checksumsMatch() ? "yes" : "NO"));
     text.append("targets:\n");
     for (Map<String, Object> target : targets(report)) {
-      text.append(String.format(Locale.ROOT, "  %-52s %-10s %s%n", target.get("target"),
-          target.get("measured"), Boolean.TRUE.equals(target.get("met")) ? "met" : "NOT met"));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "  %-52s %-10s %s%n",
+              target.get("target"),
+              target.get("measured"),
+              Boolean.TRUE.equals(target.get("met")) ? "met" : "NOT met"));
     }
     return text.toString();
   }
 
   static List<Map<String, Object>> targets(BenchReport report) {
     List<Map<String, Object>> targets = new ArrayList<>();
-    report.figure(BenchReport.FIRST_LOAD).ifPresent(first -> {
-      double ratio = report.rateRatio(first);
-      targets.add(target("first load >= 0.7 x ceiling rows/s", ratio, ratio >= 0.7));
-    });
-    report.figure(BenchReport.NO_CHANGE).flatMap(report::timeVsFirstLoad).ifPresent(ratio ->
-        targets.add(target("no-change re-sync <= 0.2 x first load time", ratio, ratio <= 0.2)));
-    report.figure(BenchReport.ONE_PERCENT).flatMap(report::timeVsFirstLoad).ifPresent(ratio ->
-        targets.add(target("1 % changed re-sync <= 0.3 x first load time", ratio, ratio <= 0.3)));
-    report.figure(BenchReport.FIRST_LOAD).ifPresent(first ->
-        report.scriptWithSleepRowsPerSecond().ifPresent(withSleep -> {
-          double ratio = first.rowsPerSecond() / withSleep;
-          targets.add(target("first load >= 100 x the script's rate with sleep", ratio, ratio >= 100));
-        }));
-    report.figure(BenchReport.FIRST_LOAD).ifPresent(first ->
-        report.figure(BenchReport.SCRIPT).ifPresent(script -> {
-          double ratio = first.rowsPerSecond() / script.rowsPerSecond();
-          targets.add(target("first load faster than the script without sleep", ratio, ratio > 1));
-        }));
+    report
+        .figure(BenchReport.FIRST_LOAD)
+        .ifPresent(
+            first -> {
+              double ratio = report.rateRatio(first);
+              targets.add(target("first load >= 0.7 x ceiling rows/s", ratio, ratio >= 0.7));
+            });
+    report
+        .figure(BenchReport.NO_CHANGE)
+        .flatMap(report::timeVsFirstLoad)
+        .ifPresent(
+            ratio ->
+                targets.add(
+                    target("no-change re-sync <= 0.2 x first load time", ratio, ratio <= 0.2)));
+    report
+        .figure(BenchReport.ONE_PERCENT)
+        .flatMap(report::timeVsFirstLoad)
+        .ifPresent(
+            ratio ->
+                targets.add(
+                    target("1 % changed re-sync <= 0.3 x first load time", ratio, ratio <= 0.3)));
+    report
+        .figure(BenchReport.FIRST_LOAD)
+        .ifPresent(
+            first ->
+                report
+                    .scriptWithSleepRowsPerSecond()
+                    .ifPresent(
+                        withSleep -> {
+                          double ratio = first.rowsPerSecond() / withSleep;
+                          targets.add(
+                              target(
+                                  "first load >= 100 x the script's rate with sleep",
+                                  ratio,
+                                  ratio >= 100));
+                        }));
+    report
+        .figure(BenchReport.FIRST_LOAD)
+        .ifPresent(
+            first ->
+                report
+                    .figure(BenchReport.SCRIPT)
+                    .ifPresent(
+                        script -> {
+                          double ratio = first.rowsPerSecond() / script.rowsPerSecond();
+                          targets.add(
+                              target(
+                                  "first load faster than the script without sleep",
+                                  ratio,
+                                  ratio > 1));
+                        }));
     return targets;
   }
 
@@ -213,9 +369,21 @@ final class BenchCommand implements Callable<Integer> {
   static Map<String, Object> map(BenchReport report) {
     Map<String, Object> map = new LinkedHashMap<>();
     BenchReport.Machine machine = report.machine();
-    map.put("machine", Map.of(
-        "cores", machine.cores(), "memory_bytes", machine.memoryBytes(), "os", machine.os(),
-        "java", machine.java(), "server", machine.server(), "load_average", machine.loadAverage()));
+    map.put(
+        "machine",
+        Map.of(
+            "cores",
+            machine.cores(),
+            "memory_bytes",
+            machine.memoryBytes(),
+            "os",
+            machine.os(),
+            "java",
+            machine.java(),
+            "server",
+            machine.server(),
+            "load_average",
+            machine.loadAverage()));
     map.put("rows", report.rows());
     map.put("repeat", report.repeat());
     map.put("batch_size", report.batchSize());
@@ -242,7 +410,9 @@ final class BenchCommand implements Callable<Integer> {
       figures.add(entry);
     }
     map.put("figures", figures);
-    report.scriptWithSleepRowsPerSecond().ifPresent(rate -> map.put("script_with_sleep_rows_per_second", rate));
+    report
+        .scriptWithSleepRowsPerSecond()
+        .ifPresent(rate -> map.put("script_with_sleep_rows_per_second", rate));
     map.put("targets", targets(report));
     return map;
   }
@@ -254,6 +424,8 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static String megabytes(OptionalLong bytes) {
-    return bytes.isPresent() ? String.format(Locale.ROOT, "%.0f MB", bytes.getAsLong() / 1048576.0) : "";
+    return bytes.isPresent()
+        ? String.format(Locale.ROOT, "%.0f MB", bytes.getAsLong() / 1048576.0)
+        : "";
   }
 }

@@ -11,8 +11,8 @@ import java.time.Clock;
 import picocli.CommandLine;
 
 /**
- * What commands need from the process around them, handed to each command's constructor by
- * {@link Factory} so tests can replace it.
+ * What commands need from the process around them, handed to each command's constructor by {@link
+ * Factory} so tests can replace it.
  *
  * @param terminal whether stderr is a terminal (progress redraws one line) or a log
  */

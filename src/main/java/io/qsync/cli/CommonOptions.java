@@ -60,8 +60,8 @@ final class CommonOptions {
    */
   static void refuseJson(CommandSpec spec, String instead) {
     if (spec.findOption("--output").getValue() == Output.json) {
-      throw new QsyncException(ErrorKind.USAGE, "qsync " + spec.name() + " prints text only\n"
-          + instead);
+      throw new QsyncException(
+          ErrorKind.USAGE, "qsync " + spec.name() + " prints text only\n" + instead);
     }
   }
 }

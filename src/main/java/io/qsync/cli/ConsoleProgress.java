@@ -74,8 +74,16 @@ final class ConsoleProgress implements Progress {
 
   @Override
   public void retrying(String what, int failedTries, Duration wait, String error) {
-    line("retrying " + what + " in " + Renderer.duration(wait) + " (try " + failedTries
-        + " failed: " + error + ")");
+    line(
+        "retrying "
+            + what
+            + " in "
+            + Renderer.duration(wait)
+            + " (try "
+            + failedTries
+            + " failed: "
+            + error
+            + ")");
   }
 
   /** A line of its own that stays, on a terminal above the redrawn progress line. */
@@ -94,7 +102,7 @@ final class ConsoleProgress implements Progress {
     err.flush();
   }
 
-  /** One progress line, such as {@code apply  12,000/40,000 rows  8,100 rows/s  ETA 3s}. */
+  /** One progress line, such as {@code apply 12,000/40,000 rows 8,100 rows/s ETA 3s}. */
   static String describe(String step, long done, long total, Duration elapsed) {
     if (done == 0 && total < 0) {
       return String.format(Locale.ROOT, "%-11s %s", step, Renderer.duration(elapsed));
@@ -108,7 +116,8 @@ final class ConsoleProgress implements Progress {
     line.append(String.format(Locale.ROOT, " rows  %,.0f rows/s", rate));
     if (total > 0 && rate > 0 && done < total) {
       long eta = (long) Math.ceil((total - done) / rate);
-      line.append("  ETA ").append(eta < 60 ? eta + "s" : Renderer.duration(Duration.ofSeconds(eta)));
+      line.append("  ETA ")
+          .append(eta < 60 ? eta + "s" : Renderer.duration(Duration.ofSeconds(eta)));
     }
     return line.toString();
   }

@@ -9,14 +9,14 @@ import io.qsync.config.JdbcUrl;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
+import io.qsync.destination.Destination;
+import io.qsync.engine.PlanReport;
+import io.qsync.engine.Qsync;
 import io.qsync.engine.RunOptions;
+import io.qsync.engine.RunReport;
 import io.qsync.tools.demo.DemoConfig;
 import io.qsync.tools.demo.DemoTarget;
 import io.qsync.tools.demo.DemoWarehouse;
-import io.qsync.engine.PlanReport;
-import io.qsync.engine.Qsync;
-import io.qsync.engine.RunReport;
-import io.qsync.destination.Destination;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +29,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -130,7 +130,8 @@ final class DemoCommand implements Callable<Integer> {
       Qsync qsync =
           context.qsync(
               withTarget(config, sync, target),
-              new ConsoleProgress(spec.commandLine().getErr(), context.terminal(), context.clock()));
+              new ConsoleProgress(
+                  spec.commandLine().getErr(), context.terminal(), context.clock()));
       dropEarlierDemoTable(qsync, sync, target);
       firstSync(qsync, sync);
       changeWarehouse(qsync, sync, warehouse);
@@ -158,8 +159,8 @@ final class DemoCommand implements Callable<Integer> {
           ErrorKind.USAGE,
           "--url and --embedded exclude each other\nGive one of them, or neither.");
     }
-    if (url != null && (url.toLowerCase(Locale.ROOT).contains("password=")
-        || new JdbcUrl(url).hasPassword())) {
+    if (url != null
+        && (url.toLowerCase(Locale.ROOT).contains("password=") || new JdbcUrl(url).hasPassword())) {
       throw new QsyncException(
           ErrorKind.USAGE,
           "--url holds a password, which would be printed\nPass it in the environment instead:"

@@ -9,10 +9,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code qsync history SYNC}: the sync's runs, newest first. */
@@ -27,7 +27,10 @@ final class HistoryCommand implements Callable<Integer> {
   @Parameters(paramLabel = "SYNC", description = "The sync.")
   String sync;
 
-  @Option(names = {"-n", "--limit"}, description = "How many runs (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+  @Option(
+      names = {"-n", "--limit"},
+      description = "How many runs (default: ${DEFAULT-VALUE}).",
+      defaultValue = "20")
   int limit;
 
   HistoryCommand(CliContext context) {
@@ -41,14 +44,16 @@ final class HistoryCommand implements Callable<Integer> {
           ErrorKind.USAGE, "-n/--limit is how many runs to show: at least 1, got " + limit);
     }
     List<RunRecord> runs =
-        context.qsync(parent.options.loadConfig(), Progress.silent())
-            .history(sync, limit);
+        context.qsync(parent.options.loadConfig(), Progress.silent()).history(sync, limit);
     spec.commandLine()
         .getOut()
         .println(
             parent.options.json()
-                ? Renderer.json(Map.of("sync", sync, "runs", runs.stream().map(Renderer::map).toList()))
-                : runs.isEmpty() ? "sync " + sync + " has not run yet" : Renderer.historyText(runs));
+                ? Renderer.json(
+                    Map.of("sync", sync, "runs", runs.stream().map(Renderer::map).toList()))
+                : runs.isEmpty()
+                    ? "sync " + sync + " has not run yet"
+                    : Renderer.historyText(runs));
     return 0;
   }
 }

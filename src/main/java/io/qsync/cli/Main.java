@@ -30,8 +30,8 @@ public final class Main {
     Signals.record();
     Thread main = Thread.currentThread();
     CountDownLatch finished = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(
-        new Thread(() -> stopGracefully(main, finished, err), "qsync-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> stopGracefully(main, finished, err), "qsync-stop"));
     int code = execute(args, out, err, System.console() != null, Clock.systemUTC());
     finished.countDown();
     out.flush();
@@ -46,8 +46,8 @@ public final class Main {
   static final AtomicBoolean WRITING = new AtomicBoolean();
 
   /**
-   * On SIGTERM or Ctrl-C while a run writes: interrupts it, so that it stops after the batch it
-   * is writing commits, records itself as interrupted (the next run resumes it) and says so; the
+   * On SIGTERM or Ctrl-C while a run writes: interrupts it, so that it stops after the batch it is
+   * writing commits, records itself as interrupted (the next run resumes it) and says so; the
    * process exits once it has, or after {@link #STOP_TIMEOUT}, with 143 or 130. Any other command
    * simply ends.
    */
@@ -58,9 +58,11 @@ public final class Main {
     main.interrupt();
     try {
       if (!finished.await(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        err.println("interrupted: the run did not stop within " + STOP_TIMEOUT.toSeconds()
-            + " s; exiting without recording it (`qsync status` shows it as interrupted, and the"
-            + " next run resumes it after its last committed batch)");
+        err.println(
+            "interrupted: the run did not stop within "
+                + STOP_TIMEOUT.toSeconds()
+                + " s; exiting without recording it (`qsync status` shows it as interrupted, and the"
+                + " next run resumes it after its last committed batch)");
         err.flush();
       }
     } catch (InterruptedException e) {
@@ -69,14 +71,16 @@ public final class Main {
   }
 
   /**
-   * Runs one command line and returns its exit code (see {@link ErrorKind}); what it prints goes
-   * to {@code out} (results) and {@code err} (progress, errors). With {@code -o json}, {@code out}
+   * Runs one command line and returns its exit code (see {@link ErrorKind}); what it prints goes to
+   * {@code out} (results) and {@code err} (progress, errors). With {@code -o json}, {@code out}
    * gets one JSON document whatever the outcome: a failure before any result (a usage error, an
    * invalid config, an unknown sync) is {@link Renderer#failure}.
    */
   public static int execute(
       String[] args, PrintWriter out, PrintWriter err, boolean terminal, Clock clock) {
-    CommandLine commandLine = new CommandLine(QsyncCommand.class, new CliContext.Factory(new CliContext(terminal, clock)));
+    CommandLine commandLine =
+        new CommandLine(
+            QsyncCommand.class, new CliContext.Factory(new CliContext(terminal, clock)));
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(
@@ -87,7 +91,8 @@ public final class Main {
                       && parseResult.subcommand().hasMatchedOption("--verbose");
           int code = report(exception, line.getErr(), verbose);
           if (jsonRequested(line)) {
-            line.getOut().println(Renderer.json(Renderer.failure(line.getCommandName(), known(exception))));
+            line.getOut()
+                .println(Renderer.json(Renderer.failure(line.getCommandName(), known(exception))));
           }
           return code;
         });
@@ -97,8 +102,13 @@ public final class Main {
           int code = usage.handleParseException(exception, arguments); // message and usage on err
           CommandLine line = exception.getCommandLine();
           if (jsonRequested(line) || jsonWritten(arguments)) {
-            line.getOut().println(Renderer.json(Renderer.failure(line.getCommandName(),
-                new QsyncException(ErrorKind.USAGE, exception.getMessage(), exception))));
+            line.getOut()
+                .println(
+                    Renderer.json(
+                        Renderer.failure(
+                            line.getCommandName(),
+                            new QsyncException(
+                                ErrorKind.USAGE, exception.getMessage(), exception))));
           }
           return code;
         });
@@ -106,8 +116,8 @@ public final class Main {
   }
 
   /**
-   * Whether {@code -o json} was given, before or after the command's name: the option is
-   * inherited, so every command of the line sees its value, even when parsing failed later.
+   * Whether {@code -o json} was given, before or after the command's name: the option is inherited,
+   * so every command of the line sees its value, even when parsing failed later.
    */
   private static boolean jsonRequested(CommandLine line) {
     OptionSpec output = line.getCommandSpec().findOption("--output");
@@ -121,9 +131,12 @@ public final class Main {
   private static boolean jsonWritten(String[] arguments) {
     for (int i = 0; i < arguments.length && !arguments[i].equals("--"); i++) {
       String argument = arguments[i];
-      if (argument.equals("-ojson") || argument.equals("-o=json") || argument.equals("--output=json")
+      if (argument.equals("-ojson")
+          || argument.equals("-o=json")
+          || argument.equals("--output=json")
           || (argument.equals("-o") || argument.equals("--output"))
-              && i + 1 < arguments.length && arguments[i + 1].equals("json")) {
+              && i + 1 < arguments.length
+              && arguments[i + 1].equals("json")) {
         return true;
       }
     }

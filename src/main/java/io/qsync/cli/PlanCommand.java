@@ -5,15 +5,16 @@ import io.qsync.engine.Progress;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code qsync plan SYNC}: what a run would do now, nothing written. */
 @Command(
     name = "plan",
-    description = "Shows what a run of the sync would do now: counts and sample changes. Writes nothing.")
+    description =
+        "Shows what a run of the sync would do now: counts and sample changes. Writes nothing.")
 final class PlanCommand implements Callable<Integer> {
   private final CliContext context;
 
@@ -31,13 +32,14 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Progress progress =
-        parent.options.json() ? Progress.silent()
+        parent.options.json()
+            ? Progress.silent()
             : new ConsoleProgress(spec.commandLine().getErr(), context.terminal(), context.clock());
-    PlanReport report =
-        context.qsync(parent.options.loadConfigForRuns(), progress).plan(sync);
+    PlanReport report = context.qsync(parent.options.loadConfigForRuns(), progress).plan(sync);
     spec.commandLine()
         .getOut()
-        .println(parent.options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
+        .println(
+            parent.options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
     return 0;
   }
 }

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code qsync prune}: drops the warehouse tables of diff: snapshot that no sync needs. */
@@ -39,18 +39,41 @@ final class PruneCommand implements Callable<Integer> {
     List<PruneReport> reports =
         context.qsync(parent.options.loadConfig(), Progress.silent()).prune(dryRun);
     if (parent.options.json()) {
-      spec.commandLine().getOut().println(Renderer.json(Map.of("tables", reports.stream()
-          .map(report -> Map.of("location", report.location(), "table", report.table(),
-              "reason", report.reason(), "dropped", report.dropped()))
-          .toList())));
+      spec.commandLine()
+          .getOut()
+          .println(
+              Renderer.json(
+                  Map.of(
+                      "tables",
+                      reports.stream()
+                          .map(
+                              report ->
+                                  Map.of(
+                                      "location",
+                                      report.location(),
+                                      "table",
+                                      report.table(),
+                                      "reason",
+                                      report.reason(),
+                                      "dropped",
+                                      report.dropped()))
+                          .toList())));
       return 0;
     }
     if (reports.isEmpty()) {
       spec.commandLine().getOut().println("nothing to prune");
     }
     for (PruneReport report : reports) {
-      spec.commandLine().getOut().println((report.dropped() ? "dropped " : "would drop ")
-          + report.table() + " in " + report.location() + " (" + report.reason() + ")");
+      spec.commandLine()
+          .getOut()
+          .println(
+              (report.dropped() ? "dropped " : "would drop ")
+                  + report.table()
+                  + " in "
+                  + report.location()
+                  + " ("
+                  + report.reason()
+                  + ")");
     }
     return 0;
   }

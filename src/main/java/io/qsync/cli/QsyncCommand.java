@@ -40,7 +40,8 @@ final class QsyncCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
-    throw new QsyncException(ErrorKind.USAGE,
+    throw new QsyncException(
+        ErrorKind.USAGE,
         "name a command, like qsync run SYNC\nqsync --help lists them, qsync COMMAND --help explains one.");
   }
 }

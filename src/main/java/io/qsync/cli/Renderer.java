@@ -30,8 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Renders reports for people (text) and for schedulers (JSON). JSON field names are snake_case
- * and stable: add fields, never rename them. Stateless; thread-safe.
+ * Renders reports for people (text) and for schedulers (JSON). JSON field names are snake_case and
+ * stable: add fields, never rename them. Stateless; thread-safe.
  */
 final class Renderer {
   private static final ObjectMapper JSON =
@@ -60,10 +60,18 @@ final class Renderer {
             Locale.ROOT,
             "%s: %s -> table %s (%s): %,d inserted, %,d updated, %,d deleted, %,d unchanged"
                 + " (%s) in %s, %s, run %s",
-            report.sync(), report.status().name().toLowerCase(Locale.ROOT), report.table(),
-            report.mode(), counts.inserts(), counts.updates(), counts.deletes(),
-            counts.unchanged(), Plural.of(counts.sourceRows(), "source row"),
-            duration(report.duration()), Plural.of(report.batches(), "batch"), report.runId()));
+            report.sync(),
+            report.status().name().toLowerCase(Locale.ROOT),
+            report.table(),
+            report.mode(),
+            counts.inserts(),
+            counts.updates(),
+            counts.deletes(),
+            counts.unchanged(),
+            Plural.of(counts.sourceRows(), "source row"),
+            duration(report.duration()),
+            Plural.of(report.batches(), "batch"),
+            report.runId()));
     throttle(report.throttle()).ifPresent(line -> text.append('\n').append(line));
     return text.toString();
   }
@@ -95,7 +103,8 @@ final class Renderer {
     if (!report.throttled().isZero()) {
       List<String> rules = new ArrayList<>();
       report.throttledBy().forEach((rule, time) -> rules.add(rule + ": " + duration(time)));
-      parts.add("throttled " + duration(report.throttled()) + " (" + String.join(", ", rules) + ")");
+      parts.add(
+          "throttled " + duration(report.throttled()) + " (" + String.join(", ", rules) + ")");
     }
     if (report.retries() > 0) {
       parts.add(Plural.of(report.retries(), "batch") + " retried");
@@ -103,7 +112,9 @@ final class Renderer {
     if (report.smallestBatch() != report.largestBatch()) {
       parts.add("batch size " + report.smallestBatch() + "-" + report.largestBatch());
     }
-    return parts.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join("; ", parts));
+    return parts.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(String.join("; ", parts));
   }
 
   static Map<String, Object> map(ThrottleReport report) {
@@ -129,8 +140,8 @@ final class Renderer {
   }
 
   /**
-   * A failure as JSON: its kind, exit code and message; for a run that failed, also its run id,
-   * the phase it stopped in and its checkpoint (the changes committed before it stopped).
+   * A failure as JSON: its kind, exit code and message; for a run that failed, also its run id, the
+   * phase it stopped in and its checkpoint (the changes committed before it stopped).
    */
   static Map<String, Object> error(String sync, QsyncException error) {
     Map<String, Object> map = new LinkedHashMap<>();
@@ -188,12 +199,21 @@ final class Renderer {
             Locale.ROOT,
             "plan for %s -> table %s (%s): %,d to insert, %,d to update, %,d to delete,"
                 + " %,d unchanged (%s); nothing was written\n",
-            report.sync(), report.table(), report.mode(), counts.inserts(), counts.updates(),
-            counts.deletes(), counts.unchanged(), Plural.of(counts.sourceRows(), "source row")));
+            report.sync(),
+            report.table(),
+            report.mode(),
+            counts.inserts(),
+            counts.updates(),
+            counts.deletes(),
+            counts.unchanged(),
+            Plural.of(counts.sourceRows(), "source row")));
     report
         .createStatement()
-        .ifPresent(statement -> text.append("the table does not exist; a run creates it:\n")
-            .append(statement).append('\n'));
+        .ifPresent(
+            statement ->
+                text.append("the table does not exist; a run creates it:\n")
+                    .append(statement)
+                    .append('\n'));
     report.samples().entrySet().stream()
         .filter(entry -> !entry.getValue().isEmpty())
         .forEach(
@@ -219,8 +239,12 @@ final class Renderer {
       return row(sample.row());
     }
     List<String> changes = new ArrayList<>();
-    sample.old().forEach((column, old) ->
-        changes.add(column + " " + display(old) + " -> " + display(sample.row().get(column))));
+    sample
+        .old()
+        .forEach(
+            (column, old) ->
+                changes.add(
+                    column + " " + display(old) + " -> " + display(sample.row().get(column))));
     return row(sample.key()) + ": " + String.join(", ", changes);
   }
 
@@ -244,7 +268,10 @@ final class Renderer {
 
   /** A value as JSON carries it: numbers that fit stay numbers, exact decimals become strings. */
   static Object plain(Object value) {
-    if (value == null || value instanceof Boolean || value instanceof Long || value instanceof String) {
+    if (value == null
+        || value instanceof Boolean
+        || value instanceof Long
+        || value instanceof String) {
       return value;
     }
     if (value instanceof Double || value instanceof Float) {
@@ -272,27 +299,32 @@ final class Renderer {
     map.put("create_table", report.createStatement().orElse(null));
     Map<String, Object> samples = new LinkedHashMap<>();
     List<Map<String, Object>> updates = new ArrayList<>();
-    report.samples().forEach(
-        (kind, sampled) -> {
-          List<Map<String, Object>> rows = new ArrayList<>();
-          for (PlanReport.Sample sample : sampled) {
-            rows.add(plain(sample.row()));
-            if (kind.equals("update") && sample.inTable()) {
-              Map<String, Object> changed = new LinkedHashMap<>();
-              sample.old().forEach((column, old) -> {
-                Map<String, Object> values = new LinkedHashMap<>();
-                values.put("old", plain(old));
-                values.put("new", plain(sample.row().get(column)));
-                changed.put(column, values);
-              });
-              Map<String, Object> update = new LinkedHashMap<>();
-              update.put("key", plain(sample.key()));
-              update.put("changed", changed);
-              updates.add(update);
-            }
-          }
-          samples.put(kind, rows);
-        });
+    report
+        .samples()
+        .forEach(
+            (kind, sampled) -> {
+              List<Map<String, Object>> rows = new ArrayList<>();
+              for (PlanReport.Sample sample : sampled) {
+                rows.add(plain(sample.row()));
+                if (kind.equals("update") && sample.inTable()) {
+                  Map<String, Object> changed = new LinkedHashMap<>();
+                  sample
+                      .old()
+                      .forEach(
+                          (column, old) -> {
+                            Map<String, Object> values = new LinkedHashMap<>();
+                            values.put("old", plain(old));
+                            values.put("new", plain(sample.row().get(column)));
+                            changed.put(column, values);
+                          });
+                  Map<String, Object> update = new LinkedHashMap<>();
+                  update.put("key", plain(sample.key()));
+                  update.put("changed", changed);
+                  updates.add(update);
+                }
+              }
+              samples.put(kind, rows);
+            });
     map.put("samples", samples);
     map.put("updates", updates);
     map.put("notes", report.notes());
@@ -314,21 +346,32 @@ final class Renderer {
     for (StatusReport report : reports) {
       String status = report.lastStatus();
       String ago = report.age().map(Renderer::duration).orElse("-");
-      String changes = report.lastRun().flatMap(RunRecord::counts).map(Renderer::shortCounts).orElse("-");
-      text.append(String.format(Locale.ROOT, row, report.sync(), report.table(), status, ago, changes));
-      report.error().ifPresent(error -> text.append("  cannot read history: ").append(indented(error)).append('\n'));
-      report.lastRun().filter(run -> !status.equals("interrupted")).flatMap(RunRecord::error)
-          .ifPresent(error -> text.append("  error: ").append(indented(recorded(error))).append('\n'));
+      String changes =
+          report.lastRun().flatMap(RunRecord::counts).map(Renderer::shortCounts).orElse("-");
+      text.append(
+          String.format(Locale.ROOT, row, report.sync(), report.table(), status, ago, changes));
+      report
+          .error()
+          .ifPresent(
+              error -> text.append("  cannot read history: ").append(indented(error)).append('\n'));
+      report
+          .lastRun()
+          .filter(run -> !status.equals("interrupted"))
+          .flatMap(RunRecord::error)
+          .ifPresent(
+              error -> text.append("  error: ").append(indented(recorded(error))).append('\n'));
       if (status.equals("interrupted") || status.equals("failed")) {
-        report.lastRun().ifPresent(run -> text.append("  ").append(nextRun(run, report.sync())).append('\n'));
+        report
+            .lastRun()
+            .ifPresent(run -> text.append("  ").append(nextRun(run, report.sync())).append('\n'));
       }
     }
     return text.toString().stripTrailing();
   }
 
   /**
-   * A run's recorded error without its last line on the next run, which the line below it says
-   * by the step the run stopped in ({@link #nextRun}).
+   * A run's recorded error without its last line on the next run, which the line below it says by
+   * the step the run stopped in ({@link #nextRun}).
    */
   private static String recorded(String error) {
     String suffix = "\n" + RunFailures.FRESH_CHANGE_SET;
@@ -343,24 +386,39 @@ final class Renderer {
   /** What the next run of a failed or interrupted run does, by the step it stopped in. */
   static String nextRun(RunRecord run, String sync) {
     return switch (run.phase()) {
-      case APPLY, STATE, SWAP -> String.format(Locale.ROOT,
-          "%,d of %,d changes applied; the next `qsync run %s` resumes it", run.appliedThrough(),
-          run.changesTotal(), sync);
-      case EXTRACT -> run.sourceJob()
-          .map(job -> "stopped while extracting; the next run reads the result of its job again ("
-              + job + ")")
-          .orElse("stopped while extracting, before its change set was complete; the next run"
-              + " starts over");
-      case QUERY -> "stopped at the query, before writing anything; once what the error names is"
-          + " fixed, the next run starts over";
-      case READ -> "stopped while reading the table, before writing anything; once what the error"
-          + " names is fixed, the next run starts over";
-      case CHECK -> "stopped before writing: the result failed a check (the error names it); once"
-          + " fixed, the next run starts over";
-      case REJECTED -> String.format(Locale.ROOT,
-          "the database rejected a row after %,d of %,d changes were committed (they stay);"
-              + " once fixed, the next run computes a fresh change set", run.appliedThrough(),
-          run.changesTotal());
+      case APPLY, STATE, SWAP ->
+          String.format(
+              Locale.ROOT,
+              "%,d of %,d changes applied; the next `qsync run %s` resumes it",
+              run.appliedThrough(),
+              run.changesTotal(),
+              sync);
+      case EXTRACT ->
+          run.sourceJob()
+              .map(
+                  job ->
+                      "stopped while extracting; the next run reads the result of its job again ("
+                          + job
+                          + ")")
+              .orElse(
+                  "stopped while extracting, before its change set was complete; the next run"
+                      + " starts over");
+      case QUERY ->
+          "stopped at the query, before writing anything; once what the error names is"
+              + " fixed, the next run starts over";
+      case READ ->
+          "stopped while reading the table, before writing anything; once what the error"
+              + " names is fixed, the next run starts over";
+      case CHECK ->
+          "stopped before writing: the result failed a check (the error names it); once"
+              + " fixed, the next run starts over";
+      case REJECTED ->
+          String.format(
+              Locale.ROOT,
+              "the database rejected a row after %,d of %,d changes were committed (they stay);"
+                  + " once fixed, the next run computes a fresh change set",
+              run.appliedThrough(),
+              run.changesTotal());
       case DONE -> "finished";
     };
   }
@@ -379,17 +437,37 @@ final class Renderer {
 
   static String historyText(List<RunRecord> runs) {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "%-23s %-12s %-20s %-9s %-40s %s%n", "RUN", "STATUS", "STARTED (UTC)", "DURATION", "CHANGES", "APPLIED"));
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "%-23s %-12s %-20s %-9s %-40s %s%n",
+            "RUN",
+            "STATUS",
+            "STARTED (UTC)",
+            "DURATION",
+            "CHANGES",
+            "APPLIED"));
     for (RunRecord run : runs) {
-      text.append(String.format(Locale.ROOT, "%-23s %-12s %-20s %-9s %-40s %,d/%,d%s%n",
-          run.runId(), run.status().name().toLowerCase(Locale.ROOT),
-          run.startedAt().truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ').replace("Z", ""),
-          run.duration().map(Renderer::duration).orElse("-"),
-          run.counts().map(Renderer::shortCounts).orElse("-"),
-          run.appliedThrough(), run.changesTotal(),
-          run.resumes() > 0 ? "  (resumed " + run.resumes() + "x)" : ""));
-      run.error().filter(error -> run.status() != RunStatus.INTERRUPTED)
-          .ifPresent(error -> text.append("  error: ").append(indented(recorded(error))).append('\n'));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%-23s %-12s %-20s %-9s %-40s %,d/%,d%s%n",
+              run.runId(),
+              run.status().name().toLowerCase(Locale.ROOT),
+              run.startedAt()
+                  .truncatedTo(ChronoUnit.SECONDS)
+                  .toString()
+                  .replace('T', ' ')
+                  .replace("Z", ""),
+              run.duration().map(Renderer::duration).orElse("-"),
+              run.counts().map(Renderer::shortCounts).orElse("-"),
+              run.appliedThrough(),
+              run.changesTotal(),
+              run.resumes() > 0 ? "  (resumed " + run.resumes() + "x)" : ""));
+      run.error()
+          .filter(error -> run.status() != RunStatus.INTERRUPTED)
+          .ifPresent(
+              error -> text.append("  error: ").append(indented(recorded(error))).append('\n'));
       if (run.status() == RunStatus.FAILED || run.status() == RunStatus.INTERRUPTED) {
         text.append("  ").append(nextRun(run, run.sync())).append('\n');
       }
@@ -420,7 +498,13 @@ final class Renderer {
   }
 
   private static String shortCounts(ChangeCounts counts) {
-    return String.format(Locale.ROOT, "+%,d ~%,d -%,d =%,d", counts.inserts(), counts.updates(), counts.deletes(), counts.unchanged());
+    return String.format(
+        Locale.ROOT,
+        "+%,d ~%,d -%,d =%,d",
+        counts.inserts(),
+        counts.updates(),
+        counts.deletes(),
+        counts.unchanged());
   }
 
   // ---- validate ----
@@ -428,9 +512,16 @@ final class Renderer {
   static String text(ValidationReport report) {
     StringBuilder text = new StringBuilder("config " + report.config() + ": valid\n");
     for (ValidationReport.SyncCheck check : report.syncs()) {
-      text.append(check.sync()).append(": ").append(check.problems().isEmpty() ? "ok" : "NOT READY").append('\n');
+      text.append(check.sync())
+          .append(": ")
+          .append(check.problems().isEmpty() ? "ok" : "NOT READY")
+          .append('\n');
       check.notes().forEach(note -> text.append("  ").append(note).append('\n'));
-      check.problems().forEach(problem -> text.append("  problem: ").append(problem.replace("\n", "\n    ")).append('\n'));
+      check
+          .problems()
+          .forEach(
+              problem ->
+                  text.append("  problem: ").append(problem.replace("\n", "\n    ")).append('\n'));
     }
     return text.toString().stripTrailing();
   }
@@ -451,7 +542,10 @@ final class Renderer {
     return map;
   }
 
-  /** A duration for people: {@code 850ms}, {@code 12.3s}, {@code 4m05s}, {@code 2h03m}, {@code 3d04h}. */
+  /**
+   * A duration for people: {@code 850ms}, {@code 12.3s}, {@code 4m05s}, {@code 2h03m}, {@code
+   * 3d04h}.
+   */
   static String duration(Duration duration) {
     long millis = duration.toMillis();
     if (millis < 1000) {

@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code qsync run SYNC...}: makes each sync's table equal to its query's result. */
@@ -70,14 +70,18 @@ final class RunCommand implements Callable<Integer> {
     if (all && !syncs.isEmpty()) {
       throw new QsyncException(
           ErrorKind.USAGE,
-          "give the syncs to run or --all, not both (got --all and " + String.join(", ", syncs) + ")");
+          "give the syncs to run or --all, not both (got --all and "
+              + String.join(", ", syncs)
+              + ")");
     }
     var config = parent.options.loadConfigForRuns();
     List<String> names = all ? List.copyOf(config.syncs().keySet()) : syncs;
     if (names.isEmpty()) {
       throw new QsyncException(
           ErrorKind.USAGE,
-          "name at least one sync to run, or --all\nSyncs in " + config.file() + ": "
+          "name at least one sync to run, or --all\nSyncs in "
+              + config.file()
+              + ": "
               + String.join(", ", config.syncs().keySet()));
     }
     names.forEach(name -> context.qsync(config, Progress.silent()).sync(name));
@@ -125,9 +129,13 @@ final class RunCommand implements Callable<Integer> {
     } else if (names.size() > 1 && !failed.isEmpty()) {
       // Several syncs' output scrolls by; the last line says which ones need attention.
       List<String> notRun = names.subList(stoppedBefore, names.size());
-      err.println(Plural.of(failed.size(), "sync") + " of " + names.size() + " failed: "
-          + String.join(", ", failed)
-          + (notRun.isEmpty() ? "" : "; not run: " + String.join(", ", notRun)));
+      err.println(
+          Plural.of(failed.size(), "sync")
+              + " of "
+              + names.size()
+              + " failed: "
+              + String.join(", ", failed)
+              + (notRun.isEmpty() ? "" : "; not run: " + String.join(", ", notRun)));
     }
     return exitCode;
   }

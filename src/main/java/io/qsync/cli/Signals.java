@@ -35,23 +35,29 @@ final class Signals {
       for (String name : List.of("TERM", "INT")) {
         Object signal = signalClass.getConstructor(String.class).newInstance(name);
         Object[] previous = new Object[1];
-        InvocationHandler noting = (proxy, method, args) -> {
-          switch (method.getName()) {
-            case "equals": return proxy == args[0];
-            case "hashCode": return System.identityHashCode(proxy);
-            case "toString": return "qsync's note of SIG" + name;
-            default: break;
-          }
-          RECEIVED.compareAndSet(null, name);
-          if (previous[0] == byDefault) {
-            Runtime.getRuntime().exit(128 + (int) number.invoke(args[0]));
-          } else {
-            delegate.invoke(previous[0], args[0]);
-          }
-          return null;
-        };
-        Object handler = Proxy.newProxyInstance(
-            handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, noting);
+        InvocationHandler noting =
+            (proxy, method, args) -> {
+              switch (method.getName()) {
+                case "equals":
+                  return proxy == args[0];
+                case "hashCode":
+                  return System.identityHashCode(proxy);
+                case "toString":
+                  return "qsync's note of SIG" + name;
+                default:
+                  break;
+              }
+              RECEIVED.compareAndSet(null, name);
+              if (previous[0] == byDefault) {
+                Runtime.getRuntime().exit(128 + (int) number.invoke(args[0]));
+              } else {
+                delegate.invoke(previous[0], args[0]);
+              }
+              return null;
+            };
+        Object handler =
+            Proxy.newProxyInstance(
+                handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, noting);
         previous[0] = handle.invoke(null, signal, handler);
         if (previous[0] == ignored) {
           handle.invoke(null, signal, ignored); // leave an ignored signal ignored

@@ -31,54 +31,90 @@ import picocli.CommandLine.Spec;
     })
 final class SoakCommand implements Callable<Integer> {
   /** A throttle that visibly holds a sync back on a small machine: short batches, a row rate. */
-  private static final List<String> DEFAULT_THROTTLE = List.of("batch_time=50ms", "max_rows_per_second=2000");
+  private static final List<String> DEFAULT_THROTTLE =
+      List.of("batch_time=50ms", "max_rows_per_second=2000");
 
   @Spec CommandSpec spec;
   @Mixin HelpOption help;
 
-  @Option(names = "--url", paramLabel = "JDBC_URL", defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
+  @Option(
+      names = "--url",
+      paramLabel = "JDBC_URL",
+      defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
       description = "The server, without a database (default: ${DEFAULT-VALUE}).")
   String url;
 
   @Option(names = "--user", defaultValue = "root", description = "Default: ${DEFAULT-VALUE}.")
   String user;
 
-  @Option(names = "--database", defaultValue = "qsync_soak",
-      description = "Scratch database, dropped and created at the start, dropped at the end (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--database",
+      defaultValue = "qsync_soak",
+      description =
+          "Scratch database, dropped and created at the start, dropped at the end (default: ${DEFAULT-VALUE}).")
   String database;
 
-  @Option(names = "--rows", defaultValue = "200000", description = "Rows in the table (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rows",
+      defaultValue = "200000",
+      description = "Rows in the table (default: ${DEFAULT-VALUE}).")
   long rows;
 
-  @Option(names = "--clients", defaultValue = "4", description = "Application connections (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--clients",
+      defaultValue = "4",
+      description = "Application connections (default: ${DEFAULT-VALUE}).")
   int clients;
 
-  @Option(names = "--writes", paramLabel = "SHARE", defaultValue = "0.1",
-      description = "Share of application operations that update a row (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--writes",
+      paramLabel = "SHARE",
+      defaultValue = "0.1",
+      description =
+          "Share of application operations that update a row (default: ${DEFAULT-VALUE}).")
   double writes;
 
-  @Option(names = "--changed", paramLabel = "SHARE", defaultValue = "0.05",
-      description = "Share of the warehouse rows changed before each sync run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--changed",
+      paramLabel = "SHARE",
+      defaultValue = "0.05",
+      description =
+          "Share of the warehouse rows changed before each sync run (default: ${DEFAULT-VALUE}).")
   double changed;
 
-  @Option(names = "--seconds", defaultValue = "20", description = "Length of each phase (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds",
+      defaultValue = "20",
+      description = "Length of each phase (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--throttle", paramLabel = "KEY=VALUE",
-      description = "A throttle setting of the throttled phase, e.g. --throttle max_rows_per_second=5000;"
-          + " repeat for more (default: batch_time=50ms and max_rows_per_second=2000).")
+  @Option(
+      names = "--throttle",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A throttle setting of the throttled phase, e.g. --throttle max_rows_per_second=5000;"
+              + " repeat for more (default: batch_time=50ms and max_rows_per_second=2000).")
   List<String> throttle = new ArrayList<>();
 
   @Option(names = "--no-throttled", description = "Skip the throttled phase.")
   boolean noThrottled;
 
-  @Option(names = "--dir", defaultValue = ".qsync/soak", description = "Work folder (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dir",
+      defaultValue = ".qsync/soak",
+      description = "Work folder (default: ${DEFAULT-VALUE}).")
   Path dir;
 
-  @Option(names = "--json", paramLabel = "PATH", description = "Also write the figures to this JSON file.")
+  @Option(
+      names = "--json",
+      paramLabel = "PATH",
+      description = "Also write the figures to this JSON file.")
   Path json;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the application's key choice.")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of the application's key choice.")
   long seed;
 
   @Override
@@ -88,21 +124,41 @@ final class SoakCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String password = System.getenv().getOrDefault("QSYNC_SOAK_PASSWORD", "");
-    List<String> settings = noThrottled ? List.of() : throttle.isEmpty() ? DEFAULT_THROTTLE : throttle;
-    List<String> throttleLines = settings.stream().map(setting -> setting.replaceFirst("=", ": ")).toList();
-    Soak.Options options = new Soak.Options(
-        url.endsWith("/") ? url : url + "/", user, password, database, rows, clients, writes, changed,
-        seconds, throttleLines, dir, seed);
-    List<Soak.Phase> phases = new Soak(options, line -> {
-      err.println("soak: " + line);
-      err.flush();
-    }).run();
+    List<String> settings =
+        noThrottled ? List.of() : throttle.isEmpty() ? DEFAULT_THROTTLE : throttle;
+    List<String> throttleLines =
+        settings.stream().map(setting -> setting.replaceFirst("=", ": ")).toList();
+    Soak.Options options =
+        new Soak.Options(
+            url.endsWith("/") ? url : url + "/",
+            user,
+            password,
+            database,
+            rows,
+            clients,
+            writes,
+            changed,
+            seconds,
+            throttleLines,
+            dir,
+            seed);
+    List<Soak.Phase> phases =
+        new Soak(
+                options,
+                line -> {
+                  err.println("soak: " + line);
+                  err.flush();
+                })
+            .run();
     out.println(SoakTable.render(phases));
     if (json != null) {
       try {
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), SoakTable.figures(options, phases));
+        new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValue(json.toFile(), SoakTable.figures(options, phases));
       } catch (IOException e) {
-        throw new QsyncException(ErrorKind.FAILED, "cannot write " + json + ": " + e.getMessage(), e);
+        throw new QsyncException(
+            ErrorKind.FAILED, "cannot write " + json + ": " + e.getMessage(), e);
       }
     }
     return 0;
@@ -123,12 +179,14 @@ final class SoakCommand implements Callable<Integer> {
       problems.add("--seconds must be at least 1");
     }
     if (url.toLowerCase(Locale.ROOT).contains("password=") || new JdbcUrl(url).hasPassword()) {
-      problems.add("--url holds a password, which would be printed; pass it in QSYNC_SOAK_PASSWORD");
+      problems.add(
+          "--url holds a password, which would be printed; pass it in QSYNC_SOAK_PASSWORD");
     }
     if (!database.matches("[A-Za-z0-9_]+")) {
       problems.add("--database must be a plain name (letters, digits, _): the soak drops it");
     }
-    throttle.stream().filter(setting -> !setting.matches("[a-z_]+=\\S+"))
+    throttle.stream()
+        .filter(setting -> !setting.matches("[a-z_]+=\\S+"))
         .forEach(setting -> problems.add("--throttle takes KEY=VALUE, got '" + setting + "'"));
     if (!problems.isEmpty()) {
       throw new QsyncException(ErrorKind.USAGE, String.join("\n", problems));

@@ -16,24 +16,27 @@ import java.util.stream.Stream;
 
 /**
  * The folder that holds a qsync process's temporary files: {@code qsync-<user>/<pid>/} in the
- * system's temporary folder. It becomes the process's {@code java.io.tmpdir} before anything
- * writes there: the DuckDB driver unpacks its native library (57 MB) to {@code java.io.tmpdir}
- * and has no setting of its own for it, and DuckDB spills there. A process killed with SIGKILL
- * cannot clean up after itself, so each qsync first removes the folders whose process is gone.
+ * system's temporary folder. It becomes the process's {@code java.io.tmpdir} before anything writes
+ * there: the DuckDB driver unpacks its native library (57 MB) to {@code java.io.tmpdir} and has no
+ * setting of its own for it, and DuckDB spills there. A process killed with SIGKILL cannot clean up
+ * after itself, so each qsync first removes the folders whose process is gone.
  *
  * <p>Not thread-safe: {@link #claim} once, first thing in {@code main}.
  */
 final class TempFolder {
-  /** A pid may be reused: a process that started this much after the folder's last change is another. */
+  /**
+   * A pid may be reused: a process that started this much after the folder's last change is
+   * another.
+   */
   private static final long START_SLACK_SECONDS = 1;
 
   private TempFolder() {}
 
   /**
-   * Removes the folders of qsync processes that are gone, creates this process's own, points
-   * {@code java.io.tmpdir} at it and removes it again at exit. When the user's folder cannot be
-   * used (not a folder of this user, no space, no permission) the process keeps the system's
-   * temporary folder, as before.
+   * Removes the folders of qsync processes that are gone, creates this process's own, points {@code
+   * java.io.tmpdir} at it and removes it again at exit. When the user's folder cannot be used (not
+   * a folder of this user, no space, no permission) the process keeps the system's temporary
+   * folder, as before.
    *
    * @return this process's folder, or empty when it keeps the system's
    */
@@ -41,10 +44,12 @@ final class TempFolder {
     Path system = Path.of(System.getProperty("java.io.tmpdir"));
     String user = System.getProperty("user.name", "user");
     Optional<Path> own = claim(system, user, ProcessHandle.current());
-    own.ifPresent(folder -> {
-      System.setProperty("java.io.tmpdir", folder.toString());
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(folder), "qsync-temp-cleanup"));
-    });
+    own.ifPresent(
+        folder -> {
+          System.setProperty("java.io.tmpdir", folder.toString());
+          Runtime.getRuntime()
+              .addShutdownHook(new Thread(() -> deleteTree(folder), "qsync-temp-cleanup"));
+        });
     return own;
   }
 
@@ -55,8 +60,9 @@ final class TempFolder {
     try {
       if (!Files.exists(base, LinkOption.NOFOLLOW_LINKS)) {
         try {
-          Files.createDirectory(base, PosixFilePermissions.asFileAttribute(
-              PosixFilePermissions.fromString("rwx------")));
+          Files.createDirectory(
+              base,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (UnsupportedOperationException notPosix) {
           Files.createDirectory(base);
         }
@@ -108,8 +114,10 @@ final class TempFolder {
     }
     Optional<Instant> started = process.get().info().startInstant();
     try {
-      Instant changed = Files.readAttributes(folder, BasicFileAttributes.class,
-          LinkOption.NOFOLLOW_LINKS).lastModifiedTime().toInstant();
+      Instant changed =
+          Files.readAttributes(folder, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+              .lastModifiedTime()
+              .toInstant();
       return started.isEmpty() || !started.get().isAfter(changed.plusSeconds(START_SLACK_SECONDS));
     } catch (IOException e) {
       return true; // cannot tell: leave it
@@ -122,13 +130,16 @@ final class TempFolder {
       return;
     }
     try (Stream<Path> paths = Files.walk(folder)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException stillInUse) {
-          // stays for the next qsync to remove
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException stillInUse) {
+                  // stays for the next qsync to remove
+                }
+              });
     } catch (IOException | java.io.UncheckedIOException e) {
       // what stays is removed by the next qsync once this process is gone
     }

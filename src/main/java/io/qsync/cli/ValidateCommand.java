@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 /** {@code qsync validate}: the config, then each sync's connections and schema. */
 @Command(
     name = "validate",
-    description = "Checks the config, then (unless --offline) each sync's connections, query and table.")
+    description =
+        "Checks the config, then (unless --offline) each sync's connections, query and table.")
 final class ValidateCommand implements Callable<Integer> {
   private final CliContext context;
 
@@ -35,15 +36,21 @@ final class ValidateCommand implements Callable<Integer> {
     var config = parent.options.loadConfigForRuns();
     var out = spec.commandLine().getOut();
     if (offline) {
-      out.println(parent.options.json()
-          ? Renderer.json(java.util.Map.of("config", config.file().toString(), "valid", true))
-          : "config " + config.file() + ": valid (" + Plural.of(config.syncs().size(), "sync")
-              + ", " + Plural.of(config.connections().size(), "connection") + ")");
+      out.println(
+          parent.options.json()
+              ? Renderer.json(java.util.Map.of("config", config.file().toString(), "valid", true))
+              : "config "
+                  + config.file()
+                  + ": valid ("
+                  + Plural.of(config.syncs().size(), "sync")
+                  + ", "
+                  + Plural.of(config.connections().size(), "connection")
+                  + ")");
       return 0;
     }
-    ValidationReport report =
-        context.qsync(config, Progress.silent()).validate();
-    out.println(parent.options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
+    ValidationReport report = context.qsync(config, Progress.silent()).validate();
+    out.println(
+        parent.options.json() ? Renderer.json(Renderer.map(report)) : Renderer.text(report));
     return report.ok() ? 0 : ErrorKind.NEEDS_ACTION.exitCode();
   }
 }

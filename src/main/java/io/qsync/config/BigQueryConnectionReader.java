@@ -24,63 +24,146 @@ import org.yaml.snakeyaml.nodes.Tag;
 /** Reads a connection of {@code type: bigquery}. Not thread-safe: it reads one file. */
 final class BigQueryConnectionReader {
   private static final List<String> PARAMETER_TYPES =
-      List.of("STRING", "INT64", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOL", "DATE", "DATETIME",
-          "TIME", "TIMESTAMP");
+      List.of(
+          "STRING",
+          "INT64",
+          "FLOAT64",
+          "NUMERIC",
+          "BIGNUMERIC",
+          "BOOL",
+          "DATE",
+          "DATETIME",
+          "TIME",
+          "TIMESTAMP");
   private static final Pattern BIGQUERY_NAME = Pattern.compile("[A-Za-z0-9_-]{1,1024}");
+
   /** Lowercase letters (international ones too: those without case), digits, '_' and '-'. */
   private static final Pattern LABEL = Pattern.compile("[\\p{Ll}\\p{Lo}\\p{Nd}_-]*");
+
   private static final Pattern LABEL_START = Pattern.compile("[\\p{Ll}\\p{Lo}]");
+
   /** BigQuery's 64 labels per job or table, less tool and qsync_sync, which qsync sets. */
   private static final int MAX_LABELS = 62;
+
   private static final long MAX_PAGE_SIZE = 100_000;
 
-  static final ConfigKey<String> PROJECT = ConfigKey.required("project", YamlReader::nonBlank,
-      "a Google Cloud project id, like my-project", "the project the jobs run in and are billed to");
-  static final ConfigKey<String> LOCATION = ConfigKey.withDefault("location",
-      YamlReader::nonBlank, "a BigQuery location such as US, EU or europe-west3",
-      BigQueryConnectionConfig.DEFAULT_LOCATION, "where jobs run");
-  static final ConfigKey<String> CREDENTIALS_FILE = ConfigKey.optional("credentials_file",
-      YamlReader::nonBlank, "a service-account key file, or none (an emulator)",
-      "Application Default Credentials", "a service-account key (JSON); none: no credentials");
-  static final ConfigKey<String> HOST = ConfigKey.optional("host", BigQueryConnectionReader::host,
-      "a URL like https://bigquery.example.com", "Google's", "the API's root URL");
-  static final ConfigKey<Map<String, String>> LABELS = ConfigKey.optional("labels",
-      BigQueryConnectionReader::labels,
-      "a map of label names to values (lowercase letters, digits, _ and -)", "`tool: qsync`",
-      "labels on every job and table qsync makes, for billing reports");
-  static final ConfigKey<Long> MAXIMUM_BYTES_BILLED = ConfigKey.optional("maximum_bytes_billed",
-      YamlReader::positiveLong, "a whole number of bytes, like 10000000000", "none",
-      "a query that would bill more bytes fails instead of running");
-  static final ConfigKey<String> STAGING_DATASET = ConfigKey.optional("staging_dataset",
-      BigQueryConnectionReader::bigQueryName, "a dataset name (letters, digits and _)", "none",
-      "a dataset qsync may write each run's result to");
-  static final ConfigKey<Duration> STAGING_EXPIRATION = ConfigKey.withDefault(
-      "staging_expiration", YamlReader::duration,
-      "a duration like 48h or 30m (a bare number means seconds)",
-      BigQueryConnectionConfig.DEFAULT_STAGING_EXPIRATION,
-      "how long a result table in staging_dataset is kept");
-  static final ConfigKey<Long> PAGE_SIZE = ConfigKey.withDefault("page_size",
-      YamlReader::positiveLong, "a whole number of rows from 1 to 100000",
-      (long) BigQueryConnectionConfig.DEFAULT_PAGE_SIZE, "rows per page read from the result");
-  static final ConfigKey<Map<String, QueryParameter>> QUERY_PARAMETERS = ConfigKey.optional(
-      "query_parameters", BigQueryConnectionReader::queryParameters,
-      "a map of parameter names to values", "none", "named parameters, @name in the query");
-  static final ConfigKey<Duration> RETRY_DELAY = ConfigKey.withDefault("retry_delay",
-      YamlReader::duration, "a duration like 1s or 500ms (a bare number means seconds)",
-      BigQueryConnectionConfig.DEFAULT_RETRY_DELAY, "the first wait before retrying an error");
-  static final ConfigKey<Duration> CONNECT_TIMEOUT = ConfigKey.withDefault("connect_timeout",
-      YamlReader::duration, DURATION_EXPECTED, BigQueryTimeouts.DEFAULT.connect(),
-      "opening a connection to the API (1ms to 24h)");
-  static final ConfigKey<Duration> READ_TIMEOUT = ConfigKey.withDefault("read_timeout",
-      YamlReader::duration, DURATION_EXPECTED, BigQueryTimeouts.DEFAULT.read(),
-      "how long a call may go without an answer (1ms to 24h)");
-  static final ConfigKey<Duration> RETRY_TIMEOUT = ConfigKey.withDefault("retry_timeout",
-      YamlReader::duration, DURATION_EXPECTED + " (0: no retries)",
-      BigQueryTimeouts.DEFAULT.retry(), "how long a call is retried after its first failure");
-  static final ConfigSection SECTION = ConfigSection.of("connections.NAME.", "bigquery", List.of(
-      ConnectionReader.TYPE, PROJECT, LOCATION, CREDENTIALS_FILE, HOST, LABELS,
-      MAXIMUM_BYTES_BILLED, STAGING_DATASET, STAGING_EXPIRATION, PAGE_SIZE, QUERY_PARAMETERS,
-      RETRY_DELAY, CONNECT_TIMEOUT, READ_TIMEOUT, RETRY_TIMEOUT));
+  static final ConfigKey<String> PROJECT =
+      ConfigKey.required(
+          "project",
+          YamlReader::nonBlank,
+          "a Google Cloud project id, like my-project",
+          "the project the jobs run in and are billed to");
+  static final ConfigKey<String> LOCATION =
+      ConfigKey.withDefault(
+          "location",
+          YamlReader::nonBlank,
+          "a BigQuery location such as US, EU or europe-west3",
+          BigQueryConnectionConfig.DEFAULT_LOCATION,
+          "where jobs run");
+  static final ConfigKey<String> CREDENTIALS_FILE =
+      ConfigKey.optional(
+          "credentials_file",
+          YamlReader::nonBlank,
+          "a service-account key file, or none (an emulator)",
+          "Application Default Credentials",
+          "a service-account key (JSON); none: no credentials");
+  static final ConfigKey<String> HOST =
+      ConfigKey.optional(
+          "host",
+          BigQueryConnectionReader::host,
+          "a URL like https://bigquery.example.com",
+          "Google's",
+          "the API's root URL");
+  static final ConfigKey<Map<String, String>> LABELS =
+      ConfigKey.optional(
+          "labels",
+          BigQueryConnectionReader::labels,
+          "a map of label names to values (lowercase letters, digits, _ and -)",
+          "`tool: qsync`",
+          "labels on every job and table qsync makes, for billing reports");
+  static final ConfigKey<Long> MAXIMUM_BYTES_BILLED =
+      ConfigKey.optional(
+          "maximum_bytes_billed",
+          YamlReader::positiveLong,
+          "a whole number of bytes, like 10000000000",
+          "none",
+          "a query that would bill more bytes fails instead of running");
+  static final ConfigKey<String> STAGING_DATASET =
+      ConfigKey.optional(
+          "staging_dataset",
+          BigQueryConnectionReader::bigQueryName,
+          "a dataset name (letters, digits and _)",
+          "none",
+          "a dataset qsync may write each run's result to");
+  static final ConfigKey<Duration> STAGING_EXPIRATION =
+      ConfigKey.withDefault(
+          "staging_expiration",
+          YamlReader::duration,
+          "a duration like 48h or 30m (a bare number means seconds)",
+          BigQueryConnectionConfig.DEFAULT_STAGING_EXPIRATION,
+          "how long a result table in staging_dataset is kept");
+  static final ConfigKey<Long> PAGE_SIZE =
+      ConfigKey.withDefault(
+          "page_size",
+          YamlReader::positiveLong,
+          "a whole number of rows from 1 to 100000",
+          (long) BigQueryConnectionConfig.DEFAULT_PAGE_SIZE,
+          "rows per page read from the result");
+  static final ConfigKey<Map<String, QueryParameter>> QUERY_PARAMETERS =
+      ConfigKey.optional(
+          "query_parameters",
+          BigQueryConnectionReader::queryParameters,
+          "a map of parameter names to values",
+          "none",
+          "named parameters, @name in the query");
+  static final ConfigKey<Duration> RETRY_DELAY =
+      ConfigKey.withDefault(
+          "retry_delay",
+          YamlReader::duration,
+          "a duration like 1s or 500ms (a bare number means seconds)",
+          BigQueryConnectionConfig.DEFAULT_RETRY_DELAY,
+          "the first wait before retrying an error");
+  static final ConfigKey<Duration> CONNECT_TIMEOUT =
+      ConfigKey.withDefault(
+          "connect_timeout",
+          YamlReader::duration,
+          DURATION_EXPECTED,
+          BigQueryTimeouts.DEFAULT.connect(),
+          "opening a connection to the API (1ms to 24h)");
+  static final ConfigKey<Duration> READ_TIMEOUT =
+      ConfigKey.withDefault(
+          "read_timeout",
+          YamlReader::duration,
+          DURATION_EXPECTED,
+          BigQueryTimeouts.DEFAULT.read(),
+          "how long a call may go without an answer (1ms to 24h)");
+  static final ConfigKey<Duration> RETRY_TIMEOUT =
+      ConfigKey.withDefault(
+          "retry_timeout",
+          YamlReader::duration,
+          DURATION_EXPECTED + " (0: no retries)",
+          BigQueryTimeouts.DEFAULT.retry(),
+          "how long a call is retried after its first failure");
+  static final ConfigSection SECTION =
+      ConfigSection.of(
+          "connections.NAME.",
+          "bigquery",
+          List.of(
+              ConnectionReader.TYPE,
+              PROJECT,
+              LOCATION,
+              CREDENTIALS_FILE,
+              HOST,
+              LABELS,
+              MAXIMUM_BYTES_BILLED,
+              STAGING_DATASET,
+              STAGING_EXPIRATION,
+              PAGE_SIZE,
+              QUERY_PARAMETERS,
+              RETRY_DELAY,
+              CONNECT_TIMEOUT,
+              READ_TIMEOUT,
+              RETRY_TIMEOUT));
 
   private final YamlReader reader;
 
@@ -101,7 +184,9 @@ final class BigQueryConnectionReader {
     Optional<Duration> stagingExpiration = reader.read(fields, STAGING_EXPIRATION);
     Optional<Long> pageSize = reader.read(fields, PAGE_SIZE);
     if (pageSize.filter(size -> size > MAX_PAGE_SIZE).isPresent()) {
-      reader.problem(fields.valueOrMap("page_size"), fields.pathOf("page_size"),
+      reader.problem(
+          fields.valueOrMap("page_size"),
+          fields.pathOf("page_size"),
           "expected a whole number of rows from 1 to 100000, got " + pageSize.get());
     }
     Optional<Map<String, QueryParameter>> parameters =
@@ -110,11 +195,21 @@ final class BigQueryConnectionReader {
     Optional<BigQueryTimeouts> timeouts = timeouts(fields);
     return reader.problemCount() > before
         ? Optional.empty()
-        : Optional.of(new BigQueryConnectionConfig(name, project.get(), location.get(),
-            credentials.get(), host, labels.get(),
-            maximumBytes.map(OptionalLong::of).orElse(OptionalLong.empty()), stagingDataset,
-            stagingExpiration.get(), pageSize.get().intValue(), parameters.get(),
-            retryDelay.get(), timeouts.get()));
+        : Optional.of(
+            new BigQueryConnectionConfig(
+                name,
+                project.get(),
+                location.get(),
+                credentials.get(),
+                host,
+                labels.get(),
+                maximumBytes.map(OptionalLong::of).orElse(OptionalLong.empty()),
+                stagingDataset,
+                stagingExpiration.get(),
+                pageSize.get().intValue(),
+                parameters.get(),
+                retryDelay.get(),
+                timeouts.get()));
   }
 
   /** Application Default Credentials, none (an emulator), or a key file. */
@@ -122,13 +217,18 @@ final class BigQueryConnectionReader {
     Optional<String> text = reader.read(fields, CREDENTIALS_FILE);
     if (text.isEmpty()) {
       return fields.has(CREDENTIALS_FILE.name())
-          ? Optional.empty() : Optional.of(Credentials.APPLICATION_DEFAULT);
+          ? Optional.empty()
+          : Optional.of(Credentials.APPLICATION_DEFAULT);
     }
     if (text.get().equals("none")) {
       return Optional.of(Credentials.NONE);
     }
-    return reader.folderPath(fields.valueOrMap("credentials_file"),
-        fields.pathOf("credentials_file"), "a service-account key file").map(Credentials::file);
+    return reader
+        .folderPath(
+            fields.valueOrMap("credentials_file"),
+            fields.pathOf("credentials_file"),
+            "a service-account key file")
+        .map(Credentials::file);
   }
 
   private Optional<BigQueryTimeouts> timeouts(Fields fields) {
@@ -142,69 +242,102 @@ final class BigQueryConnectionReader {
 
   /** A timeout of the HTTP client, which counts in int milliseconds: 1ms to 24h. */
   private Optional<Duration> socketTimeout(Fields fields, ConfigKey<Duration> key) {
-    return reader.read(fields, key).flatMap(value ->
-        value.isZero() || value.compareTo(Duration.ofHours(24)) > 0
-            ? reader.reject(fields.valueOrMap(key.name()), fields.pathOf(key.name()),
-                "expected a duration from 1ms to 24h, got "
-                    + YamlReader.describe(fields.valueOrMap(key.name())))
-            : Optional.of(value));
+    return reader
+        .read(fields, key)
+        .flatMap(
+            value ->
+                value.isZero() || value.compareTo(Duration.ofHours(24)) > 0
+                    ? reader.reject(
+                        fields.valueOrMap(key.name()),
+                        fields.pathOf(key.name()),
+                        "expected a duration from 1ms to 24h, got "
+                            + YamlReader.describe(fields.valueOrMap(key.name())))
+                    : Optional.of(value));
   }
 
   private static Optional<String> host(YamlReader reader, Node node, String path, String expected) {
-    return reader.nonBlank(node, path, expected).flatMap(text ->
-        text.startsWith("http://") || text.startsWith("https://")
-            ? Optional.of(text) : reader.invalid(node, path, expected, text));
+    return reader
+        .nonBlank(node, path, expected)
+        .flatMap(
+            text ->
+                text.startsWith("http://") || text.startsWith("https://")
+                    ? Optional.of(text)
+                    : reader.invalid(node, path, expected, text));
   }
 
   private static Optional<String> bigQueryName(
       YamlReader reader, Node node, String path, String expected) {
-    return reader.nonBlank(node, path, expected).flatMap(text ->
-        BIGQUERY_NAME.matcher(text).matches()
-            ? Optional.of(text) : reader.invalid(node, path, expected, text));
+    return reader
+        .nonBlank(node, path, expected)
+        .flatMap(
+            text ->
+                BIGQUERY_NAME.matcher(text).matches()
+                    ? Optional.of(text)
+                    : reader.invalid(node, path, expected, text));
   }
 
   /**
-   * Labels by BigQuery's rules (cloud.google.com/bigquery/docs/labels-intro#requirements): keys
-   * of 1 to 63 characters that start with a lowercase letter (international ones too), values of
-   * up to 63, both of lowercase letters, digits, '_' and '-'; at most 64 on a job or table, of
-   * which qsync sets {@code tool} and {@code qsync_sync} (see BigQuerySource.labels).
+   * Labels by BigQuery's rules (cloud.google.com/bigquery/docs/labels-intro#requirements): keys of
+   * 1 to 63 characters that start with a lowercase letter (international ones too), values of up to
+   * 63, both of lowercase letters, digits, '_' and '-'; at most 64 on a job or table, of which
+   * qsync sets {@code tool} and {@code qsync_sync} (see BigQuerySource.labels).
    */
   private static Optional<Map<String, String>> labels(
       YamlReader reader, Node node, String path, String expected) {
     int before = reader.problemCount();
     Map<String, String> values = new LinkedHashMap<>();
-    reader.fields(node, path, expected).ifPresent(entries -> {
-      if (entries.byKey().size() > MAX_LABELS) {
-        reader.problem(node, path, entries.byKey().size() + " labels, but BigQuery allows 64 on a"
-            + " job or table and qsync adds tool and qsync_sync: at most " + MAX_LABELS);
-      }
-      entries.byKey().forEach((key, tuple) -> {
-        String labelPath = entries.pathOf(key);
-        Node valueNode = tuple.getValueNode();
-        Optional<String> value = YamlReader.isNull(valueNode)
-            ? Optional.of("") : reader.text(valueNode, labelPath, "a label value (may be empty)");
-        Optional<String> keyProblem = labelKeyProblem(key);
-        keyProblem.ifPresent(message -> reader.problem(tuple.getKeyNode(), labelPath, message));
-        Optional<String> valueProblem = value.flatMap(BigQueryConnectionReader::labelValueProblem);
-        valueProblem.ifPresent(message -> reader.problem(valueNode, labelPath, message));
-        if (value.isPresent() && keyProblem.isEmpty() && valueProblem.isEmpty()) {
-          values.put(key, value.get());
-        }
-      });
-    });
+    reader
+        .fields(node, path, expected)
+        .ifPresent(
+            entries -> {
+              if (entries.byKey().size() > MAX_LABELS) {
+                reader.problem(
+                    node,
+                    path,
+                    entries.byKey().size()
+                        + " labels, but BigQuery allows 64 on a"
+                        + " job or table and qsync adds tool and qsync_sync: at most "
+                        + MAX_LABELS);
+              }
+              entries
+                  .byKey()
+                  .forEach(
+                      (key, tuple) -> {
+                        String labelPath = entries.pathOf(key);
+                        Node valueNode = tuple.getValueNode();
+                        Optional<String> value =
+                            YamlReader.isNull(valueNode)
+                                ? Optional.of("")
+                                : reader.text(valueNode, labelPath, "a label value (may be empty)");
+                        Optional<String> keyProblem = labelKeyProblem(key);
+                        keyProblem.ifPresent(
+                            message -> reader.problem(tuple.getKeyNode(), labelPath, message));
+                        Optional<String> valueProblem =
+                            value.flatMap(BigQueryConnectionReader::labelValueProblem);
+                        valueProblem.ifPresent(
+                            message -> reader.problem(valueNode, labelPath, message));
+                        if (value.isPresent() && keyProblem.isEmpty() && valueProblem.isEmpty()) {
+                          values.put(key, value.get());
+                        }
+                      });
+            });
     return reader.problemCount() > before ? Optional.empty() : Optional.of(values);
   }
 
   private static Optional<String> labelKeyProblem(String key) {
-    String suggestion = key.toLowerCase(Locale.ROOT).replaceAll("[^\\p{Ll}\\p{Lo}\\p{Nd}_-]", "_")
-        .replaceFirst("^[^\\p{Ll}\\p{Lo}]+", "");
+    String suggestion =
+        key.toLowerCase(Locale.ROOT)
+            .replaceAll("[^\\p{Ll}\\p{Lo}\\p{Nd}_-]", "_")
+            .replaceFirst("^[^\\p{Ll}\\p{Lo}]+", "");
     String rename = "; rename it, e.g. " + quote(suggestion.isEmpty() ? "label" : suggestion);
     if (key.equals("qsync_sync")) {
       return Optional.of("qsync sets this label itself (the sync's table prefix); rename yours");
     }
     if (key.isEmpty() || key.codePointCount(0, key.length()) > 63) {
-      return Optional.of("a BigQuery label key holds 1 to 63 characters, got "
-          + key.codePointCount(0, key.length()) + rename);
+      return Optional.of(
+          "a BigQuery label key holds 1 to 63 characters, got "
+              + key.codePointCount(0, key.length())
+              + rename);
     }
     if (!LABEL_START.matcher(key).lookingAt()) {
       return Optional.of("a BigQuery label key starts with a lowercase letter" + rename);
@@ -217,12 +350,13 @@ final class BigQueryConnectionReader {
 
   private static Optional<String> labelValueProblem(String value) {
     if (value.codePointCount(0, value.length()) > 63) {
-      return Optional.of("a BigQuery label value holds at most 63 characters, got "
-          + value.codePointCount(0, value.length()));
+      return Optional.of(
+          "a BigQuery label value holds at most 63 characters, got "
+              + value.codePointCount(0, value.length()));
     }
     if (!LABEL.matcher(value).matches()) {
-      return Optional.of("a BigQuery label value holds lowercase letters, digits, _ and -, got "
-          + quote(value));
+      return Optional.of(
+          "a BigQuery label value holds lowercase letters, digits, _ and -, got " + quote(value));
     }
     return Optional.empty();
   }
@@ -236,33 +370,54 @@ final class BigQueryConnectionReader {
       return Optional.empty();
     }
     Map<String, QueryParameter> values = new LinkedHashMap<>();
-    entries.get().byKey().forEach((key, tuple) -> {
-      String parameterPath = entries.get().pathOf(key);
-      Node value = tuple.getValueNode();
-      if (!BIGQUERY_NAME.matcher(key).matches()) {
-        reader.problem(tuple.getKeyNode(), parameterPath,
-            "a parameter name holds letters, digits and _ only; got " + quote(key));
-        return;
-      }
-      if (value instanceof MappingNode) {
-        typedParameter(reader, value, parameterPath)
-            .ifPresent(parameter -> values.put(key, parameter));
-        return;
-      }
-      reader.text(value, parameterPath, "a value, or {type: ..., value: ...}").ifPresent(text -> {
-        Tag tag = ((ScalarNode) value).getTag();
-        String type = Tag.INT.equals(tag) ? "INT64" : Tag.FLOAT.equals(tag) ? "FLOAT64"
-            : Tag.BOOL.equals(tag) ? "BOOL" : "STRING";
-        values.put(key, new QueryParameter(type, text));
-      });
-    });
+    entries
+        .get()
+        .byKey()
+        .forEach(
+            (key, tuple) -> {
+              String parameterPath = entries.get().pathOf(key);
+              Node value = tuple.getValueNode();
+              if (!BIGQUERY_NAME.matcher(key).matches()) {
+                reader.problem(
+                    tuple.getKeyNode(),
+                    parameterPath,
+                    "a parameter name holds letters, digits and _ only; got " + quote(key));
+                return;
+              }
+              if (value instanceof MappingNode) {
+                typedParameter(reader, value, parameterPath)
+                    .ifPresent(parameter -> values.put(key, parameter));
+                return;
+              }
+              reader
+                  .text(value, parameterPath, "a value, or {type: ..., value: ...}")
+                  .ifPresent(
+                      text -> {
+                        Tag tag = ((ScalarNode) value).getTag();
+                        String type =
+                            Tag.INT.equals(tag)
+                                ? "INT64"
+                                : Tag.FLOAT.equals(tag)
+                                    ? "FLOAT64"
+                                    : Tag.BOOL.equals(tag) ? "BOOL" : "STRING";
+                        values.put(key, new QueryParameter(type, text));
+                      });
+            });
     return reader.problemCount() > before ? Optional.empty() : Optional.of(values);
   }
 
-  private static final ConfigKey<String> PARAMETER_TYPE = ConfigKey.required("type",
-      YamlReader.choice(PARAMETER_TYPES), or(PARAMETER_TYPES), "the parameter's GoogleSQL type");
-  private static final ConfigKey<String> PARAMETER_VALUE = ConfigKey.required("value",
-      YamlReader::text, "the value as a GoogleSQL literal of its type", "null for NULL");
+  private static final ConfigKey<String> PARAMETER_TYPE =
+      ConfigKey.required(
+          "type",
+          YamlReader.choice(PARAMETER_TYPES),
+          or(PARAMETER_TYPES),
+          "the parameter's GoogleSQL type");
+  private static final ConfigKey<String> PARAMETER_VALUE =
+      ConfigKey.required(
+          "value",
+          YamlReader::text,
+          "the value as a GoogleSQL literal of its type",
+          "null for NULL");
 
   /** {type: DATE, value: '2024-01-01'}; a value of null is SQL's NULL. */
   private static Optional<QueryParameter> typedParameter(
@@ -270,9 +425,10 @@ final class BigQueryConnectionReader {
     Fields typed = reader.fields(node, path, "{type: DATE, value: '2024-01-01'}").orElseThrow();
     reader.rejectUnknownKeys(typed, List.of(PARAMETER_TYPE.name(), PARAMETER_VALUE.name()));
     Optional<String> type = reader.read(typed, PARAMETER_TYPE);
-    Optional<String> text = typed.value("value").filter(YamlReader::isNull).isPresent()
-        ? Optional.empty()
-        : reader.read(typed, PARAMETER_VALUE);
+    Optional<String> text =
+        typed.value("value").filter(YamlReader::isNull).isPresent()
+            ? Optional.empty()
+            : reader.read(typed, PARAMETER_VALUE);
     return type.map(name -> new QueryParameter(name, text.orElse(null)));
   }
 }

@@ -33,15 +33,27 @@ public final class ConfigException extends QsyncException {
   /** The file could not be read at all (absent, a folder, not permitted, not UTF-8). */
   public static ConfigException unreadable(Path file, IOException cause) {
     String reason =
-        cause instanceof NoSuchFileException ? "no such file"
-            : cause instanceof AccessDeniedException ? "permission denied"
-            : cause instanceof CharacterCodingException ? "it is not UTF-8 text"
-            : String.valueOf(cause.getMessage());
+        cause instanceof NoSuchFileException
+            ? "no such file"
+            : cause instanceof AccessDeniedException
+                ? "permission denied"
+                : cause instanceof CharacterCodingException
+                    ? "it is not UTF-8 text"
+                    : String.valueOf(cause.getMessage());
     String shown = file.isAbsolute() ? file.toString() : file + " (" + file.toAbsolutePath() + ")";
-    ConfigProblem problem = new ConfigProblem(
-        file, 0, 0, "", "cannot read the config file: " + reason + "; pass its path with --config");
+    ConfigProblem problem =
+        new ConfigProblem(
+            file,
+            0,
+            0,
+            "",
+            "cannot read the config file: " + reason + "; pass its path with --config");
     return new ConfigException(
-        "cannot read config file " + shown + ": " + reason + "\n"
+        "cannot read config file "
+            + shown
+            + ": "
+            + reason
+            + "\n"
             + "Create it, or point qsync at the right file with --config PATH.",
         List.of(problem),
         cause);

@@ -44,7 +44,8 @@ record ConfigKey<T>(
     requireNonNull(shownDefault, "shownDefault is null");
     requireNonNull(doc, "doc is null");
     if (defaultValue.isPresent() == !shownDefault.isEmpty()) {
-      throw new IllegalArgumentException(name + ": a key has a default value or shows one, not both");
+      throw new IllegalArgumentException(
+          name + ": a key has a default value or shows one, not both");
     }
   }
 
@@ -78,7 +79,6 @@ record ConfigKey<T>(
    */
   static ConfigKey<YamlReader.Fields> block(
       String name, String expected, String shown, String doc) {
-    return new ConfigKey<>(
-        name, YamlReader::fields, expected, Optional.empty(), shown, doc, true);
+    return new ConfigKey<>(name, YamlReader::fields, expected, Optional.empty(), shown, doc, true);
   }
 }

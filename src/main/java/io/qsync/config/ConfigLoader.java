@@ -16,43 +16,66 @@ import org.yaml.snakeyaml.nodes.Node;
 /**
  * Reads a {@code qsync.yaml} into a validated {@link QsyncConfig} without connecting to anything.
  * Every problem in the file is collected, placed at the line and column of the YAML node it
- * concerns, and thrown together in one {@link ConfigException}. Any scalar value may hold
- * {@code ${VAR}} placeholders, filled from the given environment (see {@link Placeholders}).
+ * concerns, and thrown together in one {@link ConfigException}. Any scalar value may hold {@code
+ * ${VAR}} placeholders, filled from the given environment (see {@link Placeholders}).
  *
  * <p>The top level is read here; each block by the reader that declares its keys ({@link
- * ConnectionReader}, {@link SyncReader}, {@link ThrottleReader}, {@link RetryReader}, ...), and
- * the rules between keys are in {@link ConfigRules}. {@link #SECTIONS} lists every block.
+ * ConnectionReader}, {@link SyncReader}, {@link ThrottleReader}, {@link RetryReader}, ...), and the
+ * rules between keys are in {@link ConfigRules}. {@link #SECTIONS} lists every block.
  *
  * <p>Thread-safe: each call works on its own instance.
  */
 public final class ConfigLoader {
   /** Where stage files go when {@code stage_dir} is absent, relative to the config's folder. */
   public static final String DEFAULT_STAGE_DIR = ".qsync/stage";
+
   /** The largest {@code batch_size}: bigger batches hold row locks and memory for no gain. */
   public static final int MAX_BATCH_SIZE = 100_000;
 
-  static final ConfigKey<Fields> CONNECTIONS = ConfigKey.block("connections",
-      "a map of named connections, like warehouse: {type: duckdb}", "required",
-      "the named connections: sources and targets");
-  static final ConfigKey<Fields> SYNCS = ConfigKey.block("syncs",
-      "a map of named syncs, like orders: {source: ..., query: ...}", "required",
-      "the named syncs");
-  static final ConfigKey<Path> STAGE_DIR = ConfigKey.optional("stage_dir",
-      YamlReader::folderPath, "a folder path", "`" + DEFAULT_STAGE_DIR + "`",
-      "where per-run stage files live, relative to the config file");
-  static final ConfigKey<Fields> THROTTLE = ConfigKey.block("throttle",
-      YamlReader.mapWithKeys(ThrottleReader.SECTION.names()), "the defaults",
-      "every sync's throttle defaults");
-  static final ConfigKey<Fields> RETRIES = ConfigKey.block("retries",
-      YamlReader.mapWithKeys(RetryReader.SECTION.names()), "the defaults",
-      "every sync's retry defaults");
+  static final ConfigKey<Fields> CONNECTIONS =
+      ConfigKey.block(
+          "connections",
+          "a map of named connections, like warehouse: {type: duckdb}",
+          "required",
+          "the named connections: sources and targets");
+  static final ConfigKey<Fields> SYNCS =
+      ConfigKey.block(
+          "syncs",
+          "a map of named syncs, like orders: {source: ..., query: ...}",
+          "required",
+          "the named syncs");
+  static final ConfigKey<Path> STAGE_DIR =
+      ConfigKey.optional(
+          "stage_dir",
+          YamlReader::folderPath,
+          "a folder path",
+          "`" + DEFAULT_STAGE_DIR + "`",
+          "where per-run stage files live, relative to the config file");
+  static final ConfigKey<Fields> THROTTLE =
+      ConfigKey.block(
+          "throttle",
+          YamlReader.mapWithKeys(ThrottleReader.SECTION.names()),
+          "the defaults",
+          "every sync's throttle defaults");
+  static final ConfigKey<Fields> RETRIES =
+      ConfigKey.block(
+          "retries",
+          YamlReader.mapWithKeys(RetryReader.SECTION.names()),
+          "the defaults",
+          "every sync's retry defaults");
   static final ConfigSection TOP =
       ConfigSection.of("", "", List.of(CONNECTIONS, SYNCS, STAGE_DIR, THROTTLE, RETRIES));
 
   /** Every block of the file with its keys: what the config reference documents. */
-  static final List<ConfigSection> SECTIONS = List.of(TOP, DuckDbConnectionReader.SECTION,
-      MySqlConnectionReader.SECTION, BigQueryConnectionReader.SECTION, SyncReader.SECTION,
-      ThrottleReader.SECTION, RetryReader.SECTION);
+  static final List<ConfigSection> SECTIONS =
+      List.of(
+          TOP,
+          DuckDbConnectionReader.SECTION,
+          MySqlConnectionReader.SECTION,
+          BigQueryConnectionReader.SECTION,
+          SyncReader.SECTION,
+          ThrottleReader.SECTION,
+          RetryReader.SECTION);
 
   private final YamlReader reader;
   private final ConfigRules rules;
@@ -72,8 +95,8 @@ public final class ConfigLoader {
   /**
    * Like {@link #load(Path, Map)}, and also makes sure {@code stage_dir} can be used: creates it
    * when absent and writes a file there. For the commands that stage rows ({@code run}, {@code
-   * plan}) and {@code validate}; the others ({@code status}, {@code history}) may run as a user
-   * who cannot write there.
+   * plan}) and {@code validate}; the others ({@code status}, {@code history}) may run as a user who
+   * cannot write there.
    */
   public static QsyncConfig loadForRuns(Path file, Map<String, String> environment) {
     return load(file, environment, true);
@@ -129,13 +152,20 @@ public final class ConfigLoader {
     ConnectionTypes connectionTypes = new ConnectionTypes();
     Map<String, ConnectionConfig> connections = new LinkedHashMap<>();
     ConnectionReader connectionReader = new ConnectionReader(reader, rules);
-    connectionFields.ifPresent(entries -> entries.byKey().forEach((name, tuple) ->
-        connectionReader.read(name, tuple.getValueNode(), entries.pathOf(name), connectionTypes)
-            .ifPresent(connection -> connections.put(name, connection))));
+    connectionFields.ifPresent(
+        entries ->
+            entries
+                .byKey()
+                .forEach(
+                    (name, tuple) ->
+                        connectionReader
+                            .read(name, tuple.getValueNode(), entries.pathOf(name), connectionTypes)
+                            .ifPresent(connection -> connections.put(name, connection))));
 
-    ThrottleConfig defaultThrottle = new ThrottleReader(reader, rules)
-        .read(top, ThrottleConfig.DEFAULT, Optional.of(connectionTypes))
-        .orElse(ThrottleConfig.DEFAULT);
+    ThrottleConfig defaultThrottle =
+        new ThrottleReader(reader, rules)
+            .read(top, ThrottleConfig.DEFAULT, Optional.of(connectionTypes))
+            .orElse(ThrottleConfig.DEFAULT);
     RetryConfig defaultRetries =
         new RetryReader(reader).read(top, RetryConfig.DEFAULT).orElse(RetryConfig.DEFAULT);
 
@@ -144,15 +174,28 @@ public final class ConfigLoader {
     Map<String, Node> tableNodes = new LinkedHashMap<>();
     SyncReader syncReader = new SyncReader(reader, rules);
     Optional<ConnectionTypes> knownTypes = connectionFields.map(ignored -> connectionTypes);
-    syncFields.ifPresent(entries -> entries.byKey().forEach((name, tuple) ->
-        syncReader.read(name, tuple, entries.pathOf(name), knownTypes, defaultThrottle,
-                defaultRetries, tableNodes)
-            .ifPresent(sync -> syncs.put(name, sync))));
+    syncFields.ifPresent(
+        entries ->
+            entries
+                .byKey()
+                .forEach(
+                    (name, tuple) ->
+                        syncReader
+                            .read(
+                                name,
+                                tuple,
+                                entries.pathOf(name),
+                                knownTypes,
+                                defaultThrottle,
+                                defaultRetries,
+                                tableNodes)
+                            .ifPresent(sync -> syncs.put(name, sync))));
     rules.noSharedTables(syncs.values(), connections, tableNodes);
     return reader.problemCount() > 0
         ? Optional.empty()
-        : Optional.of(new QsyncConfig(
-            reader.file().toAbsolutePath().normalize(), stageDir.get(), connections, syncs));
+        : Optional.of(
+            new QsyncConfig(
+                reader.file().toAbsolutePath().normalize(), stageDir.get(), connections, syncs));
   }
 
   /** Creates {@code stageDir} when absent and writes (and deletes) a file in it. */
@@ -161,16 +204,28 @@ public final class ConfigLoader {
       Files.createDirectories(stageDir);
       Files.delete(Files.createTempFile(stageDir, ".qsync-check-", ".tmp"));
     } catch (IOException | SecurityException e) {
-      String why = e instanceof java.nio.file.FileSystemException failure && failure.getReason() != null
-          ? failure.getReason()
-          : e instanceof java.nio.file.NoSuchFileException ? "the folder cannot be created there"
-          : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-          : e instanceof java.nio.file.FileAlreadyExistsException ? "a file of that name is in the way"
-          : String.valueOf(e.getMessage());
-      reader.problem(node, "stage_dir", "cannot use " + stageDir + (defaulted
-          ? " (the default stage_dir, " + DEFAULT_STAGE_DIR + " beside the config)" : "")
-          + ": " + why + "; point stage_dir at a folder qsync's user may write, with room for a"
-          + " run's result and the table's rows");
+      String why =
+          e instanceof java.nio.file.FileSystemException failure && failure.getReason() != null
+              ? failure.getReason()
+              : e instanceof java.nio.file.NoSuchFileException
+                  ? "the folder cannot be created there"
+                  : e instanceof java.nio.file.AccessDeniedException
+                      ? "permission denied"
+                      : e instanceof java.nio.file.FileAlreadyExistsException
+                          ? "a file of that name is in the way"
+                          : String.valueOf(e.getMessage());
+      reader.problem(
+          node,
+          "stage_dir",
+          "cannot use "
+              + stageDir
+              + (defaulted
+                  ? " (the default stage_dir, " + DEFAULT_STAGE_DIR + " beside the config)"
+                  : "")
+              + ": "
+              + why
+              + "; point stage_dir at a folder qsync's user may write, with room for a"
+              + " run's result and the table's rows");
     }
   }
 }

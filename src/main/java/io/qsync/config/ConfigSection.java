@@ -22,8 +22,13 @@ record ConfigSection(String prefix, String qualifier, List<ConfigKey<?>> keys) {
 
   /** A section of the keys of {@code parts}, in their order. */
   static ConfigSection of(String prefix, String qualifier, List<?>... parts) {
-    return new ConfigSection(prefix, qualifier, Stream.of(parts).flatMap(List::stream)
-        .<ConfigKey<?>>map(key -> (ConfigKey<?>) key).toList());
+    return new ConfigSection(
+        prefix,
+        qualifier,
+        Stream.of(parts)
+            .flatMap(List::stream)
+            .<ConfigKey<?>>map(key -> (ConfigKey<?>) key)
+            .toList());
   }
 
   List<String> names() {

@@ -15,8 +15,12 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class ConnectionReader {
   static final List<String> TYPES = List.of("duckdb", "mysql", "bigquery");
-  static final ConfigKey<String> TYPE = ConfigKey.required("type", YamlReader.choice(TYPES),
-      or(TYPES), "bigquery or duckdb (a source), or mysql (a target)");
+  static final ConfigKey<String> TYPE =
+      ConfigKey.required(
+          "type",
+          YamlReader.choice(TYPES),
+          or(TYPES),
+          "bigquery or duckdb (a source), or mysql (a target)");
 
   private final YamlReader reader;
   private final DuckDbConnectionReader duckDb;
@@ -41,11 +45,12 @@ final class ConnectionReader {
       return Optional.empty();
     }
     types.byName().put(name, type);
-    Optional<ConnectionConfig> connection = switch (type.get()) {
-      case "bigquery" -> bigQuery.read(name, fields.get());
-      case "duckdb" -> duckDb.read(name, fields.get());
-      default -> mySql.read(name, fields.get());
-    };
+    Optional<ConnectionConfig> connection =
+        switch (type.get()) {
+          case "bigquery" -> bigQuery.read(name, fields.get());
+          case "duckdb" -> duckDb.read(name, fields.get());
+          default -> mySql.read(name, fields.get());
+        };
     return reader.problemCount() > before ? Optional.empty() : connection;
   }
 }

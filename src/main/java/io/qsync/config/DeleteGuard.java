@@ -23,7 +23,8 @@ public record DeleteGuard(boolean allowEmpty, double maxDeleteFraction) {
 
   public DeleteGuard {
     if (!(maxDeleteFraction >= 0 && maxDeleteFraction <= 1)) {
-      throw new IllegalArgumentException("maxDeleteFraction must be from 0 to 1: " + maxDeleteFraction);
+      throw new IllegalArgumentException(
+          "maxDeleteFraction must be from 0 to 1: " + maxDeleteFraction);
     }
   }
 }

@@ -8,9 +8,9 @@ import java.util.Optional;
 /**
  * How a sync finds its change set. Immutable.
  *
- * @param strategy {@link Strategy#TARGET}: compare the whole result with the table's rows;
- *     {@link Strategy#SNAPSHOT}: let the warehouse compare the result with the state of the last
- *     applied run, so that only changed rows leave it
+ * @param strategy {@link Strategy#TARGET}: compare the whole result with the table's rows; {@link
+ *     Strategy#SNAPSHOT}: let the warehouse compare the result with the state of the last applied
+ *     run, so that only changed rows leave it
  * @param stateDataset where the warehouse keeps the state (a BigQuery dataset, a DuckDB schema);
  *     present exactly for {@code snapshot}
  */

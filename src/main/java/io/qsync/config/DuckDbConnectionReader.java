@@ -9,12 +9,18 @@ import java.util.Optional;
 
 /** Reads a connection of {@code type: duckdb}. Not thread-safe: it reads one file. */
 final class DuckDbConnectionReader {
-  static final ConfigKey<Path> PATH = ConfigKey.optional("path", YamlReader::folderPath,
-      "a database file path", "in-memory", "the DuckDB file, relative to the config file");
-  static final ConfigKey<List<String>> SETUP = ConfigKey.optional("setup",
-      YamlReader::strings, "a SQL statement", "none", "SQL run after opening");
-  static final ConfigSection SECTION = ConfigSection.of("connections.NAME.", "duckdb",
-      List.of(ConnectionReader.TYPE, PATH, SETUP));
+  static final ConfigKey<Path> PATH =
+      ConfigKey.optional(
+          "path",
+          YamlReader::folderPath,
+          "a database file path",
+          "in-memory",
+          "the DuckDB file, relative to the config file");
+  static final ConfigKey<List<String>> SETUP =
+      ConfigKey.optional(
+          "setup", YamlReader::strings, "a SQL statement", "none", "SQL run after opening");
+  static final ConfigSection SECTION =
+      ConfigSection.of("connections.NAME.", "duckdb", List.of(ConnectionReader.TYPE, PATH, SETUP));
 
   private final YamlReader reader;
 

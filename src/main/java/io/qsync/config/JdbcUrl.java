@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 public record JdbcUrl(String url) {
   /** MySQL's and MariaDB's port when the url names none. */
   private static final String DEFAULT_PORT = "3306";
+
   private static final String HIDDEN = "****";
 
   public JdbcUrl {
@@ -49,8 +50,8 @@ public record JdbcUrl(String url) {
 
   /**
    * Which database the url reaches, for telling whether two urls name the same one: the hosts in
-   * lower case, each with its port (3306 when none is written), and the database, without user
-   * info and parameters. Two spellings of one host ({@code localhost}, {@code 127.0.0.1}) stay
+   * lower case, each with its port (3306 when none is written), and the database, without user info
+   * and parameters. Two spellings of one host ({@code localhost}, {@code 127.0.0.1}) stay
    * different: telling them equal would need a connection.
    */
   public String database() {
@@ -58,11 +59,15 @@ public record JdbcUrl(String url) {
     String rest = url.substring(at < 0 ? authorityStart() : at + 1, parametersStart());
     int slash = rest.indexOf('/');
     String hosts = slash < 0 ? rest : rest.substring(0, slash);
-    String withPorts = Arrays.stream(hosts.split(",", -1))
-        .map(host -> host.strip().toLowerCase(Locale.ROOT))
-        .map(host -> host.startsWith("address=") || host.matches(".*:\\d+") ? host
-            : host + ":" + DEFAULT_PORT)
-        .collect(Collectors.joining(","));
+    String withPorts =
+        Arrays.stream(hosts.split(",", -1))
+            .map(host -> host.strip().toLowerCase(Locale.ROOT))
+            .map(
+                host ->
+                    host.startsWith("address=") || host.matches(".*:\\d+")
+                        ? host
+                        : host + ":" + DEFAULT_PORT)
+            .collect(Collectors.joining(","));
     return withPorts + "/" + (slash < 0 ? "" : rest.substring(slash + 1));
   }
 

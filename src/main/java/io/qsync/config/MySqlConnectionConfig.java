@@ -15,8 +15,13 @@ import java.util.Map;
  * @param timeouts time limits of its sessions
  */
 public record MySqlConnectionConfig(
-    String name, String url, String user, Secret password, Map<String, String> properties,
-    TlsConfig tls, MySqlTimeouts timeouts)
+    String name,
+    String url,
+    String user,
+    Secret password,
+    Map<String, String> properties,
+    TlsConfig tls,
+    MySqlTimeouts timeouts)
     implements ConnectionConfig {
   public MySqlConnectionConfig {
     requireNonNull(name, "name is null");
@@ -42,9 +47,21 @@ public record MySqlConnectionConfig(
   /** Property values may hold secrets (trustStorePassword, ...): only their names are shown. */
   @Override
   public String toString() {
-    return "MySqlConnectionConfig[name=" + name + ", url=" + url + ", user=" + user
-        + ", password=" + password + ", properties=" + properties.keySet() + ", tls=" + tls
-        + ", timeouts=" + timeouts + "]";
+    return "MySqlConnectionConfig[name="
+        + name
+        + ", url="
+        + url
+        + ", user="
+        + user
+        + ", password="
+        + password
+        + ", properties="
+        + properties.keySet()
+        + ", tls="
+        + tls
+        + ", timeouts="
+        + timeouts
+        + "]";
   }
 
   @Override

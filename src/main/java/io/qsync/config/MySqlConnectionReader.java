@@ -28,30 +28,63 @@ final class MySqlConnectionReader {
   private static final String MOVE_PASSWORD =
       " would be printed; move it to the connection's password key, like password: ${DB_PASSWORD}";
 
-  static final ConfigKey<String> URL = ConfigKey.required("url", MySqlConnectionReader::jdbcUrl,
-      "a URL starting with " + or(URL_PREFIXES), "the database: jdbc:mariadb://host:port/database");
-  static final ConfigKey<String> USER = ConfigKey.required("user", YamlReader::nonBlank,
-      "a non-blank user name", "the user name");
-  static final ConfigKey<String> PASSWORD = ConfigKey.optional("password", YamlReader::text,
-      "a string", "empty", "the password; use ${VAR}, or password_file");
-  static final ConfigKey<Map<String, String>> PROPERTIES = ConfigKey.optional("properties",
-      MySqlConnectionReader::properties, "a map of driver property names to values", "none",
-      "extra driver properties; values are never printed");
-  static final ConfigKey<String> PASSWORD_FILE = ConfigKey.optional("password_file",
-      MySqlConnectionReader::passwordFile, "the path of a file holding the password", "none",
-      "a file holding the password, read at start");
-  static final ConfigKey<Duration> CONNECT_TIMEOUT = ConfigKey.withDefault("connect_timeout",
-      YamlReader::duration, DURATION_EXPECTED, MySqlTimeouts.DEFAULT.connect(),
-      "how long opening a connection may take");
-  static final ConfigKey<Duration> STATEMENT_TIMEOUT = ConfigKey.withDefault("statement_timeout",
-      YamlReader::duration, DURATION_EXPECTED + " (0: no limit)",
-      MySqlTimeouts.DEFAULT.statement(), "the longest write statement (MariaDB); 0: no limit");
-  static final ConfigKey<Duration> LOCK_WAIT_TIMEOUT = ConfigKey.withDefault("lock_wait_timeout",
-      YamlReader::duration, DURATION_EXPECTED, MySqlTimeouts.DEFAULT.lockWait(),
-      "row and metadata lock waits of qsync's sessions, whole seconds");
-  static final ConfigSection SECTION = ConfigSection.of("connections.NAME.", "mysql",
-      List.of(ConnectionReader.TYPE, URL, USER, PASSWORD, PROPERTIES, PASSWORD_FILE),
-      TlsReader.KEYS, List.of(CONNECT_TIMEOUT, STATEMENT_TIMEOUT, LOCK_WAIT_TIMEOUT));
+  static final ConfigKey<String> URL =
+      ConfigKey.required(
+          "url",
+          MySqlConnectionReader::jdbcUrl,
+          "a URL starting with " + or(URL_PREFIXES),
+          "the database: jdbc:mariadb://host:port/database");
+  static final ConfigKey<String> USER =
+      ConfigKey.required("user", YamlReader::nonBlank, "a non-blank user name", "the user name");
+  static final ConfigKey<String> PASSWORD =
+      ConfigKey.optional(
+          "password",
+          YamlReader::text,
+          "a string",
+          "empty",
+          "the password; use ${VAR}, or password_file");
+  static final ConfigKey<Map<String, String>> PROPERTIES =
+      ConfigKey.optional(
+          "properties",
+          MySqlConnectionReader::properties,
+          "a map of driver property names to values",
+          "none",
+          "extra driver properties; values are never printed");
+  static final ConfigKey<String> PASSWORD_FILE =
+      ConfigKey.optional(
+          "password_file",
+          MySqlConnectionReader::passwordFile,
+          "the path of a file holding the password",
+          "none",
+          "a file holding the password, read at start");
+  static final ConfigKey<Duration> CONNECT_TIMEOUT =
+      ConfigKey.withDefault(
+          "connect_timeout",
+          YamlReader::duration,
+          DURATION_EXPECTED,
+          MySqlTimeouts.DEFAULT.connect(),
+          "how long opening a connection may take");
+  static final ConfigKey<Duration> STATEMENT_TIMEOUT =
+      ConfigKey.withDefault(
+          "statement_timeout",
+          YamlReader::duration,
+          DURATION_EXPECTED + " (0: no limit)",
+          MySqlTimeouts.DEFAULT.statement(),
+          "the longest write statement (MariaDB); 0: no limit");
+  static final ConfigKey<Duration> LOCK_WAIT_TIMEOUT =
+      ConfigKey.withDefault(
+          "lock_wait_timeout",
+          YamlReader::duration,
+          DURATION_EXPECTED,
+          MySqlTimeouts.DEFAULT.lockWait(),
+          "row and metadata lock waits of qsync's sessions, whole seconds");
+  static final ConfigSection SECTION =
+      ConfigSection.of(
+          "connections.NAME.",
+          "mysql",
+          List.of(ConnectionReader.TYPE, URL, USER, PASSWORD, PROPERTIES, PASSWORD_FILE),
+          TlsReader.KEYS,
+          List.of(CONNECT_TIMEOUT, STATEMENT_TIMEOUT, LOCK_WAIT_TIMEOUT));
 
   private final YamlReader reader;
   private final ConfigRules rules;
@@ -76,10 +109,15 @@ final class MySqlConnectionReader {
     Optional<MySqlTimeouts> timeouts = timeouts(fields);
     return reader.problemCount() > before
         ? Optional.empty()
-        : Optional.of(new MySqlConnectionConfig(name, url.get(), user.get(),
-            new Secret(passwordFromFile.or(() -> password).orElse(""), passwordOrigin(fields)),
-            properties.get(),
-            tlsConfig.get(), timeouts.get()));
+        : Optional.of(
+            new MySqlConnectionConfig(
+                name,
+                url.get(),
+                user.get(),
+                new Secret(passwordFromFile.or(() -> password).orElse(""), passwordOrigin(fields)),
+                properties.get(),
+                tlsConfig.get(),
+                timeouts.get()));
   }
 
   /**
@@ -102,8 +140,10 @@ final class MySqlConnectionReader {
     }
     return variables.isEmpty()
         ? "the password written in the config (password:)"
-        : "the password from " + (variables.size() == 1 ? "the environment variable " : "the variables ")
-            + String.join(", ", variables) + " (password:)";
+        : "the password from "
+            + (variables.size() == 1 ? "the environment variable " : "the variables ")
+            + String.join(", ", variables)
+            + " (password:)";
   }
 
   private Optional<MySqlTimeouts> timeouts(Fields fields) {
@@ -111,11 +151,15 @@ final class MySqlConnectionReader {
     Optional<Duration> statement = reader.read(fields, STATEMENT_TIMEOUT);
     Optional<Duration> lockWait = reader.read(fields, LOCK_WAIT_TIMEOUT);
     if (connect.filter(Duration::isZero).isPresent()) {
-      reader.problem(fields.valueOrMap("connect_timeout"), fields.pathOf("connect_timeout"),
+      reader.problem(
+          fields.valueOrMap("connect_timeout"),
+          fields.pathOf("connect_timeout"),
           "expected a duration of 1s or more, got 0");
     }
     if (lockWait.filter(value -> value.toSeconds() < 1).isPresent()) {
-      reader.problem(fields.valueOrMap("lock_wait_timeout"), fields.pathOf("lock_wait_timeout"),
+      reader.problem(
+          fields.valueOrMap("lock_wait_timeout"),
+          fields.pathOf("lock_wait_timeout"),
           "expected whole seconds, 1s or more (MySQL counts lock waits in seconds)");
     }
     return connect.isEmpty() || statement.isEmpty() || lockWait.isEmpty()
@@ -125,50 +169,83 @@ final class MySqlConnectionReader {
 
   private static Optional<String> jdbcUrl(
       YamlReader reader, Node node, String path, String expected) {
-    return reader.text(node, path, expected).flatMap(url -> {
-      if (URL_PREFIXES.stream().noneMatch(url::startsWith)) {
-        int schemeEnd = url.indexOf("//"); // show only the scheme: the rest may hold credentials
-        return reader.reject(node, path, "expected " + expected + ", got " + (schemeEnd < 0
-            ? "a value without a scheme://"
-            : "one starting with " + quote(url.substring(0, Math.min(schemeEnd + 2, 40)))));
-      }
-      // ?password=... and user:password@host alike: every message would show it
-      return url.toLowerCase(Locale.ROOT).contains("password=") || new JdbcUrl(url).hasPassword()
-          ? reader.reject(node, path, "a password in the url" + MOVE_PASSWORD)
-          : Optional.of(url);
-    });
+    return reader
+        .text(node, path, expected)
+        .flatMap(
+            url -> {
+              if (URL_PREFIXES.stream().noneMatch(url::startsWith)) {
+                int schemeEnd =
+                    url.indexOf("//"); // show only the scheme: the rest may hold credentials
+                return reader.reject(
+                    node,
+                    path,
+                    "expected "
+                        + expected
+                        + ", got "
+                        + (schemeEnd < 0
+                            ? "a value without a scheme://"
+                            : "one starting with "
+                                + quote(url.substring(0, Math.min(schemeEnd + 2, 40)))));
+              }
+              // ?password=... and user:password@host alike: every message would show it
+              return url.toLowerCase(Locale.ROOT).contains("password=")
+                      || new JdbcUrl(url).hasPassword()
+                  ? reader.reject(node, path, "a password in the url" + MOVE_PASSWORD)
+                  : Optional.of(url);
+            });
   }
 
   private static Optional<Map<String, String>> properties(
       YamlReader reader, Node node, String path, String expected) {
     int before = reader.problemCount();
     Map<String, String> values = new LinkedHashMap<>();
-    reader.fields(node, path, expected).ifPresent(fields -> fields.byKey().forEach((key, tuple) -> {
-      if (key.equalsIgnoreCase("password")) {
-        reader.problem(tuple.getKeyNode(), fields.pathOf(key), "a password among properties"
-            + MOVE_PASSWORD);
-      } else {
-        reader.text(tuple.getValueNode(), fields.pathOf(key),
-            "a plain value (a string, number or true/false)")
-            .ifPresent(value -> values.put(key, value));
-      }
-    }));
+    reader
+        .fields(node, path, expected)
+        .ifPresent(
+            fields ->
+                fields
+                    .byKey()
+                    .forEach(
+                        (key, tuple) -> {
+                          if (key.equalsIgnoreCase("password")) {
+                            reader.problem(
+                                tuple.getKeyNode(),
+                                fields.pathOf(key),
+                                "a password among properties" + MOVE_PASSWORD);
+                          } else {
+                            reader
+                                .text(
+                                    tuple.getValueNode(),
+                                    fields.pathOf(key),
+                                    "a plain value (a string, number or true/false)")
+                                .ifPresent(value -> values.put(key, value));
+                          }
+                        }));
     return reader.problemCount() > before ? Optional.empty() : Optional.of(values);
   }
 
   /**
-   * The password in a file, read now, one trailing line break removed. The file's content is
-   * never quoted in a problem.
+   * The password in a file, read now, one trailing line break removed. The file's content is never
+   * quoted in a problem.
    */
   private static Optional<String> passwordFile(
       YamlReader reader, Node node, String path, String expected) {
-    return reader.folderPath(node, path, expected).flatMap(file -> {
-      try {
-        return Optional.of(Files.readString(file).replaceFirst("\\r?\\n\\z", ""));
-      } catch (IOException e) {
-        return reader.reject(node, path, "cannot read password_file " + file + ": "
-            + YamlReader.reason(e) + "; create it (readable by qsync's user only) or fix the path");
-      }
-    });
+    return reader
+        .folderPath(node, path, expected)
+        .flatMap(
+            file -> {
+              try {
+                return Optional.of(Files.readString(file).replaceFirst("\\r?\\n\\z", ""));
+              } catch (IOException e) {
+                return reader.reject(
+                    node,
+                    path,
+                    "cannot read password_file "
+                        + file
+                        + ": "
+                        + YamlReader.reason(e)
+                        + "; create it (readable by qsync's user only) or fix the path");
+              }
+            });
   }
 }

@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param connect how long opening a connection may take
  * @param statement how long one write statement may run (MariaDB's {@code max_statement_time} on
  *     the writing session; MySQL limits only SELECTs and so is left alone); zero: no limit
- * @param lockWait how long a statement waits for a row lock ({@code innodb_lock_wait_timeout}) or
- *     a table's metadata lock ({@code lock_wait_timeout}) before it fails and the batch is retried
+ * @param lockWait how long a statement waits for a row lock ({@code innodb_lock_wait_timeout}) or a
+ *     table's metadata lock ({@code lock_wait_timeout}) before it fails and the batch is retried
  */
 public record MySqlTimeouts(Duration connect, Duration statement, Duration lockWait) {
   public static final MySqlTimeouts DEFAULT =

@@ -36,16 +36,23 @@ final class Placeholders {
         int colon = reference.indexOf(":-");
         String variable = colon < 0 ? reference : reference.substring(0, colon);
         if (!VARIABLE_NAME.matcher(variable).matches()) {
-          problems.accept("a '${' here starts no ${NAME} or ${NAME:-default} reference;"
-              + " write $${ for a literal ${");
+          problems.accept(
+              "a '${' here starts no ${NAME} or ${NAME:-default} reference;"
+                  + " write $${ for a literal ${");
           return Optional.empty();
         }
         String value = environment.get(variable);
         if (colon >= 0 && (value == null || value.isEmpty())) {
           value = reference.substring(colon + 2);
         } else if (value == null) {
-          problems.accept("environment variable " + variable + " is not set; set " + variable
-              + " in the environment (or give a default: ${" + variable + ":-value})");
+          problems.accept(
+              "environment variable "
+                  + variable
+                  + " is not set; set "
+                  + variable
+                  + " in the environment (or give a default: ${"
+                  + variable
+                  + ":-value})");
           complete = false;
         }
         result.append(value);

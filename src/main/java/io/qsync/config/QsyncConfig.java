@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A whole config file, validated: every sync names connections that exist and have the right
- * role. Immutable; maps keep the file's order.
+ * A whole config file, validated: every sync names connections that exist and have the right role.
+ * Immutable; maps keep the file's order.
  *
  * @param file the file it was read from
  * @param stageDir the folder for per-run stage files, resolved against the file's folder

@@ -15,15 +15,27 @@ import org.yaml.snakeyaml.nodes.Node;
  * thread-safe: it reads one file.
  */
 final class RetryReader {
-  static final ConfigKey<Duration> MAX_TIME = ConfigKey.withDefault("max_time",
-      YamlReader::duration, DURATION_EXPECTED + " (0: no retries)", RetryConfig.DEFAULT.maxTime(),
-      "how long a failing step is retried, from its first failure; at most 1h");
-  static final ConfigKey<Long> MAX_ATTEMPTS = ConfigKey.withDefault("max_attempts",
-      YamlReader::wholeNumber, "a whole number from 1 to 100 (1: no retries)",
-      (long) RetryConfig.DEFAULT.maxAttempts(), "tries per step, the first included");
-  static final ConfigKey<Duration> MAX_BACKOFF = ConfigKey.withDefault("max_backoff",
-      YamlReader::duration, DURATION_EXPECTED, RetryConfig.DEFAULT.maxBackoff(),
-      "the longest wait between tries");
+  static final ConfigKey<Duration> MAX_TIME =
+      ConfigKey.withDefault(
+          "max_time",
+          YamlReader::duration,
+          DURATION_EXPECTED + " (0: no retries)",
+          RetryConfig.DEFAULT.maxTime(),
+          "how long a failing step is retried, from its first failure; at most 1h");
+  static final ConfigKey<Long> MAX_ATTEMPTS =
+      ConfigKey.withDefault(
+          "max_attempts",
+          YamlReader::wholeNumber,
+          "a whole number from 1 to 100 (1: no retries)",
+          (long) RetryConfig.DEFAULT.maxAttempts(),
+          "tries per step, the first included");
+  static final ConfigKey<Duration> MAX_BACKOFF =
+      ConfigKey.withDefault(
+          "max_backoff",
+          YamlReader::duration,
+          DURATION_EXPECTED,
+          RetryConfig.DEFAULT.maxBackoff(),
+          "the longest wait between tries");
   static final ConfigSection SECTION =
       ConfigSection.of("retries.", "", List.of(MAX_TIME, MAX_ATTEMPTS, MAX_BACKOFF));
 
@@ -43,8 +55,9 @@ final class RetryReader {
       return Optional.of(fallback);
     }
     int before = reader.problemCount();
-    Optional<Fields> block = reader.fields(
-        node.get(), parent.pathOf("retries"), YamlReader.mapWithKeys(SECTION.names()));
+    Optional<Fields> block =
+        reader.fields(
+            node.get(), parent.pathOf("retries"), YamlReader.mapWithKeys(SECTION.names()));
     if (block.isEmpty()) {
       return Optional.empty();
     }
@@ -54,13 +67,20 @@ final class RetryReader {
     Optional<Duration> maxBackoff = reader.read(fields, MAX_BACKOFF, fallback.maxBackoff());
     Optional<Duration> maxTime = reader.read(fields, MAX_TIME, fallback.maxTime());
     if (attempts.filter(value -> value < 1 || value > 100).isPresent()) {
-      reader.problem(fields.valueOrMap("max_attempts"), fields.pathOf("max_attempts"),
-          "expected a whole number from 1 to 100 (1: no retries), got " + quote("" + attempts.get()));
+      reader.problem(
+          fields.valueOrMap("max_attempts"),
+          fields.pathOf("max_attempts"),
+          "expected a whole number from 1 to 100 (1: no retries), got "
+              + quote("" + attempts.get()));
     }
     if (maxTime.filter(value -> value.compareTo(MAX_RETRY_TIME) > 0).isPresent()) {
-      reader.problem(fields.valueOrMap("max_time"), fields.pathOf("max_time"),
+      reader.problem(
+          fields.valueOrMap("max_time"),
+          fields.pathOf("max_time"),
           "expected at most 1h (a failover longer than that is an outage: the next run resumes),"
-              + " got " + maxTime.get().toSeconds() + "s");
+              + " got "
+              + maxTime.get().toSeconds()
+              + "s");
     }
     return reader.problemCount() > before
         ? Optional.empty()

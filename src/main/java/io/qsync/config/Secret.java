@@ -2,7 +2,9 @@ package io.qsync.config;
 
 import static java.util.Objects.requireNonNull;
 
-/** A value that must never be printed, logged or stored: {@link #toString()} hides it. Immutable. */
+/**
+ * A value that must never be printed, logged or stored: {@link #toString()} hides it. Immutable.
+ */
 public final class Secret {
   private final String value;
   private final String origin;
@@ -13,8 +15,8 @@ public final class Secret {
   }
 
   /**
-   * @param origin where the secret came from, in words a message can show (never the secret):
-   *     "the environment variable DB_PASSWORD", "the file /run/secrets/db (password_file)"
+   * @param origin where the secret came from, in words a message can show (never the secret): "the
+   *     environment variable DB_PASSWORD", "the file /run/secrets/db (password_file)"
    */
   public Secret(String value, String origin) {
     this.value = requireNonNull(value, "value is null");

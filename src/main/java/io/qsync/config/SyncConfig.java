@@ -61,39 +61,135 @@ public record SyncConfig(
 
   /** A sync with the default delete guard, throttle and retries. */
   public SyncConfig(
-      String name, String source, String query, String target, String table, List<String> key,
-      Mode mode, boolean createTable, int batchSize, Duration lockTimeout) {
-    this(name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout,
-        DeleteGuard.DEFAULT, ThrottleConfig.DEFAULT, RetryConfig.DEFAULT, Diff.TARGET);
+      String name,
+      String source,
+      String query,
+      String target,
+      String table,
+      List<String> key,
+      Mode mode,
+      boolean createTable,
+      int batchSize,
+      Duration lockTimeout) {
+    this(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        DeleteGuard.DEFAULT,
+        ThrottleConfig.DEFAULT,
+        RetryConfig.DEFAULT,
+        Diff.TARGET);
   }
 
   /** A sync that compares with the target ({@code diff: target}). */
   public SyncConfig(
-      String name, String source, String query, String target, String table, List<String> key,
-      Mode mode, boolean createTable, int batchSize, Duration lockTimeout, DeleteGuard deleteGuard,
-      ThrottleConfig throttle, RetryConfig retries) {
-    this(name, source, query, target, table, key, mode, createTable, batchSize, lockTimeout,
-        deleteGuard, throttle, retries, Diff.TARGET);
+      String name,
+      String source,
+      String query,
+      String target,
+      String table,
+      List<String> key,
+      Mode mode,
+      boolean createTable,
+      int batchSize,
+      Duration lockTimeout,
+      DeleteGuard deleteGuard,
+      ThrottleConfig throttle,
+      RetryConfig retries) {
+    this(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        deleteGuard,
+        throttle,
+        retries,
+        Diff.TARGET);
   }
 
   /** The same sync with another delete guard (e.g. none, for {@code run --allow-deletes}). */
   public SyncConfig withDeleteGuard(DeleteGuard guard) {
-    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
-        lockTimeout, guard, throttle, retries, diff);
+    return new SyncConfig(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        guard,
+        throttle,
+        retries,
+        diff);
   }
 
   public SyncConfig withThrottle(ThrottleConfig newThrottle) {
-    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
-        lockTimeout, deleteGuard, newThrottle, retries, diff);
+    return new SyncConfig(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        deleteGuard,
+        newThrottle,
+        retries,
+        diff);
   }
 
   public SyncConfig withRetries(RetryConfig newRetries) {
-    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
-        lockTimeout, deleteGuard, throttle, newRetries, diff);
+    return new SyncConfig(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        deleteGuard,
+        throttle,
+        newRetries,
+        diff);
   }
 
   public SyncConfig withDiff(Diff newDiff) {
-    return new SyncConfig(name, source, query, target, table, key, mode, createTable, batchSize,
-        lockTimeout, deleteGuard, throttle, retries, newDiff);
+    return new SyncConfig(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        deleteGuard,
+        throttle,
+        retries,
+        newDiff);
   }
 }

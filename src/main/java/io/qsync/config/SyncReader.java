@@ -30,52 +30,127 @@ final class SyncReader {
       Arrays.stream(Mode.values()).map(Mode::configName).toList();
   private static final List<String> DIFFS =
       Arrays.stream(Diff.Strategy.values()).map(Diff.Strategy::configName).toList();
+
   /** A dataset's name: letters, digits and '_' (BigQuery's rule, and a plain DuckDB schema). */
   private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9_]{1,1024}");
-  private static final Pattern SYNC_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
-  private static final String KEY_EXPECTED = "the column(s) that identify a row, like key:"
-      + " [user_id] (only mode: append may go without)";
 
-  static final ConfigKey<String> SOURCE = ConfigKey.required("source", YamlReader::nonBlank,
-      "the name of a " + or(SOURCE_TYPES) + " connection", "a bigquery or duckdb connection");
-  static final ConfigKey<String> QUERY = ConfigKey.required("query", YamlReader::nonBlank,
-      "a non-blank SQL query", "the query whose result the table must equal");
-  static final ConfigKey<String> TARGET = ConfigKey.required("target", YamlReader::nonBlank,
-      "the name of a " + or(TARGET_TYPES) + " connection", "a mysql connection");
-  static final ConfigKey<String> TABLE = ConfigKey.required("table", YamlReader::nonBlank,
-      "a non-blank table name", "the target table");
-  static final ConfigKey<List<String>> KEY = ConfigKey.optional("key", YamlReader::strings,
-      KEY_EXPECTED, "required but in `append`", "the column(s) identifying a row");
-  static final ConfigKey<String> MODE = ConfigKey.withDefault("mode", YamlReader.choice(MODES),
-      or(MODES), Mode.MIRROR.configName(), "what the table ends as");
-  static final ConfigKey<Boolean> CREATE_TABLE = ConfigKey.withDefault("create_table",
-      YamlReader::bool, "true or false", false, "create the table when absent");
-  static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.withDefault("batch_size",
-      ThrottleReader.BATCH_SIZE_TYPE, "a positive whole number", SyncConfig.DEFAULT_BATCH_SIZE,
-      "changes per transaction at the start of a run");
-  static final ConfigKey<Duration> LOCK_TIMEOUT = ConfigKey.withDefault("lock_timeout",
-      YamlReader::duration, DURATION_EXPECTED, SyncConfig.DEFAULT_LOCK_TIMEOUT,
-      "how long a run waits for another run of the same sync");
-  static final ConfigKey<Boolean> ALLOW_EMPTY = ConfigKey.withDefault("allow_empty",
-      YamlReader::bool, "true or false", DeleteGuard.DEFAULT.allowEmpty(),
-      "let a result of no rows empty a table that holds rows");
-  static final ConfigKey<Double> MAX_DELETE_FRACTION = ConfigKey.withDefault(
-      "max_delete_fraction", YamlReader::fraction, "a fraction from 0 to 1, like 0.5",
-      DeleteGuard.DEFAULT_MAX_DELETE_FRACTION, "the largest share of the table one run may delete");
-  static final ConfigKey<Fields> THROTTLE = ConfigKey.block("throttle",
-      YamlReader.mapWithKeys(ThrottleReader.SECTION.names()), "the top level's throttle",
-      "the sync's throttle, key by key over the top level's");
-  static final ConfigKey<Fields> RETRIES = ConfigKey.block("retries",
-      YamlReader.mapWithKeys(RetryReader.SECTION.names()), "the top level's retries",
-      "the sync's retries, key by key over the top level's");
-  static final ConfigKey<String> DIFF = ConfigKey.withDefault("diff", YamlReader.choice(DIFFS),
-      or(DIFFS), Diff.Strategy.TARGET.configName(), "how the run finds its change set");
-  static final ConfigKey<String> STATE_DATASET = ConfigKey.optional("state_dataset",
-      SyncReader::dataset, "a dataset name of letters, digits and '_', like qsync_state",
-      "required with `diff: snapshot`", "where the warehouse keeps the sync's state");
-  static final ConfigSection SECTION = ConfigSection.of("syncs.NAME.", "", List.of(SOURCE, QUERY,
-      TARGET, TABLE, KEY, MODE, CREATE_TABLE, BATCH_SIZE, LOCK_TIMEOUT, ALLOW_EMPTY,
-      MAX_DELETE_FRACTION, THROTTLE, RETRIES, DIFF, STATE_DATASET));
+  private static final Pattern SYNC_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+  private static final String KEY_EXPECTED =
+      "the column(s) that identify a row, like key:"
+          + " [user_id] (only mode: append may go without)";
+
+  static final ConfigKey<String> SOURCE =
+      ConfigKey.required(
+          "source",
+          YamlReader::nonBlank,
+          "the name of a " + or(SOURCE_TYPES) + " connection",
+          "a bigquery or duckdb connection");
+  static final ConfigKey<String> QUERY =
+      ConfigKey.required(
+          "query",
+          YamlReader::nonBlank,
+          "a non-blank SQL query",
+          "the query whose result the table must equal");
+  static final ConfigKey<String> TARGET =
+      ConfigKey.required(
+          "target",
+          YamlReader::nonBlank,
+          "the name of a " + or(TARGET_TYPES) + " connection",
+          "a mysql connection");
+  static final ConfigKey<String> TABLE =
+      ConfigKey.required(
+          "table", YamlReader::nonBlank, "a non-blank table name", "the target table");
+  static final ConfigKey<List<String>> KEY =
+      ConfigKey.optional(
+          "key",
+          YamlReader::strings,
+          KEY_EXPECTED,
+          "required but in `append`",
+          "the column(s) identifying a row");
+  static final ConfigKey<String> MODE =
+      ConfigKey.withDefault(
+          "mode",
+          YamlReader.choice(MODES),
+          or(MODES),
+          Mode.MIRROR.configName(),
+          "what the table ends as");
+  static final ConfigKey<Boolean> CREATE_TABLE =
+      ConfigKey.withDefault(
+          "create_table", YamlReader::bool, "true or false", false, "create the table when absent");
+  static final ConfigKey<Integer> BATCH_SIZE =
+      ConfigKey.withDefault(
+          "batch_size",
+          ThrottleReader.BATCH_SIZE_TYPE,
+          "a positive whole number",
+          SyncConfig.DEFAULT_BATCH_SIZE,
+          "changes per transaction at the start of a run");
+  static final ConfigKey<Duration> LOCK_TIMEOUT =
+      ConfigKey.withDefault(
+          "lock_timeout",
+          YamlReader::duration,
+          DURATION_EXPECTED,
+          SyncConfig.DEFAULT_LOCK_TIMEOUT,
+          "how long a run waits for another run of the same sync");
+  static final ConfigKey<Boolean> ALLOW_EMPTY =
+      ConfigKey.withDefault(
+          "allow_empty",
+          YamlReader::bool,
+          "true or false",
+          DeleteGuard.DEFAULT.allowEmpty(),
+          "let a result of no rows empty a table that holds rows");
+  static final ConfigKey<Double> MAX_DELETE_FRACTION =
+      ConfigKey.withDefault(
+          "max_delete_fraction",
+          YamlReader::fraction,
+          "a fraction from 0 to 1, like 0.5",
+          DeleteGuard.DEFAULT_MAX_DELETE_FRACTION,
+          "the largest share of the table one run may delete");
+  static final ConfigKey<Fields> THROTTLE =
+      ConfigKey.block(
+          "throttle",
+          YamlReader.mapWithKeys(ThrottleReader.SECTION.names()),
+          "the top level's throttle",
+          "the sync's throttle, key by key over the top level's");
+  static final ConfigKey<Fields> RETRIES =
+      ConfigKey.block(
+          "retries",
+          YamlReader.mapWithKeys(RetryReader.SECTION.names()),
+          "the top level's retries",
+          "the sync's retries, key by key over the top level's");
+  static final ConfigKey<String> DIFF =
+      ConfigKey.withDefault(
+          "diff",
+          YamlReader.choice(DIFFS),
+          or(DIFFS),
+          Diff.Strategy.TARGET.configName(),
+          "how the run finds its change set");
+  static final ConfigKey<String> STATE_DATASET =
+      ConfigKey.optional(
+          "state_dataset",
+          SyncReader::dataset,
+          "a dataset name of letters, digits and '_', like qsync_state",
+          "required with `diff: snapshot`",
+          "where the warehouse keeps the sync's state");
+  static final ConfigSection SECTION =
+      ConfigSection.of(
+          "syncs.NAME.",
+          "",
+          List.of(
+              SOURCE,
+              QUERY,
+              TARGET,
+              TABLE,
+              KEY,
+              MODE,
+              CREATE_TABLE,
+              BATCH_SIZE,
+              LOCK_TIMEOUT,
+              ALLOW_EMPTY,
+              MAX_DELETE_FRACTION,
+              THROTTLE,
+              RETRIES,
+              DIFF,
+              STATE_DATASET));
 
   private final YamlReader reader;
   private final ConfigRules rules;
@@ -91,17 +166,29 @@ final class SyncReader {
 
   /**
    * The sync {@code name} over the top level's throttle and retries; its connections are checked
-   * against {@code connections} (empty: the connections block is unusable). Its {@code table}
-   * node goes into {@code tableNodes}, for problems that concern two syncs.
+   * against {@code connections} (empty: the connections block is unusable). Its {@code table} node
+   * goes into {@code tableNodes}, for problems that concern two syncs.
    */
-  Optional<SyncConfig> read(String name, NodeTuple tuple, String path,
-      Optional<ConnectionTypes> connections, ThrottleConfig defaultThrottle,
-      RetryConfig defaultRetries, Map<String, Node> tableNodes) {
+  Optional<SyncConfig> read(
+      String name,
+      NodeTuple tuple,
+      String path,
+      Optional<ConnectionTypes> connections,
+      ThrottleConfig defaultThrottle,
+      RetryConfig defaultRetries,
+      Map<String, Node> tableNodes) {
     int before = reader.problemCount();
     if (!SYNC_NAME.matcher(name).matches()) {
-      reader.problem(tuple.getKeyNode(), path, "sync name '" + name + "' names lock and stage"
-          + " files, so it may hold only letters, digits, '_', '.' and '-', and not start with '.'"
-          + " or '-'; rename it, e.g. '" + name.replaceAll("^[.-]|[^A-Za-z0-9_.-]", "_") + "'");
+      reader.problem(
+          tuple.getKeyNode(),
+          path,
+          "sync name '"
+              + name
+              + "' names lock and stage"
+              + " files, so it may hold only letters, digits, '_', '.' and '-', and not start with '.'"
+              + " or '-'; rename it, e.g. '"
+              + name.replaceAll("^[.-]|[^A-Za-z0-9_.-]", "_")
+              + "'");
     }
     Optional<Fields> block =
         reader.fields(tuple.getValueNode(), path, YamlReader.mapWithKeys(SECTION.names()));
@@ -110,14 +197,22 @@ final class SyncReader {
     }
     Fields fields = block.get();
     reader.rejectUnknownKeys(fields, SECTION.names());
-    Optional<String> source = reader.read(fields, SOURCE).flatMap(
-        connection -> rules.connectionOfRole(fields, "source", connection, SOURCE_TYPES,
-            connections));
+    Optional<String> source =
+        reader
+            .read(fields, SOURCE)
+            .flatMap(
+                connection ->
+                    rules.connectionOfRole(
+                        fields, "source", connection, SOURCE_TYPES, connections));
     Optional<String> query = reader.read(fields, QUERY);
     rules.noLegacySql(fields, query, source, connections);
-    Optional<String> target = reader.read(fields, TARGET).flatMap(
-        connection -> rules.connectionOfRole(fields, "target", connection, TARGET_TYPES,
-            connections));
+    Optional<String> target =
+        reader
+            .read(fields, TARGET)
+            .flatMap(
+                connection ->
+                    rules.connectionOfRole(
+                        fields, "target", connection, TARGET_TYPES, connections));
     Optional<String> table = reader.read(fields, TABLE);
     fields.value(TABLE.name()).ifPresent(node -> tableNodes.put(name, node));
     Optional<Mode> mode =
@@ -134,14 +229,26 @@ final class SyncReader {
     if (throttle.isPresent() && batchSize.isPresent()) {
       rules.batchSizeWithinThrottle(fields, batchSize.get(), throttle.get());
     }
-    Optional<Diff> diff = rules.diff(
-        fields, reader.read(fields, DIFF), reader.read(fields, STATE_DATASET), mode);
+    Optional<Diff> diff =
+        rules.diff(fields, reader.read(fields, DIFF), reader.read(fields, STATE_DATASET), mode);
     return reader.problemCount() > before
         ? Optional.empty()
-        : Optional.of(new SyncConfig(name, source.get(), query.get(), target.get(), table.get(),
-            key.get(), mode.get(), createTable.get(), batchSize.get(), lockTimeout.get(),
-            new DeleteGuard(allowEmpty.get(), maxDeleteFraction.get()), throttle.get(),
-            retries.get(), diff.get()));
+        : Optional.of(
+            new SyncConfig(
+                name,
+                source.get(),
+                query.get(),
+                target.get(),
+                table.get(),
+                key.get(),
+                mode.get(),
+                createTable.get(),
+                batchSize.get(),
+                lockTimeout.get(),
+                new DeleteGuard(allowEmpty.get(), maxDeleteFraction.get()),
+                throttle.get(),
+                retries.get(),
+                diff.get()));
   }
 
   /** The key columns, each once (column names ignore case); none when {@code key} is absent. */
@@ -156,8 +263,12 @@ final class SyncReader {
     List<String> names = columns.orElse(List.of());
     for (int i = 0; i < names.size(); i++) {
       if (!seen.add(names.get(i).toLowerCase(Locale.ROOT))) {
-        reader.problem(((SequenceNode) node.get()).getValue().get(i), path + "[" + i + "]",
-            "duplicate key column '" + names.get(i) + "' (column names ignore case); list each"
+        reader.problem(
+            ((SequenceNode) node.get()).getValue().get(i),
+            path + "[" + i + "]",
+            "duplicate key column '"
+                + names.get(i)
+                + "' (column names ignore case); list each"
                 + " column once");
       }
     }
@@ -166,7 +277,12 @@ final class SyncReader {
 
   private static Optional<String> dataset(
       YamlReader reader, Node node, String path, String expected) {
-    return reader.nonBlank(node, path, expected).flatMap(text ->
-        DATASET.matcher(text).matches() ? Optional.of(text) : reader.invalid(node, path, expected, text));
+    return reader
+        .nonBlank(node, path, expected)
+        .flatMap(
+            text ->
+                DATASET.matcher(text).matches()
+                    ? Optional.of(text)
+                    : reader.invalid(node, path, expected, text));
   }
 }

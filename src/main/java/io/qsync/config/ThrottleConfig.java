@@ -14,9 +14,10 @@ import java.util.Optional;
  *
  * @param maxRowsPerSecond the most changes written per second; 0: no limit
  * @param batchTime the transaction time a batch aims at, growing or shrinking the batch size
- *     between {@code minBatchSize} and {@code maxBatchSize}; zero: every batch is {@code batch_size}
- * @param minBatchSize the smallest batch; 0: {@value #DEFAULT_MIN_BATCH_SIZE}, or the sync's
- *     batch size when that is smaller
+ *     between {@code minBatchSize} and {@code maxBatchSize}; zero: every batch is {@code
+ *     batch_size}
+ * @param minBatchSize the smallest batch; 0: {@value #DEFAULT_MIN_BATCH_SIZE}, or the sync's batch
+ *     size when that is smaller
  * @param maxBatchSize the largest batch; 0: {@value #DEFAULT_MAX_BATCH_FACTOR} times the sync's
  *     batch size, at most {@value #DEFAULT_MAX_BATCH_SIZE} (or the batch size when that is larger)
  * @param maxThreadsRunning pause while the target's {@code Threads_running} is at least this
@@ -66,8 +67,18 @@ public record ThrottleConfig(
    */
   public static final ThrottleConfig DEFAULT =
       new ThrottleConfig(
-          0, Duration.ofMillis(500), 0, 0, 50, 0, List.of(), Duration.ofSeconds(5), Duration.ZERO,
-          Optional.empty(), Duration.ofMinutes(30), Duration.ofSeconds(1));
+          0,
+          Duration.ofMillis(500),
+          0,
+          0,
+          50,
+          0,
+          List.of(),
+          Duration.ofSeconds(5),
+          Duration.ZERO,
+          Optional.empty(),
+          Duration.ofMinutes(30),
+          Duration.ofSeconds(1));
 
   public ThrottleConfig {
     requireNonNull(batchTime, "batchTime is null");
@@ -77,7 +88,10 @@ public record ThrottleConfig(
     requireNonNull(pauseFile, "pauseFile is null");
     requireNonNull(maxPause, "maxPause is null");
     requireNonNull(probeInterval, "probeInterval is null");
-    if (maxRowsPerSecond < 0 || minBatchSize < 0 || maxBatchSize < 0 || maxThreadsRunning < 0
+    if (maxRowsPerSecond < 0
+        || minBatchSize < 0
+        || maxBatchSize < 0
+        || maxThreadsRunning < 0
         || criticalThreadsRunning < 0) {
       throw new IllegalArgumentException("throttle limits must be 0 or more: " + this);
     }
@@ -99,8 +113,17 @@ public record ThrottleConfig(
 
   public ThrottleConfig withPauseFile(Optional<Path> file) {
     return new ThrottleConfig(
-        maxRowsPerSecond, batchTime, minBatchSize, maxBatchSize, maxThreadsRunning,
-        criticalThreadsRunning, replicas, maxReplicaLag, criticalReplicaLag, file, maxPause,
+        maxRowsPerSecond,
+        batchTime,
+        minBatchSize,
+        maxBatchSize,
+        maxThreadsRunning,
+        criticalThreadsRunning,
+        replicas,
+        maxReplicaLag,
+        criticalReplicaLag,
+        file,
+        maxPause,
         probeInterval);
   }
 }

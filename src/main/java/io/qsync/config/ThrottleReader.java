@@ -12,58 +12,122 @@ import java.util.Optional;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Reads a {@code throttle} block, at the top level (every sync's defaults) or in a sync, where
- * each key given replaces the top level's. Not thread-safe: it reads one file.
+ * Reads a {@code throttle} block, at the top level (every sync's defaults) or in a sync, where each
+ * key given replaces the top level's. Not thread-safe: it reads one file.
  */
 final class ThrottleReader {
   private static final String WHOLE = "a whole number, 0 or more (0: off)";
   private static final ThrottleConfig DEFAULT = ThrottleConfig.DEFAULT;
-  /** A batch size: a whole number from 1 to {@link ConfigLoader#MAX_BATCH_SIZE}. */
-  static final ConfigKey.ValueType<Integer> BATCH_SIZE_TYPE = (reader, node, path, expected) ->
-      reader.wholeNumberUpTo(ConfigLoader.MAX_BATCH_SIZE, node, path, expected);
 
-  static final ConfigKey<Long> MAX_ROWS_PER_SECOND = ConfigKey.withDefault("max_rows_per_second",
-      YamlReader::wholeNumber, WHOLE, DEFAULT.maxRowsPerSecond(),
-      "the most changes written per second; 0: no limit");
-  static final ConfigKey<Duration> BATCH_TIME = ConfigKey.withDefault("batch_time",
-      YamlReader::duration, DURATION_EXPECTED + " (0: fixed batches)", DEFAULT.batchTime(),
-      "the transaction time a batch aims at, growing or shrinking batches within the bounds");
-  static final ConfigKey<Integer> MIN_BATCH_SIZE = ConfigKey.optional("min_batch_size",
-      BATCH_SIZE_TYPE, "a positive whole number",
-      "`" + ThrottleConfig.DEFAULT_MIN_BATCH_SIZE + "` (or `batch_size` when smaller)",
-      "the smallest batch");
-  static final ConfigKey<Integer> MAX_BATCH_SIZE = ConfigKey.optional("max_batch_size",
-      BATCH_SIZE_TYPE, "a positive whole number",
-      ThrottleConfig.DEFAULT_MAX_BATCH_FACTOR + " x `batch_size`, at most "
-          + ThrottleConfig.DEFAULT_MAX_BATCH_SIZE + " (or `batch_size` when larger)",
-      "the largest batch");
-  static final ConfigKey<Long> MAX_THREADS_RUNNING = ConfigKey.withDefault("max_threads_running",
-      YamlReader::wholeNumber, WHOLE, (long) DEFAULT.maxThreadsRunning(),
-      "pause while the target's Threads_running is at least this; 0: not watched");
-  static final ConfigKey<Long> CRITICAL_THREADS_RUNNING = ConfigKey.withDefault(
-      "critical_threads_running", YamlReader::wholeNumber, WHOLE,
-      (long) DEFAULT.criticalThreadsRunning(), "stop the run when Threads_running reaches this");
-  static final ConfigKey<List<String>> REPLICAS = ConfigKey.optional("replicas",
-      YamlReader::strings, "the name of a mysql connection", "none",
-      "mysql connections to replicas whose lag is watched");
-  static final ConfigKey<Duration> MAX_REPLICA_LAG = ConfigKey.withDefault("max_replica_lag",
-      YamlReader::duration, DURATION_EXPECTED, DEFAULT.maxReplicaLag(),
-      "pause while a replica lags this much or more");
-  static final ConfigKey<Duration> CRITICAL_REPLICA_LAG = ConfigKey.withDefault(
-      "critical_replica_lag", YamlReader::duration, DURATION_EXPECTED + " (0: off)",
-      DEFAULT.criticalReplicaLag(), "stop the run when a replica lags this much");
-  static final ConfigKey<Path> PAUSE_FILE = ConfigKey.optional("pause_file",
-      YamlReader::folderPath, "a file path", "none", "while this file exists, the sync pauses");
-  static final ConfigKey<Duration> MAX_PAUSE = ConfigKey.withDefault("max_pause",
-      YamlReader::duration, DURATION_EXPECTED, DEFAULT.maxPause(),
-      "a pause longer than this stops the run");
-  static final ConfigKey<Duration> PROBE_INTERVAL = ConfigKey.withDefault("probe_interval",
-      YamlReader::duration, DURATION_EXPECTED + " (0: before every batch)",
-      DEFAULT.probeInterval(), "how long the target, once seen clear, counts as clear");
-  static final ConfigSection SECTION = ConfigSection.of("throttle.", "", List.of(
-      MAX_ROWS_PER_SECOND, BATCH_TIME, MIN_BATCH_SIZE, MAX_BATCH_SIZE, MAX_THREADS_RUNNING,
-      CRITICAL_THREADS_RUNNING, REPLICAS, MAX_REPLICA_LAG, CRITICAL_REPLICA_LAG, PAUSE_FILE,
-      MAX_PAUSE, PROBE_INTERVAL));
+  /** A batch size: a whole number from 1 to {@link ConfigLoader#MAX_BATCH_SIZE}. */
+  static final ConfigKey.ValueType<Integer> BATCH_SIZE_TYPE =
+      (reader, node, path, expected) ->
+          reader.wholeNumberUpTo(ConfigLoader.MAX_BATCH_SIZE, node, path, expected);
+
+  static final ConfigKey<Long> MAX_ROWS_PER_SECOND =
+      ConfigKey.withDefault(
+          "max_rows_per_second",
+          YamlReader::wholeNumber,
+          WHOLE,
+          DEFAULT.maxRowsPerSecond(),
+          "the most changes written per second; 0: no limit");
+  static final ConfigKey<Duration> BATCH_TIME =
+      ConfigKey.withDefault(
+          "batch_time",
+          YamlReader::duration,
+          DURATION_EXPECTED + " (0: fixed batches)",
+          DEFAULT.batchTime(),
+          "the transaction time a batch aims at, growing or shrinking batches within the bounds");
+  static final ConfigKey<Integer> MIN_BATCH_SIZE =
+      ConfigKey.optional(
+          "min_batch_size",
+          BATCH_SIZE_TYPE,
+          "a positive whole number",
+          "`" + ThrottleConfig.DEFAULT_MIN_BATCH_SIZE + "` (or `batch_size` when smaller)",
+          "the smallest batch");
+  static final ConfigKey<Integer> MAX_BATCH_SIZE =
+      ConfigKey.optional(
+          "max_batch_size",
+          BATCH_SIZE_TYPE,
+          "a positive whole number",
+          ThrottleConfig.DEFAULT_MAX_BATCH_FACTOR
+              + " x `batch_size`, at most "
+              + ThrottleConfig.DEFAULT_MAX_BATCH_SIZE
+              + " (or `batch_size` when larger)",
+          "the largest batch");
+  static final ConfigKey<Long> MAX_THREADS_RUNNING =
+      ConfigKey.withDefault(
+          "max_threads_running",
+          YamlReader::wholeNumber,
+          WHOLE,
+          (long) DEFAULT.maxThreadsRunning(),
+          "pause while the target's Threads_running is at least this; 0: not watched");
+  static final ConfigKey<Long> CRITICAL_THREADS_RUNNING =
+      ConfigKey.withDefault(
+          "critical_threads_running",
+          YamlReader::wholeNumber,
+          WHOLE,
+          (long) DEFAULT.criticalThreadsRunning(),
+          "stop the run when Threads_running reaches this");
+  static final ConfigKey<List<String>> REPLICAS =
+      ConfigKey.optional(
+          "replicas",
+          YamlReader::strings,
+          "the name of a mysql connection",
+          "none",
+          "mysql connections to replicas whose lag is watched");
+  static final ConfigKey<Duration> MAX_REPLICA_LAG =
+      ConfigKey.withDefault(
+          "max_replica_lag",
+          YamlReader::duration,
+          DURATION_EXPECTED,
+          DEFAULT.maxReplicaLag(),
+          "pause while a replica lags this much or more");
+  static final ConfigKey<Duration> CRITICAL_REPLICA_LAG =
+      ConfigKey.withDefault(
+          "critical_replica_lag",
+          YamlReader::duration,
+          DURATION_EXPECTED + " (0: off)",
+          DEFAULT.criticalReplicaLag(),
+          "stop the run when a replica lags this much");
+  static final ConfigKey<Path> PAUSE_FILE =
+      ConfigKey.optional(
+          "pause_file",
+          YamlReader::folderPath,
+          "a file path",
+          "none",
+          "while this file exists, the sync pauses");
+  static final ConfigKey<Duration> MAX_PAUSE =
+      ConfigKey.withDefault(
+          "max_pause",
+          YamlReader::duration,
+          DURATION_EXPECTED,
+          DEFAULT.maxPause(),
+          "a pause longer than this stops the run");
+  static final ConfigKey<Duration> PROBE_INTERVAL =
+      ConfigKey.withDefault(
+          "probe_interval",
+          YamlReader::duration,
+          DURATION_EXPECTED + " (0: before every batch)",
+          DEFAULT.probeInterval(),
+          "how long the target, once seen clear, counts as clear");
+  static final ConfigSection SECTION =
+      ConfigSection.of(
+          "throttle.",
+          "",
+          List.of(
+              MAX_ROWS_PER_SECOND,
+              BATCH_TIME,
+              MIN_BATCH_SIZE,
+              MAX_BATCH_SIZE,
+              MAX_THREADS_RUNNING,
+              CRITICAL_THREADS_RUNNING,
+              REPLICAS,
+              MAX_REPLICA_LAG,
+              CRITICAL_REPLICA_LAG,
+              PAUSE_FILE,
+              MAX_PAUSE,
+              PROBE_INTERVAL));
 
   /** The most {@code Threads_running} a limit may name. */
   private static final long MAX_THREADS = 100_000;
@@ -77,8 +141,8 @@ final class ThrottleReader {
   }
 
   /**
-   * The {@code throttle} block of {@code parent} over {@code fallback}: each key given replaces
-   * the fallback's value, so a sync's block overrides the top level's key by key.
+   * The {@code throttle} block of {@code parent} over {@code fallback}: each key given replaces the
+   * fallback's value, so a sync's block overrides the top level's key by key.
    */
   Optional<ThrottleConfig> read(
       Fields parent, ThrottleConfig fallback, Optional<ConnectionTypes> connections) {
@@ -87,8 +151,9 @@ final class ThrottleReader {
       return Optional.of(fallback);
     }
     int before = reader.problemCount();
-    Optional<Fields> block = reader.fields(
-        node.get(), parent.pathOf("throttle"), YamlReader.mapWithKeys(SECTION.names()));
+    Optional<Fields> block =
+        reader.fields(
+            node.get(), parent.pathOf("throttle"), YamlReader.mapWithKeys(SECTION.names()));
     if (block.isEmpty()) {
       return Optional.empty();
     }
@@ -119,15 +184,27 @@ final class ThrottleReader {
     for (ConfigKey<Long> key : List.of(MAX_THREADS_RUNNING, CRITICAL_THREADS_RUNNING)) {
       long value = (key == MAX_THREADS_RUNNING ? threads : criticalThreads).get();
       if (value > MAX_THREADS) {
-        reader.problem(fields.valueOrMap(key.name()), fields.pathOf(key.name()),
+        reader.problem(
+            fields.valueOrMap(key.name()),
+            fields.pathOf(key.name()),
             "expected a thread count from 0 to 100000, got " + value);
       }
     }
     return reader.problemCount() > before
         ? Optional.empty()
-        : Optional.of(new ThrottleConfig(rate.get(), batchTime.get(), minBatch.get(),
-            maxBatch.get(), threads.get().intValue(), criticalThreads.get().intValue(),
-            replicas.get(), lag.get(), criticalLag.get(), pauseFile, maxPause.get(),
-            probeInterval.get()));
+        : Optional.of(
+            new ThrottleConfig(
+                rate.get(),
+                batchTime.get(),
+                minBatch.get(),
+                maxBatch.get(),
+                threads.get().intValue(),
+                criticalThreads.get().intValue(),
+                replicas.get(),
+                lag.get(),
+                criticalLag.get(),
+                pauseFile,
+                maxPause.get(),
+                probeInterval.get()));
   }
 }

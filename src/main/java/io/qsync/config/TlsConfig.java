@@ -10,8 +10,8 @@ import java.util.Optional;
  * TLS to a MySQL connection. Immutable.
  *
  * @param mode whether to encrypt, and how much of the server's certificate to check
- * @param caFile the CA certificate the server's certificate must chain to (PEM); without one,
- *     the JVM's trusted CAs
+ * @param caFile the CA certificate the server's certificate must chain to (PEM); without one, the
+ *     JVM's trusted CAs
  */
 public record TlsConfig(Mode mode, Optional<Path> caFile) {
 

@@ -18,11 +18,20 @@ final class TlsReader {
   private static final List<String> MODES =
       Arrays.stream(TlsConfig.Mode.values()).map(TlsConfig.Mode::configName).toList();
 
-  static final ConfigKey<String> TLS = ConfigKey.optional("tls", YamlReader.choice(MODES),
-      YamlReader.or(MODES), "`disabled`; `verify-full` with `ca_file`",
-      "whether to encrypt, and how much of the server's certificate to check");
-  static final ConfigKey<Path> CA_FILE = ConfigKey.optional("ca_file", YamlReader::existingFile,
-      "a PEM file path", "none", "the CA certificate (PEM) the server's certificate must chain to");
+  static final ConfigKey<String> TLS =
+      ConfigKey.optional(
+          "tls",
+          YamlReader.choice(MODES),
+          YamlReader.or(MODES),
+          "`disabled`; `verify-full` with `ca_file`",
+          "whether to encrypt, and how much of the server's certificate to check");
+  static final ConfigKey<Path> CA_FILE =
+      ConfigKey.optional(
+          "ca_file",
+          YamlReader::existingFile,
+          "a PEM file path",
+          "none",
+          "the CA certificate (PEM) the server's certificate must chain to");
   static final List<ConfigKey<?>> KEYS = List.of(TLS, CA_FILE);
 
   private final YamlReader reader;

@@ -33,10 +33,10 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Reads typed values out of one YAML file's nodes, knowing nothing of qsync's blocks. Every value
  * that cannot be read becomes a {@link ConfigProblem} placed at its node's line and column and
- * named by its key path; the getter then returns empty. An empty result therefore means "absent
- * or invalid", and only the problems collected tell which: a section compares {@link
- * #problemCount()} before and after reading. Any scalar may hold {@code ${VAR}} placeholders,
- * filled from the environment (see {@link Placeholders}).
+ * named by its key path; the getter then returns empty. An empty result therefore means "absent or
+ * invalid", and only the problems collected tell which: a section compares {@link #problemCount()}
+ * before and after reading. Any scalar may hold {@code ${VAR}} placeholders, filled from the
+ * environment (see {@link Placeholders}).
  *
  * <p>Not thread-safe: one instance reads one file.
  */
@@ -44,7 +44,8 @@ final class YamlReader {
   static final String DURATION_EXPECTED =
       "a duration like 30s, 2m or 500ms (a bare number means seconds)";
   private static final Pattern WHOLE_NUMBER = Pattern.compile("[-+]?\\d{1,12}");
-  private static final Pattern FRACTION = Pattern.compile("[-+]?(\\d{1,6}(\\.\\d{0,9})?|\\.\\d{1,9})");
+  private static final Pattern FRACTION =
+      Pattern.compile("[-+]?(\\d{1,6}(\\.\\d{0,9})?|\\.\\d{1,9})");
   private static final Pattern DURATION = Pattern.compile("(-?\\d{1,12})\\s*(ms|s|m|h)?");
 
   private final Path file;
@@ -84,18 +85,29 @@ final class YamlReader {
     try {
       Node root = new Yaml().compose(new StringReader(text));
       if (root == null) {
-        problems.add(new ConfigProblem(file, 1, 1, "", "the file holds no YAML; expected " + expected));
+        problems.add(
+            new ConfigProblem(file, 1, 1, "", "the file holds no YAML; expected " + expected));
       }
       return Optional.ofNullable(root);
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      problems.add(new ConfigProblem(file, mark == null ? 0 : mark.getLine() + 1,
-          mark == null ? 0 : mark.getColumn() + 1, "", "invalid YAML: "
-              + (e.getProblem() != null ? e.getProblem() : e.getMessage())
-              + "; check the indentation, colons and quotes here"));
+      problems.add(
+          new ConfigProblem(
+              file,
+              mark == null ? 0 : mark.getLine() + 1,
+              mark == null ? 0 : mark.getColumn() + 1,
+              "",
+              "invalid YAML: "
+                  + (e.getProblem() != null ? e.getProblem() : e.getMessage())
+                  + "; check the indentation, colons and quotes here"));
     } catch (YAMLException e) {
-      problems.add(new ConfigProblem(file, 0, 0, "",
-          "invalid YAML: " + e.getMessage() + "; simplify the file to plain maps and lists"));
+      problems.add(
+          new ConfigProblem(
+              file,
+              0,
+              0,
+              "",
+              "invalid YAML: " + e.getMessage() + "; simplify the file to plain maps and lists"));
     }
     return Optional.empty();
   }
@@ -131,15 +143,22 @@ final class YamlReader {
     Fields fields = new Fields(map, path, new LinkedHashMap<>());
     for (NodeTuple tuple : map.getValue()) {
       if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
-        problem(tuple.getKeyNode(), path,
+        problem(
+            tuple.getKeyNode(),
+            path,
             "expected a plain name as key, got " + describe(tuple.getKeyNode()));
         continue;
       }
       NodeTuple first = fields.byKey().putIfAbsent(keyNode.getValue(), tuple);
       if (first != null) {
-        problem(keyNode, fields.pathOf(keyNode.getValue()), "duplicate key '" + keyNode.getValue()
-            + "' (first at line " + (first.getKeyNode().getStartMark().getLine() + 1)
-            + "); keep only one");
+        problem(
+            keyNode,
+            fields.pathOf(keyNode.getValue()),
+            "duplicate key '"
+                + keyNode.getValue()
+                + "' (first at line "
+                + (first.getKeyNode().getStartMark().getLine() + 1)
+                + "); keep only one");
       }
     }
     return Optional.of(fields);
@@ -147,17 +166,27 @@ final class YamlReader {
 
   /** Reports each key of {@code fields} not among {@code allowed}, with the nearest valid one. */
   void rejectUnknownKeys(Fields fields, List<String> allowed) {
-    fields.byKey().forEach((key, tuple) -> {
-      if (!allowed.contains(key)) {
-        problem(tuple.getKeyNode(), fields.pathOf(key), "unknown key '" + key + "'"
-            + suggestion(key, allowed) + "; valid keys: " + String.join(", ", allowed));
-      }
-    });
+    fields
+        .byKey()
+        .forEach(
+            (key, tuple) -> {
+              if (!allowed.contains(key)) {
+                problem(
+                    tuple.getKeyNode(),
+                    fields.pathOf(key),
+                    "unknown key '"
+                        + key
+                        + "'"
+                        + suggestion(key, allowed)
+                        + "; valid keys: "
+                        + String.join(", ", allowed));
+              }
+            });
   }
 
   /**
-   * The value of {@code key}: read by its type; when absent, a problem if the key is required,
-   * else its default (empty when it has none).
+   * The value of {@code key}: read by its type; when absent, a problem if the key is required, else
+   * its default (empty when it has none).
    */
   <T> Optional<T> read(Fields fields, ConfigKey<T> key) {
     Optional<Node> node = fields.value(key.name());
@@ -165,7 +194,9 @@ final class YamlReader {
       return key.type().read(this, node.get(), fields.pathOf(key.name()), key.expected());
     }
     if (key.isRequired()) {
-      return reject(fields.map(), fields.pathOf(key.name()),
+      return reject(
+          fields.map(),
+          fields.pathOf(key.name()),
           "missing required key '" + key.name() + "'; expected " + key.expected());
     }
     return key.defaultValue();
@@ -188,8 +219,8 @@ final class YamlReader {
   }
 
   Optional<String> nonBlank(Node node, String path, String expected) {
-    return text(node, path, expected).flatMap(text ->
-        text.isBlank() ? invalid(node, path, expected, text) : Optional.of(text));
+    return text(node, path, expected)
+        .flatMap(text -> text.isBlank() ? invalid(node, path, expected, text) : Optional.of(text));
   }
 
   /** One string or a list of them, each non-blank. */
@@ -208,99 +239,136 @@ final class YamlReader {
 
   /** One of {@code allowed}, with the nearest one suggested. */
   static ConfigKey.ValueType<String> choice(List<String> allowed) {
-    return (reader, node, path, expected) -> reader.text(node, path, expected).flatMap(text ->
-        allowed.contains(text)
-            ? Optional.of(text)
-            : reader.reject(node, path, "expected " + expected + ", got " + quote(text)
-                + suggestion(text, allowed)));
+    return (reader, node, path, expected) ->
+        reader
+            .text(node, path, expected)
+            .flatMap(
+                text ->
+                    allowed.contains(text)
+                        ? Optional.of(text)
+                        : reader.reject(
+                            node,
+                            path,
+                            "expected "
+                                + expected
+                                + ", got "
+                                + quote(text)
+                                + suggestion(text, allowed)));
   }
 
   Optional<Boolean> bool(Node node, String path, String expected) {
     // YAML 1.1's yes/no/on/off are refused on purpose
-    return text(node, path, expected).flatMap(text ->
-        text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")
-            ? Optional.of(Boolean.parseBoolean(text))
-            : invalid(node, path, expected, text));
+    return text(node, path, expected)
+        .flatMap(
+            text ->
+                text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")
+                    ? Optional.of(Boolean.parseBoolean(text))
+                    : invalid(node, path, expected, text));
   }
 
   /** A whole number from 1 to {@code max}. */
   Optional<Integer> wholeNumberUpTo(int max, Node node, String path, String expected) {
-    return text(node, path, expected).flatMap(text -> {
-      if (!WHOLE_NUMBER.matcher(text.strip()).matches()) {
-        return invalid(node, path, expected, text);
-      }
-      long value = Long.parseLong(text.strip());
-      return value >= 1 && value <= max
-          ? Optional.of((int) value)
-          : invalid(node, path, "a whole number from 1 to " + max, text);
-    });
+    return text(node, path, expected)
+        .flatMap(
+            text -> {
+              if (!WHOLE_NUMBER.matcher(text.strip()).matches()) {
+                return invalid(node, path, expected, text);
+              }
+              long value = Long.parseLong(text.strip());
+              return value >= 1 && value <= max
+                  ? Optional.of((int) value)
+                  : invalid(node, path, "a whole number from 1 to " + max, text);
+            });
   }
 
   /** A whole number, 0 or more. */
   Optional<Long> wholeNumber(Node node, String path, String expected) {
-    return text(node, path, expected).flatMap(text -> {
-      if (!WHOLE_NUMBER.matcher(text.strip()).matches()) {
-        return invalid(node, path, expected, text);
-      }
-      long value = Long.parseLong(text.strip());
-      return value < 0 ? invalid(node, path, expected, text) : Optional.of(value);
-    });
+    return text(node, path, expected)
+        .flatMap(
+            text -> {
+              if (!WHOLE_NUMBER.matcher(text.strip()).matches()) {
+                return invalid(node, path, expected, text);
+              }
+              long value = Long.parseLong(text.strip());
+              return value < 0 ? invalid(node, path, expected, text) : Optional.of(value);
+            });
   }
 
   /** A whole number, 1 or more. */
   Optional<Long> positiveLong(Node node, String path, String expected) {
-    return text(node, path, expected).flatMap(text ->
-        !text.strip().matches("\\d{1,18}") || Long.parseLong(text.strip()) < 1
-            ? invalid(node, path, expected, text)
-            : Optional.of(Long.parseLong(text.strip())));
+    return text(node, path, expected)
+        .flatMap(
+            text ->
+                !text.strip().matches("\\d{1,18}") || Long.parseLong(text.strip()) < 1
+                    ? invalid(node, path, expected, text)
+                    : Optional.of(Long.parseLong(text.strip())));
   }
 
   Optional<Double> fraction(Node node, String path, String expected) {
-    return text(node, path, expected).flatMap(text -> {
-      if (!FRACTION.matcher(text.strip()).matches()) {
-        return invalid(node, path, expected, text);
-      }
-      double value = Double.parseDouble(text.strip());
-      return value >= 0 && value <= 1 ? Optional.of(value) : invalid(node, path, expected, text);
-    });
+    return text(node, path, expected)
+        .flatMap(
+            text -> {
+              if (!FRACTION.matcher(text.strip()).matches()) {
+                return invalid(node, path, expected, text);
+              }
+              double value = Double.parseDouble(text.strip());
+              return value >= 0 && value <= 1
+                  ? Optional.of(value)
+                  : invalid(node, path, expected, text);
+            });
   }
 
   Optional<Duration> duration(Node node, String path, String expected) {
-    return text(node, path, expected).flatMap(text -> {
-      Matcher matcher = DURATION.matcher(text.strip());
-      if (!matcher.matches()) {
-        return invalid(node, path, expected, text);
-      }
-      long amount = Long.parseLong(matcher.group(1));
-      if (amount < 0) {
-        return invalid(node, path, "a duration of 0s or more", text);
-      }
-      return Optional.of(switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofSeconds(amount);
-      });
-    });
+    return text(node, path, expected)
+        .flatMap(
+            text -> {
+              Matcher matcher = DURATION.matcher(text.strip());
+              if (!matcher.matches()) {
+                return invalid(node, path, expected, text);
+              }
+              long amount = Long.parseLong(matcher.group(1));
+              if (amount < 0) {
+                return invalid(node, path, "a duration of 0s or more", text);
+              }
+              return Optional.of(
+                  switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofSeconds(amount);
+                  });
+            });
   }
 
   /** A path resolved against the config file's folder. */
   Optional<Path> folderPath(Node node, String path, String expected) {
-    return nonBlank(node, path, expected).flatMap(text -> {
-      try {
-        return Optional.of(folder.resolve(text).normalize());
-      } catch (InvalidPathException e) {
-        return reject(node, path, e.getReason() + "; expected " + expected + ", got " + quote(text));
-      }
-    });
+    return nonBlank(node, path, expected)
+        .flatMap(
+            text -> {
+              try {
+                return Optional.of(folder.resolve(text).normalize());
+              } catch (InvalidPathException e) {
+                return reject(
+                    node, path, e.getReason() + "; expected " + expected + ", got " + quote(text));
+              }
+            });
   }
 
   /** A readable file, resolved against the config file's folder. */
   Optional<Path> existingFile(Node node, String path, String expected) {
-    return folderPath(node, path, expected).flatMap(file -> Files.isReadable(file)
-        ? Optional.of(file)
-        : reject(node, path, "cannot read " + file + ": " + (Files.exists(file)
-            ? "permission denied" : "no such file") + "; fix the path"));
+    return folderPath(node, path, expected)
+        .flatMap(
+            file ->
+                Files.isReadable(file)
+                    ? Optional.of(file)
+                    : reject(
+                        node,
+                        path,
+                        "cannot read "
+                            + file
+                            + ": "
+                            + (Files.exists(file) ? "permission denied" : "no such file")
+                            + "; fix the path"));
   }
 
   // ---- problems ----
@@ -362,10 +430,13 @@ final class YamlReader {
 
   /** Why a file could not be read, in a few words. */
   static String reason(IOException e) {
-    return e instanceof java.nio.file.NoSuchFileException ? "no such file"
-        : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-        : e instanceof java.nio.charset.CharacterCodingException ? "it is not UTF-8 text"
-        : String.valueOf(e.getMessage());
+    return e instanceof java.nio.file.NoSuchFileException
+        ? "no such file"
+        : e instanceof java.nio.file.AccessDeniedException
+            ? "permission denied"
+            : e instanceof java.nio.charset.CharacterCodingException
+                ? "it is not UTF-8 text"
+                : String.valueOf(e.getMessage());
   }
 
   /** " (did you mean 'x'?)" for the candidate within two edits of {@code given}, else "". */
@@ -394,8 +465,10 @@ final class YamlReader {
       row[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int above = row[j];
-        row[j] = Math.min(diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1),
-            Math.min(above, row[j - 1]) + 1);
+        row[j] =
+            Math.min(
+                diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1),
+                Math.min(above, row[j - 1]) + 1);
         diagonal = above;
       }
     }

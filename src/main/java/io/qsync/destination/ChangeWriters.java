@@ -19,11 +19,18 @@ public interface ChangeWriters {
    * @param writes what the change set's inserts and updates may assume about the table
    */
   ChangeWriter writer(
-      String table, List<Column> columns, List<String> key, Writes writes, String runId, SyncLock lock);
+      String table,
+      List<Column> columns,
+      List<String> key,
+      Writes writes,
+      String runId,
+      SyncLock lock);
 
   /** What a change set's inserts and updates may assume about the table. */
   enum Writes {
-    /** Inserts only, into a table that holds none of their keys ({@code append}, {@code replace}). */
+    /**
+     * Inserts only, into a table that holds none of their keys ({@code append}, {@code replace}).
+     */
     INSERTS,
     /**
      * A change set diffed against the table just now: inserts are new keys, updates find their
@@ -44,21 +51,21 @@ public interface ChangeWriters {
   /** Applies batches of a change set. Not thread-safe. */
   interface ChangeWriter {
     /**
-     * Applies one batch and moves the checkpoint from {@code afterSeq} to the batch's last
-     * sequence number, in one transaction: both happen or neither does.
+     * Applies one batch and moves the checkpoint from {@code afterSeq} to the batch's last sequence
+     * number, in one transaction: both happen or neither does.
      *
-     * @throws io.qsync.QsyncException when the target rejects a row (naming its key and column),
-     *     or the checkpoint was moved by someone else (the batch is rolled back)
+     * @throws io.qsync.QsyncException when the target rejects a row (naming its key and column), or
+     *     the checkpoint was moved by someone else (the batch is rolled back)
      */
     void apply(List<Change> batch, long afterSeq);
 
     /**
-     * Writes what the batches set aside, in one transaction, after the last batch: rows whose
-     * value of another unique key of the table was still held by a row a later batch changed (a
-     * value that moves between rows). Returns a note for the run's report when there were any.
+     * Writes what the batches set aside, in one transaction, after the last batch: rows whose value
+     * of another unique key of the table was still held by a row a later batch changed (a value
+     * that moves between rows). Returns a note for the run's report when there were any.
      *
-     * @throws io.qsync.QsyncException when such a row still collides at the end: the query's
-     *     result itself holds the value twice
+     * @throws io.qsync.QsyncException when such a row still collides at the end: the query's result
+     *     itself holds the value twice
      */
     Optional<String> finish();
   }

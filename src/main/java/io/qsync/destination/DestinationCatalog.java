@@ -18,18 +18,21 @@ public interface DestinationCatalog {
    * Every reason the existing table cannot hold the result, each with its remedy; empty when it
    * can.
    */
-  List<String> schemaProblems(DestinationTable table, List<Column> columns, List<String> key, boolean keyRequired);
+  List<String> schemaProblems(
+      DestinationTable table, List<Column> columns, List<String> key, boolean keyRequired);
 
   /**
    * Every value rule of the table's columns: which values each column the result is written to
    * would not store as sent (see {@link ValueRule}), with the remedy phrased for the source's
-   * dialect. For a table qsync has yet to create, the rules of the one {@link #createTable}
-   * makes.
+   * dialect. For a table qsync has yet to create, the rules of the one {@link #createTable} makes.
    *
    * @param existing the table as it exists, or empty when the run creates it
    */
   List<ValueRule> valueRules(
-      String table, Optional<DestinationTable> existing, List<Column> columns, List<String> key,
+      String table,
+      Optional<DestinationTable> existing,
+      List<Column> columns,
+      List<String> key,
       QueryDialect dialect);
 
   /** The CREATE TABLE statement {@link #createTable} runs, for plans and messages. */

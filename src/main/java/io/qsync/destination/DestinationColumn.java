@@ -15,8 +15,8 @@ import java.util.Optional;
  * @param characterLength the declared length of a string or byte string column, else 0
  * @param numericScale digits after the point; -1 where the type declares none ({@code float})
  * @param characterSet the column's character set, for character columns
- * @param generated how the target computes the column, when it does ({@code STORED GENERATED}):
- *     a value written to it is not what it holds
+ * @param generated how the target computes the column, when it does ({@code STORED GENERATED}): a
+ *     value written to it is not what it holds
  */
 public record DestinationColumn(
     String name,
@@ -41,16 +41,31 @@ public record DestinationColumn(
   }
 
   /**
-   * A column that is not generated, its character set the one its collation is named after
-   * ({@code utf8mb4_bin}: {@code utf8mb4}).
+   * A column that is not generated, its character set the one its collation is named after ({@code
+   * utf8mb4_bin}: {@code utf8mb4}).
    */
   public DestinationColumn(
-      String name, String dataType, String columnType, boolean nullable, boolean hasDefault,
-      Optional<String> collation, long characterLength, int numericPrecision, int numericScale,
+      String name,
+      String dataType,
+      String columnType,
+      boolean nullable,
+      boolean hasDefault,
+      Optional<String> collation,
+      long characterLength,
+      int numericPrecision,
+      int numericScale,
       int fractionalDigits) {
     this(
-        name, dataType, columnType, nullable, hasDefault, collation, characterLength,
-        numericPrecision, numericScale, fractionalDigits,
+        name,
+        dataType,
+        columnType,
+        nullable,
+        hasDefault,
+        collation,
+        characterLength,
+        numericPrecision,
+        numericScale,
+        fractionalDigits,
         collation.map(DestinationColumn::characterSetOf),
         Optional.empty());
   }

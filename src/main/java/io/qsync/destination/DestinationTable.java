@@ -25,7 +25,8 @@ public record DestinationTable(
   }
 
   /** An ordinary table. */
-  public DestinationTable(String name, List<DestinationColumn> columns, List<List<String>> uniqueKeys) {
+  public DestinationTable(
+      String name, List<DestinationColumn> columns, List<List<String>> uniqueKeys) {
     this(name, columns, uniqueKeys, BASE_TABLE);
   }
 

@@ -13,9 +13,9 @@ public interface TableReader {
   void readRows(String table, List<Column> columns, RowSink sink);
 
   /**
-   * The table's row whose key columns hold {@code keyValues} (in key order), as {@code columns}
-   * in their order, matched as the table compares keys; empty when it holds none. For the few
-   * rows a plan shows.
+   * The table's row whose key columns hold {@code keyValues} (in key order), as {@code columns} in
+   * their order, matched as the table compares keys; empty when it holds none. For the few rows a
+   * plan shows.
    */
   Optional<Object[]> findRow(
       String table, List<Column> columns, List<String> key, List<Object> keyValues);

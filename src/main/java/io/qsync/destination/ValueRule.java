@@ -7,9 +7,9 @@ import java.time.LocalDateTime;
 import java.util.List;
 
 /**
- * Values a target column would not store as they are sent (it would refuse them, or store
- * something else, which the next run would see as a change), and what to do about them. The stage
- * looks for such values in the change set before anything is written. Immutable.
+ * Values a target column would not store as they are sent (it would refuse them, or store something
+ * else, which the next run would see as a change), and what to do about them. The stage looks for
+ * such values in the change set before anything is written. Immutable.
  *
  * @param column the result column the rule is about
  * @param columnType the target column's type, as the target spells it ({@code binary(4)})
@@ -71,8 +71,8 @@ public record ValueRule(
   }
 
   /**
-   * Text that is not a set of {@code members} as the column stores one: distinct members, in
-   * their declared order, separated by commas (the empty set is the empty string).
+   * Text that is not a set of {@code members} as the column stores one: distinct members, in their
+   * declared order, separated by commas (the empty set is the empty string).
    */
   public record NotSetOf(List<String> members) implements Check {
     public NotSetOf {

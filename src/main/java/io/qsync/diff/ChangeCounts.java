@@ -6,7 +6,8 @@ package io.qsync.diff;
  * @param sourceRows rows in the query result
  * @param unchanged result rows the target already holds with the same values
  */
-public record ChangeCounts(long sourceRows, long inserts, long updates, long deletes, long unchanged) {
+public record ChangeCounts(
+    long sourceRows, long inserts, long updates, long deletes, long unchanged) {
   public ChangeCounts {
     if (sourceRows < 0 || inserts < 0 || updates < 0 || deletes < 0 || unchanged < 0) {
       throw new IllegalArgumentException("counts cannot be negative");
@@ -18,8 +19,12 @@ public record ChangeCounts(long sourceRows, long inserts, long updates, long del
   /** {@code 3 inserted, 1 updated, 0 deleted, 96 unchanged}: the counts as a person reads them. */
   public String describe() {
     return String.format(
-        java.util.Locale.ROOT, "%,d inserted, %,d updated, %,d deleted, %,d unchanged", inserts,
-        updates, deletes, unchanged);
+        java.util.Locale.ROOT,
+        "%,d inserted, %,d updated, %,d deleted, %,d unchanged",
+        inserts,
+        updates,
+        deletes,
+        unchanged);
   }
 
   /** Rows the change set writes: its length. */

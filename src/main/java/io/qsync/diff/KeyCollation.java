@@ -3,14 +3,14 @@ package io.qsync.diff;
 import java.util.Locale;
 
 /**
- * How the target compares values of one key column, written as a DuckDB expression so the stage
- * can find keys that are distinct in the source but one key in the target, and match source rows
- * to target rows the way the target's unique index will.
+ * How the target compares values of one key column, written as a DuckDB expression so the stage can
+ * find keys that are distinct in the source but one key in the target, and match source rows to
+ * target rows the way the target's unique index will.
  *
  * <p>An approximation of MySQL's collations, erring towards "equal": case-insensitive collations
- * ({@code _ci}) compare lower-cased; accent-insensitive ones (MariaDB's {@code _ci}, MySQL's
- * {@code _ai_ci}) also strip accents; PAD SPACE collations (all but MySQL's {@code _0900_} and
- * MariaDB's {@code _nopad_} ones) ignore trailing spaces. Pure; thread-safe.
+ * ({@code _ci}) compare lower-cased; accent-insensitive ones (MariaDB's {@code _ci}, MySQL's {@code
+ * _ai_ci}) also strip accents; PAD SPACE collations (all but MySQL's {@code _0900_} and MariaDB's
+ * {@code _nopad_} ones) ignore trailing spaces. Pure; thread-safe.
  */
 public record KeyCollation(boolean ignoreCase, boolean ignoreAccents, boolean ignoreTrailingSpace) {
 
@@ -18,8 +18,8 @@ public record KeyCollation(boolean ignoreCase, boolean ignoreAccents, boolean ig
   public static final KeyCollation EXACT = new KeyCollation(false, false, false);
 
   /**
-   * The comparison of a column with the given collation, or {@link #EXACT} when it has none
-   * (not a character column).
+   * The comparison of a column with the given collation, or {@link #EXACT} when it has none (not a
+   * character column).
    */
   public static KeyCollation of(String collation) {
     if (collation == null || collation.isBlank() || collation.equalsIgnoreCase("binary")) {

@@ -28,6 +28,8 @@ public record KeyProblem(Kind kind, long count, List<String> samples) {
 
   /** A key value as a sample shows it: strings quoted, NULL spelled out. */
   public static String render(Object value) {
-    return value == null ? "NULL" : value instanceof String text ? "'" + text + "'" : value.toString();
+    return value == null
+        ? "NULL"
+        : value instanceof String text ? "'" + text + "'" : value.toString();
   }
 }

@@ -8,12 +8,12 @@ import java.util.List;
 /**
  * DuckDB's native library, loaded once per process before the first DuckDB connection. The JDBC
  * driver unpacks the library (57 MB) into the temporary folder the JVM fixed at its start, with no
- * setting of its own for where, and removes it only at a normal exit: a process killed with
- * SIGKILL would leave it behind for good. So once it is loaded, the unpacked file moves into the
- * folder {@code java.io.tmpdir} names now, qsync's own folder of the process, which the next qsync
- * removes when the process is gone. A loaded library stays mapped when its file moves or goes.
- * The file is found in {@code /proc/self/maps}, so this is Linux only; elsewhere it stays where
- * the driver put it. Thread-safe.
+ * setting of its own for where, and removes it only at a normal exit: a process killed with SIGKILL
+ * would leave it behind for good. So once it is loaded, the unpacked file moves into the folder
+ * {@code java.io.tmpdir} names now, qsync's own folder of the process, which the next qsync removes
+ * when the process is gone. A loaded library stays mapped when its file moves or goes. The file is
+ * found in {@code /proc/self/maps}, so this is Linux only; elsewhere it stays where the driver put
+ * it. Thread-safe.
  */
 public final class DuckDbLibrary {
   private static final String DRIVER_NATIVE = "org.duckdb.DuckDBNative";

@@ -1,10 +1,10 @@
 package io.qsync.engine;
 
-import io.qsync.Sleeper;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.Sleeper;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.destination.Destination;
@@ -39,8 +39,14 @@ final class BatchApplier {
   private ThrottleReport throttled = ThrottleReport.NONE;
 
   BatchApplier(
-      SyncConfig sync, Destination target, Map<String, Destination> replicas, Clock clock,
-      Sleeper sleeper, Progress progress, FaultPoint faults, Supplier<BatchRetry> retries) {
+      SyncConfig sync,
+      Destination target,
+      Map<String, Destination> replicas,
+      Clock clock,
+      Sleeper sleeper,
+      Progress progress,
+      FaultPoint faults,
+      Supplier<BatchRetry> retries) {
     this.sync = requireNonNull(sync, "sync is null");
     this.target = requireNonNull(target, "target is null");
     this.replicas = requireNonNull(replicas, "replicas is null");
@@ -83,20 +89,29 @@ final class BatchApplier {
     int batches = run.batchesApplied();
     Throttle throttle =
         new Throttle(
-            sync.throttle(), sync.batchSize(), new ThrottleProbe(sync.throttle(), target, replicas),
-            clock, sleeper, progress);
+            sync.throttle(),
+            sync.batchSize(),
+            new ThrottleProbe(sync.throttle(), target, replicas),
+            clock,
+            sleeper,
+            progress);
     BatchRetry retry = retries.get();
     progress.begin("apply", plan.totalChanges());
     progress.advance(plan.appliedThrough());
     try (ChangeCursor cursor = stage.changes(plan.appliedThrough())) {
       while (!plan.done()) {
         List<Change> batch =
-            cursor.next((int) (plan.nextBatchEnd(throttle.nextBatchSize()) - plan.appliedThrough()));
+            cursor.next(
+                (int) (plan.nextBatchEnd(throttle.nextBatchSize()) - plan.appliedThrough()));
         if (batch.isEmpty()) {
           throw new QsyncException(
               ErrorKind.FAILED,
-              "run " + run.runId() + ": the stage ends at change " + plan.appliedThrough()
-                  + " but the change set has " + plan.totalChanges()
+              "run "
+                  + run.runId()
+                  + ": the stage ends at change "
+                  + plan.appliedThrough()
+                  + " but the change set has "
+                  + plan.totalChanges()
                   + "\nRun again with --restart to rebuild the change set.");
         }
         long end = batch.get(batch.size() - 1).seq();
@@ -112,7 +127,9 @@ final class BatchApplier {
         faults.reached(FaultPoint.Point.AFTER_BATCH, end);
         progress.advance(plan.appliedThrough());
       }
-      retry.run("changes set aside until the end of the run", () -> writer.finish().ifPresent(notes::add));
+      retry.run(
+          "changes set aside until the end of the run",
+          () -> writer.finish().ifPresent(notes::add));
     } finally {
       throttled = throttle.report(retry.retries());
     }
@@ -125,6 +142,8 @@ final class BatchApplier {
     if (sync.mode() != Mode.MIRROR && sync.mode() != Mode.UPSERT) {
       return Destination.Writes.INSERTS;
     }
-    return stage.changesFromWarehouse() || resumed ? Destination.Writes.RECONCILED : Destination.Writes.DIFFED;
+    return stage.changesFromWarehouse() || resumed
+        ? Destination.Writes.RECONCILED
+        : Destination.Writes.DIFFED;
   }
 }

@@ -34,8 +34,11 @@ final class BatchRetry {
   private final Progress progress;
   private int retries;
 
-  /** @param random uniform in [0, 1), for the jitter */
-  BatchRetry(RetryConfig config, Sleeper sleeper, Clock clock, DoubleSupplier random, Progress progress) {
+  /**
+   * @param random uniform in [0, 1), for the jitter
+   */
+  BatchRetry(
+      RetryConfig config, Sleeper sleeper, Clock clock, DoubleSupplier random, Progress progress) {
     this.config = requireNonNull(config, "config is null");
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.clock = requireNonNull(clock, "clock is null");
@@ -44,10 +47,12 @@ final class BatchRetry {
   }
 
   void run(String what, Runnable attempt) {
-    call(what, () -> {
-      attempt.run();
-      return null;
-    });
+    call(
+        what,
+        () -> {
+          attempt.run();
+          return null;
+        });
   }
 
   <T> T call(String what, Supplier<T> attempt) {
@@ -87,8 +92,14 @@ final class BatchRetry {
     int lineEnd = message.indexOf('\n');
     String first = lineEnd < 0 ? message : message.substring(0, lineEnd);
     String rest = lineEnd < 0 ? "" : message.substring(lineEnd);
-    String tried = first + " (tried " + tries + " times over "
-        + String.format(Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0) + ")" + rest;
+    String tried =
+        first
+            + " (tried "
+            + tries
+            + " times over "
+            + String.format(Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0)
+            + ")"
+            + rest;
     return e.ifItLasts() == ErrorKind.FAILED
         ? new TransientException(tried, e)
         : new QsyncException(e.ifItLasts(), tried, e);

@@ -1,10 +1,10 @@
 package io.qsync.engine;
 
-import io.qsync.Sha256;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.Sha256;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.destination.Destination;
@@ -38,7 +38,9 @@ final class ChangeSetBuilder {
    * @param notes the source's notes (retries, a query run again), then the comparison's
    */
   record ChangeSet(
-      List<Column> columns, ChangeCounts counts, Optional<String> createStatement,
+      List<Column> columns,
+      ChangeCounts counts,
+      Optional<String> createStatement,
       List<String> notes) {}
 
   private final SyncConfig sync;
@@ -54,7 +56,11 @@ final class ChangeSetBuilder {
    *     needing action records where (the query, the table, a check)
    */
   ChangeSetBuilder(
-      SyncConfig sync, Source source, Destination target, Progress progress, FaultPoint faults,
+      SyncConfig sync,
+      Source source,
+      Destination target,
+      Progress progress,
+      FaultPoint faults,
       Consumer<RunPhase> step) {
     this.sync = requireNonNull(sync, "sync is null");
     this.source = requireNonNull(source, "source is null");
@@ -71,7 +77,11 @@ final class ChangeSetBuilder {
    * @param jobStarted told where the source keeps the result, before any row is read
    */
   ChangeSet build(
-      Stage stage, String runId, ChangeSetStrategy strategy, boolean full, boolean dryRun,
+      Stage stage,
+      String runId,
+      ChangeSetStrategy strategy,
+      boolean full,
+      boolean dryRun,
       Consumer<Optional<String>> jobStarted) {
     step.accept(RunPhase.QUERY);
     try (SourceResult result = strategy.result(runId)) {
@@ -83,8 +93,9 @@ final class ChangeSetBuilder {
       List<String> key = KeyChecks.resolve(sync, columns);
       Optional<DestinationTable> existing = target.describe(sync.table());
       Optional<String> createStatement = checkSchema(existing, columns, key);
-      ChangeSetStrategy.Comparison comparison = new ChangeSetStrategy.Comparison(
-          runId, columns, key, existing, keys.collations(existing, columns, key), dryRun);
+      ChangeSetStrategy.Comparison comparison =
+          new ChangeSetStrategy.Comparison(
+              runId, columns, key, existing, keys.collations(existing, columns, key), dryRun);
 
       stage.begin(runId, fingerprint(sync, columns), columns);
       List<String> notes = new ArrayList<>();
@@ -126,8 +137,15 @@ final class ChangeSetBuilder {
       if (!problems.isEmpty()) {
         throw new QsyncException(
             ErrorKind.NEEDS_ACTION,
-            "sync '" + sync.name() + "': table " + sync.table() + " cannot hold the query result ("
-                + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + "):\n - "
+            "sync '"
+                + sync.name()
+                + "': table "
+                + sync.table()
+                + " cannot hold the query result ("
+                + problems.size()
+                + " problem"
+                + (problems.size() == 1 ? "" : "s")
+                + "):\n - "
                 + String.join("\n - ", problems)
                 + "\nChange the table as shown, or the query; nothing was written.");
       }
@@ -136,8 +154,13 @@ final class ChangeSetBuilder {
     if (!sync.createTable()) {
       throw new QsyncException(
           ErrorKind.NEEDS_ACTION,
-          "sync '" + sync.name() + "': table " + sync.table() + " does not exist in "
-              + target.describeLocation() + "\nSet create_table: true on the sync, or create it:\n"
+          "sync '"
+              + sync.name()
+              + "': table "
+              + sync.table()
+              + " does not exist in "
+              + target.describeLocation()
+              + "\nSet create_table: true on the sync, or create it:\n"
               + target.createTableStatement(sync.table(), columns, key));
     }
     return Optional.of(target.createTableStatement(sync.table(), columns, key));
@@ -180,8 +203,8 @@ final class ChangeSetBuilder {
   }
 
   /**
-   * The change set is complete: stop before writing (or creating the table) when a value in it
-   * is one the table would not store as the query returns it.
+   * The change set is complete: stop before writing (or creating the table) when a value in it is
+   * one the table would not store as the query returns it.
    */
   private void checkValues(
       Stage stage, Optional<DestinationTable> existing, List<Column> columns, List<String> key) {
@@ -199,8 +222,14 @@ final class ChangeSetBuilder {
     if (!problems.isEmpty()) {
       throw new QsyncException(
           ErrorKind.NEEDS_ACTION,
-          "sync '" + sync.name() + "': mode replace cannot swap a new copy in for table "
-              + sync.table() + ":\n - " + String.join("\n - ", problems) + "\n" + after);
+          "sync '"
+              + sync.name()
+              + "': mode replace cannot swap a new copy in for table "
+              + sync.table()
+              + ":\n - "
+              + String.join("\n - ", problems)
+              + "\n"
+              + after);
     }
   }
 
@@ -210,10 +239,16 @@ final class ChangeSetBuilder {
    */
   static String fingerprint(SyncConfig sync, List<Column> columns) {
     StringBuilder text = new StringBuilder();
-    text.append(sync.query()).append('\0').append(sync.table()).append('\0')
-        .append(sync.mode()).append('\0').append(sync.key()).append('\0').append(sync.source());
+    text.append(sync.query())
+        .append('\0')
+        .append(sync.table())
+        .append('\0')
+        .append(sync.mode())
+        .append('\0')
+        .append(sync.key())
+        .append('\0')
+        .append(sync.source());
     columns.forEach(column -> text.append('\0').append(column));
     return Sha256.hex(text.toString()).substring(0, 32);
   }
-
 }

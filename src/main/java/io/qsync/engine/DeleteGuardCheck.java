@@ -45,8 +45,13 @@ final class DeleteGuardCheck {
       return guard.allowEmpty()
           ? Optional.empty()
           : Optional.of(
-              subject + "the query returned no rows, and a " + sync.mode().configName()
-                  + " run would delete all " + rows(tableRows) + " of table " + sync.table()
+              subject
+                  + "the query returned no rows, and a "
+                  + sync.mode().configName()
+                  + " run would delete all "
+                  + rows(tableRows)
+                  + " of table "
+                  + sync.table()
                   + "; nothing was written (allow_empty is false)\n"
                   + "If the result is rightly empty, set allow_empty: true on the sync, or run"
                   + " once with --allow-deletes; otherwise fix the query or the data it reads.");
@@ -57,15 +62,33 @@ final class DeleteGuardCheck {
     }
     String what =
         sync.mode() == Mode.REPLACE
-            ? "the new copy has " + rows(counts.sourceRows()) + " where table " + sync.table()
-                + " has " + rows(tableRows) + ": replacing it would lose " + rows(lost)
-            : "this run would delete " + rows(lost) + " of the " + rows(tableRows) + " in table "
+            ? "the new copy has "
+                + rows(counts.sourceRows())
+                + " where table "
+                + sync.table()
+                + " has "
+                + rows(tableRows)
+                + ": replacing it would lose "
+                + rows(lost)
+            : "this run would delete "
+                + rows(lost)
+                + " of the "
+                + rows(tableRows)
+                + " in table "
                 + sync.table();
     return Optional.of(
-        subject + what + " (" + percent(fraction) + "), more than max_delete_fraction "
-            + guard.maxDeleteFraction() + " (" + percent(guard.maxDeleteFraction())
+        subject
+            + what
+            + " ("
+            + percent(fraction)
+            + "), more than max_delete_fraction "
+            + guard.maxDeleteFraction()
+            + " ("
+            + percent(guard.maxDeleteFraction())
             + ") allows; nothing was written\n"
-            + "Check the result (qsync plan " + sync.name() + " shows sample deletes); if it is"
+            + "Check the result (qsync plan "
+            + sync.name()
+            + " shows sample deletes); if it is"
             + " right, run once with --allow-deletes, or raise max_delete_fraction on the sync.");
   }
 
@@ -74,7 +97,10 @@ final class DeleteGuardCheck {
   }
 
   private static String percent(double fraction) {
-    return BigDecimal.valueOf(fraction * 100).setScale(1, RoundingMode.HALF_UP).stripTrailingZeros()
-        .toPlainString() + "%";
+    return BigDecimal.valueOf(fraction * 100)
+            .setScale(1, RoundingMode.HALF_UP)
+            .stripTrailingZeros()
+            .toPlainString()
+        + "%";
   }
 }

@@ -13,7 +13,9 @@ public interface FaultPoint {
     BEFORE_BATCH,
     /** A batch and its checkpoint committed; {@code value} is its last sequence number. */
     AFTER_BATCH,
-    /** Every change is applied; the warehouse state is about to advance ({@code diff: snapshot}). */
+    /**
+     * Every change is applied; the warehouse state is about to advance ({@code diff: snapshot}).
+     */
     BEFORE_STATE,
     /** The state advanced and is recorded; the run is about to be marked succeeded. */
     STATE_RECORDED

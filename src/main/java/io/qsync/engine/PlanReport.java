@@ -35,14 +35,14 @@ public record PlanReport(
   }
 
   /**
-   * One sampled change, showing what is known and nothing made up: a delete the warehouse
-   * computed ({@code diff: snapshot}) carries only its key, so its other columns come from the
-   * table or are left out.
+   * One sampled change, showing what is known and nothing made up: a delete the warehouse computed
+   * ({@code diff: snapshot}) carries only its key, so its other columns come from the table or are
+   * left out.
    *
    * @param key the key columns and their values
    * @param row column name to value, in the result's order: the row as a run writes it; for a
-   *     delete, the row as the table holds it now, or only its key when the table does not hold
-   *     it (any more)
+   *     delete, the row as the table holds it now, or only its key when the table does not hold it
+   *     (any more)
    * @param old for an update, the columns the run changes, with their values in the table now;
    *     empty otherwise
    * @param inTable whether the table holds a row with this key now (never, for an insert)

@@ -24,11 +24,14 @@ final class PlanSamples {
   private PlanSamples() {}
 
   /**
-   * @param current the table's row with the given key values (in key order), in the order of
-   *     {@code columns}; empty when the table holds none
+   * @param current the table's row with the given key values (in key order), in the order of {@code
+   *     columns}; empty when the table holds none
    */
   static Map<String, List<PlanReport.Sample>> of(
-      Stage stage, List<Column> columns, List<String> key, int limit,
+      Stage stage,
+      List<Column> columns,
+      List<String> key,
+      int limit,
       Function<List<Object>, Optional<Object[]>> current) {
     int[] keyIndexes = keyIndexes(columns, key);
     Map<String, List<PlanReport.Sample>> samples = new LinkedHashMap<>();
@@ -43,7 +46,10 @@ final class PlanSamples {
   }
 
   private static PlanReport.Sample sample(
-      ChangeKind kind, Object[] values, List<Column> columns, int[] keyIndexes,
+      ChangeKind kind,
+      Object[] values,
+      List<Column> columns,
+      int[] keyIndexes,
       Function<List<Object>, Optional<Object[]>> current) {
     Map<String, Object> key = new LinkedHashMap<>();
     List<Object> keyValues = new ArrayList<>();
@@ -56,17 +62,18 @@ final class PlanSamples {
     }
     Optional<Object[]> now = current.apply(keyValues);
     if (kind == ChangeKind.DELETE) {
-      return new PlanReport.Sample(key, now.map(row -> row(columns, row)).orElse(key), Map.of(),
-          now.isPresent());
+      return new PlanReport.Sample(
+          key, now.map(row -> row(columns, row)).orElse(key), Map.of(), now.isPresent());
     }
     Map<String, Object> old = new LinkedHashMap<>();
-    now.ifPresent(row -> {
-      for (int i = 0; i < columns.size(); i++) {
-        if (!same(row[i], values[i])) {
-          old.put(columns.get(i).name(), row[i]);
-        }
-      }
-    });
+    now.ifPresent(
+        row -> {
+          for (int i = 0; i < columns.size(); i++) {
+            if (!same(row[i], values[i])) {
+              old.put(columns.get(i).name(), row[i]);
+            }
+          }
+        });
     return new PlanReport.Sample(key, row(columns, values), old, now.isPresent());
   }
 

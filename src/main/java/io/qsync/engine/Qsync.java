@@ -12,6 +12,9 @@ import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
+import io.qsync.destination.Destination;
+import io.qsync.destination.mysql.MySqlDestination;
+import io.qsync.diff.strategy.WarehouseDiff;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.Source;
 import io.qsync.source.WarehouseState;
@@ -19,9 +22,6 @@ import io.qsync.source.bigquery.BigQuerySource;
 import io.qsync.source.duckdb.DuckDbSource;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
-import io.qsync.destination.Destination;
-import io.qsync.diff.strategy.WarehouseDiff;
-import io.qsync.destination.mysql.MySqlDestination;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,9 +33,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The commands of qsync over one validated config: each opens what it needs, does its work,
- * closes everything it opened, and returns a report. Immutable; thread-safe as long as commands
- * for the same sync do not overlap (the sync lock refuses that anyway).
+ * The commands of qsync over one validated config: each opens what it needs, does its work, closes
+ * everything it opened, and returns a report. Immutable; thread-safe as long as commands for the
+ * same sync do not overlap (the sync lock refuses that anyway).
  */
 public final class Qsync {
   private final QsyncConfig config;
@@ -48,7 +48,9 @@ public final class Qsync {
     this(config, clock, progress, faults, Sleeper.system());
   }
 
-  /** @param sleeper how throttle pauses and retry backoffs wait */
+  /**
+   * @param sleeper how throttle pauses and retry backoffs wait
+   */
   public Qsync(
       QsyncConfig config, Clock clock, Progress progress, FaultPoint faults, Sleeper sleeper) {
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
@@ -69,7 +71,8 @@ public final class Qsync {
 
   /** Runs one sync as {@code options} say (restart, lift the delete guard, compare in full). */
   public RunReport run(String syncName, RunOptions options) {
-    SyncConfig sync = options.allowDeletes() ? sync(syncName).withDeleteGuard(DeleteGuard.NONE) : sync(syncName);
+    SyncConfig sync =
+        options.allowDeletes() ? sync(syncName).withDeleteGuard(DeleteGuard.NONE) : sync(syncName);
     Map<String, Destination> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source());
         Destination target = openTarget(sync.target())) {
@@ -112,18 +115,27 @@ public final class Qsync {
     List<StatusReport> reports = new ArrayList<>();
     for (SyncConfig sync : config.syncs().values()) {
       try (Destination target = openTarget(sync.target())) {
-        Optional<RunRecord> last = target.runs().history(sync.name(), sync.table(), 1).stream().findFirst();
+        Optional<RunRecord> last =
+            target.runs().history(sync.name(), sync.table(), 1).stream().findFirst();
         reports.add(
             new StatusReport(
-                sync.name(), sync.table(), last,
+                sync.name(),
+                sync.table(),
+                last,
                 last.map(
-                    run -> Duration.between(run.finishedAt().orElse(run.startedAt()), clock.instant())),
+                    run ->
+                        Duration.between(
+                            run.finishedAt().orElse(run.startedAt()), clock.instant())),
                 target.lockHeld(sync.name()),
                 Optional.empty()));
       } catch (QsyncException e) {
         reports.add(
             new StatusReport(
-                sync.name(), sync.table(), Optional.empty(), Optional.empty(), false,
+                sync.name(),
+                sync.table(),
+                Optional.empty(),
+                Optional.empty(),
+                false,
                 Optional.of(e.getMessage())));
       }
     }
@@ -131,15 +143,16 @@ public final class Qsync {
   }
 
   /**
-   * The sync's runs, newest first; one recorded as running whose lock is free shows as
-   * interrupted, as in {@link #status}.
+   * The sync's runs, newest first; one recorded as running whose lock is free shows as interrupted,
+   * as in {@link #status}.
    */
   public List<RunRecord> history(String syncName, int limit) {
     SyncConfig sync = sync(syncName);
     try (Destination target = openTarget(sync.target())) {
       List<RunRecord> runs = target.runs().history(sync.name(), sync.table(), limit);
-      boolean lockHeld = runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
-          && target.lockHeld(sync.name());
+      boolean lockHeld =
+          runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
+              && target.lockHeld(sync.name());
       return runs.stream().map(run -> run.seenWith(lockHeld)).toList();
     }
   }
@@ -154,8 +167,13 @@ public final class Qsync {
   public List<PruneReport> prune(boolean dryRun) {
     Map<String, List<SyncConfig>> byDataset = new LinkedHashMap<>();
     for (SyncConfig sync : config.syncs().values()) {
-      sync.diff().stateDataset().ifPresent(dataset ->
-          byDataset.computeIfAbsent(sync.source() + "\0" + dataset, key -> new ArrayList<>()).add(sync));
+      sync.diff()
+          .stateDataset()
+          .ifPresent(
+              dataset ->
+                  byDataset
+                      .computeIfAbsent(sync.source() + "\0" + dataset, key -> new ArrayList<>())
+                      .add(sync));
     }
     List<PruneReport> reports = new ArrayList<>();
     for (List<SyncConfig> syncs : byDataset.values()) {
@@ -173,19 +191,26 @@ public final class Qsync {
             Set<String> kept = new HashSet<>();
             WarehouseDiff.previous(target.runs(), sync)
                 .ifPresent(previous -> kept.add(previous.table()));
-            target.runs().unfinished(sync.name(), sync.table())
+            target
+                .runs()
+                .unfinished(sync.name(), sync.table())
                 .ifPresent(run -> kept.addAll(names.run(run.runId()).tables()));
             keep.put(sync.name(), kept);
           }
         }
         for (String table : state.tables(SnapshotNames.QSYNC_PREFIX)) {
-          Optional<String> owner = owners.entrySet().stream()
-              .filter(entry -> entry.getValue().owns(table)).map(Map.Entry::getKey).findFirst();
+          Optional<String> owner =
+              owners.entrySet().stream()
+                  .filter(entry -> entry.getValue().owns(table))
+                  .map(Map.Entry::getKey)
+                  .findFirst();
           if (owner.isPresent() && keep.get(owner.get()).contains(table)) {
             continue;
           }
-          String why = owner.map(name -> "sync " + name + " no longer needs it")
-              .orElse("no sync of " + config.file() + " owns it");
+          String why =
+              owner
+                  .map(name -> "sync " + name + " no longer needs it")
+                  .orElse("no sync of " + config.file() + " owns it");
           if (!dryRun) {
             state.drop(table);
           }
@@ -207,7 +232,11 @@ public final class Qsync {
             () ->
                 new QsyncException(
                     ErrorKind.USAGE,
-                    "no sync named '" + name + "' in " + config.file() + "\nKnown syncs: "
+                    "no sync named '"
+                        + name
+                        + "' in "
+                        + config.file()
+                        + "\nKnown syncs: "
                         + String.join(", ", config.syncs().keySet())));
   }
 

@@ -4,15 +4,17 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Holds writes to at most {@code maxRowsPerSecond}: each batch books {@code rows / rate} seconds
- * of a timeline, and waits until its turn. Idle time is not saved up for later bursts. Pure; not
+ * Holds writes to at most {@code maxRowsPerSecond}: each batch books {@code rows / rate} seconds of
+ * a timeline, and waits until its turn. Idle time is not saved up for later bursts. Pure; not
  * thread-safe.
  */
 final class RateLimiter {
   private final long maxRowsPerSecond;
   private Instant nextFree;
 
-  /** @param maxRowsPerSecond 0 for no limit */
+  /**
+   * @param maxRowsPerSecond 0 for no limit
+   */
   RateLimiter(long maxRowsPerSecond) {
     this.maxRowsPerSecond = maxRowsPerSecond;
   }

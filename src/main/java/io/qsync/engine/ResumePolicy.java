@@ -29,8 +29,15 @@ final class ResumePolicy {
    * @param stage what the stage file holds; empty when the run's phase does not need it read
    */
   record Facts(
-      String sync, String table, Mode mode, Optional<RunRecord> unfinished, boolean restart,
-      boolean resumesQueries, boolean tableExists, boolean shadowExists, String stageFile,
+      String sync,
+      String table,
+      Mode mode,
+      Optional<RunRecord> unfinished,
+      boolean restart,
+      boolean resumesQueries,
+      boolean tableExists,
+      boolean shadowExists,
+      String stageFile,
       Optional<StageFacts> stage) {
     Facts {
       requireNonNull(sync, "sync is null");
@@ -52,7 +59,10 @@ final class ResumePolicy {
    * @param tableProblem the first reason the table as it is now cannot hold its rows, if any
    */
   record StageFacts(
-      boolean exists, Optional<String> runId, boolean complete, boolean sameDefinition,
+      boolean exists,
+      Optional<String> runId,
+      boolean complete,
+      boolean sameDefinition,
       Optional<String> tableProblem) {
     static final StageFacts MISSING =
         new StageFacts(false, Optional.empty(), false, false, Optional.empty());
@@ -86,8 +96,8 @@ final class ResumePolicy {
   /**
    * Leave {@code previous} and start a new run.
    *
-   * @param abandoned the error to close it with, when it must be closed (a failed run keeps its
-   *     own status and error unless {@code --restart} was given)
+   * @param abandoned the error to close it with, when it must be closed (a failed run keeps its own
+   *     status and error unless {@code --restart} was given)
    * @param dropShadow drop what a {@code replace} had built
    */
   record StartOver(
@@ -110,21 +120,35 @@ final class ResumePolicy {
     String why = whyNot.get();
     if (appendsTwice(facts, previous)) {
       return new Refuse(
-          "sync '" + facts.sync() + "': run " + previous.runId() + " appended "
-              + previous.appliedThrough() + " of " + previous.changesTotal()
-              + " rows before it stopped, and cannot be resumed (" + why + ")\n"
-              + "Starting over would append those rows again. Delete them from " + facts.table()
+          "sync '"
+              + facts.sync()
+              + "': run "
+              + previous.runId()
+              + " appended "
+              + previous.appliedThrough()
+              + " of "
+              + previous.changesTotal()
+              + " rows before it stopped, and cannot be resumed ("
+              + why
+              + ")\n"
+              + "Starting over would append those rows again. Delete them from "
+              + facts.table()
               + " and run with --restart, or run with --restart to append the whole result"
               + " again.");
     }
     // A killed run still says RUNNING: close it. A failed one keeps its status and error.
     Optional<String> abandoned =
         previous.status() != RunStatus.FAILED || facts.restart()
-            ? Optional.of("abandoned: " + why
-                + previous.error().map(error -> "; it had failed: " + error).orElse(""))
+            ? Optional.of(
+                "abandoned: "
+                    + why
+                    + previous.error().map(error -> "; it had failed: " + error).orElse(""))
             : Optional.empty();
     return new StartOver(
-        previous, why, abandoned, facts.restart() || facts.mode() == Mode.REPLACE,
+        previous,
+        why,
+        abandoned,
+        facts.restart() || facts.mode() == Mode.REPLACE,
         "did not resume run " + previous.runId() + " (" + why + "); starting over");
   }
 
@@ -132,8 +156,11 @@ final class ResumePolicy {
   private static Optional<String> whyNotResumable(Facts facts, RunRecord previous) {
     RunPhase phase = previous.phase();
     if (phase.startsOver()) {
-      return Optional.of("it stopped needing action in step '" + phase + "'; its change"
-          + " set is stale once that is fixed");
+      return Optional.of(
+          "it stopped needing action in step '"
+              + phase
+              + "'; its change"
+              + " set is stale once that is fixed");
     }
     if (phase == RunPhase.EXTRACT && !facts.resumesQueries()) {
       return Optional.of("it stopped before its change set was complete");
@@ -142,7 +169,9 @@ final class ResumePolicy {
     // backup under another name): applying the rest of it would write into nothing.
     boolean replace = facts.mode() == Mode.REPLACE;
     boolean building = replace && phase != RunPhase.SWAP;
-    if (!building && phase != RunPhase.EXTRACT && !facts.tableExists()
+    if (!building
+        && phase != RunPhase.EXTRACT
+        && !facts.tableExists()
         && !(replace && facts.shadowExists())) {
       return Optional.of("its table " + facts.table() + " is gone");
     }
@@ -163,8 +192,13 @@ final class ResumePolicy {
       return Optional.of("the sync's definition changed since");
     }
     if (phase == RunPhase.APPLY && !building && stage.tableProblem().isPresent()) {
-      return Optional.of("table " + facts.table() + " changed since and cannot hold its rows"
-          + " as it is now (" + stage.tableProblem().get() + ")");
+      return Optional.of(
+          "table "
+              + facts.table()
+              + " changed since and cannot hold its rows"
+              + " as it is now ("
+              + stage.tableProblem().get()
+              + ")");
     }
     if (replace && previous.appliedThrough() > 0 && !facts.shadowExists()) {
       return Optional.of("its shadow table is gone");
@@ -173,9 +207,9 @@ final class ResumePolicy {
   }
 
   /**
-   * Starting an append over re-appends what the unfinished run already appended: only on
-   * purpose (--restart), never because a stage went missing. Once the table itself is gone,
-   * nothing appended is left to append twice.
+   * Starting an append over re-appends what the unfinished run already appended: only on purpose
+   * (--restart), never because a stage went missing. Once the table itself is gone, nothing
+   * appended is left to append twice.
    */
   private static boolean appendsTwice(Facts facts, RunRecord previous) {
     return facts.mode() == Mode.APPEND
@@ -187,11 +221,21 @@ final class ResumePolicy {
 
   private static String resumedNote(RunRecord previous) {
     if (previous.phase() == RunPhase.EXTRACT) {
-      return "resumed run " + previous.runId() + ", which stopped while extracting: its query's"
-          + " result is read again" + previous.sourceJob().map(job -> " (job " + job + ")").orElse("");
+      return "resumed run "
+          + previous.runId()
+          + ", which stopped while extracting: its query's"
+          + " result is read again"
+          + previous.sourceJob().map(job -> " (job " + job + ")").orElse("");
     }
-    return "resumed run " + previous.runId() + " after change " + previous.appliedThrough() + " of "
-        + previous.changesTotal() + " (" + Plural.of(previous.batchesApplied(), "batch")
-        + (previous.batchesApplied() == 1 ? " was" : " were") + " already committed)";
+    return "resumed run "
+        + previous.runId()
+        + " after change "
+        + previous.appliedThrough()
+        + " of "
+        + previous.changesTotal()
+        + " ("
+        + Plural.of(previous.batchesApplied(), "batch")
+        + (previous.batchesApplied() == 1 ? " was" : " were")
+        + " already committed)";
   }
 }

@@ -20,7 +20,11 @@ public final class RunFailedException extends QsyncException {
 
   /** {@code failure}'s message, kind, cause and stack, with the run it ended. */
   public RunFailedException(
-      QsyncException failure, String runId, RunPhase phase, long appliedThrough, long changesTotal) {
+      QsyncException failure,
+      String runId,
+      RunPhase phase,
+      long appliedThrough,
+      long changesTotal) {
     super(failure.kind(), failure.getMessage(), failure.getCause());
     this.runId = requireNonNull(runId, "runId is null");
     this.phase = requireNonNull(phase, "phase is null");
@@ -37,7 +41,10 @@ public final class RunFailedException extends QsyncException {
    * {@link QsyncException} (a bug) is returned as it is.
    */
   static RuntimeException of(
-      RuntimeException failure, String runId, RunPhase phase, long appliedThrough,
+      RuntimeException failure,
+      String runId,
+      RunPhase phase,
+      long appliedThrough,
       long changesTotal) {
     return failure instanceof QsyncException known
         ? new RunFailedException(known, runId, phase, appliedThrough, changesTotal)

@@ -1,7 +1,6 @@
 package io.qsync.engine;
 
 import static io.qsync.Messages.firstLine;
-
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
@@ -33,8 +32,14 @@ public final class RunFailures {
    *     message needs it
    */
   record Failure(
-      RuntimeException error, String sync, Mode mode, RunRecord run, RunPhase step,
-      Optional<RunRecord> previousAttempt, boolean interrupted, boolean resumesQueries,
+      RuntimeException error,
+      String sync,
+      Mode mode,
+      RunRecord run,
+      RunPhase step,
+      Optional<RunRecord> previousAttempt,
+      boolean interrupted,
+      boolean resumesQueries,
       Supplier<RunRecord> recorded) {
     Failure {
       requireNonNull(error, "error is null");
@@ -88,8 +93,10 @@ public final class RunFailures {
         // The change set is stale once a person fixes the data: the next run diffs afresh.
         // (Writes are idempotent, so whatever this run committed is simply compared again.)
         return new Outcome(
-            RunStatus.FAILED, phase == RunPhase.APPLY ? RunPhase.REJECTED : failure.step(),
-            amended(error, FRESH_CHANGE_SET), true);
+            RunStatus.FAILED,
+            phase == RunPhase.APPLY ? RunPhase.REJECTED : failure.step(),
+            amended(error, FRESH_CHANGE_SET),
+            true);
       }
       if (phase == RunPhase.APPLY) {
         return new Outcome(
@@ -97,7 +104,8 @@ public final class RunFailures {
       }
       return new Outcome(RunStatus.FAILED, phase, error, false);
     }
-    if (e instanceof QsyncException error && error.kind() == ErrorKind.FAILED
+    if (e instanceof QsyncException error
+        && error.kind() == ErrorKind.FAILED
         && failure.previousAttempt().isPresent()
         && sameFailure(failure.previousAttempt().get(), error)) {
       return new Outcome(
@@ -115,15 +123,23 @@ public final class RunFailures {
     RunRecord run = failure.run();
     String sync = failure.sync();
     RunRecord recorded = failure.recorded().get();
-    String where = recorded.phase().resumable() || run.phase().resumable()
-        ? String.format(Locale.ROOT, "after change %,d of %,d (the batches before it are"
-            + " committed); the next `qsync run %s` resumes it", recorded.appliedThrough(),
-            run.changesTotal(), sync)
-        : run.sourceJob().isPresent() && failure.resumesQueries()
-            ? "while making its change set; the next `qsync run " + sync + "` reads the"
-                + " result of its job again"
-            : "while making its change set, before writing anything; the next `qsync run "
-                + sync + "` starts over";
+    String where =
+        recorded.phase().resumable() || run.phase().resumable()
+            ? String.format(
+                Locale.ROOT,
+                "after change %,d of %,d (the batches before it are"
+                    + " committed); the next `qsync run %s` resumes it",
+                recorded.appliedThrough(),
+                run.changesTotal(),
+                sync)
+            : run.sourceJob().isPresent() && failure.resumesQueries()
+                ? "while making its change set; the next `qsync run "
+                    + sync
+                    + "` reads the"
+                    + " result of its job again"
+                : "while making its change set, before writing anything; the next `qsync run "
+                    + sync
+                    + "` starts over";
     return new QsyncException(
         ErrorKind.INTERRUPTED,
         "interrupted: run " + run.runId() + " of sync '" + sync + "' stopped " + where,
@@ -152,9 +168,13 @@ public final class RunFailures {
   private static QsyncException failedTwice(RunRecord previous, QsyncException error) {
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        error.getMessage() + "\nRun " + previous.runId() + " failed this way before it was resumed,"
+        error.getMessage()
+            + "\nRun "
+            + previous.runId()
+            + " failed this way before it was resumed,"
             + " and again now: this does not look like it will pass by itself. Fix what the error"
-            + " names; or run with --restart, which abandons run " + previous.runId()
+            + " names; or run with --restart, which abandons run "
+            + previous.runId()
             + " (the batches it committed stay in the table) and starts a new run from a fresh"
             + " query.",
         error);
@@ -168,12 +188,22 @@ public final class RunFailures {
     RunRecord run = failure.run();
     long committed = failure.recorded().get().appliedThrough();
     if (committed == 0) {
-      return "This append committed none of its " + run.changesTotal() + " rows (run "
-          + run.runId() + "); once fixed, the next run appends them.";
+      return "This append committed none of its "
+          + run.changesTotal()
+          + " rows (run "
+          + run.runId()
+          + "); once fixed, the next run appends them.";
     }
-    return "This append committed " + committed + " of its " + run.changesTotal() + " rows (run "
-        + run.runId() + "); once fixed, the next run appends the rest after them (with --restart"
-        + " it would append all " + run.changesTotal() + " again).";
+    return "This append committed "
+        + committed
+        + " of its "
+        + run.changesTotal()
+        + " rows (run "
+        + run.runId()
+        + "); once fixed, the next run appends the rest after them (with --restart"
+        + " it would append all "
+        + run.changesTotal()
+        + " again).";
   }
 
   private static QsyncException amended(QsyncException error, String remedy) {

@@ -14,7 +14,8 @@ final class RunIds {
   private RunIds() {}
 
   static String next(Clock clock) {
-    return RUN_ID_TIME.format(clock.instant()) + "-"
+    return RUN_ID_TIME.format(clock.instant())
+        + "-"
         + String.format(Locale.ROOT, "%06x", ThreadLocalRandom.current().nextInt(1 << 24));
   }
 

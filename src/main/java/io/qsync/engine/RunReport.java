@@ -48,32 +48,97 @@ public record RunReport(
 
   /** A report of a run that no fresh run followed. */
   public RunReport(
-      String sync, String runId, RunStatus status, String mode, String table, ChangeCounts counts,
-      boolean resumed, long resumedAfter, int batches, Duration duration, List<String> notes,
+      String sync,
+      String runId,
+      RunStatus status,
+      String mode,
+      String table,
+      ChangeCounts counts,
+      boolean resumed,
+      long resumedAfter,
+      int batches,
+      Duration duration,
+      List<String> notes,
       ThrottleReport throttle) {
-    this(sync, runId, status, mode, table, counts, resumed, resumedAfter, batches, duration, notes,
-        throttle, Optional.empty());
+    this(
+        sync,
+        runId,
+        status,
+        mode,
+        table,
+        counts,
+        resumed,
+        resumedAfter,
+        batches,
+        duration,
+        notes,
+        throttle,
+        Optional.empty());
   }
 
   /** The same report with one more note. */
   public RunReport withNote(String note) {
     List<String> more = new ArrayList<>(notes);
     more.add(note);
-    return new RunReport(sync, runId, status, mode, table, counts, resumed, resumedAfter, batches,
-        duration, more, throttle, caughtUp);
+    return new RunReport(
+        sync,
+        runId,
+        status,
+        mode,
+        table,
+        counts,
+        resumed,
+        resumedAfter,
+        batches,
+        duration,
+        more,
+        throttle,
+        caughtUp);
   }
 
   /** The same report, followed by a fresh run in the same command. */
   public RunReport withCaughtUp(RunReport fresh) {
-    return new RunReport(sync, runId, status, mode, table, counts, resumed, resumedAfter, batches,
-        duration.plus(fresh.duration()), notes, throttle, Optional.of(fresh));
+    return new RunReport(
+        sync,
+        runId,
+        status,
+        mode,
+        table,
+        counts,
+        resumed,
+        resumedAfter,
+        batches,
+        duration.plus(fresh.duration()),
+        notes,
+        throttle,
+        Optional.of(fresh));
   }
 
   /** A report of a run that was never throttled nor retried. */
   public RunReport(
-      String sync, String runId, RunStatus status, String mode, String table, ChangeCounts counts,
-      boolean resumed, long resumedAfter, int batches, Duration duration, List<String> notes) {
-    this(sync, runId, status, mode, table, counts, resumed, resumedAfter, batches, duration, notes,
+      String sync,
+      String runId,
+      RunStatus status,
+      String mode,
+      String table,
+      ChangeCounts counts,
+      boolean resumed,
+      long resumedAfter,
+      int batches,
+      Duration duration,
+      List<String> notes) {
+    this(
+        sync,
+        runId,
+        status,
+        mode,
+        table,
+        counts,
+        resumed,
+        resumedAfter,
+        batches,
+        duration,
+        notes,
         ThrottleReport.NONE);
   }
 

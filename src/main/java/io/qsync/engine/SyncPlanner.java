@@ -29,7 +29,11 @@ final class SyncPlanner {
   private final ChangeSetBuilder changeSets;
 
   SyncPlanner(
-      SyncConfig sync, Source source, Destination target, Path stageDir, Clock clock,
+      SyncConfig sync,
+      Source source,
+      Destination target,
+      Path stageDir,
+      Clock clock,
       ChangeSetBuilder changeSets) {
     this.sync = requireNonNull(sync, "sync is null");
     this.source = requireNonNull(source, "source is null");
@@ -40,7 +44,8 @@ final class SyncPlanner {
   }
 
   PlanReport plan() {
-    Path stageFile = stageDir.resolve(sync.name() + ".plan-" + ProcessHandle.current().pid() + ".duckdb");
+    Path stageFile =
+        stageDir.resolve(sync.name() + ".plan-" + ProcessHandle.current().pid() + ".duckdb");
     Stage.delete(stageFile);
     try (Stage stage = Stage.open(stageFile)) {
       // A source with jobs names the job after the run: each plan is a run of its own.
@@ -54,23 +59,44 @@ final class SyncPlanner {
           diff.run(planRun).tables().forEach(diff.state()::drop);
         }
       }
-      Map<String, List<PlanReport.Sample>> samples = PlanSamples.of(stage, plan.columns(),
-          sync.key(), ChangeSetBuilder.KEY_SAMPLES,
-          keyValues -> target.findRow(sync.table(), plan.columns(), sync.key(), keyValues));
+      Map<String, List<PlanReport.Sample>> samples =
+          PlanSamples.of(
+              stage,
+              plan.columns(),
+              sync.key(),
+              ChangeSetBuilder.KEY_SAMPLES,
+              keyValues -> target.findRow(sync.table(), plan.columns(), sync.key(), keyValues));
       List<String> notes = new ArrayList<>(plan.notes());
       DeleteGuardCheck.refusal(sync, plan.counts())
           .ifPresent(refusal -> notes.add("a run would stop here, before writing: " + refusal));
-      target.runs().unfinished(sync.name(), sync.table()).ifPresent(
-          run -> notes.add("run " + run.runId() + " is unfinished (" + run.appliedThrough() + " of "
-              + run.changesTotal() + " " + Plural.noun(run.changesTotal(), "change")
-              + " applied); the next run "
-              + (run.phase().resumable()
-                  ? "resumes it"
-                  : run.phase() == RunPhase.EXTRACT && source.resumesQueries()
-                      ? "resumes it, reading its query's result again" : "starts over")));
+      target
+          .runs()
+          .unfinished(sync.name(), sync.table())
+          .ifPresent(
+              run ->
+                  notes.add(
+                      "run "
+                          + run.runId()
+                          + " is unfinished ("
+                          + run.appliedThrough()
+                          + " of "
+                          + run.changesTotal()
+                          + " "
+                          + Plural.noun(run.changesTotal(), "change")
+                          + " applied); the next run "
+                          + (run.phase().resumable()
+                              ? "resumes it"
+                              : run.phase() == RunPhase.EXTRACT && source.resumesQueries()
+                                  ? "resumes it, reading its query's result again"
+                                  : "starts over")));
       return new PlanReport(
-          sync.name(), sync.mode().configName(), sync.table(), plan.counts(), plan.createStatement(),
-          samples, notes);
+          sync.name(),
+          sync.mode().configName(),
+          sync.table(),
+          plan.counts(),
+          plan.createStatement(),
+          samples,
+          notes);
     } finally {
       Stage.delete(stageFile);
     }

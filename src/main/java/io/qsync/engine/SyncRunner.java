@@ -1,12 +1,12 @@
 package io.qsync.engine;
 
-import io.qsync.Sleeper;
-import io.qsync.Sha256;
-import io.qsync.Messages;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
+import io.qsync.Messages;
 import io.qsync.QsyncException;
+import io.qsync.Sha256;
+import io.qsync.Sleeper;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.destination.Destination;
@@ -39,9 +39,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One run of one sync, as the list of its steps: lock, resume or start ({@link ResumePolicy}),
  * prepare the change set ({@link ChangeSetBuilder}), apply it ({@link BatchApplier}), advance the
- * warehouse state, swap, finish; a failure is recorded as {@link RunFailures} classifies it.
- * {@link #plan} ({@link SyncPlanner}) walks the same path up to the change set and writes nothing;
- * {@link #validate} ({@link SyncValidator}) only reads. Not thread-safe: one runner per run.
+ * warehouse state, swap, finish; a failure is recorded as {@link RunFailures} classifies it. {@link
+ * #plan} ({@link SyncPlanner}) walks the same path up to the change set and writes nothing; {@link
+ * #validate} ({@link SyncValidator}) only reads. Not thread-safe: one runner per run.
  */
 public final class SyncRunner {
   private final SyncConfig sync;
@@ -55,16 +55,23 @@ public final class SyncRunner {
   private final ChangeSetBuilder changeSets;
   private final BatchApplier batches;
   private RunOptions options = RunOptions.DEFAULT;
+
   /**
    * The step the run is in, finer than its recorded phase while it makes the change set: a run that
    * stops there needing action records where (the query, the table, a check).
    */
   private RunPhase step = RunPhase.EXTRACT;
+
   /** How the sync's change set is made, made on first use. */
   private ChangeSetStrategy strategy;
 
   public SyncRunner(
-      SyncConfig sync, Source source, Destination target, Path stageDir, Clock clock, Progress progress,
+      SyncConfig sync,
+      Source source,
+      Destination target,
+      Path stageDir,
+      Clock clock,
+      Progress progress,
       FaultPoint faults) {
     this(sync, source, target, stageDir, clock, progress, faults, Map.of(), Sleeper.system());
   }
@@ -74,8 +81,15 @@ public final class SyncRunner {
    * @param sleeper how throttle pauses and retry backoffs wait
    */
   public SyncRunner(
-      SyncConfig sync, Source source, Destination target, Path stageDir, Clock clock, Progress progress,
-      FaultPoint faults, Map<String, Destination> replicas, Sleeper sleeper) {
+      SyncConfig sync,
+      Source source,
+      Destination target,
+      Path stageDir,
+      Clock clock,
+      Progress progress,
+      FaultPoint faults,
+      Map<String, Destination> replicas,
+      Sleeper sleeper) {
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.sync = requireNonNull(sync, "sync is null");
     this.source = requireNonNull(source, "source is null");
@@ -84,10 +98,18 @@ public final class SyncRunner {
     this.clock = requireNonNull(clock, "clock is null");
     this.progress = requireNonNull(progress, "progress is null");
     this.faults = requireNonNull(faults, "faults is null");
-    this.changeSets = new ChangeSetBuilder(sync, source, target, progress, faults, now -> step = now);
-    this.batches = new BatchApplier(
-        sync, target, Map.copyOf(requireNonNull(replicas, "replicas is null")), clock, sleeper,
-        progress, faults, this::retry);
+    this.changeSets =
+        new ChangeSetBuilder(sync, source, target, progress, faults, now -> step = now);
+    this.batches =
+        new BatchApplier(
+            sync,
+            target,
+            Map.copyOf(requireNonNull(replicas, "replicas is null")),
+            clock,
+            sleeper,
+            progress,
+            faults,
+            this::retry);
   }
 
   /**
@@ -107,7 +129,8 @@ public final class SyncRunner {
     BatchRetry retry = retry();
     retry.run("prepare the run history", runs::prepare);
     try (SyncLock lock =
-        retry.call("take the lock of sync '" + sync.name() + "'",
+        retry.call(
+            "take the lock of sync '" + sync.name() + "'",
             () -> target.lock(sync.name(), sync.lockTimeout()))) {
       Path stageFile = stageFile(stageDir, sync.name(), target.describeLocation(), sync.table());
       List<String> notes = new ArrayList<>();
@@ -134,15 +157,24 @@ public final class SyncRunner {
     if (unfinished.isPresent() && !options.restart()) {
       RunPhase phase = unfinished.get().phase();
       tableExists = target.describe(sync.table()).isPresent();
-      shadowExists = sync.mode() == Mode.REPLACE
-          && target.describe(target.shadowName(sync.table())).isPresent();
+      shadowExists =
+          sync.mode() == Mode.REPLACE
+              && target.describe(target.shadowName(sync.table())).isPresent();
       if (!phase.startsOver() && phase != RunPhase.EXTRACT && phase != RunPhase.SWAP) {
         stage = Optional.of(stageFacts(unfinished.get(), stageFile));
       }
     }
     return new ResumePolicy.Facts(
-        sync.name(), sync.table(), sync.mode(), unfinished, options.restart(),
-        source.resumesQueries(), tableExists, shadowExists, stageFile.toString(), stage);
+        sync.name(),
+        sync.table(),
+        sync.mode(),
+        unfinished,
+        options.restart(),
+        source.resumesQueries(),
+        tableExists,
+        shadowExists,
+        stageFile.toString(),
+        stage);
   }
 
   private ResumePolicy.StageFacts stageFacts(RunRecord previous, Path stageFile) {
@@ -159,14 +191,23 @@ public final class SyncRunner {
       boolean complete = meta.get().phase() == StageMeta.Phase.DIFFED;
       boolean same = meta.get().fingerprint().equals(ChangeSetBuilder.fingerprint(sync, columns));
       Optional<String> tableProblem = Optional.empty();
-      if (ours && complete && same && previous.phase() == RunPhase.APPLY
+      if (ours
+          && complete
+          && same
+          && previous.phase() == RunPhase.APPLY
           && sync.mode() != Mode.REPLACE) {
         Optional<DestinationTable> table = target.describe(sync.table());
         if (table.isPresent()) {
-          tableProblem = target.schemaProblems(
-                  table.get(), columns, KeyChecks.resolve(sync, columns),
-                  sync.mode().needsKey())
-              .stream().findFirst().map(Messages::firstLine);
+          tableProblem =
+              target
+                  .schemaProblems(
+                      table.get(),
+                      columns,
+                      KeyChecks.resolve(sync, columns),
+                      sync.mode().needsKey())
+                  .stream()
+                  .findFirst()
+                  .map(Messages::firstLine);
         }
       }
       return new ResumePolicy.StageFacts(
@@ -176,8 +217,14 @@ public final class SyncRunner {
 
   /** Leaves the unfinished run: closes it if it still says running, drops its stage. */
   private void startOver(ResumePolicy.StartOver over, Path stageFile, List<String> notes) {
-    over.abandoned().ifPresent(error -> target.runs().update(
-        over.previous().finished(RunStatus.ABANDONED, clock.instant(), Optional.of(error))));
+    over.abandoned()
+        .ifPresent(
+            error ->
+                target
+                    .runs()
+                    .update(
+                        over.previous()
+                            .finished(RunStatus.ABANDONED, clock.instant(), Optional.of(error))));
     notes.add(over.note());
     Stage.delete(stageFile);
     if (over.dropShadow()) {
@@ -186,9 +233,16 @@ public final class SyncRunner {
   }
 
   private RunRecord newRun(SyncLock lock) {
-    RunRecord run = RunRecord.started(
-        RunIds.next(clock), sync.name(), sync.table(), sync.mode().configName(), clock.instant(),
-        RunIds.host(), RunIds.pid(), lock.sessionId());
+    RunRecord run =
+        RunRecord.started(
+            RunIds.next(clock),
+            sync.name(),
+            sync.table(),
+            sync.mode().configName(),
+            clock.instant(),
+            RunIds.host(),
+            RunIds.pid(),
+            lock.sessionId());
     target.runs().insert(run);
     return run;
   }
@@ -198,7 +252,10 @@ public final class SyncRunner {
    * with the query's current result again in a fresh run.
    */
   private RunReport resume(
-      ResumePolicy.Resume resume, SyncLock lock, Path stageFile, Instant started,
+      ResumePolicy.Resume resume,
+      SyncLock lock,
+      Path stageFile,
+      Instant started,
       List<String> notes) {
     RunRecord previous = resume.previous();
     RunRecord run = previous.resumedBy(RunIds.host(), RunIds.pid(), lock.sessionId());
@@ -209,13 +266,21 @@ public final class SyncRunner {
     if (resume.reExtracts()) {
       // Its change set was made just now against the table, from its job's result: reading the
       // result again instead of querying again is what spares a second bill.
-      return resumed.withNote("the table holds the query's result as run " + run.runId()
-          + "'s job computed it (" + firstRead + "); the next run brings it up to date");
+      return resumed.withNote(
+          "the table holds the query's result as run "
+              + run.runId()
+              + "'s job computed it ("
+              + firstRead
+              + "); the next run brings it up to date");
     }
     if (sync.mode() != Mode.MIRROR && sync.mode() != Mode.UPSERT) {
       // replace would rebuild the whole table again, append would append the result twice
-      return resumed.withNote("the table holds the query's result as run " + run.runId()
-          + " first read it (" + firstRead + "); the next run brings it up to date");
+      return resumed.withNote(
+          "the table holds the query's result as run "
+              + run.runId()
+              + " first read it ("
+              + firstRead
+              + "); the next run brings it up to date");
     }
     // The resumed change set was computed when the run first ran its query; the result and the
     // table may both have changed since. A fresh run compares them again.
@@ -223,15 +288,22 @@ public final class SyncRunner {
     RunReport caughtUp =
         execute(fresh, Optional.empty(), lock, stageFile, clock.instant(), new ArrayList<>());
     return resumed
-        .withNote("then compared the table with the query's current result again, as run "
-            + fresh.runId() + ": " + caughtUp.counts().describe())
+        .withNote(
+            "then compared the table with the query's current result again, as run "
+                + fresh.runId()
+                + ": "
+                + caughtUp.counts().describe())
         .withCaughtUp(caughtUp);
   }
 
   /** The run's steps from where {@code initial} stands: prepare, apply, state, swap, finish. */
   private RunReport execute(
-      RunRecord initial, Optional<RunRecord> previousAttempt, SyncLock lock, Path stageFile,
-      Instant started, List<String> notes) {
+      RunRecord initial,
+      Optional<RunRecord> previousAttempt,
+      SyncLock lock,
+      Path stageFile,
+      Instant started,
+      List<String> notes) {
     RunRecord run = initial;
     boolean resumed = run.resumes() > 0;
     step = run.phase();
@@ -243,7 +315,9 @@ public final class SyncRunner {
           }
           if (run.phase() == RunPhase.APPLY) {
             step = RunPhase.APPLY;
-            run = batches.apply(run, stage, lock, resumed && initial.phase() != RunPhase.EXTRACT, notes);
+            run =
+                batches.apply(
+                    run, stage, lock, resumed && initial.phase() != RunPhase.EXTRACT, notes);
           }
           if (warehouse().isPresent()) {
             run = advanceState(run, stage.columns(), notes);
@@ -257,10 +331,18 @@ public final class SyncRunner {
       }
       run = finish(run, stageFile, notes);
       return new RunReport(
-          sync.name(), run.runId(), RunStatus.SUCCEEDED, sync.mode().configName(), sync.table(),
-          run.counts().orElse(ChangeCounts.NONE), resumed, initial.appliedThrough(),
+          sync.name(),
+          run.runId(),
+          RunStatus.SUCCEEDED,
+          sync.mode().configName(),
+          sync.table(),
+          run.counts().orElse(ChangeCounts.NONE),
+          resumed,
+          initial.appliedThrough(),
           run.batchesApplied() - initial.batchesApplied(),
-          Duration.between(started, clock.instant()), notes, batches.throttled());
+          Duration.between(started, clock.instant()),
+          notes,
+          batches.throttled());
     } catch (RuntimeException e) {
       throw failed(run, previousAttempt, stageFile, e);
     }
@@ -272,21 +354,32 @@ public final class SyncRunner {
     run = run.withPhase(RunPhase.EXTRACT);
     runs.update(run);
     RunRecord[] recorded = {run};
-    ChangeSetBuilder.ChangeSet changeSet = changeSets.build(
-        stage, run.runId(), strategy(), options.full(), false, job -> {
-          recorded[0] = recorded[0].withSourceJob(job);
-          runs.update(recorded[0]);
-        });
+    ChangeSetBuilder.ChangeSet changeSet =
+        changeSets.build(
+            stage,
+            run.runId(),
+            strategy(),
+            options.full(),
+            false,
+            job -> {
+              recorded[0] = recorded[0].withSourceJob(job);
+              runs.update(recorded[0]);
+            });
     run = recorded[0];
     notes.addAll(changeSet.notes());
     step = RunPhase.CHECK;
-    DeleteGuardCheck.refusal(sync, changeSet.counts()).ifPresent(refusal -> {
-      throw new QsyncException(ErrorKind.NEEDS_ACTION, refusal);
-    });
-    changeSet.createStatement().ifPresent(statement -> {
-      target.createTable(sync.table(), changeSet.columns(), sync.key());
-      notes.add("created table " + sync.table());
-    });
+    DeleteGuardCheck.refusal(sync, changeSet.counts())
+        .ifPresent(
+            refusal -> {
+              throw new QsyncException(ErrorKind.NEEDS_ACTION, refusal);
+            });
+    changeSet
+        .createStatement()
+        .ifPresent(
+            statement -> {
+              target.createTable(sync.table(), changeSet.columns(), sync.key());
+              notes.add("created table " + sync.table());
+            });
     run = run.withChangeSet(changeSet.counts(), stage.changeSetLength()).withPhase(RunPhase.APPLY);
     runs.update(run);
     return run;
@@ -306,8 +399,11 @@ public final class SyncRunner {
     SnapshotNames.Run tables = diff.run(run.runId());
     List<String> key = KeyChecks.resolve(sync, columns);
     if (diff.state().describe(tables.result()).isEmpty()) {
-      notes.add("this run's result table " + tables.result() + " is gone, so its state could not"
-          + " be kept; the next run compares the whole result with the table");
+      notes.add(
+          "this run's result table "
+              + tables.result()
+              + " is gone, so its state could not"
+              + " be kept; the next run compares the whole result with the table");
       return run;
     }
     progress.begin("advance state", -1);
@@ -319,15 +415,19 @@ public final class SyncRunner {
   }
 
   /**
-   * {@code replace}: swaps the complete new table in for the old one, once nothing the swap
-   * would break has appeared on the table since the run began, and drops the old table. Safe to
-   * do again after a failure or crash part-way ({@link Destination#swap}).
+   * {@code replace}: swaps the complete new table in for the old one, once nothing the swap would
+   * break has appeared on the table since the run began, and drops the old table. Safe to do again
+   * after a failure or crash part-way ({@link Destination#swap}).
    */
   private void swap() {
     String shadow = target.shadowName(sync.table());
     if (target.describe(shadow).isPresent() && target.describe(sync.table()).isPresent()) {
-      ChangeSetBuilder.refuseToReplace(sync, target.replaceProblems(sync.table()),
-          "The new table is complete in " + shadow + "; once the table is fixed, the next run"
+      ChangeSetBuilder.refuseToReplace(
+          sync,
+          target.replaceProblems(sync.table()),
+          "The new table is complete in "
+              + shadow
+              + "; once the table is fixed, the next run"
               + " swaps it in without writing it again.");
     }
     target.swap(sync.table(), shadow);
@@ -339,8 +439,10 @@ public final class SyncRunner {
     RunRecord succeeded = run.finished(RunStatus.SUCCEEDED, clock.instant(), Optional.empty());
     retry().run("record run " + run.runId() + " as succeeded", () -> runs.update(succeeded));
     Stage.delete(stageFile);
-    warehouse().ifPresent(diff ->
-        notes.addAll(diff.cleanUp(diff.previous(runs).map(WarehouseDiff.Previous::table))));
+    warehouse()
+        .ifPresent(
+            diff ->
+                notes.addAll(diff.cleanUp(diff.previous(runs).map(WarehouseDiff.Previous::table))));
     return succeeded;
   }
 
@@ -350,10 +452,18 @@ public final class SyncRunner {
    */
   private RuntimeException failed(
       RunRecord run, Optional<RunRecord> previousAttempt, Path stageFile, RuntimeException e) {
-    RunFailures.Outcome outcome = RunFailures.classify(new RunFailures.Failure(
-        e, sync.name(), sync.mode(), run, step, previousAttempt,
-        Thread.currentThread().isInterrupted(), source.resumesQueries(),
-        () -> target.runs().find(run.runId()).orElse(run)));
+    RunFailures.Outcome outcome =
+        RunFailures.classify(
+            new RunFailures.Failure(
+                e,
+                sync.name(),
+                sync.mode(),
+                run,
+                step,
+                previousAttempt,
+                Thread.currentThread().isInterrupted(),
+                source.resumesQueries(),
+                () -> target.runs().find(run.runId()).orElse(run)));
     if (outcome.discardStage()) {
       Stage.delete(stageFile);
     }
@@ -363,19 +473,27 @@ public final class SyncRunner {
       RunStore runs = target.runs();
       Optional<RunRecord> current = runs.find(run.runId());
       if (current.isPresent()) {
-        recorded = current.get().withPhase(outcome.phase())
-            .finished(outcome.status(), clock.instant(), Optional.of(truncated(error)));
+        recorded =
+            current
+                .get()
+                .withPhase(outcome.phase())
+                .finished(outcome.status(), clock.instant(), Optional.of(truncated(error)));
         runs.update(recorded);
       }
     } catch (RuntimeException unrecorded) {
       error.addSuppressed(unrecorded);
     }
     return RunFailedException.of(
-        error, run.runId(), outcome.phase(), Math.max(recorded.appliedThrough(), run.appliedThrough()),
+        error,
+        run.runId(),
+        outcome.phase(),
+        Math.max(recorded.appliedThrough(), run.appliedThrough()),
         run.changesTotal());
   }
 
-  /** The whole message is kept (up to the column's size), so that {@code status} can show all of it. */
+  /**
+   * The whole message is kept (up to the column's size), so that {@code status} can show all of it.
+   */
   private static String truncated(Throwable error) {
     String message = String.valueOf(error.getMessage());
     return message.length() > 4000 ? message.substring(0, 4000) : message;
@@ -422,10 +540,11 @@ public final class SyncRunner {
 
   /**
    * Where a sync keeps its stage between a failure and the resumption. The name carries a hash of
-   * the target and table, so two configs sharing a folder (staging and production, say) with a
-   * sync of the same name never take each other's stage.
+   * the target and table, so two configs sharing a folder (staging and production, say) with a sync
+   * of the same name never take each other's stage.
    */
-  public static Path stageFile(Path stageDir, String syncName, String targetLocation, String table) {
+  public static Path stageFile(
+      Path stageDir, String syncName, String targetLocation, String table) {
     return stageDir.resolve(
         syncName + "-" + Sha256.hex(targetLocation + "\0" + table).substring(0, 8) + ".duckdb");
   }

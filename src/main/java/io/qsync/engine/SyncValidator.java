@@ -36,12 +36,18 @@ final class SyncValidator {
     List<String> problems = new ArrayList<>();
     try {
       List<Column> columns = source.describe(sync.query());
-      notes.add("query returns " + Plural.of(columns.size(), "column") + ": "
-          + String.join(", ", columns.stream().map(column -> column.name() + " " + column.type()).toList()));
+      notes.add(
+          "query returns "
+              + Plural.of(columns.size(), "column")
+              + ": "
+              + String.join(
+                  ", ",
+                  columns.stream().map(column -> column.name() + " " + column.type()).toList()));
       List<String> key = KeyChecks.resolve(sync, columns);
       Optional<DestinationTable> existing = target.describe(sync.table());
       if (existing.isPresent()) {
-        problems.addAll(target.schemaProblems(existing.get(), columns, key, sync.mode().needsKey()));
+        problems.addAll(
+            target.schemaProblems(existing.get(), columns, key, sync.mode().needsKey()));
         if (sync.mode() == Mode.REPLACE) {
           problems.addAll(target.replaceProblems(sync.table()));
         }
@@ -49,12 +55,19 @@ final class SyncValidator {
       } else if (sync.createTable()) {
         notes.add("table " + sync.table() + " does not exist yet; the first run creates it");
       } else {
-        problems.add("table " + sync.table() + " does not exist in " + target.describeLocation()
-            + "; set create_table: true or create it:\n" + target.createTableStatement(sync.table(), columns, key));
+        problems.add(
+            "table "
+                + sync.table()
+                + " does not exist in "
+                + target.describeLocation()
+                + "; set create_table: true or create it:\n"
+                + target.createTableStatement(sync.table(), columns, key));
       }
       if (ChangeSetStrategy.of(sync, source, target) instanceof WarehouseDiff diff) {
-        notes.add("diff: snapshot keeps the state in " + diff.state().location()
-            + "; the warehouse computes each run's change set there");
+        notes.add(
+            "diff: snapshot keeps the state in "
+                + diff.state().location()
+                + "; the warehouse computes each run's change set there");
         problems.addAll(diff.problems());
       }
     } catch (QsyncException e) {

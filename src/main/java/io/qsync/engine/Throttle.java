@@ -37,18 +37,25 @@ final class Throttle {
   private final Map<String, Duration> throttledBy = new LinkedHashMap<>();
   private Duration throttled = Duration.ZERO;
   private boolean wroteBatch;
+
   /** When the target was last seen clear; null before the first look. */
   private Instant clearAt;
 
   Throttle(
-      ThrottleConfig config, int batchSize, Supplier<LoadSample> probe, Clock clock,
-      Sleeper sleeper, Progress progress) {
+      ThrottleConfig config,
+      int batchSize,
+      Supplier<LoadSample> probe,
+      Clock clock,
+      Sleeper sleeper,
+      Progress progress) {
     this.config = requireNonNull(config, "config is null");
     this.policy = new ThrottlePolicy(config);
     this.probe = requireNonNull(probe, "probe is null");
     this.sizer =
         new BatchSizer(
-            batchSize, config.minBatchSize(batchSize), config.maxBatchSize(batchSize),
+            batchSize,
+            config.minBatchSize(batchSize),
+            config.maxBatchSize(batchSize),
             config.batchTime());
     this.limiter = new RateLimiter(config.maxRowsPerSecond());
     this.clock = requireNonNull(clock, "clock is null");
@@ -72,7 +79,9 @@ final class Throttle {
     if (!wait.isZero()) {
       Instant before = clock.instant();
       sleeper.pause(wait);
-      count("max_rows_per_second " + config.maxRowsPerSecond(), Duration.between(before, clock.instant()));
+      count(
+          "max_rows_per_second " + config.maxRowsPerSecond(),
+          Duration.between(before, clock.instant()));
     }
     if (clearAt != null
         && Duration.between(clearAt, clock.instant()).compareTo(config.probeInterval()) < 0) {
@@ -91,11 +100,15 @@ final class Throttle {
           }
           return;
         }
-        case ABORT -> throw new QsyncException(
-            ErrorKind.FAILED,
-            "throttle: " + decision.reason() + "; stopped before the batch ending at change "
-                + batchEnd + " to spare the target\nRun again once the target is calmer: the run"
-                + " resumes after its last committed batch.");
+        case ABORT ->
+            throw new QsyncException(
+                ErrorKind.FAILED,
+                "throttle: "
+                    + decision.reason()
+                    + "; stopped before the batch ending at change "
+                    + batchEnd
+                    + " to spare the target\nRun again once the target is calmer: the run"
+                    + " resumes after its last committed batch.");
         case PAUSE -> {
           if (pauseStarted == null) {
             pauseStarted = now;
@@ -108,9 +121,16 @@ final class Throttle {
           if (paused.compareTo(config.maxPause()) >= 0) {
             throw new QsyncException(
                 ErrorKind.FAILED,
-                "throttle: paused for " + ThrottlePolicy.seconds(paused) + " (" + decision.reason()
-                    + ") before the batch ending at change " + batchEnd + "; gave up after"
-                    + " max_pause " + ThrottlePolicy.seconds(config.maxPause()) + "\nRun again"
+                "throttle: paused for "
+                    + ThrottlePolicy.seconds(paused)
+                    + " ("
+                    + decision.reason()
+                    + ") before the batch ending at change "
+                    + batchEnd
+                    + "; gave up after"
+                    + " max_pause "
+                    + ThrottlePolicy.seconds(config.maxPause())
+                    + "\nRun again"
                     + " once the target is calmer: the run resumes after its last committed"
                     + " batch.");
           }
@@ -130,7 +150,10 @@ final class Throttle {
 
   ThrottleReport report(int retries) {
     return new ThrottleReport(
-        throttled, throttledBy, retries, wroteBatch ? sizer.smallest() : 0,
+        throttled,
+        throttledBy,
+        retries,
+        wroteBatch ? sizer.smallest() : 0,
         wroteBatch ? sizer.largest() : 0);
   }
 

@@ -3,9 +3,9 @@ package io.qsync.engine;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Whether the next batch may be written now, with the reason a person reads in the log
- * ({@code "Threads_running=61 >= 50"}) and the rule it falls under, by which the run report sums
- * up throttled time ({@code "Threads_running >= 50"}). Immutable.
+ * Whether the next batch may be written now, with the reason a person reads in the log ({@code
+ * "Threads_running=61 >= 50"}) and the rule it falls under, by which the run report sums up
+ * throttled time ({@code "Threads_running >= 50"}). Immutable.
  */
 public record ThrottleDecision(Action action, String reason, String rule) {
   public enum Action {

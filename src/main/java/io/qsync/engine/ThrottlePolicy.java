@@ -27,10 +27,16 @@ final class ThrottlePolicy {
     }
     Duration criticalLag = config.criticalReplicaLag();
     for (LoadSample.ReplicaLag replica : sample.replicas()) {
-      if (!criticalLag.isZero() && replica.lag().filter(lag -> lag.compareTo(criticalLag) >= 0).isPresent()) {
+      if (!criticalLag.isZero()
+          && replica.lag().filter(lag -> lag.compareTo(criticalLag) >= 0).isPresent()) {
         return ThrottleDecision.abort(
-            "replica '" + replica.replica() + "' lag " + seconds(replica.lag().get()) + " >= "
-                + seconds(criticalLag) + " (critical_replica_lag)",
+            "replica '"
+                + replica.replica()
+                + "' lag "
+                + seconds(replica.lag().get())
+                + " >= "
+                + seconds(criticalLag)
+                + " (critical_replica_lag)",
             "replica lag >= " + seconds(criticalLag) + " (critical)");
       }
     }
@@ -57,7 +63,11 @@ final class ThrottlePolicy {
       }
       if (replica.lag().get().compareTo(maxLag) >= 0) {
         return ThrottleDecision.pause(
-            "replica '" + replica.replica() + "' lag " + seconds(replica.lag().get()) + " >= "
+            "replica '"
+                + replica.replica()
+                + "' lag "
+                + seconds(replica.lag().get())
+                + " >= "
                 + seconds(maxLag),
             "replica lag >= " + seconds(maxLag));
       }

@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How a run spared the target: how long it waited and under which rule, how often a batch was
- * tried again, and the batch sizes it used. Immutable.
+ * How a run spared the target: how long it waited and under which rule, how often a batch was tried
+ * again, and the batch sizes it used. Immutable.
  *
  * @param throttled time spent waiting before batches (pauses and the row rate)
  * @param throttledBy that time per rule ({@code "Threads_running >= 50"}), in order of first use

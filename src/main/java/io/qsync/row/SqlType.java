@@ -3,9 +3,9 @@ package io.qsync.row;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A column's type as qsync carries it from source to target, whatever the source's own type
- * system. Each source maps its types onto these; the target maps these onto its own (see the
- * README's type table). Values of each kind travel as one Java type, named beside it.
+ * A column's type as qsync carries it from source to target, whatever the source's own type system.
+ * Each source maps its types onto these; the target maps these onto its own (see the README's type
+ * table). Values of each kind travel as one Java type, named beside it.
  *
  * @param precision digits for {@link Kind#DECIMAL}, else 0
  * @param scale digits after the point for {@link Kind#DECIMAL}, else 0
@@ -60,7 +60,8 @@ public record SqlType(Kind kind, int precision, int scale) {
     return switch (kind) {
       // DuckDB's DECIMAL stops at 38 digits. A wider one (BigQuery's BIGNUMERIC, as MySQL's
       // DECIMAL(65,30)) is kept as its plain text at the column's scale: equal values, equal text.
-      case DECIMAL -> precision > MAX_DUCKDB_DECIMAL ? "VARCHAR" : "DECIMAL(" + precision + "," + scale + ")";
+      case DECIMAL ->
+          precision > MAX_DUCKDB_DECIMAL ? "VARCHAR" : "DECIMAL(" + precision + "," + scale + ")";
       case TIMESTAMP, TIMESTAMP_UTC -> "TIMESTAMP";
       // DuckDB's appender takes no unsigned Java values: keep them in the next wider signed type.
       case UTINYINT -> "SMALLINT";

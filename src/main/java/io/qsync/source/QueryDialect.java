@@ -51,7 +51,14 @@ public enum QueryDialect {
 
   /** The column with values outside {@code [min, max]} turned into NULL. */
   public String nullOutside(String column, Kind kind, String min, String max) {
-    return "CASE WHEN " + column + " BETWEEN " + literal(kind, min) + " AND " + literal(kind, max)
-        + " THEN " + column + " END";
+    return "CASE WHEN "
+        + column
+        + " BETWEEN "
+        + literal(kind, min)
+        + " AND "
+        + literal(kind, max)
+        + " THEN "
+        + column
+        + " END";
   }
 }

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How the tables of {@code diff: snapshot} are named: {@code qsync_<sync>_<hash>_<kind>_<run>}.
- * The hash covers the sync's name, its target and its table, so two configs that share a state
- * dataset (staging and production, say) with a sync of the same name never take each other's
- * state. Names use only lower-case letters, digits and '_', valid in BigQuery and DuckDB alike.
- * Immutable; thread-safe.
+ * How the tables of {@code diff: snapshot} are named: {@code qsync_<sync>_<hash>_<kind>_<run>}. The
+ * hash covers the sync's name, its target and its table, so two configs that share a state dataset
+ * (staging and production, say) with a sync of the same name never take each other's state. Names
+ * use only lower-case letters, digits and '_', valid in BigQuery and DuckDB alike. Immutable;
+ * thread-safe.
  *
  * @param prefix the start of every table name of this sync, ending in '_'
  */

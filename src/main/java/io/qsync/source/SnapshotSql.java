@@ -1,9 +1,9 @@
 package io.qsync.source;
 
-import io.qsync.row.Column;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.diff.KeyCollation;
+import io.qsync.row.Column;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,10 +11,10 @@ import java.util.StringJoiner;
 
 /**
  * The SQL of {@code diff: snapshot}, one text for every warehouse: what differs between BigQuery
- * and DuckDB (quoting, qualified names, the fingerprint function, collation folding, lexical
- * rules) is the {@link Dialect}'s. Every statement is a SELECT; the warehouse writes its answer to
- * the table the caller names (a BigQuery job's destination, a DuckDB {@code CREATE OR REPLACE
- * TABLE ... AS}).
+ * and DuckDB (quoting, qualified names, the fingerprint function, collation folding, lexical rules)
+ * is the {@link Dialect}'s. Every statement is a SELECT; the warehouse writes its answer to the
+ * table the caller names (a BigQuery job's destination, a DuckDB {@code CREATE OR REPLACE TABLE ...
+ * AS}).
  *
  * <p>Every name the SQL makes up — columns and aliases — starts with {@value #RESERVED}, and a
  * query may return no column of such a name ({@link #reservedNameProblems}): a query column never
@@ -25,21 +25,30 @@ import java.util.StringJoiner;
 public final class SnapshotSql {
   /** The start of every column and alias name qsync's SQL makes up; no query column may use it. */
   public static final String RESERVED = "_qsync_";
+
   /** A result row's fingerprint: equal rows, equal fingerprints. */
   public static final String FINGERPRINT = "_qsync_fp";
+
   /** The kind of a change: {@code insert}, {@code update} or {@code delete}. */
   public static final String OP = "_qsync_op";
+
   /** The number of offending keys, on each sample row of a key check. */
   public static final String COUNT = "_qsync_count";
+
   /** The version of the fingerprint: a state made under another version is not compared. */
   public static final int FINGERPRINT_VERSION = 1;
+
   /** The query's row, whole, in the result statement. */
   static final String ROW = "_qsync_row";
+
   /** The result and the state table in the change set's join. */
   static final String RESULT = "_qsync_result";
+
   static final String STATE = "_qsync_state";
+
   /** The smallest and the largest key of a colliding group. */
   static final String FIRST = "_qsync_first";
+
   static final String LAST = "_qsync_last";
 
   /** What a warehouse's SQL spells its own way. */
@@ -71,66 +80,117 @@ public final class SnapshotSql {
 
   /**
    * What keeps a query's columns out of the snapshot's tables: a name starting with {@value
-   * #RESERVED} (any case), which qsync's own columns and aliases use. One line per column, with
-   * the remedy; empty when there is none.
+   * #RESERVED} (any case), which qsync's own columns and aliases use. One line per column, with the
+   * remedy; empty when there is none.
    */
   public static List<String> reservedNameProblems(List<Column> columns) {
     List<String> problems = new ArrayList<>();
     for (Column column : columns) {
       if (column.name().toLowerCase(Locale.ROOT).startsWith(RESERVED)) {
-        problems.add("the query returns a column named " + column.name() + ", but diff: snapshot"
-            + " names columns and aliases of its own " + RESERVED + "...; rename it with AS (e.g. "
-            + column.name().substring(1) + ")");
+        problems.add(
+            "the query returns a column named "
+                + column.name()
+                + ", but diff: snapshot"
+                + " names columns and aliases of its own "
+                + RESERVED
+                + "...; rename it with AS (e.g. "
+                + column.name().substring(1)
+                + ")");
       }
     }
     return problems;
   }
 
   /**
-   * The query's rows, each with its fingerprint as a last column. The query goes inside a
-   * subquery, so its closing {@code ;} is dropped (by the warehouse's own lexical rules), and it
-   * ends on a line of its own (a trailing comment stays a comment).
+   * The query's rows, each with its fingerprint as a last column. The query goes inside a subquery,
+   * so its closing {@code ;} is dropped (by the warehouse's own lexical rules), and it ends on a
+   * line of its own (a trailing comment stays a comment).
    */
   public String result(String query) {
-    return "SELECT " + ROW + ".*, " + dialect.fingerprint(ROW) + " AS " + FINGERPRINT + " FROM (\n"
-        + dialect.text().withoutTrailingSemicolons(query) + "\n) AS " + ROW;
+    return "SELECT "
+        + ROW
+        + ".*, "
+        + dialect.fingerprint(ROW)
+        + " AS "
+        + FINGERPRINT
+        + " FROM (\n"
+        + dialect.text().withoutTrailingSemicolons(query)
+        + "\n) AS "
+        + ROW;
   }
 
   /**
    * The change set of a result table against a state table: keys new to the result ({@code
-   * insert}), keys whose fingerprint changed ({@code update}), and, with {@code deletes}, keys
-   * that left the result ({@code delete}, every column NULL but the key). Keys match exactly, as
-   * the warehouse compares them; a key whose case changed under a case-insensitive target column
+   * insert}), keys whose fingerprint changed ({@code update}), and, with {@code deletes}, keys that
+   * left the result ({@code delete}, every column NULL but the key). Keys match exactly, as the
+   * warehouse compares them; a key whose case changed under a case-insensitive target column
    * becomes a delete and an insert, which the stage orders deletes first.
    *
    * @param columns the result's columns, in order
    */
   public String changes(
-      String resultTable, String stateTable, List<String> columns, List<String> key,
+      String resultTable,
+      String stateTable,
+      List<String> columns,
+      List<String> key,
       boolean deletes) {
     String r = RESULT + ".";
     String s = STATE + ".";
     String fp = dialect.quote(FINGERPRINT);
     StringJoiner select = new StringJoiner(", ");
-    select.add("CASE WHEN " + s + fp + " IS NULL THEN 'insert' WHEN " + r + fp
-        + " IS NULL THEN 'delete' ELSE 'update' END AS " + dialect.quote(OP));
+    select.add(
+        "CASE WHEN "
+            + s
+            + fp
+            + " IS NULL THEN 'insert' WHEN "
+            + r
+            + fp
+            + " IS NULL THEN 'delete' ELSE 'update' END AS "
+            + dialect.quote(OP));
     for (String column : columns) {
       String name = dialect.quote(column);
       boolean isKey = key.stream().anyMatch(column::equalsIgnoreCase);
-      select.add((isKey && deletes ? "COALESCE(" + r + name + ", " + s + name + ")" : r + name)
-          + " AS " + name);
+      select.add(
+          (isKey && deletes ? "COALESCE(" + r + name + ", " + s + name + ")" : r + name)
+              + " AS "
+              + name);
     }
     StringJoiner on = new StringJoiner(" AND ");
     key.forEach(column -> on.add(r + dialect.quote(column) + " = " + s + dialect.quote(column)));
-    return "SELECT " + select + " FROM " + dialect.table(resultTable) + " AS " + RESULT + " "
-        + (deletes ? "FULL OUTER JOIN " : "LEFT JOIN ") + dialect.table(stateTable) + " AS "
-        + STATE + " ON " + on + " WHERE " + r + fp + " IS NULL OR " + s + fp + " IS NULL OR " + r
-        + fp + " <> " + s + fp;
+    return "SELECT "
+        + select
+        + " FROM "
+        + dialect.table(resultTable)
+        + " AS "
+        + RESULT
+        + " "
+        + (deletes ? "FULL OUTER JOIN " : "LEFT JOIN ")
+        + dialect.table(stateTable)
+        + " AS "
+        + STATE
+        + " ON "
+        + on
+        + " WHERE "
+        + r
+        + fp
+        + " IS NULL OR "
+        + s
+        + fp
+        + " IS NULL OR "
+        + r
+        + fp
+        + " <> "
+        + s
+        + fp;
   }
 
   /** The key and fingerprint of every row of a result table: a run's state. */
   public String state(String resultTable, List<String> key) {
-    return "SELECT " + list(key) + ", " + dialect.quote(FINGERPRINT) + " FROM "
+    return "SELECT "
+        + list(key)
+        + ", "
+        + dialect.quote(FINGERPRINT)
+        + " FROM "
         + dialect.table(resultTable);
   }
 
@@ -138,20 +198,38 @@ public final class SnapshotSql {
   public String nullKeys(String resultTable, List<String> key, int samples) {
     StringJoiner anyNull = new StringJoiner(" OR ");
     key.forEach(column -> anyNull.add(dialect.quote(column) + " IS NULL"));
-    return "SELECT COUNT(*) OVER () AS " + COUNT + ", " + list(key) + " FROM "
-        + dialect.table(resultTable) + " WHERE " + anyNull + " LIMIT " + samples;
+    return "SELECT COUNT(*) OVER () AS "
+        + COUNT
+        + ", "
+        + list(key)
+        + " FROM "
+        + dialect.table(resultTable)
+        + " WHERE "
+        + anyNull
+        + " LIMIT "
+        + samples;
   }
 
   /** Keys on more than one row: {@value #COUNT}, then the key, a few keys. */
   public String duplicateKeys(String resultTable, List<String> key, int samples) {
-    return "SELECT COUNT(*) OVER () AS " + COUNT + ", " + list(key) + " FROM "
-        + dialect.table(resultTable) + " GROUP BY " + list(key) + " HAVING COUNT(*) > 1"
-        + " ORDER BY " + list(key) + " LIMIT " + samples;
+    return "SELECT COUNT(*) OVER () AS "
+        + COUNT
+        + ", "
+        + list(key)
+        + " FROM "
+        + dialect.table(resultTable)
+        + " GROUP BY "
+        + list(key)
+        + " HAVING COUNT(*) > 1"
+        + " ORDER BY "
+        + list(key)
+        + " LIMIT "
+        + samples;
   }
 
   /**
-   * Keys distinct in the result but equal under the target's collations: {@value #COUNT}, then
-   * the smallest and the largest of each colliding group, a few groups.
+   * Keys distinct in the result but equal under the target's collations: {@value #COUNT}, then the
+   * smallest and the largest of each colliding group, a few groups.
    */
   public String collidingKeys(
       String resultTable, List<String> key, List<KeyCollation> collations, int samples) {
@@ -162,9 +240,23 @@ public final class SnapshotSql {
       raw.add(dialect.quote(key.get(i)));
     }
     String keyValue = dialect.rowValue(raw);
-    return "SELECT COUNT(*) OVER () AS " + COUNT + ", MIN(" + keyValue + ") AS " + FIRST + ", MAX("
-        + keyValue + ") AS " + LAST + " FROM " + dialect.table(resultTable) + " GROUP BY "
-        + String.join(", ", folded) + " HAVING COUNT(DISTINCT " + keyValue + ") > 1 LIMIT "
+    return "SELECT COUNT(*) OVER () AS "
+        + COUNT
+        + ", MIN("
+        + keyValue
+        + ") AS "
+        + FIRST
+        + ", MAX("
+        + keyValue
+        + ") AS "
+        + LAST
+        + " FROM "
+        + dialect.table(resultTable)
+        + " GROUP BY "
+        + String.join(", ", folded)
+        + " HAVING COUNT(DISTINCT "
+        + keyValue
+        + ") > 1 LIMIT "
         + samples;
   }
 

@@ -11,8 +11,8 @@ public interface Source extends AutoCloseable {
    * Starts the query of a run, or finds it again when the run resumes, and describes its result
    * before any row is read.
    *
-   * @param runId the run's id; a source whose queries are jobs names the job after it, so a
-   *     resumed run finds its job instead of paying for a second one
+   * @param runId the run's id; a source whose queries are jobs names the job after it, so a resumed
+   *     run finds its job instead of paying for a second one
    */
   SourceResult query(String sql, String runId);
 

@@ -23,8 +23,8 @@ public interface SourceResult extends AutoCloseable {
   void read(long fromRow, RowSink sink);
 
   /**
-   * Where the result lives at the source, for the run's checkpoint and history (a BigQuery job
-   * id, its location and result table); empty for a source without jobs.
+   * Where the result lives at the source, for the run's checkpoint and history (a BigQuery job id,
+   * its location and result table); empty for a source without jobs.
    */
   default java.util.Optional<String> job() {
     return java.util.Optional.empty();

@@ -47,7 +47,9 @@ public enum SqlText {
       if (c == '\'' || c == '"') {
         return endOfDoubled(sql, i, c);
       }
-      if ((c == 'E' || c == 'e') && startsToken(sql, i) && i + 1 < sql.length()
+      if ((c == 'E' || c == 'e')
+          && startsToken(sql, i)
+          && i + 1 < sql.length()
           && sql.charAt(i + 1) == '\'') {
         return endOfEscaped(sql, i + 1, "'");
       }
@@ -69,8 +71,8 @@ public enum SqlText {
    * {@code #} and {@code --} comments to the end of the line, {@code /* *}{@code /} comments (not
    * nested); strings and bytes in {@code '...'}, {@code "..."}, {@code '''...'''} or {@code
    * """..."""}, optionally prefixed {@code r}, {@code b}, {@code rb} or {@code br} in any case,
-   * where a backslash escapes the next character (in a raw string it stays, but still does not
-   * end the string); names in backquotes, with the same escapes.
+   * where a backslash escapes the next character (in a raw string it stays, but still does not end
+   * the string); names in backquotes, with the same escapes.
    */
   GOOGLE_SQL {
     @Override
@@ -115,8 +117,8 @@ public enum SqlText {
   abstract int endOfQuoted(String sql, int i);
 
   /**
-   * The query without the semicolons that end it, and without the comments and blanks around
-   * them. Semicolons inside quotes, quoted names and comments are text, not terminators.
+   * The query without the semicolons that end it, and without the comments and blanks around them.
+   * Semicolons inside quotes, quoted names and comments are text, not terminators.
    */
   public String withoutTrailingSemicolons(String query) {
     String sql = query;
@@ -129,8 +131,8 @@ public enum SqlText {
   }
 
   /**
-   * The index just past the last character that is neither blank nor inside a comment. Quoted
-   * text counts as code.
+   * The index just past the last character that is neither blank nor inside a comment. Quoted text
+   * counts as code.
    */
   int endOfCode(String sql) {
     int end = 0;
@@ -186,8 +188,8 @@ public enum SqlText {
 
   /**
    * The end of text opened at {@code open} by {@code quote} (one character or three), where a
-   * backslash escapes the next character; a doubled single quote ends one string and opens
-   * another, which ends the same way.
+   * backslash escapes the next character; a doubled single quote ends one string and opens another,
+   * which ends the same way.
    */
   private static int endOfEscaped(String sql, int open, String quote) {
     int i = open + quote.length();

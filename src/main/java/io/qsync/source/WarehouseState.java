@@ -1,8 +1,8 @@
 package io.qsync.source;
 
-import io.qsync.row.Column;
 import io.qsync.diff.KeyCollation;
 import io.qsync.diff.KeyProblem;
+import io.qsync.row.Column;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -18,8 +18,8 @@ import java.util.OptionalLong;
  *       SnapshotSql#FINGERPRINT});
  *   <li>a run's <em>changes</em> table: the change set between the result and the previous state;
  *   <li>a run's <em>state</em> table: the key and fingerprint of every row the run applied. The
- *       target's run history names the state table of the sync's last successful run, so the
- *       state advances only once the target holds every change.
+ *       target's run history names the state table of the sync's last successful run, so the state
+ *       advances only once the target holds every change.
  * </ul>
  *
  * <p>Every step is idempotent for a run: a resumed run finds its tables (or jobs) again instead of
@@ -47,8 +47,8 @@ public interface WarehouseState {
   SourceResult materialize(String sql, SnapshotNames.Run run);
 
   /**
-   * NULL key parts, duplicate keys and keys equal under the target's collations in the run's
-   * result table, with a few samples each; empty when the keys are fit to write. Computed in the
+   * NULL key parts, duplicate keys and keys equal under the target's collations in the run's result
+   * table, with a few samples each; empty when the keys are fit to write. Computed in the
    * warehouse, so the rows need not leave it.
    */
   List<KeyProblem> checkKeys(
@@ -58,10 +58,10 @@ public interface WarehouseState {
   Optional<List<Column>> describe(String table);
 
   /**
-   * Computes the change set of the run's result against a state table into the run's changes
-   * table (see {@link SnapshotSql#changes}) and returns it: column {@value SnapshotSql#OP} (one of
-   * {@code insert}, {@code update}, {@code delete}), then the result's columns (on a delete, all
-   * NULL but the key). Rows come in no particular order.
+   * Computes the change set of the run's result against a state table into the run's changes table
+   * (see {@link SnapshotSql#changes}) and returns it: column {@value SnapshotSql#OP} (one of {@code
+   * insert}, {@code update}, {@code delete}), then the result's columns (on a delete, all NULL but
+   * the key). Rows come in no particular order.
    *
    * @param deletes whether keys that left the result are part of the change set (mirror)
    */
@@ -71,11 +71,12 @@ public interface WarehouseState {
    * How many bytes the diff of {@link #changes} would scan, where the warehouse can say without
    * running it (a BigQuery dry run); empty otherwise.
    */
-  OptionalLong diffBytes(SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes);
+  OptionalLong diffBytes(
+      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes);
 
   /**
-   * Writes the run's state table (key and fingerprint of its result) from its result table;
-   * doing it again gives the same table. Fails when the result table is gone.
+   * Writes the run's state table (key and fingerprint of its result) from its result table; doing
+   * it again gives the same table. Fails when the result table is gone.
    */
   void advance(SnapshotNames.Run run, List<String> key);
 

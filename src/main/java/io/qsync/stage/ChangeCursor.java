@@ -4,8 +4,8 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeKind;
-import io.qsync.row.Column;
 import io.qsync.duckdb.DuckDbValues;
+import io.qsync.row.Column;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -85,7 +85,8 @@ public final class ChangeCursor implements AutoCloseable {
       return pending.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new QsyncException(ErrorKind.INTERRUPTED, "interrupted while reading the change set", e);
+      throw new QsyncException(
+          ErrorKind.INTERRUPTED, "interrupted while reading the change set", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;
@@ -134,7 +135,8 @@ public final class ChangeCursor implements AutoCloseable {
       rows.close();
       statement.close();
     } catch (SQLException e) {
-      throw new QsyncException(ErrorKind.FAILED, "cannot close the change set: " + e.getMessage(), e);
+      throw new QsyncException(
+          ErrorKind.FAILED, "cannot close the change set: " + e.getMessage(), e);
     }
   }
 }

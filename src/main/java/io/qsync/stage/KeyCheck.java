@@ -11,9 +11,9 @@ import java.util.StringJoiner;
 
 /**
  * Looks in the staged result for keys the target could not hold: NULL key parts, duplicate keys,
- * and keys distinct in the result but one under the target's collation; also values of the
- * table's other unique keys that repeat. Each kind found comes with its count and a few samples.
- * Not thread-safe: one run uses one stage.
+ * and keys distinct in the result but one under the target's collation; also values of the table's
+ * other unique keys that repeat. Each kind found comes with its count and a few samples. Not
+ * thread-safe: one run uses one stage.
  */
 final class KeyCheck {
   private final StageFile file;

@@ -16,18 +16,18 @@ import java.util.Optional;
 /**
  * A run's local DuckDB file: the query result ({@code src}), the target's current rows ({@code
  * tgt}) and the change set between them ({@code changes}, in key order, numbered from 1). Only the
- * change set is kept in the file ({@code src} and {@code tgt} are temporary tables of the
- * session); it outlives a failed run so the next run can resume from it. Memory is bounded by
- * DuckDB's memory limit: larger data spills to the stage folder.
+ * change set is kept in the file ({@code src} and {@code tgt} are temporary tables of the session);
+ * it outlives a failed run so the next run can resume from it. Memory is bounded by DuckDB's memory
+ * limit: larger data spills to the stage folder.
  *
  * <p>Lifecycle: {@link #open}, {@link #begin} (or {@link #meta} to resume), write rows, {@link
  * #checkKeys}, {@link #diff} or {@link #insertAll}, read {@link #changes}, {@link #close}. Not
  * thread-safe: one run uses one stage.
  *
- * <p>The run's view of the stage; each job is a class of its own beside it: the file and the run
- * it holds ({@link StageFile}), the SQL ({@link StageSql}), bringing rows in ({@link
- * StageLoader}), the key checks ({@link KeyCheck}), making the change set ({@link StageDiff}) and
- * reading it ({@link ChangeSetReader}).
+ * <p>The run's view of the stage; each job is a class of its own beside it: the file and the run it
+ * holds ({@link StageFile}), the SQL ({@link StageSql}), bringing rows in ({@link StageLoader}),
+ * the key checks ({@link KeyCheck}), making the change set ({@link StageDiff}) and reading it
+ * ({@link ChangeSetReader}).
  */
 public final class Stage implements AutoCloseable {
   private final StageFile file;
@@ -119,9 +119,9 @@ public final class Stage implements AutoCloseable {
   }
 
   /**
-   * Values of another unique key of the table (its columns all in the result) that the result
-   * holds on more than one row, as the target compares them; rows with a NULL in them are left
-   * out, since a unique key holds any number of those. Empty when the values are fit to write.
+   * Values of another unique key of the table (its columns all in the result) that the result holds
+   * on more than one row, as the target compares them; rows with a NULL in them are left out, since
+   * a unique key holds any number of those. Empty when the values are fit to write.
    */
   public List<KeyProblem> repeatedValues(
       List<String> columns, List<KeyCollation> collations, int samples) {
@@ -148,8 +148,8 @@ public final class Stage implements AutoCloseable {
   /**
    * Numbers a change set the warehouse computed: deletes first, then inserts and updates, each in
    * key order. Deletes go first because the warehouse matches keys exactly: a key whose case
-   * changed is a delete of the old spelling and an insert of the new one, which a
-   * case-insensitive target column holds as one key.
+   * changed is a delete of the old spelling and an insert of the new one, which a case-insensitive
+   * target column holds as one key.
    *
    * @param sourceRows the number of rows in the query result (which stayed in the warehouse)
    */
@@ -171,8 +171,8 @@ public final class Stage implements AutoCloseable {
   }
 
   /**
-   * Opens a cursor over the change set after the given sequence number, in order, reading one
-   * batch ahead on a thread of its own.
+   * Opens a cursor over the change set after the given sequence number, in order, reading one batch
+   * ahead on a thread of its own.
    */
   public ChangeCursor changes(long afterSeq) {
     return changes.after(afterSeq);
@@ -183,7 +183,9 @@ public final class Stage implements AutoCloseable {
     return changes.sample(kind, limit);
   }
 
-  /** The stage's file and session, for the checks beside it in this package ({@link ValueCheck}). */
+  /**
+   * The stage's file and session, for the checks beside it in this package ({@link ValueCheck}).
+   */
   StageFile stageFile() {
     return file;
   }

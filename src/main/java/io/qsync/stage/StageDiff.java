@@ -29,7 +29,9 @@ final class StageDiff {
     return new ChangeCounts(counted.sourceRows(), counted.inserts(), 0, replacedRows, 0);
   }
 
-  /** @param sourceRows the number of rows in the query result (which stayed in the warehouse) */
+  /**
+   * @param sourceRows the number of rows in the query result (which stayed in the warehouse)
+   */
   ChangeCounts numberWarehouseChanges(List<String> key, long sourceRows) {
     file.execute(file.sql().numberWarehouseChanges(key), "number the change set");
     file.execute(StageSql.drop(StageSql.WAREHOUSE_CHANGES), "free the change set copy");

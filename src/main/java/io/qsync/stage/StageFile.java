@@ -61,7 +61,10 @@ final class StageFile implements AutoCloseable {
     } catch (IOException | SQLException e) {
       throw new QsyncException(
           ErrorKind.FAILED,
-          "cannot open the stage file " + file + ": " + e.getMessage()
+          "cannot open the stage file "
+              + file
+              + ": "
+              + e.getMessage()
               + "\nCheck that its folder (stage_dir) is writable and has free space.",
           e);
     }
@@ -121,7 +124,10 @@ final class StageFile implements AutoCloseable {
             phase == StageMeta.Phase.DIFFED
                 ? Optional.of(
                     new ChangeCounts(
-                        row.getLong(4), row.getLong(5), row.getLong(6), row.getLong(7),
+                        row.getLong(4),
+                        row.getLong(5),
+                        row.getLong(6),
+                        row.getLong(7),
                         row.getLong(8)))
                 : Optional.empty();
         StageMeta meta = new StageMeta(row.getString(1), row.getString(2), phase, columns, counts);
@@ -205,7 +211,12 @@ final class StageFile implements AutoCloseable {
   QsyncException failed(String what, SQLException e) {
     return new QsyncException(
         ErrorKind.FAILED,
-        "the stage " + file + " could not " + what + ": " + e.getMessage()
+        "the stage "
+            + file
+            + " could not "
+            + what
+            + ": "
+            + e.getMessage()
             + "\nIf the disk is full, free space in stage_dir; otherwise run again with --restart.",
         e);
   }

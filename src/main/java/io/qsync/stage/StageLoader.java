@@ -67,8 +67,13 @@ final class StageLoader {
     if (copied != result.rows()) {
       throw new QsyncException(
           ErrorKind.FAILED,
-          "the stage " + result.file() + " copied " + copied + " rows of a query result of "
-              + result.rows() + "\nRun again; if it repeats, report it as a bug.");
+          "the stage "
+              + result.file()
+              + " copied "
+              + copied
+              + " rows of a query result of "
+              + result.rows()
+              + "\nRun again; if it repeats, report it as a bug.");
     }
     return copied;
   }

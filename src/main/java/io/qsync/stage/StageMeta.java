@@ -15,7 +15,11 @@ import java.util.Optional;
  * @param counts the change set's counts, once diffed
  */
 public record StageMeta(
-    String runId, String fingerprint, Phase phase, List<Column> columns, Optional<ChangeCounts> counts) {
+    String runId,
+    String fingerprint,
+    Phase phase,
+    List<Column> columns,
+    Optional<ChangeCounts> counts) {
   public enum Phase {
     /** The result is being read in; the stage cannot be resumed from. */
     EXTRACTING,

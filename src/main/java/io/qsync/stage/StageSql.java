@@ -54,8 +54,10 @@ final class StageSql {
 
   /** The temporary table of the query's result. */
   static final String SOURCE = "src";
+
   /** The temporary table of the target's current rows. */
   static final String TARGET = "tgt";
+
   /** The temporary table of a change set the warehouse computed, before it is numbered. */
   static final String WAREHOUSE_CHANGES = "snap";
 
@@ -99,7 +101,8 @@ final class StageSql {
 
   /**
    * The target's rows; {@code qsync_dirty} marks a row holding a value the source's type cannot
-   * represent exactly (a hand-edited 7.25 where the query returns whole numbers): it always differs.
+   * represent exactly (a hand-edited 7.25 where the query returns whole numbers): it always
+   * differs.
    */
   static String createTarget(List<Column> columns) {
     return "CREATE TEMPORARY TABLE tgt (" + definitions(columns) + ", qsync_dirty BOOLEAN)";
@@ -113,15 +116,24 @@ final class StageSql {
 
   /** Copies a table of the attached file into a temporary table of the stage, in its order. */
   static String copy(String table, String stageTable) {
-    return "INSERT INTO temp." + stageTable + " SELECT * FROM qsync_source.main."
+    return "INSERT INTO temp."
+        + stageTable
+        + " SELECT * FROM qsync_source.main."
         + DuckDbValues.quote(table);
   }
 
   /** Records a complete change set: the stage may be resumed from now on. */
   static String recordDiffed(ChangeCounts counts) {
-    return "UPDATE qsync_meta SET phase = 'DIFFED', source_rows = " + counts.sourceRows()
-        + ", inserts = " + counts.inserts() + ", updates = " + counts.updates() + ", deletes = "
-        + counts.deletes() + ", unchanged = " + counts.unchanged();
+    return "UPDATE qsync_meta SET phase = 'DIFFED', source_rows = "
+        + counts.sourceRows()
+        + ", inserts = "
+        + counts.inserts()
+        + ", updates = "
+        + counts.updates()
+        + ", deletes = "
+        + counts.deletes()
+        + ", unchanged = "
+        + counts.unchanged();
   }
 
   static String countChanges(ChangeKind kind) {
@@ -152,9 +164,12 @@ final class StageSql {
     StringJoiner order = new StringJoiner(", ");
     order.add("c0 = 'delete' DESC");
     key.forEach(column -> order.add(positional(index(columns, column) + 1)));
-    return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY " + order
+    return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY "
+        + order
         + ") AS qsync_seq, CASE c0 WHEN 'insert' THEN 'I' WHEN 'update' THEN 'U' ELSE 'D' END"
-        + " AS qsync_op, " + shifted + " FROM snap ORDER BY qsync_seq";
+        + " AS qsync_op, "
+        + shifted
+        + " FROM snap ORDER BY qsync_seq";
   }
 
   /**
@@ -180,12 +195,24 @@ final class StageSql {
     }
     String keyed = normalised(key, collations, "__k");
     return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY "
-        + keyOrder + ") AS qsync_seq, qsync_op, " + allColumns()
+        + keyOrder
+        + ") AS qsync_seq, qsync_op, "
+        + allColumns()
         + " FROM ( SELECT CASE WHEN t.__in IS NULL THEN 'I' WHEN s.__in IS NULL THEN 'D'"
-        + " ELSE 'U' END AS qsync_op, " + keyOut + ", " + values
-        + " FROM (SELECT *, true AS __in, " + keyed + " FROM src) s"
-        + " FULL OUTER JOIN (SELECT *, true AS __in, " + keyed + " FROM tgt) t ON " + join
-        + " WHERE (t.__in IS NULL OR s.__in IS NULL OR " + differs + ")"
+        + " ELSE 'U' END AS qsync_op, "
+        + keyOut
+        + ", "
+        + values
+        + " FROM (SELECT *, true AS __in, "
+        + keyed
+        + " FROM src) s"
+        + " FULL OUTER JOIN (SELECT *, true AS __in, "
+        + keyed
+        + " FROM tgt) t ON "
+        + join
+        + " WHERE (t.__in IS NULL OR s.__in IS NULL OR "
+        + differs
+        + ")"
         + (deletes ? "" : " AND s.__in IS NOT NULL")
         + ") ORDER BY qsync_seq";
   }
@@ -196,27 +223,39 @@ final class StageSql {
    */
   String insertAll(List<String> key) {
     String order = key.isEmpty() ? "rowid" : list(key);
-    return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY " + order
-        + ") AS qsync_seq, 'I' AS qsync_op, " + allColumns() + " FROM src ORDER BY qsync_seq";
+    return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY "
+        + order
+        + ") AS qsync_seq, 'I' AS qsync_op, "
+        + allColumns()
+        + " FROM src ORDER BY qsync_seq";
   }
 
   /** The change set after a sequence number (the statement's one parameter), in order. */
   String changesAfter() {
-    return "SELECT qsync_seq, qsync_op, " + allColumns()
+    return "SELECT qsync_seq, qsync_op, "
+        + allColumns()
         + " FROM changes WHERE qsync_seq > ? ORDER BY qsync_seq";
   }
 
   /** Up to {@code limit} changes of one kind, in order. */
   String sample(ChangeKind kind, int limit) {
-    return "SELECT qsync_seq, qsync_op, " + allColumns() + " FROM changes WHERE qsync_op = '"
-        + kind.code() + "' ORDER BY qsync_seq LIMIT " + limit;
+    return "SELECT qsync_seq, qsync_op, "
+        + allColumns()
+        + " FROM changes WHERE qsync_op = '"
+        + kind.code()
+        + "' ORDER BY qsync_seq LIMIT "
+        + limit;
   }
 
   /** Key values with a NULL part: the count of such rows, then a sample's key columns. */
   String nullKeys(List<String> key, int samples) {
     StringJoiner anyNull = new StringJoiner(" OR ");
     key.forEach(column -> anyNull.add(column(column) + " IS NULL"));
-    return "SELECT count(*) OVER (), " + list(key) + " FROM src WHERE " + anyNull + " LIMIT "
+    return "SELECT count(*) OVER (), "
+        + list(key)
+        + " FROM src WHERE "
+        + anyNull
+        + " LIMIT "
         + samples;
   }
 
@@ -230,8 +269,16 @@ final class StageSql {
   /** Values held by more than one of {@code rows}: their count, then a sample's key columns. */
   String duplicates(List<String> key, String rows, int samples) {
     String keyList = list(key);
-    return "SELECT count(*) OVER (), " + keyList + " FROM " + rows + " GROUP BY " + keyList
-        + " HAVING count(*) > 1 ORDER BY " + keyList + " LIMIT " + samples;
+    return "SELECT count(*) OVER (), "
+        + keyList
+        + " FROM "
+        + rows
+        + " GROUP BY "
+        + keyList
+        + " HAVING count(*) > 1 ORDER BY "
+        + keyList
+        + " LIMIT "
+        + samples;
   }
 
   /**
@@ -240,9 +287,15 @@ final class StageSql {
    */
   String collisions(List<String> key, List<KeyCollation> collations, String rows, int samples) {
     String row = key.size() == 1 ? column(key.get(0)) : "row(" + list(key) + ")";
-    return "SELECT count(*) OVER (), string_agg(DISTINCT '''' || CAST(" + row
-        + " AS VARCHAR) || '''', ' and ') AS rendered FROM " + rows + " GROUP BY "
-        + normalised(key, collations, "") + " HAVING count(DISTINCT " + row + ") > 1 LIMIT "
+    return "SELECT count(*) OVER (), string_agg(DISTINCT '''' || CAST("
+        + row
+        + " AS VARCHAR) || '''', ' and ') AS rendered FROM "
+        + rows
+        + " GROUP BY "
+        + normalised(key, collations, "")
+        + " HAVING count(DISTINCT "
+        + row
+        + ") > 1 LIMIT "
         + samples;
   }
 

@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.destination.ValueRule;
+import io.qsync.destination.ValueRule.Check;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.row.SqlType.Kind;
-import io.qsync.destination.ValueRule;
-import io.qsync.destination.ValueRule.Check;
 import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -86,23 +86,27 @@ public final class ValueCheck {
         if (found[i] > 0) {
           problems.add(
               new Problem(
-                  rules.get(i), found[i],
+                  rules.get(i),
+                  found[i],
                   samples(statement, columns, key, rules.get(i), conditions.get(i), samples)));
         }
       }
     } catch (SQLException e) {
       throw new QsyncException(
           ErrorKind.FAILED,
-          "the stage " + file.file() + " could not check the change set's values: "
-              + e.getMessage() + "\nRun again with --restart; if it repeats, report it as a bug.",
+          "the stage "
+              + file.file()
+              + " could not check the change set's values: "
+              + e.getMessage()
+              + "\nRun again with --restart; if it repeats, report it as a bug.",
           e);
     }
     return problems;
   }
 
   /**
-   * Stops the run when a value of the change set cannot be written as it is: one message with
-   * every problem, its rows and its remedy. Nothing has been written when it is called.
+   * Stops the run when a value of the change set cannot be written as it is: one message with every
+   * problem, its rows and its remedy. Nothing has been written when it is called.
    *
    * @param subject what cannot store the values, for the message ({@code sync 's': table t})
    */
@@ -122,20 +126,32 @@ public final class ValueCheck {
             .append("; nothing was written:");
     for (Problem problem : problems) {
       ValueRule rule = problem.rule();
-      message.append("\n - column ").append(rule.column()).append(" (").append(rule.columnType())
-          .append("): ").append(problem.count())
+      message
+          .append("\n - column ")
+          .append(rule.column())
+          .append(" (")
+          .append(rule.columnType())
+          .append("): ")
+          .append(problem.count())
           .append(problem.count() == 1 ? " value: " : " values: ")
           .append(rule.problem())
-          .append("\n   ").append(String.join("; ", problem.samples()))
+          .append("\n   ")
+          .append(String.join("; ", problem.samples()))
           .append(problem.count() > problem.samples().size() ? "; ..." : "")
-          .append("\n   -> ").append(rule.remedy());
+          .append("\n   -> ")
+          .append(rule.remedy());
     }
     throw new QsyncException(ErrorKind.NEEDS_ACTION, message.toString());
   }
 
   private static List<String> samples(
-      Statement statement, List<Column> columns, List<String> key, ValueRule rule,
-      String condition, int samples) throws SQLException {
+      Statement statement,
+      List<Column> columns,
+      List<String> key,
+      ValueRule rule,
+      String condition,
+      int samples)
+      throws SQLException {
     StringJoiner select = new StringJoiner(", ");
     select.add("qsync_seq");
     for (String keyColumn : key) {
@@ -147,8 +163,12 @@ public final class ValueCheck {
     List<String> found = new ArrayList<>();
     try (ResultSet rows =
         statement.executeQuery(
-            "SELECT " + select + " FROM changes WHERE qsync_op <> 'D' AND " + condition
-                + " ORDER BY qsync_seq LIMIT " + samples)) {
+            "SELECT "
+                + select
+                + " FROM changes WHERE qsync_op <> 'D' AND "
+                + condition
+                + " ORDER BY qsync_seq LIMIT "
+                + samples)) {
       while (rows.next()) {
         StringJoiner keyText = new StringJoiner(", ", "(", ")");
         for (int i = 0; i < key.size(); i++) {
@@ -167,8 +187,15 @@ public final class ValueCheck {
     return switch (type.kind()) {
       case BLOB -> "'0x' || hex(" + column + ")";
       case FLOAT, DOUBLE ->
-          "CASE WHEN isnan(" + column + ") THEN 'NaN' WHEN " + column + " = 'inf' THEN 'Infinity'"
-              + " WHEN " + column + " = '-inf' THEN '-Infinity' ELSE CAST(" + column
+          "CASE WHEN isnan("
+              + column
+              + ") THEN 'NaN' WHEN "
+              + column
+              + " = 'inf' THEN 'Infinity'"
+              + " WHEN "
+              + column
+              + " = '-inf' THEN '-Infinity' ELSE CAST("
+              + column
               + " AS VARCHAR) END";
       default -> "CAST(" + column + " AS VARCHAR)";
     };
@@ -198,15 +225,26 @@ public final class ValueCheck {
           ? "TRY_CAST(" + column + " AS DOUBLE) < 0"
           : column + " < 0";
     } else if (check instanceof ValueRule.OutsideRange range) {
-      return "(" + number + " < " + hugeint(range.min()) + " OR " + number + " > "
-          + hugeint(range.max()) + ")";
+      return "("
+          + number
+          + " < "
+          + hugeint(range.min())
+          + " OR "
+          + number
+          + " > "
+          + hugeint(range.max())
+          + ")";
     } else if (check instanceof ValueRule.TooManyDigits digits) {
-      return "length(regexp_extract(CAST(" + number + " AS VARCHAR), '^-?0*([0-9]*)', 1)) > "
+      return "length(regexp_extract(CAST("
+          + number
+          + " AS VARCHAR), '^-?0*([0-9]*)', 1)) > "
           + digits.digits();
     } else if (check instanceof ValueRule.LongerThanCharacters length) {
       return "length(" + column + ") > " + length.max();
     } else if (check instanceof ValueRule.LongerThanBytes length) {
-      return (type.kind() == Kind.BLOB ? "octet_length(" : "strlen(") + column + ") > "
+      return (type.kind() == Kind.BLOB ? "octet_length(" : "strlen(")
+          + column
+          + ") > "
           + length.max();
     } else if (check instanceof ValueRule.NotOfLength length) {
       return "octet_length(" + column + ") <> " + length.length();
@@ -217,8 +255,12 @@ public final class ValueCheck {
     } else if (check instanceof ValueRule.NotSetOf members) {
       // The set as the column stores it: its members in their declared order, each once.
       // (array_to_string of an empty list is NULL, not the empty set's '')
-      return column + " <> coalesce(array_to_string(list_filter([" + literals(members.members())
-          + "]::VARCHAR[], member -> list_contains(string_split(" + column + ", ','), member)),"
+      return column
+          + " <> coalesce(array_to_string(list_filter(["
+          + literals(members.members())
+          + "]::VARCHAR[], member -> list_contains(string_split("
+          + column
+          + ", ','), member)),"
           + " ','), '')";
     } else if (check instanceof ValueRule.OutsideRepertoire repertoire) {
       String characters =
@@ -229,8 +271,15 @@ public final class ValueCheck {
           };
       return "regexp_matches(" + column + ", '" + characters + "')";
     } else if (check instanceof ValueRule.OutsideTimes times) {
-      return "(NOT isfinite(" + column + ") OR CAST(" + column + " AS TIMESTAMP) NOT BETWEEN "
-          + timestamp(times.min()) + " AND " + timestamp(times.max()) + ")";
+      return "(NOT isfinite("
+          + column
+          + ") OR CAST("
+          + column
+          + " AS TIMESTAMP) NOT BETWEEN "
+          + timestamp(times.min())
+          + " AND "
+          + timestamp(times.max())
+          + ")";
     } else if (check instanceof ValueRule.EndOfDay) {
       return column + " = TIME '24:00:00'";
     }

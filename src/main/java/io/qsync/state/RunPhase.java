@@ -14,8 +14,8 @@ public enum RunPhase {
    */
   EXTRACT,
   /**
-   * Stopped needing action while running the query or reading its result: the warehouse refused
-   * the query, or its result cannot be carried. Nothing was written; the next run starts over.
+   * Stopped needing action while running the query or reading its result: the warehouse refused the
+   * query, or its result cannot be carried. Nothing was written; the next run starts over.
    */
   QUERY,
   /**

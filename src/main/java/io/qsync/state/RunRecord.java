@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param appliedThrough the checkpoint: the last change committed
  * @param resumes how many times the run was resumed after a failure
  * @param error the error that stopped the run, as shown to the user (never a secret)
- * @param sourceJob where the query's result lives at the source, for a source with jobs (a
- *     BigQuery job id, its location and result table), so that a resumed run reads it again
+ * @param sourceJob where the query's result lives at the source, for a source with jobs (a BigQuery
+ *     job id, its location and result table), so that a resumed run reads it again
  */
 public record RunRecord(
     String runId,
@@ -56,33 +56,116 @@ public record RunRecord(
 
   /** A run without a source job. */
   public RunRecord(
-      String runId, String sync, String table, String mode, RunStatus status, RunPhase phase,
-      Instant startedAt, Optional<Instant> finishedAt, Optional<ChangeCounts> counts,
-      long changesTotal, long appliedThrough, int batchesApplied, int resumes, String host,
-      long pid, long connectionId, Optional<String> error) {
-    this(runId, sync, table, mode, status, phase, startedAt, finishedAt, counts, changesTotal,
-        appliedThrough, batchesApplied, resumes, host, pid, connectionId, error, Optional.empty());
+      String runId,
+      String sync,
+      String table,
+      String mode,
+      RunStatus status,
+      RunPhase phase,
+      Instant startedAt,
+      Optional<Instant> finishedAt,
+      Optional<ChangeCounts> counts,
+      long changesTotal,
+      long appliedThrough,
+      int batchesApplied,
+      int resumes,
+      String host,
+      long pid,
+      long connectionId,
+      Optional<String> error) {
+    this(
+        runId,
+        sync,
+        table,
+        mode,
+        status,
+        phase,
+        startedAt,
+        finishedAt,
+        counts,
+        changesTotal,
+        appliedThrough,
+        batchesApplied,
+        resumes,
+        host,
+        pid,
+        connectionId,
+        error,
+        Optional.empty());
   }
 
   /** The run with the source's job recorded. */
   public RunRecord withSourceJob(Optional<String> newSourceJob) {
     return new RunRecord(
-        runId, sync, table, mode, status, phase, startedAt, finishedAt, counts, changesTotal,
-        appliedThrough, batchesApplied, resumes, host, pid, connectionId, error, newSourceJob);
+        runId,
+        sync,
+        table,
+        mode,
+        status,
+        phase,
+        startedAt,
+        finishedAt,
+        counts,
+        changesTotal,
+        appliedThrough,
+        batchesApplied,
+        resumes,
+        host,
+        pid,
+        connectionId,
+        error,
+        newSourceJob);
   }
 
   public static RunRecord started(
-      String runId, String sync, String table, String mode, Instant now, String host, long pid,
+      String runId,
+      String sync,
+      String table,
+      String mode,
+      Instant now,
+      String host,
+      long pid,
       long connectionId) {
     return new RunRecord(
-        runId, sync, table, mode, RunStatus.RUNNING, RunPhase.EXTRACT, now, Optional.empty(),
-        Optional.empty(), 0, 0, 0, 0, host, pid, connectionId, Optional.empty());
+        runId,
+        sync,
+        table,
+        mode,
+        RunStatus.RUNNING,
+        RunPhase.EXTRACT,
+        now,
+        Optional.empty(),
+        Optional.empty(),
+        0,
+        0,
+        0,
+        0,
+        host,
+        pid,
+        connectionId,
+        Optional.empty());
   }
 
   public RunRecord withPhase(RunPhase newPhase) {
     return new RunRecord(
-        runId, sync, table, mode, status, newPhase, startedAt, finishedAt, counts, changesTotal,
-        appliedThrough, batchesApplied, resumes, host, pid, connectionId, error, sourceJob);
+        runId,
+        sync,
+        table,
+        mode,
+        status,
+        newPhase,
+        startedAt,
+        finishedAt,
+        counts,
+        changesTotal,
+        appliedThrough,
+        batchesApplied,
+        resumes,
+        host,
+        pid,
+        connectionId,
+        error,
+        sourceJob);
   }
 
   /**
@@ -91,30 +174,91 @@ public record RunRecord(
    */
   public RunRecord withChangeSet(ChangeCounts newCounts, long newChangesTotal) {
     return new RunRecord(
-        runId, sync, table, mode, status, phase, startedAt, finishedAt, Optional.of(newCounts),
-        newChangesTotal, appliedThrough, batchesApplied, resumes, host, pid, connectionId,
-        error, sourceJob);
+        runId,
+        sync,
+        table,
+        mode,
+        status,
+        phase,
+        startedAt,
+        finishedAt,
+        Optional.of(newCounts),
+        newChangesTotal,
+        appliedThrough,
+        batchesApplied,
+        resumes,
+        host,
+        pid,
+        connectionId,
+        error,
+        sourceJob);
   }
 
   public RunRecord withCheckpoint(long newAppliedThrough, int newBatchesApplied) {
     return new RunRecord(
-        runId, sync, table, mode, status, phase, startedAt, finishedAt, counts, changesTotal,
-        newAppliedThrough, newBatchesApplied, resumes, host, pid, connectionId, error, sourceJob);
+        runId,
+        sync,
+        table,
+        mode,
+        status,
+        phase,
+        startedAt,
+        finishedAt,
+        counts,
+        changesTotal,
+        newAppliedThrough,
+        newBatchesApplied,
+        resumes,
+        host,
+        pid,
+        connectionId,
+        error,
+        sourceJob);
   }
 
   /** The run taken up again by a new process. */
   public RunRecord resumedBy(String newHost, long newPid, long newConnectionId) {
     return new RunRecord(
-        runId, sync, table, mode, RunStatus.RUNNING, phase, startedAt, Optional.empty(), counts,
-        changesTotal, appliedThrough, batchesApplied, resumes + 1, newHost, newPid,
-        newConnectionId, Optional.empty(), sourceJob);
+        runId,
+        sync,
+        table,
+        mode,
+        RunStatus.RUNNING,
+        phase,
+        startedAt,
+        Optional.empty(),
+        counts,
+        changesTotal,
+        appliedThrough,
+        batchesApplied,
+        resumes + 1,
+        newHost,
+        newPid,
+        newConnectionId,
+        Optional.empty(),
+        sourceJob);
   }
 
   public RunRecord finished(RunStatus newStatus, Instant at, Optional<String> newError) {
     return new RunRecord(
-        runId, sync, table, mode, newStatus, newStatus == RunStatus.SUCCEEDED ? RunPhase.DONE : phase,
-        startedAt, Optional.of(at), counts, changesTotal, appliedThrough, batchesApplied,
-        resumes, host, pid, connectionId, newError, sourceJob);
+        runId,
+        sync,
+        table,
+        mode,
+        newStatus,
+        newStatus == RunStatus.SUCCEEDED ? RunPhase.DONE : phase,
+        startedAt,
+        Optional.of(at),
+        counts,
+        changesTotal,
+        appliedThrough,
+        batchesApplied,
+        resumes,
+        host,
+        pid,
+        connectionId,
+        newError,
+        sourceJob);
   }
 
   /**
@@ -126,8 +270,23 @@ public record RunRecord(
       return this;
     }
     return new RunRecord(
-        runId, sync, table, mode, RunStatus.INTERRUPTED, phase, startedAt, finishedAt, counts,
-        changesTotal, appliedThrough, batchesApplied, resumes, host, pid, connectionId, error,
+        runId,
+        sync,
+        table,
+        mode,
+        RunStatus.INTERRUPTED,
+        phase,
+        startedAt,
+        finishedAt,
+        counts,
+        changesTotal,
+        appliedThrough,
+        batchesApplied,
+        resumes,
+        host,
+        pid,
+        connectionId,
+        error,
         sourceJob);
   }
 

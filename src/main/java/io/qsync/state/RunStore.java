@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Run history, kept in the target database beside the tables it describes. The checkpoint itself
- * is advanced by the target's writer, inside each batch's transaction; this store reads it and
- * records everything else. Implementations are not thread-safe.
+ * Run history, kept in the target database beside the tables it describes. The checkpoint itself is
+ * advanced by the target's writer, inside each batch's transaction; this store reads it and records
+ * everything else. Implementations are not thread-safe.
  */
 public interface RunStore {
   /** Creates the history table when absent. DDL: call before any batch transaction. */
@@ -28,8 +28,8 @@ public interface RunStore {
   Optional<RunRecord> unfinished(String sync, String table);
 
   /**
-   * The newest unfinished run of any sync of this name, whatever its table: a sync's lock is
-   * named by the sync alone, so this is the run that may hold it.
+   * The newest unfinished run of any sync of this name, whatever its table: a sync's lock is named
+   * by the sync alone, so this is the run that may hold it.
    */
   Optional<RunRecord> unfinishedOfAnyTable(String sync);
 

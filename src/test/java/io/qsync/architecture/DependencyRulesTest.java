@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
  * of the project; the diff's values know only rows, and its strategies (which compare) work through
  * the parts' interfaces; the parts of a run (config, source, stage, destination, state) know
  * nothing of the engine; the run's decisions (resume, failure) are pure; the engine knows
- * interfaces and wires concrete parts in one place; the tools (demo, bench, soak) sit beside the product and nothing of the
- * product knows them; nothing but the CLI knows the CLI. Each rule says how to fix a violation.
- * Every package may use the root package {@code io.qsync} (the exception root and its kinds, and
- * the helpers with one home each: {@code Sleeper}, {@code Sha256}, {@code Messages}, {@code
- * Plural}), which knows none of them.
+ * interfaces and wires concrete parts in one place; the tools (demo, bench, soak) sit beside the
+ * product and nothing of the product knows them; nothing but the CLI knows the CLI. Each rule says
+ * how to fix a violation. Every package may use the root package {@code io.qsync} (the exception
+ * root and its kinds, and the helpers with one home each: {@code Sleeper}, {@code Sha256}, {@code
+ * Messages}, {@code Plural}), which knows none of them.
  *
  * <pre>
  *   cli ──▶ engine ──▶ diff.strategy ──▶ config, source, stage, destination, state, diff ──▶ row
@@ -44,11 +44,19 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..",
-            "io.qsync.destination..", "io.qsync.state..", "io.qsync.diff..", "io.qsync.duckdb..",
-            "io.qsync.engine..", "io.qsync.cli..", "io.qsync.tools..")
-        .because("row holds the value types every layer shares (Column, SqlType, RowSink); keep"
-            + " them free of any layer")
+            "io.qsync.config..",
+            "io.qsync.source..",
+            "io.qsync.stage..",
+            "io.qsync.destination..",
+            "io.qsync.state..",
+            "io.qsync.diff..",
+            "io.qsync.duckdb..",
+            "io.qsync.engine..",
+            "io.qsync.cli..",
+            "io.qsync.tools..")
+        .because(
+            "row holds the value types every layer shares (Column, SqlType, RowSink); keep"
+                + " them free of any layer")
         .check(MAIN);
   }
 
@@ -60,11 +68,20 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..",
-            "io.qsync.destination..", "io.qsync.state..", "io.qsync.diff..", "io.qsync.row..",
-            "io.qsync.duckdb..", "io.qsync.engine..", "io.qsync.cli..", "io.qsync.tools..")
-        .because("io.qsync holds what every package shares (QsyncException, ErrorKind, Sleeper,"
-            + " Sha256, Messages, Plural); a helper that needs a layer belongs in that layer")
+            "io.qsync.config..",
+            "io.qsync.source..",
+            "io.qsync.stage..",
+            "io.qsync.destination..",
+            "io.qsync.state..",
+            "io.qsync.diff..",
+            "io.qsync.row..",
+            "io.qsync.duckdb..",
+            "io.qsync.engine..",
+            "io.qsync.cli..",
+            "io.qsync.tools..")
+        .because(
+            "io.qsync holds what every package shares (QsyncException, ErrorKind, Sleeper,"
+                + " Sha256, Messages, Plural); a helper that needs a layer belongs in that layer")
         .check(MAIN);
   }
 
@@ -76,11 +93,18 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..",
-            "io.qsync.destination..", "io.qsync.state..", "io.qsync.diff.strategy..",
-            "io.qsync.engine..", "io.qsync.cli..", "io.qsync.tools..")
-        .because("diff holds pure values and arithmetic; what reads or writes rows goes to"
-            + " diff.strategy (the comparisons), stage or destination")
+            "io.qsync.config..",
+            "io.qsync.source..",
+            "io.qsync.stage..",
+            "io.qsync.destination..",
+            "io.qsync.state..",
+            "io.qsync.diff.strategy..",
+            "io.qsync.engine..",
+            "io.qsync.cli..",
+            "io.qsync.tools..")
+        .because(
+            "diff holds pure values and arithmetic; what reads or writes rows goes to"
+                + " diff.strategy (the comparisons), stage or destination")
         .check(MAIN);
   }
 
@@ -92,10 +116,12 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.qsync.destination.mysql..", "io.qsync.source.duckdb..",
+            "io.qsync.destination.mysql..",
+            "io.qsync.source.duckdb..",
             "io.qsync.source.bigquery..")
-        .because("a change-set strategy compares through Source, WarehouseState, Stage and"
-            + " Destination; the technology behind them is picked by Qsync")
+        .because(
+            "a change-set strategy compares through Source, WarehouseState, Stage and"
+                + " Destination; the technology behind them is picked by Qsync")
         .check(MAIN);
   }
 
@@ -107,10 +133,16 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.qsync.destination..", "io.qsync.source..", "io.qsync.stage..",
-            "io.qsync.diff.strategy..", "java.nio.file..", "java.sql..", "java.net..")
-        .because("ResumePolicy and RunFailures decide on facts the runner gathered: keep I/O in"
-            + " SyncRunner and pass what they need as plain values")
+            "io.qsync.destination..",
+            "io.qsync.source..",
+            "io.qsync.stage..",
+            "io.qsync.diff.strategy..",
+            "java.nio.file..",
+            "java.sql..",
+            "java.net..")
+        .because(
+            "ResumePolicy and RunFailures decide on facts the runner gathered: keep I/O in"
+                + " SyncRunner and pass what they need as plain values")
         .check(MAIN);
   }
 
@@ -122,8 +154,13 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.qsync.config..", "io.qsync.source..", "io.qsync.stage..",
-            "io.qsync.destination..", "io.qsync.state..", "io.qsync.engine..", "io.qsync.cli..",
+            "io.qsync.config..",
+            "io.qsync.source..",
+            "io.qsync.stage..",
+            "io.qsync.destination..",
+            "io.qsync.state..",
+            "io.qsync.engine..",
+            "io.qsync.cli..",
             "io.qsync.tools..")
         .because("duckdb is shared by the stage and the DuckDB source: neither may own it")
         .check(MAIN);
@@ -137,8 +174,9 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.qsync.source.duckdb..", "io.qsync.source.bigquery..")
-        .because("the stage holds rows of any source; what it shares with DuckDB lives in"
-            + " io.qsync.duckdb")
+        .because(
+            "the stage holds rows of any source; what it shares with DuckDB lives in"
+                + " io.qsync.duckdb")
         .check(MAIN);
   }
 
@@ -150,8 +188,9 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.yaml.snakeyaml..")
-        .because("config files are read by config's YamlReader and the section readers that"
-            + " declare their keys; take a QsyncConfig (or one of its records) instead")
+        .because(
+            "config files are read by config's YamlReader and the section readers that"
+                + " declare their keys; take a QsyncConfig (or one of its records) instead")
         .check(MAIN);
   }
 
@@ -163,8 +202,9 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("io.qsync.engine..", "io.qsync.cli..", "io.qsync.tools..")
-        .because("the engine calls the parts, not the other way round; pass what a part needs as"
-            + " a parameter or a small interface of the part's own package")
+        .because(
+            "the engine calls the parts, not the other way round; pass what a part needs as"
+                + " a parameter or a small interface of the part's own package")
         .check(MAIN);
   }
 
@@ -178,10 +218,12 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "io.qsync.destination.mysql..", "io.qsync.source.duckdb..",
+            "io.qsync.destination.mysql..",
+            "io.qsync.source.duckdb..",
             "io.qsync.source.bigquery..")
-        .because("the run works through Source and Destination; only Qsync picks the"
-            + " implementations")
+        .because(
+            "the run works through Source and Destination; only Qsync picks the"
+                + " implementations")
         .check(MAIN);
   }
 
@@ -193,9 +235,10 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.qsync.destination.mysql..")
-        .because("io.qsync.destination states the roles of a destination (catalog, table reader,"
-            + " change writers, run history, sync locks, load probe); MySQL lives behind them in"
-            + " destination.mysql, and a test fakes them without it")
+        .because(
+            "io.qsync.destination states the roles of a destination (catalog, table reader,"
+                + " change writers, run history, sync locks, load probe); MySQL lives behind them in"
+                + " destination.mysql, and a test fakes them without it")
         .check(MAIN);
   }
 
@@ -207,8 +250,9 @@ class DependencyRulesTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.qsync.tools..")
-        .because("demo, bench and soak are tools beside the product: they use the engine, the"
-            + " engine never uses them (only their commands in cli start them)")
+        .because(
+            "demo, bench and soak are tools beside the product: they use the engine, the"
+                + " engine never uses them (only their commands in cli start them)")
         .check(MAIN);
   }
 

@@ -91,15 +91,23 @@ final class Catalogue {
             "stage_dir: stage\n"
                 + "connections:\n"
                 + "  warehouse: { type: duckdb, path: warehouse.duckdb }\n"
-                + "  app: { type: mysql, url: \"" + url + "\", user: \"" + user + "\", password: \""
-                + password + "\" }\n"
+                + "  app: { type: mysql, url: \""
+                + url
+                + "\", user: \""
+                + user
+                + "\", password: \""
+                + password
+                + "\" }\n"
                 + "syncs:\n"
                 + "  s:\n");
-    sync.forEach((key, value) -> text.append("    ").append(key).append(": ").append(value).append('\n'));
+    sync.forEach(
+        (key, value) -> text.append("    ").append(key).append(": ").append(value).append('\n'));
     return text.toString();
   }
 
-  /** Writes the config (or {@code text} instead, when given) and runs {@code qsync ARGS -c FILE}. */
+  /**
+   * Writes the config (or {@code text} instead, when given) and runs {@code qsync ARGS -c FILE}.
+   */
   Outcome run(String... args) {
     return runWith(yaml(), args);
   }
@@ -119,7 +127,9 @@ final class Catalogue {
     int code;
     try (PrintWriter outWriter = new PrintWriter(out);
         PrintWriter errWriter = new PrintWriter(err)) {
-      code = Main.execute(command.toArray(String[]::new), outWriter, errWriter, false, Clock.systemUTC());
+      code =
+          Main.execute(
+              command.toArray(String[]::new), outWriter, errWriter, false, Clock.systemUTC());
     }
     return new Outcome(code, out.toString(), err.toString());
   }
@@ -132,7 +142,8 @@ final class Catalogue {
             "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
                 + " AND TABLE_NAME <> '_qsync_runs' ORDER BY TABLE_NAME")) {
       String table = row.get(0);
-      tables.put(table, database.rows("SELECT * FROM `" + table.replace("`", "``") + "` ORDER BY 1"));
+      tables.put(
+          table, database.rows("SELECT * FROM `" + table.replace("`", "``") + "` ORDER BY 1"));
     }
     return tables;
   }
@@ -155,7 +166,10 @@ final class Catalogue {
   long succeededRuns() {
     return database.hasTable("_qsync_runs")
         ? Long.parseLong(
-            database.rows("SELECT COUNT(*) FROM `_qsync_runs` WHERE status = 'succeeded'").get(0).get(0))
+            database
+                .rows("SELECT COUNT(*) FROM `_qsync_runs` WHERE status = 'succeeded'")
+                .get(0)
+                .get(0))
         : 0;
   }
 }

@@ -42,14 +42,19 @@ class DeleteGuardIT {
     Outcome refused = scene.run("run", "s");
 
     scene.assertRefused(
-        refused, before, 5, "sync 's': the query returned no rows, and a mirror run would delete all"
+        refused,
+        before,
+        5,
+        "sync 's': the query returned no rows, and a mirror run would delete all"
             + " 10 rows of table t; nothing was written (allow_empty is false)",
         "set allow_empty: true on the sync, or run once with --allow-deletes");
-    assertThat(database.rows("SELECT status FROM `_qsync_runs`")).containsExactly(List.of("failed"));
+    assertThat(database.rows("SELECT status FROM `_qsync_runs`"))
+        .containsExactly(List.of("failed"));
 
     Outcome plan = scene.run("plan", "s");
     assertThat(plan.exitCode()).as(plan.all()).isZero();
-    assertThat(plan.out()).contains("a run would stop here, before writing: sync 's': the query returned no rows");
+    assertThat(plan.out())
+        .contains("a run would stop here, before writing: sync 's': the query returned no rows");
 
     Outcome allowed = scene.run("run", "s", "--allow-deletes");
     assertThat(allowed.exitCode()).as(allowed.all()).isZero();
@@ -59,7 +64,10 @@ class DeleteGuardIT {
   @Test
   void allowEmptyInTheConfigLetsAnEmptyResultEmptyTheTable() {
     Outcome outcome =
-        scene.with("query", "\"SELECT * FROM src WHERE false\"").with("allow_empty", "true").run("run", "s");
+        scene
+            .with("query", "\"SELECT * FROM src WHERE false\"")
+            .with("allow_empty", "true")
+            .run("run", "s");
 
     assertThat(outcome.exitCode()).as(outcome.all()).isZero();
     assertThat(database.count("t")).isZero();
@@ -70,9 +78,13 @@ class DeleteGuardIT {
     Outcome refused = scene.run("run", "s");
 
     scene.assertRefused(
-        refused, before, 5, "sync 's': this run would delete 9 rows of the 10 rows in table t (90%),"
+        refused,
+        before,
+        5,
+        "sync 's': this run would delete 9 rows of the 10 rows in table t (90%),"
             + " more than max_delete_fraction 0.5 (50%) allows; nothing was written",
-        "qsync plan s", "run once with --allow-deletes, or raise max_delete_fraction");
+        "qsync plan s",
+        "run once with --allow-deletes, or raise max_delete_fraction");
 
     Outcome raised = scene.with("max_delete_fraction", "0.9").run("run", "s");
     assertThat(raised.exitCode()).as(raised.all()).isZero();
@@ -87,7 +99,10 @@ class DeleteGuardIT {
     Outcome refused = scene.run("run", "s");
 
     scene.assertRefused(
-        refused, before, 5, "the new copy has 3 rows where table t has 10 rows: replacing it would"
+        refused,
+        before,
+        5,
+        "the new copy has 3 rows where table t has 10 rows: replacing it would"
             + " lose 7 rows (70%), more than max_delete_fraction 0.5");
     Outcome plan = scene.run("plan", "s");
     assertThat(plan.out()).contains("a run would stop here, before writing:");

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Names are data, never SQL: a table or column name built to break out of its quotes is created
- * and written under exactly that name, and no other table is touched. (Names with backticks,
- * spaces and Hangul work end to end: SchemaIT#anOddTableAndColumnNamesWorkEndToEnd.)
+ * Names are data, never SQL: a table or column name built to break out of its quotes is created and
+ * written under exactly that name, and no other table is touched. (Names with backticks, spaces and
+ * Hangul work end to end: SchemaIT#anOddTableAndColumnNamesWorkEndToEnd.)
  */
 @ExtendWith(MariaDbExtension.class)
 class NamesIT {
@@ -31,7 +31,8 @@ class NamesIT {
   void scene(TestDatabase testDatabase) {
     database = testDatabase;
     scene = new Catalogue(dir, database);
-    database.execute("CREATE TABLE victim (id INT PRIMARY KEY)", "INSERT INTO victim VALUES (1), (2)");
+    database.execute(
+        "CREATE TABLE victim (id INT PRIMARY KEY)", "INSERT INTO victim VALUES (1), (2)");
   }
 
   private static String yamlString(String text) {
@@ -47,10 +48,9 @@ class NamesIT {
 
     assertThat(outcome.exitCode()).as(outcome.all()).isZero();
     Map<String, List<List<String>>> after = scene.snapshot();
-    assertThat(after).containsAllEntriesOf(before).containsOnlyKeys(
-        List.of("t", "victim", ATTACK));
-    assertThat(after.get(ATTACK)).containsExactly(
-        List.of("1", "a"), List.of("2", "b"), List.of("3", "c"));
+    assertThat(after).containsAllEntriesOf(before).containsOnlyKeys(List.of("t", "victim", ATTACK));
+    assertThat(after.get(ATTACK))
+        .containsExactly(List.of("1", "a"), List.of("2", "b"), List.of("3", "c"));
     assertThat(scene.run("run", "s").exitCode()).as("a rerun").isZero();
   }
 
@@ -70,9 +70,10 @@ class NamesIT {
     assertThat(outcome.exitCode()).as(outcome.all()).isZero();
     Map<String, List<List<String>>> after = scene.snapshot();
     assertThat(after).containsAllEntriesOf(before).containsOnlyKeys("t", "victim", "fresh");
-    assertThat(database.rows(
-            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
-                + " AND TABLE_NAME = 'fresh' ORDER BY ORDINAL_POSITION"))
+    assertThat(
+            database.rows(
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                    + " AND TABLE_NAME = 'fresh' ORDER BY ORDINAL_POSITION"))
         .containsExactly(List.of(ATTACK), List.of("name"));
     assertThat(after.get("fresh")).hasSize(3);
   }

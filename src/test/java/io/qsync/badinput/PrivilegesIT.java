@@ -47,7 +47,15 @@ class PrivilegesIT {
 
   private void grant(String privileges, String table) {
     database.execute(
-        "GRANT " + privileges + " ON `" + database.name() + "`." + table + " TO '" + user + "'@'%'");
+        "GRANT "
+            + privileges
+            + " ON `"
+            + database.name()
+            + "`."
+            + table
+            + " TO '"
+            + user
+            + "'@'%'");
   }
 
   private void grantHistory() {
@@ -61,7 +69,12 @@ class PrivilegesIT {
     before = scene.snapshot();
     Outcome outcome = scene.run("run", "s");
     scene.assertRefused(
-        outcome, before, 5, "connection 'app' (jdbc:mariadb://", "): could not ", "INSERT command denied to user '" + user + "'",
+        outcome,
+        before,
+        5,
+        "connection 'app' (jdbc:mariadb://",
+        "): could not ",
+        "INSERT command denied to user '" + user + "'",
         "Grant it: GRANT INSERT ON `" + database.name() + "`.`t` TO '" + user + "'",
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
@@ -73,7 +86,12 @@ class PrivilegesIT {
     before = scene.snapshot();
     Outcome outcome = scene.run("run", "s");
     scene.assertRefused(
-        outcome, before, 5, "connection 'app' (jdbc:mariadb://", "): could not ", "DELETE command denied to user '" + user + "'",
+        outcome,
+        before,
+        5,
+        "connection 'app' (jdbc:mariadb://",
+        "): could not ",
+        "DELETE command denied to user '" + user + "'",
         "Grant it: GRANT DELETE ON `" + database.name() + "`.`t` TO '" + user + "'",
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
@@ -85,7 +103,13 @@ class PrivilegesIT {
     before = scene.snapshot();
     Outcome outcome = scene.with("table", "fresh").with("create_table", "true").run("run", "s");
     scene.assertRefused(
-        outcome, before, 5, "connection 'app' (jdbc:mariadb://", "): could not ", "could not create table fresh", "CREATE command denied to user '" + user + "'",
+        outcome,
+        before,
+        5,
+        "connection 'app' (jdbc:mariadb://",
+        "): could not ",
+        "could not create table fresh",
+        "CREATE command denied to user '" + user + "'",
         "Grant it: GRANT CREATE ON `" + database.name() + "`.`fresh` TO '" + user + "'",
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
@@ -96,7 +120,13 @@ class PrivilegesIT {
     before = scene.snapshot();
     Outcome outcome = scene.run("run", "s");
     scene.assertRefused(
-        outcome, before, 5, "connection 'app' (jdbc:mariadb://", "): could not ", "could not create `_qsync_runs`", "CREATE command denied to user '" + user + "'",
+        outcome,
+        before,
+        5,
+        "connection 'app' (jdbc:mariadb://",
+        "): could not ",
+        "could not create `_qsync_runs`",
+        "CREATE command denied to user '" + user + "'",
         "Grant it: GRANT CREATE ON `" + database.name() + "`.`_qsync_runs` TO '" + user + "'",
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }

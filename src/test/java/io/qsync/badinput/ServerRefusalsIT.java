@@ -37,32 +37,46 @@ class ServerRefusalsIT {
 
   @Test
   void aRowWhoseParentIsMissingNamesTheForeignKeyAndTheKey() {
-    scene.database().execute(
-        "CREATE TABLE owners (id INT NOT NULL PRIMARY KEY)",
-        "INSERT INTO owners VALUES (1)",
-        "ALTER TABLE t ADD COLUMN owner_id INT NULL,"
-            + " ADD CONSTRAINT t_owner FOREIGN KEY (owner_id) REFERENCES owners (id)");
+    scene
+        .database()
+        .execute(
+            "CREATE TABLE owners (id INT NOT NULL PRIMARY KEY)",
+            "INSERT INTO owners VALUES (1)",
+            "ALTER TABLE t ADD COLUMN owner_id INT NULL,"
+                + " ADD CONSTRAINT t_owner FOREIGN KEY (owner_id) REFERENCES owners (id)");
     before = scene.snapshot();
 
-    Outcome outcome = scene.with("query",
-        "\"SELECT id, name, CASE WHEN id = 3 THEN 9 ELSE 1 END AS owner_id FROM src\"").run("run", "s");
+    Outcome outcome =
+        scene
+            .with(
+                "query",
+                "\"SELECT id, name, CASE WHEN id = 3 THEN 9 ELSE 1 END AS owner_id FROM src\"")
+            .run("run", "s");
 
-    assertRefused(outcome, "table t", "key (id=3)", "foreign key t_owner", "owner_id",
-        "`owners`", "Insert the missing rows into `owners` first");
+    assertRefused(
+        outcome,
+        "table t",
+        "key (id=3)",
+        "foreign key t_owner",
+        "owner_id",
+        "`owners`",
+        "Insert the missing rows into `owners` first");
   }
 
   @Test
   void aDeleteOfARowOtherRowsReferNamesTheForeignKeyAndTheKey() {
-    scene.database().execute(
-        "CREATE TABLE orders (id INT NOT NULL PRIMARY KEY, t_id INT NULL,"
-            + " CONSTRAINT orders_t FOREIGN KEY (t_id) REFERENCES t (id))",
-        "INSERT INTO orders VALUES (10, 4)");
+    scene
+        .database()
+        .execute(
+            "CREATE TABLE orders (id INT NOT NULL PRIMARY KEY, t_id INT NULL,"
+                + " CONSTRAINT orders_t FOREIGN KEY (t_id) REFERENCES t (id))",
+            "INSERT INTO orders VALUES (10, 4)");
     before = scene.snapshot();
 
     Outcome outcome = scene.run("run", "s");
 
-    assertRefused(outcome, "table t", "key (id=4)", "foreign key orders_t", "`orders`",
-        "mode: upsert");
+    assertRefused(
+        outcome, "table t", "key (id=4)", "foreign key orders_t", "`orders`", "mode: upsert");
   }
 
   @Test
@@ -72,22 +86,29 @@ class ServerRefusalsIT {
 
     Outcome outcome = scene.run("run", "s");
 
-    assertRefused(outcome, "table t", "key (id=3)", "CHECK constraint name_not_c",
-        "change the constraint");
+    assertRefused(
+        outcome, "table t", "key (id=3)", "CHECK constraint name_not_c", "change the constraint");
     assertThat(outcome.err()).doesNotContain("Widen");
   }
 
   @Test
   void aTriggerThatSignalsIsQuotedWithTheKey() {
-    scene.database().execute(
-        "CREATE TRIGGER t_reserved BEFORE INSERT ON t FOR EACH ROW BEGIN"
-            + " IF NEW.name = 'b' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'name b is reserved';"
-            + " END IF; END");
+    scene
+        .database()
+        .execute(
+            "CREATE TRIGGER t_reserved BEFORE INSERT ON t FOR EACH ROW BEGIN"
+                + " IF NEW.name = 'b' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'name b is reserved';"
+                + " END IF; END");
     before = scene.snapshot();
 
     Outcome outcome = scene.run("run", "s");
 
-    assertRefused(outcome, "table t", "key (id=2)", "name b is reserved", "trigger t_reserved",
+    assertRefused(
+        outcome,
+        "table t",
+        "key (id=2)",
+        "name b is reserved",
+        "trigger t_reserved",
         "change the trigger");
     assertThat(outcome.err()).doesNotContain("Widen");
   }
@@ -98,8 +119,12 @@ class ServerRefusalsIT {
 
     Outcome outcome = scene.with("mode", "append").run("run", "s");
 
-    assertRefused(outcome, "already holds the key (id=1), which the query returns", "Append only inserts",
-        "Delete those rows from t", "mode: upsert");
+    assertRefused(
+        outcome,
+        "already holds the key (id=1), which the query returns",
+        "Append only inserts",
+        "Delete those rows from t",
+        "mode: upsert");
     assertThat(outcome.err())
         .doesNotContain("1-0")
         .doesNotContain("Widen")
@@ -110,8 +135,12 @@ class ServerRefusalsIT {
   void appendThatCommittedBatchesBeforeADuplicateSaysHowMany() {
     scene.database().execute("DELETE FROM t WHERE id = 1", "INSERT INTO t VALUES (2, 'held')");
 
-    Outcome outcome = scene.with("mode", "append").with("batch_size", "1")
-        .with("query", "\"SELECT * FROM src ORDER BY id\"").run("run", "s");
+    Outcome outcome =
+        scene
+            .with("mode", "append")
+            .with("batch_size", "1")
+            .with("query", "\"SELECT * FROM src ORDER BY id\"")
+            .run("run", "s");
 
     assertThat(outcome.exitCode()).as(outcome.all()).isEqualTo(5);
     assertThat(outcome.err())
@@ -129,12 +158,24 @@ class ServerRefusalsIT {
     scene.database().execute("ALTER TABLE t MODIFY name LONGTEXT");
     before = scene.snapshot();
 
-    Outcome outcome = scene.with("query",
-        "\"SELECT id, CASE WHEN id = 2 THEN repeat('x', " + LARGE_VALUE + ") ELSE name END AS name"
-            + " FROM src\"").run("run", "s");
+    Outcome outcome =
+        scene
+            .with(
+                "query",
+                "\"SELECT id, CASE WHEN id = 2 THEN repeat('x', "
+                    + LARGE_VALUE
+                    + ") ELSE name END AS name"
+                    + " FROM src\"")
+            .run("run", "s");
 
-    assertRefused(outcome, "table t", "key (id=2)", "column name", "17,825,792 bytes",
-        "max_allowed_packet (16,777,216 bytes)", "SET GLOBAL max_allowed_packet = 33554432",
+    assertRefused(
+        outcome,
+        "table t",
+        "key (id=2)",
+        "column name",
+        "17,825,792 bytes",
+        "max_allowed_packet (16,777,216 bytes)",
+        "SET GLOBAL max_allowed_packet = 33554432",
         "shorten the value in the query");
   }
 
@@ -145,17 +186,24 @@ class ServerRefusalsIT {
 
     // 97 new rows: enough for LOAD DATA, which would store the large value where a statement
     // cannot, leaving a row that qsync could never update.
-    Outcome outcome = scene.with("query",
-        "\"SELECT i::INTEGER AS id, CASE WHEN i = 70 THEN repeat('x', " + LARGE_VALUE + ")"
-            + " ELSE 'n' || i END AS name FROM range(1, 101) r(i)\"").run("run", "s");
+    Outcome outcome =
+        scene
+            .with(
+                "query",
+                "\"SELECT i::INTEGER AS id, CASE WHEN i = 70 THEN repeat('x', "
+                    + LARGE_VALUE
+                    + ")"
+                    + " ELSE 'n' || i END AS name FROM range(1, 101) r(i)\"")
+            .run("run", "s");
 
-    assertRefused(outcome, "table t", "key (id=70)", "column name", "17,825,792 bytes",
-        "max_allowed_packet");
+    assertRefused(
+        outcome, "table t", "key (id=70)", "column name", "17,825,792 bytes", "max_allowed_packet");
   }
 
   private void assertRefused(Outcome outcome, String... fragments) {
     scene.assertRefused(outcome, before, 5, fragments);
-    assertThat(outcome.err()).as("a refusal that cannot pass by running again")
+    assertThat(outcome.err())
+        .as("a refusal that cannot pass by running again")
         .doesNotContain("Run again")
         .doesNotContain("tried ");
   }

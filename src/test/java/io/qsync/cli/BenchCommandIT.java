@@ -37,11 +37,26 @@ class BenchCommandIT {
       code =
           Main.execute(
               new String[] {
-                "bench", "--host", database.host(), "--port", Integer.toString(database.port()),
-                "--database", scratch, "--rows", "2000", "--repeat", "1", "--dir",
-                dir.resolve("work").toString(), "--json", json.toString()
+                "bench",
+                "--host",
+                database.host(),
+                "--port",
+                Integer.toString(database.port()),
+                "--database",
+                scratch,
+                "--rows",
+                "2000",
+                "--repeat",
+                "1",
+                "--dir",
+                dir.resolve("work").toString(),
+                "--json",
+                json.toString()
               },
-              outWriter, errWriter, false, Clock.systemUTC());
+              outWriter,
+              errWriter,
+              false,
+              Clock.systemUTC());
     }
 
     assertThat(code).as(out + "\n" + err).isZero();
@@ -68,8 +83,15 @@ class BenchCommandIT {
       assertThat(figure.path("rate_vs_ceiling").asDouble()).isPositive();
     }
     assertThat(names)
-        .containsExactly("ceiling", "first_load", "no_change", "changed_1pct", "changed_10pct",
-            "snapshot_first", "snapshot_changed_1pct", "script");
+        .containsExactly(
+            "ceiling",
+            "first_load",
+            "no_change",
+            "changed_1pct",
+            "changed_10pct",
+            "snapshot_first",
+            "snapshot_changed_1pct",
+            "script");
     JsonNode first = report.path("figures").path(1);
     assertThat(first.path("changes").asLong()).isEqualTo(2000);
     assertThat(first.path("peak_heap_bytes").asLong()).isPositive();
@@ -77,10 +99,14 @@ class BenchCommandIT {
     assertThat(report.path("figures").path(2).path("changes").asLong()).isZero();
     assertThat(report.path("figures").path(3).path("changes").asLong()).isPositive();
     assertThat(report.path("figures").path(5).path("changes").asLong())
-        .as("the snapshot's first run compares in full and finds the table equal").isZero();
+        .as("the snapshot's first run compares in full and finds the table equal")
+        .isZero();
     long snapshotChanges = report.path("figures").path(6).path("changes").asLong();
-    assertThat(snapshotChanges).as("1 % of 2,000 rows, diffed in the warehouse").isBetween(1L, 100L);
-    assertThat(out.toString()).contains("diff: snapshot moved " + snapshotChanges + " changed rows");
+    assertThat(snapshotChanges)
+        .as("1 % of 2,000 rows, diffed in the warehouse")
+        .isBetween(1L, 100L);
+    assertThat(out.toString())
+        .contains("diff: snapshot moved " + snapshotChanges + " changed rows");
     assertThat(report.path("targets")).hasSize(5);
 
     // The scratch database is gone again.

@@ -35,14 +35,18 @@ class CliHelpTest {
 
   /** Every subcommand qsync has, read from its command line so that a new one is tested too. */
   private static List<String> commands() {
-    return List.copyOf(new CommandLine(QsyncCommand.class,
-        new CliContext.Factory(new CliContext(false, Clock.systemUTC()))).getSubcommands().keySet());
+    return List.copyOf(
+        new CommandLine(
+                QsyncCommand.class,
+                new CliContext.Factory(new CliContext(false, Clock.systemUTC())))
+            .getSubcommands()
+            .keySet());
   }
 
   @Test
   void everyCommandPrintsItsUsageOnStdoutForHelpAndExitsZero() {
-    assertThat(commands()).contains("run", "plan", "status", "history", "validate", "prune",
-        "demo", "bench", "soak");
+    assertThat(commands())
+        .contains("run", "plan", "status", "history", "validate", "prune", "demo", "bench", "soak");
     for (String command : commands()) {
       for (String help : List.of("--help", "-h")) {
         Result result = qsync(command, help);
@@ -50,7 +54,8 @@ class CliHelpTest {
         // picocli's own help command prints its header first
         assertThat(result.out()).as(command + " " + help).contains("Usage: qsync " + command);
         assertThat(result.out().startsWith("Usage: qsync " + command) || command.equals("help"))
-            .as(command + " " + help).isTrue();
+            .as(command + " " + help)
+            .isTrue();
         assertThat(result.err()).as(command + " " + help).isEmpty();
       }
     }
@@ -66,16 +71,23 @@ class CliHelpTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.err()).isEmpty();
     String listed = result.out().replaceAll("\\s+", " ");
-    CommandLine line = new CommandLine(QsyncCommand.class,
-        new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
-    line.getSubcommands().forEach((name, command) -> {
-      // the list shows the header, or else the description's first line
-      String[] header = command.getCommandSpec().usageMessage().header();
-      String summary = header.length > 0 ? header[0]
-          : command.getCommandSpec().usageMessage().description()[0];
-      assertThat(summary).as(name).endsWith(".");
-      assertThat(listed).as(name).contains(" " + name + " " + summary.replaceAll("\\s+", " "));
-    });
+    CommandLine line =
+        new CommandLine(
+            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    line.getSubcommands()
+        .forEach(
+            (name, command) -> {
+              // the list shows the header, or else the description's first line
+              String[] header = command.getCommandSpec().usageMessage().header();
+              String summary =
+                  header.length > 0
+                      ? header[0]
+                      : command.getCommandSpec().usageMessage().description()[0];
+              assertThat(summary).as(name).endsWith(".");
+              assertThat(listed)
+                  .as(name)
+                  .contains(" " + name + " " + summary.replaceAll("\\s+", " "));
+            });
   }
 
   /**
@@ -86,16 +98,27 @@ class CliHelpTest {
    */
   @Test
   void helpWrapsWholeParagraphsNotTheLinesOfTheSource() {
-    CommandLine line = new CommandLine(QsyncCommand.class,
-        new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
-    line.getSubcommands().forEach((name, command) -> {
-      var spec = command.getCommandSpec();
-      assertThat(spec.usageMessage().description()).as(name).hasSizeLessThanOrEqualTo(2);
-      spec.options().forEach(option -> assertThat(option.description())
-          .as(name + " " + option.longestName()).hasSizeLessThanOrEqualTo(1));
-      spec.positionalParameters().forEach(parameter -> assertThat(parameter.description())
-          .as(name + " " + parameter.paramLabel()).hasSizeLessThanOrEqualTo(1));
-    });
+    CommandLine line =
+        new CommandLine(
+            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    line.getSubcommands()
+        .forEach(
+            (name, command) -> {
+              var spec = command.getCommandSpec();
+              assertThat(spec.usageMessage().description()).as(name).hasSizeLessThanOrEqualTo(2);
+              spec.options()
+                  .forEach(
+                      option ->
+                          assertThat(option.description())
+                              .as(name + " " + option.longestName())
+                              .hasSizeLessThanOrEqualTo(1));
+              spec.positionalParameters()
+                  .forEach(
+                      parameter ->
+                          assertThat(parameter.description())
+                              .as(name + " " + parameter.paramLabel())
+                              .hasSizeLessThanOrEqualTo(1));
+            });
   }
 
   @Test
@@ -122,7 +145,9 @@ class CliHelpTest {
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.out()).isEmpty();
-    assertThat(result.err()).contains("Usage: qsync").contains("Commands:")
+    assertThat(result.err())
+        .contains("Usage: qsync")
+        .contains("Commands:")
         .contains("name a command");
   }
 }

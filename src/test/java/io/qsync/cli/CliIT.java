@@ -61,16 +61,24 @@ class CliIT {
             + "  warehouse: { type: duckdb, path: warehouse.duckdb }\n"
             + "  app:\n"
             + "    type: mysql\n"
-            + "    url: \"" + url + "\"\n"
-            + "    user: " + user + "\n"
-            + "    password: \"" + password + "\"\n"
+            + "    url: \""
+            + url
+            + "\"\n"
+            + "    user: "
+            + user
+            + "\n"
+            + "    password: \""
+            + password
+            + "\"\n"
             + "syncs:\n"
             + "  targets:\n"
             + "    source: warehouse\n"
             + "    query: SELECT * FROM targets\n"
             + "    target: app\n"
             + "    table: experiment_targets\n"
-            + "    key: [" + key + "]\n"
+            + "    key: ["
+            + key
+            + "]\n"
             + "    create_table: true\n"
             + "    batch_size: 2\n");
     return file;
@@ -89,8 +97,9 @@ class CliIT {
     assertThat(result.exitCode()).as(result.all()).isZero();
     assertThat(result.out())
         .contains("note: created table experiment_targets")
-        .contains("targets: succeeded -> table experiment_targets (mirror): 3 inserted, 0 updated,"
-            + " 0 deleted, 0 unchanged (3 source rows)")
+        .contains(
+            "targets: succeeded -> table experiment_targets (mirror): 3 inserted, 0 updated,"
+                + " 0 deleted, 0 unchanged (3 source rows)")
         .contains("2 batches");
     assertThat(database.count("experiment_targets")).isEqualTo(3);
 
@@ -152,8 +161,9 @@ class CliIT {
 
     assertThat(first.exitCode()).as(first.all()).isZero();
     assertThat(first.out())
-        .contains("plan for targets -> table experiment_targets (mirror): 3 to insert, 0 to update,"
-            + " 0 to delete, 0 unchanged (3 source rows); nothing was written")
+        .contains(
+            "plan for targets -> table experiment_targets (mirror): 3 to insert, 0 to update,"
+                + " 0 to delete, 0 unchanged (3 source rows); nothing was written")
         .contains("the table does not exist; a run creates it:")
         .contains("CREATE TABLE `experiment_targets`")
         .contains("sample of insert:")
@@ -173,14 +183,16 @@ class CliIT {
     JsonNode json = new ObjectMapper().readTree(plan.out());
     assertThat(json.get("counts").get("updated").asLong()).isEqualTo(1);
     assertThat(json.get("counts").get("deleted").asLong()).isEqualTo(1);
-    assertThat(json.get("samples").get("update").get(0).get("variant").asText()).isEqualTo("changed");
+    assertThat(json.get("samples").get("update").get(0).get("variant").asText())
+        .isEqualTo("changed");
     assertThat(json.get("samples").get("delete").get(0).get("user_id").asLong()).isEqualTo(3);
     JsonNode update = json.get("updates").get(0);
     assertThat(update.get("key").get("user_id").asLong()).isEqualTo(2);
     assertThat(update.get("changed").get("variant").get("old").asText()).isEqualTo("treatment");
     assertThat(update.get("changed").get("variant").get("new").asText()).isEqualTo("changed");
     assertThat(update.get("changed").has("score")).as("unchanged columns are left out").isFalse();
-    assertThat(json.get("samples").fieldNames()).toIterable()
+    assertThat(json.get("samples").fieldNames())
+        .toIterable()
         .containsExactly("insert", "update", "delete");
 
     Result text = qsync("plan", "targets", "-c", config.toString());
@@ -189,10 +201,12 @@ class CliIT {
         .contains("sample of update:\n  user_id=2: variant 'treatment' -> 'changed'\n")
         .contains("sample of delete:\n  user_id=3, variant='control', score=2.00\n");
     assertThat(json.get("create_table").isNull()).isTrue();
-    assertThat(database.rows("SELECT * FROM experiment_targets ORDER BY user_id")).isEqualTo(before);
+    assertThat(database.rows("SELECT * FROM experiment_targets ORDER BY user_id"))
+        .isEqualTo(before);
     assertThat(database.rows("SELECT COUNT(*) FROM _qsync_runs")).containsExactly(List.of("1"));
     try (var files = Files.list(dir.resolve("stage"))) {
-      assertThat(files.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains("plan"));
+      assertThat(files.map(path -> path.getFileName().toString()))
+          .noneMatch(name -> name.contains("plan"));
     }
   }
 
@@ -200,8 +214,8 @@ class CliIT {
   void planOfASnapshotDiffShowsWhatIsKnownOfADeleteNeverAFakeNull(TestDatabase database)
       throws IOException {
     Path config = config(database);
-    Files.writeString(config, Files.readString(config)
-        + "    diff: snapshot\n    state_dataset: qsync_state\n");
+    Files.writeString(
+        config, Files.readString(config) + "    diff: snapshot\n    state_dataset: qsync_state\n");
     assertThat(qsync("run", "targets", "-c", config.toString()).exitCode()).isZero();
     warehouse.execute("DELETE FROM targets WHERE user_id IN (2, 3)");
 
@@ -209,9 +223,11 @@ class CliIT {
 
     assertThat(plan.exitCode()).as(plan.all()).isZero();
     assertThat(plan.out())
-        .contains("(1 source row)").contains("2 to delete")
-        .contains("sample of delete:\n  user_id=2, variant='treatment', score=NULL\n"
-            + "  user_id=3, variant='control', score=2.00")
+        .contains("(1 source row)")
+        .contains("2 to delete")
+        .contains(
+            "sample of delete:\n  user_id=2, variant='treatment', score=NULL\n"
+                + "  user_id=3, variant='control', score=2.00")
         .doesNotContain("variant=NULL")
         .doesNotContain("compared the whole result with the table");
   }
@@ -241,20 +257,27 @@ class CliIT {
 
     Result status = qsync("status", "-c", config.toString());
     assertThat(status.exitCode()).as(status.all()).isZero();
-    assertThat(status.out()).contains("targets").contains("experiment_targets").contains("succeeded")
+    assertThat(status.out())
+        .contains("targets")
+        .contains("experiment_targets")
+        .contains("succeeded")
         .contains("+3 ~0 -0 =0");
 
     Result history = qsync("history", "targets", "-c", config.toString());
     assertThat(history.exitCode()).as(history.all()).isZero();
     assertThat(history.out()).contains(runId).contains("succeeded").contains("3/3");
 
-    JsonNode json = new ObjectMapper().readTree(qsync("history", "targets", "-c", config.toString(), "-o", "json").out());
+    JsonNode json =
+        new ObjectMapper()
+            .readTree(qsync("history", "targets", "-c", config.toString(), "-o", "json").out());
     assertThat(json.get("runs")).hasSize(1);
     assertThat(json.get("runs").get(0).get("run_id").asText()).isEqualTo(runId);
     assertThat(json.get("runs").get(0).get("counts").get("inserted").asLong()).isEqualTo(3);
 
-    JsonNode statusJson = new ObjectMapper().readTree(qsync("status", "-c", config.toString(), "-o", "json").out());
-    assertThat(statusJson.get("syncs").get(0).get("last_run").get("run_id").asText()).isEqualTo(runId);
+    JsonNode statusJson =
+        new ObjectMapper().readTree(qsync("status", "-c", config.toString(), "-o", "json").out());
+    assertThat(statusJson.get("syncs").get(0).get("last_run").get("run_id").asText())
+        .isEqualTo(runId);
   }
 
   @Test
@@ -288,7 +311,9 @@ class CliIT {
   void anUnusableStageDirFailsValidateAndRunBeforeAnythingIsWritten(TestDatabase database)
       throws IOException {
     Path config = config(database);
-    Files.writeString(config, Files.readString(config).replace("stage_dir: stage", "stage_dir: /proc/qsync-stage"));
+    Files.writeString(
+        config,
+        Files.readString(config).replace("stage_dir: stage", "stage_dir: /proc/qsync-stage"));
 
     for (String[] args :
         List.of(
@@ -298,7 +323,8 @@ class CliIT {
             new String[] {"plan", "targets"})) {
       Result result = qsync(withConfig(args, config));
       assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isEqualTo(3);
-      assertThat(result.err()).as(String.join(" ", args))
+      assertThat(result.err())
+          .as(String.join(" ", args))
           .contains(config + ":1:12: stage_dir: cannot use /proc/qsync-stage")
           .contains("point stage_dir at a folder qsync's user may write");
     }
@@ -343,14 +369,16 @@ class CliIT {
   void runOfSeveralSyncsNamesEachFailureAndEndsWithWhichFailed(TestDatabase database)
       throws IOException {
     Path config = config(database);
-    Files.writeString(config, Files.readString(config)
-        + "  broken:\n"
-        + "    source: warehouse\n"
-        + "    query: SELECT user_id FROM no_such_table\n"
-        + "    target: app\n"
-        + "    table: other\n"
-        + "    key: [user_id]\n"
-        + "    create_table: true\n");
+    Files.writeString(
+        config,
+        Files.readString(config)
+            + "  broken:\n"
+            + "    source: warehouse\n"
+            + "    query: SELECT user_id FROM no_such_table\n"
+            + "    target: app\n"
+            + "    table: other\n"
+            + "    key: [user_id]\n"
+            + "    create_table: true\n");
 
     Result result = qsync("run", "--all", "-c", config.toString());
 
@@ -363,8 +391,10 @@ class CliIT {
     assertThat(database.count("experiment_targets")).isEqualTo(3);
 
     Result alone = qsync("run", "broken", "-c", config.toString());
-    assertThat(alone.err()).as("one sync's failure needs no heading")
-        .startsWith("error: ").doesNotContain("failed (exit");
+    assertThat(alone.err())
+        .as("one sync's failure needs no heading")
+        .startsWith("error: ")
+        .doesNotContain("failed (exit");
   }
 
   @Test
@@ -389,7 +419,9 @@ class CliIT {
     Result result = qsync("validate", "-c", config.toString());
 
     assertThat(result.exitCode()).isEqualTo(5);
-    assertThat(result.out()).contains("targets: NOT READY").contains("column score (DECIMAL(6,2)) is missing");
+    assertThat(result.out())
+        .contains("targets: NOT READY")
+        .contains("column score (DECIMAL(6,2)) is missing");
   }
 
   @Test
@@ -400,9 +432,11 @@ class CliIT {
     Result result = qsync("run", "targets", "-c", config.toString());
 
     assertThat(result.exitCode()).isEqualTo(5);
-    assertThat(result.err()).contains("access denied for user 'root'")
-        .contains("Check the user and password (the password used: the password written in the"
-            + " config (password:))");
+    assertThat(result.err())
+        .contains("access denied for user 'root'")
+        .contains(
+            "Check the user and password (the password used: the password written in the"
+                + " config (password:))");
     assertThat(result.all()).doesNotContain(SECRET);
   }
 
@@ -425,7 +459,10 @@ class CliIT {
       withConfig[args.length] = "-c";
       withConfig[args.length + 1] = config.toString();
       Result result = qsync(withConfig);
-      assertThat(result.all()).as(String.join(" ", args)).doesNotContain(SECRET).doesNotContain("Pa55word");
+      assertThat(result.all())
+          .as(String.join(" ", args))
+          .doesNotContain(SECRET)
+          .doesNotContain("Pa55word");
       assertThat(result.all()).as(String.join(" ", args)).containsIgnoringCase("access denied");
     }
   }
@@ -433,7 +470,8 @@ class CliIT {
   @Test
   void aPasswordInTheUrlIsRefusedByEveryCommandAndNeverPrinted(TestDatabase database)
       throws IOException {
-    Path config = config(database.url().replace("//", "//root:" + SECRET + "@"), "root", "", "user_id");
+    Path config =
+        config(database.url().replace("//", "//root:" + SECRET + "@"), "root", "", "user_id");
 
     for (String[] args :
         List.of(
@@ -446,9 +484,11 @@ class CliIT {
             new String[] {"history", "targets", "-o", "json"})) {
       Result result = qsync(withConfig(args, config));
       assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isEqualTo(3);
-      assertThat(result.all()).as(String.join(" ", args))
+      assertThat(result.all())
+          .as(String.join(" ", args))
           .contains("connections.app.url: a password in the url would be printed")
-          .doesNotContain(SECRET).doesNotContain("Pa55word");
+          .doesNotContain(SECRET)
+          .doesNotContain("Pa55word");
     }
     assertThat(database.rows("SHOW TABLES")).isEmpty();
   }
@@ -473,20 +513,28 @@ class CliIT {
               new String[] {"status", "-o", "json"},
               new String[] {"history", "targets", "-o", "json"},
               new String[] {"validate", "--verbose"})) {
-        Result result = qsync(withConfig(args, passwordFromFile(config(database.url(), user, "", "user_id"))));
+        Result result =
+            qsync(withConfig(args, passwordFromFile(config(database.url(), user, "", "user_id"))));
         assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.err()).isZero();
         outputs.add(result.all());
       }
       Result failed =
-          qsync(withConfig(new String[] {"run", "targets", "-v"},
-              passwordFromFile(config(database.url(), user, "", "no_such_column"))));
+          qsync(
+              withConfig(
+                  new String[] {"run", "targets", "-v"},
+                  passwordFromFile(config(database.url(), user, "", "no_such_column"))));
       assertThat(failed.exitCode()).isEqualTo(5);
       outputs.add(failed.all());
 
       assertThat(database.count("experiment_targets")).as("the password worked").isEqualTo(3);
-      assertThat(outputs).allSatisfy(output -> assertThat(output).doesNotContain(SECRET).doesNotContain("Pa55word"));
+      assertThat(outputs)
+          .allSatisfy(
+              output -> assertThat(output).doesNotContain(SECRET).doesNotContain("Pa55word"));
       assertThat(database.rows("SELECT * FROM _qsync_runs").toString())
-          .contains("succeeded").contains("failed").doesNotContain(SECRET).doesNotContain("Pa55word");
+          .contains("succeeded")
+          .contains("failed")
+          .doesNotContain(SECRET)
+          .doesNotContain("Pa55word");
     } finally {
       database.execute("DROP USER '" + user + "'@'%'");
     }
@@ -496,7 +544,8 @@ class CliIT {
   private static Path passwordFromFile(Path config) throws IOException {
     Files.writeString(
         config,
-        Files.readString(config).replace("    password: \"\"\n", "    password_file: app.password\n"));
+        Files.readString(config)
+            .replace("    password: \"\"\n", "    password_file: app.password\n"));
     return config;
   }
 
@@ -513,8 +562,13 @@ class CliIT {
 
     for (String[] args :
         List.of(new String[] {"plan", "targets"}, new String[] {"history", "targets"})) {
-      Result result = qsync(withConfig(java.util.stream.Stream.concat(
-          java.util.Arrays.stream(args), java.util.stream.Stream.of("-o", "json")).toArray(String[]::new), config));
+      Result result =
+          qsync(
+              withConfig(
+                  java.util.stream.Stream.concat(
+                          java.util.Arrays.stream(args), java.util.stream.Stream.of("-o", "json"))
+                      .toArray(String[]::new),
+                  config));
       String what = String.join(" ", args);
       assertThat(result.exitCode()).as(what + ": " + result.all()).isEqualTo(1);
       JsonNode json = new ObjectMapper().readTree(result.out());
@@ -522,7 +576,8 @@ class CliIT {
       assertThat(json.get("status").asText()).as(what).isEqualTo("error");
       assertThat(json.get("error_kind").asText()).as(what).isEqualTo("failed");
       assertThat(json.get("exit_code").asInt()).as(what).isEqualTo(1);
-      assertThat(json.get("message").asText()).as(what)
+      assertThat(json.get("message").asText())
+          .as(what)
           .contains("connection 'app': cannot connect to jdbc:mariadb://127.0.0.1:1/app");
     }
     Result run = qsync("run", "targets", "-o", "json", "-c", config.toString());

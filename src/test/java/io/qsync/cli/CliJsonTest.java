@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With {@code -o json}, stdout is one JSON document for every outcome a command line can have,
- * failures before any result included: a scheduler parses stdout, whatever happened. These
- * outcomes need no server: nothing is connected to.
+ * failures before any result included: a scheduler parses stdout, whatever happened. These outcomes
+ * need no server: nothing is connected to.
  */
 class CliJsonTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,14 +33,17 @@ class CliJsonTest {
     int code;
     try (PrintWriter outWriter = new PrintWriter(out);
         PrintWriter errWriter = new PrintWriter(err)) {
-      code = Main.execute(args.toArray(String[]::new), outWriter, errWriter, false, Clock.systemUTC());
+      code =
+          Main.execute(args.toArray(String[]::new), outWriter, errWriter, false, Clock.systemUTC());
     }
     return new Result(code, out.toString(), err.toString());
   }
 
   /** Stdout parsed as exactly one JSON document. */
   private static JsonNode document(Result result, String what) throws IOException {
-    assertThat(result.out()).as(what + " printed nothing on stdout; stderr: " + result.err()).isNotBlank();
+    assertThat(result.out())
+        .as(what + " printed nothing on stdout; stderr: " + result.err())
+        .isNotBlank();
     var parser = JSON.getFactory().createParser(result.out());
     JsonNode node = JSON.readTree(parser);
     assertThat(parser.nextToken()).as(what + ": more than one document").isNull();
@@ -56,7 +59,9 @@ class CliJsonTest {
 
   private Path validConfig() throws IOException {
     Path file = dir.resolve("qsync.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         stage_dir: stage
         connections:
           warehouse: { type: duckdb }
@@ -74,7 +79,9 @@ class CliJsonTest {
 
   private Path invalidConfig() throws IOException {
     Path file = dir.resolve("invalid.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         connections:
           warehouse: { type: duckdb }
           app: { type: mysql, url: "jdbc:mariadb://127.0.0.1:1/app", user: root }
@@ -93,10 +100,16 @@ class CliJsonTest {
   @Test
   void aConfigErrorIsOneDocumentForEveryCommand() throws IOException {
     Path config = invalidConfig();
-    for (List<String> command : List.of(
-        List.of("run", "targets"), List.of("run", "--all"), List.of("plan", "targets"),
-        List.of("status"), List.of("history", "targets"), List.of("validate"),
-        List.of("validate", "--offline"), List.of("prune", "--dry-run"))) {
+    for (List<String> command :
+        List.of(
+            List.of("run", "targets"),
+            List.of("run", "--all"),
+            List.of("plan", "targets"),
+            List.of("status"),
+            List.of("history", "targets"),
+            List.of("validate"),
+            List.of("validate", "--offline"),
+            List.of("prune", "--dry-run"))) {
       for (List<String> json : List.of(List.of("-o", "json"), List.of("--output=json"))) {
         List<String> args = new ArrayList<>(command);
         args.addAll(json);
@@ -119,14 +132,17 @@ class CliJsonTest {
         if (command.get(0).equals("run")) {
           assertThat(document.get("runs")).as(what + ": run keeps its runs list").isEmpty();
         }
-        assertThat(result.err()).as(what + ": people still read stderr").contains("error: 2 problems");
+        assertThat(result.err())
+            .as(what + ": people still read stderr")
+            .contains("error: 2 problems");
       }
     }
   }
 
   @Test
   void aMissingConfigFileIsOneDocument() throws IOException {
-    Result result = qsync(List.of("-o", "json", "status", "-c", dir.resolve("absent.yaml").toString()));
+    Result result =
+        qsync(List.of("-o", "json", "status", "-c", dir.resolve("absent.yaml").toString()));
 
     assertThat(result.exitCode()).isEqualTo(3);
     JsonNode document = document(result, "status");
@@ -137,9 +153,12 @@ class CliJsonTest {
   @Test
   void anUnknownSyncIsOneDocument() throws IOException {
     Path config = validConfig();
-    for (List<String> command : List.of(
-        List.of("run", "nope"), List.of("run", "targets", "nope"), List.of("plan", "nope"),
-        List.of("history", "nope"))) {
+    for (List<String> command :
+        List.of(
+            List.of("run", "nope"),
+            List.of("run", "targets", "nope"),
+            List.of("plan", "nope"),
+            List.of("history", "nope"))) {
       List<String> args = new ArrayList<>(command);
       args.addAll(List.of("-c", config.toString(), "-o", "json"));
       String what = String.join(" ", args);
@@ -156,20 +175,21 @@ class CliJsonTest {
   @Test
   void usageErrorsAreOneDocumentOnceJsonWasAskedFor() throws IOException {
     Path config = validConfig();
-    for (List<String> args : List.of(
-        List.of("-o", "json"),
-        List.of("-o", "json", "frobnicate"),
-        List.of("run", "-c", config.toString(), "-o", "json"),
-        List.of("plan", "-o", "json"),
-        List.of("history", "--limit", "many", "-o", "json"),
-        List.of("history", "targets", "--limit", "0", "-c", config.toString(), "-o", "json"),
-        List.of("history", "targets", "-n", "-3", "-c", config.toString(), "-o", "json"),
-        List.of("run", "--all", "targets", "-c", config.toString(), "-o", "json"),
-        List.of("-o", "json", "status", "--frobnicate"),
-        List.of("validate", "-o", "json", "extra"),
-        List.of("demo", "-o", "json"),
-        List.of("bench", "-o", "json"),
-        List.of("soak", "-o", "json"))) {
+    for (List<String> args :
+        List.of(
+            List.of("-o", "json"),
+            List.of("-o", "json", "frobnicate"),
+            List.of("run", "-c", config.toString(), "-o", "json"),
+            List.of("plan", "-o", "json"),
+            List.of("history", "--limit", "many", "-o", "json"),
+            List.of("history", "targets", "--limit", "0", "-c", config.toString(), "-o", "json"),
+            List.of("history", "targets", "-n", "-3", "-c", config.toString(), "-o", "json"),
+            List.of("run", "--all", "targets", "-c", config.toString(), "-o", "json"),
+            List.of("-o", "json", "status", "--frobnicate"),
+            List.of("validate", "-o", "json", "extra"),
+            List.of("demo", "-o", "json"),
+            List.of("bench", "-o", "json"),
+            List.of("soak", "-o", "json"))) {
       String what = String.join(" ", args);
 
       Result result = qsync(args);
@@ -186,7 +206,8 @@ class CliJsonTest {
 
     Result both = qsync(List.of("run", "--all", "targets", "-c", config.toString()));
     assertThat(both.exitCode()).isEqualTo(2);
-    assertThat(both.err()).contains("give the syncs to run or --all, not both (got --all and targets)");
+    assertThat(both.err())
+        .contains("give the syncs to run or --all, not both (got --all and targets)");
 
     Result none = qsync(List.of("history", "targets", "-n", "0", "-c", config.toString()));
     assertThat(none.exitCode()).isEqualTo(2);

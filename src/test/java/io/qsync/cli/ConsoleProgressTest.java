@@ -59,7 +59,8 @@ class ConsoleProgressTest {
 
     assertThat(text.toString().lines())
         .containsExactly(
-            "apply       50/100 rows  10 rows/s  ETA 5s", "apply       50/100 rows  5 rows/s  ETA 10s");
+            "apply       50/100 rows  10 rows/s  ETA 5s",
+            "apply       50/100 rows  5 rows/s  ETA 10s");
   }
 
   @Test

@@ -26,9 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class RendererTest {
   private static final ChangeCounts COUNTS = new ChangeCounts(1_234_567, 1_000, 20, 3, 1_233_547);
@@ -58,8 +58,17 @@ class RendererTest {
   void rendersARunWithItsCounts() {
     RunReport report =
         new RunReport(
-            "targets", "20260301T100000Z-abcdef", RunStatus.SUCCEEDED, "mirror", "experiment_targets",
-            COUNTS, false, 0, 2, Duration.ofMillis(12_300), List.of("created table experiment_targets"));
+            "targets",
+            "20260301T100000Z-abcdef",
+            RunStatus.SUCCEEDED,
+            "mirror",
+            "experiment_targets",
+            COUNTS,
+            false,
+            0,
+            2,
+            Duration.ofMillis(12_300),
+            List.of("created table experiment_targets"));
     assertThat(Renderer.text(report))
         .isEqualTo(
             "note: created table experiment_targets\n"
@@ -72,8 +81,17 @@ class RendererTest {
   void rendersARunAsStableSnakeCaseJson() throws Exception {
     RunReport report =
         new RunReport(
-            "targets", "r1", RunStatus.SUCCEEDED, "upsert", "t", COUNTS, true, 40, 3,
-            Duration.ofMillis(1_500), List.of());
+            "targets",
+            "r1",
+            RunStatus.SUCCEEDED,
+            "upsert",
+            "t",
+            COUNTS,
+            true,
+            40,
+            3,
+            Duration.ofMillis(1_500),
+            List.of());
     JsonNode json = new ObjectMapper().readTree(Renderer.json(Renderer.map(report)));
     assertThat(json.get("sync").asText()).isEqualTo("targets");
     assertThat(json.get("status").asText()).isEqualTo("succeeded");
@@ -110,7 +128,9 @@ class RendererTest {
             .readTree(
                 Renderer.json(
                     Renderer.error(
-                        "s", new RunFailedException(failure, "20260301T100000Z-abc123", RunPhase.APPLY, 4_000, 10_000))));
+                        "s",
+                        new RunFailedException(
+                            failure, "20260301T100000Z-abc123", RunPhase.APPLY, 4_000, 10_000))));
     assertThat(json.get("sync").asText()).isEqualTo("s");
     assertThat(json.get("status").asText()).isEqualTo("error");
     assertThat(json.get("error_kind").asText()).isEqualTo("failed");
@@ -143,7 +163,8 @@ class RendererTest {
     assertThat(Renderer.plain(Float.POSITIVE_INFINITY)).isEqualTo("Infinity");
     assertThat(Renderer.plain(new BigDecimal("1E+3"))).isEqualTo("1000");
     assertThat(Renderer.plain(new BigDecimal("0.000000001"))).isEqualTo("0.000000001");
-    assertThat(Renderer.plain(new BigInteger("18446744073709551615"))).isEqualTo("18446744073709551615");
+    assertThat(Renderer.plain(new BigInteger("18446744073709551615")))
+        .isEqualTo("18446744073709551615");
     assertThat(Renderer.plain(new byte[] {1, 2, 3})).isEqualTo("AQID");
     assertThat(Renderer.plain(LocalDateTime.of(2026, 1, 2, 3, 4, 5, 123_456_000)))
         .isEqualTo("2026-01-02T03:04:05.123456");
@@ -157,10 +178,18 @@ class RendererTest {
     row.put("score", null);
     PlanReport report =
         new PlanReport(
-            "targets", "mirror", "t", new ChangeCounts(1, 1, 0, 0, 0),
+            "targets",
+            "mirror",
+            "t",
+            new ChangeCounts(1, 1, 0, 0, 0),
             Optional.of("CREATE TABLE `t` (...)"),
-            Map.of("insert", List.of(PlanReport.Sample.insert(Map.of("id", 1L), row)),
-                "update", List.of(), "delete", List.of()),
+            Map.of(
+                "insert",
+                List.of(PlanReport.Sample.insert(Map.of("id", 1L), row)),
+                "update",
+                List.of(),
+                "delete",
+                List.of()),
             List.of("run r is unfinished"));
     assertThat(Renderer.text(report))
         .isEqualTo(
@@ -179,34 +208,52 @@ class RendererTest {
     for (int i = 0; i < 12; i++) {
       samples.put("kind" + i, List.of());
     }
-    samples.put("insert", List.of(PlanReport.Sample.insert(Map.of("id", 1L), row("id", 1L, "name", "new"))));
-    samples.put("update", List.of(
-        new PlanReport.Sample(Map.of("id", 2L), row("id", 2L, "name", "b", "score", new BigDecimal("1.50")),
-            row("name", "a", "score", null), true),
-        new PlanReport.Sample(Map.of("id", 3L), row("id", 3L, "name", "c"), Map.of(), false)));
-    samples.put("delete", List.of(
-        new PlanReport.Sample(Map.of("id", 4L), row("id", 4L, "name", "gone"), Map.of(), true),
-        new PlanReport.Sample(Map.of("id", 5L), row("id", 5L), Map.of(), false)));
+    samples.put(
+        "insert",
+        List.of(PlanReport.Sample.insert(Map.of("id", 1L), row("id", 1L, "name", "new"))));
+    samples.put(
+        "update",
+        List.of(
+            new PlanReport.Sample(
+                Map.of("id", 2L),
+                row("id", 2L, "name", "b", "score", new BigDecimal("1.50")),
+                row("name", "a", "score", null),
+                true),
+            new PlanReport.Sample(Map.of("id", 3L), row("id", 3L, "name", "c"), Map.of(), false)));
+    samples.put(
+        "delete",
+        List.of(
+            new PlanReport.Sample(Map.of("id", 4L), row("id", 4L, "name", "gone"), Map.of(), true),
+            new PlanReport.Sample(Map.of("id", 5L), row("id", 5L), Map.of(), false)));
 
-    PlanReport report = new PlanReport("s", "mirror", "t", new ChangeCounts(4, 1, 2, 2, 1),
-        Optional.empty(), samples, List.of());
+    PlanReport report =
+        new PlanReport(
+            "s",
+            "mirror",
+            "t",
+            new ChangeCounts(4, 1, 2, 2, 1),
+            Optional.empty(),
+            samples,
+            List.of());
 
     assertThat(report.samples().keySet()).containsExactlyElementsOf(samples.keySet());
-    assertThat(Renderer.text(report)).endsWith(
-        "sample of insert:\n"
-            + "  id=1, name='new'\n"
-            + "sample of update:\n"
-            + "  id=2: name 'a' -> 'b', score NULL -> 1.50\n"
-            + "  id=3, name='c' (not in the table now)\n"
-            + "sample of delete:\n"
-            + "  id=4, name='gone'\n"
-            + "  id=5 (not in the table now)");
+    assertThat(Renderer.text(report))
+        .endsWith(
+            "sample of insert:\n"
+                + "  id=1, name='new'\n"
+                + "sample of update:\n"
+                + "  id=2: name 'a' -> 'b', score NULL -> 1.50\n"
+                + "  id=3, name='c' (not in the table now)\n"
+                + "sample of delete:\n"
+                + "  id=4, name='gone'\n"
+                + "  id=5 (not in the table now)");
     Map<String, Object> json = Renderer.map(report);
     assertThat(List.copyOf(((Map<?, ?>) json.get("samples")).keySet()))
         .isEqualTo(List.copyOf(samples.keySet()));
-    assertThat(Renderer.json(json.get("updates"))).isEqualToIgnoringWhitespace(
-        "[{\"key\":{\"id\":2},\"changed\":{\"name\":{\"old\":\"a\",\"new\":\"b\"},"
-            + "\"score\":{\"old\":null,\"new\":\"1.50\"}}}]");
+    assertThat(Renderer.json(json.get("updates")))
+        .isEqualToIgnoringWhitespace(
+            "[{\"key\":{\"id\":2},\"changed\":{\"name\":{\"old\":\"a\",\"new\":\"b\"},"
+                + "\"score\":{\"old\":null,\"new\":\"1.50\"}}}]");
   }
 
   /** A map of the given column, value pairs, in order; values may be null. */
@@ -222,7 +269,8 @@ class RendererTest {
   void rendersHistoryAndStatus() {
     Instant started = Instant.parse("2026-03-01T10:00:00.123Z");
     RunRecord run =
-        RunRecord.started("20260301T100000Z-abcdef", "targets", "t", "mirror", started, "host", 42, 7)
+        RunRecord.started(
+                "20260301T100000Z-abcdef", "targets", "t", "mirror", started, "host", 42, 7)
             .withChangeSet(new ChangeCounts(10, 4, 3, 2, 3), 9)
             .withCheckpoint(9, 3)
             .finished(RunStatus.FAILED, started.plusSeconds(65), Optional.of("boom\nremedy"));
@@ -238,12 +286,25 @@ class RendererTest {
     String status =
         Renderer.text(
             List.of(
-                new StatusReport("targets", "t", Optional.of(run), Optional.of(Duration.ofMinutes(3)), false, Optional.empty()),
-                new StatusReport("other", "u", Optional.empty(), Optional.empty(), false, Optional.of("cannot connect\nCheck it"))));
+                new StatusReport(
+                    "targets",
+                    "t",
+                    Optional.of(run),
+                    Optional.of(Duration.ofMinutes(3)),
+                    false,
+                    Optional.empty()),
+                new StatusReport(
+                    "other",
+                    "u",
+                    Optional.empty(),
+                    Optional.empty(),
+                    false,
+                    Optional.of("cannot connect\nCheck it"))));
     assertThat(status.lines().toList()).hasSize(8);
     assertThat(status)
         .contains("  error: boom\n    remedy")
-        .contains("  stopped while extracting, before its change set was complete; the next run starts over")
+        .contains(
+            "  stopped while extracting, before its change set was complete; the next run starts over")
         .contains("targets")
         .contains("3m00s")
         .contains("other")
@@ -255,41 +316,78 @@ class RendererTest {
   void aRunningRunWhoseLockIsFreeShowsAsInterruptedAndResumable() {
     Instant started = Instant.parse("2026-03-01T10:00:00Z");
     RunRecord killed =
-        RunRecord.started("20260301T100000Z-abcdef", "targets", "t", "mirror", started, "host", 42, 7)
+        RunRecord.started(
+                "20260301T100000Z-abcdef", "targets", "t", "mirror", started, "host", 42, 7)
             .withChangeSet(new ChangeCounts(10, 10, 0, 0, 0), 10)
             .withPhase(io.qsync.state.RunPhase.APPLY)
             .withCheckpoint(4, 2);
     StatusReport dead =
-        new StatusReport("targets", "t", Optional.of(killed), Optional.of(Duration.ofMinutes(1)), false, Optional.empty());
+        new StatusReport(
+            "targets",
+            "t",
+            Optional.of(killed),
+            Optional.of(Duration.ofMinutes(1)),
+            false,
+            Optional.empty());
     StatusReport live =
-        new StatusReport("targets", "t", Optional.of(killed), Optional.of(Duration.ofMinutes(1)), true, Optional.empty());
+        new StatusReport(
+            "targets",
+            "t",
+            Optional.of(killed),
+            Optional.of(Duration.ofMinutes(1)),
+            true,
+            Optional.empty());
 
     assertThat(Renderer.text(List.of(dead)))
         .contains("interrupted")
         .contains("4 of 10 changes applied; the next `qsync run targets` resumes it");
     assertThat(Renderer.text(List.of(live))).contains("running").doesNotContain("resumes");
-    assertThat(Renderer.map(dead)).containsEntry("last_status", "interrupted").containsEntry("running_now", false);
+    assertThat(Renderer.map(dead))
+        .containsEntry("last_status", "interrupted")
+        .containsEntry("running_now", false);
   }
 
   private static RunRecord failedIn(io.qsync.state.RunPhase phase, String error) {
-    return RunRecord.started("20260301T100000Z-abcdef", "targets", "t", "mirror",
-            Instant.parse("2026-03-01T10:00:00Z"), "host", 42, 7)
+    return RunRecord.started(
+            "20260301T100000Z-abcdef",
+            "targets",
+            "t",
+            "mirror",
+            Instant.parse("2026-03-01T10:00:00Z"),
+            "host",
+            42,
+            7)
         .withPhase(phase)
-        .finished(io.qsync.state.RunStatus.FAILED, Instant.parse("2026-03-01T10:00:05Z"),
+        .finished(
+            io.qsync.state.RunStatus.FAILED,
+            Instant.parse("2026-03-01T10:00:05Z"),
             Optional.of(error));
   }
 
   @Test
   void statusShowsTheWholeErrorAndWhatTheNextRunDoesByTheStepItStoppedIn() {
-    String keys = "sync 'targets': the query's keys cannot be written (key: k):\n"
-        + " - 2 key(s) on more than one row -> (1), (2)\nNothing was written.";
-    StatusReport checked = new StatusReport("targets", "t",
-        Optional.of(failedIn(io.qsync.state.RunPhase.CHECK, keys)), Optional.of(Duration.ofMinutes(1)),
-        false, Optional.empty());
-    StatusReport refused = new StatusReport("targets", "t",
-        Optional.of(failedIn(io.qsync.state.RunPhase.QUERY,
-            "BigQuery connection 'bq': the query failed: invalidQuery: Unrecognized name: x")),
-        Optional.of(Duration.ofMinutes(1)), false, Optional.empty());
+    String keys =
+        "sync 'targets': the query's keys cannot be written (key: k):\n"
+            + " - 2 key(s) on more than one row -> (1), (2)\nNothing was written.";
+    StatusReport checked =
+        new StatusReport(
+            "targets",
+            "t",
+            Optional.of(failedIn(io.qsync.state.RunPhase.CHECK, keys)),
+            Optional.of(Duration.ofMinutes(1)),
+            false,
+            Optional.empty());
+    StatusReport refused =
+        new StatusReport(
+            "targets",
+            "t",
+            Optional.of(
+                failedIn(
+                    io.qsync.state.RunPhase.QUERY,
+                    "BigQuery connection 'bq': the query failed: invalidQuery: Unrecognized name: x")),
+            Optional.of(Duration.ofMinutes(1)),
+            false,
+            Optional.empty());
 
     assertThat(Renderer.text(List.of(checked)))
         .contains("(key: k):\n     - 2 key(s) on more than one row -> (1), (2)")
@@ -310,10 +408,20 @@ class RendererTest {
     String error = "table t refuses the row with key (id=1)\n" + RunFailures.FRESH_CHANGE_SET;
     RunRecord rejected = failedIn(io.qsync.state.RunPhase.REJECTED, error);
 
-    for (String text : List.of(Renderer.historyText(List.of(rejected)), Renderer.text(List.of(
-        new StatusReport("targets", "t", Optional.of(rejected), Optional.of(Duration.ofMinutes(1)),
-            false, Optional.empty()))))) {
-      assertThat(text).contains("table t refuses the row with key (id=1)")
+    for (String text :
+        List.of(
+            Renderer.historyText(List.of(rejected)),
+            Renderer.text(
+                List.of(
+                    new StatusReport(
+                        "targets",
+                        "t",
+                        Optional.of(rejected),
+                        Optional.of(Duration.ofMinutes(1)),
+                        false,
+                        Optional.empty()))))) {
+      assertThat(text)
+          .contains("table t refuses the row with key (id=1)")
           .doesNotContain(RunFailures.FRESH_CHANGE_SET)
           .containsOnlyOnce("the next run computes a fresh change set");
     }
@@ -321,11 +429,26 @@ class RendererTest {
 
   @Test
   void statusColumnsStayAlignedForAnInterruptedRun() {
-    RunRecord killed = RunRecord.started("20260301T100000Z-abcdef", "targets", "t", "mirror",
-        Instant.parse("2026-03-01T10:00:00Z"), "host", 42, 7);
-    String text = Renderer.text(List.of(
-        new StatusReport("targets", "t", Optional.of(killed), Optional.of(Duration.ofMinutes(1)),
-            false, Optional.empty())));
+    RunRecord killed =
+        RunRecord.started(
+            "20260301T100000Z-abcdef",
+            "targets",
+            "t",
+            "mirror",
+            Instant.parse("2026-03-01T10:00:00Z"),
+            "host",
+            42,
+            7);
+    String text =
+        Renderer.text(
+            List.of(
+                new StatusReport(
+                    "targets",
+                    "t",
+                    Optional.of(killed),
+                    Optional.of(Duration.ofMinutes(1)),
+                    false,
+                    Optional.empty())));
     List<String> lines = text.lines().toList();
     assertThat(lines.get(1)).contains("interrupted");
     assertThat(lines.get(1).indexOf("1m00s")).isEqualTo(lines.get(0).indexOf("AGO"));

@@ -25,7 +25,8 @@ class TempFolderTest {
 
     Path own = TempFolder.claim(system, "ann", ProcessHandle.current()).orElseThrow();
 
-    assertThat(own).isEqualTo(base.resolve(Long.toString(ProcessHandle.current().pid())))
+    assertThat(own)
+        .isEqualTo(base.resolve(Long.toString(ProcessHandle.current().pid())))
         .isDirectory();
     assertThat(dead).as("its process is gone").doesNotExist();
     assertThat(reused).as("pid 1 now belongs to a process younger than the folder").doesNotExist();

@@ -26,9 +26,11 @@ class ThrottleRenderingTest {
     RunReport report = report(new ThrottleReport(Duration.ofMillis(12_300), byRule, 2, 250, 1000));
 
     assertThat(Renderer.text(report))
-        .endsWith("\nthrottled 12.3s (Threads_running >= 50: 10.0s, pause file /run/qsync.pause:"
-            + " 2.3s); 2 batches retried; batch size 250-1000");
-    JsonNode throttle = new ObjectMapper().readTree(Renderer.json(Renderer.map(report))).get("throttle");
+        .endsWith(
+            "\nthrottled 12.3s (Threads_running >= 50: 10.0s, pause file /run/qsync.pause:"
+                + " 2.3s); 2 batches retried; batch size 250-1000");
+    JsonNode throttle =
+        new ObjectMapper().readTree(Renderer.json(Renderer.map(report))).get("throttle");
     assertThat(throttle.get("throttled_ms").asLong()).isEqualTo(12_300);
     assertThat(throttle.get("throttled_ms_by_reason").get("Threads_running >= 50").asLong())
         .isEqualTo(10_000);
@@ -46,7 +48,17 @@ class ThrottleRenderingTest {
 
   private static RunReport report(ThrottleReport throttle) {
     return new RunReport(
-        "s", "r1", RunStatus.SUCCEEDED, "mirror", "t", COUNTS, false, 0, 1,
-        Duration.ofSeconds(20), List.of(), throttle);
+        "s",
+        "r1",
+        RunStatus.SUCCEEDED,
+        "mirror",
+        "t",
+        COUNTS,
+        false,
+        0,
+        1,
+        Duration.ofSeconds(20),
+        List.of(),
+        throttle);
   }
 }

@@ -18,12 +18,15 @@ class BigQueryConfigTest {
 
   private static String config(String connection, String query) {
     return "connections:\n"
-        + "  warehouse:\n" + connection
+        + "  warehouse:\n"
+        + connection
         + "  app: {type: mysql, url: \"jdbc:mariadb://db:3306/app\", user: qsync}\n"
         + "syncs:\n"
         + "  targets:\n"
         + "    source: warehouse\n"
-        + "    query: " + query + "\n"
+        + "    query: "
+        + query
+        + "\n"
         + "    target: app\n"
         + "    table: targets\n"
         + "    key: [user_id]\n";
@@ -31,24 +34,26 @@ class BigQueryConfigTest {
 
   @Test
   void readsEveryKeyAndDefaultsTheRest() {
-    QsyncConfig config = parse(config(
-        "    type: bigquery\n"
-            + "    project: ${BQ_PROJECT}\n"
-            + "    location: EU\n"
-            + "    credentials_file: keys/qsync.json\n"
-            + "    labels: {team: growth}\n"
-            + "    maximum_bytes_billed: 100000000000\n"
-            + "    staging_dataset: qsync_staging\n"
-            + "    staging_expiration: 48h\n"
-            + "    page_size: 5000\n"
-            + "    connect_timeout: 5s\n"
-            + "    read_timeout: 2m\n"
-            + "    retry_timeout: 30m\n"
-            + "    query_parameters:\n"
-            + "      min_age: 18\n"
-            + "      country: KR\n"
-            + "      since: {type: DATE, value: '2024-01-01'}\n",
-        "SELECT user_id FROM `acme.app.users` WHERE age >= @min_age"));
+    QsyncConfig config =
+        parse(
+            config(
+                "    type: bigquery\n"
+                    + "    project: ${BQ_PROJECT}\n"
+                    + "    location: EU\n"
+                    + "    credentials_file: keys/qsync.json\n"
+                    + "    labels: {team: growth}\n"
+                    + "    maximum_bytes_billed: 100000000000\n"
+                    + "    staging_dataset: qsync_staging\n"
+                    + "    staging_expiration: 48h\n"
+                    + "    page_size: 5000\n"
+                    + "    connect_timeout: 5s\n"
+                    + "    read_timeout: 2m\n"
+                    + "    retry_timeout: 30m\n"
+                    + "    query_parameters:\n"
+                    + "      min_age: 18\n"
+                    + "      country: KR\n"
+                    + "      since: {type: DATE, value: '2024-01-01'}\n",
+                "SELECT user_id FROM `acme.app.users` WHERE age >= @min_age"));
 
     BigQueryConnectionConfig bigQuery = (BigQueryConnectionConfig) config.connection("warehouse");
     assertThat(bigQuery.project()).isEqualTo("acme-analytics");
@@ -59,48 +64,67 @@ class BigQueryConfigTest {
     assertThat(bigQuery.stagingDataset()).contains("qsync_staging");
     assertThat(bigQuery.stagingExpiration()).isEqualTo(Duration.ofHours(48));
     assertThat(bigQuery.pageSize()).isEqualTo(5000);
-    assertThat(bigQuery.timeouts()).isEqualTo(
-        new BigQueryTimeouts(Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(30)));
+    assertThat(bigQuery.timeouts())
+        .isEqualTo(
+            new BigQueryTimeouts(
+                Duration.ofSeconds(5), Duration.ofMinutes(2), Duration.ofMinutes(30)));
     assertThat(bigQuery.queryParameters())
         .containsEntry("min_age", new BigQueryConnectionConfig.QueryParameter("INT64", "18"))
         .containsEntry("country", new BigQueryConnectionConfig.QueryParameter("STRING", "KR"))
         .containsEntry("since", new BigQueryConnectionConfig.QueryParameter("DATE", "2024-01-01"));
 
-    BigQueryConnectionConfig defaults = (BigQueryConnectionConfig) parse(config(
-        "    {type: bigquery, project: p}\n", "SELECT 1 AS user_id")).connection("warehouse");
+    BigQueryConnectionConfig defaults =
+        (BigQueryConnectionConfig)
+            parse(config("    {type: bigquery, project: p}\n", "SELECT 1 AS user_id"))
+                .connection("warehouse");
     assertThat(defaults.location()).isEqualTo("US");
-    assertThat(defaults.credentials()).isEqualTo(BigQueryConnectionConfig.Credentials.APPLICATION_DEFAULT);
+    assertThat(defaults.credentials())
+        .isEqualTo(BigQueryConnectionConfig.Credentials.APPLICATION_DEFAULT);
     assertThat(defaults.host()).isEmpty();
     assertThat(defaults.stagingDataset()).isEmpty();
     assertThat(defaults.pageSize()).isEqualTo(BigQueryConnectionConfig.DEFAULT_PAGE_SIZE);
-    assertThat(defaults.timeouts()).isEqualTo(new BigQueryTimeouts(
-        Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(10)));
+    assertThat(defaults.timeouts())
+        .isEqualTo(
+            new BigQueryTimeouts(
+                Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(10)));
   }
 
   @Test
   void refusesTimeoutsTheHttpClientCannotTake() {
-    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
-        "    type: bigquery\n"
-            + "    project: p\n"
-            + "    connect_timeout: 0\n"
-            + "    read_timeout: 25h\n"
-            + "    retry_timeout: soon\n",
-        "SELECT 1 AS user_id")));
+    ConfigException error =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                parse(
+                    config(
+                        "    type: bigquery\n"
+                            + "    project: p\n"
+                            + "    connect_timeout: 0\n"
+                            + "    read_timeout: 25h\n"
+                            + "    retry_timeout: soon\n",
+                        "SELECT 1 AS user_id")));
 
     assertThat(error.getMessage())
-        .contains("connections.warehouse.connect_timeout: expected a duration from 1ms to 24h, got \"0\"")
-        .contains("connections.warehouse.read_timeout: expected a duration from 1ms to 24h, got \"25h\"")
+        .contains(
+            "connections.warehouse.connect_timeout: expected a duration from 1ms to 24h, got \"0\"")
+        .contains(
+            "connections.warehouse.read_timeout: expected a duration from 1ms to 24h, got \"25h\"")
         .contains("connections.warehouse.retry_timeout");
   }
 
   @Test
   void reportsBadKeysWithFileAndLine() {
-    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
-        "    type: bigquery\n"
-            + "    projekt: p\n"
-            + "    page_size: 0\n"
-            + "    labels: {Team: growth}\n",
-        "SELECT 1 AS user_id")));
+    ConfigException error =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                parse(
+                    config(
+                        "    type: bigquery\n"
+                            + "    projekt: p\n"
+                            + "    page_size: 0\n"
+                            + "    labels: {Team: growth}\n",
+                        "SELECT 1 AS user_id")));
 
     assertThat(error.getMessage())
         .contains("qsync.yaml:4")
@@ -113,48 +137,81 @@ class BigQueryConfigTest {
   /** cloud.google.com/bigquery/docs/labels-intro#requirements, checked when the config is read. */
   @Test
   void labelsFollowBigQuerysRules() {
-    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
-        "    type: bigquery\n"
-            + "    project: p\n"
-            + "    labels: {1team: a, _x: b, -y: c, Team: d, te.am: d, qsync_sync: e, ok: Bad,"
-            + " long: " + "v".repeat(64) + "}\n",
-        "SELECT 1 AS user_id")));
+    ConfigException error =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                parse(
+                    config(
+                        "    type: bigquery\n"
+                            + "    project: p\n"
+                            + "    labels: {1team: a, _x: b, -y: c, Team: d, te.am: d, qsync_sync: e, ok: Bad,"
+                            + " long: "
+                            + "v".repeat(64)
+                            + "}\n",
+                        "SELECT 1 AS user_id")));
 
     assertThat(error.getMessage())
-        .contains("labels.1team: a BigQuery label key starts with a lowercase letter; rename it,"
-            + " e.g. \"team\"")
-        .contains("labels._x: a BigQuery label key starts with a lowercase letter; rename it, e.g. \"x\"")
+        .contains(
+            "labels.1team: a BigQuery label key starts with a lowercase letter; rename it,"
+                + " e.g. \"team\"")
+        .contains(
+            "labels._x: a BigQuery label key starts with a lowercase letter; rename it, e.g. \"x\"")
         .contains("labels.-y: a BigQuery label key starts with a lowercase letter")
-        .contains("labels.Team: a BigQuery label key starts with a lowercase letter; rename it,"
-            + " e.g. \"team\"")
-        .contains("labels.te.am: a BigQuery label key holds lowercase letters, digits, _ and -;"
-            + " rename it, e.g. \"te_am\"")
+        .contains(
+            "labels.Team: a BigQuery label key starts with a lowercase letter; rename it,"
+                + " e.g. \"team\"")
+        .contains(
+            "labels.te.am: a BigQuery label key holds lowercase letters, digits, _ and -;"
+                + " rename it, e.g. \"te_am\"")
         .contains("labels.qsync_sync: qsync sets this label itself")
-        .contains("labels.ok: a BigQuery label value holds lowercase letters, digits, _ and -, got \"Bad\"")
+        .contains(
+            "labels.ok: a BigQuery label value holds lowercase letters, digits, _ and -, got \"Bad\"")
         .contains("labels.long: a BigQuery label value holds at most 63 characters, got 64")
         .doesNotContain("labels.ok: a BigQuery label key");
 
-    BigQueryConnectionConfig fine = (BigQueryConnectionConfig) parse(config(
-        "    {type: bigquery, project: p, labels: {team: '', équipe: café-2, env: prod_1}}\n",
-        "SELECT 1 AS user_id")).connection("warehouse");
-    assertThat(fine.labels()).containsEntry("team", "").containsEntry("équipe", "café-2")
+    BigQueryConnectionConfig fine =
+        (BigQueryConnectionConfig)
+            parse(
+                    config(
+                        "    {type: bigquery, project: p, labels: {team: '', équipe: café-2, env: prod_1}}\n",
+                        "SELECT 1 AS user_id"))
+                .connection("warehouse");
+    assertThat(fine.labels())
+        .containsEntry("team", "")
+        .containsEntry("équipe", "café-2")
         .containsEntry("env", "prod_1");
 
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 63; i++) {
       many.append(i == 0 ? "" : ", ").append("l").append(i).append(": v");
     }
-    assertThat(catchThrowableOfType(ConfigException.class, () -> parse(config(
-        "    {type: bigquery, project: p, labels: {" + many + "}}\n", "SELECT 1 AS user_id"))))
-        .hasMessageContaining("63 labels, but BigQuery allows 64 on a job or table and qsync adds"
-            + " tool and qsync_sync: at most 62");
+    assertThat(
+            catchThrowableOfType(
+                ConfigException.class,
+                () ->
+                    parse(
+                        config(
+                            "    {type: bigquery, project: p, labels: {" + many + "}}\n",
+                            "SELECT 1 AS user_id"))))
+        .hasMessageContaining(
+            "63 labels, but BigQuery allows 64 on a job or table and qsync adds"
+                + " tool and qsync_sync: at most 62");
   }
 
   @Test
   void refusesLegacySql() {
-    ConfigException error = catchThrowableOfType(ConfigException.class, () -> parse(config(
-        "    {type: bigquery, project: p}\n", "\"#legacySQL\\nSELECT user_id FROM [p:app.users]\"")));
+    ConfigException error =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                parse(
+                    config(
+                        "    {type: bigquery, project: p}\n",
+                        "\"#legacySQL\\nSELECT user_id FROM [p:app.users]\"")));
 
-    assertThat(error.getMessage()).contains("syncs.targets.query").contains("legacy SQL is not supported");
+    assertThat(error.getMessage())
+        .contains("syncs.targets.query")
+        .contains("legacy SQL is not supported");
   }
 }

@@ -19,8 +19,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * Combined mistakes: seeded random mutations of a valid config that uses every key (wrong types,
  * unknown and missing keys, bad references, unknown connection types, renamed connections, blank
- * and out-of-range values), several at once. Whatever the file, the loader answers with a config
- * or with a {@link ConfigException} whose every problem names file and line, never with another
+ * and out-of-range values), several at once. Whatever the file, the loader answers with a config or
+ * with a {@link ConfigException} whose every problem names file and line, never with another
  * exception.
  */
 class ConfigLoaderFuzzTest {
@@ -102,10 +102,32 @@ class ConfigLoaderFuzzTest {
       """;
 
   /** Values of the wrong kind or out of range, for any key. */
-  private static final List<Object> ODD_VALUES = List.of(
-      "", " ", "lots", "-1", "0", "1.5", "99999999999999999999", "${UNSET}", "${", "true",
-      "postgres", "jdbc:postgresql://x/y", "jdbc:mariadb://u:p@h/d", "/proc/1/x", ":memory:",
-      List.of(), List.of("a", List.of("b")), Map.of(), Map.of("x", "y"), 12, -3, 2.5, true);
+  private static final List<Object> ODD_VALUES =
+      List.of(
+          "",
+          " ",
+          "lots",
+          "-1",
+          "0",
+          "1.5",
+          "99999999999999999999",
+          "${UNSET}",
+          "${",
+          "true",
+          "postgres",
+          "jdbc:postgresql://x/y",
+          "jdbc:mariadb://u:p@h/d",
+          "/proc/1/x",
+          ":memory:",
+          List.of(),
+          List.of("a", List.of("b")),
+          Map.of(),
+          Map.of("x", "y"),
+          12,
+          -3,
+          2.5,
+          true);
+
   private static final List<String> CONNECTION_TYPES =
       List.of("duckdb", "mysql", "bigquery", "postgres", "MySQL", "");
   private static final List<String> ROLES = List.of("source", "target", "replicas");
@@ -148,17 +170,29 @@ class ConfigLoaderFuzzTest {
         ConfigLoader.parse(file, text, ENVIRONMENT, seed % 10 == 0);
       } catch (ConfigException e) {
         rejected++;
-        assertThat(e.problems()).as("seed %d: %s", seed, applied).isNotEmpty().allSatisfy(problem -> {
-          assertThat(problem.file()).isEqualTo(file);
-          assertThat(problem.line()).as("seed %d: %s\n%s", configSeed, problem, text).isPositive();
-        });
+        assertThat(e.problems())
+            .as("seed %d: %s", seed, applied)
+            .isNotEmpty()
+            .allSatisfy(
+                problem -> {
+                  assertThat(problem.file()).isEqualTo(file);
+                  assertThat(problem.line())
+                      .as("seed %d: %s\n%s", configSeed, problem, text)
+                      .isPositive();
+                });
         assertThat(e.getMessage()).contains(file + ":");
       } catch (RuntimeException e) {
-        throw new AssertionError("seed " + seed + " (" + applied + ") threw " + e + " for\n" + text, e);
+        throw new AssertionError(
+            "seed " + seed + " (" + applied + ") threw " + e + " for\n" + text, e);
       }
     }
     if (rejected < CONFIGS / 2) {
-      fail("only " + rejected + " of " + CONFIGS + " mutated configs were rejected: the mutations are too mild");
+      fail(
+          "only "
+              + rejected
+              + " of "
+              + CONFIGS
+              + " mutated configs were rejected: the mutations are too mild");
     }
   }
 

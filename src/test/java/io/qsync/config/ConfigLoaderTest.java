@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.qsync.ErrorKind;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -46,8 +46,10 @@ class ConfigLoaderTest {
 
   @Test
   void parsesTheDocumentedShapeIntoRecords() {
-    QsyncConfig config = parse(CONNECTIONS
-        + """
+    QsyncConfig config =
+        parse(
+            CONNECTIONS
+                + """
         syncs:
           experiment_targets:
             source: warehouse
@@ -62,23 +64,40 @@ class ConfigLoaderTest {
 
     assertThat(config.file()).isEqualTo(configFile()).isAbsolute();
     assertThat(config.stageDir()).isEqualTo(folder.resolve(".qsync/stage"));
-    assertThat(config.connections()).containsExactly(
-        Map.entry("warehouse", new DuckDbConnectionConfig(
-            "warehouse", Optional.of(folder.resolve("demo/warehouse.duckdb")), List.of())),
-        Map.entry("app_db", new MySqlConnectionConfig(
-            "app_db", "jdbc:mariadb://127.0.0.1:3306/app", "qsync", new Secret(PASSWORD),
-            Map.of())));
-    assertThat(config.sync("experiment_targets")).contains(new SyncConfig(
-        "experiment_targets", "warehouse",
-        "SELECT user_id, variant, eligible, last_viewed_at FROM targets", "app_db",
-        "experiment_targets", List.of("user_id"), Mode.MIRROR, true, 1000,
-        Duration.ofSeconds(10)));
+    assertThat(config.connections())
+        .containsExactly(
+            Map.entry(
+                "warehouse",
+                new DuckDbConnectionConfig(
+                    "warehouse", Optional.of(folder.resolve("demo/warehouse.duckdb")), List.of())),
+            Map.entry(
+                "app_db",
+                new MySqlConnectionConfig(
+                    "app_db",
+                    "jdbc:mariadb://127.0.0.1:3306/app",
+                    "qsync",
+                    new Secret(PASSWORD),
+                    Map.of())));
+    assertThat(config.sync("experiment_targets"))
+        .contains(
+            new SyncConfig(
+                "experiment_targets",
+                "warehouse",
+                "SELECT user_id, variant, eligible, last_viewed_at FROM targets",
+                "app_db",
+                "experiment_targets",
+                List.of("user_id"),
+                Mode.MIRROR,
+                true,
+                1000,
+                Duration.ofSeconds(10)));
   }
 
   @Test
   void fillsDefaultsForOptionalKeys() {
-    QsyncConfig config = parse(
-        """
+    QsyncConfig config =
+        parse(
+            """
         connections:
           memory: { type: duckdb }
           app_db: { type: mysql, url: "jdbc:mysql://db/app", user: qsync }
@@ -101,8 +120,9 @@ class ConfigLoaderTest {
 
   @Test
   void readsEveryOptionalKeyInEachAllowedForm() {
-    QsyncConfig config = parse(
-        """
+    QsyncConfig config =
+        parse(
+            """
         stage_dir: /var/tmp/qsync-stage
         connections:
           scratch:
@@ -139,11 +159,16 @@ class ConfigLoaderTest {
     assertThat(config.stageDir()).isEqualTo(Path.of("/var/tmp/qsync-stage"));
     assertThat(((DuckDbConnectionConfig) config.connection("scratch")).setup())
         .containsExactly("CREATE TABLE t AS SELECT 1 AS id");
-    assertThat(config.connection("seeded")).isEqualTo(new DuckDbConnectionConfig("seeded",
-        Optional.empty(), List.of("CREATE TABLE a (id INT)", "INSERT INTO a VALUES (1)")));
+    assertThat(config.connection("seeded"))
+        .isEqualTo(
+            new DuckDbConnectionConfig(
+                "seeded",
+                Optional.empty(),
+                List.of("CREATE TABLE a (id INT)", "INSERT INTO a VALUES (1)")));
     assertThat(((MySqlConnectionConfig) config.connection("app_db")).properties())
-        .containsExactlyInAnyOrderEntriesOf(Map.of(
-            "useSsl", "true", "connectTimeout", "5000", "sessionVariables", "sql_mode=ANSI"));
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "useSsl", "true", "connectTimeout", "5000", "sessionVariables", "sql_mode=ANSI"));
     SyncConfig events = config.sync("events.daily-v2").orElseThrow();
     assertThat(events.mode()).isEqualTo(Mode.APPEND);
     assertThat(events.key()).isEmpty();
@@ -171,20 +196,36 @@ class ConfigLoaderTest {
   void aStageDirThatCannotBeUsedIsAProblemOnlyForCommandsThatStage() throws Exception {
     Files.writeString(folder.resolve(".qsync"), "a file where the default stage_dir's folder goes");
 
-    ConfigException exception = catchThrowableOfType(ConfigException.class,
-        () -> ConfigLoader.parse(configFile(), syncWith("mode: upsert"), ENVIRONMENT, true));
+    ConfigException exception =
+        catchThrowableOfType(
+            ConfigException.class,
+            () -> ConfigLoader.parse(configFile(), syncWith("mode: upsert"), ENVIRONMENT, true));
 
-    assertThat(exception.problems()).singleElement().satisfies(problem -> {
-      assertThat(problem.line()).isEqualTo(1);
-      assertThat(problem.keyPath()).isEqualTo("stage_dir");
-      assertThat(problem.message()).startsWith("cannot use " + folder.resolve(".qsync/stage")
-          + " (the default stage_dir, .qsync/stage beside the config): ")
-          .endsWith("; point stage_dir at a folder qsync's user may write, with room for a run's"
-              + " result and the table's rows");
-    });
-    assertThat(parse(syncWith("mode: upsert")).stageDir()).isEqualTo(folder.resolve(".qsync/stage"));
-    assertThat(ConfigLoader.parse(configFile(), "stage_dir: stage\n" + syncWith("mode: upsert"),
-        ENVIRONMENT, true).stageDir()).isDirectory();
+    assertThat(exception.problems())
+        .singleElement()
+        .satisfies(
+            problem -> {
+              assertThat(problem.line()).isEqualTo(1);
+              assertThat(problem.keyPath()).isEqualTo("stage_dir");
+              assertThat(problem.message())
+                  .startsWith(
+                      "cannot use "
+                          + folder.resolve(".qsync/stage")
+                          + " (the default stage_dir, .qsync/stage beside the config): ")
+                  .endsWith(
+                      "; point stage_dir at a folder qsync's user may write, with room for a run's"
+                          + " result and the table's rows");
+            });
+    assertThat(parse(syncWith("mode: upsert")).stageDir())
+        .isEqualTo(folder.resolve(".qsync/stage"));
+    assertThat(
+            ConfigLoader.parse(
+                    configFile(),
+                    "stage_dir: stage\n" + syncWith("mode: upsert"),
+                    ENVIRONMENT,
+                    true)
+                .stageDir())
+        .isDirectory();
   }
 
   @Test
@@ -193,7 +234,8 @@ class ConfigLoaderTest {
         parse(syncWith("diff: snapshot", "state_dataset: qsync_state")).sync("s").orElseThrow();
 
     assertThat(sync.diff()).isEqualTo(Diff.snapshot("qsync_state"));
-    assertThat(parse(syncWith("mode: upsert")).sync("s").orElseThrow().diff()).isEqualTo(Diff.TARGET);
+    assertThat(parse(syncWith("mode: upsert")).sync("s").orElseThrow().diff())
+        .isEqualTo(Diff.TARGET);
   }
 
   @Test
@@ -201,7 +243,8 @@ class ConfigLoaderTest {
     ConfigProblem problem = onlyProblem(syncWith("diff: snapshot"));
 
     assertThat(problem.keyPath()).isEqualTo("syncs.s.state_dataset");
-    assertThat(problem.message()).contains("diff: snapshot needs state_dataset")
+    assertThat(problem.message())
+        .contains("diff: snapshot needs state_dataset")
         .contains("state_dataset: qsync_state");
   }
 
@@ -230,9 +273,11 @@ class ConfigLoaderTest {
     assertThat(problem.line()).isEqualTo(11);
     assertThat(problem.column()).isEqualTo(5);
     assertThat(problem.keyPath()).isEqualTo("syncs.s.batchsize");
-    assertThat(problem.message()).isEqualTo("unknown key 'batchsize' (did you mean 'batch_size'?);"
-        + " valid keys: source, query, target, table, key, mode, create_table, batch_size,"
-        + " lock_timeout, allow_empty, max_delete_fraction, throttle, retries, diff, state_dataset");
+    assertThat(problem.message())
+        .isEqualTo(
+            "unknown key 'batchsize' (did you mean 'batch_size'?);"
+                + " valid keys: source, query, target, table, key, mode, create_table, batch_size,"
+                + " lock_timeout, allow_empty, max_delete_fraction, throttle, retries, diff, state_dataset");
   }
 
   @Test
@@ -242,30 +287,33 @@ class ConfigLoaderTest {
     assertThat(problem.line()).isEqualTo(1);
     assertThat(problem.keyPath()).isEqualTo("colour");
     assertThat(problem.message())
-        .isEqualTo("unknown key 'colour'; valid keys: connections, syncs, stage_dir, throttle, retries");
+        .isEqualTo(
+            "unknown key 'colour'; valid keys: connections, syncs, stage_dir, throttle, retries");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "create_table: yes please | expected true or false, got \"yes please\"",
-      "create_table: yes        | expected true or false, got \"yes\"",
-      "create_table: [true]     | expected true or false, got a list",
-      "batch_size: lots         | expected a positive whole number, got \"lots\"",
-      "batch_size: 1.5          | expected a positive whole number, got \"1.5\"",
-      "batch_size: 0            | expected a whole number from 1 to 100000, got \"0\"",
-      "batch_size: 100001       | expected a whole number from 1 to 100000, got \"100001\"",
-      "lock_timeout: soon       | expected a duration like 30s, 2m or 500ms"
-          + " (a bare number means seconds), got \"soon\"",
-      "lock_timeout: -5s        | expected a duration of 0s or more, got \"-5s\"",
-      "max_delete_fraction: 2   | expected a fraction from 0 to 1, like 0.5, got \"2\"",
-      "max_delete_fraction: 50% | expected a fraction from 0 to 1, like 0.5, got \"50%\"",
-      "allow_empty: maybe       | expected true or false, got \"maybe\"",
-      "mode: mirorr             | expected mirror, upsert, replace or append, got \"mirorr\""
-          + " (did you mean 'mirror'?)",
-      "query: '  '              | expected a non-blank SQL query, got \"  \"",
-      "table:                   | expected a non-blank table name, got nothing",
-      "key: { a: b }            | expected a column name or a list of them, got a map",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "create_table: yes please | expected true or false, got \"yes please\"",
+        "create_table: yes        | expected true or false, got \"yes\"",
+        "create_table: [true]     | expected true or false, got a list",
+        "batch_size: lots         | expected a positive whole number, got \"lots\"",
+        "batch_size: 1.5          | expected a positive whole number, got \"1.5\"",
+        "batch_size: 0            | expected a whole number from 1 to 100000, got \"0\"",
+        "batch_size: 100001       | expected a whole number from 1 to 100000, got \"100001\"",
+        "lock_timeout: soon       | expected a duration like 30s, 2m or 500ms"
+            + " (a bare number means seconds), got \"soon\"",
+        "lock_timeout: -5s        | expected a duration of 0s or more, got \"-5s\"",
+        "max_delete_fraction: 2   | expected a fraction from 0 to 1, like 0.5, got \"2\"",
+        "max_delete_fraction: 50% | expected a fraction from 0 to 1, like 0.5, got \"50%\"",
+        "allow_empty: maybe       | expected true or false, got \"maybe\"",
+        "mode: mirorr             | expected mirror, upsert, replace or append, got \"mirorr\""
+            + " (did you mean 'mirror'?)",
+        "query: '  '              | expected a non-blank SQL query, got \"  \"",
+        "table:                   | expected a non-blank table name, got nothing",
+        "key: { a: b }            | expected a column name or a list of them, got a map",
+      })
   void wrongValueSaysWhatWasExpectedAndWhatItGot(String line, String message) {
     ConfigProblem problem = onlyProblem(syncWith(line));
 
@@ -275,8 +323,10 @@ class ConfigLoaderTest {
 
   @Test
   void missingRequiredKeysAreReportedAtTheEnclosingMap() {
-    List<ConfigProblem> problems = problems(CONNECTIONS
-        + """
+    List<ConfigProblem> problems =
+        problems(
+            CONNECTIONS
+                + """
         syncs:
           orders:
             source: warehouse
@@ -307,32 +357,41 @@ class ConfigLoaderTest {
 
     assertThat(problem.line()).isEqualTo(6);
     assertThat(problem.keyPath()).isEqualTo("syncs.s.source");
-    assertThat(problem.message()).isEqualTo("unknown connection 'warehose'"
-        + " (did you mean 'warehouse'?); valid connections: warehouse, app_db");
+    assertThat(problem.message())
+        .isEqualTo(
+            "unknown connection 'warehose'"
+                + " (did you mean 'warehouse'?); valid connections: warehouse, app_db");
   }
 
   @Test
   void sourceMustRunQueriesAndTargetMustBeMySql() {
     List<ConfigProblem> problems = problems(syncWith("source: app_db", "target: warehouse"));
 
-    assertThat(problems).extracting(ConfigProblem::message).containsExactly(
-        "connection 'app_db' has type mysql, but a source must be a duckdb or bigquery connection;"
-            + " valid sources: warehouse",
-        "connection 'warehouse' has type duckdb, but a target must be a mysql connection;"
-            + " valid targets: app_db");
+    assertThat(problems)
+        .extracting(ConfigProblem::message)
+        .containsExactly(
+            "connection 'app_db' has type mysql, but a source must be a duckdb or bigquery connection;"
+                + " valid sources: warehouse",
+            "connection 'warehouse' has type duckdb, but a target must be a mysql connection;"
+                + " valid targets: app_db");
   }
 
   @Test
   void aWrongRoleBesideAConnectionOfUnknownTypeListsBothProblems() {
-    List<ConfigProblem> problems = problems(
-        CONNECTIONS.replace("connections:\n", "connections:\n  lake: { type: postgres }\n")
-            + SYNC.replace("source: warehouse", "source: app_db"));
+    List<ConfigProblem> problems =
+        problems(
+            CONNECTIONS.replace("connections:\n", "connections:\n  lake: { type: postgres }\n")
+                + SYNC.replace("source: warehouse", "source: app_db"));
 
-    assertThat(problems).extracting(ConfigProblem::toString).containsExactly(
-        configFile() + ":2:17: connections.lake.type: expected duckdb, mysql or bigquery,"
-            + " got \"postgres\"",
-        configFile() + ":7:13: syncs.s.source: connection 'app_db' has type mysql, but a source"
-            + " must be a duckdb or bigquery connection; valid sources: warehouse");
+    assertThat(problems)
+        .extracting(ConfigProblem::toString)
+        .containsExactly(
+            configFile()
+                + ":2:17: connections.lake.type: expected duckdb, mysql or bigquery,"
+                + " got \"postgres\"",
+            configFile()
+                + ":7:13: syncs.s.source: connection 'app_db' has type mysql, but a source"
+                + " must be a duckdb or bigquery connection; valid sources: warehouse");
   }
 
   @Test
@@ -350,9 +409,10 @@ class ConfigLoaderTest {
   void keyIsRequiredUnlessModeIsAppend() {
     String withoutKey = CONNECTIONS + SYNC.replace("    key: [id]\n", "");
 
-    assertThat(onlyProblem(withoutKey + "    mode: upsert\n").message()).isEqualTo(
-        "missing required key 'key'; expected the column(s) that identify a row,"
-            + " like key: [user_id] (only mode: append may go without)");
+    assertThat(onlyProblem(withoutKey + "    mode: upsert\n").message())
+        .isEqualTo(
+            "missing required key 'key'; expected the column(s) that identify a row,"
+                + " like key: [user_id] (only mode: append may go without)");
     assertThat(parse(withoutKey + "    mode: append\n").sync("s").orElseThrow().key()).isEmpty();
   }
 
@@ -363,14 +423,16 @@ class ConfigLoaderTest {
     assertThat(problem.keyPath()).isEqualTo("syncs.s.key[2]");
     assertThat(problem.line()).isEqualTo(10);
     assertThat(problem.column()).isEqualTo(20);
-    assertThat(problem.message()).isEqualTo("duplicate key column 'ID'"
-        + " (column names ignore case); list each column once");
+    assertThat(problem.message())
+        .isEqualTo(
+            "duplicate key column 'ID'" + " (column names ignore case); list each column once");
   }
 
   @Test
   void connectionProblems() {
-    List<ConfigProblem> problems = problems(
-        """
+    List<ConfigProblem> problems =
+        problems(
+            """
         connections:
           lake: { type: postgres }
           blank: { path: x.duckdb }
@@ -379,45 +441,66 @@ class ConfigLoaderTest {
         syncs: {}
         """);
 
-    String moveIt = " would be printed;"
-        + " move it to the connection's password key, like password: ${DB_PASSWORD}";
-    assertThat(problems).extracting(ConfigProblem::toString).containsExactly(
-        configFile() + ":2:17: connections.lake.type: expected duckdb, mysql or bigquery, got \"postgres\"",
-        configFile() + ":3:10: connections.blank.type: missing required key 'type';"
-            + " expected duckdb, mysql or bigquery",
-        configFile() + ":4:11: connections.app_db.user: missing required key 'user';"
-            + " expected a non-blank user name",
-        configFile() + ":4:31: connections.app_db.url: expected a URL starting with"
-            + " jdbc:mariadb:// or jdbc:mysql://, got one starting with \"postgresql://\"",
-        configFile() + ":4:61: connections.app_db.usr: unknown key 'usr' (did you mean 'user'?);"
-            + " valid keys: type, url, user, password, properties, password_file, tls, ca_file,"
-            + " connect_timeout, statement_timeout, lock_wait_timeout",
-        configFile() + ":5:30: connections.leaky.url: a password in the url" + moveIt,
-        configFile() + ":5:87: connections.leaky.properties.Password: a password among properties"
-            + moveIt);
+    String moveIt =
+        " would be printed;"
+            + " move it to the connection's password key, like password: ${DB_PASSWORD}";
+    assertThat(problems)
+        .extracting(ConfigProblem::toString)
+        .containsExactly(
+            configFile()
+                + ":2:17: connections.lake.type: expected duckdb, mysql or bigquery, got \"postgres\"",
+            configFile()
+                + ":3:10: connections.blank.type: missing required key 'type';"
+                + " expected duckdb, mysql or bigquery",
+            configFile()
+                + ":4:11: connections.app_db.user: missing required key 'user';"
+                + " expected a non-blank user name",
+            configFile()
+                + ":4:31: connections.app_db.url: expected a URL starting with"
+                + " jdbc:mariadb:// or jdbc:mysql://, got one starting with \"postgresql://\"",
+            configFile()
+                + ":4:61: connections.app_db.usr: unknown key 'usr' (did you mean 'user'?);"
+                + " valid keys: type, url, user, password, properties, password_file, tls, ca_file,"
+                + " connect_timeout, statement_timeout, lock_wait_timeout",
+            configFile() + ":5:30: connections.leaky.url: a password in the url" + moveIt,
+            configFile()
+                + ":5:87: connections.leaky.properties.Password: a password among properties"
+                + moveIt);
   }
 
   @Test
   void aPasswordInTheUrlsUserInfoIsRefusedWithoutQuotingIt() {
-    ConfigException exception = catchThrowableOfType(ConfigException.class, () -> parse(
-        CONNECTIONS.replace("jdbc:mariadb://127.0.0.1:3306/app",
-            "jdbc:mariadb://root:" + PASSWORD + "@127.0.0.1:3306/app") + SYNC));
+    ConfigException exception =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                parse(
+                    CONNECTIONS.replace(
+                            "jdbc:mariadb://127.0.0.1:3306/app",
+                            "jdbc:mariadb://root:" + PASSWORD + "@127.0.0.1:3306/app")
+                        + SYNC));
 
-    assertThat(exception.problems()).singleElement().hasToString(configFile()
-        + ":3:34: connections.app_db.url: a password in the url would be printed; move it to the"
-        + " connection's password key, like password: ${DB_PASSWORD}");
+    assertThat(exception.problems())
+        .singleElement()
+        .hasToString(
+            configFile()
+                + ":3:34: connections.app_db.url: a password in the url would be printed; move it to the"
+                + " connection's password key, like password: ${DB_PASSWORD}");
     assertThat(exception.getMessage()).doesNotContain(PASSWORD).doesNotContain("hunter2");
-    assertThat(parse(CONNECTIONS.replace("//127.0.0.1", "//qsync@127.0.0.1") + SYNC)
-        .connection("app_db")).isNotNull();
+    assertThat(
+            parse(CONNECTIONS.replace("//127.0.0.1", "//qsync@127.0.0.1") + SYNC)
+                .connection("app_db"))
+        .isNotNull();
   }
 
   @Test
   void twoSyncsOfOneTableInOneDatabaseAreRefusedNamingBoth() {
-    String yaml = CONNECTIONS
-        + "  same_db: { type: mysql, url: \"jdbc:mysql://qsync@127.0.0.1/app?useSsl=false\", user: u }\n"
-        + "  other_db: { type: mysql, url: \"jdbc:mariadb://127.0.0.1:3306/reports\", user: u }\n"
-        + SYNC
-        + """
+    String yaml =
+        CONNECTIONS
+            + "  same_db: { type: mysql, url: \"jdbc:mysql://qsync@127.0.0.1/app?useSsl=false\", user: u }\n"
+            + "  other_db: { type: mysql, url: \"jdbc:mariadb://127.0.0.1:3306/reports\", user: u }\n"
+            + SYNC
+            + """
           again:
             source: warehouse
             query: SELECT 2 AS id
@@ -434,10 +517,14 @@ class ConfigLoaderTest {
 
     ConfigProblem problem = onlyProblem(yaml);
 
-    assertThat(problem).hasToString(configFile() + ":17:12: syncs.again.table: syncs 's' ("
-        + configFile() + ":11:12) and 'again' both write table t in 127.0.0.1:3306/app, and each"
-        + " run would undo the other's rows; give each sync its own table, or join the queries"
-        + " into one sync");
+    assertThat(problem)
+        .hasToString(
+            configFile()
+                + ":17:12: syncs.again.table: syncs 's' ("
+                + configFile()
+                + ":11:12) and 'again' both write table t in 127.0.0.1:3306/app, and each"
+                + " run would undo the other's rows; give each sync its own table, or join the queries"
+                + " into one sync");
   }
 
   @Test
@@ -463,19 +550,27 @@ class ConfigLoaderTest {
 
   @Test
   void emptyFileAndWrongShapesSayWhatIsExpected() {
-    assertThat(onlyProblem("# nothing yet\n").message()).isEqualTo(
-        "the file holds no YAML; expected a map with the keys connections, syncs, stage_dir, throttle, retries");
-    assertThat(onlyProblem("- a\n- b\n").message()).isEqualTo(
-        "expected a map with the keys connections, syncs, stage_dir, throttle, retries, got a list");
-    assertThat(onlyProblem("connections: {}\nsyncs:\n")).hasToString(configFile()
-        + ":2:7: syncs: expected a map of named syncs, like orders: {source: ..., query: ...},"
-        + " got nothing");
+    assertThat(onlyProblem("# nothing yet\n").message())
+        .isEqualTo(
+            "the file holds no YAML; expected a map with the keys connections, syncs, stage_dir, throttle, retries");
+    assertThat(onlyProblem("- a\n- b\n").message())
+        .isEqualTo(
+            "expected a map with the keys connections, syncs, stage_dir, throttle, retries, got a list");
+    assertThat(onlyProblem("connections: {}\nsyncs:\n"))
+        .hasToString(
+            configFile()
+                + ":2:7: syncs: expected a map of named syncs, like orders: {source: ..., query: ...},"
+                + " got nothing");
   }
 
   @Test
   void reportsEveryProblemAtOnceInFileOrder() {
-    ConfigException exception = catchThrowableOfType(ConfigException.class, () -> parse(
-        """
+    ConfigException exception =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                parse(
+                    """
         syncs:
           bad name:
             source: nowhere
@@ -503,9 +598,10 @@ class ConfigLoaderTest {
 
   @Test
   void interpolatesTheEnvironmentWithDefaultsAndEscapes() {
-    QsyncConfig config = parse(
-        CONNECTIONS
-            + """
+    QsyncConfig config =
+        parse(
+            CONNECTIONS
+                + """
             syncs:
               s:
                 source: warehouse
@@ -515,7 +611,7 @@ class ConfigLoaderTest {
                 key: ${COLUMN}
                 batch_size: ${BATCH}
             """,
-        Map.of("APP_DB_PASSWORD", PASSWORD, "COLUMN", "id", "BATCH", "250", "TABLE", ""));
+            Map.of("APP_DB_PASSWORD", PASSWORD, "COLUMN", "id", "BATCH", "250", "TABLE", ""));
 
     SyncConfig sync = config.sync("s").orElseThrow();
     assertThat(sync.query()).isEqualTo("SELECT '${NOT_A_VAR}' AS literal, id FROM main.t");
@@ -532,14 +628,17 @@ class ConfigLoaderTest {
     ConfigProblem problem = problems.get(0);
     assertThat(problem.line()).isEqualTo(3);
     assertThat(problem.keyPath()).isEqualTo("connections.app_db.password");
-    assertThat(problem.message()).isEqualTo("environment variable APP_DB_PASSWORD is not set;"
-        + " set APP_DB_PASSWORD in the environment (or give a default: ${APP_DB_PASSWORD:-value})");
+    assertThat(problem.message())
+        .isEqualTo(
+            "environment variable APP_DB_PASSWORD is not set;"
+                + " set APP_DB_PASSWORD in the environment (or give a default: ${APP_DB_PASSWORD:-value})");
   }
 
   @Test
   void unclosedPlaceholderSuggestsTheEscape() {
-    assertThat(onlyProblem(syncWith("table: ${TABLE")).message()).isEqualTo(
-        "a '${' here starts no ${NAME} or ${NAME:-default} reference; write $${ for a literal ${");
+    assertThat(onlyProblem(syncWith("table: ${TABLE")).message())
+        .isEqualTo(
+            "a '${' here starts no ${NAME} or ${NAME:-default} reference; write $${ for a literal ${");
   }
 
   @Test
@@ -548,8 +647,9 @@ class ConfigLoaderTest {
     assertThat(config.toString()).doesNotContain(PASSWORD).contains("****");
 
     String listed = CONNECTIONS.replace("\"${APP_DB_PASSWORD}\"", "[\"" + PASSWORD + "\"]");
-    ConfigException wrongType = catchThrowableOfType(
-        ConfigException.class, () -> parse(listed + SYNC + "    batch_size: lots\n"));
+    ConfigException wrongType =
+        catchThrowableOfType(
+            ConfigException.class, () -> parse(listed + SYNC + "    batch_size: lots\n"));
     assertThat(wrongType.problems()).hasSize(2);
     assertThat(wrongType.getMessage()).doesNotContain(PASSWORD);
 
@@ -575,22 +675,36 @@ class ConfigLoaderTest {
         catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(missing, ENVIRONMENT));
 
     assertThat(exception.kind()).isEqualTo(ErrorKind.CONFIG_INVALID);
-    assertThat(exception.getMessage()).isEqualTo("cannot read config file " + missing
-        + ": no such file\nCreate it, or point qsync at the right file with --config PATH.");
-    assertThat(exception.problems()).singleElement().hasToString(
-        missing + ": cannot read the config file: no such file; pass its path with --config");
+    assertThat(exception.getMessage())
+        .isEqualTo(
+            "cannot read config file "
+                + missing
+                + ": no such file\nCreate it, or point qsync at the right file with --config PATH.");
+    assertThat(exception.problems())
+        .singleElement()
+        .hasToString(
+            missing + ": cannot read the config file: no such file; pass its path with --config");
   }
 
   @Test
   void problemAndExceptionRenderForAPerson() {
-    ConfigProblem problem = new ConfigProblem(Path.of("qsync.yaml"), 12, 5,
-        "syncs.experiment_targets.batch_size", "expected a positive whole number, got \"lots\"");
+    ConfigProblem problem =
+        new ConfigProblem(
+            Path.of("qsync.yaml"),
+            12,
+            5,
+            "syncs.experiment_targets.batch_size",
+            "expected a positive whole number, got \"lots\"");
 
-    assertThat(problem).hasToString("qsync.yaml:12:5: syncs.experiment_targets.batch_size:"
-        + " expected a positive whole number, got \"lots\"");
+    assertThat(problem)
+        .hasToString(
+            "qsync.yaml:12:5: syncs.experiment_targets.batch_size:"
+                + " expected a positive whole number, got \"lots\"");
     assertThat(new ConfigException(Path.of("qsync.yaml"), List.of(problem)).getMessage())
-        .isEqualTo("1 problem in qsync.yaml:\n  " + problem
-            + "\nFix the config and run `qsync validate`.");
+        .isEqualTo(
+            "1 problem in qsync.yaml:\n  "
+                + problem
+                + "\nFix the config and run `qsync validate`.");
   }
 
   // ---- helpers ----
@@ -609,30 +723,37 @@ class ConfigLoaderTest {
     Path file = folder.resolve("db-password");
     Files.writeString(file, "from-file\n");
     Map<String, String> origins = new LinkedHashMap<>();
-    for (String password : List.of(
-        "password: \"${APP_DB_PASSWORD}\"", "password: \"${MISSING:-literal-default}\"",
-        "password: plain-text", "password_file: db-password", "")) {
-      String yaml = CONNECTIONS.replace("password: \"${APP_DB_PASSWORD}\"", password)
-          + SYNC.replace("app_db", "app_db");
-      MySqlConnectionConfig app =
-          (MySqlConnectionConfig) parse(yaml).connections().get("app_db");
+    for (String password :
+        List.of(
+            "password: \"${APP_DB_PASSWORD}\"",
+            "password: \"${MISSING:-literal-default}\"",
+            "password: plain-text",
+            "password_file: db-password",
+            "")) {
+      String yaml =
+          CONNECTIONS.replace("password: \"${APP_DB_PASSWORD}\"", password)
+              + SYNC.replace("app_db", "app_db");
+      MySqlConnectionConfig app = (MySqlConnectionConfig) parse(yaml).connections().get("app_db");
       origins.put(password, app.password().origin());
     }
 
-    assertThat(origins.values()).containsExactly(
-        "the password from the environment variable APP_DB_PASSWORD (password:)",
-        "the password from the environment variable MISSING (password:)",
-        "the password written in the config (password:)",
-        "the file db-password (password_file)",
-        "no password: the connection sets neither password nor password_file");
+    assertThat(origins.values())
+        .containsExactly(
+            "the password from the environment variable APP_DB_PASSWORD (password:)",
+            "the password from the environment variable MISSING (password:)",
+            "the password written in the config (password:)",
+            "the file db-password (password_file)",
+            "no password: the connection sets neither password nor password_file");
     assertThat(String.join("\n", origins.values()))
-        .doesNotContain(PASSWORD).doesNotContain("literal-default").doesNotContain("plain-text")
+        .doesNotContain(PASSWORD)
+        .doesNotContain("literal-default")
+        .doesNotContain("plain-text")
         .doesNotContain("from-file");
   }
 
   /**
-   * The example connections and sync 's', each of {@code lines} ({@code key: value}) replacing
-   * the sync's line for that key, or else added after it from line 11 on.
+   * The example connections and sync 's', each of {@code lines} ({@code key: value}) replacing the
+   * sync's line for that key, or else added after it from line 11 on.
    */
   private static String syncWith(String... lines) {
     String sync = SYNC;

@@ -18,15 +18,17 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The config reference cannot drift from the keys the readers declare: every declared key has a
- * row with its default, and every row names a declared key. The reference is the block between
- * {@value #BEGIN} and {@value #END} in README.md or docs/*.md, wherever it lives.
+ * The config reference cannot drift from the keys the readers declare: every declared key has a row
+ * with its default, and every row names a declared key. The reference is the block between {@value
+ * #BEGIN} and {@value #END} in README.md or docs/*.md, wherever it lives.
  */
 class ConfigReferenceTest {
   private static final String BEGIN = "<!-- config-reference:begin -->";
   private static final String END = "<!-- config-reference:end -->";
+
   /** {@code `syncs.NAME.batch_size`} or {@code `connections.NAME.url` (mysql)}. */
   private static final Pattern KEY_CELL = Pattern.compile("`([A-Za-z_.]+)`(?: \\((\\w+)\\))?");
+
   private static final Pattern CODE = Pattern.compile("`([^`]*)`");
 
   /** One row of a reference table. */
@@ -56,21 +58,33 @@ class ConfigReferenceTest {
     List<String> missing = new ArrayList<>();
     List<String> wrongDefaults = new ArrayList<>();
     for (Declared declared : declaredKeys()) {
-      List<Row> documenting = rows.stream()
-          .filter(row -> row.documents(declared.key(), declared.qualifier())).toList();
+      List<Row> documenting =
+          rows.stream().filter(row -> row.documents(declared.key(), declared.qualifier())).toList();
       if (documenting.isEmpty()) {
         missing.add(declared + " (default: " + shownDefault(declared.declaration()) + ")");
       }
       documenting.stream()
           .filter(row -> !showsDefault(row.shownDefault(), declared.declaration()))
-          .forEach(row -> wrongDefaults.add(row + " shows \"" + row.shownDefault()
-              + "\" but the declared default is " + shownDefault(declared.declaration())));
+          .forEach(
+              row ->
+                  wrongDefaults.add(
+                      row
+                          + " shows \""
+                          + row.shownDefault()
+                          + "\" but the declared default is "
+                          + shownDefault(declared.declaration())));
     }
-    SoftAssertions.assertSoftly(softly -> {
-      softly.assertThat(missing).as("declared keys missing from the config reference").isEmpty();
-      softly.assertThat(wrongDefaults).as("defaults the config reference states wrongly")
-          .isEmpty();
-    });
+    SoftAssertions.assertSoftly(
+        softly -> {
+          softly
+              .assertThat(missing)
+              .as("declared keys missing from the config reference")
+              .isEmpty();
+          softly
+              .assertThat(wrongDefaults)
+              .as("defaults the config reference states wrongly")
+              .isEmpty();
+        });
   }
 
   @Test
@@ -80,8 +94,8 @@ class ConfigReferenceTest {
     assertThat(rows).as("rows of the config reference").isNotEmpty();
     assertThat(rows)
         .as("rows of the config reference that name no declared key")
-        .filteredOn(row -> declared.stream()
-            .noneMatch(key -> row.documents(key.key(), key.qualifier())))
+        .filteredOn(
+            row -> declared.stream().noneMatch(key -> row.documents(key.key(), key.qualifier())))
         .isEmpty();
     Map<String, Row> seen = new LinkedHashMap<>();
     assertThat(rows)
@@ -94,7 +108,10 @@ class ConfigReferenceTest {
   void declaredDefaultsAreTheRecordsDefaults() {
     // the declarations take their values from the records' constants; reading an empty block
     // must give those records, so the declared defaults are the ones in force
-    QsyncConfig config = ConfigLoader.parse(Path.of("qsync.yaml"), """
+    QsyncConfig config =
+        ConfigLoader.parse(
+            Path.of("qsync.yaml"),
+            """
         throttle: {}
         retries: {}
         connections:
@@ -102,7 +119,8 @@ class ConfigReferenceTest {
           app: {type: mysql, url: "jdbc:mariadb://h/app", user: u}
         syncs:
           s: {source: warehouse, query: SELECT 1, target: app, table: t, key: id}
-        """, Map.of());
+        """,
+            Map.of());
     SyncConfig sync = config.sync("s").orElseThrow();
     assertThat(sync.throttle()).isEqualTo(ThrottleConfig.DEFAULT);
     assertThat(sync.retries()).isEqualTo(RetryConfig.DEFAULT);
@@ -117,9 +135,13 @@ class ConfigReferenceTest {
 
   private static List<Declared> declaredKeys() {
     return ConfigLoader.SECTIONS.stream()
-        .flatMap(section -> section.keys().stream()
-            .filter(key -> !key.block())
-            .map(key -> new Declared(section.prefix() + key.name(), section.qualifier(), key)))
+        .flatMap(
+            section ->
+                section.keys().stream()
+                    .filter(key -> !key.block())
+                    .map(
+                        key ->
+                            new Declared(section.prefix() + key.name(), section.qualifier(), key)))
         .toList();
   }
 
@@ -170,15 +192,18 @@ class ConfigReferenceTest {
 
   private static Row row(Path file, int line, String text) {
     String[] cells = text.substring(1).split("\\|", -1);
-    assertThat(cells.length).as("%s:%d: a row of key, default and meaning", file, line)
+    assertThat(cells.length)
+        .as("%s:%d: a row of key, default and meaning", file, line)
         .isGreaterThanOrEqualTo(3);
     Matcher key = KEY_CELL.matcher(cells[0].strip());
     assertThat(key.matches())
-        .as("%s:%d: the first cell names one key, like `syncs.NAME.mode` or"
-            + " `connections.NAME.url` (mysql); got %s", file, line, cells[0].strip())
+        .as(
+            "%s:%d: the first cell names one key, like `syncs.NAME.mode` or"
+                + " `connections.NAME.url` (mysql); got %s",
+            file, line, cells[0].strip())
         .isTrue();
-    return new Row(file, line, key.group(1), Optional.ofNullable(key.group(2)).orElse(""),
-        cells[1].strip());
+    return new Row(
+        file, line, key.group(1), Optional.ofNullable(key.group(2)).orElse(""), cells[1].strip());
   }
 
   private static List<Path> markdownFiles() {

@@ -8,14 +8,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class JdbcUrlTest {
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "jdbc:mariadb://127.0.0.1:3306/app                      | jdbc:mariadb://127.0.0.1:3306/app",
-      "jdbc:mariadb://127.0.0.1:3306/app?sslMode=trust        | jdbc:mariadb://127.0.0.1:3306/app",
-      "jdbc:mariadb://root@db/app                             | jdbc:mariadb://root@db/app",
-      "jdbc:mariadb://root:hunter2@db:3306/app                | jdbc:mariadb://root:****@db:3306/app",
-      "jdbc:mysql://root:hun@ter/2@db/app?useSsl=true          | jdbc:mysql://root:****@db/app",
-      "jdbc:mariadb://root:@db/app                            | jdbc:mariadb://root:****@db/app",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "jdbc:mariadb://127.0.0.1:3306/app                      | jdbc:mariadb://127.0.0.1:3306/app",
+        "jdbc:mariadb://127.0.0.1:3306/app?sslMode=trust        | jdbc:mariadb://127.0.0.1:3306/app",
+        "jdbc:mariadb://root@db/app                             | jdbc:mariadb://root@db/app",
+        "jdbc:mariadb://root:hunter2@db:3306/app                | jdbc:mariadb://root:****@db:3306/app",
+        "jdbc:mysql://root:hun@ter/2@db/app?useSsl=true          | jdbc:mysql://root:****@db/app",
+        "jdbc:mariadb://root:@db/app                            | jdbc:mariadb://root:****@db/app",
+      })
   void messagesShowNeitherParametersNorThePassword(String url, String shown) {
     assertThat(new JdbcUrl(url).forMessages()).isEqualTo(shown);
     assertThat(new JdbcUrl(url)).hasToString(shown);
@@ -35,7 +37,8 @@ class JdbcUrlTest {
 
     assertThat(url.hidePassword("Incorrect port value : hunter2@127.0.0.1"))
         .isEqualTo("Incorrect port value : ****@127.0.0.1");
-    assertThat(new JdbcUrl("jdbc:mariadb://db/app").hidePassword("as it was")).isEqualTo("as it was");
+    assertThat(new JdbcUrl("jdbc:mariadb://db/app").hidePassword("as it was"))
+        .isEqualTo("as it was");
   }
 
   @Test

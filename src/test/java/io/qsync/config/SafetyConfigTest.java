@@ -29,11 +29,15 @@ class SafetyConfigTest {
     assertThat(sync.throttle().maxBatchSize(sync.batchSize()))
         .as("batch_time governs up to 10 x batch_size")
         .isEqualTo(10_000);
-    assertThat(sync.throttle().maxBatchSize(5_000)).as("at most 10000 unless set").isEqualTo(10_000);
+    assertThat(sync.throttle().maxBatchSize(5_000))
+        .as("at most 10000 unless set")
+        .isEqualTo(10_000);
     assertThat(sync.throttle().maxBatchSize(50_000)).as("never below batch_size").isEqualTo(50_000);
     assertThat(sync.throttle().probeInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(sync.retries()).isEqualTo(RetryConfig.DEFAULT);
-    assertThat(sync.retries().maxTime()).as("a restart or failover is ridden out").isEqualTo(Duration.ofMinutes(1));
+    assertThat(sync.retries().maxTime())
+        .as("a restart or failover is ridden out")
+        .isEqualTo(Duration.ofMinutes(1));
     MySqlConnectionConfig app = (MySqlConnectionConfig) parse(config("", "")).connection("app");
     assertThat(app.tls()).isEqualTo(TlsConfig.DISABLED);
     assertThat(app.timeouts()).isEqualTo(MySqlTimeouts.DEFAULT);
@@ -69,9 +73,17 @@ class SafetyConfigTest {
     assertThat(throttle)
         .isEqualTo(
             new ThrottleConfig(
-                5000, Duration.ofMillis(250), 100, 20000, 30, 60, List.of("replica"),
-                Duration.ofSeconds(2), Duration.ofMinutes(1),
-                Optional.of(folder.resolve("ops/pause")), Duration.ofMinutes(5),
+                5000,
+                Duration.ofMillis(250),
+                100,
+                20000,
+                30,
+                60,
+                List.of("replica"),
+                Duration.ofSeconds(2),
+                Duration.ofMinutes(1),
+                Optional.of(folder.resolve("ops/pause")),
+                Duration.ofMinutes(5),
                 Duration.ofSeconds(2)));
     assertThat(config.sync("s").orElseThrow().retries())
         .isEqualTo(new RetryConfig(3, Duration.ofSeconds(5)));
@@ -79,7 +91,8 @@ class SafetyConfigTest {
 
   @Test
   void retriesLastAsLongAsMaxTimeSays() {
-    QsyncConfig config = parse("retries: { max_time: 5m }\n" + config("    retries: { max_attempts: 20 }\n", ""));
+    QsyncConfig config =
+        parse("retries: { max_time: 5m }\n" + config("    retries: { max_attempts: 20 }\n", ""));
 
     assertThat(config.sync("s").orElseThrow().retries())
         .isEqualTo(new RetryConfig(20, Duration.ofSeconds(30), Duration.ofMinutes(5)));
@@ -88,11 +101,13 @@ class SafetyConfigTest {
   @Test
   void maxTimeIsCheckedAtLoad() {
     assertThat(problems(config("    retries: { max_time: 2h }\n", "")))
-        .singleElement().asString()
+        .singleElement()
+        .asString()
         .contains("syncs.s.retries.max_time: expected at most 1h")
         .contains("got 7200s");
     assertThat(problems(config("    retries: { max_time: soon }\n", "")))
-        .singleElement().asString()
+        .singleElement()
+        .asString()
         .contains("syncs.s.retries.max_time");
   }
 
@@ -114,7 +129,8 @@ class SafetyConfigTest {
                 ""));
 
     assertThat(problems)
-        .anyMatch(p -> p.contains("critical_threads_running 40 must be above max_threads_running 50"))
+        .anyMatch(
+            p -> p.contains("critical_threads_running 40 must be above max_threads_running 50"))
         .anyMatch(p -> p.contains("critical_replica_lag must be longer than max_replica_lag"))
         .anyMatch(p -> p.contains("replica 'warehouse' is not a mysql connection"))
         .anyMatch(p -> p.contains("replica 'replika' is not a mysql connection"))
@@ -126,10 +142,15 @@ class SafetyConfigTest {
     assertThat(problems(config("    batch_size: 5\n    throttle: { min_batch_size: 10 }\n", "")))
         .singleElement()
         .asString()
-        .contains("syncs.s.batch_size: batch_size 5 must lie within min_batch_size 10 and"
-            + " max_batch_size 5");
-    assertThat(parse(config("    batch_size: 5\n", "")).sync("s").orElseThrow().throttle()
-            .minBatchSize(5))
+        .contains(
+            "syncs.s.batch_size: batch_size 5 must lie within min_batch_size 10 and"
+                + " max_batch_size 5");
+    assertThat(
+            parse(config("    batch_size: 5\n", ""))
+                .sync("s")
+                .orElseThrow()
+                .throttle()
+                .minBatchSize(5))
         .as("the default minimum follows a small batch_size down")
         .isEqualTo(5);
   }
@@ -161,10 +182,12 @@ class SafetyConfigTest {
   void passwordAndPasswordFileTogetherAreRefused() throws Exception {
     Files.writeString(folder.resolve("db.password"), SECRET);
 
-    List<String> problems =
-        problems(config("", "", "password: x", "password_file: db.password"));
+    List<String> problems = problems(config("", "", "password: x", "password_file: db.password"));
 
-    assertThat(problems).singleElement().asString().contains("both password and password_file are set");
+    assertThat(problems)
+        .singleElement()
+        .asString()
+        .contains("both password and password_file are set");
     assertThat(String.join("\n", problems)).doesNotContain(SECRET);
   }
 
@@ -178,7 +201,8 @@ class SafetyConfigTest {
         (MySqlConnectionConfig) parse(config("", "", "tls: required")).connection("app");
 
     assertThat(verified.tls())
-        .isEqualTo(new TlsConfig(TlsConfig.Mode.VERIFY_FULL, Optional.of(folder.resolve("ca.pem"))));
+        .isEqualTo(
+            new TlsConfig(TlsConfig.Mode.VERIFY_FULL, Optional.of(folder.resolve("ca.pem"))));
     assertThat(required.tls()).isEqualTo(new TlsConfig(TlsConfig.Mode.REQUIRED, Optional.empty()));
   }
 
@@ -187,7 +211,8 @@ class SafetyConfigTest {
     assertThat(problems(config("", "", "tls: verify-ful")))
         .singleElement()
         .asString()
-        .contains("expected disabled, required, verify-ca or verify-full, got \"verify-ful\" (did you mean 'verify-full'?)");
+        .contains(
+            "expected disabled, required, verify-ca or verify-full, got \"verify-ful\" (did you mean 'verify-full'?)");
     assertThat(problems(config("", "", "ca_file: nowhere.pem")))
         .singleElement()
         .asString()
@@ -198,7 +223,13 @@ class SafetyConfigTest {
   void timeoutsAreDurations() {
     MySqlConnectionConfig app =
         (MySqlConnectionConfig)
-            parse(config("", "", "connect_timeout: 3s", "statement_timeout: 0", "lock_wait_timeout: 2s"))
+            parse(
+                    config(
+                        "",
+                        "",
+                        "connect_timeout: 3s",
+                        "statement_timeout: 0",
+                        "lock_wait_timeout: 2s"))
                 .connection("app");
 
     assertThat(app.timeouts())
@@ -211,13 +242,18 @@ class SafetyConfigTest {
 
   /** A config with sync 's' (plus {@code syncLines}), extra connections, and app's extra keys. */
   private static String config(String syncLines, String connections, String... appKeys) {
-    StringBuilder app = new StringBuilder("  app:\n    type: mysql\n    url: \"jdbc:mariadb://db:3306/app\"\n    user: qsync\n");
+    StringBuilder app =
+        new StringBuilder(
+            "  app:\n    type: mysql\n    url: \"jdbc:mariadb://db:3306/app\"\n    user: qsync\n");
     for (String key : appKeys) {
       app.append("    ").append(key).append('\n');
     }
-    return "connections:\n  warehouse: { type: duckdb }\n" + app + connections
+    return "connections:\n  warehouse: { type: duckdb }\n"
+        + app
+        + connections
         + "syncs:\n  s:\n    source: warehouse\n    query: SELECT 1 AS id\n    target: app\n"
-        + "    table: t\n    key: [id]\n" + syncLines;
+        + "    table: t\n    key: [id]\n"
+        + syncLines;
   }
 
   private QsyncConfig parse(String yaml) {

@@ -39,14 +39,22 @@ class ReplaceSafetyIT {
   @BeforeEach
   void warehouse() {
     warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    warehouse.execute(
-        "CREATE TABLE src AS SELECT i AS id, 'v' || i AS v FROM range(1, 51) t(i)");
+    warehouse.execute("CREATE TABLE src AS SELECT i AS id, 'v' || i AS v FROM range(1, 51) t(i)");
   }
 
   private Qsync replace(TestDatabase database, FaultPoint faults) {
-    SyncConfig sync = new SyncConfig(
-        "rep", "warehouse", "SELECT id, v FROM src", "app", "rep", List.of("id"), Mode.REPLACE,
-        true, 20, Duration.ofSeconds(2));
+    SyncConfig sync =
+        new SyncConfig(
+            "rep",
+            "warehouse",
+            "SELECT id, v FROM src",
+            "app",
+            "rep",
+            List.of("id"),
+            Mode.REPLACE,
+            true,
+            20,
+            Duration.ofSeconds(2));
     return TestSyncs.qsync(dir, database, warehouse, sync, faults);
   }
 
@@ -57,9 +65,13 @@ class ReplaceSafetyIT {
   }
 
   private static List<String> tables(TestDatabase database) {
-    return database.rows("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA ="
-        + " DATABASE() AND TABLE_NAME <> '_qsync_runs' ORDER BY TABLE_NAME").stream()
-        .map(row -> row.get(0)).toList();
+    return database
+        .rows(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA ="
+                + " DATABASE() AND TABLE_NAME <> '_qsync_runs' ORDER BY TABLE_NAME")
+        .stream()
+        .map(row -> row.get(0))
+        .toList();
   }
 
   @Test
@@ -80,12 +92,15 @@ class ReplaceSafetyIT {
         .doesNotContain("Run again");
     assertThat(database.rows("SELECT id, v FROM rep ORDER BY id"))
         .containsExactly(List.of("1", "old"), List.of("99", "gone"));
-    assertThat(database.rows("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
-        + " WHERE TRIGGER_SCHEMA = DATABASE()")).containsExactly(List.of("rep_deleted", "rep"));
+    assertThat(
+            database.rows(
+                "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
+                    + " WHERE TRIGGER_SCHEMA = DATABASE()"))
+        .containsExactly(List.of("rep_deleted", "rep"));
     assertThat(tables(database)).containsExactly("audit", "rep");
     ValidationReport validation = qsync.validate();
-    assertThat(validation.syncs().get(0).problems()).anySatisfy(
-        problem -> assertThat(problem).contains("rep_deleted"));
+    assertThat(validation.syncs().get(0).problems())
+        .anySatisfy(problem -> assertThat(problem).contains("rep_deleted"));
   }
 
   @Test
@@ -98,8 +113,7 @@ class ReplaceSafetyIT {
     Qsync qsync = replace(database, FaultPoint.NONE);
 
     for (int attempt = 0; attempt < 2; attempt++) {
-      QsyncException error =
-          catchThrowableOfType(QsyncException.class, () -> qsync.run("rep"));
+      QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("rep"));
       assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
       assertThat(error.getMessage())
           .contains("child_rep of table child")
@@ -107,8 +121,11 @@ class ReplaceSafetyIT {
           .doesNotContain("Run again");
     }
     assertThat(tables(database)).containsExactly("child", "rep");
-    assertThat(database.rows("SELECT REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS"
-        + " WHERE CONSTRAINT_SCHEMA = DATABASE()")).containsExactly(List.of("rep"));
+    assertThat(
+            database.rows(
+                "SELECT REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS"
+                    + " WHERE CONSTRAINT_SCHEMA = DATABASE()"))
+        .containsExactly(List.of("rep"));
   }
 
   @Test
@@ -123,7 +140,9 @@ class ReplaceSafetyIT {
     QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("rep"));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
-    assertThat(error.getMessage()).contains("rep_parent -> parent").contains("copies no foreign keys");
+    assertThat(error.getMessage())
+        .contains("rep_parent -> parent")
+        .contains("copies no foreign keys");
     assertThat(tables(database)).containsExactly("parent", "rep");
   }
 
@@ -134,11 +153,14 @@ class ReplaceSafetyIT {
   @Test
   void finishesASwapKilledBetweenRenameAndDrop(TestDatabase database) {
     createTable(database);
-    Qsync crashing = replace(database, (point, value) -> {
-      if (point == FaultPoint.Point.AFTER_BATCH && value == 50) {
-        throw new IllegalStateException("killed after the last batch");
-      }
-    });
+    Qsync crashing =
+        replace(
+            database,
+            (point, value) -> {
+              if (point == FaultPoint.Point.AFTER_BATCH && value == 50) {
+                throw new IllegalStateException("killed after the last batch");
+              }
+            });
     catchThrowableOfType(IllegalStateException.class, () -> crashing.run("rep"));
     // What the killed process had done next: the RENAME of the swap, recorded in phase 'swap'.
     database.execute(

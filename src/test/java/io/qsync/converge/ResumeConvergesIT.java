@@ -7,14 +7,14 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.DeleteGuard;
+import io.qsync.config.Mode;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.MySqlTimeouts;
 import io.qsync.config.QsyncConfig;
-import io.qsync.config.Secret;
-import io.qsync.config.TlsConfig;
-import io.qsync.config.Mode;
 import io.qsync.config.RetryConfig;
+import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
+import io.qsync.config.TlsConfig;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
@@ -39,9 +39,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run killed part-way and resumed later ends with the table equal to the query's result as it
- * is when the resume ends, whatever happened in between: the table edited or dropped by hand, or
- * the query's result changed.
+ * A run killed part-way and resumed later ends with the table equal to the query's result as it is
+ * when the resume ends, whatever happened in between: the table edited or dropped by hand, or the
+ * query's result changed.
  */
 @ExtendWith(MariaDbExtension.class)
 class ResumeConvergesIT {
@@ -55,8 +55,8 @@ class ResumeConvergesIT {
   @BeforeEach
   void warehouse() {
     warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    warehouse.execute("CREATE TABLE src AS SELECT i AS id, 'v' || i AS v FROM range(1, " + (ROWS + 1)
-        + ") t(i)");
+    warehouse.execute(
+        "CREATE TABLE src AS SELECT i AS id, 'v' || i AS v FROM range(1, " + (ROWS + 1) + ") t(i)");
   }
 
   private Qsync qsync(TestDatabase database, Mode mode, FaultPoint faults) {
@@ -64,19 +64,35 @@ class ResumeConvergesIT {
   }
 
   private Qsync qsync(TestDatabase database, String table, Mode mode, FaultPoint faults) {
-    SyncConfig sync = new SyncConfig(
-        "s", "warehouse", "SELECT id, v FROM src", "app", table, List.of("id"), mode, true, BATCH,
-        Duration.ofSeconds(2), DeleteGuard.NONE, TestSyncs.fixedBatches(), RetryConfig.DEFAULT);
+    SyncConfig sync =
+        new SyncConfig(
+            "s",
+            "warehouse",
+            "SELECT id, v FROM src",
+            "app",
+            table,
+            List.of("id"),
+            mode,
+            true,
+            BATCH,
+            Duration.ofSeconds(2),
+            DeleteGuard.NONE,
+            TestSyncs.fixedBatches(),
+            RetryConfig.DEFAULT);
     return TestSyncs.qsync(dir, database, warehouse, sync, faults);
   }
 
   /** A first run that dies after the batch ending at change {@code end}. */
   private void killAfterChange(TestDatabase database, Mode mode, long end) {
-    Qsync crashing = qsync(database, mode, (point, value) -> {
-      if (point == FaultPoint.Point.AFTER_BATCH && value == end) {
-        throw new IllegalStateException("killed after change " + end);
-      }
-    });
+    Qsync crashing =
+        qsync(
+            database,
+            mode,
+            (point, value) -> {
+              if (point == FaultPoint.Point.AFTER_BATCH && value == end) {
+                throw new IllegalStateException("killed after change " + end);
+              }
+            });
     assertThat(catchThrowable(() -> crashing.run("s"))).hasMessageContaining("killed");
   }
 
@@ -139,13 +155,18 @@ class ResumeConvergesIT {
    */
   @Test
   void aRowDeletedByAnotherWriterDuringTheRunIsWrittenAgain(TestDatabase database) {
-    database.execute("CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(20))",
+    database.execute(
+        "CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(20))",
         "INSERT INTO t SELECT seq, 'old' FROM seq_1_to_100");
-    Qsync qsync = qsync(database, Mode.MIRROR, (point, value) -> {
-      if (point == FaultPoint.Point.BEFORE_BATCH && value == 60) {
-        database.execute("DELETE FROM t WHERE id = 55");
-      }
-    });
+    Qsync qsync =
+        qsync(
+            database,
+            Mode.MIRROR,
+            (point, value) -> {
+              if (point == FaultPoint.Point.BEFORE_BATCH && value == 60) {
+                database.execute("DELETE FROM t WHERE id = 55");
+              }
+            });
 
     RunReport report = qsync.run("s");
 
@@ -154,22 +175,28 @@ class ResumeConvergesIT {
   }
 
   /**
-   * Under a key collation qsync only approximates, a row gone since the table was read may also
-   * be a key the collation matches differently: the run stops, naming the key that is gone, never
+   * Under a key collation qsync only approximates, a row gone since the table was read may also be
+   * a key the collation matches differently: the run stops, naming the key that is gone, never
    * another one of the batch.
    */
   @Test
   void aRowGoneUnderAnInexactKeyCollationIsNamedExactly(TestDatabase database) {
-    warehouse.execute("CREATE OR REPLACE TABLE src AS SELECT 'k' || lpad(CAST(i AS VARCHAR), 3, '0') AS id,"
-        + " 'v' || i AS v FROM range(1, 101) t(i)");
-    database.execute("CREATE TABLE t (id VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY,"
-        + " v VARCHAR(20))",
+    warehouse.execute(
+        "CREATE OR REPLACE TABLE src AS SELECT 'k' || lpad(CAST(i AS VARCHAR), 3, '0') AS id,"
+            + " 'v' || i AS v FROM range(1, 101) t(i)");
+    database.execute(
+        "CREATE TABLE t (id VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY,"
+            + " v VARCHAR(20))",
         "INSERT INTO t SELECT CONCAT('k', LPAD(seq, 3, '0')), 'old' FROM seq_1_to_100");
-    Qsync qsync = qsync(database, Mode.MIRROR, (point, value) -> {
-      if (point == FaultPoint.Point.BEFORE_BATCH && value == 60) {
-        database.execute("DELETE FROM t WHERE id = 'k057'");
-      }
-    });
+    Qsync qsync =
+        qsync(
+            database,
+            Mode.MIRROR,
+            (point, value) -> {
+              if (point == FaultPoint.Point.BEFORE_BATCH && value == 60) {
+                database.execute("DELETE FROM t WHERE id = 'k057'");
+              }
+            });
 
     QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s"));
 
@@ -196,9 +223,13 @@ class ResumeConvergesIT {
     assertThat(report.resumed()).isTrue();
     assertThat(table(database)).isEqualTo(source());
     assertThat(report.caughtUp()).isPresent();
-    assertThat(report.caughtUp().get().counts()).isEqualTo(new ChangeCounts(ROWS, 1, 2, 1, ROWS - 3));
-    assertThat(report.notes()).anySatisfy(note -> assertThat(note)
-        .contains("then compared the table with the query's current result again"));
+    assertThat(report.caughtUp().get().counts())
+        .isEqualTo(new ChangeCounts(ROWS, 1, 2, 1, ROWS - 3));
+    assertThat(report.notes())
+        .anySatisfy(
+            note ->
+                assertThat(note)
+                    .contains("then compared the table with the query's current result again"));
   }
 
   @Test
@@ -220,18 +251,44 @@ class ResumeConvergesIT {
    * {@code --restart} would do; once the lock is gone, the next run resumes and finishes.
    */
   @Test
-  void aResumeThatFailsTheSameWayAgainStopsCallingItPassing(TestDatabase database) throws Exception {
-    database.execute("CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(20))",
+  void aResumeThatFailsTheSameWayAgainStopsCallingItPassing(TestDatabase database)
+      throws Exception {
+    database.execute(
+        "CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(20))",
         "INSERT INTO t SELECT seq, 'old' FROM seq_1_to_100");
-    SyncConfig sync = new SyncConfig(
-        "s", "warehouse", "SELECT id, v FROM src", "app", "t", List.of("id"), Mode.MIRROR, true,
-        BATCH, Duration.ofSeconds(2), DeleteGuard.NONE, TestSyncs.fixedBatches(), RetryConfig.NONE);
-    QsyncConfig config = new QsyncConfig(dir.resolve("qsync.yaml"), dir.resolve("stage"), Map.of(
-        "warehouse", warehouse.connection("warehouse"),
-        "app", new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of(),
-            TlsConfig.DISABLED,
-            new MySqlTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1)))),
-        Map.of("s", sync));
+    SyncConfig sync =
+        new SyncConfig(
+            "s",
+            "warehouse",
+            "SELECT id, v FROM src",
+            "app",
+            "t",
+            List.of("id"),
+            Mode.MIRROR,
+            true,
+            BATCH,
+            Duration.ofSeconds(2),
+            DeleteGuard.NONE,
+            TestSyncs.fixedBatches(),
+            RetryConfig.NONE);
+    QsyncConfig config =
+        new QsyncConfig(
+            dir.resolve("qsync.yaml"),
+            dir.resolve("stage"),
+            Map.of(
+                "warehouse",
+                warehouse.connection("warehouse"),
+                "app",
+                new MySqlConnectionConfig(
+                    "app",
+                    database.url(),
+                    "root",
+                    new Secret(""),
+                    Map.of(),
+                    TlsConfig.DISABLED,
+                    new MySqlTimeouts(
+                        Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1)))),
+            Map.of("s", sync));
     Qsync qsync = new Qsync(config, Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
     try (Connection application = database.connect()) {
       application.setAutoCommit(false);

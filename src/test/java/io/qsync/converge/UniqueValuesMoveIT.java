@@ -20,15 +20,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * A table with a second unique key besides the sync's (a Django model: an {@code id} primary key,
- * a unique natural key the sync uses, and another unique column): values of that column that move
+ * A table with a second unique key besides the sync's (a Django model: an {@code id} primary key, a
+ * unique natural key the sync uses, and another unique column): values of that column that move
  * between rows, within a batch or across batches, in a chain or a cycle, converge in one run, and
  * what the query does not return (the {@code id}, rows that reference it) stays as it was.
  */
@@ -49,10 +49,21 @@ class UniqueValuesMoveIT {
   }
 
   private Qsync qsync(TestDatabase database, int batchSize) {
-    SyncConfig sync = new SyncConfig(
-        "s", "warehouse", "SELECT nk, u, note FROM src", "app", "t", List.of("nk"), Mode.MIRROR,
-        false, batchSize, Duration.ofSeconds(2), DeleteGuard.NONE, TestSyncs.fixedBatches(),
-        RetryConfig.DEFAULT);
+    SyncConfig sync =
+        new SyncConfig(
+            "s",
+            "warehouse",
+            "SELECT nk, u, note FROM src",
+            "app",
+            "t",
+            List.of("nk"),
+            Mode.MIRROR,
+            false,
+            batchSize,
+            Duration.ofSeconds(2),
+            DeleteGuard.NONE,
+            TestSyncs.fixedBatches(),
+            RetryConfig.DEFAULT);
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
@@ -75,8 +86,10 @@ class UniqueValuesMoveIT {
     RunReport report = qsync(database, batchSize).run("s");
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(2, 0, 2, 0, 0));
-    assertThat(table(database)).containsExactly(
-        List.of(before.get(0).get(0), "1", "b", "-"), List.of(before.get(1).get(0), "2", "a", "-"));
+    assertThat(table(database))
+        .containsExactly(
+            List.of(before.get(0).get(0), "1", "b", "-"),
+            List.of(before.get(1).get(0), "2", "a", "-"));
     assertThat(report.notes()).anySatisfy(note -> assertThat(note).contains("unique key uq"));
     assertThat(qsync(database, batchSize).run("s").counts())
         .isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
@@ -84,7 +97,8 @@ class UniqueValuesMoveIT {
 
   @ParameterizedTest(name = "batch size {0}")
   @ValueSource(ints = {1, 3, 100})
-  void valuesMoveAlongAChainAndARowTakesTheValueADeletedRowGaveUp(int batchSize, TestDatabase database) {
+  void valuesMoveAlongAChainAndARowTakesTheValueADeletedRowGaveUp(
+      int batchSize, TestDatabase database) {
     source("(1, 'a', 'x'), (2, 'b', 'x'), (3, 'c', 'x'), (4, 'd', 'x'), (9, 'z', 'x')");
     qsync(database, batchSize).run("s");
     // 1 takes 2's value, 2 takes 3's, 3 takes 4's; 4 is deleted and 5 is new with 9's old value,
@@ -93,9 +107,13 @@ class UniqueValuesMoveIT {
 
     qsync(database, batchSize).run("s");
 
-    assertThat(database.rows("SELECT nk, u, note FROM t ORDER BY nk")).containsExactly(
-        List.of("1", "b", "y"), List.of("2", "c", "y"), List.of("3", "d", "y"),
-        List.of("5", "z", "y"), List.of("9", "w", "y"));
+    assertThat(database.rows("SELECT nk, u, note FROM t ORDER BY nk"))
+        .containsExactly(
+            List.of("1", "b", "y"),
+            List.of("2", "c", "y"),
+            List.of("3", "d", "y"),
+            List.of("5", "z", "y"),
+            List.of("9", "w", "y"));
     assertThat(qsync(database, batchSize).run("s").counts().changes()).isZero();
   }
 
@@ -116,7 +134,9 @@ class UniqueValuesMoveIT {
     assertThat(database.rows("SELECT nk, id FROM t ORDER BY nk")).isEqualTo(ids);
     assertThat(database.rows("SELECT nk, u FROM t ORDER BY nk"))
         .containsExactly(List.of("1", "c"), List.of("2", "a"), List.of("3", "b"));
-    assertThat(database.rows("SELECT DATE_FORMAT(created, '%Y-%m-%d %H:%i:%s.%f') FROM t WHERE nk = 2"))
+    assertThat(
+            database.rows(
+                "SELECT DATE_FORMAT(created, '%Y-%m-%d %H:%i:%s.%f') FROM t WHERE nk = 2"))
         .containsExactly(List.of("2024-05-06 07:08:09.123456"));
     assertThat(database.count("child")).as("rows referencing the swapped rows").isEqualTo(3);
   }
@@ -146,10 +166,21 @@ class UniqueValuesMoveIT {
   @Test
   void aValueHeldByARowUpsertKeepsStopsTheRunNamingBothRows(TestDatabase database) {
     source("(1, 'a', NULL), (9, 'b', NULL)");
-    SyncConfig upsert = new SyncConfig(
-        "s", "warehouse", "SELECT nk, u, note FROM src", "app", "t", List.of("nk"), Mode.UPSERT,
-        false, 1, Duration.ofSeconds(2), DeleteGuard.NONE, TestSyncs.fixedBatches(),
-        RetryConfig.DEFAULT);
+    SyncConfig upsert =
+        new SyncConfig(
+            "s",
+            "warehouse",
+            "SELECT nk, u, note FROM src",
+            "app",
+            "t",
+            List.of("nk"),
+            Mode.UPSERT,
+            false,
+            1,
+            Duration.ofSeconds(2),
+            DeleteGuard.NONE,
+            TestSyncs.fixedBatches(),
+            RetryConfig.DEFAULT);
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, upsert);
     qsync.run("s");
     source("(1, 'b', NULL)");
@@ -158,8 +189,9 @@ class UniqueValuesMoveIT {
 
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(error.getMessage())
-        .contains("the row with key (nk=1) needs 'b' in unique key uq, which the row with key (nk=9)"
-            + " holds")
+        .contains(
+            "the row with key (nk=1) needs 'b' in unique key uq, which the row with key (nk=9)"
+                + " holds")
         .doesNotContain("Run again");
     assertThat(database.rows("SELECT nk, u FROM t ORDER BY nk"))
         .containsExactly(List.of("1", "a"), List.of("9", "b"));

@@ -38,9 +38,21 @@ class WhereARunStoppedIT {
   @TempDir Path dir;
 
   private Qsync duckDb(TestDatabase database, Warehouse warehouse, DeleteGuard guard) {
-    SyncConfig sync = new SyncConfig(
-        "s", "warehouse", "SELECT id, v FROM src", "app", "t", List.of("id"), Mode.MIRROR, true,
-        100, Duration.ofSeconds(2), guard, ThrottleConfig.DEFAULT, RetryConfig.DEFAULT);
+    SyncConfig sync =
+        new SyncConfig(
+            "s",
+            "warehouse",
+            "SELECT id, v FROM src",
+            "app",
+            "t",
+            List.of("id"),
+            Mode.MIRROR,
+            true,
+            100,
+            Duration.ofSeconds(2),
+            guard,
+            ThrottleConfig.DEFAULT,
+            RetryConfig.DEFAULT);
     return TestSyncs.qsync(dir, database, warehouse, sync, FaultPoint.NONE);
   }
 
@@ -51,7 +63,8 @@ class WhereARunStoppedIT {
   @Test
   void aKeyCheckRecordsStepCheckWithEveryOffendingKey(TestDatabase database) {
     Warehouse warehouse = new Warehouse(dir.resolve("w.duckdb"));
-    warehouse.execute("CREATE TABLE src AS SELECT * FROM (VALUES (1, 'a'), (1, 'b'), (2, 'c')) t(id, v)");
+    warehouse.execute(
+        "CREATE TABLE src AS SELECT * FROM (VALUES (1, 'a'), (1, 'b'), (2, 'c')) t(id, v)");
     Qsync qsync = duckDb(database, warehouse, DeleteGuard.DEFAULT);
 
     QsyncException error = catchThrowableOfType(QsyncException.class, () -> qsync.run("s"));
@@ -80,10 +93,14 @@ class WhereARunStoppedIT {
   @Test
   void aQueryTheWarehouseRefusesRecordsStepQueryNotARejectionByTheDatabase(TestDatabase database) {
     try (BigQueryEmulator emulator = BigQueryEmulator.start("qsync-test")) {
-      Qsync qsync = BigQuerySyncs.qsync(dir, database,
-          BigQuerySyncs.connection(emulator, 100, Optional.empty()),
-          BigQuerySyncs.sync("SELECT nope FROM missing.table_x", "users", List.of("nope"), Mode.MIRROR),
-          FaultPoint.NONE);
+      Qsync qsync =
+          BigQuerySyncs.qsync(
+              dir,
+              database,
+              BigQuerySyncs.connection(emulator, 100, Optional.empty()),
+              BigQuerySyncs.sync(
+                  "SELECT nope FROM missing.table_x", "users", List.of("nope"), Mode.MIRROR),
+              FaultPoint.NONE);
 
       QsyncException error =
           catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));

@@ -90,7 +90,8 @@ class BatchPlanTest {
   void remainingBatchesRefusesANonPositiveBatchSize() {
     BatchPlan plan = new BatchPlan(10, 0);
     assertThatThrownBy(() -> plan.remainingBatches(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> plan.remainingBatches(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> plan.remainingBatches(-1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every relative link and {@code #anchor} in the README, CONTRIBUTING.md and the manual in
- * {@code docs/} resolves: the file exists, and the anchor is a heading of that file as GitHub
- * names it (lowercase, punctuation but {@code -} and {@code _} dropped, spaces to {@code -}, a
- * repeated heading suffixed {@code -1}, {@code -2}, ...). Links to other sites are not followed.
- * Files only; no network.
+ * Every relative link and {@code #anchor} in the README, CONTRIBUTING.md and the manual in {@code
+ * docs/} resolves: the file exists, and the anchor is a heading of that file as GitHub names it
+ * (lowercase, punctuation but {@code -} and {@code _} dropped, spaces to {@code -}, a repeated
+ * heading suffixed {@code -1}, {@code -2}, ...). Links to other sites are not followed. Files only;
+ * no network.
  */
 class DocLinksTest {
   private static final Path ROOT = Path.of("").toAbsolutePath();
@@ -74,13 +74,12 @@ class DocLinksTest {
         .containsExactly("max_pause-and-guards-now");
     assertThat(anchors("## Notes\n## Notes\n## Notes\n"))
         .containsExactly("notes", "notes-1", "notes-2");
-    assertThat(anchors("```sh\n# not a heading\n```\n## A -> B\n"))
-        .containsExactly("a---b");
+    assertThat(anchors("```sh\n# not a heading\n```\n## A -> B\n")).containsExactly("a---b");
   }
 
   @Test
-  void aMissingFileAMissingAnchorAndAMissingHeadingOfAnotherFileAreEachReported(
-      @TempDir Path dir) throws IOException {
+  void aMissingFileAMissingAnchorAndAMissingHeadingOfAnotherFileAreEachReported(@TempDir Path dir)
+      throws IOException {
     Files.createDirectories(dir.resolve("docs"));
     Files.writeString(
         dir.resolve("README.md"),
@@ -110,7 +109,8 @@ class DocLinksTest {
   // ---- the checker ------------------------------------------------------------------------
 
   private static final Pattern FENCE = Pattern.compile("^\\s{0,3}(```|~~~)");
-  private static final Pattern HEADING = Pattern.compile("^\\s{0,3}#{1,6}\\s+(.*?)(?:\\s+#+)?\\s*$");
+  private static final Pattern HEADING =
+      Pattern.compile("^\\s{0,3}#{1,6}\\s+(.*?)(?:\\s+#+)?\\s*$");
   private static final Pattern CODE_SPAN = Pattern.compile("(`+)(.+?)\\1");
   private static final Pattern INLINE_LINK = Pattern.compile("\\]\\(\\s*<?([^)\\s>]+)>?[^)]*\\)");
   private static final Pattern REFERENCE_DEFINITION =
@@ -190,7 +190,8 @@ class DocLinksTest {
     if (query >= 0) {
       path = path.substring(0, query);
     }
-    Path file = path.isEmpty() ? from : from.getParent().resolve(path.replace("%20", " ")).normalize();
+    Path file =
+        path.isEmpty() ? from : from.getParent().resolve(path.replace("%20", " ")).normalize();
     if (!file.startsWith(root)) {
       return "outside the repository";
     }

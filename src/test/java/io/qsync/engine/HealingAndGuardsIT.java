@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cases a review found by hand: hand edits the target's types would round away, keys a collation
- * merges, result columns named like qsync's own, a stale change set after a person fixed the
- * data, and an append that must not run twice.
+ * merges, result columns named like qsync's own, a stale change set after a person fixed the data,
+ * and an append that must not run twice.
  */
 @ExtendWith(MariaDbExtension.class)
 class HealingAndGuardsIT {
@@ -32,10 +32,19 @@ class HealingAndGuardsIT {
 
   private Warehouse warehouse;
 
-  private Qsync qsync(TestDatabase database, String query, Mode mode, int batchSize, String... key) {
+  private Qsync qsync(
+      TestDatabase database, String query, Mode mode, int batchSize, String... key) {
     SyncConfig sync =
         new SyncConfig(
-            "s", "warehouse", query, "app", "t", List.of(key), mode, true, batchSize,
+            "s",
+            "warehouse",
+            query,
+            "app",
+            "t",
+            List.of(key),
+            mode,
+            true,
+            batchSize,
             Duration.ofSeconds(2));
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
@@ -54,7 +63,8 @@ class HealingAndGuardsIT {
 
   @Test
   void handEditsThatTheSourceTypeCannotHoldAreCountedAsChangesAndPutBack(TestDatabase database) {
-    warehouse("CREATE TABLE src AS SELECT 1 AS id, 5 AS n, true AS flag, 7 AS amount, 1.25::DECIMAL(10,2) AS price");
+    warehouse(
+        "CREATE TABLE src AS SELECT 1 AS id, 5 AS n, true AS flag, 7 AS amount, 1.25::DECIMAL(10,2) AS price");
     database.execute(
         "CREATE TABLE t (id INT PRIMARY KEY, n BIGINT, flag TINYINT, amount DECIMAL(10,2), price DECIMAL(12,4))",
         "INSERT INTO t VALUES (1, 4294967301, 2, 7.25, 1.2345)");
@@ -68,8 +78,9 @@ class HealingAndGuardsIT {
 
   @Test
   void handEditedWholeNumbersOutsideTheQuerysRangeArePutBack(TestDatabase database) {
-    warehouse("CREATE TABLE src AS SELECT 1 AS id, 5::UTINYINT AS small, 7::SMALLINT AS mid,"
-        + " 9::UINTEGER AS wide, 11::UBIGINT AS huge");
+    warehouse(
+        "CREATE TABLE src AS SELECT 1 AS id, 5::UTINYINT AS small, 7::SMALLINT AS mid,"
+            + " 9::UINTEGER AS wide, 11::UBIGINT AS huge");
     database.execute(
         "CREATE TABLE t (id INT PRIMARY KEY, small INT, mid INT, wide BIGINT, huge BIGINT)",
         "INSERT INTO t VALUES (1, -1, 40000, 4294967296, -3)");
@@ -83,7 +94,8 @@ class HealingAndGuardsIT {
 
   @Test
   void resultColumnsNamedLikeQsyncsOwnKeepTheirValues(TestDatabase database) {
-    warehouse("CREATE TABLE src AS SELECT 1 AS id, 5 AS seq, 'x' AS __op, 9 AS qsync_seq, 'y' AS c0");
+    warehouse(
+        "CREATE TABLE src AS SELECT 1 AS id, 5 AS seq, 'x' AS __op, 9 AS qsync_seq, 'y' AS c0");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "id");
     qsync.run("s");
     assertThat(database.rows("SELECT id, seq, __op, qsync_seq, c0 FROM t"))
@@ -94,7 +106,8 @@ class HealingAndGuardsIT {
   void twoSourceKeysOneUnderTheCollationAreNeverMerged(TestDatabase database) {
     // MariaDB's utf8mb4_general_ci compares 's' and 'ß' equal; qsync's reading of it does not.
     warehouse("CREATE TABLE src AS SELECT * FROM (VALUES ('s', 1), ('ß', 2)) v(k, n)");
-    database.execute("CREATE TABLE t (k VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY, n INT)");
+    database.execute(
+        "CREATE TABLE t (k VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY, n INT)");
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "k");
 
     QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
@@ -111,8 +124,17 @@ class HealingAndGuardsIT {
     // Without the delete guard, which would stop this run (1 of 1 rows deleted) before the writer.
     SyncConfig sync =
         new SyncConfig(
-            "s", "warehouse", "SELECT * FROM src", "app", "t", List.of("k"), Mode.MIRROR, true, 1,
-            Duration.ofSeconds(2)).withDeleteGuard(io.qsync.config.DeleteGuard.NONE);
+                "s",
+                "warehouse",
+                "SELECT * FROM src",
+                "app",
+                "t",
+                List.of("k"),
+                Mode.MIRROR,
+                true,
+                1,
+                Duration.ofSeconds(2))
+            .withDeleteGuard(io.qsync.config.DeleteGuard.NONE);
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
 
     QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
@@ -135,7 +157,8 @@ class HealingAndGuardsIT {
 
   @Test
   void updatesThatTheServersCollationCannotMatchAreRefusedNotInserted(TestDatabase database) {
-    // qsync strips accents for every _ci collation; swedish_ci keeps 'å' and 'ö' apart from 'a', 'o'.
+    // qsync strips accents for every _ci collation; swedish_ci keeps 'å' and 'ö' apart from 'a',
+    // 'o'.
     warehouse("CREATE TABLE src AS SELECT * FROM (VALUES ('åsa', 2), ('öla', 2)) v(k, n)");
     database.execute(
         "CREATE TABLE t (k VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_swedish_ci PRIMARY KEY, n INT)",
@@ -156,7 +179,9 @@ class HealingAndGuardsIT {
     Qsync qsync = qsync(database, "SELECT * FROM src", Mode.MIRROR, 10, "id");
 
     QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
-    assertThat(error).hasMessageContaining("key column id").hasMessageContaining("Cast the key column");
+    assertThat(error)
+        .hasMessageContaining("key column id")
+        .hasMessageContaining("Cast the key column");
     assertThat(database.rows("SELECT id, v FROM t")).containsExactly(List.of("300", "old"));
   }
 
@@ -170,7 +195,8 @@ class HealingAndGuardsIT {
 
     QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
     assertThat(error).hasMessageContaining("allows NULL").hasMessageContaining("NOT NULL");
-    assertThat(database.rows("SELECT email, n FROM t")).containsExactly(java.util.Arrays.asList(null, "5"));
+    assertThat(database.rows("SELECT email, n FROM t"))
+        .containsExactly(java.util.Arrays.asList(null, "5"));
   }
 
   @Test
@@ -199,8 +225,17 @@ class HealingAndGuardsIT {
     database.execute("CREATE TABLE t (id BIGINT)");
     SyncConfig append =
         new SyncConfig(
-            "s", "warehouse", "SELECT * FROM src", "app", "t", List.of(), Mode.APPEND, false, 10,
-            Duration.ofSeconds(2)).withThrottle(TestSyncs.fixedBatches());
+                "s",
+                "warehouse",
+                "SELECT * FROM src",
+                "app",
+                "t",
+                List.of(),
+                Mode.APPEND,
+                false,
+                10,
+                Duration.ofSeconds(2))
+            .withThrottle(TestSyncs.fixedBatches());
     QsyncConfig config = TestSyncs.config(dir, database, warehouse, append);
     FaultPoint crashAfterTwoBatches =
         (point, value) -> {
@@ -212,7 +247,8 @@ class HealingAndGuardsIT {
     catchThrowableOfType(IllegalStateException.class, () -> crashing.run("s"));
     assertThat(database.count("t")).isEqualTo(20);
 
-    io.qsync.stage.Stage.delete(SyncRunner.stageFile(dir.resolve("stage"), "s", database.url(), "t"));
+    io.qsync.stage.Stage.delete(
+        SyncRunner.stageFile(dir.resolve("stage"), "s", database.url(), "t"));
     Qsync qsync = new Qsync(config, Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
     QsyncException refused = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
     assertThat(refused).hasMessageContaining("appended 20 of 50").hasMessageContaining("--restart");

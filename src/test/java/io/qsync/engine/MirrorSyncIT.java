@@ -26,8 +26,16 @@ class MirrorSyncIT {
   private Qsync qsync(TestDatabase database, Warehouse warehouse, Mode mode, String... key) {
     SyncConfig sync =
         new SyncConfig(
-            "targets", "warehouse", "SELECT * FROM targets", "app", "experiment_targets",
-            List.of(key), mode, true, 3, Duration.ofSeconds(2));
+            "targets",
+            "warehouse",
+            "SELECT * FROM targets",
+            "app",
+            "experiment_targets",
+            List.of(key),
+            mode,
+            true,
+            3,
+            Duration.ofSeconds(2));
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
@@ -74,27 +82,40 @@ class MirrorSyncIT {
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "user_id");
 
     assertThatThrownBy(() -> qsync.run("targets"))
-        .isInstanceOfSatisfying(QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
+        .isInstanceOfSatisfying(
+            QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
         .hasMessageContaining("NULL key")
         .hasMessageContaining("('b')")
         .hasMessageContaining("collation")
         .hasMessageContaining("'A'");
-    assertThat(database.rows("SELECT user_id, v FROM experiment_targets")).containsExactly(List.of("z", "1"));
+    assertThat(database.rows("SELECT user_id, v FROM experiment_targets"))
+        .containsExactly(List.of("z", "1"));
   }
 
   @Test
   void runsAQueryThatEndsInASemicolonAndAComment(TestDatabase database) {
     Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
-    warehouse.execute("CREATE TABLE targets (user_id BIGINT, variant VARCHAR)", "INSERT INTO targets VALUES (1, 'a;b')");
+    warehouse.execute(
+        "CREATE TABLE targets (user_id BIGINT, variant VARCHAR)",
+        "INSERT INTO targets VALUES (1, 'a;b')");
     SyncConfig sync =
         new SyncConfig(
-            "targets", "warehouse", "SELECT * FROM targets; -- every target\n", "app", "experiment_targets",
-            List.of("user_id"), Mode.MIRROR, true, 3, Duration.ofSeconds(2));
+            "targets",
+            "warehouse",
+            "SELECT * FROM targets; -- every target\n",
+            "app",
+            "experiment_targets",
+            List.of("user_id"),
+            Mode.MIRROR,
+            true,
+            3,
+            Duration.ofSeconds(2));
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
 
     assertThat(qsync.validate().ok()).isTrue();
     assertThat(qsync.run("targets").counts().inserts()).isEqualTo(1);
-    assertThat(database.rows("SELECT user_id, variant FROM experiment_targets")).containsExactly(List.of("1", "a;b"));
+    assertThat(database.rows("SELECT user_id, variant FROM experiment_targets"))
+        .containsExactly(List.of("1", "a;b"));
   }
 
   private static final String ORDERED =

@@ -32,31 +32,72 @@ class ResumePolicyTest {
   }
 
   private static Facts facts(RunRecord previous, Mode mode) {
-    return new Facts("s", "t", mode, Optional.of(previous), false, false, true, false,
-        "/stage/s.duckdb", Optional.of(GOOD_STAGE));
+    return new Facts(
+        "s",
+        "t",
+        mode,
+        Optional.of(previous),
+        false,
+        false,
+        true,
+        false,
+        "/stage/s.duckdb",
+        Optional.of(GOOD_STAGE));
   }
 
   private static Facts withStage(Facts facts, StageFacts stage) {
-    return new Facts(facts.sync(), facts.table(), facts.mode(), facts.unfinished(),
-        facts.restart(), facts.resumesQueries(), facts.tableExists(), facts.shadowExists(),
-        facts.stageFile(), Optional.of(stage));
+    return new Facts(
+        facts.sync(),
+        facts.table(),
+        facts.mode(),
+        facts.unfinished(),
+        facts.restart(),
+        facts.resumesQueries(),
+        facts.tableExists(),
+        facts.shadowExists(),
+        facts.stageFile(),
+        Optional.of(stage));
   }
 
   private static Facts withTables(Facts facts, boolean tableExists, boolean shadowExists) {
-    return new Facts(facts.sync(), facts.table(), facts.mode(), facts.unfinished(),
-        facts.restart(), facts.resumesQueries(), tableExists, shadowExists, facts.stageFile(),
+    return new Facts(
+        facts.sync(),
+        facts.table(),
+        facts.mode(),
+        facts.unfinished(),
+        facts.restart(),
+        facts.resumesQueries(),
+        tableExists,
+        shadowExists,
+        facts.stageFile(),
         facts.stage());
   }
 
   private static Facts restarting(Facts facts) {
-    return new Facts(facts.sync(), facts.table(), facts.mode(), facts.unfinished(), true,
-        facts.resumesQueries(), facts.tableExists(), facts.shadowExists(), facts.stageFile(),
+    return new Facts(
+        facts.sync(),
+        facts.table(),
+        facts.mode(),
+        facts.unfinished(),
+        true,
+        facts.resumesQueries(),
+        facts.tableExists(),
+        facts.shadowExists(),
+        facts.stageFile(),
         facts.stage());
   }
 
   private static Facts resumingQueries(Facts facts) {
-    return new Facts(facts.sync(), facts.table(), facts.mode(), facts.unfinished(),
-        facts.restart(), true, facts.tableExists(), facts.shadowExists(), facts.stageFile(),
+    return new Facts(
+        facts.sync(),
+        facts.table(),
+        facts.mode(),
+        facts.unfinished(),
+        facts.restart(),
+        true,
+        facts.tableExists(),
+        facts.shadowExists(),
+        facts.stageFile(),
         facts.stage());
   }
 
@@ -67,22 +108,33 @@ class ResumePolicyTest {
 
   @Test
   void startsFreshWithoutAnUnfinishedRun() {
-    Facts facts = new Facts("s", "t", Mode.MIRROR, Optional.empty(), false, false, true, false,
-        "/stage/s.duckdb", Optional.empty());
+    Facts facts =
+        new Facts(
+            "s",
+            "t",
+            Mode.MIRROR,
+            Optional.empty(),
+            false,
+            false,
+            true,
+            false,
+            "/stage/s.duckdb",
+            Optional.empty());
 
     assertThat(ResumePolicy.decide(facts)).isEqualTo(new Fresh());
   }
 
   @Test
   void resumesAfterTheCheckpointOfACompleteChangeSet() {
-    Decision decision = ResumePolicy.decide(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR));
+    Decision decision =
+        ResumePolicy.decide(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR));
 
     assertThat(decision).isInstanceOf(Resume.class);
     Resume resume = (Resume) decision;
     assertThat(resume.checkpoint()).isEqualTo(40);
     assertThat(resume.reExtracts()).isFalse();
-    assertThat(resume.note()).isEqualTo(
-        "resumed run r1 after change 40 of 100 (2 batches were already committed)");
+    assertThat(resume.note())
+        .isEqualTo("resumed run r1 after change 40 of 100 (2 batches were already committed)");
   }
 
   @Test
@@ -96,8 +148,9 @@ class ResumePolicyTest {
 
   @Test
   void restartAbandonsEvenAFailedRunAndDropsWhatItBuilt() {
-    RunRecord failed = unfinished(Mode.MIRROR, RunPhase.APPLY)
-        .finished(RunStatus.FAILED, STARTED.plusSeconds(5), Optional.of("boom"));
+    RunRecord failed =
+        unfinished(Mode.MIRROR, RunPhase.APPLY)
+            .finished(RunStatus.FAILED, STARTED.plusSeconds(5), Optional.of("boom"));
 
     Decision decision = ResumePolicy.decide(restarting(facts(failed, Mode.MIRROR)));
 
@@ -110,8 +163,9 @@ class ResumePolicyTest {
 
   @Test
   void aFailedRunKeepsItsStatusWhenItIsNotResumable() {
-    RunRecord failed = unfinished(Mode.MIRROR, RunPhase.CHECK)
-        .finished(RunStatus.FAILED, STARTED.plusSeconds(5), Optional.of("boom"));
+    RunRecord failed =
+        unfinished(Mode.MIRROR, RunPhase.CHECK)
+            .finished(RunStatus.FAILED, STARTED.plusSeconds(5), Optional.of("boom"));
 
     StartOver over = (StartOver) ResumePolicy.decide(facts(failed, Mode.MIRROR));
 
@@ -121,27 +175,39 @@ class ResumePolicyTest {
 
   @Test
   void aKilledRunThatStillSaysRunningIsClosed() {
-    StartOver over = (StartOver) ResumePolicy.decide(
-        facts(unfinished(Mode.MIRROR, RunPhase.CHECK), Mode.MIRROR));
+    StartOver over =
+        (StartOver)
+            ResumePolicy.decide(facts(unfinished(Mode.MIRROR, RunPhase.CHECK), Mode.MIRROR));
 
-    assertThat(over.abandoned()).hasValueSatisfying(error -> assertThat(error)
-        .startsWith("abandoned: it stopped needing action in step ")
-        .doesNotContain("it had failed"));
+    assertThat(over.abandoned())
+        .hasValueSatisfying(
+            error ->
+                assertThat(error)
+                    .startsWith("abandoned: it stopped needing action in step ")
+                    .doesNotContain("it had failed"));
   }
 
   @Test
   void aRunThatStoppedNeedingActionStartsOver() {
-    for (RunPhase phase : new RunPhase[] {RunPhase.QUERY, RunPhase.READ, RunPhase.CHECK, RunPhase.REJECTED}) {
-      String why = whyStartedOver(ResumePolicy.decide(facts(unfinished(Mode.MIRROR, phase), Mode.MIRROR)));
+    for (RunPhase phase :
+        new RunPhase[] {RunPhase.QUERY, RunPhase.READ, RunPhase.CHECK, RunPhase.REJECTED}) {
+      String why =
+          whyStartedOver(ResumePolicy.decide(facts(unfinished(Mode.MIRROR, phase), Mode.MIRROR)));
 
-      assertThat(why).isEqualTo("it stopped needing action in step '" + phase + "'; its change set"
-          + " is stale once that is fixed");
+      assertThat(why)
+          .isEqualTo(
+              "it stopped needing action in step '"
+                  + phase
+                  + "'; its change set"
+                  + " is stale once that is fixed");
     }
   }
 
   @Test
   void anExtractStartsOverWhenTheSourceCannotReadItsResultAgain() {
-    String why = whyStartedOver(ResumePolicy.decide(facts(unfinished(Mode.MIRROR, RunPhase.EXTRACT), Mode.MIRROR)));
+    String why =
+        whyStartedOver(
+            ResumePolicy.decide(facts(unfinished(Mode.MIRROR, RunPhase.EXTRACT), Mode.MIRROR)));
 
     assertThat(why).isEqualTo("it stopped before its change set was complete");
   }
@@ -155,43 +221,50 @@ class ResumePolicyTest {
     Resume resume = (Resume) ResumePolicy.decide(facts);
 
     assertThat(resume.reExtracts()).isTrue();
-    assertThat(resume.note()).isEqualTo("resumed run r1, which stopped while extracting: its"
-        + " query's result is read again (job job_1)");
+    assertThat(resume.note())
+        .isEqualTo(
+            "resumed run r1, which stopped while extracting: its"
+                + " query's result is read again (job job_1)");
   }
 
   @Test
   void aRunWhoseTableIsGoneStartsOver() {
-    Facts facts = withTables(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR), false, false);
+    Facts facts =
+        withTables(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR), false, false);
 
     assertThat(whyStartedOver(ResumePolicy.decide(facts))).isEqualTo("its table t is gone");
   }
 
   @Test
   void aSwapFinishesWhileTheNewTableIsThere() {
-    Facts facts = withStage(withTables(
-        facts(unfinished(Mode.REPLACE, RunPhase.SWAP), Mode.REPLACE), false, true),
-        StageFacts.MISSING);
+    Facts facts =
+        withStage(
+            withTables(facts(unfinished(Mode.REPLACE, RunPhase.SWAP), Mode.REPLACE), false, true),
+            StageFacts.MISSING);
 
     assertThat(ResumePolicy.decide(facts)).isInstanceOf(Resume.class);
   }
 
   @Test
   void aSwapWithBothTablesGoneStartsOver() {
-    Facts facts = withTables(facts(unfinished(Mode.REPLACE, RunPhase.SWAP), Mode.REPLACE), false, false);
+    Facts facts =
+        withTables(facts(unfinished(Mode.REPLACE, RunPhase.SWAP), Mode.REPLACE), false, false);
 
     assertThat(whyStartedOver(ResumePolicy.decide(facts))).isEqualTo("its table t is gone");
   }
 
   @Test
   void aReplaceBuildingItsTableDoesNotNeedTheOldOne() {
-    Facts facts = withTables(facts(unfinished(Mode.REPLACE, RunPhase.APPLY), Mode.REPLACE), false, true);
+    Facts facts =
+        withTables(facts(unfinished(Mode.REPLACE, RunPhase.APPLY), Mode.REPLACE), false, true);
 
     assertThat(ResumePolicy.decide(facts)).isInstanceOf(Resume.class);
   }
 
   @Test
   void aMissingStageFileStartsOver() {
-    Facts facts = withStage(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR), StageFacts.MISSING);
+    Facts facts =
+        withStage(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR), StageFacts.MISSING);
 
     assertThat(whyStartedOver(ResumePolicy.decide(facts)))
         .isEqualTo("its stage file /stage/s.duckdb is gone");
@@ -199,41 +272,55 @@ class ResumePolicyTest {
 
   @Test
   void aStageOfAnotherRunStartsOver() {
-    Facts facts = withStage(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR),
-        new StageFacts(true, Optional.of("r0"), true, true, Optional.empty()));
+    Facts facts =
+        withStage(
+            facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR),
+            new StageFacts(true, Optional.of("r0"), true, true, Optional.empty()));
 
-    assertThat(whyStartedOver(ResumePolicy.decide(facts))).isEqualTo("the stage file holds another run");
+    assertThat(whyStartedOver(ResumePolicy.decide(facts)))
+        .isEqualTo("the stage file holds another run");
   }
 
   @Test
   void anIncompleteChangeSetStartsOver() {
-    Facts facts = withStage(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR),
-        new StageFacts(true, Optional.of("r1"), false, true, Optional.empty()));
+    Facts facts =
+        withStage(
+            facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR),
+            new StageFacts(true, Optional.of("r1"), false, true, Optional.empty()));
 
-    assertThat(whyStartedOver(ResumePolicy.decide(facts))).isEqualTo("its change set was not complete");
+    assertThat(whyStartedOver(ResumePolicy.decide(facts)))
+        .isEqualTo("its change set was not complete");
   }
 
   @Test
   void aChangedDefinitionStartsOver() {
-    Facts facts = withStage(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR),
-        new StageFacts(true, Optional.of("r1"), true, false, Optional.empty()));
+    Facts facts =
+        withStage(
+            facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR),
+            new StageFacts(true, Optional.of("r1"), true, false, Optional.empty()));
 
-    assertThat(whyStartedOver(ResumePolicy.decide(facts))).isEqualTo("the sync's definition changed since");
+    assertThat(whyStartedOver(ResumePolicy.decide(facts)))
+        .isEqualTo("the sync's definition changed since");
   }
 
   @Test
   void aTableThatCannotHoldTheRowsAnyMoreStartsOver() {
-    Facts facts = withStage(facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR),
-        new StageFacts(true, Optional.of("r1"), true, true, Optional.of("column v is gone")));
+    Facts facts =
+        withStage(
+            facts(unfinished(Mode.MIRROR, RunPhase.APPLY), Mode.MIRROR),
+            new StageFacts(true, Optional.of("r1"), true, true, Optional.of("column v is gone")));
 
     assertThat(whyStartedOver(ResumePolicy.decide(facts)))
-        .isEqualTo("table t changed since and cannot hold its rows as it is now (column v is gone)");
+        .isEqualTo(
+            "table t changed since and cannot hold its rows as it is now (column v is gone)");
   }
 
   @Test
   void aTableProblemDoesNotMatterOnceTheChangesAreApplied() {
-    Facts facts = withStage(facts(unfinished(Mode.MIRROR, RunPhase.STATE), Mode.MIRROR),
-        new StageFacts(true, Optional.of("r1"), true, true, Optional.of("column v is gone")));
+    Facts facts =
+        withStage(
+            facts(unfinished(Mode.MIRROR, RunPhase.STATE), Mode.MIRROR),
+            new StageFacts(true, Optional.of("r1"), true, true, Optional.of("column v is gone")));
 
     assertThat(ResumePolicy.decide(facts)).isInstanceOf(Resume.class);
   }
@@ -257,19 +344,24 @@ class ResumePolicyTest {
 
   @Test
   void refusesToAppendTwice() {
-    Facts facts = withStage(facts(unfinished(Mode.APPEND, RunPhase.APPLY), Mode.APPEND), StageFacts.MISSING);
+    Facts facts =
+        withStage(facts(unfinished(Mode.APPEND, RunPhase.APPLY), Mode.APPEND), StageFacts.MISSING);
 
     Decision decision = ResumePolicy.decide(facts);
 
-    assertThat(decision).isEqualTo(new Refuse("sync 's': run r1 appended 40 of 100 rows before it"
-        + " stopped, and cannot be resumed (its stage file /stage/s.duckdb is gone)\nStarting over"
-        + " would append those rows again. Delete them from t and run with --restart, or run with"
-        + " --restart to append the whole result again."));
+    assertThat(decision)
+        .isEqualTo(
+            new Refuse(
+                "sync 's': run r1 appended 40 of 100 rows before it"
+                    + " stopped, and cannot be resumed (its stage file /stage/s.duckdb is gone)\nStarting over"
+                    + " would append those rows again. Delete them from t and run with --restart, or run with"
+                    + " --restart to append the whole result again."));
   }
 
   @Test
   void appendsAgainOnPurposeOrOnceTheTableIsGone() {
-    Facts facts = withStage(facts(unfinished(Mode.APPEND, RunPhase.APPLY), Mode.APPEND), StageFacts.MISSING);
+    Facts facts =
+        withStage(facts(unfinished(Mode.APPEND, RunPhase.APPLY), Mode.APPEND), StageFacts.MISSING);
 
     assertThat(ResumePolicy.decide(restarting(facts))).isInstanceOf(StartOver.class);
     assertThat(ResumePolicy.decide(withTables(facts, false, false))).isInstanceOf(StartOver.class);
@@ -279,7 +371,8 @@ class ResumePolicyTest {
   void anAppendThatAppendedNothingStartsOver() {
     RunRecord previous = unfinished(Mode.APPEND, RunPhase.APPLY).withCheckpoint(0, 0);
 
-    Decision decision = ResumePolicy.decide(withStage(facts(previous, Mode.APPEND), StageFacts.MISSING));
+    Decision decision =
+        ResumePolicy.decide(withStage(facts(previous, Mode.APPEND), StageFacts.MISSING));
 
     assertThat(decision).isInstanceOf(StartOver.class);
   }

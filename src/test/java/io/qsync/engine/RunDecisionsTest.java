@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runner's decisions (resume, the delete guard, what a failure records, the lock) on an
- * in-memory source and destination: fast, and about the decisions only. That a database path
- * works (a checkpoint committed with its batch, a lock that dies with its session) is what the
- * MariaDB integration tests show.
+ * in-memory source and destination: fast, and about the decisions only. That a database path works
+ * (a checkpoint committed with its batch, a lock that dies with its session) is what the MariaDB
+ * integration tests show.
  */
 class RunDecisionsTest {
   private static final List<Column> COLUMNS =
@@ -50,7 +50,9 @@ class RunDecisionsTest {
     source.returning(rows(1, 6));
     destination.failBatchAfter(2, new QsyncException(ErrorKind.FAILED, "the server went away"));
 
-    QsyncException failed = catchThrowableOfType(QsyncException.class, () -> runner(Mode.MIRROR).run(RunOptions.DEFAULT));
+    QsyncException failed =
+        catchThrowableOfType(
+            QsyncException.class, () -> runner(Mode.MIRROR).run(RunOptions.DEFAULT));
 
     assertThat(failed.kind()).isEqualTo(ErrorKind.FAILED);
     RunRecord first = onlyRun();
@@ -83,7 +85,9 @@ class RunDecisionsTest {
     destination.withTable("t", COLUMNS, List.of("id"), rows(1, 10));
     source.returning(rows(1, 2));
 
-    QsyncException refused = catchThrowableOfType(QsyncException.class, () -> runner(Mode.MIRROR).run(RunOptions.DEFAULT));
+    QsyncException refused =
+        catchThrowableOfType(
+            QsyncException.class, () -> runner(Mode.MIRROR).run(RunOptions.DEFAULT));
 
     assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(refused.getMessage()).contains("max_delete_fraction", "nothing was written");
@@ -100,22 +104,26 @@ class RunDecisionsTest {
     destination.failBatchAfter(
         0, new QsyncException(ErrorKind.NEEDS_ACTION, "table t refuses the row with key (id=1)"));
 
-    QsyncException refused = catchThrowableOfType(QsyncException.class, () -> runner(Mode.UPSERT).run(RunOptions.DEFAULT));
+    QsyncException refused =
+        catchThrowableOfType(
+            QsyncException.class, () -> runner(Mode.UPSERT).run(RunOptions.DEFAULT));
 
     assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(refused.getMessage()).endsWith("The next run computes a fresh change set.");
     RunRecord rejected = onlyRun();
     assertThat(rejected.status()).isEqualTo(RunStatus.FAILED);
     assertThat(rejected.phase()).isEqualTo(RunPhase.REJECTED);
-    assertThat(rejected.error()).hasValueSatisfying(
-        error -> assertThat(error).startsWith("table t refuses the row with key (id=1)"));
+    assertThat(rejected.error())
+        .hasValueSatisfying(
+            error -> assertThat(error).startsWith("table t refuses the row with key (id=1)"));
 
     clock.advance(Duration.ofMinutes(1));
     RunReport next = runner(Mode.UPSERT).run(RunOptions.DEFAULT);
 
     assertThat(next.resumed()).isFalse();
     assertThat(next.runId()).isNotEqualTo(rejected.runId());
-    assertThat(next.notes()).anyMatch(note -> note.startsWith("did not resume run " + rejected.runId()));
+    assertThat(next.notes())
+        .anyMatch(note -> note.startsWith("did not resume run " + rejected.runId()));
     assertThat(destination.rows("t")).hasSize(4);
     assertThat(source.queries()).isEqualTo(2);
   }
@@ -125,7 +133,9 @@ class RunDecisionsTest {
     destination.withTable("t", COLUMNS, List.of("id"), rows(1, 3)).lockedByAnotherRun("s");
     source.returning(rows(1, 5));
 
-    QsyncException refused = catchThrowableOfType(QsyncException.class, () -> runner(Mode.MIRROR).run(RunOptions.DEFAULT));
+    QsyncException refused =
+        catchThrowableOfType(
+            QsyncException.class, () -> runner(Mode.MIRROR).run(RunOptions.DEFAULT));
 
     assertThat(refused.kind()).isEqualTo(ErrorKind.LOCK_HELD);
     assertThat(destination.runs().all()).isEmpty();
@@ -137,10 +147,28 @@ class RunDecisionsTest {
   private SyncRunner runner(Mode mode) {
     SyncConfig sync =
         new SyncConfig(
-            "s", "warehouse", "SELECT id, v FROM r", "app", "t", List.of("id"), mode, true, 2,
-            Duration.ofSeconds(1), DeleteGuard.DEFAULT, TestSyncs.fixedBatches(), RetryConfig.DEFAULT);
+            "s",
+            "warehouse",
+            "SELECT id, v FROM r",
+            "app",
+            "t",
+            List.of("id"),
+            mode,
+            true,
+            2,
+            Duration.ofSeconds(1),
+            DeleteGuard.DEFAULT,
+            TestSyncs.fixedBatches(),
+            RetryConfig.DEFAULT);
     return new SyncRunner(
-        sync, source, destination, stageDir, clock, Progress.silent(), FaultPoint.NONE, Map.of(),
+        sync,
+        source,
+        destination,
+        stageDir,
+        clock,
+        Progress.silent(),
+        FaultPoint.NONE,
+        Map.of(),
         clock::advance);
   }
 

@@ -13,8 +13,18 @@ import org.junit.jupiter.api.Test;
 class ThrottlePolicyTest {
   private static final ThrottleConfig LIMITS =
       new ThrottleConfig(
-          0, Duration.ZERO, 0, 0, 50, 200, List.of("r1"), Duration.ofSeconds(5),
-          Duration.ofSeconds(60), Optional.empty(), Duration.ofMinutes(30), Duration.ZERO);
+          0,
+          Duration.ZERO,
+          0,
+          0,
+          50,
+          200,
+          List.of("r1"),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(60),
+          Optional.empty(),
+          Duration.ofMinutes(30),
+          Duration.ZERO);
   private final ThrottlePolicy policy = new ThrottlePolicy(LIMITS);
 
   @Test
@@ -56,8 +66,7 @@ class ThrottlePolicyTest {
   @Test
   void thePauseFileHoldsEvenAnIdleTarget() {
     Path file = Path.of("/run/qsync.pause");
-    LoadSample idle =
-        new LoadSample(0, Optional.empty(), List.of(lag(0)), Optional.of(file));
+    LoadSample idle = new LoadSample(0, Optional.empty(), List.of(lag(0)), Optional.of(file));
 
     assertThat(policy.decide(idle).reason()).isEqualTo("pause file /run/qsync.pause exists");
   }
@@ -68,7 +77,8 @@ class ThrottlePolicyTest {
         new LoadSample(-1, Optional.of("connection lost"), List.of(lag(0)), Optional.empty());
 
     assertThat(policy.decide(lost).action()).isEqualTo(Action.PAUSE);
-    assertThat(policy.decide(lost).reason()).isEqualTo("cannot read the target's load: connection lost");
+    assertThat(policy.decide(lost).reason())
+        .isEqualTo("cannot read the target's load: connection lost");
   }
 
   @Test
@@ -76,8 +86,18 @@ class ThrottlePolicyTest {
     ThrottlePolicy off =
         new ThrottlePolicy(
             new ThrottleConfig(
-                0, Duration.ZERO, 0, 0, 0, 0, List.of(), Duration.ofSeconds(5), Duration.ZERO,
-                Optional.empty(), Duration.ofMinutes(30), Duration.ZERO));
+                0,
+                Duration.ZERO,
+                0,
+                0,
+                0,
+                0,
+                List.of(),
+                Duration.ofSeconds(5),
+                Duration.ZERO,
+                Optional.empty(),
+                Duration.ofMinutes(30),
+                Duration.ZERO));
 
     assertThat(off.decide(new LoadSample(10_000, Optional.empty(), List.of(), Optional.empty())))
         .isEqualTo(ThrottleDecision.GO);

@@ -29,10 +29,12 @@ class ThrottleTest {
 
     throttle.awaitClearance(100, 100);
 
-    assertThat(progress.events).containsExactly("paused: Threads_running=61 >= 50", "resumed after 3s");
+    assertThat(progress.events)
+        .containsExactly("paused: Threads_running=61 >= 50", "resumed after 3s");
     ThrottleReport report = throttle.report(0);
     assertThat(report.throttled()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(report.throttledBy()).containsExactly(Map.entry("Threads_running >= 50", Duration.ofSeconds(3)));
+    assertThat(report.throttledBy())
+        .containsExactly(Map.entry("Threads_running >= 50", Duration.ofSeconds(3)));
   }
 
   @Test
@@ -44,7 +46,8 @@ class ThrottleTest {
 
     assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(error.getMessage())
-        .startsWith("throttle: paused for 10s (Threads_running=99 >= 50) before the batch ending at change 400; gave up after max_pause 10s")
+        .startsWith(
+            "throttle: paused for 10s (Threads_running=99 >= 50) before the batch ending at change 400; gave up after max_pause 10s")
         .contains("the run resumes after its last committed batch");
   }
 
@@ -57,7 +60,8 @@ class ThrottleTest {
 
     assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(error.getMessage())
-        .startsWith("throttle: Threads_running=80 >= 80 (critical_threads_running); stopped before the batch ending at change 400")
+        .startsWith(
+            "throttle: Threads_running=80 >= 80 (critical_threads_running); stopped before the batch ending at change 400")
         .contains("resumes after its last committed batch");
     assertThat(progress.events).isEmpty();
   }
@@ -66,7 +70,8 @@ class ThrottleTest {
   void takesTheTargetAsClearForTheProbeIntervalAndPausesAtTheFirstBatchAfterIt() {
     Deque<Long> threads = new ArrayDeque<>(List.of(3L, 99L, 3L));
     Throttle throttle =
-        throttle(limits(50, 0, Duration.ofMinutes(30), Duration.ofSeconds(1)), () -> threads.poll());
+        throttle(
+            limits(50, 0, Duration.ofMinutes(30), Duration.ofSeconds(1)), () -> threads.poll());
 
     throttle.awaitClearance(100, 100);
     clock.advance(Duration.ofMillis(600));
@@ -77,15 +82,26 @@ class ThrottleTest {
     clock.advance(Duration.ofMillis(400));
     throttle.awaitClearance(100, 300);
 
-    assertThat(progress.events).containsExactly("paused: Threads_running=99 >= 50", "resumed after 1s");
+    assertThat(progress.events)
+        .containsExactly("paused: Threads_running=99 >= 50", "resumed after 1s");
   }
 
   @Test
   void holdsTheRowRateAndReportsItsWaits() {
     ThrottleConfig rate =
         new ThrottleConfig(
-            1000, Duration.ZERO, 0, 0, 0, 0, List.of(), Duration.ofSeconds(5), Duration.ZERO,
-            Optional.empty(), Duration.ofMinutes(30), Duration.ZERO);
+            1000,
+            Duration.ZERO,
+            0,
+            0,
+            0,
+            0,
+            List.of(),
+            Duration.ofSeconds(5),
+            Duration.ZERO,
+            Optional.empty(),
+            Duration.ofMinutes(30),
+            Duration.ZERO);
     Throttle throttle = throttle(rate, () -> 0L);
 
     throttle.awaitClearance(500, 500);
@@ -98,9 +114,12 @@ class ThrottleTest {
 
   private Throttle throttle(ThrottleConfig config, java.util.function.Supplier<Long> threads) {
     return new Throttle(
-        config, 1000,
+        config,
+        1000,
         () -> new LoadSample(threads.get(), Optional.empty(), List.of(), Optional.empty()),
-        clock, sleeper, progress);
+        clock,
+        sleeper,
+        progress);
   }
 
   private static ThrottleConfig limits(int max, int critical, Duration maxPause) {
@@ -110,7 +129,17 @@ class ThrottleTest {
   private static ThrottleConfig limits(
       int max, int critical, Duration maxPause, Duration probeInterval) {
     return new ThrottleConfig(
-        0, Duration.ofMillis(500), 0, 0, max, critical, List.of(), Duration.ofSeconds(5),
-        Duration.ZERO, Optional.empty(), maxPause, probeInterval);
+        0,
+        Duration.ofMillis(500),
+        0,
+        0,
+        max,
+        critical,
+        List.of(),
+        Duration.ofSeconds(5),
+        Duration.ZERO,
+        Optional.empty(),
+        maxPause,
+        probeInterval);
   }
 }

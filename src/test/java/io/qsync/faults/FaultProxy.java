@@ -124,8 +124,8 @@ final class FaultProxy implements AutoCloseable {
   }
 
   /**
-   * Cuts everything at the {@code nth} COMMIT from now: before the server gets it ({@code
-   * answered} false), or once the server has committed and answered, before qsync sees the answer.
+   * Cuts everything at the {@code nth} COMMIT from now: before the server gets it ({@code answered}
+   * false), or once the server has committed and answered, before qsync sees the answer.
    */
   void cutAtCommit(int nth, boolean answered) {
     cutAfterCommitAnswered = answered;
@@ -208,7 +208,8 @@ final class FaultProxy implements AutoCloseable {
             cutAll(); // the server answered the COMMIT; qsync never hears it
             return;
           }
-          if (direction == Direction.TO_SERVER && containsCommit(buffer, read)
+          if (direction == Direction.TO_SERVER
+              && containsCommit(buffer, read)
               && commits.incrementAndGet() == cutAtCommit) {
             if (!cutAfterCommitAnswered) {
               cutAll(); // the server never gets the COMMIT

@@ -15,7 +15,6 @@ import io.qsync.faults.FaultProxy.Direction;
 import io.qsync.resume.RunHistory;
 import io.qsync.resume.SyncSetup;
 import io.qsync.resume.TargetsData;
-import io.qsync.resume.WriteCounter;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
@@ -48,48 +47,55 @@ class NetworkFaultsIT {
   private static final TargetsData DATA = new TargetsData(3000, 3200);
 
   private static final int BATCH_SIZE = 100;
+
   /** The sessions' read timeout: a stall longer than this fails the statement. */
   private static final Duration SOCKET_TIMEOUT = Duration.ofMillis(1500);
 
   /** Where and how the network fails; {@code arm} runs at every fault point of the run. */
   enum Scenario {
     /** Reset every connection part-way through reading the target table into the stage. */
-    CUT_DURING_TARGET_READ((proxy, point) -> {
-      if (point.point() == FaultPoint.Point.EXTRACTED) {
-        proxy.cutAfterBytes(Direction.TO_CLIENT, 20_000);
-      }
-    }),
+    CUT_DURING_TARGET_READ(
+        (proxy, point) -> {
+          if (point.point() == FaultPoint.Point.EXTRACTED) {
+            proxy.cutAfterBytes(Direction.TO_CLIENT, 20_000);
+          }
+        }),
     /** Reset every connection while the third batch's statements are on their way. */
-    CUT_DURING_APPLY_MID_BATCH((proxy, point) -> {
-      if (point.isBatch(3)) {
-        proxy.cutAfterBytes(Direction.TO_SERVER, 2_000);
-      }
-    }),
+    CUT_DURING_APPLY_MID_BATCH(
+        (proxy, point) -> {
+          if (point.isBatch(3)) {
+            proxy.cutAfterBytes(Direction.TO_SERVER, 2_000);
+          }
+        }),
     /** Reset every connection instead of passing on the third batch's COMMIT. */
-    CUT_JUST_BEFORE_COMMIT((proxy, point) -> {
-      if (point.isBatch(3)) {
-        proxy.cutAtCommit(1, false);
-      }
-    }),
+    CUT_JUST_BEFORE_COMMIT(
+        (proxy, point) -> {
+          if (point.isBatch(3)) {
+            proxy.cutAtCommit(1, false);
+          }
+        }),
     /** Pass on the third batch's COMMIT, then reset before qsync hears that it committed. */
-    CUT_AFTER_COMMIT_BEFORE_ITS_ANSWER((proxy, point) -> {
-      if (point.isBatch(3)) {
-        proxy.cutAtCommit(1, true);
-      }
-    }),
+    CUT_AFTER_COMMIT_BEFORE_ITS_ANSWER(
+        (proxy, point) -> {
+          if (point.isBatch(3)) {
+            proxy.cutAtCommit(1, true);
+          }
+        }),
     /** Stop forwarding at the third batch for longer than the socket timeout, then reset. */
-    STALL_LONGER_THAN_THE_SOCKET_TIMEOUT((proxy, point) -> {
-      if (point.isBatch(3)) {
-        proxy.stall();
-        point.later(Duration.ofMillis(3 * SOCKET_TIMEOUT.toMillis()), proxy::cutAll);
-      }
-    }),
+    STALL_LONGER_THAN_THE_SOCKET_TIMEOUT(
+        (proxy, point) -> {
+          if (point.isBatch(3)) {
+            proxy.stall();
+            point.later(Duration.ofMillis(3 * SOCKET_TIMEOUT.toMillis()), proxy::cutAll);
+          }
+        }),
     /** Delay every chunk from the third batch on: slower, never failing. */
-    SLOW_FROM_THE_THIRD_BATCH((proxy, point) -> {
-      if (point.isBatch(3)) {
-        proxy.slow(Duration.ofMillis(5));
-      }
-    });
+    SLOW_FROM_THE_THIRD_BATCH(
+        (proxy, point) -> {
+          if (point.isBatch(3)) {
+            proxy.slow(Duration.ofMillis(5));
+          }
+        });
 
     private final BiConsumer<FaultProxy, Reached> arm;
 
@@ -136,15 +142,24 @@ class NetworkFaultsIT {
           }
         };
     Qsync qsync =
-        new Qsync(throughProxy(SyncSetup.targets(dir, database, warehouse, Mode.MIRROR)
-            .withBatchSize(BATCH_SIZE).config()), Clock.systemUTC(), Progress.silent(), faults);
+        new Qsync(
+            throughProxy(
+                SyncSetup.targets(dir, database, warehouse, Mode.MIRROR)
+                    .withBatchSize(BATCH_SIZE)
+                    .config()),
+            Clock.systemUTC(),
+            Progress.silent(),
+            faults);
 
     Optional<QsyncException> failure = Recovery.runThroughFault(qsync, TargetsData.SYNC);
     armed.set(false);
     proxy.heal();
     assertThat(proxy.struck()).as("the fault struck").isTrue();
-    System.out.println("fault " + scenario + ": " + failure.map(e -> "exit 1: " + e.getMessage())
-        .orElse("the run rode it out"));
+    System.out.println(
+        "fault "
+            + scenario
+            + ": "
+            + failure.map(e -> "exit 1: " + e.getMessage()).orElse("the run rode it out"));
     if (failure.isPresent()) {
       assertThat(failure.get().getMessage())
           .as("the failure names the target and says what to do, with the error that caused it")
@@ -157,7 +172,9 @@ class NetworkFaultsIT {
       if (scenario == Scenario.CUT_JUST_BEFORE_COMMIT) {
         assertThat(stopped.appliedThrough()).as("the batch whose COMMIT was lost").isEqualTo(200);
       } else if (scenario == Scenario.CUT_AFTER_COMMIT_BEFORE_ITS_ANSWER) {
-        assertThat(stopped.appliedThrough()).as("the batch committed unbeknown to qsync").isEqualTo(300);
+        assertThat(stopped.appliedThrough())
+            .as("the batch committed unbeknown to qsync")
+            .isEqualTo(300);
       }
       Recovery.nextRunFinishes(qsync, TargetsData.SYNC);
     }
@@ -172,8 +189,10 @@ class NetworkFaultsIT {
     connections.put(
         "app",
         new MySqlConnectionConfig(
-            "app", proxy.url(direct.url().substring(direct.url().lastIndexOf('/') + 1)),
-            direct.user(), new Secret(""),
+            "app",
+            proxy.url(direct.url().substring(direct.url().lastIndexOf('/') + 1)),
+            direct.user(),
+            new Secret(""),
             Map.of("socketTimeout", String.valueOf(SOCKET_TIMEOUT.toMillis()))));
     return new QsyncConfig(config.file(), config.stageDir(), connections, config.syncs());
   }

@@ -7,7 +7,6 @@ import io.qsync.config.Mode;
 import io.qsync.resume.RunHistory;
 import io.qsync.resume.SyncSetup;
 import io.qsync.resume.TargetsData;
-import io.qsync.resume.WriteCounter;
 import io.qsync.testing.ChildProcess;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
@@ -29,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code qsync run} in a child JVM is killed with SIGKILL at a random point, iteration after
- * iteration, each against a source changed at random: half the points are a random delay after
- * the start (startup, query, extract, target read, diff), half a random share of the change set
+ * iteration, each against a source changed at random: half the points are a random delay after the
+ * start (startup, query, extract, target read, diff), half a random share of the change set
  * applied. After each kill, {@code qsync run} finishes the job and everything {@link Recovery}
  * checks holds. The seed is printed with every assertion; {@code -Dqsync.kill.seed=N} replays its
  * choices (each source change, each delay or share), though where a delay lands depends on the
@@ -48,11 +47,14 @@ class RandomKillIT {
   @Test
   void everyKilledRunIsFinishedExactlyByTheNext(TestDatabase database) throws Exception {
     long seed = Long.getLong("qsync.kill.seed", System.nanoTime());
-    System.out.println("RandomKillIT seed " + seed + " (replay with -Dqsync.kill.seed=" + seed + ")");
+    System.out.println(
+        "RandomKillIT seed " + seed + " (replay with -Dqsync.kill.seed=" + seed + ")");
     SplittableRandom random = new SplittableRandom(seed);
     Warehouse warehouse = DATA.prepareCounted(dir, database);
     Path config =
-        SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(BATCH_SIZE).writeYaml();
+        SyncSetup.targets(dir, database, warehouse, Mode.MIRROR)
+            .withBatchSize(BATCH_SIZE)
+            .writeYaml();
     long nextKey = 100_000;
 
     for (int iteration = 1; iteration <= ITERATIONS; iteration++) {
@@ -66,15 +68,21 @@ class RandomKillIT {
 
       String killedAt = killAtRandom(database, config, random, where);
       List<RunHistory> afterKill = history(database);
-      RunHistory killed = afterKill.size() > before.size() ? afterKill.get(afterKill.size() - 1) : null;
+      RunHistory killed =
+          afterKill.size() > before.size() ? afterKill.get(afterKill.size() - 1) : null;
       if (killed == null) {
         killedAt += " -> before its run was recorded";
       } else if (killed.status().equals("succeeded")) {
         killedAt += killedAt.startsWith("never") ? "" : " -> after its run succeeded";
         before = afterKill; // the child's run finished before it died; the next has nothing to do
       } else {
-        killedAt += " -> in step '" + killed.phase() + "' at change " + killed.appliedThrough()
-            + " of " + killed.changesTotal();
+        killedAt +=
+            " -> in step '"
+                + killed.phase()
+                + "' at change "
+                + killed.appliedThrough()
+                + " of "
+                + killed.changesTotal();
       }
 
       StringWriter out = new StringWriter();
@@ -82,9 +90,13 @@ class RandomKillIT {
       int exitCode =
           Main.execute(
               new String[] {"run", TargetsData.SYNC, "--config", config.toString()},
-              new PrintWriter(out, true), new PrintWriter(err, true), false, Clock.systemUTC());
+              new PrintWriter(out, true),
+              new PrintWriter(err, true),
+              false,
+              Clock.systemUTC());
       System.out.println(where + ": killed " + killedAt + "; next run exit " + exitCode);
-      assertThat(exitCode).as("%s: the run after the kill (%s); stderr:\n%s", where, killedAt, err)
+      assertThat(exitCode)
+          .as("%s: the run after the kill (%s); stderr:\n%s", where, killedAt, err)
           .isZero();
       try {
         Recovery.assertRecovered(database, warehouse, TargetsData.SYNC, changedKeys, before);
@@ -98,14 +110,23 @@ class RandomKillIT {
    * Starts {@code qsync run} in a child JVM and kills it at a random point: after a random delay
    * (up to 3 s), or once a random share of its change set is applied. Says where it struck.
    */
-  private String killAtRandom(TestDatabase database, Path config, SplittableRandom random, String where)
+  private String killAtRandom(
+      TestDatabase database, Path config, SplittableRandom random, String where)
       throws InterruptedException {
     boolean byDelay = random.nextBoolean();
     long delayMillis = random.nextLong(3_000);
     double share = random.nextDouble();
     try (ChildProcess child =
-        ChildProcess.start(dir, "killed-run", Main.class, "run", TargetsData.SYNC, "--config", config.toString())) {
-      long deadline = System.nanoTime() + (byDelay ? delayMillis * 1_000_000 : CHILD_DEADLINE.toNanos());
+        ChildProcess.start(
+            dir,
+            "killed-run",
+            Main.class,
+            "run",
+            TargetsData.SYNC,
+            "--config",
+            config.toString())) {
+      long deadline =
+          System.nanoTime() + (byDelay ? delayMillis * 1_000_000 : CHILD_DEADLINE.toNanos());
       while (child.isAlive() && System.nanoTime() < deadline) {
         if (!byDelay && appliedShare(database) >= share) {
           break;
@@ -114,7 +135,8 @@ class RandomKillIT {
       }
       if (!child.isAlive()) {
         assertThat(child.waitFor(Duration.ofSeconds(1)))
-            .as("%s: the run that finished before its kill\n%s", where, child.output()).isZero();
+            .as("%s: the run that finished before its kill\n%s", where, child.output())
+            .isZero();
         return "never: it finished first";
       }
       child.kill(Duration.ofSeconds(10));
@@ -124,7 +146,8 @@ class RandomKillIT {
 
   /** The running run's applied share of its change set; 0 before it has one. */
   private static double appliedShare(TestDatabase database) {
-    List<RunHistory> running = history(database).stream().filter(run -> run.status().equals("running")).toList();
+    List<RunHistory> running =
+        history(database).stream().filter(run -> run.status().equals("running")).toList();
     if (running.isEmpty() || running.get(0).changesTotal() == 0) {
       return 0;
     }
@@ -136,7 +159,8 @@ class RandomKillIT {
   }
 
   /** Updates about a fifth of the source, deletes about a fortieth, adds up to 200 new keys. */
-  private static long change(Warehouse warehouse, SplittableRandom random, int iteration, long nextKey) {
+  private static long change(
+      Warehouse warehouse, SplittableRandom random, int iteration, long nextKey) {
     // Coprime with 40, so that the DELETE takes a fortieth of the keys and the UPDATE a fifth: a
     // factor of 40 or 80 made the DELETE take every row or none (and the delete guard, rightly,
     // stop the next run).
@@ -144,11 +168,24 @@ class RandomKillIT {
     factor += factor % 5 == 0 ? 2 : 0;
     int inserts = random.nextInt(200);
     warehouse.execute(
-        "UPDATE targets SET variant = 'i" + iteration + "' WHERE (user_id * " + factor + " + "
-            + random.nextInt(5) + ") % 5 = 0",
-        "DELETE FROM targets WHERE (user_id * " + factor + " + " + random.nextInt(40) + ") % 40 = 0",
+        "UPDATE targets SET variant = 'i"
+            + iteration
+            + "' WHERE (user_id * "
+            + factor
+            + " + "
+            + random.nextInt(5)
+            + ") % 5 = 0",
+        "DELETE FROM targets WHERE (user_id * "
+            + factor
+            + " + "
+            + random.nextInt(40)
+            + ") % 40 = 0",
         "INSERT INTO targets SELECT i, 'new', NULL, TIMESTAMP '2026-01-01 00:00:00', NULL"
-            + " FROM range(" + nextKey + ", " + (nextKey + inserts) + ") r(i)");
+            + " FROM range("
+            + nextKey
+            + ", "
+            + (nextKey + inserts)
+            + ") r(i)");
     return nextKey + inserts;
   }
 

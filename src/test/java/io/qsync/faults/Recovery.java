@@ -26,16 +26,17 @@ final class Recovery {
   private Recovery() {}
 
   /**
-   * Runs the sync with a fault armed: it either succeeds (it rode the fault out) or fails as a
-   * run that may pass does (exit 1: FAILED), never as needing action or as a bug. Returns the
-   * failure, if any.
+   * Runs the sync with a fault armed: it either succeeds (it rode the fault out) or fails as a run
+   * that may pass does (exit 1: FAILED), never as needing action or as a bug. Returns the failure,
+   * if any.
    */
   static Optional<QsyncException> runThroughFault(Qsync qsync, String sync) {
     try {
       qsync.run(sync);
       return Optional.empty();
     } catch (QsyncException e) {
-      assertThat(e.kind()).as("a fault in the network or server is not the user's to fix: %s", e.getMessage())
+      assertThat(e.kind())
+          .as("a fault in the network or server is not the user's to fix: %s", e.getMessage())
           .isEqualTo(ErrorKind.FAILED);
       return Optional.of(e);
     }
@@ -50,12 +51,15 @@ final class Recovery {
 
   /**
    * Asserts the end state after a fault and the runs that followed it: target equals source, each
-   * of {@code changedKeys} written once and no other key, the runs since {@code before} ending
-   * in one success with every other run failed or abandoned (none left running, none other
-   * succeeded), and the lock free.
+   * of {@code changedKeys} written once and no other key, the runs since {@code before} ending in
+   * one success with every other run failed or abandoned (none left running, none other succeeded),
+   * and the lock free.
    */
   static void assertRecovered(
-      TestDatabase database, Warehouse warehouse, String sync, List<Long> changedKeys,
+      TestDatabase database,
+      Warehouse warehouse,
+      String sync,
+      List<Long> changedKeys,
       List<RunHistory> before) {
     TargetsData.assertTargetEqualsSource(database, warehouse);
     WriteCounter.assertEachWrittenOnce(database, changedKeys);
@@ -67,7 +71,8 @@ final class Recovery {
     RunHistory last = runs.get(runs.size() - 1);
     assertThat(last.status()).as("the last run, %s", runs).isEqualTo("succeeded");
     int finisher = runs.size() - 1;
-    if (finisher > 0 && runs.get(finisher - 1).status().equals("succeeded")
+    if (finisher > 0
+        && runs.get(finisher - 1).status().equals("succeeded")
         && runs.get(finisher - 1).resumes() > 0) {
       // A resumed run, then the fresh run that compared the table with the result again.
       assertThat(last.changesTotal()).as("the catch-up after a resume, %s", runs).isZero();

@@ -7,7 +7,6 @@ import io.qsync.config.Mode;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.RetryConfig;
 import io.qsync.config.SyncConfig;
-import io.qsync.tools.demo.EmbeddedMariaDb;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
@@ -18,6 +17,7 @@ import io.qsync.resume.TargetsData;
 import io.qsync.state.RunStatus;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
+import io.qsync.tools.demo.EmbeddedMariaDb;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerRestartIT {
   private static final TargetsData DATA = new TargetsData(3000, 3200);
   private static final int BATCH_SIZE = 100;
+
   /** How long the server stays down, as a routine restart does. */
   private static final Duration DOWN = Duration.ofSeconds(3);
 
@@ -90,47 +91,60 @@ class ServerRestartIT {
     AtomicBoolean restarted = new AtomicBoolean();
     FaultPoint restartAtTheThirdBatch =
         (point, value) -> {
-          if (point == FaultPoint.Point.BEFORE_BATCH && value == 3L * BATCH_SIZE
+          if (point == FaultPoint.Point.BEFORE_BATCH
+              && value == 3L * BATCH_SIZE
               && restarted.compareAndSet(false, true)) {
             server.restart();
           }
         };
-    Qsync qsync = new Qsync(config(RetryConfig.NONE), Clock.systemUTC(), Progress.silent(), restartAtTheThirdBatch);
+    Qsync qsync =
+        new Qsync(
+            config(RetryConfig.NONE), Clock.systemUTC(), Progress.silent(), restartAtTheThirdBatch);
 
     Optional<QsyncException> failure = Recovery.runThroughFault(qsync, TargetsData.SYNC);
     assertThat(restarted).as("the server restarted mid-run").isTrue();
-    System.out.println("fault SERVER_RESTART: " + failure.map(e -> "exit 1: " + e.getMessage())
-        .orElse("the run rode it out"));
+    System.out.println(
+        "fault SERVER_RESTART: "
+            + failure.map(e -> "exit 1: " + e.getMessage()).orElse("the run rode it out"));
     if (failure.isPresent()) {
       assertThat(RunHistory.read(database).get(0).appliedThrough())
-          .as("the batches committed before the restart").isEqualTo(200);
+          .as("the batches committed before the restart")
+          .isEqualTo(200);
       Recovery.nextRunFinishes(qsync, TargetsData.SYNC);
     }
 
-    Recovery.assertRecovered(
-        database, warehouse, TargetsData.SYNC, DATA.mirrorChangedKeys());
+    Recovery.assertRecovered(database, warehouse, TargetsData.SYNC, DATA.mirrorChangedKeys());
   }
 
   /**
-   * Issue 12, case 11: with the default retries a 3-second restart in the middle of the apply
-   * phase failed the run after about two seconds ("tried 5 times"). The run rides it out: it
-   * retries the batch until the server is back, takes its lock again (the restart ended the lock's
-   * session too), and finishes in one go.
+   * Issue 12, case 11: with the default retries a 3-second restart in the middle of the apply phase
+   * failed the run after about two seconds ("tried 5 times"). The run rides it out: it retries the
+   * batch until the server is back, takes its lock again (the restart ended the lock's session
+   * too), and finishes in one go.
    */
   @Test
   void aThreeSecondRestartDuringTheApplyPhaseIsRiddenOut() {
-    Qsync qsync = new Qsync(config(RetryConfig.DEFAULT), Clock.systemUTC(), Progress.silent(),
-        downFor(DOWN, (point, value) -> point == FaultPoint.Point.BEFORE_BATCH && value == 3L * BATCH_SIZE));
+    Qsync qsync =
+        new Qsync(
+            config(RetryConfig.DEFAULT),
+            Clock.systemUTC(),
+            Progress.silent(),
+            downFor(
+                DOWN,
+                (point, value) ->
+                    point == FaultPoint.Point.BEFORE_BATCH && value == 3L * BATCH_SIZE));
 
     RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(restart != null).as("the server was stopped mid-run").isTrue();
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(report.throttle().retries()).as("the batch was retried while the server was down")
+    assertThat(report.throttle().retries())
+        .as("the batch was retried while the server was down")
         .isPositive();
     Recovery.assertRecovered(database, warehouse, TargetsData.SYNC, DATA.mirrorChangedKeys());
     assertThat(RunHistory.read(database).stream().map(RunHistory::status))
-        .as("one run, which finished").containsExactly("succeeded");
+        .as("one run, which finished")
+        .containsExactly("succeeded");
   }
 
   /**
@@ -140,8 +154,14 @@ class ServerRestartIT {
   @Test
   void aThreeSecondRestartWhileTheRunRecordsItsSuccessIsRiddenOut() {
     long lastChange = DATA.mirrorChangedKeys().size();
-    Qsync qsync = new Qsync(config(RetryConfig.DEFAULT), Clock.systemUTC(), Progress.silent(),
-        downFor(DOWN, (point, value) -> point == FaultPoint.Point.AFTER_BATCH && value == lastChange));
+    Qsync qsync =
+        new Qsync(
+            config(RetryConfig.DEFAULT),
+            Clock.systemUTC(),
+            Progress.silent(),
+            downFor(
+                DOWN,
+                (point, value) -> point == FaultPoint.Point.AFTER_BATCH && value == lastChange));
 
     RunReport report = qsync.run(TargetsData.SYNC);
 
@@ -149,7 +169,8 @@ class ServerRestartIT {
     assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
     Recovery.assertRecovered(database, warehouse, TargetsData.SYNC, DATA.mirrorChangedKeys());
     assertThat(RunHistory.read(database).stream().map(RunHistory::status))
-        .as("one run, which finished").containsExactly("succeeded");
+        .as("one run, which finished")
+        .containsExactly("succeeded");
   }
 
   /** Stops the server where {@code where} says, once, and starts it again {@code down} later. */
@@ -166,6 +187,7 @@ class ServerRestartIT {
     QsyncConfig base =
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(BATCH_SIZE).config();
     SyncConfig sync = base.syncs().get(TargetsData.SYNC).withRetries(retries);
-    return new QsyncConfig(base.file(), base.stageDir(), base.connections(), Map.of(sync.name(), sync));
+    return new QsyncConfig(
+        base.file(), base.stageDir(), base.connections(), Map.of(sync.name(), sync));
   }
 }

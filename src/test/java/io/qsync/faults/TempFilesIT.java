@@ -18,9 +18,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * qsync's temporary files (the DuckDB driver's 57 MB native library, DuckDB's spill folder) live
- * in a folder of its own per process. A process killed with SIGKILL leaves its folder behind; the
- * next qsync removes it, and leaves the folder of a qsync that still runs alone.
+ * qsync's temporary files (the DuckDB driver's 57 MB native library, DuckDB's spill folder) live in
+ * a folder of its own per process. A process killed with SIGKILL leaves its folder behind; the next
+ * qsync removes it, and leaves the folder of a qsync that still runs alone.
  */
 @ExtendWith(MariaDbExtension.class)
 class TempFilesIT {
@@ -36,23 +36,44 @@ class TempFilesIT {
     Path config = slowConfig(database);
 
     long killedPid;
-    try (ChildProcess run = ChildProcess.start(dir, "killed-run", "256m", jvm, Main.class,
-        "run", "slow", "-c", config.toString())) {
+    try (ChildProcess run =
+        ChildProcess.start(
+            dir, "killed-run", "256m", jvm, Main.class, "run", "slow", "-c", config.toString())) {
       awaitLeftovers(tmp, run);
       // another qsync meanwhile leaves the running one's files alone
-      try (ChildProcess other = ChildProcess.start(dir, "meanwhile", "256m", jvm, Main.class,
-          "validate", "--offline", "-c", config.toString())) {
+      try (ChildProcess other =
+          ChildProcess.start(
+              dir,
+              "meanwhile",
+              "256m",
+              jvm,
+              Main.class,
+              "validate",
+              "--offline",
+              "-c",
+              config.toString())) {
         assertThat(other.waitFor(DEADLINE)).as(other.output()).isZero();
       }
       assertThat(leftovers(tmp)).as("the running qsync's files").hasSize(2);
       killedPid = run.pid();
       run.kill(Duration.ofSeconds(10));
     }
-    assertThat(leftovers(tmp)).as("what SIGKILL left").hasSize(2)
+    assertThat(leftovers(tmp))
+        .as("what SIGKILL left")
+        .hasSize(2)
         .allSatisfy(path -> assertThat(path.toString()).contains(Long.toString(killedPid)));
 
-    try (ChildProcess next = ChildProcess.start(dir, "next", "256m", jvm, Main.class,
-        "validate", "--offline", "-c", config.toString())) {
+    try (ChildProcess next =
+        ChildProcess.start(
+            dir,
+            "next",
+            "256m",
+            jvm,
+            Main.class,
+            "validate",
+            "--offline",
+            "-c",
+            config.toString())) {
       assertThat(next.waitFor(DEADLINE)).as(next.output()).isZero();
     }
 
@@ -69,20 +90,24 @@ class TempFilesIT {
     new Warehouse(dir.resolve("warehouse.duckdb"))
         .execute("CREATE TABLE t AS SELECT range AS id FROM range(600)");
     Path config = dir.resolve("qsync.yaml");
-    Files.writeString(config, "stage_dir: stage\n"
-        + "connections:\n"
-        + "  warehouse: { type: duckdb, path: warehouse.duckdb }\n"
-        + "  app: { type: mysql, url: \"" + database.url() + "\", user: root }\n"
-        + "syncs:\n"
-        + "  slow:\n"
-        + "    source: warehouse\n"
-        + "    query: SELECT id FROM t\n"
-        + "    target: app\n"
-        + "    table: slow\n"
-        + "    key: [id]\n"
-        + "    create_table: true\n"
-        + "    batch_size: 10\n"
-        + "    throttle: { max_rows_per_second: 20, min_batch_size: 10 }\n");
+    Files.writeString(
+        config,
+        "stage_dir: stage\n"
+            + "connections:\n"
+            + "  warehouse: { type: duckdb, path: warehouse.duckdb }\n"
+            + "  app: { type: mysql, url: \""
+            + database.url()
+            + "\", user: root }\n"
+            + "syncs:\n"
+            + "  slow:\n"
+            + "    source: warehouse\n"
+            + "    query: SELECT id FROM t\n"
+            + "    target: app\n"
+            + "    table: slow\n"
+            + "    key: [id]\n"
+            + "    create_table: true\n"
+            + "    batch_size: 10\n"
+            + "    throttle: { max_rows_per_second: 20, min_batch_size: 10 }\n");
     return config;
   }
 
@@ -99,10 +124,13 @@ class TempFilesIT {
   /** DuckDB's native library and qsync's DuckDB spill folders anywhere under {@code tmp}. */
   private static List<Path> leftovers(Path tmp) throws IOException {
     try (Stream<Path> paths = Files.walk(tmp)) {
-      return paths.filter(path -> {
-        String name = path.getFileName().toString();
-        return name.startsWith("libduckdb_java") || name.startsWith("qsync-duckdb-source");
-      }).toList();
+      return paths
+          .filter(
+              path -> {
+                String name = path.getFileName().toString();
+                return name.startsWith("libduckdb_java") || name.startsWith("qsync-duckdb-source");
+              })
+          .toList();
     }
   }
 }

@@ -40,19 +40,34 @@ class ModesIT {
       TestDatabase database, Warehouse warehouse, Mode mode, int batchSize, String... key) {
     SyncConfig sync =
         new SyncConfig(
-            "members", "warehouse", "SELECT * FROM members", "app", TABLE, List.of(key), mode, true,
-            batchSize, Duration.ofSeconds(2));
+            "members",
+            "warehouse",
+            "SELECT * FROM members",
+            "app",
+            TABLE,
+            List.of(key),
+            mode,
+            true,
+            batchSize,
+            Duration.ofSeconds(2));
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
   private static List<List<String>> table(TestDatabase database) {
-    return database.rows("SELECT id, segment, CAST(score AS CHAR) FROM " + TABLE + " ORDER BY id, segment");
+    return database.rows(
+        "SELECT id, segment, CAST(score AS CHAR) FROM " + TABLE + " ORDER BY id, segment");
   }
 
   private static Set<String> tables(TestDatabase database) {
     return Set.copyOf(
-        database.rows("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '"
-            + database.name() + "'").stream().map(row -> row.get(0)).toList());
+        database
+            .rows(
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '"
+                    + database.name()
+                    + "'")
+            .stream()
+            .map(row -> row.get(0))
+            .toList());
   }
 
   @Test
@@ -74,7 +89,9 @@ class ModesIT {
     assertThat(second.counts()).isEqualTo(new ChangeCounts(3, 1, 1, 0, 1));
     assertThat(table(database))
         .containsExactly(
-            List.of("1", "a", "9.50"), List.of("2", "b", "2.00"), List.of("3", "c", "3.00"),
+            List.of("1", "a", "9.50"),
+            List.of("2", "b", "2.00"),
+            List.of("3", "c", "3.00"),
             List.of("4", "d", "4.00"));
     assertThat(qsync.run("members").counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
   }
@@ -105,9 +122,11 @@ class ModesIT {
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, 3, "id", "segment");
     qsync.run("members");
 
-    warehouse.execute("DELETE FROM members WHERE (id = 1 AND segment = 'b') OR (id = 2 AND segment = 'a')");
+    warehouse.execute(
+        "DELETE FROM members WHERE (id = 1 AND segment = 'b') OR (id = 2 AND segment = 'a')");
     assertThat(qsync.run("members").counts()).isEqualTo(new ChangeCounts(2, 0, 0, 2, 2));
-    assertThat(table(database)).containsExactly(List.of("1", "a", "1.00"), List.of("2", "b", "4.00"));
+    assertThat(table(database))
+        .containsExactly(List.of("1", "a", "1.00"), List.of("2", "b", "4.00"));
   }
 
   @Test
@@ -161,7 +180,9 @@ class ModesIT {
 
     assertThat(second.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(second.counts()).isEqualTo(new ChangeCounts(3000, 3000, 0, 2001, 0));
-    assertThat(second.batches()).as("the shadow is written in several transactions, none seen by readers").isGreaterThan(1);
+    assertThat(second.batches())
+        .as("the shadow is written in several transactions, none seen by readers")
+        .isGreaterThan(1);
     assertThat(database.count(TABLE)).isEqualTo(3000);
     assertThat(database.rows("SELECT MIN(id), MAX(id), MIN(segment), MAX(segment) FROM " + TABLE))
         .containsExactly(List.of("1001", "4000", "new", "new"));
@@ -177,15 +198,19 @@ class ModesIT {
         "CREATE TABLE members (id INTEGER, segment VARCHAR, score DECIMAL(6,2))",
         "INSERT INTO members VALUES (1, 'a', 1.00), (2, 'b', 2.00)");
     database.execute(
-        "CREATE TABLE " + TABLE + " (id INT PRIMARY KEY, segment VARCHAR(20) NOT NULL,"
+        "CREATE TABLE "
+            + TABLE
+            + " (id INT PRIMARY KEY, segment VARCHAR(20) NOT NULL,"
             + " score DECIMAL(8,2), updated TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
             + " KEY by_segment (segment))",
         "INSERT INTO " + TABLE + " (id, segment, score) VALUES (5, 'x', NULL)");
     Qsync qsync = qsync(database, warehouse, Mode.REPLACE, 100, "id");
 
     assertThat(qsync.run("members").counts()).isEqualTo(new ChangeCounts(2, 2, 0, 1, 0));
-    assertThat(table(database)).containsExactly(List.of("1", "a", "1.00"), List.of("2", "b", "2.00"));
-    assertThat(database.rows("SHOW INDEX FROM " + TABLE + " WHERE Key_name = 'by_segment'")).hasSize(1);
+    assertThat(table(database))
+        .containsExactly(List.of("1", "a", "1.00"), List.of("2", "b", "2.00"));
+    assertThat(database.rows("SHOW INDEX FROM " + TABLE + " WHERE Key_name = 'by_segment'"))
+        .hasSize(1);
     assertThat(tables(database)).containsExactlyInAnyOrder(TABLE, "_qsync_runs");
   }
 
@@ -201,7 +226,8 @@ class ModesIT {
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
     assertThat(report.batches()).isEqualTo(2);
-    assertThat(table(database)).containsExactly(Arrays.asListWithNull("1", "a"), List.of("2", "b", "2.00"));
+    assertThat(table(database))
+        .containsExactly(Arrays.asListWithNull("1", "a"), List.of("2", "b", "2.00"));
     assertThat(tables(database)).containsExactlyInAnyOrder(TABLE, "_qsync_runs");
   }
 
@@ -220,9 +246,12 @@ class ModesIT {
     assertThat(database.count(TABLE)).isEqualTo(6);
     assertThat(database.rows("SELECT id, COUNT(*) FROM " + TABLE + " GROUP BY id ORDER BY id"))
         .containsExactly(List.of("1", "4"), List.of("2", "2"));
-    assertThat(database.rows(
-            "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
-                + " AND TABLE_NAME = '" + TABLE + "'"))
+    assertThat(
+            database.rows(
+                "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+                    + " AND TABLE_NAME = '"
+                    + TABLE
+                    + "'"))
         .containsExactly(List.of("0"));
   }
 
@@ -233,7 +262,9 @@ class ModesIT {
         "CREATE TABLE members (id INTEGER, segment VARCHAR, score DECIMAL(6,2))",
         "INSERT INTO members VALUES (1, 'a', 1.00)");
     database.execute(
-        "CREATE TABLE " + TABLE + " (seq BIGINT AUTO_INCREMENT PRIMARY KEY, id INT, segment TEXT,"
+        "CREATE TABLE "
+            + TABLE
+            + " (seq BIGINT AUTO_INCREMENT PRIMARY KEY, id INT, segment TEXT,"
             + " score DECIMAL(6,2))",
         "INSERT INTO " + TABLE + " (id, segment, score) VALUES (9, 'old', NULL)");
     Qsync qsync = qsync(database, warehouse, Mode.APPEND, 10);
@@ -242,7 +273,10 @@ class ModesIT {
     qsync.run("members");
 
     assertThat(table(database))
-        .containsExactly(List.of("1", "a", "1.00"), List.of("1", "a", "1.00"), Arrays.asListWithNull("9", "old"));
+        .containsExactly(
+            List.of("1", "a", "1.00"),
+            List.of("1", "a", "1.00"),
+            Arrays.asListWithNull("9", "old"));
   }
 
   /** A row whose last cell is NULL, which List.of cannot hold. */

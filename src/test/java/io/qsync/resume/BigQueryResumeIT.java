@@ -40,15 +40,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A BigQuery run that stops finds its job again and reads the job's result table instead of
- * running (and paying for) the query twice; the emulator counts the queries. Each test ends with
- * the table equal to the query's result.
+ * A BigQuery run that stops finds its job again and reads the job's result table instead of running
+ * (and paying for) the query twice; the emulator counts the queries. Each test ends with the table
+ * equal to the query's result.
  */
 @ExtendWith(MariaDbExtension.class)
 class BigQueryResumeIT {
   private static final int ROWS = 3000;
-  private static final String QUERY =
-      "SELECT user_id, name, score FROM shop.users";
+  private static final String QUERY = "SELECT user_id, name, score FROM shop.users";
 
   @TempDir Path dir;
   private BigQueryEmulator emulator;
@@ -60,7 +59,9 @@ class BigQueryResumeIT {
     emulator.execute(
         "CREATE SCHEMA shop",
         "CREATE TABLE shop.users AS SELECT range AS user_id, 'user ' || range AS name,"
-            + " (range * 37) % 1000 AS score FROM range(" + ROWS + ")");
+            + " (range * 37) % 1000 AS score FROM range("
+            + ROWS
+            + ")");
   }
 
   @AfterEach
@@ -69,7 +70,10 @@ class BigQueryResumeIT {
   }
 
   private Qsync qsync(TestDatabase database, int pageSize) {
-    return BigQuerySyncs.qsync(dir, database, BigQuerySyncs.connection(emulator, pageSize, Optional.empty()),
+    return BigQuerySyncs.qsync(
+        dir,
+        database,
+        BigQuerySyncs.connection(emulator, pageSize, Optional.empty()),
         BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR)
             .withThrottle(TestSyncs.fixedBatches()), // batches of 500, so one ends at change 1000
         faults);
@@ -79,7 +83,8 @@ class BigQueryResumeIT {
     SameRows.assertSame(
         emulator.rows("SELECT user_id, name, score FROM shop.users ORDER BY user_id"),
         database.rows("SELECT user_id, name, score FROM users ORDER BY user_id"),
-        "the query's result", "the table");
+        "the query's result",
+        "the table");
   }
 
   /**
@@ -91,18 +96,22 @@ class BigQueryResumeIT {
   }
 
   @Test
-  void aRunFailingMidExtractReReadsItsJobsResultInAnotherOrderWithoutQueryingAgain(TestDatabase database) {
+  void aRunFailingMidExtractReReadsItsJobsResultInAnotherOrderWithoutQueryingAgain(
+      TestDatabase database) {
     Qsync qsync = qsync(database, 400);
     failReadingAtPage(4);
 
     Throwable failure = catchThrowable(() -> qsync.run(BigQuerySyncs.SYNC));
 
-    assertThat(failure).isInstanceOf(QsyncException.class).hasMessageContaining("still failed after")
+    assertThat(failure)
+        .isInstanceOf(QsyncException.class)
+        .hasMessageContaining("still failed after")
         .hasMessageContaining("backendError");
     RunHistory failed = RunHistory.only(database);
     assertThat(failed.status()).isEqualTo("failed");
     assertThat(failed.phase()).isEqualTo("extract");
-    assertThat(database.rows("SELECT source_job FROM _qsync_runs").get(0).get(0)).contains(".qsync_");
+    assertThat(database.rows("SELECT source_job FROM _qsync_runs").get(0).get(0))
+        .contains(".qsync_");
     assertThat(database.rows("SHOW TABLES LIKE 'users'")).as("nothing written").isEmpty();
 
     emulator.clearFaults();
@@ -112,7 +121,9 @@ class BigQueryResumeIT {
     assertThat(resumed.runId()).isEqualTo(failed.runId());
     assertThat(resumed.resumed()).isTrue();
     assertThat(resumed.counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
-    assertThat(String.join("\n", resumed.notes())).contains("found job qsync_").contains("instead of querying");
+    assertThat(String.join("\n", resumed.notes()))
+        .contains("found job qsync_")
+        .contains("instead of querying");
     assertThat(emulator.queriesRun()).as("queries run").isEqualTo(1);
     assertTableEqualsQuery(database);
   }
@@ -128,7 +139,9 @@ class BigQueryResumeIT {
 
     assertThat(resumed.counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
     assertThat(emulator.queriesRun()).isEqualTo(1);
-    assertThat(emulator.rowsServed()).as("the result read twice, by tabledata.list").isEqualTo(2L * ROWS);
+    assertThat(emulator.rowsServed())
+        .as("the result read twice, by tabledata.list")
+        .isEqualTo(2L * ROWS);
     assertTableEqualsQuery(database);
   }
 
@@ -162,9 +175,12 @@ class BigQueryResumeIT {
 
     RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
 
-    assertThat(String.join("\n", resumed.notes())).contains("is gone").contains("ran the query again");
+    assertThat(String.join("\n", resumed.notes()))
+        .contains("is gone")
+        .contains("ran the query again");
     assertThat(emulator.queriesRun()).isEqualTo(2);
-    assertThat(database.rows("SELECT name FROM users WHERE user_id = 10")).containsExactly(List.of("changed since"));
+    assertThat(database.rows("SELECT name FROM users WHERE user_id = 10"))
+        .containsExactly(List.of("changed since"));
     assertTableEqualsQuery(database);
   }
 
@@ -172,10 +188,19 @@ class BigQueryResumeIT {
   void aRunKilledWhileExtractingResumesFromItsJob(TestDatabase database) throws Exception {
     Path config = writeConfig(database, "page_size: 100");
     emulator.slowRequests("tabledata.list", Duration.ofMillis(100));
-    try (ChildProcess child = ChildProcess.start(dir, "killed-run", Main.class,
-        "run", BigQuerySyncs.SYNC, "--config", config.toString())) {
+    try (ChildProcess child =
+        ChildProcess.start(
+            dir,
+            "killed-run",
+            Main.class,
+            "run",
+            BigQuerySyncs.SYNC,
+            "--config",
+            config.toString())) {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (emulator.requests("tabledata.list") < 5 && System.nanoTime() < deadline && child.isAlive()) {
+      while (emulator.requests("tabledata.list") < 5
+          && System.nanoTime() < deadline
+          && child.isAlive()) {
         Thread.sleep(20);
       }
       assertThat(child.isAlive()).as("the child still extracting\n%s", child.output()).isTrue();
@@ -187,10 +212,16 @@ class BigQueryResumeIT {
     assertThat(killed.phase()).isEqualTo("extract");
 
     StringWriter status = new StringWriter();
-    Main.execute(new String[] {"status", "--config", config.toString()},
-        new PrintWriter(status, true), new PrintWriter(new StringWriter(), true), false, Clock.systemUTC());
-    assertThat(status.toString()).contains("interrupted")
-        .contains("stopped while extracting; the next run reads the result of its job again (qsync-test:US.qsync_");
+    Main.execute(
+        new String[] {"status", "--config", config.toString()},
+        new PrintWriter(status, true),
+        new PrintWriter(new StringWriter(), true),
+        false,
+        Clock.systemUTC());
+    assertThat(status.toString())
+        .contains("interrupted")
+        .contains(
+            "stopped while extracting; the next run reads the result of its job again (qsync-test:US.qsync_");
 
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -205,7 +236,9 @@ class BigQueryResumeIT {
   /** A qsync.yaml of the sync from the emulator, with these keys on its BigQuery connection. */
   private Path writeConfig(TestDatabase database, String... connectionKeys) throws IOException {
     Path config = dir.resolve("qsync.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         connections:
           bq:
             type: bigquery
@@ -223,28 +256,53 @@ class BigQueryResumeIT {
             table: users
             key: [user_id]
             create_table: true
-        """.formatted(emulator.host(),
-            Arrays.stream(connectionKeys).map(key -> "    " + key).collect(Collectors.joining("\n")),
-            database.url(), BigQuerySyncs.SYNC, QUERY));
+        """
+            .formatted(
+                emulator.host(),
+                Arrays.stream(connectionKeys)
+                    .map(key -> "    " + key)
+                    .collect(Collectors.joining("\n")),
+                database.url(),
+                BigQuerySyncs.SYNC,
+                QUERY));
     return config;
   }
 
   /** {@code qsync run} of the sync, as the command line runs it: its exit code. */
   private static int run(Path config, StringWriter out, StringWriter err) {
-    return Main.execute(new String[] {"run", BigQuerySyncs.SYNC, "--config", config.toString()},
-        new PrintWriter(out, true), new PrintWriter(err, true), false, Clock.systemUTC());
+    return Main.execute(
+        new String[] {"run", BigQuerySyncs.SYNC, "--config", config.toString()},
+        new PrintWriter(out, true),
+        new PrintWriter(err, true),
+        false,
+        Clock.systemUTC());
   }
 
   /** A client that gives up after 300 ms without an answer, and retries for at most 2 s. */
   private Qsync stallingQsync(TestDatabase database) {
     BigQueryConnectionConfig base = BigQuerySyncs.connection(emulator, 400, Optional.empty());
-    BigQueryConnectionConfig connection = new BigQueryConnectionConfig(base.name(), base.project(),
-        base.location(), base.credentials(), base.host(), base.labels(), base.maximumBytesBilled(),
-        base.stagingDataset(), base.stagingExpiration(), base.pageSize(), base.queryParameters(),
-        base.retryDelay(), new BigQueryTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300),
-            Duration.ofSeconds(2)));
-    return BigQuerySyncs.qsync(dir, database, connection,
-        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR), faults);
+    BigQueryConnectionConfig connection =
+        new BigQueryConnectionConfig(
+            base.name(),
+            base.project(),
+            base.location(),
+            base.credentials(),
+            base.host(),
+            base.labels(),
+            base.maximumBytesBilled(),
+            base.stagingDataset(),
+            base.stagingExpiration(),
+            base.pageSize(),
+            base.queryParameters(),
+            base.retryDelay(),
+            new BigQueryTimeouts(
+                Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(2)));
+    return BigQuerySyncs.qsync(
+        dir,
+        database,
+        connection,
+        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR),
+        faults);
   }
 
   @ParameterizedTest(name = "{0} #{1}")
@@ -256,8 +314,10 @@ class BigQueryResumeIT {
     RunReport report = stallingQsync(database).run(BigQuerySyncs.SYNC);
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(ROWS, ROWS, 0, 0, 0));
-    assertThat(String.join("\n", report.notes())).contains("retried 1 transient BigQuery error"
-        + " (1 x timeout (no answer within connect_timeout 5s or read_timeout 0.3s))");
+    assertThat(String.join("\n", report.notes()))
+        .contains(
+            "retried 1 transient BigQuery error"
+                + " (1 x timeout (no answer within connect_timeout 5s or read_timeout 0.3s))");
     assertThat(emulator.jobIds()).as("jobs").hasSize(1);
     assertThat(emulator.queriesRun()).isEqualTo(1);
     assertTableEqualsQuery(database);
@@ -266,15 +326,17 @@ class BigQueryResumeIT {
   @Test
   void aRunWhoseEveryAttemptStallsExitsOneAndTheNextReadsItsJobAgain(TestDatabase database)
       throws Exception {
-    Path config = writeConfig(database,
-        "page_size: 400", "read_timeout: 300ms", "retry_timeout: 2s");
+    Path config =
+        writeConfig(database, "page_size: 400", "read_timeout: 300ms", "retry_timeout: 2s");
     emulator.stallRequests("tabledata.list", 3, Duration.ofSeconds(5), Integer.MAX_VALUE);
 
     StringWriter err = new StringWriter();
     int exit = run(config, new StringWriter(), err);
 
     assertThat(exit).as("exit code; stderr:\n%s", err).isEqualTo(1);
-    assertThat(err.toString()).contains("read page 3 of ").contains("still failed after")
+    assertThat(err.toString())
+        .contains("read page 3 of ")
+        .contains("still failed after")
         .contains("timeout (no answer within connect_timeout 20s or read_timeout 0.3s)")
         .contains("run again later (the run resumes from its job without querying again)")
         .doesNotContain("Fix what BigQuery names");
@@ -287,7 +349,9 @@ class BigQueryResumeIT {
     int again = run(config, out, err);
 
     assertThat(again).as("exit code; stderr:\n%s", err).isZero();
-    assertThat(out.toString()).contains("resumed run " + failed.runId()).contains("found job qsync_");
+    assertThat(out.toString())
+        .contains("resumed run " + failed.runId())
+        .contains("found job qsync_");
     assertThat(emulator.jobIds()).as("jobs").hasSize(1);
     assertThat(emulator.queriesRun()).isEqualTo(1);
     assertTableEqualsQuery(database);
@@ -303,8 +367,10 @@ class BigQueryResumeIT {
         catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
 
     assertThat(failure.kind()).isEqualTo(ErrorKind.FAILED);
-    assertThat(failure.getMessage()).contains("vanished while being read (at page 4")
-        .contains("the next run runs the query again").doesNotContain("project and location");
+    assertThat(failure.getMessage())
+        .contains("vanished while being read (at page 4")
+        .contains("the next run runs the query again")
+        .doesNotContain("project and location");
     RunHistory failed = RunHistory.only(database);
     assertThat(failed.status()).isEqualTo("failed");
     assertThat(failed.phase()).isEqualTo("extract");
@@ -312,7 +378,9 @@ class BigQueryResumeIT {
     RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(resumed.runId()).isEqualTo(failed.runId());
-    assertThat(String.join("\n", resumed.notes())).contains("is gone").contains("ran the query again");
+    assertThat(String.join("\n", resumed.notes()))
+        .contains("is gone")
+        .contains("ran the query again");
     assertThat(emulator.queriesRun()).isEqualTo(2);
     assertTableEqualsQuery(database);
   }

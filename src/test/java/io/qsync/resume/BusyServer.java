@@ -68,7 +68,8 @@ final class BusyServer implements AutoCloseable {
         try (ResultSet rows =
             statement.executeQuery(
                 "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(300) AS "
-                    + MARKER + "'")) {
+                    + MARKER
+                    + "'")) {
           rows.next();
           if (rows.getLong(1) >= sessions.size()) {
             return;

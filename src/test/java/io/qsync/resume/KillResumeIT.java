@@ -99,12 +99,19 @@ class KillResumeIT {
     assertThat(statusOut.toString())
         .as("status of a killed run")
         .contains("interrupted")
-        .contains(String.format(java.util.Locale.ROOT, "%,d of %,d changes applied", killed.appliedThrough(), total))
+        .contains(
+            String.format(
+                java.util.Locale.ROOT,
+                "%,d of %,d changes applied",
+                killed.appliedThrough(),
+                total))
         .contains("resumes it");
     StringWriter historyOut = new StringWriter();
     Main.execute(
         new String[] {"history", TargetsData.SYNC, "--config", config.toString()},
-        new PrintWriter(historyOut, true), new PrintWriter(new StringWriter(), true), false,
+        new PrintWriter(historyOut, true),
+        new PrintWriter(new StringWriter(), true),
+        false,
         Clock.systemUTC());
     assertThat(historyOut.toString())
         .as("history agrees with status")
@@ -163,8 +170,17 @@ class KillResumeIT {
     int exitCode;
     String stderr;
     String json;
-    try (ChildProcess child = ChildProcess.start(dir, "stopped-run", Main.class,
-        "run", TargetsData.SYNC, "--config", config.toString(), "-o", "json")) {
+    try (ChildProcess child =
+        ChildProcess.start(
+            dir,
+            "stopped-run",
+            Main.class,
+            "run",
+            TargetsData.SYNC,
+            "--config",
+            config.toString(),
+            "-o",
+            "json")) {
       awaitCheckpoint(database, total / 4, child);
       exitCode = child.signal(signal, Duration.ofSeconds(30));
       stderr = child.output();
@@ -174,23 +190,33 @@ class KillResumeIT {
     assertThat(exitCode).as(stderr).isEqualTo(signal.equals("TERM") ? 143 : 130);
     JsonNode reported = new ObjectMapper().readTree(json).get("runs").get(0);
     assertThat(reported.get("error_kind").asText()).as(json).isEqualTo("interrupted");
-    assertThat(reported.get("exit_code").asInt()).as("the JSON's exit code is the process's")
+    assertThat(reported.get("exit_code").asInt())
+        .as("the JSON's exit code is the process's")
         .isEqualTo(exitCode);
     RunHistory stopped = RunHistory.only(database);
     assertThat(stopped.status()).as(stderr).isEqualTo("interrupted");
     assertThat(stopped.phase()).isEqualTo("apply");
     assertThat(stopped.appliedThrough() % BATCH_SIZE).isZero();
     assertThat(WriteCounter.committedTotal(database)).isEqualTo(stopped.appliedThrough());
-    assertThat(stderr).contains(String.format(java.util.Locale.ROOT,
-        "interrupted: run %s of sync '%s' stopped after change %,d of %,d", stopped.runId(),
-        TargetsData.SYNC, stopped.appliedThrough(), total))
+    assertThat(stderr)
+        .contains(
+            String.format(
+                java.util.Locale.ROOT,
+                "interrupted: run %s of sync '%s' stopped after change %,d of %,d",
+                stopped.runId(),
+                TargetsData.SYNC,
+                stopped.appliedThrough(),
+                total))
         .contains("the next `qsync run " + TargetsData.SYNC + "` resumes it");
 
     StringWriter out = new StringWriter();
-    int resumed = Main.execute(
-        new String[] {"run", TargetsData.SYNC, "--config", config.toString()},
-        new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), false,
-        Clock.systemUTC());
+    int resumed =
+        Main.execute(
+            new String[] {"run", TargetsData.SYNC, "--config", config.toString()},
+            new PrintWriter(out, true),
+            new PrintWriter(new StringWriter(), true),
+            false,
+            Clock.systemUTC());
     assertThat(resumed).isZero();
     assertThat(out.toString()).contains("resumed run " + stopped.runId());
     TargetsData.assertTargetEqualsSource(database, warehouse);

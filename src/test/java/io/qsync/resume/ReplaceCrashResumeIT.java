@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.qsync.QsyncException;
 import io.qsync.config.Mode;
+import io.qsync.destination.mysql.MySqlShadow;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
-import io.qsync.destination.mysql.MySqlShadow;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
@@ -210,7 +210,6 @@ class ReplaceCrashResumeIT {
             + " variant VARCHAR(32) NULL, score DECIMAL(10,3) NULL, seen_at DATETIME(6) NULL,"
             + " eligible BOOLEAN NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
   }
-
 
   private static void assertNoLeftoverTables(TestDatabase database) {
     assertThat(database.hasTable(SHADOW)).as("shadow table after the swap").isFalse();

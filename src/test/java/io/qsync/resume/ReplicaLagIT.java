@@ -65,7 +65,8 @@ class ReplicaLagIT {
 
     RunReport report = qsync.run(TargetsData.SYNC);
 
-    assertThat(progress.events).anyMatch(event -> event.matches("paused: replica 'replica' lag \\ds >= 2s"));
+    assertThat(progress.events)
+        .anyMatch(event -> event.matches("paused: replica 'replica' lag \\ds >= 2s"));
     assertThat(progress.events).anyMatch(event -> event.startsWith("resumed after "));
     assertThat(report.throttle().throttledBy()).containsKey("replica lag >= 2s");
     TargetsData.assertTargetEqualsSource(database, warehouse);
@@ -83,12 +84,12 @@ class ReplicaLagIT {
 
     assertThat(stopped.kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(stopped.getMessage())
-        .matches("(?s)throttle: replica 'replica' lag \\ds >= 2s \\(critical_replica_lag\\); stopped"
-            + " before the batch ending at change \\d+ to spare the target\n.*")
+        .matches(
+            "(?s)throttle: replica 'replica' lag \\ds >= 2s \\(critical_replica_lag\\); stopped"
+                + " before the batch ending at change \\d+ to spare the target\n.*")
         .contains("the run resumes after its last committed batch");
 
-    RunReport report =
-        qsync(database, warehouse, ThrottleConfig.DEFAULT).run(TargetsData.SYNC);
+    RunReport report = qsync(database, warehouse, ThrottleConfig.DEFAULT).run(TargetsData.SYNC);
 
     assertThat(report.resumed()).isTrue();
     assertThat(report.counts()).isEqualTo(DATA.mirrorCounts());
@@ -114,9 +115,20 @@ class ReplicaLagIT {
     return new Qsync(config, Clock.systemUTC(), progress, FaultPoint.NONE);
   }
 
-  private static ThrottleConfig throttle(long rowsPerSecond, Duration maxLag, Duration criticalLag) {
+  private static ThrottleConfig throttle(
+      long rowsPerSecond, Duration maxLag, Duration criticalLag) {
     return new ThrottleConfig(
-        rowsPerSecond, Duration.ZERO, 0, 0, 0, 0, List.of("replica"), maxLag, criticalLag,
-        Optional.empty(), Duration.ofMinutes(2), ThrottleConfig.DEFAULT.probeInterval());
+        rowsPerSecond,
+        Duration.ZERO,
+        0,
+        0,
+        0,
+        0,
+        List.of("replica"),
+        maxLag,
+        criticalLag,
+        Optional.empty(),
+        Duration.ofMinutes(2),
+        ThrottleConfig.DEFAULT.probeInterval());
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.qsync.cli.Main;
 import io.qsync.config.Mode;
+import io.qsync.destination.mysql.MySqlShadow;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.FaultPoint.Point;
@@ -13,7 +14,6 @@ import io.qsync.engine.Qsync;
 import io.qsync.engine.RunOptions;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
-import io.qsync.destination.mysql.MySqlShadow;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
@@ -216,7 +216,6 @@ class RestartIT {
     assertThat(failed.appliedThrough()).isEqualTo(end);
     return failed;
   }
-
 
   private static void deleteRecursively(Path folder) throws IOException {
     try (Stream<Path> paths = Files.walk(folder)) {

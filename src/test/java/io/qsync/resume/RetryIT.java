@@ -62,8 +62,13 @@ class RetryIT {
     try (Connection application = database.connect();
         Statement statement = application.createStatement()) {
       application.setAutoCommit(false);
-      statement.executeQuery(
-              "SELECT * FROM " + TargetsData.TABLE + " WHERE user_id = " + lockedKey + " FOR UPDATE")
+      statement
+          .executeQuery(
+              "SELECT * FROM "
+                  + TargetsData.TABLE
+                  + " WHERE user_id = "
+                  + lockedKey
+                  + " FOR UPDATE")
           .close();
       progress.onRetry(() -> rollback(application)); // the application's transaction ends
       report = qsync.run(TargetsData.SYNC);
@@ -92,7 +97,9 @@ class RetryIT {
 
     assertThat(kill.struck()).isTrue();
     assertThat(report.throttle().retries()).isEqualTo(1);
-    assertThat(progress.events).singleElement().asString()
+    assertThat(progress.events)
+        .singleElement()
+        .asString()
         .startsWith("retrying batch ending at change 291 (try 1 failed:");
     assertFinishedInOneRun(database, warehouse);
   }
@@ -112,7 +119,9 @@ class RetryIT {
     RunReport report = qsync.run(TargetsData.SYNC);
 
     assertThat(kill.struck()).isTrue();
-    assertThat(progress.events).singleElement().asString()
+    assertThat(progress.events)
+        .singleElement()
+        .asString()
         .startsWith("retrying batch ending at change 291 (try 1 failed: run ")
         .contains("lost its lock");
     assertFinishedInOneRun(database, warehouse);
@@ -130,10 +139,14 @@ class RetryIT {
     try (Connection other = database.connect();
         PreparedStatement takeTheLock = other.prepareStatement("SELECT GET_LOCK(?, 0)")) {
       takeTheLock.setString(1, Sessions.lockName(database, TargetsData.SYNC));
-      faults.arm(Faults.at(Point.BEFORE_BATCH, 291, () -> {
-        Sessions.killLockSession(database);
-        query(takeTheLock);
-      }));
+      faults.arm(
+          Faults.at(
+              Point.BEFORE_BATCH,
+              291,
+              () -> {
+                Sessions.killLockSession(database);
+                query(takeTheLock);
+              }));
       Qsync qsync = qsync(database, warehouse, faults);
 
       QsyncException lost =
@@ -141,7 +154,8 @@ class RetryIT {
 
       assertThat(lost.kind()).isEqualTo(ErrorKind.LOCK_HELD);
       assertThat(lost.getMessage())
-          .contains("lost its lock (its database session ended) before the batch ending at change 291")
+          .contains(
+              "lost its lock (its database session ended) before the batch ending at change 291")
           .contains("another run of the sync holds it now");
       assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(194);
     }
@@ -172,15 +186,25 @@ class RetryIT {
             .findFirst()
             .orElseThrow();
     database.execute(
-        "CREATE TRIGGER slow_update BEFORE UPDATE ON " + TargetsData.TABLE + " FOR EACH ROW"
-            + " BEGIN IF NEW.user_id = " + slowKey + " THEN DO SLEEP(3); END IF; END");
+        "CREATE TRIGGER slow_update BEFORE UPDATE ON "
+            + TargetsData.TABLE
+            + " FOR EACH ROW"
+            + " BEGIN IF NEW.user_id = "
+            + slowKey
+            + " THEN DO SLEEP(3); END IF; END");
     QsyncConfig config =
         EditedConfig.of(
             SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
             sync -> sync.withRetries(new RetryConfig(2, Duration.ofSeconds(1))),
             new MySqlConnectionConfig(
-                "app", database.url(), "root", new Secret(""), Map.of(), TlsConfig.DISABLED,
-                new MySqlTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1))));
+                "app",
+                database.url(),
+                "root",
+                new Secret(""),
+                Map.of(),
+                TlsConfig.DISABLED,
+                new MySqlTimeouts(
+                    Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1))));
     Qsync qsync = new Qsync(config, Clock.systemUTC(), progress, new Faults());
 
     QsyncException stopped =
@@ -192,7 +216,10 @@ class RetryIT {
         .contains("max_statement_time")
         .contains("(tried 2 times over ")
         .contains("the run resumes after its last committed batch");
-    assertThat(progress.events).singleElement().asString().startsWith("retrying batch ending at change 194");
+    assertThat(progress.events)
+        .singleElement()
+        .asString()
+        .startsWith("retrying batch ending at change 194");
     assertThat(RunHistory.only(database).appliedThrough()).isEqualTo(97);
 
     database.execute("DROP TRIGGER slow_update");
@@ -219,8 +246,8 @@ class RetryIT {
   }
 
   /**
-   * The resume suite's sync (batches of 97, fixed) with retries on, and a one-second lock wait so
-   * a held row lock fails a batch fast.
+   * The resume suite's sync (batches of 97, fixed) with retries on, and a one-second lock wait so a
+   * held row lock fails a batch fast.
    */
   private Qsync qsync(TestDatabase database, Warehouse warehouse, Faults faults) {
     QsyncConfig config =
@@ -228,8 +255,14 @@ class RetryIT {
             SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
             sync -> sync.withRetries(RetryConfig.DEFAULT),
             new MySqlConnectionConfig(
-                "app", database.url(), "root", new Secret(""), Map.of(), TlsConfig.DISABLED,
-                new MySqlTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1))));
+                "app",
+                database.url(),
+                "root",
+                new Secret(""),
+                Map.of(),
+                TlsConfig.DISABLED,
+                new MySqlTimeouts(
+                    Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(1))));
     return new Qsync(config, Clock.systemUTC(), progress, faults);
   }
 

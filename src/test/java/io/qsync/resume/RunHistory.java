@@ -51,16 +51,18 @@ public record RunHistory(
 
   /**
    * A resumed run of {@code mirror} or {@code upsert}, and the fresh run that then compared the
-   * table with the query's current result and found nothing to change (the result did not change
-   * in between): returns the resumed one.
+   * table with the query's current result and found nothing to change (the result did not change in
+   * between): returns the resumed one.
    */
   static RunHistory resumedThenCaughtUp(TestDatabase database) {
     List<RunHistory> runs = read(database);
     if (runs.size() != 2) {
-      throw new AssertionError("expected a resumed run and its catch-up in _qsync_runs, found " + runs);
+      throw new AssertionError(
+          "expected a resumed run and its catch-up in _qsync_runs, found " + runs);
     }
     RunHistory caughtUp = runs.get(1);
-    if (!caughtUp.status().equals("succeeded") || caughtUp.changesTotal() != 0
+    if (!caughtUp.status().equals("succeeded")
+        || caughtUp.changesTotal() != 0
         || caughtUp.resumes() != 0) {
       throw new AssertionError("expected a catch-up run that changed nothing, found " + caughtUp);
     }

@@ -4,8 +4,8 @@ import io.qsync.engine.FaultPoint.Point;
 
 /**
  * Where a run with a warehouse change set ({@code diff: snapshot}) stops: before its first batch,
- * after it, once every batch is in but before the state advances, and after the state is
- * recorded but before the run is marked succeeded.
+ * after it, once every batch is in but before the state advances, and after the state is recorded
+ * but before the run is marked succeeded.
  */
 enum SnapshotCrash {
   BEFORE_APPLY(Point.BEFORE_BATCH, true),

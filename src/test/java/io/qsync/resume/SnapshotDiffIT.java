@@ -34,10 +34,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@code diff: snapshot} from the DuckDB warehouse into MariaDB: the first run compares in full
- * and leaves a state in the warehouse; later runs let the warehouse compute the change set, and
- * only changed rows reach the stage. Crashes at every point end, after the next run, with the
- * target equal to the query; a state that no longer matches the target is not trusted.
+ * {@code diff: snapshot} from the DuckDB warehouse into MariaDB: the first run compares in full and
+ * leaves a state in the warehouse; later runs let the warehouse compute the change set, and only
+ * changed rows reach the stage. Crashes at every point end, after the next run, with the target
+ * equal to the query; a state that no longer matches the target is not trusted.
  */
 @ExtendWith(MariaDbExtension.class)
 class SnapshotDiffIT {
@@ -64,8 +64,8 @@ class SnapshotDiffIT {
 
   private static QsyncConfig snapshot(QsyncConfig config, String syncName) {
     SyncConfig sync = config.sync(syncName).orElseThrow().withDiff(Diff.snapshot(STATE));
-    return new QsyncConfig(config.file(), config.stageDir(), config.connections(),
-        Map.of(syncName, sync));
+    return new QsyncConfig(
+        config.file(), config.stageDir(), config.connections(), Map.of(syncName, sync));
   }
 
   /** Inserts, updates (a value, NULL to a value, a value to NULL), deletes and a key change. */
@@ -80,9 +80,14 @@ class SnapshotDiffIT {
   }
 
   private long stateTables() {
-    return warehouse.rows("SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
-        + STATE + "' AND table_name LIKE '%state%'").stream()
-        .mapToLong(row -> Long.parseLong(row.get(0))).sum();
+    return warehouse
+        .rows(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+                + STATE
+                + "' AND table_name LIKE '%state%'")
+        .stream()
+        .mapToLong(row -> Long.parseLong(row.get(0)))
+        .sum();
   }
 
   @Test
@@ -91,8 +96,12 @@ class SnapshotDiffIT {
 
     RunReport first = qsync.run(TargetsData.SYNC);
     assertThat(first.status()).isEqualTo(RunStatus.SUCCEEDED);
-    assertThat(first.notes()).anyMatch(note -> note.contains("compared the whole result with the"
-        + " table (no run of this sync has succeeded yet)"));
+    assertThat(first.notes())
+        .anyMatch(
+            note ->
+                note.contains(
+                    "compared the whole result with the"
+                        + " table (no run of this sync has succeeded yet)"));
     TargetsData.assertTargetEqualsSource(database, warehouse);
     assertThat(stateTables()).as("one state table").isEqualTo(1);
 
@@ -101,8 +110,14 @@ class SnapshotDiffIT {
     assertThat(second.counts().inserts()).as("5001 and 6000").isEqualTo(2);
     assertThat(second.counts().updates()).as("10, 11, 12").isEqualTo(3);
     assertThat(second.counts().deletes()).as("20, 21 and 30 (now 6000)").isEqualTo(3);
-    assertThat(second.notes()).anyMatch(note -> note.contains("compared in the warehouse with the"
-        + " state of run " + first.runId() + ": 8 changed rows of "));
+    assertThat(second.notes())
+        .anyMatch(
+            note ->
+                note.contains(
+                    "compared in the warehouse with the"
+                        + " state of run "
+                        + first.runId()
+                        + ": 8 changed rows of "));
     TargetsData.assertTargetEqualsSource(database, warehouse);
     assertThat(stateTables()).as("the old state was dropped").isEqualTo(1);
 
@@ -116,11 +131,16 @@ class SnapshotDiffIT {
   void theCommandLineRunsPlansHealsAndPrunes(TestDatabase database) throws Exception {
     warehouse = DATA.prepareCounted(dir, database);
     Path config = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).writeYaml();
-    java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
-        + "    diff: snapshot\n    state_dataset: " + STATE + "\n");
+    java.nio.file.Files.writeString(
+        config,
+        java.nio.file.Files.readString(config)
+            + "    diff: snapshot\n    state_dataset: "
+            + STATE
+            + "\n");
 
     assertThat(cli(config, "validate").out())
-        .contains("diff: snapshot keeps the state in DuckDB connection 'warehouse', schema " + STATE);
+        .contains(
+            "diff: snapshot keeps the state in DuckDB connection 'warehouse', schema " + STATE);
     assertThat(cli(config, "run", TargetsData.SYNC).out()).contains("compared the whole result");
     changeWarehouse();
     assertThat(cli(config, "plan", TargetsData.SYNC).out())
@@ -136,43 +156,63 @@ class SnapshotDiffIT {
 
     warehouse.execute("CREATE TABLE " + STATE + ".qsync_old_12345678_state_x AS SELECT 1 AS id");
     assertThat(cli(config, "prune", "--dry-run").out())
-        .contains("would drop qsync_old_12345678_state_x in DuckDB connection 'warehouse', schema "
-            + STATE + " (no sync of " + config + " owns it)");
+        .contains(
+            "would drop qsync_old_12345678_state_x in DuckDB connection 'warehouse', schema "
+                + STATE
+                + " (no sync of "
+                + config
+                + " owns it)");
     assertThat(cli(config, "prune").out()).contains("dropped qsync_old_12345678_state_x");
     assertThat(cli(config, "prune").out()).isEqualTo("nothing to prune\n");
   }
 
   /**
    * A hand update, delete and insert in the table keep its row count, so the next run trusts the
-   * state: it reads none of the table's rows, and says so instead of calling them unchanged
-   * without a word.
+   * state: it reads none of the table's rows, and says so instead of calling them unchanged without
+   * a word.
    */
   @Test
   void aRunThatTrustsTheStateSaysItDidNotReadTheTableAndPointsToFull(TestDatabase database)
       throws Exception {
     warehouse = DATA.prepareCounted(dir, database);
     Path config = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).writeYaml();
-    java.nio.file.Files.writeString(config, java.nio.file.Files.readString(config)
-        + "    diff: snapshot\n    state_dataset: " + STATE + "\n");
-    RunReport first = new Qsync(ConfigLoader.load(config, Map.of()),
-        Clock.systemUTC(), Progress.silent(), new Faults()).run(TargetsData.SYNC);
-    database.execute("UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 10",
+    java.nio.file.Files.writeString(
+        config,
+        java.nio.file.Files.readString(config)
+            + "    diff: snapshot\n    state_dataset: "
+            + STATE
+            + "\n");
+    RunReport first =
+        new Qsync(
+                ConfigLoader.load(config, Map.of()),
+                Clock.systemUTC(),
+                Progress.silent(),
+                new Faults())
+            .run(TargetsData.SYNC);
+    database.execute(
+        "UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 10",
         "DELETE FROM experiment_targets WHERE user_id = 11",
         "INSERT INTO experiment_targets (user_id, variant) VALUES (99999, 'hand insert')");
     long rows = first.counts().sourceRows();
-    String notRead = "the table was not read: its " + String.format(Locale.ROOT, "%,d", rows)
-        + " unchanged rows are what the state of run " + first.runId() + " says it holds (the row"
-        + " count matches); edits made in the table since, by hand or by another writer, are not"
-        + " seen: qsync run --full compares with the table and heals them";
+    String notRead =
+        "the table was not read: its "
+            + String.format(Locale.ROOT, "%,d", rows)
+            + " unchanged rows are what the state of run "
+            + first.runId()
+            + " says it holds (the row"
+            + " count matches); edits made in the table since, by hand or by another writer, are not"
+            + " seen: qsync run --full compares with the table and heals them";
 
     Cli plan = cli(config, "plan", TargetsData.SYNC);
     Cli run = cli(config, "-o", "json", "run", TargetsData.SYNC);
 
-    assertThat(plan.out()).contains("0 to insert, 0 to update, 0 to delete,")
+    assertThat(plan.out())
+        .contains("0 to insert, 0 to update, 0 to delete,")
         .contains("note: " + notRead);
-    JsonNode report =
-        new ObjectMapper().readTree(run.out()).path("runs").get(0);
-    assertThat(report.path("counts").path("unchanged").asLong()).as("the field stays").isEqualTo(rows);
+    JsonNode report = new ObjectMapper().readTree(run.out()).path("runs").get(0);
+    assertThat(report.path("counts").path("unchanged").asLong())
+        .as("the field stays")
+        .isEqualTo(rows);
     assertThat(report.path("notes").toString()).contains(notRead);
     assertThat(cli(config, "run", "--full", TargetsData.SYNC).out())
         .contains("1 inserted, 1 updated, 1 deleted");
@@ -189,8 +229,9 @@ class SnapshotDiffIT {
     int code;
     try (java.io.PrintWriter outWriter = new java.io.PrintWriter(out);
         java.io.PrintWriter errWriter = new java.io.PrintWriter(err)) {
-      code = io.qsync.cli.Main.execute(all.toArray(String[]::new), outWriter, errWriter, false,
-          Clock.systemUTC());
+      code =
+          io.qsync.cli.Main.execute(
+              all.toArray(String[]::new), outWriter, errWriter, false, Clock.systemUTC());
     }
     assertThat(code).as(out + "\n" + err).isZero();
     return new Cli(code, out.toString(), err.toString());
@@ -201,7 +242,8 @@ class SnapshotDiffIT {
     prepare(database, Mode.UPSERT);
     qsync.run(TargetsData.SYNC);
     long before = database.count(TargetsData.TABLE);
-    warehouse.execute("DELETE FROM targets WHERE user_id IN (20, 21)",
+    warehouse.execute(
+        "DELETE FROM targets WHERE user_id IN (20, 21)",
         "UPDATE targets SET variant = 'changed' WHERE user_id = 10");
 
     RunReport report = qsync.run(TargetsData.SYNC);
@@ -233,8 +275,14 @@ class SnapshotDiffIT {
     RunReport after = qsync.run(TargetsData.SYNC);
     assertThat(after.counts().changes()).as("the state matches the target").isZero();
     assertThat(after.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
-    assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
-        + " = '" + STATE + "'")).as("only the current state is left").hasSize(1);
+    assertThat(
+            warehouse.rows(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema"
+                    + " = '"
+                    + STATE
+                    + "'"))
+        .as("only the current state is left")
+        .hasSize(1);
   }
 
   @Test
@@ -247,8 +295,14 @@ class SnapshotDiffIT {
     faults.disarm();
 
     RunReport restarted = qsync.run(TargetsData.SYNC, RunOptions.restarting());
-    assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
-        + " = '" + STATE + "'")).as("the abandoned run's tables are dropped too").hasSize(1);
+    assertThat(
+            warehouse.rows(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema"
+                    + " = '"
+                    + STATE
+                    + "'"))
+        .as("the abandoned run's tables are dropped too")
+        .hasSize(1);
 
     assertThat(restarted.resumed()).isFalse();
     assertThat(restarted.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
@@ -262,10 +316,18 @@ class SnapshotDiffIT {
     RunReport first = qsync.run(TargetsData.SYNC);
     database.execute("DELETE FROM experiment_targets");
 
-    RunReport report = qsync.run(TargetsData.SYNC, RunOptions.restarting() /* the guard would refuse nothing here */);
+    RunReport report =
+        qsync.run(
+            TargetsData.SYNC, RunOptions.restarting() /* the guard would refuse nothing here */);
 
-    assertThat(report.notes()).anyMatch(note -> note.contains("the table holds 0 rows, but run "
-        + first.runId() + " left " + first.counts().sourceRows()));
+    assertThat(report.notes())
+        .anyMatch(
+            note ->
+                note.contains(
+                    "the table holds 0 rows, but run "
+                        + first.runId()
+                        + " left "
+                        + first.counts().sourceRows()));
     TargetsData.assertTargetEqualsSource(database, warehouse);
   }
 
@@ -275,7 +337,8 @@ class SnapshotDiffIT {
     qsync.run(TargetsData.SYNC);
     database.execute("UPDATE experiment_targets SET variant = 'hand edit' WHERE user_id = 10");
     assertThat(qsync.run(TargetsData.SYNC).counts().changes())
-        .as("the warehouse state does not see edits in the target").isZero();
+        .as("the warehouse state does not see edits in the target")
+        .isZero();
 
     RunReport full = qsync.run(TargetsData.SYNC, RunOptions.fullCompare());
 
@@ -303,8 +366,15 @@ class SnapshotDiffIT {
   }
 
   private String warehouseTable(String kind) {
-    return warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = '"
-        + STATE + "' AND table_name LIKE '%\\_" + kind + "\\_%' ESCAPE '\\'").get(0).get(0);
+    return warehouse
+        .rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+                + STATE
+                + "' AND table_name LIKE '%\\_"
+                + kind
+                + "\\_%' ESCAPE '\\'")
+        .get(0)
+        .get(0);
   }
 
   /**
@@ -315,10 +385,26 @@ class SnapshotDiffIT {
   void aColumnNamedLikeTheFingerprintsRowAliasMissesNoUpdate(TestDatabase database) {
     warehouse = new Warehouse(dir.resolve("aliased.duckdb"));
     warehouse.execute("CREATE TABLE t AS SELECT range AS id, 'q' AS q, 'v1' AS b FROM range(5)");
-    SyncSetup setup = new SyncSetup(dir, database, warehouse, "aliased", "SELECT id, q, b FROM t",
-        "aliased", List.of("id"), Mode.MIRROR, true, 100, Duration.ofSeconds(10), List.of());
-    Qsync aliased = new Qsync(snapshot(setup.config(), "aliased"), Clock.systemUTC(),
-        Progress.silent(), new Faults());
+    SyncSetup setup =
+        new SyncSetup(
+            dir,
+            database,
+            warehouse,
+            "aliased",
+            "SELECT id, q, b FROM t",
+            "aliased",
+            List.of("id"),
+            Mode.MIRROR,
+            true,
+            100,
+            Duration.ofSeconds(10),
+            List.of());
+    Qsync aliased =
+        new Qsync(
+            snapshot(setup.config(), "aliased"),
+            Clock.systemUTC(),
+            Progress.silent(),
+            new Faults());
     aliased.run("aliased");
     warehouse.execute("UPDATE t SET b = 'v2' WHERE id < 3");
 
@@ -326,9 +412,13 @@ class SnapshotDiffIT {
 
     assertThat(second.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
     assertThat(second.counts().updates()).isEqualTo(3);
-    assertThat(database.rows("SELECT id, q, b FROM aliased ORDER BY id")).containsExactly(
-        List.of("0", "q", "v2"), List.of("1", "q", "v2"), List.of("2", "q", "v2"),
-        List.of("3", "q", "v1"), List.of("4", "q", "v1"));
+    assertThat(database.rows("SELECT id, q, b FROM aliased ORDER BY id"))
+        .containsExactly(
+            List.of("0", "q", "v2"),
+            List.of("1", "q", "v2"),
+            List.of("2", "q", "v2"),
+            List.of("3", "q", "v1"),
+            List.of("4", "q", "v1"));
   }
 
   @Test
@@ -340,7 +430,8 @@ class SnapshotDiffIT {
 
     Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC));
 
-    assertThat(thrown).isInstanceOf(QsyncException.class)
+    assertThat(thrown)
+        .isInstanceOf(QsyncException.class)
         .hasMessageContaining("1 key(s) on more than one row -> (10)");
     assertThat(database.count(TargetsData.TABLE)).isEqualTo(before);
   }
@@ -350,16 +441,28 @@ class SnapshotDiffIT {
     prepare(database, Mode.MIRROR);
     qsync.run(TargetsData.SYNC);
     changeWarehouse();
-    long tables = warehouse.rows("SELECT count(*) FROM information_schema.tables WHERE"
-        + " table_schema = '" + STATE + "'").stream().mapToLong(row -> Long.parseLong(row.get(0))).sum();
+    long tables =
+        warehouse
+            .rows(
+                "SELECT count(*) FROM information_schema.tables WHERE"
+                    + " table_schema = '"
+                    + STATE
+                    + "'")
+            .stream()
+            .mapToLong(row -> Long.parseLong(row.get(0)))
+            .sum();
 
     PlanReport plan = qsync.plan(TargetsData.SYNC);
 
     assertThat(plan.counts().inserts()).isEqualTo(2);
     assertThat(plan.counts().deletes()).isEqualTo(3);
     assertThat(plan.notes()).anyMatch(note -> note.contains("compared in the warehouse"));
-    assertThat(warehouse.rows("SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
-        + STATE + "'")).containsExactly(List.of(String.valueOf(tables)));
+    assertThat(
+            warehouse.rows(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+                    + STATE
+                    + "'"))
+        .containsExactly(List.of(String.valueOf(tables)));
   }
 
   @Test
@@ -375,10 +478,15 @@ class SnapshotDiffIT {
 
     List<PruneReport> pruned = qsync.prune(false);
 
-    assertThat(pruned).extracting(PruneReport::reason)
+    assertThat(pruned)
+        .extracting(PruneReport::reason)
         .containsExactly("no sync of " + qsync.config().file() + " owns it");
-    assertThat(warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema"
-        + " = '" + STATE + "' ORDER BY table_name"))
+    assertThat(
+            warehouse.rows(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema"
+                    + " = '"
+                    + STATE
+                    + "' ORDER BY table_name"))
         .containsExactly(List.of("not_qsyncs"), List.of(warehouseTable("state")));
     assertThat(qsync.run(TargetsData.SYNC).notes())
         .anyMatch(note -> note.contains("compared in the warehouse"));

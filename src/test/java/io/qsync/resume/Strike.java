@@ -110,7 +110,8 @@ enum Strike {
   }
 
   String phaseAfterCrash() {
-    // The warehouse's error stops the run in step 'query': nothing written, the next run starts over.
+    // The warehouse's error stops the run in step 'query': nothing written, the next run starts
+    // over.
     return this == MID_EXTRACT ? "query" : startsOver() ? "extract" : "apply";
   }
 

@@ -42,7 +42,8 @@ public record SyncSetup(
     Duration lockTimeout,
     List<String> sourceSetup) {
 
-  public static SyncSetup targets(Path folder, TestDatabase database, Warehouse warehouse, Mode mode) {
+  public static SyncSetup targets(
+      Path folder, TestDatabase database, Warehouse warehouse, Mode mode) {
     return new SyncSetup(
         folder,
         database,
@@ -137,7 +138,15 @@ public record SyncSetup(
     // (RetryIT covers retries).
     SyncConfig definition =
         new SyncConfig(
-                sync, "warehouse", query, "app", table, key, mode, createTable, batchSize,
+                sync,
+                "warehouse",
+                query,
+                "app",
+                table,
+                key,
+                mode,
+                createTable,
+                batchSize,
                 lockTimeout)
             .withRetries(RetryConfig.NONE)
             .withThrottle(TestSyncs.fixedBatches());

@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The throttle against the real MariaDB: a run pauses while {@code Threads_running} is high (the
- * test holds sessions in {@code SELECT SLEEP}), while the operator's pause file exists, and while
- * a listed replica does not replicate; a critical threshold stops it, and the next run resumes to
- * an exact target with every change written once.
+ * test holds sessions in {@code SELECT SLEEP}), while the operator's pause file exists, and while a
+ * listed replica does not replicate; a critical threshold stops it, and the next run resumes to an
+ * exact target with every change written once.
  */
 @ExtendWith(MariaDbExtension.class)
 class ThrottleIT {
@@ -59,14 +59,19 @@ class ThrottleIT {
   @Test
   void pausesWhileThreadsRunningIsHighAndGoesOnOnceItDrops(TestDatabase database) throws Exception {
     Warehouse warehouse = prepare(database);
-    Qsync qsync = qsync(database, warehouse, throttle(BUSY_SESSIONS, 0, List.of(), Optional.empty(), Duration.ofMinutes(2)));
+    Qsync qsync =
+        qsync(
+            database,
+            warehouse,
+            throttle(BUSY_SESSIONS, 0, List.of(), Optional.empty(), Duration.ofMinutes(2)));
 
     Future<RunReport> run;
     try (BusyServer busy = BusyServer.start(database, BUSY_SESSIONS)) {
       run = background(() -> qsync.run(TargetsData.SYNC));
       progress.awaitPause();
 
-      assertThat(progress.events.get(0)).matches("paused: Threads_running=\\d+ >= " + BUSY_SESSIONS);
+      assertThat(progress.events.get(0))
+          .matches("paused: Threads_running=\\d+ >= " + BUSY_SESSIONS);
       assertThat(WriteCounter.committedTotal(database)).as("rows written while paused").isZero();
     }
     RunReport report = run.get(2, TimeUnit.MINUTES);
@@ -83,7 +88,11 @@ class ThrottleIT {
     Warehouse warehouse = prepare(database);
     Path pauseFile = dir.resolve("qsync.pause");
     Files.writeString(pauseFile, "");
-    Qsync qsync = qsync(database, warehouse, throttle(0, 0, List.of(), Optional.of(pauseFile), Duration.ofMinutes(2)));
+    Qsync qsync =
+        qsync(
+            database,
+            warehouse,
+            throttle(0, 0, List.of(), Optional.of(pauseFile), Duration.ofMinutes(2)));
 
     Future<RunReport> run = background(() -> qsync.run(TargetsData.SYNC));
     progress.awaitPause();
@@ -103,11 +112,18 @@ class ThrottleIT {
     Warehouse warehouse = prepare(database);
     Faults faults = new Faults();
     AtomicReference<BusyServer> busy = new AtomicReference<>();
-    faults.arm(Faults.at(Point.AFTER_BATCH, 194, () -> busy.set(BusyServer.start(database, BUSY_SESSIONS))));
+    faults.arm(
+        Faults.at(
+            Point.AFTER_BATCH, 194, () -> busy.set(BusyServer.start(database, BUSY_SESSIONS))));
     Qsync qsync =
         new Qsync(
-            config(database, warehouse, throttle(0, BUSY_SESSIONS, List.of(), Optional.empty(), Duration.ofMinutes(2))),
-            Clock.systemUTC(), progress, faults);
+            config(
+                database,
+                warehouse,
+                throttle(0, BUSY_SESSIONS, List.of(), Optional.empty(), Duration.ofMinutes(2))),
+            Clock.systemUTC(),
+            progress,
+            faults);
 
     QsyncException stopped;
     try {
@@ -120,8 +136,9 @@ class ThrottleIT {
 
     assertThat(stopped.kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(stopped.getMessage())
-        .matches("(?s)throttle: Threads_running=\\d+ >= 6 \\(critical_threads_running\\); stopped"
-            + " before the batch ending at change 291 to spare the target\n.*")
+        .matches(
+            "(?s)throttle: Threads_running=\\d+ >= 6 \\(critical_threads_running\\); stopped"
+                + " before the batch ending at change 291 to spare the target\n.*")
         .contains("the run resumes after its last committed batch");
     RunHistory failed = RunHistory.only(database);
     assertThat(failed.status()).isEqualTo("failed");
@@ -138,14 +155,17 @@ class ThrottleIT {
   }
 
   /**
-   * The test server replicates from nothing, so a replica connection to it reads no lag at all:
-   * the run pauses as for a stopped replica, gives up after max_pause, and resumes later.
+   * The test server replicates from nothing, so a replica connection to it reads no lag at all: the
+   * run pauses as for a stopped replica, gives up after max_pause, and resumes later.
    */
   @Test
   void aReplicaThatDoesNotReplicatePausesTheRunUntilMaxPause(TestDatabase database) {
     Warehouse warehouse = prepare(database);
     Qsync watched =
-        qsync(database, warehouse, throttle(0, 0, List.of("replica"), Optional.empty(), Duration.ofSeconds(2)));
+        qsync(
+            database,
+            warehouse,
+            throttle(0, 0, List.of("replica"), Optional.empty(), Duration.ofSeconds(2)));
 
     QsyncException gaveUp =
         catchThrowableOfType(QsyncException.class, () -> watched.run(TargetsData.SYNC));
@@ -153,11 +173,15 @@ class ThrottleIT {
     assertThat(gaveUp.kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(gaveUp.getMessage())
         .startsWith("throttle: paused for ")
-        .contains("(replica 'replica' is not replicating (SHOW SLAVE STATUS: no replication, or"
-            + " Seconds_Behind_Master NULL)) before the batch ending at change 97; gave up after"
-            + " max_pause 2s")
+        .contains(
+            "(replica 'replica' is not replicating (SHOW SLAVE STATUS: no replication, or"
+                + " Seconds_Behind_Master NULL)) before the batch ending at change 97; gave up after"
+                + " max_pause 2s")
         .contains("the run resumes after its last committed batch");
-    assertThat(progress.events).first().asString().startsWith("paused: replica 'replica' is not replicating");
+    assertThat(progress.events)
+        .first()
+        .asString()
+        .startsWith("paused: replica 'replica' is not replicating");
     assertThat(WriteCounter.committedTotal(database)).isZero();
 
     RunReport report = qsync(database, warehouse, ThrottleConfig.DEFAULT).run(TargetsData.SYNC);
@@ -173,7 +197,11 @@ class ThrottleIT {
   }
 
   private Qsync qsync(TestDatabase database, Warehouse warehouse, ThrottleConfig throttle) {
-    return new Qsync(config(database, warehouse, throttle), Clock.systemUTC(), progress, io.qsync.engine.FaultPoint.NONE);
+    return new Qsync(
+        config(database, warehouse, throttle),
+        Clock.systemUTC(),
+        progress,
+        io.qsync.engine.FaultPoint.NONE);
   }
 
   /** The resume suite's sync (batches of 97), with this throttle and a connection 'replica'. */
@@ -189,11 +217,24 @@ class ThrottleIT {
    * a threshold stops is known), with the given limits.
    */
   private static ThrottleConfig throttle(
-      int maxThreads, int criticalThreads, List<String> replicas, Optional<Path> pauseFile,
+      int maxThreads,
+      int criticalThreads,
+      List<String> replicas,
+      Optional<Path> pauseFile,
       Duration maxPause) {
     return new ThrottleConfig(
-        0, Duration.ZERO, 0, 0, maxThreads, criticalThreads, replicas, Duration.ofSeconds(5),
-        Duration.ZERO, pauseFile, maxPause, Duration.ZERO);
+        0,
+        Duration.ZERO,
+        0,
+        0,
+        maxThreads,
+        criticalThreads,
+        replicas,
+        Duration.ofSeconds(5),
+        Duration.ZERO,
+        pauseFile,
+        maxPause,
+        Duration.ZERO);
   }
 
   private <T> Future<T> background(Callable<T> task) {

@@ -8,6 +8,10 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
+import io.qsync.destination.Destination;
+import io.qsync.destination.DestinationColumn;
+import io.qsync.destination.DestinationTable;
+import io.qsync.destination.mysql.MySqlTypes;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
@@ -15,10 +19,6 @@ import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
-import io.qsync.destination.Destination;
-import io.qsync.destination.DestinationColumn;
-import io.qsync.destination.DestinationTable;
-import io.qsync.destination.mysql.MySqlTypes;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
@@ -28,8 +28,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,13 +39,22 @@ class SchemaIT {
 
   private Warehouse warehouse;
 
-  private Qsync qsync(TestDatabase database, String query, String table, int batchSize, String... key) {
+  private Qsync qsync(
+      TestDatabase database, String query, String table, int batchSize, String... key) {
     if (warehouse == null) {
       warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
     }
     SyncConfig sync =
         new SyncConfig(
-            "s", "warehouse", query, "app", table, List.of(key), Mode.MIRROR, true, batchSize,
+            "s",
+            "warehouse",
+            query,
+            "app",
+            table,
+            List.of(key),
+            Mode.MIRROR,
+            true,
+            batchSize,
             Duration.ofSeconds(2));
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
@@ -58,7 +65,15 @@ class SchemaIT {
     }
     SyncConfig sync =
         new SyncConfig(
-            "s", "warehouse", query, "app", table, List.of(key), mode, true, 100,
+            "s",
+            "warehouse",
+            query,
+            "app",
+            table,
+            List.of(key),
+            mode,
+            true,
+            100,
             Duration.ofSeconds(2));
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
@@ -99,13 +114,19 @@ class SchemaIT {
         .contains("nothing was written");
     assertThat(database.rows("SELECT id, CAST(score AS CHAR), owner FROM targets"))
         .containsExactly(List.of("9", "1.000", "someone"));
-    assertThat(database.rows("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE"
-            + " TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'targets' ORDER BY ORDINAL_POSITION"))
+    assertThat(
+            database.rows(
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE"
+                    + " TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'targets' ORDER BY ORDINAL_POSITION"))
         .containsExactly(List.of("id"), List.of("score"), List.of("owner"));
-    assertThat(qsync.history("s", 5)).singleElement().satisfies(run -> {
-      assertThat(run.status()).isEqualTo(RunStatus.FAILED);
-      assertThat(run.error()).hasValueSatisfying(text -> assertThat(text).contains("3 problems"));
-    });
+    assertThat(qsync.history("s", 5))
+        .singleElement()
+        .satisfies(
+            run -> {
+              assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+              assertThat(run.error())
+                  .hasValueSatisfying(text -> assertThat(text).contains("3 problems"));
+            });
   }
 
   @Test
@@ -114,10 +135,15 @@ class SchemaIT {
     database.execute("CREATE TABLE targets (id INT PRIMARY KEY, at DATETIME)");
     Qsync qsync = qsync(database, "SELECT * FROM t", "targets", 100, "id");
 
-    assertThat(qsync.validate().syncs()).singleElement().satisfies(check -> {
-      assertThat(check.problems()).singleElement().asString()
-          .contains("column at is datetime but the query returns TIMESTAMP");
-    });
+    assertThat(qsync.validate().syncs())
+        .singleElement()
+        .satisfies(
+            check -> {
+              assertThat(check.problems())
+                  .singleElement()
+                  .asString()
+                  .contains("column at is datetime but the query returns TIMESTAMP");
+            });
     assertThat(database.count("targets")).isZero();
   }
 
@@ -208,8 +234,9 @@ class SchemaIT {
     assertThat(error.getMessage())
         .contains("column happened (datetime(6)): 1 value: outside the years 1000 to 9999")
         .contains("key (id=2): 10000-01-01 00:00:00")
-        .contains("CASE WHEN happened BETWEEN TIMESTAMP '1000-01-01 00:00:00.000000' AND"
-            + " TIMESTAMP '9999-12-31 23:59:59.999999' THEN happened END");
+        .contains(
+            "CASE WHEN happened BETWEEN TIMESTAMP '1000-01-01 00:00:00.000000' AND"
+                + " TIMESTAMP '9999-12-31 23:59:59.999999' THEN happened END");
     assertThat(database.hasTable("targets")).isFalse();
   }
 
@@ -239,10 +266,12 @@ class SchemaIT {
     Qsync qsync = qsync(database, "SELECT * FROM t", "moods", 100, "id");
 
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
-    assertThat(database.rows(
-            "SELECT feeling, DATE_FORMAT(precise, '%Y-%m-%d %H:%i:%s.%f'),"
-                + " DATE_FORMAT(coarse, '%Y-%m-%d %H:%i:%s.%f') FROM moods WHERE id = 1"))
-        .containsExactly(List.of("happy", "2026-01-01 00:00:00.123456", "2026-01-01 00:00:01.000000"));
+    assertThat(
+            database.rows(
+                "SELECT feeling, DATE_FORMAT(precise, '%Y-%m-%d %H:%i:%s.%f'),"
+                    + " DATE_FORMAT(coarse, '%Y-%m-%d %H:%i:%s.%f') FROM moods WHERE id = 1"))
+        .containsExactly(
+            List.of("happy", "2026-01-01 00:00:00.123456", "2026-01-01 00:00:01.000000"));
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
   }
 
@@ -267,10 +296,13 @@ class SchemaIT {
 
   @Test
   void aDateBeforeTheGregorianCutoverKeepsItsDay(TestDatabase database) {
-    warehouse("CREATE TABLE t AS SELECT 1 AS id, DATE '1582-10-10' AS day, TIMESTAMP '1582-10-10 12:00:00.5' AS at");
+    warehouse(
+        "CREATE TABLE t AS SELECT 1 AS id, DATE '1582-10-10' AS day, TIMESTAMP '1582-10-10 12:00:00.5' AS at");
     Qsync qsync = qsync(database, "SELECT * FROM t", "old_days", 100, "id");
     qsync.run("s");
-    assertThat(database.rows("SELECT CAST(day AS CHAR), DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f') FROM old_days"))
+    assertThat(
+            database.rows(
+                "SELECT CAST(day AS CHAR), DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f') FROM old_days"))
         .containsExactly(List.of("1582-10-10", "1582-10-10 12:00:00.500000"));
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
@@ -278,7 +310,8 @@ class SchemaIT {
   // ---- collations ----
 
   @Test
-  void aKeyThatDiffersOnlyInCaseIsUpdatedInPlaceUnderACaseInsensitiveCollation(TestDatabase database) {
+  void aKeyThatDiffersOnlyInCaseIsUpdatedInPlaceUnderACaseInsensitiveCollation(
+      TestDatabase database) {
     warehouse(
         "CREATE TABLE t (code VARCHAR, label VARCHAR)",
         "INSERT INTO t VALUES ('ABC', 'x'), ('def', 'y')");
@@ -310,8 +343,9 @@ class SchemaIT {
         .contains("equal under the target column's collation")
         .contains("'Abc'")
         .contains("'abc'")
-        .contains("ALTER TABLE `codes` MODIFY `code` varchar(10) CHARACTER SET utf8mb4 COLLATE"
-            + " utf8mb4_nopad_bin NOT NULL");
+        .contains(
+            "ALTER TABLE `codes` MODIFY `code` varchar(10) CHARACTER SET utf8mb4 COLLATE"
+                + " utf8mb4_nopad_bin NOT NULL");
     assertThat(database.count("codes")).isZero();
 
     // The remedy the message names works.
@@ -333,7 +367,8 @@ class SchemaIT {
 
     assertThat(created.run("s").counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
     assertThat(database.rows("SELECT CONCAT('[', code, ']'), label FROM created ORDER BY label"))
-        .containsExactly(List.of("[x]", "no space"), List.of("[x ]", "one space"), List.of("[x  ]", "two"));
+        .containsExactly(
+            List.of("[x]", "no space"), List.of("[x ]", "one space"), List.of("[x  ]", "two"));
     assertThat(created.run("s").counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
 
     database.execute(
@@ -349,19 +384,24 @@ class SchemaIT {
   }
 
   /**
-   * Approximate numbers as keys: a FLOAT or DOUBLE key is written, matched and deleted exactly,
-   * at the extremes too, and a sync whose query does not change finds nothing to change.
+   * Approximate numbers as keys: a FLOAT or DOUBLE key is written, matched and deleted exactly, at
+   * the extremes too, and a sync whose query does not change finds nothing to change.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"FLOAT", "DOUBLE"})
-  void approximateNumberKeysAreInsertedUpdatedAndDeletedExactly(String type, TestDatabase database) {
-    String extremes = type.equals("FLOAT")
-        ? "(0.1), (-2.5), (3.4028235e38), (-3.4028235e38), (1.17549435e-38), (1.4e-45), (0.0), (16777217)"
-        : "(0.1), (-2.5), (1.7976931348623157e308), (2.2250738585072014e-308), (4.9e-324), (0.0),"
-            + " (9007199254740993)";
+  void approximateNumberKeysAreInsertedUpdatedAndDeletedExactly(
+      String type, TestDatabase database) {
+    String extremes =
+        type.equals("FLOAT")
+            ? "(0.1), (-2.5), (3.4028235e38), (-3.4028235e38), (1.17549435e-38), (1.4e-45), (0.0), (16777217)"
+            : "(0.1), (-2.5), (1.7976931348623157e308), (2.2250738585072014e-308), (4.9e-324), (0.0),"
+                + " (9007199254740993)";
     warehouse(
-        "CREATE TABLE t AS SELECT CAST(k AS " + type + ") AS k, 'first' AS v FROM (VALUES "
-            + extremes + ") s(k)");
+        "CREATE TABLE t AS SELECT CAST(k AS "
+            + type
+            + ") AS k, 'first' AS v FROM (VALUES "
+            + extremes
+            + ") s(k)");
     long rows = Long.parseLong(warehouse.rows("SELECT count(*) FROM t").get(0).get(0));
     Qsync qsync = qsync(database, "SELECT * FROM t", "approx", 3, "k");
 
@@ -370,8 +410,7 @@ class SchemaIT {
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(rows, 0, rows, 0, 0));
     warehouse.execute("DELETE FROM t WHERE k < 0 OR k > 1e30");
     long left = Long.parseLong(warehouse.rows("SELECT count(*) FROM t").get(0).get(0));
-    assertThat(qsync.run("s").counts())
-        .isEqualTo(new ChangeCounts(left, 0, 0, rows - left, left));
+    assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(left, 0, 0, rows - left, left));
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(left, 0, 0, 0, left));
     assertThat(database.count("approx")).isEqualTo(left);
     assertThat(database.rows("SELECT DISTINCT v FROM approx")).containsExactly(List.of("second"));
@@ -394,7 +433,8 @@ class SchemaIT {
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 1, 1, 1));
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 0, 0, 0, 2));
 
-    assertThat(database.rows("SELECT `we``ird id`, `값 \"quoted\"` FROM `odd ``name`` 표` ORDER BY 1"))
+    assertThat(
+            database.rows("SELECT `we``ird id`, `값 \"quoted\"` FROM `odd ``name`` 표` ORDER BY 1"))
         .containsExactly(List.of("1", "a"), List.of("2", "B"));
     assertThat(qsync.history("s", 5)).allSatisfy(run -> assertThat(run.table()).isEqualTo(table));
   }
@@ -412,9 +452,10 @@ class SchemaIT {
 
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(2, 2, 0, 0, 0));
 
-    assertThat(database.rows(
-            "SELECT JSON_VALUE(doc, '$.a'), JSON_EXTRACT(doc, '$.b[1]'), JSON_VALUE(person, '$.name'),"
-                + " JSON_LENGTH(numbers), JSON_VALUE(attrs, '$.k'), JSON_VALID(doc) FROM docs WHERE id = 1"))
+    assertThat(
+            database.rows(
+                "SELECT JSON_VALUE(doc, '$.a'), JSON_EXTRACT(doc, '$.b[1]'), JSON_VALUE(person, '$.name'),"
+                    + " JSON_LENGTH(numbers), JSON_VALUE(attrs, '$.k'), JSON_VALID(doc) FROM docs WHERE id = 1"))
         .containsExactly(List.of("x", "2", "kim", "3", "1", "1"));
     assertThat(database.rows("SELECT doc, person, numbers, attrs FROM docs WHERE id = 2"))
         .containsExactly(Arrays.asList(null, null, "[]", "{}"));
@@ -451,21 +492,41 @@ class SchemaIT {
 
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(3, 3, 0, 0, 0));
 
-    assertThat(database.rows(
-            "SELECT id, b, ti, si, i, bi, CAST(hi AS CHAR), CAST(amount AS CHAR), s, HEX(bl),"
-                + " CAST(dt AS CHAR), DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f'),"
-                + " DATE_FORMAT(tstz, '%Y-%m-%d %H:%i:%s.%f'), u FROM types ORDER BY id"))
+    assertThat(
+            database.rows(
+                "SELECT id, b, ti, si, i, bi, CAST(hi AS CHAR), CAST(amount AS CHAR), s, HEX(bl),"
+                    + " CAST(dt AS CHAR), DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f'),"
+                    + " DATE_FORMAT(tstz, '%Y-%m-%d %H:%i:%s.%f'), u FROM types ORDER BY id"))
         .containsExactly(
             List.of(
-                "1", "1", "-128", "-32768", "-2147483648", "-9223372036854775808",
+                "1",
+                "1",
+                "-128",
+                "-32768",
+                "-2147483648",
+                "-9223372036854775808",
                 "-170141183460469231731687303715884105727",
-                "-12345678901234567890123456789.123456789", "emoji 🧪 한글 é", "00FF", "1000-01-01",
-                "2020-04-05 01:30:00.123456", "2026-03-01 10:00:00.000001",
+                "-12345678901234567890123456789.123456789",
+                "emoji 🧪 한글 é",
+                "00FF",
+                "1000-01-01",
+                "2020-04-05 01:30:00.123456",
+                "2026-03-01 10:00:00.000001",
                 "123e4567-e89b-12d3-a456-426614174000"),
             List.of(
-                "2", "0", "127", "32767", "2147483647", "9223372036854775807",
-                "170141183460469231731687303715884105727", "0.000000001", "", "", "9999-12-31",
-                "9999-12-31 23:59:59.999999", "1970-01-01 00:00:00.000000",
+                "2",
+                "0",
+                "127",
+                "32767",
+                "2147483647",
+                "9223372036854775807",
+                "170141183460469231731687303715884105727",
+                "0.000000001",
+                "",
+                "",
+                "9999-12-31",
+                "9999-12-31 23:59:59.999999",
+                "1970-01-01 00:00:00.000000",
                 "ffffffff-ffff-ffff-ffff-ffffffffffff"),
             Arrays.asList(
                 "3", null, null, null, null, null, null, null, null, null, null, null, null, null));
@@ -509,19 +570,25 @@ class SchemaIT {
 
   @Test
   void timeRoundTripsAndARerunChangesNothing(TestDatabase database) {
-    warehouse("CREATE TABLE t AS SELECT 1 AS id, TIME '23:59:59.999999' AS at, TIME '00:00:00' AS zero");
+    warehouse(
+        "CREATE TABLE t AS SELECT 1 AS id, TIME '23:59:59.999999' AS at, TIME '00:00:00' AS zero");
     Qsync qsync = qsync(database, "SELECT * FROM t", "times", 100, "id");
 
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
-    assertThat(database.rows("SELECT TIME_FORMAT(at, '%H:%i:%s.%f'), TIME_FORMAT(zero, '%H:%i:%s') FROM times"))
+    assertThat(
+            database.rows(
+                "SELECT TIME_FORMAT(at, '%H:%i:%s.%f'), TIME_FORMAT(zero, '%H:%i:%s') FROM times"))
         .containsExactly(List.of("23:59:59.999999", "00:00:00"));
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
-  /** UHUGEINT travels as HUGEINT (README's type table): a value above 2^127-1 is refused, loudly. */
+  /**
+   * UHUGEINT travels as HUGEINT (README's type table): a value above 2^127-1 is refused, loudly.
+   */
   @Test
   void aUhugeintBeyondHugeintIsRefusedBeforeWriting(TestDatabase database) {
-    warehouse("CREATE TABLE t AS SELECT 1 AS id, 340282366920938463463374607431768211455::UHUGEINT AS big");
+    warehouse(
+        "CREATE TABLE t AS SELECT 1 AS id, 340282366920938463463374607431768211455::UHUGEINT AS big");
     Qsync qsync = qsync(database, "SELECT * FROM t", "huge", 100, "id");
     assertThatThrownBy(() -> qsync.run("s"))
         .isInstanceOfSatisfying(
@@ -565,8 +632,7 @@ class SchemaIT {
         "CREATE TABLE t (id INTEGER, e VARCHAR, s VARCHAR)",
         "INSERT INTO t VALUES (1, 'X', 'a'), (2, 'y ', 'b,a'), (3, 'x', 'a,b'), (4, 'y', ''),"
             + " (5, NULL, 'a,a')");
-    database.execute(
-        "CREATE TABLE picks (id INT PRIMARY KEY, e ENUM('x','y'), s SET('a','b'))");
+    database.execute("CREATE TABLE picks (id INT PRIMARY KEY, e ENUM('x','y'), s SET('a','b'))");
     Qsync qsync = qsync(database, "SELECT * FROM t", "picks", 100, "id");
 
     QsyncException error = needsAction(() -> qsync.run("s"));
@@ -591,8 +657,7 @@ class SchemaIT {
   @Test
   void aCharColumnRefusesTrailingSpacesBeforeWriting(TestDatabase database) {
     warehouse(
-        "CREATE TABLE t (id INTEGER, code VARCHAR)",
-        "INSERT INTO t VALUES (1, 'ab'), (2, 'ab ')");
+        "CREATE TABLE t (id INTEGER, code VARCHAR)", "INSERT INTO t VALUES (1, 'ab'), (2, 'ab ')");
     database.execute("CREATE TABLE codes (id INT PRIMARY KEY, code CHAR(3))");
     Qsync qsync = qsync(database, "SELECT * FROM t", "codes", 100, "id");
 
@@ -615,7 +680,8 @@ class SchemaIT {
 
     qsync.run("s");
 
-    assertThat(database.rows("SELECT DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f') FROM nanos ORDER BY id"))
+    assertThat(
+            database.rows("SELECT DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f') FROM nanos ORDER BY id"))
         .containsExactly(
             List.of("1969-12-31 23:59:59.999999"), List.of("1960-06-15 12:00:00.000001"),
             List.of("1980-06-15 12:00:00.000001"), List.of("1969-12-31 23:59:59.999999"));
@@ -623,12 +689,26 @@ class SchemaIT {
   }
 
   private static final String[] FLOATS = {
-    "3.4028235e38", "-3.4028235e38", "1.17549435e-38", "1.4e-45", "1e-40", "-0.0", "0.1",
-    "16777217", "3.1415927"
+    "3.4028235e38",
+    "-3.4028235e38",
+    "1.17549435e-38",
+    "1.4e-45",
+    "1e-40",
+    "-0.0",
+    "0.1",
+    "16777217",
+    "3.1415927"
   };
   private static final String[] DOUBLES = {
-    "1.7976931348623157e308", "-1.7976931348623157e308", "2.2250738585072014e-308", "4.9e-324",
-    "1e-310", "-0.0", "0.1", "9007199254740993", "3.141592653589793"
+    "1.7976931348623157e308",
+    "-1.7976931348623157e308",
+    "2.2250738585072014e-308",
+    "4.9e-324",
+    "1e-310",
+    "-0.0",
+    "0.1",
+    "9007199254740993",
+    "3.141592653589793"
   };
 
   private static String list(String[] values) {
@@ -644,8 +724,12 @@ class SchemaIT {
   @ValueSource(ints = {9, 90})
   void floatsAtTheirExtremesAreStoredBitForBitByEveryWritePath(int rows, TestDatabase database) {
     String query =
-        "SELECT i AS id, (" + list(FLOATS) + ")[1 + (i + shift) % 9]::REAL AS f, ("
-            + list(DOUBLES) + ")[1 + (i + shift) % 9]::DOUBLE AS d FROM range(" + rows
+        "SELECT i AS id, ("
+            + list(FLOATS)
+            + ")[1 + (i + shift) % 9]::REAL AS f, ("
+            + list(DOUBLES)
+            + ")[1 + (i + shift) % 9]::DOUBLE AS d FROM range("
+            + rows
             + ") r(i), shifts";
     warehouse("CREATE TABLE shifts AS SELECT 0 AS shift");
     Qsync qsync = qsync(database, query, "floats", 1000, "id");
@@ -662,7 +746,8 @@ class SchemaIT {
 
   private static void assertStoredBits(TestDatabase database, int rows, int shift) {
     try (java.sql.Connection connection =
-            java.sql.DriverManager.getConnection(database.url() + "?useServerPrepStmts=true", "root", "");
+            java.sql.DriverManager.getConnection(
+                database.url() + "?useServerPrepStmts=true", "root", "");
         java.sql.PreparedStatement statement =
             connection.prepareStatement("SELECT id, CAST(f AS DOUBLE), d FROM floats ORDER BY id");
         java.sql.ResultSet stored = statement.executeQuery()) {
@@ -682,7 +767,8 @@ class SchemaIT {
         assertThat(Integer.toHexString(Float.floatToRawIntBits((float) stored.getDouble(2))))
             .as("float of row %d", id)
             .isEqualTo(Integer.toHexString(Float.floatToRawIntBits(wantedFloat)));
-        assertThat(stored.getDouble(2)).as("float of row %d read as a double", id)
+        assertThat(stored.getDouble(2))
+            .as("float of row %d read as a double", id)
             .isEqualTo((double) wantedFloat);
         assertThat(Long.toHexString(Double.doubleToRawLongBits(stored.getDouble(3))))
             .as("double of row %d", id)
@@ -710,10 +796,15 @@ class SchemaIT {
         .contains("NULLIF(clock, TIME '24:00:00')");
     assertThat(database.hasTable("times")).isFalse();
     assertThat(needsAction(() -> qsync.plan("s")).getMessage()).contains("key (id=2): 24:00:00");
-    assertThat(qsync.history("s", 1)).singleElement().satisfies(run -> {
-      assertThat(run.status()).isEqualTo(RunStatus.FAILED);
-      assertThat(run.phase()).as("status must not promise a resume").isNotIn("apply", "swap");
-    });
+    assertThat(qsync.history("s", 1))
+        .singleElement()
+        .satisfies(
+            run -> {
+              assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+              assertThat(run.phase())
+                  .as("status must not promise a resume")
+                  .isNotIn("apply", "swap");
+            });
   }
 
   @Test
@@ -724,17 +815,23 @@ class SchemaIT {
             + " v INT AS (a * 3) VIRTUAL)");
     Qsync qsync = qsync(database, "SELECT * FROM t", "gen", 100, "id");
 
-    assertThat(qsync.validate().syncs()).singleElement().satisfies(check ->
-        assertThat(check.problems()).singleElement().asString()
-            .contains("column g is generated (STORED GENERATED")
-            .contains("leave g out of the query"));
+    assertThat(qsync.validate().syncs())
+        .singleElement()
+        .satisfies(
+            check ->
+                assertThat(check.problems())
+                    .singleElement()
+                    .asString()
+                    .contains("column g is generated (STORED GENERATED")
+                    .contains("leave g out of the query"));
     QsyncException error = needsAction(() -> qsync.run("s"));
     assertThat(error.getMessage()).contains("column g is generated").doesNotContain("Run again");
     assertThat(database.count("gen")).isZero();
 
     Qsync without = qsync(database, "SELECT id, a FROM t", "gen", 100, "id");
     assertThat(without.run("s").counts()).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
-    assertThat(database.rows("SELECT id, a, g, v FROM gen")).containsExactly(List.of("1", "2", "4", "6"));
+    assertThat(database.rows("SELECT id, a, g, v FROM gen"))
+        .containsExactly(List.of("1", "2", "4", "6"));
     assertThat(without.run("s").counts()).isEqualTo(new ChangeCounts(1, 0, 0, 0, 1));
   }
 
@@ -742,7 +839,8 @@ class SchemaIT {
   void aViewIsRefusedAsTheTargetInEveryMode(TestDatabase database) {
     warehouse("CREATE TABLE t AS SELECT 1 AS id, 2 AS a");
     database.execute(
-        "CREATE TABLE base (id INT PRIMARY KEY, a INT)", "INSERT INTO base VALUES (9, 9)",
+        "CREATE TABLE base (id INT PRIMARY KEY, a INT)",
+        "INSERT INTO base VALUES (9, 9)",
         "CREATE VIEW mv AS SELECT id, a FROM base");
 
     for (Mode mode : List.of(Mode.MIRROR, Mode.APPEND, Mode.REPLACE)) {
@@ -787,8 +885,8 @@ class SchemaIT {
   }
 
   /**
-   * The value check holds a table qsync is about to create to the types it will create: they
-   * must be the types the server then describes (MariaDB's JSON is a LONGTEXT).
+   * The value check holds a table qsync is about to create to the types it will create: they must
+   * be the types the server then describes (MariaDB's JSON is a LONGTEXT).
    */
   @Test
   void aCreatedTableIsDescribedAsTheValueCheckAssumedItWouldBe(TestDatabase database) {
@@ -802,7 +900,8 @@ class SchemaIT {
         columns.add(new Column("k_" + kind, type));
       }
     }
-    List<String> key = columns.stream().map(Column::name).filter(name -> name.startsWith("k_")).toList();
+    List<String> key =
+        columns.stream().map(Column::name).filter(name -> name.startsWith("k_")).toList();
     key = key.subList(0, 16); // at most 16 key parts in an index
     try (Destination target = qsync.openTarget("app")) {
       target.createTable("created", columns, key);
@@ -814,17 +913,30 @@ class SchemaIT {
           assertThat(described.dataType()).isEqualTo("longtext");
           continue;
         }
-        assertThat(List.of(
-                assumed.dataType(), assumed.columnType().replaceAll("\\(\\d+\\)( unsigned)?$", "$1"),
-                assumed.nullable(), assumed.characterLength(), assumed.numericPrecision(),
-                assumed.numericScale(), assumed.fractionalDigits(), assumed.characterSet()))
+        assertThat(
+                List.of(
+                    assumed.dataType(),
+                    assumed.columnType().replaceAll("\\(\\d+\\)( unsigned)?$", "$1"),
+                    assumed.nullable(),
+                    assumed.characterLength(),
+                    assumed.numericPrecision(),
+                    assumed.numericScale(),
+                    assumed.fractionalDigits(),
+                    assumed.characterSet()))
             .as(column.toString())
-            .isEqualTo(List.of(
-                described.dataType(), described.columnType().replaceAll("\\(\\d+\\)( unsigned)?$", "$1"),
-                described.nullable(), described.characterLength(),
-                column.type().kind() == SqlType.Kind.DECIMAL || column.type().kind() == SqlType.Kind.HUGEINT
-                    ? described.numericPrecision() : assumed.numericPrecision(),
-                described.numericScale(), described.fractionalDigits(), described.characterSet()));
+            .isEqualTo(
+                List.of(
+                    described.dataType(),
+                    described.columnType().replaceAll("\\(\\d+\\)( unsigned)?$", "$1"),
+                    described.nullable(),
+                    described.characterLength(),
+                    column.type().kind() == SqlType.Kind.DECIMAL
+                            || column.type().kind() == SqlType.Kind.HUGEINT
+                        ? described.numericPrecision()
+                        : assumed.numericPrecision(),
+                    described.numericScale(),
+                    described.fractionalDigits(),
+                    described.characterSet()));
       }
     }
   }

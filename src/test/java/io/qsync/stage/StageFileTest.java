@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StageFileTest {
   private static final List<Column> COLUMNS =
-      List.of(new Column("id", SqlType.of(Kind.BIGINT)), new Column("note", SqlType.of(Kind.VARCHAR)));
+      List.of(
+          new Column("id", SqlType.of(Kind.BIGINT)), new Column("note", SqlType.of(Kind.VARCHAR)));
 
   @TempDir Path dir;
 
@@ -43,7 +44,8 @@ class StageFileTest {
       assertThat(file.columns()).isEqualTo(COLUMNS);
       file.begin("run-2", "fingerprint", other);
       assertThat(file.columns()).isEqualTo(other);
-      assertThat(file.meta()).hasValueSatisfying(meta -> assertThat(meta.columns()).isEqualTo(other));
+      assertThat(file.meta())
+          .hasValueSatisfying(meta -> assertThat(meta.columns()).isEqualTo(other));
     }
   }
 }

@@ -25,33 +25,41 @@ class StageSqlTest {
   @Test
   void theFileFormatIsTheOneEarlierBuildsWroteSoTheirStagesResume() {
     assertThat(StageSql.TABLES)
-        .containsExactly("qsync_meta", "qsync_columns", "src", "tgt", "changes",
-            "qsync_warehouse_changes");
+        .containsExactly(
+            "qsync_meta", "qsync_columns", "src", "tgt", "changes", "qsync_warehouse_changes");
     assertThat(StageSql.CREATE_META)
-        .isEqualTo("CREATE TABLE qsync_meta (run_id VARCHAR, fingerprint VARCHAR, phase VARCHAR,"
-            + " source_rows BIGINT, inserts BIGINT, updates BIGINT, deletes BIGINT,"
-            + " unchanged BIGINT)");
+        .isEqualTo(
+            "CREATE TABLE qsync_meta (run_id VARCHAR, fingerprint VARCHAR, phase VARCHAR,"
+                + " source_rows BIGINT, inserts BIGINT, updates BIGINT, deletes BIGINT,"
+                + " unchanged BIGINT)");
     assertThat(StageSql.CREATE_COLUMNS)
-        .isEqualTo("CREATE TABLE qsync_columns (position INTEGER, name VARCHAR, kind VARCHAR,"
-            + " precision INTEGER, scale INTEGER)");
+        .isEqualTo(
+            "CREATE TABLE qsync_columns (position INTEGER, name VARCHAR, kind VARCHAR,"
+                + " precision INTEGER, scale INTEGER)");
     assertThat(StageSql.INSERT_META)
-        .isEqualTo("INSERT INTO qsync_meta (run_id, fingerprint, phase) VALUES (?, ?, 'EXTRACTING')");
-    assertThat(StageSql.INSERT_COLUMN).isEqualTo("INSERT INTO qsync_columns VALUES (?, ?, ?, ?, ?)");
+        .isEqualTo(
+            "INSERT INTO qsync_meta (run_id, fingerprint, phase) VALUES (?, ?, 'EXTRACTING')");
+    assertThat(StageSql.INSERT_COLUMN)
+        .isEqualTo("INSERT INTO qsync_columns VALUES (?, ?, ?, ?, ?)");
     assertThat(StageSql.META_EXISTS)
-        .isEqualTo("SELECT count(*) FROM information_schema.tables WHERE table_name = 'qsync_meta'");
+        .isEqualTo(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'qsync_meta'");
     assertThat(StageSql.READ_COLUMNS)
         .isEqualTo("SELECT name, kind, precision, scale FROM qsync_columns ORDER BY position");
     assertThat(StageSql.READ_META)
-        .isEqualTo("SELECT run_id, fingerprint, phase, source_rows, inserts, updates, deletes,"
-            + " unchanged FROM qsync_meta");
+        .isEqualTo(
+            "SELECT run_id, fingerprint, phase, source_rows, inserts, updates, deletes,"
+                + " unchanged FROM qsync_meta");
     assertThat(StageSql.recordDiffed(new ChangeCounts(10, 1, 2, 3, 7)))
-        .isEqualTo("UPDATE qsync_meta SET phase = 'DIFFED', source_rows = 10, inserts = 1,"
-            + " updates = 2, deletes = 3, unchanged = 7");
+        .isEqualTo(
+            "UPDATE qsync_meta SET phase = 'DIFFED', source_rows = 10, inserts = 1,"
+                + " updates = 2, deletes = 3, unchanged = 7");
     assertThat(StageSql.MARK_FROM_WAREHOUSE)
         .isEqualTo("CREATE TABLE IF NOT EXISTS qsync_warehouse_changes (marked BOOLEAN)");
     assertThat(StageSql.FROM_WAREHOUSE)
-        .isEqualTo("SELECT count(*) FROM information_schema.tables"
-            + " WHERE table_name = 'qsync_warehouse_changes'");
+        .isEqualTo(
+            "SELECT count(*) FROM information_schema.tables"
+                + " WHERE table_name = 'qsync_warehouse_changes'");
   }
 
   @Test
@@ -90,9 +98,14 @@ class StageSqlTest {
         "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY __k0, __k1) AS"
             + " qsync_seq, qsync_op, c0, c1, c2 FROM ( SELECT CASE WHEN t.__in IS NULL THEN 'I'"
             + " WHEN s.__in IS NULL THEN 'D' ELSE 'U' END AS qsync_op, coalesce(s.__k0, t.__k0) AS"
-            + " __k0, coalesce(s.__k1, t.__k1) AS __k1, " + values
-            + " FROM (SELECT *, true AS __in, " + keyed + " FROM src) s"
-            + " FULL OUTER JOIN (SELECT *, true AS __in, " + keyed + " FROM tgt) t"
+            + " __k0, coalesce(s.__k1, t.__k1) AS __k1, "
+            + values
+            + " FROM (SELECT *, true AS __in, "
+            + keyed
+            + " FROM src) s"
+            + " FULL OUTER JOIN (SELECT *, true AS __in, "
+            + keyed
+            + " FROM tgt) t"
             + " ON s.__k0 = t.__k0 AND s.__k1 = t.__k1"
             + " WHERE (t.__in IS NULL OR s.__in IS NULL OR s.c0 IS DISTINCT FROM t.c0"
             + " OR s.c1 IS DISTINCT FROM t.c1 OR s.c2 IS DISTINCT FROM t.c2 OR t.qsync_dirty)";
@@ -108,45 +121,56 @@ class StageSqlTest {
   @Test
   void insertsTheWholeResultInKeyOrderOrInTheSourcesOrder() {
     assertThat(SQL.insertAll(List.of("n", "id")))
-        .isEqualTo("CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY c1, c0)"
-            + " AS qsync_seq, 'I' AS qsync_op, c0, c1, c2 FROM src ORDER BY qsync_seq");
+        .isEqualTo(
+            "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY c1, c0)"
+                + " AS qsync_seq, 'I' AS qsync_op, c0, c1, c2 FROM src ORDER BY qsync_seq");
     assertThat(SQL.insertAll(List.of()))
-        .isEqualTo("CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY rowid)"
-            + " AS qsync_seq, 'I' AS qsync_op, c0, c1, c2 FROM src ORDER BY qsync_seq");
+        .isEqualTo(
+            "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY rowid)"
+                + " AS qsync_seq, 'I' AS qsync_op, c0, c1, c2 FROM src ORDER BY qsync_seq");
   }
 
   @Test
   void numbersAWarehouseChangeSetDeletesFirstThenInKeyOrder() {
     assertThat(SQL.warehouseChangeColumns())
         .containsExactly(
-            new Column("_qsync_op", SqlType.of(Kind.VARCHAR)), COLUMNS.get(0), COLUMNS.get(1),
+            new Column("_qsync_op", SqlType.of(Kind.VARCHAR)),
+            COLUMNS.get(0),
+            COLUMNS.get(1),
             COLUMNS.get(2));
     assertThat(SQL.createWarehouseChanges())
-        .isEqualTo("CREATE OR REPLACE TEMPORARY TABLE snap"
-            + " (c0 VARCHAR, c1 VARCHAR, c2 INTEGER, c3 VARCHAR)");
+        .isEqualTo(
+            "CREATE OR REPLACE TEMPORARY TABLE snap"
+                + " (c0 VARCHAR, c1 VARCHAR, c2 INTEGER, c3 VARCHAR)");
     assertThat(SQL.numberWarehouseChanges(List.of("id")))
-        .isEqualTo("CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER"
-            + " (ORDER BY c0 = 'delete' DESC, c1) AS qsync_seq, CASE c0 WHEN 'insert' THEN 'I'"
-            + " WHEN 'update' THEN 'U' ELSE 'D' END AS qsync_op, c1 AS c0, c2 AS c1, c3 AS c2"
-            + " FROM snap ORDER BY qsync_seq");
+        .isEqualTo(
+            "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER"
+                + " (ORDER BY c0 = 'delete' DESC, c1) AS qsync_seq, CASE c0 WHEN 'insert' THEN 'I'"
+                + " WHEN 'update' THEN 'U' ELSE 'D' END AS qsync_op, c1 AS c0, c2 AS c1, c3 AS c2"
+                + " FROM snap ORDER BY qsync_seq");
   }
 
   @Test
   void findsNullDuplicateAndCollidingKeysWithACountAndSamples() {
     assertThat(SQL.nullKeys(List.of("id", "n"), 5))
-        .isEqualTo("SELECT count(*) OVER (), c0, c1 FROM src WHERE c0 IS NULL OR c1 IS NULL LIMIT 5");
+        .isEqualTo(
+            "SELECT count(*) OVER (), c0, c1 FROM src WHERE c0 IS NULL OR c1 IS NULL LIMIT 5");
     assertThat(SQL.duplicates(List.of("id"), "src", 5))
-        .isEqualTo("SELECT count(*) OVER (), c0 FROM src GROUP BY c0 HAVING count(*) > 1"
-            + " ORDER BY c0 LIMIT 5");
+        .isEqualTo(
+            "SELECT count(*) OVER (), c0 FROM src GROUP BY c0 HAVING count(*) > 1"
+                + " ORDER BY c0 LIMIT 5");
     assertThat(SQL.collisions(List.of("id"), List.of(GENERAL_CI), "src", 5))
-        .isEqualTo("SELECT count(*) OVER (), string_agg(DISTINCT '''' || CAST(c0 AS VARCHAR) ||"
-            + " '''', ' and ') AS rendered FROM src GROUP BY strip_accents(lower(rtrim(c0, ' ')))"
-            + " HAVING count(DISTINCT c0) > 1 LIMIT 5");
-    assertThat(SQL.collisions(List.of("id", "n"), List.of(GENERAL_CI, KeyCollation.EXACT), "src", 2))
-        .isEqualTo("SELECT count(*) OVER (), string_agg(DISTINCT '''' || CAST(row(c0, c1) AS"
-            + " VARCHAR) || '''', ' and ') AS rendered FROM src GROUP BY"
-            + " strip_accents(lower(rtrim(c0, ' '))), c1 HAVING count(DISTINCT row(c0, c1)) > 1"
-            + " LIMIT 2");
+        .isEqualTo(
+            "SELECT count(*) OVER (), string_agg(DISTINCT '''' || CAST(c0 AS VARCHAR) ||"
+                + " '''', ' and ') AS rendered FROM src GROUP BY strip_accents(lower(rtrim(c0, ' ')))"
+                + " HAVING count(DISTINCT c0) > 1 LIMIT 5");
+    assertThat(
+            SQL.collisions(List.of("id", "n"), List.of(GENERAL_CI, KeyCollation.EXACT), "src", 2))
+        .isEqualTo(
+            "SELECT count(*) OVER (), string_agg(DISTINCT '''' || CAST(row(c0, c1) AS"
+                + " VARCHAR) || '''', ' and ') AS rendered FROM src GROUP BY"
+                + " strip_accents(lower(rtrim(c0, ' '))), c1 HAVING count(DISTINCT row(c0, c1)) > 1"
+                + " LIMIT 2");
     assertThat(SQL.withoutNulls(List.of("n", "note")))
         .isEqualTo("(SELECT * FROM src WHERE c1 IS NOT NULL AND c2 IS NOT NULL)");
   }
@@ -154,11 +178,13 @@ class StageSqlTest {
   @Test
   void readsTheChangeSetInOrder() {
     assertThat(SQL.changesAfter())
-        .isEqualTo("SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_seq > ?"
-            + " ORDER BY qsync_seq");
+        .isEqualTo(
+            "SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_seq > ?"
+                + " ORDER BY qsync_seq");
     assertThat(SQL.sample(ChangeKind.DELETE, 3))
-        .isEqualTo("SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_op = 'D'"
-            + " ORDER BY qsync_seq LIMIT 3");
+        .isEqualTo(
+            "SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_op = 'D'"
+                + " ORDER BY qsync_seq LIMIT 3");
     assertThat(StageSql.countChanges(ChangeKind.UPDATE))
         .isEqualTo("SELECT count(*) FROM changes WHERE qsync_op = 'U'");
   }

@@ -2,8 +2,6 @@ package io.qsync.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qsync.diff.KeyProblem;
-
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;
@@ -21,6 +19,7 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import java.util.stream.Stream;
-
 
 class StageTest {
   private static final List<Column> COLUMNS =
@@ -39,7 +36,8 @@ class StageTest {
           new Column("note", SqlType.of(Kind.VARCHAR)));
   private static final List<String> KEY = List.of("id");
   private static final List<KeyCollation> BINARY = List.of(KeyCollation.of("utf8mb4_0900_bin"));
-  private static final List<KeyCollation> GENERAL_CI = List.of(KeyCollation.of("utf8mb4_general_ci"));
+  private static final List<KeyCollation> GENERAL_CI =
+      List.of(KeyCollation.of("utf8mb4_general_ci"));
 
   @TempDir Path dir;
   private Stage stage;
@@ -139,21 +137,31 @@ class StageTest {
   @Test
   void findsNullDuplicateAndCollidingKeys() {
     source(
-        row("a", 1, null), row("A", 2, null), row("b", 3, null), row("b", 4, null),
-        row(null, 5, null), row("c", 6, null));
+        row("a", 1, null),
+        row("A", 2, null),
+        row("b", 3, null),
+        row("b", 4, null),
+        row(null, 5, null),
+        row("c", 6, null));
 
     List<KeyProblem> problems = stage.checkKeys(KEY, GENERAL_CI, 5);
 
-    assertThat(problems).extracting(KeyProblem::kind)
+    assertThat(problems)
+        .extracting(KeyProblem::kind)
         .containsExactly(
-            KeyProblem.Kind.NULL_KEY, KeyProblem.Kind.DUPLICATE_KEY,
+            KeyProblem.Kind.NULL_KEY,
+            KeyProblem.Kind.DUPLICATE_KEY,
             KeyProblem.Kind.COLLATION_COLLISION);
     assertThat(problems.get(0).count()).isEqualTo(1);
     assertThat(problems.get(0).samples()).containsExactly("(NULL)");
     assertThat(problems.get(1).count()).isEqualTo(1);
     assertThat(problems.get(1).samples()).containsExactly("('b')");
     assertThat(problems.get(2).count()).isEqualTo(1);
-    assertThat(problems.get(2).samples()).singleElement().asString().contains("'a'").contains("'A'");
+    assertThat(problems.get(2).samples())
+        .singleElement()
+        .asString()
+        .contains("'a'")
+        .contains("'A'");
   }
 
   @Test
@@ -168,16 +176,24 @@ class StageTest {
       source(row("k" + i, 1, null), row("k" + i, 2, null));
     }
     List<KeyProblem> problems = stage.checkKeys(KEY, BINARY, 2);
-    assertThat(problems).singleElement().satisfies(problem -> {
-      assertThat(problem.kind()).isEqualTo(KeyProblem.Kind.DUPLICATE_KEY);
-      assertThat(problem.count()).isEqualTo(3);
-      assertThat(problem.samples()).containsExactly("('k0')", "('k1')");
-    });
+    assertThat(problems)
+        .singleElement()
+        .satisfies(
+            problem -> {
+              assertThat(problem.kind()).isEqualTo(KeyProblem.Kind.DUPLICATE_KEY);
+              assertThat(problem.count()).isEqualTo(3);
+              assertThat(problem.samples()).containsExactly("('k0')", "('k1')");
+            });
   }
 
   @Test
   void resumesFromACheckpointWithTheRemainingChangesInOrder() {
-    source(row("a", 1, null), row("b", 2, null), row("c", 3, null), row("d", 4, "new"), row("f", 6, null));
+    source(
+        row("a", 1, null),
+        row("b", 2, null),
+        row("c", 3, null),
+        row("d", 4, "new"),
+        row("f", 6, null));
     target(row("d", 4, "old"), row("e", 5, null));
     ChangeCounts counts = stage.diff(KEY, BINARY, true);
     assertThat(counts.changes()).isEqualTo(6);
@@ -185,26 +201,29 @@ class StageTest {
 
     // A new process opens the stage left behind and continues after change 3.
     stage = Stage.open(dir.resolve("s.duckdb"));
-    assertThat(stage.meta()).hasValueSatisfying(meta -> {
-      assertThat(meta.runId()).isEqualTo("run-1");
-      assertThat(meta.fingerprint()).isEqualTo("fingerprint");
-      assertThat(meta.phase()).isEqualTo(StageMeta.Phase.DIFFED);
-      assertThat(meta.columns()).isEqualTo(COLUMNS);
-      assertThat(meta.counts()).contains(counts);
-    });
+    assertThat(stage.meta())
+        .hasValueSatisfying(
+            meta -> {
+              assertThat(meta.runId()).isEqualTo("run-1");
+              assertThat(meta.fingerprint()).isEqualTo("fingerprint");
+              assertThat(meta.phase()).isEqualTo(StageMeta.Phase.DIFFED);
+              assertThat(meta.columns()).isEqualTo(COLUMNS);
+              assertThat(meta.counts()).contains(counts);
+            });
     assertThat(allChanges(3).stream().map(StageTest::describe))
-        .containsExactly(
-            "4 UPDATE [d, 4, new]", "5 DELETE [e, 5, null]", "6 INSERT [f, 6, null]");
+        .containsExactly("4 UPDATE [d, 4, new]", "5 DELETE [e, 5, null]", "6 INSERT [f, 6, null]");
     assertThat(allChanges(6)).isEmpty();
   }
 
   @Test
   void anUnfinishedExtractIsNotResumable() {
     source(row("a", 1, null));
-    assertThat(stage.meta()).hasValueSatisfying(meta -> {
-      assertThat(meta.phase()).isEqualTo(StageMeta.Phase.EXTRACTING);
-      assertThat(meta.counts()).isEmpty();
-    });
+    assertThat(stage.meta())
+        .hasValueSatisfying(
+            meta -> {
+              assertThat(meta.phase()).isEqualTo(StageMeta.Phase.EXTRACTING);
+              assertThat(meta.counts()).isEmpty();
+            });
   }
 
   @Test
@@ -255,16 +274,20 @@ class StageTest {
         Arguments.of(SqlType.of(Kind.SMALLINT), -32768L),
         Arguments.of(SqlType.of(Kind.INTEGER), -2147483648L),
         Arguments.of(SqlType.of(Kind.BIGINT), Long.MIN_VALUE),
-        Arguments.of(SqlType.of(Kind.HUGEINT), new BigInteger("-170141183460469231731687303715884105728")),
+        Arguments.of(
+            SqlType.of(Kind.HUGEINT), new BigInteger("-170141183460469231731687303715884105728")),
         Arguments.of(SqlType.of(Kind.FLOAT), 3.1415927f),
         Arguments.of(SqlType.of(Kind.DOUBLE), 2.718281828459045),
-        Arguments.of(SqlType.decimal(38, 9), new BigDecimal("-12345678901234567890123456789.123456789")),
+        Arguments.of(
+            SqlType.decimal(38, 9), new BigDecimal("-12345678901234567890123456789.123456789")),
         Arguments.of(SqlType.of(Kind.VARCHAR), "실험 🧪 é"),
         Arguments.of(SqlType.of(Kind.BLOB), new byte[] {0, 1, (byte) 0xff}),
         Arguments.of(SqlType.of(Kind.DATE), LocalDate.of(1, 1, 1)),
         // 2020-04-05 02:30 does not exist in America/Bahia_Banderas (the tests' zone): DST gap
-        Arguments.of(SqlType.of(Kind.TIMESTAMP), LocalDateTime.of(2020, 4, 5, 2, 30, 0, 123_456_000)),
-        Arguments.of(SqlType.of(Kind.TIMESTAMP_UTC), LocalDateTime.of(2026, 3, 29, 1, 30, 0, 1_000)),
+        Arguments.of(
+            SqlType.of(Kind.TIMESTAMP), LocalDateTime.of(2020, 4, 5, 2, 30, 0, 123_456_000)),
+        Arguments.of(
+            SqlType.of(Kind.TIMESTAMP_UTC), LocalDateTime.of(2026, 3, 29, 1, 30, 0, 1_000)),
         Arguments.of(SqlType.of(Kind.JSON), "{\"a\":[1,2]}"),
         Arguments.of(SqlType.of(Kind.UUID), "123e4567-e89b-12d3-a456-426614174000"));
   }
@@ -272,7 +295,8 @@ class StageTest {
   /** Appends one row of {@code type} to both sides, diffs, and reads the row back as an insert. */
   private Object[] roundTrip(SqlType type, Object value) {
     stage.close();
-    List<Column> columns = List.of(new Column("id", SqlType.of(Kind.BIGINT)), new Column("v", type));
+    List<Column> columns =
+        List.of(new Column("id", SqlType.of(Kind.BIGINT)), new Column("v", type));
     stage = Stage.open(dir.resolve("types.duckdb"));
     stage.begin("run-types", "f", columns);
     try (Stage.StageWriter writer = stage.sourceWriter(columns)) {

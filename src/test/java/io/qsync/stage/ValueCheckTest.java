@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.destination.ValueRule;
+import io.qsync.destination.ValueRule.Check;
+import io.qsync.destination.ValueRule.Repertoire;
 import io.qsync.diff.KeyCollation;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.row.SqlType.Kind;
-import io.qsync.destination.ValueRule;
-import io.qsync.destination.ValueRule.Check;
-import io.qsync.destination.ValueRule.Repertoire;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,13 +33,15 @@ class ValueCheckTest {
   @TempDir Path dir;
 
   private static final LocalDateTime FIRST_TIMESTAMP = LocalDateTime.of(1970, 1, 1, 0, 0, 1);
-  private static final LocalDateTime LAST_TIMESTAMP = LocalDateTime.of(2038, 1, 19, 3, 14, 7, 999_999_000);
+  private static final LocalDateTime LAST_TIMESTAMP =
+      LocalDateTime.of(2038, 1, 19, 3, 14, 7, 999_999_000);
 
   /** A check, a stage type, a DuckDB literal of that type, and whether the value breaks it. */
   static Stream<Arguments> checks() {
     Check years =
         new ValueRule.OutsideTimes(
-            LocalDateTime.of(1000, 1, 1, 0, 0), LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000));
+            LocalDateTime.of(1000, 1, 1, 0, 0),
+            LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000));
     Check timestamps = new ValueRule.OutsideTimes(FIRST_TIMESTAMP, LAST_TIMESTAMP);
     Check tinyint = new ValueRule.OutsideRange(BigInteger.valueOf(-128), BigInteger.valueOf(127));
     return Stream.of(
@@ -47,19 +49,25 @@ class ValueCheckTest {
         Arguments.of(new ValueRule.IsNull(), Kind.VARCHAR, "''", false),
         Arguments.of(new ValueRule.NotFinite(), Kind.DOUBLE, "'NaN'::DOUBLE", true),
         Arguments.of(new ValueRule.NotFinite(), Kind.FLOAT, "'-inf'::FLOAT", true),
-        Arguments.of(new ValueRule.NotFinite(), Kind.DOUBLE, "1.7976931348623157e308::DOUBLE", false),
+        Arguments.of(
+            new ValueRule.NotFinite(), Kind.DOUBLE, "1.7976931348623157e308::DOUBLE", false),
         Arguments.of(new ValueRule.NotFinite(), Kind.DOUBLE, "NULL::DOUBLE", false),
         Arguments.of(new ValueRule.Negative(), Kind.DOUBLE, "-1e-300::DOUBLE", true),
         Arguments.of(new ValueRule.Negative(), Kind.DOUBLE, "'-0.0'::DOUBLE", false),
         Arguments.of(tinyint, Kind.BIGINT, "128::BIGINT", true),
         Arguments.of(tinyint, Kind.BIGINT, "-128::BIGINT", false),
         Arguments.of(tinyint, Kind.HUGEINT, "(-129)::HUGEINT", true),
-        Arguments.of(new ValueRule.OutsideRange(BigInteger.ZERO, BigInteger.ZERO), Kind.BOOLEAN, "true", true),
+        Arguments.of(
+            new ValueRule.OutsideRange(BigInteger.ZERO, BigInteger.ZERO),
+            Kind.BOOLEAN,
+            "true",
+            true),
         Arguments.of(new ValueRule.TooManyDigits(2), Kind.BIGINT, "100::BIGINT", true),
         Arguments.of(new ValueRule.TooManyDigits(2), Kind.BIGINT, "-99::BIGINT", false),
         Arguments.of(new ValueRule.TooManyDigits(0), Kind.BOOLEAN, "true", true),
         Arguments.of(new ValueRule.TooManyDigits(0), Kind.BOOLEAN, "false", false),
-        Arguments.of(new ValueRule.TooManyDigits(3), Kind.DECIMAL, "'-999.999999999'::DECIMAL(38,9)", false),
+        Arguments.of(
+            new ValueRule.TooManyDigits(3), Kind.DECIMAL, "'-999.999999999'::DECIMAL(38,9)", false),
         Arguments.of(new ValueRule.TooManyDigits(3), Kind.DECIMAL, "'1000.5'::DECIMAL(38,9)", true),
         Arguments.of(new ValueRule.TooManyDigits(0), Kind.DECIMAL, "'0.5'::DECIMAL(38,9)", false),
         Arguments.of(new ValueRule.LongerThanCharacters(2), Kind.VARCHAR, "'é🧪'", false),
@@ -81,11 +89,19 @@ class ValueCheckTest {
         Arguments.of(new ValueRule.NotSetOf(List.of("a", "b")), Kind.VARCHAR, "'A'", true),
         Arguments.of(new ValueRule.OutsideRepertoire(Repertoire.BMP), Kind.VARCHAR, "'é한'", false),
         Arguments.of(new ValueRule.OutsideRepertoire(Repertoire.BMP), Kind.VARCHAR, "'a🧪'", true),
-        Arguments.of(new ValueRule.OutsideRepertoire(Repertoire.LATIN1), Kind.VARCHAR, "'café €5 – “ok”'", false),
-        Arguments.of(new ValueRule.OutsideRepertoire(Repertoire.LATIN1), Kind.VARCHAR, "'Łódź'", true),
-        Arguments.of(new ValueRule.OutsideRepertoire(Repertoire.LATIN1), Kind.VARCHAR, "chr(128)", true),
-        Arguments.of(new ValueRule.OutsideRepertoire(Repertoire.LATIN1), Kind.VARCHAR, "chr(129)", false),
-        Arguments.of(new ValueRule.OutsideRepertoire(Repertoire.ASCII), Kind.VARCHAR, "'plain'", false),
+        Arguments.of(
+            new ValueRule.OutsideRepertoire(Repertoire.LATIN1),
+            Kind.VARCHAR,
+            "'café €5 – “ok”'",
+            false),
+        Arguments.of(
+            new ValueRule.OutsideRepertoire(Repertoire.LATIN1), Kind.VARCHAR, "'Łódź'", true),
+        Arguments.of(
+            new ValueRule.OutsideRepertoire(Repertoire.LATIN1), Kind.VARCHAR, "chr(128)", true),
+        Arguments.of(
+            new ValueRule.OutsideRepertoire(Repertoire.LATIN1), Kind.VARCHAR, "chr(129)", false),
+        Arguments.of(
+            new ValueRule.OutsideRepertoire(Repertoire.ASCII), Kind.VARCHAR, "'plain'", false),
         Arguments.of(new ValueRule.OutsideRepertoire(Repertoire.ASCII), Kind.VARCHAR, "'é'", true),
         Arguments.of(years, Kind.DATE, "DATE '0999-12-31'", true),
         Arguments.of(years, Kind.DATE, "DATE '1000-01-01'", false),
@@ -103,15 +119,21 @@ class ValueCheckTest {
 
   @ParameterizedTest(name = "{0} on {1} {2}: {3}")
   @MethodSource("checks")
-  void eachCheckFindsExactlyTheValuesThatBreakIt(Check check, Kind kind, String literal, boolean breaks)
-      throws SQLException {
+  void eachCheckFindsExactlyTheValuesThatBreakIt(
+      Check check, Kind kind, String literal, boolean breaks) throws SQLException {
     SqlType type = kind == Kind.DECIMAL ? SqlType.decimal(38, 9) : SqlType.of(kind);
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement();
         ResultSet row =
             statement.executeQuery(
-                "SELECT coalesce(" + ValueCheck.condition(check, "c0", type) + ", false) FROM"
-                    + " (SELECT CAST(" + literal + " AS " + type.duckDbName() + ") AS c0)")) {
+                "SELECT coalesce("
+                    + ValueCheck.condition(check, "c0", type)
+                    + ", false) FROM"
+                    + " (SELECT CAST("
+                    + literal
+                    + " AS "
+                    + type.duckDbName()
+                    + ") AS c0)")) {
       row.next();
       assertThat(row.getBoolean(1)).isEqualTo(breaks);
     }
@@ -137,9 +159,11 @@ class ValueCheckTest {
   @Test
   void namesEveryColumnItsValuesAndTheirRemediesInOneMessage() {
     ValueRule binary =
-        new ValueRule("b", "binary(2)", new ValueRule.NotOfLength(2), "not 2 bytes long", "use VARBINARY(2)");
+        new ValueRule(
+            "b", "binary(2)", new ValueRule.NotOfLength(2), "not 2 bytes long", "use VARBINARY(2)");
     ValueRule finite =
-        new ValueRule("ratio", "double", new ValueRule.NotFinite(), "NaN or an infinity", "map them");
+        new ValueRule(
+            "ratio", "double", new ValueRule.NotFinite(), "NaN or an infinity", "map them");
     try (Stage stage =
         stage(
             new Object[] {1, new byte[] {0, 'a', 'b'}, Double.NaN},
@@ -151,7 +175,9 @@ class ValueCheckTest {
       QsyncException error =
           catchThrowableOfType(
               QsyncException.class,
-              () -> ValueCheck.require(stage, List.of(binary, finite), List.of("id"), 2, "sync 's': table t"));
+              () ->
+                  ValueCheck.require(
+                      stage, List.of(binary, finite), List.of("id"), 2, "sync 's': table t"));
 
       assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
       assertThat(error.getMessage())
@@ -170,7 +196,8 @@ class ValueCheckTest {
   @Test
   void passesAChangeSetWhoseValuesAllFitAndIgnoresDeletes() {
     ValueRule finite =
-        new ValueRule("ratio", "double", new ValueRule.NotFinite(), "NaN or an infinity", "map them");
+        new ValueRule(
+            "ratio", "double", new ValueRule.NotFinite(), "NaN or an infinity", "map them");
     try (Stage stage = stage(new Object[] {1, new byte[] {1}, 0.5}, new Object[] {2, null, null})) {
       assertThat(ValueCheck.problems(stage, List.of(finite), List.of("id"), 5)).isEmpty();
       ValueCheck.require(stage, List.of(), List.of("id"), 5, "sync 's': table t");

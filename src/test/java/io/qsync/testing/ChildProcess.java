@@ -48,7 +48,11 @@ public final class ChildProcess implements AutoCloseable {
    * ({@code -Djava.io.tmpdir=...}).
    */
   public static ChildProcess start(
-      Path folder, String name, String maxHeap, List<String> jvmOptions, Class<?> mainClass,
+      Path folder,
+      String name,
+      String maxHeap,
+      List<String> jvmOptions,
+      Class<?> mainClass,
       String... args) {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>();

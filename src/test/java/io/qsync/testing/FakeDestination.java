@@ -40,23 +40,34 @@ public final class FakeDestination implements Destination {
   private final List<Applied> applied = new ArrayList<>();
   private final Map<Long, RuntimeException> failures = new LinkedHashMap<>();
 
-  /** A batch a writer committed: its run, and the changes after {@code afterSeq} up to {@code lastSeq}. */
+  /**
+   * A batch a writer committed: its run, and the changes after {@code afterSeq} up to {@code
+   * lastSeq}.
+   */
   public record Applied(String runId, String table, long afterSeq, long lastSeq) {}
 
-  /** A table that holds {@code rows} (each as {@code columns} in their order), keyed by {@code key}. */
-  public FakeDestination withTable(String table, List<Column> columns, List<String> key, List<Object[]> rows) {
+  /**
+   * A table that holds {@code rows} (each as {@code columns} in their order), keyed by {@code key}.
+   */
+  public FakeDestination withTable(
+      String table, List<Column> columns, List<String> key, List<Object[]> rows) {
     createTable(table, columns, key);
     rows.forEach(row -> tables.get(table).put(row.clone()));
     return this;
   }
 
-  /** Another run holds the sync's lock: taking it fails as the real lock does when it stays taken. */
+  /**
+   * Another run holds the sync's lock: taking it fails as the real lock does when it stays taken.
+   */
   public FakeDestination lockedByAnotherRun(String sync) {
     lockedElsewhere.add(sync);
     return this;
   }
 
-  /** The next batch that starts after change {@code afterSeq} fails with {@code error}, once, writing nothing. */
+  /**
+   * The next batch that starts after change {@code afterSeq} fails with {@code error}, once,
+   * writing nothing.
+   */
   public FakeDestination failBatchAfter(long afterSeq, RuntimeException error) {
     failures.put(afterSeq, error);
     return this;
@@ -84,14 +95,17 @@ public final class FakeDestination implements Destination {
     if (found == null) {
       return Optional.empty();
     }
-    List<DestinationColumn> columns = found.columns.stream()
-        .map(column -> {
-          String type = column.type().kind().name().toLowerCase(Locale.ROOT);
-          return new DestinationColumn(
-              column.name(), type, type, true, true, Optional.empty(), 0, 0, 0, 0);
-        })
-        .toList();
-    return Optional.of(new DestinationTable(table, columns, found.key.isEmpty() ? List.of() : List.of(found.key)));
+    List<DestinationColumn> columns =
+        found.columns.stream()
+            .map(
+                column -> {
+                  String type = column.type().kind().name().toLowerCase(Locale.ROOT);
+                  return new DestinationColumn(
+                      column.name(), type, type, true, true, Optional.empty(), 0, 0, 0, 0);
+                })
+            .toList();
+    return Optional.of(
+        new DestinationTable(table, columns, found.key.isEmpty() ? List.of() : List.of(found.key)));
   }
 
   @Override
@@ -102,15 +116,21 @@ public final class FakeDestination implements Destination {
 
   @Override
   public List<ValueRule> valueRules(
-      String table, Optional<DestinationTable> existing, List<Column> columns, List<String> key,
+      String table,
+      Optional<DestinationTable> existing,
+      List<Column> columns,
+      List<String> key,
       QueryDialect dialect) {
     return List.of();
   }
 
   @Override
   public String createTableStatement(String table, List<Column> columns, List<String> key) {
-    return "CREATE TABLE " + table + " ("
-        + columns.stream().map(Column::name).collect(Collectors.joining(", ")) + ")";
+    return "CREATE TABLE "
+        + table
+        + " ("
+        + columns.stream().map(Column::name).collect(Collectors.joining(", "))
+        + ")";
   }
 
   @Override
@@ -178,18 +198,24 @@ public final class FakeDestination implements Destination {
   public Optional<Object[]> findRow(
       String table, List<Column> columns, List<String> key, List<Object> keyValues) {
     FakeTable found = tables.get(table);
-    return Optional.ofNullable(found.rows.get(keyValues)).map(row -> {
-      Object[] read = new Object[columns.size()];
-      for (int i = 0; i < read.length; i++) {
-        read[i] = row[found.indexOf(columns.get(i).name())];
-      }
-      return read;
-    });
+    return Optional.ofNullable(found.rows.get(keyValues))
+        .map(
+            row -> {
+              Object[] read = new Object[columns.size()];
+              for (int i = 0; i < read.length; i++) {
+                read[i] = row[found.indexOf(columns.get(i).name())];
+              }
+              return read;
+            });
   }
 
   @Override
   public ChangeWriter writer(
-      String table, List<Column> columns, List<String> key, Writes writes, String runId,
+      String table,
+      List<Column> columns,
+      List<String> key,
+      Writes writes,
+      String runId,
       SyncLock lock) {
     return new ChangeWriter() {
       @Override
@@ -314,8 +340,8 @@ public final class FakeDestination implements Destination {
   }
 
   /**
-   * Run history in memory, newest last. As in the real store, {@link #update} leaves the
-   * checkpoint alone: only a batch moves it.
+   * Run history in memory, newest last. As in the real store, {@link #update} leaves the checkpoint
+   * alone: only a batch moves it.
    */
   public static final class FakeRunStore implements RunStore {
     private final Map<String, RunRecord> records = new LinkedHashMap<>();
@@ -330,7 +356,8 @@ public final class FakeDestination implements Destination {
       RunRecord run = records.get(runId);
       if (run == null || run.appliedThrough() != afterSeq) {
         throw new QsyncException(
-            ErrorKind.FAILED, "run " + runId + ": the checkpoint is no longer at change " + afterSeq);
+            ErrorKind.FAILED,
+            "run " + runId + ": the checkpoint is no longer at change " + afterSeq);
       }
       records.put(runId, run.withCheckpoint(lastSeq, run.batchesApplied() + 1));
     }
@@ -349,7 +376,8 @@ public final class FakeDestination implements Destination {
     public void update(RunRecord run) {
       RunRecord stored = records.get(run.runId());
       if (stored != null) {
-        records.put(run.runId(), run.withCheckpoint(stored.appliedThrough(), stored.batchesApplied()));
+        records.put(
+            run.runId(), run.withCheckpoint(stored.appliedThrough(), stored.batchesApplied()));
       }
     }
 
@@ -367,7 +395,9 @@ public final class FakeDestination implements Destination {
     public Optional<RunRecord> unfinishedOfAnyTable(String sync) {
       List<RunRecord> newestFirst = new ArrayList<>(records.values());
       java.util.Collections.reverse(newestFirst);
-      return newestFirst.stream().filter(run -> run.sync().equals(sync)).findFirst()
+      return newestFirst.stream()
+          .filter(run -> run.sync().equals(sync))
+          .findFirst()
           .filter(run -> run.status().unfinished());
     }
 
@@ -399,7 +429,8 @@ public final class FakeDestination implements Destination {
       java.util.Collections.reverse(newestFirst);
       return newestFirst.stream()
           .filter(run -> run.sync().equals(sync) && run.table().equals(table))
-          .limit(limit).toList();
+          .limit(limit)
+          .toList();
     }
 
     @Override

@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * A server that speaks just enough of the MySQL protocol to let a client log in, and then answers
  * queries as a hostile (or hijacked) server might: with a {@code LOCAL INFILE} request for a file
- * of its choosing. It records every byte the client sends after such a request, so a test can
- * check that no file content left the client. One connection at a time; close it.
+ * of its choosing. It records every byte the client sends after such a request, so a test can check
+ * that no file content left the client. One connection at a time; close it.
  */
 public final class HostileMariaDbServer implements AutoCloseable {
   private static final int CLIENT_LONG_PASSWORD = 1;
@@ -90,8 +90,11 @@ public final class HostileMariaDbServer implements AutoCloseable {
         writePacket(out, 1, ok(0)); // COM_PING, COM_RESET_CONNECTION, ...
         continue;
       }
-      String query = new String(command.payload, 1, command.payload.length - 1, StandardCharsets.UTF_8);
-      boolean hostile = target == Destination.EVERY_QUERY || query.stripLeading().toUpperCase().startsWith("LOAD DATA");
+      String query =
+          new String(command.payload, 1, command.payload.length - 1, StandardCharsets.UTF_8);
+      boolean hostile =
+          target == Destination.EVERY_QUERY
+              || query.stripLeading().toUpperCase().startsWith("LOAD DATA");
       if (!hostile) {
         writePacket(out, 1, ok(0));
         continue;
@@ -133,18 +136,27 @@ public final class HostileMariaDbServer implements AutoCloseable {
     return new Packet(header[3] & 0xff, payload);
   }
 
-  private static void writePacket(OutputStream out, int sequence, byte[] payload) throws IOException {
-    out.write(new byte[] {
-      (byte) payload.length, (byte) (payload.length >> 8), (byte) (payload.length >> 16), (byte) sequence
-    });
+  private static void writePacket(OutputStream out, int sequence, byte[] payload)
+      throws IOException {
+    out.write(
+        new byte[] {
+          (byte) payload.length,
+          (byte) (payload.length >> 8),
+          (byte) (payload.length >> 16),
+          (byte) sequence
+        });
     out.write(payload);
     out.flush();
   }
 
   private static byte[] greeting() {
     int capabilities =
-        CLIENT_LONG_PASSWORD | CLIENT_LOCAL_FILES | CLIENT_PROTOCOL_41 | CLIENT_TRANSACTIONS
-            | CLIENT_SECURE_CONNECTION | CLIENT_PLUGIN_AUTH;
+        CLIENT_LONG_PASSWORD
+            | CLIENT_LOCAL_FILES
+            | CLIENT_PROTOCOL_41
+            | CLIENT_TRANSACTIONS
+            | CLIENT_SECURE_CONNECTION
+            | CLIENT_PLUGIN_AUTH;
     ByteArrayOutputStream packet = new ByteArrayOutputStream();
     packet.write(10); // protocol version
     packet.writeBytes("5.5.5-10.11.0-MariaDB-hostile\0".getBytes(StandardCharsets.US_ASCII));

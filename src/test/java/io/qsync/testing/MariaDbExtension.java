@@ -22,7 +22,8 @@ public final class MariaDbExtension implements ParameterResolver, AfterEachCallb
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     return context
         .getStore(NAMESPACE)
-        .getOrComputeIfAbsent("database", key -> MariaDbServer.createDatabase(), TestDatabase.class);
+        .getOrComputeIfAbsent(
+            "database", key -> MariaDbServer.createDatabase(), TestDatabase.class);
   }
 
   @Override

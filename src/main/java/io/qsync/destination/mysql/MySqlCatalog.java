@@ -42,7 +42,8 @@ final class MySqlCatalog implements DestinationCatalog {
   public Optional<DestinationTable> describe(String table) {
     List<DestinationColumn> columns = new ArrayList<>();
     try (PreparedStatement statement =
-        connections.connection()
+        connections
+            .connection()
             .prepareStatement(
                 "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,"
                     + " COLLATION_NAME, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE,"
@@ -55,8 +56,11 @@ final class MySqlCatalog implements DestinationCatalog {
           boolean nullable = rows.getString(4).equals("YES");
           String extra = Optional.ofNullable(rows.getString(6)).orElse("").toLowerCase(Locale.ROOT);
           boolean hasDefault =
-              nullable || rows.getString(5) != null || extra.contains("auto_increment")
-                  || extra.contains("generated") || extra.contains("virtual")
+              nullable
+                  || rows.getString(5) != null
+                  || extra.contains("auto_increment")
+                  || extra.contains("generated")
+                  || extra.contains("virtual")
                   || extra.contains("stored");
           Matcher generated = GENERATED.matcher(extra);
           columns.add(
@@ -74,8 +78,11 @@ final class MySqlCatalog implements DestinationCatalog {
                   Optional.ofNullable(rows.getString(12))
                       .map(name -> name.toLowerCase(Locale.ROOT)),
                   generated.find()
-                      ? Optional.of(generated.group().toUpperCase(Locale.ROOT) + " ALWAYS AS ("
-                          + Optional.ofNullable(rows.getString(13)).orElse("") + ")")
+                      ? Optional.of(
+                          generated.group().toUpperCase(Locale.ROOT)
+                              + " ALWAYS AS ("
+                              + Optional.ofNullable(rows.getString(13)).orElse("")
+                              + ")")
                       : Optional.empty()));
         }
       }
@@ -102,13 +109,16 @@ final class MySqlCatalog implements DestinationCatalog {
   /** What the catalogue calls the table: BASE TABLE, VIEW, SYSTEM VERSIONED, SEQUENCE, ... */
   private String tableType(String table) {
     try (PreparedStatement statement =
-        connections.connection()
+        connections
+            .connection()
             .prepareStatement(
                 "SELECT TABLE_TYPE FROM information_schema.TABLES"
                     + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
       statement.setString(1, table);
       try (ResultSet rows = statement.executeQuery()) {
-        return rows.next() ? rows.getString(1).toUpperCase(Locale.ROOT) : DestinationTable.BASE_TABLE;
+        return rows.next()
+            ? rows.getString(1).toUpperCase(Locale.ROOT)
+            : DestinationTable.BASE_TABLE;
       }
     } catch (SQLException e) {
       throw connections.failed("describe table " + table, e);
@@ -118,7 +128,8 @@ final class MySqlCatalog implements DestinationCatalog {
   private List<List<String>> uniqueKeys(String table) throws QsyncException {
     Map<String, List<String>> keys = new LinkedHashMap<>();
     try (PreparedStatement statement =
-        connections.connection()
+        connections
+            .connection()
             .prepareStatement(
                 "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS"
                     + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0"
@@ -143,7 +154,10 @@ final class MySqlCatalog implements DestinationCatalog {
 
   @Override
   public List<ValueRule> valueRules(
-      String table, Optional<DestinationTable> existing, List<Column> columns, List<String> key,
+      String table,
+      Optional<DestinationTable> existing,
+      List<Column> columns,
+      List<String> key,
       QueryDialect dialect) {
     List<ValueRule> rules = new ArrayList<>();
     for (Column column : columns) {
@@ -152,10 +166,17 @@ final class MySqlCatalog implements DestinationCatalog {
           existing.isPresent()
               ? existing.get().column(column.name())
               : Optional.of(MySqlTypes.created(column, isKey));
-      target.ifPresent(described -> rules.addAll(
-          MySqlValueRules.rules(
-              MySqlDialect.quote(table), existing.isPresent(), column, described, isKey, dialect,
-              lastTimestamp())));
+      target.ifPresent(
+          described ->
+              rules.addAll(
+                  MySqlValueRules.rules(
+                      MySqlDialect.quote(table),
+                      existing.isPresent(),
+                      column,
+                      described,
+                      isKey,
+                      dialect,
+                      lastTimestamp())));
     }
     return rules;
   }
@@ -208,14 +229,19 @@ final class MySqlCatalog implements DestinationCatalog {
     String noPad = connections.dialect().binaryKeyCollation();
     // MariaDB has a NO PAD binary collation for each character set; MySQL 8 one for utf8mb4 only.
     String exact =
-        noPad.endsWith("_nopad_bin") ? charset + "_nopad_bin"
-            : noPad.equals("utf8mb4_0900_bin") && charset.equals("utf8mb4") ? noPad
-            : null;
-    String type = exact != null
-        ? described.columnType() + " CHARACTER SET " + charset + " COLLATE " + exact
-        : described.columnType().replaceFirst("^(?:var)?char", "varbinary");
-    return "ALTER TABLE " + MySqlDialect.quote(table.name()) + " MODIFY "
-        + MySqlDialect.quote(described.name()) + " " + type
+        noPad.endsWith("_nopad_bin")
+            ? charset + "_nopad_bin"
+            : noPad.equals("utf8mb4_0900_bin") && charset.equals("utf8mb4") ? noPad : null;
+    String type =
+        exact != null
+            ? described.columnType() + " CHARACTER SET " + charset + " COLLATE " + exact
+            : described.columnType().replaceFirst("^(?:var)?char", "varbinary");
+    return "ALTER TABLE "
+        + MySqlDialect.quote(table.name())
+        + " MODIFY "
+        + MySqlDialect.quote(described.name())
+        + " "
+        + type
         + (described.nullable() ? " NULL" : " NOT NULL");
   }
 
@@ -236,8 +262,14 @@ final class MySqlCatalog implements DestinationCatalog {
         connections.execute("DROP TABLE IF EXISTS " + MySqlDialect.quote(old), "drop " + old);
         // One RENAME of both: readers see the old table or the new one, never neither.
         connections.execute(
-            "RENAME TABLE " + MySqlDialect.quote(table) + " TO " + MySqlDialect.quote(old) + ", "
-                + MySqlDialect.quote(shadow) + " TO " + MySqlDialect.quote(table),
+            "RENAME TABLE "
+                + MySqlDialect.quote(table)
+                + " TO "
+                + MySqlDialect.quote(old)
+                + ", "
+                + MySqlDialect.quote(shadow)
+                + " TO "
+                + MySqlDialect.quote(table),
             "swap in the new table");
       } else {
         connections.execute(
@@ -246,12 +278,18 @@ final class MySqlCatalog implements DestinationCatalog {
       }
     }
     // Also after a crash between the RENAME and this DROP: the resumed run finishes the swap.
-    connections.execute("DROP TABLE IF EXISTS " + MySqlDialect.quote(old), "drop the old table " + old);
+    connections.execute(
+        "DROP TABLE IF EXISTS " + MySqlDialect.quote(old), "drop the old table " + old);
     if (describe(table).isEmpty()) {
       throw new QsyncException(
           ErrorKind.NEEDS_ACTION,
-          "connection '" + connections.name() + "': neither table " + table + " nor its new copy "
-              + shadow + " exists any more, so the swap of replace mode has nothing to swap in"
+          "connection '"
+              + connections.name()
+              + "': neither table "
+              + table
+              + " nor its new copy "
+              + shadow
+              + " exists any more, so the swap of replace mode has nothing to swap in"
               + "\nRun with --restart to build the table again.");
     }
   }

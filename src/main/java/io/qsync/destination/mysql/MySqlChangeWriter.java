@@ -3,12 +3,12 @@ package io.qsync.destination.mysql;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.TransientException;
+import io.qsync.destination.ChangeWriters.Writes;
+import io.qsync.destination.Destination;
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeKind;
 import io.qsync.row.Column;
 import io.qsync.state.SyncLock;
-import io.qsync.destination.Destination;
-import io.qsync.destination.ChangeWriters.Writes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,8 +17,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Writes change batches with multi-row statements: deletes first ({@code DELETE ... WHERE key IN
@@ -50,22 +50,34 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
   private final int[] allColumns;
   private long maxAllowedPacket;
   private final String side;
+
   /** Whether every key column compares exactly, once looked up. */
   private Boolean exactKeys;
+
   /** The table's unique keys, read when a duplicate value first needs telling apart. */
   private MySqlUniqueKeys uniqueKeys;
+
   /**
    * Rows set aside by committed batches, written by {@link #finish}; shared by the writers of one
    * run, as a lost session is replaced by a new writer.
    */
   private final MySqlMovedValues.Pending moved;
+
   private final MySqlMovedValues movedValues;
   private final MySqlRejection rejection;
 
   MySqlChangeWriter(
-      Connection connection, MySqlDialect dialect, String table, List<Column> columns,
-      List<String> key, Writes writes, String runId, SyncLock lock, Clock clock,
-      String side, MySqlMovedValues.Pending setAside) {
+      Connection connection,
+      MySqlDialect dialect,
+      String table,
+      List<Column> columns,
+      List<String> key,
+      Writes writes,
+      String runId,
+      SyncLock lock,
+      Clock clock,
+      String side,
+      MySqlMovedValues.Pending setAside) {
     this.connection = connection;
     this.dialect = dialect;
     this.table = table;
@@ -126,8 +138,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     try {
       return Optional.of(movedValues.write(moved, this::writeRows, lock, runId));
     } catch (SQLException e) {
-      throw MySqlErrors.failed(
-          side, "write the rows set aside until the end of the run", e);
+      throw MySqlErrors.failed(side, "write the rows set aside until the end of the run", e);
     }
   }
 
@@ -138,8 +149,8 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     /** Multi-row statements only. */
     STATEMENTS,
     /**
-     * One statement a row, setting aside rows whose value of another unique key is still held by
-     * a row a later change moves it from ({@link MySqlMovedValues}).
+     * One statement a row, setting aside rows whose value of another unique key is still held by a
+     * row a later change moves it from ({@link MySqlMovedValues}).
      */
     ROWS
   }
@@ -151,8 +162,8 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     /** LOAD DATA did not load the rows exactly; the batch was rolled back. */
     LOAD_DATA_DECLINED,
     /**
-     * A row collided with another on a unique key other than the sync's; the batch was rolled
-     * back, to be written again a row at a time, setting such rows aside.
+     * A row collided with another on a unique key other than the sync's; the batch was rolled back,
+     * to be written again a row at a time, setting such rows aside.
      */
     VALUE_MOVES
   }
@@ -173,9 +184,13 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
           // Its session ended (a restart, a killed session): the retry takes the lock again,
           // unless another run holds it by then.
           throw new TransientException(
-              "run " + runId + " lost its lock before committing batch ending at change " + lastSeq
+              "run "
+                  + runId
+                  + " lost its lock before committing batch ending at change "
+                  + lastSeq
                   + "; the batch was rolled back\nRun again: the run resumes after its last"
-                  + " committed batch.", null);
+                  + " committed batch.",
+              null);
         }
         connection.commit();
         moved.add(setAside, collidedOn);
@@ -215,8 +230,8 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
 
   /**
    * Deletes, then updates, then inserts: a delete or an update may free a value of a unique key
-   * that an insert needs; an insert never frees anything. False when LOAD DATA did not load the
-   * new rows exactly: the caller rolls the batch back.
+   * that an insert needs; an insert never frees anything. False when LOAD DATA did not load the new
+   * rows exactly: the caller rolls the batch back.
    */
   private boolean write(
       List<Change> batch, Attempt attempt, List<Change> setAside, Set<String> collidedOn)
@@ -234,7 +249,8 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
       }
       return true;
     }
-    for (List<Change> chunk : StatementChunks.split(updates, maxRowsPerStatement, statementBytes(), allColumns)) {
+    for (List<Change> chunk :
+        StatementChunks.split(updates, maxRowsPerStatement, statementBytes(), allColumns)) {
       writeRows(chunk, true);
     }
     // Inserts are plain INSERTs even in upsert modes: a key the diff saw as new must not exist.
@@ -243,7 +259,8 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     if (attempt == Attempt.BULK && loadData.suits(inserts)) {
       return loadData.load(connection, inserts);
     }
-    for (List<Change> chunk : StatementChunks.split(inserts, maxRowsPerStatement, statementBytes(), allColumns)) {
+    for (List<Change> chunk :
+        StatementChunks.split(inserts, maxRowsPerStatement, statementBytes(), allColumns)) {
       writeRows(chunk, false);
     }
     return true;
@@ -334,7 +351,8 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
   }
 
   private void writeDeletes(List<Change> deletes) throws SQLException {
-    for (List<Change> chunk : StatementChunks.split(deletes, keysPerStatement(), statementBytes(), keyIndexes)) {
+    for (List<Change> chunk :
+        StatementChunks.split(deletes, keysPerStatement(), statementBytes(), keyIndexes)) {
       try (PreparedStatement statement =
           connection.prepareStatement(dialect.delete(table, key, chunk.size()))) {
         bindKeys(statement, chunk);
@@ -354,7 +372,8 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
   /** The server's {@code max_allowed_packet}, read once, on first use. */
   private long maxAllowedPacket() throws SQLException {
     if (maxAllowedPacket == 0) {
-      try (PreparedStatement statement = connection.prepareStatement("SELECT @@max_allowed_packet");
+      try (PreparedStatement statement =
+              connection.prepareStatement("SELECT @@max_allowed_packet");
           ResultSet rows = statement.executeQuery()) {
         rows.next();
         maxAllowedPacket = rows.getLong(1);
@@ -366,8 +385,8 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
   /**
    * A row too large for one statement under the server's {@code max_allowed_packet} can never be
    * written by a statement (the server drops the connection, and a retry fails the same way), and
-   * LOAD DATA would store it where no later update could reach it: it is refused before anything
-   * of the batch is sent, naming its key, its largest column and the sizes.
+   * LOAD DATA would store it where no later update could reach it: it is refused before anything of
+   * the batch is sent, naming its key, its largest column and the sizes.
    */
   private void checkPacketSize(List<Change> batch) {
     long limit;
@@ -406,13 +425,14 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
   }
 
   /**
-   * The updates that find no row with their key, as the target compares keys: an upsert that
-   * finds none would insert a second row instead. Counted first (one statement for many keys),
-   * then looked up one by one only when some are missing.
+   * The updates that find no row with their key, as the target compares keys: an upsert that finds
+   * none would insert a second row instead. Counted first (one statement for many keys), then
+   * looked up one by one only when some are missing.
    */
   private List<Change> missingUpdates(List<Change> updates) throws SQLException {
     List<Change> missing = new ArrayList<>();
-    for (List<Change> chunk : StatementChunks.split(updates, keysPerStatement(), statementBytes(), keyIndexes)) {
+    for (List<Change> chunk :
+        StatementChunks.split(updates, keysPerStatement(), statementBytes(), keyIndexes)) {
       try (PreparedStatement statement =
           connection.prepareStatement(dialect.countKeys(table, key, chunk.size()))) {
         bindKeys(statement, chunk);
@@ -434,16 +454,17 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
   }
 
   /**
-   * Whether every key column compares values exactly (numbers, dates, binary strings, binary NO
-   * PAD collations): then a key qsync read from the table is the key the table holds, and an
-   * update that finds no row means another writer deleted it.
+   * Whether every key column compares values exactly (numbers, dates, binary strings, binary NO PAD
+   * collations): then a key qsync read from the table is the key the table holds, and an update
+   * that finds no row means another writer deleted it.
    */
   private boolean keysCompareExactly() throws SQLException {
     if (exactKeys == null) {
       boolean exact = true;
-      try (PreparedStatement statement = connection.prepareStatement(
-          "SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS"
-              + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
+      try (PreparedStatement statement =
+          connection.prepareStatement(
+              "SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS"
+                  + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
         statement.setString(1, table);
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {
@@ -460,21 +481,29 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
 
   /**
    * Updates whose rows the table held when it was read and holds no more, under a key collation
-   * qsync only approximates: another writer deleted them, or the collation matches keys
-   * differently from qsync's reading of it (MariaDB's swedish_ci keeps 'å' and 'a' apart, say).
+   * qsync only approximates: another writer deleted them, or the collation matches keys differently
+   * from qsync's reading of it (MariaDB's swedish_ci keeps 'å' and 'a' apart, say).
    */
   private QsyncException notFound(List<Change> missing, int updates) {
     List<String> keys = new ArrayList<>();
     missing.stream().limit(5).forEach(change -> keys.add(rejection.describeKey(change)));
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        "table " + table + ": " + missing.size() + " of " + updates
-            + " updates of this batch find no row with their key (" + String.join(", ", keys)
-            + (missing.size() > 5 ? ", ..." : "") + "); the batch was rolled back\n"
+        "table "
+            + table
+            + ": "
+            + missing.size()
+            + " of "
+            + updates
+            + " updates of this batch find no row with their key ("
+            + String.join(", ", keys)
+            + (missing.size() > 5 ? ", ..." : "")
+            + "); the batch was rolled back\n"
             + "The table held these keys when it was read moments ago: another writer deleted the"
             + " rows since, or the key column's collation matches keys differently from qsync's"
             + " reading of it. If another writer, the next run writes them again; if the"
-            + " collation, make the key column compare exactly (" + dialect.binaryKeyCollationHint()
+            + " collation, make the key column compare exactly ("
+            + dialect.binaryKeyCollationHint()
             + ") or normalise the key in the query.");
   }
 
@@ -547,5 +576,4 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
       // The connection is gone; the server rolled the transaction back when it went.
     }
   }
-
 }

@@ -23,15 +23,29 @@ final class MySqlChangeWriters implements ChangeWriters {
 
   @Override
   public ChangeWriter writer(
-      String table, List<Column> columns, List<String> key, Writes writes, String runId,
+      String table,
+      List<Column> columns,
+      List<String> key,
+      Writes writes,
+      String runId,
       SyncLock lock) {
     MySqlMovedValues.Pending setAside = new MySqlMovedValues.Pending();
     return new MySqlRecoveringWriter(
         connections,
         session ->
             new MySqlChangeWriter(
-                session, connections.dialect(), table, columns, key, writes, runId, lock, clock,
-                connections.side(), setAside),
-        runId, lock);
+                session,
+                connections.dialect(),
+                table,
+                columns,
+                key,
+                writes,
+                runId,
+                lock,
+                clock,
+                connections.side(),
+                setAside),
+        runId,
+        lock);
   }
 }

@@ -21,8 +21,8 @@ final class MySqlCheckpoint {
 
   /**
    * Moves the checkpoint from exactly {@code afterSeq} to {@code lastSeq}, inside the batch's
-   * transaction on {@code session}: if another process moved it, this batch is not the next one
-   * any more, and committing it could apply changes twice.
+   * transaction on {@code session}: if another process moved it, this batch is not the next one any
+   * more, and committing it could apply changes twice.
    *
    * @throws QsyncException when the checkpoint is not at {@code afterSeq}; the caller rolls back
    */
@@ -30,7 +30,9 @@ final class MySqlCheckpoint {
       throws SQLException {
     try (PreparedStatement statement =
         session.prepareStatement(
-            "UPDATE " + MySqlRunStore.TABLE + " SET applied_through = ?, batches_applied ="
+            "UPDATE "
+                + MySqlRunStore.TABLE
+                + " SET applied_through = ?, batches_applied ="
                 + " batches_applied + 1, updated_at = ? WHERE run_id = ? AND applied_through = ?")) {
       statement.setLong(1, lastSeq);
       statement.setTimestamp(2, Timestamp.from(now));
@@ -39,7 +41,10 @@ final class MySqlCheckpoint {
       if (statement.executeUpdate() != 1) {
         throw new QsyncException(
             ErrorKind.FAILED,
-            "run " + runId + ": the checkpoint is no longer at change " + afterSeq
+            "run "
+                + runId
+                + ": the checkpoint is no longer at change "
+                + afterSeq
                 + " (another process applied this batch); the batch was rolled back\n"
                 + "Check `qsync status` and run again.");
       }
@@ -71,7 +76,9 @@ final class MySqlCheckpoint {
   static boolean claimRun(Connection session, String runId, long lockSession, String side) {
     try (PreparedStatement statement =
         session.prepareStatement(
-            "UPDATE " + MySqlRunStore.TABLE + " SET connection_id = ? WHERE run_id = ?"
+            "UPDATE "
+                + MySqlRunStore.TABLE
+                + " SET connection_id = ? WHERE run_id = ?"
                 + " AND status = 'running'")) {
       statement.setLong(1, lockSession);
       statement.setString(2, runId);

@@ -37,8 +37,12 @@ final class MySqlConnections implements AutoCloseable {
   private Connection connection;
   private MySqlDialect dialect;
   private boolean mariaDb;
-  /** Whether a session was ever opened: a server that answered once and now refuses is restarting. */
+
+  /**
+   * Whether a session was ever opened: a server that answered once and now refuses is restarting.
+   */
   private boolean reached;
+
   private String serverVersion;
 
   MySqlConnections(MySqlConnectionConfig config) {
@@ -69,9 +73,13 @@ final class MySqlConnections implements AutoCloseable {
       Connection session = DriverManager.getConnection(driverUrl(), properties);
       try (Statement statement = session.createStatement()) {
         statement.execute(
-            "SET SESSION sql_mode = '" + SQL_MODE + "', time_zone = '+00:00',"
-                + " innodb_lock_wait_timeout = " + config.timeouts().lockWait().toSeconds()
-                + ", lock_wait_timeout = " + config.timeouts().lockWait().toSeconds());
+            "SET SESSION sql_mode = '"
+                + SQL_MODE
+                + "', time_zone = '+00:00',"
+                + " innodb_lock_wait_timeout = "
+                + config.timeouts().lockWait().toSeconds()
+                + ", lock_wait_timeout = "
+                + config.timeouts().lockWait().toSeconds());
         statement.execute("SET NAMES utf8mb4");
       }
       reached = true;
@@ -96,21 +104,37 @@ final class MySqlConnections implements AutoCloseable {
     if (code == 1045 || state.startsWith("28")) {
       return new QsyncException(
           ErrorKind.NEEDS_ACTION,
-          "connection '" + config.name() + "' (" + describeLocation() + "): access denied for user '"
-              + config.user() + "'\nCheck the user and password (the password used: "
-              + config.password().origin() + ").",
+          "connection '"
+              + config.name()
+              + "' ("
+              + describeLocation()
+              + "): access denied for user '"
+              + config.user()
+              + "'\nCheck the user and password (the password used: "
+              + config.password().origin()
+              + ").",
           e);
     }
     if (code == 1049) {
       return new QsyncException(
           ErrorKind.NEEDS_ACTION,
-          "connection '" + config.name() + "' (" + describeLocation() + "): " + e.getMessage()
+          "connection '"
+              + config.name()
+              + "' ("
+              + describeLocation()
+              + "): "
+              + e.getMessage()
               + "\nCreate the database (CREATE DATABASE ...) or fix the database in the url.",
           e);
     }
     String message =
-        "connection '" + config.name() + "': cannot connect to " + describeLocation() + ": "
-            + new JdbcUrl(config.url()).hidePassword(e.getMessage()) + "\n"
+        "connection '"
+            + config.name()
+            + "': cannot connect to "
+            + describeLocation()
+            + ": "
+            + new JdbcUrl(config.url()).hidePassword(e.getMessage())
+            + "\n"
             + MySqlSessions.connectRemedy(config.tls(), e);
     if (MySqlSessions.isTlsProblem(config.tls(), e)) {
       return new QsyncException(ErrorKind.NEEDS_ACTION, message, e);
@@ -120,7 +144,9 @@ final class MySqlConnections implements AutoCloseable {
     // host or port, or a server that is down, is said at once (exit 1), not after a minute.
     MySqlErrors.Cause cause = MySqlErrors.classify(e);
     if (cause.retried()) {
-      return reached ? new TransientException(message, e) : new QsyncException(ErrorKind.FAILED, message, e);
+      return reached
+          ? new TransientException(message, e)
+          : new QsyncException(ErrorKind.FAILED, message, e);
     }
     return cause == MySqlErrors.Cause.UNKNOWN
         ? new QsyncException(ErrorKind.FAILED, message, e)
@@ -167,9 +193,9 @@ final class MySqlConnections implements AutoCloseable {
   }
 
   /**
-   * Forgets a work session the server or the network closed, so that the next use opens a new
-   * one. A session that merely looks fine may still be dead; then the next statement fails and
-   * closes it.
+   * Forgets a work session the server or the network closed, so that the next use opens a new one.
+   * A session that merely looks fine may still be dead; then the next statement fails and closes
+   * it.
    */
   private void dropClosedSession() {
     try {

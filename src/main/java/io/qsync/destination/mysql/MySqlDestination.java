@@ -71,7 +71,10 @@ public final class MySqlDestination implements Destination {
 
   @Override
   public List<ValueRule> valueRules(
-      String table, Optional<DestinationTable> existing, List<Column> columns, List<String> key,
+      String table,
+      Optional<DestinationTable> existing,
+      List<Column> columns,
+      List<String> key,
       QueryDialect dialect) {
     return catalog.valueRules(table, existing, columns, key, dialect);
   }
@@ -139,7 +142,11 @@ public final class MySqlDestination implements Destination {
 
   @Override
   public ChangeWriter writer(
-      String table, List<Column> columns, List<String> key, Writes writes, String runId,
+      String table,
+      List<Column> columns,
+      List<String> key,
+      Writes writes,
+      String runId,
       SyncLock lock) {
     return writers.writer(table, columns, key, writes, runId, lock);
   }

@@ -8,11 +8,11 @@ import java.util.StringJoiner;
  * The SQL qsync writes to MySQL and MariaDB. The two differ where it matters here in two places:
  *
  * <ul>
- *   <li>How an upsert names the incoming row. {@code VALUES(c)} works on both, but MySQL
- *       deprecates it from 8.0.20 (a warning per statement) in favour of a row alias ({@code AS
- *       new ... c = new.c}, from 8.0.19), which MariaDB does not have.
- *   <li>Which collation compares strings byte by byte <em>and</em> tells {@code 'x'} from {@code
- *       'x '}: {@code utf8mb4_bin} does not (it is PAD SPACE on both), MariaDB's {@code
+ *   <li>How an upsert names the incoming row. {@code VALUES(c)} works on both, but MySQL deprecates
+ *       it from 8.0.20 (a warning per statement) in favour of a row alias ({@code AS new ... c =
+ *       new.c}, from 8.0.19), which MariaDB does not have.
+ *   <li>Which collation compares strings byte by byte <em>and</em> tells {@code 'x'} from {@code 'x
+ *       '}: {@code utf8mb4_bin} does not (it is PAD SPACE on both), MariaDB's {@code
  *       utf8mb4_nopad_bin} and MySQL's {@code utf8mb4_0900_bin} (8.0.17+) do.
  * </ul>
  *
@@ -128,7 +128,9 @@ public record MySqlDialect(boolean rowAlias, String binaryKeyCollation) {
     for (Column column : columns) {
       boolean isKey = key.stream().anyMatch(k -> k.equalsIgnoreCase(column.name()));
       definitions.add(
-          quote(column.name()) + " " + MySqlTypes.columnType(column, isKey, binaryKeyCollation)
+          quote(column.name())
+              + " "
+              + MySqlTypes.columnType(column, isKey, binaryKeyCollation)
               + (isKey ? " NOT NULL" : " NULL"));
     }
     if (!key.isEmpty()) {
@@ -136,7 +138,10 @@ public record MySqlDialect(boolean rowAlias, String binaryKeyCollation) {
       key.forEach(column -> keyColumns.add(quote(column)));
       definitions.add("PRIMARY KEY (" + keyColumns + ")");
     }
-    return "CREATE TABLE " + quote(table) + " " + definitions
+    return "CREATE TABLE "
+        + quote(table)
+        + " "
+        + definitions
         + " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
   }
 }

@@ -17,20 +17,20 @@ import java.util.stream.Collectors;
 
 /**
  * Sorts MySQL and MariaDB errors into classes of what must happen next, and words each class's
- * remedy. Every code qsync can meet is listed on purpose, from the MariaDB error reference
- * ({@code mariadb.com/kb/en/mariadb-error-codes}) and the MySQL 8.0 Error Message Reference (server
- * errors, and the client errors 2000-2099 a MySQL client library reports). Codes 1000-1899 mean the
- * same on both servers; MariaDB's own codes start at 1900 and MySQL's newer ones at 3000, and where
- * the two reuse a number (4031) the meaning listed is the one qsync's statements can meet. A code
- * not listed is classed by its SQLSTATE's class (the SQL standard's), and failing that by {@link
+ * remedy. Every code qsync can meet is listed on purpose, from the MariaDB error reference ({@code
+ * mariadb.com/kb/en/mariadb-error-codes}) and the MySQL 8.0 Error Message Reference (server errors,
+ * and the client errors 2000-2099 a MySQL client library reports). Codes 1000-1899 mean the same on
+ * both servers; MariaDB's own codes start at 1900 and MySQL's newer ones at 3000, and where the two
+ * reuse a number (4031) the meaning listed is the one qsync's statements can meet. A code not
+ * listed is classed by its SQLSTATE's class (the SQL standard's), and failing that by {@link
  * Cause#UNKNOWN}. Pure; thread-safe.
  */
 final class MySqlErrors {
   /** What an error means for the run: who must act, and whether trying again may help. */
   enum Cause {
     /**
-     * The table refuses a value or a row: too long, out of range, not a valid date or string,
-     * NULL in a NOT NULL column, a duplicate key. The writer names the key and column.
+     * The table refuses a value or a row: too long, out of range, not a valid date or string, NULL
+     * in a NOT NULL column, a duplicate key. The writer names the key and column.
      */
     ROW_REJECTED(ErrorKind.NEEDS_ACTION, false),
     /** A foreign key refuses the row: its parent row is missing, or child rows refer to it. */
@@ -60,7 +60,10 @@ final class MySqlErrors {
     READ_ONLY(ErrorKind.FAILED, true),
     /** Another transaction's locks: a deadlock, a lock wait timeout, a conflict at commit. */
     LOCK_CONFLICT(ErrorKind.FAILED, true),
-    /** The connection broke: the server restarted, went away, killed the session or the network failed. */
+    /**
+     * The connection broke: the server restarted, went away, killed the session or the network
+     * failed.
+     */
     CONNECTION(ErrorKind.FAILED, true),
     /** The server is out of connections, threads or memory for now. */
     SERVER_BUSY(ErrorKind.FAILED, true),
@@ -94,7 +97,10 @@ final class MySqlErrors {
 
     /** Whether the error is about one row of a batch, which the writer can name. */
     boolean refusesARow() {
-      return this == ROW_REJECTED || this == FOREIGN_KEY || this == CHECK_CONSTRAINT || this == TRIGGER;
+      return this == ROW_REJECTED
+          || this == FOREIGN_KEY
+          || this == CHECK_CONSTRAINT
+          || this == TRIGGER;
     }
   }
 
@@ -104,7 +110,8 @@ final class MySqlErrors {
     for (int code : codes) {
       Cause previous = CAUSES.put(code, cause);
       if (previous != null) {
-        throw new IllegalStateException("error " + code + " classified twice: " + previous + ", " + cause);
+        throw new IllegalStateException(
+            "error " + code + " classified twice: " + previous + ", " + cause);
       }
     }
   }
@@ -114,9 +121,28 @@ final class MySqlErrors {
     // not a valid date, time or number, 1366/1300 not a valid string, 1416 not a geometry, 1690
     // out of range in an expression, 1916 overflow, 1365 division by zero), NULL in a NOT NULL
     // column (1048, 1263), a duplicate key (1062, 1586, 1859, 1169), JSON MySQL rejects (3140).
-    classify(Cause.ROW_REJECTED,
-        1048, 1062, 1169, 1263, 1264, 1265, 1292, 1300, 1365, 1366, 1367, 1406, 1411, 1416, 1586,
-        1690, 1859, 1916, 1918, 3140);
+    classify(
+        Cause.ROW_REJECTED,
+        1048,
+        1062,
+        1169,
+        1263,
+        1264,
+        1265,
+        1292,
+        1300,
+        1365,
+        1366,
+        1367,
+        1406,
+        1411,
+        1416,
+        1586,
+        1690,
+        1859,
+        1916,
+        1918,
+        3140);
     // 1451/1452, and the older 1216/1217; 1761/1762: an ON UPDATE CASCADE would duplicate a child
     // key; MySQL's 3730: DROP TABLE of a table other tables refer to.
     classify(Cause.FOREIGN_KEY, 1216, 1217, 1451, 1452, 1761, 1762, 3730);
@@ -139,10 +165,42 @@ final class MySqlErrors {
     // that writes its own table (1442) or whose definer is gone (1449), an engine that cannot do
     // it (1031, 1178, 1286), a crashed table (1034, 1194, 1195), Group Replication's demand
     // for a primary key (3098).
-    classify(Cause.DEFINITION,
-        1005, 1025, 1031, 1034, 1050, 1051, 1054, 1059, 1060, 1061, 1071, 1074, 1075, 1101, 1102,
-        1103, 1118, 1146, 1166, 1170, 1171, 1178, 1194, 1195, 1215, 1286, 1288, 1347, 1356, 1364,
-        1442, 1449, 1471, 3098);
+    classify(
+        Cause.DEFINITION,
+        1005,
+        1025,
+        1031,
+        1034,
+        1050,
+        1051,
+        1054,
+        1059,
+        1060,
+        1061,
+        1071,
+        1074,
+        1075,
+        1101,
+        1102,
+        1103,
+        1118,
+        1146,
+        1166,
+        1170,
+        1171,
+        1178,
+        1194,
+        1195,
+        1215,
+        1286,
+        1288,
+        1347,
+        1356,
+        1364,
+        1442,
+        1449,
+        1471,
+        3098);
     // A syntax error (1064, 1149), a variable (1193) or feature (1235) the server lacks.
     classify(Cause.UNSUPPORTED, 1064, 1149, 1193, 1235);
     // Host blocked after connection errors (1129), an account resource limit (1226), a batch
@@ -165,9 +223,25 @@ final class MySqlErrors {
     // aborted connection (1152, 1184), a killed connection (MariaDB 1927, MySQL 3169), Galera
     // not ready (1047, "WSREP has not yet prepared node"), MySQL's inactivity timeout (4031), and
     // the MySQL client library's lost-connection codes (2002, 2003, 2006, 2013, 2055).
-    classify(Cause.CONNECTION,
-        1043, 1047, 1053, 1152, 1158, 1159, 1160, 1161, 1184, 1927, 2002, 2003, 2006, 2013, 2055,
-        3169, 4031);
+    classify(
+        Cause.CONNECTION,
+        1043,
+        1047,
+        1053,
+        1152,
+        1158,
+        1159,
+        1160,
+        1161,
+        1184,
+        1927,
+        2002,
+        2003,
+        2006,
+        2013,
+        2055,
+        3169,
+        4031);
     // Too many connections, for the server (1040) or the user (1203); out of memory (1037,
     // 1038, 1041) or threads (1135).
     classify(Cause.SERVER_BUSY, 1037, 1038, 1040, 1041, 1135, 1203);
@@ -186,7 +260,9 @@ final class MySqlErrors {
 
   static Cause classify(SQLException e) {
     Cause cause = CAUSES.get(e.getErrorCode());
-    if (cause == Cause.SERVER_SETTING && e.getErrorCode() == 1290 && mentionsReadOnly(e.getMessage())) {
+    if (cause == Cause.SERVER_SETTING
+        && e.getErrorCode() == 1290
+        && mentionsReadOnly(e.getMessage())) {
       return Cause.READ_ONLY;
     }
     if (cause != null) {
@@ -230,28 +306,40 @@ final class MySqlErrors {
 
   /** MariaDB's and MySQL's "INSERT command denied to user 'u'@'h' for table `db`.`t`". */
   private static final Pattern DENIED =
-      Pattern.compile("(\\w+) command denied to user ('[^']*')@'[^']*' for table ((?:`(?:[^`]|``)*`\\.)?`(?:[^`]|``)*`|'[^']*')");
+      Pattern.compile(
+          "(\\w+) command denied to user ('[^']*')@'[^']*' for table ((?:`(?:[^`]|``)*`\\.)?`(?:[^`]|``)*`|'[^']*')");
 
   /**
-   * A foreign key as MariaDB and MySQL name it in 1451 and 1452: "(`db`.`child`, CONSTRAINT
-   * `name` FOREIGN KEY (`a`, `b`) REFERENCES `parent` (`x`, `y`))".
+   * A foreign key as MariaDB and MySQL name it in 1451 and 1452: "(`db`.`child`, CONSTRAINT `name`
+   * FOREIGN KEY (`a`, `b`) REFERENCES `parent` (`x`, `y`))".
    */
   private static final Pattern FOREIGN_KEY =
-      Pattern.compile("\\((?:`(?:[^`]|``)*`\\.)?`((?:[^`]|``)*)`, CONSTRAINT `((?:[^`]|``)*)` FOREIGN KEY \\(([^)]*)\\)"
-          + " REFERENCES `((?:[^`]|``)*)` \\(([^)]*)\\)");
+      Pattern.compile(
+          "\\((?:`(?:[^`]|``)*`\\.)?`((?:[^`]|``)*)`, CONSTRAINT `((?:[^`]|``)*)` FOREIGN KEY \\(([^)]*)\\)"
+              + " REFERENCES `((?:[^`]|``)*)` \\(([^)]*)\\)");
 
-  /** MariaDB's "CONSTRAINT `name` failed for ..." and MySQL's "Check constraint 'name' is violated". */
+  /**
+   * MariaDB's "CONSTRAINT `name` failed for ..." and MySQL's "Check constraint 'name' is violated".
+   */
   private static final Pattern CHECK =
-      Pattern.compile("(?:CONSTRAINT `((?:[^`]|``)*)` failed|[Cc]heck constraint '([^']*)' is violated)");
+      Pattern.compile(
+          "(?:CONSTRAINT `((?:[^`]|``)*)` failed|[Cc]heck constraint '([^']*)' is violated)");
 
   private MySqlErrors() {}
 
   /** A foreign key named in a 1451 or 1452 message. */
-  record ForeignKey(String child, String name, List<String> columns, String parent, List<String> parentColumns) {
+  record ForeignKey(
+      String child, String name, List<String> columns, String parent, List<String> parentColumns) {
     /** "`orders`.t_id -> `t`.id" */
     String describe() {
-      return MySqlDialect.quote(child) + " (" + String.join(", ", columns) + ") -> "
-          + MySqlDialect.quote(parent) + " (" + String.join(", ", parentColumns) + ")";
+      return MySqlDialect.quote(child)
+          + " ("
+          + String.join(", ", columns)
+          + ") -> "
+          + MySqlDialect.quote(parent)
+          + " ("
+          + String.join(", ", parentColumns)
+          + ")";
     }
   }
 
@@ -260,9 +348,13 @@ final class MySqlErrors {
     if (!matcher.find()) {
       return Optional.empty();
     }
-    return Optional.of(new ForeignKey(
-        unquote(matcher.group(1)), unquote(matcher.group(2)), names(matcher.group(3)),
-        unquote(matcher.group(4)), names(matcher.group(5))));
+    return Optional.of(
+        new ForeignKey(
+            unquote(matcher.group(1)),
+            unquote(matcher.group(2)),
+            names(matcher.group(3)),
+            unquote(matcher.group(4)),
+            names(matcher.group(5))));
   }
 
   /** The name of the CHECK constraint a 4025 or 3819 message names. */
@@ -286,24 +378,25 @@ final class MySqlErrors {
 
   /**
    * The GRANT statement that lifts a table privilege refusal, when the message names one. The
-   * server names the host it saw, not the account's host pattern, so the GRANT names the user
-   * alone (which means {@code 'user'@'%'}).
+   * server names the host it saw, not the account's host pattern, so the GRANT names the user alone
+   * (which means {@code 'user'@'%'}).
    */
   static Optional<String> grantFor(String serverMessage) {
     Matcher matcher = DENIED.matcher(String.valueOf(serverMessage));
     if (!matcher.find()) {
       return Optional.empty();
     }
-    String table = matcher.group(3).startsWith("'")
-        ? MySqlDialect.quote(matcher.group(3).substring(1, matcher.group(3).length() - 1))
-        : matcher.group(3);
+    String table =
+        matcher.group(3).startsWith("'")
+            ? MySqlDialect.quote(matcher.group(3).substring(1, matcher.group(3).length() - 1))
+            : matcher.group(3);
     return Optional.of("GRANT " + matcher.group(1) + " ON " + table + " TO " + matcher.group(2));
   }
 
   /**
-   * The error a failed statement becomes: the side that failed ({@code side}: the connection's
-   * name and where it points), what qsync was doing, the server's message, and the remedy of its
-   * class. Passing causes become a {@link TransientException}.
+   * The error a failed statement becomes: the side that failed ({@code side}: the connection's name
+   * and where it points), what qsync was doing, the server's message, and the remedy of its class.
+   * Passing causes become a {@link TransientException}.
    */
   static QsyncException failed(String side, String what, SQLException e) {
     Cause cause = classify(e);
@@ -322,42 +415,58 @@ final class MySqlErrors {
       case ROW_REJECTED ->
           "The table refuses a value: fix it in the query, or change the column to hold it.";
       case FOREIGN_KEY -> foreignKeyRemedy(e.getErrorCode(), foreignKey(serverMessage), "the row");
-      case CHECK_CONSTRAINT -> "The table's CHECK constraint"
-          + checkConstraint(serverMessage).map(name -> " " + name).orElse("")
-          + " refuses a row: fix the value in the query, or change the constraint.";
-      case TRIGGER -> "A trigger of the table refused the row, in its own words above: fix the row"
-          + " in the query, or change the trigger.";
-      case PACKET_TOO_LARGE -> "A statement or value is larger than the server's"
-          + " max_allowed_packet: raise it on the server (SET GLOBAL max_allowed_packet = ...,"
-          + " and in its config file), or shorten the values in the query.";
-      case PRIVILEGE -> grantFor(serverMessage).map(grant -> "Grant it: " + grant + "; ").orElse("")
-          + "Grant the user the privileges the README's \"Grants\" section lists.";
-      case ACCOUNT -> "The account cannot log in: check the user and password, that it may"
-          + " connect from this host, and that it is not locked or expired (ALTER USER ...).";
-      case DEFINITION -> "The table (or what it depends on) does not fit what qsync writes, or"
-          + " changed during the run: `qsync validate` shows what to change.";
-      case UNSUPPORTED -> "The server does not accept SQL qsync sends: qsync supports MySQL 8.0"
-          + " and MariaDB 10.6 and later. On one of those, report this as a bug with the message.";
+      case CHECK_CONSTRAINT ->
+          "The table's CHECK constraint"
+              + checkConstraint(serverMessage).map(name -> " " + name).orElse("")
+              + " refuses a row: fix the value in the query, or change the constraint.";
+      case TRIGGER ->
+          "A trigger of the table refused the row, in its own words above: fix the row"
+              + " in the query, or change the trigger.";
+      case PACKET_TOO_LARGE ->
+          "A statement or value is larger than the server's"
+              + " max_allowed_packet: raise it on the server (SET GLOBAL max_allowed_packet = ...,"
+              + " and in its config file), or shorten the values in the query.";
+      case PRIVILEGE ->
+          grantFor(serverMessage).map(grant -> "Grant it: " + grant + "; ").orElse("")
+              + "Grant the user the privileges the README's \"Grants\" section lists.";
+      case ACCOUNT ->
+          "The account cannot log in: check the user and password, that it may"
+              + " connect from this host, and that it is not locked or expired (ALTER USER ...).";
+      case DEFINITION ->
+          "The table (or what it depends on) does not fit what qsync writes, or"
+              + " changed during the run: `qsync validate` shows what to change.";
+      case UNSUPPORTED ->
+          "The server does not accept SQL qsync sends: qsync supports MySQL 8.0"
+              + " and MariaDB 10.6 and later. On one of those, report this as a bug with the message.";
       case SERVER_SETTING -> settingRemedy(e.getErrorCode());
-      case DISK_FULL -> "The server's disk (or the table's size limit) is full: free space on the"
-          + " server; the next run resumes after the last committed batch.";
-      case READ_ONLY -> "The server is read-only: a failover makes the old primary so for a"
-          + " moment, and qsync retries for retries.max_time. If it stays read-only, point the"
-          + " connection at the primary, or make the server writable (SET GLOBAL read_only = OFF).";
-      case LOCK_CONFLICT -> "Another transaction held locks the batch needed. Run again: the run"
-          + " resumes after its last committed batch; if it keeps happening, lower batch_size or"
-          + " run the sync when the application writes less.";
+      case DISK_FULL ->
+          "The server's disk (or the table's size limit) is full: free space on the"
+              + " server; the next run resumes after the last committed batch.";
+      case READ_ONLY ->
+          "The server is read-only: a failover makes the old primary so for a"
+              + " moment, and qsync retries for retries.max_time. If it stays read-only, point the"
+              + " connection at the primary, or make the server writable (SET GLOBAL read_only = OFF).";
+      case LOCK_CONFLICT ->
+          "Another transaction held locks the batch needed. Run again: the run"
+              + " resumes after its last committed batch; if it keeps happening, lower batch_size or"
+              + " run the sync when the application writes less.";
       case CONNECTION -> "Run again: the run resumes after its last committed batch.";
-      case SERVER_BUSY -> "The server is out of connections or memory for now. Run again: the"
-          + " run resumes after its last committed batch; if it lasts, raise max_connections (or"
-          + " the user's max_user_connections) on the server.";
-      case TIMEOUT -> "A statement ran over its time limit or was interrupted. Run again: the run"
-          + " resumes after its last committed batch; if it keeps happening, raise the"
-          + " connection's statement_timeout or lower batch_size.";
-      case UNKNOWN -> "qsync does not know error " + e.getErrorCode() + " (SQLSTATE "
-          + e.getSQLState() + "). It may pass: run again, and the run resumes after its last"
-          + " committed batch; if it fails the same way, look the code up in the server's error"
-          + " reference and fix what it names.";
+      case SERVER_BUSY ->
+          "The server is out of connections or memory for now. Run again: the"
+              + " run resumes after its last committed batch; if it lasts, raise max_connections (or"
+              + " the user's max_user_connections) on the server.";
+      case TIMEOUT ->
+          "A statement ran over its time limit or was interrupted. Run again: the run"
+              + " resumes after its last committed batch; if it keeps happening, raise the"
+              + " connection's statement_timeout or lower batch_size.";
+      case UNKNOWN ->
+          "qsync does not know error "
+              + e.getErrorCode()
+              + " (SQLSTATE "
+              + e.getSQLState()
+              + "). It may pass: run again, and the run resumes after its last"
+              + " committed batch; if it fails the same way, look the code up in the server's error"
+              + " reference and fix what it names.";
     };
   }
 
@@ -369,38 +478,66 @@ final class MySqlErrors {
     String name = key.map(ForeignKey::name).orElse("of another table");
     String described = key.map(found -> " (" + found.describe() + ")").orElse("");
     if (code == 1452 || code == 1216) {
-      String parent = key.map(found -> MySqlDialect.quote(found.parent())).orElse("the parent table");
-      return "The foreign key " + name + described + " needs a row in " + parent + " for "
-          + row + ". Insert the missing rows into " + parent + " first (sync it before this"
-          + " table), or make the query return only values " + parent + " holds.";
+      String parent =
+          key.map(found -> MySqlDialect.quote(found.parent())).orElse("the parent table");
+      return "The foreign key "
+          + name
+          + described
+          + " needs a row in "
+          + parent
+          + " for "
+          + row
+          + ". Insert the missing rows into "
+          + parent
+          + " first (sync it before this"
+          + " table), or make the query return only values "
+          + parent
+          + " holds.";
     }
     if (code == 1761 || code == 1762) {
-      return "The foreign key " + name + described + " would copy a changed key into a child"
+      return "The foreign key "
+          + name
+          + described
+          + " would copy a changed key into a child"
           + " table, where it is a duplicate: fix the child rows, or the key in the query.";
     }
     String child = key.map(found -> MySqlDialect.quote(found.child())).orElse("another table");
-    return "Rows of " + child + " refer to " + row + " through the foreign key " + name + described
-        + ", so it cannot be deleted or its key changed. Delete or re-point those rows of " + child
+    return "Rows of "
+        + child
+        + " refer to "
+        + row
+        + " through the foreign key "
+        + name
+        + described
+        + ", so it cannot be deleted or its key changed. Delete or re-point those rows of "
+        + child
         + " first, give the key ON DELETE CASCADE or SET NULL, or use mode: upsert, which never"
         + " deletes.";
   }
 
   private static String settingRemedy(int code) {
     return switch (code) {
-      case 1129 -> "The server blocks this host after many failed connections: unblock it"
-          + " (FLUSH HOSTS, or mariadb-admin flush-hosts), or raise max_connect_errors.";
-      case 1226 -> "The account reached a resource limit (named above): lift it, e.g. ALTER USER"
-          + " ... WITH MAX_QUERIES_PER_HOUR 0.";
-      case 1197 -> "A batch needs more binary log cache than max_binlog_cache_size: lower the"
-          + " sync's batch_size (and throttle.max_batch_size), or raise max_binlog_cache_size.";
-      case 1206 -> "A batch takes more row locks than InnoDB's lock table holds: lower the"
-          + " sync's batch_size (and throttle.max_batch_size), or raise innodb_buffer_pool_size.";
-      case 1036, 1874 -> "The table, or InnoDB, is read-only on this server (innodb_read_only, or"
-          + " a read-only engine): point the connection at a writable server.";
-      case 3159 -> "The server requires TLS (require_secure_transport): set tls: required (or"
-          + " verify-ca, verify-full) on the connection.";
-      default -> "A setting of the server (named above) forbids this: change it on the server, or"
-          + " point the connection at a server that allows it.";
+      case 1129 ->
+          "The server blocks this host after many failed connections: unblock it"
+              + " (FLUSH HOSTS, or mariadb-admin flush-hosts), or raise max_connect_errors.";
+      case 1226 ->
+          "The account reached a resource limit (named above): lift it, e.g. ALTER USER"
+              + " ... WITH MAX_QUERIES_PER_HOUR 0.";
+      case 1197 ->
+          "A batch needs more binary log cache than max_binlog_cache_size: lower the"
+              + " sync's batch_size (and throttle.max_batch_size), or raise max_binlog_cache_size.";
+      case 1206 ->
+          "A batch takes more row locks than InnoDB's lock table holds: lower the"
+              + " sync's batch_size (and throttle.max_batch_size), or raise innodb_buffer_pool_size.";
+      case 1036, 1874 ->
+          "The table, or InnoDB, is read-only on this server (innodb_read_only, or"
+              + " a read-only engine): point the connection at a writable server.";
+      case 3159 ->
+          "The server requires TLS (require_secure_transport): set tls: required (or"
+              + " verify-ca, verify-full) on the connection.";
+      default ->
+          "A setting of the server (named above) forbids this: change it on the server, or"
+              + " point the connection at a server that allows it.";
     };
   }
 }

@@ -23,8 +23,8 @@ import java.util.StringJoiner;
  * bulk path, several times faster than multi-row INSERTs. It runs inside the caller's transaction,
  * so a batch and its checkpoint still commit together.
  *
- * <p>With LOCAL the server cannot stop the client mid-transfer, so it treats a rejected value or
- * a duplicate key as a warning and skips or mangles the row (as with IGNORE): strict mode does not
+ * <p>With LOCAL the server cannot stop the client mid-transfer, so it treats a rejected value or a
+ * duplicate key as a warning and skips or mangles the row (as with IGNORE): strict mode does not
  * hold. So every load is checked: it must report exactly as many rows as were sent and no warning
  * at all. Anything else answers {@code false}, and the caller rolls the batch back and writes it
  * with the row-exact statements, which fail with the key and column where a value is rejected.
@@ -39,8 +39,8 @@ final class MySqlLoadData {
   static final int MIN_ROWS = 64;
 
   /**
-   * Errors that mean LOCAL is refused here (server {@code local_infile=OFF}, client
-   * {@code allowLocalInfile=false}, MySQL's "disabled on both sides"): the writer stops trying.
+   * Errors that mean LOCAL is refused here (server {@code local_infile=OFF}, client {@code
+   * allowLocalInfile=false}, MySQL's "disabled on both sides"): the writer stops trying.
    */
   private static final Set<Integer> REFUSED = Set.of(1148, 3948, 2068, 1235);
 
@@ -49,6 +49,7 @@ final class MySqlLoadData {
 
   private final List<Column> columns;
   private final String sql;
+
   /** LOCAL is refused here, or a load did not take its rows as sent: write with statements. */
   private boolean refused;
 
@@ -59,8 +60,8 @@ final class MySqlLoadData {
 
   /**
    * The statement. MySQL's default field and line format is what the stream writes: fields
-   * terminated by a tab, lines by a newline, escaped by a backslash, not enclosed; NULL is
-   * {@code \N}. Binary columns travel as hex and are decoded by the server.
+   * terminated by a tab, lines by a newline, escaped by a backslash, not enclosed; NULL is {@code
+   * \N}. Binary columns travel as hex and are decoded by the server.
    */
   static String statement(String table, List<Column> columns) {
     StringJoiner targets = new StringJoiner(", ", " (", ")");
@@ -74,8 +75,11 @@ final class MySqlLoadData {
         targets.add(name);
       }
     }
-    return "LOAD DATA LOCAL INFILE 'qsync-stream' INTO TABLE " + MySqlDialect.quote(table)
-        + " CHARACTER SET utf8mb4" + targets + (decoded.length() > 5 ? decoded.toString() : "");
+    return "LOAD DATA LOCAL INFILE 'qsync-stream' INTO TABLE "
+        + MySqlDialect.quote(table)
+        + " CHARACTER SET utf8mb4"
+        + targets
+        + (decoded.length() > 5 ? decoded.toString() : "");
   }
 
   /** Whether to load these rows this way: enough of them, and no load refused or declined yet. */
@@ -91,13 +95,16 @@ final class MySqlLoadData {
    */
   boolean load(Connection connection, List<Change> rows) throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.unwrap(org.mariadb.jdbc.Statement.class).setLocalInfileInputStream(new RowStream(rows));
+      statement
+          .unwrap(org.mariadb.jdbc.Statement.class)
+          .setLocalInfileInputStream(new RowStream(rows));
       long loaded;
       try {
         loaded = statement.executeLargeUpdate(sql);
       } catch (SQLException e) {
         if (MySqlErrors.isTransient(e)) {
-          throw e; // a lost connection, a lock wait or a deadlock: the batch fails as without LOAD DATA
+          throw e; // a lost connection, a lock wait or a deadlock: the batch fails as without LOAD
+          // DATA
         }
         // Refused, or a value the server would not take even as a warning: the row-exact
         // statements write the batch, or name the row that fails.
@@ -230,19 +237,34 @@ final class MySqlLoadData {
     }
 
     /**
-     * Escapes the bytes LOAD DATA would read as structure: the escape character, the field and
-     * line terminators, carriage return and NUL. A UTF-8 multi-byte sequence never contains a byte
-     * below 0x80, so escaping bytes is escaping characters.
+     * Escapes the bytes LOAD DATA would read as structure: the escape character, the field and line
+     * terminators, carriage return and NUL. A UTF-8 multi-byte sequence never contains a byte below
+     * 0x80, so escaping bytes is escaping characters.
      */
     private void escaped(byte[] bytes) {
       ensure(bytes.length * 2);
       for (byte b : bytes) {
         switch (b) {
-          case '\\' -> { buffer[length++] = '\\'; buffer[length++] = '\\'; }
-          case '\t' -> { buffer[length++] = '\\'; buffer[length++] = 't'; }
-          case '\n' -> { buffer[length++] = '\\'; buffer[length++] = 'n'; }
-          case '\r' -> { buffer[length++] = '\\'; buffer[length++] = 'r'; }
-          case 0 -> { buffer[length++] = '\\'; buffer[length++] = '0'; }
+          case '\\' -> {
+            buffer[length++] = '\\';
+            buffer[length++] = '\\';
+          }
+          case '\t' -> {
+            buffer[length++] = '\\';
+            buffer[length++] = 't';
+          }
+          case '\n' -> {
+            buffer[length++] = '\\';
+            buffer[length++] = 'n';
+          }
+          case '\r' -> {
+            buffer[length++] = '\\';
+            buffer[length++] = 'r';
+          }
+          case 0 -> {
+            buffer[length++] = '\\';
+            buffer[length++] = '0';
+          }
           default -> buffer[length++] = b;
         }
       }

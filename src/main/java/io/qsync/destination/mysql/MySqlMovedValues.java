@@ -27,14 +27,14 @@ import java.util.StringJoiner;
  * becoming {@code (1,'b'),(2,'a')}), which no order of updates can write: those rows are copied
  * whole (every stored column, so an {@code id} or a {@code created_at} the query does not return
  * stays as it was) into a temporary table, deleted, given their new values there, and inserted
- * back. A value that still collides after that is held twice in the query's result (or by a row
- * the run does not change): the transaction rolls back and the run stops, naming both rows.
+ * back. A value that still collides after that is held twice in the query's result (or by a row the
+ * run does not change): the transaction rolls back and the run stops, naming both rows.
  *
- * <p>Deleting and inserting fires the table's DELETE and INSERT triggers instead of its UPDATE
- * ones (the run's report says so). Foreign keys of other tables that reference the table are not
- * cascaded: their checks are off for the delete and the insert of the same rows, and the rows
- * come back with the same values in every referenced column; a foreign key that references a
- * column the query changes makes the run stop instead. Not thread-safe.
+ * <p>Deleting and inserting fires the table's DELETE and INSERT triggers instead of its UPDATE ones
+ * (the run's report says so). Foreign keys of other tables that reference the table are not
+ * cascaded: their checks are off for the delete and the insert of the same rows, and the rows come
+ * back with the same values in every referenced column; a foreign key that references a column the
+ * query changes makes the run stop instead. Not thread-safe.
  */
 final class MySqlMovedValues {
   /** Writes rows with the writer's statements: an upsert, or a plain INSERT. */
@@ -88,8 +88,7 @@ final class MySqlMovedValues {
    * Writes {@code rows} (changes that insert or update) in one transaction, committed only while
    * {@code lock} is held. Returns the note for the run's report.
    */
-  String write(Pending pending, RowWriter writer, SyncLock lock, String runId)
-      throws SQLException {
+  String write(Pending pending, RowWriter writer, SyncLock lock, String runId) throws SQLException {
     List<Change> rows = List.copyOf(pending.rows);
     MySqlUniqueKeys uniqueKeys = MySqlUniqueKeys.read(connection, table, key);
     connection.setAutoCommit(false);
@@ -125,7 +124,9 @@ final class MySqlMovedValues {
       if (!lock.held()) {
         // Its session ended (a restart, a killed session): the retry takes the lock again.
         throw new io.qsync.TransientException(
-            "run " + runId + " lost its lock before committing the rows set aside until the end of"
+            "run "
+                + runId
+                + " lost its lock before committing the rows set aside until the end of"
                 + " the run; they were rolled back\nRun again: the run resumes and writes them.",
             null);
       }
@@ -133,11 +134,21 @@ final class MySqlMovedValues {
       String names = String.join(", ", pending.keys);
       pending.rows.clear();
       pending.keys.clear();
-      return rows.size() + " row" + (rows.size() == 1 ? "" : "s") + " took a value of unique key"
-          + (pending.keys.size() > 1 ? "s " : " ") + names + " that another row gave up later in the run, and were written after the last"
-          + " batch" + (cycle.isEmpty() ? "" : "; " + cycle.size() + " of them, whose values moved"
-              + " in a cycle, as a delete and an insert of the whole row in one transaction (the"
-              + " table's DELETE and INSERT triggers fired for them, not its UPDATE ones)");
+      return rows.size()
+          + " row"
+          + (rows.size() == 1 ? "" : "s")
+          + " took a value of unique key"
+          + (pending.keys.size() > 1 ? "s " : " ")
+          + names
+          + " that another row gave up later in the run, and were written after the last"
+          + " batch"
+          + (cycle.isEmpty()
+              ? ""
+              : "; "
+                  + cycle.size()
+                  + " of them, whose values moved"
+                  + " in a cycle, as a delete and an insert of the whole row in one transaction (the"
+                  + " table's DELETE and INSERT triggers fired for them, not its UPDATE ones)");
     } catch (SQLException | RuntimeException e) {
       try {
         connection.rollback();
@@ -183,9 +194,16 @@ final class MySqlMovedValues {
       if (written.contains(column.toLowerCase(Locale.ROOT))) {
         throw new QsyncException(
             ErrorKind.NEEDS_ACTION,
-            "table " + table + ": " + cycle.size() + " rows trade values of a unique key among"
-                + " themselves (first: " + describeKey(cycle.get(0)) + "), which MySQL can only"
-                + " write by deleting and inserting them again, but foreign key " + reference
+            "table "
+                + table
+                + ": "
+                + cycle.size()
+                + " rows trade values of a unique key among"
+                + " themselves (first: "
+                + describeKey(cycle.get(0))
+                + "), which MySQL can only"
+                + " write by deleting and inserting them again, but foreign key "
+                + reference
                 + " references a column the query writes, so the rows it references cannot be"
                 + " taken out even for a moment\nNothing of this step was written (the batches"
                 + " before it stay committed). Drop the foreign key or the unique key, or change"
@@ -198,29 +216,44 @@ final class MySqlMovedValues {
     try (Statement statement = connection.createStatement()) {
       // CREATE TEMPORARY TABLE does not commit the transaction (DDL on other tables would).
       statement.execute("DROP TEMPORARY TABLE IF EXISTS " + MOVING);
-      statement.execute("CREATE TEMPORARY TABLE " + MOVING + " AS SELECT " + storedList + " FROM "
-          + MySqlDialect.quote(table) + " WHERE 1 = 0");
+      statement.execute(
+          "CREATE TEMPORARY TABLE "
+              + MOVING
+              + " AS SELECT "
+              + storedList
+              + " FROM "
+              + MySqlDialect.quote(table)
+              + " WHERE 1 = 0");
       if (!inbound.isEmpty()) {
         statement.execute("SET SESSION foreign_key_checks = 0");
       }
     }
     try {
       for (Change change : cycle) {
-        try (PreparedStatement copy = connection.prepareStatement(
-            "INSERT INTO " + MOVING + " SELECT " + storedList + " FROM " + MySqlDialect.quote(table)
-                + " WHERE " + keyCondition)) {
+        try (PreparedStatement copy =
+            connection.prepareStatement(
+                "INSERT INTO "
+                    + MOVING
+                    + " SELECT "
+                    + storedList
+                    + " FROM "
+                    + MySqlDialect.quote(table)
+                    + " WHERE "
+                    + keyCondition)) {
           bindKey(copy, 1, change);
           copy.executeUpdate();
         }
-        try (PreparedStatement delete = connection.prepareStatement(
-            "DELETE FROM " + MySqlDialect.quote(table) + " WHERE " + keyCondition)) {
+        try (PreparedStatement delete =
+            connection.prepareStatement(
+                "DELETE FROM " + MySqlDialect.quote(table) + " WHERE " + keyCondition)) {
           bindKey(delete, 1, change);
           delete.executeUpdate();
         }
         StringJoiner assignments = new StringJoiner(", ");
         columns.forEach(column -> assignments.add(MySqlDialect.quote(column.name()) + " = ?"));
-        try (PreparedStatement update = connection.prepareStatement(
-            "UPDATE " + MOVING + " SET " + assignments + " WHERE " + keyCondition)) {
+        try (PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE " + MOVING + " SET " + assignments + " WHERE " + keyCondition)) {
           int index = 1;
           for (int i = 0; i < columns.size(); i++) {
             MySqlValues.bind(update, index++, change.row()[i], columns.get(i).type());
@@ -230,9 +263,18 @@ final class MySqlMovedValues {
         }
       }
       for (Change change : cycle) {
-        try (PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO " + MySqlDialect.quote(table) + " (" + storedList + ") SELECT "
-                + storedList + " FROM " + MOVING + " WHERE " + keyCondition)) {
+        try (PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO "
+                    + MySqlDialect.quote(table)
+                    + " ("
+                    + storedList
+                    + ") SELECT "
+                    + storedList
+                    + " FROM "
+                    + MOVING
+                    + " WHERE "
+                    + keyCondition)) {
           bindKey(insert, 1, change);
           insert.executeUpdate();
         } catch (SQLException e) {
@@ -250,8 +292,8 @@ final class MySqlMovedValues {
 
   /**
    * A row whose value of another unique key is held by a row the run leaves with it (the query's
-   * result holds the value twice, or the other row is not the query's to change) stops the run;
-   * any other error goes on as it is.
+   * result holds the value twice, or the other row is not the query's to change) stops the run; any
+   * other error goes on as it is.
    */
   private SQLException collisionOr(Change change, SQLException error, MySqlUniqueKeys uniqueKeys) {
     if (error.getErrorCode() != 1062 || uniqueKeys.isSyncKey(error)) {
@@ -259,17 +301,30 @@ final class MySqlMovedValues {
     }
     String index = uniqueKeys.keyName(error).orElse("?");
     String value = MySqlUniqueKeys.value(error).orElse("?");
-    String holder = holder(change, uniqueKeys.columns().getOrDefault(index, List.of()))
-        .map(key -> ", which the row with key " + key + " holds")
-        .orElse("");
+    String holder =
+        holder(change, uniqueKeys.columns().getOrDefault(index, List.of()))
+            .map(key -> ", which the row with key " + key + " holds")
+            .orElse("");
     throw new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        "table " + table + ": the row with key " + describeKey(change) + " needs '" + value
-            + "' in unique key " + index + holder + ", and no change of this run frees it: the"
+        "table "
+            + table
+            + ": the row with key "
+            + describeKey(change)
+            + " needs '"
+            + value
+            + "' in unique key "
+            + index
+            + holder
+            + ", and no change of this run frees it: the"
             + " query's result holds that value twice, or a row the query does not return holds"
             + " it\nNothing of this step was written (the batches before it stay committed). Make"
-            + " the values of " + index + " unique in the query's result, delete the other row,"
-            + " or drop the unique key " + index + " from the table.",
+            + " the values of "
+            + index
+            + " unique in the query's result, delete the other row,"
+            + " or drop the unique key "
+            + index
+            + " from the table.",
         error);
   }
 
@@ -295,9 +350,15 @@ final class MySqlMovedValues {
     }
     StringJoiner keyList = new StringJoiner(", ");
     key.forEach(column -> keyList.add(MySqlDialect.quote(column)));
-    try (PreparedStatement statement = connection.prepareStatement(
-        "SELECT " + keyList + " FROM " + MySqlDialect.quote(table) + " WHERE " + condition
-            + " LIMIT 1")) {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT "
+                + keyList
+                + " FROM "
+                + MySqlDialect.quote(table)
+                + " WHERE "
+                + condition
+                + " LIMIT 1")) {
       int index = 1;
       for (int position : positions) {
         MySqlValues.bind(statement, index++, change.row()[position], columns.get(position).type());
@@ -320,9 +381,13 @@ final class MySqlMovedValues {
   private boolean[] present(List<Change> rows) throws SQLException {
     boolean[] present = new boolean[rows.size()];
     for (int i = 0; i < rows.size(); i++) {
-      try (PreparedStatement statement = connection.prepareStatement(
-          "SELECT EXISTS (SELECT 1 FROM " + MySqlDialect.quote(table) + " WHERE " + keyCondition()
-              + ")")) {
+      try (PreparedStatement statement =
+          connection.prepareStatement(
+              "SELECT EXISTS (SELECT 1 FROM "
+                  + MySqlDialect.quote(table)
+                  + " WHERE "
+                  + keyCondition()
+                  + ")")) {
         bindKey(statement, 1, rows.get(i));
         try (ResultSet result = statement.executeQuery()) {
           result.next();
@@ -336,15 +401,19 @@ final class MySqlMovedValues {
   /** The table's columns that hold stored values (every one but generated columns), in order. */
   private List<String> storedColumns() throws SQLException {
     List<String> stored = new ArrayList<>();
-    try (PreparedStatement statement = connection.prepareStatement(
-        "SELECT COLUMN_NAME, EXTRA FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
-            + " AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT COLUMN_NAME, EXTRA FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                + " AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
       statement.setString(1, table);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
           String extra = String.valueOf(rows.getString(2)).toLowerCase(Locale.ROOT);
-          boolean generated = extra.contains("generated") || extra.contains("virtual")
-              || extra.contains("stored") || extra.contains("persistent");
+          boolean generated =
+              extra.contains("generated")
+                  || extra.contains("virtual")
+                  || extra.contains("stored")
+                  || extra.contains("persistent");
           if (!generated) {
             stored.add(rows.getString(1));
           }
@@ -360,15 +429,23 @@ final class MySqlMovedValues {
    */
   private List<String> inboundReferences() throws SQLException {
     List<String> references = new ArrayList<>();
-    try (PreparedStatement statement = connection.prepareStatement(
-        "SELECT REFERENCED_COLUMN_NAME, CONSTRAINT_NAME, TABLE_SCHEMA, TABLE_NAME"
-            + " FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_SCHEMA = DATABASE()"
-            + " AND REFERENCED_TABLE_NAME = ?")) {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT REFERENCED_COLUMN_NAME, CONSTRAINT_NAME, TABLE_SCHEMA, TABLE_NAME"
+                + " FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_SCHEMA = DATABASE()"
+                + " AND REFERENCED_TABLE_NAME = ?")) {
       statement.setString(1, table);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          references.add(rows.getString(1) + " (" + rows.getString(2) + " of table "
-              + rows.getString(3) + "." + rows.getString(4) + ")");
+          references.add(
+              rows.getString(1)
+                  + " ("
+                  + rows.getString(2)
+                  + " of table "
+                  + rows.getString(3)
+                  + "."
+                  + rows.getString(4)
+                  + ")");
         }
       }
     }
@@ -404,5 +481,4 @@ final class MySqlMovedValues {
       // Gone with the session, if the session is gone.
     }
   }
-
 }

@@ -4,22 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.destination.Destination;
 import io.qsync.diff.Change;
 import io.qsync.state.SyncLock;
-import io.qsync.destination.Destination;
 import java.sql.Connection;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * Makes trying a batch again safe after a passing error. After a failed batch, or when the work
- * session was replaced (the server closed the old one), it first makes sure the run still holds
- * its lock, taking it again on a new session if its session ended too (a server restart ends
- * both): when another run holds the lock now, or took this run over while the lock was free, this
- * run stops. Then it reads the run's checkpoint on the current session: a batch whose commit
- * reached the server before the connection died has moved it to the batch's end already, and is
- * skipped; a checkpoint anywhere but the batch's start means another process applied it, and the
- * run fails. A lost session is replaced by a new one, with a new writer on it. Not thread-safe.
+ * session was replaced (the server closed the old one), it first makes sure the run still holds its
+ * lock, taking it again on a new session if its session ended too (a server restart ends both):
+ * when another run holds the lock now, or took this run over while the lock was free, this run
+ * stops. Then it reads the run's checkpoint on the current session: a batch whose commit reached
+ * the server before the connection died has moved it to the batch's end already, and is skipped; a
+ * checkpoint anywhere but the batch's start means another process applied it, and the run fails. A
+ * lost session is replaced by a new one, with a new writer on it. Not thread-safe.
  */
 final class MySqlRecoveringWriter implements Destination.ChangeWriter {
   private final MySqlConnections connections;
@@ -30,10 +30,14 @@ final class MySqlRecoveringWriter implements Destination.ChangeWriter {
   private Destination.ChangeWriter writer;
   private boolean uncertain;
 
-  /** @param writers a writer of batches on a given session */
+  /**
+   * @param writers a writer of batches on a given session
+   */
   MySqlRecoveringWriter(
-      MySqlConnections connections, Function<Connection, Destination.ChangeWriter> writers,
-      String runId, SyncLock lock) {
+      MySqlConnections connections,
+      Function<Connection, Destination.ChangeWriter> writers,
+      String runId,
+      SyncLock lock) {
     this.connections = requireNonNull(connections, "connections is null");
     this.writers = requireNonNull(writers, "writers is null");
     this.runId = requireNonNull(runId, "runId is null");
@@ -63,8 +67,14 @@ final class MySqlRecoveringWriter implements Destination.ChangeWriter {
       if (checkpoint != afterSeq) {
         throw new QsyncException(
             ErrorKind.FAILED,
-            "run " + runId + ": the checkpoint is at change " + checkpoint + ", expected "
-                + afterSeq + " before trying the batch ending at change " + lastSeq
+            "run "
+                + runId
+                + ": the checkpoint is at change "
+                + checkpoint
+                + ", expected "
+                + afterSeq
+                + " before trying the batch ending at change "
+                + lastSeq
                 + " again (another process applied changes)\nCheck `qsync status` and run again.");
       }
       uncertain = false;
@@ -94,8 +104,8 @@ final class MySqlRecoveringWriter implements Destination.ChangeWriter {
   }
 
   /**
-   * Takes the lock again if its session ended. While it was free another run may have taken it:
-   * it then holds it still, or has recorded this run as resumed or abandoned by it.
+   * Takes the lock again if its session ended. While it was free another run may have taken it: it
+   * then holds it still, or has recorded this run as resumed or abandoned by it.
    */
   private void holdLock(long lastSeq) {
     if (lock.held()) {
@@ -104,16 +114,25 @@ final class MySqlRecoveringWriter implements Destination.ChangeWriter {
     if (!lock.retake()) {
       throw new QsyncException(
           ErrorKind.LOCK_HELD,
-          "run " + runId + " lost its lock (its database session ended) before the batch ending at"
-              + " change " + lastSeq + ", and another run of the sync holds it now\nLet that run"
+          "run "
+              + runId
+              + " lost its lock (its database session ended) before the batch ending at"
+              + " change "
+              + lastSeq
+              + ", and another run of the sync holds it now\nLet that run"
               + " finish: it takes over from the last committed batch.");
     }
     long lockSession = lock.sessionId();
-    if (!MySqlCheckpoint.claimRun(connections.connection(), runId, lockSession, connections.side())) {
+    if (!MySqlCheckpoint.claimRun(
+        connections.connection(), runId, lockSession, connections.side())) {
       throw new QsyncException(
           ErrorKind.FAILED,
-          "run " + runId + " lost its lock (its database session ended) before the batch ending at"
-              + " change " + lastSeq + ", and another run took the sync over meanwhile\nCheck"
+          "run "
+              + runId
+              + " lost its lock (its database session ended) before the batch ending at"
+              + " change "
+              + lastSeq
+              + ", and another run took the sync over meanwhile\nCheck"
               + " `qsync status`: the next run starts from what the table holds.");
     }
   }

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * sync writes in. Reads the table's triggers when one refused the row. Not thread-safe.
  */
 final class MySqlRejection {
-  private static final Pattern COLUMN_IN_MESSAGE = Pattern.compile("(?i)column ((?:[`'][^`']*[`']\\.?)+)");
+  private static final Pattern COLUMN_IN_MESSAGE =
+      Pattern.compile("(?i)column ((?:[`'][^`']*[`']\\.?)+)");
 
   private final Connection connection;
   private final String table;
@@ -37,8 +38,13 @@ final class MySqlRejection {
    * @param side the connection, for messages: its name and where it points
    */
   MySqlRejection(
-      Connection connection, String table, List<Column> columns, List<String> key,
-      int[] keyIndexes, boolean upsert, String side) {
+      Connection connection,
+      String table,
+      List<Column> columns,
+      List<String> key,
+      int[] keyIndexes,
+      boolean upsert,
+      String side) {
     this.connection = connection;
     this.table = table;
     this.columns = List.copyOf(columns);
@@ -65,55 +71,92 @@ final class MySqlRejection {
     if (change != null && column != null) {
       for (int i = 0; i < columns.size(); i++) {
         if (columns.get(i).name().equalsIgnoreCase(column)) {
-          value = " (value " + preview(change.row()[i]) + ", source type " + columns.get(i).type() + ")";
+          value =
+              " (value "
+                  + preview(change.row()[i])
+                  + ", source type "
+                  + columns.get(i).type()
+                  + ")";
         }
       }
     }
-    String refusal = "the target rejected " + where + (column == null ? "" : " in column " + column) + value;
+    String refusal =
+        "the target rejected " + where + (column == null ? "" : " in column " + column) + value;
     String remedy =
         switch (cause) {
           case FOREIGN_KEY -> {
-            Optional<MySqlErrors.ForeignKey> foreignKey = MySqlErrors.foreignKey(error.getMessage());
-            refusal = "the foreign key " + foreignKey.map(found -> found.name() + " ").orElse("")
-                + "refuses " + where + foreignKeyValues(change, foreignKey, error.getErrorCode());
+            Optional<MySqlErrors.ForeignKey> foreignKey =
+                MySqlErrors.foreignKey(error.getMessage());
+            refusal =
+                "the foreign key "
+                    + foreignKey.map(found -> found.name() + " ").orElse("")
+                    + "refuses "
+                    + where
+                    + foreignKeyValues(change, foreignKey, error.getErrorCode());
             yield MySqlErrors.foreignKeyRemedy(error.getErrorCode(), foreignKey, "this row");
           }
           case CHECK_CONSTRAINT -> {
             Optional<String> name = MySqlErrors.checkConstraint(error.getMessage());
-            refusal = "the CHECK constraint " + name.map(found -> found + " ").orElse("") + "refuses " + where;
+            refusal =
+                "the CHECK constraint "
+                    + name.map(found -> found + " ").orElse("")
+                    + "refuses "
+                    + where;
             yield "Fix the row in the query (or filter it out), or change the constraint"
-                + name.map(found -> " (ALTER TABLE " + MySqlDialect.quote(table) + " DROP CONSTRAINT "
-                    + MySqlDialect.quote(found) + ")").orElse("") + ".";
+                + name.map(
+                        found ->
+                            " (ALTER TABLE "
+                                + MySqlDialect.quote(table)
+                                + " DROP CONSTRAINT "
+                                + MySqlDialect.quote(found)
+                                + ")")
+                    .orElse("")
+                + ".";
           }
           case TRIGGER -> {
             List<String> triggers = triggersOfTable();
-            refusal = (triggers.size() == 1 ? "trigger " + triggers.get(0)
-                : "a trigger" + (triggers.isEmpty() ? "" : " (one of " + String.join(", ", triggers) + ")"))
-                + " refused " + where + " with its own message";
+            refusal =
+                (triggers.size() == 1
+                        ? "trigger " + triggers.get(0)
+                        : "a trigger"
+                            + (triggers.isEmpty()
+                                ? ""
+                                : " (one of " + String.join(", ", triggers) + ")"))
+                    + " refused "
+                    + where
+                    + " with its own message";
             yield "Fix the row in the query (or filter it out), or change the trigger.";
           }
-          default -> switch (error.getErrorCode()) {
-            case 1062, 1586, 1859, 1169 -> duplicateRemedy(change);
-            case 1048, 1263 -> "Return a value for the column, or allow NULL in it.";
-            case 1292, 1411 -> "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
-            default -> "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";
-          };
+          default ->
+              switch (error.getErrorCode()) {
+                case 1062, 1586, 1859, 1169 -> duplicateRemedy(change);
+                case 1048, 1263 -> "Return a value for the column, or allow NULL in it.";
+                case 1292, 1411 ->
+                    "MySQL DATETIME holds years 1000-9999 and no zero dates; fix the value in the query.";
+                default ->
+                    "Widen the column (ALTER TABLE ... MODIFY) or fix the value in the query.";
+              };
         };
     String subject = "table " + table + " on " + side + ": " + refusal;
     if (error.getErrorCode() == 1062 && !upsert && change != null && keyIndexes.length > 0) {
-      subject = "table " + table + " on " + side + " already holds the key " + describeKey(change)
-          + ", which the query returns";
+      subject =
+          "table "
+              + table
+              + " on "
+              + side
+              + " already holds the key "
+              + describeKey(change)
+              + ", which the query returns";
     }
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        subject + ": " + error.getMessage()
-            + "\nNothing of this batch was written. " + remedy,
+        subject + ": " + error.getMessage() + "\nNothing of this batch was written. " + remedy,
         error);
   }
 
   /**
-   * A row too large for one statement under the server's {@code max_allowed_packet}, refused
-   * before anything of its batch is sent: its key, its largest column and the sizes.
+   * A row too large for one statement under the server's {@code max_allowed_packet}, refused before
+   * anything of its batch is sent: its key, its largest column and the sizes.
    *
    * @param rowBytes what the row needs in one statement
    * @param limit the server's max_allowed_packet
@@ -130,12 +173,19 @@ final class MySqlRejection {
     }
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        String.format(Locale.ROOT,
+        String.format(
+            Locale.ROOT,
             "table %s on %s: the row with key %s needs %,d bytes in one statement, more than"
                 + " the server's max_allowed_packet (%,d bytes) allows; its column %s holds"
                 + " %,d bytes (source type %s). Nothing of this batch was written.%n%s",
-            table, side, describeKey(change), rowBytes, limit, columns.get(largest).name(),
-            valueBytes(change.row()[largest]), columns.get(largest).type(),
+            table,
+            side,
+            describeKey(change),
+            rowBytes,
+            limit,
+            columns.get(largest).name(),
+            valueBytes(change.row()[largest]),
+            columns.get(largest).type(),
             packetRemedy(rowBytes)));
   }
 
@@ -155,10 +205,11 @@ final class MySqlRejection {
       return "The server cannot take more than 1 GiB in one packet: " + shorten;
     }
     long raised = Long.highestOneBit(rowBytes - 1) << 1;
-    return "Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = " + raised
-        + ", and in its config file so that a restart keeps it), or " + shorten;
+    return "Raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = "
+        + raised
+        + ", and in its config file so that a restart keeps it), or "
+        + shorten;
   }
-
 
   /** What to do about a duplicate key: in append (plain INSERTs) the table held the key before. */
   private String duplicateRemedy(Change change) {
@@ -173,17 +224,24 @@ final class MySqlRejection {
     if (keyIndexes.length == 0) {
       return "Another row already holds this value of a unique index of the table (named in the"
           + " message): a row from before this run, or an earlier row of the query. Delete that"
-          + " row from " + table + " or make the query's values unique; or give the sync a key"
+          + " row from "
+          + table
+          + " or make the query's values unique; or give the sync a key"
           + " and use mode: upsert to update such rows.";
     }
     String which = change == null ? "those keys" : "the row with key " + describeKey(change);
     return "Append only inserts, and the table holds rows with keys the query returns. Delete"
-        + " those rows from " + table + " (" + which + ", and any other the query returns), or use"
+        + " those rows from "
+        + table
+        + " ("
+        + which
+        + ", and any other the query returns), or use"
         + " mode: upsert (or mirror) to update them instead.";
   }
 
   /** " (owner_id=9)": the row's values of the foreign key's columns, when they are in the row. */
-  private String foreignKeyValues(Change change, Optional<MySqlErrors.ForeignKey> foreignKey, int code) {
+  private String foreignKeyValues(
+      Change change, Optional<MySqlErrors.ForeignKey> foreignKey, int code) {
     if (change == null || foreignKey.isEmpty() || code != 1452) {
       return "";
     }
@@ -243,5 +301,4 @@ final class MySqlRejection {
     String[] parts = matcher.group(1).split("[`']\\.[`']");
     return parts[parts.length - 1].replaceAll("[`']", "");
   }
-
 }

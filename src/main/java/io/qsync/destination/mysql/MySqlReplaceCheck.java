@@ -30,12 +30,17 @@ final class MySqlReplaceCheck {
             .toList();
     if (!triggers.isEmpty()) {
       problems.add(
-          "table " + table + " has trigger" + (triggers.size() == 1 ? " " : "s ")
-              + String.join(", ", triggers) + ": replace mode swaps a new table in with RENAME"
+          "table "
+              + table
+              + " has trigger"
+              + (triggers.size() == 1 ? " " : "s ")
+              + String.join(", ", triggers)
+              + ": replace mode swaps a new table in with RENAME"
               + " TABLE, and MySQL keeps triggers with the old table, which is dropped; row"
               + " triggers would not fire for the rows the swap replaces either\n   -> use mode:"
               + " mirror, which writes the rows in place (the triggers fire for each change), or"
-              + " drop the trigger" + (triggers.size() == 1 ? "" : "s"));
+              + " drop the trigger"
+              + (triggers.size() == 1 ? "" : "s"));
     }
     List<String> outbound = new ArrayList<>();
     List<String> inbound = new ArrayList<>();
@@ -65,17 +70,26 @@ final class MySqlReplaceCheck {
     }
     if (!outbound.isEmpty()) {
       problems.add(
-          "table " + table + " has foreign key" + (outbound.size() == 1 ? " " : "s ")
-              + String.join(", ", outbound) + ": replace mode builds the new table with CREATE"
+          "table "
+              + table
+              + " has foreign key"
+              + (outbound.size() == 1 ? " " : "s ")
+              + String.join(", ", outbound)
+              + ": replace mode builds the new table with CREATE"
               + " TABLE ... LIKE, which copies no foreign keys, so the table would lose them\n"
               + "   -> use mode: mirror, which writes the rows in place and keeps the table's"
               + " constraints");
     }
     if (!inbound.isEmpty()) {
       problems.add(
-          "table " + table + " is referenced by foreign key" + (inbound.size() == 1 ? " " : "s ")
-              + String.join(", ", inbound) + ": RENAME TABLE would leave "
-              + (inbound.size() == 1 ? "that table" : "those tables") + " pointing at the old"
+          "table "
+              + table
+              + " is referenced by foreign key"
+              + (inbound.size() == 1 ? " " : "s ")
+              + String.join(", ", inbound)
+              + ": RENAME TABLE would leave "
+              + (inbound.size() == 1 ? "that table" : "those tables")
+              + " pointing at the old"
               + " table, which then cannot be dropped\n   -> use mode: mirror, which writes the rows"
               + " in place");
     }

@@ -32,18 +32,21 @@ final class MySqlRunStore implements RunStore {
           + " batches_applied, resumes, host, pid, connection_id, error";
 
   /**
-   * Added after the first release: a table created before lacks these columns until prepare.
-   * {@code source_job}: where the source keeps the run's result; {@code diff_state}: the state a
-   * {@code diff: snapshot} run left in the warehouse.
+   * Added after the first release: a table created before lacks these columns until prepare. {@code
+   * source_job}: where the source keeps the run's result; {@code diff_state}: the state a {@code
+   * diff: snapshot} run left in the warehouse.
    */
   private static final String SOURCE_JOB = "source_job";
+
   private static final String DIFF_STATE = "diff_state";
   private static final List<String> ADDED_COLUMNS = List.of(SOURCE_JOB, DIFF_STATE);
 
   /** The target's work session, which may be replaced after a lost connection. */
   private final Supplier<Connection> session;
+
   /** The added columns the table has, once looked up. */
   private java.util.Set<String> addedColumns;
+
   private final String connectionName;
 
   MySqlRunStore(Supplier<Connection> session, String connectionName) {
@@ -58,7 +61,9 @@ final class MySqlRunStore implements RunStore {
   @Override
   public void prepare() {
     execute(
-        "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+        "CREATE TABLE IF NOT EXISTS "
+            + TABLE
+            + " ("
             + " run_id VARCHAR(64) NOT NULL PRIMARY KEY,"
             + " sync_name VARCHAR(191) NOT NULL,"
             + " target_table VARCHAR(64) NOT NULL,"
@@ -107,8 +112,11 @@ final class MySqlRunStore implements RunStore {
           ResultSet rows =
               statement.executeQuery(
                   "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
-                      + " AND TABLE_NAME = '_qsync_runs' AND COLUMN_NAME IN ('" + SOURCE_JOB + "', '"
-                      + DIFF_STATE + "')")) {
+                      + " AND TABLE_NAME = '_qsync_runs' AND COLUMN_NAME IN ('"
+                      + SOURCE_JOB
+                      + "', '"
+                      + DIFF_STATE
+                      + "')")) {
         while (rows.next()) {
           found.add(rows.getString(1).toLowerCase(java.util.Locale.ROOT));
         }
@@ -132,8 +140,9 @@ final class MySqlRunStore implements RunStore {
   public void insert(RunRecord run) {
     String placeholders = "?, ".repeat(20) + "?";
     try (PreparedStatement statement =
-        connection().prepareStatement(
-            "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + placeholders + ")")) {
+        connection()
+            .prepareStatement(
+                "INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (" + placeholders + ")")) {
       bind(statement, run);
       statement.executeUpdate();
       if (run.sourceJob().isPresent()) {
@@ -147,11 +156,15 @@ final class MySqlRunStore implements RunStore {
   @Override
   public void update(RunRecord run) {
     try (PreparedStatement statement =
-        connection().prepareStatement(
-            "UPDATE " + TABLE + " SET status = ?, phase = ?, finished_at = ?, source_rows = ?,"
-                + " inserted = ?, updated = ?, deleted = ?, unchanged = ?, changes_total = ?,"
-                + " resumes = ?, host = ?, pid = ?, connection_id = ?, error = ?, updated_at = ?"
-                + (hasSourceJob() ? ", " + SOURCE_JOB + " = ?" : "") + " WHERE run_id = ?")) {
+        connection()
+            .prepareStatement(
+                "UPDATE "
+                    + TABLE
+                    + " SET status = ?, phase = ?, finished_at = ?, source_rows = ?,"
+                    + " inserted = ?, updated = ?, deleted = ?, unchanged = ?, changes_total = ?,"
+                    + " resumes = ?, host = ?, pid = ?, connection_id = ?, error = ?, updated_at = ?"
+                    + (hasSourceJob() ? ", " + SOURCE_JOB + " = ?" : "")
+                    + " WHERE run_id = ?")) {
       statement.setString(1, run.status().name().toLowerCase(Locale.ROOT));
       statement.setString(2, run.phase().stored());
       setInstant(statement, 3, run.finishedAt().map(Timestamp::from).orElse(null));
@@ -176,16 +189,24 @@ final class MySqlRunStore implements RunStore {
 
   @Override
   public Optional<RunRecord> find(String runId) {
-    return query("SELECT " + selectColumns() + " FROM " + TABLE + " WHERE run_id = ?", runId).stream()
+    return query("SELECT " + selectColumns() + " FROM " + TABLE + " WHERE run_id = ?", runId)
+        .stream()
         .findFirst();
   }
 
   @Override
   public Optional<RunRecord> lastSucceeded(String sync, String table) {
     return query(
-        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ? AND target_table = ?"
-            + " AND status = 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT 1",
-        sync, table).stream().findFirst();
+            "SELECT "
+                + selectColumns()
+                + " FROM "
+                + TABLE
+                + " WHERE sync_name = ? AND target_table = ?"
+                + " AND status = 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT 1",
+            sync,
+            table)
+        .stream()
+        .findFirst();
   }
 
   @Override
@@ -199,13 +220,14 @@ final class MySqlRunStore implements RunStore {
       return;
     }
     try (PreparedStatement statement =
-        connection().prepareStatement(
-            "UPDATE " + TABLE + " SET " + DIFF_STATE + " = ? WHERE run_id = ?")) {
+        connection()
+            .prepareStatement("UPDATE " + TABLE + " SET " + DIFF_STATE + " = ? WHERE run_id = ?")) {
       statement.setString(1, state);
       statement.setString(2, runId);
       statement.executeUpdate();
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "record the state of run " + runId + " in " + TABLE, e);
+      throw MySqlErrors.failed(
+          connectionName, "record the state of run " + runId + " in " + TABLE, e);
     }
   }
 
@@ -215,14 +237,15 @@ final class MySqlRunStore implements RunStore {
       return Optional.empty();
     }
     try (PreparedStatement statement =
-        connection().prepareStatement(
-            "SELECT " + DIFF_STATE + " FROM " + TABLE + " WHERE run_id = ?")) {
+        connection()
+            .prepareStatement("SELECT " + DIFF_STATE + " FROM " + TABLE + " WHERE run_id = ?")) {
       statement.setString(1, runId);
       try (ResultSet rows = statement.executeQuery()) {
         return rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read the state of run " + runId + " from " + TABLE, e);
+      throw MySqlErrors.failed(
+          connectionName, "read the state of run " + runId + " from " + TABLE, e);
     }
   }
 
@@ -234,17 +257,30 @@ final class MySqlRunStore implements RunStore {
   @Override
   public Optional<RunRecord> unfinishedOfAnyTable(String sync) {
     return query(
-        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ?"
-            + " ORDER BY started_at DESC, run_id DESC LIMIT 1",
-        sync).stream().filter(run -> run.status().unfinished()).findFirst();
+            "SELECT "
+                + selectColumns()
+                + " FROM "
+                + TABLE
+                + " WHERE sync_name = ?"
+                + " ORDER BY started_at DESC, run_id DESC LIMIT 1",
+            sync)
+        .stream()
+        .filter(run -> run.status().unfinished())
+        .findFirst();
   }
 
   @Override
   public List<RunRecord> history(String sync, String table, int limit) {
     return query(
-        "SELECT " + selectColumns() + " FROM " + TABLE + " WHERE sync_name = ? AND target_table = ?"
-            + " ORDER BY started_at DESC, run_id DESC LIMIT " + Math.max(1, limit),
-        sync, table);
+        "SELECT "
+            + selectColumns()
+            + " FROM "
+            + TABLE
+            + " WHERE sync_name = ? AND target_table = ?"
+            + " ORDER BY started_at DESC, run_id DESC LIMIT "
+            + Math.max(1, limit),
+        sync,
+        table);
   }
 
   @Override
@@ -253,7 +289,12 @@ final class MySqlRunStore implements RunStore {
       return List.of();
     }
     return query(
-        "SELECT " + selectColumns() + " FROM " + TABLE + " r WHERE run_id = (SELECT run_id FROM " + TABLE
+        "SELECT "
+            + selectColumns()
+            + " FROM "
+            + TABLE
+            + " r WHERE run_id = (SELECT run_id FROM "
+            + TABLE
             + " n WHERE n.sync_name = r.sync_name ORDER BY started_at DESC, run_id DESC LIMIT 1)"
             + " ORDER BY sync_name");
   }
@@ -298,8 +339,11 @@ final class MySqlRunStore implements RunStore {
       counts =
           Optional.of(
               new ChangeCounts(
-                  rows.getLong("source_rows"), rows.getLong("inserted"), rows.getLong("updated"),
-                  rows.getLong("deleted"), rows.getLong("unchanged")));
+                  rows.getLong("source_rows"),
+                  rows.getLong("inserted"),
+                  rows.getLong("updated"),
+                  rows.getLong("deleted"),
+                  rows.getLong("unchanged")));
     }
     Timestamp finished = rows.getTimestamp("finished_at");
     return new RunRecord(
@@ -343,8 +387,8 @@ final class MySqlRunStore implements RunStore {
     statement.setString(21, run.error().orElse(null));
   }
 
-  private static void bindCounts(PreparedStatement statement, int first, Optional<ChangeCounts> counts)
-      throws SQLException {
+  private static void bindCounts(
+      PreparedStatement statement, int first, Optional<ChangeCounts> counts) throws SQLException {
     if (counts.isEmpty()) {
       for (int i = 0; i < 5; i++) {
         statement.setNull(first + i, Types.BIGINT);

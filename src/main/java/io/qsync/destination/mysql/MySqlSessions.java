@@ -32,7 +32,8 @@ final class MySqlSessions {
           case VERIFY_CA -> "verify-ca";
           default -> "verify-full";
         });
-    tls.caFile().ifPresent(file -> properties.put("serverSslCert", file.toAbsolutePath().toString()));
+    tls.caFile()
+        .ifPresent(file -> properties.put("serverSslCert", file.toAbsolutePath().toString()));
     return properties;
   }
 
@@ -50,7 +51,9 @@ final class MySqlSessions {
   /** What to do about a failed connect: TLS problems get their own remedy. */
   static String connectRemedy(TlsConfig tls, SQLException e) {
     if (isTlsProblem(tls, e)) {
-      return "TLS (tls: " + tls.mode().configName() + ") failed: check that the server has TLS"
+      return "TLS (tls: "
+          + tls.mode().configName()
+          + ") failed: check that the server has TLS"
           + " enabled (SHOW VARIABLES LIKE 'have_ssl' says YES), that ca_file holds the CA that"
           + " signed its certificate, and for verify-full that the url's host is a name in it.";
     }
@@ -61,7 +64,8 @@ final class MySqlSessions {
   static void limitStatements(Connection session, Duration limit, String side) {
     try (Statement statement = session.createStatement()) {
       statement.execute(
-          "SET SESSION max_statement_time = " + String.format(Locale.ROOT, "%.3f", limit.toMillis() / 1000.0));
+          "SET SESSION max_statement_time = "
+              + String.format(Locale.ROOT, "%.3f", limit.toMillis() / 1000.0));
     } catch (SQLException e) {
       throw MySqlErrors.failed(side, "set max_statement_time", e);
     }

@@ -17,9 +17,9 @@ import java.util.Optional;
  * A sync's lock: MySQL's {@code GET_LOCK}, held by a session of its own (not the one that writes),
  * so the lock lives exactly as long as that session: a killed process frees it. Before each commit
  * the writer asks {@link #held()}, which checks {@code IS_USED_LOCK(name) = CONNECTION_ID()}: a
- * dropped lock session must not leave a run writing unguarded. After a server restart the lock
- * can be {@linkplain #retake() taken again} on a new session, unless another run holds it by then.
- * Not thread-safe.
+ * dropped lock session must not leave a run writing unguarded. After a server restart the lock can
+ * be {@linkplain #retake() taken again} on a new session, unless another run holds it by then. Not
+ * thread-safe.
  */
 final class MySqlSyncLock implements SyncLock {
   private static final int MAX_LOCK_NAME = 64;
@@ -29,7 +29,8 @@ final class MySqlSyncLock implements SyncLock {
   private final String side;
   private Connection session;
 
-  private MySqlSyncLock(MySqlConnections connections, Connection session, String name, String side) {
+  private MySqlSyncLock(
+      MySqlConnections connections, Connection session, String name, String side) {
     this.connections = connections;
     this.session = session;
     this.name = name;
@@ -55,8 +56,13 @@ final class MySqlSyncLock implements SyncLock {
       }
       throw new QsyncException(
           ErrorKind.LOCK_HELD,
-          "sync '" + sync + "' is locked by " + holder(runs, session, name, sync) + " (waited "
-              + timeout.toSeconds() + "s)\nWait for that run to finish, or raise the sync's"
+          "sync '"
+              + sync
+              + "' is locked by "
+              + holder(runs, session, name, sync)
+              + " (waited "
+              + timeout.toSeconds()
+              + "s)\nWait for that run to finish, or raise the sync's"
               + " lock_timeout.");
     } catch (SQLException e) {
       throw MySqlErrors.failed(side, "take the lock of sync '" + sync + "'", e);
@@ -80,8 +86,8 @@ final class MySqlSyncLock implements SyncLock {
 
   /**
    * Takes the lock again on a new session after its session ended, without waiting: the lock was
-   * free since then, and another run that took it meanwhile holds it now (false), or recorded
-   * that it took this run over, which the caller checks.
+   * free since then, and another run that took it meanwhile holds it now (false), or recorded that
+   * it took this run over, which the caller checks.
    *
    * @throws io.qsync.TransientException while the server cannot be reached
    */
@@ -123,9 +129,9 @@ final class MySqlSyncLock implements SyncLock {
   }
 
   /**
-   * Who holds the lock: the run recorded with that session, or the session's id. A run history
-   * that cannot be read (absent, not granted) leaves the session's id: the lock is held all the
-   * same, and that is what the person must hear.
+   * Who holds the lock: the run recorded with that session, or the session's id. A run history that
+   * cannot be read (absent, not granted) leaves the session's id: the lock is held all the same,
+   * and that is what the person must hear.
    */
   private static String holder(RunStore runs, Connection session, String name, String sync)
       throws SQLException {
@@ -148,8 +154,15 @@ final class MySqlSyncLock implements SyncLock {
     }
     if (run.isPresent() && run.get().connectionId() == connectionId) {
       RunRecord holder = run.get();
-      return "run " + holder.runId() + " (started " + holder.startedAt() + " on " + holder.host()
-          + ", pid " + holder.pid() + ")";
+      return "run "
+          + holder.runId()
+          + " (started "
+          + holder.startedAt()
+          + " on "
+          + holder.host()
+          + ", pid "
+          + holder.pid()
+          + ")";
     }
     return "database session " + connectionId;
   }

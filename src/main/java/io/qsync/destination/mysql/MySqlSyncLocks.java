@@ -10,12 +10,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 
-/** The locks of a database's syncs, as MySQL's named locks ({@link MySqlSyncLock}). Not thread-safe. */
+/**
+ * The locks of a database's syncs, as MySQL's named locks ({@link MySqlSyncLock}). Not thread-safe.
+ */
 final class MySqlSyncLocks implements SyncLocks {
   private final MySqlConnections connections;
   private final RunStore runs;
 
-  /** @param runs the run history, to name the run that holds a lock */
+  /**
+   * @param runs the run history, to name the run that holds a lock
+   */
   MySqlSyncLocks(MySqlConnections connections, RunStore runs) {
     this.connections = requireNonNull(connections, "connections is null");
     this.runs = requireNonNull(runs, "runs is null");

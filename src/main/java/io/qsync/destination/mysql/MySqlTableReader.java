@@ -38,16 +38,21 @@ final class MySqlTableReader implements TableReader {
     StringJoiner names = new StringJoiner(", ");
     columns.forEach(
         column ->
-            names.add(MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
+            names.add(
+                MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
     String sql = "SELECT " + names + " FROM " + MySqlDialect.quote(table);
     // The binary protocol (a server-side prepared statement) sends numbers as numbers: the text
     // protocol made the driver and MySqlValues parse every DOUBLE and integer from text.
     try (PreparedStatement statement =
-        connections.connection()
+        connections
+            .connection()
             .unwrap(org.mariadb.jdbc.Connection.class)
             .prepareInternal(
-                sql, Statement.NO_GENERATED_KEYS, ResultSet.TYPE_FORWARD_ONLY,
-                ResultSet.CONCUR_READ_ONLY, true)) {
+                sql,
+                Statement.NO_GENERATED_KEYS,
+                ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY,
+                true)) {
       // A positive fetch size makes Connector/J stream rows instead of buffering the table.
       statement.setFetchSize(4096);
       try (ResultSet rows = statement.executeQuery()) {
@@ -73,16 +78,33 @@ final class MySqlTableReader implements TableReader {
   public Optional<Object[]> findRow(
       String table, List<Column> columns, List<String> key, List<Object> keyValues) {
     StringJoiner names = new StringJoiner(", ");
-    columns.forEach(column ->
-        names.add(MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
+    columns.forEach(
+        column ->
+            names.add(
+                MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
     StringJoiner where = new StringJoiner(" AND ");
     key.forEach(name -> where.add(MySqlDialect.quote(name) + " = ?"));
-    try (PreparedStatement statement = connections.connection().prepareStatement("SELECT " + names + " FROM "
-        + MySqlDialect.quote(table) + " WHERE " + where + " LIMIT 1")) {
+    try (PreparedStatement statement =
+        connections
+            .connection()
+            .prepareStatement(
+                "SELECT "
+                    + names
+                    + " FROM "
+                    + MySqlDialect.quote(table)
+                    + " WHERE "
+                    + where
+                    + " LIMIT 1")) {
       for (int k = 0; k < key.size(); k++) {
         String name = key.get(k);
-        Column column = columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("key column " + name + " not among the columns"));
+        Column column =
+            columns.stream()
+                .filter(c -> c.name().equalsIgnoreCase(name))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "key column " + name + " not among the columns"));
         MySqlValues.bind(statement, k + 1, keyValues.get(k), column.type());
       }
       try (ResultSet rows = statement.executeQuery()) {
@@ -91,8 +113,12 @@ final class MySqlTableReader implements TableReader {
         }
         Object[] row = new Object[columns.size()];
         for (int i = 0; i < row.length; i++) {
-          row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(),
-              MySqlValues.numbers(rows.getMetaData(), i + 1));
+          row[i] =
+              MySqlValues.read(
+                  rows,
+                  i + 1,
+                  columns.get(i).type(),
+                  MySqlValues.numbers(rows.getMetaData(), i + 1));
         }
         return Optional.of(row);
       }

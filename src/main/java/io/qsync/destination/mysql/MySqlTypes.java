@@ -1,8 +1,8 @@
 package io.qsync.destination.mysql;
 
+import io.qsync.destination.DestinationColumn;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
-import io.qsync.destination.DestinationColumn;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -50,7 +50,10 @@ public final class MySqlTypes {
       case DECIMAL -> "DECIMAL(" + type.precision() + "," + type.scale() + ")";
       case VARCHAR ->
           keyColumn
-              ? "VARCHAR(" + KEY_STRING_LENGTH + ") CHARACTER SET utf8mb4 COLLATE " + binaryKeyCollation
+              ? "VARCHAR("
+                  + KEY_STRING_LENGTH
+                  + ") CHARACTER SET utf8mb4 COLLATE "
+                  + binaryKeyCollation
               : "LONGTEXT CHARACTER SET utf8mb4";
       case BLOB -> keyColumn ? "VARBINARY(" + KEY_STRING_LENGTH + ")" : "LONGBLOB";
       case DATE -> "DATE";
@@ -96,11 +99,18 @@ public final class MySqlTypes {
     boolean temporal = Set.of("time", "datetime", "timestamp").contains(dataType);
     boolean decimal = dataType.equals("decimal");
     return new DestinationColumn(
-        column.name(), dataType, columnType, !keyColumn, !keyColumn,
+        column.name(),
+        dataType,
+        columnType,
+        !keyColumn,
+        !keyColumn,
         Optional.ofNullable(parts.group(5)).map(name -> name.toLowerCase(Locale.ROOT)),
-        lengthed ? length : dataType.startsWith("long") ? LONG_LENGTH : 0, decimal ? length : 0,
-        decimal ? scale : dataType.endsWith("int") ? 0 : -1, temporal ? length : 0,
-        characterSet, Optional.empty());
+        lengthed ? length : dataType.startsWith("long") ? LONG_LENGTH : 0,
+        decimal ? length : 0,
+        decimal ? scale : dataType.endsWith("int") ? 0 : -1,
+        temporal ? length : 0,
+        characterSet,
+        Optional.empty());
   }
 
   /** The largest DECIMAL MySQL has: DECIMAL(65,30). */

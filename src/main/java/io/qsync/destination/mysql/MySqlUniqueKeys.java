@@ -47,17 +47,20 @@ record MySqlUniqueKeys(Map<String, List<String>> columns, Set<String> syncKeys) 
       statement.setString(1, table);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          columns.computeIfAbsent(rows.getString(1), name -> new ArrayList<>()).add(rows.getString(2));
+          columns
+              .computeIfAbsent(rows.getString(1), name -> new ArrayList<>())
+              .add(rows.getString(2));
         }
       }
     }
     Set<String> wanted = lowerCase(key);
     Set<String> syncKeys = new HashSet<>();
-    columns.forEach((name, indexColumns) -> {
-      if (lowerCase(indexColumns).equals(wanted)) {
-        syncKeys.add(name);
-      }
-    });
+    columns.forEach(
+        (name, indexColumns) -> {
+          if (lowerCase(indexColumns).equals(wanted)) {
+            syncKeys.add(name);
+          }
+        });
     return new MySqlUniqueKeys(columns, syncKeys);
   }
 
@@ -68,11 +71,12 @@ record MySqlUniqueKeys(Map<String, List<String>> columns, Set<String> syncKeys) 
   }
 
   /**
-   * Whether a duplicate-key error is about the sync's own key; an error that names no key the
-   * table has (or no key at all) counts as the sync's, which the caller treats as final.
+   * Whether a duplicate-key error is about the sync's own key; an error that names no key the table
+   * has (or no key at all) counts as the sync's, which the caller treats as final.
    */
   boolean isSyncKey(SQLException duplicate) {
-    return keyName(duplicate).map(name -> syncKeys.contains(name) || !columns.containsKey(name))
+    return keyName(duplicate)
+        .map(name -> syncKeys.contains(name) || !columns.containsKey(name))
         .orElse(true);
   }
 

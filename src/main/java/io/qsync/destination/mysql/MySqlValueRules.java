@@ -1,13 +1,13 @@
 package io.qsync.destination.mysql;
 
-import io.qsync.row.Column;
-import io.qsync.source.QueryDialect;
-import io.qsync.row.SqlType;
-import io.qsync.row.SqlType.Kind;
 import io.qsync.destination.DestinationColumn;
 import io.qsync.destination.ValueRule;
 import io.qsync.destination.ValueRule.Check;
 import io.qsync.destination.ValueRule.Repertoire;
+import io.qsync.row.Column;
+import io.qsync.row.SqlType;
+import io.qsync.row.SqlType.Kind;
+import io.qsync.source.QueryDialect;
 import java.math.BigInteger;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -48,16 +48,34 @@ final class MySqlValueRules {
   /** The largest byte length of each text and blob type. */
   private static final Map<String, Long> MAX_BYTES =
       Map.of(
-          "tinytext", 255L, "text", 65_535L, "mediumtext", 16_777_215L,
-          "tinyblob", 255L, "blob", 65_535L, "mediumblob", 16_777_215L);
+          "tinytext",
+          255L,
+          "text",
+          65_535L,
+          "mediumtext",
+          16_777_215L,
+          "tinyblob",
+          255L,
+          "blob",
+          65_535L,
+          "mediumblob",
+          16_777_215L);
 
   /** Character sets that hold every character (the others hold a part, or are refused). */
   private static final Set<String> UNICODE = Set.of("utf8mb4", "utf16", "utf16le", "utf32");
 
   private static final Map<String, Repertoire> PARTIAL =
       Map.of(
-          "utf8mb3", Repertoire.BMP, "utf8", Repertoire.BMP, "ucs2", Repertoire.BMP,
-          "latin1", Repertoire.LATIN1, "ascii", Repertoire.ASCII);
+          "utf8mb3",
+          Repertoire.BMP,
+          "utf8",
+          Repertoire.BMP,
+          "ucs2",
+          Repertoire.BMP,
+          "latin1",
+          Repertoire.LATIN1,
+          "ascii",
+          Repertoire.ASCII);
 
   private MySqlValueRules() {}
 
@@ -75,8 +93,13 @@ final class MySqlValueRules {
    * @param lastTimestamp the latest time a TIMESTAMP column of this server holds
    */
   static List<ValueRule> rules(
-      String quotedTable, boolean exists, Column column, DestinationColumn target, boolean keyColumn,
-      QueryDialect dialect, LocalDateTime lastTimestamp) {
+      String quotedTable,
+      boolean exists,
+      Column column,
+      DestinationColumn target,
+      boolean keyColumn,
+      QueryDialect dialect,
+      LocalDateTime lastTimestamp) {
     return new Builder(quotedTable, exists, column, target, keyColumn, dialect)
         .build(lastTimestamp);
   }
@@ -95,7 +118,11 @@ final class MySqlValueRules {
     private final List<ValueRule> rules = new ArrayList<>();
 
     Builder(
-        String quotedTable, boolean exists, Column column, DestinationColumn target, boolean keyColumn,
+        String quotedTable,
+        boolean exists,
+        Column column,
+        DestinationColumn target,
+        boolean keyColumn,
         QueryDialect dialect) {
       this.quotedTable = quotedTable;
       this.exists = exists;
@@ -110,29 +137,51 @@ final class MySqlValueRules {
 
     List<ValueRule> build(LocalDateTime lastTimestamp) {
       if (!target.nullable() && !keyColumn) {
-        add(new ValueRule.IsNull(), "NULL, which the NOT NULL column refuses",
-            alter(target.columnType() + " NULL") + ", or return a value in the query (COALESCE("
-                + name + ", ...))");
+        add(
+            new ValueRule.IsNull(),
+            "NULL, which the NOT NULL column refuses",
+            alter(target.columnType() + " NULL")
+                + ", or return a value in the query (COALESCE("
+                + name
+                + ", ...))");
       }
       switch (type.kind()) {
         case FLOAT, DOUBLE -> floats();
-        case BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT,
-            HUGEINT, DECIMAL -> numbers();
+        case BOOLEAN,
+            TINYINT,
+            SMALLINT,
+            INTEGER,
+            BIGINT,
+            UTINYINT,
+            USMALLINT,
+            UINTEGER,
+            UBIGINT,
+            HUGEINT,
+            DECIMAL ->
+            numbers();
         case VARCHAR, JSON, UUID -> text();
         case BLOB -> bytes();
         case DATE, TIMESTAMP, TIMESTAMP_UTC -> times(lastTimestamp);
         case TIME ->
-            add(new ValueRule.EndOfDay(),
-                "24:00:00, which " + dialect.warehouse() + " allows and qsync carries only as a"
+            add(
+                new ValueRule.EndOfDay(),
+                "24:00:00, which "
+                    + dialect.warehouse()
+                    + " allows and qsync carries only as a"
                     + " time of day (to 23:59:59.999999)",
-                "map it in the query: NULLIF(" + name + ", "
-                    + dialect.literal(Kind.TIME, "24:00:00") + ")");
+                "map it in the query: NULLIF("
+                    + name
+                    + ", "
+                    + dialect.literal(Kind.TIME, "24:00:00")
+                    + ")");
       }
       return rules;
     }
 
     private void floats() {
-      add(new ValueRule.NotFinite(), "NaN or an infinity, which MySQL cannot store",
+      add(
+          new ValueRule.NotFinite(),
+          "NaN or an infinity, which MySQL cannot store",
           "map them in the query: " + dialect.finiteOrNull(name));
       negatives();
     }
@@ -140,7 +189,9 @@ final class MySqlValueRules {
     /** MySQL and MariaDB still take UNSIGNED on DECIMAL, FLOAT and DOUBLE (MySQL deprecates it). */
     private void negatives() {
       if (target.unsigned() && !dataType.endsWith("int") && !dataType.equals("bit")) {
-        add(new ValueRule.Negative(), "below zero, which the unsigned column refuses",
+        add(
+            new ValueRule.Negative(),
+            "below zero, which the unsigned column refuses",
             alter(target.columnType().replace(" unsigned", "").replace(" zerofill", "")));
       }
     }
@@ -150,7 +201,8 @@ final class MySqlValueRules {
       if (dataType.endsWith("int") || dataType.equals("bit")) {
         BigInteger[] held = integerRange();
         if (source[0].compareTo(held[0]) < 0 || source[1].compareTo(held[1]) > 0) {
-          add(new ValueRule.OutsideRange(held[0], held[1]),
+          add(
+              new ValueRule.OutsideRange(held[0], held[1]),
               "outside " + held[0] + " to " + held[1] + ", the range of " + target.columnType(),
               widen());
         }
@@ -159,9 +211,16 @@ final class MySqlValueRules {
         int sourceDigits = source[1].toString().length();
         if (sourceDigits > digits) {
           int scale = Math.max(0, target.numericScale());
-          add(new ValueRule.TooManyDigits(digits),
-              "more than " + digits + " digit" + (digits == 1 ? "" : "s") + " before the point,"
-                  + " which " + target.columnType() + " cannot hold",
+          add(
+              new ValueRule.TooManyDigits(digits),
+              "more than "
+                  + digits
+                  + " digit"
+                  + (digits == 1 ? "" : "s")
+                  + " before the point,"
+                  + " which "
+                  + target.columnType()
+                  + " cannot hold",
               alter("DECIMAL(" + Math.min(65, scale + sourceDigits) + "," + scale + ")"));
         }
         if (source[0].signum() < 0) {
@@ -198,8 +257,12 @@ final class MySqlValueRules {
       switch (dataType) {
         case "enum" -> {
           List<String> members = members(target.columnType());
-          add(new ValueRule.NotOneOf(members),
-              "not exactly one of its members " + quoted(members) + ": " + target.columnType()
+          add(
+              new ValueRule.NotOneOf(members),
+              "not exactly one of its members "
+                  + quoted(members)
+                  + ": "
+                  + target.columnType()
                   + " stores the member a value matches (by the column's collation, ignoring"
                   + " trailing spaces), or refuses it",
               "return exactly the members' spelling in the query, or "
@@ -208,18 +271,24 @@ final class MySqlValueRules {
         }
         case "set" -> {
           List<String> members = members(target.columnType());
-          add(new ValueRule.NotSetOf(members),
-              "not a set of its members as " + target.columnType() + " stores one (each member"
+          add(
+              new ValueRule.NotSetOf(members),
+              "not a set of its members as "
+                  + target.columnType()
+                  + " stores one (each member"
                   + " once, in the declared order, separated by commas, no spaces)",
               "return the members in that form in the query, or "
                   + alter(MySqlTypes.columnType(column, keyColumn)));
           return;
         }
         case "char" -> {
-          add(new ValueRule.TrailingSpace(),
+          add(
+              new ValueRule.TrailingSpace(),
               "ending in spaces, which " + target.columnType() + " drops",
               alter("VARCHAR(" + target.characterLength() + ")" + characterSet() + collation())
-                  + ", or drop the spaces in the query: RTRIM(" + name + ", ' ')");
+                  + ", or drop the spaces in the query: RTRIM("
+                  + name
+                  + ", ' ')");
           longerThanCharacters(target.characterLength());
         }
         case "varchar" -> longerThanCharacters(target.characterLength());
@@ -229,7 +298,8 @@ final class MySqlValueRules {
           if (repertoire == Repertoire.LATIN1 || repertoire == Repertoire.ASCII) {
             longerThanCharacters(max); // one byte a character
           } else {
-            add(new ValueRule.LongerThanBytes(max),
+            add(
+                new ValueRule.LongerThanBytes(max),
                 "longer than " + max + " bytes, which " + target.columnType() + " cannot hold",
                 alter("LONGTEXT" + characterSet()));
           }
@@ -238,38 +308,62 @@ final class MySqlValueRules {
           // longtext (4 GiB), json, uuid: nothing a value could exceed
         }
       }
-      target.characterSet().map(PARTIAL::get).ifPresent(repertoire ->
-          add(new ValueRule.OutsideRepertoire(repertoire),
-              "characters that " + target.characterSet().get() + " does not have",
-              alter(target.columnType() + " CHARACTER SET utf8mb4")));
+      target
+          .characterSet()
+          .map(PARTIAL::get)
+          .ifPresent(
+              repertoire ->
+                  add(
+                      new ValueRule.OutsideRepertoire(repertoire),
+                      "characters that " + target.characterSet().get() + " does not have",
+                      alter(target.columnType() + " CHARACTER SET utf8mb4")));
     }
 
     private void longerThanCharacters(long max) {
-      add(new ValueRule.LongerThanCharacters(max),
+      add(
+          new ValueRule.LongerThanCharacters(max),
           "longer than " + max + " characters, which " + target.columnType() + " cannot hold",
           keyColumn
               ? "shorten the keys in the query, or give the key column room: "
                   + alter("VARCHAR(" + Math.max(max * 2, 255) + ")" + characterSet() + collation())
-              : alter("LONGTEXT" + characterSet()) + ", or shorten them in the query: LEFT("
-                  + name + ", " + max + ")");
+              : alter("LONGTEXT" + characterSet())
+                  + ", or shorten them in the query: LEFT("
+                  + name
+                  + ", "
+                  + max
+                  + ")");
     }
 
     private void bytes() {
       switch (dataType) {
-        case "binary" -> add(new ValueRule.NotOfLength(target.characterLength()),
-            "not " + target.characterLength() + " bytes long: " + target.columnType()
-                + " pads shorter values with zero bytes and refuses longer ones",
-            alter("VARBINARY(" + target.characterLength() + ")") + ", or return values of exactly "
-                + target.characterLength() + " bytes");
-        case "varbinary" -> add(new ValueRule.LongerThanBytes(target.characterLength()),
-            "longer than " + target.characterLength() + " bytes, which " + target.columnType()
-                + " cannot hold",
-            keyColumn ? "shorten the keys in the query, or give the key column room: "
-                + alter("VARBINARY(" + Math.max(target.characterLength() * 2, 255) + ")")
-                : alter("LONGBLOB"));
+        case "binary" ->
+            add(
+                new ValueRule.NotOfLength(target.characterLength()),
+                "not "
+                    + target.characterLength()
+                    + " bytes long: "
+                    + target.columnType()
+                    + " pads shorter values with zero bytes and refuses longer ones",
+                alter("VARBINARY(" + target.characterLength() + ")")
+                    + ", or return values of exactly "
+                    + target.characterLength()
+                    + " bytes");
+        case "varbinary" ->
+            add(
+                new ValueRule.LongerThanBytes(target.characterLength()),
+                "longer than "
+                    + target.characterLength()
+                    + " bytes, which "
+                    + target.columnType()
+                    + " cannot hold",
+                keyColumn
+                    ? "shorten the keys in the query, or give the key column room: "
+                        + alter("VARBINARY(" + Math.max(target.characterLength() * 2, 255) + ")")
+                    : alter("LONGBLOB"));
         case "tinyblob", "blob", "mediumblob" -> {
           long max = MAX_BYTES.get(dataType);
-          add(new ValueRule.LongerThanBytes(max),
+          add(
+              new ValueRule.LongerThanBytes(max),
               "longer than " + max + " bytes, which " + target.columnType() + " cannot hold",
               alter("LONGBLOB"));
         }
@@ -287,7 +381,8 @@ final class MySqlValueRules {
       String min = literalText(kind, first, true);
       String max = literalText(kind, last, false);
       String map = "map them in the query: " + dialect.nullOutside(name, kind, min, max);
-      add(new ValueRule.OutsideTimes(first, last),
+      add(
+          new ValueRule.OutsideTimes(first, last),
           timestamp
               ? "outside " + min + " to " + max + " (UTC), the range of a TIMESTAMP column"
               : "outside the years 1000 to 9999, MySQL's range for " + target.columnType(),
@@ -322,10 +417,16 @@ final class MySqlValueRules {
 
     private String alter(String columnType) {
       if (!exists) {
-        return "create the table before the first run with " + MySqlDialect.quote(name) + " "
+        return "create the table before the first run with "
+            + MySqlDialect.quote(name)
+            + " "
             + columnType;
       }
-      return "ALTER TABLE " + quotedTable + " MODIFY " + MySqlDialect.quote(name) + " "
+      return "ALTER TABLE "
+          + quotedTable
+          + " MODIFY "
+          + MySqlDialect.quote(name)
+          + " "
           + columnType;
     }
 

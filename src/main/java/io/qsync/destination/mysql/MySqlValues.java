@@ -9,13 +9,12 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 
 /**
- * Moves values between Connector/J and the Java types of {@link SqlType.Kind}. Reading converts
- * the target's value to the source column's type, so the stage compares like with like. Stateless.
+ * Moves values between Connector/J and the Java types of {@link SqlType.Kind}. Reading converts the
+ * target's value to the source column's type, so the stage compares like with like. Stateless.
  */
 final class MySqlValues {
   private MySqlValues() {}
@@ -23,10 +22,10 @@ final class MySqlValues {
   /**
    * How to select a column so that {@link #read} gets its exact value. Dates and times come as
    * text: Connector/J converts them through the JVM's time zone, and a wall-clock time in a
-   * daylight-saving gap there (02:30 on the night clocks jump) would come back an hour off. A
-   * DATE is read with its time of day, which a DATETIME column holding it may have (edited by
-   * hand). FLOAT comes as DOUBLE: as text MariaDB sends it with 6 significant digits only, and a
-   * DOUBLE column holding it may hold a double that is no float.
+   * daylight-saving gap there (02:30 on the night clocks jump) would come back an hour off. A DATE
+   * is read with its time of day, which a DATETIME column holding it may have (edited by hand).
+   * FLOAT comes as DOUBLE: as text MariaDB sends it with 6 significant digits only, and a DOUBLE
+   * column holding it may hold a double that is no float.
    */
   static String selectExpression(String quotedColumn, SqlType type) {
     return switch (type.kind()) {
@@ -71,12 +70,19 @@ final class MySqlValues {
    *
    * @param numbers what {@link #numbers} says of the column
    */
-  static Object read(ResultSet rows, int index, SqlType type, Numbers numbers)
-      throws SQLException {
+  static Object read(ResultSet rows, int index, SqlType type, Numbers numbers) throws SQLException {
     Object value =
         switch (type.kind()) {
           case BOOLEAN -> bool(wholeNumber(rows, index, numbers));
-          case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER, UBIGINT, HUGEINT ->
+          case TINYINT,
+              SMALLINT,
+              INTEGER,
+              BIGINT,
+              UTINYINT,
+              USMALLINT,
+              UINTEGER,
+              UBIGINT,
+              HUGEINT ->
               numbers == Numbers.LONG
                   ? integer(rows.getLong(index), type.kind())
                   : integer(wholeNumber(rows, index, numbers), type.kind());
@@ -208,8 +214,12 @@ final class MySqlValues {
    */
   static LocalDateTime dateTime(String text) {
     if (text.length() == 26
-        && text.charAt(4) == '-' && text.charAt(7) == '-' && text.charAt(10) == ' '
-        && text.charAt(13) == ':' && text.charAt(16) == ':' && text.charAt(19) == '.') {
+        && text.charAt(4) == '-'
+        && text.charAt(7) == '-'
+        && text.charAt(10) == ' '
+        && text.charAt(13) == ':'
+        && text.charAt(16) == ':'
+        && text.charAt(19) == '.') {
       int year = digits(text, 0, 4);
       int month = digits(text, 5, 7);
       int day = digits(text, 8, 10);
@@ -243,8 +253,8 @@ final class MySqlValues {
   }
 
   /**
-   * A stored value Java cannot represent (a zero date, a TIME beyond 24 hours, both set by hand)
-   * is unrepresentable: its row differs from any source row and is rewritten.
+   * A stored value Java cannot represent (a zero date, a TIME beyond 24 hours, both set by hand) is
+   * unrepresentable: its row differs from any source row and is rewritten.
    */
   private static Object parse(String text, java.util.function.Function<String, ?> parser) {
     if (text == null) {
@@ -256,7 +266,6 @@ final class MySqlValues {
       return Unrepresentable.VALUE;
     }
   }
-
 
   static void bind(PreparedStatement statement, int index, Object value, SqlType type)
       throws SQLException {

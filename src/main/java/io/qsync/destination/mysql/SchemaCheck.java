@@ -1,10 +1,9 @@
 package io.qsync.destination.mysql;
 
-import io.qsync.row.Column;
 import io.qsync.destination.DestinationColumn;
 import io.qsync.destination.DestinationTable;
+import io.qsync.row.Column;
 import io.qsync.row.SqlType;
-import io.qsync.row.SqlType.Kind;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -14,9 +13,9 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * Checks that an existing target table can hold a query's result: every result column exists with
- * a type that holds its values without loss, the sync's key is a unique key of the table, and
- * every column the result omits may be omitted. Lists every problem, each with its remedy. Pure;
+ * Checks that an existing target table can hold a query's result: every result column exists with a
+ * type that holds its values without loss, the sync's key is a unique key of the table, and every
+ * column the result omits may be omitted. Lists every problem, each with its remedy. Pure;
  * thread-safe.
  */
 public final class SchemaCheck {
@@ -29,11 +28,15 @@ public final class SchemaCheck {
     if (!WRITABLE_TABLE_TYPES.contains(table.tableType())) {
       // Nothing else about it matters: a view takes no key, and its rows are another table's.
       return List.of(
-          "table " + table.name() + " is a " + table.tableType().toLowerCase(Locale.ROOT)
+          "table "
+              + table.name()
+              + " is a "
+              + table.tableType().toLowerCase(Locale.ROOT)
               + ", not a table: qsync writes only base tables (the rows of a view belong to the"
               + " tables it selects from)\n   -> set the sync's table to a base table, or DROP"
               + " VIEW "
-              + quotedTable + " and let the sync create the table (create_table: true)");
+              + quotedTable
+              + " and let the sync create the table (create_table: true)");
     }
     Set<String> sourceNames = new HashSet<>();
     for (Column column : columns) {
@@ -45,17 +48,30 @@ public final class SchemaCheck {
               target -> typeProblem(column, target, quotedTable).ifPresent(problems::add),
               () ->
                   problems.add(
-                      "column " + column.name() + " (" + column.type() + ") is missing from the"
-                          + " table\n   -> ALTER TABLE " + quotedTable + " ADD COLUMN "
-                          + MySqlDialect.quote(column.name()) + " "
+                      "column "
+                          + column.name()
+                          + " ("
+                          + column.type()
+                          + ") is missing from the"
+                          + " table\n   -> ALTER TABLE "
+                          + quotedTable
+                          + " ADD COLUMN "
+                          + MySqlDialect.quote(column.name())
+                          + " "
                           + MySqlTypes.columnType(column, isKey)));
     }
     for (DestinationColumn target : table.columns()) {
       if (!sourceNames.contains(target.name().toLowerCase(Locale.ROOT)) && !target.hasDefault()) {
         problems.add(
-            "column " + target.name() + " is NOT NULL without a default, and the query does not"
-                + " return it\n   -> return it from the query, or ALTER TABLE " + quotedTable
-                + " MODIFY " + MySqlDialect.quote(target.name()) + " " + target.columnType()
+            "column "
+                + target.name()
+                + " is NOT NULL without a default, and the query does not"
+                + " return it\n   -> return it from the query, or ALTER TABLE "
+                + quotedTable
+                + " MODIFY "
+                + MySqlDialect.quote(target.name())
+                + " "
+                + target.columnType()
                 + " NULL");
       }
     }
@@ -67,10 +83,16 @@ public final class SchemaCheck {
             .ifPresent(
                 column ->
                     problems.add(
-                        "key column " + column.name() + " allows NULL: a row with a NULL key can be"
-                            + " neither matched nor deleted\n   -> ALTER TABLE " + quotedTable
-                            + " MODIFY " + MySqlDialect.quote(column.name()) + " "
-                            + column.columnType() + " NOT NULL"));
+                        "key column "
+                            + column.name()
+                            + " allows NULL: a row with a NULL key can be"
+                            + " neither matched nor deleted\n   -> ALTER TABLE "
+                            + quotedTable
+                            + " MODIFY "
+                            + MySqlDialect.quote(column.name())
+                            + " "
+                            + column.columnType()
+                            + " NOT NULL"));
       }
     }
     if (keyRequired && !hasUniqueKey(table, key)) {
@@ -79,9 +101,15 @@ public final class SchemaCheck {
       String existing =
           table.uniqueKeys().isEmpty() ? "no unique key" : "unique keys " + table.uniqueKeys();
       problems.add(
-          "the sync's key (" + String.join(", ", key) + ") is not a unique key of the table ("
-              + existing + ")\n   -> ALTER TABLE " + quotedTable + " ADD UNIQUE KEY ("
-              + keyColumns + "), or set the sync's key to one of the table's unique keys");
+          "the sync's key ("
+              + String.join(", ", key)
+              + ") is not a unique key of the table ("
+              + existing
+              + ")\n   -> ALTER TABLE "
+              + quotedTable
+              + " ADD UNIQUE KEY ("
+              + keyColumns
+              + "), or set the sync's key to one of the table's unique keys");
     }
     return problems;
   }
@@ -107,9 +135,16 @@ public final class SchemaCheck {
     String modify = "ALTER TABLE " + quotedTable + " MODIFY " + MySqlDialect.quote(target.name());
     if (target.generated().isPresent()) {
       return Optional.of(
-          "column " + target.name() + " is generated (" + target.generated().get() + "): the table"
+          "column "
+              + target.name()
+              + " is generated ("
+              + target.generated().get()
+              + "): the table"
               + " computes it, and ignores or refuses a value written to it\n   -> leave "
-              + source.name() + " out of the query, or make it a plain column: " + modify + " "
+              + source.name()
+              + " out of the query, or make it a plain column: "
+              + modify
+              + " "
               + target.columnType());
     }
     return categoryProblem(source, target, quotedTable)
@@ -121,15 +156,23 @@ public final class SchemaCheck {
    * A FLOAT or DOUBLE column declared with digits after the point ({@code double(10,2)}, deprecated
    * by MySQL) rounds every value to them.
    */
-  private static Optional<String> scaleProblem(Column source, DestinationColumn target, String modify) {
+  private static Optional<String> scaleProblem(
+      Column source, DestinationColumn target, String modify) {
     Category category = Category.of(target.dataType().toLowerCase(Locale.ROOT));
     boolean floating = category == Category.FLOAT || category == Category.DOUBLE;
     if (!floating || target.numericScale() < 0) {
       return Optional.empty();
     }
     return Optional.of(
-        "column " + target.name() + " is " + target.columnType() + ", which rounds every value to "
-            + target.numericScale() + " digits after the point\n   -> " + modify + " "
+        "column "
+            + target.name()
+            + " is "
+            + target.columnType()
+            + ", which rounds every value to "
+            + target.numericScale()
+            + " digits after the point\n   -> "
+            + modify
+            + " "
             + (category == Category.FLOAT ? "FLOAT" : "DOUBLE")
             + (target.unsigned() ? " UNSIGNED" : ""));
   }
@@ -142,10 +185,18 @@ public final class SchemaCheck {
       return Optional.empty();
     }
     return Optional.of(
-        "column " + target.name() + " is " + target.columnType() + " in character set "
-            + target.characterSet().get() + ", which qsync does not check values against"
-            + " (utf8mb4, utf8mb3, latin1, ascii, utf16 and utf32 it does)\n   -> " + modify + " "
-            + target.columnType() + " CHARACTER SET utf8mb4");
+        "column "
+            + target.name()
+            + " is "
+            + target.columnType()
+            + " in character set "
+            + target.characterSet().get()
+            + ", which qsync does not check values against"
+            + " (utf8mb4, utf8mb3, latin1, ascii, utf16 and utf32 it does)\n   -> "
+            + modify
+            + " "
+            + target.columnType()
+            + " CHARACTER SET utf8mb4");
   }
 
   private static Optional<String> categoryProblem(
@@ -155,9 +206,18 @@ public final class SchemaCheck {
     Category category = Category.of(targetType);
     boolean fits =
         switch (type.kind()) {
-          case BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER,
-              UBIGINT, HUGEINT ->
-              category == Category.INTEGER || category == Category.DECIMAL && target.numericScale() >= 0;
+          case BOOLEAN,
+              TINYINT,
+              SMALLINT,
+              INTEGER,
+              BIGINT,
+              UTINYINT,
+              USMALLINT,
+              UINTEGER,
+              UBIGINT,
+              HUGEINT ->
+              category == Category.INTEGER
+                  || category == Category.DECIMAL && target.numericScale() >= 0;
           case FLOAT -> category == Category.FLOAT || category == Category.DOUBLE;
           case DOUBLE -> category == Category.DOUBLE;
           case DECIMAL ->
@@ -186,13 +246,35 @@ public final class SchemaCheck {
           default -> "";
         };
     return Optional.of(
-        "column " + target.name() + " is " + target.columnType() + " but the query returns "
-            + type + why + "\n   -> ALTER TABLE " + quotedTable + " MODIFY " + MySqlDialect.quote(target.name()) + " " + wanted
+        "column "
+            + target.name()
+            + " is "
+            + target.columnType()
+            + " but the query returns "
+            + type
+            + why
+            + "\n   -> ALTER TABLE "
+            + quotedTable
+            + " MODIFY "
+            + MySqlDialect.quote(target.name())
+            + " "
+            + wanted
             + ", or CAST the column in the query");
   }
 
   private enum Category {
-    INTEGER, DECIMAL, FLOAT, DOUBLE, TEXT, BINARY, DATE, TIME, DATETIME, JSON, UUID, OTHER;
+    INTEGER,
+    DECIMAL,
+    FLOAT,
+    DOUBLE,
+    TEXT,
+    BINARY,
+    DATE,
+    TIME,
+    DATETIME,
+    JSON,
+    UUID,
+    OTHER;
 
     static Category of(String dataType) {
       return switch (dataType) {

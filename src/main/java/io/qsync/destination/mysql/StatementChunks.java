@@ -17,8 +17,8 @@ final class StatementChunks {
   private StatementChunks() {}
 
   /**
-   * Consecutive runs of {@code rows}, each of at most {@code maxRows} rows and, unless a single
-   * row is larger, at most {@code maxBytes} estimated bytes of the given columns.
+   * Consecutive runs of {@code rows}, each of at most {@code maxRows} rows and, unless a single row
+   * is larger, at most {@code maxBytes} estimated bytes of the given columns.
    */
   static List<List<Change>> split(List<Change> rows, int maxRows, long maxBytes, int[] columns) {
     List<List<Change>> chunks = new ArrayList<>();

@@ -20,8 +20,8 @@ import java.util.Optional;
  * How a run makes its change set: {@link TargetDiff} compares the query's whole result with the
  * table, {@link WarehouseDiff} compares it in the warehouse with the state of the last successful
  * run and brings only the changes. Lifecycle, per run: {@link #result} opens the result; {@link
- * #comparing} picks how this run compares; {@link #keyProblems} checks the keys where the rows
- * are; {@link #changes} puts the numbered change set into the stage. Not thread-safe.
+ * #comparing} picks how this run compares; {@link #keyProblems} checks the keys where the rows are;
+ * {@link #changes} puts the numbered change set into the stage. Not thread-safe.
  */
 public interface ChangeSetStrategy {
   /** The strategy for a sync: {@code diff: snapshot} compares in the warehouse. */
@@ -49,7 +49,8 @@ public interface ChangeSetStrategy {
   List<KeyProblem> keyProblems(Stage stage, Comparison comparison, int samples);
 
   /** Puts the change set, numbered in the order it is applied, into the stage. */
-  ChangeCounts changes(Stage stage, SourceResult result, Comparison comparison, Steps steps, List<String> notes);
+  ChangeCounts changes(
+      Stage stage, SourceResult result, Comparison comparison, Steps steps, List<String> notes);
 
   /**
    * What a run compares.
@@ -60,8 +61,12 @@ public interface ChangeSetStrategy {
    * @param dryRun the run is a plan: say what the comparison would scan
    */
   record Comparison(
-      String runId, List<Column> columns, List<String> key, Optional<DestinationTable> existing,
-      List<KeyCollation> collations, boolean dryRun) {
+      String runId,
+      List<Column> columns,
+      List<String> key,
+      Optional<DestinationTable> existing,
+      List<KeyCollation> collations,
+      boolean dryRun) {
     public Comparison {
       requireNonNull(runId, "runId is null");
       columns = List.copyOf(columns);

@@ -66,7 +66,9 @@ public final class TargetDiff implements ChangeSetStrategy {
         if (exists) {
           steps.begin("read target", -1);
           try (Stage.StageWriter writer = stage.targetWriter(comparison.columns())) {
-            destination.readRows(sync.table(), comparison.columns(),
+            destination.readRows(
+                sync.table(),
+                comparison.columns(),
                 steps.counting(representableKeys(writer, comparison.columns(), key)));
             steps.advance(writer.rows());
           }
@@ -88,8 +90,8 @@ public final class TargetDiff implements ChangeSetStrategy {
   }
 
   /**
-   * A target row whose key the query's type cannot represent (300 in a column the query fills
-   * with TINYINT, a zero date) can be neither matched nor deleted: stop before writing.
+   * A target row whose key the query's type cannot represent (300 in a column the query fills with
+   * TINYINT, a zero date) can be neither matched nor deleted: stop before writing.
    */
   private RowSink representableKeys(RowSink sink, List<Column> columns, List<String> key) {
     List<Integer> keyIndexes = new ArrayList<>();
@@ -105,8 +107,14 @@ public final class TargetDiff implements ChangeSetStrategy {
           Column column = columns.get(index);
           throw new QsyncException(
               ErrorKind.NEEDS_ACTION,
-              "sync '" + sync.name() + "': table " + sync.table() + " holds a row whose key column "
-                  + column.name() + " has a value the query's type " + column.type()
+              "sync '"
+                  + sync.name()
+                  + "': table "
+                  + sync.table()
+                  + " holds a row whose key column "
+                  + column.name()
+                  + " has a value the query's type "
+                  + column.type()
                   + " cannot represent (out of its range, or a zero date), so qsync can neither"
                   + " match nor delete it; nothing was written\nCast the key column in the query"
                   + " to the table's type, or fix that row.");

@@ -1,9 +1,9 @@
 package io.qsync.diff.strategy;
 
-import io.qsync.Sha256;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
+import io.qsync.Sha256;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.destination.Destination;
@@ -15,8 +15,8 @@ import io.qsync.source.SnapshotSql;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
-import io.qsync.state.RunRecord;
 import io.qsync.stage.Stage;
+import io.qsync.state.RunRecord;
 import io.qsync.state.RunStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,9 @@ import java.util.Optional;
  * WarehouseState}'s SQL. Not thread-safe: one per run.
  */
 public final class WarehouseDiff implements ChangeSetStrategy {
-  /** The state a successful run left: its table, and the schema its fingerprints were made under. */
+  /**
+   * The state a successful run left: its table, and the schema its fingerprints were made under.
+   */
   public record Previous(RunRecord run, String table, String schema) {}
 
   private final SyncConfig sync;
@@ -41,11 +43,16 @@ public final class WarehouseDiff implements ChangeSetStrategy {
   private final Destination target;
 
   private final Source source;
+
   /** How this run compares: set by {@link #comparing}. */
   private boolean full;
 
   private WarehouseDiff(
-      SyncConfig sync, Source source, WarehouseState state, SnapshotNames names, Destination target) {
+      SyncConfig sync,
+      Source source,
+      WarehouseState state,
+      SnapshotNames names,
+      Destination target) {
     this.source = source;
     this.sync = sync;
     this.state = state;
@@ -57,11 +64,23 @@ public final class WarehouseDiff implements ChangeSetStrategy {
   static WarehouseDiff of(SyncConfig sync, Source source, Destination target) {
     String dataset = sync.diff().stateDataset().orElseThrow();
     WarehouseState state =
-        source.state(dataset).orElseThrow(() -> new QsyncException(ErrorKind.NEEDS_ACTION,
-            "sync '" + sync.name() + "': its source '" + sync.source() + "' cannot keep a state"
-                + " for diff: snapshot\nUse a bigquery or duckdb source, or diff: target."));
+        source
+            .state(dataset)
+            .orElseThrow(
+                () ->
+                    new QsyncException(
+                        ErrorKind.NEEDS_ACTION,
+                        "sync '"
+                            + sync.name()
+                            + "': its source '"
+                            + sync.source()
+                            + "' cannot keep a state"
+                            + " for diff: snapshot\nUse a bigquery or duckdb source, or diff: target."));
     return new WarehouseDiff(
-        sync, source, state, SnapshotNames.of(sync.name(), target.describeLocation(), sync.table()),
+        sync,
+        source,
+        state,
+        SnapshotNames.of(sync.name(), target.describeLocation(), sync.table()),
         target);
   }
 
@@ -93,10 +112,17 @@ public final class WarehouseDiff implements ChangeSetStrategy {
   public SourceResult result(String runId) {
     List<String> problems = problems();
     if (!problems.isEmpty()) {
-      throw new QsyncException(ErrorKind.NEEDS_ACTION, "sync '" + sync.name() + "': diff: snapshot"
-          + " cannot compare the query's rows in " + state.location() + ":\n - "
-          + String.join("\n - ", problems) + "\nNothing was run. Change the query as shown, or use"
-          + " diff: target.");
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "sync '"
+              + sync.name()
+              + "': diff: snapshot"
+              + " cannot compare the query's rows in "
+              + state.location()
+              + ":\n - "
+              + String.join("\n - ", problems)
+              + "\nNothing was run. Change the query as shown, or use"
+              + " diff: target.");
     }
     return state.materialize(sync.query(), run(runId));
   }
@@ -108,15 +134,18 @@ public final class WarehouseDiff implements ChangeSetStrategy {
 
   /** The state a sync's last successful run left, if it left one. */
   public static Optional<Previous> previous(RunStore runs, SyncConfig sync) {
-    return runs.lastSucceeded(sync.name(), sync.table()).flatMap(run -> runs.diffState(run.runId())
-        .map(recorded -> recorded.split(" ", 2))
-        .filter(parts -> parts.length == 2)
-        .map(parts -> new Previous(run, parts[0], parts[1])));
+    return runs.lastSucceeded(sync.name(), sync.table())
+        .flatMap(
+            run ->
+                runs.diffState(run.runId())
+                    .map(recorded -> recorded.split(" ", 2))
+                    .filter(parts -> parts.length == 2)
+                    .map(parts -> new Previous(run, parts[0], parts[1])));
   }
 
   /**
-   * Why this run must compare the whole result with the table instead of with the previous
-   * state, or empty when the state may be trusted.
+   * Why this run must compare the whole result with the table instead of with the previous state,
+   * or empty when the state may be trusted.
    *
    * @param tableExists whether the target table exists now
    */
@@ -129,8 +158,9 @@ public final class WarehouseDiff implements ChangeSetStrategy {
       return Optional.of("the table does not exist yet");
     }
     if (!runs.recordsDiffState()) {
-      return Optional.of("the run history table _qsync_runs has no diff_state column (qsync may not"
-          + " ALTER it), so no state can be recorded");
+      return Optional.of(
+          "the run history table _qsync_runs has no diff_state column (qsync may not"
+              + " ALTER it), so no state can be recorded");
     }
     Optional<RunRecord> last = runs.lastSucceeded(sync.name(), sync.table());
     if (last.isEmpty()) {
@@ -138,23 +168,34 @@ public final class WarehouseDiff implements ChangeSetStrategy {
     }
     Optional<Previous> previous = previous(runs);
     if (previous.isEmpty()) {
-      return Optional.of("the last successful run " + last.get().runId() + " left no state"
-          + " (it ran with diff: target, or lost its result table)");
+      return Optional.of(
+          "the last successful run "
+              + last.get().runId()
+              + " left no state"
+              + " (it ran with diff: target, or lost its result table)");
     }
     Previous found = previous.get();
     if (!found.schema().equals(schema(columns, key))) {
-      return Optional.of("the query's columns, the key or the fingerprint changed since run "
-          + found.run().runId());
+      return Optional.of(
+          "the query's columns, the key or the fingerprint changed since run "
+              + found.run().runId());
     }
     if (state.describe(found.table()).isEmpty()) {
-      return Optional.of("the state of run " + found.run().runId() + " (" + state.location() + "."
-          + found.table() + ") is gone");
+      return Optional.of(
+          "the state of run "
+              + found.run().runId()
+              + " ("
+              + state.location()
+              + "."
+              + found.table()
+              + ") is gone");
     }
     // A run that stopped part-way after it changed the table's row count, and cannot resume: its
     // changes are computed again against the same state and re-applied, which is idempotent.
-    boolean partlyApplied = runs.history(sync.name(), sync.table(), 100).stream()
-        .takeWhile(run -> !run.runId().equals(found.run().runId()))
-        .anyMatch(run -> run.appliedThrough() > 0);
+    boolean partlyApplied =
+        runs.history(sync.name(), sync.table(), 100).stream()
+            .takeWhile(run -> !run.runId().equals(found.run().runId()))
+            .anyMatch(run -> run.appliedThrough() > 0);
     if (partlyApplied) {
       return Optional.empty();
     }
@@ -162,8 +203,15 @@ public final class WarehouseDiff implements ChangeSetStrategy {
     long rows = target.countRows(sync.table());
     boolean mirror = sync.mode() == Mode.MIRROR;
     if (mirror ? rows != expected : rows < expected) {
-      return Optional.of("the table holds " + Plural.of(rows, "row") + ", but run " + found.run().runId()
-          + " left " + expected + (mirror ? "" : " or more") + ": it was changed outside qsync");
+      return Optional.of(
+          "the table holds "
+              + Plural.of(rows, "row")
+              + ", but run "
+              + found.run().runId()
+              + " left "
+              + expected
+              + (mirror ? "" : " or more")
+              + ": it was changed outside qsync");
     }
     return Optional.empty();
   }
@@ -174,13 +222,21 @@ public final class WarehouseDiff implements ChangeSetStrategy {
    */
   @Override
   public ChangeSetStrategy comparing(Comparison comparison, boolean full, List<String> notes) {
-    Optional<String> whyFull = whyFull(target.runs(), full, comparison.existing().isPresent(),
-        comparison.columns(), comparison.key());
+    Optional<String> whyFull =
+        whyFull(
+            target.runs(),
+            full,
+            comparison.existing().isPresent(),
+            comparison.columns(),
+            comparison.key());
     if (whyFull.isEmpty()) {
       return this;
     }
-    notes.add("compared the whole result with the table (" + whyFull.get() + "); this run's"
-        + " result becomes the state the next run compares with in the warehouse");
+    notes.add(
+        "compared the whole result with the table ("
+            + whyFull.get()
+            + "); this run's"
+            + " result becomes the state the next run compares with in the warehouse");
     return new TargetDiff(sync, source, target);
   }
 
@@ -207,9 +263,16 @@ public final class WarehouseDiff implements ChangeSetStrategy {
     List<String> key = comparison.key();
     boolean deletes = sync.mode() == Mode.MIRROR;
     if (comparison.dryRun()) {
-      state.diffBytes(run, previous.table(), key, deletes).ifPresent(bytes -> notes.add(
-          String.format(Locale.ROOT, "the diff query scans %,d bytes in %s (dry run)", bytes,
-              state.location())));
+      state
+          .diffBytes(run, previous.table(), key, deletes)
+          .ifPresent(
+              bytes ->
+                  notes.add(
+                      String.format(
+                          Locale.ROOT,
+                          "the diff query scans %,d bytes in %s (dry run)",
+                          bytes,
+                          state.location())));
     }
     steps.begin("changes", -1);
     long transferred;
@@ -226,26 +289,38 @@ public final class WarehouseDiff implements ChangeSetStrategy {
     }
     steps.advance(transferred);
     steps.end();
-    long sourceRows = result.totalRows().orElseThrow(() -> new IllegalStateException(
-        "a warehouse state's result knows its row count"));
+    long sourceRows =
+        result
+            .totalRows()
+            .orElseThrow(
+                () -> new IllegalStateException("a warehouse state's result knows its row count"));
     ChangeCounts counts = stage.numberWarehouseChanges(key, sourceRows);
-    notes.add(String.format(Locale.ROOT,
-        "compared in the warehouse with the state of run %s: %,d changed row%s of %,d left %s",
-        previous.run().runId(), transferred, transferred == 1 ? "" : "s", sourceRows,
-        state.location()));
+    notes.add(
+        String.format(
+            Locale.ROOT,
+            "compared in the warehouse with the state of run %s: %,d changed row%s of %,d left %s",
+            previous.run().runId(),
+            transferred,
+            transferred == 1 ? "" : "s",
+            sourceRows,
+            state.location()));
     notes.add(tableNotRead(previous, counts));
     return counts;
   }
 
   /**
-   * What a run that compared with the state must say beside its counts: it read none of the
-   * table's rows, so its "unchanged" rows are the state's word, not a comparison with the table.
+   * What a run that compared with the state must say beside its counts: it read none of the table's
+   * rows, so its "unchanged" rows are the state's word, not a comparison with the table.
    */
   static String tableNotRead(Previous previous, ChangeCounts counts) {
-    return String.format(Locale.ROOT, "the table was not read: its %,d unchanged rows are what the"
-        + " state of run %s says it holds (the row count matches); edits made in the table since,"
-        + " by hand or by another writer, are not seen: qsync run --full compares with the table"
-        + " and heals them", counts.unchanged(), previous.run().runId());
+    return String.format(
+        Locale.ROOT,
+        "the table was not read: its %,d unchanged rows are what the"
+            + " state of run %s says it holds (the row count matches); edits made in the table since,"
+            + " by hand or by another writer, are not seen: qsync run --full compares with the table"
+            + " and heals them",
+        counts.unchanged(),
+        previous.run().runId());
   }
 
   /**
@@ -254,7 +329,8 @@ public final class WarehouseDiff implements ChangeSetStrategy {
    */
   static String schema(List<Column> columns, List<String> key) {
     StringBuilder text = new StringBuilder("fp" + SnapshotSql.FINGERPRINT_VERSION);
-    columns.forEach(column -> text.append('\0').append(column.name()).append(' ').append(column.type()));
+    columns.forEach(
+        column -> text.append('\0').append(column.name()).append(' ').append(column.type()));
     text.append('\0').append(String.join(",", key));
     return Sha256.hex(text.toString()).substring(0, 16);
   }
@@ -265,25 +341,30 @@ public final class WarehouseDiff implements ChangeSetStrategy {
   }
 
   /**
-   * Drops what the sync no longer needs once a run succeeded: every table of the sync but the
-   * state to keep and the tables of plans that may be running (a plan holds no lock). That
-   * includes the results and change sets of runs that failed and were not resumed. Best effort:
-   * a table that cannot be dropped is left for {@code qsync prune}, and the returned notes say so.
+   * Drops what the sync no longer needs once a run succeeded: every table of the sync but the state
+   * to keep and the tables of plans that may be running (a plan holds no lock). That includes the
+   * results and change sets of runs that failed and were not resumed. Best effort: a table that
+   * cannot be dropped is left for {@code qsync prune}, and the returned notes say so.
    */
   public List<String> cleanUp(Optional<String> keep) {
     List<String> notes = new ArrayList<>();
     try {
       for (String table : state.tables(names.prefix())) {
         boolean kept = keep.map(table::equals).orElse(false);
-        boolean plan = table.startsWith(names.prefix() + "result_plan_")
-            || table.startsWith(names.prefix() + "changes_plan_");
+        boolean plan =
+            table.startsWith(names.prefix() + "result_plan_")
+                || table.startsWith(names.prefix() + "changes_plan_");
         if (!kept && !plan) {
           state.drop(table);
         }
       }
     } catch (QsyncException e) {
-      notes.add("could not drop old tables in " + state.location() + " (" + e.getMessage().lines()
-          .findFirst().orElse("") + "); qsync prune drops them later");
+      notes.add(
+          "could not drop old tables in "
+              + state.location()
+              + " ("
+              + e.getMessage().lines().findFirst().orElse("")
+              + "); qsync prune drops them later");
     }
     return notes;
   }

@@ -38,8 +38,14 @@ final class BigQueryCalls {
    * "internalError 500"; HTTP 429, 502, 503 and 504 are transient whatever the reason.
    */
   private static final Set<String> TRANSIENT_REASONS =
-      Set.of("backendError", "rateLimitExceeded", "internalError", "jobBackendError",
-          "jobInternalError", "jobRateLimitExceeded");
+      Set.of(
+          "backendError",
+          "rateLimitExceeded",
+          "internalError",
+          "jobBackendError",
+          "jobInternalError",
+          "jobRateLimitExceeded");
+
   private static final Set<Integer> TRANSIENT_STATUSES = Set.of(429, 500, 502, 503, 504);
 
   private final String connection;
@@ -50,8 +56,13 @@ final class BigQueryCalls {
   private final Clock clock;
   private final Map<String, Integer> retried = new LinkedHashMap<>();
 
-  BigQueryCalls(String connection, String project, Duration firstDelay, BigQueryTimeouts timeouts,
-      Sleeper sleeper, Clock clock) {
+  BigQueryCalls(
+      String connection,
+      String project,
+      Duration firstDelay,
+      BigQueryTimeouts timeouts,
+      Sleeper sleeper,
+      Clock clock) {
     this.connection = requireNonNull(connection, "connection is null");
     this.project = requireNonNull(project, "project is null");
     this.firstDelay = requireNonNull(firstDelay, "firstDelay is null");
@@ -61,8 +72,8 @@ final class BigQueryCalls {
   }
 
   /**
-   * Runs one API call, retrying transient failures until {@code retry_timeout} has passed since
-   * the first of them (so a call that stalled past its read timeout still gets its retries).
+   * Runs one API call, retrying transient failures until {@code retry_timeout} has passed since the
+   * first of them (so a call that stalled past its read timeout still gets its retries).
    *
    * @param what the call, as the error message names it ("read page 3 of table ...")
    * @param job the job it concerns, for the error message; null before there is one
@@ -89,10 +100,21 @@ final class BigQueryCalls {
         if (elapsed.plus(delay).compareTo(timeouts.retry()) > 0) {
           throw new QsyncException(
               ErrorKind.FAILED,
-              "BigQuery connection '" + connection + "': " + what + " still failed after "
-                  + attempt + " attempt" + (attempt == 1 ? "" : "s") + ", retried for "
-                  + seconds(elapsed) + " (retry_timeout " + seconds(timeouts.retry()) + "): "
-                  + describe(e) + (timedOut(e) ? "" : ": " + message(e))
+              "BigQuery connection '"
+                  + connection
+                  + "': "
+                  + what
+                  + " still failed after "
+                  + attempt
+                  + " attempt"
+                  + (attempt == 1 ? "" : "s")
+                  + ", retried for "
+                  + seconds(elapsed)
+                  + " (retry_timeout "
+                  + seconds(timeouts.retry())
+                  + "): "
+                  + describe(e)
+                  + (timedOut(e) ? "" : ": " + message(e))
                   + (job == null ? "" : " (job " + job + ")")
                   + "\nBigQuery, or the network to it, is having trouble; run again later (the run"
                   + " resumes from its job without querying again).",
@@ -103,8 +125,8 @@ final class BigQueryCalls {
           sleeper.sleep(delay);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
-          throw new QsyncException(ErrorKind.INTERRUPTED,
-              "interrupted while waiting to retry " + what, interrupted);
+          throw new QsyncException(
+              ErrorKind.INTERRUPTED, "interrupted while waiting to retry " + what, interrupted);
         }
         delay = delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
       }
@@ -118,16 +140,19 @@ final class BigQueryCalls {
    * run does about it.
    */
   <T> Optional<T> callUnlessGone(String what, String job, Supplier<T> call) {
-    return call(what, job, () -> {
-      try {
-        return Optional.ofNullable(call.get());
-      } catch (BigQueryException e) {
-        if (isNotFound(e)) {
-          return Optional.empty();
-        }
-        throw e;
-      }
-    });
+    return call(
+        what,
+        job,
+        () -> {
+          try {
+            return Optional.ofNullable(call.get());
+          } catch (BigQueryException e) {
+            if (isNotFound(e)) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+        });
   }
 
   static boolean isNotFound(BigQueryException e) {
@@ -186,7 +211,8 @@ final class BigQueryCalls {
               "Check the tables the query names, and the connection's project and location (a"
                   + " dataset in another location needs that location:), then run again.";
           case "accessDenied" ->
-              "Grant the account roles/bigquery.jobUser on project " + project
+              "Grant the account roles/bigquery.jobUser on project "
+                  + project
                   + " and roles/bigquery.dataViewer on the datasets the query reads"
                   + " (roles/bigquery.dataEditor on staging_dataset and state_dataset, if set), then run again.";
           case "quotaExceeded", "bytesBilledLimitExceeded" ->
@@ -198,9 +224,18 @@ final class BigQueryCalls {
         };
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        "BigQuery connection '" + connection + "': " + what + " failed"
-            + (job == null ? "" : " (job " + job + ")") + ": " + describe(status, reason) + ": "
-            + message + "\nNothing was written. " + remedy,
+        "BigQuery connection '"
+            + connection
+            + "': "
+            + what
+            + " failed"
+            + (job == null ? "" : " (job " + job + ")")
+            + ": "
+            + describe(status, reason)
+            + ": "
+            + message
+            + "\nNothing was written. "
+            + remedy,
         cause);
   }
 
@@ -211,8 +246,14 @@ final class BigQueryCalls {
       int total = retried.values().stream().mapToInt(Integer::intValue).sum();
       List<String> kinds = new ArrayList<>();
       retried.forEach((kind, count) -> kinds.add(count + " x " + kind));
-      notes.add("retried " + total + " transient BigQuery error" + (total == 1 ? "" : "s") + " ("
-          + String.join(", ", kinds) + ")");
+      notes.add(
+          "retried "
+              + total
+              + " transient BigQuery error"
+              + (total == 1 ? "" : "s")
+              + " ("
+              + String.join(", ", kinds)
+              + ")");
     }
     return notes;
   }
@@ -226,8 +267,10 @@ final class BigQueryCalls {
   }
 
   private static String message(BigQueryException e) {
-    String message = e.getError() != null && e.getError().getMessage() != null
-        ? e.getError().getMessage() : e.getMessage();
+    String message =
+        e.getError() != null && e.getError().getMessage() != null
+            ? e.getError().getMessage()
+            : e.getMessage();
     return message == null ? "(no message)" : message.strip();
   }
 
@@ -239,8 +282,11 @@ final class BigQueryCalls {
   private String describe(BigQueryException e) {
     if (e.getCode() == 0 && reason(e) == null) {
       if (timedOut(e)) {
-        return "timeout (no answer within connect_timeout " + seconds(timeouts.connect())
-            + " or read_timeout " + seconds(timeouts.read()) + ")";
+        return "timeout (no answer within connect_timeout "
+            + seconds(timeouts.connect())
+            + " or read_timeout "
+            + seconds(timeouts.read())
+            + ")";
       }
       if (causedBy(e, IOException.class)) {
         return "no connection";

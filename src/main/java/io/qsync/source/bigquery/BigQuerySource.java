@@ -29,8 +29,8 @@ import io.qsync.Sha256;
 import io.qsync.Sleeper;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.row.Column;
-import io.qsync.source.QueryDialect;
 import io.qsync.row.RowSink;
+import io.qsync.source.QueryDialect;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
@@ -51,8 +51,8 @@ import java.util.function.Function;
 
 /**
  * Google BigQuery through Google's Java client. A run's query is a job whose id derives from the
- * run id and the query, so a resumed run finds its job and reads its result table again instead
- * of paying for a second query; never a job-less query (JOB_CREATION_OPTIONAL), which would leave
+ * run id and the query, so a resumed run finds its job and reads its result table again instead of
+ * paying for a second query; never a job-less query (JOB_CREATION_OPTIONAL), which would leave
  * nothing to re-read. The result table is a named table in {@code staging_dataset} (with an
  * expiration) when configured, else BigQuery's temporary result table (kept about 24 hours, best
  * effort). Rows are read with {@code tabledata.list}, one page at a time, which bills no query
@@ -62,6 +62,7 @@ import java.util.function.Function;
 public final class BigQuerySource implements Source {
   /** How many times one run may run its query anew (each a new job), e.g. after expiry. */
   private static final int MAX_JOB_ATTEMPTS = 9;
+
   private static final Duration MAX_POLL = Duration.ofSeconds(10);
 
   private final BigQueryConnectionConfig config;
@@ -76,8 +77,14 @@ public final class BigQuerySource implements Source {
 
   BigQuerySource(BigQueryConnectionConfig config, Sleeper sleeper, Clock clock) {
     this.config = requireNonNull(config, "config is null");
-    this.calls = new BigQueryCalls(
-        config.name(), config.project(), config.retryDelay(), config.timeouts(), sleeper, clock);
+    this.calls =
+        new BigQueryCalls(
+            config.name(),
+            config.project(),
+            config.retryDelay(),
+            config.timeouts(),
+            sleeper,
+            clock);
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.clock = requireNonNull(clock, "clock is null");
   }
@@ -96,10 +103,20 @@ public final class BigQuerySource implements Source {
   public SourceResult query(String sql, String runId) {
     rejectLegacySql(sql);
     List<String> notes = new ArrayList<>();
-    RanJob job = runJob(new JobRequest(jobId(runId, sql), sql, true, Map.of(),
-        id -> config.stagingDataset().map(dataset -> TableId.of(config.project(), dataset, id))
-            .orElse(null),
-        "the query of run " + runId), notes);
+    RanJob job =
+        runJob(
+            new JobRequest(
+                jobId(runId, sql),
+                sql,
+                true,
+                Map.of(),
+                id ->
+                    config
+                        .stagingDataset()
+                        .map(dataset -> TableId.of(config.project(), dataset, id))
+                        .orElse(null),
+                "the query of run " + runId),
+            notes);
     if (config.stagingDataset().isPresent()) {
       keep(job.table(), true, Map.of());
     }
@@ -118,15 +135,20 @@ public final class BigQuerySource implements Source {
    * A query job to run or find again.
    *
    * @param baseId the job's id (see {@link #jobId})
-   * @param withParameters whether the job takes the connection's query parameters (the sync's
-   *     query does; qsync's own SQL does not)
+   * @param withParameters whether the job takes the connection's query parameters (the sync's query
+   *     does; qsync's own SQL does not)
    * @param labels labels besides the connection's
    * @param destination the table a job of this id writes to; null for BigQuery's temporary result
    *     table
    * @param subject what runs, for messages ("the query of run ...")
    */
-  record JobRequest(String baseId, String sql, boolean withParameters, Map<String, String> labels,
-      Function<String, TableId> destination, String subject) {
+  record JobRequest(
+      String baseId,
+      String sql,
+      boolean withParameters,
+      Map<String, String> labels,
+      Function<String, TableId> destination,
+      String subject) {
     /** Whether the SQL is qsync's own, over tables qsync made, rather than the sync's query. */
     boolean ownSql() {
       return !withParameters;
@@ -143,8 +165,12 @@ public final class BigQuerySource implements Source {
     String subject = request.subject();
     for (int attempt = 1; attempt <= MAX_JOB_ATTEMPTS; attempt++) {
       String id = attempt == 1 ? baseId : baseId + "_r" + attempt;
-      JobId jobId = JobId.newBuilder().setProject(config.project()).setJob(id)
-          .setLocation(config.location()).build();
+      JobId jobId =
+          JobId.newBuilder()
+              .setProject(config.project())
+              .setJob(id)
+              .setLocation(config.location())
+              .build();
       Job job = calls.call("look up job " + id, id, () -> client().getJob(jobId));
       boolean found = job != null;
       if (!found) {
@@ -158,68 +184,105 @@ public final class BigQuerySource implements Source {
           continue;
         }
         if (BigQueryCalls.isTransient(error)) {
-          throw new QsyncException(ErrorKind.FAILED,
-              "BigQuery connection '" + config.name() + "': job " + id + " failed: "
-                  + error.getReason() + ": " + error.getMessage()
+          throw new QsyncException(
+              ErrorKind.FAILED,
+              "BigQuery connection '"
+                  + config.name()
+                  + "': job "
+                  + id
+                  + " failed: "
+                  + error.getReason()
+                  + ": "
+                  + error.getMessage()
                   + "\nNothing was written. Run again; the next run starts a new job.");
         }
         if (request.ownSql() && "notFound".equals(error.getReason())) {
           // qsync's SQL reads only tables qsync made: one of them expired or was dropped since.
-          throw new QsyncException(ErrorKind.FAILED,
-              "BigQuery connection '" + config.name() + "': " + subject + " failed (job " + id
+          throw new QsyncException(
+              ErrorKind.FAILED,
+              "BigQuery connection '"
+                  + config.name()
+                  + "': "
+                  + subject
+                  + " failed (job "
+                  + id
                   + "): a table qsync made is gone (it expired, or was dropped): "
-                  + error.getMessage() + "\nRun again; the next run makes the tables it needs"
+                  + error.getMessage()
+                  + "\nRun again; the next run makes the tables it needs"
                   + " anew.");
         }
         throw calls.permanent(0, error.getReason(), error.getMessage(), subject, id);
       }
       TableId table = ((QueryJobConfiguration) job.getConfiguration()).getDestinationTable();
-      Table described = calls.call("look up result table of job " + id, id, () -> client().getTable(table));
+      Table described =
+          calls.call("look up result table of job " + id, id, () -> client().getTable(table));
       if (described == null) {
-        notes.add("the result table of job " + id + " (" + name(table) + ") is gone (BigQuery"
-            + " keeps temporary results about 24 hours); ran the query again");
+        notes.add(
+            "the result table of job "
+                + id
+                + " ("
+                + name(table)
+                + ") is gone (BigQuery"
+                + " keeps temporary results about 24 hours); ran the query again");
         continue;
       }
       if (found) {
-        notes.add("found job " + id + " of this run; read its result table " + name(table)
-            + " again instead of querying");
+        notes.add(
+            "found job "
+                + id
+                + " of this run; read its result table "
+                + name(table)
+                + " again instead of querying");
       }
       return new RanJob(id, table, described);
     }
-    throw new QsyncException(ErrorKind.FAILED,
-        "BigQuery connection '" + config.name() + "': " + subject + " ran " + MAX_JOB_ATTEMPTS
-            + " times without a result to read: " + String.join("; ", notes)
+    throw new QsyncException(
+        ErrorKind.FAILED,
+        "BigQuery connection '"
+            + config.name()
+            + "': "
+            + subject
+            + " ran "
+            + MAX_JOB_ATTEMPTS
+            + " times without a result to read: "
+            + String.join("; ", notes)
             + "\nRun with --restart to start a new run.");
   }
 
   /**
-   * A job id for the run: the same run asks for the same job, a changed query for another one.
-   * Job ids allow letters, digits, '_' and '-' (cloud.google.com/bigquery/docs/running-jobs).
+   * A job id for the run: the same run asks for the same job, a changed query for another one. Job
+   * ids allow letters, digits, '_' and '-' (cloud.google.com/bigquery/docs/running-jobs).
    */
   static String jobId(String runId, String sql) {
-    return "qsync_" + runId.replaceAll("[^A-Za-z0-9_-]", "_") + "_" + Sha256.hex(sql).substring(0, 12);
+    return "qsync_"
+        + runId.replaceAll("[^A-Za-z0-9_-]", "_")
+        + "_"
+        + Sha256.hex(sql).substring(0, 12);
   }
 
   private Job create(JobId jobId, JobRequest request, TableId destination) {
-    QueryJobConfiguration.Builder query = QueryJobConfiguration.newBuilder(request.sql())
-        .setUseLegacySql(false)
-        .setUseQueryCache(true)
-        .setLabels(labels(request.labels()));
+    QueryJobConfiguration.Builder query =
+        QueryJobConfiguration.newBuilder(request.sql())
+            .setUseLegacySql(false)
+            .setUseQueryCache(true)
+            .setLabels(labels(request.labels()));
     config.maximumBytesBilled().ifPresent(query::setMaximumBytesBilled);
     if (request.withParameters()) {
-      config.queryParameters().forEach((name, parameter) ->
-          query.addNamedParameter(name, parameter(parameter)));
+      config
+          .queryParameters()
+          .forEach((name, parameter) -> query.addNamedParameter(name, parameter(parameter)));
     }
     if (destination != null) {
-      query.setDestinationTable(destination)
+      query
+          .setDestinationTable(destination)
           .setWriteDisposition(JobInfo.WriteDisposition.WRITE_TRUNCATE)
           .setCreateDisposition(JobInfo.CreateDisposition.CREATE_IF_NEEDED)
           .setAllowLargeResults(true);
     }
     // A second create of the same id (after a crash between create and record) is a 409
     // duplicate; the client answers it with the existing job.
-    return calls.call("start the query", jobId.getJob(),
-        () -> client().create(JobInfo.of(jobId, query.build())));
+    return calls.call(
+        "start the query", jobId.getJob(), () -> client().create(JobInfo.of(jobId, query.build())));
   }
 
   Job waitFor(Job job, String id) {
@@ -230,14 +293,20 @@ public final class BigQuerySource implements Source {
         sleeper.sleep(poll);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new QsyncException(ErrorKind.INTERRUPTED, "interrupted while waiting for job " + id, e);
+        throw new QsyncException(
+            ErrorKind.INTERRUPTED, "interrupted while waiting for job " + id, e);
       }
       poll = poll.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : poll.multipliedBy(2);
       JobId jobId = current.getJobId();
       current = calls.call("wait for job " + id, id, () -> client().getJob(jobId));
       if (current == null) {
-        throw new QsyncException(ErrorKind.FAILED,
-            "BigQuery connection '" + config.name() + "': job " + id + " vanished while running"
+        throw new QsyncException(
+            ErrorKind.FAILED,
+            "BigQuery connection '"
+                + config.name()
+                + "': job "
+                + id
+                + " vanished while running"
                 + "\nRun again.");
       }
     }
@@ -261,9 +330,12 @@ public final class BigQuerySource implements Source {
     Table.Builder kept = table.toBuilder().setLabels(labels);
     if (expiring != expires) {
       // null clears the expiration (the client sends an explicit JSON null)
-      kept.setExpirationTime(expires ? clock.millis() + config.stagingExpiration().toMillis() : null);
+      kept.setExpirationTime(
+          expires ? clock.millis() + config.stagingExpiration().toMillis() : null);
     }
-    calls.call("set the labels and expiration of " + name(table.getTableId()), null,
+    calls.call(
+        "set the labels and expiration of " + name(table.getTableId()),
+        null,
         () -> kept.build().update());
   }
 
@@ -276,25 +348,29 @@ public final class BigQuerySource implements Source {
   }
 
   private static QueryParameterValue parameter(BigQueryConnectionConfig.QueryParameter parameter) {
-    StandardSQLTypeName type = switch (parameter.type()) {
-      case "INT64" -> StandardSQLTypeName.INT64;
-      case "FLOAT64" -> StandardSQLTypeName.FLOAT64;
-      case "NUMERIC" -> StandardSQLTypeName.NUMERIC;
-      case "BIGNUMERIC" -> StandardSQLTypeName.BIGNUMERIC;
-      case "BOOL" -> StandardSQLTypeName.BOOL;
-      case "DATE" -> StandardSQLTypeName.DATE;
-      case "DATETIME" -> StandardSQLTypeName.DATETIME;
-      case "TIME" -> StandardSQLTypeName.TIME;
-      case "TIMESTAMP" -> StandardSQLTypeName.TIMESTAMP;
-      default -> StandardSQLTypeName.STRING;
-    };
+    StandardSQLTypeName type =
+        switch (parameter.type()) {
+          case "INT64" -> StandardSQLTypeName.INT64;
+          case "FLOAT64" -> StandardSQLTypeName.FLOAT64;
+          case "NUMERIC" -> StandardSQLTypeName.NUMERIC;
+          case "BIGNUMERIC" -> StandardSQLTypeName.BIGNUMERIC;
+          case "BOOL" -> StandardSQLTypeName.BOOL;
+          case "DATE" -> StandardSQLTypeName.DATE;
+          case "DATETIME" -> StandardSQLTypeName.DATETIME;
+          case "TIME" -> StandardSQLTypeName.TIME;
+          case "TIMESTAMP" -> StandardSQLTypeName.TIMESTAMP;
+          default -> StandardSQLTypeName.STRING;
+        };
     return QueryParameterValue.newBuilder().setType(type).setValue(parameter.value()).build();
   }
 
   void rejectLegacySql(String sql) {
     if (sql.strip().toLowerCase(Locale.ROOT).startsWith("#legacysql")) {
-      throw new QsyncException(ErrorKind.NEEDS_ACTION,
-          "BigQuery connection '" + config.name() + "': the query asks for legacy SQL (#legacySQL),"
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "BigQuery connection '"
+              + config.name()
+              + "': the query asks for legacy SQL (#legacySQL),"
               + " which qsync does not run\nRewrite it in GoogleSQL (`project.dataset.table`"
               + " instead of [project:dataset.table]) and drop #legacySQL.");
     }
@@ -307,18 +383,25 @@ public final class BigQuerySource implements Source {
   }
 
   /**
-   * A dry run: BigQuery checks the query and says what it would return and scan, running
-   * nothing and billing nothing.
+   * A dry run: BigQuery checks the query and says what it would return and scan, running nothing
+   * and billing nothing.
    */
   JobStatistics.QueryStatistics dryRun(String sql, boolean withParameters, String subject) {
-    QueryJobConfiguration.Builder query = QueryJobConfiguration.newBuilder(sql)
-        .setUseLegacySql(false).setDryRun(true).setUseQueryCache(false);
+    QueryJobConfiguration.Builder query =
+        QueryJobConfiguration.newBuilder(sql)
+            .setUseLegacySql(false)
+            .setDryRun(true)
+            .setUseQueryCache(false);
     if (withParameters) {
-      config.queryParameters().forEach((name, parameter) ->
-          query.addNamedParameter(name, parameter(parameter)));
+      config
+          .queryParameters()
+          .forEach((name, parameter) -> query.addNamedParameter(name, parameter(parameter)));
     }
-    JobId jobId = JobId.newBuilder().setProject(config.project()).setLocation(config.location()).build();
-    Job dryRun = calls.call("dry-run " + subject, null, () -> client().create(JobInfo.of(jobId, query.build())));
+    JobId jobId =
+        JobId.newBuilder().setProject(config.project()).setLocation(config.location()).build();
+    Job dryRun =
+        calls.call(
+            "dry-run " + subject, null, () -> client().create(JobInfo.of(jobId, query.build())));
     BigQueryError error = dryRun.getStatus() == null ? null : dryRun.getStatus().getError();
     if (error != null) {
       throw calls.permanent(0, error.getReason(), error.getMessage(), subject + "'s dry run", null);
@@ -330,17 +413,20 @@ public final class BigQuerySource implements Source {
     if (client != null) {
       return client;
     }
-    BigQueryOptions.Builder options = BigQueryOptions.newBuilder()
-        .setProjectId(config.project())
-        .setLocation(config.location())
-        // Retries are BigQueryCalls' (counted, reported, with a sleeper tests replace).
-        .setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1).build())
-        // The HTTP client's timeouts, in milliseconds (HttpTransportOptions); a call that hits one
-        // is retried by BigQueryCalls.
-        .setTransportOptions(HttpTransportOptions.newBuilder()
-            .setConnectTimeout((int) config.timeouts().connect().toMillis())
-            .setReadTimeout((int) config.timeouts().read().toMillis())
-            .build());
+    BigQueryOptions.Builder options =
+        BigQueryOptions.newBuilder()
+            .setProjectId(config.project())
+            .setLocation(config.location())
+            // Retries are BigQueryCalls' (counted, reported, with a sleeper tests replace).
+            .setRetrySettings(RetrySettings.newBuilder().setMaxAttempts(1).build())
+            // The HTTP client's timeouts, in milliseconds (HttpTransportOptions); a call that hits
+            // one
+            // is retried by BigQueryCalls.
+            .setTransportOptions(
+                HttpTransportOptions.newBuilder()
+                    .setConnectTimeout((int) config.timeouts().connect().toMillis())
+                    .setReadTimeout((int) config.timeouts().read().toMillis())
+                    .build());
     config.host().ifPresent(options::setHost);
     BigQueryConnectionConfig.Credentials credentials = config.credentials();
     if (credentials.none()) {
@@ -349,9 +435,14 @@ public final class BigQuerySource implements Source {
       try (InputStream key = Files.newInputStream(credentials.file().get())) {
         options.setCredentials(GoogleCredentials.fromStream(key));
       } catch (IOException e) {
-        throw new QsyncException(ErrorKind.NEEDS_ACTION,
-            "BigQuery connection '" + config.name() + "': cannot read the credentials file "
-                + credentials.file().get() + ": " + e.getMessage()
+        throw new QsyncException(
+            ErrorKind.NEEDS_ACTION,
+            "BigQuery connection '"
+                + config.name()
+                + "': cannot read the credentials file "
+                + credentials.file().get()
+                + ": "
+                + e.getMessage()
                 + "\nPoint credentials_file at a service-account key (JSON), or leave it out to use"
                 + " Application Default Credentials (gcloud auth application-default login).",
             e);
@@ -360,9 +451,13 @@ public final class BigQuerySource implements Source {
       try {
         options.setCredentials(GoogleCredentials.getApplicationDefault());
       } catch (IOException e) {
-        throw new QsyncException(ErrorKind.NEEDS_ACTION,
-            "BigQuery connection '" + config.name() + "': no Application Default Credentials: "
-                + e.getMessage() + "\nRun gcloud auth application-default login, set"
+        throw new QsyncException(
+            ErrorKind.NEEDS_ACTION,
+            "BigQuery connection '"
+                + config.name()
+                + "': no Application Default Credentials: "
+                + e.getMessage()
+                + "\nRun gcloud auth application-default login, set"
                 + " GOOGLE_APPLICATION_CREDENTIALS, or set credentials_file on the connection.",
             e);
       }
@@ -399,8 +494,10 @@ public final class BigQuerySource implements Source {
       this.table = table;
       this.fields = described.getDefinition().getSchema().getFields();
       List<Column> all = BigQueryTypes.columns(fields);
-      boolean endsWithFingerprint = withFingerprint && !all.isEmpty()
-          && all.get(all.size() - 1).name().equals(SnapshotSql.FINGERPRINT);
+      boolean endsWithFingerprint =
+          withFingerprint
+              && !all.isEmpty()
+              && all.get(all.size() - 1).name().equals(SnapshotSql.FINGERPRINT);
       this.columns = endsWithFingerprint ? List.copyOf(all.subList(0, all.size() - 1)) : all;
       this.rows = described.getNumRows() == null ? 0 : described.getNumRows().longValue();
       this.notes = new ArrayList<>(notes);
@@ -429,17 +526,36 @@ public final class BigQuerySource implements Source {
         String what = "read page " + page + " of " + name(table);
         // tabledata.list on a table that is gone fails with a 404 (it returns no empty page):
         // the result table expired or was dropped while it was read.
-        TableResult result = calls.callUnlessGone(what, jobId, () -> client().listTableData(
-            table, fields.isEmpty() ? null : com.google.cloud.bigquery.Schema.of(fields),
-            token == null
-                ? BigQuery.TableDataListOption.startIndex(start)
-                : BigQuery.TableDataListOption.pageToken(token),
-            BigQuery.TableDataListOption.pageSize(config.pageSize())))
-            .orElseThrow(() -> new QsyncException(ErrorKind.FAILED,
-                "BigQuery connection '" + config.name() + "': the result table " + name(table)
-                    + " of job " + jobId + " vanished while being read (at page " + current
-                    + "; it expired, or was dropped)\nRun again; the next run runs the query again"
-                    + " (billed again)."));
+        TableResult result =
+            calls
+                .callUnlessGone(
+                    what,
+                    jobId,
+                    () ->
+                        client()
+                            .listTableData(
+                                table,
+                                fields.isEmpty()
+                                    ? null
+                                    : com.google.cloud.bigquery.Schema.of(fields),
+                                token == null
+                                    ? BigQuery.TableDataListOption.startIndex(start)
+                                    : BigQuery.TableDataListOption.pageToken(token),
+                                BigQuery.TableDataListOption.pageSize(config.pageSize())))
+                .orElseThrow(
+                    () ->
+                        new QsyncException(
+                            ErrorKind.FAILED,
+                            "BigQuery connection '"
+                                + config.name()
+                                + "': the result table "
+                                + name(table)
+                                + " of job "
+                                + jobId
+                                + " vanished while being read (at page "
+                                + current
+                                + "; it expired, or was dropped)\nRun again; the next run runs the query again"
+                                + " (billed again)."));
         for (FieldValueList values : result.getValues()) {
           sink.accept(BigQueryTypes.row(fields, columns, values));
           read++;
@@ -447,16 +563,26 @@ public final class BigQuerySource implements Source {
         pageToken = result.getNextPageToken();
       } while (pageToken != null && !pageToken.isEmpty());
       if (read != rows) {
-        throw new QsyncException(ErrorKind.FAILED,
-            "BigQuery connection '" + config.name() + "': read " + Plural.of(read - fromRow, "row") + " from row "
-                + fromRow + " of " + name(table) + ", which holds " + rows + "\nRun again.");
+        throw new QsyncException(
+            ErrorKind.FAILED,
+            "BigQuery connection '"
+                + config.name()
+                + "': read "
+                + Plural.of(read - fromRow, "row")
+                + " from row "
+                + fromRow
+                + " of "
+                + name(table)
+                + ", which holds "
+                + rows
+                + "\nRun again.");
       }
     }
 
     @Override
     public Optional<String> job() {
-      return Optional.of(config.project() + ":" + config.location() + "." + jobId + " -> "
-          + name(table));
+      return Optional.of(
+          config.project() + ":" + config.location() + "." + jobId + " -> " + name(table));
     }
 
     @Override

@@ -32,19 +32,23 @@ import java.util.OptionalLong;
 import java.util.StringJoiner;
 
 /**
- * The state of {@code diff: snapshot} in a BigQuery dataset ({@code state_dataset}). Every step
- * is a query job whose id derives from the run and its SQL ({@link BigQuerySource#jobId}) and
- * whose destination is a named table of the dataset (WRITE_TRUNCATE, CREATE_IF_NEEDED), so a
- * resumed run finds its job and table again instead of paying twice. Result and changes tables
- * expire after the connection's {@code staging_expiration}; a state table never does (it is the
- * sync's state until a later run succeeds). Tables and jobs carry the connection's labels, {@code
- * tool: qsync} and {@code qsync_sync} (the sync's table prefix). Obtained from {@link
- * BigQuerySource#state}; lives as long as its source. Not thread-safe.
+ * The state of {@code diff: snapshot} in a BigQuery dataset ({@code state_dataset}). Every step is
+ * a query job whose id derives from the run and its SQL ({@link BigQuerySource#jobId}) and whose
+ * destination is a named table of the dataset (WRITE_TRUNCATE, CREATE_IF_NEEDED), so a resumed run
+ * finds its job and table again instead of paying twice. Result and changes tables expire after the
+ * connection's {@code staging_expiration}; a state table never does (it is the sync's state until a
+ * later run succeeds). Tables and jobs carry the connection's labels, {@code tool: qsync} and
+ * {@code qsync_sync} (the sync's table prefix). Obtained from {@link BigQuerySource#state}; lives
+ * as long as its source. Not thread-safe.
  */
 final class BigQueryState implements WarehouseState {
   /** Tables per tables.list page. */
   private static final int LIST_PAGE_SIZE = 1000;
-  /** Label values: at most 63 lower-case letters, digits, '_' or '-' (cloud.google.com/bigquery/docs/labels-intro#requirements). */
+
+  /**
+   * Label values: at most 63 lower-case letters, digits, '_' or '-'
+   * (cloud.google.com/bigquery/docs/labels-intro#requirements).
+   */
   private static final int MAX_LABEL = 63;
 
   private final BigQuerySource source;
@@ -73,7 +77,8 @@ final class BigQueryState implements WarehouseState {
   public List<String> problems(String query, List<String> key) {
     source.rejectLegacySql(query);
     FieldList fields = source.dryRun(query, true, "the query").getSchema().getFields();
-    List<String> problems = new ArrayList<>(SnapshotSql.reservedNameProblems(BigQueryTypes.columns(fields)));
+    List<String> problems =
+        new ArrayList<>(SnapshotSql.reservedNameProblems(BigQueryTypes.columns(fields)));
     for (Field field : fields) {
       if (key.stream().anyMatch(field.getName()::equalsIgnoreCase)) {
         keyTypeProblem(field).ifPresent(problems::add);
@@ -90,26 +95,38 @@ final class BigQueryState implements WarehouseState {
    */
   static Optional<String> keyTypeProblem(Field field) {
     String name = field.getName();
-    String type = field.getMode() == Field.Mode.REPEATED ? "ARRAY"
-        : field.getType() == LegacySQLTypeName.RECORD ? "STRUCT"
-        : field.getType().getStandardType().name();
-    String remedy = switch (type) {
-      case "GEOGRAPHY" -> "ST_ASTEXT(" + name + ") AS " + name;
-      case "JSON", "ARRAY", "STRUCT" -> "TO_JSON_STRING(" + name + ") AS " + name;
-      default -> null;
-    };
-    return Optional.ofNullable(remedy).map(text -> "key column " + name + " is " + type
-        + ", which BigQuery cannot " + (type.equals("ARRAY") || type.equals("STRUCT")
-            ? "order" : "group or compare")
-        + ", so diff: snapshot cannot check or match its keys there; key on its text instead: "
-        + text + " in the query");
+    String type =
+        field.getMode() == Field.Mode.REPEATED
+            ? "ARRAY"
+            : field.getType() == LegacySQLTypeName.RECORD
+                ? "STRUCT"
+                : field.getType().getStandardType().name();
+    String remedy =
+        switch (type) {
+          case "GEOGRAPHY" -> "ST_ASTEXT(" + name + ") AS " + name;
+          case "JSON", "ARRAY", "STRUCT" -> "TO_JSON_STRING(" + name + ") AS " + name;
+          default -> null;
+        };
+    return Optional.ofNullable(remedy)
+        .map(
+            text ->
+                "key column "
+                    + name
+                    + " is "
+                    + type
+                    + ", which BigQuery cannot "
+                    + (type.equals("ARRAY") || type.equals("STRUCT") ? "order" : "group or compare")
+                    + ", so diff: snapshot cannot check or match its keys there; key on its text instead: "
+                    + text
+                    + " in the query");
   }
 
   @Override
   public SourceResult materialize(String query, SnapshotNames.Run run) {
     source.rejectLegacySql(query);
     List<String> notes = new ArrayList<>();
-    RanJob job = run(run, sql.result(query), true, run.result(), "the query of run " + run.id(), notes);
+    RanJob job =
+        run(run, sql.result(query), true, run.result(), "the query of run " + run.id(), notes);
     source.keep(job.table(), true, labels(run));
     return source.new BigQueryResult(job.id(), job.destination(), job.table(), true, notes);
   }
@@ -118,12 +135,16 @@ final class BigQueryState implements WarehouseState {
   public List<KeyProblem> checkKeys(
       SnapshotNames.Run run, List<String> key, List<KeyCollation> collations, int samples) {
     List<KeyProblem> problems = new ArrayList<>();
-    problems.addAll(problem(run, KeyProblem.Kind.NULL_KEY, sql.nullKeys(run.result(), key, samples)));
+    problems.addAll(
+        problem(run, KeyProblem.Kind.NULL_KEY, sql.nullKeys(run.result(), key, samples)));
     problems.addAll(
         problem(run, KeyProblem.Kind.DUPLICATE_KEY, sql.duplicateKeys(run.result(), key, samples)));
     if (collations.stream().anyMatch(collation -> !collation.isExact())) {
-      problems.addAll(problem(run, KeyProblem.Kind.COLLATION_COLLISION,
-          sql.collidingKeys(run.result(), key, collations, samples)));
+      problems.addAll(
+          problem(
+              run,
+              KeyProblem.Kind.COLLATION_COLLISION,
+              sql.collidingKeys(run.result(), key, collations, samples)));
     }
     return problems;
   }
@@ -139,12 +160,15 @@ final class BigQueryState implements WarehouseState {
     List<String> samples = new ArrayList<>();
     try (SourceResult result =
         source.new BigQueryResult(job.id(), job.destination(), job.table(), false, notes)) {
-      result.read(0, row -> {
-        count[0] = ((Number) row[0]).longValue();
-        samples.add(kind == KeyProblem.Kind.COLLATION_COLLISION
-            ? "'" + row[1] + "' and '" + row[2] + "'"
-            : sample(row));
-      });
+      result.read(
+          0,
+          row -> {
+            count[0] = ((Number) row[0]).longValue();
+            samples.add(
+                kind == KeyProblem.Kind.COLLATION_COLLISION
+                    ? "'" + row[1] + "' and '" + row[2] + "'"
+                    : sample(row));
+          });
     }
     return samples.isEmpty() ? List.of() : List.of(new KeyProblem(kind, count[0], samples));
   }
@@ -154,7 +178,10 @@ final class BigQueryState implements WarehouseState {
     StringJoiner sample = new StringJoiner(", ", "(", ")");
     for (int i = 1; i < row.length; i++) {
       Object value = row[i];
-      sample.add(value == null ? "NULL" : value instanceof String text ? "'" + text + "'" : value.toString());
+      sample.add(
+          value == null
+              ? "NULL"
+              : value instanceof String text ? "'" + text + "'" : value.toString());
     }
     return sample.toString();
   }
@@ -162,8 +189,11 @@ final class BigQueryState implements WarehouseState {
   @Override
   public Optional<List<Column>> describe(String table) {
     checkDataset();
-    Table found = calls.call("look up table " + table + " of state_dataset " + dataset, null,
-        () -> source.client().getTable(tableId(table)));
+    Table found =
+        calls.call(
+            "look up table " + table + " of state_dataset " + dataset,
+            null,
+            () -> source.client().getTable(tableId(table)));
     return found == null
         ? Optional.empty()
         : Optional.of(BigQueryTypes.columns(found.getDefinition().getSchema().getFields()));
@@ -173,8 +203,14 @@ final class BigQueryState implements WarehouseState {
   public SourceResult changes(
       SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
     List<String> notes = new ArrayList<>();
-    RanJob job = run(run, changesSql(run, stateTable, key, deletes), false, run.changes(),
-        "the change set of run " + run.id(), notes);
+    RanJob job =
+        run(
+            run,
+            changesSql(run, stateTable, key, deletes),
+            false,
+            run.changes(),
+            "the change set of run " + run.id(),
+            notes);
     source.keep(job.table(), true, labels(run));
     return source.new BigQueryResult(job.id(), job.destination(), job.table(), false, notes);
   }
@@ -182,17 +218,23 @@ final class BigQueryState implements WarehouseState {
   @Override
   public OptionalLong diffBytes(
       SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
-    Long bytes = source.dryRun(changesSql(run, stateTable, key, deletes), false,
-        "the change set of run " + run.id()).getTotalBytesProcessed();
+    Long bytes =
+        source
+            .dryRun(
+                changesSql(run, stateTable, key, deletes),
+                false,
+                "the change set of run " + run.id())
+            .getTotalBytesProcessed();
     return bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes);
   }
 
   private String changesSql(
       SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
-    List<String> columns = resultColumns(run).stream()
-        .map(Column::name)
-        .filter(name -> !name.equals(SnapshotSql.FINGERPRINT))
-        .toList();
+    List<String> columns =
+        resultColumns(run).stream()
+            .map(Column::name)
+            .filter(name -> !name.equals(SnapshotSql.FINGERPRINT))
+            .toList();
     return sql.changes(run.result(), stateTable, columns, key, deletes);
   }
 
@@ -208,8 +250,14 @@ final class BigQueryState implements WarehouseState {
       }
       throw resultGone(run);
     }
-    RanJob job = run(run, sql.state(run.result(), key), false, run.state(),
-        "the state of run " + run.id(), new ArrayList<>());
+    RanJob job =
+        run(
+            run,
+            sql.state(run.result(), key),
+            false,
+            run.state(),
+            "the state of run " + run.id(),
+            new ArrayList<>());
     source.keep(job.table(), false, labels(run));
   }
 
@@ -220,11 +268,22 @@ final class BigQueryState implements WarehouseState {
     String token = null;
     do {
       String pageToken = token;
-      Page<Table> page = calls.call("list the tables of state_dataset " + dataset, null,
-          () -> pageToken == null
-              ? source.client().listTables(datasetId(), BigQuery.TableListOption.pageSize(LIST_PAGE_SIZE))
-              : source.client().listTables(datasetId(), BigQuery.TableListOption.pageSize(LIST_PAGE_SIZE),
-                  BigQuery.TableListOption.pageToken(pageToken)));
+      Page<Table> page =
+          calls.call(
+              "list the tables of state_dataset " + dataset,
+              null,
+              () ->
+                  pageToken == null
+                      ? source
+                          .client()
+                          .listTables(
+                              datasetId(), BigQuery.TableListOption.pageSize(LIST_PAGE_SIZE))
+                      : source
+                          .client()
+                          .listTables(
+                              datasetId(),
+                              BigQuery.TableListOption.pageSize(LIST_PAGE_SIZE),
+                              BigQuery.TableListOption.pageToken(pageToken)));
       for (Table table : page.getValues()) {
         String name = table.getTableId().getTable();
         if (name.startsWith(prefix)) {
@@ -239,21 +298,35 @@ final class BigQueryState implements WarehouseState {
   @Override
   public void drop(String table) {
     checkDataset();
-    calls.call("drop table " + table + " of state_dataset " + dataset, null,
+    calls.call(
+        "drop table " + table + " of state_dataset " + dataset,
+        null,
         () -> source.client().delete(tableId(table)));
   }
 
   /**
    * Runs (or finds) one step's job, after checking the dataset is there to write to. The job id
-   * names the sync as well as the run: run ids are unique per target database only, and two
-   * syncs' materialize steps can have the same SQL.
+   * names the sync as well as the run: run ids are unique per target database only, and two syncs'
+   * materialize steps can have the same SQL.
    */
-  private RanJob run(SnapshotNames.Run run, String text, boolean withParameters, String destination,
-      String subject, List<String> notes) {
+  private RanJob run(
+      SnapshotNames.Run run,
+      String text,
+      boolean withParameters,
+      String destination,
+      String subject,
+      List<String> notes) {
     checkDataset();
     String sync = run.sync().prefix().substring(SnapshotNames.QSYNC_PREFIX.length());
-    return source.runJob(new JobRequest(BigQuerySource.jobId(sync + run.id(), text), text, withParameters,
-        labels(run), id -> destination == null ? null : tableId(destination), subject), notes);
+    return source.runJob(
+        new JobRequest(
+            BigQuerySource.jobId(sync + run.id(), text),
+            text,
+            withParameters,
+            labels(run),
+            id -> destination == null ? null : tableId(destination),
+            subject),
+        notes);
   }
 
   /** The state dataset exists and is where jobs run; checked once, before the first step. */
@@ -261,33 +334,65 @@ final class BigQueryState implements WarehouseState {
     if (datasetChecked) {
       return;
     }
-    Dataset found = calls.call("look up state_dataset " + dataset, null,
-        () -> source.client().getDataset(datasetId()));
-    String create = "bq mk --dataset --location=" + config.location() + " " + config.project() + ":"
-        + dataset;
+    Dataset found =
+        calls.call(
+            "look up state_dataset " + dataset,
+            null,
+            () -> source.client().getDataset(datasetId()));
+    String create =
+        "bq mk --dataset --location=" + config.location() + " " + config.project() + ":" + dataset;
     if (found == null) {
-      throw new QsyncException(ErrorKind.NEEDS_ACTION,
-          "BigQuery connection '" + config.name() + "': state_dataset '" + dataset
-              + "' does not exist in project " + config.project() + "\nCreate it (" + create
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "BigQuery connection '"
+              + config.name()
+              + "': state_dataset '"
+              + dataset
+              + "' does not exist in project "
+              + config.project()
+              + "\nCreate it ("
+              + create
               + ") and grant the account roles/bigquery.dataEditor on it, then run again.");
     }
     if (found.getLocation() != null && !found.getLocation().equalsIgnoreCase(config.location())) {
       // A query job writes only to datasets in its own location
       // (cloud.google.com/bigquery/docs/locations#specify_locations).
-      throw new QsyncException(ErrorKind.NEEDS_ACTION,
-          "BigQuery connection '" + config.name() + "': state_dataset '" + dataset + "' is in "
-              + found.getLocation() + ", but the connection runs its jobs in " + config.location()
-              + "\nUse a state dataset in " + config.location() + " (" + create
-              + "), or set the connection's location: " + found.getLocation() + ".");
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "BigQuery connection '"
+              + config.name()
+              + "': state_dataset '"
+              + dataset
+              + "' is in "
+              + found.getLocation()
+              + ", but the connection runs its jobs in "
+              + config.location()
+              + "\nUse a state dataset in "
+              + config.location()
+              + " ("
+              + create
+              + "), or set the connection's location: "
+              + found.getLocation()
+              + ".");
     }
     datasetChecked = true;
   }
 
   private QsyncException resultGone(SnapshotNames.Run run) {
-    return new QsyncException(ErrorKind.FAILED,
-        "BigQuery connection '" + config.name() + "': the result table " + location() + "."
-            + run.result() + " of run " + run.id() + " is gone (it expires after staging_expiration,"
-            + " " + config.stagingExpiration() + ")\nRun with --restart to start a new run.");
+    return new QsyncException(
+        ErrorKind.FAILED,
+        "BigQuery connection '"
+            + config.name()
+            + "': the result table "
+            + location()
+            + "."
+            + run.result()
+            + " of run "
+            + run.id()
+            + " is gone (it expires after staging_expiration,"
+            + " "
+            + config.stagingExpiration()
+            + ")\nRun with --restart to start a new run.");
   }
 
   /** {@code qsync_sync}: the sync's table prefix, shortened to a label's 63 characters. */

@@ -15,8 +15,8 @@ import com.google.cloud.bigquery.StandardSQLTypeName;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.row.Column;
-import io.qsync.row.SqlType.Kind;
 import io.qsync.row.SqlType;
+import io.qsync.row.SqlType.Kind;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -31,18 +31,20 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * BigQuery's types as qsync carries them (the README's type table), and the values of a result
- * row in the Java types of {@link SqlType.Kind}. Pure; thread-safe.
+ * BigQuery's types as qsync carries them (the README's type table), and the values of a result row
+ * in the Java types of {@link SqlType.Kind}. Pure; thread-safe.
  */
 final class BigQueryTypes {
   /** NUMERIC is DECIMAL(38, 9): 29 digits before the point, 9 after. */
   static final SqlType NUMERIC = SqlType.decimal(38, 9);
+
   /** BIGNUMERIC (76 digits, 38 after the point) goes to MySQL's widest: DECIMAL(65, 30). */
   static final SqlType BIGNUMERIC = SqlType.decimal(65, 30);
 
   /** Writes decimals as their digits (0.0000001, never 1E-7). */
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final java.time.format.DateTimeFormatter TIMESTAMP_JSON =
       java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT);
@@ -57,7 +59,9 @@ final class BigQueryTypes {
       if (!seen.add(field.getName().toLowerCase(Locale.ROOT))) {
         throw new QsyncException(
             ErrorKind.NEEDS_ACTION,
-            "the query returns a column named '" + field.getName() + "' more than once (MySQL column"
+            "the query returns a column named '"
+                + field.getName()
+                + "' more than once (MySQL column"
                 + " names ignore case)\nGive each result column its own name with AS.");
       }
       columns.add(new Column(field.getName(), type(field)));
@@ -84,11 +88,18 @@ final class BigQueryTypes {
       case DATETIME -> SqlType.of(Kind.TIMESTAMP);
       case TIMESTAMP -> SqlType.of(Kind.TIMESTAMP_UTC);
       case JSON -> SqlType.of(Kind.JSON);
-      default -> throw new QsyncException(
-          ErrorKind.NEEDS_ACTION,
-          "column '" + field.getName() + "' has BigQuery type " + type + ", which qsync cannot"
-              + " carry to MySQL\nCast it in the query to a supported type (see the README's type"
-              + " table), e.g. CAST(" + field.getName() + " AS STRING).");
+      default ->
+          throw new QsyncException(
+              ErrorKind.NEEDS_ACTION,
+              "column '"
+                  + field.getName()
+                  + "' has BigQuery type "
+                  + type
+                  + ", which qsync cannot"
+                  + " carry to MySQL\nCast it in the query to a supported type (see the README's type"
+                  + " table), e.g. CAST("
+                  + field.getName()
+                  + " AS STRING).");
     };
   }
 
@@ -129,18 +140,36 @@ final class BigQueryTypes {
     for (int i = 0; i < columns.size() && row.size() < 6; i++) {
       if (i != index) {
         FieldValue cell = values.get(i);
-        String text = cell == null || cell.isNull() || !(cell.getValue() instanceof String s) ? "NULL" : s;
-        row.add(columns.get(i).name() + "=" + (text.length() > 40 ? text.substring(0, 40) + "..." : text));
+        String text =
+            cell == null || cell.isNull() || !(cell.getValue() instanceof String s) ? "NULL" : s;
+        row.add(
+            columns.get(i).name()
+                + "="
+                + (text.length() > 40 ? text.substring(0, 40) + "..." : text));
       }
     }
     String name = columns.get(index).name();
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        "column '" + name + "' holds " + value.toPlainString() + ", which MySQL's " + type
-            + " cannot hold (" + (type.precision() - type.scale()) + " digits before the point, "
-            + type.scale() + " after), in the row with " + String.join(", ", row)
-            + "\nNothing was written. Round it in the query (ROUND(" + name + ", " + type.scale()
-            + ")), or carry it as text: CAST(" + name + " AS STRING).");
+        "column '"
+            + name
+            + "' holds "
+            + value.toPlainString()
+            + ", which MySQL's "
+            + type
+            + " cannot hold ("
+            + (type.precision() - type.scale())
+            + " digits before the point, "
+            + type.scale()
+            + " after), in the row with "
+            + String.join(", ", row)
+            + "\nNothing was written. Round it in the query (ROUND("
+            + name
+            + ", "
+            + type.scale()
+            + ")), or carry it as text: CAST("
+            + name
+            + " AS STRING).");
   }
 
   private static Object value(Field field, SqlType type, FieldValue value) {
@@ -197,8 +226,8 @@ final class BigQueryTypes {
    * A STRUCT or ARRAY as JSON text: INT64, NUMERIC and BIGNUMERIC as JSON numbers with BigQuery's
    * exact digits, whatever their size (unlike GoogleSQL's TO_JSON_STRING, which writes an INT64
    * beyond ±2^53 and a NUMERIC with a fraction as strings), FLOAT64 as a number (Java's shortest
-   * exact form) or "NaN"/"Infinity"/"-Infinity", BOOL as true/false, BYTES as base64, TIMESTAMP
-   * as "2014-08-19T12:41:35.220000Z" (UTC, six digits), JSON values embedded, and every other type
+   * exact form) or "NaN"/"Infinity"/"-Infinity", BOOL as true/false, BYTES as base64, TIMESTAMP as
+   * "2014-08-19T12:41:35.220000Z" (UTC, six digits), JSON values embedded, and every other type
    * (STRING, DATE, DATETIME, TIME, GEOGRAPHY, INTERVAL...) as the string BigQuery returns.
    */
   private static JsonNode json(Field field, FieldValue value, boolean repeated) {
@@ -219,7 +248,8 @@ final class BigQueryTypes {
       FieldList subFields = field.getSubFields();
       for (int i = 0; i < subFields.size(); i++) {
         Field child = subFields.get(i);
-        object.set(child.getName(), json(child, children.get(i), child.getMode() == Field.Mode.REPEATED));
+        object.set(
+            child.getName(), json(child, children.get(i), child.getMode() == Field.Mode.REPEATED));
       }
       return object;
     }
@@ -228,7 +258,9 @@ final class BigQueryTypes {
       case NUMERIC, BIGNUMERIC -> NODES.numberNode(new BigDecimal(value.getStringValue()));
       case FLOAT64 -> {
         double number = value.getDoubleValue();
-        yield Double.isFinite(number) ? NODES.numberNode(number) : NODES.textNode(value.getStringValue());
+        yield Double.isFinite(number)
+            ? NODES.numberNode(number)
+            : NODES.textNode(value.getStringValue());
       }
       case BOOL -> NODES.booleanNode(value.getBooleanValue());
       case BYTES -> NODES.textNode(Base64.getEncoder().encodeToString(value.getBytesValue()));

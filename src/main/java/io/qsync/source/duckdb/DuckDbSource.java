@@ -1,17 +1,17 @@
 package io.qsync.source.duckdb;
 
-import io.qsync.duckdb.DuckDbLibrary;
-import io.qsync.duckdb.DuckDbValues;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.config.DuckDbConnectionConfig;
+import io.qsync.duckdb.DuckDbLibrary;
+import io.qsync.duckdb.DuckDbValues;
 import io.qsync.row.Column;
+import io.qsync.row.RowSink;
 import io.qsync.source.DuckDbFileTable;
 import io.qsync.source.QueryDialect;
-import io.qsync.row.RowSink;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.SqlText;
@@ -44,8 +44,10 @@ public final class DuckDbSource implements Source {
   private static final Pattern EXCERPT = Pattern.compile("LINE \\d+: ");
   private final DuckDbConnectionConfig config;
   private Connection connection;
+
   /** Whether the warehouse file is opened for writing: only to keep a diff: snapshot state. */
   private boolean writable;
+
   /** The folder DuckDB spills to, which also holds the materialised result's file. */
   private Path spill;
 
@@ -73,12 +75,12 @@ public final class DuckDbSource implements Source {
 
   /**
    * Materialises a SELECT in a database file of its own and hands it to the stage. The result is
-   * materialised in a table first: DuckDB's JDBC driver may end a streamed result silently when
-   * the query fails part-way (seen with DuckDB 1.4.4 on one thread), and a mirror run would then
-   * delete every row it never read. A table scan cannot fail part-way, and its row count is the
-   * progress bar's total. The table is in a file of its own, closed once written, so that the
-   * stage can attach it and copy it with SQL: reading it row by row through JDBC and appending it
-   * again cost about 8 s of CPU per million rows.
+   * materialised in a table first: DuckDB's JDBC driver may end a streamed result silently when the
+   * query fails part-way (seen with DuckDB 1.4.4 on one thread), and a mirror run would then delete
+   * every row it never read. A table scan cannot fail part-way, and its row count is the progress
+   * bar's total. The table is in a file of its own, closed once written, so that the stage can
+   * attach it and copy it with SQL: reading it row by row through JDBC and appending it again cost
+   * about 8 s of CPU per million rows.
    */
   SourceResult handOff(String select, List<Column> columns) {
     Connection open = connection();
@@ -122,9 +124,9 @@ public final class DuckDbSource implements Source {
   }
 
   /**
-   * The state lives in a schema of the warehouse itself, which qsync then opens for writing (and
-   * so holds DuckDB's lock on the file while it runs). An in-memory warehouse keeps it only while
-   * the process lives: every run then compares in full.
+   * The state lives in a schema of the warehouse itself, which qsync then opens for writing (and so
+   * holds DuckDB's lock on the file while it runs). An in-memory warehouse keeps it only while the
+   * process lives: every run then compares in full.
    */
   @Override
   public Optional<WarehouseState> state(String dataset) {
@@ -147,7 +149,8 @@ public final class DuckDbSource implements Source {
 
   @Override
   public List<Column> describe(String query) {
-    return describeColumns(connection(), SqlText.DUCKDB.withoutTrailingSemicolons(query), new ArrayList<>());
+    return describeColumns(
+        connection(), SqlText.DUCKDB.withoutTrailingSemicolons(query), new ArrayList<>());
   }
 
   private List<Column> describeColumns(Connection open, String sql, List<String> projections) {
@@ -160,12 +163,15 @@ public final class DuckDbSource implements Source {
         if (!seen.add(name.toLowerCase(Locale.ROOT))) {
           throw new QsyncException(
               ErrorKind.NEEDS_ACTION,
-              "the query returns a column named '" + name + "' more than once\n"
+              "the query returns a column named '"
+                  + name
+                  + "' more than once\n"
                   + "Give each result column its own name with AS.");
         }
         DuckDbTypes.Mapping mapping = DuckDbTypes.map(name, described.getString("column_type"));
         columns.add(new Column(name, mapping.type()));
-        projections.add(String.format(Locale.ROOT, mapping.projection(), quote(name)) + " AS " + quote(name));
+        projections.add(
+            String.format(Locale.ROOT, mapping.projection(), quote(name)) + " AS " + quote(name));
       }
     } catch (SQLException e) {
       throw queryFailed(e, DESCRIBE);
@@ -184,7 +190,9 @@ public final class DuckDbSource implements Source {
   private QsyncException queryFailed(SQLException e, String wrapper) {
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
-        "DuckDB connection '" + config.name() + "' rejected the query: "
+        "DuckDB connection '"
+            + config.name()
+            + "' rejected the query: "
             + withoutWrapper(String.valueOf(e.getMessage()), wrapper)
             + "\nFix the sync's query (try it in the duckdb shell) and run again.",
         e);
@@ -201,8 +209,11 @@ public final class DuckDbSource implements Source {
       if (!excerpt.lookingAt() || !lines[i].startsWith(wrapper, excerpt.end())) {
         continue;
       }
-      lines[i] = lines[i].substring(0, excerpt.end()) + lines[i].substring(excerpt.end() + wrapper.length());
-      if (i + 1 < lines.length && lines[i + 1].strip().equals("^")
+      lines[i] =
+          lines[i].substring(0, excerpt.end())
+              + lines[i].substring(excerpt.end() + wrapper.length());
+      if (i + 1 < lines.length
+          && lines[i + 1].strip().equals("^")
           && lines[i + 1].indexOf('^') >= excerpt.end() + wrapper.length()) {
         lines[i + 1] = lines[i + 1].substring(wrapper.length());
       }
@@ -221,7 +232,10 @@ public final class DuckDbSource implements Source {
       if (!Files.isRegularFile(path)) {
         throw new QsyncException(
             ErrorKind.NEEDS_ACTION,
-            "DuckDB connection '" + config.name() + "': no database file at " + path
+            "DuckDB connection '"
+                + config.name()
+                + "': no database file at "
+                + path
                 + "\nCheck the connection's path (relative paths start at the config file's folder).");
       }
       url += path;
@@ -237,8 +251,9 @@ public final class DuckDbSource implements Source {
       try (Statement statement = connection.createStatement()) {
         // A read-only warehouse's own folder may not be writable; spill elsewhere: in the
         // temporary folder java.io.tmpdir names now (qsync's own, see DuckDbLibrary).
-        spill = Files.createTempDirectory(
-            Path.of(System.getProperty("java.io.tmpdir")), "qsync-duckdb-source");
+        spill =
+            Files.createTempDirectory(
+                Path.of(System.getProperty("java.io.tmpdir")), "qsync-duckdb-source");
         spill.toFile().deleteOnExit();
         statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
       }
@@ -246,7 +261,10 @@ public final class DuckDbSource implements Source {
       // Often passing: another process holds the file's write lock, or the disk is busy.
       throw new QsyncException(
           ErrorKind.FAILED,
-          "DuckDB connection '" + config.name() + "' could not be opened: " + e.getMessage()
+          "DuckDB connection '"
+              + config.name()
+              + "' could not be opened: "
+              + e.getMessage()
               + "\nIf another process holds the file, wait for it; then run again.",
           e);
     }
@@ -256,7 +274,10 @@ public final class DuckDbSource implements Source {
       } catch (SQLException e) {
         throw new QsyncException(
             ErrorKind.NEEDS_ACTION,
-            "DuckDB connection '" + config.name() + "': a setup statement failed: " + e.getMessage()
+            "DuckDB connection '"
+                + config.name()
+                + "': a setup statement failed: "
+                + e.getMessage()
                 + "\nFix the connection's setup SQL.",
             e);
       }
@@ -282,7 +303,10 @@ public final class DuckDbSource implements Source {
     } catch (java.io.IOException e) {
       throw new QsyncException(
           ErrorKind.FAILED,
-          "cannot delete the DuckDB result file " + file + ": " + e.getMessage()
+          "cannot delete the DuckDB result file "
+              + file
+              + ": "
+              + e.getMessage()
               + "\nCheck the temporary folder's permissions and free space.",
           e);
     }
@@ -349,12 +373,19 @@ public final class DuckDbSource implements Source {
     @Override
     public void read(long fromRow, RowSink sink) {
       String sql =
-          "SELECT * FROM " + HANDOFF + "." + RESULT_TABLE + (fromRow == 0 ? "" : " OFFSET " + fromRow);
+          "SELECT * FROM "
+              + HANDOFF
+              + "."
+              + RESULT_TABLE
+              + (fromRow == 0 ? "" : " OFFSET " + fromRow);
       long read = fromRow;
       try (Statement statement = connection.createStatement()) {
         statement.execute(
-            "ATTACH IF NOT EXISTS '" + table.file().toString().replace("'", "''") + "' AS "
-                + HANDOFF + " (READ_ONLY)");
+            "ATTACH IF NOT EXISTS '"
+                + table.file().toString().replace("'", "''")
+                + "' AS "
+                + HANDOFF
+                + " (READ_ONLY)");
         statement.setFetchSize(2048);
         try (ResultSet result = statement.executeQuery(sql)) {
           int width = columns.size();
@@ -373,8 +404,13 @@ public final class DuckDbSource implements Source {
       if (read != rows) {
         throw new QsyncException(
             ErrorKind.FAILED,
-            "DuckDB connection '" + config.name() + "': read " + Plural.of(read, "row") + " of a result of "
-                + rows + "\nRun again; if it repeats, report it as a bug.");
+            "DuckDB connection '"
+                + config.name()
+                + "': read "
+                + Plural.of(read, "row")
+                + " of a result of "
+                + rows
+                + "\nRun again; if it repeats, report it as a bug.");
       }
     }
 

@@ -1,18 +1,18 @@
 package io.qsync.source.duckdb;
 
-import io.qsync.duckdb.DuckDbValues;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.KeyCollation;
 import io.qsync.diff.KeyProblem;
+import io.qsync.duckdb.DuckDbValues;
 import io.qsync.row.Column;
-import io.qsync.source.DuckDbFileTable;
 import io.qsync.row.RowSink;
+import io.qsync.row.SqlType;
+import io.qsync.source.DuckDbFileTable;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.SourceResult;
 import io.qsync.source.SqlText;
-import io.qsync.row.SqlType;
 import io.qsync.source.WarehouseState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -73,7 +73,9 @@ final class DuckDbState implements WarehouseState {
 
     @Override
     public String rowValue(List<String> expressions) {
-      return expressions.size() == 1 ? expressions.get(0) : "row(" + String.join(", ", expressions) + ")";
+      return expressions.size() == 1
+          ? expressions.get(0)
+          : "row(" + String.join(", ", expressions) + ")";
     }
   }
 
@@ -94,8 +96,11 @@ final class DuckDbState implements WarehouseState {
     List<String> projections = new ArrayList<>();
     List<Column> columns = source.describe(text, projections);
     execute("CREATE SCHEMA IF NOT EXISTS " + DuckDbValues.quote(schema));
-    execute("CREATE OR REPLACE TABLE " + table(run.result()) + " AS "
-        + sql.result(DuckDbSource.projected(text, projections)));
+    execute(
+        "CREATE OR REPLACE TABLE "
+            + table(run.result())
+            + " AS "
+            + sql.result(DuckDbSource.projected(text, projections)));
     long rows = count("SELECT count(*) FROM " + table(run.result()));
     return new ResultTable(run, columns, rows);
   }
@@ -104,12 +109,15 @@ final class DuckDbState implements WarehouseState {
   public List<KeyProblem> checkKeys(
       SnapshotNames.Run run, List<String> key, List<KeyCollation> collations, int samples) {
     List<KeyProblem> problems = new ArrayList<>();
-    problem(KeyProblem.Kind.NULL_KEY, sql.nullKeys(run.result(), key, samples)).ifPresent(problems::add);
+    problem(KeyProblem.Kind.NULL_KEY, sql.nullKeys(run.result(), key, samples))
+        .ifPresent(problems::add);
     problem(KeyProblem.Kind.DUPLICATE_KEY, sql.duplicateKeys(run.result(), key, samples))
         .ifPresent(problems::add);
     if (problems.isEmpty() && collations.stream().anyMatch(collation -> !collation.isExact())) {
-      problem(KeyProblem.Kind.COLLATION_COLLISION,
-          sql.collidingKeys(run.result(), key, collations, samples)).ifPresent(problems::add);
+      problem(
+              KeyProblem.Kind.COLLATION_COLLISION,
+              sql.collidingKeys(run.result(), key, collations, samples))
+          .ifPresent(problems::add);
     }
     return problems;
   }
@@ -126,8 +134,10 @@ final class DuckDbState implements WarehouseState {
         for (int i = 2; i <= width; i++) {
           values.add(KeyProblem.render(rows.getObject(i)));
         }
-        samples.add(kind == KeyProblem.Kind.COLLATION_COLLISION
-            ? String.join(" and ", values) : "(" + String.join(", ", values) + ")");
+        samples.add(
+            kind == KeyProblem.Kind.COLLATION_COLLISION
+                ? String.join(" and ", values)
+                : "(" + String.join(", ", values) + ")");
       }
     } catch (SQLException e) {
       throw failed("check the keys", e);
@@ -145,7 +155,8 @@ final class DuckDbState implements WarehouseState {
         ResultSet described = statement.executeQuery("DESCRIBE " + table(table))) {
       while (described.next()) {
         String name = described.getString("column_name");
-        columns.add(new Column(name, DuckDbTypes.map(name, described.getString("column_type")).type()));
+        columns.add(
+            new Column(name, DuckDbTypes.map(name, described.getString("column_type")).type()));
       }
     } catch (SQLException e) {
       throw failed("describe " + table, e);
@@ -154,8 +165,11 @@ final class DuckDbState implements WarehouseState {
   }
 
   private boolean exists(String table) {
-    try (PreparedStatement statement = source.open().prepareStatement(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
+    try (PreparedStatement statement =
+        source
+            .open()
+            .prepareStatement(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
       statement.setString(1, schema);
       statement.setString(2, table);
       try (ResultSet rows = statement.executeQuery()) {
@@ -168,10 +182,19 @@ final class DuckDbState implements WarehouseState {
   }
 
   @Override
-  public SourceResult changes(SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
+  public SourceResult changes(
+      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
     List<Column> columns = resultColumns(run);
-    execute("CREATE OR REPLACE TABLE " + table(run.changes()) + " AS " + sql.changes(
-        run.result(), stateTable, columns.stream().map(Column::name).toList(), key, deletes));
+    execute(
+        "CREATE OR REPLACE TABLE "
+            + table(run.changes())
+            + " AS "
+            + sql.changes(
+                run.result(),
+                stateTable,
+                columns.stream().map(Column::name).toList(),
+                key,
+                deletes));
     List<Column> withKind = new ArrayList<>();
     withKind.add(new Column(SnapshotSql.OP, SqlType.of(SqlType.Kind.VARCHAR)));
     withKind.addAll(columns);
@@ -180,29 +203,43 @@ final class DuckDbState implements WarehouseState {
 
   /** The run's result columns, without the fingerprint. */
   private List<Column> resultColumns(SnapshotNames.Run run) {
-    List<Column> columns = new ArrayList<>(describe(run.result()).orElseThrow(() -> new QsyncException(
-        ErrorKind.FAILED, "the result table " + run.result() + " is gone from " + location()
-            + "\nRun again with --restart.")));
+    List<Column> columns =
+        new ArrayList<>(
+            describe(run.result())
+                .orElseThrow(
+                    () ->
+                        new QsyncException(
+                            ErrorKind.FAILED,
+                            "the result table "
+                                + run.result()
+                                + " is gone from "
+                                + location()
+                                + "\nRun again with --restart.")));
     columns.removeIf(column -> column.name().equals(SnapshotSql.FINGERPRINT));
     return columns;
   }
 
   @Override
-  public OptionalLong diffBytes(SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
+  public OptionalLong diffBytes(
+      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
     return OptionalLong.empty();
   }
 
   @Override
   public void advance(SnapshotNames.Run run, List<String> key) {
-    execute("CREATE OR REPLACE TABLE " + table(run.state()) + " AS " + sql.state(run.result(), key));
+    execute(
+        "CREATE OR REPLACE TABLE " + table(run.state()) + " AS " + sql.state(run.result(), key));
   }
 
   @Override
   public List<String> tables(String prefix) {
     List<String> tables = new ArrayList<>();
-    try (PreparedStatement statement = source.open().prepareStatement(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
-            + " AND starts_with(table_name, ?) ORDER BY table_name")) {
+    try (PreparedStatement statement =
+        source
+            .open()
+            .prepareStatement(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+                    + " AND starts_with(table_name, ?) ORDER BY table_name")) {
       statement.setString(1, schema);
       statement.setString(2, prefix);
       try (ResultSet rows = statement.executeQuery()) {
@@ -245,8 +282,10 @@ final class DuckDbState implements WarehouseState {
   }
 
   private QsyncException failed(String what, SQLException e) {
-    return new QsyncException(ErrorKind.FAILED,
-        location() + " could not " + what + ": " + e.getMessage() + "\nRun again.", e);
+    return new QsyncException(
+        ErrorKind.FAILED,
+        location() + " could not " + what + ": " + e.getMessage() + "\nRun again.",
+        e);
   }
 
   /**

@@ -35,9 +35,12 @@ final class DuckDbTypes {
     String upper = duckDbType.toUpperCase(Locale.ROOT).trim();
     Matcher decimal = DECIMAL.matcher(upper);
     if (decimal.matches()) {
-      return same(SqlType.decimal(Integer.parseInt(decimal.group(1)), Integer.parseInt(decimal.group(2))));
+      return same(
+          SqlType.decimal(Integer.parseInt(decimal.group(1)), Integer.parseInt(decimal.group(2))));
     }
-    if (upper.endsWith("]") || upper.startsWith("STRUCT") || upper.startsWith("MAP")
+    if (upper.endsWith("]")
+        || upper.startsWith("STRUCT")
+        || upper.startsWith("MAP")
         || upper.startsWith("UNION")) {
       return new Mapping(SqlType.of(Kind.JSON), "CAST(to_json(%s) AS VARCHAR)");
     }

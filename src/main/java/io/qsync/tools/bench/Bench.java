@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.DuckDbConnectionConfig;
+import io.qsync.destination.mysql.MySqlDialect;
 import io.qsync.row.Column;
 import io.qsync.source.duckdb.DuckDbSource;
-import io.qsync.destination.mysql.MySqlDialect;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  * One benchmark invocation against a real MariaDB or MySQL: generates a warehouse, measures the
  * server's own bulk path ({@code LOAD DATA LOCAL INFILE} of the same rows into an empty table of
  * the same schema), then qsync's first load, re-syncs with nothing, 1 % and 10 % changed (each a
- * real {@code qsync run} in a process of its own), and the original script's approach. Creates
- * its scratch database and drops it at the end. Not thread-safe.
+ * real {@code qsync run} in a process of its own), and the original script's approach. Creates its
+ * scratch database and drops it at the end. Not thread-safe.
  */
 public final class Bench {
   private static final String SYNC = "bench";
@@ -48,7 +48,9 @@ public final class Bench {
   private final BenchOptions options;
   private final Consumer<String> log;
 
-  /** @param log receives a line per step, for a person watching */
+  /**
+   * @param log receives a line per step, for a person watching
+   */
   public Bench(BenchOptions options, Consumer<String> log) {
     this.options = requireNonNull(options, "options is null");
     this.log = requireNonNull(log, "log is null");
@@ -66,36 +68,82 @@ public final class Bench {
     }
     createDatabase();
     try {
-      log.accept(String.format(Locale.ROOT, "generating %,d rows in %s", options.rows(), warehouse));
+      log.accept(
+          String.format(Locale.ROOT, "generating %,d rows in %s", options.rows(), warehouse));
       BenchData.generate(warehouse, options.rows());
       BenchData.exportText(warehouse, text);
       writeConfig(config, warehouse);
       List<Column> columns;
-      try (DuckDbSource source = new DuckDbSource(new DuckDbConnectionConfig("warehouse", Optional.of(warehouse), List.of()))) {
+      try (DuckDbSource source =
+          new DuckDbSource(
+              new DuckDbConnectionConfig("warehouse", Optional.of(warehouse), List.of()))) {
         columns = source.describe(BenchData.QUERY);
       }
       String server = serverVersion();
 
       List<BenchReport.Figure> figures = new ArrayList<>();
       figures.add(ceiling(columns, text));
-      figures.add(qsync(BenchReport.FIRST_LOAD, "qsync first load, empty table", config, warehouse, 0, true));
+      figures.add(
+          qsync(
+              BenchReport.FIRST_LOAD, "qsync first load, empty table", config, warehouse, 0, true));
       boolean checksumsMatch = checksum(BenchData.TABLE).equals(checksum("ceiling_rows"));
       execute("DROP TABLE IF EXISTS ceiling_rows");
-      figures.add(qsync(BenchReport.NO_CHANGE, "qsync re-sync, nothing changed", config, warehouse, 0, false));
-      figures.add(qsync(BenchReport.ONE_PERCENT, "qsync re-sync, 1 % changed", config, warehouse, 0.01, false));
-      figures.add(qsync(BenchReport.TEN_PERCENT, "qsync re-sync, 10 % changed", config, warehouse, 0.10, false));
+      figures.add(
+          qsync(
+              BenchReport.NO_CHANGE,
+              "qsync re-sync, nothing changed",
+              config,
+              warehouse,
+              0,
+              false));
+      figures.add(
+          qsync(
+              BenchReport.ONE_PERCENT,
+              "qsync re-sync, 1 % changed",
+              config,
+              warehouse,
+              0.01,
+              false));
+      figures.add(
+          qsync(
+              BenchReport.TEN_PERCENT,
+              "qsync re-sync, 10 % changed",
+              config,
+              warehouse,
+              0.10,
+              false));
       // The same table with diff: snapshot: its first run compares in full and builds the state
       // in the warehouse (once, whatever --repeat says); then 1 % changes, diffed there.
       Path snapshotConfig = dir.resolve("qsync-snapshot.yaml");
-      writeConfig(snapshotConfig, warehouse, "    diff: snapshot\n    state_dataset: qsync_bench_state\n");
-      figures.add(qsync(BenchReport.SNAPSHOT_FIRST, "snapshot: first run (full, builds state)",
-          snapshotConfig, warehouse, 0, false, 1));
-      figures.add(qsync(BenchReport.SNAPSHOT_ONE_PERCENT, "snapshot: re-sync, 1 % changed",
-          snapshotConfig, warehouse, 0.01, false, options.repeat()));
+      writeConfig(
+          snapshotConfig, warehouse, "    diff: snapshot\n    state_dataset: qsync_bench_state\n");
+      figures.add(
+          qsync(
+              BenchReport.SNAPSHOT_FIRST,
+              "snapshot: first run (full, builds state)",
+              snapshotConfig,
+              warehouse,
+              0,
+              false,
+              1));
+      figures.add(
+          qsync(
+              BenchReport.SNAPSHOT_ONE_PERCENT,
+              "snapshot: re-sync, 1 % changed",
+              snapshotConfig,
+              warehouse,
+              0.01,
+              false,
+              options.repeat()));
       figures.add(script(columns, warehouse));
       return new BenchReport(
-          machine(server), options.rows(), options.repeat(), options.batchSize(),
-          options.childHeap(), figures, checksumsMatch);
+          machine(server),
+          options.rows(),
+          options.repeat(),
+          options.batchSize(),
+          options.childHeap(),
+          figures,
+          checksumsMatch);
     } finally {
       dropDatabase();
       deleteQuietly(text);
@@ -106,7 +154,8 @@ public final class Bench {
     List<Double> seconds = new ArrayList<>();
     String create = MySqlDialect.MARIADB.createTable("ceiling_rows", columns, List.of("id"));
     String load =
-        "LOAD DATA LOCAL INFILE '" + text.toAbsolutePath().toString().replace("\\", "\\\\").replace("'", "\\'")
+        "LOAD DATA LOCAL INFILE '"
+            + text.toAbsolutePath().toString().replace("\\", "\\\\").replace("'", "\\'")
             + "' INTO TABLE ceiling_rows CHARACTER SET utf8mb4";
     for (int i = 1; i <= options.repeat(); i++) {
       execute("DROP TABLE IF EXISTS ceiling_rows", create);
@@ -118,31 +167,59 @@ public final class Bench {
         if (loaded != options.rows() || statement.getWarnings() != null) {
           throw new QsyncException(
               ErrorKind.FAILED,
-              "bench: LOAD DATA loaded " + loaded + " of " + options.rows() + " rows"
-                  + (statement.getWarnings() == null ? "" : ", warning: " + statement.getWarnings().getMessage()));
+              "bench: LOAD DATA loaded "
+                  + loaded
+                  + " of "
+                  + options.rows()
+                  + " rows"
+                  + (statement.getWarnings() == null
+                      ? ""
+                      : ", warning: " + statement.getWarnings().getMessage()));
         }
       } catch (SQLException e) {
         throw failed("LOAD DATA LOCAL INFILE " + text, e);
       }
-      log.accept(String.format(Locale.ROOT, "ceiling (LOAD DATA LOCAL INFILE) %d/%d: %.2f s", i, options.repeat(), seconds.get(i - 1)));
+      log.accept(
+          String.format(
+              Locale.ROOT,
+              "ceiling (LOAD DATA LOCAL INFILE) %d/%d: %.2f s",
+              i,
+              options.repeat(),
+              seconds.get(i - 1)));
     }
     return new BenchReport.Figure(
-        BenchReport.CEILING, "LOAD DATA LOCAL INFILE, same rows (ceiling)",
-        options.rows(), seconds, options.rows(), OptionalLong.empty(), OptionalLong.empty(),
-        OptionalLong.empty(), 1);
+        BenchReport.CEILING,
+        "LOAD DATA LOCAL INFILE, same rows (ceiling)",
+        options.rows(),
+        seconds,
+        options.rows(),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        1);
   }
 
   /**
-   * Repeats a qsync run in a child process; before each, drops the table ({@code fresh}) or
-   * changes {@code fraction} of the warehouse's rows.
+   * Repeats a qsync run in a child process; before each, drops the table ({@code fresh}) or changes
+   * {@code fraction} of the warehouse's rows.
    */
   private BenchReport.Figure qsync(
-      String name, String description, Path config, Path warehouse, double fraction, boolean fresh) {
+      String name,
+      String description,
+      Path config,
+      Path warehouse,
+      double fraction,
+      boolean fresh) {
     return qsync(name, description, config, warehouse, fraction, fresh, options.repeat());
   }
 
   private BenchReport.Figure qsync(
-      String name, String description, Path config, Path warehouse, double fraction, boolean fresh,
+      String name,
+      String description,
+      Path config,
+      Path warehouse,
+      double fraction,
+      boolean fresh,
       int repeat) {
     List<Double> seconds = new ArrayList<>();
     long peakHeap = -1;
@@ -160,7 +237,11 @@ public final class Bench {
       rows = BenchData.count(warehouse);
       ChildRun.Result result =
           ChildRun.run(
-              options.dir(), name + "-" + i, config, SYNC, options.childHeap(),
+              options.dir(),
+              name + "-" + i,
+              config,
+              SYNC,
+              options.childHeap(),
               Map.of(PASSWORD_VARIABLE, options.password()));
       seconds.add(result.seconds());
       peakHeap = Math.max(peakHeap, result.peakHeapBytes().orElse(-1));
@@ -169,13 +250,26 @@ public final class Bench {
       changes = changes(result.stdout());
       log.accept(
           String.format(
-              Locale.ROOT, "%s %d/%d: %.2f s, %,d changes, peak heap %s, peak RSS %s", description, i,
-              repeat, result.seconds(), changes, megabytes(result.peakHeapBytes()),
+              Locale.ROOT,
+              "%s %d/%d: %.2f s, %,d changes, peak heap %s, peak RSS %s",
+              description,
+              i,
+              repeat,
+              result.seconds(),
+              changes,
+              megabytes(result.peakHeapBytes()),
               megabytes(result.peakRssBytes())));
     }
     return new BenchReport.Figure(
-        name, description, rows, seconds, changes, positive(peakHeap), positive(liveHeap),
-        positive(peakRss), -1);
+        name,
+        description,
+        rows,
+        seconds,
+        changes,
+        positive(peakHeap),
+        positive(liveHeap),
+        positive(peakRss),
+        -1);
   }
 
   /** What the original script does: page through the result, INSERT IGNORE 1000 rows at a time. */
@@ -207,7 +301,8 @@ public final class Bench {
             }
             if (page.size() == SCRIPT_BATCH || !more && !page.isEmpty()) {
               String sql =
-                  "INSERT IGNORE INTO script_rows VALUES " + String.join(", ", java.util.Collections.nCopies(page.size(), row));
+                  "INSERT IGNORE INTO script_rows VALUES "
+                      + String.join(", ", java.util.Collections.nCopies(page.size(), row));
               try (PreparedStatement insert = target.prepareStatement(sql)) {
                 int index = 1;
                 for (String[] values : page) {
@@ -226,19 +321,33 @@ public final class Bench {
         throw failed("run the original script's inserts", e);
       }
       seconds.add((System.nanoTime() - started) / 1e9);
-      log.accept(String.format(Locale.ROOT, "original script (INSERT IGNORE x %d, no sleep) %d/%d: %.2f s", SCRIPT_BATCH, i, options.repeat(), seconds.get(i - 1)));
+      log.accept(
+          String.format(
+              Locale.ROOT,
+              "original script (INSERT IGNORE x %d, no sleep) %d/%d: %.2f s",
+              SCRIPT_BATCH,
+              i,
+              options.repeat(),
+              seconds.get(i - 1)));
     }
     execute("DROP TABLE IF EXISTS script_rows");
     return new BenchReport.Figure(
-        BenchReport.SCRIPT, "script: INSERT IGNORE x 1000, no sleep",
-        rows, seconds, rows, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(),
+        BenchReport.SCRIPT,
+        "script: INSERT IGNORE x 1000, no sleep",
+        rows,
+        seconds,
+        rows,
+        OptionalLong.empty(),
+        OptionalLong.empty(),
+        OptionalLong.empty(),
         batches);
   }
 
   private static long changes(String json) {
     try {
       JsonNode counts = JSON.readTree(json).path("runs").path(0).path("counts");
-      return counts.path("inserted").asLong() + counts.path("updated").asLong()
+      return counts.path("inserted").asLong()
+          + counts.path("updated").asLong()
           + counts.path("deleted").asLong();
     } catch (IOException e) {
       return -1;
@@ -249,28 +358,46 @@ public final class Bench {
     writeConfig(config, warehouse, "");
   }
 
-  /** @param extra more lines for the sync, indented */
+  /**
+   * @param extra more lines for the sync, indented
+   */
   private void writeConfig(Path config, Path warehouse, String extra) {
     String yaml =
         "# Written by qsync bench.\n"
             + "stage_dir: stage\n"
             + "connections:\n"
-            + "  warehouse: { type: duckdb, path: \"" + warehouse.toAbsolutePath() + "\" }\n"
+            + "  warehouse: { type: duckdb, path: \""
+            + warehouse.toAbsolutePath()
+            + "\" }\n"
             + "  target:\n"
             + "    type: mysql\n"
-            + "    url: \"" + options.databaseUrl() + "\"\n"
-            + "    user: \"" + options.user() + "\"\n"
-            + (options.password().isEmpty() ? "" : "    password: \"${" + PASSWORD_VARIABLE + "}\"\n")
+            + "    url: \""
+            + options.databaseUrl()
+            + "\"\n"
+            + "    user: \""
+            + options.user()
+            + "\"\n"
+            + (options.password().isEmpty()
+                ? ""
+                : "    password: \"${" + PASSWORD_VARIABLE + "}\"\n")
             + "syncs:\n"
-            + "  " + SYNC + ":\n"
+            + "  "
+            + SYNC
+            + ":\n"
             + "    source: warehouse\n"
-            + "    query: \"" + BenchData.QUERY + "\"\n"
+            + "    query: \""
+            + BenchData.QUERY
+            + "\"\n"
             + "    target: target\n"
-            + "    table: " + BenchData.TABLE + "\n"
+            + "    table: "
+            + BenchData.TABLE
+            + "\n"
             + "    key: [id]\n"
             + "    mode: mirror\n"
             + "    create_table: true\n"
-            + "    batch_size: " + options.batchSize() + "\n"
+            + "    batch_size: "
+            + options.batchSize()
+            + "\n"
             + extra;
     try {
       Files.writeString(config, yaml, StandardCharsets.UTF_8);
@@ -303,30 +430,43 @@ public final class Bench {
 
   private static BenchReport.Machine machine(String server) {
     long memory = -1;
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
       memory = os.getTotalMemorySize();
     }
     return new BenchReport.Machine(
-        Runtime.getRuntime().availableProcessors(), memory,
-        System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+        Runtime.getRuntime().availableProcessors(),
+        memory,
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
             + System.getProperty("os.arch"),
-        System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), server,
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+        server,
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   private void createDatabase() {
     try (Connection connection = connectServer();
         Statement statement = connection.createStatement()) {
-      try (ResultSet exists = statement.executeQuery("SHOW DATABASES LIKE '" + options.database() + "'")) {
+      try (ResultSet exists =
+          statement.executeQuery("SHOW DATABASES LIKE '" + options.database() + "'")) {
         if (exists.next()) {
           throw new QsyncException(
               ErrorKind.USAGE,
-              "bench: database " + options.database() + " exists on " + options.host() + ":" + options.port()
+              "bench: database "
+                  + options.database()
+                  + " exists on "
+                  + options.host()
+                  + ":"
+                  + options.port()
                   + "; the benchmark creates and drops a scratch database of its own\n"
                   + "Name another with --database, or drop it if it is a leftover of a benchmark.");
         }
       }
-      statement.execute("CREATE DATABASE " + MySqlDialect.quote(options.database()) + " CHARACTER SET utf8mb4");
+      statement.execute(
+          "CREATE DATABASE " + MySqlDialect.quote(options.database()) + " CHARACTER SET utf8mb4");
     } catch (SQLException e) {
       throw failed("create database " + options.database(), e);
     }
@@ -379,7 +519,9 @@ public final class Bench {
   }
 
   static String megabytes(OptionalLong bytes) {
-    return bytes.isPresent() ? String.format(Locale.ROOT, "%.0f MB", bytes.getAsLong() / 1048576.0) : "-";
+    return bytes.isPresent()
+        ? String.format(Locale.ROOT, "%.0f MB", bytes.getAsLong() / 1048576.0)
+        : "-";
   }
 
   private static void deleteQuietly(Path file) {

@@ -20,8 +20,8 @@ import java.util.Locale;
  * The benchmark's warehouse: a DuckDB file holding {@code bench_rows}, a realistic result of a
  * BIGINT key, VARCHARs with non-ASCII text, a DOUBLE, a BOOLEAN, a TIMESTAMP (DATETIME(6) in
  * MySQL), a DECIMAL and a nullable JSON. Every value is a function of the row's id, so a run is
- * repeatable. Each method opens and closes the file: the measured qsync process opens it
- * read-only, which DuckDB refuses while another process holds it for writing. Stateless.
+ * repeatable. Each method opens and closes the file: the measured qsync process opens it read-only,
+ * which DuckDB refuses while another process holds it for writing. Stateless.
  */
 final class BenchData {
   static final String TABLE = "bench_rows";
@@ -34,7 +34,9 @@ final class BenchData {
   static final String TEXT_QUERY =
       "SELECT id::VARCHAR, name, city, email, score::VARCHAR, active::INTEGER::VARCHAR,"
           + " strftime(updated_at, '%Y-%m-%d %H:%M:%S.%f'), balance::VARCHAR, attrs::VARCHAR"
-          + " FROM " + TABLE + " ORDER BY id";
+          + " FROM "
+          + TABLE
+          + " ORDER BY id";
 
   static final int COLUMNS = 9;
 
@@ -54,7 +56,11 @@ final class BenchData {
         + " ((hash(i * 17) % 1000000000)::DECIMAL(18, 0) / 100)::DECIMAL(12, 2) AS balance,"
         + " CASE WHEN i % 4 = 0 THEN NULL"
         + " ELSE json_object('tier', i % 5, 'tags', ['a', 'b' || (i % 3)::VARCHAR]) END AS attrs"
-        + " FROM range(" + from + ", " + (to + 1) + ") AS t(i)";
+        + " FROM range("
+        + from
+        + ", "
+        + (to + 1)
+        + ") AS t(i)";
   }
 
   /** Writes a new warehouse file of {@code rows} rows. */
@@ -69,8 +75,8 @@ final class BenchData {
   }
 
   /**
-   * Changes {@code fraction} of the rows, the way a warehouse result drifts: half of it updated,
-   * a quarter deleted, a quarter new rows. {@code seed} picks which rows, so repetitions differ.
+   * Changes {@code fraction} of the rows, the way a warehouse result drifts: half of it updated, a
+   * quarter deleted, a quarter new rows. {@code seed} picks which rows, so repetitions differ.
    */
   static void change(Path file, double fraction, int seed) {
     long perHundredThousand = Math.round(fraction * 100_000);
@@ -90,10 +96,15 @@ final class BenchData {
         String.format(
             Locale.ROOT,
             "UPDATE %s SET score = score + 0.5, name = name || ' ·' WHERE hash(id + %d) %% 100000 < %d",
-            TABLE, seed * 1_000_003L, perHundredThousand / 2),
+            TABLE,
+            seed * 1_000_003L,
+            perHundredThousand / 2),
         String.format(
             Locale.ROOT,
-            "DELETE FROM %s WHERE hash(id * 7 + %d) %% 100000 < %d", TABLE, seed, perHundredThousand / 4),
+            "DELETE FROM %s WHERE hash(id * 7 + %d) %% 100000 < %d",
+            TABLE,
+            seed,
+            perHundredThousand / 4),
         "INSERT INTO " + TABLE + " " + rows(maxId + 1, maxId + inserts));
   }
 
@@ -170,7 +181,6 @@ final class BenchData {
   }
 
   private static QsyncException failed(String what, Exception e) {
-    return new QsyncException(
-        ErrorKind.FAILED, "bench: cannot " + what + ": " + e.getMessage(), e);
+    return new QsyncException(ErrorKind.FAILED, "bench: cannot " + what + ": " + e.getMessage(), e);
   }
 }

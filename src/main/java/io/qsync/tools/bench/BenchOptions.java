@@ -59,9 +59,26 @@ public record BenchOptions(
 
   @Override
   public String toString() {
-    return "BenchOptions[host=" + host + ", port=" + port + ", user=" + user + ", password="
-        + (password.isEmpty() ? "" : "***") + ", database=" + database + ", rows=" + rows
-        + ", repeat=" + repeat + ", batchSize=" + batchSize + ", childHeap=" + childHeap
-        + ", dir=" + dir + "]";
+    return "BenchOptions[host="
+        + host
+        + ", port="
+        + port
+        + ", user="
+        + user
+        + ", password="
+        + (password.isEmpty() ? "" : "***")
+        + ", database="
+        + database
+        + ", rows="
+        + rows
+        + ", repeat="
+        + repeat
+        + ", batchSize="
+        + batchSize
+        + ", childHeap="
+        + childHeap
+        + ", dir="
+        + dir
+        + "]";
   }
 }

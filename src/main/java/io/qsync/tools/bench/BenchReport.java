@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The figures of one benchmark invocation. Every rate is judged against the ceiling measured in
- * the same invocation, so that a busy or a fast machine changes the ratios little. Immutable.
+ * The figures of one benchmark invocation. Every rate is judged against the ceiling measured in the
+ * same invocation, so that a busy or a fast machine changes the ratios little. Immutable.
  *
  * @param machine what it ran on (cores, memory, OS, Java, server version)
  * @param rows rows of the generated result
@@ -17,8 +17,8 @@ import java.util.OptionalLong;
  * @param batchSize the sync's batch_size
  * @param childHeap the measured qsync process's -Xmx
  * @param figures one per measurement, the ceiling first
- * @param checksumsMatch whether the table qsync loaded equals the table LOAD DATA loaded
- *     ({@code CHECKSUM TABLE}), a check that the fast paths write the same values
+ * @param checksumsMatch whether the table qsync loaded equals the table LOAD DATA loaded ({@code
+ *     CHECKSUM TABLE}), a check that the fast paths write the same values
  */
 public record BenchReport(
     Machine machine,
@@ -44,7 +44,8 @@ public record BenchReport(
   }
 
   /** The machine the benchmark ran on. */
-  public record Machine(int cores, long memoryBytes, String os, String java, String server, double loadAverage) {}
+  public record Machine(
+      int cores, long memoryBytes, String os, String java, String server, double loadAverage) {}
 
   /**
    * One measurement, repeated.
@@ -77,7 +78,9 @@ public record BenchReport(
       List<Double> sorted = new ArrayList<>(seconds);
       sorted.sort(null);
       int middle = sorted.size() / 2;
-      return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+      return sorted.size() % 2 == 1
+          ? sorted.get(middle)
+          : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
     }
 
     public double rowsPerSecond() {
@@ -100,8 +103,10 @@ public record BenchReport(
 
   /** A re-sync's wall time as a fraction of the first load's; empty for other figures. */
   public Optional<Double> timeVsFirstLoad(Figure figure) {
-    boolean resync = figure.name().equals(NO_CHANGE) || figure.name().startsWith("changed_")
-        || figure.name().startsWith("snapshot_");
+    boolean resync =
+        figure.name().equals(NO_CHANGE)
+            || figure.name().startsWith("changed_")
+            || figure.name().startsWith("snapshot_");
     return resync
         ? figure(FIRST_LOAD).map(first -> figure.medianSeconds() / first.medianSeconds())
         : Optional.empty();
@@ -109,6 +114,7 @@ public record BenchReport(
 
   /** The original script's rate with its one-second sleep after every batch. */
   public Optional<Double> scriptWithSleepRowsPerSecond() {
-    return figure(SCRIPT).map(script -> script.rows() / (script.medianSeconds() + script.batches()));
+    return figure(SCRIPT)
+        .map(script -> script.rows() / (script.medianSeconds() + script.batches()));
   }
 }

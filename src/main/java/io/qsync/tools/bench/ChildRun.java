@@ -16,16 +16,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One {@code qsync run} in a process of its own, so that its wall time includes the JVM's start
- * and its heap and resident memory are qsync's alone. Heap comes from the child's GC log: the
- * largest heap occupancy seen before a collection (the peak the collector had to deal with) and
- * after one (the live data). Resident memory is the kernel's high-water mark (VmHWM), sampled
- * while the child runs. Not thread-safe.
+ * One {@code qsync run} in a process of its own, so that its wall time includes the JVM's start and
+ * its heap and resident memory are qsync's alone. Heap comes from the child's GC log: the largest
+ * heap occupancy seen before a collection (the peak the collector had to deal with) and after one
+ * (the live data). Resident memory is the kernel's high-water mark (VmHWM), sampled while the child
+ * runs. Not thread-safe.
  */
 final class ChildRun {
   private static final Pattern GC_PAUSE =
       Pattern.compile("Pause.*?(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
-  private static final Pattern HEAP_AT_EXIT = Pattern.compile("heap\\s+total (\\d+)K, used (\\d+)K");
+  private static final Pattern HEAP_AT_EXIT =
+      Pattern.compile("heap\\s+total (\\d+)K, used (\\d+)K");
   private static final long SAMPLE_MILLIS = 20;
 
   /**
@@ -38,13 +39,17 @@ final class ChildRun {
    * @param stdout what it printed on stdout (the run's JSON report)
    */
   record Result(
-      double seconds, OptionalLong peakHeapBytes, OptionalLong liveHeapBytes,
-      OptionalLong peakRssBytes, String stdout) {}
+      double seconds,
+      OptionalLong peakHeapBytes,
+      OptionalLong liveHeapBytes,
+      OptionalLong peakRssBytes,
+      String stdout) {}
 
   private ChildRun() {}
 
   /** Runs {@code qsync -c config -o json run sync} with the given heap; fails unless it exits 0. */
-  static Result run(Path dir, String name, Path config, String sync, String heap, Map<String, String> env) {
+  static Result run(
+      Path dir, String name, Path config, String sync, String heap, Map<String, String> env) {
     Path gcLog = dir.resolve(name + ".gc.log");
     Path stdout = dir.resolve(name + ".out");
     Path stderr = dir.resolve(name + ".err");
@@ -68,7 +73,8 @@ final class ChildRun {
     try {
       process = builder.start();
     } catch (IOException e) {
-      throw new QsyncException(ErrorKind.FAILED, "bench: cannot start " + command.get(0) + ": " + e, e);
+      throw new QsyncException(
+          ErrorKind.FAILED, "bench: cannot start " + command.get(0) + ": " + e, e);
     }
     long peakRss = -1;
     try {
@@ -86,7 +92,13 @@ final class ChildRun {
     if (process.exitValue() != 0) {
       throw new QsyncException(
           ErrorKind.FAILED,
-          "bench: qsync run (" + name + ") exited with " + process.exitValue() + "\n" + out + "\n"
+          "bench: qsync run ("
+              + name
+              + ") exited with "
+              + process.exitValue()
+              + "\n"
+              + out
+              + "\n"
               + read(stderr));
     }
     long[] heapFigures = heapFromGcLog(read(gcLog));

@@ -24,7 +24,9 @@ public final class DemoConfig {
   public static final String URL_VARIABLE = "QSYNC_DEMO_URL";
 
   private static final String TEMPLATE =
-      String.format(Locale.ROOT, """
+      String.format(
+          Locale.ROOT,
+          """
       # The qsync quickstart: keeps the MySQL table experiment_targets equal to a targeting
       # query over the DuckDB warehouse that `qsync demo` builds next to this file.
       #
@@ -59,7 +61,8 @@ public final class DemoConfig {
           state_dataset: qsync_state   # changed rows leave it (state kept in this schema)
           create_table: true
           batch_size: 1000
-      """, DemoWarehouse.TARGETING_QUERY.indent(6));
+      """,
+          DemoWarehouse.TARGETING_QUERY.indent(6));
 
   private DemoConfig() {}
 

@@ -34,7 +34,9 @@ public final class DemoWarehouse {
    * paywall screen while it ran": the sync's query, keyed by {@code user_id}.
    */
   public static final String TARGETING_QUERY =
-      String.format(Locale.ROOT, """
+      String.format(
+          Locale.ROOT,
+          """
       WITH previous AS (
         SELECT experiment_id, started_at, ended_at
         FROM experiments
@@ -52,7 +54,8 @@ public final class DemoWarehouse {
           SELECT 1 FROM screen_views AS v
           WHERE v.user_id = u.user_id AND v.screen = 'paywall'
             AND v.viewed_at >= p.started_at AND v.viewed_at < p.ended_at)
-      """, PREVIOUS_EXPERIMENT);
+      """,
+          PREVIOUS_EXPERIMENT);
 
   /**
    * {@code pick(id, salt, n)}: a pseudo-random whole number from 0 to n-1, fixed per id and salt.
@@ -65,7 +68,9 @@ public final class DemoWarehouse {
       "CREATE TEMP MACRO choose(list, id, salt) AS list[1 + pick(id, salt, len(list))]";
 
   private static final String CREATE_TABLES =
-      String.format(Locale.ROOT, """
+      String.format(
+          Locale.ROOT,
+          """
       CREATE TABLE experiments (
         experiment_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL,
         started_at TIMESTAMP NOT NULL, ended_at TIMESTAMP);
@@ -81,7 +86,8 @@ public final class DemoWarehouse {
         experiment_id VARCHAR NOT NULL, user_id BIGINT NOT NULL, variant VARCHAR NOT NULL);
       CREATE TABLE screen_views (user_id BIGINT NOT NULL, screen VARCHAR NOT NULL,
         viewed_at TIMESTAMP NOT NULL);
-      """, PREVIOUS_EXPERIMENT);
+      """,
+          PREVIOUS_EXPERIMENT);
 
   /**
    * New users with ids from {@code %1$d} up to, not including, {@code %2$d}. About 3 % have no
@@ -119,11 +125,14 @@ public final class DemoWarehouse {
 
   /** 40 % of the users took part in the previous experiment, a third of them as control. */
   private static final String INSERT_ASSIGNMENTS =
-      String.format(Locale.ROOT, """
+      String.format(
+          Locale.ROOT,
+          """
       INSERT INTO assignments
       SELECT '%s', user_id, choose(['control', 'treatment_a', 'treatment_b'], user_id, 'variant')
       FROM users WHERE pick(user_id, 'assigned', 100) < 40
-      """, PREVIOUS_EXPERIMENT);
+      """,
+          PREVIOUS_EXPERIMENT);
 
   /** Up to three screen views per user over the first two months of 2025. */
   private static final String INSERT_SCREEN_VIEWS =
@@ -177,7 +186,8 @@ public final class DemoWarehouse {
     try (Connection connection = open();
         Statement statement = connection.createStatement()) {
       statement.execute(CREATE_TABLES);
-      long created = statement.executeLargeUpdate(String.format(Locale.ROOT, INSERT_USERS, 1, users + 1));
+      long created =
+          statement.executeLargeUpdate(String.format(Locale.ROOT, INSERT_USERS, 1, users + 1));
       long assignments = statement.executeLargeUpdate(INSERT_ASSIGNMENTS);
       long screenViews = statement.executeLargeUpdate(INSERT_SCREEN_VIEWS);
       return new Counts(created, assignments, screenViews);
@@ -197,7 +207,8 @@ public final class DemoWarehouse {
       long existing = single(statement, "SELECT count(*) FROM users");
       long newUsers = Math.max(1, existing / 100);
       long added =
-          statement.executeLargeUpdate(String.format(Locale.ROOT, INSERT_USERS, last + 1, last + 1 + newUsers));
+          statement.executeLargeUpdate(
+              String.format(Locale.ROOT, INSERT_USERS, last + 1, last + 1 + newUsers));
       long updated = statement.executeLargeUpdate(UPDATE_USERS);
       for (String table : new String[] {"assignments", "screen_views"}) {
         statement.execute("DELETE FROM " + table + " WHERE " + CLOSED_ACCOUNTS);

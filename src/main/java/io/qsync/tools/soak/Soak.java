@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.ConfigLoader;
+import io.qsync.duckdb.DuckDbLibrary;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
-import io.qsync.duckdb.DuckDbLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,13 +90,21 @@ public final class Soak {
       Files.createDirectories(options.workDir());
       Path warehouse = options.workDir().resolve("soak-warehouse.duckdb");
       Files.deleteIfExists(warehouse);
-      execute(options.serverUrl(), login,
+      execute(
+          options.serverUrl(),
+          login,
           "DROP DATABASE IF EXISTS `" + options.database() + "`",
           "CREATE DATABASE `" + options.database() + "` CHARACTER SET utf8mb4");
       try {
         buildWarehouse(warehouse);
         Qsync qsync = qsync(writeConfig(warehouse, databaseUrl, false));
-        log.accept(String.format(Locale.ROOT, "loading %,d rows into %s.%s", options.rows(), options.database(), TABLE));
+        log.accept(
+            String.format(
+                Locale.ROOT,
+                "loading %,d rows into %s.%s",
+                options.rows(),
+                options.database(),
+                TABLE));
         qsync.run(SYNC);
         List<Phase> phases = new ArrayList<>();
         phases.add(phase("application alone", null, null, warehouse, databaseUrl, login));
@@ -104,14 +112,18 @@ public final class Soak {
         if (!options.throttle().isEmpty()) {
           // the same sync with a throttle: two syncs of one table are refused by the config
           Qsync throttled = qsync(writeConfig(warehouse, databaseUrl, true));
-          phases.add(phase("with qsync, throttled", throttled, SYNC, warehouse, databaseUrl, login));
+          phases.add(
+              phase("with qsync, throttled", throttled, SYNC, warehouse, databaseUrl, login));
         }
         return phases;
       } finally {
         execute(options.serverUrl(), login, "DROP DATABASE IF EXISTS `" + options.database() + "`");
       }
     } catch (IOException e) {
-      throw new QsyncException(ErrorKind.FAILED, "soak: cannot write its work folder " + options.workDir() + ": " + e.getMessage(), e);
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "soak: cannot write its work folder " + options.workDir() + ": " + e.getMessage(),
+          e);
     } catch (SQLException e) {
       throw new QsyncException(ErrorKind.FAILED, "soak: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -120,10 +132,19 @@ public final class Soak {
     }
   }
 
-  private Phase phase(String name, Qsync qsync, String sync, Path warehouse, String url, Properties login)
+  private Phase phase(
+      String name, Qsync qsync, String sync, Path warehouse, String url, Properties login)
       throws SQLException, InterruptedException {
-    log.accept("phase '" + name + "': " + options.phaseSeconds() + " s, " + options.clients() + " application clients");
-    AppLoad app = new AppLoad(url, login, TABLE, options.rows(), options.clients(), options.writeShare());
+    log.accept(
+        "phase '"
+            + name
+            + "': "
+            + options.phaseSeconds()
+            + " s, "
+            + options.clients()
+            + " application clients");
+    AppLoad app =
+        new AppLoad(url, login, TABLE, options.rows(), options.clients(), options.writeShare());
     long deadline = System.nanoTime() + options.phaseSeconds() * 1_000_000_000L;
     app.start(options.seed());
     int runs = 0;
@@ -138,10 +159,13 @@ public final class Soak {
         changeWarehouse(warehouse, runs);
         RunReport report = qsync.run(sync);
         runs++;
-        written += report.counts().inserts() + report.counts().updates() + report.counts().deletes();
+        written +=
+            report.counts().inserts() + report.counts().updates() + report.counts().deletes();
         syncSeconds += report.duration().toNanos() / 1e9;
-        report.throttle().throttledBy().forEach(
-            (rule, time) -> throttled.merge(rule, time.toNanos() / 1e9, Double::sum));
+        report
+            .throttle()
+            .throttledBy()
+            .forEach((rule, time) -> throttled.merge(rule, time.toNanos() / 1e9, Double::sum));
         retries += report.throttle().retries();
       }
     }
@@ -157,7 +181,9 @@ public final class Soak {
       statement.execute(
           "CREATE TABLE items AS SELECT range AS id, 'item ' || range || ' 상품' AS name,"
               + " random() * 1000 AS score, TIMESTAMP '2026-01-01' + to_microseconds(range) AS updated_at,"
-              + " repeat('x', 40 + (range % 60)::INT) AS payload FROM range(" + options.rows() + ")");
+              + " repeat('x', 40 + (range % 60)::INT) AS payload FROM range("
+              + options.rows()
+              + ")");
     }
   }
 
@@ -168,22 +194,39 @@ public final class Soak {
         Statement statement = duck.createStatement()) {
       statement.execute(
           "UPDATE items SET score = score + 1, updated_at = updated_at + INTERVAL 1 SECOND"
-              + " WHERE (id * 7919 + " + run + ") % " + every + " = 0");
+              + " WHERE (id * 7919 + "
+              + run
+              + ") % "
+              + every
+              + " = 0");
     }
   }
 
-  /** @param throttled whether the sync carries the throttled phase's throttle */
-  private Path writeConfig(Path warehouse, String databaseUrl, boolean throttled) throws IOException {
+  /**
+   * @param throttled whether the sync carries the throttled phase's throttle
+   */
+  private Path writeConfig(Path warehouse, String databaseUrl, boolean throttled)
+      throws IOException {
     StringBuilder yaml = new StringBuilder();
     yaml.append("connections:\n")
-        .append("  warehouse:\n    type: duckdb\n    path: ").append(quoted(warehouse.toAbsolutePath().toString())).append('\n')
-        .append("  app:\n    type: mysql\n    url: ").append(quoted(databaseUrl)).append('\n')
-        .append("    user: ").append(quoted(options.user())).append('\n')
+        .append("  warehouse:\n    type: duckdb\n    path: ")
+        .append(quoted(warehouse.toAbsolutePath().toString()))
+        .append('\n')
+        .append("  app:\n    type: mysql\n    url: ")
+        .append(quoted(databaseUrl))
+        .append('\n')
+        .append("    user: ")
+        .append(quoted(options.user()))
+        .append('\n')
         .append("    password: ${QSYNC_SOAK_PASSWORD:-}\n")
         .append("syncs:\n");
-    yaml.append("  ").append(SYNC).append(":\n")
+    yaml.append("  ")
+        .append(SYNC)
+        .append(":\n")
         .append("    source: warehouse\n    query: SELECT * FROM items\n    target: app\n")
-        .append("    table: ").append(TABLE).append("\n    key: [id]\n    mode: mirror\n    create_table: true\n");
+        .append("    table: ")
+        .append(TABLE)
+        .append("\n    key: [id]\n    mode: mirror\n    create_table: true\n");
     if (throttled && !options.throttle().isEmpty()) {
       yaml.append("    throttle:\n");
       options.throttle().forEach(line -> yaml.append("      ").append(line).append('\n'));
@@ -196,14 +239,17 @@ public final class Soak {
   private Qsync qsync(Path configFile) {
     return new Qsync(
         ConfigLoader.load(configFile, Map.of("QSYNC_SOAK_PASSWORD", options.password())),
-        Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
+        Clock.systemUTC(),
+        Progress.silent(),
+        FaultPoint.NONE);
   }
 
   private static String quoted(String text) {
     return "'" + text.replace("'", "''") + "'";
   }
 
-  private static void execute(String url, Properties login, String... statements) throws SQLException {
+  private static void execute(String url, Properties login, String... statements)
+      throws SQLException {
     try (Connection connection = DriverManager.getConnection(url, login);
         Statement statement = connection.createStatement()) {
       for (String sql : statements) {

@@ -12,8 +12,19 @@ public final class SoakTable {
 
   public static String render(List<Soak.Phase> phases) {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "%-24s %9s %9s %9s %9s %9s %8s %6s %11s%n",
-        "phase", "app op/s", "read p50", "read p99", "write p99", "max", "errors", "runs", "rows/s sync"));
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "%-24s %9s %9s %9s %9s %9s %8s %6s %11s%n",
+            "phase",
+            "app op/s",
+            "read p50",
+            "read p99",
+            "write p99",
+            "max",
+            "errors",
+            "runs",
+            "rows/s sync"));
     long baselineReadP99 = 0;
     long baselineWriteP99 = 0;
     for (Soak.Phase phase : phases) {
@@ -24,20 +35,40 @@ public final class SoakTable {
         baselineReadP99 = readP99;
         baselineWriteP99 = writeP99;
       }
-      text.append(String.format(Locale.ROOT, "%-24s %9.0f %9s %9s %9s %9s %8d %6d %11s%n",
-          phase.name(), app.opsPerSecond(), millis(Latencies.quantile(app.reads(), 0.5)), millis(readP99),
-          millis(writeP99), millis(max(app)), app.errors(), phase.runs(),
-          phase.runs() == 0 ? "-" : String.format(Locale.ROOT, "%.0f", phase.rowsWritten() / phase.syncSeconds())));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%-24s %9.0f %9s %9s %9s %9s %8d %6d %11s%n",
+              phase.name(),
+              app.opsPerSecond(),
+              millis(Latencies.quantile(app.reads(), 0.5)),
+              millis(readP99),
+              millis(writeP99),
+              millis(max(app)),
+              app.errors(),
+              phase.runs(),
+              phase.runs() == 0
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.0f", phase.rowsWritten() / phase.syncSeconds())));
     }
     text.append("p99 as a multiple of the application alone:");
     for (Soak.Phase phase : phases.subList(Math.min(1, phases.size()), phases.size())) {
-      text.append(String.format(Locale.ROOT, "%n  %-24s reads %.2fx, writes %.2fx", phase.name(),
-          ratio(Latencies.quantile(phase.app().reads(), 0.99), baselineReadP99),
-          ratio(Latencies.quantile(phase.app().writes(), 0.99), baselineWriteP99)));
-      phase.throttledSeconds().forEach((rule, seconds) ->
-          text.append(String.format(Locale.ROOT, "%n    throttled %.1f s by %s", seconds, rule)));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%n  %-24s reads %.2fx, writes %.2fx",
+              phase.name(),
+              ratio(Latencies.quantile(phase.app().reads(), 0.99), baselineReadP99),
+              ratio(Latencies.quantile(phase.app().writes(), 0.99), baselineWriteP99)));
+      phase
+          .throttledSeconds()
+          .forEach(
+              (rule, seconds) ->
+                  text.append(
+                      String.format(Locale.ROOT, "%n    throttled %.1f s by %s", seconds, rule)));
       if (phase.retries() > 0) {
-        text.append(String.format(Locale.ROOT, "%n    %s retried", Plural.of(phase.retries(), "batch")));
+        text.append(
+            String.format(Locale.ROOT, "%n    %s retried", Plural.of(phase.retries(), "batch")));
       }
     }
     return text.toString();

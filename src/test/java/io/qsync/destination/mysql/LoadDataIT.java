@@ -52,7 +52,15 @@ class LoadDataIT {
   private Qsync qsync(TestDatabase database, String query, String table, int batchSize) {
     SyncConfig sync =
         new SyncConfig(
-            "s", "warehouse", query, "app", table, List.of("id"), Mode.MIRROR, true, batchSize,
+            "s",
+            "warehouse",
+            query,
+            "app",
+            table,
+            List.of("id"),
+            Mode.MIRROR,
+            true,
+            batchSize,
             Duration.ofSeconds(2));
     return TestSyncs.qsync(dir.resolve(table), database, warehouse, sync);
   }
@@ -79,10 +87,14 @@ class LoadDataIT {
             + " (i * 170141183460469231731687303715884105)::HUGEINT AS huge,"
             + " TIMESTAMP '2020-04-05 01:30:00.123456' + to_microseconds(i * 1000003) AS ts,"
             + " DATE '1000-01-01' + (i * 3000)::INTEGER AS day,"
-            + " TIME '00:00:00' + to_microseconds(i * 86399999999 // " + ROWS + ") AS tm,"
+            + " TIME '00:00:00' + to_microseconds(i * 86399999999 // "
+            + ROWS
+            + ") AS tm,"
             + " CASE WHEN i % 5 = 0 THEN NULL ELSE json_object('i', i, 's', 'ü' || chr(9)) END AS doc,"
             + " uuid() AS u"
-            + " FROM range(1, " + (ROWS + 1) + ") r(i)");
+            + " FROM range(1, "
+            + (ROWS + 1)
+            + ") r(i)");
     long loadsBefore = loads(database);
 
     Qsync bulk = qsync(database, "SELECT * FROM t", "bulk", 1000);
@@ -99,8 +111,10 @@ class LoadDataIT {
     List<List<String>> written = database.rows("SELECT " + columns + " FROM bulk ORDER BY id");
     assertThat(written).hasSize(ROWS);
     assertThat(written).isEqualTo(database.rows("SELECT " + columns + " FROM exact ORDER BY id"));
-    assertThat(database.rows("SELECT COUNT(*) FROM bulk b JOIN exact e USING (id)"
-            + " WHERE NOT (b.d <=> e.d AND b.f <=> e.f AND BINARY b.s <=> BINARY e.s)"))
+    assertThat(
+            database.rows(
+                "SELECT COUNT(*) FROM bulk b JOIN exact e USING (id)"
+                    + " WHERE NOT (b.d <=> e.d AND b.f <=> e.f AND BINARY b.s <=> BINARY e.s)"))
         .containsExactly(List.of("0"));
     assertThat(database.rows("SELECT s, HEX(b), CAST(amount AS CHAR) FROM bulk WHERE id = 39"))
         .containsExactly(java.util.Arrays.asList("tab\tx", "00090A0D5CFF", "48148117.814814771"));
@@ -113,7 +127,8 @@ class LoadDataIT {
   }
 
   @Test
-  void aValueTheTableRejectsInALoadedBatchNamesKeyAndColumnAndWritesNothingOfIt(TestDatabase database) {
+  void aValueTheTableRejectsInALoadedBatchNamesKeyAndColumnAndWritesNothingOfIt(
+      TestDatabase database) {
     warehouse.execute(
         "CREATE TABLE t AS SELECT i AS id, CASE WHEN i = 70 THEN 'bad' ELSE 'ok' END AS name"
             + " FROM range(1, 101) r(i)");
@@ -123,7 +138,8 @@ class LoadDataIT {
 
     QsyncException error =
         catchThrowableOfType(
-            QsyncException.class, () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s"));
+            QsyncException.class,
+            () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s"));
 
     assertThat(error).isNotNull();
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
@@ -144,7 +160,8 @@ class LoadDataIT {
 
     QsyncException error =
         catchThrowableOfType(
-            QsyncException.class, () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s"));
+            QsyncException.class,
+            () -> qsync(database, "SELECT * FROM t", "targets", 1000).run("s"));
 
     assertThat(error).isNotNull();
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
@@ -169,13 +186,17 @@ class LoadDataIT {
     };
     List<Change> rows = new ArrayList<>();
     for (int i = 0; i < MySqlLoadData.MIN_ROWS; i++) {
-      rows.add(new Change(
-          i + 1, ChangeKind.INSERT,
-          new Object[] {(long) i, floats[i % floats.length], doubles[i % doubles.length]}));
+      rows.add(
+          new Change(
+              i + 1,
+              ChangeKind.INSERT,
+              new Object[] {(long) i, floats[i % floats.length], doubles[i % doubles.length]}));
     }
-    List<Column> columns = List.of(
-        new Column("id", SqlType.of(Kind.BIGINT)), new Column("f", SqlType.of(Kind.FLOAT)),
-        new Column("d", SqlType.of(Kind.DOUBLE)));
+    List<Column> columns =
+        List.of(
+            new Column("id", SqlType.of(Kind.BIGINT)),
+            new Column("f", SqlType.of(Kind.FLOAT)),
+            new Column("d", SqlType.of(Kind.DOUBLE)));
     database.execute("CREATE TABLE floats (id BIGINT PRIMARY KEY, f FLOAT, d DOUBLE)");
 
     try (Connection connection = database.connect()) {
@@ -198,10 +219,12 @@ class LoadDataIT {
       int seen = 0;
       while (stored.next()) {
         int id = stored.getInt(1);
-        assertThat(Float.floatToRawIntBits((float) stored.getDouble(2))).as("float %d", id)
+        assertThat(Float.floatToRawIntBits((float) stored.getDouble(2)))
+            .as("float %d", id)
             .isEqualTo(Float.floatToRawIntBits(floats[id % floats.length]));
         assertThat(stored.getDouble(2)).isEqualTo((double) floats[id % floats.length]);
-        assertThat(Double.doubleToRawLongBits(stored.getDouble(3))).as("double %d", id)
+        assertThat(Double.doubleToRawLongBits(stored.getDouble(3)))
+            .as("double %d", id)
             .isEqualTo(Double.doubleToRawLongBits(doubles[id % doubles.length]));
         seen++;
       }

@@ -42,13 +42,18 @@ class LoadDataSecurityIT {
   @Test
   void aServerAnsweringAnyQueryWithAFileRequestGetsNoFile() throws Exception {
     try (HostileMariaDbServer server =
-        new HostileMariaDbServer(secretFile().toString(), HostileMariaDbServer.Destination.EVERY_QUERY)) {
+        new HostileMariaDbServer(
+            secretFile().toString(), HostileMariaDbServer.Destination.EVERY_QUERY)) {
       MySqlConnectionConfig config =
           new MySqlConnectionConfig(
-              "app", "jdbc:mariadb://127.0.0.1:" + server.port() + "/app", "root", new Secret(""),
+              "app",
+              "jdbc:mariadb://127.0.0.1:" + server.port() + "/app",
+              "root",
+              new Secret(""),
               Map.of("allowLocalInfile", "true"));
       try (MySqlDestination target = new MySqlDestination(config, Clock.systemUTC())) {
-        QsyncException error = catchThrowableOfType(QsyncException.class, () -> target.describe("t"));
+        QsyncException error =
+            catchThrowableOfType(QsyncException.class, () -> target.describe("t"));
 
         assertThat(error).as("the session cannot be used").isNotNull();
       }
@@ -62,7 +67,8 @@ class LoadDataSecurityIT {
   @Test
   void loadDataSendsQsyncsOwnRowsWhateverFileTheServerAsksFor() throws Exception {
     try (HostileMariaDbServer server =
-        new HostileMariaDbServer(secretFile().toString(), HostileMariaDbServer.Destination.LOAD_DATA_ONLY)) {
+        new HostileMariaDbServer(
+            secretFile().toString(), HostileMariaDbServer.Destination.LOAD_DATA_ONLY)) {
       Properties properties = new Properties();
       properties.setProperty("user", "root");
       properties.setProperty("allowLocalInfile", "true");
@@ -72,10 +78,12 @@ class LoadDataSecurityIT {
               new Column("name", new SqlType(SqlType.Kind.VARCHAR, 0, 0)));
       List<Change> rows = new ArrayList<>();
       for (int i = 1; i <= MySqlLoadData.MIN_ROWS; i++) {
-        rows.add(new Change(i, ChangeKind.INSERT, new Object[] {(long) i, i == 1 ? "tab\there" : null}));
+        rows.add(
+            new Change(i, ChangeKind.INSERT, new Object[] {(long) i, i == 1 ? "tab\there" : null}));
       }
       try (Connection connection =
-          DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + server.port() + "/app", properties)) {
+          DriverManager.getConnection(
+              "jdbc:mariadb://127.0.0.1:" + server.port() + "/app", properties)) {
         boolean loaded = new MySqlLoadData("t", columns).load(connection, rows);
 
         assertThat(loaded).isTrue();

@@ -29,7 +29,8 @@ class MySqlDestinationLocationTest {
     try (MySqlDestination target = target("jdbc:mariadb://root:hunter2@127.0.0.1:3306/app")) {
       Throwable failure = catchThrowable(target.connections()::openSession);
 
-      assertThat(failure).hasMessageContaining("cannot connect to jdbc:mariadb://root:****@127.0.0.1");
+      assertThat(failure)
+          .hasMessageContaining("cannot connect to jdbc:mariadb://root:****@127.0.0.1");
       assertThat(failure.getMessage()).doesNotContain("hunter2");
     }
   }

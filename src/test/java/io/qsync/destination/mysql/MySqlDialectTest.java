@@ -13,8 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MySqlDialectTest {
   private static final List<Column> COLUMNS =
       List.of(
-          new Column("id", SqlType.of(Kind.BIGINT)),
-          new Column("name", SqlType.of(Kind.VARCHAR)));
+          new Column("id", SqlType.of(Kind.BIGINT)), new Column("name", SqlType.of(Kind.VARCHAR)));
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
@@ -32,7 +31,8 @@ class MySqlDialectTest {
   })
   void picksTheUpsertFormAndTheExactKeyCollationFromTheServerVersion(
       String version, boolean rowAlias, String keyCollation) {
-    assertThat(MySqlDialect.forVersion(version)).isEqualTo(new MySqlDialect(rowAlias, keyCollation));
+    assertThat(MySqlDialect.forVersion(version))
+        .isEqualTo(new MySqlDialect(rowAlias, keyCollation));
   }
 
   @Test

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.qsync.TransientException;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.Secret;
+import io.qsync.destination.Destination;
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeKind;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.state.RunRecord;
 import io.qsync.state.SyncLock;
-import io.qsync.destination.Destination;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import java.sql.Connection;
@@ -33,7 +33,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(MariaDbExtension.class)
 class MySqlRecoveringWriterIT {
   private static final List<Column> COLUMNS =
-      List.of(new Column("id", SqlType.of(SqlType.Kind.BIGINT)), new Column("v", SqlType.of(SqlType.Kind.VARCHAR)));
+      List.of(
+          new Column("id", SqlType.of(SqlType.Kind.BIGINT)),
+          new Column("v", SqlType.of(SqlType.Kind.VARCHAR)));
 
   @Test
   void aBatchCommittedBeforeItsConnectionWasLostIsNotWrittenAgain(TestDatabase database) {
@@ -44,7 +46,9 @@ class MySqlRecoveringWriterIT {
                 Clock.systemUTC());
         SyncLock lock = target.lock("s", Duration.ofSeconds(1))) {
       target.runs().prepare();
-      target.runs().insert(RunRecord.started("r1", "s", "t", "mirror", Instant.now(), "host", 1, 0));
+      target
+          .runs()
+          .insert(RunRecord.started("r1", "s", "t", "mirror", Instant.now(), "host", 1, 0));
       boolean[] loseAfterCommit = {true};
       Destination.ChangeWriter writer =
           new MySqlRecoveringWriter(
@@ -52,8 +56,17 @@ class MySqlRecoveringWriterIT {
               session -> {
                 Destination.ChangeWriter real =
                     new MySqlChangeWriter(
-                        session, MySqlDialect.MARIADB, "t", COLUMNS, List.of("id"), Destination.Writes.DIFFED, "r1",
-                        lock, Clock.systemUTC(), "connection 'app'", new MySqlMovedValues.Pending());
+                        session,
+                        MySqlDialect.MARIADB,
+                        "t",
+                        COLUMNS,
+                        List.of("id"),
+                        Destination.Writes.DIFFED,
+                        "r1",
+                        lock,
+                        Clock.systemUTC(),
+                        "connection 'app'",
+                        new MySqlMovedValues.Pending());
                 return new Destination.ChangeWriter() {
                   @Override
                   public void apply(List<Change> batch, long afterSeq) {
@@ -71,7 +84,8 @@ class MySqlRecoveringWriterIT {
                   }
                 };
               },
-              "r1", lock);
+              "r1",
+              lock);
       List<Change> first = List.of(insert(1, "a"), insert(2, "b"));
 
       assertThat(catchThrowableOfType(TransientException.class, () -> writer.apply(first, 0)))

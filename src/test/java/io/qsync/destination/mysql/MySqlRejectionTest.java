@@ -28,27 +28,36 @@ class MySqlRejectionTest {
     return new MySqlRejection(null, "t", COLUMNS, List.of("id"), new int[] {0}, upsert, SIDE);
   }
 
-  private static final Change ROW = new Change(7, ChangeKind.INSERT, new Object[] {42L, "Zoë Ångström"});
+  private static final Change ROW =
+      new Change(7, ChangeKind.INSERT, new Object[] {42L, "Zoë Ångström"});
 
   @Test
   void aValueTooLongNamesTheRowTheColumnAndTheValue() {
     QsyncException explained =
-        rejection(true).explain(ROW, new SQLException("Data too long for column 'name' at row 1", "22001", 1406));
+        rejection(true)
+            .explain(
+                ROW, new SQLException("Data too long for column 'name' at row 1", "22001", 1406));
 
     assertThat(explained.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(explained.getMessage())
-        .startsWith("table t on " + SIDE + ": the target rejected the row with key (id=42) in column"
-            + " name (value 'Zoë Ångström', source type VARCHAR): Data too long")
+        .startsWith(
+            "table t on "
+                + SIDE
+                + ": the target rejected the row with key (id=42) in column"
+                + " name (value 'Zoë Ångström', source type VARCHAR): Data too long")
         .contains("\nNothing of this batch was written. Widen the column");
   }
 
   @Test
   void aDuplicateKeyInAppendSaysTheTableHeldTheKeyBefore() {
     QsyncException explained =
-        rejection(false).explain(ROW, new SQLException("Duplicate entry '42' for key 'PRIMARY'", "23000", 1062));
+        rejection(false)
+            .explain(
+                ROW, new SQLException("Duplicate entry '42' for key 'PRIMARY'", "23000", 1062));
 
     assertThat(explained.getMessage())
-        .startsWith("table t on " + SIDE + " already holds the key (id=42), which the query returns")
+        .startsWith(
+            "table t on " + SIDE + " already holds the key (id=42), which the query returns")
         .contains("Append only inserts");
   }
 
@@ -57,7 +66,9 @@ class MySqlRejectionTest {
     QsyncException explained =
         rejection(true).explain(ROW, new SQLException("Lock wait timeout exceeded", "HY000", 1205));
 
-    assertThat(explained.getMessage()).doesNotContain("rejected").contains("Lock wait timeout exceeded");
+    assertThat(explained.getMessage())
+        .doesNotContain("rejected")
+        .contains("Lock wait timeout exceeded");
   }
 
   @Test
@@ -68,9 +79,12 @@ class MySqlRejectionTest {
 
     assertThat(explained.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(explained.getMessage())
-        .startsWith("table t on " + SIDE + ": the row with key (id=9) needs 2,100 bytes in one"
-            + " statement, more than the server's max_allowed_packet (1,024 bytes) allows; its"
-            + " column name holds 2,000 bytes (source type VARCHAR).")
+        .startsWith(
+            "table t on "
+                + SIDE
+                + ": the row with key (id=9) needs 2,100 bytes in one"
+                + " statement, more than the server's max_allowed_packet (1,024 bytes) allows; its"
+                + " column name holds 2,000 bytes (source type VARCHAR).")
         .contains("SET GLOBAL max_allowed_packet = 4096");
   }
 }

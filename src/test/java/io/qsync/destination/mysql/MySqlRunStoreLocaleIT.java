@@ -48,13 +48,17 @@ class MySqlRunStoreLocaleIT {
       target.runs().prepare();
       RunRecord run = RunRecord.started("r1", "s", "t", "mirror", now, "host", 1, 2);
       target.runs().insert(run);
-      assertThat(database.rows("SELECT status FROM _qsync_runs")).containsExactly(List.of("running"));
-      assertThat(target.runs().history("s", "t", 1)).extracting(RunRecord::status)
+      assertThat(database.rows("SELECT status FROM _qsync_runs"))
+          .containsExactly(List.of("running"));
+      assertThat(target.runs().history("s", "t", 1))
+          .extracting(RunRecord::status)
           .containsExactly(RunStatus.RUNNING);
 
       target.runs().update(run.finished(RunStatus.FAILED, now.plusSeconds(1), Optional.of("boom")));
-      assertThat(database.rows("SELECT status FROM _qsync_runs")).containsExactly(List.of("failed"));
-      assertThat(target.runs().history("s", "t", 1)).extracting(RunRecord::status)
+      assertThat(database.rows("SELECT status FROM _qsync_runs"))
+          .containsExactly(List.of("failed"));
+      assertThat(target.runs().history("s", "t", 1))
+          .extracting(RunRecord::status)
           .containsExactly(RunStatus.FAILED);
     }
   }

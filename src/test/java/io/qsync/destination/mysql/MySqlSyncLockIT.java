@@ -36,10 +36,12 @@ class MySqlSyncLockIT {
           catchThrowableOfType(QsyncException.class, () -> target.lock("s", Duration.ZERO));
 
       target.close();
-      assertThat(otherSessions(database)).as("sessions left in the database but the holder's")
+      assertThat(otherSessions(database))
+          .as("sessions left in the database but the holder's")
           .isEqualTo(1);
       assertThat(refused.kind()).isEqualTo(ErrorKind.LOCK_HELD);
-      assertThat(refused.getMessage()).startsWith("sync 's' is locked by database session " + holderId);
+      assertThat(refused.getMessage())
+          .startsWith("sync 's' is locked by database session " + holderId);
     }
   }
 
@@ -72,7 +74,8 @@ class MySqlSyncLockIT {
   }
 
   private static long getLock(Connection session, String name) throws SQLException {
-    try (PreparedStatement statement = session.prepareStatement("SELECT GET_LOCK(?, 0), CONNECTION_ID()")) {
+    try (PreparedStatement statement =
+        session.prepareStatement("SELECT GET_LOCK(?, 0), CONNECTION_ID()")) {
       statement.setString(1, name);
       try (ResultSet rows = statement.executeQuery()) {
         rows.next();
@@ -86,19 +89,27 @@ class MySqlSyncLockIT {
     try (var statement = admin.createStatement()) {
       statement.execute("KILL " + sessionId);
     }
-    waitUntil(admin, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + sessionId, 0);
+    waitUntil(
+        admin, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + sessionId, 0);
   }
 
   /** Sessions in the test's database but the asking one, once closed ones are gone (bounded). */
   private static long otherSessions(TestDatabase database) throws SQLException {
     try (Connection connection = database.connect()) {
-      return waitUntil(connection, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '"
-          + database.name() + "' AND ID <> CONNECTION_ID()", 1);
+      return waitUntil(
+          connection,
+          "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '"
+              + database.name()
+              + "' AND ID <> CONNECTION_ID()",
+          1);
     }
   }
 
-  /** Polls {@code countSql} for up to five seconds until it says {@code expected}; the last count. */
-  private static long waitUntil(Connection connection, String countSql, long expected) throws SQLException {
+  /**
+   * Polls {@code countSql} for up to five seconds until it says {@code expected}; the last count.
+   */
+  private static long waitUntil(Connection connection, String countSql, long expected)
+      throws SQLException {
     long deadline = System.nanoTime() + 5_000_000_000L;
     long count;
     do {

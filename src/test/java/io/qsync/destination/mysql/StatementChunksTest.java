@@ -23,7 +23,8 @@ class StatementChunksTest {
 
   @Test
   void splitsAtTheRowLimit() {
-    List<List<Change>> chunks = StatementChunks.split(rows("a", "b", "c", "d", "e"), 2, 1 << 20, StatementChunks.all(2));
+    List<List<Change>> chunks =
+        StatementChunks.split(rows("a", "b", "c", "d", "e"), 2, 1 << 20, StatementChunks.all(2));
 
     assertThat(sizes(chunks)).containsExactly(2, 2, 1);
   }
@@ -34,7 +35,8 @@ class StatementChunksTest {
     long oneRow = StatementChunks.estimate(new Object[] {1L, kilobyte}, StatementChunks.all(2));
 
     List<List<Change>> chunks =
-        StatementChunks.split(rows(kilobyte, kilobyte, kilobyte, "small"), 100, 2 * oneRow, StatementChunks.all(2));
+        StatementChunks.split(
+            rows(kilobyte, kilobyte, kilobyte, "small"), 100, 2 * oneRow, StatementChunks.all(2));
 
     assertThat(sizes(chunks)).containsExactly(2, 2);
   }
@@ -43,7 +45,8 @@ class StatementChunksTest {
   void aRowLargerThanTheBudgetGoesAlone() {
     String big = "x".repeat(10_000);
 
-    List<List<Change>> chunks = StatementChunks.split(rows("a", big, "b"), 100, 1000, StatementChunks.all(2));
+    List<List<Change>> chunks =
+        StatementChunks.split(rows("a", big, "b"), 100, 1000, StatementChunks.all(2));
 
     assertThat(sizes(chunks)).containsExactly(1, 1, 1);
   }
@@ -52,14 +55,17 @@ class StatementChunksTest {
   void onlyTheGivenColumnsCount() {
     String big = "x".repeat(10_000);
 
-    List<List<Change>> chunks = StatementChunks.split(rows(big, big, big), 100, 1000, new int[] {0});
+    List<List<Change>> chunks =
+        StatementChunks.split(rows(big, big, big), 100, 1000, new int[] {0});
 
     assertThat(sizes(chunks)).containsExactly(3);
   }
 
   @Test
   void estimatesTextAtSixBytesACharacterAndBinaryAtTwo() {
-    assertThat(StatementChunks.estimate(new Object[] {"abc", new byte[10], null, 5L}, StatementChunks.all(4)))
+    assertThat(
+            StatementChunks.estimate(
+                new Object[] {"abc", new byte[10], null, 5L}, StatementChunks.all(4)))
         .isEqualTo((6 * 3 + 4) + (2 * 10 + 4) + 48 + 48);
   }
 

@@ -60,7 +60,8 @@ class TlsIT {
 
   @Test
   void verifyFullWithTheServersCaEncryptsTheSession() throws Exception {
-    try (MySqlDestination target = target(server.url(), TlsConfig.Mode.VERIFY_FULL, server.caFile());
+    try (MySqlDestination target =
+            target(server.url(), TlsConfig.Mode.VERIFY_FULL, server.caFile());
         Statement statement = target.connections().connection().createStatement();
         ResultSet rows = statement.executeQuery("SHOW SESSION STATUS LIKE 'Ssl_version'")) {
       rows.next();
@@ -70,14 +71,15 @@ class TlsIT {
 
   /**
    * MariaDB 11.4+ lets Connector/J accept a certificate it cannot chain to a trusted CA when the
-   * server proves it knows the user's password ("zero-configuration TLS", still safe against a
-   * man in the middle); a user without a password leaves only the CA to trust.
+   * server proves it knows the user's password ("zero-configuration TLS", still safe against a man
+   * in the middle); a user without a password leaves only the CA to trust.
    */
   @Test
   void aCertificateFromAnotherCaIsRefusedAsSomethingToFix() {
     try (MySqlDestination target =
         target(server.url(), "nopassword", "", TlsConfig.Mode.VERIFY_FULL, server.otherCaFile())) {
-      QsyncException refused = catchThrowableOfType(QsyncException.class, target.connections()::connection);
+      QsyncException refused =
+          catchThrowableOfType(QsyncException.class, target.connections()::connection);
 
       assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
       assertThat(refused.getMessage())
@@ -94,11 +96,18 @@ class TlsIT {
   @Test
   void aWrongPasswordOverTlsIsNeverShown() {
     try (MySqlDestination target =
-        target(server.url(), "qsync", "not-" + PASSWORD, TlsConfig.Mode.VERIFY_FULL, server.caFile())) {
-      QsyncException refused = catchThrowableOfType(QsyncException.class, target.connections()::connection);
+        target(
+            server.url(),
+            "qsync",
+            "not-" + PASSWORD,
+            TlsConfig.Mode.VERIFY_FULL,
+            server.caFile())) {
+      QsyncException refused =
+          catchThrowableOfType(QsyncException.class, target.connections()::connection);
 
       assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
-      assertThat(refused.getMessage()).contains("access denied for user 'qsync'")
+      assertThat(refused.getMessage())
+          .contains("access denied for user 'qsync'")
           .doesNotContain(PASSWORD);
     }
   }
@@ -107,8 +116,10 @@ class TlsIT {
   void verifyFullAgainstAServerWithoutTlsFailsClearly(TestDatabase database) {
     // The shared test server runs without TLS (have_ssl DISABLED); skip the claim if it has it.
     if (!database.rows("SHOW VARIABLES LIKE 'have_ssl'").get(0).get(1).equals("YES")) {
-      try (MySqlDestination target = target(database.url(), TlsConfig.Mode.VERIFY_FULL, server.caFile())) {
-        QsyncException refused = catchThrowableOfType(QsyncException.class, target.connections()::connection);
+      try (MySqlDestination target =
+          target(database.url(), TlsConfig.Mode.VERIFY_FULL, server.caFile())) {
+        QsyncException refused =
+            catchThrowableOfType(QsyncException.class, target.connections()::connection);
 
         assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
         assertThat(refused.getMessage())
@@ -127,8 +138,13 @@ class TlsIT {
       String url, String user, String password, TlsConfig.Mode mode, Path caFile) {
     return new MySqlDestination(
         new MySqlConnectionConfig(
-            "app", url, user, new Secret(password), Map.of(),
-            new TlsConfig(mode, Optional.of(caFile)), MySqlTimeouts.DEFAULT),
+            "app",
+            url,
+            user,
+            new Secret(password),
+            Map.of(),
+            new TlsConfig(mode, Optional.of(caFile)),
+            MySqlTimeouts.DEFAULT),
         Clock.systemUTC());
   }
 }

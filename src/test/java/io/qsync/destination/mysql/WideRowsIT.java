@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A batch whose rows together pass max_allowed_packet (16 MB here) is split into several
- * statements instead of failing with "packet too big".
+ * A batch whose rows together pass max_allowed_packet (16 MB here) is split into several statements
+ * instead of failing with "packet too big".
  */
 @ExtendWith(MariaDbExtension.class)
 class WideRowsIT {
@@ -29,10 +29,19 @@ class WideRowsIT {
   void aBatchLargerThanMaxAllowedPacketIsWrittenInSeveralStatements(TestDatabase database) {
     Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
     // 50 rows of 500,000 characters: 25 MB of inserts, fewer than LOAD DATA's minimum.
-    warehouse.execute("CREATE TABLE t AS SELECT i AS id, repeat('a', 500000) AS body FROM range(1, 51) r(i)");
+    warehouse.execute(
+        "CREATE TABLE t AS SELECT i AS id, repeat('a', 500000) AS body FROM range(1, 51) r(i)");
     SyncConfig sync =
         new SyncConfig(
-            "s", "warehouse", "SELECT * FROM t", "app", "wide", List.of("id"), Mode.MIRROR, true, 1000,
+            "s",
+            "warehouse",
+            "SELECT * FROM t",
+            "app",
+            "wide",
+            List.of("id"),
+            Mode.MIRROR,
+            true,
+            1000,
             Duration.ofSeconds(2));
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
 

@@ -33,10 +33,15 @@ class BigQueryBoundedMemoryIT {
     try (BigQueryEmulator emulator = BigQueryEmulator.start("qsync-test")) {
       emulator.execute(
           "CREATE SCHEMA big",
-          "CREATE TABLE big.rows AS SELECT range AS id, repeat(chr(65 + (range % 26)::INTEGER), " + TEXT
-              + ") AS payload FROM range(" + ROWS + ")");
+          "CREATE TABLE big.rows AS SELECT range AS id, repeat(chr(65 + (range % 26)::INTEGER), "
+              + TEXT
+              + ") AS payload FROM range("
+              + ROWS
+              + ")");
       Path config = dir.resolve("qsync.yaml");
-      Files.writeString(config, """
+      Files.writeString(
+          config,
+          """
           connections:
             bq: {type: bigquery, project: qsync-test, host: "%s", credentials_file: none, page_size: 1000}
             app: {type: mysql, url: "%s", user: root}
@@ -49,15 +54,27 @@ class BigQueryBoundedMemoryIT {
               key: [id]
               create_table: true
               batch_size: 500
-          """.formatted(emulator.host(), database.url(), BigQuerySyncs.SYNC));
+          """
+              .formatted(emulator.host(), database.url(), BigQuerySyncs.SYNC));
 
-      try (ChildProcess child = ChildProcess.start(dir, "small-heap", HEAP, Main.class,
-          "run", BigQuerySyncs.SYNC, "--config", config.toString())) {
-        assertThat(child.waitFor(Duration.ofMinutes(4))).as("exit code\n%s", child.output()).isZero();
+      try (ChildProcess child =
+          ChildProcess.start(
+              dir,
+              "small-heap",
+              HEAP,
+              Main.class,
+              "run",
+              BigQuerySyncs.SYNC,
+              "--config",
+              config.toString())) {
+        assertThat(child.waitFor(Duration.ofMinutes(4)))
+            .as("exit code\n%s", child.output())
+            .isZero();
       }
 
       assertThat(database.count("big_rows")).isEqualTo(ROWS);
-      assertThat(database.rows("SELECT SUM(LENGTH(payload)), COUNT(DISTINCT payload) FROM big_rows"))
+      assertThat(
+              database.rows("SELECT SUM(LENGTH(payload)), COUNT(DISTINCT payload) FROM big_rows"))
           .containsExactly(List.of(Long.toString((long) ROWS * TEXT), "26"));
       assertThat(emulator.rowsServed()).isEqualTo(ROWS);
     }

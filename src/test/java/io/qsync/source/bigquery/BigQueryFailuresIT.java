@@ -56,8 +56,12 @@ class BigQueryFailuresIT {
   }
 
   private Qsync qsync(TestDatabase database, BigQueryConnectionConfig connection, String query) {
-    return BigQuerySyncs.qsync(dir, database, connection,
-        BigQuerySyncs.sync(query, "users", List.of("user_id"), Mode.MIRROR), FaultPoint.NONE);
+    return BigQuerySyncs.qsync(
+        dir,
+        database,
+        connection,
+        BigQuerySyncs.sync(query, "users", List.of("user_id"), Mode.MIRROR),
+        FaultPoint.NONE);
   }
 
   private Qsync qsync(TestDatabase database, String query) {
@@ -73,14 +77,23 @@ class BigQueryFailuresIT {
     "tabledata.list, 2, 500, backendError",
     "tabledata.list, 3, 503, unavailable",
   })
-  void transientErrorsAreRetriedAndCounted(String kind, int nth, int status, String reason, TestDatabase database) {
+  void transientErrorsAreRetriedAndCounted(
+      String kind, int nth, int status, String reason, TestDatabase database) {
     emulator.failRequest(kind, nth, status, reason, 2);
 
     RunReport report = qsync(database, QUERY).run(BigQuerySyncs.SYNC);
 
     assertThat(report.counts()).isEqualTo(new ChangeCounts(1000, 999, 1, 1, 0));
-    assertThat(report.notes()).anySatisfy(note -> assertThat(note)
-        .startsWith("retried 2 transient BigQuery errors (2 x " + reason + " (HTTP " + status + "))"));
+    assertThat(report.notes())
+        .anySatisfy(
+            note ->
+                assertThat(note)
+                    .startsWith(
+                        "retried 2 transient BigQuery errors (2 x "
+                            + reason
+                            + " (HTTP "
+                            + status
+                            + "))"));
     assertThat(emulator.queriesRun()).isEqualTo(1);
     assertThat(database.count("users")).isEqualTo(1000);
   }
@@ -91,7 +104,9 @@ class BigQueryFailuresIT {
 
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(error.getMessage())
-        .contains("invalidQuery").contains("nme").contains("(job qsync_")
+        .contains("invalidQuery")
+        .contains("nme")
+        .contains("(job qsync_")
         .contains("Nothing was written. Fix the sync's query");
     assertTargetUntouched(database);
   }
@@ -100,7 +115,10 @@ class BigQueryFailuresIT {
   void aMissingTableIsNotFound(TestDatabase database) {
     QsyncException error = runFailing(qsync(database, "SELECT user_id, name FROM shop.customers"));
 
-    assertThat(error.getMessage()).contains("notFound").contains("customers").contains("project and location");
+    assertThat(error.getMessage())
+        .contains("notFound")
+        .contains("customers")
+        .contains("project and location");
     assertTargetUntouched(database);
   }
 
@@ -115,7 +133,10 @@ class BigQueryFailuresIT {
     QsyncException error = runFailing(qsync(database, QUERY));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
-    assertThat(error.getMessage()).contains(reason + " (HTTP 403)").contains("(job qsync_").contains(remedy);
+    assertThat(error.getMessage())
+        .contains(reason + " (HTTP 403)")
+        .contains("(job qsync_")
+        .contains(remedy);
     assertThat(emulator.requests("jobs.insert")).as("not retried").isEqualTo(1);
     assertTargetUntouched(database);
   }
@@ -124,14 +145,27 @@ class BigQueryFailuresIT {
   void aQueryBillingMoreThanTheMaximumFails(TestDatabase database) {
     emulator.bytesProcessedPerQuery(50_000_000);
     BigQueryConnectionConfig base = BigQuerySyncs.connection(emulator, 300, Optional.empty());
-    BigQueryConnectionConfig capped = new BigQueryConnectionConfig(base.name(), base.project(),
-        base.location(), base.credentials(), base.host(), base.labels(), OptionalLong.of(10_000_000),
-        base.stagingDataset(), base.stagingExpiration(), base.pageSize(), base.queryParameters(),
-        base.retryDelay(), base.timeouts());
+    BigQueryConnectionConfig capped =
+        new BigQueryConnectionConfig(
+            base.name(),
+            base.project(),
+            base.location(),
+            base.credentials(),
+            base.host(),
+            base.labels(),
+            OptionalLong.of(10_000_000),
+            base.stagingDataset(),
+            base.stagingExpiration(),
+            base.pageSize(),
+            base.queryParameters(),
+            base.retryDelay(),
+            base.timeouts());
 
     QsyncException error = runFailing(qsync(database, capped, QUERY));
 
-    assertThat(error.getMessage()).contains("bytesBilledLimitExceeded").contains("Query exceeded limit for bytes billed")
+    assertThat(error.getMessage())
+        .contains("bytesBilledLimitExceeded")
+        .contains("Query exceeded limit for bytes billed")
         .contains("raise the connection's maximum_bytes_billed".substring(1));
     assertTargetUntouched(database);
   }
@@ -143,9 +177,13 @@ class BigQueryFailuresIT {
     QsyncException error = runFailing(qsync(database, QUERY));
 
     assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
-    assertThat(error.getMessage()).containsPattern("still failed after \\d+ attempts, retried for [0-9.]+s \\(retry_timeout 1s\\)")
+    assertThat(error.getMessage())
+        .containsPattern(
+            "still failed after \\d+ attempts, retried for [0-9.]+s \\(retry_timeout 1s\\)")
         .contains("run again later");
-    assertThat(emulator.requests("tabledata.list")).as("retried for the whole retry_timeout").isGreaterThan(6);
+    assertThat(emulator.requests("tabledata.list"))
+        .as("retried for the whole retry_timeout")
+        .isGreaterThan(6);
     assertTargetUntouched(database);
   }
 

@@ -44,7 +44,8 @@ class BigQueryStateIT {
         "CREATE SCHEMA shop",
         "CREATE TABLE shop.items AS SELECT range AS id, 'item ' || range AS name,"
             + " CASE WHEN range = 4 THEN NULL ELSE range * 10 END AS price FROM range(1, 8)");
-    emulator.createDataset(STATE, Duration.ofDays(1)); // a default expiration the state must not get
+    emulator.createDataset(
+        STATE, Duration.ofDays(1)); // a default expiration the state must not get
   }
 
   @AfterEach
@@ -74,7 +75,9 @@ class BigQueryStateIT {
     SnapshotNames.Run first = names.run("20260101T000000Z-000001");
     SourceResult result = state.materialize(QUERY, first);
     assertThat(result.columns()).extracting(Column::name).containsExactly("id", "name", "price");
-    assertThat(read(result)).hasSize(7).allMatch(row -> row.size() == 3)
+    assertThat(read(result))
+        .hasSize(7)
+        .allMatch(row -> row.size() == 3)
         .contains(List.of("4", "item 4", "null"));
     state.advance(first, KEY);
 
@@ -88,21 +91,24 @@ class BigQueryStateIT {
     state.materialize(QUERY, second);
     SourceResult changes = state.changes(second, first.state(), KEY, true);
 
-    assertThat(changes.columns()).extracting(Column::name)
+    assertThat(changes.columns())
+        .extracting(Column::name)
         .containsExactly(SnapshotSql.OP, "id", "name", "price");
     assertThat(changes.totalRows()).hasValue(6);
-    assertThat(read(changes)).containsExactly(
-        List.of("delete", "3", "null", "null"),
-        List.of("delete", "5", "null", "null"),
-        List.of("insert", "100", "new", "1"),
-        List.of("insert", "50", "item 5", "50"),
-        List.of("update", "2", "renamed", "20"),
-        List.of("update", "4", "item 4", "40"));
+    assertThat(read(changes))
+        .containsExactly(
+            List.of("delete", "3", "null", "null"),
+            List.of("delete", "5", "null", "null"),
+            List.of("insert", "100", "new", "1"),
+            List.of("insert", "50", "item 5", "50"),
+            List.of("update", "2", "renamed", "20"),
+            List.of("update", "4", "item 4", "40"));
 
     SnapshotNames.Run upsert = names.run("20260102T000000Z-000003");
     state.materialize(QUERY, upsert);
     assertThat(read(state.changes(upsert, first.state(), KEY, false)))
-        .as("deletes: false (upsert)").extracting(row -> row.get(0))
+        .as("deletes: false (upsert)")
+        .extracting(row -> row.get(0))
         .containsExactly("insert", "insert", "update", "update");
   }
 
@@ -150,14 +156,17 @@ class BigQueryStateIT {
 
     assertThat(changes.totalRows()).hasValue(0);
     assertThat(read(changes)).isEmpty();
-    assertThat(state.checkKeys(runs.second(), List.of("name"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5))
+    assertThat(
+            state.checkKeys(
+                runs.second(), List.of("name"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5))
         .isEmpty();
     assertThat(emulator.rowsServed()).as("rows served by the emulator").isZero();
   }
 
   @Test
   void checkKeysFindsNullDuplicateAndCollidingKeysInTheWarehouse() {
-    emulator.execute("CREATE TABLE shop.people (name VARCHAR, n BIGINT)",
+    emulator.execute(
+        "CREATE TABLE shop.people (name VARCHAR, n BIGINT)",
         "INSERT INTO shop.people VALUES ('ann', 1), ('ann', 2), (NULL, 3), ('Bob', 4), ('bob', 5),"
             + " ('José', 6), ('jose ', 7), ('zed', 8)");
     WarehouseState state = state();
@@ -167,33 +176,51 @@ class BigQueryStateIT {
     List<KeyProblem> problems =
         state.checkKeys(run, List.of("name"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5);
 
-    assertThat(problems).extracting(KeyProblem::kind).containsExactly(KeyProblem.Kind.NULL_KEY,
-        KeyProblem.Kind.DUPLICATE_KEY, KeyProblem.Kind.COLLATION_COLLISION);
+    assertThat(problems)
+        .extracting(KeyProblem::kind)
+        .containsExactly(
+            KeyProblem.Kind.NULL_KEY,
+            KeyProblem.Kind.DUPLICATE_KEY,
+            KeyProblem.Kind.COLLATION_COLLISION);
     assertThat(problems.get(0).samples()).containsExactly("(NULL)");
     assertThat(problems.get(1).samples()).containsExactly("('ann')");
     assertThat(problems.get(2).count()).isEqualTo(2);
-    assertThat(problems.get(2).samples()).containsExactlyInAnyOrder("'Bob' and 'bob'", "'José' and 'jose '");
+    assertThat(problems.get(2).samples())
+        .containsExactlyInAnyOrder("'Bob' and 'bob'", "'José' and 'jose '");
     assertThat(state.checkKeys(run, List.of("name"), List.of(KeyCollation.EXACT), 5))
-        .as("case-sensitive target").extracting(KeyProblem::kind)
+        .as("case-sensitive target")
+        .extracting(KeyProblem::kind)
         .containsExactly(KeyProblem.Kind.NULL_KEY, KeyProblem.Kind.DUPLICATE_KEY);
   }
 
   @Test
   void checkKeysComparesCompositeKeysUnderTheirCollations() {
-    emulator.execute("CREATE TABLE shop.pairs AS SELECT * FROM (VALUES (1, 'a'), (1, 'A'), (2, 'a'),"
-        + " (2, 'b')) AS t(n, code)");
+    emulator.execute(
+        "CREATE TABLE shop.pairs AS SELECT * FROM (VALUES (1, 'a'), (1, 'A'), (2, 'a'),"
+            + " (2, 'b')) AS t(n, code)");
     WarehouseState state = state();
     SnapshotNames.Run run = names.run("run-1");
     state.materialize("SELECT n, code FROM shop.pairs", run);
 
-    List<KeyProblem> problems = state.checkKeys(run, List.of("n", "code"),
-        List.of(KeyCollation.EXACT, KeyCollation.of("utf8mb4_general_ci")), 5);
+    List<KeyProblem> problems =
+        state.checkKeys(
+            run,
+            List.of("n", "code"),
+            List.of(KeyCollation.EXACT, KeyCollation.of("utf8mb4_general_ci")),
+            5);
 
-    assertThat(problems).singleElement().satisfies(problem -> {
-      assertThat(problem.kind()).isEqualTo(KeyProblem.Kind.COLLATION_COLLISION);
-      assertThat(problem.samples()).singleElement().asString().contains("\"code\":\"A\"")
-          .contains("\"code\":\"a\"").contains(" and ");
-    });
+    assertThat(problems)
+        .singleElement()
+        .satisfies(
+            problem -> {
+              assertThat(problem.kind()).isEqualTo(KeyProblem.Kind.COLLATION_COLLISION);
+              assertThat(problem.samples())
+                  .singleElement()
+                  .asString()
+                  .contains("\"code\":\"A\"")
+                  .contains("\"code\":\"a\"")
+                  .contains(" and ");
+            });
   }
 
   @Test
@@ -206,13 +233,23 @@ class BigQueryStateIT {
 
     String sync = names.prefix().substring(0, names.prefix().length() - 1);
     for (String table : run.tables()) {
-      assertThat(emulator.tableMetadata(STATE, table).orElseThrow().path("labels").path("qsync_sync").asText())
-          .as("label of %s", table).isEqualTo(sync);
+      assertThat(
+              emulator
+                  .tableMetadata(STATE, table)
+                  .orElseThrow()
+                  .path("labels")
+                  .path("qsync_sync")
+                  .asText())
+          .as("label of %s", table)
+          .isEqualTo(sync);
     }
-    assertThat(emulator.tableMetadata(STATE, run.result()).orElseThrow().has("expirationTime")).isTrue();
-    assertThat(emulator.tableMetadata(STATE, run.changes()).orElseThrow().has("expirationTime")).isTrue();
+    assertThat(emulator.tableMetadata(STATE, run.result()).orElseThrow().has("expirationTime"))
+        .isTrue();
+    assertThat(emulator.tableMetadata(STATE, run.changes()).orElseThrow().has("expirationTime"))
+        .isTrue();
     assertThat(emulator.tableMetadata(STATE, run.state()).orElseThrow().has("expirationTime"))
-        .as("the state table expires").isFalse();
+        .as("the state table expires")
+        .isFalse();
   }
 
   @Test
@@ -225,8 +262,10 @@ class BigQueryStateIT {
     SnapshotNames other = SnapshotNames.of("other", "app", "other");
     state.materialize(QUERY, other.run("run-1"));
 
-    assertThat(state.describe(run.state())).get(InstanceOfAssertFactories.list(Column.class))
-        .extracting(Column::name).containsExactly("id", SnapshotSql.FINGERPRINT);
+    assertThat(state.describe(run.state()))
+        .get(InstanceOfAssertFactories.list(Column.class))
+        .extracting(Column::name)
+        .containsExactly("id", SnapshotSql.FINGERPRINT);
     assertThat(state.tables(names.prefix())).containsExactlyInAnyOrder(run.result(), run.state());
     assertThat(state.tables(SnapshotNames.QSYNC_PREFIX)).hasSize(3);
 
@@ -266,22 +305,31 @@ class BigQueryStateIT {
     SnapshotNames.Run lost = names.run("run-2");
     state.materialize(QUERY, lost);
     state.drop(lost.result());
-    QsyncException failure = catchThrowableOfType(QsyncException.class, () -> state.advance(lost, KEY));
-    assertThat(failure.getMessage()).contains("the result table qsync-test." + STATE + "." + lost.result())
-        .contains("is gone").contains("--restart");
+    QsyncException failure =
+        catchThrowableOfType(QsyncException.class, () -> state.advance(lost, KEY));
+    assertThat(failure.getMessage())
+        .contains("the result table qsync-test." + STATE + "." + lost.result())
+        .contains("is gone")
+        .contains("--restart");
   }
 
   @Test
   void aTableOfQsyncsOwnThatVanishesBeforeAStepFailsTheRunForTheNextToRebuild() {
     WarehouseState state = state();
     TwoRuns runs = twoRuns(state);
-    emulator.execute("DROP TABLE " + STATE + "." + runs.first().state()); // expired, or dropped by hand
+    emulator.execute(
+        "DROP TABLE " + STATE + "." + runs.first().state()); // expired, or dropped by hand
 
-    QsyncException failure = catchThrowableOfType(QsyncException.class, () -> state.changes(runs.second(), runs.first().state(), KEY, true));
+    QsyncException failure =
+        catchThrowableOfType(
+            QsyncException.class,
+            () -> state.changes(runs.second(), runs.first().state(), KEY, true));
 
     assertThat(failure.kind()).as("a failure the next run gets over").isEqualTo(ErrorKind.FAILED);
-    assertThat(failure.getMessage()).contains("the change set of run run_2 failed")
-        .contains("a table qsync made is gone").contains(runs.first().state())
+    assertThat(failure.getMessage())
+        .contains("the change set of run run_2 failed")
+        .contains("a table qsync made is gone")
+        .contains(runs.first().state())
         .contains("the next run makes the tables it needs anew")
         .doesNotContain("project and location");
   }
@@ -293,8 +341,9 @@ class BigQueryStateIT {
    */
   @Test
   void columnsNamedAfterTheSqlsAliasesAreFingerprintedLikeAnyOther() {
-    emulator.execute("CREATE TABLE shop.aliased AS SELECT range AS id, 'q' AS q, 'r' AS r, 's' AS s,"
-        + " 'f' AS qsync_first, 'l' AS qsync_last, 'v1' AS b FROM range(1, 6)");
+    emulator.execute(
+        "CREATE TABLE shop.aliased AS SELECT range AS id, 'q' AS q, 'r' AS r, 's' AS s,"
+            + " 'f' AS qsync_first, 'l' AS qsync_last, 'v1' AS b FROM range(1, 6)");
     String query = "SELECT id, q, r, s, qsync_first, qsync_last, b FROM shop.aliased";
     WarehouseState state = state();
     SnapshotNames.Run first = names.run("run-1");
@@ -304,36 +353,40 @@ class BigQueryStateIT {
     SnapshotNames.Run second = names.run("run-2");
     state.materialize(query, second);
 
-    assertThat(read(state.changes(second, first.state(), KEY, true))).containsExactly(
-        List.of("update", "1", "q", "r", "s", "f", "l", "v2"),
-        List.of("update", "2", "q", "r", "s", "f", "l", "v2"));
+    assertThat(read(state.changes(second, first.state(), KEY, true)))
+        .containsExactly(
+            List.of("update", "1", "q", "r", "s", "f", "l", "v2"),
+            List.of("update", "2", "q", "r", "s", "f", "l", "v2"));
     assertThat(state.checkKeys(second, List.of("q"), List.of(KeyCollation.of("utf8mb4_bin")), 5))
-        .extracting(KeyProblem::kind).containsExactly(KeyProblem.Kind.DUPLICATE_KEY);
+        .extracting(KeyProblem::kind)
+        .containsExactly(KeyProblem.Kind.DUPLICATE_KEY);
   }
 
   @Test
   void problemsNameReservedColumnsAndKeysBigQueryCannotCompareWithoutRunningAJob() {
     emulator.declareType("geo", "GEOGRAPHY");
-    String query = "SELECT 1 AS id, 'x' AS _qsync_fp, 'POINT(1 2)' AS geo, '{}'::JSON AS j,"
-        + " [1, 2] AS arr, {'a': 1} AS st";
+    String query =
+        "SELECT 1 AS id, 'x' AS _qsync_fp, 'POINT(1 2)' AS geo, '{}'::JSON AS j,"
+            + " [1, 2] AS arr, {'a': 1} AS st";
 
     List<String> problems = state().problems(query, List.of("geo", "J", "arr", "st", "id"));
 
-    assertThat(problems).containsExactly(
-        "the query returns a column named _qsync_fp, but diff: snapshot names columns and aliases"
-            + " of its own _qsync_...; rename it with AS (e.g. qsync_fp)",
-        "key column geo is GEOGRAPHY, which BigQuery cannot group or compare, so diff: snapshot"
-            + " cannot check or match its keys there; key on its text instead: ST_ASTEXT(geo) AS geo"
-            + " in the query",
-        "key column j is JSON, which BigQuery cannot group or compare, so diff: snapshot cannot"
-            + " check or match its keys there; key on its text instead: TO_JSON_STRING(j) AS j in"
-            + " the query",
-        "key column arr is ARRAY, which BigQuery cannot order, so diff: snapshot cannot check or"
-            + " match its keys there; key on its text instead: TO_JSON_STRING(arr) AS arr in the"
-            + " query",
-        "key column st is STRUCT, which BigQuery cannot order, so diff: snapshot cannot check or"
-            + " match its keys there; key on its text instead: TO_JSON_STRING(st) AS st in the"
-            + " query");
+    assertThat(problems)
+        .containsExactly(
+            "the query returns a column named _qsync_fp, but diff: snapshot names columns and aliases"
+                + " of its own _qsync_...; rename it with AS (e.g. qsync_fp)",
+            "key column geo is GEOGRAPHY, which BigQuery cannot group or compare, so diff: snapshot"
+                + " cannot check or match its keys there; key on its text instead: ST_ASTEXT(geo) AS geo"
+                + " in the query",
+            "key column j is JSON, which BigQuery cannot group or compare, so diff: snapshot cannot"
+                + " check or match its keys there; key on its text instead: TO_JSON_STRING(j) AS j in"
+                + " the query",
+            "key column arr is ARRAY, which BigQuery cannot order, so diff: snapshot cannot check or"
+                + " match its keys there; key on its text instead: TO_JSON_STRING(arr) AS arr in the"
+                + " query",
+            "key column st is STRUCT, which BigQuery cannot order, so diff: snapshot cannot check or"
+                + " match its keys there; key on its text instead: TO_JSON_STRING(st) AS st in the"
+                + " query");
     assertThat(state().problems(QUERY, KEY)).isEmpty();
     assertThat(emulator.jobIds()).as("dry runs only: no job, nothing billed").isEmpty();
   }
@@ -347,7 +400,8 @@ class BigQueryStateIT {
 
     assertThat(read(result)).hasSize(7);
     assertThat(emulator.queriesRun()).isEqualTo(1);
-    assertThat(result.notes()).anyMatch(note -> note.contains("retried 2 transient BigQuery errors"));
+    assertThat(result.notes())
+        .anyMatch(note -> note.contains("retried 2 transient BigQuery errors"));
   }
 
   @Test
@@ -357,10 +411,13 @@ class BigQueryStateIT {
     sources.add(source);
     WarehouseState state = source.state("no_such_dataset").orElseThrow();
 
-    QsyncException failure = catchThrowableOfType(QsyncException.class, () -> state.materialize(QUERY, names.run("run-1")));
+    QsyncException failure =
+        catchThrowableOfType(
+            QsyncException.class, () -> state.materialize(QUERY, names.run("run-1")));
 
     assertThat(failure.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
-    assertThat(failure.getMessage()).contains("state_dataset 'no_such_dataset' does not exist")
+    assertThat(failure.getMessage())
+        .contains("state_dataset 'no_such_dataset' does not exist")
         .contains("bq mk --dataset --location=US qsync-test:no_such_dataset")
         .contains("roles/bigquery.dataEditor");
     assertThat(emulator.queriesRun()).isZero();

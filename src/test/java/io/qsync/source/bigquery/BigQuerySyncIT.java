@@ -43,27 +43,41 @@ class BigQuerySyncIT {
   }
 
   private Qsync qsync(TestDatabase database, String query, int pageSize, Optional<String> staging) {
-    return BigQuerySyncs.qsync(dir, database, BigQuerySyncs.connection(emulator, pageSize, staging),
-        BigQuerySyncs.sync(query, "users", List.of("user_id"), Mode.MIRROR), FaultPoint.NONE);
+    return BigQuerySyncs.qsync(
+        dir,
+        database,
+        BigQuerySyncs.connection(emulator, pageSize, staging),
+        BigQuerySyncs.sync(query, "users", List.of("user_id"), Mode.MIRROR),
+        FaultPoint.NONE);
   }
 
   @Test
   void mirrorsAResultReadInPagesThatDoNotDivideIt(TestDatabase database) {
-    Qsync qsync = qsync(database, "SELECT user_id, name, vip FROM `qsync-test.shop.users`", 300, Optional.empty());
+    Qsync qsync =
+        qsync(
+            database,
+            "SELECT user_id, name, vip FROM `qsync-test.shop.users`",
+            300,
+            Optional.empty());
 
     RunReport first = qsync.run(BigQuerySyncs.SYNC);
 
     assertThat(first.counts()).isEqualTo(new ChangeCounts(2500, 2500, 0, 0, 0));
     assertThat(database.count("users")).isEqualTo(2500);
-    assertThat(database.rows("SELECT user_id, name, vip FROM users WHERE user_id IN (0, 2499) ORDER BY user_id"))
-        .containsExactly(List.of("0", "user 0", "1"), List.of("2499", "user 2499", "1")); // 2499 = 7 * 357
+    assertThat(
+            database.rows(
+                "SELECT user_id, name, vip FROM users WHERE user_id IN (0, 2499) ORDER BY user_id"))
+        .containsExactly(
+            List.of("0", "user 0", "1"), List.of("2499", "user 2499", "1")); // 2499 = 7 * 357
     assertThat(emulator.queriesRun()).isEqualTo(1);
     assertThat(emulator.requests("tabledata.list")).isEqualTo(9); // ceil(2500 / 300)
     assertThat(emulator.rowsServed()).isEqualTo(2500);
     assertThat(database.rows("SELECT source_job FROM _qsync_runs").get(0).get(0))
-        .startsWith("qsync-test:US.qsync_").contains(" -> qsync-test." + BigQueryEmulator.ANONYMOUS_DATASET + ".");
+        .startsWith("qsync-test:US.qsync_")
+        .contains(" -> qsync-test." + BigQueryEmulator.ANONYMOUS_DATASET + ".");
 
-    emulator.execute("UPDATE shop.users SET name = 'renamed' WHERE user_id = 5",
+    emulator.execute(
+        "UPDATE shop.users SET name = 'renamed' WHERE user_id = 5",
         "DELETE FROM shop.users WHERE user_id = 6");
     RunReport second = qsync.run(BigQuerySyncs.SYNC);
     assertThat(second.counts()).isEqualTo(new ChangeCounts(2499, 0, 1, 1, 2498));
@@ -73,7 +87,8 @@ class BigQuerySyncIT {
 
   @Test
   void validateDescribesTheQueryWithADryRunAndRunsNoQuery(TestDatabase database) {
-    Qsync qsync = qsync(database, "SELECT user_id, name, vip FROM shop.users", 1000, Optional.empty());
+    Qsync qsync =
+        qsync(database, "SELECT user_id, name, vip FROM shop.users", 1000, Optional.empty());
 
     ValidationReport report = qsync.validate();
 
@@ -98,25 +113,41 @@ class BigQuerySyncIT {
             + " connection_id BIGINT NOT NULL, error TEXT NULL, KEY by_sync (sync_name, started_at))",
         "INSERT INTO `_qsync_runs` (run_id, sync_name, target_table, mode, status, phase, started_at,"
             + " finished_at, host, pid, connection_id) VALUES ('20200101T000000Z-000001', '"
-            + BigQuerySyncs.SYNC + "', 'users', 'mirror', 'succeeded', 'done', '2020-01-01', '2020-01-01',"
+            + BigQuerySyncs.SYNC
+            + "', 'users', 'mirror', 'succeeded', 'done', '2020-01-01', '2020-01-01',"
             + " 'old-host', 1, 1)");
     Qsync qsync = qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.empty());
     assertThat(qsync.history(BigQuerySyncs.SYNC, 5)).hasSize(1);
 
     qsync.run(BigQuerySyncs.SYNC);
 
-    assertThat(database.rows("SELECT run_id, source_job IS NULL FROM _qsync_runs ORDER BY started_at"))
-        .extracting(row -> row.get(1)).containsExactly("1", "0");
-    assertThat(qsync.history(BigQuerySyncs.SYNC, 5).get(0).sourceJob()).get().asString().contains("qsync_");
+    assertThat(
+            database.rows("SELECT run_id, source_job IS NULL FROM _qsync_runs ORDER BY started_at"))
+        .extracting(row -> row.get(1))
+        .containsExactly("1", "0");
+    assertThat(qsync.history(BigQuerySyncs.SYNC, 5).get(0).sourceJob())
+        .get()
+        .asString()
+        .contains("qsync_");
   }
 
   @Test
   void anEmptyResultEmptiesTheTable(TestDatabase database) {
-    qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.empty()).run(BigQuerySyncs.SYNC);
+    qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.empty())
+        .run(BigQuerySyncs.SYNC);
     // allow_empty: an empty result may empty the table (the delete guard refuses it otherwise).
-    Qsync empty = BigQuerySyncs.qsync(dir, database, BigQuerySyncs.connection(emulator, 1000, Optional.empty()),
-        BigQuerySyncs.sync("SELECT user_id, name FROM shop.users WHERE user_id < 0", "users",
-            List.of("user_id"), Mode.MIRROR).withDeleteGuard(DeleteGuard.NONE), FaultPoint.NONE);
+    Qsync empty =
+        BigQuerySyncs.qsync(
+            dir,
+            database,
+            BigQuerySyncs.connection(emulator, 1000, Optional.empty()),
+            BigQuerySyncs.sync(
+                    "SELECT user_id, name FROM shop.users WHERE user_id < 0",
+                    "users",
+                    List.of("user_id"),
+                    Mode.MIRROR)
+                .withDeleteGuard(DeleteGuard.NONE),
+            FaultPoint.NONE);
 
     RunReport report = empty.run(BigQuerySyncs.SYNC);
 
@@ -127,7 +158,8 @@ class BigQuerySyncIT {
   @Test
   void writesTheResultToTheStagingDatasetWhenOneIsNamed(TestDatabase database) {
     emulator.createDataset("qsync_staging");
-    Qsync qsync = qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.of("qsync_staging"));
+    Qsync qsync =
+        qsync(database, "SELECT user_id, name FROM shop.users", 1000, Optional.of("qsync_staging"));
 
     qsync.run(BigQuerySyncs.SYNC);
 

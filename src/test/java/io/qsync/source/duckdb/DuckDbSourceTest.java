@@ -22,16 +22,23 @@ class DuckDbSourceTest {
     String before = System.getProperty("java.io.tmpdir");
     System.setProperty("java.io.tmpdir", temporary.toString());
     try {
-      try (DuckDbSource source = new DuckDbSource(new DuckDbConnectionConfig("warehouse", Optional.empty(), List.of()));
+      try (DuckDbSource source =
+              new DuckDbSource(
+                  new DuckDbConnectionConfig("warehouse", Optional.empty(), List.of()));
           SourceResult result = source.query("SELECT range AS id FROM range(1000)", "run-1")) {
         long[] rows = {0};
         result.read(0, values -> rows[0]++);
         assertThat(rows[0]).isEqualTo(1000);
-        assertThat(temporary).isDirectoryContaining(path -> path.getFileName().toString().startsWith("qsync-duckdb-source"));
+        assertThat(temporary)
+            .isDirectoryContaining(
+                path -> path.getFileName().toString().startsWith("qsync-duckdb-source"));
       }
 
-      // (DuckDB's native library may have moved here too, see DuckDbLibrary: it is not the source's)
-      assertThat(temporary).isDirectoryNotContaining(path -> path.getFileName().toString().startsWith("qsync-duckdb-source"));
+      // (DuckDB's native library may have moved here too, see DuckDbLibrary: it is not the
+      // source's)
+      assertThat(temporary)
+          .isDirectoryNotContaining(
+              path -> path.getFileName().toString().startsWith("qsync-duckdb-source"));
     } finally {
       System.setProperty("java.io.tmpdir", before);
     }
@@ -40,19 +47,23 @@ class DuckDbSourceTest {
   /** A query DuckDB refuses is shown as the user wrote it, the caret under the mistake. */
   @Test
   void aRefusedQueryIsQuotedAsWrittenWithTheCaretUnderTheMistake() {
-    try (DuckDbSource source = new DuckDbSource(
-        new DuckDbConnectionConfig("warehouse", Optional.empty(), List.of()))) {
-      QsyncException refused = catchThrowableOfType(QsyncException.class,
-          () -> source.describe("SELECT 1 AS id FROM nonexistent"));
+    try (DuckDbSource source =
+        new DuckDbSource(new DuckDbConnectionConfig("warehouse", Optional.empty(), List.of()))) {
+      QsyncException refused =
+          catchThrowableOfType(
+              QsyncException.class, () -> source.describe("SELECT 1 AS id FROM nonexistent"));
 
       assertThat(refused.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
       String message = refused.getMessage();
-      assertThat(message).startsWith("DuckDB connection 'warehouse' rejected the query: ")
-          .contains("nonexistent does not exist").doesNotContain("DESCRIBE");
+      assertThat(message)
+          .startsWith("DuckDB connection 'warehouse' rejected the query: ")
+          .contains("nonexistent does not exist")
+          .doesNotContain("DESCRIBE");
       List<String> lines = message.lines().toList();
       int excerpt = lines.indexOf("LINE 1: SELECT 1 AS id FROM nonexistent");
       assertThat(excerpt).as(message).isNotNegative();
-      assertThat(lines.get(excerpt + 1).indexOf('^')).as(message)
+      assertThat(lines.get(excerpt + 1).indexOf('^'))
+          .as(message)
           .isEqualTo(lines.get(excerpt).indexOf("nonexistent"));
     }
   }

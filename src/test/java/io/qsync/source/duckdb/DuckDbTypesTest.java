@@ -94,8 +94,12 @@ class DuckDbTypesTest {
         Statement statement = connection.createStatement();
         ResultSet row =
             statement.executeQuery(
-                "SELECT CAST(" + mapping.projection().formatted("c") + " AS VARCHAR)"
-                    + " FROM (SELECT TIMESTAMP_NS '" + nanos + "' AS c)")) {
+                "SELECT CAST("
+                    + mapping.projection().formatted("c")
+                    + " AS VARCHAR)"
+                    + " FROM (SELECT TIMESTAMP_NS '"
+                    + nanos
+                    + "' AS c)")) {
       row.next();
       assertThat(row.getString(1)).isEqualTo(micros);
     }

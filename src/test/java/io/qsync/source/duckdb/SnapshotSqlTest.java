@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qsync.diff.KeyCollation;
 import io.qsync.row.Column;
-import io.qsync.source.SnapshotSql;
 import io.qsync.row.SqlType;
+import io.qsync.source.SnapshotSql;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -25,7 +25,8 @@ class SnapshotSqlTest {
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE SCHEMA st");
-      statement.execute("CREATE TABLE st.r AS " + SQL.result("SELECT 1 AS id, 'a' AS name; -- done"));
+      statement.execute(
+          "CREATE TABLE st.r AS " + SQL.result("SELECT 1 AS id, 'a' AS name; -- done"));
 
       assertThat(rows(statement, "SELECT id, name, length(_qsync_fp) FROM st.r"))
           .containsExactly(List.of("1", "a", "32"));
@@ -37,20 +38,29 @@ class SnapshotSqlTest {
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE SCHEMA st");
-      statement.execute("CREATE TABLE st.old AS " + SQL.result(
-          "SELECT * FROM (VALUES (1, 'same'), (2, 'before'), (3, 'gone')) AS v(id, name)"));
+      statement.execute(
+          "CREATE TABLE st.old AS "
+              + SQL.result(
+                  "SELECT * FROM (VALUES (1, 'same'), (2, 'before'), (3, 'gone')) AS v(id, name)"));
       statement.execute("CREATE TABLE st.state AS " + SQL.state("old", List.of("id")));
-      statement.execute("CREATE TABLE st.new AS " + SQL.result(
-          "SELECT * FROM (VALUES (1, 'same'), (2, 'after'), (4, NULL)) AS v(id, name)"));
+      statement.execute(
+          "CREATE TABLE st.new AS "
+              + SQL.result(
+                  "SELECT * FROM (VALUES (1, 'same'), (2, 'after'), (4, NULL)) AS v(id, name)"));
       List<String> columns = List.of("id", "name");
 
-      assertThat(rows(statement, SQL.changes("new", "state", columns, List.of("id"), true)
-          + " ORDER BY id"))
+      assertThat(
+              rows(
+                  statement,
+                  SQL.changes("new", "state", columns, List.of("id"), true) + " ORDER BY id"))
           .containsExactly(
-              List.of("update", "2", "after"), List.of("delete", "3", "null"),
+              List.of("update", "2", "after"),
+              List.of("delete", "3", "null"),
               List.of("insert", "4", "null"));
-      assertThat(rows(statement, SQL.changes("new", "state", columns, List.of("id"), false)
-          + " ORDER BY id"))
+      assertThat(
+              rows(
+                  statement,
+                  SQL.changes("new", "state", columns, List.of("id"), false) + " ORDER BY id"))
           .containsExactly(List.of("update", "2", "after"), List.of("insert", "4", "null"));
     }
   }
@@ -66,37 +76,53 @@ class SnapshotSqlTest {
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE SCHEMA st");
-      statement.execute("CREATE TABLE st.old AS " + SQL.result(query.formatted(
-          "(1, 'q', 'r', 's', 'f', 'l', 'v1'), (2, 'q', 'r', 's', 'f', 'l', 'v1'),"
-              + " (3, 'q', 'r', 's', 'f', 'l', 'v1')")));
+      statement.execute(
+          "CREATE TABLE st.old AS "
+              + SQL.result(
+                  query.formatted(
+                      "(1, 'q', 'r', 's', 'f', 'l', 'v1'), (2, 'q', 'r', 's', 'f', 'l', 'v1'),"
+                          + " (3, 'q', 'r', 's', 'f', 'l', 'v1')")));
       statement.execute("CREATE TABLE st.state AS " + SQL.state("old", List.of("id")));
-      statement.execute("CREATE TABLE st.new AS " + SQL.result(query.formatted(
-          "(1, 'q', 'r', 's', 'f', 'l', 'v2'), (2, 'q', 'r', 's', 'f', 'l', 'v2'),"
-              + " (3, 'q', 'r', 's', 'f', 'l', 'v1')")));
+      statement.execute(
+          "CREATE TABLE st.new AS "
+              + SQL.result(
+                  query.formatted(
+                      "(1, 'q', 'r', 's', 'f', 'l', 'v2'), (2, 'q', 'r', 's', 'f', 'l', 'v2'),"
+                          + " (3, 'q', 'r', 's', 'f', 'l', 'v1')")));
       List<String> columns = List.of("id", "q", "r", "s", "qsync_first", "qsync_last", "b");
 
-      assertThat(rows(statement, SQL.changes("new", "state", columns, List.of("id"), true)
-          + " ORDER BY id"))
+      assertThat(
+              rows(
+                  statement,
+                  SQL.changes("new", "state", columns, List.of("id"), true) + " ORDER BY id"))
           .containsExactly(
               List.of("update", "1", "q", "r", "s", "f", "l", "v2"),
               List.of("update", "2", "q", "r", "s", "f", "l", "v2"));
-      assertThat(rows(statement, SQL.collidingKeys("new", List.of("q"),
-          List.of(KeyCollation.of("utf8mb4_general_ci")), 5)))
-          .as("three rows share q, but it is one key value, not a collision").isEmpty();
+      assertThat(
+              rows(
+                  statement,
+                  SQL.collidingKeys(
+                      "new", List.of("q"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5)))
+          .as("three rows share q, but it is one key value, not a collision")
+          .isEmpty();
     }
   }
 
-  /** Whatever the SQL names itself (an alias, a column) starts with _qsync_, which no query may use. */
+  /**
+   * Whatever the SQL names itself (an alias, a column) starts with _qsync_, which no query may use.
+   */
   @Test
   void everyNameTheSqlMakesUpIsReserved() {
     List<String> columns = List.of("id", "b");
-    List<String> statements = List.of(
-        SQL.result("SELECT id, b FROM t"),
-        SQL.changes("r", "s", columns, List.of("id"), true),
-        SQL.state("r", List.of("id")),
-        SQL.nullKeys("r", List.of("id"), 5),
-        SQL.duplicateKeys("r", List.of("id"), 5),
-        SQL.collidingKeys("r", List.of("b"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5));
+    List<String> statements =
+        List.of(
+            SQL.result("SELECT id, b FROM t"),
+            SQL.changes("r", "s", columns, List.of("id"), true),
+            SQL.state("r", List.of("id")),
+            SQL.nullKeys("r", List.of("id"), 5),
+            SQL.duplicateKeys("r", List.of("id"), 5),
+            SQL.collidingKeys(
+                "r", List.of("b"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5));
     Pattern alias = Pattern.compile("(?i)\\bAS\\s+\"?([A-Za-z_][A-Za-z0-9_]*)");
     List<String> madeUp = new ArrayList<>();
     for (String statement : statements) {
@@ -108,16 +134,21 @@ class SnapshotSqlTest {
       }
     }
 
-    assertThat(madeUp).isNotEmpty().allMatch(name -> name.startsWith(SnapshotSql.RESERVED), "starts with _qsync_");
+    assertThat(madeUp)
+        .isNotEmpty()
+        .allMatch(name -> name.startsWith(SnapshotSql.RESERVED), "starts with _qsync_");
   }
 
   @Test
   void aQueryColumnNamedLikeQsyncsOwnIsRefusedWithTheRename() {
-    assertThat(SnapshotSql.reservedNameProblems(List.of(
-        new Column("id", SqlType.of(SqlType.Kind.BIGINT)),
-        new Column("_QSYNC_fp", SqlType.of(SqlType.Kind.VARCHAR)))))
-        .containsExactly("the query returns a column named _QSYNC_fp, but diff: snapshot names"
-            + " columns and aliases of its own _qsync_...; rename it with AS (e.g. QSYNC_fp)");
+    assertThat(
+            SnapshotSql.reservedNameProblems(
+                List.of(
+                    new Column("id", SqlType.of(SqlType.Kind.BIGINT)),
+                    new Column("_QSYNC_fp", SqlType.of(SqlType.Kind.VARCHAR)))))
+        .containsExactly(
+            "the query returns a column named _QSYNC_fp, but diff: snapshot names"
+                + " columns and aliases of its own _qsync_...; rename it with AS (e.g. QSYNC_fp)");
   }
 
   private static List<List<String>> rows(Statement statement, String sql) throws Exception {

@@ -53,10 +53,10 @@ import java.util.zip.GZIPInputStream;
  * anonymous result table every query job writes and {@code tabledata.list} re-reads, page tokens
  * and {@code startIndex}, value encodings ({@link BigQueryValues}), error bodies, tables.list in
  * pages, table labels and expirations (a dataset's default one too), dry runs that estimate bytes
- * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff:
- * snapshot} ({@link #MACROS}, {@link #functions}), GoogleSQL's lexical structure (comments, string
- * escapes, raw and triple-quoted strings: {@link GoogleSqlText}). Jobs finish before {@code
- * jobs.insert} returns.
+ * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff: snapshot}
+ * ({@link #MACROS}, {@link #functions}), GoogleSQL's lexical structure (comments, string escapes,
+ * raw and triple-quoted strings: {@link GoogleSqlText}). Jobs finish before {@code jobs.insert}
+ * returns.
  *
  * <p>Faults for tests: {@link #failRequest}, {@link #stallRequests}, {@link #slowRequests}, {@link
  * #expireResultTable}, {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link
@@ -81,14 +81,15 @@ public final class BigQueryEmulator implements AutoCloseable {
    *       (cloud.google.com/bigquery/docs/reference/standard-sql/hash_functions#farm_fingerprint);
    *       DuckDB's hash() (an unsigned 64-bit hash) moved into INT64's range. Another hash than
    *       Farm's, but as deterministic: equal inputs, equal fingerprints.
-   *   <li>{@code TO_JSON_STRING(x)}: a value, or a whole row named by its table alias, as JSON
-   *       text (cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#to_json_string);
+   *   <li>{@code TO_JSON_STRING(x)}: a value, or a whole row named by its table alias, as JSON text
+   *       (cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#to_json_string);
    *       DuckDB's to_json, which takes a row alias as a struct alike.
    * </ul>
    */
-  private static final List<String> MACROS = List.of(
-      "CREATE MACRO farm_fingerprint(x) AS (hash(x)::HUGEINT - 9223372036854775808)::BIGINT",
-      "CREATE MACRO to_json_string(x) AS to_json(x)::VARCHAR");
+  private static final List<String> MACROS =
+      List.of(
+          "CREATE MACRO farm_fingerprint(x) AS (hash(x)::HUGEINT - 9223372036854775808)::BIGINT",
+          "CREATE MACRO to_json_string(x) AS to_json(x)::VARCHAR");
 
   private final String project;
   private final HttpServer server;
@@ -153,11 +154,13 @@ public final class BigQueryEmulator implements AutoCloseable {
     tables.put(ANONYMOUS_DATASET, new ConcurrentHashMap<>());
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     // A thread per request in flight: a stalled answer holds its thread, not the others'.
-    this.executor = Executors.newCachedThreadPool(runnable -> {
-      Thread thread = new Thread(runnable, "bigquery-emulator");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.executor =
+        Executors.newCachedThreadPool(
+            runnable -> {
+              Thread thread = new Thread(runnable, "bigquery-emulator");
+              thread.setDaemon(true);
+              return thread;
+            });
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
@@ -237,9 +240,9 @@ public final class BigQueryEmulator implements AutoCloseable {
    * Holds the answer to the {@code nth} request of {@code kind} from now for {@code hold}, {@code
    * times} requests in a row: the request takes effect (a job is created, a page is read), but its
    * answer is sent only after {@code hold} — to a client that has usually stopped waiting. This is
-   * how a stalled connection or an overloaded frontend looks from the client's side: no error
-   * body, no status, only silence until the client's read timeout. Google's client surfaces it as
-   * a {@code BigQueryException} without a reason, caused by an {@code InterruptedException} (gax's
+   * how a stalled connection or an overloaded frontend looks from the client's side: no error body,
+   * no status, only silence until the client's read timeout. Google's client surfaces it as a
+   * {@code BigQueryException} without a reason, caused by an {@code InterruptedException} (gax's
    * DirectRetryingExecutor turns the socket's SocketTimeoutException, an InterruptedIOException,
    * into an interrupt).
    */
@@ -273,8 +276,9 @@ public final class BigQueryEmulator implements AutoCloseable {
    * Drops the table that the {@code nth} request of {@code kind} from now names (a {@code
    * tabledata.list} or {@code tables.get} of it) just before serving it, as BigQuery deletes a
    * table whose expiration time passes ("When the expiration time is reached, the table is deleted
-   * along with all of its data", cloud.google.com/bigquery/docs/managing-tables#updating_a_tables_expiration_time):
-   * a read in progress then meets a 404 {@code notFound}, "Not found: Table ...".
+   * along with all of its data",
+   * cloud.google.com/bigquery/docs/managing-tables#updating_a_tables_expiration_time): a read in
+   * progress then meets a 404 {@code notFound}, "Not found: Table ...".
    */
   public synchronized void expireTableAt(String kind, int nth) {
     expiries.put(kind, (long) nth);
@@ -339,8 +343,9 @@ public final class BigQueryEmulator implements AutoCloseable {
       String path = exchange.getRequestURI().getRawPath();
       Map<String, String> query = queryParameters(exchange.getRequestURI().getRawQuery());
       // The client's HTTP transport sends PATCH as POST with X-HTTP-Method-Override.
-      String method = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-HTTP-Method-Override"))
-          .orElse(exchange.getRequestMethod());
+      String method =
+          Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-HTTP-Method-Override"))
+              .orElse(exchange.getRequestMethod());
       JsonNode reply;
       int status = 200;
       String kind = "unknown";
@@ -407,9 +412,12 @@ public final class BigQueryEmulator implements AutoCloseable {
     String resource = rest.isEmpty() ? "" : rest.get(0);
     int depth = rest.size();
     return switch (resource) {
-      case "jobs" -> depth == 1 ? (method.equals("POST") ? "jobs.insert" : "jobs.list")
-          : depth == 3 && rest.get(2).equals("cancel") ? "jobs.cancel"
-          : method.equals("DELETE") ? "jobs.delete" : "jobs.get";
+      case "jobs" ->
+          depth == 1
+              ? (method.equals("POST") ? "jobs.insert" : "jobs.list")
+              : depth == 3 && rest.get(2).equals("cancel")
+                  ? "jobs.cancel"
+                  : method.equals("DELETE") ? "jobs.delete" : "jobs.get";
       case "queries" -> depth == 1 ? "jobs.query" : "jobs.getQueryResults";
       case "datasets" -> {
         if (depth <= 2) {
@@ -442,7 +450,9 @@ public final class BigQueryEmulator implements AutoCloseable {
           continue;
         }
         fault.times--;
-        throw new ApiError(fault.status, fault.reason,
+        throw new ApiError(
+            fault.status,
+            fault.reason,
             "injected " + fault.reason + " (" + fault.status + ") on " + kind);
       }
     }
@@ -480,16 +490,25 @@ public final class BigQueryEmulator implements AutoCloseable {
   }
 
   private JsonNode dispatch(
-      String kind, String requestProject, List<String> rest, Map<String, String> query, JsonNode body) {
+      String kind,
+      String requestProject,
+      List<String> rest,
+      Map<String, String> query,
+      JsonNode body) {
     return switch (kind) {
       case "jobs.insert" -> insertJob(requestProject, body, query);
       case "jobs.get" -> getJob(rest.get(1));
-      case "jobs.cancel" -> NODES.objectNode().put("kind", "bigquery#jobCancelResponse").set("job", getJob(rest.get(1)));
+      case "jobs.cancel" ->
+          NODES
+              .objectNode()
+              .put("kind", "bigquery#jobCancelResponse")
+              .set("job", getJob(rest.get(1)));
       case "jobs.query" -> query(requestProject, body);
       case "jobs.getQueryResults" -> getQueryResults(rest.get(1), query);
       case "datasets.get" -> getDataset(rest.get(1));
       case "datasets.insert" -> insertDataset(body);
-      case "datasets.delete" -> deleteDataset(rest.get(1), "true".equals(query.get("deleteContents")));
+      case "datasets.delete" ->
+          deleteDataset(rest.get(1), "true".equals(query.get("deleteContents")));
       case "tables.get" -> getTable(rest.get(1), rest.get(3));
       case "tables.list" -> listTables(rest.get(1), query);
       case "tables.insert" -> insertTable(rest.get(1), body);
@@ -506,7 +525,8 @@ public final class BigQueryEmulator implements AutoCloseable {
 
   // ---- jobs ----
 
-  private synchronized JsonNode insertJob(String requestProject, JsonNode body, Map<String, String> query) {
+  private synchronized JsonNode insertJob(
+      String requestProject, JsonNode body, Map<String, String> query) {
     ObjectNode job = body == null ? NODES.objectNode() : ((ObjectNode) body).deepCopy();
     ObjectNode reference = job.withObjectProperty("jobReference");
     String jobId = reference.path("jobId").asText(UUID.randomUUID().toString());
@@ -520,8 +540,15 @@ public final class BigQueryEmulator implements AutoCloseable {
     if (!dryRun && jobs.containsKey(jobId)) {
       // "If the job ID is already in use, the request fails with a duplicate (409) error"
       // (cloud.google.com/bigquery/docs/running-jobs#generate-jobid).
-      throw new ApiError(409, "duplicate", "Already Exists: Job " + requestProject + ":"
-          + reference.path("location").asText() + "." + jobId);
+      throw new ApiError(
+          409,
+          "duplicate",
+          "Already Exists: Job "
+              + requestProject
+              + ":"
+              + reference.path("location").asText()
+              + "."
+              + jobId);
     }
     job.put("kind", "bigquery#job");
     job.put("id", requestProject + ":" + reference.path("location").asText() + "." + jobId);
@@ -533,23 +560,35 @@ public final class BigQueryEmulator implements AutoCloseable {
       return remember(job, dryRun);
     }
     try {
-      String sql = translate(queryConfiguration.path("query").asText(), queryConfiguration.path("queryParameters"));
+      String sql =
+          translate(
+              queryConfiguration.path("query").asText(),
+              queryConfiguration.path("queryParameters"));
       if (dryRun) {
         List<Field> schema = describe(sql);
         job.withObjectProperty("status").put("state", "DONE");
         ObjectNode statistics = job.withObjectProperty("statistics");
         long bytes = bytesScanned(sql);
         statistics.put("totalBytesProcessed", Long.toString(bytes));
-        statistics.withObjectProperty("query").set("schema", NODES.objectNode().set("fields", BigQueryFields.toJson(schema)));
+        statistics
+            .withObjectProperty("query")
+            .set("schema", NODES.objectNode().set("fields", BigQueryFields.toJson(schema)));
         statistics.withObjectProperty("query").put("totalBytesProcessed", Long.toString(bytes));
         return job;
       }
-      long maximumBytesBilled = queryConfiguration.path("maximumBytesBilled").asLong(Long.MAX_VALUE);
+      long maximumBytesBilled =
+          queryConfiguration.path("maximumBytesBilled").asLong(Long.MAX_VALUE);
       if (bytesProcessedPerQuery > maximumBytesBilled) {
         // "bytesBilledLimitExceeded 400: the query exceeds the limit set by maximumBytesBilled"
         // (cloud.google.com/bigquery/docs/error-messages).
-        throw new ApiError(400, "bytesBilledLimitExceeded", "Query exceeded limit for bytes billed: "
-            + maximumBytesBilled + ". " + bytesProcessedPerQuery + " or higher required.");
+        throw new ApiError(
+            400,
+            "bytesBilledLimitExceeded",
+            "Query exceeded limit for bytes billed: "
+                + maximumBytesBilled
+                + ". "
+                + bytesProcessedPerQuery
+                + " or higher required.");
       }
       String dataset;
       String table;
@@ -557,21 +596,27 @@ public final class BigQueryEmulator implements AutoCloseable {
         dataset = queryConfiguration.path("destinationTable").path("datasetId").asText();
         table = queryConfiguration.path("destinationTable").path("tableId").asText();
         if (!datasetExists(dataset)) {
-          throw new ApiError(404, "notFound", "Not found: Dataset " + requestProject + ":" + dataset);
+          throw new ApiError(
+              404, "notFound", "Not found: Dataset " + requestProject + ":" + dataset);
         }
       } else {
         // A query without a destination writes to a table in a hidden anonymous dataset, kept
-        // about 24 hours (cloud.google.com/bigquery/docs/writing-results#temporary_and_permanent_tables).
+        // about 24 hours
+        // (cloud.google.com/bigquery/docs/writing-results#temporary_and_permanent_tables).
         dataset = ANONYMOUS_DATASET;
         table = "anon" + jobId.replaceAll("[^A-Za-z0-9_]", "_");
-        queryConfiguration.withObjectProperty("destinationTable").put("projectId", requestProject)
-            .put("datasetId", dataset).put("tableId", table);
+        queryConfiguration
+            .withObjectProperty("destinationTable")
+            .put("projectId", requestProject)
+            .put("datasetId", dataset)
+            .put("tableId", table);
       }
       queries.incrementAndGet();
       long count;
       try (Statement statement = duckDb.createStatement()) {
         statement.execute("CREATE OR REPLACE TABLE " + duckName(dataset, table) + " AS " + sql);
-        try (ResultSet result = statement.executeQuery("SELECT count(*) FROM " + duckName(dataset, table))) {
+        try (ResultSet result =
+            statement.executeQuery("SELECT count(*) FROM " + duckName(dataset, table))) {
           result.next();
           count = result.getLong(1);
         }
@@ -591,7 +636,8 @@ public final class BigQueryEmulator implements AutoCloseable {
       queryStatistics.put("totalBytesBilled", Long.toString(bytesProcessedPerQuery));
       queryStatistics.put("cacheHit", false);
       queryStatistics.put("statementType", "SELECT");
-      queryStatistics.set("schema", NODES.objectNode().set("fields", BigQueryFields.toJson(schema)));
+      queryStatistics.set(
+          "schema", NODES.objectNode().set("fields", BigQueryFields.toJson(schema)));
       job.put("qsyncEmulatorRows", count);
     } catch (ApiError e) {
       if (dryRun) {
@@ -622,7 +668,11 @@ public final class BigQueryEmulator implements AutoCloseable {
     status.put("state", "DONE");
     ObjectNode errorResult = status.putObject("errorResult");
     errorResult.put("reason", error.reason).put("message", error.getMessage());
-    status.putArray("errors").addObject().put("reason", error.reason).put("message", error.getMessage());
+    status
+        .putArray("errors")
+        .addObject()
+        .put("reason", error.reason)
+        .put("message", error.getMessage());
     job.put("qsyncEmulatorStatus", error.status);
   }
 
@@ -650,8 +700,14 @@ public final class BigQueryEmulator implements AutoCloseable {
       reference.put("location", request.path("location").asText());
     }
     ObjectNode configuration = insert.putObject("configuration").putObject("query");
-    for (String copied : List.of("query", "useLegacySql", "queryParameters", "maximumBytesBilled",
-        "defaultDataset", "parameterMode")) {
+    for (String copied :
+        List.of(
+            "query",
+            "useLegacySql",
+            "queryParameters",
+            "maximumBytesBilled",
+            "defaultDataset",
+            "parameterMode")) {
       if (request.has(copied)) {
         configuration.set(copied, request.get(copied));
       }
@@ -665,7 +721,8 @@ public final class BigQueryEmulator implements AutoCloseable {
     if (request.has("maxResults")) {
       pageQuery.put("maxResults", request.path("maxResults").asText());
     }
-    pageQuery.put("formatOptions.useInt64Timestamp",
+    pageQuery.put(
+        "formatOptions.useInt64Timestamp",
         request.path("formatOptions").path("useInt64Timestamp").asText("false"));
     ObjectNode response = (ObjectNode) getQueryResults(jobId, pageQuery);
     response.put("kind", "bigquery#queryResponse");
@@ -676,11 +733,14 @@ public final class BigQueryEmulator implements AutoCloseable {
     ObjectNode job = job(jobId);
     JsonNode errorResult = job.path("status").path("errorResult");
     if (!errorResult.isMissingNode()) {
-      throw new ApiError(job.path("qsyncEmulatorStatus").asInt(400), errorResult.path("reason").asText(),
+      throw new ApiError(
+          job.path("qsyncEmulatorStatus").asInt(400),
+          errorResult.path("reason").asText(),
           errorResult.path("message").asText());
     }
     JsonNode destination = job.path("configuration").path("query").path("destinationTable");
-    ObjectNode response = page(destination.path("datasetId").asText(), destination.path("tableId").asText(), query);
+    ObjectNode response =
+        page(destination.path("datasetId").asText(), destination.path("tableId").asText(), query);
     response.put("kind", "bigquery#getQueryResultsResponse");
     response.set("jobReference", job.path("jobReference"));
     response.put("jobComplete", true);
@@ -692,22 +752,29 @@ public final class BigQueryEmulator implements AutoCloseable {
   /**
    * What a dry run says a query would process: the size of every table it names, by BigQuery's
    * data-size rules (cloud.google.com/bigquery/pricing#data_size_calculation): INT64, FLOAT64,
-   * DATE, DATETIME, TIME, TIMESTAMP 8 bytes; NUMERIC 16; BOOL 1; STRING and BYTES 2 + their
-   * length in bytes; JSON its text's bytes; NULL 0. BigQuery counts only the columns a query
-   * reads; the emulator counts all of each table's, an upper bound. Jobs that run report {@link
+   * DATE, DATETIME, TIME, TIMESTAMP 8 bytes; NUMERIC 16; BOOL 1; STRING and BYTES 2 + their length
+   * in bytes; JSON its text's bytes; NULL 0. BigQuery counts only the columns a query reads; the
+   * emulator counts all of each table's, an upper bound. Jobs that run report {@link
    * #bytesProcessedPerQuery} instead, so a test can set what maximumBytesBilled meets.
    */
   private synchronized long bytesScanned(String sql) {
     long bytes = 0;
     try (Statement statement = duckDb.createStatement();
-        ResultSet named = statement.executeQuery("SELECT table_schema, table_name FROM"
-            + " information_schema.tables WHERE table_schema <> 'main'")) {
+        ResultSet named =
+            statement.executeQuery(
+                "SELECT table_schema, table_name FROM"
+                    + " information_schema.tables WHERE table_schema <> 'main'")) {
       List<String[]> referenced = new ArrayList<>();
       while (named.next()) {
         String dataset = named.getString(1);
         String table = named.getString(2);
-        Pattern reference = Pattern.compile("(?i)(?<![\\w\"])\"?" + Pattern.quote(dataset)
-            + "\"?\\s*\\.\\s*\"?" + Pattern.quote(table) + "\"?(?![\\w\"])");
+        Pattern reference =
+            Pattern.compile(
+                "(?i)(?<![\\w\"])\"?"
+                    + Pattern.quote(dataset)
+                    + "\"?\\s*\\.\\s*\"?"
+                    + Pattern.quote(table)
+                    + "\"?(?![\\w\"])");
         if (reference.matcher(sql).find()) {
           referenced.add(new String[] {dataset, table});
         }
@@ -728,13 +795,20 @@ public final class BigQueryEmulator implements AutoCloseable {
       while (described.next()) {
         String column = quote(described.getString(1));
         String type = described.getString(2).toUpperCase(Locale.ROOT);
-        String size = type.equals("VARCHAR") ? "2 + strlen(" + column + ")"
-            : type.equals("BLOB") ? "2 + octet_length(" + column + ")"
-            : type.equals("BOOLEAN") ? "1"
-            : type.startsWith("DECIMAL") ? "16"
-            : type.contains("[]") || type.startsWith("STRUCT") || type.equals("JSON")
-                ? "strlen(CAST(" + column + " AS VARCHAR))"
-                : "8";
+        String size =
+            type.equals("VARCHAR")
+                ? "2 + strlen(" + column + ")"
+                : type.equals("BLOB")
+                    ? "2 + octet_length(" + column + ")"
+                    : type.equals("BOOLEAN")
+                        ? "1"
+                        : type.startsWith("DECIMAL")
+                            ? "16"
+                            : type.contains("[]")
+                                    || type.startsWith("STRUCT")
+                                    || type.equals("JSON")
+                                ? "strlen(CAST(" + column + " AS VARCHAR))"
+                                : "8";
         sizes.add("CASE WHEN " + column + " IS NULL THEN 0 ELSE " + size + " END");
       }
     }
@@ -742,8 +816,12 @@ public final class BigQueryEmulator implements AutoCloseable {
       return 0;
     }
     try (Statement statement = duckDb.createStatement();
-        ResultSet sum = statement.executeQuery("SELECT coalesce(sum(" + String.join(" + ", sizes)
-            + "), 0) FROM " + duckName(dataset, table))) {
+        ResultSet sum =
+            statement.executeQuery(
+                "SELECT coalesce(sum("
+                    + String.join(" + ", sizes)
+                    + "), 0) FROM "
+                    + duckName(dataset, table))) {
       sum.next();
       return sum.getLong(1);
     }
@@ -756,9 +834,11 @@ public final class BigQueryEmulator implements AutoCloseable {
       return true;
     }
     try (Statement statement = duckDb.createStatement();
-        ResultSet result = statement.executeQuery(
-            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = '"
-                + dataset.replace("'", "''") + "'")) {
+        ResultSet result =
+            statement.executeQuery(
+                "SELECT count(*) FROM information_schema.schemata WHERE schema_name = '"
+                    + dataset.replace("'", "''")
+                    + "'")) {
       result.next();
       if (result.getLong(1) == 0) {
         return false;
@@ -794,7 +874,8 @@ public final class BigQueryEmulator implements AutoCloseable {
 
   /** Creates a dataset (a DuckDB schema) known to the API, e.g. a staging dataset. */
   public void createDataset(String dataset) {
-    insertDataset(NODES.objectNode().set("datasetReference", NODES.objectNode().put("datasetId", dataset)));
+    insertDataset(
+        NODES.objectNode().set("datasetReference", NODES.objectNode().put("datasetId", dataset)));
   }
 
   /** Creates a dataset whose new tables expire after {@code defaultTableExpiration}. */
@@ -806,7 +887,8 @@ public final class BigQueryEmulator implements AutoCloseable {
   private synchronized JsonNode deleteDataset(String dataset, boolean deleteContents) {
     getDataset(dataset);
     if (!deleteContents && !tables.get(dataset).isEmpty()) {
-      throw new ApiError(400, "resourceInUse", "Dataset " + project + ":" + dataset + " is still in use");
+      throw new ApiError(
+          400, "resourceInUse", "Dataset " + project + ":" + dataset + " is still in use");
     }
     execute("DROP SCHEMA " + quote(dataset) + " CASCADE");
     tables.remove(dataset);
@@ -817,7 +899,8 @@ public final class BigQueryEmulator implements AutoCloseable {
     syncTablesFromDuckDb(dataset);
     ObjectNode node = tables.getOrDefault(dataset, Map.of()).get(table);
     if (node == null) {
-      throw new ApiError(404, "notFound", "Not found: Table " + project + ":" + dataset + "." + table);
+      throw new ApiError(
+          404, "notFound", "Not found: Table " + project + ":" + dataset + "." + table);
     }
     return node;
   }
@@ -825,17 +908,24 @@ public final class BigQueryEmulator implements AutoCloseable {
   /** Tables a test created with {@link #execute} become API tables on first use. */
   private void syncTablesFromDuckDb(String dataset) {
     try (Statement statement = duckDb.createStatement();
-        ResultSet result = statement.executeQuery(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
-                + dataset.replace("'", "''") + "'")) {
+        ResultSet result =
+            statement.executeQuery(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+                    + dataset.replace("'", "''")
+                    + "'")) {
       List<String> names = new ArrayList<>();
       while (result.next()) {
         names.add(result.getString(1));
       }
-      Map<String, ObjectNode> known = tables.computeIfAbsent(dataset, name -> new ConcurrentHashMap<>());
+      Map<String, ObjectNode> known =
+          tables.computeIfAbsent(dataset, name -> new ConcurrentHashMap<>());
       for (String name : names) {
         if (!known.containsKey(name)) {
-          registerTable(project, dataset, name, describe("SELECT * FROM " + duckName(dataset, name)),
+          registerTable(
+              project,
+              dataset,
+              name,
+              describe("SELECT * FROM " + duckName(dataset, name)),
               count(dataset, name));
         }
       }
@@ -847,23 +937,29 @@ public final class BigQueryEmulator implements AutoCloseable {
 
   private long count(String dataset, String table) throws SQLException {
     try (Statement statement = duckDb.createStatement();
-        ResultSet result = statement.executeQuery("SELECT count(*) FROM " + duckName(dataset, table))) {
+        ResultSet result =
+            statement.executeQuery("SELECT count(*) FROM " + duckName(dataset, table))) {
       result.next();
       return result.getLong(1);
     }
   }
 
-  private void registerTable(String tableProject, String dataset, String table, List<Field> schema, long count) {
+  private void registerTable(
+      String tableProject, String dataset, String table, List<Field> schema, long count) {
     ObjectNode node = NODES.objectNode();
     node.put("kind", "bigquery#table");
     node.put("id", tableProject + ":" + dataset + "." + table);
-    node.putObject("tableReference").put("projectId", tableProject).put("datasetId", dataset).put("tableId", table);
+    node.putObject("tableReference")
+        .put("projectId", tableProject)
+        .put("datasetId", dataset)
+        .put("tableId", table);
     node.putObject("schema").set("fields", BigQueryFields.toJson(schema));
     node.put("numRows", Long.toString(count));
     node.put("type", "TABLE");
     node.put("location", "US");
     node.put("creationTime", Long.toString(System.currentTimeMillis()));
-    Map<String, ObjectNode> known = tables.computeIfAbsent(dataset, name -> new ConcurrentHashMap<>());
+    Map<String, ObjectNode> known =
+        tables.computeIfAbsent(dataset, name -> new ConcurrentHashMap<>());
     ObjectNode previous = known.get(table);
     if (previous != null) {
       // WRITE_TRUNCATE replaces the data and the schema, not the table's metadata
@@ -876,7 +972,8 @@ public final class BigQueryEmulator implements AutoCloseable {
     } else if (defaultExpirations.containsKey(dataset)) {
       // "the default table expiration ... applies to tables created after it is set"
       // (cloud.google.com/bigquery/docs/updating-datasets#table-expiration).
-      node.put("expirationTime",
+      node.put(
+          "expirationTime",
           Long.toString(System.currentTimeMillis() + defaultExpirations.get(dataset).toMillis()));
     }
     known.put(table, node);
@@ -903,7 +1000,9 @@ public final class BigQueryEmulator implements AutoCloseable {
     List<String> names = new ArrayList<>(tables.get(dataset).keySet());
     names.sort(null);
     int start = query.containsKey("pageToken") ? (int) decodeToken(query.get("pageToken")) : 0;
-    int end = (int) Math.min(names.size(), start + Long.parseLong(query.getOrDefault("maxResults", "50")));
+    int end =
+        (int)
+            Math.min(names.size(), start + Long.parseLong(query.getOrDefault("maxResults", "50")));
     ObjectNode response = NODES.objectNode();
     response.put("kind", "bigquery#tableList");
     response.put("totalItems", names.size());
@@ -911,8 +1010,9 @@ public final class BigQueryEmulator implements AutoCloseable {
     for (String name : names.subList(Math.min(start, end), end)) {
       ObjectNode full = tables.get(dataset).get(name);
       ObjectNode item = listed.addObject();
-      for (String field : List.of("kind", "id", "tableReference", "type", "creationTime", "labels",
-          "expirationTime")) {
+      for (String field :
+          List.of(
+              "kind", "id", "tableReference", "type", "creationTime", "labels", "expirationTime")) {
         if (full.has(field)) {
           item.set(field, full.get(field));
         }
@@ -932,7 +1032,8 @@ public final class BigQueryEmulator implements AutoCloseable {
     getDataset(dataset);
     String table = body.path("tableReference").path("tableId").asText();
     if (tables.get(dataset).containsKey(table)) {
-      throw new ApiError(409, "duplicate", "Already Exists: Table " + project + ":" + dataset + "." + table);
+      throw new ApiError(
+          409, "duplicate", "Already Exists: Table " + project + ":" + dataset + "." + table);
     }
     List<String> columns = new ArrayList<>();
     for (JsonNode field : body.path("schema").path("fields")) {
@@ -963,19 +1064,20 @@ public final class BigQueryEmulator implements AutoCloseable {
   }
 
   private static String duckDbType(JsonNode field) {
-    String type = switch (field.path("type").asText()) {
-      case "INTEGER", "INT64" -> "BIGINT";
-      case "FLOAT", "FLOAT64" -> "DOUBLE";
-      case "BOOLEAN", "BOOL" -> "BOOLEAN";
-      case "NUMERIC" -> "DECIMAL(38,9)";
-      case "BYTES" -> "BLOB";
-      case "DATE" -> "DATE";
-      case "TIME" -> "TIME";
-      case "DATETIME" -> "TIMESTAMP";
-      case "TIMESTAMP" -> "TIMESTAMPTZ";
-      case "JSON" -> "JSON";
-      default -> "VARCHAR";
-    };
+    String type =
+        switch (field.path("type").asText()) {
+          case "INTEGER", "INT64" -> "BIGINT";
+          case "FLOAT", "FLOAT64" -> "DOUBLE";
+          case "BOOLEAN", "BOOL" -> "BOOLEAN";
+          case "NUMERIC" -> "DECIMAL(38,9)";
+          case "BYTES" -> "BLOB";
+          case "DATE" -> "DATE";
+          case "TIME" -> "TIME";
+          case "DATETIME" -> "TIMESTAMP";
+          case "TIMESTAMP" -> "TIMESTAMPTZ";
+          case "JSON" -> "JSON";
+          default -> "VARCHAR";
+        };
     return field.path("mode").asText().equals("REPEATED") ? type + "[]" : type;
   }
 
@@ -1005,11 +1107,13 @@ public final class BigQueryEmulator implements AutoCloseable {
     ObjectNode node = table(dataset, table);
     List<Field> schema = schema(node);
     long total = node.path("numRows").asLong();
-    long start = query.containsKey("pageToken")
-        ? decodeToken(query.get("pageToken"))
-        : Long.parseLong(query.getOrDefault("startIndex", "0"));
+    long start =
+        query.containsKey("pageToken")
+            ? decodeToken(query.get("pageToken"))
+            : Long.parseLong(query.getOrDefault("startIndex", "0"));
     long maxResults = Long.parseLong(query.getOrDefault("maxResults", "100000"));
-    boolean int64 = Boolean.parseBoolean(query.getOrDefault("formatOptions.useInt64Timestamp", "false"));
+    boolean int64 =
+        Boolean.parseBoolean(query.getOrDefault("formatOptions.useInt64Timestamp", "false"));
     ObjectNode response = NODES.objectNode();
     response.put("totalRows", Long.toString(total));
     response.put("etag", Integer.toHexString(node.hashCode()));
@@ -1020,16 +1124,26 @@ public final class BigQueryEmulator implements AutoCloseable {
       for (Field field : schema) {
         projections.add(BigQueryValues.projection(field, quote(field.name())));
       }
-      String sql = "SELECT " + String.join(", ", projections) + " FROM " + duckName(dataset, table)
-          + " ORDER BY rowid" + (reverseTableData ? " DESC" : "")
-          + " LIMIT " + maxResults + " OFFSET " + start;
+      String sql =
+          "SELECT "
+              + String.join(", ", projections)
+              + " FROM "
+              + duckName(dataset, table)
+              + " ORDER BY rowid"
+              + (reverseTableData ? " DESC" : "")
+              + " LIMIT "
+              + maxResults
+              + " OFFSET "
+              + start;
       try (Statement statement = duckDb.createStatement();
           ResultSet result = statement.executeQuery(sql)) {
         while (result.next()) {
           Object[] values = new Object[schema.size()];
           for (int i = 0; i < values.length; i++) {
-            values[i] = schema.get(i).type().equals("FLOAT") && !schema.get(i).repeated()
-                ? result.getObject(i + 1) : result.getString(i + 1);
+            values[i] =
+                schema.get(i).type().equals("FLOAT") && !schema.get(i).repeated()
+                    ? result.getObject(i + 1)
+                    : result.getString(i + 1);
           }
           page.add(BigQueryValues.row(schema, values, int64));
         }
@@ -1055,7 +1169,8 @@ public final class BigQueryEmulator implements AutoCloseable {
     try (Statement statement = duckDb.createStatement();
         ResultSet described = statement.executeQuery("DESCRIBE " + duckName(dataset, name))) {
       while (described.next()) {
-        schema.add(BigQueryFields.field(described.getString(1), described.getString(2), declaredTypes));
+        schema.add(
+            BigQueryFields.field(described.getString(1), described.getString(2), declaredTypes));
       }
     } catch (SQLException e) {
       throw sqlError(e);
@@ -1064,7 +1179,9 @@ public final class BigQueryEmulator implements AutoCloseable {
   }
 
   private static String encodeToken(long row) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("row:" + row).getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(("row:" + row).getBytes(StandardCharsets.UTF_8));
   }
 
   private static long decodeToken(String token) {
@@ -1082,7 +1199,8 @@ public final class BigQueryEmulator implements AutoCloseable {
     try (Statement statement = duckDb.createStatement();
         ResultSet described = statement.executeQuery("DESCRIBE " + sql)) {
       while (described.next()) {
-        schema.add(BigQueryFields.field(described.getString(1), described.getString(2), declaredTypes));
+        schema.add(
+            BigQueryFields.field(described.getString(1), described.getString(2), declaredTypes));
       }
     } catch (SQLException e) {
       throw sqlError(e);
@@ -1103,9 +1221,14 @@ public final class BigQueryEmulator implements AutoCloseable {
     for (JsonNode parameter : parameters) {
       String type = parameter.path("parameterType").path("type").asText("STRING");
       JsonNode value = parameter.path("parameterValue").path("value");
-      String literal = value.isMissingNode() || value.isNull()
-          ? "NULL"
-          : "CAST('" + value.asText().replace("'", "''") + "' AS " + duckDbType(NODES.objectNode().put("type", type)) + ")";
+      String literal =
+          value.isMissingNode() || value.isNull()
+              ? "NULL"
+              : "CAST('"
+                  + value.asText().replace("'", "''")
+                  + "' AS "
+                  + duckDbType(NODES.objectNode().put("type", type))
+                  + ")";
       values.put(parameter.path("name").asText(), literal);
     }
     String duckDb;
@@ -1124,23 +1247,28 @@ public final class BigQueryEmulator implements AutoCloseable {
    *   <li>{@code STRUCT(a, b)}: a struct whose fields take the names of the columns given
    *       (cloud.google.com/bigquery/docs/reference/standard-sql/data-types#constructing_a_struct);
    *       DuckDB's struct_pack names them alike.
-   *   <li>{@code REGEXP_REPLACE(s, re, t)} replaces every match
-   *       (string_functions#regexp_replace); DuckDB's only with the 'g' option.
+   *   <li>{@code REGEXP_REPLACE(s, re, t)} replaces every match (string_functions#regexp_replace);
+   *       DuckDB's only with the 'g' option.
    *   <li>{@code REGEXP_REPLACE(NORMALIZE(s, NFD), r'\pM', '')}: the documented way to strip
    *       accents (string_functions#normalize); DuckDB's strip_accents, as DuckDB has no NFD.
    * </ul>
    */
   private static String functions(String sql) {
-    String translated = rewriteCalls(sql, "REGEXP_REPLACE", arguments -> {
-      if (arguments.size() == 3) {
-        Matcher normalized = NORMALIZE_NFD.matcher(arguments.get(0));
-        if (normalized.matches() && arguments.get(1).strip().equals("'\\pM'")
-            && arguments.get(2).strip().equals("''")) {
-          return "strip_accents(" + normalized.group(1) + ")";
-        }
-      }
-      return "regexp_replace(" + String.join(",", arguments) + ", 'g')";
-    });
+    String translated =
+        rewriteCalls(
+            sql,
+            "REGEXP_REPLACE",
+            arguments -> {
+              if (arguments.size() == 3) {
+                Matcher normalized = NORMALIZE_NFD.matcher(arguments.get(0));
+                if (normalized.matches()
+                    && arguments.get(1).strip().equals("'\\pM'")
+                    && arguments.get(2).strip().equals("''")) {
+                  return "strip_accents(" + normalized.group(1) + ")";
+                }
+              }
+              return "regexp_replace(" + String.join(",", arguments) + ", 'g')";
+            });
     return STRUCT.matcher(translated).replaceAll("struct_pack(");
   }
 
@@ -1148,7 +1276,8 @@ public final class BigQueryEmulator implements AutoCloseable {
    * Rewrites every call of function {@code name} (any case) given its top-level arguments as
    * written; calls inside the arguments are rewritten too.
    */
-  private static String rewriteCalls(String sql, String name, Function<List<String>, String> rewrite) {
+  private static String rewriteCalls(
+      String sql, String name, Function<List<String>, String> rewrite) {
     Pattern call = Pattern.compile("(?i)\\b" + name + "\\s*\\(");
     String text = sql;
     int from = 0;
@@ -1179,7 +1308,8 @@ public final class BigQueryEmulator implements AutoCloseable {
       if (close < 0) {
         throw new ApiError(400, "invalidQuery", "Unclosed call of " + name);
       }
-      text = text.substring(0, matcher.start()) + rewrite.apply(arguments) + text.substring(close + 1);
+      text =
+          text.substring(0, matcher.start()) + rewrite.apply(arguments) + text.substring(close + 1);
       from = matcher.start() + 1;
       matcher = call.matcher(text);
     }
@@ -1210,17 +1340,23 @@ public final class BigQueryEmulator implements AutoCloseable {
     ObjectNode inner = body.putObject("error");
     inner.put("code", error.status);
     inner.put("message", error.getMessage());
-    inner.putArray("errors").addObject().put("message", error.getMessage()).put("domain", "global")
+    inner
+        .putArray("errors")
+        .addObject()
+        .put("message", error.getMessage())
+        .put("domain", "global")
         .put("reason", error.reason);
-    inner.put("status", switch (error.status) {
-      case 400 -> "INVALID_ARGUMENT";
-      case 403 -> "PERMISSION_DENIED";
-      case 404 -> "NOT_FOUND";
-      case 409 -> "ALREADY_EXISTS";
-      case 429 -> "RESOURCE_EXHAUSTED";
-      case 503 -> "UNAVAILABLE";
-      default -> "INTERNAL";
-    });
+    inner.put(
+        "status",
+        switch (error.status) {
+          case 400 -> "INVALID_ARGUMENT";
+          case 403 -> "PERMISSION_DENIED";
+          case 404 -> "NOT_FOUND";
+          case 409 -> "ALREADY_EXISTS";
+          case 429 -> "RESOURCE_EXHAUSTED";
+          case 503 -> "UNAVAILABLE";
+          default -> "INTERNAL";
+        });
     return body;
   }
 
@@ -1233,7 +1369,8 @@ public final class BigQueryEmulator implements AutoCloseable {
       return null;
     }
     // The client gzips request bodies (Content-Encoding: gzip).
-    String encoding = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Encoding")).orElse("");
+    String encoding =
+        Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Encoding")).orElse("");
     if (encoding.contains("gzip")) {
       try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
         raw = in.readAllBytes();
@@ -1249,8 +1386,10 @@ public final class BigQueryEmulator implements AutoCloseable {
     }
     for (String pair : rawQuery.split("&")) {
       int equals = pair.indexOf('=');
-      String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-      String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+      String name =
+          URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+      String value =
+          equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
       parameters.put(name, value);
     }
     return parameters;

@@ -75,7 +75,9 @@ class BigQueryEmulatorIT {
   @Test
   void aJobWithAChosenIdIsFoundAgainAndItsResultTableReReadByStartIndex() throws Exception {
     JobId id = JobId.newBuilder().setJob("qsync_run_1").setLocation("US").build();
-    Job job = bigQuery.create(JobInfo.of(id, QueryJobConfiguration.of("SELECT id FROM `test-project.ds.numbers`")));
+    Job job =
+        bigQuery.create(
+            JobInfo.of(id, QueryJobConfiguration.of("SELECT id FROM `test-project.ds.numbers`")));
     assertThat(job.getStatus().getState().name()).isEqualTo("DONE");
     Job found = bigQuery.getJob(id);
     TableId destination = ((QueryJobConfiguration) found.getConfiguration()).getDestinationTable();
@@ -83,8 +85,12 @@ class BigQueryEmulatorIT {
     assertThat(table.getNumRows().longValue()).isEqualTo(25);
     Schema schema = table.getDefinition().getSchema();
 
-    TableResult page = bigQuery.listTableData(destination, schema,
-        BigQuery.TableDataListOption.startIndex(20), BigQuery.TableDataListOption.pageSize(3));
+    TableResult page =
+        bigQuery.listTableData(
+            destination,
+            schema,
+            BigQuery.TableDataListOption.startIndex(20),
+            BigQuery.TableDataListOption.pageSize(3));
     List<Long> ids = new ArrayList<>();
     while (page != null) {
       page.getValues().forEach(row -> ids.add(row.get(0).getLongValue()));
@@ -124,8 +130,10 @@ class BigQueryEmulatorIT {
     assertThat(row.get("nan").getDoubleValue()).isNaN();
     assertThat(row.get("ninf").getDoubleValue()).isEqualTo(Double.NEGATIVE_INFINITY);
     assertThat(row.get("f").getDoubleValue()).isEqualTo(0.1);
-    assertThat(row.get("n").getNumericValue()).isEqualByComparingTo(new BigDecimal("12345678901234567890.123456789"));
-    assertThat(row.get("big").getStringValue()).isEqualTo("123456789012345678901234567890123456789.5");
+    assertThat(row.get("n").getNumericValue())
+        .isEqualByComparingTo(new BigDecimal("12345678901234567890.123456789"));
+    assertThat(row.get("big").getStringValue())
+        .isEqualTo("123456789012345678901234567890123456789.5");
     assertThat(row.get("b").getBooleanValue()).isTrue();
     assertThat(row.get("s").getStringValue()).isEqualTo("x\"y");
     assertThat(row.get("bytes").getBytesValue()).containsExactly(0, 0xFF);
@@ -138,8 +146,12 @@ class BigQueryEmulatorIT {
     assertThat(row.get("iv").getStringValue()).isEqualTo("1-2 3 25:1:1.5");
     FieldValueList struct = row.get("st").getRecordValue();
     assertThat(struct.get(0).getLongValue()).isEqualTo(1);
-    assertThat(struct.get(1).getRepeatedValue()).extracting(FieldValue::getStringValue).containsExactly("x", "y");
-    assertThat(row.get("l").getRepeatedValue()).extracting(FieldValue::isNull).containsExactly(false, true, false);
+    assertThat(struct.get(1).getRepeatedValue())
+        .extracting(FieldValue::getStringValue)
+        .containsExactly("x", "y");
+    assertThat(row.get("l").getRepeatedValue())
+        .extracting(FieldValue::isNull)
+        .containsExactly(false, true, false);
     assertThat(row.get("nothing").isNull()).isTrue();
   }
 
@@ -147,7 +159,8 @@ class BigQueryEmulatorIT {
   void namedParametersAreBound() throws Exception {
     TableResult result =
         bigQuery.query(
-            QueryJobConfiguration.newBuilder("SELECT count(*) AS c FROM ds.numbers WHERE id < @limit")
+            QueryJobConfiguration.newBuilder(
+                    "SELECT count(*) AS c FROM ds.numbers WHERE id < @limit")
                 .addNamedParameter("limit", QueryParameterValue.int64(7))
                 .build());
     assertThat(result.iterateAll().iterator().next().get("c").getLongValue()).isEqualTo(7);
@@ -156,24 +169,30 @@ class BigQueryEmulatorIT {
   @Test
   void errorsComeInGooglesShapeWithTheirStatus() {
     assertThatThrownBy(() -> bigQuery.query(QueryJobConfiguration.of("SELEC 1")))
-        .isInstanceOfSatisfying(BigQueryException.class,
+        .isInstanceOfSatisfying(
+            BigQueryException.class,
             e -> assertThat(e.getError().getReason()).isEqualTo("invalidQuery"));
     assertThatThrownBy(() -> bigQuery.query(QueryJobConfiguration.of("SELECT * FROM ds.missing")))
-        .isInstanceOfSatisfying(BigQueryException.class,
+        .isInstanceOfSatisfying(
+            BigQueryException.class,
             e -> assertThat(e.getError().getReason()).isEqualTo("notFound"));
     emulator.failRequest("tables.get", 1, 403, "rateLimitExceeded");
     assertThatThrownBy(() -> bigQuery.getTable(TableId.of("ds", "numbers")))
-        .isInstanceOfSatisfying(BigQueryException.class, e -> {
-          assertThat(e.getCode()).isEqualTo(403);
-          assertThat(e.getError().getReason()).isEqualTo("rateLimitExceeded");
-        });
-    assertThat(bigQuery.getTable(TableId.of("ds", "numbers")).getNumRows().longValue()).isEqualTo(25);
+        .isInstanceOfSatisfying(
+            BigQueryException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(403);
+              assertThat(e.getError().getReason()).isEqualTo("rateLimitExceeded");
+            });
+    assertThat(bigQuery.getTable(TableId.of("ds", "numbers")).getNumRows().longValue())
+        .isEqualTo(25);
   }
 
   @Test
   void anExpiredResultTableIsGone() throws Exception {
     JobId id = JobId.newBuilder().setJob("expiring").build();
-    Job job = bigQuery.create(JobInfo.of(id, QueryJobConfiguration.of("SELECT id FROM ds.numbers")));
+    Job job =
+        bigQuery.create(JobInfo.of(id, QueryJobConfiguration.of("SELECT id FROM ds.numbers")));
     TableId destination = ((QueryJobConfiguration) job.getConfiguration()).getDestinationTable();
     emulator.expireResultTable("expiring");
     assertThat(bigQuery.getTable(destination)).isNull();
@@ -182,23 +201,34 @@ class BigQueryEmulatorIT {
 
   @Test
   void runsTheGoogleSqlFunctionsOfTheSnapshotDiff() throws Exception {
-    FieldValueList row = bigQuery.query(QueryJobConfiguration.of(
-        "SELECT REGEXP_REPLACE('banana', 'a', 'o') AS replaced,"
-            + " REGEXP_REPLACE(NORMALIZE(LOWER('Crème Brûlée'), NFD), r'\\pM', '') AS plain,"
-            + " TO_JSON_STRING(STRUCT(`id`, name)) AS pair, TO_JSON_STRING(n) AS whole,"
-            + " FARM_FINGERPRINT(TO_JSON_STRING(n)) AS fp, FARM_FINGERPRINT('x') <> FARM_FINGERPRINT('y') AS differs"
-            + " FROM (SELECT * FROM `test-project.ds.numbers` WHERE id = 3) AS n"))
-        .iterateAll().iterator().next();
+    FieldValueList row =
+        bigQuery
+            .query(
+                QueryJobConfiguration.of(
+                    "SELECT REGEXP_REPLACE('banana', 'a', 'o') AS replaced,"
+                        + " REGEXP_REPLACE(NORMALIZE(LOWER('Crème Brûlée'), NFD), r'\\pM', '') AS plain,"
+                        + " TO_JSON_STRING(STRUCT(`id`, name)) AS pair, TO_JSON_STRING(n) AS whole,"
+                        + " FARM_FINGERPRINT(TO_JSON_STRING(n)) AS fp, FARM_FINGERPRINT('x') <> FARM_FINGERPRINT('y') AS differs"
+                        + " FROM (SELECT * FROM `test-project.ds.numbers` WHERE id = 3) AS n"))
+            .iterateAll()
+            .iterator()
+            .next();
 
     assertThat(row.get("replaced").getStringValue()).isEqualTo("bonono");
     assertThat(row.get("plain").getStringValue()).isEqualTo("creme brulee");
     assertThat(row.get("pair").getStringValue()).isEqualTo("{\"id\":3,\"name\":\"n3\"}");
     assertThat(row.get("whole").getStringValue()).isEqualTo("{\"id\":3,\"name\":\"n3\"}");
     assertThat(row.get("differs").getBooleanValue()).isTrue();
-    FieldValueList again = bigQuery.query(QueryJobConfiguration.of(
-        "SELECT FARM_FINGERPRINT(TO_JSON_STRING(n)) AS fp FROM (SELECT * FROM ds.numbers WHERE id = 3) AS n"))
-        .iterateAll().iterator().next();
-    assertThat(again.get("fp").getLongValue()).as("the same row, the same fingerprint")
+    FieldValueList again =
+        bigQuery
+            .query(
+                QueryJobConfiguration.of(
+                    "SELECT FARM_FINGERPRINT(TO_JSON_STRING(n)) AS fp FROM (SELECT * FROM ds.numbers WHERE id = 3) AS n"))
+            .iterateAll()
+            .iterator()
+            .next();
+    assertThat(again.get("fp").getLongValue())
+        .as("the same row, the same fingerprint")
         .isEqualTo(row.get("fp").getLongValue());
   }
 
@@ -208,8 +238,10 @@ class BigQueryEmulatorIT {
       emulator.execute("CREATE TABLE ds.t" + i + " AS SELECT 1 AS x");
     }
     List<String> names = new ArrayList<>();
-    bigQuery.listTables(DatasetId.of("test-project", "ds"), BigQuery.TableListOption.pageSize(2))
-        .iterateAll().forEach(table -> names.add(table.getTableId().getTable()));
+    bigQuery
+        .listTables(DatasetId.of("test-project", "ds"), BigQuery.TableListOption.pageSize(2))
+        .iterateAll()
+        .forEach(table -> names.add(table.getTableId().getTable()));
 
     assertThat(names).containsExactly("numbers", "t0", "t1", "t2", "t3");
     assertThat(emulator.requests("tables.list")).isEqualTo(3);
@@ -219,9 +251,13 @@ class BigQueryEmulatorIT {
 
   @Test
   void aDryRunSaysTheBytesOfTheTablesItReadsAndRunsNothing() {
-    Job dryRun = bigQuery.create(JobInfo.of(QueryJobConfiguration.newBuilder(
-        "SELECT n.id FROM ds.numbers AS n FULL OUTER JOIN `test-project.ds.numbers` AS m ON n.id = m.id")
-        .setDryRun(true).build()));
+    Job dryRun =
+        bigQuery.create(
+            JobInfo.of(
+                QueryJobConfiguration.newBuilder(
+                        "SELECT n.id FROM ds.numbers AS n FULL OUTER JOIN `test-project.ds.numbers` AS m ON n.id = m.id")
+                    .setDryRun(true)
+                    .build()));
 
     // 25 ids x 8 bytes; 25 names x (2 + length): 10 of 'n0'..'n9', 15 of 'n10'..'n24'; the
     // emulator counts a table once, however often the query names it

@@ -11,15 +11,21 @@ import java.util.Map;
 /**
  * The emulator's schema: DuckDB column types as BigQuery's REST API describes them in a {@code
  * TableSchema} (legacy type names INTEGER, FLOAT, BOOLEAN, RECORD, as the API returns them; modes
- * NULLABLE and REPEATED). Reference: cloud.google.com/bigquery/docs/reference/rest/v2/tables#TableFieldSchema.
- * Pure; thread-safe.
+ * NULLABLE and REPEATED). Reference:
+ * cloud.google.com/bigquery/docs/reference/rest/v2/tables#TableFieldSchema. Pure; thread-safe.
  */
 final class BigQueryFields {
   /**
-   * One field. {@code type} is BigQuery's name; {@code duckDb} the DuckDB type it came from;
-   * {@code fields} the children of a RECORD; {@code rangeElement} the element type of a RANGE.
+   * One field. {@code type} is BigQuery's name; {@code duckDb} the DuckDB type it came from; {@code
+   * fields} the children of a RECORD; {@code rangeElement} the element type of a RANGE.
    */
-  record Field(String name, String type, boolean repeated, List<Field> fields, String duckDb, String rangeElement) {
+  record Field(
+      String name,
+      String type,
+      boolean repeated,
+      List<Field> fields,
+      String duckDb,
+      String rangeElement) {
     ObjectNode toJson() {
       ObjectNode node = JsonNodeFactory.instance.objectNode();
       node.put("name", name);
@@ -75,7 +81,12 @@ final class BigQueryFields {
     if (declaredType != null && upper.equals("VARCHAR")) {
       String declaredUpper = declaredType.toUpperCase(Locale.ROOT);
       if (declaredUpper.startsWith("RANGE<")) {
-        return new Field(name, "RANGE", false, List.of(), type,
+        return new Field(
+            name,
+            "RANGE",
+            false,
+            List.of(),
+            type,
             declaredUpper.substring(6, declaredUpper.length() - 1));
       }
       return new Field(name, declaredUpper, false, List.of(), type, null);
@@ -90,7 +101,8 @@ final class BigQueryFields {
     } else {
       bigQuery =
           switch (upper) {
-            case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER" -> "INTEGER";
+            case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER" ->
+                "INTEGER";
             case "FLOAT", "DOUBLE" -> "FLOAT";
             case "BOOLEAN" -> "BOOLEAN";
             case "VARCHAR" -> "STRING";
@@ -101,8 +113,13 @@ final class BigQueryFields {
             case "TIMESTAMP WITH TIME ZONE" -> "TIMESTAMP";
             case "JSON" -> "JSON";
             case "INTERVAL" -> "INTERVAL";
-            default -> throw new IllegalArgumentException(
-                "the emulator has no BigQuery type for DuckDB type " + duckDbType + " (column " + name + ")");
+            default ->
+                throw new IllegalArgumentException(
+                    "the emulator has no BigQuery type for DuckDB type "
+                        + duckDbType
+                        + " (column "
+                        + name
+                        + ")");
           };
     }
     return new Field(name, bigQuery, false, List.of(), type, null);
@@ -137,7 +154,9 @@ final class BigQueryFields {
       while (end + 1 < part.length() && part.charAt(end + 1) == '"') {
         end = part.indexOf('"', end + 2);
       }
-      return new String[] {part.substring(1, end).replace("\"\"", "\""), part.substring(end + 1).trim()};
+      return new String[] {
+        part.substring(1, end).replace("\"\"", "\""), part.substring(end + 1).trim()
+      };
     }
     int space = part.indexOf(' ');
     return new String[] {part.substring(0, space), part.substring(space + 1).trim()};

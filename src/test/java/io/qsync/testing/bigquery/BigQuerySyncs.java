@@ -21,14 +21,16 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * A config of one sync from the emulator (connection {@code bq}, no credentials, retries after
- * 1 ms for at most a second) into a test database (connection {@code app}), with the stage in {@code dir/stage}.
+ * A config of one sync from the emulator (connection {@code bq}, no credentials, retries after 1 ms
+ * for at most a second) into a test database (connection {@code app}), with the stage in {@code
+ * dir/stage}.
  */
 public final class BigQuerySyncs {
   public static final String SYNC = "bq_sync";
+
   /**
-   * The client's own timeouts, and a retry budget that covers the failures tests inject (a few in
-   * a row, 1 ms apart) but gives up on a fault armed for every attempt within a second.
+   * The client's own timeouts, and a retry budget that covers the failures tests inject (a few in a
+   * row, 1 ms apart) but gives up on a fault armed for every attempt within a second.
    */
   public static final BigQueryTimeouts TIMEOUTS =
       new BigQueryTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(1));
@@ -39,26 +41,45 @@ public final class BigQuerySyncs {
   public static BigQueryConnectionConfig connection(
       BigQueryEmulator emulator, int pageSize, Optional<String> stagingDataset) {
     return new BigQueryConnectionConfig(
-        "bq", emulator.project(), "US", BigQueryConnectionConfig.Credentials.NONE,
-        Optional.of(emulator.host()), Map.of("team", "tests"), OptionalLong.empty(),
-        stagingDataset, Duration.ofHours(1), pageSize, Map.of(), Duration.ofMillis(1), TIMEOUTS);
+        "bq",
+        emulator.project(),
+        "US",
+        BigQueryConnectionConfig.Credentials.NONE,
+        Optional.of(emulator.host()),
+        Map.of("team", "tests"),
+        OptionalLong.empty(),
+        stagingDataset,
+        Duration.ofHours(1),
+        pageSize,
+        Map.of(),
+        Duration.ofMillis(1),
+        TIMEOUTS);
   }
 
   public static SyncConfig sync(String query, String table, List<String> key, Mode mode) {
-    return new SyncConfig(SYNC, "bq", query, "app", table, key, mode, true, 500, Duration.ofSeconds(5));
+    return new SyncConfig(
+        SYNC, "bq", query, "app", table, key, mode, true, 500, Duration.ofSeconds(5));
   }
 
   public static QsyncConfig config(
       Path dir, TestDatabase database, BigQueryConnectionConfig connection, SyncConfig sync) {
     Map<String, ConnectionConfig> connections =
         Map.of(
-            "bq", connection,
-            "app", new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
-    return new QsyncConfig(dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of(sync.name(), sync));
+            "bq",
+            connection,
+            "app",
+            new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
+    return new QsyncConfig(
+        dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of(sync.name(), sync));
   }
 
   public static Qsync qsync(
-      Path dir, TestDatabase database, BigQueryConnectionConfig connection, SyncConfig sync, FaultPoint faults) {
-    return new Qsync(config(dir, database, connection, sync), Clock.systemUTC(), Progress.silent(), faults);
+      Path dir,
+      TestDatabase database,
+      BigQueryConnectionConfig connection,
+      SyncConfig sync,
+      FaultPoint faults) {
+    return new Qsync(
+        config(dir, database, connection, sync), Clock.systemUTC(), Progress.silent(), faults);
   }
 }

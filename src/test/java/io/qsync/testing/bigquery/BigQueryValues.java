@@ -23,13 +23,13 @@ import java.util.Locale;
  * jobs.getQueryResults}: a row is {@code {"f":[{"v":...}]}}, every scalar a JSON string, NULL a
  * JSON null, a REPEATED field {@code {"v":[{"v":...}]}} and a RECORD {@code {"v":{"f":[...]}}}
  * (cloud.google.com/bigquery/docs/reference/rest/v2/tabledata/list, "rows[]: ... f[].v"). The
- * scalar forms are those the API documents and Google's clients parse (cited per type below).
- * Pure; thread-safe.
+ * scalar forms are those the API documents and Google's clients parse (cited per type below). Pure;
+ * thread-safe.
  */
 final class BigQueryValues {
   /** Reads DuckDB's to_json; its decimals stay exact (as BigDecimal, never through a double). */
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private BigQueryValues() {}
 
@@ -47,11 +47,21 @@ final class BigQueryValues {
       case "DATETIME" -> "strftime(" + quotedColumn + ", '%Y-%m-%dT%H:%M:%S.%f')";
       case "TIMESTAMP" -> "CAST(epoch_us(" + quotedColumn + ") AS VARCHAR)";
       case "INTERVAL" ->
-          "CAST(datepart('year', " + quotedColumn + ") * 12 + datepart('month', " + quotedColumn
-              + ") AS VARCHAR) || ' ' || CAST(datepart('day', " + quotedColumn + ") AS VARCHAR)"
-              + " || ' ' || CAST((datepart('hour', " + quotedColumn + ") * 3600::BIGINT"
-              + " + datepart('minute', " + quotedColumn + ") * 60) * 1000000 + datepart('microseconds', "
-              + quotedColumn + ") AS VARCHAR)";
+          "CAST(datepart('year', "
+              + quotedColumn
+              + ") * 12 + datepart('month', "
+              + quotedColumn
+              + ") AS VARCHAR) || ' ' || CAST(datepart('day', "
+              + quotedColumn
+              + ") AS VARCHAR)"
+              + " || ' ' || CAST((datepart('hour', "
+              + quotedColumn
+              + ") * 3600::BIGINT"
+              + " + datepart('minute', "
+              + quotedColumn
+              + ") * 60) * 1000000 + datepart('microseconds', "
+              + quotedColumn
+              + ") AS VARCHAR)";
       case "FLOAT" -> "CAST(" + quotedColumn + " AS DOUBLE)";
       // JSON: BigQuery returns JSON values minified ({"a":[1]}); json() minifies.
       case "JSON" -> "CAST(json(" + quotedColumn + ") AS VARCHAR)";
@@ -102,15 +112,20 @@ final class BigQueryValues {
     }
     Object text =
         switch (field.type()) {
-          case "TIMESTAMP" -> Long.toString(micros(OffsetDateTime.parse(
-              value.asText().replace(' ', 'T').replaceAll("([+-]\\d\\d)$", "$1:00"))));
+          case "TIMESTAMP" ->
+              Long.toString(
+                  micros(
+                      OffsetDateTime.parse(
+                          value.asText().replace(' ', 'T').replaceAll("([+-]\\d\\d)$", "$1:00"))));
           // As a top-level DATETIME: six fraction digits, none when they are all zeros.
-          case "DATETIME" -> LocalDateTime.parse(value.asText().replace(' ', 'T'))
-              .format(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS"));
+          case "DATETIME" ->
+              LocalDateTime.parse(value.asText().replace(' ', 'T'))
+                  .format(DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS"));
           // BYTES: base64 at any depth; DuckDB's to_json writes a BLOB as its text, \xHH escapes.
           case "BYTES" -> Base64.getEncoder().encodeToString(blob(value.asText()));
           case "FLOAT" -> value.isNumber() ? value.doubleValue() : Double.valueOf(value.asText());
-          case "STRING", "JSON", "DATE", "TIME", "GEOGRAPHY" -> value.isTextual() ? value.asText() : value.toString();
+          case "STRING", "JSON", "DATE", "TIME", "GEOGRAPHY" ->
+              value.isTextual() ? value.asText() : value.toString();
           default -> value.isTextual() ? value.asText() : value.toString();
         };
     return JsonNodeFactory.instance.textNode(scalar(field.type(), text, int64Timestamps));
@@ -142,7 +157,9 @@ final class BigQueryValues {
       case "INTEGER" -> new BigInteger(text).toString();
       // FLOAT64: a string that may be "NaN", "Infinity" or "-Infinity" (JSON has no number for
       // them); Google's Java client parses it with Double.parseDouble (FieldValue.getDoubleValue).
-      case "FLOAT" -> Double.toString(value instanceof Number number ? number.doubleValue() : Double.parseDouble(text));
+      case "FLOAT" ->
+          Double.toString(
+              value instanceof Number number ? number.doubleValue() : Double.parseDouble(text));
       // NUMERIC / BIGNUMERIC: an exact decimal string, without trailing zeros
       // (FieldValue.getNumericValue parses it with new BigDecimal).
       case "NUMERIC", "BIGNUMERIC" -> canonicalDecimal(text);
@@ -201,10 +218,24 @@ final class BigQueryValues {
     long minutes = absMicros / 60_000_000L % 60;
     long seconds = absMicros / 1_000_000L % 60;
     long fraction = absMicros % 1_000_000L;
-    String time = hours + ":" + minutes + ":" + seconds
-        + (fraction == 0 ? "" : "." + String.format(Locale.ROOT, "%06d", fraction).replaceAll("0+$", ""));
-    return (months < 0 ? "-" : "") + absMonths / 12 + "-" + absMonths % 12 + " " + days + " "
-        + (micros < 0 ? "-" : "") + time;
+    String time =
+        hours
+            + ":"
+            + minutes
+            + ":"
+            + seconds
+            + (fraction == 0
+                ? ""
+                : "." + String.format(Locale.ROOT, "%06d", fraction).replaceAll("0+$", ""));
+    return (months < 0 ? "-" : "")
+        + absMonths / 12
+        + "-"
+        + absMonths % 12
+        + " "
+        + days
+        + " "
+        + (micros < 0 ? "-" : "")
+        + time;
   }
 
   static ObjectNode row(List<Field> fields, Object[] values, boolean int64Timestamps) {
@@ -215,5 +246,4 @@ final class BigQueryValues {
     }
     return row;
   }
-
 }

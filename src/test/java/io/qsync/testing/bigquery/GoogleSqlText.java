@@ -7,24 +7,24 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * GoogleSQL's lexical structure rewritten in DuckDB's, for the emulator: comments, string
- * literals, backquoted names and named parameters, each as cloud.google.com/bigquery/docs/reference/standard-sql/lexical
- * defines it. Written apart from qsync's own {@code SqlText} (which only finds where a query ends),
- * so that a test of that class against the emulator does not check it against itself. Pure;
- * thread-safe.
+ * GoogleSQL's lexical structure rewritten in DuckDB's, for the emulator: comments, string literals,
+ * backquoted names and named parameters, each as
+ * cloud.google.com/bigquery/docs/reference/standard-sql/lexical defines it. Written apart from
+ * qsync's own {@code SqlText} (which only finds where a query ends), so that a test of that class
+ * against the emulator does not check it against itself. Pure; thread-safe.
  *
  * <ul>
  *   <li>Comments: {@code #} and {@code --} to the end of the line, {@code /* *}{@code /} (not
  *       nested): each becomes a blank (a newline for a line comment).
  *   <li>String and bytes literals: {@code '...'}, {@code "..."}, {@code '''...'''}, {@code
  *       """..."""}, prefixed {@code r}/{@code R} (raw: a backslash stays as it is) and/or {@code
- *       b}/{@code B} (bytes). Outside raw literals these escapes hold: {@code \a \b \f \n \r \t
- *       \v \\ \? \" \' \`}, {@code \ooo} (octal), {@code \xhh}, a backslash, u and 4 hex digits, {@code
- *       \Uhhhhhhhh}; a backslash before any other character is an error, and so is a line break
- *       in a literal that is not triple-quoted. A string becomes a DuckDB {@code '...'} string
- *       of the same text (a plain DuckDB string keeps backslashes); bytes become a DuckDB {@code
- *       '\xHH...'::BLOB} of the same bytes ({@code \xhh} and {@code \ooo} are single bytes there,
- *       other characters their UTF-8 bytes).
+ *       b}/{@code B} (bytes). Outside raw literals these escapes hold: {@code \a \b \f \n \r \t \v
+ *       \\ \? \" \' \`}, {@code \ooo} (octal), {@code \xhh}, a backslash, u and 4 hex digits,
+ *       {@code \Uhhhhhhhh}; a backslash before any other character is an error, and so is a line
+ *       break in a literal that is not triple-quoted. A string becomes a DuckDB {@code '...'}
+ *       string of the same text (a plain DuckDB string keeps backslashes); bytes become a DuckDB
+ *       {@code '\xHH...'::BLOB} of the same bytes ({@code \xhh} and {@code \ooo} are single bytes
+ *       there, other characters their UTF-8 bytes).
  *   <li>Quoted names: backquotes, with the same escapes; {@code `project.dataset.table`} becomes
  *       {@code "dataset"."table"} (the emulator knows one project).
  *   <li>Named parameters: {@code @name}, replaced by its value.
@@ -158,8 +158,12 @@ final class GoogleSqlText {
         i = end;
       }
     }
-    throw new SyntaxError("Syntax error: Unclosed " + (delimiter.equals("`") ? "identifier"
-        : "string literal") + " at [1:" + (open + 1) + "]");
+    throw new SyntaxError(
+        "Syntax error: Unclosed "
+            + (delimiter.equals("`") ? "identifier" : "string literal")
+            + " at [1:"
+            + (open + 1)
+            + "]");
   }
 
   private static void appendText(StringBuilder text, String part, boolean bytes) {
@@ -175,33 +179,38 @@ final class GoogleSqlText {
   /** Decodes the escape sequence at {@code i} (a backslash) into {@code text}; its end. */
   private static int escape(String sql, int i, StringBuilder text, boolean bytes) {
     char next = sql.charAt(i + 1);
-    String simple = switch (next) {
-      case 'a' -> "\u0007";
-      case 'b' -> "\b";
-      case 'f' -> "\f";
-      case 'n' -> "\n";
-      case 'r' -> "\r";
-      case 't' -> "\t";
-      case 'v' -> "\u000B";
-      case '\\', '?', '"', '\'', '`' -> String.valueOf(next);
-      default -> null;
-    };
+    String simple =
+        switch (next) {
+          case 'a' -> "\u0007";
+          case 'b' -> "\b";
+          case 'f' -> "\f";
+          case 'n' -> "\n";
+          case 'r' -> "\r";
+          case 't' -> "\t";
+          case 'v' -> "\u000B";
+          case '\\', '?', '"', '\'', '`' -> String.valueOf(next);
+          default -> null;
+        };
     if (simple != null) {
       text.append(simple);
       return i + 2;
     }
     if (bytes && (next == 'u' || next == 'U')) {
-      throw new SyntaxError("Syntax error: Illegal escape sequence: Unicode escapes are not"
-          + " allowed in bytes literals");
+      throw new SyntaxError(
+          "Syntax error: Illegal escape sequence: Unicode escapes are not"
+              + " allowed in bytes literals");
     }
-    int digits = next == 'x' || next == 'X' ? 2 : next == 'u' ? 4 : next == 'U' ? 8
-        : next >= '0' && next <= '7' ? 3 : 0;
+    int digits =
+        next == 'x' || next == 'X'
+            ? 2
+            : next == 'u' ? 4 : next == 'U' ? 8 : next >= '0' && next <= '7' ? 3 : 0;
     int start = next >= '0' && next <= '7' ? i + 1 : i + 2;
     if (digits == 0 || start + digits > sql.length()) {
       throw new SyntaxError("Syntax error: Illegal escape sequence: \\" + next);
     }
     // Of bytes, one byte; of a string, that code point.
-    text.appendCodePoint(Integer.parseInt(sql.substring(start, start + digits), digits == 3 ? 8 : 16));
+    text.appendCodePoint(
+        Integer.parseInt(sql.substring(start, start + digits), digits == 3 ? 8 : 16));
     return start + digits;
   }
 

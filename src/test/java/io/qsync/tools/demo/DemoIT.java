@@ -93,7 +93,12 @@ class DemoIT {
     assertThat(second[1]).as("updated").isPositive();
     assertThat(second[2]).as("deleted").isPositive();
     assertThat(second[3]).as("unchanged").isGreaterThan(second[0] + second[1] + second[2]);
-    assertThat(result.out()).contains("first load: ", "re-sync: the warehouse compared ", "with the last run's state; only the ", "rows/s");
+    assertThat(result.out())
+        .contains(
+            "first load: ",
+            "re-sync: the warehouse compared ",
+            "with the last run's state; only the ",
+            "rows/s");
 
     Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
     long queryRows =

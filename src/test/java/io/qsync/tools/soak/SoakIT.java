@@ -20,21 +20,43 @@ class SoakIT {
   @TempDir Path dir;
 
   @Test
-  void measuresTheApplicationAloneAndWithQsyncThenDropsItsDatabase(TestDatabase database) throws Exception {
+  void measuresTheApplicationAloneAndWithQsyncThenDropsItsDatabase(TestDatabase database)
+      throws Exception {
     String scratch = database.name() + "_soak";
     Path json = dir.resolve("soak.json");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.execute(
-        new String[] {
-          "soak", "--url", "jdbc:mariadb://" + database.host() + ":" + database.port() + "/",
-          "--database", scratch, "--rows", "500", "--clients", "2", "--seconds", "1",
-          "--dir", dir.toString(), "--json", json.toString(), "--throttle", "max_rows_per_second=500"
-        },
-        new PrintWriter(out, true), new PrintWriter(err, true), false, Clock.systemUTC());
+    int code =
+        Main.execute(
+            new String[] {
+              "soak",
+              "--url",
+              "jdbc:mariadb://" + database.host() + ":" + database.port() + "/",
+              "--database",
+              scratch,
+              "--rows",
+              "500",
+              "--clients",
+              "2",
+              "--seconds",
+              "1",
+              "--dir",
+              dir.toString(),
+              "--json",
+              json.toString(),
+              "--throttle",
+              "max_rows_per_second=500"
+            },
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            false,
+            Clock.systemUTC());
 
     assertThat(code).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("application alone").contains("with qsync").contains("p99 as a multiple");
+    assertThat(out.toString())
+        .contains("application alone")
+        .contains("with qsync")
+        .contains("p99 as a multiple");
     JsonNode figures = new ObjectMapper().readTree(json.toFile());
     assertThat(figures.get("phases")).hasSize(3);
     assertThat(figures.at("/phases/0/reads").asLong()).isPositive();
@@ -47,9 +69,13 @@ class SoakIT {
   @Test
   void refusesADatabaseNameItCouldNotSafelyDrop(TestDatabase database) {
     StringWriter err = new StringWriter();
-    int code = Main.execute(
-        new String[] {"soak", "--database", "app`; DROP DATABASE mysql; --"},
-        new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), false, Clock.systemUTC());
+    int code =
+        Main.execute(
+            new String[] {"soak", "--database", "app`; DROP DATABASE mysql; --"},
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            false,
+            Clock.systemUTC());
 
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("--database must be a plain name");
