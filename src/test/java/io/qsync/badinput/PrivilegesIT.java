@@ -36,26 +36,24 @@ class PrivilegesIT {
     database = testDatabase;
     scene = new Catalogue(dir, database);
     user = "qsync_np_" + UUID.randomUUID().toString().substring(0, 8);
-    database.execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + PASSWORD + "'");
+    // An account of one host, not '%': a GRANT naming the user alone ('user'@'%') would miss it.
+    database.execute("CREATE USER " + account() + " IDENTIFIED BY '" + PASSWORD + "'");
     scene.connectAs(database.url(), user, PASSWORD);
   }
 
   @AfterEach
   void dropUser() {
-    database.execute("DROP USER IF EXISTS '" + user + "'@'%'");
+    database.execute("DROP USER IF EXISTS " + account());
+  }
+
+  /** The account the tests connect as, from 127.0.0.1 (the url's host). */
+  private String account() {
+    return "'" + user + "'@'127.0.0.1'";
   }
 
   private void grant(String privileges, String table) {
     database.execute(
-        "GRANT "
-            + privileges
-            + " ON `"
-            + database.name()
-            + "`."
-            + table
-            + " TO '"
-            + user
-            + "'@'%'");
+        "GRANT " + privileges + " ON `" + database.name() + "`." + table + " TO " + account());
   }
 
   private void grantHistory() {
@@ -75,7 +73,7 @@ class PrivilegesIT {
         "connection 'app' (jdbc:mariadb://",
         "): could not ",
         "INSERT command denied to user '" + user + "'",
-        "Grant it: GRANT INSERT ON `" + database.name() + "`.`t` TO '" + user + "'",
+        "Grant it: GRANT INSERT ON `" + database.name() + "`.`t` TO " + account(),
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
 
@@ -92,7 +90,7 @@ class PrivilegesIT {
         "connection 'app' (jdbc:mariadb://",
         "): could not ",
         "DELETE command denied to user '" + user + "'",
-        "Grant it: GRANT DELETE ON `" + database.name() + "`.`t` TO '" + user + "'",
+        "Grant it: GRANT DELETE ON `" + database.name() + "`.`t` TO " + account(),
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
 
@@ -110,7 +108,7 @@ class PrivilegesIT {
         "): could not ",
         "could not create table fresh",
         "CREATE command denied to user '" + user + "'",
-        "Grant it: GRANT CREATE ON `" + database.name() + "`.`fresh` TO '" + user + "'",
+        "Grant it: GRANT CREATE ON `" + database.name() + "`.`fresh` TO " + account(),
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
 
@@ -127,7 +125,7 @@ class PrivilegesIT {
         "): could not ",
         "could not create `_qsync_runs`",
         "CREATE command denied to user '" + user + "'",
-        "Grant it: GRANT CREATE ON `" + database.name() + "`.`_qsync_runs` TO '" + user + "'",
+        "Grant it: GRANT CREATE ON `" + database.name() + "`.`_qsync_runs` TO " + account(),
         "Grant the user the privileges the README's \"Grants\" section lists.");
   }
 }

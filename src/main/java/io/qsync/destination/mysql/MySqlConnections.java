@@ -159,8 +159,9 @@ final class MySqlConnections implements AutoCloseable {
     if (connection == null) {
       connection = openSession();
       try (Statement statement = connection.createStatement();
-          ResultSet version = statement.executeQuery("SELECT VERSION()")) {
+          ResultSet version = statement.executeQuery("SELECT VERSION(), CURRENT_USER()")) {
         version.next();
+        MySqlAccounts.remember(side(), version.getString(2));
         dialect = MySqlDialect.forVersion(version.getString(1));
         serverVersion = version.getString(1);
         mariaDb = serverVersion.contains("MariaDB");

@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * both servers; MariaDB's own codes start at 1900 and MySQL's newer ones at 3000, and where the two
  * reuse a number (4031) the meaning listed is the one qsync's statements can meet. A code not
  * listed is classed by its SQLSTATE's class (the SQL standard's), and failing that by {@link
- * Cause#UNKNOWN}. Pure; thread-safe.
+ * Cause#UNKNOWN}. Thread-safe; pure but for the accounts the connections logged in as ({@link
+ * MySqlAccounts}), which a GRANT names.
  */
 final class MySqlErrors {
   /** What an error means for the run: who must act, and whether trying again may help. */
@@ -377,11 +378,13 @@ final class MySqlErrors {
   }
 
   /**
-   * The GRANT statement that lifts a table privilege refusal, when the message names one. The
-   * server names the host it saw, not the account's host pattern, so the GRANT names the user alone
-   * (which means {@code 'user'@'%'}).
+   * The GRANT statement that lifts a table privilege refusal, when the message names one, to the
+   * account qsync logged in as. The server's message names the client's host, not the account's
+   * host pattern ({@code 'qsync'@'10.0.0.7'} for the account {@code 'qsync'@'%'}), so the account
+   * is the one {@code SELECT CURRENT_USER()} named on {@code side}'s connection ({@link
+   * MySqlAccounts}); when no session of it said so, the user alone.
    */
-  static Optional<String> grantFor(String serverMessage) {
+  static Optional<String> grantFor(String side, String serverMessage) {
     Matcher matcher = DENIED.matcher(String.valueOf(serverMessage));
     if (!matcher.find()) {
       return Optional.empty();
@@ -390,7 +393,13 @@ final class MySqlErrors {
         matcher.group(3).startsWith("'")
             ? MySqlDialect.quote(matcher.group(3).substring(1, matcher.group(3).length() - 1))
             : matcher.group(3);
-    return Optional.of("GRANT " + matcher.group(1) + " ON " + table + " TO " + matcher.group(2));
+    String account = MySqlAccounts.of(side).orElse(matcher.group(2));
+    return Optional.of(grant(matcher.group(1), table, account));
+  }
+
+  /** {@code GRANT privileges ON object TO account}: the one form every GRANT remedy takes. */
+  static String grant(String privileges, String object, String account) {
+    return "GRANT " + privileges + " ON " + object + " TO " + account;
   }
 
   /**
@@ -400,7 +409,8 @@ final class MySqlErrors {
    */
   static QsyncException failed(String side, String what, SQLException e) {
     Cause cause = classify(e);
-    String message = side + ": could not " + what + ": " + e.getMessage() + "\n" + remedy(cause, e);
+    String message =
+        side + ": could not " + what + ": " + e.getMessage() + "\n" + remedy(side, cause, e);
     if (cause.retried()) {
       return new TransientException(
           message, e, cause == Cause.READ_ONLY ? ErrorKind.NEEDS_ACTION : ErrorKind.FAILED);
@@ -409,7 +419,7 @@ final class MySqlErrors {
   }
 
   /** The remedy of an error's class, in the server's terms; the last line of a message. */
-  static String remedy(Cause cause, SQLException e) {
+  static String remedy(String side, Cause cause, SQLException e) {
     String serverMessage = e.getMessage();
     return switch (cause) {
       case ROW_REJECTED ->
@@ -427,7 +437,7 @@ final class MySqlErrors {
               + " max_allowed_packet: raise it on the server (SET GLOBAL max_allowed_packet = ...,"
               + " and in its config file), or shorten the values in the query.";
       case PRIVILEGE ->
-          grantFor(serverMessage).map(grant -> "Grant it: " + grant + "; ").orElse("")
+          grantFor(side, serverMessage).map(grant -> "Grant it: " + grant + "; ").orElse("")
               + "Grant the user the privileges the README's \"Grants\" section lists.";
       case ACCOUNT ->
           "The account cannot log in: check the user and password, that it may"

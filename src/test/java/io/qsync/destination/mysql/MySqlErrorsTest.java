@@ -167,7 +167,7 @@ class MySqlErrorsTest {
   @ParameterizedTest
   @EnumSource(Cause.class)
   void everyClassButUnknownHasItsCodesAndARemedyThatNamesNoOtherSide(Cause cause) {
-    String remedy = MySqlErrors.remedy(cause, new SQLException("m", "HY000", 1));
+    String remedy = MySqlErrors.remedy("side", cause, new SQLException("m", "HY000", 1));
     assertThat(remedy).isNotBlank().doesNotContain("BigQuery").doesNotContain("DuckDB");
     if (cause != Cause.UNKNOWN) {
       assertThat(MySqlErrors.codes(cause)).as("codes of %s", cause).isNotEmpty();
@@ -210,6 +210,7 @@ class MySqlErrorsTest {
   void namesTheGrantThatLiftsAMariaDbRefusal() {
     assertThat(
             MySqlErrors.grantFor(
+                "connection 'unknown'",
                 "(conn=7) INSERT command denied to user 'qsync'@'127.0.0.1' for table `app`.`odd ``t```"))
         .hasValue("GRANT INSERT ON `app`.`odd ``t``` TO 'qsync'");
   }
@@ -217,14 +218,34 @@ class MySqlErrorsTest {
   @Test
   void namesTheGrantThatLiftsAMySqlRefusal() {
     assertThat(
-            MySqlErrors.grantFor("DELETE command denied to user 'qsync'@'localhost' for table 't'"))
+            MySqlErrors.grantFor(
+                "connection 'unknown'",
+                "DELETE command denied to user 'qsync'@'localhost' for table 't'"))
         .hasValue("GRANT DELETE ON `t` TO 'qsync'");
   }
 
   @Test
+  void grantsToTheAccountTheConnectionLoggedInAsNotTheClientsHost() {
+    MySqlAccounts.remember("connection 'local'", "qsync@localhost");
+    assertThat(
+            MySqlErrors.grantFor(
+                "connection 'local'",
+                "INSERT command denied to user 'qsync'@'127.0.0.1' for table `app`.`t`"))
+        .hasValue("GRANT INSERT ON `app`.`t` TO 'qsync'@'localhost'");
+  }
+
+  @Test
+  void quotesTheAccountForAGrant() {
+    assertThat(MySqlAccounts.quote("qsync@%")).isEqualTo("'qsync'@'%'");
+    assertThat(MySqlAccounts.quote("o'brien@mail@10.0.%")).isEqualTo("'o''brien@mail'@'10.0.%'");
+  }
+
+  @Test
   void saysNothingOfOtherErrors() {
-    assertThat(MySqlErrors.grantFor("Access denied for user 'qsync'@'%' to database 'app'"))
+    assertThat(
+            MySqlErrors.grantFor(
+                "connection 'unknown'", "Access denied for user 'qsync'@'%' to database 'app'"))
         .isEmpty();
-    assertThat(MySqlErrors.grantFor(null)).isEmpty();
+    assertThat(MySqlErrors.grantFor("connection 'unknown'", null)).isEmpty();
   }
 }
