@@ -1,5 +1,7 @@
 package io.qsync.badinput;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.qsync.badinput.Catalogue.Outcome;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
@@ -127,5 +129,21 @@ class PrivilegesIT {
         "CREATE command denied to user '" + user + "'",
         "Grant it: GRANT CREATE ON `" + database.name() + "`.`_qsync_runs` TO " + account(),
         "Grant the user the privileges the README's \"Grants\" section lists.");
+  }
+
+  @Test
+  void runsWithoutCreateWhenTheRunHistoryExists() {
+    scene.connectAs(database.url(), "root", "");
+    assertThat(scene.run("run", "s").exitCode()).isZero();
+    scene.warehouse().execute("INSERT INTO src VALUES (5, 'e')");
+    scene.connectAs(database.url(), user, PASSWORD);
+    grant("SELECT, INSERT, UPDATE, DELETE", "`t`");
+    grant("SELECT, INSERT, UPDATE", "`_qsync_runs`");
+
+    Outcome outcome = scene.run("run", "s");
+
+    assertThat(outcome.exitCode()).as("exit code; output:\n%s", outcome.all()).isZero();
+    assertThat(database.rows("SELECT id FROM t ORDER BY id"))
+        .containsExactly(List.of("1"), List.of("2"), List.of("3"), List.of("5"));
   }
 }

@@ -60,6 +60,34 @@ final class MySqlRunStore implements RunStore {
 
   @Override
   public void prepare() {
+    // Looked for first: the server checks CREATE TABLE IF NOT EXISTS for the CREATE privilege even
+    // when the table exists, and a user with only SELECT, INSERT and UPDATE on it must be able to
+    // run. IF NOT EXISTS still covers another run creating it in between.
+    if (!exists()) {
+      create();
+    }
+    for (String column : ADDED_COLUMNS) {
+      if (has(column)) {
+        continue;
+      }
+      // MySQL 8 has no ADD COLUMN IF NOT EXISTS: look first. A concurrent ALTER of another run
+      // fails this one with a duplicate column (1060), which is as good as success. Without the
+      // ALTER privilege (1142) history goes on without the column: a resumed run finds its job
+      // by its deterministic id all the same, and a snapshot sync compares in full, saying why.
+      try (Statement statement = connection().createStatement()) {
+        statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + column + " VARCHAR(1024) NULL");
+        addedColumns.add(column);
+      } catch (SQLException e) {
+        if (e.getErrorCode() == 1060) {
+          addedColumns.add(column);
+        } else if (e.getErrorCode() != 1142) {
+          throw MySqlErrors.failed(connectionName, "add column " + column + " to " + TABLE, e);
+        }
+      }
+    }
+  }
+
+  private void create() {
     execute(
         "CREATE TABLE IF NOT EXISTS "
             + TABLE
@@ -83,25 +111,6 @@ final class MySqlRunStore implements RunStore {
             + " error TEXT NULL,"
             + " KEY by_sync (sync_name, started_at)"
             + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
-    for (String column : ADDED_COLUMNS) {
-      if (has(column)) {
-        continue;
-      }
-      // MySQL 8 has no ADD COLUMN IF NOT EXISTS: look first. A concurrent ALTER of another run
-      // fails this one with a duplicate column (1060), which is as good as success. Without the
-      // ALTER privilege (1142) history goes on without the column: a resumed run finds its job
-      // by its deterministic id all the same, and a snapshot sync compares in full, saying why.
-      try (Statement statement = connection().createStatement()) {
-        statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + column + " VARCHAR(1024) NULL");
-        addedColumns.add(column);
-      } catch (SQLException e) {
-        if (e.getErrorCode() == 1060) {
-          addedColumns.add(column);
-        } else if (e.getErrorCode() != 1142) {
-          throw MySqlErrors.failed(connectionName, "add column " + column + " to " + TABLE, e);
-        }
-      }
-    }
   }
 
   /** Whether the history table has an added column (false while the table is absent). */
