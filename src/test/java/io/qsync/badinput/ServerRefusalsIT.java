@@ -8,6 +8,8 @@ import io.qsync.testing.TestDatabase;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,8 +89,41 @@ class ServerRefusalsIT {
     Outcome outcome = scene.run("run", "s");
 
     assertRefused(
-        outcome, "table t", "key (id=3)", "CHECK constraint name_not_c", "change the constraint");
+        outcome,
+        "table t",
+        "key (id=3)",
+        "CHECK constraint name_not_c",
+        "change the constraint (ALTER TABLE `t` DROP CONSTRAINT `name_not_c`)");
     assertThat(outcome.err()).doesNotContain("Widen");
+    assertTheRemedyLetsTheNextRunPass(outcome);
+  }
+
+  @Test
+  void aColumnsOwnCheckIsLiftedByDefiningTheColumnAgain() {
+    // MariaDB names a column's CHECK t.name, and DROP CONSTRAINT does not find it.
+    scene.database().execute("ALTER TABLE t MODIFY name VARCHAR(20) NULL CHECK (name <> 'c')");
+    before = scene.snapshot();
+
+    Outcome outcome = scene.run("run", "s");
+
+    assertRefused(
+        outcome,
+        "table t",
+        "key (id=3)",
+        "change the constraint (ALTER TABLE `t` MODIFY `name` varchar(20) DEFAULT NULL)");
+    assertTheRemedyLetsTheNextRunPass(outcome);
+  }
+
+  /** Runs the statement the remedy names, as pasted, and then the sync, which must pass. */
+  private void assertTheRemedyLetsTheNextRunPass(Outcome outcome) {
+    Matcher statement =
+        Pattern.compile("change the constraint \\((ALTER TABLE .*)\\)\\.").matcher(outcome.err());
+    assertThat(statement.find()).as("a statement in:\n%s", outcome.err()).isTrue();
+    scene.database().execute(statement.group(1));
+
+    Outcome next = scene.run("run", "s");
+
+    assertThat(next.exitCode()).as("the next run; output:\n%s", next.all()).isZero();
   }
 
   @Test

@@ -6,7 +6,10 @@ import io.qsync.diff.Change;
 import io.qsync.row.Column;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * Explains why MySQL refused a row of a batch: the row's key, the column and value the message
  * names, the constraint, trigger or unique key that refused it, and the remedy for the mode the
- * sync writes in. Reads the table's triggers when one refused the row. Not thread-safe.
+ * sync writes in. Reads the table's triggers when one refused the row, and a column's definition
+ * when its CHECK did. Not thread-safe.
  */
 final class MySqlRejection {
   private static final Pattern COLUMN_IN_MESSAGE =
@@ -103,14 +107,7 @@ final class MySqlRejection {
                     + "refuses "
                     + where;
             yield "Fix the row in the query (or filter it out), or change the constraint"
-                + name.map(
-                        found ->
-                            " (ALTER TABLE "
-                                + MySqlDialect.quote(table)
-                                + " DROP CONSTRAINT "
-                                + MySqlDialect.quote(found)
-                                + ")")
-                    .orElse("")
+                + name.map(found -> " (" + liftCheck(found) + ")").orElse("")
                 + ".";
           }
           case TRIGGER -> {
@@ -237,6 +234,70 @@ final class MySqlRejection {
         + which
         + ", and any other the query returns), or use"
         + " mode: upsert (or mirror) to update them instead.";
+  }
+
+  /**
+   * The statement that lifts the CHECK constraint {@code name} (as the refusal names it). MariaDB
+   * names a column's own CHECK {@code table.column}; DROP CONSTRAINT does not find it, and it goes
+   * by defining the column again without it: the column's definition as SHOW CREATE TABLE shows it,
+   * its CHECK taken out. A table's CHECK (every CHECK on MySQL 8) is dropped by its name.
+   */
+  private String liftCheck(String name) {
+    String prefix = table + ".";
+    if (!name.startsWith(prefix)) {
+      return "ALTER TABLE "
+          + MySqlDialect.quote(table)
+          + " DROP CONSTRAINT "
+          + MySqlDialect.quote(name);
+    }
+    String column = name.substring(prefix.length());
+    String definition =
+        columnWithoutCheck(column)
+            .orElse(MySqlDialect.quote(column) + " <its definition without the CHECK>");
+    return "ALTER TABLE " + MySqlDialect.quote(table) + " MODIFY " + definition;
+  }
+
+  /**
+   * "`name` varchar(20) DEFAULT NULL": the column's line of SHOW CREATE TABLE without its CHECK
+   * clause (MariaDB's information_schema.CHECK_CONSTRAINTS, LEVEL 'Column'); empty when either is
+   * not to be read.
+   */
+  private Optional<String> columnWithoutCheck(String column) {
+    try {
+      String clause = null;
+      try (PreparedStatement statement =
+          connection.prepareStatement(
+              "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+                  + " WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?"
+                  + " AND CONSTRAINT_NAME = ? AND LEVEL = 'Column'")) {
+        statement.setString(1, table);
+        statement.setString(2, column);
+        try (ResultSet rows = statement.executeQuery()) {
+          if (rows.next()) {
+            clause = rows.getString(1);
+          }
+        }
+      }
+      if (clause == null) {
+        return Optional.empty();
+      }
+      String check = " CHECK (" + clause + ")";
+      String start = MySqlDialect.quote(column) + " ";
+      try (Statement statement = connection.createStatement();
+          ResultSet rows =
+              statement.executeQuery("SHOW CREATE TABLE " + MySqlDialect.quote(table))) {
+        rows.next();
+        for (String line : rows.getString(2).split("\n")) {
+          String definition = line.strip().replaceFirst(",$", "");
+          if (definition.startsWith(start) && definition.contains(check)) {
+            return Optional.of(definition.replace(check, ""));
+          }
+        }
+      }
+      return Optional.empty();
+    } catch (SQLException e) {
+      return Optional.empty(); // the statement is a help; the constraint's name is said above
+    }
   }
 
   /** " (owner_id=9)": the row's values of the foreign key's columns, when they are in the row. */
