@@ -65,6 +65,17 @@ public interface DestinationCatalog {
   List<String> replaceProblems(String table);
 
   /**
+   * Every privilege a run needs that the account lacks, each with the GRANT that lifts it: on
+   * {@code table}, on the database as a whole, and on the run history (to read and write it, and to
+   * create it when absent); empty when it holds them, or when they cannot be known.
+   *
+   * @param onTable the privileges the run needs on the table: SELECT, INSERT, UPDATE, DELETE,
+   *     CREATE
+   * @param onDatabase the privileges the run needs on the whole database (replace mode's new copy)
+   */
+  List<String> privilegeProblems(String table, List<String> onTable, List<String> onDatabase);
+
+  /**
    * Swaps {@code shadow} in as {@code table} in one atomic RENAME and drops the old table. Safe to
    * call again after a failure or a crash part-way: a shadow already swapped in is not swapped
    * again, and an old table left behind is dropped. Returns only when neither the shadow nor the

@@ -34,17 +34,49 @@ final class SyncValidator {
   ValidationReport.SyncCheck validate() {
     List<String> notes = new ArrayList<>();
     List<String> problems = new ArrayList<>();
+    // Each side is checked whatever the other says, so one validate shows every problem.
+    Optional<List<Column>> columns = Optional.empty();
     try {
-      List<Column> columns = source.describe(sync.query());
+      columns = Optional.of(source.describe(sync.query()));
       notes.add(
           "query returns "
-              + Plural.of(columns.size(), "column")
+              + Plural.of(columns.get().size(), "column")
               + ": "
               + String.join(
                   ", ",
-                  columns.stream().map(column -> column.name() + " " + column.type()).toList()));
-      List<String> key = KeyChecks.resolve(sync, columns);
+                  columns.get().stream()
+                      .map(column -> column.name() + " " + column.type())
+                      .toList()));
+    } catch (QsyncException e) {
+      problems.add(e.getMessage());
+    }
+    try {
       Optional<DestinationTable> existing = target.describe(sync.table());
+      if (columns.isPresent()) {
+        checkTable(existing, columns.get(), notes, problems);
+      } else if (existing.isEmpty() && !sync.createTable()) {
+        problems.add(
+            "table "
+                + sync.table()
+                + " does not exist in "
+                + target.describeLocation()
+                + "; set create_table: true or create it");
+      }
+      problems.addAll(
+          target.privilegeProblems(sync.table(), tablePrivileges(existing), databasePrivileges()));
+    } catch (QsyncException e) {
+      problems.add(e.getMessage());
+    }
+    return new ValidationReport.SyncCheck(sync.name(), notes, problems);
+  }
+
+  private void checkTable(
+      Optional<DestinationTable> existing,
+      List<Column> columns,
+      List<String> notes,
+      List<String> problems) {
+    try {
+      List<String> key = KeyChecks.resolve(sync, columns);
       if (existing.isPresent()) {
         problems.addAll(
             target.schemaProblems(existing.get(), columns, key, sync.mode().needsKey()));
@@ -73,6 +105,36 @@ final class SyncValidator {
     } catch (QsyncException e) {
       problems.add(e.getMessage());
     }
-    return new ValidationReport.SyncCheck(sync.name(), notes, problems);
+  }
+
+  /**
+   * What a run does to the table: reads it and writes it as the mode does (upsert never deletes,
+   * append only inserts, replace writes a new copy), and first creates it when absent (a creator is
+   * granted nothing on what it creates).
+   */
+  private List<String> tablePrivileges(Optional<DestinationTable> existing) {
+    if (existing.isEmpty()) {
+      if (!sync.createTable()) {
+        return List.of();
+      }
+      List<String> privileges = new ArrayList<>(writePrivileges());
+      privileges.add("CREATE");
+      return privileges;
+    }
+    return writePrivileges();
+  }
+
+  private List<String> writePrivileges() {
+    return switch (sync.mode()) {
+      case MIRROR -> List.of("SELECT", "INSERT", "UPDATE", "DELETE");
+      case UPSERT -> List.of("SELECT", "INSERT", "UPDATE");
+      case APPEND -> List.of("INSERT");
+      case REPLACE -> List.of("SELECT");
+    };
+  }
+
+  /** Replace mode creates, fills and renames a new copy of the table and drops the old one. */
+  private List<String> databasePrivileges() {
+    return sync.mode() == Mode.REPLACE ? List.of("CREATE", "INSERT", "ALTER", "DROP") : List.of();
   }
 }

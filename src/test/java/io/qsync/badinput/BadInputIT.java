@@ -1,5 +1,7 @@
 package io.qsync.badinput;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.qsync.badinput.Catalogue.Outcome;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
@@ -88,6 +90,15 @@ class BadInputIT {
         5,
         "sync 's': key column id not in the query result (it returns name)",
         "Add the column to the query's SELECT, or fix the sync's key.");
+  }
+
+  @Test
+  void validateShowsTheProblemsOfBothSides() {
+    Outcome outcome =
+        scene.with("query", "\"SELECT * FROM nosuch\"").with("table", "missing").run("validate");
+
+    assertThat(outcome.exitCode()).as(outcome.all()).isEqualTo(5);
+    assertThat(outcome.out()).contains("nosuch", "table missing does not exist in");
   }
 
   @Test
@@ -210,9 +221,8 @@ class BadInputIT {
 
     Outcome outcome = scene.run("run", "s");
 
-    org.assertj.core.api.Assertions.assertThat(outcome.exitCode()).as(outcome.all()).isZero();
-    org.assertj.core.api.Assertions.assertThat(
-            scene.database().rows("SELECT id, name, CAST(day AS CHAR) FROM t ORDER BY id"))
+    assertThat(outcome.exitCode()).as(outcome.all()).isZero();
+    assertThat(scene.database().rows("SELECT id, name, CAST(day AS CHAR) FROM t ORDER BY id"))
         .containsExactly(
             List.of("1", "a", "2026-01-01"),
             List.of("2", "b", "2026-01-01"),
@@ -286,6 +296,6 @@ class BadInputIT {
         "connection 'app'",
         "access denied for user 'root'",
         "Check the user and password");
-    org.assertj.core.api.Assertions.assertThat(outcome.all()).doesNotContain("wrong-Secret-77");
+    assertThat(outcome.all()).doesNotContain("wrong-Secret-77");
   }
 }

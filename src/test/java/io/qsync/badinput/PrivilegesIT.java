@@ -146,4 +146,29 @@ class PrivilegesIT {
     assertThat(database.rows("SELECT id FROM t ORDER BY id"))
         .containsExactly(List.of("1"), List.of("2"), List.of("3"), List.of("5"));
   }
+
+  @Test
+  void validateNamesEachMissingPrivilegeWithAGrantThatWorksPasted() {
+    grant("SELECT", "`t`");
+
+    Outcome validate = scene.run("validate");
+
+    assertThat(validate.exitCode()).as(validate.all()).isEqualTo(5);
+    String grantOnTable =
+        "GRANT INSERT, UPDATE, DELETE ON `" + database.name() + "`.`t` TO " + account() + ";";
+    String grantOnHistory =
+        "GRANT SELECT, INSERT, UPDATE, CREATE ON `"
+            + database.name()
+            + "`.`_qsync_runs` TO "
+            + account()
+            + ";";
+    assertThat(validate.out()).contains("NOT READY", grantOnTable, grantOnHistory);
+    database.execute(grantOnTable, grantOnHistory);
+
+    Outcome again = scene.run("validate");
+
+    assertThat(again.exitCode()).as(again.all()).isZero();
+    Outcome run = scene.run("run", "s");
+    assertThat(run.exitCode()).as(run.all()).isZero();
+  }
 }

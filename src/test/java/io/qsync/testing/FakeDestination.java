@@ -165,6 +165,12 @@ public final class FakeDestination implements Destination {
   }
 
   @Override
+  public List<String> privilegeProblems(
+      String table, List<String> onTable, List<String> onDatabase) {
+    return List.of();
+  }
+
+  @Override
   public void swap(String table, String shadow) {
     FakeTable built = tables.remove(shadow);
     if (built != null) {

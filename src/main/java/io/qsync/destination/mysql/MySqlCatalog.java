@@ -255,6 +255,16 @@ final class MySqlCatalog implements DestinationCatalog {
   }
 
   @Override
+  public List<String> privilegeProblems(
+      String table, List<String> onTable, List<String> onDatabase) {
+    try {
+      return MySqlPrivilegeCheck.problems(connections.connection(), table, onTable, onDatabase);
+    } catch (SQLException e) {
+      throw connections.failed("read the privileges of the account", e);
+    }
+  }
+
+  @Override
   public void swap(String table, String shadow) {
     String old = MySqlShadow.oldName(table);
     if (describe(shadow).isPresent()) {

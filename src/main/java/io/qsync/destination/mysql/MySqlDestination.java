@@ -115,6 +115,12 @@ public final class MySqlDestination implements Destination {
   }
 
   @Override
+  public List<String> privilegeProblems(
+      String table, List<String> onTable, List<String> onDatabase) {
+    return catalog.privilegeProblems(table, onTable, onDatabase);
+  }
+
+  @Override
   public void swap(String table, String shadow) {
     catalog.swap(table, shadow);
   }
