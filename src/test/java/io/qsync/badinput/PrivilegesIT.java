@@ -171,4 +171,35 @@ class PrivilegesIT {
     Outcome run = scene.run("run", "s");
     assertThat(run.exitCode()).as(run.all()).isZero();
   }
+
+  @Test
+  void replaceRunsWithTheGrantsValidateNames() {
+    grant("SELECT", "`t`");
+    scene.with("mode", "replace");
+
+    Outcome validate = scene.run("validate");
+
+    assertThat(validate.exitCode()).as(validate.all()).isEqualTo(5);
+    List<String> grants =
+        validate
+            .out()
+            .lines()
+            .map(String::strip)
+            .filter(line -> line.startsWith("GRANT "))
+            .toList();
+    assertThat(grants)
+        .contains(
+            "GRANT CREATE, INSERT, ALTER, DROP ON `"
+                + database.name()
+                + "`.* TO "
+                + account()
+                + ";");
+    database.execute(grants.toArray(String[]::new));
+
+    assertThat(scene.run("validate").exitCode()).isZero();
+    Outcome run = scene.run("run", "s");
+    assertThat(run.exitCode()).as(run.all()).isZero();
+    assertThat(database.rows("SELECT id FROM t ORDER BY id"))
+        .containsExactly(List.of("1"), List.of("2"), List.of("3"));
+  }
 }
