@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A sync user missing one of the README's grants: each test creates a MariaDB user of its own with
@@ -169,6 +171,28 @@ class PrivilegesIT {
 
     assertThat(again.exitCode()).as(again.all()).isZero();
     Outcome run = scene.run("run", "s");
+    assertThat(run.exitCode()).as(run.all()).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mirror", "upsert", "append"})
+  void eachModeRunsWithTheGrantsValidateNames(String mode) {
+    grant("SELECT", "`t`"); // to connect to the database at all
+    scene.with("mode", mode).with("query", "\"SELECT * FROM src WHERE id > 1\"");
+
+    Outcome validate = scene.run("validate");
+
+    List<String> grants =
+        validate
+            .out()
+            .lines()
+            .map(String::strip)
+            .filter(line -> line.startsWith("GRANT "))
+            .toList();
+    assertThat(grants).as(validate.all()).isNotEmpty();
+    database.execute(grants.toArray(String[]::new));
+    assertThat(scene.run("validate").exitCode()).isZero();
+    Outcome run = scene.run("run", "s", "--allow-deletes");
     assertThat(run.exitCode()).as(run.all()).isZero();
   }
 
