@@ -21,6 +21,7 @@ final class ConsoleProgress implements Progress {
   private String step;
   private long total;
   private long done;
+  private long doneBefore;
   private Instant started;
   private Instant lastShown;
 
@@ -35,8 +36,16 @@ final class ConsoleProgress implements Progress {
     step = newStep;
     total = newTotal;
     done = 0;
+    doneBefore = 0;
     started = clock.instant();
     lastShown = started;
+  }
+
+  @Override
+  public void beginAt(String newStep, long newTotal, long alreadyDone) {
+    begin(newStep, newTotal);
+    done = alreadyDone;
+    doneBefore = alreadyDone;
   }
 
   @Override
@@ -93,7 +102,7 @@ final class ConsoleProgress implements Progress {
   }
 
   private void show(Instant now, boolean last) {
-    String line = describe(step, done, total, Duration.between(started, now));
+    String line = describe(step, done, total, doneBefore, Duration.between(started, now));
     if (terminal) {
       err.print("\r\033[2K" + line + (last ? "\n" : ""));
     } else {
@@ -104,11 +113,19 @@ final class ConsoleProgress implements Progress {
 
   /** One progress line, such as {@code apply 12,000/40,000 rows 8,100 rows/s ETA 3s}. */
   static String describe(String step, long done, long total, Duration elapsed) {
+    return describe(step, done, total, 0, elapsed);
+  }
+
+  /**
+   * One progress line of a step that began with {@code doneBefore} units already done: its rate and
+   * ETA count only the units done in {@code elapsed}.
+   */
+  static String describe(String step, long done, long total, long doneBefore, Duration elapsed) {
     if (done == 0 && total < 0) {
       return String.format(Locale.ROOT, "%-11s %s", step, Renderer.duration(elapsed));
     }
     double seconds = Math.max(elapsed.toMillis() / 1000.0, 0.001);
-    double rate = done / seconds;
+    double rate = (done - doneBefore) / seconds;
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-11s %,d", step, done));
     if (total >= 0) {
       line.append(String.format(Locale.ROOT, "/%,d", total));

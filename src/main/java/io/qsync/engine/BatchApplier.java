@@ -96,8 +96,7 @@ final class BatchApplier {
             sleeper,
             progress);
     BatchRetry retry = retries.get();
-    progress.begin("apply", plan.totalChanges());
-    progress.advance(plan.appliedThrough());
+    progress.beginAt("apply", plan.totalChanges(), plan.appliedThrough());
     try (ChangeCursor cursor = stage.changes(plan.appliedThrough())) {
       while (!plan.done()) {
         List<Change> batch =

@@ -12,6 +12,15 @@ public interface Progress {
    */
   void begin(String step, long total);
 
+  /**
+   * A step begins that continues earlier work: {@code done} of its {@code total} units were done
+   * before (a resumed run's committed batches), so its rate counts only what it does itself.
+   */
+  default void beginAt(String step, long total, long done) {
+    begin(step, total);
+    advance(done);
+  }
+
   /** The step has done {@code done} units so far. */
   void advance(long done);
 

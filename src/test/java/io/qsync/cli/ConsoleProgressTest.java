@@ -63,6 +63,21 @@ class ConsoleProgressTest {
             "apply       50/100 rows  5 rows/s  ETA 10s");
   }
 
+  /** A resumed run's committed batches were not done now: the rate counts only this run's. */
+  @Test
+  void aResumedStepsRateCountsOnlyWhatItDoesItself() {
+    StringWriter text = new StringWriter();
+    ManualClock clock = new ManualClock();
+    ConsoleProgress progress = new ConsoleProgress(new PrintWriter(text), false, clock);
+
+    progress.beginAt("apply", 1_000_000, 400_000);
+    clock.advance(Duration.ofSeconds(5));
+    progress.advance(500_000);
+
+    assertThat(text.toString().lines())
+        .containsExactly("apply       500,000/1,000,000 rows  20,000 rows/s  ETA 25s");
+  }
+
   @Test
   void inALogAShortStepPrintsNothing() {
     StringWriter text = new StringWriter();
