@@ -19,9 +19,18 @@ final class MySqlAccounts {
 
   /** Records what {@code CURRENT_USER()} returned on {@code side}'s connection. */
   static void remember(String side, String currentUser) {
-    if (currentUser != null) {
+    if (isAccount(currentUser)) {
       ACCOUNTS.put(side, quote(currentUser));
     }
+  }
+
+  /**
+   * Whether {@code CURRENT_USER()} names an account: a server started with {@code
+   * --skip-grant-tables} (as embedded test servers are) answers {@code @} or nothing, and checks no
+   * privilege.
+   */
+  static boolean isAccount(String currentUser) {
+    return currentUser != null && !currentUser.isBlank() && !currentUser.strip().equals("@");
   }
 
   /** The account {@code side}'s connection logs in as, quoted for a GRANT: 'qsync'@'%'. */

@@ -36,7 +36,11 @@ final class MySqlPrivilegeCheck {
     try (Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery("SELECT CURRENT_USER(), DATABASE()")) {
       rows.next();
-      account = MySqlAccounts.quote(rows.getString(1));
+      String currentUser = rows.getString(1);
+      if (!MySqlAccounts.isAccount(currentUser)) {
+        return List.of(); // a server without privileges (--skip-grant-tables): nothing to check
+      }
+      account = MySqlAccounts.quote(currentUser);
       database = rows.getString(2);
     }
     try (Statement statement = connection.createStatement();
