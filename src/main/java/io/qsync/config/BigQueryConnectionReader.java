@@ -1,6 +1,5 @@
 package io.qsync.config;
 
-import static io.qsync.config.YamlReader.DURATION_EXPECTED;
 import static io.qsync.config.YamlReader.or;
 import static io.qsync.config.YamlReader.quote;
 import static java.util.Objects.requireNonNull;
@@ -124,24 +123,19 @@ final class BigQueryConnectionReader {
           BigQueryConnectionConfig.DEFAULT_RETRY_DELAY,
           "the first wait before retrying an error");
   static final ConfigKey<Duration> CONNECT_TIMEOUT =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "connect_timeout",
-          YamlReader::duration,
-          DURATION_EXPECTED,
           BigQueryTimeouts.DEFAULT.connect(),
           "opening a connection to the API (1ms to 24h)");
   static final ConfigKey<Duration> READ_TIMEOUT =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "read_timeout",
-          YamlReader::duration,
-          DURATION_EXPECTED,
           BigQueryTimeouts.DEFAULT.read(),
           "how long a call may go without an answer (1ms to 24h)");
   static final ConfigKey<Duration> RETRY_TIMEOUT =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "retry_timeout",
-          YamlReader::duration,
-          DURATION_EXPECTED + " (0: no retries)",
+          " (0: no retries)",
           BigQueryTimeouts.DEFAULT.retry(),
           "how long a call is retried after its first failure");
   static final ConfigSection SECTION =

@@ -2,6 +2,7 @@ package io.qsync.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.Node;
 
@@ -62,6 +63,22 @@ record ConfigKey<T>(
   static <T> ConfigKey<T> withDefault(
       String name, ValueType<T> type, String expected, T value, String doc) {
     return new ConfigKey<>(name, type, expected, Optional.of(value), "", doc, false);
+  }
+
+  /**
+   * A duration ({@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}) that takes {@code value} when
+   * absent.
+   */
+  static ConfigKey<Duration> duration(String name, Duration value, String doc) {
+    return withDefault(name, YamlReader::duration, YamlReader.DURATION_EXPECTED, value, doc);
+  }
+
+  /**
+   * A duration that takes {@code value} when absent, its expected form followed by {@code note}
+   * (what 0 means, as " (0: no retries)").
+   */
+  static ConfigKey<Duration> duration(String name, String note, Duration value, String doc) {
+    return withDefault(name, YamlReader::duration, YamlReader.DURATION_EXPECTED + note, value, doc);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.qsync.config;
 
-import static io.qsync.config.YamlReader.DURATION_EXPECTED;
 import static io.qsync.config.YamlReader.or;
 import static io.qsync.config.YamlReader.quote;
 import static java.util.Objects.requireNonNull;
@@ -58,24 +57,19 @@ final class MySqlConnectionReader {
           "none",
           "a file holding the password, read at start");
   static final ConfigKey<Duration> CONNECT_TIMEOUT =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "connect_timeout",
-          YamlReader::duration,
-          DURATION_EXPECTED,
           MySqlTimeouts.DEFAULT.connect(),
           "how long opening a connection may take");
   static final ConfigKey<Duration> STATEMENT_TIMEOUT =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "statement_timeout",
-          YamlReader::duration,
-          DURATION_EXPECTED + " (0: no limit)",
+          " (0: no limit)",
           MySqlTimeouts.DEFAULT.statement(),
           "the longest write statement (MariaDB); 0: no limit");
   static final ConfigKey<Duration> LOCK_WAIT_TIMEOUT =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "lock_wait_timeout",
-          YamlReader::duration,
-          DURATION_EXPECTED,
           MySqlTimeouts.DEFAULT.lockWait(),
           "row and metadata lock waits of qsync's sessions, whole seconds");
   static final ConfigSection SECTION =

@@ -1,6 +1,5 @@
 package io.qsync.config;
 
-import static io.qsync.config.YamlReader.DURATION_EXPECTED;
 import static io.qsync.config.YamlReader.quote;
 import static java.util.Objects.requireNonNull;
 
@@ -16,10 +15,9 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class RetryReader {
   static final ConfigKey<Duration> MAX_TIME =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "max_time",
-          YamlReader::duration,
-          DURATION_EXPECTED + " (0: no retries)",
+          " (0: no retries)",
           RetryConfig.DEFAULT.maxTime(),
           "how long a failing step is retried, from its first failure; at most 1h");
   static final ConfigKey<Long> MAX_ATTEMPTS =
@@ -30,12 +28,8 @@ final class RetryReader {
           (long) RetryConfig.DEFAULT.maxAttempts(),
           "tries per step, the first included");
   static final ConfigKey<Duration> MAX_BACKOFF =
-      ConfigKey.withDefault(
-          "max_backoff",
-          YamlReader::duration,
-          DURATION_EXPECTED,
-          RetryConfig.DEFAULT.maxBackoff(),
-          "the longest wait between tries");
+      ConfigKey.duration(
+          "max_backoff", RetryConfig.DEFAULT.maxBackoff(), "the longest wait between tries");
   static final ConfigSection SECTION =
       ConfigSection.of("retries.", "", List.of(MAX_TIME, MAX_ATTEMPTS, MAX_BACKOFF));
 

@@ -1,6 +1,5 @@
 package io.qsync.config;
 
-import static io.qsync.config.YamlReader.DURATION_EXPECTED;
 import static io.qsync.config.YamlReader.or;
 import static java.util.Objects.requireNonNull;
 
@@ -85,10 +84,8 @@ final class SyncReader {
           SyncConfig.DEFAULT_BATCH_SIZE,
           "changes per transaction at the start of a run");
   static final ConfigKey<Duration> LOCK_TIMEOUT =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "lock_timeout",
-          YamlReader::duration,
-          DURATION_EXPECTED,
           SyncConfig.DEFAULT_LOCK_TIMEOUT,
           "how long a run waits for another run of the same sync");
   static final ConfigKey<Boolean> ALLOW_EMPTY =

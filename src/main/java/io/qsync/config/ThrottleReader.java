@@ -1,6 +1,5 @@
 package io.qsync.config;
 
-import static io.qsync.config.YamlReader.DURATION_EXPECTED;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.config.ConfigRules.ConnectionTypes;
@@ -32,10 +31,9 @@ final class ThrottleReader {
           DEFAULT.maxRowsPerSecond(),
           "the most changes written per second; 0: no limit");
   static final ConfigKey<Duration> BATCH_TIME =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "batch_time",
-          YamlReader::duration,
-          DURATION_EXPECTED + " (0: fixed batches)",
+          " (0: fixed batches)",
           DEFAULT.batchTime(),
           "the transaction time a batch aims at, growing or shrinking batches within the bounds");
   static final ConfigKey<Integer> MIN_BATCH_SIZE =
@@ -77,17 +75,14 @@ final class ThrottleReader {
           "none",
           "mysql connections to replicas whose lag is watched");
   static final ConfigKey<Duration> MAX_REPLICA_LAG =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "max_replica_lag",
-          YamlReader::duration,
-          DURATION_EXPECTED,
           DEFAULT.maxReplicaLag(),
           "pause while a replica lags this much or more");
   static final ConfigKey<Duration> CRITICAL_REPLICA_LAG =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "critical_replica_lag",
-          YamlReader::duration,
-          DURATION_EXPECTED + " (0: off)",
+          " (0: off)",
           DEFAULT.criticalReplicaLag(),
           "stop the run when a replica lags this much");
   static final ConfigKey<Path> PAUSE_FILE =
@@ -98,17 +93,11 @@ final class ThrottleReader {
           "none",
           "while this file exists, the sync pauses");
   static final ConfigKey<Duration> MAX_PAUSE =
-      ConfigKey.withDefault(
-          "max_pause",
-          YamlReader::duration,
-          DURATION_EXPECTED,
-          DEFAULT.maxPause(),
-          "a pause longer than this stops the run");
+      ConfigKey.duration("max_pause", DEFAULT.maxPause(), "a pause longer than this stops the run");
   static final ConfigKey<Duration> PROBE_INTERVAL =
-      ConfigKey.withDefault(
+      ConfigKey.duration(
           "probe_interval",
-          YamlReader::duration,
-          DURATION_EXPECTED + " (0: before every batch)",
+          " (0: before every batch)",
           DEFAULT.probeInterval(),
           "how long the target, once seen clear, counts as clear");
   static final ConfigSection SECTION =
