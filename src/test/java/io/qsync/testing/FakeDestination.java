@@ -399,9 +399,7 @@ public final class FakeDestination implements Destination {
 
     @Override
     public Optional<RunRecord> unfinishedOfAnyTable(String sync) {
-      List<RunRecord> newestFirst = new ArrayList<>(records.values());
-      java.util.Collections.reverse(newestFirst);
-      return newestFirst.stream()
+      return newestFirst()
           .filter(run -> run.sync().equals(sync))
           .findFirst()
           .filter(run -> run.status().unfinished());
@@ -431,12 +429,16 @@ public final class FakeDestination implements Destination {
 
     @Override
     public List<RunRecord> history(String sync, String table, int limit) {
-      List<RunRecord> newestFirst = new ArrayList<>(records.values());
-      java.util.Collections.reverse(newestFirst);
-      return newestFirst.stream()
+      return newestFirst()
           .filter(run -> run.sync().equals(sync) && run.table().equals(table))
           .limit(limit)
           .toList();
+    }
+
+    private java.util.stream.Stream<RunRecord> newestFirst() {
+      List<RunRecord> newestFirst = new ArrayList<>(records.values());
+      java.util.Collections.reverse(newestFirst);
+      return newestFirst.stream();
     }
 
     @Override
