@@ -12,17 +12,29 @@ import java.util.Optional;
  *
  * @param file the file it was read from
  * @param stageDir the folder for per-run stage files, resolved against the file's folder
+ * @param serve how {@code qsync serve} listens and runs syncs
  */
 public record QsyncConfig(
     Path file,
     Path stageDir,
     Map<String, ConnectionConfig> connections,
-    Map<String, SyncConfig> syncs) {
+    Map<String, SyncConfig> syncs,
+    ServeConfig serve) {
   public QsyncConfig {
     requireNonNull(file, "file is null");
     requireNonNull(stageDir, "stageDir is null");
     connections = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(connections));
     syncs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(syncs));
+    requireNonNull(serve, "serve is null");
+  }
+
+  /** A config without a {@code serve:} block. */
+  public QsyncConfig(
+      Path file,
+      Path stageDir,
+      Map<String, ConnectionConfig> connections,
+      Map<String, SyncConfig> syncs) {
+    this(file, stageDir, connections, syncs, ServeConfig.DEFAULT);
   }
 
   public Optional<SyncConfig> sync(String name) {

@@ -21,6 +21,7 @@ import java.util.List;
  * @param throttle how the run spares the target while writing
  * @param retries how often a batch that failed for a passing reason is tried again
  * @param diff how the run finds its change set
+ * @param service how {@code qsync serve} schedules, judges and alerts on the sync
  */
 public record SyncConfig(
     String name,
@@ -36,7 +37,8 @@ public record SyncConfig(
     DeleteGuard deleteGuard,
     ThrottleConfig throttle,
     RetryConfig retries,
-    Diff diff) {
+    Diff diff,
+    SyncService service) {
 
   public static final int DEFAULT_BATCH_SIZE = 1000;
   public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
@@ -54,9 +56,44 @@ public record SyncConfig(
     requireNonNull(throttle, "throttle is null");
     requireNonNull(retries, "retries is null");
     requireNonNull(diff, "diff is null");
+    requireNonNull(service, "service is null");
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
     }
+  }
+
+  /** A sync that {@code qsync serve} runs only when asked. */
+  public SyncConfig(
+      String name,
+      String source,
+      String query,
+      String target,
+      String table,
+      List<String> key,
+      Mode mode,
+      boolean createTable,
+      int batchSize,
+      Duration lockTimeout,
+      DeleteGuard deleteGuard,
+      ThrottleConfig throttle,
+      RetryConfig retries,
+      Diff diff) {
+    this(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        deleteGuard,
+        throttle,
+        retries,
+        diff,
+        SyncService.NONE);
   }
 
   /** A sync with the default delete guard, throttle and retries. */
@@ -136,7 +173,8 @@ public record SyncConfig(
         guard,
         throttle,
         retries,
-        diff);
+        diff,
+        service);
   }
 
   public SyncConfig withThrottle(ThrottleConfig newThrottle) {
@@ -154,7 +192,8 @@ public record SyncConfig(
         deleteGuard,
         newThrottle,
         retries,
-        diff);
+        diff,
+        service);
   }
 
   public SyncConfig withRetries(RetryConfig newRetries) {
@@ -172,7 +211,8 @@ public record SyncConfig(
         deleteGuard,
         throttle,
         newRetries,
-        diff);
+        diff,
+        service);
   }
 
   public SyncConfig withDiff(Diff newDiff) {
@@ -190,6 +230,26 @@ public record SyncConfig(
         deleteGuard,
         throttle,
         retries,
-        newDiff);
+        newDiff,
+        service);
+  }
+
+  public SyncConfig withService(SyncService newService) {
+    return new SyncConfig(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        deleteGuard,
+        throttle,
+        retries,
+        diff,
+        newService);
   }
 }

@@ -1,0 +1,233 @@
+package io.qsync.serve;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * What {@code qsync serve} knows of each sync now: its schedule, its next run, whether it runs, its
+ * newest run in the history and its last success. The scheduler writes it; the status page, the
+ * metrics and the staleness alerts read it. Thread-safe: every method works on one consistent
+ * snapshot.
+ */
+public final class SyncBoard {
+  /** Whether a sync's last success is recent enough. */
+  public enum Freshness {
+    /** It succeeded within its {@code max_staleness}. */
+    FRESH,
+    /** Its last success is older than its {@code max_staleness}, or it never succeeded. */
+    STALE,
+    /** It has no {@code max_staleness}, so it is neither. */
+    UNBOUNDED
+  }
+
+  /**
+   * One sync's standing. Immutable.
+   *
+   * @param schedule the schedule as a person reads it; absent: runs only when asked
+   * @param nextRun when the scheduler starts it next, jitter included
+   * @param runningSince when its current run started, while one runs in this process
+   * @param lastRun its newest run in the history, whoever ran it
+   * @param lastSuccess when its newest successful run finished
+   * @param lastOutcome how the last run this process started ended, which says why a run that
+   *     failed before it was recorded failed
+   * @param targetError why the target could not be read when the history was last asked, if so
+   */
+  public record Entry(
+      String sync,
+      String table,
+      String target,
+      Optional<String> schedule,
+      Optional<Duration> maxStaleness,
+      Optional<Instant> nextRun,
+      Optional<Instant> runningSince,
+      Optional<RunRecord> lastRun,
+      Optional<Instant> lastSuccess,
+      Optional<RunOutcome> lastOutcome,
+      Optional<String> targetError) {
+    public Entry {
+      requireNonNull(sync, "sync is null");
+      requireNonNull(table, "table is null");
+      requireNonNull(target, "target is null");
+      requireNonNull(schedule, "schedule is null");
+      requireNonNull(maxStaleness, "maxStaleness is null");
+      requireNonNull(nextRun, "nextRun is null");
+      requireNonNull(runningSince, "runningSince is null");
+      requireNonNull(lastRun, "lastRun is null");
+      requireNonNull(lastSuccess, "lastSuccess is null");
+      requireNonNull(lastOutcome, "lastOutcome is null");
+      requireNonNull(targetError, "targetError is null");
+    }
+
+    /** A sync nothing is known of yet. */
+    public static Entry of(
+        String sync,
+        String table,
+        String target,
+        Optional<String> schedule,
+        Optional<Duration> maxStaleness) {
+      return new Entry(
+          sync,
+          table,
+          target,
+          schedule,
+          maxStaleness,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty());
+    }
+
+    /** How long ago the last success finished, at {@code now}. */
+    public Optional<Duration> age(Instant now) {
+      return lastSuccess.map(success -> Duration.between(success, now));
+    }
+
+    public Freshness freshness(Instant now) {
+      if (maxStaleness.isEmpty()) {
+        return Freshness.UNBOUNDED;
+      }
+      return age(now).filter(age -> age.compareTo(maxStaleness.get()) <= 0).isPresent()
+          ? Freshness.FRESH
+          : Freshness.STALE;
+    }
+
+    /** Whether a run of the sync is going on in this process now. */
+    public boolean running() {
+      return runningSince.isPresent();
+    }
+
+    /**
+     * The error of the sync's last run, in full: the recorded run's if it failed, or the error of a
+     * run of this process that stopped before it was recorded.
+     */
+    public Optional<String> lastError() {
+      Optional<String> unrecorded =
+          lastOutcome.filter(outcome -> outcome.runId().isEmpty()).flatMap(RunOutcome::error);
+      if (unrecorded.isPresent()
+          && lastRun
+              .map(run -> !run.startedAt().isAfter(lastOutcome.get().startedAt()))
+              .orElse(true)) {
+        return unrecorded;
+      }
+      return lastRun.filter(run -> run.status() != RunStatus.SUCCEEDED).flatMap(RunRecord::error);
+    }
+
+    public Entry withNextRun(Optional<Instant> at) {
+      return new Entry(
+          sync,
+          table,
+          target,
+          schedule,
+          maxStaleness,
+          at,
+          runningSince,
+          lastRun,
+          lastSuccess,
+          lastOutcome,
+          targetError);
+    }
+
+    public Entry withRunningSince(Optional<Instant> at) {
+      return new Entry(
+          sync,
+          table,
+          target,
+          schedule,
+          maxStaleness,
+          nextRun,
+          at,
+          lastRun,
+          lastSuccess,
+          lastOutcome,
+          targetError);
+    }
+
+    /** The entry with what the history says now (or why it could not be read). */
+    public Entry withHistory(
+        Optional<RunRecord> newLastRun, Optional<Instant> newLastSuccess, Optional<String> error) {
+      return new Entry(
+          sync,
+          table,
+          target,
+          schedule,
+          maxStaleness,
+          nextRun,
+          runningSince,
+          newLastRun,
+          newLastSuccess,
+          lastOutcome,
+          error);
+    }
+
+    public Entry withLastOutcome(RunOutcome outcome) {
+      return new Entry(
+          sync,
+          table,
+          target,
+          schedule,
+          maxStaleness,
+          nextRun,
+          runningSince,
+          lastRun,
+          lastSuccess,
+          Optional.of(outcome),
+          targetError);
+    }
+  }
+
+  private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+  /**
+   * Makes the board hold exactly these syncs, in this order (a config was loaded or reloaded): a
+   * sync that stays keeps what is known of it, with its new table, schedule and bound.
+   */
+  public synchronized void reset(List<Entry> syncs) {
+    Map<String, Entry> next = new LinkedHashMap<>();
+    for (Entry fresh : syncs) {
+      Entry known = entries.get(fresh.sync());
+      next.put(
+          fresh.sync(),
+          known == null || !known.table().equals(fresh.table())
+              ? fresh
+              : new Entry(
+                  fresh.sync(),
+                  fresh.table(),
+                  fresh.target(),
+                  fresh.schedule(),
+                  fresh.maxStaleness(),
+                  known.nextRun(),
+                  known.runningSince(),
+                  known.lastRun(),
+                  known.lastSuccess(),
+                  known.lastOutcome(),
+                  known.targetError()));
+    }
+    entries.clear();
+    entries.putAll(next);
+  }
+
+  /** Changes one sync's entry; a sync no longer on the board is left alone. */
+  public synchronized void update(String sync, UnaryOperator<Entry> change) {
+    entries.computeIfPresent(sync, (name, entry) -> requireNonNull(change.apply(entry)));
+  }
+
+  /** Every sync, in the config's order. */
+  public synchronized List<Entry> entries() {
+    return List.copyOf(entries.values());
+  }
+
+  public synchronized Optional<Entry> entry(String sync) {
+    return Optional.ofNullable(entries.get(sync));
+  }
+}
