@@ -213,7 +213,7 @@ final class BenchCommand implements Callable<Integer> {
             machine.java(),
             machine.server(),
             machine.loadAverage()));
-    String format = "%-44s %9s %11s %9s %10s %9s %9s %9s%n";
+    String format = "%-44s %9s %11s %9s %10s %8s %8s %9s %9s %9s%n";
     text.append(
         String.format(
             Locale.ROOT,
@@ -223,6 +223,8 @@ final class BenchCommand implements Callable<Integer> {
             "rows/s",
             "x ceiling",
             "x 1st load",
+            "CPU s",
+            "srv CPU s",
             "peak heap",
             "live heap",
             "peak RSS"));
@@ -239,6 +241,8 @@ final class BenchCommand implements Callable<Integer> {
                   .timeVsFirstLoad(figure)
                   .map(ratio -> String.format(Locale.ROOT, "%.3f", ratio))
                   .orElse(""),
+              seconds(figure.medianCpuSeconds()),
+              seconds(figure.medianServerCpuSeconds()),
               megabytes(figure.peakHeapBytes()),
               megabytes(figure.liveHeapBytes()),
               megabytes(figure.peakRssBytes())));
@@ -258,12 +262,17 @@ final class BenchCommand implements Callable<Integer> {
                         "",
                         "",
                         "",
+                        "",
+                        "",
                         "")));
     text.append(
         String.format(
             Locale.ROOT,
             "%n(\"x ceiling\": rows/s as a multiple of LOAD DATA's; \"x 1st load\":"
-                + " wall time as a fraction of the first load's; re-sync rows/s count the rows compared)%n"));
+                + " wall time as a fraction of the first load's; re-sync rows/s count the rows compared;"
+                + "%n \"CPU s\": user + system CPU of the process that moved the rows (qsync's own, or"
+                + " the benchmark's for LOAD DATA and the script); \"srv CPU s\": the server's, when it"
+                + " runs on this machine)%n"));
     report
         .figure(BenchReport.ONE_PERCENT)
         .ifPresent(
@@ -310,6 +319,17 @@ final class BenchCommand implements Callable<Integer> {
             first -> {
               double ratio = report.rateRatio(first);
               targets.add(target("first load >= 0.7 x ceiling rows/s", ratio, ratio >= 0.7));
+              first
+                  .medianCpuSeconds()
+                  .ifPresent(
+                      cpu -> {
+                        double perMillion = cpu * 1_000_000 / first.rows();
+                        targets.add(
+                            target(
+                                "first load: qsync CPU s per 1M rows <= 5",
+                                perMillion,
+                                perMillion <= 5));
+                      });
             });
     report
         .figure(BenchReport.NO_CHANGE)
@@ -404,6 +424,14 @@ final class BenchCommand implements Callable<Integer> {
       put(entry, "peak_heap_bytes", figure.peakHeapBytes());
       put(entry, "live_heap_bytes", figure.liveHeapBytes());
       put(entry, "peak_rss_bytes", figure.peakRssBytes());
+      if (!figure.cpuSeconds().isEmpty()) {
+        entry.put("cpu_seconds", figure.cpuSeconds());
+        entry.put("median_cpu_seconds", figure.medianCpuSeconds().getAsDouble());
+      }
+      if (!figure.serverCpuSeconds().isEmpty()) {
+        entry.put("server_cpu_seconds", figure.serverCpuSeconds());
+        entry.put("median_server_cpu_seconds", figure.medianServerCpuSeconds().getAsDouble());
+      }
       if (figure.batches() >= 0) {
         entry.put("batches", figure.batches());
       }
@@ -421,6 +449,10 @@ final class BenchCommand implements Callable<Integer> {
     if (value.isPresent()) {
       map.put(key, value.getAsLong());
     }
+  }
+
+  private static String seconds(java.util.OptionalDouble value) {
+    return value.isPresent() ? String.format(Locale.ROOT, "%.2f", value.getAsDouble()) : "";
   }
 
   private static String megabytes(OptionalLong bytes) {

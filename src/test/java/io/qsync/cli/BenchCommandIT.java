@@ -70,6 +70,8 @@ class BenchCommandIT {
         .contains("script: INSERT IGNORE x 1000, no sleep")
         .contains("script with its 1 s sleep per batch")
         .contains("values written by qsync equal LOAD DATA's (CHECKSUM TABLE): yes")
+        .contains("CPU s")
+        .contains("srv CPU s")
         .contains("targets:");
 
     JsonNode report = new ObjectMapper().readTree(json.toFile());
@@ -96,6 +98,17 @@ class BenchCommandIT {
     assertThat(first.path("changes").asLong()).isEqualTo(2000);
     assertThat(first.path("peak_heap_bytes").asLong()).isPositive();
     assertThat(first.path("peak_rss_bytes").asLong()).isPositive();
+    assertThat(first.path("cpu_seconds"))
+        .as("qsync's own CPU, its JVM's start included")
+        .hasSize(1);
+    assertThat(first.path("median_cpu_seconds").asDouble()).isGreaterThan(0.1);
+    assertThat(first.path("server_cpu_seconds"))
+        .as("the test's server runs on this machine, so its CPU is read")
+        .hasSize(1);
+    assertThat(first.path("median_server_cpu_seconds").asDouble()).isNotNegative();
+    assertThat(report.path("figures").path(0).path("cpu_seconds"))
+        .as("the ceiling's client is the benchmark itself")
+        .hasSize(1);
     assertThat(report.path("figures").path(2).path("changes").asLong()).isZero();
     assertThat(report.path("figures").path(3).path("changes").asLong()).isPositive();
     assertThat(report.path("figures").path(5).path("changes").asLong())
@@ -107,7 +120,9 @@ class BenchCommandIT {
         .isBetween(1L, 100L);
     assertThat(out.toString())
         .contains("diff: snapshot moved " + snapshotChanges + " changed rows");
-    assertThat(report.path("targets")).hasSize(5);
+    assertThat(report.path("targets")).hasSize(6);
+    assertThat(report.path("targets").path(1).path("target").asText())
+        .isEqualTo("first load: qsync CPU s per 1M rows <= 5");
 
     // The scratch database is gone again.
     assertThat(database.rows("SHOW DATABASES LIKE '" + scratch + "'")).isEmpty();

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -48,6 +49,9 @@ public final class Bench {
   private final BenchOptions options;
   private final Consumer<String> log;
 
+  /** The database server's process, when it runs on this machine: its CPU time is read. */
+  private OptionalLong serverPid = OptionalLong.empty();
+
   /**
    * @param log receives a line per step, for a person watching
    */
@@ -67,6 +71,7 @@ public final class Bench {
       throw failed("create " + dir, e);
     }
     createDatabase();
+    serverPid = serverProcess();
     try {
       log.accept(
           String.format(Locale.ROOT, "generating %,d rows in %s", options.rows(), warehouse));
@@ -152,6 +157,7 @@ public final class Bench {
 
   private BenchReport.Figure ceiling(List<Column> columns, Path text) {
     List<Double> seconds = new ArrayList<>();
+    Cpu cpu = new Cpu();
     String create = MySqlDialect.MARIADB.createTable("ceiling_rows", columns, List.of("id"));
     String load =
         "LOAD DATA LOCAL INFILE '"
@@ -162,8 +168,10 @@ public final class Bench {
       try (Connection connection = connect();
           Statement statement = connection.createStatement()) {
         long started = System.nanoTime();
+        cpu.start(CpuTime.ofThisProcess());
         long loaded = statement.executeLargeUpdate(load);
         seconds.add((System.nanoTime() - started) / 1e9);
+        cpu.stop(CpuTime.ofThisProcess());
         if (loaded != options.rows() || statement.getWarnings() != null) {
           throw new QsyncException(
               ErrorKind.FAILED,
@@ -196,7 +204,9 @@ public final class Bench {
         OptionalLong.empty(),
         OptionalLong.empty(),
         OptionalLong.empty(),
-        1);
+        1,
+        cpu.process,
+        cpu.server);
   }
 
   /**
@@ -227,6 +237,7 @@ public final class Bench {
     long peakRss = -1;
     long changes = -1;
     long rows = options.rows();
+    Cpu cpu = new Cpu();
     for (int i = 1; i <= repeat; i++) {
       if (fresh) {
         execute("DROP TABLE IF EXISTS " + BenchData.TABLE);
@@ -235,6 +246,7 @@ public final class Bench {
         BenchData.change(warehouse, fraction, 1000 * (int) Math.round(fraction * 100) + i);
       }
       rows = BenchData.count(warehouse);
+      cpu.start(OptionalDouble.of(0));
       ChildRun.Result result =
           ChildRun.run(
               options.dir(),
@@ -244,6 +256,7 @@ public final class Bench {
               options.childHeap(),
               Map.of(PASSWORD_VARIABLE, options.password()));
       seconds.add(result.seconds());
+      cpu.stop(result.cpuSeconds());
       peakHeap = Math.max(peakHeap, result.peakHeapBytes().orElse(-1));
       liveHeap = Math.max(liveHeap, result.liveHeapBytes().orElse(-1));
       peakRss = Math.max(peakRss, result.peakRssBytes().orElse(-1));
@@ -251,12 +264,14 @@ public final class Bench {
       log.accept(
           String.format(
               Locale.ROOT,
-              "%s %d/%d: %.2f s, %,d changes, peak heap %s, peak RSS %s",
+              "%s %d/%d: %.2f s, %,d changes, CPU %s s (server %s s), peak heap %s, peak RSS %s",
               description,
               i,
               repeat,
               result.seconds(),
               changes,
+              seconds(cpu.lastProcess()),
+              seconds(cpu.lastServer()),
               megabytes(result.peakHeapBytes()),
               megabytes(result.peakRssBytes())));
     }
@@ -269,12 +284,15 @@ public final class Bench {
         positive(peakHeap),
         positive(liveHeap),
         positive(peakRss),
-        -1);
+        -1,
+        cpu.process,
+        cpu.server);
   }
 
   /** What the original script does: page through the result, INSERT IGNORE 1000 rows at a time. */
   private BenchReport.Figure script(List<Column> columns, Path warehouse) {
     List<Double> seconds = new ArrayList<>();
+    Cpu cpu = new Cpu();
     long batches = 0;
     long rows = BenchData.count(warehouse);
     String create = MySqlDialect.MARIADB.createTable("script_rows", columns, List.of("id"));
@@ -283,6 +301,7 @@ public final class Bench {
       execute("DROP TABLE IF EXISTS script_rows", create);
       batches = 0;
       long started = System.nanoTime();
+      cpu.start(CpuTime.ofThisProcess());
       try (Connection source = BenchData.open(warehouse);
           Statement query = source.createStatement();
           Connection target = connect()) {
@@ -321,6 +340,7 @@ public final class Bench {
         throw failed("run the original script's inserts", e);
       }
       seconds.add((System.nanoTime() - started) / 1e9);
+      cpu.stop(CpuTime.ofThisProcess());
       log.accept(
           String.format(
               Locale.ROOT,
@@ -340,7 +360,9 @@ public final class Bench {
         OptionalLong.empty(),
         OptionalLong.empty(),
         OptionalLong.empty(),
-        batches);
+        batches,
+        cpu.process,
+        cpu.server);
   }
 
   private static long changes(String json) {
@@ -415,6 +437,78 @@ public final class Bench {
     } catch (SQLException e) {
       throw failed("checksum " + table, e);
     }
+  }
+
+  /**
+   * The CPU seconds of one figure's repetitions: the process that moved the rows (measured by the
+   * caller, as a difference or whole) and the server's, as a difference of its running total. A
+   * repetition whose figure cannot be read leaves the list short; a list with a gap is dropped, so
+   * that a median never mixes measured and missing repetitions. Not thread-safe.
+   */
+  private final class Cpu {
+    final List<Double> process = new ArrayList<>();
+    final List<Double> server = new ArrayList<>();
+    private OptionalDouble processAtStart = OptionalDouble.empty();
+    private OptionalDouble serverAtStart = OptionalDouble.empty();
+    private int repetitions;
+
+    void start(OptionalDouble processNow) {
+      processAtStart = processNow;
+      serverAtStart = serverCpu();
+    }
+
+    void stop(OptionalDouble processNow) {
+      OptionalDouble serverNow = serverCpu();
+      repetitions++;
+      add(process, processAtStart, processNow);
+      add(server, serverAtStart, serverNow);
+    }
+
+    OptionalDouble lastProcess() {
+      return last(process);
+    }
+
+    OptionalDouble lastServer() {
+      return last(server);
+    }
+
+    private void add(List<Double> list, OptionalDouble start, OptionalDouble end) {
+      if (list.size() == repetitions - 1 && start.isPresent() && end.isPresent()) {
+        list.add(end.getAsDouble() - start.getAsDouble());
+      } else {
+        list.clear();
+      }
+    }
+
+    private OptionalDouble last(List<Double> list) {
+      return list.size() == repetitions && !list.isEmpty()
+          ? OptionalDouble.of(list.get(list.size() - 1))
+          : OptionalDouble.empty();
+    }
+  }
+
+  private OptionalDouble serverCpu() {
+    return serverPid.isPresent()
+        ? CpuTime.ofProcess(serverPid.getAsLong())
+        : OptionalDouble.empty();
+  }
+
+  /** The server's process when it runs on this machine (see {@link CpuTime#serverPid}). */
+  private OptionalLong serverProcess() {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT @@pid_file, @@datadir")) {
+      rows.next();
+      return rows.getString(1) == null || rows.getString(2) == null
+          ? OptionalLong.empty()
+          : CpuTime.serverPid(rows.getString(1), rows.getString(2));
+    } catch (SQLException e) {
+      return OptionalLong.empty(); // the figures go without the server's CPU
+    }
+  }
+
+  static String seconds(OptionalDouble value) {
+    return value.isPresent() ? String.format(Locale.ROOT, "%.2f", value.getAsDouble()) : "-";
   }
 
   private String serverVersion() {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
@@ -59,6 +60,11 @@ public record BenchReport(
    * @param liveHeapBytes largest heap occupancy after a collection (retained data)
    * @param peakRssBytes largest resident set of the qsync process
    * @param batches statements or transactions per repetition (the script's sleep count), or -1
+   * @param cpuSeconds the CPU time (user + system) of the process that moved the rows, per
+   *     repetition: qsync's own process, or the benchmark's for the ceiling and the script; empty
+   *     where it cannot be read
+   * @param serverCpuSeconds the database server's CPU time per repetition; empty when the server is
+   *     not on this machine
    */
   public record Figure(
       String name,
@@ -69,18 +75,40 @@ public record BenchReport(
       OptionalLong peakHeapBytes,
       OptionalLong liveHeapBytes,
       OptionalLong peakRssBytes,
-      long batches) {
+      long batches,
+      List<Double> cpuSeconds,
+      List<Double> serverCpuSeconds) {
     public Figure {
       seconds = List.copyOf(seconds);
+      cpuSeconds = List.copyOf(cpuSeconds);
+      serverCpuSeconds = List.copyOf(serverCpuSeconds);
     }
 
     public double medianSeconds() {
-      List<Double> sorted = new ArrayList<>(seconds);
+      return median(seconds).orElseThrow();
+    }
+
+    /** The median CPU seconds of the process that moved the rows, when known. */
+    public OptionalDouble medianCpuSeconds() {
+      return median(cpuSeconds);
+    }
+
+    /** The median CPU seconds of the database server, when known. */
+    public OptionalDouble medianServerCpuSeconds() {
+      return median(serverCpuSeconds);
+    }
+
+    private static OptionalDouble median(List<Double> values) {
+      if (values.isEmpty()) {
+        return OptionalDouble.empty();
+      }
+      List<Double> sorted = new ArrayList<>(values);
       sorted.sort(null);
       int middle = sorted.size() / 2;
-      return sorted.size() % 2 == 1
-          ? sorted.get(middle)
-          : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
+      return OptionalDouble.of(
+          sorted.size() % 2 == 1
+              ? sorted.get(middle)
+              : (sorted.get(middle - 1) + sorted.get(middle)) / 2);
     }
 
     public double rowsPerSecond() {

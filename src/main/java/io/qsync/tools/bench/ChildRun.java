@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
  * its heap and resident memory are qsync's alone. Heap comes from the child's GC log: the largest
  * heap occupancy seen before a collection (the peak the collector had to deal with) and after one
  * (the live data). Resident memory is the kernel's high-water mark (VmHWM), sampled while the child
- * runs. Not thread-safe.
+ * runs, and so is its CPU time (user + system, from {@code /proc/PID/stat}): the last sample misses
+ * at most the final {@value #SAMPLE_MILLIS} ms of the JVM's exit. Not thread-safe.
  */
 final class ChildRun {
   private static final Pattern GC_PAUSE =
@@ -36,6 +38,7 @@ final class ChildRun {
    * @param peakHeapBytes largest heap occupancy seen (before a collection, or at exit)
    * @param liveHeapBytes largest heap occupancy after a collection (the retained data)
    * @param peakRssBytes largest resident set (VmHWM) seen while it ran
+   * @param cpuSeconds its CPU time (user + system), when /proc tells
    * @param stdout what it printed on stdout (the run's JSON report)
    */
   record Result(
@@ -43,6 +46,7 @@ final class ChildRun {
       OptionalLong peakHeapBytes,
       OptionalLong liveHeapBytes,
       OptionalLong peakRssBytes,
+      OptionalDouble cpuSeconds,
       String stdout) {}
 
   private ChildRun() {}
@@ -77,10 +81,13 @@ final class ChildRun {
           ErrorKind.FAILED, "bench: cannot start " + command.get(0) + ": " + e, e);
     }
     long peakRss = -1;
+    OptionalDouble cpu = OptionalDouble.empty();
     try {
       Path status = Path.of("/proc", Long.toString(process.pid()), "status");
       while (!process.waitFor(SAMPLE_MILLIS, TimeUnit.MILLISECONDS)) {
         peakRss = Math.max(peakRss, highWaterMark(status));
+        OptionalDouble sample = CpuTime.ofProcess(process.pid());
+        cpu = sample.isPresent() ? sample : cpu;
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
@@ -103,7 +110,7 @@ final class ChildRun {
     }
     long[] heapFigures = heapFromGcLog(read(gcLog));
     return new Result(
-        seconds, positive(heapFigures[0]), positive(heapFigures[1]), positive(peakRss), out);
+        seconds, positive(heapFigures[0]), positive(heapFigures[1]), positive(peakRss), cpu, out);
   }
 
   /** This JVM's class path with absolute entries: the child runs in another folder. */
