@@ -59,8 +59,11 @@ public final class PrometheusMetrics implements RunListener, MetricsExposition {
   private final Counter rows;
   private final Counter throttled;
 
-  /** The duration of the last run this process saw end, per sync. */
-  private final Map<String, Duration> lastDuration = new ConcurrentHashMap<>();
+  /** A run's end and how long it took. */
+  private record Finished(Instant at, Duration took) {}
+
+  /** The last run this process saw end, per sync. */
+  private final Map<String, Finished> lastFinished = new ConcurrentHashMap<>();
 
   private final ExpositionFormatWriter text = PrometheusTextFormatWriter.create();
   private final ExpositionFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
@@ -112,10 +115,7 @@ public final class PrometheusMetrics implements RunListener, MetricsExposition {
         "qsync_last_run_duration_seconds",
         "How long the sync's last finished run took, in seconds (an attempt that found the lock"
             + " held is no run)",
-        (entry, now) ->
-            Optional.ofNullable(lastDuration.get(entry.sync()))
-                .or(() -> entry.lastRun().flatMap(RunRecord::duration))
-                .map(PrometheusMetrics::seconds));
+        (entry, now) -> lastDuration(entry).map(PrometheusMetrics::seconds));
     gauge(
         "qsync_last_run_failed",
         "1 when the sync's newest run failed, else 0",
@@ -168,7 +168,10 @@ public final class PrometheusMetrics implements RunListener, MetricsExposition {
       String how = outcome(outcome);
       runs.labelValues(sync, how, Integer.toString(outcome.exitCode())).inc();
       if (!how.equals("lock_held")) {
-        lastDuration.put(sync, Duration.between(outcome.startedAt(), outcome.finishedAt()));
+        lastFinished.put(
+            sync,
+            new Finished(
+                outcome.finishedAt(), Duration.between(outcome.startedAt(), outcome.finishedAt())));
       }
       Optional<RunReport> report = outcome.report();
       while (report.isPresent()) {
@@ -189,6 +192,21 @@ public final class PrometheusMetrics implements RunListener, MetricsExposition {
               + e
               + "); please report this bug");
     }
+  }
+
+  /**
+   * How long the sync's last finished run took: the one this process saw end, or the history's
+   * newest when it finished later (a {@code qsync run} from cron) or this process saw none (after a
+   * restart).
+   */
+  private Optional<Duration> lastDuration(SyncBoard.Entry entry) {
+    Optional<Finished> seen = Optional.ofNullable(lastFinished.get(entry.sync()));
+    Optional<RunRecord> recorded = entry.lastRun().filter(run -> run.finishedAt().isPresent());
+    if (recorded.isPresent()
+        && (seen.isEmpty() || recorded.get().finishedAt().get().isAfter(seen.get().at()))) {
+      return recorded.get().duration();
+    }
+    return seen.map(Finished::took);
   }
 
   /** {@code outcome} as the label says it. */
