@@ -68,7 +68,7 @@ record Alert(
     maxStaleness.ifPresentOrElse(
         value -> body.put("max_staleness_seconds", value.toSeconds()),
         () -> body.putNull("max_staleness_seconds"));
-    body.put("text", text);
+    body.put("text", slack(text));
     return body.toString();
   }
 
@@ -134,6 +134,14 @@ record Alert(
         age,
         Optional.of(maxStaleness),
         text);
+  }
+
+  /**
+   * {@code text} as Slack reads it: its three control characters {@code &}, {@code <} and {@code >}
+   * escaped ({@code <} starts a link or a mention), nothing else.
+   */
+  static String slack(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   /** The first line of a message, without control characters. */

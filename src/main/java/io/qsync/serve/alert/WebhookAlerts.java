@@ -195,11 +195,27 @@ public final class WebhookAlerts implements RunListener, AutoCloseable {
       while (!closing || !queue.isEmpty()) {
         Pending next = queue.poll(200, TimeUnit.MILLISECONDS);
         if (next != null) {
-          delivery.deliver(next.alert(), next.url());
+          deliver(next);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private void deliver(Pending next) throws InterruptedException {
+    try {
+      delivery.deliver(next.alert(), next.url());
+    } catch (RuntimeException e) {
+      // a bug must not end the delivery thread: the alerts after it still go out
+      errors.println(
+          "qsync serve: alert '"
+              + next.alert().event().wire()
+              + "' of sync '"
+              + next.alert().sync()
+              + "' not delivered ("
+              + e.getClass().getSimpleName()
+              + "); please report this bug");
     }
   }
 

@@ -60,6 +60,9 @@ final class WebhookDelivery {
         HttpClient.newBuilder()
             .connectTimeout(policy.connectTimeout())
             .followRedirects(HttpClient.Redirect.NEVER)
+            // HTTP/1.1 for every endpoint: one small POST gains nothing from HTTP/2, and the h2c
+            // upgrade headers sent to a plain http:// URL trip up some receivers and proxies
+            .version(HttpClient.Version.HTTP_1_1)
             .build();
   }
 

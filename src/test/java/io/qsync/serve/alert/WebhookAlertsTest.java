@@ -148,6 +148,23 @@ class WebhookAlertsTest {
   }
 
   @Test
+  void theTextIsEscapedAsSlackAsksTheErrorIsNot() throws Exception {
+    alerts(url(), null, 10);
+
+    alerts.runFinished(
+        failure("r-5", ErrorKind.FAILED, "throttle: Threads_running=61 >= 60 & <critical>"));
+    JsonNode post = next();
+    alerts.close();
+
+    assertThat(post.get("error").asText())
+        .isEqualTo("throttle: Threads_running=61 >= 60 & <critical>");
+    assertThat(post.get("text").asText())
+        .isEqualTo(
+            "qsync: sync 'orders' failed (exit 1, run r-5): throttle: Threads_running=61 &gt;= 60"
+                + " &amp; &lt;critical&gt;. No success known.");
+  }
+
+  @Test
   void onlyFailuresPostNotAHeldLockAnInterruptionOrASuccess() throws Exception {
     alerts(url(), null, 10);
 
