@@ -168,6 +168,57 @@ class TargetHistoryIT {
     }
   }
 
+  @Test
+  void aThrottledTimeThatCannotBeWrittenIsANoteNotAFailure(TestDatabase database) {
+    qsync(database, "root", "", FaultPoint.NONE).run(SYNC);
+    warehouse.execute("UPDATE targets SET variant = 'changed'");
+    String user = "qsync_nu_" + UUID.randomUUID().toString().substring(0, 8);
+    String account = "'" + user + "'@'127.0.0.1'";
+    String password = "secret-" + user;
+    String everyColumnButThrottledBy =
+        database
+            .rows(
+                "SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.COLUMNS WHERE"
+                    + " TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_qsync_runs'"
+                    + " AND COLUMN_NAME <> 'throttled_by'")
+            .get(0)
+            .get(0);
+    database.execute(
+        "CREATE USER " + account + " IDENTIFIED BY '" + password + "'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON `"
+            + database.name()
+            + "`.`experiment_targets` TO "
+            + account,
+        "GRANT SELECT, INSERT, UPDATE ("
+            + everyColumnButThrottledBy
+            + ") ON `"
+            + database.name()
+            + "`.`_qsync_runs` TO "
+            + account);
+    try {
+      Qsync qsync = qsync(database, user, password, FaultPoint.NONE);
+
+      RunReport report = qsync.run(SYNC);
+      RunView newest = new TargetHistory(() -> qsync).history(SYNC, 10).get(0);
+
+      assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(report.counts().updates()).isEqualTo(60);
+      assertThat(report.throttle().throttledBy()).containsOnlyKeys(RULE);
+      assertThat(report.notes())
+          .anyMatch(
+              note ->
+                  note.startsWith(
+                          "the time this run waited for the throttle could not be kept in the run"
+                              + " history (")
+                      && note.endsWith("); the status page shows none for it"));
+      assertThat(newest.run().runId()).isEqualTo(report.runId());
+      assertThat(newest.run().status()).isEqualTo(RunStatus.SUCCEEDED);
+      assertThat(newest.throttledBy()).isEmpty();
+    } finally {
+      database.execute("DROP USER IF EXISTS " + account);
+    }
+  }
+
   /** {@code _qsync_runs} as the first release of qsync created it, with one run. */
   private static void createFirstReleaseHistory(TestDatabase database) {
     database.execute(
