@@ -51,9 +51,6 @@ public interface RunStore {
   /** The warehouse state a run recorded, if any. */
   Optional<String> diffState(String runId);
 
-  /** Whether the store can record a run's throttled time (its table may lack the column). */
-  boolean recordsThrottle();
-
   /**
    * Adds {@code throttledBy} (time waited per throttle rule, {@code "Threads_running >= 50"}) to
    * what the run has recorded, so that a run resumed by another process sums both attempts; ignored

@@ -429,11 +429,6 @@ public final class FakeDestination implements Destination {
     }
 
     @Override
-    public boolean recordsThrottle() {
-      return true;
-    }
-
-    @Override
     public void addThrottled(String runId, Map<String, Duration> throttledBy) {
       if (throttledBy.isEmpty()) {
         return;

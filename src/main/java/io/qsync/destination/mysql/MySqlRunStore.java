@@ -292,11 +292,6 @@ final class MySqlRunStore implements RunStore {
   }
 
   @Override
-  public boolean recordsThrottle() {
-    return has(THROTTLED_BY);
-  }
-
-  @Override
   public void addThrottled(String runId, Map<String, Duration> throttledBy) {
     if (throttledBy.isEmpty() || !has(THROTTLED_BY)) {
       return;

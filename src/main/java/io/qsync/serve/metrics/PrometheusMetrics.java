@@ -44,12 +44,8 @@ import java.util.function.BiFunction;
  * Thread-safe.
  */
 public final class PrometheusMetrics implements RunListener, MetricsExposition {
-  /** How a run ended, as the label {@code outcome} of {@code qsync_runs_total} says it. */
-  public static final List<String> OUTCOMES =
-      List.of("succeeded", "failed", "interrupted", "lock_held");
-
   /** The kinds of change, as the label {@code change} of {@code qsync_rows_total} says them. */
-  public static final List<String> CHANGES = List.of("inserted", "updated", "deleted");
+  static final List<String> CHANGES = List.of("inserted", "updated", "deleted");
 
   private final SyncBoard board;
   private final Clock clock;
