@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -173,7 +174,9 @@ public final class WebhookAlerts implements RunListener, AutoCloseable {
         }
       }
     }
-    watchedSince.keySet().retainAll(board.entries().stream().map(SyncBoard.Entry::sync).toList());
+    List<String> onBoard = board.entries().stream().map(SyncBoard.Entry::sync).toList();
+    watchedSince.keySet().retainAll(onBoard);
+    stale.retainAll(onBoard);
   }
 
   private void enqueue(Alert alert, Secret url) {
