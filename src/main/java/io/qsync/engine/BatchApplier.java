@@ -69,6 +69,7 @@ final class BatchApplier {
    * @return the run with its new checkpoint
    */
   RunRecord apply(RunRecord run, Stage stage, SyncLock lock, boolean resumed, List<String> notes) {
+    throttled = ThrottleReport.NONE;
     List<Column> columns = stage.columns();
     List<String> key = KeyChecks.resolve(sync, columns);
     String table = sync.table();

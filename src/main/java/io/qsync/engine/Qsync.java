@@ -25,6 +25,7 @@ import io.qsync.state.RunStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,6 +155,19 @@ public final class Qsync {
           runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
               && target.lockHeld(sync.name());
       return runs.stream().map(run -> run.seenWith(lockHeld)).toList();
+    }
+  }
+
+  /**
+   * The time each of these runs of the sync waited for its throttle, per rule, as the run history
+   * recorded it; a run that never waited (or whose history table could not take the column) is
+   * absent.
+   */
+  public Map<String, Map<String, Duration>> throttledBy(
+      String syncName, Collection<String> runIds) {
+    SyncConfig sync = sync(syncName);
+    try (Destination target = openTarget(sync.target())) {
+      return target.runs().throttledBy(runIds);
     }
   }
 

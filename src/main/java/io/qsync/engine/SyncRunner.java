@@ -315,9 +315,15 @@ public final class SyncRunner {
           }
           if (run.phase() == RunPhase.APPLY) {
             step = RunPhase.APPLY;
-            run =
-                batches.apply(
-                    run, stage, lock, resumed && initial.phase() != RunPhase.EXTRACT, notes);
+            try {
+              run =
+                  batches.apply(
+                      run, stage, lock, resumed && initial.phase() != RunPhase.EXTRACT, notes);
+            } finally {
+              // The run waits only while it applies: its throttled time is final once the batches
+              // end, committed, failed or interrupted.
+              recordThrottle(run.runId(), notes);
+            }
           }
           if (warehouse().isPresent()) {
             run = advanceState(run, stage.columns(), notes);
@@ -345,6 +351,25 @@ public final class SyncRunner {
           batches.throttled());
     } catch (RuntimeException e) {
       throw failed(run, previousAttempt, stageFile, e);
+    }
+  }
+
+  /**
+   * Adds the time the batches waited, per throttle rule, to the run's history, for the status page.
+   * Only shown, never read by a run: when it cannot be written the run goes on, with a note.
+   */
+  private void recordThrottle(String runId, List<String> notes) {
+    Map<String, Duration> throttledBy = batches.throttled().throttledBy();
+    if (throttledBy.isEmpty()) {
+      return;
+    }
+    try {
+      target.runs().addThrottled(runId, throttledBy);
+    } catch (RuntimeException e) {
+      notes.add(
+          "the time this run waited for the throttle could not be kept in the run history ("
+              + Messages.firstLine(e)
+              + "); the status page shows none for it");
     }
   }
 

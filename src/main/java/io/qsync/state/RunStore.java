@@ -1,6 +1,9 @@
 package io.qsync.state;
 
+import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -47,6 +50,19 @@ public interface RunStore {
 
   /** The warehouse state a run recorded, if any. */
   Optional<String> diffState(String runId);
+
+  /**
+   * Adds {@code throttledBy} (time waited per throttle rule, {@code "Threads_running >= 50"}) to
+   * what the run has recorded, so that a run resumed by another process sums both attempts; ignored
+   * where the store cannot record it.
+   */
+  void addThrottled(String runId, Map<String, Duration> throttledBy);
+
+  /**
+   * The throttled time per rule each of these runs recorded; a run that never waited, or that the
+   * store could not record, is absent. Rules keep the order they were first recorded in.
+   */
+  Map<String, Map<String, Duration>> throttledBy(Collection<String> runIds);
 
   /** The sync's runs, newest first. */
   List<RunRecord> history(String sync, String table, int limit);

@@ -352,6 +352,7 @@ public final class FakeDestination implements Destination {
   public static final class FakeRunStore implements RunStore {
     private final Map<String, RunRecord> records = new LinkedHashMap<>();
     private final Map<String, String> diffStates = new LinkedHashMap<>();
+    private final Map<String, Map<String, Duration>> throttled = new LinkedHashMap<>();
 
     /** Every run, oldest first. */
     public List<RunRecord> all() {
@@ -425,6 +426,26 @@ public final class FakeDestination implements Destination {
     @Override
     public Optional<String> diffState(String runId) {
       return Optional.ofNullable(diffStates.get(runId));
+    }
+
+    @Override
+    public void addThrottled(String runId, Map<String, Duration> throttledBy) {
+      if (throttledBy.isEmpty()) {
+        return;
+      }
+      Map<String, Duration> sum = throttled.computeIfAbsent(runId, id -> new LinkedHashMap<>());
+      throttledBy.forEach((rule, waited) -> sum.merge(rule, waited, Duration::plus));
+    }
+
+    @Override
+    public Map<String, Map<String, Duration>> throttledBy(java.util.Collection<String> runIds) {
+      Map<String, Map<String, Duration>> found = new LinkedHashMap<>();
+      for (String runId : runIds) {
+        if (throttled.containsKey(runId)) {
+          found.put(runId, new LinkedHashMap<>(throttled.get(runId)));
+        }
+      }
+      return found;
     }
 
     @Override

@@ -1,10 +1,17 @@
 package io.qsync.destination.mysql;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.state.RunPhase;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,9 +19,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -34,12 +46,18 @@ final class MySqlRunStore implements RunStore {
   /**
    * Added after the first release: a table created before lacks these columns until prepare. {@code
    * source_job}: where the source keeps the run's result; {@code diff_state}: the state a {@code
-   * diff: snapshot} run left in the warehouse.
+   * diff: snapshot} run left in the warehouse; {@code throttled_by}: the time the run waited per
+   * throttle rule, a JSON object of seconds ({@code {"Threads_running >= 50": 12.5}}).
    */
   private static final String SOURCE_JOB = "source_job";
 
   private static final String DIFF_STATE = "diff_state";
-  private static final List<String> ADDED_COLUMNS = List.of(SOURCE_JOB, DIFF_STATE);
+  private static final String THROTTLED_BY = "throttled_by";
+
+  /** Each added column and its type, in the order they were added. */
+  private static final Map<String, String> ADDED_COLUMNS = addedColumns();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The target's work session, which may be replaced after a lost connection. */
   private final Supplier<Connection> session;
@@ -48,6 +66,14 @@ final class MySqlRunStore implements RunStore {
   private java.util.Set<String> addedColumns;
 
   private final String connectionName;
+
+  private static Map<String, String> addedColumns() {
+    Map<String, String> columns = new LinkedHashMap<>();
+    columns.put(SOURCE_JOB, "VARCHAR(1024) NULL");
+    columns.put(DIFF_STATE, "VARCHAR(1024) NULL");
+    columns.put(THROTTLED_BY, "TEXT NULL");
+    return Collections.unmodifiableMap(columns);
+  }
 
   MySqlRunStore(Supplier<Connection> session, String connectionName) {
     this.session = session;
@@ -66,7 +92,8 @@ final class MySqlRunStore implements RunStore {
     if (!exists()) {
       create();
     }
-    for (String column : ADDED_COLUMNS) {
+    for (Map.Entry<String, String> added : ADDED_COLUMNS.entrySet()) {
+      String column = added.getKey();
       if (has(column)) {
         continue;
       }
@@ -74,13 +101,17 @@ final class MySqlRunStore implements RunStore {
       // fails this one with a duplicate column (1060), which is as good as success. Without the
       // ALTER privilege (1142) history goes on without the column: a resumed run finds its job
       // by its deterministic id all the same, and a snapshot sync compares in full, saying why.
+      // The throttled time is only shown, so any refusal to alter the table (a read-only table,
+      // a lock wait) leaves it unrecorded rather than failing the run; a lost connection (SQL
+      // state class 08) still fails, and the run's retries take it.
       try (Statement statement = connection().createStatement()) {
-        statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + column + " VARCHAR(1024) NULL");
+        statement.execute(
+            "ALTER TABLE " + TABLE + " ADD COLUMN " + column + " " + added.getValue());
         addedColumns.add(column);
       } catch (SQLException e) {
         if (e.getErrorCode() == 1060) {
           addedColumns.add(column);
-        } else if (e.getErrorCode() != 1142) {
+        } else if (e.getErrorCode() != 1142 && !(column.equals(THROTTLED_BY) && !lost(e))) {
           throw MySqlErrors.failed(connectionName, "add column " + column + " to " + TABLE, e);
         }
       }
@@ -113,18 +144,20 @@ final class MySqlRunStore implements RunStore {
             + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
   }
 
+  private static boolean lost(SQLException e) {
+    return e.getSQLState() != null && e.getSQLState().startsWith("08");
+  }
+
   /** Whether the history table has an added column (false while the table is absent). */
   private boolean has(String column) {
-    if (addedColumns == null || !addedColumns.containsAll(ADDED_COLUMNS)) {
+    if (addedColumns == null || !addedColumns.containsAll(ADDED_COLUMNS.keySet())) {
       java.util.Set<String> found = new java.util.HashSet<>();
       try (Statement statement = connection().createStatement();
           ResultSet rows =
               statement.executeQuery(
                   "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
                       + " AND TABLE_NAME = '_qsync_runs' AND COLUMN_NAME IN ('"
-                      + SOURCE_JOB
-                      + "', '"
-                      + DIFF_STATE
+                      + String.join("', '", ADDED_COLUMNS.keySet())
                       + "')")) {
         while (rows.next()) {
           found.add(rows.getString(1).toLowerCase(java.util.Locale.ROOT));
@@ -256,6 +289,103 @@ final class MySqlRunStore implements RunStore {
       throw MySqlErrors.failed(
           connectionName, "read the state of run " + runId + " from " + TABLE, e);
     }
+  }
+
+  @Override
+  public void addThrottled(String runId, Map<String, Duration> throttledBy) {
+    if (throttledBy.isEmpty() || !has(THROTTLED_BY)) {
+      return;
+    }
+    Map<String, Duration> sum =
+        new LinkedHashMap<>(throttledBy(List.of(runId)).getOrDefault(runId, Map.of()));
+    throttledBy.forEach((rule, waited) -> sum.merge(rule, waited, Duration::plus));
+    try (PreparedStatement statement =
+        connection()
+            .prepareStatement(
+                "UPDATE " + TABLE + " SET " + THROTTLED_BY + " = ? WHERE run_id = ?")) {
+      statement.setString(1, throttleJson(sum));
+      statement.setString(2, runId);
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(
+          connectionName, "record the throttled time of run " + runId + " in " + TABLE, e);
+    }
+  }
+
+  @Override
+  public Map<String, Map<String, Duration>> throttledBy(Collection<String> runIds) {
+    if (runIds.isEmpty() || !exists() || !has(THROTTLED_BY)) {
+      return Map.of();
+    }
+    Map<String, Map<String, Duration>> found = new LinkedHashMap<>();
+    String placeholders = String.join(", ", Collections.nCopies(runIds.size(), "?"));
+    try (PreparedStatement statement =
+        connection()
+            .prepareStatement(
+                "SELECT run_id, "
+                    + THROTTLED_BY
+                    + " FROM "
+                    + TABLE
+                    + " WHERE run_id IN ("
+                    + placeholders
+                    + ") AND "
+                    + THROTTLED_BY
+                    + " IS NOT NULL")) {
+      int index = 1;
+      for (String runId : runIds) {
+        statement.setString(index++, runId);
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          found.put(rows.getString(1), throttleOf(rows.getString(1), rows.getString(2)));
+        }
+      }
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connectionName, "read the throttled time of runs from " + TABLE, e);
+    }
+    return found;
+  }
+
+  /** The throttled time as stored: a JSON object of seconds per rule, to the millisecond. */
+  static String throttleJson(Map<String, Duration> throttledBy) {
+    ObjectNode object = JSON.createObjectNode();
+    throttledBy.forEach(
+        (rule, waited) -> object.put(rule, BigDecimal.valueOf(waited.toMillis(), 3)));
+    return object.toString();
+  }
+
+  /** Reads {@link #throttleJson}; a value qsync did not write is an error that names the run. */
+  static Map<String, Duration> throttleOf(String runId, String json) {
+    Map<String, Duration> throttledBy = new LinkedHashMap<>();
+    try {
+      JsonNode object = JSON.readTree(json);
+      if (!object.isObject()) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      for (Map.Entry<String, JsonNode> rule : object.properties()) {
+        if (!rule.getValue().isNumber()) {
+          throw new IllegalArgumentException(rule.getKey() + " is not a number of seconds");
+        }
+        throttledBy.put(
+            rule.getKey(),
+            Duration.ofMillis(rule.getValue().decimalValue().movePointRight(3).longValue()));
+      }
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "target: run "
+              + runId
+              + " in "
+              + TABLE
+              + " has a "
+              + THROTTLED_BY
+              + " qsync cannot read ("
+              + e.getMessage()
+              + ")\nSet it to NULL: UPDATE _qsync_runs SET throttled_by = NULL WHERE run_id = '"
+              + runId
+              + "'");
+    }
+    return throttledBy;
   }
 
   @Override
