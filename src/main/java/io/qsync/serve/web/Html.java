@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What every page of the status page shares: escaping, the frame with its one inline stylesheet
@@ -95,13 +96,22 @@ final class Html {
   /**
    * A whole page.
    *
-   * @param refresh whether the page reloads itself every few seconds, so new runs appear
+   * @param refresh where the page reloads itself every few seconds, so new runs appear (its own
+   *     path without a one-time notice); none: it stays
    */
-  static String page(String title, boolean refresh, String nav, String body) {
+  static String page(String title, Optional<String> refresh, String nav, String body) {
     return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         + "<meta name=\"color-scheme\" content=\"light dark\">"
-        + (refresh ? "<meta http-equiv=\"refresh\" content=\"" + REFRESH_SECONDS + "\">" : "")
+        + refresh
+            .map(
+                path ->
+                    "<meta http-equiv=\"refresh\" content=\""
+                        + REFRESH_SECONDS
+                        + "; url="
+                        + escape(path)
+                        + "\">")
+            .orElse("")
         + "<title>"
         + escape(title)
         + " · qsync</title><style>"
@@ -111,7 +121,7 @@ final class Html {
         + "</header><main>"
         + body
         + "</main><footer>"
-        + (refresh ? "Refreshes every " + REFRESH_SECONDS + "s · " : "")
+        + (refresh.isPresent() ? "Refreshes every " + REFRESH_SECONDS + "s · " : "")
         + "<a href=\"/metrics\">metrics</a> · <a href=\"/readyz\">readyz</a></footer>"
         + "</body></html>\n";
   }
@@ -156,14 +166,14 @@ final class Html {
       .panel{border:1px solid var(--line);border-radius:6px;padding:.8rem;background:var(--panel)}
       .facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:.6rem;\
       margin-bottom:1rem}
-      .facts div{border:1px solid var(--line);border-radius:6px;padding:.5rem .7rem}
+      .facts>div{border:1px solid var(--line);border-radius:6px;padding:.5rem .7rem}
       .facts b{display:block;font-size:12px;color:var(--muted);font-weight:600}
-      .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:1rem}
+      .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:1rem}
       figure{margin:0;border:1px solid var(--line);border-radius:6px;padding:.6rem}
       figcaption{font-weight:600;margin-bottom:.3rem}
       svg.chart{width:100%;height:auto;display:block;color:var(--fg)}
       svg .axis{stroke:var(--muted);stroke-width:1}svg .grid{stroke:var(--line);stroke-width:1}
-      svg text{fill:var(--muted);font-size:11px}svg .line{fill:none;stroke-width:2}
+      svg text{fill:var(--muted);font-size:12px}svg .line{fill:none;stroke-width:2}
       .c0{fill:var(--accent);stroke:var(--accent)}.c-inserted{fill:var(--ins);stroke:var(--ins)}
       .c-updated{fill:var(--upd);stroke:var(--upd)}.c-deleted{fill:var(--del);stroke:var(--del)}
       .c1{fill:var(--warn);stroke:var(--warn)}.c2{fill:var(--run);stroke:var(--run)}
@@ -185,12 +195,13 @@ final class Html {
       table.reflow tr{display:block;border:1px solid var(--line);border-radius:6px;\
       margin-bottom:.6rem;padding:.3rem}
       table.reflow tr.error-row{margin-top:-.7rem;border-top:0;border-radius:0 0 6px 6px}
-      table.reflow td{display:flex;justify-content:space-between;gap:1rem;border:0;\
-      padding:.25rem .4rem;text-align:right}
-      table.reflow td::before{content:attr(data-label);font-weight:600;color:var(--muted);\
-      text-align:left}
+      table.reflow td{display:block;border:0;padding:.25rem .4rem;text-align:right;\
+      overflow:hidden}
+      table.reflow td::before{content:attr(data-label);float:left;font-weight:600;\
+      color:var(--muted);padding-right:1rem}
       table.reflow td.wide{display:block;text-align:left}
       table.reflow td.wide::before{display:none}
-      .charts{grid-template-columns:1fr}}
+      .charts{grid-template-columns:1fr}
+      .facts{grid-template-columns:1fr 1fr}}
       """;
 }

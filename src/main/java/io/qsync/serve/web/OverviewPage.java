@@ -37,7 +37,7 @@ final class OverviewPage {
         .append("</p>");
     if (entries.isEmpty()) {
       body.append("<p class=\"notice\">The config has no syncs.</p>");
-      return Html.page("Syncs", true, viewer.nav("/"), body.toString());
+      return Html.page("Syncs", Optional.of("/"), viewer.nav("/"), body.toString());
     }
     body.append(
         "<table class=\"reflow syncs\"><thead><tr><th>Sync</th><th>State</th>"
@@ -48,7 +48,7 @@ final class OverviewPage {
       row(body, entry, now);
     }
     body.append("</tbody></table>");
-    return Html.page("Syncs", true, viewer.nav("/"), body.toString());
+    return Html.page("Syncs", Optional.of("/"), viewer.nav("/"), body.toString());
   }
 
   private static void row(StringBuilder body, SyncBoard.Entry entry, Instant now) {

@@ -406,7 +406,7 @@ public final class StatusServer {
             + "\"><p><label>Token (serve.token)<br><input type=\"password\" name=\"token\""
             + " autocomplete=\"current-password\" required autofocus></label></p>"
             + "<button type=\"submit\" class=\"primary\">Sign in</button></form>";
-    send(exchange, status, HTML, Html.page("Sign in", false, "", body), Map.of());
+    send(exchange, status, HTML, Html.page("Sign in", Optional.empty(), "", body), Map.of());
   }
 
   private void signIn(HttpExchange exchange) throws IOException {
@@ -568,7 +568,7 @@ public final class StatusServer {
   private static String errorPage(String title, String why) {
     return Html.page(
         title,
-        false,
+        Optional.empty(),
         "",
         "<h1>"
             + Html.escape(title)
@@ -601,7 +601,9 @@ public final class StatusServer {
     response.set("Content-Type", type);
     response.set("Cache-Control", "no-store");
     response.set("X-Content-Type-Options", "nosniff");
-    response.set("Referrer-Policy", "no-referrer");
+    // Not no-referrer: with it, a browser sends "Origin: null" on the page's own forms, which the
+    // cross-site check must refuse.
+    response.set("Referrer-Policy", "same-origin");
     response.set("Content-Security-Policy", SECURITY_POLICY);
     headers.forEach(response::set);
     exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);

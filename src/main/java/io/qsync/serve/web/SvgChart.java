@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,8 +20,8 @@ import java.util.Locale;
  *
  * @param name the chart's id in the page ({@code data-chart})
  * @param title what the chart shows, for its caption
- * @param unit the y axis' unit, after each tick label ({@code s}, {@code rows/s})
- * @param yTitle the y axis' title ({@code seconds})
+ * @param unit the y axis' unit, in its title and each run's tooltip ({@code s}, {@code rows/s})
+ * @param yTitle the y axis' title, before its unit ({@code duration})
  * @param runs the runs in the order they started, oldest first
  * @param series one value per run each
  */
@@ -83,13 +84,19 @@ record SvgChart(
   }
 
   private static final int WIDTH = 600;
-  private static final int HEIGHT = 250;
-  private static final int LEFT = 64;
+  private static final int HEIGHT = 260;
+  private static final int LEFT = 58;
   private static final int RIGHT = 14;
   private static final int TOP = 12;
   private static final int BOTTOM = 48;
-  private static final DateTimeFormatter TICK =
-      DateTimeFormatter.ofPattern("MM-dd HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter DAY = utc("yyyy-MM-dd");
+  private static final DateTimeFormatter DATE_TIME = utc("MM-dd HH:mm");
+  private static final DateTimeFormatter MINUTES = utc("HH:mm");
+  private static final DateTimeFormatter SECONDS = utc("HH:mm:ss");
+
+  private static DateTimeFormatter utc(String pattern) {
+    return DateTimeFormatter.ofPattern(pattern, Locale.ROOT).withZone(ZoneOffset.UTC);
+  }
 
   /** The chart as a {@code <figure>}: caption, legend, and the SVG or why there is none. */
   String render() {
@@ -143,16 +150,22 @@ record SvgChart(
       double value = i * step;
       double y = TOP + plotHeight - value / top * plotHeight;
       out.append(line(LEFT, y, WIDTH - RIGHT, y, "grid"))
-          .append(text(LEFT - 6, y + 4, "end", "y-tick", number(value) + " " + unit));
+          .append(text(LEFT - 6, y + 4, "end", "y-tick", number(value)));
     }
-    out.append("<text class=\"y-title\" transform=\"translate(12 ")
+    out.append("<text class=\"y-title\" transform=\"translate(14 ")
         .append(fmt(TOP + plotHeight / 2))
         .append(") rotate(-90)\" text-anchor=\"middle\">")
-        .append(Html.escape(yTitle))
+        .append(Html.escape(yTitle + " (" + unit + ")"))
         .append("</text>");
     out.append(line(LEFT, TOP, LEFT, TOP + plotHeight, "axis"))
         .append(line(LEFT, TOP + plotHeight, WIDTH - RIGHT, TOP + plotHeight, "axis"));
-    // The x axis: at most five runs' start times, always the oldest and the newest.
+    // The x axis: at most five runs' start times, always the oldest and the newest; the date goes
+    // to the axis title when every run started on one day.
+    Instant first = runs.get(0).startedAt();
+    Instant last = runs.get(n - 1).startedAt();
+    boolean oneDay = DAY.format(first).equals(DAY.format(last));
+    DateTimeFormatter tick =
+        !oneDay ? DATE_TIME : Duration.between(first, last).toMinutes() < 10 ? SECONDS : MINUTES;
     int labels = Math.min(n, 5);
     for (int k = 0; k < labels; k++) {
       int i = labels == 1 ? 0 : (int) Math.round((double) k * (n - 1) / (labels - 1));
@@ -166,7 +179,7 @@ record SvgChart(
                   TOP + plotHeight + 17,
                   anchor,
                   "x-tick",
-                  TICK.format(runs.get(i).startedAt())));
+                  tick.format(runs.get(i).startedAt())));
     }
     out.append(
         text(
@@ -174,7 +187,11 @@ record SvgChart(
             HEIGHT - 6,
             "middle",
             "x-title",
-            "run start (UTC), one " + (kind == Kind.LINE ? "point" : "bar") + " per run"));
+            "run start (UTC"
+                + (oneDay ? ", " + DAY.format(first) : "")
+                + "), one "
+                + (kind == Kind.LINE ? "point" : "bar")
+                + " per run"));
 
     if (kind == Kind.LINE) {
       double radius = Math.max(1.5, Math.min(4, slot / 3));

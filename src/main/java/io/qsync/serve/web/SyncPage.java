@@ -69,7 +69,7 @@ final class SyncPage {
               "<h2>Runs</h2><p class=\"notice\">Cannot read the history from the database: </p><pre class=\"error\">")
           .append(Html.escape(runs.error().get()))
           .append("</pre>");
-      return Html.page(entry.sync(), true, viewer.nav(here), body.toString());
+      return Html.page(entry.sync(), Optional.of(here), viewer.nav(here), body.toString());
     }
     List<RunView> newestFirst = runs.runs();
     List<RunView> oldestFirst = new ArrayList<>(newestFirst);
@@ -99,7 +99,7 @@ final class SyncPage {
       }
       body.append("</tbody></table></div>");
     }
-    return Html.page(entry.sync(), true, viewer.nav(here), body.toString());
+    return Html.page(entry.sync(), Optional.of(here), viewer.nav(here), body.toString());
   }
 
   /** The sync's runs newest first, or why they could not be read. */
@@ -221,7 +221,7 @@ final class SyncPage {
             .orElse(0);
     double scale = max >= 2 * 3600 ? 3600 : max >= 600 ? 60 : 1;
     String unit = scale == 3600 ? "h" : scale == 60 ? "min" : "s";
-    String yTitle = scale == 3600 ? "hours" : scale == 60 ? "minutes" : "seconds";
+    String yTitle = "duration";
     return new SvgChart(
             "duration",
             "Duration" + leftOut(runs, timed, "without a duration (running)"),
@@ -271,7 +271,7 @@ final class SyncPage {
             "Rows per second" + leftOut(runs, rated, "without counts or a duration"),
             SvgChart.Kind.LINE,
             "rows/s",
-            "rows written per second",
+            "rows written",
             axis(rated),
             List.of(
                 new SvgChart.Series(
@@ -311,7 +311,7 @@ final class SyncPage {
             caption,
             SvgChart.Kind.STACKED_BARS,
             "s",
-            "seconds waited",
+            "time waited",
             axis(runs),
             series)
         .render();

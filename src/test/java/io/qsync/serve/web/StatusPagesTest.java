@@ -112,15 +112,15 @@ class StatusPagesTest {
     assertThat(xs(duration)).isSorted().doesNotHaveDuplicates();
     assertThat(duration)
         .contains("data-runs=\"5\"")
-        .contains(">seconds</text>")
-        .contains(">0 s</text>")
-        .contains(">run start (UTC), one point per run</text>")
-        .contains(">03-01 10:00</text>")
-        .contains(">03-01 11:00</text>");
+        .contains(">duration (s)</text>")
+        .contains(">0</text>")
+        .contains(">run start (UTC, 2026-03-01), one point per run</text>")
+        .contains(">10:00</text>")
+        .contains(">11:00</text>");
     assertThat(marks(chart(html, "rows"), "g")).containsExactly("r0", "r1", "r2", "r3", "r4");
     assertThat(marks(chart(html, "rate"), "circle")).hasSize(5);
     assertThat(marks(chart(html, "throttled"), "g")).hasSize(5);
-    assertThat(chart(html, "rows")).contains(">rows changed</text>", "inserted", "deleted");
+    assertThat(chart(html, "rows")).contains(">rows changed (rows)</text>", "inserted", "deleted");
   }
 
   @Test
@@ -160,7 +160,7 @@ class StatusPagesTest {
     String chart = chart(html, "throttled");
     assertThat(chart)
         .contains(
-            "Threads_running=61 &gt;= 50", "replica lag 7.2s &gt; 5s", ">seconds waited</text>");
+            "Threads_running=61 &gt;= 50", "replica lag 7.2s &gt; 5s", ">time waited (s)</text>");
     assertThat(chart).containsPattern("<rect class=\"c\\d\"[^>]*height=\"[1-9]");
   }
 
