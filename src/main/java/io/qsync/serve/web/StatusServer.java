@@ -75,6 +75,9 @@ public final class StatusServer {
   private final Readiness readiness;
   private final Clock clock;
   private final Sessions sessions;
+  private final Object inFlightLock = new Object();
+  private int inFlight;
+  private volatile boolean stopping;
   private HttpServer server;
   private ThreadPoolExecutor executor;
 
@@ -175,32 +178,51 @@ public final class StatusServer {
   }
 
   /**
-   * Stops taking requests and waits at most {@code grace} for those under way; safe to call twice.
+   * Answers new requests with 503, waits at most {@code grace} for those under way, then closes the
+   * port and the threads; safe to call twice. (The JDK server's own {@code stop(delay)} would wait
+   * the whole delay on Java 17 even when nothing is under way.)
    */
   public synchronized void stop(Duration grace) {
     if (server == null) {
       return;
     }
+    stopping = true;
     long deadline = System.nanoTime() + grace.toNanos();
-    server.stop((int) Math.min(Integer.MAX_VALUE, Math.max(0, grace.toSeconds())));
-    executor.shutdown();
     try {
+      synchronized (inFlightLock) {
+        long left;
+        while (inFlight > 0 && (left = deadline - System.nanoTime()) > 0) {
+          TimeUnit.NANOSECONDS.timedWait(inFlightLock, left);
+        }
+      }
+      server.stop(0);
+      executor.shutdown();
       if (!executor.awaitTermination(
           Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         executor.shutdownNow();
       }
     } catch (InterruptedException e) {
+      server.stop(0);
       executor.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      server = null;
+      executor = null;
+      stopping = false;
     }
-    server = null;
-    executor = null;
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    synchronized (inFlightLock) {
+      inFlight++;
+    }
     try (exchange) {
       try {
-        route(exchange);
+        if (stopping) {
+          send(exchange, 503, TEXT, "stopping\n", Map.of());
+        } else {
+          route(exchange);
+        }
       } catch (RuntimeException e) {
         send(
             exchange,
@@ -208,6 +230,11 @@ public final class StatusServer {
             HTML,
             errorPage("Something went wrong", "The page failed: " + e),
             Map.of());
+      }
+    } finally {
+      synchronized (inFlightLock) {
+        inFlight--;
+        inFlightLock.notifyAll();
       }
     }
   }

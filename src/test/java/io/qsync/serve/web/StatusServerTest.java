@@ -25,7 +25,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -286,6 +289,59 @@ class StatusServerTest {
             QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.CONFIG_INVALID))
         .hasMessageContaining("127.0.0.1:" + server.port())
         .hasMessageContaining("serve.listen");
+  }
+
+  @Test
+  void stopLetsARequestUnderWayFinishThenFreesThePortPromptly() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    board.reset(List.of(Runs.entry("orders", Optional.empty(), Diff.Strategy.TARGET)));
+    server =
+        new StatusServer(
+            "127.0.0.1",
+            0,
+            Optional.empty(),
+            board,
+            trigger,
+            (sync, limit) -> {
+              entered.countDown();
+              try {
+                release.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return List.of();
+            },
+            new NoMetrics(),
+            List::of,
+            new ManualClock());
+    server.start();
+    int port = server.port();
+    CompletableFuture<HttpResponse<String>> slow =
+        client.sendAsync(
+            HttpRequest.newBuilder(uri("/syncs/orders")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Void> stopped =
+        CompletableFuture.runAsync(() -> server.stop(Duration.ofSeconds(10)));
+    release.countDown();
+    stopped.get(5, TimeUnit.SECONDS);
+
+    assertThat(slow.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    StatusServer again =
+        new StatusServer(
+            "127.0.0.1",
+            port,
+            Optional.empty(),
+            board,
+            trigger,
+            (sync, limit) -> List.of(),
+            new NoMetrics(),
+            List::of,
+            new ManualClock());
+    again.start();
+    again.stop(Duration.ofSeconds(1));
   }
 
   /** Metrics with nothing to say. */
