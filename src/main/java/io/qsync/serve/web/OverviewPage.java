@@ -1,5 +1,6 @@
 package io.qsync.serve.web;
 
+import io.qsync.diff.ChangeCounts;
 import io.qsync.serve.RunOutcome;
 import io.qsync.serve.SyncBoard;
 import io.qsync.state.RunRecord;
@@ -73,7 +74,7 @@ final class OverviewPage {
         .append("</td><td data-label=\"Next run\">")
         .append(nextRun(entry, now))
         .append("</td>");
-    Optional<io.qsync.diff.ChangeCounts> counts = last.flatMap(RunRecord::counts);
+    Optional<ChangeCounts> counts = last.flatMap(RunRecord::counts);
     body.append("<td class=\"num\" data-label=\"Inserted\">")
         .append(counts.map(c -> Html.count(c.inserts())).orElse("—"))
         .append("</td><td class=\"num\" data-label=\"Updated\">")

@@ -300,8 +300,9 @@ public final class StatusServer {
     if (path.startsWith("/syncs/")) {
       String rest = path.substring("/syncs/".length());
       boolean run = rest.endsWith("/run");
-      String name = decode(run ? rest.substring(0, rest.length() - "/run".length()) : rest);
-      if (!name.isEmpty() && !name.contains("/")) {
+      String segment = run ? rest.substring(0, rest.length() - "/run".length()) : rest;
+      String name = segment.contains("/") ? "" : decode(segment);
+      if (!name.isEmpty()) {
         if (run) {
           if (allowed(exchange, method, "POST")) {
             runNow(exchange, name);

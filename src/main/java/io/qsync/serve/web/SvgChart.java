@@ -41,7 +41,7 @@ record SvgChart(
     STACKED_BARS
   }
 
-  /** One run on the x axis. */
+  /** One run on the x axis. Immutable. */
   record Run(String runId, Instant startedAt) {
     Run {
       requireNonNull(runId, "runId is null");
@@ -50,7 +50,7 @@ record SvgChart(
   }
 
   /**
-   * One series: its name for the legend, its colour class, and a value per run.
+   * One series: its name for the legend, its colour class, and a value per run. Immutable.
    *
    * @param cssClass {@code c0}, {@code c-inserted}: the colour the stylesheet gives it
    */

@@ -1,19 +1,25 @@
 package io.qsync.serve.web;
 
+import static java.util.Objects.requireNonNull;
+
 import io.qsync.config.Diff;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.serve.RunView;
 import io.qsync.serve.SyncBoard;
 import io.qsync.state.RunRecord;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The page at {@code /syncs/NAME}: the sync's standing, its actions, charts of its runs over time
@@ -73,8 +79,7 @@ final class SyncPage {
     }
     List<RunView> newestFirst = runs.runs();
     List<RunView> oldestFirst = new ArrayList<>(newestFirst);
-    java.util.Collections.reverse(oldestFirst);
-    oldestFirst.sort(java.util.Comparator.comparing(view -> view.run().startedAt()));
+    oldestFirst.sort(Comparator.comparing(view -> view.run().startedAt()));
 
     body.append("<h2>Over time</h2><div class=\"charts\">")
         .append(durationChart(oldestFirst))
@@ -102,11 +107,11 @@ final class SyncPage {
     return Html.page(entry.sync(), Optional.of(here), viewer.nav(here), body.toString());
   }
 
-  /** The sync's runs newest first, or why they could not be read. */
+  /** The sync's runs newest first, or why they could not be read. Immutable. */
   record Result(List<RunView> runs, Optional<String> error) {
     Result {
       runs = List.copyOf(runs);
-      java.util.Objects.requireNonNull(error, "error is null");
+      requireNonNull(error, "error is null");
     }
 
     static Result of(List<RunView> runs) {
@@ -130,8 +135,7 @@ final class SyncPage {
       String why =
           viewer.actionsOn()
               ? "<a href=\"/signin?next="
-                  + Html.escape(
-                      java.net.URLEncoder.encode(here, java.nio.charset.StandardCharsets.UTF_8))
+                  + Html.escape(URLEncoder.encode(here, StandardCharsets.UTF_8))
                   + "\">sign in</a> to enable"
               : Viewer.ACTIONS_OFF;
       body.append("<button type=\"button\" class=\"primary\" disabled>Run now</button>");
@@ -324,8 +328,7 @@ final class SyncPage {
         : " (" + missing + (missing == 1 ? " run " : " runs ") + why + " left out)";
   }
 
-  private static List<RunView> keep(
-      List<RunView> runs, java.util.function.Predicate<RunView> test) {
+  private static List<RunView> keep(List<RunView> runs, Predicate<RunView> test) {
     return runs.stream().filter(test).toList();
   }
 

@@ -2,6 +2,8 @@ package io.qsync.serve.web;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -43,7 +45,7 @@ record Viewer(boolean actionsOn, Optional<String> csrf) {
           + "<span class=\"muted\">Signed in</span><button type=\"submit\">Sign out</button></form>";
     }
     return "<span class=\"who\"><a href=\"/signin?next="
-        + Html.escape(java.net.URLEncoder.encode(here, java.nio.charset.StandardCharsets.UTF_8))
+        + Html.escape(URLEncoder.encode(here, StandardCharsets.UTF_8))
         + "\">Sign in to run syncs</a></span>";
   }
 

@@ -133,91 +133,97 @@ class StatusPageBrowserIT {
             List::of,
             Clock.systemUTC());
     server.start();
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeDriver driver = new ChromeDriver(service, options());
-    Path shots = buildDir().resolve("screenshots");
-    Files.createDirectories(shots);
-    String base = "http://127.0.0.1:" + server.port();
     try {
-      WebDriverWait wait = new WebDriverWait(driver, DEADLINE);
-      wait.ignoring(StaleElementReferenceException.class);
-      wait.withMessage(
-          () ->
-              "the page at "
-                  + driver.getCurrentUrl()
-                  + " reads:\n"
-                  + driver.findElement(By.tagName("body")).getText());
-      driver.manage().window().setSize(new Dimension(1280, 760));
-
-      // The overview: every sync with its state.
-      driver.get(base + "/");
-      assertThat(states(driver))
-          .containsExactly(
-              Map.entry("orders", "succeeded"),
-              Map.entry("customers", "failed"),
-              Map.entry("events", "never"));
-      assertThat(driver.findElement(By.cssSelector("tr.error-row pre.error")).getText())
-          .contains("c2");
-      assertThat(driver.findElement(By.cssSelector("tr[data-sync=orders]")).getText())
-          .contains("fresh", "ago");
-      save(driver, shots.resolve("status-page.png"));
-
-      // One sync: its charts drew one point per run, oldest first.
-      driver.findElement(By.linkText("orders")).click();
-      wait.until(d -> d.getCurrentUrl().endsWith("/syncs/orders"));
-      assertThat(driver.findElements(By.cssSelector("table.runs tr.run"))).hasSize(3);
-      assertChartsDrew(driver, 3);
-      assertThat(driver.findElement(By.cssSelector("button.primary")).isEnabled()).isFalse();
-      driver.manage().window().setSize(new Dimension(1280, 1700));
-      save(driver, shots.resolve("sync-page.png"));
-      driver.manage().window().setSize(new Dimension(1280, 760));
-
-      // Sign in with the token, press Run now, and see the new run appear.
-      driver.findElement(By.linkText("sign in")).click();
-      driver.findElement(By.name("token")).sendKeys(TOKEN);
-      driver.findElement(By.cssSelector("form button[type=submit]")).click();
-      wait.until(d -> d.getCurrentUrl().endsWith("/syncs/orders"));
-      warehouse.execute("INSERT INTO orders VALUES (9001, 'from the page', 1.25)");
-      wait.until(
-          d -> {
-            d.findElement(By.xpath("//button[normalize-space()='Run now']")).click();
-            return true;
-          });
-      wait.until(d -> d.getCurrentUrl().contains("answer=started"));
-      assertThat(driver.findElement(By.cssSelector("p.notice")).getText()).contains("Run queued");
-      wait.until(
-          d ->
-              d.findElements(By.cssSelector("table.runs tr.run")).size() == 4
-                  && d.findElement(By.cssSelector("table.runs tr.run"))
-                      .getDomAttribute("data-status")
-                      .equals("succeeded"));
-      WebElement newest = driver.findElement(By.cssSelector("table.runs tr.run"));
-      assertThat(newest.findElements(By.tagName("td")).get(3).getText()).isEqualTo("1");
-      assertChartsDrew(driver, 4);
-
-      // The overview on a phone, in the dark: the table reflows into cards.
-      driver.executeCdpCommand(
-          "Emulation.setEmulatedMedia",
-          Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
-      driver.executeCdpCommand(
-          "Emulation.setDeviceMetricsOverride",
-          Map.of("width", 390, "height", 844, "deviceScaleFactor", 2, "mobile", true));
-      driver.get(base + "/");
-      assertThat(driver.findElement(By.tagName("body")).getCssValue("background-color"))
-          .isEqualTo("rgba(13, 17, 23, 1)");
-      assertThat(driver.findElement(By.cssSelector("table.syncs thead")).isDisplayed()).isFalse();
-      assertThat(states(driver)).containsEntry("orders", "succeeded");
-      save(driver, shots.resolve("status-page-phone-dark.png"));
+      ChromeDriverService service =
+          new ChromeDriverService.Builder()
+              .usingDriverExecutable(CHROMEDRIVER.toFile())
+              .usingAnyFreePort()
+              .build();
+      ChromeDriver driver = new ChromeDriver(service, options());
+      try {
+        drive(driver, "http://127.0.0.1:" + server.port(), warehouse);
+      } finally {
+        driver.quit();
+      }
     } finally {
-      driver.quit();
       server.stop(Duration.ofSeconds(2));
       runs.shutdown();
       runs.awaitTermination(30, TimeUnit.SECONDS);
     }
+  }
+
+  private void drive(ChromeDriver driver, String base, Warehouse warehouse) throws Exception {
+    Path shots = buildDir().resolve("screenshots");
+    Files.createDirectories(shots);
+    WebDriverWait wait = new WebDriverWait(driver, DEADLINE);
+    wait.ignoring(StaleElementReferenceException.class);
+    wait.withMessage(
+        () ->
+            "the page at "
+                + driver.getCurrentUrl()
+                + " reads:\n"
+                + driver.findElement(By.tagName("body")).getText());
+    driver.manage().window().setSize(new Dimension(1280, 760));
+
+    // The overview: every sync with its state.
+    driver.get(base + "/");
+    assertThat(states(driver))
+        .containsExactly(
+            Map.entry("orders", "succeeded"),
+            Map.entry("customers", "failed"),
+            Map.entry("events", "never"));
+    assertThat(driver.findElement(By.cssSelector("tr.error-row pre.error")).getText())
+        .contains("c2");
+    assertThat(driver.findElement(By.cssSelector("tr[data-sync=orders]")).getText())
+        .contains("fresh", "ago");
+    save(driver, shots.resolve("status-page.png"));
+
+    // One sync: its charts drew one point per run, oldest first.
+    driver.findElement(By.linkText("orders")).click();
+    wait.until(d -> d.getCurrentUrl().endsWith("/syncs/orders"));
+    assertThat(driver.findElements(By.cssSelector("table.runs tr.run"))).hasSize(3);
+    assertChartsDrew(driver, 3);
+    assertThat(driver.findElement(By.cssSelector("button.primary")).isEnabled()).isFalse();
+    driver.manage().window().setSize(new Dimension(1280, 1700));
+    save(driver, shots.resolve("sync-page.png"));
+    driver.manage().window().setSize(new Dimension(1280, 760));
+
+    // Sign in with the token, press Run now, and see the new run appear.
+    driver.findElement(By.linkText("sign in")).click();
+    driver.findElement(By.name("token")).sendKeys(TOKEN);
+    driver.findElement(By.cssSelector("form button[type=submit]")).click();
+    wait.until(d -> d.getCurrentUrl().endsWith("/syncs/orders"));
+    warehouse.execute("INSERT INTO orders VALUES (9001, 'from the page', 1.25)");
+    wait.until(
+        d -> {
+          d.findElement(By.xpath("//button[normalize-space()='Run now']")).click();
+          return true;
+        });
+    wait.until(d -> d.getCurrentUrl().contains("answer=started"));
+    assertThat(driver.findElement(By.cssSelector("p.notice")).getText()).contains("Run queued");
+    wait.until(
+        d ->
+            d.findElements(By.cssSelector("table.runs tr.run")).size() == 4
+                && d.findElement(By.cssSelector("table.runs tr.run"))
+                    .getDomAttribute("data-status")
+                    .equals("succeeded"));
+    WebElement newest = driver.findElement(By.cssSelector("table.runs tr.run"));
+    assertThat(newest.findElements(By.tagName("td")).get(3).getText()).isEqualTo("1");
+    assertChartsDrew(driver, 4);
+
+    // The overview on a phone, in the dark: the table reflows into cards.
+    driver.executeCdpCommand(
+        "Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    driver.executeCdpCommand(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of("width", 390, "height", 844, "deviceScaleFactor", 2, "mobile", true));
+    driver.get(base + "/");
+    assertThat(driver.findElement(By.tagName("body")).getCssValue("background-color"))
+        .isEqualTo("rgba(13, 17, 23, 1)");
+    assertThat(driver.findElement(By.cssSelector("table.syncs thead")).isDisplayed()).isFalse();
+    assertThat(states(driver)).containsEntry("orders", "succeeded");
+    save(driver, shots.resolve("status-page-phone-dark.png"));
   }
 
   private static void requireBrowser() {

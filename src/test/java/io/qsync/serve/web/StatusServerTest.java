@@ -130,6 +130,18 @@ class StatusServerTest {
   }
 
   @Test
+  void aSyncWhoseNameHasASlashOrASpaceHasItsPage() throws Exception {
+    start(Optional.empty());
+    board.reset(List.of(Runs.entry("eu/orders 2", Optional.empty(), Diff.Strategy.TARGET)));
+
+    assertThat(get("/").body()).contains("href=\"/syncs/eu%2Forders%202\"");
+    HttpResponse<String> page = get("/syncs/eu%2Forders%202");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<h1 class=\"sync-name\">eu/orders 2 ");
+    assertThat(get("/syncs/eu/orders%202").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void actionsAreRefusedWithoutAToken() throws Exception {
     start(Optional.empty());
 
