@@ -2,6 +2,7 @@ package io.qsync.serve;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.config.Diff;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import java.time.Duration;
@@ -40,6 +41,8 @@ public final class SyncBoard {
    * @param lastOutcome how the last run this process started ended, which says why a run that
    *     failed before it was recorded failed
    * @param targetError why the target could not be read when the history was last asked, if so
+   * @param diff how the sync finds its change set: a {@code snapshot} sync can also be run with
+   *     {@code --full} from the page
    */
   public record Entry(
       String sync,
@@ -52,7 +55,8 @@ public final class SyncBoard {
       Optional<RunRecord> lastRun,
       Optional<Instant> lastSuccess,
       Optional<RunOutcome> lastOutcome,
-      Optional<String> targetError) {
+      Optional<String> targetError,
+      Diff.Strategy diff) {
     public Entry {
       requireNonNull(sync, "sync is null");
       requireNonNull(table, "table is null");
@@ -65,6 +69,52 @@ public final class SyncBoard {
       requireNonNull(lastSuccess, "lastSuccess is null");
       requireNonNull(lastOutcome, "lastOutcome is null");
       requireNonNull(targetError, "targetError is null");
+      requireNonNull(diff, "diff is null");
+    }
+
+    /** An entry of a sync that compares with the target ({@code diff: target}). */
+    public Entry(
+        String sync,
+        String table,
+        String target,
+        Optional<String> schedule,
+        Optional<Duration> maxStaleness,
+        Optional<Instant> nextRun,
+        Optional<Instant> runningSince,
+        Optional<RunRecord> lastRun,
+        Optional<Instant> lastSuccess,
+        Optional<RunOutcome> lastOutcome,
+        Optional<String> targetError) {
+      this(
+          sync,
+          table,
+          target,
+          schedule,
+          maxStaleness,
+          nextRun,
+          runningSince,
+          lastRun,
+          lastSuccess,
+          lastOutcome,
+          targetError,
+          Diff.Strategy.TARGET);
+    }
+
+    /** The entry with the sync's diff strategy (from its config). */
+    public Entry withDiff(Diff.Strategy newDiff) {
+      return new Entry(
+          sync,
+          table,
+          target,
+          schedule,
+          maxStaleness,
+          nextRun,
+          runningSince,
+          lastRun,
+          lastSuccess,
+          lastOutcome,
+          targetError,
+          newDiff);
     }
 
     /** A sync nothing is known of yet. */
@@ -135,7 +185,8 @@ public final class SyncBoard {
           lastRun,
           lastSuccess,
           lastOutcome,
-          targetError);
+          targetError,
+          diff);
     }
 
     public Entry withRunningSince(Optional<Instant> at) {
@@ -150,7 +201,8 @@ public final class SyncBoard {
           lastRun,
           lastSuccess,
           lastOutcome,
-          targetError);
+          targetError,
+          diff);
     }
 
     /** The entry with what the history says now (or why it could not be read). */
@@ -167,7 +219,8 @@ public final class SyncBoard {
           newLastRun,
           newLastSuccess,
           lastOutcome,
-          error);
+          error,
+          diff);
     }
 
     public Entry withLastOutcome(RunOutcome outcome) {
@@ -182,7 +235,8 @@ public final class SyncBoard {
           lastRun,
           lastSuccess,
           Optional.of(outcome),
-          targetError);
+          targetError,
+          diff);
     }
   }
 
@@ -190,7 +244,7 @@ public final class SyncBoard {
 
   /**
    * Makes the board hold exactly these syncs, in this order (a config was loaded or reloaded): a
-   * sync that stays keeps what is known of it, with its new table, schedule and bound.
+   * sync that stays keeps what is known of it, with its new table, schedule, bound and diff.
    */
   public synchronized void reset(List<Entry> syncs) {
     Map<String, Entry> next = new LinkedHashMap<>();
@@ -211,7 +265,8 @@ public final class SyncBoard {
                   known.lastRun(),
                   known.lastSuccess(),
                   known.lastOutcome(),
-                  known.targetError()));
+                  known.targetError(),
+                  fresh.diff()));
     }
     entries.clear();
     entries.putAll(next);
