@@ -1,0 +1,179 @@
+package io.qsync.serve;
+
+import static java.util.Objects.requireNonNull;
+
+import io.qsync.QsyncException;
+import io.qsync.config.QsyncConfig;
+import io.qsync.config.SyncConfig;
+import io.qsync.engine.Qsync;
+import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * {@code qsync serve} without its command line: the engine over the current config, the {@link
+ * SyncBoard}, the {@link Scheduler} and the {@link Readiness}; the parts the status page, the
+ * metrics and the alerts use are its accessors, and their {@link RunListener}s are added before
+ * {@link #start}.
+ *
+ * <p>Lifecycle: construct, {@link #addListener}, {@link #start} (reads each sync's history, then
+ * schedules), {@link #reload} or {@link #reloadFailed} as the config file changes, {@link #stop}.
+ * Thread-safe.
+ */
+public final class Service {
+  /** How many runs of a sync's history are searched for its last success at start. */
+  private static final int HISTORY_SEARCHED = 100;
+
+  private final Function<QsyncConfig, Qsync> engines;
+  private final AtomicReference<Qsync> engine = new AtomicReference<>();
+  private final SyncBoard board = new SyncBoard();
+  private final ServiceReadiness readiness = new ServiceReadiness(board);
+  private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
+  private final Scheduler scheduler;
+  private final HistoryReader history;
+
+  /**
+   * @param engines builds the engine over a config (the CLI's, which runs silently)
+   * @param random draws the schedules' jitter
+   */
+  public Service(
+      QsyncConfig config,
+      Function<QsyncConfig, Qsync> engines,
+      Clock clock,
+      RandomGenerator random) {
+    this.engines = requireNonNull(engines, "engines is null");
+    engine.set(engines.apply(requireNonNull(config, "config is null")));
+    this.history =
+        (sync, limit) ->
+            engine.get().history(sync, limit).stream()
+                .map(run -> new RunView(run, Map.of()))
+                .toList();
+    RunListener everyListener =
+        new RunListener() {
+          @Override
+          public void runStarted(String sync, String trigger, Instant at) {
+            listeners.forEach(listener -> listener.runStarted(sync, trigger, at));
+          }
+
+          @Override
+          public void runFinished(RunOutcome outcome) {
+            listeners.forEach(listener -> listener.runFinished(outcome));
+          }
+        };
+    this.scheduler =
+        new Scheduler(
+            clock,
+            random,
+            config.serve().maxConcurrentRuns(),
+            (sync, options) -> engine.get().run(sync, options),
+            board,
+            history,
+            List.of(everyListener));
+  }
+
+  /** Tells {@code listener} of every run from now on (metrics, alerts, the log). */
+  public void addListener(RunListener listener) {
+    listeners.add(requireNonNull(listener, "listener is null"));
+  }
+
+  /**
+   * Reads each sync's history onto the board (a target that cannot be reached is noted), then
+   * schedules the syncs.
+   */
+  public void start() {
+    Collection<SyncConfig> syncs = config().syncs().values();
+    board.reset(Scheduler.boardEntries(syncs));
+    syncs.forEach(sync -> readHistory(sync.name()));
+    scheduler.configure(syncs);
+    scheduler.start();
+  }
+
+  /**
+   * Runs {@code config} from now on: new syncs get their history read and are scheduled, removed
+   * ones are no longer; runs going on finish with the config they started with.
+   */
+  public void reload(QsyncConfig config) {
+    Set<String> known = new HashSet<>();
+    board.entries().forEach(entry -> known.add(entry.sync()));
+    engine.set(engines.apply(config));
+    Collection<SyncConfig> syncs = config.syncs().values();
+    board.reset(Scheduler.boardEntries(syncs));
+    syncs.stream()
+        .map(SyncConfig::name)
+        .filter(name -> !known.contains(name))
+        .forEach(this::readHistory);
+    scheduler.setMaxConcurrentRuns(config.serve().maxConcurrentRuns());
+    scheduler.configure(syncs);
+    readiness.reloaded();
+  }
+
+  /** A changed config failed to load: the old one keeps running, and readiness says why. */
+  public void reloadFailed(String problems) {
+    readiness.reloadFailed(problems);
+  }
+
+  /** The sync's newest run and last success, or why its target could not be read. */
+  private void readHistory(String sync) {
+    try {
+      List<RunRecord> runs = engine.get().history(sync, HISTORY_SEARCHED);
+      Optional<Instant> lastSuccess =
+          runs.stream()
+              .filter(run -> run.status() == RunStatus.SUCCEEDED)
+              .findFirst()
+              .flatMap(RunRecord::finishedAt);
+      board.update(
+          sync,
+          entry ->
+              entry.withHistory(
+                  runs.stream().findFirst(), lastSuccess.or(entry::lastSuccess), Optional.empty()));
+    } catch (QsyncException e) {
+      board.update(
+          sync,
+          entry ->
+              entry.withHistory(entry.lastRun(), entry.lastSuccess(), Optional.of(e.getMessage())));
+    }
+  }
+
+  /**
+   * Takes no new runs, interrupts the runs going on and waits for them at most {@code timeout};
+   * whether all ended.
+   */
+  public boolean stop(Duration timeout) throws InterruptedException {
+    return scheduler.stop(timeout);
+  }
+
+  /** The config running now. */
+  public QsyncConfig config() {
+    return engine.get().config();
+  }
+
+  public SyncBoard board() {
+    return board;
+  }
+
+  /** "Run now", for the status page. */
+  public RunTrigger trigger() {
+    return scheduler;
+  }
+
+  /** The syncs' run histories, for the status page. */
+  public HistoryReader history() {
+    return history;
+  }
+
+  public Readiness readiness() {
+    return readiness;
+  }
+}
