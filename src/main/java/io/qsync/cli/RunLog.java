@@ -14,8 +14,9 @@ import java.util.Locale;
 
 /**
  * {@code qsync serve}'s log: one line when a run starts and one when it ends (sync, run id, counts
- * or the error's first line, and the exit code {@code qsync run} would have had), on stderr, each
- * stamped with the time in UTC. Thread-safe: a line is written whole.
+ * or the error's first line, and the exit code {@code qsync run} would have had: 143 for a run
+ * SIGTERM interrupted), on stderr, each stamped with the time in UTC. Thread-safe: a line is
+ * written whole.
  */
 final class RunLog implements RunListener {
   private final PrintWriter err;
@@ -56,7 +57,7 @@ final class RunLog implements RunListener {
               + ": "
               + Messages.firstLine(outcome.error().orElse(""))
               + " (exit "
-              + outcome.exitCode()
+              + outcome.errorKind().map(Signals::exitCode).orElse(0)
               + ")");
     }
   }
