@@ -43,6 +43,9 @@ final class ServeCommand implements Callable<Integer> {
   /** How often the config file is looked at for a change. */
   static final Duration RELOAD_CHECK = Duration.ofSeconds(2);
 
+  /** How often each sync's newest run is read again (a manual run, a target gone or back). */
+  static final Duration HISTORY_REFRESH = Duration.ofSeconds(30);
+
   /**
    * How long a stop waits for the runs going on: less than {@link Main#STOP_TIMEOUT}, so that their
    * interruption is recorded before the process exits.
@@ -84,11 +87,19 @@ final class ServeCommand implements Callable<Integer> {
       parts.addAll(plugIns(service, log));
       service.start();
       log.line(context.clock().instant(), started(config, hangupsHeard));
+      long lastRefresh = System.nanoTime();
       while (true) {
         String signal = hangups.poll(RELOAD_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         boolean changed = watch.changed();
         if (signal != null || changed) {
           reload(service, log, signal != null ? signal : "the file changed");
+        }
+        if (System.nanoTime() - lastRefresh >= HISTORY_REFRESH.toNanos()) {
+          service.refresh();
+          lastRefresh = System.nanoTime();
+        }
+        if (Thread.interrupted()) {
+          throw new InterruptedException(); // asked to stop while reading the config or history
         }
       }
     } catch (InterruptedException e) {
@@ -140,10 +151,18 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Loads the config again; a config that fails to load is refused and the old one stays. */
   private void reload(Service service, RunLog log, String why) {
-    Set<String> before = service.config().syncs().keySet();
+    QsyncConfig running = service.config();
+    Set<String> before = running.syncs().keySet();
     try {
       QsyncConfig fresh = parent.options.loadConfigForRuns();
       service.reload(fresh);
+      if (!fresh.serve().host().equals(running.serve().host())
+          || fresh.serve().port() != running.serve().port()) {
+        log.line(
+            context.clock().instant(),
+            "serve.listen changed; serve still listens where it started: restart qsync serve to"
+                + " listen at the new address");
+      }
       List<String> added =
           fresh.syncs().keySet().stream().filter(name -> !before.contains(name)).toList();
       List<String> removed =

@@ -119,6 +119,19 @@ public final class Service {
     readiness.reloaded();
   }
 
+  /**
+   * Reads each sync's newest run again: a manual {@code qsync run} shows on the board, and a target
+   * that stopped (or started again) answering shows in the readiness. A sync running in this
+   * process is left to its run's end.
+   */
+  public void refresh() {
+    for (SyncBoard.Entry entry : board.entries()) {
+      if (!entry.running()) {
+        readHistory(entry.sync());
+      }
+    }
+  }
+
   /** A changed config failed to load: the old one keeps running, and readiness says why. */
   public void reloadFailed(String problems) {
     readiness.reloadFailed(problems);

@@ -74,6 +74,12 @@ class ServeCommandIT {
           .contains("config reloaded (the file changed): 3 syncs; added: letters, squares");
       assertThat(rows(database, "squares")).isEqualTo(expected(30));
 
+      hangup(serve);
+      await(
+          "a reload on SIGHUP",
+          serve,
+          () -> serve.output().contains("config reloaded (SIGHUP): 3 syncs"));
+
       assertThat(serve.signal("TERM", STOP_DEADLINE)).as(serve.output()).isEqualTo(143);
       assertThat(serve.output()).contains("stopping: no new runs").contains("stopped");
     }
@@ -210,6 +216,12 @@ class ServeCommandIT {
           .isLessThan(deadline);
       Thread.sleep(100); // another process's progress can only be polled
     }
+  }
+
+  /** Sends SIGHUP, which asks serve to reload its config. */
+  private static void hangup(ChildProcess serve) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(serve.pid())).start();
+    assertThat(kill.waitFor()).as("kill -HUP").isZero();
   }
 
   private record Result(int exitCode, String out, String err) {}
