@@ -43,9 +43,6 @@ final class ServeCommand implements Callable<Integer> {
   /** How often the config file is looked at for a change. */
   static final Duration RELOAD_CHECK = Duration.ofSeconds(2);
 
-  /** How often each sync's newest run is read again (a manual run, a target gone or back). */
-  static final Duration HISTORY_REFRESH = Duration.ofSeconds(30);
-
   /**
    * How long a stop waits for the runs going on: less than {@link Main#STOP_TIMEOUT}, so that their
    * interruption is recorded before the process exits.
@@ -68,6 +65,7 @@ final class ServeCommand implements Callable<Integer> {
         spec,
         "qsync serve logs its runs as text on stderr; qsync status -o json gives each sync's"
             + " state as JSON");
+    ConfigWatch watch = new ConfigWatch(parent.options.config); // before loading: no edit missed
     QsyncConfig config = parent.options.loadConfigForRuns();
     PrintWriter err = spec.commandLine().getErr();
     RunLog log = new RunLog(err);
@@ -80,23 +78,18 @@ final class ServeCommand implements Callable<Integer> {
     service.addListener(log);
     BlockingQueue<String> hangups = new LinkedBlockingQueue<>();
     boolean hangupsHeard = Hangups.install(() -> hangups.offer("SIGHUP"));
-    ConfigWatch watch = new ConfigWatch(parent.options.config);
     List<Part> parts = new ArrayList<>();
+    boolean stopped = false;
     Main.WRITING.set(true); // from now on SIGTERM and Ctrl-C interrupt this thread: a clean stop
     try {
       parts.addAll(plugIns(service, log));
       service.start();
       log.line(context.clock().instant(), started(config, hangupsHeard));
-      long lastRefresh = System.nanoTime();
       while (true) {
         String signal = hangups.poll(RELOAD_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         boolean changed = watch.changed();
         if (signal != null || changed) {
           reload(service, log, signal != null ? signal : "the file changed");
-        }
-        if (System.nanoTime() - lastRefresh >= HISTORY_REFRESH.toNanos()) {
-          service.refresh();
-          lastRefresh = System.nanoTime();
         }
         if (Thread.interrupted()) {
           throw new InterruptedException(); // asked to stop while reading the config or history
@@ -110,6 +103,7 @@ final class ServeCommand implements Callable<Integer> {
               + STOP_BOUND.toSeconds()
               + " s)");
       try {
+        stopped = true;
         boolean ended = service.stop(STOP_BOUND);
         log.line(
             context.clock().instant(),
@@ -122,8 +116,20 @@ final class ServeCommand implements Callable<Integer> {
       }
       return Signals.exitCode(ErrorKind.INTERRUPTED);
     } finally {
+      if (!stopped) {
+        stopAfterFailure(service);
+      }
       Main.WRITING.set(false);
       closeInReverse(parts);
+    }
+  }
+
+  /** Serve ends for an error of its own (a bug): the runs going on stop as on SIGTERM. */
+  private static void stopAfterFailure(Service service) {
+    try {
+      service.stop(STOP_BOUND);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

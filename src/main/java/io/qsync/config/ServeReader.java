@@ -24,7 +24,7 @@ final class ServeReader {
   private static final Pattern LISTEN =
       Pattern.compile("(?:\\[([0-9A-Fa-f:.%\\w]+)]|([^\\[\\]:\\s]+)):(\\d{1,5})");
 
-  /** Where to listen, as {@code listen} gives it. */
+  /** Where to listen, as {@code listen} gives it. Immutable. */
   record Listen(String host, int port) {
     Listen {
       requireNonNull(host, "host is null");

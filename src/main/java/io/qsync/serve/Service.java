@@ -12,15 +12,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 
 /**
  * {@code qsync serve} without its command line: the engine over the current config, the {@link
@@ -36,6 +41,9 @@ public final class Service {
   /** How many runs of a sync's history are searched for its last success at start. */
   private static final int HISTORY_SEARCHED = 100;
 
+  /** How often each sync's newest run is read again (a manual run, a target gone or back). */
+  public static final Duration HISTORY_REFRESH = Duration.ofSeconds(30);
+
   private final Function<QsyncConfig, Qsync> engines;
   private final AtomicReference<Qsync> engine = new AtomicReference<>();
   private final SyncBoard board = new SyncBoard();
@@ -43,6 +51,13 @@ public final class Service {
   private final List<RunListener> listeners = new CopyOnWriteArrayList<>();
   private final Scheduler scheduler;
   private final HistoryReader history;
+  private final ScheduledExecutorService refresher =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "qsync-history");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   /**
    * @param engines builds the engine over a config (the CLI's, which runs silently)
@@ -64,12 +79,12 @@ public final class Service {
         new RunListener() {
           @Override
           public void runStarted(String sync, String trigger, Instant at) {
-            listeners.forEach(listener -> listener.runStarted(sync, trigger, at));
+            listeners.forEach(listener -> tell(() -> listener.runStarted(sync, trigger, at)));
           }
 
           @Override
           public void runFinished(RunOutcome outcome) {
-            listeners.forEach(listener -> listener.runFinished(outcome));
+            listeners.forEach(listener -> tell(() -> listener.runFinished(outcome)));
           }
         };
     this.scheduler =
@@ -81,6 +96,15 @@ public final class Service {
             board,
             history,
             List.of(everyListener));
+  }
+
+  /** Calls one listener; one that throws (a bug) must not keep the others from hearing. */
+  private static void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      // the listener's own bug; the run and the other listeners go on
+    }
   }
 
   /** Tells {@code listener} of every run from now on (metrics, alerts, the log). */
@@ -98,6 +122,11 @@ public final class Service {
     syncs.forEach(sync -> readHistory(sync.name()));
     scheduler.configure(syncs);
     scheduler.start();
+    refresher.scheduleWithFixedDelay(
+        this::refresh,
+        HISTORY_REFRESH.toMillis(),
+        HISTORY_REFRESH.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -126,6 +155,9 @@ public final class Service {
    */
   public void refresh() {
     for (SyncBoard.Entry entry : board.entries()) {
+      if (Thread.currentThread().isInterrupted()) {
+        return; // stopping
+      }
       if (!entry.running()) {
         readHistory(entry.sync());
       }
@@ -146,16 +178,28 @@ public final class Service {
               .filter(run -> run.status() == RunStatus.SUCCEEDED)
               .findFirst()
               .flatMap(RunRecord::finishedAt);
+      Optional<RunRecord> newest = runs.stream().findFirst();
+      // a run that ended while this was read may be on the board already: keep the newer
       board.update(
           sync,
           entry ->
               entry.withHistory(
-                  runs.stream().findFirst(), lastSuccess.or(entry::lastSuccess), Optional.empty()));
-    } catch (QsyncException e) {
+                  entry
+                      .lastRun()
+                      .filter(
+                          known ->
+                              newest.isEmpty()
+                                  || known.startedAt().isAfter(newest.get().startedAt()))
+                      .or(() -> newest),
+                  Stream.of(lastSuccess, entry.lastSuccess())
+                      .flatMap(Optional::stream)
+                      .max(Comparator.naturalOrder()),
+                  Optional.empty()));
+    } catch (RuntimeException e) {
+      // a QsyncException says what is wrong with the target; anything else is a bug, still shown
+      String why = e instanceof QsyncException ? e.getMessage() : "internal error: " + e;
       board.update(
-          sync,
-          entry ->
-              entry.withHistory(entry.lastRun(), entry.lastSuccess(), Optional.of(e.getMessage())));
+          sync, entry -> entry.withHistory(entry.lastRun(), entry.lastSuccess(), Optional.of(why)));
     }
   }
 
@@ -164,6 +208,7 @@ public final class Service {
    * whether all ended.
    */
   public boolean stop(Duration timeout) throws InterruptedException {
+    refresher.shutdownNow();
     return scheduler.stop(timeout);
   }
 
