@@ -1,6 +1,7 @@
 package io.qsync.cli;
 
 import io.qsync.ErrorKind;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.Schedule;
@@ -178,8 +179,7 @@ final class ServeCommand implements Callable<Integer> {
           "config reloaded ("
               + why
               + "): "
-              + fresh.syncs().size()
-              + " syncs"
+              + Plural.of(fresh.syncs().size(), "sync")
               + (added.isEmpty() ? "" : "; added: " + String.join(", ", added))
               + (removed.isEmpty() ? "" : "; removed: " + String.join(", ", removed)));
     } catch (QsyncException e) {
@@ -195,7 +195,8 @@ final class ServeCommand implements Callable<Integer> {
 
   private static String started(QsyncConfig config, boolean hangupsHeard) {
     StringBuilder line =
-        new StringBuilder("serving " + config.syncs().size() + " syncs of " + config.file() + ":");
+        new StringBuilder(
+            "serving " + Plural.of(config.syncs().size(), "sync") + " of " + config.file() + ":");
     for (SyncConfig sync : config.syncs().values()) {
       line.append("\n  ")
           .append(sync.name())

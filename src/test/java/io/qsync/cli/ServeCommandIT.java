@@ -42,7 +42,7 @@ class ServeCommandIT {
       await("two succeeded runs of numbers", serve, () -> succeeded(database, "numbers") >= 2);
       assertThat(rows(database, "numbers")).isEqualTo(expected(50));
       assertThat(serve.output())
-          .contains("serving 1 syncs of")
+          .contains("serving 1 sync of")
           .contains("numbers: every 1s")
           .containsPattern("run started: sync numbers \\(schedule\\)")
           .containsPattern(
@@ -124,6 +124,31 @@ class ServeCommandIT {
     assertThat(resumed.exitCode()).as(resumed.err()).isZero();
     assertThat(resumed.out()).contains("resumed run " + runId);
     assertThat(rows(database, "slow")).isEqualTo(expected(3000));
+  }
+
+  @Test
+  void aTargetThatCannotBeReachedFailsItsOwnRunsOnly(TestDatabase database) throws Exception {
+    Path config = dir.resolve("qsync.yaml");
+    write(
+        config,
+        yaml(database, sync("numbers", 10, "every: 1s"))
+                .replace(
+                    "syncs:\n",
+                    "  gone: {type: mysql, url: \"jdbc:mariadb://127.0.0.1:1/app\", user: root}\n"
+                        + "syncs:\n")
+            + sync("lost", 10, "every: 1s").replace("target: app", "target: gone")
+            + "    retries: {max_time: 0}\n");
+
+    try (ChildProcess serve = serve(config)) {
+      await("two succeeded runs of numbers", serve, () -> succeeded(database, "numbers") >= 2);
+      await(
+          "a failed run of lost",
+          serve,
+          () -> serve.output().contains("run failed: sync lost after"));
+      assertThat(serve.output()).containsPattern("run failed: sync lost after .*\\(exit 1\\)");
+      assertThat(rows(database, "numbers")).isEqualTo(expected(10));
+      assertThat(serve.signal("TERM", STOP_DEADLINE)).as(serve.output()).isEqualTo(143);
+    }
   }
 
   // ---- fixtures ----
