@@ -58,7 +58,11 @@ public final class Scheduler implements RunTrigger {
   /** How long the loop waits at most before it looks again, whatever the clock says. */
   private static final Duration LONGEST_WAIT = Duration.ofSeconds(1);
 
-  /** Runs one sync to its end, as {@code qsync run} would; throws what the run throws. */
+  /**
+   * Runs one sync to its end, as {@code qsync run} would, and throws what the run throws; an
+   * interrupt of the calling thread asks it to stop after its current batch. Called on the runs'
+   * threads, for different syncs at once: implementations are thread-safe.
+   */
   @FunctionalInterface
   public interface SyncRun {
     RunReport run(String sync, RunOptions options);

@@ -214,6 +214,37 @@ class SchedulerTest {
   }
 
   @Test
+  void aRunNowOfAnEverySyncMovesItsNextRunToTheIntervalAfterIt() throws Exception {
+    scheduler = scheduler(2);
+    scheduler.configure(List.of(sync("orders", new EverySchedule(Duration.ofMinutes(10)))));
+    scheduler.tick();
+    awaitIdle();
+    clock.advance(Duration.ofMinutes(4));
+
+    scheduler.runNow("orders", RunOptions.DEFAULT, "run now");
+    scheduler.tick();
+    awaitIdle();
+
+    assertThat(nextRun("orders")).contains(START.plus(Duration.ofMinutes(14)));
+  }
+
+  @Test
+  void aReloadMayRaiseTheLimit() throws Exception {
+    scheduler = scheduler(1);
+    runs.gate("a");
+    runs.gate("b");
+    EverySchedule minute = new EverySchedule(Duration.ofMinutes(1));
+    scheduler.configure(List.of(sync("a", minute), sync("b", minute)));
+    scheduler.tick();
+    assertThat(scheduler.running()).hasSize(1);
+
+    scheduler.setMaxConcurrentRuns(2);
+    scheduler.tick();
+
+    assertThat(scheduler.running()).containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
   void aSyncRemovedByAReloadIsNoLongerScheduled() throws Exception {
     scheduler = scheduler(2);
     EverySchedule minute = new EverySchedule(Duration.ofMinutes(1));
