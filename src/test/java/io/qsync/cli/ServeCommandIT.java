@@ -151,6 +151,20 @@ class ServeCommandIT {
     }
   }
 
+  @Test
+  void ctrlCEndsAnIdleServeWith130(TestDatabase database) throws Exception {
+    Path config = dir.resolve("qsync.yaml");
+    write(config, yaml(database, sync("numbers", 10, "schedule: \"0 3 29 2 *\"")));
+
+    try (ChildProcess serve = serve(config)) {
+      await("serve started", serve, () -> serve.output().contains("numbers: 0 3 29 2 * (UTC)"));
+
+      assertThat(serve.signal("INT", STOP_DEADLINE)).as(serve.output()).isEqualTo(130);
+      assertThat(serve.output()).contains("stopping: no new runs").contains("stopped");
+    }
+    assertThat(succeeded(database, "numbers")).as("due on 29 February only").isZero();
+  }
+
   // ---- fixtures ----
 
   private ChildProcess serve(Path config) {
