@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       BenchCommand.class,
       SoakCommand.class,
       PruneCommand.class,
+      ServeCommand.class,
       picocli.CommandLine.HelpCommand.class
     },
     footer = {

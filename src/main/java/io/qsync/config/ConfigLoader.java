@@ -20,8 +20,9 @@ import org.yaml.snakeyaml.nodes.Node;
  * ${VAR}} placeholders, filled from the given environment (see {@link Placeholders}).
  *
  * <p>The top level is read here; each block by the reader that declares its keys ({@link
- * ConnectionReader}, {@link SyncReader}, {@link ThrottleReader}, {@link RetryReader}, ...), and the
- * rules between keys are in {@link ConfigRules}. {@link #SECTIONS} lists every block.
+ * ConnectionReader}, {@link SyncReader}, {@link ThrottleReader}, {@link RetryReader}, {@link
+ * ServeReader}, {@link AlertsReader}, ...), and the rules between keys are in {@link ConfigRules}.
+ * {@link #SECTIONS} lists every block.
  *
  * <p>Thread-safe: each call works on its own instance.
  */
@@ -63,8 +64,21 @@ public final class ConfigLoader {
           YamlReader.mapWithKeys(RetryReader.SECTION.names()),
           "the defaults",
           "every sync's retry defaults");
+  static final ConfigKey<Fields> SERVE =
+      ConfigKey.block(
+          "serve",
+          YamlReader.mapWithKeys(ServeReader.SECTION.names()),
+          "the defaults",
+          "how `qsync serve` listens and runs syncs");
+  static final ConfigKey<Fields> ALERTS =
+      ConfigKey.block(
+          "alerts",
+          YamlReader.mapWithKeys(AlertsReader.SECTION.names()),
+          "none",
+          "every sync's webhooks");
   static final ConfigSection TOP =
-      ConfigSection.of("", "", List.of(CONNECTIONS, SYNCS, STAGE_DIR, THROTTLE, RETRIES));
+      ConfigSection.of(
+          "", "", List.of(CONNECTIONS, SYNCS, STAGE_DIR, THROTTLE, RETRIES, SERVE, ALERTS));
 
   /** Every block of the file with its keys: what the config reference documents. */
   static final List<ConfigSection> SECTIONS =
@@ -75,7 +89,9 @@ public final class ConfigLoader {
           BigQueryConnectionReader.SECTION,
           SyncReader.SECTION,
           ThrottleReader.SECTION,
-          RetryReader.SECTION);
+          RetryReader.SECTION,
+          ServeReader.SECTION,
+          AlertsReader.SECTION);
 
   private final YamlReader reader;
   private final ConfigRules rules;
@@ -168,6 +184,8 @@ public final class ConfigLoader {
             .orElse(ThrottleConfig.DEFAULT);
     RetryConfig defaultRetries =
         new RetryReader(reader).read(top, RetryConfig.DEFAULT).orElse(RetryConfig.DEFAULT);
+    Alerts defaultAlerts = new AlertsReader(reader).read(top, Alerts.NONE).orElse(Alerts.NONE);
+    Optional<ServeConfig> serve = new ServeReader(reader).read(top);
 
     Optional<Fields> syncFields = reader.read(top, SYNCS);
     Map<String, SyncConfig> syncs = new LinkedHashMap<>();
@@ -188,6 +206,7 @@ public final class ConfigLoader {
                                 knownTypes,
                                 defaultThrottle,
                                 defaultRetries,
+                                defaultAlerts,
                                 tableNodes)
                             .ifPresent(sync -> syncs.put(name, sync))));
     rules.noSharedTables(syncs.values(), connections, tableNodes);
@@ -195,7 +214,11 @@ public final class ConfigLoader {
         ? Optional.empty()
         : Optional.of(
             new QsyncConfig(
-                reader.file().toAbsolutePath().normalize(), stageDir.get(), connections, syncs));
+                reader.file().toAbsolutePath().normalize(),
+                stageDir.get(),
+                connections,
+                syncs,
+                serve.get()));
   }
 
   /** Creates {@code stageDir} when absent and writes (and deletes) a file in it. */

@@ -19,8 +19,9 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
- * Reads one named sync, its delete guard and its {@code throttle} and {@code retries} blocks over
- * the top level's. Not thread-safe: it reads one file.
+ * Reads one named sync, its delete guard, its {@code throttle}, {@code retries} and {@code alerts}
+ * blocks over the top level's, and what {@code qsync serve} needs of it ({@link ServiceReader}).
+ * Not thread-safe: it reads one file.
  */
 final class SyncReader {
   private static final List<String> SOURCE_TYPES = List.of("duckdb", "bigquery");
@@ -147,18 +148,21 @@ final class SyncReader {
               THROTTLE,
               RETRIES,
               DIFF,
-              STATE_DATASET));
+              STATE_DATASET),
+          ServiceReader.KEYS);
 
   private final YamlReader reader;
   private final ConfigRules rules;
   private final ThrottleReader throttleReader;
   private final RetryReader retryReader;
+  private final ServiceReader serviceReader;
 
   SyncReader(YamlReader reader, ConfigRules rules) {
     this.reader = requireNonNull(reader, "reader is null");
     this.rules = requireNonNull(rules, "rules is null");
     this.throttleReader = new ThrottleReader(reader, rules);
     this.retryReader = new RetryReader(reader);
+    this.serviceReader = new ServiceReader(reader);
   }
 
   /**
@@ -173,6 +177,7 @@ final class SyncReader {
       Optional<ConnectionTypes> connections,
       ThrottleConfig defaultThrottle,
       RetryConfig defaultRetries,
+      Alerts defaultAlerts,
       Map<String, Node> tableNodes) {
     int before = reader.problemCount();
     if (!SYNC_NAME.matcher(name).matches()) {
@@ -228,6 +233,7 @@ final class SyncReader {
     }
     Optional<Diff> diff =
         rules.diff(fields, reader.read(fields, DIFF), reader.read(fields, STATE_DATASET), mode);
+    Optional<SyncService> service = serviceReader.read(fields, defaultAlerts);
     return reader.problemCount() > before
         ? Optional.empty()
         : Optional.of(
@@ -245,7 +251,8 @@ final class SyncReader {
                 new DeleteGuard(allowEmpty.get(), maxDeleteFraction.get()),
                 throttle.get(),
                 retries.get(),
-                diff.get()));
+                diff.get(),
+                service.get()));
   }
 
   /** The key columns, each once (column names ignore case); none when {@code key} is absent. */

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * <pre>
  *   cli ──▶ engine ──▶ diff.strategy ──▶ config, source, stage, destination, state, diff ──▶ row
  *    │        ▲                  (source.duckdb and stage share duckdb) ─▶ row
+ *    ├──▶ serve (scheduler, board, page, metrics, alerts) ──▶ engine, config, state
  *    └──▶ tools (demo, bench, soak) ──▶ engine and the parts
  *   every package ──▶ io.qsync (root)
  * </pre>
@@ -265,6 +266,22 @@ class DependencyRulesTest {
         .dependOnClassesThat()
         .resideInAPackage("io.qsync.cli..")
         .because("commands render reports; the reports themselves live in engine")
+        .check(MAIN);
+  }
+
+  @Test
+  void nothingButTheCliKnowsTheService() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.qsync.serve..", "io.qsync.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.qsync.serve..")
+        .because(
+            "qsync serve (scheduler, board, status page, metrics, alerts) sits on top of the"
+                + " engine and the config like a command: serve may use engine, config and state,"
+                + " and only its command in cli starts it; move what engine or config needs from"
+                + " serve into engine or config")
         .check(MAIN);
   }
 }

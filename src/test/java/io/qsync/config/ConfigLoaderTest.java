@@ -277,7 +277,8 @@ class ConfigLoaderTest {
         .isEqualTo(
             "unknown key 'batchsize' (did you mean 'batch_size'?);"
                 + " valid keys: source, query, target, table, key, mode, create_table, batch_size,"
-                + " lock_timeout, allow_empty, max_delete_fraction, throttle, retries, diff, state_dataset");
+                + " lock_timeout, allow_empty, max_delete_fraction, throttle, retries, diff, state_dataset,"
+                + " schedule, every, jitter, max_staleness, alerts");
   }
 
   @Test
@@ -288,7 +289,7 @@ class ConfigLoaderTest {
     assertThat(problem.keyPath()).isEqualTo("colour");
     assertThat(problem.message())
         .isEqualTo(
-            "unknown key 'colour'; valid keys: connections, syncs, stage_dir, throttle, retries");
+            "unknown key 'colour'; valid keys: connections, syncs, stage_dir, throttle, retries, serve, alerts");
   }
 
   @ParameterizedTest
@@ -552,10 +553,11 @@ class ConfigLoaderTest {
   void emptyFileAndWrongShapesSayWhatIsExpected() {
     assertThat(onlyProblem("# nothing yet\n").message())
         .isEqualTo(
-            "the file holds no YAML; expected a map with the keys connections, syncs, stage_dir, throttle, retries");
+            "the file holds no YAML; expected a map with the keys connections, syncs, stage_dir, throttle, retries, serve, alerts");
     assertThat(onlyProblem("- a\n- b\n").message())
         .isEqualTo(
-            "expected a map with the keys connections, syncs, stage_dir, throttle, retries, got a list");
+            "expected a map with the keys connections, syncs, stage_dir, throttle, retries, serve,"
+                + " alerts, got a list");
     assertThat(onlyProblem("connections: {}\nsyncs:\n"))
         .hasToString(
             configFile()
