@@ -1,0 +1,301 @@
+package io.qsync.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.Warehouse;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution as a user gets it: {@code qsync-VERSION.tar.gz}, which the package phase built,
+ * unpacked with {@code tar} into a folder of the test's, its layout and modes checked, and {@code
+ * bin/qsync} run as a separate process: the launcher's Java checks, and a sync from a DuckDB
+ * warehouse into the real MariaDB.
+ */
+@ExtendWith(MariaDbExtension.class)
+class DistributionIT {
+  private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+
+  /** A small heap and quick start for every launched JVM: five of them share two cores. */
+  private static final String JAVA_OPTS = "-Xmx256m -XX:TieredStopAtLevel=1";
+
+  @TempDir static Path unpacked;
+  @TempDir Path dir;
+
+  /** qsync-VERSION/, the distribution's one top folder. */
+  private static Path home;
+
+  /** What one launch of a command printed, and its exit code. */
+  private record Launched(int exitCode, String out, String err) {
+    String all() {
+      return "exit " + exitCode + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+    }
+  }
+
+  @BeforeAll
+  static void unpack() throws IOException, InterruptedException {
+    String archiveProperty = System.getProperty("qsync.dist.archive");
+    assertThat(archiveProperty)
+        .as("system property qsync.dist.archive (failsafe sets it in pom.xml)")
+        .isNotBlank();
+    Path archive = Path.of(archiveProperty);
+    assertThat(archive)
+        .as("the distribution, which `mvn package` builds before the integration tests")
+        .isRegularFile();
+    Process tar =
+        new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", unpacked.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(tar.waitFor(1, TimeUnit.MINUTES)).as("tar finished").isTrue();
+    assertThat(tar.exitValue()).as(said).isZero();
+    try (var top = Files.list(unpacked)) {
+      List<Path> folders = top.toList();
+      assertThat(folders).as("one top folder").hasSize(1);
+      home = folders.get(0);
+    }
+    String name = archive.getFileName().toString();
+    assertThat(home.getFileName().toString())
+        .isEqualTo(name.substring(0, name.length() - ".tar.gz".length()));
+  }
+
+  @Test
+  void holdsTheLauncherTheJarTheExampleConfigAndTheUnit() throws IOException {
+    assertThat(home.resolve("lib/qsync.jar")).isRegularFile();
+    assertThat(home.resolve("conf/qsync.example.yaml")).isRegularFile();
+    assertThat(Files.getPosixFilePermissions(home.resolve("bin/qsync")))
+        .isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertThat(Files.getPosixFilePermissions(home.resolve("conf/qsync.example.yaml")))
+        .doesNotContain(PosixFilePermission.OWNER_EXECUTE);
+
+    String version = home.getFileName().toString().substring("qsync-".length());
+    assertThat(Files.readString(home.resolve("README.txt")))
+        .startsWith("qsync " + version)
+        .doesNotContain("${project");
+
+    String unit = Files.readString(home.resolve("systemd/qsync.service"));
+    assertThat(unit)
+        .contains("\nType=simple\n")
+        .contains("\nUser=qsync\n")
+        .contains("\nEnvironmentFile=/etc/qsync/qsync.env\n")
+        .contains("\nExecStart=/opt/qsync/bin/qsync -c /etc/qsync/qsync.yaml serve\n")
+        .contains("\nKillSignal=SIGTERM\n")
+        .contains("\nRestart=on-failure\n")
+        .contains("\nReadWritePaths=/var/lib/qsync\n");
+    Matcher timeout = Pattern.compile("\nTimeoutStopSec=(\\d+)\n").matcher(unit);
+    assertThat(timeout.find()).as("TimeoutStopSec in\n" + unit).isTrue();
+    assertThat(Integer.parseInt(timeout.group(1)))
+        .as("systemd waits longer than qsync's own 20 s stop bound before SIGKILL")
+        .isGreaterThan(20);
+  }
+
+  @Test
+  void printsItsVersionAndHelp() {
+    Launched version = qsync(withTestJava(), "--version");
+    assertThat(version.exitCode()).as(version.all()).isZero();
+    assertThat(version.out()).startsWith("qsync ");
+
+    Launched help = qsync(withTestJava(), "--help");
+    assertThat(help.exitCode()).as(help.all()).isZero();
+    assertThat(help.out()).contains("Usage: qsync").contains("run").contains("validate");
+  }
+
+  @Test
+  void findsJavaOnPathWhenStartedThroughASymlink() throws IOException {
+    Path links = Files.createDirectories(dir.resolve("usr/local/bin"));
+    Files.createSymbolicLink(links.resolve("qsync"), home.resolve("bin/qsync"));
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin");
+
+    Launched version;
+    try {
+      version =
+          run(
+              List.of(links.resolve("qsync").toString(), "--version"),
+              environment -> {
+                environment.remove("JAVA_HOME");
+                environment.put("PATH", javaBin + ":/usr/bin:/bin");
+              });
+    } finally {
+      Files.delete(links.resolve("qsync")); // a link out of the folder JUnit cleans up
+    }
+
+    assertThat(version.exitCode()).as(version.all()).isZero();
+    assertThat(version.out()).startsWith("qsync ");
+  }
+
+  @Test
+  void refusesAJavaHomeWithoutJava() throws IOException {
+    Path notAJava = Files.createDirectories(dir.resolve("not-a-jdk/bin"));
+
+    Launched launched =
+        qsync(
+            environment -> environment.put("JAVA_HOME", notAJava.getParent().toString()), "--help");
+
+    assertThat(launched.exitCode()).as(launched.all()).isEqualTo(1);
+    assertThat(launched.out()).isEmpty();
+    assertThat(launched.err())
+        .contains(
+            "qsync: JAVA_HOME is set to '"
+                + notAJava.getParent()
+                + "', but it holds no executable bin/java.")
+        .contains("Install a Java 17 or newer runtime")
+        .contains("apt-get install openjdk-17-jre-headless");
+  }
+
+  @Test
+  void refusesAnOlderJava() throws IOException {
+    Path oldJava = Files.createDirectories(dir.resolve("jdk-11/bin")).resolve("java");
+    Files.writeString(
+        oldJava,
+        "#!/bin/sh\n"
+            + "echo 'openjdk version \"11.0.22\" 2024-01-16' >&2\n"
+            + "echo 'OpenJDK Runtime Environment (build 11.0.22+7)' >&2\n");
+    Files.setPosixFilePermissions(oldJava, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    Launched launched =
+        qsync(
+            environment -> environment.put("JAVA_HOME", oldJava.getParent().getParent().toString()),
+            "--help");
+
+    assertThat(launched.exitCode()).as(launched.all()).isEqualTo(1);
+    assertThat(launched.err())
+        .contains("qsync needs Java 17 or newer, but the java of JAVA_HOME")
+        .contains("is Java 11 (11.0.22)")
+        .contains("Install a Java 17 or newer runtime");
+  }
+
+  @Test
+  void refusesToStartWithoutAnyJava() throws IOException {
+    Path emptyPath = Files.createDirectories(dir.resolve("empty-path"));
+
+    Launched launched =
+        qsync(
+            environment -> {
+              environment.remove("JAVA_HOME");
+              environment.put("PATH", emptyPath.toString());
+            },
+            "--help");
+
+    assertThat(launched.exitCode()).as(launched.all()).isEqualTo(1);
+    assertThat(launched.err())
+        .contains(
+            "qsync: no Java runtime found: JAVA_HOME is not set and there is no java on PATH.")
+        .contains("Install a Java 17 or newer runtime");
+  }
+
+  @Test
+  void runsASyncFromTheWarehouseIntoMariaDb(TestDatabase database) throws IOException {
+    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
+    warehouse.execute(
+        "CREATE TABLE targets (user_id BIGINT, variant VARCHAR, score DECIMAL(6,2))",
+        "INSERT INTO targets VALUES (1, 'control', 1.50), (2, 'treatment', NULL),"
+            + " (3, 'control', 2), (4, 'treatment', 0.25)");
+    Path config = config(database, "");
+    String compare = "SELECT user_id, variant, score FROM targets ORDER BY user_id";
+
+    Launched first = qsync(withTestJava(), "-c", config.toString(), "run", "targets");
+
+    assertThat(first.exitCode()).as(first.all()).isZero();
+    assertThat(first.out()).contains("targets: succeeded -> table targets (mirror): 4 inserted");
+    assertThat(database.rows(compare)).isEqualTo(warehouse.rows(compare));
+
+    warehouse.execute(
+        "UPDATE targets SET variant = 'treatment' WHERE user_id = 1",
+        "DELETE FROM targets WHERE user_id = 2",
+        "INSERT INTO targets VALUES (5, 'control', 9.99)");
+
+    Launched second = qsync(withTestJava(), "-c", config.toString(), "run", "targets");
+
+    assertThat(second.exitCode()).as(second.all()).isZero();
+    assertThat(second.out()).contains("1 inserted, 1 updated, 1 deleted, 2 unchanged");
+    assertThat(database.rows(compare)).isEqualTo(warehouse.rows(compare));
+  }
+
+  /** A config of one sync, {@code targets}, from {@code warehouse.duckdb} into the database. */
+  private Path config(TestDatabase database, String more) throws IOException {
+    Path file = dir.resolve("qsync.yaml");
+    Files.writeString(
+        file,
+        "stage_dir: stage\n"
+            + "connections:\n"
+            + "  warehouse: { type: duckdb, path: warehouse.duckdb }\n"
+            + "  app: { type: mysql, url: \""
+            + database.url()
+            + "\", user: root, password: \"${APP_DB_PASSWORD:-}\" }\n"
+            + more
+            + "syncs:\n"
+            + "  targets:\n"
+            + "    source: warehouse\n"
+            + "    query: SELECT * FROM targets\n"
+            + "    target: app\n"
+            + "    table: targets\n"
+            + "    key: [user_id]\n"
+            + "    create_table: true\n");
+    return file;
+  }
+
+  /** JAVA_HOME is the Java running the tests (17 or newer). */
+  private static Consumer<Map<String, String>> withTestJava() {
+    return environment -> environment.put("JAVA_HOME", System.getProperty("java.home"));
+  }
+
+  /** Runs {@code bin/qsync} of the unpacked distribution with {@code args}. */
+  private Launched qsync(Consumer<Map<String, String>> environment, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(home.resolve("bin/qsync").toString());
+    command.addAll(List.of(args));
+    return run(command, environment);
+  }
+
+  /**
+   * Runs a command in the test's folder, its environment changed by {@code environment}, and waits
+   * (bounded) for it; stdout and stderr go to files, so a full pipe cannot stall it.
+   */
+  private Launched run(List<String> command, Consumer<Map<String, String>> environment) {
+    try {
+      Path out = Files.createTempFile(dir, "launch", ".out");
+      Path err = Files.createTempFile(dir, "launch", ".err");
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile());
+      builder.environment().put("JAVA_OPTS", JAVA_OPTS);
+      builder.environment().remove("QSYNC_JAVA_OPTS");
+      environment.accept(builder.environment());
+      Process process = builder.start();
+      if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError(
+            command + " still ran after " + COMMAND_TIMEOUT + "\n" + Files.readString(err));
+      }
+      return new Launched(process.exitValue(), Files.readString(out), Files.readString(err));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while " + command + " ran", e);
+    }
+  }
+}
