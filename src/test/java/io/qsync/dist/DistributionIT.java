@@ -233,6 +233,14 @@ class DistributionIT {
 
   /** A config of one sync, {@code targets}, from {@code warehouse.duckdb} into the database. */
   private Path config(TestDatabase database, String more) throws IOException {
+    return config(database, more, "");
+  }
+
+  /**
+   * Like {@link #config(TestDatabase, String)}, with {@code more} at the top level and {@code
+   * syncMore} in the sync.
+   */
+  private Path config(TestDatabase database, String more, String syncMore) throws IOException {
     Path file = dir.resolve("qsync.yaml");
     Files.writeString(
         file,
@@ -250,7 +258,8 @@ class DistributionIT {
             + "    target: app\n"
             + "    table: targets\n"
             + "    key: [user_id]\n"
-            + "    create_table: true\n");
+            + "    create_table: true\n"
+            + syncMore);
     return file;
   }
 
@@ -272,6 +281,45 @@ class DistributionIT {
    * (bounded) for it; stdout and stderr go to files, so a full pipe cannot stall it.
    */
   private Launched run(List<String> command, Consumer<Map<String, String>> environment) {
+    Started started = start(command, environment);
+    try {
+      if (!started.process().waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        started.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError(
+            command + " still ran after " + COMMAND_TIMEOUT + started.output());
+      }
+      return new Launched(
+          started.process().exitValue(), Files.readString(started.out()), started.err());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while " + command + " ran", e);
+    }
+  }
+
+  /** A process the test started; its stdout and stderr go to files. */
+  private record Started(Process process, Path out, Path errFile) {
+    String err() {
+      try {
+        return Files.readString(errFile);
+      } catch (IOException e) {
+        return "(unreadable: " + e + ")";
+      }
+    }
+
+    /** What it printed so far, for assertion messages. */
+    String output() {
+      try {
+        return "\n--- stdout ---\n" + Files.readString(out) + "\n--- stderr ---\n" + err();
+      } catch (IOException e) {
+        return "(unreadable: " + e + ")";
+      }
+    }
+  }
+
+  /** Starts a command in the test's folder, its environment changed by {@code environment}. */
+  private Started start(List<String> command, Consumer<Map<String, String>> environment) {
     try {
       Path out = Files.createTempFile(dir, "launch", ".out");
       Path err = Files.createTempFile(dir, "launch", ".err");
@@ -284,18 +332,9 @@ class DistributionIT {
       builder.environment().put("JAVA_OPTS", JAVA_OPTS);
       builder.environment().remove("QSYNC_JAVA_OPTS");
       environment.accept(builder.environment());
-      Process process = builder.start();
-      if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError(
-            command + " still ran after " + COMMAND_TIMEOUT + "\n" + Files.readString(err));
-      }
-      return new Launched(process.exitValue(), Files.readString(out), Files.readString(err));
+      return new Started(builder.start(), out, err);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while " + command + " ran", e);
     }
   }
 }
