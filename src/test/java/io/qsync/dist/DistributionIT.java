@@ -29,12 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The distribution as a user gets it: {@code qsync-VERSION.tar.gz}, which the package phase built,
  * unpacked with {@code tar} into a folder of the test's, its layout and modes checked, and {@code
- * bin/qsync} run as a separate process: the launcher's Java checks, and a sync from a DuckDB
- * warehouse into the real MariaDB.
+ * bin/qsync} run as a separate process: the launcher's Java checks, a sync from a DuckDB warehouse
+ * into the real MariaDB.
  */
 @ExtendWith(MariaDbExtension.class)
 class DistributionIT {
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
+
+  /** How long a test waits for what a started process does. */
+  private static final Duration WAIT_DEADLINE = Duration.ofSeconds(90);
 
   /** A small heap and quick start for every launched JVM: five of them share two cores. */
   private static final String JAVA_OPTS = "-Xmx256m -XX:TieredStopAtLevel=1";
@@ -144,6 +147,68 @@ class DistributionIT {
   }
 
   @Test
+  void execsJavaWithTheOptionsAndArgumentsSoSignalsReachIt() throws Exception {
+    // A stand-in for java that notes its process id and arguments, then waits for SIGTERM.
+    Path fakeHome = dir.resolve("jdk-17");
+    Path fakeJava = Files.createDirectories(fakeHome.resolve("bin")).resolve("java");
+    Files.writeString(
+        fakeHome.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"17.0.9\"\n");
+    Path noted = dir.resolve("noted");
+    Files.writeString(
+        fakeJava,
+        "#!/bin/sh\n"
+            + "trap 'exit 42' TERM\n"
+            + "for argument in \"$@\"; do printf '%s\\n' \"$argument\"; done > "
+            + noted
+            + ".args\n"
+            + "echo $$ > "
+            + noted
+            + ".tmp && mv "
+            + noted
+            + ".tmp "
+            + noted
+            + ".pid\n"
+            + "while :; do sleep 0.1; done\n");
+    Files.setPosixFilePermissions(fakeJava, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    Started launcher =
+        start(
+            List.of(home.resolve("bin/qsync").toString(), "-c", "my config.yaml", "run", "*"),
+            environment -> {
+              environment.put("JAVA_HOME", fakeHome.toString());
+              environment.put("JAVA_OPTS", "-Xmx64m -Dqsync.test=*");
+              environment.put("QSYNC_JAVA_OPTS", "-Xss1m");
+            });
+    try {
+      awaitUntil(
+          launcher, "the stand-in java ran", () -> Files.exists(noted.resolveSibling("noted.pid")));
+
+      assertThat(Files.readString(noted.resolveSibling("noted.pid")).strip())
+          .as("java has the launcher's process id: the launcher execs it")
+          .isEqualTo(Long.toString(launcher.process().pid()));
+      assertThat(Files.readAllLines(noted.resolveSibling("noted.args")))
+          .containsExactly(
+              "-Xmx64m",
+              "-Dqsync.test=*",
+              "-Xss1m",
+              "-jar",
+              home.resolve("lib/qsync.jar").toRealPath().toString(),
+              "-c",
+              "my config.yaml",
+              "run",
+              "*");
+
+      launcher.process().destroy(); // SIGTERM to the launcher's process id
+      assertThat(launcher.process().waitFor(10, TimeUnit.SECONDS)).as(launcher.output()).isTrue();
+      assertThat(launcher.process().exitValue()).as("java's own answer to SIGTERM").isEqualTo(42);
+    } finally {
+      if (launcher.process().isAlive()) {
+        launcher.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
   void refusesAJavaHomeWithoutJava() throws IOException {
     Path notAJava = Files.createDirectories(dir.resolve("not-a-jdk/bin"));
 
@@ -231,6 +296,42 @@ class DistributionIT {
     assertThat(database.rows(compare)).isEqualTo(warehouse.rows(compare));
   }
 
+  /** What {@link #awaitUntil} asks, again and again. */
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  /**
+   * Asks {@code condition} until it holds, failing when {@link #WAIT_DEADLINE} passes first or the
+   * process ends. Polling is the only way to wait on another process.
+   */
+  private static void awaitUntil(Started process, String what, Condition condition)
+      throws Exception {
+    long deadline = System.nanoTime() + WAIT_DEADLINE.toNanos();
+    while (!condition.holds()) {
+      if (!process.process().isAlive()) {
+        throw new AssertionError(
+            String.join(" ", process.command())
+                + " ended (exit "
+                + process.process().exitValue()
+                + ") before "
+                + what
+                + process.output());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "no "
+                + what
+                + " within "
+                + WAIT_DEADLINE
+                + " of "
+                + String.join(" ", process.command())
+                + process.output());
+      }
+      Thread.sleep(200);
+    }
+  }
+
   /** A config of one sync, {@code targets}, from {@code warehouse.duckdb} into the database. */
   private Path config(TestDatabase database, String more) throws IOException {
     return config(database, more, "");
@@ -299,7 +400,7 @@ class DistributionIT {
   }
 
   /** A process the test started; its stdout and stderr go to files. */
-  private record Started(Process process, Path out, Path errFile) {
+  private record Started(List<String> command, Process process, Path out, Path errFile) {
     String err() {
       try {
         return Files.readString(errFile);
@@ -332,7 +433,7 @@ class DistributionIT {
       builder.environment().put("JAVA_OPTS", JAVA_OPTS);
       builder.environment().remove("QSYNC_JAVA_OPTS");
       environment.accept(builder.environment());
-      return new Started(builder.start(), out, err);
+      return new Started(command, builder.start(), out, err);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
