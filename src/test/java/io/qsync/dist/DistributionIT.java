@@ -8,6 +8,12 @@ import io.qsync.testing.Warehouse;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,13 +36,13 @@ import org.junit.jupiter.api.io.TempDir;
  * The distribution as a user gets it: {@code qsync-VERSION.tar.gz}, which the package phase built,
  * unpacked with {@code tar} into a folder of the test's, its layout and modes checked, and {@code
  * bin/qsync} run as a separate process: the launcher's Java checks, a sync from a DuckDB warehouse
- * into the real MariaDB.
+ * into the real MariaDB, {@code qsync serve} on a schedule until SIGTERM, and the example config.
  */
 @ExtendWith(MariaDbExtension.class)
 class DistributionIT {
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
 
-  /** How long a test waits for what a started process does. */
+  /** How long a test waits for what a started process does (qsync serve: start, a first run). */
   private static final Duration WAIT_DEADLINE = Duration.ofSeconds(90);
 
   /** A small heap and quick start for every launched JVM: five of them share two cores. */
@@ -294,6 +300,98 @@ class DistributionIT {
     assertThat(second.exitCode()).as(second.all()).isZero();
     assertThat(second.out()).contains("1 inserted, 1 updated, 1 deleted, 2 unchanged");
     assertThat(database.rows(compare)).isEqualTo(warehouse.rows(compare));
+  }
+
+  @Test
+  void servesTheScheduleAndStopsOnSigterm(TestDatabase database) throws Exception {
+    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
+    warehouse.execute(
+        "CREATE TABLE targets (user_id BIGINT, variant VARCHAR, score DECIMAL(6,2))",
+        "INSERT INTO targets VALUES (1, 'control', 1.50), (2, 'treatment', NULL)");
+    int port = freePort();
+    Path config =
+        config(database, "serve:\n  listen: \"127.0.0.1:" + port + "\"\n", "    every: 1s\n");
+    String compare = "SELECT user_id, variant, score FROM targets ORDER BY user_id";
+    // read before serve starts: its runs open the DuckDB file, which a writer cannot share
+    List<List<String>> expected = warehouse.rows(compare);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    Started serve =
+        start(
+            List.of(home.resolve("bin/qsync").toString(), "-c", config.toString(), "serve"),
+            withTestJava());
+    try {
+      awaitUntil(serve, "/healthz answers 200", () -> status(http, port, "/healthz") == 200);
+      awaitUntil(serve, "a succeeded run in _qsync_runs", () -> succeededRuns(database) > 0);
+      assertThat(database.rows(compare)).isEqualTo(expected);
+
+      serve.process().destroy(); // SIGTERM, as systemd and Kubernetes stop it
+
+      assertThat(serve.process().waitFor(30, TimeUnit.SECONDS))
+          .as("qsync serve stopped within 30 s of SIGTERM" + serve.output())
+          .isTrue();
+      assertThat(serve.process().exitValue()).as(serve.output()).isEqualTo(143);
+      assertThat(database.rows("SELECT COUNT(*) FROM _qsync_runs WHERE status = 'running'").get(0))
+          .as("a run going at SIGTERM is recorded as interrupted, not left running")
+          .containsExactly("0");
+    } finally {
+      if (serve.process().isAlive()) {
+        serve.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void theExampleConfigIsValid() {
+    Launched validate =
+        qsync(
+            withTestJava()
+                .andThen(
+                    environment -> {
+                      environment.put("APP_DB_PASSWORD", "example-password");
+                      environment.put("QSYNC_TOKEN", "example-token");
+                      environment.put("QSYNC_ALERT_URL", "https://alerts.example.com/qsync");
+                    }),
+            "-c",
+            home.resolve("conf/qsync.example.yaml").toString(),
+            "validate",
+            "--offline");
+
+    assertThat(validate.exitCode()).as(validate.all()).isZero();
+    assertThat(validate.all()).doesNotContain("example-password").doesNotContain("example-token");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** The HTTP status of a GET, or -1 while nothing answers. */
+  private static int status(HttpClient http, int port, String path) throws InterruptedException {
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              .timeout(Duration.ofSeconds(5))
+              .build();
+      return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Succeeded runs of the sync in the history, 0 before the history table exists. */
+  private static long succeededRuns(TestDatabase database) {
+    if (!database.hasTable("_qsync_runs")) {
+      return 0;
+    }
+    return Long.parseLong(
+        database
+            .rows(
+                "SELECT COUNT(*) FROM _qsync_runs WHERE sync_name = 'targets'"
+                    + " AND status = 'succeeded'")
+            .get(0)
+            .get(0));
   }
 
   /** What {@link #awaitUntil} asks, again and again. */
