@@ -2,6 +2,7 @@ package io.qsync.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.ErrorKind;
 import io.qsync.Messages;
 import io.qsync.engine.RunReport;
 import io.qsync.serve.RunListener;
@@ -47,9 +48,17 @@ final class RunLog implements RunListener {
               + took
               + " (exit 0)");
     } else {
+      // an interrupted run resumes and a held lock is another run's: neither failed
+      String ended =
+          switch (outcome.errorKind().orElse(ErrorKind.FAILED)) {
+            case INTERRUPTED -> "run interrupted";
+            case LOCK_HELD -> "run not started";
+            default -> "run failed";
+          };
       line(
           outcome.finishedAt(),
-          "run failed: sync "
+          ended
+              + ": sync "
               + outcome.sync()
               + run
               + " after "

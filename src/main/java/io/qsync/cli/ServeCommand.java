@@ -3,12 +3,17 @@ package io.qsync.cli;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
+import io.qsync.config.Alerts;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.Schedule;
+import io.qsync.config.ServeConfig;
 import io.qsync.config.SyncConfig;
 import io.qsync.engine.Progress;
 import io.qsync.serve.ConfigWatch;
 import io.qsync.serve.Service;
+import io.qsync.serve.alert.WebhookAlerts;
+import io.qsync.serve.metrics.PrometheusMetrics;
+import io.qsync.serve.web.StatusServer;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +55,9 @@ final class ServeCommand implements Callable<Integer> {
    */
   static final Duration STOP_BOUND = Duration.ofSeconds(15);
 
+  /** How long a stop lets the page's requests under way finish. */
+  static final Duration PAGE_STOP_GRACE = Duration.ofSeconds(2);
+
   private final CliContext context;
 
   @Spec CommandSpec spec;
@@ -80,18 +88,30 @@ final class ServeCommand implements Callable<Integer> {
     BlockingQueue<String> hangups = new LinkedBlockingQueue<>();
     boolean hangupsHeard = Hangups.install(() -> hangups.offer("SIGHUP"));
     List<Part> parts = new ArrayList<>();
+    WebhookAlerts alerts =
+        new WebhookAlerts(
+            sync ->
+                service
+                    .config()
+                    .sync(sync)
+                    .map(known -> known.service().alerts())
+                    .orElse(Alerts.NONE),
+            service.board());
+    parts.add(alerts::close);
     boolean stopped = false;
     Main.WRITING.set(true); // from now on SIGTERM and Ctrl-C interrupt this thread: a clean stop
     try {
-      parts.addAll(plugIns(service, log));
+      StatusServer page = openPage(service, alerts);
+      parts.add(() -> page.stop(PAGE_STOP_GRACE));
       service.start();
-      log.line(context.clock().instant(), started(config, hangupsHeard));
+      log.line(context.clock().instant(), started(config, hangupsHeard, page.port()));
       while (true) {
         String signal = hangups.poll(RELOAD_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         boolean changed = watch.changed();
         if (signal != null || changed) {
           reload(service, log, signal != null ? signal : "the file changed");
         }
+        alerts.check(context.clock().instant()); // a sync that turned stale is posted once
         if (Thread.interrupted()) {
           throw new InterruptedException(); // asked to stop while reading the config or history
         }
@@ -135,16 +155,32 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * Where the other parts of {@code qsync serve} plug in, each given the service's board, "run now"
-   * trigger, history and readiness: the status page (a part, closed on exit) and the metrics and
-   * alerts ({@link io.qsync.serve.RunListener}s, added with {@link Service#addListener} before the
-   * service starts). The run log is added already.
+   * The parts of {@code qsync serve} beside the scheduler, each given the service's board, "run
+   * now" trigger, history and readiness: the metrics and the alerts hear every run ({@link
+   * io.qsync.serve.RunListener}s, added before the service starts), and the status page serves the
+   * page, {@code /metrics} and the probes; the page is returned started.
    */
-  private List<Part> plugIns(Service service, RunLog log) {
-    return List.of();
+  private StatusServer openPage(Service service, WebhookAlerts alerts) {
+    PrometheusMetrics metrics = new PrometheusMetrics(service.board(), context.clock());
+    service.addListener(metrics);
+    service.addListener(alerts);
+    ServeConfig serve = service.config().serve();
+    StatusServer page =
+        new StatusServer(
+            serve.host(),
+            serve.port(),
+            serve.token(),
+            service.board(),
+            service.trigger(),
+            service.history(),
+            metrics,
+            service.readiness(),
+            context.clock());
+    page.start();
+    return page;
   }
 
-  /** Something {@link #plugIns} opened that must be closed when serve ends. */
+  /** Something serve opened that must be closed when it ends. */
   interface Part extends AutoCloseable {
     @Override
     void close();
@@ -170,6 +206,12 @@ final class ServeCommand implements Callable<Integer> {
             "serve.listen changed; serve still listens where it started: restart qsync serve to"
                 + " listen at the new address");
       }
+      if (!fresh.serve().token().equals(running.serve().token())) {
+        log.line(
+            context.clock().instant(),
+            "serve.token changed; the page still takes the token it started with: restart qsync"
+                + " serve to use the new one");
+      }
       List<String> added =
           fresh.syncs().keySet().stream().filter(name -> !before.contains(name)).toList();
       List<String> removed =
@@ -193,7 +235,7 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  private static String started(QsyncConfig config, boolean hangupsHeard) {
+  private static String started(QsyncConfig config, boolean hangupsHeard, int port) {
     StringBuilder line =
         new StringBuilder(
             "serving " + Plural.of(config.syncs().size(), "sync") + " of " + config.file() + ":");
@@ -203,6 +245,12 @@ final class ServeCommand implements Callable<Integer> {
           .append(": ")
           .append(sync.service().schedule().map(Schedule::describe).orElse("runs only when asked"));
     }
+    String host = config.serve().host();
+    line.append("\nstatus page, /metrics, /healthz and /readyz at http://")
+        .append(host.contains(":") ? "[" + host + "]" : host)
+        .append(':')
+        .append(port)
+        .append('/');
     line.append("\nthe config reloads when its file changes")
         .append(hangupsHeard ? " or on SIGHUP" : "")
         .append("; SIGTERM or Ctrl-C stops serve");

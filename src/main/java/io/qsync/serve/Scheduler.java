@@ -183,11 +183,12 @@ public final class Scheduler implements RunTrigger {
     for (SyncConfig sync : syncs) {
       entries.add(
           SyncBoard.Entry.of(
-              sync.name(),
-              sync.table(),
-              sync.target(),
-              sync.service().schedule().map(Schedule::describe),
-              sync.service().maxStaleness()));
+                  sync.name(),
+                  sync.table(),
+                  sync.target(),
+                  sync.service().schedule().map(Schedule::describe),
+                  sync.service().maxStaleness())
+              .withDiff(sync.diff().strategy()));
     }
     return entries;
   }

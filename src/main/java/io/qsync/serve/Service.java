@@ -70,7 +70,9 @@ public final class Service {
       RandomGenerator random) {
     this.engines = requireNonNull(engines, "engines is null");
     engine.set(engines.apply(requireNonNull(config, "config is null")));
-    this.history =
+    this.history = new TargetHistory(engine::get);
+    // the scheduler only puts each sync's newest run on the board: no throttle figures needed
+    HistoryReader newestRuns =
         (sync, limit) ->
             engine.get().history(sync, limit).stream()
                 .map(run -> new RunView(run, Map.of()))
@@ -94,7 +96,7 @@ public final class Service {
             config.serve().maxConcurrentRuns(),
             (sync, options) -> engine.get().run(sync, options),
             board,
-            history,
+            newestRuns,
             List.of(everyListener));
   }
 
@@ -226,7 +228,7 @@ public final class Service {
     return scheduler;
   }
 
-  /** The syncs' run histories, for the status page. */
+  /** The syncs' run histories with each run's throttled time, for the status page. */
   public HistoryReader history() {
     return history;
   }

@@ -65,7 +65,7 @@ class RunLogTest {
   }
 
   @Test
-  void aFailureIsOneLineWithTheErrorsFirstLineAndExitCode() {
+  void aRunThatFoundTheLockHeldDidNotStartItDidNotFail() {
     log.runFinished(
         new RunOutcome(
             "orders",
@@ -80,8 +80,46 @@ class RunLogTest {
 
     assertThat(text.toString())
         .isEqualTo(
-            "2026-03-01T10:00:10Z run failed: sync orders after 10.0 s: sync 'orders' is locked by"
+            "2026-03-01T10:00:10Z run not started: sync orders after 10.0 s: sync 'orders' is locked by"
                 + " another run (exit 4)"
                 + System.lineSeparator());
+  }
+
+  @Test
+  void aFailureIsOneLineWithTheErrorsFirstLineAndExitCode() {
+    log.runFinished(
+        new RunOutcome(
+            "orders",
+            "schedule",
+            START,
+            START.plusSeconds(4),
+            Optional.of("r-2"),
+            Optional.empty(),
+            Optional.of("the database refused ...\nTo fix: ..."),
+            Optional.of(ErrorKind.NEEDS_ACTION)));
+
+    assertThat(text.toString())
+        .isEqualTo(
+            "2026-03-01T10:00:04Z run failed: sync orders, run r-2 after 4.0 s: the database"
+                + " refused ... (exit 5)"
+                + System.lineSeparator());
+  }
+
+  @Test
+  void anInterruptedRunSaysSoWithItsExitCode() {
+    log.runFinished(
+        new RunOutcome(
+            "orders",
+            "schedule",
+            START,
+            START.plusSeconds(1),
+            Optional.of("r-3"),
+            Optional.empty(),
+            Optional.of("interrupted: run r-3 of sync 'orders' stopped after batch 2"),
+            Optional.of(ErrorKind.INTERRUPTED)));
+
+    assertThat(text.toString())
+        .startsWith("2026-03-01T10:00:01Z run interrupted: sync orders, run r-3 after 1.0 s:")
+        .endsWith("(exit 130)" + System.lineSeparator());
   }
 }

@@ -349,7 +349,7 @@ class DistributionIT {
                 .andThen(
                     environment -> {
                       environment.put("APP_DB_PASSWORD", "example-password");
-                      environment.put("QSYNC_TOKEN", "example-token");
+                      environment.put("QSYNC_TOKEN", "an-example-token-of-32-characters");
                       environment.put("QSYNC_ALERT_URL", "https://alerts.example.com/qsync");
                     }),
             "-c",

@@ -110,7 +110,8 @@ record SvgChart(
       out.append("<p class=\"muted empty\">No runs yet: nothing to chart.</p></figure>");
       return out.toString();
     }
-    if (series.size() > 1) {
+    // stacked bars are parts of a whole: even one part is named (the one rule that throttled)
+    if (series.size() > 1 || kind == Kind.STACKED_BARS) {
       out.append("<div class=\"legend\">");
       for (Series one : series) {
         out.append("<span><svg width=\"10\" height=\"10\" aria-hidden=\"true\"><rect class=\"")

@@ -4,27 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.qsync.QsyncException;
-import io.qsync.config.ConnectionConfig;
-import io.qsync.config.Mode;
-import io.qsync.config.MySqlConnectionConfig;
-import io.qsync.config.QsyncConfig;
-import io.qsync.config.Secret;
-import io.qsync.config.SyncConfig;
+import io.qsync.cli.Main;
+import io.qsync.config.ConfigLoader;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
-import io.qsync.engine.RunOptions;
-import io.qsync.serve.MetricsExposition;
-import io.qsync.serve.RunTrigger;
-import io.qsync.serve.RunView;
-import io.qsync.serve.SyncBoard;
-import io.qsync.state.RunRecord;
-import io.qsync.state.RunStatus;
+import io.qsync.testing.ChildProcess;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,12 +27,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,8 +44,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The status page in a real browser: Debian's headless chromium, driven through its chromedriver
- * (never Selenium Manager, which would download one), over a server showing real runs against the
- * real MariaDB. Saves screenshots to {@code <build dir>/screenshots/}.
+ * (never Selenium Manager, which would download one), over the real {@code qsync serve} in a JVM of
+ * its own, showing real runs against the real MariaDB; "Run now" makes serve's scheduler run the
+ * sync. Saves screenshots to {@code <build dir>/screenshots/} (docs/images holds copies).
  */
 @ExtendWith(MariaDbExtension.class)
 class StatusPageBrowserIT {
@@ -76,24 +66,17 @@ class StatusPageBrowserIT {
         "INSERT INTO orders SELECT i, 'customer ' || (i % 7), i * 1.5 FROM range(1, 201) t(i)",
         "CREATE TABLE customers (customer_id VARCHAR, name VARCHAR)",
         "INSERT INTO customers VALUES ('c1', 'Ada'), ('c2', 'Grace'), ('c2', 'Grace again')");
+    Path config = dir.resolve("qsync.yaml");
+    Files.writeString(config, yaml(database, warehouse));
     Qsync qsync =
         new Qsync(
-            config(database, warehouse), Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
-    SyncBoard board = new SyncBoard();
-    board.reset(
-        qsync.config().syncs().values().stream()
-            .map(
-                sync ->
-                    SyncBoard.Entry.of(
-                            sync.name(),
-                            sync.table(),
-                            sync.target(),
-                            Optional.empty(),
-                            Optional.of(Duration.ofHours(1)))
-                        .withDiff(sync.diff().strategy()))
-            .toList());
+            ConfigLoader.load(config, Map.of()),
+            Clock.systemUTC(),
+            Progress.silent(),
+            FaultPoint.NONE);
 
-    // A few real runs: orders changes between its runs; customers fails on a duplicate key.
+    // A few real runs before serve starts (it reads them from the history): orders changes
+    // between its runs and waits for its row rate; customers fails on a duplicate key.
     qsync.run("orders");
     warehouse.execute(
         "UPDATE orders SET amount = amount + 1 WHERE order_id <= 40",
@@ -109,31 +92,17 @@ class StatusPageBrowserIT {
     } catch (QsyncException expected) {
       // The run is recorded as failed, with its error.
     }
-    for (String sync : qsync.config().syncs().keySet()) {
-      refresh(board, qsync, sync);
-    }
 
-    ExecutorService runs =
-        Executors.newSingleThreadExecutor(
-            task -> {
-              Thread thread = new Thread(task, "test-run-now");
-              thread.setDaemon(true);
-              return thread;
-            });
-    StatusServer server =
-        new StatusServer(
-            "127.0.0.1",
-            0,
-            Optional.of(new Secret(TOKEN)),
-            board,
-            new ThreadedTrigger(qsync, board, runs),
-            (sync, limit) ->
-                qsync.history(sync, limit).stream().map(run -> new RunView(run, Map.of())).toList(),
-            new NoMetrics(),
-            List::of,
-            Clock.systemUTC());
-    server.start();
-    try {
+    // The real qsync serve, in a JVM of its own, on a free port it names in its log.
+    try (ChildProcess serve =
+        ChildProcess.start(dir, "serve", Main.class, "serve", "-c", config.toString())) {
+      String base = "http://127.0.0.1:" + port(serve);
+      assertThat(get(base + "/healthz")).isEqualTo("200 ok");
+      assertThat(get(base + "/readyz")).startsWith("200");
+      assertThat(get(base + "/metrics"))
+          .as("the metrics of the runs serve read from the history")
+          .contains("qsync_last_success_timestamp_seconds{sync=\"orders\"}")
+          .contains("qsync_last_run_failed{sync=\"customers\"} 1");
       ChromeDriverService service =
           new ChromeDriverService.Builder()
               .usingDriverExecutable(CHROMEDRIVER.toFile())
@@ -141,15 +110,41 @@ class StatusPageBrowserIT {
               .build();
       ChromeDriver driver = new ChromeDriver(service, options());
       try {
-        drive(driver, "http://127.0.0.1:" + server.port(), warehouse);
+        drive(driver, base, warehouse);
       } finally {
         driver.quit();
       }
-    } finally {
-      server.stop(Duration.ofSeconds(2));
-      runs.shutdown();
-      runs.awaitTermination(30, TimeUnit.SECONDS);
+      assertThat(get(base + "/metrics"))
+          .as("the run serve ran on request is counted")
+          .containsPattern(
+              "qsync_runs_total\\{[^}]*outcome=\"succeeded\"[^}]*sync=\"orders\"[^}]*\\} 1");
+      assertThat(serve.signal("TERM", DEADLINE)).as(serve.output()).isEqualTo(143);
     }
+  }
+
+  /** The port serve took, from the line of its log that names the page's address. */
+  private static int port(ChildProcess serve) throws InterruptedException {
+    Pattern address = Pattern.compile("at http://127\\.0\\.0\\.1:(\\d+)/");
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (true) {
+      Matcher found = address.matcher(serve.output());
+      if (found.find()) {
+        return Integer.parseInt(found.group(1));
+      }
+      assertThat(serve.isAlive()).as("serve ended before it listened\n%s", serve.output()).isTrue();
+      assertThat(System.nanoTime())
+          .as("serve listening within %s\n%s", DEADLINE, serve.output())
+          .isLessThan(deadline);
+      Thread.sleep(100); // another process's progress can only be polled
+    }
+  }
+
+  /** The status and body of a GET, as "200 body". */
+  private static String get(String url) throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString());
+    return response.statusCode() + " " + response.body().strip();
   }
 
   private void drive(ChromeDriver driver, String base, Warehouse warehouse) throws Exception {
@@ -300,99 +295,47 @@ class StatusPageBrowserIT {
         .getParent();
   }
 
-  private QsyncConfig config(TestDatabase database, Warehouse warehouse) {
-    Map<String, ConnectionConfig> connections =
-        Map.of(
-            "warehouse",
-            warehouse.connection("warehouse"),
-            "app",
-            new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
-    Map<String, SyncConfig> syncs = new LinkedHashMap<>();
-    syncs.put("orders", sync("orders", "SELECT * FROM orders", "orders", "order_id"));
-    syncs.put(
-        "customers", sync("customers", "SELECT * FROM customers", "customers", "customer_id"));
-    syncs.put("events", sync("events", "SELECT 1 AS event_id", "events", "event_id"));
-    return new QsyncConfig(dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, syncs);
-  }
-
-  private static SyncConfig sync(String name, String query, String table, String key) {
-    return new SyncConfig(
-        name,
-        "warehouse",
-        query,
-        "app",
-        table,
-        List.of(key),
-        Mode.MIRROR,
-        true,
-        50,
-        Duration.ofSeconds(5));
-  }
-
-  /** Puts what the history says of a sync on the board: its newest run and its last success. */
-  private static void refresh(SyncBoard board, Qsync qsync, String sync) {
-    List<RunRecord> history = qsync.history(sync, 100);
-    Optional<Instant> lastSuccess =
-        history.stream()
-            .filter(run -> run.status() == RunStatus.SUCCEEDED)
-            .findFirst()
-            .flatMap(RunRecord::finishedAt);
-    board.update(
-        sync,
-        entry -> entry.withHistory(history.stream().findFirst(), lastSuccess, Optional.empty()));
-  }
-
   /**
-   * "Run now" until the scheduler is there: runs {@link Qsync#run} on one thread, marking the sync
-   * running on the board meanwhile and refreshing its entry from the history after.
+   * orders waits for a row rate (so its throttled chart has something to show), customers has a
+   * duplicate key, events never runs; none has a schedule: serve runs them only when asked.
    */
-  private static final class ThreadedTrigger implements RunTrigger {
-    private final Qsync qsync;
-    private final SyncBoard board;
-    private final ExecutorService runs;
-    private final Set<String> queued = ConcurrentHashMap.newKeySet();
-
-    ThreadedTrigger(Qsync qsync, SyncBoard board, ExecutorService runs) {
-      this.qsync = qsync;
-      this.board = board;
-      this.runs = runs;
-    }
-
-    @Override
-    public Answer runNow(String sync, RunOptions options, String trigger) {
-      if (qsync.config().sync(sync).isEmpty()) {
-        return Answer.UNKNOWN_SYNC;
-      }
-      if (!queued.add(sync)) {
-        return Answer.ALREADY_RUNNING;
-      }
-      runs.execute(
-          () -> {
-            board.update(sync, entry -> entry.withRunningSince(Optional.of(Instant.now())));
-            try {
-              qsync.run(sync, options);
-            } catch (QsyncException e) {
-              // Recorded in the history, which the page shows.
-            } finally {
-              board.update(sync, entry -> entry.withRunningSince(Optional.empty()));
-              refresh(board, qsync, sync);
-              queued.remove(sync);
-            }
-          });
-      return Answer.STARTED;
-    }
+  private static String yaml(TestDatabase database, Warehouse warehouse) {
+    return "serve: {listen: \"127.0.0.1:0\", token: "
+        + TOKEN
+        + "}\n"
+        + "connections:\n"
+        + "  warehouse: {type: duckdb, path: \""
+        + warehouse.file()
+        + "\"}\n"
+        + "  app: {type: mysql, url: \""
+        + database.url()
+        + "\", user: root}\n"
+        + "syncs:\n"
+        + sync("orders", "order_id", "    throttle: {max_rows_per_second: 400}\n")
+        + sync("customers", "customer_id", "")
+        + "  events:\n"
+        + "    {source: warehouse, query: SELECT 1 AS event_id, target: app, table: events,"
+        + " key: [event_id], create_table: true, max_staleness: 1h}\n";
   }
 
-  /** The browser test does not look at /metrics. */
-  private static final class NoMetrics implements MetricsExposition {
-    @Override
-    public String contentType(String accept) {
-      return "text/plain; version=0.0.4; charset=utf-8";
-    }
-
-    @Override
-    public void write(OutputStream out, String accept) throws java.io.IOException {
-      out.write("# no metrics in this test\n".getBytes(StandardCharsets.UTF_8));
-    }
+  private static String sync(String table, String key, String more) {
+    return "  "
+        + table
+        + ":\n"
+        + "    source: warehouse\n"
+        + "    query: SELECT * FROM "
+        + table
+        + "\n"
+        + "    target: app\n"
+        + "    table: "
+        + table
+        + "\n"
+        + "    key: ["
+        + key
+        + "]\n"
+        + "    create_table: true\n"
+        + "    batch_size: 50\n"
+        + "    max_staleness: 1h\n"
+        + more;
   }
 }

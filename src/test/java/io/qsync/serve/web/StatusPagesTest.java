@@ -165,6 +165,22 @@ class StatusPagesTest {
   }
 
   @Test
+  void theOneRuleThatThrottledIsNamedInTheLegend() {
+    RunRecord run = Runs.succeeded("r1", "s", T0, Duration.ofSeconds(30), 1, 0, 0);
+    RunView view = new RunView(run, Map.of("max_rows_per_second 400", Duration.ofSeconds(4)));
+    String html =
+        SyncPage.render(
+            Runs.entry("s", Optional.of(run), Diff.Strategy.TARGET),
+            SyncPage.Result.of(List.of(view)),
+            NOW,
+            Viewer.NO_TOKEN,
+            Optional.empty());
+
+    assertThat(chart(html, "throttled"))
+        .containsPattern("<div class=\"legend\">.*max_rows_per_second 400.*</div>");
+  }
+
+  @Test
   void theActionsAreOffWithoutATokenAndSayWhy() {
     String html =
         SyncPage.render(
