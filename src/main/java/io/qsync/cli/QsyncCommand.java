@@ -2,7 +2,11 @@ package io.qsync.cli;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,7 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "qsync",
     mixinStandardHelpOptions = true,
-    version = "qsync 0.1.0",
+    versionProvider = QsyncCommand.Version.class,
     description = "Keeps a MySQL table an exact, fresh copy of a warehouse query.",
     subcommands = {
       RunCommand.class,
@@ -34,6 +38,21 @@ import picocli.CommandLine.Spec;
       "70 internal error, 130 interrupted (143 by SIGTERM)."
     })
 final class QsyncCommand implements Callable<Integer> {
+  /** The version the build wrote into {@code io/qsync/version.properties}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties properties = new Properties();
+      try (InputStream in =
+          QsyncCommand.class.getResourceAsStream("/io/qsync/version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      }
+      return new String[] {"qsync " + properties.getProperty("version", "(version unknown)")};
+    }
+  }
+
   @Spec CommandSpec spec;
   @Mixin CommonOptions options;
 
