@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.QsyncException;
 import io.qsync.state.RunPhase;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A run that failed, with the part of its result a person needs to pick it up: which run, in which
@@ -17,6 +21,7 @@ public final class RunFailedException extends QsyncException {
   private final RunPhase phase;
   private final long appliedThrough;
   private final long changesTotal;
+  private final Map<String, Duration> throttledBy;
 
   /** {@code failure}'s message, kind, cause and stack, with the run it ended. */
   public RunFailedException(
@@ -25,11 +30,26 @@ public final class RunFailedException extends QsyncException {
       RunPhase phase,
       long appliedThrough,
       long changesTotal) {
+    this(failure, runId, phase, appliedThrough, changesTotal, Map.of());
+  }
+
+  /**
+   * {@code failure}'s message, kind, cause and stack, with the run it ended and the time its
+   * batches waited for the throttle, per rule, before it did.
+   */
+  public RunFailedException(
+      QsyncException failure,
+      String runId,
+      RunPhase phase,
+      long appliedThrough,
+      long changesTotal,
+      Map<String, Duration> throttledBy) {
     super(failure.kind(), failure.getMessage(), failure.getCause());
     this.runId = requireNonNull(runId, "runId is null");
     this.phase = requireNonNull(phase, "phase is null");
     this.appliedThrough = appliedThrough;
     this.changesTotal = changesTotal;
+    this.throttledBy = Collections.unmodifiableMap(new LinkedHashMap<>(throttledBy));
     setStackTrace(failure.getStackTrace());
     for (Throwable suppressed : failure.getSuppressed()) {
       addSuppressed(suppressed);
@@ -45,10 +65,16 @@ public final class RunFailedException extends QsyncException {
       String runId,
       RunPhase phase,
       long appliedThrough,
-      long changesTotal) {
+      long changesTotal,
+      Map<String, Duration> throttledBy) {
     return failure instanceof QsyncException known
-        ? new RunFailedException(known, runId, phase, appliedThrough, changesTotal)
+        ? new RunFailedException(known, runId, phase, appliedThrough, changesTotal, throttledBy)
         : failure;
+  }
+
+  /** How long the run's batches waited for the throttle before it failed, per rule. */
+  public Map<String, Duration> throttledBy() {
+    return throttledBy;
   }
 
   public String runId() {

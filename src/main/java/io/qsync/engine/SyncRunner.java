@@ -513,7 +513,8 @@ public final class SyncRunner {
         run.runId(),
         outcome.phase(),
         Math.max(recorded.appliedThrough(), run.appliedThrough()),
-        run.changesTotal());
+        run.changesTotal(),
+        batches.throttled().throttledBy());
   }
 
   /**

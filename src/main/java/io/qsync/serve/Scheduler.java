@@ -316,7 +316,8 @@ public final class Scheduler implements RunTrigger {
                     : Optional.empty(),
                 Optional.empty(),
                 Optional.of(String.valueOf(error.getMessage())),
-                Optional.of(error.kind()));
+                Optional.of(error.kind()),
+                e instanceof RunFailedException failed ? failed.throttledBy() : Map.of());
       }
       RunOutcome finished = outcome;
       board.update(

@@ -15,6 +15,7 @@ import io.qsync.config.ThrottleConfig;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
+import io.qsync.engine.RunFailedException;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
 import io.qsync.testing.ManualClock;
@@ -93,8 +94,14 @@ class TargetHistoryIT {
     Qsync failing = qsync(database, "root", "", failAfterThreeBatches);
     TargetHistory history = new TargetHistory(() -> failing);
 
-    catchThrowableOfType(QsyncException.class, () -> failing.run(SYNC));
+    RunFailedException thrown =
+        catchThrowableOfType(RunFailedException.class, () -> failing.run(SYNC));
     RunView failed = history.history(SYNC, 10).get(0);
+    assertThat(thrown.throttledBy())
+        .as("the failure says how long it waited, as the history does (serve's metrics count it)")
+        .containsOnlyKeys(RULE);
+    assertThat(thrown.throttledBy().get(RULE).truncatedTo(ChronoUnit.MILLIS))
+        .isEqualTo(failed.throttled());
 
     assertThat(failed.run().status()).isEqualTo(RunStatus.FAILED);
     assertThat(failed.throttledBy()).containsOnlyKeys(RULE);

@@ -175,11 +175,12 @@ public final class PrometheusMetrics implements RunListener, MetricsExposition {
         rows.labelValues(sync, "inserted").inc(done.counts().inserts());
         rows.labelValues(sync, "updated").inc(done.counts().updates());
         rows.labelValues(sync, "deleted").inc(done.counts().deletes());
-        done.throttle()
-            .throttledBy()
-            .forEach((rule, waited) -> throttled.labelValues(sync, rule).inc(seconds(waited)));
         report = done.caughtUp();
       }
+      // a failed run waited too (one that gave up after max_pause waited the most)
+      outcome
+          .throttledBy()
+          .forEach((rule, waited) -> throttled.labelValues(sync, rule).inc(seconds(waited)));
     } catch (RuntimeException e) {
       errors.println(
           "qsync serve: the metrics could not count the run of sync '"

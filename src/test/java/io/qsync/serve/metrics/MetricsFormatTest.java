@@ -196,6 +196,34 @@ class MetricsFormatTest {
    * saw a success, a resumed success that caught up, a failure and a held lock; {@code users} (no
    * max_staleness, no schedule) saw an interrupted run.
    */
+  @Test
+  void aFailedRunThatWaitedCountsItsThrottledTime() {
+    board.reset(
+        List.of(SyncBoard.Entry.of("orders", "orders", "app", Optional.empty(), Optional.empty())));
+    RunOutcome gaveUp = failed("orders", Optional.of("o9"), ErrorKind.FAILED, clock.instant());
+    finished(
+        new RunOutcome(
+            gaveUp.sync(),
+            gaveUp.trigger(),
+            gaveUp.startedAt(),
+            gaveUp.finishedAt(),
+            gaveUp.runId(),
+            gaveUp.report(),
+            gaveUp.error(),
+            gaveUp.errorKind(),
+            Map.of("replica lag 7.2s > 5s", Duration.ofSeconds(40))));
+
+    assertThat(
+            value(
+                scrape(Format.TEXT),
+                "qsync_throttled_seconds_total",
+                "orders",
+                "reason",
+                "replica lag 7.2s > 5s"))
+        .as("a run that gave up after max_pause waited the most")
+        .isEqualTo(40);
+  }
+
   private void runsOfEveryOutcome() {
     Instant now = clock.instant();
     Instant lastSuccess = now.minus(Duration.ofHours(3));
