@@ -86,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
             new SplittableRandom());
     service.addListener(log);
     BlockingQueue<String> hangups = new LinkedBlockingQueue<>();
-    boolean hangupsHeard = Hangups.install(() -> hangups.offer("SIGHUP"));
+    boolean hangupsHeard = Signals.onHangup(() -> hangups.offer("SIGHUP"));
     List<Part> parts = new ArrayList<>();
     WebhookAlerts alerts =
         new WebhookAlerts(

@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -12,10 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * ends with: 143 for SIGTERM (a service manager, {@code kill}), 130 for SIGINT (Ctrl-C).
  *
  * <p>The JVM's own handlers still run (they start the shutdown hooks and set the exit code);
- * qsync's handler only notes the signal's name first. {@code sun.misc.Signal} is reached by
- * reflection: it is the JDK's only way to tell the two apart, and naming it in code makes javac
- * warn about an internal API. Where it is missing, or the signal is ignored (a job started with
- * {@code nohup}), nothing is installed and an interruption reports 130.
+ * qsync's handler only notes the signal's name first. SIGHUP, for {@code qsync serve}, asks for a
+ * reload ({@link #onHangup}). {@code sun.misc.Signal} is reached by reflection: it is the JDK's
+ * only way to tell the two apart, and naming it in code makes javac warn about an internal API.
+ * Where it is missing, or the signal is ignored (a job started with {@code nohup}), nothing is
+ * installed and an interruption reports 130.
  */
 final class Signals {
   private static final AtomicReference<String> RECEIVED = new AtomicReference<>();
@@ -24,48 +26,88 @@ final class Signals {
 
   /** Notes SIGTERM and SIGINT from now on. */
   static void record() {
+    for (String name : List.of("TERM", "INT")) {
+      Object[] previous = new Object[1];
+      previous[0] =
+          install(
+                  name,
+                  "qsync's note of SIG" + name,
+                  signal -> {
+                    RECEIVED.compareAndSet(null, name);
+                    if (previous[0] == defaultHandler()) {
+                      Runtime.getRuntime().exit(128 + number(signal));
+                    } else {
+                      Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+                      handlerClass
+                          .getMethod("handle", Class.forName("sun.misc.Signal"))
+                          .invoke(previous[0], signal);
+                    }
+                  })
+              .orElse(null);
+    }
+  }
+
+  /**
+   * Calls {@code onHangup} on each SIGHUP from now on, instead of ending the process (the JVM's
+   * default): {@code qsync serve} reloads its config. Whether the handler could be installed (not
+   * on a JVM without {@code sun.misc.Signal}, nor where SIGHUP is ignored, as under {@code nohup}).
+   */
+  static boolean onHangup(Runnable onHangup) {
+    return install("HUP", "qsync serve's reload on SIGHUP", signal -> onHangup.run()).isPresent();
+  }
+
+  /** What a handler does when its signal comes. */
+  private interface Handling {
+    void handle(Object signal) throws Exception;
+  }
+
+  /**
+   * Installs a handler of SIG{@code name} that calls {@code handling}; the handler it replaced, or
+   * empty when none was installed: the JVM has no {@code sun.misc.Signal}, or the signal is ignored
+   * (a job started with {@code nohup}), which it stays.
+   */
+  private static Optional<Object> install(String name, String description, Handling handling) {
     try {
       Class<?> signalClass = Class.forName("sun.misc.Signal");
       Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
       Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
-      Method delegate = handlerClass.getMethod("handle", signalClass);
       Object ignored = handlerClass.getField("SIG_IGN").get(null);
-      Object byDefault = handlerClass.getField("SIG_DFL").get(null);
-      Method number = signalClass.getMethod("getNumber");
-      for (String name : List.of("TERM", "INT")) {
-        Object signal = signalClass.getConstructor(String.class).newInstance(name);
-        Object[] previous = new Object[1];
-        InvocationHandler noting =
-            (proxy, method, args) -> {
-              switch (method.getName()) {
-                case "equals":
-                  return proxy == args[0];
-                case "hashCode":
-                  return System.identityHashCode(proxy);
-                case "toString":
-                  return "qsync's note of SIG" + name;
-                default:
-                  break;
-              }
-              RECEIVED.compareAndSet(null, name);
-              if (previous[0] == byDefault) {
-                Runtime.getRuntime().exit(128 + (int) number.invoke(args[0]));
-              } else {
-                delegate.invoke(previous[0], args[0]);
-              }
-              return null;
-            };
-        Object handler =
-            Proxy.newProxyInstance(
-                handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, noting);
-        previous[0] = handle.invoke(null, signal, handler);
-        if (previous[0] == ignored) {
-          handle.invoke(null, signal, ignored); // leave an ignored signal ignored
-        }
+      Object signal = signalClass.getConstructor(String.class).newInstance(name);
+      InvocationHandler calling =
+          (proxy, method, args) -> {
+            switch (method.getName()) {
+              case "equals":
+                return proxy == args[0];
+              case "hashCode":
+                return System.identityHashCode(proxy);
+              case "toString":
+                return description;
+              default:
+                handling.handle(args[0]);
+                return null;
+            }
+          };
+      Object handler =
+          Proxy.newProxyInstance(
+              handlerClass.getClassLoader(), new Class<?>[] {handlerClass}, calling);
+      Object previous = handle.invoke(null, signal, handler);
+      if (previous == ignored) {
+        handle.invoke(null, signal, ignored); // leave an ignored signal ignored
+        return Optional.empty();
       }
+      return Optional.of(previous);
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      // no signal names on this JVM: an interrupted run reports 130, as INTERRUPTED says
+      return Optional.empty(); // no signal handling on this JVM
     }
+  }
+
+  /** The JVM's own handler ({@code SIG_DFL}). */
+  private static Object defaultHandler() throws ReflectiveOperationException {
+    return Class.forName("sun.misc.SignalHandler").getField("SIG_DFL").get(null);
+  }
+
+  private static int number(Object signal) throws ReflectiveOperationException {
+    return (int) signal.getClass().getMethod("getNumber").invoke(signal);
   }
 
   /**
