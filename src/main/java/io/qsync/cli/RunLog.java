@@ -42,6 +42,9 @@ final class RunLog implements RunListener {
           "run succeeded: sync "
               + outcome.sync()
               + run
+              + (report.resumed()
+                  ? String.format(Locale.ROOT, " (resumed after change %,d)", report.resumedAfter())
+                  : "")
               + ": "
               + report.counts().describe()
               + " in "

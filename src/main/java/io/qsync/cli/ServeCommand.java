@@ -37,13 +37,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "serve",
     description = {
-      "Runs every sync on its schedule (schedule or every in the config) until stopped.",
-      "Each run is logged on stderr when it starts and ends; at most serve.max_concurrent_runs"
-          + " go at once, never two of one sync, and the sync lock keeps serve and a manual"
-          + " qsync run apart. The config file is reloaded when it changes or on SIGHUP; a config"
-          + " that fails to load is refused and the running one stays. SIGTERM or Ctrl-C stops"
-          + " taking new runs, lets each run commit its current batch and record itself"
-          + " interrupted (the next run resumes it), and exits with 143 or 130."
+      "Runs every sync on its schedule until stopped, serving a status page, Prometheus metrics"
+          + " and health probes.",
+      "Syncs run on their schedule or every key; the serve block of the config sets where the"
+          + " page, /metrics, /healthz and /readyz listen (default 127.0.0.1:8080), how many runs"
+          + " may go at once (never two of one sync; the sync lock also keeps serve and a manual"
+          + " qsync run apart) and the token that turns on the page's Run now. Each run is logged"
+          + " on stderr when it starts and ends; the alerts block's on_failure and on_stale"
+          + " webhooks are posted. The config is reloaded when its file changes or on SIGHUP; one"
+          + " that fails to load is refused, the running one stays, and /readyz and the page say"
+          + " why. SIGTERM or Ctrl-C stops taking new runs, lets each run commit its current batch"
+          + " and record itself interrupted (the next run resumes it), and exits with 143 or 130"
+          + " within 15 s. More in docs/service.md."
     })
 final class ServeCommand implements Callable<Integer> {
   /** How often the config file is looked at for a change. */

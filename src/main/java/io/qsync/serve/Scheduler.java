@@ -152,8 +152,8 @@ public final class Scheduler implements RunTrigger {
    * going on ends on its own.
    */
   public synchronized void configure(Collection<SyncConfig> syncs) {
-    board.reset(boardEntries(syncs));
     Instant now = clock.instant();
+    board.reset(boardEntries(syncs, now));
     Map<String, Plan> next = new LinkedHashMap<>();
     for (SyncConfig sync : syncs) {
       Plan known = plans.get(sync.name());
@@ -175,10 +175,11 @@ public final class Scheduler implements RunTrigger {
   }
 
   /**
-   * The board's entries of these syncs, nothing known of them yet: {@link SyncBoard#reset} with
-   * them, then fill in the history, before {@link #configure} (which keeps what the board knows).
+   * The board's entries of these syncs, nothing known of them yet but that they are watched from
+   * {@code now}: {@link SyncBoard#reset} with them, then fill in the history, before {@link
+   * #configure} (which keeps what the board knows).
    */
-  public static List<SyncBoard.Entry> boardEntries(Collection<SyncConfig> syncs) {
+  public static List<SyncBoard.Entry> boardEntries(Collection<SyncConfig> syncs, Instant now) {
     List<SyncBoard.Entry> entries = new ArrayList<>();
     for (SyncConfig sync : syncs) {
       entries.add(
@@ -188,7 +189,8 @@ public final class Scheduler implements RunTrigger {
                   sync.target(),
                   sync.service().schedule().map(Schedule::describe),
                   sync.service().maxStaleness())
-              .withDiff(sync.diff().strategy()));
+              .withDiff(sync.diff().strategy())
+              .withWatchedSince(now));
     }
     return entries;
   }

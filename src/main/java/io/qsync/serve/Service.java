@@ -45,6 +45,7 @@ public final class Service {
   public static final Duration HISTORY_REFRESH = Duration.ofSeconds(30);
 
   private final Function<QsyncConfig, Qsync> engines;
+  private final Clock clock;
   private final AtomicReference<Qsync> engine = new AtomicReference<>();
   private final SyncBoard board = new SyncBoard();
   private final ServiceReadiness readiness = new ServiceReadiness(board);
@@ -69,6 +70,7 @@ public final class Service {
       Clock clock,
       RandomGenerator random) {
     this.engines = requireNonNull(engines, "engines is null");
+    this.clock = requireNonNull(clock, "clock is null");
     engine.set(engines.apply(requireNonNull(config, "config is null")));
     this.history = new TargetHistory(engine::get);
     // the scheduler only puts each sync's newest run on the board: no throttle figures needed
@@ -120,7 +122,7 @@ public final class Service {
    */
   public void start() {
     Collection<SyncConfig> syncs = config().syncs().values();
-    board.reset(Scheduler.boardEntries(syncs));
+    board.reset(Scheduler.boardEntries(syncs, clock.instant()));
     syncs.forEach(sync -> readHistory(sync.name()));
     scheduler.configure(syncs);
     scheduler.start();
@@ -140,7 +142,7 @@ public final class Service {
     board.entries().forEach(entry -> known.add(entry.sync()));
     engine.set(engines.apply(config));
     Collection<SyncConfig> syncs = config.syncs().values();
-    board.reset(Scheduler.boardEntries(syncs));
+    board.reset(Scheduler.boardEntries(syncs, clock.instant()));
     syncs.stream()
         .map(SyncConfig::name)
         .filter(name -> !known.contains(name))

@@ -2,6 +2,7 @@ package io.qsync.serve;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.ErrorKind;
 import io.qsync.config.Diff;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
@@ -24,8 +25,16 @@ public final class SyncBoard {
   public enum Freshness {
     /** It succeeded within its {@code max_staleness}. */
     FRESH,
-    /** Its last success is older than its {@code max_staleness}, or it never succeeded. */
+    /**
+     * Its last success is older than its {@code max_staleness}, or it never succeeded and has been
+     * watched for longer than that.
+     */
     STALE,
+    /**
+     * It never succeeded, and has been watched for less than its {@code max_staleness}: a sync just
+     * added is not stale before it had its chance.
+     */
+    PENDING,
     /** It has no {@code max_staleness}, so it is neither. */
     UNBOUNDED
   }
@@ -43,6 +52,8 @@ public final class SyncBoard {
    * @param targetError why the target could not be read when the history was last asked, if so
    * @param diff how the sync finds its change set: a {@code snapshot} sync can also be run with
    *     {@code --full} from the page
+   * @param watchedSince since when this process has known the sync: one that never succeeded is
+   *     stale only once its {@code max_staleness} has passed since then; absent: at once
    */
   public record Entry(
       String sync,
@@ -56,7 +67,8 @@ public final class SyncBoard {
       Optional<Instant> lastSuccess,
       Optional<RunOutcome> lastOutcome,
       Optional<String> targetError,
-      Diff.Strategy diff) {
+      Diff.Strategy diff,
+      Optional<Instant> watchedSince) {
     public Entry {
       requireNonNull(sync, "sync is null");
       requireNonNull(table, "table is null");
@@ -70,6 +82,7 @@ public final class SyncBoard {
       requireNonNull(lastOutcome, "lastOutcome is null");
       requireNonNull(targetError, "targetError is null");
       requireNonNull(diff, "diff is null");
+      requireNonNull(watchedSince, "watchedSince is null");
     }
 
     /** An entry of a sync that compares with the target ({@code diff: target}). */
@@ -97,7 +110,8 @@ public final class SyncBoard {
           lastSuccess,
           lastOutcome,
           targetError,
-          Diff.Strategy.TARGET);
+          Diff.Strategy.TARGET,
+          Optional.empty());
     }
 
     /** The entry with the sync's diff strategy (from its config). */
@@ -114,7 +128,8 @@ public final class SyncBoard {
           lastSuccess,
           lastOutcome,
           targetError,
-          newDiff);
+          newDiff,
+          watchedSince);
     }
 
     /** A sync nothing is known of yet. */
@@ -138,6 +153,24 @@ public final class SyncBoard {
           Optional.empty());
     }
 
+    /** The entry of a sync this process has known since {@code at}. */
+    public Entry withWatchedSince(Instant at) {
+      return new Entry(
+          sync,
+          table,
+          target,
+          schedule,
+          maxStaleness,
+          nextRun,
+          runningSince,
+          lastRun,
+          lastSuccess,
+          lastOutcome,
+          targetError,
+          diff,
+          Optional.of(at));
+    }
+
     /** How long ago the last success finished, at {@code now}. */
     public Optional<Duration> age(Instant now) {
       return lastSuccess.map(success -> Duration.between(success, now));
@@ -147,9 +180,15 @@ public final class SyncBoard {
       if (maxStaleness.isEmpty()) {
         return Freshness.UNBOUNDED;
       }
-      return age(now).filter(age -> age.compareTo(maxStaleness.get()) <= 0).isPresent()
-          ? Freshness.FRESH
-          : Freshness.STALE;
+      Duration bound = maxStaleness.get();
+      if (lastSuccess.isEmpty()) {
+        return watchedSince
+                .filter(since -> Duration.between(since, now).compareTo(bound) <= 0)
+                .isPresent()
+            ? Freshness.PENDING
+            : Freshness.STALE;
+      }
+      return age(now).orElseThrow().compareTo(bound) <= 0 ? Freshness.FRESH : Freshness.STALE;
     }
 
     /** Whether a run of the sync is going on in this process now. */
@@ -159,11 +198,15 @@ public final class SyncBoard {
 
     /**
      * The error of the sync's last run, in full: the recorded run's if it failed, or the error of a
-     * run of this process that stopped before it was recorded.
+     * run of this process that stopped before it was recorded (not one that found the lock held).
      */
     public Optional<String> lastError() {
+      // a run that found the lock held is another process's run, not a failure of this sync
       Optional<String> unrecorded =
-          lastOutcome.filter(outcome -> outcome.runId().isEmpty()).flatMap(RunOutcome::error);
+          lastOutcome
+              .filter(outcome -> outcome.runId().isEmpty())
+              .filter(outcome -> outcome.errorKind().orElse(null) != ErrorKind.LOCK_HELD)
+              .flatMap(RunOutcome::error);
       if (unrecorded.isPresent()
           && lastRun
               .map(run -> !run.startedAt().isAfter(lastOutcome.get().startedAt()))
@@ -186,7 +229,8 @@ public final class SyncBoard {
           lastSuccess,
           lastOutcome,
           targetError,
-          diff);
+          diff,
+          watchedSince);
     }
 
     public Entry withRunningSince(Optional<Instant> at) {
@@ -202,7 +246,8 @@ public final class SyncBoard {
           lastSuccess,
           lastOutcome,
           targetError,
-          diff);
+          diff,
+          watchedSince);
     }
 
     /** The entry with what the history says now (or why it could not be read). */
@@ -220,7 +265,8 @@ public final class SyncBoard {
           newLastSuccess,
           lastOutcome,
           error,
-          diff);
+          diff,
+          watchedSince);
     }
 
     public Entry withLastOutcome(RunOutcome outcome) {
@@ -236,7 +282,8 @@ public final class SyncBoard {
           lastSuccess,
           Optional.of(outcome),
           targetError,
-          diff);
+          diff,
+          watchedSince);
     }
   }
 
@@ -266,7 +313,8 @@ public final class SyncBoard {
                   known.lastSuccess(),
                   known.lastOutcome(),
                   known.targetError(),
-                  fresh.diff()));
+                  fresh.diff(),
+                  known.watchedSince().or(fresh::watchedSince)));
     }
     entries.clear();
     entries.putAll(next);

@@ -122,4 +122,37 @@ class RunLogTest {
         .startsWith("2026-03-01T10:00:01Z run interrupted: sync orders, run r-3 after 1.0 s:")
         .endsWith("(exit 130)" + System.lineSeparator());
   }
+
+  @Test
+  void aResumedRunSaysAfterWhichChange() {
+    RunReport resumed =
+        new RunReport(
+            "orders",
+            "r-7",
+            RunStatus.SUCCEEDED,
+            "mirror",
+            "orders",
+            new ChangeCounts(3, 1, 2, 0, 94),
+            true,
+            94_488,
+            2,
+            Duration.ofMillis(2500),
+            List.of(),
+            ThrottleReport.NONE);
+    log.runFinished(
+        new RunOutcome(
+            "orders",
+            "schedule",
+            START,
+            START.plusMillis(2500),
+            Optional.of("r-7"),
+            Optional.of(resumed),
+            Optional.empty(),
+            Optional.empty()));
+
+    assertThat(text.toString())
+        .startsWith(
+            "2026-03-01T10:00:02.500Z run succeeded: sync orders, run r-7 (resumed after change"
+                + " 94,488): ");
+  }
 }

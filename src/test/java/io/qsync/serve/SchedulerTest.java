@@ -104,7 +104,7 @@ class SchedulerTest {
   @Test
   void anEveryScheduleAfterARestartFollowsTheLastRecordedStart() {
     SyncConfig sync = sync("orders", new EverySchedule(Duration.ofMinutes(10)));
-    board.reset(Scheduler.boardEntries(List.of(sync)));
+    board.reset(Scheduler.boardEntries(List.of(sync), clock.instant()));
     board.update(
         "orders",
         entry ->
@@ -297,8 +297,11 @@ class SchedulerTest {
     assertThat(outcome.succeeded()).isFalse();
     assertThat(outcome.exitCode()).isEqualTo(4);
     assertThat(outcome.runId()).isEmpty();
-    assertThat(board.entry("orders").orElseThrow().lastError())
+    assertThat(outcome.error())
         .hasValueSatisfying(error -> assertThat(error).startsWith("sync 'orders' is locked"));
+    assertThat(board.entry("orders").orElseThrow().lastError())
+        .as("another process's run held the lock: no error of this sync's")
+        .isEmpty();
     assertThat(listener.finished).containsExactly("orders exit 4");
     assertThat(nextRun("orders")).contains(START.plusSeconds(60));
 

@@ -3,6 +3,7 @@ package io.qsync.serve.alert;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
+import io.qsync.Messages;
 import io.qsync.Sleeper;
 import io.qsync.config.Alerts;
 import io.qsync.config.Secret;
@@ -56,8 +57,17 @@ public final class WebhookAlerts implements RunListener, AutoCloseable {
   /** The syncs posted as stale and not fresh since. Guarded by this. */
   private final Set<String> stale = new HashSet<>();
 
-  /** When {@link #check} first saw each sync, for one that never succeeded. Guarded by this. */
+  /**
+   * When {@link #check} first saw each sync, for one that never succeeded and whose board entry
+   * does not say since when it is watched. Guarded by this.
+   */
   private final Map<String, Instant> watchedSince = new HashMap<>();
+
+  /**
+   * The first line of the error last posted for each sync that has failed since its last success:
+   * the same failure again is not posted again. Guarded by this.
+   */
+  private final Map<String, String> failingWith = new HashMap<>();
 
   /**
    * @param alertsOf each sync's webhooks as the config in force says them ({@code
@@ -97,16 +107,37 @@ public final class WebhookAlerts implements RunListener, AutoCloseable {
     thread.start();
   }
 
-  /** Posts {@code on_failure} for a run that failed; returns at once. Never throws. */
+  /**
+   * Posts {@code on_failure} for a run that failed, once per failure: a sync that fails again with
+   * the same error (the same first line) is not posted again until it succeeded or failed
+   * otherwise, so a sync failing every 15 minutes does not flood a channel. Returns at once; never
+   * throws.
+   */
   @Override
   public void runFinished(RunOutcome outcome) {
     try {
+      if (outcome.succeeded()) {
+        synchronized (this) {
+          failingWith.remove(outcome.sync());
+        }
+        return;
+      }
       if (!failed(outcome)) {
         return;
+      }
+      String error = outcome.error().orElse("(no message)");
+      String firstLine = Messages.firstLine(error);
+      synchronized (this) {
+        if (firstLine.equals(failingWith.get(outcome.sync()))) {
+          return; // posted already: the same failure again
+        }
       }
       Optional<Secret> url = alertsOf.apply(outcome.sync()).onFailure();
       if (url.isEmpty()) {
         return;
+      }
+      synchronized (this) {
+        failingWith.put(outcome.sync(), firstLine);
       }
       Optional<SyncBoard.Entry> entry = board.entry(outcome.sync());
       enqueue(
@@ -114,7 +145,7 @@ public final class WebhookAlerts implements RunListener, AutoCloseable {
               outcome.sync(),
               outcome.runId(),
               outcome.exitCode(),
-              outcome.error().orElse("(no message)"),
+              error,
               entry.flatMap(known -> known.age(outcome.finishedAt())),
               entry.flatMap(SyncBoard.Entry::maxStaleness)),
           url.get());
@@ -141,42 +172,43 @@ public final class WebhookAlerts implements RunListener, AutoCloseable {
 
   /**
    * Looks at every sync on the board at {@code now}, and posts {@code on_stale} for each that
-   * turned stale since it was last fresh (or since the service started). A sync that never
-   * succeeded turns stale once its {@code max_staleness} has passed since the first check saw it.
-   * The scheduler calls it periodically; it returns at once.
+   * turned stale ({@link SyncBoard.Entry#freshness}) since it was last fresh (or since the service
+   * started): once per stale spell. A sync that never succeeded turns stale once its {@code
+   * max_staleness} has passed since the service started watching it. A stale sync without an {@code
+   * on_stale} webhook is posted once one is configured. The scheduler calls it periodically; it
+   * returns at once.
    */
   public synchronized void check(Instant now) {
-    for (SyncBoard.Entry entry : board.entries()) {
-      String sync = entry.sync();
+    for (SyncBoard.Entry listed : board.entries()) {
+      String sync = listed.sync();
       Instant since = watchedSince.computeIfAbsent(sync, name -> now);
-      if (entry.maxStaleness().isEmpty()) {
+      SyncBoard.Entry entry =
+          listed.watchedSince().isPresent() ? listed : listed.withWatchedSince(since);
+      if (entry.freshness(now) != SyncBoard.Freshness.STALE) {
         stale.remove(sync);
         continue;
       }
-      Duration maxStaleness = entry.maxStaleness().get();
-      Optional<Duration> age = entry.age(now);
-      Duration watched = Duration.between(since, now);
-      boolean isStale = age.orElse(watched).compareTo(maxStaleness) > 0;
-      if (!isStale) {
-        stale.remove(sync);
-      } else if (stale.add(sync)) {
-        Optional<Secret> url = alertsOf.apply(sync).onStale();
-        if (url.isPresent()) {
-          enqueue(
-              Alert.stale(
-                  sync,
-                  entry.lastRun().map(RunRecord::runId),
-                  entry.lastError(),
-                  age,
-                  watched,
-                  maxStaleness),
-              url.get());
-        }
+      if (stale.contains(sync)) {
+        continue; // posted already in this stale spell
+      }
+      Optional<Secret> url = alertsOf.apply(sync).onStale();
+      if (url.isPresent()) {
+        stale.add(sync);
+        enqueue(
+            Alert.stale(
+                sync,
+                entry.lastRun().map(RunRecord::runId),
+                entry.lastError(),
+                entry.age(now),
+                Duration.between(entry.watchedSince().orElseThrow(), now),
+                entry.maxStaleness().orElseThrow()),
+            url.get());
       }
     }
     List<String> onBoard = board.entries().stream().map(SyncBoard.Entry::sync).toList();
     watchedSince.keySet().retainAll(onBoard);
     stale.retainAll(onBoard);
+    failingWith.keySet().retainAll(onBoard);
   }
 
   private void enqueue(Alert alert, Secret url) {

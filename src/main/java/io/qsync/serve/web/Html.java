@@ -159,7 +159,8 @@ final class Html {
       font-weight:600;border:1px solid currentColor;white-space:nowrap}
       .s-succeeded,.f-fresh{color:var(--ok)}.s-failed,.f-stale{color:var(--bad)}
       .s-interrupted,.s-abandoned{color:var(--warn)}.s-running{color:var(--run)}
-      .s-never,.f-unbounded{color:var(--muted)}
+      .s-never,.f-unbounded,.f-pending{color:var(--muted)}
+      .problems{border-color:var(--bad)}
       pre.error{white-space:pre-wrap;word-break:break-word;margin:.3rem 0;padding:.6rem;\
       border-left:3px solid var(--bad);background:var(--panel);font-size:12px}
       tr.error-row td{border-top:0}

@@ -18,7 +18,12 @@ import java.util.Optional;
 final class OverviewPage {
   private OverviewPage() {}
 
-  static String render(List<SyncBoard.Entry> entries, Instant now, Viewer viewer) {
+  /**
+   * @param problems what {@code /readyz} says is wrong (a config that failed to reload, a target
+   *     that does not answer), shown above the syncs
+   */
+  static String render(
+      List<SyncBoard.Entry> entries, Instant now, Viewer viewer, List<String> problems) {
     StringBuilder body = new StringBuilder();
     long failing = entries.stream().filter(e -> state(e).equals("failed")).count();
     long stale =
@@ -36,6 +41,15 @@ final class OverviewPage {
         .append(" stale · as of ")
         .append(Html.timeElement(now))
         .append("</p>");
+    if (!problems.isEmpty()) {
+      body.append(
+          "<div class=\"notice problems\"><b>Not ready</b> (as <a href=\"/readyz\">/readyz</a>"
+              + " says):");
+      for (String problem : problems) {
+        body.append("<pre class=\"error\">").append(Html.escape(problem)).append("</pre>");
+      }
+      body.append("</div>");
+    }
     if (entries.isEmpty()) {
       body.append("<p class=\"notice\">The config has no syncs.</p>");
       return Html.page("Syncs", Optional.of("/"), viewer.nav("/"), body.toString());
@@ -149,7 +163,12 @@ final class OverviewPage {
     }
     return "<span class=\"badge freshness f-"
         + name
-        + "\">"
+        + "\""
+        + (freshness == SyncBoard.Freshness.PENDING
+            ? " title=\"never succeeded yet; stale once max_staleness has passed since serve"
+                + " started watching it\""
+            : "")
+        + ">"
         + name
         + "</span><div class=\"muted\">max "
         + Html.duration(entry.maxStaleness().orElseThrow())

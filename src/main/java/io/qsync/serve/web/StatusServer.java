@@ -276,7 +276,8 @@ public final class StatusServer {
               exchange,
               200,
               HTML,
-              OverviewPage.render(board.entries(), clock.instant(), viewer(exchange)),
+              OverviewPage.render(
+                  board.entries(), clock.instant(), viewer(exchange), readiness.problems()),
               Map.of());
         }
         return;

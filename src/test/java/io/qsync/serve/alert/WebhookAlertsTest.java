@@ -9,6 +9,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.qsync.ErrorKind;
 import io.qsync.config.Alerts;
 import io.qsync.config.Secret;
+import io.qsync.diff.ChangeCounts;
+import io.qsync.engine.RunReport;
+import io.qsync.engine.ThrottleReport;
 import io.qsync.serve.RunOutcome;
 import io.qsync.serve.SyncBoard;
 import io.qsync.state.RunPhase;
@@ -34,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -176,6 +180,55 @@ class WebhookAlertsTest {
 
     assertThat(post.get("run_id").asText()).isEqualTo("r-3");
     assertThat(requests.get()).isEqualTo(1);
+  }
+
+  @Test
+  void theSameFailureAgainIsPostedOnceUntilASuccessOrAnotherError() throws Exception {
+    alerts(url(), null, 10);
+
+    alerts.runFinished(failure("r-1", ErrorKind.FAILED, "connection lost\nat 10:00"));
+    alerts.runFinished(failure("r-2", ErrorKind.FAILED, "connection lost\nat 10:15"));
+    alerts.runFinished(failure("r-3", ErrorKind.FAILED, "connection lost\nat 10:30"));
+    alerts.runFinished(failure("r-4", ErrorKind.NEEDS_ACTION, "2 keys collide"));
+    alerts.runFinished(succeededOutcome("r-5"));
+    alerts.runFinished(failure("r-6", ErrorKind.NEEDS_ACTION, "2 keys collide"));
+    List<String> posted =
+        List.of(
+            next().get("run_id").asText(),
+            next().get("run_id").asText(),
+            next().get("run_id").asText());
+    alerts.close();
+
+    assertThat(posted)
+        .as("the first of a streak, another error, and the same error after a success")
+        .containsExactly("r-1", "r-4", "r-6");
+    assertThat(requests.get()).isEqualTo(3);
+  }
+
+  @Test
+  void aStaleSyncIsPostedOnceAWebhookIsConfiguredByAReload() throws Exception {
+    succeeded(clock.instant().minus(Duration.ofHours(2)));
+    AtomicReference<Alerts> configured = new AtomicReference<>(Alerts.NONE);
+    alerts =
+        new WebhookAlerts(
+            sync -> configured.get(),
+            board,
+            WebhookDelivery.Policy.DEFAULT,
+            10,
+            waits::add,
+            errors);
+
+    alerts.check(clock.instant());
+    configured.set(new Alerts(Optional.empty(), Optional.of(new Secret(url()))));
+    clock.advance(Duration.ofSeconds(2));
+    alerts.check(clock.instant());
+    JsonNode post = next();
+    clock.advance(Duration.ofSeconds(2));
+    alerts.check(clock.instant());
+    alerts.close();
+
+    assertThat(post.get("event").asText()).isEqualTo("stale");
+    assertThat(requests.get()).as("once in the stale spell").isEqualTo(1);
   }
 
   @Test
@@ -349,6 +402,31 @@ class WebhookAlertsTest {
             Optional.empty());
     board.update(
         "orders", entry -> entry.withHistory(Optional.of(run), Optional.of(at), Optional.empty()));
+  }
+
+  private RunOutcome succeededOutcome(String runId) {
+    return new RunOutcome(
+        "orders",
+        "schedule",
+        clock.instant().minusSeconds(60),
+        clock.instant(),
+        Optional.of(runId),
+        Optional.of(
+            new RunReport(
+                "orders",
+                runId,
+                RunStatus.SUCCEEDED,
+                "mirror",
+                "orders",
+                ChangeCounts.NONE,
+                false,
+                0,
+                0,
+                Duration.ofSeconds(60),
+                List.of(),
+                ThrottleReport.NONE)),
+        Optional.empty(),
+        Optional.empty());
   }
 
   private RunOutcome failure(String runId, ErrorKind kind, String error) {

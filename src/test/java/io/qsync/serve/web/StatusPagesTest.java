@@ -3,7 +3,9 @@ package io.qsync.serve.web;
 import static io.qsync.serve.web.Runs.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qsync.ErrorKind;
 import io.qsync.config.Diff;
+import io.qsync.serve.RunOutcome;
 import io.qsync.serve.RunView;
 import io.qsync.serve.SyncBoard;
 import io.qsync.state.RunRecord;
@@ -30,7 +32,7 @@ class StatusPagesTest {
                 Optional.empty(),
                 Optional.empty());
 
-    String html = OverviewPage.render(List.of(entry), NOW, Viewer.NO_TOKEN);
+    String html = OverviewPage.render(List.of(entry), NOW, Viewer.NO_TOKEN, List.of());
 
     assertThat(html)
         .doesNotContain("<script>", "<em>", "<img", "<1m>")
@@ -67,7 +69,7 @@ class StatusPagesTest {
     SyncBoard.Entry never =
         SyncBoard.Entry.of("users", "u", "app", Optional.empty(), Optional.of(Duration.ofHours(1)));
 
-    String html = OverviewPage.render(List.of(fresh, never), NOW, Viewer.NO_TOKEN);
+    String html = OverviewPage.render(List.of(fresh, never), NOW, Viewer.NO_TOKEN, List.of());
 
     assertThat(html)
         .contains("data-sync=\"orders\" data-state=\"succeeded\"")
@@ -82,6 +84,60 @@ class StatusPagesTest {
         .contains("name=\"viewport\"")
         .contains("prefers-color-scheme:dark")
         .doesNotContain("http://", "https://");
+  }
+
+  @Test
+  void aConfigThatFailedToReloadIsShownAboveTheSyncs() {
+    SyncBoard.Entry entry =
+        SyncBoard.Entry.of("users", "u", "app", Optional.empty(), Optional.empty());
+
+    String html =
+        OverviewPage.render(
+            List.of(entry),
+            NOW,
+            Viewer.NO_TOKEN,
+            List.of("config reload failed: qsync.yaml:15:12: syncs.users.every: <expected> ..."));
+
+    assertThat(html)
+        .contains("Not ready")
+        .contains("config reload failed: qsync.yaml:15:12: syncs.users.every: &lt;expected&gt;");
+    assertThat(OverviewPage.render(List.of(entry), NOW, Viewer.NO_TOKEN, List.of()))
+        .doesNotContain("Not ready");
+  }
+
+  @Test
+  void aSyncJustAddedIsPendingNotStaleUntilItsMaxStalenessHasPassed() {
+    SyncBoard.Entry added =
+        SyncBoard.Entry.of("users", "u", "app", Optional.empty(), Optional.of(Duration.ofHours(1)))
+            .withWatchedSince(NOW.minus(Duration.ofMinutes(10)));
+
+    assertThat(added.freshness(NOW)).isEqualTo(SyncBoard.Freshness.PENDING);
+    assertThat(OverviewPage.render(List.of(added), NOW, Viewer.NO_TOKEN, List.of()))
+        .contains("f-pending")
+        .contains("0 stale");
+    assertThat(added.freshness(NOW.plus(Duration.ofMinutes(51))))
+        .isEqualTo(SyncBoard.Freshness.STALE);
+  }
+
+  @Test
+  void aRunThatFoundTheLockHeldIsNoError() {
+    RunRecord failed = Runs.succeeded("r1", "orders", T0, Duration.ofSeconds(4), 0, 0, 0);
+    SyncBoard.Entry entry =
+        Runs.entry("orders", Optional.of(failed), Diff.Strategy.TARGET)
+            .withLastOutcome(
+                new RunOutcome(
+                    "orders",
+                    "schedule",
+                    NOW.minusSeconds(20),
+                    NOW.minusSeconds(10),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of("sync 'orders' is locked by run r2 (pid 42 on host)"),
+                    Optional.of(ErrorKind.LOCK_HELD)));
+
+    assertThat(entry.lastError()).isEmpty();
+    assertThat(OverviewPage.render(List.of(entry), NOW, Viewer.NO_TOKEN, List.of()))
+        .doesNotContain("is locked by");
   }
 
   @Test
