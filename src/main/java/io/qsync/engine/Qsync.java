@@ -96,6 +96,27 @@ public final class Qsync {
     }
   }
 
+  /**
+   * Compares the sync's table with its query's current result by checksums computed on both
+   * servers, without moving the rows; reads only, and takes no lock.
+   *
+   * @param samples at most this many keys shown of each kind of difference
+   */
+  public VerifyReport verify(String syncName, int samples) {
+    SyncConfig sync = sync(syncName);
+    Map<String, Destination> replicas = new LinkedHashMap<>();
+    try (Source source = openSource(sync.source());
+        Destination target = openTarget(sync.target())) {
+      for (String replica : sync.throttle().replicas()) {
+        replicas.put(replica, openTarget(replica));
+      }
+      return new Verifier(sync, source, target, replicas, clock, sleeper, progress, samples)
+          .verify();
+    } finally {
+      replicas.values().forEach(Destination::close);
+    }
+  }
+
   /** Opens every sync's source and target and checks that a run could proceed. */
   public ValidationReport validate() {
     List<ValidationReport.SyncCheck> checks = new ArrayList<>();
