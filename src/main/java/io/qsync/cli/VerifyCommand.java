@@ -27,12 +27,12 @@ import picocli.CommandLine.Spec;
     description = {
       "Checks that each sync's table holds exactly its query's current result, without moving"
           + " the rows: the warehouse and the database each compute checksums of ranges of keys,"
-          + " and only the ranges that differ are looked at more closely, down to the keys.",
+          + " and only the ranges that differ are looked at more closely, down to the keys. It"
+          + " reads only and takes no lock: a run that changes the table meanwhile makes it say so"
+          + " and stop.",
       "Prints whether the table is equal, or how many rows are missing from it, extra in it or"
-          + " different, with a few keys of each. It reads only and takes no lock: a run that"
-          + " changes the table meanwhile makes it say so and stop.",
-      "Exits 0 when every table is equal, 6 when one differs. Supports DuckDB warehouses for"
-          + " now; a BigQuery sync is refused with exit 2."
+          + " different, with a few keys of each. Exits 0 when every table is equal, 6 when one"
+          + " differs. Supports DuckDB warehouses for now; a BigQuery sync is refused with exit 2."
     })
 final class VerifyCommand implements Callable<Integer> {
   private final CliContext context;

@@ -136,8 +136,11 @@ public final class Qsync {
     List<StatusReport> reports = new ArrayList<>();
     for (SyncConfig sync : config.syncs().values()) {
       try (Destination target = openTarget(sync.target())) {
+        // A verify's record is no run: the status shows the newest run.
         Optional<RunRecord> last =
-            target.runs().history(sync.name(), sync.table(), 1).stream().findFirst();
+            target.runs().history(sync.name(), sync.table(), 100).stream()
+                .filter(run -> !run.isVerify())
+                .findFirst();
         reports.add(
             new StatusReport(
                 sync.name(),

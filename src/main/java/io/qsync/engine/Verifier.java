@@ -8,10 +8,13 @@ import io.qsync.Sleeper;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.destination.Destination;
+import io.qsync.diff.ChangeCounts;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.source.Source;
+import io.qsync.state.RunPhase;
 import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
 import io.qsync.verify.BucketSearch;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
@@ -104,6 +107,7 @@ final class Verifier {
               + " or compare the table by a run.");
     }
     refuseWhileRunning();
+    target.runs().prepare();
     Optional<String> newestBefore = newestRun();
     List<Column> columns = source.describe(sync.query());
     Column first = shapeKeyColumn(columns);
@@ -201,7 +205,50 @@ final class Verifier {
               + " the verify again: qsync verify "
               + sync.name());
     }
-    return report(shape, by, warehouseRows, tableRows, passes, fetched, started);
+    VerifyReport report = report(shape, by, warehouseRows, tableRows, passes, fetched, started);
+    record(report, started);
+    return report;
+  }
+
+  /**
+   * Records the verify in the run history ({@code qsync history} shows it), as a record of mode
+   * {@link RunRecord#VERIFY}: succeeded when equal, failed when not; missing rows counted as
+   * inserts, different ones as updates, extra ones as deletes.
+   */
+  private void record(VerifyReport report, Instant started) {
+    long unchanged = Math.max(0, report.warehouseRows() - report.missing() - report.different());
+    RunRecord run =
+        RunRecord.started(
+                RunIds.next(clock),
+                sync.name(),
+                sync.table(),
+                RunRecord.VERIFY,
+                started,
+                RunIds.host(),
+                RunIds.pid(),
+                0)
+            .withChangeSet(
+                new ChangeCounts(
+                    report.warehouseRows(),
+                    report.missing(),
+                    report.different(),
+                    report.extra(),
+                    unchanged),
+                0)
+            .withPhase(RunPhase.DONE)
+            .finished(
+                report.equal() ? RunStatus.SUCCEEDED : RunStatus.FAILED,
+                clock.instant(),
+                report.equal()
+                    ? Optional.empty()
+                    : Optional.of(
+                        String.format(
+                            java.util.Locale.ROOT,
+                            "table differs: %,d missing, %,d extra, %,d different",
+                            report.missing(),
+                            report.extra(),
+                            report.different())));
+    target.runs().insert(run);
   }
 
   /** The differing rows the last {@link #verify} found. */
@@ -300,9 +347,10 @@ final class Verifier {
 
   /** The newest run's id and status, to see whether a run came and went during the verify. */
   private Optional<String> newestRun() {
-    return target.runs().history(sync.name(), sync.table(), 1).stream()
+    return target.runs().history(sync.name(), sync.table(), 100).stream()
+        .filter(run -> !run.isVerify())
         .findFirst()
-        .map(RunRecord::runId);
+        .map(run -> run.runId() + " " + run.status() + " " + run.appliedThrough());
   }
 
   private static Map<BigInteger, BucketSum> inChunks(
