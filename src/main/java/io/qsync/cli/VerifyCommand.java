@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
           + " reads only and takes no lock: a run that changes the table meanwhile makes it say so"
           + " and stop.",
       "Prints whether the table is equal, or how many rows are missing from it, extra in it or"
-          + " different, with a few keys of each. Exits 0 when every table is equal, 6 when one"
-          + " differs. Supports DuckDB warehouses for now; a BigQuery sync is refused with exit 2."
+          + " different, with a few keys of each. Exits 0 when every table is equal (or was healed), 6"
+          + " when one differs. Supports DuckDB warehouses for now; a BigQuery sync is refused with exit 2."
     })
 final class VerifyCommand implements Callable<Integer> {
   private final CliContext context;
@@ -53,6 +53,16 @@ final class VerifyCommand implements Callable<Integer> {
       defaultValue = "10",
       description = "Show at most N keys of each kind of difference (default: ${DEFAULT-VALUE}).")
   int samples;
+
+  @Option(
+      names = "--heal",
+      description = {
+        "Then write exactly the keys found differing, as a run would (under the sync's lock, with"
+            + " its delete guard, writer and throttle, recorded in the history): rows missing or"
+            + " different get the query's values, extra rows are deleted (mirror; upsert keeps"
+            + " them). A following verify is equal."
+      })
+  boolean heal;
 
   VerifyCommand(CliContext context) {
     this.context = context;
@@ -90,12 +100,12 @@ final class VerifyCommand implements Callable<Integer> {
     int exitCode = 0;
     for (String name : names) {
       try {
-        VerifyReport report = qsync.verify(name, samples);
+        VerifyReport report = qsync.verify(name, samples, heal);
         results.add(map(report));
         if (!parent.options.json()) {
           out.println(text(report));
         }
-        if (!report.equal() && exitCode == 0) {
+        if (!report.equal() && report.healed() == 0 && exitCode == 0) {
           exitCode = ErrorKind.DIFFERS.exitCode();
         }
       } catch (RuntimeException e) {
@@ -161,8 +171,17 @@ final class VerifyCommand implements Callable<Integer> {
         text.append(": ").append(String.join(", ", sample.columns()));
       }
     }
-    if (!report.equal()) {
-      text.append("\nA run of the sync writes what differs: qsync run ").append(report.sync());
+    if (report.healed() > 0) {
+      text.append("\nhealed: wrote ")
+          .append(Plural.of(report.healed(), "key"))
+          .append(" as the query has them (see qsync history ")
+          .append(report.sync())
+          .append(")");
+    } else if (!report.equal()) {
+      text.append("\nA run of the sync writes what differs: qsync run ")
+          .append(report.sync())
+          .append(", or only the differing keys: qsync verify --heal ")
+          .append(report.sync());
     }
     return text.toString();
   }
@@ -190,6 +209,7 @@ final class VerifyCommand implements Callable<Integer> {
     map.put("buckets_by", report.bucketValue().name().toLowerCase(Locale.ROOT));
     map.put("passes", report.passes());
     map.put("rows_fetched", report.rowsFetched());
+    map.put("healed", report.healed());
     map.put("duration_ms", report.took().toMillis());
     return map;
   }

@@ -101,8 +101,9 @@ public final class Qsync {
    * servers, without moving the rows; reads only, and takes no lock.
    *
    * @param samples at most this many keys shown of each kind of difference
+   * @param heal then write exactly the differing keys, as a run of the sync would
    */
-  public VerifyReport verify(String syncName, int samples) {
+  public VerifyReport verify(String syncName, int samples, boolean heal) {
     SyncConfig sync = sync(syncName);
     Map<String, Destination> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source());
@@ -111,7 +112,7 @@ public final class Qsync {
         replicas.put(replica, openTarget(replica));
       }
       return new Verifier(sync, source, target, replicas, clock, sleeper, progress, samples)
-          .verify();
+          .verify(heal);
     } finally {
       replicas.values().forEach(Destination::close);
     }

@@ -94,7 +94,10 @@ final class Verifier {
     this.samples = samples;
   }
 
-  VerifyReport verify() {
+  /**
+   * @param heal after finding differences, write exactly the differing keys (see {@link Healer})
+   */
+  VerifyReport verify(boolean heal) {
     Instant started = clock.instant();
     if (sync.key().isEmpty()) {
       throw new QsyncException(
@@ -207,6 +210,12 @@ final class Verifier {
     }
     VerifyReport report = report(shape, by, warehouseRows, tableRows, passes, fetched, started);
     record(report, started);
+    if (heal) {
+      long healed =
+          new Healer(sync, target, replicas, clock, sleeper, progress)
+              .heal(report, found, shape, warehouse, table, this::newestRun, newestBefore);
+      report = report.withHealed(healed);
+    }
     return report;
   }
 

@@ -24,4 +24,11 @@ public interface RowChecksums {
 
   /** Every row within {@code ranges}, hashed. */
   List<HashedRow> rows(List<KeyRange> ranges);
+
+  /**
+   * The rows whose key's canonical rendering ({@link HashedRow#key}) is one of {@code keys}, as
+   * qsync's values of the shape's columns, in their order: for {@code verify --heal}, which writes
+   * them (or deletes them) through a run's writer.
+   */
+  List<Object[]> values(java.util.Collection<String> keys);
 }

@@ -148,7 +148,7 @@ class VerifyCommandIT {
     assertThat(result.exitCode()).isZero();
     assertThat(result.out().replaceAll("\\s+", " "))
         .contains("without moving the rows")
-        .contains("Exits 0 when every table is equal, 6 when one differs")
+        .contains("Exits 0 when every table is equal (or was healed), 6 when one differs")
         .contains("--samples");
   }
 }

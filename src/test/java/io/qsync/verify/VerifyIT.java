@@ -98,7 +98,7 @@ class VerifyIT {
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
     qsync.run("copy");
 
-    VerifyReport report = qsync.verify("copy", 10);
+    VerifyReport report = qsync.verify("copy", 10, false);
 
     assertThat(report.equal()).isTrue();
     assertThat(report.samples()).isEmpty();
@@ -122,7 +122,7 @@ class VerifyIT {
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
     qsync.run("copy");
 
-    VerifyReport report = qsync.verify("copy", 10);
+    VerifyReport report = qsync.verify("copy", 10, false);
 
     assertThat(report.samples()).isEmpty();
     assertThat(report.equal()).isTrue();
@@ -165,7 +165,7 @@ class VerifyIT {
     // NULL vs '': row 2 holds '' in s; row 119 gets '' where the query has 'control'.
     database.execute("UPDATE copy SET s = '' WHERE id = 119");
 
-    VerifyReport report = qsync.verify("copy", 100);
+    VerifyReport report = qsync.verify("copy", 100, false);
 
     assertThat(report.samples())
         .containsExactlyInAnyOrder(
@@ -205,12 +205,12 @@ class VerifyIT {
             "INSERT INTO src VALUES ('x', '', ''::BLOB), ('y', NULL, NULL)");
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "k");
     qsync.run("copy");
-    assertThat(qsync.verify("copy", 10).equal()).isTrue();
+    assertThat(qsync.verify("copy", 10, false).equal()).isTrue();
 
     database.execute(
         "UPDATE copy SET a = NULL, b = NULL WHERE k = 'x'",
         "UPDATE copy SET a = '', b = '' WHERE k = 'y'");
-    VerifyReport report = qsync.verify("copy", 10);
+    VerifyReport report = qsync.verify("copy", 10, false);
 
     assertThat(report.bucketValue()).isEqualTo(BucketValue.KEY_HASH);
     assertThat(report.samples())
@@ -228,14 +228,14 @@ class VerifyIT {
                 + " FROM range(5000) t(i)");
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "region", "day");
     qsync.run("copy");
-    assertThat(qsync.verify("copy", 10).equal()).isTrue();
+    assertThat(qsync.verify("copy", 10, false).equal()).isTrue();
 
     database.execute(
         "UPDATE copy SET n = n + 1 WHERE region = 'r3' AND day = '2024-02-01'",
         "DELETE FROM copy WHERE region = 'r0' AND day = '2024-01-01'",
         "INSERT INTO copy VALUES ('r0 ', '2024-01-01', 0)", // a trailing space in a key
         "INSERT INTO copy VALUES ('R1', '2024-01-01', 1)"); // a case change in a key
-    VerifyReport report = qsync.verify("copy", 10);
+    VerifyReport report = qsync.verify("copy", 10, false);
 
     assertThat(report.missing()).isEqualTo(1);
     assertThat(report.extra()).isEqualTo(2);
@@ -256,7 +256,7 @@ class VerifyIT {
                 + " FROM range(200000) t(i)");
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
     qsync.run("copy");
-    VerifyReport equal = qsync.verify("copy", 10);
+    VerifyReport equal = qsync.verify("copy", 10, false);
     assertThat(equal.equal()).isTrue();
     assertThat(equal.passes()).isEqualTo(1);
     assertThat(equal.rowsFetched()).isZero();
@@ -265,7 +265,7 @@ class VerifyIT {
         "UPDATE copy SET v = 'changed' WHERE id = 300000",
         "DELETE FROM copy WHERE id = 3",
         "INSERT INTO copy VALUES (599998, 'extra', 0)");
-    VerifyReport report = qsync.verify("copy", 10);
+    VerifyReport report = qsync.verify("copy", 10, false);
 
     assertThat(report.samples())
         .containsExactlyInAnyOrder(
@@ -287,7 +287,7 @@ class VerifyIT {
     qsync.run("copy");
     database.execute("INSERT INTO copy VALUES (2, 'kept')");
 
-    VerifyReport report = qsync.verify("copy", 10);
+    VerifyReport report = qsync.verify("copy", 10, false);
 
     assertThat(report.extra()).isEqualTo(1);
     assertThat(report.equal()).isTrue();
@@ -299,11 +299,79 @@ class VerifyIT {
         warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
     Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
 
-    assertThatThrownBy(() -> qsync.verify("copy", 10))
+    assertThatThrownBy(() -> qsync.verify("copy", 10, false))
         .isInstanceOfSatisfying(
             QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
         .hasMessageContaining("table copy does not exist")
         .hasMessageContaining("qsync run copy");
+  }
+
+  @Test
+  void healWritesExactlyTheDifferingKeysAndAFollowingVerifyIsEqual(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            EVERY_TYPE,
+            "INSERT INTO src SELECT 100 + n, b, ti, si, src.i, bi, ut, us, ui, ub, h, uh, f, d, dec,"
+                + " dec0, s, e, bl, u, dt, tm, ts, tsns, tsz, j, l, st FROM src, range(20) r(n)"
+                + " WHERE id = 1");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    database.execute(
+        "DELETE FROM copy WHERE id = 2",
+        "INSERT INTO copy (id, s) VALUES (999, 'extra')",
+        "UPDATE copy SET d = 0.10000000000000002, s = 'Control' WHERE id = 100",
+        "UPDATE copy SET tsz = '2024-03-31 00:30:00.500001', j = '{}' WHERE id = 101");
+    List<List<String>> untouched = database.rows("SELECT * FROM copy WHERE id = 103");
+
+    VerifyReport healed = qsync.verify("copy", 10, true);
+
+    assertThat(healed.missing()).isEqualTo(1);
+    assertThat(healed.extra()).isEqualTo(1);
+    assertThat(healed.different()).isEqualTo(2);
+    assertThat(healed.healed()).isEqualTo(4);
+    assertThat(database.rows("SELECT id FROM copy WHERE id IN (2, 999) ORDER BY id"))
+        .containsExactly(List.of("2"));
+    assertThat(database.rows("SELECT * FROM copy WHERE id = 103")).isEqualTo(untouched);
+    VerifyReport after = qsync.verify("copy", 10, false);
+    assertThat(after.equal()).isTrue();
+    assertThat(after.samples()).isEmpty();
+    // The heal is a run in the history: the next run finds nothing to change.
+    assertThat(qsync.run("copy").counts().unchanged()).isEqualTo(25);
+    assertThat(qsync.history("copy", 10))
+        .extracting(run -> run.mode())
+        .containsExactly("mirror", "verify", "mirror", "verify", "mirror");
+  }
+
+  @Test
+  void healUnderUpsertKeepsExtraRows(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            "CREATE TABLE src (id INTEGER, v VARCHAR)",
+            "INSERT INTO src VALUES (1, 'a'), (2, 'b')");
+    Qsync qsync = qsync(database, warehouse, Mode.UPSERT, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    database.execute("INSERT INTO copy VALUES (3, 'kept')", "UPDATE copy SET v = 'B' WHERE id = 2");
+
+    VerifyReport healed = qsync.verify("copy", 10, true);
+
+    assertThat(healed.healed()).isEqualTo(1);
+    assertThat(database.rows("SELECT id, v FROM copy ORDER BY id"))
+        .containsExactly(List.of("1", "a"), List.of("2", "b"), List.of("3", "kept"));
+  }
+
+  @Test
+  void healRespectsTheDeleteGuard(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    database.execute("INSERT INTO copy VALUES (2, 'x'), (3, 'y'), (4, 'z')");
+
+    assertThatThrownBy(() -> qsync.verify("copy", 10, true))
+        .isInstanceOfSatisfying(
+            QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
+        .hasMessageContaining("verify --heal wrote nothing");
+    assertThat(database.count("copy")).isEqualTo(4);
   }
 
   private static KeyDifference different(int id, String column) {

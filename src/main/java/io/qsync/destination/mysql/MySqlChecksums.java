@@ -176,6 +176,58 @@ final class MySqlChecksums implements RowChecksums {
     return hashed;
   }
 
+  @Override
+  public List<Object[]> values(java.util.Collection<String> keys) {
+    List<Object[]> values = new ArrayList<>();
+    List<String> all = List.copyOf(keys);
+    List<Column> columns = shape.columns();
+    StringJoiner names = new StringJoiner(", ");
+    columns.forEach(
+        column ->
+            names.add(
+                MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
+    for (int from = 0; from < all.size(); from += KEYS_PER_STATEMENT) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + KEYS_PER_STATEMENT));
+      StringJoiner marks = new StringJoiner(", ", "(", ")");
+      chunk.forEach(key -> marks.add("?"));
+      String sql =
+          bounded(
+              "SELECT "
+                  + names
+                  + " FROM "
+                  + MySqlDialect.quote(table)
+                  + " WHERE "
+                  + keyRendering()
+                  + " IN "
+                  + marks);
+      try (java.sql.PreparedStatement statement = connections.connection().prepareStatement(sql)) {
+        for (int i = 0; i < chunk.size(); i++) {
+          statement.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            Object[] row = new Object[columns.size()];
+            for (int i = 0; i < row.length; i++) {
+              row[i] =
+                  MySqlValues.read(
+                      rows,
+                      i + 1,
+                      columns.get(i).type(),
+                      MySqlValues.numbers(rows.getMetaData(), i + 1));
+            }
+            values.add(row);
+          }
+        }
+      } catch (SQLException e) {
+        throw connections.failed("read the differing rows of table " + table, e);
+      }
+    }
+    return values;
+  }
+
+  /** At most this many keys in one statement's IN list. */
+  static final int KEYS_PER_STATEMENT = 1000;
+
   /** The statement with the connection's statement time limit, if it has one. */
   private String bounded(String select) {
     Duration limit = connections.statementTimeout();

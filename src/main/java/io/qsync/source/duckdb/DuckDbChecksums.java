@@ -143,6 +143,39 @@ final class DuckDbChecksums implements RowChecksums {
     return hashed;
   }
 
+  @Override
+  public List<Object[]> values(java.util.Collection<String> keys) {
+    List<Object[]> values = new ArrayList<>();
+    List<String> all = List.copyOf(keys);
+    List<Column> columns = shape.columns();
+    for (int from = 0; from < all.size(); from += KEYS_PER_STATEMENT) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + KEYS_PER_STATEMENT));
+      StringJoiner marks = new StringJoiner(", ", "(", ")");
+      chunk.forEach(key -> marks.add("?"));
+      String sql = "SELECT * FROM (" + select + ") q WHERE " + keyRendering() + " IN " + marks;
+      try (java.sql.PreparedStatement statement = source.open().prepareStatement(sql)) {
+        for (int i = 0; i < chunk.size(); i++) {
+          statement.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            Object[] row = new Object[columns.size()];
+            for (int i = 0; i < row.length; i++) {
+              row[i] = io.qsync.duckdb.DuckDbValues.read(rows, i + 1, columns.get(i).type());
+            }
+            values.add(row);
+          }
+        }
+      } catch (SQLException e) {
+        throw source.queryFailed(e);
+      }
+    }
+    return values;
+  }
+
+  /** At most this many keys in one statement's IN list. */
+  static final int KEYS_PER_STATEMENT = 1000;
+
   private String within(List<KeyRange> ranges) {
     StringJoiner any = new StringJoiner(" OR ", "(", ")");
     for (KeyRange range : ranges) {
