@@ -5,19 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.Sleeper;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
+import io.qsync.config.ThrottleConfig;
+import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.VerifyReport;
 import io.qsync.engine.VerifyReport.KeyDifference;
 import io.qsync.engine.VerifyReport.Kind;
 import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.RecordingProgress;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -372,6 +380,68 @@ class VerifyIT {
             QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
         .hasMessageContaining("verify --heal wrote nothing");
     assertThat(database.count("copy")).isEqualTo(4);
+  }
+
+  @Test
+  void waitsForTheThrottleBeforeReadingTheTable(TestDatabase database) throws Exception {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
+    Path pauseFile = dir.resolve("qsync.pause");
+    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
+    ThrottleConfig paused =
+        new ThrottleConfig(
+            defaults.maxRowsPerSecond(),
+            defaults.batchTime(),
+            defaults.minBatchSize(),
+            defaults.maxBatchSize(),
+            defaults.maxThreadsRunning(),
+            defaults.criticalThreadsRunning(),
+            defaults.replicas(),
+            defaults.maxReplicaLag(),
+            defaults.criticalReplicaLag(),
+            Optional.of(pauseFile),
+            defaults.maxPause(),
+            defaults.probeInterval());
+    SyncConfig sync =
+        new SyncConfig(
+                "copy",
+                "warehouse",
+                "SELECT * FROM src",
+                "app",
+                "copy",
+                List.of("id"),
+                Mode.MIRROR,
+                true,
+                1000,
+                Duration.ofSeconds(2))
+            .withThrottle(paused);
+    TestSyncs.qsync(dir, database, warehouse, sync).run("copy");
+    Files.writeString(pauseFile, "");
+    RecordingProgress progress = new RecordingProgress();
+    List<Duration> pauses = new ArrayList<>();
+    // The operator removes the pause file during the first pause.
+    Sleeper sleeper =
+        duration -> {
+          pauses.add(duration);
+          try {
+            Files.deleteIfExists(pauseFile);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        };
+    Qsync qsync =
+        new Qsync(
+            TestSyncs.config(dir, database, warehouse, sync),
+            Clock.systemUTC(),
+            progress,
+            FaultPoint.NONE,
+            sleeper);
+
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.equal()).isTrue();
+    assertThat(pauses).isNotEmpty();
+    assertThat(progress.events).contains("paused: pause file " + pauseFile + " exists");
   }
 
   private static KeyDifference different(int id, String column) {
