@@ -34,19 +34,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@code qsync verify} of one sync, step by step: refuse while a run holds the sync's lock; shape
  * the comparison (the query's columns and types, the key, what the buckets go by); search the
  * buckets pass by pass (each side one query per pass, the sync's throttle consulted before each of
  * the table's) until the differing buckets are small; compare their rows; and check that no run
- * changed the table meanwhile. Reads only: it takes no lock, so it never delays a run. Not
- * thread-safe.
+ * changed the table meanwhile. Reads only: it takes no lock, so it never delays a run. Each pass
+ * runs the warehouse's query on a thread of its own ({@code qsync-verify-warehouse}, stopped within
+ * {@link #SHUTDOWN_WAIT} at the end) while MySQL runs the table's. Not thread-safe.
  */
 final class Verifier {
   /** A differing bucket of at most this many rows (on the larger side) is compared row by row. */
   static final int LEAF_ROWS = 1000;
+
+  /** How long a verify waits for the warehouse's thread to stop once it is done or failed. */
+  static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
   /** At most this many ranges in one statement's WHERE; more are asked for in several. */
   static final int RANGES_PER_STATEMENT = 500;
@@ -166,16 +176,26 @@ final class Verifier {
     long tableRows = 0;
     long fetched = 0;
     progress.begin("verify", -1);
+    // The warehouse computes its side on a thread of its own while MySQL computes the table's.
+    ExecutorService warehouseThread =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread thread = new Thread(task, "qsync-verify-warehouse");
+              thread.setDaemon(true);
+              return thread;
+            });
     try {
       Optional<BucketSearch.Pass> next;
       while ((next = search.next()).isPresent()) {
         BucketSearch.Pass pass = next.get();
         passes++;
-        Map<BigInteger, BucketSum> ours =
-            inChunks(pass.ranges(), r -> warehouse.sums(pass.grouping(), r));
         throttle.awaitClearance(0, passes);
+        Future<Map<BigInteger, BucketSum>> ourSums =
+            warehouseThread.submit(
+                () -> inChunks(pass.ranges(), r -> warehouse.sums(pass.grouping(), r)));
         Map<BigInteger, BucketSum> theirs =
-            inChunks(pass.ranges(), r -> table.sums(pass.grouping(), r));
+            alongside(ourSums, () -> inChunks(pass.ranges(), r -> table.sums(pass.grouping(), r)));
+        Map<BigInteger, BucketSum> ours = joined(ourSums);
         if (passes == 1) {
           warehouseRows = ours.values().stream().mapToLong(BucketSum::rows).sum();
           tableRows = theirs.values().stream().mapToLong(BucketSum::rows).sum();
@@ -185,9 +205,10 @@ final class Verifier {
           List<HashedRow> wanted = new ArrayList<>();
           List<HashedRow> held = new ArrayList<>();
           for (List<KeyRange> chunk : chunks(differing.fetch())) {
-            wanted.addAll(warehouse.rows(chunk));
             throttle.awaitClearance(0, passes);
-            held.addAll(table.rows(chunk));
+            Future<List<HashedRow>> ourRows = warehouseThread.submit(() -> warehouse.rows(chunk));
+            held.addAll(alongside(ourRows, () -> table.rows(chunk)));
+            wanted.addAll(joined(ourRows));
           }
           fetched += wanted.size() + held.size();
           found.add(RowComparison.of(wanted, held));
@@ -196,6 +217,8 @@ final class Verifier {
       }
     } finally {
       progress.end();
+      warehouseThread.shutdownNow();
+      awaitShutdown(warehouseThread);
     }
     if (!newestRun().equals(newestBefore) || target.lockHeld(sync.name())) {
       throw new QsyncException(
@@ -360,6 +383,45 @@ final class Verifier {
         .filter(run -> !run.isVerify())
         .findFirst()
         .map(run -> run.runId() + " " + run.status() + " " + run.appliedThrough());
+  }
+
+  /** Runs the table's side while {@code warehouseSide} runs; stops waiting for it on a failure. */
+  private static <T> T alongside(Future<?> warehouseSide, Supplier<T> tableSide) {
+    try {
+      return tableSide.get();
+    } catch (RuntimeException e) {
+      warehouseSide.cancel(true);
+      throw e;
+    }
+  }
+
+  /** The warehouse side's result, or its failure as it was thrown. */
+  private static <T> T joined(Future<T> warehouseSide) {
+    try {
+      return warehouseSide.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("the warehouse's side of the verify failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      warehouseSide.cancel(true);
+      throw new QsyncException(
+          ErrorKind.INTERRUPTED, "interrupted while verifying; nothing was written", e);
+    }
+  }
+
+  /** Waits a bounded time for the warehouse's thread, which a DuckDB query may keep busy. */
+  private static void awaitShutdown(ExecutorService executor) {
+    try {
+      executor.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Map<BigInteger, BucketSum> inChunks(

@@ -54,7 +54,7 @@ class BucketSearchTest {
         BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 100_000)), 10);
     BucketSearch.Pass pass = search.next().orElseThrow();
     Map<BigInteger, BucketSum> sums =
-        Map.of(big(0), new BucketSum(5, 1, 2), big(3), new BucketSum(7, 3, 4));
+        Map.of(big(0), new BucketSum(5, 1), big(3), new BucketSum(7, 3));
 
     BucketSearch.Found found = search.compare(pass, sums, new HashMap<>(sums));
 
@@ -71,16 +71,16 @@ class BucketSearchTest {
     assertThat(first.grouping().width()).isEqualTo(big(64));
     Map<BigInteger, BucketSum> warehouse =
         Map.of(
-            big(1), new BucketSum(64, 1, 1), // differs, 64 rows: fetch
-            big(2), new BucketSum(64, 2, 2), // equal
-            big(3), new BucketSum(500, 3, 3), // differs, too many rows: split
-            big(4), new BucketSum(64, 4, 4)); // absent from the table: fetch
+            big(1), new BucketSum(64, 1), // differs, 64 rows: fetch
+            big(2), new BucketSum(64, 2), // equal
+            big(3), new BucketSum(500, 3), // differs, too many rows: split
+            big(4), new BucketSum(64, 4)); // absent from the table: fetch
     Map<BigInteger, BucketSum> target =
         Map.of(
-            big(1), new BucketSum(64, 9, 9),
-            big(2), new BucketSum(64, 2, 2),
-            big(3), new BucketSum(500, 3, 4),
-            big(9), new BucketSum(1, 5, 5)); // absent from the query: fetch
+            big(1), new BucketSum(64, 9),
+            big(2), new BucketSum(64, 2),
+            big(3), new BucketSum(500, 4),
+            big(9), new BucketSum(1, 5)); // absent from the query: fetch
 
     BucketSearch.Found found = search.compare(first, warehouse, target);
 
@@ -100,8 +100,7 @@ class BucketSearchTest {
     BucketSearch.Pass pass = search.next().orElseThrow();
     assertThat(pass.grouping().width()).isEqualTo(big(1));
 
-    BucketSearch.Found found =
-        search.compare(pass, Map.of(big(7), new BucketSum(5, 1, 1)), Map.of());
+    BucketSearch.Found found = search.compare(pass, Map.of(big(7), new BucketSum(5, 1)), Map.of());
 
     assertThat(found.fetch()).containsExactly(range(7, 8));
     assertThat(search.next()).isEmpty();

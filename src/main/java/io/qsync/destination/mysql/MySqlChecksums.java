@@ -8,7 +8,6 @@ import io.qsync.destination.DestinationColumn;
 import io.qsync.destination.DestinationTable;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
-import io.qsync.verify.BucketSearch;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
 import io.qsync.verify.Grouping;
@@ -98,9 +97,7 @@ final class MySqlChecksums implements RowChecksums {
                 + grouping.origin()
                 + ") DIV "
                 + grouping.width()
-                + " AS CHAR) AS b, COUNT(*), BIT_XOR(h), MOD(SUM(h), "
-                + BucketSearch.HASH_SPACE
-                + ") FROM (SELECT "
+                + " AS CHAR) AS b, COUNT(*), BIT_XOR(h) FROM (SELECT "
                 + bucketValue()
                 + " AS v, "
                 + rowHash()
@@ -116,10 +113,7 @@ final class MySqlChecksums implements RowChecksums {
       while (rows.next()) {
         sums.put(
             new BigInteger(rows.getString(1)),
-            new BucketSum(
-                rows.getLong(2),
-                rows.getBigDecimal(3).longValueExact(),
-                rows.getBigDecimal(4).longValueExact()));
+            new BucketSum(rows.getLong(2), rows.getBigDecimal(3).longValueExact()));
       }
     } catch (SQLException e) {
       throw connections.failed("compute the checksums of table " + table, e);

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
-import io.qsync.verify.BucketSearch;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
 import io.qsync.verify.Grouping;
@@ -75,9 +74,7 @@ final class DuckDbChecksums implements RowChecksums {
             + grouping.origin()
             + ") // "
             + grouping.width()
-            + " AS VARCHAR) AS b, count(*), bit_xor(h), CAST(sum(CAST(h AS HUGEINT)) % "
-            + BucketSearch.HASH_SPACE
-            + " AS BIGINT) FROM (SELECT "
+            + " AS VARCHAR) AS b, count(*), bit_xor(h) FROM (SELECT "
             + bucketValue()
             + " AS v, "
             + rowHash()
@@ -91,8 +88,7 @@ final class DuckDbChecksums implements RowChecksums {
         ResultSet rows = statement.executeQuery(sql)) {
       while (rows.next()) {
         sums.put(
-            new BigInteger(rows.getString(1)),
-            new BucketSum(rows.getLong(2), rows.getLong(3), rows.getLong(4)));
+            new BigInteger(rows.getString(1)), new BucketSum(rows.getLong(2), rows.getLong(3)));
       }
     } catch (SQLException e) {
       throw source.queryFailed(e);
