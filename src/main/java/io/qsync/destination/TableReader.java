@@ -29,4 +29,9 @@ public interface TableReader {
       String table, io.qsync.verify.RowShape shape) {
     return Optional.empty();
   }
+
+  /** How a verify renders doubles so that this destination's side computes them cheaply. */
+  default io.qsync.verify.DoubleText checksumDoubles() {
+    return io.qsync.verify.DoubleText.PARTS;
+  }
 }

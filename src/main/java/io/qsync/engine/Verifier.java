@@ -128,7 +128,7 @@ final class Verifier {
         WHOLE_NUMBERS.contains(first.type().kind())
             ? BucketValue.FIRST_KEY_COLUMN
             : BucketValue.KEY_HASH;
-    RowShape shape = new RowShape(columns, sync.key(), by);
+    RowShape shape = new RowShape(columns, sync.key(), by, target.checksumDoubles());
     RowChecksums warehouse =
         source
             .checksums(sync.query(), shape)

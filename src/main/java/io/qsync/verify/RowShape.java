@@ -7,14 +7,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What a verify compares: the query's columns in its types, the key, and what the buckets go by.
- * Immutable.
+ * What a verify compares: the query's columns in its types, the key, what the buckets go by, and
+ * how doubles are rendered (the table's server decides). Immutable.
  */
-public record RowShape(List<Column> columns, List<String> key, BucketValue bucketValue) {
+public record RowShape(
+    List<Column> columns, List<String> key, BucketValue bucketValue, DoubleText doubles) {
   public RowShape {
     columns = List.copyOf(requireNonNull(columns, "columns is null"));
     key = List.copyOf(requireNonNull(key, "key is null"));
     requireNonNull(bucketValue, "bucketValue is null");
+    requireNonNull(doubles, "doubles is null");
     if (key.isEmpty()) {
       throw new IllegalArgumentException("a verify needs a key");
     }

@@ -10,6 +10,7 @@ import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
+import io.qsync.verify.DoubleText;
 import io.qsync.verify.Grouping;
 import io.qsync.verify.HashedRow;
 import io.qsync.verify.KeyRange;
@@ -296,7 +297,7 @@ final class MySqlChecksums implements RowChecksums {
     return "IF("
         + quoted
         + " IS NULL, 'N', CONCAT('V', "
-        + rendering(quoted, column.type(), targetColumns.get(index))
+        + rendering(quoted, column.type(), targetColumns.get(index), shape.doubles())
         + "))";
   }
 
@@ -317,7 +318,8 @@ final class MySqlChecksums implements RowChecksums {
    * where it returns dates, a double no float holds) renders as something no value of that type
    * renders as, so its row differs, as the run's diff finds.
    */
-  static String rendering(String quoted, SqlType type, DestinationColumn column) {
+  static String rendering(
+      String quoted, SqlType type, DestinationColumn column, DoubleText doubles) {
     String dataType = column.dataType().toLowerCase(Locale.ROOT);
     return switch (type.kind()) {
       case BOOLEAN,
@@ -332,8 +334,8 @@ final class MySqlChecksums implements RowChecksums {
           HUGEINT ->
           decimal(quoted, dataType, column.numericScale(), 0);
       case DECIMAL -> decimal(quoted, dataType, column.numericScale(), type.scale());
-      case FLOAT -> real("CAST(" + quoted + " AS DOUBLE)");
-      case DOUBLE -> real(quoted);
+      case FLOAT -> real("CAST(" + quoted + " AS DOUBLE)", doubles);
+      case DOUBLE -> real(quoted, doubles);
       case VARCHAR, JSON -> "MD5(" + text(quoted, column) + ")";
       case UUID ->
           dataType.equals("uuid")
@@ -378,8 +380,15 @@ final class MySqlChecksums implements RowChecksums {
     return "CAST(" + quoted + " AS CHAR)";
   }
 
-  /** A double in DuckDbChecksums's form: shortest round-trip digits and a decimal exponent. */
-  static String real(String value) {
+  /** A double as {@code doubles} says (0 and −0 as {@code 0}). */
+  static String real(String value, DoubleText doubles) {
+    return doubles == DoubleText.MARIADB
+        ? "IF(" + value + " = 0, '0', CAST(" + value + " AS CHAR))"
+        : parts(value);
+  }
+
+  /** {@link DoubleText#PARTS}: shortest round-trip digits and a decimal exponent. */
+  static String parts(String value) {
     String text = "CAST(ABS(" + value + ") AS CHAR)";
     String mantissa = "SUBSTRING_INDEX(" + text + ", 'e', 1)";
     String exponent =

@@ -6,6 +6,7 @@ import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
+import io.qsync.verify.DoubleText;
 import io.qsync.verify.Grouping;
 import io.qsync.verify.HashedRow;
 import io.qsync.verify.KeyRange;
@@ -34,12 +35,58 @@ final class DuckDbChecksums implements RowChecksums {
   private final RowShape shape;
 
   /**
+   * The query with, for each FLOAT or DOUBLE column {@code i}, its shortest round-trip digits
+   * without leading and trailing zeros ({@code __qsync_d<i>}) and decimal exponent ({@code
+   * __qsync_p<i>}: the value is 0.digits × 10^exponent), computed once per row.
+   */
+  private final String prepared;
+
+  /**
    * @param select the query, each column cast to the type qsync carries it as
    */
   DuckDbChecksums(DuckDbSource source, String select, RowShape shape) {
     this.source = requireNonNull(source, "source is null");
     this.select = requireNonNull(select, "select is null");
     this.shape = requireNonNull(shape, "shape is null");
+    this.prepared = prepared(select, shape.columns());
+  }
+
+  private static String prepared(String select, List<Column> columns) {
+    StringJoiner texts = new StringJoiner("");
+    StringJoiner parts = new StringJoiner("");
+    for (int i = 0; i < columns.size(); i++) {
+      SqlType.Kind kind = columns.get(i).type().kind();
+      if (kind != SqlType.Kind.FLOAT && kind != SqlType.Kind.DOUBLE) {
+        continue;
+      }
+      String value = "CAST(" + DuckDbSource.quote(columns.get(i).name()) + " AS DOUBLE)";
+      texts.add(
+          ", regexp_extract(CAST(abs("
+              + value
+              + ") AS VARCHAR), '^(\\d*)\\.?(\\d*)e?([-+]?\\d*)$', ['i', 'f', 'e']) AS __qsync_t"
+              + i);
+      String t = "__qsync_t" + i;
+      String digits = "(" + t + ".i || " + t + ".f)";
+      parts.add(
+          ", rtrim(ltrim("
+              + digits
+              + ", '0'), '0') AS __qsync_d"
+              + i
+              + ", length("
+              + t
+              + ".i) + coalesce(TRY_CAST("
+              + t
+              + ".e AS INTEGER), 0) - (length("
+              + digits
+              + ") - length(ltrim("
+              + digits
+              + ", '0'))) AS __qsync_p"
+              + i);
+    }
+    if (texts.length() == 0) {
+      return "(" + select + ")";
+    }
+    return "(SELECT *" + parts + " FROM (SELECT *" + texts + " FROM (" + select + ") q0) q1)";
   }
 
   @Override
@@ -78,9 +125,9 @@ final class DuckDbChecksums implements RowChecksums {
             + bucketValue()
             + " AS v, "
             + rowHash()
-            + " AS h FROM ("
-            + select
-            + ") q) s WHERE "
+            + " AS h FROM "
+            + prepared
+            + " q) s WHERE "
             + within(ranges)
             + " GROUP BY b";
     Map<BigInteger, BucketSum> sums = new HashMap<>();
@@ -106,16 +153,16 @@ final class DuckDbChecksums implements RowChecksums {
     }
     selected.add(rowHash());
     for (Column column : columns) {
-      selected.add(hash(part(column)));
+      selected.add(hash(part(columns.indexOf(column))));
     }
     String sql =
         "SELECT * EXCLUDE (v) FROM (SELECT "
             + bucketValue()
             + " AS v, "
             + selected
-            + " FROM ("
-            + select
-            + ") q) s WHERE "
+            + " FROM "
+            + prepared
+            + " q) s WHERE "
             + within(ranges);
     List<HashedRow> hashed = new ArrayList<>();
     int keys = shape.key().size();
@@ -148,7 +195,7 @@ final class DuckDbChecksums implements RowChecksums {
       List<String> chunk = all.subList(from, Math.min(all.size(), from + KEYS_PER_STATEMENT));
       StringJoiner marks = new StringJoiner(", ", "(", ")");
       chunk.forEach(key -> marks.add("?"));
-      String sql = "SELECT * FROM (" + select + ") q WHERE " + keyRendering() + " IN " + marks;
+      String sql = "SELECT * FROM " + prepared + " q WHERE " + keyRendering() + " IN " + marks;
       try (java.sql.PreparedStatement statement = source.open().prepareStatement(sql)) {
         for (int i = 0; i < chunk.size(); i++) {
           statement.setString(i + 1, chunk.get(i));
@@ -188,13 +235,15 @@ final class DuckDbChecksums implements RowChecksums {
 
   private String keyRendering() {
     StringJoiner parts = new StringJoiner(", ", "concat_ws('|', ", ")");
-    shape.keyColumns().forEach(column -> parts.add(part(column)));
+    shape.key().forEach(name -> parts.add(part(shape.index(name))));
     return parts.toString();
   }
 
   private String rowHash() {
     StringJoiner parts = new StringJoiner(", ", "concat_ws('|', ", ")");
-    shape.columns().forEach(column -> parts.add(part(column)));
+    for (int i = 0; i < shape.columns().size(); i++) {
+      parts.add(part(i));
+    }
     return hash(parts.toString());
   }
 
@@ -203,13 +252,14 @@ final class DuckDbChecksums implements RowChecksums {
     return "CAST('0x' || left(md5(" + text + "), 15) AS BIGINT)";
   }
 
-  /** A column's part of a row: N for NULL, else V and its rendering ('' is V). */
-  static String part(Column column) {
+  /** Column {@code index}'s part of a row: N for NULL, else V and its rendering ('' is V). */
+  String part(int index) {
+    Column column = shape.columns().get(index);
     String quoted = DuckDbSource.quote(column.name());
     return "CASE WHEN "
         + quoted
         + " IS NULL THEN 'N' ELSE 'V' || "
-        + rendering(quoted, column.type())
+        + rendering(quoted, column.type(), index)
         + " END";
   }
 
@@ -220,8 +270,11 @@ final class DuckDbChecksums implements RowChecksums {
         : "CAST(" + quoted + " AS VARCHAR)";
   }
 
-  /** The canonical rendering of a non-NULL value of {@code type} (see docs/verify.md). */
-  static String rendering(String quoted, SqlType type) {
+  /**
+   * The canonical rendering of a non-NULL value of {@code type} in column {@code index} (see
+   * docs/verify.md).
+   */
+  private String rendering(String quoted, SqlType type, int index) {
     return switch (type.kind()) {
       case BOOLEAN -> "CASE WHEN " + quoted + " THEN '1' ELSE '0' END";
       case TINYINT,
@@ -235,8 +288,7 @@ final class DuckDbChecksums implements RowChecksums {
           HUGEINT,
           DECIMAL ->
           "CAST(" + quoted + " AS VARCHAR)";
-      case FLOAT -> real("CAST(" + quoted + " AS DOUBLE)");
-      case DOUBLE -> real(quoted);
+      case FLOAT, DOUBLE -> real("CAST(" + quoted + " AS DOUBLE)", index);
       case VARCHAR, JSON, UUID, BLOB -> "md5(" + quoted + ")";
       case DATE ->
           "CASE WHEN isfinite("
@@ -259,41 +311,80 @@ final class DuckDbChecksums implements RowChecksums {
   }
 
   /**
-   * A double as its shortest round-trip digits and a decimal exponent: {@code 0.1} is {@code 1e0},
-   * {@code 1e20} is {@code 1e21} (0.1 × 10^21), zero (and −0) is {@code 0}. DuckDB writes {@code
-   * 1e+20} and {@code 1000000000000000.0}, MySQL {@code 1e20} and {@code 1e15}: both write the same
-   * shortest digits, which this takes apart and puts together in one form.
+   * A double as the table's side renders it ({@link DoubleText}), from the digits and exponent
+   * {@link #prepared} computed: DuckDB writes {@code 1e+20} and {@code 1000000000000000.0}, MariaDB
+   * {@code 1e20} and {@code 1e15}, both the same shortest round-trip digits. Zero (and −0) is
+   * {@code 0}; NaN and infinities, which MySQL cannot hold, as DuckDB writes them.
    */
-  static String real(String value) {
-    String text = "CAST(abs(" + value + ") AS VARCHAR)";
-    String mantissa = "split_part(" + text + ", 'e', 1)";
-    String exponent =
-        "(CASE WHEN contains("
-            + text
-            + ", 'e') THEN CAST(split_part("
-            + text
-            + ", 'e', 2) AS INTEGER) ELSE 0 END)";
-    String whole = "split_part(" + mantissa + ", '.', 1)";
-    String digits = "(" + whole + " || split_part(" + mantissa + ", '.', 2))";
-    String significant = "ltrim(" + digits + ", '0')";
+  private String real(String value, int index) {
+    String digits = "__qsync_d" + index;
+    String exponent = "__qsync_p" + index;
+    String sign = "(CASE WHEN " + value + " < 0 THEN '-' ELSE '' END)";
+    String text =
+        shape.doubles() == DoubleText.PARTS
+            ? digits + " || 'e' || CAST(" + exponent + " AS VARCHAR)"
+            : mariaDb(digits, exponent);
     return "CASE WHEN "
         + value
         + " = 0 THEN '0' WHEN NOT isfinite("
         + value
         + ") THEN CAST("
         + value
-        + " AS VARCHAR) ELSE (CASE WHEN "
-        + value
-        + " < 0 THEN '-' ELSE '' END) || rtrim("
-        + significant
-        + ", '0') || 'e' || CAST(length("
-        + whole
-        + ") + "
+        + " AS VARCHAR) ELSE "
+        + sign
+        + " || "
+        + text
+        + " END";
+  }
+
+  /**
+   * MariaDB's {@code CAST(d AS CHAR)} of 0.{@code digits} × 10^{@code exponent}: positional when
+   * the exponent is −14 to 15, or the digits reach past the point ({@code 1234567890123456.8});
+   * else the first digit, a point and the others, {@code e} and the exponent less one ({@code
+   * 1.5e-7}, {@code 1e15}).
+   */
+  private static String mariaDb(String digits, String exponent) {
+    String length = "length(" + digits + ")";
+    return "(CASE WHEN "
         + exponent
-        + " - (length("
+        + " >= -14 AND ("
+        + exponent
+        + " <= 15 OR "
+        + length
+        + " > "
+        + exponent
+        + ") THEN (CASE WHEN "
+        + exponent
+        + " <= 0 THEN '0.' || repeat('0', -"
+        + exponent
+        + ") || "
         + digits
-        + ") - length("
-        + significant
-        + ")) AS VARCHAR) END";
+        + " WHEN "
+        + exponent
+        + " < "
+        + length
+        + " THEN substr("
+        + digits
+        + ", 1, "
+        + exponent
+        + ") || '.' || substr("
+        + digits
+        + ", "
+        + exponent
+        + " + 1) ELSE "
+        + digits
+        + " || repeat('0', "
+        + exponent
+        + " - "
+        + length
+        + ") END) ELSE left("
+        + digits
+        + ", 1) || (CASE WHEN "
+        + length
+        + " > 1 THEN '.' || substr("
+        + digits
+        + ", 2) ELSE '' END) || 'e' || CAST("
+        + exponent
+        + " - 1 AS VARCHAR) END)";
   }
 }
