@@ -11,10 +11,14 @@ import java.util.TreeSet;
 
 /**
  * The bisection of a verify, as a pure decision over checksums: the key space starts as one range;
- * each pass splits the ranges still in question into {@value #FAN_OUT} buckets, both sides compute
- * each bucket's {@link BucketSum}, and only buckets whose sums differ stay in question. A differing
- * bucket of at most {@code leafRows} rows (on the larger side), or one that holds a single bucket
- * value, is not split again: its rows are fetched and compared one by one. Not thread-safe.
+ * the first pass splits it into {@value #FAN_OUT} buckets, both sides compute each bucket's {@link
+ * BucketSum}, and only buckets whose sums differ stay in question. A differing bucket of at most
+ * {@code leafRows} rows (on the larger side), or one that holds a single bucket value, is not split
+ * again: its rows are fetched and compared one by one. The others are split in the next pass into
+ * as many buckets as make the largest hold about {@value #ROWS_PER_BUCKET} rows (a power of two, at
+ * most {@value #MAX_FAN_OUT}), so that differences scattered over the whole table are found in a
+ * pass or two instead of one pass per factor of 64. Widths stay powers of two, so every split is
+ * exact. Not thread-safe.
  */
 public final class BucketSearch {
   /** How many buckets each range is split into per pass. */
@@ -24,6 +28,15 @@ public final class BucketSearch {
   public static final BigInteger HASH_SPACE = BigInteger.ONE.shiftLeft(60);
 
   private static final BigInteger FAN = BigInteger.valueOf(FAN_OUT);
+
+  /** How many rows a split aims to leave in each bucket. */
+  public static final int ROWS_PER_BUCKET = 16;
+
+  /** The most buckets one range is split into in one pass. */
+  public static final int MAX_FAN_OUT = 1 << 16;
+
+  /** How many buckets the next pass splits each range into. */
+  private int fanOut = FAN_OUT;
 
   private final BucketValue value;
   private final BigInteger origin;
@@ -102,8 +115,9 @@ public final class BucketSearch {
     if (pending.isEmpty()) {
       return Optional.empty();
     }
-    BigInteger child = width.compareTo(FAN) >= 0 ? width.divide(FAN) : BigInteger.ONE;
-    return Optional.of(new Pass(new Grouping(value, origin, child), pending));
+    BigInteger fan = BigInteger.valueOf(fanOut);
+    BigInteger child = width.compareTo(fan) >= 0 ? width.divide(fan) : BigInteger.ONE;
+    return Optional.of(new Pass(new Grouping(value, origin, child), merged(pending)));
   }
 
   /** Compares a pass's checksums of both sides and decides which buckets to split or fetch. */
@@ -131,7 +145,31 @@ public final class BucketSearch {
     }
     pending = split;
     width = child;
+    long largest = 0;
+    for (KeyRange range : split) {
+      BigInteger bucket = range.low().subtract(origin).divide(child);
+      largest =
+          Math.max(
+              largest,
+              Math.max(
+                  warehouse.getOrDefault(bucket, BucketSum.EMPTY).rows(),
+                  target.getOrDefault(bucket, BucketSum.EMPTY).rows()));
+    }
+    fanOut = fanOutFor(largest);
     return new Found(merged(fetch), split.size(), differing);
+  }
+
+  /**
+   * The power of two that splits {@code rows} into buckets of about {@value #ROWS_PER_BUCKET}, from
+   * 2 to {@value #MAX_FAN_OUT}.
+   */
+  static int fanOutFor(long rows) {
+    long wanted = Math.max(2, (rows + ROWS_PER_BUCKET - 1) / ROWS_PER_BUCKET);
+    int fan = 2;
+    while (fan < wanted && fan < MAX_FAN_OUT) {
+      fan <<= 1;
+    }
+    return fan;
   }
 
   /** Ranges in ascending order with adjacent ones joined. */

@@ -90,7 +90,8 @@ class BucketSearchTest {
     assertThat(found.fetch()).containsExactly(range(64, 128), range(256, 320), range(576, 640));
     BucketSearch.Pass second = search.next().orElseThrow();
     assertThat(second.ranges()).containsExactly(range(192, 256));
-    assertThat(second.grouping().width()).isEqualTo(big(1));
+    // 500 rows in a bucket of width 64: 32 buckets of about 16 rows each, width 2.
+    assertThat(second.grouping().width()).isEqualTo(big(2));
   }
 
   @Test
@@ -104,6 +105,35 @@ class BucketSearchTest {
 
     assertThat(found.fetch()).containsExactly(range(7, 8));
     assertThat(search.next()).isEmpty();
+  }
+
+  @Test
+  void aSplitAimsAtSixteenRowsABucketInAPowerOfTwo() {
+    assertThat(BucketSearch.fanOutFor(0)).isEqualTo(2);
+    assertThat(BucketSearch.fanOutFor(16)).isEqualTo(2);
+    assertThat(BucketSearch.fanOutFor(15_625)).isEqualTo(1024);
+    assertThat(BucketSearch.fanOutFor(10_000_000_000L)).isEqualTo(BucketSearch.MAX_FAN_OUT);
+  }
+
+  @Test
+  void scatteredDifferencesAreSplitFinelyInTheSecondPass() {
+    BucketSearch search = BucketSearch.over(BucketValue.KEY_HASH, Optional.empty(), 1000);
+    BucketSearch.Pass first = search.next().orElseThrow();
+    Map<BigInteger, BucketSum> warehouse = new HashMap<>();
+    Map<BigInteger, BucketSum> target = new HashMap<>();
+    for (int bucket = 0; bucket < 64; bucket++) {
+      warehouse.put(big(bucket), new BucketSum(15_625, bucket));
+      target.put(big(bucket), new BucketSum(15_625, bucket + 1000));
+    }
+
+    BucketSearch.Found found = search.compare(first, warehouse, target);
+
+    assertThat(found.split()).isEqualTo(64);
+    BucketSearch.Pass second = search.next().orElseThrow();
+    // All 64 ranges in question are adjacent: one range; each split in 1024.
+    assertThat(second.ranges())
+        .containsExactly(new KeyRange(BigInteger.ZERO, BucketSearch.HASH_SPACE));
+    assertThat(second.grouping().width()).isEqualTo(BigInteger.ONE.shiftLeft(60 - 6 - 10));
   }
 
   @Test
