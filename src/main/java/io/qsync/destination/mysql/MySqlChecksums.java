@@ -98,7 +98,7 @@ final class MySqlChecksums implements RowChecksums {
                 + grouping.origin()
                 + ") DIV "
                 + grouping.width()
-                + " AS CHAR) AS b, COUNT(*), BIT_XOR(h) FROM (SELECT "
+                + " AS CHAR) AS __qsync_b, COUNT(*), BIT_XOR(h) FROM (SELECT "
                 + bucketValue()
                 + " AS v, "
                 + rowHash()
@@ -107,7 +107,7 @@ final class MySqlChecksums implements RowChecksums {
                 + keyFilter(ranges)
                 + ") s WHERE "
                 + within(ranges)
-                + " GROUP BY b");
+                + " GROUP BY 1");
     Map<BigInteger, BucketSum> sums = new HashMap<>();
     try (Statement statement = connections.connection().createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
@@ -126,13 +126,16 @@ final class MySqlChecksums implements RowChecksums {
   public List<HashedRow> rows(List<KeyRange> ranges) {
     List<Column> columns = shape.columns();
     StringJoiner selected = new StringJoiner(", ");
-    selected.add(keyRendering());
-    for (Column column : shape.keyColumns()) {
-      selected.add(shown(column));
+    // Named, since MariaDB names an unnamed one by its text's first 64 characters, which two
+    // columns' hashes may share.
+    selected.add(keyRendering() + " AS k");
+    List<Column> keyColumns = shape.keyColumns();
+    for (int k = 0; k < keyColumns.size(); k++) {
+      selected.add(shown(keyColumns.get(k)) + " AS s" + k);
     }
-    selected.add(rowHash());
+    selected.add(rowHash() + " AS h");
     for (int i = 0; i < columns.size(); i++) {
-      selected.add(hash(part(i)));
+      selected.add(hash(part(i)) + " AS c" + i);
     }
     String sql =
         bounded(
