@@ -134,6 +134,33 @@ class VerifyCommandIT {
   }
 
   @Test
+  void aBigQuerySyncIsRefusedWithExitTwoBeforeAnyJob(TestDatabase database) throws IOException {
+    Path file = dir.resolve("bq.yaml");
+    Files.writeString(
+        file,
+        "stage_dir: stage\n"
+            + "connections:\n"
+            + "  bq: { type: bigquery, project: no-such-project-qsync-test, location: EU }\n"
+            + "  app: { type: mysql, url: \""
+            + database.url()
+            + "\", user: root }\n"
+            + "syncs:\n"
+            + "  scores:\n"
+            + "    source: bq\n"
+            + "    query: SELECT 1 AS id\n"
+            + "    target: app\n"
+            + "    table: scores\n"
+            + "    key: [id]\n");
+
+    Result result = qsync("verify", "scores", "-c", file.toString());
+
+    assertThat(result.exitCode()).as(result.all()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("verify supports DuckDB warehouses for now")
+        .contains("qsync run scores");
+  }
+
+  @Test
   void anUnknownSyncIsAUsageError(TestDatabase database) throws IOException {
     Result result = qsync("verify", "nope", "-c", config(database));
 
