@@ -498,6 +498,41 @@ class VerifyIT {
     assertThat(progress.events).contains("paused: pause file " + pauseFile + " exists");
   }
 
+  @Test
+  void aVerifyAfterAFailedRunLeavesThatRunToBeResumed(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src AS SELECT i AS id, 'v' || i AS v FROM range(10) t(i)");
+    java.util.concurrent.atomic.AtomicBoolean armed =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    FaultPoint failAfterFirstBatch =
+        (point, value) -> {
+          if (point == FaultPoint.Point.AFTER_BATCH && armed.getAndSet(false)) {
+            throw new IllegalStateException("simulated failure after the first batch");
+          }
+        };
+    SyncConfig sync =
+        new SyncConfig(
+            "copy",
+            "warehouse",
+            "SELECT * FROM src",
+            "app",
+            "copy",
+            List.of("id"),
+            Mode.MIRROR,
+            true,
+            4,
+            Duration.ofSeconds(2));
+    Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync, failAfterFirstBatch);
+    assertThatThrownBy(() -> qsync.run("copy")).hasMessageContaining("simulated failure");
+
+    VerifyReport report = qsync.verify("copy", 10, false);
+    assertThat(report.missing()).isEqualTo(6);
+
+    // The verify's record is newer, but the next run still resumes the failed one.
+    assertThat(qsync.run("copy").resumed()).isTrue();
+    assertThat(qsync.verify("copy", 10, false).equal()).isTrue();
+  }
+
   private static KeyDifference different(int id, String column) {
     return new KeyDifference(Kind.DIFFERENT, List.of(Integer.toString(id)), List.of(column));
   }
