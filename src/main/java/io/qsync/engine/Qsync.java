@@ -148,11 +148,8 @@ public final class Qsync {
     List<StatusReport> reports = new ArrayList<>();
     for (SyncConfig sync : config.syncs().values()) {
       try (Destination target = openTarget(sync.target())) {
-        // A verify's record is no run: the status shows the newest run.
         Optional<RunRecord> last =
-            target.runs().history(sync.name(), sync.table(), 100).stream()
-                .filter(run -> !run.isVerify())
-                .findFirst();
+            target.runs().history(sync.name(), sync.table(), 1).stream().findFirst();
         reports.add(
             new StatusReport(
                 sync.name(),
@@ -186,6 +183,21 @@ public final class Qsync {
     SyncConfig sync = sync(syncName);
     try (Destination target = openTarget(sync.target())) {
       List<RunRecord> runs = target.runs().history(sync.name(), sync.table(), limit);
+      boolean lockHeld =
+          runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
+              && target.lockHeld(sync.name());
+      return runs.stream().map(run -> run.seenWith(lockHeld)).toList();
+    }
+  }
+
+  /**
+   * As {@link #history}, with the sync's {@code qsync verify} records among its runs: what {@code
+   * qsync history} lists.
+   */
+  public List<RunRecord> historyWithVerifies(String syncName, int limit) {
+    SyncConfig sync = sync(syncName);
+    try (Destination target = openTarget(sync.target())) {
+      List<RunRecord> runs = target.runs().historyWithVerifies(sync.name(), sync.table(), limit);
       boolean lockHeld =
           runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
               && target.lockHeld(sync.name());

@@ -379,8 +379,7 @@ final class Verifier {
 
   /** The newest run's id and status, to see whether a run came and went during the verify. */
   private Optional<String> newestRun() {
-    return target.runs().history(sync.name(), sync.table(), 100).stream()
-        .filter(run -> !run.isVerify())
+    return target.runs().history(sync.name(), sync.table(), 1).stream()
         .findFirst()
         .map(run -> run.runId() + " " + run.status() + " " + run.appliedThrough());
   }

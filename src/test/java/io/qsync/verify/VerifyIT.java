@@ -399,9 +399,13 @@ class VerifyIT {
     assertThat(after.samples()).isEmpty();
     // The heal is a run in the history: the next run finds nothing to change.
     assertThat(qsync.run("copy").counts().unchanged()).isEqualTo(25);
-    assertThat(qsync.history("copy", 10))
+    assertThat(qsync.historyWithVerifies("copy", 10))
         .extracting(run -> run.mode())
         .containsExactly("mirror", "verify", "mirror", "verify", "mirror");
+    // What the status, the service and a resumed run read: the runs alone.
+    assertThat(qsync.history("copy", 10))
+        .extracting(run -> run.mode())
+        .containsExactly("mirror", "mirror", "mirror");
   }
 
   @Test

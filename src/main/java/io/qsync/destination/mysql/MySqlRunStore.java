@@ -306,6 +306,21 @@ final class MySqlRunStore implements RunStore {
             + " FROM "
             + TABLE
             + " WHERE sync_name = ? AND target_table = ?"
+            + NOT_VERIFY
+            + " ORDER BY started_at DESC, run_id DESC LIMIT "
+            + Math.max(1, limit),
+        sync,
+        table);
+  }
+
+  @Override
+  public List<RunRecord> historyWithVerifies(String sync, String table, int limit) {
+    return query(
+        "SELECT "
+            + selectColumns()
+            + " FROM "
+            + TABLE
+            + " WHERE sync_name = ? AND target_table = ?"
             + " ORDER BY started_at DESC, run_id DESC LIMIT "
             + Math.max(1, limit),
         sync,
