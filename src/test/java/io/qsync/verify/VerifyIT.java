@@ -537,6 +537,29 @@ class VerifyIT {
     assertThat(qsync.verify("copy", 10, false).equal()).isTrue();
   }
 
+  @Test
+  void refusesWhileARunHoldsTheSyncsLock(TestDatabase database) throws Exception {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    String lock = "qsync/" + database.name() + "/copy";
+    try (java.sql.Connection run = database.connect();
+        java.sql.PreparedStatement take = run.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+      take.setString(1, lock);
+      try (java.sql.ResultSet taken = take.executeQuery()) {
+        taken.next();
+        assertThat(taken.getInt(1)).isEqualTo(1);
+      }
+
+      assertThatThrownBy(() -> qsync.verify("copy", 10, false))
+          .isInstanceOfSatisfying(
+              QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.LOCK_HELD))
+          .hasMessageContaining("a run holds the sync's lock");
+    }
+    assertThat(qsync.verify("copy", 10, false).equal()).isTrue();
+  }
+
   private static KeyDifference different(int id, String column) {
     return new KeyDifference(Kind.DIFFERENT, List.of(Integer.toString(id)), List.of(column));
   }
