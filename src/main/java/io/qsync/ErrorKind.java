@@ -18,6 +18,8 @@ public enum ErrorKind {
    * keys, an incompatible table, a value the target rejects.
    */
   NEEDS_ACTION(5),
+  /** {@code qsync verify} found the table different from the query's result. */
+  DIFFERS(6),
   /** A bug in qsync: an error it did not expect. Please report it with the stack trace. */
   INTERNAL(70),
   /** The process was interrupted (Ctrl-C, SIGTERM); the run can be resumed. */

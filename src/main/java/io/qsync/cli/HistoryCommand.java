@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code qsync history SYNC}: the sync's runs, newest first. */
-@Command(name = "history", description = "Lists a sync's runs, newest first.")
+/** {@code qsync history SYNC}: the sync's runs and verifies, newest first. */
+@Command(name = "history", description = "Lists a sync's runs and verifies, newest first.")
 final class HistoryCommand implements Callable<Integer> {
   private final CliContext context;
 
@@ -44,7 +44,9 @@ final class HistoryCommand implements Callable<Integer> {
           ErrorKind.USAGE, "-n/--limit is how many runs to show: at least 1, got " + limit);
     }
     List<RunRecord> runs =
-        context.qsync(parent.options.loadConfig(), Progress.silent()).history(sync, limit);
+        context
+            .qsync(parent.options.loadConfig(), Progress.silent())
+            .historyWithVerifies(sync, limit);
     spec.commandLine()
         .getOut()
         .println(

@@ -29,13 +29,14 @@ import picocli.CommandLine.Spec;
       SoakCommand.class,
       PruneCommand.class,
       ServeCommand.class,
+      VerifyCommand.class,
       picocli.CommandLine.HelpCommand.class
     },
     footer = {
       "",
       "Exit codes: 0 ok, 1 failed (may pass by itself; a run resumes), 2 usage,",
       "3 config invalid, 4 lock held by another run, 5 needs action (data or schema),",
-      "70 internal error, 130 interrupted (143 by SIGTERM)."
+      "6 the table differs (verify), 70 internal error, 130 interrupted (143 by SIGTERM)."
     })
 final class QsyncCommand implements Callable<Integer> {
   /** The version the build wrote into {@code io/qsync/version.properties}. */

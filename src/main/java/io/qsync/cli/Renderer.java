@@ -440,7 +440,7 @@ final class Renderer {
     text.append(
         String.format(
             Locale.ROOT,
-            "%-23s %-12s %-20s %-9s %-40s %s%n",
+            "%-23s %-14s %-20s %-9s %-40s %s%n",
             "RUN",
             "STATUS",
             "STARTED (UTC)",
@@ -451,9 +451,9 @@ final class Renderer {
       text.append(
           String.format(
               Locale.ROOT,
-              "%-23s %-12s %-20s %-9s %-40s %,d/%,d%s%n",
+              "%-23s %-14s %-20s %-9s %-40s %,d/%,d%s%n",
               run.runId(),
-              run.status().name().toLowerCase(Locale.ROOT),
+              status(run),
               run.startedAt()
                   .truncatedTo(ChronoUnit.SECONDS)
                   .toString()
@@ -468,11 +468,23 @@ final class Renderer {
           .filter(error -> run.status() != RunStatus.INTERRUPTED)
           .ifPresent(
               error -> text.append("  error: ").append(indented(recorded(error))).append('\n'));
-      if (run.status() == RunStatus.FAILED || run.status() == RunStatus.INTERRUPTED) {
+      if (!run.isVerify()
+          && (run.status() == RunStatus.FAILED || run.status() == RunStatus.INTERRUPTED)) {
         text.append("  ").append(nextRun(run, run.sync())).append('\n');
       }
     }
     return text.toString().stripTrailing();
+  }
+
+  /**
+   * A run's status; a verify's ({@code qsync verify} records one) as {@code verify: equal} or
+   * {@code verify: differs}, its counts then being missing (+), different (~) and extra (-) rows.
+   */
+  private static String status(RunRecord run) {
+    if (run.isVerify()) {
+      return run.status() == RunStatus.SUCCEEDED ? "verify:equal" : "verify:differs";
+    }
+    return run.status().name().toLowerCase(Locale.ROOT);
   }
 
   static Map<String, Object> map(RunRecord run) {

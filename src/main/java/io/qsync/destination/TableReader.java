@@ -19,4 +19,19 @@ public interface TableReader {
    */
   Optional<Object[]> findRow(
       String table, List<Column> columns, List<String> key, List<Object> keyValues);
+
+  /**
+   * The table's side of a verify (see {@code io.qsync.verify}): the server renders, hashes and sums
+   * the rows, so only checksums cross the network. Empty when this destination cannot verify, or
+   * when the table does not exist.
+   */
+  default Optional<io.qsync.verify.RowChecksums> checksums(
+      String table, io.qsync.verify.RowShape shape) {
+    return Optional.empty();
+  }
+
+  /** How a verify renders doubles so that this destination's side computes them cheaply. */
+  default io.qsync.verify.DoubleText checksumDoubles() {
+    return io.qsync.verify.DoubleText.PARTS;
+  }
 }

@@ -97,6 +97,39 @@ public final class Qsync {
     }
   }
 
+  /**
+   * Compares the sync's table with its query's current result by checksums computed on both
+   * servers, without moving the rows; reads only, and takes no lock.
+   *
+   * @param samples at most this many keys shown of each kind of difference
+   * @param heal then write exactly the differing keys, as a run of the sync would
+   */
+  public VerifyReport verify(String syncName, int samples, boolean heal) {
+    SyncConfig sync = sync(syncName);
+    if (config.connection(sync.source()) instanceof BigQueryConnectionConfig) {
+      // Refused before anything is opened: no job runs, nothing is billed.
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "sync '"
+              + syncName
+              + "': verify supports DuckDB warehouses for now; its BigQuery side (one query job"
+              + " per pass) is not built yet, and nothing was queried\nCheck the table by a run"
+              + " instead: qsync run "
+              + syncName);
+    }
+    Map<String, Destination> replicas = new LinkedHashMap<>();
+    try (Source source = openSource(sync.source());
+        Destination target = openTarget(sync.target())) {
+      for (String replica : sync.throttle().replicas()) {
+        replicas.put(replica, openTarget(replica));
+      }
+      return new Verifier(sync, source, target, replicas, clock, sleeper, progress, samples)
+          .verify(heal);
+    } finally {
+      replicas.values().forEach(Destination::close);
+    }
+  }
+
   /** Opens every sync's source and target and checks that a run could proceed. */
   public ValidationReport validate() {
     List<ValidationReport.SyncCheck> checks = new ArrayList<>();
@@ -168,6 +201,21 @@ public final class Qsync {
     SyncConfig sync = sync(syncName);
     try (Destination target = openTarget(sync.target())) {
       return target.runs().throttledBy(runIds);
+    }
+  }
+
+  /**
+   * As {@link #history}, with the sync's {@code qsync verify} records among its runs: what {@code
+   * qsync history} lists.
+   */
+  public List<RunRecord> historyWithVerifies(String syncName, int limit) {
+    SyncConfig sync = sync(syncName);
+    try (Destination target = openTarget(sync.target())) {
+      List<RunRecord> runs = target.runs().historyWithVerifies(sync.name(), sync.table(), limit);
+      boolean lockHeld =
+          runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
+              && target.lockHeld(sync.name());
+      return runs.stream().map(run -> run.seenWith(lockHeld)).toList();
     }
   }
 

@@ -33,6 +33,16 @@ public interface Source extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * The warehouse's side of a verify over the query's result (see {@code io.qsync.verify}): its
+   * server renders, hashes and sums the rows, so only checksums cross the network. Empty when this
+   * source cannot verify yet.
+   */
+  default java.util.Optional<io.qsync.verify.RowChecksums> checksums(
+      String sql, io.qsync.verify.RowShape shape) {
+    return java.util.Optional.empty();
+  }
+
   /** How this warehouse's SQL spells the expressions a message suggests for the query. */
   QueryDialect dialect();
 

@@ -39,6 +39,12 @@ public record RunRecord(
     Optional<String> error,
     Optional<String> sourceJob) {
 
+  /**
+   * The {@code mode} of a record that is a {@code qsync verify}, not a run: it changed nothing, so
+   * the run store leaves it out of the runs a new run resumes or builds on.
+   */
+  public static final String VERIFY = "verify";
+
   public RunRecord {
     requireNonNull(runId, "runId is null");
     requireNonNull(sync, "sync is null");
@@ -288,6 +294,11 @@ public record RunRecord(
         connectionId,
         error,
         sourceJob);
+  }
+
+  /** Whether this records a {@code qsync verify} rather than a run. */
+  public boolean isVerify() {
+    return mode.equals(VERIFY);
   }
 
   public Optional<Duration> duration() {

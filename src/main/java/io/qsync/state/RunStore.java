@@ -64,7 +64,16 @@ public interface RunStore {
    */
   Map<String, Map<String, Duration>> throttledBy(Collection<String> runIds);
 
-  /** The sync's runs, newest first. */
+  /**
+   * The sync's runs and its {@code qsync verify} records ({@link RunRecord#VERIFY}) together,
+   * newest first, for {@code qsync history}. {@link #history} and the other methods leave verify
+   * records out.
+   */
+  default List<RunRecord> historyWithVerifies(String sync, String table, int limit) {
+    return history(sync, table, limit);
+  }
+
+  /** The sync's runs, newest first (not its verify records). */
   List<RunRecord> history(String sync, String table, int limit);
 
   /** Each sync's newest run. */

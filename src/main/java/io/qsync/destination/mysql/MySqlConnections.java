@@ -219,6 +219,11 @@ final class MySqlConnections implements AutoCloseable {
     }
   }
 
+  /** How long one statement may run: the connection's {@code statement_timeout}; zero: no limit. */
+  java.time.Duration statementTimeout() {
+    return config.timeouts().statement();
+  }
+
   /** Runs one statement on the work session. */
   void execute(String sql, String what) {
     try (Statement statement = connection().createStatement()) {

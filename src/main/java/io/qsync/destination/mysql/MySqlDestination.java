@@ -16,6 +16,9 @@ import io.qsync.row.RowSink;
 import io.qsync.source.QueryDialect;
 import io.qsync.state.RunStore;
 import io.qsync.state.SyncLock;
+import io.qsync.verify.DoubleText;
+import io.qsync.verify.RowChecksums;
+import io.qsync.verify.RowShape;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -128,6 +131,16 @@ public final class MySqlDestination implements Destination {
   @Override
   public String shadowName(String table) {
     return catalog.shadowName(table);
+  }
+
+  @Override
+  public DoubleText checksumDoubles() {
+    return connections.mariaDb() ? DoubleText.MARIADB : DoubleText.PARTS;
+  }
+
+  @Override
+  public Optional<RowChecksums> checksums(String table, RowShape shape) {
+    return describe(table).map(found -> new MySqlChecksums(connections, found, shape));
   }
 
   @Override

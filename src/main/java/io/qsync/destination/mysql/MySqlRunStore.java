@@ -38,6 +38,12 @@ import java.util.function.Supplier;
 final class MySqlRunStore implements RunStore {
   static final String TABLE = "`_qsync_runs`";
 
+  /**
+   * Leaves out the records of {@code qsync verify} ({@link RunRecord#VERIFY}): they changed
+   * nothing, so a run never resumes or builds on one, and a sync's newest run is a run.
+   */
+  private static final String NOT_VERIFY = " AND mode <> '" + RunRecord.VERIFY + "'";
+
   private static final String COLUMNS =
       "run_id, sync_name, target_table, mode, status, phase, started_at, finished_at, source_rows,"
           + " inserted, updated, deleted, unchanged, changes_total, applied_through,"
@@ -244,6 +250,7 @@ final class MySqlRunStore implements RunStore {
                 + " FROM "
                 + TABLE
                 + " WHERE sync_name = ? AND target_table = ?"
+                + NOT_VERIFY
                 + " AND status = 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT 1",
             sync,
             table)
@@ -390,7 +397,19 @@ final class MySqlRunStore implements RunStore {
 
   @Override
   public Optional<RunRecord> unfinished(String sync, String table) {
-    return history(sync, table, 1).stream().filter(run -> run.status().unfinished()).findFirst();
+    return query(
+            "SELECT "
+                + selectColumns()
+                + " FROM "
+                + TABLE
+                + " WHERE sync_name = ? AND target_table = ?"
+                + NOT_VERIFY
+                + " ORDER BY started_at DESC, run_id DESC LIMIT 1",
+            sync,
+            table)
+        .stream()
+        .filter(run -> run.status().unfinished())
+        .findFirst();
   }
 
   @Override
@@ -401,6 +420,7 @@ final class MySqlRunStore implements RunStore {
                 + " FROM "
                 + TABLE
                 + " WHERE sync_name = ?"
+                + NOT_VERIFY
                 + " ORDER BY started_at DESC, run_id DESC LIMIT 1",
             sync)
         .stream()
@@ -410,6 +430,21 @@ final class MySqlRunStore implements RunStore {
 
   @Override
   public List<RunRecord> history(String sync, String table, int limit) {
+    return query(
+        "SELECT "
+            + selectColumns()
+            + " FROM "
+            + TABLE
+            + " WHERE sync_name = ? AND target_table = ?"
+            + NOT_VERIFY
+            + " ORDER BY started_at DESC, run_id DESC LIMIT "
+            + Math.max(1, limit),
+        sync,
+        table);
+  }
+
+  @Override
+  public List<RunRecord> historyWithVerifies(String sync, String table, int limit) {
     return query(
         "SELECT "
             + selectColumns()
@@ -434,7 +469,9 @@ final class MySqlRunStore implements RunStore {
             + TABLE
             + " r WHERE run_id = (SELECT run_id FROM "
             + TABLE
-            + " n WHERE n.sync_name = r.sync_name ORDER BY started_at DESC, run_id DESC LIMIT 1)"
+            + " n WHERE n.sync_name = r.sync_name"
+            + NOT_VERIFY
+            + " ORDER BY started_at DESC, run_id DESC LIMIT 1)"
             + " ORDER BY sync_name");
   }
 

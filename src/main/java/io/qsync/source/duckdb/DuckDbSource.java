@@ -16,6 +16,8 @@ import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.SqlText;
 import io.qsync.source.WarehouseState;
+import io.qsync.verify.RowChecksums;
+import io.qsync.verify.RowShape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -61,6 +63,14 @@ public final class DuckDbSource implements Source {
     List<String> projections = new ArrayList<>();
     List<Column> columns = describeColumns(connection(), sql, projections);
     return handOff(projected(sql, projections), columns);
+  }
+
+  @Override
+  public Optional<RowChecksums> checksums(String query, RowShape shape) {
+    String sql = SqlText.DUCKDB.withoutTrailingSemicolons(query);
+    List<String> projections = new ArrayList<>();
+    describeColumns(connection(), sql, projections);
+    return Optional.of(new DuckDbChecksums(this, projected(sql, projections), shape));
   }
 
   /** The query with each column cast to what qsync reads it as (see {@link DuckDbTypes}). */

@@ -1,0 +1,216 @@
+package io.qsync.cli;
+
+import io.qsync.ErrorKind;
+import io.qsync.Plural;
+import io.qsync.QsyncException;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
+import io.qsync.engine.VerifyReport;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code qsync verify SYNC...}: is each sync's table exactly its query's result? */
+@Command(
+    name = "verify",
+    description = {
+      "Checks that each sync's table holds exactly its query's current result, without moving"
+          + " the rows: the warehouse and the database each compute checksums of ranges of keys,"
+          + " and only the ranges that differ are looked at more closely, down to the keys. It"
+          + " reads only and takes no lock: a run that changes the table meanwhile makes it say so"
+          + " and stop.",
+      "Prints whether the table is equal, or how many rows are missing from it, extra in it or"
+          + " different, with a few keys of each. Exits 0 when every table is equal (or was healed), 6"
+          + " when one differs. Supports DuckDB warehouses for now; a BigQuery sync is refused with exit 2."
+    })
+final class VerifyCommand implements Callable<Integer> {
+  private final CliContext context;
+
+  @Spec CommandSpec spec;
+  @Mixin HelpOption help;
+  @ParentCommand QsyncCommand parent;
+
+  @Parameters(paramLabel = "SYNC", arity = "0..*", description = "Syncs to verify, in order.")
+  List<String> syncs = new ArrayList<>();
+
+  @Option(names = "--all", description = "Verify every sync in the config, in file order.")
+  boolean all;
+
+  @Option(
+      names = "--samples",
+      paramLabel = "N",
+      defaultValue = "10",
+      description = "Show at most N keys of each kind of difference (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(
+      names = "--heal",
+      description = {
+        "Then write exactly the keys found differing, as a run would (under the sync's lock, with"
+            + " its delete guard, writer and throttle, recorded in the history): rows missing or"
+            + " different get the query's values, extra rows are deleted (mirror; upsert keeps"
+            + " them). A following verify is equal."
+      })
+  boolean heal;
+
+  VerifyCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    if (all && !syncs.isEmpty()) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "give the syncs to verify or --all, not both (got --all and "
+              + String.join(", ", syncs)
+              + ")");
+    }
+    if (samples < 0) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "--samples must be 0 or more, got " + samples + "\nGive e.g. --samples 10.");
+    }
+    var config = parent.options.loadConfigForRuns();
+    List<String> names = all ? List.copyOf(config.syncs().keySet()) : syncs;
+    if (names.isEmpty()) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "name at least one sync to verify, or --all\nSyncs in "
+              + config.file()
+              + ": "
+              + String.join(", ", config.syncs().keySet()));
+    }
+    names.forEach(name -> context.qsync(config, Progress.silent()).sync(name));
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Qsync qsync = context.qsync(config, Progress.silent());
+    List<Map<String, Object>> results = new ArrayList<>();
+    int exitCode = 0;
+    for (String name : names) {
+      try {
+        VerifyReport report = qsync.verify(name, samples, heal);
+        results.add(map(report));
+        if (!parent.options.json()) {
+          out.println(text(report));
+        }
+        if (!report.equal() && report.healed() == 0 && exitCode == 0) {
+          exitCode = ErrorKind.DIFFERS.exitCode();
+        }
+      } catch (RuntimeException e) {
+        QsyncException error = Main.known(e);
+        results.add(Renderer.error(name, error));
+        if (names.size() > 1) {
+          err.println("sync " + name + " failed (exit " + Signals.exitCode(error.kind()) + "):");
+        }
+        Main.report(e, err, parent.options.verbose);
+        if (exitCode == 0 || exitCode == ErrorKind.DIFFERS.exitCode()) {
+          exitCode = Signals.exitCode(error.kind());
+        }
+        if (error.kind() == ErrorKind.INTERRUPTED) {
+          break;
+        }
+      }
+    }
+    if (parent.options.json()) {
+      out.println(Renderer.json(Map.of("verifies", results)));
+    }
+    return exitCode;
+  }
+
+  static String text(VerifyReport report) {
+    StringBuilder text = new StringBuilder();
+    String cost =
+        Plural.of(report.passes(), "pass")
+            + ", "
+            + Plural.of(report.rowsFetched(), "row")
+            + " fetched, "
+            + Renderer.duration(report.took());
+    if (report.missing() == 0 && report.extra() == 0 && report.different() == 0) {
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%s: equal: table %s holds exactly the query's %s (%s)",
+              report.sync(),
+              report.table(),
+              Plural.of(report.warehouseRows(), "row"),
+              cost));
+      return text.toString();
+    }
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "%s: %s: table %s: %,d missing, %,d extra%s, %,d different (query %s, table %s; %s)",
+            report.sync(),
+            report.equal() ? "equal" : "differs",
+            report.table(),
+            report.missing(),
+            report.extra(),
+            report.extraKept() ? " (kept: the sync upserts)" : "",
+            report.different(),
+            Plural.of(report.warehouseRows(), "row"),
+            Plural.of(report.tableRows(), "row"),
+            cost));
+    for (VerifyReport.KeyDifference sample : report.samples()) {
+      text.append("\n  ")
+          .append(String.format(Locale.ROOT, "%-9s", sample.kind().label()))
+          .append(' ')
+          .append(String.join(", ", sample.key()));
+      if (!sample.columns().isEmpty()) {
+        text.append(": ").append(String.join(", ", sample.columns()));
+      }
+    }
+    if (report.healed() > 0) {
+      text.append("\nhealed: wrote ")
+          .append(Plural.of(report.healed(), "key"))
+          .append(" as the query has them (see qsync history ")
+          .append(report.sync())
+          .append(")");
+    } else if (!report.equal()) {
+      text.append("\nA run of the sync writes what differs: qsync run ")
+          .append(report.sync())
+          .append(", or only the differing keys: qsync verify --heal ")
+          .append(report.sync());
+    }
+    return text.toString();
+  }
+
+  static Map<String, Object> map(VerifyReport report) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("sync", report.sync());
+    map.put("status", report.equal() ? "equal" : "differs");
+    map.put("table", report.table());
+    map.put("query_rows", report.warehouseRows());
+    map.put("table_rows", report.tableRows());
+    map.put("missing", report.missing());
+    map.put("extra", report.extra());
+    map.put("extra_kept", report.extraKept());
+    map.put("different", report.different());
+    List<Map<String, Object>> samples = new ArrayList<>();
+    for (VerifyReport.KeyDifference sample : report.samples()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("kind", sample.kind().label());
+      entry.put("key", sample.key());
+      entry.put("columns", sample.columns());
+      samples.add(entry);
+    }
+    map.put("samples", samples);
+    map.put("buckets_by", report.bucketValue().name().toLowerCase(Locale.ROOT));
+    map.put("passes", report.passes());
+    map.put("rows_fetched", report.rowsFetched());
+    map.put("healed", report.healed());
+    map.put("duration_ms", report.took().toMillis());
+    return map;
+  }
+}

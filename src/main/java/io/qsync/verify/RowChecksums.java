@@ -1,0 +1,34 @@
+package io.qsync.verify;
+
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One side of a verify (the warehouse's query result, or the target's table): computes, on its own
+ * server, the canonical rendering of each row of a {@link RowShape}, its 60-bit hash, and the
+ * checksums of buckets of rows, so that only checksums and the few rows of differing buckets cross
+ * the network. Each method is one query. Implementations are not thread-safe.
+ */
+public interface RowChecksums {
+  /**
+   * The smallest and largest value of the first key column, as a range that includes both (empty
+   * when there are no rows). Asked only when the buckets go by {@link
+   * BucketValue#FIRST_KEY_COLUMN}.
+   */
+  Optional<KeyRange> span();
+
+  /** The checksum of each non-empty bucket of {@code grouping} within {@code ranges}. */
+  Map<BigInteger, BucketSum> sums(Grouping grouping, List<KeyRange> ranges);
+
+  /** Every row within {@code ranges}, hashed. */
+  List<HashedRow> rows(List<KeyRange> ranges);
+
+  /**
+   * The rows whose key's canonical rendering ({@link HashedRow#key}) is one of {@code keys}, as
+   * qsync's values of the shape's columns, in their order: for {@code verify --heal}, which writes
+   * them (or deletes them) through a run's writer.
+   */
+  List<Object[]> values(java.util.Collection<String> keys);
+}

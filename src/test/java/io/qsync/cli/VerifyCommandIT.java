@@ -1,0 +1,181 @@
+package io.qsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.Warehouse;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code qsync verify} as a user runs it: text, JSON, exit codes, and its line in the history. */
+@ExtendWith(MariaDbExtension.class)
+class VerifyCommandIT {
+  @TempDir Path dir;
+
+  private record Result(int exitCode, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  @BeforeEach
+  void warehouse() {
+    new Warehouse(dir.resolve("warehouse.duckdb"))
+        .execute(
+            "CREATE TABLE targets (user_id BIGINT, variant VARCHAR, score DOUBLE)",
+            "INSERT INTO targets VALUES (1, 'control', 1.5), (2, 'treatment', NULL),"
+                + " (3, 'control', 0.1)");
+  }
+
+  private Result qsync(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code;
+    try (PrintWriter outWriter = new PrintWriter(out);
+        PrintWriter errWriter = new PrintWriter(err)) {
+      code = Main.execute(args, outWriter, errWriter, false, Clock.systemUTC());
+    }
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private String config(TestDatabase database) throws IOException {
+    Path file = dir.resolve("qsync.yaml");
+    Files.writeString(
+        file,
+        "stage_dir: stage\n"
+            + "connections:\n"
+            + "  warehouse: { type: duckdb, path: warehouse.duckdb }\n"
+            + "  app: { type: mysql, url: \""
+            + database.url()
+            + "\", user: root }\n"
+            + "syncs:\n"
+            + "  targets:\n"
+            + "    source: warehouse\n"
+            + "    query: SELECT * FROM targets\n"
+            + "    target: app\n"
+            + "    table: experiment_targets\n"
+            + "    key: [user_id]\n"
+            + "    create_table: true\n");
+    return file.toString();
+  }
+
+  @Test
+  void aSyncedTableIsEqualAndExitsZero(TestDatabase database) throws IOException {
+    String config = config(database);
+    assertThat(qsync("run", "targets", "-c", config).exitCode()).isZero();
+
+    Result result = qsync("verify", "targets", "-c", config);
+
+    assertThat(result.exitCode()).as(result.all()).isZero();
+    assertThat(result.out())
+        .startsWith("targets: equal: table experiment_targets holds exactly the query's 3 rows");
+  }
+
+  @Test
+  void aDifferingTableExitsSixNamingTheKeysAndColumns(TestDatabase database) throws IOException {
+    String config = config(database);
+    assertThat(qsync("run", "targets", "-c", config).exitCode()).isZero();
+    database.execute(
+        "UPDATE experiment_targets SET variant = 'Control' WHERE user_id = 1",
+        "UPDATE experiment_targets SET score = 0.10000000000000002 WHERE user_id = 3",
+        "DELETE FROM experiment_targets WHERE user_id = 2",
+        "INSERT INTO experiment_targets VALUES (4, 'x', 0)");
+
+    Result result = qsync("verify", "--all", "-c", config);
+
+    assertThat(result.exitCode()).as(result.all()).isEqualTo(6);
+    assertThat(result.out())
+        .contains(
+            "targets: differs: table experiment_targets: 1 missing, 1 extra, 2 different"
+                + " (query 3 rows, table 3 rows;")
+        .contains("  missing   2\n")
+        .contains("  extra     4\n")
+        .contains("  different 1: variant\n")
+        .contains("  different 3: score\n")
+        .contains("A run of the sync writes what differs: qsync run targets");
+
+    Result history = qsync("history", "targets", "-c", config);
+    assertThat(history.out()).contains("verify:differs").contains("+1 ~2 -1");
+    Result status = qsync("status", "-c", config);
+    assertThat(status.out()).doesNotContain("verify");
+  }
+
+  @Test
+  void jsonSaysTheStatusCountsAndSamples(TestDatabase database) throws IOException {
+    String config = config(database);
+    assertThat(qsync("run", "targets", "-c", config).exitCode()).isZero();
+    database.execute("UPDATE experiment_targets SET variant = 'control ' WHERE user_id = 3");
+
+    Result result = qsync("verify", "targets", "-c", config, "-o", "json");
+
+    assertThat(result.exitCode()).as(result.all()).isEqualTo(6);
+    JsonNode verify = new ObjectMapper().readTree(result.out()).get("verifies").get(0);
+    assertThat(verify.get("sync").asText()).isEqualTo("targets");
+    assertThat(verify.get("status").asText()).isEqualTo("differs");
+    assertThat(verify.get("missing").asLong()).isZero();
+    assertThat(verify.get("extra").asLong()).isZero();
+    assertThat(verify.get("different").asLong()).isEqualTo(1);
+    assertThat(verify.get("query_rows").asLong()).isEqualTo(3);
+    JsonNode sample = verify.get("samples").get(0);
+    assertThat(sample.get("kind").asText()).isEqualTo("different");
+    assertThat(sample.get("key").get(0).asText()).isEqualTo("3");
+    assertThat(sample.get("columns").get(0).asText()).isEqualTo("variant");
+  }
+
+  @Test
+  void aBigQuerySyncIsRefusedWithExitTwoBeforeAnyJob(TestDatabase database) throws IOException {
+    Path file = dir.resolve("bq.yaml");
+    Files.writeString(
+        file,
+        "stage_dir: stage\n"
+            + "connections:\n"
+            + "  bq: { type: bigquery, project: no-such-project-qsync-test, location: EU }\n"
+            + "  app: { type: mysql, url: \""
+            + database.url()
+            + "\", user: root }\n"
+            + "syncs:\n"
+            + "  scores:\n"
+            + "    source: bq\n"
+            + "    query: SELECT 1 AS id\n"
+            + "    target: app\n"
+            + "    table: scores\n"
+            + "    key: [id]\n");
+
+    Result result = qsync("verify", "scores", "-c", file.toString());
+
+    assertThat(result.exitCode()).as(result.all()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("verify supports DuckDB warehouses for now")
+        .contains("qsync run scores");
+  }
+
+  @Test
+  void anUnknownSyncIsAUsageError(TestDatabase database) throws IOException {
+    Result result = qsync("verify", "nope", "-c", config(database));
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("no sync named 'nope'");
+  }
+
+  @Test
+  void helpExplainsWhatItComparesAndTheExitCode() {
+    Result result = qsync("verify", "--help");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out().replaceAll("\\s+", " "))
+        .contains("without moving the rows")
+        .contains("Exits 0 when every table is equal (or was healed), 6 when one differs")
+        .contains("--samples");
+  }
+}

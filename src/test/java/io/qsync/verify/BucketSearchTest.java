@@ -1,0 +1,152 @@
+package io.qsync.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BucketSearchTest {
+  private static KeyRange range(long low, long high) {
+    return new KeyRange(BigInteger.valueOf(low), BigInteger.valueOf(high));
+  }
+
+  private static BigInteger big(long value) {
+    return BigInteger.valueOf(value);
+  }
+
+  @Test
+  void widensAKeySpanToAPowerOfTheFanOutSoEverySplitIsExact() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(-5, 5000)), 10);
+
+    BucketSearch.Pass pass = search.next().orElseThrow();
+
+    // 5005 values need 64^3 = 262,144; each of the 64 buckets holds 4096.
+    assertThat(pass.ranges()).containsExactly(range(-5, -5 + 262_144));
+    assertThat(pass.grouping().width()).isEqualTo(big(4096));
+    assertThat(pass.grouping().range(big(2))).isEqualTo(range(-5 + 8192, -5 + 12_288));
+  }
+
+  @Test
+  void theKeyHashSpaceSplitsInSixtyFourPerPass() {
+    BucketSearch search = BucketSearch.over(BucketValue.KEY_HASH, Optional.empty(), 10);
+
+    BucketSearch.Pass pass = search.next().orElseThrow();
+
+    assertThat(pass.ranges())
+        .containsExactly(new KeyRange(BigInteger.ZERO, BucketSearch.HASH_SPACE));
+    assertThat(pass.grouping().width()).isEqualTo(BigInteger.ONE.shiftLeft(54));
+  }
+
+  @Test
+  void nothingToSearchWhenBothSidesAreEmpty() {
+    assertThat(BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.empty(), 10).next())
+        .isEmpty();
+  }
+
+  @Test
+  void equalSumsEndTheSearchAfterOnePass() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 100_000)), 10);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+    Map<BigInteger, BucketSum> sums =
+        Map.of(big(0), new BucketSum(5, 1), big(3), new BucketSum(7, 3));
+
+    BucketSearch.Found found = search.compare(pass, sums, new HashMap<>(sums));
+
+    assertThat(found.differing()).isZero();
+    assertThat(found.fetch()).isEmpty();
+    assertThat(search.next()).isEmpty();
+  }
+
+  @Test
+  void splitsOnlyTheLargeDifferingBucketsAndFetchesTheSmallOnes() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 64 * 64)), 100);
+    BucketSearch.Pass first = search.next().orElseThrow();
+    assertThat(first.grouping().width()).isEqualTo(big(64));
+    Map<BigInteger, BucketSum> warehouse =
+        Map.of(
+            big(1), new BucketSum(64, 1), // differs, 64 rows: fetch
+            big(2), new BucketSum(64, 2), // equal
+            big(3), new BucketSum(500, 3), // differs, too many rows: split
+            big(4), new BucketSum(64, 4)); // absent from the table: fetch
+    Map<BigInteger, BucketSum> target =
+        Map.of(
+            big(1), new BucketSum(64, 9),
+            big(2), new BucketSum(64, 2),
+            big(3), new BucketSum(500, 4),
+            big(9), new BucketSum(1, 5)); // absent from the query: fetch
+
+    BucketSearch.Found found = search.compare(first, warehouse, target);
+
+    assertThat(found.differing()).isEqualTo(4);
+    assertThat(found.split()).isEqualTo(1);
+    // Buckets 1 and 4 are not adjacent; 4 and 9 neither. 1 stays apart from 3, which is split.
+    assertThat(found.fetch()).containsExactly(range(64, 128), range(256, 320), range(576, 640));
+    BucketSearch.Pass second = search.next().orElseThrow();
+    assertThat(second.ranges()).containsExactly(range(192, 256));
+    // 500 rows in a bucket of width 64: 32 buckets of about 16 rows each, width 2.
+    assertThat(second.grouping().width()).isEqualTo(big(2));
+  }
+
+  @Test
+  void aBucketOfOneValueIsFetchedHoweverManyRowsItHas() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 64)), 1);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+    assertThat(pass.grouping().width()).isEqualTo(big(1));
+
+    BucketSearch.Found found = search.compare(pass, Map.of(big(7), new BucketSum(5, 1)), Map.of());
+
+    assertThat(found.fetch()).containsExactly(range(7, 8));
+    assertThat(search.next()).isEmpty();
+  }
+
+  @Test
+  void aSplitAimsAtSixteenRowsABucketInAPowerOfTwo() {
+    assertThat(BucketSearch.fanOutFor(0)).isEqualTo(2);
+    assertThat(BucketSearch.fanOutFor(16)).isEqualTo(2);
+    assertThat(BucketSearch.fanOutFor(15_625)).isEqualTo(1024);
+    assertThat(BucketSearch.fanOutFor(10_000_000_000L)).isEqualTo(BucketSearch.MAX_FAN_OUT);
+  }
+
+  @Test
+  void scatteredDifferencesAreSplitFinelyInTheSecondPass() {
+    BucketSearch search = BucketSearch.over(BucketValue.KEY_HASH, Optional.empty(), 1000);
+    BucketSearch.Pass first = search.next().orElseThrow();
+    Map<BigInteger, BucketSum> warehouse = new HashMap<>();
+    Map<BigInteger, BucketSum> target = new HashMap<>();
+    for (int bucket = 0; bucket < 64; bucket++) {
+      warehouse.put(big(bucket), new BucketSum(15_625, bucket));
+      target.put(big(bucket), new BucketSum(15_625, bucket + 1000));
+    }
+
+    BucketSearch.Found found = search.compare(first, warehouse, target);
+
+    assertThat(found.split()).isEqualTo(64);
+    BucketSearch.Pass second = search.next().orElseThrow();
+    // All 64 ranges in question are adjacent: one range; each split in 1024.
+    assertThat(second.ranges())
+        .containsExactly(new KeyRange(BigInteger.ZERO, BucketSearch.HASH_SPACE));
+    assertThat(second.grouping().width()).isEqualTo(BigInteger.ONE.shiftLeft(60 - 6 - 10));
+  }
+
+  @Test
+  void adjacentFetchedBucketsAreJoinedIntoOneRange() {
+    assertThat(BucketSearch.merged(List.of(range(10, 20), range(0, 10), range(30, 40))))
+        .containsExactly(range(0, 20), range(30, 40));
+  }
+
+  @Test
+  void theUnionOfTwoSpansCoversBoth() {
+    assertThat(BucketSearch.union(Optional.of(range(5, 10)), Optional.of(range(-3, 7))))
+        .contains(range(-3, 10));
+    assertThat(BucketSearch.union(Optional.empty(), Optional.of(range(1, 2))))
+        .contains(range(1, 2));
+  }
+}

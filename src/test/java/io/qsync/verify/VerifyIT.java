@@ -1,0 +1,566 @@
+package io.qsync.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.Sleeper;
+import io.qsync.config.DuckDbConnectionConfig;
+import io.qsync.config.Mode;
+import io.qsync.config.MySqlConnectionConfig;
+import io.qsync.config.Secret;
+import io.qsync.config.SyncConfig;
+import io.qsync.config.ThrottleConfig;
+import io.qsync.destination.mysql.MySqlDestination;
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Qsync;
+import io.qsync.engine.VerifyReport;
+import io.qsync.engine.VerifyReport.KeyDifference;
+import io.qsync.engine.VerifyReport.Kind;
+import io.qsync.source.duckdb.DuckDbSource;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.RecordingProgress;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.TestSyncs;
+import io.qsync.testing.Warehouse;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code qsync verify} against the real DuckDB and MariaDB: a table qsync just synced verifies
+ * equal for every type of the type mapping, and each difference planted in the table by hand is
+ * found exactly, by key and column.
+ */
+@ExtendWith(MariaDbExtension.class)
+class VerifyIT {
+  @TempDir Path dir;
+
+  /** One row per kind of value, with the edges of each type; the key is {@code id}. */
+  private static final String EVERY_TYPE =
+      "CREATE TABLE src AS SELECT * FROM (VALUES"
+          + " (1, true, (-128)::TINYINT, (-32768)::SMALLINT, (-2147483648)::INTEGER,"
+          + "  (-9223372036854775808)::BIGINT, 255::UTINYINT, 65535::USMALLINT, 4294967295::UINTEGER,"
+          + "  18446744073709551615::UBIGINT, (-170141183460469231731687303715884105728)::HUGEINT,"
+          + "  170141183460469231731687303715884105727::UHUGEINT, 0.1::FLOAT, 0.1::DOUBLE,"
+          + "  -12345678901234.5678::DECIMAL(18,4), 12345678901234567890123456789012345678::DECIMAL(38,0),"
+          + "  'control', 'b'::ENUM('a','b'), '\\x00\\xFF'::BLOB, '8c5f2b6e-0d7a-4b8e-9f3a-1c2d3e4f5a6b'::UUID,"
+          + "  DATE '1000-01-01', TIME '00:00:00', TIMESTAMP '1000-01-01 00:00:00',"
+          + "  TIMESTAMP_NS '2024-01-01 10:00:00.123456789', TIMESTAMPTZ '2024-03-31 02:30:00.5+02',"
+          + "  '{\"a\": [1, 2.50, \"x\"]}'::JSON, [1, 2, NULL], {'k': 'v', 'n': 1.5}),"
+          + " (2, false, 127::TINYINT, 32767::SMALLINT, 2147483647::INTEGER,"
+          + "  9223372036854775807::BIGINT, 0::UTINYINT, 0::USMALLINT, 0::UINTEGER, 0::UBIGINT, 0::HUGEINT,"
+          + "  0::UHUGEINT, -0.0::FLOAT, -0.0::DOUBLE, 0::DECIMAL(18,4), -1::DECIMAL(38,0),"
+          + "  '', 'a'::ENUM('a','b'), ''::BLOB, '00000000-0000-0000-0000-000000000000'::UUID,"
+          + "  DATE '9999-12-31', TIME '23:59:59.999999', TIMESTAMP '9999-12-31 23:59:59.999999',"
+          + "  TIMESTAMP_NS '1969-12-31 23:59:59.9999999', TIMESTAMPTZ '1970-01-01 00:00:00+00',"
+          + "  '[]'::JSON, [], {'k': '', 'n': -0.0}),"
+          + " (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+          + "  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),"
+          + " (4, true, 1::TINYINT, 1::SMALLINT, 1::INTEGER, 1::BIGINT, 1::UTINYINT, 1::USMALLINT,"
+          + "  1::UINTEGER, 1::UBIGINT, 1::HUGEINT, 1::UHUGEINT, 3.4028235e38::FLOAT,"
+          + "  1.7976931348623157e308::DOUBLE, 0.0001::DECIMAL(18,4), 1::DECIMAL(38,0),"
+          + "  'Trailing space ', 'b'::ENUM('a','b'), 'bytes'::BLOB, 'ffffffff-ffff-ffff-ffff-ffffffffffff'::UUID,"
+          + "  DATE '2024-02-29', TIME '12:34:56.000001', TIMESTAMP '2024-02-29 12:34:56.000001',"
+          + "  TIMESTAMP_NS '2024-01-01 00:00:00', TIMESTAMPTZ '2024-10-27 01:30:00-07',"
+          + "  '\"text\"'::JSON, [NULL], {'k': NULL, 'n': NULL}),"
+          + " (5, false, -1::TINYINT, -1::SMALLINT, -1::INTEGER, -1::BIGINT, 128::UTINYINT,"
+          + "  32768::USMALLINT, 2147483648::UINTEGER, 9223372036854775808::UBIGINT, -1::HUGEINT,"
+          + "  18446744073709551616::UHUGEINT, 1.4e-45::FLOAT, 4.9e-324::DOUBLE, -0.0001::DECIMAL(18,4),"
+          + "  0::DECIMAL(38,0), '실험 🧪 é', 'a'::ENUM('a','b'), '\\x80'::BLOB,"
+          + "  '123e4567-e89b-12d3-a456-426614174000'::UUID, DATE '1970-01-01', TIME '00:00:00.5',"
+          + "  TIMESTAMP '1970-01-01 00:00:00', TIMESTAMP_NS '2100-01-01 00:00:00.000000999',"
+          + "  TIMESTAMPTZ '2038-01-19 03:14:08+00', 'null'::JSON, [3], {'k': 'x', 'n': 1e20})"
+          + ") AS t(id, b, ti, si, i, bi, ut, us, ui, ub, h, uh, f, d, dec, dec0, s, e, bl, u, dt, tm,"
+          + " ts, tsns, tsz, j, l, st)";
+
+  private Qsync qsync(
+      TestDatabase database, Warehouse warehouse, Mode mode, String query, String... key) {
+    SyncConfig sync =
+        new SyncConfig(
+            "copy",
+            "warehouse",
+            query,
+            "app",
+            "copy",
+            List.of(key),
+            mode,
+            true,
+            1000,
+            Duration.ofSeconds(2));
+    return TestSyncs.qsync(dir, database, warehouse, sync);
+  }
+
+  private Warehouse warehouse(String... statements) {
+    Warehouse warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
+    warehouse.execute(statements);
+    return warehouse;
+  }
+
+  @Test
+  void aTableQsyncJustSyncedVerifiesEqualForEveryType(TestDatabase database) {
+    Warehouse warehouse = warehouse(EVERY_TYPE);
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.equal()).isTrue();
+    assertThat(report.samples()).isEmpty();
+    assertThat(report.warehouseRows()).isEqualTo(5);
+    assertThat(report.tableRows()).isEqualTo(5);
+    assertThat(report.bucketValue()).isEqualTo(BucketValue.FIRST_KEY_COLUMN);
+  }
+
+  @Test
+  void randomDoublesAndFloatsRenderAlikeOnBothSides(TestDatabase database) {
+    // Doubles of every magnitude (subnormal to near the maximum), floats, and their ulps: if any
+    // rendering differed between DuckDB and MariaDB, its row would differ.
+    Warehouse warehouse =
+        warehouse(
+            "SELECT setseed(0.42)",
+            "CREATE TABLE src AS SELECT i AS id,"
+                + " (random() * 2 - 1) * pow(10, CAST(random() * 600 - 300 AS INTEGER)) AS d,"
+                + " CAST((random() * 2 - 1) * pow(10, CAST(random() * 70 - 35 AS INTEGER)) AS FLOAT)"
+                + " AS f, CAST(i AS DOUBLE) * 1e15 AS whole, 1 / CAST(i + 1 AS DOUBLE) AS fraction"
+                + " FROM range(3000) r(i)",
+            // Where MariaDB's text switches between positional and exponent form, both ways.
+            "INSERT INTO src SELECT 10000 + row_number() OVER (), CAST(v AS DOUBLE),"
+                + " CAST(CASE WHEN CAST(v AS DOUBLE) < 3.4e38 THEN v END AS FLOAT), -CAST(v AS DOUBLE),"
+                + " NULL FROM (VALUES ('1e-15'), ('1.5e-15'),"
+                + " ('1e-16'), ('1.2345678901234567e-15'), ('1e15'), ('1.5e15'),"
+                + " ('1234567890123456.8'), ('1e16'), ('123456789012345.67'), ('999999999999999.9'),"
+                + " ('0.1'), ('5e-324'), ('1.7976931348623157e308'), ('2.2250738585072014e-308'),"
+                + " ('1e-5'), ('100'), ('3.4028235e38'), ('1.4e-45')) AS t(v)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.samples()).isEmpty();
+    assertThat(report.equal()).isTrue();
+    assertThat(report.warehouseRows()).isEqualTo(3018);
+  }
+
+  @Test
+  void doublesAsDigitsAndExponentAgreeToo(TestDatabase database) {
+    // The form used against MySQL 8, whose text form verify does not rely on: both sides take
+    // their own text apart. Checked here against MariaDB, on the same doubles.
+    Warehouse warehouse =
+        warehouse(
+            "SELECT setseed(0.17)",
+            "CREATE TABLE src AS SELECT i AS id,"
+                + " (random() * 2 - 1) * pow(10, CAST(random() * 600 - 300 AS INTEGER)) AS d,"
+                + " CAST(random() AS FLOAT) AS f FROM range(2000) r(i)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    try (DuckDbSource source =
+            new DuckDbSource(
+                new DuckDbConnectionConfig("warehouse", Optional.of(warehouse.file()), List.of()));
+        MySqlDestination target =
+            new MySqlDestination(
+                new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()),
+                Clock.systemUTC())) {
+      RowShape shape =
+          new RowShape(
+              source.describe("SELECT * FROM src"),
+              List.of("id"),
+              BucketValue.KEY_HASH,
+              DoubleText.PARTS);
+      RowChecksums ours = source.checksums("SELECT * FROM src", shape).orElseThrow();
+      RowChecksums theirs = target.checksums("copy", shape).orElseThrow();
+      List<KeyRange> all = List.of(new KeyRange(BigInteger.ZERO, BucketSearch.HASH_SPACE));
+      Grouping grouping =
+          new Grouping(BucketValue.KEY_HASH, BigInteger.ZERO, BigInteger.ONE.shiftLeft(54));
+
+      assertThat(theirs.sums(grouping, all)).isEqualTo(ours.sums(grouping, all));
+
+      database.execute("UPDATE copy SET d = d * (1 + 2.3e-16) WHERE id = 7 AND d <> 0");
+      assertThat(theirs.rows(all)).hasSize(2000).isNotEqualTo(ours.rows(all));
+      assertThat(RowComparison.of(ours.rows(all), theirs.rows(all)).different()).hasSize(1);
+    }
+  }
+
+  @Test
+  void findsEachPlantedDifferenceByKeyAndColumn(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            EVERY_TYPE,
+            // 20 more rows like row 1, each to carry one planted difference.
+            "INSERT INTO src SELECT 100 + n, b, ti, si, src.i, bi, ut, us, ui, ub, h, uh, f, d, dec,"
+                + " dec0, s, e, bl, u, dt, tm, ts, tsns, tsz, j, l, st FROM src, range(20) r(n)"
+                + " WHERE id = 1");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    database.execute(
+        "DELETE FROM copy WHERE id = 2",
+        "INSERT INTO copy (id) VALUES (999)",
+        "UPDATE copy SET d = 0.10000000000000002 WHERE id = 100", // one ulp
+        "UPDATE copy SET f = 0.10000000894069672 WHERE id = 101", // one ulp of a float
+        "UPDATE copy SET s = 'control ' WHERE id = 102", // a trailing space
+        "UPDATE copy SET s = 'Control' WHERE id = 103", // a case change
+        "UPDATE copy SET s = NULL WHERE id = 104",
+        "UPDATE copy SET ts = '1000-01-01 00:00:00.000001' WHERE id = 105", // a microsecond
+        "UPDATE copy SET tm = '00:00:00.000001' WHERE id = 106",
+        "UPDATE copy SET dt = '1000-01-02' WHERE id = 107",
+        "UPDATE copy SET `dec` = -12345678901234.5677 WHERE id = 108",
+        "UPDATE copy SET bl = x'00FE' WHERE id = 109",
+        "UPDATE copy SET j = '{\"a\":[1,2.50,\"x\"]}' WHERE id = 110", // JSON spacing
+        "UPDATE copy SET b = 0 WHERE id = 111",
+        "UPDATE copy SET bi = bi + 1 WHERE id = 112",
+        "UPDATE copy SET u = UPPER(u) WHERE id = 113",
+        "UPDATE copy SET e = 'a' WHERE id = 114",
+        "UPDATE copy SET uh = uh - 1 WHERE id = 115",
+        "UPDATE copy SET tsz = '2024-03-31 00:30:00.500001' WHERE id = 116",
+        "UPDATE copy SET ub = 18446744073709551614 WHERE id = 117",
+        "UPDATE copy SET ti = 2 WHERE id = 118");
+    // NULL vs '': row 2 holds '' in s; row 119 gets '' where the query has 'control'.
+    database.execute("UPDATE copy SET s = '' WHERE id = 119");
+
+    VerifyReport report = qsync.verify("copy", 100, false);
+
+    assertThat(report.samples())
+        .containsExactlyInAnyOrder(
+            new KeyDifference(Kind.MISSING, List.of("2"), List.of()),
+            new KeyDifference(Kind.EXTRA, List.of("999"), List.of()),
+            different(100, "d"),
+            different(101, "f"),
+            different(102, "s"),
+            different(103, "s"),
+            different(104, "s"),
+            different(105, "ts"),
+            different(106, "tm"),
+            different(107, "dt"),
+            different(108, "dec"),
+            different(109, "bl"),
+            different(110, "j"),
+            different(111, "b"),
+            different(112, "bi"),
+            different(113, "u"),
+            different(114, "e"),
+            different(115, "uh"),
+            different(116, "tsz"),
+            different(117, "ub"),
+            different(118, "ti"),
+            different(119, "s"));
+    assertThat(report.equal()).isFalse();
+    assertThat(report.missing()).isEqualTo(1);
+    assertThat(report.extra()).isEqualTo(1);
+    assertThat(report.different()).isEqualTo(20);
+  }
+
+  @Test
+  void nullAndTheEmptyStringDiffer(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            "CREATE TABLE src (k VARCHAR, a VARCHAR, b BLOB)",
+            "INSERT INTO src VALUES ('x', '', ''::BLOB), ('y', NULL, NULL)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "k");
+    qsync.run("copy");
+    assertThat(qsync.verify("copy", 10, false).equal()).isTrue();
+
+    database.execute(
+        "UPDATE copy SET a = NULL, b = NULL WHERE k = 'x'",
+        "UPDATE copy SET a = '', b = '' WHERE k = 'y'");
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.bucketValue()).isEqualTo(BucketValue.KEY_HASH);
+    assertThat(report.samples())
+        .containsExactlyInAnyOrder(
+            new KeyDifference(Kind.DIFFERENT, List.of("x"), List.of("a", "b")),
+            new KeyDifference(Kind.DIFFERENT, List.of("y"), List.of("a", "b")));
+  }
+
+  @Test
+  void compoundTextKeysAreComparedByTheirBytes(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            "CREATE TABLE src (region VARCHAR, day DATE, n INTEGER)",
+            "INSERT INTO src SELECT 'r' || (i % 7), DATE '2024-01-01' + CAST(i // 7 AS INTEGER), i"
+                + " FROM range(5000) t(i)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "region", "day");
+    qsync.run("copy");
+    assertThat(qsync.verify("copy", 10, false).equal()).isTrue();
+
+    database.execute(
+        "UPDATE copy SET n = n + 1 WHERE region = 'r3' AND day = '2024-02-01'",
+        "DELETE FROM copy WHERE region = 'r0' AND day = '2024-01-01'",
+        "INSERT INTO copy VALUES ('r0 ', '2024-01-01', 0)", // a trailing space in a key
+        "INSERT INTO copy VALUES ('R1', '2024-01-01', 1)"); // a case change in a key
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.missing()).isEqualTo(1);
+    assertThat(report.extra()).isEqualTo(2);
+    assertThat(report.different()).isEqualTo(1);
+    assertThat(report.samples())
+        .containsExactlyInAnyOrder(
+            new KeyDifference(Kind.MISSING, List.of("r0", "2024-01-01"), List.of()),
+            new KeyDifference(Kind.EXTRA, List.of("r0 ", "2024-01-01 00:00:00.000000"), List.of()),
+            new KeyDifference(Kind.EXTRA, List.of("R1", "2024-01-01 00:00:00.000000"), List.of()),
+            new KeyDifference(Kind.DIFFERENT, List.of("r3", "2024-02-01"), List.of("n")));
+  }
+
+  @Test
+  void aBigTableIsBisectedDownToTheDifferingKeysOnly(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            "CREATE TABLE src AS SELECT i * 3 AS id, md5(CAST(i AS VARCHAR)) AS v, i / 7.0 AS x"
+                + " FROM range(200000) t(i)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    VerifyReport equal = qsync.verify("copy", 10, false);
+    assertThat(equal.equal()).isTrue();
+    assertThat(equal.passes()).isEqualTo(1);
+    assertThat(equal.rowsFetched()).isZero();
+
+    database.execute(
+        "UPDATE copy SET v = 'changed' WHERE id = 300000",
+        "DELETE FROM copy WHERE id = 3",
+        "INSERT INTO copy VALUES (599998, 'extra', 0)");
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.samples())
+        .containsExactlyInAnyOrder(
+            new KeyDifference(Kind.MISSING, List.of("3"), List.of()),
+            new KeyDifference(Kind.EXTRA, List.of("599998"), List.of()),
+            new KeyDifference(Kind.DIFFERENT, List.of("300000"), List.of("v")));
+    assertThat(report.passes()).isGreaterThan(1);
+    // Only the rows of three small buckets crossed the network, not the table.
+    assertThat(report.rowsFetched()).isLessThan(3 * 2 * Verifier_LEAF_ROWS);
+  }
+
+  private static final int Verifier_LEAF_ROWS = 1000;
+
+  @Test
+  void anUpsertKeepsExtraRowsAndStillVerifiesEqual(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
+    Qsync qsync = qsync(database, warehouse, Mode.UPSERT, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    database.execute("INSERT INTO copy VALUES (2, 'kept')");
+
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.extra()).isEqualTo(1);
+    assertThat(report.equal()).isTrue();
+  }
+
+  @Test
+  void refusesAMissingTableNamingTheRemedy(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+
+    assertThatThrownBy(() -> qsync.verify("copy", 10, false))
+        .isInstanceOfSatisfying(
+            QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
+        .hasMessageContaining("table copy does not exist")
+        .hasMessageContaining("qsync run copy");
+  }
+
+  @Test
+  void healWritesExactlyTheDifferingKeysAndAFollowingVerifyIsEqual(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            EVERY_TYPE,
+            "INSERT INTO src SELECT 100 + n, b, ti, si, src.i, bi, ut, us, ui, ub, h, uh, f, d, dec,"
+                + " dec0, s, e, bl, u, dt, tm, ts, tsns, tsz, j, l, st FROM src, range(20) r(n)"
+                + " WHERE id = 1");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    database.execute(
+        "DELETE FROM copy WHERE id = 2",
+        "INSERT INTO copy (id, s) VALUES (999, 'extra')",
+        "UPDATE copy SET d = 0.10000000000000002, s = 'Control' WHERE id = 100",
+        "UPDATE copy SET tsz = '2024-03-31 00:30:00.500001', j = '{}' WHERE id = 101");
+    List<List<String>> untouched = database.rows("SELECT * FROM copy WHERE id = 103");
+
+    VerifyReport healed = qsync.verify("copy", 10, true);
+
+    assertThat(healed.missing()).isEqualTo(1);
+    assertThat(healed.extra()).isEqualTo(1);
+    assertThat(healed.different()).isEqualTo(2);
+    assertThat(healed.healed()).isEqualTo(4);
+    assertThat(database.rows("SELECT id FROM copy WHERE id IN (2, 999) ORDER BY id"))
+        .containsExactly(List.of("2"));
+    assertThat(database.rows("SELECT * FROM copy WHERE id = 103")).isEqualTo(untouched);
+    VerifyReport after = qsync.verify("copy", 10, false);
+    assertThat(after.equal()).isTrue();
+    assertThat(after.samples()).isEmpty();
+    // The heal is a run in the history: the next run finds nothing to change.
+    assertThat(qsync.run("copy").counts().unchanged()).isEqualTo(25);
+    assertThat(qsync.historyWithVerifies("copy", 10))
+        .extracting(run -> run.mode())
+        .containsExactly("mirror", "verify", "mirror", "verify", "mirror");
+    // What the status, the service and a resumed run read: the runs alone.
+    assertThat(qsync.history("copy", 10))
+        .extracting(run -> run.mode())
+        .containsExactly("mirror", "mirror", "mirror");
+  }
+
+  @Test
+  void healUnderUpsertKeepsExtraRows(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            "CREATE TABLE src (id INTEGER, v VARCHAR)",
+            "INSERT INTO src VALUES (1, 'a'), (2, 'b')");
+    Qsync qsync = qsync(database, warehouse, Mode.UPSERT, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    database.execute("INSERT INTO copy VALUES (3, 'kept')", "UPDATE copy SET v = 'B' WHERE id = 2");
+
+    VerifyReport healed = qsync.verify("copy", 10, true);
+
+    assertThat(healed.healed()).isEqualTo(1);
+    assertThat(database.rows("SELECT id, v FROM copy ORDER BY id"))
+        .containsExactly(List.of("1", "a"), List.of("2", "b"), List.of("3", "kept"));
+  }
+
+  @Test
+  void healRespectsTheDeleteGuard(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    database.execute("INSERT INTO copy VALUES (2, 'x'), (3, 'y'), (4, 'z')");
+
+    assertThatThrownBy(() -> qsync.verify("copy", 10, true))
+        .isInstanceOfSatisfying(
+            QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
+        .hasMessageContaining("verify --heal wrote nothing");
+    assertThat(database.count("copy")).isEqualTo(4);
+  }
+
+  @Test
+  void waitsForTheThrottleBeforeReadingTheTable(TestDatabase database) throws Exception {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
+    Path pauseFile = dir.resolve("qsync.pause");
+    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
+    ThrottleConfig paused =
+        new ThrottleConfig(
+            defaults.maxRowsPerSecond(),
+            defaults.batchTime(),
+            defaults.minBatchSize(),
+            defaults.maxBatchSize(),
+            defaults.maxThreadsRunning(),
+            defaults.criticalThreadsRunning(),
+            defaults.replicas(),
+            defaults.maxReplicaLag(),
+            defaults.criticalReplicaLag(),
+            Optional.of(pauseFile),
+            defaults.maxPause(),
+            defaults.probeInterval());
+    SyncConfig sync =
+        new SyncConfig(
+                "copy",
+                "warehouse",
+                "SELECT * FROM src",
+                "app",
+                "copy",
+                List.of("id"),
+                Mode.MIRROR,
+                true,
+                1000,
+                Duration.ofSeconds(2))
+            .withThrottle(paused);
+    TestSyncs.qsync(dir, database, warehouse, sync).run("copy");
+    Files.writeString(pauseFile, "");
+    RecordingProgress progress = new RecordingProgress();
+    List<Duration> pauses = new ArrayList<>();
+    // The operator removes the pause file during the first pause.
+    Sleeper sleeper =
+        duration -> {
+          pauses.add(duration);
+          try {
+            Files.deleteIfExists(pauseFile);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        };
+    Qsync qsync =
+        new Qsync(
+            TestSyncs.config(dir, database, warehouse, sync),
+            Clock.systemUTC(),
+            progress,
+            FaultPoint.NONE,
+            sleeper);
+
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.equal()).isTrue();
+    assertThat(pauses).isNotEmpty();
+    assertThat(progress.events).contains("paused: pause file " + pauseFile + " exists");
+  }
+
+  @Test
+  void aVerifyAfterAFailedRunLeavesThatRunToBeResumed(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src AS SELECT i AS id, 'v' || i AS v FROM range(10) t(i)");
+    java.util.concurrent.atomic.AtomicBoolean armed =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    FaultPoint failAfterFirstBatch =
+        (point, value) -> {
+          if (point == FaultPoint.Point.AFTER_BATCH && armed.getAndSet(false)) {
+            throw new IllegalStateException("simulated failure after the first batch");
+          }
+        };
+    SyncConfig sync =
+        new SyncConfig(
+            "copy",
+            "warehouse",
+            "SELECT * FROM src",
+            "app",
+            "copy",
+            List.of("id"),
+            Mode.MIRROR,
+            true,
+            4,
+            Duration.ofSeconds(2));
+    Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync, failAfterFirstBatch);
+    assertThatThrownBy(() -> qsync.run("copy")).hasMessageContaining("simulated failure");
+
+    VerifyReport report = qsync.verify("copy", 10, false);
+    assertThat(report.missing()).isEqualTo(6);
+
+    // The verify's record is newer, but the next run still resumes the failed one.
+    assertThat(qsync.run("copy").resumed()).isTrue();
+    assertThat(qsync.verify("copy", 10, false).equal()).isTrue();
+  }
+
+  @Test
+  void refusesWhileARunHoldsTheSyncsLock(TestDatabase database) throws Exception {
+    Warehouse warehouse =
+        warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    String lock = "qsync/" + database.name() + "/copy";
+    try (java.sql.Connection run = database.connect();
+        java.sql.PreparedStatement take = run.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+      take.setString(1, lock);
+      try (java.sql.ResultSet taken = take.executeQuery()) {
+        taken.next();
+        assertThat(taken.getInt(1)).isEqualTo(1);
+      }
+
+      assertThatThrownBy(() -> qsync.verify("copy", 10, false))
+          .isInstanceOfSatisfying(
+              QsyncException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.LOCK_HELD))
+          .hasMessageContaining("a run holds the sync's lock");
+    }
+    assertThat(qsync.verify("copy", 10, false).equal()).isTrue();
+  }
+
+  private static KeyDifference different(int id, String column) {
+    return new KeyDifference(Kind.DIFFERENT, List.of(Integer.toString(id)), List.of(column));
+  }
+}
