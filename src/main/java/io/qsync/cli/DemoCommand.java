@@ -330,9 +330,18 @@ final class DemoCommand implements Callable<Integer> {
     }
     String prefix = url == null ? "" : DemoConfig.URL_VARIABLE + "='" + url + "' ";
     for (String command :
-        List.of("status", "history " + DemoConfig.SYNC, "plan " + DemoConfig.SYNC)) {
+        List.of(
+            "status",
+            "history " + DemoConfig.SYNC,
+            "plan " + DemoConfig.SYNC,
+            "verify " + DemoConfig.SYNC)) {
       out.println(INDENT + prefix + "./qsync " + command + " -c " + config);
     }
+    out.println(
+        "As a service, with its status page at http://127.0.0.1:8080/: "
+            + prefix
+            + "./qsync serve -c "
+            + config);
   }
 
   // ---- config ----

@@ -140,7 +140,10 @@ class DemoIT {
             .map(String::strip)
             .filter(line -> line.startsWith("./qsync "))
             .toList();
-    assertThat(commands).hasSize(3);
+    assertThat(commands).hasSize(4);
+    assertThat(result.out())
+        .contains("As a service, with its status page at")
+        .contains(" serve -c ");
     StringBuilder outputs = new StringBuilder();
     for (String command : commands) {
       StringWriter out = new StringWriter();
@@ -157,7 +160,8 @@ class DemoIT {
     }
     assertThat(outputs.toString())
         .containsPattern("experiment_targets +experiment_targets +succeeded")
-        .contains("0 to insert, 0 to update, 0 to delete");
+        .contains("0 to insert, 0 to update, 0 to delete")
+        .contains("equal: table experiment_targets holds exactly the query's");
   }
 
   @Test
