@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -34,11 +33,7 @@ final class RunCommand implements Callable<Integer> {
   @Mixin HelpOption help;
   @ParentCommand QsyncCommand parent;
 
-  @Parameters(paramLabel = "SYNC", arity = "0..*", description = "Syncs to run, in order.")
-  List<String> syncs = new ArrayList<>();
-
-  @Option(names = "--all", description = "Run every sync in the config, in file order.")
-  boolean all;
+  @Mixin SyncSelection selection;
 
   @Option(
       names = "--restart",
@@ -67,24 +62,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (all && !syncs.isEmpty()) {
-      throw new QsyncException(
-          ErrorKind.USAGE,
-          "give the syncs to run or --all, not both (got --all and "
-              + String.join(", ", syncs)
-              + ")");
-    }
+    selection.checkNotBoth("run");
     var config = parent.options.loadConfigForRuns();
-    List<String> names = all ? List.copyOf(config.syncs().keySet()) : syncs;
-    if (names.isEmpty()) {
-      throw new QsyncException(
-          ErrorKind.USAGE,
-          "name at least one sync to run, or --all\nSyncs in "
-              + config.file()
-              + ": "
-              + String.join(", ", config.syncs().keySet()));
-    }
-    names.forEach(name -> context.qsync(config, Progress.silent()).sync(name));
+    List<String> names = selection.names(config, context.qsync(config, Progress.silent()), "run");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Progress progress =

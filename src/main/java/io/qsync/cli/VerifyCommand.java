@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -41,11 +40,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Mixin HelpOption help;
   @ParentCommand QsyncCommand parent;
 
-  @Parameters(paramLabel = "SYNC", arity = "0..*", description = "Syncs to verify, in order.")
-  List<String> syncs = new ArrayList<>();
-
-  @Option(names = "--all", description = "Verify every sync in the config, in file order.")
-  boolean all;
+  @Mixin SyncSelection selection;
 
   @Option(
       names = "--samples",
@@ -70,29 +65,15 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (all && !syncs.isEmpty()) {
-      throw new QsyncException(
-          ErrorKind.USAGE,
-          "give the syncs to verify or --all, not both (got --all and "
-              + String.join(", ", syncs)
-              + ")");
-    }
+    selection.checkNotBoth("verify");
     if (samples < 0) {
       throw new QsyncException(
           ErrorKind.USAGE,
           "--samples must be 0 or more, got " + samples + "\nGive e.g. --samples 10.");
     }
     var config = parent.options.loadConfigForRuns();
-    List<String> names = all ? List.copyOf(config.syncs().keySet()) : syncs;
-    if (names.isEmpty()) {
-      throw new QsyncException(
-          ErrorKind.USAGE,
-          "name at least one sync to verify, or --all\nSyncs in "
-              + config.file()
-              + ": "
-              + String.join(", ", config.syncs().keySet()));
-    }
-    names.forEach(name -> context.qsync(config, Progress.silent()).sync(name));
+    List<String> names =
+        selection.names(config, context.qsync(config, Progress.silent()), "verify");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Qsync qsync = context.qsync(config, Progress.silent());

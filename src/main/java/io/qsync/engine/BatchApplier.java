@@ -88,14 +88,7 @@ final class BatchApplier {
         target.writer(table, columns, key, writes(stage, resumed), run.runId(), lock);
     BatchPlan plan = new BatchPlan(run.changesTotal(), run.appliedThrough());
     int batches = run.batchesApplied();
-    Throttle throttle =
-        new Throttle(
-            sync.throttle(),
-            sync.batchSize(),
-            new ThrottleProbe(sync.throttle(), target, replicas),
-            clock,
-            sleeper,
-            progress);
+    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress);
     BatchRetry retry = retries.get();
     progress.beginAt("apply", plan.totalChanges(), plan.appliedThrough());
     try (ChangeCursor cursor = stage.changes(plan.appliedThrough())) {

@@ -167,14 +167,7 @@ final class Healer {
             ChangeWriters.Writes.RECONCILED,
             runId,
             lock);
-    Throttle throttle =
-        new Throttle(
-            sync.throttle(),
-            sync.batchSize(),
-            new ThrottleProbe(sync.throttle(), target, replicas),
-            clock,
-            sleeper,
-            progress);
+    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress);
     int applied = 0;
     progress.begin("heal", changes.size());
     try {

@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.Sleeper;
+import io.qsync.config.SyncConfig;
 import io.qsync.config.ThrottleConfig;
+import io.qsync.destination.Destination;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +42,26 @@ final class Throttle {
 
   /** When the target was last seen clear; null before the first look. */
   private Instant clearAt;
+
+  /**
+   * The throttle of one of the sync's writes or reads of its table: the sync's throttle settings
+   * and batch size, the target's load and its replicas' lag as the probe.
+   */
+  static Throttle of(
+      SyncConfig sync,
+      Destination target,
+      Map<String, Destination> replicas,
+      Clock clock,
+      Sleeper sleeper,
+      Progress progress) {
+    return new Throttle(
+        sync.throttle(),
+        sync.batchSize(),
+        new ThrottleProbe(sync.throttle(), target, replicas),
+        clock,
+        sleeper,
+        progress);
+  }
 
   Throttle(
       ThrottleConfig config,

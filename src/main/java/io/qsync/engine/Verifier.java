@@ -163,14 +163,7 @@ final class Verifier {
             ? BucketSearch.union(warehouse.span(), table.span())
             : Optional.empty();
     BucketSearch search = BucketSearch.over(by, span, LEAF_ROWS);
-    Throttle throttle =
-        new Throttle(
-            sync.throttle(),
-            sync.batchSize(),
-            new ThrottleProbe(sync.throttle(), target, replicas),
-            clock,
-            sleeper,
-            progress);
+    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress);
     int passes = 0;
     long warehouseRows = 0;
     long tableRows = 0;
