@@ -21,6 +21,7 @@ import io.qsync.state.RunStatus;
 import io.qsync.testing.ManualClock;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
+import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -29,7 +30,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -252,21 +252,7 @@ class TargetHistoryIT {
    * batch each waits half a second, on the manual clock.
    */
   private Qsync qsync(TestDatabase database, String user, String password, FaultPoint faults) {
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
-    ThrottleConfig twentyRowsASecond =
-        new ThrottleConfig(
-            20,
-            Duration.ZERO,
-            0,
-            0,
-            defaults.maxThreadsRunning(),
-            0,
-            List.of(),
-            defaults.maxReplicaLag(),
-            Duration.ZERO,
-            Optional.empty(),
-            defaults.maxPause(),
-            defaults.probeInterval());
+    ThrottleConfig twentyRowsASecond = TestSyncs.rowRate(20);
     SyncConfig sync =
         new SyncConfig(
                 SYNC,

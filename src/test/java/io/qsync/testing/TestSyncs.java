@@ -12,7 +12,9 @@ import io.qsync.engine.Qsync;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A config of one sync from a test's DuckDB warehouse (connection {@code warehouse}) into its test
@@ -38,6 +40,28 @@ public final class TestSyncs {
         defaults.maxReplicaLag(),
         defaults.criticalReplicaLag(),
         defaults.pauseFile(),
+        defaults.maxPause(),
+        defaults.probeInterval());
+  }
+
+  /**
+   * A throttle that only holds the row rate to {@code rowsPerSecond} (no batch time, no load or
+   * replica rules), so a run waits a known time per batch: on a test's clock when its {@link
+   * io.qsync.Sleeper} advances one.
+   */
+  public static ThrottleConfig rowRate(int rowsPerSecond) {
+    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
+    return new ThrottleConfig(
+        rowsPerSecond,
+        Duration.ZERO,
+        0,
+        0,
+        defaults.maxThreadsRunning(),
+        0,
+        List.of(),
+        defaults.maxReplicaLag(),
+        Duration.ZERO,
+        Optional.empty(),
         defaults.maxPause(),
         defaults.probeInterval());
   }

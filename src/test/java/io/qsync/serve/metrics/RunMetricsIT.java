@@ -5,13 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.config.ConnectionConfig;
 import io.qsync.config.Mode;
-import io.qsync.config.MySqlConnectionConfig;
-import io.qsync.config.QsyncConfig;
-import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
-import io.qsync.config.ThrottleConfig;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
@@ -24,6 +19,7 @@ import io.qsync.serve.metrics.PythonPrometheusParser.Sample;
 import io.qsync.testing.ManualClock;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
+import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -124,7 +120,6 @@ class RunMetricsIT {
 
   /** 60 targets in batches of 10 at 20 rows a second, the throttle waiting on the manual clock. */
   private Qsync qsync(TestDatabase database, Warehouse warehouse) {
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
     SyncConfig sync =
         new SyncConfig(
                 SYNC,
@@ -137,29 +132,9 @@ class RunMetricsIT {
                 true,
                 10,
                 Duration.ofSeconds(2))
-            .withThrottle(
-                new ThrottleConfig(
-                    20,
-                    Duration.ZERO,
-                    0,
-                    0,
-                    defaults.maxThreadsRunning(),
-                    0,
-                    List.of(),
-                    defaults.maxReplicaLag(),
-                    Duration.ZERO,
-                    Optional.empty(),
-                    defaults.maxPause(),
-                    defaults.probeInterval()));
-    Map<String, ConnectionConfig> connections =
-        Map.of(
-            "warehouse",
-            warehouse.connection("warehouse"),
-            "app",
-            new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
+            .withThrottle(TestSyncs.rowRate(20));
     return new Qsync(
-        new QsyncConfig(
-            dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of(SYNC, sync)),
+        TestSyncs.config(dir, database, warehouse, sync),
         clock,
         Progress.silent(),
         FaultPoint.NONE,
