@@ -73,6 +73,14 @@ final class Renderer {
             Plural.of(report.batches(), "batch"),
             report.runId()));
     throttle(report.throttle()).ifPresent(line -> text.append('\n').append(line));
+    report
+        .verified()
+        .ifPresent(
+            verified ->
+                text.append("\nverify, due: ")
+                    .append(verified.why())
+                    .append('\n')
+                    .append(VerifyCommand.text(verified.report())));
     return text.toString();
   }
 
@@ -91,6 +99,18 @@ final class Renderer {
     map.put("notes", report.notes());
     map.put("throttle", map(report.throttle()));
     map.put("caught_up", report.caughtUp().map(Renderer::map).orElse(null));
+    map.put(
+        "verify",
+        report
+            .verified()
+            .map(
+                verified -> {
+                  Map<String, Object> verify = new LinkedHashMap<>();
+                  verify.put("due", verified.why());
+                  verify.putAll(VerifyCommand.map(verified.report()));
+                  return verify;
+                })
+            .orElse(null));
     return map;
   }
 
@@ -554,25 +574,8 @@ final class Renderer {
     return map;
   }
 
-  /**
-   * A duration for people: {@code 850ms}, {@code 12.3s}, {@code 4m05s}, {@code 2h03m}, {@code
-   * 3d04h}.
-   */
+  /** See {@link io.qsync.Messages#duration}. */
   static String duration(Duration duration) {
-    long millis = duration.toMillis();
-    if (millis < 1000) {
-      return millis + "ms";
-    }
-    if (millis < 59_950) {
-      return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
-    }
-    long seconds = Math.round(millis / 1000.0);
-    if (seconds < 3600) {
-      return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
-    }
-    if (seconds < 86400) {
-      return String.format(Locale.ROOT, "%dh%02dm", seconds / 3600, seconds % 3600 / 60);
-    }
-    return String.format(Locale.ROOT, "%dd%02dh", seconds / 86400, seconds % 86400 / 3600);
+    return io.qsync.Messages.duration(duration);
   }
 }

@@ -49,6 +49,14 @@ final class RunLog implements RunListener {
               + report.counts().describe()
               + " in "
               + took
+              + report
+                  .verified()
+                  .map(
+                      verified ->
+                          "; verify: "
+                              + Messages.firstLine(VerifyCommand.text(verified.report()))
+                                  .replaceFirst("^[^:]*: ", ""))
+                  .orElse("")
               + " (exit 0)");
     } else {
       // an interrupted run resumes and a held lock is another run's: neither failed

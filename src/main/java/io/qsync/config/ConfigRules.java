@@ -202,11 +202,24 @@ final class ConfigRules {
    * dataset needs a snapshot. Empty after a problem, or when either value is invalid.
    */
   Optional<Diff> diff(
-      Fields fields, Optional<String> strategy, Optional<String> dataset, Optional<Mode> mode) {
-    if (strategy.isEmpty() || (fields.has("state_dataset") && dataset.isEmpty())) {
+      Fields fields,
+      Optional<String> strategy,
+      Optional<String> dataset,
+      Optional<VerifyEvery> verifyEvery,
+      Optional<Mode> mode) {
+    if (strategy.isEmpty()
+        || (fields.has("state_dataset") && dataset.isEmpty())
+        || (fields.has("verify_every") && verifyEvery.isEmpty())) {
       return Optional.empty();
     }
     if (strategy.get().equals(Diff.Strategy.TARGET.configName())) {
+      if (verifyEvery.isPresent()) {
+        reader.problem(
+            fields.valueOrMap("verify_every"),
+            fields.pathOf("verify_every"),
+            "verify_every is for diff: snapshot, whose runs do not read the table; a run with"
+                + " diff: target compares every row of the table already; remove verify_every");
+      }
       if (dataset.isPresent()) {
         reader.problem(
             fields.valueOrMap("state_dataset"),
@@ -236,7 +249,7 @@ final class ConfigRules {
               + " state and change sets, e.g. state_dataset: qsync_state; qsync must be allowed to"
               + " create tables there");
     }
-    return Optional.of(Diff.snapshot(dataset.get()));
+    return Optional.of(Diff.snapshot(dataset.get()).withVerifyEvery(verifyEvery));
   }
 
   /**

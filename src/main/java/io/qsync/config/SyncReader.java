@@ -129,6 +129,14 @@ final class SyncReader {
           "a dataset name of letters, digits and '_', like qsync_state",
           "required with `diff: snapshot`",
           "where the warehouse keeps the sync's state");
+  static final ConfigKey<VerifyEvery> VERIFY_EVERY =
+      ConfigKey.optional(
+          "verify_every",
+          SyncReader::verifyEvery,
+          "a duration like 7d or 12h, or a number of runs like 10 runs",
+          "none",
+          "with `diff: snapshot`: after a run, verify the table (and heal what differs) when the"
+              + " last verify is this old, or after this many runs");
   static final ConfigSection SECTION =
       ConfigSection.of(
           "syncs.NAME.",
@@ -148,7 +156,8 @@ final class SyncReader {
               THROTTLE,
               RETRIES,
               DIFF,
-              STATE_DATASET),
+              STATE_DATASET,
+              VERIFY_EVERY),
           ServiceReader.KEYS);
 
   private final YamlReader reader;
@@ -232,7 +241,12 @@ final class SyncReader {
       rules.batchSizeWithinThrottle(fields, batchSize.get(), throttle.get());
     }
     Optional<Diff> diff =
-        rules.diff(fields, reader.read(fields, DIFF), reader.read(fields, STATE_DATASET), mode);
+        rules.diff(
+            fields,
+            reader.read(fields, DIFF),
+            reader.read(fields, STATE_DATASET),
+            reader.read(fields, VERIFY_EVERY),
+            mode);
     Optional<SyncService> service = serviceReader.read(fields, defaultAlerts);
     return reader.problemCount() > before
         ? Optional.empty()
@@ -277,6 +291,31 @@ final class SyncReader {
       }
     }
     return columns;
+  }
+
+  private static final Pattern RUNS = Pattern.compile("(\\d{1,9})\\s*runs?");
+
+  /** {@code 7d}, {@code 12h} or {@code 10 runs}; at least 1s, or 1 run. */
+  private static Optional<VerifyEvery> verifyEvery(
+      YamlReader reader, Node node, String path, String expected) {
+    Optional<String> text = reader.nonBlank(node, path, expected);
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    java.util.regex.Matcher runs = RUNS.matcher(text.get().strip());
+    if (runs.matches()) {
+      int count = Integer.parseInt(runs.group(1));
+      return count >= 1
+          ? Optional.of(VerifyEvery.runs(count))
+          : reader.invalid(node, path, expected, text.get());
+    }
+    return reader
+        .duration(node, path, expected)
+        .flatMap(
+            duration ->
+                duration.compareTo(EverySchedule.MINIMUM) >= 0
+                    ? Optional.of(VerifyEvery.interval(duration))
+                    : reader.invalid(node, path, expected, text.get()));
   }
 
   private static Optional<String> dataset(

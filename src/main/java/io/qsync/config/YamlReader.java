@@ -46,7 +46,7 @@ final class YamlReader {
   private static final Pattern WHOLE_NUMBER = Pattern.compile("[-+]?\\d{1,12}");
   private static final Pattern FRACTION =
       Pattern.compile("[-+]?(\\d{1,6}(\\.\\d{0,9})?|\\.\\d{1,9})");
-  private static final Pattern DURATION = Pattern.compile("(-?\\d{1,12})\\s*(ms|s|m|h)?");
+  private static final Pattern DURATION = Pattern.compile("(-?\\d{1,12})\\s*(ms|s|m|h|d)?");
 
   private final Path file;
   private final Path folder;
@@ -335,6 +335,7 @@ final class YamlReader {
                     case "ms" -> Duration.ofMillis(amount);
                     case "m" -> Duration.ofMinutes(amount);
                     case "h" -> Duration.ofHours(amount);
+                    case "d" -> Duration.ofDays(amount);
                     default -> Duration.ofSeconds(amount);
                   });
             });

@@ -131,6 +131,15 @@ final class Healer {
                 + " again: qsync verify --heal "
                 + sync.name());
       }
+      // A diff: snapshot sync's next run compares with the state of the last successful run: the
+      // heal carries that state on, since it only brought the table closer to the query's result
+      // (which the next run compares with the state again); without it, the next run would fall
+      // back to reading the whole table.
+      Optional<String> state =
+          sync.diff().snapshot()
+              ? runs.lastSucceeded(sync.name(), sync.table())
+                  .flatMap(last -> runs.diffState(last.runId()))
+              : Optional.empty();
       RunRecord run =
           RunRecord.started(
                   RunIds.next(clock),
@@ -146,6 +155,7 @@ final class Healer {
       runs.insert(run);
       try {
         apply(changes, shape, run.runId(), lock);
+        state.ifPresent(kept -> runs.recordDiffState(run.runId(), kept));
         runs.update(
             run.withPhase(RunPhase.DONE)
                 .finished(RunStatus.SUCCEEDED, clock.instant(), Optional.empty()));

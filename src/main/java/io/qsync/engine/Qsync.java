@@ -12,6 +12,7 @@ import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
+import io.qsync.config.VerifyEvery;
 import io.qsync.destination.Destination;
 import io.qsync.destination.mysql.MySqlDestination;
 import io.qsync.diff.strategy.WarehouseDiff;
@@ -39,6 +40,9 @@ import java.util.Set;
  * same sync do not overlap (the sync lock refuses that anyway).
  */
 public final class Qsync {
+  /** Keys of each kind of difference a scheduled verify shows in the run's report. */
+  private static final int VERIFY_EVERY_SAMPLES = 5;
+
   private final QsyncConfig config;
   private final Clock clock;
   private final Progress progress;
@@ -80,11 +84,68 @@ public final class Qsync {
       for (String replica : sync.throttle().replicas()) {
         replicas.put(replica, openTarget(replica));
       }
-      return new SyncRunner(
-              sync, source, target, config.stageDir(), clock, progress, faults, replicas, sleeper)
-          .run(options);
+      RunReport report =
+          new SyncRunner(
+                  sync,
+                  source,
+                  target,
+                  config.stageDir(),
+                  clock,
+                  progress,
+                  faults,
+                  replicas,
+                  sleeper)
+              .run(options);
+      return verifyIfDue(sync, source, target, replicas, report);
     } finally {
       replicas.values().forEach(Destination::close);
+    }
+  }
+
+  /**
+   * After a successful run of a sync with {@code verify_every}, verifies its table when due and
+   * heals what differs: the changes made to the table by hand, which a {@code diff: snapshot} run
+   * cannot see. A verify that fails fails the command, with the run's success said first.
+   */
+  private RunReport verifyIfDue(
+      SyncConfig sync,
+      Source source,
+      Destination target,
+      Map<String, Destination> replicas,
+      RunReport report) {
+    Optional<VerifyEvery> every = sync.diff().verifyEvery();
+    if (every.isEmpty() || report.status() != RunStatus.SUCCEEDED) {
+      return report;
+    }
+    Optional<String> due =
+        VerifySchedule.due(
+            every.get(),
+            target.runs().lastVerify(sync.name(), sync.table()),
+            target.runs().succeeded(sync.name(), sync.table(), Math.max(2, every.get().runs())),
+            clock.instant());
+    if (due.isEmpty()) {
+      return report;
+    }
+    try {
+      VerifyReport verify =
+          new Verifier(
+                  sync, source, target, replicas, clock, sleeper, progress, VERIFY_EVERY_SAMPLES)
+              .verify(true);
+      return report.withVerified(new RunReport.Verified(due.get(), verify));
+    } catch (QsyncException e) {
+      throw new QsyncException(
+          e.kind(),
+          "sync '"
+              + sync.name()
+              + "': the run succeeded (run "
+              + report.runId()
+              + "), then the verify of its table that was due ("
+              + due.get()
+              + ") failed: "
+              + e.getMessage()
+              + "\nThe next run verifies again; or run qsync verify --heal "
+              + sync.name(),
+          e);
     }
   }
 

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param throttle how long the run waited to spare the target, and why; batches retried
  * @param caughtUp for a resumed run: the fresh run that then compared the table with the query's
  *     current result, in the same command
+ * @param verified the verify that followed the run ({@code verify_every}), and why it was due
  */
 public record RunReport(
     String sync,
@@ -32,7 +33,20 @@ public record RunReport(
     Duration duration,
     List<String> notes,
     ThrottleReport throttle,
-    Optional<RunReport> caughtUp) {
+    Optional<RunReport> caughtUp,
+    Optional<Verified> verified) {
+  /**
+   * A verify of the table that followed the run, as the sync's {@code verify_every} asks.
+   *
+   * @param why why it was due ({@code the last verify was 7d02h ago (verify_every: 7d)})
+   */
+  public record Verified(String why, VerifyReport report) {
+    public Verified {
+      requireNonNull(why, "why is null");
+      requireNonNull(report, "report is null");
+    }
+  }
+
   public RunReport {
     requireNonNull(sync, "sync is null");
     requireNonNull(runId, "runId is null");
@@ -44,6 +58,39 @@ public record RunReport(
     notes = List.copyOf(notes);
     requireNonNull(throttle, "throttle is null");
     requireNonNull(caughtUp, "caughtUp is null");
+    requireNonNull(verified, "verified is null");
+  }
+
+  /** A report of a run that no scheduled verify followed. */
+  public RunReport(
+      String sync,
+      String runId,
+      RunStatus status,
+      String mode,
+      String table,
+      ChangeCounts counts,
+      boolean resumed,
+      long resumedAfter,
+      int batches,
+      Duration duration,
+      List<String> notes,
+      ThrottleReport throttle,
+      Optional<RunReport> caughtUp) {
+    this(
+        sync,
+        runId,
+        status,
+        mode,
+        table,
+        counts,
+        resumed,
+        resumedAfter,
+        batches,
+        duration,
+        notes,
+        throttle,
+        caughtUp,
+        Optional.empty());
   }
 
   /** A report of a run that no fresh run followed. */
@@ -93,7 +140,8 @@ public record RunReport(
         duration,
         more,
         throttle,
-        caughtUp);
+        caughtUp,
+        verified);
   }
 
   /** The same report, followed by a fresh run in the same command. */
@@ -111,7 +159,27 @@ public record RunReport(
         duration.plus(fresh.duration()),
         notes,
         throttle,
-        Optional.of(fresh));
+        Optional.of(fresh),
+        verified);
+  }
+
+  /** The same report, followed by a verify of the table ({@code verify_every}). */
+  public RunReport withVerified(Verified verify) {
+    return new RunReport(
+        sync,
+        runId,
+        status,
+        mode,
+        table,
+        counts,
+        resumed,
+        resumedAfter,
+        batches,
+        duration.plus(verify.report().took()),
+        notes,
+        throttle,
+        caughtUp,
+        Optional.of(verify));
   }
 
   /** A report of a run that was never throttled nor retried. */

@@ -225,12 +225,19 @@ final class Verifier {
               + sync.name());
     }
     VerifyReport report = report(shape, by, warehouseRows, tableRows, passes, fetched, started);
-    record(report, started);
+    RunRecord recorded = record(report, started);
     if (heal) {
       long healed =
           new Healer(sync, target, replicas, clock, sleeper, progress)
               .heal(report, found, shape, warehouse, table, this::newestRun, newestBefore);
       report = report.withHealed(healed);
+      if (healed > 0) {
+        // The verify ends with its heal, whose write is recorded as a run of its own: a run that
+        // verify_every counts starts after the verify's end (VerifySchedule), so not this one.
+        target
+            .runs()
+            .update(recorded.finished(recorded.status(), clock.instant(), recorded.error()));
+      }
     }
     return report;
   }
@@ -240,7 +247,7 @@ final class Verifier {
    * {@link RunRecord#VERIFY}: succeeded when equal, failed when not; missing rows counted as
    * inserts, different ones as updates, extra ones as deletes.
    */
-  private void record(VerifyReport report, Instant started) {
+  private RunRecord record(VerifyReport report, Instant started) {
     long unchanged = Math.max(0, report.warehouseRows() - report.missing() - report.different());
     RunRecord run =
         RunRecord.started(
@@ -274,6 +281,7 @@ final class Verifier {
                             report.extra(),
                             report.different())));
     target.runs().insert(run);
+    return run;
   }
 
   /** The differing rows the last {@link #verify} found. */

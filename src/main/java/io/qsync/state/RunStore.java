@@ -39,6 +39,14 @@ public interface RunStore {
   /** The sync's newest run that succeeded. */
   Optional<RunRecord> lastSucceeded(String sync, String table);
 
+  /** The sync's newest runs that succeeded, newest first, at most {@code limit}. */
+  List<RunRecord> succeeded(String sync, String table, int limit);
+
+  /**
+   * The sync's newest {@code qsync verify} record ({@link RunRecord#VERIFY}), whatever it found.
+   */
+  Optional<RunRecord> lastVerify(String sync, String table);
+
   /** Whether the store can record a snapshot run's state (its table may lack the column). */
   boolean recordsDiffState();
 

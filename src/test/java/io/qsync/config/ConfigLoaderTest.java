@@ -278,6 +278,7 @@ class ConfigLoaderTest {
             "unknown key 'batchsize' (did you mean 'batch_size'?);"
                 + " valid keys: source, query, target, table, key, mode, create_table, batch_size,"
                 + " lock_timeout, allow_empty, max_delete_fraction, throttle, retries, diff, state_dataset,"
+                + " verify_every,"
                 + " schedule, every, jitter, max_staleness, alerts");
   }
 

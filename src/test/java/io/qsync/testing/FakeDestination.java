@@ -414,6 +414,22 @@ public final class FakeDestination implements Destination {
     }
 
     @Override
+    public List<RunRecord> succeeded(String sync, String table, int limit) {
+      return history(sync, table, Integer.MAX_VALUE).stream()
+          .filter(run -> !run.mode().equals(RunRecord.VERIFY))
+          .filter(run -> run.status() == io.qsync.state.RunStatus.SUCCEEDED)
+          .limit(limit)
+          .toList();
+    }
+
+    @Override
+    public Optional<RunRecord> lastVerify(String sync, String table) {
+      return history(sync, table, Integer.MAX_VALUE).stream()
+          .filter(run -> run.mode().equals(RunRecord.VERIFY))
+          .findFirst();
+    }
+
+    @Override
     public boolean recordsDiffState() {
       return true;
     }

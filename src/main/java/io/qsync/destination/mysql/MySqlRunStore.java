@@ -259,6 +259,37 @@ final class MySqlRunStore implements RunStore {
   }
 
   @Override
+  public List<RunRecord> succeeded(String sync, String table, int limit) {
+    return query(
+        "SELECT "
+            + selectColumns()
+            + " FROM "
+            + TABLE
+            + " WHERE sync_name = ? AND target_table = ?"
+            + NOT_VERIFY
+            + " AND status = 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT "
+            + Math.max(1, limit),
+        sync,
+        table);
+  }
+
+  @Override
+  public Optional<RunRecord> lastVerify(String sync, String table) {
+    return query(
+            "SELECT "
+                + selectColumns()
+                + " FROM "
+                + TABLE
+                + " WHERE sync_name = ? AND target_table = ? AND mode = '"
+                + RunRecord.VERIFY
+                + "' ORDER BY started_at DESC, run_id DESC LIMIT 1",
+            sync,
+            table)
+        .stream()
+        .findFirst();
+  }
+
+  @Override
   public boolean recordsDiffState() {
     return has(DIFF_STATE);
   }

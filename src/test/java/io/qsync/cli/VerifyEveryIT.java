@@ -1,0 +1,189 @@
+package io.qsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.Warehouse;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code verify_every} on a {@code diff: snapshot} sync, as a user sees it: a hand edit of the
+ * table, which the warehouse's diff cannot see, is found and healed by the verify that follows the
+ * run it is due after, and only then.
+ */
+@ExtendWith(MariaDbExtension.class)
+class VerifyEveryIT {
+  @TempDir Path dir;
+
+  private record Result(int exitCode, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  @BeforeEach
+  void warehouse() {
+    new Warehouse(dir.resolve("warehouse.duckdb"))
+        .execute(
+            "CREATE TABLE targets (user_id BIGINT, variant VARCHAR, score DOUBLE)",
+            "INSERT INTO targets VALUES (1, 'control', 1.5), (2, 'treatment', NULL),"
+                + " (3, 'control', 0.1)");
+  }
+
+  private Result qsync(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code;
+    try (PrintWriter outWriter = new PrintWriter(out);
+        PrintWriter errWriter = new PrintWriter(err)) {
+      code = Main.execute(args, outWriter, errWriter, false, Clock.systemUTC());
+    }
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private String config(TestDatabase database, String verifyEvery) throws IOException {
+    Path file = dir.resolve("qsync.yaml");
+    Files.writeString(
+        file,
+        "stage_dir: stage\n"
+            + "connections:\n"
+            + "  warehouse: { type: duckdb, path: warehouse.duckdb }\n"
+            + "  app: { type: mysql, url: \""
+            + database.url()
+            + "\", user: root }\n"
+            + "syncs:\n"
+            + "  targets:\n"
+            + "    source: warehouse\n"
+            + "    query: SELECT * FROM targets\n"
+            + "    target: app\n"
+            + "    table: experiment_targets\n"
+            + "    key: [user_id]\n"
+            + "    create_table: true\n"
+            + "    diff: snapshot\n"
+            + "    state_dataset: qsync_state\n"
+            + "    verify_every: "
+            + verifyEvery
+            + "\n");
+    return file.toString();
+  }
+
+  private List<List<String>> table(TestDatabase database) {
+    return database.rows("SELECT user_id, variant, score FROM experiment_targets ORDER BY user_id");
+  }
+
+  @Test
+  void everySecondRunIsFollowedByAVerifyThatHealsAHandEdit(TestDatabase database)
+      throws IOException {
+    String config = config(database, "2 runs");
+    Result first = qsync("run", "targets", "-c", config);
+    assertThat(first.exitCode()).as(first.all()).isZero();
+    assertThat(first.out()).as("one run is not yet two").doesNotContain("verify");
+    List<List<String>> synced = table(database);
+    database.execute("UPDATE experiment_targets SET variant = 'Control' WHERE user_id = 3");
+
+    Result second = qsync("run", "targets", "-c", config);
+
+    assertThat(second.exitCode()).as(second.all()).isZero();
+    assertThat(second.out())
+        .contains("0 inserted, 0 updated, 0 deleted")
+        .contains("verify, due: 2 successful runs and no verify yet (verify_every: 2 runs)")
+        .contains("targets: differs: table experiment_targets: 0 missing, 0 extra, 1 different")
+        .contains("  different 3: variant")
+        .contains("healed: wrote 1 key");
+    assertThat(table(database)).as("the hand edit healed").isEqualTo(synced);
+
+    database.execute("UPDATE experiment_targets SET variant = 'edited' WHERE user_id = 1");
+    Result third = qsync("run", "targets", "-c", config);
+    assertThat(third.exitCode()).as(third.all()).isZero();
+    assertThat(third.out())
+        .as("one run since the verify")
+        .doesNotContain("verify")
+        .as("the heal kept the snapshot's state: the run compared with it, not with the table")
+        .contains("compared in the warehouse with the state of run");
+    assertThat(table(database).get(0)).containsExactly("1", "edited", "1.5");
+
+    Result fourth = qsync("run", "targets", "-c", config, "-o", "json");
+    assertThat(fourth.exitCode()).as(fourth.all()).isZero();
+    JsonNode verify = new ObjectMapper().readTree(fourth.out()).get("runs").get(0).get("verify");
+    assertThat(verify.get("due").asText())
+        .isEqualTo("2 successful runs since the last verify (verify_every: 2 runs)");
+    assertThat(verify.get("status").asText()).isEqualTo("differs");
+    assertThat(verify.get("different").asLong()).isEqualTo(1);
+    assertThat(verify.get("healed").asLong()).isEqualTo(1);
+    assertThat(table(database)).isEqualTo(synced);
+
+    Result history = qsync("history", "targets", "-c", config);
+    assertThat(history.out().lines().filter(line -> line.contains("verify:differs"))).hasSize(2);
+  }
+
+  @Test
+  void anIntervalVerifiesOnceTheLastVerifyIsThatOld(TestDatabase database) throws Exception {
+    String config = config(database, "1h");
+    assertThat(qsync("run", "targets", "-c", config).out()).doesNotContain("verify");
+    Result second = qsync("run", "targets", "-c", config);
+    assertThat(second.out())
+        .as("no verify yet: the second run verifies")
+        .contains("verify, due: no verify yet (verify_every: 1h)")
+        .contains("targets: equal: table experiment_targets holds exactly the query's 3 rows");
+    Result third = qsync("run", "targets", "-c", config);
+    assertThat(third.out()).as("the last verify is younger than 1h").doesNotContain("verify");
+
+    // The last verify, made older than the interval as time would.
+    database.execute(
+        "UPDATE _qsync_runs SET started_at = started_at - INTERVAL 61 MINUTE"
+            + " WHERE mode = 'verify'",
+        "UPDATE experiment_targets SET score = 2.5 WHERE user_id = 2");
+    Result fourth = qsync("run", "targets", "-c", config);
+
+    assertThat(fourth.exitCode()).as(fourth.all()).isZero();
+    assertThat(fourth.out())
+        .contains("verify, due: the last verify was 1h01m ago (verify_every: 1h)")
+        .contains("1 different")
+        .contains("  different 2: score")
+        .contains("healed: wrote 1 key");
+    assertThat(table(database).get(1)).containsExactly("2", "treatment", null);
+  }
+
+  @Test
+  void verifyEveryWithDiffTargetIsAConfigErrorAtItsLine(TestDatabase database) throws IOException {
+    Path file = Path.of(config(database, "7d"));
+    Files.writeString(
+        file,
+        Files.readString(file).replace("    diff: snapshot\n    state_dataset: qsync_state\n", ""));
+
+    Result result = qsync("run", "targets", "-c", file.toString());
+
+    assertThat(result.exitCode()).isEqualTo(3);
+    assertThat(result.err())
+        .contains("qsync.yaml:13:")
+        .contains("syncs.targets.verify_every")
+        .contains("verify_every is for diff: snapshot")
+        .contains("remove verify_every");
+    assertThat(database.rows("SHOW TABLES LIKE 'experiment_targets'")).isEmpty();
+  }
+
+  @Test
+  void aVerifyEveryThatIsNeitherADurationNorRunsIsAConfigError(TestDatabase database)
+      throws IOException {
+    Result result = qsync("run", "targets", "-c", config(database, "weekly"));
+
+    assertThat(result.exitCode()).isEqualTo(3);
+    assertThat(result.err())
+        .contains("syncs.targets.verify_every")
+        .contains("expected a duration like 7d or 12h, or a number of runs like 10 runs")
+        .contains("\"weekly\"");
+  }
+}
