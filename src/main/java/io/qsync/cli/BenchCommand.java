@@ -345,6 +345,21 @@ final class BenchCommand implements Callable<Integer> {
             ratio ->
                 targets.add(
                     target("1 % changed re-sync <= 0.3 x first load time", ratio, ratio <= 0.3)));
+    for (String verify : List.of(BenchReport.VERIFY_EQUAL, BenchReport.VERIFY_DIFFERS)) {
+      report
+          .figure(verify)
+          .ifPresent(
+              figure ->
+                  report
+                      .timeVsFirstLoad(figure)
+                      .ifPresent(
+                          ratio ->
+                              targets.add(
+                                  target(
+                                      figure.description() + " <= 0.2 x first load time",
+                                      ratio,
+                                      ratio <= 0.2))));
+    }
     report
         .figure(BenchReport.FIRST_LOAD)
         .ifPresent(

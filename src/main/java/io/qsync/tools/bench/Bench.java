@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -117,6 +118,35 @@ public final class Bench {
               warehouse,
               0.10,
               false));
+      // qsync verify of the table just synced: equal, then with 0.1 % of its rows planted different
+      // (a third changed, a third deleted, a third extra), which the snapshot's first run heals.
+      figures.add(
+          qsync(
+              BenchReport.VERIFY_EQUAL,
+              "qsync verify, table equal",
+              config,
+              warehouse,
+              List.of("verify", SYNC),
+              Set.of(0),
+              options.repeat()));
+      execute(
+          "UPDATE " + BenchData.TABLE + " SET balance = balance + 1 WHERE MOD(id, 3000) = 1",
+          "DELETE FROM " + BenchData.TABLE + " WHERE MOD(id, 3000) = 2",
+          "INSERT INTO "
+              + BenchData.TABLE
+              + " SELECT id + 1000000000000, name, city, email, score, active, updated_at, balance,"
+              + " attrs FROM "
+              + BenchData.TABLE
+              + " WHERE MOD(id, 3000) = 3");
+      figures.add(
+          qsync(
+              BenchReport.VERIFY_DIFFERS,
+              "qsync verify, 0.1 % of rows differ",
+              config,
+              warehouse,
+              List.of("verify", SYNC),
+              Set.of(6),
+              options.repeat()));
       // The same table with diff: snapshot: its first run compares in full and builds the state
       // in the warehouse (once, whatever --repeat says); then 1 % changes, diffed there.
       Path snapshotConfig = dir.resolve("qsync-snapshot.yaml");
@@ -231,6 +261,40 @@ public final class Bench {
       double fraction,
       boolean fresh,
       int repeat) {
+    return qsync(
+        name,
+        description,
+        config,
+        warehouse,
+        fraction,
+        fresh,
+        List.of("run", SYNC),
+        Set.of(0),
+        repeat);
+  }
+
+  /** Repeats a qsync verify in a child process, the table and the warehouse unchanged. */
+  private BenchReport.Figure qsync(
+      String name,
+      String description,
+      Path config,
+      Path warehouse,
+      List<String> command,
+      Set<Integer> exitCodes,
+      int repeat) {
+    return qsync(name, description, config, warehouse, 0, false, command, exitCodes, repeat);
+  }
+
+  private BenchReport.Figure qsync(
+      String name,
+      String description,
+      Path config,
+      Path warehouse,
+      double fraction,
+      boolean fresh,
+      List<String> command,
+      Set<Integer> exitCodes,
+      int repeat) {
     List<Double> seconds = new ArrayList<>();
     long peakHeap = -1;
     long liveHeap = -1;
@@ -252,7 +316,8 @@ public final class Bench {
               options.dir(),
               name + "-" + i,
               config,
-              SYNC,
+              command,
+              exitCodes,
               options.childHeap(),
               Map.of(PASSWORD_VARIABLE, options.password()));
       seconds.add(result.seconds());
@@ -365,8 +430,15 @@ public final class Bench {
         cpu.server);
   }
 
+  /** A run's changes written, or a verify's keys that differ. */
   private static long changes(String json) {
     try {
+      JsonNode verify = JSON.readTree(json).path("verifies").path(0);
+      if (!verify.isMissingNode()) {
+        return verify.path("missing").asLong()
+            + verify.path("extra").asLong()
+            + verify.path("different").asLong();
+      }
       JsonNode counts = JSON.readTree(json).path("runs").path(0).path("counts");
       return counts.path("inserted").asLong()
           + counts.path("updated").asLong()

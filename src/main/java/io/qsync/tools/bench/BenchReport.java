@@ -37,6 +37,8 @@ public record BenchReport(
   public static final String SCRIPT = "script";
   public static final String SNAPSHOT_FIRST = "snapshot_first";
   public static final String SNAPSHOT_ONE_PERCENT = "snapshot_changed_1pct";
+  public static final String VERIFY_EQUAL = "verify_equal";
+  public static final String VERIFY_DIFFERS = "verify_differs_0.1pct";
 
   public BenchReport {
     requireNonNull(machine, "machine is null");
@@ -129,12 +131,13 @@ public record BenchReport(
     return figure.rowsPerSecond() / ceiling().rowsPerSecond();
   }
 
-  /** A re-sync's wall time as a fraction of the first load's; empty for other figures. */
+  /** A re-sync's or a verify's wall time as a fraction of the first load's; empty for others. */
   public Optional<Double> timeVsFirstLoad(Figure figure) {
     boolean resync =
         figure.name().equals(NO_CHANGE)
             || figure.name().startsWith("changed_")
-            || figure.name().startsWith("snapshot_");
+            || figure.name().startsWith("snapshot_")
+            || figure.name().startsWith("verify_");
     return resync
         ? figure(FIRST_LOAD).map(first -> figure.medianSeconds() / first.medianSeconds())
         : Optional.empty();

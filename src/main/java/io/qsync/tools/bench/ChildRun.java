@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,6 +55,21 @@ final class ChildRun {
   /** Runs {@code qsync -c config -o json run sync} with the given heap; fails unless it exits 0. */
   static Result run(
       Path dir, String name, Path config, String sync, String heap, Map<String, String> env) {
+    return run(dir, name, config, List.of("run", sync), Set.of(0), heap, env);
+  }
+
+  /**
+   * Runs {@code qsync -c config -o json COMMAND...} with the given heap; fails unless it exits with
+   * one of {@code exitCodes}.
+   */
+  static Result run(
+      Path dir,
+      String name,
+      Path config,
+      List<String> qsyncCommand,
+      Set<Integer> exitCodes,
+      String heap,
+      Map<String, String> env) {
     Path gcLog = dir.resolve(name + ".gc.log");
     Path stdout = dir.resolve(name + ".out");
     Path stderr = dir.resolve(name + ".err");
@@ -64,7 +80,8 @@ final class ChildRun {
     command.add("-cp");
     command.add(absoluteClassPath());
     command.add("io.qsync.cli.Main");
-    command.addAll(List.of("-c", config.toString(), "-o", "json", "run", sync));
+    command.addAll(List.of("-c", config.toString(), "-o", "json"));
+    command.addAll(qsyncCommand);
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(dir.toFile())
@@ -96,10 +113,12 @@ final class ChildRun {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     String out = read(stdout);
-    if (process.exitValue() != 0) {
+    if (!exitCodes.contains(process.exitValue())) {
       throw new QsyncException(
           ErrorKind.FAILED,
-          "bench: qsync run ("
+          "bench: qsync "
+              + qsyncCommand.get(0)
+              + " ("
               + name
               + ") exited with "
               + process.exitValue()
