@@ -11,14 +11,17 @@ import java.util.TreeSet;
 
 /**
  * The bisection of a verify, as a pure decision over checksums: the key space starts as one range;
- * the first pass splits it into {@value #FAN_OUT} buckets, both sides compute each bucket's {@link
- * BucketSum}, and only buckets whose sums differ stay in question. A differing bucket of at most
- * {@code leafRows} rows (on the larger side), or one that holds a single bucket value, is not split
- * again: its rows are fetched and compared one by one. The others are split in the next pass into
- * as many buckets as make the largest hold about {@value #ROWS_PER_BUCKET} rows (a power of two, at
- * most {@value #MAX_FAN_OUT}), so that differences scattered over the whole table are found in a
- * pass or two instead of one pass per factor of 64. Widths stay powers of two, so every split is
- * exact. Not thread-safe.
+ * the first pass splits it into at least {@value #FAN_OUT} buckets, or as many as leave about
+ * {@value #ROWS_PER_BUCKET} rows each when the table's size is known (at most {@value
+ * #MAX_FAN_OUT}), both sides compute each bucket's {@link BucketSum}, and only buckets whose sums
+ * differ stay in question: differences scattered over a large table are then found by one aggregate
+ * pass and one fetch of the few rows around them. A differing bucket of at most {@code leafRows}
+ * rows (on the larger side), or one that holds a single bucket value, is not split again: its rows
+ * are fetched and compared one by one. The others are split in the next pass into as many buckets
+ * as make the largest hold about {@value #ROWS_PER_BUCKET} rows (a power of two, at most {@value
+ * #MAX_FAN_OUT}), so that differences scattered over the whole table are found in a pass or two
+ * instead of one pass per factor of 64. Widths stay powers of two, so every split is exact. Not
+ * thread-safe.
  */
 public final class BucketSearch {
   /** How many buckets each range is split into per pass. */
@@ -61,6 +64,22 @@ public final class BucketSearch {
    * both are empty), widened to a power of {@value #FAN_OUT} so that every split is exact.
    */
   public static BucketSearch over(BucketValue value, Optional<KeyRange> span, int leafRows) {
+    return whole(value, span, leafRows);
+  }
+
+  /**
+   * As {@link #over(BucketValue, Optional, int)}, the first pass splitting the key space into as
+   * many buckets as leave about {@value #ROWS_PER_BUCKET} of {@code rows} each (at least {@value
+   * #FAN_OUT}).
+   */
+  public static BucketSearch over(
+      BucketValue value, Optional<KeyRange> span, int leafRows, long rows) {
+    BucketSearch search = whole(value, span, leafRows);
+    search.fanOut = Math.max(FAN_OUT, fanOutFor(rows));
+    return search;
+  }
+
+  private static BucketSearch whole(BucketValue value, Optional<KeyRange> span, int leafRows) {
     if (value == BucketValue.KEY_HASH) {
       return new BucketSearch(value, BigInteger.ZERO, HASH_SPACE, leafRows);
     }

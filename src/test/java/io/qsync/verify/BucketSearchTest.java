@@ -137,6 +137,36 @@ class BucketSearchTest {
   }
 
   @Test
+  void aKnownTableSizeSplitsTheFirstPassFinelyEnoughToFetchTheDifferencesNext() {
+    BucketSearch search =
+        BucketSearch.over(
+            BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 1_000_000)), 1000, 1_000_000);
+    BucketSearch.Pass first = search.next().orElseThrow();
+    // 64^4 = 16,777,216 covers the span; 65,536 buckets of 256 values, about 16 rows each.
+    assertThat(first.grouping().width()).isEqualTo(big(256));
+    Map<BigInteger, BucketSum> warehouse = new HashMap<>();
+    Map<BigInteger, BucketSum> target = new HashMap<>();
+    for (int bucket = 0; bucket < 3907; bucket++) {
+      warehouse.put(big(bucket), new BucketSum(256, bucket));
+      target.put(big(bucket), new BucketSum(256, bucket % 100 == 7 ? -1 : bucket));
+    }
+
+    BucketSearch.Found found = search.compare(first, warehouse, target);
+
+    assertThat(found.differing()).isEqualTo(39);
+    assertThat(found.split()).as("each differing bucket is small enough to fetch").isZero();
+    assertThat(found.fetch()).hasSize(39).first().isEqualTo(range(7 * 256, 8 * 256));
+    assertThat(search.next()).isEmpty();
+  }
+
+  @Test
+  void aSmallTableKeepsTheFirstPassAtSixtyFourBuckets() {
+    BucketSearch search = BucketSearch.over(BucketValue.KEY_HASH, Optional.empty(), 1000, 50);
+    assertThat(search.next().orElseThrow().grouping().width())
+        .isEqualTo(BucketSearch.HASH_SPACE.divide(big(64)));
+  }
+
+  @Test
   void adjacentFetchedBucketsAreJoinedIntoOneRange() {
     assertThat(BucketSearch.merged(List.of(range(10, 20), range(0, 10), range(30, 40))))
         .containsExactly(range(0, 20), range(30, 40));
