@@ -172,7 +172,22 @@ public final class SyncRunner {
       SavedPlan plan;
       List<Column> columns;
       copyPlan(file, copy);
-      try (Stage stage = Stage.open(copy)) {
+      Stage opened;
+      try {
+        opened = Stage.open(copy);
+      } catch (QsyncException e) {
+        throw new QsyncException(
+            ErrorKind.NEEDS_ACTION,
+            file
+                + " is not a qsync plan (DuckDB cannot open it: "
+                + Messages.firstLine(e)
+                + "); nothing was written\nMake one with: qsync plan "
+                + sync.name()
+                + " --out "
+                + file,
+            e);
+      }
+      try (Stage stage = opened) {
         plan = SavedPlan.of(stage.facts(), file);
         columns = stage.columns();
       }

@@ -167,7 +167,7 @@ class SavedPlanIT {
   }
 
   @Test
-  void aPlanIsRefusedForAnotherSyncAChangedDefinitionOrAFileThatIsNoPlan() {
+  void aPlanIsRefusedForAnotherSyncAChangedDefinitionOrAFileThatIsNoPlan() throws Exception {
     savePlan();
     Map<String, List<List<String>>> before = scene.snapshot();
 
@@ -206,6 +206,13 @@ class SavedPlanIT {
         before,
         5,
         warehouse + " is not a qsync plan");
+    Path text = dir.resolve("notes.txt");
+    Files.writeString(text, "not a plan\n");
+    scene.assertRefused(
+        scene.run("run", "s", "--plan", text.toString()),
+        before,
+        5,
+        text + " is not a qsync plan (DuckDB cannot open it");
     scene.assertRefused(
         scene.run("run", "s", "--plan", dir.resolve("absent.qsp").toString()),
         before,
@@ -251,6 +258,37 @@ class SavedPlanIT {
     WriteCounter.assertEachWrittenOnce(database, List.of(1L, 2L, 3L, 4L));
     assertThat(database.rows("SELECT status, resumes, applied_through FROM _qsync_runs"))
         .containsExactly(List.of("succeeded", "1", "4"));
+  }
+
+  @Test
+  void aPlainRunFinishesAStoppedPlanThenComparesWithTheQueryAsItIsNow() {
+    scene.with("batch_size", "1").with("throttle", "{ batch_time: 0 }");
+    savePlan();
+    Qsync qsync =
+        new Qsync(
+            ConfigLoader.loadForRuns(dir.resolve("qsync.yaml"), Map.of()),
+            Clock.systemUTC(),
+            Progress.silent(),
+            (point, value) -> {
+              if (point == FaultPoint.Point.AFTER_BATCH && value == 1) {
+                throw new QsyncException(ErrorKind.FAILED, "injected failure after one batch");
+              }
+            });
+    catchThrowableOfType(RunFailedException.class, () -> qsync.run("s", RunOptions.applying(plan)));
+    scene.warehouse().execute("INSERT INTO src VALUES (5, 'e')");
+
+    Outcome plain = scene.run("run", "s");
+
+    assertThat(plain.exitCode()).as(plain.all()).isZero();
+    assertThat(table())
+        .containsExactly(
+            List.of("1", "a"), List.of("2", "b"), List.of("3", "c"), List.of("5", "e"));
+    assertThat(
+            database.rows(
+                "SELECT run_id LIKE 'plan-%', status, resumes FROM _qsync_runs"
+                    + " ORDER BY started_at"))
+        .as("the plan's run, resumed, then a fresh run that brought the new row")
+        .containsExactly(List.of("1", "succeeded", "1"), List.of("0", "succeeded", "0"));
   }
 
   @Test
