@@ -133,13 +133,7 @@ public final class SyncRunner {
     }
     Instant started = clock.instant();
     RunStore runs = target.runs();
-    // A restart or failover while the run takes its lock is ridden out like one during a batch.
-    BatchRetry retry = retry();
-    retry.run("prepare the run history", runs::prepare);
-    try (SyncLock lock =
-        retry.call(
-            "take the lock of sync '" + sync.name() + "'",
-            () -> target.lock(sync.name(), sync.lockTimeout()))) {
+    try (SyncLock lock = lock(runs)) {
       Path stageFile = stageFile(stageDir, sync.name(), target.describeLocation(), sync.table());
       List<String> notes = new ArrayList<>();
       ResumePolicy.Decision decision =
@@ -195,12 +189,7 @@ public final class SyncRunner {
           plan.notFor(
               sync.name(), sync.table(), PlanFingerprints.definition(sync, columns, target), file));
       RunStore runs = target.runs();
-      BatchRetry retry = retry();
-      retry.run("prepare the run history", runs::prepare);
-      try (SyncLock lock =
-          retry.call(
-              "take the lock of sync '" + sync.name() + "'",
-              () -> target.lock(sync.name(), sync.lockTimeout()))) {
+      try (SyncLock lock = lock(runs)) {
         Path stageFile = stageFile(stageDir, sync.name(), target.describeLocation(), sync.table());
         List<String> notes = new ArrayList<>();
         notes.add(
@@ -302,15 +291,7 @@ public final class SyncRunner {
           notes.add("created table " + sync.table());
         }
         RunRecord run =
-            RunRecord.started(
-                    plan.id(),
-                    sync.name(),
-                    sync.table(),
-                    sync.mode().configName(),
-                    clock.instant(),
-                    RunIds.host(),
-                    RunIds.pid(),
-                    lock.sessionId())
+            started(plan.id(), lock)
                 .withChangeSet(plan.counts(), plan.changesTotal())
                 .withPhase(RunPhase.APPLY);
         runs.insert(run);
@@ -451,19 +432,35 @@ public final class SyncRunner {
     }
   }
 
+  /**
+   * Prepares the run history and takes the sync's lock; a restart or failover meanwhile is ridden
+   * out like one during a batch.
+   */
+  private SyncLock lock(RunStore runs) {
+    BatchRetry retry = retry();
+    retry.run("prepare the run history", runs::prepare);
+    return retry.call(
+        "take the lock of sync '" + sync.name() + "'",
+        () -> target.lock(sync.name(), sync.lockTimeout()));
+  }
+
   private RunRecord newRun(SyncLock lock) {
-    RunRecord run =
-        RunRecord.started(
-            RunIds.next(clock),
-            sync.name(),
-            sync.table(),
-            sync.mode().configName(),
-            clock.instant(),
-            RunIds.host(),
-            RunIds.pid(),
-            lock.sessionId());
+    RunRecord run = started(RunIds.next(clock), lock);
     target.runs().insert(run);
     return run;
+  }
+
+  /** A run of this sync by this process, starting now under {@code lock}. */
+  private RunRecord started(String runId, SyncLock lock) {
+    return RunRecord.started(
+        runId,
+        sync.name(),
+        sync.table(),
+        sync.mode().configName(),
+        clock.instant(),
+        RunIds.host(),
+        RunIds.pid(),
+        lock.sessionId());
   }
 
   /**

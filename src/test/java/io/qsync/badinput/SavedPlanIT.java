@@ -65,6 +65,27 @@ class SavedPlanIT {
     return saved;
   }
 
+  /**
+   * Applies the saved plan through the engine, failing once right after the batch that ends at
+   * change {@code seq} committed (a passing failure: the run stops in phase apply).
+   */
+  private RunFailedException applyFailingAfter(long seq, AtomicBoolean struck) {
+    FaultPoint fault =
+        (point, value) -> {
+          if (point == FaultPoint.Point.AFTER_BATCH && value == seq && !struck.getAndSet(true)) {
+            throw new QsyncException(ErrorKind.FAILED, "injected failure after change " + seq);
+          }
+        };
+    Qsync qsync =
+        new Qsync(
+            ConfigLoader.loadForRuns(dir.resolve("qsync.yaml"), Map.of()),
+            Clock.systemUTC(),
+            Progress.silent(),
+            fault);
+    return catchThrowableOfType(
+        RunFailedException.class, () -> qsync.run("s", RunOptions.applying(plan)));
+  }
+
   @Test
   void aSavedPlanIsAppliedExactlyOnceAndTheRunIsNamedAfterIt() throws Exception {
     Map<String, List<List<String>>> before = scene.snapshot();
@@ -228,22 +249,8 @@ class SavedPlanIT {
     scene.with("batch_size", "1").with("throttle", "{ batch_time: 0 }");
     savePlan();
     AtomicBoolean struck = new AtomicBoolean();
-    FaultPoint afterSecondBatch =
-        (point, value) -> {
-          if (point == FaultPoint.Point.AFTER_BATCH && value == 2 && !struck.getAndSet(true)) {
-            throw new QsyncException(ErrorKind.FAILED, "injected failure after the second batch");
-          }
-        };
-    Qsync qsync =
-        new Qsync(
-            ConfigLoader.loadForRuns(dir.resolve("qsync.yaml"), Map.of()),
-            Clock.systemUTC(),
-            Progress.silent(),
-            afterSecondBatch);
 
-    RunFailedException failed =
-        catchThrowableOfType(
-            RunFailedException.class, () -> qsync.run("s", RunOptions.applying(plan)));
+    RunFailedException failed = applyFailingAfter(2, struck);
 
     assertThat(struck).isTrue();
     assertThat(failed.appliedThrough()).isEqualTo(2);
@@ -264,17 +271,7 @@ class SavedPlanIT {
   void aPlainRunFinishesAStoppedPlanThenComparesWithTheQueryAsItIsNow() {
     scene.with("batch_size", "1").with("throttle", "{ batch_time: 0 }");
     savePlan();
-    Qsync qsync =
-        new Qsync(
-            ConfigLoader.loadForRuns(dir.resolve("qsync.yaml"), Map.of()),
-            Clock.systemUTC(),
-            Progress.silent(),
-            (point, value) -> {
-              if (point == FaultPoint.Point.AFTER_BATCH && value == 1) {
-                throw new QsyncException(ErrorKind.FAILED, "injected failure after one batch");
-              }
-            });
-    catchThrowableOfType(RunFailedException.class, () -> qsync.run("s", RunOptions.applying(plan)));
+    applyFailingAfter(1, new AtomicBoolean());
     scene.warehouse().execute("INSERT INTO src VALUES (5, 'e')");
 
     Outcome plain = scene.run("run", "s");
