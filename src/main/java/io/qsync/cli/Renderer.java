@@ -244,6 +244,19 @@ final class Renderer {
               }
             });
     report.notes().forEach(note -> text.append("note: ").append(note).append('\n'));
+    report
+        .savedTo()
+        .ifPresent(
+            file ->
+                text.append("plan ")
+                    .append(report.planId().orElse(""))
+                    .append(" saved to ")
+                    .append(file)
+                    .append("; apply exactly this change with: qsync run ")
+                    .append(report.sync())
+                    .append(" --plan ")
+                    .append(file)
+                    .append('\n'));
     return text.toString().stripTrailing();
   }
 
@@ -348,6 +361,8 @@ final class Renderer {
     map.put("samples", samples);
     map.put("updates", updates);
     map.put("notes", report.notes());
+    map.put("plan_file", report.savedTo().orElse(null));
+    map.put("plan_id", report.planId().orElse(null));
     return map;
   }
 

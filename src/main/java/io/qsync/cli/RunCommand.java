@@ -8,10 +8,14 @@ import io.qsync.engine.Qsync;
 import io.qsync.engine.RunOptions;
 import io.qsync.engine.RunReport;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,8 +29,14 @@ import picocli.CommandLine.Spec;
     description = {
       "Makes each sync's table equal to its query's result, writing only what differs.",
       "An unfinished run of a sync (failed or killed) is resumed after its last committed batch."
+          + " With --plan FILE, applies exactly the change set 'qsync plan SYNC --out FILE' saved,"
+          + " and refuses (exit 5, nothing written) when the plan is another sync's, the sync's"
+          + " definition changed, the plan is older than --max-plan-age, or the query's result or"
+          + " the table changed since the plan was made."
     })
 final class RunCommand implements Callable<Integer> {
+  private static final Pattern AGE = Pattern.compile("(\\d{1,9})([smhd])");
+
   private final CliContext context;
 
   @Spec CommandSpec spec;
@@ -56,6 +66,24 @@ final class RunCommand implements Callable<Integer> {
       })
   boolean full;
 
+  @Option(
+      names = "--plan",
+      paramLabel = "FILE",
+      description = {
+        "Apply exactly the change set saved in FILE by 'qsync plan SYNC --out FILE' (one sync). A"
+            + " reviewed plan passes the delete guard. If the run stops part-way, the same command"
+            + " resumes it after its last committed batch."
+      })
+  Path plan;
+
+  @Option(
+      names = "--max-plan-age",
+      paramLabel = "AGE",
+      description = {
+        "With --plan: refuse a plan made longer ago than AGE (90s, 30m, 24h, 7d; default: 24h)."
+      })
+  String maxPlanAge;
+
   RunCommand(CliContext context) {
     this.context = context;
   }
@@ -63,6 +91,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     selection.checkNotBoth("run");
+    RunOptions options = options();
     var config = parent.options.loadConfigForRuns();
     List<String> names = selection.names(config, context.qsync(config, Progress.silent()), "run");
     PrintWriter out = spec.commandLine().getOut();
@@ -80,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       for (String name : names) {
         try {
-          RunReport report = qsync.run(name, new RunOptions(restart, allowDeletes, full));
+          RunReport report = qsync.run(name, options);
           results.add(Renderer.map(report));
           if (!parent.options.json()) {
             out.println(Renderer.text(report));
@@ -118,5 +147,54 @@ final class RunCommand implements Callable<Integer> {
               + (notRun.isEmpty() ? "" : "; not run: " + String.join(", ", notRun)));
     }
     return exitCode;
+  }
+
+  /** The run's options; a usage error for {@code --plan} beside what it excludes. */
+  private RunOptions options() {
+    if (plan == null) {
+      if (maxPlanAge != null) {
+        throw new QsyncException(
+            ErrorKind.USAGE, "--max-plan-age goes with --plan FILE; there is no plan to age");
+      }
+      return new RunOptions(restart, allowDeletes, full);
+    }
+    if (selection.all || selection.syncs.size() != 1) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "--plan applies one sync's saved plan: name that one sync (qsync run SYNC --plan "
+              + plan
+              + ")");
+    }
+    if (full || allowDeletes) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "--plan applies the reviewed change set as it is, so "
+              + (full ? "--full" : "--allow-deletes")
+              + " does not go with it (a reviewed plan passes the delete guard)\nDrop "
+              + (full ? "--full" : "--allow-deletes")
+              + ", or make a new plan");
+    }
+    RunOptions options = RunOptions.applying(plan);
+    if (maxPlanAge != null) {
+      options = options.withMaxPlanAge(age(maxPlanAge));
+    }
+    return restart ? options.withRestart() : options;
+  }
+
+  /** {@code 90s}, {@code 30m}, {@code 24h}, {@code 7d}. */
+  static Duration age(String text) {
+    Matcher matcher = AGE.matcher(text.strip());
+    if (!matcher.matches()) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "--max-plan-age takes a duration such as 90s, 30m, 24h or 7d, not '" + text + "'");
+    }
+    long amount = Long.parseLong(matcher.group(1));
+    return switch (matcher.group(2)) {
+      case "s" -> Duration.ofSeconds(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      case "h" -> Duration.ofHours(amount);
+      default -> Duration.ofDays(amount);
+    };
   }
 }

@@ -54,7 +54,11 @@ final class DeleteGuardCheck {
                   + sync.table()
                   + "; nothing was written (allow_empty is false)\n"
                   + "If the result is rightly empty, set allow_empty: true on the sync, or run"
-                  + " once with --allow-deletes; otherwise fix the query or the data it reads.");
+                  + " once with --allow-deletes"
+                  + (sync.mode() == Mode.MIRROR
+                      ? ", or review and apply exactly this change: " + savedPlan(sync)
+                      : "")
+                  + "; otherwise fix the query or the data it reads.");
     }
     double fraction = (double) lost / tableRows;
     if (fraction <= guard.maxDeleteFraction()) {
@@ -86,10 +90,28 @@ final class DeleteGuardCheck {
             + " ("
             + percent(guard.maxDeleteFraction())
             + ") allows; nothing was written\n"
-            + "Check the result (qsync plan "
-            + sync.name()
-            + " shows sample deletes); if it is"
-            + " right, run once with --allow-deletes, or raise max_delete_fraction on the sync.");
+            + (sync.mode() == Mode.MIRROR
+                ? "Review the deletes and apply exactly what you reviewed: "
+                    + savedPlan(sync)
+                    + "; or, if the result is right, run once with --allow-deletes, or raise"
+                    + " max_delete_fraction on the sync."
+                : "Check the result (qsync plan "
+                    + sync.name()
+                    + " shows sample deletes); if it is"
+                    + " right, run once with --allow-deletes, or raise max_delete_fraction on the"
+                    + " sync."));
+  }
+
+  /**
+   * The route of a reviewed delete: a saved plan, which {@code run --plan} applies exactly and lets
+   * through the guard.
+   */
+  static String savedPlan(SyncConfig sync) {
+    return "qsync plan "
+        + sync.name()
+        + " --out plan.qsp (it shows sample deletes), then qsync run "
+        + sync.name()
+        + " --plan plan.qsp";
   }
 
   private static String rows(long count) {

@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param createStatement the CREATE TABLE a run would issue, when the table is absent
  * @param samples a few changes of each kind ({@code insert}, {@code update}, {@code delete}), in
  *     the order the runner built them (kinds as given, each kind's changes in key order)
+ * @param savedTo the file the plan was saved to ({@code plan --out}), to apply with {@code run
+ *     --plan}
+ * @param planId the saved plan's id, which the run that applies it takes as its run id
  */
 public record PlanReport(
     String sync,
@@ -23,7 +26,9 @@ public record PlanReport(
     ChangeCounts counts,
     Optional<String> createStatement,
     Map<String, List<Sample>> samples,
-    List<String> notes) {
+    List<String> notes,
+    Optional<String> savedTo,
+    Optional<String> planId) {
   public PlanReport {
     requireNonNull(sync, "sync is null");
     requireNonNull(mode, "mode is null");
@@ -32,6 +37,29 @@ public record PlanReport(
     requireNonNull(createStatement, "createStatement is null");
     samples = ordered(samples);
     notes = List.copyOf(notes);
+    requireNonNull(savedTo, "savedTo is null");
+    requireNonNull(planId, "planId is null");
+  }
+
+  /** A plan that was not saved. */
+  public PlanReport(
+      String sync,
+      String mode,
+      String table,
+      ChangeCounts counts,
+      Optional<String> createStatement,
+      Map<String, List<Sample>> samples,
+      List<String> notes) {
+    this(
+        sync,
+        mode,
+        table,
+        counts,
+        createStatement,
+        samples,
+        notes,
+        Optional.empty(),
+        Optional.empty());
   }
 
   /**

@@ -23,6 +23,7 @@ import io.qsync.source.bigquery.BigQuerySource;
 import io.qsync.source.duckdb.DuckDbSource;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,10 +152,18 @@ public final class Qsync {
 
   /** Shows what a run of the sync would do now, writing nothing. */
   public PlanReport plan(String syncName) {
+    return plan(syncName, Optional.empty());
+  }
+
+  /**
+   * Shows what a run of the sync would do now, writing nothing to the table; with {@code out},
+   * saves the plan there for {@code run --plan} to apply exactly.
+   */
+  public PlanReport plan(String syncName, Optional<Path> out) {
     SyncConfig sync = sync(syncName);
     try (Source source = openSource(sync.source());
         Destination target = openTarget(sync.target())) {
-      return runner(sync, source, target).plan();
+      return runner(sync, source, target).plan(out);
     }
   }
 

@@ -24,14 +24,19 @@ import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
 import io.qsync.state.SyncLock;
+import io.qsync.verify.RowShape;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -123,15 +128,12 @@ public final class SyncRunner {
    */
   public RunReport run(RunOptions options) {
     this.options = requireNonNull(options, "options is null");
+    if (options.plan().isPresent()) {
+      return runPlan(options.plan().get());
+    }
     Instant started = clock.instant();
     RunStore runs = target.runs();
-    // A restart or failover while the run takes its lock is ridden out like one during a batch.
-    BatchRetry retry = retry();
-    retry.run("prepare the run history", runs::prepare);
-    try (SyncLock lock =
-        retry.call(
-            "take the lock of sync '" + sync.name() + "'",
-            () -> target.lock(sync.name(), sync.lockTimeout()))) {
+    try (SyncLock lock = lock(runs)) {
       Path stageFile = stageFile(stageDir, sync.name(), target.describeLocation(), sync.table());
       List<String> notes = new ArrayList<>();
       ResumePolicy.Decision decision =
@@ -146,6 +148,204 @@ public final class SyncRunner {
         startOver(over, stageFile, notes);
       }
       return execute(newRun(lock), Optional.empty(), lock, stageFile, started, notes);
+    }
+  }
+
+  /**
+   * Applies exactly the change set of the saved plan in {@code file} through the run's own apply
+   * step, once the plan is this sync's, young enough, and nothing it was computed against moved:
+   * the query's result and the table, by their fingerprints. The run takes the plan's id as its
+   * own. A run of the plan that stopped part-way is resumed after its checkpoint, without checking
+   * the table its own batches changed; once a run applied the plan, it is not applied again.
+   */
+  private RunReport runPlan(Path file) {
+    Instant started = clock.instant();
+    Path copy = stageDir.resolve(sync.name() + ".plan-read-" + RunIds.pid() + ".duckdb");
+    Stage.delete(copy);
+    try {
+      SavedPlan plan;
+      List<Column> columns;
+      copyPlan(file, copy);
+      Stage opened;
+      try {
+        opened = Stage.open(copy);
+      } catch (QsyncException e) {
+        throw new QsyncException(
+            ErrorKind.NEEDS_ACTION,
+            file
+                + " is not a qsync plan (DuckDB cannot open it: "
+                + Messages.firstLine(e)
+                + "); nothing was written\nMake one with: qsync plan "
+                + sync.name()
+                + " --out "
+                + file,
+            e);
+      }
+      try (Stage stage = opened) {
+        plan = SavedPlan.of(stage.facts(), file);
+        columns = stage.columns();
+      }
+      refuse(
+          plan.notFor(
+              sync.name(), sync.table(), PlanFingerprints.definition(sync, columns, target), file));
+      RunStore runs = target.runs();
+      try (SyncLock lock = lock(runs)) {
+        Path stageFile = stageFile(stageDir, sync.name(), target.describeLocation(), sync.table());
+        List<String> notes = new ArrayList<>();
+        notes.add(
+            "applied plan "
+                + file
+                + " (made "
+                + plan.createdAt().truncatedTo(ChronoUnit.SECONDS)
+                + "), exactly as reviewed; the run's id is the plan's");
+        Optional<RunRecord> unfinished = runs.unfinished(sync.name(), sync.table());
+        if (unfinished.isPresent()
+            && unfinished.get().runId().equals(plan.id())
+            && !options.restart()) {
+          // This plan's own run, stopped part-way: its batches changed the table, so the table is
+          // not checked again; the rest of the plan's change set is applied after the checkpoint.
+          if (!stageHolds(stageFile, plan.id())) {
+            Stage.delete(stageFile);
+            copyPlan(copy, stageFile);
+          }
+          ResumePolicy.Decision decision = ResumePolicy.decide(resumeFacts(unfinished, stageFile));
+          if (decision instanceof ResumePolicy.Resume resume) {
+            return resume(resume, lock, stageFile, started, notes);
+          }
+          throw new QsyncException(
+              ErrorKind.NEEDS_ACTION,
+              "sync '"
+                  + sync.name()
+                  + "': run "
+                  + plan.id()
+                  + ", which applies plan "
+                  + file
+                  + ", stopped where it cannot resume ("
+                  + unfinished.get().phase().name().toLowerCase(Locale.ROOT)
+                  + (decision instanceof ResumePolicy.Refuse refusal
+                      ? ": " + Messages.firstLine(refusal.message())
+                      : "")
+                  + "); nothing more was written\nFinish the sync with a plain run, which"
+                  + " compares the table with the query again: qsync run "
+                  + sync.name());
+        }
+        Optional<RunRecord> applied = runs.find(plan.id());
+        if (applied.isPresent()) {
+          throw new QsyncException(
+              ErrorKind.NEEDS_ACTION,
+              "sync '"
+                  + sync.name()
+                  + "': plan "
+                  + file
+                  + " was already used by run "
+                  + plan.id()
+                  + " ("
+                  + applied.get().status().name().toLowerCase(Locale.ROOT)
+                  + "); a plan is applied once, and nothing was written\nMake a new plan:"
+                  + " qsync plan "
+                  + sync.name()
+                  + " --out "
+                  + file);
+        }
+        if (unfinished.isPresent()) {
+          ResumePolicy.Decision decision = ResumePolicy.decide(resumeFacts(unfinished, stageFile));
+          if (decision instanceof ResumePolicy.Refuse refuse) {
+            throw new QsyncException(ErrorKind.NEEDS_ACTION, refuse.message());
+          }
+          if (decision instanceof ResumePolicy.Resume) {
+            throw new QsyncException(
+                ErrorKind.NEEDS_ACTION,
+                "sync '"
+                    + sync.name()
+                    + "': run "
+                    + unfinished.get().runId()
+                    + " is unfinished, and its change set comes first; plan "
+                    + file
+                    + " was not applied, and nothing was written\nFinish that run (qsync run "
+                    + sync.name()
+                    + ") and make a new plan, or abandon it: qsync run "
+                    + sync.name()
+                    + " --plan "
+                    + file
+                    + " --restart");
+          }
+          if (decision instanceof ResumePolicy.StartOver over) {
+            startOver(over, stageFile, notes);
+          }
+        }
+        refuse(plan.tooOld(clock.instant(), options.maxPlanAge(), file));
+        List<Column> described = source.describe(sync.query());
+        RowShape shape = PlanFingerprints.shape(sync, described, target);
+        refuse(
+            plan.moved(
+                PlanFingerprints.shapeHash(described),
+                plan.source().isPresent()
+                    ? PlanFingerprints.source(source, sync, shape)
+                    : Optional.empty(),
+                PlanFingerprints.table(target, sync, shape),
+                file));
+        Stage.delete(stageFile);
+        copyPlan(copy, stageFile);
+        if (plan.createsTable() && target.describe(sync.table()).isEmpty()) {
+          target.createTable(sync.table(), columns, sync.key());
+          notes.add("created table " + sync.table());
+        }
+        RunRecord run =
+            started(plan.id(), lock)
+                .withChangeSet(plan.counts(), plan.changesTotal())
+                .withPhase(RunPhase.APPLY);
+        runs.insert(run);
+        return execute(run, Optional.empty(), lock, stageFile, started, notes);
+      }
+    } finally {
+      Stage.delete(copy);
+    }
+  }
+
+  private static void refuse(Optional<String> refusal) {
+    if (refusal.isPresent()) {
+      throw new QsyncException(ErrorKind.NEEDS_ACTION, refusal.get());
+    }
+  }
+
+  /** Whether the stage file holds the change set of run {@code runId}. */
+  private static boolean stageHolds(Path stageFile, String runId) {
+    if (!Files.exists(stageFile)) {
+      return false;
+    }
+    try (Stage stage = Stage.open(stageFile)) {
+      return stage.meta().map(meta -> meta.runId().equals(runId)).orElse(false);
+    }
+  }
+
+  /** Copies a plan file (a stage file that keeps a plan's facts) to {@code to}. */
+  private void copyPlan(Path from, Path to) {
+    try {
+      Files.createDirectories(to.toAbsolutePath().getParent());
+      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+    } catch (NoSuchFileException e) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "sync '"
+              + sync.name()
+              + "': there is no plan file "
+              + from
+              + "\nMake one with: qsync plan "
+              + sync.name()
+              + " --out "
+              + from);
+    } catch (IOException e) {
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "sync '"
+              + sync.name()
+              + "': plan "
+              + from
+              + " could not be copied to "
+              + to
+              + ": "
+              + e
+              + "\nCheck that the file is readable and stage_dir writable, with free space.");
     }
   }
 
@@ -232,19 +432,35 @@ public final class SyncRunner {
     }
   }
 
+  /**
+   * Prepares the run history and takes the sync's lock; a restart or failover meanwhile is ridden
+   * out like one during a batch.
+   */
+  private SyncLock lock(RunStore runs) {
+    BatchRetry retry = retry();
+    retry.run("prepare the run history", runs::prepare);
+    return retry.call(
+        "take the lock of sync '" + sync.name() + "'",
+        () -> target.lock(sync.name(), sync.lockTimeout()));
+  }
+
   private RunRecord newRun(SyncLock lock) {
-    RunRecord run =
-        RunRecord.started(
-            RunIds.next(clock),
-            sync.name(),
-            sync.table(),
-            sync.mode().configName(),
-            clock.instant(),
-            RunIds.host(),
-            RunIds.pid(),
-            lock.sessionId());
+    RunRecord run = started(RunIds.next(clock), lock);
     target.runs().insert(run);
     return run;
+  }
+
+  /** A run of this sync by this process, starting now under {@code lock}. */
+  private RunRecord started(String runId, SyncLock lock) {
+    return RunRecord.started(
+        runId,
+        sync.name(),
+        sync.table(),
+        sync.mode().configName(),
+        clock.instant(),
+        RunIds.host(),
+        RunIds.pid(),
+        lock.sessionId());
   }
 
   /**
@@ -263,6 +479,10 @@ public final class SyncRunner {
     notes.add(resume.note());
     RunReport resumed = execute(run, Optional.of(previous), lock, stageFile, started, notes);
     String firstRead = run.startedAt().truncatedTo(ChronoUnit.SECONDS).toString();
+    if (options.plan().isPresent()) {
+      // A plan is applied exactly: what the query returns now waits for the next plain run.
+      return resumed;
+    }
     if (resume.reExtracts()) {
       // Its change set was made just now against the table, from its job's result: reading the
       // result again instead of querying again is what spares a second bill.
@@ -561,7 +781,16 @@ public final class SyncRunner {
 
   /** What a run would do now; writes nothing to the target and leaves any unfinished run alone. */
   public PlanReport plan() {
-    return new SyncPlanner(sync, source, target, stageDir, clock, changeSets).plan();
+    return plan(Optional.empty());
+  }
+
+  /**
+   * What a run would do now, as {@link #plan()}; with {@code out}, also saves the plan there: its
+   * change set and what it was computed against, for {@code run --plan} ({@link RunOptions#plan()})
+   * to apply exactly.
+   */
+  public PlanReport plan(Optional<Path> out) {
+    return new SyncPlanner(sync, source, target, stageDir, clock, changeSets).plan(out);
   }
 
   /**

@@ -35,6 +35,7 @@ public final class Stage implements AutoCloseable {
   private final KeyCheck keyCheck;
   private final StageDiff diff;
   private final ChangeSetReader changes;
+  private final StageFacts facts;
 
   private Stage(StageFile file) {
     this.file = file;
@@ -42,6 +43,7 @@ public final class Stage implements AutoCloseable {
     this.keyCheck = new KeyCheck(file);
     this.diff = new StageDiff(file);
     this.changes = new ChangeSetReader(file);
+    this.facts = new StageFacts(file);
   }
 
   /** Opens the stage file, creating it and its folder when absent. */
@@ -181,6 +183,20 @@ public final class Stage implements AutoCloseable {
   /** Up to {@code limit} changes of one kind, in key order: what {@code plan} shows. */
   public List<Change> sample(ChangeKind kind, int limit) {
     return changes.sample(kind, limit);
+  }
+
+  /**
+   * Keeps facts about the change set in the file beside it, replacing any kept before, as text by
+   * name (a saved plan's: what it was computed against), and makes the file whole on disk, so that
+   * it can be copied once closed.
+   */
+  public void keepFacts(java.util.Map<String, String> kept) {
+    facts.keep(kept);
+  }
+
+  /** The facts {@link #keepFacts} kept, in name order; empty when none were. */
+  public java.util.Map<String, String> facts() {
+    return facts.read();
   }
 
   /**

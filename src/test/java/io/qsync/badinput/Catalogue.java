@@ -113,6 +113,11 @@ final class Catalogue {
   }
 
   Outcome runWith(String configText, String... args) {
+    return runAt(Clock.systemUTC(), configText, args);
+  }
+
+  /** As {@link #runWith}, with qsync's clock at {@code clock} (a clock shifted ahead, say). */
+  Outcome runAt(Clock clock, String configText, String... args) {
     Path file = dir.resolve("qsync.yaml");
     try {
       Files.writeString(file, configText);
@@ -127,9 +132,7 @@ final class Catalogue {
     int code;
     try (PrintWriter outWriter = new PrintWriter(out);
         PrintWriter errWriter = new PrintWriter(err)) {
-      code =
-          Main.execute(
-              command.toArray(String[]::new), outWriter, errWriter, false, Clock.systemUTC());
+      code = Main.execute(command.toArray(String[]::new), outWriter, errWriter, false, clock);
     }
     return new Outcome(code, out.toString(), err.toString());
   }
