@@ -307,6 +307,25 @@ class BigQueryVerifyIT {
         .contains("Raise the connection's maximum_bytes_billed");
   }
 
+  @Test
+  void anArrayOrStructColumnIsRefusedNamingItBeforeAnyJob(TestDatabase database) {
+    emulator.execute(
+        "CREATE TABLE ds.nested AS SELECT 1 AS id, [1, 2]::BIGINT[] AS tags, {'a': 1} AS attrs");
+    Qsync qsync = qsync(database, "SELECT * FROM ds.nested", List.of("id"));
+    qsync.run(BigQuerySyncs.SYNC);
+    long jobsBefore = emulator.queriesRun();
+
+    QsyncException error =
+        catchThrowableOfType(
+            QsyncException.class, () -> qsync.verify(BigQuerySyncs.SYNC, 10, false));
+
+    assertThat(error.kind()).isEqualTo(ErrorKind.USAGE);
+    assertThat(error.getMessage())
+        .contains("verify cannot compare column 'tags' (BigQuery ARRAY)")
+        .contains("TO_JSON_STRING(tags)");
+    assertThat(emulator.queriesRun()).isEqualTo(jobsBefore);
+  }
+
   private static KeyDifference different(String key, String column) {
     return new KeyDifference(Kind.DIFFERENT, List.of(key), List.of(column));
   }
