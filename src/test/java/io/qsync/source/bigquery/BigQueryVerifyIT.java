@@ -42,23 +42,26 @@ class BigQueryVerifyIT {
          -99999999999999999999999999999.999999999::DECIMAL(38,9), false, '',
          ''::BLOB, DATE '1000-01-01', TIMESTAMP '1000-01-01 00:00:00', TIME '00:00:00',
          TIMESTAMPTZ '1969-12-31 23:59:59.999999+00', '{}'::JSON, 'POINT(-122.35 47.62)',
-         '[UNBOUNDED, 2024-01-01)', 'control'),
+         '[UNBOUNDED, 2024-01-01)', 'control',
+         -(INTERVAL '1 year 2 months 3 days 4 hours 5 minutes 6.789 seconds')),
         (2, 9223372036854775807::BIGINT, 1.7976931348623157E308::DOUBLE,
          99999999999999999999999999999.999999999::DECIMAL(38,9), true,
          'émoji 🚀 "quoted" back\\\\slash tab	newline\\nend',
          b'\\x00\\xFF\\x5C\\x27', DATE '9999-12-31', TIMESTAMP '9999-12-31 23:59:59.999999',
          TIME '23:59:59.999999', TIMESTAMPTZ '9999-12-31 23:59:59.999999+00',
          '{"a": [1, 2.5, {"b": null}], "c": "ü"}'::JSON, 'LINESTRING(0 0, 1 1)',
-         '[2024-01-01, UNBOUNDED)', 'Treatment '),
-        (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+         '[2024-01-01, UNBOUNDED)', 'Treatment ',
+         INTERVAL '1 year 2 months 3 days 4 hours 5 minutes 6.789 seconds'),
+        (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         NULL),
         (4, 0, -0.0::DOUBLE, 1.5::DECIMAL(38,9), true, 'a', b'a', DATE '2024-02-29',
          TIMESTAMP '2024-02-29 12:34:56.5', TIME '12:00:00.000001',
          TIMESTAMPTZ '2024-02-29 12:34:56.000001+00', '[1,"x"]'::JSON, 'POINT(1 2)',
-         '[2024-01-01, 2024-02-01)', 'x'),
+         '[2024-01-01, 2024-02-01)', 'x', INTERVAL '0 seconds'),
         (5, 42, 0.1::DOUBLE, -0.5::DECIMAL(38,9), false, 'b', b'b', DATE '1970-01-01',
          TIMESTAMP '1970-01-01 00:00:00', TIME '23:59:59', TIMESTAMPTZ '1970-01-01 00:00:00+00',
-         '"text"'::JSON, 'POINT(0 0)', '[UNBOUNDED, UNBOUNDED)', 'y')
-      ) AS t(id, i64, f64, num, b, s, bytes, d, dt, tm, ts, j, geo, rng, label)
+         '"text"'::JSON, 'POINT(0 0)', '[UNBOUNDED, UNBOUNDED)', 'y', INTERVAL '0.000001 seconds')
+      ) AS t(id, i64, f64, num, b, s, bytes, d, dt, tm, ts, j, geo, rng, label, iv)
       """;
 
   @TempDir Path dir;
@@ -179,7 +182,7 @@ class BigQueryVerifyIT {
         EVERY_TYPE,
         // 2,000 more rows like row 2, so that buckets are split before rows are compared.
         "INSERT INTO ds.src SELECT 100 + n, i64, f64, num, b, s, bytes, d, dt, tm, ts, j, geo,"
-            + " rng, label FROM ds.src, range(2000) r(n) WHERE id = 2");
+            + " rng, label, iv FROM ds.src, range(2000) r(n) WHERE id = 2");
     String query = "SELECT CONCAT('k', CAST(id AS STRING)) AS k, * FROM ds.src";
     Qsync qsync = qsync(database, query, key);
     qsync.run(BigQuerySyncs.SYNC);
@@ -202,7 +205,8 @@ class BigQueryVerifyIT {
         "UPDATE copy SET label = 'treatment ' WHERE id = 115",
         "UPDATE copy SET label = 'Treatment' WHERE id = 116",
         "UPDATE copy SET label = NULL WHERE id = 117",
-        "UPDATE copy SET label = '' WHERE id = 3");
+        "UPDATE copy SET label = '' WHERE id = 3",
+        "UPDATE copy SET iv = '1-2 3 4:5:6.788' WHERE id = 118");
 
     VerifyReport report = qsync.verify(BigQuerySyncs.SYNC, 100, false);
 
@@ -210,7 +214,7 @@ class BigQueryVerifyIT {
     assertThat(report.warehouseRows()).isEqualTo(2005);
     assertThat(report.missing()).isEqualTo(1);
     assertThat(report.extra()).isEqualTo(1);
-    assertThat(report.different()).isEqualTo(17);
+    assertThat(report.different()).isEqualTo(18);
     boolean byId = key.equals(List.of("id"));
     assertThat(report.samples())
         .containsExactlyInAnyOrder(
@@ -232,7 +236,8 @@ class BigQueryVerifyIT {
             different(byId ? "115" : "k115", "label"),
             different(byId ? "116" : "k116", "label"),
             different(byId ? "117" : "k117", "label"),
-            different(byId ? "3" : "k3", "label"));
+            different(byId ? "3" : "k3", "label"),
+            different(byId ? "118" : "k118", "iv"));
   }
 
   @Test

@@ -71,6 +71,7 @@ public final class BigQueryEmulator implements AutoCloseable {
   private static final String PREFIX = "/bigquery/v2/projects/";
   private static final Pattern STRUCT = Pattern.compile("(?i)\\bSTRUCT\\s*\\(");
   private static final Pattern NUMERIC_CAST = Pattern.compile("(?i)\\bAS\\s+NUMERIC\\b");
+  private static final Pattern STRING_CAST = Pattern.compile("(?is)(.*)\\s+AS\\s+STRING\\s*");
   private static final Pattern FLOAT64_CAST = Pattern.compile("(?i)\\bAS\\s+FLOAT64\\b");
   private static final Pattern NORMALIZE_NFD =
       Pattern.compile("(?is)\\s*NORMALIZE\\s*\\((.*),\\s*NFD\\s*\\)\\s*");
@@ -107,6 +108,11 @@ public final class BigQueryEmulator implements AutoCloseable {
    *       emulator's time zone is UTC; another zone is refused.
    *   <li>{@code ST_ASTEXT(g)}: "Returns the WKT representation of an input GEOGRAPHY"
    *       (geography_functions#st_astext); the emulator holds a GEOGRAPHY as its WKT text.
+   *   <li>{@code CAST(x AS STRING)} of an INTERVAL: its canonical format, {@code Y-M D H:M:S[.F]}
+   *       (data-types#interval_type, conversion_functions#cast_as_string), as the API returns it
+   *       ({@link BigQueryValues}): {@code bq_cast_string}, which {@link #functions} puts in place
+   *       of every such cast, casts any other type as DuckDB does (the type is known when the query
+   *       is bound, so the CASE folds away).
    * </ul>
    */
   private static final List<String> MACROS =
@@ -124,7 +130,23 @@ public final class BigQueryEmulator implements AutoCloseable {
               + " strftime(x, replace(f, '%E6S', '%S.%f')) ELSE error('the emulator formats"
               + " timestamps in UTC only') END",
           "CREATE MACRO st_astext(g) AS g",
-          "CREATE MACRO bq_regexp_extract(s, p, g) AS nullif(regexp_extract(s, p, g), '')");
+          "CREATE MACRO bq_regexp_extract(s, p, g) AS nullif(regexp_extract(s, p, g), '')",
+          "CREATE MACRO bq_micros_text(u) AS CASE WHEN u < 0 THEN '-' ELSE '' END"
+              + " || CAST(abs(u) // 3600000000 AS VARCHAR) || ':'"
+              + " || CAST(abs(u) // 60000000 % 60 AS VARCHAR) || ':'"
+              + " || CAST(abs(u) // 1000000 % 60 AS VARCHAR) || CASE WHEN abs(u) % 1000000 = 0"
+              + " THEN '' ELSE '.' || rtrim(lpad(CAST(abs(u) % 1000000 AS VARCHAR), 6, '0'), '0')"
+              + " END",
+          "CREATE MACRO bq_interval_text(x) AS CASE WHEN datepart('year', x) * 12"
+              + " + datepart('month', x) < 0 THEN '-' ELSE '' END"
+              + " || CAST(abs(datepart('year', x) * 12 + datepart('month', x)) // 12 AS VARCHAR)"
+              + " || '-' || CAST(abs(datepart('year', x) * 12 + datepart('month', x)) % 12 AS"
+              + " VARCHAR) || ' ' || CAST(datepart('day', x) AS VARCHAR) || ' '"
+              + " || bq_micros_text((datepart('hour', x) * 3600::BIGINT + datepart('minute', x)"
+              + " * 60) * 1000000 + datepart('microseconds', x))",
+          "CREATE MACRO bq_cast_string(x) AS CASE WHEN typeof(x) = 'INTERVAL' THEN"
+              + " bq_interval_text(TRY_CAST(CAST(x AS VARCHAR) AS INTERVAL)) ELSE"
+              + " CAST(x AS VARCHAR) END");
 
   private final String project;
   private final HttpServer server;
@@ -1331,6 +1353,17 @@ public final class BigQueryEmulator implements AutoCloseable {
                     + " AS HUGEINT))");
     sql = rewriteCalls(sql, "MD5", arguments -> "bq_md5(" + arguments.get(0) + ")");
     sql = rewriteCalls(sql, "TO_HEX", arguments -> "bq_to_hex(" + arguments.get(0) + ")");
+    sql =
+        rewriteCalls(
+            sql,
+            "CAST",
+            arguments -> {
+              Matcher toString =
+                  arguments.size() == 1 ? STRING_CAST.matcher(arguments.get(0)) : null;
+              return toString != null && toString.matches()
+                  ? "bq_cast_string(" + toString.group(1) + ")"
+                  : "CAST(" + String.join(",", arguments) + ")";
+            });
     sql = NUMERIC_CAST.matcher(sql).replaceAll("AS DECIMAL(38,9)");
     sql = FLOAT64_CAST.matcher(sql).replaceAll("AS DOUBLE");
     String translated =
