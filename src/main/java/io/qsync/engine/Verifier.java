@@ -234,14 +234,13 @@ final class Verifier {
               + sync.name());
     }
     VerifyReport report =
-        report(shape, by, warehouseRows, tableRows, passes, fetched, started)
-            .withBytesBilled(warehouse.bytesBilled());
+        report(shape, by, warehouseRows, tableRows, passes, fetched, started, warehouse);
     record(report, started);
     if (heal) {
       long healed =
           new Healer(sync, target, replicas, clock, sleeper, progress)
               .heal(report, found, shape, warehouse, table, this::newestRun, newestBefore);
-      report = report.withHealed(healed).withBytesBilled(warehouse.bytesBilled());
+      report = report.withHealed(healed, warehouse.bytesBilled());
     }
     return report;
   }
@@ -299,7 +298,8 @@ final class Verifier {
       long tableRows,
       int passes,
       long fetched,
-      Instant started) {
+      Instant started,
+      RowChecksums warehouse) {
     long missing = 0;
     long extra = 0;
     long different = 0;
@@ -342,7 +342,7 @@ final class Verifier {
         fetched,
         0,
         Duration.between(started, clock.instant()),
-        java.util.OptionalLong.empty());
+        warehouse.bytesBilled());
   }
 
   private void sample(

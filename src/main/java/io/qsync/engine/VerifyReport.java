@@ -77,8 +77,11 @@ public record VerifyReport(
     return missing == 0 && different == 0 && (extraKept || extra == 0);
   }
 
-  /** The same report after {@code --heal} wrote {@code keys} keys. */
-  public VerifyReport withHealed(long keys) {
+  /**
+   * The same report after {@code --heal} wrote {@code keys} keys, with what the warehouse billed in
+   * all.
+   */
+  public VerifyReport withHealed(long keys, java.util.OptionalLong billed) {
     return new VerifyReport(
         sync,
         table,
@@ -94,26 +97,6 @@ public record VerifyReport(
         rowsFetched,
         keys,
         took,
-        bytesBilled);
-  }
-
-  /** The same report with what the warehouse billed. */
-  public VerifyReport withBytesBilled(java.util.OptionalLong bytes) {
-    return new VerifyReport(
-        sync,
-        table,
-        bucketValue,
-        warehouseRows,
-        tableRows,
-        missing,
-        extra,
-        different,
-        samples,
-        extraKept,
-        passes,
-        rowsFetched,
-        healed,
-        took,
-        bytes);
+        billed);
   }
 }

@@ -73,8 +73,15 @@ final class BigQueryChecksums implements RowChecksums {
     if (this.fields.size() != shape.columns().size()) {
       throw new IllegalArgumentException("the fields and the shape's columns differ");
     }
-    for (int i = 0; i < this.fields.size(); i++) {
-      refuseUnrendered(this.fields.get(i));
+    for (Field field : this.fields) {
+      if (repeatedOrRecord(field)) {
+        json(
+            quote(field.getName()),
+            field,
+            field.getMode() == Field.Mode.REPEATED,
+            field.getName(),
+            0);
+      }
     }
     this.prepared = prepared();
   }
@@ -422,6 +429,11 @@ final class BigQueryChecksums implements RowChecksums {
   /** Column {@code index}'s part of a row: N for NULL, else V and its rendering ('' is V). */
   private String part(int index) {
     String quoted = quote(shape.columns().get(index).name());
+    if (fields.get(index).getMode() == Field.Mode.REPEATED) {
+      // BigQuery returns a NULL ARRAY as an empty one
+      // (reference/standard-sql/data-types#array_nulls): the run writes [].
+      return "CONCAT('V', " + rendering(quoted, fields.get(index), index) + ")";
+    }
     return "IF("
         + quoted
         + " IS NULL, 'N', CONCAT('V', "
@@ -445,6 +457,11 @@ final class BigQueryChecksums implements RowChecksums {
    * BigQuery's API returns for it (BigQueryTypes), which GoogleSQL spells as below.
    */
   private String rendering(String quoted, Field field, int index) {
+    if (repeatedOrRecord(field)) {
+      return "TO_HEX(MD5("
+          + json(quoted, field, field.getMode() == Field.Mode.REPEATED, field.getName(), 0)
+          + "))";
+    }
     StandardSQLTypeName type = field.getType().getStandardType();
     return switch (type) {
       case INT64 -> "CAST(" + quoted + " AS STRING)";
@@ -538,24 +555,111 @@ final class BigQueryChecksums implements RowChecksums {
   }
 
   /**
-   * An ARRAY or STRUCT reaches the table as JSON text written by qsync (BigQueryTypes), which
-   * GoogleSQL cannot reproduce byte for byte (its TO_JSON_STRING writes large INT64 and NUMERIC
-   * values as strings, and doubles in other digits): refused, naming the column.
+   * An ARRAY or STRUCT as the JSON text the run writes for it (BigQueryTypes.json, through
+   * Jackson): a STRUCT's fields in order ({@code {"a":1,"b":"x"}}), an ARRAY's elements in order
+   * (by their offset), INT64 and NUMERIC as their exact digits, BOOL as true/false, BYTES in
+   * base64, TIMESTAMP as {@code "2014-08-19T12:41:35.220000Z"}, STRING, DATE, GEOGRAPHY and
+   * INTERVAL as JSON strings, NULL as null. Types whose JSON the run takes from the JVM or from
+   * text the API does not pin down (FLOAT64 in Java's digits, JSON re-serialised, DATETIME, TIME,
+   * RANGE) are refused, naming the column.
+   *
+   * @param path the column and fields, for the message
+   * @param depth how deep in arrays, for the names of their elements
    */
-  private static void refuseUnrendered(Field field) {
-    if (repeatedOrRecord(field)) {
-      throw new QsyncException(
-          ErrorKind.USAGE,
-          "verify cannot compare column '"
-              + field.getName()
-              + "' (BigQuery "
-              + (field.getMode() == Field.Mode.REPEATED ? "ARRAY" : "STRUCT")
-              + "): the run writes it as JSON text of its own, which BigQuery's SQL cannot"
-              + " reproduce byte for byte, and nothing was queried\nVerify without it (a sync"
-              + " whose query leaves it out, or returns TO_JSON_STRING("
-              + field.getName()
-              + ") instead), or check the table by a run.");
+  private static String json(String expr, Field field, boolean repeated, String path, int depth) {
+    if (repeated) {
+      String element = "__qsync_e" + depth;
+      String offset = "__qsync_o" + depth;
+      return "CONCAT('[', IFNULL(ARRAY_TO_STRING(ARRAY(SELECT "
+          + json(element, field, false, path + "[]", depth + 1)
+          + " FROM UNNEST("
+          + expr
+          + ") AS "
+          + element
+          + " WITH OFFSET AS "
+          + offset
+          + " ORDER BY "
+          + offset
+          + "), ','), ''), ']')";
     }
+    String text;
+    if (field.getType() == LegacySQLTypeName.RECORD) {
+      StringJoiner members = new StringJoiner(", ',', ", "CONCAT('{', ", ", '}')");
+      for (Field child : field.getSubFields()) {
+        members.add(
+            "'\""
+                + child.getName()
+                + "\":', "
+                + json(
+                    expr + "." + quote(child.getName()),
+                    child,
+                    child.getMode() == Field.Mode.REPEATED,
+                    path + "." + child.getName(),
+                    depth));
+      }
+      text = members.toString();
+    } else {
+      StandardSQLTypeName type = field.getType().getStandardType();
+      text =
+          switch (type) {
+            case INT64, NUMERIC, BIGNUMERIC -> "CAST(" + expr + " AS STRING)";
+            case BOOL -> "IF(" + expr + ", 'true', 'false')";
+            case BYTES -> "CONCAT('\"', TO_BASE64(" + expr + "), '\"')";
+            case STRING -> jsonString(expr);
+            case GEOGRAPHY -> jsonString("ST_ASTEXT(" + expr + ")");
+            case DATE, INTERVAL -> "CONCAT('\"', CAST(" + expr + " AS STRING), '\"')";
+            case TIMESTAMP ->
+                "CONCAT('\"', CAST(CAST("
+                    + expr
+                    + " AS DATE) AS STRING), FORMAT_TIMESTAMP('T%H:%M:%E6SZ', "
+                    + expr
+                    + ", 'UTC'), '\"')";
+            default -> throw unrendered(path, type);
+          };
+    }
+    return "IF(" + expr + " IS NULL, 'null', " + text + ")";
+  }
+
+  private static QsyncException unrendered(String path, StandardSQLTypeName type) {
+    return new QsyncException(
+        ErrorKind.USAGE,
+        "verify cannot compare "
+            + path
+            + " (a BigQuery "
+            + type
+            + " in an ARRAY or STRUCT): the run writes it into JSON text in a form BigQuery's SQL"
+            + " cannot reproduce byte for byte, and nothing was queried\nVerify without it (a sync"
+            + " whose query leaves it out, or casts it to STRING or NUMERIC inside the ARRAY or"
+            + " STRUCT), or check the table by a run.");
+  }
+
+  /**
+   * A STRING as a JSON string, escaped as Jackson escapes it: a backslash and a quote with a
+   * backslash; \\b, \\t, \\n, \\f, \\r; any other character below U+0020 as \\u00XX (upper-case
+   * hex); everything else as itself.
+   */
+  private static String jsonString(String expr) {
+    String escaped = "REPLACE(REPLACE(" + expr + ", '\\\\', '\\\\\\\\'), '\"', '\\\\\"')";
+    for (int c = 1; c < 0x20; c++) {
+      String escape =
+          switch (c) {
+            case '\b' -> "\\\\b";
+            case '\t' -> "\\\\t";
+            case '\n' -> "\\\\n";
+            case '\f' -> "\\\\f";
+            case '\r' -> "\\\\r";
+            default -> String.format(Locale.ROOT, "\\\\u%04X", c);
+          };
+      escaped =
+          "REPLACE("
+              + escaped
+              + ", '"
+              + String.format(Locale.ROOT, "\\x%02x", c)
+              + "', '"
+              + escape
+              + "')";
+    }
+    return "CONCAT('\"', " + escaped + ", '\"')";
   }
 
   /** A GoogleSQL string literal of a key's rendering (digits, hex, dates, V, N and |). */

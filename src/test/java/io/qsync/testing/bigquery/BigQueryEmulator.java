@@ -72,6 +72,9 @@ public final class BigQueryEmulator implements AutoCloseable {
   private static final Pattern STRUCT = Pattern.compile("(?i)\\bSTRUCT\\s*\\(");
   private static final Pattern NUMERIC_CAST = Pattern.compile("(?i)\\bAS\\s+NUMERIC\\b");
   private static final Pattern STRING_CAST = Pattern.compile("(?is)(.*)\\s+AS\\s+STRING\\s*");
+  private static final Pattern UNNEST_WITH_OFFSET =
+      Pattern.compile(
+          "(?i)\\bUNNEST\\(([^()]*)\\)\\s+AS\\s+(\\w+)\\s+WITH\\s+OFFSET\\s+AS\\s+(\\w+)");
   private static final Pattern FLOAT64_CAST = Pattern.compile("(?i)\\bAS\\s+FLOAT64\\b");
   private static final Pattern NORMALIZE_NFD =
       Pattern.compile("(?is)\\s*NORMALIZE\\s*\\((.*),\\s*NFD\\s*\\)\\s*");
@@ -145,8 +148,9 @@ public final class BigQueryEmulator implements AutoCloseable {
               + " || bq_micros_text((datepart('hour', x) * 3600::BIGINT + datepart('minute', x)"
               + " * 60) * 1000000 + datepart('microseconds', x))",
           "CREATE MACRO bq_cast_string(x) AS CASE WHEN typeof(x) = 'INTERVAL' THEN"
-              + " bq_interval_text(TRY_CAST(CAST(x AS VARCHAR) AS INTERVAL)) ELSE"
-              + " CAST(x AS VARCHAR) END");
+              + " bq_interval_text(TRY_CAST(CAST(x AS VARCHAR) AS INTERVAL)) WHEN typeof(x) LIKE"
+              + " 'DECIMAL%' AND contains(CAST(x AS VARCHAR), '.') THEN"
+              + " rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.') ELSE CAST(x AS VARCHAR) END");
 
   private final String project;
   private final HttpServer server;
@@ -1321,6 +1325,9 @@ public final class BigQueryEmulator implements AutoCloseable {
    *       exactly instead).
    *   <li>{@code MD5}, {@code TO_HEX}: the macros {@code bq_md5}, {@code bq_to_hex} (see {@link
    *       #MACROS}).
+   *   <li>{@code UNNEST(a) AS e WITH OFFSET AS o}: each element with its zero-based offset
+   *       (query-syntax#unnest_operator), which qsync only orders by; DuckDB's {@code unnest(a)
+   *       WITH ORDINALITY AS _t(e, o)} counts from one.
    *   <li>{@code CAST(x AS NUMERIC)}: NUMERIC is "Decimal values with 38 decimal digits of
    *       precision and 9 decimal digits of scale" (data-types#decimal_types); DuckDB's NUMERIC is
    *       DECIMAL(18,3). {@code CAST(x AS FLOAT64)}: "Double precision (approximate) numeric
@@ -1365,6 +1372,7 @@ public final class BigQueryEmulator implements AutoCloseable {
                   : "CAST(" + String.join(",", arguments) + ")";
             });
     sql = NUMERIC_CAST.matcher(sql).replaceAll("AS DECIMAL(38,9)");
+    sql = UNNEST_WITH_OFFSET.matcher(sql).replaceAll("unnest($1) WITH ORDINALITY AS _t($2, $3)");
     sql = FLOAT64_CAST.matcher(sql).replaceAll("AS DOUBLE");
     String translated =
         rewriteCalls(
