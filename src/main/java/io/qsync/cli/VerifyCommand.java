@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
           + " and stop.",
       "Prints whether the table is equal, or how many rows are missing from it, extra in it or"
           + " different, with a few keys of each. Exits 0 when every table is equal (or was healed), 6"
-          + " when one differs. Supports DuckDB warehouses for now; a BigQuery sync is refused with exit 2."
+          + " when one differs. On BigQuery each pass is one query job; the bytes they billed are"
+          + " shown."
     })
 final class VerifyCommand implements Callable<Integer> {
   private final CliContext context;
@@ -117,7 +118,10 @@ final class VerifyCommand implements Callable<Integer> {
             + ", "
             + Plural.of(report.rowsFetched(), "row")
             + " fetched, "
-            + Renderer.duration(report.took());
+            + Renderer.duration(report.took())
+            + (report.bytesBilled().isPresent()
+                ? ", " + bytes(report.bytesBilled().getAsLong()) + " billed by BigQuery"
+                : "");
     if (report.missing() == 0 && report.extra() == 0 && report.different() == 0) {
       text.append(
           String.format(
@@ -167,6 +171,22 @@ final class VerifyCommand implements Callable<Integer> {
     return text.toString();
   }
 
+  /** Bytes as a person reads them: 10,485,760 bytes (10 MiB). */
+  static String bytes(long bytes) {
+    String exact = String.format(Locale.ROOT, "%,d bytes", bytes);
+    if (bytes < 1024 * 1024) {
+      return exact;
+    }
+    String[] units = {"MiB", "GiB", "TiB", "PiB"};
+    double value = bytes / (1024.0 * 1024.0);
+    int unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return exact + String.format(Locale.ROOT, " (%.1f %s)", value, units[unit]);
+  }
+
   static Map<String, Object> map(VerifyReport report) {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("sync", report.sync());
@@ -192,6 +212,9 @@ final class VerifyCommand implements Callable<Integer> {
     map.put("rows_fetched", report.rowsFetched());
     map.put("healed", report.healed());
     map.put("duration_ms", report.took().toMillis());
+    if (report.bytesBilled().isPresent()) {
+      map.put("bytes_billed", report.bytesBilled().getAsLong());
+    }
     return map;
   }
 }

@@ -176,17 +176,6 @@ public final class Qsync {
    */
   public VerifyReport verify(String syncName, int samples, boolean heal) {
     SyncConfig sync = sync(syncName);
-    if (config.connection(sync.source()) instanceof BigQueryConnectionConfig) {
-      // Refused before anything is opened: no job runs, nothing is billed.
-      throw new QsyncException(
-          ErrorKind.USAGE,
-          "sync '"
-              + syncName
-              + "': verify supports DuckDB warehouses for now; its BigQuery side (one query job"
-              + " per pass) is not built yet, and nothing was queried\nCheck the table by a run"
-              + " instead: qsync run "
-              + syncName);
-    }
     Map<String, Destination> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source());
         Destination target = openTarget(sync.target())) {

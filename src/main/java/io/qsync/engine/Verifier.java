@@ -58,7 +58,7 @@ final class Verifier {
   /** How long a verify waits for the warehouse's thread to stop once it is done or failed. */
   static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
-  /** At most this many ranges in one statement's WHERE; more are asked for in several. */
+  /** At most this many ranges in one statement's WHERE of the table's side. */
   static final int RANGES_PER_STATEMENT = 500;
 
   private static final Set<SqlType.Kind> WHOLE_NUMBERS =
@@ -138,9 +138,8 @@ final class Verifier {
                         ErrorKind.USAGE,
                         "sync '"
                             + sync.name()
-                            + "': verify cannot compute checksums in this warehouse yet (it"
-                            + " supports DuckDB sources; BigQuery comes later)\nCheck the table"
-                            + " by a run instead: qsync run "
+                            + "': verify cannot compute checksums in this warehouse\nCheck the"
+                            + " table by a run instead: qsync run "
                             + sync.name()));
     RowChecksums table =
         target
@@ -187,9 +186,19 @@ final class Verifier {
         throttle.awaitClearance(0, passes);
         Future<Map<BigInteger, BucketSum>> ourSums =
             warehouseThread.submit(
-                () -> inChunks(pass.ranges(), r -> warehouse.sums(pass.grouping(), r)));
+                () ->
+                    inChunks(
+                        pass.ranges(),
+                        warehouse.rangesPerQuery(),
+                        r -> warehouse.sums(pass.grouping(), r)));
         Map<BigInteger, BucketSum> theirs =
-            alongside(ourSums, () -> inChunks(pass.ranges(), r -> table.sums(pass.grouping(), r)));
+            alongside(
+                ourSums,
+                () ->
+                    inChunks(
+                        pass.ranges(),
+                        table.rangesPerQuery(),
+                        r -> table.sums(pass.grouping(), r)));
         Map<BigInteger, BucketSum> ours = joined(ourSums);
         if (passes == 1) {
           warehouseRows = ours.values().stream().mapToLong(BucketSum::rows).sum();
@@ -226,13 +235,14 @@ final class Verifier {
               + " the verify again: qsync verify "
               + sync.name());
     }
-    VerifyReport report = report(shape, by, warehouseRows, tableRows, passes, fetched, started);
+    VerifyReport report =
+        report(shape, by, warehouseRows, tableRows, passes, fetched, started, warehouse);
     RunRecord recorded = record(report, started);
     if (heal) {
       long healed =
           new Healer(sync, target, replicas, clock, sleeper, progress)
               .heal(report, found, shape, warehouse, table, this::newestRun, newestBefore);
-      report = report.withHealed(healed);
+      report = report.withHealed(healed, warehouse.bytesBilled());
       if (healed > 0) {
         // The verify ends with its heal, whose write is recorded as a run of its own: a run that
         // verify_every counts starts after the verify's end (VerifySchedule), so not this one.
@@ -298,7 +308,8 @@ final class Verifier {
       long tableRows,
       int passes,
       long fetched,
-      Instant started) {
+      Instant started,
+      RowChecksums warehouse) {
     long missing = 0;
     long extra = 0;
     long different = 0;
@@ -340,7 +351,8 @@ final class Verifier {
         passes,
         fetched,
         0,
-        Duration.between(started, clock.instant()));
+        Duration.between(started, clock.instant()),
+        warehouse.bytesBilled());
   }
 
   private void sample(
@@ -427,18 +439,24 @@ final class Verifier {
   }
 
   private static Map<BigInteger, BucketSum> inChunks(
-      List<KeyRange> ranges, Function<List<KeyRange>, Map<BigInteger, BucketSum>> query) {
+      List<KeyRange> ranges,
+      int perQuery,
+      Function<List<KeyRange>, Map<BigInteger, BucketSum>> query) {
     Map<BigInteger, BucketSum> all = new HashMap<>();
-    for (List<KeyRange> chunk : chunks(ranges)) {
+    for (List<KeyRange> chunk : chunks(ranges, perQuery)) {
       all.putAll(query.apply(chunk));
     }
     return all;
   }
 
   private static List<List<KeyRange>> chunks(List<KeyRange> ranges) {
+    return chunks(ranges, RANGES_PER_STATEMENT);
+  }
+
+  private static List<List<KeyRange>> chunks(List<KeyRange> ranges, int perChunk) {
     List<List<KeyRange>> chunks = new ArrayList<>();
-    for (int i = 0; i < ranges.size(); i += RANGES_PER_STATEMENT) {
-      chunks.add(ranges.subList(i, Math.min(ranges.size(), i + RANGES_PER_STATEMENT)));
+    for (int i = 0; i < ranges.size(); i += perChunk) {
+      chunks.add(ranges.subList(i, (int) Math.min(ranges.size(), (long) i + perChunk)));
     }
     return chunks;
   }

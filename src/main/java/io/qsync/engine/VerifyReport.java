@@ -15,6 +15,8 @@ import java.util.List;
  * @param passes how many times both sides computed bucket checksums
  * @param rowsFetched how many rows (both sides together) were fetched as key and hashes
  * @param healed how many keys {@code --heal} wrote (0 without it)
+ * @param bytesBilled the bytes the warehouse's queries billed (BigQuery's jobs), verify and heal
+ *     together; empty for a warehouse that bills none (DuckDB)
  */
 public record VerifyReport(
     String sync,
@@ -30,7 +32,8 @@ public record VerifyReport(
     int passes,
     long rowsFetched,
     long healed,
-    Duration took) {
+    Duration took,
+    java.util.OptionalLong bytesBilled) {
 
   public VerifyReport {
     requireNonNull(sync, "sync is null");
@@ -38,6 +41,7 @@ public record VerifyReport(
     requireNonNull(bucketValue, "bucketValue is null");
     samples = List.copyOf(requireNonNull(samples, "samples is null"));
     requireNonNull(took, "took is null");
+    requireNonNull(bytesBilled, "bytesBilled is null");
   }
 
   /** How a key differs. */
@@ -73,8 +77,11 @@ public record VerifyReport(
     return missing == 0 && different == 0 && (extraKept || extra == 0);
   }
 
-  /** The same report after {@code --heal} wrote {@code keys} keys. */
-  public VerifyReport withHealed(long keys) {
+  /**
+   * The same report after {@code --heal} wrote {@code keys} keys, with what the warehouse billed in
+   * all.
+   */
+  public VerifyReport withHealed(long keys, java.util.OptionalLong billed) {
     return new VerifyReport(
         sync,
         table,
@@ -89,6 +96,7 @@ public record VerifyReport(
         passes,
         rowsFetched,
         keys,
-        took);
+        took,
+        billed);
   }
 }

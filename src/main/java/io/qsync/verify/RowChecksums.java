@@ -31,4 +31,17 @@ public interface RowChecksums {
    * them (or deletes them) through a run's writer.
    */
   List<Object[]> values(java.util.Collection<String> keys);
+
+  /**
+   * At most this many ranges in one call of {@link #sums}; more are asked for in several calls. A
+   * side whose queries cost per query (a BigQuery job) takes every range of a pass at once.
+   */
+  default int rangesPerQuery() {
+    return 500;
+  }
+
+  /** The bytes this side's queries have billed so far; empty where queries bill no bytes. */
+  default java.util.OptionalLong bytesBilled() {
+    return java.util.OptionalLong.empty();
+  }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
+import io.qsync.testing.bigquery.BigQueryEmulator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -134,30 +135,48 @@ class VerifyCommandIT {
   }
 
   @Test
-  void aBigQuerySyncIsRefusedWithExitTwoBeforeAnyJob(TestDatabase database) throws IOException {
-    Path file = dir.resolve("bq.yaml");
-    Files.writeString(
-        file,
-        "stage_dir: stage\n"
-            + "connections:\n"
-            + "  bq: { type: bigquery, project: no-such-project-qsync-test, location: EU }\n"
-            + "  app: { type: mysql, url: \""
-            + database.url()
-            + "\", user: root }\n"
-            + "syncs:\n"
-            + "  scores:\n"
-            + "    source: bq\n"
-            + "    query: SELECT 1 AS id\n"
-            + "    target: app\n"
-            + "    table: scores\n"
-            + "    key: [id]\n");
+  void aBigQuerySyncIsVerifiedAndTheBytesBilledAreShown(TestDatabase database) throws IOException {
+    try (BigQueryEmulator emulator = BigQueryEmulator.start("qsync-test")) {
+      emulator.execute(
+          "CREATE SCHEMA ds",
+          "CREATE TABLE ds.scores AS SELECT * FROM (VALUES (1, 0.1, 'a'), (2, 1e300, 'B'))"
+              + " AS t(id, score, grade)");
+      Path file = dir.resolve("bq.yaml");
+      Files.writeString(
+          file,
+          "stage_dir: stage\n"
+              + "connections:\n"
+              + "  bq: { type: bigquery, project: qsync-test, credentials_file: none, host: \""
+              + emulator.host()
+              + "\" }\n"
+              + "  app: { type: mysql, url: \""
+              + database.url()
+              + "\", user: root }\n"
+              + "syncs:\n"
+              + "  scores:\n"
+              + "    source: bq\n"
+              + "    query: SELECT * FROM ds.scores\n"
+              + "    target: app\n"
+              + "    table: scores\n"
+              + "    key: [id]\n"
+              + "    create_table: true\n");
+      assertThat(qsync("run", "scores", "-c", file.toString()).exitCode()).isZero();
+      database.execute("UPDATE scores SET grade = 'b' WHERE id = 2");
 
-    Result result = qsync("verify", "scores", "-c", file.toString());
+      Result text = qsync("verify", "scores", "-c", file.toString());
+      Result json = qsync("verify", "scores", "-c", file.toString(), "-o", "json");
 
-    assertThat(result.exitCode()).as(result.all()).isEqualTo(2);
-    assertThat(result.err())
-        .contains("verify supports DuckDB warehouses for now")
-        .contains("qsync run scores");
+      // Each verify: the key's span and one pass, then the differing rows: 3 jobs of 10 MiB.
+      assertThat(text.exitCode()).as(text.all()).isEqualTo(6);
+      assertThat(text.out())
+          .contains("scores: differs: table scores: 0 missing, 0 extra, 1 different")
+          .contains("31,457,280 bytes (30.0 MiB) billed by BigQuery)")
+          .contains("  different 2: grade\n");
+      assertThat(json.exitCode()).as(json.all()).isEqualTo(6);
+      JsonNode verify = new ObjectMapper().readTree(json.out()).get("verifies").get(0);
+      assertThat(verify.get("bytes_billed").asLong()).isEqualTo(3 * 10L * 1024 * 1024);
+      assertThat(verify.get("different").asLong()).isEqualTo(1);
+    }
   }
 
   @Test

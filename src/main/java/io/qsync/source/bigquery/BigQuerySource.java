@@ -34,7 +34,10 @@ import io.qsync.source.QueryDialect;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
+import io.qsync.source.SqlText;
 import io.qsync.source.WarehouseState;
+import io.qsync.verify.RowChecksums;
+import io.qsync.verify.RowShape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -123,13 +126,34 @@ public final class BigQuerySource implements Source {
     return new BigQueryResult(job.id(), job.destination(), job.table(), false, notes);
   }
 
+  /**
+   * The verify's side in BigQuery: the query's result fields from a dry run (free), then one job
+   * per pass ({@link BigQueryChecksums}).
+   */
+  @Override
+  public Optional<RowChecksums> checksums(String sql, RowShape shape) {
+    rejectLegacySql(sql);
+    FieldList fields = dryRun(sql, true, "the query").getSchema().getFields();
+    return Optional.of(
+        new BigQueryChecksums(
+            this, SqlText.GOOGLE_SQL.withoutTrailingSemicolons(sql), shape, fields));
+  }
+
   @Override
   public Optional<WarehouseState> state(String dataset) {
     return Optional.of(new BigQueryState(this, config, calls, dataset));
   }
 
-  /** A query job that ran, or was found again, and its result table. */
-  record RanJob(String id, TableId destination, Table table) {}
+  /**
+   * A query job that ran, or was found again, its result table, and the bytes it billed (0 when
+   * BigQuery does not say).
+   */
+  record RanJob(String id, TableId destination, Table table, long bytesBilled) {}
+
+  /** The result table of a job qsync ran for itself, read as a run's result is. */
+  SourceResult result(RanJob job) {
+    return new BigQueryResult(job.id(), job.destination(), job.table(), false, List.of());
+  }
 
   /**
    * A query job to run or find again.
@@ -234,7 +258,7 @@ public final class BigQuerySource implements Source {
                 + name(table)
                 + " again instead of querying");
       }
-      return new RanJob(id, table, described);
+      return new RanJob(id, table, described, bytesBilled(job));
     }
     throw new QsyncException(
         ErrorKind.FAILED,
@@ -247,6 +271,14 @@ public final class BigQuerySource implements Source {
             + " times without a result to read: "
             + String.join("; ", notes)
             + "\nRun with --restart to start a new run.");
+  }
+
+  private static long bytesBilled(Job job) {
+    if (job.getStatistics() instanceof JobStatistics.QueryStatistics query
+        && query.getTotalBytesBilled() != null) {
+      return query.getTotalBytesBilled();
+    }
+    return 0;
   }
 
   /**

@@ -6,7 +6,7 @@ import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
-import io.qsync.verify.DoubleText;
+import io.qsync.verify.DoubleSql;
 import io.qsync.verify.Grouping;
 import io.qsync.verify.HashedRow;
 import io.qsync.verify.KeyRange;
@@ -30,6 +30,8 @@ import java.util.StringJoiner;
  * MySqlChecksums} renders the table's side identically. Not thread-safe.
  */
 final class DuckDbChecksums implements RowChecksums {
+  private static final DoubleSql DOUBLES = new DoubleSql("VARCHAR");
+
   private final DuckDbSource source;
   private final String select;
   private final RowShape shape;
@@ -320,19 +322,17 @@ final class DuckDbChecksums implements RowChecksums {
   }
 
   /**
-   * A double as the table's side renders it ({@link DoubleText}), from the digits and exponent
-   * {@link #prepared} computed: DuckDB writes {@code 1e+20} and {@code 1000000000000000.0}, MariaDB
-   * {@code 1e20} and {@code 1e15}, both the same shortest round-trip digits. Zero (and −0) is
-   * {@code 0}; NaN and infinities, which MySQL cannot hold, as DuckDB writes them.
+   * A double as the table's side renders it ({@link io.qsync.verify.DoubleText}), from the digits
+   * and exponent {@link #prepared} computed: DuckDB writes {@code 1e+20} and {@code
+   * 1000000000000000.0}, MariaDB {@code 1e20} and {@code 1e15}, both the same shortest round-trip
+   * digits. Zero (and −0) is {@code 0}; NaN and infinities, which MySQL cannot hold, as DuckDB
+   * writes them.
    */
   private String real(String value, int index) {
     String digits = "__qsync_d" + index;
     String exponent = "__qsync_p" + index;
     String sign = "(CASE WHEN " + value + " < 0 THEN '-' ELSE '' END)";
-    String text =
-        shape.doubles() == DoubleText.PARTS
-            ? digits + " || 'e' || CAST(" + exponent + " AS VARCHAR)"
-            : mariaDb(digits, exponent);
+    String text = DOUBLES.text(shape.doubles(), digits, exponent);
     return "CASE WHEN "
         + value
         + " = 0 THEN '0' WHEN NOT isfinite("
@@ -344,56 +344,5 @@ final class DuckDbChecksums implements RowChecksums {
         + " || "
         + text
         + " END";
-  }
-
-  /**
-   * MariaDB's {@code CAST(d AS CHAR)} of 0.{@code digits} × 10^{@code exponent}: positional when
-   * the exponent is −14 to 15, or the digits reach past the point ({@code 1234567890123456.8});
-   * else the first digit, a point and the others, {@code e} and the exponent less one ({@code
-   * 1.5e-7}, {@code 1e15}).
-   */
-  private static String mariaDb(String digits, String exponent) {
-    String length = "length(" + digits + ")";
-    return "(CASE WHEN "
-        + exponent
-        + " >= -14 AND ("
-        + exponent
-        + " <= 15 OR "
-        + length
-        + " > "
-        + exponent
-        + ") THEN (CASE WHEN "
-        + exponent
-        + " <= 0 THEN '0.' || repeat('0', -"
-        + exponent
-        + ") || "
-        + digits
-        + " WHEN "
-        + exponent
-        + " < "
-        + length
-        + " THEN substr("
-        + digits
-        + ", 1, "
-        + exponent
-        + ") || '.' || substr("
-        + digits
-        + ", "
-        + exponent
-        + " + 1) ELSE "
-        + digits
-        + " || repeat('0', "
-        + exponent
-        + " - "
-        + length
-        + ") END) ELSE left("
-        + digits
-        + ", 1) || (CASE WHEN "
-        + length
-        + " > 1 THEN '.' || substr("
-        + digits
-        + ", 2) ELSE '' END) || 'e' || CAST("
-        + exponent
-        + " - 1 AS VARCHAR) END)";
   }
 }

@@ -18,7 +18,6 @@ import io.qsync.testing.bigquery.BigQuerySyncs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,21 +144,7 @@ class BigQueryFailuresIT {
   void aQueryBillingMoreThanTheMaximumFails(TestDatabase database) {
     emulator.bytesProcessedPerQuery(50_000_000);
     BigQueryConnectionConfig base = BigQuerySyncs.connection(emulator, 300, Optional.empty());
-    BigQueryConnectionConfig capped =
-        new BigQueryConnectionConfig(
-            base.name(),
-            base.project(),
-            base.location(),
-            base.credentials(),
-            base.host(),
-            base.labels(),
-            OptionalLong.of(10_000_000),
-            base.stagingDataset(),
-            base.stagingExpiration(),
-            base.pageSize(),
-            base.queryParameters(),
-            base.retryDelay(),
-            base.timeouts());
+    BigQueryConnectionConfig capped = BigQuerySyncs.withMaximumBytesBilled(base, 10_000_000);
 
     QsyncException error = runFailing(qsync(database, capped, QUERY));
 

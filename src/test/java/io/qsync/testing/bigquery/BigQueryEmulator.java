@@ -70,6 +70,12 @@ public final class BigQueryEmulator implements AutoCloseable {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final String PREFIX = "/bigquery/v2/projects/";
   private static final Pattern STRUCT = Pattern.compile("(?i)\\bSTRUCT\\s*\\(");
+  private static final Pattern NUMERIC_CAST = Pattern.compile("(?i)\\bAS\\s+NUMERIC\\b");
+  private static final Pattern STRING_CAST = Pattern.compile("(?is)(.*)\\s+AS\\s+STRING\\s*");
+  private static final Pattern UNNEST_WITH_OFFSET =
+      Pattern.compile(
+          "(?i)\\bUNNEST\\(([^()]*)\\)\\s+AS\\s+(\\w+)\\s+WITH\\s+OFFSET\\s+AS\\s+(\\w+)");
+  private static final Pattern FLOAT64_CAST = Pattern.compile("(?i)\\bAS\\s+FLOAT64\\b");
   private static final Pattern NORMALIZE_NFD =
       Pattern.compile("(?is)\\s*NORMALIZE\\s*\\((.*),\\s*NFD\\s*\\)\\s*");
 
@@ -85,11 +91,66 @@ public final class BigQueryEmulator implements AutoCloseable {
    *       (cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#to_json_string);
    *       DuckDB's to_json, which takes a row alias as a struct alike.
    * </ul>
+   *
+   * <p>And those of {@code qsync verify}'s checksums ({@code MD5} and {@code TO_HEX} are renamed by
+   * {@link #functions}, as DuckDB has functions of those names that do otherwise):
+   *
+   * <ul>
+   *   <li>{@code MD5(x)}: "Computes the hash of the input using the MD5 algorithm. The input can
+   *       either be STRING or BYTES ... This function returns 16 bytes" (hash_functions#md5);
+   *       DuckDB's md5 gives the hex of those bytes, which unhex turns back into the bytes.
+   *   <li>{@code TO_HEX(bytes)}: "Converts a sequence of BYTES into a hexadecimal STRING ... The
+   *       letters in the STRING are lowercase" (string_functions#to_hex); DuckDB's hex writes upper
+   *       case.
+   *   <li>{@code IS_NAN(x)}, {@code IS_INF(x)} (mathematical_functions#is_nan, #is_inf): DuckDB's
+   *       isnan, isinf.
+   *   <li>{@code FORMAT_DATETIME(f, x)}, {@code FORMAT_TIME(f, x)}, {@code FORMAT_TIMESTAMP(f, x,
+   *       'UTC')} (datetime_functions#format_datetime, ...): DuckDB's strftime, whose elements are
+   *       C's as BigQuery's are, but for {@code %E6S}, "seconds with 6 digits of fractional
+   *       precision" (format-elements#format_elements_date_time), DuckDB's {@code %S.%f}. The
+   *       emulator's time zone is UTC; another zone is refused.
+   *   <li>{@code ST_ASTEXT(g)}: "Returns the WKT representation of an input GEOGRAPHY"
+   *       (geography_functions#st_astext); the emulator holds a GEOGRAPHY as its WKT text.
+   *   <li>{@code CAST(x AS STRING)} of an INTERVAL: its canonical format, {@code Y-M D H:M:S[.F]}
+   *       (data-types#interval_type, conversion_functions#cast_as_string), as the API returns it
+   *       ({@link BigQueryValues}): {@code bq_cast_string}, which {@link #functions} puts in place
+   *       of every such cast, casts any other type as DuckDB does (the type is known when the query
+   *       is bound, so the CASE folds away).
+   * </ul>
    */
   private static final List<String> MACROS =
       List.of(
           "CREATE MACRO farm_fingerprint(x) AS (hash(x)::HUGEINT - 9223372036854775808)::BIGINT",
-          "CREATE MACRO to_json_string(x) AS to_json(x)::VARCHAR");
+          "CREATE MACRO to_json_string(x) AS to_json(x)::VARCHAR",
+          "CREATE MACRO bq_md5(x) AS unhex(md5(x))",
+          "CREATE MACRO bq_to_hex(x) AS lower(hex(x))",
+          "CREATE MACRO is_nan(x) AS isnan(x)",
+          "CREATE MACRO is_inf(x) AS isinf(x)",
+          "CREATE MACRO format_datetime(f, x) AS strftime(x, replace(f, '%E6S', '%S.%f'))",
+          "CREATE MACRO format_time(f, x) AS"
+              + " strftime(DATE '2000-01-01' + x, replace(f, '%E6S', '%S.%f'))",
+          "CREATE MACRO format_timestamp(f, x, z) AS CASE WHEN z = 'UTC' THEN"
+              + " strftime(x, replace(f, '%E6S', '%S.%f')) ELSE error('the emulator formats"
+              + " timestamps in UTC only') END",
+          "CREATE MACRO st_astext(g) AS g",
+          "CREATE MACRO bq_regexp_extract(s, p, g) AS nullif(regexp_extract(s, p, g), '')",
+          "CREATE MACRO bq_micros_text(u) AS CASE WHEN u < 0 THEN '-' ELSE '' END"
+              + " || CAST(abs(u) // 3600000000 AS VARCHAR) || ':'"
+              + " || CAST(abs(u) // 60000000 % 60 AS VARCHAR) || ':'"
+              + " || CAST(abs(u) // 1000000 % 60 AS VARCHAR) || CASE WHEN abs(u) % 1000000 = 0"
+              + " THEN '' ELSE '.' || rtrim(lpad(CAST(abs(u) % 1000000 AS VARCHAR), 6, '0'), '0')"
+              + " END",
+          "CREATE MACRO bq_interval_text(x) AS CASE WHEN datepart('year', x) * 12"
+              + " + datepart('month', x) < 0 THEN '-' ELSE '' END"
+              + " || CAST(abs(datepart('year', x) * 12 + datepart('month', x)) // 12 AS VARCHAR)"
+              + " || '-' || CAST(abs(datepart('year', x) * 12 + datepart('month', x)) % 12 AS"
+              + " VARCHAR) || ' ' || CAST(datepart('day', x) AS VARCHAR) || ' '"
+              + " || bq_micros_text((datepart('hour', x) * 3600::BIGINT + datepart('minute', x)"
+              + " * 60) * 1000000 + datepart('microseconds', x))",
+          "CREATE MACRO bq_cast_string(x) AS CASE WHEN typeof(x) = 'INTERVAL' THEN"
+              + " bq_interval_text(TRY_CAST(CAST(x AS VARCHAR) AS INTERVAL)) WHEN typeof(x) LIKE"
+              + " 'DECIMAL%' AND contains(CAST(x AS VARCHAR), '.') THEN"
+              + " rtrim(rtrim(CAST(x AS VARCHAR), '0'), '.') ELSE CAST(x AS VARCHAR) END");
 
   private final String project;
   private final HttpServer server;
@@ -1251,9 +1312,68 @@ public final class BigQueryEmulator implements AutoCloseable {
    *       DuckDB's only with the 'g' option.
    *   <li>{@code REGEXP_REPLACE(NORMALIZE(s, NFD), r'\pM', '')}: the documented way to strip
    *       accents (string_functions#normalize); DuckDB's strip_accents, as DuckDB has no NFD.
+   *   <li>{@code REGEXP_EXTRACT(s, re)}: "If the regular expression contains a capturing group, the
+   *       function returns the substring that is matched by that capturing group"; NULL when
+   *       nothing matches (string_functions#regexp_extract); DuckDB's returns the whole match
+   *       unless given the group, and '' when nothing matches.
+   *   <li>{@code SAFE_CAST(x AS T)}: NULL instead of an error (conversion_functions#safe_casting);
+   *       DuckDB's TRY_CAST.
+   *   <li>{@code FORMAT('%.17g', x)} and the other C conversions (string_functions#format_string,
+   *       "%g ... %e ... as in C"): DuckDB's printf.
+   *   <li>{@code DIV(x, y)}: "integer division of X by Y ... rounds toward zero", of INT64, NUMERIC
+   *       (mathematical_functions#div): DuckDB's {@code //} of HUGEINTs (on DECIMAL it divides
+   *       exactly instead).
+   *   <li>{@code MD5}, {@code TO_HEX}: the macros {@code bq_md5}, {@code bq_to_hex} (see {@link
+   *       #MACROS}).
+   *   <li>{@code UNNEST(a) AS e WITH OFFSET AS o}: each element with its zero-based offset
+   *       (query-syntax#unnest_operator), which qsync only orders by; DuckDB's {@code unnest(a)
+   *       WITH ORDINALITY AS _t(e, o)} counts from one.
+   *   <li>{@code CAST(x AS NUMERIC)}: NUMERIC is "Decimal values with 38 decimal digits of
+   *       precision and 9 decimal digits of scale" (data-types#decimal_types); DuckDB's NUMERIC is
+   *       DECIMAL(18,3). {@code CAST(x AS FLOAT64)}: "Double precision (approximate) numeric
+   *       values" (data-types#floating_point_types), DuckDB's DOUBLE.
    * </ul>
    */
   private static String functions(String sql) {
+    sql =
+        rewriteCalls(
+            sql,
+            "REGEXP_EXTRACT",
+            arguments -> {
+              boolean group = arguments.size() == 2 && arguments.get(1).contains("(");
+              return "bq_regexp_extract("
+                  + String.join(",", arguments)
+                  + (group ? ", 1" : ", 0")
+                  + ")";
+            });
+    sql = rewriteCalls(sql, "SAFE_CAST", arguments -> "TRY_CAST(" + arguments.get(0) + ")");
+    sql = rewriteCalls(sql, "FORMAT", arguments -> "printf(" + String.join(",", arguments) + ")");
+    sql =
+        rewriteCalls(
+            sql,
+            "DIV",
+            arguments ->
+                "(CAST("
+                    + arguments.get(0)
+                    + " AS HUGEINT) // CAST("
+                    + arguments.get(1)
+                    + " AS HUGEINT))");
+    sql = rewriteCalls(sql, "MD5", arguments -> "bq_md5(" + arguments.get(0) + ")");
+    sql = rewriteCalls(sql, "TO_HEX", arguments -> "bq_to_hex(" + arguments.get(0) + ")");
+    sql =
+        rewriteCalls(
+            sql,
+            "CAST",
+            arguments -> {
+              Matcher toString =
+                  arguments.size() == 1 ? STRING_CAST.matcher(arguments.get(0)) : null;
+              return toString != null && toString.matches()
+                  ? "bq_cast_string(" + toString.group(1) + ")"
+                  : "CAST(" + String.join(",", arguments) + ")";
+            });
+    sql = NUMERIC_CAST.matcher(sql).replaceAll("AS DECIMAL(38,9)");
+    sql = UNNEST_WITH_OFFSET.matcher(sql).replaceAll("unnest($1) WITH ORDINALITY AS _t($2, $3)");
+    sql = FLOAT64_CAST.matcher(sql).replaceAll("AS DOUBLE");
     String translated =
         rewriteCalls(
             sql,

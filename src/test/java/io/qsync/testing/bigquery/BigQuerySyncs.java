@@ -56,6 +56,25 @@ public final class BigQuerySyncs {
         TIMEOUTS);
   }
 
+  /** {@code base} with {@code maximum_bytes_billed} set to {@code bytes}. */
+  public static BigQueryConnectionConfig withMaximumBytesBilled(
+      BigQueryConnectionConfig base, long bytes) {
+    return new BigQueryConnectionConfig(
+        base.name(),
+        base.project(),
+        base.location(),
+        base.credentials(),
+        base.host(),
+        base.labels(),
+        OptionalLong.of(bytes),
+        base.stagingDataset(),
+        base.stagingExpiration(),
+        base.pageSize(),
+        base.queryParameters(),
+        base.retryDelay(),
+        base.timeouts());
+  }
+
   public static SyncConfig sync(String query, String table, List<String> key, Mode mode) {
     return new SyncConfig(
         SYNC, "bq", query, "app", table, key, mode, true, 500, Duration.ofSeconds(5));

@@ -72,6 +72,12 @@ final class BigQueryValues {
   /** One cell of a top-level column, from the value {@link #projection} selected. */
   static JsonNode cell(Field field, Object selected, boolean int64Timestamps) {
     ObjectNode cell = JsonNodeFactory.instance.objectNode();
+    if (selected == null && field.repeated()) {
+      // "BigQuery translates a NULL ARRAY into an empty ARRAY in the query result"
+      // (cloud.google.com/bigquery/docs/reference/standard-sql/data-types#array_nulls).
+      cell.putArray("v");
+      return cell;
+    }
     if (selected == null) {
       cell.putNull("v");
       return cell;
