@@ -13,8 +13,10 @@ import java.util.Optional;
  *     run, so that only changed rows leave it
  * @param stateDataset where the warehouse keeps the state (a BigQuery dataset, a DuckDB schema);
  *     present exactly for {@code snapshot}
+ * @param compare how a comparison with the table reads it: {@link Compare#AUTO} reads each row's
+ *     key and hash where the table's server can hash its rows, {@link Compare#ROWS} every row whole
  */
-public record Diff(Strategy strategy, Optional<String> stateDataset) {
+public record Diff(Strategy strategy, Optional<String> stateDataset, Compare compare) {
   public enum Strategy {
     TARGET,
     SNAPSHOT;
@@ -24,11 +26,28 @@ public record Diff(Strategy strategy, Optional<String> stateDataset) {
     }
   }
 
+  /** How a comparison with the table ({@code diff: target}, or a snapshot's full one) reads it. */
+  public enum Compare {
+    /** Key and row hash of each row, and whole only the rows whose hash differs, where possible. */
+    AUTO,
+    /** Every row whole: the comparison before row hashes, for a table whose hashes mislead. */
+    ROWS;
+
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   public static final Diff TARGET = new Diff(Strategy.TARGET, Optional.empty());
+
+  public Diff(Strategy strategy, Optional<String> stateDataset) {
+    this(strategy, stateDataset, Compare.AUTO);
+  }
 
   public Diff {
     requireNonNull(strategy, "strategy is null");
     requireNonNull(stateDataset, "stateDataset is null");
+    requireNonNull(compare, "compare is null");
     if ((strategy == Strategy.SNAPSHOT) != stateDataset.isPresent()) {
       throw new IllegalArgumentException("a state dataset goes with the snapshot strategy only");
     }
@@ -36,6 +55,10 @@ public record Diff(Strategy strategy, Optional<String> stateDataset) {
 
   public static Diff snapshot(String stateDataset) {
     return new Diff(Strategy.SNAPSHOT, Optional.of(stateDataset));
+  }
+
+  public Diff withCompare(Compare newCompare) {
+    return new Diff(strategy, stateDataset, newCompare);
   }
 
   public boolean snapshot() {

@@ -30,6 +30,8 @@ final class SyncReader {
       Arrays.stream(Mode.values()).map(Mode::configName).toList();
   private static final List<String> DIFFS =
       Arrays.stream(Diff.Strategy.values()).map(Diff.Strategy::configName).toList();
+  private static final List<String> COMPARES =
+      Arrays.stream(Diff.Compare.values()).map(Diff.Compare::configName).toList();
 
   /** A dataset's name: letters, digits and '_' (BigQuery's rule, and a plain DuckDB schema). */
   private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9_]{1,1024}");
@@ -129,6 +131,13 @@ final class SyncReader {
           "a dataset name of letters, digits and '_', like qsync_state",
           "required with `diff: snapshot`",
           "where the warehouse keeps the sync's state");
+  static final ConfigKey<String> COMPARE =
+      ConfigKey.withDefault(
+          "compare",
+          YamlReader.choice(COMPARES),
+          or(COMPARES),
+          Diff.Compare.AUTO.configName(),
+          "how a comparison with the table reads it: key and row hash, or every row whole");
   static final ConfigSection SECTION =
       ConfigSection.of(
           "syncs.NAME.",
@@ -148,7 +157,8 @@ final class SyncReader {
               THROTTLE,
               RETRIES,
               DIFF,
-              STATE_DATASET),
+              STATE_DATASET,
+              COMPARE),
           ServiceReader.KEYS);
 
   private final YamlReader reader;
@@ -231,8 +241,14 @@ final class SyncReader {
     if (throttle.isPresent() && batchSize.isPresent()) {
       rules.batchSizeWithinThrottle(fields, batchSize.get(), throttle.get());
     }
+    Optional<Diff.Compare> compare =
+        reader
+            .read(fields, COMPARE)
+            .map(value -> Diff.Compare.valueOf(value.toUpperCase(Locale.ROOT)));
     Optional<Diff> diff =
-        rules.diff(fields, reader.read(fields, DIFF), reader.read(fields, STATE_DATASET), mode);
+        rules
+            .diff(fields, reader.read(fields, DIFF), reader.read(fields, STATE_DATASET), mode)
+            .flatMap(found -> compare.map(found::withCompare));
     Optional<SyncService> service = serviceReader.read(fields, defaultAlerts);
     return reader.problemCount() > before
         ? Optional.empty()

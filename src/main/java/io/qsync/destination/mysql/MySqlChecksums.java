@@ -223,6 +223,24 @@ final class MySqlChecksums implements RowChecksums {
     return values;
   }
 
+  /**
+   * Streams each row's key columns, as a run reads them, and its row hash ({@link #rowHash}, as a
+   * {@code Long}): what {@code diff: target} reads of the table instead of its whole rows.
+   */
+  void keyHashes(MySqlTableReader reader, io.qsync.row.RowSink sink) {
+    reader.stream(
+        "SELECT "
+            + MySqlTableReader.selected(shape.keyColumns())
+            + ", "
+            + rowHash()
+            + " AS h FROM "
+            + MySqlDialect.quote(table),
+        shape.keyColumns(),
+        true,
+        sink,
+        "read the row hashes of table " + table);
+  }
+
   /** At most this many keys in one statement's IN list. */
   static final int KEYS_PER_STATEMENT = 1000;
 

@@ -2,6 +2,7 @@ package io.qsync.source.duckdb;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.duckdb.DuckDbRowHash;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.verify.BucketSum;
@@ -34,11 +35,10 @@ final class DuckDbChecksums implements RowChecksums {
   private final String select;
   private final RowShape shape;
 
-  /**
-   * The query with, for each FLOAT or DOUBLE column {@code i}, its shortest round-trip digits
-   * without leading and trailing zeros ({@code __qsync_d<i>}) and decimal exponent ({@code
-   * __qsync_p<i>}: the value is 0.digits × 10^exponent), computed once per row.
-   */
+  /** The rendering and hash of the query's rows, read from {@link #prepared}. */
+  private final DuckDbRowHash rendering;
+
+  /** The query with what {@link DuckDbRowHash#prepared} adds for each FLOAT or DOUBLE column. */
   private final String prepared;
 
   /**
@@ -48,45 +48,12 @@ final class DuckDbChecksums implements RowChecksums {
     this.source = requireNonNull(source, "source is null");
     this.select = requireNonNull(select, "select is null");
     this.shape = requireNonNull(shape, "shape is null");
-    this.prepared = prepared(select, shape.columns());
-  }
-
-  private static String prepared(String select, List<Column> columns) {
-    StringJoiner texts = new StringJoiner("");
-    StringJoiner parts = new StringJoiner("");
-    for (int i = 0; i < columns.size(); i++) {
-      SqlType.Kind kind = columns.get(i).type().kind();
-      if (kind != SqlType.Kind.FLOAT && kind != SqlType.Kind.DOUBLE) {
-        continue;
-      }
-      String value = "CAST(" + DuckDbSource.quote(columns.get(i).name()) + " AS DOUBLE)";
-      texts.add(
-          ", regexp_extract(CAST(abs("
-              + value
-              + ") AS VARCHAR), '^(\\d*)\\.?(\\d*)e?([-+]?\\d*)$', ['i', 'f', 'e']) AS __qsync_t"
-              + i);
-      String t = "__qsync_t" + i;
-      String digits = "(" + t + ".i || " + t + ".f)";
-      parts.add(
-          ", rtrim(ltrim("
-              + digits
-              + ", '0'), '0') AS __qsync_d"
-              + i
-              + ", length("
-              + t
-              + ".i) + coalesce(TRY_CAST("
-              + t
-              + ".e AS INTEGER), 0) - (length("
-              + digits
-              + ") - length(ltrim("
-              + digits
-              + ", '0'))) AS __qsync_p"
-              + i);
-    }
-    if (texts.length() == 0) {
-      return "(" + select + ")";
-    }
-    return "(SELECT *" + parts + " FROM (SELECT *" + texts + " FROM (" + select + ") q0) q1)";
+    this.rendering =
+        new DuckDbRowHash(
+            shape.columns(),
+            shape.columns().stream().map(column -> DuckDbSource.quote(column.name())).toList(),
+            shape.doubles() == DoubleText.MARIADB);
+    this.prepared = rendering.prepared(select);
   }
 
   @Override
@@ -243,33 +210,19 @@ final class DuckDbChecksums implements RowChecksums {
   }
 
   private String keyRendering() {
-    StringJoiner parts = new StringJoiner(", ", "concat_ws('|', ", ")");
-    shape.key().forEach(name -> parts.add(part(shape.index(name))));
-    return parts.toString();
+    return rendering.rendering(shape.key().stream().map(shape::index).toList());
   }
 
   private String rowHash() {
-    StringJoiner parts = new StringJoiner(", ", "concat_ws('|', ", ")");
-    for (int i = 0; i < shape.columns().size(); i++) {
-      parts.add(part(i));
-    }
-    return hash(parts.toString());
+    return rendering.rowHash();
   }
 
-  /** The first 60 bits of the MD5 of {@code text}, as a BIGINT. */
-  static String hash(String text) {
-    return "CAST('0x' || left(md5(" + text + "), 15) AS BIGINT)";
+  private static String hash(String text) {
+    return DuckDbRowHash.hash(text);
   }
 
-  /** Column {@code index}'s part of a row: N for NULL, else V and its rendering ('' is V). */
-  String part(int index) {
-    Column column = shape.columns().get(index);
-    String quoted = DuckDbSource.quote(column.name());
-    return "CASE WHEN "
-        + quoted
-        + " IS NULL THEN 'N' ELSE 'V' || "
-        + rendering(quoted, column.type(), index)
-        + " END";
+  private String part(int index) {
+    return rendering.part(index);
   }
 
   private static String shown(Column column) {
@@ -277,123 +230,5 @@ final class DuckDbChecksums implements RowChecksums {
     return column.type().kind() == SqlType.Kind.BLOB
         ? "'0x' || hex(" + quoted + ")"
         : "CAST(" + quoted + " AS VARCHAR)";
-  }
-
-  /**
-   * The canonical rendering of a non-NULL value of {@code type} in column {@code index} (see
-   * docs/verify.md).
-   */
-  private String rendering(String quoted, SqlType type, int index) {
-    return switch (type.kind()) {
-      case BOOLEAN -> "CASE WHEN " + quoted + " THEN '1' ELSE '0' END";
-      case TINYINT,
-          SMALLINT,
-          INTEGER,
-          BIGINT,
-          UTINYINT,
-          USMALLINT,
-          UINTEGER,
-          UBIGINT,
-          HUGEINT,
-          DECIMAL ->
-          "CAST(" + quoted + " AS VARCHAR)";
-      case FLOAT, DOUBLE -> real("CAST(" + quoted + " AS DOUBLE)", index);
-      case VARCHAR, JSON, UUID, BLOB -> "md5(" + quoted + ")";
-      case DATE ->
-          "CASE WHEN isfinite("
-              + quoted
-              + ") THEN strftime(CAST("
-              + quoted
-              + " AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f') ELSE CAST("
-              + quoted
-              + " AS VARCHAR) END";
-      case TIME -> "strftime(DATE '2000-01-01' + " + quoted + ", '%H:%M:%S.%f')";
-      case TIMESTAMP, TIMESTAMP_UTC ->
-          "CASE WHEN isfinite("
-              + quoted
-              + ") THEN strftime("
-              + quoted
-              + ", '%Y-%m-%d %H:%M:%S.%f') ELSE CAST("
-              + quoted
-              + " AS VARCHAR) END";
-    };
-  }
-
-  /**
-   * A double as the table's side renders it ({@link DoubleText}), from the digits and exponent
-   * {@link #prepared} computed: DuckDB writes {@code 1e+20} and {@code 1000000000000000.0}, MariaDB
-   * {@code 1e20} and {@code 1e15}, both the same shortest round-trip digits. Zero (and −0) is
-   * {@code 0}; NaN and infinities, which MySQL cannot hold, as DuckDB writes them.
-   */
-  private String real(String value, int index) {
-    String digits = "__qsync_d" + index;
-    String exponent = "__qsync_p" + index;
-    String sign = "(CASE WHEN " + value + " < 0 THEN '-' ELSE '' END)";
-    String text =
-        shape.doubles() == DoubleText.PARTS
-            ? digits + " || 'e' || CAST(" + exponent + " AS VARCHAR)"
-            : mariaDb(digits, exponent);
-    return "CASE WHEN "
-        + value
-        + " = 0 THEN '0' WHEN NOT isfinite("
-        + value
-        + ") THEN CAST("
-        + value
-        + " AS VARCHAR) ELSE "
-        + sign
-        + " || "
-        + text
-        + " END";
-  }
-
-  /**
-   * MariaDB's {@code CAST(d AS CHAR)} of 0.{@code digits} × 10^{@code exponent}: positional when
-   * the exponent is −14 to 15, or the digits reach past the point ({@code 1234567890123456.8});
-   * else the first digit, a point and the others, {@code e} and the exponent less one ({@code
-   * 1.5e-7}, {@code 1e15}).
-   */
-  private static String mariaDb(String digits, String exponent) {
-    String length = "length(" + digits + ")";
-    return "(CASE WHEN "
-        + exponent
-        + " >= -14 AND ("
-        + exponent
-        + " <= 15 OR "
-        + length
-        + " > "
-        + exponent
-        + ") THEN (CASE WHEN "
-        + exponent
-        + " <= 0 THEN '0.' || repeat('0', -"
-        + exponent
-        + ") || "
-        + digits
-        + " WHEN "
-        + exponent
-        + " < "
-        + length
-        + " THEN substr("
-        + digits
-        + ", 1, "
-        + exponent
-        + ") || '.' || substr("
-        + digits
-        + ", "
-        + exponent
-        + " + 1) ELSE "
-        + digits
-        + " || repeat('0', "
-        + exponent
-        + " - "
-        + length
-        + ") END) ELSE left("
-        + digits
-        + ", 1) || (CASE WHEN "
-        + length
-        + " > 1 THEN '.' || substr("
-        + digits
-        + ", 2) ELSE '' END) || 'e' || CAST("
-        + exponent
-        + " - 1 AS VARCHAR) END)";
   }
 }
