@@ -52,7 +52,8 @@ final class DuckDbChecksums implements RowChecksums {
         new DuckDbRowHash(
             shape.columns(),
             shape.columns().stream().map(column -> DuckDbSource.quote(column.name())).toList(),
-            shape.doubles() == DoubleText.MARIADB);
+            shape.doubles() == DoubleText.MARIADB,
+            true);
     this.prepared = rendering.prepared(select);
   }
 
