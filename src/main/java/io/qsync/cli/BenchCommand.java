@@ -285,7 +285,7 @@ final class BenchCommand implements Callable<Integer> {
                                 String.format(
                                     Locale.ROOT,
                                     "%n1 %% changed, side by side: diff: target moved %,d rows out of"
-                                        + " the warehouse and read %,d back from the table in %.2f s; diff: snapshot moved"
+                                        + " the warehouse and compared %,d with the table in %.2f s; diff: snapshot moved"
                                         + " %,d changed rows and read none back in %.2f s (%.2f x the time)%n",
                                     target.rows(),
                                     target.rows(),

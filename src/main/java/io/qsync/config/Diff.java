@@ -13,11 +13,16 @@ import java.util.Optional;
  *     run, so that only changed rows leave it
  * @param stateDataset where the warehouse keeps the state (a BigQuery dataset, a DuckDB schema);
  *     present exactly for {@code snapshot}
+ * @param compare how a comparison with the table reads it: {@link Compare#AUTO} reads each row's
+ *     key and hash where the table's server can hash its rows, {@link Compare#ROWS} every row whole
  * @param verifyEvery for {@code snapshot}: how often a run is followed by a verify of the table,
  *     which sees the changes made to it by hand that the warehouse's diff cannot
  */
 public record Diff(
-    Strategy strategy, Optional<String> stateDataset, Optional<VerifyEvery> verifyEvery) {
+    Strategy strategy,
+    Optional<String> stateDataset,
+    Compare compare,
+    Optional<VerifyEvery> verifyEvery) {
   public enum Strategy {
     TARGET,
     SNAPSHOT;
@@ -27,11 +32,29 @@ public record Diff(
     }
   }
 
+  /** How a comparison with the table ({@code diff: target}, or a snapshot's full one) reads it. */
+  public enum Compare {
+    /** Key and row hash of each row, and whole only the rows whose hash differs, where possible. */
+    AUTO,
+    /** Every row whole: the comparison before row hashes, for a table whose hashes mislead. */
+    ROWS;
+
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   public static final Diff TARGET = new Diff(Strategy.TARGET, Optional.empty());
+
+  /** A diff that compares by hashes where it can, and that no scheduled verify follows. */
+  public Diff(Strategy strategy, Optional<String> stateDataset) {
+    this(strategy, stateDataset, Compare.AUTO, Optional.empty());
+  }
 
   public Diff {
     requireNonNull(strategy, "strategy is null");
     requireNonNull(stateDataset, "stateDataset is null");
+    requireNonNull(compare, "compare is null");
     requireNonNull(verifyEvery, "verifyEvery is null");
     if ((strategy == Strategy.SNAPSHOT) != stateDataset.isPresent()) {
       throw new IllegalArgumentException("a state dataset goes with the snapshot strategy only");
@@ -41,18 +64,17 @@ public record Diff(
     }
   }
 
-  /** A diff that no scheduled verify follows. */
-  public Diff(Strategy strategy, Optional<String> stateDataset) {
-    this(strategy, stateDataset, Optional.empty());
-  }
-
-  /** The same snapshot diff, its runs followed by a verify as {@code verifyEvery} says. */
-  public Diff withVerifyEvery(Optional<VerifyEvery> verifyEvery) {
-    return new Diff(strategy, stateDataset, verifyEvery);
-  }
-
   public static Diff snapshot(String stateDataset) {
     return new Diff(Strategy.SNAPSHOT, Optional.of(stateDataset));
+  }
+
+  public Diff withCompare(Compare newCompare) {
+    return new Diff(strategy, stateDataset, newCompare, verifyEvery);
+  }
+
+  /** The same snapshot diff, its runs followed by a verify as {@code newVerifyEvery} says. */
+  public Diff withVerifyEvery(Optional<VerifyEvery> newVerifyEvery) {
+    return new Diff(strategy, stateDataset, compare, newVerifyEvery);
   }
 
   public boolean snapshot() {

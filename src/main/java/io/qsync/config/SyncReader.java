@@ -30,6 +30,8 @@ final class SyncReader {
       Arrays.stream(Mode.values()).map(Mode::configName).toList();
   private static final List<String> DIFFS =
       Arrays.stream(Diff.Strategy.values()).map(Diff.Strategy::configName).toList();
+  private static final List<String> COMPARES =
+      Arrays.stream(Diff.Compare.values()).map(Diff.Compare::configName).toList();
 
   /** A dataset's name: letters, digits and '_' (BigQuery's rule, and a plain DuckDB schema). */
   private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9_]{1,1024}");
@@ -137,6 +139,13 @@ final class SyncReader {
           "none",
           "with `diff: snapshot`: after a run, verify the table (and heal what differs) when the"
               + " last verify is this old, or after this many runs");
+  static final ConfigKey<String> COMPARE =
+      ConfigKey.withDefault(
+          "compare",
+          YamlReader.choice(COMPARES),
+          or(COMPARES),
+          Diff.Compare.AUTO.configName(),
+          "how a comparison with the table reads it: key and row hash, or every row whole");
   static final ConfigSection SECTION =
       ConfigSection.of(
           "syncs.NAME.",
@@ -157,7 +166,8 @@ final class SyncReader {
               RETRIES,
               DIFF,
               STATE_DATASET,
-              VERIFY_EVERY),
+              VERIFY_EVERY,
+              COMPARE),
           ServiceReader.KEYS);
 
   private final YamlReader reader;
@@ -240,13 +250,19 @@ final class SyncReader {
     if (throttle.isPresent() && batchSize.isPresent()) {
       rules.batchSizeWithinThrottle(fields, batchSize.get(), throttle.get());
     }
+    Optional<Diff.Compare> compare =
+        reader
+            .read(fields, COMPARE)
+            .map(value -> Diff.Compare.valueOf(value.toUpperCase(Locale.ROOT)));
     Optional<Diff> diff =
-        rules.diff(
-            fields,
-            reader.read(fields, DIFF),
-            reader.read(fields, STATE_DATASET),
-            reader.read(fields, VERIFY_EVERY),
-            mode);
+        rules
+            .diff(
+                fields,
+                reader.read(fields, DIFF),
+                reader.read(fields, STATE_DATASET),
+                reader.read(fields, VERIFY_EVERY),
+                mode)
+            .flatMap(found -> compare.map(found::withCompare));
     Optional<SyncService> service = serviceReader.read(fields, defaultAlerts);
     return reader.problemCount() > before
         ? Optional.empty()

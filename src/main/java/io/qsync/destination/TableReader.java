@@ -13,6 +13,35 @@ public interface TableReader {
   void readRows(String table, List<Column> columns, RowSink sink);
 
   /**
+   * Streams the table's rows whose key columns hold one of {@code keys} (each a row of qsync's
+   * values in key order, as {@link #readRows} read them), matched as the table compares keys, as
+   * {@code columns} in their order; in no particular order. For {@code diff: target} by hashes,
+   * which reads whole only the rows whose hash differs; called with at most a few thousand keys.
+   */
+  default void readRows(
+      String table, List<Column> columns, List<String> key, List<Object[]> keys, RowSink sink) {
+    throw new UnsupportedOperationException("this destination reads no rows by key");
+  }
+
+  /**
+   * Why this destination cannot give each row's key and row hash ({@link #readKeyHashes}), or empty
+   * when it can.
+   */
+  default Optional<String> noKeyHashes() {
+    return Optional.of("this destination computes no row hashes");
+  }
+
+  /**
+   * Streams, for each row of {@code table}, the values of {@code shape}'s key columns (in the key's
+   * order, as {@link #readRows} reads them) followed by the row's hash as a {@code Long}: the hash
+   * of its canonical rendering, computed by the server exactly as {@link #checksums} does for a
+   * verify. In no particular order. Only when {@link #noKeyHashes} is empty.
+   */
+  default void readKeyHashes(String table, io.qsync.verify.RowShape shape, RowSink sink) {
+    throw new UnsupportedOperationException(noKeyHashes().orElse("no row hashes"));
+  }
+
+  /**
    * The table's row whose key columns hold {@code keyValues} (in key order), as {@code columns} in
    * their order, matched as the table compares keys; empty when it holds none. For the few rows a
    * plan shows.

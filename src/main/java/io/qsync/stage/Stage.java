@@ -86,6 +86,42 @@ public final class Stage implements AutoCloseable {
   }
 
   /**
+   * A writer of the target's keys and row hashes: each row the key's values (in the key's order)
+   * and then the row's hash as a {@code Long}. For {@code diff: target} by hashes.
+   */
+  public StageWriter targetHashWriter(List<String> key) {
+    return loader.targetHashWriter(key);
+  }
+
+  /**
+   * Compares the result's row hashes, as verify renders them (doubles as MariaDB writes them when
+   * {@code mariaDbDoubles}), with the target's ({@link #targetHashWriter}), matching keys as the
+   * target compares them; numbers the target's keys whose rows must be read whole (those whose hash
+   * differs, and, when {@code deletes}, those the result lacks). Returns how many.
+   */
+  public long differingKeys(
+      List<String> key, List<KeyCollation> collations, boolean deletes, boolean mariaDbDoubles) {
+    return diff.differingKeys(key, collations, deletes, mariaDbDoubles);
+  }
+
+  /**
+   * The keys {@link #differingKeys} numbered, after the first {@code after}, at most {@code limit}.
+   */
+  public List<Object[]> differingKeys(List<String> key, long after, int limit) {
+    return diff.differingKeys(key, after, limit);
+  }
+
+  /**
+   * {@link #diff}, after {@link #differingKeys}, of the rows not known to be unchanged against the
+   * target rows read whole into {@link #targetWriter}: the change set {@link #diff} makes of the
+   * whole table, as long as the row hashes are equal exactly where the rows are.
+   */
+  public ChangeCounts diffDiffering(
+      List<String> key, List<KeyCollation> collations, boolean deletes) {
+    return diff.diffDiffering(key, collations, deletes);
+  }
+
+  /**
    * Copies a query result that is a table in a DuckDB file into the stage's {@code src} with SQL,
    * as {@link #sourceWriter} would have appended it row by row: the same values (each column cast
    * to its {@link SqlType#duckDbName()}, as the appender converts it) in the same order. Fails

@@ -3,6 +3,12 @@ package io.qsync.stage;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;
 import io.qsync.diff.KeyCollation;
+import io.qsync.duckdb.DuckDbValues;
+import io.qsync.row.SqlType;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,6 +26,55 @@ final class StageDiff {
 
   ChangeCounts diff(List<String> key, List<KeyCollation> collations, boolean deletes) {
     file.execute(file.sql().diff(key, collations, deletes), "compute the change set");
+    return finish(sourceRows());
+  }
+
+  /**
+   * Finds the result's rows whose row hash equals the target's row of the same key, and numbers the
+   * target's other keys (only those the result holds too, unless {@code deletes}): the rows to read
+   * whole. Returns their number.
+   */
+  long differingKeys(
+      List<String> key, List<KeyCollation> collations, boolean deletes, boolean mariaDbDoubles) {
+    file.execute(file.sql().same(key, collations, mariaDbDoubles), "compare the row hashes");
+    file.execute(file.sql().fetch(key, collations, deletes), "list the differing rows");
+    return file.count(StageSql.FETCH_ROWS);
+  }
+
+  /** The keys {@link #differingKeys} numbered after {@code after}, at most {@code limit}. */
+  List<Object[]> differingKeys(List<String> key, long after, int limit) {
+    List<SqlType> types =
+        key.stream()
+            .map(name -> file.columns().get(StageSql.index(file.columns(), name)).type())
+            .toList();
+    List<Object[]> keys = new ArrayList<>();
+    try (PreparedStatement statement =
+        file.connection().prepareStatement(file.sql().fetchKeys(key))) {
+      statement.setLong(1, after);
+      statement.setLong(2, after + limit);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          Object[] values = new Object[types.size()];
+          for (int k = 0; k < values.length; k++) {
+            values[k] = DuckDbValues.read(rows, k + 1, types.get(k));
+          }
+          keys.add(values);
+        }
+      }
+    } catch (SQLException e) {
+      throw file.failed("read the differing keys", e);
+    }
+    return keys;
+  }
+
+  /**
+   * The change set of the result's rows not known to be unchanged ({@link #differingKeys}) against
+   * the target's rows read whole: the same change set {@link #diff} makes of the whole table.
+   */
+  ChangeCounts diffDiffering(List<String> key, List<KeyCollation> collations, boolean deletes) {
+    file.execute(
+        file.sql().diff(key, collations, deletes, file.sql().changedSource(key, collations)),
+        "compute the change set");
     return finish(sourceRows());
   }
 
@@ -51,6 +106,9 @@ final class StageDiff {
         new ChangeCounts(sourceRows, inserts, updates, deletes, sourceRows - inserts - updates);
     file.execute(StageSql.recordDiffed(counts), "record the change set");
     file.execute(StageSql.drop(StageSql.TARGET), "free the target copy");
+    for (String table : List.of(StageSql.TARGET_HASHES, StageSql.SAME, StageSql.FETCH)) {
+      file.execute(StageSql.drop(table), "free the row hashes");
+    }
     file.execute("CHECKPOINT", "flush the stage");
     return counts;
   }

@@ -34,6 +34,11 @@ final class StageLoader {
     return new AppenderWriter(StageSql.TARGET, columns, true);
   }
 
+  Stage.StageWriter targetHashWriter(List<String> key) {
+    file.execute(file.sql().createTargetHashes(key), "prepare the target's row hashes");
+    return new AppenderWriter(StageSql.TARGET_HASHES, file.sql().targetHashColumns(key), false);
+  }
+
   long copySource(DuckDbFileTable result) {
     return copy(result, StageSql.SOURCE);
   }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;
 import io.qsync.diff.KeyCollation;
+import io.qsync.duckdb.DuckDbRowHash;
 import io.qsync.duckdb.DuckDbValues;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
@@ -57,6 +58,17 @@ final class StageSql {
 
   /** The temporary table of the target's current rows. */
   static final String TARGET = "tgt";
+
+  /** The temporary table of the target's keys and row hashes ({@code diff: target} by hashes). */
+  static final String TARGET_HASHES = "tgt_hash";
+
+  /** The temporary table of the normalised keys whose row hashes are equal on both sides. */
+  static final String SAME = "qsync_same";
+
+  /** The temporary table of the target's keys whose rows are read whole, numbered from 1. */
+  static final String FETCH = "qsync_fetch";
+
+  static final String FETCH_ROWS = "SELECT count(*) FROM qsync_fetch";
 
   /** The temporary table of a change set the warehouse computed, before it is numbered. */
   static final String WAREHOUSE_CHANGES = "snap";
@@ -178,6 +190,15 @@ final class StageSql {
    * for) are target rows whose key left the result.
    */
   String diff(List<String> key, List<KeyCollation> collations, boolean deletes) {
+    return diff(key, collations, deletes, "src");
+  }
+
+  /**
+   * {@link #diff} of the rows of {@code source} (a relation of {@code src}'s columns) against
+   * {@code tgt}: by hashes, the result's rows not known to be unchanged against the target's rows
+   * read whole.
+   */
+  String diff(List<String> key, List<KeyCollation> collations, boolean deletes, String source) {
     StringJoiner join = new StringJoiner(" AND ");
     StringJoiner keyOut = new StringJoiner(", ");
     StringJoiner keyOrder = new StringJoiner(", ");
@@ -205,7 +226,9 @@ final class StageSql {
         + values
         + " FROM (SELECT *, true AS __in, "
         + keyed
-        + " FROM src) s"
+        + " FROM "
+        + source
+        + ") s"
         + " FULL OUTER JOIN (SELECT *, true AS __in, "
         + keyed
         + " FROM tgt) t ON "
@@ -215,6 +238,106 @@ final class StageSql {
         + ")"
         + (deletes ? "" : " AND s.__in IS NOT NULL")
         + ") ORDER BY qsync_seq";
+  }
+
+  /**
+   * The target's keys and row hashes: each key column under its stage name ({@code c<i>}, as in
+   * {@code src}), then {@code qsync_hash}.
+   */
+  String createTargetHashes(List<String> key) {
+    return "CREATE OR REPLACE TEMPORARY TABLE tgt_hash ("
+        + keyDefinitions(key.stream().map(name -> index(columns, name)).toList())
+        + ", qsync_hash BIGINT)";
+  }
+
+  /** The columns of {@link #createTargetHashes}, for the appender. */
+  List<Column> targetHashColumns(List<String> key) {
+    List<Column> hashed = new ArrayList<>();
+    key.forEach(name -> hashed.add(columns.get(index(columns, name))));
+    hashed.add(new Column("qsync_hash", SqlType.of(SqlType.Kind.BIGINT)));
+    return hashed;
+  }
+
+  /**
+   * The normalised keys ({@code __k0}, ...) of the result's rows whose row hash (verify's canonical
+   * rendering, doubles as MariaDB writes them when {@code mariaDbDoubles}) equals the target row's
+   * of the same key as the target compares keys: the rows that are unchanged.
+   */
+  String same(List<String> key, List<KeyCollation> collations, boolean mariaDbDoubles) {
+    List<String> references = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      references.add(positional(i));
+    }
+    DuckDbRowHash hashes = new DuckDbRowHash(columns, references, mariaDbDoubles, false);
+    StringJoiner join = new StringJoiner(" AND ", "", " AND s.__h = t.__h");
+    StringJoiner keyOut = new StringJoiner(", ");
+    for (int i = 0; i < key.size(); i++) {
+      join.add("s.__k" + i + " = t.__k" + i);
+      keyOut.add("s.__k" + i);
+    }
+    String keyed = normalised(key, collations, "__k");
+    return "CREATE OR REPLACE TEMPORARY TABLE qsync_same AS SELECT "
+        + keyOut
+        + " FROM (SELECT "
+        + keyed
+        + ", "
+        + hashes.rowHash()
+        + " AS __h FROM "
+        + hashes.prepared("SELECT * FROM src")
+        + " q) s JOIN (SELECT "
+        + keyed
+        + ", qsync_hash AS __h FROM tgt_hash) t ON "
+        + join;
+  }
+
+  /**
+   * The target's keys whose rows must be read whole, numbered in key order ({@code qsync_n}): those
+   * whose hash differs from the result's row of the same key, and those the result lacks (which
+   * become deletes: only when {@code deletes}).
+   */
+  String fetch(List<String> key, List<KeyCollation> collations, boolean deletes) {
+    String keyed = normalised(key, collations, "__k");
+    String keyList = list(key);
+    return "CREATE OR REPLACE TEMPORARY TABLE qsync_fetch AS SELECT row_number() OVER (ORDER BY "
+        + keyList
+        + ") AS qsync_n, "
+        + keyList
+        + " FROM (SELECT *, "
+        + keyed
+        + " FROM tgt_hash) t WHERE NOT EXISTS (SELECT 1 FROM qsync_same x WHERE "
+        + matches(key.size(), "x", "t")
+        + ")"
+        + (deletes
+            ? ""
+            : " AND EXISTS (SELECT 1 FROM (SELECT "
+                + keyed
+                + " FROM src) s WHERE "
+                + matches(key.size(), "s", "t")
+                + ")");
+  }
+
+  /** The keys of {@link #fetch} numbered after the first parameter up to the second, in order. */
+  String fetchKeys(List<String> key) {
+    return "SELECT "
+        + list(key)
+        + " FROM qsync_fetch WHERE qsync_n > ? AND qsync_n <= ? ORDER BY qsync_n";
+  }
+
+  /** The rows of {@code src} whose key is not among the unchanged ({@link #same}). */
+  String changedSource(List<String> key, List<KeyCollation> collations) {
+    StringJoiner match = new StringJoiner(" AND ");
+    for (int i = 0; i < key.size(); i++) {
+      match.add("x.__k" + i + " = " + collations.get(i).normalise(column(key.get(i))));
+    }
+    return "(SELECT * FROM src WHERE NOT EXISTS (SELECT 1 FROM qsync_same x WHERE " + match + "))";
+  }
+
+  private static String matches(int keys, String left, String right) {
+    StringJoiner match = new StringJoiner(" AND ");
+    for (int i = 0; i < keys; i++) {
+      match.add(left + ".__k" + i + " = " + right + ".__k" + i);
+    }
+    return match.toString();
   }
 
   /**
@@ -302,6 +425,13 @@ final class StageSql {
   /** The stage column of a result column, by the result's (case-insensitive) name. */
   String column(String name) {
     return positional(index(columns, name));
+  }
+
+  /** The definitions of the run's columns at {@code indexes}, under their stage names. */
+  private String keyDefinitions(List<Integer> indexes) {
+    StringJoiner definitions = new StringJoiner(", ");
+    indexes.forEach(i -> definitions.add(positional(i) + " " + columns.get(i).type().duckDbName()));
+    return definitions.toString();
   }
 
   private static String definitions(List<Column> columns) {

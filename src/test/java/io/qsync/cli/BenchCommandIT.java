@@ -89,6 +89,7 @@ class BenchCommandIT {
             "ceiling",
             "first_load",
             "no_change",
+            "no_change_rows",
             "changed_1pct",
             "changed_10pct",
             "snapshot_first",

@@ -239,6 +239,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsHowTheTableIsCompared() {
+    assertThat(parse(syncWith("compare: rows")).sync("s").orElseThrow().diff())
+        .isEqualTo(Diff.TARGET.withCompare(Diff.Compare.ROWS));
+    assertThat(parse(syncWith("mode: upsert")).sync("s").orElseThrow().diff().compare())
+        .isEqualTo(Diff.Compare.AUTO);
+    ConfigProblem problem = onlyProblem(syncWith("compare: hashes"));
+    assertThat(problem.keyPath()).isEqualTo("syncs.s.compare");
+    assertThat(problem.message()).contains("auto or rows");
+  }
+
+  @Test
   void aSnapshotWithoutAStateDatasetSaysWhatToAdd() {
     ConfigProblem problem = onlyProblem(syncWith("diff: snapshot"));
 
@@ -278,8 +289,7 @@ class ConfigLoaderTest {
             "unknown key 'batchsize' (did you mean 'batch_size'?);"
                 + " valid keys: source, query, target, table, key, mode, create_table, batch_size,"
                 + " lock_timeout, allow_empty, max_delete_fraction, throttle, retries, diff, state_dataset,"
-                + " verify_every,"
-                + " schedule, every, jitter, max_staleness, alerts");
+                + " verify_every, compare, schedule, every, jitter, max_staleness, alerts");
   }
 
   @Test

@@ -144,6 +144,21 @@ class RunDecisionsTest {
     assertThat(destination.rows("t")).hasSize(3);
   }
 
+  @Test
+  void aDestinationWithoutRowHashesHasItsTableReadWholeAndTheReportSaysWhy() {
+    destination.withTable("t", COLUMNS, List.of("id"), rows(1, 4));
+    source.returning(rows(1, 5));
+
+    RunReport report = runner(Mode.MIRROR).run(RunOptions.DEFAULT);
+
+    assertThat(report.notes())
+        .contains(
+            "diff: target read the table's 4 rows whole (this destination computes no row"
+                + " hashes)");
+    assertThat(report.counts().inserts()).isEqualTo(1);
+    assertThat(report.counts().unchanged()).isEqualTo(4);
+  }
+
   private SyncRunner runner(Mode mode) {
     SyncConfig sync =
         new SyncConfig(

@@ -68,6 +68,12 @@ public final class TestSyncs {
 
   public static QsyncConfig config(
       Path dir, TestDatabase database, Warehouse warehouse, SyncConfig sync) {
+    return config(dir, database, warehouse, List.of(sync));
+  }
+
+  /** A config of several syncs from the warehouse into the database. */
+  public static QsyncConfig config(
+      Path dir, TestDatabase database, Warehouse warehouse, List<SyncConfig> syncs) {
     Map<String, ConnectionConfig> connections =
         Map.of(
             "warehouse",
@@ -75,7 +81,10 @@ public final class TestSyncs {
             "app",
             new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
     return new QsyncConfig(
-        dir.resolve("qsync.yaml"), dir.resolve("stage"), connections, Map.of(sync.name(), sync));
+        dir.resolve("qsync.yaml"),
+        dir.resolve("stage"),
+        connections,
+        syncs.stream().collect(java.util.stream.Collectors.toMap(SyncConfig::name, sync -> sync)));
   }
 
   public static Qsync qsync(

@@ -9,7 +9,6 @@ import io.qsync.destination.DestinationCatalog;
 import io.qsync.destination.DestinationTable;
 import io.qsync.destination.LoadProbe;
 import io.qsync.destination.SyncLocks;
-import io.qsync.destination.TableReader;
 import io.qsync.destination.ValueRule;
 import io.qsync.row.Column;
 import io.qsync.row.RowSink;
@@ -34,7 +33,7 @@ import java.util.Optional;
 public final class MySqlDestination implements Destination {
   private final MySqlConnections connections;
   private final DestinationCatalog catalog;
-  private final TableReader reader;
+  private final MySqlTableReader reader;
   private final ChangeWriters writers;
   private final RunStore runs;
   private final SyncLocks locks;
@@ -141,6 +140,25 @@ public final class MySqlDestination implements Destination {
   @Override
   public Optional<RowChecksums> checksums(String table, RowShape shape) {
     return describe(table).map(found -> new MySqlChecksums(connections, found, shape));
+  }
+
+  @Override
+  public Optional<String> noKeyHashes() {
+    return Optional.empty();
+  }
+
+  @Override
+  public void readKeyHashes(String table, RowShape shape, RowSink sink) {
+    DestinationTable found =
+        describe(table)
+            .orElseThrow(() -> new IllegalStateException("table " + table + " does not exist"));
+    new MySqlChecksums(connections, found, shape, false).keyHashes(reader, sink);
+  }
+
+  @Override
+  public void readRows(
+      String table, List<Column> columns, List<String> key, List<Object[]> keys, RowSink sink) {
+    reader.readRows(table, columns, key, keys, sink);
   }
 
   @Override

@@ -9,6 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -35,12 +38,69 @@ final class MySqlTableReader implements TableReader {
 
   @Override
   public void readRows(String table, List<Column> columns, RowSink sink) {
-    StringJoiner names = new StringJoiner(", ");
-    columns.forEach(
-        column ->
-            names.add(
-                MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
-    String sql = "SELECT " + names + " FROM " + MySqlDialect.quote(table);
+    stream(
+        "SELECT " + selected(columns) + " FROM " + MySqlDialect.quote(table),
+        columns,
+        false,
+        sink,
+        "read the rows of table " + table);
+  }
+
+  @Override
+  public void readRows(
+      String table, List<Column> columns, List<String> key, List<Object[]> keys, RowSink sink) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    List<Column> keyColumns = key.stream().map(name -> column(columns, name)).toList();
+    // A key with a NULL part (a nullable unique key holds any number of them) matches nothing in
+    // an IN list: it is matched with <=> instead.
+    List<Object[]> ordered = new ArrayList<>();
+    List<Object[]> withNull = new ArrayList<>();
+    for (Object[] values : keys) {
+      (Arrays.asList(values).contains(null) ? withNull : ordered).add(values);
+    }
+    ordered.addAll(withNull);
+    StringJoiner any = new StringJoiner(" OR ");
+    if (ordered.size() > withNull.size()) {
+      StringJoiner keyList =
+          new StringJoiner(", ", key.size() == 1 ? "" : "(", key.size() == 1 ? "" : ")");
+      key.forEach(name -> keyList.add(MySqlDialect.quote(name)));
+      String one =
+          key.size() == 1
+              ? "?"
+              : "(" + String.join(", ", Collections.nCopies(key.size(), "?")) + ")";
+      StringJoiner marks = new StringJoiner(", ", "(", ")");
+      for (int i = 0; i < ordered.size() - withNull.size(); i++) {
+        marks.add(one);
+      }
+      any.add(keyList + " IN " + marks);
+    }
+    StringJoiner nullSafe = new StringJoiner(" AND ", "(", ")");
+    key.forEach(name -> nullSafe.add(MySqlDialect.quote(name) + " <=> ?"));
+    withNull.forEach(values -> any.add(nullSafe.toString()));
+    String sql =
+        "SELECT " + selected(columns) + " FROM " + MySqlDialect.quote(table) + " WHERE " + any;
+    try (PreparedStatement statement = connections.connection().prepareStatement(sql)) {
+      int parameter = 1;
+      for (Object[] values : ordered) {
+        for (int k = 0; k < keyColumns.size(); k++) {
+          MySqlValues.bind(statement, parameter++, values[k], keyColumns.get(k).type());
+        }
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        read(rows, columns, false, sink);
+      }
+    } catch (SQLException e) {
+      throw connections.failed("read the differing rows of table " + table, e);
+    }
+  }
+
+  /**
+   * Streams the rows of {@code sql} as qsync's values of {@code columns}, followed, when {@code
+   * hashed}, by one more column as a {@code Long}: a row's hash.
+   */
+  void stream(String sql, List<Column> columns, boolean hashed, RowSink sink, String action) {
     // The binary protocol (a server-side prepared statement) sends numbers as numbers: the text
     // protocol made the driver and MySqlValues parse every DOUBLE and integer from text.
     try (PreparedStatement statement =
@@ -56,32 +116,54 @@ final class MySqlTableReader implements TableReader {
       // A positive fetch size makes Connector/J stream rows instead of buffering the table.
       statement.setFetchSize(4096);
       try (ResultSet rows = statement.executeQuery()) {
-        int width = columns.size();
-        MySqlValues.Numbers[] numbers = new MySqlValues.Numbers[width];
-        for (int i = 0; i < width; i++) {
-          numbers[i] = MySqlValues.numbers(rows.getMetaData(), i + 1);
-        }
-        while (rows.next()) {
-          Object[] row = new Object[width];
-          for (int i = 0; i < width; i++) {
-            row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), numbers[i]);
-          }
-          sink.accept(row);
-        }
+        read(rows, columns, hashed, sink);
       }
     } catch (SQLException e) {
-      throw connections.failed("read the rows of table " + table, e);
+      throw connections.failed(action, e);
     }
   }
 
-  @Override
-  public Optional<Object[]> findRow(
-      String table, List<Column> columns, List<String> key, List<Object> keyValues) {
+  private static void read(ResultSet rows, List<Column> columns, boolean hashed, RowSink sink)
+      throws SQLException {
+    int width = columns.size();
+    MySqlValues.Numbers[] numbers = new MySqlValues.Numbers[width];
+    for (int i = 0; i < width; i++) {
+      numbers[i] = MySqlValues.numbers(rows.getMetaData(), i + 1);
+    }
+    while (rows.next()) {
+      Object[] row = new Object[hashed ? width + 1 : width];
+      for (int i = 0; i < width; i++) {
+        row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), numbers[i]);
+      }
+      if (hashed) {
+        row[width] = rows.getLong(width + 1);
+      }
+      sink.accept(row);
+    }
+  }
+
+  /** The columns as qsync reads them, for a SELECT list. */
+  static String selected(List<Column> columns) {
     StringJoiner names = new StringJoiner(", ");
     columns.forEach(
         column ->
             names.add(
                 MySqlValues.selectExpression(MySqlDialect.quote(column.name()), column.type())));
+    return names.toString();
+  }
+
+  private static Column column(List<Column> columns, String name) {
+    return columns.stream()
+        .filter(c -> c.name().equalsIgnoreCase(name))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalArgumentException("key column " + name + " not among the columns"));
+  }
+
+  @Override
+  public Optional<Object[]> findRow(
+      String table, List<Column> columns, List<String> key, List<Object> keyValues) {
+    String names = selected(columns);
     StringJoiner where = new StringJoiner(" AND ");
     key.forEach(name -> where.add(MySqlDialect.quote(name) + " = ?"));
     try (PreparedStatement statement =
@@ -96,16 +178,7 @@ final class MySqlTableReader implements TableReader {
                     + where
                     + " LIMIT 1")) {
       for (int k = 0; k < key.size(); k++) {
-        String name = key.get(k);
-        Column column =
-            columns.stream()
-                .filter(c -> c.name().equalsIgnoreCase(name))
-                .findFirst()
-                .orElseThrow(
-                    () ->
-                        new IllegalArgumentException(
-                            "key column " + name + " not among the columns"));
-        MySqlValues.bind(statement, k + 1, keyValues.get(k), column.type());
+        MySqlValues.bind(statement, k + 1, keyValues.get(k), column(columns, key.get(k)).type());
       }
       try (ResultSet rows = statement.executeQuery()) {
         if (!rows.next()) {

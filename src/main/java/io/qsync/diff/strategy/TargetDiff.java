@@ -3,7 +3,9 @@ package io.qsync.diff.strategy;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
+import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.destination.Destination;
@@ -15,8 +17,13 @@ import io.qsync.row.Unrepresentable;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.stage.Stage;
+import io.qsync.verify.BucketValue;
+import io.qsync.verify.DoubleText;
+import io.qsync.verify.RowShape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code diff: target}: the query's whole result, extracted into the stage, compared there with a
@@ -63,30 +70,122 @@ public final class TargetDiff implements ChangeSetStrategy {
     boolean exists = comparison.existing().isPresent();
     return switch (sync.mode()) {
       case MIRROR, UPSERT -> {
-        if (exists) {
-          steps.begin("read target", -1);
-          try (Stage.StageWriter writer = stage.targetWriter(comparison.columns())) {
-            destination.readRows(
-                sync.table(),
-                comparison.columns(),
-                steps.counting(representableKeys(writer, comparison.columns(), key)));
-            steps.advance(writer.rows());
-          }
+        boolean deletes = sync.mode() == Mode.MIRROR;
+        if (!exists) {
+          // A table this run creates holds nothing: every row is an insert, and the join with
+          // an empty target copy would only cost time (0.6 s per 300,000 rows).
+          steps.begin("diff", -1);
+          ChangeCounts counts = stage.insertAll(key, 0);
           steps.end();
+          yield counts;
         }
-        steps.begin("diff", -1);
-        // A table this run creates holds nothing: every row is an insert, and the join with
-        // an empty target copy would only cost time (0.6 s per 300,000 rows).
-        ChangeCounts counts =
-            exists
-                ? stage.diff(key, comparison.collations(), sync.mode() == Mode.MIRROR)
-                : stage.insertAll(key, 0);
-        steps.end();
-        yield counts;
+        Optional<String> wholeRows =
+            sync.diff().compare() == Diff.Compare.ROWS
+                ? Optional.of("compare: rows")
+                : destination.noKeyHashes();
+        if (wholeRows.isPresent()) {
+          long rows = readWholeTable(stage, comparison, steps);
+          notes.add(
+              "diff: target read the table's "
+                  + Plural.of(rows, "row")
+                  + " whole ("
+                  + wholeRows.get()
+                  + ")");
+          yield diff(
+              stage, comparison, steps, () -> stage.diff(key, comparison.collations(), deletes));
+        }
+        yield byHashes(stage, comparison, steps, notes, deletes);
       }
       case REPLACE -> stage.insertAll(key, exists ? destination.countRows(sync.table()) : 0);
       case APPEND -> stage.insertAll(key, 0);
     };
+  }
+
+  /** At most this many keys per read of the rows whose hash differs. */
+  static final int KEYS_PER_READ = 1000;
+
+  /**
+   * The change set from the table's row hashes: reads each row's key and hash (computed by the
+   * table's server as {@code qsync verify} renders rows), compares them with the result's hashes in
+   * the stage, and reads whole only the rows whose hash differs or whose key the result lacks. The
+   * change set is the one {@link Stage#diff} makes of the whole table: the rows left out are
+   * exactly those whose rendering, and so every value, is equal. When more than a quarter of the
+   * rows differ, reading them by key would cost more than reading the table: it is read whole.
+   */
+  private ChangeCounts byHashes(
+      Stage stage, Comparison comparison, Steps steps, List<String> notes, boolean deletes) {
+    List<String> key = comparison.key();
+    DoubleText doubles = destination.checksumDoubles();
+    RowShape shape = new RowShape(comparison.columns(), key, BucketValue.KEY_HASH, doubles);
+    steps.begin("read target hashes", -1);
+    long hashed;
+    try (Stage.StageWriter writer = stage.targetHashWriter(key)) {
+      destination.readKeyHashes(
+          sync.table(), shape, steps.counting(representableKeys(writer, shape.keyColumns(), key)));
+      hashed = writer.rows();
+      steps.advance(hashed);
+    }
+    steps.end();
+    long differing =
+        stage.differingKeys(key, comparison.collations(), deletes, doubles == DoubleText.MARIADB);
+    if (differing > KEYS_PER_READ && differing > hashed / 4) {
+      long rows = readWholeTable(stage, comparison, steps);
+      notes.add(
+          "diff: target read the table's "
+              + Plural.of(rows, "row")
+              + " whole: the row hashes of "
+              + Plural.of(differing, "row")
+              + " differ from the result's, more than a quarter");
+      return diff(
+          stage, comparison, steps, () -> stage.diff(key, comparison.collations(), deletes));
+    }
+    steps.begin("read differing rows", differing);
+    long fetched;
+    try (Stage.StageWriter writer = stage.targetWriter(comparison.columns())) {
+      for (long after = 0; after < differing; after += KEYS_PER_READ) {
+        destination.readRows(
+            sync.table(),
+            comparison.columns(),
+            key,
+            stage.differingKeys(key, after, KEYS_PER_READ),
+            writer);
+        steps.advance(writer.rows());
+      }
+      fetched = writer.rows();
+    }
+    steps.end();
+    notes.add(
+        "diff: target compared row hashes: read the key and hash of "
+            + Plural.of(hashed, "row")
+            + ", and "
+            + Plural.of(fetched, "row")
+            + " whole");
+    return diff(
+        stage, comparison, steps, () -> stage.diffDiffering(key, comparison.collations(), deletes));
+  }
+
+  /** Reads every row of the table into the stage's target copy; returns how many. */
+  private long readWholeTable(Stage stage, Comparison comparison, Steps steps) {
+    steps.begin("read target", -1);
+    long rows;
+    try (Stage.StageWriter writer = stage.targetWriter(comparison.columns())) {
+      destination.readRows(
+          sync.table(),
+          comparison.columns(),
+          steps.counting(representableKeys(writer, comparison.columns(), comparison.key())));
+      rows = writer.rows();
+      steps.advance(rows);
+    }
+    steps.end();
+    return rows;
+  }
+
+  private static ChangeCounts diff(
+      Stage stage, Comparison comparison, Steps steps, Supplier<ChangeCounts> diff) {
+    steps.begin("diff", -1);
+    ChangeCounts counts = diff.get();
+    steps.end();
+    return counts;
   }
 
   /**

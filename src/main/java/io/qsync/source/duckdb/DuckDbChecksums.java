@@ -2,11 +2,12 @@ package io.qsync.source.duckdb;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.duckdb.DuckDbRowHash;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
-import io.qsync.verify.DoubleSql;
+import io.qsync.verify.DoubleText;
 import io.qsync.verify.Grouping;
 import io.qsync.verify.HashedRow;
 import io.qsync.verify.KeyRange;
@@ -30,17 +31,15 @@ import java.util.StringJoiner;
  * MySqlChecksums} renders the table's side identically. Not thread-safe.
  */
 final class DuckDbChecksums implements RowChecksums {
-  private static final DoubleSql DOUBLES = new DoubleSql("VARCHAR");
 
   private final DuckDbSource source;
   private final String select;
   private final RowShape shape;
 
-  /**
-   * The query with, for each FLOAT or DOUBLE column {@code i}, its shortest round-trip digits
-   * without leading and trailing zeros ({@code __qsync_d<i>}) and decimal exponent ({@code
-   * __qsync_p<i>}: the value is 0.digits × 10^exponent), computed once per row.
-   */
+  /** The rendering and hash of the query's rows, read from {@link #prepared}. */
+  private final DuckDbRowHash rendering;
+
+  /** The query with what {@link DuckDbRowHash#prepared} adds for each FLOAT or DOUBLE column. */
   private final String prepared;
 
   /**
@@ -50,45 +49,13 @@ final class DuckDbChecksums implements RowChecksums {
     this.source = requireNonNull(source, "source is null");
     this.select = requireNonNull(select, "select is null");
     this.shape = requireNonNull(shape, "shape is null");
-    this.prepared = prepared(select, shape.columns());
-  }
-
-  private static String prepared(String select, List<Column> columns) {
-    StringJoiner texts = new StringJoiner("");
-    StringJoiner parts = new StringJoiner("");
-    for (int i = 0; i < columns.size(); i++) {
-      SqlType.Kind kind = columns.get(i).type().kind();
-      if (kind != SqlType.Kind.FLOAT && kind != SqlType.Kind.DOUBLE) {
-        continue;
-      }
-      String value = "CAST(" + DuckDbSource.quote(columns.get(i).name()) + " AS DOUBLE)";
-      texts.add(
-          ", regexp_extract(CAST(abs("
-              + value
-              + ") AS VARCHAR), '^(\\d*)\\.?(\\d*)e?([-+]?\\d*)$', ['i', 'f', 'e']) AS __qsync_t"
-              + i);
-      String t = "__qsync_t" + i;
-      String digits = "(" + t + ".i || " + t + ".f)";
-      parts.add(
-          ", rtrim(ltrim("
-              + digits
-              + ", '0'), '0') AS __qsync_d"
-              + i
-              + ", length("
-              + t
-              + ".i) + coalesce(TRY_CAST("
-              + t
-              + ".e AS INTEGER), 0) - (length("
-              + digits
-              + ") - length(ltrim("
-              + digits
-              + ", '0'))) AS __qsync_p"
-              + i);
-    }
-    if (texts.length() == 0) {
-      return "(" + select + ")";
-    }
-    return "(SELECT *" + parts + " FROM (SELECT *" + texts + " FROM (" + select + ") q0) q1)";
+    this.rendering =
+        new DuckDbRowHash(
+            shape.columns(),
+            shape.columns().stream().map(column -> DuckDbSource.quote(column.name())).toList(),
+            shape.doubles() == DoubleText.MARIADB,
+            true);
+    this.prepared = rendering.prepared(select);
   }
 
   @Override
@@ -245,33 +212,19 @@ final class DuckDbChecksums implements RowChecksums {
   }
 
   private String keyRendering() {
-    StringJoiner parts = new StringJoiner(", ", "concat_ws('|', ", ")");
-    shape.key().forEach(name -> parts.add(part(shape.index(name))));
-    return parts.toString();
+    return rendering.rendering(shape.key().stream().map(shape::index).toList());
   }
 
   private String rowHash() {
-    StringJoiner parts = new StringJoiner(", ", "concat_ws('|', ", ")");
-    for (int i = 0; i < shape.columns().size(); i++) {
-      parts.add(part(i));
-    }
-    return hash(parts.toString());
+    return rendering.rowHash();
   }
 
-  /** The first 60 bits of the MD5 of {@code text}, as a BIGINT. */
-  static String hash(String text) {
-    return "CAST('0x' || left(md5(" + text + "), 15) AS BIGINT)";
+  private static String hash(String text) {
+    return DuckDbRowHash.hash(text);
   }
 
-  /** Column {@code index}'s part of a row: N for NULL, else V and its rendering ('' is V). */
-  String part(int index) {
-    Column column = shape.columns().get(index);
-    String quoted = DuckDbSource.quote(column.name());
-    return "CASE WHEN "
-        + quoted
-        + " IS NULL THEN 'N' ELSE 'V' || "
-        + rendering(quoted, column.type(), index)
-        + " END";
+  private String part(int index) {
+    return rendering.part(index);
   }
 
   private static String shown(Column column) {
@@ -279,70 +232,5 @@ final class DuckDbChecksums implements RowChecksums {
     return column.type().kind() == SqlType.Kind.BLOB
         ? "'0x' || hex(" + quoted + ")"
         : "CAST(" + quoted + " AS VARCHAR)";
-  }
-
-  /**
-   * The canonical rendering of a non-NULL value of {@code type} in column {@code index} (see
-   * docs/verify.md).
-   */
-  private String rendering(String quoted, SqlType type, int index) {
-    return switch (type.kind()) {
-      case BOOLEAN -> "CASE WHEN " + quoted + " THEN '1' ELSE '0' END";
-      case TINYINT,
-          SMALLINT,
-          INTEGER,
-          BIGINT,
-          UTINYINT,
-          USMALLINT,
-          UINTEGER,
-          UBIGINT,
-          HUGEINT,
-          DECIMAL ->
-          "CAST(" + quoted + " AS VARCHAR)";
-      case FLOAT, DOUBLE -> real("CAST(" + quoted + " AS DOUBLE)", index);
-      case VARCHAR, JSON, UUID, BLOB -> "md5(" + quoted + ")";
-      case DATE ->
-          "CASE WHEN isfinite("
-              + quoted
-              + ") THEN strftime(CAST("
-              + quoted
-              + " AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f') ELSE CAST("
-              + quoted
-              + " AS VARCHAR) END";
-      case TIME -> "strftime(DATE '2000-01-01' + " + quoted + ", '%H:%M:%S.%f')";
-      case TIMESTAMP, TIMESTAMP_UTC ->
-          "CASE WHEN isfinite("
-              + quoted
-              + ") THEN strftime("
-              + quoted
-              + ", '%Y-%m-%d %H:%M:%S.%f') ELSE CAST("
-              + quoted
-              + " AS VARCHAR) END";
-    };
-  }
-
-  /**
-   * A double as the table's side renders it ({@link io.qsync.verify.DoubleText}), from the digits
-   * and exponent {@link #prepared} computed: DuckDB writes {@code 1e+20} and {@code
-   * 1000000000000000.0}, MariaDB {@code 1e20} and {@code 1e15}, both the same shortest round-trip
-   * digits. Zero (and −0) is {@code 0}; NaN and infinities, which MySQL cannot hold, as DuckDB
-   * writes them.
-   */
-  private String real(String value, int index) {
-    String digits = "__qsync_d" + index;
-    String exponent = "__qsync_p" + index;
-    String sign = "(CASE WHEN " + value + " < 0 THEN '-' ELSE '' END)";
-    String text = DOUBLES.text(shape.doubles(), digits, exponent);
-    return "CASE WHEN "
-        + value
-        + " = 0 THEN '0' WHEN NOT isfinite("
-        + value
-        + ") THEN CAST("
-        + value
-        + " AS VARCHAR) ELSE "
-        + sign
-        + " || "
-        + text
-        + " END";
   }
 }

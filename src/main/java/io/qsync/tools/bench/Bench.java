@@ -102,6 +102,17 @@ public final class Bench {
               warehouse,
               0,
               false));
+      // The same, reading every row of the table whole (compare: rows), as before row hashes.
+      Path rowsConfig = dir.resolve("qsync-rows.yaml");
+      writeConfig(rowsConfig, warehouse, "    compare: rows\n");
+      figures.add(
+          qsync(
+              BenchReport.NO_CHANGE_ROWS,
+              "qsync re-sync, nothing changed, compare: rows",
+              rowsConfig,
+              warehouse,
+              0,
+              false));
       figures.add(
           qsync(
               BenchReport.ONE_PERCENT,

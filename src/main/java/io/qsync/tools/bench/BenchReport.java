@@ -32,6 +32,10 @@ public record BenchReport(
   public static final String CEILING = "ceiling";
   public static final String FIRST_LOAD = "first_load";
   public static final String NO_CHANGE = "no_change";
+
+  /** The no-change re-sync with {@code compare: rows}: every row of the table read whole. */
+  public static final String NO_CHANGE_ROWS = "no_change_rows";
+
   public static final String ONE_PERCENT = "changed_1pct";
   public static final String TEN_PERCENT = "changed_10pct";
   public static final String SCRIPT = "script";
@@ -134,7 +138,7 @@ public record BenchReport(
   /** A re-sync's or a verify's wall time as a fraction of the first load's; empty for others. */
   public Optional<Double> timeVsFirstLoad(Figure figure) {
     boolean resync =
-        figure.name().equals(NO_CHANGE)
+        figure.name().startsWith(NO_CHANGE)
             || figure.name().startsWith("changed_")
             || figure.name().startsWith("snapshot_")
             || figure.name().startsWith("verify_");
