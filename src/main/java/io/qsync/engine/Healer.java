@@ -183,6 +183,7 @@ final class Healer {
       }
       writer.finish();
     } finally {
+      throttle.close();
       progress.end();
     }
   }
