@@ -102,7 +102,7 @@ final class LatencyController {
               number(idleBelow)),
           "server idle");
     }
-    if (window.samples() == 0) {
+    if (window.samples() == 0 || window.otherStatementsPerSecond() < 0) {
       return new Step(Move.HOLD, share, "no probe reading", "no probe reading");
     }
     boolean wasIdle = idle;
@@ -122,7 +122,7 @@ final class LatencyController {
                 "probe baseline %s while the sync waited (%.0f statements/s from other sessions)",
                 millis(baseline),
                 Math.max(0, window.otherStatementsPerSecond())),
-            "learning the probe's baseline");
+            "baseline learned");
       }
       if (stale) {
         return new Step(

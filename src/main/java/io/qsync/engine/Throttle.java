@@ -40,8 +40,14 @@ final class Throttle implements AutoCloseable {
   static final Duration DECIDE_EVERY = Duration.ofSeconds(1);
 
   /**
-   * How long the sync stops writing to learn the probe's baseline: four readings, at the start of a
-   * run that has something to write, and again while other sessions work.
+   * When the self-throttle first decides, after the first batch began: three probe readings, enough
+   * to tell an idle server from a busy one. A run whose batches take less goes at full rate.
+   */
+  static final Duration FIRST_LOOK = Duration.ofMillis(300);
+
+  /**
+   * How long the sync stops writing to learn the probe's baseline: four readings, once other
+   * sessions are seen at work, and again every {@link LatencyController#RELEARN}.
    */
   static final Duration LEARN = Duration.ofMillis(400);
 
@@ -232,17 +238,16 @@ final class Throttle implements AutoCloseable {
   }
 
   /**
-   * The self-throttle's turn before a batch: at the first batch, start the probe and learn; after
-   * that, wait out the pause that keeps writing to its share, and decide again once a {@link
-   * #DECIDE_EVERY}.
+   * The self-throttle's turn before a batch: at the first batch, start the probe and let the batch
+   * go; after that, wait out the pause that keeps writing to its share, and decide {@link
+   * #FIRST_LOOK} after the start, then once a {@link #DECIDE_EVERY}.
    */
   private void govern() {
     if (sampler == null) {
       sampler = samplers.get();
       startedAt = clock.instant();
       ownAtTake = ownStatements.getAsLong();
-      waitFor(LEARN, "learning the probe's baseline");
-      decide();
+      nextDecision = startedAt.plus(FIRST_LOOK);
       return;
     }
     Duration pause = controller.pauseAfter(lastBatch);

@@ -109,6 +109,14 @@ class LatencyControllerTest {
   }
 
   @Test
+  void holdsTheShareUntilTwoReadingsTellTheOtherSessionsRate() {
+    Step step = controller.decide(new Window(1, Duration.ofMillis(2), -1, false), at(0));
+
+    assertThat(step.move()).isEqualTo(Move.HOLD);
+    assertThat(step.share()).isEqualTo(1.0);
+  }
+
+  @Test
   void holdsTheShareWithoutAReading() {
     controller.decide(busy(0.30, true), at(0));
     controller.decide(busy(1.0, false), at(1));

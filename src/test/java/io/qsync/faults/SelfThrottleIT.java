@@ -105,6 +105,7 @@ class SelfThrottleIT {
               FaultPoint.NONE);
 
       RunReport report = qsync.run(TargetsData.SYNC);
+      System.out.println("self-throttle decisions: " + report.throttle().decisions());
 
       assertThat(decisions)
           .as("the run's decisions, in the progress line")
@@ -149,10 +150,7 @@ class SelfThrottleIT {
             reason ->
                 reason.matches(
                     "server idle: \\d+ statements/s from other sessions < 1000 \\(idle_below\\)"));
-    assertThat(report.throttle().throttledBy())
-        .as("waiting only to learn whether anyone else is at work")
-        .containsOnlyKeys("learning the probe's baseline");
-    assertThat(report.throttle().throttled()).isLessThan(Duration.ofSeconds(1));
+    assertThat(report.throttle().throttledBy()).as("time the run waited, by rule").isEmpty();
     TargetsData.assertTargetEqualsSource(database, warehouse);
   }
 
