@@ -95,15 +95,39 @@ final class Throttle implements AutoCloseable {
       Clock clock,
       Sleeper sleeper,
       Progress progress) {
+    ThrottleConfig config = sync.throttle();
     return new Throttle(
-        sync.throttle(),
+        config,
         sync.batchSize(),
-        new ThrottleProbe(sync.throttle(), target, replicas),
+        new ThrottleProbe(config, target, replicas),
         () -> new LatencySampler(target.openLatencyProbe(sync.table(), sync.key())),
         target::statementsRun,
+        config.selfThrottled()
+            ? CONTROLLERS.computeIfAbsent(
+                List.of(
+                    sync.name(),
+                    target.describeLocation(),
+                    config.maxLatencyIncrease(),
+                    config.maxProbeLatency(),
+                    config.idleBelow()),
+                key -> newController(config))
+            : null,
         clock,
         sleeper,
         progress);
+  }
+
+  /**
+   * Each sync's self-throttle, kept from one run to the next in this process (qsync serve, soak),
+   * so that on a busy server a run starts at the share and with the baseline the last one ended
+   * with, as TCP keeps a path's window. Runs of one sync take turns under its lock.
+   */
+  private static final Map<List<Object>, LatencyController> CONTROLLERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static LatencyController newController(ThrottleConfig config) {
+    return new LatencyController(
+        config.maxLatencyIncrease(), config.maxProbeLatency(), config.idleBelow());
   }
 
   /** Without the self-throttle. */
@@ -114,13 +138,14 @@ final class Throttle implements AutoCloseable {
       Clock clock,
       Sleeper sleeper,
       Progress progress) {
-    this(config, batchSize, probe, null, () -> 0, clock, sleeper, progress);
+    this(config, batchSize, probe, null, () -> 0, null, clock, sleeper, progress);
   }
 
   /**
    * @param samplers starts the probe of the self-throttle, at the first batch; null: no
    *     self-throttle
    * @param ownStatements the statements the run's work session has run so far
+   * @param controller the self-throttle's controller; null: none
    */
   Throttle(
       ThrottleConfig config,
@@ -128,17 +153,14 @@ final class Throttle implements AutoCloseable {
       Supplier<LoadSample> probe,
       Supplier<LatencySampler> samplers,
       LongSupplier ownStatements,
+      LatencyController controller,
       Clock clock,
       Sleeper sleeper,
       Progress progress) {
     this.config = requireNonNull(config, "config is null");
     this.samplers = samplers;
     this.ownStatements = requireNonNull(ownStatements, "ownStatements is null");
-    this.controller =
-        samplers != null && config.selfThrottled()
-            ? new LatencyController(
-                config.maxLatencyIncrease(), config.maxProbeLatency(), config.idleBelow())
-            : null;
+    this.controller = samplers == null ? null : controller;
     this.budgetRule =
         config.maxProbeLatency().isZero()
             ? "self-throttle, probe within "
