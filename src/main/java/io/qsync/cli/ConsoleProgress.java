@@ -77,6 +77,11 @@ final class ConsoleProgress implements Progress {
   }
 
   @Override
+  public void paced(String reason) {
+    line("throttle: " + reason);
+  }
+
+  @Override
   public void resumed(Duration paused) {
     line("resumed after " + Renderer.duration(paused));
   }

@@ -146,6 +146,7 @@ final class Renderer {
     map.put("retries", report.retries());
     map.put("smallest_batch", report.smallestBatch());
     map.put("largest_batch", report.largestBatch());
+    map.put("decisions", report.decisions());
     return map;
   }
 

@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
     name = "soak",
     description = {
       "Measures what syncing costs an application that uses the same table.",
-      "Its read and write latencies alone, while qsync re-syncs the table again and again, and "
-          + "while it does so throttled. Works in a scratch database it creates and drops (default "
+      "Its read and write latencies alone, while qsync re-syncs the table again and again "
+          + "unthrottled, with its default (self-)throttle and held to a fixed rate. Works in a scratch database it creates and drops (default "
           + "qsync_soak). The password, if any, comes from QSYNC_SOAK_PASSWORD."
     })
 final class SoakCommand implements Callable<Integer> {
@@ -92,12 +92,19 @@ final class SoakCommand implements Callable<Integer> {
       names = "--throttle",
       paramLabel = "KEY=VALUE",
       description =
-          "A throttle setting of the throttled phase, e.g. --throttle max_rows_per_second=5000;"
+          "A throttle setting of the fixed-rate phase, e.g. --throttle max_rows_per_second=5000;"
               + " repeat for more (default: batch_time=50ms and max_rows_per_second=2000).")
   List<String> throttle = new ArrayList<>();
 
-  @Option(names = "--no-throttled", description = "Skip the throttled phase.")
+  @Option(names = "--no-throttled", description = "Skip the fixed-rate phase.")
   boolean noThrottled;
+
+  @Option(
+      names = "--load-change",
+      description =
+          "Add a phase three times --seconds long in which the application is idle, busy, then"
+              + " idle again while qsync re-syncs with its default settings, and print its trace.")
+  boolean loadChange;
 
   @Option(
       names = "--dir",
@@ -141,7 +148,8 @@ final class SoakCommand implements Callable<Integer> {
             seconds,
             throttleLines,
             dir,
-            seed);
+            seed,
+            loadChange);
     List<Soak.Phase> phases =
         new Soak(
                 options,

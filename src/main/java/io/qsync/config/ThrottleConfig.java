@@ -29,6 +29,12 @@ import java.util.Optional;
  * @param maxPause how long one pause may last before the run gives up (resumable)
  * @param probeInterval how long the target, once seen clear, is taken as clear before it is read
  *     again: batches within it go without a look; zero: read it before every batch
+ * @param maxLatencyIncrease the self-throttle's budget: the probe query's median may rise to this
+ *     multiple of its baseline; 0: no self-throttle (with {@code maxProbeLatency} zero)
+ * @param maxProbeLatency the self-throttle's budget as a time the probe's median may reach; zero:
+ *     {@code maxLatencyIncrease} governs
+ * @param idleBelow statements a second of other sessions under which the target counts as idle and
+ *     the self-throttle lets the sync write all the time; 0: never idle
  */
 public record ThrottleConfig(
     long maxRowsPerSecond,
@@ -42,7 +48,10 @@ public record ThrottleConfig(
     Duration criticalReplicaLag,
     Optional<Path> pauseFile,
     Duration maxPause,
-    Duration probeInterval) {
+    Duration probeInterval,
+    double maxLatencyIncrease,
+    Duration maxProbeLatency,
+    double idleBelow) {
 
   public static final int DEFAULT_MIN_BATCH_SIZE = 10;
 
@@ -61,9 +70,19 @@ public record ThrottleConfig(
    */
   public static final int DEFAULT_MAX_BATCH_SIZE = 10_000;
 
+  /** The self-throttle's default budget: the application's p99 within 1.3 x its own. */
+  public static final double DEFAULT_MAX_LATENCY_INCREASE = 1.3;
+
+  /**
+   * Statements a second of other sessions under which the target counts as idle. A monitoring
+   * scrape or an occasional query stays below it; an application at work does not.
+   */
+  public static final double DEFAULT_IDLE_BELOW = 10;
+
   /**
    * The documented defaults: batches sized to 500 ms within 10 and 10 x batch_size, pause at 50
-   * threads, look at the target at most once a second.
+   * threads, look at the target at most once a second, and keep the probe query's median within 1.3
+   * x its baseline unless the target is idle.
    */
   public static final ThrottleConfig DEFAULT =
       new ThrottleConfig(
@@ -78,7 +97,42 @@ public record ThrottleConfig(
           Duration.ZERO,
           Optional.empty(),
           Duration.ofMinutes(30),
-          Duration.ofSeconds(1));
+          Duration.ofSeconds(1),
+          DEFAULT_MAX_LATENCY_INCREASE,
+          Duration.ZERO,
+          DEFAULT_IDLE_BELOW);
+
+  /** The hard limits alone, without the self-throttle ({@code max_latency_increase: 0}). */
+  public ThrottleConfig(
+      long maxRowsPerSecond,
+      Duration batchTime,
+      int minBatchSize,
+      int maxBatchSize,
+      int maxThreadsRunning,
+      int criticalThreadsRunning,
+      List<String> replicas,
+      Duration maxReplicaLag,
+      Duration criticalReplicaLag,
+      Optional<Path> pauseFile,
+      Duration maxPause,
+      Duration probeInterval) {
+    this(
+        maxRowsPerSecond,
+        batchTime,
+        minBatchSize,
+        maxBatchSize,
+        maxThreadsRunning,
+        criticalThreadsRunning,
+        replicas,
+        maxReplicaLag,
+        criticalReplicaLag,
+        pauseFile,
+        maxPause,
+        probeInterval,
+        0,
+        Duration.ZERO,
+        0);
+  }
 
   public ThrottleConfig {
     requireNonNull(batchTime, "batchTime is null");
@@ -88,7 +142,12 @@ public record ThrottleConfig(
     requireNonNull(pauseFile, "pauseFile is null");
     requireNonNull(maxPause, "maxPause is null");
     requireNonNull(probeInterval, "probeInterval is null");
+    requireNonNull(maxProbeLatency, "maxProbeLatency is null");
+    if (maxLatencyIncrease != 0 && !(maxLatencyIncrease > 1)) {
+      throw new IllegalArgumentException("max_latency_increase must be 0 or above 1: " + this);
+    }
     if (maxRowsPerSecond < 0
+        || idleBelow < 0
         || minBatchSize < 0
         || maxBatchSize < 0
         || maxThreadsRunning < 0
@@ -111,6 +170,11 @@ public record ThrottleConfig(
     return (int) Math.max(batchSize, grown);
   }
 
+  /** Whether the sync finds its own rate from the probe query's latency. */
+  public boolean selfThrottled() {
+    return maxLatencyIncrease > 0 || !maxProbeLatency.isZero();
+  }
+
   public ThrottleConfig withPauseFile(Optional<Path> file) {
     return new ThrottleConfig(
         maxRowsPerSecond,
@@ -124,6 +188,9 @@ public record ThrottleConfig(
         criticalReplicaLag,
         file,
         maxPause,
-        probeInterval);
+        probeInterval,
+        maxLatencyIncrease,
+        maxProbeLatency,
+        idleBelow);
   }
 }

@@ -100,6 +100,40 @@ final class ThrottleReader {
           " (0: before every batch)",
           DEFAULT.probeInterval(),
           "how long the target, once seen clear, counts as clear");
+
+  /** A decimal number, 0 or more: {@code 1.3}, {@code 10}. */
+  static final ConfigKey.ValueType<Double> DECIMAL =
+      (reader, node, path, expected) ->
+          reader
+              .text(node, path, expected)
+              .flatMap(
+                  text ->
+                      text.strip().matches("\\d{1,9}(\\.\\d{1,6})?")
+                          ? Optional.of(Double.parseDouble(text.strip()))
+                          : reader.invalid(node, path, expected, text));
+
+  static final ConfigKey<Double> MAX_LATENCY_INCREASE =
+      ConfigKey.withDefault(
+          "max_latency_increase",
+          DECIMAL,
+          "a number above 1, like 1.3 (0: no self-throttle)",
+          DEFAULT.maxLatencyIncrease(),
+          "how far the probe query's latency may rise over its baseline while the sync writes");
+  static final ConfigKey<Double> MAX_PROBE_LATENCY_MS =
+      ConfigKey.withDefault(
+          "max_probe_latency_ms",
+          DECIMAL,
+          "milliseconds, like 2 or 0.8 (0: off)",
+          DEFAULT.maxProbeLatency().toNanos() / 1e6,
+          "the probe query's latency the sync keeps under, instead of max_latency_increase");
+  static final ConfigKey<Double> IDLE_BELOW =
+      ConfigKey.withDefault(
+          "idle_below",
+          DECIMAL,
+          "statements a second, like 10 (0: never idle)",
+          DEFAULT.idleBelow(),
+          "other sessions' statements a second under which the target is idle and the sync writes"
+              + " at full rate");
   static final ConfigSection SECTION =
       ConfigSection.of(
           "throttle.",
@@ -116,7 +150,10 @@ final class ThrottleReader {
               CRITICAL_REPLICA_LAG,
               PAUSE_FILE,
               MAX_PAUSE,
-              PROBE_INTERVAL));
+              PROBE_INTERVAL,
+              MAX_LATENCY_INCREASE,
+              MAX_PROBE_LATENCY_MS,
+              IDLE_BELOW));
 
   /** The most {@code Threads_running} a limit may name. */
   private static final long MAX_THREADS = 100_000;
@@ -165,6 +202,19 @@ final class ThrottleReader {
     Optional<Duration> maxPause = reader.read(fields, MAX_PAUSE, fallback.maxPause());
     Optional<Duration> probeInterval =
         reader.read(fields, PROBE_INTERVAL, fallback.probeInterval());
+    Optional<Double> increase =
+        reader.read(fields, MAX_LATENCY_INCREASE, fallback.maxLatencyIncrease());
+    Optional<Double> probeMillis =
+        reader.read(fields, MAX_PROBE_LATENCY_MS, fallback.maxProbeLatency().toNanos() / 1e6);
+    Optional<Double> idleBelow = reader.read(fields, IDLE_BELOW, fallback.idleBelow());
+    if (increase.isPresent() && increase.get() != 0 && increase.get() <= 1) {
+      reader.problem(
+          fields.valueOrMap(MAX_LATENCY_INCREASE.name()),
+          fields.pathOf(MAX_LATENCY_INCREASE.name()),
+          "expected a number above 1 (the probe's latency may rise to this multiple of its"
+              + " baseline) or 0 (no self-throttle), got "
+              + increase.get());
+    }
     replicas.ifPresent(names -> rules.replicasAreMySql(fields, names, connections));
     rules.criticalAbovePause(fields, threads, criticalThreads, lag, criticalLag);
     if (reader.problemCount() > before) {
@@ -194,6 +244,9 @@ final class ThrottleReader {
                 criticalLag.get(),
                 pauseFile,
                 maxPause.get(),
-                probeInterval.get()));
+                probeInterval.get(),
+                increase.get(),
+                Duration.ofNanos(Math.round(probeMillis.get() * 1e6)),
+                idleBelow.get()));
   }
 }

@@ -1,6 +1,7 @@
 package io.qsync.destination;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** How busy the server is, for the throttle. */
@@ -18,4 +19,17 @@ public interface LoadProbe {
    * it does not replicate (no replication configured, or its threads are stopped).
    */
   Optional<Duration> replicationLag();
+
+  /**
+   * Opens a session of its own that times a primary-key read of {@code table} (the first row in the
+   * order of {@code key}); it needs only SELECT on the table. When the table does not exist, it
+   * times {@code SELECT 1}.
+   */
+  LatencyProbe openLatencyProbe(String table, List<String> key);
+
+  /**
+   * How many statements the work session has run ({@code Questions} of the session): the ones the
+   * server counts that come from this run's writes.
+   */
+  long statementsRun();
 }

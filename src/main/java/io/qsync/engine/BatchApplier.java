@@ -124,6 +124,7 @@ final class BatchApplier {
           "changes set aside until the end of the run",
           () -> writer.finish().ifPresent(notes::add));
     } finally {
+      throttle.close();
       throttled = throttle.report(retry.retries());
     }
     progress.end();

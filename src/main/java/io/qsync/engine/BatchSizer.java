@@ -15,7 +15,7 @@ final class BatchSizer {
 
   private final int min;
   private final int max;
-  private final Duration target;
+  private Duration target;
   private int size;
   private double rowsPerSecond = -1;
   private int smallest;
@@ -32,6 +32,16 @@ final class BatchSizer {
     this.size = start;
     this.smallest = start;
     this.largest = start;
+  }
+
+  /**
+   * Aims later batches at {@code time} instead: the self-throttle shortens them while it holds the
+   * sync back. A zero start target stays zero (fixed batches).
+   */
+  void aimAt(Duration time) {
+    if (!target.isZero()) {
+      target = time;
+    }
   }
 
   /** The size of the next batch. */

@@ -193,6 +193,7 @@ final class Healer {
       }
       writer.finish();
     } finally {
+      throttle.close();
       progress.end();
     }
   }

@@ -33,6 +33,12 @@ public interface Progress {
   /** The run goes on after pausing for {@code paused}. */
   default void resumed(java.time.Duration paused) {}
 
+  /**
+   * The self-throttle changed course: {@code probe 0.61ms > 1.3 x baseline 0.30ms: writing 25% of
+   * the time}.
+   */
+  default void paced(String reason) {}
+
   /** A batch failed for a passing reason; it is tried again after {@code wait}. */
   default void retrying(String what, int failedTries, java.time.Duration wait, String error) {}
 

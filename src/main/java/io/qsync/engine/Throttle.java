@@ -11,8 +11,11 @@ import io.qsync.destination.Destination;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -21,12 +24,35 @@ import java.util.function.Supplier;
  * run (resumable) at a critical threshold or after {@code max_pause}. The target, once seen clear,
  * is taken as clear for {@code probe_interval} (reading its load costs a round trip, a tenth of a
  * small batch's time), so a pause begins at the first batch after that interval. Tells {@link
- * Progress} when a pause begins, changes reason and ends; sums up waiting time per rule. Not
- * thread-safe.
+ * Progress} when a pause begins, changes reason and ends; sums up waiting time per rule.
+ *
+ * <p>Self-throttled (the default), it also times a probe query on a session of its own ({@link
+ * LatencySampler}) and lets a {@link LatencyController} decide, once a {@link #DECIDE_EVERY}, what
+ * share of the time the sync writes: after each batch it waits so long that writing takes that
+ * share, and batches aim at the batch time scaled by it. Lifecycle: construct, use, {@link
+ * #close()} (stops the probe). Not thread-safe.
  */
-final class Throttle {
+final class Throttle implements AutoCloseable {
   /** How often a paused run looks at the target again. */
   static final Duration RECHECK = Duration.ofSeconds(1);
+
+  /** How often the self-throttle decides: ten probe readings. */
+  static final Duration DECIDE_EVERY = Duration.ofSeconds(1);
+
+  /**
+   * When the self-throttle first decides, after the first batch began: three probe readings, enough
+   * to tell an idle server from a busy one. A run whose batches take less goes at full rate.
+   */
+  static final Duration FIRST_LOOK = Duration.ofMillis(300);
+
+  /**
+   * How long the sync stops writing to learn the probe's baseline: four readings, once other
+   * sessions are seen at work, and again every {@link LatencyController#RELEARN}.
+   */
+  static final Duration LEARN = Duration.ofMillis(400);
+
+  /** The most self-throttle decisions a run report keeps. */
+  static final int DECISIONS_KEPT = 100;
 
   private final ThrottleConfig config;
   private final ThrottlePolicy policy;
@@ -39,6 +65,21 @@ final class Throttle {
   private final Map<String, Duration> throttledBy = new LinkedHashMap<>();
   private Duration throttled = Duration.ZERO;
   private boolean wroteBatch;
+
+  /** The self-throttle; null without one. */
+  private final LatencyController controller;
+
+  private final Supplier<LatencySampler> samplers;
+  private final LongSupplier ownStatements;
+  private final String budgetRule;
+  private final List<String> decisions = new ArrayList<>();
+  private LatencySampler sampler;
+  private long ownAtTake;
+  private boolean wroteSinceTake;
+  private Duration lastBatch = Duration.ZERO;
+  private Instant startedAt;
+  private Instant nextDecision;
+  private String decidedRule = "";
 
   /** When the target was last seen clear; null before the first look. */
   private Instant clearAt;
@@ -54,15 +95,42 @@ final class Throttle {
       Clock clock,
       Sleeper sleeper,
       Progress progress) {
+    ThrottleConfig config = sync.throttle();
     return new Throttle(
-        sync.throttle(),
+        config,
         sync.batchSize(),
-        new ThrottleProbe(sync.throttle(), target, replicas),
+        new ThrottleProbe(config, target, replicas),
+        () -> new LatencySampler(target.openLatencyProbe(sync.table(), sync.key())),
+        target::statementsRun,
+        config.selfThrottled()
+            ? CONTROLLERS.computeIfAbsent(
+                List.of(
+                    sync.name(),
+                    target.describeLocation(),
+                    config.maxLatencyIncrease(),
+                    config.maxProbeLatency(),
+                    config.idleBelow()),
+                key -> newController(config))
+            : null,
         clock,
         sleeper,
         progress);
   }
 
+  /**
+   * Each sync's self-throttle, kept from one run to the next in this process (qsync serve, soak),
+   * so that on a busy server a run starts at the share and with the baseline the last one ended
+   * with, as TCP keeps a path's window. Runs of one sync take turns under its lock.
+   */
+  private static final Map<List<Object>, LatencyController> CONTROLLERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static LatencyController newController(ThrottleConfig config) {
+    return new LatencyController(
+        config.maxLatencyIncrease(), config.maxProbeLatency(), config.idleBelow());
+  }
+
+  /** Without the self-throttle. */
   Throttle(
       ThrottleConfig config,
       int batchSize,
@@ -70,7 +138,35 @@ final class Throttle {
       Clock clock,
       Sleeper sleeper,
       Progress progress) {
+    this(config, batchSize, probe, null, () -> 0, null, clock, sleeper, progress);
+  }
+
+  /**
+   * @param samplers starts the probe of the self-throttle, at the first batch; null: no
+   *     self-throttle
+   * @param ownStatements the statements the run's work session has run so far
+   * @param controller the self-throttle's controller; null: none
+   */
+  Throttle(
+      ThrottleConfig config,
+      int batchSize,
+      Supplier<LoadSample> probe,
+      Supplier<LatencySampler> samplers,
+      LongSupplier ownStatements,
+      LatencyController controller,
+      Clock clock,
+      Sleeper sleeper,
+      Progress progress) {
     this.config = requireNonNull(config, "config is null");
+    this.samplers = samplers;
+    this.ownStatements = requireNonNull(ownStatements, "ownStatements is null");
+    this.controller = samplers == null ? null : controller;
+    this.budgetRule =
+        config.maxProbeLatency().isZero()
+            ? "self-throttle, probe within "
+                + String.valueOf(config.maxLatencyIncrease())
+                + "x baseline"
+            : "self-throttle, probe within " + LatencyController.millis(config.maxProbeLatency());
     this.policy = new ThrottlePolicy(config);
     this.probe = requireNonNull(probe, "probe is null");
     this.sizer =
@@ -99,11 +195,10 @@ final class Throttle {
   void awaitClearance(int rows, long batchEnd) {
     Duration wait = limiter.reserve(rows, clock.instant());
     if (!wait.isZero()) {
-      Instant before = clock.instant();
-      sleeper.pause(wait);
-      count(
-          "max_rows_per_second " + config.maxRowsPerSecond(),
-          Duration.between(before, clock.instant()));
+      waitFor(wait, "max_rows_per_second " + config.maxRowsPerSecond());
+    }
+    if (controller != null && rows > 0) {
+      govern();
     }
     if (clearAt != null
         && Duration.between(clearAt, clock.instant()).compareTo(config.probeInterval()) < 0) {
@@ -164,9 +259,76 @@ final class Throttle {
     }
   }
 
+  /**
+   * The self-throttle's turn before a batch: at the first batch, start the probe and let the batch
+   * go; after that, wait out the pause that keeps writing to its share, and decide {@link
+   * #FIRST_LOOK} after the start, then once a {@link #DECIDE_EVERY}.
+   */
+  private void govern() {
+    if (sampler == null) {
+      sampler = samplers.get();
+      startedAt = clock.instant();
+      ownAtTake = ownStatements.getAsLong();
+      nextDecision = startedAt.plus(FIRST_LOOK);
+      return;
+    }
+    Duration pause = controller.pauseAfter(lastBatch);
+    if (!pause.isZero()) {
+      waitFor(pause, budgetRule);
+    }
+    if (!clock.instant().isBefore(nextDecision)) {
+      decide();
+    }
+  }
+
+  private void decide() {
+    LatencyController.Step step = controller.decide(window(), clock.instant());
+    if (step.move() == LatencyController.Move.LEARN) {
+      note(step);
+      waitFor(LEARN, step.rule());
+      step = controller.decide(window(), clock.instant());
+    }
+    note(step);
+    sizer.aimAt(controller.batchTime(config.batchTime()));
+    nextDecision = clock.instant().plus(DECIDE_EVERY);
+  }
+
+  /** What the probe saw since the last decision, with the run's own statements taken out. */
+  private LatencyController.Window window() {
+    LatencySampler.Readings readings = sampler.take();
+    long own = ownStatements.getAsLong();
+    long ours = own - ownAtTake;
+    ownAtTake = own;
+    boolean quiet = !wroteSinceTake;
+    wroteSinceTake = false;
+    double seconds = readings.span().toNanos() / 1e9;
+    double others = seconds <= 0 ? -1 : Math.max(0, readings.otherStatements() - ours) / seconds;
+    List<Duration> sorted = readings.latencies().stream().sorted().toList();
+    Duration median = sorted.isEmpty() ? Duration.ZERO : sorted.get(sorted.size() / 2);
+    return new LatencyController.Window(sorted.size(), median, others, quiet);
+  }
+
+  /** Tells a decision whose rule differs from the last one told. */
+  private void note(LatencyController.Step step) {
+    if (step.rule().equals(decidedRule)) {
+      return;
+    }
+    decidedRule = step.rule();
+    progress.paced(step.reason());
+    if (decisions.size() < DECISIONS_KEPT) {
+      decisions.add(
+          "+"
+              + ThrottlePolicy.seconds(Duration.between(startedAt, clock.instant()))
+              + " "
+              + step.reason());
+    }
+  }
+
   /** A batch of {@code rows} committed, {@code took} after it began. */
   void batchDone(int rows, Duration took) {
     wroteBatch = true;
+    wroteSinceTake = true;
+    lastBatch = took;
     sizer.record(rows, took);
   }
 
@@ -176,7 +338,22 @@ final class Throttle {
         throttledBy,
         retries,
         wroteBatch ? sizer.smallest() : 0,
-        wroteBatch ? sizer.largest() : 0);
+        wroteBatch ? sizer.largest() : 0,
+        decisions);
+  }
+
+  /** Stops the self-throttle's probe. */
+  @Override
+  public void close() {
+    if (sampler != null) {
+      sampler.close();
+    }
+  }
+
+  private void waitFor(Duration wait, String rule) {
+    Instant before = clock.instant();
+    sleeper.pause(wait);
+    count(rule, Duration.between(before, clock.instant()));
   }
 
   private void count(String rule, Duration waited) {

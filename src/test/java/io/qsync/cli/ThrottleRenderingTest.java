@@ -40,6 +40,26 @@ class ThrottleRenderingTest {
   }
 
   @Test
+  void theSelfThrottlesDecisionsAreInTheJson() throws Exception {
+    Map<String, Duration> byRule =
+        Map.of("self-throttle, probe within 1.3x baseline", Duration.ofMillis(900));
+    List<String> decisions =
+        List.of(
+            "+0.3s learning the probe's baseline: other sessions are at work",
+            "+1.7s probe 0.66ms > 1.3 x baseline 0.31ms: writing 50% of the time");
+    RunReport report =
+        report(new ThrottleReport(Duration.ofMillis(900), byRule, 0, 100, 1000, decisions));
+
+    JsonNode throttle =
+        new ObjectMapper().readTree(Renderer.json(Renderer.map(report))).get("throttle");
+
+    assertThat(throttle.get("decisions").get(1).asText()).isEqualTo(decisions.get(1));
+    assertThat(Renderer.text(report))
+        .endsWith(
+            "\nthrottled 900ms (self-throttle, probe within 1.3x baseline: 900ms); batch size 100-1000");
+  }
+
+  @Test
   void aRunThatNeitherWaitedNorRetriedAddsNoLine() {
     RunReport report = report(new ThrottleReport(Duration.ZERO, Map.of(), 0, 1000, 1000));
 

@@ -65,6 +65,8 @@ class SafetyConfigTest {
                           critical_replica_lag: 1m
                           max_pause: 5m
                           probe_interval: 2s
+                          max_probe_latency_ms: 0.8
+                          idle_below: 50
                         retries: { max_backoff: 5s }
                     """,
                     "  replica: { type: mysql, url: \"jdbc:mariadb://replica:3306/app\", user: r }\n"));
@@ -84,7 +86,10 @@ class SafetyConfigTest {
                 Duration.ofMinutes(1),
                 Optional.of(folder.resolve("ops/pause")),
                 Duration.ofMinutes(5),
-                Duration.ofSeconds(2)));
+                Duration.ofSeconds(2),
+                ThrottleConfig.DEFAULT_MAX_LATENCY_INCREASE,
+                Duration.ofNanos(800_000),
+                50));
     assertThat(config.sync("s").orElseThrow().retries())
         .isEqualTo(new RetryConfig(3, Duration.ofSeconds(5)));
   }

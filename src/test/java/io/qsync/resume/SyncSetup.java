@@ -205,7 +205,7 @@ public record SyncSetup(
             + "    lock_timeout: "
             + lockTimeout.toMillis()
             + "ms\n"
-            + "    throttle: { batch_time: 0 }\n"
+            + "    throttle: { batch_time: 0, max_latency_increase: 0, idle_below: 0 }\n"
             + "    retries: { max_attempts: 1 }\n";
     Path file = folder.resolve("qsync.yaml");
     try {

@@ -5,6 +5,7 @@ import io.qsync.QsyncException;
 import io.qsync.destination.Destination;
 import io.qsync.destination.DestinationColumn;
 import io.qsync.destination.DestinationTable;
+import io.qsync.destination.LatencyProbe;
 import io.qsync.destination.ValueRule;
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeKind;
@@ -303,6 +304,27 @@ public final class FakeDestination implements Destination {
   @Override
   public Optional<Duration> replicationLag() {
     return Optional.empty();
+  }
+
+  @Override
+  public LatencyProbe openLatencyProbe(String table, List<String> key) {
+    return new LatencyProbe() { // an idle server: only the probe's own statements
+      private long statements;
+
+      @Override
+      public Reading read() {
+        statements += 2;
+        return new Reading(Duration.ofNanos(100_000), statements, statements);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Override
+  public long statementsRun() {
+    return 0;
   }
 
   @Override

@@ -24,8 +24,8 @@ public final class TestSyncs {
   private TestSyncs() {}
 
   /**
-   * The default throttle with {@code batch_time: 0}: every batch holds exactly {@code batch_size}
-   * changes, for tests that strike between known batches.
+   * The default throttle with {@code batch_time: 0} and no self-throttle: every batch holds exactly
+   * {@code batch_size} changes, for tests that strike between known batches.
    */
   public static ThrottleConfig fixedBatches() {
     ThrottleConfig defaults = ThrottleConfig.DEFAULT;

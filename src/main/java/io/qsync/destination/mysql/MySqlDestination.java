@@ -7,6 +7,7 @@ import io.qsync.destination.ChangeWriters;
 import io.qsync.destination.Destination;
 import io.qsync.destination.DestinationCatalog;
 import io.qsync.destination.DestinationTable;
+import io.qsync.destination.LatencyProbe;
 import io.qsync.destination.LoadProbe;
 import io.qsync.destination.SyncLocks;
 import io.qsync.destination.ValueRule;
@@ -211,6 +212,16 @@ public final class MySqlDestination implements Destination {
   @Override
   public Optional<Duration> replicationLag() {
     return load.replicationLag();
+  }
+
+  @Override
+  public LatencyProbe openLatencyProbe(String table, List<String> key) {
+    return load.openLatencyProbe(table, key);
+  }
+
+  @Override
+  public long statementsRun() {
+    return load.statementsRun();
   }
 
   @Override

@@ -2,11 +2,13 @@ package io.qsync.destination.mysql;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.destination.LatencyProbe;
 import io.qsync.destination.LoadProbe;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -26,6 +28,22 @@ final class MySqlLoadProbe implements LoadProbe {
       return rows.next() ? rows.getLong(2) : 0;
     } catch (SQLException e) {
       throw MySqlErrors.failed(connections.side(), "read Threads_running", e);
+    }
+  }
+
+  @Override
+  public LatencyProbe openLatencyProbe(String table, List<String> key) {
+    return new MySqlLatencyProbe(connections, table, key);
+  }
+
+  /** {@code Questions} of the work session: needs no privilege. */
+  @Override
+  public long statementsRun() {
+    try (Statement statement = connections.connection().createStatement();
+        ResultSet rows = statement.executeQuery("SHOW SESSION STATUS LIKE 'Questions'")) {
+      return rows.next() ? rows.getLong(2) : 0;
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(connections.side(), "read the session's Questions", e);
     }
   }
 

@@ -36,6 +36,8 @@ final class AppLoad {
   private final List<Thread> threads = new ArrayList<>();
   private final List<Latencies> reads = new ArrayList<>();
   private final List<Latencies> writes = new ArrayList<>();
+  private final List<Latencies> windows = new ArrayList<>();
+  private volatile int active;
   private long startedNanos;
 
   AppLoad(String url, Properties login, String table, long keys, int clients, double writeShare) {
@@ -45,6 +47,29 @@ final class AppLoad {
     this.keys = keys;
     this.clients = clients;
     this.writeShare = writeShare;
+    this.active = clients;
+  }
+
+  /** Lets only the first {@code count} clients work; the others wait (an application's lull). */
+  void activeClients(int count) {
+    active = count;
+  }
+
+  int activeClients() {
+    return active;
+  }
+
+  /** Every operation's latency since the last call, reads and writes, sorted. */
+  long[] window() {
+    List<Latencies> parts = new ArrayList<>();
+    for (Latencies window : windows) {
+      synchronized (window) {
+        Latencies copy = new Latencies();
+        window.drainTo(copy);
+        parts.add(copy);
+      }
+    }
+    return Latencies.merged(parts);
   }
 
   void start(long seed) {
@@ -52,10 +77,15 @@ final class AppLoad {
     for (int client = 0; client < clients; client++) {
       Latencies readTimes = new Latencies();
       Latencies writeTimes = new Latencies();
+      Latencies window = new Latencies();
       reads.add(readTimes);
       writes.add(writeTimes);
+      windows.add(window);
       SplittableRandom random = new SplittableRandom(seed + client);
-      Thread thread = new Thread(() -> work(random, readTimes, writeTimes), "app-client-" + client);
+      int index = client;
+      Thread thread =
+          new Thread(
+              () -> work(index, random, readTimes, writeTimes, window), "app-client-" + client);
       thread.setDaemon(true);
       threads.add(thread);
       thread.start();
@@ -71,7 +101,12 @@ final class AppLoad {
     return new Measured(Latencies.merged(reads), Latencies.merged(writes), errors.get(), seconds);
   }
 
-  private void work(SplittableRandom random, Latencies readTimes, Latencies writeTimes) {
+  private void work(
+      int index,
+      SplittableRandom random,
+      Latencies readTimes,
+      Latencies writeTimes,
+      Latencies window) {
     try (Connection connection = DriverManager.getConnection(url, login);
         PreparedStatement read =
             connection.prepareStatement("SELECT * FROM `" + table + "` WHERE id = ?");
@@ -79,6 +114,10 @@ final class AppLoad {
             connection.prepareStatement(
                 "UPDATE `" + table + "` SET score = score + 1 WHERE id = ?")) {
       while (running.get()) {
+        if (index >= active) {
+          Thread.sleep(10);
+          continue;
+        }
         long key = random.nextLong(keys);
         boolean writing = random.nextDouble() < writeShare;
         long started = System.nanoTime();
@@ -94,11 +133,17 @@ final class AppLoad {
               }
             }
           }
-          (writing ? writeTimes : readTimes).record(System.nanoTime() - started);
+          long took = System.nanoTime() - started;
+          (writing ? writeTimes : readTimes).record(took);
+          synchronized (window) {
+            window.record(took);
+          }
         } catch (SQLException e) {
           errors.incrementAndGet(); // a lock wait timeout or deadlock the application would see
         }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (SQLException e) {
       errors.incrementAndGet();
       throw new IllegalStateException(

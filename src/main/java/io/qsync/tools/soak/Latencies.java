@@ -14,6 +14,14 @@ final class Latencies {
     nanos[count++] = latencyNanos;
   }
 
+  /** Moves every latency recorded so far to {@code into}, leaving this one empty. */
+  void drainTo(Latencies into) {
+    for (int i = 0; i < count; i++) {
+      into.record(nanos[i]);
+    }
+    count = 0;
+  }
+
   int count() {
     return count;
   }

@@ -40,7 +40,9 @@ public final class Soak {
    * What to run.
    *
    * @param serverUrl the server, without a database: {@code jdbc:mariadb://host:port/}
-   * @param throttle the throttled phase's {@code throttle:} settings, YAML lines; empty skips it
+   * @param throttle the fixed-rate phase's {@code throttle:} settings, YAML lines; empty skips it
+   * @param loadChange whether to add a phase, three times as long, in which the application is
+   *     idle, then busy, then idle again while qsync re-syncs with its default settings
    */
   public record Options(
       String serverUrl,
@@ -54,7 +56,8 @@ public final class Soak {
       int phaseSeconds,
       List<String> throttle,
       Path workDir,
-      long seed) {
+      long seed,
+      boolean loadChange) {
     public Options {
       requireNonNull(serverUrl, "serverUrl is null");
       requireNonNull(database, "database is null");
@@ -63,7 +66,12 @@ public final class Soak {
     }
   }
 
-  /** One phase's figures. */
+  /**
+   * One phase's figures.
+   *
+   * @param trace a line a second: the application, qsync's rows and the signals
+   * @param loadChanging whether the application's load changed during the phase
+   */
   public record Phase(
       String name,
       AppLoad.Measured app,
@@ -71,7 +79,12 @@ public final class Soak {
       long rowsWritten,
       double syncSeconds,
       Map<String, Double> throttledSeconds,
-      int retries) {}
+      int retries,
+      List<Trace.Line> trace,
+      boolean loadChanging) {}
+
+  /** The unthrottled phase: today's hard limits without the self-throttle. */
+  static final List<String> UNTHROTTLED = List.of("max_latency_increase: 0");
 
   private final Options options;
   private final Consumer<String> log;
@@ -97,7 +110,8 @@ public final class Soak {
           "CREATE DATABASE `" + options.database() + "` CHARACTER SET utf8mb4");
       try {
         buildWarehouse(warehouse);
-        Qsync qsync = qsync(writeConfig(warehouse, databaseUrl, false));
+        Path defaults = writeConfig(warehouse, databaseUrl, List.of(), "soak.yaml");
+        Qsync qsync = qsync(defaults, Progress.silent());
         log.accept(
             String.format(
                 Locale.ROOT,
@@ -105,15 +119,26 @@ public final class Soak {
                 options.rows(),
                 options.database(),
                 TABLE));
-        qsync.run(SYNC);
+        RunReport load = qsync.run(SYNC);
+        log.accept(
+            String.format(
+                Locale.ROOT,
+                "loaded in %.1f s, the server idle (default settings)",
+                load.duration().toNanos() / 1e9));
+        // the same sync with other throttles: two syncs of one table are refused by the config
+        Path unthrottled =
+            writeConfig(warehouse, databaseUrl, UNTHROTTLED, "soak-unthrottled.yaml");
         List<Phase> phases = new ArrayList<>();
-        phases.add(phase("application alone", null, null, warehouse, databaseUrl, login));
-        phases.add(phase("with qsync", qsync, SYNC, warehouse, databaseUrl, login));
+        phases.add(phase("application alone", null, warehouse, databaseUrl, login, false));
+        phases.add(phase("qsync, unthrottled", unthrottled, warehouse, databaseUrl, login, false));
+        phases.add(phase("qsync, default", defaults, warehouse, databaseUrl, login, false));
         if (!options.throttle().isEmpty()) {
-          // the same sync with a throttle: two syncs of one table are refused by the config
-          Qsync throttled = qsync(writeConfig(warehouse, databaseUrl, true));
-          phases.add(
-              phase("with qsync, throttled", throttled, SYNC, warehouse, databaseUrl, login));
+          Path fixed =
+              writeConfig(warehouse, databaseUrl, options.throttle(), "soak-fixed-rate.yaml");
+          phases.add(phase("qsync, fixed rate", fixed, warehouse, databaseUrl, login, false));
+        }
+        if (options.loadChange()) {
+          phases.add(phase("qsync, default, load", defaults, warehouse, databaseUrl, login, true));
         }
         return phases;
       } finally {
@@ -132,28 +157,62 @@ public final class Soak {
     }
   }
 
+  /**
+   * @param config qsync's config for the phase; null: the application alone
+   * @param loadChange whether the application is idle, busy and idle in thirds of a phase three
+   *     times as long
+   */
   private Phase phase(
-      String name, Qsync qsync, String sync, Path warehouse, String url, Properties login)
+      String name, Path config, Path warehouse, String url, Properties login, boolean loadChange)
       throws SQLException, InterruptedException {
+    int seconds = options.phaseSeconds() * (loadChange ? 3 : 1);
     log.accept(
         "phase '"
             + name
             + "': "
-            + options.phaseSeconds()
+            + seconds
             + " s, "
             + options.clients()
-            + " application clients");
+            + " application clients"
+            + (loadChange ? " (idle, busy, idle in thirds)" : ""));
+    SyncMeter meter = new SyncMeter();
+    Qsync qsync = config == null ? null : qsync(config, meter);
+    String sync = SYNC;
     AppLoad app =
         new AppLoad(url, login, TABLE, options.rows(), options.clients(), options.writeShare());
-    long deadline = System.nanoTime() + options.phaseSeconds() * 1_000_000_000L;
+    long begin = System.nanoTime();
+    long deadline = begin + seconds * 1_000_000_000L;
+    if (loadChange) {
+      app.activeClients(0);
+    }
     app.start(options.seed());
+    Trace trace = new Trace(url, login, TABLE, app, meter);
+    trace.start();
     int runs = 0;
     long written = 0;
     double syncSeconds = 0;
     Map<String, Double> throttled = new LinkedHashMap<>();
     int retries = 0;
+    Thread changer = null;
+    if (loadChange) {
+      changer =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(options.phaseSeconds() * 1000L);
+                  app.activeClients(options.clients());
+                  Thread.sleep(options.phaseSeconds() * 1000L);
+                  app.activeClients(0);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "soak-load-change");
+      changer.setDaemon(true);
+      changer.start();
+    }
     if (qsync == null) {
-      Thread.sleep(options.phaseSeconds() * 1000L);
+      Thread.sleep(seconds * 1000L);
     } else {
       while (System.nanoTime() < deadline) {
         changeWarehouse(warehouse, runs);
@@ -170,7 +229,12 @@ public final class Soak {
       }
     }
     AppLoad.Measured measured = app.stop();
-    return new Phase(name, measured, runs, written, syncSeconds, throttled, retries);
+    List<Trace.Line> lines = trace.stop();
+    if (changer != null) {
+      changer.join();
+    }
+    return new Phase(
+        name, measured, runs, written, syncSeconds, throttled, retries, lines, loadChange);
   }
 
   private void buildWarehouse(Path file) throws SQLException {
@@ -203,9 +267,9 @@ public final class Soak {
   }
 
   /**
-   * @param throttled whether the sync carries the throttled phase's throttle
+   * @param throttle the sync's {@code throttle:} lines; none: the defaults
    */
-  private Path writeConfig(Path warehouse, String databaseUrl, boolean throttled)
+  private Path writeConfig(Path warehouse, String databaseUrl, List<String> throttle, String name)
       throws IOException {
     StringBuilder yaml = new StringBuilder();
     yaml.append("connections:\n")
@@ -227,20 +291,20 @@ public final class Soak {
         .append("    table: ")
         .append(TABLE)
         .append("\n    key: [id]\n    mode: mirror\n    create_table: true\n");
-    if (throttled && !options.throttle().isEmpty()) {
+    if (!throttle.isEmpty()) {
       yaml.append("    throttle:\n");
-      options.throttle().forEach(line -> yaml.append("      ").append(line).append('\n'));
+      throttle.forEach(line -> yaml.append("      ").append(line).append('\n'));
     }
-    Path file = options.workDir().resolve(throttled ? "soak-throttled.yaml" : "soak.yaml");
+    Path file = options.workDir().resolve(name);
     Files.writeString(file, yaml);
     return file;
   }
 
-  private Qsync qsync(Path configFile) {
+  private Qsync qsync(Path configFile, Progress progress) {
     return new Qsync(
         ConfigLoader.load(configFile, Map.of("QSYNC_SOAK_PASSWORD", options.password())),
         Clock.systemUTC(),
-        Progress.silent(),
+        progress,
         FaultPoint.NONE);
   }
 

@@ -71,7 +71,68 @@ public final class SoakTable {
             String.format(Locale.ROOT, "%n    %s retried", Plural.of(phase.retries(), "batch")));
       }
     }
+    text.append(
+        "\nsignals against the application's p99, second by second (Pearson's r over the phase):");
+    for (Soak.Phase phase : phases) {
+      if (phase.trace().size() < 3) {
+        continue;
+      }
+      double[] p99 = series(phase.trace(), line -> line.appP99Nanos());
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%n  %-24s probe %.2f, Threads_running %.2f, sync rows/s %.2f",
+              phase.name(),
+              Trace.correlation(series(phase.trace(), line -> line.probeNanos()), p99),
+              Trace.correlation(series(phase.trace(), line -> line.threadsRunning()), p99),
+              Trace.correlation(series(phase.trace(), line -> line.syncRows()), p99)));
+    }
+    for (Soak.Phase phase : phases) {
+      if (phase.loadChanging()) {
+        text.append("\n\n").append(trace(phase));
+      }
+    }
     return text.toString();
+  }
+
+  /** The phase's trace, a line a second. */
+  static String trace(Soak.Phase phase) {
+    StringBuilder text = new StringBuilder();
+    text.append("trace of '")
+        .append(phase.name())
+        .append("', a line a second:")
+        .append(
+            String.format(
+                Locale.ROOT,
+                "%n%4s %7s %7s %9s %9s %9s %7s  %s",
+                "s",
+                "clients",
+                "app op",
+                "app p99",
+                "sync rows",
+                "probe",
+                "threads",
+                "self-throttle's last decision"));
+    for (Trace.Line line : phase.trace()) {
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%n%4d %7d %7d %9s %9d %9s %7.1f  %s",
+              line.second(),
+              line.clients(),
+              line.appOps(),
+              millis(line.appP99Nanos()),
+              line.syncRows(),
+              millis(line.probeNanos()),
+              line.threadsRunning(),
+              line.decision()));
+    }
+    return text.toString();
+  }
+
+  private static double[] series(
+      List<Trace.Line> lines, java.util.function.ToDoubleFunction<Trace.Line> value) {
+    return lines.stream().mapToDouble(value).toArray();
   }
 
   public static Map<String, Object> figures(Soak.Options options, List<Soak.Phase> phases) {
@@ -105,6 +166,7 @@ public final class SoakTable {
     figures.put("sync_seconds", phase.syncSeconds());
     figures.put("throttled_seconds", phase.throttledSeconds());
     figures.put("batches_retried", phase.retries());
+    figures.put("trace", phase.trace());
     return figures;
   }
 

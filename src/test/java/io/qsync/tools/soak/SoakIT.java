@@ -45,7 +45,8 @@ class SoakIT {
               "--json",
               json.toString(),
               "--throttle",
-              "max_rows_per_second=500"
+              "max_rows_per_second=500",
+              "--load-change"
             },
             new PrintWriter(out, true),
             new PrintWriter(err, true),
@@ -55,10 +56,17 @@ class SoakIT {
     assertThat(code).as(err.toString()).isZero();
     assertThat(out.toString())
         .contains("application alone")
-        .contains("with qsync")
-        .contains("p99 as a multiple");
+        .contains("qsync, unthrottled")
+        .contains("qsync, default")
+        .contains("qsync, fixed rate")
+        .contains("p99 as a multiple")
+        .contains("signals against the application's p99")
+        .contains("trace of 'qsync, default, load', a line a second:");
     JsonNode figures = new ObjectMapper().readTree(json.toFile());
-    assertThat(figures.get("phases")).hasSize(3);
+    assertThat(figures.get("phases")).hasSize(5);
+    assertThat(figures.at("/phases/4/trace").size())
+        .as("a line a second of the 3-second load-change phase")
+        .isGreaterThanOrEqualTo(2);
     assertThat(figures.at("/phases/0/reads").asLong()).isPositive();
     assertThat(figures.at("/phases/0/sync_runs").asInt()).isZero();
     assertThat(figures.at("/phases/1/sync_runs").asInt()).isPositive();

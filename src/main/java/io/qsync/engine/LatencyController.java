@@ -1,0 +1,206 @@
+package io.qsync.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Finds the sync's rate from the latency of a probe query, the way congestion control keeps a queue
+ * short: while the probe's median stays within the budget (a multiple of its baseline, or an
+ * absolute time), the share of time the sync writes grows by {@value #STEP} a decision (additive
+ * increase); above it, the share halves (multiplicative decrease), down to {@value #MIN_SHARE}. The
+ * baseline is the probe's median while the sync does not write: learned at the start, again every
+ * {@link #RELEARN} and whenever other sessions begin to work. While other sessions run fewer than
+ * {@code idleBelow} statements a second, nobody waits on the server and the sync writes all the
+ * time. Pure: time comes in as arguments; not thread-safe.
+ */
+final class LatencyController {
+  static final double MIN_SHARE = 0.02;
+  static final double STEP = 0.1;
+
+  /** How long a baseline holds while other sessions work: their load changes it. */
+  static final Duration RELEARN = Duration.ofSeconds(30);
+
+  /**
+   * The shortest batch the controller aims at: shorter ones cost more in commits than they spare.
+   */
+  static final Duration MIN_BATCH_TIME = Duration.ofMillis(50);
+
+  /**
+   * What the probe saw since the last decision.
+   *
+   * @param samples how many times the probe query ran
+   * @param median their median time
+   * @param otherStatementsPerSecond statements a second of every session but the sync's and the
+   *     probe's; negative when unknown (fewer than two readings)
+   * @param quiet whether the sync wrote nothing meanwhile, so the median is the application's alone
+   */
+  record Window(int samples, Duration median, double otherStatementsPerSecond, boolean quiet) {
+    Window {
+      requireNonNull(median, "median is null");
+    }
+  }
+
+  enum Move {
+    /** Write all the time: the server is idle. */
+    FULL,
+    /** The probe is within budget: write a larger share of the time. */
+    FASTER,
+    /** The probe is over budget: write half as much of the time. */
+    SLOWER,
+    /** The baseline was learned from a quiet window. */
+    LEARNED,
+    /** Stop writing for a moment to learn the baseline, then decide again. */
+    LEARN,
+    /** No reading: keep the share. */
+    HOLD
+  }
+
+  /**
+   * One decision.
+   *
+   * @param share the share of time the sync writes from now on (1: all the time)
+   * @param reason what a person reads: {@code probe 0.61ms > 1.3 x baseline 0.30ms}
+   * @param rule the rule it falls under, by which waiting time is summed up
+   */
+  record Step(Move move, double share, String reason, String rule) {}
+
+  private final double maxIncrease;
+  private final Duration maxLatency;
+  private final double idleBelow;
+  private double share = 1;
+  private Duration baseline;
+  private Instant learnedAt;
+  private boolean idle;
+
+  /**
+   * @param maxIncrease the budget as a multiple of the baseline (used when {@code maxLatency} is
+   *     zero)
+   * @param maxLatency the budget as a time; zero: a multiple of the baseline
+   * @param idleBelow statements a second of other sessions under which the server counts as idle;
+   *     0: never idle
+   */
+  LatencyController(double maxIncrease, Duration maxLatency, double idleBelow) {
+    this.maxIncrease = maxIncrease;
+    this.maxLatency = requireNonNull(maxLatency, "maxLatency is null");
+    this.idleBelow = idleBelow;
+  }
+
+  Step decide(Window window, Instant now) {
+    if (window.otherStatementsPerSecond() >= 0 && window.otherStatementsPerSecond() < idleBelow) {
+      idle = true;
+      share = 1;
+      return new Step(
+          Move.FULL,
+          share,
+          String.format(
+              Locale.ROOT,
+              "server idle: %.0f statements/s from other sessions < %s (idle_below)",
+              window.otherStatementsPerSecond(),
+              number(idleBelow)),
+          "server idle");
+    }
+    if (window.samples() == 0 || window.otherStatementsPerSecond() < 0) {
+      return new Step(Move.HOLD, share, "no probe reading", "no probe reading");
+    }
+    boolean wasIdle = idle;
+    idle = false;
+    Duration limit;
+    String budget;
+    if (maxLatency.isZero()) {
+      boolean stale =
+          baseline == null || wasIdle || Duration.between(learnedAt, now).compareTo(RELEARN) >= 0;
+      if (stale && window.quiet()) {
+        learned(window.median(), now);
+        return new Step(
+            Move.LEARNED,
+            share,
+            String.format(
+                Locale.ROOT,
+                "probe baseline %s while the sync waited (%.0f statements/s from other sessions)",
+                millis(baseline),
+                Math.max(0, window.otherStatementsPerSecond())),
+            "baseline learned");
+      }
+      if (stale) {
+        return new Step(
+            Move.LEARN,
+            share,
+            baseline == null || wasIdle
+                ? "learning the probe's baseline: other sessions are at work"
+                : "learning the probe's baseline again (every " + RELEARN.toSeconds() + "s)",
+            "learning the probe's baseline");
+      }
+      limit = Duration.ofNanos(Math.round(baseline.toNanos() * maxIncrease));
+      budget = number(maxIncrease) + " x baseline " + millis(baseline);
+    } else {
+      limit = maxLatency;
+      budget = millis(maxLatency) + " (max_probe_latency)";
+    }
+    if (window.median().compareTo(limit) > 0) {
+      share = Math.max(MIN_SHARE, share / 2);
+      return new Step(
+          Move.SLOWER,
+          share,
+          "probe " + millis(window.median()) + " > " + budget + ": writing " + percent(share),
+          maxLatency.isZero()
+              ? "probe latency > " + number(maxIncrease) + "x baseline"
+              : "probe latency > " + millis(maxLatency));
+    }
+    share = Math.min(1, share + STEP);
+    return new Step(
+        Move.FASTER,
+        share,
+        "probe " + millis(window.median()) + " <= " + budget + ": writing " + percent(share),
+        "probe latency within budget");
+  }
+
+  /** The baseline, the probe's median while the sync did not write. */
+  void learned(Duration median, Instant now) {
+    if (!median.isZero()) {
+      baseline = median;
+      learnedAt = now;
+    }
+  }
+
+  double share() {
+    return share;
+  }
+
+  /** How long to wait after a batch that took {@code took}, so that writing takes the share. */
+  Duration pauseAfter(Duration took) {
+    return share >= 1
+        ? Duration.ZERO
+        : Duration.ofNanos(Math.round(took.toNanos() * (1 - share) / share));
+  }
+
+  /**
+   * The transaction time batches aim at: {@code configured} scaled by the share, at least {@link
+   * #MIN_BATCH_TIME}, so that a sync held back writes in short bursts the application can pass
+   * between.
+   */
+  Duration batchTime(Duration configured) {
+    if (configured.isZero() || share >= 1) {
+      return configured;
+    }
+    Duration scaled = Duration.ofNanos(Math.round(configured.toNanos() * share));
+    Duration floor = configured.compareTo(MIN_BATCH_TIME) < 0 ? configured : MIN_BATCH_TIME;
+    return scaled.compareTo(floor) < 0 ? floor : scaled;
+  }
+
+  static String millis(Duration duration) {
+    return String.format(Locale.ROOT, "%.2fms", duration.toNanos() / 1e6);
+  }
+
+  private static String percent(double share) {
+    return String.format(Locale.ROOT, "%.0f%% of the time", share * 100);
+  }
+
+  private static String number(double value) {
+    return value == Math.rint(value)
+        ? String.valueOf((long) value)
+        : String.format(Locale.ROOT, "%s", value);
+  }
+}

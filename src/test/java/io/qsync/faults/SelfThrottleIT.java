@@ -1,0 +1,247 @@
+package io.qsync.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qsync.config.ConnectionConfig;
+import io.qsync.config.Mode;
+import io.qsync.config.MySqlConnectionConfig;
+import io.qsync.config.QsyncConfig;
+import io.qsync.config.Secret;
+import io.qsync.config.SyncConfig;
+import io.qsync.config.ThrottleConfig;
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
+import io.qsync.engine.RunReport;
+import io.qsync.resume.SyncSetup;
+import io.qsync.resume.TargetsData;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.Warehouse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The self-throttle against the real MariaDB, run by a user with ordinary grants (no PROCESS, no
+ * SUPER): while an application works on the table, a network that turns slow under qsync's sessions
+ * (a {@link FaultProxy}) makes its probe query slower than its baseline, and the run writes a
+ * smaller share of the time and says why, then speeds up again once the network heals; on an idle
+ * server the run is not held back.
+ */
+@ExtendWith(MariaDbExtension.class)
+class SelfThrottleIT {
+  /** About 5,000 changes in batches of 100: several seconds of batches through a slow link. */
+  private static final TargetsData DATA = new TargetsData(6000, 6400);
+
+  private static final String SELF_THROTTLE_RULE = "self-throttle, probe within 1.3x baseline";
+
+  @TempDir Path dir;
+
+  private FaultProxy proxy;
+  private final AtomicBoolean appRunning = new AtomicBoolean(true);
+  private Thread app;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    appRunning.set(false);
+    if (app != null) {
+      app.join(5000);
+    }
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  @Test
+  void writesLessOfTheTimeWhileTheProbeIsSlowAndSaysWhyThenSpeedsUp(TestDatabase database)
+      throws Exception {
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
+    String user = "qsync_st_" + UUID.randomUUID().toString().substring(0, 8);
+    String account = "'" + user + "'@'127.0.0.1'";
+    String password = "secret-" + user;
+    database.execute(
+        "CREATE USER " + account + " IDENTIFIED BY '" + password + "'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX ON `"
+            + database.name()
+            + "`.* TO "
+            + account);
+    try {
+      startApplication(database);
+      proxy = FaultProxy.start(database.host(), database.port());
+      List<String> decisions = new CopyOnWriteArrayList<>();
+      Progress progress =
+          decisionsTo(
+              decisions,
+              reason -> {
+                if (reason.startsWith("probe baseline ")) {
+                  proxy.slow(Duration.ofMillis(20)); // the probe's round trip: 40 ms and more
+                } else if (reason.contains(" > 1.3 x baseline ")) {
+                  proxy.heal();
+                }
+              });
+      Qsync qsync =
+          new Qsync(
+              selfThrottled(database, warehouse, throughProxy(database, user, password), 10),
+              Clock.systemUTC(),
+              progress,
+              FaultPoint.NONE);
+
+      RunReport report = qsync.run(TargetsData.SYNC);
+      System.out.println("self-throttle decisions: " + report.throttle().decisions());
+
+      assertThat(decisions)
+          .as("the run's decisions, in the progress line")
+          .anyMatch(
+              reason -> reason.matches("probe baseline \\d+\\.\\d\\dms while the sync waited .*"))
+          .anyMatch(
+              reason ->
+                  reason.matches(
+                      "probe \\d+\\.\\d\\dms > 1\\.3 x baseline \\d+\\.\\d\\dms: writing 50% of the"
+                          + " time"))
+          .anyMatch(reason -> reason.matches("probe \\d+\\.\\d\\dms <= 1\\.3 x baseline .*"));
+      assertThat(report.throttle().decisions())
+          .as("the run report's decisions")
+          .anyMatch(line -> line.matches("\\+\\d+(\\.\\d)?s probe .* > 1\\.3 x baseline .*"));
+      assertThat(report.throttle().throttledBy()).containsKey(SELF_THROTTLE_RULE);
+      assertThat(report.throttle().throttledBy().get(SELF_THROTTLE_RULE))
+          .isGreaterThan(Duration.ZERO);
+      TargetsData.assertTargetEqualsSource(database, warehouse);
+    } finally {
+      database.execute("DROP USER IF EXISTS " + account);
+    }
+  }
+
+  @Test
+  void anIdleServerLetsTheRunWriteAllTheTime(TestDatabase database) {
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
+    List<String> decisions = new CopyOnWriteArrayList<>();
+    // Other test classes may work on this server meanwhile: up to 1000 statements a second of
+    // theirs count as idle here.
+    Qsync qsync =
+        new Qsync(
+            selfThrottled(database, warehouse, Optional.empty(), 1000),
+            Clock.systemUTC(),
+            decisionsTo(decisions, reason -> {}),
+            FaultPoint.NONE);
+
+    RunReport report = qsync.run(TargetsData.SYNC);
+
+    assertThat(decisions)
+        .hasSize(1)
+        .allMatch(
+            reason ->
+                reason.matches(
+                    "server idle: \\d+ statements/s from other sessions < 1000 \\(idle_below\\)"));
+    assertThat(report.throttle().throttledBy()).as("time the run waited, by rule").isEmpty();
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /** An application reading the table by key about 300 times a second, straight to the server. */
+  private void startApplication(TestDatabase database) throws SQLException {
+    Connection connection = database.connect();
+    app =
+        new Thread(
+            () -> {
+              try (connection;
+                  PreparedStatement read =
+                      connection.prepareStatement(
+                          "SELECT variant FROM " + TargetsData.TABLE + " WHERE user_id = ?")) {
+                for (long key = 1; appRunning.get(); key = key % 6000 + 1) {
+                  read.setLong(1, key);
+                  try (ResultSet rows = read.executeQuery()) {
+                    rows.next();
+                  }
+                  Thread.sleep(3);
+                }
+              } catch (SQLException | InterruptedException e) {
+                // the test ends the application
+              }
+            },
+            "test-application");
+    app.setDaemon(true);
+    app.start();
+  }
+
+  private static Progress decisionsTo(List<String> decisions, Consumer<String> then) {
+    return new Progress() {
+      @Override
+      public void begin(String step, long total) {}
+
+      @Override
+      public void advance(long done) {}
+
+      @Override
+      public void end() {}
+
+      @Override
+      public void paced(String reason) {
+        decisions.add(reason);
+        then.accept(reason);
+      }
+    };
+  }
+
+  /**
+   * The resume suite's sync in batches of 100, self-throttled by default settings but {@code
+   * idle_below}, its target connection replaced when one is given.
+   */
+  private QsyncConfig selfThrottled(
+      TestDatabase database,
+      Warehouse warehouse,
+      Optional<MySqlConnectionConfig> target,
+      double idleBelow) {
+    QsyncConfig config =
+        SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(100).config();
+    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
+    ThrottleConfig throttle =
+        new ThrottleConfig(
+            0,
+            Duration.ZERO,
+            0,
+            0,
+            defaults.maxThreadsRunning(),
+            0,
+            List.of(),
+            defaults.maxReplicaLag(),
+            Duration.ZERO,
+            Optional.empty(),
+            defaults.maxPause(),
+            defaults.probeInterval(),
+            defaults.maxLatencyIncrease(),
+            Duration.ZERO,
+            idleBelow);
+    Map<String, SyncConfig> syncs =
+        config.syncs().entrySet().stream()
+            .collect(
+                Collectors.toMap(
+                    Map.Entry::getKey, entry -> entry.getValue().withThrottle(throttle)));
+    Map<String, ConnectionConfig> connections = new HashMap<>(config.connections());
+    target.ifPresent(connection -> connections.put("app", connection));
+    return new QsyncConfig(config.file(), config.stageDir(), connections, syncs);
+  }
+
+  private Optional<MySqlConnectionConfig> throughProxy(
+      TestDatabase database, String user, String password) {
+    return Optional.of(
+        new MySqlConnectionConfig(
+            "app", proxy.url(database.name()), user, new Secret(password), Map.of()));
+  }
+}
