@@ -60,6 +60,15 @@ public interface ChangeWriters {
     void apply(List<Change> batch, long afterSeq);
 
     /**
+     * Whether this writer takes new rows as LOAD DATA text without their values ({@link
+     * Change#text}), which spares decoding each value from the stage and encoding it again. Asked
+     * once, before the first batch.
+     */
+    default boolean takesInsertText() {
+      return false;
+    }
+
+    /**
      * Writes what the batches set aside, in one transaction, after the last batch: rows whose value
      * of another unique key of the table was still held by a row a later batch changed (a value
      * that moves between rows). Returns a note for the run's report when there were any.

@@ -91,7 +91,7 @@ final class BatchApplier {
     Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress);
     BatchRetry retry = retries.get();
     progress.beginAt("apply", plan.totalChanges(), plan.appliedThrough());
-    try (ChangeCursor cursor = stage.changes(plan.appliedThrough())) {
+    try (ChangeCursor cursor = stage.changes(plan.appliedThrough(), writer.takesInsertText())) {
       while (!plan.done()) {
         List<Change> batch =
             cursor.next(

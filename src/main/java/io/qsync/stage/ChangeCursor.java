@@ -32,7 +32,16 @@ public final class ChangeCursor implements AutoCloseable {
   private Future<List<Change>> pending;
   private boolean exhausted;
 
-  ChangeCursor(Statement statement, ResultSet rows, List<Column> columns, boolean readAhead) {
+  /** Whether the result's last column holds new rows as LOAD DATA text, read instead of values. */
+  private final boolean insertsAsText;
+
+  ChangeCursor(
+      Statement statement,
+      ResultSet rows,
+      List<Column> columns,
+      boolean readAhead,
+      boolean insertsAsText) {
+    this.insertsAsText = insertsAsText;
     this.statement = statement;
     this.rows = rows;
     this.columns = List.copyOf(columns);
@@ -45,10 +54,6 @@ public final class ChangeCursor implements AutoCloseable {
                   return thread;
                 })
             : null;
-  }
-
-  ChangeCursor(Statement statement, ResultSet rows, List<Column> columns) {
-    this(statement, rows, columns, false);
   }
 
   /** The next changes, at most {@code max}; empty at the end of the change set. */
@@ -105,11 +110,18 @@ public final class ChangeCursor implements AutoCloseable {
           exhausted = true;
           break;
         }
+        long seq = rows.getLong(1);
+        ChangeKind kind = ChangeKind.ofCode(rows.getString(2));
+        if (insertsAsText && kind == ChangeKind.INSERT) {
+          // The values stay in the stage: the writer gets the row's bytes as LOAD DATA text.
+          batch.add(new Change(seq, kind, null, rows.getBytes(columns.size() + 3)));
+          continue;
+        }
         Object[] row = new Object[columns.size()];
         for (int i = 0; i < row.length; i++) {
           row[i] = DuckDbValues.read(rows, i + 3, columns.get(i).type());
         }
-        batch.add(new Change(rows.getLong(1), ChangeKind.ofCode(rows.getString(2)), row));
+        batch.add(new Change(seq, kind, row));
       }
     } catch (SQLException e) {
       throw new QsyncException(

@@ -17,13 +17,18 @@ final class ChangeSetReader {
     this.file = file;
   }
 
-  /** A cursor over the changes after {@code afterSeq}, in order, reading one batch ahead. */
-  ChangeCursor after(long afterSeq) {
+  /**
+   * A cursor over the changes after {@code afterSeq}, in order, reading one batch ahead; with
+   * {@code insertsAsText}, new rows come as LOAD DATA text ({@link Change#text}) without values.
+   */
+  ChangeCursor after(long afterSeq, boolean insertsAsText) {
     try {
-      PreparedStatement statement = file.connection().prepareStatement(file.sql().changesAfter());
+      PreparedStatement statement =
+          file.connection().prepareStatement(file.sql().changesAfter(insertsAsText));
       statement.setFetchSize(2048);
       statement.setLong(1, afterSeq);
-      return new ChangeCursor(statement, statement.executeQuery(), file.columns(), true);
+      return new ChangeCursor(
+          statement, statement.executeQuery(), file.columns(), true, insertsAsText);
     } catch (SQLException e) {
       throw file.failed("read the change set", e);
     }
@@ -33,7 +38,7 @@ final class ChangeSetReader {
     try (PreparedStatement statement =
             file.connection().prepareStatement(file.sql().sample(kind, limit));
         ChangeCursor cursor =
-            new ChangeCursor(statement, statement.executeQuery(), file.columns())) {
+            new ChangeCursor(statement, statement.executeQuery(), file.columns(), false, false)) {
       return cursor.next(limit);
     } catch (SQLException e) {
       throw file.failed("read the change set", e);

@@ -211,9 +211,12 @@ public final class Stage implements AutoCloseable {
   /**
    * Opens a cursor over the change set after the given sequence number, in order, reading one batch
    * ahead on a thread of its own.
+   *
+   * @param insertsAsText whether new rows come as LOAD DATA text without their values ({@link
+   *     Change#text}), for a writer that loads them so
    */
-  public ChangeCursor changes(long afterSeq) {
-    return changes.after(afterSeq);
+  public ChangeCursor changes(long afterSeq, boolean insertsAsText) {
+    return changes.after(afterSeq, insertsAsText);
   }
 
   /** Up to {@code limit} changes of one kind, in key order: what {@code plan} shows. */

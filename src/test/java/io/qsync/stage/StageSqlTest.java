@@ -177,7 +177,7 @@ class StageSqlTest {
 
   @Test
   void readsTheChangeSetInOrder() {
-    assertThat(SQL.changesAfter())
+    assertThat(SQL.changesAfter(false))
         .isEqualTo(
             "SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_seq > ?"
                 + " ORDER BY qsync_seq");

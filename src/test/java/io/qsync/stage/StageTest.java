@@ -73,7 +73,7 @@ class StageTest {
 
   private List<Change> allChanges(long afterSeq) {
     List<Change> changes = new ArrayList<>();
-    try (ChangeCursor cursor = stage.changes(afterSeq)) {
+    try (ChangeCursor cursor = stage.changes(afterSeq, false)) {
       List<Change> batch;
       while (!(batch = cursor.next(2)).isEmpty()) {
         changes.addAll(batch);

@@ -101,6 +101,22 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     this.rejection = new MySqlRejection(connection, table, columns, key, keyIndexes, upsert, side);
   }
 
+  /** The changes with the values of rows that came as LOAD DATA text only, decoded. */
+  private List<Change> withValues(List<Change> changes) {
+    if (changes.stream().allMatch(change -> change.row() != null)) {
+      return changes;
+    }
+    List<Change> valued = new ArrayList<>(changes.size());
+    for (Change change : changes) {
+      valued.add(
+          change.row() != null
+              ? change
+              : new Change(
+                  change.seq(), change.kind(), loadData.values(change.text()), change.text()));
+    }
+    return valued;
+  }
+
   private static int indexOf(List<Column> columns, String name) {
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).name().equalsIgnoreCase(name)) {
@@ -108,6 +124,12 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
       }
     }
     throw new IllegalArgumentException("key column " + name + " is not in the result");
+  }
+
+  /** New rows come as LOAD DATA text: {@link MySqlLoadData} sends it as it is. */
+  @Override
+  public boolean takesInsertText() {
+    return true;
   }
 
   @Override
@@ -120,10 +142,10 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     if (outcome == Outcome.LOAD_DATA_DECLINED) {
       // LOAD DATA did not take every row as sent (and was rolled back): the row-exact statements
       // write the batch, or name the row and column the table rejects.
-      outcome = applyOnce(batch, afterSeq, Attempt.STATEMENTS);
+      outcome = applyOnce(withValues(batch), afterSeq, Attempt.STATEMENTS);
     }
     if (outcome == Outcome.VALUE_MOVES) {
-      outcome = applyOnce(batch, afterSeq, Attempt.ROWS);
+      outcome = applyOnce(withValues(batch), afterSeq, Attempt.ROWS);
     }
     if (outcome != Outcome.COMMITTED) {
       throw new IllegalStateException("a batch written a row at a time ended " + outcome);
@@ -236,6 +258,9 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
   private boolean write(
       List<Change> batch, Attempt attempt, List<Change> setAside, Set<String> collidedOn)
       throws SQLException {
+    if (writes == Writes.RECONCILED || attempt != Attempt.BULK) {
+      batch = withValues(batch); // looked up by key, or written by statements
+    }
     writeDeletes(ofKind(batch, ChangeKind.DELETE));
     Writing writing = writing(batch);
     List<Change> updates = writing.updates();
@@ -259,6 +284,7 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     if (attempt == Attempt.BULK && loadData.suits(inserts)) {
       return loadData.load(connection, inserts);
     }
+    inserts = withValues(inserts);
     for (List<Change> chunk :
         StatementChunks.split(inserts, maxRowsPerStatement, statementBytes(), allColumns)) {
       writeRows(chunk, false);
@@ -397,10 +423,10 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
     }
     long statementText = dialect.upsert(table, columns, 1).length();
     for (Change change : batch) {
-      if (change.kind() == ChangeKind.DELETE
-          || statementText + StatementChunks.estimate(change.row(), allColumns) <= limit) {
+      if (change.kind() == ChangeKind.DELETE || statementText + upperBound(change) <= limit) {
         continue; // the upper bound fits: most rows never need the exact count
       }
+      change = withValues(List.of(change)).get(0);
       long rowBytes = statementText;
       for (Object value : change.row()) {
         rowBytes += StatementChunks.bytesSent(value);
@@ -409,6 +435,16 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
         throw rejection.tooLarge(change, rowBytes, limit);
       }
     }
+  }
+
+  /** At most the bytes of the row's values in a statement. */
+  private long upperBound(Change change) {
+    if (change.row() != null) {
+      return StatementChunks.estimate(change.row(), allColumns);
+    }
+    // Each value's text holds at least its bytes (binary as hex, twice them); a statement escapes
+    // a byte in two at most, and takes a scalar in its fixed most.
+    return 2L * change.text().length + (long) StatementChunks.SCALAR_BYTES * columns.size();
   }
 
   private int keysPerStatement() {
@@ -528,7 +564,8 @@ final class MySqlChangeWriter implements Destination.ChangeWriter {
    * Replays the batch in the order {@link #write} applies it, a row at a time and uncommitted, to
    * name the row and column the target rejects.
    */
-  private QsyncException pinpoint(List<Change> batch, SQLException batchError) {
+  private QsyncException pinpoint(List<Change> changes, SQLException batchError) {
+    List<Change> batch = withValues(changes);
     try {
       connection.setAutoCommit(false);
       for (Change change : ofKind(batch, ChangeKind.DELETE)) {

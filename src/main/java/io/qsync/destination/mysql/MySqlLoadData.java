@@ -44,6 +44,15 @@ final class MySqlLoadData {
    */
   private static final Set<Integer> REFUSED = Set.of(1148, 3948, 2068, 1235);
 
+  /**
+   * The most bytes one read of the stream hands the driver. MariaDB Connector/J (3.5) reads the
+   * stream 8192 bytes at a time and sends each read as one packet from a buffer of 8192 bytes that
+   * also holds the packet's 4-byte header: a full read grows that buffer to 128 KiB and the flush
+   * shrinks it again, two allocations per 8 KiB sent. A read that leaves room for the header is
+   * sent from the buffer as it is.
+   */
+  static final int MAX_READ = 8192 - 4;
+
   private static final byte[] NULL_FIELD = {'\\', 'N'};
   private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
@@ -120,6 +129,62 @@ final class MySqlLoadData {
     }
   }
 
+  /**
+   * The values of a row the stage sent as LOAD DATA text ({@link Change#text}), as the stage's
+   * reader would have decoded them: for the statements that write a batch LOAD DATA declined, and
+   * for the messages that name a row.
+   */
+  Object[] values(byte[] text) {
+    Object[] row = new Object[columns.size()];
+    int start = 0;
+    for (int i = 0; i < row.length; i++) {
+      int end = start;
+      while (text[end] != '\t' && text[end] != '\n') {
+        end++;
+      }
+      row[i] = value(text, start, end, columns.get(i).type());
+      start = end + 1;
+    }
+    return row;
+  }
+
+  private static Object value(byte[] text, int start, int end, SqlType type) {
+    if (end - start == 2 && text[start] == '\\' && text[start + 1] == 'N') {
+      return null;
+    }
+    byte[] unescaped = new byte[end - start];
+    int length = 0;
+    for (int i = start; i < end; i++) {
+      byte b = text[i];
+      if (b == '\\' && i + 1 < end) {
+        b =
+            switch (text[++i]) {
+              case 't' -> '\t';
+              case 'n' -> '\n';
+              case 'r' -> '\r';
+              case '0' -> 0;
+              default -> text[i];
+            };
+      }
+      unescaped[length++] = b;
+    }
+    String value = new String(unescaped, 0, length, StandardCharsets.UTF_8);
+    return switch (type.kind()) {
+      case BOOLEAN -> value.equals("1");
+      case TINYINT, SMALLINT, INTEGER, BIGINT, UTINYINT, USMALLINT, UINTEGER ->
+          Long.parseLong(value);
+      case UBIGINT, HUGEINT -> new BigInteger(value);
+      case FLOAT -> (float) Double.parseDouble(value); // the float's exact value as a double
+      case DOUBLE -> Double.parseDouble(value);
+      case DECIMAL -> new BigDecimal(value);
+      case VARCHAR, JSON, UUID -> value;
+      case BLOB -> java.util.HexFormat.of().parseHex(value);
+      case DATE -> LocalDate.parse(value);
+      case TIME -> LocalTime.parse(value);
+      case TIMESTAMP, TIMESTAMP_UTC -> LocalDateTime.parse(value.replace(' ', 'T'));
+    };
+  }
+
   /** The rows in LOAD DATA's default text format, encoded as they are read. */
   private final class RowStream extends InputStream {
     private final List<Change> rows;
@@ -145,6 +210,7 @@ final class MySqlLoadData {
       if (count == 0) {
         return 0;
       }
+      count = Math.min(count, MAX_READ);
       int copied = 0;
       while (copied < count && fill()) {
         int chunk = Math.min(count - copied, length - position);
@@ -164,7 +230,12 @@ final class MySqlLoadData {
         position = 0;
         length = 0;
         while (next < rows.size() && length < (1 << 13)) {
-          encode(rows.get(next++).row());
+          Change change = rows.get(next++);
+          if (change.text() != null) {
+            put(change.text()); // made by the stage in this very format
+          } else {
+            encode(change.row());
+          }
         }
       }
       return true;

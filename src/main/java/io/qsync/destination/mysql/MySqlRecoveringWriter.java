@@ -44,6 +44,12 @@ final class MySqlRecoveringWriter implements Destination.ChangeWriter {
     this.lock = requireNonNull(lock, "lock is null");
   }
 
+  /** Its writers are {@link MySqlChangeWriter}s, which decode text wherever they need values. */
+  @Override
+  public boolean takesInsertText() {
+    return true;
+  }
+
   @Override
   public void apply(List<Change> batch, long afterSeq) {
     if (batch.isEmpty()) {

@@ -12,7 +12,7 @@ import java.util.List;
  */
 final class StatementChunks {
   /** Bytes a non-text value takes at most as a literal, with its separator. */
-  private static final int SCALAR_BYTES = 48;
+  static final int SCALAR_BYTES = 48;
 
   private StatementChunks() {}
 
