@@ -60,9 +60,9 @@ public final class DuckDbRowHash {
       }
       String value = "CAST(" + references.get(i) + " AS DOUBLE)";
       texts.add(
-          ", regexp_extract(CAST(abs("
-              + value
-              + ") AS VARCHAR), '^(\\d*)\\.?(\\d*)e?([-+]?\\d*)$', ['i', 'f', 'e']) AS __qsync_t"
+          ", regexp_extract("
+              + DuckDbDoubles.text("abs(" + value + ")")
+              + ", '^(\\d*)\\.?(\\d*)e?([-+]?\\d*)$', ['i', 'f', 'e']) AS __qsync_t"
               + i);
       String t = "__qsync_t" + i;
       String digits = "(" + t + ".i || " + t + ".f)";

@@ -376,10 +376,10 @@ final class StageSql {
    * driver hands over bytes, not a string to decode and encode again): what {@link
    * io.qsync.diff.Change#text} describes, made by DuckDB for the whole batch so that the writer
    * only moves bytes. Every value reads back as the value the stage holds: a DOUBLE as DuckDB's
-   * shortest text that parses back to the same bits (DuckDB writes {@code 1e+16}, Java {@code
-   * 1.0E16}; the server parses either exactly), a FLOAT as the DOUBLE it is (its own shortest text
-   * may parse to a double above the largest float), a DECIMAL at its scale, a TIMESTAMP in
-   * microseconds.
+   * shortest text that parses back to the same bits, mended where DuckDB's is wrong ({@link
+   * io.qsync.duckdb.DuckDbDoubles}; DuckDB writes {@code 1e+16}, Java {@code 1.0E16}; the server
+   * parses either exactly), a FLOAT as the DOUBLE it is (its own shortest text may parse to a
+   * double above the largest float), a DECIMAL at its scale, a TIMESTAMP in microseconds.
    */
   String loadDataText() {
     StringJoiner fields = new StringJoiner(" || chr(9) || ", "encode(", " || chr(10))");
@@ -393,7 +393,8 @@ final class StageSql {
   static String loadDataField(String column, SqlType type) {
     return switch (type.kind()) {
       case BOOLEAN -> "CAST(CAST(" + column + " AS INTEGER) AS VARCHAR)";
-      case FLOAT -> "CAST(CAST(" + column + " AS DOUBLE) AS VARCHAR)";
+      case FLOAT -> io.qsync.duckdb.DuckDbDoubles.text("CAST(" + column + " AS DOUBLE)");
+      case DOUBLE -> io.qsync.duckdb.DuckDbDoubles.text(column);
       case VARCHAR, JSON, UUID ->
           // Most strings hold nothing to escape: the test spares five replaces of each (1M rows of
           // four strings: 2-3 s of CPU). The escape character first, so the escapes added stay
@@ -407,7 +408,7 @@ final class StageSql {
               + column
               + " END";
       case BLOB -> "hex(" + column + ")";
-      // Integers, DOUBLE (DuckDB's shortest text that reads back as the same bits), DECIMAL (at
+      // Integers, DECIMAL (at
       // its scale; a wider one is its text already), DATE, TIME, and TIMESTAMP as YYYY-MM-DD
       // HH:MM:SS with as many digits of microseconds as it needs (strftime's fixed six cost 0.6 s
       // more per million rows).
