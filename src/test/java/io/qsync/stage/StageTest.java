@@ -216,6 +216,27 @@ class StageTest {
   }
 
   @Test
+  void factsKeptBesideTheChangeSetTravelWithTheFileWhenItIsCopied() throws Exception {
+    source(row("a", 1, null), row("b", 2, null));
+    target(row("b", 2, "old"), row("c", 3, null));
+    ChangeCounts counts = stage.diff(KEY, BINARY, true);
+    assertThat(stage.facts()).as("a stage keeps no facts until asked").isEmpty();
+    stage.keepFacts(java.util.Map.of("plan_id", "plan-1", "sync", "s"));
+    stage.keepFacts(java.util.Map.of("plan_id", "plan-2"));
+    stage.close();
+
+    // A saved plan is the closed file, copied: no write-ahead log may hold part of it.
+    Path copy = dir.resolve("copy").resolve("plan.qsp");
+    java.nio.file.Files.createDirectories(copy.getParent());
+    java.nio.file.Files.copy(dir.resolve("s.duckdb"), copy);
+    stage = Stage.open(copy);
+    assertThat(stage.facts()).containsExactly(java.util.Map.entry("plan_id", "plan-2"));
+    assertThat(stage.meta()).hasValueSatisfying(meta -> assertThat(meta.counts()).contains(counts));
+    assertThat(allChanges(0).stream().map(StageTest::describe))
+        .containsExactly("1 INSERT [a, 1, null]", "2 UPDATE [b, 2, null]", "3 DELETE [c, 3, null]");
+  }
+
+  @Test
   void anUnfinishedExtractIsNotResumable() {
     source(row("a", 1, null));
     assertThat(stage.meta())
