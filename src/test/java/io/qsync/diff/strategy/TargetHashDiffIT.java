@@ -206,26 +206,4 @@ class TargetHashDiffIT {
     assertThat(table(database, "copy_h")).isEqualTo(source);
     assertThat(table(database, "copy_r")).isEqualTo(source);
   }
-
-  @Test
-  void aNullKeyInANullableUniqueKeyIsPlannedAsBefore(TestDatabase database) {
-    for (String table : List.of("copy_h", "copy_r")) {
-      database.execute(
-          "CREATE TABLE " + table + " (id BIGINT NULL, v VARCHAR(20), UNIQUE KEY (id))",
-          "INSERT INTO " + table + " VALUES (1, 'a'), (NULL, 'orphan'), (2, 'old')");
-    }
-    Warehouse warehouse =
-        warehouse("CREATE TABLE src AS SELECT * FROM (VALUES (1, 'a'), (2, 'b')) t(id, v)");
-    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src");
-
-    PlanReport byHashes = qsync.plan("hashes");
-    PlanReport byRows = qsync.plan("rows");
-
-    assertThat(byHashes.counts()).isEqualTo(byRows.counts());
-    assertThat(byHashes.counts().deletes()).isEqualTo(1);
-    assertThat(sampledKeys(byHashes)).isEqualTo(sampledKeys(byRows));
-    assertThat(byHashes.notes())
-        .contains(
-            "diff: target compared row hashes: read the key and hash of 3 rows, and 2 rows whole");
-  }
 }
