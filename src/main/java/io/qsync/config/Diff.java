@@ -13,8 +13,8 @@ import java.util.Optional;
  *     run, so that only changed rows leave it
  * @param stateDataset where the warehouse keeps the state (a BigQuery dataset, a DuckDB schema);
  *     present exactly for {@code snapshot}
- * @param compare how a comparison with the table reads it: {@link Compare#AUTO} reads each row's
- *     key and hash where the table's server can hash its rows, {@link Compare#ROWS} every row whole
+ * @param compare how a comparison with the table reads it: {@link Compare#ROWS} every row whole,
+ *     {@link Compare#HASHES} each row's key and hash where the table's server can hash its rows
  */
 public record Diff(Strategy strategy, Optional<String> stateDataset, Compare compare) {
   public enum Strategy {
@@ -28,10 +28,13 @@ public record Diff(Strategy strategy, Optional<String> stateDataset, Compare com
 
   /** How a comparison with the table ({@code diff: target}, or a snapshot's full one) reads it. */
   public enum Compare {
-    /** Key and row hash of each row, and whole only the rows whose hash differs, where possible. */
-    AUTO,
-    /** Every row whole: the comparison before row hashes, for a table whose hashes mislead. */
-    ROWS;
+    /** Every row whole. */
+    ROWS,
+    /**
+     * Key and row hash of each row, computed by the table's server, and whole only the rows whose
+     * hash differs, where the destination can hash its rows.
+     */
+    HASHES;
 
     public String configName() {
       return name().toLowerCase(Locale.ROOT);
@@ -41,7 +44,7 @@ public record Diff(Strategy strategy, Optional<String> stateDataset, Compare com
   public static final Diff TARGET = new Diff(Strategy.TARGET, Optional.empty());
 
   public Diff(Strategy strategy, Optional<String> stateDataset) {
-    this(strategy, stateDataset, Compare.AUTO);
+    this(strategy, stateDataset, Compare.ROWS);
   }
 
   public Diff {

@@ -89,7 +89,7 @@ class BenchCommandIT {
             "ceiling",
             "first_load",
             "no_change",
-            "no_change_rows",
+            "no_change_hashes",
             "changed_1pct",
             "changed_10pct",
             "snapshot_first",
