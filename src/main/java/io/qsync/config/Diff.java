@@ -13,8 +13,8 @@ import java.util.Optional;
  *     run, so that only changed rows leave it
  * @param stateDataset where the warehouse keeps the state (a BigQuery dataset, a DuckDB schema);
  *     present exactly for {@code snapshot}
- * @param compare how a comparison with the table reads it: {@link Compare#AUTO} reads each row's
- *     key and hash where the table's server can hash its rows, {@link Compare#ROWS} every row whole
+ * @param compare how a comparison with the table reads it: {@link Compare#ROWS} every row whole,
+ *     {@link Compare#HASHES} each row's key and hash where the table's server can hash its rows
  * @param verifyEvery for {@code snapshot}: how often a run is followed by a verify of the table,
  *     which sees the changes made to it by hand that the warehouse's diff cannot
  */
@@ -34,10 +34,13 @@ public record Diff(
 
   /** How a comparison with the table ({@code diff: target}, or a snapshot's full one) reads it. */
   public enum Compare {
-    /** Key and row hash of each row, and whole only the rows whose hash differs, where possible. */
-    AUTO,
-    /** Every row whole: the comparison before row hashes, for a table whose hashes mislead. */
-    ROWS;
+    /** Every row whole. */
+    ROWS,
+    /**
+     * Key and row hash of each row, computed by the table's server, and whole only the rows whose
+     * hash differs, where the destination can hash its rows.
+     */
+    HASHES;
 
     public String configName() {
       return name().toLowerCase(Locale.ROOT);
@@ -46,9 +49,9 @@ public record Diff(
 
   public static final Diff TARGET = new Diff(Strategy.TARGET, Optional.empty());
 
-  /** A diff that compares by hashes where it can, and that no scheduled verify follows. */
+  /** A diff that reads the table's rows whole, and that no scheduled verify follows. */
   public Diff(Strategy strategy, Optional<String> stateDataset) {
-    this(strategy, stateDataset, Compare.AUTO, Optional.empty());
+    this(strategy, stateDataset, Compare.ROWS, Optional.empty());
   }
 
   public Diff {

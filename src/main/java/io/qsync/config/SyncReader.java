@@ -144,8 +144,8 @@ final class SyncReader {
           "compare",
           YamlReader.choice(COMPARES),
           or(COMPARES),
-          Diff.Compare.AUTO.configName(),
-          "how a comparison with the table reads it: key and row hash, or every row whole");
+          Diff.Compare.ROWS.configName(),
+          "how a comparison with the table reads it: every row whole, or key and row hash");
   static final ConfigSection SECTION =
       ConfigSection.of(
           "syncs.NAME.",

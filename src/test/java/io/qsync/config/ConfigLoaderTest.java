@@ -240,13 +240,13 @@ class ConfigLoaderTest {
 
   @Test
   void readsHowTheTableIsCompared() {
-    assertThat(parse(syncWith("compare: rows")).sync("s").orElseThrow().diff())
-        .isEqualTo(Diff.TARGET.withCompare(Diff.Compare.ROWS));
+    assertThat(parse(syncWith("compare: hashes")).sync("s").orElseThrow().diff())
+        .isEqualTo(Diff.TARGET.withCompare(Diff.Compare.HASHES));
     assertThat(parse(syncWith("mode: upsert")).sync("s").orElseThrow().diff().compare())
-        .isEqualTo(Diff.Compare.AUTO);
-    ConfigProblem problem = onlyProblem(syncWith("compare: hashes"));
+        .isEqualTo(Diff.Compare.ROWS);
+    ConfigProblem problem = onlyProblem(syncWith("compare: hash"));
     assertThat(problem.keyPath()).isEqualTo("syncs.s.compare");
-    assertThat(problem.message()).contains("auto or rows");
+    assertThat(problem.message()).contains("rows or hashes");
   }
 
   @Test

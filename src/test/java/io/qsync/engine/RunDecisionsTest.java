@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.DeleteGuard;
+import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.config.RetryConfig;
 import io.qsync.config.SyncConfig;
@@ -149,7 +150,8 @@ class RunDecisionsTest {
     destination.withTable("t", COLUMNS, List.of("id"), rows(1, 4));
     source.returning(rows(1, 5));
 
-    RunReport report = runner(Mode.MIRROR).run(RunOptions.DEFAULT);
+    RunReport report =
+        runner(Mode.MIRROR, Diff.TARGET.withCompare(Diff.Compare.HASHES)).run(RunOptions.DEFAULT);
 
     assertThat(report.notes())
         .contains(
@@ -160,6 +162,10 @@ class RunDecisionsTest {
   }
 
   private SyncRunner runner(Mode mode) {
+    return runner(mode, Diff.TARGET);
+  }
+
+  private SyncRunner runner(Mode mode, Diff diff) {
     SyncConfig sync =
         new SyncConfig(
             "s",
@@ -174,7 +180,8 @@ class RunDecisionsTest {
             Duration.ofSeconds(1),
             DeleteGuard.DEFAULT,
             TestSyncs.fixedBatches(),
-            RetryConfig.DEFAULT);
+            RetryConfig.DEFAULT,
+            diff);
     return new SyncRunner(
         sync,
         source,

@@ -9,8 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -53,37 +51,26 @@ final class MySqlTableReader implements TableReader {
       return;
     }
     List<Column> keyColumns = key.stream().map(name -> column(columns, name)).toList();
-    // A key with a NULL part (a nullable unique key holds any number of them) matches nothing in
-    // an IN list: it is matched with <=> instead.
-    List<Object[]> ordered = new ArrayList<>();
-    List<Object[]> withNull = new ArrayList<>();
-    for (Object[] values : keys) {
-      (Arrays.asList(values).contains(null) ? withNull : ordered).add(values);
-    }
-    ordered.addAll(withNull);
-    StringJoiner any = new StringJoiner(" OR ");
-    if (ordered.size() > withNull.size()) {
-      StringJoiner keyList =
-          new StringJoiner(", ", key.size() == 1 ? "" : "(", key.size() == 1 ? "" : ")");
-      key.forEach(name -> keyList.add(MySqlDialect.quote(name)));
-      String one =
-          key.size() == 1
-              ? "?"
-              : "(" + String.join(", ", Collections.nCopies(key.size(), "?")) + ")";
-      StringJoiner marks = new StringJoiner(", ", "(", ")");
-      for (int i = 0; i < ordered.size() - withNull.size(); i++) {
-        marks.add(one);
-      }
-      any.add(keyList + " IN " + marks);
-    }
-    StringJoiner nullSafe = new StringJoiner(" AND ", "(", ")");
-    key.forEach(name -> nullSafe.add(MySqlDialect.quote(name) + " <=> ?"));
-    withNull.forEach(values -> any.add(nullSafe.toString()));
+    // The key columns are NOT NULL (the schema check requires it): an IN list finds every key.
+    StringJoiner keyList =
+        new StringJoiner(", ", key.size() == 1 ? "" : "(", key.size() == 1 ? "" : ")");
+    key.forEach(name -> keyList.add(MySqlDialect.quote(name)));
+    String one =
+        key.size() == 1 ? "?" : "(" + String.join(", ", Collections.nCopies(key.size(), "?")) + ")";
+    StringJoiner marks = new StringJoiner(", ", "(", ")");
+    keys.forEach(values -> marks.add(one));
     String sql =
-        "SELECT " + selected(columns) + " FROM " + MySqlDialect.quote(table) + " WHERE " + any;
+        "SELECT "
+            + selected(columns)
+            + " FROM "
+            + MySqlDialect.quote(table)
+            + " WHERE "
+            + keyList
+            + " IN "
+            + marks;
     try (PreparedStatement statement = connections.connection().prepareStatement(sql)) {
       int parameter = 1;
-      for (Object[] values : ordered) {
+      for (Object[] values : keys) {
         for (int k = 0; k < keyColumns.size(); k++) {
           MySqlValues.bind(statement, parameter++, values[k], keyColumns.get(k).type());
         }

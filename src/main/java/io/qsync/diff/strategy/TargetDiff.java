@@ -81,18 +81,10 @@ public final class TargetDiff implements ChangeSetStrategy {
         }
         Optional<String> wholeRows =
             sync.diff().compare() == Diff.Compare.ROWS
-                ? Optional.of("compare: rows")
+                ? Optional.of("compare: rows, the default; compare: hashes reads row hashes")
                 : destination.noKeyHashes();
         if (wholeRows.isPresent()) {
-          long rows = readWholeTable(stage, comparison, steps);
-          notes.add(
-              "diff: target read the table's "
-                  + Plural.of(rows, "row")
-                  + " whole ("
-                  + wholeRows.get()
-                  + ")");
-          yield diff(
-              stage, comparison, steps, () -> stage.diff(key, comparison.collations(), deletes));
+          yield wholeTable(stage, comparison, steps, notes, deletes, wholeRows.get());
         }
         yield byHashes(stage, comparison, steps, notes, deletes);
       }
@@ -129,15 +121,13 @@ public final class TargetDiff implements ChangeSetStrategy {
     long differing =
         stage.differingKeys(key, comparison.collations(), deletes, doubles == DoubleText.MARIADB);
     if (differing > KEYS_PER_READ && differing > hashed / 4) {
-      long rows = readWholeTable(stage, comparison, steps);
-      notes.add(
-          "diff: target read the table's "
-              + Plural.of(rows, "row")
-              + " whole: the row hashes of "
-              + Plural.of(differing, "row")
-              + " differ from the result's, more than a quarter");
-      return diff(
-          stage, comparison, steps, () -> stage.diff(key, comparison.collations(), deletes));
+      return wholeTable(
+          stage,
+          comparison,
+          steps,
+          notes,
+          deletes,
+          "the row hashes of " + Plural.of(differing, "row") + " differ, more than a quarter");
     }
     steps.begin("read differing rows", differing);
     long fetched;
@@ -164,8 +154,17 @@ public final class TargetDiff implements ChangeSetStrategy {
         stage, comparison, steps, () -> stage.diffDiffering(key, comparison.collations(), deletes));
   }
 
-  /** Reads every row of the table into the stage's target copy; returns how many. */
-  private long readWholeTable(Stage stage, Comparison comparison, Steps steps) {
+  /**
+   * The change set from every row of the table, read whole into the stage's target copy, as before
+   * row hashes; {@code why} goes into the note that says so.
+   */
+  private ChangeCounts wholeTable(
+      Stage stage,
+      Comparison comparison,
+      Steps steps,
+      List<String> notes,
+      boolean deletes,
+      String why) {
     steps.begin("read target", -1);
     long rows;
     try (Stage.StageWriter writer = stage.targetWriter(comparison.columns())) {
@@ -177,7 +176,12 @@ public final class TargetDiff implements ChangeSetStrategy {
       steps.advance(rows);
     }
     steps.end();
-    return rows;
+    notes.add("diff: target read the table's " + Plural.of(rows, "row") + " whole (" + why + ")");
+    return diff(
+        stage,
+        comparison,
+        steps,
+        () -> stage.diff(comparison.key(), comparison.collations(), deletes));
   }
 
   private static ChangeCounts diff(

@@ -33,8 +33,8 @@ public record BenchReport(
   public static final String FIRST_LOAD = "first_load";
   public static final String NO_CHANGE = "no_change";
 
-  /** The no-change re-sync with {@code compare: rows}: every row of the table read whole. */
-  public static final String NO_CHANGE_ROWS = "no_change_rows";
+  /** The no-change re-sync with {@code compare: hashes}: keys and row hashes read, not rows. */
+  public static final String NO_CHANGE_HASHES = "no_change_hashes";
 
   public static final String ONE_PERCENT = "changed_1pct";
   public static final String TEN_PERCENT = "changed_10pct";
