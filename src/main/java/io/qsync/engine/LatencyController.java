@@ -133,6 +133,12 @@ final class LatencyController {
                 : "learning the probe's baseline again (every " + RELEARN.toSeconds() + "s)",
             "learning the probe's baseline");
       }
+      if (window.median().compareTo(baseline) < 0) {
+        // the application alone cannot be slower than with the sync: a lower median while the
+        // sync writes shows the baseline was learned at an unlucky moment (as BBR keeps the
+        // lowest round trip it saw)
+        baseline = window.median();
+      }
       limit = Duration.ofNanos(Math.round(baseline.toNanos() * maxIncrease));
       budget = number(maxIncrease) + " x baseline " + millis(baseline);
     } else {

@@ -70,6 +70,17 @@ class LatencyControllerTest {
   }
 
   @Test
+  void aLowerMedianWhileWritingLowersABaselineLearnedAtAnUnluckyMoment() {
+    controller.decide(busy(120, true), at(0));
+    controller.decide(busy(0.40, false), at(1));
+
+    Step step = controller.decide(busy(0.61, false), at(2));
+
+    assertThat(step.reason())
+        .isEqualTo("probe 0.61ms > 1.3 x baseline 0.40ms: writing 50% of the time");
+  }
+
+  @Test
   void neverStopsWritingAltogether() {
     controller.decide(busy(0.30, true), at(0));
     for (int second = 1; second < 20; second++) {

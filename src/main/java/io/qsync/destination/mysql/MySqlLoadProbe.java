@@ -23,12 +23,7 @@ final class MySqlLoadProbe implements LoadProbe {
   /** {@code SHOW GLOBAL STATUS LIKE 'Threads_running'}: needs no privilege. */
   @Override
   public long threadsRunning() {
-    try (Statement statement = connections.connection().createStatement();
-        ResultSet rows = statement.executeQuery("SHOW GLOBAL STATUS LIKE 'Threads_running'")) {
-      return rows.next() ? rows.getLong(2) : 0;
-    } catch (SQLException e) {
-      throw MySqlErrors.failed(connections.side(), "read Threads_running", e);
-    }
+    return status("SHOW GLOBAL STATUS LIKE 'Threads_running'", "read Threads_running");
   }
 
   @Override
@@ -39,11 +34,16 @@ final class MySqlLoadProbe implements LoadProbe {
   /** {@code Questions} of the work session: needs no privilege. */
   @Override
   public long statementsRun() {
+    return status("SHOW SESSION STATUS LIKE 'Questions'", "read the session's Questions");
+  }
+
+  /** The value of a status variable, read on the work session with {@code show}. */
+  private long status(String show, String what) {
     try (Statement statement = connections.connection().createStatement();
-        ResultSet rows = statement.executeQuery("SHOW SESSION STATUS LIKE 'Questions'")) {
+        ResultSet rows = statement.executeQuery(show)) {
       return rows.next() ? rows.getLong(2) : 0;
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connections.side(), "read the session's Questions", e);
+      throw MySqlErrors.failed(connections.side(), what, e);
     }
   }
 
