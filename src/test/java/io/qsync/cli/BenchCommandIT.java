@@ -92,6 +92,8 @@ class BenchCommandIT {
             "no_change_hashes",
             "changed_1pct",
             "changed_10pct",
+            "verify_equal",
+            "verify_differs_0.1pct",
             "snapshot_first",
             "snapshot_changed_1pct",
             "script");
@@ -114,15 +116,21 @@ class BenchCommandIT {
     assertThat(report.path("figures").path(3).path("changes").asLong()).isZero();
     assertThat(report.path("figures").path(4).path("changes").asLong()).isPositive();
     assertThat(report.path("figures").path(6).path("changes").asLong())
-        .as("the snapshot's first run compares in full and finds the table equal")
+        .as("verify finds the synced table equal")
         .isZero();
-    long snapshotChanges = report.path("figures").path(7).path("changes").asLong();
+    assertThat(report.path("figures").path(7).path("changes").asLong())
+        .as("ids 1, 2 and 3 planted: one changed, one deleted, one extra")
+        .isEqualTo(3);
+    assertThat(report.path("figures").path(8).path("changes").asLong())
+        .as("the snapshot's first run compares in full and heals the three planted rows")
+        .isEqualTo(3);
+    long snapshotChanges = report.path("figures").path(9).path("changes").asLong();
     assertThat(snapshotChanges)
         .as("1 % of 2,000 rows, diffed in the warehouse")
         .isBetween(1L, 100L);
     assertThat(out.toString())
         .contains("diff: snapshot moved " + snapshotChanges + " changed rows");
-    assertThat(report.path("targets")).hasSize(6);
+    assertThat(report.path("targets")).hasSize(8);
     assertThat(report.path("targets").path(1).path("target").asText())
         .isEqualTo("first load: qsync CPU s per 1M rows <= 5");
 
