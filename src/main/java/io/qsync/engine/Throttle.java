@@ -75,6 +75,7 @@ final class Throttle implements AutoCloseable {
   private final List<String> decisions = new ArrayList<>();
   private LatencySampler sampler;
   private long ownAtTake;
+  private long ownAtNanos;
   private boolean wroteSinceTake;
   private Duration lastBatch = Duration.ZERO;
   private Instant startedAt;
@@ -269,6 +270,7 @@ final class Throttle implements AutoCloseable {
       sampler = samplers.get();
       startedAt = clock.instant();
       ownAtTake = ownStatements.getAsLong();
+      ownAtNanos = System.nanoTime();
       nextDecision = startedAt.plus(FIRST_LOOK);
       return;
     }

@@ -48,8 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(MariaDbExtension.class)
 class SelfThrottleIT {
-  /** About 5,000 changes in batches of 100: several seconds of batches through a slow link. */
-  private static final TargetsData DATA = new TargetsData(6000, 6400);
+  /** About 18,000 changes in batches of 100: seconds of batches after the link heals. */
+  private static final TargetsData DATA = new TargetsData(20000, 21000);
 
   private static final String SELF_THROTTLE_RULE = "self-throttle, probe within 1.3x baseline";
 
@@ -164,7 +164,7 @@ class SelfThrottleIT {
                   PreparedStatement read =
                       connection.prepareStatement(
                           "SELECT variant FROM " + TargetsData.TABLE + " WHERE user_id = ?")) {
-                for (long key = 1; appRunning.get(); key = key % 6000 + 1) {
+                for (long key = 1; appRunning.get(); key = key % 20000 + 1) {
                   read.setLong(1, key);
                   try (ResultSet rows = read.executeQuery()) {
                     rows.next();
