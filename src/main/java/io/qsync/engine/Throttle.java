@@ -81,6 +81,7 @@ final class Throttle implements AutoCloseable {
   private Instant startedAt;
   private Instant nextDecision;
   private String decidedRule = "";
+  private boolean looked;
 
   /** When the target was last seen clear; null before the first look. */
   private Instant clearAt;
@@ -279,6 +280,13 @@ final class Throttle implements AutoCloseable {
       waitFor(pause, budgetRule);
     }
     if (!clock.instant().isBefore(nextDecision)) {
+      if (!looked) {
+        // the first look is taken without writing: the server's statement rate is then the other
+        // sessions' alone, which the run's own burst of batches would blur
+        looked = true;
+        window();
+        waitFor(LEARN, "learning whether other sessions are at work");
+      }
       decide();
     }
   }
