@@ -75,11 +75,13 @@ final class Throttle implements AutoCloseable {
   private final List<String> decisions = new ArrayList<>();
   private LatencySampler sampler;
   private long ownAtTake;
+  private long ownAtNanos;
   private boolean wroteSinceTake;
   private Duration lastBatch = Duration.ZERO;
   private Instant startedAt;
   private Instant nextDecision;
   private String decidedRule = "";
+  private boolean looked;
 
   /** When the target was last seen clear; null before the first look. */
   private Instant clearAt;
@@ -269,6 +271,7 @@ final class Throttle implements AutoCloseable {
       sampler = samplers.get();
       startedAt = clock.instant();
       ownAtTake = ownStatements.getAsLong();
+      ownAtNanos = System.nanoTime();
       nextDecision = startedAt.plus(FIRST_LOOK);
       return;
     }
@@ -277,6 +280,13 @@ final class Throttle implements AutoCloseable {
       waitFor(pause, budgetRule);
     }
     if (!clock.instant().isBefore(nextDecision)) {
+      if (!looked) {
+        // the first look is taken without writing: the server's statement rate is then the other
+        // sessions' alone, which the run's own burst of batches would blur
+        looked = true;
+        window();
+        waitFor(LEARN, "learning whether other sessions are at work");
+      }
       decide();
     }
   }
