@@ -14,10 +14,8 @@ import picocli.CommandLine;
 
 /** Help and version: on stdout with exit 0 for every command; usage errors on stderr, exit 2. */
 class CliHelpTest {
-  private record Result(int exitCode, String out, String err) {}
-
   /** Runs one command line, catching also what picocli itself writes to System.err (warnings). */
-  private static Result qsync(String... args) {
+  private static CliRun qsync(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     ByteArrayOutputStream systemErr = new ByteArrayOutputStream();
@@ -30,7 +28,7 @@ class CliHelpTest {
     } finally {
       System.setErr(before);
     }
-    return new Result(code, out.toString(), err + systemErr.toString(StandardCharsets.UTF_8));
+    return new CliRun(code, out.toString(), err + systemErr.toString(StandardCharsets.UTF_8));
   }
 
   /** Every subcommand qsync has, read from its command line so that a new one is tested too. */
@@ -49,7 +47,7 @@ class CliHelpTest {
         .contains("run", "plan", "status", "history", "validate", "prune", "demo", "bench", "soak");
     for (String command : commands()) {
       for (String help : List.of("--help", "-h")) {
-        Result result = qsync(command, help);
+        CliRun result = qsync(command, help);
         assertThat(result.exitCode()).as(command + " " + help + ": " + result.err()).isZero();
         // picocli's own help command prints its header first
         assertThat(result.out()).as(command + " " + help).contains("Usage: qsync " + command);
@@ -59,14 +57,14 @@ class CliHelpTest {
         assertThat(result.err()).as(command + " " + help).isEmpty();
       }
     }
-    Result withOthers = qsync("plan", "--help", "-c", "absent.yaml");
+    CliRun withOthers = qsync("plan", "--help", "-c", "absent.yaml");
     assertThat(withOthers.exitCode()).isZero();
     assertThat(withOthers.out()).startsWith("Usage: qsync plan");
   }
 
   @Test
   void topLevelHelpListsEveryCommandWithAWholeSentence() {
-    Result result = qsync("--help");
+    CliRun result = qsync("--help");
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.err()).isEmpty();
@@ -124,7 +122,7 @@ class CliHelpTest {
   @Test
   void helpOfEveryCommandRendersWithoutPicocliWarnings() {
     for (String command : commands()) {
-      Result result = qsync("help", command);
+      CliRun result = qsync("help", command);
       assertThat(result.exitCode()).as(command).isZero();
       assertThat(result.err()).as(command).doesNotContain("WARN").isEmpty();
     }
@@ -132,7 +130,7 @@ class CliHelpTest {
 
   @Test
   void versionIsPrintedAloneOnStdout() {
-    Result result = qsync("--version");
+    CliRun result = qsync("--version");
 
     assertThat(result.exitCode()).isZero();
     // the pom's version, which the build writes into io/qsync/version.properties
@@ -143,7 +141,7 @@ class CliHelpTest {
 
   @Test
   void noCommandIsAUsageErrorWithTheUsageOnStderr() {
-    Result result = qsync();
+    CliRun result = qsync();
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.out()).isEmpty();

@@ -8,11 +8,8 @@ import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,12 +24,6 @@ class CliIT {
   private Warehouse warehouse;
 
   /** What one command line did. */
-  private record Result(int exitCode, String out, String err) {
-    String all() {
-      return out + err;
-    }
-  }
-
   @BeforeEach
   void warehouse() {
     warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
@@ -41,15 +32,8 @@ class CliIT {
         "INSERT INTO targets VALUES (1, 'control', 1.50), (2, 'treatment', NULL), (3, 'control', 2)");
   }
 
-  private Result qsync(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    try (PrintWriter outWriter = new PrintWriter(out);
-        PrintWriter errWriter = new PrintWriter(err)) {
-      code = Main.execute(args, outWriter, errWriter, false, Clock.systemUTC());
-    }
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun qsync(String... args) {
+    return CliRun.of(args);
   }
 
   private Path config(String url, String user, String password, String key) throws IOException {
@@ -92,7 +76,7 @@ class CliIT {
   void runPrintsCountsAndExitsZero(TestDatabase database) throws IOException {
     Path config = config(database);
 
-    Result result = qsync("run", "targets", "-c", config.toString());
+    CliRun result = qsync("run", "targets", "-c", config.toString());
 
     assertThat(result.exitCode()).as(result.all()).isZero();
     assertThat(result.out())
@@ -103,7 +87,7 @@ class CliIT {
         .contains("2 batches");
     assertThat(database.count("experiment_targets")).isEqualTo(3);
 
-    Result again = qsync("run", "--all", "--config", config.toString());
+    CliRun again = qsync("run", "--all", "--config", config.toString());
     assertThat(again.exitCode()).isZero();
     assertThat(again.out()).contains("0 inserted, 0 updated, 0 deleted, 3 unchanged");
   }
@@ -112,7 +96,7 @@ class CliIT {
   void runWithJsonOutputPrintsOneDocumentWithCounts(TestDatabase database) throws IOException {
     Path config = config(database);
 
-    Result result = qsync("run", "targets", "-c", config.toString(), "--output", "json");
+    CliRun result = qsync("run", "targets", "-c", config.toString(), "--output", "json");
 
     assertThat(result.exitCode()).as(result.all()).isZero();
     JsonNode json = new ObjectMapper().readTree(result.out());
@@ -130,7 +114,7 @@ class CliIT {
   void runFailureInJsonOutputIsStillOneDocument(TestDatabase database) throws IOException {
     Path config = config(database.url(), "root", "", "no_such_column");
 
-    Result result = qsync("run", "targets", "-c", config.toString(), "-o", "json");
+    CliRun result = qsync("run", "targets", "-c", config.toString(), "-o", "json");
 
     assertThat(result.exitCode()).isEqualTo(5);
     JsonNode run = new ObjectMapper().readTree(result.out()).get("runs").get(0);
@@ -143,13 +127,13 @@ class CliIT {
   void aFailedRunSaysWhichRunStoppedWhereInJsonOutput(TestDatabase database) throws IOException {
     Path config = config(database.url(), "root", "", "no_such_column");
 
-    Result result = qsync("run", "targets", "-c", config.toString(), "-o", "json");
+    CliRun result = qsync("run", "targets", "-c", config.toString(), "-o", "json");
 
     JsonNode run = new ObjectMapper().readTree(result.out()).get("runs").get(0);
     assertThat(run.get("run_id").asText()).as(result.all()).isNotBlank();
     assertThat(run.get("phase").asText()).isEqualTo("check");
     assertThat(run.get("applied_through").asLong()).isZero();
-    Result history = qsync("history", "targets", "-c", config.toString(), "-o", "json");
+    CliRun history = qsync("history", "targets", "-c", config.toString(), "-o", "json");
     assertThat(history.out()).contains(run.get("run_id").asText());
   }
 
@@ -157,7 +141,7 @@ class CliIT {
   void planShowsSamplesAndWritesNothing(TestDatabase database) throws IOException {
     Path config = config(database);
 
-    Result first = qsync("plan", "targets", "-c", config.toString());
+    CliRun first = qsync("plan", "targets", "-c", config.toString());
 
     assertThat(first.exitCode()).as(first.all()).isZero();
     assertThat(first.out())
@@ -177,7 +161,7 @@ class CliIT {
         "DELETE FROM targets WHERE user_id = 3");
     List<List<String>> before = database.rows("SELECT * FROM experiment_targets ORDER BY user_id");
 
-    Result plan = qsync("plan", "targets", "-c", config.toString(), "-o", "json");
+    CliRun plan = qsync("plan", "targets", "-c", config.toString(), "-o", "json");
 
     assertThat(plan.exitCode()).as(plan.all()).isZero();
     JsonNode json = new ObjectMapper().readTree(plan.out());
@@ -195,7 +179,7 @@ class CliIT {
         .toIterable()
         .containsExactly("insert", "update", "delete");
 
-    Result text = qsync("plan", "targets", "-c", config.toString());
+    CliRun text = qsync("plan", "targets", "-c", config.toString());
     assertThat(text.out())
         .contains("(2 source rows)")
         .contains("sample of update:\n  user_id=2: variant 'treatment' -> 'changed'\n")
@@ -219,7 +203,7 @@ class CliIT {
     assertThat(qsync("run", "targets", "-c", config.toString()).exitCode()).isZero();
     warehouse.execute("DELETE FROM targets WHERE user_id IN (2, 3)");
 
-    Result plan = qsync("plan", "targets", "-c", config.toString());
+    CliRun plan = qsync("plan", "targets", "-c", config.toString());
 
     assertThat(plan.exitCode()).as(plan.all()).isZero();
     assertThat(plan.out())
@@ -237,25 +221,25 @@ class CliIT {
     warehouse.execute("DELETE FROM targets WHERE user_id > 1");
     Path config = config(database);
 
-    Result run = qsync("run", "targets", "-c", config.toString());
+    CliRun run = qsync("run", "targets", "-c", config.toString());
     assertThat(run.out()).contains("(1 source row)").contains(", 1 batch, run ");
-    Result validate = qsync("validate", "-c", config.toString());
+    CliRun validate = qsync("validate", "-c", config.toString());
     assertThat(validate.out()).contains("query returns 3 columns");
-    Result offline = qsync("validate", "--offline", "-c", config.toString());
+    CliRun offline = qsync("validate", "--offline", "-c", config.toString());
     assertThat(offline.out()).contains("(1 sync, 2 connections)");
   }
 
   @Test
   void statusAndHistoryListTheRun(TestDatabase database) throws IOException {
     Path config = config(database);
-    Result never = qsync("status", "-c", config.toString());
+    CliRun never = qsync("status", "-c", config.toString());
     assertThat(never.exitCode()).as(never.all()).isZero();
     assertThat(never.out()).contains("targets").contains("never");
 
-    Result run = qsync("run", "targets", "-c", config.toString(), "-o", "json");
+    CliRun run = qsync("run", "targets", "-c", config.toString(), "-o", "json");
     String runId = new ObjectMapper().readTree(run.out()).get("runs").get(0).get("run_id").asText();
 
-    Result status = qsync("status", "-c", config.toString());
+    CliRun status = qsync("status", "-c", config.toString());
     assertThat(status.exitCode()).as(status.all()).isZero();
     assertThat(status.out())
         .contains("targets")
@@ -263,7 +247,7 @@ class CliIT {
         .contains("succeeded")
         .contains("+3 ~0 -0 =0");
 
-    Result history = qsync("history", "targets", "-c", config.toString());
+    CliRun history = qsync("history", "targets", "-c", config.toString());
     assertThat(history.exitCode()).as(history.all()).isZero();
     assertThat(history.out()).contains(runId).contains("succeeded").contains("3/3");
 
@@ -297,7 +281,7 @@ class CliIT {
             + "    key: [id]\n"
             + "    batch_size: lots\n");
 
-    Result result = qsync("run", "targets", "-c", config.toString());
+    CliRun result = qsync("run", "targets", "-c", config.toString());
 
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(result.err())
@@ -321,7 +305,7 @@ class CliIT {
             new String[] {"validate", "--offline"},
             new String[] {"run", "targets"},
             new String[] {"plan", "targets"})) {
-      Result result = qsync(withConfig(args, config));
+      CliRun result = qsync(withConfig(args, config));
       assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isEqualTo(3);
       assertThat(result.err())
           .as(String.join(" ", args))
@@ -333,7 +317,7 @@ class CliIT {
 
   @Test
   void aMissingConfigFileExitsThree() {
-    Result result = qsync("status", "-c", dir.resolve("absent.yaml").toString());
+    CliRun result = qsync("status", "-c", dir.resolve("absent.yaml").toString());
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(result.err()).contains("absent.yaml").contains("no such file");
   }
@@ -342,7 +326,7 @@ class CliIT {
   void anUnknownSyncExitsTwo(TestDatabase database) throws IOException {
     Path config = config(database);
 
-    Result run = qsync("run", "nope", "-c", config.toString());
+    CliRun run = qsync("run", "nope", "-c", config.toString());
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("no sync named 'nope'").contains("Known syncs: targets");
 
@@ -356,7 +340,7 @@ class CliIT {
   void aMissingKeyColumnExitsFive(TestDatabase database) throws IOException {
     Path config = config(database.url(), "root", "", "account_id");
 
-    Result result = qsync("run", "targets", "-c", config.toString());
+    CliRun result = qsync("run", "targets", "-c", config.toString());
 
     assertThat(result.exitCode()).isEqualTo(5);
     assertThat(result.err())
@@ -380,7 +364,7 @@ class CliIT {
             + "    key: [user_id]\n"
             + "    create_table: true\n");
 
-    Result result = qsync("run", "--all", "-c", config.toString());
+    CliRun result = qsync("run", "--all", "-c", config.toString());
 
     assertThat(result.exitCode()).as(result.all()).isEqualTo(5);
     assertThat(result.out()).contains("targets: succeeded");
@@ -390,7 +374,7 @@ class CliIT {
         .endsWith("1 sync of 2 failed: broken (exit 5)" + System.lineSeparator());
     assertThat(database.count("experiment_targets")).isEqualTo(3);
 
-    Result alone = qsync("run", "broken", "-c", config.toString());
+    CliRun alone = qsync("run", "broken", "-c", config.toString());
     assertThat(alone.err())
         .as("one sync's failure needs no heading")
         .startsWith("error: ")
@@ -401,7 +385,7 @@ class CliIT {
   void validateOfAGoodConfigExitsZero(TestDatabase database) throws IOException {
     Path config = config(database);
 
-    Result result = qsync("validate", "-c", config.toString());
+    CliRun result = qsync("validate", "-c", config.toString());
 
     assertThat(result.exitCode()).as(result.all()).isZero();
     assertThat(result.out())
@@ -416,7 +400,7 @@ class CliIT {
     database.execute("CREATE TABLE experiment_targets (user_id BIGINT PRIMARY KEY, variant TEXT)");
     Path config = config(database);
 
-    Result result = qsync("validate", "-c", config.toString());
+    CliRun result = qsync("validate", "-c", config.toString());
 
     assertThat(result.exitCode()).isEqualTo(5);
     assertThat(result.out())
@@ -429,7 +413,7 @@ class CliIT {
       throws IOException {
     Path config = config(database.url(), "root", SECRET, "user_id");
 
-    Result result = qsync("run", "targets", "-c", config.toString());
+    CliRun result = qsync("run", "targets", "-c", config.toString());
 
     assertThat(result.exitCode()).isEqualTo(5);
     assertThat(result.err())
@@ -458,7 +442,7 @@ class CliIT {
       System.arraycopy(args, 0, withConfig, 0, args.length);
       withConfig[args.length] = "-c";
       withConfig[args.length + 1] = config.toString();
-      Result result = qsync(withConfig);
+      CliRun result = qsync(withConfig);
       assertThat(result.all())
           .as(String.join(" ", args))
           .doesNotContain(SECRET)
@@ -482,7 +466,7 @@ class CliIT {
             new String[] {"plan", "targets"},
             new String[] {"status"},
             new String[] {"history", "targets", "-o", "json"})) {
-      Result result = qsync(withConfig(args, config));
+      CliRun result = qsync(withConfig(args, config));
       assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.all()).isEqualTo(3);
       assertThat(result.all())
           .as(String.join(" ", args))
@@ -513,12 +497,12 @@ class CliIT {
               new String[] {"status", "-o", "json"},
               new String[] {"history", "targets", "-o", "json"},
               new String[] {"validate", "--verbose"})) {
-        Result result =
+        CliRun result =
             qsync(withConfig(args, passwordFromFile(config(database.url(), user, "", "user_id"))));
         assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.err()).isZero();
         outputs.add(result.all());
       }
-      Result failed =
+      CliRun failed =
           qsync(
               withConfig(
                   new String[] {"run", "targets", "-v"},
@@ -562,7 +546,7 @@ class CliIT {
 
     for (String[] args :
         List.of(new String[] {"plan", "targets"}, new String[] {"history", "targets"})) {
-      Result result =
+      CliRun result =
           qsync(
               withConfig(
                   java.util.stream.Stream.concat(
@@ -580,7 +564,7 @@ class CliIT {
           .as(what)
           .contains("connection 'app': cannot connect to jdbc:mariadb://127.0.0.1:1/app");
     }
-    Result run = qsync("run", "targets", "-o", "json", "-c", config.toString());
+    CliRun run = qsync("run", "targets", "-o", "json", "-c", config.toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(new ObjectMapper().readTree(run.out()).get("runs").get(0).get("error_kind").asText())
         .isEqualTo("failed");
@@ -590,7 +574,7 @@ class CliIT {
   void anUnreachableHostExitsOneWithAClearMessage() throws IOException {
     Path config = config("jdbc:mariadb://127.0.0.1:1/app", "root", "", "user_id");
 
-    Result result = qsync("run", "targets", "-c", config.toString());
+    CliRun result = qsync("run", "targets", "-c", config.toString());
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err())
@@ -598,7 +582,7 @@ class CliIT {
         .contains("Check that the server runs and the url's host and port.")
         .doesNotContain("\tat ");
 
-    Result status = qsync("status", "-c", config.toString());
+    CliRun status = qsync("status", "-c", config.toString());
     assertThat(status.exitCode()).isZero();
     assertThat(status.out()).contains("unknown").contains("cannot read history");
   }

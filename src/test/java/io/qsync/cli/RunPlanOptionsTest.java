@@ -4,25 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.QsyncException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** {@code run --plan} and {@code --max-plan-age}: what goes together, before any config is read. */
 class RunPlanOptionsTest {
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result qsync(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    try (PrintWriter outWriter = new PrintWriter(out);
-        PrintWriter errWriter = new PrintWriter(err)) {
-      code = Main.execute(args, outWriter, errWriter, false, Clock.systemUTC());
-    }
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun qsync(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -36,7 +24,7 @@ class RunPlanOptionsTest {
           {"run", "a", "--max-plan-age", "1h", "-c", "absent.yaml"},
           {"run", "a", "--plan", "p.qsp", "--max-plan-age", "soon", "-c", "absent.yaml"}
         }) {
-      Result result = qsync(args);
+      CliRun result = qsync(args);
       assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.err()).isEqualTo(2);
       assertThat(result.err()).as(String.join(" ", args)).contains("plan");
     }

@@ -9,11 +9,8 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,12 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class VerifyCommandIT {
   @TempDir Path dir;
 
-  private record Result(int exitCode, String out, String err) {
-    String all() {
-      return out + err;
-    }
-  }
-
   @BeforeEach
   void warehouse() {
     new Warehouse(dir.resolve("warehouse.duckdb"))
@@ -39,15 +30,8 @@ class VerifyCommandIT {
                 + " (3, 'control', 0.1)");
   }
 
-  private Result qsync(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    try (PrintWriter outWriter = new PrintWriter(out);
-        PrintWriter errWriter = new PrintWriter(err)) {
-      code = Main.execute(args, outWriter, errWriter, false, Clock.systemUTC());
-    }
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun qsync(String... args) {
+    return CliRun.of(args);
   }
 
   private String config(TestDatabase database) throws IOException {
@@ -76,7 +60,7 @@ class VerifyCommandIT {
     String config = config(database);
     assertThat(qsync("run", "targets", "-c", config).exitCode()).isZero();
 
-    Result result = qsync("verify", "targets", "-c", config);
+    CliRun result = qsync("verify", "targets", "-c", config);
 
     assertThat(result.exitCode()).as(result.all()).isZero();
     assertThat(result.out())
@@ -93,7 +77,7 @@ class VerifyCommandIT {
         "DELETE FROM experiment_targets WHERE user_id = 2",
         "INSERT INTO experiment_targets VALUES (4, 'x', 0)");
 
-    Result result = qsync("verify", "--all", "-c", config);
+    CliRun result = qsync("verify", "--all", "-c", config);
 
     assertThat(result.exitCode()).as(result.all()).isEqualTo(6);
     assertThat(result.out())
@@ -106,9 +90,9 @@ class VerifyCommandIT {
         .contains("  different 3: score\n")
         .contains("A run of the sync writes what differs: qsync run targets");
 
-    Result history = qsync("history", "targets", "-c", config);
+    CliRun history = qsync("history", "targets", "-c", config);
     assertThat(history.out()).contains("verify:differs").contains("+1 ~2 -1");
-    Result status = qsync("status", "-c", config);
+    CliRun status = qsync("status", "-c", config);
     assertThat(status.out()).doesNotContain("verify");
   }
 
@@ -118,7 +102,7 @@ class VerifyCommandIT {
     assertThat(qsync("run", "targets", "-c", config).exitCode()).isZero();
     database.execute("UPDATE experiment_targets SET variant = 'control ' WHERE user_id = 3");
 
-    Result result = qsync("verify", "targets", "-c", config, "-o", "json");
+    CliRun result = qsync("verify", "targets", "-c", config, "-o", "json");
 
     assertThat(result.exitCode()).as(result.all()).isEqualTo(6);
     JsonNode verify = new ObjectMapper().readTree(result.out()).get("verifies").get(0);
@@ -163,8 +147,8 @@ class VerifyCommandIT {
       assertThat(qsync("run", "scores", "-c", file.toString()).exitCode()).isZero();
       database.execute("UPDATE scores SET grade = 'b' WHERE id = 2");
 
-      Result text = qsync("verify", "scores", "-c", file.toString());
-      Result json = qsync("verify", "scores", "-c", file.toString(), "-o", "json");
+      CliRun text = qsync("verify", "scores", "-c", file.toString());
+      CliRun json = qsync("verify", "scores", "-c", file.toString(), "-o", "json");
 
       // Each verify: the key's span and one pass, then the differing rows: 3 jobs of 10 MiB.
       assertThat(text.exitCode()).as(text.all()).isEqualTo(6);
@@ -181,7 +165,7 @@ class VerifyCommandIT {
 
   @Test
   void anUnknownSyncIsAUsageError(TestDatabase database) throws IOException {
-    Result result = qsync("verify", "nope", "-c", config(database));
+    CliRun result = qsync("verify", "nope", "-c", config(database));
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("no sync named 'nope'");
@@ -189,7 +173,7 @@ class VerifyCommandIT {
 
   @Test
   void helpExplainsWhatItComparesAndTheExitCode() {
-    Result result = qsync("verify", "--help");
+    CliRun result = qsync("verify", "--help");
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.out().replaceAll("\\s+", " "))

@@ -8,11 +8,8 @@ import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,12 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class VerifyEveryIT {
   @TempDir Path dir;
 
-  private record Result(int exitCode, String out, String err) {
-    String all() {
-      return out + err;
-    }
-  }
-
   @BeforeEach
   void warehouse() {
     new Warehouse(dir.resolve("warehouse.duckdb"))
@@ -43,15 +34,8 @@ class VerifyEveryIT {
                 + " (3, 'control', 0.1)");
   }
 
-  private Result qsync(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    try (PrintWriter outWriter = new PrintWriter(out);
-        PrintWriter errWriter = new PrintWriter(err)) {
-      code = Main.execute(args, outWriter, errWriter, false, Clock.systemUTC());
-    }
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun qsync(String... args) {
+    return CliRun.of(args);
   }
 
   private String config(TestDatabase database, String verifyEvery) throws IOException {
@@ -88,13 +72,13 @@ class VerifyEveryIT {
   void everySecondRunIsFollowedByAVerifyThatHealsAHandEdit(TestDatabase database)
       throws IOException {
     String config = config(database, "2 runs");
-    Result first = qsync("run", "targets", "-c", config);
+    CliRun first = qsync("run", "targets", "-c", config);
     assertThat(first.exitCode()).as(first.all()).isZero();
     assertThat(first.out()).as("one run is not yet two").doesNotContain("verify");
     List<List<String>> synced = table(database);
     database.execute("UPDATE experiment_targets SET variant = 'Control' WHERE user_id = 3");
 
-    Result second = qsync("run", "targets", "-c", config);
+    CliRun second = qsync("run", "targets", "-c", config);
 
     assertThat(second.exitCode()).as(second.all()).isZero();
     assertThat(second.out())
@@ -106,7 +90,7 @@ class VerifyEveryIT {
     assertThat(table(database)).as("the hand edit healed").isEqualTo(synced);
 
     database.execute("UPDATE experiment_targets SET variant = 'edited' WHERE user_id = 1");
-    Result third = qsync("run", "targets", "-c", config);
+    CliRun third = qsync("run", "targets", "-c", config);
     assertThat(third.exitCode()).as(third.all()).isZero();
     assertThat(third.out())
         .as("one run since the verify")
@@ -115,7 +99,7 @@ class VerifyEveryIT {
         .contains("compared in the warehouse with the state of run");
     assertThat(table(database).get(0)).containsExactly("1", "edited", "1.5");
 
-    Result fourth = qsync("run", "targets", "-c", config, "-o", "json");
+    CliRun fourth = qsync("run", "targets", "-c", config, "-o", "json");
     assertThat(fourth.exitCode()).as(fourth.all()).isZero();
     JsonNode verify = new ObjectMapper().readTree(fourth.out()).get("runs").get(0).get("verify");
     assertThat(verify.get("due").asText())
@@ -125,7 +109,7 @@ class VerifyEveryIT {
     assertThat(verify.get("healed").asLong()).isEqualTo(1);
     assertThat(table(database)).isEqualTo(synced);
 
-    Result history = qsync("history", "targets", "-c", config);
+    CliRun history = qsync("history", "targets", "-c", config);
     assertThat(history.out().lines().filter(line -> line.contains("verify:differs"))).hasSize(2);
   }
 
@@ -133,12 +117,12 @@ class VerifyEveryIT {
   void anIntervalVerifiesOnceTheLastVerifyIsThatOld(TestDatabase database) throws Exception {
     String config = config(database, "1h");
     assertThat(qsync("run", "targets", "-c", config).out()).doesNotContain("verify");
-    Result second = qsync("run", "targets", "-c", config);
+    CliRun second = qsync("run", "targets", "-c", config);
     assertThat(second.out())
         .as("no verify yet: the second run verifies")
         .contains("verify, due: no verify yet (verify_every: 1h)")
         .contains("targets: equal: table experiment_targets holds exactly the query's 3 rows");
-    Result third = qsync("run", "targets", "-c", config);
+    CliRun third = qsync("run", "targets", "-c", config);
     assertThat(third.out()).as("the last verify is younger than 1h").doesNotContain("verify");
 
     // The last verify, made older than the interval as time would.
@@ -146,7 +130,7 @@ class VerifyEveryIT {
         "UPDATE _qsync_runs SET started_at = started_at - INTERVAL 61 MINUTE"
             + " WHERE mode = 'verify'",
         "UPDATE experiment_targets SET score = 2.5 WHERE user_id = 2");
-    Result fourth = qsync("run", "targets", "-c", config);
+    CliRun fourth = qsync("run", "targets", "-c", config);
 
     assertThat(fourth.exitCode()).as(fourth.all()).isZero();
     assertThat(fourth.out())
@@ -164,7 +148,7 @@ class VerifyEveryIT {
         file,
         Files.readString(file).replace("    diff: snapshot\n    state_dataset: qsync_state\n", ""));
 
-    Result result = qsync("run", "targets", "-c", file.toString());
+    CliRun result = qsync("run", "targets", "-c", file.toString());
 
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(result.err())
@@ -178,7 +162,7 @@ class VerifyEveryIT {
   @Test
   void aVerifyEveryThatIsNeitherADurationNorRunsIsAConfigError(TestDatabase database)
       throws IOException {
-    Result result = qsync("run", "targets", "-c", config(database, "weekly"));
+    CliRun result = qsync("run", "targets", "-c", config(database, "weekly"));
 
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(result.err())
