@@ -80,7 +80,7 @@ final class Renderer {
                 text.append("\nverify, due: ")
                     .append(verified.why())
                     .append('\n')
-                    .append(VerifyCommand.text(verified.report())));
+                    .append(VerifyCommand.text(verified.report(), true)));
     return text.toString();
   }
 

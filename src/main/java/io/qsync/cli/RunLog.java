@@ -54,7 +54,7 @@ final class RunLog implements RunListener {
                   .map(
                       verified ->
                           "; verify: "
-                              + Messages.firstLine(VerifyCommand.text(verified.report()))
+                              + Messages.firstLine(VerifyCommand.text(verified.report(), true))
                                   .replaceFirst("^[^:]*: ", ""))
                   .orElse("")
               + " (exit 0)");

@@ -85,7 +85,7 @@ final class VerifyCommand implements Callable<Integer> {
         VerifyReport report = qsync.verify(name, samples, heal);
         results.add(map(report));
         if (!parent.options.json()) {
-          out.println(text(report));
+          out.println(text(report, qsync.sync(name).diff().snapshot()));
         }
         if (!report.equal() && report.healed() == 0 && exitCode == 0) {
           exitCode = ErrorKind.DIFFERS.exitCode();
@@ -111,7 +111,11 @@ final class VerifyCommand implements Callable<Integer> {
     return exitCode;
   }
 
-  static String text(VerifyReport report) {
+  /**
+   * @param snapshot whether the sync diffs in the warehouse ({@code diff: snapshot}), whose plain
+   *     run compares with its state and so does not write what a verify found in the table
+   */
+  static String text(VerifyReport report, boolean snapshot) {
     StringBuilder text = new StringBuilder();
     String cost =
         Plural.of(report.passes(), "pass")
@@ -163,7 +167,12 @@ final class VerifyCommand implements Callable<Integer> {
           .append(report.sync())
           .append(")");
     } else if (!report.equal()) {
-      text.append("\nA run of the sync writes what differs: qsync run ")
+      text.append(
+              snapshot
+                  ? "\nA run with --full writes what differs (a plain run of this diff: snapshot"
+                      + " sync compares with its state in the warehouse, not with the table): qsync"
+                      + " run --full "
+                  : "\nA run of the sync writes what differs: qsync run ")
           .append(report.sync())
           .append(", or only the differing keys: qsync verify --heal ")
           .append(report.sync());

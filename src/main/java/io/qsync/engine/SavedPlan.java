@@ -149,7 +149,7 @@ record SavedPlan(
    * table's, or made before its definition changed. Empty when it is the sync's.
    */
   Optional<String> notFor(String syncName, String tableName, String definitionNow, Path file) {
-    if (!sync.equals(syncName) || !table.equals(tableName)) {
+    if (!sync.equals(syncName)) {
       return Optional.of(
           "plan "
               + file
@@ -166,12 +166,15 @@ record SavedPlan(
               + syncName
               + " --out FILE");
     }
-    if (!definition.equals(definitionNow)) {
+    if (!table.equals(tableName) || !definition.equals(definitionNow)) {
       return Optional.of(
           "sync '"
               + syncName
-              + "': its definition (query, key, table, mode, source, target or the query's"
-              + " columns) changed since plan "
+              + "': its definition ("
+              + (table.equals(tableName)
+                  ? "query, key, table, mode, source, target or the query's columns"
+                  : "its table, " + table + " when the plan was made, is " + tableName + " now")
+              + ") changed since plan "
               + file
               + " was made, so the plan's change set is not the one a run would make; nothing"
               + " was written\nMake a new plan: qsync plan "

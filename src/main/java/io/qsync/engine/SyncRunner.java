@@ -509,7 +509,11 @@ public final class SyncRunner {
         execute(fresh, Optional.empty(), lock, stageFile, clock.instant(), new ArrayList<>());
     return resumed
         .withNote(
-            "then compared the table with the query's current result again, as run "
+            (sync.diff().snapshot()
+                    ? "then compared the query's current result with the state of the last"
+                        + " successful run in the warehouse again (not with the table: qsync run"
+                        + " --full does that), as run "
+                    : "then compared the table with the query's current result again, as run ")
                 + fresh.runId()
                 + ": "
                 + caughtUp.counts().describe())

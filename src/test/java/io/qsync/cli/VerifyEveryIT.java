@@ -142,6 +142,26 @@ class VerifyEveryIT {
   }
 
   @Test
+  void aVerifyByHandOfASnapshotSyncPointsToAFullRunNotAPlainOne(TestDatabase database)
+      throws IOException {
+    String config = config(database, "7d");
+    assertThat(qsync("run", "targets", "-c", config).exitCode()).isZero();
+    database.execute("UPDATE experiment_targets SET variant = 'edited' WHERE user_id = 2");
+
+    CliRun result = qsync("verify", "targets", "-c", config);
+
+    assertThat(result.exitCode()).as(result.all()).isEqualTo(6);
+    assertThat(result.out())
+        .contains("  different 2: variant")
+        .contains(
+            "A run with --full writes what differs (a plain run of this diff: snapshot sync"
+                + " compares with its state in the warehouse, not with the table): qsync run"
+                + " --full targets, or only the differing keys: qsync verify --heal targets");
+    assertThat(qsync("run", "--full", "targets", "-c", config).exitCode()).isZero();
+    assertThat(qsync("verify", "targets", "-c", config).exitCode()).isZero();
+  }
+
+  @Test
   void verifyEveryWithDiffTargetIsAConfigErrorAtItsLine(TestDatabase database) throws IOException {
     Path file = Path.of(config(database, "7d"));
     Files.writeString(

@@ -76,7 +76,13 @@ class SavedPlanTest {
             message ->
                 assertThat(message)
                     .contains("is a plan for sync 's' (table t), not for sync 'other'"));
-    assertThat(PLAN.notFor("s", "t2", "def", FILE)).isPresent();
+    assertThat(PLAN.notFor("s", "t2", "def", FILE))
+        .hasValueSatisfying(
+            why ->
+                assertThat(why)
+                    .contains(
+                        "sync 's': its definition (its table, t when the plan was made, is t2")
+                    .contains("Make a new plan: qsync plan s --out plan.qsp"));
     assertThat(PLAN.notFor("s", "t", "changed", FILE))
         .hasValueSatisfying(
             message ->
