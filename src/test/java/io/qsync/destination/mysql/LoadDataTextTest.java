@@ -147,13 +147,19 @@ class LoadDataTextTest {
         Object[] decoded = loadData.values(text.text());
         Object[] read = values.get(i).row();
         for (int c = 0; c < COLUMNS.size(); c++) {
-          // Double.equals and Float.equals compare bit patterns: -0 is not 0.
+          // −0 goes as 0, as a statement binding −0.0 stores it (MariaDB 11.4 would keep a −0 it
+          // reads as text); every other double and float bit for bit (Double.equals and
+          // Float.equals compare bit patterns).
+          Object expected =
+              read[c] instanceof Double d && d == 0
+                  ? (Object) 0.0
+                  : read[c] instanceof Float f && f == 0 ? (Object) 0.0f : read[c];
           assertThat(decoded[c])
               .as(
                   "row %d column %s from %s",
                   i, COLUMNS.get(c).name(), new String(text.text(), StandardCharsets.UTF_8))
-              .isEqualTo(read[c]);
-          if (read[c] instanceof Double d) {
+              .isEqualTo(expected);
+          if (expected instanceof Double d) {
             assertThat(Double.doubleToRawLongBits((Double) decoded[c]))
                 .isEqualTo(Double.doubleToRawLongBits(d));
           }
