@@ -35,6 +35,13 @@ public final class BucketSearch {
   /** How many rows a split aims to leave in each bucket. */
   public static final int ROWS_PER_BUCKET = 16;
 
+  /**
+   * The most rows (on the larger side) one pass fetches in buckets larger than {@value
+   * #ROWS_PER_BUCKET} rows; beyond it they are split again, so that a verify's memory stays
+   * bounded.
+   */
+  public static final long MAX_FETCH_ROWS = 50_000;
+
   /** The most buckets one range is split into in one pass. */
   public static final int MAX_FAN_OUT = 1 << 16;
 
@@ -146,6 +153,8 @@ public final class BucketSearch {
     buckets.addAll(target.keySet());
     List<KeyRange> fetch = new ArrayList<>();
     List<KeyRange> split = new ArrayList<>();
+    List<KeyRange> small = new ArrayList<>();
+    long smallRows = 0;
     int differing = 0;
     BigInteger child = pass.grouping().width();
     for (BigInteger bucket : buckets) {
@@ -156,11 +165,23 @@ public final class BucketSearch {
       }
       differing++;
       KeyRange range = pass.grouping().range(bucket);
-      if (Math.max(one.rows(), other.rows()) <= leafRows || child.equals(BigInteger.ONE)) {
+      long rows = Math.max(one.rows(), other.rows());
+      if (child.equals(BigInteger.ONE) || rows <= ROWS_PER_BUCKET) {
         fetch.add(range);
+      } else if (rows <= leafRows) {
+        small.add(range);
+        smallRows += rows;
       } else {
         split.add(range);
       }
+    }
+    // Buckets of up to leafRows rows are fetched whole unless there are so many that their rows
+    // would not fit in memory (rows of keys clustered in a few buckets of a wide key span): then
+    // they are split too, into buckets of about ROWS_PER_BUCKET.
+    if (smallRows <= MAX_FETCH_ROWS) {
+      fetch.addAll(small);
+    } else {
+      split.addAll(small);
     }
     pending = split;
     width = child;

@@ -160,6 +160,37 @@ class BucketSearchTest {
   }
 
   @Test
+  void manyDifferingBucketsOfAThousandRowsAreSplitAgainRatherThanFetchedWhole() {
+    // Keys clustered at one end of a wide span (a few outliers far away): buckets sized for 16
+    // rows each hold a thousand; fetching every differing one whole would not fit in memory.
+    for (int differing : new int[] {10, 100}) {
+      BucketSearch search =
+          BucketSearch.over(BucketValue.KEY_HASH, Optional.empty(), 1000, 1_000_000);
+      BucketSearch.Pass first = search.next().orElseThrow();
+      Map<BigInteger, BucketSum> warehouse = new HashMap<>();
+      Map<BigInteger, BucketSum> target = new HashMap<>();
+      for (int bucket = 0; bucket < 1000; bucket++) {
+        warehouse.put(big(bucket), new BucketSum(1000, bucket));
+        target.put(big(bucket), new BucketSum(1000, bucket < differing ? -1 : bucket));
+      }
+
+      BucketSearch.Found found = search.compare(first, warehouse, target);
+
+      assertThat(found.differing()).isEqualTo(differing);
+      if (differing * 1000L <= BucketSearch.MAX_FETCH_ROWS) {
+        assertThat(found.split()).isZero();
+        assertThat(found.fetch()).as("adjacent buckets joined").hasSize(1);
+      } else {
+        assertThat(found.fetch()).isEmpty();
+        assertThat(found.split()).isEqualTo(differing);
+        assertThat(search.next().orElseThrow().grouping().width())
+            .as("split into buckets of about 16 rows")
+            .isEqualTo(first.grouping().width().divide(big(64)));
+      }
+    }
+  }
+
+  @Test
   void aSmallTableKeepsTheFirstPassAtSixtyFourBuckets() {
     BucketSearch search = BucketSearch.over(BucketValue.KEY_HASH, Optional.empty(), 1000, 50);
     assertThat(search.next().orElseThrow().grouping().width())
