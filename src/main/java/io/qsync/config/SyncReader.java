@@ -135,7 +135,7 @@ final class SyncReader {
       ConfigKey.optional(
           "verify_every",
           SyncReader::verifyEvery,
-          "a duration like 7d or 12h, or a number of runs like 10 runs",
+          "a duration like 7d or 12h, or a number of runs of at least 1 like 10 runs",
           "none",
           "with `diff: snapshot`: after a run, verify the table (and heal what differs) when the"
               + " last verify is this old, or after this many runs");

@@ -199,7 +199,7 @@ record SavedPlan(
             + " was made "
             + age(age)
             + " ago ("
-            + createdAt
+            + createdAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
             + "), more than --max-plan-age "
             + age(maxAge)
             + " allows; nothing was written\nMake a new plan: qsync plan "

@@ -187,7 +187,20 @@ class VerifyEveryIT {
     assertThat(result.exitCode()).isEqualTo(3);
     assertThat(result.err())
         .contains("syncs.targets.verify_every")
-        .contains("expected a duration like 7d or 12h, or a number of runs like 10 runs")
+        .contains(
+            "expected a duration like 7d or 12h, or a number of runs of at least 1 like 10 runs")
         .contains("\"weekly\"");
+  }
+
+  @Test
+  void zeroRunsIsRefusedSayingTheLeastNumberAllowed(TestDatabase database) throws IOException {
+    CliRun result = qsync("run", "targets", "-c", config(database, "0 runs"));
+
+    assertThat(result.exitCode()).isEqualTo(3);
+    assertThat(result.err())
+        .contains("syncs.targets.verify_every")
+        .contains("a number of runs of at least 1")
+        .contains("\"0 runs\"");
+    assertThat(database.rows("SHOW TABLES LIKE 'experiment_targets'")).isEmpty();
   }
 }

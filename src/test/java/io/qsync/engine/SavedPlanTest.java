@@ -20,6 +20,11 @@ class SavedPlanTest {
   private static final Instant MADE = Instant.parse("2026-12-05T10:00:00Z");
 
   private static SavedPlan plan(Optional<BucketSum> source, Optional<BucketSum> table) {
+    return plan(MADE, source, table);
+  }
+
+  private static SavedPlan plan(
+      Instant made, Optional<BucketSum> source, Optional<BucketSum> table) {
     return new SavedPlan(
         SavedPlan.FORMAT,
         "plan-20261205T100000Z-abcdef",
@@ -27,7 +32,7 @@ class SavedPlanTest {
         "t",
         "mirror",
         "def",
-        MADE,
+        made,
         new ChangeCounts(3, 1, 1, 9, 1),
         11,
         false,
@@ -89,6 +94,16 @@ class SavedPlanTest {
                 assertThat(message)
                     .contains("its definition", "changed since plan plan.qsp was made")
                     .contains("qsync plan s --out plan.qsp"));
+  }
+
+  @Test
+  void theRefusalGivesTheTimeThePlanWasMadeToTheSecond() {
+    SavedPlan plan = plan(MADE.plusNanos(123_456_789), Optional.empty(), Optional.empty());
+    Duration day = Duration.ofHours(24);
+    assertThat(plan.tooOld(MADE.plus(day).plusSeconds(60), day, FILE))
+        .hasValueSatisfying(
+            message ->
+                assertThat(message).contains("(2026-12-05T10:00:00Z)").doesNotContain(".123"));
   }
 
   @Test
