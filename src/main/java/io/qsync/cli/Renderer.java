@@ -473,10 +473,17 @@ final class Renderer {
 
   static String historyText(List<RunRecord> runs) {
     StringBuilder text = new StringBuilder();
+    // Run ids and statuses vary in width (plan-… and heal-… ids, verify:differs): the columns are
+    // as wide as their widest cell, so the rows stay aligned.
+    int idWidth = Math.max(23, runs.stream().mapToInt(run -> run.runId().length()).max().orElse(0));
+    int statusWidth =
+        Math.max(14, runs.stream().mapToInt(run -> status(run).length()).max().orElse(0));
+    String header = "%-" + idWidth + "s %-" + statusWidth + "s %-20s %-9s %-40s %s%n";
+    String row = "%-" + idWidth + "s %-" + statusWidth + "s %-20s %-9s %-40s %,d/%,d%s%n";
     text.append(
         String.format(
             Locale.ROOT,
-            "%-23s %-14s %-20s %-9s %-40s %s%n",
+            header,
             "RUN",
             "STATUS",
             "STARTED (UTC)",
@@ -487,7 +494,7 @@ final class Renderer {
       text.append(
           String.format(
               Locale.ROOT,
-              "%-23s %-14s %-20s %-9s %-40s %,d/%,d%s%n",
+              row,
               run.runId(),
               status(run),
               run.startedAt()

@@ -39,6 +39,9 @@ import java.util.function.Supplier;
  * Not thread-safe.
  */
 final class Healer {
+  /** How a heal's run id starts, to tell it in the history from the sync's own runs. */
+  static final String HEAL_RUN_PREFIX = "heal-";
+
   private final SyncConfig sync;
   private final Destination target;
   private final Map<String, Destination> replicas;
@@ -62,12 +65,25 @@ final class Healer {
   }
 
   /**
-   * Writes the differences; returns how many keys it wrote or deleted.
+   * What a heal wrote: how many keys it wrote or deleted, and the run it recorded them as (empty
+   * when there was nothing to write).
+   */
+  record Healed(long keys, Optional<String> runId) {
+    Healed {
+      requireNonNull(runId, "runId is null");
+    }
+
+    static final Healed NOTHING = new Healed(0, Optional.empty());
+  }
+
+  /**
+   * Writes the differences, recorded in the run history as a run whose id starts with {@code
+   * heal-}, so {@code qsync history} tells it from the sync's own runs.
    *
    * @param unchangedSince the newest run the verify saw; if another run came since, the table may
    *     have changed and nothing is written
    */
-  long heal(
+  Healed heal(
       VerifyReport report,
       List<RowComparison> found,
       RowShape shape,
@@ -96,7 +112,7 @@ final class Healer {
       }
     }
     if (write.isEmpty() && delete.isEmpty()) {
-      return 0;
+      return Healed.NOTHING;
     }
     ChangeCounts counts =
         new ChangeCounts(
@@ -119,6 +135,7 @@ final class Healer {
       changes.add(new Change(changes.size() + 1, ChangeKind.DELETE, row));
     }
     RunStore runs = target.runs();
+    String runId = HEAL_RUN_PREFIX + RunIds.next(clock);
     try (SyncLock lock = target.lock(sync.name(), sync.lockTimeout())) {
       if (!newestRun.get().equals(unchangedSince)) {
         throw new QsyncException(
@@ -142,7 +159,7 @@ final class Healer {
               : Optional.empty();
       RunRecord run =
           RunRecord.started(
-                  RunIds.next(clock),
+                  runId,
                   sync.name(),
                   sync.table(),
                   sync.mode().configName(),
@@ -165,7 +182,7 @@ final class Healer {
         throw e;
       }
     }
-    return changes.size();
+    return new Healed(changes.size(), Optional.of(runId));
   }
 
   private void apply(List<Change> changes, RowShape shape, String runId, SyncLock lock) {

@@ -3,6 +3,7 @@ package io.qsync.engine;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.ErrorKind;
+import io.qsync.Plural;
 import io.qsync.QsyncException;
 import io.qsync.Sleeper;
 import io.qsync.config.Mode;
@@ -239,16 +240,26 @@ final class Verifier {
         report(shape, by, warehouseRows, tableRows, passes, fetched, started, warehouse);
     RunRecord recorded = record(report, started);
     if (heal) {
-      long healed =
+      Healer.Healed healed =
           new Healer(sync, target, replicas, clock, sleeper, progress)
               .heal(report, found, shape, warehouse, table, this::newestRun, newestBefore);
-      report = report.withHealed(healed, warehouse.bytesBilled());
-      if (healed > 0) {
+      report = report.withHealed(healed.keys(), warehouse.bytesBilled());
+      if (healed.runId().isPresent()) {
         // The verify ends with its heal, whose write is recorded as a run of its own: a run that
         // verify_every counts starts after the verify's end (VerifySchedule), so not this one.
+        // The verify's record says what it found and which run healed it.
+        String healedBy =
+            "; healed: "
+                + Plural.of(healed.keys(), "key")
+                + " written by run "
+                + healed.runId().get();
         target
             .runs()
-            .update(recorded.finished(recorded.status(), clock.instant(), recorded.error()));
+            .update(
+                recorded.finished(
+                    recorded.status(),
+                    clock.instant(),
+                    recorded.error().map(error -> error + healedBy)));
       }
     }
     return report;

@@ -266,6 +266,33 @@ class RendererTest {
   }
 
   @Test
+  void historyColumnsStayAlignedForPlanAndHealRunIds() {
+    Instant started = Instant.parse("2026-03-01T10:00:00Z");
+    List<RunRecord> runs =
+        java.util.stream.Stream.of(
+                "20260301T100000Z-abcdef",
+                "plan-20260301T100000Z-abcdef",
+                "heal-20260301T100000Z-abcdef")
+            .map(
+                id ->
+                    RunRecord.started(id, "targets", "t", "mirror", started, "host", 42, 7)
+                        .withChangeSet(new ChangeCounts(10, 4, 3, 2, 3), 9)
+                        .withCheckpoint(9, 3)
+                        .finished(RunStatus.SUCCEEDED, started.plusSeconds(5), Optional.empty()))
+            .toList();
+
+    List<String> lines = Renderer.historyText(runs).lines().toList();
+
+    assertThat(lines).hasSize(4);
+    int status = lines.get(0).indexOf("STATUS");
+    int startedColumn = lines.get(0).indexOf("STARTED");
+    for (String line : lines.subList(1, 4)) {
+      assertThat(line.indexOf("succeeded")).as(line).isEqualTo(status);
+      assertThat(line.indexOf("2026-03-01 10:00:00")).as(line).isEqualTo(startedColumn);
+    }
+  }
+
+  @Test
   void rendersHistoryAndStatus() {
     Instant started = Instant.parse("2026-03-01T10:00:00.123Z");
     RunRecord run =

@@ -111,6 +111,13 @@ class VerifyEveryIT {
 
     CliRun history = qsync("history", "targets", "-c", config);
     assertThat(history.out().lines().filter(line -> line.contains("verify:differs"))).hasSize(2);
+    assertThat(history.out().lines().filter(line -> line.startsWith("heal-")))
+        .as("each heal is a run of its own, told from the sync's runs by its id")
+        .hasSize(2);
+    assertThat(history.out())
+        .containsPattern(
+            "error: table differs: 0 missing, 0 extra, 1 different; healed: 1 key written by run"
+                + " heal-\\d{8}T\\d{6}Z-[0-9a-f]{6}");
   }
 
   @Test
