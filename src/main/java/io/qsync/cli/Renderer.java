@@ -423,12 +423,22 @@ final class Renderer {
   static String nextRun(RunRecord run, String sync) {
     return switch (run.phase()) {
       case APPLY, STATE, SWAP ->
-          String.format(
-              Locale.ROOT,
-              "%,d of %,d changes applied; the next `qsync run %s` resumes it",
-              run.appliedThrough(),
-              run.changesTotal(),
-              sync);
+          run.appliesPlan()
+              ? String.format(
+                  Locale.ROOT,
+                  "%,d of %,d changes of the saved plan applied; `qsync run %s --plan FILE` with"
+                      + " the plan's file applies the rest as reviewed (a plain `qsync run %s`"
+                      + " finishes it too, then compares with the query's current result)",
+                  run.appliedThrough(),
+                  run.changesTotal(),
+                  sync,
+                  sync)
+              : String.format(
+                  Locale.ROOT,
+                  "%,d of %,d changes applied; the next `qsync run %s` resumes it",
+                  run.appliedThrough(),
+                  run.changesTotal(),
+                  sync);
       case EXTRACT ->
           run.sourceJob()
               .map(

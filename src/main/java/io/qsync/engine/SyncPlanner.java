@@ -14,6 +14,7 @@ import io.qsync.row.Column;
 import io.qsync.source.Source;
 import io.qsync.stage.Stage;
 import io.qsync.state.RunPhase;
+import io.qsync.state.RunRecord;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.RowShape;
 import java.io.IOException;
@@ -91,7 +92,7 @@ final class SyncPlanner {
   private PlanReport plan(Stage stage, Optional<Path> out) {
     // A source with jobs names the job after the run: each plan is a run of its own. A saved
     // plan's id is also the id of the run that applies it, so the run history names the plan.
-    String planRun = "plan-" + RunIds.next(clock);
+    String planRun = RunRecord.PLAN_RUN_PREFIX + RunIds.next(clock);
     Instant createdAt = clock.instant();
     Optional<Against> before = out.map(file -> against());
     ChangeSetStrategy strategy = ChangeSetStrategy.of(sync, source, target);

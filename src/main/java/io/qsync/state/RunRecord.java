@@ -45,6 +45,12 @@ public record RunRecord(
    */
   public static final String VERIFY = "verify";
 
+  /**
+   * How the id of a run that applies a saved plan starts: the plan's id, which {@code qsync plan
+   * --out} made and {@code qsync run --plan} takes as its run id.
+   */
+  public static final String PLAN_RUN_PREFIX = "plan-";
+
   public RunRecord {
     requireNonNull(runId, "runId is null");
     requireNonNull(sync, "sync is null");
@@ -294,6 +300,11 @@ public record RunRecord(
         connectionId,
         error,
         sourceJob);
+  }
+
+  /** Whether this run applies a saved plan ({@code qsync run --plan FILE}). */
+  public boolean appliesPlan() {
+    return runId.startsWith(PLAN_RUN_PREFIX);
   }
 
   /** Whether this records a {@code qsync verify} rather than a run. */

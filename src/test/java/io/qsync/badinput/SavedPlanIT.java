@@ -257,6 +257,10 @@ class SavedPlanIT {
     assertThat(table())
         .as("the update of 1 and the insert of 2 committed")
         .containsExactly(List.of("1", "a"), List.of("2", "b"), List.of("4", "gone"));
+    Outcome status = scene.run("status");
+    assertThat(status.out())
+        .as(status.all())
+        .contains("2 of 4 changes of the saved plan applied; `qsync run s --plan FILE`");
     // The changes the plan's run committed moved the table: its own resumption is not refused.
     Outcome resumed = scene.run("run", "s", "--plan", plan.toString());
 
