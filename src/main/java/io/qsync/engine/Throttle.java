@@ -105,12 +105,7 @@ final class Throttle implements AutoCloseable {
         target::statementsRun,
         config.selfThrottled()
             ? CONTROLLERS.computeIfAbsent(
-                List.of(
-                    sync.name(),
-                    target.describeLocation(),
-                    config.maxLatencyIncrease(),
-                    config.maxProbeLatency(),
-                    config.idleBelow()),
+                List.of(sync.name(), target.describeLocation(), config),
                 key -> newController(config))
             : null,
         clock,
@@ -119,9 +114,10 @@ final class Throttle implements AutoCloseable {
   }
 
   /**
-   * Each sync's self-throttle, kept from one run to the next in this process (qsync serve, soak),
-   * so that on a busy server a run starts at the share and with the baseline the last one ended
-   * with, as TCP keeps a path's window. Runs of one sync take turns under its lock.
+   * Each sync's self-throttle, per throttle settings, kept from one run to the next in this process
+   * (qsync serve, soak), so that on a busy server a run starts at the share and with the baseline
+   * the last one ended with, as TCP keeps a path's window. Runs of one sync take turns under its
+   * lock.
    */
   private static final Map<List<Object>, LatencyController> CONTROLLERS =
       new java.util.concurrent.ConcurrentHashMap<>();

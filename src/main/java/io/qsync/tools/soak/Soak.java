@@ -86,6 +86,24 @@ public final class Soak {
   /** The unthrottled phase: today's hard limits without the self-throttle. */
   static final List<String> UNTHROTTLED = List.of("max_latency_increase: 0");
 
+  /**
+   * The fixed-rate phase's throttle: the hand-set limits alone, without the self-throttle, unless
+   * they set its budget themselves.
+   */
+  static List<String> fixedRate(List<String> throttle) {
+    boolean budget =
+        throttle.stream()
+            .anyMatch(
+                line ->
+                    line.startsWith("max_latency_increase:")
+                        || line.startsWith("max_probe_latency_ms:"));
+    List<String> lines = new ArrayList<>(throttle);
+    if (!budget) {
+      lines.addAll(UNTHROTTLED);
+    }
+    return lines;
+  }
+
   private final Options options;
   private final Consumer<String> log;
 
@@ -134,7 +152,8 @@ public final class Soak {
         phases.add(phase("qsync, default", defaults, warehouse, databaseUrl, login, false));
         if (!options.throttle().isEmpty()) {
           Path fixed =
-              writeConfig(warehouse, databaseUrl, options.throttle(), "soak-fixed-rate.yaml");
+              writeConfig(
+                  warehouse, databaseUrl, fixedRate(options.throttle()), "soak-fixed-rate.yaml");
           phases.add(phase("qsync, fixed rate", fixed, warehouse, databaseUrl, login, false));
         }
         if (options.loadChange()) {
