@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qsync.config.ConfigLoader;
 import io.qsync.engine.FaultPoint;
-import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.RecordingProgress;
 import io.qsync.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,8 +44,8 @@ class SelfThrottleLoadIT {
   void loadArrivingBetweenTwoRunsOfOneProcessIsSeen(TestDatabase database) throws Exception {
     Path warehouse = dir.resolve("warehouse.duckdb");
     Soak.buildWarehouse(warehouse, 20_000);
-    List<String> told = new CopyOnWriteArrayList<>();
-    Qsync qsync = qsync(database, warehouse, told::add);
+    RecordingProgress progress = new RecordingProgress();
+    Qsync qsync = qsync(database, warehouse, progress);
     RunReport first = qsync.run(Soak.SYNC);
     assertThat(first.throttle().decisions())
         .as("the first load's decisions, the server idle")
@@ -56,7 +54,7 @@ class SelfThrottleLoadIT {
     app = application(database, 20_000);
     Thread.sleep(500);
     Soak.changeWarehouse(warehouse, 1, 0.01); // 200 changes: a batch or two
-    told.clear();
+    progress.paced.clear();
     RunReport second = qsync.run(Soak.SYNC);
 
     assertThat(second.counts().updates()).isPositive();
@@ -65,7 +63,9 @@ class SelfThrottleLoadIT {
         .isNotEmpty()
         .noneMatch(line -> line.contains("server idle"))
         .anyMatch(line -> line.matches(".*probe baseline .* \\(\\d{4,} statements/s .*"));
-    assertThat(told).as("the progress line").noneMatch(reason -> reason.contains("server idle"));
+    assertThat(progress.paced)
+        .as("the progress line")
+        .noneMatch(reason -> reason.contains("server idle"));
   }
 
   @Test
@@ -76,11 +76,13 @@ class SelfThrottleLoadIT {
         qsync(
             database,
             warehouse,
-            reason -> {
-              if (app == null && reason.startsWith("server idle")) {
-                app = application(database, 60_000);
-              }
-            });
+            new RecordingProgress()
+                .onPaced(
+                    reason -> {
+                      if (app == null && reason.startsWith("server idle")) {
+                        app = application(database, 60_000);
+                      }
+                    }));
 
     RunReport load = qsync.run(Soak.SYNC);
 
@@ -109,28 +111,14 @@ class SelfThrottleLoadIT {
     return load;
   }
 
-  private Qsync qsync(TestDatabase database, Path warehouse, Consumer<String> paced)
+  private Qsync qsync(TestDatabase database, Path warehouse, RecordingProgress progress)
       throws Exception {
     Path config =
         Soak.writeConfig(dir.resolve("soak.yaml"), warehouse, database.url(), "root", THROTTLE);
     return new Qsync(
         ConfigLoader.load(config, Map.of("QSYNC_SOAK_PASSWORD", "")),
         Clock.systemUTC(),
-        new Progress() {
-          @Override
-          public void begin(String step, long total) {}
-
-          @Override
-          public void advance(long done) {}
-
-          @Override
-          public void end() {}
-
-          @Override
-          public void paced(String reason) {
-            paced.accept(reason);
-          }
-        },
+        progress,
         FaultPoint.NONE);
   }
 }
