@@ -93,7 +93,9 @@ final class SoakCommand implements Callable<Integer> {
       paramLabel = "KEY=VALUE",
       description =
           "A throttle setting of the fixed-rate phase, e.g. --throttle max_rows_per_second=5000;"
-              + " repeat for more (default: batch_time=50ms and max_rows_per_second=2000).")
+              + " repeat for more (default: batch_time=50ms and max_rows_per_second=2000). The"
+              + " phase runs without the self-throttle unless one sets max_latency_increase or"
+              + " max_probe_latency_ms.")
   List<String> throttle = new ArrayList<>();
 
   @Option(names = "--no-throttled", description = "Skip the fixed-rate phase.")

@@ -23,6 +23,9 @@ final class LatencyController {
   /** How long a baseline holds while other sessions work: their load changes it. */
   static final Duration RELEARN = Duration.ofSeconds(30);
 
+  /** How often a changing share is news, at most: the steps in between are no news. */
+  static final Duration TELL_EVERY = Duration.ofSeconds(10);
+
   /**
    * The shortest batch the controller aims at: shorter ones cost more in commits than they spare.
    */
@@ -64,8 +67,11 @@ final class LatencyController {
    * @param share the share of time the sync writes from now on (1: all the time)
    * @param reason what a person reads: {@code probe 0.61ms > 1.3 x baseline 0.30ms}
    * @param rule the rule it falls under, by which waiting time is summed up
+   * @param changed whether it is news to a person watching (gh-ost's rule: tell transitions, not
+   *     every check): the server turned idle or busy, a baseline was learned, the probe could not
+   *     be read; a share other than the one last told, at most once a {@link #TELL_EVERY}.
    */
-  record Step(Move move, double share, String reason, String rule) {}
+  record Step(Move move, double share, String reason, String rule, boolean changed) {}
 
   private final double maxIncrease;
   private final Duration maxLatency;
@@ -74,6 +80,9 @@ final class LatencyController {
   private Duration baseline;
   private Instant learnedAt;
   private boolean idle;
+  private String state = "";
+  private Instant toldAt = Instant.MIN;
+  private double toldShare = -1;
 
   /**
    * @param maxIncrease the budget as a multiple of the baseline (used when {@code maxLatency} is
@@ -92,18 +101,20 @@ final class LatencyController {
     if (window.otherStatementsPerSecond() >= 0 && window.otherStatementsPerSecond() < idleBelow) {
       idle = true;
       share = 1;
-      return new Step(
+      String[] shown = apart(window.otherStatementsPerSecond(), idleBelow, 0);
+      return step(
           Move.FULL,
           share,
-          String.format(
-              Locale.ROOT,
-              "server idle: %.0f statements/s from other sessions < %s (idle_below)",
-              window.otherStatementsPerSecond(),
-              number(idleBelow)),
-          "server idle");
+          "server idle: "
+              + shown[0]
+              + " statements/s from other sessions < "
+              + shown[1]
+              + " (idle_below)",
+          "server idle",
+          now);
     }
     if (window.samples() == 0 || window.otherStatementsPerSecond() < 0) {
-      return new Step(Move.HOLD, share, "no probe reading", "no probe reading");
+      return step(Move.HOLD, share, "no probe reading", "no probe reading", now);
     }
     boolean wasIdle = idle;
     idle = false;
@@ -114,7 +125,7 @@ final class LatencyController {
           baseline == null || wasIdle || Duration.between(learnedAt, now).compareTo(RELEARN) >= 0;
       if (stale && window.quiet()) {
         learned(window.median(), now);
-        return new Step(
+        return step(
             Move.LEARNED,
             share,
             String.format(
@@ -122,16 +133,18 @@ final class LatencyController {
                 "probe baseline %s while the sync waited (%.0f statements/s from other sessions)",
                 millis(baseline),
                 Math.max(0, window.otherStatementsPerSecond())),
-            "baseline learned");
+            "baseline learned",
+            now);
       }
       if (stale) {
-        return new Step(
+        return step(
             Move.LEARN,
             share,
             baseline == null || wasIdle
                 ? "learning the probe's baseline: other sessions are at work"
                 : "learning the probe's baseline again (every " + RELEARN.toSeconds() + "s)",
-            "learning the probe's baseline");
+            "learning the probe's baseline",
+            now);
       }
       if (window.median().compareTo(baseline) < 0) {
         // the application alone cannot be slower than with the sync: a lower median while the
@@ -140,27 +153,54 @@ final class LatencyController {
         baseline = window.median();
       }
       limit = Duration.ofNanos(Math.round(baseline.toNanos() * maxIncrease));
-      budget = number(maxIncrease) + " x baseline " + millis(baseline);
+      budget = " (" + number(maxIncrease) + " x baseline " + millis(baseline) + ")";
     } else {
       limit = maxLatency;
-      budget = millis(maxLatency) + " (max_probe_latency)";
+      budget = " (max_probe_latency)";
     }
+    String[] shown = apart(window.median().toNanos() / 1e6, limit.toNanos() / 1e6, 2);
+    String probe = "probe " + shown[0] + "ms";
+    budget = shown[1] + "ms" + budget;
     if (window.median().compareTo(limit) > 0) {
       share = Math.max(MIN_SHARE, share / 2);
-      return new Step(
+      return step(
           Move.SLOWER,
           share,
-          "probe " + millis(window.median()) + " > " + budget + ": writing " + percent(share),
+          probe + " > " + budget + ": writing " + percent(share),
           maxLatency.isZero()
               ? "probe latency > " + number(maxIncrease) + "x baseline"
-              : "probe latency > " + millis(maxLatency));
+              : "probe latency > " + millis(maxLatency),
+          now);
     }
     share = Math.min(1, share + STEP);
-    return new Step(
+    return step(
         Move.FASTER,
         share,
-        "probe " + millis(window.median()) + " <= " + budget + ": writing " + percent(share),
-        "probe latency within budget");
+        probe + " <= " + budget + ": writing " + percent(share),
+        "probe latency within budget",
+        now);
+  }
+
+  private Step step(Move move, double share, String reason, String rule, Instant now) {
+    String next =
+        switch (move) {
+          case FULL -> "idle";
+          case LEARNED -> "learned " + reason;
+          case LEARN -> state; // the decision that follows the learning tells
+          case HOLD -> "no reading";
+          case FASTER, SLOWER -> "paced";
+        };
+    boolean changed =
+        !next.equals(state)
+            || (next.equals("paced")
+                && share != toldShare
+                && Duration.between(toldAt, now).compareTo(TELL_EVERY) >= 0);
+    state = next;
+    if (changed) {
+      toldAt = now;
+      toldShare = share;
+    }
+    return new Step(move, share, reason, rule, changed);
   }
 
   /** The baseline, the probe's median while the sync did not write. */
@@ -198,6 +238,22 @@ final class LatencyController {
 
   static String millis(Duration duration) {
     return String.format(Locale.ROOT, "%.2fms", duration.toNanos() / 1e6);
+  }
+
+  /**
+   * Two figures compared in a reason, with at least {@code decimals} decimals and as many more (up
+   * to six) as it takes to tell them apart, so that a reason never reads {@code 10 < 10}.
+   */
+  static String[] apart(double value, double limit, int decimals) {
+    int shown = decimals;
+    while (shown < 6 && format(value, shown).equals(format(limit, shown)) && value != limit) {
+      shown++;
+    }
+    return new String[] {format(value, shown), format(limit, shown)};
+  }
+
+  private static String format(double value, int decimals) {
+    return String.format(Locale.ROOT, "%." + decimals + "f", value);
   }
 
   private static String percent(double share) {

@@ -40,8 +40,9 @@ final class Throttle implements AutoCloseable {
   static final Duration DECIDE_EVERY = Duration.ofSeconds(1);
 
   /**
-   * When the self-throttle first decides, after the first batch began: three probe readings, enough
-   * to tell an idle server from a busy one. A run whose batches take less goes at full rate.
+   * How long the self-throttle looks at the server before a run's first batch: three probe
+   * readings, enough to tell an idle server from a busy one, and the probe's baseline while the
+   * sync does not write.
    */
   static final Duration FIRST_LOOK = Duration.ofMillis(300);
 
@@ -75,13 +76,11 @@ final class Throttle implements AutoCloseable {
   private final List<String> decisions = new ArrayList<>();
   private LatencySampler sampler;
   private long ownAtTake;
-  private long ownAtNanos;
   private boolean wroteSinceTake;
   private Duration lastBatch = Duration.ZERO;
   private Instant startedAt;
   private Instant nextDecision;
-  private String decidedRule = "";
-  private boolean looked;
+  private boolean told;
 
   /** When the target was last seen clear; null before the first look. */
   private Instant clearAt;
@@ -106,12 +105,7 @@ final class Throttle implements AutoCloseable {
         target::statementsRun,
         config.selfThrottled()
             ? CONTROLLERS.computeIfAbsent(
-                List.of(
-                    sync.name(),
-                    target.describeLocation(),
-                    config.maxLatencyIncrease(),
-                    config.maxProbeLatency(),
-                    config.idleBelow()),
+                List.of(sync.name(), target.describeLocation(), config),
                 key -> newController(config))
             : null,
         clock,
@@ -120,9 +114,10 @@ final class Throttle implements AutoCloseable {
   }
 
   /**
-   * Each sync's self-throttle, kept from one run to the next in this process (qsync serve, soak),
-   * so that on a busy server a run starts at the share and with the baseline the last one ended
-   * with, as TCP keeps a path's window. Runs of one sync take turns under its lock.
+   * Each sync's self-throttle, per throttle settings, kept from one run to the next in this process
+   * (qsync serve, soak), so that on a busy server a run starts at the share and with the baseline
+   * the last one ended with, as TCP keeps a path's window. Runs of one sync take turns under its
+   * lock.
    */
   private static final Map<List<Object>, LatencyController> CONTROLLERS =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -262,17 +257,19 @@ final class Throttle implements AutoCloseable {
   }
 
   /**
-   * The self-throttle's turn before a batch: at the first batch, start the probe and let the batch
-   * go; after that, wait out the pause that keeps writing to its share, and decide {@link
-   * #FIRST_LOOK} after the start, then once a {@link #DECIDE_EVERY}.
+   * The self-throttle's turn before a batch: at the first batch, start the probe and look at the
+   * server for {@link #FIRST_LOOK} without writing, then decide; after that, wait out the pause
+   * that keeps writing to its share, and decide once a {@link #DECIDE_EVERY}. Every run looks
+   * before it writes: the controller is kept from one run to the next, but what it judged then (an
+   * idle server, say) may have changed since.
    */
   private void govern() {
     if (sampler == null) {
       sampler = samplers.get();
       startedAt = clock.instant();
       ownAtTake = ownStatements.getAsLong();
-      ownAtNanos = System.nanoTime();
-      nextDecision = startedAt.plus(FIRST_LOOK);
+      waitFor(FIRST_LOOK, "learning whether other sessions are at work");
+      decide();
       return;
     }
     Duration pause = controller.pauseAfter(lastBatch);
@@ -280,13 +277,6 @@ final class Throttle implements AutoCloseable {
       waitFor(pause, budgetRule);
     }
     if (!clock.instant().isBefore(nextDecision)) {
-      if (!looked) {
-        // the first look is taken without writing: the server's statement rate is then the other
-        // sessions' alone, which the run's own burst of batches would blur
-        looked = true;
-        window();
-        waitFor(LEARN, "learning whether other sessions are at work");
-      }
       decide();
     }
   }
@@ -294,7 +284,6 @@ final class Throttle implements AutoCloseable {
   private void decide() {
     LatencyController.Step step = controller.decide(window(), clock.instant());
     if (step.move() == LatencyController.Move.LEARN) {
-      note(step);
       waitFor(LEARN, step.rule());
       step = controller.decide(window(), clock.instant());
     }
@@ -318,12 +307,12 @@ final class Throttle implements AutoCloseable {
     return new LatencyController.Window(sorted.size(), median, others, quiet);
   }
 
-  /** Tells a decision whose rule differs from the last one told. */
+  /** Tells the run's first decision, then those that change the throttle's state. */
   private void note(LatencyController.Step step) {
-    if (step.rule().equals(decidedRule)) {
+    if (!step.changed() && told) {
       return;
     }
-    decidedRule = step.rule();
+    told = true;
     progress.paced(step.reason());
     if (decisions.size() < DECISIONS_KEPT) {
       decisions.add(

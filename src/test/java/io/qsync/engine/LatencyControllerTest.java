@@ -43,7 +43,7 @@ class LatencyControllerTest {
     Step slower = controller.decide(busy(0.61, false), at(1));
     assertThat(slower.move()).isEqualTo(Move.SLOWER);
     assertThat(slower.reason())
-        .isEqualTo("probe 0.61ms > 1.3 x baseline 0.30ms: writing 50% of the time");
+        .isEqualTo("probe 0.61ms > 0.39ms (1.3 x baseline 0.30ms): writing 50% of the time");
     assertThat(slower.rule()).isEqualTo("probe latency > 1.3x baseline");
     assertThat(controller.decide(busy(0.61, false), at(2)).share()).isEqualTo(0.25);
     // writing a quarter of the time: a batch of 100 ms is followed by 300 ms of waiting
@@ -62,7 +62,7 @@ class LatencyControllerTest {
     assertThat(faster.move()).isEqualTo(Move.FASTER);
     assertThat(faster.share()).isEqualTo(0.35, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(faster.reason())
-        .isEqualTo("probe 0.35ms <= 1.3 x baseline 0.30ms: writing 35% of the time");
+        .isEqualTo("probe 0.35ms <= 0.39ms (1.3 x baseline 0.30ms): writing 35% of the time");
     for (int second = 4; second < 20; second++) {
       controller.decide(busy(0.35, false), at(second));
     }
@@ -77,7 +77,7 @@ class LatencyControllerTest {
     Step step = controller.decide(busy(0.61, false), at(2));
 
     assertThat(step.reason())
-        .isEqualTo("probe 0.61ms > 1.3 x baseline 0.40ms: writing 50% of the time");
+        .isEqualTo("probe 0.61ms > 0.52ms (1.3 x baseline 0.40ms): writing 50% of the time");
   }
 
   @Test
@@ -136,5 +136,36 @@ class LatencyControllerTest {
 
     assertThat(step.move()).isEqualTo(Move.HOLD);
     assertThat(step.share()).isEqualTo(0.5);
+  }
+
+  @Test
+  void aReasonShowsAsManyDecimalsAsItTakesNotToContradictItself() {
+    assertThat(controller.decide(new Window(4, Duration.ofMillis(1), 9.6, true), at(0)).reason())
+        .isEqualTo("server idle: 9.6 statements/s from other sessions < 10.0 (idle_below)");
+
+    LatencyController absolute = new LatencyController(0, Duration.ofNanos(800_000), 10);
+    assertThat(absolute.decide(busy(0.8004, false), at(0)).reason())
+        .isEqualTo("probe 0.8004ms > 0.8000ms (max_probe_latency): writing 50% of the time");
+  }
+
+  @Test
+  void tellsTransitionsNotEveryCheck() {
+    controller.decide(busy(0.30, true), at(0));
+    int told = 0;
+    // a hundred seconds of the share halving and growing back, as it does under load, with the
+    // baseline learned again every 30 s: the share changed 60 times
+    for (int second = 1; second <= 100; second++) {
+      boolean over = controller.share() >= 1;
+      Step step = controller.decide(busy(over ? 0.5 : 0.35, false), at(second));
+      if (step.move() == Move.LEARN) {
+        step = controller.decide(busy(0.30, true), at(second)); // as the throttle does
+      }
+      told += step.changed() ? 1 : 0;
+    }
+
+    assertThat(told).as("decisions told in 100 s").isLessThanOrEqualTo(20);
+    assertThat(controller.decide(new Window(4, Duration.ofMillis(1), 3, true), at(101)).changed())
+        .as("the server turning idle")
+        .isTrue();
   }
 }

@@ -10,12 +10,12 @@ import io.qsync.config.Secret;
 import io.qsync.config.SyncConfig;
 import io.qsync.config.ThrottleConfig;
 import io.qsync.engine.FaultPoint;
-import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.resume.SyncSetup;
 import io.qsync.resume.TargetsData;
 import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.RecordingProgress;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
@@ -30,9 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -85,17 +83,16 @@ class SelfThrottleIT {
     try {
       startApplication(database);
       proxy = FaultProxy.start(database.host(), database.port());
-      List<String> decisions = new CopyOnWriteArrayList<>();
-      Progress progress =
-          decisionsTo(
-              decisions,
-              reason -> {
-                if (reason.startsWith("probe baseline ")) {
-                  proxy.slow(Duration.ofMillis(20)); // the probe's round trip: 40 ms and more
-                } else if (reason.contains(" > 1.3 x baseline ")) {
-                  proxy.heal();
-                }
-              });
+      RecordingProgress progress =
+          new RecordingProgress()
+              .onPaced(
+                  reason -> {
+                    if (reason.startsWith("probe baseline ")) {
+                      proxy.slow(Duration.ofMillis(20)); // the probe's round trip: 40 ms and more
+                    } else if (reason.startsWith("probe ") && reason.contains(" > ")) {
+                      proxy.heal();
+                    }
+                  });
       Qsync qsync =
           new Qsync(
               selfThrottled(database, warehouse, throughProxy(database, user, password), 10),
@@ -106,18 +103,18 @@ class SelfThrottleIT {
       RunReport report = qsync.run(TargetsData.SYNC);
       System.out.println("self-throttle decisions: " + report.throttle().decisions());
 
-      assertThat(decisions)
+      assertThat(progress.paced)
           .as("the run's decisions, in the progress line")
           .anyMatch(
               reason -> reason.matches("probe baseline \\d+\\.\\d\\dms while the sync waited .*"))
           .anyMatch(
               reason ->
                   reason.matches(
-                      "probe \\d+\\.\\d\\dms > 1\\.3 x baseline \\d+\\.\\d\\dms: writing 50% of the"
-                          + " time"));
+                      "probe \\d+\\.\\d\\d+ms > \\d+\\.\\d\\d+ms \\(1\\.3 x baseline"
+                          + " \\d+\\.\\d\\dms\\): writing 50% of the time"));
       assertThat(report.throttle().decisions())
           .as("the run report's decisions")
-          .anyMatch(line -> line.matches("\\+\\d+(\\.\\d)?s probe .* > 1\\.3 x baseline .*"));
+          .anyMatch(line -> line.matches("\\+\\d+(\\.\\d)?s probe .* > .* \\(1\\.3 x baseline .*"));
       assertThat(report.throttle().throttledBy()).containsKey(SELF_THROTTLE_RULE);
       assertThat(report.throttle().throttledBy().get(SELF_THROTTLE_RULE))
           .isGreaterThan(Duration.ZERO);
@@ -130,24 +127,25 @@ class SelfThrottleIT {
   @Test
   void anIdleServerLetsTheRunWriteAllTheTime(TestDatabase database) {
     Warehouse warehouse = DATA.prepareCounted(dir, database);
-    List<String> decisions = new CopyOnWriteArrayList<>();
+    RecordingProgress progress = new RecordingProgress();
     // Other test classes may work on this server meanwhile: up to 1000 statements a second of
     // theirs count as idle here.
     Qsync qsync =
         new Qsync(
             selfThrottled(database, warehouse, Optional.empty(), 1000),
             Clock.systemUTC(),
-            decisionsTo(decisions, reason -> {}),
+            progress,
             FaultPoint.NONE);
 
     RunReport report = qsync.run(TargetsData.SYNC);
 
-    assertThat(decisions)
+    assertThat(progress.paced)
         .hasSize(1)
         .allMatch(
             reason ->
                 reason.matches(
-                    "server idle: \\d+ statements/s from other sessions < 1000 \\(idle_below\\)"));
+                    "server idle: \\d+(\\.\\d+)? statements/s from other sessions < 1000(\\.0+)?"
+                        + " \\(idle_below\\)"));
     assertThat(report.throttle().throttledBy())
         .as("time the run waited, by rule: only its first look, without writing")
         .containsOnlyKeys("learning whether other sessions are at work");
@@ -179,25 +177,6 @@ class SelfThrottleIT {
             "test-application");
     app.setDaemon(true);
     app.start();
-  }
-
-  private static Progress decisionsTo(List<String> decisions, Consumer<String> then) {
-    return new Progress() {
-      @Override
-      public void begin(String step, long total) {}
-
-      @Override
-      public void advance(long done) {}
-
-      @Override
-      public void end() {}
-
-      @Override
-      public void paced(String reason) {
-        decisions.add(reason);
-        then.accept(reason);
-      }
-    };
   }
 
   /**

@@ -6,15 +6,22 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Records what a run tells a person about pauses and retries, and lets a test wait, bounded, until
- * the run pauses or retries. Thread-safe: the run reports on its thread, the test waits on its own.
+ * Records what a run tells a person about pauses and retries, and the self-throttle's decisions
+ * apart ({@link #paced}), and lets a test wait, bounded, until the run pauses or retries.
+ * Thread-safe: the run reports on its thread, the test waits on its own.
  */
 public final class RecordingProgress implements Progress {
   public final List<String> events = new CopyOnWriteArrayList<>();
   private final CountDownLatch paused = new CountDownLatch(1);
+
+  /** The self-throttle's decisions told, in order. */
+  public final List<String> paced = new CopyOnWriteArrayList<>();
+
   private volatile Runnable onRetry = () -> {};
+  private volatile Consumer<String> onPaced = reason -> {};
 
   @Override
   public void begin(String step, long total) {}
@@ -40,6 +47,18 @@ public final class RecordingProgress implements Progress {
   public void retrying(String what, int failedTries, Duration wait, String error) {
     events.add("retrying " + what + " (try " + failedTries + " failed: " + error + ")");
     onRetry.run();
+  }
+
+  @Override
+  public void paced(String reason) {
+    paced.add(reason);
+    onPaced.accept(reason);
+  }
+
+  /** Runs {@code action} on the run's thread with each self-throttle decision told. */
+  public RecordingProgress onPaced(Consumer<String> action) {
+    onPaced = action;
+    return this;
   }
 
   /** Runs {@code action} on the run's thread each time a batch is about to be tried again. */

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  */
 public final class Soak {
   static final String TABLE = "soak_items";
-  private static final String SYNC = "soak";
+  static final String SYNC = "soak";
 
   /**
    * What to run.
@@ -86,6 +86,24 @@ public final class Soak {
   /** The unthrottled phase: today's hard limits without the self-throttle. */
   static final List<String> UNTHROTTLED = List.of("max_latency_increase: 0");
 
+  /**
+   * The fixed-rate phase's throttle: the hand-set limits alone, without the self-throttle, unless
+   * they set its budget themselves.
+   */
+  static List<String> fixedRate(List<String> throttle) {
+    boolean budget =
+        throttle.stream()
+            .anyMatch(
+                line ->
+                    line.startsWith("max_latency_increase:")
+                        || line.startsWith("max_probe_latency_ms:"));
+    List<String> lines = new ArrayList<>(throttle);
+    if (!budget) {
+      lines.addAll(UNTHROTTLED);
+    }
+    return lines;
+  }
+
   private final Options options;
   private final Consumer<String> log;
 
@@ -109,7 +127,7 @@ public final class Soak {
           "DROP DATABASE IF EXISTS `" + options.database() + "`",
           "CREATE DATABASE `" + options.database() + "` CHARACTER SET utf8mb4");
       try {
-        buildWarehouse(warehouse);
+        buildWarehouse(warehouse, options.rows());
         Path defaults = writeConfig(warehouse, databaseUrl, List.of(), "soak.yaml");
         Qsync qsync = qsync(defaults, Progress.silent());
         log.accept(
@@ -134,7 +152,8 @@ public final class Soak {
         phases.add(phase("qsync, default", defaults, warehouse, databaseUrl, login, false));
         if (!options.throttle().isEmpty()) {
           Path fixed =
-              writeConfig(warehouse, databaseUrl, options.throttle(), "soak-fixed-rate.yaml");
+              writeConfig(
+                  warehouse, databaseUrl, fixedRate(options.throttle()), "soak-fixed-rate.yaml");
           phases.add(phase("qsync, fixed rate", fixed, warehouse, databaseUrl, login, false));
         }
         if (options.loadChange()) {
@@ -237,7 +256,8 @@ public final class Soak {
         name, measured, runs, written, syncSeconds, throttled, retries, lines, loadChange);
   }
 
-  private void buildWarehouse(Path file) throws SQLException {
+  /** The warehouse's table of {@code rows} items, the soak's table's source. */
+  static void buildWarehouse(Path file, long rows) throws SQLException {
     DuckDbLibrary.load();
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + file);
         Statement statement = duck.createStatement()) {
@@ -246,14 +266,18 @@ public final class Soak {
           "CREATE TABLE items AS SELECT range AS id, 'item ' || range || ' 상품' AS name,"
               + " random() * 1000 AS score, TIMESTAMP '2026-01-01' + to_microseconds(range) AS updated_at,"
               + " repeat('x', 40 + (range % 60)::INT) AS payload FROM range("
-              + options.rows()
+              + rows
               + ")");
     }
   }
 
-  /** Changes about {@code changedPerRun} of the rows, a different set each run. */
   private void changeWarehouse(Path file, int run) throws SQLException {
-    long every = Math.max(1, Math.round(1 / options.changedPerRun()));
+    changeWarehouse(file, run, options.changedPerRun());
+  }
+
+  /** Changes about {@code share} of the rows, a different set each run. */
+  static void changeWarehouse(Path file, int run, double share) throws SQLException {
+    long every = Math.max(1, Math.round(1 / share));
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + file);
         Statement statement = duck.createStatement()) {
       statement.execute(
@@ -266,10 +290,20 @@ public final class Soak {
     }
   }
 
+  private Path writeConfig(Path warehouse, String databaseUrl, List<String> throttle, String name)
+      throws IOException {
+    return writeConfig(
+        options.workDir().resolve(name), warehouse, databaseUrl, options.user(), throttle);
+  }
+
   /**
+   * Writes the soak's config to {@code file}: the sync {@value #SYNC} of the warehouse's items into
+   * {@value #TABLE}, its password from {@code QSYNC_SOAK_PASSWORD}.
+   *
    * @param throttle the sync's {@code throttle:} lines; none: the defaults
    */
-  private Path writeConfig(Path warehouse, String databaseUrl, List<String> throttle, String name)
+  static Path writeConfig(
+      Path file, Path warehouse, String databaseUrl, String user, List<String> throttle)
       throws IOException {
     StringBuilder yaml = new StringBuilder();
     yaml.append("connections:\n")
@@ -280,7 +314,7 @@ public final class Soak {
         .append(quoted(databaseUrl))
         .append('\n')
         .append("    user: ")
-        .append(quoted(options.user()))
+        .append(quoted(user))
         .append('\n')
         .append("    password: ${QSYNC_SOAK_PASSWORD:-}\n")
         .append("syncs:\n");
@@ -295,7 +329,6 @@ public final class Soak {
       yaml.append("    throttle:\n");
       throttle.forEach(line -> yaml.append("      ").append(line).append('\n'));
     }
-    Path file = options.workDir().resolve(name);
     Files.writeString(file, yaml);
     return file;
   }
