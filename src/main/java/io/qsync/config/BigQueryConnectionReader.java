@@ -245,6 +245,7 @@ final class BigQueryConnectionReader {
     Optional<String> mode = reader.read(fields, READ_API);
     Optional<Long> minRows = reader.read(fields, READ_API_MIN_ROWS);
     Optional<Long> streams = reader.read(fields, READ_STREAMS);
+    Optional<String> storageHost = reader.read(fields, STORAGE_HOST);
     if (streams.filter(count -> count > 64).isPresent()) {
       reader.problem(
           fields.valueOrMap("read_streams"),
@@ -252,7 +253,6 @@ final class BigQueryConnectionReader {
           "expected a whole number of streams from 1 to 64, got " + streams.get());
       return Optional.empty();
     }
-    Optional<String> storageHost = reader.read(fields, STORAGE_HOST);
     return mode.isEmpty() || minRows.isEmpty() || streams.isEmpty()
         ? Optional.empty()
         : Optional.of(
