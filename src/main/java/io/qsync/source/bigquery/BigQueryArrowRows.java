@@ -7,9 +7,7 @@ import com.google.cloud.bigquery.FieldValueList;
 import com.google.cloud.bigquery.StandardSQLTypeName;
 import java.math.BigDecimal;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -126,14 +124,7 @@ final class BigQueryArrowRows {
   }
 
   private static String dateTime(long micros) {
-    return trimMicros(DATETIME.format(utc(micros)));
-  }
-
-  private static LocalDateTime utc(long micros) {
-    return LocalDateTime.ofEpochSecond(
-        Math.floorDiv(micros, 1_000_000L),
-        (int) Math.floorMod(micros, 1_000_000L) * 1000,
-        ZoneOffset.UTC);
+    return trimMicros(DATETIME.format(BigQueryTypes.utc(micros)));
   }
 
   /**
@@ -189,7 +180,7 @@ final class BigQueryArrowRows {
       return dateTime(dateTime.get(index));
     }
     // RANGE<TIMESTAMP>: as a TIMESTAMP's text in a query result, "2024-01-31 12:00:00 UTC".
-    String text = DATETIME.format(utc(((TimeStampMicroTZVector) vector).get(index)));
+    String text = DATETIME.format(BigQueryTypes.utc(((TimeStampMicroTZVector) vector).get(index)));
     return trimMicros(text).replace('T', ' ') + " UTC";
   }
 }

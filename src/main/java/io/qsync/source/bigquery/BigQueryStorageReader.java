@@ -287,7 +287,13 @@ final class BigQueryStorageReader {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // the read was given up: the pool is shutting down
     } catch (RuntimeException e) {
-      queue.offer(new Batch(List.of(), false, e, null));
+      // A value qsync cannot carry (a BIGNUMERIC too wide), or Arrow refused the batch: the
+      // caller fails the read with it. put, not offer: the queue may be full.
+      try {
+        queue.put(new Batch(List.of(), false, e, null));
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

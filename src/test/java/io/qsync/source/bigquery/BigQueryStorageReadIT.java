@@ -113,13 +113,7 @@ class BigQueryStorageReadIT {
 
   @Test
   void aStreamBrokenMidReadResumesFromItsOffsetAndTheTableEndsExact(TestDatabase database) {
-    emulator.execute(
-        "CREATE SCHEMA big",
-        "CREATE TABLE big.rows AS SELECT range AS id, 'row ' || range AS name, range * 0.5 AS half"
-            + " FROM range("
-            + ROWS
-            + ")");
-    emulator.storageBatchRows(500);
+    bigTable();
     emulator.breakReadStreams(1000, 2);
     Qsync qsync =
         qsync(
@@ -144,6 +138,47 @@ class BigQueryStorageReadIT {
                 + " offset");
     assertThat(emulator.requests("storage.readRows")).isEqualTo(3 + 2);
     assertThat(emulator.requests("tabledata.list")).isZero();
+  }
+
+  @Test
+  void aSessionThatExpiresMidReadFailsTheRunAndTheNextReadsTheJobAgainInANewSession(
+      TestDatabase database) {
+    bigTable();
+    emulator.expireReadSessionAfterRows(1000);
+    Qsync qsync =
+        qsync(
+            database,
+            connection(BigQueryReadApi.Mode.STORAGE, 0),
+            "SELECT id, name, half FROM big.rows",
+            "big_rows");
+
+    QsyncException error =
+        catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
+
+    assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(error.getMessage())
+        .contains("the Storage Read API's session over qsync-test.")
+        .contains("of 10000 were read")
+        .contains("The next run reads the result table again in a new session");
+    assertThat(database.hasTable("big_rows")).isFalse();
+
+    RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(resumed.counts().inserts()).isEqualTo(ROWS);
+    assertThat(database.rows("SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM big_rows"))
+        .containsExactly(List.of("10000", "10000", "49995000"));
+    assertThat(emulator.queriesRun()).as("queries billed").isEqualTo(1);
+    assertThat(emulator.readSessionsCreated()).isEqualTo(2);
+  }
+
+  private void bigTable() {
+    emulator.execute(
+        "CREATE SCHEMA big",
+        "CREATE TABLE big.rows AS SELECT range AS id, 'row ' || range AS name, range * 0.5 AS half"
+            + " FROM range("
+            + ROWS
+            + ")");
+    emulator.storageBatchRows(500);
   }
 
   @Test

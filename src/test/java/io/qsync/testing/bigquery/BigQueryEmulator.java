@@ -56,11 +56,16 @@ import java.util.zip.GZIPInputStream;
  * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff: snapshot}
  * ({@link #MACROS}, {@link #functions}), GoogleSQL's lexical structure (comments, string escapes,
  * raw and triple-quoted strings: {@link GoogleSqlText}). Jobs finish before {@code jobs.insert}
- * returns.
+ * returns. The Storage Read API is served beside it, plain gRPC on a port of its own ({@link
+ * #storageHost}, {@link BigQueryReadService}), in Arrow, from the rows {@code tabledata.list}
+ * gives.
  *
  * <p>Faults for tests: {@link #failRequest}, {@link #stallRequests}, {@link #slowRequests}, {@link
- * #expireResultTable}, {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link
- * #rowsServed}, {@link #requests}, {@link #jobIds}. Thread-safe; {@link #close} stops the server.
+ * #expireResultTable}, {@link #reverseTableData}; for the Storage Read API {@link
+ * #denyReadSessions}, {@link #expireNewReadSessions}, {@link #expireReadSessionAfterRows}, {@link
+ * #breakReadStreams}. Counters: {@link #queriesRun}, {@link #rowsServed}, {@link #requests} ({@code
+ * storage.createReadSession}, {@code storage.readRows} too), {@link #readSessionsCreated}, {@link
+ * #jobIds}. Thread-safe; {@link #close} stops the server.
  */
 public final class BigQueryEmulator implements AutoCloseable {
   /** The dataset that holds the anonymous result tables of queries without a destination. */
@@ -277,6 +282,14 @@ public final class BigQueryEmulator implements AutoCloseable {
   /** The next {@code times} read sessions are expired when first read (FAILED_PRECONDITION). */
   public void expireNewReadSessions(int times) {
     storage.expireNew.set(times);
+  }
+
+  /**
+   * The read session of the next ReadRows call to have sent {@code rows} rows expires there, as one
+   * does that lives past its hours while it is read.
+   */
+  public void expireReadSessionAfterRows(long rows) {
+    storage.expireAfterRows.set(rows);
   }
 
   /** Every read session made so far expires. */

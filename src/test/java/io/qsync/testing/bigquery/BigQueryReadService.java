@@ -59,6 +59,7 @@ final class BigQueryReadService extends BigQueryReadGrpc.BigQueryReadImplBase {
   final AtomicInteger expireNew = new AtomicInteger();
   final AtomicInteger breaks = new AtomicInteger();
   volatile long breakAfterRows;
+  final AtomicLong expireAfterRows = new AtomicLong();
   volatile int batchRows = 1024;
 
   BigQueryReadService(BigQueryEmulator emulator) throws IOException {
@@ -191,6 +192,18 @@ final class BigQueryReadService extends BigQueryReadGrpc.BigQueryReadImplBase {
         response.onError(
             Status.UNAVAILABLE
                 .withDescription("the emulator broke the stream after " + sent + " rows")
+                .asRuntimeException());
+        return;
+      }
+      long expireAfter = expireAfterRows.get();
+      if (expireAfter > 0 && sent >= expireAfter && expireAfterRows.compareAndSet(expireAfter, 0)) {
+        expired.put(stream.group(1), true);
+        response.onError(
+            Status.FAILED_PRECONDITION
+                .withDescription(
+                    "there was an error operating on '"
+                        + request.getReadStream()
+                        + "': session expired")
                 .asRuntimeException());
         return;
       }
