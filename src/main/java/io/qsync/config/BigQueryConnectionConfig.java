@@ -24,6 +24,7 @@ import java.util.OptionalLong;
  * @param queryParameters named parameters, {@code @name} in the query
  * @param retryDelay the first wait before retrying a transient error; doubled per retry
  * @param timeouts how long a call may take, and how long it is retried
+ * @param readApi how results are read: {@code tabledata.list} or the Storage Read API
  */
 public record BigQueryConnectionConfig(
     String name,
@@ -38,7 +39,8 @@ public record BigQueryConnectionConfig(
     int pageSize,
     Map<String, QueryParameter> queryParameters,
     Duration retryDelay,
-    BigQueryTimeouts timeouts)
+    BigQueryTimeouts timeouts,
+    BigQueryReadApi readApi)
     implements ConnectionConfig {
 
   public static final String DEFAULT_LOCATION = "US";
@@ -89,6 +91,58 @@ public record BigQueryConnectionConfig(
     queryParameters = Map.copyOf(requireNonNull(queryParameters, "queryParameters is null"));
     requireNonNull(retryDelay, "retryDelay is null");
     requireNonNull(timeouts, "timeouts is null");
+    requireNonNull(readApi, "readApi is null");
+  }
+
+  /** A connection that reads results as {@link BigQueryReadApi#DEFAULT} does. */
+  public BigQueryConnectionConfig(
+      String name,
+      String project,
+      String location,
+      Credentials credentials,
+      Optional<String> host,
+      Map<String, String> labels,
+      OptionalLong maximumBytesBilled,
+      Optional<String> stagingDataset,
+      Duration stagingExpiration,
+      int pageSize,
+      Map<String, QueryParameter> queryParameters,
+      Duration retryDelay,
+      BigQueryTimeouts timeouts) {
+    this(
+        name,
+        project,
+        location,
+        credentials,
+        host,
+        labels,
+        maximumBytesBilled,
+        stagingDataset,
+        stagingExpiration,
+        pageSize,
+        queryParameters,
+        retryDelay,
+        timeouts,
+        BigQueryReadApi.DEFAULT);
+  }
+
+  /** This connection, reading results as {@code readApi} says. */
+  public BigQueryConnectionConfig withReadApi(BigQueryReadApi readApi) {
+    return new BigQueryConnectionConfig(
+        name,
+        project,
+        location,
+        credentials,
+        host,
+        labels,
+        maximumBytesBilled,
+        stagingDataset,
+        stagingExpiration,
+        pageSize,
+        queryParameters,
+        retryDelay,
+        timeouts,
+        readApi);
   }
 
   @Override

@@ -138,6 +138,35 @@ final class BigQueryConnectionReader {
           " (0: no retries)",
           BigQueryTimeouts.DEFAULT.retry(),
           "how long a call is retried after its first failure");
+  static final ConfigKey<String> READ_API =
+      ConfigKey.withDefault(
+          "read_api",
+          YamlReader.choice(List.of("auto", "storage", "rest")),
+          "auto, storage or rest",
+          "auto",
+          "how results are read: the Storage Read API (billed by bytes read) or tabledata.list"
+              + " (free); auto picks by size");
+  static final ConfigKey<Long> READ_API_MIN_ROWS =
+      ConfigKey.withDefault(
+          "read_api_min_rows",
+          YamlReader::positiveLong,
+          "a whole number of rows, like 100000",
+          BigQueryReadApi.DEFAULT_MIN_ROWS,
+          "the smallest result read_api: auto reads with the Storage Read API");
+  static final ConfigKey<Long> READ_STREAMS =
+      ConfigKey.withDefault(
+          "read_streams",
+          YamlReader::positiveLong,
+          "a whole number of streams from 1 to 64",
+          (long) BigQueryReadApi.DEFAULT_STREAMS,
+          "how many Storage Read API streams are read at once");
+  static final ConfigKey<String> STORAGE_HOST =
+      ConfigKey.optional(
+          "storage_host",
+          BigQueryConnectionReader::host,
+          "a URL like http://127.0.0.1:9090 (plaintext) or https://host:443",
+          "Google's",
+          "the Storage Read API's endpoint");
   static final ConfigSection SECTION =
       ConfigSection.of(
           "connections.NAME.",
@@ -157,7 +186,11 @@ final class BigQueryConnectionReader {
               RETRY_DELAY,
               CONNECT_TIMEOUT,
               READ_TIMEOUT,
-              RETRY_TIMEOUT));
+              RETRY_TIMEOUT,
+              READ_API,
+              READ_API_MIN_ROWS,
+              READ_STREAMS,
+              STORAGE_HOST));
 
   private final YamlReader reader;
 
@@ -187,6 +220,7 @@ final class BigQueryConnectionReader {
         reader.read(fields, QUERY_PARAMETERS, Map.of());
     Optional<Duration> retryDelay = reader.read(fields, RETRY_DELAY);
     Optional<BigQueryTimeouts> timeouts = timeouts(fields);
+    Optional<BigQueryReadApi> readApi = readApi(fields);
     return reader.problemCount() > before
         ? Optional.empty()
         : Optional.of(
@@ -203,7 +237,30 @@ final class BigQueryConnectionReader {
                 pageSize.get().intValue(),
                 parameters.get(),
                 retryDelay.get(),
-                timeouts.get()));
+                timeouts.get(),
+                readApi.get()));
+  }
+
+  private Optional<BigQueryReadApi> readApi(Fields fields) {
+    Optional<String> mode = reader.read(fields, READ_API);
+    Optional<Long> minRows = reader.read(fields, READ_API_MIN_ROWS);
+    Optional<Long> streams = reader.read(fields, READ_STREAMS);
+    Optional<String> storageHost = reader.read(fields, STORAGE_HOST);
+    if (streams.filter(count -> count > 64).isPresent()) {
+      reader.problem(
+          fields.valueOrMap("read_streams"),
+          fields.pathOf("read_streams"),
+          "expected a whole number of streams from 1 to 64, got " + streams.get());
+      return Optional.empty();
+    }
+    return mode.isEmpty() || minRows.isEmpty() || streams.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new BigQueryReadApi(
+                BigQueryReadApi.Mode.valueOf(mode.get().toUpperCase(Locale.ROOT)),
+                minRows.get(),
+                streams.get().intValue(),
+                storageHost));
   }
 
   /** Application Default Credentials, none (an emulator), or a key file. */

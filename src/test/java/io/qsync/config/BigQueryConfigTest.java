@@ -90,6 +90,60 @@ class BigQueryConfigTest {
   }
 
   @Test
+  void readsTheReadApiKeysAndDefaultsToAutoFromOneHundredThousandRows() {
+    BigQueryConnectionConfig defaults =
+        (BigQueryConnectionConfig)
+            parse(config("    type: bigquery\n    project: p\n", "SELECT 1 AS user_id"))
+                .connection("warehouse");
+    BigQueryConnectionConfig set =
+        (BigQueryConnectionConfig)
+            parse(
+                    config(
+                        "    type: bigquery\n"
+                            + "    project: p\n"
+                            + "    read_api: storage\n"
+                            + "    read_api_min_rows: 5000\n"
+                            + "    read_streams: 8\n"
+                            + "    storage_host: http://127.0.0.1:9090\n",
+                        "SELECT 1 AS user_id"))
+                .connection("warehouse");
+
+    assertThat(defaults.readApi()).isEqualTo(BigQueryReadApi.DEFAULT);
+    assertThat(defaults.readApi())
+        .isEqualTo(
+            new BigQueryReadApi(BigQueryReadApi.Mode.AUTO, 100_000, 4, java.util.Optional.empty()));
+    assertThat(set.readApi())
+        .isEqualTo(
+            new BigQueryReadApi(
+                BigQueryReadApi.Mode.STORAGE,
+                5000,
+                8,
+                java.util.Optional.of("http://127.0.0.1:9090")));
+  }
+
+  @Test
+  void refusesAReadApiItDoesNotKnow() {
+    ConfigException error =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                parse(
+                    config(
+                        "    type: bigquery\n"
+                            + "    project: p\n"
+                            + "    read_api: arrow\n"
+                            + "    read_streams: 65\n"
+                            + "    storage_host: 127.0.0.1:9090\n",
+                        "SELECT 1 AS user_id")));
+
+    assertThat(error.getMessage())
+        .contains("connections.warehouse.read_api: expected auto, storage or rest, got \"arrow\"")
+        .contains(
+            "connections.warehouse.read_streams: expected a whole number of streams from 1 to 64")
+        .contains("connections.warehouse.storage_host");
+  }
+
+  @Test
   void refusesTimeoutsTheHttpClientCannotTake() {
     ConfigException error =
         catchThrowableOfType(

@@ -58,6 +58,8 @@ public final class ChildProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.add("-Xmx" + maxHeap);
+    // What qsync.jar's manifest says (Add-Opens), for Arrow: -cp does not read it.
+    command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
     command.addAll(jvmOptions);
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-Duser.timezone=" + TimeZone.getDefault().getID());

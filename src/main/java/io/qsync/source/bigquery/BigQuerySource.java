@@ -28,6 +28,7 @@ import io.qsync.QsyncException;
 import io.qsync.Sha256;
 import io.qsync.Sleeper;
 import io.qsync.config.BigQueryConnectionConfig;
+import io.qsync.config.BigQueryReadApi;
 import io.qsync.row.Column;
 import io.qsync.row.RowSink;
 import io.qsync.source.QueryDialect;
@@ -59,8 +60,10 @@ import java.util.function.Function;
  * nothing to re-read. The result table is a named table in {@code staging_dataset} (with an
  * expiration) when configured, else BigQuery's temporary result table (kept about 24 hours, best
  * effort). Rows are read with {@code tabledata.list}, one page at a time, which bills no query
- * bytes. {@link #state} keeps {@code diff: snapshot}'s tables in a dataset, with jobs run the same
- * way ({@link BigQueryState}). Not thread-safe.
+ * bytes, or, for large results ({@code read_api}), with the Storage Read API ({@link
+ * BigQueryStorageReader}), which bills the bytes it reads. {@link #state} keeps {@code diff:
+ * snapshot}'s tables in a dataset, with jobs run the same way ({@link BigQueryState}). Not
+ * thread-safe.
  */
 public final class BigQuerySource implements Source {
   /** How many times one run may run its query anew (each a new job), e.g. after expiry. */
@@ -460,12 +463,21 @@ public final class BigQuerySource implements Source {
                     .setReadTimeout((int) config.timeouts().read().toMillis())
                     .build());
     config.host().ifPresent(options::setHost);
+    com.google.auth.Credentials credentials = credentials();
+    options.setCredentials(credentials == null ? NoCredentials.getInstance() : credentials);
+    client = options.build().getService();
+    return client;
+  }
+
+  /** The connection's credentials; null for none (an emulator). */
+  private com.google.auth.Credentials credentials() {
     BigQueryConnectionConfig.Credentials credentials = config.credentials();
     if (credentials.none()) {
-      options.setCredentials(NoCredentials.getInstance());
-    } else if (credentials.file().isPresent()) {
+      return null;
+    }
+    if (credentials.file().isPresent()) {
       try (InputStream key = Files.newInputStream(credentials.file().get())) {
-        options.setCredentials(GoogleCredentials.fromStream(key));
+        return GoogleCredentials.fromStream(key);
       } catch (IOException e) {
         throw new QsyncException(
             ErrorKind.NEEDS_ACTION,
@@ -479,23 +491,20 @@ public final class BigQuerySource implements Source {
                 + " Application Default Credentials (gcloud auth application-default login).",
             e);
       }
-    } else {
-      try {
-        options.setCredentials(GoogleCredentials.getApplicationDefault());
-      } catch (IOException e) {
-        throw new QsyncException(
-            ErrorKind.NEEDS_ACTION,
-            "BigQuery connection '"
-                + config.name()
-                + "': no Application Default Credentials: "
-                + e.getMessage()
-                + "\nRun gcloud auth application-default login, set"
-                + " GOOGLE_APPLICATION_CREDENTIALS, or set credentials_file on the connection.",
-            e);
-      }
     }
-    client = options.build().getService();
-    return client;
+    try {
+      return GoogleCredentials.getApplicationDefault();
+    } catch (IOException e) {
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "BigQuery connection '"
+              + config.name()
+              + "': no Application Default Credentials: "
+              + e.getMessage()
+              + "\nRun gcloud auth application-default login, set"
+              + " GOOGLE_APPLICATION_CREDENTIALS, or set credentials_file on the connection.",
+          e);
+    }
   }
 
   @Override
@@ -519,6 +528,7 @@ public final class BigQuerySource implements Source {
     private final List<Column> columns;
     private final long rows;
     private final List<String> notes;
+    private BigQueryStorageReader storage;
 
     BigQueryResult(
         String jobId, TableId table, Table described, boolean withFingerprint, List<String> notes) {
@@ -547,6 +557,48 @@ public final class BigQuerySource implements Source {
 
     @Override
     public void read(long fromRow, RowSink sink) {
+      BigQueryReadPath path =
+          BigQueryReadPath.choose(config.readApi(), config.host().isPresent(), rows, fromRow);
+      if (path.storage()) {
+        storage = new BigQueryStorageReader(config, credentials(), sleeper);
+        try {
+          long read = storage.read(table, fields, columns, rows, sink);
+          notes.add(
+              "read "
+                  + Plural.of(read, "row")
+                  + " with the Storage Read API ("
+                  + path.reason()
+                  + "; billed by bytes read)");
+          return;
+        } catch (BigQueryStorageReader.Refused refused) {
+          if (config.readApi().mode() == BigQueryReadApi.Mode.STORAGE) {
+            throw new QsyncException(
+                ErrorKind.NEEDS_ACTION,
+                "BigQuery connection '"
+                    + config.name()
+                    + "': the Storage Read API refused a read session over "
+                    + name(table)
+                    + ": "
+                    + refused.getMessage()
+                    + "\nNothing was written. Enable the BigQuery Storage API on project "
+                    + config.project()
+                    + " and grant the account roles/bigquery.readSessionUser there, or set"
+                    + " read_api: auto or rest on the connection.",
+                refused);
+          }
+          path =
+              new BigQueryReadPath(
+                  false,
+                  "the Storage Read API refused a read session ("
+                      + refused.getMessage()
+                      + "); grant roles/bigquery.readSessionUser, or set read_api: rest");
+        }
+      }
+      notes.add("read with tabledata.list (" + path.reason() + ")");
+      readPages(fromRow, sink);
+    }
+
+    private void readPages(long fromRow, RowSink sink) {
       long read = fromRow;
       String pageToken = null;
       int page = 0;
@@ -620,6 +672,9 @@ public final class BigQuerySource implements Source {
     @Override
     public List<String> notes() {
       List<String> all = new ArrayList<>(notes);
+      if (storage != null) {
+        all.addAll(storage.notes());
+      }
       all.addAll(calls.notes());
       return all;
     }

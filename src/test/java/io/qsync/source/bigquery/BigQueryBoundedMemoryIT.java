@@ -12,13 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A result several times larger than the heap of the JVM that syncs it: memory is bounded by one
- * page, whatever the result's size.
+ * page with {@code tabledata.list}, and by about two Arrow batches per stream with the Storage Read
+ * API, whatever the result's size.
  */
 @ExtendWith(MariaDbExtension.class)
 class BigQueryBoundedMemoryIT {
@@ -28,8 +30,9 @@ class BigQueryBoundedMemoryIT {
 
   @TempDir Path dir;
 
-  @Test
-  void aResultLargerThanTheHeapIsSynced(TestDatabase database) throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"rest", "storage"})
+  void aResultLargerThanTheHeapIsSynced(String readApi, TestDatabase database) throws Exception {
     try (BigQueryEmulator emulator = BigQueryEmulator.start("qsync-test")) {
       emulator.execute(
           "CREATE SCHEMA big",
@@ -43,7 +46,8 @@ class BigQueryBoundedMemoryIT {
           config,
           """
           connections:
-            bq: {type: bigquery, project: qsync-test, host: "%s", credentials_file: none, page_size: 1000}
+            bq: {type: bigquery, project: qsync-test, host: "%s", credentials_file: none, page_size: 1000,
+                 read_api: %s, storage_host: "%s"}
             app: {type: mysql, url: "%s", user: root}
           syncs:
             %s:
@@ -55,7 +59,12 @@ class BigQueryBoundedMemoryIT {
               create_table: true
               batch_size: 500
           """
-              .formatted(emulator.host(), database.url(), BigQuerySyncs.SYNC));
+              .formatted(
+                  emulator.host(),
+                  readApi,
+                  emulator.storageHost(),
+                  database.url(),
+                  BigQuerySyncs.SYNC));
 
       try (ChildProcess child =
           ChildProcess.start(
@@ -77,6 +86,7 @@ class BigQueryBoundedMemoryIT {
               database.rows("SELECT SUM(LENGTH(payload)), COUNT(DISTINCT payload) FROM big_rows"))
           .containsExactly(List.of(Long.toString((long) ROWS * TEXT), "26"));
       assertThat(emulator.rowsServed()).isEqualTo(ROWS);
+      assertThat(emulator.readSessionsCreated()).isEqualTo(readApi.equals("storage") ? 1 : 0);
     }
   }
 }

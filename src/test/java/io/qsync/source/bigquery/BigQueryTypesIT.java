@@ -34,7 +34,7 @@ class BigQueryTypesIT {
    * BigQuery returns a NULL ARRAY). GoogleSQL's lexical rules (a backslash escapes, {@code \n} is a
    * line break, bytes are {@code b'...'}), DuckDB's values.
    */
-  private static final String QUERY =
+  static final String QUERY =
       """
       SELECT * FROM (VALUES
         (1, '-9223372036854775808'::BIGINT, 4.9E-324::DOUBLE,

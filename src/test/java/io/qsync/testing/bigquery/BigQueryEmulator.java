@@ -56,11 +56,16 @@ import java.util.zip.GZIPInputStream;
  * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff: snapshot}
  * ({@link #MACROS}, {@link #functions}), GoogleSQL's lexical structure (comments, string escapes,
  * raw and triple-quoted strings: {@link GoogleSqlText}). Jobs finish before {@code jobs.insert}
- * returns.
+ * returns. The Storage Read API is served beside it, plain gRPC on a port of its own ({@link
+ * #storageHost}, {@link BigQueryReadService}), in Arrow, from the rows {@code tabledata.list}
+ * gives.
  *
  * <p>Faults for tests: {@link #failRequest}, {@link #stallRequests}, {@link #slowRequests}, {@link
- * #expireResultTable}, {@link #reverseTableData}. Counters: {@link #queriesRun}, {@link
- * #rowsServed}, {@link #requests}, {@link #jobIds}. Thread-safe; {@link #close} stops the server.
+ * #expireResultTable}, {@link #reverseTableData}; for the Storage Read API {@link
+ * #denyReadSessions}, {@link #expireNewReadSessions}, {@link #expireReadSessionAfterRows}, {@link
+ * #breakReadStreams}. Counters: {@link #queriesRun}, {@link #rowsServed}, {@link #requests} ({@code
+ * storage.createReadSession}, {@code storage.readRows} too), {@link #readSessionsCreated}, {@link
+ * #jobIds}. Thread-safe; {@link #close} stops the server.
  */
 public final class BigQueryEmulator implements AutoCloseable {
   /** The dataset that holds the anonymous result tables of queries without a destination. */
@@ -169,6 +174,8 @@ public final class BigQueryEmulator implements AutoCloseable {
   private final AtomicLong rows = new AtomicLong();
   private volatile boolean reverseTableData;
   private volatile long bytesProcessedPerQuery = 10 * 1024 * 1024;
+  private final BigQueryReadService storage;
+  private volatile int storageStreams = 3;
 
   /** A fault armed for the {@code nth} request of {@code kind} (any kind when null) from now. */
   private static final class Fault {
@@ -225,6 +232,7 @@ public final class BigQueryEmulator implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
+    this.storage = new BigQueryReadService(this);
   }
 
   /** Starts an emulator for one project on a free port. */
@@ -243,6 +251,86 @@ public final class BigQueryEmulator implements AutoCloseable {
 
   public String project() {
     return project;
+  }
+
+  // ---- the Storage Read API (BigQueryReadService) ----
+
+  /** What {@code storage_host} takes: {@code http://127.0.0.1:PORT} (plaintext gRPC). */
+  public String storageHost() {
+    return "http://127.0.0.1:" + storage.port();
+  }
+
+  /** At most this many streams per read session (3 unless set; BigQuery decides its own). */
+  public void storageStreams(int streams) {
+    this.storageStreams = streams;
+  }
+
+  int storageStreams() {
+    return storageStreams;
+  }
+
+  /** Rows per Arrow record batch of ReadRows (1024 unless set). */
+  public void storageBatchRows(int rows) {
+    storage.batchRows = rows;
+  }
+
+  /** The next {@code times} CreateReadSession calls are denied (PERMISSION_DENIED). */
+  public void denyReadSessions(int times) {
+    storage.deny.set(times);
+  }
+
+  /** The next {@code times} read sessions are expired when first read (FAILED_PRECONDITION). */
+  public void expireNewReadSessions(int times) {
+    storage.expireNew.set(times);
+  }
+
+  /**
+   * The read session of the next ReadRows call to have sent {@code rows} rows expires there, as one
+   * does that lives past its hours while it is read.
+   */
+  public void expireReadSessionAfterRows(long rows) {
+    storage.expireAfterRows.set(rows);
+  }
+
+  /** Every read session made so far expires. */
+  public void expireReadSessions() {
+    storage.expireAll();
+  }
+
+  /**
+   * The next {@code times} ReadRows calls that have sent {@code rows} rows break there
+   * (UNAVAILABLE), as a reset connection does.
+   */
+  public void breakReadStreams(long rows, int times) {
+    storage.breakAfterRows = rows;
+    storage.breaks.set(times);
+  }
+
+  /** Read sessions created so far. */
+  public long readSessionsCreated() {
+    return storage.sessionsCreated();
+  }
+
+  /**
+   * Rows {@code start} to {@code start + count} of a table as {@code tabledata.list} gives them
+   * (timestamps as int64 microseconds), with its schema and {@code totalRows}: what the Storage
+   * Read API serves in Arrow.
+   */
+  ObjectNode storagePage(String dataset, String table, long start, long count) {
+    return page(
+        dataset,
+        table,
+        Map.of(
+            "startIndex",
+            Long.toString(start),
+            "maxResults",
+            Long.toString(count),
+            "formatOptions.useInt64Timestamp",
+            "true"));
+  }
+
+  void countRequest(String kind) {
+    requestCounts.merge(kind, 1L, Long::sum);
   }
 
   /**
@@ -376,6 +464,7 @@ public final class BigQueryEmulator implements AutoCloseable {
 
   @Override
   public void close() {
+    storage.close();
     server.stop(0);
     executor.shutdownNow();
     try {

@@ -1,0 +1,462 @@
+package io.qsync.source.bigquery;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.api.gax.core.FixedCredentialsProvider;
+import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.grpc.InstantiatingGrpcChannelProvider;
+import com.google.api.gax.rpc.ApiException;
+import com.google.api.gax.rpc.ServerStream;
+import com.google.api.gax.rpc.StatusCode;
+import com.google.auth.Credentials;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.bigquery.FieldList;
+import com.google.cloud.bigquery.TableId;
+import com.google.cloud.bigquery.storage.v1.BigQueryReadClient;
+import com.google.cloud.bigquery.storage.v1.BigQueryReadSettings;
+import com.google.cloud.bigquery.storage.v1.CreateReadSessionRequest;
+import com.google.cloud.bigquery.storage.v1.DataFormat;
+import com.google.cloud.bigquery.storage.v1.ReadRowsRequest;
+import com.google.cloud.bigquery.storage.v1.ReadRowsResponse;
+import com.google.cloud.bigquery.storage.v1.ReadSession;
+import com.google.cloud.bigquery.storage.v1.ReadStream;
+import io.qsync.ErrorKind;
+import io.qsync.Plural;
+import io.qsync.QsyncException;
+import io.qsync.Sleeper;
+import io.qsync.config.BigQueryConnectionConfig;
+import io.qsync.row.Column;
+import io.qsync.row.RowSink;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
+
+/**
+ * Reads a result table with the BigQuery Storage Read API: one read session in Arrow, its streams
+ * read at once on {@code read_streams} threads of their own, each batch turned into rows there
+ * ({@link BigQueryArrowRows}, {@link BigQueryTypes#row}) and handed to the sink on the caller's
+ * thread. Memory holds at most two batches per stream (one being decoded, one waiting). A stream
+ * that breaks (UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is read again
+ * from its offset, within {@code retry_timeout}; a session that expired before any of its rows were
+ * handed on is created anew; both are counted in {@link #notes}. A session that expires later fails
+ * the run, which the next run reads again from its job. Not thread-safe: one read at a time.
+ */
+final class BigQueryStorageReader {
+  private static final Duration MAX_DELAY = Duration.ofSeconds(32);
+  private static final int MAX_SESSIONS = 3;
+
+  /** Worth another attempt from the stream's offset (gax's own retryable codes for ReadRows). */
+  private static final Set<StatusCode.Code> TRANSIENT =
+      Set.of(
+          StatusCode.Code.UNAVAILABLE,
+          StatusCode.Code.INTERNAL,
+          StatusCode.Code.DEADLINE_EXCEEDED,
+          StatusCode.Code.RESOURCE_EXHAUSTED,
+          StatusCode.Code.ABORTED);
+
+  private final BigQueryConnectionConfig config;
+  private final Credentials credentials;
+  private final Sleeper sleeper;
+  private final Map<String, AtomicInteger> retried = new ConcurrentHashMap<>();
+  private int sessionsCreatedAgain;
+
+  /**
+   * @param credentials the connection's credentials; null for none (an emulator)
+   */
+  BigQueryStorageReader(BigQueryConnectionConfig config, Credentials credentials, Sleeper sleeper) {
+    this.config = requireNonNull(config, "config is null");
+    this.credentials = credentials;
+    this.sleeper = requireNonNull(sleeper, "sleeper is null");
+  }
+
+  /** The API refused to open a read session: not enabled, or the account may not. */
+  static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Reads every row of {@code table} into {@code sink} and returns how many; {@code rows} is what
+   * the table holds, and less or more fails the read.
+   *
+   * @throws Refused when CreateReadSession is denied (PERMISSION_DENIED, UNIMPLEMENTED), before any
+   *     row was read
+   */
+  long read(TableId table, FieldList fields, List<Column> columns, long rows, RowSink sink)
+      throws Refused {
+    try (BigQueryReadClient client = client();
+        BufferAllocator allocator = new RootAllocator()) {
+      for (int session = 1; ; session++) {
+        Outcome outcome = readSession(client, allocator, table, fields, columns, sink);
+        if (outcome.expired() != null) {
+          if (outcome.rows() > 0 || session >= MAX_SESSIONS) {
+            throw new QsyncException(
+                ErrorKind.FAILED,
+                "BigQuery connection '"
+                    + config.name()
+                    + "': the Storage Read API's session over "
+                    + BigQuerySource.name(table)
+                    + " expired after "
+                    + Plural.of(outcome.rows(), "row")
+                    + " of "
+                    + rows
+                    + " were read ("
+                    + outcome.expired().getMessage()
+                    + ")\nThe next run reads the result table again in a new session (no query is"
+                    + " billed again).",
+                outcome.expired());
+          }
+          sessionsCreatedAgain++;
+          continue;
+        }
+        if (outcome.rows() != rows) {
+          throw new QsyncException(
+              ErrorKind.FAILED,
+              "BigQuery connection '"
+                  + config.name()
+                  + "': the Storage Read API gave "
+                  + Plural.of(outcome.rows(), "row")
+                  + " of "
+                  + BigQuerySource.name(table)
+                  + ", which holds "
+                  + rows
+                  + "\nThe next run reads the result table again; set read_api: rest on the"
+                  + " connection if it repeats.");
+        }
+        return outcome.rows();
+      }
+    }
+  }
+
+  /** What one session gave: its rows, or that it expired after so many. */
+  private record Outcome(long rows, ApiException expired) {}
+
+  /** One message from a stream's thread to the caller's. */
+  private record Batch(
+      List<Object[]> rows, boolean end, RuntimeException failure, ApiException expired) {}
+
+  private Outcome readSession(
+      BigQueryReadClient client,
+      BufferAllocator allocator,
+      TableId table,
+      FieldList fields,
+      List<Column> columns,
+      RowSink sink)
+      throws Refused {
+    ReadSession session = createSession(client, table);
+    Schema schema = schema(session);
+    List<ReadStream> streams = session.getStreamsList();
+    if (streams.isEmpty()) {
+      return new Outcome(0, null); // an empty table has no streams
+    }
+    int threads = Math.min(streams.size(), config.readApi().streams());
+    BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(threads);
+    AtomicInteger number = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            task -> {
+              Thread thread = new Thread(task, "qsync-bigquery-read-" + number.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    long read = 0;
+    try {
+      for (ReadStream stream : streams) {
+        pool.execute(
+            () -> readStream(client, allocator, schema, stream.getName(), fields, columns, queue));
+      }
+      int ended = 0;
+      while (ended < streams.size()) {
+        Batch batch = queue.take();
+        if (batch.failure() != null) {
+          throw batch.failure();
+        }
+        if (batch.expired() != null) {
+          return new Outcome(read, batch.expired());
+        }
+        if (batch.end()) {
+          ended++;
+          continue;
+        }
+        for (Object[] row : batch.rows()) {
+          sink.accept(row);
+        }
+        read += batch.rows().size();
+      }
+      return new Outcome(read, null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QsyncException(
+          ErrorKind.INTERRUPTED, "interrupted while reading " + BigQuerySource.name(table), e);
+    } finally {
+      pool.shutdownNow();
+      try {
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Reads one stream to its end on a thread of the pool, putting each batch's rows on the queue,
+   * and then its end; a failure, or an expired session, ends the stream with a message instead.
+   */
+  private void readStream(
+      BigQueryReadClient client,
+      BufferAllocator parent,
+      Schema schema,
+      String stream,
+      FieldList fields,
+      List<Column> columns,
+      BlockingQueue<Batch> queue) {
+    try (BufferAllocator allocator = parent.newChildAllocator(stream, 0, Long.MAX_VALUE);
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+      VectorLoader loader = new VectorLoader(root);
+      long offset = 0;
+      long firstFailure = 0;
+      Duration delay = config.retryDelay();
+      while (true) {
+        ServerStream<ReadRowsResponse> responses = null;
+        try {
+          responses =
+              client
+                  .readRowsCallable()
+                  .call(
+                      ReadRowsRequest.newBuilder().setReadStream(stream).setOffset(offset).build());
+          for (ReadRowsResponse response : responses) {
+            if (!response.hasArrowRecordBatch()) {
+              continue;
+            }
+            List<Object[]> rows = decode(response, allocator, loader, root, fields, columns);
+            offset += rows.size();
+            queue.put(new Batch(rows, false, null, null));
+            firstFailure = 0;
+            delay = config.retryDelay();
+          }
+          queue.put(new Batch(List.of(), true, null, null));
+          return;
+        } catch (ApiException e) {
+          StatusCode.Code code = e.getStatusCode().getCode();
+          if (code == StatusCode.Code.NOT_FOUND || code == StatusCode.Code.FAILED_PRECONDITION) {
+            queue.put(new Batch(List.of(), false, null, e));
+            return;
+          }
+          long now = System.nanoTime();
+          firstFailure = firstFailure == 0 ? now : firstFailure;
+          Duration elapsed = Duration.ofNanos(now - firstFailure);
+          if (!TRANSIENT.contains(code)
+              || elapsed.plus(delay).compareTo(config.timeouts().retry()) > 0) {
+            queue.put(new Batch(List.of(), false, failed("read stream " + stream, e), null));
+            return;
+          }
+          retried.computeIfAbsent(code.name(), name -> new AtomicInteger()).incrementAndGet();
+          sleeper.sleep(delay);
+          delay =
+              delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
+        } finally {
+          if (responses != null) {
+            responses.cancel();
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the read was given up: the pool is shutting down
+    } catch (RuntimeException e) {
+      // A value qsync cannot carry (a BIGNUMERIC too wide), or Arrow refused the batch: the
+      // caller fails the read with it. put, not offer: the queue may be full.
+      try {
+        queue.put(new Batch(List.of(), false, e, null));
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** One record batch's rows, in qsync's Java types. */
+  private static List<Object[]> decode(
+      ReadRowsResponse response,
+      BufferAllocator allocator,
+      VectorLoader loader,
+      VectorSchemaRoot root,
+      FieldList fields,
+      List<Column> columns) {
+    byte[] bytes = response.getArrowRecordBatch().getSerializedRecordBatch().toByteArray();
+    try (ArrowRecordBatch batch =
+        MessageSerializer.deserializeRecordBatch(
+            new ReadChannel(new ByteArrayReadableSeekableByteChannel(bytes)), allocator)) {
+      loader.load(batch);
+    } catch (IOException e) {
+      throw new IllegalStateException("the Storage Read API sent a batch Arrow cannot read", e);
+    }
+    List<Object[]> rows = new ArrayList<>(root.getRowCount());
+    for (int i = 0; i < root.getRowCount(); i++) {
+      rows.add(BigQueryTypes.row(fields, columns, BigQueryArrowRows.row(root, fields, i)));
+    }
+    return rows;
+  }
+
+  private static Schema schema(ReadSession session) {
+    byte[] bytes = session.getArrowSchema().getSerializedSchema().toByteArray();
+    try {
+      return MessageSerializer.deserializeSchema(
+          new ReadChannel(new ByteArrayReadableSeekableByteChannel(bytes)));
+    } catch (IOException e) {
+      throw new IllegalStateException("the Storage Read API sent a schema Arrow cannot read", e);
+    }
+  }
+
+  /** A read session in Arrow over the whole table, retried while BigQuery is unwell. */
+  private ReadSession createSession(BigQueryReadClient client, TableId table) throws Refused {
+    CreateReadSessionRequest request =
+        CreateReadSessionRequest.newBuilder()
+            .setParent("projects/" + config.project())
+            .setReadSession(
+                ReadSession.newBuilder()
+                    .setTable(
+                        "projects/"
+                            + table.getProject()
+                            + "/datasets/"
+                            + table.getDataset()
+                            + "/tables/"
+                            + table.getTable())
+                    .setDataFormat(DataFormat.ARROW))
+            .setMaxStreamCount(config.readApi().streams())
+            .build();
+    long firstFailure = 0;
+    Duration delay = config.retryDelay();
+    while (true) {
+      try {
+        return client.createReadSession(request);
+      } catch (ApiException e) {
+        StatusCode.Code code = e.getStatusCode().getCode();
+        if (code == StatusCode.Code.PERMISSION_DENIED || code == StatusCode.Code.UNIMPLEMENTED) {
+          throw new Refused(code + ": " + e.getMessage(), e);
+        }
+        long now = System.nanoTime();
+        firstFailure = firstFailure == 0 ? now : firstFailure;
+        if (!TRANSIENT.contains(code)
+            || Duration.ofNanos(now - firstFailure).plus(delay).compareTo(config.timeouts().retry())
+                > 0) {
+          throw failed("create a read session over " + BigQuerySource.name(table), e);
+        }
+        retried.computeIfAbsent(code.name(), name -> new AtomicInteger()).incrementAndGet();
+        try {
+          sleeper.sleep(delay);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new QsyncException(
+              ErrorKind.INTERRUPTED, "interrupted while waiting to retry", interrupted);
+        }
+        delay = delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
+      }
+    }
+  }
+
+  private QsyncException failed(String what, ApiException e) {
+    boolean passes = TRANSIENT.contains(e.getStatusCode().getCode());
+    return new QsyncException(
+        passes ? ErrorKind.FAILED : ErrorKind.NEEDS_ACTION,
+        "BigQuery connection '"
+            + config.name()
+            + "': "
+            + what
+            + " with the Storage Read API failed: "
+            + e.getStatusCode().getCode()
+            + ": "
+            + e.getMessage()
+            + (passes
+                ? "\nBigQuery, or the network to it, is having trouble (retried for retry_timeout);"
+                    + " the next run reads the result table again without querying."
+                : "\nNothing was written. Fix what BigQuery names, or set read_api: rest on the"
+                    + " connection to read results with tabledata.list."),
+        e);
+  }
+
+  private BigQueryReadClient client() {
+    try {
+      BigQueryReadSettings.Builder settings = BigQueryReadSettings.newBuilder();
+      // Retries are this class's: counted, and resumed from the stream's offset.
+      settings.createReadSessionSettings().setRetryableCodes(Set.of());
+      settings.readRowsSettings().setRetryableCodes(Set.of());
+      settings.setCredentialsProvider(
+          credentials == null
+              ? NoCredentialsProvider.create()
+              : FixedCredentialsProvider.create(
+                  credentials instanceof GoogleCredentials google
+                      ? google.createScoped(BigQueryReadSettings.getDefaultServiceScopes())
+                      : credentials));
+      if (config.readApi().storageHost().isPresent()) {
+        URI uri = URI.create(config.readApi().storageHost().get());
+        boolean plaintext = "http".equals(uri.getScheme());
+        int port = uri.getPort() > 0 ? uri.getPort() : plaintext ? 80 : 443;
+        InstantiatingGrpcChannelProvider.Builder channel =
+            BigQueryReadSettings.defaultGrpcTransportProviderBuilder()
+                .setEndpoint(uri.getHost() + ":" + port);
+        if (plaintext) {
+          channel.setChannelConfigurator(builder -> builder.usePlaintext());
+        }
+        settings.setTransportChannelProvider(channel.build());
+      }
+      return BigQueryReadClient.create(settings.build());
+    } catch (IOException e) {
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "BigQuery connection '"
+              + config.name()
+              + "': cannot start the Storage Read API's client: "
+              + e.getMessage()
+              + "\nSet read_api: rest on the connection to read results with tabledata.list.",
+          e);
+    }
+  }
+
+  /** What the run report says about this reader's retries and sessions. */
+  List<String> notes() {
+    List<String> notes = new ArrayList<>();
+    int total = retried.values().stream().mapToInt(AtomicInteger::get).sum();
+    if (total > 0) {
+      List<String> kinds = new ArrayList<>();
+      retried.forEach((kind, count) -> kinds.add(count.get() + " x " + kind));
+      notes.add(
+          "retried "
+              + total
+              + " transient Storage Read API error"
+              + (total == 1 ? "" : "s")
+              + " ("
+              + String.join(", ", kinds.stream().sorted().toList())
+              + "), each stream from its offset");
+    }
+    if (sessionsCreatedAgain > 0) {
+      notes.add(
+          "created the Storage Read API's session anew "
+              + Plural.of(sessionsCreatedAgain, "time")
+              + " (it had expired)");
+    }
+    return notes;
+  }
+}

@@ -1,0 +1,247 @@
+package io.qsync.source.bigquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.config.BigQueryConnectionConfig;
+import io.qsync.config.BigQueryReadApi;
+import io.qsync.config.Mode;
+import io.qsync.engine.FaultPoint;
+import io.qsync.engine.Qsync;
+import io.qsync.engine.RunReport;
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.bigquery.BigQueryEmulator;
+import io.qsync.testing.bigquery.BigQuerySyncs;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Results read with the BigQuery Storage Read API (the emulator's gRPC service, Google's client):
+ * every type arrives as {@code tabledata.list} brings it, a stream broken mid-read resumes from its
+ * offset, an expired session is created anew, and a denied one falls back to {@code tabledata.list}
+ * (read_api: auto) or stops the run (read_api: storage), each said in the run report.
+ */
+@ExtendWith(MariaDbExtension.class)
+class BigQueryStorageReadIT {
+  private static final int ROWS = 10_000;
+
+  /** Every column of BigQueryTypesIT's query, and then BIGNUMERIC and nested values. */
+  private static final String ALL_COLUMNS =
+      "SELECT id, i64, CAST(f64 AS CHAR), num, b, s, HEX(bytes), d, dt, tm, ts, j, geo, iv, rng,"
+          + " arr, st, CAST(big AS CHAR), nested FROM ";
+
+  private static final String QUERY =
+      "SELECT t.*, CASE id WHEN 1 THEN '"
+          + "9".repeat(35)
+          + "."
+          + "9".repeat(30)
+          + "' WHEN 2 THEN '-0.000000000000000000000000000001' END AS big,"
+          + " CASE WHEN id < 3 THEN {'n': [0.0000001, 12345678901234567890.123456789]::DECIMAL(38,9)[],"
+          + " 'b': b'\\xff\\x00', 'd': DATE '2024-01-31', 'dt': TIMESTAMP '2024-01-31 10:00:00.5',"
+          + " 'ts': TIMESTAMPTZ '2024-01-31 10:00:00+00', 'i': [9007199254740993, -1]::BIGINT[]}"
+          + " END AS nested FROM ("
+          + BigQueryTypesIT.QUERY
+          + ") AS t";
+
+  @TempDir Path dir;
+  private BigQueryEmulator emulator;
+
+  @BeforeEach
+  void start() {
+    emulator = BigQueryEmulator.start("qsync-test");
+    emulator.declareType("geo", "GEOGRAPHY");
+    emulator.declareType("rng", "RANGE<DATE>");
+    emulator.declareType("big", "BIGNUMERIC");
+  }
+
+  @AfterEach
+  void stop() {
+    emulator.close();
+  }
+
+  private BigQueryConnectionConfig connection(BigQueryReadApi.Mode mode, long minRows) {
+    return BigQuerySyncs.connection(emulator, 1000, Optional.empty())
+        .withReadApi(new BigQueryReadApi(mode, minRows, 3, Optional.of(emulator.storageHost())));
+  }
+
+  private Qsync qsync(
+      TestDatabase database, BigQueryConnectionConfig connection, String query, String table) {
+    return BigQuerySyncs.qsync(
+        dir.resolve(table),
+        database,
+        connection,
+        BigQuerySyncs.sync(query, table, List.of("id"), Mode.MIRROR),
+        FaultPoint.NONE);
+  }
+
+  @Test
+  void everyTypeReadsTheSameWithTheStorageReadApiAsWithTabledataList(TestDatabase database) {
+    emulator.storageBatchRows(1); // a batch per row, rows spread over three streams
+    RunReport rest =
+        qsync(database, connection(BigQueryReadApi.Mode.REST, 0), QUERY, "by_rest")
+            .run(BigQuerySyncs.SYNC);
+    long tabledataList = emulator.requests("tabledata.list");
+    RunReport storage =
+        qsync(database, connection(BigQueryReadApi.Mode.STORAGE, 0), QUERY, "by_storage")
+            .run(BigQuerySyncs.SYNC);
+
+    assertThat(rest.counts().inserts()).isEqualTo(3);
+    assertThat(storage.counts().inserts()).isEqualTo(3);
+    assertThat(emulator.requests("tabledata.list")).isEqualTo(tabledataList);
+    assertThat(emulator.requests("storage.readRows")).isEqualTo(3);
+    assertThat(rest.notes()).contains("read with tabledata.list (read_api: rest)");
+    assertThat(storage.notes())
+        .contains(
+            "read 3 rows with the Storage Read API (read_api: storage; billed by bytes read)");
+    List<List<String>> byRest = database.rows(ALL_COLUMNS + "by_rest ORDER BY id");
+    assertThat(byRest.get(0)).contains("-1-2 -3 -4:5:6.789", "[UNBOUNDED, 2024-01-01)");
+    assertThat(byRest.get(1).get(18)).contains("\"ts\":\"2024-01-31T10:00:00.000000Z\"");
+    assertThat(database.rows(ALL_COLUMNS + "by_storage ORDER BY id")).isEqualTo(byRest);
+    assertThat(
+            database.rows("SHOW CREATE TABLE by_storage").get(0).get(1).replace("by_storage", ""))
+        .isEqualTo(database.rows("SHOW CREATE TABLE by_rest").get(0).get(1).replace("by_rest", ""));
+  }
+
+  @Test
+  void aStreamBrokenMidReadResumesFromItsOffsetAndTheTableEndsExact(TestDatabase database) {
+    bigTable();
+    emulator.breakReadStreams(1000, 2);
+    Qsync qsync =
+        qsync(
+            database,
+            connection(BigQueryReadApi.Mode.AUTO, 5000),
+            "SELECT id, name, half FROM big.rows",
+            "big_rows");
+
+    RunReport report = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(report.counts().inserts()).isEqualTo(ROWS);
+    assertThat(
+            database.rows("SELECT COUNT(*), COUNT(DISTINCT id), SUM(id), SUM(half) FROM big_rows"))
+        .containsExactly(List.of("10000", "10000", "49995000", "24997500.000000000"));
+    assertThat(database.rows("SELECT name FROM big_rows WHERE id = 4321"))
+        .containsExactly(List.of("row 4321"));
+    assertThat(report.notes())
+        .contains(
+            "read 10,000 rows with the Storage Read API (read_api: auto, the result holds 10000"
+                + " rows, read_api_min_rows 5000; billed by bytes read)",
+            "retried 2 transient Storage Read API errors (2 x UNAVAILABLE), each stream from its"
+                + " offset");
+    assertThat(emulator.requests("storage.readRows")).isEqualTo(3 + 2);
+    assertThat(emulator.requests("tabledata.list")).isZero();
+  }
+
+  @Test
+  void aSessionThatExpiresMidReadFailsTheRunAndTheNextReadsTheJobAgainInANewSession(
+      TestDatabase database) {
+    bigTable();
+    emulator.expireReadSessionAfterRows(1000);
+    Qsync qsync =
+        qsync(
+            database,
+            connection(BigQueryReadApi.Mode.STORAGE, 0),
+            "SELECT id, name, half FROM big.rows",
+            "big_rows");
+
+    QsyncException error =
+        catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
+
+    assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(error.getMessage())
+        .contains("the Storage Read API's session over qsync-test.")
+        .contains("of 10000 were read")
+        .contains("The next run reads the result table again in a new session");
+    assertThat(database.hasTable("big_rows")).isFalse();
+
+    RunReport resumed = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(resumed.counts().inserts()).isEqualTo(ROWS);
+    assertThat(database.rows("SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM big_rows"))
+        .containsExactly(List.of("10000", "10000", "49995000"));
+    assertThat(emulator.queriesRun()).as("queries billed").isEqualTo(1);
+    assertThat(emulator.readSessionsCreated()).isEqualTo(2);
+  }
+
+  private void bigTable() {
+    emulator.execute(
+        "CREATE SCHEMA big",
+        "CREATE TABLE big.rows AS SELECT range AS id, 'row ' || range AS name, range * 0.5 AS half"
+            + " FROM range("
+            + ROWS
+            + ")");
+    emulator.storageBatchRows(500);
+  }
+
+  @Test
+  void anExpiredSessionIsCreatedAnew(TestDatabase database) {
+    emulator.expireNewReadSessions(1);
+    Qsync qsync = qsync(database, connection(BigQueryReadApi.Mode.STORAGE, 0), QUERY, "types");
+
+    RunReport report = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(report.counts().inserts()).isEqualTo(3);
+    assertThat(emulator.readSessionsCreated()).isEqualTo(2);
+    assertThat(report.notes())
+        .contains("created the Storage Read API's session anew 1 time (it had expired)");
+  }
+
+  @Test
+  void aDeniedSessionFallsBackToTabledataListAndSaysWhy(TestDatabase database) {
+    emulator.denyReadSessions(1);
+    Qsync qsync = qsync(database, connection(BigQueryReadApi.Mode.AUTO, 1), QUERY, "types");
+
+    RunReport report = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(report.counts().inserts()).isEqualTo(3);
+    assertThat(database.count("types")).isEqualTo(3);
+    assertThat(emulator.requests("tabledata.list")).isPositive();
+    assertThat(report.notes())
+        .anySatisfy(
+            note ->
+                assertThat(note)
+                    .startsWith(
+                        "read with tabledata.list (the Storage Read API refused a read session"
+                            + " (PERMISSION_DENIED: ")
+                    .contains("bigquery.readsessions.create")
+                    .endsWith("grant roles/bigquery.readSessionUser, or set read_api: rest)"));
+  }
+
+  @Test
+  void aDeniedSessionStopsARunThatAsksForTheStorageReadApi(TestDatabase database) {
+    emulator.denyReadSessions(1);
+    Qsync qsync = qsync(database, connection(BigQueryReadApi.Mode.STORAGE, 0), QUERY, "types");
+
+    QsyncException error =
+        catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
+
+    assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
+    assertThat(error.getMessage())
+        .contains("the Storage Read API refused a read session over qsync-test.")
+        .contains("PERMISSION_DENIED")
+        .contains("roles/bigquery.readSessionUser")
+        .contains("read_api: auto or rest");
+    assertThat(database.hasTable("types")).isFalse();
+  }
+
+  @Test
+  void autoReadsASmallResultWithTabledataList(TestDatabase database) {
+    Qsync qsync = qsync(database, connection(BigQueryReadApi.Mode.AUTO, 100_000), QUERY, "types");
+
+    RunReport report = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(report.notes())
+        .contains(
+            "read with tabledata.list (read_api: auto, the result holds 3 rows, fewer than"
+                + " read_api_min_rows 100000)");
+    assertThat(emulator.readSessionsCreated()).isZero();
+  }
+}
