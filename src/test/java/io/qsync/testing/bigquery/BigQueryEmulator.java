@@ -162,6 +162,7 @@ public final class BigQueryEmulator implements AutoCloseable {
   private final Map<String, ObjectNode> jobs = new ConcurrentHashMap<>();
   private final Map<String, Map<String, ObjectNode>> tables = new ConcurrentHashMap<>();
   private final Map<String, Duration> defaultExpirations = new ConcurrentHashMap<>();
+  private final Map<String, Long> timeTravelHours = new ConcurrentHashMap<>();
   private final Map<String, Long> requestCounts = new ConcurrentHashMap<>();
   private final List<Fault> faults = new ArrayList<>();
   private final List<Stall> stalls = new ArrayList<>();
@@ -573,6 +574,7 @@ public final class BigQueryEmulator implements AutoCloseable {
       case "jobs.getQueryResults" -> getQueryResults(rest.get(1), query);
       case "datasets.get" -> getDataset(rest.get(1));
       case "datasets.insert" -> insertDataset(body);
+      case "datasets.patch", "datasets.update" -> patchDataset(rest.get(1), body);
       case "datasets.delete" ->
           deleteDataset(rest.get(1), "true".equals(query.get("deleteContents")));
       case "tables.get" -> getTable(rest.get(1), rest.get(3));
@@ -1058,7 +1060,36 @@ public final class BigQueryEmulator implements AutoCloseable {
     node.put("id", project + ":" + dataset);
     node.putObject("datasetReference").put("projectId", project).put("datasetId", dataset);
     node.put("location", "US");
+    node.put("maxTimeTravelHours", Long.toString(timeTravelHours.getOrDefault(dataset, 168L)));
     return node;
+  }
+
+  /**
+   * datasets.patch and datasets.update: the emulator keeps {@code maxTimeTravelHours} only, "in
+   * multiples of 24 hours, between 48 and 168"
+   * (cloud.google.com/bigquery/docs/time-travel#configure_the_time_travel_window); other fields are
+   * accepted and left as they were.
+   */
+  private synchronized JsonNode patchDataset(String dataset, JsonNode body) {
+    getDataset(dataset);
+    if (body != null && body.hasNonNull("maxTimeTravelHours")) {
+      long hours = body.path("maxTimeTravelHours").asLong(-1);
+      if (hours < 48 || hours > 168 || hours % 24 != 0) {
+        throw new ApiError(
+            400,
+            "invalid",
+            "Invalid value for maxTimeTravelHours: "
+                + body.path("maxTimeTravelHours").asText()
+                + ". It must be a multiple of 24 between 48 and 168.");
+      }
+      timeTravelHours.put(dataset, hours);
+    }
+    return getDataset(dataset);
+  }
+
+  /** A dataset's time travel window, in hours (168, BigQuery's default, until set). */
+  public long timeTravelHours(String dataset) {
+    return timeTravelHours.getOrDefault(dataset, 168L);
   }
 
   private synchronized JsonNode insertDataset(JsonNode body) {
