@@ -3,6 +3,7 @@ package io.qsync.cli;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.engine.Progress;
+import io.qsync.engine.Qsync;
 import io.qsync.state.RunRecord;
 import java.util.List;
 import java.util.Map;
@@ -43,19 +44,35 @@ final class HistoryCommand implements Callable<Integer> {
       throw new QsyncException(
           ErrorKind.USAGE, "-n/--limit is how many runs to show: at least 1, got " + limit);
     }
-    List<RunRecord> runs =
-        context
-            .qsync(parent.options.loadConfig(), Progress.silent())
-            .historyWithVerifies(sync, limit);
+    Qsync qsync = context.qsync(parent.options.loadConfig(), Progress.silent());
+    List<RunRecord> runs = qsync.historyWithVerifies(sync, limit);
+    Map<String, Map<String, Long>> billed =
+        runs.isEmpty()
+            ? Map.of()
+            : qsync.bytesBilled(sync, runs.stream().map(RunRecord::runId).toList());
     spec.commandLine()
         .getOut()
         .println(
             parent.options.json()
                 ? Renderer.json(
-                    Map.of("sync", sync, "runs", runs.stream().map(Renderer::map).toList()))
+                    Map.of(
+                        "sync",
+                        sync,
+                        "runs",
+                        runs.stream()
+                            .map(
+                                run -> {
+                                  Map<String, Object> map = Renderer.map(run);
+                                  map.put(
+                                      "bytes_billed",
+                                      Renderer.bytesBilled(
+                                          billed.getOrDefault(run.runId(), Map.of())));
+                                  return map;
+                                })
+                            .toList()))
                 : runs.isEmpty()
                     ? "sync " + sync + " has not run yet"
-                    : Renderer.historyText(runs));
+                    : Renderer.historyText(runs, billed));
     return 0;
   }
 }

@@ -73,6 +73,7 @@ final class Renderer {
             Plural.of(report.batches(), "batch"),
             report.runId()));
     throttle(report.throttle()).ifPresent(line -> text.append('\n').append(line));
+    billed(report.commandBytesBilled()).ifPresent(line -> text.append('\n').append(line));
     report
         .verified()
         .ifPresent(
@@ -98,6 +99,7 @@ final class Renderer {
     map.put("duration_ms", report.duration().toMillis());
     map.put("notes", report.notes());
     map.put("throttle", map(report.throttle()));
+    map.put("bytes_billed", bytesBilled(report.bytesBilled()));
     map.put("caught_up", report.caughtUp().map(Renderer::map).orElse(null));
     map.put(
         "verify",
@@ -112,6 +114,47 @@ final class Renderer {
                 })
             .orElse(null));
     return map;
+  }
+
+  /**
+   * {@code billed 31,457,280 bytes (30.0 MiB) in the warehouse: query 10.0 MiB, key checks 10.0
+   * MiB, changes 10.0 MiB, state 0 bytes}, or nothing for a run whose warehouse billed no job.
+   */
+  static java.util.Optional<String> billed(Map<String, Long> bytesBilled) {
+    if (bytesBilled.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    List<String> kinds = new ArrayList<>();
+    bytesBilled.forEach((kind, bytes) -> kinds.add(kind + " " + shortBytes(bytes)));
+    long total = bytesBilled.values().stream().mapToLong(Long::longValue).sum();
+    return java.util.Optional.of(
+        "billed " + VerifyCommand.bytes(total) + " in the warehouse: " + String.join(", ", kinds));
+  }
+
+  /** {@code {"total": 31457280, "by_job": {"query": 10485760, ...}}}; null when none billed. */
+  static Map<String, Object> bytesBilled(Map<String, Long> bytesBilled) {
+    if (bytesBilled.isEmpty()) {
+      return null;
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("total", bytesBilled.values().stream().mapToLong(Long::longValue).sum());
+    map.put("by_job", new LinkedHashMap<>(bytesBilled));
+    return map;
+  }
+
+  /** {@code 512 bytes}, {@code 10.0 MiB}. */
+  static String shortBytes(long bytes) {
+    if (bytes < 1024 * 1024) {
+      return String.format(Locale.ROOT, "%,d bytes", bytes);
+    }
+    String[] units = {"MiB", "GiB", "TiB", "PiB"};
+    double value = bytes / (1024.0 * 1024.0);
+    int unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 
   /**
@@ -482,6 +525,11 @@ final class Renderer {
   }
 
   static String historyText(List<RunRecord> runs) {
+    return historyText(runs, Map.of());
+  }
+
+  /** The history, each run with the bytes its warehouse jobs billed, if it recorded any. */
+  static String historyText(List<RunRecord> runs, Map<String, Map<String, Long>> bytesBilled) {
     StringBuilder text = new StringBuilder();
     // Run ids and statuses vary in width (plan-… and heal-… ids, verify:differs): the columns are
     // as wide as their widest cell, so the rows stay aligned.
@@ -517,6 +565,8 @@ final class Renderer {
               run.appliedThrough(),
               run.changesTotal(),
               run.resumes() > 0 ? "  (resumed " + run.resumes() + "x)" : ""));
+      billed(bytesBilled.getOrDefault(run.runId(), Map.of()))
+          .ifPresent(line -> text.append("  ").append(line).append('\n'));
       run.error()
           .filter(error -> run.status() != RunStatus.INTERRUPTED)
           .ifPresent(

@@ -183,17 +183,7 @@ final class VerifyCommand implements Callable<Integer> {
   /** Bytes as a person reads them: 10,485,760 bytes (10 MiB). */
   static String bytes(long bytes) {
     String exact = String.format(Locale.ROOT, "%,d bytes", bytes);
-    if (bytes < 1024 * 1024) {
-      return exact;
-    }
-    String[] units = {"MiB", "GiB", "TiB", "PiB"};
-    double value = bytes / (1024.0 * 1024.0);
-    int unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-      value /= 1024;
-      unit++;
-    }
-    return exact + String.format(Locale.ROOT, " (%.1f %s)", value, units[unit]);
+    return bytes < 1024 * 1024 ? exact : exact + " (" + Renderer.shortBytes(bytes) + ")";
   }
 
   static Map<String, Object> map(VerifyReport report) {

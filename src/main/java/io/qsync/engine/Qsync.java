@@ -264,6 +264,18 @@ public final class Qsync {
   }
 
   /**
+   * The bytes the warehouse billed for each of these runs of the sync, per kind of job, as the run
+   * history recorded them; a run that billed none (or whose history table could not take the
+   * column) is absent.
+   */
+  public Map<String, Map<String, Long>> bytesBilled(String syncName, Collection<String> runIds) {
+    SyncConfig sync = sync(syncName);
+    try (Destination target = openTarget(sync.target())) {
+      return target.runs().bytesBilled(runIds);
+    }
+  }
+
+  /**
    * As {@link #history}, with the sync's {@code qsync verify} records among its runs: what {@code
    * qsync history} lists.
    */

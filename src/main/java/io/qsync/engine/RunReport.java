@@ -6,7 +6,10 @@ import io.qsync.diff.ChangeCounts;
 import io.qsync.state.RunStatus;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,6 +22,8 @@ import java.util.Optional;
  * @param caughtUp for a resumed run: the fresh run that then compared the table with the query's
  *     current result, in the same command
  * @param verified the verify that followed the run ({@code verify_every}), and why it was due
+ * @param bytesBilled the bytes the warehouse billed for the jobs this run ran, per kind of job
+ *     ({@link io.qsync.source.Source#bytesBilled}); empty for a warehouse that bills none
  */
 public record RunReport(
     String sync,
@@ -34,7 +39,8 @@ public record RunReport(
     List<String> notes,
     ThrottleReport throttle,
     Optional<RunReport> caughtUp,
-    Optional<Verified> verified) {
+    Optional<Verified> verified,
+    Map<String, Long> bytesBilled) {
   /**
    * A verify of the table that followed the run, as the sync's {@code verify_every} asks.
    *
@@ -59,6 +65,72 @@ public record RunReport(
     requireNonNull(throttle, "throttle is null");
     requireNonNull(caughtUp, "caughtUp is null");
     requireNonNull(verified, "verified is null");
+    bytesBilled = Collections.unmodifiableMap(new LinkedHashMap<>(bytesBilled));
+  }
+
+  /** A report without bytes billed. */
+  public RunReport(
+      String sync,
+      String runId,
+      RunStatus status,
+      String mode,
+      String table,
+      ChangeCounts counts,
+      boolean resumed,
+      long resumedAfter,
+      int batches,
+      Duration duration,
+      List<String> notes,
+      ThrottleReport throttle,
+      Optional<RunReport> caughtUp,
+      Optional<Verified> verified) {
+    this(
+        sync,
+        runId,
+        status,
+        mode,
+        table,
+        counts,
+        resumed,
+        resumedAfter,
+        batches,
+        duration,
+        notes,
+        throttle,
+        caughtUp,
+        verified,
+        Map.of());
+  }
+
+  /** The same report, with the bytes its warehouse jobs billed. */
+  public RunReport withBytesBilled(Map<String, Long> billed) {
+    return new RunReport(
+        sync,
+        runId,
+        status,
+        mode,
+        table,
+        counts,
+        resumed,
+        resumedAfter,
+        batches,
+        duration,
+        notes,
+        throttle,
+        caughtUp,
+        verified,
+        billed);
+  }
+
+  /**
+   * The bytes billed by this run and the fresh run that followed it ({@link #caughtUp}), per kind
+   * of job: what the whole command billed (a verify that followed bills its own, in its report).
+   */
+  public Map<String, Long> commandBytesBilled() {
+    Map<String, Long> all = new LinkedHashMap<>(bytesBilled);
+    caughtUp.ifPresent(
+        fresh -> fresh.bytesBilled().forEach((kind, bytes) -> all.merge(kind, bytes, Long::sum)));
+    return all;
   }
 
   /** A report of a run that no scheduled verify followed. */
@@ -141,7 +213,8 @@ public record RunReport(
         more,
         throttle,
         caughtUp,
-        verified);
+        verified,
+        bytesBilled);
   }
 
   /** The same report, followed by a fresh run in the same command. */
@@ -160,7 +233,8 @@ public record RunReport(
         notes,
         throttle,
         Optional.of(fresh),
-        verified);
+        verified,
+        bytesBilled);
   }
 
   /** The same report, followed by a verify of the table ({@code verify_every}). */
@@ -179,7 +253,8 @@ public record RunReport(
         notes,
         throttle,
         caughtUp,
-        Optional.of(verify));
+        Optional.of(verify),
+        bytesBilled);
   }
 
   /** A report of a run that was never throttled nor retried. */

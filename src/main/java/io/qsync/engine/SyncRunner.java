@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -531,6 +532,7 @@ public final class SyncRunner {
     RunRecord run = initial;
     boolean resumed = run.resumes() > 0;
     step = run.phase();
+    Map<String, Long> billedBefore = source.bytesBilled();
     try {
       if (run.phase() != RunPhase.SWAP) {
         try (Stage stage = Stage.open(stageFile)) {
@@ -561,21 +563,54 @@ public final class SyncRunner {
       }
       run = finish(run, stageFile, notes);
       return new RunReport(
-          sync.name(),
-          run.runId(),
-          RunStatus.SUCCEEDED,
-          sync.mode().configName(),
-          sync.table(),
-          run.counts().orElse(ChangeCounts.NONE),
-          resumed,
-          initial.appliedThrough(),
-          run.batchesApplied() - initial.batchesApplied(),
-          Duration.between(started, clock.instant()),
-          notes,
-          batches.throttled());
+              sync.name(),
+              run.runId(),
+              RunStatus.SUCCEEDED,
+              sync.mode().configName(),
+              sync.table(),
+              run.counts().orElse(ChangeCounts.NONE),
+              resumed,
+              initial.appliedThrough(),
+              run.batchesApplied() - initial.batchesApplied(),
+              Duration.between(started, clock.instant()),
+              notes,
+              batches.throttled())
+          .withBytesBilled(recordBytesBilled(run.runId(), billedBefore, notes));
     } catch (RuntimeException e) {
+      recordBytesBilled(run.runId(), billedBefore, notes);
       throw failed(run, previousAttempt, stageFile, e);
     }
+  }
+
+  /**
+   * The bytes the source's jobs billed since {@code before}, per kind of job, added to the run's
+   * history (a failed attempt's too, so that a resumed run's history sums both). Only shown: when
+   * it cannot be written the run goes on, with a note.
+   */
+  private Map<String, Long> recordBytesBilled(
+      String runId, Map<String, Long> before, List<String> notes) {
+    Map<String, Long> billed = new LinkedHashMap<>();
+    source
+        .bytesBilled()
+        .forEach(
+            (kind, bytes) -> {
+              long more = bytes - before.getOrDefault(kind, 0L);
+              if (more > 0 || !before.containsKey(kind)) {
+                billed.put(kind, more);
+              }
+            });
+    if (billed.isEmpty()) {
+      return billed;
+    }
+    try {
+      target.runs().addBytesBilled(runId, billed);
+    } catch (RuntimeException e) {
+      notes.add(
+          "the bytes this run's warehouse jobs billed could not be kept in the run history ("
+              + Messages.firstLine(e)
+              + ")");
+    }
+    return billed;
   }
 
   /**

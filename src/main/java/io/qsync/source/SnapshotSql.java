@@ -194,6 +194,75 @@ public final class SnapshotSql {
         + dialect.table(resultTable);
   }
 
+  /** The kind of a key problem, in {@link #keyProblems}: {@code null} or {@code duplicate}. */
+  public static final String KIND = "_qsync_kind";
+
+  static final String ROWS = "_qsync_rows";
+  static final String NTH = "_qsync_n";
+
+  /**
+   * NULL key parts and duplicate keys in one scan of the key columns (a warehouse that bills bytes
+   * read bills the key once, not once per check): {@value #COUNT}, {@value #KIND} ({@code null} or
+   * {@code duplicate}), then the key, a few keys of each kind. For {@code null} the count is of
+   * rows with a NULL key part, as {@link #nullKeys} counts; for {@code duplicate}, of keys on more
+   * than one row, as {@link #duplicateKeys} counts. No rows when the keys pass.
+   */
+  public String keyProblems(String resultTable, List<String> key, int samples) {
+    StringJoiner anyNull = new StringJoiner(" OR ");
+    key.forEach(column -> anyNull.add(dialect.quote(column) + " IS NULL"));
+    String keys = list(key);
+    String kind = dialect.quote(KIND);
+    String partition = " OVER (PARTITION BY " + kind + ")";
+    return "SELECT "
+        + COUNT
+        + ", "
+        + kind
+        + ", "
+        + keys
+        + " FROM (SELECT "
+        + keys
+        + ", "
+        + kind
+        + ", CASE WHEN "
+        + kind
+        + " = 'null' THEN SUM("
+        + ROWS
+        + ")"
+        + partition
+        + " ELSE COUNT(*)"
+        + partition
+        + " END AS "
+        + COUNT
+        + ", ROW_NUMBER() OVER (PARTITION BY "
+        + kind
+        + " ORDER BY "
+        + keys
+        + ") AS "
+        + NTH
+        + " FROM (SELECT "
+        + keys
+        + ", COUNT(*) AS "
+        + ROWS
+        + ", CASE WHEN "
+        + anyNull
+        + " THEN 'null' ELSE 'duplicate' END AS "
+        + kind
+        + " FROM "
+        + dialect.table(resultTable)
+        + " GROUP BY "
+        + keys
+        + " HAVING COUNT(*) > 1 OR "
+        + anyNull
+        + ") AS _qsync_groups) AS _qsync_problems WHERE "
+        + NTH
+        + " <= "
+        + samples
+        + " ORDER BY "
+        + kind
+        + " DESC, "
+        + NTH;
+  }
+
   /** Rows with a NULL key part: {@value #COUNT}, then the key, a few rows. */
   public String nullKeys(String resultTable, List<String> key, int samples) {
     StringJoiner anyNull = new StringJoiner(" OR ");

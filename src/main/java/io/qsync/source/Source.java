@@ -43,6 +43,31 @@ public interface Source extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * The bytes the warehouse billed for the jobs this source ran so far (not those it found again
+   * for a resumed run: an earlier attempt paid for them), per kind of job: {@value #QUERY_JOB},
+   * {@value #KEY_CHECK_JOB}, {@value #CHANGES_JOB}, {@value #STATE_JOB}, {@value #VERIFY_JOB}, in
+   * the order each kind first ran. Empty for a warehouse that bills no bytes (DuckDB).
+   */
+  default java.util.Map<String, Long> bytesBilled() {
+    return java.util.Map.of();
+  }
+
+  /** The sync's query (for {@code diff: snapshot}, into its result table). */
+  String QUERY_JOB = "query";
+
+  /** {@code diff: snapshot}'s checks of the result's keys. */
+  String KEY_CHECK_JOB = "key checks";
+
+  /** {@code diff: snapshot}'s change set. */
+  String CHANGES_JOB = "changes";
+
+  /** {@code diff: snapshot}'s new state. */
+  String STATE_JOB = "state";
+
+  /** {@code qsync verify}'s checksums. */
+  String VERIFY_JOB = "verify";
+
   /** How this warehouse's SQL spells the expressions a message suggests for the query. */
   QueryDialect dialect();
 

@@ -73,6 +73,21 @@ public interface RunStore {
   Map<String, Map<String, Duration>> throttledBy(Collection<String> runIds);
 
   /**
+   * Adds {@code bytesBilled} (bytes the warehouse billed per kind of job, {@code "changes"}) to
+   * what the run has recorded, so that a run resumed by another process sums both attempts; ignored
+   * where the store cannot record it.
+   */
+  default void addBytesBilled(String runId, Map<String, Long> bytesBilled) {}
+
+  /**
+   * The bytes billed per kind of job each of these runs recorded; a run that billed none, or that
+   * the store could not record, is absent.
+   */
+  default Map<String, Map<String, Long>> bytesBilled(Collection<String> runIds) {
+    return Map.of();
+  }
+
+  /**
    * The sync's runs and its {@code qsync verify} records ({@link RunRecord#VERIFY}) together,
    * newest first, for {@code qsync history}. {@link #history} and the other methods leave verify
    * records out.

@@ -53,12 +53,15 @@ final class MySqlRunStore implements RunStore {
    * Added after the first release: a table created before lacks these columns until prepare. {@code
    * source_job}: where the source keeps the run's result; {@code diff_state}: the state a {@code
    * diff: snapshot} run left in the warehouse; {@code throttled_by}: the time the run waited per
-   * throttle rule, a JSON object of seconds ({@code {"Threads_running >= 50": 12.5}}).
+   * throttle rule, a JSON object of seconds ({@code {"Threads_running >= 50": 12.5}}); {@code
+   * bytes_billed}: the bytes the warehouse billed per kind of job, a JSON object ({@code {"query":
+   * 10485760}}).
    */
   private static final String SOURCE_JOB = "source_job";
 
   private static final String DIFF_STATE = "diff_state";
   private static final String THROTTLED_BY = "throttled_by";
+  private static final String BYTES_BILLED = "bytes_billed";
 
   /** Each added column and its type, in the order they were added. */
   private static final Map<String, String> ADDED_COLUMNS = addedColumns();
@@ -78,6 +81,7 @@ final class MySqlRunStore implements RunStore {
     columns.put(SOURCE_JOB, "VARCHAR(1024) NULL");
     columns.put(DIFF_STATE, "VARCHAR(1024) NULL");
     columns.put(THROTTLED_BY, "TEXT NULL");
+    columns.put(BYTES_BILLED, "TEXT NULL");
     return Collections.unmodifiableMap(columns);
   }
 
@@ -117,11 +121,16 @@ final class MySqlRunStore implements RunStore {
       } catch (SQLException e) {
         if (e.getErrorCode() == 1060) {
           addedColumns.add(column);
-        } else if (e.getErrorCode() != 1142 && !(column.equals(THROTTLED_BY) && !lost(e))) {
+        } else if (e.getErrorCode() != 1142 && !(shownOnly(column) && !lost(e))) {
           throw MySqlErrors.failed(connectionName, "add column " + column + " to " + TABLE, e);
         }
       }
     }
+  }
+
+  /** A column only shown, never read by a run: a table that cannot take it goes without. */
+  private static boolean shownOnly(String column) {
+    return column.equals(THROTTLED_BY) || column.equals(BYTES_BILLED);
   }
 
   private void create() {
@@ -352,22 +361,30 @@ final class MySqlRunStore implements RunStore {
 
   @Override
   public Map<String, Map<String, Duration>> throttledBy(Collection<String> runIds) {
-    if (runIds.isEmpty() || !exists() || !has(THROTTLED_BY)) {
+    Map<String, Map<String, Duration>> found = new LinkedHashMap<>();
+    stored(THROTTLED_BY, runIds, "the throttled time of runs")
+        .forEach((runId, json) -> found.put(runId, throttleOf(runId, json)));
+    return found;
+  }
+
+  /** The non-NULL values of an added JSON column for these runs, by run id. */
+  private Map<String, String> stored(String column, Collection<String> runIds, String what) {
+    if (runIds.isEmpty() || !exists() || !has(column)) {
       return Map.of();
     }
-    Map<String, Map<String, Duration>> found = new LinkedHashMap<>();
+    Map<String, String> found = new LinkedHashMap<>();
     String placeholders = String.join(", ", Collections.nCopies(runIds.size(), "?"));
     try (PreparedStatement statement =
         connection()
             .prepareStatement(
                 "SELECT run_id, "
-                    + THROTTLED_BY
+                    + column
                     + " FROM "
                     + TABLE
                     + " WHERE run_id IN ("
                     + placeholders
                     + ") AND "
-                    + THROTTLED_BY
+                    + column
                     + " IS NOT NULL")) {
       int index = 1;
       for (String runId : runIds) {
@@ -375,13 +392,77 @@ final class MySqlRunStore implements RunStore {
       }
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          found.put(rows.getString(1), throttleOf(rows.getString(1), rows.getString(2)));
+          found.put(rows.getString(1), rows.getString(2));
         }
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read the throttled time of runs from " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, "read " + what + " from " + TABLE, e);
     }
     return found;
+  }
+
+  @Override
+  public void addBytesBilled(String runId, Map<String, Long> bytesBilled) {
+    if (bytesBilled.isEmpty() || !has(BYTES_BILLED)) {
+      return;
+    }
+    Map<String, Long> sum =
+        new LinkedHashMap<>(bytesBilled(List.of(runId)).getOrDefault(runId, Map.of()));
+    bytesBilled.forEach((kind, bytes) -> sum.merge(kind, bytes, Long::sum));
+    ObjectNode object = JSON.createObjectNode();
+    sum.forEach(object::put);
+    try (PreparedStatement statement =
+        connection()
+            .prepareStatement(
+                "UPDATE " + TABLE + " SET " + BYTES_BILLED + " = ? WHERE run_id = ?")) {
+      statement.setString(1, object.toString());
+      statement.setString(2, runId);
+      statement.executeUpdate();
+    } catch (SQLException e) {
+      throw MySqlErrors.failed(
+          connectionName, "record the bytes billed by run " + runId + " in " + TABLE, e);
+    }
+  }
+
+  @Override
+  public Map<String, Map<String, Long>> bytesBilled(Collection<String> runIds) {
+    Map<String, Map<String, Long>> found = new LinkedHashMap<>();
+    stored(BYTES_BILLED, runIds, "the bytes billed by runs")
+        .forEach((runId, json) -> found.put(runId, bytesOf(runId, json)));
+    return found;
+  }
+
+  /** Reads a {@code bytes_billed} value; one qsync did not write is an error that names the run. */
+  private static Map<String, Long> bytesOf(String runId, String json) {
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    try {
+      JsonNode object = JSON.readTree(json);
+      if (!object.isObject()) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      for (Map.Entry<String, JsonNode> kind : object.properties()) {
+        if (!kind.getValue().isIntegralNumber() || !kind.getValue().canConvertToLong()) {
+          throw new IllegalArgumentException(kind.getKey() + " is not a number of bytes");
+        }
+        bytes.put(kind.getKey(), kind.getValue().longValue());
+      }
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "target: run "
+              + runId
+              + " in "
+              + TABLE
+              + " has a "
+              + BYTES_BILLED
+              + " qsync cannot read ("
+              + e.getMessage()
+              + ")\nSet it to NULL: UPDATE _qsync_runs SET bytes_billed = NULL WHERE run_id = '"
+              + runId
+              + "'",
+          e);
+    }
+    return bytes;
   }
 
   /** The throttled time as stored: a JSON object of seconds per rule, to the millisecond. */

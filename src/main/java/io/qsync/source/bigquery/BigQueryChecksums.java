@@ -212,7 +212,8 @@ final class BigQueryChecksums implements RowChecksums {
                 true,
                 Map.of("qsync_verify", "true"),
                 table -> null,
-                what + " of verify job " + jobs),
+                what + " of verify job " + jobs,
+                io.qsync.source.Source.VERIFY_JOB),
             notes);
     bytesBilled += job.bytesBilled();
     List<Object[]> rows = new ArrayList<>();

@@ -45,6 +45,8 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -76,6 +78,7 @@ public final class BigQuerySource implements Source {
   private final Sleeper sleeper;
   private final Clock clock;
   private BigQuery client;
+  private final Map<String, Long> billed = new LinkedHashMap<>();
 
   public BigQuerySource(BigQueryConnectionConfig config) {
     this(config, Sleeper.system(), Clock.systemUTC());
@@ -121,7 +124,8 @@ public final class BigQuerySource implements Source {
                         .stagingDataset()
                         .map(dataset -> TableId.of(config.project(), dataset, id))
                         .orElse(null),
-                "the query of run " + runId),
+                "the query of run " + runId,
+                QUERY_JOB),
             notes);
     if (config.stagingDataset().isPresent()) {
       keep(job.table(), true, Map.of());
@@ -168,6 +172,7 @@ public final class BigQuerySource implements Source {
    * @param destination the table a job of this id writes to; null for BigQuery's temporary result
    *     table
    * @param subject what runs, for messages ("the query of run ...")
+   * @param kind the kind of job, for the bytes billed ({@link Source#QUERY_JOB}, ...)
    */
   record JobRequest(
       String baseId,
@@ -175,7 +180,8 @@ public final class BigQuerySource implements Source {
       boolean withParameters,
       Map<String, String> labels,
       Function<String, TableId> destination,
-      String subject) {
+      String subject,
+      String kind) {
     /** Whether the SQL is qsync's own, over tables qsync made, rather than the sync's query. */
     boolean ownSql() {
       return !withParameters;
@@ -204,6 +210,10 @@ public final class BigQuerySource implements Source {
         job = create(jobId, request, request.destination().apply(id));
       }
       job = waitFor(job, id);
+      if (!found) {
+        // A failed job bills nothing; a found one was billed to the attempt that created it.
+        billed.merge(request.kind(), bytesBilled(job), Long::sum);
+      }
       BigQueryError error = job.getStatus().getError();
       if (error != null) {
         if (found) {
@@ -274,6 +284,11 @@ public final class BigQuerySource implements Source {
             + " times without a result to read: "
             + String.join("; ", notes)
             + "\nRun with --restart to start a new run.");
+  }
+
+  @Override
+  public Map<String, Long> bytesBilled() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(billed));
   }
 
   private static long bytesBilled(Job job) {

@@ -19,6 +19,7 @@ import io.qsync.diff.KeyProblem;
 import io.qsync.row.Column;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.SnapshotSql;
+import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.source.SqlText;
 import io.qsync.source.WarehouseState;
@@ -57,6 +58,16 @@ final class BigQueryState implements WarehouseState {
   private final String dataset;
   private final SnapshotSql sql;
   private boolean datasetChecked;
+
+  /** What the next job's notes say about the dataset's time travel window, once. */
+  private String timeTravelNote;
+
+  /**
+   * The shortest time travel window BigQuery allows: 2 days instead of the default 7, in which a
+   * dropped or overwritten table of the state dataset is still stored and billed
+   * (cloud.google.com/bigquery/docs/time-travel#configure_the_time_travel_window).
+   */
+  static final long MIN_TIME_TRAVEL_HOURS = 48;
 
   BigQueryState(
       BigQuerySource source, BigQueryConnectionConfig config, BigQueryCalls calls, String dataset) {
@@ -126,7 +137,14 @@ final class BigQueryState implements WarehouseState {
     source.rejectLegacySql(query);
     List<String> notes = new ArrayList<>();
     RanJob job =
-        run(run, sql.result(query), true, run.result(), "the query of run " + run.id(), notes);
+        run(
+            run,
+            sql.result(query),
+            true,
+            run.result(),
+            "the query of run " + run.id(),
+            Source.QUERY_JOB,
+            notes);
     source.keep(job.table(), true, labels(run));
     return source.new BigQueryResult(job.id(), job.destination(), job.table(), true, notes);
   }
@@ -134,11 +152,7 @@ final class BigQueryState implements WarehouseState {
   @Override
   public List<KeyProblem> checkKeys(
       SnapshotNames.Run run, List<String> key, List<KeyCollation> collations, int samples) {
-    List<KeyProblem> problems = new ArrayList<>();
-    problems.addAll(
-        problem(run, KeyProblem.Kind.NULL_KEY, sql.nullKeys(run.result(), key, samples)));
-    problems.addAll(
-        problem(run, KeyProblem.Kind.DUPLICATE_KEY, sql.duplicateKeys(run.result(), key, samples)));
+    List<KeyProblem> problems = new ArrayList<>(keyProblems(run, key, samples));
     if (collations.stream().anyMatch(collation -> !collation.isExact())) {
       problems.addAll(
           problem(
@@ -150,12 +164,59 @@ final class BigQueryState implements WarehouseState {
   }
 
   /**
+   * NULL and duplicate keys, in one job that reads the result's key once ({@link
+   * SnapshotSql#keyProblems}): a NULL-key problem first, then a duplicate-key one.
+   */
+  private List<KeyProblem> keyProblems(SnapshotNames.Run run, List<String> key, int samples) {
+    List<String> notes = new ArrayList<>();
+    RanJob job =
+        run(
+            run,
+            sql.keyProblems(run.result(), key, samples),
+            false,
+            null,
+            "the key check of run " + run.id(),
+            Source.KEY_CHECK_JOB,
+            notes);
+    Map<KeyProblem.Kind, Long> counts = new java.util.EnumMap<>(KeyProblem.Kind.class);
+    Map<KeyProblem.Kind, List<String>> samplesOf = new java.util.EnumMap<>(KeyProblem.Kind.class);
+    try (SourceResult result =
+        source.new BigQueryResult(job.id(), job.destination(), job.table(), false, notes)) {
+      result.read(
+          0,
+          row -> {
+            KeyProblem.Kind kind =
+                "null".equals(row[1]) ? KeyProblem.Kind.NULL_KEY : KeyProblem.Kind.DUPLICATE_KEY;
+            counts.put(kind, ((Number) row[0]).longValue());
+            samplesOf
+                .computeIfAbsent(kind, any -> new ArrayList<>())
+                .add(sample(java.util.Arrays.copyOfRange(row, 1, row.length)));
+          });
+    }
+    List<KeyProblem> problems = new ArrayList<>();
+    for (KeyProblem.Kind kind : List.of(KeyProblem.Kind.NULL_KEY, KeyProblem.Kind.DUPLICATE_KEY)) {
+      if (samplesOf.containsKey(kind)) {
+        problems.add(new KeyProblem(kind, counts.get(kind), samplesOf.get(kind)));
+      }
+    }
+    return problems;
+  }
+
+  /**
    * One key check: a small job into BigQuery's temporary result table, whose rows are {@value
    * SnapshotSql#COUNT} and a sample each; no rows when the keys pass.
    */
   private List<KeyProblem> problem(SnapshotNames.Run run, KeyProblem.Kind kind, String check) {
     List<String> notes = new ArrayList<>();
-    RanJob job = run(run, check, false, null, "the key check of run " + run.id(), notes);
+    RanJob job =
+        run(
+            run,
+            check,
+            false,
+            null,
+            "the key check of run " + run.id(),
+            Source.KEY_CHECK_JOB,
+            notes);
     long[] count = {0};
     List<String> samples = new ArrayList<>();
     try (SourceResult result =
@@ -210,6 +271,7 @@ final class BigQueryState implements WarehouseState {
             false,
             run.changes(),
             "the change set of run " + run.id(),
+            Source.CHANGES_JOB,
             notes);
     source.keep(job.table(), true, labels(run));
     return source.new BigQueryResult(job.id(), job.destination(), job.table(), false, notes);
@@ -257,6 +319,7 @@ final class BigQueryState implements WarehouseState {
             false,
             run.state(),
             "the state of run " + run.id(),
+            Source.STATE_JOB,
             new ArrayList<>());
     source.keep(job.table(), false, labels(run));
   }
@@ -315,8 +378,13 @@ final class BigQueryState implements WarehouseState {
       boolean withParameters,
       String destination,
       String subject,
+      String kind,
       List<String> notes) {
     checkDataset();
+    if (timeTravelNote != null) {
+      notes.add(timeTravelNote);
+      timeTravelNote = null;
+    }
     String sync = run.sync().prefix().substring(SnapshotNames.QSYNC_PREFIX.length());
     return source.runJob(
         new JobRequest(
@@ -325,7 +393,8 @@ final class BigQueryState implements WarehouseState {
             withParameters,
             labels(run),
             id -> destination == null ? null : tableId(destination),
-            subject),
+            subject,
+            kind),
         notes);
   }
 
@@ -340,7 +409,14 @@ final class BigQueryState implements WarehouseState {
             null,
             () -> source.client().getDataset(datasetId()));
     String create =
-        "bq mk --dataset --location=" + config.location() + " " + config.project() + ":" + dataset;
+        "bq mk --dataset --location="
+            + config.location()
+            + " --max_time_travel_hours="
+            + MIN_TIME_TRAVEL_HOURS
+            + " "
+            + config.project()
+            + ":"
+            + dataset;
     if (found == null) {
       throw new QsyncException(
           ErrorKind.NEEDS_ACTION,
@@ -375,7 +451,52 @@ final class BigQueryState implements WarehouseState {
               + found.getLocation()
               + ".");
     }
+    shortenTimeTravel(found);
     datasetChecked = true;
+  }
+
+  /**
+   * Sets the dataset's time travel window to its minimum, {@value #MIN_TIME_TRAVEL_HOURS} hours:
+   * every run drops the result, change set and state tables of the run before, and each stays
+   * billed as time-travel storage for the window (and 7 days of fail-safe after it, which no
+   * setting shortens). Without the permission to update the dataset (bigquery.datasets.update) the
+   * run goes on, and says so once.
+   */
+  private void shortenTimeTravel(Dataset found) {
+    Long hours = found.getMaxTimeTravelHours();
+    if (hours != null && hours <= MIN_TIME_TRAVEL_HOURS) {
+      return;
+    }
+    try {
+      calls.call(
+          "set the time travel window of state_dataset " + dataset,
+          null,
+          () -> found.toBuilder().setMaxTimeTravelHours(MIN_TIME_TRAVEL_HOURS).build().update());
+      timeTravelNote =
+          "set the time travel window of state_dataset "
+              + dataset
+              + " to "
+              + MIN_TIME_TRAVEL_HOURS
+              + " hours (was "
+              + (hours == null ? "BigQuery's default, 168" : hours)
+              + "): the tables each run drops stay billed for 2 days instead of 7";
+    } catch (QsyncException e) {
+      timeTravelNote =
+          "could not set the time travel window of state_dataset "
+              + dataset
+              + " to "
+              + MIN_TIME_TRAVEL_HOURS
+              + " hours ("
+              + e.getMessage().lines().findFirst().orElse("")
+              + "); the tables each run drops stay billed for "
+              + (hours == null ? 168 : hours) / 24
+              + " days: bq update --max_time_travel_hours="
+              + MIN_TIME_TRAVEL_HOURS
+              + " "
+              + config.project()
+              + ":"
+              + dataset;
+    }
   }
 
   private QsyncException resultGone(SnapshotNames.Run run) {

@@ -418,7 +418,8 @@ class BigQueryStateIT {
     assertThat(failure.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
     assertThat(failure.getMessage())
         .contains("state_dataset 'no_such_dataset' does not exist")
-        .contains("bq mk --dataset --location=US qsync-test:no_such_dataset")
+        .contains(
+            "bq mk --dataset --location=US --max_time_travel_hours=48 qsync-test:no_such_dataset")
         .contains("roles/bigquery.dataEditor");
     assertThat(emulator.queriesRun()).isZero();
     assertThat(emulator.jobIds()).as("no job started").isEmpty();

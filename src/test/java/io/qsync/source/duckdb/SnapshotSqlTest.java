@@ -108,6 +108,37 @@ class SnapshotSqlTest {
     }
   }
 
+  @Test
+  void oneScanFindsRowsWithANullKeyPartAndKeysOnSeveralRows() throws Exception {
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE SCHEMA st");
+      statement.execute(
+          "CREATE TABLE st.r AS SELECT * FROM (VALUES (1, 'a'), (1, 'a'), (1, 'a'), (2, 'b'),"
+              + " (2, 'b'), (3, 'c'), (NULL, 'x'), (NULL, 'x'), (4, NULL), (5, 'd'), (5, 'd'))"
+              + " AS v(n, code)");
+
+      // 3 rows with a NULL part, 2 shown; 3 keys on several rows, 2 shown
+      assertThat(rows(statement, SQL.keyProblems("r", List.of("n", "code"), 2)))
+          .containsExactly(
+              List.of("3", "null", "4", "null"),
+              List.of("3", "null", "null", "x"),
+              List.of("3", "duplicate", "1", "a"),
+              List.of("3", "duplicate", "2", "b"));
+      assertThat(rows(statement, SQL.keyProblems("r", List.of("code"), 5)))
+          .as("one key column")
+          .containsExactly(
+              List.of("1", "null", "null"),
+              List.of("4", "duplicate", "a"),
+              List.of("4", "duplicate", "b"),
+              List.of("4", "duplicate", "d"),
+              List.of("4", "duplicate", "x"));
+      assertThat(rows(statement, SQL.keyProblems("r", List.of("n", "code"), 0)))
+          .as("no samples asked")
+          .isEmpty();
+    }
+  }
+
   /**
    * Whatever the SQL names itself (an alias, a column) starts with _qsync_, which no query may use.
    */
@@ -121,6 +152,7 @@ class SnapshotSqlTest {
             SQL.state("r", List.of("id")),
             SQL.nullKeys("r", List.of("id"), 5),
             SQL.duplicateKeys("r", List.of("id"), 5),
+            SQL.keyProblems("r", List.of("id"), 5),
             SQL.collidingKeys(
                 "r", List.of("b"), List.of(KeyCollation.of("utf8mb4_general_ci")), 5));
     Pattern alias = Pattern.compile("(?i)\\bAS\\s+\"?([A-Za-z_][A-Za-z0-9_]*)");

@@ -27,10 +27,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -52,13 +54,13 @@ import java.util.zip.GZIPInputStream;
  * code: jobs with caller-chosen ids (a second insert of an id is a 409 {@code duplicate}), the
  * anonymous result table every query job writes and {@code tabledata.list} re-reads, page tokens
  * and {@code startIndex}, value encodings ({@link BigQueryValues}), error bodies, tables.list in
- * pages, table labels and expirations (a dataset's default one too), dry runs that estimate bytes
- * from the sizes of the tables a query names, and the GoogleSQL functions of {@code diff: snapshot}
- * ({@link #MACROS}, {@link #functions}), GoogleSQL's lexical structure (comments, string escapes,
- * raw and triple-quoted strings: {@link GoogleSqlText}). Jobs finish before {@code jobs.insert}
- * returns. The Storage Read API is served beside it, plain gRPC on a port of its own ({@link
- * #storageHost}, {@link BigQueryReadService}), in Arrow, from the rows {@code tabledata.list}
- * gives.
+ * pages, table labels and expirations (a dataset's default one too), bytes processed and billed
+ * (dry runs and jobs) counted as BigQuery counts them, only the columns a query reads ({@link
+ * #bytes}), and the GoogleSQL functions of {@code diff: snapshot} ({@link #MACROS}, {@link
+ * #functions}), GoogleSQL's lexical structure (comments, string escapes, raw and triple-quoted
+ * strings: {@link GoogleSqlText}). Jobs finish before {@code jobs.insert} returns. The Storage Read
+ * API is served beside it, plain gRPC on a port of its own ({@link #storageHost}, {@link
+ * BigQueryReadService}), in Arrow, from the rows {@code tabledata.list} gives.
  *
  * <p>Faults for tests: {@link #failRequest}, {@link #stallRequests}, {@link #slowRequests}, {@link
  * #expireResultTable}, {@link #reverseTableData}; for the Storage Read API {@link
@@ -165,6 +167,7 @@ public final class BigQueryEmulator implements AutoCloseable {
   private final Map<String, ObjectNode> jobs = new ConcurrentHashMap<>();
   private final Map<String, Map<String, ObjectNode>> tables = new ConcurrentHashMap<>();
   private final Map<String, Duration> defaultExpirations = new ConcurrentHashMap<>();
+  private final Map<String, Long> timeTravelHours = new ConcurrentHashMap<>();
   private final Map<String, Long> requestCounts = new ConcurrentHashMap<>();
   private final List<Fault> faults = new ArrayList<>();
   private final List<Stall> stalls = new ArrayList<>();
@@ -173,7 +176,7 @@ public final class BigQueryEmulator implements AutoCloseable {
   private final AtomicLong queries = new AtomicLong();
   private final AtomicLong rows = new AtomicLong();
   private volatile boolean reverseTableData;
-  private volatile long bytesProcessedPerQuery = 10 * 1024 * 1024;
+  private volatile Long bytesProcessedPerQuery;
   private final BigQueryReadService storage;
   private volatile int storageStreams = 3;
 
@@ -356,7 +359,10 @@ public final class BigQueryEmulator implements AutoCloseable {
     declaredTypes.put(column.toLowerCase(Locale.ROOT), bigQueryType);
   }
 
-  /** The bytes every query "processes", checked against a job's maximumBytesBilled. */
+  /**
+   * The bytes every job that runs from now processes and bills, instead of what it reads (see
+   * {@link #bytes}): a size no test table has, for maximumBytesBilled.
+   */
   public void bytesProcessedPerQuery(long bytes) {
     bytesProcessedPerQuery = bytes;
   }
@@ -657,6 +663,7 @@ public final class BigQueryEmulator implements AutoCloseable {
       case "jobs.getQueryResults" -> getQueryResults(rest.get(1), query);
       case "datasets.get" -> getDataset(rest.get(1));
       case "datasets.insert" -> insertDataset(body);
+      case "datasets.patch", "datasets.update" -> patchDataset(rest.get(1), body);
       case "datasets.delete" ->
           deleteDataset(rest.get(1), "true".equals(query.get("deleteContents")));
       case "tables.get" -> getTable(rest.get(1), rest.get(3));
@@ -718,7 +725,7 @@ public final class BigQueryEmulator implements AutoCloseable {
         List<Field> schema = describe(sql);
         job.withObjectProperty("status").put("state", "DONE");
         ObjectNode statistics = job.withObjectProperty("statistics");
-        long bytes = bytesScanned(sql);
+        long bytes = bytes(sql).processed();
         statistics.put("totalBytesProcessed", Long.toString(bytes));
         statistics
             .withObjectProperty("query")
@@ -726,9 +733,11 @@ public final class BigQueryEmulator implements AutoCloseable {
         statistics.withObjectProperty("query").put("totalBytesProcessed", Long.toString(bytes));
         return job;
       }
+      Long fixed = bytesProcessedPerQuery;
+      Bytes bytes = fixed == null ? bytes(sql) : new Bytes(fixed, fixed);
       long maximumBytesBilled =
           queryConfiguration.path("maximumBytesBilled").asLong(Long.MAX_VALUE);
-      if (bytesProcessedPerQuery > maximumBytesBilled) {
+      if (bytes.billed() > maximumBytesBilled) {
         // "bytesBilledLimitExceeded 400: the query exceeds the limit set by maximumBytesBilled"
         // (cloud.google.com/bigquery/docs/error-messages).
         throw new ApiError(
@@ -737,7 +746,7 @@ public final class BigQueryEmulator implements AutoCloseable {
             "Query exceeded limit for bytes billed: "
                 + maximumBytesBilled
                 + ". "
-                + bytesProcessedPerQuery
+                + bytes.billed()
                 + " or higher required.");
       }
       String dataset;
@@ -780,10 +789,10 @@ public final class BigQueryEmulator implements AutoCloseable {
       statistics.put("creationTime", Long.toString(System.currentTimeMillis()));
       statistics.put("startTime", Long.toString(System.currentTimeMillis()));
       statistics.put("endTime", Long.toString(System.currentTimeMillis()));
-      statistics.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
+      statistics.put("totalBytesProcessed", Long.toString(bytes.processed()));
       ObjectNode queryStatistics = statistics.withObjectProperty("query");
-      queryStatistics.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
-      queryStatistics.put("totalBytesBilled", Long.toString(bytesProcessedPerQuery));
+      queryStatistics.put("totalBytesProcessed", Long.toString(bytes.processed()));
+      queryStatistics.put("totalBytesBilled", Long.toString(bytes.billed()));
       queryStatistics.put("cacheHit", false);
       queryStatistics.put("statementType", "SELECT");
       queryStatistics.set(
@@ -895,71 +904,185 @@ public final class BigQueryEmulator implements AutoCloseable {
     response.set("jobReference", job.path("jobReference"));
     response.put("jobComplete", true);
     response.put("cacheHit", false);
-    response.put("totalBytesProcessed", Long.toString(bytesProcessedPerQuery));
+    response.put(
+        "totalBytesProcessed", job.path("statistics").path("totalBytesProcessed").asText("0"));
     return response;
   }
 
+  /** What a query reads and bills, counted before it runs. */
+  private record Bytes(long processed, long billed) {}
+
+  /** 10 MB: the least a query billed on demand pays per table it references. */
+  static final long MINIMUM_BILLED_PER_TABLE = 10L * 1024 * 1024;
+
+  private static final long MB = 1024 * 1024;
+
   /**
-   * What a dry run says a query would process: the size of every table it names, by BigQuery's
-   * data-size rules (cloud.google.com/bigquery/pricing#data_size_calculation): INT64, FLOAT64,
-   * DATE, DATETIME, TIME, TIMESTAMP 8 bytes; NUMERIC 16; BOOL 1; STRING and BYTES 2 + their length
-   * in bytes; JSON its text's bytes; NULL 0. BigQuery counts only the columns a query reads; the
-   * emulator counts all of each table's, an upper bound. Jobs that run report {@link
-   * #bytesProcessedPerQuery} instead, so a test can set what maximumBytesBilled meets.
+   * What a query would process and bill, as BigQuery counts on demand:
+   *
+   * <ul>
+   *   <li>processed: the columns the query reads, every row of them, whatever its WHERE or LIMIT
+   *       ("BigQuery charges for the columns you select ... applying a LIMIT clause does not affect
+   *       the amount of data that is read", cloud.google.com/bigquery/docs/best-practices-costs),
+   *       sized by BigQuery's data-size rules
+   *       (cloud.google.com/bigquery/pricing#data_size_calculation): INT64, FLOAT64, DATE,
+   *       DATETIME, TIME, TIMESTAMP 8 bytes; NUMERIC 16; BIGNUMERIC 32; INTERVAL 16; RANGE 16; BOOL
+   *       1; STRING 2 + its UTF-8 bytes; BYTES 2 + its bytes; JSON its text's bytes; GEOGRAPHY 16 +
+   *       24 per vertex; NULL 0. ARRAY and STRUCT count their JSON text's bytes, an approximation.
+   *       {@code COUNT(*)} reads no column and processes 0 bytes. Which columns a query reads is
+   *       DuckDB's plan's word: the projections and filters of its table scans (with statistics
+   *       propagation off, which would otherwise prove a scan empty and skip it; BigQuery reads the
+   *       columns anyway).
+   *   <li>billed: "Charges are rounded up to the nearest MB, with a minimum 10 MB data processed
+   *       per table referenced by the query" (cloud.google.com/bigquery/pricing#on_demand_pricing):
+   *       each table's bytes rounded up to a MB, at least 10 MB; 0 when nothing is processed.
+   * </ul>
+   *
+   * {@link #bytesProcessedPerQuery} overrides both for jobs that run.
    */
-  private synchronized long bytesScanned(String sql) {
-    long bytes = 0;
-    try (Statement statement = duckDb.createStatement();
-        ResultSet named =
-            statement.executeQuery(
-                "SELECT table_schema, table_name FROM"
-                    + " information_schema.tables WHERE table_schema <> 'main'")) {
-      List<String[]> referenced = new ArrayList<>();
-      while (named.next()) {
-        String dataset = named.getString(1);
-        String table = named.getString(2);
-        Pattern reference =
-            Pattern.compile(
-                "(?i)(?<![\\w\"])\"?"
-                    + Pattern.quote(dataset)
-                    + "\"?\\s*\\.\\s*\"?"
-                    + Pattern.quote(table)
-                    + "\"?(?![\\w\"])");
-        if (reference.matcher(sql).find()) {
-          referenced.add(new String[] {dataset, table});
-        }
-      }
-      for (String[] table : referenced) {
-        bytes += tableBytes(table[0], table[1]);
+  private synchronized Bytes bytes(String sql) {
+    Map<String, Set<String>> read = columnsRead(sql);
+    long processed = 0;
+    long billed = 0;
+    try {
+      for (Map.Entry<String, Set<String>> table : read.entrySet()) {
+        String[] name = table.getKey().split("\0", 2);
+        long bytes = tableBytes(name[0], name[1], table.getValue());
+        processed += bytes;
+        billed += Math.max(MINIMUM_BILLED_PER_TABLE, (bytes + MB - 1) / MB * MB);
       }
     } catch (SQLException e) {
       throw sqlError(e);
     }
-    return bytes;
+    return new Bytes(processed, processed == 0 ? 0 : billed);
   }
 
-  private long tableBytes(String dataset, String table) throws SQLException {
+  /**
+   * The columns a query reads, per table ({@code dataset\0table}) it references: the union of its
+   * scans' projections and of the columns their pushed-down filters name.
+   */
+  private Map<String, Set<String>> columnsRead(String sql) {
+    Map<String, Set<String>> read = new LinkedHashMap<>();
+    try (Statement statement = duckDb.createStatement()) {
+      Map<String, List<String[]>> byName = new HashMap<>();
+      try (ResultSet named =
+          statement.executeQuery(
+              "SELECT table_schema, table_name FROM"
+                  + " information_schema.tables WHERE table_schema <> 'main'")) {
+        while (named.next()) {
+          String dataset = named.getString(1);
+          String table = named.getString(2);
+          Pattern reference =
+              Pattern.compile(
+                  "(?i)(?<![\\w\"])\"?"
+                      + Pattern.quote(dataset)
+                      + "\"?\\s*\\.\\s*\"?"
+                      + Pattern.quote(table)
+                      + "\"?(?![\\w\"])");
+          if (reference.matcher(sql).find()) {
+            byName
+                .computeIfAbsent(table, key -> new ArrayList<>())
+                .add(new String[] {dataset, table});
+          }
+        }
+      }
+      if (byName.isEmpty()) {
+        return read;
+      }
+      JsonNode plan;
+      statement.execute("SET disabled_optimizers = 'statistics_propagation'");
+      try (Statement explain = duckDb.createStatement();
+          ResultSet explained = explain.executeQuery("EXPLAIN (FORMAT JSON) " + sql)) {
+        StringBuilder text = new StringBuilder();
+        while (explained.next()) {
+          text.append(explained.getString(2));
+        }
+        plan = JSON.readTree(text.toString());
+      } finally {
+        // a failed EXPLAIN closes its statement: reset on another one
+        try (Statement reset = duckDb.createStatement()) {
+          reset.execute("RESET disabled_optimizers");
+        }
+      }
+      List<JsonNode> scans = new ArrayList<>();
+      collectScans(plan, scans);
+      for (JsonNode scan : scans) {
+        JsonNode info = scan.path("extra_info");
+        // A scan names its table without its dataset: a table of that name the query references.
+        for (String[] table : byName.getOrDefault(info.path("Table").asText(), List.of())) {
+          Set<String> columns =
+              read.computeIfAbsent(table[0] + "\0" + table[1], key -> new LinkedHashSet<>());
+          List<String> all = columnNames(table[0], table[1]);
+          for (JsonNode projection : texts(info.path("Projections"))) {
+            all.stream().filter(projection.asText()::equals).forEach(columns::add);
+          }
+          for (JsonNode filter : texts(info.path("Filters"))) {
+            for (String column : all) {
+              if (Pattern.compile("(?<![\\w])\"?" + Pattern.quote(column) + "\"?(?![\\w])")
+                  .matcher(filter.asText())
+                  .find()) {
+                columns.add(column);
+              }
+            }
+          }
+          break;
+        }
+      }
+    } catch (SQLException e) {
+      throw sqlError(e);
+    } catch (IOException e) {
+      throw new IllegalStateException("the emulator cannot read DuckDB's plan: " + e, e);
+    }
+    return read;
+  }
+
+  private static void collectScans(JsonNode node, List<JsonNode> scans) {
+    if (node.isArray()) {
+      node.forEach(child -> collectScans(child, scans));
+      return;
+    }
+    if (node.path("name").asText().strip().endsWith("_SCAN")
+        && node.path("extra_info").has("Table")) {
+      scans.add(node);
+    }
+    collectScans(node.path("children"), scans);
+  }
+
+  /** A plan's field that is one text or an array of them ({@code "id"}, {@code ["id", "v"]}). */
+  private static List<JsonNode> texts(JsonNode node) {
+    List<JsonNode> texts = new ArrayList<>();
+    if (node.isArray()) {
+      node.forEach(texts::add);
+    } else if (node.isTextual() && !node.asText().isEmpty()) {
+      texts.add(node);
+    }
+    return texts;
+  }
+
+  private List<String> columnNames(String dataset, String table) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Statement statement = duckDb.createStatement();
+        ResultSet described = statement.executeQuery("DESCRIBE " + duckName(dataset, table))) {
+      while (described.next()) {
+        names.add(described.getString(1));
+      }
+    }
+    return names;
+  }
+
+  /** The bytes of these columns of a table, every row, by BigQuery's data-size rules. */
+  private long tableBytes(String dataset, String table, Set<String> read) throws SQLException {
     List<String> sizes = new ArrayList<>();
     try (Statement statement = duckDb.createStatement();
         ResultSet described = statement.executeQuery("DESCRIBE " + duckName(dataset, table))) {
       while (described.next()) {
+        if (!read.contains(described.getString(1))) {
+          continue;
+        }
+        Field field =
+            BigQueryFields.field(described.getString(1), described.getString(2), declaredTypes);
         String column = quote(described.getString(1));
-        String type = described.getString(2).toUpperCase(Locale.ROOT);
-        String size =
-            type.equals("VARCHAR")
-                ? "2 + strlen(" + column + ")"
-                : type.equals("BLOB")
-                    ? "2 + octet_length(" + column + ")"
-                    : type.equals("BOOLEAN")
-                        ? "1"
-                        : type.startsWith("DECIMAL")
-                            ? "16"
-                            : type.contains("[]")
-                                    || type.startsWith("STRUCT")
-                                    || type.equals("JSON")
-                                ? "strlen(CAST(" + column + " AS VARCHAR))"
-                                : "8";
-        sizes.add("CASE WHEN " + column + " IS NULL THEN 0 ELSE " + size + " END");
+        sizes.add("CASE WHEN " + column + " IS NULL THEN 0 ELSE " + size(field, column) + " END");
       }
     }
     if (sizes.isEmpty()) {
@@ -975,6 +1098,23 @@ public final class BigQueryEmulator implements AutoCloseable {
       sum.next();
       return sum.getLong(1);
     }
+  }
+
+  /** A SQL expression of the size of one non-NULL value of {@code field}. */
+  private static String size(Field field, String column) {
+    if (field.repeated() || field.type().equals("RECORD") || field.type().equals("JSON")) {
+      return "strlen(CAST(" + column + " AS VARCHAR))";
+    }
+    return switch (field.type()) {
+      case "BOOLEAN" -> "1";
+      case "NUMERIC", "INTERVAL", "RANGE" -> "16";
+      case "BIGNUMERIC" -> "32";
+      case "STRING" -> "2 + strlen(" + column + ")";
+      case "BYTES" -> "2 + octet_length(" + column + ")";
+      case "GEOGRAPHY" ->
+          "16 + 24 * (length(" + column + ") - length(replace(" + column + ", ',', '')) + 1)";
+      default -> "8"; // INTEGER, FLOAT, DATE, DATETIME, TIME, TIMESTAMP
+    };
   }
 
   // ---- datasets and tables ----
@@ -1009,7 +1149,36 @@ public final class BigQueryEmulator implements AutoCloseable {
     node.put("id", project + ":" + dataset);
     node.putObject("datasetReference").put("projectId", project).put("datasetId", dataset);
     node.put("location", "US");
+    node.put("maxTimeTravelHours", Long.toString(timeTravelHours.getOrDefault(dataset, 168L)));
     return node;
+  }
+
+  /**
+   * datasets.patch and datasets.update: the emulator keeps {@code maxTimeTravelHours} only, "in
+   * multiples of 24 hours, between 48 and 168"
+   * (cloud.google.com/bigquery/docs/time-travel#configure_the_time_travel_window); other fields are
+   * accepted and left as they were.
+   */
+  private synchronized JsonNode patchDataset(String dataset, JsonNode body) {
+    getDataset(dataset);
+    if (body != null && body.hasNonNull("maxTimeTravelHours")) {
+      long hours = body.path("maxTimeTravelHours").asLong(-1);
+      if (hours < 48 || hours > 168 || hours % 24 != 0) {
+        throw new ApiError(
+            400,
+            "invalid",
+            "Invalid value for maxTimeTravelHours: "
+                + body.path("maxTimeTravelHours").asText()
+                + ". It must be a multiple of 24 between 48 and 168.");
+      }
+      timeTravelHours.put(dataset, hours);
+    }
+    return getDataset(dataset);
+  }
+
+  /** A dataset's time travel window, in hours (168, BigQuery's default, until set). */
+  public long timeTravelHours(String dataset) {
+    return timeTravelHours.getOrDefault(dataset, 168L);
   }
 
   private synchronized JsonNode insertDataset(JsonNode body) {

@@ -250,7 +250,7 @@ class BigQueryEmulatorIT {
   }
 
   @Test
-  void aDryRunSaysTheBytesOfTheTablesItReadsAndRunsNothing() {
+  void aDryRunSaysTheBytesOfTheColumnsItReadsAndRunsNothing() {
     Job dryRun =
         bigQuery.create(
             JobInfo.of(
@@ -259,11 +259,56 @@ class BigQueryEmulatorIT {
                     .setDryRun(true)
                     .build()));
 
-    // 25 ids x 8 bytes; 25 names x (2 + length): 10 of 'n0'..'n9', 15 of 'n10'..'n24'; the
-    // emulator counts a table once, however often the query names it
-    long table = 25 * 8 + 25 * 2 + 10 * 2 + 15 * 3;
+    // 25 ids x 8 bytes, counted once however often the query names the table; name is not read
     assertThat(dryRun.<JobStatistics.QueryStatistics>getStatistics().getTotalBytesProcessed())
-        .isEqualTo(table);
+        .isEqualTo(25 * 8);
     assertThat(emulator.queriesRun()).isZero();
+  }
+
+  @Test
+  void aColumnOnlyFilteredOnIsReadWhateverTheWhereOrLimitKeeps() {
+    // 'n' || id: 10 names of 2 characters, 15 of 3, each 2 bytes more; no row matches
+    assertThat(dryRunBytes("SELECT id FROM ds.numbers WHERE name = 'none' LIMIT 1"))
+        .isEqualTo(25 * 8 + 25 * 2 + 10 * 2 + 15 * 3);
+    assertThat(dryRunBytes("SELECT COUNT(*) FROM ds.numbers")).as("no column read").isZero();
+  }
+
+  @Test
+  void bytesFollowBigQuerysDataSizesPerType() {
+    emulator.execute(
+        "CREATE TABLE ds.types AS SELECT 'é' AS s, true AS b, 1.5::DECIMAL(10, 2) AS n,"
+            + " DATE '2024-01-01' AS d, NULL::VARCHAR AS nothing, 2.5::DOUBLE AS f");
+    // STRING 2 + UTF-8 bytes (é is 2), BOOL 1, NUMERIC 16, DATE 8, NULL 0, FLOAT64 8
+    assertThat(dryRunBytes("SELECT * FROM ds.types")).isEqualTo(4 + 1 + 16 + 8 + 0 + 8);
+  }
+
+  @Test
+  void aJobBillsAtLeastTenMbPerTableItReadsAndRoundsUpToAMb() throws Exception {
+    emulator.execute("CREATE TABLE ds.wide AS SELECT range AS id FROM range(200000)");
+    JobStatistics.QueryStatistics small =
+        ranJob("SELECT n.id, w.id FROM ds.numbers AS n JOIN ds.wide AS w ON n.id = w.id");
+    JobStatistics.QueryStatistics large = ranJob("SELECT id, id + 1 FROM ds.wide");
+    JobStatistics.QueryStatistics none = ranJob("SELECT COUNT(*) FROM ds.wide");
+
+    assertThat(small.getTotalBytesProcessed()).isEqualTo(25 * 8 + 200_000 * 8);
+    assertThat(small.getTotalBytesBilled()).as("10 MB per table").isEqualTo(2 * 10L * 1024 * 1024);
+    // 1,600,000 bytes: 2 MB rounded up, but the table's 10 MB minimum
+    assertThat(large.getTotalBytesBilled()).isEqualTo(10L * 1024 * 1024);
+    assertThat(none.getTotalBytesBilled()).isZero();
+    emulator.execute("CREATE TABLE ds.wider AS SELECT range AS id FROM range(1500000)");
+    // 12,000,000 bytes: 11.44 MB, rounded up to 12 MB
+    assertThat(ranJob("SELECT id FROM ds.wider").getTotalBytesBilled())
+        .isEqualTo(12L * 1024 * 1024);
+  }
+
+  private long dryRunBytes(String sql) {
+    Job dryRun =
+        bigQuery.create(JobInfo.of(QueryJobConfiguration.newBuilder(sql).setDryRun(true).build()));
+    return dryRun.<JobStatistics.QueryStatistics>getStatistics().getTotalBytesProcessed();
+  }
+
+  private JobStatistics.QueryStatistics ranJob(String sql) throws InterruptedException {
+    Job job = bigQuery.create(JobInfo.of(QueryJobConfiguration.of(sql))).waitFor();
+    return job.getStatistics();
   }
 }

@@ -101,7 +101,15 @@ final class BigQueryFields {
     } else {
       bigQuery =
           switch (upper) {
-            case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER" ->
+            // HUGEINT: DuckDB's SUM of BIGINTs, where BigQuery's SUM of INT64s is an INT64
+            case "TINYINT",
+                "SMALLINT",
+                "INTEGER",
+                "BIGINT",
+                "UTINYINT",
+                "USMALLINT",
+                "UINTEGER",
+                "HUGEINT" ->
                 "INTEGER";
             case "FLOAT", "DOUBLE" -> "FLOAT";
             case "BOOLEAN" -> "BOOLEAN";
