@@ -14,7 +14,7 @@ import java.util.Optional;
  * origin, so a side can keep its rows by a set lookup on the bucket number instead of comparing
  * each row with every range or sorting the rows against them. Immutable.
  *
- * @param origin the first range's low end
+ * @param origin where bucket 0 starts
  * @param width the narrowest range's width
  * @param buckets the bucket numbers, ascending
  */
@@ -26,15 +26,19 @@ public record BucketList(BigInteger origin, BigInteger width, List<BigInteger> b
   }
 
   /**
-   * The ranges (sorted, disjoint) as buckets of their narrowest width, or empty when some range is
-   * not whole buckets of it from the first range's low end, or they hold more than {@code max}
+   * The ranges (sorted, disjoint) as buckets of their narrowest width from the first range's low
+   * end, or empty when some range is not whole buckets of it, or they hold more than {@code max}
    * buckets.
    */
   public static Optional<BucketList> of(List<KeyRange> ranges, int max) {
-    if (ranges.isEmpty()) {
+    return ranges.isEmpty() ? Optional.empty() : of(ranges, ranges.get(0).low(), max);
+  }
+
+  /** As {@link #of(List, int)}, the buckets counted from {@code origin} (at most the first low). */
+  public static Optional<BucketList> of(List<KeyRange> ranges, BigInteger origin, int max) {
+    if (ranges.isEmpty() || ranges.get(0).low().compareTo(origin) < 0) {
       return Optional.empty();
     }
-    BigInteger origin = ranges.get(0).low();
     BigInteger width =
         ranges.stream().map(KeyRange::width).min(BigInteger::compareTo).orElseThrow();
     List<BigInteger> buckets = new ArrayList<>();

@@ -25,6 +25,18 @@ class BucketListTest {
   }
 
   @Test
+  void bucketsCountFromAGivenOrigin() {
+    BucketList list =
+        BucketList.of(List.of(range(32, 48), range(64, 96)), BigInteger.ZERO, 100).orElseThrow();
+
+    assertThat(list.buckets()).isEqualTo(numbers(2, 4, 5));
+    assertThat(BucketList.of(List.of(range(40, 56)), BigInteger.ZERO, 100))
+        .as("40 is not a whole number of 16s from 0")
+        .isEmpty();
+    assertThat(BucketList.of(List.of(range(40, 56)), BigInteger.valueOf(48), 100)).isEmpty();
+  }
+
+  @Test
   void aRangeNotAlignedToTheNarrowestWidthIsRefused() {
     assertThat(BucketList.of(List.of(range(0, 16), range(20, 36)), 100)).isEmpty();
     assertThat(BucketList.of(List.of(range(0, 16), range(32, 56)), 100)).isEmpty();
