@@ -143,39 +143,27 @@ class BenchCommandIT {
       throws Exception {
     String scratch = database.name() + "_only";
     Path json = dir.resolve("only.json");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    try (PrintWriter outWriter = new PrintWriter(out);
-        PrintWriter errWriter = new PrintWriter(err)) {
-      code =
-          Main.execute(
-              new String[] {
-                "bench",
-                "--host",
-                database.host(),
-                "--port",
-                Integer.toString(database.port()),
-                "--database",
-                scratch,
-                "--rows",
-                "1000",
-                "--repeat",
-                "1",
-                "--only",
-                "verify_differs_0.1pct,no_change_hashes",
-                "--dir",
-                dir.resolve("only").toString(),
-                "--json",
-                json.toString()
-              },
-              outWriter,
-              errWriter,
-              false,
-              Clock.systemUTC());
-    }
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--host",
+            database.host(),
+            "--port",
+            Integer.toString(database.port()),
+            "--database",
+            scratch,
+            "--rows",
+            "1000",
+            "--repeat",
+            "1",
+            "--only",
+            "verify_differs_0.1pct,no_change_hashes",
+            "--dir",
+            dir.resolve("only").toString(),
+            "--json",
+            json.toString());
 
-    assertThat(code).as(out + "\n" + err).isZero();
+    assertThat(run.exitCode()).as(run.all()).isZero();
     JsonNode report = new ObjectMapper().readTree(json.toFile());
     List<String> names = new ArrayList<>();
     for (JsonNode figure : report.path("figures")) {
@@ -186,30 +174,17 @@ class BenchCommandIT {
     assertThat(report.path("figures").path(3).path("changes").asLong())
         .as("the differences are planted although verify_equal was not measured")
         .isEqualTo(3);
-    assertThat(out.toString()).doesNotContain("script: INSERT IGNORE");
+    assertThat(run.out()).doesNotContain("script: INSERT IGNORE");
     assertThat(database.rows("SHOW DATABASES LIKE '" + scratch + "'")).isEmpty();
   }
 
   @Test
   void anUnknownFigureIsAUsageError(TestDatabase database) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    try (PrintWriter outWriter = new PrintWriter(out);
-        PrintWriter errWriter = new PrintWriter(err)) {
-      code =
-          Main.execute(
-              new String[] {
-                "bench", "--port", Integer.toString(database.port()), "--only", "verify_equals"
-              },
-              outWriter,
-              errWriter,
-              false,
-              Clock.systemUTC());
-    }
+    CliRun run =
+        CliRun.of("bench", "--port", Integer.toString(database.port()), "--only", "verify_equals");
 
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString())
+    assertThat(run.exitCode()).as(run.all()).isEqualTo(2);
+    assertThat(run.err())
         .contains("--only verify_equals: no such figure")
         .contains("verify_equal, verify_differs_0.1pct");
   }
