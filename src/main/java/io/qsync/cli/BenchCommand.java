@@ -109,6 +109,15 @@ final class BenchCommand implements Callable<Integer> {
   Path dir;
 
   @Option(
+      names = "--only",
+      split = ",",
+      paramLabel = "FIGURE",
+      description =
+          "Measure only these figures (comma-separated, e.g. verify_equal,no_change_hashes),"
+              + " besides the ceiling and the first load, which the others are ratios to.")
+  List<String> only = List.of();
+
+  @Option(
       names = "--json",
       paramLabel = "FILE",
       description = "Also write the raw figures to FILE as JSON.")
@@ -141,6 +150,16 @@ final class BenchCommand implements Callable<Integer> {
               + database
               + ")");
     }
+    for (String name : only) {
+      if (!BenchReport.FIGURES.contains(name)) {
+        throw new QsyncException(
+            ErrorKind.USAGE,
+            "bench: --only "
+                + name
+                + ": no such figure; the figures are "
+                + String.join(", ", BenchReport.FIGURES));
+      }
+    }
     boolean temporary = dir == null;
     Path work;
     try {
@@ -164,7 +183,8 @@ final class BenchCommand implements Callable<Integer> {
             repeat,
             batchSize == null ? SyncConfig.DEFAULT_BATCH_SIZE : batchSize,
             heap,
-            work);
+            work,
+            java.util.Set.copyOf(only));
     BenchReport report;
     try {
       report =

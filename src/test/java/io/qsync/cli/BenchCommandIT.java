@@ -137,4 +137,55 @@ class BenchCommandIT {
     // The scratch database is gone again.
     assertThat(database.rows("SHOW DATABASES LIKE '" + scratch + "'")).isEmpty();
   }
+
+  @Test
+  void onlyMeasuresTheNamedFiguresBesidesTheCeilingAndTheFirstLoad(TestDatabase database)
+      throws Exception {
+    String scratch = database.name() + "_only";
+    Path json = dir.resolve("only.json");
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--host",
+            database.host(),
+            "--port",
+            Integer.toString(database.port()),
+            "--database",
+            scratch,
+            "--rows",
+            "1000",
+            "--repeat",
+            "1",
+            "--only",
+            "verify_differs_0.1pct,no_change_hashes",
+            "--dir",
+            dir.resolve("only").toString(),
+            "--json",
+            json.toString());
+
+    assertThat(run.exitCode()).as(run.all()).isZero();
+    JsonNode report = new ObjectMapper().readTree(json.toFile());
+    List<String> names = new ArrayList<>();
+    for (JsonNode figure : report.path("figures")) {
+      names.add(figure.path("name").asText());
+    }
+    assertThat(names)
+        .containsExactly("ceiling", "first_load", "no_change_hashes", "verify_differs_0.1pct");
+    assertThat(report.path("figures").path(3).path("changes").asLong())
+        .as("the differences are planted although verify_equal was not measured")
+        .isEqualTo(3);
+    assertThat(run.out()).doesNotContain("script: INSERT IGNORE");
+    assertThat(database.rows("SHOW DATABASES LIKE '" + scratch + "'")).isEmpty();
+  }
+
+  @Test
+  void anUnknownFigureIsAUsageError(TestDatabase database) {
+    CliRun run =
+        CliRun.of("bench", "--port", Integer.toString(database.port()), "--only", "verify_equals");
+
+    assertThat(run.exitCode()).as(run.all()).isEqualTo(2);
+    assertThat(run.err())
+        .contains("--only verify_equals: no such figure")
+        .contains("verify_equal, verify_differs_0.1pct");
+  }
 }

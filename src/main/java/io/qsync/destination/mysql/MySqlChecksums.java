@@ -8,6 +8,7 @@ import io.qsync.destination.DestinationColumn;
 import io.qsync.destination.DestinationTable;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
+import io.qsync.verify.BucketList;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
 import io.qsync.verify.DoubleText;
@@ -296,25 +297,16 @@ final class MySqlChecksums implements RowChecksums {
     if (shape.bucketValue() == BucketValue.FIRST_KEY_COLUMN) {
       return "TRUE";
     }
-    BigInteger width =
-        ranges.stream().map(KeyRange::width).min(BigInteger::compareTo).orElseThrow();
-    List<BigInteger> buckets = new ArrayList<>();
-    for (KeyRange range : ranges) {
-      if (ranges.size() <= 8
-          || range.low().mod(width).signum() != 0
-          || range.width().mod(width).signum() != 0
-          || buckets.size() > MAX_BUCKETS_LISTED) {
-        return orList(ranges);
-      }
-      for (BigInteger bucket = range.low().divide(width);
-          bucket.compareTo(range.high().divide(width)) < 0;
-          bucket = bucket.add(BigInteger.ONE)) {
-        buckets.add(bucket);
-      }
+    Optional<BucketList> list =
+        ranges.size() <= 8
+            ? Optional.empty()
+            : BucketList.of(ranges, BigInteger.ZERO, MAX_BUCKETS_LISTED);
+    if (list.isEmpty()) {
+      return orList(ranges);
     }
-    StringJoiner list = new StringJoiner(", ", "v DIV " + width + " IN (", ")");
-    buckets.forEach(bucket -> list.add(bucket.toString()));
-    return list.toString();
+    StringJoiner buckets = new StringJoiner(", ", "v DIV " + list.get().width() + " IN (", ")");
+    list.get().buckets().forEach(bucket -> buckets.add(bucket.toString()));
+    return buckets.toString();
   }
 
   /** At most this many buckets in one IN list; more ranges are asked for as ranges. */

@@ -94,94 +94,118 @@ public final class Bench {
               BenchReport.FIRST_LOAD, "qsync first load, empty table", config, warehouse, 0, true));
       boolean checksumsMatch = checksum(BenchData.TABLE).equals(checksum("ceiling_rows"));
       execute("DROP TABLE IF EXISTS ceiling_rows");
-      figures.add(
-          qsync(
-              BenchReport.NO_CHANGE,
-              "qsync re-sync, nothing changed",
-              config,
-              warehouse,
-              0,
-              false));
+      // --only: the ceiling and the first load always, since every other figure is a ratio to them.
+      if (options.measures(BenchReport.NO_CHANGE)) {
+        figures.add(
+            qsync(
+                BenchReport.NO_CHANGE,
+                "qsync re-sync, nothing changed",
+                config,
+                warehouse,
+                0,
+                false));
+      }
       // The same, reading each row's key and row hash instead of the row (compare: hashes).
       Path hashesConfig = dir.resolve("qsync-hashes.yaml");
       writeConfig(hashesConfig, warehouse, "    compare: hashes\n");
-      figures.add(
-          qsync(
-              BenchReport.NO_CHANGE_HASHES,
-              "qsync re-sync, nothing changed, compare: hashes",
-              hashesConfig,
-              warehouse,
-              0,
-              false));
-      figures.add(
-          qsync(
-              BenchReport.ONE_PERCENT,
-              "qsync re-sync, 1 % changed",
-              config,
-              warehouse,
-              0.01,
-              false));
-      figures.add(
-          qsync(
-              BenchReport.TEN_PERCENT,
-              "qsync re-sync, 10 % changed",
-              config,
-              warehouse,
-              0.10,
-              false));
+      if (options.measures(BenchReport.NO_CHANGE_HASHES)) {
+        figures.add(
+            qsync(
+                BenchReport.NO_CHANGE_HASHES,
+                "qsync re-sync, nothing changed, compare: hashes",
+                hashesConfig,
+                warehouse,
+                0,
+                false));
+      }
+      if (options.measures(BenchReport.ONE_PERCENT)) {
+        figures.add(
+            qsync(
+                BenchReport.ONE_PERCENT,
+                "qsync re-sync, 1 % changed",
+                config,
+                warehouse,
+                0.01,
+                false));
+      }
+      if (options.measures(BenchReport.TEN_PERCENT)) {
+        figures.add(
+            qsync(
+                BenchReport.TEN_PERCENT,
+                "qsync re-sync, 10 % changed",
+                config,
+                warehouse,
+                0.10,
+                false));
+      }
       // qsync verify of the table just synced: equal, then with 0.1 % of its rows planted different
       // (a third changed, a third deleted, a third extra), which the snapshot's first run heals.
-      figures.add(
-          qsync(
-              BenchReport.VERIFY_EQUAL,
-              "qsync verify, table equal",
-              config,
-              warehouse,
-              List.of("verify", SYNC),
-              Set.of(0),
-              options.repeat()));
-      execute(
-          "UPDATE " + BenchData.TABLE + " SET balance = balance + 1 WHERE MOD(id, 3000) = 1",
-          "DELETE FROM " + BenchData.TABLE + " WHERE MOD(id, 3000) = 2",
-          "INSERT INTO "
-              + BenchData.TABLE
-              + " SELECT id + 1000000000000, name, city, email, score, active, updated_at, balance,"
-              + " attrs FROM "
-              + BenchData.TABLE
-              + " WHERE MOD(id, 3000) = 3");
-      figures.add(
-          qsync(
-              BenchReport.VERIFY_DIFFERS,
-              "qsync verify, 0.1 % of rows differ",
-              config,
-              warehouse,
-              List.of("verify", SYNC),
-              Set.of(6),
-              options.repeat()));
+      if (options.measures(BenchReport.VERIFY_EQUAL)) {
+        figures.add(
+            qsync(
+                BenchReport.VERIFY_EQUAL,
+                "qsync verify, table equal",
+                config,
+                warehouse,
+                List.of("verify", SYNC),
+                Set.of(0),
+                options.repeat()));
+      }
+      if (options.measures(BenchReport.VERIFY_DIFFERS)
+          || options.measures(BenchReport.SNAPSHOT_FIRST)
+          || options.measures(BenchReport.SNAPSHOT_ONE_PERCENT)) {
+        execute(
+            "UPDATE " + BenchData.TABLE + " SET balance = balance + 1 WHERE MOD(id, 3000) = 1",
+            "DELETE FROM " + BenchData.TABLE + " WHERE MOD(id, 3000) = 2",
+            "INSERT INTO "
+                + BenchData.TABLE
+                + " SELECT id + 1000000000000, name, city, email, score, active, updated_at, balance,"
+                + " attrs FROM "
+                + BenchData.TABLE
+                + " WHERE MOD(id, 3000) = 3");
+      }
+      if (options.measures(BenchReport.VERIFY_DIFFERS)) {
+        figures.add(
+            qsync(
+                BenchReport.VERIFY_DIFFERS,
+                "qsync verify, 0.1 % of rows differ",
+                config,
+                warehouse,
+                List.of("verify", SYNC),
+                Set.of(6),
+                options.repeat()));
+      }
       // The same table with diff: snapshot: its first run compares in full and builds the state
       // in the warehouse (once, whatever --repeat says); then 1 % changes, diffed there.
       Path snapshotConfig = dir.resolve("qsync-snapshot.yaml");
       writeConfig(
           snapshotConfig, warehouse, "    diff: snapshot\n    state_dataset: qsync_bench_state\n");
-      figures.add(
-          qsync(
-              BenchReport.SNAPSHOT_FIRST,
-              "snapshot: first run (full, builds state)",
-              snapshotConfig,
-              warehouse,
-              0,
-              false,
-              1));
-      figures.add(
-          qsync(
-              BenchReport.SNAPSHOT_ONE_PERCENT,
-              "snapshot: re-sync, 1 % changed",
-              snapshotConfig,
-              warehouse,
-              0.01,
-              false,
-              options.repeat()));
-      figures.add(script(columns, warehouse));
+      if (options.measures(BenchReport.SNAPSHOT_FIRST)
+          || options.measures(BenchReport.SNAPSHOT_ONE_PERCENT)) {
+        figures.add(
+            qsync(
+                BenchReport.SNAPSHOT_FIRST,
+                "snapshot: first run (full, builds state)",
+                snapshotConfig,
+                warehouse,
+                0,
+                false,
+                1));
+      }
+      if (options.measures(BenchReport.SNAPSHOT_ONE_PERCENT)) {
+        figures.add(
+            qsync(
+                BenchReport.SNAPSHOT_ONE_PERCENT,
+                "snapshot: re-sync, 1 % changed",
+                snapshotConfig,
+                warehouse,
+                0.01,
+                false,
+                options.repeat()));
+      }
+      if (options.measures(BenchReport.SCRIPT)) {
+        figures.add(script(columns, warehouse));
+      }
       return new BenchReport(
           machine(server),
           options.rows(),

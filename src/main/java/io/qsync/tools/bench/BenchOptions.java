@@ -17,6 +17,8 @@ import java.nio.file.Path;
  * @param batchSize the sync's {@code batch_size}
  * @param childHeap the {@code -Xmx} of the measured qsync process, e.g. {@code 256m}
  * @param dir the folder for the generated warehouse, the sync's config, stage and logs
+ * @param only the figures to measure besides the ceiling and the first load, which every other is a
+ *     ratio to ({@link BenchReport}'s names); empty for all
  */
 public record BenchOptions(
     String host,
@@ -28,7 +30,8 @@ public record BenchOptions(
     int repeat,
     int batchSize,
     String childHeap,
-    Path dir) {
+    Path dir,
+    java.util.Set<String> only) {
   public BenchOptions {
     requireNonNull(host, "host is null");
     requireNonNull(user, "user is null");
@@ -36,6 +39,13 @@ public record BenchOptions(
     requireNonNull(database, "database is null");
     requireNonNull(childHeap, "childHeap is null");
     requireNonNull(dir, "dir is null");
+    only = java.util.Set.copyOf(requireNonNull(only, "only is null"));
+    for (String name : only) {
+      if (!BenchReport.FIGURES.contains(name)) {
+        throw new IllegalArgumentException(
+            "no figure " + name + "; the figures are " + String.join(", ", BenchReport.FIGURES));
+      }
+    }
     if (rows < 100) {
       throw new IllegalArgumentException("rows must be at least 100: " + rows);
     }
@@ -45,6 +55,14 @@ public record BenchOptions(
     if (!database.matches("[A-Za-z0-9_]+")) {
       throw new IllegalArgumentException("database must be letters, digits and _: " + database);
     }
+  }
+
+  /** Whether this invocation measures figure {@code name}. */
+  boolean measures(String name) {
+    return only.isEmpty()
+        || only.contains(name)
+        || name.equals(BenchReport.CEILING)
+        || name.equals(BenchReport.FIRST_LOAD);
   }
 
   /** The server's URL without a database, for the benchmark's own sessions. */
@@ -79,6 +97,8 @@ public record BenchOptions(
         + childHeap
         + ", dir="
         + dir
+        + ", only="
+        + only
         + "]";
   }
 }

@@ -44,6 +44,21 @@ public record BenchReport(
   public static final String VERIFY_EQUAL = "verify_equal";
   public static final String VERIFY_DIFFERS = "verify_differs_0.1pct";
 
+  /** Every figure's name, in the order a bench measures them. */
+  public static final List<String> FIGURES =
+      List.of(
+          CEILING,
+          FIRST_LOAD,
+          NO_CHANGE,
+          NO_CHANGE_HASHES,
+          ONE_PERCENT,
+          TEN_PERCENT,
+          VERIFY_EQUAL,
+          VERIFY_DIFFERS,
+          SNAPSHOT_FIRST,
+          SNAPSHOT_ONE_PERCENT,
+          SCRIPT);
+
   public BenchReport {
     requireNonNull(machine, "machine is null");
     requireNonNull(childHeap, "childHeap is null");
