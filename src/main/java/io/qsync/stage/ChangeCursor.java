@@ -35,13 +35,30 @@ public final class ChangeCursor implements AutoCloseable {
   /** Whether the result's last column holds new rows as LOAD DATA text, read instead of values. */
   private final boolean insertsAsText;
 
+  /**
+   * The number the next change must have, when the result is the change set from a point on (every
+   * number in turn); -1 for a sample, whose numbers have gaps.
+   */
+  private long expectedSeq;
+
+  private final Runnable afterClose;
+
+  /**
+   * @param afterSeq the number the result starts after, when it holds every change from there on in
+   *     order, which the cursor checks change by change; -1 when it holds some changes only
+   * @param afterClose run once the result and its statement are closed
+   */
   ChangeCursor(
       Statement statement,
       ResultSet rows,
       List<Column> columns,
       boolean readAhead,
-      boolean insertsAsText) {
+      boolean insertsAsText,
+      long afterSeq,
+      Runnable afterClose) {
+    this.afterClose = afterClose;
     this.insertsAsText = insertsAsText;
+    this.expectedSeq = afterSeq < 0 ? -1 : afterSeq + 1;
     this.statement = statement;
     this.rows = rows;
     this.columns = List.copyOf(columns);
@@ -111,6 +128,9 @@ public final class ChangeCursor implements AutoCloseable {
           break;
         }
         long seq = rows.getLong(1);
+        if (expectedSeq >= 0) {
+          checkSequence(seq);
+        }
         ChangeKind kind = ChangeKind.ofCode(rows.getString(2));
         if (insertsAsText && kind == ChangeKind.INSERT) {
           // The values stay in the stage: the writer gets the row's bytes as LOAD DATA text.
@@ -130,6 +150,27 @@ public final class ChangeCursor implements AutoCloseable {
     return batch;
   }
 
+  /**
+   * Changes are written (and checkpoints taken) by number: one read out of turn would write a
+   * change twice or skip one on resume. The change set is read in the order the stage stores it,
+   * unsorted, so this stops the run before the change out of turn is handed on.
+   */
+  private void checkSequence(long seq) {
+    if (seq != expectedSeq) {
+      throw new QsyncException(
+          ErrorKind.INTERNAL,
+          "the stage's change set came out of order: change "
+              + seq
+              + " where change "
+              + expectedSeq
+              + " was due. Nothing from change "
+              + expectedSeq
+              + " on was written; the run resumes from its checkpoint. This is a bug in qsync:"
+              + " please report it.");
+    }
+    expectedSeq++;
+  }
+
   @Override
   public void close() {
     try {
@@ -146,6 +187,7 @@ public final class ChangeCursor implements AutoCloseable {
       }
       rows.close();
       statement.close();
+      afterClose.run();
     } catch (SQLException e) {
       throw new QsyncException(
           ErrorKind.FAILED, "cannot close the change set: " + e.getMessage(), e);

@@ -22,13 +22,25 @@ final class ChangeSetReader {
    * {@code insertsAsText}, new rows come as LOAD DATA text ({@link Change#text}) without values.
    */
   ChangeCursor after(long afterSeq, boolean insertsAsText) {
+    // Stored in order (StageFile#executeInOrder), the change set is read as it lies, without a sort
+    // of the whole set (1.2-1.9 s of CPU per million changes); the cursor checks every number.
+    boolean inPlace = file.count(StageSql.CHANGES_OUT_OF_PLACE) == 0;
+    // The scan's order is fixed when the statement is planned; the setting goes back when the
+    // cursor closes (another statement would end the streaming result).
+    file.keepInsertionOrder(true);
     try {
       PreparedStatement statement =
-          file.connection().prepareStatement(file.sql().changesAfter(insertsAsText));
+          file.connection().prepareStatement(file.sql().changesAfter(insertsAsText, inPlace));
       statement.setFetchSize(2048);
       statement.setLong(1, afterSeq);
       return new ChangeCursor(
-          statement, statement.executeQuery(), file.columns(), true, insertsAsText);
+          statement,
+          statement.executeQuery(),
+          file.columns(),
+          true,
+          insertsAsText,
+          afterSeq,
+          () -> file.keepInsertionOrder(false));
     } catch (SQLException e) {
       throw file.failed("read the change set", e);
     }
@@ -38,7 +50,8 @@ final class ChangeSetReader {
     try (PreparedStatement statement =
             file.connection().prepareStatement(file.sql().sample(kind, limit));
         ChangeCursor cursor =
-            new ChangeCursor(statement, statement.executeQuery(), file.columns(), false, false)) {
+            new ChangeCursor(
+                statement, statement.executeQuery(), file.columns(), false, false, -1, () -> {})) {
       return cursor.next(limit);
     } catch (SQLException e) {
       throw file.failed("read the change set", e);

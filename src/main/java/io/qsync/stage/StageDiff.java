@@ -12,10 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Makes the stage's change set ({@code changes}, numbered from 1) in one of three ways: the result
- * diffed against the target's rows, the whole result as inserts, or a change set the warehouse
- * computed. Each records the counts in the stage's state, after which the run may resume from the
- * stage, and frees the tables it no longer needs. Not thread-safe: one run uses one stage.
+ * Makes the stage's change set ({@code changes}, numbered from 1 and stored in that order) in one
+ * of three ways: the result diffed against the target's rows, the whole result as inserts, or a
+ * change set the warehouse computed. Each records the counts in the stage's state, after which the
+ * run may resume from the stage, and frees the tables it no longer needs. Not thread-safe: one run
+ * uses one stage.
  */
 final class StageDiff {
   private final StageFile file;
@@ -25,7 +26,7 @@ final class StageDiff {
   }
 
   ChangeCounts diff(List<String> key, List<KeyCollation> collations, boolean deletes) {
-    file.execute(file.sql().diff(key, collations, deletes), "compute the change set");
+    file.executeInOrder(file.sql().diff(key, collations, deletes), "compute the change set");
     return finish(sourceRows());
   }
 
@@ -72,14 +73,14 @@ final class StageDiff {
    * the target's rows read whole: the same change set {@link #diff} makes of the whole table.
    */
   ChangeCounts diffDiffering(List<String> key, List<KeyCollation> collations, boolean deletes) {
-    file.execute(
+    file.executeInOrder(
         file.sql().diff(key, collations, deletes, file.sql().changedSource(key, collations)),
         "compute the change set");
     return finish(sourceRows());
   }
 
   ChangeCounts insertAll(List<String> key, long replacedRows) {
-    file.execute(file.sql().insertAll(key), "number the rows");
+    file.executeInOrder(file.sql().insertAll(key), "number the rows");
     ChangeCounts counted = finish(sourceRows());
     return new ChangeCounts(counted.sourceRows(), counted.inserts(), 0, replacedRows, 0);
   }
@@ -88,7 +89,7 @@ final class StageDiff {
    * @param sourceRows the number of rows in the query result (which stayed in the warehouse)
    */
   ChangeCounts numberWarehouseChanges(List<String> key, long sourceRows) {
-    file.execute(file.sql().numberWarehouseChanges(key), "number the change set");
+    file.executeInOrder(file.sql().numberWarehouseChanges(key), "number the change set");
     file.execute(StageSql.drop(StageSql.WAREHOUSE_CHANGES), "free the change set copy");
     file.execute(StageSql.MARK_FROM_WAREHOUSE, "mark the change set");
     return finish(sourceRows);

@@ -55,7 +55,7 @@ final class StageFile implements AutoCloseable {
       try (Statement statement = connection.createStatement()) {
         statement.execute("SET memory_limit = '" + MEMORY_LIMIT + "'");
         statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
-        statement.execute("SET preserve_insertion_order = false");
+        statement.execute("SET preserve_insertion_order = false"); // keepInsertionOrder
       }
       return new StageFile(file, connection);
     } catch (IOException | SQLException e) {
@@ -197,6 +197,29 @@ final class StageFile implements AutoCloseable {
     } catch (SQLException e) {
       throw failed("count rows", e);
     }
+  }
+
+  /**
+   * Runs a statement with DuckDB keeping rows in the order they flow from operator to operator: a
+   * table it writes holds its rows in the statement's order, so a scan in {@link
+   * #keepInsertionOrder} reads them back in that order unsorted.
+   */
+  void executeInOrder(String statementText, String what) {
+    keepInsertionOrder(true);
+    try {
+      execute(statementText, what);
+    } finally {
+      keepInsertionOrder(false);
+    }
+  }
+
+  /**
+   * Whether the statements planned from now on keep the order of the rows they read
+   * (preserve_insertion_order): off by default, since keeping it costs memory on large inserts. A
+   * streaming result ends when another statement runs: set it before the query, reset it after.
+   */
+  void keepInsertionOrder(boolean keep) {
+    execute("SET preserve_insertion_order = " + keep, "set the order of rows");
   }
 
   void execute(String statementText, String what) {

@@ -60,10 +60,10 @@ final class StageLoader {
       statement.execute(StageSql.attach(result.file().toString()));
       try {
         // The order matters to append without a key (the change set follows the rowid).
-        statement.execute("SET preserve_insertion_order = true");
+        file.keepInsertionOrder(true);
         copied = statement.executeUpdate(StageSql.copy(result.table(), stageTable));
       } finally {
-        statement.execute("SET preserve_insertion_order = false");
+        file.keepInsertionOrder(false);
         statement.execute(StageSql.DETACH);
       }
     } catch (SQLException e) {

@@ -345,20 +345,23 @@ final class StageSql {
    * returned the rows.
    */
   String insertAll(List<String> key) {
-    String order = key.isEmpty() ? "rowid" : list(key);
-    return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY "
-        + order
-        + ") AS qsync_seq, 'I' AS qsync_op, "
+    // One sort, or none: the rows are numbered as they stream in (row_number() OVER () follows its
+    // input's order when the stage keeps insertion order, StageFile#executeInOrder), not sorted by
+    // key for the number and then again by the number.
+    return "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER () AS qsync_seq,"
+        + " 'I' AS qsync_op, "
         + allColumns()
-        + " FROM src ORDER BY qsync_seq";
+        + (key.isEmpty() ? " FROM src" : " FROM (SELECT * FROM src ORDER BY " + list(key) + ")");
   }
 
   /**
-   * The change set after a sequence number (the statement's one parameter), in order. With {@code
-   * insertsAsText}, a last column holds each new row as a line of LOAD DATA text ({@link
-   * #loadDataText}), and NULL for the other changes.
+   * The change set after a sequence number (the statement's one parameter), in order: sorted, or,
+   * when {@code inPlace} (no change {@link #CHANGES_OUT_OF_PLACE}), in the table's order, which a
+   * scan keeping insertion order returns as it is. With {@code insertsAsText}, a last column holds
+   * each new row as a line of LOAD DATA text ({@link #loadDataText}), and NULL for the other
+   * changes.
    */
-  String changesAfter(boolean insertsAsText) {
+  String changesAfter(boolean insertsAsText, boolean inPlace) {
     return "SELECT qsync_seq, qsync_op, "
         + allColumns()
         + (insertsAsText
@@ -368,8 +371,17 @@ final class StageSql {
                 + loadDataText()
                 + " END"
             : "")
-        + " FROM changes WHERE qsync_seq > ? ORDER BY qsync_seq";
+        + " FROM changes WHERE qsync_seq > ?"
+        + (inPlace ? "" : " ORDER BY qsync_seq");
   }
+
+  /**
+   * The changes not stored at their number's place ({@code rowid} one less): none when the change
+   * set was written in order (StageFile#executeInOrder), so that a scan that keeps insertion order
+   * reads it in order without sorting it; a stage left by an older build may hold some.
+   */
+  static final String CHANGES_OUT_OF_PLACE =
+      "SELECT count(*) FROM changes WHERE qsync_seq <> rowid + 1";
 
   /**
    * A row as one line of LOAD DATA's default text format, as a BLOB of its UTF-8 bytes (so the

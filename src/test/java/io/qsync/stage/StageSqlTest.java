@@ -122,12 +122,12 @@ class StageSqlTest {
   void insertsTheWholeResultInKeyOrderOrInTheSourcesOrder() {
     assertThat(SQL.insertAll(List.of("n", "id")))
         .isEqualTo(
-            "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY c1, c0)"
-                + " AS qsync_seq, 'I' AS qsync_op, c0, c1, c2 FROM src ORDER BY qsync_seq");
+            "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER () AS qsync_seq,"
+                + " 'I' AS qsync_op, c0, c1, c2 FROM (SELECT * FROM src ORDER BY c1, c0)");
     assertThat(SQL.insertAll(List.of()))
         .isEqualTo(
-            "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER (ORDER BY rowid)"
-                + " AS qsync_seq, 'I' AS qsync_op, c0, c1, c2 FROM src ORDER BY qsync_seq");
+            "CREATE OR REPLACE TABLE changes AS SELECT row_number() OVER () AS qsync_seq,"
+                + " 'I' AS qsync_op, c0, c1, c2 FROM src");
   }
 
   @Test
@@ -177,10 +177,12 @@ class StageSqlTest {
 
   @Test
   void readsTheChangeSetInOrder() {
-    assertThat(SQL.changesAfter(false))
+    assertThat(SQL.changesAfter(false, false))
         .isEqualTo(
             "SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_seq > ?"
                 + " ORDER BY qsync_seq");
+    assertThat(SQL.changesAfter(false, true))
+        .isEqualTo("SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_seq > ?");
     assertThat(SQL.sample(ChangeKind.DELETE, 3))
         .isEqualTo(
             "SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_op = 'D'"

@@ -1,6 +1,7 @@
 package io.qsync.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeCounts;
@@ -264,6 +265,73 @@ class StageTest {
     assertThat(stage.insertAll(KEY, 7)).isEqualTo(new ChangeCounts(2, 2, 0, 7, 0));
     assertThat(allChanges(0).stream().map(StageTest::describe))
         .containsExactly("1 INSERT [a, 1, null]", "2 INSERT [b, 2, null]");
+  }
+
+  @Test
+  void insertAllOfManyRowsInShuffledKeyOrderReadsBackEveryNumberInKeyOrder() {
+    int rows = 150_000;
+    try (Stage.StageWriter writer = stage.sourceWriter(COLUMNS)) {
+      for (int i = 0; i < rows; i++) {
+        int key = (int) ((i * 7919L) % rows);
+        writer.accept(row(String.format("%07d", key), key, "row " + i));
+      }
+    }
+    stage.insertAll(KEY, 0);
+
+    long seq = 40_000; // as on resume: the cursor checks each number from the checkpoint on
+    try (ChangeCursor cursor = stage.changes(seq, false)) {
+      List<Change> batch;
+      while (!(batch = cursor.next(5_000)).isEmpty()) {
+        for (Change change : batch) {
+          seq++;
+          assertThat(change.seq()).isEqualTo(seq);
+          assertThat(((Number) change.row()[1]).longValue()).isEqualTo(seq - 1);
+        }
+      }
+    }
+    assertThat(seq).isEqualTo(rows);
+  }
+
+  @Test
+  void aChangeSetStoredOutOfPlaceByAnOlderBuildIsStillReadInOrder() throws Exception {
+    source(row("a", 1, null), row("b", 2, null), row("c", 3, null));
+    stage.insertAll(KEY, 0);
+    stage.close();
+    stage = null;
+    try (var connection =
+            java.sql.DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("s.duckdb"));
+        var statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE OR REPLACE TABLE changes AS SELECT * FROM changes ORDER BY qsync_seq DESC");
+    }
+    stage = Stage.open(dir.resolve("s.duckdb"));
+
+    assertThat(allChanges(1)).extracting(change -> change.row()[0]).containsExactly("b", "c");
+  }
+
+  @Test
+  void aChangeReadOutOfTurnStopsTheReadBeforeItIsHandedOn() throws Exception {
+    try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        var statement = connection.createStatement();
+        ChangeCursor cursor =
+            new ChangeCursor(
+                statement,
+                statement.executeQuery(
+                    "SELECT * FROM (VALUES (5, 'I', 'a', 1, NULL), (6, 'I', 'b', 2, NULL),"
+                        + " (8, 'I', 'c', 3, NULL)) ORDER BY 1"),
+                COLUMNS,
+                false,
+                false,
+                4,
+                () -> {})) {
+      assertThat(cursor.next(1)).extracting(Change::seq).containsExactly(5L);
+      assertThatThrownBy(() -> cursor.next(10))
+          .isInstanceOfSatisfying(
+              io.qsync.QsyncException.class,
+              e -> assertThat(e.kind()).isEqualTo(io.qsync.ErrorKind.INTERNAL))
+          .hasMessageContaining("change 8 where change 7 was due")
+          .hasMessageContaining("Nothing from change 7 on was written");
+    }
   }
 
   @Test
