@@ -346,16 +346,20 @@ final class MySqlRunStore implements RunStore {
     Map<String, Duration> sum =
         new LinkedHashMap<>(throttledBy(List.of(runId)).getOrDefault(runId, Map.of()));
     throttledBy.forEach((rule, waited) -> sum.merge(rule, waited, Duration::plus));
+    store(THROTTLED_BY, runId, throttleJson(sum), "the throttled time");
+  }
+
+  /** Writes an added JSON column of one run; {@code what} names it for an error. */
+  private void store(String column, String runId, String json, String what) {
     try (PreparedStatement statement =
         connection()
-            .prepareStatement(
-                "UPDATE " + TABLE + " SET " + THROTTLED_BY + " = ? WHERE run_id = ?")) {
-      statement.setString(1, throttleJson(sum));
+            .prepareStatement("UPDATE " + TABLE + " SET " + column + " = ? WHERE run_id = ?")) {
+      statement.setString(1, json);
       statement.setString(2, runId);
       statement.executeUpdate();
     } catch (SQLException e) {
       throw MySqlErrors.failed(
-          connectionName, "record the throttled time of run " + runId + " in " + TABLE, e);
+          connectionName, "record " + what + " of run " + runId + " in " + TABLE, e);
     }
   }
 
@@ -411,17 +415,7 @@ final class MySqlRunStore implements RunStore {
     bytesBilled.forEach((kind, bytes) -> sum.merge(kind, bytes, Long::sum));
     ObjectNode object = JSON.createObjectNode();
     sum.forEach(object::put);
-    try (PreparedStatement statement =
-        connection()
-            .prepareStatement(
-                "UPDATE " + TABLE + " SET " + BYTES_BILLED + " = ? WHERE run_id = ?")) {
-      statement.setString(1, object.toString());
-      statement.setString(2, runId);
-      statement.executeUpdate();
-    } catch (SQLException e) {
-      throw MySqlErrors.failed(
-          connectionName, "record the bytes billed by run " + runId + " in " + TABLE, e);
-    }
+    store(BYTES_BILLED, runId, object.toString(), "the bytes billed");
   }
 
   @Override
