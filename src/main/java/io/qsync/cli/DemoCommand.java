@@ -47,9 +47,10 @@ import picocli.CommandLine.Spec;
       "Runs the quickstart: syncs an embedded warehouse into MySQL, changes it, syncs again.",
       "Builds a DuckDB warehouse of experiment data, loads a targeting query's result into a "
           + "MySQL table, changes the warehouse, writes only the difference and shows the table. "
-          + "Uses the MySQL or MariaDB in the demo's config ( "
-          + ") when it "
-          + " answers, else an embedded MariaDB."
+          + "Uses the MySQL or MariaDB in the demo's config (jdbc:mariadb://127.0.0.1:3306/"
+          + "qsync_demo unless QSYNC_DEMO_URL names another) when it answers, else an embedded"
+          + " MariaDB. The demo's database is kept for you to look at: DROP DATABASE qsync_demo"
+          + " removes it."
     })
 final class DemoCommand implements Callable<Integer> {
   private static final int STEPS = 6;
@@ -85,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
       names = "--url",
       paramLabel = "JDBC_URL",
       description = {
-        "Sync into this MySQL or MariaDB database instead of the config's; it is created when "
+        "Sync into this MySQL or MariaDB database instead of the config's; it is created when"
             + " absent. Fails instead of falling back to the embedded MariaDB."
       })
   String url;

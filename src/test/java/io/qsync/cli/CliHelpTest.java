@@ -63,6 +63,30 @@ class CliHelpTest {
   }
 
   @Test
+  void noDescriptionHasAHoleOrADoubleSpace() {
+    CommandLine line =
+        new CommandLine(
+            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    line.getSubcommands()
+        .forEach(
+            (name, command) -> {
+              List<String> texts = new java.util.ArrayList<>();
+              texts.addAll(List.of(command.getCommandSpec().usageMessage().description()));
+              command
+                  .getCommandSpec()
+                  .options()
+                  .forEach(option -> texts.addAll(List.of(option.description())));
+              for (String text : texts) {
+                assertThat(text)
+                    .as("qsync %s --help: %s", name, text)
+                    .doesNotContain("  ")
+                    .doesNotContain("( ")
+                    .doesNotContain(" )");
+              }
+            });
+  }
+
+  @Test
   void topLevelHelpListsEveryCommandWithAWholeSentence() {
     CliRun result = qsync("--help");
 
