@@ -51,7 +51,7 @@ final class SoakCommand implements Callable<Integer> {
       names = "--database",
       defaultValue = "qsync_soak",
       description =
-          "Scratch database, dropped and created at the start, dropped at the end (default: ${DEFAULT-VALUE}).")
+          "Scratch database, created at the start (it must not exist) and dropped at the end (default: ${DEFAULT-VALUE}).")
   String database;
 
   @Option(

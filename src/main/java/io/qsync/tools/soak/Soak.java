@@ -121,10 +121,10 @@ public final class Soak {
       Files.createDirectories(options.workDir());
       Path warehouse = options.workDir().resolve("soak-warehouse.duckdb");
       Files.deleteIfExists(warehouse);
+      refuseExisting(login);
       execute(
           options.serverUrl(),
           login,
-          "DROP DATABASE IF EXISTS `" + options.database() + "`",
           "CREATE DATABASE `" + options.database() + "` CHARACTER SET utf8mb4");
       try {
         buildWarehouse(warehouse, options.rows());
@@ -343,6 +343,30 @@ public final class Soak {
 
   private static String quoted(String text) {
     return "'" + text.replace("'", "''") + "'";
+  }
+
+  /**
+   * The soak drops its database at the end: one that exists already is someone's, never dropped.
+   */
+  private void refuseExisting(Properties login) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(options.serverUrl(), login);
+        java.sql.PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
+      statement.setString(1, options.database());
+      try (java.sql.ResultSet exists = statement.executeQuery()) {
+        if (exists.next()) {
+          throw new QsyncException(
+              ErrorKind.USAGE,
+              "soak: database "
+                  + options.database()
+                  + " exists on "
+                  + options.serverUrl()
+                  + "; the soak creates and drops a scratch database of its own\n"
+                  + "Name another with --database, or drop it if it is a leftover of a soak.");
+        }
+      }
+    }
   }
 
   private static void execute(String url, Properties login, String... statements)

@@ -75,6 +75,37 @@ class SoakIT {
   }
 
   @Test
+  void refusesADatabaseThatExistsAndLeavesItAsItWas(TestDatabase database) {
+    database.execute("CREATE TABLE kept (id INT PRIMARY KEY)", "INSERT INTO kept VALUES (1)");
+    StringWriter err = new StringWriter();
+    int code =
+        Main.execute(
+            new String[] {
+              "soak",
+              "--url",
+              "jdbc:mariadb://" + database.host() + ":" + database.port() + "/",
+              "--database",
+              database.name(),
+              "--rows",
+              "100",
+              "--seconds",
+              "1",
+              "--dir",
+              dir.toString()
+            },
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            false,
+            Clock.systemUTC());
+
+    assertThat(code).as(err.toString()).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("soak: database " + database.name() + " exists")
+        .contains("Name another with --database");
+    assertThat(database.rows("SELECT id FROM kept")).containsExactly(java.util.List.of("1"));
+  }
+
+  @Test
   void refusesADatabaseNameItCouldNotSafelyDrop(TestDatabase database) {
     StringWriter err = new StringWriter();
     int code =
