@@ -221,6 +221,18 @@ final class BigQueryConnectionReader {
     Optional<Duration> retryDelay = reader.read(fields, RETRY_DELAY);
     Optional<BigQueryTimeouts> timeouts = timeouts(fields);
     Optional<BigQueryReadApi> readApi = readApi(fields);
+    if (host.isPresent()
+        && readApi.filter(api -> api.mode() == BigQueryReadApi.Mode.STORAGE).isPresent()
+        && readApi.get().storageHost().isEmpty()) {
+      // Jobs would go to host and the reads of their results to Google's endpoint.
+      reader.problem(
+          fields.valueOrMap("read_api"),
+          fields.pathOf("read_api"),
+          "read_api: storage with host "
+              + host.get()
+              + " needs storage_host, where that host serves the Storage Read API (its reads would"
+              + " go to Google's endpoint); set storage_host, or read_api: rest");
+    }
     return reader.problemCount() > before
         ? Optional.empty()
         : Optional.of(

@@ -144,6 +144,26 @@ class BigQueryConfigTest {
   }
 
   @Test
+  void refusesStorageReadsWithACustomHostButNoStorageHost() {
+    ConfigException error =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                parse(
+                    config(
+                        "    type: bigquery\n"
+                            + "    project: p\n"
+                            + "    host: http://127.0.0.1:9050\n"
+                            + "    read_api: storage\n",
+                        "SELECT 1 AS user_id")));
+
+    assertThat(error.getMessage())
+        .contains("connections.warehouse.read_api: read_api: storage with host")
+        .contains("needs storage_host")
+        .contains("set storage_host, or read_api: rest");
+  }
+
+  @Test
   void refusesTimeoutsTheHttpClientCannotTake() {
     ConfigException error =
         catchThrowableOfType(
