@@ -567,10 +567,18 @@ final class Renderer {
               run.resumes() > 0 ? "  (resumed " + run.resumes() + "x)" : ""));
       billed(bytesBilled.getOrDefault(run.runId(), Map.of()))
           .ifPresent(line -> text.append("  ").append(line).append('\n'));
+      // What a verify found and why a run was abandoned are not errors.
+      String label =
+          run.isVerify() ? "found" : run.status() == RunStatus.ABANDONED ? "why" : "error";
       run.error()
           .filter(error -> run.status() != RunStatus.INTERRUPTED)
           .ifPresent(
-              error -> text.append("  error: ").append(indented(recorded(error))).append('\n'));
+              error ->
+                  text.append("  ")
+                      .append(label)
+                      .append(": ")
+                      .append(indented(recorded(error)))
+                      .append('\n'));
       if (!run.isVerify()
           && (run.status() == RunStatus.FAILED || run.status() == RunStatus.INTERRUPTED)) {
         text.append("  ").append(nextRun(run, run.sync())).append('\n');

@@ -293,6 +293,32 @@ class RendererTest {
   }
 
   @Test
+  void historyLabelsWhatAVerifyFoundAndWhyARunWasAbandonedAsNoErrors() {
+    Instant started = Instant.parse("2026-03-01T10:00:00Z");
+    RunRecord verify =
+        RunRecord.started("v1", "targets", "t", RunRecord.VERIFY, started, "host", 42, 0)
+            .finished(RunStatus.FAILED, started.plusSeconds(1), Optional.of("table differs: 1"));
+    RunRecord abandoned =
+        RunRecord.started("r1", "targets", "t", "mirror", started, "host", 42, 7)
+            .finished(
+                RunStatus.ABANDONED,
+                started.plusSeconds(1),
+                Optional.of("abandoned: --restart was given"));
+    RunRecord failed =
+        RunRecord.started("r2", "targets", "t", "mirror", started, "host", 42, 7)
+            .finished(RunStatus.FAILED, started.plusSeconds(1), Optional.of("boom"));
+
+    String text = Renderer.historyText(List.of(verify, abandoned, failed));
+
+    assertThat(text)
+        .contains("  found: table differs: 1\n")
+        .contains("  why: abandoned: --restart was given\n")
+        .contains("  error: boom\n")
+        .doesNotContain("error: table differs")
+        .doesNotContain("error: abandoned");
+  }
+
+  @Test
   void rendersHistoryAndStatus() {
     Instant started = Instant.parse("2026-03-01T10:00:00.123Z");
     RunRecord run =

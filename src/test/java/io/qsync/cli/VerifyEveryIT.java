@@ -116,7 +116,7 @@ class VerifyEveryIT {
         .hasSize(2);
     assertThat(history.out())
         .containsPattern(
-            "error: table differs: 0 missing, 0 extra, 1 different; healed: 1 key written by run"
+            "found: table differs: 0 missing, 0 extra, 1 different; healed: 1 key written by run"
                 + " heal-\\d{8}T\\d{6}Z-[0-9a-f]{6}");
   }
 
