@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -14,7 +16,10 @@ import java.util.Locale;
  * baseline is the probe's median while the sync does not write: learned at the start, again every
  * {@link #RELEARN} and whenever other sessions begin to work. While other sessions run fewer than
  * {@code idleBelow} statements a second, nobody waits on the server and the sync writes all the
- * time. Pure: time comes in as arguments; not thread-safe.
+ * time. The verdict has hysteresis, the application first: the server turns busy at the first check
+ * at or above {@code idleBelow}, and idle again only after {@value #IDLE_AFTER} checks in a row
+ * below it (the first check of all decides at once: there is no verdict to flip). Each turn, and
+ * each change of the baseline, is told. Pure: time comes in as arguments; not thread-safe.
  */
 final class LatencyController {
   static final double MIN_SHARE = 0.02;
@@ -22,6 +27,13 @@ final class LatencyController {
 
   /** How long a baseline holds while other sessions work: their load changes it. */
   static final Duration RELEARN = Duration.ofSeconds(30);
+
+  /**
+   * How many checks in a row must find other sessions below {@code idleBelow} before a busy server
+   * counts as idle again: a rate that hovers about the threshold does not flip the verdict each
+   * second.
+   */
+  static final int IDLE_AFTER = 3;
 
   /** How often a changing share is news, at most: the steps in between are no news. */
   static final Duration TELL_EVERY = Duration.ofSeconds(10);
@@ -80,6 +92,9 @@ final class LatencyController {
   private Duration baseline;
   private Instant learnedAt;
   private boolean idle;
+  private boolean judged;
+  private int belowInARow;
+  private Duration toldBaseline;
   private String state = "";
   private Instant toldAt = Instant.MIN;
   private double toldShare = -1;
@@ -98,52 +113,84 @@ final class LatencyController {
   }
 
   Step decide(Window window, Instant now) {
-    if (window.otherStatementsPerSecond() >= 0 && window.otherStatementsPerSecond() < idleBelow) {
-      idle = true;
-      share = 1;
-      String[] shown = apart(window.otherStatementsPerSecond(), idleBelow, 0);
-      return step(
-          Move.FULL,
-          share,
-          "server idle: "
-              + shown[0]
-              + " statements/s from other sessions < "
-              + shown[1]
-              + " (idle_below)",
-          "server idle",
-          now);
+    double others = window.otherStatementsPerSecond();
+    if (others >= 0 && others < idleBelow) {
+      belowInARow++;
+      if (idle || !judged || belowInARow >= IDLE_AFTER) {
+        idle = true;
+        judged = true;
+        share = 1;
+        String[] shown = apart(others, idleBelow, 0);
+        return step(
+            Move.FULL,
+            share,
+            "server idle: "
+                + shown[0]
+                + " statements/s from other sessions < "
+                + shown[1]
+                + " (idle_below)",
+            "server idle",
+            false,
+            now);
+      }
+    } else if (others >= 0) {
+      belowInARow = 0;
     }
-    if (window.samples() == 0 || window.otherStatementsPerSecond() < 0) {
-      return step(Move.HOLD, share, "no probe reading", "no probe reading", now);
+    if (window.samples() == 0 || others < 0) {
+      return step(Move.HOLD, share, "no probe reading", "no probe reading", false, now);
     }
     boolean wasIdle = idle;
+    List<String> news = new ArrayList<>();
+    if (idle) {
+      String[] shown = apart(others, idleBelow, 0);
+      news.add(
+          "server busy: "
+              + shown[0]
+              + " statements/s from other sessions >= "
+              + shown[1]
+              + " (idle_below)");
+    }
     idle = false;
+    judged = true;
     Duration limit;
     String budget;
     if (maxLatency.isZero()) {
       boolean stale =
           baseline == null || wasIdle || Duration.between(learnedAt, now).compareTo(RELEARN) >= 0;
       if (stale && window.quiet()) {
+        Duration was = toldBaseline;
         learned(window.median(), now);
-        return step(
-            Move.LEARNED,
-            share,
+        String waited =
             String.format(
                 Locale.ROOT,
-                "probe baseline %s while the sync waited (%.0f statements/s from other sessions)",
-                millis(baseline),
-                Math.max(0, window.otherStatementsPerSecond())),
-            "baseline learned",
-            now);
+                " while the sync waited (%,.0f statements/s from other sessions)",
+                Math.max(0, others));
+        news.add(
+            was == null
+                ? "probe baseline " + millis(baseline) + waited
+                : "baseline re-learned: "
+                    + millis(baseline)
+                    + " (was "
+                    + millis(was)
+                    + ")"
+                    + waited);
+        toldBaseline = baseline;
+        return step(Move.LEARNED, share, String.join("; ", news), "baseline learned", false, now);
       }
       if (stale) {
+        news.add(
+            wasIdle
+                ? "learning the probe's baseline"
+                : baseline == null
+                    ? "learning the probe's baseline: other sessions are at work"
+                    : "learning the probe's baseline again (every " + RELEARN.toSeconds() + "s)");
+        // a turn to busy is told now, before the learning pause, as a line of its own
         return step(
             Move.LEARN,
             share,
-            baseline == null || wasIdle
-                ? "learning the probe's baseline: other sessions are at work"
-                : "learning the probe's baseline again (every " + RELEARN.toSeconds() + "s)",
+            String.join("; ", news),
             "learning the probe's baseline",
+            wasIdle,
             now);
       }
       if (window.median().compareTo(baseline) < 0) {
@@ -151,6 +198,15 @@ final class LatencyController {
         // sync writes shows the baseline was learned at an unlucky moment (as BBR keeps the
         // lowest round trip it saw)
         baseline = window.median();
+        if (!millis(baseline).equals(millis(toldBaseline))) {
+          news.add(
+              "baseline lowered: "
+                  + millis(baseline)
+                  + " (was "
+                  + millis(toldBaseline)
+                  + "), the probe's median while the sync wrote");
+          toldBaseline = baseline;
+        }
       }
       limit = Duration.ofNanos(Math.round(baseline.toNanos() * maxIncrease));
       budget = " (" + number(maxIncrease) + " x baseline " + millis(baseline) + ")";
@@ -163,25 +219,42 @@ final class LatencyController {
     budget = shown[1] + "ms" + budget;
     if (window.median().compareTo(limit) > 0) {
       share = Math.max(MIN_SHARE, share / 2);
+      news.add(probe + " > " + budget + ": writing " + percent(share));
       return step(
           Move.SLOWER,
           share,
-          probe + " > " + budget + ": writing " + percent(share),
+          String.join("; ", news),
           maxLatency.isZero()
               ? "probe latency > " + number(maxIncrease) + "x baseline"
               : "probe latency > " + millis(maxLatency),
+          news.size() > 1,
           now);
     }
     share = Math.min(1, share + STEP);
+    // within budget, a share below all the time is on its way back up: the reader is not to take
+    // "12% of the time" beside a good probe for a verdict
+    news.add(
+        probe
+            + " <= "
+            + budget
+            + ": within budget, writing "
+            + percent(share)
+            + (share < 1 ? " and growing" : ""));
     return step(
         Move.FASTER,
         share,
-        probe + " <= " + budget + ": writing " + percent(share),
+        String.join("; ", news),
         "probe latency within budget",
+        news.size() > 1,
         now);
   }
 
-  private Step step(Move move, double share, String reason, String rule, Instant now) {
+  /**
+   * @param news whether the step is news whatever the state: the server turned busy, the baseline
+   *     changed
+   */
+  private Step step(
+      Move move, double share, String reason, String rule, boolean news, Instant now) {
     String next =
         switch (move) {
           case FULL -> "idle";
@@ -191,7 +264,8 @@ final class LatencyController {
           case FASTER, SLOWER -> "paced";
         };
     boolean changed =
-        !next.equals(state)
+        news
+            || !next.equals(state)
             || (next.equals("paced")
                 && share != toldShare
                 && Duration.between(toldAt, now).compareTo(TELL_EVERY) >= 0);
@@ -253,7 +327,7 @@ final class LatencyController {
   }
 
   private static String format(double value, int decimals) {
-    return String.format(Locale.ROOT, "%." + decimals + "f", value);
+    return String.format(Locale.ROOT, "%,." + decimals + "f", value);
   }
 
   private static String percent(double share) {

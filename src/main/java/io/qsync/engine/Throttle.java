@@ -159,11 +159,10 @@ final class Throttle implements AutoCloseable {
     this.ownStatements = requireNonNull(ownStatements, "ownStatements is null");
     this.controller = samplers == null ? null : controller;
     this.budgetRule =
-        config.maxProbeLatency().isZero()
-            ? "self-throttle, probe within "
-                + String.valueOf(config.maxLatencyIncrease())
-                + "x baseline"
-            : "self-throttle, probe within " + LatencyController.millis(config.maxProbeLatency());
+        selfThrottleRule(
+            config.maxProbeLatency().isZero()
+                ? config.maxLatencyIncrease() + "x its baseline"
+                : LatencyController.millis(config.maxProbeLatency()));
     this.policy = new ThrottlePolicy(config);
     this.probe = requireNonNull(probe, "probe is null");
     this.sizer =
@@ -176,6 +175,18 @@ final class Throttle implements AutoCloseable {
     this.clock = requireNonNull(clock, "clock is null");
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.progress = requireNonNull(progress, "progress is null");
+  }
+
+  /**
+   * The rule the self-throttle's waits are summed up under: what the wait is for, {@code
+   * self-throttle to keep the probe within 1.3x its baseline}, not a state that sounds healthy.
+   * Runs stored before named it {@code self-throttle, probe within 1.3x baseline}; the run history
+   * reads that name as this one ({@code MySqlRunStore.throttleOf}).
+   *
+   * @param budget {@code 1.3x its baseline}, {@code 2.00ms}
+   */
+  static String selfThrottleRule(String budget) {
+    return "self-throttle to keep the probe within " + budget;
   }
 
   /** How many changes the next batch should hold. */
@@ -284,6 +295,9 @@ final class Throttle implements AutoCloseable {
   private void decide() {
     LatencyController.Step step = controller.decide(window(), clock.instant());
     if (step.move() == LatencyController.Move.LEARN) {
+      if (step.changed()) {
+        note(step); // the server turned busy: told before the learning, not after it
+      }
       waitFor(LEARN, step.rule());
       step = controller.decide(window(), clock.instant());
     }

@@ -42,7 +42,7 @@ class ThrottleRenderingTest {
   @Test
   void theSelfThrottlesDecisionsAreInTheJson() throws Exception {
     Map<String, Duration> byRule =
-        Map.of("self-throttle, probe within 1.3x baseline", Duration.ofMillis(900));
+        Map.of("self-throttle to keep the probe within 1.3x its baseline", Duration.ofMillis(900));
     List<String> decisions =
         List.of(
             "+0.3s learning the probe's baseline: other sessions are at work",
@@ -56,7 +56,7 @@ class ThrottleRenderingTest {
     assertThat(throttle.get("decisions").get(1).asText()).isEqualTo(decisions.get(1));
     assertThat(Renderer.text(report))
         .endsWith(
-            "\nthrottled 900ms (self-throttle, probe within 1.3x baseline: 900ms); batch size 100-1000");
+            "\nthrottled 900ms (self-throttle to keep the probe within 1.3x its baseline: 900ms); batch size 100-1000");
   }
 
   @Test

@@ -17,6 +17,11 @@ class LatencyControllerTest {
     return new Window(10, Duration.ofNanos(Math.round(probeMillis * 1e6)), 5000, quiet);
   }
 
+  private static Window others(double statementsPerSecond, double probeMillis, boolean quiet) {
+    return new Window(
+        10, Duration.ofNanos(Math.round(probeMillis * 1e6)), statementsPerSecond, quiet);
+  }
+
   private static Instant at(long seconds) {
     return START.plusSeconds(seconds);
   }
@@ -38,7 +43,7 @@ class LatencyControllerTest {
     assertThat(learned.move()).isEqualTo(Move.LEARNED);
     assertThat(learned.reason())
         .isEqualTo(
-            "probe baseline 0.30ms while the sync waited (5000 statements/s from other sessions)");
+            "probe baseline 0.30ms while the sync waited (5,000 statements/s from other sessions)");
 
     Step slower = controller.decide(busy(0.61, false), at(1));
     assertThat(slower.move()).isEqualTo(Move.SLOWER);
@@ -62,7 +67,9 @@ class LatencyControllerTest {
     assertThat(faster.move()).isEqualTo(Move.FASTER);
     assertThat(faster.share()).isEqualTo(0.35, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(faster.reason())
-        .isEqualTo("probe 0.35ms <= 0.39ms (1.3 x baseline 0.30ms): writing 35% of the time");
+        .isEqualTo(
+            "probe 0.35ms <= 0.39ms (1.3 x baseline 0.30ms): within budget, writing 35% of the time"
+                + " and growing");
     for (int second = 4; second < 20; second++) {
       controller.decide(busy(0.35, false), at(second));
     }
@@ -99,7 +106,9 @@ class LatencyControllerTest {
     Step appeared = controller.decide(busy(0.9, false), at(1));
     assertThat(appeared.move()).isEqualTo(Move.LEARN);
     assertThat(appeared.reason())
-        .isEqualTo("learning the probe's baseline: other sessions are at work");
+        .isEqualTo(
+            "server busy: 5,000 statements/s from other sessions >= 10 (idle_below); learning the"
+                + " probe's baseline");
 
     assertThat(controller.decide(busy(0.5, true), at(1)).move()).isEqualTo(Move.LEARNED);
     assertThat(controller.decide(busy(0.5, false), at(30)).move()).isEqualTo(Move.FASTER);
@@ -167,5 +176,99 @@ class LatencyControllerTest {
     assertThat(controller.decide(new Window(4, Duration.ofMillis(1), 3, true), at(101)).changed())
         .as("the server turning idle")
         .isTrue();
+  }
+
+  @Test
+  void turnsIdleOnlyAfterThreeChecksInARowBelowIdleBelowButBusyAtOnce() {
+    controller.decide(busy(0.30, true), at(0));
+    // a rate hovering about idle_below, as on a shared server: the verdict does not flip with it
+    for (int second = 1; second <= 8; second++) {
+      Step step = controller.decide(others(second % 2 == 0 ? 12 : 9, 0.35, false), at(second));
+      assertThat(step.move()).as("second %d", second).isNotEqualTo(Move.FULL);
+    }
+    assertThat(controller.decide(others(9, 0.35, false), at(9)).move()).isNotEqualTo(Move.FULL);
+    assertThat(controller.decide(others(8, 0.35, false), at(10)).move()).isNotEqualTo(Move.FULL);
+
+    Step idle = controller.decide(others(7, 0.35, false), at(11));
+    assertThat(idle.move()).isEqualTo(Move.FULL);
+    assertThat(idle.changed()).isTrue();
+    assertThat(idle.reason())
+        .isEqualTo("server idle: 7 statements/s from other sessions < 10 (idle_below)");
+
+    // protecting the application comes first: one check above turns the server busy
+    Step busy = controller.decide(others(12, 0.35, false), at(12));
+    assertThat(busy.move()).isEqualTo(Move.LEARN);
+    assertThat(busy.changed()).isTrue();
+  }
+
+  @Test
+  void tellsTheServerTurningBusy() {
+    Step idle = controller.decide(others(3, 1, true), at(0));
+    assertThat(idle.move()).as("the first check of all: no verdict to flip").isEqualTo(Move.FULL);
+
+    Step busy = controller.decide(others(4252, 0.9, false), at(1));
+    assertThat(busy.move()).isEqualTo(Move.LEARN);
+    assertThat(busy.changed()).as("told before the learning").isTrue();
+    assertThat(busy.reason())
+        .isEqualTo(
+            "server busy: 4,252 statements/s from other sessions >= 10 (idle_below); learning the"
+                + " probe's baseline");
+    assertThat(controller.decide(others(4252, 0.5, true), at(1)).reason())
+        .isEqualTo(
+            "probe baseline 0.50ms while the sync waited (4,252 statements/s from other sessions)");
+
+    LatencyController absolute = new LatencyController(0, Duration.ofNanos(800_000), 10);
+    absolute.decide(others(3, 1, true), at(0));
+    Step turned = absolute.decide(others(4252, 1.2, false), at(1));
+    assertThat(turned.changed()).isTrue();
+    assertThat(turned.reason())
+        .isEqualTo(
+            "server busy: 4,252 statements/s from other sessions >= 10 (idle_below); probe 1.20ms"
+                + " > 0.80ms (max_probe_latency): writing 50% of the time");
+  }
+
+  @Test
+  void announcesABaselineLearnedAgain() {
+    controller.decide(busy(0.83, true), at(0));
+    controller.decide(busy(0.90, false), at(1));
+    assertThat(controller.decide(busy(0.90, false), at(30)).move()).isEqualTo(Move.LEARN);
+
+    Step relearned = controller.decide(busy(0.61, true), at(30));
+
+    assertThat(relearned.changed()).isTrue();
+    assertThat(relearned.reason())
+        .isEqualTo(
+            "baseline re-learned: 0.61ms (was 0.83ms) while the sync waited (5,000 statements/s"
+                + " from other sessions)");
+  }
+
+  @Test
+  void announcesABaselineLoweredByAFasterSecondWhileWriting() {
+    controller.decide(busy(0.83, true), at(0));
+    assertThat(controller.decide(busy(1.62, false), at(1)).changed()).isTrue();
+
+    Step lowered = controller.decide(busy(0.61, false), at(2));
+
+    assertThat(lowered.changed()).as("news, however soon after the last told share").isTrue();
+    assertThat(lowered.reason())
+        .isEqualTo(
+            "baseline lowered: 0.61ms (was 0.83ms), the probe's median while the sync wrote;"
+                + " probe 0.61ms <= 0.79ms (1.3 x baseline 0.61ms): within budget, writing 60% of"
+                + " the time and growing");
+    Step next = controller.decide(busy(0.70, false), at(3));
+    assertThat(next.reason()).doesNotContain("baseline lowered");
+    assertThat(next.changed()).isFalse();
+  }
+
+  @Test
+  void withinBudgetAtAllTheTimeIsNotGrowing() {
+    controller.decide(busy(0.30, true), at(0));
+
+    Step step = controller.decide(busy(0.35, false), at(1));
+
+    assertThat(step.reason())
+        .isEqualTo(
+            "probe 0.35ms <= 0.39ms (1.3 x baseline 0.30ms): within budget, writing 100% of the"
+                + " time");
   }
 }

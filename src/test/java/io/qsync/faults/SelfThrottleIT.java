@@ -49,7 +49,8 @@ class SelfThrottleIT {
   /** About 18,000 changes in batches of 100: seconds of batches. */
   private static final TargetsData DATA = new TargetsData(20000, 21000);
 
-  private static final String SELF_THROTTLE_RULE = "self-throttle, probe within 1.3x baseline";
+  private static final String SELF_THROTTLE_RULE =
+      "self-throttle to keep the probe within 1.3x its baseline";
 
   @TempDir Path dir;
 

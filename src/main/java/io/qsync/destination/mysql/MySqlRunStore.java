@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Run history in the table {@value #TABLE} of the target database, one row per run. The checkpoint
@@ -467,6 +469,23 @@ final class MySqlRunStore implements RunStore {
     return object.toString();
   }
 
+  /**
+   * The self-throttle's rule as qsync names it today, for one stored by a version that named it
+   * {@code self-throttle, probe within 1.3x baseline} (or {@code ... within 2.00ms}): a sync's
+   * history keeps one series for it across the rename.
+   */
+  static String currentRule(String stored) {
+    Matcher old = OLD_SELF_THROTTLE_RULE.matcher(stored);
+    if (!old.matches()) {
+      return stored;
+    }
+    String budget = old.group(2) != null ? old.group(2) + "x its baseline" : old.group(3);
+    return "self-throttle to keep the probe within " + budget;
+  }
+
+  private static final Pattern OLD_SELF_THROTTLE_RULE =
+      Pattern.compile("self-throttle, probe within ((\\S+)x baseline|(\\S+ms))");
+
   /** Reads {@link #throttleJson}; a value qsync did not write is an error that names the run. */
   static Map<String, Duration> throttleOf(String runId, String json) {
     Map<String, Duration> throttledBy = new LinkedHashMap<>();
@@ -479,9 +498,10 @@ final class MySqlRunStore implements RunStore {
         if (!rule.getValue().isNumber()) {
           throw new IllegalArgumentException(rule.getKey() + " is not a number of seconds");
         }
-        throttledBy.put(
-            rule.getKey(),
-            Duration.ofMillis(rule.getValue().decimalValue().movePointRight(3).longValue()));
+        throttledBy.merge(
+            currentRule(rule.getKey()),
+            Duration.ofMillis(rule.getValue().decimalValue().movePointRight(3).longValue()),
+            Duration::plus);
       }
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new QsyncException(

@@ -37,6 +37,22 @@ class MySqlRunStoreThrottleTest {
   }
 
   @Test
+  void readsTheSelfThrottlesOldRuleNamesAsTodaysSoAHistoryKeepsOneSeries() {
+    String stored =
+        "{\"self-throttle, probe within 1.3x baseline\":2.000,"
+            + "\"self-throttle to keep the probe within 1.3x its baseline\":0.500,"
+            + "\"self-throttle, probe within 2.00ms\":1.000,\"Threads_running >= 50\":3.000}";
+
+    assertThat(MySqlRunStore.throttleOf("r2", stored))
+        .containsExactly(
+            Map.entry(
+                "self-throttle to keep the probe within 1.3x its baseline",
+                Duration.ofMillis(2_500)),
+            Map.entry("self-throttle to keep the probe within 2.00ms", Duration.ofSeconds(1)),
+            Map.entry("Threads_running >= 50", Duration.ofSeconds(3)));
+  }
+
+  @Test
   void aValueQsyncCannotReadNamesTheRunAndTheFix() {
     QsyncException error =
         catchThrowableOfType(

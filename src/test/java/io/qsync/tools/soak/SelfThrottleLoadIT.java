@@ -62,7 +62,8 @@ class SelfThrottleLoadIT {
         .as("the second run's decisions, the application at work since before it began")
         .isNotEmpty()
         .noneMatch(line -> line.contains("server idle"))
-        .anyMatch(line -> line.matches(".*probe baseline .* \\(\\d{4,} statements/s .*"));
+        .anyMatch(
+            line -> line.matches(".*probe baseline .* \\(\\d{1,3}(,\\d{3})+ statements/s .*"));
     assertThat(progress.paced)
         .as("the progress line")
         .noneMatch(reason -> reason.contains("server idle"));
@@ -93,7 +94,8 @@ class SelfThrottleLoadIT {
         .as("decisions after the application began to work")
         .isNotEmpty()
         .noneMatch(line -> line.contains("server idle"))
-        .anyMatch(line -> line.matches(".*probe baseline .* \\(\\d{4,} statements/s .*"));
+        .anyMatch(
+            line -> line.matches(".*probe baseline .* \\(\\d{1,3}(,\\d{3})+ statements/s .*"));
   }
 
   /**
