@@ -145,7 +145,7 @@ class SelfThrottleIT {
         .allMatch(
             reason ->
                 reason.matches(
-                    "server idle: \\d+(\\.\\d+)? statements/s from other sessions < 1000(\\.0+)?"
+                    "server idle: \\d+(\\.\\d+)? statements/s from other sessions < 1,000(\\.0+)?"
                         + " \\(idle_below\\)"));
     assertThat(report.throttle().throttledBy())
         .as("time the run waited, by rule: only its first look, without writing")
