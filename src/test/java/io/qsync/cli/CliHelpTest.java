@@ -143,6 +143,69 @@ class CliHelpTest {
             });
   }
 
+  /**
+   * A command that refuses {@code -o json} (it prints text only) does not offer it in its help;
+   * every other command does.
+   */
+  @Test
+  void onlyTheCommandsThatTakeOutputListIt() {
+    List<String> refusing = new java.util.ArrayList<>();
+    for (String command : commands()) {
+      if (command.equals("help")) {
+        continue;
+      }
+      CliRun json = qsync(command, "-o", "json", "-c", "/nonexistent/qsync.yaml");
+      boolean refuses = json.err().contains("prints text only");
+      if (refuses) {
+        refusing.add(command);
+        assertThat(json.exitCode()).as(command).isEqualTo(2);
+      }
+      String help = qsync(command, "--help").out();
+      if (refuses) {
+        assertThat(help).as(command + " --help").doesNotContain("--output").doesNotContain("-o,");
+      } else {
+        assertThat(help).as(command + " --help").contains("-o, --output=FORMAT");
+      }
+    }
+    assertThat(refusing).contains("demo", "bench", "soak", "serve");
+    assertThat(qsync("run", "--help").out()).contains("-o, --output=FORMAT");
+  }
+
+  /**
+   * Every option says what it does, beyond its default; one with a default states it; one that
+   * takes a value names it in capitals ({@code --rows=N}), never by the field ({@code
+   * --heap=<heap>}).
+   */
+  @Test
+  void everyOptionIsDescribedWithItsDefaultAndANamedValue() {
+    CommandLine line =
+        new CommandLine(
+            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    line.getSubcommands()
+        .forEach(
+            (name, command) ->
+                command
+                    .getCommandSpec()
+                    .options()
+                    .forEach(
+                        option -> {
+                          String what = "qsync " + name + " " + option.longestName();
+                          String text = String.join(" ", option.description());
+                          assertThat(text.replaceAll("(?i)\\(?default: [^)]*\\)?\\.?", "").strip())
+                              .as(what + ": " + text)
+                              .isNotEmpty();
+                          if (option.defaultValue() != null) {
+                            assertThat(text).as(what).containsIgnoringCase("default");
+                          }
+                          if (option.arity().max() > 0) {
+                            assertThat(option.paramLabel()).as(what).matches("[A-Z][A-Z_=]*");
+                          }
+                        }));
+    assertThat(qsync("bench", "--help").out())
+        .contains("--batch-size=N")
+        .contains("(default: " + io.qsync.config.SyncConfig.DEFAULT_BATCH_SIZE);
+  }
+
   @Test
   void helpOfEveryCommandRendersWithoutPicocliWarnings() {
     for (String command : commands()) {
