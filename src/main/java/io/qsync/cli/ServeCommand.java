@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
       "Runs every sync on its schedule until stopped, serving a status page, Prometheus metrics"
           + " and health probes.",
       "Each sync runs on its schedule: (a cron expression) or every: (an interval); one with"
-          + " neither runs only when asked. The serve block of the config sets where the"
+          + " neither runs only when asked (the page's Run now, or qsync run). The serve block of the config sets where the"
           + " page, /metrics, /healthz and /readyz listen (default 127.0.0.1:8080), how many runs"
           + " may go at once (never two of one sync; the sync lock also keeps serve and a manual"
           + " qsync run apart) and the token that turns on the page's Run now. Each run is logged"
