@@ -31,14 +31,15 @@ class CliHelpTest {
     return new CliRun(code, out.toString(), err + systemErr.toString(StandardCharsets.UTF_8));
   }
 
+  /** qsync's command line, as Main builds it. */
+  private static CommandLine line() {
+    return new CommandLine(
+        QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+  }
+
   /** Every subcommand qsync has, read from its command line so that a new one is tested too. */
   private static List<String> commands() {
-    return List.copyOf(
-        new CommandLine(
-                QsyncCommand.class,
-                new CliContext.Factory(new CliContext(false, Clock.systemUTC())))
-            .getSubcommands()
-            .keySet());
+    return List.copyOf(line().getSubcommands().keySet());
   }
 
   @Test
@@ -64,9 +65,7 @@ class CliHelpTest {
 
   @Test
   void noDescriptionHasAHoleOrADoubleSpace() {
-    CommandLine line =
-        new CommandLine(
-            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    CommandLine line = line();
     line.getSubcommands()
         .forEach(
             (name, command) -> {
@@ -93,9 +92,7 @@ class CliHelpTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.err()).isEmpty();
     String listed = result.out().replaceAll("\\s+", " ");
-    CommandLine line =
-        new CommandLine(
-            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    CommandLine line = line();
     line.getSubcommands()
         .forEach(
             (name, command) -> {
@@ -120,9 +117,7 @@ class CliHelpTest {
    */
   @Test
   void helpWrapsWholeParagraphsNotTheLinesOfTheSource() {
-    CommandLine line =
-        new CommandLine(
-            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    CommandLine line = line();
     line.getSubcommands()
         .forEach(
             (name, command) -> {
@@ -178,9 +173,7 @@ class CliHelpTest {
    */
   @Test
   void everyOptionIsDescribedWithItsDefaultAndANamedValue() {
-    CommandLine line =
-        new CommandLine(
-            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    CommandLine line = line();
     line.getSubcommands()
         .forEach(
             (name, command) ->
