@@ -186,7 +186,8 @@ final class ChangeSetBuilder {
           || e.getMessage().startsWith(prefix)) {
         throw e;
       }
-      throw new QsyncException(e.kind(), prefix + ": " + e.getMessage(), e);
+      String where = sync.queryAt().isEmpty() ? "" : " (query at " + sync.queryAt() + ")";
+      throw new QsyncException(e.kind(), prefix + where + ": " + e.getMessage(), e);
     }
   }
 

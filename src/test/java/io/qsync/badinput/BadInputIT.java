@@ -99,7 +99,8 @@ class BadInputIT {
         outcome,
         before,
         5,
-        "sync 's': DuckDB connection",
+        "sync 's' (query at " + dir.resolve("qsync.yaml") + ":",
+        "): DuckDB connection",
         "rejected the query",
         "srcz does not exist",
         "Fix the sync's query");
