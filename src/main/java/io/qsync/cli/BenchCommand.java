@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
           + "original INSERT IGNORE script, each against LOAD DATA of the same rows. Creates and "
           + "drops a scratch database."
     })
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer>, CommonOptions.TextOnly {
   static final long LARGE_ROWS = 10_000_000;
 
   @Spec CommandSpec spec;
@@ -45,18 +45,21 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--host",
+      paramLabel = "HOST",
       defaultValue = "127.0.0.1",
       description = "Server host (default: ${DEFAULT-VALUE}).")
   String host;
 
   @Option(
       names = "--port",
+      paramLabel = "PORT",
       defaultValue = "3306",
       description = "Server port (default: ${DEFAULT-VALUE}).")
   int port;
 
   @Option(
       names = "--user",
+      paramLabel = "USER",
       defaultValue = "root",
       description = "User that may create databases (default: ${DEFAULT-VALUE}).")
   String user;
@@ -69,6 +72,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--database",
+      paramLabel = "NAME",
       defaultValue = "qsync_bench",
       description =
           "Scratch database, created and dropped; must not exist (default: ${DEFAULT-VALUE}).")
@@ -86,6 +90,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--repeat",
+      paramLabel = "N",
       defaultValue = "3",
       description = "Repetitions per figure; figures are medians (default: ${DEFAULT-VALUE}).")
   int repeat;
@@ -93,11 +98,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--batch-size",
       paramLabel = "N",
-      description = "The sync's batch_size (default: qsync's default).")
+      description =
+          "The sync's batch_size (default: "
+              + SyncConfig.DEFAULT_BATCH_SIZE
+              + ", qsync's default).")
   Integer batchSize;
 
   @Option(
       names = "--heap",
+      paramLabel = "SIZE",
       defaultValue = "256m",
       description = "-Xmx of the measured qsync process (default: ${DEFAULT-VALUE}).")
   String heap;

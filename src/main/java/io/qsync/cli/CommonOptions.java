@@ -5,7 +5,9 @@ import io.qsync.QsyncException;
 import io.qsync.config.ConfigLoader;
 import io.qsync.config.QsyncConfig;
 import java.nio.file.Path;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -52,6 +54,32 @@ final class CommonOptions {
 
   boolean json() {
     return output == Output.json;
+  }
+
+  /**
+   * A command whose result is for people only: it refuses {@code -o json} ({@link #refuseJson}) and
+   * its help does not list {@code -o} ({@link TextOnlyHelp}).
+   */
+  interface TextOnly {}
+
+  /**
+   * Hides the inherited {@code -o} from the help of each {@link TextOnly} command. The option stays
+   * (hidden), so that {@code qsync bench -o json} is refused with a message, as JSON, instead of
+   * being an unknown option.
+   */
+  static final class TextOnlyHelp implements CommandLine.IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+      for (CommandLine command : spec.subcommands().values()) {
+        CommandSpec sub = command.getCommandSpec();
+        OptionSpec output = sub.findOption("--output");
+        if (sub.userObject() instanceof TextOnly && output != null && !output.hidden()) {
+          sub.remove(output);
+          sub.addOption(output.toBuilder().hidden(true).build());
+        }
+      }
+      return spec;
+    }
   }
 
   /**

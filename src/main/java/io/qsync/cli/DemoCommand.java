@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
           + " MariaDB. The demo's database is kept for you to look at: DROP DATABASE qsync_demo"
           + " removes it."
     })
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Callable<Integer>, CommonOptions.TextOnly {
   private static final int STEPS = 6;
   private static final int SAMPLE_ROWS = 3;
   private static final long MIN_ROWS = 100;

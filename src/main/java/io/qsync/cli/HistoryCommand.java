@@ -30,7 +30,8 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Option(
       names = {"-n", "--limit"},
-      description = "How many runs (default: ${DEFAULT-VALUE}).",
+      paramLabel = "N",
+      description = "How many entries (runs and verifies) to list (default: ${DEFAULT-VALUE}).",
       defaultValue = "20")
   int limit;
 

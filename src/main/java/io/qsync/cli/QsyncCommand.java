@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
     name = "qsync",
     mixinStandardHelpOptions = true,
     versionProvider = QsyncCommand.Version.class,
+    modelTransformer = CommonOptions.TextOnlyHelp.class,
     description = "Keeps a MySQL table an exact, fresh copy of a warehouse query.",
     subcommands = {
       RunCommand.class,

@@ -520,7 +520,9 @@ final class Renderer {
     map.put("running_now", report.lockHeld());
     map.put("last_run", report.lastRun().map(Renderer::map).orElse(null));
     map.put("age_seconds", report.age().map(Duration::toSeconds).orElse(null));
-    map.put("error", report.error().orElse(null));
+    // Only a status that could not be read (its database unreachable) has an error of its own;
+    // the last run's error is last_run.error.
+    report.error().ifPresent(error -> map.put("error", error));
     return map;
   }
 

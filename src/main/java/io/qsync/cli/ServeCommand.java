@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs every sync on its schedule until stopped, serving a status page, Prometheus metrics"
           + " and health probes.",
-      "Syncs run on their schedule or every key; the serve block of the config sets where the"
+      "Each sync runs on its schedule: (a cron expression) or every: (an interval); one with"
+          + " neither runs only when asked (the page's Run now, or qsync run). The serve block of the config sets where the"
           + " page, /metrics, /healthz and /readyz listen (default 127.0.0.1:8080), how many runs"
           + " may go at once (never two of one sync; the sync lock also keeps serve and a manual"
           + " qsync run apart) and the token that turns on the page's Run now. Each run is logged"
@@ -50,7 +51,7 @@ import picocli.CommandLine.Spec;
           + " and record itself interrupted (the next run resumes it), and exits with 143 or 130"
           + " within 15 s. More in docs/service.md."
     })
-final class ServeCommand implements Callable<Integer> {
+final class ServeCommand implements Callable<Integer>, CommonOptions.TextOnly {
   /** How often the config file is looked at for a change. */
   static final Duration RELOAD_CHECK = Duration.ofSeconds(2);
 

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
           + "unthrottled, with its default (self-)throttle and held to a fixed rate. Works in a scratch database it creates and drops (default "
           + "qsync_soak). The password, if any, comes from QSYNC_SOAK_PASSWORD."
     })
-final class SoakCommand implements Callable<Integer> {
+final class SoakCommand implements Callable<Integer>, CommonOptions.TextOnly {
   /** A throttle that visibly holds a sync back on a small machine: short batches, a row rate. */
   private static final List<String> DEFAULT_THROTTLE =
       List.of("batch_time=50ms", "max_rows_per_second=2000");
@@ -44,11 +44,16 @@ final class SoakCommand implements Callable<Integer> {
       description = "The server, without a database (default: ${DEFAULT-VALUE}).")
   String url;
 
-  @Option(names = "--user", defaultValue = "root", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--user",
+      paramLabel = "USER",
+      defaultValue = "root",
+      description = "User that may create databases (default: ${DEFAULT-VALUE}).")
   String user;
 
   @Option(
       names = "--database",
+      paramLabel = "NAME",
       defaultValue = "qsync_soak",
       description =
           "Scratch database, created at the start (it must not exist) and dropped at the end (default: ${DEFAULT-VALUE}).")
@@ -56,12 +61,14 @@ final class SoakCommand implements Callable<Integer> {
 
   @Option(
       names = "--rows",
+      paramLabel = "N",
       defaultValue = "200000",
       description = "Rows in the table (default: ${DEFAULT-VALUE}).")
   long rows;
 
   @Option(
       names = "--clients",
+      paramLabel = "N",
       defaultValue = "4",
       description = "Application connections (default: ${DEFAULT-VALUE}).")
   int clients;
@@ -84,6 +91,7 @@ final class SoakCommand implements Callable<Integer> {
 
   @Option(
       names = "--seconds",
+      paramLabel = "N",
       defaultValue = "20",
       description = "Length of each phase (default: ${DEFAULT-VALUE}).")
   int seconds;
@@ -110,6 +118,7 @@ final class SoakCommand implements Callable<Integer> {
 
   @Option(
       names = "--dir",
+      paramLabel = "PATH",
       defaultValue = ".qsync/soak",
       description = "Work folder (default: ${DEFAULT-VALUE}).")
   Path dir;
@@ -123,7 +132,8 @@ final class SoakCommand implements Callable<Integer> {
   @Option(
       names = "--seed",
       defaultValue = "1",
-      description = "Seed of the application's key choice.")
+      paramLabel = "N",
+      description = "Seed of the application's key choice (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Override

@@ -22,6 +22,8 @@ import java.util.List;
  * @param retries how often a batch that failed for a passing reason is tried again
  * @param diff how the run finds its change set
  * @param service how {@code qsync serve} schedules, judges and alerts on the sync
+ * @param queryAt where the config file sets the query ({@code qsync.yaml:13}), for the messages of
+ *     a query the warehouse rejects; empty for a sync not read from a file
  */
 public record SyncConfig(
     String name,
@@ -38,7 +40,8 @@ public record SyncConfig(
     ThrottleConfig throttle,
     RetryConfig retries,
     Diff diff,
-    SyncService service) {
+    SyncService service,
+    String queryAt) {
 
   public static final int DEFAULT_BATCH_SIZE = 1000;
   public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
@@ -57,9 +60,46 @@ public record SyncConfig(
     requireNonNull(retries, "retries is null");
     requireNonNull(diff, "diff is null");
     requireNonNull(service, "service is null");
+    requireNonNull(queryAt, "queryAt is null");
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
     }
+  }
+
+  /** A sync not read from a file. */
+  public SyncConfig(
+      String name,
+      String source,
+      String query,
+      String target,
+      String table,
+      List<String> key,
+      Mode mode,
+      boolean createTable,
+      int batchSize,
+      Duration lockTimeout,
+      DeleteGuard deleteGuard,
+      ThrottleConfig throttle,
+      RetryConfig retries,
+      Diff diff,
+      SyncService service) {
+    this(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        deleteGuard,
+        throttle,
+        retries,
+        diff,
+        service,
+        "");
   }
 
   /** A sync that {@code qsync serve} runs only when asked. */
@@ -174,7 +214,8 @@ public record SyncConfig(
         throttle,
         retries,
         diff,
-        service);
+        service,
+        queryAt);
   }
 
   public SyncConfig withThrottle(ThrottleConfig newThrottle) {
@@ -193,7 +234,8 @@ public record SyncConfig(
         newThrottle,
         retries,
         diff,
-        service);
+        service,
+        queryAt);
   }
 
   public SyncConfig withRetries(RetryConfig newRetries) {
@@ -212,7 +254,8 @@ public record SyncConfig(
         throttle,
         newRetries,
         diff,
-        service);
+        service,
+        queryAt);
   }
 
   public SyncConfig withDiff(Diff newDiff) {
@@ -231,7 +274,29 @@ public record SyncConfig(
         throttle,
         retries,
         newDiff,
-        service);
+        service,
+        queryAt);
+  }
+
+  /** The same sync, its query set at {@code where} in the config file. */
+  public SyncConfig withQueryAt(String where) {
+    return new SyncConfig(
+        name,
+        source,
+        query,
+        target,
+        table,
+        key,
+        mode,
+        createTable,
+        batchSize,
+        lockTimeout,
+        deleteGuard,
+        throttle,
+        retries,
+        diff,
+        service,
+        where);
   }
 
   public SyncConfig withService(SyncService newService) {
@@ -250,6 +315,7 @@ public record SyncConfig(
         throttle,
         retries,
         diff,
-        newService);
+        newService,
+        queryAt);
   }
 }

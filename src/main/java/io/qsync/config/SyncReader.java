@@ -282,7 +282,8 @@ final class SyncReader {
                 throttle.get(),
                 retries.get(),
                 diff.get(),
-                service.get()));
+                service.get(),
+                fields.value(QUERY.name()).map(reader::where).orElse("")));
   }
 
   /** The key columns, each once (column names ignore case); none when {@code key} is absent. */

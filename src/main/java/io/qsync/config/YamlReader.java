@@ -372,6 +372,11 @@ final class YamlReader {
                             + "; fix the path"));
   }
 
+  /** Where {@code node} is in the file, as {@code qsync.yaml:13}. */
+  String where(Node node) {
+    return file + ":" + (node.getStartMark().getLine() + 1);
+  }
+
   // ---- problems ----
 
   void problem(Node node, String path, String message) {

@@ -84,7 +84,7 @@ final class ChangeSetBuilder {
       boolean dryRun,
       Consumer<Optional<String>> jobStarted) {
     step.accept(RunPhase.QUERY);
-    try (SourceResult result = strategy.result(runId)) {
+    try (SourceResult result = named(() -> strategy.result(runId))) {
       if (result.job().isPresent()) {
         jobStarted.accept(result.job());
       }
@@ -102,7 +102,11 @@ final class ChangeSetBuilder {
       ChangeSetStrategy diff = strategy.comparing(comparison, full, notes);
       if (diff.extracts()) {
         step.accept(RunPhase.QUERY);
-        extract(stage, result, columns);
+        named(
+            () -> {
+              extract(stage, result, columns);
+              return null;
+            });
       }
       step.accept(RunPhase.CHECK);
       keys.require(diff.keyProblems(stage, comparison, KEY_SAMPLES), key, existing);
@@ -167,6 +171,26 @@ final class ChangeSetBuilder {
   }
 
   /** The query's whole result into the stage. */
+  /**
+   * {@code call}, which runs or reads the query, with the sync named in what it throws: the
+   * warehouse's message names the connection and the query's text, not which sync's query it was.
+   */
+  private <T> T named(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (QsyncException e) {
+      String prefix = "sync '" + sync.name() + "'";
+      // A subclass (a passing error) is rethrown as it is: its callers tell it by its class.
+      if (e.getClass() != QsyncException.class
+          || e.getMessage() == null
+          || e.getMessage().startsWith(prefix)) {
+        throw e;
+      }
+      String where = sync.queryAt().isEmpty() ? "" : " (query at " + sync.queryAt() + ")";
+      throw new QsyncException(e.kind(), prefix + where + ": " + e.getMessage(), e);
+    }
+  }
+
   private void extract(Stage stage, SourceResult result, List<Column> columns) {
     progress.begin("extract", result.totalRows().orElse(-1));
     if (result.duckDbFile().isPresent()) {

@@ -74,8 +74,9 @@ public final class RunFailures {
   }
 
   /**
-   * What a run that stopped needing action says of the next one, as the last line of its error.
-   * {@code status} and {@code history} say it in their own words, by the step the run stopped in.
+   * What a run that stopped needing action while applying its change set (a row the database
+   * rejected) says of the next one, as the last line of its error. {@code status} and {@code
+   * history} say it in their own words, by the step the run stopped in.
    */
   public static final String FRESH_CHANGE_SET = "The next run computes a fresh change set.";
 
@@ -92,11 +93,12 @@ public final class RunFailures {
       if (failure.mode() != Mode.APPEND && (phase == RunPhase.EXTRACT || phase == RunPhase.APPLY)) {
         // The change set is stale once a person fixes the data: the next run diffs afresh.
         // (Writes are idempotent, so whatever this run committed is simply compared again.)
-        return new Outcome(
-            RunStatus.FAILED,
-            phase == RunPhase.APPLY ? RunPhase.REJECTED : failure.step(),
-            amended(error, FRESH_CHANGE_SET),
-            true);
+        // Only a run that was applying it, whose committed batches promise a resume, says so; one
+        // that stopped while making it (a query refused, a check failed) wrote nothing to resume.
+        return phase == RunPhase.APPLY
+            ? new Outcome(
+                RunStatus.FAILED, RunPhase.REJECTED, amended(error, FRESH_CHANGE_SET), true)
+            : new Outcome(RunStatus.FAILED, failure.step(), error, true);
       }
       if (phase == RunPhase.APPLY) {
         return new Outcome(

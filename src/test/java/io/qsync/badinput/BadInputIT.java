@@ -93,6 +93,22 @@ class BadInputIT {
   }
 
   @Test
+  void aQueryTheWarehouseRejectsNamesTheSyncAndSaysNothingOfAChangeSet() {
+    Outcome outcome = scene.with("query", "\"SELECT * FROM srcz\"").run("run", "s");
+    scene.assertRefused(
+        outcome,
+        before,
+        5,
+        "sync 's' (query at " + dir.resolve("qsync.yaml") + ":",
+        "): DuckDB connection",
+        "rejected the query",
+        "srcz does not exist",
+        "Fix the sync's query");
+    // Nothing was staged or written: there is no change set the user could expect to resume.
+    assertThat(outcome.err()).doesNotContain("change set");
+  }
+
+  @Test
   void validateShowsTheProblemsOfBothSides() {
     Outcome outcome =
         scene.with("query", "\"SELECT * FROM nosuch\"").with("table", "missing").run("validate");

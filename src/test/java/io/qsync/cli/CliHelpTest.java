@@ -31,14 +31,15 @@ class CliHelpTest {
     return new CliRun(code, out.toString(), err + systemErr.toString(StandardCharsets.UTF_8));
   }
 
+  /** qsync's command line, as Main builds it. */
+  private static CommandLine line() {
+    return new CommandLine(
+        QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+  }
+
   /** Every subcommand qsync has, read from its command line so that a new one is tested too. */
   private static List<String> commands() {
-    return List.copyOf(
-        new CommandLine(
-                QsyncCommand.class,
-                new CliContext.Factory(new CliContext(false, Clock.systemUTC())))
-            .getSubcommands()
-            .keySet());
+    return List.copyOf(line().getSubcommands().keySet());
   }
 
   @Test
@@ -64,9 +65,7 @@ class CliHelpTest {
 
   @Test
   void noDescriptionHasAHoleOrADoubleSpace() {
-    CommandLine line =
-        new CommandLine(
-            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    CommandLine line = line();
     line.getSubcommands()
         .forEach(
             (name, command) -> {
@@ -93,9 +92,7 @@ class CliHelpTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.err()).isEmpty();
     String listed = result.out().replaceAll("\\s+", " ");
-    CommandLine line =
-        new CommandLine(
-            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    CommandLine line = line();
     line.getSubcommands()
         .forEach(
             (name, command) -> {
@@ -120,9 +117,7 @@ class CliHelpTest {
    */
   @Test
   void helpWrapsWholeParagraphsNotTheLinesOfTheSource() {
-    CommandLine line =
-        new CommandLine(
-            QsyncCommand.class, new CliContext.Factory(new CliContext(false, Clock.systemUTC())));
+    CommandLine line = line();
     line.getSubcommands()
         .forEach(
             (name, command) -> {
@@ -141,6 +136,67 @@ class CliHelpTest {
                               .as(name + " " + parameter.paramLabel())
                               .hasSizeLessThanOrEqualTo(1));
             });
+  }
+
+  /**
+   * A command that refuses {@code -o json} (it prints text only) does not offer it in its help;
+   * every other command does.
+   */
+  @Test
+  void onlyTheCommandsThatTakeOutputListIt() {
+    List<String> refusing = new java.util.ArrayList<>();
+    for (String command : commands()) {
+      if (command.equals("help")) {
+        continue;
+      }
+      CliRun json = qsync(command, "-o", "json", "-c", "/nonexistent/qsync.yaml");
+      boolean refuses = json.err().contains("prints text only");
+      if (refuses) {
+        refusing.add(command);
+        assertThat(json.exitCode()).as(command).isEqualTo(2);
+      }
+      String help = qsync(command, "--help").out();
+      if (refuses) {
+        assertThat(help).as(command + " --help").doesNotContain("--output").doesNotContain("-o,");
+      } else {
+        assertThat(help).as(command + " --help").contains("-o, --output=FORMAT");
+      }
+    }
+    assertThat(refusing).contains("demo", "bench", "soak", "serve");
+    assertThat(qsync("run", "--help").out()).contains("-o, --output=FORMAT");
+  }
+
+  /**
+   * Every option says what it does, beyond its default; one with a default states it; one that
+   * takes a value names it in capitals ({@code --rows=N}), never by the field ({@code
+   * --heap=<heap>}).
+   */
+  @Test
+  void everyOptionIsDescribedWithItsDefaultAndANamedValue() {
+    CommandLine line = line();
+    line.getSubcommands()
+        .forEach(
+            (name, command) ->
+                command
+                    .getCommandSpec()
+                    .options()
+                    .forEach(
+                        option -> {
+                          String what = "qsync " + name + " " + option.longestName();
+                          String text = String.join(" ", option.description());
+                          assertThat(text.replaceAll("(?i)\\(?default: [^)]*\\)?\\.?", "").strip())
+                              .as(what + ": " + text)
+                              .isNotEmpty();
+                          if (option.defaultValue() != null) {
+                            assertThat(text).as(what).containsIgnoringCase("default");
+                          }
+                          if (option.arity().max() > 0) {
+                            assertThat(option.paramLabel()).as(what).matches("[A-Z][A-Z_=]*");
+                          }
+                        }));
+    assertThat(qsync("bench", "--help").out())
+        .contains("--batch-size=N")
+        .contains("(default: " + io.qsync.config.SyncConfig.DEFAULT_BATCH_SIZE);
   }
 
   @Test

@@ -397,7 +397,38 @@ class RendererTest {
     assertThat(Renderer.text(List.of(live))).contains("running").doesNotContain("resumes");
     assertThat(Renderer.map(dead))
         .containsEntry("last_status", "interrupted")
-        .containsEntry("running_now", false);
+        .containsEntry("running_now", false)
+        .doesNotContainKey("error");
+  }
+
+  /** A status's own error is for a status that could not be read, not for its last run's. */
+  @Test
+  void aStatusHasAnErrorOfItsOwnOnlyWhenItCouldNotBeRead() {
+    RunRecord failed = failedIn(io.qsync.state.RunPhase.QUERY, "the warehouse refused the query");
+    StatusReport readable =
+        new StatusReport(
+            "targets",
+            "t",
+            Optional.of(failed),
+            Optional.of(Duration.ofMinutes(1)),
+            false,
+            Optional.empty());
+    StatusReport unreadable =
+        new StatusReport(
+            "targets",
+            "t",
+            Optional.empty(),
+            Optional.empty(),
+            false,
+            Optional.of("database 'db' cannot be reached"));
+
+    assertThat(Renderer.map(readable)).doesNotContainKey("error");
+    assertThat(Renderer.map(readable).get("last_run"))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("error", "the warehouse refused the query");
+    assertThat(Renderer.map(unreadable))
+        .containsEntry("last_status", "unknown")
+        .containsEntry("error", "database 'db' cannot be reached");
   }
 
   private static RunRecord failedIn(io.qsync.state.RunPhase phase, String error) {

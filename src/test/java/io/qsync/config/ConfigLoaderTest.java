@@ -46,10 +46,9 @@ class ConfigLoaderTest {
 
   @Test
   void parsesTheDocumentedShapeIntoRecords() {
-    QsyncConfig config =
-        parse(
-            CONNECTIONS
-                + """
+    String text =
+        CONNECTIONS
+            + """
         syncs:
           experiment_targets:
             source: warehouse
@@ -60,7 +59,8 @@ class ConfigLoaderTest {
             mode: mirror          # mirror (default) | upsert | replace | append
             create_table: true
             batch_size: 1000
-        """);
+        """;
+    QsyncConfig config = parse(text);
 
     assertThat(config.file()).isEqualTo(configFile()).isAbsolute();
     assertThat(config.stageDir()).isEqualTo(folder.resolve(".qsync/stage"));
@@ -81,16 +81,22 @@ class ConfigLoaderTest {
     assertThat(config.sync("experiment_targets"))
         .contains(
             new SyncConfig(
-                "experiment_targets",
-                "warehouse",
-                "SELECT user_id, variant, eligible, last_viewed_at FROM targets",
-                "app_db",
-                "experiment_targets",
-                List.of("user_id"),
-                Mode.MIRROR,
-                true,
-                1000,
-                Duration.ofSeconds(10)));
+                    "experiment_targets",
+                    "warehouse",
+                    "SELECT user_id, variant, eligible, last_viewed_at FROM targets",
+                    "app_db",
+                    "experiment_targets",
+                    List.of("user_id"),
+                    Mode.MIRROR,
+                    true,
+                    1000,
+                    Duration.ofSeconds(10))
+                .withQueryAt(
+                    configFile()
+                        + ":"
+                        + text.substring(0, text.indexOf("query: \"SELECT user_id"))
+                            .lines()
+                            .count()));
   }
 
   @Test

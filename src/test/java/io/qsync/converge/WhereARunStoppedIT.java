@@ -106,7 +106,9 @@ class WhereARunStoppedIT {
           catchThrowableOfType(QsyncException.class, () -> qsync.run(BigQuerySyncs.SYNC));
 
       assertThat(error.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
-      assertThat(error.getMessage()).startsWith("BigQuery connection 'bq'");
+      assertThat(error.getMessage())
+          .startsWith("sync '" + BigQuerySyncs.SYNC + "': BigQuery connection 'bq'")
+          .doesNotContain("change set");
       RunRecord run = last(qsync, BigQuerySyncs.SYNC);
       assertThat(run.phase()).isEqualTo(RunPhase.QUERY);
       StatusReport status = qsync.status().get(0);
