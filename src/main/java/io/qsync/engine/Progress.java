@@ -4,7 +4,7 @@ package io.qsync.engine;
  * Hears how far a run has got, to show it to a person. Called from the run's thread; an
  * implementation must be quick (it is called per page and per batch).
  */
-public interface Progress {
+public interface Progress extends io.qsync.RetryListener {
   /**
    * A step of the run begins.
    *
@@ -39,7 +39,8 @@ public interface Progress {
    */
   default void paced(String reason) {}
 
-  /** A batch failed for a passing reason; it is tried again after {@code wait}. */
+  /** A batch or a call failed for a passing reason; it is tried again after {@code wait}. */
+  @Override
   default void retrying(String what, int failedTries, java.time.Duration wait, String error) {}
 
   /** Shows nothing: for tests and JSON output. */

@@ -2,6 +2,7 @@ package io.qsync.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.Sleeper;
@@ -192,15 +193,25 @@ public final class Qsync {
   /** Opens every sync's source and target and checks that a run could proceed. */
   public ValidationReport validate() {
     List<ValidationReport.SyncCheck> checks = new ArrayList<>();
-    for (SyncConfig sync : config.syncs().values()) {
-      try (Source source = openSource(sync.source());
-          Destination target = openTarget(sync.target())) {
-        checks.add(runner(sync, source, target).validate());
-      } catch (QsyncException e) {
-        checks.add(new ValidationReport.SyncCheck(sync.name(), List.of(), List.of(e.getMessage())));
-      }
+    for (String sync : config.syncs().keySet()) {
+      checks.add(validate(sync));
     }
     return new ValidationReport(config.file(), checks);
+  }
+
+  /**
+   * Opens one sync's source and target and checks that a run could proceed. A person waits for the
+   * answer: passing failures are retried for at most {@link Caller#VALIDATE_RETRY_LIMIT}, each
+   * retry shown as progress.
+   */
+  public ValidationReport.SyncCheck validate(String syncName) {
+    SyncConfig sync = sync(syncName);
+    try (Source source = openSource(sync.source(), Caller.VALIDATE);
+        Destination target = openTarget(sync.target())) {
+      return runner(sync, source, target).validate();
+    } catch (QsyncException e) {
+      return new ValidationReport.SyncCheck(sync.name(), List.of(), List.of(e.getMessage()));
+    }
   }
 
   /** Every sync's newest run. A target that cannot be reached is reported, not thrown. */
@@ -374,12 +385,16 @@ public final class Qsync {
   }
 
   public Source openSource(String connectionName) {
+    return openSource(connectionName, Caller.RUN);
+  }
+
+  private Source openSource(String connectionName, Caller caller) {
     ConnectionConfig connection = config.connection(connectionName);
     if (connection instanceof DuckDbConnectionConfig duckDb) {
       return new DuckDbSource(duckDb);
     }
     if (connection instanceof BigQueryConnectionConfig bigQuery) {
-      return new BigQuerySource(bigQuery);
+      return new BigQuerySource(bigQuery, caller, progress);
     }
     throw new QsyncException(
         ErrorKind.CONFIG_INVALID,

@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.cloud.bigquery.BigQueryError;
 import com.google.cloud.bigquery.BigQueryException;
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.RetryListener;
 import io.qsync.Sleeper;
 import io.qsync.config.BigQueryTimeouts;
 import java.io.IOException;
@@ -24,7 +26,8 @@ import java.util.function.Supplier;
 
 /**
  * Every call to BigQuery goes through here: transient errors and timeouts are retried with
- * exponential backoff, for as long as the connection's {@code retry_timeout} allows, and counted
+ * exponential backoff, for as long as the connection's {@code retry_timeout} allows (a validate at
+ * most {@link Caller#VALIDATE_RETRY_LIMIT}), each retry told to a {@link RetryListener} and counted
  * for the run report; permanent ones become a {@link QsyncException} with BigQuery's own message,
  * the job and what to do. The client's own retries are turned off, so that the count is exact and
  * the waits are this class's (and a test's sleeper's). Not thread-safe.
@@ -54,6 +57,9 @@ final class BigQueryCalls {
   private final BigQueryTimeouts timeouts;
   private final Sleeper sleeper;
   private final Clock clock;
+  private final Caller caller;
+  private final Optional<String> host;
+  private final RetryListener listener;
   private final Map<String, Integer> retried = new LinkedHashMap<>();
 
   BigQueryCalls(
@@ -63,6 +69,36 @@ final class BigQueryCalls {
       BigQueryTimeouts timeouts,
       Sleeper sleeper,
       Clock clock) {
+    this(
+        connection,
+        project,
+        firstDelay,
+        timeouts,
+        sleeper,
+        clock,
+        Caller.RUN,
+        Optional.empty(),
+        RetryListener.NONE);
+  }
+
+  /**
+   * @param caller who waits: how long to retry, and what a failure's message tells to do
+   * @param host the connection's {@code host}, for a validate's message; empty for Google's
+   * @param listener hears each retry
+   */
+  BigQueryCalls(
+      String connection,
+      String project,
+      Duration firstDelay,
+      BigQueryTimeouts timeouts,
+      Sleeper sleeper,
+      Clock clock,
+      Caller caller,
+      Optional<String> host,
+      RetryListener listener) {
+    this.caller = requireNonNull(caller, "caller is null");
+    this.host = requireNonNull(host, "host is null");
+    this.listener = requireNonNull(listener, "listener is null");
     this.connection = requireNonNull(connection, "connection is null");
     this.project = requireNonNull(project, "project is null");
     this.firstDelay = requireNonNull(firstDelay, "firstDelay is null");
@@ -81,6 +117,7 @@ final class BigQueryCalls {
   <T> T call(String what, String job, Supplier<T> call) {
     Instant firstFailure = null;
     Duration delay = firstDelay;
+    Duration limit = caller.retryLimit(timeouts.retry());
     for (int attempt = 1; ; attempt++) {
       try {
         return call.get();
@@ -97,7 +134,8 @@ final class BigQueryCalls {
           firstFailure = clock.instant();
         }
         Duration elapsed = Duration.between(firstFailure, clock.instant());
-        if (elapsed.plus(delay).compareTo(timeouts.retry()) > 0) {
+        String failure = describe(e) + (timedOut(e) ? "" : ": " + message(e));
+        if (elapsed.plus(delay).compareTo(limit) > 0) {
           throw new QsyncException(
               ErrorKind.FAILED,
               "BigQuery connection '"
@@ -110,17 +148,18 @@ final class BigQueryCalls {
                   + (attempt == 1 ? "" : "s")
                   + ", retried for "
                   + seconds(elapsed)
-                  + " (retry_timeout "
-                  + seconds(timeouts.retry())
+                  + " ("
+                  + limitName(limit)
                   + "): "
-                  + describe(e)
-                  + (timedOut(e) ? "" : ": " + message(e))
+                  + failure
                   + (job == null ? "" : " (job " + job + ")")
-                  + "\nBigQuery, or the network to it, is having trouble; run again later (the run"
-                  + " resumes from its job without querying again).",
+                  + "\n"
+                  + transientRemedy(),
               e);
         }
         retried.merge(describe(e), 1, Integer::sum);
+        listener.retrying(
+            what, attempt, delay, failure + "; retries for at most " + seconds(limit));
         try {
           sleeper.sleep(delay);
         } catch (InterruptedException interrupted) {
@@ -131,6 +170,29 @@ final class BigQueryCalls {
         delay = delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
       }
     }
+  }
+
+  /** The limit a call was retried for, as the config or the command sets it. */
+  private String limitName(Duration limit) {
+    return limit.equals(timeouts.retry())
+        ? "retry_timeout " + seconds(limit)
+        : "validate's limit "
+            + seconds(limit)
+            + "; a run retries for retry_timeout "
+            + seconds(timeouts.retry());
+  }
+
+  /** What to do about a failure that outlasted its retries: a run resumes; a validate checks. */
+  private String transientRemedy() {
+    return switch (caller) {
+      case RUN ->
+          "BigQuery, or the network to it, is having trouble; run again later (the run"
+              + " resumes from its job without querying again).";
+      case VALIDATE ->
+          "Is BigQuery reachable"
+              + host.map(h -> " at host " + h).orElse("")
+              + "? Check the connection's host and the network to it, then validate again.";
+    };
   }
 
   /**

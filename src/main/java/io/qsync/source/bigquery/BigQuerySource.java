@@ -22,9 +22,11 @@ import com.google.cloud.bigquery.Table;
 import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.TableResult;
 import com.google.cloud.http.HttpTransportOptions;
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
+import io.qsync.RetryListener;
 import io.qsync.Sha256;
 import io.qsync.Sleeper;
 import io.qsync.config.BigQueryConnectionConfig;
@@ -81,10 +83,27 @@ public final class BigQuerySource implements Source {
   private final Map<String, Long> billed = new LinkedHashMap<>();
 
   public BigQuerySource(BigQueryConnectionConfig config) {
-    this(config, Sleeper.system(), Clock.systemUTC());
+    this(config, Caller.RUN, RetryListener.NONE);
+  }
+
+  /**
+   * @param caller who waits for the calls: how long they are retried, what a failure says to do
+   * @param listener hears each retry of a call
+   */
+  public BigQuerySource(BigQueryConnectionConfig config, Caller caller, RetryListener listener) {
+    this(config, Sleeper.system(), Clock.systemUTC(), caller, listener);
   }
 
   BigQuerySource(BigQueryConnectionConfig config, Sleeper sleeper, Clock clock) {
+    this(config, sleeper, clock, Caller.RUN, RetryListener.NONE);
+  }
+
+  private BigQuerySource(
+      BigQueryConnectionConfig config,
+      Sleeper sleeper,
+      Clock clock,
+      Caller caller,
+      RetryListener listener) {
     this.config = requireNonNull(config, "config is null");
     this.calls =
         new BigQueryCalls(
@@ -93,7 +112,10 @@ public final class BigQuerySource implements Source {
             config.retryDelay(),
             config.timeouts(),
             sleeper,
-            clock);
+            clock,
+            caller,
+            config.host(),
+            listener);
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.clock = requireNonNull(clock, "clock is null");
   }

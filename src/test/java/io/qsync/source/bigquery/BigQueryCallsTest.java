@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.cloud.bigquery.BigQueryError;
 import com.google.cloud.bigquery.BigQueryException;
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.BigQueryTimeouts;
@@ -66,6 +67,73 @@ class BigQueryCallsTest {
     assertThat(calls.notes())
         .containsExactly(
             "retried 3 transient BigQuery errors (1 x backendError (HTTP 503), 2 x rateLimitExceeded (HTTP 403))");
+  }
+
+  @Test
+  void aValidateRetriesForAtMostThirtySecondsTellsEachRetryAndSaysWhatToCheck() {
+    List<String> told = new ArrayList<>();
+    BigQueryCalls validate =
+        new BigQueryCalls(
+            "bq",
+            "acme",
+            Duration.ofSeconds(1),
+            new BigQueryTimeouts(
+                Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(10)),
+            wait -> {
+              waits.add(wait);
+              clock.advance(wait);
+            },
+            clock,
+            Caller.VALIDATE,
+            Optional.of("http://127.0.0.1:9050"),
+            (what, failedTries, wait, error) ->
+                told.add(what + " #" + failedTries + " in " + wait + ": " + error));
+
+    QsyncException error =
+        catchThrowableOfType(
+            QsyncException.class,
+            () ->
+                validate.call(
+                    "dry-run the query",
+                    null,
+                    () -> {
+                      throw error(503, "backendError");
+                    }));
+
+    assertThat(error.getMessage())
+        .contains(
+            "dry-run the query still failed after 5 attempts, retried for 15s (validate's limit"
+                + " 30s; a run retries for retry_timeout 10m): backendError (HTTP 503)")
+        .contains(
+            "Is BigQuery reachable at host http://127.0.0.1:9050? Check the connection's host and"
+                + " the network to it, then validate again.")
+        .doesNotContain("resumes from its job");
+    assertThat(told)
+        .hasSize(4)
+        .first()
+        .isEqualTo(
+            "dry-run the query #1 in PT1S: backendError (HTTP 503): backendError happened; retries"
+                + " for at most 30s");
+  }
+
+  @Test
+  void aRunRetriesForItsRetryTimeoutAndSaysItResumes() {
+    QsyncException error =
+        catchThrowableOfType(
+            QsyncException.class,
+            () ->
+                calls.call(
+                    "read page 2",
+                    "job_1",
+                    () -> {
+                      throw error(503, "backendError");
+                    }));
+
+    assertThat(error.getMessage())
+        .contains("retried for 31s (retry_timeout 60s)")
+        .contains(
+            "BigQuery, or the network to it, is having trouble; run again later (the run resumes"
+                + " from its job without querying again).");
   }
 
   @Test
