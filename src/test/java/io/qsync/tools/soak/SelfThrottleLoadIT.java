@@ -45,7 +45,7 @@ class SelfThrottleLoadIT {
     Path warehouse = dir.resolve("warehouse.duckdb");
     Soak.buildWarehouse(warehouse, 20_000);
     RecordingProgress progress = new RecordingProgress();
-    Qsync qsync = qsync(database, warehouse, progress);
+    Qsync qsync = qsync(database, warehouse, THROTTLE, progress);
     RunReport first = qsync.run(Soak.SYNC);
     assertThat(first.throttle().decisions())
         .as("the first load's decisions, the server idle")
@@ -73,10 +73,13 @@ class SelfThrottleLoadIT {
   void loadArrivingInTheMiddleOfARunIsSeen(TestDatabase database) throws Exception {
     Path warehouse = dir.resolve("warehouse.duckdb");
     Soak.buildWarehouse(warehouse, 60_000);
+    // At most 15,000 rows a second: the load lasts 4 s or more, so a check comes after the
+    // application starts however fast the machine (unpaced, it could end within the first second).
     Qsync qsync =
         qsync(
             database,
             warehouse,
+            List.of("idle_below: 1000", "max_rows_per_second: 15000"),
             new RecordingProgress()
                 .onPaced(
                     reason -> {
@@ -113,10 +116,11 @@ class SelfThrottleLoadIT {
     return load;
   }
 
-  private Qsync qsync(TestDatabase database, Path warehouse, RecordingProgress progress)
+  private Qsync qsync(
+      TestDatabase database, Path warehouse, List<String> throttle, RecordingProgress progress)
       throws Exception {
     Path config =
-        Soak.writeConfig(dir.resolve("soak.yaml"), warehouse, database.url(), "root", THROTTLE);
+        Soak.writeConfig(dir.resolve("soak.yaml"), warehouse, database.url(), "root", throttle);
     return new Qsync(
         ConfigLoader.load(config, Map.of("QSYNC_SOAK_PASSWORD", "")),
         Clock.systemUTC(),
