@@ -8,18 +8,35 @@ import java.time.Duration;
  */
 public enum Caller {
   /**
-   * A run (or plan, verify): retried for the connection's own limit ({@code retry_timeout}); a run
-   * that still fails resumes next time, so its message says to run again later.
+   * A run: retried for the connection's own limit ({@code retry_timeout}); a run that still fails
+   * resumes next time from its job, so its message says to run again later.
    */
-  RUN,
+  RUN("run"),
+  /** {@code qsync plan}: retried like a run; it keeps nothing, so a later plan queries again. */
+  PLAN("plan"),
+  /** {@code qsync verify}: retried like a run; a later verify computes its checksums again. */
+  VERIFY("verify"),
+  /** {@code qsync prune}: retried like a run; a later prune lists the tables again. */
+  PRUNE("prune"),
   /**
    * {@code qsync validate}: a person at a terminal waits for the answer, so retries stop after at
    * most {@link #VALIDATE_RETRY_LIMIT}, and the message says what to check before validating again.
    */
-  VALIDATE;
+  VALIDATE("validate");
 
   /** The longest a validate retries one call, whatever the connection's retry limit. */
   public static final Duration VALIDATE_RETRY_LIMIT = Duration.ofSeconds(30);
+
+  private final String command;
+
+  Caller(String command) {
+    this.command = command;
+  }
+
+  /** The command as the user types it after {@code qsync}. */
+  public String command() {
+    return command;
+  }
 
   /** How long this caller retries one call when the connection allows {@code configured}. */
   public Duration retryLimit(Duration configured) {

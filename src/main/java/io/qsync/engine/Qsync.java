@@ -162,7 +162,7 @@ public final class Qsync {
    */
   public PlanReport plan(String syncName, Optional<Path> out) {
     SyncConfig sync = sync(syncName);
-    try (Source source = openSource(sync.source());
+    try (Source source = openSource(sync.source(), Caller.PLAN);
         Destination target = openTarget(sync.target())) {
       return runner(sync, source, target).plan(out);
     }
@@ -178,7 +178,7 @@ public final class Qsync {
   public VerifyReport verify(String syncName, int samples, boolean heal) {
     SyncConfig sync = sync(syncName);
     Map<String, Destination> replicas = new LinkedHashMap<>();
-    try (Source source = openSource(sync.source());
+    try (Source source = openSource(sync.source(), Caller.VERIFY);
         Destination target = openTarget(sync.target())) {
       for (String replica : sync.throttle().replicas()) {
         replicas.put(replica, openTarget(replica));
@@ -322,7 +322,7 @@ public final class Qsync {
     List<PruneReport> reports = new ArrayList<>();
     for (List<SyncConfig> syncs : byDataset.values()) {
       SyncConfig first = syncs.get(0);
-      try (Source source = openSource(first.source())) {
+      try (Source source = openSource(first.source(), Caller.PRUNE)) {
         WarehouseState state =
             source.state(first.diff().stateDataset().orElseThrow()).orElseThrow();
         Map<String, Set<String>> keep = new LinkedHashMap<>();

@@ -182,12 +182,19 @@ final class BigQueryCalls {
             + seconds(timeouts.retry());
   }
 
-  /** What to do about a failure that outlasted its retries: a run resumes; a validate checks. */
+  /**
+   * What to do about a failure that outlasted its retries: a run resumes from its job, a plan,
+   * verify or prune starts again, a validate checks the way to BigQuery.
+   */
   private String transientRemedy() {
     return switch (caller) {
       case RUN ->
           "BigQuery, or the network to it, is having trouble; run again later (the run"
               + " resumes from its job without querying again).";
+      case PLAN, VERIFY, PRUNE ->
+          "BigQuery, or the network to it, is having trouble; try qsync "
+              + caller.command()
+              + " again later.";
       case VALIDATE ->
           "Is BigQuery reachable"
               + host.map(h -> " at host " + h).orElse("")

@@ -8,6 +8,7 @@ import com.google.cloud.bigquery.BigQueryException;
 import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.RetryListener;
 import io.qsync.config.BigQueryTimeouts;
 import io.qsync.testing.ManualClock;
 import java.time.Duration;
@@ -114,6 +115,42 @@ class BigQueryCallsTest {
         .isEqualTo(
             "dry-run the query #1 in PT1S: backendError (HTTP 503): backendError happened; retries"
                 + " for at most 30s");
+  }
+
+  @Test
+  void aPlanRetriesLikeARunButDoesNotPromiseToResumeFromAJob() {
+    BigQueryCalls plan =
+        new BigQueryCalls(
+            "bq",
+            "acme",
+            Duration.ofSeconds(1),
+            new BigQueryTimeouts(
+                Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(1)),
+            wait -> {
+              waits.add(wait);
+              clock.advance(wait);
+            },
+            clock,
+            Caller.PLAN,
+            Optional.empty(),
+            RetryListener.NONE);
+
+    QsyncException error =
+        catchThrowableOfType(
+            QsyncException.class,
+            () ->
+                plan.call(
+                    "run the query",
+                    null,
+                    () -> {
+                      throw error(503, "backendError");
+                    }));
+
+    assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(error.getMessage())
+        .contains("retried for 31s (retry_timeout 60s)")
+        .contains("BigQuery, or the network to it, is having trouble; try qsync plan again later.")
+        .doesNotContain("resumes from its job");
   }
 
   @Test
