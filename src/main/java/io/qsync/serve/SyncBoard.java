@@ -85,54 +85,7 @@ public final class SyncBoard {
       requireNonNull(watchedSince, "watchedSince is null");
     }
 
-    /** An entry of a sync that compares with the target ({@code diff: target}). */
-    public Entry(
-        String sync,
-        String table,
-        String target,
-        Optional<String> schedule,
-        Optional<Duration> maxStaleness,
-        Optional<Instant> nextRun,
-        Optional<Instant> runningSince,
-        Optional<RunRecord> lastRun,
-        Optional<Instant> lastSuccess,
-        Optional<RunOutcome> lastOutcome,
-        Optional<String> targetError) {
-      this(
-          sync,
-          table,
-          target,
-          schedule,
-          maxStaleness,
-          nextRun,
-          runningSince,
-          lastRun,
-          lastSuccess,
-          lastOutcome,
-          targetError,
-          Diff.Strategy.TARGET,
-          Optional.empty());
-    }
-
-    /** The entry with the sync's diff strategy (from its config). */
-    public Entry withDiff(Diff.Strategy newDiff) {
-      return new Entry(
-          sync,
-          table,
-          target,
-          schedule,
-          maxStaleness,
-          nextRun,
-          runningSince,
-          lastRun,
-          lastSuccess,
-          lastOutcome,
-          targetError,
-          newDiff,
-          watchedSince);
-    }
-
-    /** A sync nothing is known of yet. */
+    /** A sync nothing is known of yet, which compares with the target ({@code diff: target}). */
     public static Entry of(
         String sync,
         String table,
@@ -150,25 +103,19 @@ public final class SyncBoard {
           Optional.empty(),
           Optional.empty(),
           Optional.empty(),
+          Optional.empty(),
+          Diff.Strategy.TARGET,
           Optional.empty());
+    }
+
+    /** The entry with the sync's diff strategy (from its config). */
+    public Entry withDiff(Diff.Strategy newDiff) {
+      return toBuilder().diff(newDiff).build();
     }
 
     /** The entry of a sync this process has known since {@code at}. */
     public Entry withWatchedSince(Instant at) {
-      return new Entry(
-          sync,
-          table,
-          target,
-          schedule,
-          maxStaleness,
-          nextRun,
-          runningSince,
-          lastRun,
-          lastSuccess,
-          lastOutcome,
-          targetError,
-          diff,
-          Optional.of(at));
+      return toBuilder().watchedSince(Optional.of(at)).build();
     }
 
     /** How long ago the last success finished, at {@code now}. */
@@ -217,73 +164,150 @@ public final class SyncBoard {
     }
 
     public Entry withNextRun(Optional<Instant> at) {
-      return new Entry(
-          sync,
-          table,
-          target,
-          schedule,
-          maxStaleness,
-          at,
-          runningSince,
-          lastRun,
-          lastSuccess,
-          lastOutcome,
-          targetError,
-          diff,
-          watchedSince);
+      return toBuilder().nextRun(at).build();
     }
 
     public Entry withRunningSince(Optional<Instant> at) {
-      return new Entry(
-          sync,
-          table,
-          target,
-          schedule,
-          maxStaleness,
-          nextRun,
-          at,
-          lastRun,
-          lastSuccess,
-          lastOutcome,
-          targetError,
-          diff,
-          watchedSince);
+      return toBuilder().runningSince(at).build();
     }
 
     /** The entry with what the history says now (or why it could not be read). */
     public Entry withHistory(
         Optional<RunRecord> newLastRun, Optional<Instant> newLastSuccess, Optional<String> error) {
-      return new Entry(
-          sync,
-          table,
-          target,
-          schedule,
-          maxStaleness,
-          nextRun,
-          runningSince,
-          newLastRun,
-          newLastSuccess,
-          lastOutcome,
-          error,
-          diff,
-          watchedSince);
+      return toBuilder().lastRun(newLastRun).lastSuccess(newLastSuccess).targetError(error).build();
     }
 
     public Entry withLastOutcome(RunOutcome outcome) {
-      return new Entry(
-          sync,
-          table,
-          target,
-          schedule,
-          maxStaleness,
-          nextRun,
-          runningSince,
-          lastRun,
-          lastSuccess,
-          Optional.of(outcome),
-          targetError,
-          diff,
-          watchedSince);
+      return toBuilder().lastOutcome(Optional.of(outcome)).build();
+    }
+
+    /**
+     * What this process knows of the sync ({@code known}) under the sync's definition as the config
+     * now gives it ({@code this}): its table, target, schedule, bound and diff.
+     */
+    Entry keeping(Entry known) {
+      return known.toBuilder()
+          .table(table)
+          .target(target)
+          .schedule(schedule)
+          .maxStaleness(maxStaleness)
+          .diff(diff)
+          .watchedSince(known.watchedSince().or(this::watchedSince))
+          .build();
+    }
+
+    private Builder toBuilder() {
+      return new Builder(this);
+    }
+
+    /** A copy of an entry with some parts changed; what the {@code with} methods build on. */
+    private static final class Builder {
+      private final String sync;
+      private String table;
+      private String target;
+      private Optional<String> schedule;
+      private Optional<Duration> maxStaleness;
+      private Optional<Instant> nextRun;
+      private Optional<Instant> runningSince;
+      private Optional<RunRecord> lastRun;
+      private Optional<Instant> lastSuccess;
+      private Optional<RunOutcome> lastOutcome;
+      private Optional<String> targetError;
+      private Diff.Strategy diff;
+      private Optional<Instant> watchedSince;
+
+      Builder(Entry entry) {
+        sync = entry.sync;
+        table = entry.table;
+        target = entry.target;
+        schedule = entry.schedule;
+        maxStaleness = entry.maxStaleness;
+        nextRun = entry.nextRun;
+        runningSince = entry.runningSince;
+        lastRun = entry.lastRun;
+        lastSuccess = entry.lastSuccess;
+        lastOutcome = entry.lastOutcome;
+        targetError = entry.targetError;
+        diff = entry.diff;
+        watchedSince = entry.watchedSince;
+      }
+
+      Builder table(String value) {
+        table = value;
+        return this;
+      }
+
+      Builder target(String value) {
+        target = value;
+        return this;
+      }
+
+      Builder schedule(Optional<String> value) {
+        schedule = value;
+        return this;
+      }
+
+      Builder maxStaleness(Optional<Duration> value) {
+        maxStaleness = value;
+        return this;
+      }
+
+      Builder nextRun(Optional<Instant> value) {
+        nextRun = value;
+        return this;
+      }
+
+      Builder runningSince(Optional<Instant> value) {
+        runningSince = value;
+        return this;
+      }
+
+      Builder lastRun(Optional<RunRecord> value) {
+        lastRun = value;
+        return this;
+      }
+
+      Builder lastSuccess(Optional<Instant> value) {
+        lastSuccess = value;
+        return this;
+      }
+
+      Builder lastOutcome(Optional<RunOutcome> value) {
+        lastOutcome = value;
+        return this;
+      }
+
+      Builder targetError(Optional<String> value) {
+        targetError = value;
+        return this;
+      }
+
+      Builder diff(Diff.Strategy value) {
+        diff = value;
+        return this;
+      }
+
+      Builder watchedSince(Optional<Instant> value) {
+        watchedSince = value;
+        return this;
+      }
+
+      Entry build() {
+        return new Entry(
+            sync,
+            table,
+            target,
+            schedule,
+            maxStaleness,
+            nextRun,
+            runningSince,
+            lastRun,
+            lastSuccess,
+            lastOutcome,
+            targetError,
+            diff,
+            watchedSince);
+      }
     }
   }
 
@@ -299,22 +323,7 @@ public final class SyncBoard {
       Entry known = entries.get(fresh.sync());
       next.put(
           fresh.sync(),
-          known == null || !known.table().equals(fresh.table())
-              ? fresh
-              : new Entry(
-                  fresh.sync(),
-                  fresh.table(),
-                  fresh.target(),
-                  fresh.schedule(),
-                  fresh.maxStaleness(),
-                  known.nextRun(),
-                  known.runningSince(),
-                  known.lastRun(),
-                  known.lastSuccess(),
-                  known.lastOutcome(),
-                  known.targetError(),
-                  fresh.diff(),
-                  known.watchedSince().or(fresh::watchedSince)));
+          known == null || !known.table().equals(fresh.table()) ? fresh : fresh.keeping(known));
     }
     entries.clear();
     entries.putAll(next);
