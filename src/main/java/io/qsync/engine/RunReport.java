@@ -68,58 +68,33 @@ public record RunReport(
     bytesBilled = Collections.unmodifiableMap(new LinkedHashMap<>(bytesBilled));
   }
 
-  /** A report without bytes billed. */
-  public RunReport(
-      String sync,
-      String runId,
-      RunStatus status,
-      String mode,
-      String table,
-      ChangeCounts counts,
-      boolean resumed,
-      long resumedAfter,
-      int batches,
-      Duration duration,
-      List<String> notes,
-      ThrottleReport throttle,
-      Optional<RunReport> caughtUp,
-      Optional<Verified> verified) {
-    this(
-        sync,
-        runId,
-        status,
-        mode,
-        table,
-        counts,
-        resumed,
-        resumedAfter,
-        batches,
-        duration,
-        notes,
-        throttle,
-        caughtUp,
-        verified,
-        Map.of());
+  /**
+   * A report of a run that did not resume, committed no batch, took no time, has no notes, was
+   * neither throttled nor followed by a fresh run or a verify, and billed nothing: set what differs
+   * before {@link Builder#build()}.
+   */
+  public static Builder builder(
+      String sync, String runId, RunStatus status, String mode, String table, ChangeCounts counts) {
+    return new Builder(sync, runId, status, mode, table, counts);
+  }
+
+  /** A builder holding this report, to build a copy with some parts changed. */
+  public Builder toBuilder() {
+    return new Builder(sync, runId, status, mode, table, counts)
+        .resumed(resumed)
+        .resumedAfter(resumedAfter)
+        .batches(batches)
+        .duration(duration)
+        .notes(notes)
+        .throttle(throttle)
+        .caughtUp(caughtUp)
+        .verified(verified)
+        .bytesBilled(bytesBilled);
   }
 
   /** The same report, with the bytes its warehouse jobs billed. */
   public RunReport withBytesBilled(Map<String, Long> billed) {
-    return new RunReport(
-        sync,
-        runId,
-        status,
-        mode,
-        table,
-        counts,
-        resumed,
-        resumedAfter,
-        batches,
-        duration,
-        notes,
-        throttle,
-        caughtUp,
-        verified,
-        billed);
+    return toBuilder().bytesBilled(billed).build();
   }
 
   /**
@@ -133,156 +108,127 @@ public record RunReport(
     return all;
   }
 
-  /** A report of a run that no scheduled verify followed. */
-  public RunReport(
-      String sync,
-      String runId,
-      RunStatus status,
-      String mode,
-      String table,
-      ChangeCounts counts,
-      boolean resumed,
-      long resumedAfter,
-      int batches,
-      Duration duration,
-      List<String> notes,
-      ThrottleReport throttle,
-      Optional<RunReport> caughtUp) {
-    this(
-        sync,
-        runId,
-        status,
-        mode,
-        table,
-        counts,
-        resumed,
-        resumedAfter,
-        batches,
-        duration,
-        notes,
-        throttle,
-        caughtUp,
-        Optional.empty());
-  }
-
-  /** A report of a run that no fresh run followed. */
-  public RunReport(
-      String sync,
-      String runId,
-      RunStatus status,
-      String mode,
-      String table,
-      ChangeCounts counts,
-      boolean resumed,
-      long resumedAfter,
-      int batches,
-      Duration duration,
-      List<String> notes,
-      ThrottleReport throttle) {
-    this(
-        sync,
-        runId,
-        status,
-        mode,
-        table,
-        counts,
-        resumed,
-        resumedAfter,
-        batches,
-        duration,
-        notes,
-        throttle,
-        Optional.empty());
-  }
-
   /** The same report with one more note. */
   public RunReport withNote(String note) {
     List<String> more = new ArrayList<>(notes);
     more.add(note);
-    return new RunReport(
-        sync,
-        runId,
-        status,
-        mode,
-        table,
-        counts,
-        resumed,
-        resumedAfter,
-        batches,
-        duration,
-        more,
-        throttle,
-        caughtUp,
-        verified,
-        bytesBilled);
+    return toBuilder().notes(more).build();
   }
 
   /** The same report, followed by a fresh run in the same command. */
   public RunReport withCaughtUp(RunReport fresh) {
-    return new RunReport(
-        sync,
-        runId,
-        status,
-        mode,
-        table,
-        counts,
-        resumed,
-        resumedAfter,
-        batches,
-        duration.plus(fresh.duration()),
-        notes,
-        throttle,
-        Optional.of(fresh),
-        verified,
-        bytesBilled);
+    return toBuilder()
+        .duration(duration.plus(fresh.duration()))
+        .caughtUp(Optional.of(fresh))
+        .build();
   }
 
   /** The same report, followed by a verify of the table ({@code verify_every}). */
   public RunReport withVerified(Verified verify) {
-    return new RunReport(
-        sync,
-        runId,
-        status,
-        mode,
-        table,
-        counts,
-        resumed,
-        resumedAfter,
-        batches,
-        duration.plus(verify.report().took()),
-        notes,
-        throttle,
-        caughtUp,
-        Optional.of(verify),
-        bytesBilled);
+    return toBuilder()
+        .duration(duration.plus(verify.report().took()))
+        .verified(Optional.of(verify))
+        .build();
   }
 
-  /** A report of a run that was never throttled nor retried. */
-  public RunReport(
-      String sync,
-      String runId,
-      RunStatus status,
-      String mode,
-      String table,
-      ChangeCounts counts,
-      boolean resumed,
-      long resumedAfter,
-      int batches,
-      Duration duration,
-      List<String> notes) {
-    this(
-        sync,
-        runId,
-        status,
-        mode,
-        table,
-        counts,
-        resumed,
-        resumedAfter,
-        batches,
-        duration,
-        notes,
-        ThrottleReport.NONE);
+  /**
+   * Builds a {@link RunReport}; see {@link RunReport#builder} for its defaults. Not thread-safe.
+   */
+  public static final class Builder {
+    private final String sync;
+    private final String runId;
+    private final RunStatus status;
+    private final String mode;
+    private final String table;
+    private final ChangeCounts counts;
+    private boolean resumed;
+    private long resumedAfter;
+    private int batches;
+    private Duration duration = Duration.ZERO;
+    private List<String> notes = List.of();
+    private ThrottleReport throttle = ThrottleReport.NONE;
+    private Optional<RunReport> caughtUp = Optional.empty();
+    private Optional<Verified> verified = Optional.empty();
+    private Map<String, Long> bytesBilled = Map.of();
+
+    private Builder(
+        String sync,
+        String runId,
+        RunStatus status,
+        String mode,
+        String table,
+        ChangeCounts counts) {
+      this.sync = sync;
+      this.runId = runId;
+      this.status = status;
+      this.mode = mode;
+      this.table = table;
+      this.counts = counts;
+    }
+
+    public Builder resumed(boolean value) {
+      resumed = value;
+      return this;
+    }
+
+    public Builder resumedAfter(long checkpoint) {
+      resumedAfter = checkpoint;
+      return this;
+    }
+
+    public Builder batches(int value) {
+      batches = value;
+      return this;
+    }
+
+    public Builder duration(Duration value) {
+      duration = value;
+      return this;
+    }
+
+    public Builder notes(List<String> value) {
+      notes = value;
+      return this;
+    }
+
+    public Builder throttle(ThrottleReport value) {
+      throttle = value;
+      return this;
+    }
+
+    public Builder caughtUp(Optional<RunReport> value) {
+      caughtUp = value;
+      return this;
+    }
+
+    public Builder verified(Optional<Verified> value) {
+      verified = value;
+      return this;
+    }
+
+    public Builder bytesBilled(Map<String, Long> value) {
+      bytesBilled = value;
+      return this;
+    }
+
+    public RunReport build() {
+      return new RunReport(
+          sync,
+          runId,
+          status,
+          mode,
+          table,
+          counts,
+          resumed,
+          resumedAfter,
+          batches,
+          duration,
+          notes,
+          throttle,
+          caughtUp,
+          verified,
+          bytesBilled);
+    }
   }
 
   /** Rows written per second of the whole run. */

@@ -562,19 +562,20 @@ public final class SyncRunner {
         swap();
       }
       run = finish(run, stageFile, notes);
-      return new RunReport(
+      return RunReport.builder(
               sync.name(),
               run.runId(),
               RunStatus.SUCCEEDED,
               sync.mode().configName(),
               sync.table(),
-              run.counts().orElse(ChangeCounts.NONE),
-              resumed,
-              initial.appliedThrough(),
-              run.batchesApplied() - initial.batchesApplied(),
-              Duration.between(started, clock.instant()),
-              notes,
-              batches.throttled())
+              run.counts().orElse(ChangeCounts.NONE))
+          .resumed(resumed)
+          .resumedAfter(initial.appliedThrough())
+          .batches(run.batchesApplied() - initial.batchesApplied())
+          .duration(Duration.between(started, clock.instant()))
+          .notes(notes)
+          .throttle(batches.throttled())
+          .build()
           .withBytesBilled(recordBytesBilled(run.runId(), billedBefore, notes));
     } catch (RuntimeException e) {
       recordBytesBilled(run.runId(), billedBefore, notes);

@@ -9,7 +9,6 @@ import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -63,17 +62,10 @@ class BytesBilledRenderingTest {
   }
 
   private static RunReport report(String runId) {
-    return new RunReport(
-        "s",
-        runId,
-        RunStatus.SUCCEEDED,
-        "mirror",
-        "t",
-        new ChangeCounts(100, 100, 0, 0, 0),
-        false,
-        0,
-        1,
-        Duration.ofSeconds(20),
-        List.of());
+    return RunReport.builder(
+            "s", runId, RunStatus.SUCCEEDED, "mirror", "t", new ChangeCounts(100, 100, 0, 0, 0))
+        .batches(1)
+        .duration(Duration.ofSeconds(20))
+        .build();
   }
 }

@@ -57,18 +57,17 @@ class RendererTest {
   @Test
   void rendersARunWithItsCounts() {
     RunReport report =
-        new RunReport(
-            "targets",
-            "20260301T100000Z-abcdef",
-            RunStatus.SUCCEEDED,
-            "mirror",
-            "experiment_targets",
-            COUNTS,
-            false,
-            0,
-            2,
-            Duration.ofMillis(12_300),
-            List.of("created table experiment_targets"));
+        RunReport.builder(
+                "targets",
+                "20260301T100000Z-abcdef",
+                RunStatus.SUCCEEDED,
+                "mirror",
+                "experiment_targets",
+                COUNTS)
+            .batches(2)
+            .duration(Duration.ofMillis(12_300))
+            .notes(List.of("created table experiment_targets"))
+            .build();
     assertThat(Renderer.text(report))
         .isEqualTo(
             "note: created table experiment_targets\n"
@@ -80,18 +79,12 @@ class RendererTest {
   @Test
   void rendersARunAsStableSnakeCaseJson() throws Exception {
     RunReport report =
-        new RunReport(
-            "targets",
-            "r1",
-            RunStatus.SUCCEEDED,
-            "upsert",
-            "t",
-            COUNTS,
-            true,
-            40,
-            3,
-            Duration.ofMillis(1_500),
-            List.of());
+        RunReport.builder("targets", "r1", RunStatus.SUCCEEDED, "upsert", "t", COUNTS)
+            .resumed(true)
+            .resumedAfter(40)
+            .batches(3)
+            .duration(Duration.ofMillis(1_500))
+            .build();
     JsonNode json = new ObjectMapper().readTree(Renderer.json(Renderer.map(report)));
     assertThat(json.get("sync").asText()).isEqualTo("targets");
     assertThat(json.get("status").asText()).isEqualTo("succeeded");

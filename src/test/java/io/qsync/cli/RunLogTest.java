@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.qsync.ErrorKind;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.RunReport;
-import io.qsync.engine.ThrottleReport;
 import io.qsync.serve.RunOutcome;
 import io.qsync.state.RunStatus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -33,19 +31,16 @@ class RunLogTest {
   @Test
   void aSuccessIsOneLineWithTheRunIdCountsDurationAndExitCode() {
     RunReport report =
-        new RunReport(
-            "orders",
-            "r-1",
-            RunStatus.SUCCEEDED,
-            "mirror",
-            "orders",
-            new ChangeCounts(100, 3, 1, 2, 94),
-            false,
-            0,
-            1,
-            Duration.ofMillis(2500),
-            List.of(),
-            ThrottleReport.NONE);
+        RunReport.builder(
+                "orders",
+                "r-1",
+                RunStatus.SUCCEEDED,
+                "mirror",
+                "orders",
+                new ChangeCounts(100, 3, 1, 2, 94))
+            .batches(1)
+            .duration(Duration.ofMillis(2500))
+            .build();
     log.runFinished(
         new RunOutcome(
             "orders",
@@ -126,19 +121,18 @@ class RunLogTest {
   @Test
   void aResumedRunSaysAfterWhichChange() {
     RunReport resumed =
-        new RunReport(
-            "orders",
-            "r-7",
-            RunStatus.SUCCEEDED,
-            "mirror",
-            "orders",
-            new ChangeCounts(3, 1, 2, 0, 94),
-            true,
-            94_488,
-            2,
-            Duration.ofMillis(2500),
-            List.of(),
-            ThrottleReport.NONE);
+        RunReport.builder(
+                "orders",
+                "r-7",
+                RunStatus.SUCCEEDED,
+                "mirror",
+                "orders",
+                new ChangeCounts(3, 1, 2, 0, 94))
+            .resumed(true)
+            .resumedAfter(94_488)
+            .batches(2)
+            .duration(Duration.ofMillis(2500))
+            .build();
     log.runFinished(
         new RunOutcome(
             "orders",

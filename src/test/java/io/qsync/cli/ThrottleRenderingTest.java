@@ -67,18 +67,10 @@ class ThrottleRenderingTest {
   }
 
   private static RunReport report(ThrottleReport throttle) {
-    return new RunReport(
-        "s",
-        "r1",
-        RunStatus.SUCCEEDED,
-        "mirror",
-        "t",
-        COUNTS,
-        false,
-        0,
-        1,
-        Duration.ofSeconds(20),
-        List.of(),
-        throttle);
+    return RunReport.builder("s", "r1", RunStatus.SUCCEEDED, "mirror", "t", COUNTS)
+        .batches(1)
+        .duration(Duration.ofSeconds(20))
+        .throttle(throttle)
+        .build();
   }
 }

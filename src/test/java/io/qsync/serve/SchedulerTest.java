@@ -13,7 +13,6 @@ import io.qsync.config.SyncService;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.RunOptions;
 import io.qsync.engine.RunReport;
-import io.qsync.engine.ThrottleReport;
 import io.qsync.state.RunStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -508,19 +507,14 @@ class SchedulerTest {
       if (failure != null) {
         throw failure;
       }
-      return new RunReport(
-          sync,
-          "run-" + calls.size(),
-          RunStatus.SUCCEEDED,
-          "mirror",
-          sync + "_table",
-          ChangeCounts.NONE,
-          false,
-          0,
-          0,
-          Duration.ZERO,
-          List.of(),
-          ThrottleReport.NONE);
+      return RunReport.builder(
+              sync,
+              "run-" + calls.size(),
+              RunStatus.SUCCEEDED,
+              "mirror",
+              sync + "_table",
+              ChangeCounts.NONE)
+          .build();
     }
 
     static io.qsync.state.RunRecord record(String sync, Instant startedAt) {

@@ -11,7 +11,6 @@ import io.qsync.config.Alerts;
 import io.qsync.config.Secret;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.RunReport;
-import io.qsync.engine.ThrottleReport;
 import io.qsync.serve.RunOutcome;
 import io.qsync.serve.SyncBoard;
 import io.qsync.state.RunPhase;
@@ -412,19 +411,10 @@ class WebhookAlertsTest {
         clock.instant(),
         Optional.of(runId),
         Optional.of(
-            new RunReport(
-                "orders",
-                runId,
-                RunStatus.SUCCEEDED,
-                "mirror",
-                "orders",
-                ChangeCounts.NONE,
-                false,
-                0,
-                0,
-                Duration.ofSeconds(60),
-                List.of(),
-                ThrottleReport.NONE)),
+            RunReport.builder(
+                    "orders", runId, RunStatus.SUCCEEDED, "mirror", "orders", ChangeCounts.NONE)
+                .duration(Duration.ofSeconds(60))
+                .build()),
         Optional.empty(),
         Optional.empty());
   }

@@ -258,20 +258,19 @@ class MetricsFormatTest {
     RunReport first = report("orders", "o1", new ChangeCounts(10, 10, 0, 0, 0), throttled);
     RunReport caughtUp = report("orders", "o3", new ChangeCounts(12, 2, 1, 0, 9), Map.of());
     RunReport resumed =
-        new RunReport(
-            "orders",
-            "o2",
-            RunStatus.SUCCEEDED,
-            "mirror",
-            "orders",
-            new ChangeCounts(14, 5, 3, 2, 4),
-            true,
-            40,
-            3,
-            Duration.ofSeconds(60),
-            List.of(),
-            ThrottleReport.NONE,
-            Optional.of(caughtUp));
+        RunReport.builder(
+                "orders",
+                "o2",
+                RunStatus.SUCCEEDED,
+                "mirror",
+                "orders",
+                new ChangeCounts(14, 5, 3, 2, 4))
+            .resumed(true)
+            .resumedAfter(40)
+            .batches(3)
+            .duration(Duration.ofSeconds(60))
+            .caughtUp(Optional.of(caughtUp))
+            .build();
     finished(succeeded(first, now.minus(Duration.ofHours(4)), Duration.ofSeconds(30)));
     finished(succeeded(resumed, lastSuccess.minusSeconds(90), Duration.ofSeconds(90)));
     RunOutcome failure =
@@ -309,19 +308,11 @@ class MetricsFormatTest {
   private static RunReport report(
       String sync, String runId, ChangeCounts counts, Map<String, Duration> throttledBy) {
     Duration throttled = throttledBy.values().stream().reduce(Duration.ZERO, Duration::plus);
-    return new RunReport(
-        sync,
-        runId,
-        RunStatus.SUCCEEDED,
-        "mirror",
-        sync,
-        counts,
-        false,
-        0,
-        2,
-        Duration.ofSeconds(30),
-        List.of(),
-        new ThrottleReport(throttled, throttledBy, 0, 100, 100));
+    return RunReport.builder(sync, runId, RunStatus.SUCCEEDED, "mirror", sync, counts)
+        .batches(2)
+        .duration(Duration.ofSeconds(30))
+        .throttle(new ThrottleReport(throttled, throttledBy, 0, 100, 100))
+        .build();
   }
 
   private static RunOutcome succeeded(RunReport report, Instant started, Duration took) {
