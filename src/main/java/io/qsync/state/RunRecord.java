@@ -66,67 +66,9 @@ public record RunRecord(
     requireNonNull(sourceJob, "sourceJob is null");
   }
 
-  /** A run without a source job. */
-  public RunRecord(
-      String runId,
-      String sync,
-      String table,
-      String mode,
-      RunStatus status,
-      RunPhase phase,
-      Instant startedAt,
-      Optional<Instant> finishedAt,
-      Optional<ChangeCounts> counts,
-      long changesTotal,
-      long appliedThrough,
-      int batchesApplied,
-      int resumes,
-      String host,
-      long pid,
-      long connectionId,
-      Optional<String> error) {
-    this(
-        runId,
-        sync,
-        table,
-        mode,
-        status,
-        phase,
-        startedAt,
-        finishedAt,
-        counts,
-        changesTotal,
-        appliedThrough,
-        batchesApplied,
-        resumes,
-        host,
-        pid,
-        connectionId,
-        error,
-        Optional.empty());
-  }
-
   /** The run with the source's job recorded. */
   public RunRecord withSourceJob(Optional<String> newSourceJob) {
-    return new RunRecord(
-        runId,
-        sync,
-        table,
-        mode,
-        status,
-        phase,
-        startedAt,
-        finishedAt,
-        counts,
-        changesTotal,
-        appliedThrough,
-        batchesApplied,
-        resumes,
-        host,
-        pid,
-        connectionId,
-        error,
-        newSourceJob);
+    return toBuilder().sourceJob(newSourceJob).build();
   }
 
   public static RunRecord started(
@@ -155,29 +97,12 @@ public record RunRecord(
         host,
         pid,
         connectionId,
+        Optional.empty(),
         Optional.empty());
   }
 
   public RunRecord withPhase(RunPhase newPhase) {
-    return new RunRecord(
-        runId,
-        sync,
-        table,
-        mode,
-        status,
-        newPhase,
-        startedAt,
-        finishedAt,
-        counts,
-        changesTotal,
-        appliedThrough,
-        batchesApplied,
-        resumes,
-        host,
-        pid,
-        connectionId,
-        error,
-        sourceJob);
+    return toBuilder().phase(newPhase).build();
   }
 
   /**
@@ -185,92 +110,33 @@ public record RunRecord(
    * {@code replace} mode are the inserts alone: the old rows go with the old table).
    */
   public RunRecord withChangeSet(ChangeCounts newCounts, long newChangesTotal) {
-    return new RunRecord(
-        runId,
-        sync,
-        table,
-        mode,
-        status,
-        phase,
-        startedAt,
-        finishedAt,
-        Optional.of(newCounts),
-        newChangesTotal,
-        appliedThrough,
-        batchesApplied,
-        resumes,
-        host,
-        pid,
-        connectionId,
-        error,
-        sourceJob);
+    return toBuilder().counts(Optional.of(newCounts)).changesTotal(newChangesTotal).build();
   }
 
   public RunRecord withCheckpoint(long newAppliedThrough, int newBatchesApplied) {
-    return new RunRecord(
-        runId,
-        sync,
-        table,
-        mode,
-        status,
-        phase,
-        startedAt,
-        finishedAt,
-        counts,
-        changesTotal,
-        newAppliedThrough,
-        newBatchesApplied,
-        resumes,
-        host,
-        pid,
-        connectionId,
-        error,
-        sourceJob);
+    return toBuilder().appliedThrough(newAppliedThrough).batchesApplied(newBatchesApplied).build();
   }
 
   /** The run taken up again by a new process. */
   public RunRecord resumedBy(String newHost, long newPid, long newConnectionId) {
-    return new RunRecord(
-        runId,
-        sync,
-        table,
-        mode,
-        RunStatus.RUNNING,
-        phase,
-        startedAt,
-        Optional.empty(),
-        counts,
-        changesTotal,
-        appliedThrough,
-        batchesApplied,
-        resumes + 1,
-        newHost,
-        newPid,
-        newConnectionId,
-        Optional.empty(),
-        sourceJob);
+    return toBuilder()
+        .status(RunStatus.RUNNING)
+        .finishedAt(Optional.empty())
+        .resumes(resumes + 1)
+        .host(newHost)
+        .pid(newPid)
+        .connectionId(newConnectionId)
+        .error(Optional.empty())
+        .build();
   }
 
   public RunRecord finished(RunStatus newStatus, Instant at, Optional<String> newError) {
-    return new RunRecord(
-        runId,
-        sync,
-        table,
-        mode,
-        newStatus,
-        newStatus == RunStatus.SUCCEEDED ? RunPhase.DONE : phase,
-        startedAt,
-        Optional.of(at),
-        counts,
-        changesTotal,
-        appliedThrough,
-        batchesApplied,
-        resumes,
-        host,
-        pid,
-        connectionId,
-        newError,
-        sourceJob);
+    return toBuilder()
+        .status(newStatus)
+        .phase(newStatus == RunStatus.SUCCEEDED ? RunPhase.DONE : phase)
+        .finishedAt(Optional.of(at))
+        .error(newError)
+        .build();
   }
 
   /**
@@ -281,25 +147,7 @@ public record RunRecord(
     if (status != RunStatus.RUNNING || lockHeld) {
       return this;
     }
-    return new RunRecord(
-        runId,
-        sync,
-        table,
-        mode,
-        RunStatus.INTERRUPTED,
-        phase,
-        startedAt,
-        finishedAt,
-        counts,
-        changesTotal,
-        appliedThrough,
-        batchesApplied,
-        resumes,
-        host,
-        pid,
-        connectionId,
-        error,
-        sourceJob);
+    return toBuilder().status(RunStatus.INTERRUPTED).build();
   }
 
   /** Whether this run applies a saved plan ({@code qsync run --plan FILE}). */
@@ -314,5 +162,139 @@ public record RunRecord(
 
   public Optional<Duration> duration() {
     return finishedAt.map(end -> Duration.between(startedAt, end));
+  }
+
+  private Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** A copy of a run with some parts changed; what the {@code with} methods build on. */
+  private static final class Builder {
+    private final String runId;
+    private final String sync;
+    private final String table;
+    private final String mode;
+    private RunStatus status;
+    private RunPhase phase;
+    private final Instant startedAt;
+    private Optional<Instant> finishedAt;
+    private Optional<ChangeCounts> counts;
+    private long changesTotal;
+    private long appliedThrough;
+    private int batchesApplied;
+    private int resumes;
+    private String host;
+    private long pid;
+    private long connectionId;
+    private Optional<String> error;
+    private Optional<String> sourceJob;
+
+    Builder(RunRecord run) {
+      runId = run.runId;
+      sync = run.sync;
+      table = run.table;
+      mode = run.mode;
+      status = run.status;
+      phase = run.phase;
+      startedAt = run.startedAt;
+      finishedAt = run.finishedAt;
+      counts = run.counts;
+      changesTotal = run.changesTotal;
+      appliedThrough = run.appliedThrough;
+      batchesApplied = run.batchesApplied;
+      resumes = run.resumes;
+      host = run.host;
+      pid = run.pid;
+      connectionId = run.connectionId;
+      error = run.error;
+      sourceJob = run.sourceJob;
+    }
+
+    Builder status(RunStatus value) {
+      status = value;
+      return this;
+    }
+
+    Builder phase(RunPhase value) {
+      phase = value;
+      return this;
+    }
+
+    Builder finishedAt(Optional<Instant> value) {
+      finishedAt = value;
+      return this;
+    }
+
+    Builder counts(Optional<ChangeCounts> value) {
+      counts = value;
+      return this;
+    }
+
+    Builder changesTotal(long value) {
+      changesTotal = value;
+      return this;
+    }
+
+    Builder appliedThrough(long value) {
+      appliedThrough = value;
+      return this;
+    }
+
+    Builder batchesApplied(int value) {
+      batchesApplied = value;
+      return this;
+    }
+
+    Builder resumes(int value) {
+      resumes = value;
+      return this;
+    }
+
+    Builder host(String value) {
+      host = value;
+      return this;
+    }
+
+    Builder pid(long value) {
+      pid = value;
+      return this;
+    }
+
+    Builder connectionId(long value) {
+      connectionId = value;
+      return this;
+    }
+
+    Builder error(Optional<String> value) {
+      error = value;
+      return this;
+    }
+
+    Builder sourceJob(Optional<String> value) {
+      sourceJob = value;
+      return this;
+    }
+
+    RunRecord build() {
+      return new RunRecord(
+          runId,
+          sync,
+          table,
+          mode,
+          status,
+          phase,
+          startedAt,
+          finishedAt,
+          counts,
+          changesTotal,
+          appliedThrough,
+          batchesApplied,
+          resumes,
+          host,
+          pid,
+          connectionId,
+          error,
+          sourceJob);
+    }
   }
 }

@@ -535,6 +535,7 @@ class SchedulerTest {
           "host",
           1,
           1,
+          Optional.empty(),
           Optional.empty());
     }
   }

@@ -398,6 +398,7 @@ class WebhookAlertsTest {
             "host",
             1,
             1,
+            Optional.empty(),
             Optional.empty());
     board.update(
         "orders", entry -> entry.withHistory(Optional.of(run), Optional.of(at), Optional.empty()));

@@ -361,7 +361,8 @@ class MetricsFormatTest {
         "host",
         1,
         1,
-        status == RunStatus.FAILED ? Optional.of("boom") : Optional.empty());
+        status == RunStatus.FAILED ? Optional.of("boom") : Optional.empty(),
+        Optional.empty());
   }
 
   private List<Family> scrape(Format format) {

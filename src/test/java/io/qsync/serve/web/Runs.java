@@ -37,6 +37,7 @@ final class Runs {
         "host",
         1,
         1,
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -58,7 +59,8 @@ final class Runs {
         "host",
         1,
         1,
-        Optional.of(error));
+        Optional.of(error),
+        Optional.empty());
   }
 
   static RunView view(RunRecord run) {
