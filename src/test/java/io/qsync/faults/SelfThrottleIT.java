@@ -213,7 +213,8 @@ class SelfThrottleIT {
         config.syncs().entrySet().stream()
             .collect(
                 Collectors.toMap(
-                    Map.Entry::getKey, entry -> entry.getValue().withThrottle(throttle)));
+                    Map.Entry::getKey,
+                    entry -> entry.getValue().toBuilder().throttle(throttle).build()));
     Map<String, ConnectionConfig> connections = new HashMap<>(config.connections());
     target.ifPresent(connection -> connections.put("app", connection));
     return new QsyncConfig(config.file(), config.stageDir(), connections, syncs);

@@ -74,8 +74,9 @@ class BigQueryResumeIT {
         dir,
         database,
         BigQuerySyncs.connection(emulator, pageSize, Optional.empty()),
-        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR)
-            .withThrottle(TestSyncs.fixedBatches()), // batches of 500, so one ends at change 1000
+        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR).toBuilder()
+            .throttle(TestSyncs.fixedBatches()) // batches of 500, so one ends at change 1000
+            .build(),
         faults);
   }
 

@@ -109,7 +109,7 @@ class ReplicaLagIT {
     QsyncConfig config =
         EditedConfig.of(
             SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
-            sync -> sync.withThrottle(throttle),
+            sync -> sync.toBuilder().throttle(throttle).build(),
             new MySqlConnectionConfig(
                 "replica", replication.replicaUrl(), "root", new Secret(""), Map.of()));
     return new Qsync(config, Clock.systemUTC(), progress, FaultPoint.NONE);

@@ -63,7 +63,8 @@ class SnapshotDiffIT {
   }
 
   private static QsyncConfig snapshot(QsyncConfig config, String syncName) {
-    SyncConfig sync = config.sync(syncName).orElseThrow().withDiff(Diff.snapshot(STATE));
+    SyncConfig sync =
+        config.sync(syncName).orElseThrow().toBuilder().diff(Diff.snapshot(STATE)).build();
     return new QsyncConfig(
         config.file(), config.stageDir(), config.connections(), Map.of(syncName, sync));
   }

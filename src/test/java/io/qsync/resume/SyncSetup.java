@@ -137,19 +137,15 @@ public record SyncSetup(
     // Strikes are failures that must stop the run, so a killed work session is not retried here
     // (RetryIT covers retries).
     SyncConfig definition =
-        new SyncConfig(
-                sync,
-                "warehouse",
-                query,
-                "app",
-                table,
-                key,
-                mode,
-                createTable,
-                batchSize,
-                lockTimeout)
-            .withRetries(RetryConfig.NONE)
-            .withThrottle(TestSyncs.fixedBatches());
+        TestSyncs.sync(sync, query, table)
+            .key(key)
+            .mode(mode)
+            .createTable(createTable)
+            .batchSize(batchSize)
+            .lockTimeout(lockTimeout)
+            .throttle(TestSyncs.fixedBatches())
+            .retries(RetryConfig.NONE)
+            .build();
     Map<String, ConnectionConfig> connections =
         Map.of(
             "warehouse",
@@ -214,8 +210,9 @@ public record SyncSetup(
       throw new UncheckedIOException(e);
     }
     // Where the file sets the query is the file's alone: the same sync otherwise.
-    SyncConfig loaded = ConfigLoader.load(file, Map.of()).sync(sync).orElseThrow().withQueryAt("");
-    if (!loaded.equals(config().sync(sync).orElseThrow().withQueryAt(""))) {
+    SyncConfig loaded =
+        ConfigLoader.load(file, Map.of()).sync(sync).orElseThrow().toBuilder().queryAt("").build();
+    if (!loaded.equals(config().sync(sync).orElseThrow().toBuilder().queryAt("").build())) {
       throw new IllegalStateException("qsync.yaml does not say what the test means: " + loaded);
     }
     return file;

@@ -208,7 +208,7 @@ class ThrottleIT {
   private QsyncConfig config(TestDatabase database, Warehouse warehouse, ThrottleConfig throttle) {
     return EditedConfig.of(
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
-        sync -> sync.withThrottle(throttle),
+        sync -> sync.toBuilder().throttle(throttle).build(),
         new MySqlConnectionConfig("replica", database.url(), "root", new Secret(""), Map.of()));
   }
 

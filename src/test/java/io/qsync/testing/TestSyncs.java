@@ -24,6 +24,16 @@ public final class TestSyncs {
   private TestSyncs() {}
 
   /**
+   * A sync of {@code query} on the warehouse into {@code table} of the test database, which it
+   * creates when absent, waiting 2 s for another run's lock; the rest as the builder's defaults.
+   */
+  public static SyncConfig.Builder sync(String name, String query, String table) {
+    return SyncConfig.builder(name, "warehouse", query, "app", table)
+        .createTable(true)
+        .lockTimeout(Duration.ofSeconds(2));
+  }
+
+  /**
    * The default throttle with {@code batch_time: 0} and no self-throttle: every batch holds exactly
    * {@code batch_size} changes, for tests that strike between known batches.
    */

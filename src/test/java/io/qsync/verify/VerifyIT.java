@@ -52,18 +52,7 @@ class VerifyIT {
 
   private Qsync qsync(
       TestDatabase database, Warehouse warehouse, Mode mode, String query, String... key) {
-    SyncConfig sync =
-        new SyncConfig(
-            "copy",
-            "warehouse",
-            query,
-            "app",
-            "copy",
-            List.of(key),
-            mode,
-            true,
-            1000,
-            Duration.ofSeconds(2));
+    SyncConfig sync = TestSyncs.sync("copy", query, "copy").key(List.of(key)).mode(mode).build();
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
@@ -427,18 +416,10 @@ class VerifyIT {
             defaults.maxPause(),
             defaults.probeInterval());
     SyncConfig sync =
-        new SyncConfig(
-                "copy",
-                "warehouse",
-                "SELECT * FROM src",
-                "app",
-                "copy",
-                List.of("id"),
-                Mode.MIRROR,
-                true,
-                1000,
-                Duration.ofSeconds(2))
-            .withThrottle(paused);
+        TestSyncs.sync("copy", "SELECT * FROM src", "copy")
+            .key(List.of("id"))
+            .throttle(paused)
+            .build();
     TestSyncs.qsync(dir, database, warehouse, sync).run("copy");
     Files.writeString(pauseFile, "");
     RecordingProgress progress = new RecordingProgress();
@@ -481,17 +462,7 @@ class VerifyIT {
           }
         };
     SyncConfig sync =
-        new SyncConfig(
-            "copy",
-            "warehouse",
-            "SELECT * FROM src",
-            "app",
-            "copy",
-            List.of("id"),
-            Mode.MIRROR,
-            true,
-            4,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("copy", "SELECT * FROM src", "copy").key(List.of("id")).batchSize(4).build();
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync, failAfterFirstBatch);
     assertThatThrownBy(() -> qsync.run("copy")).hasMessageContaining("simulated failure");
 

@@ -76,8 +76,13 @@ public final class BigQuerySyncs {
   }
 
   public static SyncConfig sync(String query, String table, List<String> key, Mode mode) {
-    return new SyncConfig(
-        SYNC, "bq", query, "app", table, key, mode, true, 500, Duration.ofSeconds(5));
+    return SyncConfig.builder(SYNC, "bq", query, "app", table)
+        .key(key)
+        .mode(mode)
+        .createTable(true)
+        .batchSize(500)
+        .lockTimeout(Duration.ofSeconds(5))
+        .build();
   }
 
   public static QsyncConfig config(
