@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A config of one sync from a test's DuckDB warehouse (connection {@code warehouse}) into its test
@@ -38,20 +37,7 @@ public final class TestSyncs {
    * {@code batch_size} changes, for tests that strike between known batches.
    */
   public static ThrottleConfig fixedBatches() {
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
-    return new ThrottleConfig(
-        defaults.maxRowsPerSecond(),
-        Duration.ZERO,
-        defaults.minBatchSize(),
-        defaults.maxBatchSize(),
-        defaults.maxThreadsRunning(),
-        defaults.criticalThreadsRunning(),
-        defaults.replicas(),
-        defaults.maxReplicaLag(),
-        defaults.criticalReplicaLag(),
-        defaults.pauseFile(),
-        defaults.maxPause(),
-        defaults.probeInterval());
+    return ThrottleConfig.builder().batchTime(Duration.ZERO).withoutSelfThrottle().build();
   }
 
   /**
@@ -60,20 +46,11 @@ public final class TestSyncs {
    * io.qsync.Sleeper} advances one.
    */
   public static ThrottleConfig rowRate(int rowsPerSecond) {
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
-    return new ThrottleConfig(
-        rowsPerSecond,
-        Duration.ZERO,
-        0,
-        0,
-        defaults.maxThreadsRunning(),
-        0,
-        List.of(),
-        defaults.maxReplicaLag(),
-        Duration.ZERO,
-        Optional.empty(),
-        defaults.maxPause(),
-        defaults.probeInterval());
+    return ThrottleConfig.builder()
+        .maxRowsPerSecond(rowsPerSecond)
+        .batchTime(Duration.ZERO)
+        .withoutSelfThrottle()
+        .build();
   }
 
   public static QsyncConfig config(

@@ -400,21 +400,8 @@ class VerifyIT {
     Warehouse warehouse =
         warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
     Path pauseFile = dir.resolve("qsync.pause");
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
     ThrottleConfig paused =
-        new ThrottleConfig(
-            defaults.maxRowsPerSecond(),
-            defaults.batchTime(),
-            defaults.minBatchSize(),
-            defaults.maxBatchSize(),
-            defaults.maxThreadsRunning(),
-            defaults.criticalThreadsRunning(),
-            defaults.replicas(),
-            defaults.maxReplicaLag(),
-            defaults.criticalReplicaLag(),
-            Optional.of(pauseFile),
-            defaults.maxPause(),
-            defaults.probeInterval());
+        ThrottleConfig.builder().pauseFile(Optional.of(pauseFile)).withoutSelfThrottle().build();
     SyncConfig sync =
         TestSyncs.sync("copy", "SELECT * FROM src", "copy")
             .key(List.of("id"))
