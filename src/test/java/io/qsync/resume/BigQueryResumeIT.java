@@ -283,21 +283,11 @@ class BigQueryResumeIT {
   private Qsync stallingQsync(TestDatabase database) {
     BigQueryConnectionConfig base = BigQuerySyncs.connection(emulator, 400, Optional.empty());
     BigQueryConnectionConfig connection =
-        new BigQueryConnectionConfig(
-            base.name(),
-            base.project(),
-            base.location(),
-            base.credentials(),
-            base.host(),
-            base.labels(),
-            base.maximumBytesBilled(),
-            base.stagingDataset(),
-            base.stagingExpiration(),
-            base.pageSize(),
-            base.queryParameters(),
-            base.retryDelay(),
-            new BigQueryTimeouts(
-                Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(2)));
+        base.toBuilder()
+            .timeouts(
+                new BigQueryTimeouts(
+                    Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(2)))
+            .build();
     return BigQuerySyncs.qsync(
         dir,
         database,
