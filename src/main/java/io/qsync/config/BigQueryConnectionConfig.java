@@ -95,8 +95,8 @@ public record BigQueryConnectionConfig(
   }
 
   /**
-   * A connection to {@code project}, the rest as a file that sets only {@code type} and {@code
-   * project} reads: change what differs before {@link Builder#build()}.
+   * A connection to {@code project}, its other parts the config file's defaults: set whatever
+   * differs, then {@link Builder#build()}.
    */
   public static Builder builder(String name, String project) {
     return new Builder(name, project);
@@ -126,8 +126,8 @@ public record BigQueryConnectionConfig(
 
   /**
    * Builds a {@link BigQueryConnectionConfig}. Its defaults are those of a connection in the config
-   * file that sets only {@code type} and {@code project}; {@link BigQueryConnectionReader} decides
-   * the file's, and a test holds the two equal. Not thread-safe.
+   * file that sets only {@code type} and {@code project}: {@link BigQueryConnectionReader} decides
+   * the file's, and BigQueryConfigTest holds the two equal. Not thread-safe.
    */
   public static final class Builder {
     private String name;

@@ -67,9 +67,9 @@ public record SyncConfig(
   }
 
   /**
-   * A sync of {@code query} on {@code source} into {@code table} on {@code target}, the rest as a
-   * file that sets only these (and {@code key}) reads: change what differs before {@link
-   * Builder#build()}.
+   * A sync of {@code query} on {@code source} into {@code table} on {@code target}, its other parts
+   * the config file's defaults: set the key (but in {@code append} mode) and whatever else differs,
+   * then {@link Builder#build()}.
    */
   public static Builder builder(
       String name, String source, String query, String target, String table) {
@@ -93,9 +93,10 @@ public record SyncConfig(
   }
 
   /**
-   * Builds a {@link SyncConfig}. Its defaults are those of a sync in the config file that leaves
-   * the key out, without top-level {@code throttle}, {@code retries} and {@code alerts} blocks;
-   * {@link SyncReader} decides the file's, and a test holds the two equal. Not thread-safe.
+   * Builds a {@link SyncConfig}. Its defaults are what the config file gives a sync that sets only
+   * {@code source}, {@code query}, {@code target}, {@code table} and {@code key}, in a file without
+   * top-level {@code throttle}, {@code retries} and {@code alerts}: {@link SyncReader} decides the
+   * file's, and ConfigLoaderTest holds the two equal. Not thread-safe.
    */
   public static final class Builder {
     private String name;
