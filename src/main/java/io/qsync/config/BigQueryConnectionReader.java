@@ -236,21 +236,20 @@ final class BigQueryConnectionReader {
     return reader.problemCount() > before
         ? Optional.empty()
         : Optional.of(
-            new BigQueryConnectionConfig(
-                name,
-                project.get(),
-                location.get(),
-                credentials.get(),
-                host,
-                labels.get(),
-                maximumBytes.map(OptionalLong::of).orElse(OptionalLong.empty()),
-                stagingDataset,
-                stagingExpiration.get(),
-                pageSize.get().intValue(),
-                parameters.get(),
-                retryDelay.get(),
-                timeouts.get(),
-                readApi.get()));
+            BigQueryConnectionConfig.builder(name, project.get())
+                .location(location.get())
+                .credentials(credentials.get())
+                .host(host)
+                .labels(labels.get())
+                .maximumBytesBilled(maximumBytes.map(OptionalLong::of).orElse(OptionalLong.empty()))
+                .stagingDataset(stagingDataset)
+                .stagingExpiration(stagingExpiration.get())
+                .pageSize(pageSize.get().intValue())
+                .queryParameters(parameters.get())
+                .retryDelay(retryDelay.get())
+                .timeouts(timeouts.get())
+                .readApi(readApi.get())
+                .build());
   }
 
   private Optional<BigQueryReadApi> readApi(Fields fields) {

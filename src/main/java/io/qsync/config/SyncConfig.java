@@ -66,256 +66,164 @@ public record SyncConfig(
     }
   }
 
-  /** A sync not read from a file. */
-  public SyncConfig(
-      String name,
-      String source,
-      String query,
-      String target,
-      String table,
-      List<String> key,
-      Mode mode,
-      boolean createTable,
-      int batchSize,
-      Duration lockTimeout,
-      DeleteGuard deleteGuard,
-      ThrottleConfig throttle,
-      RetryConfig retries,
-      Diff diff,
-      SyncService service) {
-    this(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        deleteGuard,
-        throttle,
-        retries,
-        diff,
-        service,
-        "");
+  /**
+   * A sync of {@code query} on {@code source} into {@code table} on {@code target}, its other parts
+   * the config file's defaults: set the key (but in {@code append} mode) and whatever else differs,
+   * then {@link Builder#build()}.
+   */
+  public static Builder builder(
+      String name, String source, String query, String target, String table) {
+    return new Builder(name, source, query, target, table);
   }
 
-  /** A sync that {@code qsync serve} runs only when asked. */
-  public SyncConfig(
-      String name,
-      String source,
-      String query,
-      String target,
-      String table,
-      List<String> key,
-      Mode mode,
-      boolean createTable,
-      int batchSize,
-      Duration lockTimeout,
-      DeleteGuard deleteGuard,
-      ThrottleConfig throttle,
-      RetryConfig retries,
-      Diff diff) {
-    this(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        deleteGuard,
-        throttle,
-        retries,
-        diff,
-        SyncService.NONE);
+  /** A builder holding this sync, to build a copy with some parts changed. */
+  public Builder toBuilder() {
+    return new Builder(name, source, query, target, table)
+        .key(key)
+        .mode(mode)
+        .createTable(createTable)
+        .batchSize(batchSize)
+        .lockTimeout(lockTimeout)
+        .deleteGuard(deleteGuard)
+        .throttle(throttle)
+        .retries(retries)
+        .diff(diff)
+        .service(service)
+        .queryAt(queryAt);
   }
 
-  /** A sync with the default delete guard, throttle and retries. */
-  public SyncConfig(
-      String name,
-      String source,
-      String query,
-      String target,
-      String table,
-      List<String> key,
-      Mode mode,
-      boolean createTable,
-      int batchSize,
-      Duration lockTimeout) {
-    this(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        DeleteGuard.DEFAULT,
-        ThrottleConfig.DEFAULT,
-        RetryConfig.DEFAULT,
-        Diff.TARGET);
-  }
+  /**
+   * Builds a {@link SyncConfig}. Its defaults are what the config file gives a sync that sets only
+   * {@code source}, {@code query}, {@code target}, {@code table} and {@code key}, in a file without
+   * top-level {@code throttle}, {@code retries} and {@code alerts}: {@link SyncReader} decides the
+   * file's, and ConfigLoaderTest holds the two equal. Not thread-safe.
+   */
+  public static final class Builder {
+    private String name;
+    private String source;
+    private String query;
+    private String target;
+    private String table;
+    private List<String> key = List.of();
+    private Mode mode = Mode.MIRROR;
+    private boolean createTable = false;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
+    private DeleteGuard deleteGuard = DeleteGuard.DEFAULT;
+    private ThrottleConfig throttle = ThrottleConfig.DEFAULT;
+    private RetryConfig retries = RetryConfig.DEFAULT;
+    private Diff diff = Diff.TARGET;
+    private SyncService service = SyncService.NONE;
+    private String queryAt = "";
 
-  /** A sync that compares with the target ({@code diff: target}). */
-  public SyncConfig(
-      String name,
-      String source,
-      String query,
-      String target,
-      String table,
-      List<String> key,
-      Mode mode,
-      boolean createTable,
-      int batchSize,
-      Duration lockTimeout,
-      DeleteGuard deleteGuard,
-      ThrottleConfig throttle,
-      RetryConfig retries) {
-    this(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        deleteGuard,
-        throttle,
-        retries,
-        Diff.TARGET);
-  }
+    private Builder(String name, String source, String query, String target, String table) {
+      this.name = name;
+      this.source = source;
+      this.query = query;
+      this.target = target;
+      this.table = table;
+    }
 
-  /** The same sync with another delete guard (e.g. none, for {@code run --allow-deletes}). */
-  public SyncConfig withDeleteGuard(DeleteGuard guard) {
-    return new SyncConfig(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        guard,
-        throttle,
-        retries,
-        diff,
-        service,
-        queryAt);
-  }
+    public Builder name(String value) {
+      this.name = value;
+      return this;
+    }
 
-  public SyncConfig withThrottle(ThrottleConfig newThrottle) {
-    return new SyncConfig(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        deleteGuard,
-        newThrottle,
-        retries,
-        diff,
-        service,
-        queryAt);
-  }
+    public Builder source(String value) {
+      this.source = value;
+      return this;
+    }
 
-  public SyncConfig withRetries(RetryConfig newRetries) {
-    return new SyncConfig(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        deleteGuard,
-        throttle,
-        newRetries,
-        diff,
-        service,
-        queryAt);
-  }
+    public Builder query(String value) {
+      this.query = value;
+      return this;
+    }
 
-  public SyncConfig withDiff(Diff newDiff) {
-    return new SyncConfig(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        deleteGuard,
-        throttle,
-        retries,
-        newDiff,
-        service,
-        queryAt);
-  }
+    public Builder target(String value) {
+      this.target = value;
+      return this;
+    }
 
-  /** The same sync, its query set at {@code where} in the config file. */
-  public SyncConfig withQueryAt(String where) {
-    return new SyncConfig(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        deleteGuard,
-        throttle,
-        retries,
-        diff,
-        service,
-        where);
-  }
+    public Builder table(String value) {
+      this.table = value;
+      return this;
+    }
 
-  public SyncConfig withService(SyncService newService) {
-    return new SyncConfig(
-        name,
-        source,
-        query,
-        target,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        deleteGuard,
-        throttle,
-        retries,
-        diff,
-        newService,
-        queryAt);
+    public Builder key(List<String> value) {
+      this.key = value;
+      return this;
+    }
+
+    public Builder mode(Mode value) {
+      this.mode = value;
+      return this;
+    }
+
+    public Builder createTable(boolean value) {
+      this.createTable = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      this.batchSize = value;
+      return this;
+    }
+
+    public Builder lockTimeout(Duration value) {
+      this.lockTimeout = value;
+      return this;
+    }
+
+    /** Another delete guard, e.g. {@link DeleteGuard#NONE} for {@code run --allow-deletes}. */
+    public Builder deleteGuard(DeleteGuard value) {
+      this.deleteGuard = value;
+      return this;
+    }
+
+    public Builder throttle(ThrottleConfig value) {
+      this.throttle = value;
+      return this;
+    }
+
+    public Builder retries(RetryConfig value) {
+      this.retries = value;
+      return this;
+    }
+
+    public Builder diff(Diff value) {
+      this.diff = value;
+      return this;
+    }
+
+    public Builder service(SyncService value) {
+      this.service = value;
+      return this;
+    }
+
+    /** Where the config file sets the query ({@code qsync.yaml:13}); empty: not from a file. */
+    public Builder queryAt(String value) {
+      this.queryAt = value;
+      return this;
+    }
+
+    public SyncConfig build() {
+      return new SyncConfig(
+          name,
+          source,
+          query,
+          target,
+          table,
+          key,
+          mode,
+          createTable,
+          batchSize,
+          lockTimeout,
+          deleteGuard,
+          throttle,
+          retries,
+          diff,
+          service,
+          queryAt);
+    }
   }
 }

@@ -267,23 +267,19 @@ final class SyncReader {
     return reader.problemCount() > before
         ? Optional.empty()
         : Optional.of(
-            new SyncConfig(
-                name,
-                source.get(),
-                query.get(),
-                target.get(),
-                table.get(),
-                key.get(),
-                mode.get(),
-                createTable.get(),
-                batchSize.get(),
-                lockTimeout.get(),
-                new DeleteGuard(allowEmpty.get(), maxDeleteFraction.get()),
-                throttle.get(),
-                retries.get(),
-                diff.get(),
-                service.get(),
-                fields.value(QUERY.name()).map(reader::where).orElse("")));
+            SyncConfig.builder(name, source.get(), query.get(), target.get(), table.get())
+                .key(key.get())
+                .mode(mode.get())
+                .createTable(createTable.get())
+                .batchSize(batchSize.get())
+                .lockTimeout(lockTimeout.get())
+                .deleteGuard(new DeleteGuard(allowEmpty.get(), maxDeleteFraction.get()))
+                .throttle(throttle.get())
+                .retries(retries.get())
+                .diff(diff.get())
+                .service(service.get())
+                .queryAt(fields.value(QUERY.name()).map(reader::where).orElse(""))
+                .build());
   }
 
   /** The key columns, each once (column names ignore case); none when {@code key} is absent. */

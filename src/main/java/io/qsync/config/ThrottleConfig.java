@@ -84,55 +84,7 @@ public record ThrottleConfig(
    * threads, look at the target at most once a second, and keep the probe query's median within 1.3
    * x its baseline unless the target is idle.
    */
-  public static final ThrottleConfig DEFAULT =
-      new ThrottleConfig(
-          0,
-          Duration.ofMillis(500),
-          0,
-          0,
-          50,
-          0,
-          List.of(),
-          Duration.ofSeconds(5),
-          Duration.ZERO,
-          Optional.empty(),
-          Duration.ofMinutes(30),
-          Duration.ofSeconds(1),
-          DEFAULT_MAX_LATENCY_INCREASE,
-          Duration.ZERO,
-          DEFAULT_IDLE_BELOW);
-
-  /** The hard limits alone, without the self-throttle ({@code max_latency_increase: 0}). */
-  public ThrottleConfig(
-      long maxRowsPerSecond,
-      Duration batchTime,
-      int minBatchSize,
-      int maxBatchSize,
-      int maxThreadsRunning,
-      int criticalThreadsRunning,
-      List<String> replicas,
-      Duration maxReplicaLag,
-      Duration criticalReplicaLag,
-      Optional<Path> pauseFile,
-      Duration maxPause,
-      Duration probeInterval) {
-    this(
-        maxRowsPerSecond,
-        batchTime,
-        minBatchSize,
-        maxBatchSize,
-        maxThreadsRunning,
-        criticalThreadsRunning,
-        replicas,
-        maxReplicaLag,
-        criticalReplicaLag,
-        pauseFile,
-        maxPause,
-        probeInterval,
-        0,
-        Duration.ZERO,
-        0);
-  }
+  public static final ThrottleConfig DEFAULT = builder().build();
 
   public ThrottleConfig {
     requireNonNull(batchTime, "batchTime is null");
@@ -175,22 +127,154 @@ public record ThrottleConfig(
     return maxLatencyIncrease > 0 || !maxProbeLatency.isZero();
   }
 
-  public ThrottleConfig withPauseFile(Optional<Path> file) {
-    return new ThrottleConfig(
-        maxRowsPerSecond,
-        batchTime,
-        minBatchSize,
-        maxBatchSize,
-        maxThreadsRunning,
-        criticalThreadsRunning,
-        replicas,
-        maxReplicaLag,
-        criticalReplicaLag,
-        file,
-        maxPause,
-        probeInterval,
-        maxLatencyIncrease,
-        maxProbeLatency,
-        idleBelow);
+  /** A builder holding the documented defaults ({@link #DEFAULT}). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this throttle, to build a copy with some limits changed. */
+  public Builder toBuilder() {
+    return new Builder()
+        .maxRowsPerSecond(maxRowsPerSecond)
+        .batchTime(batchTime)
+        .minBatchSize(minBatchSize)
+        .maxBatchSize(maxBatchSize)
+        .maxThreadsRunning(maxThreadsRunning)
+        .criticalThreadsRunning(criticalThreadsRunning)
+        .replicas(replicas)
+        .maxReplicaLag(maxReplicaLag)
+        .criticalReplicaLag(criticalReplicaLag)
+        .pauseFile(pauseFile)
+        .maxPause(maxPause)
+        .probeInterval(probeInterval)
+        .maxLatencyIncrease(maxLatencyIncrease)
+        .maxProbeLatency(maxProbeLatency)
+        .idleBelow(idleBelow);
+  }
+
+  /**
+   * Builds a {@link ThrottleConfig} from the documented defaults, which {@link ThrottleReader}
+   * gives a file without a {@code throttle} block. Not thread-safe.
+   */
+  public static final class Builder {
+    private long maxRowsPerSecond = 0;
+    private Duration batchTime = Duration.ofMillis(500);
+    private int minBatchSize = 0;
+    private int maxBatchSize = 0;
+    private int maxThreadsRunning = 50;
+    private int criticalThreadsRunning = 0;
+    private List<String> replicas = List.of();
+    private Duration maxReplicaLag = Duration.ofSeconds(5);
+    private Duration criticalReplicaLag = Duration.ZERO;
+    private Optional<Path> pauseFile = Optional.empty();
+    private Duration maxPause = Duration.ofMinutes(30);
+    private Duration probeInterval = Duration.ofSeconds(1);
+    private double maxLatencyIncrease = DEFAULT_MAX_LATENCY_INCREASE;
+    private Duration maxProbeLatency = Duration.ZERO;
+    private double idleBelow = DEFAULT_IDLE_BELOW;
+
+    private Builder() {}
+
+    public Builder maxRowsPerSecond(long value) {
+      this.maxRowsPerSecond = value;
+      return this;
+    }
+
+    public Builder batchTime(Duration value) {
+      this.batchTime = value;
+      return this;
+    }
+
+    public Builder minBatchSize(int value) {
+      this.minBatchSize = value;
+      return this;
+    }
+
+    public Builder maxBatchSize(int value) {
+      this.maxBatchSize = value;
+      return this;
+    }
+
+    public Builder maxThreadsRunning(int value) {
+      this.maxThreadsRunning = value;
+      return this;
+    }
+
+    public Builder criticalThreadsRunning(int value) {
+      this.criticalThreadsRunning = value;
+      return this;
+    }
+
+    public Builder replicas(List<String> value) {
+      this.replicas = value;
+      return this;
+    }
+
+    public Builder maxReplicaLag(Duration value) {
+      this.maxReplicaLag = value;
+      return this;
+    }
+
+    public Builder criticalReplicaLag(Duration value) {
+      this.criticalReplicaLag = value;
+      return this;
+    }
+
+    public Builder pauseFile(Optional<Path> value) {
+      this.pauseFile = value;
+      return this;
+    }
+
+    public Builder maxPause(Duration value) {
+      this.maxPause = value;
+      return this;
+    }
+
+    public Builder probeInterval(Duration value) {
+      this.probeInterval = value;
+      return this;
+    }
+
+    public Builder maxLatencyIncrease(double value) {
+      this.maxLatencyIncrease = value;
+      return this;
+    }
+
+    public Builder maxProbeLatency(Duration value) {
+      this.maxProbeLatency = value;
+      return this;
+    }
+
+    public Builder idleBelow(double value) {
+      this.idleBelow = value;
+      return this;
+    }
+
+    /**
+     * The hard limits alone, without the self-throttle: {@code max_latency_increase: 0}, {@code
+     * max_probe_latency_ms: 0} and {@code idle_below: 0}.
+     */
+    public Builder withoutSelfThrottle() {
+      return maxLatencyIncrease(0).maxProbeLatency(Duration.ZERO).idleBelow(0);
+    }
+
+    public ThrottleConfig build() {
+      return new ThrottleConfig(
+          maxRowsPerSecond,
+          batchTime,
+          minBatchSize,
+          maxBatchSize,
+          maxThreadsRunning,
+          criticalThreadsRunning,
+          replicas,
+          maxReplicaLag,
+          criticalReplicaLag,
+          pauseFile,
+          maxPause,
+          probeInterval,
+          maxLatencyIncrease,
+          maxProbeLatency,
+          idleBelow);
+    }
   }
 }

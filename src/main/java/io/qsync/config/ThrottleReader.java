@@ -232,21 +232,22 @@ final class ThrottleReader {
     return reader.problemCount() > before
         ? Optional.empty()
         : Optional.of(
-            new ThrottleConfig(
-                rate.get(),
-                batchTime.get(),
-                minBatch.get(),
-                maxBatch.get(),
-                threads.get().intValue(),
-                criticalThreads.get().intValue(),
-                replicas.get(),
-                lag.get(),
-                criticalLag.get(),
-                pauseFile,
-                maxPause.get(),
-                probeInterval.get(),
-                increase.get(),
-                Duration.ofNanos(Math.round(probeMillis.get() * 1e6)),
-                idleBelow.get()));
+            ThrottleConfig.builder()
+                .maxRowsPerSecond(rate.get())
+                .batchTime(batchTime.get())
+                .minBatchSize(minBatch.get())
+                .maxBatchSize(maxBatch.get())
+                .maxThreadsRunning(threads.get().intValue())
+                .criticalThreadsRunning(criticalThreads.get().intValue())
+                .replicas(replicas.get())
+                .maxReplicaLag(lag.get())
+                .criticalReplicaLag(criticalLag.get())
+                .pauseFile(pauseFile)
+                .maxPause(maxPause.get())
+                .probeInterval(probeInterval.get())
+                .maxLatencyIncrease(increase.get())
+                .maxProbeLatency(Duration.ofNanos(Math.round(probeMillis.get() * 1e6)))
+                .idleBelow(idleBelow.get())
+                .build());
   }
 }

@@ -79,7 +79,9 @@ public final class Qsync {
   /** Runs one sync as {@code options} say (restart, lift the delete guard, compare in full). */
   public RunReport run(String syncName, RunOptions options) {
     SyncConfig sync =
-        options.allowDeletes() ? sync(syncName).withDeleteGuard(DeleteGuard.NONE) : sync(syncName);
+        options.allowDeletes()
+            ? sync(syncName).toBuilder().deleteGuard(DeleteGuard.NONE).build()
+            : sync(syncName);
     Map<String, Destination> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source());
         Destination target = openTarget(sync.target())) {

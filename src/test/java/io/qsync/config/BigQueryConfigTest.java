@@ -32,6 +32,16 @@ class BigQueryConfigTest {
         + "    key: [user_id]\n";
   }
 
+  /** A connection built from its project has the file's defaults for all the rest. */
+  @Test
+  void aConnectionBuiltWithTheRequiredPartsEqualsAMinimalConnectionOfTheFile() {
+    QsyncConfig config =
+        parse(config("    type: bigquery\n    project: acme-analytics\n", "SELECT 1 AS user_id"));
+
+    assertThat(config.connection("warehouse"))
+        .isEqualTo(BigQueryConnectionConfig.builder("warehouse", "acme-analytics").build());
+  }
+
   @Test
   void readsEveryKeyAndDefaultsTheRest() {
     QsyncConfig config =

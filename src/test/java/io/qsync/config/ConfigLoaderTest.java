@@ -80,23 +80,36 @@ class ConfigLoaderTest {
                     Map.of())));
     assertThat(config.sync("experiment_targets"))
         .contains(
-            new SyncConfig(
+            SyncConfig.builder(
                     "experiment_targets",
                     "warehouse",
                     "SELECT user_id, variant, eligible, last_viewed_at FROM targets",
                     "app_db",
-                    "experiment_targets",
-                    List.of("user_id"),
-                    Mode.MIRROR,
-                    true,
-                    1000,
-                    Duration.ofSeconds(10))
-                .withQueryAt(
+                    "experiment_targets")
+                .key(List.of("user_id"))
+                .createTable(true)
+                .batchSize(1000)
+                .lockTimeout(Duration.ofSeconds(10))
+                .queryAt(
                     configFile()
                         + ":"
                         + text.substring(0, text.indexOf("query: \"SELECT user_id"))
                             .lines()
-                            .count()));
+                            .count())
+                .build());
+  }
+
+  /** A sync built from the parts the file requires has the file's defaults for all the rest. */
+  @Test
+  void aSyncBuiltWithTheRequiredPartsEqualsAMinimalSyncOfTheFile() {
+    SyncConfig read = parse(CONNECTIONS + SYNC).sync("s").orElseThrow();
+
+    assertThat(read)
+        .isEqualTo(
+            SyncConfig.builder("s", "warehouse", "SELECT 1 AS id", "app_db", "t")
+                .key(List.of("id"))
+                .queryAt(configFile() + ":7")
+                .build());
   }
 
   @Test

@@ -74,22 +74,22 @@ class SafetyConfigTest {
     ThrottleConfig throttle = config.sync("s").orElseThrow().throttle();
     assertThat(throttle)
         .isEqualTo(
-            new ThrottleConfig(
-                5000,
-                Duration.ofMillis(250),
-                100,
-                20000,
-                30,
-                60,
-                List.of("replica"),
-                Duration.ofSeconds(2),
-                Duration.ofMinutes(1),
-                Optional.of(folder.resolve("ops/pause")),
-                Duration.ofMinutes(5),
-                Duration.ofSeconds(2),
-                ThrottleConfig.DEFAULT_MAX_LATENCY_INCREASE,
-                Duration.ofNanos(800_000),
-                50));
+            ThrottleConfig.builder()
+                .maxRowsPerSecond(5000)
+                .batchTime(Duration.ofMillis(250))
+                .minBatchSize(100)
+                .maxBatchSize(20000)
+                .maxThreadsRunning(30)
+                .criticalThreadsRunning(60)
+                .replicas(List.of("replica"))
+                .maxReplicaLag(Duration.ofSeconds(2))
+                .criticalReplicaLag(Duration.ofMinutes(1))
+                .pauseFile(Optional.of(folder.resolve("ops/pause")))
+                .maxPause(Duration.ofMinutes(5))
+                .probeInterval(Duration.ofSeconds(2))
+                .maxProbeLatency(Duration.ofNanos(800_000))
+                .idleBelow(50)
+                .build());
     assertThat(config.sync("s").orElseThrow().retries())
         .isEqualTo(new RetryConfig(3, Duration.ofSeconds(5)));
   }

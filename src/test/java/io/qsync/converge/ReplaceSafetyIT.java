@@ -17,7 +17,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,17 +43,11 @@ class ReplaceSafetyIT {
 
   private Qsync replace(TestDatabase database, FaultPoint faults) {
     SyncConfig sync =
-        new SyncConfig(
-            "rep",
-            "warehouse",
-            "SELECT id, v FROM src",
-            "app",
-            "rep",
-            List.of("id"),
-            Mode.REPLACE,
-            true,
-            20,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("rep", "SELECT id, v FROM src", "rep")
+            .key(List.of("id"))
+            .mode(Mode.REPLACE)
+            .batchSize(20)
+            .build();
     return TestSyncs.qsync(dir, database, warehouse, sync, faults);
   }
 

@@ -65,20 +65,13 @@ class ResumeConvergesIT {
 
   private Qsync qsync(TestDatabase database, String table, Mode mode, FaultPoint faults) {
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            "SELECT id, v FROM src",
-            "app",
-            table,
-            List.of("id"),
-            mode,
-            true,
-            BATCH,
-            Duration.ofSeconds(2),
-            DeleteGuard.NONE,
-            TestSyncs.fixedBatches(),
-            RetryConfig.DEFAULT);
+        TestSyncs.sync("s", "SELECT id, v FROM src", table)
+            .key(List.of("id"))
+            .mode(mode)
+            .batchSize(BATCH)
+            .deleteGuard(DeleteGuard.NONE)
+            .throttle(TestSyncs.fixedBatches())
+            .build();
     return TestSyncs.qsync(dir, database, warehouse, sync, faults);
   }
 
@@ -257,20 +250,13 @@ class ResumeConvergesIT {
         "CREATE TABLE t (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(20))",
         "INSERT INTO t SELECT seq, 'old' FROM seq_1_to_100");
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            "SELECT id, v FROM src",
-            "app",
-            "t",
-            List.of("id"),
-            Mode.MIRROR,
-            true,
-            BATCH,
-            Duration.ofSeconds(2),
-            DeleteGuard.NONE,
-            TestSyncs.fixedBatches(),
-            RetryConfig.NONE);
+        TestSyncs.sync("s", "SELECT id, v FROM src", "t")
+            .key(List.of("id"))
+            .batchSize(BATCH)
+            .deleteGuard(DeleteGuard.NONE)
+            .throttle(TestSyncs.fixedBatches())
+            .retries(RetryConfig.NONE)
+            .build();
     QsyncConfig config =
         new QsyncConfig(
             dir.resolve("qsync.yaml"),

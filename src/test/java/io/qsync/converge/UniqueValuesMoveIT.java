@@ -7,7 +7,6 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.DeleteGuard;
 import io.qsync.config.Mode;
-import io.qsync.config.RetryConfig;
 import io.qsync.config.SyncConfig;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.Qsync;
@@ -17,7 +16,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,20 +48,13 @@ class UniqueValuesMoveIT {
 
   private Qsync qsync(TestDatabase database, int batchSize) {
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            "SELECT nk, u, note FROM src",
-            "app",
-            "t",
-            List.of("nk"),
-            Mode.MIRROR,
-            false,
-            batchSize,
-            Duration.ofSeconds(2),
-            DeleteGuard.NONE,
-            TestSyncs.fixedBatches(),
-            RetryConfig.DEFAULT);
+        TestSyncs.sync("s", "SELECT nk, u, note FROM src", "t")
+            .key(List.of("nk"))
+            .createTable(false)
+            .batchSize(batchSize)
+            .deleteGuard(DeleteGuard.NONE)
+            .throttle(TestSyncs.fixedBatches())
+            .build();
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
@@ -167,20 +158,14 @@ class UniqueValuesMoveIT {
   void aValueHeldByARowUpsertKeepsStopsTheRunNamingBothRows(TestDatabase database) {
     source("(1, 'a', NULL), (9, 'b', NULL)");
     SyncConfig upsert =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            "SELECT nk, u, note FROM src",
-            "app",
-            "t",
-            List.of("nk"),
-            Mode.UPSERT,
-            false,
-            1,
-            Duration.ofSeconds(2),
-            DeleteGuard.NONE,
-            TestSyncs.fixedBatches(),
-            RetryConfig.DEFAULT);
+        TestSyncs.sync("s", "SELECT nk, u, note FROM src", "t")
+            .key(List.of("nk"))
+            .mode(Mode.UPSERT)
+            .createTable(false)
+            .batchSize(1)
+            .deleteGuard(DeleteGuard.NONE)
+            .throttle(TestSyncs.fixedBatches())
+            .build();
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, upsert);
     qsync.run("s");
     source("(1, 'b', NULL)");

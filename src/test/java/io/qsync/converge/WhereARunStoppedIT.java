@@ -7,9 +7,7 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.DeleteGuard;
 import io.qsync.config.Mode;
-import io.qsync.config.RetryConfig;
 import io.qsync.config.SyncConfig;
-import io.qsync.config.ThrottleConfig;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.StatusReport;
@@ -22,7 +20,6 @@ import io.qsync.testing.Warehouse;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -39,20 +36,11 @@ class WhereARunStoppedIT {
 
   private Qsync duckDb(TestDatabase database, Warehouse warehouse, DeleteGuard guard) {
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            "SELECT id, v FROM src",
-            "app",
-            "t",
-            List.of("id"),
-            Mode.MIRROR,
-            true,
-            100,
-            Duration.ofSeconds(2),
-            guard,
-            ThrottleConfig.DEFAULT,
-            RetryConfig.DEFAULT);
+        TestSyncs.sync("s", "SELECT id, v FROM src", "t")
+            .key(List.of("id"))
+            .batchSize(100)
+            .deleteGuard(guard)
+            .build();
     return TestSyncs.qsync(dir, database, warehouse, sync, FaultPoint.NONE);
   }
 

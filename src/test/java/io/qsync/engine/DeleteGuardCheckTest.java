@@ -13,18 +13,13 @@ import org.junit.jupiter.api.Test;
 
 class DeleteGuardCheckTest {
   private static SyncConfig sync(Mode mode, DeleteGuard guard) {
-    return new SyncConfig(
-            "s",
-            "warehouse",
-            "SELECT 1",
-            "app",
-            "t",
-            List.of("id"),
-            mode,
-            false,
-            10,
-            Duration.ofSeconds(1))
-        .withDeleteGuard(guard);
+    return SyncConfig.builder("s", "warehouse", "SELECT 1", "app", "t")
+        .key(List.of("id"))
+        .mode(mode)
+        .batchSize(10)
+        .lockTimeout(Duration.ofSeconds(1))
+        .deleteGuard(guard)
+        .build();
   }
 
   private static Optional<String> refusal(Mode mode, DeleteGuard guard, ChangeCounts counts) {

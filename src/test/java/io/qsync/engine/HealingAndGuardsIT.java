@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.config.DeleteGuard;
 import io.qsync.config.Mode;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.SyncConfig;
@@ -15,7 +16,6 @@ import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,17 +35,7 @@ class HealingAndGuardsIT {
   private Qsync qsync(
       TestDatabase database, String query, Mode mode, int batchSize, String... key) {
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            query,
-            "app",
-            "t",
-            List.of(key),
-            mode,
-            true,
-            batchSize,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("s", query, "t").key(List.of(key)).mode(mode).batchSize(batchSize).build();
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
@@ -123,18 +113,11 @@ class HealingAndGuardsIT {
         "INSERT INTO t VALUES ('ß', 0)");
     // Without the delete guard, which would stop this run (1 of 1 rows deleted) before the writer.
     SyncConfig sync =
-        new SyncConfig(
-                "s",
-                "warehouse",
-                "SELECT * FROM src",
-                "app",
-                "t",
-                List.of("k"),
-                Mode.MIRROR,
-                true,
-                1,
-                Duration.ofSeconds(2))
-            .withDeleteGuard(io.qsync.config.DeleteGuard.NONE);
+        TestSyncs.sync("s", "SELECT * FROM src", "t")
+            .key(List.of("k"))
+            .batchSize(1)
+            .deleteGuard(DeleteGuard.NONE)
+            .build();
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
 
     QsyncException error = failure(() -> qsync.run("s"), ErrorKind.NEEDS_ACTION);
@@ -224,18 +207,12 @@ class HealingAndGuardsIT {
     warehouse("CREATE TABLE src AS SELECT range AS id FROM range(50)");
     database.execute("CREATE TABLE t (id BIGINT)");
     SyncConfig append =
-        new SyncConfig(
-                "s",
-                "warehouse",
-                "SELECT * FROM src",
-                "app",
-                "t",
-                List.of(),
-                Mode.APPEND,
-                false,
-                10,
-                Duration.ofSeconds(2))
-            .withThrottle(TestSyncs.fixedBatches());
+        TestSyncs.sync("s", "SELECT * FROM src", "t")
+            .mode(Mode.APPEND)
+            .createTable(false)
+            .batchSize(10)
+            .throttle(TestSyncs.fixedBatches())
+            .build();
     QsyncConfig config = TestSyncs.config(dir, database, warehouse, append);
     FaultPoint crashAfterTwoBatches =
         (point, value) -> {

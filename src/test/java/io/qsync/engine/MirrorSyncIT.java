@@ -13,7 +13,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,17 +24,11 @@ class MirrorSyncIT {
 
   private Qsync qsync(TestDatabase database, Warehouse warehouse, Mode mode, String... key) {
     SyncConfig sync =
-        new SyncConfig(
-            "targets",
-            "warehouse",
-            "SELECT * FROM targets",
-            "app",
-            "experiment_targets",
-            List.of(key),
-            mode,
-            true,
-            3,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("targets", "SELECT * FROM targets", "experiment_targets")
+            .key(List.of(key))
+            .mode(mode)
+            .batchSize(3)
+            .build();
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
@@ -99,17 +92,10 @@ class MirrorSyncIT {
         "CREATE TABLE targets (user_id BIGINT, variant VARCHAR)",
         "INSERT INTO targets VALUES (1, 'a;b')");
     SyncConfig sync =
-        new SyncConfig(
-            "targets",
-            "warehouse",
-            "SELECT * FROM targets; -- every target\n",
-            "app",
-            "experiment_targets",
-            List.of("user_id"),
-            Mode.MIRROR,
-            true,
-            3,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("targets", "SELECT * FROM targets; -- every target\n", "experiment_targets")
+            .key(List.of("user_id"))
+            .batchSize(3)
+            .build();
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
 
     assertThat(qsync.validate().ok()).isTrue();

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.config.DeleteGuard;
 import io.qsync.config.Diff;
 import io.qsync.config.Mode;
-import io.qsync.config.RetryConfig;
 import io.qsync.config.SyncConfig;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
@@ -167,21 +165,14 @@ class RunDecisionsTest {
 
   private SyncRunner runner(Mode mode, Diff diff) {
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            "SELECT id, v FROM r",
-            "app",
-            "t",
-            List.of("id"),
-            mode,
-            true,
-            2,
-            Duration.ofSeconds(1),
-            DeleteGuard.DEFAULT,
-            TestSyncs.fixedBatches(),
-            RetryConfig.DEFAULT,
-            diff);
+        TestSyncs.sync("s", "SELECT id, v FROM r", "t")
+            .key(List.of("id"))
+            .mode(mode)
+            .batchSize(2)
+            .lockTimeout(Duration.ofSeconds(1))
+            .throttle(TestSyncs.fixedBatches())
+            .diff(diff)
+            .build();
     return new SyncRunner(
         sync,
         source,

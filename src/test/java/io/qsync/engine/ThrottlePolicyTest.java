@@ -12,19 +12,14 @@ import org.junit.jupiter.api.Test;
 
 class ThrottlePolicyTest {
   private static final ThrottleConfig LIMITS =
-      new ThrottleConfig(
-          0,
-          Duration.ZERO,
-          0,
-          0,
-          50,
-          200,
-          List.of("r1"),
-          Duration.ofSeconds(5),
-          Duration.ofSeconds(60),
-          Optional.empty(),
-          Duration.ofMinutes(30),
-          Duration.ZERO);
+      ThrottleConfig.builder()
+          .batchTime(Duration.ZERO)
+          .criticalThreadsRunning(200)
+          .replicas(List.of("r1"))
+          .criticalReplicaLag(Duration.ofSeconds(60))
+          .probeInterval(Duration.ZERO)
+          .withoutSelfThrottle()
+          .build();
   private final ThrottlePolicy policy = new ThrottlePolicy(LIMITS);
 
   @Test
@@ -85,19 +80,12 @@ class ThrottlePolicyTest {
   void limitsOfZeroAreOff() {
     ThrottlePolicy off =
         new ThrottlePolicy(
-            new ThrottleConfig(
-                0,
-                Duration.ZERO,
-                0,
-                0,
-                0,
-                0,
-                List.of(),
-                Duration.ofSeconds(5),
-                Duration.ZERO,
-                Optional.empty(),
-                Duration.ofMinutes(30),
-                Duration.ZERO));
+            ThrottleConfig.builder()
+                .batchTime(Duration.ZERO)
+                .maxThreadsRunning(0)
+                .probeInterval(Duration.ZERO)
+                .withoutSelfThrottle()
+                .build());
 
     assertThat(off.decide(new LoadSample(10_000, Optional.empty(), List.of(), Optional.empty())))
         .isEqualTo(ThrottleDecision.GO);

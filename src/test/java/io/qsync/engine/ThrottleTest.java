@@ -89,19 +89,13 @@ class ThrottleTest {
   @Test
   void holdsTheRowRateAndReportsItsWaits() {
     ThrottleConfig rate =
-        new ThrottleConfig(
-            1000,
-            Duration.ZERO,
-            0,
-            0,
-            0,
-            0,
-            List.of(),
-            Duration.ofSeconds(5),
-            Duration.ZERO,
-            Optional.empty(),
-            Duration.ofMinutes(30),
-            Duration.ZERO);
+        ThrottleConfig.builder()
+            .maxRowsPerSecond(1000)
+            .batchTime(Duration.ZERO)
+            .maxThreadsRunning(0)
+            .probeInterval(Duration.ZERO)
+            .withoutSelfThrottle()
+            .build();
     Throttle throttle = throttle(rate, () -> 0L);
 
     throttle.awaitClearance(500, 500);
@@ -128,18 +122,12 @@ class ThrottleTest {
 
   private static ThrottleConfig limits(
       int max, int critical, Duration maxPause, Duration probeInterval) {
-    return new ThrottleConfig(
-        0,
-        Duration.ofMillis(500),
-        0,
-        0,
-        max,
-        critical,
-        List.of(),
-        Duration.ofSeconds(5),
-        Duration.ZERO,
-        Optional.empty(),
-        maxPause,
-        probeInterval);
+    return ThrottleConfig.builder()
+        .maxThreadsRunning(max)
+        .criticalThreadsRunning(critical)
+        .maxPause(maxPause)
+        .probeInterval(probeInterval)
+        .withoutSelfThrottle()
+        .build();
   }
 }

@@ -26,7 +26,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -191,29 +190,14 @@ class SelfThrottleIT {
       double idleBelow) {
     QsyncConfig config =
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(100).config();
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
     ThrottleConfig throttle =
-        new ThrottleConfig(
-            0,
-            Duration.ZERO,
-            0,
-            0,
-            defaults.maxThreadsRunning(),
-            0,
-            List.of(),
-            defaults.maxReplicaLag(),
-            Duration.ZERO,
-            Optional.empty(),
-            defaults.maxPause(),
-            defaults.probeInterval(),
-            defaults.maxLatencyIncrease(),
-            Duration.ZERO,
-            idleBelow);
+        ThrottleConfig.builder().batchTime(Duration.ZERO).idleBelow(idleBelow).build();
     Map<String, SyncConfig> syncs =
         config.syncs().entrySet().stream()
             .collect(
                 Collectors.toMap(
-                    Map.Entry::getKey, entry -> entry.getValue().withThrottle(throttle)));
+                    Map.Entry::getKey,
+                    entry -> entry.getValue().toBuilder().throttle(throttle).build()));
     Map<String, ConnectionConfig> connections = new HashMap<>(config.connections());
     target.ifPresent(connection -> connections.put("app", connection));
     return new QsyncConfig(config.file(), config.stageDir(), connections, syncs);

@@ -186,7 +186,7 @@ class ServerRestartIT {
   private QsyncConfig config(RetryConfig retries) {
     QsyncConfig base =
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(BATCH_SIZE).config();
-    SyncConfig sync = base.syncs().get(TargetsData.SYNC).withRetries(retries);
+    SyncConfig sync = base.syncs().get(TargetsData.SYNC).toBuilder().retries(retries).build();
     return new QsyncConfig(
         base.file(), base.stageDir(), base.connections(), Map.of(sync.name(), sync));
   }

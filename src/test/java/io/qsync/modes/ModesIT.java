@@ -17,7 +17,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -39,17 +38,11 @@ class ModesIT {
   private Qsync qsync(
       TestDatabase database, Warehouse warehouse, Mode mode, int batchSize, String... key) {
     SyncConfig sync =
-        new SyncConfig(
-            "members",
-            "warehouse",
-            "SELECT * FROM members",
-            "app",
-            TABLE,
-            List.of(key),
-            mode,
-            true,
-            batchSize,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("members", "SELECT * FROM members", TABLE)
+            .key(List.of(key))
+            .mode(mode)
+            .batchSize(batchSize)
+            .build();
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 

@@ -14,7 +14,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -72,20 +71,17 @@ class AppendCrashResumeIT {
             dir,
             database,
             warehouse,
-            "events",
-            QUERY,
-            TABLE,
-            List.of(),
-            Mode.APPEND,
-            false,
-            97,
-            Duration.ofSeconds(10),
+            SyncSetup.sync("events", QUERY, TABLE)
+                .mode(Mode.APPEND)
+                .createTable(false)
+                .batchSize(97)
+                .build(),
             List.of());
     Faults faults = new Faults();
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);
 
     long total = LAST_EVENT - FIRST_EVENT + 1;
-    int batchSize = setup.batchSize();
+    int batchSize = setup.sync().batchSize();
     long totalBatches = RunHistory.batchesFor(total, batchSize);
     Faults.Once fault = strike.fault(database, total, batchSize);
     faults.arm(fault);

@@ -74,8 +74,9 @@ class BigQueryResumeIT {
         dir,
         database,
         BigQuerySyncs.connection(emulator, pageSize, Optional.empty()),
-        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR)
-            .withThrottle(TestSyncs.fixedBatches()), // batches of 500, so one ends at change 1000
+        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR).toBuilder()
+            .throttle(TestSyncs.fixedBatches()) // batches of 500, so one ends at change 1000
+            .build(),
         faults);
   }
 
@@ -282,21 +283,11 @@ class BigQueryResumeIT {
   private Qsync stallingQsync(TestDatabase database) {
     BigQueryConnectionConfig base = BigQuerySyncs.connection(emulator, 400, Optional.empty());
     BigQueryConnectionConfig connection =
-        new BigQueryConnectionConfig(
-            base.name(),
-            base.project(),
-            base.location(),
-            base.credentials(),
-            base.host(),
-            base.labels(),
-            base.maximumBytesBilled(),
-            base.stagingDataset(),
-            base.stagingExpiration(),
-            base.pageSize(),
-            base.queryParameters(),
-            base.retryDelay(),
-            new BigQueryTimeouts(
-                Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(2)));
+        base.toBuilder()
+            .timeouts(
+                new BigQueryTimeouts(
+                    Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(2)))
+            .build();
     return BigQuerySyncs.qsync(
         dir,
         database,

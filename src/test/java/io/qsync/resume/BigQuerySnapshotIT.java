@@ -18,7 +18,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -66,18 +65,10 @@ class BigQuerySnapshotIT {
   /** Batches of 2 changes, so that a crash can strike between batches. */
   private Qsync qsync(TestDatabase database, String query, List<String> key) {
     SyncConfig sync =
-        new SyncConfig(
-                BigQuerySyncs.SYNC,
-                "bq",
-                query,
-                "app",
-                "users",
-                key,
-                Mode.MIRROR,
-                true,
-                2,
-                Duration.ofSeconds(5))
-            .withDiff(Diff.snapshot(STATE));
+        BigQuerySyncs.sync(query, "users", key, Mode.MIRROR).toBuilder()
+            .batchSize(2)
+            .diff(Diff.snapshot(STATE))
+            .build();
     return BigQuerySyncs.qsync(
         dir, database, BigQuerySyncs.connection(emulator, 500, Optional.empty()), sync, faults);
   }
@@ -245,8 +236,9 @@ class BigQuerySnapshotIT {
   @Test
   void aMissingStateDatasetStopsTheRunBeforeItWritesAndNamesTheRole(TestDatabase database) {
     SyncConfig sync =
-        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR)
-            .withDiff(Diff.snapshot("missing_state"));
+        BigQuerySyncs.sync(QUERY, "users", List.of("user_id"), Mode.MIRROR).toBuilder()
+            .diff(Diff.snapshot("missing_state"))
+            .build();
     Qsync qsync =
         BigQuerySyncs.qsync(
             dir, database, BigQuerySyncs.connection(emulator, 500, Optional.empty()), sync, faults);

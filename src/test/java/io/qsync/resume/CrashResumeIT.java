@@ -52,7 +52,7 @@ class CrashResumeIT {
         .as("the change set holds every kind of change, and some rows stay")
         .allMatch(count -> count > 0);
     long total = expected.changes();
-    int batchSize = setup.batchSize();
+    int batchSize = setup.sync().batchSize();
     long totalBatches = RunHistory.batchesFor(total, batchSize);
     assertThat(total % batchSize).as("the last batch is a short one").isNotZero();
     List<Long> changedKeys = DATA.mirrorChangedKeys();
@@ -144,7 +144,7 @@ class CrashResumeIT {
     Warehouse warehouse = DATA.prepareCounted(dir, database);
     SyncSetup setup = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR);
     long total = DATA.mirrorCounts().changes();
-    long crashAt = Strike.batchEnd(Strike.K, total, setup.batchSize());
+    long crashAt = Strike.batchEnd(Strike.K, total, setup.sync().batchSize());
     Qsync failing =
         new Qsync(
             setup.config(),
@@ -180,7 +180,7 @@ class CrashResumeIT {
     Faults faults = new Faults();
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);
     long total = DATA.mirrorCounts().changes();
-    int batchSize = setup.batchSize();
+    int batchSize = setup.sync().batchSize();
     long firstCrash = Strike.batchEnd(Strike.K, total, batchSize);
     long secondCrash = Strike.batchEnd(3L * Strike.K, total, batchSize);
 

@@ -91,7 +91,7 @@ class ReplaceCrashResumeIT {
     faults.watch((point, value) -> countShadowWrites(database, point));
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);
     long total = DATA.sourceKeys().size();
-    long totalBatches = RunHistory.batchesFor(total, setup.batchSize());
+    long totalBatches = RunHistory.batchesFor(total, setup.sync().batchSize());
 
     Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC));
 
@@ -132,7 +132,7 @@ class ReplaceCrashResumeIT {
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);
 
     long total = DATA.sourceKeys().size();
-    int batchSize = setup.batchSize();
+    int batchSize = setup.sync().batchSize();
     long totalBatches = RunHistory.batchesFor(total, batchSize);
     ChangeCounts expected = new ChangeCounts(total, total, 0, before.size(), 0);
 

@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,7 +108,7 @@ class ReplicaLagIT {
     QsyncConfig config =
         EditedConfig.of(
             SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
-            sync -> sync.withThrottle(throttle),
+            sync -> sync.toBuilder().throttle(throttle).build(),
             new MySqlConnectionConfig(
                 "replica", replication.replicaUrl(), "root", new Secret(""), Map.of()));
     return new Qsync(config, Clock.systemUTC(), progress, FaultPoint.NONE);
@@ -117,18 +116,15 @@ class ReplicaLagIT {
 
   private static ThrottleConfig throttle(
       long rowsPerSecond, Duration maxLag, Duration criticalLag) {
-    return new ThrottleConfig(
-        rowsPerSecond,
-        Duration.ZERO,
-        0,
-        0,
-        0,
-        0,
-        List.of("replica"),
-        maxLag,
-        criticalLag,
-        Optional.empty(),
-        Duration.ofMinutes(2),
-        ThrottleConfig.DEFAULT.probeInterval());
+    return ThrottleConfig.builder()
+        .maxRowsPerSecond(rowsPerSecond)
+        .batchTime(Duration.ZERO)
+        .maxThreadsRunning(0)
+        .replicas(List.of("replica"))
+        .maxReplicaLag(maxLag)
+        .criticalReplicaLag(criticalLag)
+        .maxPause(Duration.ofMinutes(2))
+        .withoutSelfThrottle()
+        .build();
   }
 }

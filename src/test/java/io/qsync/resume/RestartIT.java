@@ -49,7 +49,7 @@ class RestartIT {
     SyncSetup setup = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR);
     Faults faults = new Faults();
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);
-    RunHistory failed = failAfterBatch(qsync, faults, database, setup.batchSize());
+    RunHistory failed = failAfterBatch(qsync, faults, database, setup.sync().batchSize());
     long applied = failed.appliedThrough();
 
     RunReport report = qsync.run(TargetsData.SYNC, RunOptions.restarting());
@@ -64,7 +64,7 @@ class RestartIT {
         .as("the new change set: what the failed run had not applied")
         .isEqualTo(remaining);
     assertThat(report.batches())
-        .isEqualTo(RunHistory.batchesFor(remaining.changes(), setup.batchSize()));
+        .isEqualTo(RunHistory.batchesFor(remaining.changes(), setup.sync().batchSize()));
     TargetsData.assertTargetEqualsSource(database, warehouse);
     WriteCounter.assertEachWrittenOnce(database, DATA.mirrorChangedKeys());
 
@@ -97,7 +97,7 @@ class RestartIT {
     Path config = setup.writeYaml();
     Faults faults = new Faults();
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);
-    RunHistory failed = failAfterBatch(qsync, faults, database, setup.batchSize());
+    RunHistory failed = failAfterBatch(qsync, faults, database, setup.sync().batchSize());
     String shadow = MySqlShadow.shadowName(TargetsData.TABLE);
     assertThat(database.count(shadow)).isEqualTo(failed.appliedThrough());
     assertThat(database.count(TargetsData.TABLE))
@@ -123,7 +123,7 @@ class RestartIT {
     assertThat(history.get(1).changesTotal()).isEqualTo(total);
     assertThat(history.get(1).batchesApplied())
         .as("the shadow is filled from the first batch again")
-        .isEqualTo(RunHistory.batchesFor(total, setup.batchSize()));
+        .isEqualTo(RunHistory.batchesFor(total, setup.sync().batchSize()));
     Sessions.assertLockFree(database, TargetsData.SYNC);
   }
 
@@ -140,7 +140,7 @@ class RestartIT {
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);
     faults.arm(
         Strike.WORK_SESSION_KILLED.fault(
-            database, DATA.mirrorCounts().changes(), setup.batchSize()));
+            database, DATA.mirrorCounts().changes(), setup.sync().batchSize()));
     assertThat(catchThrowable(() -> qsync.run(TargetsData.SYNC))).isNotNull();
     faults.disarm();
     // The run recorded its failure; a killed process would have left it 'running'.
@@ -176,7 +176,7 @@ class RestartIT {
     SyncSetup setup = SyncSetup.targets(dir, database, warehouse, Mode.MIRROR);
     Faults faults = new Faults();
     Qsync qsync = new Qsync(setup.config(), Clock.systemUTC(), Progress.silent(), faults);
-    RunHistory failed = failAfterBatch(qsync, faults, database, setup.batchSize());
+    RunHistory failed = failAfterBatch(qsync, faults, database, setup.sync().batchSize());
     SyncSetup changed = setup.withQuery(TargetsData.QUERY + " AND user_id <= 2500");
     Qsync changedQsync =
         new Qsync(changed.config(), Clock.systemUTC(), Progress.silent(), FaultPoint.NONE);
@@ -187,7 +187,7 @@ class RestartIT {
     assertThat(report.notes())
         .anyMatch(note -> note.contains(failed.runId()) && note.contains("definition changed"));
     SameRows.assertSame(
-        TargetsData.sourceRows(warehouse, changed.query()),
+        TargetsData.sourceRows(warehouse, changed.sync().query()),
         TargetsData.tableRows(database, TargetsData.TABLE),
         "the changed query",
         TargetsData.TABLE);

@@ -195,7 +195,7 @@ class RetryIT {
     QsyncConfig config =
         EditedConfig.of(
             SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
-            sync -> sync.withRetries(new RetryConfig(2, Duration.ofSeconds(1))),
+            sync -> sync.toBuilder().retries(new RetryConfig(2, Duration.ofSeconds(1))).build(),
             new MySqlConnectionConfig(
                 "app",
                 database.url(),
@@ -253,7 +253,7 @@ class RetryIT {
     QsyncConfig config =
         EditedConfig.of(
             SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
-            sync -> sync.withRetries(RetryConfig.DEFAULT),
+            sync -> sync.toBuilder().retries(RetryConfig.DEFAULT).build(),
             new MySqlConnectionConfig(
                 "app",
                 database.url(),

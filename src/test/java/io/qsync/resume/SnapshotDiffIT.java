@@ -23,7 +23,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,7 +62,8 @@ class SnapshotDiffIT {
   }
 
   private static QsyncConfig snapshot(QsyncConfig config, String syncName) {
-    SyncConfig sync = config.sync(syncName).orElseThrow().withDiff(Diff.snapshot(STATE));
+    SyncConfig sync =
+        config.sync(syncName).orElseThrow().toBuilder().diff(Diff.snapshot(STATE)).build();
     return new QsyncConfig(
         config.file(), config.stageDir(), config.connections(), Map.of(syncName, sync));
   }
@@ -390,14 +390,10 @@ class SnapshotDiffIT {
             dir,
             database,
             warehouse,
-            "aliased",
-            "SELECT id, q, b FROM t",
-            "aliased",
-            List.of("id"),
-            Mode.MIRROR,
-            true,
-            100,
-            Duration.ofSeconds(10),
+            SyncSetup.sync("aliased", "SELECT id, q, b FROM t", "aliased")
+                .key(List.of("id"))
+                .batchSize(100)
+                .build(),
             List.of());
     Qsync aliased =
         new Qsync(

@@ -32,14 +32,7 @@ public record SyncSetup(
     Path folder,
     TestDatabase database,
     Warehouse warehouse,
-    String sync,
-    String query,
-    String table,
-    List<String> key,
-    Mode mode,
-    boolean createTable,
-    int batchSize,
-    Duration lockTimeout,
+    SyncConfig sync,
     List<String> sourceSetup) {
 
   public static SyncSetup targets(
@@ -48,80 +41,46 @@ public record SyncSetup(
         folder,
         database,
         warehouse,
-        TargetsData.SYNC,
-        TargetsData.QUERY,
-        TargetsData.TABLE,
-        List.of("user_id"),
-        mode,
-        true,
-        97,
-        Duration.ofSeconds(10),
+        sync(TargetsData.SYNC, TargetsData.QUERY, TargetsData.TABLE)
+            .key(List.of("user_id"))
+            .mode(mode)
+            .batchSize(97)
+            .build(),
         List.of());
   }
 
-  public SyncSetup withBatchSize(int newBatchSize) {
-    return new SyncSetup(
-        folder,
-        database,
-        warehouse,
-        sync,
-        query,
-        table,
-        key,
-        mode,
-        createTable,
-        newBatchSize,
-        lockTimeout,
-        sourceSetup);
+  /**
+   * A sync of {@code query} on the warehouse into {@code table} of the test database, which it
+   * creates, waiting 10 s for another run's lock; its batches hold exactly {@code batch_size}
+   * changes, and a run that fails is not retried: strikes are failures that must stop the run
+   * (RetryIT covers retries).
+   */
+  static SyncConfig.Builder sync(String name, String query, String table) {
+    return TestSyncs.sync(name, query, table)
+        .lockTimeout(Duration.ofSeconds(10))
+        .throttle(TestSyncs.fixedBatches())
+        .retries(RetryConfig.NONE);
   }
 
-  SyncSetup withLockTimeout(Duration newLockTimeout) {
-    return new SyncSetup(
-        folder,
-        database,
-        warehouse,
-        sync,
-        query,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        newLockTimeout,
-        sourceSetup);
+  public SyncSetup withBatchSize(int batchSize) {
+    return withSync(sync.toBuilder().batchSize(batchSize).build());
+  }
+
+  SyncSetup withLockTimeout(Duration lockTimeout) {
+    return withSync(sync.toBuilder().lockTimeout(lockTimeout).build());
+  }
+
+  SyncSetup withQuery(String query) {
+    return withSync(sync.toBuilder().query(query).build());
   }
 
   /** Statements the DuckDB source runs after opening the warehouse (its {@code setup} key). */
   SyncSetup withSourceSetup(String... statements) {
-    return new SyncSetup(
-        folder,
-        database,
-        warehouse,
-        sync,
-        query,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        List.of(statements));
+    return new SyncSetup(folder, database, warehouse, sync, List.of(statements));
   }
 
-  SyncSetup withQuery(String newQuery) {
-    return new SyncSetup(
-        folder,
-        database,
-        warehouse,
-        sync,
-        newQuery,
-        table,
-        key,
-        mode,
-        createTable,
-        batchSize,
-        lockTimeout,
-        sourceSetup);
+  private SyncSetup withSync(SyncConfig changed) {
+    return new SyncSetup(folder, database, warehouse, changed, sourceSetup);
   }
 
   Path stageDir() {
@@ -130,26 +89,11 @@ public record SyncSetup(
 
   /** The stage file a run of the sync keeps between a failure and its resumption. */
   public Path stageFile() {
-    return io.qsync.engine.SyncRunner.stageFile(stageDir(), sync, database.url(), table);
+    return io.qsync.engine.SyncRunner.stageFile(
+        stageDir(), sync.name(), database.url(), sync.table());
   }
 
   public QsyncConfig config() {
-    // Strikes are failures that must stop the run, so a killed work session is not retried here
-    // (RetryIT covers retries).
-    SyncConfig definition =
-        new SyncConfig(
-                sync,
-                "warehouse",
-                query,
-                "app",
-                table,
-                key,
-                mode,
-                createTable,
-                batchSize,
-                lockTimeout)
-            .withRetries(RetryConfig.NONE)
-            .withThrottle(TestSyncs.fixedBatches());
     Map<String, ConnectionConfig> connections =
         Map.of(
             "warehouse",
@@ -157,7 +101,7 @@ public record SyncSetup(
             "app",
             new MySqlConnectionConfig("app", database.url(), "root", new Secret(""), Map.of()));
     return new QsyncConfig(
-        folder.resolve("qsync.yaml"), stageDir(), connections, Map.of(sync, definition));
+        folder.resolve("qsync.yaml"), stageDir(), connections, Map.of(sync.name(), sync));
   }
 
   /** Writes {@code qsync.yaml} into the folder and returns it; it loads to {@link #config()}. */
@@ -178,32 +122,32 @@ public record SyncSetup(
             + ", user: root }\n"
             + "syncs:\n"
             + "  "
-            + sync
+            + sync.name()
             + ":\n"
             + "    source: warehouse\n"
             + "    query: "
-            + quoted(query)
+            + quoted(sync.query())
             + "\n"
             + "    target: app\n"
             + "    table: "
-            + quoted(table)
+            + quoted(sync.table())
             + "\n"
-            + (key.isEmpty()
+            + (sync.key().isEmpty()
                 ? ""
                 : "    key: ["
-                    + key.stream().map(SyncSetup::quoted).collect(Collectors.joining(", "))
+                    + sync.key().stream().map(SyncSetup::quoted).collect(Collectors.joining(", "))
                     + "]\n")
             + "    mode: "
-            + mode.configName()
+            + sync.mode().configName()
             + "\n"
             + "    create_table: "
-            + createTable
+            + sync.createTable()
             + "\n"
             + "    batch_size: "
-            + batchSize
+            + sync.batchSize()
             + "\n"
             + "    lock_timeout: "
-            + lockTimeout.toMillis()
+            + sync.lockTimeout().toMillis()
             + "ms\n"
             + "    throttle: { batch_time: 0, max_latency_increase: 0, idle_below: 0 }\n"
             + "    retries: { max_attempts: 1 }\n";
@@ -214,8 +158,11 @@ public record SyncSetup(
       throw new UncheckedIOException(e);
     }
     // Where the file sets the query is the file's alone: the same sync otherwise.
-    SyncConfig loaded = ConfigLoader.load(file, Map.of()).sync(sync).orElseThrow().withQueryAt("");
-    if (!loaded.equals(config().sync(sync).orElseThrow().withQueryAt(""))) {
+    SyncConfig loaded =
+        ConfigLoader.load(file, Map.of()).sync(sync.name()).orElseThrow().toBuilder()
+            .queryAt("")
+            .build();
+    if (!loaded.equals(sync.toBuilder().queryAt("").build())) {
       throw new IllegalStateException("qsync.yaml does not say what the test means: " + loaded);
     }
     return file;

@@ -208,7 +208,7 @@ class ThrottleIT {
   private QsyncConfig config(TestDatabase database, Warehouse warehouse, ThrottleConfig throttle) {
     return EditedConfig.of(
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).config(),
-        sync -> sync.withThrottle(throttle),
+        sync -> sync.toBuilder().throttle(throttle).build(),
         new MySqlConnectionConfig("replica", database.url(), "root", new Secret(""), Map.of()));
   }
 
@@ -222,19 +222,16 @@ class ThrottleIT {
       List<String> replicas,
       Optional<Path> pauseFile,
       Duration maxPause) {
-    return new ThrottleConfig(
-        0,
-        Duration.ZERO,
-        0,
-        0,
-        maxThreads,
-        criticalThreads,
-        replicas,
-        Duration.ofSeconds(5),
-        Duration.ZERO,
-        pauseFile,
-        maxPause,
-        Duration.ZERO);
+    return ThrottleConfig.builder()
+        .batchTime(Duration.ZERO)
+        .maxThreadsRunning(maxThreads)
+        .criticalThreadsRunning(criticalThreads)
+        .replicas(replicas)
+        .pauseFile(pauseFile)
+        .maxPause(maxPause)
+        .probeInterval(Duration.ZERO)
+        .withoutSelfThrottle()
+        .build();
   }
 
   private <T> Future<T> background(Callable<T> task) {

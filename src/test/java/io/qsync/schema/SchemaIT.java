@@ -24,7 +24,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,17 +44,7 @@ class SchemaIT {
       warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
     }
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            query,
-            "app",
-            table,
-            List.of(key),
-            Mode.MIRROR,
-            true,
-            batchSize,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("s", query, table).key(List.of(key)).batchSize(batchSize).build();
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
@@ -64,17 +53,7 @@ class SchemaIT {
       warehouse = new Warehouse(dir.resolve("warehouse.duckdb"));
     }
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            query,
-            "app",
-            table,
-            List.of(key),
-            mode,
-            true,
-            100,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("s", query, table).key(List.of(key)).mode(mode).batchSize(100).build();
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 

@@ -2,7 +2,6 @@ package io.qsync.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.Qsync;
@@ -11,7 +10,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.StringJoiner;
 import java.util.stream.Stream;
@@ -247,17 +245,10 @@ class TypePairsIT {
     }
     database.execute("CREATE TABLE pairs (id INT PRIMARY KEY, " + columns + ")");
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            "SELECT id, " + select + " FROM t",
-            "app",
-            "pairs",
-            List.of("id"),
-            Mode.MIRROR,
-            false,
-            1000,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("s", "SELECT id, " + select + " FROM t", "pairs")
+            .key(List.of("id"))
+            .createTable(false)
+            .build();
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
     long rows = Long.parseLong(warehouse.rows("SELECT count(*) FROM t").get(0).get(0));
 

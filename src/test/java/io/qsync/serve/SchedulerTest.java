@@ -6,7 +6,6 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.CronSchedule;
 import io.qsync.config.EverySchedule;
-import io.qsync.config.Mode;
 import io.qsync.config.Schedule;
 import io.qsync.config.SyncConfig;
 import io.qsync.config.SyncService;
@@ -121,7 +120,8 @@ class SchedulerTest {
   void jitterDelaysEachStartByLessThanItsBound() {
     Schedule hourly = CronSchedule.parse("0 * * * *");
     Instant eleven = Instant.parse("2026-03-01T11:00:00Z");
-    SyncConfig sync = sync("orders", hourly).withService(service(hourly, Duration.ofMinutes(10)));
+    SyncConfig sync =
+        sync("orders", hourly).toBuilder().service(service(hourly, Duration.ofMinutes(10))).build();
 
     scheduler = scheduler(2, new FixedRandom(Long.MAX_VALUE));
     scheduler.configure(List.of(sync));
@@ -133,7 +133,7 @@ class SchedulerTest {
 
     scheduler = scheduler(2, new SplittableRandom(14));
     for (int i = 0; i < 200; i++) {
-      scheduler.configure(List.of(sync.withService(SyncService.NONE)));
+      scheduler.configure(List.of(sync.toBuilder().service(SyncService.NONE).build()));
       scheduler.configure(List.of(sync));
       assertThat(nextRun("orders").orElseThrow())
           .isBetween(eleven, eleven.plus(Duration.ofMinutes(10)).minusMillis(1));
@@ -390,22 +390,10 @@ class SchedulerTest {
   }
 
   private static SyncConfig sync(String name, Schedule schedule) {
-    return new SyncConfig(
-            name,
-            "warehouse",
-            "SELECT 1 AS id",
-            "app",
-            name + "_table",
-            List.of("id"),
-            Mode.MIRROR,
-            false,
-            SyncConfig.DEFAULT_BATCH_SIZE,
-            SyncConfig.DEFAULT_LOCK_TIMEOUT,
-            io.qsync.config.DeleteGuard.DEFAULT,
-            io.qsync.config.ThrottleConfig.DEFAULT,
-            io.qsync.config.RetryConfig.DEFAULT,
-            io.qsync.config.Diff.TARGET)
-        .withService(service(schedule, Duration.ZERO));
+    return SyncConfig.builder(name, "warehouse", "SELECT 1 AS id", "app", name + "_table")
+        .key(List.of("id"))
+        .service(service(schedule, Duration.ZERO))
+        .build();
   }
 
   private static SyncService service(Schedule schedule, Duration jitter) {

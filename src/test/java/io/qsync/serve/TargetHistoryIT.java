@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.config.ConnectionConfig;
-import io.qsync.config.Mode;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
 import io.qsync.config.Secret;
@@ -254,18 +253,11 @@ class TargetHistoryIT {
   private Qsync qsync(TestDatabase database, String user, String password, FaultPoint faults) {
     ThrottleConfig twentyRowsASecond = TestSyncs.rowRate(20);
     SyncConfig sync =
-        new SyncConfig(
-                SYNC,
-                "warehouse",
-                "SELECT * FROM targets",
-                "app",
-                "experiment_targets",
-                List.of("user_id"),
-                Mode.MIRROR,
-                true,
-                10,
-                Duration.ofSeconds(2))
-            .withThrottle(twentyRowsASecond);
+        TestSyncs.sync(SYNC, "SELECT * FROM targets", "experiment_targets")
+            .key(List.of("user_id"))
+            .batchSize(10)
+            .throttle(twentyRowsASecond)
+            .build();
     Map<String, ConnectionConfig> connections =
         Map.of(
             "warehouse",

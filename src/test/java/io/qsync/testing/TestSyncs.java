@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A config of one sync from a test's DuckDB warehouse (connection {@code warehouse}) into its test
@@ -24,24 +23,21 @@ public final class TestSyncs {
   private TestSyncs() {}
 
   /**
+   * A sync of {@code query} on the warehouse into {@code table} of the test database, which it
+   * creates when absent, waiting 2 s for another run's lock; the rest as the builder's defaults.
+   */
+  public static SyncConfig.Builder sync(String name, String query, String table) {
+    return SyncConfig.builder(name, "warehouse", query, "app", table)
+        .createTable(true)
+        .lockTimeout(Duration.ofSeconds(2));
+  }
+
+  /**
    * The default throttle with {@code batch_time: 0} and no self-throttle: every batch holds exactly
    * {@code batch_size} changes, for tests that strike between known batches.
    */
   public static ThrottleConfig fixedBatches() {
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
-    return new ThrottleConfig(
-        defaults.maxRowsPerSecond(),
-        Duration.ZERO,
-        defaults.minBatchSize(),
-        defaults.maxBatchSize(),
-        defaults.maxThreadsRunning(),
-        defaults.criticalThreadsRunning(),
-        defaults.replicas(),
-        defaults.maxReplicaLag(),
-        defaults.criticalReplicaLag(),
-        defaults.pauseFile(),
-        defaults.maxPause(),
-        defaults.probeInterval());
+    return ThrottleConfig.builder().batchTime(Duration.ZERO).withoutSelfThrottle().build();
   }
 
   /**
@@ -50,20 +46,11 @@ public final class TestSyncs {
    * io.qsync.Sleeper} advances one.
    */
   public static ThrottleConfig rowRate(int rowsPerSecond) {
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
-    return new ThrottleConfig(
-        rowsPerSecond,
-        Duration.ZERO,
-        0,
-        0,
-        defaults.maxThreadsRunning(),
-        0,
-        List.of(),
-        defaults.maxReplicaLag(),
-        Duration.ZERO,
-        Optional.empty(),
-        defaults.maxPause(),
-        defaults.probeInterval());
+    return ThrottleConfig.builder()
+        .maxRowsPerSecond(rowsPerSecond)
+        .batchTime(Duration.ZERO)
+        .withoutSelfThrottle()
+        .build();
   }
 
   public static QsyncConfig config(

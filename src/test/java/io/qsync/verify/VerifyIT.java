@@ -52,18 +52,7 @@ class VerifyIT {
 
   private Qsync qsync(
       TestDatabase database, Warehouse warehouse, Mode mode, String query, String... key) {
-    SyncConfig sync =
-        new SyncConfig(
-            "copy",
-            "warehouse",
-            query,
-            "app",
-            "copy",
-            List.of(key),
-            mode,
-            true,
-            1000,
-            Duration.ofSeconds(2));
+    SyncConfig sync = TestSyncs.sync("copy", query, "copy").key(List.of(key)).mode(mode).build();
     return TestSyncs.qsync(dir, database, warehouse, sync);
   }
 
@@ -411,34 +400,13 @@ class VerifyIT {
     Warehouse warehouse =
         warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
     Path pauseFile = dir.resolve("qsync.pause");
-    ThrottleConfig defaults = ThrottleConfig.DEFAULT;
     ThrottleConfig paused =
-        new ThrottleConfig(
-            defaults.maxRowsPerSecond(),
-            defaults.batchTime(),
-            defaults.minBatchSize(),
-            defaults.maxBatchSize(),
-            defaults.maxThreadsRunning(),
-            defaults.criticalThreadsRunning(),
-            defaults.replicas(),
-            defaults.maxReplicaLag(),
-            defaults.criticalReplicaLag(),
-            Optional.of(pauseFile),
-            defaults.maxPause(),
-            defaults.probeInterval());
+        ThrottleConfig.builder().pauseFile(Optional.of(pauseFile)).withoutSelfThrottle().build();
     SyncConfig sync =
-        new SyncConfig(
-                "copy",
-                "warehouse",
-                "SELECT * FROM src",
-                "app",
-                "copy",
-                List.of("id"),
-                Mode.MIRROR,
-                true,
-                1000,
-                Duration.ofSeconds(2))
-            .withThrottle(paused);
+        TestSyncs.sync("copy", "SELECT * FROM src", "copy")
+            .key(List.of("id"))
+            .throttle(paused)
+            .build();
     TestSyncs.qsync(dir, database, warehouse, sync).run("copy");
     Files.writeString(pauseFile, "");
     RecordingProgress progress = new RecordingProgress();
@@ -481,17 +449,7 @@ class VerifyIT {
           }
         };
     SyncConfig sync =
-        new SyncConfig(
-            "copy",
-            "warehouse",
-            "SELECT * FROM src",
-            "app",
-            "copy",
-            List.of("id"),
-            Mode.MIRROR,
-            true,
-            4,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("copy", "SELECT * FROM src", "copy").key(List.of("id")).batchSize(4).build();
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync, failAfterFirstBatch);
     assertThatThrownBy(() -> qsync.run("copy")).hasMessageContaining("simulated failure");
 

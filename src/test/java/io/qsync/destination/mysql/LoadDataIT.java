@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeCounts;
@@ -24,7 +23,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,17 +49,7 @@ class LoadDataIT {
 
   private Qsync qsync(TestDatabase database, String query, String table, int batchSize) {
     SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            query,
-            "app",
-            table,
-            List.of("id"),
-            Mode.MIRROR,
-            true,
-            batchSize,
-            Duration.ofSeconds(2));
+        TestSyncs.sync("s", query, table).key(List.of("id")).batchSize(batchSize).build();
     return TestSyncs.qsync(dir.resolve(table), database, warehouse, sync);
   }
 

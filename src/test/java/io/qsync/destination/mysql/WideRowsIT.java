@@ -2,7 +2,6 @@ package io.qsync.destination.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.Qsync;
@@ -11,7 +10,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,18 +29,7 @@ class WideRowsIT {
     // 50 rows of 500,000 characters: 25 MB of inserts, fewer than LOAD DATA's minimum.
     warehouse.execute(
         "CREATE TABLE t AS SELECT i AS id, repeat('a', 500000) AS body FROM range(1, 51) r(i)");
-    SyncConfig sync =
-        new SyncConfig(
-            "s",
-            "warehouse",
-            "SELECT * FROM t",
-            "app",
-            "wide",
-            List.of("id"),
-            Mode.MIRROR,
-            true,
-            1000,
-            Duration.ofSeconds(2));
+    SyncConfig sync = TestSyncs.sync("s", "SELECT * FROM t", "wide").key(List.of("id")).build();
     Qsync qsync = TestSyncs.qsync(dir, database, warehouse, sync);
 
     assertThat(qsync.run("s").counts()).isEqualTo(new ChangeCounts(50, 50, 0, 0, 0));

@@ -2,12 +2,9 @@ package io.qsync.diff.strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qsync.config.DeleteGuard;
 import io.qsync.config.Diff;
 import io.qsync.config.Mode;
-import io.qsync.config.RetryConfig;
 import io.qsync.config.SyncConfig;
-import io.qsync.config.ThrottleConfig;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.PlanReport;
@@ -21,7 +18,6 @@ import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -55,21 +51,11 @@ class TargetHashDiffIT {
 
   private static SyncConfig sync(
       String name, String table, Mode mode, String query, Diff.Compare compare) {
-    return new SyncConfig(
-        name,
-        "warehouse",
-        query,
-        "app",
-        table,
-        List.of("id"),
-        mode,
-        true,
-        1000,
-        Duration.ofSeconds(2),
-        DeleteGuard.DEFAULT,
-        ThrottleConfig.DEFAULT,
-        RetryConfig.DEFAULT,
-        Diff.TARGET.withCompare(compare));
+    return TestSyncs.sync(name, query, table)
+        .key(List.of("id"))
+        .mode(mode)
+        .diff(Diff.TARGET.withCompare(compare))
+        .build();
   }
 
   private Warehouse warehouse(String... statements) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Progress;
@@ -25,7 +24,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -121,18 +119,11 @@ class RunMetricsIT {
   /** 60 targets in batches of 10 at 20 rows a second, the throttle waiting on the manual clock. */
   private Qsync qsync(TestDatabase database, Warehouse warehouse) {
     SyncConfig sync =
-        new SyncConfig(
-                SYNC,
-                "warehouse",
-                "SELECT * FROM targets",
-                "app",
-                "experiment_targets",
-                List.of("user_id"),
-                Mode.MIRROR,
-                true,
-                10,
-                Duration.ofSeconds(2))
-            .withThrottle(TestSyncs.rowRate(20));
+        TestSyncs.sync(SYNC, "SELECT * FROM targets", "experiment_targets")
+            .key(List.of("user_id"))
+            .batchSize(10)
+            .throttle(TestSyncs.rowRate(20))
+            .build();
     return new Qsync(
         TestSyncs.config(dir, database, warehouse, sync),
         clock,

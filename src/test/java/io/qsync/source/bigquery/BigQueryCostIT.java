@@ -13,7 +13,6 @@ import io.qsync.testing.TestDatabase;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,18 +59,9 @@ class BigQueryCostIT {
 
   private Qsync qsync(TestDatabase database) {
     SyncConfig sync =
-        new SyncConfig(
-                BigQuerySyncs.SYNC,
-                "bq",
-                QUERY,
-                "app",
-                "notes",
-                List.of("id"),
-                Mode.MIRROR,
-                true,
-                500,
-                Duration.ofSeconds(5))
-            .withDiff(Diff.snapshot(STATE));
+        BigQuerySyncs.sync(QUERY, "notes", List.of("id"), Mode.MIRROR).toBuilder()
+            .diff(Diff.snapshot(STATE))
+            .build();
     return BigQuerySyncs.qsync(
         dir,
         database,

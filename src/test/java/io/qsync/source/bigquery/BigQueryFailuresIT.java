@@ -18,6 +18,7 @@ import io.qsync.testing.bigquery.BigQuerySyncs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,7 +145,8 @@ class BigQueryFailuresIT {
   void aQueryBillingMoreThanTheMaximumFails(TestDatabase database) {
     emulator.bytesProcessedPerQuery(50_000_000);
     BigQueryConnectionConfig base = BigQuerySyncs.connection(emulator, 300, Optional.empty());
-    BigQueryConnectionConfig capped = BigQuerySyncs.withMaximumBytesBilled(base, 10_000_000);
+    BigQueryConnectionConfig capped =
+        base.toBuilder().maximumBytesBilled(OptionalLong.of(10_000_000)).build();
 
     QsyncException error = runFailing(qsync(database, capped, QUERY));
 

@@ -69,8 +69,9 @@ class BigQueryStorageReadIT {
   }
 
   private BigQueryConnectionConfig connection(BigQueryReadApi.Mode mode, long minRows) {
-    return BigQuerySyncs.connection(emulator, 1000, Optional.empty())
-        .withReadApi(new BigQueryReadApi(mode, minRows, 3, Optional.of(emulator.storageHost())));
+    return BigQuerySyncs.connection(emulator, 1000, Optional.empty()).toBuilder()
+        .readApi(new BigQueryReadApi(mode, minRows, 3, Optional.of(emulator.storageHost())))
+        .build();
   }
 
   private Qsync qsync(

@@ -146,7 +146,9 @@ class BigQuerySyncIT {
                     "users",
                     List.of("user_id"),
                     Mode.MIRROR)
-                .withDeleteGuard(DeleteGuard.NONE),
+                .toBuilder()
+                .deleteGuard(DeleteGuard.NONE)
+                .build(),
             FaultPoint.NONE);
 
     RunReport report = empty.run(BigQuerySyncs.SYNC);

@@ -284,7 +284,8 @@ class BigQueryVerifyIT {
     emulator.execute(EVERY_TYPE);
     qsync(database, "SELECT * FROM ds.src", List.of("id")).run(BigQuerySyncs.SYNC);
     BigQueryConnectionConfig base = BigQuerySyncs.connection(emulator, 500, Optional.empty());
-    BigQueryConnectionConfig capped = BigQuerySyncs.withMaximumBytesBilled(base, 1_000_000);
+    BigQueryConnectionConfig capped =
+        base.toBuilder().maximumBytesBilled(OptionalLong.of(1_000_000)).build();
 
     QsyncException error =
         catchThrowableOfType(

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * A config of one sync from the emulator (connection {@code bq}, no credentials, retries after 1 ms
@@ -40,44 +39,26 @@ public final class BigQuerySyncs {
   /** The emulator's connection with a page size and optional staging dataset. */
   public static BigQueryConnectionConfig connection(
       BigQueryEmulator emulator, int pageSize, Optional<String> stagingDataset) {
-    return new BigQueryConnectionConfig(
-        "bq",
-        emulator.project(),
-        "US",
-        BigQueryConnectionConfig.Credentials.NONE,
-        Optional.of(emulator.host()),
-        Map.of("team", "tests"),
-        OptionalLong.empty(),
-        stagingDataset,
-        Duration.ofHours(1),
-        pageSize,
-        Map.of(),
-        Duration.ofMillis(1),
-        TIMEOUTS);
-  }
-
-  /** {@code base} with {@code maximum_bytes_billed} set to {@code bytes}. */
-  public static BigQueryConnectionConfig withMaximumBytesBilled(
-      BigQueryConnectionConfig base, long bytes) {
-    return new BigQueryConnectionConfig(
-        base.name(),
-        base.project(),
-        base.location(),
-        base.credentials(),
-        base.host(),
-        base.labels(),
-        OptionalLong.of(bytes),
-        base.stagingDataset(),
-        base.stagingExpiration(),
-        base.pageSize(),
-        base.queryParameters(),
-        base.retryDelay(),
-        base.timeouts());
+    return BigQueryConnectionConfig.builder("bq", emulator.project())
+        .credentials(BigQueryConnectionConfig.Credentials.NONE)
+        .host(Optional.of(emulator.host()))
+        .labels(Map.of("team", "tests"))
+        .stagingDataset(stagingDataset)
+        .stagingExpiration(Duration.ofHours(1))
+        .pageSize(pageSize)
+        .retryDelay(Duration.ofMillis(1))
+        .timeouts(TIMEOUTS)
+        .build();
   }
 
   public static SyncConfig sync(String query, String table, List<String> key, Mode mode) {
-    return new SyncConfig(
-        SYNC, "bq", query, "app", table, key, mode, true, 500, Duration.ofSeconds(5));
+    return SyncConfig.builder(SYNC, "bq", query, "app", table)
+        .key(key)
+        .mode(mode)
+        .createTable(true)
+        .batchSize(500)
+        .lockTimeout(Duration.ofSeconds(5))
+        .build();
   }
 
   public static QsyncConfig config(
