@@ -182,7 +182,9 @@ class BigQueryCostIT {
     long changedQuery = billed(resultBytes());
     // the result's columns (not its fingerprint), and the keys table (25 x 16 bytes: 10 MB)
     long fetch = billed(resultBytes()) + MINIMUM;
+    List<List<String>> tables = datasetTables();
     PlanReport plan = qsync.plan(BigQuerySyncs.SYNC);
+    assertThat(datasetTables()).as("the plan's result, keys and changes dropped").isEqualTo(tables);
     assertThat(plan.counts().updates()).isEqualTo(25);
     assertThat(plan.notes())
         .contains(
@@ -258,6 +260,13 @@ class BigQueryCostIT {
                         + " job reads, so comparing keys and fingerprints first could not bill"
                         + " less\\)"));
     assertTableEqualsQuery(database);
+  }
+
+  private List<List<String>> datasetTables() {
+    return emulator.rows(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+            + STATE
+            + "' ORDER BY table_name");
   }
 
   private List<String> stateTables() {
