@@ -552,7 +552,7 @@ public final class SyncRunner {
             }
           }
           if (warehouse().isPresent()) {
-            run = advanceState(run, stage.columns(), notes);
+            run = advanceState(run, stage, notes);
           }
         }
       }
@@ -672,16 +672,31 @@ public final class SyncRunner {
 
   /**
    * Advances the warehouse state to this run's result, once the target holds every change, and
-   * records it in the run history before the run is marked succeeded. A run whose result table is
-   * gone (expired while it was stopped) succeeds without a state: the next run compares in full.
+   * records it in the run history before the run is marked succeeded. A run that compared with the
+   * state in the warehouse and changed nothing keeps that state instead, recording it as its own:
+   * the state in force stays the same table, which the clean-up after success keeps. A run whose
+   * result table is gone (expired while it was stopped) succeeds without a state: the next run
+   * compares in full.
    */
-  private RunRecord advanceState(RunRecord run, List<Column> columns, List<String> notes) {
+  private RunRecord advanceState(RunRecord run, Stage stage, List<String> notes) {
     WarehouseDiff diff = warehouse().orElseThrow();
     RunStore runs = target.runs();
     run = run.withPhase(RunPhase.STATE);
     runs.update(run);
     faults.reached(FaultPoint.Point.BEFORE_STATE, run.appliedThrough());
+    Optional<WarehouseDiff.Previous> kept =
+        diff.keptState(stage.changesFromWarehouse(), stage.changeSetLength());
+    if (kept.isPresent()) {
+      runs.recordDiffState(run.runId(), kept.get().recorded());
+      notes.add(
+          "nothing changed, so the state this run compared with ("
+              + kept.get().table()
+              + ") stays in force: no new state was written");
+      faults.reached(FaultPoint.Point.STATE_RECORDED, run.appliedThrough());
+      return run;
+    }
     SnapshotNames.Run tables = diff.run(run.runId());
+    List<Column> columns = stage.columns();
     List<String> key = KeyChecks.resolve(sync, columns);
     if (diff.state().describe(tables.result()).isEmpty()) {
       notes.add(

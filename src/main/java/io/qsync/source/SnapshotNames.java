@@ -55,6 +55,14 @@ public record SnapshotNames(String prefix) {
       return sync.prefix() + "result_" + id;
     }
 
+    /**
+     * The keys whose rows changed, with their kind, when the run compares keys and fingerprints
+     * before it fetches the changed rows.
+     */
+    public String keys() {
+      return sync.prefix() + "keys_" + id;
+    }
+
     /** The change set. */
     public String changes() {
       return sync.prefix() + "changes_" + id;
@@ -66,7 +74,7 @@ public record SnapshotNames(String prefix) {
     }
 
     public List<String> tables() {
-      return List.of(result(), changes(), state());
+      return List.of(result(), keys(), changes(), state());
     }
   }
 }

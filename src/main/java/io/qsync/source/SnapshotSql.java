@@ -46,6 +46,9 @@ public final class SnapshotSql {
 
   static final String STATE = "_qsync_state";
 
+  /** The changed keys, in the second statement of a change set made in two. */
+  static final String CHANGED = "_qsync_changed";
+
   /** The smallest and the largest key of a colliding group. */
   static final String FIRST = "_qsync_first";
 
@@ -124,7 +127,9 @@ public final class SnapshotSql {
    * insert}), keys whose fingerprint changed ({@code update}), and, with {@code deletes}, keys that
    * left the result ({@code delete}, every column NULL but the key). Keys match exactly, as the
    * warehouse compares them; a key whose case changed under a case-insensitive target column
-   * becomes a delete and an insert, which the stage orders deletes first.
+   * becomes a delete and an insert, which the stage orders deletes first. It reads every column of
+   * the result and the state's key and fingerprint: {@link #changedKeys} and {@link #fetch} give
+   * the same rows in two statements, the first reading only keys and fingerprints.
    *
    * @param columns the result's columns, in order
    */
@@ -134,32 +139,86 @@ public final class SnapshotSql {
       List<String> columns,
       List<String> key,
       boolean deletes) {
-    String r = RESULT + ".";
-    String s = STATE + ".";
-    String fp = dialect.quote(FINGERPRINT);
     StringJoiner select = new StringJoiner(", ");
-    select.add(
-        "CASE WHEN "
-            + s
-            + fp
-            + " IS NULL THEN 'insert' WHEN "
-            + r
-            + fp
-            + " IS NULL THEN 'delete' ELSE 'update' END AS "
-            + dialect.quote(OP));
+    select.add(kind() + " AS " + dialect.quote(OP));
     for (String column : columns) {
-      String name = dialect.quote(column);
-      boolean isKey = key.stream().anyMatch(column::equalsIgnoreCase);
-      select.add(
-          (isKey && deletes ? "COALESCE(" + r + name + ", " + s + name + ")" : r + name)
-              + " AS "
-              + name);
+      select.add(changedColumn(column, key, deletes ? STATE : null));
     }
-    StringJoiner on = new StringJoiner(" AND ");
-    key.forEach(column -> on.add(r + dialect.quote(column) + " = " + s + dialect.quote(column)));
+    return "SELECT " + select + changedRows(resultTable, stateTable, key, deletes);
+  }
+
+  /**
+   * The first of the change set's two statements: {@value #OP}, then the key, of every key {@link
+   * #changes} would return, read from the result's key and fingerprint and the state's alone.
+   */
+  public String changedKeys(
+      String resultTable, String stateTable, List<String> key, boolean deletes) {
+    return changes(resultTable, stateTable, key, key, deletes);
+  }
+
+  /**
+   * The second of the change set's two statements: the rows of {@link #changes}, made of the keys
+   * {@link #changedKeys} wrote to {@code keysTable} and the result's columns of those keys (on a
+   * delete, all NULL but the key). It reads the result's columns but not its fingerprint.
+   *
+   * @param columns the result's columns, in order
+   */
+  public String fetch(
+      String keysTable, String resultTable, List<String> columns, List<String> key) {
+    StringJoiner select = new StringJoiner(", ");
+    select.add(CHANGED + "." + dialect.quote(OP) + " AS " + dialect.quote(OP));
+    for (String column : columns) {
+      select.add(changedColumn(column, key, CHANGED));
+    }
     return "SELECT "
         + select
         + " FROM "
+        + dialect.table(keysTable)
+        + " AS "
+        + CHANGED
+        + " LEFT JOIN "
+        + dialect.table(resultTable)
+        + " AS "
+        + RESULT
+        + " ON "
+        + keysEqual(CHANGED, key);
+  }
+
+  /** The kind of a changed row, from which side of the join has no fingerprint. */
+  private String kind() {
+    String fp = dialect.quote(FINGERPRINT);
+    return "CASE WHEN "
+        + STATE
+        + "."
+        + fp
+        + " IS NULL THEN 'insert' WHEN "
+        + RESULT
+        + "."
+        + fp
+        + " IS NULL THEN 'delete' ELSE 'update' END";
+  }
+
+  /**
+   * A result column of a changed row; a key column comes from {@code keyAlias} too when the result
+   * has no row of the key (a delete), when there is such an alias.
+   */
+  private String changedColumn(String column, List<String> key, String keyAlias) {
+    String name = dialect.quote(column);
+    boolean isKey = key.stream().anyMatch(column::equalsIgnoreCase);
+    String value =
+        isKey && keyAlias != null
+            ? "COALESCE(" + RESULT + "." + name + ", " + keyAlias + "." + name + ")"
+            : RESULT + "." + name;
+    return value + " AS " + name;
+  }
+
+  /** The join of result and state on the key, keeping the rows whose fingerprints differ. */
+  private String changedRows(
+      String resultTable, String stateTable, List<String> key, boolean deletes) {
+    String r = RESULT + ".";
+    String s = STATE + ".";
+    String fp = dialect.quote(FINGERPRINT);
+    return " FROM "
         + dialect.table(resultTable)
         + " AS "
         + RESULT
@@ -169,7 +228,7 @@ public final class SnapshotSql {
         + " AS "
         + STATE
         + " ON "
-        + on
+        + keysEqual(STATE, key)
         + " WHERE "
         + r
         + fp
@@ -182,6 +241,22 @@ public final class SnapshotSql {
         + " <> "
         + s
         + fp;
+  }
+
+  /** The result's key equal to another alias's, column by column. */
+  private String keysEqual(String alias, List<String> key) {
+    StringJoiner on = new StringJoiner(" AND ");
+    key.forEach(
+        column ->
+            on.add(
+                RESULT
+                    + "."
+                    + dialect.quote(column)
+                    + " = "
+                    + alias
+                    + "."
+                    + dialect.quote(column)));
+    return on.toString();
   }
 
   /** The key and fingerprint of every row of a result table: a run's state. */

@@ -46,8 +46,9 @@ public interface Source extends AutoCloseable {
   /**
    * The bytes the warehouse billed for the jobs this source ran so far (not those it found again
    * for a resumed run: an earlier attempt paid for them), per kind of job: {@value #QUERY_JOB},
-   * {@value #KEY_CHECK_JOB}, {@value #CHANGES_JOB}, {@value #STATE_JOB}, {@value #VERIFY_JOB}, in
-   * the order each kind first ran. Empty for a warehouse that bills no bytes (DuckDB).
+   * {@value #KEY_CHECK_JOB}, {@value #COMPARE_JOB}, {@value #CHANGES_JOB}, {@value #STATE_JOB},
+   * {@value #VERIFY_JOB}, in the order each kind first ran. Empty for a warehouse that bills no
+   * bytes (DuckDB).
    */
   default java.util.Map<String, Long> bytesBilled() {
     return java.util.Map.of();
@@ -59,7 +60,13 @@ public interface Source extends AutoCloseable {
   /** {@code diff: snapshot}'s checks of the result's keys. */
   String KEY_CHECK_JOB = "key checks";
 
-  /** {@code diff: snapshot}'s change set. */
+  /**
+   * {@code diff: snapshot}'s comparison of the result's keys and fingerprints with the state's,
+   * when it runs before the change set is fetched.
+   */
+  String COMPARE_JOB = "compare";
+
+  /** {@code diff: snapshot}'s change set: compared and fetched in one job, or fetched. */
   String CHANGES_JOB = "changes";
 
   /** {@code diff: snapshot}'s new state. */

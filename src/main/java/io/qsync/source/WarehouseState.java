@@ -16,6 +16,7 @@ import java.util.OptionalLong;
  * <ul>
  *   <li>a run's <em>result</em> table: the query's rows plus each row's fingerprint ({@value
  *       SnapshotSql#FINGERPRINT});
+ *   <li>a run's <em>keys</em> table, when it compares in two steps: the keys whose rows changed;
  *   <li>a run's <em>changes</em> table: the change set between the result and the previous state;
  *   <li>a run's <em>state</em> table: the key and fingerprint of every row the run applied. The
  *       target's run history names the state table of the sync's last successful run, so the state
@@ -59,20 +60,54 @@ public interface WarehouseState {
 
   /**
    * Computes the change set of the run's result against a state table into the run's changes table
-   * (see {@link SnapshotSql#changes}) and returns it: column {@value SnapshotSql#OP} (one of {@code
-   * insert}, {@code update}, {@code delete}), then the result's columns (on a delete, all NULL but
-   * the key). Rows come in no particular order.
+   * in one statement (see {@link SnapshotSql#changes}), which reads every column of the result, and
+   * returns it: column {@value SnapshotSql#OP} (one of {@code insert}, {@code update}, {@code
+   * delete}), then the result's columns (on a delete, all NULL but the key). Rows come in no
+   * particular order.
    *
    * @param deletes whether keys that left the result are part of the change set (mirror)
    */
   SourceResult changes(SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes);
 
   /**
-   * How many bytes the diff of {@link #changes} would scan, where the warehouse can say without
-   * running it (a BigQuery dry run); empty otherwise.
+   * The first of two steps that give the rows of {@link #changes}: compares the result's key and
+   * fingerprint alone with the state's ({@link SnapshotSql#changedKeys}), writes the changed keys
+   * and their kind to the run's keys table, and returns how many there are (empty when the
+   * warehouse does not say: the caller then fetches). Finds the table again when the run resumes.
+   */
+  OptionalLong compare(SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes);
+
+  /**
+   * The second step: the change set of the keys {@link #compare} found, with the result's columns
+   * of those keys ({@link SnapshotSql#fetch}), into the run's changes table; the same rows as
+   * {@link #changes}.
+   */
+  SourceResult fetch(SnapshotNames.Run run, List<String> key);
+
+  /**
+   * Why comparing keys and fingerprints first ({@link #compare}, then {@link #fetch}) could not
+   * cost less than {@link #changes} for the run's result even when nothing changed; empty when it
+   * can. On BigQuery, a result table no larger than the 10 MB a job is billed at least per table it
+   * reads: the comparison bills the same 10 MB for it as the one query.
+   */
+  Optional<String> whyOneQuery(SnapshotNames.Run run);
+
+  /** The statements of a change set, for {@link #diffBytes}. */
+  enum Step {
+    /** {@link #changes}: compare and fetch in one statement. */
+    CHANGES,
+    /** {@link #compare}. */
+    COMPARE,
+    /** {@link #fetch}, once {@link #compare} wrote the keys table. */
+    FETCH
+  }
+
+  /**
+   * How many bytes a step of the diff would scan, where the warehouse can say without running it (a
+   * BigQuery dry run); empty otherwise.
    */
   OptionalLong diffBytes(
-      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes);
+      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes, Step step);
 
   /**
    * Writes the run's state table (key and fingerprint of its result) from its result table; doing

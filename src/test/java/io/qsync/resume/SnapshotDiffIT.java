@@ -285,6 +285,77 @@ class SnapshotDiffIT {
         .hasSize(1);
   }
 
+  private List<String> stateTableNames() {
+    return warehouse
+        .rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+                + STATE
+                + "' AND table_name LIKE '%state%' ORDER BY table_name")
+        .stream()
+        .map(row -> row.get(0))
+        .toList();
+  }
+
+  /**
+   * A run that changed nothing keeps the state it compared with instead of writing an equal one,
+   * and records it as its own; a crash before or after it records it leaves that state in force and
+   * in the warehouse (the clean-up after success drops every table of the sync but the recorded
+   * state), and the next runs compare with it in the warehouse.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(
+      value = SnapshotCrash.class,
+      names = {"AFTER_APPLY_BEFORE_STATE", "AFTER_STATE_BEFORE_SUCCESS"})
+  void aCrashWhileARunKeepsTheStateLeavesThatStateInForce(
+      SnapshotCrash crash, TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    qsync.run(TargetsData.SYNC);
+    List<String> state = stateTableNames();
+    RunReport unchanged = qsync.run(TargetsData.SYNC);
+    assertThat(unchanged.counts().changes()).isZero();
+    assertThat(unchanged.notes())
+        .contains(
+            "nothing changed, so the state this run compared with ("
+                + state.get(0)
+                + ") stays in force: no new state was written");
+    assertThat(stateTableNames()).isEqualTo(state);
+    faults.arm(crash.fault(0));
+
+    Throwable thrown = catchThrowable(() -> qsync.run(TargetsData.SYNC));
+
+    assertThat(thrown).isInstanceOf(Faults.SimulatedCrash.class);
+    assertThat(stateTableNames()).isEqualTo(state);
+    faults.disarm();
+    RunReport resumed = qsync.run(TargetsData.SYNC);
+    assertThat(resumed.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(resumed.resumed()).isTrue();
+    assertThat(stateTableNames()).as("the state in force, kept").isEqualTo(state);
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+
+    RunReport after = qsync.run(TargetsData.SYNC);
+    assertThat(after.counts().changes()).isZero();
+    assertThat(after.notes())
+        .anyMatch(note -> note.contains("compared in the warehouse with the state of run"))
+        .anyMatch(note -> note.startsWith("compared keys and fingerprints only"));
+    changeWarehouse();
+    RunReport changed = qsync.run(TargetsData.SYNC);
+    assertThat(changed.counts().changes()).isEqualTo(8);
+    assertThat(changed.notes())
+        .anyMatch(note -> note.startsWith("compared keys and fingerprints first"));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+    assertThat(stateTableNames())
+        .as("a new state, the old one dropped")
+        .hasSize(1)
+        .isNotEqualTo(state);
+    assertThat(
+            warehouse.rows(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+                    + STATE
+                    + "'"))
+        .as("only the current state is left")
+        .hasSize(1);
+  }
+
   @Test
   void aRunStartedOverAfterLosingItsStageReappliesIdempotently(TestDatabase database) {
     prepare(database, Mode.MIRROR);

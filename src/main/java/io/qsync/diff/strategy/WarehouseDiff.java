@@ -8,6 +8,7 @@ import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.destination.Destination;
 import io.qsync.diff.ChangeCounts;
+import io.qsync.diff.ChangeQuery;
 import io.qsync.diff.KeyProblem;
 import io.qsync.row.Column;
 import io.qsync.source.SnapshotNames;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The {@code diff: snapshot} side of one run: where its warehouse tables are, which state it
@@ -35,7 +37,12 @@ public final class WarehouseDiff implements ChangeSetStrategy {
   /**
    * The state a successful run left: its table, and the schema its fingerprints were made under.
    */
-  public record Previous(RunRecord run, String table, String schema) {}
+  public record Previous(RunRecord run, String table, String schema) {
+    /** How the state is recorded in the run history. */
+    public String recorded() {
+      return table + " " + schema;
+    }
+  }
 
   private final SyncConfig sync;
   private final WarehouseState state;
@@ -252,8 +259,9 @@ public final class WarehouseDiff implements ChangeSetStrategy {
   }
 
   /**
-   * Computes the change set in the warehouse, against the state of the last successful run, and
-   * brings only the changes into the stage.
+   * Computes the change set in the warehouse, against the state of the last successful run, in one
+   * query or in two steps as {@link ChangeQuery} chooses, and brings only the changes into the
+   * stage.
    */
   @Override
   public ChangeCounts changes(
@@ -261,32 +269,14 @@ public final class WarehouseDiff implements ChangeSetStrategy {
     Previous previous = previous(target.runs()).orElseThrow();
     SnapshotNames.Run run = run(comparison.runId());
     List<String> key = comparison.key();
-    boolean deletes = sync.mode() == Mode.MIRROR;
-    if (comparison.dryRun()) {
-      state
-          .diffBytes(run, previous.table(), key, deletes)
-          .ifPresent(
-              bytes ->
-                  notes.add(
-                      String.format(
-                          Locale.ROOT,
-                          "the diff query scans %,d bytes in %s (dry run)",
-                          bytes,
-                          state.location())));
-    }
+    ChangeQuery query =
+        ChangeQuery.after(previous.run().runId(), previous.run().counts(), state.whyOneQuery(run));
+    Asked asked = new Asked(run, previous.table(), key, sync.mode() == Mode.MIRROR);
     steps.begin("changes", -1);
-    long transferred;
-    try (SourceResult changes = state.changes(run, previous.table(), key, deletes)) {
-      if (changes.duckDbFile().isPresent()) {
-        transferred = stage.copyWarehouseChanges(changes.duckDbFile().get());
-      } else {
-        try (Stage.StageWriter writer = stage.warehouseChangeWriter()) {
-          changes.read(0, steps.counting(writer));
-          transferred = writer.rows();
-        }
-      }
-      notes.addAll(changes.notes());
-    }
+    long transferred =
+        query.twoSteps()
+            ? inTwoSteps(asked, query, stage, comparison.dryRun(), steps, notes)
+            : inOneQuery(asked, query, stage, comparison.dryRun(), steps, notes);
     steps.advance(transferred);
     steps.end();
     long sourceRows =
@@ -306,6 +296,126 @@ public final class WarehouseDiff implements ChangeSetStrategy {
             state.location()));
     notes.add(tableNotRead(previous, counts));
     return counts;
+  }
+
+  /** What a change set is asked of the warehouse for. */
+  private record Asked(
+      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {}
+
+  /** What a step of the change set would scan (a dry run), where the warehouse can say. */
+  private OptionalLong scans(Asked asked, WarehouseState.Step step) {
+    return state.diffBytes(asked.run(), asked.stateTable(), asked.key(), asked.deletes(), step);
+  }
+
+  /**
+   * The change set in one statement, which reads every column of the result. Returns its rows.
+   *
+   * @param dryRun say what the statement scans (a plan)
+   */
+  private long inOneQuery(
+      Asked asked,
+      ChangeQuery query,
+      Stage stage,
+      boolean dryRun,
+      Steps steps,
+      List<String> notes) {
+    if (dryRun) {
+      scans(asked, WarehouseState.Step.CHANGES).ifPresent(bytes -> notes.add(diffBytesNote(bytes)));
+    }
+    long transferred;
+    try (SourceResult changes =
+        state.changes(asked.run(), asked.stateTable(), asked.key(), asked.deletes())) {
+      transferred = intoStage(stage, changes, steps, notes);
+    }
+    notes.add("compared and fetched the changed rows in one query (" + query.reason() + ")");
+    return transferred;
+  }
+
+  /**
+   * The change set in two steps: keys and fingerprints compared, then, only when some key changed,
+   * the result's columns of the changed keys fetched. Returns its rows.
+   *
+   * @param dryRun say what the steps scan, together (a plan)
+   */
+  private long inTwoSteps(
+      Asked asked,
+      ChangeQuery query,
+      Stage stage,
+      boolean dryRun,
+      Steps steps,
+      List<String> notes) {
+    long[] scanned = {0};
+    if (dryRun) {
+      scans(asked, WarehouseState.Step.COMPARE).ifPresent(bytes -> scanned[0] += bytes);
+    }
+    long changedKeys =
+        state.compare(asked.run(), asked.stateTable(), asked.key(), asked.deletes()).orElse(-1);
+    long transferred;
+    if (changedKeys == 0) {
+      try (Stage.StageWriter writer = stage.warehouseChangeWriter()) {
+        transferred = writer.rows();
+      }
+      notes.add(
+          "compared keys and fingerprints only ("
+              + query.reason()
+              + "): nothing changed, so no row's columns were read");
+    } else {
+      if (dryRun) {
+        scans(asked, WarehouseState.Step.FETCH).ifPresent(bytes -> scanned[0] += bytes);
+      }
+      try (SourceResult changes = state.fetch(asked.run(), asked.key())) {
+        transferred = intoStage(stage, changes, steps, notes);
+      }
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "compared keys and fingerprints first (%s), then fetched the columns of the"
+                  + " %,d changed row%s",
+              query.reason(),
+              transferred,
+              transferred == 1 ? "" : "s"));
+    }
+    if (dryRun && scanned[0] > 0) {
+      notes.add(diffBytesNote(scanned[0]));
+    }
+    return transferred;
+  }
+
+  /** Copies a change set the warehouse computed into the stage; returns its rows. */
+  private static long intoStage(
+      Stage stage, SourceResult changes, Steps steps, List<String> notes) {
+    long transferred;
+    if (changes.duckDbFile().isPresent()) {
+      transferred = stage.copyWarehouseChanges(changes.duckDbFile().get());
+    } else {
+      try (Stage.StageWriter writer = stage.warehouseChangeWriter()) {
+        changes.read(0, steps.counting(writer));
+        transferred = writer.rows();
+      }
+    }
+    notes.addAll(changes.notes());
+    return transferred;
+  }
+
+  private String diffBytesNote(long bytes) {
+    return String.format(
+        Locale.ROOT, "the diff query scans %,d bytes in %s (dry run)", bytes, state.location());
+  }
+
+  /**
+   * The state this run leaves in force when it wrote no new one: the state it compared with, when
+   * it compared with it in the warehouse and nothing changed (a new state would hold the same keys
+   * and fingerprints, and writing it would read the result's again). Empty when the run must write
+   * its own state.
+   *
+   * @param fromWarehouse the run's change set was computed in the warehouse ({@link #changes})
+   * @param changes the length of the run's change set
+   */
+  public Optional<Previous> keptState(boolean fromWarehouse, long changes) {
+    if (!fromWarehouse || changes > 0) {
+      return Optional.empty();
+    }
+    return previous(target.runs());
   }
 
   /**
@@ -353,6 +463,7 @@ public final class WarehouseDiff implements ChangeSetStrategy {
         boolean kept = keep.map(table::equals).orElse(false);
         boolean plan =
             table.startsWith(names.prefix() + "result_plan_")
+                || table.startsWith(names.prefix() + "keys_plan_")
                 || table.startsWith(names.prefix() + "changes_plan_");
         if (!kept && !plan) {
           state.drop(table);

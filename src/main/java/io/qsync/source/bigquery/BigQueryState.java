@@ -25,8 +25,10 @@ import io.qsync.source.SqlText;
 import io.qsync.source.WarehouseState;
 import io.qsync.source.bigquery.BigQuerySource.JobRequest;
 import io.qsync.source.bigquery.BigQuerySource.RanJob;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -68,6 +70,9 @@ final class BigQueryState implements WarehouseState {
    * (cloud.google.com/bigquery/docs/time-travel#configure_the_time_travel_window).
    */
   static final long MIN_TIME_TRAVEL_HOURS = 48;
+
+  /** The least a job is billed for each table it reads, on demand: 10 MB. */
+  static final long MINIMUM_BILLED_PER_TABLE = 10L * 1024 * 1024;
 
   BigQueryState(
       BigQuerySource source, BigQueryConnectionConfig config, BigQueryCalls calls, String dataset) {
@@ -263,11 +268,23 @@ final class BigQueryState implements WarehouseState {
   @Override
   public SourceResult changes(
       SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
+    return changeSet(run, changesSql(run, stateTable, key, deletes));
+  }
+
+  @Override
+  public SourceResult fetch(SnapshotNames.Run run, List<String> key) {
+    return changeSet(run, fetchSql(run, key));
+  }
+
+  /**
+   * Runs (or finds) the job that writes the run's changes table with {@code text}, and opens it.
+   */
+  private SourceResult changeSet(SnapshotNames.Run run, String text) {
     List<String> notes = new ArrayList<>();
     RanJob job =
         run(
             run,
-            changesSql(run, stateTable, key, deletes),
+            text,
             false,
             run.changes(),
             "the change set of run " + run.id(),
@@ -277,27 +294,81 @@ final class BigQueryState implements WarehouseState {
     return source.new BigQueryResult(job.id(), job.destination(), job.table(), false, notes);
   }
 
+  /**
+   * BigQuery bills each table a job reads rounded up to a MB and at least 10 MB
+   * (cloud.google.com/bigquery/pricing#on_demand_pricing): a result table whose logical bytes (its
+   * {@code numBytes}, every column) are within that minimum bills the same for its key and
+   * fingerprint as for all its columns.
+   */
+  @Override
+  public Optional<String> whyOneQuery(SnapshotNames.Run run) {
+    checkDataset();
+    Table result =
+        calls.call(
+            "look up table " + run.result() + " of state_dataset " + dataset,
+            null,
+            () -> source.client().getTable(tableId(run.result())));
+    if (result == null || result.getNumBytes() == null) {
+      return Optional.empty();
+    }
+    long bytes = result.getNumBytes();
+    if (bytes > MINIMUM_BILLED_PER_TABLE) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        String.format(
+            Locale.ROOT,
+            "the result table holds %,d bytes, within the 10 MB BigQuery bills at least for each"
+                + " table a job reads, so comparing keys and fingerprints first could not bill less",
+            bytes));
+  }
+
+  @Override
+  public OptionalLong compare(
+      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
+    RanJob job =
+        run(
+            run,
+            sql.changedKeys(run.result(), stateTable, key, deletes),
+            false,
+            run.keys(),
+            "the comparison of keys and fingerprints of run " + run.id(),
+            Source.COMPARE_JOB,
+            new ArrayList<>());
+    source.keep(job.table(), true, labels(run));
+    BigInteger rows = job.table().getNumRows();
+    return rows == null ? OptionalLong.empty() : OptionalLong.of(rows.longValue());
+  }
+
   @Override
   public OptionalLong diffBytes(
-      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
+      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes, Step step) {
+    String text =
+        switch (step) {
+          case CHANGES -> changesSql(run, stateTable, key, deletes);
+          case COMPARE -> sql.changedKeys(run.result(), stateTable, key, deletes);
+          case FETCH -> fetchSql(run, key);
+        };
     Long bytes =
-        source
-            .dryRun(
-                changesSql(run, stateTable, key, deletes),
-                false,
-                "the change set of run " + run.id())
-            .getTotalBytesProcessed();
+        source.dryRun(text, false, "the change set of run " + run.id()).getTotalBytesProcessed();
     return bytes == null ? OptionalLong.empty() : OptionalLong.of(bytes);
   }
 
   private String changesSql(
       SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
-    List<String> columns =
-        resultColumns(run).stream()
-            .map(Column::name)
-            .filter(name -> !name.equals(SnapshotSql.FINGERPRINT))
-            .toList();
-    return sql.changes(run.result(), stateTable, columns, key, deletes);
+    return sql.changes(run.result(), stateTable, queryColumns(run), key, deletes);
+  }
+
+  private String fetchSql(SnapshotNames.Run run, List<String> key) {
+    return sql.fetch(run.keys(), run.result(), queryColumns(run), key);
+  }
+
+  /** The result's columns without the fingerprint: the query's. */
+  private List<String> queryColumns(SnapshotNames.Run run) {
+    return resultColumns(run).stream()
+        .map(Column::name)
+        .filter(name -> !name.equals(SnapshotSql.FINGERPRINT))
+        .toList();
   }
 
   private List<Column> resultColumns(SnapshotNames.Run run) {

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.StringJoiner;
+import java.util.function.Function;
 
 /**
  * The {@code diff: snapshot} state of a sync in a schema of the DuckDB warehouse. Each step is a
@@ -184,21 +185,46 @@ final class DuckDbState implements WarehouseState {
   @Override
   public SourceResult changes(
       SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
+    return changeSet(run, columns -> sql.changes(run.result(), stateTable, columns, key, deletes));
+  }
+
+  @Override
+  public SourceResult fetch(SnapshotNames.Run run, List<String> key) {
+    return changeSet(run, columns -> sql.fetch(run.keys(), run.result(), columns, key));
+  }
+
+  /**
+   * Writes the run's changes table with {@code select} over the result's columns, and hands it to
+   * the stage: the kind of each change, then the columns.
+   */
+  private SourceResult changeSet(SnapshotNames.Run run, Function<List<String>, String> select) {
     List<Column> columns = resultColumns(run);
     execute(
         "CREATE OR REPLACE TABLE "
             + table(run.changes())
             + " AS "
-            + sql.changes(
-                run.result(),
-                stateTable,
-                columns.stream().map(Column::name).toList(),
-                key,
-                deletes));
+            + select.apply(columns.stream().map(Column::name).toList()));
     List<Column> withKind = new ArrayList<>();
     withKind.add(new Column(SnapshotSql.OP, SqlType.of(SqlType.Kind.VARCHAR)));
     withKind.addAll(columns);
     return source.handOff("SELECT * FROM " + table(run.changes()), withKind);
+  }
+
+  /** DuckDB bills nothing: the comparison reads less of the result whenever nothing changed. */
+  @Override
+  public Optional<String> whyOneQuery(SnapshotNames.Run run) {
+    return Optional.empty();
+  }
+
+  @Override
+  public OptionalLong compare(
+      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
+    execute(
+        "CREATE OR REPLACE TABLE "
+            + table(run.keys())
+            + " AS "
+            + sql.changedKeys(run.result(), stateTable, key, deletes));
+    return OptionalLong.of(count("SELECT count(*) FROM " + table(run.keys())));
   }
 
   /** The run's result columns, without the fingerprint. */
@@ -221,7 +247,7 @@ final class DuckDbState implements WarehouseState {
 
   @Override
   public OptionalLong diffBytes(
-      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes) {
+      SnapshotNames.Run run, String stateTable, List<String> key, boolean deletes, Step step) {
     return OptionalLong.empty();
   }
 

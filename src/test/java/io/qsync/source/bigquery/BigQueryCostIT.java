@@ -6,14 +6,17 @@ import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.config.SyncConfig;
 import io.qsync.engine.FaultPoint;
+import io.qsync.engine.PlanReport;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
+import io.qsync.resume.SameRows;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +113,169 @@ class BigQueryCostIT {
         qsync.bytesBilled(BigQuerySyncs.SYNC, List.of(first.runId(), second.runId()));
     assertThat(history).containsEntry(first.runId(), first.bytesBilled());
     assertThat(history).containsEntry(second.runId(), second.bytesBilled());
+  }
+
+  /**
+   * Where nothing changed, a run after one that changed nothing compares the result's key and
+   * fingerprint alone with the state's, fetches nothing and writes no state; where 1 % of the rows
+   * changed, a run after one that changed nothing compares first, then fetches the result's columns
+   * of the changed keys, and one after a run that changed rows compares and fetches in one job.
+   * Each job's bytes are the formula's (docs/warehouse-diff.md), the table equals the query each
+   * time, and the plan's dry run shows what the change set's steps scan.
+   */
+  @Test
+  void aRunWhereNothingChangedBillsTheKeysComparisonAloneAndKeepsTheState(TestDatabase database) {
+    Qsync qsync = qsync(database);
+    RunReport first = qsync.run(BigQuerySyncs.SYNC);
+    String state = stateTables().get(0);
+    long query = billed(resultBytes());
+    // the result's columns and fingerprint, and the state's key and fingerprint (40 kB: 10 MB)
+    long oneJob = billed(resultBytes() + ROWS * 8) + MINIMUM;
+    // the result's key and fingerprint, the state's key and fingerprint: 40 kB each, 10 MB each
+    long compare = 2 * MINIMUM;
+
+    RunReport afterTheLoad = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(afterTheLoad.counts().changes()).isZero();
+    assertThat(afterTheLoad.bytesBilled())
+        .as("the first load changed every row: one job; nothing changed: no state job")
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("query", query, "key checks", MINIMUM, "changes", oneJob));
+    assertThat(afterTheLoad.notes())
+        .contains(
+            "compared and fetched the changed rows in one query (run "
+                + first.runId()
+                + " changed 2,500 rows)");
+
+    RunReport unchanged = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(unchanged.counts().changes()).isZero();
+    assertThat(unchanged.bytesBilled())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("query", query, "key checks", MINIMUM, "compare", compare));
+    assertThat(unchanged.bytesBilled().values().stream().mapToLong(Long::longValue).sum())
+        .as("before: query, key checks, changes and state")
+        .isEqualTo(query + 3 * MINIMUM)
+        .isLessThan(query + MINIMUM + oneJob + MINIMUM);
+    assertThat(unchanged.notes())
+        .contains(
+            "compared keys and fingerprints only (run "
+                + afterTheLoad.runId()
+                + " changed no row): nothing changed, so no row's columns were read",
+            "nothing changed, so the state this run compared with ("
+                + state
+                + ") stays in force: no new state was written");
+    assertThat(stateTables()).as("the first run's state, kept").containsExactly(state);
+    assertTableEqualsQuery(database);
+
+    emulator.execute("UPDATE shop.notes SET note = 'changed ' || id WHERE id % 100 = 7");
+    long changedQuery = billed(resultBytes());
+    // the result's columns (not its fingerprint), and the keys table (25 x 16 bytes: 10 MB)
+    long fetch = billed(resultBytes()) + MINIMUM;
+    List<List<String>> tables = datasetTables();
+    PlanReport plan = qsync.plan(BigQuerySyncs.SYNC);
+    assertThat(datasetTables()).as("the plan's result, keys and changes dropped").isEqualTo(tables);
+    assertThat(plan.counts().updates()).isEqualTo(25);
+    assertThat(plan.notes())
+        .contains(
+            String.format(
+                Locale.ROOT,
+                "the diff query scans %,d bytes in qsync-test.%s (dry run)",
+                // compare: 2,500 x (8 + 8) twice; fetch: the result's columns, 25 x (2 + 6 + 8)
+                2 * ROWS * 16 + resultBytes() + 25 * 16,
+                STATE));
+
+    RunReport changed = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(changed.counts().updates()).isEqualTo(25);
+    assertThat(changed.bytesBilled())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "query",
+                changedQuery,
+                "key checks",
+                MINIMUM,
+                "compare",
+                compare,
+                "changes",
+                fetch,
+                "state",
+                MINIMUM));
+    assertThat(changed.notes())
+        .contains(
+            "compared keys and fingerprints first (run "
+                + unchanged.runId()
+                + " changed no row), then fetched the columns of the 25 changed rows");
+    assertTableEqualsQuery(database);
+
+    emulator.execute("UPDATE shop.notes SET note = 'again ' || id WHERE id % 100 = 8");
+    RunReport changedAgain = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(changedAgain.counts().updates()).isEqualTo(25);
+    assertThat(changedAgain.bytesBilled())
+        .as("after a run that changed rows: one job, as before")
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "query",
+                billed(resultBytes()),
+                "key checks",
+                MINIMUM,
+                "changes",
+                billed(resultBytes() + ROWS * 8) + MINIMUM,
+                "state",
+                MINIMUM));
+    assertTableEqualsQuery(database);
+    assertThat(stateTables()).singleElement().isNotEqualTo(state);
+  }
+
+  /** A small result bills BigQuery's 10 MB minimum whatever a job reads of it: one job, always. */
+  @Test
+  void aResultWithinTheMinimumIsComparedInOneJobEvenWhenNothingChanged(TestDatabase database) {
+    emulator.execute("DELETE FROM shop.notes WHERE id >= 100");
+    Qsync qsync = qsync(database);
+    qsync.run(BigQuerySyncs.SYNC);
+    qsync.run(BigQuerySyncs.SYNC);
+
+    RunReport unchanged = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(unchanged.bytesBilled())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("query", MINIMUM, "key checks", MINIMUM, "changes", 2 * MINIMUM));
+    assertThat(unchanged.notes())
+        .anyMatch(
+            note ->
+                note.matches(
+                    "compared and fetched the changed rows in one query \\(the result table holds"
+                        + " [0-9,]+ bytes, within the 10 MB BigQuery bills at least for each table a"
+                        + " job reads, so comparing keys and fingerprints first could not bill"
+                        + " less\\)"));
+    assertTableEqualsQuery(database);
+  }
+
+  private List<List<String>> datasetTables() {
+    return emulator.rows(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+            + STATE
+            + "' ORDER BY table_name");
+  }
+
+  private List<String> stateTables() {
+    return emulator
+        .rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+                + STATE
+                + "' AND table_name LIKE '%\\_state\\_%' ESCAPE '\\' ORDER BY table_name")
+        .stream()
+        .map(row -> row.get(0))
+        .toList();
+  }
+
+  private void assertTableEqualsQuery(TestDatabase database) {
+    SameRows.assertSame(
+        emulator.rows("SELECT id, note FROM shop.notes ORDER BY id"),
+        database.rows("SELECT id, note FROM notes ORDER BY id"),
+        "the query's result",
+        "the table");
   }
 
   @Test

@@ -106,10 +106,22 @@ class BigQueryStateIT {
 
     SnapshotNames.Run upsert = names.run("20260102T000000Z-000003");
     state.materialize(QUERY, upsert);
-    assertThat(read(state.changes(upsert, first.state(), KEY, false)))
+    List<List<String>> upserts = read(state.changes(upsert, first.state(), KEY, false));
+    assertThat(upserts)
         .as("deletes: false (upsert)")
         .extracting(row -> row.get(0))
         .containsExactly("insert", "insert", "update", "update");
+
+    SnapshotNames.Run twoSteps = names.run("20260102T000000Z-000004");
+    state.materialize(QUERY, twoSteps);
+    assertThat(state.compare(twoSteps, first.state(), KEY, true)).hasValue(6);
+    assertThat(read(state.fetch(twoSteps, KEY)))
+        .as("compared first, then fetched: the same change set")
+        .isEqualTo(read(state.changes(second, first.state(), KEY, true)));
+    SnapshotNames.Run twoStepsUpsert = names.run("20260102T000000Z-000005");
+    state.materialize(QUERY, twoStepsUpsert);
+    assertThat(state.compare(twoStepsUpsert, first.state(), KEY, false)).hasValue(4);
+    assertThat(read(state.fetch(twoStepsUpsert, KEY))).isEqualTo(upserts);
   }
 
   @Test
@@ -230,6 +242,7 @@ class BigQueryStateIT {
     state.materialize(QUERY, run);
     state.advance(run, KEY);
     state.changes(run, run.state(), KEY, true);
+    state.compare(run, run.state(), KEY, true);
 
     String sync = names.prefix().substring(0, names.prefix().length() - 1);
     for (String table : run.tables()) {
@@ -246,6 +259,8 @@ class BigQueryStateIT {
     assertThat(emulator.tableMetadata(STATE, run.result()).orElseThrow().has("expirationTime"))
         .isTrue();
     assertThat(emulator.tableMetadata(STATE, run.changes()).orElseThrow().has("expirationTime"))
+        .isTrue();
+    assertThat(emulator.tableMetadata(STATE, run.keys()).orElseThrow().has("expirationTime"))
         .isTrue();
     assertThat(emulator.tableMetadata(STATE, run.state()).orElseThrow().has("expirationTime"))
         .as("the state table expires")
@@ -284,11 +299,26 @@ class BigQueryStateIT {
     state.advance(run, KEY);
     long queries = emulator.queriesRun();
 
-    long bytes = state.diffBytes(run, run.state(), KEY, true).orElseThrow();
+    long bytes =
+        state.diffBytes(run, run.state(), KEY, true, WarehouseState.Step.CHANGES).orElseThrow();
+    long compare =
+        state.diffBytes(run, run.state(), KEY, true, WarehouseState.Step.COMPARE).orElseThrow();
 
     // result: 7 x (id 8 + name 2+6 + fp 8) + 6 prices x 8; state: 7 x (id 8 + fp 8)
     assertThat(bytes).isEqualTo(7 * 24 + 6 * 8 + 7 * 16);
+    // the result's key and fingerprint, the state's key and fingerprint
+    assertThat(compare).isEqualTo(7 * 16 + 7 * 16);
     assertThat(emulator.queriesRun()).isEqualTo(queries);
+
+    emulator.execute("UPDATE shop.items SET name = 'renamed' WHERE id = 2");
+    SnapshotNames.Run second = names.run("run-2");
+    state.materialize(QUERY, second);
+    assertThat(state.compare(second, run.state(), KEY, true)).hasValue(1);
+    long fetch =
+        state.diffBytes(second, run.state(), KEY, true, WarehouseState.Step.FETCH).orElseThrow();
+    // the result's columns without its fingerprint: 7 x (id 8 + name 2+6 or 2+7) + 6 prices x 8;
+    // the keys table: one key (op 2+6, id 8)
+    assertThat(fetch).isEqualTo(7 * 16 + 1 + 6 * 8 + 16);
   }
 
   @Test

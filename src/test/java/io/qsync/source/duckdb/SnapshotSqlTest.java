@@ -37,16 +37,11 @@ class SnapshotSqlTest {
   void theChangeSetHoldsNewChangedAndGoneKeysAndUpsertsLeaveDeletesOut() throws Exception {
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement()) {
-      statement.execute("CREATE SCHEMA st");
-      statement.execute(
-          "CREATE TABLE st.old AS "
-              + SQL.result(
-                  "SELECT * FROM (VALUES (1, 'same'), (2, 'before'), (3, 'gone')) AS v(id, name)"));
-      statement.execute("CREATE TABLE st.state AS " + SQL.state("old", List.of("id")));
-      statement.execute(
-          "CREATE TABLE st.new AS "
-              + SQL.result(
-                  "SELECT * FROM (VALUES (1, 'same'), (2, 'after'), (4, NULL)) AS v(id, name)"));
+      beforeAndAfter(
+          statement,
+          "SELECT * FROM (VALUES (1, 'same'), (2, 'before'), (3, 'gone')) AS v(id, name)",
+          "SELECT * FROM (VALUES (1, 'same'), (2, 'after'), (4, NULL)) AS v(id, name)",
+          List.of("id"));
       List<String> columns = List.of("id", "name");
 
       assertThat(
@@ -66,6 +61,61 @@ class SnapshotSqlTest {
   }
 
   /**
+   * The change set in two statements (changed keys, then their rows) is the one statement's, row
+   * for row, with a composite key, a key part that changed, NULLs and columns named like the join's
+   * aliases, with and without deletes; and the first statement names only keys.
+   */
+  @Test
+  void comparingKeysFirstThenFetchingGivesTheSameChangeSet() throws Exception {
+    String query = "SELECT * FROM (VALUES %s) AS v(region, id, changed, r, s)";
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement()) {
+      beforeAndAfter(
+          statement,
+          query.formatted(
+              "('eu', 1, 'a', 'r', NULL), ('eu', 2, 'b', 'r', 's'), ('us', 1, 'c', 'r',"
+                  + " 's'), ('us', 2, NULL, NULL, NULL), ('us', 3, 'gone', 'r', 's')"),
+          query.formatted(
+              "('eu', 1, 'a', 'r', NULL), ('eu', 2, 'b2', 'r', 's'), ('eu', 3, 'c', 'r',"
+                  + " 's'), ('us', 2, 'now', NULL, NULL), ('us', 4, 'new', 'r', 's')"),
+          List.of("region", "id"));
+      List<String> columns = List.of("region", "id", "changed", "r", "s");
+      List<String> key = List.of("region", "id");
+
+      for (boolean deletes : List.of(true, false)) {
+        statement.execute(
+            "CREATE OR REPLACE TABLE st.keys AS " + SQL.changedKeys("new", "state", key, deletes));
+        List<List<String>> oneStatement =
+            rows(
+                statement,
+                SQL.changes("new", "state", columns, key, deletes) + " ORDER BY region, id");
+        List<List<String>> twoStatements =
+            rows(statement, SQL.fetch("keys", "new", columns, key) + " ORDER BY region, id");
+
+        assertThat(twoStatements).as("deletes: %s", deletes).isEqualTo(oneStatement);
+        assertThat(oneStatement)
+            .as("deletes: %s", deletes)
+            .containsExactlyElementsOf(
+                deletes
+                    ? List.of(
+                        List.of("update", "eu", "2", "b2", "r", "s"),
+                        List.of("insert", "eu", "3", "c", "r", "s"),
+                        List.of("delete", "us", "1", "null", "null", "null"),
+                        List.of("update", "us", "2", "now", "null", "null"),
+                        List.of("delete", "us", "3", "null", "null", "null"),
+                        List.of("insert", "us", "4", "new", "r", "s"))
+                    : List.of(
+                        List.of("update", "eu", "2", "b2", "r", "s"),
+                        List.of("insert", "eu", "3", "c", "r", "s"),
+                        List.of("update", "us", "2", "now", "null", "null"),
+                        List.of("insert", "us", "4", "new", "r", "s")));
+        assertThat(rows(statement, "SELECT column_name FROM (DESCRIBE st.keys)"))
+            .containsExactly(List.of(SnapshotSql.OP), List.of("region"), List.of("id"));
+      }
+    }
+  }
+
+  /**
    * Columns named after every alias the snapshot SQL used or uses (q was the row's alias, r and s
    * the join's, qsync_first and qsync_last the colliding keys'): the fingerprint still covers the
    * whole row, and the change set still joins result and state.
@@ -75,20 +125,15 @@ class SnapshotSqlTest {
     String query = "SELECT * FROM (VALUES %s) AS v(id, q, r, s, qsync_first, qsync_last, b)";
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement()) {
-      statement.execute("CREATE SCHEMA st");
-      statement.execute(
-          "CREATE TABLE st.old AS "
-              + SQL.result(
-                  query.formatted(
-                      "(1, 'q', 'r', 's', 'f', 'l', 'v1'), (2, 'q', 'r', 's', 'f', 'l', 'v1'),"
-                          + " (3, 'q', 'r', 's', 'f', 'l', 'v1')")));
-      statement.execute("CREATE TABLE st.state AS " + SQL.state("old", List.of("id")));
-      statement.execute(
-          "CREATE TABLE st.new AS "
-              + SQL.result(
-                  query.formatted(
-                      "(1, 'q', 'r', 's', 'f', 'l', 'v2'), (2, 'q', 'r', 's', 'f', 'l', 'v2'),"
-                          + " (3, 'q', 'r', 's', 'f', 'l', 'v1')")));
+      beforeAndAfter(
+          statement,
+          query.formatted(
+              "(1, 'q', 'r', 's', 'f', 'l', 'v1'), (2, 'q', 'r', 's', 'f', 'l', 'v1'),"
+                  + " (3, 'q', 'r', 's', 'f', 'l', 'v1')"),
+          query.formatted(
+              "(1, 'q', 'r', 's', 'f', 'l', 'v2'), (2, 'q', 'r', 's', 'f', 'l', 'v2'),"
+                  + " (3, 'q', 'r', 's', 'f', 'l', 'v1')"),
+          List.of("id"));
       List<String> columns = List.of("id", "q", "r", "s", "qsync_first", "qsync_last", "b");
 
       assertThat(
@@ -181,6 +226,18 @@ class SnapshotSqlTest {
         .containsExactly(
             "the query returns a column named _QSYNC_fp, but diff: snapshot names"
                 + " columns and aliases of its own _qsync_...; rename it with AS (e.g. QSYNC_fp)");
+  }
+
+  /**
+   * In a new schema st: the state {@code before}'s rows leave (st.state, from st.old) and the
+   * result of {@code after} (st.new).
+   */
+  private static void beforeAndAfter(
+      Statement statement, String before, String after, List<String> key) throws Exception {
+    statement.execute("CREATE SCHEMA st");
+    statement.execute("CREATE TABLE st.old AS " + SQL.result(before));
+    statement.execute("CREATE TABLE st.state AS " + SQL.state("old", key));
+    statement.execute("CREATE TABLE st.new AS " + SQL.result(after));
   }
 
   private static List<List<String>> rows(Statement statement, String sql) throws Exception {

@@ -1263,6 +1263,20 @@ public final class BigQueryEmulator implements AutoCloseable {
     }
   }
 
+  /**
+   * A table's logical bytes, as {@code numBytes} reports them: every column's, sized as a query
+   * that reads it is billed.
+   */
+  private long logicalBytes(String dataset, String table, List<Field> schema) {
+    Set<String> all = new LinkedHashSet<>();
+    schema.forEach(field -> all.add(field.name()));
+    try {
+      return tableBytes(dataset, table, all);
+    } catch (SQLException e) {
+      throw sqlError(e);
+    }
+  }
+
   private void registerTable(
       String tableProject, String dataset, String table, List<Field> schema, long count) {
     ObjectNode node = NODES.objectNode();
@@ -1274,6 +1288,7 @@ public final class BigQueryEmulator implements AutoCloseable {
         .put("tableId", table);
     node.putObject("schema").set("fields", BigQueryFields.toJson(schema));
     node.put("numRows", Long.toString(count));
+    node.put("numBytes", Long.toString(logicalBytes(dataset, table, schema)));
     node.put("type", "TABLE");
     node.put("location", "US");
     node.put("creationTime", Long.toString(System.currentTimeMillis()));
