@@ -118,7 +118,7 @@ final class SoakCommand implements Callable<Integer>, CommonOptions.TextOnly {
 
   @Option(
       names = "--rates",
-      paramLabel = "N[,N...]",
+      paramLabel = "RATE",
       split = ",",
       description =
           "Add a phase for each rate, held to that many rows a second by the fixed-rate phase's"
