@@ -117,6 +117,16 @@ final class SoakCommand implements Callable<Integer>, CommonOptions.TextOnly {
   boolean loadChange;
 
   @Option(
+      names = "--rates",
+      paramLabel = "RATE",
+      split = ",",
+      description =
+          "Add a phase for each rate, held to that many rows a second by the fixed-rate phase's"
+              + " other settings (--throttle), to show how the application's p99 follows the"
+              + " sync's rate, e.g. --rates 1000,2000,4000 (default: none).")
+  List<Long> rates = new ArrayList<>();
+
+  @Option(
       names = "--dir",
       paramLabel = "PATH",
       defaultValue = ".qsync/soak",
@@ -161,7 +171,8 @@ final class SoakCommand implements Callable<Integer>, CommonOptions.TextOnly {
             throttleLines,
             dir,
             seed,
-            loadChange);
+            loadChange,
+            rates);
     List<Soak.Phase> phases =
         new Soak(
                 options,
@@ -197,6 +208,9 @@ final class SoakCommand implements Callable<Integer>, CommonOptions.TextOnly {
     }
     if (seconds < 1) {
       problems.add("--seconds must be at least 1");
+    }
+    if (rates.stream().anyMatch(rate -> rate < 1)) {
+      problems.add("--rates must be rows a second, each at least 1");
     }
     if (url.toLowerCase(Locale.ROOT).contains("password=") || new JdbcUrl(url).hasPassword()) {
       problems.add(

@@ -38,6 +38,9 @@ final class BatchApplier {
   private final Supplier<BatchRetry> retries;
   private ThrottleReport throttled = ThrottleReport.NONE;
 
+  /** The throttle that began watching the run before {@link #apply}; null: none. */
+  private Throttle watching;
+
   BatchApplier(
       SyncConfig sync,
       Destination target,
@@ -55,6 +58,25 @@ final class BatchApplier {
     this.progress = requireNonNull(progress, "progress is null");
     this.faults = requireNonNull(faults, "faults is null");
     this.retries = requireNonNull(retries, "retries is null");
+  }
+
+  /**
+   * The run begins its work before writing (query, extract, reads of the table, diff): the
+   * self-throttle's probe watches it from now on ({@link Throttle#watchTheRun}), for the {@link
+   * #apply} that follows. {@link #stopWatching} stops it if the run ends before that.
+   */
+  void watchTheRun() {
+    stopWatching();
+    watching = Throttle.of(sync, target, replicas, clock, sleeper, progress);
+    watching.watchTheRun();
+  }
+
+  /** Stops the probe {@link #watchTheRun} started, if {@link #apply} did not take it over. */
+  void stopWatching() {
+    if (watching != null) {
+      watching.close();
+      watching = null;
+    }
   }
 
   /** How long the last {@link #apply} waited to spare the target, and why; batches retried. */
@@ -88,7 +110,9 @@ final class BatchApplier {
         target.writer(table, columns, key, writes(stage, resumed), run.runId(), lock);
     BatchPlan plan = new BatchPlan(run.changesTotal(), run.appliedThrough());
     int batches = run.batchesApplied();
-    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress);
+    Throttle throttle =
+        watching != null ? watching : Throttle.of(sync, target, replicas, clock, sleeper, progress);
+    watching = null;
     BatchRetry retry = retries.get();
     progress.beginAt("apply", plan.totalChanges(), plan.appliedThrough());
     try (ChangeCursor cursor = stage.changes(plan.appliedThrough(), writer.takesInsertText())) {

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Finds the sync's rate from the latency of a probe query, the way congestion control keeps a queue
@@ -152,8 +153,6 @@ final class LatencyController {
     }
     idle = false;
     judged = true;
-    Duration limit;
-    String budget;
     if (maxLatency.isZero()) {
       boolean stale =
           baseline == null || wasIdle || Duration.between(learnedAt, now).compareTo(RELEARN) >= 0;
@@ -208,27 +207,15 @@ final class LatencyController {
           toldBaseline = baseline;
         }
       }
-      limit = Duration.ofNanos(Math.round(baseline.toNanos() * maxIncrease));
-      budget = " (" + number(maxIncrease) + " x baseline " + millis(baseline) + ")";
-    } else {
-      limit = maxLatency;
-      budget = " (max_probe_latency)";
     }
+    Duration limit = limit();
     String[] shown = apart(window.median().toNanos() / 1e6, limit.toNanos() / 1e6, 2);
     String probe = "probe " + shown[0] + "ms";
-    budget = shown[1] + "ms" + budget;
+    String budget = shown[1] + "ms" + budgetNamed();
     if (window.median().compareTo(limit) > 0) {
       share = Math.max(MIN_SHARE, share / 2);
       news.add(probe + " > " + budget + ": writing " + percent(share));
-      return step(
-          Move.SLOWER,
-          share,
-          String.join("; ", news),
-          maxLatency.isZero()
-              ? "probe latency > " + number(maxIncrease) + "x baseline"
-              : "probe latency > " + millis(maxLatency),
-          news.size() > 1,
-          now);
+      return step(Move.SLOWER, share, String.join("; ", news), overRule(), news.size() > 1, now);
     }
     share = Math.min(1, share + STEP);
     // within budget, a share below all the time is on its way back up: the reader is not to take
@@ -247,6 +234,80 @@ final class LatencyController {
         "probe latency within budget",
         news.size() > 1,
         now);
+  }
+
+  /**
+   * Judges the run's work before its first batch (its query, extract, reads of the table and diff),
+   * which the share does not pace as it is done: {@code median} is the probe's median meanwhile.
+   * Over budget on a busy server, it counts as one decision over budget per second it lasted (had
+   * it been written in batches, each second would have halved the share), and the run is to rest
+   * before it writes until {@link #pauseAfter pauseAfter(worked)} is no longer than its rest so
+   * far, the share growing as it rests ({@link #rested}), so that this work too takes the share.
+   * Within budget, on an idle server, or without a baseline, it changes nothing.
+   *
+   * @param samples how many probe readings the median is of; none: nothing to judge
+   * @return the decision, when the share changed
+   */
+  Optional<Step> judgeWork(Duration median, int samples, Duration worked, Instant now) {
+    if (idle || !judged || samples == 0 || (maxLatency.isZero() && baseline == null)) {
+      return Optional.empty();
+    }
+    Duration limit = limit();
+    if (median.compareTo(limit) <= 0) {
+      return Optional.empty();
+    }
+    long seconds = Math.max(1, Math.round(worked.toMillis() / 1000.0));
+    share = Math.max(MIN_SHARE, share / Math.pow(2, Math.min(seconds, 10)));
+    String[] shown = apart(median.toNanos() / 1e6, limit.toNanos() / 1e6, 2);
+    return Optional.of(
+        step(
+            Move.SLOWER,
+            share,
+            "probe "
+                + shown[0]
+                + "ms > "
+                + shown[1]
+                + "ms"
+                + budgetNamed()
+                + " while the run read and compared for "
+                + ThrottlePolicy.seconds(worked)
+                + ": writing "
+                + percent(share)
+                + ", resting first so that this work takes that share too",
+            overRule(),
+            true,
+            now));
+  }
+
+  /**
+   * The sync rested {@code rest} after its work: the share grows by {@value #STEP} per second of
+   * it, as it would by decisions within budget. The probe is not judged meanwhile: the sync does
+   * nothing, and on a busy machine the application's own seconds, over a baseline lowered by its
+   * best ones, would halve the share for what the sync did not do.
+   */
+  void rested(Duration rest) {
+    share = Math.min(1, share + STEP * rest.toNanos() / 1e9);
+  }
+
+  /** The probe's budget: a multiple of the baseline (which must be known), or the absolute one. */
+  private Duration limit() {
+    return maxLatency.isZero()
+        ? Duration.ofNanos(Math.round(baseline.toNanos() * maxIncrease))
+        : maxLatency;
+  }
+
+  /** How a reason names the budget, after its figure. */
+  private String budgetNamed() {
+    return maxLatency.isZero()
+        ? " (" + number(maxIncrease) + " x baseline " + millis(baseline) + ")"
+        : " (max_probe_latency)";
+  }
+
+  /** The rule over-budget waits are summed up under. */
+  private String overRule() {
+    return maxLatency.isZero()
+        ? "probe latency > " + number(maxIncrease) + "x baseline"
+        : "probe latency > " + millis(maxLatency);
   }
 
   /**

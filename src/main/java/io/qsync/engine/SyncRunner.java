@@ -537,6 +537,7 @@ public final class SyncRunner {
       if (run.phase() != RunPhase.SWAP) {
         try (Stage stage = Stage.open(stageFile)) {
           if (run.phase() == RunPhase.EXTRACT) {
+            batches.watchTheRun();
             run = prepare(run, stage, notes);
           }
           if (run.phase() == RunPhase.APPLY) {
@@ -580,6 +581,8 @@ public final class SyncRunner {
     } catch (RuntimeException e) {
       recordBytesBilled(run.runId(), billedBefore, notes);
       throw failed(run, previousAttempt, stageFile, e);
+    } finally {
+      batches.stopWatching();
     }
   }
 

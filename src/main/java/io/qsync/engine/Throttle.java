@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -75,6 +76,10 @@ final class Throttle implements AutoCloseable {
   private final String budgetRule;
   private final List<String> decisions = new ArrayList<>();
   private LatencySampler sampler;
+
+  /** When the probe began to watch the run's work before its first batch; null: it did not. */
+  private Instant watchedFrom;
+
   private long ownAtTake;
   private boolean wroteSinceTake;
   private Duration lastBatch = Duration.ZERO;
@@ -268,19 +273,30 @@ final class Throttle implements AutoCloseable {
   }
 
   /**
-   * The self-throttle's turn before a batch: at the first batch, start the probe and look at the
-   * server for {@link #FIRST_LOOK} without writing, then decide; after that, wait out the pause
-   * that keeps writing to its share, and decide once a {@link #DECIDE_EVERY}. Every run looks
-   * before it writes: the controller is kept from one run to the next, but what it judged then (an
-   * idle server, say) may have changed since.
+   * The self-throttle's turn before a batch: at the first batch, start the probe (unless it {@link
+   * #watchTheRun watched the run} already) and look at the server for {@link #FIRST_LOOK} without
+   * writing, then decide, and judge the run's work so far if it watched it; after that, wait out
+   * the pause that keeps writing to its share, and decide once a {@link #DECIDE_EVERY}. Every run
+   * looks before it writes: the controller is kept from one run to the next, but what it judged
+   * then (an idle server, say) may have changed since.
    */
   private void govern() {
-    if (sampler == null) {
-      sampler = samplers.get();
+    if (startedAt == null) {
+      Optional<LatencySampler.Readings> work = Optional.empty();
+      Duration worked = Duration.ZERO;
+      if (sampler == null) {
+        sampler = samplers.get();
+      } else {
+        work = Optional.of(sampler.take());
+        worked = Duration.between(watchedFrom, clock.instant());
+      }
       startedAt = clock.instant();
       ownAtTake = ownStatements.getAsLong();
       waitFor(FIRST_LOOK, "learning whether other sessions are at work");
       decide();
+      if (work.isPresent()) {
+        restAfterWork(work.get(), worked);
+      }
       return;
     }
     Duration pause = controller.pauseAfter(lastBatch);
@@ -289,6 +305,46 @@ final class Throttle implements AutoCloseable {
     }
     if (!clock.instant().isBefore(nextDecision)) {
       decide();
+    }
+  }
+
+  /**
+   * The self-throttle's probe starts now rather than at the first batch, so that it sees the run's
+   * work before it writes (its query, extract, reads of the table and diff): at the first batch, if
+   * the server is busy and the probe was over budget meanwhile, the run rests before writing so
+   * that this work too takes the self-throttle's share ({@link LatencyController#judgeWork}).
+   * Without the self-throttle, or called twice, it does nothing.
+   */
+  void watchTheRun() {
+    if (controller != null && sampler == null) {
+      sampler = samplers.get();
+      watchedFrom = clock.instant();
+    }
+  }
+
+  /**
+   * Judges the run's work before the first batch from the probe's readings meanwhile and, over
+   * budget, rests until the share, growing as the sync rests ({@link LatencyController#rested}),
+   * says that {@code worked} has been made up for.
+   */
+  private void restAfterWork(LatencySampler.Readings work, Duration worked) {
+    List<Duration> sorted = work.latencies().stream().sorted().toList();
+    Duration median = sorted.isEmpty() ? Duration.ZERO : sorted.get(sorted.size() / 2);
+    Optional<LatencyController.Step> judged =
+        controller.judgeWork(median, sorted.size(), worked, clock.instant());
+    if (judged.isEmpty()) {
+      return;
+    }
+    note(judged.get());
+    Duration rested = Duration.ZERO;
+    Duration owed = controller.pauseAfter(worked);
+    while (rested.compareTo(owed) < 0) {
+      Duration rest = owed.minus(rested);
+      Duration slice = rest.compareTo(DECIDE_EVERY) < 0 ? rest : DECIDE_EVERY;
+      waitFor(slice, budgetRule);
+      rested = rested.plus(slice);
+      controller.rested(slice);
+      owed = controller.pauseAfter(worked);
     }
   }
 

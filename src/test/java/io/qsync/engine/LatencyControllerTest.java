@@ -271,4 +271,66 @@ class LatencyControllerTest {
             "probe 0.35ms <= 0.39ms (1.3 x baseline 0.30ms): within budget, writing 100% of the"
                 + " time");
   }
+
+  private static Duration millis(double value) {
+    return Duration.ofNanos(Math.round(value * 1e6));
+  }
+
+  @Test
+  void theRunsWorkBeforeItsFirstBatchOverBudgetHalvesTheShareForEachSecondItLasted() {
+    controller.decide(busy(0.30, true), at(0)); // the first look: baseline 0.30ms
+
+    Step judged =
+        controller.judgeWork(millis(0.90), 20, Duration.ofMillis(2_400), at(0)).orElseThrow();
+
+    assertThat(judged.move()).isEqualTo(Move.SLOWER);
+    assertThat(judged.share()).isEqualTo(0.25);
+    assertThat(judged.changed()).isTrue();
+    assertThat(judged.rule()).isEqualTo("probe latency > 1.3x baseline");
+    assertThat(judged.reason())
+        .isEqualTo(
+            "probe 0.90ms > 0.39ms (1.3 x baseline 0.30ms) while the run read and compared for"
+                + " 2.4s: writing 25% of the time, resting first so that this work takes that"
+                + " share too");
+    // 2.4 s of work at a quarter of the time: 7.2 s of rest are owed
+    assertThat(controller.pauseAfter(Duration.ofMillis(2_400))).isEqualTo(Duration.ofMillis(7_200));
+    // resting, the share grows by a tenth a second and less rest is owed
+    controller.rested(Duration.ofSeconds(1));
+    assertThat(controller.share()).isEqualTo(0.35, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(controller.pauseAfter(Duration.ofMillis(2_400)))
+        .isLessThan(Duration.ofMillis(4_500))
+        .isGreaterThan(Duration.ofMillis(4_400)); // 2.4 s x 65 / 35
+    controller.rested(Duration.ofMillis(1_500)); // 2.5 s rested, 50 %: 2.4 s owed, no more
+    assertThat(controller.pauseAfter(Duration.ofMillis(2_400))).isEqualTo(Duration.ofMillis(2_400));
+    controller.rested(Duration.ofSeconds(20));
+    assertThat(controller.share()).isEqualTo(1.0);
+  }
+
+  @Test
+  void theRunsWorkWithinBudgetOnAnIdleServerOrWithoutAReadingChangesNothing() {
+    controller.decide(busy(0.30, true), at(0));
+    assertThat(controller.judgeWork(millis(0.39), 20, Duration.ofSeconds(3), at(0))).isEmpty();
+    assertThat(controller.judgeWork(millis(5), 0, Duration.ofSeconds(3), at(0))).isEmpty();
+    assertThat(controller.share()).isEqualTo(1.0);
+
+    LatencyController idle = new LatencyController(1.3, Duration.ZERO, 10);
+    idle.decide(new Window(3, millis(0.30), 2, true), at(0));
+    assertThat(idle.judgeWork(millis(50), 20, Duration.ofSeconds(3), at(0))).isEmpty();
+    assertThat(idle.pauseAfter(Duration.ofSeconds(3))).isZero();
+
+    LatencyController unjudged = new LatencyController(1.3, Duration.ZERO, 10);
+    assertThat(unjudged.judgeWork(millis(50), 20, Duration.ofSeconds(3), at(0))).isEmpty();
+  }
+
+  @Test
+  void theRunsWorkNeverStopsTheSyncAltogetherAndKeepsAnAbsoluteBudget() {
+    LatencyController absolute = new LatencyController(0, Duration.ofNanos(800_000), 10);
+    absolute.decide(busy(0.5, false), at(0));
+
+    Step judged = absolute.judgeWork(millis(3), 40, Duration.ofSeconds(40), at(0)).orElseThrow();
+
+    assertThat(judged.share()).isEqualTo(LatencyController.MIN_SHARE);
+    assertThat(judged.reason())
+        .startsWith("probe 3.00ms > 0.80ms (max_probe_latency) while the run read and compared");
+  }
 }

@@ -6,11 +6,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * An application's load on a synced table: clients that each read a row by key, and now and then
@@ -18,8 +22,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * what was measured). One use only.
  */
 final class AppLoad {
-  /** What the clients saw while they ran. */
-  record Measured(long[] reads, long[] writes, long errors, double seconds) {
+  /**
+   * What the clients saw while they ran.
+   *
+   * @param readsBy the reads' latencies by what qsync was doing when each began, sorted
+   * @param writesBy the same for the writes
+   */
+  record Measured(
+      long[] reads,
+      long[] writes,
+      long errors,
+      double seconds,
+      Map<String, long[]> readsBy,
+      Map<String, long[]> writesBy) {
     double opsPerSecond() {
       return (reads.length + writes.length) / seconds;
     }
@@ -37,10 +52,34 @@ final class AppLoad {
   private final List<Latencies> reads = new ArrayList<>();
   private final List<Latencies> writes = new ArrayList<>();
   private final List<Latencies> windows = new ArrayList<>();
+  private final List<Map<String, Latencies>> readsBy = new ArrayList<>();
+  private final List<Map<String, Latencies>> writesBy = new ArrayList<>();
+  private final Supplier<String> doing;
+  private final String apart;
   private volatile int active;
   private long startedNanos;
 
   AppLoad(String url, Properties login, String table, long keys, int clients, double writeShare) {
+    this(url, login, table, keys, clients, writeShare, () -> SyncMeter.NO_RUN, "");
+  }
+
+  /**
+   * @param doing what qsync is doing now: each operation's latency is also kept under what it was
+   *     doing when the operation began
+   * @param apart what qsync may be doing whose operations are kept under it alone, not in the
+   *     phase's figures: the soak's own work
+   */
+  AppLoad(
+      String url,
+      Properties login,
+      String table,
+      long keys,
+      int clients,
+      double writeShare,
+      Supplier<String> doing,
+      String apart) {
+    this.doing = doing;
+    this.apart = apart;
     this.url = url;
     this.login = login;
     this.table = table;
@@ -78,14 +117,25 @@ final class AppLoad {
       Latencies readTimes = new Latencies();
       Latencies writeTimes = new Latencies();
       Latencies window = new Latencies();
+      Map<String, Latencies> readTimesBy = new HashMap<>();
+      Map<String, Latencies> writeTimesBy = new HashMap<>();
       reads.add(readTimes);
       writes.add(writeTimes);
       windows.add(window);
+      readsBy.add(readTimesBy);
+      writesBy.add(writeTimesBy);
       SplittableRandom random = new SplittableRandom(seed + client);
       int index = client;
       Thread thread =
           new Thread(
-              () -> work(index, random, readTimes, writeTimes, window), "app-client-" + client);
+              () ->
+                  work(
+                      index,
+                      random,
+                      new Recorder(readTimes, readTimesBy, apart),
+                      new Recorder(writeTimes, writeTimesBy, apart),
+                      window),
+              "app-client-" + client);
       thread.setDaemon(true);
       threads.add(thread);
       thread.start();
@@ -98,14 +148,45 @@ final class AppLoad {
       thread.join();
     }
     double seconds = (System.nanoTime() - startedNanos) / 1e9;
-    return new Measured(Latencies.merged(reads), Latencies.merged(writes), errors.get(), seconds);
+    return new Measured(
+        Latencies.merged(reads),
+        Latencies.merged(writes),
+        errors.get(),
+        seconds,
+        mergedBy(readsBy),
+        mergedBy(writesBy));
+  }
+
+  /** The clients' latencies by what qsync was doing, in the order of first sight. */
+  private static Map<String, long[]> mergedBy(List<Map<String, Latencies>> clients) {
+    Map<String, List<Latencies>> parts = new LinkedHashMap<>();
+    for (Map<String, Latencies> client : clients) {
+      client.forEach(
+          (what, times) -> parts.computeIfAbsent(what, k -> new ArrayList<>()).add(times));
+    }
+    Map<String, long[]> merged = new LinkedHashMap<>();
+    parts.forEach((what, times) -> merged.put(what, Latencies.merged(times)));
+    return merged;
+  }
+
+  /**
+   * One client's latencies of one kind of operation, all (but those while qsync did {@code apart})
+   * and by what qsync was doing.
+   */
+  private record Recorder(Latencies all, Map<String, Latencies> by, String apart) {
+    void record(String doing, long took) {
+      if (!doing.equals(apart)) {
+        all.record(took);
+      }
+      by.computeIfAbsent(doing, what -> new Latencies()).record(took);
+    }
   }
 
   private void work(
       int index,
       SplittableRandom random,
-      Latencies readTimes,
-      Latencies writeTimes,
+      Recorder readTimes,
+      Recorder writeTimes,
       Latencies window) {
     try (Connection connection = DriverManager.getConnection(url, login);
         PreparedStatement read =
@@ -120,6 +201,7 @@ final class AppLoad {
         }
         long key = random.nextLong(keys);
         boolean writing = random.nextDouble() < writeShare;
+        String during = doing.get();
         long started = System.nanoTime();
         try {
           if (writing) {
@@ -134,7 +216,7 @@ final class AppLoad {
             }
           }
           long took = System.nanoTime() - started;
-          (writing ? writeTimes : readTimes).record(took);
+          (writing ? writeTimes : readTimes).record(during, took);
           synchronized (window) {
             window.record(took);
           }

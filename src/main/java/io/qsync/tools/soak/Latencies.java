@@ -50,4 +50,17 @@ final class Latencies {
     int rank = (int) Math.ceil(quantile * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
+
+  /** The share (0..1) of sorted latencies above {@code limit}; 0 when there are none. */
+  static double shareAbove(long[] sorted, long limit) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int at = Arrays.binarySearch(sorted, limit + 1);
+    int first = at >= 0 ? at : -at - 1;
+    while (first > 0 && sorted[first - 1] > limit) {
+      first--;
+    }
+    return (double) (sorted.length - first) / sorted.length;
+  }
 }

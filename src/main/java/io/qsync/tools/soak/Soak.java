@@ -43,6 +43,8 @@ public final class Soak {
    * @param throttle the fixed-rate phase's {@code throttle:} settings, YAML lines; empty skips it
    * @param loadChange whether to add a phase, three times as long, in which the application is
    *     idle, then busy, then idle again while qsync re-syncs with its default settings
+   * @param rates a phase for each, held to that many rows a second by the fixed-rate phase's other
+   *     settings: how the application's p99 follows the sync's rate
    */
   public record Options(
       String serverUrl,
@@ -57,11 +59,13 @@ public final class Soak {
       List<String> throttle,
       Path workDir,
       long seed,
-      boolean loadChange) {
+      boolean loadChange,
+      List<Long> rates) {
     public Options {
       requireNonNull(serverUrl, "serverUrl is null");
       requireNonNull(database, "database is null");
       throttle = List.copyOf(throttle);
+      rates = List.copyOf(rates);
       requireNonNull(workDir, "workDir is null");
     }
   }
@@ -71,6 +75,7 @@ public final class Soak {
    *
    * @param trace a line a second: the application, qsync's rows and the signals
    * @param loadChanging whether the application's load changed during the phase
+   * @param secondsDoing the phase's time by what qsync was doing (a run's step, ...)
    */
   public record Phase(
       String name,
@@ -81,7 +86,8 @@ public final class Soak {
       Map<String, Double> throttledSeconds,
       int retries,
       List<Trace.Line> trace,
-      boolean loadChanging) {}
+      boolean loadChanging,
+      Map<String, Double> secondsDoing) {}
 
   /** The unthrottled phase: today's hard limits without the self-throttle. */
   static final List<String> UNTHROTTLED = List.of("max_latency_increase: 0");
@@ -102,6 +108,17 @@ public final class Soak {
       lines.addAll(UNTHROTTLED);
     }
     return lines;
+  }
+
+  /**
+   * A phase of the rate sweep: the fixed-rate phase's settings with {@code max_rows_per_second} set
+   * to {@code rate}.
+   */
+  static List<String> atRate(List<String> throttle, long rate) {
+    List<String> lines = new ArrayList<>();
+    throttle.stream().filter(line -> !line.startsWith("max_rows_per_second:")).forEach(lines::add);
+    lines.add("max_rows_per_second: " + rate);
+    return fixedRate(lines);
   }
 
   private final Options options;
@@ -156,6 +173,22 @@ public final class Soak {
                   warehouse, databaseUrl, fixedRate(options.throttle()), "soak-fixed-rate.yaml");
           phases.add(phase("qsync, fixed rate", fixed, warehouse, databaseUrl, login, false));
         }
+        for (long rate : options.rates()) {
+          Path held =
+              writeConfig(
+                  warehouse,
+                  databaseUrl,
+                  atRate(options.throttle(), rate),
+                  "soak-rate-" + rate + ".yaml");
+          phases.add(
+              phase(
+                  String.format(Locale.ROOT, "qsync, %,d rows/s", rate),
+                  held,
+                  warehouse,
+                  databaseUrl,
+                  login,
+                  false));
+        }
         if (options.loadChange()) {
           phases.add(phase("qsync, default, load", defaults, warehouse, databaseUrl, login, true));
         }
@@ -198,7 +231,15 @@ public final class Soak {
     Qsync qsync = config == null ? null : qsync(config, meter);
     String sync = SYNC;
     AppLoad app =
-        new AppLoad(url, login, TABLE, options.rows(), options.clients(), options.writeShare());
+        new AppLoad(
+            url,
+            login,
+            TABLE,
+            options.rows(),
+            options.clients(),
+            options.writeShare(),
+            meter::doing,
+            SyncMeter.WAREHOUSE_CHANGE);
     long begin = System.nanoTime();
     long deadline = begin + seconds * 1_000_000_000L;
     if (loadChange) {
@@ -234,7 +275,9 @@ public final class Soak {
       Thread.sleep(seconds * 1000L);
     } else {
       while (System.nanoTime() < deadline) {
+        meter.doing(SyncMeter.WAREHOUSE_CHANGE);
         changeWarehouse(warehouse, runs);
+        meter.doing(SyncMeter.OUTSIDE_STEPS);
         RunReport report = qsync.run(sync);
         runs++;
         written +=
@@ -247,13 +290,23 @@ public final class Soak {
         retries += report.throttle().retries();
       }
     }
+    meter.doing(SyncMeter.NO_RUN);
     AppLoad.Measured measured = app.stop();
     List<Trace.Line> lines = trace.stop();
     if (changer != null) {
       changer.join();
     }
     return new Phase(
-        name, measured, runs, written, syncSeconds, throttled, retries, lines, loadChange);
+        name,
+        measured,
+        runs,
+        written,
+        syncSeconds,
+        throttled,
+        retries,
+        lines,
+        loadChange,
+        meter.secondsDoing());
   }
 
   /** The warehouse's table of {@code rows} items, the soak's table's source. */

@@ -8,6 +8,12 @@ import java.util.Map;
 
 /** The soak's figures as a table for people and as a map for JSON. */
 public final class SoakTable {
+  /**
+   * The issue's budget, 1.3 times the application's p99 alone: the share of a step's reads slower
+   * than this is how much the step adds to the phase's tail.
+   */
+  static final double SLOW = 1.3;
+
   private SoakTable() {}
 
   public static String render(List<Soak.Phase> phases) {
@@ -51,6 +57,8 @@ public final class SoakTable {
                   ? "-"
                   : String.format(Locale.ROOT, "%.0f", phase.rowsWritten() / phase.syncSeconds())));
     }
+    long aloneReadP99 = baselineReadP99;
+    long aloneWriteP99 = baselineWriteP99;
     text.append("p99 as a multiple of the application alone:");
     for (Soak.Phase phase : phases.subList(Math.min(1, phases.size()), phases.size())) {
       text.append(
@@ -69,6 +77,26 @@ public final class SoakTable {
       if (phase.retries() > 0) {
         text.append(
             String.format(Locale.ROOT, "%n    %s retried", Plural.of(phase.retries(), "batch")));
+      }
+      if (phase.runs() > 0) {
+        phase
+            .secondsDoing()
+            .forEach(
+                (what, seconds) -> {
+                  long[] reads = phase.app().readsBy().getOrDefault(what, new long[0]);
+                  long[] writes = phase.app().writesBy().getOrDefault(what, new long[0]);
+                  text.append(
+                      String.format(
+                          Locale.ROOT,
+                          "%n    while %s (%.1f s): reads %.2fx, writes %.2fx; %.1f%% of reads"
+                              + " over %sx the alone p99",
+                          what,
+                          seconds,
+                          ratio(Latencies.quantile(reads, 0.99), aloneReadP99),
+                          ratio(Latencies.quantile(writes, 0.99), aloneWriteP99),
+                          100 * Latencies.shareAbove(reads, Math.round(SLOW * aloneReadP99)),
+                          SLOW));
+                });
       }
     }
     text.append(
@@ -166,6 +194,22 @@ public final class SoakTable {
     figures.put("sync_seconds", phase.syncSeconds());
     figures.put("throttled_seconds", phase.throttledSeconds());
     figures.put("batches_retried", phase.retries());
+    Map<String, Object> doing = new LinkedHashMap<>();
+    phase
+        .secondsDoing()
+        .forEach(
+            (what, seconds) -> {
+              long[] reads = app.readsBy().getOrDefault(what, new long[0]);
+              long[] writes = app.writesBy().getOrDefault(what, new long[0]);
+              Map<String, Object> part = new LinkedHashMap<>();
+              part.put("seconds", seconds);
+              part.put("reads", reads.length);
+              part.put("writes", writes.length);
+              part.put("read_p99_ms", Latencies.quantile(reads, 0.99) / 1e6);
+              part.put("write_p99_ms", Latencies.quantile(writes, 0.99) / 1e6);
+              doing.put(what, part);
+            });
+    figures.put("while", doing);
     figures.put("trace", phase.trace());
     return figures;
   }

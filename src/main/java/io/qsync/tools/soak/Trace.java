@@ -7,8 +7,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * One line a second of what the application and qsync did in a phase, with the signals a throttle
@@ -33,6 +35,7 @@ final class Trace {
    * @param probeNanos the probe's median that second
    * @param threadsRunning the mean {@code Threads_running} that second
    * @param decision the self-throttle's last decision
+   * @param doing what qsync was doing at the probes of that second, in order, each once
    */
   record Line(
       int second,
@@ -42,7 +45,8 @@ final class Trace {
       long syncRows,
       long probeNanos,
       double threadsRunning,
-      String decision) {}
+      String decision,
+      String doing) {}
 
   private final String url;
   private final Properties login;
@@ -90,9 +94,11 @@ final class Trace {
       long written = meter.written();
       int second = 0;
       long[] probes = new long[16];
+      Set<String> doing = new LinkedHashSet<>();
       double threads = 0;
       int count = 0;
       while (running) {
+        doing.add(meter.doing());
         long began = System.nanoTime();
         try (ResultSet rows = probe.executeQuery()) {
           rows.next();
@@ -113,7 +119,9 @@ final class Trace {
                   now - written,
                   sorted[count / 2],
                   threads / count,
-                  meter.decision()));
+                  meter.decision(),
+                  String.join(" + ", doing)));
+          doing.clear();
           written = now;
           second++;
           count = 0;
