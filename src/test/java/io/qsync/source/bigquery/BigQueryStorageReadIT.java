@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
-import io.qsync.cli.Main;
+import io.qsync.cli.CliRun;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.config.BigQueryReadApi;
 import io.qsync.config.Mode;
@@ -19,11 +19,8 @@ import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -262,22 +259,22 @@ class BigQueryStorageReadIT {
     FirstReleaseHistory.create(database, BigQuerySyncs.SYNC, "big_rows");
     Path config = config(database, "auto");
 
-    Cli before = cli("-c", config.toString(), "history", BigQuerySyncs.SYNC);
-    assertThat(before.code()).as(before.err()).isZero();
+    CliRun before = CliRun.of("-c", config.toString(), "history", BigQuerySyncs.SYNC);
+    assertThat(before.exitCode()).as(before.err()).isZero();
     assertThat(before.out()).contains("old").doesNotContain("read query");
 
-    Cli byStorage = cli("-c", config.toString(), "run", BigQuerySyncs.SYNC);
+    CliRun byStorage = CliRun.of("-c", config.toString(), "run", BigQuerySyncs.SYNC);
     emulator.execute("UPDATE big.rows SET name = 'changed' WHERE id = 7");
     emulator.denyReadSessions(1);
-    Cli byRest = cli("-c", config.toString(), "run", BigQuerySyncs.SYNC);
-    Cli history = cli("-c", config.toString(), "history", BigQuerySyncs.SYNC);
-    Cli json = cli("-c", config.toString(), "-o", "json", "history", BigQuerySyncs.SYNC);
+    CliRun byRest = CliRun.of("-c", config.toString(), "run", BigQuerySyncs.SYNC);
+    CliRun history = CliRun.of("-c", config.toString(), "history", BigQuerySyncs.SYNC);
+    CliRun json = CliRun.of("-c", config.toString(), "-o", "json", "history", BigQuerySyncs.SYNC);
 
-    assertThat(byStorage.code()).as(byStorage.err()).isZero();
-    assertThat(byRest.code()).as(byRest.err()).isZero();
+    assertThat(byStorage.exitCode()).as(byStorage.err()).isZero();
+    assertThat(byRest.exitCode()).as(byRest.err()).isZero();
     assertThat(database.rows("SELECT name FROM big_rows WHERE id = 7"))
         .containsExactly(List.of("changed"));
-    assertThat(history.code()).as(history.err()).isZero();
+    assertThat(history.exitCode()).as(history.err()).isZero();
     List<String> lines = history.out().lines().map(String::strip).toList();
     assertThat(lines)
         .contains(
@@ -323,9 +320,9 @@ class BigQueryStorageReadIT {
     emulator.breakReadStreams(1000, 1);
     Path config = config(database, "storage");
 
-    Cli run = cli("-c", config.toString(), "run", BigQuerySyncs.SYNC);
+    CliRun run = CliRun.of("-c", config.toString(), "run", BigQuerySyncs.SYNC);
 
-    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.err().lines())
         .filteredOn(line -> line.startsWith("retrying "))
         .singleElement()
@@ -338,20 +335,6 @@ class BigQueryStorageReadIT {
         .contains("retried 1 transient BigQuery error (1 x Storage Read API UNAVAILABLE)");
     assertThat(database.rows("SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM big_rows"))
         .containsExactly(List.of("10000", "10000", "49995000"));
-  }
-
-  /** What one command printed, and its exit code. */
-  private record Cli(int code, String out, String err) {}
-
-  private static Cli cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code;
-    try (PrintWriter outWriter = new PrintWriter(out);
-        PrintWriter errWriter = new PrintWriter(err)) {
-      code = Main.execute(args, outWriter, errWriter, false, Clock.systemUTC());
-    }
-    return new Cli(code, out.toString(), err.toString());
   }
 
   /** A config of big.rows into big_rows: read_api as given, from 5,000 rows, over 3 streams. */
