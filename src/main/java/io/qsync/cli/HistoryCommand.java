@@ -4,6 +4,7 @@ import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
+import io.qsync.source.ResultRead;
 import io.qsync.state.RunRecord;
 import java.util.List;
 import java.util.Map;
@@ -47,10 +48,10 @@ final class HistoryCommand implements Callable<Integer> {
     }
     Qsync qsync = context.qsync(parent.options.loadConfig(), Progress.silent());
     List<RunRecord> runs = qsync.historyWithVerifies(sync, limit);
+    List<String> runIds = runs.stream().map(RunRecord::runId).toList();
     Map<String, Map<String, Long>> billed =
-        runs.isEmpty()
-            ? Map.of()
-            : qsync.bytesBilled(sync, runs.stream().map(RunRecord::runId).toList());
+        runs.isEmpty() ? Map.of() : qsync.bytesBilled(sync, runIds);
+    Map<String, List<ResultRead>> reads = runs.isEmpty() ? Map.of() : qsync.reads(sync, runIds);
     spec.commandLine()
         .getOut()
         .println(
@@ -68,12 +69,15 @@ final class HistoryCommand implements Callable<Integer> {
                                       "bytes_billed",
                                       Renderer.bytesBilled(
                                           billed.getOrDefault(run.runId(), Map.of())));
+                                  map.put(
+                                      "reads",
+                                      Renderer.reads(reads.getOrDefault(run.runId(), List.of())));
                                   return map;
                                 })
                             .toList()))
                 : runs.isEmpty()
                     ? "sync " + sync + " has not run yet"
-                    : Renderer.historyText(runs, billed));
+                    : Renderer.historyText(runs, billed, reads));
     return 0;
   }
 }

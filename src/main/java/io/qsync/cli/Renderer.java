@@ -15,6 +15,7 @@ import io.qsync.engine.RunReport;
 import io.qsync.engine.StatusReport;
 import io.qsync.engine.ThrottleReport;
 import io.qsync.engine.ValidationReport;
+import io.qsync.source.ResultRead;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
 import java.math.BigDecimal;
@@ -129,6 +130,32 @@ final class Renderer {
     long total = bytesBilled.values().stream().mapToLong(Long::longValue).sum();
     return java.util.Optional.of(
         "billed " + VerifyCommand.bytes(total) + " in the warehouse: " + String.join(", ", kinds));
+  }
+
+  /**
+   * {@code read query: 1,234,567 rows with the Storage Read API over 4 streams (read_api: auto,
+   * ...; billed by bytes read)}: which result, and how and why it was read.
+   */
+  static String readLine(ResultRead read) {
+    return "read " + read.result() + ": " + read.describe();
+  }
+
+  /**
+   * {@code [{"result": "query", "api": "storage_read", "streams": 4, "rows": 1234567, "reason":
+   * "..."}]}: how a run read the warehouse's results; empty when it recorded none.
+   */
+  static List<Map<String, Object>> reads(List<ResultRead> reads) {
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (ResultRead read : reads) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      map.put("result", read.result());
+      map.put("api", read.api().stored());
+      map.put("streams", read.streams());
+      map.put("rows", read.rows());
+      map.put("reason", read.reason());
+      list.add(map);
+    }
+    return list;
   }
 
   /** {@code {"total": 31457280, "by_job": {"query": 10485760, ...}}}; null when none billed. */
@@ -527,11 +554,17 @@ final class Renderer {
   }
 
   static String historyText(List<RunRecord> runs) {
-    return historyText(runs, Map.of());
+    return historyText(runs, Map.of(), Map.of());
   }
 
-  /** The history, each run with the bytes its warehouse jobs billed, if it recorded any. */
-  static String historyText(List<RunRecord> runs, Map<String, Map<String, Long>> bytesBilled) {
+  /**
+   * The history, each run with the bytes its warehouse jobs billed and how it read their results,
+   * where it recorded them.
+   */
+  static String historyText(
+      List<RunRecord> runs,
+      Map<String, Map<String, Long>> bytesBilled,
+      Map<String, List<ResultRead>> reads) {
     StringBuilder text = new StringBuilder();
     // Run ids and statuses vary in width (plan-… and heal-… ids, verify:differs): the columns are
     // as wide as their widest cell, so the rows stay aligned.
@@ -569,6 +602,9 @@ final class Renderer {
               run.resumes() > 0 ? "  (resumed " + run.resumes() + "x)" : ""));
       billed(bytesBilled.getOrDefault(run.runId(), Map.of()))
           .ifPresent(line -> text.append("  ").append(line).append('\n'));
+      reads
+          .getOrDefault(run.runId(), List.of())
+          .forEach(read -> text.append("  ").append(readLine(read)).append('\n'));
       // What a verify found and why a run was abandoned are not errors.
       String label =
           run.isVerify() ? "found" : run.status() == RunStatus.ABANDONED ? "why" : "error";

@@ -17,6 +17,7 @@ import io.qsync.config.VerifyEvery;
 import io.qsync.destination.Destination;
 import io.qsync.destination.mysql.MySqlDestination;
 import io.qsync.diff.strategy.WarehouseDiff;
+import io.qsync.source.ResultRead;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.Source;
 import io.qsync.source.WarehouseState;
@@ -285,6 +286,17 @@ public final class Qsync {
     SyncConfig sync = sync(syncName);
     try (Destination target = openTarget(sync.target())) {
       return target.runs().bytesBilled(runIds);
+    }
+  }
+
+  /**
+   * How each of these runs of the sync read the warehouse's results (the API, its streams, the rows
+   * and why), as the run history recorded them; a run that recorded none is absent.
+   */
+  public Map<String, List<ResultRead>> reads(String syncName, Collection<String> runIds) {
+    SyncConfig sync = sync(syncName);
+    try (Destination target = openTarget(sync.target())) {
+      return target.runs().reads(runIds);
     }
   }
 

@@ -15,6 +15,7 @@ import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.strategy.ChangeSetStrategy;
 import io.qsync.diff.strategy.WarehouseDiff;
 import io.qsync.row.Column;
+import io.qsync.source.ResultRead;
 import io.qsync.source.SnapshotNames;
 import io.qsync.source.Source;
 import io.qsync.stage.Stage;
@@ -533,6 +534,7 @@ public final class SyncRunner {
     boolean resumed = run.resumes() > 0;
     step = run.phase();
     Map<String, Long> billedBefore = source.bytesBilled();
+    int readsBefore = source.reads().size();
     try {
       if (run.phase() != RunPhase.SWAP) {
         try (Stage stage = Stage.open(stageFile)) {
@@ -563,6 +565,7 @@ public final class SyncRunner {
         swap();
       }
       run = finish(run, stageFile, notes);
+      recordReads(run.runId(), readsBefore, notes);
       return RunReport.builder(
               sync.name(),
               run.runId(),
@@ -580,6 +583,7 @@ public final class SyncRunner {
           .withBytesBilled(recordBytesBilled(run.runId(), billedBefore, notes));
     } catch (RuntimeException e) {
       recordBytesBilled(run.runId(), billedBefore, notes);
+      recordReads(run.runId(), readsBefore, notes);
       throw failed(run, previousAttempt, stageFile, e);
     } finally {
       batches.stopWatching();
@@ -615,6 +619,27 @@ public final class SyncRunner {
               + ")");
     }
     return billed;
+  }
+
+  /**
+   * The results the source read since its {@code before}th read, each with the API that read it and
+   * why, added to the run's history (a failed attempt's too: a resumed run that reads again adds
+   * its own). Only shown: when they cannot be written the run goes on, with a note.
+   */
+  private void recordReads(String runId, int before, List<String> notes) {
+    List<ResultRead> all = source.reads();
+    List<ResultRead> reads = List.copyOf(all.subList(Math.min(before, all.size()), all.size()));
+    if (reads.isEmpty()) {
+      return;
+    }
+    try {
+      target.runs().addReads(runId, reads);
+    } catch (RuntimeException e) {
+      notes.add(
+          "how this run read the warehouse's results could not be kept in the run history ("
+              + Messages.firstLine(e)
+              + ")");
+    }
   }
 
   /**

@@ -54,6 +54,15 @@ public interface Source extends AutoCloseable {
     return java.util.Map.of();
   }
 
+  /**
+   * The results of {@link #QUERY_JOB} and {@link #CHANGES_JOB} this source read so far, in order,
+   * each with the API that read it and why: what a run's history says about its reads. Empty for a
+   * source with one way to read (DuckDB).
+   */
+  default java.util.List<ResultRead> reads() {
+    return java.util.List.of();
+  }
+
   /** The sync's query (for {@code diff: snapshot}, into its result table). */
   String QUERY_JOB = "query";
 

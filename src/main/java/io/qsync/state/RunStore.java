@@ -1,5 +1,6 @@
 package io.qsync.state;
 
+import io.qsync.source.ResultRead;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -84,6 +85,21 @@ public interface RunStore {
    * the store could not record, is absent.
    */
   default Map<String, Map<String, Long>> bytesBilled(Collection<String> runIds) {
+    return Map.of();
+  }
+
+  /**
+   * Adds {@code reads} (how the run read the warehouse's results, and why) after those the run has
+   * recorded, so that a run resumed by another process keeps both attempts'; ignored where the
+   * store cannot record it.
+   */
+  default void addReads(String runId, List<ResultRead> reads) {}
+
+  /**
+   * How each of these runs read the warehouse's results, in order; a run that read none (a DuckDB
+   * source), or that the store could not record, is absent.
+   */
+  default Map<String, List<ResultRead>> reads(Collection<String> runIds) {
     return Map.of();
   }
 

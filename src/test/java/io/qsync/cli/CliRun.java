@@ -8,13 +8,13 @@ import java.time.Clock;
  * One qsync command run in-process as a user runs it, without a terminal: its exit code and what it
  * printed on each stream.
  */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
   /** Both streams, for an assertion's description. */
-  String all() {
+  public String all() {
     return out + err;
   }
 
-  static CliRun of(String... args) {
+  public static CliRun of(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code;

@@ -17,6 +17,7 @@ import io.qsync.engine.Qsync;
 import io.qsync.engine.RunFailedException;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
+import io.qsync.testing.FirstReleaseHistory;
 import io.qsync.testing.ManualClock;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
@@ -123,7 +124,7 @@ class TargetHistoryIT {
 
   @Test
   void anOldHistoryTableGetsTheColumn(TestDatabase database) {
-    createFirstReleaseHistory(database);
+    FirstReleaseHistory.create(database, SYNC, "experiment_targets");
     Qsync qsync = qsync(database, "root", "", FaultPoint.NONE);
 
     RunReport report = qsync.run(SYNC);
@@ -143,7 +144,7 @@ class TargetHistoryIT {
 
   @Test
   void aHistoryTableThatCannotBeAlteredDoesNotFailTheRun(TestDatabase database) {
-    createFirstReleaseHistory(database);
+    FirstReleaseHistory.create(database, SYNC, "experiment_targets");
     database.execute("CREATE TABLE experiment_targets (user_id BIGINT PRIMARY KEY, variant TEXT)");
     String user = "qsync_na_" + UUID.randomUUID().toString().substring(0, 8);
     String account = "'" + user + "'@'127.0.0.1'";
@@ -223,27 +224,6 @@ class TargetHistoryIT {
     } finally {
       database.execute("DROP USER IF EXISTS " + account);
     }
-  }
-
-  /** {@code _qsync_runs} as the first release of qsync created it, with one run. */
-  private static void createFirstReleaseHistory(TestDatabase database) {
-    database.execute(
-        "CREATE TABLE _qsync_runs ("
-            + " run_id VARCHAR(64) NOT NULL PRIMARY KEY, sync_name VARCHAR(191) NOT NULL,"
-            + " target_table VARCHAR(64) NOT NULL, mode VARCHAR(16) NOT NULL,"
-            + " status VARCHAR(16) NOT NULL, phase VARCHAR(16) NOT NULL,"
-            + " started_at DATETIME(6) NOT NULL, updated_at DATETIME(6) NULL,"
-            + " finished_at DATETIME(6) NULL, source_rows BIGINT NULL, inserted BIGINT NULL,"
-            + " updated BIGINT NULL, deleted BIGINT NULL, unchanged BIGINT NULL,"
-            + " changes_total BIGINT NOT NULL DEFAULT 0, applied_through BIGINT NOT NULL DEFAULT 0,"
-            + " batches_applied INT NOT NULL DEFAULT 0, resumes INT NOT NULL DEFAULT 0,"
-            + " host VARCHAR(255) NOT NULL, pid BIGINT NOT NULL, connection_id BIGINT NOT NULL,"
-            + " error TEXT NULL, KEY by_sync (sync_name, started_at)"
-            + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-        "INSERT INTO _qsync_runs (run_id, sync_name, target_table, mode, status, phase, started_at,"
-            + " finished_at, changes_total, host, pid, connection_id) VALUES ('old', 'targets',"
-            + " 'experiment_targets', 'mirror', 'succeeded', 'done', '2026-01-01 00:00:00',"
-            + " '2026-01-01 00:00:01', 0, 'host', 1, 1)");
   }
 
   /**

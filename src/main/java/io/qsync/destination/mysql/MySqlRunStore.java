@@ -3,10 +3,12 @@ package io.qsync.destination.mysql;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.ChangeCounts;
+import io.qsync.source.ResultRead;
 import io.qsync.state.RunPhase;
 import io.qsync.state.RunRecord;
 import io.qsync.state.RunStatus;
@@ -57,13 +59,16 @@ final class MySqlRunStore implements RunStore {
    * diff: snapshot} run left in the warehouse; {@code throttled_by}: the time the run waited per
    * throttle rule, a JSON object of seconds ({@code {"Threads_running >= 50": 12.5}}); {@code
    * bytes_billed}: the bytes the warehouse billed per kind of job, a JSON object ({@code {"query":
-   * 10485760}}).
+   * 10485760}}); {@code read_path}: how the run read the warehouse's results, and why, a JSON array
+   * ({@code [{"result": "query", "api": "storage_read", "streams": 4, "rows": 1234567, "reason":
+   * "read_api: auto, ..."}]}).
    */
   private static final String SOURCE_JOB = "source_job";
 
   private static final String DIFF_STATE = "diff_state";
   private static final String THROTTLED_BY = "throttled_by";
   private static final String BYTES_BILLED = "bytes_billed";
+  private static final String READ_PATH = "read_path";
 
   /** Each added column and its type, in the order they were added. */
   private static final Map<String, String> ADDED_COLUMNS = addedColumns();
@@ -84,6 +89,7 @@ final class MySqlRunStore implements RunStore {
     columns.put(DIFF_STATE, "VARCHAR(1024) NULL");
     columns.put(THROTTLED_BY, "TEXT NULL");
     columns.put(BYTES_BILLED, "TEXT NULL");
+    columns.put(READ_PATH, "TEXT NULL");
     return Collections.unmodifiableMap(columns);
   }
 
@@ -132,7 +138,7 @@ final class MySqlRunStore implements RunStore {
 
   /** A column only shown, never read by a run: a table that cannot take it goes without. */
   private static boolean shownOnly(String column) {
-    return column.equals(THROTTLED_BY) || column.equals(BYTES_BILLED);
+    return column.equals(THROTTLED_BY) || column.equals(BYTES_BILLED) || column.equals(READ_PATH);
   }
 
   private void create() {
@@ -428,6 +434,83 @@ final class MySqlRunStore implements RunStore {
     return found;
   }
 
+  @Override
+  public void addReads(String runId, List<ResultRead> reads) {
+    if (reads.isEmpty() || !has(READ_PATH)) {
+      return;
+    }
+    ArrayNode array = JSON.createArrayNode();
+    for (ResultRead read : reads(List.of(runId)).getOrDefault(runId, List.of())) {
+      array.add(readJson(read));
+    }
+    reads.forEach(read -> array.add(readJson(read)));
+    store(READ_PATH, runId, array.toString(), "how the run read the warehouse's results");
+  }
+
+  private static ObjectNode readJson(ResultRead read) {
+    ObjectNode object = JSON.createObjectNode();
+    object.put("result", read.result());
+    object.put("api", read.api().stored());
+    object.put("streams", read.streams());
+    object.put("rows", read.rows());
+    object.put("reason", read.reason());
+    return object;
+  }
+
+  @Override
+  public Map<String, List<ResultRead>> reads(Collection<String> runIds) {
+    Map<String, List<ResultRead>> found = new LinkedHashMap<>();
+    stored(READ_PATH, runIds, "how runs read the warehouse's results")
+        .forEach((runId, json) -> found.put(runId, readsOf(runId, json)));
+    return found;
+  }
+
+  /** Reads a {@code read_path} value; one qsync did not write is an error that names the run. */
+  private static List<ResultRead> readsOf(String runId, String json) {
+    List<ResultRead> reads = new ArrayList<>();
+    try {
+      JsonNode array = JSON.readTree(json);
+      if (!array.isArray()) {
+        throw new IllegalArgumentException("not a JSON array");
+      }
+      for (JsonNode read : array) {
+        if (!read.path("streams").isInt() || !read.path("rows").canConvertToLong()) {
+          throw new IllegalArgumentException("a read without its streams and rows");
+        }
+        reads.add(
+            new ResultRead(
+                read.path("result").asText(),
+                ResultRead.Api.ofStored(read.path("api").asText()),
+                read.path("streams").intValue(),
+                read.path("rows").longValue(),
+                read.path("reason").asText()));
+      }
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw unreadable(runId, READ_PATH, e);
+    }
+    return reads;
+  }
+
+  /** A JSON column holds what qsync did not write: the error names the run and the fix. */
+  private static QsyncException unreadable(String runId, String column, Exception e) {
+    return new QsyncException(
+        ErrorKind.FAILED,
+        "target: run "
+            + runId
+            + " in "
+            + TABLE
+            + " has a "
+            + column
+            + " qsync cannot read ("
+            + e.getMessage()
+            + ")\nSet it to NULL: UPDATE _qsync_runs SET "
+            + column
+            + " = NULL WHERE run_id = '"
+            + runId
+            + "'",
+        e);
+  }
+
   /** Reads a {@code bytes_billed} value; one qsync did not write is an error that names the run. */
   private static Map<String, Long> bytesOf(String runId, String json) {
     Map<String, Long> bytes = new LinkedHashMap<>();
@@ -443,20 +526,7 @@ final class MySqlRunStore implements RunStore {
         bytes.put(kind.getKey(), kind.getValue().longValue());
       }
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new QsyncException(
-          ErrorKind.FAILED,
-          "target: run "
-              + runId
-              + " in "
-              + TABLE
-              + " has a "
-              + BYTES_BILLED
-              + " qsync cannot read ("
-              + e.getMessage()
-              + ")\nSet it to NULL: UPDATE _qsync_runs SET bytes_billed = NULL WHERE run_id = '"
-              + runId
-              + "'",
-          e);
+      throw unreadable(runId, BYTES_BILLED, e);
     }
     return bytes;
   }
@@ -504,19 +574,7 @@ final class MySqlRunStore implements RunStore {
             Duration::plus);
       }
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new QsyncException(
-          ErrorKind.FAILED,
-          "target: run "
-              + runId
-              + " in "
-              + TABLE
-              + " has a "
-              + THROTTLED_BY
-              + " qsync cannot read ("
-              + e.getMessage()
-              + ")\nSet it to NULL: UPDATE _qsync_runs SET throttled_by = NULL WHERE run_id = '"
-              + runId
-              + "'");
+      throw unreadable(runId, THROTTLED_BY, e);
     }
     return throttledBy;
   }

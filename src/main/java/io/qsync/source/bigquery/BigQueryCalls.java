@@ -117,7 +117,7 @@ final class BigQueryCalls {
   <T> T call(String what, String job, Supplier<T> call) {
     Instant firstFailure = null;
     Duration delay = firstDelay;
-    Duration limit = caller.retryLimit(timeouts.retry());
+    Duration limit = retryLimit();
     for (int attempt = 1; ; attempt++) {
       try {
         return call.get();
@@ -157,9 +157,7 @@ final class BigQueryCalls {
                   + transientRemedy(),
               e);
         }
-        retried.merge(describe(e), 1, Integer::sum);
-        listener.retrying(
-            what, attempt, delay, failure + "; retries for at most " + seconds(limit));
+        retrying(describe(e), what, attempt, delay, failure);
         try {
           sleeper.sleep(delay);
         } catch (InterruptedException interrupted) {
@@ -170,6 +168,24 @@ final class BigQueryCalls {
         delay = delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
       }
     }
+  }
+
+  /**
+   * Counts a retry for the run report and tells the listener: this class's own, and those of the
+   * Storage Read API's streams ({@link BigQueryStorageReader}), so that both are reported alike.
+   *
+   * @param kind what went wrong, as the notes count it ({@code backendError (HTTP 503)})
+   * @param failure what went wrong, one line
+   */
+  void retrying(String kind, String what, int failedTries, Duration wait, String failure) {
+    retried.merge(kind, 1, Integer::sum);
+    listener.retrying(
+        what, failedTries, wait, failure + "; retries for at most " + seconds(retryLimit()));
+  }
+
+  /** How long a failing call is retried: the connection's {@code retry_timeout}, for a run. */
+  Duration retryLimit() {
+    return caller.retryLimit(timeouts.retry());
   }
 
   /** The limit a call was retried for, as the config or the command sets it. */

@@ -34,6 +34,7 @@ import io.qsync.config.BigQueryReadApi;
 import io.qsync.row.Column;
 import io.qsync.row.RowSink;
 import io.qsync.source.QueryDialect;
+import io.qsync.source.ResultRead;
 import io.qsync.source.SnapshotSql;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
@@ -81,6 +82,11 @@ public final class BigQuerySource implements Source {
   private final Clock clock;
   private BigQuery client;
   private final Map<String, Long> billed = new LinkedHashMap<>();
+
+  /** The kind of each job this source ran or found ({@link Source#QUERY_JOB}, ...), by id. */
+  private final Map<String, String> jobKinds = new java.util.HashMap<>();
+
+  private final List<ResultRead> reads = new ArrayList<>();
 
   public BigQuerySource(BigQueryConnectionConfig config) {
     this(config, Caller.RUN, RetryListener.NONE);
@@ -293,6 +299,7 @@ public final class BigQuerySource implements Source {
                 + name(table)
                 + " again instead of querying");
       }
+      jobKinds.put(id, request.kind());
       return new RanJob(id, table, described, bytesBilled(job));
     }
     throw new QsyncException(
@@ -311,6 +318,11 @@ public final class BigQuerySource implements Source {
   @Override
   public Map<String, Long> bytesBilled() {
     return Collections.unmodifiableMap(new LinkedHashMap<>(billed));
+  }
+
+  @Override
+  public List<ResultRead> reads() {
+    return List.copyOf(reads);
   }
 
   private static long bytesBilled(Job job) {
@@ -597,15 +609,12 @@ public final class BigQuerySource implements Source {
       BigQueryReadPath path =
           BigQueryReadPath.choose(config.readApi(), config.host().isPresent(), rows, fromRow);
       if (path.storage()) {
-        storage = new BigQueryStorageReader(config, credentials(), sleeper);
+        storage = new BigQueryStorageReader(config, credentials(), sleeper, calls);
         try {
           long read = storage.read(table, fields, columns, rows, sink);
-          notes.add(
-              "read "
-                  + Plural.of(read, "row")
-                  + " with the Storage Read API ("
-                  + path.reason()
-                  + "; billed by bytes read)");
+          done(
+              new ResultRead(
+                  kind(), ResultRead.Api.STORAGE_READ, storage.streams(), read, path.reason()));
           return;
         } catch (BigQueryStorageReader.Refused refused) {
           if (config.readApi().mode() == BigQueryReadApi.Mode.STORAGE) {
@@ -631,11 +640,28 @@ public final class BigQuerySource implements Source {
                       + "); grant roles/bigquery.readSessionUser, or set read_api: rest");
         }
       }
-      notes.add("read with tabledata.list (" + path.reason() + ")");
-      readPages(fromRow, sink);
+      long read = readPages(fromRow, sink);
+      done(new ResultRead(kind(), ResultRead.Api.TABLEDATA_LIST, 1, read, path.reason()));
     }
 
-    private void readPages(long fromRow, RowSink sink) {
+    /** The kind of job whose result this is ({@link Source#QUERY_JOB}, ...). */
+    private String kind() {
+      return jobKinds.getOrDefault(jobId, "");
+    }
+
+    /**
+     * Says how the result was read in its notes, and keeps it for the run's history when it is a
+     * result of the table's rows (the query's, or the change set's).
+     */
+    private void done(ResultRead read) {
+      notes.add("read " + read.describe());
+      if (read.result().equals(QUERY_JOB) || read.result().equals(CHANGES_JOB)) {
+        reads.add(read);
+      }
+    }
+
+    /** Reads with tabledata.list from {@code fromRow} to the end; returns how many rows. */
+    private long readPages(long fromRow, RowSink sink) {
       long read = fromRow;
       String pageToken = null;
       int page = 0;
@@ -698,6 +724,7 @@ public final class BigQuerySource implements Source {
                 + rows
                 + "\nRun again.");
       }
+      return read - fromRow;
     }
 
     @Override

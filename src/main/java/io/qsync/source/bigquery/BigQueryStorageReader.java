@@ -32,11 +32,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -57,9 +56,11 @@ import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
  * ({@link BigQueryArrowRows}, {@link BigQueryTypes#row}) and handed to the sink on the caller's
  * thread. Memory holds at most two batches per stream (one being decoded, one waiting). A stream
  * that breaks (UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is read again
- * from its offset, within {@code retry_timeout}; a session that expired before any of its rows were
- * handed on is created anew; both are counted in {@link #notes}. A session that expires later fails
- * the run, which the next run reads again from its job. Not thread-safe: one read at a time.
+ * from its offset, within {@code retry_timeout}, each retry counted and told as {@code
+ * tabledata.list}'s are ({@link BigQueryCalls#retrying}, on the caller's thread); a session that
+ * expired before any of its rows were handed on is created anew, and {@link #notes} say so. A
+ * session that expires later fails the run, which the next run reads again from its job. Not
+ * thread-safe: one read at a time.
  */
 final class BigQueryStorageReader {
   private static final Duration MAX_DELAY = Duration.ofSeconds(32);
@@ -77,16 +78,23 @@ final class BigQueryStorageReader {
   private final BigQueryConnectionConfig config;
   private final Credentials credentials;
   private final Sleeper sleeper;
-  private final Map<String, AtomicInteger> retried = new ConcurrentHashMap<>();
+  private final BigQueryCalls calls;
   private int sessionsCreatedAgain;
+  private int streams;
 
   /**
    * @param credentials the connection's credentials; null for none (an emulator)
+   * @param calls the connection's REST calls, which count and tell each retry
    */
-  BigQueryStorageReader(BigQueryConnectionConfig config, Credentials credentials, Sleeper sleeper) {
+  BigQueryStorageReader(
+      BigQueryConnectionConfig config,
+      Credentials credentials,
+      Sleeper sleeper,
+      BigQueryCalls calls) {
     this.config = requireNonNull(config, "config is null");
     this.credentials = credentials;
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
+    this.calls = requireNonNull(calls, "calls is null");
   }
 
   /** The API refused to open a read session: not enabled, or the account may not. */
@@ -155,8 +163,23 @@ final class BigQueryStorageReader {
   private record Outcome(long rows, ApiException expired) {}
 
   /** One message from a stream's thread to the caller's. */
-  private record Batch(
-      List<Object[]> rows, boolean end, RuntimeException failure, ApiException expired) {}
+  private sealed interface Message {}
+
+  /** A batch of the stream's rows. */
+  private record Rows(List<Object[]> rows) implements Message {}
+
+  /** The stream ended. */
+  private record End() implements Message {}
+
+  /** The stream failed for good (a value qsync cannot carry, an error past its retries). */
+  private record Failed(RuntimeException failure) implements Message {}
+
+  /** The session expired under the stream. */
+  private record Expired(ApiException error) implements Message {}
+
+  /** The stream broke and is read again from its offset after {@code wait}. */
+  private record Retrying(String kind, String what, int failedTries, Duration delay, String failure)
+      implements Message {}
 
   private Outcome readSession(
       BigQueryReadClient client,
@@ -169,11 +192,12 @@ final class BigQueryStorageReader {
     ReadSession session = createSession(client, table);
     Schema schema = schema(session);
     List<ReadStream> streams = session.getStreamsList();
+    this.streams = streams.size();
     if (streams.isEmpty()) {
       return new Outcome(0, null); // an empty table has no streams
     }
     int threads = Math.min(streams.size(), config.readApi().streams());
-    BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(threads);
+    BlockingQueue<Message> queue = new ArrayBlockingQueue<>(threads);
     AtomicInteger number = new AtomicInteger();
     ExecutorService pool =
         Executors.newFixedThreadPool(
@@ -185,27 +209,36 @@ final class BigQueryStorageReader {
             });
     long read = 0;
     try {
-      for (ReadStream stream : streams) {
+      for (int i = 0; i < streams.size(); i++) {
+        String stream = streams.get(i).getName();
+        String what =
+            "read stream "
+                + (i + 1)
+                + " of "
+                + streams.size()
+                + " of "
+                + BigQuerySource.name(table);
         pool.execute(
-            () -> readStream(client, allocator, schema, stream.getName(), fields, columns, queue));
+            () -> readStream(client, allocator, schema, stream, what, fields, columns, queue));
       }
       int ended = 0;
       while (ended < streams.size()) {
-        Batch batch = queue.take();
-        if (batch.failure() != null) {
-          throw batch.failure();
-        }
-        if (batch.expired() != null) {
-          return new Outcome(read, batch.expired());
-        }
-        if (batch.end()) {
+        Message message = queue.take();
+        if (message instanceof Rows batch) {
+          for (Object[] row : batch.rows()) {
+            sink.accept(row);
+          }
+          read += batch.rows().size();
+        } else if (message instanceof End) {
           ended++;
-          continue;
+        } else if (message instanceof Failed failed) {
+          throw failed.failure();
+        } else if (message instanceof Expired expired) {
+          return new Outcome(read, expired.error());
+        } else if (message instanceof Retrying retry) {
+          calls.retrying(
+              retry.kind(), retry.what(), retry.failedTries(), retry.delay(), retry.failure());
         }
-        for (Object[] row : batch.rows()) {
-          sink.accept(row);
-        }
-        read += batch.rows().size();
       }
       return new Outcome(read, null);
     } catch (InterruptedException e) {
@@ -224,21 +257,26 @@ final class BigQueryStorageReader {
 
   /**
    * Reads one stream to its end on a thread of the pool, putting each batch's rows on the queue,
-   * and then its end; a failure, or an expired session, ends the stream with a message instead.
+   * and then its end; a break to be retried says so on the queue before the wait; a failure, or an
+   * expired session, ends the stream with a message instead.
+   *
+   * @param what the stream, as the retry's line names it ({@code read stream 2 of 4 of ...})
    */
   private void readStream(
       BigQueryReadClient client,
       BufferAllocator parent,
       Schema schema,
       String stream,
+      String what,
       FieldList fields,
       List<Column> columns,
-      BlockingQueue<Batch> queue) {
+      BlockingQueue<Message> queue) {
     try (BufferAllocator allocator = parent.newChildAllocator(stream, 0, Long.MAX_VALUE);
         VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
       VectorLoader loader = new VectorLoader(root);
       long offset = 0;
       long firstFailure = 0;
+      int failedTries = 0;
       Duration delay = config.retryDelay();
       while (true) {
         ServerStream<ReadRowsResponse> responses = null;
@@ -254,27 +292,34 @@ final class BigQueryStorageReader {
             }
             List<Object[]> rows = decode(response, allocator, loader, root, fields, columns);
             offset += rows.size();
-            queue.put(new Batch(rows, false, null, null));
+            queue.put(new Rows(rows));
             firstFailure = 0;
+            failedTries = 0;
             delay = config.retryDelay();
           }
-          queue.put(new Batch(List.of(), true, null, null));
+          queue.put(new End());
           return;
         } catch (ApiException e) {
           StatusCode.Code code = e.getStatusCode().getCode();
           if (code == StatusCode.Code.NOT_FOUND || code == StatusCode.Code.FAILED_PRECONDITION) {
-            queue.put(new Batch(List.of(), false, null, e));
+            queue.put(new Expired(e));
             return;
           }
           long now = System.nanoTime();
           firstFailure = firstFailure == 0 ? now : firstFailure;
+          failedTries++;
           Duration elapsed = Duration.ofNanos(now - firstFailure);
-          if (!TRANSIENT.contains(code)
-              || elapsed.plus(delay).compareTo(config.timeouts().retry()) > 0) {
-            queue.put(new Batch(List.of(), false, failed("read stream " + stream, e), null));
+          if (!TRANSIENT.contains(code) || elapsed.plus(delay).compareTo(calls.retryLimit()) > 0) {
+            queue.put(new Failed(failed(what, e)));
             return;
           }
-          retried.computeIfAbsent(code.name(), name -> new AtomicInteger()).incrementAndGet();
+          queue.put(
+              new Retrying(
+                  kind(code),
+                  what + " from its row " + String.format(Locale.ROOT, "%,d", offset),
+                  failedTries,
+                  delay,
+                  kind(code) + ": " + e.getMessage()));
           sleeper.sleep(delay);
           delay =
               delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2);
@@ -290,11 +335,16 @@ final class BigQueryStorageReader {
       // A value qsync cannot carry (a BIGNUMERIC too wide), or Arrow refused the batch: the
       // caller fails the read with it. put, not offer: the queue may be full.
       try {
-        queue.put(new Batch(List.of(), false, e, null));
+        queue.put(new Failed(e));
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** A Storage Read API error as the run report counts it: {@code Storage Read API UNAVAILABLE}. */
+  private static String kind(StatusCode.Code code) {
+    return "Storage Read API " + code;
   }
 
   /** One record batch's rows, in qsync's Java types. */
@@ -348,6 +398,7 @@ final class BigQueryStorageReader {
             .setMaxStreamCount(config.readApi().streams())
             .build();
     long firstFailure = 0;
+    int failedTries = 0;
     Duration delay = config.retryDelay();
     while (true) {
       try {
@@ -359,12 +410,13 @@ final class BigQueryStorageReader {
         }
         long now = System.nanoTime();
         firstFailure = firstFailure == 0 ? now : firstFailure;
+        failedTries++;
+        String what = "create a read session over " + BigQuerySource.name(table);
         if (!TRANSIENT.contains(code)
-            || Duration.ofNanos(now - firstFailure).plus(delay).compareTo(config.timeouts().retry())
-                > 0) {
-          throw failed("create a read session over " + BigQuerySource.name(table), e);
+            || Duration.ofNanos(now - firstFailure).plus(delay).compareTo(calls.retryLimit()) > 0) {
+          throw failed(what, e);
         }
-        retried.computeIfAbsent(code.name(), name -> new AtomicInteger()).incrementAndGet();
+        calls.retrying(kind(code), what, failedTries, delay, kind(code) + ": " + e.getMessage());
         try {
           sleeper.sleep(delay);
         } catch (InterruptedException interrupted) {
@@ -435,22 +487,17 @@ final class BigQueryStorageReader {
     }
   }
 
-  /** What the run report says about this reader's retries and sessions. */
+  /** The streams of the last read session (0 for an empty table, which has none). */
+  int streams() {
+    return streams;
+  }
+
+  /**
+   * What the run report says about this reader's sessions (its retries are counted with the
+   * connection's calls).
+   */
   List<String> notes() {
     List<String> notes = new ArrayList<>();
-    int total = retried.values().stream().mapToInt(AtomicInteger::get).sum();
-    if (total > 0) {
-      List<String> kinds = new ArrayList<>();
-      retried.forEach((kind, count) -> kinds.add(count.get() + " x " + kind));
-      notes.add(
-          "retried "
-              + total
-              + " transient Storage Read API error"
-              + (total == 1 ? "" : "s")
-              + " ("
-              + String.join(", ", kinds.stream().sorted().toList())
-              + "), each stream from its offset");
-    }
     if (sessionsCreatedAgain > 0) {
       notes.add(
           "created the Storage Read API's session anew "

@@ -70,6 +70,31 @@ final class ChildRun {
       Set<Integer> exitCodes,
       String heap,
       Map<String, String> env) {
+    return run(
+        dir,
+        name,
+        config,
+        qsyncCommand,
+        exitCodes,
+        heap,
+        env,
+        List.of("-cp", absoluteClassPath(), "io.qsync.cli.Main"));
+  }
+
+  /**
+   * As {@link #run(Path, String, Path, List, Set, String, Map)}, with qsync launched as {@code
+   * launch} says instead of from this JVM's class path: {@code ["-jar", "target/qsync.jar"]} runs
+   * the packaged jar as a user does (its manifest's Add-Opens included).
+   */
+  static Result run(
+      Path dir,
+      String name,
+      Path config,
+      List<String> qsyncCommand,
+      Set<Integer> exitCodes,
+      String heap,
+      Map<String, String> env,
+      List<String> launch) {
     Path gcLog = dir.resolve(name + ".gc.log");
     Path stdout = dir.resolve(name + ".out");
     Path stderr = dir.resolve(name + ".err");
@@ -77,9 +102,7 @@ final class ChildRun {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + heap);
     command.add("-Xlog:gc,gc+heap+exit:file=" + gcLog);
-    command.add("-cp");
-    command.add(absoluteClassPath());
-    command.add("io.qsync.cli.Main");
+    command.addAll(launch);
     command.addAll(List.of("-c", config.toString(), "-o", "json"));
     command.addAll(qsyncCommand);
     ProcessBuilder builder =

@@ -3,18 +3,23 @@ package io.qsync.source.bigquery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.cli.CliRun;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.config.BigQueryReadApi;
 import io.qsync.config.Mode;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
+import io.qsync.testing.FirstReleaseHistory;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Results read with the BigQuery Storage Read API (the emulator's gRPC service, Google's client):
  * every type arrives as {@code tabledata.list} brings it, a stream broken mid-read resumes from its
  * offset, an expired session is created anew, and a denied one falls back to {@code tabledata.list}
- * (read_api: auto) or stops the run (read_api: storage), each said in the run report.
+ * (read_api: auto) or stops the run (read_api: storage), each said in the run report; {@code qsync
+ * history} says which API read each run's result, over how many streams, and why; a broken stream's
+ * retry is printed and counted as a {@code tabledata.list} page's is.
  */
 @ExtendWith(MariaDbExtension.class)
 class BigQueryStorageReadIT {
@@ -99,10 +106,11 @@ class BigQueryStorageReadIT {
     assertThat(storage.counts().inserts()).isEqualTo(3);
     assertThat(emulator.requests("tabledata.list")).isEqualTo(tabledataList);
     assertThat(emulator.requests("storage.readRows")).isEqualTo(3);
-    assertThat(rest.notes()).contains("read with tabledata.list (read_api: rest)");
+    assertThat(rest.notes()).contains("read 3 rows with tabledata.list (read_api: rest)");
     assertThat(storage.notes())
         .contains(
-            "read 3 rows with the Storage Read API (read_api: storage; billed by bytes read)");
+            "read 3 rows with the Storage Read API over 3 streams (read_api: storage; billed by"
+                + " bytes read)");
     List<List<String>> byRest = database.rows(ALL_COLUMNS + "by_rest ORDER BY id");
     assertThat(byRest.get(0)).contains("-1-2 -3 -4:5:6.789", "[UNBOUNDED, 2024-01-01)");
     assertThat(byRest.get(1).get(18)).contains("\"ts\":\"2024-01-31T10:00:00.000000Z\"");
@@ -133,10 +141,9 @@ class BigQueryStorageReadIT {
         .containsExactly(List.of("row 4321"));
     assertThat(report.notes())
         .contains(
-            "read 10,000 rows with the Storage Read API (read_api: auto, the result holds 10000"
-                + " rows, read_api_min_rows 5000; billed by bytes read)",
-            "retried 2 transient Storage Read API errors (2 x UNAVAILABLE), each stream from its"
-                + " offset");
+            "read 10,000 rows with the Storage Read API over 3 streams (read_api: auto, the result"
+                + " holds 10000 rows, read_api_min_rows 5000; billed by bytes read)",
+            "retried 2 transient BigQuery errors (2 x Storage Read API UNAVAILABLE)");
     assertThat(emulator.requests("storage.readRows")).isEqualTo(3 + 2);
     assertThat(emulator.requests("tabledata.list")).isZero();
   }
@@ -210,8 +217,8 @@ class BigQueryStorageReadIT {
             note ->
                 assertThat(note)
                     .startsWith(
-                        "read with tabledata.list (the Storage Read API refused a read session"
-                            + " (PERMISSION_DENIED: ")
+                        "read 3 rows with tabledata.list (the Storage Read API refused a read"
+                            + " session (PERMISSION_DENIED: ")
                     .contains("bigquery.readsessions.create")
                     .endsWith("grant roles/bigquery.readSessionUser, or set read_api: rest)"));
   }
@@ -241,8 +248,124 @@ class BigQueryStorageReadIT {
 
     assertThat(report.notes())
         .contains(
-            "read with tabledata.list (read_api: auto, the result holds 3 rows, fewer than"
-                + " read_api_min_rows 100000)");
+            "read 3 rows with tabledata.list (read_api: auto, the result holds 3 rows, fewer"
+                + " than read_api_min_rows 100000)");
     assertThat(emulator.readSessionsCreated()).isZero();
+  }
+
+  @Test
+  void theHistorySaysWhichApiReadEachRunOverHowManyStreamsAndWhy(TestDatabase database)
+      throws Exception {
+    bigTable();
+    FirstReleaseHistory.create(database, BigQuerySyncs.SYNC, "big_rows");
+    Path config = config(database, "auto");
+
+    CliRun before = CliRun.of("-c", config.toString(), "history", BigQuerySyncs.SYNC);
+    assertThat(before.exitCode()).as(before.err()).isZero();
+    assertThat(before.out()).contains("old").doesNotContain("read query");
+
+    CliRun byStorage = CliRun.of("-c", config.toString(), "run", BigQuerySyncs.SYNC);
+    emulator.execute("UPDATE big.rows SET name = 'changed' WHERE id = 7");
+    emulator.denyReadSessions(1);
+    CliRun byRest = CliRun.of("-c", config.toString(), "run", BigQuerySyncs.SYNC);
+    CliRun history = CliRun.of("-c", config.toString(), "history", BigQuerySyncs.SYNC);
+    CliRun json = CliRun.of("-c", config.toString(), "-o", "json", "history", BigQuerySyncs.SYNC);
+
+    assertThat(byStorage.exitCode()).as(byStorage.err()).isZero();
+    assertThat(byRest.exitCode()).as(byRest.err()).isZero();
+    assertThat(database.rows("SELECT name FROM big_rows WHERE id = 7"))
+        .containsExactly(List.of("changed"));
+    assertThat(history.exitCode()).as(history.err()).isZero();
+    List<String> lines = history.out().lines().map(String::strip).toList();
+    assertThat(lines)
+        .contains(
+            "read query: 10,000 rows with the Storage Read API over 3 streams (read_api: auto, the"
+                + " result holds 10000 rows, read_api_min_rows 5000; billed by bytes read)")
+        .anySatisfy(
+            line ->
+                assertThat(line)
+                    .startsWith(
+                        "read query: 10,000 rows with tabledata.list (the Storage Read API refused"
+                            + " a read session (PERMISSION_DENIED: ")
+                    .contains("bigquery.readsessions.create"));
+    assertThat(
+            lines.indexOf(
+                lines.stream().filter(l -> l.contains("tabledata.list")).findFirst().orElseThrow()))
+        .as("the newest run, by tabledata.list, comes first")
+        .isLessThan(
+            lines.indexOf(
+                lines.stream()
+                    .filter(l -> l.contains("over 3 streams"))
+                    .findFirst()
+                    .orElseThrow()));
+    JsonNode runs = new ObjectMapper().readTree(json.out()).get("runs");
+    assertThat(runs).hasSize(3);
+    assertThat(runs.get(0).get("reads").get(0).get("api").asText()).isEqualTo("tabledata_list");
+    assertThat(runs.get(0).get("reads").get(0).get("reason").asText())
+        .startsWith("the Storage Read API refused a read session (PERMISSION_DENIED: ");
+    JsonNode storage = runs.get(1).get("reads").get(0);
+    assertThat(storage.get("result").asText()).isEqualTo("query");
+    assertThat(storage.get("api").asText()).isEqualTo("storage_read");
+    assertThat(storage.get("streams").asInt()).isEqualTo(3);
+    assertThat(storage.get("rows").asLong()).isEqualTo(ROWS);
+    assertThat(storage.get("reason").asText())
+        .isEqualTo("read_api: auto, the result holds 10000 rows, read_api_min_rows 5000");
+    assertThat(runs.get(2).get("run_id").asText()).isEqualTo("old");
+    assertThat(runs.get(2).get("reads")).isEmpty();
+  }
+
+  @Test
+  void aBrokenStreamsRetryIsPrintedAndCountedAsATabledataListPagesIs(TestDatabase database)
+      throws Exception {
+    bigTable();
+    emulator.breakReadStreams(1000, 1);
+    Path config = config(database, "storage");
+
+    CliRun run = CliRun.of("-c", config.toString(), "run", BigQuerySyncs.SYNC);
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err().lines())
+        .filteredOn(line -> line.startsWith("retrying "))
+        .singleElement()
+        .asString()
+        .matches(
+            "retrying read stream [123] of 3 of qsync-test\\.\\S+ from its row 1,000 in 10ms \\(try 1"
+                + " failed: Storage Read API UNAVAILABLE: .*the emulator broke the stream after"
+                + " 1000 rows; retries for at most 60s\\)");
+    assertThat(run.out())
+        .contains("retried 1 transient BigQuery error (1 x Storage Read API UNAVAILABLE)");
+    assertThat(database.rows("SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM big_rows"))
+        .containsExactly(List.of("10000", "10000", "49995000"));
+  }
+
+  /** A config of big.rows into big_rows: read_api as given, from 5,000 rows, over 3 streams. */
+  private Path config(TestDatabase database, String readApi) throws Exception {
+    Path config = dir.resolve("qsync.yaml");
+    Files.writeString(
+        config,
+        """
+        connections:
+          bq: {type: bigquery, project: qsync-test, host: "%s", credentials_file: none,
+               page_size: 1000, retry_delay: 10ms, retry_timeout: 60s, read_api: %s,
+               read_api_min_rows: 5000, read_streams: 3, storage_host: "%s"}
+          app: {type: mysql, url: "%s", user: root}
+        stage_dir: "%s"
+        syncs:
+          %s:
+            source: bq
+            query: "SELECT id, name, half FROM big.rows"
+            target: app
+            table: big_rows
+            key: [id]
+            create_table: true
+        """
+            .formatted(
+                emulator.host(),
+                readApi,
+                emulator.storageHost(),
+                database.url(),
+                dir.resolve("stage"),
+                BigQuerySyncs.SYNC));
+    return config;
   }
 }
