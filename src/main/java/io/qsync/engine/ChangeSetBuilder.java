@@ -84,7 +84,9 @@ final class ChangeSetBuilder {
       boolean dryRun,
       Consumer<Optional<String>> jobStarted) {
     step.accept(RunPhase.QUERY);
-    try (SourceResult result = named(() -> strategy.result(runId))) {
+    try (SourceResult result = named(() -> strategy.result(runId));
+        // Closed first: the stage lets go of a result it reads in place before its file goes.
+        Stage.SourceRelease released = stage::releaseSource) {
       if (result.job().isPresent()) {
         jobStarted.accept(result.job());
       }
@@ -194,7 +196,7 @@ final class ChangeSetBuilder {
   private void extract(Stage stage, SourceResult result, List<Column> columns) {
     progress.begin("extract", result.totalRows().orElse(-1));
     if (result.duckDbFile().isPresent()) {
-      progress.advance(stage.copySource(result.duckDbFile().get()));
+      progress.advance(stage.readSourceInPlace(result.duckDbFile().get()));
     } else {
       try (Stage.StageWriter writer = stage.sourceWriter(columns)) {
         result.read(0, steps().counting(writer));

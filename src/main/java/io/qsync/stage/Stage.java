@@ -16,13 +16,15 @@ import java.util.Optional;
 /**
  * A run's local DuckDB file: the query result ({@code src}), the target's current rows ({@code
  * tgt}) and the change set between them ({@code changes}, in key order, numbered from 1). Only the
- * change set is kept in the file ({@code src} and {@code tgt} are temporary tables of the session);
- * it outlives a failed run so the next run can resume from it. Memory is bounded by DuckDB's memory
- * limit: larger data spills to the stage folder.
+ * change set is kept in the file ({@code src} and {@code tgt} are temporary tables of the session,
+ * or {@code src} a view of a DuckDB source's result file); it outlives a failed run so the next run
+ * can resume from it. Memory is bounded by DuckDB's memory limit: larger data spills to the stage
+ * folder.
  *
- * <p>Lifecycle: {@link #open}, {@link #begin} (or {@link #meta} to resume), write rows, {@link
- * #checkKeys}, {@link #diff} or {@link #insertAll}, read {@link #changes}, {@link #close}. Not
- * thread-safe: one run uses one stage.
+ * <p>Lifecycle: {@link #open}, {@link #begin} (or {@link #meta} to resume), write rows (or read a
+ * DuckDB file's in place, {@link #readSourceInPlace}), {@link #checkKeys}, {@link #diff} or {@link
+ * #insertAll}, {@link #releaseSource}, read {@link #changes}, {@link #close}. Not thread-safe: one
+ * run uses one stage.
  *
  * <p>The run's view of the stage; each job is a class of its own beside it: the file and the run it
  * holds ({@link StageFile}), the SQL ({@link StageSql}), bringing rows in ({@link StageLoader}),
@@ -122,13 +124,24 @@ public final class Stage implements AutoCloseable {
   }
 
   /**
-   * Copies a query result that is a table in a DuckDB file into the stage's {@code src} with SQL,
-   * as {@link #sourceWriter} would have appended it row by row: the same values (each column cast
-   * to its {@link SqlType#duckDbName()}, as the appender converts it) in the same order. Fails
-   * unless the copy adds up to the table's row count. Returns the rows copied.
+   * Reads a query result that is a table in a DuckDB file where it lies, as the stage's {@code
+   * src}, until {@link #releaseSource}: the same values {@link #sourceWriter} would have appended
+   * row by row (each column cast to its {@link SqlType#duckDbName()}, as the appender converts it)
+   * in the same order, without copying them. The file must stay until then; a run resumes from the
+   * change set alone, never from the result. Fails unless the table holds the result's row count.
+   * Returns the rows.
    */
-  public long copySource(DuckDbFileTable result) {
-    return loader.copySource(result);
+  public long readSourceInPlace(DuckDbFileTable result) {
+    return loader.readSourceInPlace(result);
+  }
+
+  /**
+   * Lets go of a result read in place ({@link #readSourceInPlace}) so that its file may be deleted;
+   * the result is gone from the stage until the next {@link #begin}. Does nothing for a result
+   * written into the stage.
+   */
+  public void releaseSource() {
+    file.releaseSource();
   }
 
   /**
@@ -248,6 +261,12 @@ public final class Stage implements AutoCloseable {
   @Override
   public void close() {
     file.close();
+  }
+
+  /** {@link #releaseSource} as a resource, for a try-with-resources beside the result's. */
+  public interface SourceRelease extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** Appends rows to one of the stage's tables. Close it to make them visible. Not thread-safe. */

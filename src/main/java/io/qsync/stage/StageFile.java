@@ -35,6 +35,9 @@ final class StageFile implements AutoCloseable {
   private final DuckDBConnection connection;
   private StageSql sql;
 
+  /** Whether {@code src} is a view of a query result's file attached in place. */
+  private boolean readsInPlace;
+
   private StageFile(Path file, DuckDBConnection connection) {
     this.file = file;
     this.connection = connection;
@@ -142,6 +145,7 @@ final class StageFile implements AutoCloseable {
   /** Empties the file and prepares it for a new run whose result has these columns. */
   void begin(String runId, String fingerprint, List<Column> columns) {
     sql = null;
+    releaseSource();
     try (Statement statement = connection.createStatement()) {
       for (String table : StageSql.TABLES) {
         statement.execute(StageSql.drop(table));
@@ -174,6 +178,30 @@ final class StageFile implements AutoCloseable {
       throw failed("prepare the stage", e);
     }
     sql = new StageSql(columns);
+  }
+
+  /**
+   * Makes {@code src} the table of a query result's DuckDB file, read where it lies until {@link
+   * #releaseSource}: the file is attached read-only, and {@code src} becomes a view of it.
+   */
+  void readSourceInPlace(Path result, String table) {
+    releaseSource();
+    execute(StageSql.drop(StageSql.SOURCE), "free the result's table");
+    execute(StageSql.attach(result.toString(), StageSql.IN_PLACE), "attach the query result");
+    readsInPlace = true;
+    execute(StageSql.readInPlace(sql().columns(), table), "read the query result");
+  }
+
+  /**
+   * Lets go of a query result read in place ({@link #readSourceInPlace}), so that its file may be
+   * deleted: {@code src} is gone until the next run begins. Does nothing otherwise.
+   */
+  void releaseSource() {
+    if (readsInPlace) {
+      execute(StageSql.DROP_SOURCE_VIEW, "free the query result");
+      execute(StageSql.DETACH_IN_PLACE, "detach the query result");
+      readsInPlace = false;
+    }
   }
 
   /** The columns of the run the file holds, read once. */

@@ -39,8 +39,9 @@ final class StageLoader {
     return new AppenderWriter(StageSql.TARGET_HASHES, file.sql().targetHashColumns(key), false);
   }
 
-  long copySource(DuckDbFileTable result) {
-    return copy(result, StageSql.SOURCE);
+  long readSourceInPlace(DuckDbFileTable result) {
+    file.readSourceInPlace(result.file(), result.table());
+    return requireAll(result, file.count(StageSql.SOURCE_ROWS));
   }
 
   Stage.StageWriter warehouseChangeWriter() {
@@ -69,18 +70,23 @@ final class StageLoader {
     } catch (SQLException e) {
       throw file.failed("copy the query result", e);
     }
-    if (copied != result.rows()) {
+    return requireAll(result, copied);
+  }
+
+  /** The rows the stage found in a result's file ({@code read}): all of them, or a failure. */
+  private static long requireAll(DuckDbFileTable result, long read) {
+    if (read != result.rows()) {
       throw new QsyncException(
           ErrorKind.FAILED,
           "the stage "
               + result.file()
-              + " copied "
-              + copied
+              + " found "
+              + read
               + " rows of a query result of "
               + result.rows()
               + "\nRun again; if it repeats, report it as a bug.");
     }
-    return copied;
+    return read;
   }
 
   /** Appends rows to one stage table through DuckDB's appender. Not thread-safe. */

@@ -121,7 +121,46 @@ final class StageSql {
   }
 
   static String attach(String file) {
-    return "ATTACH '" + file.replace("'", "''") + "' AS qsync_source (READ_ONLY)";
+    return attach(file, "qsync_source");
+  }
+
+  /** Attaches a DuckDB file read-only under {@code alias}. */
+  static String attach(String file, String alias) {
+    return "ATTACH '" + file.replace("'", "''") + "' AS " + alias + " (READ_ONLY)";
+  }
+
+  /**
+   * The alias of a query result's file while {@code src} reads it in place ({@link #readInPlace}),
+   * apart from {@code qsync_source}, which a copy attaches and detaches again.
+   */
+  static final String IN_PLACE = "qsync_in_place";
+
+  static final String DETACH_IN_PLACE = "DETACH DATABASE IF EXISTS " + IN_PLACE;
+
+  static final String DROP_SOURCE_VIEW = "DROP VIEW IF EXISTS temp.src";
+
+  /**
+   * The query's result as a table of the file attached as {@link #IN_PLACE}, under {@code src}'s
+   * name: a temporary view with {@code src}'s columns, each cast to its stage type as a copy into
+   * {@code src} would cast it, read in the table's order.
+   */
+  static String readInPlace(List<Column> columns, String table) {
+    StringJoiner names = new StringJoiner(", ");
+    StringJoiner cast = new StringJoiner(", ");
+    for (int i = 0; i < columns.size(); i++) {
+      String name = positional(i);
+      names.add(name);
+      cast.add("CAST(" + name + " AS " + columns.get(i).type().duckDbName() + ") AS " + name);
+    }
+    return "CREATE TEMPORARY VIEW src AS SELECT "
+        + cast
+        + " FROM "
+        + IN_PLACE
+        + ".main."
+        + DuckDbValues.quote(table)
+        + " AS r("
+        + names
+        + ")";
   }
 
   static final String DETACH = "DETACH DATABASE IF EXISTS qsync_source";

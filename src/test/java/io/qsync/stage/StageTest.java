@@ -341,6 +341,88 @@ class StageTest {
     assertThat(allChanges(0)).extracting(change -> change.row()[0]).containsExactly("b", "a", "c");
   }
 
+  /** A query result as a DuckDB source hands it over: a table in a file of its own, closed. */
+  private io.qsync.source.DuckDbFileTable resultFile(String select) throws Exception {
+    Path file = dir.resolve("result.duckdb");
+    try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
+        var statement = connection.createStatement()) {
+      statement.execute("SET preserve_insertion_order = true");
+      statement.execute("CREATE TABLE qsync_result AS " + select);
+    }
+    long rows;
+    try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
+        var statement = connection.createStatement();
+        var count = statement.executeQuery("SELECT count(*) FROM qsync_result")) {
+      count.next();
+      rows = count.getLong(1);
+    }
+    return new io.qsync.source.DuckDbFileTable(file, "qsync_result", rows);
+  }
+
+  @Test
+  void aResultReadInPlaceIsDiffedAndResumedFromTheStageAloneOnceItsFileIsGone() throws Exception {
+    io.qsync.source.DuckDbFileTable result =
+        resultFile(
+            "SELECT * FROM (VALUES ('c', 3, 'new'), ('a', 1, NULL), ('b', 2, NULL))"
+                + " AS r(\"ID\", \"n\", \"note\")");
+    assertThat(stage.readSourceInPlace(result)).isEqualTo(3);
+    target(row("b", 2, "old"), row("d", 4, null));
+    assertThat(stage.checkKeys(KEY, BINARY, 5)).isEmpty();
+    ChangeCounts counts = stage.diff(KEY, BINARY, true);
+    stage.releaseSource();
+    java.nio.file.Files.delete(result.file());
+    stage.close();
+
+    // A new process resumes from the stage: the result's file is gone by then.
+    stage = Stage.open(dir.resolve("s.duckdb"));
+    assertThat(stage.meta()).hasValueSatisfying(meta -> assertThat(meta.counts()).contains(counts));
+    assertThat(allChanges(1).stream().map(StageTest::describe))
+        .containsExactly("2 UPDATE [b, 2, null]", "3 INSERT [c, 3, new]", "4 DELETE [d, 4, null]");
+  }
+
+  @Test
+  void aResultReadInPlaceHoldsTheValuesTheAppenderWouldInTheFilesOrder() throws Exception {
+    int rows = 150_000;
+    // Stored as wider types than the stage's, as a copy into src cast them.
+    io.qsync.source.DuckDbFileTable result =
+        resultFile(
+            "SELECT lpad(CAST((i * 7919) % "
+                + rows
+                + " AS VARCHAR), 7, '0') AS id, CAST((i * 7919) % "
+                + rows
+                + " AS BIGINT) AS n, 'row ' || i AS note FROM range("
+                + rows
+                + ") t(i)");
+    stage.readSourceInPlace(result);
+    assertThat(stage.sourceRows()).isEqualTo(rows);
+    stage.insertAll(List.of(), 0);
+    stage.releaseSource();
+
+    long seq = 0;
+    try (ChangeCursor cursor = stage.changes(0, false)) {
+      List<Change> batch;
+      while (!(batch = cursor.next(5_000)).isEmpty()) {
+        for (Change change : batch) {
+          assertThat(change.row())
+              .containsExactly(
+                  String.format("%07d", (seq * 7919) % rows), (seq * 7919) % rows, "row " + seq);
+          seq++;
+        }
+      }
+    }
+    assertThat(seq).isEqualTo(rows);
+  }
+
+  @Test
+  void aStageThatReadsAResultInPlaceBeginsANewRunWithItsOwnResult() throws Exception {
+    stage.readSourceInPlace(resultFile("SELECT 'a' AS id, 1 AS n, NULL::VARCHAR AS note"));
+    stage.begin("run-2", "fingerprint", COLUMNS);
+    source(row("b", 2, null));
+    assertThat(stage.insertAll(KEY, 0)).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
+    assertThat(allChanges(0).stream().map(StageTest::describe))
+        .containsExactly("1 INSERT [b, 2, null]");
+  }
+
   @Test
   void deletingTheStageRemovesItsFiles() {
     source(row("a", 1, null));
