@@ -32,6 +32,11 @@ class BigQueryConfigTest {
         + "    key: [user_id]\n";
   }
 
+  /** The error loading a config with this connection and query gives. */
+  private static ConfigException refused(String connection, String query) {
+    return catchThrowableOfType(ConfigException.class, () -> parse(config(connection, query)));
+  }
+
   /** A connection built from its project has the file's defaults for all the rest. */
   @Test
   void aConnectionBuiltWithTheRequiredPartsEqualsAMinimalConnectionOfTheFile() {
@@ -134,17 +139,13 @@ class BigQueryConfigTest {
   @Test
   void refusesAReadApiItDoesNotKnow() {
     ConfigException error =
-        catchThrowableOfType(
-            ConfigException.class,
-            () ->
-                parse(
-                    config(
-                        "    type: bigquery\n"
-                            + "    project: p\n"
-                            + "    read_api: arrow\n"
-                            + "    read_streams: 65\n"
-                            + "    storage_host: 127.0.0.1:9090\n",
-                        "SELECT 1 AS user_id")));
+        refused(
+            "    type: bigquery\n"
+                + "    project: p\n"
+                + "    read_api: arrow\n"
+                + "    read_streams: 65\n"
+                + "    storage_host: 127.0.0.1:9090\n",
+            "SELECT 1 AS user_id");
 
     assertThat(error.getMessage())
         .contains("connections.warehouse.read_api: expected auto, storage or rest, got \"arrow\"")
@@ -156,16 +157,12 @@ class BigQueryConfigTest {
   @Test
   void refusesStorageReadsWithACustomHostButNoStorageHost() {
     ConfigException error =
-        catchThrowableOfType(
-            ConfigException.class,
-            () ->
-                parse(
-                    config(
-                        "    type: bigquery\n"
-                            + "    project: p\n"
-                            + "    host: http://127.0.0.1:9050\n"
-                            + "    read_api: storage\n",
-                        "SELECT 1 AS user_id")));
+        refused(
+            "    type: bigquery\n"
+                + "    project: p\n"
+                + "    host: http://127.0.0.1:9050\n"
+                + "    read_api: storage\n",
+            "SELECT 1 AS user_id");
 
     assertThat(error.getMessage())
         .contains("connections.warehouse.read_api: read_api: storage with host")
@@ -176,17 +173,13 @@ class BigQueryConfigTest {
   @Test
   void refusesTimeoutsTheHttpClientCannotTake() {
     ConfigException error =
-        catchThrowableOfType(
-            ConfigException.class,
-            () ->
-                parse(
-                    config(
-                        "    type: bigquery\n"
-                            + "    project: p\n"
-                            + "    connect_timeout: 0\n"
-                            + "    read_timeout: 25h\n"
-                            + "    retry_timeout: soon\n",
-                        "SELECT 1 AS user_id")));
+        refused(
+            "    type: bigquery\n"
+                + "    project: p\n"
+                + "    connect_timeout: 0\n"
+                + "    read_timeout: 25h\n"
+                + "    retry_timeout: soon\n",
+            "SELECT 1 AS user_id");
 
     assertThat(error.getMessage())
         .contains(
@@ -199,16 +192,12 @@ class BigQueryConfigTest {
   @Test
   void reportsBadKeysWithFileAndLine() {
     ConfigException error =
-        catchThrowableOfType(
-            ConfigException.class,
-            () ->
-                parse(
-                    config(
-                        "    type: bigquery\n"
-                            + "    projekt: p\n"
-                            + "    page_size: 0\n"
-                            + "    labels: {Team: growth}\n",
-                        "SELECT 1 AS user_id")));
+        refused(
+            "    type: bigquery\n"
+                + "    projekt: p\n"
+                + "    page_size: 0\n"
+                + "    labels: {Team: growth}\n",
+            "SELECT 1 AS user_id");
 
     assertThat(error.getMessage())
         .contains("qsync.yaml:4")
@@ -222,18 +211,14 @@ class BigQueryConfigTest {
   @Test
   void labelsFollowBigQuerysRules() {
     ConfigException error =
-        catchThrowableOfType(
-            ConfigException.class,
-            () ->
-                parse(
-                    config(
-                        "    type: bigquery\n"
-                            + "    project: p\n"
-                            + "    labels: {1team: a, _x: b, -y: c, Team: d, te.am: d, qsync_sync: e, ok: Bad,"
-                            + " long: "
-                            + "v".repeat(64)
-                            + "}\n",
-                        "SELECT 1 AS user_id")));
+        refused(
+            "    type: bigquery\n"
+                + "    project: p\n"
+                + "    labels: {1team: a, _x: b, -y: c, Team: d, te.am: d, qsync_sync: e, ok: Bad,"
+                + " long: "
+                + "v".repeat(64)
+                + "}\n",
+            "SELECT 1 AS user_id");
 
     assertThat(error.getMessage())
         .contains(
@@ -271,13 +256,9 @@ class BigQueryConfigTest {
       many.append(i == 0 ? "" : ", ").append("l").append(i).append(": v");
     }
     assertThat(
-            catchThrowableOfType(
-                ConfigException.class,
-                () ->
-                    parse(
-                        config(
-                            "    {type: bigquery, project: p, labels: {" + many + "}}\n",
-                            "SELECT 1 AS user_id"))))
+            refused(
+                "    {type: bigquery, project: p, labels: {" + many + "}}\n",
+                "SELECT 1 AS user_id"))
         .hasMessageContaining(
             "63 labels, but BigQuery allows 64 on a job or table and qsync adds"
                 + " tool and qsync_sync: at most 62");
@@ -286,13 +267,9 @@ class BigQueryConfigTest {
   @Test
   void refusesLegacySql() {
     ConfigException error =
-        catchThrowableOfType(
-            ConfigException.class,
-            () ->
-                parse(
-                    config(
-                        "    {type: bigquery, project: p}\n",
-                        "\"#legacySQL\\nSELECT user_id FROM [p:app.users]\"")));
+        refused(
+            "    {type: bigquery, project: p}\n",
+            "\"#legacySQL\\nSELECT user_id FROM [p:app.users]\"");
 
     assertThat(error.getMessage())
         .contains("syncs.targets.query")

@@ -26,17 +26,25 @@ class BigQueryCallsTest {
   private final List<Duration> waits = new ArrayList<>();
   private final ManualClock clock = new ManualClock();
   private final BigQueryCalls calls =
-      new BigQueryCalls(
-          "bq",
-          "acme",
-          Duration.ofSeconds(1),
-          new BigQueryTimeouts(
-              Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(1)),
-          wait -> {
-            waits.add(wait);
-            clock.advance(wait);
-          },
-          clock);
+      calls(Duration.ofMinutes(1), Caller.RUN, Optional.empty(), RetryListener.NONE);
+
+  /** Calls retried for {@code retryTimeout}, whose waits move the manual clock. */
+  private BigQueryCalls calls(
+      Duration retryTimeout, Caller caller, Optional<String> host, RetryListener listener) {
+    return new BigQueryCalls(
+        "bq",
+        "acme",
+        Duration.ofSeconds(1),
+        new BigQueryTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(60), retryTimeout),
+        wait -> {
+          waits.add(wait);
+          clock.advance(wait);
+        },
+        clock,
+        caller,
+        host,
+        listener);
+  }
 
   private static BigQueryException error(int status, String reason) {
     return new BigQueryException(
@@ -74,17 +82,8 @@ class BigQueryCallsTest {
   void aValidateRetriesForAtMostThirtySecondsTellsEachRetryAndSaysWhatToCheck() {
     List<String> told = new ArrayList<>();
     BigQueryCalls validate =
-        new BigQueryCalls(
-            "bq",
-            "acme",
-            Duration.ofSeconds(1),
-            new BigQueryTimeouts(
-                Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(10)),
-            wait -> {
-              waits.add(wait);
-              clock.advance(wait);
-            },
-            clock,
+        calls(
+            Duration.ofMinutes(10),
             Caller.VALIDATE,
             Optional.of("http://127.0.0.1:9050"),
             (what, failedTries, wait, error) ->
@@ -120,20 +119,7 @@ class BigQueryCallsTest {
   @Test
   void aPlanRetriesLikeARunButDoesNotPromiseToResumeFromAJob() {
     BigQueryCalls plan =
-        new BigQueryCalls(
-            "bq",
-            "acme",
-            Duration.ofSeconds(1),
-            new BigQueryTimeouts(
-                Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(1)),
-            wait -> {
-              waits.add(wait);
-              clock.advance(wait);
-            },
-            clock,
-            Caller.PLAN,
-            Optional.empty(),
-            RetryListener.NONE);
+        calls(Duration.ofMinutes(1), Caller.PLAN, Optional.empty(), RetryListener.NONE);
 
     QsyncException error =
         catchThrowableOfType(
