@@ -6,18 +6,21 @@ import io.qsync.duckdb.DuckDbValues;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.row.Unrepresentable;
+import io.qsync.source.ArrowStreamSink;
 import io.qsync.source.DuckDbFileTable;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import org.apache.arrow.c.ArrowArrayStream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
  * Brings rows into the stage's temporary tables: the query's result ({@code src}), the target's
  * rows ({@code tgt}) and a change set the warehouse computed ({@code snap}), either row by row
- * through DuckDB's appender or, when the rows are a table in a DuckDB file, with one SQL copy. Not
- * thread-safe: one run uses one stage.
+ * through DuckDB's appender, or, when the rows are a table in a DuckDB file, with one SQL copy, or,
+ * when they come as an Arrow stream ({@link ArrowStreamSink}), with one insert DuckDB reads the
+ * stream for. Not thread-safe: one run uses one stage.
  */
 final class StageLoader {
   private final StageFile file;
@@ -89,14 +92,21 @@ final class StageLoader {
     return read;
   }
 
-  /** Appends rows to one stage table through DuckDB's appender. Not thread-safe. */
-  private final class AppenderWriter implements Stage.StageWriter {
+  /**
+   * Appends rows to one stage table through DuckDB's appender, or inserts an Arrow stream's rows
+   * with one statement. Not thread-safe.
+   */
+  private final class AppenderWriter implements Stage.StageWriter, ArrowStreamSink {
+    private final String table;
+    private final List<Column> columns;
     private final DuckDBAppender appender;
     private final List<SqlType> types;
     private final boolean marksInexact;
     private long rows;
 
     private AppenderWriter(String table, List<Column> columns, boolean marksInexact) {
+      this.table = table;
+      this.columns = List.copyOf(columns);
       this.types = columns.stream().map(Column::type).toList();
       this.marksInexact = marksInexact;
       try {
@@ -128,6 +138,30 @@ final class StageLoader {
       } catch (SQLException e) {
         throw file.failed("write rows", e);
       }
+    }
+
+    @Override
+    public long insertArrow(ArrowArrayStream stream, List<String> select) {
+      long inserted;
+      try (Statement statement = file.connection().createStatement()) {
+        file.connection().registerArrowStream(StageSql.ARROW_STREAM, stream);
+        try {
+          // In the stream's order, as the appender would have appended its rows.
+          file.keepInsertionOrder(true);
+          inserted =
+              statement.executeUpdate(StageSql.insertArrow(table, columns, select, marksInexact));
+        } finally {
+          file.keepInsertionOrder(false);
+          statement.execute(StageSql.DROP_ARROW_STREAM);
+        }
+      } catch (SQLException e) {
+        throw file.failed("write rows", e);
+      } catch (RuntimeException e) {
+        // registerArrowStream wraps DuckDB's SQLException in a RuntimeException
+        throw e.getCause() instanceof SQLException cause ? file.failed("write rows", cause) : e;
+      }
+      rows += inserted;
+      return inserted;
     }
 
     @Override

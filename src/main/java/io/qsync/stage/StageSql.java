@@ -165,6 +165,32 @@ final class StageSql {
 
   static final String DETACH = "DETACH DATABASE IF EXISTS qsync_source";
 
+  /** The name an Arrow stream is registered under while its rows are inserted. */
+  static final String ARROW_STREAM = "qsync_arrow_stream";
+
+  static final String DROP_ARROW_STREAM = "DROP VIEW IF EXISTS " + ARROW_STREAM;
+
+  /**
+   * Inserts the rows of the Arrow stream registered as {@link #ARROW_STREAM} into {@code
+   * stageTable}: each column the expression of {@code select}, cast to its stage type as the
+   * appender converts a value (and, for the target's table, marked exact).
+   */
+  static String insertArrow(
+      String stageTable, List<Column> columns, List<String> select, boolean marksInexact) {
+    if (select.size() != columns.size()) {
+      throw new IllegalArgumentException(
+          select.size() + " expressions for the " + columns.size() + " columns of " + stageTable);
+    }
+    StringJoiner cast = new StringJoiner(", ");
+    for (int i = 0; i < columns.size(); i++) {
+      cast.add("CAST(" + select.get(i) + " AS " + columns.get(i).type().duckDbName() + ")");
+    }
+    if (marksInexact) {
+      cast.add("false");
+    }
+    return "INSERT INTO temp." + stageTable + " SELECT " + cast + " FROM " + ARROW_STREAM;
+  }
+
   /** Copies a table of the attached file into a temporary table of the stage, in its order. */
   static String copy(String table, String stageTable) {
     return "INSERT INTO temp."

@@ -10,11 +10,13 @@ import io.qsync.diff.KeyCollation;
 import io.qsync.diff.KeyProblem;
 import io.qsync.row.Column;
 import io.qsync.row.RowSink;
+import io.qsync.source.ArrowStreamSink;
 import io.qsync.source.Source;
 import io.qsync.source.SourceResult;
 import io.qsync.stage.Stage;
 import java.util.List;
 import java.util.Optional;
+import org.apache.arrow.c.ArrowArrayStream;
 
 /**
  * How a run makes its change set: {@link TargetDiff} compares the query's whole result with the
@@ -84,8 +86,32 @@ public interface ChangeSetStrategy {
 
     void end();
 
-    /** {@code sink}, telling {@link #advance} every 1,024 rows. */
+    /**
+     * {@code sink}, telling {@link #advance} every 1,024 rows; one that takes Arrow stays one, and
+     * tells {@link #advance} once its stream is in.
+     */
     default RowSink counting(RowSink sink) {
+      if (sink instanceof ArrowStreamSink arrow) {
+        return new ArrowStreamSink() {
+          private long rows;
+
+          @Override
+          public void accept(Object[] row) {
+            arrow.accept(row);
+            if (++rows % 1024 == 0) {
+              advance(rows);
+            }
+          }
+
+          @Override
+          public long insertArrow(ArrowArrayStream stream, List<String> select) {
+            long inserted = arrow.insertArrow(stream, select);
+            rows += inserted;
+            advance(rows);
+            return inserted;
+          }
+        };
+      }
       return new RowSink() {
         private long rows;
 

@@ -614,7 +614,11 @@ public final class BigQuerySource implements Source {
           long read = storage.read(table, fields, columns, rows, sink);
           done(
               new ResultRead(
-                  kind(), ResultRead.Api.STORAGE_READ, storage.streams(), read, path.reason()));
+                  kind(),
+                  ResultRead.Api.STORAGE_READ,
+                  storage.streams(),
+                  read,
+                  path.reason() + storage.how()));
           return;
         } catch (BigQueryStorageReader.Refused refused) {
           if (config.readApi().mode() == BigQueryReadApi.Mode.STORAGE) {

@@ -27,12 +27,14 @@ import io.qsync.Sleeper;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.row.Column;
 import io.qsync.row.RowSink;
+import io.qsync.source.ArrowStreamSink;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -40,10 +42,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ReadChannel;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
@@ -52,15 +57,20 @@ import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
 
 /**
  * Reads a result table with the BigQuery Storage Read API: one read session in Arrow, its streams
- * read at once on {@code read_streams} threads of their own, each batch turned into rows there
- * ({@link BigQueryArrowRows}, {@link BigQueryTypes#row}) and handed to the sink on the caller's
- * thread. Memory holds at most two batches per stream (one being decoded, one waiting). A stream
- * that breaks (UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is read again
- * from its offset, within {@code retry_timeout}, each retry counted and told as {@code
- * tabledata.list}'s are ({@link BigQueryCalls#retrying}, on the caller's thread); a session that
- * expired before any of its rows were handed on is created anew, and {@link #notes} say so. A
- * session that expires later fails the run, which the next run reads again from its job. Not
- * thread-safe: one read at a time.
+ * read at once on {@code read_streams} threads of their own. Into a sink DuckDB stands behind
+ * ({@link ArrowStreamSink}, the stage), the record batches go as they came, as one Arrow C stream
+ * that DuckDB reads for one insert, each column converted in SQL ({@link BigQueryArrowSql}), no
+ * value decoded in Java; a result DuckDB cannot take so (BIGNUMERIC, ARRAY, STRUCT), and any other
+ * sink, gets each batch turned into rows on the stream's thread ({@link BigQueryArrowRows}, {@link
+ * BigQueryTypes#row}) and handed to the sink on the caller's thread; {@link #how} says which.
+ * Memory holds at most two batches per stream (one being read, one waiting) and the one DuckDB
+ * reads. A stream that breaks (UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
+ * ABORTED) is read again from its offset, within {@code retry_timeout}, each retry counted and told
+ * as {@code tabledata.list}'s are ({@link BigQueryCalls#retrying}, on the thread that takes the
+ * batches); a session that expired before any of its rows were handed on is created anew, and
+ * {@link #notes} say so (into DuckDB, that is any time: its insert takes all rows or none). A
+ * session that expires after rows were handed on fails the run, which the next run reads again from
+ * its job. Not thread-safe: one read at a time.
  */
 final class BigQueryStorageReader {
   private static final Duration MAX_DELAY = Duration.ofSeconds(32);
@@ -81,6 +91,7 @@ final class BigQueryStorageReader {
   private final BigQueryCalls calls;
   private int sessionsCreatedAgain;
   private int streams;
+  private String how = "";
 
   /**
    * @param credentials the connection's credentials; null for none (an emulator)
@@ -115,10 +126,23 @@ final class BigQueryStorageReader {
    */
   long read(TableId table, FieldList fields, List<Column> columns, long rows, RowSink sink)
       throws Refused {
+    ArrowStreamSink arrow = null;
+    if (sink instanceof ArrowStreamSink direct) {
+      Optional<String> refused = BigQueryArrowSql.refused(fields);
+      if (refused.isEmpty()) {
+        arrow = direct;
+        how = "; Arrow into DuckDB";
+      } else {
+        how = "; decoded in Java: " + refused.get();
+      }
+    }
     try (BigQueryReadClient client = client();
         BufferAllocator allocator = new RootAllocator()) {
       for (int session = 1; ; session++) {
-        Outcome outcome = readSession(client, allocator, table, fields, columns, sink);
+        Outcome outcome =
+            arrow == null
+                ? readSession(client, allocator, table, fields, columns, sink)
+                : readSession(client, allocator, table, fields, columns, arrow);
         if (outcome.expired() != null) {
           if (outcome.rows() > 0 || session >= MAX_SESSIONS) {
             throw new QsyncException(
@@ -165,8 +189,11 @@ final class BigQueryStorageReader {
   /** One message from a stream's thread to the caller's. */
   private sealed interface Message {}
 
-  /** A batch of the stream's rows. */
+  /** A batch of the stream's rows, decoded. */
   private record Rows(List<Object[]> rows) implements Message {}
+
+  /** A record batch of the stream's rows as the API sent it, Arrow IPC. */
+  private record Batch(byte[] serialized) implements Message {}
 
   /** The stream ended. */
   private record End() implements Message {}
@@ -181,6 +208,7 @@ final class BigQueryStorageReader {
   private record Retrying(String kind, String what, int failedTries, Duration delay, String failure)
       implements Message {}
 
+  /** Reads one session's rows into {@code sink}, decoded in Java. */
   private Outcome readSession(
       BigQueryReadClient client,
       BufferAllocator allocator,
@@ -190,13 +218,87 @@ final class BigQueryStorageReader {
       RowSink sink)
       throws Refused {
     ReadSession session = createSession(client, table);
+    try (Streams streams = readStreams(client, allocator, session, table, fields, columns, false)) {
+      long read = 0;
+      try {
+        for (Message batch = streams.next(); batch != null; batch = streams.next()) {
+          for (Object[] row : ((Rows) batch).rows()) {
+            sink.accept(row);
+          }
+          read += ((Rows) batch).rows().size();
+        }
+        return new Outcome(read, null);
+      } catch (SessionExpired expired) {
+        return new Outcome(read, expired.error);
+      }
+    }
+  }
+
+  /**
+   * Reads one session's rows into DuckDB as one Arrow C stream of the batches as they came, for one
+   * insert: all rows or, when the session expires or a stream fails, none.
+   */
+  private Outcome readSession(
+      BigQueryReadClient client,
+      BufferAllocator allocator,
+      TableId table,
+      FieldList fields,
+      List<Column> columns,
+      ArrowStreamSink sink)
+      throws Refused {
+    ReadSession session = createSession(client, table);
+    try (Streams streams = readStreams(client, allocator, session, table, fields, columns, true);
+        ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+      if (streams.none()) {
+        return new Outcome(0, null); // an empty table has no streams, and no batch
+      }
+      BatchReader batches = new BatchReader(allocator, schema(session), streams);
+      Data.exportArrayStream(allocator, batches, stream);
+      try {
+        return new Outcome(
+            sink.insertArrow(stream, BigQueryArrowSql.select(fields, columns.size())), null);
+      } catch (RuntimeException e) {
+        // DuckDB says only that the stream failed: the reason is the one the batches kept.
+        RuntimeException failure = batches.failure();
+        if (failure instanceof SessionExpired expired) {
+          return new Outcome(0, expired.error);
+        }
+        if (failure != null) {
+          failure.addSuppressed(e);
+          throw failure;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** The session expired under a stream: nothing to read in it any more. */
+  private static final class SessionExpired extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient ApiException error;
+
+    SessionExpired(ApiException error) {
+      super(error.getMessage(), error, false, false);
+      this.error = error;
+    }
+  }
+
+  /**
+   * Starts reading every stream of {@code session}, each on a thread of a pool of at most {@code
+   * read_streams}, and gives what they send, on the thread that asks. Closing stops them.
+   */
+  private Streams readStreams(
+      BigQueryReadClient client,
+      BufferAllocator allocator,
+      ReadSession session,
+      TableId table,
+      FieldList fields,
+      List<Column> columns,
+      boolean asSent) {
     Schema schema = schema(session);
     List<ReadStream> streams = session.getStreamsList();
     this.streams = streams.size();
-    if (streams.isEmpty()) {
-      return new Outcome(0, null); // an empty table has no streams
-    }
-    int threads = Math.min(streams.size(), config.readApi().streams());
+    int threads = Math.max(1, Math.min(streams.size(), config.readApi().streams()));
     BlockingQueue<Message> queue = new ArrayBlockingQueue<>(threads);
     AtomicInteger number = new AtomicInteger();
     ExecutorService pool =
@@ -207,51 +309,142 @@ final class BigQueryStorageReader {
               thread.setDaemon(true);
               return thread;
             });
-    long read = 0;
-    try {
-      for (int i = 0; i < streams.size(); i++) {
-        String stream = streams.get(i).getName();
-        String what =
-            "read stream "
-                + (i + 1)
-                + " of "
-                + streams.size()
-                + " of "
-                + BigQuerySource.name(table);
-        pool.execute(
-            () -> readStream(client, allocator, schema, stream, what, fields, columns, queue));
-      }
-      int ended = 0;
-      while (ended < streams.size()) {
-        Message message = queue.take();
-        if (message instanceof Rows batch) {
-          for (Object[] row : batch.rows()) {
-            sink.accept(row);
+    for (int i = 0; i < streams.size(); i++) {
+      String stream = streams.get(i).getName();
+      String what =
+          "read stream " + (i + 1) + " of " + streams.size() + " of " + BigQuerySource.name(table);
+      pool.execute(
+          () ->
+              readStream(client, allocator, schema, stream, what, fields, columns, asSent, queue));
+    }
+    return new Streams(queue, streams.size(), pool, table, Thread.currentThread());
+  }
+
+  /**
+   * The batches of a session's streams as their threads send them: each retry told on the way, a
+   * failure thrown, an expired session thrown as {@link SessionExpired}. Whichever thread takes
+   * them, one at a time ({@code next} is synchronized: DuckDB may ask from threads of its own).
+   */
+  private final class Streams implements AutoCloseable {
+    private final BlockingQueue<Message> queue;
+    private final int count;
+    private final ExecutorService pool;
+    private final TableId table;
+    private final Thread caller;
+    private int ended;
+
+    Streams(
+        BlockingQueue<Message> queue,
+        int count,
+        ExecutorService pool,
+        TableId table,
+        Thread caller) {
+      this.queue = queue;
+      this.count = count;
+      this.pool = pool;
+      this.table = table;
+      this.caller = caller;
+    }
+
+    boolean none() {
+      return count == 0;
+    }
+
+    /** The next batch ({@link Rows} or {@link Batch}), or null once every stream ended. */
+    synchronized Message next() {
+      try {
+        while (ended < count) {
+          Message message = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (message == null) {
+            if (caller.isInterrupted()) {
+              throw new InterruptedException();
+            }
+          } else if (message instanceof Rows || message instanceof Batch) {
+            return message;
+          } else if (message instanceof End) {
+            ended++;
+          } else if (message instanceof Failed failed) {
+            throw failed.failure();
+          } else if (message instanceof Expired expired) {
+            throw new SessionExpired(expired.error());
+          } else if (message instanceof Retrying retry) {
+            calls.retrying(
+                retry.kind(), retry.what(), retry.failedTries(), retry.delay(), retry.failure());
           }
-          read += batch.rows().size();
-        } else if (message instanceof End) {
-          ended++;
-        } else if (message instanceof Failed failed) {
-          throw failed.failure();
-        } else if (message instanceof Expired expired) {
-          return new Outcome(read, expired.error());
-        } else if (message instanceof Retrying retry) {
-          calls.retrying(
-              retry.kind(), retry.what(), retry.failedTries(), retry.delay(), retry.failure());
         }
+        return null;
+      } catch (InterruptedException e) {
+        if (Thread.currentThread() == caller) {
+          Thread.currentThread().interrupt();
+        }
+        throw new QsyncException(
+            ErrorKind.INTERRUPTED, "interrupted while reading " + BigQuerySource.name(table), e);
       }
-      return new Outcome(read, null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new QsyncException(
-          ErrorKind.INTERRUPTED, "interrupted while reading " + BigQuerySource.name(table), e);
-    } finally {
+    }
+
+    @Override
+    public void close() {
       pool.shutdownNow();
       try {
         pool.awaitTermination(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /**
+   * The record batches of {@link Streams} as an Arrow stream, for DuckDB to pull through the C
+   * stream interface; keeps what ended it early ({@link #failure}), since DuckDB passes on only its
+   * message.
+   */
+  private static final class BatchReader extends ArrowReader {
+    private final Schema schema;
+    private final Streams streams;
+    private volatile RuntimeException failure;
+
+    BatchReader(BufferAllocator allocator, Schema schema, Streams streams) {
+      super(allocator);
+      this.schema = schema;
+      this.streams = streams;
+    }
+
+    @Override
+    public boolean loadNextBatch() throws IOException {
+      try {
+        Message batch = streams.next();
+        if (batch == null) {
+          return false;
+        }
+        prepareLoadNextBatch();
+        byte[] bytes = ((Batch) batch).serialized();
+        try (ArrowRecordBatch records =
+            MessageSerializer.deserializeRecordBatch(
+                new ReadChannel(new ByteArrayReadableSeekableByteChannel(bytes)), allocator)) {
+          loadRecordBatch(records);
+        }
+        return true;
+      } catch (RuntimeException e) {
+        failure = e;
+        throw e;
+      }
+    }
+
+    RuntimeException failure() {
+      return failure;
+    }
+
+    @Override
+    public long bytesRead() {
+      return 0;
+    }
+
+    @Override
+    protected void closeReadSource() {}
+
+    @Override
+    protected Schema readSchema() {
+      return schema;
     }
   }
 
@@ -270,6 +463,7 @@ final class BigQueryStorageReader {
       String what,
       FieldList fields,
       List<Column> columns,
+      boolean asSent,
       BlockingQueue<Message> queue) {
     try (BufferAllocator allocator = parent.newChildAllocator(stream, 0, Long.MAX_VALUE);
         VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
@@ -290,9 +484,16 @@ final class BigQueryStorageReader {
             if (!response.hasArrowRecordBatch()) {
               continue;
             }
-            List<Object[]> rows = decode(response, allocator, loader, root, fields, columns);
-            offset += rows.size();
-            queue.put(new Rows(rows));
+            if (asSent) {
+              queue.put(
+                  new Batch(
+                      response.getArrowRecordBatch().getSerializedRecordBatch().toByteArray()));
+              offset += response.getRowCount();
+            } else {
+              List<Object[]> rows = decode(response, allocator, loader, root, fields, columns);
+              offset += rows.size();
+              queue.put(new Rows(rows));
+            }
             firstFailure = 0;
             failedTries = 0;
             delay = config.retryDelay();
@@ -485,6 +686,14 @@ final class BigQueryStorageReader {
               + "\nSet read_api: rest on the connection to read results with tabledata.list.",
           e);
     }
+  }
+
+  /**
+   * How the rows reached the sink, for the read's reason: {@code ; Arrow into DuckDB}, {@code ;
+   * decoded in Java: column big is BIGNUMERIC, ...}, or nothing for a sink that takes rows only.
+   */
+  String how() {
+    return how;
   }
 
   /** The streams of the last read session (0 for an empty table, which has none). */

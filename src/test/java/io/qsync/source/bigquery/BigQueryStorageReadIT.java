@@ -11,9 +11,12 @@ import io.qsync.cli.CliRun;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.config.BigQueryReadApi;
 import io.qsync.config.Mode;
+import io.qsync.diff.ChangeKind;
 import io.qsync.engine.FaultPoint;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
+import io.qsync.source.SourceResult;
+import io.qsync.stage.Stage;
 import io.qsync.testing.FirstReleaseHistory;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
@@ -21,6 +24,8 @@ import io.qsync.testing.bigquery.BigQueryEmulator;
 import io.qsync.testing.bigquery.BigQuerySyncs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -58,6 +63,54 @@ class BigQueryStorageReadIT {
           + " END AS nested FROM ("
           + BigQueryTypesIT.QUERY
           + ") AS t";
+
+  /** BigQueryTypesIT's query without its ARRAY and STRUCT: every column DuckDB takes as Arrow. */
+  private static final String SCALARS =
+      "SELECT id, i64, f64, num, b, s, bytes, d, dt, tm, ts, j, geo, iv, rng FROM ("
+          + BigQueryTypesIT.QUERY
+          + ") AS t";
+
+  private static final String SCALAR_COLUMNS =
+      "SELECT id, i64, CAST(f64 AS CHAR), num, b, s, HEX(bytes), d, dt, tm, ts, j, geo, iv, rng"
+          + " FROM ";
+
+  /**
+   * Every type DuckDB takes as Arrow at its edges, beyond what MySQL holds: -0, NaN and the
+   * infinities, years 1 and 9999, the widest NUMERIC, 4-byte UTF-8, RANGE of each element type, and
+   * NULL in every column.
+   */
+  private static final String EDGES =
+      """
+      SELECT * FROM (VALUES
+        (1, '-9223372036854775808'::BIGINT, '-0.0'::DOUBLE,
+         -99999999999999999999999999999.999999999::DECIMAL(38,9), false, '', ''::BLOB,
+         DATE '0001-01-01', TIMESTAMP '0001-01-01 00:00:00', TIME '00:00:00',
+         TIMESTAMPTZ '0001-01-01 00:00:00+00', '{}'::JSON, 'POINT(-122.35 47.62)',
+         -(INTERVAL '1 year 2 months 3 days 4 hours 5 minutes 6.789 seconds'),
+         '[UNBOUNDED, 0001-01-01)', '[0001-01-01T00:00:00, 0001-01-01T00:00:00.000001)',
+         '[UNBOUNDED, 0001-01-01 00:00:00 UTC)'),
+        (2, 9223372036854775807::BIGINT, 'NaN'::DOUBLE,
+         99999999999999999999999999999.999999999::DECIMAL(38,9), true,
+         'four bytes: 🚀 𝄞 😀, and é', b'\\x00\\xFF\\x5C\\x27', DATE '9999-12-31',
+         TIMESTAMP '9999-12-31 23:59:59.999999', TIME '23:59:59.999999',
+         TIMESTAMPTZ '9999-12-31 23:59:59.999999+00', '{"a": [1, 2.5, {"b": null}], "c": "ü🚀"}'::JSON,
+         'LINESTRING(0 0, 1 1)', INTERVAL '1 year 2 months 3 days 4 hours 5 minutes 6.789 seconds',
+         '[9999-12-30, 9999-12-31)', '[9999-12-31T23:59:59.999999, UNBOUNDED)',
+         '[1970-01-01 00:00:00.500000 UTC, 9999-12-31 23:59:59.999999 UTC)'),
+        (3, 0::BIGINT, 'Infinity'::DOUBLE, 0.000000001::DECIMAL(38,9), false, ' ', b'\\x00',
+         DATE '1970-01-01', TIMESTAMP '1970-01-01 00:00:00.000001', TIME '12:00:00.5',
+         TIMESTAMPTZ '1969-12-31 23:59:59.999999+00', 'null'::JSON, 'POINT EMPTY',
+         INTERVAL '0 seconds', '[2024-01-01, UNBOUNDED)', '[UNBOUNDED, UNBOUNDED)',
+         '[2024-01-31 12:00:00 UTC, UNBOUNDED)'),
+        (4, -1::BIGINT, '-Infinity'::DOUBLE, -0.000000001::DECIMAL(38,9), true, 'x', b'\\xFF',
+         DATE '2024-02-29', TIMESTAMP '2024-02-29 12:34:56.789', TIME '00:00:00.000001',
+         TIMESTAMPTZ '2024-02-29 12:34:56.789+00', '[1, "two"]'::JSON, 'POINT(0 0)',
+         INTERVAL '-7 days 1 microsecond', '[UNBOUNDED, UNBOUNDED)', '[2024-02-29T12:34:56.789000, UNBOUNDED)',
+         '[UNBOUNDED, 1970-01-01 00:00:00 UTC)'),
+        (5, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+         NULL, NULL)
+      ) AS t(id, i64, f64, num, b, s, bytes, d, dt, tm, ts, j, geo, iv, rng, rdt, rts)
+      """;
 
   @TempDir Path dir;
   private BigQueryEmulator emulator;
@@ -109,8 +162,8 @@ class BigQueryStorageReadIT {
     assertThat(rest.notes()).contains("read 3 rows with tabledata.list (read_api: rest)");
     assertThat(storage.notes())
         .contains(
-            "read 3 rows with the Storage Read API over 3 streams (read_api: storage; billed by"
-                + " bytes read)");
+            "read 3 rows with the Storage Read API over 3 streams (read_api: storage; decoded in"
+                + " Java: column arr is an ARRAY, whose JSON text is Java's; billed by bytes read)");
     List<List<String>> byRest = database.rows(ALL_COLUMNS + "by_rest ORDER BY id");
     assertThat(byRest.get(0)).contains("-1-2 -3 -4:5:6.789", "[UNBOUNDED, 2024-01-01)");
     assertThat(byRest.get(1).get(18)).contains("\"ts\":\"2024-01-31T10:00:00.000000Z\"");
@@ -118,6 +171,110 @@ class BigQueryStorageReadIT {
     assertThat(
             database.rows("SHOW CREATE TABLE by_storage").get(0).get(1).replace("by_storage", ""))
         .isEqualTo(database.rows("SHOW CREATE TABLE by_rest").get(0).get(1).replace("by_rest", ""));
+  }
+
+  @Test
+  void everyTypeDuckDbTakesAsArrowReadsIntoTheStageWithoutJavaAndEndsTheSameAsWithTabledataList(
+      TestDatabase database) {
+    emulator.storageBatchRows(1); // a batch per row, rows spread over three streams
+    RunReport rest =
+        qsync(database, connection(BigQueryReadApi.Mode.REST, 0), SCALARS, "by_rest")
+            .run(BigQuerySyncs.SYNC);
+    RunReport storage =
+        qsync(database, connection(BigQueryReadApi.Mode.STORAGE, 0), SCALARS, "by_storage")
+            .run(BigQuerySyncs.SYNC);
+
+    assertThat(rest.counts().inserts()).isEqualTo(3);
+    assertThat(storage.counts().inserts()).isEqualTo(3);
+    assertThat(storage.notes())
+        .contains(
+            "read 3 rows with the Storage Read API over 3 streams (read_api: storage; Arrow into"
+                + " DuckDB; billed by bytes read)");
+    List<List<String>> byRest = database.rows(SCALAR_COLUMNS + "by_rest ORDER BY id");
+    assertThat(byRest.get(0)).contains("-1-2 -3 -4:5:6.789", "[UNBOUNDED, 2024-01-01)", "5e-324");
+    assertThat(byRest.get(1)).contains("émoji 🚀 \"quoted\" back\\slash tab\tnewline\nend");
+    assertThat(database.rows(SCALAR_COLUMNS + "by_storage ORDER BY id")).isEqualTo(byRest);
+    assertThat(
+            database.rows("SHOW CREATE TABLE by_storage").get(0).get(1).replace("by_storage", ""))
+        .isEqualTo(database.rows("SHOW CREATE TABLE by_rest").get(0).get(1).replace("by_rest", ""));
+  }
+
+  @Test
+  void theStageHoldsTheSameValuesAtEveryTypesEdgesWhetherArrowOrTabledataListBroughtThem() {
+    emulator.declareType("rdt", "RANGE<DATETIME>");
+    emulator.declareType("rts", "RANGE<TIMESTAMP>");
+    emulator.storageBatchRows(2);
+    List<String> restNotes = new ArrayList<>();
+    List<String> arrowNotes = new ArrayList<>();
+
+    List<String> byRest = staged(BigQueryReadApi.Mode.REST, restNotes);
+    List<String> byArrow = staged(BigQueryReadApi.Mode.STORAGE, arrowNotes);
+
+    assertThat(arrowNotes).anyMatch(note -> note.contains("; Arrow into DuckDB;"));
+    assertThat(restNotes).anyMatch(note -> note.contains("with tabledata.list"));
+    assertThat(byRest).hasSize(5);
+    assertThat(byRest.get(0))
+        .contains(
+            "Double:8000000000000000", // -0.0, its sign kept
+            "BigDecimal:-99999999999999999999999999999.999999999",
+            "LocalDate:0001-01-01",
+            "LocalDateTime:0001-01-01T00:00",
+            "String:-1-2 -3 -4:5:6.789",
+            "String:[0001-01-01T00:00:00, 0001-01-01T00:00:00.000001)",
+            "String:[UNBOUNDED, 0001-01-01 00:00:00 UTC)");
+    assertThat(byRest.get(1))
+        .contains(
+            "Double:7ff8000000000000", // NaN
+            "String:four bytes: 🚀 𝄞 😀, and é",
+            "byte[]:00ff5c27",
+            "LocalDateTime:9999-12-31T23:59:59.999999",
+            "String:[1970-01-01 00:00:00.500000 UTC, 9999-12-31 23:59:59.999999 UTC)");
+    assertThat(byRest.get(2)).contains("Double:7ff0000000000000", "String:0-0 0 0:0:0");
+    assertThat(byRest.get(3)).contains("Double:fff0000000000000", "String:0-0 -7 0:0:0.000001");
+    assertThat(byRest.get(4)).isEqualTo("Long:5" + " | null".repeat(16));
+    assertThat(byArrow).isEqualTo(byRest);
+  }
+
+  /**
+   * EDGES read into a stage of their own with {@code mode}: the staged rows, each value as {@link
+   * #exact} writes it, in key order; the read's notes go to {@code notes}.
+   */
+  private List<String> staged(BigQueryReadApi.Mode mode, List<String> notes) {
+    BigQuerySource source = new BigQuerySource(connection(mode, 0));
+    try (SourceResult result = source.query(EDGES, "edges-" + mode);
+        Stage stage = Stage.open(dir.resolve("edges-" + mode + ".duckdb"))) {
+      stage.begin("edges", "edges", result.columns());
+      try (Stage.StageWriter writer = stage.sourceWriter(result.columns())) {
+        result.read(0, writer);
+      }
+      stage.insertAll(List.of("id"), 0);
+      notes.addAll(result.notes());
+      return stage.sample(ChangeKind.INSERT, 100).stream()
+          .map(change -> exact(change.row()))
+          .toList();
+    } finally {
+      source.close();
+    }
+  }
+
+  /**
+   * A row's values as text that tells apart whatever the stage does: each value's type, a double's
+   * bits, a decimal's scale, bytes in hex.
+   */
+  private static String exact(Object[] row) {
+    List<String> values = new ArrayList<>();
+    for (Object value : row) {
+      if (value == null) {
+        values.add("null");
+      } else if (value instanceof Double number) {
+        values.add("Double:" + Long.toHexString(Double.doubleToRawLongBits(number)));
+      } else if (value instanceof byte[] bytes) {
+        values.add("byte[]:" + HexFormat.of().formatHex(bytes));
+      } else {
+        values.add(value.getClass().getSimpleName() + ":" + value);
+      }
+    }
+    return String.join(" | ", values);
   }
 
   @Test
@@ -142,14 +299,15 @@ class BigQueryStorageReadIT {
     assertThat(report.notes())
         .contains(
             "read 10,000 rows with the Storage Read API over 3 streams (read_api: auto, the result"
-                + " holds 10000 rows, read_api_min_rows 5000; billed by bytes read)",
+                + " holds 10000 rows, read_api_min_rows 5000; Arrow into DuckDB; billed by bytes"
+                + " read)",
             "retried 2 transient BigQuery errors (2 x Storage Read API UNAVAILABLE)");
     assertThat(emulator.requests("storage.readRows")).isEqualTo(3 + 2);
     assertThat(emulator.requests("tabledata.list")).isZero();
   }
 
   @Test
-  void aSessionThatExpiresMidReadFailsTheRunAndTheNextReadsTheJobAgainInANewSession(
+  void aSessionThatExpiresMidReadIntoDuckDbIsCreatedAnewAndNoRowIsStagedTwice(
       TestDatabase database) {
     bigTable();
     emulator.expireReadSessionAfterRows(1000);
@@ -158,6 +316,31 @@ class BigQueryStorageReadIT {
             database,
             connection(BigQueryReadApi.Mode.STORAGE, 0),
             "SELECT id, name, half FROM big.rows",
+            "big_rows");
+
+    RunReport report = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(report.counts().inserts()).isEqualTo(ROWS);
+    assertThat(database.rows("SELECT COUNT(*), COUNT(DISTINCT id), SUM(id) FROM big_rows"))
+        .containsExactly(List.of("10000", "10000", "49995000"));
+    assertThat(report.notes())
+        .contains("created the Storage Read API's session anew 1 time (it had expired)")
+        .anyMatch(note -> note.contains("; Arrow into DuckDB;"));
+    assertThat(emulator.readSessionsCreated()).isEqualTo(2);
+    assertThat(emulator.queriesRun()).as("queries billed").isEqualTo(1);
+  }
+
+  @Test
+  void aSessionThatExpiresMidReadInJavaFailsTheRunAndTheNextReadsTheJobAgainInANewSession(
+      TestDatabase database) {
+    bigTable();
+    emulator.expireReadSessionAfterRows(1000);
+    Qsync qsync =
+        qsync(
+            database,
+            connection(BigQueryReadApi.Mode.STORAGE, 0),
+            // An ARRAY is read in Java, whose rows go to the stage as they come.
+            "SELECT id, name, half, [id] AS ids FROM big.rows",
             "big_rows");
 
     QsyncException error =
@@ -280,7 +463,8 @@ class BigQueryStorageReadIT {
     assertThat(lines)
         .contains(
             "read query: 10,000 rows with the Storage Read API over 3 streams (read_api: auto, the"
-                + " result holds 10000 rows, read_api_min_rows 5000; billed by bytes read)")
+                + " result holds 10000 rows, read_api_min_rows 5000; Arrow into DuckDB; billed by"
+                + " bytes read)")
         .anySatisfy(
             line ->
                 assertThat(line)
@@ -309,7 +493,9 @@ class BigQueryStorageReadIT {
     assertThat(storage.get("streams").asInt()).isEqualTo(3);
     assertThat(storage.get("rows").asLong()).isEqualTo(ROWS);
     assertThat(storage.get("reason").asText())
-        .isEqualTo("read_api: auto, the result holds 10000 rows, read_api_min_rows 5000");
+        .isEqualTo(
+            "read_api: auto, the result holds 10000 rows, read_api_min_rows 5000; Arrow into"
+                + " DuckDB");
     assertThat(runs.get(2).get("run_id").asText()).isEqualTo("old");
     assertThat(runs.get(2).get("reads")).isEmpty();
   }
