@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
+import org.apache.arrow.c.jni.JniLoader;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorLoader;
@@ -128,7 +129,8 @@ final class BigQueryStorageReader {
       throws Refused {
     ArrowStreamSink arrow = null;
     if (sink instanceof ArrowStreamSink direct) {
-      Optional<String> refused = BigQueryArrowSql.refused(fields);
+      Optional<String> refused =
+          BigQueryArrowSql.refused(fields).or(BigQueryStorageReader::noCData);
       if (refused.isEmpty()) {
         arrow = direct;
         how = "; Arrow into DuckDB";
@@ -207,6 +209,19 @@ final class BigQueryStorageReader {
   /** The stream broke and is read again from its offset after {@code wait}. */
   private record Retrying(String kind, String what, int failedTries, Duration delay, String failure)
       implements Message {}
+
+  /**
+   * Why Arrow's C data interface cannot hand batches to DuckDB here: its JNI library (in its jar
+   * for Linux and macOS on x86-64 and ARM64, and Windows on x86-64) does not load on this platform.
+   */
+  private static Optional<String> noCData() {
+    try {
+      JniLoader.get().ensureLoaded();
+      return Optional.empty();
+    } catch (RuntimeException | LinkageError e) {
+      return Optional.of("Arrow's C data library does not load here (" + e.getMessage() + ")");
+    }
+  }
 
   /** Reads one session's rows into {@code sink}, decoded in Java. */
   private Outcome readSession(

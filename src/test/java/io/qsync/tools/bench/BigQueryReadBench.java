@@ -27,10 +27,14 @@ import java.util.UUID;
  * docs/benchmarks.md). The emulator serves from memory on the same cores as qsync, so the wall
  * times are the emulator's as much as qsync's; the CPU seconds are qsync's alone.
  *
+ * <p>With {@code --before-jar}, it compares two builds instead: the Storage Read API's load by that
+ * jar and by {@code --jar}, alternated {@code --pairs} times (before, after, before, after, ...),
+ * each figure printed with the load average.
+ *
  * <pre>
  * BigQueryReadBench --jar target/qsync.jar [--rows 1000000] [--streams 4] [--batch-rows 10000]
  *     [--url jdbc:mariadb://127.0.0.1:3306/] [--user root] [--dir /tmp/qsync-bigquery-bench]
- *     [--heap 1g]
+ *     [--heap 1g] [--before-jar other/qsync.jar [--pairs 2]]
  * </pre>
  */
 public final class BigQueryReadBench {
@@ -63,6 +67,8 @@ public final class BigQueryReadBench {
   private final String user;
   private final Path dir;
   private final String heap;
+  private final Path beforeJar;
+  private final int pairs;
   private final String database = "qsync_bqbench_" + UUID.randomUUID().toString().substring(0, 8);
 
   private BigQueryReadBench(Map<String, String> options) {
@@ -74,6 +80,11 @@ public final class BigQueryReadBench {
     this.user = options.getOrDefault("user", "root");
     this.dir = Path.of(options.getOrDefault("dir", "/tmp/qsync-bigquery-bench")).toAbsolutePath();
     this.heap = options.getOrDefault("heap", "1g");
+    this.beforeJar =
+        options.containsKey("before-jar")
+            ? Path.of(options.get("before-jar")).toAbsolutePath()
+            : null;
+    this.pairs = Integer.parseInt(options.getOrDefault("pairs", "2"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -112,6 +123,10 @@ public final class BigQueryReadBench {
       emulator.execute("CREATE TABLE bench.warmup AS SELECT * FROM bench.orders LIMIT 20000");
       execute(serverUrl, "CREATE DATABASE " + database + " CHARACTER SET utf8mb4");
       try {
+        if (beforeJar != null) {
+          compareJars(emulator, loadBefore);
+          return;
+        }
         // Both paths once over 20,000 rows first: the emulator's code is compiled, for both.
         for (String path : List.of("rest", "storage")) {
           load(emulator, path, "warmup", "warmup_" + path);
@@ -128,9 +143,76 @@ public final class BigQueryReadBench {
     }
   }
 
+  /**
+   * The Storage Read API's first load by {@link #beforeJar} and by {@link #jar}, alternated {@link
+   * #pairs} times after a warm-up of each, every figure printed as it comes and all tables checked
+   * equal.
+   */
+  private void compareJars(BigQueryEmulator emulator, String loadBefore) throws Exception {
+    for (String build : List.of("before", "after")) {
+      load(
+          emulator,
+          "storage",
+          "warmup",
+          "warmup_" + build,
+          build.equals("before") ? beforeJar : jar);
+    }
+    StringBuilder text = new StringBuilder();
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "%nStorage Read API (%d streams, Arrow batches of %,d rows), first load of %,d rows,"
+                + " -Xmx%s: %s (before) against %s (after)%n%-8s %-6s %9s %9s %12s %s%n",
+            streams,
+            batchRows,
+            rows,
+            heap,
+            beforeJar,
+            jar,
+            "build",
+            "pair",
+            "wall s",
+            "CPU s",
+            "rows/s",
+            "load average after"));
+    String checksum = null;
+    for (int pair = 1; pair <= pairs; pair++) {
+      for (String build : List.of("before", "after")) {
+        String table = "orders_" + build + "_" + pair;
+        ChildRun.Result result =
+            load(emulator, "storage", "orders", table, build.equals("before") ? beforeJar : jar);
+        String sum = checksum(table);
+        if (checksum != null && !checksum.equals(sum)) {
+          throw new IllegalStateException(table + " differs from the first table");
+        }
+        checksum = sum;
+        text.append(
+            String.format(
+                Locale.ROOT,
+                "%-8s %-6d %9.1f %9s %,12.0f %s%n",
+                build,
+                pair,
+                result.seconds(),
+                cpu(result),
+                rows / result.seconds(),
+                loadAverage()));
+      }
+    }
+    text.append("tables equal (CHECKSUM TABLE ").append(checksum).append(")\n");
+    text.append("load average before: ").append(loadBefore);
+    System.out.println(text);
+  }
+
   /** One first load of {@code bench.<source>} into {@code table}, read as {@code readApi} says. */
   private ChildRun.Result load(
       BigQueryEmulator emulator, String readApi, String source, String table) throws IOException {
+    return load(emulator, readApi, source, table, jar);
+  }
+
+  /** One first load by {@code qsyncJar}. */
+  private ChildRun.Result load(
+      BigQueryEmulator emulator, String readApi, String source, String table, Path qsyncJar)
+      throws IOException {
     Path config = dir.resolve(table + ".yaml");
     Files.writeString(
         config,
@@ -174,7 +256,7 @@ public final class BigQueryReadBench {
             Set.of(0),
             heap,
             Map.of(),
-            List.of("-jar", jar.toString()));
+            List.of("-jar", qsyncJar.toString()));
     log(String.format(Locale.ROOT, "  %.1f s wall, %s s CPU", result.seconds(), cpu(result)));
     return result;
   }
