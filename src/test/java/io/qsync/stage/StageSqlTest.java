@@ -190,4 +190,17 @@ class StageSqlTest {
     assertThat(StageSql.countChanges(ChangeKind.UPDATE))
         .isEqualTo("SELECT count(*) FROM changes WHERE qsync_op = 'U'");
   }
+
+  @Test
+  void anArrowStreamIsInsertedWithEachColumnCastToItsStageTypeAsTheAppenderConvertsIt() {
+    assertThat(StageSql.insertArrow("src", COLUMNS, List.of("\"id\"", "\"n\"", "\"note\""), false))
+        .isEqualTo(
+            "INSERT INTO temp.src SELECT CAST(\"id\" AS VARCHAR), CAST(\"n\" AS INTEGER),"
+                + " CAST(\"note\" AS VARCHAR) FROM qsync_arrow_stream");
+    assertThat(StageSql.insertArrow("tgt", COLUMNS, List.of("a", "b", "c"), true))
+        .endsWith("CAST(c AS VARCHAR), false FROM qsync_arrow_stream");
+    assertThatThrownBy(() -> StageSql.insertArrow("src", COLUMNS, List.of("a"), false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("1 expressions for the 3 columns of src");
+  }
 }

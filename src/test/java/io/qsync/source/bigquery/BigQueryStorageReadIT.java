@@ -10,6 +10,7 @@ import io.qsync.QsyncException;
 import io.qsync.cli.CliRun;
 import io.qsync.config.BigQueryConnectionConfig;
 import io.qsync.config.BigQueryReadApi;
+import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.diff.ChangeKind;
 import io.qsync.engine.FaultPoint;
@@ -360,6 +361,49 @@ class BigQueryStorageReadIT {
         .containsExactly(List.of("10000", "10000", "49995000"));
     assertThat(emulator.queriesRun()).as("queries billed").isEqualTo(1);
     assertThat(emulator.readSessionsCreated()).isEqualTo(2);
+  }
+
+  @Test
+  void aDiffSnapshotsChangeSetComesIntoTheStageAsArrowToo(TestDatabase database) {
+    bigTable();
+    emulator.createDataset("qsync_state");
+    Qsync qsync =
+        BigQuerySyncs.qsync(
+            dir.resolve("snapshot"),
+            database,
+            connection(BigQueryReadApi.Mode.STORAGE, 0),
+            BigQuerySyncs.sync(
+                    "SELECT id, name, half FROM big.rows", "big_rows", List.of("id"), Mode.MIRROR)
+                .toBuilder()
+                .diff(Diff.snapshot("qsync_state"))
+                .build(),
+            FaultPoint.NONE);
+    qsync.run(BigQuerySyncs.SYNC);
+    emulator.execute(
+        "UPDATE big.rows SET name = 'changed ' || id WHERE id < 3",
+        "DELETE FROM big.rows WHERE id = 9999",
+        "INSERT INTO big.rows VALUES (10000, 'new', 5000.0)");
+
+    RunReport second = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(second.counts().inserts()).isEqualTo(1);
+    assertThat(second.counts().updates()).isEqualTo(3);
+    assertThat(second.counts().deletes()).isEqualTo(1);
+    assertThat(second.notes())
+        .anyMatch(
+            note ->
+                note.contains("with the Storage Read API")
+                    && note.contains("; Arrow into DuckDB;"));
+    assertThat(
+            database.rows(
+                "SELECT id, name, half FROM big_rows WHERE id < 3 OR id >= 9999 ORDER BY id"))
+        .containsExactly(
+            List.of("0", "changed 0", "0.000000000"),
+            List.of("1", "changed 1", "0.500000000"),
+            List.of("2", "changed 2", "1.000000000"),
+            List.of("10000", "new", "5000.000000000"));
+    assertThat(database.rows("SELECT COUNT(*), SUM(id) FROM big_rows"))
+        .containsExactly(List.of("10000", String.valueOf(49995000 - 9999 + 10000)));
   }
 
   private void bigTable() {
