@@ -9,6 +9,15 @@ import io.qsync.diff.KeyCollation;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.row.SqlType.Kind;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -202,5 +211,37 @@ class StageSqlTest {
     assertThatThrownBy(() -> StageSql.insertArrow("src", COLUMNS, List.of("a"), false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("1 expressions for the 3 columns of src");
+  }
+
+  @Test
+  void aNewRowComesAsItsTextAloneAndOtherChangesWithTheirValues() throws SQLException {
+    // The driver would make a Java object of every value it fetches: a new row's are left in the
+    // stage, since its LOAD DATA text carries them.
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE changes AS SELECT * FROM (VALUES (1, 'I', 'a', 1, 1.50), (2, 'U', 'b', 2,"
+              + " 2.50), (3, 'D', 'c', NULL, NULL)) AS t(qsync_seq, qsync_op, c0, c1, c2)");
+      try (PreparedStatement changes = connection.prepareStatement(SQL.changesAfter(true, false))) {
+        changes.setLong(1, 0);
+        List<List<Object>> rows = new ArrayList<>();
+        try (ResultSet result = changes.executeQuery()) {
+          while (result.next()) {
+            List<Object> row = new ArrayList<>();
+            for (int i = 2; i <= 5; i++) {
+              row.add(result.getString(i));
+            }
+            byte[] text = result.getBytes(6);
+            row.add(text == null ? null : new String(text, StandardCharsets.UTF_8));
+            rows.add(row);
+          }
+        }
+        assertThat(rows)
+            .containsExactly(
+                Arrays.asList("I", null, null, null, "a\t1\t1.50\n"),
+                Arrays.asList("U", "b", "2", "2.50", null),
+                Arrays.asList("D", "c", null, null, null));
+      }
+    }
   }
 }

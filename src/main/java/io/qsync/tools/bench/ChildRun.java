@@ -70,15 +70,36 @@ final class ChildRun {
       Set<Integer> exitCodes,
       String heap,
       Map<String, String> env) {
-    return run(
-        dir,
-        name,
-        config,
-        qsyncCommand,
-        exitCodes,
-        heap,
-        env,
-        List.of("-cp", absoluteClassPath(), "io.qsync.cli.Main"));
+    String classPath = absoluteClassPath();
+    List<String> launch = new ArrayList<>(classDataArchive(classPath));
+    launch.addAll(List.of("-cp", classPath, "io.qsync.cli.Main"));
+    return run(dir, name, config, qsyncCommand, exitCodes, heap, env, launch);
+  }
+
+  /**
+   * The options that map the class-data archive the launcher made for this jar ({@code
+   * target/qsync.jsa} beside {@code target/qsync.jar}, see {@code ./qsync}), so that the child
+   * starts as a run started by the launcher does; none when the class path is not one jar or the
+   * archive is missing or older than the jar.
+   */
+  static List<String> classDataArchive(String classPath) {
+    if (classPath.contains(File.pathSeparator) || !classPath.endsWith(".jar")) {
+      return List.of();
+    }
+    Path jar = Path.of(classPath);
+    Path archive = jar.resolveSibling(jar.getFileName().toString().replaceAll("\\.jar$", ".jsa"));
+    try {
+      if (!Files.isRegularFile(archive)
+          || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+        return List.of();
+      }
+    } catch (IOException e) {
+      return List.of();
+    }
+    // Without the launcher's -Xlog:disable, which would also stop the child's GC log: the child's
+    // stdout is a file of its own, and JDK 17 says at level info only why it does not map an
+    // archive.
+    return List.of("-XX:SharedArchiveFile=" + archive);
   }
 
   /**
