@@ -566,6 +566,8 @@ public final class SyncRunner {
       }
       run = finish(run, stageFile, notes);
       recordReads(run.runId(), readsBefore, notes);
+      // Before the report is built: a history that refuses them adds a note the report must carry.
+      Map<String, Long> billed = recordBytesBilled(run.runId(), billedBefore, notes);
       return RunReport.builder(
               sync.name(),
               run.runId(),
@@ -579,8 +581,8 @@ public final class SyncRunner {
           .duration(Duration.between(started, clock.instant()))
           .notes(notes)
           .throttle(batches.throttled())
-          .build()
-          .withBytesBilled(recordBytesBilled(run.runId(), billedBefore, notes));
+          .bytesBilled(billed)
+          .build();
     } catch (RuntimeException e) {
       recordBytesBilled(run.runId(), billedBefore, notes);
       recordReads(run.runId(), readsBefore, notes);
