@@ -336,4 +336,24 @@ class BigQueryCostIT {
                             + " history (")
                     && note.contains("bytes_billed refused by the test"));
   }
+
+  /**
+   * A run that compares with the state looks up each table it needs once: the query's result (the
+   * job's destination), the state in force, the key check's result, the result again for its size
+   * and columns (the comparison's SQL names the columns; one lookup answers both), and the change
+   * set.
+   */
+  @Test
+  void aRunComparedWithTheStateLooksUpTheResultsSizeAndColumnsOnce(TestDatabase database) {
+    Qsync qsync = qsync(database);
+    qsync.run(BigQuerySyncs.SYNC);
+    emulator.execute("UPDATE shop.notes SET note = 'changed' WHERE id = 7");
+    qsync.run(BigQuerySyncs.SYNC);
+    long before = emulator.requests("tables.get");
+
+    RunReport unchanged = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(unchanged.counts().changes()).isZero();
+    assertThat(emulator.requests("tables.get") - before).isEqualTo(5);
+  }
 }
