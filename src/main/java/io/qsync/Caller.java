@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Who waits for a connection's calls, which decides how long a passing failure is retried and what
- * its message tells the user to do.
+ * its message tells the user to do: BigQuery's calls ({@code BigQueryCalls}) and the database's
+ * statements ({@code MySqlErrors}) alike.
  */
 public enum Caller {
   /**

@@ -43,32 +43,7 @@ final class BenchCommand implements Callable<Integer>, CommonOptions.TextOnly {
   @Spec CommandSpec spec;
   @Mixin HelpOption help;
 
-  @Option(
-      names = "--host",
-      paramLabel = "HOST",
-      defaultValue = "127.0.0.1",
-      description = "Server host (default: ${DEFAULT-VALUE}).")
-  String host;
-
-  @Option(
-      names = "--port",
-      paramLabel = "PORT",
-      defaultValue = "3306",
-      description = "Server port (default: ${DEFAULT-VALUE}).")
-  int port;
-
-  @Option(
-      names = "--user",
-      paramLabel = "USER",
-      defaultValue = "root",
-      description = "User that may create databases (default: ${DEFAULT-VALUE}).")
-  String user;
-
-  @Option(
-      names = "--password-env",
-      paramLabel = "VAR",
-      description = "Environment variable holding the user's password (default: no password).")
-  String passwordEnv;
+  @Mixin ServerOptions server;
 
   @Option(
       names = "--database",
@@ -137,16 +112,7 @@ final class BenchCommand implements Callable<Integer>, CommonOptions.TextOnly {
     CommonOptions.refuseJson(spec, "Leave out -o json; --json FILE writes the figures as JSON.");
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String password = "";
-    if (passwordEnv != null) {
-      password =
-          Optional.ofNullable(System.getenv(passwordEnv))
-              .orElseThrow(
-                  () ->
-                      new QsyncException(
-                          ErrorKind.USAGE,
-                          "--password-env " + passwordEnv + ": the variable is not set"));
-    }
+    String password = server.password(System.getenv(), Optional.empty());
     if (repeat < 1 || rows < 100 || !database.matches("[A-Za-z0-9_]+")) {
       throw new QsyncException(
           ErrorKind.USAGE,
@@ -183,9 +149,9 @@ final class BenchCommand implements Callable<Integer>, CommonOptions.TextOnly {
     }
     BenchOptions options =
         new BenchOptions(
-            host,
-            port,
-            user,
+            server.host,
+            server.port,
+            server.user,
             password,
             database,
             large ? LARGE_ROWS : rows,

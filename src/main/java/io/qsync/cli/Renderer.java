@@ -101,6 +101,7 @@ final class Renderer {
     map.put("notes", report.notes());
     map.put("throttle", map(report.throttle()));
     map.put("bytes_billed", bytesBilled(report.bytesBilled()));
+    map.put("reads", reads(report.reads()));
     map.put("caught_up", report.caughtUp().map(Renderer::map).orElse(null));
     map.put(
         "verify",

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,29 +28,31 @@ import picocli.CommandLine.Spec;
       "Measures what syncing costs an application that uses the same table.",
       "Its read and write latencies alone, while qsync re-syncs the table again and again "
           + "unthrottled, with its default (self-)throttle and held to a fixed rate. Works in a scratch database it creates and drops (default "
-          + "qsync_soak). The password, if any, comes from QSYNC_SOAK_PASSWORD."
+          + "qsync_soak)."
     })
 final class SoakCommand implements Callable<Integer>, CommonOptions.TextOnly {
   /** A throttle that visibly holds a sync back on a small machine: short batches, a row rate. */
+  /** Where the password was read from before {@code --password-env}; still read without it. */
+  private static final String OLD_PASSWORD_VARIABLE = "QSYNC_SOAK_PASSWORD";
+
   private static final List<String> DEFAULT_THROTTLE =
       List.of("batch_time=50ms", "max_rows_per_second=2000");
 
   @Spec CommandSpec spec;
   @Mixin HelpOption help;
 
+  @Mixin ServerOptions server;
+
+  /**
+   * The older spelling of the server: a JDBC URL without a database, the password in {@code
+   * QSYNC_SOAK_PASSWORD}. Still taken; not listed.
+   */
   @Option(
       names = "--url",
       paramLabel = "JDBC_URL",
-      defaultValue = "jdbc:mariadb://127.0.0.1:3306/",
-      description = "The server, without a database (default: ${DEFAULT-VALUE}).")
+      hidden = true,
+      description = "Older spelling of --host and --port: the server as a JDBC URL.")
   String url;
-
-  @Option(
-      names = "--user",
-      paramLabel = "USER",
-      defaultValue = "root",
-      description = "User that may create databases (default: ${DEFAULT-VALUE}).")
-  String user;
 
   @Option(
       names = "--database",
@@ -152,15 +155,16 @@ final class SoakCommand implements Callable<Integer>, CommonOptions.TextOnly {
     checkOptions();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String password = System.getenv().getOrDefault("QSYNC_SOAK_PASSWORD", "");
+    String password = server.password(System.getenv(), Optional.of(OLD_PASSWORD_VARIABLE));
+    String serverUrl = url == null ? server.url() : url.endsWith("/") ? url : url + "/";
     List<String> settings =
         noThrottled ? List.of() : throttle.isEmpty() ? DEFAULT_THROTTLE : throttle;
     List<String> throttleLines =
         settings.stream().map(setting -> setting.replaceFirst("=", ": ")).toList();
     Soak.Options options =
         new Soak.Options(
-            url.endsWith("/") ? url : url + "/",
-            user,
+            serverUrl,
+            server.user,
             password,
             database,
             rows,
@@ -212,9 +216,15 @@ final class SoakCommand implements Callable<Integer>, CommonOptions.TextOnly {
     if (rates.stream().anyMatch(rate -> rate < 1)) {
       problems.add("--rates must be rows a second, each at least 1");
     }
-    if (url.toLowerCase(Locale.ROOT).contains("password=") || new JdbcUrl(url).hasPassword()) {
+    if (url != null
+        && (url.toLowerCase(Locale.ROOT).contains("password=") || new JdbcUrl(url).hasPassword())) {
       problems.add(
-          "--url holds a password, which would be printed; pass it in QSYNC_SOAK_PASSWORD");
+          "--url holds a password, which would be printed; pass it with --password-env VAR");
+    }
+    if (url != null
+        && (spec.commandLine().getParseResult().hasMatchedOption("--host")
+            || spec.commandLine().getParseResult().hasMatchedOption("--port"))) {
+      problems.add("--url (the older spelling) and --host or --port: give --host and --port only");
     }
     if (!database.matches("[A-Za-z0-9_]+")) {
       problems.add("--database must be a plain name (letters, digits, _): the soak drops it");

@@ -166,7 +166,7 @@ public final class Qsync {
   public PlanReport plan(String syncName, Optional<Path> out) {
     SyncConfig sync = sync(syncName);
     try (Source source = openSource(sync.source(), Caller.PLAN);
-        Destination target = openTarget(sync.target())) {
+        Destination target = openTarget(sync.target(), Caller.PLAN)) {
       return runner(sync, source, target).plan(out);
     }
   }
@@ -182,9 +182,9 @@ public final class Qsync {
     SyncConfig sync = sync(syncName);
     Map<String, Destination> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source(), Caller.VERIFY);
-        Destination target = openTarget(sync.target())) {
+        Destination target = openTarget(sync.target(), Caller.VERIFY)) {
       for (String replica : sync.throttle().replicas()) {
-        replicas.put(replica, openTarget(replica));
+        replicas.put(replica, openTarget(replica, Caller.VERIFY));
       }
       return new Verifier(sync, source, target, replicas, clock, sleeper, progress, samples)
           .verify(heal);
@@ -210,7 +210,7 @@ public final class Qsync {
   public ValidationReport.SyncCheck validate(String syncName) {
     SyncConfig sync = sync(syncName);
     try (Source source = openSource(sync.source(), Caller.VALIDATE);
-        Destination target = openTarget(sync.target())) {
+        Destination target = openTarget(sync.target(), Caller.VALIDATE)) {
       return runner(sync, source, target).validate();
     } catch (QsyncException e) {
       return new ValidationReport.SyncCheck(sync.name(), List.of(), List.of(e.getMessage()));
@@ -342,7 +342,7 @@ public final class Qsync {
         Map<String, Set<String>> keep = new LinkedHashMap<>();
         Map<String, SnapshotNames> owners = new LinkedHashMap<>();
         for (SyncConfig sync : syncs) {
-          try (Destination target = openTarget(sync.target())) {
+          try (Destination target = openTarget(sync.target(), Caller.PRUNE)) {
             SnapshotNames names =
                 SnapshotNames.of(sync.name(), target.describeLocation(), sync.table());
             owners.put(sync.name(), names);
@@ -416,9 +416,17 @@ public final class Qsync {
   }
 
   public Destination openTarget(String connectionName) {
+    return openTarget(connectionName, Caller.RUN);
+  }
+
+  /**
+   * The target of a connection, for {@code caller}: a passing failure that outlasts its retries
+   * tells a run that it resumes, and a plan, verify or prune that it is tried again later.
+   */
+  private Destination openTarget(String connectionName, Caller caller) {
     ConnectionConfig connection = config.connection(connectionName);
     if (connection instanceof MySqlConnectionConfig mySql) {
-      return new MySqlDestination(mySql, clock);
+      return new MySqlDestination(mySql, clock, caller);
     }
     throw new QsyncException(
         ErrorKind.CONFIG_INVALID,

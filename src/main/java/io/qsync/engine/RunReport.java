@@ -3,6 +3,7 @@ package io.qsync.engine;
 import static java.util.Objects.requireNonNull;
 
 import io.qsync.diff.ChangeCounts;
+import io.qsync.source.ResultRead;
 import io.qsync.state.RunStatus;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,9 @@ import java.util.Optional;
  * @param verified the verify that followed the run ({@code verify_every}), and why it was due
  * @param bytesBilled the bytes the warehouse billed for the jobs this run ran, per kind of job
  *     ({@link io.qsync.source.Source#bytesBilled}); empty for a warehouse that bills none
+ * @param reads how this run read the warehouse's results: the API, its streams, the rows and why
+ *     ({@link io.qsync.source.Source#reads}), as the run history keeps them; empty when it read
+ *     none through a choice of API
  */
 public record RunReport(
     String sync,
@@ -40,7 +44,8 @@ public record RunReport(
     ThrottleReport throttle,
     Optional<RunReport> caughtUp,
     Optional<Verified> verified,
-    Map<String, Long> bytesBilled) {
+    Map<String, Long> bytesBilled,
+    List<ResultRead> reads) {
   /**
    * A verify of the table that followed the run, as the sync's {@code verify_every} asks.
    *
@@ -66,12 +71,13 @@ public record RunReport(
     requireNonNull(caughtUp, "caughtUp is null");
     requireNonNull(verified, "verified is null");
     bytesBilled = Collections.unmodifiableMap(new LinkedHashMap<>(bytesBilled));
+    reads = List.copyOf(reads);
   }
 
   /**
    * A report of a run that did not resume, committed no batch, took no time, has no notes, was
-   * neither throttled nor followed by a fresh run or a verify, and billed nothing: set what differs
-   * before {@link Builder#build()}.
+   * neither throttled nor followed by a fresh run or a verify, billed nothing and read no result:
+   * set what differs before {@link Builder#build()}.
    */
   public static Builder builder(
       String sync, String runId, RunStatus status, String mode, String table, ChangeCounts counts) {
@@ -89,7 +95,8 @@ public record RunReport(
         .throttle(throttle)
         .caughtUp(caughtUp)
         .verified(verified)
-        .bytesBilled(bytesBilled);
+        .bytesBilled(bytesBilled)
+        .reads(reads);
   }
 
   /** The same report, with the bytes its warehouse jobs billed. */
@@ -150,6 +157,7 @@ public record RunReport(
     private Optional<RunReport> caughtUp = Optional.empty();
     private Optional<Verified> verified = Optional.empty();
     private Map<String, Long> bytesBilled = Map.of();
+    private List<ResultRead> reads = List.of();
 
     private Builder(
         String sync,
@@ -211,6 +219,11 @@ public record RunReport(
       return this;
     }
 
+    public Builder reads(List<ResultRead> value) {
+      reads = value;
+      return this;
+    }
+
     public RunReport build() {
       return new RunReport(
           sync,
@@ -227,7 +240,8 @@ public record RunReport(
           throttle,
           caughtUp,
           verified,
-          bytesBilled);
+          bytesBilled,
+          reads);
     }
   }
 

@@ -565,7 +565,9 @@ public final class SyncRunner {
         swap();
       }
       run = finish(run, stageFile, notes);
-      recordReads(run.runId(), readsBefore, notes);
+      List<ResultRead> reads = recordReads(run.runId(), readsBefore, notes);
+      // Before the report is built: a history that refuses them adds a note the report must carry.
+      Map<String, Long> billed = recordBytesBilled(run.runId(), billedBefore, notes);
       return RunReport.builder(
               sync.name(),
               run.runId(),
@@ -579,8 +581,9 @@ public final class SyncRunner {
           .duration(Duration.between(started, clock.instant()))
           .notes(notes)
           .throttle(batches.throttled())
-          .build()
-          .withBytesBilled(recordBytesBilled(run.runId(), billedBefore, notes));
+          .bytesBilled(billed)
+          .reads(reads)
+          .build();
     } catch (RuntimeException e) {
       recordBytesBilled(run.runId(), billedBefore, notes);
       recordReads(run.runId(), readsBefore, notes);
@@ -624,13 +627,14 @@ public final class SyncRunner {
   /**
    * The results the source read since its {@code before}th read, each with the API that read it and
    * why, added to the run's history (a failed attempt's too: a resumed run that reads again adds
-   * its own). Only shown: when they cannot be written the run goes on, with a note.
+   * its own), and returned for the run's report. Only shown: when they cannot be written the run
+   * goes on, with a note.
    */
-  private void recordReads(String runId, int before, List<String> notes) {
+  private List<ResultRead> recordReads(String runId, int before, List<String> notes) {
     List<ResultRead> all = source.reads();
     List<ResultRead> reads = List.copyOf(all.subList(Math.min(before, all.size()), all.size()));
     if (reads.isEmpty()) {
-      return;
+      return reads;
     }
     try {
       target.runs().addReads(runId, reads);
@@ -640,6 +644,7 @@ public final class SyncRunner {
               + Messages.firstLine(e)
               + ")");
     }
+    return reads;
   }
 
   /**

@@ -19,6 +19,9 @@ public record SnapshotNames(String prefix) {
   /** The start of every table qsync keeps in a state dataset. */
   public static final String QSYNC_PREFIX = "qsync_";
 
+  /** What stands between a sync's prefix and the run id in the name of a run's state table. */
+  private static final String STATE = "_state_";
+
   public SnapshotNames {
     requireNonNull(prefix, "prefix is null");
   }
@@ -31,7 +34,17 @@ public record SnapshotNames(String prefix) {
   }
 
   public Run run(String runId) {
-    return new Run(this, runId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_"));
+    return new Run(this, tableId(runId));
+  }
+
+  /** A run id as it appears in table names: lower case, each run of other characters one '_'. */
+  public static String tableId(String runId) {
+    return runId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+  }
+
+  /** The run id, as it appears in table names, of a run's state table ({@link Run#state}). */
+  public static String stateTableId(String stateTable) {
+    return stateTable.substring(stateTable.lastIndexOf(STATE) + STATE.length());
   }
 
   /** Whether a table of the dataset belongs to this sync. */
@@ -70,7 +83,7 @@ public record SnapshotNames(String prefix) {
 
     /** The key and fingerprint of every row the run applied: the next run's previous state. */
     public String state() {
-      return sync.prefix() + "state_" + id;
+      return sync.prefix() + STATE.substring(1) + id;
     }
 
     public List<String> tables() {

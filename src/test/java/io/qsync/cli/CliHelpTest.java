@@ -199,6 +199,25 @@ class CliHelpTest {
         .contains("(default: " + io.qsync.config.SyncConfig.DEFAULT_BATCH_SIZE);
   }
 
+  /** bench and soak name the server they measure on alike, and both read a password alike. */
+  @Test
+  void benchAndSoakTakeTheServerAlike() {
+    for (String command : List.of("bench", "soak")) {
+      assertThat(qsync(command, "--help").out())
+          .as(command)
+          .contains("--host=HOST", "--port=PORT", "--user=USER", "--password-env=VAR")
+          .doesNotContain("--url", "QSYNC_SOAK_PASSWORD");
+      CliRun unset = qsync(command, "--password-env", "QSYNC_TEST_UNSET_VARIABLE");
+      assertThat(unset.exitCode()).as(command + ": " + unset.err()).isEqualTo(2);
+      assertThat(unset.err())
+          .as(command)
+          .contains("--password-env QSYNC_TEST_UNSET_VARIABLE: the variable is not set");
+    }
+    CliRun both = qsync("soak", "--url", "jdbc:mariadb://127.0.0.1:3306/", "--port", "3307");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("give --host and --port only");
+  }
+
   @Test
   void helpOfEveryCommandRendersWithoutPicocliWarnings() {
     for (String command : commands()) {

@@ -426,13 +426,56 @@ class SnapshotDiffIT {
 
     RunReport lost = qsync.run(TargetsData.SYNC);
 
-    assertThat(lost.notes()).anyMatch(note -> note.contains(") is gone)"));
+    assertThat(lost.notes())
+        .anyMatch(note -> note.contains(") is gone: it was dropped, or expired"));
     TargetsData.assertTargetEqualsSource(database, warehouse);
 
     warehouse.execute("ALTER TABLE targets ALTER score TYPE DECIMAL(12,3)");
     RunReport reshaped = qsync.run(TargetsData.SYNC);
     assertThat(reshaped.notes())
         .anyMatch(note -> note.contains("the query's columns, the key or the fingerprint changed"));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /**
+   * A run that changed nothing keeps the state it compared with and records it as its own; when
+   * that state is lost, the note names the run that made it (whose id its table carries), the run
+   * that kept it last, and what to do.
+   */
+  @Test
+  void aLostStateKeptByARunThatChangedNothingNamesTheRunThatMadeIt(TestDatabase database) {
+    prepare(database, Mode.MIRROR);
+    RunReport maker = qsync.run(TargetsData.SYNC);
+    RunReport keeper = qsync.run(TargetsData.SYNC);
+    assertThat(keeper.counts().changes()).isZero();
+    assertThat(keeper.notes())
+        .anyMatch(
+            note ->
+                note.startsWith(
+                    "compared in the warehouse with the state of run " + maker.runId() + ":"))
+        .anyMatch(note -> note.contains("are what the state of run " + maker.runId() + " says"));
+    RunReport afterTheKeeper = qsync.run(TargetsData.SYNC);
+    assertThat(afterTheKeeper.notes())
+        .as("the state the keeper recorded as its own is still the maker's")
+        .anyMatch(
+            note ->
+                note.startsWith(
+                    "compared in the warehouse with the state of run " + maker.runId() + ":"))
+        .anyMatch(note -> note.contains("are what the state of run " + maker.runId() + " says"));
+    warehouse.execute("DROP TABLE " + STATE + "." + warehouseTable("state"));
+
+    RunReport lost = qsync.run(TargetsData.SYNC);
+
+    assertThat(lost.notes().stream().filter(note -> note.contains(" is gone")))
+        .singleElement()
+        .asString()
+        .contains("the state of run " + maker.runId() + " (")
+        .contains(
+            "kept in force by the runs since, which changed nothing, up to run "
+                + afterTheKeeper.runId()
+                + ")")
+        .contains(
+            "Nothing to do for this run; if states keep vanishing, stop what drops tables in");
     TargetsData.assertTargetEqualsSource(database, warehouse);
   }
 

@@ -2,6 +2,7 @@ package io.qsync.destination.mysql;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.TransientException;
@@ -34,6 +35,7 @@ final class MySqlConnections implements AutoCloseable {
   static final Duration SOCKET_TIMEOUT = Duration.ofMinutes(10);
 
   private final MySqlConnectionConfig config;
+  private final Caller caller;
   private Connection connection;
   private MySqlDialect dialect;
   private boolean mariaDb;
@@ -46,7 +48,20 @@ final class MySqlConnections implements AutoCloseable {
   private String serverVersion;
 
   MySqlConnections(MySqlConnectionConfig config) {
+    this(config, Caller.RUN);
+  }
+
+  /**
+   * @param caller the command the sessions work for, whose remedy a passing failure's message gives
+   */
+  MySqlConnections(MySqlConnectionConfig config, Caller caller) {
     this.config = requireNonNull(config, "config is null");
+    this.caller = requireNonNull(caller, "caller is null");
+  }
+
+  /** The command the sessions work for. */
+  Caller caller() {
+    return caller;
   }
 
   /** The connection's name in the config. */
@@ -150,7 +165,7 @@ final class MySqlConnections implements AutoCloseable {
     }
     return cause == MySqlErrors.Cause.UNKNOWN
         ? new QsyncException(ErrorKind.FAILED, message, e)
-        : MySqlErrors.failed(side(), "connect", e);
+        : MySqlErrors.failed(side(), caller, "connect", e);
   }
 
   /** The work session, opened anew when the server closed the last one. */
@@ -234,7 +249,7 @@ final class MySqlConnections implements AutoCloseable {
   }
 
   QsyncException failed(String what, SQLException e) {
-    return MySqlErrors.failed(side(), what, e);
+    return MySqlErrors.failed(side(), caller, what, e);
   }
 
   /** The side that failed, for messages: the connection's name and where it points. */

@@ -2,6 +2,7 @@ package io.qsync.destination.mysql;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.destination.ChangeWriters;
 import io.qsync.destination.Destination;
@@ -41,12 +42,20 @@ public final class MySqlDestination implements Destination {
   private final LoadProbe load;
 
   public MySqlDestination(MySqlConnectionConfig config, Clock clock) {
+    this(config, clock, Caller.RUN);
+  }
+
+  /**
+   * @param caller the command the target works for: a passing failure that outlasts its retries
+   *     tells a run that it resumes, and a plan, verify or prune that it is tried again later
+   */
+  public MySqlDestination(MySqlConnectionConfig config, Clock clock, Caller caller) {
     requireNonNull(clock, "clock is null");
-    this.connections = new MySqlConnections(config);
+    this.connections = new MySqlConnections(config, caller);
     this.catalog = new MySqlCatalog(connections);
     this.reader = new MySqlTableReader(connections);
     this.writers = new MySqlChangeWriters(connections, clock);
-    this.runs = new MySqlRunStore(connections::connection, connections.side());
+    this.runs = new MySqlRunStore(connections::connection, connections.side(), caller);
     this.locks = new MySqlSyncLocks(connections, runs);
     this.load = new MySqlLoadProbe(connections);
   }

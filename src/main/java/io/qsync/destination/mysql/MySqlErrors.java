@@ -1,5 +1,6 @@
 package io.qsync.destination.mysql;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.TransientException;
@@ -408,9 +409,24 @@ final class MySqlErrors {
    * Passing causes become a {@link TransientException}.
    */
   static QsyncException failed(String side, String what, SQLException e) {
+    return failed(side, Caller.RUN, what, e);
+  }
+
+  /**
+   * As {@link #failed(String, String, SQLException)}, for work done by {@code caller}: a passing
+   * failure's remedy tells a run that it resumes, and a plan, verify, prune or validate that it is
+   * tried again later (it keeps nothing to resume).
+   */
+  static QsyncException failed(String side, Caller caller, String what, SQLException e) {
     Cause cause = classify(e);
     String message =
-        side + ": could not " + what + ": " + e.getMessage() + "\n" + remedy(side, cause, e);
+        side
+            + ": could not "
+            + what
+            + ": "
+            + e.getMessage()
+            + "\n"
+            + remedy(side, caller, cause, e);
     if (cause.retried()) {
       return new TransientException(
           message, e, cause == Cause.READ_ONLY ? ErrorKind.NEEDS_ACTION : ErrorKind.FAILED);
@@ -418,9 +434,18 @@ final class MySqlErrors {
     return new QsyncException(cause.kind(), message, e);
   }
 
-  /** The remedy of an error's class, in the server's terms; the last line of a message. */
+  /** The remedy of an error's class for a run, in the server's terms; a message's last line. */
   static String remedy(String side, Cause cause, SQLException e) {
+    return remedy(side, Caller.RUN, cause, e);
+  }
+
+  /**
+   * The remedy of an error's class for work done by {@code caller}, in the server's terms; the last
+   * line of a message.
+   */
+  static String remedy(String side, Caller caller, Cause cause, SQLException e) {
     String serverMessage = e.getMessage();
+    String again = again(caller);
     return switch (cause) {
       case ROW_REJECTED ->
           "The table refuses a value: fix it in the query, or change the column to hold it.";
@@ -450,34 +475,56 @@ final class MySqlErrors {
               + " and MariaDB 10.6 and later. On one of those, report this as a bug with the message.";
       case SERVER_SETTING -> settingRemedy(e.getErrorCode());
       case DISK_FULL ->
-          "The server's disk (or the table's size limit) is full: free space on the"
-              + " server; the next run resumes after the last committed batch.";
+          "The server's disk (or the table's size limit) is full: free space on the server"
+              + (caller == Caller.RUN
+                  ? "; the next run resumes after the last committed batch."
+                  : ", then run qsync " + caller.command() + " again.");
       case READ_ONLY ->
           "The server is read-only: a failover makes the old primary so for a"
               + " moment, and qsync retries for retries.max_time. If it stays read-only, point the"
               + " connection at the primary, or make the server writable (SET GLOBAL read_only = OFF).";
       case LOCK_CONFLICT ->
-          "Another transaction held locks the batch needed. Run again: the run"
-              + " resumes after its last committed batch; if it keeps happening, lower batch_size or"
-              + " run the sync when the application writes less.";
-      case CONNECTION -> "Run again: the run resumes after its last committed batch.";
+          caller == Caller.RUN
+              ? "Another transaction held locks the batch needed. "
+                  + again
+                  + "; if it keeps happening, lower batch_size or run the sync when the"
+                  + " application writes less."
+              : "Another transaction held locks qsync "
+                  + caller.command()
+                  + " needed. "
+                  + again
+                  + "; if it keeps happening, run it when the application writes less.";
+      case CONNECTION -> again + ".";
       case SERVER_BUSY ->
-          "The server is out of connections or memory for now. Run again: the"
-              + " run resumes after its last committed batch; if it lasts, raise max_connections (or"
-              + " the user's max_user_connections) on the server.";
+          "The server is out of connections or memory for now. "
+              + again
+              + "; if it lasts, raise max_connections (or the user's max_user_connections) on the"
+              + " server.";
       case TIMEOUT ->
-          "A statement ran over its time limit or was interrupted. Run again: the run"
-              + " resumes after its last committed batch; if it keeps happening, raise the"
-              + " connection's statement_timeout or lower batch_size.";
+          "A statement ran over its time limit or was interrupted. "
+              + again
+              + "; if it keeps happening, raise the connection's statement_timeout"
+              + (caller == Caller.RUN ? " or lower batch_size." : ".");
       case UNKNOWN ->
           "qsync does not know error "
               + e.getErrorCode()
               + " (SQLSTATE "
               + e.getSQLState()
-              + "). It may pass: run again, and the run resumes after its last"
-              + " committed batch; if it fails the same way, look the code up in the server's error"
-              + " reference and fix what it names.";
+              + "). It may pass. "
+              + again
+              + "; if it fails the same way, look the code up in the server's error reference and"
+              + " fix what it names.";
     };
+  }
+
+  /**
+   * What to do once a passing failure outlasted its retries: a run resumes after its last committed
+   * batch; a plan, verify, prune or validate keeps nothing, so it is simply tried again later.
+   */
+  static String again(Caller caller) {
+    return caller == Caller.RUN
+        ? "Run again: the run resumes after its last committed batch"
+        : "Try qsync " + caller.command() + " again later (it keeps nothing to resume)";
   }
 
   /**

@@ -70,7 +70,7 @@ final class MySqlLatencyProbe implements LatencyProbe {
       }
     } catch (SQLException e) {
       closeSession();
-      throw MySqlErrors.failed(connections.side(), "time the throttle's probe query " + query, e);
+      throw connections.failed("time the throttle's probe query " + query, e);
     }
   }
 

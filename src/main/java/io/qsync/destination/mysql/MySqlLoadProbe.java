@@ -43,7 +43,7 @@ final class MySqlLoadProbe implements LoadProbe {
         ResultSet rows = statement.executeQuery(show)) {
       return rows.next() ? rows.getLong(2) : 0;
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connections.side(), what, e);
+      throw connections.failed(what, e);
     }
   }
 
@@ -73,8 +73,7 @@ final class MySqlLoadProbe implements LoadProbe {
         return any ? worst : Optional.empty();
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(
-          connections.side(), "read the replication lag (SHOW REPLICA STATUS)", e);
+      throw connections.failed("read the replication lag (SHOW REPLICA STATUS)", e);
     }
   }
 

@@ -1,10 +1,13 @@
 package io.qsync.destination.mysql;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.ChangeCounts;
@@ -82,6 +85,7 @@ final class MySqlRunStore implements RunStore {
   private java.util.Set<String> addedColumns;
 
   private final String connectionName;
+  private final Caller caller;
 
   private static Map<String, String> addedColumns() {
     Map<String, String> columns = new LinkedHashMap<>();
@@ -94,8 +98,16 @@ final class MySqlRunStore implements RunStore {
   }
 
   MySqlRunStore(Supplier<Connection> session, String connectionName) {
+    this(session, connectionName, Caller.RUN);
+  }
+
+  /**
+   * @param caller the command the store works for, whose remedy a passing failure's message gives
+   */
+  MySqlRunStore(Supplier<Connection> session, String connectionName, Caller caller) {
     this.session = session;
     this.connectionName = connectionName;
+    this.caller = requireNonNull(caller, "caller is null");
   }
 
   private Connection connection() {
@@ -130,7 +142,8 @@ final class MySqlRunStore implements RunStore {
         if (e.getErrorCode() == 1060) {
           addedColumns.add(column);
         } else if (e.getErrorCode() != 1142 && !(shownOnly(column) && !lost(e))) {
-          throw MySqlErrors.failed(connectionName, "add column " + column + " to " + TABLE, e);
+          throw MySqlErrors.failed(
+              connectionName, caller, "add column " + column + " to " + TABLE, e);
         }
       }
     }
@@ -186,7 +199,7 @@ final class MySqlRunStore implements RunStore {
           found.add(rows.getString(1).toLowerCase(java.util.Locale.ROOT));
         }
       } catch (SQLException e) {
-        throw MySqlErrors.failed(connectionName, "look for the columns of " + TABLE, e);
+        throw MySqlErrors.failed(connectionName, caller, "look for the columns of " + TABLE, e);
       }
       addedColumns = found;
     }
@@ -214,7 +227,8 @@ final class MySqlRunStore implements RunStore {
         update(run);
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "record run " + run.runId() + " in " + TABLE, e);
+      throw MySqlErrors.failed(
+          connectionName, caller, "record run " + run.runId() + " in " + TABLE, e);
     }
   }
 
@@ -248,7 +262,8 @@ final class MySqlRunStore implements RunStore {
       statement.setString(next, run.runId());
       statement.executeUpdate();
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "update run " + run.runId() + " in " + TABLE, e);
+      throw MySqlErrors.failed(
+          connectionName, caller, "update run " + run.runId() + " in " + TABLE, e);
     }
   }
 
@@ -324,7 +339,7 @@ final class MySqlRunStore implements RunStore {
       statement.executeUpdate();
     } catch (SQLException e) {
       throw MySqlErrors.failed(
-          connectionName, "record the state of run " + runId + " in " + TABLE, e);
+          connectionName, caller, "record the state of run " + runId + " in " + TABLE, e);
     }
   }
 
@@ -342,7 +357,7 @@ final class MySqlRunStore implements RunStore {
       }
     } catch (SQLException e) {
       throw MySqlErrors.failed(
-          connectionName, "read the state of run " + runId + " from " + TABLE, e);
+          connectionName, caller, "read the state of run " + runId + " from " + TABLE, e);
     }
   }
 
@@ -367,7 +382,7 @@ final class MySqlRunStore implements RunStore {
       statement.executeUpdate();
     } catch (SQLException e) {
       throw MySqlErrors.failed(
-          connectionName, "record " + what + " of run " + runId + " in " + TABLE, e);
+          connectionName, caller, "record " + what + " of run " + runId + " in " + TABLE, e);
     }
   }
 
@@ -408,7 +423,7 @@ final class MySqlRunStore implements RunStore {
         }
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read " + what + " from " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, caller, "read " + what + " from " + TABLE, e);
     }
     return found;
   }
@@ -668,7 +683,7 @@ final class MySqlRunStore implements RunStore {
       rows.next();
       return rows.getLong(1) > 0;
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "look for " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, caller, "look for " + TABLE, e);
     }
   }
 
@@ -687,7 +702,7 @@ final class MySqlRunStore implements RunStore {
         }
       }
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "read run history from " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, caller, "read run history from " + TABLE, e);
     }
     return runs;
   }
@@ -776,7 +791,7 @@ final class MySqlRunStore implements RunStore {
     try (Statement statement = connection().createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
-      throw MySqlErrors.failed(connectionName, "create " + TABLE, e);
+      throw MySqlErrors.failed(connectionName, caller, "create " + TABLE, e);
     }
   }
 }

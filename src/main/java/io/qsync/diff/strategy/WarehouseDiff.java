@@ -35,14 +35,19 @@ import java.util.OptionalLong;
  */
 public final class WarehouseDiff implements ChangeSetStrategy {
   /**
-   * The state a successful run left: its table, and the schema its fingerprints were made under.
+   * The state in force: the last successful run, which recorded it; its table, and the schema its
+   * fingerprints were made under; and the run that made it, which is the recording run unless runs
+   * that changed nothing kept an earlier run's state in force (their own, by record).
    */
-  public record Previous(RunRecord run, String table, String schema) {
+  public record Previous(RunRecord run, String table, String schema, String madeBy) {
     /** How the state is recorded in the run history. */
     public String recorded() {
       return table + " " + schema;
     }
   }
+
+  /** How many successful runs back the run that made the state in force is looked for. */
+  private static final int MADE_BY_LOOKBACK = 100;
 
   private final SyncConfig sync;
   private final WarehouseState state;
@@ -147,7 +152,28 @@ public final class WarehouseDiff implements ChangeSetStrategy {
                 runs.diffState(run.runId())
                     .map(recorded -> recorded.split(" ", 2))
                     .filter(parts -> parts.length == 2)
-                    .map(parts -> new Previous(run, parts[0], parts[1])));
+                    .map(
+                        parts ->
+                            new Previous(
+                                run, parts[0], parts[1], madeBy(runs, sync, run, parts[0]))));
+  }
+
+  /**
+   * The id of the run that made {@code stateTable}: {@code recorder}, or the earlier successful run
+   * whose state runs that changed nothing kept; the id as the table's name spells it when that run
+   * is too far back in the history.
+   */
+  private static String madeBy(
+      RunStore runs, SyncConfig sync, RunRecord recorder, String stateTable) {
+    String id = SnapshotNames.stateTableId(stateTable);
+    if (SnapshotNames.tableId(recorder.runId()).equals(id)) {
+      return recorder.runId();
+    }
+    return runs.succeeded(sync.name(), sync.table(), MADE_BY_LOOKBACK).stream()
+        .map(RunRecord::runId)
+        .filter(runId -> SnapshotNames.tableId(runId).equals(id))
+        .findFirst()
+        .orElse(id);
   }
 
   /**
@@ -190,12 +216,20 @@ public final class WarehouseDiff implements ChangeSetStrategy {
     if (state.describe(found.table()).isEmpty()) {
       return Optional.of(
           "the state of run "
-              + found.run().runId()
+              + found.madeBy()
               + " ("
               + state.location()
               + "."
               + found.table()
-              + ") is gone");
+              + (found.madeBy().equals(found.run().runId())
+                  ? ""
+                  : ", kept in force by the runs since, which changed nothing, up to run "
+                      + found.run().runId())
+              + ") is gone: it was dropped, or expired. Nothing to do for this run; if states keep"
+              + " vanishing, stop what drops tables in "
+              + state.location()
+              + " (on BigQuery, the dataset's default table expiration, or a job that drops"
+              + " tables)");
     }
     // A run that stopped part-way after it changed the table's row count, and cannot resume: its
     // changes are computed again against the same state and re-applied, which is idempotent.
@@ -289,7 +323,7 @@ public final class WarehouseDiff implements ChangeSetStrategy {
         String.format(
             Locale.ROOT,
             "compared in the warehouse with the state of run %s: %,d changed row%s of %,d left %s",
-            previous.run().runId(),
+            previous.madeBy(),
             transferred,
             transferred == 1 ? "" : "s",
             sourceRows,
@@ -430,7 +464,7 @@ public final class WarehouseDiff implements ChangeSetStrategy {
             + " by hand or by another writer, are not seen: qsync run --full compares with the table"
             + " and heals them",
         counts.unchanged(),
-        previous.run().runId());
+        previous.madeBy());
   }
 
   /**

@@ -27,6 +27,7 @@ import io.qsync.source.bigquery.BigQuerySource.JobRequest;
 import io.qsync.source.bigquery.BigQuerySource.RanJob;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,6 +61,13 @@ final class BigQueryState implements WarehouseState {
   private final String dataset;
   private final SnapshotSql sql;
   private boolean datasetChecked;
+
+  /**
+   * The columns of the run result tables {@link #whyOneQuery} looked up, so that the change set's
+   * SQL, which names them, does not look the same table up again. A job writes its result table
+   * whole, once, so its columns do not change while the run uses it.
+   */
+  private final Map<String, List<Column>> resultColumns = new HashMap<>();
 
   /** What the next job's notes say about the dataset's time travel window, once. */
   private String timeTravelNote;
@@ -308,7 +316,12 @@ final class BigQueryState implements WarehouseState {
             "look up table " + run.result() + " of state_dataset " + dataset,
             null,
             () -> source.client().getTable(tableId(run.result())));
-    if (result == null || result.getNumBytes() == null) {
+    if (result == null) {
+      return Optional.empty();
+    }
+    resultColumns.put(
+        run.result(), BigQueryTypes.columns(result.getDefinition().getSchema().getFields()));
+    if (result.getNumBytes() == null) {
       return Optional.empty();
     }
     long bytes = result.getNumBytes();
@@ -372,7 +385,8 @@ final class BigQueryState implements WarehouseState {
   }
 
   private List<Column> resultColumns(SnapshotNames.Run run) {
-    return describe(run.result()).orElseThrow(() -> resultGone(run));
+    List<Column> known = resultColumns.get(run.result());
+    return known != null ? known : describe(run.result()).orElseThrow(() -> resultGone(run));
   }
 
   @Override

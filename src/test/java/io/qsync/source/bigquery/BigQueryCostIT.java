@@ -309,4 +309,51 @@ class BigQueryCostIT {
         .contains("stay billed for 7 days")
         .contains("bq update --max_time_travel_hours=48 qsync-test:qsync_state");
   }
+
+  /**
+   * The bytes billed are only shown: when the run history refuses them (here a trigger of the
+   * database's), the run succeeds and its report says so, in the notes the CLI prints and puts in
+   * {@code -o json}.
+   */
+  @Test
+  void bytesBilledTheHistoryCannotKeepAreANoteOfTheReport(TestDatabase database) {
+    Qsync qsync = qsync(database);
+    qsync.run(BigQuerySyncs.SYNC);
+    database.execute(
+        "CREATE TRIGGER refuse_bytes_billed BEFORE UPDATE ON _qsync_runs FOR EACH ROW"
+            + " BEGIN IF NOT (NEW.bytes_billed <=> OLD.bytes_billed) THEN"
+            + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'bytes_billed refused by the test';"
+            + " END IF; END");
+
+    RunReport refused = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(refused.bytesBilled()).containsKey("query");
+    assertThat(refused.notes())
+        .anyMatch(
+            note ->
+                note.startsWith(
+                        "the bytes this run's warehouse jobs billed could not be kept in the run"
+                            + " history (")
+                    && note.contains("bytes_billed refused by the test"));
+  }
+
+  /**
+   * A run that compares with the state looks up each table it needs once: the query's result (the
+   * job's destination), the state in force, the key check's result, the result again for its size
+   * and columns (the comparison's SQL names the columns; one lookup answers both), and the change
+   * set.
+   */
+  @Test
+  void aRunComparedWithTheStateLooksUpTheResultsSizeAndColumnsOnce(TestDatabase database) {
+    Qsync qsync = qsync(database);
+    qsync.run(BigQuerySyncs.SYNC);
+    emulator.execute("UPDATE shop.notes SET note = 'changed' WHERE id = 7");
+    qsync.run(BigQuerySyncs.SYNC);
+    long before = emulator.requests("tables.get");
+
+    RunReport unchanged = qsync.run(BigQuerySyncs.SYNC);
+
+    assertThat(unchanged.counts().changes()).isZero();
+    assertThat(emulator.requests("tables.get") - before).isEqualTo(5);
+  }
 }

@@ -544,6 +544,26 @@ class BigQueryStorageReadIT {
     assertThat(runs.get(2).get("reads")).isEmpty();
   }
 
+  /** {@code qsync run -o json} says how the run read its results as {@code qsync history} does. */
+  @Test
+  void theRunsJsonHasTheReadsOfTheHistorysJson(TestDatabase database) throws Exception {
+    bigTable();
+    Path config = config(database, "auto");
+
+    CliRun run = CliRun.of("-c", config.toString(), "-o", "json", "run", BigQuerySyncs.SYNC);
+    CliRun history =
+        CliRun.of("-c", config.toString(), "-o", "json", "history", BigQuerySyncs.SYNC);
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode reads = new ObjectMapper().readTree(run.out()).get("runs").get(0).get("reads");
+    assertThat(reads).as("the run's reads; output:%n%s", run.out()).isNotNull().hasSize(1);
+    assertThat(reads.get(0).get("api").asText()).isEqualTo("storage_read");
+    assertThat(reads.get(0).get("streams").asInt()).isEqualTo(3);
+    assertThat(reads.get(0).get("rows").asLong()).isEqualTo(ROWS);
+    assertThat(reads)
+        .isEqualTo(new ObjectMapper().readTree(history.out()).get("runs").get(0).get("reads"));
+  }
+
   @Test
   void aBrokenStreamsRetryIsPrintedAndCountedAsATabledataListPagesIs(TestDatabase database)
       throws Exception {

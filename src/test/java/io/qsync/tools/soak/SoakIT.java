@@ -30,8 +30,10 @@ class SoakIT {
         Main.execute(
             new String[] {
               "soak",
-              "--url",
-              "jdbc:mariadb://" + database.host() + ":" + database.port() + "/",
+              "--host",
+              database.host(),
+              "--port",
+              Integer.toString(database.port()),
               "--database",
               scratch,
               "--rows",
