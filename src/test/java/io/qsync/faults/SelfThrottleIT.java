@@ -126,6 +126,74 @@ class SelfThrottleIT {
     }
   }
 
+  /**
+   * The table read back for the diff is read in chunks, and on a busy server whose probe is over
+   * budget the run rests between them, as between batches: before, it was one read the probe could
+   * only watch. The network under qsync's sessions is slow from the start, against an absolute
+   * budget (no baseline to learn), until the first decision over budget.
+   */
+  @Test
+  void readsTheTableBackInChunksAndRestsBetweenThemWhileTheProbeIsOverBudget(TestDatabase database)
+      throws Exception {
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
+    String user = "qsync_st_" + UUID.randomUUID().toString().substring(0, 8);
+    String account = "'" + user + "'@'127.0.0.1'";
+    String password = "secret-" + user;
+    database.execute(
+        "CREATE USER " + account + " IDENTIFIED BY '" + password + "'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX ON `"
+            + database.name()
+            + "`.* TO "
+            + account);
+    try {
+      startApplication(database);
+      proxy = FaultProxy.start(database.host(), database.port());
+      proxy.slow(Duration.ofMillis(20)); // the probe's round trip: 40 ms and more
+      RecordingProgress progress =
+          new RecordingProgress()
+              .onPaced(
+                  reason -> {
+                    if (reason.contains(" > ")) {
+                      // the first decision over budget, while reading or (before the table was
+                      // read in chunks) writing
+                      proxy.heal();
+                    }
+                  });
+      QsyncConfig config =
+          selfThrottled(
+              database,
+              warehouse,
+              throughProxy(database, user, password),
+              ThrottleConfig.builder()
+                  .batchTime(Duration.ZERO)
+                  .idleBelow(10)
+                  .maxProbeLatency(Duration.ofMillis(15))
+                  .build());
+      Qsync qsync = new Qsync(config, Clock.systemUTC(), progress, FaultPoint.NONE);
+
+      RunReport report = qsync.run(TargetsData.SYNC);
+      System.out.println("self-throttle decisions: " + report.throttle().decisions());
+
+      assertThat(progress.paced)
+          .as("the run's decisions, in the progress line")
+          .anyMatch(
+              reason ->
+                  reason.matches(
+                      "probe \\d+\\.\\d\\d+ms > 15\\.00ms \\(max_probe_latency\\):"
+                          + " reading the table 50% of the time"));
+      assertThat(report.throttle().decisions().get(0))
+          .as("the run report's decisions: the first while the table is read, before writing")
+          .matches("before writing, \\+\\d+(\\.\\d)?s probe .* reading the table 50% .*");
+      assertThat(
+              report.throttle().throttledBy().get("self-throttle to keep the probe within 15.00ms"))
+          .as("the rest after the first chunk: as long as it took, at half of the time")
+          .isGreaterThan(Duration.ZERO);
+      TargetsData.assertTargetEqualsSource(database, warehouse);
+    } finally {
+      database.execute("DROP USER IF EXISTS " + account);
+    }
+  }
+
   @Test
   void anIdleServerLetsTheRunWriteAllTheTime(TestDatabase database) {
     Warehouse warehouse = DATA.prepareCounted(dir, database);
@@ -190,10 +258,21 @@ class SelfThrottleIT {
       Warehouse warehouse,
       Optional<MySqlConnectionConfig> target,
       double idleBelow) {
+    return selfThrottled(
+        database,
+        warehouse,
+        target,
+        ThrottleConfig.builder().batchTime(Duration.ZERO).idleBelow(idleBelow).build());
+  }
+
+  /** The resume suite's sync in batches of 100, with {@code throttle}. */
+  private QsyncConfig selfThrottled(
+      TestDatabase database,
+      Warehouse warehouse,
+      Optional<MySqlConnectionConfig> target,
+      ThrottleConfig throttle) {
     QsyncConfig config =
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(100).config();
-    ThrottleConfig throttle =
-        ThrottleConfig.builder().batchTime(Duration.ZERO).idleBelow(idleBelow).build();
     Map<String, SyncConfig> syncs =
         config.syncs().entrySet().stream()
             .collect(

@@ -5,13 +5,17 @@ import static java.util.Objects.requireNonNull;
 import io.qsync.destination.TableReader;
 import io.qsync.row.Column;
 import io.qsync.row.RowSink;
+import io.qsync.row.SqlType;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /** Reads a MySQL table's rows on the work session, as qsync's values. Not thread-safe. */
@@ -42,6 +46,128 @@ final class MySqlTableReader implements TableReader {
         false,
         sink,
         "read the rows of table " + table);
+  }
+
+  @Override
+  public void readRowsInChunks(
+      String table,
+      List<Column> columns,
+      List<String> key,
+      int chunkRows,
+      Runnable between,
+      RowSink sink) {
+    List<Column> order = soughtKey(table, columns, key);
+    if (order.isEmpty()) {
+      readRows(table, columns, sink);
+      return;
+    }
+    int[] at = order.stream().mapToInt(columns::indexOf).toArray();
+    StringJoiner orderBy = new StringJoiner(", ", " ORDER BY ", " LIMIT " + chunkRows);
+    order.forEach(column -> orderBy.add(MySqlDialect.quote(column.name())));
+    String from = "SELECT " + selected(columns) + " FROM " + MySqlDialect.quote(table);
+    String next = from + " WHERE " + after(order) + orderBy;
+    String action = "read the rows of table " + table;
+    Object[][] last = {null};
+    long[] read = {0};
+    RowSink chunk =
+        row -> {
+          read[0]++;
+          last[0] = row;
+          sink.accept(row);
+        };
+    stream(from + orderBy, columns, false, statement -> {}, chunk, action);
+    while (read[0] == chunkRows) {
+      between.run();
+      Object[] seek = last[0];
+      read[0] = 0;
+      stream(
+          next,
+          columns,
+          false,
+          statement -> {
+            int parameter = 1;
+            // (k1 > ?) OR (k1 = ? AND k2 > ?) OR ...: each term binds the key's first i columns
+            for (int term = 0; term < at.length; term++) {
+              for (int k = 0; k <= term; k++) {
+                MySqlValues.bind(statement, parameter++, seek[at[k]], order.get(k).type());
+              }
+            }
+          },
+          chunk,
+          action);
+    }
+  }
+
+  /** The kinds of key column whose order a chunked read seeks: values read back bind exactly. */
+  private static final Set<SqlType.Kind> SOUGHT_KINDS =
+      EnumSet.of(
+          SqlType.Kind.TINYINT,
+          SqlType.Kind.SMALLINT,
+          SqlType.Kind.INTEGER,
+          SqlType.Kind.BIGINT,
+          SqlType.Kind.UTINYINT,
+          SqlType.Kind.USMALLINT,
+          SqlType.Kind.UINTEGER,
+          SqlType.Kind.UBIGINT,
+          SqlType.Kind.VARCHAR,
+          SqlType.Kind.UUID);
+
+  /**
+   * The key's columns in the order of the table's primary key, when {@code key} is that key (whole
+   * columns, no prefix) and each is of a {@link #SOUGHT_KINDS kind} whose values bind back exactly;
+   * empty otherwise: the table is read in one go.
+   */
+  private List<Column> soughtKey(String table, List<Column> columns, List<String> key) {
+    List<String> primary = new ArrayList<>();
+    boolean prefix = false;
+    try (PreparedStatement statement =
+        connections
+            .connection()
+            .prepareStatement(
+                "SELECT COLUMN_NAME, SUB_PART FROM information_schema.STATISTICS"
+                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?"
+                    + " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")) {
+      statement.setString(1, table);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          primary.add(rows.getString(1));
+          rows.getLong(2);
+          prefix |= !rows.wasNull();
+        }
+      }
+    } catch (SQLException e) {
+      throw connections.failed("read the primary key of table " + table, e);
+    }
+    if (prefix || primary.size() != key.size()) {
+      return List.of();
+    }
+    List<Column> order = new ArrayList<>();
+    for (String name : primary) {
+      if (key.stream().noneMatch(name::equalsIgnoreCase)) {
+        return List.of();
+      }
+      Optional<Column> column =
+          columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst();
+      if (column.isEmpty() || !SOUGHT_KINDS.contains(column.get().type().kind())) {
+        return List.of();
+      }
+      order.add(column.get());
+    }
+    return order;
+  }
+
+  /** Rows after a key in its order: {@code (k1 > ?) OR (k1 = ? AND k2 > ?) OR ...}. */
+  private static String after(List<Column> order) {
+    StringJoiner terms = new StringJoiner(" OR ");
+    for (int term = 0; term < order.size(); term++) {
+      StringJoiner parts = new StringJoiner(" AND ", "(", ")");
+      for (int k = 0; k < term; k++) {
+        parts.add(MySqlDialect.quote(order.get(k).name()) + " = ?");
+      }
+      parts.add(MySqlDialect.quote(order.get(term).name()) + " > ?");
+      terms.add(parts.toString());
+    }
+    return terms.toString();
   }
 
   @Override
@@ -88,6 +214,23 @@ final class MySqlTableReader implements TableReader {
    * hashed}, by one more column as a {@code Long}: a row's hash.
    */
   void stream(String sql, List<Column> columns, boolean hashed, RowSink sink, String action) {
+    stream(sql, columns, hashed, statement -> {}, sink, action);
+  }
+
+  /** Sets a statement's parameters. */
+  @FunctionalInterface
+  interface Binder {
+    void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  /** As {@link #stream(String, List, boolean, RowSink, String)}, {@code sql}'s parameters bound. */
+  private void stream(
+      String sql,
+      List<Column> columns,
+      boolean hashed,
+      Binder parameters,
+      RowSink sink,
+      String action) {
     // The binary protocol (a server-side prepared statement) sends numbers as numbers: the text
     // protocol made the driver and MySqlValues parse every DOUBLE and integer from text.
     try (PreparedStatement statement =
@@ -102,6 +245,7 @@ final class MySqlTableReader implements TableReader {
                 true)) {
       // A positive fetch size makes Connector/J stream rows instead of buffering the table.
       statement.setFetchSize(4096);
+      parameters.bind(statement);
       try (ResultSet rows = statement.executeQuery()) {
         read(rows, columns, hashed, sink);
       }
