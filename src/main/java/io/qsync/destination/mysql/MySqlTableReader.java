@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -98,8 +99,8 @@ final class MySqlTableReader implements TableReader {
     }
   }
 
-  /** The kinds of key column whose order a chunked read seeks: values read back bind exactly. */
-  private static final Set<SqlType.Kind> SOUGHT_KINDS =
+  /** Integer kinds of the query's columns: sought in a key of the table's integer types. */
+  private static final Set<SqlType.Kind> INTEGERS =
       EnumSet.of(
           SqlType.Kind.TINYINT,
           SqlType.Kind.SMALLINT,
@@ -108,52 +109,61 @@ final class MySqlTableReader implements TableReader {
           SqlType.Kind.UTINYINT,
           SqlType.Kind.USMALLINT,
           SqlType.Kind.UINTEGER,
-          SqlType.Kind.UBIGINT,
-          SqlType.Kind.VARCHAR,
-          SqlType.Kind.UUID);
+          SqlType.Kind.UBIGINT);
+
+  private static final Set<String> INTEGER_TYPES =
+      Set.of("tinyint", "smallint", "mediumint", "int", "bigint");
+
+  /** Text kinds of the query's columns: sought in a key of the table's CHAR or VARCHAR. */
+  private static final Set<SqlType.Kind> TEXTS =
+      EnumSet.of(SqlType.Kind.VARCHAR, SqlType.Kind.UUID);
+
+  private static final Set<String> TEXT_TYPES = Set.of("char", "varchar");
 
   /**
    * The key's columns in the order of the table's primary key, when {@code key} is that key (whole
-   * columns, no prefix) and each is of a {@link #SOUGHT_KINDS kind} whose values bind back exactly;
-   * empty otherwise: the table is read in one go.
+   * columns, no prefix) and each pairs an integer kind with an integer column or a text kind with a
+   * CHAR or VARCHAR one: there the values read back bind exactly, and {@code >} compares as {@code
+   * ORDER BY} sorts (an ENUM sorts by its number but compares with a string as text; a number
+   * compares with a VARCHAR as a number). Empty otherwise: the table is read in one go.
    */
   private List<Column> soughtKey(String table, List<Column> columns, List<String> key) {
-    List<String> primary = new ArrayList<>();
-    boolean prefix = false;
+    List<Column> order = new ArrayList<>();
     try (PreparedStatement statement =
         connections
             .connection()
             .prepareStatement(
-                "SELECT COLUMN_NAME, SUB_PART FROM information_schema.STATISTICS"
-                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?"
-                    + " AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")) {
+                "SELECT s.COLUMN_NAME, s.SUB_PART, c.DATA_TYPE"
+                    + " FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c"
+                    + " ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME"
+                    + " AND c.COLUMN_NAME = s.COLUMN_NAME"
+                    + " WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ?"
+                    + " AND s.INDEX_NAME = 'PRIMARY' ORDER BY s.SEQ_IN_INDEX")) {
       statement.setString(1, table);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          primary.add(rows.getString(1));
+          String name = rows.getString(1);
           rows.getLong(2);
-          prefix |= !rows.wasNull();
+          boolean prefix = !rows.wasNull();
+          String type = rows.getString(3).toLowerCase(Locale.ROOT);
+          Optional<Column> column =
+              key.stream().anyMatch(name::equalsIgnoreCase)
+                  ? columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst()
+                  : Optional.empty();
+          SqlType.Kind kind = column.map(c -> c.type().kind()).orElse(null);
+          boolean sought =
+              (INTEGERS.contains(kind) && INTEGER_TYPES.contains(type))
+                  || (TEXTS.contains(kind) && TEXT_TYPES.contains(type));
+          if (prefix || !sought) {
+            return List.of();
+          }
+          order.add(column.get());
         }
       }
     } catch (SQLException e) {
       throw connections.failed("read the primary key of table " + table, e);
     }
-    if (prefix || primary.size() != key.size()) {
-      return List.of();
-    }
-    List<Column> order = new ArrayList<>();
-    for (String name : primary) {
-      if (key.stream().noneMatch(name::equalsIgnoreCase)) {
-        return List.of();
-      }
-      Optional<Column> column =
-          columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst();
-      if (column.isEmpty() || !SOUGHT_KINDS.contains(column.get().type().kind())) {
-        return List.of();
-      }
-      order.add(column.get());
-    }
-    return order;
+    return order.size() == key.size() ? order : List.of();
   }
 
   /** Rows after a key in its order: {@code (k1 > ?) OR (k1 = ? AND k2 > ?) OR ...}. */
