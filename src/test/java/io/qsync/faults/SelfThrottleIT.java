@@ -71,15 +71,8 @@ class SelfThrottleIT {
   @Test
   void writesLessOfTheTimeWhileTheProbeIsSlowAndSaysWhy(TestDatabase database) throws Exception {
     Warehouse warehouse = DATA.prepareCounted(dir, database);
-    String user = "qsync_st_" + UUID.randomUUID().toString().substring(0, 8);
-    String account = "'" + user + "'@'127.0.0.1'";
+    String user = ordinaryUser(database);
     String password = "secret-" + user;
-    database.execute(
-        "CREATE USER " + account + " IDENTIFIED BY '" + password + "'",
-        "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX ON `"
-            + database.name()
-            + "`.* TO "
-            + account);
     try {
       startApplication(database);
       proxy = FaultProxy.start(database.host(), database.port());
@@ -122,7 +115,7 @@ class SelfThrottleIT {
           .isGreaterThan(Duration.ZERO);
       TargetsData.assertTargetEqualsSource(database, warehouse);
     } finally {
-      database.execute("DROP USER IF EXISTS " + account);
+      database.execute("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
     }
   }
 
@@ -136,15 +129,8 @@ class SelfThrottleIT {
   void readsTheTableBackInChunksAndRestsBetweenThemWhileTheProbeIsOverBudget(TestDatabase database)
       throws Exception {
     Warehouse warehouse = DATA.prepareCounted(dir, database);
-    String user = "qsync_st_" + UUID.randomUUID().toString().substring(0, 8);
-    String account = "'" + user + "'@'127.0.0.1'";
+    String user = ordinaryUser(database);
     String password = "secret-" + user;
-    database.execute(
-        "CREATE USER " + account + " IDENTIFIED BY '" + password + "'",
-        "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX ON `"
-            + database.name()
-            + "`.* TO "
-            + account);
     try {
       startApplication(database);
       proxy = FaultProxy.start(database.host(), database.port());
@@ -190,7 +176,7 @@ class SelfThrottleIT {
           .isGreaterThan(Duration.ZERO);
       TargetsData.assertTargetEqualsSource(database, warehouse);
     } finally {
-      database.execute("DROP USER IF EXISTS " + account);
+      database.execute("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
     }
   }
 
@@ -221,6 +207,22 @@ class SelfThrottleIT {
         .containsOnlyKeys("learning whether other sessions are at work");
     assertThat(report.throttle().throttled()).isLessThan(Duration.ofSeconds(1));
     TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /**
+   * A user with ordinary grants on the test's database (no PROCESS, no SUPER), whose password is
+   * {@code secret-} and its name; the caller drops it.
+   */
+  private static String ordinaryUser(TestDatabase database) {
+    String user = "qsync_st_" + UUID.randomUUID().toString().substring(0, 8);
+    String account = "'" + user + "'@'127.0.0.1'";
+    database.execute(
+        "CREATE USER " + account + " IDENTIFIED BY 'secret-" + user + "'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX ON `"
+            + database.name()
+            + "`.* TO "
+            + account);
+    return user;
   }
 
   /** An application reading the table by key about 300 times a second, straight to the server. */
