@@ -13,6 +13,26 @@ public interface TableReader {
   void readRows(String table, List<Column> columns, RowSink sink);
 
   /**
+   * Streams the table's current values of {@code columns}, as {@link #readRows(String, List,
+   * RowSink)} does, in chunks of at most {@code chunkRows} rows in the order of its primary key
+   * when {@code key} is that key and its order can be sought (each chunk one index range from where
+   * the last ended), calling {@code between} after each chunk but the last, the chunk's statement
+   * closed: the caller may rest there. Otherwise in one read, calling nothing. Each chunk is a
+   * statement of its own, so the rows are not read at one instant but each as it stands when its
+   * chunk is read (the table is qsync's to write; another session's change meanwhile is as one made
+   * just after a single read).
+   */
+  default void readRowsInChunks(
+      String table,
+      List<Column> columns,
+      List<String> key,
+      int chunkRows,
+      Runnable between,
+      RowSink sink) {
+    readRows(table, columns, sink);
+  }
+
+  /**
    * Streams the table's rows whose key columns hold one of {@code keys} (each a row of qsync's
    * values in key order, as {@link #readRows} read them), matched as the table compares keys, as
    * {@code columns} in their order; in no particular order. For {@code diff: target} by hashes,

@@ -71,6 +71,17 @@ final class BatchApplier {
     watching.watchTheRun();
   }
 
+  /**
+   * A piece of the run's work before writing that can pause after it (a chunk of the table read
+   * back) ended: rests at the self-throttle's share ({@link Throttle#paceWork}); nothing unless
+   * {@link #watchTheRun} began.
+   */
+  void paceWork() {
+    if (watching != null) {
+      watching.paceWork();
+    }
+  }
+
   /** Stops the probe {@link #watchTheRun} started, if {@link #apply} did not take it over. */
   void stopWatching() {
     if (watching != null) {

@@ -50,8 +50,11 @@ final class ChangeSetBuilder {
   private final FaultPoint faults;
   private final Consumer<RunPhase> step;
   private final KeyChecks keys;
+  private final Runnable paceWork;
 
   /**
+   * @param paceWork called between pieces of the run's work that can pause (chunks of the table
+   *     read back): rests as the throttle asks
    * @param step told the step the run is in, finer than its recorded phase: a run that stops here
    *     needing action records where (the query, the table, a check)
    */
@@ -61,12 +64,14 @@ final class ChangeSetBuilder {
       Destination target,
       Progress progress,
       FaultPoint faults,
+      Runnable paceWork,
       Consumer<RunPhase> step) {
     this.sync = requireNonNull(sync, "sync is null");
     this.source = requireNonNull(source, "source is null");
     this.target = requireNonNull(target, "target is null");
     this.progress = requireNonNull(progress, "progress is null");
     this.faults = requireNonNull(faults, "faults is null");
+    this.paceWork = requireNonNull(paceWork, "paceWork is null");
     this.step = requireNonNull(step, "step is null");
     this.keys = new KeyChecks(sync, target);
   }
@@ -224,6 +229,11 @@ final class ChangeSetBuilder {
       @Override
       public void end() {
         progress.end();
+      }
+
+      @Override
+      public void between() {
+        paceWork.run();
       }
     };
   }

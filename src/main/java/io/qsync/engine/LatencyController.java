@@ -114,6 +114,14 @@ final class LatencyController {
   }
 
   Step decide(Window window, Instant now) {
+    return decide(window, now, "writing");
+  }
+
+  /**
+   * @param doing what the share paces, as the reason names it: {@code writing}, or {@code reading
+   *     the table} while the run reads its table back before writing
+   */
+  Step decide(Window window, Instant now, String doing) {
     double others = window.otherStatementsPerSecond();
     if (others >= 0 && others < idleBelow) {
       belowInARow++;
@@ -214,7 +222,7 @@ final class LatencyController {
     String budget = shown[1] + "ms" + budgetNamed();
     if (window.median().compareTo(limit) > 0) {
       share = Math.max(MIN_SHARE, share / 2);
-      news.add(probe + " > " + budget + ": writing " + percent(share));
+      news.add(probe + " > " + budget + ": " + doing + " " + percent(share));
       return step(Move.SLOWER, share, String.join("; ", news), overRule(), news.size() > 1, now);
     }
     share = Math.min(1, share + STEP);
@@ -224,7 +232,9 @@ final class LatencyController {
         probe
             + " <= "
             + budget
-            + ": within budget, writing "
+            + ": within budget, "
+            + doing
+            + " "
             + percent(share)
             + (share < 1 ? " and growing" : ""));
     return step(

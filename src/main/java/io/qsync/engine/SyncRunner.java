@@ -105,8 +105,6 @@ public final class SyncRunner {
     this.clock = requireNonNull(clock, "clock is null");
     this.progress = requireNonNull(progress, "progress is null");
     this.faults = requireNonNull(faults, "faults is null");
-    this.changeSets =
-        new ChangeSetBuilder(sync, source, target, progress, faults, now -> step = now);
     this.batches =
         new BatchApplier(
             sync,
@@ -117,6 +115,9 @@ public final class SyncRunner {
             progress,
             faults,
             this::retry);
+    this.changeSets =
+        new ChangeSetBuilder(
+            sync, source, target, progress, faults, batches::paceWork, now -> step = now);
   }
 
   /**

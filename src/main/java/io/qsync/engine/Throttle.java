@@ -80,6 +80,15 @@ final class Throttle implements AutoCloseable {
   /** When the probe began to watch the run's work before its first batch; null: it did not. */
   private Instant watchedFrom;
 
+  /**
+   * Since when the run's work before its first batch has not been judged: {@link #watchedFrom}, or
+   * the last decision while that work was paced ({@link #paceWork}).
+   */
+  private Instant unjudgedFrom;
+
+  /** When the last piece of the run's work that {@link #paceWork} paces began. */
+  private Instant pieceFrom;
+
   private long ownAtTake;
   private boolean wroteSinceTake;
   private Duration lastBatch = Duration.ZERO;
@@ -288,9 +297,10 @@ final class Throttle implements AutoCloseable {
         sampler = samplers.get();
       } else {
         work = Optional.of(sampler.take());
-        worked = Duration.between(watchedFrom, clock.instant());
+        worked = Duration.between(unjudgedFrom, clock.instant());
       }
       startedAt = clock.instant();
+      wroteSinceTake = false;
       ownAtTake = ownStatements.getAsLong();
       waitFor(FIRST_LOOK, "learning whether other sessions are at work");
       decide();
@@ -319,7 +329,34 @@ final class Throttle implements AutoCloseable {
     if (controller != null && sampler == null) {
       sampler = samplers.get();
       watchedFrom = clock.instant();
+      unjudgedFrom = watchedFrom;
+      pieceFrom = watchedFrom;
+      ownAtTake = ownStatements.getAsLong();
     }
+  }
+
+  /**
+   * A piece of the run's work before its first batch that can pause after it (a chunk of the table
+   * read back) just ended: the sync rests so that this work takes the self-throttle's share, as
+   * writing does between batches, and decides once a {@link #DECIDE_EVERY} from the probe's
+   * readings meanwhile (which are not quiet: the sync worked). The piece is timed from the end of
+   * the last one (or from {@link #watchTheRun}); the work paced this way is not judged again at the
+   * first batch, only what follows the last decision. On an idle server the share is 1 and it never
+   * rests. Without the self-throttle, before {@link #watchTheRun} or once the run writes, it does
+   * nothing.
+   */
+  void paceWork() {
+    if (controller == null || watchedFrom == null || startedAt != null) {
+      return;
+    }
+    Duration piece = Duration.between(pieceFrom, clock.instant());
+    wroteSinceTake = true;
+    if (nextDecision == null || !clock.instant().isBefore(nextDecision)) {
+      decide(READING);
+      unjudgedFrom = clock.instant();
+    }
+    rest(piece);
+    pieceFrom = clock.instant();
   }
 
   /**
@@ -336,6 +373,16 @@ final class Throttle implements AutoCloseable {
       return;
     }
     note(judged.get());
+    rest(worked);
+  }
+
+  /**
+   * Rests after {@code worked} of the run's work so that it takes the share, in slices of at most
+   * {@link #DECIDE_EVERY} as the share grows ({@link LatencyController#rested}): less is owed with
+   * each second, so a low share does not keep the sync idle for many times its work (a 0.5 s chunk
+   * at 2 %: about 2 s, not 24.5 s).
+   */
+  private void rest(Duration worked) {
     Duration rested = Duration.ZERO;
     Duration owed = controller.pauseAfter(worked);
     while (rested.compareTo(owed) < 0) {
@@ -349,13 +396,25 @@ final class Throttle implements AutoCloseable {
   }
 
   private void decide() {
-    LatencyController.Step step = controller.decide(window(), clock.instant());
+    decide(WRITING);
+  }
+
+  /** What the sync does that the share paces, as a decision names it. */
+  static final String WRITING = "writing";
+
+  static final String READING = "reading the table";
+
+  /**
+   * @param doing {@link #WRITING} or {@link #READING}
+   */
+  private void decide(String doing) {
+    LatencyController.Step step = controller.decide(window(), clock.instant(), doing);
     if (step.move() == LatencyController.Move.LEARN) {
       if (step.changed()) {
         note(step); // the server turned busy: told before the learning, not after it
       }
       waitFor(LEARN, step.rule());
-      step = controller.decide(window(), clock.instant());
+      step = controller.decide(window(), clock.instant(), doing);
     }
     note(step);
     sizer.aimAt(controller.batchTime(config.batchTime()));
@@ -385,9 +444,13 @@ final class Throttle implements AutoCloseable {
     told = true;
     progress.paced(step.reason());
     if (decisions.size() < DECISIONS_KEPT) {
+      // before the first batch (while the table is read in chunks) the time is into the run's
+      // work, and said so: "+..." alone is time into the apply step
       decisions.add(
-          "+"
-              + ThrottlePolicy.seconds(Duration.between(startedAt, clock.instant()))
+          (startedAt == null
+                  ? "before writing, +"
+                      + ThrottlePolicy.seconds(Duration.between(watchedFrom, clock.instant()))
+                  : "+" + ThrottlePolicy.seconds(Duration.between(startedAt, clock.instant())))
               + " "
               + step.reason());
     }

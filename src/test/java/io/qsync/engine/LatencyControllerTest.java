@@ -57,6 +57,36 @@ class LatencyControllerTest {
   }
 
   @Test
+  void pacesTheTableReadBackAsItPacesWritingAndSaysSo() {
+    controller.decide(busy(0.30, true), at(0), Throttle.READING);
+
+    Step slower = controller.decide(busy(0.61, false), at(1), Throttle.READING);
+
+    assertThat(slower.move()).isEqualTo(Move.SLOWER);
+    assertThat(slower.reason())
+        .isEqualTo(
+            "probe 0.61ms > 0.39ms (1.3 x baseline 0.30ms): reading the table 50% of the time");
+    // reading half of the time: a chunk read in 100 ms is followed by 100 ms of rest
+    assertThat(controller.pauseAfter(Duration.ofMillis(100))).isEqualTo(Duration.ofMillis(100));
+    Step faster = controller.decide(busy(0.35, false), at(2), Throttle.READING);
+    assertThat(faster.reason())
+        .isEqualTo(
+            "probe 0.35ms <= 0.39ms (1.3 x baseline 0.30ms): within budget, reading the table 60%"
+                + " of the time and growing");
+    // the writes that follow start at the share the read ended with
+    assertThat(controller.decide(busy(0.61, false), at(3)).reason())
+        .endsWith(": writing 30% of the time");
+  }
+
+  @Test
+  void anIdleServerReadsTheTableAtFullSpeed() {
+    Step idle = controller.decide(others(3, 50, false), at(0), Throttle.READING);
+
+    assertThat(idle.move()).isEqualTo(Move.FULL);
+    assertThat(controller.pauseAfter(Duration.ofMillis(500))).isZero();
+  }
+
+  @Test
   void growsTheShareByATenthPerDecisionWithinBudgetUpToAll() {
     controller.decide(busy(0.30, true), at(0));
     controller.decide(busy(1.0, false), at(1));

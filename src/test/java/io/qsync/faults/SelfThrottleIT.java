@@ -71,15 +71,8 @@ class SelfThrottleIT {
   @Test
   void writesLessOfTheTimeWhileTheProbeIsSlowAndSaysWhy(TestDatabase database) throws Exception {
     Warehouse warehouse = DATA.prepareCounted(dir, database);
-    String user = "qsync_st_" + UUID.randomUUID().toString().substring(0, 8);
-    String account = "'" + user + "'@'127.0.0.1'";
+    String user = ordinaryUser(database);
     String password = "secret-" + user;
-    database.execute(
-        "CREATE USER " + account + " IDENTIFIED BY '" + password + "'",
-        "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX ON `"
-            + database.name()
-            + "`.* TO "
-            + account);
     try {
       startApplication(database);
       proxy = FaultProxy.start(database.host(), database.port());
@@ -122,7 +115,68 @@ class SelfThrottleIT {
           .isGreaterThan(Duration.ZERO);
       TargetsData.assertTargetEqualsSource(database, warehouse);
     } finally {
-      database.execute("DROP USER IF EXISTS " + account);
+      database.execute("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
+    }
+  }
+
+  /**
+   * The table read back for the diff is read in chunks, and on a busy server whose probe is over
+   * budget the run rests between them, as between batches: before, it was one read the probe could
+   * only watch. The network under qsync's sessions is slow from the start, against an absolute
+   * budget (no baseline to learn), until the first decision over budget.
+   */
+  @Test
+  void readsTheTableBackInChunksAndRestsBetweenThemWhileTheProbeIsOverBudget(TestDatabase database)
+      throws Exception {
+    Warehouse warehouse = DATA.prepareCounted(dir, database);
+    String user = ordinaryUser(database);
+    String password = "secret-" + user;
+    try {
+      startApplication(database);
+      proxy = FaultProxy.start(database.host(), database.port());
+      proxy.slow(Duration.ofMillis(20)); // the probe's round trip: 40 ms and more
+      RecordingProgress progress =
+          new RecordingProgress()
+              .onPaced(
+                  reason -> {
+                    if (reason.contains(" > ")) {
+                      // the first decision over budget, while reading or (before the table was
+                      // read in chunks) writing
+                      proxy.heal();
+                    }
+                  });
+      QsyncConfig config =
+          selfThrottled(
+              database,
+              warehouse,
+              throughProxy(database, user, password),
+              ThrottleConfig.builder()
+                  .batchTime(Duration.ZERO)
+                  .idleBelow(10)
+                  .maxProbeLatency(Duration.ofMillis(15))
+                  .build());
+      Qsync qsync = new Qsync(config, Clock.systemUTC(), progress, FaultPoint.NONE);
+
+      RunReport report = qsync.run(TargetsData.SYNC);
+      System.out.println("self-throttle decisions: " + report.throttle().decisions());
+
+      assertThat(progress.paced)
+          .as("the run's decisions, in the progress line")
+          .anyMatch(
+              reason ->
+                  reason.matches(
+                      "probe \\d+\\.\\d\\d+ms > 15\\.00ms \\(max_probe_latency\\):"
+                          + " reading the table 50% of the time"));
+      assertThat(report.throttle().decisions().get(0))
+          .as("the run report's decisions: the first while the table is read, before writing")
+          .matches("before writing, \\+\\d+(\\.\\d)?s probe .* reading the table 50% .*");
+      assertThat(
+              report.throttle().throttledBy().get("self-throttle to keep the probe within 15.00ms"))
+          .as("the rest after the first chunk: as long as it took, at half of the time")
+          .isGreaterThan(Duration.ZERO);
+      TargetsData.assertTargetEqualsSource(database, warehouse);
+    } finally {
+      database.execute("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
     }
   }
 
@@ -153,6 +207,22 @@ class SelfThrottleIT {
         .containsOnlyKeys("learning whether other sessions are at work");
     assertThat(report.throttle().throttled()).isLessThan(Duration.ofSeconds(1));
     TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /**
+   * A user with ordinary grants on the test's database (no PROCESS, no SUPER), whose password is
+   * {@code secret-} and its name; the caller drops it.
+   */
+  private static String ordinaryUser(TestDatabase database) {
+    String user = "qsync_st_" + UUID.randomUUID().toString().substring(0, 8);
+    String account = "'" + user + "'@'127.0.0.1'";
+    database.execute(
+        "CREATE USER " + account + " IDENTIFIED BY 'secret-" + user + "'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX ON `"
+            + database.name()
+            + "`.* TO "
+            + account);
+    return user;
   }
 
   /** An application reading the table by key about 300 times a second, straight to the server. */
@@ -190,10 +260,21 @@ class SelfThrottleIT {
       Warehouse warehouse,
       Optional<MySqlConnectionConfig> target,
       double idleBelow) {
+    return selfThrottled(
+        database,
+        warehouse,
+        target,
+        ThrottleConfig.builder().batchTime(Duration.ZERO).idleBelow(idleBelow).build());
+  }
+
+  /** The resume suite's sync in batches of 100, with {@code throttle}. */
+  private QsyncConfig selfThrottled(
+      TestDatabase database,
+      Warehouse warehouse,
+      Optional<MySqlConnectionConfig> target,
+      ThrottleConfig throttle) {
     QsyncConfig config =
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(100).config();
-    ThrottleConfig throttle =
-        ThrottleConfig.builder().batchTime(Duration.ZERO).idleBelow(idleBelow).build();
     Map<String, SyncConfig> syncs =
         config.syncs().entrySet().stream()
             .collect(

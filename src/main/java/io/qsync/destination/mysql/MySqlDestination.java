@@ -172,6 +172,17 @@ public final class MySqlDestination implements Destination {
   }
 
   @Override
+  public void readRowsInChunks(
+      String table,
+      List<Column> columns,
+      List<String> key,
+      int chunkRows,
+      Runnable between,
+      RowSink sink) {
+    reader.readRowsInChunks(table, columns, key, chunkRows, between, sink);
+  }
+
+  @Override
   public long countRows(String table) {
     return reader.countRows(table);
   }

@@ -87,6 +87,13 @@ public interface ChangeSetStrategy {
     void end();
 
     /**
+     * A piece of a step that can pause after it (a chunk of the table read back) ended: the run
+     * rests here as long as its throttle asks, so that this work spares the target as its writes
+     * do.
+     */
+    default void between() {}
+
+    /**
      * {@code sink}, telling {@link #advance} every 1,024 rows; one that takes Arrow stays one, and
      * tells {@link #advance} once its stream is in.
      */

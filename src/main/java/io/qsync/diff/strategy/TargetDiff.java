@@ -93,6 +93,14 @@ public final class TargetDiff implements ChangeSetStrategy {
     };
   }
 
+  /**
+   * The rows of each chunk when the table is read whole in key order: on a busy server the run
+   * rests between chunks ({@link Steps#between}), so a chunk is a burst the application waits
+   * behind (5,000 rows of a narrow table: about 0.1 s on an idle server, as a batch's time); on an
+   * idle one each chunk is one more index seek.
+   */
+  static final int READ_CHUNK_ROWS = 5000;
+
   /** At most this many keys per read of the rows whose hash differs. */
   static final int KEYS_PER_READ = 1000;
 
@@ -168,9 +176,12 @@ public final class TargetDiff implements ChangeSetStrategy {
     steps.begin("read target", -1);
     long rows;
     try (Stage.StageWriter writer = stage.targetWriter(comparison.columns())) {
-      destination.readRows(
+      destination.readRowsInChunks(
           sync.table(),
           comparison.columns(),
+          comparison.key(),
+          READ_CHUNK_ROWS,
+          steps::between,
           steps.counting(representableKeys(writer, comparison.columns(), comparison.key())));
       rows = writer.rows();
       steps.advance(rows);
