@@ -96,7 +96,7 @@ public final class DuckDbValues {
       case DECIMAL -> {
         BigDecimal scaled = asBigDecimal(value).setScale(type.scale());
         if (type.precision() > SqlType.MAX_DUCKDB_DECIMAL) {
-          appender.append(scaled.toPlainString());
+          appender.append(wideDecimal(scaled, type));
         } else {
           appender.append(scaled);
         }
@@ -107,6 +107,14 @@ public final class DuckDbValues {
       case TIME -> appender.append((LocalTime) value);
       case TIMESTAMP, TIMESTAMP_UTC -> appender.append((LocalDateTime) value);
     }
+  }
+
+  /**
+   * A decimal as the stage keeps one wider than DuckDB's DECIMAL ({@link SqlType#duckDbName}): its
+   * plain text at the column's scale.
+   */
+  public static String wideDecimal(BigDecimal value, SqlType type) {
+    return value.setScale(type.scale()).toPlainString();
   }
 
   private static BigInteger asBigInteger(Object value) {

@@ -61,7 +61,8 @@ final class BigQueryArrowRows {
     return FieldValueList.of(values, fields);
   }
 
-  private static FieldValue value(Field field, ValueVector vector, int index) {
+  /** Row {@code index} of one column's vector, {@code field} the column's. */
+  static FieldValue value(Field field, ValueVector vector, int index) {
     if (field.getMode() == Field.Mode.REPEATED) {
       List<FieldValue> elements = new ArrayList<>();
       // BigQuery returns a NULL ARRAY as an empty one.

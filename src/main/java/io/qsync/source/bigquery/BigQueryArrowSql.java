@@ -6,8 +6,9 @@ import com.google.cloud.bigquery.LegacySQLTypeName;
 import com.google.cloud.bigquery.StandardSQLTypeName;
 import io.qsync.duckdb.DuckDbValues;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * The DuckDB SQL that turns the Storage Read API's Arrow columns, as DuckDB's Arrow import reads
@@ -17,52 +18,48 @@ import java.util.Optional;
  * BOOL, STRING, JSON, GEOGRAPHY, BYTES, DATE, TIME and DATETIME as themselves, TIMESTAMP as a
  * TIMESTAMP WITH TIME ZONE (taken as its microseconds since the epoch, never through a time zone),
  * INTERVAL month_day_nano as an INTERVAL (nanoseconds cut to microseconds, as Java does) and RANGE
- * as a struct; the last two become BigQuery's text here. What DuckDB cannot read, or where the SQL
- * would not give the same text, is refused ({@link #refused}) and read in Java: BIGNUMERIC
- * (DuckDB's Arrow import takes no decimal256), and ARRAY and STRUCT (qsync's exact JSON of them is
- * Java's). Pure; thread-safe.
+ * as a struct; the last two become BigQuery's text here. A column DuckDB cannot read, or where the
+ * SQL would not give the same text, Java renders as text in the batch ({@link #renderedInJava}):
+ * BIGNUMERIC (DuckDB's Arrow import takes no decimal256), and ARRAY and STRUCT (qsync's exact JSON
+ * of them is Java's). Pure; thread-safe.
  */
 final class BigQueryArrowSql {
   private BigQueryArrowSql() {}
 
   /**
-   * Why DuckDB cannot take a result of these fields as Arrow ({@code column big is BIGNUMERIC,
-   * which DuckDB's Arrow import cannot read}); empty when it can. Every field counts, also one that
-   * is not passed on (a fingerprint): DuckDB reads the stream's whole schema.
+   * The columns whose Arrow DuckDB cannot take, or whose text the SQL would not give as Java does,
+   * by their index among {@code fields}, each with why ({@code big (BIGNUMERIC, a decimal256
+   * DuckDB's Arrow import cannot read)}): Java renders these as text ({@link BigQueryJavaColumns})
+   * in place of their vectors before DuckDB reads a batch. Every field counts, also one that is not
+   * passed on (a fingerprint): DuckDB reads the stream's whole schema.
    */
-  static Optional<String> refused(FieldList fields) {
-    for (Field field : fields) {
+  static Map<Integer, String> renderedInJava(FieldList fields) {
+    Map<Integer, String> rendered = new LinkedHashMap<>();
+    for (int i = 0; i < fields.size(); i++) {
+      Field field = fields.get(i);
       if (field.getMode() == Field.Mode.REPEATED) {
-        return Optional.of("column " + field.getName() + " is an ARRAY, whose JSON text is Java's");
-      }
-      if (field.getType() == LegacySQLTypeName.RECORD) {
-        return Optional.of("column " + field.getName() + " is a STRUCT, whose JSON text is Java's");
-      }
-      if (field.getType().getStandardType() == StandardSQLTypeName.BIGNUMERIC) {
-        return Optional.of(
-            "column "
-                + field.getName()
-                + " is BIGNUMERIC, a decimal256 DuckDB's Arrow import cannot read");
+        rendered.put(i, field.getName() + " (ARRAY, as qsync's JSON text)");
+      } else if (field.getType() == LegacySQLTypeName.RECORD) {
+        rendered.put(i, field.getName() + " (STRUCT, as qsync's JSON text)");
+      } else if (field.getType().getStandardType() == StandardSQLTypeName.BIGNUMERIC) {
+        rendered.put(
+            i, field.getName() + " (BIGNUMERIC, a decimal256 DuckDB's Arrow import cannot read)");
       }
     }
-    return Optional.empty();
+    return rendered;
   }
 
   /**
-   * One expression per column passed on: the first {@code columns} fields, by their Arrow names.
-   *
-   * @throws IllegalArgumentException for fields {@link #refused} refuses
+   * One expression per column passed on: the first {@code columns} fields, by their Arrow names; a
+   * column {@link #renderedInJava} is already its stage value's text.
    */
   static List<String> select(FieldList fields, int columns) {
-    refused(fields)
-        .ifPresent(
-            reason -> {
-              throw new IllegalArgumentException(reason);
-            });
+    Map<Integer, String> rendered = renderedInJava(fields);
     List<String> select = new ArrayList<>(columns);
     for (int i = 0; i < columns; i++) {
       Field field = fields.get(i);
-      select.add(value(field, DuckDbValues.quote(field.getName())));
+      String column = DuckDbValues.quote(field.getName());
+      select.add(rendered.containsKey(i) ? column : value(field, column));
     }
     return select;
   }

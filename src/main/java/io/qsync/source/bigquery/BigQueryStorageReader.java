@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -61,17 +62,19 @@ import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
  * read at once on {@code read_streams} threads of their own. Into a sink DuckDB stands behind
  * ({@link ArrowStreamSink}, the stage), the record batches go as they came, as one Arrow C stream
  * that DuckDB reads for one insert, each column converted in SQL ({@link BigQueryArrowSql}), no
- * value decoded in Java; a result DuckDB cannot take so (BIGNUMERIC, ARRAY, STRUCT), and any other
- * sink, gets each batch turned into rows on the stream's thread ({@link BigQueryArrowRows}, {@link
- * BigQueryTypes#row}) and handed to the sink on the caller's thread; {@link #how} says which.
- * Memory holds at most two batches per stream (one being read, one waiting) and the one DuckDB
- * reads. A stream that breaks (UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
- * ABORTED) is read again from its offset, within {@code retry_timeout}, each retry counted and told
- * as {@code tabledata.list}'s are ({@link BigQueryCalls#retrying}, on the thread that takes the
- * batches); a session that expired before any of its rows were handed on is created anew, and
- * {@link #notes} say so (into DuckDB, that is any time: its insert takes all rows or none). A
- * session that expires after rows were handed on fails the run, which the next run reads again from
- * its job. Not thread-safe: one read at a time.
+ * value decoded in Java but those of a column DuckDB cannot take so (BIGNUMERIC, ARRAY, STRUCT),
+ * which Java renders as text in each batch ({@link BigQueryJavaColumns}); any other sink, or where
+ * Arrow's C data library does not load, gets each batch turned into rows on the stream's thread
+ * ({@link BigQueryArrowRows}, {@link BigQueryTypes#row}) and handed to the sink on the caller's
+ * thread; {@link #how} says which, and which columns Java rendered. Memory holds at most two
+ * batches per stream (one being read, one waiting) and the one DuckDB reads. A stream that breaks
+ * (UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is read again from its
+ * offset, within {@code retry_timeout}, each retry counted and told as {@code tabledata.list}'s are
+ * ({@link BigQueryCalls#retrying}, on the thread that takes the batches); a session that expired
+ * before any of its rows were handed on is created anew, and {@link #notes} say so (into DuckDB,
+ * that is any time: its insert takes all rows or none). A session that expires after rows were
+ * handed on fails the run, which the next run reads again from its job. Not thread-safe: one read
+ * at a time.
  */
 final class BigQueryStorageReader {
   private static final Duration MAX_DELAY = Duration.ofSeconds(32);
@@ -129,13 +132,15 @@ final class BigQueryStorageReader {
       throws Refused {
     ArrowStreamSink arrow = null;
     if (sink instanceof ArrowStreamSink direct) {
-      Optional<String> refused =
-          BigQueryArrowSql.refused(fields).or(BigQueryStorageReader::noCData);
-      if (refused.isEmpty()) {
+      Optional<String> noCData = noCData();
+      if (noCData.isEmpty()) {
         arrow = direct;
-        how = "; Arrow into DuckDB";
+        Collection<String> inJava = BigQueryArrowSql.renderedInJava(fields).values();
+        how =
+            "; Arrow into DuckDB"
+                + (inJava.isEmpty() ? "" : ", rendered in Java: " + String.join(", ", inJava));
       } else {
-        how = "; decoded in Java: " + refused.get();
+        how = "; decoded in Java: " + noCData.get();
       }
     }
     try (BigQueryReadClient client = client();
@@ -267,7 +272,13 @@ final class BigQueryStorageReader {
       if (streams.none()) {
         return new Outcome(0, null); // an empty table has no streams, and no batch
       }
-      BatchReader batches = new BatchReader(allocator, schema(session), streams);
+      BatchReader batches =
+          new BatchReader(
+              allocator,
+              schema(session),
+              streams,
+              new BigQueryJavaColumns(
+                  fields, columns, BigQueryArrowSql.renderedInJava(fields).keySet()));
       Data.exportArrayStream(allocator, batches, stream);
       try {
         return new Outcome(
@@ -416,12 +427,20 @@ final class BigQueryStorageReader {
   private static final class BatchReader extends ArrowReader {
     private final Schema schema;
     private final Streams streams;
+    private final BigQueryJavaColumns inJava;
+
+    /** The batch as the API sent it, before Java renders its columns: none when there are none. */
+    private final VectorSchemaRoot sent;
+
     private volatile RuntimeException failure;
 
-    BatchReader(BufferAllocator allocator, Schema schema, Streams streams) {
+    BatchReader(
+        BufferAllocator allocator, Schema schema, Streams streams, BigQueryJavaColumns inJava) {
       super(allocator);
-      this.schema = schema;
+      this.schema = inJava.schema(schema);
       this.streams = streams;
+      this.inJava = inJava;
+      this.sent = inJava.none() ? null : VectorSchemaRoot.create(schema, allocator);
     }
 
     @Override
@@ -436,7 +455,12 @@ final class BigQueryStorageReader {
         try (ArrowRecordBatch records =
             MessageSerializer.deserializeRecordBatch(
                 new ReadChannel(new ByteArrayReadableSeekableByteChannel(bytes)), allocator)) {
-          loadRecordBatch(records);
+          if (sent == null) {
+            loadRecordBatch(records);
+          } else {
+            new VectorLoader(sent).load(records);
+            inJava.render(sent, getVectorSchemaRoot());
+          }
         }
         return true;
       } catch (RuntimeException e) {
@@ -455,7 +479,11 @@ final class BigQueryStorageReader {
     }
 
     @Override
-    protected void closeReadSource() {}
+    protected void closeReadSource() {
+      if (sent != null) {
+        sent.close();
+      }
+    }
 
     @Override
     protected Schema readSchema() {
@@ -705,7 +733,8 @@ final class BigQueryStorageReader {
 
   /**
    * How the rows reached the sink, for the read's reason: {@code ; Arrow into DuckDB}, {@code ;
-   * decoded in Java: column big is BIGNUMERIC, ...}, or nothing for a sink that takes rows only.
+   * Arrow into DuckDB, rendered in Java: big (BIGNUMERIC, ...)}, {@code ; decoded in Java: Arrow's
+   * C data library does not load here (...)}, or nothing for a sink that takes rows only.
    */
   String how() {
     return how;

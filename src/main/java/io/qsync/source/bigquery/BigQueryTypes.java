@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * BigQuery's types as qsync carries them (the README's type table), and the values of a result row
@@ -116,12 +117,26 @@ final class BigQueryTypes {
   static Object[] row(FieldList fields, List<Column> columns, FieldValueList values) {
     Object[] row = new Object[columns.size()];
     for (int i = 0; i < row.length; i++) {
-      row[i] = value(fields.get(i), columns.get(i).type(), values.get(i));
-      if (row[i] instanceof BigDecimal decimal && !fits(decimal, columns.get(i).type())) {
-        throw tooWide(columns, i, decimal, values);
-      }
+      row[i] = value(fields, columns, i, values.get(i), () -> values);
     }
     return row;
+  }
+
+  /**
+   * Column {@code index} of a result row in its kind's Java type, as {@link #row} gives it; {@code
+   * row} gives the whole row, only for the error of a decimal too wide for its column.
+   */
+  static Object value(
+      FieldList fields,
+      List<Column> columns,
+      int index,
+      FieldValue value,
+      Supplier<FieldValueList> row) {
+    Object converted = value(fields.get(index), columns.get(index).type(), value);
+    if (converted instanceof BigDecimal decimal && !fits(decimal, columns.get(index).type())) {
+      throw tooWide(columns, index, decimal, row.get());
+    }
+    return converted;
   }
 
   /** Whether a decimal fits its column's DECIMAL(p, s) without rounding. */
