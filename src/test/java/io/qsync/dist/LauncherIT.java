@@ -91,7 +91,26 @@ class LauncherIT {
     assertThat(broken.out()).as(broken.all()).isEqualTo(clean.out());
   }
 
+  @Test
+  void theUsersOwnJavaLoggingWinsOverTheArchives() {
+    Launched made = qsync("--version");
+    assertThat(made.exitCode()).as(made.all()).isZero();
+    assertThat(archive).as(made.all()).isRegularFile();
+    Path gcLog = checkout.resolve("gc.log");
+
+    Launched logged = qsyncWith("-Xlog:gc*:file=" + gcLog, "--version");
+
+    assertThat(logged.exitCode()).as(logged.all()).isZero();
+    assertThat(gcLog).as(logged.all()).isNotEmptyFile();
+    assertThat(logged.out()).isEqualTo(made.out());
+  }
+
   private Launched qsync(String... args) {
+    return qsyncWith("", args);
+  }
+
+  /** Runs the launcher with {@code javaOptions} in QSYNC_JAVA_OPTS beside the test's own. */
+  private Launched qsyncWith(String javaOptions, String... args) {
     try {
       Path out = Files.createTempFile(checkout, "out", ".txt");
       Path err = Files.createTempFile(checkout, "err", ".txt");
@@ -100,7 +119,9 @@ class LauncherIT {
       command.addAll(List.of(args));
       ProcessBuilder builder =
           new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-      builder.environment().put("QSYNC_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1");
+      builder
+          .environment()
+          .put("QSYNC_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1 " + javaOptions);
       Process process = builder.start();
       if (!process.waitFor(2, TimeUnit.MINUTES)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -230,7 +230,7 @@ final class MySqlConnections implements AutoCloseable {
    */
   void limitWriteStatements(Connection session) {
     if (mariaDb()) {
-      MySqlSessions.limitStatements(session, config.timeouts().statement(), side());
+      MySqlSessions.limitStatements(session, config.timeouts().statement(), side(), caller);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.qsync.destination.mysql;
 
+import io.qsync.Caller;
 import io.qsync.config.TlsConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -61,13 +62,13 @@ final class MySqlSessions {
   }
 
   /** MariaDB's {@code max_statement_time} for the session; zero: no limit. */
-  static void limitStatements(Connection session, Duration limit, String side) {
+  static void limitStatements(Connection session, Duration limit, String side, Caller caller) {
     try (Statement statement = session.createStatement()) {
       statement.execute(
           "SET SESSION max_statement_time = "
               + String.format(Locale.ROOT, "%.3f", limit.toMillis() / 1000.0));
     } catch (SQLException e) {
-      throw MySqlErrors.failed(side, "set max_statement_time", e);
+      throw MySqlErrors.failed(side, caller, "set max_statement_time", e);
     }
   }
 }

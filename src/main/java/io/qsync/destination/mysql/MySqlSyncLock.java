@@ -26,15 +26,12 @@ final class MySqlSyncLock implements SyncLock {
 
   private final MySqlConnections connections;
   private final String name;
-  private final String side;
   private Connection session;
 
-  private MySqlSyncLock(
-      MySqlConnections connections, Connection session, String name, String side) {
+  private MySqlSyncLock(MySqlConnections connections, Connection session, String name) {
     this.connections = connections;
     this.session = session;
     this.name = name;
-    this.side = side;
   }
 
   /**
@@ -45,14 +42,13 @@ final class MySqlSyncLock implements SyncLock {
    */
   static MySqlSyncLock acquire(
       MySqlConnections connections, RunStore runs, String sync, Duration timeout) {
-    String side = connections.side();
     Connection session = connections.openSession();
     boolean taken = false;
     try {
       String name = lockName(database(session), sync);
       if (getLock(session, name, timeout)) {
         taken = true;
-        return new MySqlSyncLock(connections, session, name, side);
+        return new MySqlSyncLock(connections, session, name);
       }
       throw new QsyncException(
           ErrorKind.LOCK_HELD,
@@ -65,7 +61,7 @@ final class MySqlSyncLock implements SyncLock {
               + "s)\nWait for that run to finish, or raise the sync's"
               + " lock_timeout.");
     } catch (SQLException e) {
-      throw MySqlErrors.failed(side, "take the lock of sync '" + sync + "'", e);
+      throw connections.failed("take the lock of sync '" + sync + "'", e);
     } finally {
       if (!taken) {
         closeQuietly(session); // whatever failed, a session that holds no lock is not kept
@@ -107,7 +103,7 @@ final class MySqlSyncLock implements SyncLock {
       return false;
     } catch (SQLException e) {
       closeQuietly(fresh);
-      throw MySqlErrors.failed(side, "take the lock " + name + " again", e);
+      throw connections.failed("take the lock " + name + " again", e);
     }
   }
 
@@ -175,7 +171,7 @@ final class MySqlSyncLock implements SyncLock {
       rows.next();
       return rows.getLong(1);
     } catch (SQLException e) {
-      throw MySqlErrors.failed(side, "read the lock session's id", e);
+      throw connections.failed("read the lock session's id", e);
     }
   }
 
