@@ -49,6 +49,11 @@ final class LatencySampler implements AutoCloseable {
     thread.start();
   }
 
+  /** How many readings a {@link #take()} would hand over now. */
+  synchronized int waiting() {
+    return latencies.size();
+  }
+
   synchronized Readings take() {
     List<Duration> taken = List.copyOf(latencies);
     latencies.clear();

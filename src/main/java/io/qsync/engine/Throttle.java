@@ -351,7 +351,10 @@ final class Throttle implements AutoCloseable {
     }
     Duration piece = Duration.between(pieceFrom, clock.instant());
     wroteSinceTake = true;
-    if (nextDecision == null || !clock.instant().isBefore(nextDecision)) {
+    // A chunk read before the probe's second reading leaves nothing to judge the server by: the
+    // decision waits for a later chunk, rather than holding with "no probe reading".
+    boolean due = nextDecision == null || !clock.instant().isBefore(nextDecision);
+    if (due && sampler.waiting() >= 2) {
       decide(READING);
       unjudgedFrom = clock.instant();
     }
