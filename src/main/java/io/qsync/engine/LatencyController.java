@@ -59,6 +59,24 @@ final class LatencyController {
     }
   }
 
+  /** What the sync does that the share paces, as a decision names it. */
+  enum Activity {
+    WRITING("writing"),
+    /** The run reads its table back in chunks before it writes. */
+    READING("reading the table");
+
+    private final String said;
+
+    Activity(String said) {
+      this.said = said;
+    }
+
+    /** As a decision says it: {@code reading the table 50% of the time}. */
+    String said() {
+      return said;
+    }
+  }
+
   enum Move {
     /** Write all the time: the server is idle. */
     FULL,
@@ -114,14 +132,14 @@ final class LatencyController {
   }
 
   Step decide(Window window, Instant now) {
-    return decide(window, now, "writing");
+    return decide(window, now, Activity.WRITING);
   }
 
   /**
-   * @param doing what the share paces, as the reason names it: {@code writing}, or {@code reading
-   *     the table} while the run reads its table back before writing
+   * @param doing what the share paces, as the reason names it: writing, or reading the table while
+   *     the run reads its table back before writing
    */
-  Step decide(Window window, Instant now, String doing) {
+  Step decide(Window window, Instant now, Activity doing) {
     double others = window.otherStatementsPerSecond();
     if (others >= 0 && others < idleBelow) {
       belowInARow++;
@@ -222,7 +240,7 @@ final class LatencyController {
     String budget = shown[1] + "ms" + budgetNamed();
     if (window.median().compareTo(limit) > 0) {
       share = Math.max(MIN_SHARE, share / 2);
-      news.add(probe + " > " + budget + ": " + doing + " " + percent(share));
+      news.add(probe + " > " + budget + ": " + doing.said() + " " + percent(share));
       return step(Move.SLOWER, share, String.join("; ", news), overRule(), news.size() > 1, now);
     }
     share = Math.min(1, share + STEP);
@@ -233,7 +251,7 @@ final class LatencyController {
             + " <= "
             + budget
             + ": within budget, "
-            + doing
+            + doing.said()
             + " "
             + percent(share)
             + (share < 1 ? " and growing" : ""));

@@ -8,6 +8,7 @@ import io.qsync.Sleeper;
 import io.qsync.config.SyncConfig;
 import io.qsync.config.ThrottleConfig;
 import io.qsync.destination.Destination;
+import io.qsync.engine.LatencyController.Activity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -355,7 +356,7 @@ final class Throttle implements AutoCloseable {
     // decision waits for a later chunk, rather than holding with "no probe reading".
     boolean due = nextDecision == null || !clock.instant().isBefore(nextDecision);
     if (due && sampler.waiting() >= 2) {
-      decide(READING);
+      decide(Activity.READING);
       unjudgedFrom = clock.instant();
     }
     rest(piece);
@@ -399,18 +400,10 @@ final class Throttle implements AutoCloseable {
   }
 
   private void decide() {
-    decide(WRITING);
+    decide(Activity.WRITING);
   }
 
-  /** What the sync does that the share paces, as a decision names it. */
-  static final String WRITING = "writing";
-
-  static final String READING = "reading the table";
-
-  /**
-   * @param doing {@link #WRITING} or {@link #READING}
-   */
-  private void decide(String doing) {
+  private void decide(Activity doing) {
     LatencyController.Step step = controller.decide(window(), clock.instant(), doing);
     if (step.move() == LatencyController.Move.LEARN) {
       if (step.changed()) {

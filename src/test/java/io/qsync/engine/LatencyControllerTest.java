@@ -2,6 +2,7 @@ package io.qsync.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qsync.engine.LatencyController.Activity;
 import io.qsync.engine.LatencyController.Move;
 import io.qsync.engine.LatencyController.Step;
 import io.qsync.engine.LatencyController.Window;
@@ -58,9 +59,9 @@ class LatencyControllerTest {
 
   @Test
   void pacesTheTableReadBackAsItPacesWritingAndSaysSo() {
-    controller.decide(busy(0.30, true), at(0), Throttle.READING);
+    controller.decide(busy(0.30, true), at(0), Activity.READING);
 
-    Step slower = controller.decide(busy(0.61, false), at(1), Throttle.READING);
+    Step slower = controller.decide(busy(0.61, false), at(1), Activity.READING);
 
     assertThat(slower.move()).isEqualTo(Move.SLOWER);
     assertThat(slower.reason())
@@ -68,7 +69,7 @@ class LatencyControllerTest {
             "probe 0.61ms > 0.39ms (1.3 x baseline 0.30ms): reading the table 50% of the time");
     // reading half of the time: a chunk read in 100 ms is followed by 100 ms of rest
     assertThat(controller.pauseAfter(Duration.ofMillis(100))).isEqualTo(Duration.ofMillis(100));
-    Step faster = controller.decide(busy(0.35, false), at(2), Throttle.READING);
+    Step faster = controller.decide(busy(0.35, false), at(2), Activity.READING);
     assertThat(faster.reason())
         .isEqualTo(
             "probe 0.35ms <= 0.39ms (1.3 x baseline 0.30ms): within budget, reading the table 60%"
@@ -80,7 +81,7 @@ class LatencyControllerTest {
 
   @Test
   void anIdleServerReadsTheTableAtFullSpeed() {
-    Step idle = controller.decide(others(3, 50, false), at(0), Throttle.READING);
+    Step idle = controller.decide(others(3, 50, false), at(0), Activity.READING);
 
     assertThat(idle.move()).isEqualTo(Move.FULL);
     assertThat(controller.pauseAfter(Duration.ofMillis(500))).isZero();
