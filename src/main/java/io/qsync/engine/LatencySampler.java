@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * Reads a {@link LatencyProbe} every {@link #EVERY} on a daemon thread of its own ({@code
@@ -33,7 +34,11 @@ final class LatencySampler implements AutoCloseable {
       List<Duration> latencies, long otherStatements, Duration span, Optional<String> problem) {}
 
   private final LatencyProbe probe;
+  private final LongSupplier nanoTime;
+
+  /** Null: no thread of its own, {@link #read()} is called by hand. */
   private final Thread thread;
+
   private final List<Duration> latencies = new ArrayList<>();
   private long baseStatements = -1;
   private long baseNanos;
@@ -42,11 +47,23 @@ final class LatencySampler implements AutoCloseable {
   private String problem;
   private volatile boolean running = true;
 
+  /** Starts the thread that reads the probe every {@link #EVERY}. */
   LatencySampler(LatencyProbe probe) {
     this.probe = requireNonNull(probe, "probe is null");
+    this.nanoTime = System::nanoTime;
     this.thread = new Thread(this::loop, "qsync-latency-probe");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * Without a thread: each {@link #read()} reads the probe once, timed by {@code nanoTime}, so that
+   * a test of the throttle's decisions reads a fake probe on its manual clock.
+   */
+  LatencySampler(LatencyProbe probe, LongSupplier nanoTime) {
+    this.probe = requireNonNull(probe, "probe is null");
+    this.nanoTime = requireNonNull(nanoTime, "nanoTime is null");
+    this.thread = null;
   }
 
   /** How many readings a {@link #take()} would hand over now. */
@@ -69,24 +86,7 @@ final class LatencySampler implements AutoCloseable {
   private void loop() {
     try {
       while (running) {
-        try {
-          LatencyProbe.Reading reading = probe.read();
-          long now = System.nanoTime();
-          synchronized (this) {
-            latencies.add(reading.latency());
-            lastStatements = reading.serverStatements() - reading.ownStatements();
-            lastNanos = now;
-            if (baseStatements < 0) {
-              baseStatements = lastStatements;
-              baseNanos = now;
-            }
-            problem = null;
-          }
-        } catch (RuntimeException e) {
-          synchronized (this) {
-            problem = firstLine(e);
-          }
-        }
+        read();
         Thread.sleep(EVERY.toMillis());
       }
     } catch (InterruptedException e) {
@@ -96,9 +96,35 @@ final class LatencySampler implements AutoCloseable {
     }
   }
 
+  /** Reads the probe once; a reading that fails is kept as the {@link Readings#problem}. */
+  void read() {
+    try {
+      LatencyProbe.Reading reading = probe.read();
+      long now = nanoTime.getAsLong();
+      synchronized (this) {
+        latencies.add(reading.latency());
+        lastStatements = reading.serverStatements() - reading.ownStatements();
+        lastNanos = now;
+        if (baseStatements < 0) {
+          baseStatements = lastStatements;
+          baseNanos = now;
+        }
+        problem = null;
+      }
+    } catch (RuntimeException e) {
+      synchronized (this) {
+        problem = firstLine(e);
+      }
+    }
+  }
+
   @Override
   public void close() {
     running = false;
+    if (thread == null) {
+      probe.close();
+      return;
+    }
     thread.interrupt();
     try {
       thread.join(1000);

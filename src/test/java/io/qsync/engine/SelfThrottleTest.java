@@ -1,0 +1,70 @@
+package io.qsync.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qsync.config.ThrottleConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The self-throttle over a run's work before it writes (its query, the table read back in chunks,
+ * the diff) and its first batch, against a fake server on a manual clock ({@link
+ * SelfThrottleHarness}).
+ */
+class SelfThrottleTest {
+  private static final ThrottleConfig BUDGET_15MS =
+      ThrottleConfig.builder().maxProbeLatency(Duration.ofMillis(15)).build();
+  private static final Duration QUERY = Duration.ofSeconds(1);
+  private static final Duration CHUNK = Duration.ofMillis(200);
+  private static final Duration DIFF = Duration.ofMillis(300);
+
+  private final SelfThrottleHarness run = new SelfThrottleHarness(BUDGET_15MS);
+
+  @Test
+  void anIdleServerNeitherRestsBetweenChunksNorBeforeTheFirstBatch() {
+    run.server(2, Duration.ofMillis(40)); // a slow probe, but nobody else at work
+
+    List<Duration> rests = readTheTable(8);
+    run.work(DIFF);
+    Duration beforeWriting = run.timed(() -> run.throttle.awaitClearance(100, 100));
+
+    assertThat(rests).containsOnly(Duration.ZERO);
+    assertThat(beforeWriting).isEqualTo(Throttle.FIRST_LOOK);
+    assertThat(run.throttle.report(0).throttledBy())
+        .containsExactly(
+            Map.entry("learning whether other sessions are at work", Throttle.FIRST_LOOK));
+    assertThat(run.progress.paced)
+        .containsExactly("server idle: 2 statements/s from other sessions < 10 (idle_below)");
+  }
+
+  @Test
+  void aBusyServerRestsBetweenChunksAndSaysItIsReadingTheTable() {
+    run.server(5000, Duration.ofMillis(40));
+
+    List<Duration> rests = readTheTable(8);
+
+    assertThat(rests).allSatisfy(rest -> assertThat(rest).isPositive());
+    assertThat(run.progress.paced)
+        .containsExactly(
+            "probe 40.00ms > 15.00ms (max_probe_latency): reading the table 50% of the time");
+    assertThat(run.throttle.report(0).decisions())
+        .containsExactly(
+            "before writing, +1.2s probe 40.00ms > 15.00ms (max_probe_latency): reading the table"
+                + " 50% of the time");
+  }
+
+  /** The run's query, then {@code chunks} chunks of the table, each paced; the rest after each. */
+  private List<Duration> readTheTable(int chunks) {
+    run.throttle.watchTheRun();
+    run.work(QUERY);
+    List<Duration> rests = new ArrayList<>();
+    for (int chunk = 0; chunk < chunks; chunk++) {
+      run.work(CHUNK);
+      rests.add(run.timed(run.throttle::paceWork));
+    }
+    return rests;
+  }
+}
