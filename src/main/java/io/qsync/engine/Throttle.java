@@ -82,10 +82,11 @@ final class Throttle implements AutoCloseable {
   private Instant watchedFrom;
 
   /**
-   * Since when the run's work before its first batch has not been judged: {@link #watchedFrom}, or
-   * the last decision while that work was paced ({@link #paceWork}).
+   * Since when the run's work before its first batch has not been paced: {@link #watchedFrom}, or
+   * the end of the rest after the last piece {@link #paceWork} paced. The first batch charges only
+   * this work: a chunk already rested for is not rested for again.
    */
-  private Instant unjudgedFrom;
+  private Instant unpacedFrom;
 
   /** When the last piece of the run's work that {@link #paceWork} paces began. */
   private Instant pieceFrom;
@@ -298,7 +299,7 @@ final class Throttle implements AutoCloseable {
         sampler = samplers.get();
       } else {
         work = Optional.of(sampler.take());
-        worked = Duration.between(unjudgedFrom, clock.instant());
+        worked = Duration.between(unpacedFrom, clock.instant());
       }
       startedAt = clock.instant();
       wroteSinceTake = false;
@@ -330,7 +331,7 @@ final class Throttle implements AutoCloseable {
     if (controller != null && sampler == null) {
       sampler = samplers.get();
       watchedFrom = clock.instant();
-      unjudgedFrom = watchedFrom;
+      unpacedFrom = watchedFrom;
       pieceFrom = watchedFrom;
       ownAtTake = ownStatements.getAsLong();
     }
@@ -341,10 +342,12 @@ final class Throttle implements AutoCloseable {
    * read back) just ended: the sync rests so that this work takes the self-throttle's share, as
    * writing does between batches, and decides once a {@link #DECIDE_EVERY} from the probe's
    * readings meanwhile (which are not quiet: the sync worked). The piece is timed from the end of
-   * the last one (or from {@link #watchTheRun}); the work paced this way is not judged again at the
-   * first batch, only what follows the last decision. On an idle server the share is 1 and it never
-   * rests. Without the self-throttle, before {@link #watchTheRun} or once the run writes, it does
-   * nothing.
+   * the last one's rest (or from {@link #watchTheRun}); the first batch charges only the work after
+   * the last piece's rest, not the pieces again. A piece counts as paced once this run decided or
+   * the share (carried from the sync's last run) had it rest; one read before the first decision at
+   * a share of 1 rested for nothing and is charged at the first batch. On an idle server the share
+   * is 1 and it never rests. Without the self-throttle, before {@link #watchTheRun} or once the run
+   * writes, it does nothing.
    */
   void paceWork() {
     if (controller == null || watchedFrom == null || startedAt != null) {
@@ -357,10 +360,13 @@ final class Throttle implements AutoCloseable {
     boolean due = nextDecision == null || !clock.instant().isBefore(nextDecision);
     if (due && sampler.waiting() >= 2) {
       decide(Activity.READING);
-      unjudgedFrom = clock.instant();
     }
+    boolean paced = nextDecision != null || controller.share() < 1;
     rest(piece);
     pieceFrom = clock.instant();
+    if (paced) {
+      unpacedFrom = pieceFrom;
+    }
   }
 
   /**

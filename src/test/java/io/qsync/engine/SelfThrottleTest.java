@@ -56,6 +56,47 @@ class SelfThrottleTest {
                 + " 50% of the time");
   }
 
+  @Test
+  void chunksAlreadyRestedForAreNotChargedAgainAtTheFirstBatch() {
+    run.server(5000, Duration.ofMillis(40));
+    double[] judgedShare = {-1};
+    run.progress.onPaced(
+        reason -> {
+          if (reason.contains("while the run read and compared")) {
+            judgedShare[0] = run.controller.share();
+          }
+        });
+
+    readTheTable(8);
+    run.work(DIFF);
+    Duration beforeWriting = run.timed(() -> run.throttle.awaitClearance(100, 100));
+
+    // the rest is what the 0.3 s diff after the last chunk's rest owes, once; the chunks rested
+    // for themselves (main charged the time since the last decision: 1.3 s, chunks and rests)
+    assertThat(beforeWriting.minus(Throttle.FIRST_LOOK)).isEqualTo(restOwed(DIFF, judgedShare[0]));
+    assertThat(run.progress.paced)
+        .last()
+        .asString()
+        .contains("while the run read and compared for 0.3s: writing ");
+  }
+
+  @Test
+  void aChunkReadBeforeTheFirstDecisionIsChargedAtTheFirstBatch() {
+    run.server(5000, Duration.ofMillis(40));
+
+    run.throttle.watchTheRun();
+    run.work(Duration.ofMillis(60)); // one probe reading so far: nothing to decide by
+    Duration rest = run.timed(run.throttle::paceWork);
+    run.work(Duration.ofMillis(1240));
+    run.throttle.awaitClearance(100, 100);
+
+    assertThat(rest).isZero();
+    assertThat(run.progress.paced)
+        .last()
+        .asString()
+        .contains("while the run read and compared for 1.3s: writing ");
+  }
+
   /** The run's query, then {@code chunks} chunks of the table, each paced; the rest after each. */
   private List<Duration> readTheTable(int chunks) {
     run.throttle.watchTheRun();
@@ -66,5 +107,24 @@ class SelfThrottleTest {
       rests.add(run.timed(run.throttle::paceWork));
     }
     return rests;
+  }
+
+  /**
+   * The rest that {@code work} owes at {@code share} as operations.md says it: until the work takes
+   * the share, the share growing a tenth a second as the sync rests (in slices of at most a
+   * second).
+   */
+  private static Duration restOwed(Duration work, double share) {
+    Duration rested = Duration.ZERO;
+    while (true) {
+      Duration owed = Duration.ofNanos(Math.round(work.toNanos() * (1 - share) / share));
+      if (rested.compareTo(owed) >= 0) {
+        return rested;
+      }
+      Duration slice = owed.minus(rested);
+      slice = slice.compareTo(Duration.ofSeconds(1)) < 0 ? slice : Duration.ofSeconds(1);
+      rested = rested.plus(slice);
+      share = Math.min(1, share + 0.1 * slice.toNanos() / 1e9);
+    }
   }
 }
