@@ -15,20 +15,16 @@ public interface TableReader {
   /**
    * Streams the table's current values of {@code columns}, as {@link #readRows(String, List,
    * RowSink)} does, in chunks of at most {@code chunkRows} rows in the order of its primary key
-   * when {@code key} is that key and its order can be sought (each chunk one index range from where
-   * the last ended), calling {@code between} after each chunk but the last, the chunk's statement
-   * closed: the caller may rest there. Otherwise in one read, calling nothing. Each chunk is a
-   * statement of its own, so the rows are not read at one instant but each as it stands when its
-   * chunk is read (the table is qsync's to write; another session's change meanwhile is as one made
-   * just after a single read).
+   * when that order can be sought (each chunk one index range from where the last ended), whether
+   * or not its columns are among {@code columns} (read for the seek only, never handed on), calling
+   * {@code between} after each chunk but the last, the chunk's statement closed: the caller may
+   * rest there. Otherwise (no primary key, or one that cannot be sought) in one read, calling
+   * nothing. Each chunk is a statement of its own, so the rows are not read at one instant but each
+   * as it stands when its chunk is read (the table is qsync's to write; another session's change
+   * meanwhile is as one made just after a single read).
    */
   default void readRowsInChunks(
-      String table,
-      List<Column> columns,
-      List<String> key,
-      int chunkRows,
-      Runnable between,
-      RowSink sink) {
+      String table, List<Column> columns, int chunkRows, Runnable between, RowSink sink) {
     readRows(table, columns, sink);
   }
 

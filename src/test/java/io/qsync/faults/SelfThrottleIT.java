@@ -35,6 +35,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The self-throttle against the real MariaDB, run by a user with ordinary grants (no PROCESS, no
@@ -123,12 +125,15 @@ class SelfThrottleIT {
    * The table read back for the diff is read in chunks, and on a busy server whose probe is over
    * budget the run rests between them, as between batches: before, it was one read the probe could
    * only watch. The network under qsync's sessions is slow from the start, against an absolute
-   * budget (no baseline to learn), until the first decision over budget.
+   * budget (no baseline to learn), until the first decision over budget. The same when the sync's
+   * key is a unique key beside a Django {@code id} primary key: the chunks follow the {@code id}.
    */
-  @Test
-  void readsTheTableBackInChunksAndRestsBetweenThemWhileTheProbeIsOverBudget(TestDatabase database)
-      throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TableShape.class)
+  void readsTheTableBackInChunksAndRestsBetweenThemWhileTheProbeIsOverBudget(
+      TableShape shape, TestDatabase database) throws Exception {
     Warehouse warehouse = DATA.prepareCounted(dir, database);
+    shape.reshape(database);
     String user = ordinaryUser(database);
     String password = "secret-" + user;
     try {
@@ -178,6 +183,27 @@ class SelfThrottleIT {
     } finally {
       database.execute("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
     }
+  }
+
+  /** The table's keys: the sync's key as its primary key, or a Django one. */
+  enum TableShape {
+    KEYED_BY_THE_SYNCS_KEY {
+      @Override
+      void reshape(TestDatabase database) {}
+    },
+    DJANGO_ID_BESIDE_THE_SYNCS_UNIQUE_KEY {
+      @Override
+      void reshape(TestDatabase database) {
+        database.execute(
+            "ALTER TABLE `"
+                + TargetsData.TABLE
+                + "` DROP PRIMARY KEY,"
+                + " ADD COLUMN id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY FIRST,"
+                + " ADD UNIQUE KEY natural_key (user_id)");
+      }
+    };
+
+    abstract void reshape(TestDatabase database);
   }
 
   @Test

@@ -173,13 +173,8 @@ public final class MySqlDestination implements Destination {
 
   @Override
   public void readRowsInChunks(
-      String table,
-      List<Column> columns,
-      List<String> key,
-      int chunkRows,
-      Runnable between,
-      RowSink sink) {
-    reader.readRowsInChunks(table, columns, key, chunkRows, between, sink);
+      String table, List<Column> columns, int chunkRows, Runnable between, RowSink sink) {
+    reader.readRowsInChunks(table, columns, chunkRows, between, sink);
   }
 
   @Override

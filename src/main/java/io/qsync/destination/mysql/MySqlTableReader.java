@@ -5,18 +5,16 @@ import static java.util.Objects.requireNonNull;
 import io.qsync.destination.TableReader;
 import io.qsync.row.Column;
 import io.qsync.row.RowSink;
-import io.qsync.row.SqlType;
+import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.StringJoiner;
 
 /** Reads a MySQL table's rows on the work session, as qsync's values. Not thread-safe. */
@@ -51,89 +49,119 @@ final class MySqlTableReader implements TableReader {
 
   @Override
   public void readRowsInChunks(
-      String table,
-      List<Column> columns,
-      List<String> key,
-      int chunkRows,
-      Runnable between,
-      RowSink sink) {
-    List<Column> order = soughtKey(table, columns, key);
+      String table, List<Column> columns, int chunkRows, Runnable between, RowSink sink) {
+    List<SeekColumn> order = primaryKey(table);
     if (order.isEmpty()) {
       readRows(table, columns, sink);
       return;
     }
-    int[] at = order.stream().mapToInt(columns::indexOf).toArray();
-    StringJoiner orderBy = new StringJoiner(", ", " ORDER BY ", " LIMIT " + chunkRows);
-    order.forEach(column -> orderBy.add(MySqlDialect.quote(column.name())));
-    String from = "SELECT " + selected(columns) + " FROM " + MySqlDialect.quote(table);
+    // The key's columns follow the sync's, read as the table holds them: the next chunk seeks
+    // from the last row's, bound as the column's own type; the sink gets the sync's columns only.
+    StringJoiner keyList = new StringJoiner(", ");
+    order.forEach(column -> keyList.add(MySqlDialect.quote(column.name())));
+    String from =
+        "SELECT " + selected(columns) + ", " + keyList + " FROM " + MySqlDialect.quote(table);
+    String orderBy = " ORDER BY " + keyList + " LIMIT " + chunkRows;
     String next = from + " WHERE " + after(order) + orderBy;
     String action = "read the rows of table " + table;
-    Object[][] last = {null};
-    long[] read = {0};
-    RowSink chunk =
-        row -> {
-          read[0]++;
-          last[0] = row;
-          sink.accept(row);
-        };
-    stream(from + orderBy, columns, false, statement -> {}, chunk, action);
-    while (read[0] == chunkRows) {
+    Object[] seek = new Object[order.size()];
+    long read =
+        stream(
+            from + orderBy,
+            statement -> {},
+            rows -> read(rows, columns, order, seek, sink),
+            action);
+    while (read == chunkRows) {
       between.run();
-      Object[] seek = last[0];
-      read[0] = 0;
-      stream(
-          next,
-          columns,
-          false,
-          statement -> {
-            int parameter = 1;
-            // (k1 > ?) OR (k1 = ? AND k2 > ?) OR ...: each term binds the key's first i columns
-            for (int term = 0; term < at.length; term++) {
-              for (int k = 0; k <= term; k++) {
-                MySqlValues.bind(statement, parameter++, seek[at[k]], order.get(k).type());
-              }
-            }
-          },
-          chunk,
-          action);
+      read =
+          stream(
+              next,
+              statement -> {
+                int parameter = 1;
+                // (k1 > ?) OR (k1 = ? AND k2 > ?) OR ...: each term binds the key's first i columns
+                for (int term = 0; term < order.size(); term++) {
+                  for (int k = 0; k <= term; k++) {
+                    order.get(k).kind().bind(statement, parameter++, seek[k]);
+                  }
+                }
+              },
+              rows -> read(rows, columns, order, seek, sink),
+              action);
     }
   }
 
-  /** Integer kinds of the query's columns: sought in a key of the table's integer types. */
-  private static final Set<SqlType.Kind> INTEGERS =
-      EnumSet.of(
-          SqlType.Kind.TINYINT,
-          SqlType.Kind.SMALLINT,
-          SqlType.Kind.INTEGER,
-          SqlType.Kind.BIGINT,
-          SqlType.Kind.UTINYINT,
-          SqlType.Kind.USMALLINT,
-          SqlType.Kind.UINTEGER,
-          SqlType.Kind.UBIGINT);
+  /** How a primary-key column's values are read back and bound again, exactly as it holds them. */
+  private enum Seek {
+    /** Every integer type but BIGINT UNSIGNED: a long holds each value. */
+    LONG {
+      @Override
+      Object read(ResultSet rows, int index) throws SQLException {
+        return rows.getLong(index);
+      }
 
-  private static final Set<String> INTEGER_TYPES =
-      Set.of("tinyint", "smallint", "mediumint", "int", "bigint");
+      @Override
+      void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+        statement.setLong(index, (Long) value);
+      }
+    },
+    /** BIGINT UNSIGNED: up to 2^64 - 1, beyond a long. */
+    UNSIGNED_BIGINT {
+      @Override
+      Object read(ResultSet rows, int index) throws SQLException {
+        return rows.getBigDecimal(index);
+      }
 
-  /** Text kinds of the query's columns: sought in a key of the table's CHAR or VARCHAR. */
-  private static final Set<SqlType.Kind> TEXTS =
-      EnumSet.of(SqlType.Kind.VARCHAR, SqlType.Kind.UUID);
+      @Override
+      void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+        statement.setBigDecimal(index, (BigDecimal) value);
+      }
+    },
+    /** CHAR and VARCHAR: a string, compared in the column's collation, as ORDER BY sorts. */
+    TEXT {
+      @Override
+      Object read(ResultSet rows, int index) throws SQLException {
+        return rows.getString(index);
+      }
 
-  private static final Set<String> TEXT_TYPES = Set.of("char", "varchar");
+      @Override
+      void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+        statement.setString(index, (String) value);
+      }
+    };
+
+    abstract Object read(ResultSet rows, int index) throws SQLException;
+
+    abstract void bind(PreparedStatement statement, int index, Object value) throws SQLException;
+
+    /** The seek for a column of this data type and column type; empty when it has none. */
+    static Optional<Seek> of(String dataType, String columnType) {
+      return switch (dataType) {
+        case "tinyint", "smallint", "mediumint", "int" -> Optional.of(LONG);
+        case "bigint" -> Optional.of(columnType.contains("unsigned") ? UNSIGNED_BIGINT : LONG);
+        case "char", "varchar" -> Optional.of(TEXT);
+        default -> Optional.empty();
+      };
+    }
+  }
+
+  /** A column of the table's primary key, in the key's order. */
+  private record SeekColumn(String name, Seek kind) {}
 
   /**
-   * The key's columns in the order of the table's primary key, when {@code key} is that key (whole
-   * columns, no prefix) and each pairs an integer kind with an integer column or a text kind with a
-   * CHAR or VARCHAR one: there the values read back bind exactly, and {@code >} compares as {@code
-   * ORDER BY} sorts (an ENUM sorts by its number but compares with a string as text; a number
-   * compares with a VARCHAR as a number). Empty otherwise: the table is read in one go.
+   * The table's primary key, when each of its columns is whole (no prefix) and an integer or a CHAR
+   * or VARCHAR column: there the values read back bind exactly, and {@code >} compares as {@code
+   * ORDER BY} sorts (an ENUM sorts by its number but compares with a string as text). Empty
+   * otherwise, and for a table without one: the table is read in one go. The key need not be the
+   * sync's: a Django table's {@code id}, which the query does not fill, orders the chunks as well
+   * as InnoDB stores the rows.
    */
-  private List<Column> soughtKey(String table, List<Column> columns, List<String> key) {
-    List<Column> order = new ArrayList<>();
+  private List<SeekColumn> primaryKey(String table) {
+    List<SeekColumn> order = new ArrayList<>();
     try (PreparedStatement statement =
         connections
             .connection()
             .prepareStatement(
-                "SELECT s.COLUMN_NAME, s.SUB_PART, c.DATA_TYPE"
+                "SELECT s.COLUMN_NAME, s.SUB_PART, c.DATA_TYPE, c.COLUMN_TYPE"
                     + " FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c"
                     + " ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME"
                     + " AND c.COLUMN_NAME = s.COLUMN_NAME"
@@ -145,29 +173,24 @@ final class MySqlTableReader implements TableReader {
           String name = rows.getString(1);
           rows.getLong(2);
           boolean prefix = !rows.wasNull();
-          String type = rows.getString(3).toLowerCase(Locale.ROOT);
-          Optional<Column> column =
-              key.stream().anyMatch(name::equalsIgnoreCase)
-                  ? columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst()
-                  : Optional.empty();
-          SqlType.Kind kind = column.map(c -> c.type().kind()).orElse(null);
-          boolean sought =
-              (INTEGERS.contains(kind) && INTEGER_TYPES.contains(type))
-                  || (TEXTS.contains(kind) && TEXT_TYPES.contains(type));
-          if (prefix || !sought) {
+          Optional<Seek> seek =
+              Seek.of(
+                  rows.getString(3).toLowerCase(Locale.ROOT),
+                  rows.getString(4).toLowerCase(Locale.ROOT));
+          if (prefix || seek.isEmpty()) {
             return List.of();
           }
-          order.add(column.get());
+          order.add(new SeekColumn(name, seek.get()));
         }
       }
     } catch (SQLException e) {
       throw connections.failed("read the primary key of table " + table, e);
     }
-    return order.size() == key.size() ? order : List.of();
+    return order;
   }
 
   /** Rows after a key in its order: {@code (k1 > ?) OR (k1 = ? AND k2 > ?) OR ...}. */
-  private static String after(List<Column> order) {
+  private static String after(List<SeekColumn> order) {
     StringJoiner terms = new StringJoiner(" OR ");
     for (int term = 0; term < order.size(); term++) {
       StringJoiner parts = new StringJoiner(" AND ", "(", ")");
@@ -224,7 +247,7 @@ final class MySqlTableReader implements TableReader {
    * hashed}, by one more column as a {@code Long}: a row's hash.
    */
   void stream(String sql, List<Column> columns, boolean hashed, RowSink sink, String action) {
-    stream(sql, columns, hashed, statement -> {}, sink, action);
+    stream(sql, statement -> {}, rows -> read(rows, columns, hashed, sink), action);
   }
 
   /** Sets a statement's parameters. */
@@ -233,14 +256,14 @@ final class MySqlTableReader implements TableReader {
     void bind(PreparedStatement statement) throws SQLException;
   }
 
-  /** As {@link #stream(String, List, boolean, RowSink, String)}, {@code sql}'s parameters bound. */
-  private void stream(
-      String sql,
-      List<Column> columns,
-      boolean hashed,
-      Binder parameters,
-      RowSink sink,
-      String action) {
+  /** Reads a statement's result; returns how many rows it read. */
+  @FunctionalInterface
+  private interface ResultReader {
+    long read(ResultSet rows) throws SQLException;
+  }
+
+  /** Runs {@code sql}, its parameters bound, streaming its result to {@code reader}. */
+  private long stream(String sql, Binder parameters, ResultReader reader, String action) {
     // The binary protocol (a server-side prepared statement) sends numbers as numbers: the text
     // protocol made the driver and MySqlValues parse every DOUBLE and integer from text.
     try (PreparedStatement statement =
@@ -257,20 +280,18 @@ final class MySqlTableReader implements TableReader {
       statement.setFetchSize(4096);
       parameters.bind(statement);
       try (ResultSet rows = statement.executeQuery()) {
-        read(rows, columns, hashed, sink);
+        return reader.read(rows);
       }
     } catch (SQLException e) {
       throw connections.failed(action, e);
     }
   }
 
-  private static void read(ResultSet rows, List<Column> columns, boolean hashed, RowSink sink)
+  private static long read(ResultSet rows, List<Column> columns, boolean hashed, RowSink sink)
       throws SQLException {
     int width = columns.size();
-    MySqlValues.Numbers[] numbers = new MySqlValues.Numbers[width];
-    for (int i = 0; i < width; i++) {
-      numbers[i] = MySqlValues.numbers(rows.getMetaData(), i + 1);
-    }
+    MySqlValues.Numbers[] numbers = numbers(rows, width);
+    long read = 0;
     while (rows.next()) {
       Object[] row = new Object[hashed ? width + 1 : width];
       for (int i = 0; i < width; i++) {
@@ -280,7 +301,41 @@ final class MySqlTableReader implements TableReader {
         row[width] = rows.getLong(width + 1);
       }
       sink.accept(row);
+      read++;
     }
+    return read;
+  }
+
+  /**
+   * Reads a chunk: each row's {@code columns} go to {@code sink}; the primary key's values that
+   * follow them, read raw, into {@code seek}, so that it holds the last row's.
+   */
+  private static long read(
+      ResultSet rows, List<Column> columns, List<SeekColumn> order, Object[] seek, RowSink sink)
+      throws SQLException {
+    int width = columns.size();
+    MySqlValues.Numbers[] numbers = numbers(rows, width);
+    long read = 0;
+    while (rows.next()) {
+      Object[] row = new Object[width];
+      for (int i = 0; i < width; i++) {
+        row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), numbers[i]);
+      }
+      for (int k = 0; k < seek.length; k++) {
+        seek[k] = order.get(k).kind().read(rows, width + 1 + k);
+      }
+      sink.accept(row);
+      read++;
+    }
+    return read;
+  }
+
+  private static MySqlValues.Numbers[] numbers(ResultSet rows, int width) throws SQLException {
+    MySqlValues.Numbers[] numbers = new MySqlValues.Numbers[width];
+    for (int i = 0; i < width; i++) {
+      numbers[i] = MySqlValues.numbers(rows.getMetaData(), i + 1);
+    }
+    return numbers;
   }
 
   /** The columns as qsync reads them, for a SELECT list. */
