@@ -152,6 +152,23 @@ class PassingDatabaseFailuresIT {
   }
 
   @Test
+  void aVerifyTheThrottleStopsSaysToVerifyAgainNotThatARunResumes() {
+    // the probe's own session is running, so Threads_running is at least 1: the verify pauses
+    // and gives up after a second, or stops at once when other sessions run too
+    scene.with(
+        "throttle", "{ max_threads_running: 1, critical_threads_running: 2, max_pause: 1s }");
+
+    Outcome outcome = scene.runWith(config(), "verify", "s");
+
+    assertThat(outcome.exitCode()).as("exit code; output:\n%s", outcome.all()).isEqualTo(1);
+    assertThat(outcome.err())
+        .as("the message")
+        .contains("throttle: ", "Threads_running=")
+        .contains("Try qsync verify again once the target is calmer (it keeps nothing to resume)")
+        .doesNotContain("Run again", "the run resumes", "\tat ");
+  }
+
+  @Test
   void aPruneThatWaitsOutALockSaysToPruneAgainNotThatARunResumes() throws SQLException {
     scene.with("diff", "snapshot").with("state_dataset", "qsync_state");
     assertThat(scene.runWith(config(), "run", "s").exitCode()).as("a run leaves a state").isZero();
