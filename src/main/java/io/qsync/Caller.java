@@ -19,6 +19,15 @@ public enum Caller {
   VERIFY("verify"),
   /** {@code qsync prune}: retried like a run; a later prune lists the tables again. */
   PRUNE("prune"),
+  /** {@code qsync status}: retried like a run; a later status reads the run history again. */
+  STATUS("status"),
+  /** {@code qsync history}: retried like a run; a later history reads the run history again. */
+  HISTORY("history"),
+  /**
+   * {@code qsync serve} reading the run history for its board and pages (its runs are {@link
+   * #RUN}s): retried like a run; it reads the history again by itself, on its next refresh.
+   */
+  SERVE("serve"),
   /**
    * {@code qsync validate}: a person at a terminal waits for the answer, so retries stop after at
    * most {@link #VALIDATE_RETRY_LIMIT}, and the message says what to check before validating again.

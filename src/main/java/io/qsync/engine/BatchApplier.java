@@ -2,6 +2,7 @@ package io.qsync.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.Sleeper;
@@ -67,7 +68,7 @@ final class BatchApplier {
    */
   void watchTheRun() {
     stopWatching();
-    watching = Throttle.of(sync, target, replicas, clock, sleeper, progress);
+    watching = Throttle.of(sync, target, replicas, clock, sleeper, progress, Caller.RUN);
     watching.watchTheRun();
   }
 
@@ -122,7 +123,9 @@ final class BatchApplier {
     BatchPlan plan = new BatchPlan(run.changesTotal(), run.appliedThrough());
     int batches = run.batchesApplied();
     Throttle throttle =
-        watching != null ? watching : Throttle.of(sync, target, replicas, clock, sleeper, progress);
+        watching != null
+            ? watching
+            : Throttle.of(sync, target, replicas, clock, sleeper, progress, Caller.RUN);
     watching = null;
     BatchRetry retry = retries.get();
     progress.beginAt("apply", plan.totalChanges(), plan.appliedThrough());

@@ -2,6 +2,7 @@ package io.qsync.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.Sleeper;
@@ -194,7 +195,8 @@ final class Healer {
             ChangeWriters.Writes.RECONCILED,
             runId,
             lock);
-    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress);
+    Throttle throttle =
+        Throttle.of(sync, target, replicas, clock, sleeper, progress, Caller.VERIFY);
     int applied = 0;
     progress.begin("heal", changes.size());
     try {

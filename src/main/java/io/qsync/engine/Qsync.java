@@ -221,7 +221,7 @@ public final class Qsync {
   public List<StatusReport> status() {
     List<StatusReport> reports = new ArrayList<>();
     for (SyncConfig sync : config.syncs().values()) {
-      try (Destination target = openTarget(sync.target())) {
+      try (Destination target = openTarget(sync.target(), Caller.STATUS)) {
         Optional<RunRecord> last =
             target.runs().history(sync.name(), sync.table(), 1).stream().findFirst();
         reports.add(
@@ -251,11 +251,12 @@ public final class Qsync {
 
   /**
    * The sync's runs, newest first; one recorded as running whose lock is free shows as interrupted,
-   * as in {@link #status}.
+   * as in {@link #status}. What {@code qsync serve} reads for its board and pages: a passing
+   * failure says that serve reads the history again itself.
    */
   public List<RunRecord> history(String syncName, int limit) {
     SyncConfig sync = sync(syncName);
-    try (Destination target = openTarget(sync.target())) {
+    try (Destination target = openTarget(sync.target(), Caller.SERVE)) {
       List<RunRecord> runs = target.runs().history(sync.name(), sync.table(), limit);
       boolean lockHeld =
           runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
@@ -267,12 +268,12 @@ public final class Qsync {
   /**
    * The time each of these runs of the sync waited for its throttle, per rule, as the run history
    * recorded it; a run that never waited (or whose history table could not take the column) is
-   * absent.
+   * absent. What {@code qsync serve}'s pages chart, as {@link #history}.
    */
   public Map<String, Map<String, Duration>> throttledBy(
       String syncName, Collection<String> runIds) {
     SyncConfig sync = sync(syncName);
-    try (Destination target = openTarget(sync.target())) {
+    try (Destination target = openTarget(sync.target(), Caller.SERVE)) {
       return target.runs().throttledBy(runIds);
     }
   }
@@ -284,7 +285,7 @@ public final class Qsync {
    */
   public Map<String, Map<String, Long>> bytesBilled(String syncName, Collection<String> runIds) {
     SyncConfig sync = sync(syncName);
-    try (Destination target = openTarget(sync.target())) {
+    try (Destination target = openTarget(sync.target(), Caller.HISTORY)) {
       return target.runs().bytesBilled(runIds);
     }
   }
@@ -295,7 +296,7 @@ public final class Qsync {
    */
   public Map<String, List<ResultRead>> reads(String syncName, Collection<String> runIds) {
     SyncConfig sync = sync(syncName);
-    try (Destination target = openTarget(sync.target())) {
+    try (Destination target = openTarget(sync.target(), Caller.HISTORY)) {
       return target.runs().reads(runIds);
     }
   }
@@ -306,7 +307,7 @@ public final class Qsync {
    */
   public List<RunRecord> historyWithVerifies(String syncName, int limit) {
     SyncConfig sync = sync(syncName);
-    try (Destination target = openTarget(sync.target())) {
+    try (Destination target = openTarget(sync.target(), Caller.HISTORY)) {
       List<RunRecord> runs = target.runs().historyWithVerifies(sync.name(), sync.table(), limit);
       boolean lockHeld =
           runs.stream().anyMatch(run -> run.status() == RunStatus.RUNNING)
@@ -421,7 +422,7 @@ public final class Qsync {
 
   /**
    * The target of a connection, for {@code caller}: a passing failure that outlasts its retries
-   * tells a run that it resumes, and a plan, verify or prune that it is tried again later.
+   * tells a run that it resumes, and any other command that it is tried again later.
    */
   private Destination openTarget(String connectionName, Caller caller) {
     ConnectionConfig connection = config.connection(connectionName);

@@ -2,6 +2,7 @@ package io.qsync.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.Sleeper;
@@ -94,6 +95,7 @@ final class Throttle implements AutoCloseable {
   private long ownAtTake;
   private boolean wroteSinceTake;
   private Duration lastBatch = Duration.ZERO;
+  private final Caller caller;
   private Instant startedAt;
   private Instant nextDecision;
   private boolean told;
@@ -111,7 +113,8 @@ final class Throttle implements AutoCloseable {
       Map<String, Destination> replicas,
       Clock clock,
       Sleeper sleeper,
-      Progress progress) {
+      Progress progress,
+      Caller caller) {
     ThrottleConfig config = sync.throttle();
     return new Throttle(
         config,
@@ -126,7 +129,8 @@ final class Throttle implements AutoCloseable {
             : null,
         clock,
         sleeper,
-        progress);
+        progress,
+        caller);
   }
 
   /**
@@ -150,8 +154,9 @@ final class Throttle implements AutoCloseable {
       Supplier<LoadSample> probe,
       Clock clock,
       Sleeper sleeper,
-      Progress progress) {
-    this(config, batchSize, probe, null, () -> 0, null, clock, sleeper, progress);
+      Progress progress,
+      Caller caller) {
+    this(config, batchSize, probe, null, () -> 0, null, clock, sleeper, progress, caller);
   }
 
   /**
@@ -159,6 +164,8 @@ final class Throttle implements AutoCloseable {
    *     self-throttle
    * @param ownStatements the statements the run's work session has run so far
    * @param controller the self-throttle's controller; null: none
+   * @param caller whose writes or reads are throttled: a stop tells a run that it resumes, and a
+   *     verify (which heals too) that it is tried again
    */
   Throttle(
       ThrottleConfig config,
@@ -169,7 +176,9 @@ final class Throttle implements AutoCloseable {
       LatencyController controller,
       Clock clock,
       Sleeper sleeper,
-      Progress progress) {
+      Progress progress,
+      Caller caller) {
+    this.caller = requireNonNull(caller, "caller is null");
     this.config = requireNonNull(config, "config is null");
     this.samplers = samplers;
     this.ownStatements = requireNonNull(ownStatements, "ownStatements is null");
@@ -248,8 +257,8 @@ final class Throttle implements AutoCloseable {
                     + decision.reason()
                     + "; stopped before the batch ending at change "
                     + batchEnd
-                    + " to spare the target\nRun again once the target is calmer: the run"
-                    + " resumes after its last committed batch.");
+                    + " to spare the target\n"
+                    + onceCalmer());
         case PAUSE -> {
           if (pauseStarted == null) {
             pauseStarted = now;
@@ -271,11 +280,10 @@ final class Throttle implements AutoCloseable {
                     + "; gave up after"
                     + " max_pause "
                     + ThrottlePolicy.seconds(config.maxPause())
-                    + "\nRun again"
-                    + " once the target is calmer: the run resumes after its last committed"
-                    + " batch.");
+                    + "\n"
+                    + onceCalmer());
           }
-          sleeper.pause(RECHECK);
+          pause(RECHECK);
           count(decision.rule(), Duration.between(now, clock.instant()));
         }
         default -> throw new IllegalStateException("unknown action " + decision.action());
@@ -484,9 +492,40 @@ final class Throttle implements AutoCloseable {
     }
   }
 
+  /**
+   * What to do after the throttle stopped the work: a run resumes after its last committed batch; a
+   * verify, or its heal, keeps nothing to resume and is simply tried again.
+   */
+  private String onceCalmer() {
+    return caller == Caller.RUN
+        ? "Run again once the target is calmer: the run resumes after its last committed batch."
+        : "Try qsync "
+            + caller.command()
+            + " again once the target is calmer (it keeps nothing to resume).";
+  }
+
+  /** Waits; an interrupt ends the work as interrupted, saying what the caller does next. */
+  private void pause(Duration wait) {
+    if (caller == Caller.RUN) {
+      sleeper.pause(wait);
+      return;
+    }
+    try {
+      sleeper.sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QsyncException(
+          ErrorKind.INTERRUPTED,
+          "interrupted while waiting for the throttle\nTry qsync "
+              + caller.command()
+              + " again (it keeps nothing to resume).",
+          e);
+    }
+  }
+
   private void waitFor(Duration wait, String rule) {
     Instant before = clock.instant();
-    sleeper.pause(wait);
+    pause(wait);
     count(rule, Duration.between(before, clock.instant()));
   }
 

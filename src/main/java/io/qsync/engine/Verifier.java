@@ -2,6 +2,7 @@ package io.qsync.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
@@ -165,7 +166,8 @@ final class Verifier {
     // The table's size sets the first pass's buckets (about 16 rows each), so that differences
     // scattered over it are found in one aggregate pass and one fetch, not two passes and a fetch.
     BucketSearch search = BucketSearch.over(by, span, LEAF_ROWS, target.countRows(sync.table()));
-    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress);
+    Throttle throttle =
+        Throttle.of(sync, target, replicas, clock, sleeper, progress, Caller.VERIFY);
     int passes = 0;
     long warehouseRows = 0;
     long tableRows = 0;

@@ -16,7 +16,9 @@ public interface ArrowStreamSink extends RowSink {
    * sink's columns, in order, takes the DuckDB SQL expression of {@code select} over the stream's
    * columns (named as its Arrow schema names them), converted as {@link #accept} converts that
    * column's Java value. All or nothing: when the stream fails (its producer keeps why), no row is
-   * inserted and this throws. The caller keeps the stream and closes it afterwards.
+   * inserted and this throws, saying why. The caller keeps the stream: DuckDB releases it (which
+   * closes the batches behind it) once it read from it, and the caller releases one it never took
+   * (the insert failed before) and closes it.
    */
   long insertArrow(ArrowArrayStream stream, List<String> select);
 }

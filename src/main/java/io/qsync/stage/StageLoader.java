@@ -142,23 +142,38 @@ final class StageLoader {
 
     @Override
     public long insertArrow(ArrowArrayStream stream, List<String> select) {
-      long inserted;
+      long inserted = 0;
+      RuntimeException failure = null;
       try (Statement statement = file.connection().createStatement()) {
         file.connection().registerArrowStream(StageSql.ARROW_STREAM, stream);
-        try {
-          // In the stream's order, as the appender would have appended its rows.
-          file.keepInsertionOrder(true);
-          inserted =
-              statement.executeUpdate(StageSql.insertArrow(table, columns, select, marksInexact));
-        } finally {
-          file.keepInsertionOrder(false);
-          statement.execute(StageSql.DROP_ARROW_STREAM);
-        }
+        // In the stream's order, as the appender would have appended its rows.
+        file.keepInsertionOrder(true);
+        inserted =
+            statement.executeUpdate(StageSql.insertArrow(table, columns, select, marksInexact));
       } catch (SQLException e) {
-        throw file.failed("write rows", e);
+        failure = file.failed("write rows", e);
       } catch (RuntimeException e) {
         // registerArrowStream wraps DuckDB's SQLException in a RuntimeException
-        throw e.getCause() instanceof SQLException cause ? file.failed("write rows", cause) : e;
+        failure = e.getCause() instanceof SQLException cause ? file.failed("write rows", cause) : e;
+      }
+      // Each on a statement of its own, since DuckDB closes a statement whose execution failed;
+      // a failure to clean up must not hide the insert's own.
+      for (Runnable cleanUp :
+          List.<Runnable>of(
+              () -> file.keepInsertionOrder(false),
+              () -> file.execute(StageSql.DROP_ARROW_STREAM, "drop the Arrow stream's view"))) {
+        try {
+          cleanUp.run();
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
       }
       rows += inserted;
       return inserted;

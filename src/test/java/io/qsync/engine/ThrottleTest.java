@@ -3,6 +3,7 @@ package io.qsync.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.Sleeper;
@@ -49,6 +50,33 @@ class ThrottleTest {
         .startsWith(
             "throttle: paused for 10s (Threads_running=99 >= 50) before the batch ending at change 400; gave up after max_pause 10s")
         .contains("the run resumes after its last committed batch");
+  }
+
+  @Test
+  void aVerifyInterruptedWhilePausedSaysToVerifyAgainNotThatARunResumes() {
+    Sleeper interrupted =
+        duration -> {
+          throw new InterruptedException("the test interrupts the wait");
+        };
+    Throttle throttle =
+        new Throttle(
+            limits(50, 0, Duration.ofMinutes(30)),
+            1000,
+            () -> new LoadSample(99L, Optional.empty(), List.of(), Optional.empty()),
+            clock,
+            interrupted,
+            progress,
+            Caller.VERIFY);
+
+    QsyncException error =
+        catchThrowableOfType(QsyncException.class, () -> throttle.awaitClearance(0, 1));
+    Thread.interrupted(); // the throttle keeps the interrupt for its caller; clear it here
+
+    assertThat(error.kind()).isEqualTo(ErrorKind.INTERRUPTED);
+    assertThat(error.getMessage())
+        .isEqualTo(
+            "interrupted while waiting for the throttle\nTry qsync verify again (it keeps nothing"
+                + " to resume).");
   }
 
   @Test
@@ -113,7 +141,8 @@ class ThrottleTest {
         () -> new LoadSample(threads.get(), Optional.empty(), List.of(), Optional.empty()),
         clock,
         sleeper,
-        progress);
+        progress,
+        Caller.RUN);
   }
 
   private static ThrottleConfig limits(int max, int critical, Duration maxPause) {

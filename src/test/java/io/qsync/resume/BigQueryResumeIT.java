@@ -349,6 +349,21 @@ class BigQueryResumeIT {
   }
 
   @Test
+  void aResultTableThatExpiresWhileAPlanReadsItSaysToPlanAgainNotToRunAgain(TestDatabase database) {
+    Qsync qsync = qsync(database, 400);
+    emulator.expireTableAt("tabledata.list", 4);
+
+    QsyncException failure =
+        catchThrowableOfType(QsyncException.class, () -> qsync.plan(BigQuerySyncs.SYNC));
+
+    assertThat(failure.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(failure.getMessage())
+        .contains("vanished while being read (at page 4")
+        .endsWith("Try qsync plan again; it runs the query again (billed again).")
+        .doesNotContain("Run again", "the next run");
+  }
+
+  @Test
   void aResultTableThatExpiresWhileBeingReadFailsResumablyAndTheNextRunQueriesAgain(
       TestDatabase database) {
     Qsync qsync = qsync(database, 400);

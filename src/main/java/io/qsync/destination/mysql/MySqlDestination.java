@@ -47,7 +47,7 @@ public final class MySqlDestination implements Destination {
 
   /**
    * @param caller the command the target works for: a passing failure that outlasts its retries
-   *     tells a run that it resumes, and a plan, verify or prune that it is tried again later
+   *     tells a run that it resumes, and any other command that it is tried again later
    */
   public MySqlDestination(MySqlConnectionConfig config, Clock clock, Caller caller) {
     requireNonNull(clock, "clock is null");

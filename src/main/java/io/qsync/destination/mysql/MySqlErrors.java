@@ -414,8 +414,8 @@ final class MySqlErrors {
 
   /**
    * As {@link #failed(String, String, SQLException)}, for work done by {@code caller}: a passing
-   * failure's remedy tells a run that it resumes, and a plan, verify, prune or validate that it is
-   * tried again later (it keeps nothing to resume).
+   * failure's remedy tells a run that it resumes, and any other command that it is tried again
+   * later (it keeps nothing to resume): {@link #again}.
    */
   static QsyncException failed(String side, Caller caller, String what, SQLException e) {
     Cause cause = classify(e);
@@ -478,7 +478,7 @@ final class MySqlErrors {
           "The server's disk (or the table's size limit) is full: free space on the server"
               + (caller == Caller.RUN
                   ? "; the next run resumes after the last committed batch."
-                  : ", then run qsync " + caller.command() + " again.");
+                  : ". " + again(caller) + ".");
       case READ_ONLY ->
           "The server is read-only: a failover makes the old primary so for a"
               + " moment, and qsync retries for retries.max_time. If it stays read-only, point the"
@@ -493,7 +493,9 @@ final class MySqlErrors {
                   + caller.command()
                   + " needed. "
                   + again
-                  + "; if it keeps happening, run it when the application writes less.";
+                  + (caller == Caller.SERVE
+                      ? "."
+                      : "; if it keeps happening, run it when the application writes less.");
       case CONNECTION -> again + ".";
       case SERVER_BUSY ->
           "The server is out of connections or memory for now. "
@@ -519,12 +521,18 @@ final class MySqlErrors {
 
   /**
    * What to do once a passing failure outlasted its retries: a run resumes after its last committed
-   * batch; a plan, verify, prune or validate keeps nothing, so it is simply tried again later.
+   * batch; a plan, verify, prune, validate, status or history keeps nothing, so it is simply tried
+   * again later; serve reads its history again by itself.
    */
   static String again(Caller caller) {
-    return caller == Caller.RUN
-        ? "Run again: the run resumes after its last committed batch"
-        : "Try qsync " + caller.command() + " again later (it keeps nothing to resume)";
+    return switch (caller) {
+      case RUN -> "Run again: the run resumes after its last committed batch";
+      case SERVE ->
+          "qsync serve reads the run history again on its next refresh (it keeps nothing to"
+              + " resume)";
+      case PLAN, VERIFY, PRUNE, VALIDATE, STATUS, HISTORY ->
+          "Try qsync " + caller.command() + " again later (it keeps nothing to resume)";
+    };
   }
 
   /**

@@ -207,10 +207,13 @@ final class BigQueryCalls {
       case RUN ->
           "BigQuery, or the network to it, is having trouble; run again later (the run"
               + " resumes from its job without querying again).";
-      case PLAN, VERIFY, PRUNE ->
+      case PLAN, VERIFY, PRUNE, STATUS, HISTORY ->
           "BigQuery, or the network to it, is having trouble; try qsync "
               + caller.command()
               + " again later.";
+      case SERVE ->
+          "BigQuery, or the network to it, is having trouble; qsync serve tries again on its"
+              + " next refresh.";
       case VALIDATE ->
           "Is BigQuery reachable"
               + host.map(h -> " at host " + h).orElse("")

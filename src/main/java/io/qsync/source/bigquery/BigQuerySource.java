@@ -78,6 +78,7 @@ public final class BigQuerySource implements Source {
 
   private final BigQueryConnectionConfig config;
   private final BigQueryCalls calls;
+  private final Caller caller;
   private final Sleeper sleeper;
   private final Clock clock;
   private BigQuery client;
@@ -122,8 +123,24 @@ public final class BigQuerySource implements Source {
             caller,
             config.host(),
             listener);
+    this.caller = requireNonNull(caller, "caller is null");
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /**
+   * The last line of a failure that trying again gets past: a run says to run again; a plan,
+   * verify, prune or validate keeps nothing to resume, so it says to try that command again.
+   */
+  private String again() {
+    return caller == Caller.RUN ? "Run again." : "Try qsync " + caller.command() + " again.";
+  }
+
+  /** As {@link #again()}, saying what the next try does: {@code nextTime}, "starts a new job." */
+  private String again(String nextTime) {
+    return caller == Caller.RUN
+        ? "Run again; the next run " + nextTime
+        : "Try qsync " + caller.command() + " again; it " + nextTime;
   }
 
   @Override
@@ -259,7 +276,8 @@ public final class BigQuerySource implements Source {
                   + error.getReason()
                   + ": "
                   + error.getMessage()
-                  + "\nNothing was written. Run again; the next run starts a new job.");
+                  + "\nNothing was written. "
+                  + again("starts a new job."));
         }
         if (request.ownSql() && "notFound".equals(error.getReason())) {
           // qsync's SQL reads only tables qsync made: one of them expired or was dropped since.
@@ -273,8 +291,8 @@ public final class BigQuerySource implements Source {
                   + id
                   + "): a table qsync made is gone (it expired, or was dropped): "
                   + error.getMessage()
-                  + "\nRun again; the next run makes the tables it needs"
-                  + " anew.");
+                  + "\n"
+                  + again("makes the tables it needs anew."));
         }
         throw calls.permanent(0, error.getReason(), error.getMessage(), subject, id);
       }
@@ -390,8 +408,8 @@ public final class BigQuerySource implements Source {
                 + config.name()
                 + "': job "
                 + id
-                + " vanished while running"
-                + "\nRun again.");
+                + " vanished while running\n"
+                + again());
       }
     }
     return current;
@@ -705,8 +723,8 @@ public final class BigQuerySource implements Source {
                                 + jobId
                                 + " vanished while being read (at page "
                                 + current
-                                + "; it expired, or was dropped)\nRun again; the next run runs the query again"
-                                + " (billed again)."));
+                                + "; it expired, or was dropped)\n"
+                                + again("runs the query again (billed again).")));
         for (FieldValueList values : result.getValues()) {
           sink.accept(BigQueryTypes.row(fields, columns, values));
           read++;
@@ -726,7 +744,8 @@ public final class BigQuerySource implements Source {
                 + name(table)
                 + ", which holds "
                 + rows
-                + "\nRun again.");
+                + "\n"
+                + again());
       }
       return read - fromRow;
     }

@@ -267,11 +267,11 @@ final class BigQueryStorageReader {
       ArrowStreamSink sink)
       throws Refused {
     ReadSession session = createSession(client, table);
-    try (Streams streams = readStreams(client, allocator, session, table, fields, columns, true);
-        ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+    try (Streams streams = readStreams(client, allocator, session, table, fields, columns, true)) {
       if (streams.none()) {
         return new Outcome(0, null); // an empty table has no streams, and no batch
       }
+      List<String> select = BigQueryArrowSql.select(fields, columns.size());
       BatchReader batches =
           new BatchReader(
               allocator,
@@ -279,10 +279,8 @@ final class BigQueryStorageReader {
               streams,
               new BigQueryJavaColumns(
                   fields, columns, BigQueryArrowSql.renderedInJava(fields).keySet()));
-      Data.exportArrayStream(allocator, batches, stream);
       try {
-        return new Outcome(
-            sink.insertArrow(stream, BigQueryArrowSql.select(fields, columns.size())), null);
+        return new Outcome(insertArrow(allocator, batches, sink, select), null);
       } catch (RuntimeException e) {
         // DuckDB says only that the stream failed: the reason is the one the batches kept.
         RuntimeException failure = batches.failure();
@@ -294,6 +292,48 @@ final class BigQueryStorageReader {
           throw failure;
         }
         throw e;
+      }
+    }
+  }
+
+  /**
+   * Hands {@code batches} to {@code sink} as one Arrow C stream, for one insert, and returns the
+   * rows it inserted. Takes {@code batches} over, and whatever happens they are closed (their
+   * memory goes back to {@code allocator}): here while the stream is not made; once it is, by the
+   * stream's release, which DuckDB calls when it took the stream and this calls when it did not
+   * (the insert failed before DuckDB read from it). Closing the stream's own struct does not
+   * release it.
+   */
+  static long insertArrow(
+      BufferAllocator allocator, ArrowReader batches, ArrowStreamSink sink, List<String> select) {
+    ArrowArrayStream stream = null;
+    try {
+      stream = ArrowArrayStream.allocateNew(allocator);
+      Data.exportArrayStream(allocator, batches, stream);
+    } catch (Throwable e) {
+      // Arrow closes the batches when the export itself fails, not when it never began; closing
+      // them again does nothing.
+      try {
+        batches.close();
+      } catch (IOException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      if (stream != null) {
+        stream.close();
+      }
+      throw e;
+    }
+    try {
+      return sink.insertArrow(stream, select);
+    } finally {
+      try {
+        // DuckDB clears the release callback of a stream it took; a stream it never took still
+        // owns the batches.
+        if (stream.snapshot().release != 0) {
+          stream.release();
+        }
+      } finally {
+        stream.close();
       }
     }
   }
