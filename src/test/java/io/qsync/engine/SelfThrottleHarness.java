@@ -2,6 +2,7 @@ package io.qsync.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.config.ThrottleConfig;
 import io.qsync.destination.LatencyProbe;
 import io.qsync.testing.ManualClock;
@@ -49,7 +50,8 @@ final class SelfThrottleHarness {
             controller,
             clock,
             this::pass,
-            progress);
+            progress,
+            Caller.RUN);
   }
 
   /** From now on, the server's other sessions run {@code perSecond} and the probe takes this. */
