@@ -414,11 +414,15 @@ final class MySqlChecksums implements RowChecksums {
     };
   }
 
-  /** Text as its UTF-8 bytes, whatever the column's character set. */
+  /**
+   * Text as its UTF-8 bytes, whatever the column's character set, compared byte by byte: the
+   * explicit collation also lets one row's text columns of different collations be joined ({@code
+   * CONCAT_WS} refuses an "illegal mix of collations" otherwise).
+   */
   private static String text(String quoted, DestinationColumn column) {
     boolean utf8mb4 =
         column.characterSet().map(set -> set.equalsIgnoreCase("utf8mb4")).orElse(false);
-    return utf8mb4 ? quoted : "CONVERT(" + quoted + " USING utf8mb4)";
+    return (utf8mb4 ? quoted : "CONVERT(" + quoted + " USING utf8mb4)") + " COLLATE utf8mb4_bin";
   }
 
   /**
