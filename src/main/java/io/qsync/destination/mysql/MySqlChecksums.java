@@ -397,7 +397,7 @@ final class MySqlChecksums implements RowChecksums {
   /**
    * Text as its length in bytes, a colon and the bytes themselves, inside the row's one MD5: the
    * length makes the row's text unambiguous whatever the text holds ({@code |} included), and costs
-   * the server a third less than an MD5 of each text column (docs/benchmarks.md).
+   * the server's CPU about 30 % less than an MD5 of each text column did (docs/benchmarks.md).
    */
   private static String lengthAndBytes(String text) {
     return "CONCAT(LENGTH(" + text + "), ':', " + text + ")";
