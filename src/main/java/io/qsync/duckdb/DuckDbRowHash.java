@@ -22,19 +22,14 @@ public final class DuckDbRowHash {
   private static final io.qsync.verify.DoubleSql DOUBLES = new io.qsync.verify.DoubleSql("VARCHAR");
 
   private final boolean mariaDbDoubles;
-  private final boolean textDigests;
 
   /**
    * @param columns the rows' columns, in the types qsync carries them as
    * @param references how the SQL names each column, in the same order
    * @param mariaDbDoubles render doubles as MariaDB's {@code CAST(d AS CHAR)} does, else as digits
    *     and exponent (the verify's {@code DoubleText})
-   * @param textDigests render text as its MD5 (a verify's rendering), else as its length in bytes,
-   *     a colon and the text (the diff's: one MD5 per row, not one per text column)
    */
-  public DuckDbRowHash(
-      List<Column> columns, List<String> references, boolean mariaDbDoubles, boolean textDigests) {
-    this.textDigests = textDigests;
+  public DuckDbRowHash(List<Column> columns, List<String> references, boolean mariaDbDoubles) {
     this.columns = List.copyOf(requireNonNull(columns, "columns is null"));
     this.references = List.copyOf(requireNonNull(references, "references is null"));
     this.mariaDbDoubles = mariaDbDoubles;
@@ -138,14 +133,13 @@ public final class DuckDbRowHash {
           DECIMAL ->
           "CAST(" + quoted + " AS VARCHAR)";
       case FLOAT, DOUBLE -> real("CAST(" + quoted + " AS DOUBLE)", index);
+      // Its length in bytes, a colon and the text, inside the row's one MD5 (not an MD5 of each).
       case VARCHAR, JSON ->
-          textDigests
-              ? "md5(" + quoted + ")"
-              : "CAST(strlen(CAST("
-                  + quoted
-                  + " AS VARCHAR)) AS VARCHAR) || ':' || CAST("
-                  + quoted
-                  + " AS VARCHAR)";
+          "CAST(strlen(CAST("
+              + quoted
+              + " AS VARCHAR)) AS VARCHAR) || ':' || CAST("
+              + quoted
+              + " AS VARCHAR)";
       case UUID, BLOB -> "md5(" + quoted + ")";
       case DATE ->
           "CASE WHEN isfinite("

@@ -333,7 +333,7 @@ final class StageSql {
     for (int i = 0; i < columns.size(); i++) {
       references.add(positional(i));
     }
-    DuckDbRowHash hashes = new DuckDbRowHash(columns, references, mariaDbDoubles, false);
+    DuckDbRowHash hashes = new DuckDbRowHash(columns, references, mariaDbDoubles);
     StringJoiner join = new StringJoiner(" AND ", "", " AND s.__h = t.__h");
     StringJoiner keyOut = new StringJoiner(", ");
     for (int i = 0; i < key.size(); i++) {

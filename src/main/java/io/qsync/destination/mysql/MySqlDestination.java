@@ -162,7 +162,7 @@ public final class MySqlDestination implements Destination {
     DestinationTable found =
         describe(table)
             .orElseThrow(() -> new IllegalStateException("table " + table + " does not exist"));
-    new MySqlChecksums(connections, found, shape, false).keyHashes(reader, sink);
+    new MySqlChecksums(connections, found, shape).keyHashes(reader, sink);
   }
 
   @Override

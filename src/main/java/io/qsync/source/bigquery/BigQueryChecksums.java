@@ -459,9 +459,8 @@ final class BigQueryChecksums implements RowChecksums {
    */
   private String rendering(String quoted, Field field, int index) {
     if (repeatedOrRecord(field)) {
-      return "TO_HEX(MD5("
-          + json(quoted, field, field.getMode() == Field.Mode.REPEATED, field.getName(), 0)
-          + "))";
+      return lengthAndBytes(
+          json(quoted, field, field.getMode() == Field.Mode.REPEATED, field.getName(), 0));
     }
     StandardSQLTypeName type = field.getType().getStandardType();
     return switch (type) {
@@ -469,14 +468,15 @@ final class BigQueryChecksums implements RowChecksums {
       case BOOL -> "IF(" + quoted + ", '1', '0')";
       case NUMERIC, BIGNUMERIC -> decimal(quoted, shape.columns().get(index).type().scale());
       case FLOAT64 -> real(quoted, index);
-      case STRING, BYTES -> "TO_HEX(MD5(" + quoted + "))";
+      case STRING -> lengthAndBytes(quoted);
+      case BYTES -> "TO_HEX(MD5(" + quoted + "))";
       // GEOGRAPHY: the API returns WKT, as ST_ASTEXT writes it; INTERVAL and RANGE their
       // canonical text, as CAST(... AS STRING) writes it
       // (reference/standard-sql/data-types#interval_type, #range_type).
-      case GEOGRAPHY -> "TO_HEX(MD5(ST_ASTEXT(" + quoted + ")))";
-      case INTERVAL, RANGE -> "TO_HEX(MD5(CAST(" + quoted + " AS STRING)))";
+      case GEOGRAPHY -> lengthAndBytes("ST_ASTEXT(" + quoted + ")");
+      case INTERVAL, RANGE -> lengthAndBytes("CAST(" + quoted + " AS STRING)");
       // The API returns JSON minified, as TO_JSON_STRING writes it.
-      case JSON -> "TO_HEX(MD5(TO_JSON_STRING(" + quoted + ")))";
+      case JSON -> lengthAndBytes("TO_JSON_STRING(" + quoted + ")");
       // DATE's canonical text is YYYY-MM-DD, zero-padded; FORMAT_*'s %E6S is the seconds with six
       // digits after the point (reference/standard-sql/format-elements).
       case DATE -> "CONCAT(CAST(" + quoted + " AS STRING), ' 00:00:00.000000')";
@@ -496,6 +496,14 @@ final class BigQueryChecksums implements RowChecksums {
       case TIME -> "FORMAT_TIME('%H:%M:%E6S', " + quoted + ")";
       default -> throw new IllegalStateException("no rendering of " + type);
     };
+  }
+
+  /**
+   * Text as the table's side renders it: its length in bytes (BYTE_LENGTH counts a STRING's UTF-8
+   * bytes, reference/standard-sql/string_functions#byte_length), a colon and the text.
+   */
+  private static String lengthAndBytes(String text) {
+    return "CONCAT(CAST(BYTE_LENGTH(" + text + ") AS STRING), ':', " + text + ")";
   }
 
   /**

@@ -54,8 +54,7 @@ final class DuckDbChecksums implements RowChecksums {
         new DuckDbRowHash(
             shape.columns(),
             shape.columns().stream().map(column -> DuckDbSource.quote(column.name())).toList(),
-            shape.doubles() == DoubleText.MARIADB,
-            true);
+            shape.doubles() == DoubleText.MARIADB);
     this.prepared = rendering.prepared(select);
   }
 

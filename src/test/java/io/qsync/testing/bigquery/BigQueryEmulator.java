@@ -109,6 +109,8 @@ public final class BigQueryEmulator implements AutoCloseable {
    *   <li>{@code TO_HEX(bytes)}: "Converts a sequence of BYTES into a hexadecimal STRING ... The
    *       letters in the STRING are lowercase" (string_functions#to_hex); DuckDB's hex writes upper
    *       case.
+   *   <li>{@code BYTE_LENGTH(x)}: "Gets the number of BYTES in a STRING or BYTES value"
+   *       (string_functions#byte_length); DuckDB's strlen, the bytes of a VARCHAR's UTF-8.
    *   <li>{@code IS_NAN(x)}, {@code IS_INF(x)} (mathematical_functions#is_nan, #is_inf): DuckDB's
    *       isnan, isinf.
    *   <li>{@code FORMAT_DATETIME(f, x)}, {@code FORMAT_TIME(f, x)}, {@code FORMAT_TIMESTAMP(f, x,
@@ -131,6 +133,7 @@ public final class BigQueryEmulator implements AutoCloseable {
           "CREATE MACRO to_json_string(x) AS to_json(x)::VARCHAR",
           "CREATE MACRO bq_md5(x) AS unhex(md5(x))",
           "CREATE MACRO bq_to_hex(x) AS lower(hex(x))",
+          "CREATE MACRO byte_length(x) AS strlen(x)",
           "CREATE MACRO is_nan(x) AS isnan(x)",
           "CREATE MACRO is_inf(x) AS isinf(x)",
           "CREATE MACRO format_datetime(f, x) AS strftime(x, replace(f, '%E6S', '%S.%f'))",
