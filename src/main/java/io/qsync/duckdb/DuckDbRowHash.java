@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
+import io.qsync.verify.LongText;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -133,13 +134,7 @@ public final class DuckDbRowHash {
           DECIMAL ->
           "CAST(" + quoted + " AS VARCHAR)";
       case FLOAT, DOUBLE -> real("CAST(" + quoted + " AS DOUBLE)", index);
-      // Its length in bytes, a colon and the text, inside the row's one MD5 (not an MD5 of each).
-      case VARCHAR, JSON ->
-          "CAST(strlen(CAST("
-              + quoted
-              + " AS VARCHAR)) AS VARCHAR) || ':' || CAST("
-              + quoted
-              + " AS VARCHAR)";
+      case VARCHAR, JSON -> lengthAndBytes("CAST(" + quoted + " AS VARCHAR)");
       case UUID, BLOB -> "md5(" + quoted + ")";
       case DATE ->
           "CASE WHEN isfinite("
@@ -159,6 +154,28 @@ public final class DuckDbRowHash {
               + quoted
               + " AS VARCHAR) END";
     };
+  }
+
+  /**
+   * Text as its length in bytes (strlen counts a VARCHAR's UTF-8 bytes), a colon and the text,
+   * inside the row's one MD5 (not an MD5 of each); a text longer than {@link LongText#BYTES} as its
+   * length, {@code #} and the lower-case hex MD5 of its UTF-8 bytes, as the table's side does.
+   */
+  private static String lengthAndBytes(String text) {
+    String length = "CAST(strlen(" + text + ") AS VARCHAR)";
+    return "CASE WHEN strlen("
+        + text
+        + ") > "
+        + LongText.BYTES
+        + " THEN "
+        + length
+        + " || '#' || md5("
+        + text
+        + ") ELSE "
+        + length
+        + " || ':' || "
+        + text
+        + " END";
   }
 
   /**

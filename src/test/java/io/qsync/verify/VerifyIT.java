@@ -20,6 +20,7 @@ import io.qsync.engine.VerifyReport.KeyDifference;
 import io.qsync.engine.VerifyReport.Kind;
 import io.qsync.source.duckdb.DuckDbSource;
 import io.qsync.testing.EveryType;
+import io.qsync.testing.LongTexts;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.RecordingProgress;
 import io.qsync.testing.TestDatabase;
@@ -205,6 +206,62 @@ class VerifyIT {
         .containsExactlyInAnyOrder(
             new KeyDifference(Kind.DIFFERENT, List.of("x"), List.of("a", "b")),
             new KeyDifference(Kind.DIFFERENT, List.of("y"), List.of("a", "b")));
+  }
+
+  @Test
+  void textsAroundTheLongTextThresholdVerifyEqualAndOneChangedByteIsFound(TestDatabase database) {
+    Warehouse warehouse = warehouse(LongTexts.table("src"));
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+
+    VerifyReport equal = qsync.verify("copy", 10, false);
+    assertThat(equal.samples()).isEmpty();
+    assertThat(equal.equal()).isTrue();
+    assertThat(equal.warehouseRows()).isEqualTo(6);
+
+    database.execute(LongTexts.changeOneByte("copy"));
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.samples()).containsExactly(different(LongTexts.STRADDLING, "t"));
+    assertThat(report.different()).isEqualTo(1);
+    assertThat(report.missing() + report.extra()).isZero();
+  }
+
+  /**
+   * MariaDB's CONCAT returns NULL (and warns) past {@code max_allowed_packet}: the row holds two
+   * texts whose bytes together exceed the server's value, so that only texts rendered by their
+   * length and MD5 keep the row's hash (a NULL one failed the verify when it listed the rows).
+   */
+  @Test
+  void aRowWhoseTextsTogetherExceedMaxAllowedPacketVerifies(TestDatabase database) {
+    long each = LongTexts.eachOfTwoBeyondThePacket(database);
+    Warehouse warehouse =
+        warehouse(
+            "CREATE TABLE src AS SELECT i AS id, 'a' || i AS a, 'b' || i AS b FROM range(3) t(i)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    warehouse.execute(
+        "UPDATE src SET a = repeat('\u00e9', "
+            + each / 2
+            + "), b = repeat('x', "
+            + each
+            + ") WHERE id = 1");
+    database.execute(
+        "UPDATE copy SET a = REPEAT('\u00e9', "
+            + each / 2
+            + "), b = REPEAT('x', "
+            + each
+            + ") WHERE id = 1");
+
+    VerifyReport equal = qsync.verify("copy", 10, false);
+    assertThat(equal.samples()).isEmpty();
+    assertThat(equal.equal()).isTrue();
+
+    database.execute("UPDATE copy SET b = CONCAT('y', SUBSTRING(b, 2)) WHERE id = 1");
+    VerifyReport report = qsync.verify("copy", 10, false);
+
+    assertThat(report.samples()).containsExactly(different(1, "b"));
+    assertThat(report.different()).isEqualTo(1);
   }
 
   @Test

@@ -15,6 +15,7 @@ import io.qsync.verify.DoubleText;
 import io.qsync.verify.Grouping;
 import io.qsync.verify.HashedRow;
 import io.qsync.verify.KeyRange;
+import io.qsync.verify.LongText;
 import io.qsync.verify.RowChecksums;
 import io.qsync.verify.RowShape;
 import java.math.BigInteger;
@@ -397,10 +398,26 @@ final class MySqlChecksums implements RowChecksums {
   /**
    * Text as its length in bytes, a colon and the bytes themselves, inside the row's one MD5: the
    * length makes the row's text unambiguous whatever the text holds ({@code |} included), and costs
-   * the server's CPU about 30 % less than an MD5 of each text column did (docs/benchmarks.md).
+   * the server's CPU about 30 % less than an MD5 of each text column did (docs/benchmarks.md). A
+   * text longer than {@link LongText#BYTES} as its length, {@code #} and the MD5 of its bytes
+   * instead, so that the row's rendering stays below {@code max_allowed_packet}, past which {@code
+   * CONCAT} returns NULL.
    */
   private static String lengthAndBytes(String text) {
-    return "CONCAT(LENGTH(" + text + "), ':', " + text + ")";
+    String length = "LENGTH(" + text + ")";
+    return "IF("
+        + length
+        + " > "
+        + LongText.BYTES
+        + ", CONCAT("
+        + length
+        + ", '#', MD5("
+        + text
+        + ")), CONCAT("
+        + length
+        + ", ':', "
+        + text
+        + "))";
   }
 
   /**

@@ -17,6 +17,7 @@ import io.qsync.verify.DoubleSql;
 import io.qsync.verify.Grouping;
 import io.qsync.verify.HashedRow;
 import io.qsync.verify.KeyRange;
+import io.qsync.verify.LongText;
 import io.qsync.verify.RowChecksums;
 import io.qsync.verify.RowShape;
 import java.math.BigInteger;
@@ -306,12 +307,15 @@ final class BigQueryChecksums implements RowChecksums {
    * The query with, for each FLOAT64 column {@code i}, its shortest round-trip digits without
    * leading and trailing zeros ({@code __qsync_d<i>}) and decimal exponent ({@code __qsync_p<i>}:
    * the value is 0.digits × 10^exponent), computed once per row from the text {@link #shortest}
-   * chose ({@code __qsync_t<i>}).
+   * chose ({@code __qsync_t<i>}); and for each column rendered as text that is not a STRING, that
+   * text ({@code __qsync_s<i>}, see {@link #text}).
    */
   private String prepared() {
     StringJoiner texts = new StringJoiner("");
     StringJoiner parts = new StringJoiner("");
     for (int i = 0; i < fields.size(); i++) {
+      int index = i;
+      text(i).ifPresent(value -> texts.add(", " + value + " AS " + preparedText(index)));
       if (!isFloat(fields.get(i))) {
         continue;
       }
@@ -340,6 +344,9 @@ final class BigQueryChecksums implements RowChecksums {
     }
     if (texts.length() == 0) {
       return "(" + query + "\n)";
+    }
+    if (parts.length() == 0) {
+      return "(SELECT *" + texts + " FROM (" + query + "\n) AS q0)";
     }
     return "(SELECT *"
         + parts
@@ -459,8 +466,7 @@ final class BigQueryChecksums implements RowChecksums {
    */
   private String rendering(String quoted, Field field, int index) {
     if (repeatedOrRecord(field)) {
-      return lengthAndBytes(
-          json(quoted, field, field.getMode() == Field.Mode.REPEATED, field.getName(), 0));
+      return lengthAndBytes(preparedText(index));
     }
     StandardSQLTypeName type = field.getType().getStandardType();
     return switch (type) {
@@ -470,13 +476,8 @@ final class BigQueryChecksums implements RowChecksums {
       case FLOAT64 -> real(quoted, index);
       case STRING -> lengthAndBytes(quoted);
       case BYTES -> "TO_HEX(MD5(" + quoted + "))";
-      // GEOGRAPHY: the API returns WKT, as ST_ASTEXT writes it; INTERVAL and RANGE their
-      // canonical text, as CAST(... AS STRING) writes it
-      // (reference/standard-sql/data-types#interval_type, #range_type).
-      case GEOGRAPHY -> lengthAndBytes("ST_ASTEXT(" + quoted + ")");
-      case INTERVAL, RANGE -> lengthAndBytes("CAST(" + quoted + " AS STRING)");
-      // The API returns JSON minified, as TO_JSON_STRING writes it.
-      case JSON -> lengthAndBytes("TO_JSON_STRING(" + quoted + ")");
+      // The text the run writes for them (see text), computed once per row by prepared.
+      case GEOGRAPHY, INTERVAL, RANGE, JSON -> lengthAndBytes(preparedText(index));
       // DATE's canonical text is YYYY-MM-DD, zero-padded; FORMAT_*'s %E6S is the seconds with six
       // digits after the point (reference/standard-sql/format-elements).
       case DATE -> "CONCAT(CAST(" + quoted + " AS STRING), ' 00:00:00.000000')";
@@ -499,11 +500,55 @@ final class BigQueryChecksums implements RowChecksums {
   }
 
   /**
+   * The text the run writes for field {@code index} when it is not a STRING but is rendered as one
+   * (JSON, GEOGRAPHY, INTERVAL, RANGE, ARRAY, STRUCT), else empty. {@link #prepared} computes it
+   * once per row, as {@link #preparedText}, since {@link #lengthAndBytes} reads it three times.
+   */
+  private Optional<String> text(int index) {
+    Field field = fields.get(index);
+    String quoted = quote(shape.columns().get(index).name());
+    if (repeatedOrRecord(field)) {
+      return Optional.of(
+          json(quoted, field, field.getMode() == Field.Mode.REPEATED, field.getName(), 0));
+    }
+    return switch (field.getType().getStandardType()) {
+      // GEOGRAPHY: the API returns WKT, as ST_ASTEXT writes it; INTERVAL and RANGE their
+      // canonical text, as CAST(... AS STRING) writes it
+      // (reference/standard-sql/data-types#interval_type, #range_type).
+      case GEOGRAPHY -> Optional.of("ST_ASTEXT(" + quoted + ")");
+      case INTERVAL, RANGE -> Optional.of("CAST(" + quoted + " AS STRING)");
+      // The API returns JSON minified, as TO_JSON_STRING writes it.
+      case JSON -> Optional.of("TO_JSON_STRING(" + quoted + ")");
+      default -> Optional.empty();
+    };
+  }
+
+  /** The column of {@link #prepared} that holds {@link #text} of field {@code index}. */
+  private static String preparedText(int index) {
+    return "__qsync_s" + index;
+  }
+
+  /**
    * Text as the table's side renders it: its length in bytes (BYTE_LENGTH counts a STRING's UTF-8
-   * bytes, reference/standard-sql/string_functions#byte_length), a colon and the text.
+   * bytes, reference/standard-sql/string_functions#byte_length), a colon and the text; a text
+   * longer than {@link LongText#BYTES} bytes as its length, {@code #} and the lower-case hex MD5 of
+   * its UTF-8 bytes (MD5 of a STRING hashes its UTF-8 bytes, TO_HEX writes lower case).
    */
   private static String lengthAndBytes(String text) {
-    return "CONCAT(CAST(BYTE_LENGTH(" + text + ") AS STRING), ':', " + text + ")";
+    String length = "BYTE_LENGTH(" + text + ")";
+    return "IF("
+        + length
+        + " > "
+        + LongText.BYTES
+        + ", CONCAT(CAST("
+        + length
+        + " AS STRING), '#', TO_HEX(MD5("
+        + text
+        + "))), CONCAT(CAST("
+        + length
+        + " AS STRING), ':', "
+        + text
+        + "))";
   }
 
   /**

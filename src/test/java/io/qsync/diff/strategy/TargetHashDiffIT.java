@@ -12,6 +12,7 @@ import io.qsync.engine.Progress;
 import io.qsync.engine.Qsync;
 import io.qsync.engine.RunReport;
 import io.qsync.testing.EveryType;
+import io.qsync.testing.LongTexts;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
@@ -113,6 +114,63 @@ class TargetHashDiffIT {
     assertThat(table(database, "copy_h")).isEqualTo(table(database, "copy_r")).hasSize(25);
     assertThat(qsync.plan("hashes").counts().unchanged()).isEqualTo(25);
     assertThat(qsync.plan("rows").counts().unchanged()).isEqualTo(25);
+  }
+
+  @Test
+  void textsAroundTheLongTextThresholdGiveTheChangeSetOfReadingRowsWhole(TestDatabase database) {
+    Warehouse warehouse = warehouse(LongTexts.table("src"));
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src");
+    qsync.run("hashes");
+    qsync.run("rows");
+    assertThat(qsync.plan("hashes").counts()).isEqualTo(new ChangeCounts(6, 0, 0, 0, 6));
+    for (String table : List.of("copy_h", "copy_r")) {
+      database.execute(LongTexts.changeOneByte(table));
+    }
+
+    RunReport byHashes = qsync.run("hashes");
+    RunReport byRows = qsync.run("rows");
+
+    assertThat(byRows.counts()).isEqualTo(new ChangeCounts(6, 0, 1, 0, 5));
+    assertThat(byHashes.counts()).isEqualTo(byRows.counts());
+    assertThat(byHashes.notes())
+        .contains(
+            "diff: target compared row hashes: read the key and hash of 6 rows, and 1 row whole");
+    assertThat(table(database, "copy_h")).isEqualTo(table(database, "copy_r")).hasSize(6);
+    assertThat(database.rows("SELECT LEFT(t, 1) FROM copy_h WHERE id = " + LongTexts.STRADDLING))
+        .isEqualTo(List.of(List.of("a")));
+  }
+
+  /**
+   * A row whose texts together exceed {@code max_allowed_packet} has a hash (MariaDB's CONCAT
+   * returns NULL past it), so an unchanged one is not read whole (with a NULL hash it was).
+   */
+  @Test
+  void aRowWhoseTextsTogetherExceedMaxAllowedPacketIsComparedByItsHash(TestDatabase database) {
+    long each = LongTexts.eachOfTwoBeyondThePacket(database);
+    Warehouse warehouse =
+        warehouse(
+            "CREATE TABLE src AS SELECT i AS id, 'a' || i AS a, 'b' || i AS b FROM range(3) t(i)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src");
+    qsync.run("hashes");
+    warehouse.execute(
+        "UPDATE src SET a = repeat('\u00e9', "
+            + each / 2
+            + "), b = repeat('x', "
+            + each
+            + ") WHERE id = 1");
+    database.execute(
+        "UPDATE copy_h SET a = REPEAT('\u00e9', "
+            + each / 2
+            + "), b = REPEAT('x', "
+            + each
+            + ") WHERE id = 1");
+
+    RunReport run = qsync.run("hashes");
+
+    assertThat(run.counts()).isEqualTo(new ChangeCounts(3, 0, 0, 0, 3));
+    assertThat(run.notes())
+        .contains(
+            "diff: target compared row hashes: read the key and hash of 3 rows, and 0 rows whole");
   }
 
   @Test

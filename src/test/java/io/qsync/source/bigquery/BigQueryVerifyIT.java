@@ -12,6 +12,7 @@ import io.qsync.engine.Qsync;
 import io.qsync.engine.VerifyReport;
 import io.qsync.engine.VerifyReport.KeyDifference;
 import io.qsync.engine.VerifyReport.Kind;
+import io.qsync.testing.LongTexts;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.bigquery.BigQueryEmulator;
@@ -322,6 +323,27 @@ class BigQueryVerifyIT {
     VerifyReport differs = qsync.verify(BigQuerySyncs.SYNC, 10, false);
     assertThat(differs.samples())
         .containsExactlyInAnyOrder(different("1", "tags"), different("2", "attrs"));
+  }
+
+  @Test
+  void textsAroundTheLongTextThresholdVerifyEqualAndOneChangedByteIsFound(TestDatabase database) {
+    // The texts of LongTexts, and as an ARRAY's and a JSON's text, which get longer still.
+    emulator.execute(
+        LongTexts.table("ds.texts"),
+        "CREATE TABLE ds.src AS SELECT *, CASE WHEN id > 1 THEN [t, 'x'] END AS tags,"
+            + " ('{\"t\": ' || to_json(t)::VARCHAR || '}')::JSON AS j FROM ds.texts");
+    Qsync qsync = syncedAndVerifiedEqual(database, "SELECT * FROM ds.src", List.of("id"));
+
+    database.execute(
+        LongTexts.changeOneByte("copy"),
+        // The ARRAY's text starts ["ü€: its ü (C3 BC) becomes ý (C3 BD).
+        "UPDATE copy SET tags = CONCAT('[\"\u00fd', SUBSTRING(tags, 4)) WHERE id = 6");
+    VerifyReport report = qsync.verify(BigQuerySyncs.SYNC, 10, false);
+
+    assertThat(report.samples())
+        .containsExactlyInAnyOrder(
+            different(Integer.toString(LongTexts.STRADDLING), "t"), different("6", "tags"));
+    assertThat(report.different()).isEqualTo(2);
   }
 
   @Test
