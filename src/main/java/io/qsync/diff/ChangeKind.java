@@ -16,12 +16,13 @@ public enum ChangeKind {
     return code;
   }
 
-  public static ChangeKind ofCode(String code) {
+  /** The kind of a code given as its code point, as the stage reads it. */
+  public static ChangeKind ofCode(int code) {
     for (ChangeKind kind : values()) {
-      if (code.length() == 1 && kind.code == code.charAt(0)) {
+      if (kind.code == code) {
         return kind;
       }
     }
-    throw new IllegalArgumentException("unknown change code: " + code);
+    throw new IllegalArgumentException("unknown change code: " + Character.toString(code));
   }
 }

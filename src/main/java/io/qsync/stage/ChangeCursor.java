@@ -1,5 +1,7 @@
 package io.qsync.stage;
 
+import static java.util.Objects.requireNonNull;
+
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.Change;
@@ -32,8 +34,8 @@ public final class ChangeCursor implements AutoCloseable {
   private Future<List<Change>> pending;
   private boolean exhausted;
 
-  /** Whether the result's last column holds new rows as LOAD DATA text, read instead of values. */
-  private final boolean insertsAsText;
+  /** The columns the result carries: values, or new rows as LOAD DATA text instead of values. */
+  private final ChangeRead read;
 
   /**
    * The number the next change must have, when the result is the change set from a point on (every
@@ -53,11 +55,11 @@ public final class ChangeCursor implements AutoCloseable {
       ResultSet rows,
       List<Column> columns,
       boolean readAhead,
-      boolean insertsAsText,
+      ChangeRead read,
       long afterSeq,
       Runnable afterClose) {
     this.afterClose = afterClose;
-    this.insertsAsText = insertsAsText;
+    this.read = requireNonNull(read, "read is null");
     this.expectedSeq = afterSeq < 0 ? -1 : afterSeq + 1;
     this.statement = statement;
     this.rows = rows;
@@ -131,11 +133,23 @@ public final class ChangeCursor implements AutoCloseable {
         if (expectedSeq >= 0) {
           checkSequence(seq);
         }
-        ChangeKind kind = ChangeKind.ofCode(rows.getString(2));
-        if (insertsAsText && kind == ChangeKind.INSERT) {
+        ChangeKind kind = ChangeKind.ofCode(rows.getInt(2));
+        if (read != ChangeRead.VALUES && kind == ChangeKind.INSERT) {
           // The values stay in the stage: the writer gets the row's bytes as LOAD DATA text.
-          batch.add(new Change(seq, kind, null, rows.getBytes(columns.size() + 3)));
+          batch.add(new Change(seq, kind, null, rows.getBytes(read.textColumn(columns.size()))));
           continue;
+        }
+        if (read == ChangeRead.TEXT_ONLY) {
+          throw new QsyncException(
+              ErrorKind.INTERNAL,
+              "the stage's change set holds a change of kind "
+                  + kind
+                  + " (change "
+                  + seq
+                  + ") where it was read as new rows only. Nothing from change "
+                  + seq
+                  + " on was written; the run resumes from its checkpoint. This is a bug in qsync:"
+                  + " please report it.");
         }
         Object[] row = new Object[columns.size()];
         for (int i = 0; i < row.length; i++) {

@@ -25,12 +25,19 @@ final class ChangeSetReader {
     // Stored in order (StageFile#executeInOrder), the change set is read as it lies, without a sort
     // of the whole set (1.2-1.9 s of CPU per million changes); the cursor checks every number.
     boolean inPlace = file.count(StageSql.CHANGES_OUT_OF_PLACE) == 0;
+    // A first load's change set holds new rows only: read as text alone, without a NULL per value.
+    ChangeRead read =
+        !insertsAsText
+            ? ChangeRead.VALUES
+            : file.count(StageSql.notInsertsAfter(afterSeq)) == 0
+                ? ChangeRead.TEXT_ONLY
+                : ChangeRead.INSERTS_AS_TEXT;
     // The scan's order is fixed when the statement is planned; the setting goes back when the
     // cursor closes (another statement would end the streaming result).
     file.keepInsertionOrder(true);
     try {
       PreparedStatement statement =
-          file.connection().prepareStatement(file.sql().changesAfter(insertsAsText, inPlace));
+          file.connection().prepareStatement(file.sql().changesAfter(read, inPlace));
       statement.setFetchSize(2048);
       statement.setLong(1, afterSeq);
       return new ChangeCursor(
@@ -38,7 +45,7 @@ final class ChangeSetReader {
           statement.executeQuery(),
           file.columns(),
           true,
-          insertsAsText,
+          read,
           afterSeq,
           () -> file.keepInsertionOrder(false));
     } catch (SQLException e) {
@@ -51,7 +58,13 @@ final class ChangeSetReader {
             file.connection().prepareStatement(file.sql().sample(kind, limit));
         ChangeCursor cursor =
             new ChangeCursor(
-                statement, statement.executeQuery(), file.columns(), false, false, -1, () -> {})) {
+                statement,
+                statement.executeQuery(),
+                file.columns(),
+                false,
+                ChangeRead.VALUES,
+                -1,
+                () -> {})) {
       return cursor.next(limit);
     } catch (SQLException e) {
       throw file.failed("read the change set", e);

@@ -422,22 +422,48 @@ final class StageSql {
   /**
    * The change set after a sequence number (the statement's one parameter), in order: sorted, or,
    * when {@code inPlace} (no change {@link #CHANGES_OUT_OF_PLACE}), in the table's order, which a
-   * scan keeping insertion order returns as it is. With {@code insertsAsText}, a last column holds
-   * each new row as a line of LOAD DATA text ({@link #loadDataText}), and NULL for the other
-   * changes.
+   * scan keeping insertion order returns as it is. Each change's number and kind ({@link
+   * #KIND_CODE}), then the columns {@code read} asks for: with text, a new row as a line of LOAD
+   * DATA text ({@link #loadDataText}), NULL for the other changes.
    */
-  String changesAfter(boolean insertsAsText, boolean inPlace) {
-    return "SELECT qsync_seq, qsync_op, "
-        + (insertsAsText ? valuesUnlessInsert() : allColumns())
-        + (insertsAsText
-            ? ", CASE WHEN qsync_op = '"
-                + ChangeKind.INSERT.code()
-                + "' THEN "
-                + loadDataText()
-                + " END"
-            : "")
+  String changesAfter(ChangeRead read, boolean inPlace) {
+    String columns =
+        switch (read) {
+          case VALUES -> allColumns();
+          case INSERTS_AS_TEXT ->
+              valuesUnlessInsert()
+                  + ", CASE WHEN qsync_op = '"
+                  + ChangeKind.INSERT.code()
+                  + "' THEN "
+                  + loadDataText()
+                  + " END";
+          case TEXT_ONLY -> loadDataText();
+        };
+    return "SELECT qsync_seq, "
+        + KIND_CODE
+        + ", "
+        + columns
         + " FROM changes WHERE qsync_seq > ?"
         + (inPlace ? "" : " ORDER BY qsync_seq");
+  }
+
+  /**
+   * A change's kind as the code point of its one-letter code ({@link ChangeKind#ofCode(int)}): the
+   * driver makes a Java {@code String} of every VARCHAR value it fetches, one JNI call and a decode
+   * each, 0.3-0.4 s of CPU per million changes for the letter; a number comes as a vector.
+   */
+  static final String KIND_CODE = "ascii(qsync_op)";
+
+  /**
+   * The changes after a number that are not new rows: with none, a read may leave out the values
+   * ({@link ChangeRead#TEXT_ONLY}).
+   */
+  static String notInsertsAfter(long afterSeq) {
+    return "SELECT count(*) FROM changes WHERE qsync_seq > "
+        + afterSeq
+        + " AND qsync_op <> '"
+        + ChangeKind.INSERT.code()
+        + "'";
   }
 
   /**
@@ -509,7 +535,9 @@ final class StageSql {
 
   /** Up to {@code limit} changes of one kind, in order. */
   String sample(ChangeKind kind, int limit) {
-    return "SELECT qsync_seq, qsync_op, "
+    return "SELECT qsync_seq, "
+        + KIND_CODE
+        + ", "
         + allColumns()
         + " FROM changes WHERE qsync_op = '"
         + kind.code()

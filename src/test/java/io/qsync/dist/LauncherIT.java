@@ -105,12 +105,31 @@ class LauncherIT {
     assertThat(logged.out()).isEqualTo(made.out());
   }
 
+  @Test
+  void startsEveryCommandButServeWithTheFirstTierOfTheJitOnly() {
+    // Without the test's own -XX:TieredStopAtLevel=1 in QSYNC_JAVA_OPTS, the launcher's choice.
+    String printFlags = "-Xmx256m -XX:+PrintFlagsFinal";
+
+    Launched version = launched(printFlags, "--version");
+    Launched serve = launched(printFlags, "-c", "qsync.yaml", "serve", "--help");
+
+    assertThat(version.exitCode()).as(version.all()).isZero();
+    assertThat(version.out()).as(version.all()).containsPattern("TieredStopAtLevel +=? 1 ");
+    assertThat(serve.exitCode()).as(serve.all()).isZero();
+    assertThat(serve.out()).as(serve.all()).containsPattern("TieredStopAtLevel +=? 4 ");
+  }
+
   private Launched qsync(String... args) {
     return qsyncWith("", args);
   }
 
   /** Runs the launcher with {@code javaOptions} in QSYNC_JAVA_OPTS beside the test's own. */
   private Launched qsyncWith(String javaOptions, String... args) {
+    return launched("-Xmx256m -XX:TieredStopAtLevel=1 " + javaOptions, args);
+  }
+
+  /** Runs the launcher with QSYNC_JAVA_OPTS set to {@code qsyncJavaOptions}. */
+  private Launched launched(String qsyncJavaOptions, String... args) {
     try {
       Path out = Files.createTempFile(checkout, "out", ".txt");
       Path err = Files.createTempFile(checkout, "err", ".txt");
@@ -119,9 +138,7 @@ class LauncherIT {
       command.addAll(List.of(args));
       ProcessBuilder builder =
           new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-      builder
-          .environment()
-          .put("QSYNC_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1 " + javaOptions);
+      builder.environment().put("QSYNC_JAVA_OPTS", qsyncJavaOptions);
       Process process = builder.start();
       if (!process.waitFor(2, TimeUnit.MINUTES)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -186,15 +186,24 @@ class StageSqlTest {
 
   @Test
   void readsTheChangeSetInOrder() {
-    assertThat(SQL.changesAfter(false, false))
+    assertThat(SQL.changesAfter(ChangeRead.VALUES, false))
         .isEqualTo(
-            "SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_seq > ?"
+            "SELECT qsync_seq, ascii(qsync_op), c0, c1, c2 FROM changes WHERE qsync_seq > ?"
                 + " ORDER BY qsync_seq");
-    assertThat(SQL.changesAfter(false, true))
-        .isEqualTo("SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_seq > ?");
+    assertThat(SQL.changesAfter(ChangeRead.VALUES, true))
+        .isEqualTo(
+            "SELECT qsync_seq, ascii(qsync_op), c0, c1, c2 FROM changes WHERE qsync_seq > ?");
+    assertThat(SQL.changesAfter(ChangeRead.TEXT_ONLY, true))
+        .isEqualTo(
+            "SELECT qsync_seq, ascii(qsync_op), "
+                + SQL.loadDataText()
+                + " FROM changes"
+                + " WHERE qsync_seq > ?");
+    assertThat(StageSql.notInsertsAfter(7))
+        .isEqualTo("SELECT count(*) FROM changes WHERE qsync_seq > 7 AND qsync_op <> 'I'");
     assertThat(SQL.sample(ChangeKind.DELETE, 3))
         .isEqualTo(
-            "SELECT qsync_seq, qsync_op, c0, c1, c2 FROM changes WHERE qsync_op = 'D'"
+            "SELECT qsync_seq, ascii(qsync_op), c0, c1, c2 FROM changes WHERE qsync_op = 'D'"
                 + " ORDER BY qsync_seq LIMIT 3");
     assertThat(StageSql.countChanges(ChangeKind.UPDATE))
         .isEqualTo("SELECT count(*) FROM changes WHERE qsync_op = 'U'");
@@ -222,13 +231,15 @@ class StageSqlTest {
       statement.execute(
           "CREATE TABLE changes AS SELECT * FROM (VALUES (1, 'I', 'a', 1, 1.50), (2, 'U', 'b', 2,"
               + " 2.50), (3, 'D', 'c', NULL, NULL)) AS t(qsync_seq, qsync_op, c0, c1, c2)");
-      try (PreparedStatement changes = connection.prepareStatement(SQL.changesAfter(true, false))) {
+      try (PreparedStatement changes =
+          connection.prepareStatement(SQL.changesAfter(ChangeRead.INSERTS_AS_TEXT, false))) {
         changes.setLong(1, 0);
         List<List<Object>> rows = new ArrayList<>();
         try (ResultSet result = changes.executeQuery()) {
           while (result.next()) {
             List<Object> row = new ArrayList<>();
-            for (int i = 2; i <= 5; i++) {
+            row.add(ChangeKind.ofCode(result.getInt(2)).name());
+            for (int i = 3; i <= 5; i++) {
               row.add(result.getString(i));
             }
             byte[] text = result.getBytes(6);
@@ -238,9 +249,9 @@ class StageSqlTest {
         }
         assertThat(rows)
             .containsExactly(
-                Arrays.asList("I", null, null, null, "a\t1\t1.50\n"),
-                Arrays.asList("U", "b", "2", "2.50", null),
-                Arrays.asList("D", "c", null, null, null));
+                Arrays.asList("INSERT", null, null, null, "a\t1\t1.50\n"),
+                Arrays.asList("UPDATE", "b", "2", "2.50", null),
+                Arrays.asList("DELETE", "c", null, null, null));
       }
     }
   }

@@ -84,7 +84,13 @@ class StageTest {
   }
 
   private static String describe(Change change) {
-    return change.seq() + " " + change.kind() + " " + Arrays.toString(change.row());
+    return change.seq()
+        + " "
+        + change.kind()
+        + " "
+        + (change.text() == null
+            ? Arrays.toString(change.row())
+            : new String(change.text(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test
@@ -317,11 +323,11 @@ class StageTest {
             new ChangeCursor(
                 statement,
                 statement.executeQuery(
-                    "SELECT * FROM (VALUES (5, 'I', 'a', 1, NULL), (6, 'I', 'b', 2, NULL),"
-                        + " (8, 'I', 'c', 3, NULL)) ORDER BY 1"),
+                    "SELECT * FROM (VALUES (5, ascii('I'), 'a', 1, NULL), (6, ascii('I'), 'b', 2,"
+                        + " NULL), (8, ascii('I'), 'c', 3, NULL)) ORDER BY 1"),
                 COLUMNS,
                 false,
-                false,
+                ChangeRead.VALUES,
                 4,
                 () -> {})) {
       assertThat(cursor.next(1)).extracting(Change::seq).containsExactly(5L);
@@ -332,6 +338,64 @@ class StageTest {
           .hasMessageContaining("change 8 where change 7 was due")
           .hasMessageContaining("Nothing from change 7 on was written");
     }
+  }
+
+  @Test
+  void anUpdateInAReadOfNewRowsOnlyStopsTheReadBeforeItIsHandedOn() throws Exception {
+    try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        var statement = connection.createStatement();
+        ChangeCursor cursor =
+            new ChangeCursor(
+                statement,
+                statement.executeQuery(
+                    "SELECT * FROM (VALUES (1, ascii('I'), encode('a\t1\t\\N\n')), (2,"
+                        + " ascii('U'), NULL)) ORDER BY 1"),
+                COLUMNS,
+                false,
+                ChangeRead.TEXT_ONLY,
+                0,
+                () -> {})) {
+      assertThat(cursor.next(1))
+          .extracting(StageTest::describe)
+          .containsExactly("1 INSERT a\t1\t\\N\n");
+      assertThatThrownBy(() -> cursor.next(10))
+          .isInstanceOfSatisfying(
+              io.qsync.QsyncException.class,
+              e -> assertThat(e.kind()).isEqualTo(io.qsync.ErrorKind.INTERNAL))
+          .hasMessageContaining("a change of kind UPDATE (change 2)")
+          .hasMessageContaining("Nothing from change 2 on was written");
+    }
+  }
+
+  @Test
+  void newRowsReadAfterTheLastOtherChangeComeAsTheSameTextAsInTheWholeChangeSet() {
+    // From a checkpoint past the last update or delete, the read leaves out the value columns
+    // (ChangeRead.TEXT_ONLY): the text of each new row must not change with it.
+    source(row("a", 1, "tab\there"), row("b", 2, "new"), row("e", 5, null), row("f", 6, "\\"));
+    target(row("b", 2, "old"), row("d", 4, "gone"));
+    assertThat(stage.diff(KEY, BINARY, true)).isEqualTo(new ChangeCounts(4, 3, 1, 1, 0));
+
+    List<String> whole = textChanges(0).stream().map(StageTest::describe).toList();
+    assertThat(whole)
+        .containsExactly(
+            "1 INSERT a\t1\ttab\\there\n",
+            "2 UPDATE [b, 2, new]",
+            "3 DELETE [d, 4, gone]",
+            "4 INSERT e\t5\t\\N\n",
+            "5 INSERT f\t6\t\\\\\n");
+    assertThat(textChanges(3).stream().map(StageTest::describe)).isEqualTo(whole.subList(3, 5));
+    assertThat(textChanges(4).stream().map(StageTest::describe)).isEqualTo(whole.subList(4, 5));
+  }
+
+  private List<Change> textChanges(long afterSeq) {
+    List<Change> changes = new ArrayList<>();
+    try (ChangeCursor cursor = stage.changes(afterSeq, true)) {
+      List<Change> batch;
+      while (!(batch = cursor.next(2)).isEmpty()) {
+        changes.addAll(batch);
+      }
+    }
+    return changes;
   }
 
   @Test
