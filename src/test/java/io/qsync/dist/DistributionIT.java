@@ -198,6 +198,7 @@ class DistributionIT {
           .isEqualTo(Long.toString(launcher.process().pid()));
       assertThat(Files.readAllLines(noted.resolveSibling("noted.args")))
           .containsExactly(
+              "-XX:TieredStopAtLevel=1",
               "-Xmx64m",
               "-Dqsync.test=*",
               "-Xss1m",

@@ -71,10 +71,16 @@ final class ChildRun {
       String heap,
       Map<String, String> env) {
     String classPath = absoluteClassPath();
-    List<String> launch = new ArrayList<>(classDataArchive(classPath));
+    // Started as ./qsync starts a command (but serve): the JIT's first tier only, and the
+    // class-data archive when there is one, so that the bench measures what a user runs.
+    List<String> launch = new ArrayList<>(List.of(FIRST_TIER_ONLY));
+    launch.addAll(classDataArchive(classPath));
     launch.addAll(List.of("-cp", classPath, "io.qsync.cli.Main"));
     return run(dir, name, config, qsyncCommand, exitCodes, heap, env, launch);
   }
+
+  /** The JIT option {@code ./qsync} gives every command but {@code serve} (docs/benchmarks.md). */
+  static final String FIRST_TIER_ONLY = "-XX:TieredStopAtLevel=1";
 
   /**
    * The options that map the class-data archive the launcher made for this jar ({@code
