@@ -101,6 +101,23 @@ class DuckDbWarehouseFailuresIT {
   }
 
   @Test
+  void aPruneMeetingAWarehouseFileHeldByAnotherProcessSaysToPruneAgainNotToRunAgain()
+      throws InterruptedException {
+    scene.with("diff", "snapshot").with("state_dataset", "qsync_state");
+    assertThat(scene.run("run", "s").exitCode()).as("a run leaves a state").isZero();
+
+    Outcome outcome = whileHeld("prune");
+
+    assertThat(outcome.exitCode()).as("exit code; output:\n%s", outcome.all()).isEqualTo(1);
+    assertThat(outcome.err())
+        .as("the message")
+        .contains("DuckDB connection 'warehouse' could not be opened", "lock")
+        .contains("Another process holds the file; wait for it to let go. Try qsync prune again.")
+        .doesNotContainIgnoringCase("run again")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void aRunMeetingAWarehouseFileHeldByAnotherProcessSaysToRunAgain() throws InterruptedException {
     Outcome outcome = whileHeld("run", "s");
 
