@@ -48,6 +48,21 @@ public enum Caller {
     return command;
   }
 
+  /**
+   * The last line of a failure that trying again gets past: a run says to run again; a plan,
+   * verify, prune or validate keeps nothing to resume, so it says to try that command again.
+   */
+  public String again() {
+    return this == RUN ? "Run again." : "Try qsync " + command + " again.";
+  }
+
+  /** As {@link #again()}, saying what the next try does: {@code nextTime}, "starts a new job." */
+  public String again(String nextTime) {
+    return this == RUN
+        ? "Run again; the next run " + nextTime
+        : "Try qsync " + command + " again; it " + nextTime;
+  }
+
   /** How long this caller retries one call when the connection allows {@code configured}. */
   public Duration retryLimit(Duration configured) {
     return this == VALIDATE && configured.compareTo(VALIDATE_RETRY_LIMIT) > 0

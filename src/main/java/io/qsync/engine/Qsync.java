@@ -406,7 +406,7 @@ public final class Qsync {
   private Source openSource(String connectionName, Caller caller) {
     ConnectionConfig connection = config.connection(connectionName);
     if (connection instanceof DuckDbConnectionConfig duckDb) {
-      return new DuckDbSource(duckDb);
+      return new DuckDbSource(duckDb, caller);
     }
     if (connection instanceof BigQueryConnectionConfig bigQuery) {
       return new BigQuerySource(bigQuery, caller, progress);

@@ -2,6 +2,7 @@ package io.qsync.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
@@ -79,7 +80,7 @@ final class SyncPlanner {
     Stage.delete(stageFile);
     try {
       PlanReport report;
-      try (Stage stage = Stage.open(stageFile)) {
+      try (Stage stage = Stage.open(stageFile, Caller.PLAN)) {
         report = plan(stage, out);
       }
       out.ifPresent(file -> save(stageFile, file));

@@ -1,5 +1,6 @@
 package io.qsync.stage;
 
+import io.qsync.Caller;
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;
@@ -48,9 +49,17 @@ public final class Stage implements AutoCloseable {
     this.facts = new StageFacts(file);
   }
 
-  /** Opens the stage file, creating it and its folder when absent. */
+  /** Opens a run's stage file, creating it and its folder when absent. */
   public static Stage open(Path file) {
-    return new Stage(StageFile.open(file));
+    return open(file, Caller.RUN);
+  }
+
+  /**
+   * Opens the stage file of {@code caller} (a run, or a plan), creating it and its folder when
+   * absent; a failure of the stage says what that command does next.
+   */
+  public static Stage open(Path file, Caller caller) {
+    return new Stage(StageFile.open(file, caller));
   }
 
   /** Deletes a stage file and its spill folder; absent files are fine. */

@@ -2,6 +2,7 @@ package io.qsync.stage;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.ChangeCounts;
@@ -33,19 +34,25 @@ final class StageFile implements AutoCloseable {
 
   private final Path file;
   private final DuckDBConnection connection;
+  private final Caller caller;
   private StageSql sql;
 
   /** Whether {@code src} is a view of a query result's file attached in place. */
   private boolean readsInPlace;
 
-  private StageFile(Path file, DuckDBConnection connection) {
+  private StageFile(Path file, DuckDBConnection connection, Caller caller) {
     this.file = file;
     this.connection = connection;
+    this.caller = caller;
   }
 
-  /** Opens the stage file, creating it and its folder when absent. */
-  static StageFile open(Path file) {
+  /**
+   * Opens the stage file of {@code caller} (a run, or a plan), creating it and its folder when
+   * absent.
+   */
+  static StageFile open(Path file, Caller caller) {
     requireNonNull(file, "file is null");
+    requireNonNull(caller, "caller is null");
     try {
       Path folder = file.toAbsolutePath().getParent();
       Path spill = folder.resolve(file.getFileName() + ".tmp");
@@ -60,7 +67,7 @@ final class StageFile implements AutoCloseable {
         statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
         statement.execute("SET preserve_insertion_order = false"); // keepInsertionOrder
       }
-      return new StageFile(file, connection);
+      return new StageFile(file, connection, caller);
     } catch (IOException | SQLException e) {
       throw new QsyncException(
           ErrorKind.FAILED,
@@ -268,8 +275,24 @@ final class StageFile implements AutoCloseable {
             + what
             + ": "
             + e.getMessage()
-            + "\nIf the disk is full, free space in stage_dir; otherwise run again with --restart.",
+            + "\nIf the disk is full, free space in stage_dir"
+            + (caller == Caller.RUN
+                ? "; otherwise run again with --restart."
+                : ". " + caller.again()),
         e);
+  }
+
+  /**
+   * The last line of a failure that leaves the stage in doubt: a run starts over with {@code
+   * --restart}; a plan makes a stage of its own each time, so it is simply tried again.
+   */
+  String startOver() {
+    return caller == Caller.RUN ? "Run again with --restart." : caller.again();
+  }
+
+  /** The command the stage works for: what a failure that trying again gets past says to do. */
+  Caller caller() {
+    return caller;
   }
 
   @Override

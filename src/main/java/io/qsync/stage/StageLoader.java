@@ -77,7 +77,7 @@ final class StageLoader {
   }
 
   /** The rows the stage found in a result's file ({@code read}): all of them, or a failure. */
-  private static long requireAll(DuckDbFileTable result, long read) {
+  private long requireAll(DuckDbFileTable result, long read) {
     if (read != result.rows()) {
       throw new QsyncException(
           ErrorKind.FAILED,
@@ -87,7 +87,9 @@ final class StageLoader {
               + read
               + " rows of a query result of "
               + result.rows()
-              + "\nRun again; if it repeats, report it as a bug.");
+              + "\n"
+              + file.caller().again()
+              + " If it repeats, report it as a bug.");
     }
     return read;
   }

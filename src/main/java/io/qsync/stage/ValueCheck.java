@@ -98,7 +98,9 @@ public final class ValueCheck {
               + file.file()
               + " could not check the change set's values: "
               + e.getMessage()
-              + "\nRun again with --restart; if it repeats, report it as a bug.",
+              + "\n"
+              + file.startOver()
+              + " If it repeats, report it as a bug.",
           e);
     }
     return problems;

@@ -3,6 +3,7 @@ package io.qsync.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.qsync.Caller;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import io.qsync.row.SqlType.Kind;
@@ -21,10 +22,10 @@ class StageFileTest {
   @Test
   void readsTheRunsColumnsOnceAndKeepsThem() {
     Path path = dir.resolve("s.duckdb");
-    try (StageFile file = StageFile.open(path)) {
+    try (StageFile file = StageFile.open(path, Caller.RUN)) {
       file.begin("run-1", "fingerprint", COLUMNS);
     }
-    try (StageFile file = StageFile.open(path)) {
+    try (StageFile file = StageFile.open(path, Caller.RUN)) {
       assertThat(file.columns()).isEqualTo(COLUMNS);
       // Gone from the file, the columns are still known: they are not read again.
       file.execute("DROP TABLE qsync_columns", "drop the columns");
@@ -36,7 +37,7 @@ class StageFileTest {
   @Test
   void aNewRunReplacesTheColumnsKept() {
     List<Column> other = List.of(new Column("key", SqlType.of(Kind.VARCHAR)));
-    try (StageFile file = StageFile.open(dir.resolve("s.duckdb"))) {
+    try (StageFile file = StageFile.open(dir.resolve("s.duckdb"), Caller.RUN)) {
       assertThatThrownBy(file::columns)
           .isInstanceOf(IllegalStateException.class)
           .hasMessage("the stage holds no run");

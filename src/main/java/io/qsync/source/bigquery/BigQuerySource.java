@@ -128,21 +128,6 @@ public final class BigQuerySource implements Source {
     this.clock = requireNonNull(clock, "clock is null");
   }
 
-  /**
-   * The last line of a failure that trying again gets past: a run says to run again; a plan,
-   * verify, prune or validate keeps nothing to resume, so it says to try that command again.
-   */
-  private String again() {
-    return caller == Caller.RUN ? "Run again." : "Try qsync " + caller.command() + " again.";
-  }
-
-  /** As {@link #again()}, saying what the next try does: {@code nextTime}, "starts a new job." */
-  private String again(String nextTime) {
-    return caller == Caller.RUN
-        ? "Run again; the next run " + nextTime
-        : "Try qsync " + caller.command() + " again; it " + nextTime;
-  }
-
   @Override
   public QueryDialect dialect() {
     return QueryDialect.GOOGLE_SQL;
@@ -277,7 +262,7 @@ public final class BigQuerySource implements Source {
                   + ": "
                   + error.getMessage()
                   + "\nNothing was written. "
-                  + again("starts a new job."));
+                  + caller.again("starts a new job."));
         }
         if (request.ownSql() && "notFound".equals(error.getReason())) {
           // qsync's SQL reads only tables qsync made: one of them expired or was dropped since.
@@ -292,7 +277,7 @@ public final class BigQuerySource implements Source {
                   + "): a table qsync made is gone (it expired, or was dropped): "
                   + error.getMessage()
                   + "\n"
-                  + again("makes the tables it needs anew."));
+                  + caller.again("makes the tables it needs anew."));
         }
         throw calls.permanent(0, error.getReason(), error.getMessage(), subject, id);
       }
@@ -409,7 +394,7 @@ public final class BigQuerySource implements Source {
                 + "': job "
                 + id
                 + " vanished while running\n"
-                + again());
+                + caller.again());
       }
     }
     return current;
@@ -724,7 +709,7 @@ public final class BigQuerySource implements Source {
                                 + " vanished while being read (at page "
                                 + current
                                 + "; it expired, or was dropped)\n"
-                                + again("runs the query again (billed again).")));
+                                + caller.again("runs the query again (billed again).")));
         for (FieldValueList values : result.getValues()) {
           sink.accept(BigQueryTypes.row(fields, columns, values));
           read++;
@@ -745,7 +730,7 @@ public final class BigQuerySource implements Source {
                 + ", which holds "
                 + rows
                 + "\n"
-                + again());
+                + caller.again());
       }
       return read - fromRow;
     }

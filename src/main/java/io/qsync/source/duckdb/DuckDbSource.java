@@ -2,6 +2,7 @@ package io.qsync.source.duckdb;
 
 import static java.util.Objects.requireNonNull;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
@@ -45,6 +46,7 @@ public final class DuckDbSource implements Source {
   private static final String DESCRIBE = "DESCRIBE ";
   private static final Pattern EXCERPT = Pattern.compile("LINE \\d+: ");
   private final DuckDbConnectionConfig config;
+  private final Caller caller;
   private Connection connection;
 
   /** Whether the warehouse file is opened for writing: only to keep a diff: snapshot state. */
@@ -54,7 +56,21 @@ public final class DuckDbSource implements Source {
   private Path spill;
 
   public DuckDbSource(DuckDbConnectionConfig config) {
+    this(config, Caller.RUN);
+  }
+
+  /**
+   * @param caller the command that reads the warehouse: what a failure that trying again gets past
+   *     says to do
+   */
+  public DuckDbSource(DuckDbConnectionConfig config, Caller caller) {
     this.config = requireNonNull(config, "config is null");
+    this.caller = requireNonNull(caller, "caller is null");
+  }
+
+  /** The command that reads the warehouse, for the state's messages. */
+  Caller caller() {
+    return caller;
   }
 
   @Override
@@ -104,7 +120,7 @@ public final class DuckDbSource implements Source {
       statement.execute(
           "ATTACH '" + file.toString().replace("'", "''") + "' AS " + HANDOFF + " (READ_WRITE)");
     } catch (SQLException e) {
-      throw queryFailed(e);
+      throw resultFileFailed("create", file, e);
     }
     // DuckDB closes a statement whose query failed: each step gets its own.
     try (Statement statement = open.createStatement()) {
@@ -128,7 +144,7 @@ public final class DuckDbSource implements Source {
     try (Statement statement = open.createStatement()) {
       detachResult(statement);
     } catch (SQLException e) {
-      throw queryFailed(e);
+      throw resultFileFailed("close", file, e);
     }
     return new DuckDbResult(open, columns, new DuckDbFileTable(file, RESULT_TABLE, rows));
   }
@@ -204,7 +220,27 @@ public final class DuckDbSource implements Source {
             + config.name()
             + "' rejected the query: "
             + withoutWrapper(String.valueOf(e.getMessage()), wrapper)
-            + "\nFix the sync's query (try it in the duckdb shell) and run again.",
+            + "\nFix the sync's query (try it in the duckdb shell).",
+        e);
+  }
+
+  /**
+   * The result's own file, in qsync's temporary folder, could not be {@code what} (created, closed,
+   * read): no fault of the query; trying again may get past a full disk that was freed meanwhile.
+   */
+  private QsyncException resultFileFailed(String what, Path file, SQLException e) {
+    return new QsyncException(
+        ErrorKind.FAILED,
+        "DuckDB connection '"
+            + config.name()
+            + "' could not "
+            + what
+            + " the query result's file "
+            + file
+            + ": "
+            + e.getMessage()
+            + "\nCheck the temporary folder's permissions and free space. "
+            + caller.again(),
         e);
   }
 
@@ -267,15 +303,17 @@ public final class DuckDbSource implements Source {
         spill.toFile().deleteOnExit();
         statement.execute("SET temp_directory = '" + spill.toString().replace("'", "''") + "'");
       }
-    } catch (SQLException | java.io.IOException e) {
-      // Often passing: another process holds the file's write lock, or the disk is busy.
+    } catch (SQLException e) {
+      throw openFailed(e);
+    } catch (java.io.IOException e) {
       throw new QsyncException(
           ErrorKind.FAILED,
           "DuckDB connection '"
               + config.name()
-              + "' could not be opened: "
+              + "' could not make its temporary folder: "
               + e.getMessage()
-              + "\nIf another process holds the file, wait for it; then run again.",
+              + "\nCheck the temporary folder's permissions and free space. "
+              + caller.again(),
           e);
     }
     for (String setup : config.setup()) {
@@ -293,6 +331,35 @@ public final class DuckDbSource implements Source {
       }
     }
     return connection;
+  }
+
+  /**
+   * The warehouse file would not open. Another process that holds DuckDB's lock on it lets go in
+   * time: trying again gets past it. Anything else (not a DuckDB file, one of a newer DuckDB, a
+   * file qsync may not read) stays until someone acts.
+   */
+  private QsyncException openFailed(SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("Could not set lock") || message.contains("Conflicting lock")) {
+      return new QsyncException(
+          ErrorKind.FAILED,
+          "DuckDB connection '"
+              + config.name()
+              + "' could not be opened: "
+              + message
+              + "\nAnother process holds the file; wait for it to let go. "
+              + caller.again(),
+          e);
+    }
+    return new QsyncException(
+        ErrorKind.NEEDS_ACTION,
+        "DuckDB connection '"
+            + config.name()
+            + "' could not be opened: "
+            + message
+            + "\nCheck that the connection's path is a DuckDB database file, of a DuckDB no newer"
+            + " than qsync's, that qsync may read.",
+        e);
   }
 
   private static final String HANDOFF = "qsync_handoff";
@@ -409,7 +476,7 @@ public final class DuckDbSource implements Source {
           }
         }
       } catch (SQLException e) {
-        throw queryFailed(e);
+        throw resultFileFailed("read", table.file(), e);
       }
       if (read != rows) {
         throw new QsyncException(
@@ -420,7 +487,9 @@ public final class DuckDbSource implements Source {
                 + Plural.of(read, "row")
                 + " of a result of "
                 + rows
-                + "\nRun again; if it repeats, report it as a bug.");
+                + "\n"
+                + caller.again()
+                + " If it repeats, report it as a bug.");
       }
     }
 

@@ -1,5 +1,6 @@
 package io.qsync.source.duckdb;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.diff.KeyCollation;
@@ -230,17 +231,7 @@ final class DuckDbState implements WarehouseState {
   /** The run's result columns, without the fingerprint. */
   private List<Column> resultColumns(SnapshotNames.Run run) {
     List<Column> columns =
-        new ArrayList<>(
-            describe(run.result())
-                .orElseThrow(
-                    () ->
-                        new QsyncException(
-                            ErrorKind.FAILED,
-                            "the result table "
-                                + run.result()
-                                + " is gone from "
-                                + location()
-                                + "\nRun again with --restart.")));
+        new ArrayList<>(describe(run.result()).orElseThrow(() -> resultGone(run.result())));
     columns.removeIf(column -> column.name().equals(SnapshotSql.FINGERPRINT));
     return columns;
   }
@@ -310,8 +301,27 @@ final class DuckDbState implements WarehouseState {
   private QsyncException failed(String what, SQLException e) {
     return new QsyncException(
         ErrorKind.FAILED,
-        location() + " could not " + what + ": " + e.getMessage() + "\nRun again.",
+        location() + " could not " + what + ": " + e.getMessage() + "\n" + source.caller().again(),
         e);
+  }
+
+  /**
+   * The result table went missing (dropped by hand, or by a prune). A run that resumes from it
+   * finds it gone again, so it starts a new run; a plan made it moments ago, so another plan makes
+   * it anew.
+   */
+  private QsyncException resultGone(String result) {
+    Caller caller = source.caller();
+    return new QsyncException(
+        ErrorKind.FAILED,
+        "the result table "
+            + result
+            + " is gone from "
+            + location()
+            + "\n"
+            + (caller == Caller.RUN
+                ? "Run with --restart to start a new run."
+                : caller.again("makes it anew.")));
   }
 
   /**
