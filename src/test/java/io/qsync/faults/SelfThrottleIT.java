@@ -164,9 +164,8 @@ class SelfThrottleIT {
    * With {@code compare: hashes} the read of each row's key and hash goes in the same primary-key
    * chunks, and the run rests between them as between whole rows: before, it was one statement over
    * the whole table (the server hashing every row) that the probe could only watch. Few rows differ
-   * (about 2,350 of 15,750, most of them deletes), so the table is not read whole after its hashes;
-   * the differing rows are read in three reads by key. A Django table's chunks follow its {@code
-   * id}.
+   * (1,770 of 15,750, 1,750 of them deletes), so the table is not read whole after its hashes; the
+   * differing rows are read in two reads by key. A Django table's chunks follow its {@code id}.
    */
   @ParameterizedTest(name = "{0}")
   @EnumSource(TableShape.class)

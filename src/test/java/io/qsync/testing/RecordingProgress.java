@@ -65,6 +65,11 @@ public final class RecordingProgress implements Progress {
     onPaced.accept(reason);
   }
 
+  /** The step the run is in now, as its last {@link #begin} named it; "" between steps. */
+  public String step() {
+    return step;
+  }
+
   /** Runs {@code action} on the run's thread with each self-throttle decision told. */
   public RecordingProgress onPaced(Consumer<String> action) {
     onPaced = action;
