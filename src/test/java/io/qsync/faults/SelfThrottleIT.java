@@ -3,6 +3,7 @@ package io.qsync.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qsync.config.ConnectionConfig;
+import io.qsync.config.Diff;
 import io.qsync.config.Mode;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
@@ -25,7 +26,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -134,6 +137,87 @@ class SelfThrottleIT {
       TableShape shape, TestDatabase database) throws Exception {
     Warehouse warehouse = DATA.prepareCounted(dir, database);
     shape.reshape(database);
+
+    OverBudgetRun run = runOverBudget(database, warehouse, Diff.Compare.ROWS);
+
+    assertThat(run.progress().paced)
+        .as("the run's decisions, in the progress line")
+        .anyMatch(
+            reason ->
+                reason.matches(
+                    "probe \\d+\\.\\d\\d+ms > 15\\.00ms \\(max_probe_latency\\):"
+                        + " reading the table 50% of the time"));
+    assertThat(run.report().throttle().decisions().get(0))
+        .as("the run report's decisions: the first while the table is read, before writing")
+        .matches("before writing, \\+\\d+(\\.\\d)?s probe .* reading the table 50% .*");
+    assertThat(
+            run.report()
+                .throttle()
+                .throttledBy()
+                .get("self-throttle to keep the probe within 15.00ms"))
+        .as("the rest after the first chunk: as long as it took, at half of the time")
+        .isGreaterThan(Duration.ZERO);
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /**
+   * With {@code compare: hashes} the read of each row's key and hash goes in the same primary-key
+   * chunks, and the run rests between them as between whole rows: before, it was one statement over
+   * the whole table (the server hashing every row) that the probe could only watch. Few rows differ
+   * (1,770 of 15,750, 1,750 of them deletes), so the table is not read whole after its hashes; the
+   * differing rows are read in two reads by key. A Django table's chunks follow its {@code id}.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TableShape.class)
+  void readsTheRowHashesInChunksAndRestsBetweenThemWhileTheProbeIsOverBudget(
+      TableShape shape, TestDatabase database) throws Exception {
+    TargetsData data = new TargetsData(20000, 21000, 1000);
+    Warehouse warehouse = data.prepareCounted(dir, database);
+    shape.reshape(database);
+
+    OverBudgetRun run = runOverBudget(database, warehouse, Diff.Compare.HASHES);
+
+    assertThat(run.report().notes())
+        .as("the table compared by its row hashes, not read whole")
+        .anyMatch(
+            note ->
+                note.startsWith(
+                    "diff: target compared row hashes: read the key and hash of 15,750 rows,"));
+    List<String> decisions = new ArrayList<>();
+    for (int i = 0; i < run.progress().paced.size(); i++) {
+      decisions.add(run.progress().pacedDuring.get(i) + ": " + run.progress().paced.get(i));
+    }
+    assertThat(decisions)
+        .as("the run's decisions, each after the step it was taken in")
+        .anyMatch(
+            decision ->
+                decision.matches(
+                    "read target hashes: probe \\d+\\.\\d\\d+ms > 15\\.00ms"
+                        + " \\(max_probe_latency\\): reading the table 50% of the time"));
+    assertThat(run.report().throttle().decisions().get(0))
+        .as("the run report's decisions: the first while the hashes are read, before writing")
+        .matches("before writing, \\+\\d+(\\.\\d)?s probe .* reading the table 50% .*");
+    assertThat(
+            run.report()
+                .throttle()
+                .throttledBy()
+                .get("self-throttle to keep the probe within 15.00ms"))
+        .as("the rest after the first chunk of hashes: as long as it took, at half of the time")
+        .isGreaterThan(Duration.ZERO);
+    assertThat(run.report().counts()).isEqualTo(data.mirrorCounts());
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /** What a run over budget reports, and what it told its progress line. */
+  private record OverBudgetRun(RunReport report, RecordingProgress progress) {}
+
+  /**
+   * Runs the sync comparing by {@code compare}, an application at work on the table, the network
+   * under qsync's sessions slow from the start against an absolute budget (no baseline to learn),
+   * until the first decision over budget.
+   */
+  private OverBudgetRun runOverBudget(
+      TestDatabase database, Warehouse warehouse, Diff.Compare compare) throws Exception {
     String user = ordinaryUser(database);
     String password = "secret-" + user;
     try {
@@ -159,27 +243,13 @@ class SelfThrottleIT {
                   .batchTime(Duration.ZERO)
                   .idleBelow(10)
                   .maxProbeLatency(Duration.ofMillis(15))
-                  .build());
+                  .build(),
+              compare);
       Qsync qsync = new Qsync(config, Clock.systemUTC(), progress, FaultPoint.NONE);
 
       RunReport report = qsync.run(TargetsData.SYNC);
       System.out.println("self-throttle decisions: " + report.throttle().decisions());
-
-      assertThat(progress.paced)
-          .as("the run's decisions, in the progress line")
-          .anyMatch(
-              reason ->
-                  reason.matches(
-                      "probe \\d+\\.\\d\\d+ms > 15\\.00ms \\(max_probe_latency\\):"
-                          + " reading the table 50% of the time"));
-      assertThat(report.throttle().decisions().get(0))
-          .as("the run report's decisions: the first while the table is read, before writing")
-          .matches("before writing, \\+\\d+(\\.\\d)?s probe .* reading the table 50% .*");
-      assertThat(
-              report.throttle().throttledBy().get("self-throttle to keep the probe within 15.00ms"))
-          .as("the rest after the first chunk: as long as it took, at half of the time")
-          .isGreaterThan(Duration.ZERO);
-      TargetsData.assertTargetEqualsSource(database, warehouse);
+      return new OverBudgetRun(report, progress);
     } finally {
       database.execute("DROP USER IF EXISTS '" + user + "'@'127.0.0.1'");
     }
@@ -290,15 +360,20 @@ class SelfThrottleIT {
         database,
         warehouse,
         target,
-        ThrottleConfig.builder().batchTime(Duration.ZERO).idleBelow(idleBelow).build());
+        ThrottleConfig.builder().batchTime(Duration.ZERO).idleBelow(idleBelow).build(),
+        Diff.Compare.ROWS);
   }
 
-  /** The resume suite's sync in batches of 100, with {@code throttle}. */
+  /**
+   * The resume suite's sync in batches of 100, with {@code throttle}, comparing with the table by
+   * {@code compare}.
+   */
   private QsyncConfig selfThrottled(
       TestDatabase database,
       Warehouse warehouse,
       Optional<MySqlConnectionConfig> target,
-      ThrottleConfig throttle) {
+      ThrottleConfig throttle,
+      Diff.Compare compare) {
     QsyncConfig config =
         SyncSetup.targets(dir, database, warehouse, Mode.MIRROR).withBatchSize(100).config();
     Map<String, SyncConfig> syncs =
@@ -306,7 +381,11 @@ class SelfThrottleIT {
             .collect(
                 Collectors.toMap(
                     Map.Entry::getKey,
-                    entry -> entry.getValue().toBuilder().throttle(throttle).build()));
+                    entry ->
+                        entry.getValue().toBuilder()
+                            .throttle(throttle)
+                            .diff(entry.getValue().diff().withCompare(compare))
+                            .build()));
     Map<String, ConnectionConfig> connections = new HashMap<>(config.connections());
     target.ifPresent(connection -> connections.put("app", connection));
     return new QsyncConfig(config.file(), config.stageDir(), connections, syncs);

@@ -20,17 +20,26 @@ public final class RecordingProgress implements Progress {
   /** The self-throttle's decisions told, in order. */
   public final List<String> paced = new CopyOnWriteArrayList<>();
 
+  /** The step the run was in at each decision of {@link #paced} ("" between steps), in order. */
+  public final List<String> pacedDuring = new CopyOnWriteArrayList<>();
+
+  private volatile String step = "";
+
   private volatile Runnable onRetry = () -> {};
   private volatile Consumer<String> onPaced = reason -> {};
 
   @Override
-  public void begin(String step, long total) {}
+  public void begin(String step, long total) {
+    this.step = step;
+  }
 
   @Override
   public void advance(long done) {}
 
   @Override
-  public void end() {}
+  public void end() {
+    step = "";
+  }
 
   @Override
   public void paused(String reason) {
@@ -51,8 +60,14 @@ public final class RecordingProgress implements Progress {
 
   @Override
   public void paced(String reason) {
+    pacedDuring.add(step);
     paced.add(reason);
     onPaced.accept(reason);
+  }
+
+  /** The step the run is in now, as its last {@link #begin} named it; "" between steps. */
+  public String step() {
+    return step;
   }
 
   /** Runs {@code action} on the run's thread with each self-throttle decision told. */

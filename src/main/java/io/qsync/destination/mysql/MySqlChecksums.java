@@ -227,18 +227,20 @@ final class MySqlChecksums implements RowChecksums {
 
   /**
    * Streams each row's key columns, as a run reads them, and its row hash ({@link #rowHash}, as a
-   * {@code Long}): what {@code diff: target} reads of the table instead of its whole rows.
+   * {@code Long}): what {@code diff: target} reads of the table instead of its whole rows. In
+   * chunks of the primary key, as the whole rows are read ({@link
+   * MySqlTableReader#streamInChunks}), so that a run can rest between them.
    */
-  void keyHashes(MySqlTableReader reader, io.qsync.row.RowSink sink) {
-    reader.stream(
-        "SELECT "
-            + MySqlTableReader.selected(shape.keyColumns())
-            + ", "
-            + rowHash()
-            + " AS h FROM "
-            + MySqlDialect.quote(table),
+  void keyHashes(
+      MySqlTableReader reader, int chunkRows, Runnable between, io.qsync.row.RowSink sink) {
+    // No alias for the hash: a primary-key column of the same name would order the chunks by it.
+    reader.streamInChunks(
+        table,
+        MySqlTableReader.selected(shape.keyColumns()) + ", " + rowHash(),
         shape.keyColumns(),
         true,
+        chunkRows,
+        between,
         sink,
         "read the row hashes of table " + table);
   }

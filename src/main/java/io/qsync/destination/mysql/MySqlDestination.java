@@ -158,11 +158,12 @@ public final class MySqlDestination implements Destination {
   }
 
   @Override
-  public void readKeyHashes(String table, RowShape shape, RowSink sink) {
+  public void readKeyHashes(
+      String table, RowShape shape, int chunkRows, Runnable between, RowSink sink) {
     DestinationTable found =
         describe(table)
             .orElseThrow(() -> new IllegalStateException("table " + table + " does not exist"));
-    new MySqlChecksums(connections, found, shape).keyHashes(reader, sink);
+    new MySqlChecksums(connections, found, shape).keyHashes(reader, chunkRows, between, sink);
   }
 
   @Override

@@ -50,26 +50,56 @@ final class MySqlTableReader implements TableReader {
   @Override
   public void readRowsInChunks(
       String table, List<Column> columns, int chunkRows, Runnable between, RowSink sink) {
+    streamInChunks(
+        table,
+        selected(columns),
+        columns,
+        false,
+        chunkRows,
+        between,
+        sink,
+        "read the rows of table " + table);
+  }
+
+  /**
+   * Streams {@code SELECT selected FROM table} as {@link #stream(String, List, boolean, RowSink,
+   * String)} does ({@code selected} reads {@code columns}, then a row's hash when {@code hashed}),
+   * in chunks of at most {@code chunkRows} rows in the order of the table's primary key, calling
+   * {@code between} after each chunk but the last, as {@link #readRowsInChunks} promises; in one
+   * read, calling nothing, when that key cannot be sought. The rows are those of the one read.
+   */
+  void streamInChunks(
+      String table,
+      String selected,
+      List<Column> columns,
+      boolean hashed,
+      int chunkRows,
+      Runnable between,
+      RowSink sink,
+      String action) {
     List<SeekColumn> order = primaryKey(table);
     if (order.isEmpty()) {
-      readRows(table, columns, sink);
+      stream(
+          "SELECT " + selected + " FROM " + MySqlDialect.quote(table),
+          columns,
+          hashed,
+          sink,
+          action);
       return;
     }
-    // The key's columns follow the sync's, read as the table holds them: the next chunk seeks
-    // from the last row's, bound as the column's own type; the sink gets the sync's columns only.
+    // The key's columns follow the selected ones, read as the table holds them: the next chunk
+    // seeks from the last row's, bound as the column's own type; the sink gets the selected only.
     StringJoiner keyList = new StringJoiner(", ");
     order.forEach(column -> keyList.add(MySqlDialect.quote(column.name())));
-    String from =
-        "SELECT " + selected(columns) + ", " + keyList + " FROM " + MySqlDialect.quote(table);
+    String from = "SELECT " + selected + ", " + keyList + " FROM " + MySqlDialect.quote(table);
     String orderBy = " ORDER BY " + keyList + " LIMIT " + chunkRows;
     String next = from + " WHERE " + after(order) + orderBy;
-    String action = "read the rows of table " + table;
     Object[] seek = new Object[order.size()];
     long read =
         stream(
             from + orderBy,
             statement -> {},
-            rows -> read(rows, columns, order, seek, sink),
+            rows -> read(rows, columns, hashed, order, seek, sink),
             action);
     while (read == chunkRows) {
       between.run();
@@ -85,7 +115,7 @@ final class MySqlTableReader implements TableReader {
                   }
                 }
               },
-              rows -> read(rows, columns, order, seek, sink),
+              rows -> read(rows, columns, hashed, order, seek, sink),
               action);
     }
   }
@@ -289,40 +319,36 @@ final class MySqlTableReader implements TableReader {
 
   private static long read(ResultSet rows, List<Column> columns, boolean hashed, RowSink sink)
       throws SQLException {
+    return read(rows, columns, hashed, List.of(), new Object[0], sink);
+  }
+
+  /**
+   * Reads a result: each row's {@code columns}, and its hash as a {@code Long} when {@code hashed},
+   * go to {@code sink}; the primary key's values that follow them (none when {@code order} is
+   * empty), read raw, into {@code seek}, so that it holds the last row's.
+   */
+  private static long read(
+      ResultSet rows,
+      List<Column> columns,
+      boolean hashed,
+      List<SeekColumn> order,
+      Object[] seek,
+      RowSink sink)
+      throws SQLException {
     int width = columns.size();
+    int handedOn = hashed ? width + 1 : width;
     MySqlValues.Numbers[] numbers = numbers(rows, width);
     long read = 0;
     while (rows.next()) {
-      Object[] row = new Object[hashed ? width + 1 : width];
+      Object[] row = new Object[handedOn];
       for (int i = 0; i < width; i++) {
         row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), numbers[i]);
       }
       if (hashed) {
         row[width] = rows.getLong(width + 1);
       }
-      sink.accept(row);
-      read++;
-    }
-    return read;
-  }
-
-  /**
-   * Reads a chunk: each row's {@code columns} go to {@code sink}; the primary key's values that
-   * follow them, read raw, into {@code seek}, so that it holds the last row's.
-   */
-  private static long read(
-      ResultSet rows, List<Column> columns, List<SeekColumn> order, Object[] seek, RowSink sink)
-      throws SQLException {
-    int width = columns.size();
-    MySqlValues.Numbers[] numbers = numbers(rows, width);
-    long read = 0;
-    while (rows.next()) {
-      Object[] row = new Object[width];
-      for (int i = 0; i < width; i++) {
-        row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), numbers[i]);
-      }
       for (int k = 0; k < seek.length; k++) {
-        seek[k] = order.get(k).kind().read(rows, width + 1 + k);
+        seek[k] = order.get(k).kind().read(rows, handedOn + 1 + k);
       }
       sink.accept(row);
       read++;

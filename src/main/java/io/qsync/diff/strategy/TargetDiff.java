@@ -94,14 +94,18 @@ public final class TargetDiff implements ChangeSetStrategy {
   }
 
   /**
-   * The rows of each chunk when the table is read whole in primary-key order: on a busy server the
-   * run rests between chunks ({@link Steps#between}), so a chunk is a burst the application waits
-   * behind (5,000 rows of a narrow table: about 0.1 s on an idle server, as a batch's time); on an
-   * idle one each chunk is one more index seek.
+   * The rows of each chunk when the table is read in primary-key order, whole or as each row's key
+   * and hash (which the server computes from the whole row): on a busy server the run rests between
+   * chunks ({@link Steps#between}), so a chunk is a burst the application waits behind (5,000 rows
+   * of a narrow table: about 0.1 s on an idle server, as a batch's time); on an idle one each chunk
+   * is one more index seek.
    */
   static final int READ_CHUNK_ROWS = 5000;
 
-  /** At most this many keys per read of the rows whose hash differs. */
+  /**
+   * At most this many keys per read of the rows whose hash differs; the run may rest between these
+   * reads as between chunks.
+   */
   static final int KEYS_PER_READ = 1000;
 
   /**
@@ -121,7 +125,11 @@ public final class TargetDiff implements ChangeSetStrategy {
     long hashed;
     try (Stage.StageWriter writer = stage.targetHashWriter(key)) {
       destination.readKeyHashes(
-          sync.table(), shape, steps.counting(representableKeys(writer, shape.keyColumns(), key)));
+          sync.table(),
+          shape,
+          READ_CHUNK_ROWS,
+          steps::between,
+          steps.counting(representableKeys(writer, shape.keyColumns(), key)));
       hashed = writer.rows();
       steps.advance(hashed);
     }
@@ -141,6 +149,9 @@ public final class TargetDiff implements ChangeSetStrategy {
     long fetched;
     try (Stage.StageWriter writer = stage.targetWriter(comparison.columns())) {
       for (long after = 0; after < differing; after += KEYS_PER_READ) {
+        if (after > 0) {
+          steps.between();
+        }
         destination.readRows(
             sync.table(),
             comparison.columns(),

@@ -13,6 +13,8 @@ import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.TestSyncs;
 import io.qsync.testing.Warehouse;
+import io.qsync.verify.BucketValue;
+import io.qsync.verify.RowShape;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -95,6 +97,62 @@ class ChunkedReadIT {
         .as("the sync's columns of every row, once; no id")
         .containsExactlyInAnyOrderElementsOf(
             database.rows("SELECT code, n, IFNULL(body, 'null') FROM django"));
+  }
+
+  /**
+   * {@code compare: hashes} reads each row's key and hash in the same chunks as whole rows, resting
+   * between them: the rows handed on are exactly those of one read of the table (here of a copy
+   * without a primary key, which is read in one go).
+   */
+  @Test
+  void readsTheRowHashesOfADjangoTableInChunksExactlyAsOneRead(TestDatabase database) {
+    database.execute(
+        "CREATE TABLE django (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+            + " code VARCHAR(10) NOT NULL, n BIGINT NOT NULL, body VARCHAR(20) NULL,"
+            + " UNIQUE KEY natural_key (code, n)) ENGINE=InnoDB",
+        "INSERT INTO django (id, code, n, body) SELECT"
+            + " IF(seq % 2 = 0, CAST(9223372036854775000 AS UNSIGNED) + seq * 3, (1051 - seq) * 7),"
+            + " ELT(1 + seq % 3, 'a', 'B', 'c'), seq, IF(seq % 4 = 0, NULL, CONCAT('v', seq))"
+            + " FROM seq_1_to_1050",
+        "CREATE TABLE heap ENGINE=InnoDB AS SELECT code, n, body FROM django");
+    List<Column> columns =
+        List.of(
+            new Column("code", SqlType.of(SqlType.Kind.VARCHAR)),
+            new Column("n", SqlType.of(SqlType.Kind.BIGINT)),
+            new Column("body", SqlType.of(SqlType.Kind.VARCHAR)));
+    List<List<String>> chunked = new ArrayList<>();
+    List<List<String>> oneRead = new ArrayList<>();
+    int[] between = {0, 0};
+
+    try (MySqlDestination target = destination(database)) {
+      RowShape shape =
+          new RowShape(
+              columns, List.of("code", "n"), BucketValue.KEY_HASH, target.checksumDoubles());
+      target.readKeyHashes(
+          "django",
+          shape,
+          100,
+          () -> between[0]++,
+          row -> chunked.add(Arrays.stream(row).map(String::valueOf).toList()));
+      target.readKeyHashes(
+          "heap",
+          shape,
+          100,
+          () -> between[1]++,
+          row -> oneRead.add(Arrays.stream(row).map(String::valueOf).toList()));
+    }
+
+    assertThat(between)
+        .as("rests between 11 chunks of at most 100 rows; none in one read")
+        .containsExactly(10, 0);
+    assertThat(chunked)
+        .as("each row's key and hash, once; no id")
+        .hasSize(1050)
+        .allMatch(row -> row.size() == 3)
+        .containsExactlyInAnyOrderElementsOf(oneRead);
+    assertThat(chunked.stream().map(row -> row.get(2)).distinct())
+        .as("hashes of the rows, not one value")
+        .hasSize(1050);
   }
 
   @Test
