@@ -353,7 +353,8 @@ final class Throttle implements AutoCloseable {
    * the last one's rest (or from {@link #watchTheRun}); the first batch charges only the work after
    * the last piece's rest, not the pieces again. A piece counts as paced once this run decided or
    * the share (carried from the sync's last run) had it rest; one read before the first decision at
-   * a share of 1 rested for nothing and is charged at the first batch. On an idle server the share
+   * a share of 1 rests for nothing and stays unpaced: the next piece that is paced is timed from
+   * its start and rests for both, or else the first batch charges it. On an idle server the share
    * is 1 and it never rests. Without the self-throttle, before {@link #watchTheRun} or once the run
    * writes, it does nothing.
    */
@@ -369,12 +370,12 @@ final class Throttle implements AutoCloseable {
     if (due && sampler.waiting() >= 2) {
       decide(Activity.READING);
     }
-    boolean paced = nextDecision != null || controller.share() < 1;
+    if (nextDecision == null && controller.share() >= 1) {
+      return; // nothing to rest for yet: this piece joins the next one (or the first batch's)
+    }
     rest(piece);
     pieceFrom = clock.instant();
-    if (paced) {
-      unpacedFrom = pieceFrom;
-    }
+    unpacedFrom = pieceFrom;
   }
 
   /**

@@ -97,6 +97,36 @@ class SelfThrottleTest {
         .contains("while the run read and compared for 1.3s: writing ");
   }
 
+  @Test
+  void aChunkReadBeforeTheFirstDecisionRestsWithTheNextChunkThatDecides() {
+    run.server(5000, Duration.ofMillis(40));
+    double[] decidedShare = {-1};
+    run.progress.onPaced(
+        reason -> {
+          if (reason.contains("reading the table")) {
+            decidedShare[0] = run.controller.share();
+          }
+        });
+
+    run.throttle.watchTheRun();
+    run.work(Duration.ofMillis(60)); // one probe reading so far: nothing to decide by
+    Duration first = run.timed(run.throttle::paceWork);
+    run.work(Duration.ofMillis(140));
+    Duration second = run.timed(run.throttle::paceWork);
+    run.work(DIFF);
+    run.throttle.awaitClearance(100, 100);
+
+    // the second chunk decides and rests for both chunks' 0.2 s (before, for its own 0.14 s only:
+    // the first chunk was then charged neither there nor at the first batch)
+    assertThat(first).isZero();
+    assertThat(decidedShare[0]).isEqualTo(0.5);
+    assertThat(second).isEqualTo(restOwed(Duration.ofMillis(200), decidedShare[0]));
+    assertThat(run.progress.paced)
+        .last()
+        .asString()
+        .contains("while the run read and compared for 0.3s: writing ");
+  }
+
   /** The run's query, then {@code chunks} chunks of the table, each paced; the rest after each. */
   private List<Duration> readTheTable(int chunks) {
     run.throttle.watchTheRun();
