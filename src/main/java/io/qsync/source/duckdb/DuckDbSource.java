@@ -335,8 +335,9 @@ public final class DuckDbSource implements Source {
 
   /**
    * The warehouse file would not open. Another process that holds DuckDB's lock on it lets go in
-   * time: trying again gets past it. Anything else (not a DuckDB file, one of a newer DuckDB, a
-   * file qsync may not read) stays until someone acts.
+   * time, as does another sync of this process that opened it in the other mode: trying again gets
+   * past it. Anything else (not a DuckDB file, one of a newer DuckDB, a file qsync may not read)
+   * stays until someone acts.
    */
   private QsyncException openFailed(SQLException e) {
     String message = String.valueOf(e.getMessage());
@@ -348,6 +349,21 @@ public final class DuckDbSource implements Source {
               + "' could not be opened: "
               + message
               + "\nAnother process holds the file; wait for it to let go. "
+              + caller.again(),
+          e);
+    }
+    if (message.contains("same database file with a different configuration")) {
+      // One DuckDB instance per file and process: qsync serve's syncs share it, and one that keeps
+      // its state in the file (diff: snapshot) holds it open for writing while its run lasts.
+      return new QsyncException(
+          ErrorKind.FAILED,
+          "DuckDB connection '"
+              + config.name()
+              + "' could not be opened: "
+              + message
+              + "\nanother sync of this process has the file open for writing (a diff: snapshot"
+              + " sync keeps its state there) or read-only while this one needs the other; wait"
+              + " for its run to end. "
               + caller.again(),
           e);
     }

@@ -44,6 +44,36 @@ class DuckDbSourceTest {
     }
   }
 
+  /**
+   * Two syncs of one process (qsync serve) on one warehouse file: one keeps its state there and
+   * holds the file open for writing, so the other cannot open it read-only until that run ends. A
+   * passing failure, said as one; not a file to check.
+   */
+  @Test
+  void aFileAnotherSyncOfThisProcessHoldsForWritingIsAPassingFailure() throws Exception {
+    Path file = temporary.resolve("warehouse.duckdb");
+    try (java.sql.Connection make = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
+        java.sql.Statement statement = make.createStatement()) {
+      statement.execute("CREATE TABLE t AS SELECT range AS id FROM range(10)");
+    }
+    DuckDbConnectionConfig config =
+        new DuckDbConnectionConfig("warehouse", Optional.of(file), List.of());
+    try (DuckDbSource snapshot = new DuckDbSource(config, io.qsync.Caller.RUN);
+        DuckDbSource target = new DuckDbSource(config, io.qsync.Caller.RUN)) {
+      snapshot.state("qsync_state").orElseThrow();
+      snapshot.describe("SELECT id FROM t"); // opened for writing, for its state
+
+      QsyncException held =
+          catchThrowableOfType(QsyncException.class, () -> target.describe("SELECT id FROM t"));
+
+      assertThat(held.kind()).as(held.getMessage()).isEqualTo(ErrorKind.FAILED);
+      assertThat(held.getMessage())
+          .startsWith("DuckDB connection 'warehouse' could not be opened: ")
+          .contains("another sync of this process has the file open for writing")
+          .doesNotContain("Check that the connection's path");
+    }
+  }
+
   /** A query DuckDB refuses is shown as the user wrote it, the caret under the mistake. */
   @Test
   void aRefusedQueryIsQuotedAsWrittenWithTheCaretUnderTheMistake() {
