@@ -264,6 +264,47 @@ class VerifyIT {
     assertThat(report.different()).isEqualTo(1);
   }
 
+  /**
+   * Texts of up to 64 KiB are rendered whole: enough of them in one row make its rendering longer
+   * than max_allowed_packet, where MariaDB gives no hash. The verify stops saying so (it threw a
+   * NullPointerException, exit 70).
+   */
+  @Test
+  void aRowOfManyTextsLongerThanMaxAllowedPacketStopsNamingItsKeyAndTheSetting(
+      TestDatabase database) {
+    long packet = Long.parseLong(database.rows("SELECT @@max_allowed_packet").get(0).get(0));
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        packet <= 32 << 20, "max_allowed_packet is " + packet + ", too large to exceed here");
+    int each = io.qsync.verify.LongText.BYTES - 100;
+    int columns = (int) (packet / each) + 2;
+    StringBuilder select = new StringBuilder("SELECT i AS id");
+    StringBuilder longer = new StringBuilder();
+    for (int c = 0; c < columns; c++) {
+      select.append(", 't' || i AS c").append(c);
+      longer
+          .append(c == 0 ? "" : ", ")
+          .append("c")
+          .append(c)
+          .append(" = REPEAT('x', ")
+          .append(each)
+          .append(")");
+    }
+    Warehouse warehouse = warehouse("CREATE TABLE src AS " + select + " FROM range(3) t(i)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    // as long on both sides, written by hand: no one statement qsync could send would hold it
+    warehouse.execute("UPDATE src SET " + longer + " WHERE id = 1");
+    database.execute("UPDATE copy SET " + longer + " WHERE id = 1");
+
+    assertThatThrownBy(() -> qsync.verify("copy", 10, false))
+        .isInstanceOfSatisfying(
+            QsyncException.class,
+            failure -> assertThat(failure.kind()).isEqualTo(ErrorKind.NEEDS_ACTION))
+        .hasMessageContaining(
+            "the row of table copy with key 1 renders longer than the server's max_allowed_packet")
+        .hasMessageContaining("Raise max_allowed_packet");
+  }
+
   @Test
   void compoundTextKeysAreComparedByTheirBytes(TestDatabase database) {
     Warehouse warehouse =

@@ -161,19 +161,39 @@ final class MySqlChecksums implements RowChecksums {
         }
         List<Long> columnHashes = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
-          columnHashes.add(rows.getBigDecimal(4 + keys + i).longValueExact());
+          columnHashes.add(hashOf(rows, 4 + keys + i, shownKey));
         }
         hashed.add(
             new HashedRow(
-                rows.getString(2),
-                shownKey,
-                rows.getBigDecimal(3 + keys).longValueExact(),
-                columnHashes));
+                rows.getString(2), shownKey, hashOf(rows, 3 + keys, shownKey), columnHashes));
       }
     } catch (SQLException e) {
       throw connections.failed("read the row hashes of table " + table, e);
     }
     return hashed;
+  }
+
+  /**
+   * The hash in column {@code index}. MariaDB gives none (NULL) when the row's rendering is longer
+   * than {@code max_allowed_packet}: texts of up to 64 KiB each are rendered whole, so enough of
+   * them in one row pass it, and that row can be compared only once the server takes longer rows.
+   */
+  private long hashOf(ResultSet rows, int index, List<String> shownKey) throws SQLException {
+    java.math.BigDecimal hash = rows.getBigDecimal(index);
+    if (hash == null) {
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "database: the row of table "
+              + table
+              + " with key "
+              + String.join(", ", shownKey)
+              + " renders longer than the server's max_allowed_packet, so MariaDB gives no hash of"
+              + " it (its texts of up to 64 KiB each are rendered whole) and it cannot be compared"
+              + " by checksums\nRaise max_allowed_packet on the server above the row's size (SET"
+              + " GLOBAL max_allowed_packet = 1073741824, and in the server's configuration), then"
+              + " verify again.");
+    }
+    return hash.longValueExact();
   }
 
   @Override
