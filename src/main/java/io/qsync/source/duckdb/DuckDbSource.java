@@ -214,6 +214,31 @@ public final class DuckDbSource implements Source {
    * rather than qsync's {@code wrapper} around it, the caret moved with it.
    */
   private QsyncException queryFailed(SQLException e, String wrapper) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("Out of Memory Error")) {
+      // the query is right; DuckDB's memory_limit (or the machine) is too small for it
+      return new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "DuckDB connection '"
+              + config.name()
+              + "' ran out of memory running the query: "
+              + message
+              + "\nRaise DuckDB's memory_limit in the connection's setup (SET memory_limit ="
+              + " '8GB'), or give the machine more memory.",
+          e);
+    }
+    if (message.contains("IO Error")) {
+      // a full or unwritable spill folder: no fault of the query, and space may be freed
+      return new QsyncException(
+          ErrorKind.FAILED,
+          "DuckDB connection '"
+              + config.name()
+              + "' could not read or write its files running the query: "
+              + message
+              + "\nCheck the temporary folder's permissions and free space. "
+              + caller.again(),
+          e);
+    }
     return new QsyncException(
         ErrorKind.NEEDS_ACTION,
         "DuckDB connection '"

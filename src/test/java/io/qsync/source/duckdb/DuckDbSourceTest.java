@@ -74,6 +74,28 @@ class DuckDbSourceTest {
     }
   }
 
+  /** A right query DuckDB has too little memory for: the action is memory, not the query. */
+  @Test
+  void aQueryOutOfDuckDbsMemoryLimitSaysToRaiseItNotToFixTheQuery() {
+    try (DuckDbSource source =
+            new DuckDbSource(
+                new DuckDbConnectionConfig(
+                    "warehouse",
+                    Optional.empty(),
+                    List.of("SET memory_limit = '20MB'", "SET max_temp_directory_size = '0B'")));
+        SourceResult result =
+            source.query(
+                "SELECT 1 AS id, list(range) AS all_numbers FROM range(20000000)", "run-1")) {
+      throw new AssertionError("the query ran within 20 MB");
+    } catch (QsyncException refused) {
+      assertThat(refused.kind()).as(refused.getMessage()).isEqualTo(ErrorKind.NEEDS_ACTION);
+      assertThat(refused.getMessage())
+          .startsWith("DuckDB connection 'warehouse' ran out of memory running the query: ")
+          .contains("Raise DuckDB's memory_limit")
+          .doesNotContain("Fix the sync's query", "run again", "Run again");
+    }
+  }
+
   /** A query DuckDB refuses is shown as the user wrote it, the caret under the mistake. */
   @Test
   void aRefusedQueryIsQuotedAsWrittenWithTheCaretUnderTheMistake() {
