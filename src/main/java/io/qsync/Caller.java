@@ -17,6 +17,11 @@ public enum Caller {
   PLAN("plan"),
   /** {@code qsync verify}: retried like a run; a later verify computes its checksums again. */
   VERIFY("verify"),
+  /**
+   * {@code qsync verify --heal}: retried like a run; a later one compares again and heals what
+   * still differs (the batches it wrote stay).
+   */
+  HEAL("verify --heal"),
   /** {@code qsync prune}: retried like a run; a later prune lists the tables again. */
   PRUNE("prune"),
   /** {@code qsync status}: retried like a run; a later status reads the run history again. */

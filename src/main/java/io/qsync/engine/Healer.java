@@ -195,8 +195,7 @@ final class Healer {
             ChangeWriters.Writes.RECONCILED,
             runId,
             lock);
-    Throttle throttle =
-        Throttle.of(sync, target, replicas, clock, sleeper, progress, Caller.VERIFY);
+    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress, Caller.HEAL);
     int applied = 0;
     progress.begin("heal", changes.size());
     try {

@@ -181,10 +181,11 @@ public final class Qsync {
   public VerifyReport verify(String syncName, int samples, boolean heal) {
     SyncConfig sync = sync(syncName);
     Map<String, Destination> replicas = new LinkedHashMap<>();
-    try (Source source = openSource(sync.source(), Caller.VERIFY);
-        Destination target = openTarget(sync.target(), Caller.VERIFY)) {
+    Caller caller = heal ? Caller.HEAL : Caller.VERIFY; // what a failure says to try again
+    try (Source source = openSource(sync.source(), caller);
+        Destination target = openTarget(sync.target(), caller)) {
       for (String replica : sync.throttle().replicas()) {
-        replicas.put(replica, openTarget(replica, Caller.VERIFY));
+        replicas.put(replica, openTarget(replica, caller));
       }
       return new Verifier(sync, source, target, replicas, clock, sleeper, progress, samples)
           .verify(heal);

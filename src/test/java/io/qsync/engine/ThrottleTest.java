@@ -53,6 +53,28 @@ class ThrottleTest {
   }
 
   @Test
+  void aHealStoppedByTheThrottleSaysToHealAgainNotJustToVerify() {
+    Throttle throttle =
+        new Throttle(
+            limits(50, 0, Duration.ofSeconds(2)),
+            1000,
+            () -> new LoadSample(99L, Optional.empty(), List.of(), Optional.empty()),
+            clock,
+            sleeper,
+            progress,
+            Caller.HEAL);
+
+    QsyncException error =
+        catchThrowableOfType(QsyncException.class, () -> throttle.awaitClearance(0, 1));
+
+    assertThat(error.kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(error.getMessage())
+        .endsWith(
+            "Try qsync verify --heal again once the target is calmer (it keeps nothing to"
+                + " resume).");
+  }
+
+  @Test
   void aVerifyInterruptedWhilePausedSaysToVerifyAgainNotThatARunResumes() {
     Sleeper interrupted =
         duration -> {

@@ -207,7 +207,7 @@ final class BigQueryCalls {
       case RUN ->
           "BigQuery, or the network to it, is having trouble; run again later (the run"
               + " resumes from its job without querying again).";
-      case PLAN, VERIFY, PRUNE, STATUS, HISTORY ->
+      case PLAN, VERIFY, HEAL, PRUNE, STATUS, HISTORY ->
           "BigQuery, or the network to it, is having trouble; try qsync "
               + caller.command()
               + " again later.";
