@@ -217,35 +217,28 @@ public final class DuckDbSource implements Source {
     String message = String.valueOf(e.getMessage());
     if (message.contains("Out of Memory Error")) {
       // the query is right; DuckDB's memory_limit (or the machine) is too small for it
-      return new QsyncException(
+      return failure(
           ErrorKind.NEEDS_ACTION,
-          "DuckDB connection '"
-              + config.name()
-              + "' ran out of memory running the query: "
-              + message
-              + "\nRaise DuckDB's memory_limit in the connection's setup (SET memory_limit ="
-              + " '8GB'), or give the machine more memory.",
+          "ran out of memory running the query",
+          message,
+          "Raise DuckDB's memory_limit in the connection's setup (SET memory_limit = '8GB'), or"
+              + " give the machine more memory.",
           e);
     }
     if (message.contains("IO Error")) {
       // a full or unwritable spill folder: no fault of the query, and space may be freed
-      return new QsyncException(
+      return failure(
           ErrorKind.FAILED,
-          "DuckDB connection '"
-              + config.name()
-              + "' could not read or write its files running the query: "
-              + message
-              + "\nCheck the temporary folder's permissions and free space. "
-              + caller.again(),
+          "could not read or write its files running the query",
+          message,
+          CHECK_TEMPORARY_FOLDER + caller.again(),
           e);
     }
-    return new QsyncException(
+    return failure(
         ErrorKind.NEEDS_ACTION,
-        "DuckDB connection '"
-            + config.name()
-            + "' rejected the query: "
-            + withoutWrapper(String.valueOf(e.getMessage()), wrapper)
-            + "\nFix the sync's query (try it in the duckdb shell).",
+        "rejected the query",
+        withoutWrapper(message, wrapper),
+        "Fix the sync's query (try it in the duckdb shell).",
         e);
   }
 
@@ -254,18 +247,11 @@ public final class DuckDbSource implements Source {
    * read): no fault of the query; trying again may get past a full disk that was freed meanwhile.
    */
   private QsyncException resultFileFailed(String what, Path file, SQLException e) {
-    return new QsyncException(
+    return failure(
         ErrorKind.FAILED,
-        "DuckDB connection '"
-            + config.name()
-            + "' could not "
-            + what
-            + " the query result's file "
-            + file
-            + ": "
-            + e.getMessage()
-            + "\nCheck the temporary folder's permissions and free space. "
-            + caller.again(),
+        "could not " + what + " the query result's file " + file,
+        e.getMessage(),
+        CHECK_TEMPORARY_FOLDER + caller.again(),
         e);
   }
 
@@ -331,27 +317,22 @@ public final class DuckDbSource implements Source {
     } catch (SQLException e) {
       throw openFailed(e);
     } catch (java.io.IOException e) {
-      throw new QsyncException(
+      throw failure(
           ErrorKind.FAILED,
-          "DuckDB connection '"
-              + config.name()
-              + "' could not make its temporary folder: "
-              + e.getMessage()
-              + "\nCheck the temporary folder's permissions and free space. "
-              + caller.again(),
+          "could not make its temporary folder",
+          e.getMessage(),
+          CHECK_TEMPORARY_FOLDER + caller.again(),
           e);
     }
     for (String setup : config.setup()) {
       try (Statement statement = connection.createStatement()) {
         statement.execute(setup);
       } catch (SQLException e) {
-        throw new QsyncException(
+        throw failure(
             ErrorKind.NEEDS_ACTION,
-            "DuckDB connection '"
-                + config.name()
-                + "': a setup statement failed: "
-                + e.getMessage()
-                + "\nFix the connection's setup SQL.",
+            "could not run a setup statement",
+            e.getMessage(),
+            "Fix the connection's setup SQL.",
             e);
       }
     }
@@ -367,40 +348,47 @@ public final class DuckDbSource implements Source {
   private QsyncException openFailed(SQLException e) {
     String message = String.valueOf(e.getMessage());
     if (message.contains("Could not set lock") || message.contains("Conflicting lock")) {
-      return new QsyncException(
+      return failure(
           ErrorKind.FAILED,
-          "DuckDB connection '"
-              + config.name()
-              + "' could not be opened: "
-              + message
-              + "\nAnother process holds the file; wait for it to let go. "
-              + caller.again(),
+          "could not be opened",
+          message,
+          "Another process holds the file; wait for it to let go. " + caller.again(),
           e);
     }
     if (message.contains("same database file with a different configuration")) {
       // One DuckDB instance per file and process: qsync serve's syncs share it, and one that keeps
       // its state in the file (diff: snapshot) holds it open for writing while its run lasts.
-      return new QsyncException(
+      return failure(
           ErrorKind.FAILED,
-          "DuckDB connection '"
-              + config.name()
-              + "' could not be opened: "
-              + message
-              + "\nanother sync of this process has the file open for writing (a diff: snapshot"
-              + " sync keeps its state there) or read-only while this one needs the other; wait"
-              + " for its run to end. "
+          "could not be opened",
+          message,
+          "another sync of this process has the file open for writing (a diff: snapshot sync keeps"
+              + " its state there) or read-only while this one needs the other; wait for its run"
+              + " to end. "
               + caller.again(),
           e);
     }
-    return new QsyncException(
+    return failure(
         ErrorKind.NEEDS_ACTION,
-        "DuckDB connection '"
-            + config.name()
-            + "' could not be opened: "
-            + message
-            + "\nCheck that the connection's path is a DuckDB database file, of a DuckDB no newer"
-            + " than qsync's, that qsync may read.",
+        "could not be opened",
+        message,
+        "Check that the connection's path is a DuckDB database file, of a DuckDB no newer than"
+            + " qsync's, that qsync may read.",
         e);
+  }
+
+  private static final String CHECK_TEMPORARY_FOLDER =
+      "Check the temporary folder's permissions and free space. ";
+
+  /**
+   * A failure of this connection: {@code DuckDB connection 'NAME' WHAT: DETAIL}, then the remedy.
+   */
+  private QsyncException failure(
+      ErrorKind kind, String what, String detail, String remedy, Exception cause) {
+    return new QsyncException(
+        kind,
+        "DuckDB connection '" + config.name() + "' " + what + ": " + detail + "\n" + remedy,
+        cause);
   }
 
   private static final String HANDOFF = "qsync_handoff";
