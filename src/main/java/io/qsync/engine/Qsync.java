@@ -12,6 +12,7 @@ import io.qsync.config.DeleteGuard;
 import io.qsync.config.DuckDbConnectionConfig;
 import io.qsync.config.MySqlConnectionConfig;
 import io.qsync.config.QsyncConfig;
+import io.qsync.config.RetryConfig;
 import io.qsync.config.SyncConfig;
 import io.qsync.config.VerifyEvery;
 import io.qsync.destination.Destination;
@@ -84,7 +85,7 @@ public final class Qsync {
             ? sync(syncName).toBuilder().deleteGuard(DeleteGuard.NONE).build()
             : sync(syncName);
     Map<String, Destination> replicas = new LinkedHashMap<>();
-    try (Source source = openSource(sync.source());
+    try (Source source = openSource(sync.source(), Caller.RUN, sync.retries());
         Destination target = openTarget(sync.target())) {
       for (String replica : sync.throttle().replicas()) {
         replicas.put(replica, openTarget(replica));
@@ -165,7 +166,7 @@ public final class Qsync {
    */
   public PlanReport plan(String syncName, Optional<Path> out) {
     SyncConfig sync = sync(syncName);
-    try (Source source = openSource(sync.source(), Caller.PLAN);
+    try (Source source = openSource(sync.source(), Caller.PLAN, sync.retries());
         Destination target = openTarget(sync.target(), Caller.PLAN)) {
       return runner(sync, source, target).plan(out);
     }
@@ -182,7 +183,7 @@ public final class Qsync {
     SyncConfig sync = sync(syncName);
     Map<String, Destination> replicas = new LinkedHashMap<>();
     Caller caller = heal ? Caller.HEAL : Caller.VERIFY; // what a failure says to try again
-    try (Source source = openSource(sync.source(), caller);
+    try (Source source = openSource(sync.source(), caller, sync.retries());
         Destination target = openTarget(sync.target(), caller)) {
       for (String replica : sync.throttle().replicas()) {
         replicas.put(replica, openTarget(replica, caller));
@@ -210,7 +211,7 @@ public final class Qsync {
    */
   public ValidationReport.SyncCheck validate(String syncName) {
     SyncConfig sync = sync(syncName);
-    try (Source source = openSource(sync.source(), Caller.VALIDATE);
+    try (Source source = openSource(sync.source(), Caller.VALIDATE, sync.retries());
         Destination target = openTarget(sync.target(), Caller.VALIDATE)) {
       return runner(sync, source, target).validate();
     } catch (QsyncException e) {
@@ -338,7 +339,7 @@ public final class Qsync {
     List<PruneReport> reports = new ArrayList<>();
     for (List<SyncConfig> syncs : byDataset.values()) {
       SyncConfig first = syncs.get(0);
-      try (Source source = openSource(first.source(), Caller.PRUNE)) {
+      try (Source source = openSource(first.source(), Caller.PRUNE, first.retries())) {
         WarehouseState state =
             source.state(first.diff().stateDataset().orElseThrow()).orElseThrow();
         Map<String, Set<String>> keep = new LinkedHashMap<>();
@@ -401,13 +402,17 @@ public final class Qsync {
   }
 
   public Source openSource(String connectionName) {
-    return openSource(connectionName, Caller.RUN);
+    return openSource(connectionName, Caller.RUN, RetryConfig.DEFAULT);
   }
 
-  private Source openSource(String connectionName, Caller caller) {
+  /**
+   * @param retries how long a passing failure to open the warehouse (a DuckDB file another process
+   *     holds) is waited out
+   */
+  private Source openSource(String connectionName, Caller caller, RetryConfig retries) {
     ConnectionConfig connection = config.connection(connectionName);
     if (connection instanceof DuckDbConnectionConfig duckDb) {
-      return new DuckDbSource(duckDb, caller);
+      return new DuckDbSource(duckDb, caller, retries, sleeper);
     }
     if (connection instanceof BigQueryConnectionConfig bigQuery) {
       return new BigQuerySource(bigQuery, caller, progress);

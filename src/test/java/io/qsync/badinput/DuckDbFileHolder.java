@@ -7,8 +7,8 @@ import java.sql.SQLException;
 
 /**
  * A child process that opens a DuckDB file for writing, and so holds DuckDB's lock on it, until it
- * is killed: another process that opens the file meanwhile is refused. It prints "held" once it
- * holds the lock.
+ * is killed (or for the milliseconds its second argument gives): another process that opens the
+ * file meanwhile is refused. It prints "held" once it holds the lock.
  */
 public final class DuckDbFileHolder {
   private DuckDbFileHolder() {}
@@ -18,7 +18,8 @@ public final class DuckDbFileHolder {
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + args[0])) {
       System.out.println("held");
       System.out.flush();
-      Thread.sleep(Long.MAX_VALUE);
+      long holdMillis = args.length > 1 ? Long.parseLong(args[1]) : -1;
+      Thread.sleep(holdMillis < 0 ? Long.MAX_VALUE : holdMillis);
     }
   }
 }

@@ -95,7 +95,8 @@ class DuckDbWarehouseFailuresIT {
     assertThat(outcome.err())
         .as("the message")
         .contains("DuckDB connection 'warehouse' could not be opened", "lock")
-        .contains("Another process holds the file; wait for it to let go. Try qsync plan again.")
+        .contains(
+            "Another process held the file for as long as retries.max_time (1.0s) allows; wait for it to let go. Try qsync plan again.")
         .doesNotContainIgnoringCase("run again")
         .doesNotContain("\tat ");
   }
@@ -112,7 +113,8 @@ class DuckDbWarehouseFailuresIT {
     assertThat(outcome.err())
         .as("the message")
         .contains("DuckDB connection 'warehouse' could not be opened", "lock")
-        .contains("Another process holds the file; wait for it to let go. Try qsync prune again.")
+        .contains(
+            "Another process held the file for as long as retries.max_time (1.0s) allows; wait for it to let go. Try qsync prune again.")
         .doesNotContainIgnoringCase("run again")
         .doesNotContain("\tat ");
   }
@@ -125,15 +127,45 @@ class DuckDbWarehouseFailuresIT {
     assertThat(outcome.err())
         .as("the message")
         .contains("DuckDB connection 'warehouse' could not be opened", "lock")
-        .contains("Another process holds the file; wait for it to let go. Run again.");
+        .contains(
+            "Another process held the file for as long as retries.max_time (1.0s) allows; wait for it to let go. Run again.");
     assertThat(scene.snapshot()).as("the target").isEqualTo(before);
   }
 
-  /** Runs {@code qsync ARGS} while another process holds the warehouse file open for writing. */
+  /**
+   * A file another process holds for less than retries.max_time is waited out: the run syncs once
+   * the holder lets go (it ended with exit 1 at once before).
+   */
+  @Test
+  void aRunWaitsOutAWarehouseFileHeldForLessThanRetriesMaxTime() throws InterruptedException {
+    Outcome outcome = whileHeld("retries: { max_time: 60s }\n", 1500, "run", "s");
+
+    assertThat(outcome.exitCode()).as("exit code; output:\n%s", outcome.all()).isZero();
+    assertThat(scene.snapshot()).as("the target").isNotEqualTo(before);
+    assertThat(scene.run("verify", "s").exitCode()).as("the table equals the query").isZero();
+  }
+
+  /**
+   * Runs {@code qsync ARGS} while another process holds the warehouse file open for writing, with
+   * retries.max_time 1s, so that the command gives up while it is held.
+   */
   private Outcome whileHeld(String... args) throws InterruptedException {
+    return whileHeld("retries: { max_time: 1s }\n", -1, args);
+  }
+
+  /**
+   * Runs {@code qsync ARGS} with {@code configStart} before the scene's config while another
+   * process holds the warehouse file open for writing, for {@code holdMillis} (-1: until the end).
+   */
+  private Outcome whileHeld(String configStart, long holdMillis, String... args)
+      throws InterruptedException {
     try (ChildProcess holder =
         ChildProcess.start(
-            dir, "holder", DuckDbFileHolder.class, scene.warehouse().file().toString())) {
+            dir,
+            "holder",
+            DuckDbFileHolder.class,
+            scene.warehouse().file().toString(),
+            Long.toString(holdMillis))) {
       Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
       // Polling is the only way to wait on another process.
       while (!holder.stdout().contains("held")) {
@@ -141,7 +173,7 @@ class DuckDbWarehouseFailuresIT {
         assertThat(Instant.now()).as("the holder holds the file in time").isBefore(deadline);
         Thread.sleep(20);
       }
-      return scene.run(args);
+      return scene.runWith(configStart + scene.yaml(), args);
     }
   }
 }

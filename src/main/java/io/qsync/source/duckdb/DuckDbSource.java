@@ -4,9 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.Caller;
 import io.qsync.ErrorKind;
+import io.qsync.Messages;
 import io.qsync.Plural;
 import io.qsync.QsyncException;
+import io.qsync.Sleeper;
 import io.qsync.config.DuckDbConnectionConfig;
+import io.qsync.config.RetryConfig;
 import io.qsync.duckdb.DuckDbLibrary;
 import io.qsync.duckdb.DuckDbValues;
 import io.qsync.row.Column;
@@ -26,6 +29,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -52,6 +57,9 @@ public final class DuckDbSource implements Source {
   /** Whether the warehouse file is opened for writing: only to keep a diff: snapshot state. */
   private boolean writable;
 
+  private final RetryConfig retries;
+  private final Sleeper sleeper;
+
   /** The folder DuckDB spills to, which also holds the materialised result's file. */
   private Path spill;
 
@@ -64,8 +72,19 @@ public final class DuckDbSource implements Source {
    *     says to do
    */
   public DuckDbSource(DuckDbConnectionConfig config, Caller caller) {
+    this(config, caller, RetryConfig.NONE, Sleeper.system());
+  }
+
+  /**
+   * @param retries how long a file another process holds is waited out ({@code retries.max_time}),
+   *     as a database connection lost is
+   */
+  public DuckDbSource(
+      DuckDbConnectionConfig config, Caller caller, RetryConfig retries, Sleeper sleeper) {
     this.config = requireNonNull(config, "config is null");
     this.caller = requireNonNull(caller, "caller is null");
+    this.retries = requireNonNull(retries, "retries is null");
+    this.sleeper = requireNonNull(sleeper, "sleeper is null");
   }
 
   /** The command that reads the warehouse, for the state's messages. */
@@ -304,7 +323,7 @@ public final class DuckDbSource implements Source {
     properties.setProperty("jdbc_stream_results", "true");
     try {
       DuckDbLibrary.load();
-      connection = DriverManager.getConnection(url, properties);
+      connection = openWaitingOutAHolder(url, properties);
       try (Statement statement = connection.createStatement()) {
         // A read-only warehouse's own folder may not be writable; spill elsewhere: in the
         // temporary folder java.io.tmpdir names now (qsync's own, see DuckDbLibrary).
@@ -340,6 +359,48 @@ public final class DuckDbSource implements Source {
   }
 
   /**
+   * Opens the warehouse, waiting while another process holds DuckDB's lock on the file (a build
+   * writing it, say), with growing pauses, for up to {@code retries.max_time}.
+   */
+  private Connection openWaitingOutAHolder(String url, Properties properties) throws SQLException {
+    Instant firstRefusal = null;
+    Duration backoff = RetryConfig.FIRST_BACKOFF;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return DriverManager.getConnection(url, properties);
+      } catch (SQLException e) {
+        Instant now = Instant.now();
+        firstRefusal = firstRefusal == null ? now : firstRefusal;
+        Duration left = retries.maxTime().minus(Duration.between(firstRefusal, now));
+        if (!heldByAnotherProcess(e)
+            || attempt >= retries.maxAttempts()
+            || left.isNegative()
+            || left.isZero()) {
+          throw e;
+        }
+        try {
+          sleeper.sleep(backoff.compareTo(left) < 0 ? backoff : left);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw failure(
+              ErrorKind.INTERRUPTED,
+              "was not opened",
+              "interrupted while another process held the file",
+              caller.again(),
+              interrupted);
+        }
+        backoff = backoff.multipliedBy(2);
+        backoff = backoff.compareTo(retries.maxBackoff()) < 0 ? backoff : retries.maxBackoff();
+      }
+    }
+  }
+
+  private static boolean heldByAnotherProcess(SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("Could not set lock") || message.contains("Conflicting lock");
+  }
+
+  /**
    * The warehouse file would not open. Another process that holds DuckDB's lock on it lets go in
    * time, as does another sync of this process that opened it in the other mode: trying again gets
    * past it. Anything else (not a DuckDB file, one of a newer DuckDB, a file qsync may not read)
@@ -347,12 +408,15 @@ public final class DuckDbSource implements Source {
    */
   private QsyncException openFailed(SQLException e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("Could not set lock") || message.contains("Conflicting lock")) {
+    if (heldByAnotherProcess(e)) {
       return failure(
           ErrorKind.FAILED,
           "could not be opened",
           message,
-          "Another process holds the file; wait for it to let go. " + caller.again(),
+          "Another process held the file for as long as retries.max_time ("
+              + Messages.duration(retries.maxTime())
+              + ") allows; wait for it to let go. "
+              + caller.again(),
           e);
     }
     if (message.contains("same database file with a different configuration")) {
