@@ -371,7 +371,8 @@ public final class DuckDbSource implements Source {
       } catch (SQLException e) {
         Instant now = Instant.now();
         firstRefusal = firstRefusal == null ? now : firstRefusal;
-        Duration left = retries.maxTime().minus(Duration.between(firstRefusal, now));
+        Duration left =
+            caller.retryLimit(retries.maxTime()).minus(Duration.between(firstRefusal, now));
         if (!heldByAnotherProcess(e)
             || attempt >= retries.maxAttempts()
             || left.isNegative()
@@ -414,7 +415,7 @@ public final class DuckDbSource implements Source {
           "could not be opened",
           message,
           "Another process held the file for as long as retries.max_time ("
-              + Messages.duration(retries.maxTime())
+              + Messages.duration(caller.retryLimit(retries.maxTime()))
               + ") allows; wait for it to let go. "
               + caller.again(),
           e);
