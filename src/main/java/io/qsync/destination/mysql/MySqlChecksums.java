@@ -187,7 +187,7 @@ final class MySqlChecksums implements RowChecksums {
               + table
               + " with key "
               + String.join(", ", shownKey)
-              + " renders longer than the server's max_allowed_packet, so MariaDB gives no hash of"
+              + " renders longer than the server's max_allowed_packet, so the server gives no hash of"
               + " it (its texts of up to 64 KiB each are rendered whole) and it cannot be compared"
               + " by checksums\nRaise max_allowed_packet on the server above the row's size (SET"
               + " GLOBAL max_allowed_packet = 1073741824, and in the server's configuration), then"

@@ -234,6 +234,16 @@ public final class DuckDbSource implements Source {
    */
   private QsyncException queryFailed(SQLException e, String wrapper) {
     String message = String.valueOf(e.getMessage());
+    if (spillFolderFull(message)) {
+      // no fault of the query: its spill folder (qsync's temporary folder) is full, and space may
+      // be freed
+      return failure(
+          ErrorKind.FAILED,
+          "could not write its spill files running the query",
+          message,
+          CHECK_TEMPORARY_FOLDER + caller.again(),
+          e);
+    }
     if (message.contains("Out of Memory Error")) {
       // the query is right; DuckDB's memory_limit (or the machine) is too small for it
       return failure(
@@ -242,15 +252,6 @@ public final class DuckDbSource implements Source {
           message,
           "Raise DuckDB's memory_limit in the connection's setup (SET memory_limit = '8GB'), or"
               + " give the machine more memory.",
-          e);
-    }
-    if (message.contains("IO Error")) {
-      // a full or unwritable spill folder: no fault of the query, and space may be freed
-      return failure(
-          ErrorKind.FAILED,
-          "could not read or write its files running the query",
-          message,
-          CHECK_TEMPORARY_FOLDER + caller.again(),
           e);
     }
     return failure(
@@ -359,6 +360,18 @@ public final class DuckDbSource implements Source {
   }
 
   /**
+   * DuckDB could not spill to qsync's temporary folder: the disk is full, or the spill reached
+   * DuckDB's {@code max_temp_directory_size} (by default 90 % of that disk's free space). Any other
+   * "IO Error" is the query's own (a file it reads that is missing), for the user to fix.
+   */
+  private boolean spillFolderFull(String message) {
+    return message.contains("No space left on device")
+        || message.contains("max_temp_directory_size")
+        || message.contains("failed to offload")
+        || (message.contains("IO Error") && spill != null && message.contains(spill.toString()));
+  }
+
+  /**
    * Opens the warehouse, waiting while another process holds DuckDB's lock on the file (a build
    * writing it, say), with growing pauses, for up to {@code retries.max_time}.
    */
@@ -373,11 +386,22 @@ public final class DuckDbSource implements Source {
         firstRefusal = firstRefusal == null ? now : firstRefusal;
         Duration left =
             caller.retryLimit(retries.maxTime()).minus(Duration.between(firstRefusal, now));
-        if (!heldByAnotherProcess(e)
-            || attempt >= retries.maxAttempts()
-            || left.isNegative()
-            || left.isZero()) {
+        if (!held(e)) {
           throw e;
+        }
+        if (attempt >= retries.maxAttempts() || left.isNegative() || left.isZero()) {
+          throw failure(
+              ErrorKind.FAILED,
+              "could not be opened",
+              String.valueOf(e.getMessage()),
+              (heldByAnotherProcess(e) ? "Another process" : ANOTHER_SYNC)
+                  + " held the file through "
+                  + Plural.of(attempt, "try")
+                  + " over "
+                  + Messages.duration(Duration.between(firstRefusal, now))
+                  + " (retries.max_time and max_attempts); wait for it to let go. "
+                  + caller.again(),
+              e);
         }
         try {
           sleeper.sleep(backoff.compareTo(left) < 0 ? backoff : left);
@@ -402,6 +426,21 @@ public final class DuckDbSource implements Source {
   }
 
   /**
+   * The file is held, by another process or (one DuckDB instance per file and process) by another
+   * sync of this one, {@code qsync serve}'s, that opened it in the other mode: a {@code diff:
+   * snapshot} sync keeps its state there and opens it for writing while its run lasts.
+   */
+  private static boolean held(SQLException e) {
+    return heldByAnotherProcess(e)
+        || String.valueOf(e.getMessage())
+            .contains("same database file with a different configuration");
+  }
+
+  private static final String ANOTHER_SYNC =
+      "Another sync of this process (a diff: snapshot sync keeps its state in the file and opens it"
+          + " for writing)";
+
+  /**
    * The warehouse file would not open. Another process that holds DuckDB's lock on it lets go in
    * time, as does another sync of this process that opened it in the other mode: trying again gets
    * past it. Anything else (not a DuckDB file, one of a newer DuckDB, a file qsync may not read)
@@ -409,30 +448,6 @@ public final class DuckDbSource implements Source {
    */
   private QsyncException openFailed(SQLException e) {
     String message = String.valueOf(e.getMessage());
-    if (heldByAnotherProcess(e)) {
-      return failure(
-          ErrorKind.FAILED,
-          "could not be opened",
-          message,
-          "Another process held the file for as long as retries.max_time ("
-              + Messages.duration(caller.retryLimit(retries.maxTime()))
-              + ") allows; wait for it to let go. "
-              + caller.again(),
-          e);
-    }
-    if (message.contains("same database file with a different configuration")) {
-      // One DuckDB instance per file and process: qsync serve's syncs share it, and one that keeps
-      // its state in the file (diff: snapshot) holds it open for writing while its run lasts.
-      return failure(
-          ErrorKind.FAILED,
-          "could not be opened",
-          message,
-          "another sync of this process has the file open for writing (a diff: snapshot sync keeps"
-              + " its state there) or read-only while this one needs the other; wait for its run"
-              + " to end. "
-              + caller.again(),
-          e);
-    }
     return failure(
         ErrorKind.NEEDS_ACTION,
         "could not be opened",

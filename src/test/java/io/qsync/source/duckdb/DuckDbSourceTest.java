@@ -69,7 +69,8 @@ class DuckDbSourceTest {
       assertThat(held.kind()).as(held.getMessage()).isEqualTo(ErrorKind.FAILED);
       assertThat(held.getMessage())
           .startsWith("DuckDB connection 'warehouse' could not be opened: ")
-          .contains("another sync of this process has the file open for writing")
+          .contains(
+              "Another sync of this process (a diff: snapshot sync keeps its state in the file")
           .doesNotContain("Check that the connection's path");
     }
   }
@@ -80,9 +81,7 @@ class DuckDbSourceTest {
     try (DuckDbSource source =
             new DuckDbSource(
                 new DuckDbConnectionConfig(
-                    "warehouse",
-                    Optional.empty(),
-                    List.of("SET memory_limit = '20MB'", "SET max_temp_directory_size = '0B'")));
+                    "warehouse", Optional.empty(), List.of("SET memory_limit = '20MB'")));
         SourceResult result =
             source.query(
                 "SELECT 1 AS id, list(range) AS all_numbers FROM range(20000000)", "run-1")) {
@@ -93,6 +92,25 @@ class DuckDbSourceTest {
           .startsWith("DuckDB connection 'warehouse' ran out of memory running the query: ")
           .contains("Raise DuckDB's memory_limit")
           .doesNotContain("Fix the sync's query", "run again", "Run again");
+    }
+  }
+
+  /** A file the query reads that is not there is the query's to fix, not a passing failure. */
+  @Test
+  void aFileTheQueryReadsThatIsMissingIsTheQuerysToFix() {
+    try (DuckDbSource source =
+        new DuckDbSource(new DuckDbConnectionConfig("warehouse", Optional.empty(), List.of()))) {
+      Path missing = temporary.resolve("missing.parquet");
+      QsyncException refused =
+          catchThrowableOfType(
+              QsyncException.class,
+              () -> source.describe("SELECT * FROM read_parquet('" + missing + "')"));
+
+      assertThat(refused.kind()).as(refused.getMessage()).isEqualTo(ErrorKind.NEEDS_ACTION);
+      assertThat(refused.getMessage())
+          .startsWith("DuckDB connection 'warehouse' rejected the query: ")
+          .contains("IO Error", "Fix the sync's query")
+          .doesNotContain("temporary folder", "Run again");
     }
   }
 
