@@ -14,14 +14,15 @@ public interface TableReader {
 
   /**
    * Streams the table's current values of {@code columns}, as {@link #readRows(String, List,
-   * RowSink)} does, in chunks of at most {@code chunkRows} rows in the order of its primary key
-   * when that order can be sought (each chunk one index range from where the last ended), whether
-   * or not its columns are among {@code columns} (read for the seek only, never handed on), calling
-   * {@code between} after each chunk but the last, the chunk's statement closed: the caller may
-   * rest there. Otherwise (no primary key, or one that cannot be sought) in one read, calling
-   * nothing. Each chunk is a statement of its own, so the rows are not read at one instant but each
-   * as it stands when its chunk is read (the table is qsync's to write; another session's change
-   * meanwhile is as one made just after a single read).
+   * RowSink)} does, in chunks of at most {@code chunkRows} rows in the order of the key the rows
+   * are stored by (its primary key, or without one its first UNIQUE index of NOT NULL columns, as
+   * InnoDB clusters them) when that order can be sought (each chunk one index range from where the
+   * last ended), whether or not its columns are among {@code columns} (read for the seek only,
+   * never handed on), calling {@code between} after each chunk but the last, the chunk's statement
+   * closed: the caller may rest there. Otherwise (no such key, or one that cannot be sought) in one
+   * read, calling nothing. Each chunk is a statement of its own, so the rows are not read at one
+   * instant but each as it stands when its chunk is read (the table is qsync's to write; another
+   * session's change meanwhile is as one made just after a single read).
    */
   default void readRowsInChunks(
       String table, List<Column> columns, int chunkRows, Runnable between, RowSink sink) {
@@ -52,9 +53,10 @@ public interface TableReader {
    * order, as {@link #readRows} reads them) followed by the row's hash as a {@code Long}: the hash
    * of its canonical rendering, computed by the server exactly as {@link #checksums} does for a
    * verify. In no particular order. Only when {@link #noKeyHashes} is empty. Read in chunks of at
-   * most {@code chunkRows} rows in the order of the table's primary key, calling {@code between}
-   * after each chunk but the last, exactly as {@link #readRowsInChunks} reads whole rows (in one
-   * read, calling nothing, when that key cannot be sought): the same rows as one read gives.
+   * most {@code chunkRows} rows in the order of the key the table's rows are stored by, calling
+   * {@code between} after each chunk but the last, exactly as {@link #readRowsInChunks} reads whole
+   * rows (in one read, calling nothing, when that key cannot be sought): the same rows as one read
+   * gives.
    */
   default void readKeyHashes(
       String table, io.qsync.verify.RowShape shape, int chunkRows, Runnable between, RowSink sink) {

@@ -12,9 +12,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /** Reads a MySQL table's rows on the work session, as qsync's values. Not thread-safe. */
@@ -64,9 +69,10 @@ final class MySqlTableReader implements TableReader {
   /**
    * Streams {@code SELECT selected FROM table} as {@link #stream(String, List, boolean, RowSink,
    * String)} does ({@code selected} reads {@code columns}, then a row's hash when {@code hashed}),
-   * in chunks of at most {@code chunkRows} rows in the order of the table's primary key, calling
-   * {@code between} after each chunk but the last, as {@link #readRowsInChunks} promises; in one
-   * read, calling nothing, when that key cannot be sought. The rows are those of the one read.
+   * in chunks of at most {@code chunkRows} rows in the order of the key the rows are stored by
+   * ({@link #clusteredKey}), calling {@code between} after each chunk but the last, as {@link
+   * #readRowsInChunks} promises; in one read, calling nothing, when that key cannot be sought. The
+   * rows are those of the one read.
    */
   void streamInChunks(
       String table,
@@ -77,7 +83,7 @@ final class MySqlTableReader implements TableReader {
       Runnable between,
       RowSink sink,
       String action) {
-    List<SeekColumn> order = primaryKey(table);
+    List<SeekColumn> order = clusteredKey(table);
     if (order.isEmpty()) {
       stream(
           "SELECT " + selected + " FROM " + MySqlDialect.quote(table),
@@ -174,48 +180,74 @@ final class MySqlTableReader implements TableReader {
     }
   }
 
-  /** A column of the table's primary key, in the key's order. */
-  private record SeekColumn(String name, Seek kind) {}
+  /** A column of the key the table's rows are stored by, and its place in that key (from 1). */
+  private record SeekColumn(String name, Seek kind, int position) {}
 
   /**
-   * The table's primary key, when each of its columns is whole (no prefix) and an integer or a CHAR
-   * or VARCHAR column: there the values read back bind exactly, and {@code >} compares as {@code
-   * ORDER BY} sorts (an ENUM sorts by its number but compares with a string as text). Empty
-   * otherwise, and for a table without one: the table is read in one go. The key need not be the
-   * sync's: a Django table's {@code id}, which the query does not fill, orders the chunks as well
-   * as InnoDB stores the rows.
+   * The key InnoDB stores the table's rows in: its primary key, or, without one, the first UNIQUE
+   * index whose columns are all NOT NULL (which InnoDB then clusters the rows by); usable when each
+   * of its columns is whole (no prefix) and an integer or a CHAR or VARCHAR column: there the
+   * values read back bind exactly, and {@code >} compares as {@code ORDER BY} sorts (an ENUM sorts
+   * by its number but compares with a string as text). Empty otherwise, and for a table with no
+   * such key: the table is read in one go. The key need not be the sync's: a Django table's {@code
+   * id}, which the query does not fill, orders the chunks as well as InnoDB stores the rows.
    */
-  private List<SeekColumn> primaryKey(String table) {
-    List<SeekColumn> order = new ArrayList<>();
+  private List<SeekColumn> clusteredKey(String table) {
+    // Each unique index's columns, in the order the server lists the indexes (the primary key
+    // first, then the unique ones in the order InnoDB weighs them), each in its own column order.
+    Map<String, List<SeekColumn>> indexes = new LinkedHashMap<>();
+    Set<String> nullable = new HashSet<>();
+    Set<String> unsought = new HashSet<>();
     try (PreparedStatement statement =
         connections
             .connection()
             .prepareStatement(
-                "SELECT s.COLUMN_NAME, s.SUB_PART, c.DATA_TYPE, c.COLUMN_TYPE"
+                "SELECT s.INDEX_NAME, s.COLUMN_NAME, s.SUB_PART, c.DATA_TYPE, c.COLUMN_TYPE,"
+                    + " c.IS_NULLABLE, s.SEQ_IN_INDEX"
                     + " FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c"
                     + " ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME"
                     + " AND c.COLUMN_NAME = s.COLUMN_NAME"
                     + " WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ?"
-                    + " AND s.INDEX_NAME = 'PRIMARY' ORDER BY s.SEQ_IN_INDEX")) {
+                    + " AND s.NON_UNIQUE = 0")) {
       statement.setString(1, table);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          String name = rows.getString(1);
-          rows.getLong(2);
+          String index = rows.getString(1);
+          String name = rows.getString(2);
+          rows.getLong(3);
           boolean prefix = !rows.wasNull();
           Optional<Seek> seek =
               Seek.of(
-                  rows.getString(3).toLowerCase(Locale.ROOT),
-                  rows.getString(4).toLowerCase(Locale.ROOT));
-          if (prefix || seek.isEmpty()) {
-            return List.of();
+                  rows.getString(4).toLowerCase(Locale.ROOT),
+                  rows.getString(5).toLowerCase(Locale.ROOT));
+          List<SeekColumn> columns = indexes.computeIfAbsent(index, ignored -> new ArrayList<>());
+          if ("YES".equalsIgnoreCase(rows.getString(6))) {
+            nullable.add(index);
           }
-          order.add(new SeekColumn(name, seek.get()));
+          if (prefix || seek.isEmpty()) {
+            unsought.add(index);
+          } else {
+            columns.add(new SeekColumn(name, seek.get(), rows.getInt(7)));
+          }
         }
       }
     } catch (SQLException e) {
-      throw connections.failed("read the primary key of table " + table, e);
+      throw connections.failed("read the unique keys of table " + table, e);
     }
+    // InnoDB clusters by the primary key, else by the first UNIQUE NOT NULL index: only that one is
+    // read in the order the rows are stored, and when it cannot be sought the table is read whole.
+    String clustered =
+        indexes.containsKey("PRIMARY")
+            ? "PRIMARY"
+            : indexes.keySet().stream()
+                .filter(index -> !nullable.contains(index))
+                .findFirst()
+                .orElse(null);
+    if (clustered == null || unsought.contains(clustered)) {
+      return List.of();
+    }
+    List<SeekColumn> order = new ArrayList<>(indexes.get(clustered));
+    order.sort(Comparator.comparingInt(SeekColumn::position));
     return order;
   }
 
@@ -324,8 +356,8 @@ final class MySqlTableReader implements TableReader {
 
   /**
    * Reads a result: each row's {@code columns}, and its hash as a {@code Long} when {@code hashed},
-   * go to {@code sink}; the primary key's values that follow them (none when {@code order} is
-   * empty), read raw, into {@code seek}, so that it holds the last row's.
+   * go to {@code sink}; the seek key's values that follow them (none when {@code order} is empty),
+   * read raw, into {@code seek}, so that it holds the last row's.
    */
   private static long read(
       ResultSet rows,

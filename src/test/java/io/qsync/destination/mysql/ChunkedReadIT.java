@@ -155,28 +155,54 @@ class ChunkedReadIT {
         .hasSize(1050);
   }
 
+  /**
+   * Without a primary key, InnoDB stores the rows by the first UNIQUE index of NOT NULL columns:
+   * the table is read in chunks of it, the rows exactly those of one read. A unique key with a
+   * nullable column cannot order them (NULLs repeat), so such a table is read in one go.
+   */
   @Test
-  void readsATableWithoutPrimaryKeyInOneGo(TestDatabase database) {
+  void readsATableWithoutPrimaryKeyInChunksOfItsUniqueNotNullKeyElseInOneGo(TestDatabase database) {
     database.execute(
+        "CREATE TABLE clustered (code VARCHAR(10) NOT NULL, n BIGINT NOT NULL,"
+            + " note VARCHAR(10) NULL, UNIQUE KEY maybe_null (note), UNIQUE KEY natural_key (code, n))"
+            + " ENGINE=InnoDB",
+        "INSERT INTO clustered SELECT ELT(1 + seq % 3, 'a', 'B', 'c'), seq,"
+            + " IF(seq % 2 = 0, NULL, CONCAT('v', seq)) FROM seq_1_to_250",
         "CREATE TABLE heap (code VARCHAR(10) NOT NULL, n BIGINT NOT NULL,"
-            + " UNIQUE KEY natural_key (code, n)) ENGINE=InnoDB",
-        "INSERT INTO heap SELECT ELT(1 + seq % 3, 'a', 'B', 'c'), seq FROM seq_1_to_250");
-    List<List<String>> read = new ArrayList<>();
-    int[] between = {0};
+            + " note VARCHAR(10) NULL, UNIQUE KEY maybe_null (note)) ENGINE=InnoDB",
+        "INSERT INTO heap SELECT * FROM clustered");
+    List<Column> columns =
+        List.of(
+            new Column("code", SqlType.of(SqlType.Kind.VARCHAR)),
+            new Column("n", SqlType.of(SqlType.Kind.BIGINT)),
+            new Column("note", SqlType.of(SqlType.Kind.VARCHAR)));
+    List<List<String>> chunked = new ArrayList<>();
+    List<List<String>> oneRead = new ArrayList<>();
+    int[] between = {0, 0};
 
     try (MySqlDestination target = destination(database)) {
       target.readRowsInChunks(
-          "heap",
-          List.of(
-              new Column("code", SqlType.of(SqlType.Kind.VARCHAR)),
-              new Column("n", SqlType.of(SqlType.Kind.BIGINT))),
+          "clustered",
+          columns,
           100,
           () -> between[0]++,
-          row -> read.add(Arrays.stream(row).map(value -> String.valueOf(value)).toList()));
+          row -> chunked.add(Arrays.stream(row).map(String::valueOf).toList()));
+      target.readRowsInChunks(
+          "heap",
+          columns,
+          100,
+          () -> between[1]++,
+          row -> oneRead.add(Arrays.stream(row).map(String::valueOf).toList()));
     }
 
-    assertThat(between[0]).as("no chunks to rest between").isZero();
-    assertThat(read).containsExactlyInAnyOrderElementsOf(database.rows("SELECT code, n FROM heap"));
+    assertThat(between)
+        .as("rests between 3 chunks of (code, n); none for a table whose unique key holds NULLs")
+        .containsExactly(2, 0);
+    assertThat(chunked)
+        .hasSize(250)
+        .containsExactlyInAnyOrderElementsOf(
+            database.rows("SELECT code, n, COALESCE(note, 'null') FROM clustered"));
+    assertThat(oneRead).containsExactlyInAnyOrderElementsOf(chunked);
   }
 
   /**
