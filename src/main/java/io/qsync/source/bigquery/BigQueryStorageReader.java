@@ -47,7 +47,6 @@ import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.c.jni.JniLoader;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -80,6 +79,12 @@ final class BigQueryStorageReader {
   private static final Duration MAX_DELAY = Duration.ofSeconds(32);
   private static final int MAX_SESSIONS = 3;
 
+  /**
+   * How long the end of a read waits for DuckDB to give back the Arrow memory it was handed: its
+   * threads let go of it a moment after its insert returned, within milliseconds.
+   */
+  private static final Duration GIVEN_BACK = Duration.ofSeconds(5);
+
   /** Worth another attempt from the stream's offset (gax's own retryable codes for ReadRows). */
   private static final Set<StatusCode.Code> TRANSIENT =
       Set.of(
@@ -94,6 +99,7 @@ final class BigQueryStorageReader {
   private final Sleeper sleeper;
   private final BigQueryCalls calls;
   private int sessionsCreatedAgain;
+  private final List<String> memoryNotes = new ArrayList<>();
   private int streams;
   private String how = "";
 
@@ -143,8 +149,10 @@ final class BigQueryStorageReader {
         how = "; decoded in Java: " + noCData.get();
       }
     }
+    BigQueryArrowMemory memory = BigQueryArrowMemory.forRead(GIVEN_BACK);
     try (BigQueryReadClient client = client();
-        BufferAllocator allocator = new RootAllocator()) {
+        memory) {
+      BufferAllocator allocator = memory.allocator();
       for (int session = 1; ; session++) {
         Outcome outcome =
             arrow == null
@@ -187,6 +195,8 @@ final class BigQueryStorageReader {
         }
         return outcome.rows();
       }
+    } finally {
+      memory.leaked().ifPresent(memoryNotes::add);
     }
   }
 
@@ -797,6 +807,7 @@ final class BigQueryStorageReader {
               + Plural.of(sessionsCreatedAgain, "time")
               + " (it had expired)");
     }
+    notes.addAll(memoryNotes);
     return notes;
   }
 }
