@@ -66,14 +66,14 @@ import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
  * Arrow's C data library does not load, gets each batch turned into rows on the stream's thread
  * ({@link BigQueryArrowRows}, {@link BigQueryTypes#row}) and handed to the sink on the caller's
  * thread; {@link #how} says which, and which columns Java rendered. Memory holds at most two
- * batches per stream (one being read, one waiting) and the one DuckDB reads. A stream that breaks
- * (UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is read again from its
- * offset, within {@code retry_timeout}, each retry counted and told as {@code tabledata.list}'s are
- * ({@link BigQueryCalls#retrying}, on the thread that takes the batches); a session that expired
- * before any of its rows were handed on is created anew, and {@link #notes} say so (into DuckDB,
- * that is any time: its insert takes all rows or none). A session that expires after rows were
- * handed on fails the run, which the next run reads again from its job. Not thread-safe: one read
- * at a time.
+ * batches per stream (one being read, one waiting) and the one DuckDB reads; the read's end waits
+ * for DuckDB to give them back ({@link BigQueryArrowMemory}). A stream that breaks (UNAVAILABLE,
+ * INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is read again from its offset, within
+ * {@code retry_timeout}, each retry counted and told as {@code tabledata.list}'s are ({@link
+ * BigQueryCalls#retrying}, on the thread that takes the batches); a session that expired before any
+ * of its rows were handed on is created anew, and {@link #notes} say so (into DuckDB, that is any
+ * time: its insert takes all rows or none). A session that expires after rows were handed on fails
+ * the run, which the next run reads again from its job. Not thread-safe: one read at a time.
  */
 final class BigQueryStorageReader {
   private static final Duration MAX_DELAY = Duration.ofSeconds(32);
