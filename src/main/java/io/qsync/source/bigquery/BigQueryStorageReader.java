@@ -47,7 +47,6 @@ import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.c.jni.JniLoader;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -67,18 +66,24 @@ import org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel;
  * Arrow's C data library does not load, gets each batch turned into rows on the stream's thread
  * ({@link BigQueryArrowRows}, {@link BigQueryTypes#row}) and handed to the sink on the caller's
  * thread; {@link #how} says which, and which columns Java rendered. Memory holds at most two
- * batches per stream (one being read, one waiting) and the one DuckDB reads. A stream that breaks
- * (UNAVAILABLE, INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is read again from its
- * offset, within {@code retry_timeout}, each retry counted and told as {@code tabledata.list}'s are
- * ({@link BigQueryCalls#retrying}, on the thread that takes the batches); a session that expired
- * before any of its rows were handed on is created anew, and {@link #notes} say so (into DuckDB,
- * that is any time: its insert takes all rows or none). A session that expires after rows were
- * handed on fails the run, which the next run reads again from its job. Not thread-safe: one read
- * at a time.
+ * batches per stream (one being read, one waiting) and the one DuckDB reads; the read's end waits
+ * for DuckDB to give them back ({@link BigQueryArrowMemory}). A stream that breaks (UNAVAILABLE,
+ * INTERNAL, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED) is read again from its offset, within
+ * {@code retry_timeout}, each retry counted and told as {@code tabledata.list}'s are ({@link
+ * BigQueryCalls#retrying}, on the thread that takes the batches); a session that expired before any
+ * of its rows were handed on is created anew, and {@link #notes} say so (into DuckDB, that is any
+ * time: its insert takes all rows or none). A session that expires after rows were handed on fails
+ * the run, which the next run reads again from its job. Not thread-safe: one read at a time.
  */
 final class BigQueryStorageReader {
   private static final Duration MAX_DELAY = Duration.ofSeconds(32);
   private static final int MAX_SESSIONS = 3;
+
+  /**
+   * How long the end of a read waits for DuckDB to give back the Arrow memory it was handed: its
+   * threads let go of it a moment after its insert returned, within milliseconds.
+   */
+  private static final Duration GIVEN_BACK = Duration.ofSeconds(5);
 
   /** Worth another attempt from the stream's offset (gax's own retryable codes for ReadRows). */
   private static final Set<StatusCode.Code> TRANSIENT =
@@ -94,6 +99,7 @@ final class BigQueryStorageReader {
   private final Sleeper sleeper;
   private final BigQueryCalls calls;
   private int sessionsCreatedAgain;
+  private final List<String> memoryNotes = new ArrayList<>();
   private int streams;
   private String how = "";
 
@@ -143,8 +149,10 @@ final class BigQueryStorageReader {
         how = "; decoded in Java: " + noCData.get();
       }
     }
+    BigQueryArrowMemory memory = BigQueryArrowMemory.forRead(GIVEN_BACK);
     try (BigQueryReadClient client = client();
-        BufferAllocator allocator = new RootAllocator()) {
+        memory) {
+      BufferAllocator allocator = memory.allocator();
       for (int session = 1; ; session++) {
         Outcome outcome =
             arrow == null
@@ -187,6 +195,8 @@ final class BigQueryStorageReader {
         }
         return outcome.rows();
       }
+    } finally {
+      memory.leaked().ifPresent(memoryNotes::add);
     }
   }
 
@@ -797,6 +807,7 @@ final class BigQueryStorageReader {
               + Plural.of(sessionsCreatedAgain, "time")
               + " (it had expired)");
     }
+    notes.addAll(memoryNotes);
     return notes;
   }
 }

@@ -106,7 +106,7 @@ class BigQueryArrowHandOverTest {
    * One batch of BIGINT ids; holds a buffer of the allocator from the start, as the batches of a
    * read hold a batch in hand, and gives it back when closed.
    */
-  private static final class Batches extends ArrowReader {
+  static final class Batches extends ArrowReader {
     private final long[] ids;
     private final ArrowBuf held;
     private boolean loaded;
