@@ -94,6 +94,20 @@ public final class DuckDbLibrary {
   }
 
   /**
+   * The JVM options a child JVM of qsync's needs to load the library from where this one keeps it:
+   * the launcher's {@value #FOLDER_PROPERTY} and {@code java.library.path}, when it set them.
+   */
+  public static List<String> childOptions() {
+    String folder = System.getProperty(FOLDER_PROPERTY, "");
+    if (folder.isBlank()) {
+      return List.of();
+    }
+    return List.of(
+        "-D" + FOLDER_PROPERTY + "=" + folder,
+        "-Djava.library.path=" + System.getProperty("java.library.path", ""));
+  }
+
+  /**
    * The driver's name of the library for this platform ({@code libduckdb_java.so_linux_amd64}), as
    * {@code DuckDBNative.nativeLibName()} makes it; empty where the driver has none.
    */
