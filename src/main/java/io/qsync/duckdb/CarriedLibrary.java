@@ -60,7 +60,7 @@ final class CarriedLibrary implements AutoCloseable {
       if (Files.exists(notePath)) {
         FileChannel note = FileChannel.open(notePath, StandardOpenOption.READ);
         try {
-          note.lock(0, Long.MAX_VALUE, true);
+          lock(note, true);
           if (isCurrent(note, made, file)) {
             return new CarriedLibrary(file, note);
           }
@@ -77,7 +77,7 @@ final class CarriedLibrary implements AutoCloseable {
               StandardOpenOption.WRITE,
               StandardOpenOption.CREATE);
       try {
-        note.lock();
+        lock(note, false);
         if (!isCurrent(note, made, file)) {
           replace(zip, carried, jar, file);
           write(note, made + " " + stamp(file));
@@ -99,6 +99,19 @@ final class CarriedLibrary implements AutoCloseable {
   @Override
   public void close() throws IOException {
     note.close();
+  }
+
+  /**
+   * Takes the note's lock, shared or exclusive, waiting for it. Where the file system has no locks
+   * (some NFS mounts) it goes on without: the rename still keeps every file whole, only two jars
+   * starting together could then load each other's library.
+   */
+  private static void lock(FileChannel note, boolean shared) {
+    try {
+      note.lock(0, Long.MAX_VALUE, shared);
+    } catch (IOException noLocks) {
+      // see above
+    }
   }
 
   /** Whether the note says {@code made}, and the file is the one the note was written for. */
