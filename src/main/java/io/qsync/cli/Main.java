@@ -18,7 +18,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // First: the DuckDB driver unpacks its native library into java.io.tmpdir when it loads.
+    // First: DuckDB spills into java.io.tmpdir, and its driver, run from its own jar (not
+    // qsync's, see DuckDbLibrary), unpacks its native library there.
     TempFolder.claim();
     // Connector/J would print its own copy of every SQL error to stderr; qsync reports each
     // error once, with its remedy.

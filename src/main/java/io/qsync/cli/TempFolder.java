@@ -17,9 +17,10 @@ import java.util.stream.Stream;
 /**
  * The folder that holds a qsync process's temporary files: {@code qsync-<user>/<pid>/} in the
  * system's temporary folder. It becomes the process's {@code java.io.tmpdir} before anything writes
- * there: the DuckDB driver unpacks its native library (57 MB) to {@code java.io.tmpdir} and has no
- * setting of its own for it, and DuckDB spills there. A process killed with SIGKILL cannot clean up
- * after itself, so each qsync first removes the folders whose process is gone.
+ * there: DuckDB spills there, and the DuckDB driver, run from its own jar rather than qsync's (the
+ * tests, an IDE), unpacks its native library (57 MB) there with no setting of its own for it. A
+ * process killed with SIGKILL cannot clean up after itself, so each qsync first removes the folders
+ * whose process is gone.
  *
  * <p>Not thread-safe: {@link #claim} once, first thing in {@code main}.
  */

@@ -17,6 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -27,6 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -305,6 +310,119 @@ class DistributionIT {
     assertThat(second.exitCode()).as(second.all()).isZero();
     assertThat(second.out()).contains("1 inserted, 1 updated, 1 deleted, 2 unchanged");
     assertThat(database.rows(compare)).isEqualTo(warehouse.rows(compare));
+  }
+
+  @Test
+  void keepsDuckDbsLibraryBesideTheJarOnceAndLaterStartsLoadThatFile(TestDatabase database)
+      throws IOException {
+    Map<String, Long> carried;
+    try (ZipFile jar = new ZipFile(home.resolve("lib/qsync.jar").toFile())) {
+      carried =
+          jar.stream()
+              .filter(entry -> entry.getName().contains("libduckdb_java"))
+              .collect(Collectors.toMap(ZipEntry::getName, ZipEntry::getSize));
+    }
+    assertThat(carried.keySet())
+        .as("where the driver does not look: it would unpack a found one at every start")
+        .isNotEmpty()
+        .allSatisfy(name -> assertThat(name).startsWith("qsync-native/"));
+    new Warehouse(dir.resolve("warehouse.duckdb"))
+        .execute("CREATE TABLE targets (user_id BIGINT, variant VARCHAR, score DECIMAL(6,2))");
+    Path config = config(database, "");
+    Path log = dir.resolve("libraries.log");
+
+    Launched first = qsyncLoggingLibraries(log, "", "-c", config.toString(), "run", "targets");
+    assertThat(first.exitCode()).as(first.all()).isZero();
+    Path library;
+    try (var files = Files.list(home.resolve("lib"))) {
+      List<Path> libraries =
+          files
+              .filter(
+                  file ->
+                      file.getFileName().toString().matches("libduckdb_java\\.so_[a-z]+_[a-z0-9]+"))
+              .toList();
+      assertThat(libraries).as("the platform's library beside the jar").hasSize(1);
+      library = libraries.get(0).toRealPath();
+    }
+    assertThat(loadedDuckDbLibraries(log)).as(first.all()).containsExactly(library);
+    Object made = Files.readAttributes(library, BasicFileAttributes.class).fileKey();
+    FileTime time = Files.getLastModifiedTime(library);
+
+    Launched second = qsyncLoggingLibraries(log, "", "-c", config.toString(), "run", "targets");
+    assertThat(second.exitCode()).as(second.all()).isZero();
+    assertThat(loadedDuckDbLibraries(log)).as(second.all()).containsExactly(library);
+    assertThat(Files.readAttributes(library, BasicFileAttributes.class).fileKey())
+        .as("the same file: not unpacked again")
+        .isEqualTo(made);
+    assertThat(Files.getLastModifiedTime(library)).isEqualTo(time);
+
+    Files.writeString(library, "not the jar's library");
+    Launched third = qsyncLoggingLibraries(log, "", "-c", config.toString(), "run", "targets");
+    assertThat(third.exitCode()).as(third.all()).isZero();
+    assertThat(loadedDuckDbLibraries(log)).as(third.all()).containsExactly(library);
+    assertThat(Files.size(library))
+        .as("the jar's library again")
+        .isEqualTo(carried.get("qsync-native/" + library.getFileName()));
+  }
+
+  @Test
+  void keepsTheLibraryInTheFolderTheLauncherNamesWhereTheJarsFolderIsNotWritable(
+      TestDatabase database) throws IOException {
+    new Warehouse(dir.resolve("warehouse.duckdb"))
+        .execute("CREATE TABLE targets (user_id BIGINT, variant VARCHAR, score DECIMAL(6,2))");
+    Path config = config(database, "");
+    Path cache = dir.resolve("cache/qsync");
+    Path log = dir.resolve("libraries.log");
+
+    Launched kept =
+        qsyncLoggingLibraries(
+            log,
+            "-Dqsync.native.dir=" + cache + " -Djava.library.path=" + cache,
+            "-c",
+            config.toString(),
+            "run",
+            "targets");
+
+    assertThat(kept.exitCode()).as(kept.all()).isZero();
+    assertThat(loadedDuckDbLibraries(log))
+        .as(kept.all())
+        .containsExactly(cache.resolve(System.mapLibraryName("duckdb_java")).toRealPath());
+
+    Launched notOnThePath =
+        qsyncLoggingLibraries(
+            log, "-Dqsync.native.dir=" + cache, "-c", config.toString(), "run", "targets");
+    assertThat(notOnThePath.exitCode()).as(notOnThePath.all()).isEqualTo(2);
+    assertThat(notOnThePath.err())
+        .contains("is not the first folder of java.library.path")
+        .contains("Start java with -Djava.library.path=" + cache);
+  }
+
+  /**
+   * Runs bin/qsync with {@code javaOptions}, logging the libraries the JVM loads to {@code log}.
+   */
+  private Launched qsyncLoggingLibraries(Path log, String javaOptions, String... args)
+      throws IOException {
+    Files.deleteIfExists(log);
+    return qsync(
+        withTestJava()
+            .andThen(
+                environment ->
+                    environment.put(
+                        "JAVA_OPTS",
+                        JAVA_OPTS + " -Xlog:library=info:file=" + log + " " + javaOptions)),
+        args);
+  }
+
+  /** The DuckDB libraries a JVM loaded, from its -Xlog:library log. */
+  private static List<Path> loadedDuckDbLibraries(Path log) throws IOException {
+    Matcher loaded =
+        Pattern.compile("Loaded library (/\\S*libduckdb_java\\S*), handle")
+            .matcher(Files.readString(log));
+    List<Path> libraries = new ArrayList<>();
+    while (loaded.find()) {
+      libraries.add(Path.of(loaded.group(1)));
+    }
+    return libraries;
   }
 
   @Test

@@ -2,10 +2,14 @@ package io.qsync.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qsync.testing.MariaDbExtension;
+import io.qsync.testing.TestDatabase;
+import io.qsync.testing.Warehouse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * archive once, starts later runs with it, and whatever the JVM thinks of an archive (a stale or a
  * broken one) never reaches standard output, where {@code -o json} prints its document.
  */
+@ExtendWith(MariaDbExtension.class)
 class LauncherIT {
   @TempDir Path checkout;
 
@@ -117,6 +123,52 @@ class LauncherIT {
     assertThat(version.out()).as(version.all()).containsPattern("TieredStopAtLevel +=? 1 ");
     assertThat(serve.exitCode()).as(serve.all()).isZero();
     assertThat(serve.out()).as(serve.all()).containsPattern("TieredStopAtLevel +=? 4 ");
+  }
+
+  @Test
+  void keepsDuckDbsLibraryBesideTheJarAndLaterStartsLoadThatFile(TestDatabase database)
+      throws IOException {
+    new Warehouse(checkout.resolve("warehouse.duckdb")).execute("CREATE TABLE t (id BIGINT)");
+    Path config = checkout.resolve("qsync.yaml");
+    Files.writeString(
+        config,
+        "connections:\n"
+            + "  warehouse: { type: duckdb, path: warehouse.duckdb }\n"
+            + "  app: { type: mysql, url: \""
+            + database.url()
+            + "\", user: root }\n"
+            + "syncs:\n"
+            + "  t: { source: warehouse, query: SELECT id FROM t, target: app, table: t,"
+            + " key: [id], create_table: true }\n");
+    Path log = checkout.resolve("libraries.log");
+    String logLibraries = "-Xlog:library=info:file=" + log;
+
+    Launched first = qsyncWith(logLibraries, "-c", config.toString(), "validate");
+    assertThat(first.exitCode()).as(first.all()).isZero();
+    // The JVM names a linked jar by its target: the library goes beside the build's jar.
+    Path folder = checkout.resolve("target/qsync.jar").toRealPath().getParent();
+    Path library;
+    try (var files = Files.list(folder)) {
+      List<Path> libraries =
+          files
+              .filter(file -> file.getFileName().toString().matches("libduckdb_java\\.so_\\w+"))
+              .toList();
+      assertThat(libraries).as("beside the jar, in " + folder).hasSize(1);
+      library = libraries.get(0).toRealPath();
+    }
+    assertThat(Files.readString(log)).contains("Loaded library " + library + ",");
+    Object made = Files.readAttributes(library, BasicFileAttributes.class).fileKey();
+    Files.delete(log);
+
+    Launched second = qsyncWith(logLibraries, "-c", config.toString(), "validate");
+
+    assertThat(second.exitCode()).as(second.all()).isZero();
+    assertThat(Files.readString(log))
+        .as("the second start loads the file beside the jar")
+        .contains("Loaded library " + library + ",");
+    assertThat(Files.readAttributes(library, BasicFileAttributes.class).fileKey())
+        .as("not unpacked again")
+        .isEqualTo(made);
   }
 
   private Launched qsync(String... args) {

@@ -2,6 +2,7 @@ package io.qsync.tools.bench;
 
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
+import io.qsync.duckdb.DuckDbLibrary;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -129,6 +130,7 @@ final class ChildRun {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + heap);
     command.add("-Xlog:gc,gc+heap+exit:file=" + gcLog);
+    command.addAll(DuckDbLibrary.childOptions());
     command.addAll(launch);
     command.addAll(List.of("-c", config.toString(), "-o", "json"));
     command.addAll(qsyncCommand);
