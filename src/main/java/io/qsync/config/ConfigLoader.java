@@ -209,6 +209,7 @@ public final class ConfigLoader {
                                 defaultAlerts,
                                 tableNodes)
                             .ifPresent(sync -> syncs.put(name, sync))));
+    rules.targetsNameADatabase(syncs.values(), connections, tableNodes);
     rules.noSharedTables(syncs.values(), connections, tableNodes);
     return reader.problemCount() > 0
         ? Optional.empty()

@@ -253,6 +253,32 @@ final class ConfigRules {
   }
 
   /**
+   * A sync's table is in the database its target's url names: a url that names none would pass
+   * until the first statement, then fail every run alike (no database selected), which no retry
+   * gets past.
+   */
+  void targetsNameADatabase(
+      Collection<SyncConfig> syncs,
+      Map<String, ConnectionConfig> connections,
+      Map<String, Node> tableNodes) {
+    for (SyncConfig sync : syncs) {
+      if (connections.get(sync.target()) instanceof MySqlConnectionConfig target
+          && !new JdbcUrl(target.url()).namesDatabase()) {
+        reader.problem(
+            tableNodes.get(sync.name()),
+            "syncs." + sync.name() + ".table",
+            "table "
+                + sync.table()
+                + " would be in no database: the url of connection '"
+                + sync.target()
+                + "' ("
+                + new JdbcUrl(target.url()).forMessages()
+                + ") names none; add the database to it, like jdbc:mysql://host:3306/app");
+      }
+    }
+  }
+
+  /**
    * Two syncs writing one table would undo each other's rows run after run (and trip the delete
    * guard): the database is told by the target connections' hosts, ports and database, not by their
    * names, so two connections to one database count as one.
