@@ -18,6 +18,7 @@ import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
 import io.qsync.stage.Stage;
 import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -237,7 +238,7 @@ public final class WarehouseDiff implements ChangeSetStrategy {
     Optional<RunRecord> partlyApplied =
         runs.history(sync.name(), sync.table(), 100).stream()
             .takeWhile(run -> !run.runId().equals(found.run().runId()))
-            .filter(run -> run.appliedThrough() > 0)
+            .filter(run -> run.status() != RunStatus.SUCCEEDED && run.appliedThrough() > 0)
             .findFirst();
     if (partlyApplied.isPresent()) {
       return Optional.of(
