@@ -22,6 +22,12 @@ public enum Caller {
    * still differs (the batches it wrote stay).
    */
   HEAL("verify --heal"),
+  /**
+   * The verify (and its heal) that a run does when {@code verify_every} makes it due, by {@code
+   * qsync run} or {@code qsync serve}: retried like a run; the run is done and the verify stays
+   * due, so the next run of the sync verifies again, by itself.
+   */
+  DUE_VERIFY("run"),
   /** {@code qsync prune}: retried like a run; a later prune lists the tables again. */
   PRUNE("prune"),
   /** {@code qsync status}: retried like a run; a later status reads the run history again. */
@@ -42,6 +48,10 @@ public enum Caller {
   /** The longest a validate retries one call, whatever the connection's retry limit. */
   public static final Duration VALIDATE_RETRY_LIMIT = Duration.ofSeconds(30);
 
+  /** What happens after a {@link #DUE_VERIFY} failed: nothing to do, unless it keeps failing. */
+  public static final String NEXT_RUN_VERIFIES =
+      "The next run of the sync verifies again: the verify stays due";
+
   private final String command;
 
   Caller(String command) {
@@ -58,14 +68,20 @@ public enum Caller {
    * verify, prune or validate keeps nothing to resume, so it says to try that command again.
    */
   public String again() {
-    return this == RUN ? "Run again." : "Try qsync " + command + " again.";
+    return switch (this) {
+      case RUN -> "Run again.";
+      case DUE_VERIFY -> NEXT_RUN_VERIFIES + ".";
+      default -> "Try qsync " + command + " again.";
+    };
   }
 
   /** As {@link #again()}, saying what the next try does: {@code nextTime}, "starts a new job." */
   public String again(String nextTime) {
-    return this == RUN
-        ? "Run again; the next run " + nextTime
-        : "Try qsync " + command + " again; it " + nextTime;
+    return switch (this) {
+      case RUN -> "Run again; the next run " + nextTime;
+      case DUE_VERIFY -> NEXT_RUN_VERIFIES + "; it " + nextTime;
+      default -> "Try qsync " + command + " again; it " + nextTime;
+    };
   }
 
   /** How long this caller retries one call when the connection allows {@code configured}. */

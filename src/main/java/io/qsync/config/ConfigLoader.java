@@ -209,7 +209,7 @@ public final class ConfigLoader {
                                 defaultAlerts,
                                 tableNodes)
                             .ifPresent(sync -> syncs.put(name, sync))));
-    rules.noSharedTables(syncs.values(), connections, tableNodes);
+    rules.targetTables(syncs.values(), connections, tableNodes);
     return reader.problemCount() > 0
         ? Optional.empty()
         : Optional.of(

@@ -253,11 +253,14 @@ final class ConfigRules {
   }
 
   /**
-   * Two syncs writing one table would undo each other's rows run after run (and trip the delete
-   * guard): the database is told by the target connections' hosts, ports and database, not by their
-   * names, so two connections to one database count as one.
+   * Each sync's table is in the database its target's url names, and no other sync writes it. A url
+   * that names no database would pass until the first statement, then fail every run alike (no
+   * database selected), which no retry gets past. Two syncs writing one table would undo each
+   * other's rows run after run (and trip the delete guard): the database is told by the target
+   * connections' hosts, ports and database, not by their names, so two connections to one database
+   * count as one.
    */
-  void noSharedTables(
+  void targetTables(
       Collection<SyncConfig> syncs,
       Map<String, ConnectionConfig> connections,
       Map<String, Node> tableNodes) {
@@ -266,7 +269,21 @@ final class ConfigRules {
       if (!(connections.get(sync.target()) instanceof MySqlConnectionConfig target)) {
         continue;
       }
-      String database = new JdbcUrl(target.url()).database();
+      JdbcUrl url = new JdbcUrl(target.url());
+      if (!url.namesDatabase()) {
+        reader.problem(
+            tableNodes.get(sync.name()),
+            "syncs." + sync.name() + ".table",
+            "table "
+                + sync.table()
+                + " would be in no database: the url of connection '"
+                + sync.target()
+                + "' ("
+                + url.forMessages()
+                + ") names none; add the database to it, like jdbc:mysql://host:3306/app");
+        continue;
+      }
+      String database = url.database();
       SyncConfig first = firstByTable.putIfAbsent(database + "\0" + sync.table(), sync);
       if (first != null) {
         Mark firstMark = tableNodes.get(first.name()).getStartMark();

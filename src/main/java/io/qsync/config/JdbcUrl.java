@@ -55,8 +55,7 @@ public record JdbcUrl(String url) {
    * different: telling them equal would need a connection.
    */
   public String database() {
-    int at = userInfoEnd();
-    String rest = url.substring(at < 0 ? authorityStart() : at + 1, parametersStart());
+    String rest = hostsAndDatabase();
     int slash = rest.indexOf('/');
     String hosts = slash < 0 ? rest : rest.substring(0, slash);
     String withPorts =
@@ -69,6 +68,22 @@ public record JdbcUrl(String url) {
                         : host + ":" + DEFAULT_PORT)
             .collect(Collectors.joining(","));
     return withPorts + "/" + (slash < 0 ? "" : rest.substring(slash + 1));
+  }
+
+  /**
+   * Whether the url names a database ({@code jdbc:mysql://host:3306/app}): the tables qsync writes,
+   * and its run history, are in it (a table name is one identifier, never {@code db.table}).
+   */
+  public boolean namesDatabase() {
+    String rest = hostsAndDatabase();
+    int slash = rest.indexOf('/');
+    return slash >= 0 && !rest.substring(slash + 1).isBlank();
+  }
+
+  /** The hosts, a slash and the database, without the scheme, user info and parameters. */
+  private String hostsAndDatabase() {
+    int at = userInfoEnd();
+    return url.substring(at < 0 ? authorityStart() : at + 1, parametersStart());
   }
 
   @Override

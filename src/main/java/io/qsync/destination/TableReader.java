@@ -52,11 +52,12 @@ public interface TableReader {
    * Streams, for each row of {@code table}, the values of {@code shape}'s key columns (in the key's
    * order, as {@link #readRows} reads them) followed by the row's hash as a {@code Long}: the hash
    * of its canonical rendering, computed by the server exactly as {@link #checksums} does for a
-   * verify. In no particular order. Only when {@link #noKeyHashes} is empty. Read in chunks of at
-   * most {@code chunkRows} rows in the order of the key the table's rows are stored by, calling
-   * {@code between} after each chunk but the last, exactly as {@link #readRowsInChunks} reads whole
-   * rows (in one read, calling nothing, when that key cannot be sought): the same rows as one read
-   * gives.
+   * verify; null when the server gives none (MySQL's {@code CONCAT} gives NULL for a rendering
+   * longer than {@code max_allowed_packet}), so that the row is read whole. In no particular order.
+   * Only when {@link #noKeyHashes} is empty. Read in chunks of at most {@code chunkRows} rows in
+   * the order of the key the table's rows are stored by, calling {@code between} after each chunk
+   * but the last, exactly as {@link #readRowsInChunks} reads whole rows (in one read, calling
+   * nothing, when that key cannot be sought): the same rows as one read gives.
    */
   default void readKeyHashes(
       String table, io.qsync.verify.RowShape shape, int chunkRows, Runnable between, RowSink sink) {

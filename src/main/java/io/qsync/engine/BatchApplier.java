@@ -143,7 +143,8 @@ final class BatchApplier {
                   + plan.appliedThrough()
                   + " but the change set has "
                   + plan.totalChanges()
-                  + "\nRun again with --restart to rebuild the change set.");
+                  + "\nRun again: the next run finds the change set cut short and starts over,"
+                  + " computing it anew.");
         }
         long end = batch.get(batch.size() - 1).seq();
         SyncRunner.stopIfInterrupted();

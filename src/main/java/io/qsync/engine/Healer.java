@@ -50,19 +50,24 @@ final class Healer {
   private final Sleeper sleeper;
   private final Progress progress;
 
+  /** {@code verify --heal}, or a run's due verify: what a failure says happens next. */
+  private final Caller caller;
+
   Healer(
       SyncConfig sync,
       Destination target,
       Map<String, Destination> replicas,
       Clock clock,
       Sleeper sleeper,
-      Progress progress) {
+      Progress progress,
+      Caller caller) {
     this.sync = requireNonNull(sync, "sync is null");
     this.target = requireNonNull(target, "target is null");
     this.replicas = requireNonNull(replicas, "replicas is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.progress = requireNonNull(progress, "progress is null");
+    this.caller = requireNonNull(caller, "caller is null");
   }
 
   /**
@@ -145,9 +150,10 @@ final class Healer {
                 + sync.name()
                 + "': a run of the sync finished after the verify read table "
                 + sync.table()
-                + "; verify --heal wrote nothing, since what it found may be stale\nVerify"
-                + " again: qsync verify --heal "
-                + sync.name());
+                + "; verify --heal wrote nothing, since what it found may be stale\n"
+                + (caller == Caller.DUE_VERIFY
+                    ? caller.again()
+                    : "Verify again: qsync verify --heal " + sync.name()));
       }
       // A diff: snapshot sync's next run compares with the state of the last successful run: the
       // heal carries that state on, since it only brought the table closer to the query's result
@@ -195,7 +201,7 @@ final class Healer {
             ChangeWriters.Writes.RECONCILED,
             runId,
             lock);
-    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress, Caller.HEAL);
+    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress, caller);
     int applied = 0;
     progress.begin("heal", changes.size());
     try {

@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,13 +85,14 @@ public final class Qsync {
         options.allowDeletes()
             ? sync(syncName).toBuilder().deleteGuard(DeleteGuard.NONE).build()
             : sync(syncName);
+    RunReport report;
     Map<String, Destination> replicas = new LinkedHashMap<>();
     try (Source source = openSource(sync.source(), Caller.RUN, sync.retries());
         Destination target = openTarget(sync.target())) {
       for (String replica : sync.throttle().replicas()) {
         replicas.put(replica, openTarget(replica));
       }
-      RunReport report =
+      report =
           new SyncRunner(
                   sync,
                   source,
@@ -102,42 +104,54 @@ public final class Qsync {
                   replicas,
                   sleeper)
               .run(options);
-      return verifyIfDue(sync, source, target, replicas, report);
     } finally {
       replicas.values().forEach(Destination::close);
     }
+    return verifyIfDue(sync, report);
   }
 
   /**
    * After a successful run of a sync with {@code verify_every}, verifies its table when due and
    * heals what differs: the changes made to the table by hand, which a {@code diff: snapshot} run
-   * cannot see. A verify that fails fails the command, with the run's success said first.
+   * cannot see. A verify that fails fails the command, with the run's success said first; it opens
+   * connections of its own ({@link Caller#DUE_VERIFY}), so that a passing failure says what happens
+   * next: the verify stays due, and the next run verifies again.
    */
-  private RunReport verifyIfDue(
-      SyncConfig sync,
-      Source source,
-      Destination target,
-      Map<String, Destination> replicas,
-      RunReport report) {
+  private RunReport verifyIfDue(SyncConfig sync, RunReport report) {
     Optional<VerifyEvery> every = sync.diff().verifyEvery();
     if (every.isEmpty() || report.status() != RunStatus.SUCCEEDED) {
       return report;
     }
-    Optional<String> due =
-        VerifySchedule.due(
-            every.get(),
-            target.runs().lastVerify(sync.name(), sync.table()),
-            target.runs().succeeded(sync.name(), sync.table(), Math.max(2, every.get().runs())),
-            clock.instant());
-    if (due.isEmpty()) {
-      return report;
-    }
-    try {
-      VerifyReport verify =
-          new Verifier(
-                  sync, source, target, replicas, clock, sleeper, progress, VERIFY_EVERY_SAMPLES)
-              .verify(true);
-      return report.withVerified(new RunReport.Verified(due.get(), verify));
+    Map<String, Destination> replicas = new LinkedHashMap<>();
+    Optional<String> due = Optional.empty();
+    try (Destination target = openTarget(sync.target(), Caller.DUE_VERIFY)) {
+      due =
+          VerifySchedule.due(
+              every.get(),
+              target.runs().lastVerify(sync.name(), sync.table()),
+              target.runs().succeeded(sync.name(), sync.table(), Math.max(2, every.get().runs())),
+              clock.instant());
+      if (due.isEmpty()) {
+        return report;
+      }
+      try (Source source = openSource(sync.source(), Caller.DUE_VERIFY, sync.retries())) {
+        for (String replica : sync.throttle().replicas()) {
+          replicas.put(replica, openTarget(replica, Caller.DUE_VERIFY));
+        }
+        VerifyReport verify =
+            new Verifier(
+                    sync,
+                    source,
+                    target,
+                    replicas,
+                    clock,
+                    sleeper,
+                    progress,
+                    VERIFY_EVERY_SAMPLES,
+                    Caller.DUE_VERIFY)
+                .verify(true);
+        return report.withVerified(new RunReport.Verified(due.get(), verify));
+      }
     } catch (QsyncException e) {
       throw new QsyncException(
           e.kind(),
@@ -145,15 +159,24 @@ public final class Qsync {
               + sync.name()
               + "': the run succeeded (run "
               + report.runId()
-              + "), then the verify of its table that was due ("
-              + due.get()
-              + ") failed: "
+              + "), then the verify of its table"
+              + due.map(reason -> " that was due (" + reason + ")").orElse("")
+              + " failed, and stays due: "
               + e.getMessage()
-              + "\nThe next run verifies again; or run qsync verify --heal "
-              + sync.name(),
+              + (NEEDS_A_PERSON.contains(e.kind())
+                  ? "\nOnce that is done, the next run verifies; or verify now: qsync verify"
+                      + " --heal "
+                      + sync.name()
+                  : ""), // a passing failure's own message says that the next run verifies again
           e);
+    } finally {
+      replicas.values().forEach(Destination::close);
     }
   }
+
+  /** The failures of a due verify that no later run gets past until someone acts. */
+  private static final Set<ErrorKind> NEEDS_A_PERSON =
+      EnumSet.of(ErrorKind.NEEDS_ACTION, ErrorKind.USAGE, ErrorKind.CONFIG_INVALID);
 
   /** Shows what a run of the sync would do now, writing nothing. */
   public PlanReport plan(String syncName) {
@@ -188,7 +211,7 @@ public final class Qsync {
       for (String replica : sync.throttle().replicas()) {
         replicas.put(replica, openTarget(replica, caller));
       }
-      return new Verifier(sync, source, target, replicas, clock, sleeper, progress, samples)
+      return new Verifier(sync, source, target, replicas, clock, sleeper, progress, samples, caller)
           .verify(heal);
     } finally {
       replicas.values().forEach(Destination::close);

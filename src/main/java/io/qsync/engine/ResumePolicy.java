@@ -57,19 +57,40 @@ final class ResumePolicy {
    * @param complete its change set is complete (diffed)
    * @param sameDefinition its fingerprint is the sync's definition as it is now
    * @param tableProblem the first reason the table as it is now cannot hold its rows, if any
+   * @param damage what is wrong with the file or the run's change set in it (it cannot be read, the
+   *     change set's table is gone or cut short), said after "its stage file F"; the change set can
+   *     then only be computed anew
    */
   record StageFacts(
       boolean exists,
       Optional<String> runId,
       boolean complete,
       boolean sameDefinition,
-      Optional<String> tableProblem) {
+      Optional<String> tableProblem,
+      Optional<String> damage) {
     static final StageFacts MISSING =
         new StageFacts(false, Optional.empty(), false, false, Optional.empty());
 
     StageFacts {
       requireNonNull(runId, "runId is null");
       requireNonNull(tableProblem, "tableProblem is null");
+      requireNonNull(damage, "damage is null");
+    }
+
+    /** A stage file that could be read, its change set whole. */
+    StageFacts(
+        boolean exists,
+        Optional<String> runId,
+        boolean complete,
+        boolean sameDefinition,
+        Optional<String> tableProblem) {
+      this(exists, runId, complete, sameDefinition, tableProblem, Optional.empty());
+    }
+
+    /** A stage file that exists but is damaged: it cannot be resumed from. */
+    static StageFacts damaged(String damage) {
+      return new StageFacts(
+          true, Optional.empty(), false, false, Optional.empty(), Optional.of(damage));
     }
   }
 
@@ -181,6 +202,11 @@ final class ResumePolicy {
     StageFacts stage = facts.stage().orElse(StageFacts.MISSING);
     if (!stage.exists()) {
       return Optional.of("its stage file " + facts.stageFile() + " is gone");
+    }
+    if (stage.damage().isPresent()) {
+      // The change set is lost; a new run computes it anew (as when the file is gone), which a
+      // diff: snapshot run does against the table, since this run wrote what its state lacks.
+      return Optional.of("its stage file " + facts.stageFile() + " " + stage.damage().get());
     }
     if (!stage.runId().equals(Optional.of(previous.runId()))) {
       return Optional.of("the stage file holds another run");

@@ -384,7 +384,15 @@ public final class SyncRunner {
     if (!Files.exists(stageFile)) {
       return ResumePolicy.StageFacts.MISSING;
     }
-    try (Stage stage = Stage.open(stageFile)) {
+    Stage opened;
+    try {
+      opened = Stage.open(stageFile);
+    } catch (QsyncException e) {
+      // replaced by another file, or damaged: the change set it held can only be computed anew
+      return ResumePolicy.StageFacts.damaged(
+          "cannot be read (" + Messages.firstLine(e.getCause() != null ? e.getCause() : e) + ")");
+    }
+    try (Stage stage = opened) {
       Optional<StageMeta> meta = stage.meta();
       if (meta.isEmpty()) {
         return new ResumePolicy.StageFacts(true, Optional.empty(), false, false, Optional.empty());
@@ -413,8 +421,10 @@ public final class SyncRunner {
                   .map(Messages::firstLine);
         }
       }
+      Optional<String> damage =
+          ours && complete ? stage.changeSetDamage(previous.changesTotal()) : Optional.empty();
       return new ResumePolicy.StageFacts(
-          true, Optional.of(meta.get().runId()), complete, same, tableProblem);
+          true, Optional.of(meta.get().runId()), complete, same, tableProblem, damage);
     }
   }
 

@@ -495,14 +495,19 @@ final class Throttle implements AutoCloseable {
 
   /**
    * What to do after the throttle stopped the work: a run resumes after its last committed batch; a
-   * verify, or its heal, keeps nothing to resume and is simply tried again.
+   * verify, or its heal, keeps nothing to resume and is simply tried again: by hand, or by the next
+   * run when it was due.
    */
   private String onceCalmer() {
-    return caller == Caller.RUN
-        ? "Run again once the target is calmer: the run resumes after its last committed batch."
-        : "Try qsync "
-            + caller.command()
-            + " again once the target is calmer (it keeps nothing to resume).";
+    return switch (caller) {
+      case RUN ->
+          "Run again once the target is calmer: the run resumes after its last committed batch.";
+      case DUE_VERIFY -> caller.again();
+      default ->
+          "Try qsync "
+              + caller.command()
+              + " again once the target is calmer (it keeps nothing to resume).";
+    };
   }
 
   /** Waits; an interrupt ends the work as interrupted, saying what the caller does next. */
@@ -517,9 +522,10 @@ final class Throttle implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new QsyncException(
           ErrorKind.INTERRUPTED,
-          "interrupted while waiting for the throttle\nTry qsync "
-              + caller.command()
-              + " again (it keeps nothing to resume).",
+          "interrupted while waiting for the throttle\n"
+              + (caller == Caller.DUE_VERIFY
+                  ? caller.again()
+                  : "Try qsync " + caller.command() + " again (it keeps nothing to resume)."),
           e);
     }
   }

@@ -83,6 +83,7 @@ final class Verifier {
   private final Sleeper sleeper;
   private final Progress progress;
   private final int samples;
+  private final Caller caller;
 
   /** The differing rows found, kept for {@code --heal}. */
   private final List<RowComparison> found = new ArrayList<>();
@@ -95,7 +96,8 @@ final class Verifier {
       Clock clock,
       Sleeper sleeper,
       Progress progress,
-      int samples) {
+      int samples,
+      Caller caller) {
     this.sync = requireNonNull(sync, "sync is null");
     this.source = requireNonNull(source, "source is null");
     this.target = requireNonNull(target, "target is null");
@@ -104,6 +106,7 @@ final class Verifier {
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
     this.progress = requireNonNull(progress, "progress is null");
     this.samples = samples;
+    this.caller = requireNonNull(caller, "caller is null");
   }
 
   /**
@@ -166,8 +169,7 @@ final class Verifier {
     // The table's size sets the first pass's buckets (about 16 rows each), so that differences
     // scattered over it are found in one aggregate pass and one fetch, not two passes and a fetch.
     BucketSearch search = BucketSearch.over(by, span, LEAF_ROWS, target.countRows(sync.table()));
-    Throttle throttle =
-        Throttle.of(sync, target, replicas, clock, sleeper, progress, Caller.VERIFY);
+    Throttle throttle = Throttle.of(sync, target, replicas, clock, sleeper, progress, caller);
     int passes = 0;
     long warehouseRows = 0;
     long tableRows = 0;
@@ -234,16 +236,17 @@ final class Verifier {
               + sync.name()
               + "': a run of the sync changed table "
               + sync.table()
-              + " while it was being verified, so what verify found may be the run's doing\nRun"
-              + " the verify again: qsync verify "
-              + sync.name());
+              + " while it was being verified, so what verify found may be the run's doing\n"
+              + (caller == Caller.DUE_VERIFY
+                  ? caller.again()
+                  : "Run the verify again: qsync " + caller.command() + " " + sync.name()));
     }
     VerifyReport report =
         report(shape, by, warehouseRows, tableRows, passes, fetched, started, warehouse);
     RunRecord recorded = record(report, started);
     if (heal) {
       Healer.Healed healed =
-          new Healer(sync, target, replicas, clock, sleeper, progress)
+          new Healer(sync, target, replicas, clock, sleeper, progress, caller)
               .heal(report, found, shape, warehouse, table, this::newestRun, newestBefore);
       report = report.withHealed(healed.keys(), warehouse.bytesBilled());
       if (healed.runId().isPresent()) {

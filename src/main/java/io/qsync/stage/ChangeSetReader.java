@@ -5,6 +5,8 @@ import io.qsync.diff.ChangeKind;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Reads the stage's complete change set: from a checkpoint on for apply, a sample of one kind for
@@ -73,6 +75,21 @@ final class ChangeSetReader {
 
   long length() {
     return file.count(StageSql.CHANGE_SET_LENGTH);
+  }
+
+  /**
+   * What is wrong with the change set, which should hold {@code expected} changes; empty when it
+   * holds them all.
+   */
+  Optional<String> damage(long expected) {
+    if (file.count(StageSql.CHANGE_SET_EXISTS) == 0) {
+      return Optional.of("holds no change set (its table changes is gone)");
+    }
+    long held = length();
+    return held == expected
+        ? Optional.empty()
+        : Optional.of(
+            String.format(Locale.ROOT, "holds %,d of the run's %,d changes", held, expected));
   }
 
   boolean fromWarehouse() {

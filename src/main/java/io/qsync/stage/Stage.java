@@ -225,6 +225,14 @@ public final class Stage implements AutoCloseable {
     return changes.fromWarehouse();
   }
 
+  /**
+   * What is wrong with the change set a run left for the next to resume, which should hold {@code
+   * expected} changes (its table dropped, or cut short); empty when it holds them all.
+   */
+  public Optional<String> changeSetDamage(long expected) {
+    return changes.damage(expected);
+  }
+
   /** The number of changes in the change set: what the checkpoint runs up to. */
   public long changeSetLength() {
     return changes.length();

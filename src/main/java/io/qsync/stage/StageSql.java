@@ -48,6 +48,8 @@ final class StageSql {
 
   static final String SOURCE_ROWS = "SELECT count(*) FROM src";
   static final String CHANGE_SET_LENGTH = "SELECT count(*) FROM changes";
+  static final String CHANGE_SET_EXISTS =
+      "SELECT count(*) FROM information_schema.tables WHERE table_name = 'changes'";
   static final String MARK_FROM_WAREHOUSE =
       "CREATE TABLE IF NOT EXISTS qsync_warehouse_changes (marked BOOLEAN)";
   static final String FROM_WAREHOUSE =

@@ -90,6 +90,44 @@ class ServeCommandIT {
     }
   }
 
+  /**
+   * A verify that {@code verify_every} made due and that fails with a passing failure (here the
+   * throttle's max_pause) is logged as what it is: the run succeeded, the verify stays due, and a
+   * later scheduled run verifies, with nothing for anyone to do ("Try qsync verify again" was
+   * there).
+   */
+  @Test
+  void aDueVerifyThatFailsIsLoggedAsStayingDueAndALaterRunVerifies(TestDatabase database)
+      throws Exception {
+    Path config = dir.resolve("qsync.yaml");
+    Path pause = dir.resolve("pause");
+    write(
+        config,
+        yaml(
+            database,
+            sync("checked", 20, "every: 1s")
+                + "    diff: snapshot\n"
+                + "    state_dataset: qsync_state\n"
+                + "    verify_every: 2 runs\n"
+                + "    throttle: {pause_file: pause, max_pause: 1s}\n"));
+
+    try (ChildProcess serve = serve(config)) {
+      await("a first run", serve, () -> succeeded(database, "checked") >= 1);
+      Files.writeString(pause, "");
+      await("a due verify that failed", serve, () -> serve.output().contains("stays due"));
+      Files.delete(pause);
+      await("a verify by a later run", serve, () -> serve.output().contains("; verify: equal"));
+
+      assertThat(serve.output())
+          .containsPattern(
+              "run failed: sync checked after .*: sync 'checked': the run succeeded \\(run \\S+\\),"
+                  + " then the verify of its table that was due \\(.*\\) failed, and stays due:"
+                  + " throttle: paused for")
+          .doesNotContain("Try qsync verify again");
+      assertThat(serve.signal("TERM", STOP_DEADLINE)).as(serve.output()).isEqualTo(143);
+    }
+  }
+
   @Test
   void holdsTheLockAgainstAManualRunAndStopsOnSigtermSoTheNextRunResumes(TestDatabase database)
       throws Exception {

@@ -121,6 +121,40 @@ class VerifyEveryIT {
   }
 
   @Test
+  void aDueVerifyThatFailsSaysTheNextRunVerifiesAgainAndItDoes(TestDatabase database)
+      throws IOException {
+    Path file = Path.of(config(database, "2 runs"));
+    Files.writeString(
+        file, Files.readString(file) + "    throttle: {pause_file: pause, max_pause: 1s}\n");
+    String config = file.toString();
+    assertThat(qsync("run", "targets", "-c", config).exitCode()).isZero();
+    database.execute("UPDATE experiment_targets SET variant = 'edited' WHERE user_id = 2");
+    Files.writeString(dir.resolve("pause"), "");
+
+    CliRun second = qsync("run", "targets", "-c", config);
+
+    assertThat(second.exitCode()).as(second.all()).isEqualTo(1);
+    assertThat(second.err())
+        .contains("the run succeeded (run ")
+        .contains("failed, and stays due: throttle: paused for")
+        .contains("The next run of the sync verifies again: the verify stays due")
+        .doesNotContain("Try qsync verify again")
+        .doesNotContain("resumes after its last committed batch");
+    CliRun status = qsync("status", "targets", "-c", config);
+    System.err.println("STATUS>>>" + status.all());
+    CliRun history = qsync("history", "targets", "-c", config);
+    System.err.println("HISTORY>>>" + history.all());
+
+    Files.delete(dir.resolve("pause"));
+    CliRun third = qsync("run", "targets", "-c", config);
+    assertThat(third.exitCode()).as(third.all()).isZero();
+    assertThat(third.out())
+        .as("still due: the next run verified")
+        .contains("verify, due: 2 successful runs and no verify yet")
+        .contains("healed: wrote 1 key");
+  }
+
+  @Test
   void anIntervalVerifiesOnceTheLastVerifyIsThatOld(TestDatabase database) throws Exception {
     String config = config(database, "1h");
     assertThat(qsync("run", "targets", "-c", config).out()).doesNotContain("verify");

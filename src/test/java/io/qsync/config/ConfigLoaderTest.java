@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
   private static final String PASSWORD = "hunter2-do-not-print";
@@ -556,6 +557,41 @@ class ConfigLoaderTest {
                 + ":11:12) and 'again' both write table t in 127.0.0.1:3306/app, and each"
                 + " run would undo the other's rows; give each sync its own table, or join the queries"
                 + " into one sync");
+  }
+
+  /**
+   * A target's url that names no database passed validate ("ok") and failed every run with exit 1
+   * "It may pass. Run again" (error 1046, no database selected), which no later run gets past.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "jdbc:mariadb://127.0.0.1:3306/",
+        "jdbc:mysql://127.0.0.1",
+        "jdbc:mysql://127.0.0.1:3306/?useSsl=false"
+      })
+  void aTargetWhoseUrlNamesNoDatabaseIsRefusedAtTheTable(String url) {
+    String yaml =
+        CONNECTIONS.replace("jdbc:mariadb://127.0.0.1:3306/app", url)
+            + SYNC
+            + "  second: { source: warehouse, query: SELECT 1 AS id, target: app_db,"
+            + " table: u, key: [id] }\n";
+
+    ConfigException failure = catchThrowableOfType(ConfigException.class, () -> parse(yaml));
+
+    assertThat(failure.problems())
+        .extracting(ConfigProblem::toString)
+        .containsExactly(
+            configFile()
+                + ":9:12: syncs.s.table: table t would be in no database: the url of connection"
+                + " 'app_db' ("
+                + url.replace("?useSsl=false", "")
+                + ") names none; add the database to it, like jdbc:mysql://host:3306/app",
+            configFile()
+                + ":11:78: syncs.second.table: table u would be in no database: the url of"
+                + " connection 'app_db' ("
+                + url.replace("?useSsl=false", "")
+                + ") names none; add the database to it, like jdbc:mysql://host:3306/app");
   }
 
   @Test

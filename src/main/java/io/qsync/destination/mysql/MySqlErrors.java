@@ -530,6 +530,7 @@ final class MySqlErrors {
       case SERVE ->
           "qsync serve reads the run history again on its next refresh (it keeps nothing to"
               + " resume)";
+      case DUE_VERIFY -> Caller.NEXT_RUN_VERIFIES;
       case PLAN, VERIFY, HEAL, PRUNE, VALIDATE, STATUS, HISTORY ->
           "Try qsync " + caller.command() + " again later (it keeps nothing to resume)";
     };

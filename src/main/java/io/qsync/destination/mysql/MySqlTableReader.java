@@ -355,9 +355,10 @@ final class MySqlTableReader implements TableReader {
   }
 
   /**
-   * Reads a result: each row's {@code columns}, and its hash as a {@code Long} when {@code hashed},
-   * go to {@code sink}; the seek key's values that follow them (none when {@code order} is empty),
-   * read raw, into {@code seek}, so that it holds the last row's.
+   * Reads a result: each row's {@code columns}, and its hash as a {@code Long} (null when the
+   * server gave none) when {@code hashed}, go to {@code sink}; the seek key's values that follow
+   * them (none when {@code order} is empty), read raw, into {@code seek}, so that it holds the last
+   * row's.
    */
   private static long read(
       ResultSet rows,
@@ -377,7 +378,8 @@ final class MySqlTableReader implements TableReader {
         row[i] = MySqlValues.read(rows, i + 1, columns.get(i).type(), numbers[i]);
       }
       if (hashed) {
-        row[width] = rows.getLong(width + 1);
+        long hash = rows.getLong(width + 1);
+        row[width] = rows.wasNull() ? null : hash; // none: see TableReader#readKeyHashes
       }
       for (int k = 0; k < seek.length; k++) {
         seek[k] = order.get(k).kind().read(rows, handedOn + 1 + k);

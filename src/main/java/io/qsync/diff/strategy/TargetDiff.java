@@ -123,13 +123,21 @@ public final class TargetDiff implements ChangeSetStrategy {
     RowShape shape = new RowShape(comparison.columns(), key, BucketValue.KEY_HASH, doubles);
     steps.begin("read target hashes", -1);
     long hashed;
+    long[] unhashed = {0};
     try (Stage.StageWriter writer = stage.targetHashWriter(key)) {
+      RowSink hashes = representableKeys(writer, shape.keyColumns(), key);
       destination.readKeyHashes(
           sync.table(),
           shape,
           READ_CHUNK_ROWS,
           steps::between,
-          steps.counting(representableKeys(writer, shape.keyColumns(), key)));
+          steps.counting(
+              row -> {
+                if (row[row.length - 1] == null) {
+                  unhashed[0]++; // no hash never equals one: the stage reads the row whole
+                }
+                hashes.accept(row);
+              }));
       hashed = writer.rows();
       steps.advance(hashed);
     }
@@ -168,7 +176,14 @@ public final class TargetDiff implements ChangeSetStrategy {
             + Plural.of(hashed, "row")
             + ", and "
             + Plural.of(fetched, "row")
-            + " whole");
+            + " whole"
+            + (unhashed[0] == 0
+                ? ""
+                : "; the database gave no hash of "
+                    + Plural.of(unhashed[0], "row")
+                    + ", whose rendering (its texts up to 64 KiB each whole) passes the server's"
+                    + " max_allowed_packet, so it was read whole and compared exactly; raise"
+                    + " max_allowed_packet on the server to compare it by its hash"));
     return diff(
         stage, comparison, steps, () -> stage.diffDiffering(key, comparison.collations(), deletes));
   }

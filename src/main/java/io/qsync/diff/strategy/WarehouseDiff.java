@@ -18,6 +18,7 @@ import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
 import io.qsync.stage.Stage;
 import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -231,14 +232,23 @@ public final class WarehouseDiff implements ChangeSetStrategy {
               + " (on BigQuery, the dataset's default table expiration, or a job that drops"
               + " tables)");
     }
-    // A run that stopped part-way after it changed the table's row count, and cannot resume: its
-    // changes are computed again against the same state and re-applied, which is idempotent.
-    boolean partlyApplied =
+    // A run that stopped part-way and was not resumed (its stage lost, or --restart) wrote rows
+    // that the state does not hold: a row it wrote that the query has since taken back to the
+    // state's value would be in no change set against the state. Only the table says.
+    Optional<RunRecord> partlyApplied =
         runs.history(sync.name(), sync.table(), 100).stream()
             .takeWhile(run -> !run.runId().equals(found.run().runId()))
-            .anyMatch(run -> run.appliedThrough() > 0);
-    if (partlyApplied) {
-      return Optional.empty();
+            .filter(run -> run.status() != RunStatus.SUCCEEDED && run.appliedThrough() > 0)
+            .findFirst();
+    if (partlyApplied.isPresent()) {
+      return Optional.of(
+          "run "
+              + partlyApplied.get().runId()
+              + " stopped part-way after writing "
+              + Plural.of(partlyApplied.get().appliedThrough(), "change")
+              + " and was not resumed, so the state of run "
+              + found.madeBy()
+              + " does not say what the table holds");
     }
     long expected = found.run().counts().map(counts -> counts.sourceRows()).orElse(-1L);
     long rows = target.countRows(sync.table());

@@ -214,6 +214,8 @@ final class BigQueryCalls {
       case SERVE ->
           "BigQuery, or the network to it, is having trouble; qsync serve tries again on its"
               + " next refresh.";
+      case DUE_VERIFY ->
+          "BigQuery, or the network to it, is having trouble. " + Caller.NEXT_RUN_VERIFIES + ".";
       case VALIDATE ->
           "Is BigQuery reachable"
               + host.map(h -> " at host " + h).orElse("")

@@ -173,6 +173,42 @@ class TargetHashDiffIT {
             "diff: target compared row hashes: read the key and hash of 3 rows, and 0 rows whole");
   }
 
+  /**
+   * A row of many texts, each short enough to be rendered whole (under 64 KiB), whose rendering
+   * together passes {@code max_allowed_packet}: the server gives no hash of it (CONCAT gives NULL),
+   * so the row is read whole and compared exactly, and the run's and plan's notes say so, naming
+   * the setting. The row was made in the table a column at a time, as an application may.
+   */
+  @Test
+  void aRowTheServerCannotHashIsReadWholeAndTheNotesSaySo(TestDatabase database) {
+    long packet = LongTexts.eachOfTwoBeyondThePacket(database) * 5 / 3;
+    int columns = (int) (packet / 60_000) + 20;
+    StringBuilder select = new StringBuilder("CREATE TABLE src AS SELECT i AS id");
+    for (int c = 0; c < columns; c++) {
+      select.append(", 'v' || i AS c").append(c);
+    }
+    Warehouse warehouse = warehouse(select + " FROM range(3) t(i)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src");
+    qsync.run("hashes");
+    for (int c = 0; c < columns; c++) {
+      database.execute("UPDATE copy_h SET c" + c + " = REPEAT('x', 60000) WHERE id = 1");
+    }
+
+    PlanReport plan = qsync.plan("hashes");
+    RunReport run = qsync.run("hashes");
+
+    String note =
+        "diff: target compared row hashes: read the key and hash of 3 rows, and 1 row whole;"
+            + " the database gave no hash of 1 row, whose rendering (its texts up to 64 KiB each"
+            + " whole) passes the server's max_allowed_packet, so it was read whole and compared"
+            + " exactly; raise max_allowed_packet on the server to compare it by its hash";
+    assertThat(plan.notes()).contains(note);
+    assertThat(run.notes()).contains(note);
+    assertThat(run.counts()).isEqualTo(new ChangeCounts(3, 0, 1, 0, 2));
+    assertThat(database.rows("SELECT LENGTH(c0), c1 FROM copy_h WHERE id = 1"))
+        .isEqualTo(List.of(List.of("2", "v1")));
+  }
+
   @Test
   void aReSyncWithNothingChangedReadsNoRowWhole(TestDatabase database) {
     Warehouse warehouse =
