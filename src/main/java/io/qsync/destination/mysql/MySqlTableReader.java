@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -193,42 +194,35 @@ final class MySqlTableReader implements TableReader {
    * id}, which the query does not fill, orders the chunks as well as InnoDB stores the rows.
    */
   private List<SeekColumn> clusteredKey(String table) {
-    // Each unique index's columns, in the order the server lists the indexes (the primary key
-    // first, then the unique ones in the order InnoDB weighs them), each in its own column order.
+    // SHOW INDEX lists the indexes in the table's key order (the primary key first, then the unique
+    // ones of NOT NULL columns, the order InnoDB weighs them in), each in its own column order.
     Map<String, List<SeekColumn>> indexes = new LinkedHashMap<>();
     Set<String> nullable = new HashSet<>();
     Set<String> unsought = new HashSet<>();
-    try (PreparedStatement statement =
-        connections
-            .connection()
-            .prepareStatement(
-                "SELECT s.INDEX_NAME, s.COLUMN_NAME, s.SUB_PART, c.DATA_TYPE, c.COLUMN_TYPE,"
-                    + " c.IS_NULLABLE, s.SEQ_IN_INDEX"
-                    + " FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c"
-                    + " ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME"
-                    + " AND c.COLUMN_NAME = s.COLUMN_NAME"
-                    + " WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ?"
-                    + " AND s.NON_UNIQUE = 0")) {
-      statement.setString(1, table);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          String index = rows.getString(1);
-          String name = rows.getString(2);
-          rows.getLong(3);
-          boolean prefix = !rows.wasNull();
-          Optional<Seek> seek =
-              Seek.of(
-                  rows.getString(4).toLowerCase(Locale.ROOT),
-                  rows.getString(5).toLowerCase(Locale.ROOT));
-          List<SeekColumn> columns = indexes.computeIfAbsent(index, ignored -> new ArrayList<>());
-          if ("YES".equalsIgnoreCase(rows.getString(6))) {
-            nullable.add(index);
-          }
-          if (prefix || seek.isEmpty()) {
-            unsought.add(index);
-          } else {
-            columns.add(new SeekColumn(name, seek.get(), rows.getInt(7)));
-          }
+    Map<String, Optional<Seek>> seeks = columnSeeks(table);
+    try (Statement statement = connections.connection().createStatement();
+        ResultSet rows = statement.executeQuery("SHOW INDEX FROM " + MySqlDialect.quote(table))) {
+      while (rows.next()) {
+        if (rows.getInt("Non_unique") != 0) {
+          continue;
+        }
+        String index = rows.getString("Key_name");
+        // a functional key part (MySQL 8) names no column: the index cannot be sought
+        String name = rows.getString("Column_name");
+        rows.getLong("Sub_part");
+        boolean prefix = !rows.wasNull();
+        List<SeekColumn> columns = indexes.computeIfAbsent(index, ignored -> new ArrayList<>());
+        if ("YES".equalsIgnoreCase(rows.getString("Null"))) {
+          nullable.add(index);
+        }
+        Optional<Seek> seek =
+            name == null
+                ? Optional.empty()
+                : seeks.getOrDefault(name.toLowerCase(Locale.ROOT), Optional.empty());
+        if (prefix || seek.isEmpty()) {
+          unsought.add(index);
+        } else {
+          columns.add(new SeekColumn(name, seek.get(), rows.getInt("Seq_in_index")));
         }
       }
     } catch (SQLException e) {
@@ -249,6 +243,31 @@ final class MySqlTableReader implements TableReader {
     List<SeekColumn> order = new ArrayList<>(indexes.get(clustered));
     order.sort(Comparator.comparingInt(SeekColumn::position));
     return order;
+  }
+
+  /** The seek of each of the table's columns (by its lower-case name), empty where it has none. */
+  private Map<String, Optional<Seek>> columnSeeks(String table) {
+    Map<String, Optional<Seek>> seeks = new HashMap<>();
+    try (PreparedStatement statement =
+        connections
+            .connection()
+            .prepareStatement(
+                "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE FROM information_schema.COLUMNS"
+                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
+      statement.setString(1, table);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          seeks.put(
+              rows.getString(1).toLowerCase(Locale.ROOT),
+              Seek.of(
+                  rows.getString(2).toLowerCase(Locale.ROOT),
+                  rows.getString(3).toLowerCase(Locale.ROOT)));
+        }
+      }
+    } catch (SQLException e) {
+      throw connections.failed("read the columns of table " + table, e);
+    }
+    return seeks;
   }
 
   /** Rows after a key in its order: {@code (k1 > ?) OR (k1 = ? AND k2 > ?) OR ...}. */

@@ -150,8 +150,8 @@ final class BigQueryStorageReader {
       }
     }
     BigQueryArrowMemory memory = BigQueryArrowMemory.forRead(GIVEN_BACK);
-    try (BigQueryReadClient client = client();
-        memory) {
+    try (memory;
+        BigQueryReadClient client = client()) {
       BufferAllocator allocator = memory.allocator();
       for (int session = 1; ; session++) {
         Outcome outcome =
