@@ -395,6 +395,36 @@ class VerifyIT {
   }
 
   @Test
+  void fewKeysFarFromTheRestCostNoExtraPass(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            "CREATE TABLE src AS SELECT i AS id, md5(CAST(i AS VARCHAR)) AS v FROM"
+                + " range(1, 200001) t(i)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    // As the bench plants them: changed, missing, and extra keys 10^12 above the others, which
+    // make the first pass's buckets 2^28 keys wide: all 200,000 dense rows in bucket 0.
+    database.execute(
+        "UPDATE copy SET v = 'changed' WHERE MOD(id, 3000) = 1",
+        "DELETE FROM copy WHERE MOD(id, 3000) = 2",
+        "INSERT INTO copy SELECT id + 1000000000000, v FROM copy WHERE MOD(id, 3000) = 3");
+    VerifyReport report = qsync.verify("copy", 100, false);
+
+    assertThat(report.different()).isEqualTo(67);
+    assertThat(report.missing()).isEqualTo(67);
+    assertThat(report.extra()).isEqualTo(67);
+    assertThat(report.samples())
+        .filteredOn(sample -> sample.kind() == Kind.EXTRA)
+        .extracting(sample -> Long.parseLong(sample.key().get(0)) - 1_000_000_000_000L)
+        .allSatisfy(key -> assertThat(key % 3000).isEqualTo(3L));
+    // Bucket 0 is split over the span its rows occupy, 1 to 200,000: buckets of 16 keys, whose
+    // differing ones are fetched next. Split by its nominal width, its buckets of 16,384 keys were
+    // too large to fetch and took a third pass.
+    assertThat(report.passes()).isEqualTo(2);
+    assertThat(report.rowsFetched()).isLessThan(2 * 3 * 67 * 16 + 2 * 67);
+  }
+
+  @Test
   void anUpsertKeepsExtraRowsAndStillVerifiesEqual(TestDatabase database) {
     Warehouse warehouse =
         warehouse("CREATE TABLE src (id INTEGER, v VARCHAR)", "INSERT INTO src VALUES (1, 'a')");
