@@ -220,7 +220,7 @@ public final class BucketSearch {
   /**
    * The span a differing bucket's rows occupy on either side (an empty side adds nothing), within
    * its range; the range itself by the key's hash, whose values fill a bucket evenly, or when a
-   * side did not say.
+   * side with rows in it did not say (a side says only for more than {@value #ROWS_PER_BUCKET}).
    */
   private KeyRange occupied(KeyRange range, BucketSum one, BucketSum other) {
     if (value == BucketValue.KEY_HASH || unknown(one) || unknown(other)) {

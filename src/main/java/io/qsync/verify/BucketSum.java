@@ -13,7 +13,8 @@ import java.util.Optional;
  *
  * @param occupied the range from the bucket's smallest bucket value to its largest (included), so
  *     that a differing bucket is split over the span its rows occupy rather than its nominal range;
- *     empty when not known (and for an empty bucket)
+ *     empty when not known: for an empty bucket, one of at most {@value
+ *     BucketSearch#ROWS_PER_BUCKET} rows, and by the key's hash
  */
 public record BucketSum(long rows, long xor, Optional<KeyRange> occupied) {
   public static final BucketSum EMPTY = new BucketSum(0, 0);

@@ -100,8 +100,9 @@ final class MySqlChecksums implements RowChecksums {
                 + grouping.origin()
                 + ") DIV "
                 + grouping.width()
-                + " AS CHAR) AS __qsync_b, COUNT(*), BIT_XOR(h), CAST(MIN(v) AS CHAR),"
-                + " CAST(MAX(v) AS CHAR) FROM (SELECT "
+                + " AS CHAR) AS __qsync_b, COUNT(*), BIT_XOR(h), "
+                + shape.occupiedColumns("v", "CHAR")
+                + " FROM (SELECT "
                 + bucketValue()
                 + " AS v, "
                 + rowHash()

@@ -133,7 +133,8 @@ final class BigQueryChecksums implements RowChecksums {
               + numeric(grouping.width())
               + ") AS STRING) AS b, COUNT(*) AS n, BIT_XOR("
               + rowHash()
-              + ") AS x, CAST(MIN(__qsync_v) AS STRING) AS lo, CAST(MAX(__qsync_v) AS STRING) AS hi"
+              + ") AS x, "
+              + shape.occupiedColumns("__qsync_v", "STRING")
               + " FROM "
               + withBucketValue()
               + " WHERE "

@@ -92,7 +92,9 @@ final class DuckDbChecksums implements RowChecksums {
             + grouping.width()
             + " AS VARCHAR) AS __qsync_b, count(*), bit_xor("
             + rowHash()
-            + "), CAST(min(__qsync_v) AS VARCHAR), CAST(max(__qsync_v) AS VARCHAR) FROM "
+            + "), "
+            + shape.occupiedColumns("__qsync_v", "VARCHAR")
+            + " FROM "
             + inRanges(ranges)
             + " GROUP BY 1";
     Map<BigInteger, BucketSum> sums = new HashMap<>();
