@@ -263,6 +263,29 @@ class BucketSearchTest {
   }
 
   @Test
+  void aPassIsWidenedWhileItWouldAskForTooManyBuckets() {
+    BucketSearch search =
+        BucketSearch.over(
+            BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 1 << 30)), 100, 1_000_000);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+    assertThat(pass.grouping().width()).isEqualTo(big(1 << 14));
+    Map<BigInteger, BucketSum> warehouse = new HashMap<>();
+    // Bucket 0's 2,000 rows in 2,000 values want buckets of 16; 300 more buckets of 2,000 rows
+    // over all their 16,384 values would then ask for 300 x 1,024 buckets with rows, more than
+    // MAX_BUCKETS_PER_PASS: buckets of 32 ask for 300 x 512.
+    warehouse.put(big(0), new BucketSum(2000, 1, Optional.of(range(0, 2000))));
+    for (int bucket = 1; bucket <= 300; bucket++) {
+      warehouse.put(
+          big(bucket),
+          new BucketSum(2000, 1, Optional.of(range(bucket << 14, (bucket + 1) << 14))));
+    }
+
+    search.compare(pass, warehouse, Map.of());
+
+    assertThat(search.next().orElseThrow().grouping().width()).isEqualTo(big(32));
+  }
+
+  @Test
   void adjacentFetchedBucketsAreJoinedIntoOneRange() {
     assertThat(BucketSearch.merged(List.of(range(10, 20), range(0, 10), range(30, 40))))
         .containsExactly(range(0, 20), range(30, 40));
