@@ -17,10 +17,13 @@ import java.util.TreeSet;
  * differ stay in question: differences scattered over a large table are then found by one aggregate
  * pass and one fetch of the few rows around them. A differing bucket of at most {@code leafRows}
  * rows (on the larger side), or one that holds a single bucket value, is not split again: its rows
- * are fetched and compared one by one. The others are split in the next pass into as many buckets
- * as make the largest hold about {@value #ROWS_PER_BUCKET} rows (a power of two, at most {@value
- * #MAX_FAN_OUT}), so that differences scattered over the whole table are found in a pass or two
- * instead of one pass per factor of 64. Widths stay powers of two, so every split is exact. Not
+ * are fetched and compared one by one. The others are split in the next pass into buckets of about
+ * {@value #ROWS_PER_BUCKET} rows each, so that differences scattered over the whole table are found
+ * in a pass or two instead of one pass per factor of 64; by the first key column over the span the
+ * bucket's rows occupy on either side (each side returns its smallest and largest key per bucket),
+ * so that a few keys far from the rest, which make the first pass's buckets far wider than the
+ * rows' spacing, do not cost a pass per factor the split falls short. Widths stay powers of two
+ * from one origin, so every bucket lies within the one it splits and every split is exact. Not
  * thread-safe.
  */
 public final class BucketSearch {
@@ -45,24 +48,34 @@ public final class BucketSearch {
   /** The most buckets one range is split into in one pass. */
   public static final int MAX_FAN_OUT = 1 << 16;
 
-  /** How many buckets the next pass splits each range into. */
-  private int fanOut = FAN_OUT;
+  /**
+   * The most buckets one pass asks each side for, as the pass's width makes them: the width that
+   * suits the narrowest span in question splits the wider ones more finely than they need, and this
+   * bounds how many checksums come back.
+   */
+  public static final long MAX_BUCKETS_PER_PASS = 1L << 18;
 
   private final BucketValue value;
   private final BigInteger origin;
   private final int leafRows;
+
+  /** The width of the next pass's buckets. */
   private BigInteger width;
+
   private List<KeyRange> pending;
 
-  private BucketSearch(BucketValue value, BigInteger origin, BigInteger width, int leafRows) {
+  private BucketSearch(
+      BucketValue value, BigInteger origin, BigInteger whole, int fanOut, int leafRows) {
     this.value = requireNonNull(value, "value is null");
     this.origin = requireNonNull(origin, "origin is null");
-    this.width = requireNonNull(width, "width is null");
+    requireNonNull(whole, "whole is null");
     if (leafRows < 1) {
       throw new IllegalArgumentException("leafRows must be positive: " + leafRows);
     }
     this.leafRows = leafRows;
-    this.pending = List.of(new KeyRange(origin, origin.add(width)));
+    BigInteger fan = BigInteger.valueOf(fanOut);
+    this.width = whole.compareTo(fan) >= 0 ? whole.divide(fan) : BigInteger.ONE;
+    this.pending = List.of(new KeyRange(origin, origin.add(whole)));
   }
 
   /**
@@ -71,7 +84,7 @@ public final class BucketSearch {
    * both are empty), widened to a power of {@value #FAN_OUT} so that every split is exact.
    */
   public static BucketSearch over(BucketValue value, Optional<KeyRange> span, int leafRows) {
-    return whole(value, span, leafRows);
+    return whole(value, span, leafRows, FAN_OUT);
   }
 
   /**
@@ -81,17 +94,17 @@ public final class BucketSearch {
    */
   public static BucketSearch over(
       BucketValue value, Optional<KeyRange> span, int leafRows, long rows) {
-    BucketSearch search = whole(value, span, leafRows);
-    search.fanOut = Math.max(FAN_OUT, fanOutFor(rows));
-    return search;
+    return whole(value, span, leafRows, Math.max(FAN_OUT, fanOutFor(rows)));
   }
 
-  private static BucketSearch whole(BucketValue value, Optional<KeyRange> span, int leafRows) {
+  private static BucketSearch whole(
+      BucketValue value, Optional<KeyRange> span, int leafRows, int fanOut) {
     if (value == BucketValue.KEY_HASH) {
-      return new BucketSearch(value, BigInteger.ZERO, HASH_SPACE, leafRows);
+      return new BucketSearch(value, BigInteger.ZERO, HASH_SPACE, fanOut, leafRows);
     }
     if (span.isEmpty()) {
-      BucketSearch none = new BucketSearch(value, BigInteger.ZERO, BigInteger.ONE, leafRows);
+      BucketSearch none =
+          new BucketSearch(value, BigInteger.ZERO, BigInteger.ONE, fanOut, leafRows);
       none.pending = List.of();
       return none;
     }
@@ -99,7 +112,7 @@ public final class BucketSearch {
     while (width.compareTo(span.get().width()) < 0) {
       width = width.multiply(FAN);
     }
-    return new BucketSearch(value, span.get().low(), width, leafRows);
+    return new BucketSearch(value, span.get().low(), width, fanOut, leafRows);
   }
 
   /** The union of two sides' spans. */
@@ -141,62 +154,136 @@ public final class BucketSearch {
     if (pending.isEmpty()) {
       return Optional.empty();
     }
-    BigInteger fan = BigInteger.valueOf(fanOut);
-    BigInteger child = width.compareTo(fan) >= 0 ? width.divide(fan) : BigInteger.ONE;
-    return Optional.of(new Pass(new Grouping(value, origin, child), merged(pending)));
+    return Optional.of(new Pass(new Grouping(value, origin, width), pending));
   }
 
-  /** Compares a pass's checksums of both sides and decides which buckets to split or fetch. */
+  /** A differing bucket: its range, the span its rows occupy within it, its rows (larger side). */
+  private record InQuestion(KeyRange range, KeyRange occupied, long rows) {}
+
+  /**
+   * Compares a pass's checksums of both sides and decides which buckets to split or fetch. By the
+   * first key column, a bucket is split over the span its rows occupy on either side, not its
+   * nominal range: a few keys far from the rest make the first pass's buckets much wider than the
+   * rows' spacing, and so split, the rows of a bucket land in buckets of about {@value
+   * #ROWS_PER_BUCKET} in the next pass instead of in the few of a split by its nominal width. A
+   * bucket whose rows all hold one value is fetched.
+   */
   public Found compare(
       Pass pass, Map<BigInteger, BucketSum> warehouse, Map<BigInteger, BucketSum> target) {
     TreeSet<BigInteger> buckets = new TreeSet<>(warehouse.keySet());
     buckets.addAll(target.keySet());
     List<KeyRange> fetch = new ArrayList<>();
-    List<KeyRange> split = new ArrayList<>();
-    List<KeyRange> small = new ArrayList<>();
+    List<InQuestion> split = new ArrayList<>();
+    List<InQuestion> small = new ArrayList<>();
     long smallRows = 0;
     int differing = 0;
     BigInteger child = pass.grouping().width();
     for (BigInteger bucket : buckets) {
       BucketSum one = warehouse.getOrDefault(bucket, BucketSum.EMPTY);
       BucketSum other = target.getOrDefault(bucket, BucketSum.EMPTY);
-      if (one.equals(other)) {
+      if (one.matches(other)) {
         continue;
       }
       differing++;
       KeyRange range = pass.grouping().range(bucket);
-      long rows = Math.max(one.rows(), other.rows());
-      if (child.equals(BigInteger.ONE) || rows <= ROWS_PER_BUCKET) {
+      InQuestion bucketInQuestion =
+          new InQuestion(range, occupied(range, one, other), Math.max(one.rows(), other.rows()));
+      long rows = bucketInQuestion.rows();
+      if (child.equals(BigInteger.ONE)
+          || bucketInQuestion.occupied().width().equals(BigInteger.ONE)
+          || rows <= ROWS_PER_BUCKET) {
         fetch.add(range);
       } else if (rows <= leafRows) {
-        small.add(range);
+        small.add(bucketInQuestion);
         smallRows += rows;
       } else {
-        split.add(range);
+        split.add(bucketInQuestion);
       }
     }
     // Buckets of up to leafRows rows are fetched whole unless there are so many that their rows
     // would not fit in memory (rows of keys clustered in a few buckets of a wide key span): then
     // they are split too, into buckets of about ROWS_PER_BUCKET.
     if (smallRows <= MAX_FETCH_ROWS) {
-      fetch.addAll(small);
+      small.forEach(bucket -> fetch.add(bucket.range()));
     } else {
       split.addAll(small);
     }
-    pending = split;
-    width = child;
-    long largest = 0;
-    for (KeyRange range : split) {
-      BigInteger bucket = range.low().subtract(origin).divide(child);
-      largest =
-          Math.max(
-              largest,
-              Math.max(
-                  warehouse.getOrDefault(bucket, BucketSum.EMPTY).rows(),
-                  target.getOrDefault(bucket, BucketSum.EMPTY).rows()));
+    width = widthFor(split, child);
+    List<KeyRange> next = new ArrayList<>();
+    for (InQuestion bucket : split) {
+      next.add(aligned(bucket.occupied(), width));
     }
-    fanOut = fanOutFor(largest);
+    pending = merged(next);
     return new Found(merged(fetch), split.size(), differing);
+  }
+
+  /**
+   * The span a differing bucket's rows occupy on either side (an empty side adds nothing), within
+   * its range; the range itself by the key's hash, whose values fill a bucket evenly, or when a
+   * side with rows in it did not say (a side says only for more than {@value #ROWS_PER_BUCKET}).
+   */
+  private KeyRange occupied(KeyRange range, BucketSum one, BucketSum other) {
+    if (value == BucketValue.KEY_HASH || unknown(one) || unknown(other)) {
+      return range;
+    }
+    return union(one.occupied(), other.occupied())
+        .filter(span -> span.low().compareTo(range.high()) < 0)
+        .filter(span -> span.high().compareTo(range.low()) > 0)
+        .map(span -> new KeyRange(span.low().max(range.low()), span.high().min(range.high())))
+        .orElse(range);
+  }
+
+  private static boolean unknown(BucketSum sum) {
+    return sum.rows() > 0 && sum.occupied().isEmpty();
+  }
+
+  /**
+   * The next pass's width: the narrowest that splits each bucket in question into about {@value
+   * #ROWS_PER_BUCKET} rows each over the span its rows occupy (a power of two, so that the buckets
+   * stay within the ones they split), widened while that would ask for more than {@value
+   * #MAX_BUCKETS_PER_PASS} buckets; never wider than {@code child}, this pass's.
+   */
+  private BigInteger widthFor(List<InQuestion> split, BigInteger child) {
+    BigInteger narrowest = child;
+    for (InQuestion bucket : split) {
+      BigInteger fan = BigInteger.valueOf(fanOutFor(bucket.rows()));
+      BigInteger wanted = bucket.occupied().width().add(fan).subtract(BigInteger.ONE).divide(fan);
+      narrowest = narrowest.min(powerOfTwoAtLeast(wanted));
+    }
+    while (narrowest.compareTo(child) < 0 && buckets(split, narrowest) > MAX_BUCKETS_PER_PASS) {
+      narrowest = narrowest.shiftLeft(1);
+    }
+    return narrowest;
+  }
+
+  private static BigInteger powerOfTwoAtLeast(BigInteger value) {
+    return value.compareTo(BigInteger.ONE) <= 0
+        ? BigInteger.ONE
+        : BigInteger.ONE.shiftLeft(value.subtract(BigInteger.ONE).bitLength());
+  }
+
+  /** How many buckets of {@code width} with rows the buckets in question split into, at most. */
+  private long buckets(List<InQuestion> split, BigInteger width) {
+    long total = 0;
+    for (InQuestion bucket : split) {
+      BigInteger cells = aligned(bucket.occupied(), width).width().divide(width);
+      total += Math.min(bucket.rows(), cells.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue());
+    }
+    return total;
+  }
+
+  /** {@code range} widened to whole buckets of {@code width} from the origin. */
+  private KeyRange aligned(KeyRange range, BigInteger width) {
+    BigInteger low = range.low().subtract(origin).divide(width).multiply(width);
+    BigInteger high =
+        range
+            .high()
+            .subtract(origin)
+            .add(width)
+            .subtract(BigInteger.ONE)
+            .divide(width)
+            .multiply(width);
+    return new KeyRange(origin.add(low), origin.add(high));
   }
 
   /**

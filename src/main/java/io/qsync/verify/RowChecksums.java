@@ -19,7 +19,10 @@ public interface RowChecksums {
    */
   Optional<KeyRange> span();
 
-  /** The checksum of each non-empty bucket of {@code grouping} within {@code ranges}. */
+  /**
+   * The checksum of each non-empty bucket of {@code grouping} within {@code ranges}, with the span
+   * its rows occupy where {@link RowShape#occupiedColumns} asks for it.
+   */
   Map<BigInteger, BucketSum> sums(Grouping grouping, List<KeyRange> ranges);
 
   /** Every row within {@code ranges}, hashed. */

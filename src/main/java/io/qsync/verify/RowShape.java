@@ -30,6 +30,22 @@ public record RowShape(
     return index(columns, name);
   }
 
+  /**
+   * The last two columns of a query of bucket checksums, in SQL that MySQL, DuckDB and BigQuery
+   * read alike: by the first key column, the smallest and largest {@code value} of each bucket of
+   * more than {@value BucketSearch#ROWS_PER_BUCKET} rows, as {@code text}, for {@link
+   * BucketSum#of}; NULL for smaller buckets, which are fetched, never split, and by the key's hash,
+   * whose values fill a bucket evenly: so that the checksums of many small buckets carry no span.
+   */
+  public String occupiedColumns(String value, String text) {
+    if (bucketValue != BucketValue.FIRST_KEY_COLUMN) {
+      return "NULL, NULL";
+    }
+    String large = "CASE WHEN COUNT(*) > " + BucketSearch.ROWS_PER_BUCKET + " THEN CAST(";
+    return large + "MIN(" + value + ") AS " + text + ") END, " + large + "MAX(" + value + ") AS "
+        + text + ") END";
+  }
+
   /** The key's columns, in the key's order. */
   public List<Column> keyColumns() {
     return key.stream().map(name -> columns.get(index(name))).toList();

@@ -31,15 +31,19 @@ class BucketListTest {
 
     assertThat(list.buckets()).isEqualTo(numbers(2, 4, 5));
     assertThat(BucketList.of(List.of(range(40, 56)), BigInteger.ZERO, 100))
-        .as("40 is not a whole number of 16s from 0")
-        .isEmpty();
+        .as("40 is not a whole number of 16s from 0, but of 8s")
+        .contains(new BucketList(BigInteger.ZERO, BigInteger.valueOf(8), numbers(5, 6)));
     assertThat(BucketList.of(List.of(range(40, 56)), BigInteger.valueOf(48), 100)).isEmpty();
   }
 
   @Test
-  void aRangeNotAlignedToTheNarrowestWidthIsRefused() {
-    assertThat(BucketList.of(List.of(range(0, 16), range(20, 36)), 100)).isEmpty();
-    assertThat(BucketList.of(List.of(range(0, 16), range(32, 56)), 100)).isEmpty();
+  void rangesOfUnevenWidthsBecomeBucketsOfTheirCommonWidth() {
+    assertThat(BucketList.of(List.of(range(0, 16), range(20, 36)), 100))
+        .contains(
+            new BucketList(
+                BigInteger.ZERO, BigInteger.valueOf(4), numbers(0, 1, 2, 3, 5, 6, 7, 8)));
+    assertThat(BucketList.of(List.of(range(0, 16), range(32, 56)), 100))
+        .contains(new BucketList(BigInteger.ZERO, BigInteger.valueOf(8), numbers(0, 1, 4, 5, 6)));
   }
 
   @Test

@@ -198,6 +198,94 @@ class BucketSearchTest {
   }
 
   @Test
+  void aDifferingBucketIsSplitOverTheSpanItsRowsOccupyOnEitherSide() {
+    long far = 1_000_000_000_000L;
+    BucketSearch search =
+        BucketSearch.over(
+            BucketValue.FIRST_KEY_COLUMN, Optional.of(range(1, far + 1000)), 1000, 1_000_300);
+    BucketSearch.Pass first = search.next().orElseThrow();
+    // 64^7 = 2^42 covers the span; 65,536 buckets of 2^26 values: the 1,000,000 dense keys all in
+    // bucket 0, the 300 far ones in bucket 14,901.
+    assertThat(first.grouping().width()).isEqualTo(big(1L << 26));
+    Map<BigInteger, BucketSum> warehouse =
+        Map.of(big(0), new BucketSum(1_000_000, 1, Optional.of(range(1, 1_000_001))));
+    Map<BigInteger, BucketSum> target =
+        Map.of(
+            big(0), new BucketSum(999_999, 2, Optional.of(range(5, 999_990))),
+            big(14_901), new BucketSum(300, 3, Optional.of(range(far + 3, far + 999))));
+
+    BucketSearch.Found found = search.compare(first, warehouse, target);
+
+    assertThat(found.split()).isEqualTo(1);
+    assertThat(found.fetch()).containsExactly(first.grouping().range(big(14_901)));
+    BucketSearch.Pass second = search.next().orElseThrow();
+    // Split by its nominal width, 1,024 values (about 1,000 rows) a bucket, not fetched yet; by
+    // the span [1, 1,000,000] its rows occupy, 16 values a bucket, whole buckets from the origin.
+    assertThat(second.grouping().width()).isEqualTo(big(16));
+    assertThat(second.ranges()).containsExactly(range(1, 1_000_001));
+  }
+
+  @Test
+  void aDifferingBucketWhoseRowsHoldOneKeyValueIsFetched() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 1 << 20)), 10);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+
+    BucketSearch.Found found =
+        search.compare(
+            pass,
+            Map.of(big(3), new BucketSum(50, 1, Optional.of(range(800_000, 800_001)))),
+            Map.of(big(3), new BucketSum(40, 1, Optional.of(range(800_000, 800_001)))));
+
+    assertThat(found.fetch()).containsExactly(pass.grouping().range(big(3)));
+    assertThat(search.next()).isEmpty();
+  }
+
+  @Test
+  void anEmptySideAddsNothingToTheSpanAndTheWidthSuitsTheNarrowestSpan() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 1 << 24)), 100);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+    assertThat(pass.grouping().width()).isEqualTo(big(1 << 18));
+
+    search.compare(
+        pass,
+        Map.of(
+            big(1), new BucketSum(2000, 1, Optional.of(range(300_000, 302_000))),
+            big(5), new BucketSum(2000, 2, Optional.of(range(5 << 18, 6 << 18)))),
+        Map.of(big(5), new BucketSum(2000, 3, Optional.of(range(5 << 18, 6 << 18)))));
+
+    BucketSearch.Pass second = search.next().orElseThrow();
+    // Bucket 1's 2,000 rows in 2,000 values: 128 buckets of 16; bucket 5 spread over its whole
+    // range is split as finely (2,048 buckets of 128 values, most of them empty).
+    assertThat(second.grouping().width()).isEqualTo(big(16));
+    assertThat(second.ranges()).containsExactly(range(300_000, 302_000), range(5 << 18, 6 << 18));
+  }
+
+  @Test
+  void aPassIsWidenedWhileItWouldAskForTooManyBuckets() {
+    BucketSearch search =
+        BucketSearch.over(
+            BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 1 << 30)), 100, 1_000_000);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+    assertThat(pass.grouping().width()).isEqualTo(big(1 << 14));
+    Map<BigInteger, BucketSum> warehouse = new HashMap<>();
+    // Bucket 0's 2,000 rows in 2,000 values want buckets of 16; 300 more buckets of 2,000 rows
+    // over all their 16,384 values would then ask for 300 x 1,024 buckets with rows, more than
+    // MAX_BUCKETS_PER_PASS: buckets of 32 ask for 300 x 512.
+    warehouse.put(big(0), new BucketSum(2000, 1, Optional.of(range(0, 2000))));
+    for (int bucket = 1; bucket <= 300; bucket++) {
+      warehouse.put(
+          big(bucket),
+          new BucketSum(2000, 1, Optional.of(range(bucket << 14, (bucket + 1) << 14))));
+    }
+
+    search.compare(pass, warehouse, Map.of());
+
+    assertThat(search.next().orElseThrow().grouping().width()).isEqualTo(big(32));
+  }
+
+  @Test
   void adjacentFetchedBucketsAreJoinedIntoOneRange() {
     assertThat(BucketSearch.merged(List.of(range(10, 20), range(0, 10), range(30, 40))))
         .containsExactly(range(0, 20), range(30, 40));

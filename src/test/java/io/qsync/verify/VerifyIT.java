@@ -20,6 +20,7 @@ import io.qsync.engine.VerifyReport.KeyDifference;
 import io.qsync.engine.VerifyReport.Kind;
 import io.qsync.source.duckdb.DuckDbSource;
 import io.qsync.testing.EveryType;
+import io.qsync.testing.FarKeys;
 import io.qsync.testing.LongTexts;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.RecordingProgress;
@@ -392,6 +393,27 @@ class VerifyIT {
         .filteredOn(sample -> sample.kind() == Kind.EXTRA)
         .extracting(sample -> Long.parseLong(sample.key().get(0)))
         .allSatisfy(key -> assertThat(key).isGreaterThan(1_000_000_000_000L));
+  }
+
+  @Test
+  void fewKeysFarFromTheRestCostNoExtraPass(TestDatabase database) {
+    Warehouse warehouse =
+        warehouse(
+            "CREATE TABLE src AS SELECT i AS id, md5(CAST(i AS VARCHAR)) AS v FROM"
+                + " range(1, 200001) t(i)");
+    Qsync qsync = qsync(database, warehouse, Mode.MIRROR, "SELECT * FROM src", "id");
+    qsync.run("copy");
+    // As the bench plants them: changed, missing, and extra keys 10^12 above the others, which
+    // make the first pass's buckets 2^28 keys wide: all 200,000 dense rows in bucket 0.
+    FarKeys.plant(database);
+    VerifyReport report = qsync.verify("copy", 100, false);
+
+    FarKeys.assertFoundExactly(report, 200_000);
+    // Bucket 0 is split over the span its rows occupy, 1 to 200,000: buckets of 16 keys, whose
+    // differing ones are fetched next. Split by its nominal width, its buckets of 16,384 keys were
+    // too large to fetch and took a third pass.
+    assertThat(report.passes()).isEqualTo(2);
+    assertThat(report.rowsFetched()).isLessThan(2 * 3 * 67 * 16 + 2 * 67);
   }
 
   @Test

@@ -100,7 +100,9 @@ final class MySqlChecksums implements RowChecksums {
                 + grouping.origin()
                 + ") DIV "
                 + grouping.width()
-                + " AS CHAR) AS __qsync_b, COUNT(*), BIT_XOR(h) FROM (SELECT "
+                + " AS CHAR) AS __qsync_b, COUNT(*), BIT_XOR(h), "
+                + shape.occupiedColumns("v", "CHAR")
+                + " FROM (SELECT "
                 + bucketValue()
                 + " AS v, "
                 + rowHash()
@@ -116,7 +118,11 @@ final class MySqlChecksums implements RowChecksums {
       while (rows.next()) {
         sums.put(
             new BigInteger(rows.getString(1)),
-            new BucketSum(rows.getLong(2), rows.getBigDecimal(3).longValueExact()));
+            BucketSum.of(
+                rows.getLong(2),
+                rows.getBigDecimal(3).longValueExact(),
+                rows.getString(4),
+                rows.getString(5)));
       }
     } catch (SQLException e) {
       throw connections.failed("compute the checksums of table " + table, e);

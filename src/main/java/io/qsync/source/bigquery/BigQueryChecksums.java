@@ -11,6 +11,7 @@ import io.qsync.QsyncException;
 import io.qsync.row.Column;
 import io.qsync.source.bigquery.BigQuerySource.JobRequest;
 import io.qsync.source.bigquery.BigQuerySource.RanJob;
+import io.qsync.verify.BucketList;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
 import io.qsync.verify.DoubleSql;
@@ -132,7 +133,9 @@ final class BigQueryChecksums implements RowChecksums {
               + numeric(grouping.width())
               + ") AS STRING) AS b, COUNT(*) AS n, BIT_XOR("
               + rowHash()
-              + ") AS x FROM "
+              + ") AS x, "
+              + shape.occupiedColumns("__qsync_v", "STRING")
+              + " FROM "
               + withBucketValue()
               + " WHERE "
               + filter
@@ -140,7 +143,11 @@ final class BigQueryChecksums implements RowChecksums {
       for (Object[] row : read(sql, "the bucket checksums")) {
         sums.put(
             new BigInteger(row[0].toString()),
-            new BucketSum(((Number) row[1]).longValue(), ((Number) row[2]).longValue()));
+            BucketSum.of(
+                ((Number) row[1]).longValue(),
+                ((Number) row[2]).longValue(),
+                row[3] == null ? null : row[3].toString(),
+                row[4] == null ? null : row[4].toString()));
       }
     }
     return sums;
@@ -236,21 +243,27 @@ final class BigQueryChecksums implements RowChecksums {
 
   /**
    * Conditions on {@code __qsync_v} that keep the rows within {@code ranges}, one per job. Each
-   * pass's ranges are unions of the previous pass's buckets, all as wide as the narrowest range and
-   * aligned from the lowest, so they become a list of those buckets counted from the lowest ({@code
-   * DIV(v - low, width) IN (...)}), at most {@link #MAX_BUCKETS_LISTED} per job; ranges of another
-   * shape are listed as ranges.
+   * pass's ranges are whole buckets of one width, so they become a list of the buckets of their
+   * {@link BucketList#commonWidth} counted from the lowest ({@code DIV(v - low, width) IN (...)}),
+   * at most {@link #MAX_BUCKETS_LISTED} per job; or, where that would take more jobs (ranges of
+   * uneven widths, as spans of rows make them), as ranges, at most {@value #RANGES_PER_JOB} per
+   * job.
    */
   private static List<String> filters(List<KeyRange> ranges) {
-    BigInteger width =
-        ranges.stream().map(KeyRange::width).min(BigInteger::compareTo).orElseThrow();
     BigInteger low = ranges.stream().map(KeyRange::low).min(BigInteger::compareTo).orElseThrow();
+    BigInteger width = BucketList.commonWidth(ranges, low);
+    BigInteger listed = BigInteger.ZERO;
+    for (KeyRange range : ranges) {
+      listed = listed.add(range.width().divide(width));
+    }
+    if (jobs(listed, MAX_BUCKETS_LISTED)
+            .compareTo(jobs(BigInteger.valueOf(ranges.size()), RANGES_PER_JOB))
+        > 0) {
+      return rangeFilters(ranges);
+    }
     List<BigInteger> buckets = new ArrayList<>();
     for (KeyRange range : ranges) {
       BigInteger from = range.low().subtract(low);
-      if (from.mod(width).signum() != 0 || range.width().mod(width).signum() != 0) {
-        return rangeFilters(ranges);
-      }
       for (BigInteger bucket = from.divide(width);
           bucket.compareTo(from.add(range.width()).divide(width)) < 0;
           bucket = bucket.add(BigInteger.ONE)) {
@@ -278,11 +291,20 @@ final class BigQueryChecksums implements RowChecksums {
     return filters;
   }
 
+  /** At most this many ranges in one job's WHERE, when they are not listed as buckets. */
+  static final int RANGES_PER_JOB = 500;
+
+  /** How many jobs ask for {@code items} at {@code perJob} each. */
+  private static BigInteger jobs(BigInteger items, int perJob) {
+    BigInteger per = BigInteger.valueOf(perJob);
+    return items.add(per).subtract(BigInteger.ONE).divide(per);
+  }
+
   private static List<String> rangeFilters(List<KeyRange> ranges) {
     List<String> filters = new ArrayList<>();
-    for (int from = 0; from < ranges.size(); from += 500) {
+    for (int from = 0; from < ranges.size(); from += RANGES_PER_JOB) {
       StringJoiner any = new StringJoiner(" OR ", "(", ")");
-      for (KeyRange range : ranges.subList(from, Math.min(ranges.size(), from + 500))) {
+      for (KeyRange range : ranges.subList(from, Math.min(ranges.size(), from + RANGES_PER_JOB))) {
         any.add(
             "(__qsync_v >= "
                 + numeric(range.low())

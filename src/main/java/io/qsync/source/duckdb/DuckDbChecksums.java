@@ -92,7 +92,9 @@ final class DuckDbChecksums implements RowChecksums {
             + grouping.width()
             + " AS VARCHAR) AS __qsync_b, count(*), bit_xor("
             + rowHash()
-            + ") FROM "
+            + "), "
+            + shape.occupiedColumns("__qsync_v", "VARCHAR")
+            + " FROM "
             + inRanges(ranges)
             + " GROUP BY 1";
     Map<BigInteger, BucketSum> sums = new HashMap<>();
@@ -100,7 +102,8 @@ final class DuckDbChecksums implements RowChecksums {
         ResultSet rows = statement.executeQuery(sql)) {
       while (rows.next()) {
         sums.put(
-            new BigInteger(rows.getString(1)), new BucketSum(rows.getLong(2), rows.getLong(3)));
+            new BigInteger(rows.getString(1)),
+            BucketSum.of(rows.getLong(2), rows.getLong(3), rows.getString(4), rows.getString(5)));
       }
     } catch (SQLException e) {
       throw source.queryFailed(e);

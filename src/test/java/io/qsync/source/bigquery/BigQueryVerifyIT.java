@@ -12,6 +12,7 @@ import io.qsync.engine.Qsync;
 import io.qsync.engine.VerifyReport;
 import io.qsync.engine.VerifyReport.KeyDifference;
 import io.qsync.engine.VerifyReport.Kind;
+import io.qsync.testing.FarKeys;
 import io.qsync.testing.LongTexts;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
@@ -242,6 +243,26 @@ class BigQueryVerifyIT {
             different(byId ? "117" : "k117", "label"),
             different(byId ? "3" : "k3", "label"),
             different(byId ? "118" : "k118", "iv"));
+  }
+
+  @Test
+  void fewKeysFarFromTheRestCostNoExtraPass(TestDatabase database) {
+    emulator.execute(
+        "CREATE TABLE ds.src AS SELECT i AS id, md5(CAST(i AS VARCHAR)) AS v FROM"
+            + " range(1, 20001) t(i)");
+    Qsync qsync = qsync(database, "SELECT * FROM ds.src", List.of("id"));
+    qsync.run(BigQuerySyncs.SYNC);
+    // Changed, missing, and extra keys 10^12 above the others, which make the first pass's
+    // buckets 2^31 keys wide: all 20,000 dense rows in bucket 0.
+    FarKeys.plant(database);
+
+    VerifyReport report = qsync.verify(BigQuerySyncs.SYNC, 100, false);
+
+    FarKeys.assertFoundExactly(report, 20_000);
+    // Bucket 0 is split over the span its rows occupy, 1 to 20,000, into buckets of 16 keys,
+    // whose differing ones are fetched next; split by its nominal width, into buckets of 2^20
+    // keys, it took a third pass.
+    assertThat(report.passes()).isEqualTo(2);
   }
 
   @Test
