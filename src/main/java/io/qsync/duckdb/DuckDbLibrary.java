@@ -53,7 +53,8 @@ public final class DuckDbLibrary {
    * Loads the library, if not yet loaded: from the file beside qsync's jar (or in {@value
    * #FOLDER_PROPERTY}), unpacked first when absent or not the jar's; else the driver's own way.
    *
-   * @throws QsyncException when qsync's jar carries the library but it can be kept nowhere
+   * @throws QsyncException when qsync's jar carries the library but it can be kept nowhere, or the
+   *     system will not load it; the same exception again at every later call
    */
   public static synchronized void load() {
     if (failure != null) {
