@@ -4,14 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -31,6 +39,22 @@ import java.util.zip.ZipFile;
 final class CarriedLibrary implements AutoCloseable {
   private static final String NOTE_SUFFIX = ".qsync";
 
+  /** How long a start waits for another process's lock on the note: an unpack takes seconds. */
+  static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+
+  /**
+   * The file cannot be had now, though nothing is wrong with it: another process holds its lock
+   * beyond {@link #LOCK_WAIT}, or (Windows) a running qsync has the old library loaded, which
+   * Windows does not let a rename replace. It passes when that process ends.
+   */
+  static final class BusyException extends FileSystemException {
+    private static final long serialVersionUID = 1L;
+
+    BusyException(Path file, String reason) {
+      super(file.toString(), null, reason);
+    }
+  }
+
   private final Path file;
   private final FileChannel note;
 
@@ -47,6 +71,11 @@ final class CarriedLibrary implements AutoCloseable {
    *     writable, the disk is full), or the jar cannot be read
    */
   static CarriedLibrary place(Path jar, String entry, Path file) throws IOException {
+    return place(jar, entry, file, LOCK_WAIT);
+  }
+
+  /** Like {@link #place(Path, String, Path)}, waiting at most {@code wait} for the note's lock. */
+  static CarriedLibrary place(Path jar, String entry, Path file, Duration wait) throws IOException {
     requireNonNull(jar, "jar is null");
     requireNonNull(entry, "entry is null");
     requireNonNull(file, "file is null");
@@ -60,7 +89,7 @@ final class CarriedLibrary implements AutoCloseable {
       if (Files.exists(notePath)) {
         FileChannel note = FileChannel.open(notePath, StandardOpenOption.READ);
         try {
-          lock(note, true);
+          lock(note, notePath, true, wait);
           if (isCurrent(note, made, file)) {
             return new CarriedLibrary(file, note);
           }
@@ -77,7 +106,7 @@ final class CarriedLibrary implements AutoCloseable {
               StandardOpenOption.WRITE,
               StandardOpenOption.CREATE);
       try {
-        lock(note, false);
+        lock(note, notePath, false, wait);
         if (!isCurrent(note, made, file)) {
           replace(zip, carried, jar, file);
           write(note, made + " " + stamp(file));
@@ -87,6 +116,35 @@ final class CarriedLibrary implements AutoCloseable {
         note.close();
         throw e;
       }
+    }
+  }
+
+  /**
+   * {@code file} held (shared) when it is a current copy of {@code entry} of {@code jar}; empty
+   * when it is not, or has no note: nothing is written, so its folder may be read-only.
+   */
+  static Optional<CarriedLibrary> ifCurrent(Path jar, String entry, Path file) throws IOException {
+    Path notePath = file.resolveSibling(file.getFileName() + NOTE_SUFFIX);
+    if (!Files.isRegularFile(notePath)) {
+      return Optional.empty();
+    }
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      ZipEntry carried = zip.getEntry(entry);
+      if (carried == null) {
+        throw new NoSuchFileException(jar + "!/" + entry);
+      }
+      FileChannel note = FileChannel.open(notePath, StandardOpenOption.READ);
+      try {
+        lock(note, notePath, true, LOCK_WAIT);
+        if (isCurrent(note, carried.getCrc() + " " + carried.getSize(), file)) {
+          return Optional.of(new CarriedLibrary(file, note));
+        }
+      } catch (IOException | RuntimeException e) {
+        note.close();
+        throw e;
+      }
+      note.close();
+      return Optional.empty();
     }
   }
 
@@ -102,15 +160,41 @@ final class CarriedLibrary implements AutoCloseable {
   }
 
   /**
-   * Takes the note's lock, shared or exclusive, waiting for it. Where the file system has no locks
-   * (some NFS mounts) it goes on without: the rename still keeps every file whole, only two jars
-   * starting together could then load each other's library.
+   * Takes the note's lock, shared or exclusive, waiting at most {@code wait} for another process
+   * (or another channel of this one) to let go. Where the file system has no locks (some NFS
+   * mounts) it goes on without: the rename still keeps every file whole, only two jars starting
+   * together could then load each other's library.
+   *
+   * @throws BusyException when the lock is still held after {@code wait}
    */
-  private static void lock(FileChannel note, boolean shared) {
-    try {
-      note.lock(0, Long.MAX_VALUE, shared);
-    } catch (IOException noLocks) {
-      // see above
+  private static void lock(FileChannel note, Path notePath, boolean shared, Duration wait)
+      throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      FileLock lock;
+      try {
+        lock = note.tryLock(0, Long.MAX_VALUE, shared);
+      } catch (OverlappingFileLockException heldInThisProcess) {
+        lock = null; // held through another channel of this JVM: wait as for another process
+      } catch (IOException noLocks) {
+        return; // see above
+      }
+      if (lock != null) {
+        return;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new BusyException(
+            notePath,
+            "another process has held this lock for "
+                + wait.toSeconds()
+                + " s (it unpacks DuckDB's library, or hangs)");
+      }
+      try {
+        Thread.sleep(20); // a lock of another process can only be polled for with a deadline
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for the lock of " + notePath);
+      }
     }
   }
 
@@ -151,7 +235,16 @@ final class CarriedLibrary implements AutoCloseable {
       } catch (UnsupportedOperationException notPosix) {
         // the file system's own rules apply
       }
-      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AccessDeniedException e) {
+        if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")
+            && Files.exists(file)) {
+          throw new BusyException(
+              file, "in use by a running qsync of another jar (Windows cannot replace it then)");
+        }
+        throw e;
+      }
     } finally {
       Files.deleteIfExists(temporary);
     }

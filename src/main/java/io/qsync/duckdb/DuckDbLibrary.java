@@ -45,6 +45,7 @@ public final class DuckDbLibrary {
   private static final String DRIVER_NATIVE = "org.duckdb.DuckDBNative";
   private static final String FILE_PREFIX = "libduckdb_java";
   private static boolean loaded;
+  private static RuntimeException failure;
 
   private DuckDbLibrary() {}
 
@@ -52,28 +53,68 @@ public final class DuckDbLibrary {
    * Loads the library, if not yet loaded: from the file beside qsync's jar (or in {@value
    * #FOLDER_PROPERTY}), unpacked first when absent or not the jar's; else the driver's own way.
    *
-   * @throws QsyncException when qsync's jar carries the library but it can be kept nowhere
+   * @throws QsyncException when qsync's jar carries the library but it can be kept nowhere, or the
+   *     system will not load it; the same exception again at every later call
    */
   public static synchronized void load() {
+    if (failure != null) {
+      throw failure; // the same reason at every call: the driver must not load a library itself
+    }
     if (loaded) {
       return;
     }
+    try {
+      loadOnce();
+    } catch (RuntimeException e) {
+      failure = e;
+      throw e;
+    }
     loaded = true;
+  }
+
+  private static void loadOnce() {
     ClassLoader loader = DuckDbLibrary.class.getClassLoader();
     Optional<String> carried =
         platformFile()
             .filter(name -> loader.getResource(name) == null)
             .filter(name -> loader.getResource(CARRIED_FOLDER + name) != null);
     if (carried.isEmpty()) {
-      if (initialiseDriver()) {
-        moveUnpackedFile();
-      }
+      initialiseDriver(
+          "the copy DuckDB's driver unpacks into " + System.getProperty("java.io.tmpdir"),
+          "java.io.tmpdir");
+      moveUnpackedFile();
       return;
     }
     Path jar = driverJar(loader);
-    Path file = file(jar, carried.get());
-    try (CarriedLibrary library = CarriedLibrary.place(jar, CARRIED_FOLDER + carried.get(), file)) {
-      initialiseDriver();
+    String entry = CARRIED_FOLDER + carried.get();
+    Path beside = besideJar(jar, carried.get());
+    Optional<Path> own = ownFile();
+    Path file = own.orElse(beside);
+    try {
+      if (own.isPresent() && !Files.exists(own.get())) {
+        // Nothing in the launcher's folder, so the driver falls through to the jar's folder: a
+        // current file there serves as it is, even where that folder is read-only.
+        Optional<CarriedLibrary> current = CarriedLibrary.ifCurrent(jar, entry, beside);
+        if (current.isPresent()) {
+          try (CarriedLibrary library = current.get()) {
+            initialiseDriver(beside.toString(), beside.getParent().toString());
+          }
+          return;
+        }
+        Files.createDirectories(own.get().getParent());
+      }
+      try (CarriedLibrary library = CarriedLibrary.place(jar, entry, file)) {
+        initialiseDriver(file.toString(), file.getParent().toString());
+      }
+    } catch (CarriedLibrary.BusyException e) {
+      throw new QsyncException(
+          ErrorKind.FAILED,
+          "cannot have DuckDB's native library at "
+              + file
+              + " now: "
+              + e.getMessage()
+              + "\nIt passes when that process has ended; qsync tries again at its next start.",
+          e);
     } catch (IOException e) {
       throw new QsyncException(
           ErrorKind.NEEDS_ACTION,
@@ -82,10 +123,10 @@ public final class DuckDbLibrary {
               + ": "
               + e
               + "\n"
-              + (System.getProperty(FOLDER_PROPERTY, "").isBlank()
+              + (own.isEmpty()
                   ? "Start qsync with its launcher bin/qsync, which keeps the library in the"
-                      + " user's ~/.cache/qsync where the jar's folder is not writable, or start"
-                      + " java with -D"
+                      + " user's ${XDG_CACHE_HOME:-~/.cache}/qsync (else ${TMPDIR:-/tmp}/qsync-UID)"
+                      + " where the jar's folder is not writable, or start java with -D"
                       + FOLDER_PROPERTY
                       + "=DIR -Djava.library.path=DIR, DIR a folder this user can write."
                   : "Make " + file.getParent() + " writable for this user, or free space there."),
@@ -144,50 +185,76 @@ public final class DuckDbLibrary {
     }
   }
 
-  /** Where the driver will look for the library: beside the jar, or in {@value FOLDER_PROPERTY}. */
-  private static Path file(Path jar, String platformFile) {
-    String folder = System.getProperty(FOLDER_PROPERTY, "");
+  /** The file beside the jar, where the driver looks for it last. */
+  private static Path besideJar(Path jar, String platformFile) {
     try {
-      if (folder.isBlank()) {
-        return jar.toAbsolutePath().getParent().toRealPath().resolve(platformFile); // as the driver
-      }
-      Path own = Path.of(folder).toAbsolutePath().normalize();
-      List<String> libraryPath =
-          List.of(System.getProperty("java.library.path", "").split(File.pathSeparator));
-      if (!Path.of(libraryPath.get(0)).toAbsolutePath().normalize().equals(own)) {
-        throw new QsyncException(
-            ErrorKind.USAGE,
-            "-D"
-                + FOLDER_PROPERTY
-                + "="
-                + folder
-                + " is not the first folder of java.library.path ("
-                + String.join(File.pathSeparator, libraryPath)
-                + "), where DuckDB's driver looks for its library first"
-                + "\nStart java with -Djava.library.path="
-                + folder
-                + " too.");
-      }
-      return Files.createDirectories(own).resolve(System.mapLibraryName("duckdb_java"));
+      return jar.toAbsolutePath().getParent().toRealPath().resolve(platformFile); // as the driver
     } catch (IOException e) {
       throw new QsyncException(
           ErrorKind.NEEDS_ACTION,
-          "cannot make the folder for DuckDB's native library: "
+          "cannot find the folder of qsync's jar "
+              + jar
+              + ": "
               + e
-              + "\nPoint -D"
-              + FOLDER_PROPERTY
-              + " and -Djava.library.path at a folder this user can write.",
+              + "\nStart qsync from a folder this user can read.",
           e);
     }
   }
 
-  /** Lets the driver load its library; false when it could not (the first connection says why). */
-  private static boolean initialiseDriver() {
+  /**
+   * The file in {@value FOLDER_PROPERTY}, where the launcher said to keep the library (the driver
+   * looks there first, as {@code java.library.path}'s first folder); empty when it said none.
+   */
+  private static Optional<Path> ownFile() {
+    String folder = System.getProperty(FOLDER_PROPERTY, "");
+    if (folder.isBlank()) {
+      return Optional.empty();
+    }
+    Path own = Path.of(folder).toAbsolutePath().normalize();
+    List<String> libraryPath =
+        List.of(System.getProperty("java.library.path", "").split(File.pathSeparator));
+    if (!Path.of(libraryPath.get(0)).toAbsolutePath().normalize().equals(own)) {
+      throw new QsyncException(
+          ErrorKind.USAGE,
+          "-D"
+              + FOLDER_PROPERTY
+              + "="
+              + folder
+              + " is not the first folder of java.library.path ("
+              + String.join(File.pathSeparator, libraryPath)
+              + "), where DuckDB's driver looks for its library first"
+              + "\nStart java with -Djava.library.path="
+              + folder
+              + " too.");
+    }
+    return Optional.of(own.resolve(System.mapLibraryName("duckdb_java")));
+  }
+
+  /**
+   * Lets the driver load its library, from {@code file}.
+   *
+   * @throws QsyncException naming the file and why the system would not load it (a folder mounted
+   *     noexec, a library for another platform), so that no later connection fails with only "Could
+   *     not initialize class"
+   */
+  private static void initialiseDriver(String file, String folder) {
     try {
       Class.forName(DRIVER_NATIVE, true, DuckDbLibrary.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException | UnsatisfiedLinkError | ExceptionInInitializerError e) {
-      return false;
+    } catch (ClassNotFoundException | LinkageError e) {
+      Throwable cause = e instanceof ExceptionInInitializerError ? e.getCause() : e;
+      throw new QsyncException(
+          ErrorKind.NEEDS_ACTION,
+          "DuckDB's driver cannot load its native library "
+              + file
+              + ": "
+              + cause
+              + "\nMake "
+              + folder
+              + " a folder this user can write on a file system that allows executing"
+              + " (not mounted noexec), or point -D"
+              + FOLDER_PROPERTY
+              + " and -Djava.library.path at one.",
+          e);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.qsync.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -72,25 +74,32 @@ class DistributionIT {
     assertThat(archiveProperty)
         .as("system property qsync.dist.archive (failsafe sets it in pom.xml)")
         .isNotBlank();
-    Path archive = Path.of(archiveProperty);
+    home = untar(Path.of(archiveProperty), unpacked);
+  }
+
+  /** Unpacks the distribution into {@code into} (as the user running the tests); its top folder. */
+  private static Path untar(Path archive, Path into) throws IOException, InterruptedException {
     assertThat(archive)
         .as("the distribution, which `mvn package` builds before the integration tests")
         .isRegularFile();
     Process tar =
-        new ProcessBuilder("tar", "-xzf", archive.toString(), "-C", unpacked.toString())
+        new ProcessBuilder(
+                "tar", "--no-same-owner", "-xzf", archive.toString(), "-C", into.toString())
             .redirectErrorStream(true)
             .start();
     String said = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(tar.waitFor(1, TimeUnit.MINUTES)).as("tar finished").isTrue();
     assertThat(tar.exitValue()).as(said).isZero();
-    try (var top = Files.list(unpacked)) {
-      List<Path> folders = top.toList();
-      assertThat(folders).as("one top folder").hasSize(1);
-      home = folders.get(0);
+    Path top;
+    try (var folders = Files.list(into)) {
+      List<Path> all = folders.toList();
+      assertThat(all).as("one top folder").hasSize(1);
+      top = all.get(0);
     }
     String name = archive.getFileName().toString();
-    assertThat(home.getFileName().toString())
+    assertThat(top.getFileName().toString())
         .isEqualTo(name.substring(0, name.length() - ".tar.gz".length()));
+    return top;
   }
 
   @Test
@@ -366,27 +375,84 @@ class DistributionIT {
   }
 
   @Test
-  void keepsTheLibraryInTheFolderTheLauncherNamesWhereTheJarsFolderIsNotWritable(
-      TestDatabase database) throws IOException {
+  void keepsTheLibraryInTheUsersCacheWhereTheJarsFolderIsNotWritable(TestDatabase database)
+      throws Exception {
+    Path installed = installedForNobody(database);
+    Path userHome = ownedByNobody(dir.resolve("home"));
+    Path log = dir.resolve("libraries.log");
+
+    Launched kept = asNobody(installed, log, Map.of("HOME", userHome.toString()), "run", "targets");
+
+    assertThat(kept.exitCode()).as(kept.all()).isZero();
+    assertThat(loadedDuckDbLibraries(log))
+        .as(kept.all())
+        .containsExactly(userHome.resolve(".cache/qsync/libduckdb_java.so").toRealPath());
+  }
+
+  @Test
+  void aUserWithoutAWritableHomeKeepsTheLibraryInTmpdirOrLoadsTheCurrentOneBesideTheJar(
+      TestDatabase database) throws Exception {
+    // the documented container: HOME that does not exist, a read-only root, /tmp writable
+    Path installed = installedForNobody(database);
+    Path log = dir.resolve("libraries.log");
+    String noHome = "/nonexistent-home-of-qsync";
+    Path tmp = ownedByNobody(dir.resolve("tmp"));
+
+    Launched inTmp =
+        asNobody(
+            installed, log, Map.of("HOME", noHome, "TMPDIR", tmp.toString()), "run", "targets");
+    assertThat(inTmp.exitCode()).as(inTmp.all()).isZero();
+    assertThat(loadedDuckDbLibraries(log))
+        .as(inTmp.all())
+        .containsExactly(tmp.resolve("qsync-65534/libduckdb_java.so").toRealPath());
+
+    Launched nowhere =
+        asNobody(installed, log, Map.of("HOME", noHome, "TMPDIR", noHome), "run", "targets");
+    assertThat(nowhere.exitCode()).as(nowhere.all()).isEqualTo(5);
+    assertThat(nowhere.err()).contains("cannot keep DuckDB's native library at " + installed);
+
+    Launched byRoot =
+        run(
+            List.of(installed.resolve("bin/qsync").toString(), "-c", config(), "run", "targets"),
+            withTestJava());
+    assertThat(byRoot.exitCode())
+        .as("lib/ is root's: its library is unpacked there" + byRoot.all())
+        .isZero();
+    Path beside;
+    try (var files = Files.list(installed.resolve("lib"))) {
+      beside =
+          files
+              .filter(
+                  file ->
+                      file.getFileName().toString().matches("libduckdb_java\\.so_[a-z]+_[a-z0-9]+"))
+              .findFirst()
+              .orElseThrow()
+              .toRealPath();
+    }
+    Path otherTmp = ownedByNobody(dir.resolve("tmp2"));
+
+    Launched besideTheJar =
+        asNobody(
+            installed,
+            log,
+            Map.of("HOME", noHome, "TMPDIR", otherTmp.toString()),
+            "run",
+            "targets");
+    assertThat(besideTheJar.exitCode()).as(besideTheJar.all()).isZero();
+    assertThat(loadedDuckDbLibraries(log)).as(besideTheJar.all()).containsExactly(beside);
+    assertThat(otherTmp.resolve("qsync-65534/libduckdb_java.so"))
+        .as("not unpacked again")
+        .doesNotExist();
+  }
+
+  @Test
+  void theFolderNamedByHandMustBeTheFirstOfTheLibraryPath(TestDatabase database)
+      throws IOException {
     new Warehouse(dir.resolve("warehouse.duckdb"))
         .execute("CREATE TABLE targets (user_id BIGINT, variant VARCHAR, score DECIMAL(6,2))");
     Path config = config(database, "");
     Path cache = dir.resolve("cache/qsync");
     Path log = dir.resolve("libraries.log");
-
-    Launched kept =
-        qsyncLoggingLibraries(
-            log,
-            "-Dqsync.native.dir=" + cache + " -Djava.library.path=" + cache,
-            "-c",
-            config.toString(),
-            "run",
-            "targets");
-
-    assertThat(kept.exitCode()).as(kept.all()).isZero();
-    assertThat(loadedDuckDbLibraries(log))
-        .as(kept.all())
-        .containsExactly(cache.resolve(System.mapLibraryName("duckdb_java")).toRealPath());
 
     Launched notOnThePath =
         qsyncLoggingLibraries(
@@ -395,6 +461,75 @@ class DistributionIT {
     assertThat(notOnThePath.err())
         .contains("is not the first folder of java.library.path")
         .contains("Start java with -Djava.library.path=" + cache);
+  }
+
+  /**
+   * A distribution of its own in {@code dir/opt}, owned by root as `ADD` leaves it in an image, so
+   * that `nobody` may not write its lib/; and the test's folder, warehouse and config made
+   * nobody's. Skipped unless the tests run as root with setpriv (util-linux) at hand.
+   */
+  private Path installedForNobody(TestDatabase database) throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "needs root to start as nobody");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs /usr/bin/setpriv");
+    Path installed =
+        untar(
+            Path.of(System.getProperty("qsync.dist.archive")),
+            Files.createDirectories(dir.resolve("opt")));
+    new Warehouse(dir.resolve("warehouse.duckdb"))
+        .execute("CREATE TABLE targets (user_id BIGINT, variant VARCHAR, score DECIMAL(6,2))");
+    config(database, "");
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    ownedByNobody(dir);
+    ownedByNobody(dir.resolve("warehouse.duckdb"));
+    return installed;
+  }
+
+  /** {@code path} (made a folder when absent) owned by `nobody`. */
+  private static Path ownedByNobody(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      Files.createDirectories(path);
+    }
+    var users = path.getFileSystem().getUserPrincipalLookupService();
+    Files.setOwner(path, users.lookupPrincipalByName("nobody"));
+    Files.getFileAttributeView(path, PosixFileAttributeView.class)
+        .setGroup(users.lookupPrincipalByGroupName("nogroup"));
+    return path;
+  }
+
+  /**
+   * Runs {@code installed}'s bin/qsync as `nobody` (uid 65534) with the test's config, logging the
+   * libraries the JVM loads to {@code log}; {@code environment} replaces HOME and TMPDIR.
+   */
+  private Launched asNobody(
+      Path installed, Path log, Map<String, String> environment, String... args)
+      throws IOException {
+    Files.deleteIfExists(log);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "/usr/bin/setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                installed.resolve("bin/qsync").toString(),
+                "-c",
+                config()));
+    command.addAll(List.of(args));
+    return run(
+        command,
+        withTestJava()
+            .andThen(
+                env -> {
+                  env.remove("XDG_CACHE_HOME");
+                  env.remove("TMPDIR");
+                  env.putAll(environment);
+                  env.put("JAVA_OPTS", JAVA_OPTS + " -Xlog:library=info:file=" + log);
+                }));
+  }
+
+  /** The config {@link #config(TestDatabase, String)} wrote. */
+  private String config() {
+    return dir.resolve("qsync.yaml").toString();
   }
 
   /**

@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -106,6 +110,26 @@ class CarriedLibraryTest {
 
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-r--r--");
+  }
+
+  @Test
+  void aLockHeldBeyondTheWaitFailsNamingTheNoteInsteadOfWaitingForever() throws IOException {
+    Path jar = jar("jar", "library 1");
+    Path file = dir.resolve("libexample.so_linux_amd64");
+    CarriedLibrary.place(jar, ENTRY, file).close();
+    Path note = dir.resolve("libexample.so_linux_amd64.qsync");
+
+    try (FileChannel holder =
+            FileChannel.open(note, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock held = holder.lock()) { // as another start that is replacing the file
+      assertThatThrownBy(() -> CarriedLibrary.place(jar, ENTRY, file, Duration.ofMillis(200)))
+          .isInstanceOf(CarriedLibrary.BusyException.class)
+          .hasMessageContaining(note.toString())
+          .hasMessageContaining("held this lock");
+    }
+    try (CarriedLibrary again = CarriedLibrary.place(jar, ENTRY, file, Duration.ofMillis(200))) {
+      assertThat(again.file()).as("free again: it goes on").hasContent("library 1");
+    }
   }
 
   /** A zip that carries {@code content} at {@link #ENTRY}. */
