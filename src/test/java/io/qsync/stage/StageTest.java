@@ -68,6 +68,16 @@ class StageTest {
     }
   }
 
+  /** Rows keyed 0 to {@code rows - 1} (as seven digits, and as {@code n}), in a shuffled order. */
+  private void shuffledSource(int rows) {
+    try (Stage.StageWriter writer = stage.sourceWriter(COLUMNS)) {
+      for (int i = 0; i < rows; i++) {
+        int key = (int) ((i * 7919L) % rows);
+        writer.accept(row(String.format("%07d", key), key, "row " + i));
+      }
+    }
+  }
+
   private static Object[] row(Object... values) {
     return values;
   }
@@ -276,12 +286,7 @@ class StageTest {
   @Test
   void insertAllOfManyRowsInShuffledKeyOrderReadsBackEveryNumberInKeyOrder() {
     int rows = 150_000;
-    try (Stage.StageWriter writer = stage.sourceWriter(COLUMNS)) {
-      for (int i = 0; i < rows; i++) {
-        int key = (int) ((i * 7919L) % rows);
-        writer.accept(row(String.format("%07d", key), key, "row " + i));
-      }
-    }
+    shuffledSource(rows);
     stage.insertAll(KEY, 0);
 
     long seq = 40_000; // as on resume: the cursor checks each number from the checkpoint on
@@ -301,12 +306,7 @@ class StageTest {
   @Test
   void insertAllOfManyRowsResumesAfterTheStageIsReopenedWithExactlyTheRemainingRows() {
     int rows = 150_000;
-    try (Stage.StageWriter writer = stage.sourceWriter(COLUMNS)) {
-      for (int i = 0; i < rows; i++) {
-        int key = (int) ((i * 7919L) % rows);
-        writer.accept(row(String.format("%07d", key), key, "row " + i));
-      }
-    }
+    shuffledSource(rows);
     stage.insertAll(KEY, 0);
     stage.close();
     stage = Stage.open(dir.resolve("s.duckdb")); // a resumed run: another process, the same file
