@@ -434,8 +434,8 @@ final class StageSql {
    * keeping insertion order, StageFile#executeInOrder) and {@code changes}, the view that numbers
    * each by its place ({@code rowid + 1}). A stored number would cost a window over the whole
    * result: {@code row_number() OVER ()} gathers every row of every column in one partition, which
-   * took 0.6-0.8 s of CPU per million rows of the bench's nine columns, about as much as the sort
-   * and the write together.
+   * took up to 0.8 s of CPU more per million rows of the bench's nine columns (0.96-1.77 s against
+   * 0.93-1.00 s for the sort and the write alone).
    */
   List<String> insertAll(List<String> key) {
     return List.of(
