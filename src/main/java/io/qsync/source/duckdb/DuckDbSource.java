@@ -135,10 +135,6 @@ public final class DuckDbSource implements Source {
     try (Statement statement = open.createStatement()) {
       detachResult(statement);
       deleteResultFile(file);
-      // Written once, read once by the stage and deleted: compressing it cost 0.3-0.6 s of CPU
-      // per million rows of the bench's nine columns (0.4-0.5 s against 0.8-1.1 s), for a file
-      // four times smaller that lives for seconds. Until the file is detached (detachResult).
-      statement.execute("SET force_compression = 'uncompressed'");
       // READ_WRITE explicitly: a read-only warehouse would otherwise attach the file read-only.
       statement.execute(
           "ATTACH '" + file.toString().replace("'", "''") + "' AS " + HANDOFF + " (READ_WRITE)");
@@ -484,7 +480,6 @@ public final class DuckDbSource implements Source {
 
   private static void detachResult(Statement statement) throws SQLException {
     statement.execute("DETACH DATABASE IF EXISTS " + HANDOFF);
-    statement.execute("RESET force_compression");
   }
 
   private static void deleteResultFile(Path file) {
