@@ -26,6 +26,7 @@ final class StageDiff {
   }
 
   ChangeCounts diff(List<String> key, List<KeyCollation> collations, boolean deletes) {
+    file.dropChangeSet();
     file.executeInOrder(file.sql().diff(key, collations, deletes), "compute the change set");
     return finish(sourceRows());
   }
@@ -73,6 +74,7 @@ final class StageDiff {
    * the target's rows read whole: the same change set {@link #diff} makes of the whole table.
    */
   ChangeCounts diffDiffering(List<String> key, List<KeyCollation> collations, boolean deletes) {
+    file.dropChangeSet();
     file.executeInOrder(
         file.sql().diff(key, collations, deletes, file.sql().changedSource(key, collations)),
         "compute the change set");
@@ -80,7 +82,10 @@ final class StageDiff {
   }
 
   ChangeCounts insertAll(List<String> key, long replacedRows) {
-    file.executeInOrder(file.sql().insertAll(key), "number the rows");
+    file.dropChangeSet();
+    for (String statement : file.sql().insertAll(key)) {
+      file.executeInOrder(statement, "number the rows");
+    }
     ChangeCounts counted = finish(sourceRows());
     return new ChangeCounts(counted.sourceRows(), counted.inserts(), 0, replacedRows, 0);
   }
@@ -89,6 +94,7 @@ final class StageDiff {
    * @param sourceRows the number of rows in the query result (which stayed in the warehouse)
    */
   ChangeCounts numberWarehouseChanges(List<String> key, long sourceRows) {
+    file.dropChangeSet();
     file.executeInOrder(file.sql().numberWarehouseChanges(key), "number the change set");
     file.execute(StageSql.drop(StageSql.WAREHOUSE_CHANGES), "free the change set copy");
     file.execute(StageSql.MARK_FROM_WAREHOUSE, "mark the change set");

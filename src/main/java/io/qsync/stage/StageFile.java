@@ -154,6 +154,7 @@ final class StageFile implements AutoCloseable {
     sql = null;
     releaseSource();
     try (Statement statement = connection.createStatement()) {
+      dropChangeSet();
       for (String table : StageSql.TABLES) {
         statement.execute(StageSql.drop(table));
       }
@@ -209,6 +210,27 @@ final class StageFile implements AutoCloseable {
       execute(StageSql.DETACH_IN_PLACE, "detach the query result");
       readsInPlace = false;
     }
+  }
+
+  /**
+   * Drops the change set, a table or the view that numbers its rows by place ({@link
+   * StageSql#insertAll}); DuckDB drops neither under the other's name.
+   */
+  void dropChangeSet() {
+    if (changesAreAView()) {
+      execute("DROP VIEW changes", "free the change set");
+    } else {
+      execute(StageSql.drop("changes"), "free the change set");
+    }
+    execute(StageSql.drop(StageSql.CHANGE_ROWS), "free the change set");
+  }
+
+  /**
+   * Whether the change set is numbered by the place of its rows ({@link StageSql#insertAll}): read
+   * in its stored order, every change is at its number's place by construction.
+   */
+  boolean changesAreAView() {
+    return count(StageSql.CHANGES_ARE_A_VIEW) > 0;
   }
 
   /** The columns of the run the file holds, read once. */

@@ -68,6 +68,16 @@ class StageTest {
     }
   }
 
+  /** Rows keyed 0 to {@code rows - 1} (as seven digits, and as {@code n}), in a shuffled order. */
+  private void shuffledSource(int rows) {
+    try (Stage.StageWriter writer = stage.sourceWriter(COLUMNS)) {
+      for (int i = 0; i < rows; i++) {
+        int key = (int) ((i * 7919L) % rows);
+        writer.accept(row(String.format("%07d", key), key, "row " + i));
+      }
+    }
+  }
+
   private static Object[] row(Object... values) {
     return values;
   }
@@ -276,12 +286,7 @@ class StageTest {
   @Test
   void insertAllOfManyRowsInShuffledKeyOrderReadsBackEveryNumberInKeyOrder() {
     int rows = 150_000;
-    try (Stage.StageWriter writer = stage.sourceWriter(COLUMNS)) {
-      for (int i = 0; i < rows; i++) {
-        int key = (int) ((i * 7919L) % rows);
-        writer.accept(row(String.format("%07d", key), key, "row " + i));
-      }
-    }
+    shuffledSource(rows);
     stage.insertAll(KEY, 0);
 
     long seq = 40_000; // as on resume: the cursor checks each number from the checkpoint on
@@ -299,6 +304,50 @@ class StageTest {
   }
 
   @Test
+  void insertAllOfManyRowsResumesAfterTheStageIsReopenedWithExactlyTheRemainingRows() {
+    int rows = 150_000;
+    shuffledSource(rows);
+    stage.insertAll(KEY, 0);
+    stage.close();
+    stage = Stage.open(dir.resolve("s.duckdb")); // a resumed run: another process, the same file
+
+    assertThat(stage.meta().orElseThrow().counts()).contains(new ChangeCounts(rows, rows, 0, 0, 0));
+    assertThat(stage.changeSetLength()).isEqualTo(rows);
+    long seq = 123_456;
+    try (ChangeCursor cursor = stage.changes(seq, true)) {
+      List<Change> batch;
+      while (!(batch = cursor.next(4_096)).isEmpty()) {
+        for (Change change : batch) {
+          seq++;
+          assertThat(change.seq()).isEqualTo(seq);
+          assertThat(change.kind()).isEqualTo(ChangeKind.INSERT);
+          assertThat(new String(change.text(), java.nio.charset.StandardCharsets.UTF_8))
+              .startsWith(String.format("%07d\t%d\t", seq - 1, seq - 1));
+        }
+      }
+    }
+    assertThat(seq).isEqualTo(rows);
+  }
+
+  @Test
+  void aStageWhoseChangeSetWasInsertedWholeBeginsARunThatDiffs() {
+    source(row("a", 1, null), row("b", 2, null));
+    stage.insertAll(KEY, 0);
+    stage.begin("run-2", "fingerprint", COLUMNS);
+    source(row("a", 1, null), row("c", 3, null));
+    target(row("a", 1, null), row("b", 2, null));
+
+    assertThat(stage.diff(KEY, BINARY, true)).isEqualTo(new ChangeCounts(2, 1, 0, 1, 1));
+    assertThat(allChanges(0).stream().map(StageTest::describe))
+        .containsExactly("1 DELETE [b, 2, null]", "2 INSERT [c, 3, null]");
+    stage.begin("run-3", "fingerprint", COLUMNS);
+    source(row("z", 9, null));
+    assertThat(stage.insertAll(KEY, 0)).isEqualTo(new ChangeCounts(1, 1, 0, 0, 0));
+    assertThat(allChanges(0).stream().map(StageTest::describe))
+        .containsExactly("1 INSERT [z, 9, null]");
+  }
+
+  @Test
   void aChangeSetStoredOutOfPlaceByAnOlderBuildIsStillReadInOrder() throws Exception {
     source(row("a", 1, null), row("b", 2, null), row("c", 3, null));
     stage.insertAll(KEY, 0);
@@ -307,8 +356,11 @@ class StageTest {
     try (var connection =
             java.sql.DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("s.duckdb"));
         var statement = connection.createStatement()) {
-      statement.execute(
-          "CREATE OR REPLACE TABLE changes AS SELECT * FROM changes ORDER BY qsync_seq DESC");
+      // An older build stored the numbers in a table of that name.
+      statement.execute("CREATE TABLE older AS SELECT * FROM changes ORDER BY qsync_seq DESC");
+      statement.execute("DROP VIEW changes");
+      statement.execute("DROP TABLE " + StageSql.CHANGE_ROWS);
+      statement.execute("ALTER TABLE older RENAME TO changes");
     }
     stage = Stage.open(dir.resolve("s.duckdb"));
 
