@@ -3,6 +3,9 @@ package io.qsync.resume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.badinput.DuckDbFileHolder;
 import io.qsync.config.Mode;
 import io.qsync.config.QsyncConfig;
 import io.qsync.engine.FaultPoint.Point;
@@ -11,6 +14,7 @@ import io.qsync.engine.Qsync;
 import io.qsync.engine.RunOptions;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
+import io.qsync.testing.ChildProcess;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
@@ -22,6 +26,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,6 +145,83 @@ class LostChangeSetIT {
     assertThat(next.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(next.notes())
         .anyMatch(note -> note.startsWith("did not resume run " + failed + " (its stage file "))
+        .anyMatch(
+            note ->
+                note.contains(
+                    "compared the whole result with the table (run "
+                        + failed
+                        + " stopped part-way after writing"));
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /**
+   * A stage file another process holds (DuckDB's lock) when the next run comes is no lost change
+   * set: that run fails with exit 1 and leaves the file, and the run after it, once the holder has
+   * let go, resumes the failed run exactly (the file was taken for damaged and its change set
+   * dropped before).
+   */
+  @Test
+  void aStageFileHeldByAnotherProcessIsResumedOnceLetGo(TestDatabase database) throws Exception {
+    Qsync qsync = qsync(database, false);
+    String failed = failAfterTheFirstBatch(qsync);
+
+    Throwable refused;
+    try (ChildProcess holder =
+        ChildProcess.start(
+            dir, "holder", DuckDbFileHolder.class, setup.stageFile().toString(), "-1")) {
+      Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+      // Polling is the only way to wait on another process.
+      while (!holder.stdout().contains("held")) {
+        assertThat(holder.isAlive()).as("the holder; output:\n%s", holder.output()).isTrue();
+        assertThat(Instant.now()).as("the holder holds the file in time").isBefore(deadline);
+        Thread.sleep(20);
+      }
+      refused = catchThrowable(() -> qsync.run(TargetsData.SYNC));
+    }
+
+    assertThat(refused).isInstanceOf(QsyncException.class).hasMessageContaining("lock");
+    assertThat(((QsyncException) refused).kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(setup.stageFile()).as("the failed run's stage").exists();
+    RunReport next = qsync.run(TargetsData.SYNC);
+    assertThat(next.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(next.resumed()).as("notes: %s", next.notes()).isTrue();
+    assertThat(next.runId()).isEqualTo(failed);
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /**
+   * A part-applied {@code diff: snapshot} run that was not resumed, followed by more failed runs
+   * than a page of history holds (an outage of a sync that runs every minute): the next successful
+   * run still compares in full (the part-applied run fell out of the 100 runs looked at before).
+   */
+  @Test
+  void aPartAppliedRunBeforeALongOutageStillComparesInFull(TestDatabase database) throws Exception {
+    Qsync qsync = qsync(database, true);
+    qsync.run(TargetsData.SYNC);
+    warehouse.execute(VARIANTS + "'changed' WHERE user_id BETWEEN 1 AND 15");
+    String failed = failAfterTheFirstBatch(qsync);
+    Loss.DROPPED.strike(setup.stageFile());
+    warehouse.execute(VARIANTS + "'back' WHERE user_id BETWEEN 1 AND 15");
+    for (int i = 1; i <= 120; i++) {
+      setup
+          .database()
+          .execute(
+              "INSERT INTO _qsync_runs (run_id, sync_name, target_table, mode, status, phase,"
+                  + " started_at, finished_at, changes_total, applied_through, batches_applied,"
+                  + " resumes, host, pid, connection_id, error) SELECT 'outage-"
+                  + i
+                  + "', sync_name, target_table, mode, 'failed', phase, started_at + INTERVAL "
+                  + i
+                  + " MICROSECOND, finished_at, 0, 0, 0, 0, host, pid, connection_id,"
+                  + " 'the warehouse was down' FROM _qsync_runs WHERE run_id = '"
+                  + failed
+                  + "'");
+    }
+
+    RunReport next = qsync.run(TargetsData.SYNC);
+
+    assertThat(next.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(next.notes())
         .anyMatch(
             note ->
                 note.contains(

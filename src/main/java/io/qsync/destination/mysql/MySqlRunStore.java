@@ -25,6 +25,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -643,6 +644,24 @@ final class MySqlRunStore implements RunStore {
   }
 
   @Override
+  public Optional<RunRecord> stoppedPartWaySince(String sync, String table, Instant since) {
+    return query(
+            "SELECT "
+                + selectColumns()
+                + " FROM "
+                + TABLE
+                + " WHERE sync_name = ? AND target_table = ?"
+                + NOT_VERIFY
+                + " AND started_at >= ? AND status <> 'succeeded' AND applied_through > 0"
+                + " ORDER BY started_at DESC, run_id DESC LIMIT 1",
+            sync,
+            table,
+            Timestamp.from(since))
+        .stream()
+        .findFirst();
+  }
+
+  @Override
   public List<RunRecord> historyWithVerifies(String sync, String table, int limit) {
     return query(
         "SELECT "
@@ -687,14 +706,19 @@ final class MySqlRunStore implements RunStore {
     }
   }
 
-  private List<RunRecord> query(String sql, String... parameters) {
+  /** The runs {@code sql} selects, its parameters strings or timestamps. */
+  private List<RunRecord> query(String sql, Object... parameters) {
     if (parameters.length > 0 && !exists()) {
       return List.of();
     }
     List<RunRecord> runs = new ArrayList<>();
     try (PreparedStatement statement = connection().prepareStatement(sql)) {
       for (int i = 0; i < parameters.length; i++) {
-        statement.setString(i + 1, parameters[i]);
+        if (parameters[i] instanceof Timestamp timestamp) {
+          statement.setTimestamp(i + 1, timestamp);
+        } else {
+          statement.setString(i + 1, (String) parameters[i]);
+        }
       }
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
