@@ -312,20 +312,23 @@ final class StageFile implements AutoCloseable {
             + what
             + ": "
             + e.getMessage()
-            + "\nIf the disk is full, free space in stage_dir"
-            + (caller == Caller.RUN
-                ? "; otherwise run again with --restart."
-                : ". " + caller.again()),
+            + "\nIf the disk is full, free space in stage_dir. "
+            + inDoubt(),
         e);
   }
 
   /**
-   * The last line of a failure that leaves the stage in doubt: a run starts over with {@code
-   * --restart}; a plan makes a stage of its own each time, so it is simply tried again.
+   * The last line of a failure that leaves the stage in doubt: a run is run again, and the next run
+   * resumes from the stage, or starts over by itself when the stage lost what it needs (the file
+   * damaged, the change set gone or cut short); a plan makes a stage of its own each time, so it is
+   * simply tried again.
    */
-  String startOver() {
-    return caller == Caller.RUN ? "Run again with --restart." : caller.again();
+  String inDoubt() {
+    return caller == Caller.RUN ? RUN_AGAIN : caller.again();
   }
+
+  static final String RUN_AGAIN =
+      "Run again: the next run resumes, or starts over by itself if the stage lost what it needs.";
 
   /** The command the stage works for: what a failure that trying again gets past says to do. */
   Caller caller() {
