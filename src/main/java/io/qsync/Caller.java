@@ -84,6 +84,23 @@ public enum Caller {
     };
   }
 
+  /**
+   * The last line of a verify's failure that trying again gets past: {@code byHand}, what a person
+   * does after a verify they started; after a {@link #DUE_VERIFY}, {@link #again()}: the next run
+   * verifies again by itself.
+   */
+  public String orNextRun(String byHand) {
+    return this == DUE_VERIFY ? again() : byHand;
+  }
+
+  /**
+   * This work as a sentence names it ("locks qsync plan needed"): the command, or "the verify" for
+   * the {@link #DUE_VERIFY} a run does, which the user did not type.
+   */
+  public String work() {
+    return this == DUE_VERIFY ? "the verify" : "qsync " + command;
+  }
+
   /** How long this caller retries one call when the connection allows {@code configured}. */
   public Duration retryLimit(Duration configured) {
     return this == VALIDATE && configured.compareTo(VALIDATE_RETRY_LIMIT) > 0

@@ -151,9 +151,7 @@ final class Healer {
                 + "': a run of the sync finished after the verify read table "
                 + sync.table()
                 + "; verify --heal wrote nothing, since what it found may be stale\n"
-                + (caller == Caller.DUE_VERIFY
-                    ? caller.again()
-                    : "Verify again: qsync verify --heal " + sync.name()));
+                + caller.orNextRun("Verify again: qsync verify --heal " + sync.name()));
       }
       // A diff: snapshot sync's next run compares with the state of the last successful run: the
       // heal carries that state on, since it only brought the table closer to the query's result

@@ -159,13 +159,15 @@ public final class Qsync {
               + sync.name()
               + "': the run succeeded (run "
               + report.runId()
-              + "), then the verify of its table"
-              + due.map(reason -> " that was due (" + reason + ")").orElse("")
-              + " failed, and stays due: "
+              + "), then "
+              + due.map(reason -> "the verify of its table that was due (" + reason + ")")
+                  .map(verify -> verify + " failed, and stays due: ")
+                  .orElse("the check whether a verify of its table is due failed: ")
               + e.getMessage()
               + (NEEDS_A_PERSON.contains(e.kind())
-                  ? "\nOnce that is done, the next run verifies; or verify now: qsync verify"
-                      + " --heal "
+                  ? "\nOnce that is done, the next run "
+                      + (due.isPresent() ? "verifies" : "checks again")
+                      + "; or verify now: qsync verify --heal "
                       + sync.name()
                   : ""), // a passing failure's own message says that the next run verifies again
           e);

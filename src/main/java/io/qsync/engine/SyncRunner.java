@@ -388,9 +388,10 @@ public final class SyncRunner {
     try {
       opened = Stage.open(stageFile);
     } catch (QsyncException e) {
-      // replaced by another file, or damaged: the change set it held can only be computed anew
-      return ResumePolicy.StageFacts.damaged(
-          "cannot be read (" + Messages.firstLine(e.getCause() != null ? e.getCause() : e) + ")");
+      // Replaced by another file, or corrupt: the change set it held can only be computed anew.
+      // Any other failure (a lock another process holds, a full disk) may pass and leaves the
+      // change set where it is for the next run to resume.
+      return ResumePolicy.StageFacts.damaged(Stage.damage(stageFile, e).orElseThrow(() -> e));
     }
     try (Stage stage = opened) {
       Optional<StageMeta> meta = stage.meta();

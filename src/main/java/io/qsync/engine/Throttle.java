@@ -502,11 +502,11 @@ final class Throttle implements AutoCloseable {
     return switch (caller) {
       case RUN ->
           "Run again once the target is calmer: the run resumes after its last committed batch.";
-      case DUE_VERIFY -> caller.again();
       default ->
-          "Try qsync "
-              + caller.command()
-              + " again once the target is calmer (it keeps nothing to resume).";
+          caller.orNextRun(
+              "Try qsync "
+                  + caller.command()
+                  + " again once the target is calmer (it keeps nothing to resume).");
     };
   }
 
@@ -523,9 +523,8 @@ final class Throttle implements AutoCloseable {
       throw new QsyncException(
           ErrorKind.INTERRUPTED,
           "interrupted while waiting for the throttle\n"
-              + (caller == Caller.DUE_VERIFY
-                  ? caller.again()
-                  : "Try qsync " + caller.command() + " again (it keeps nothing to resume)."),
+              + caller.orNextRun(
+                  "Try qsync " + caller.command() + " again (it keeps nothing to resume)."),
           e);
     }
   }

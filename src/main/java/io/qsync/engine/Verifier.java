@@ -237,9 +237,8 @@ final class Verifier {
               + "': a run of the sync changed table "
               + sync.table()
               + " while it was being verified, so what verify found may be the run's doing\n"
-              + (caller == Caller.DUE_VERIFY
-                  ? caller.again()
-                  : "Run the verify again: qsync " + caller.command() + " " + sync.name()));
+              + caller.orNextRun(
+                  "Run the verify again: qsync " + caller.command() + " " + sync.name()));
     }
     VerifyReport report =
         report(shape, by, warehouseRows, tableRows, passes, fetched, started, warehouse);

@@ -1,6 +1,7 @@
 package io.qsync.stage;
 
 import io.qsync.Caller;
+import io.qsync.QsyncException;
 import io.qsync.diff.Change;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.diff.ChangeKind;
@@ -60,6 +61,15 @@ public final class Stage implements AutoCloseable {
    */
   public static Stage open(Path file, Caller caller) {
     return new Stage(StageFile.open(file, caller));
+  }
+
+  /**
+   * Why the stage file that {@link #open} failed on with {@code failure} is damaged (not a DuckDB
+   * database, or corrupt), so that the change set it held is lost; empty when the failure may pass
+   * (another process holds the file, an I/O error) and the file is as it was.
+   */
+  public static Optional<String> damage(Path file, QsyncException failure) {
+    return StageFile.damage(file, failure);
   }
 
   /** Deletes a stage file and its spill folder; absent files are fine. */

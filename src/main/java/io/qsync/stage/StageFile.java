@@ -4,12 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import io.qsync.Caller;
 import io.qsync.ErrorKind;
+import io.qsync.Messages;
 import io.qsync.QsyncException;
 import io.qsync.diff.ChangeCounts;
 import io.qsync.duckdb.DuckDbLibrary;
 import io.qsync.row.Column;
 import io.qsync.row.SqlType;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -18,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -75,9 +79,42 @@ final class StageFile implements AutoCloseable {
               + file
               + ": "
               + e.getMessage()
-              + "\nCheck that its folder (stage_dir) is writable and has free space.",
+              + (String.valueOf(e.getMessage()).contains("Could not set lock")
+                  ? "\nAnother process holds the file (a duckdb shell?): wait for it to let go."
+                  : "\nCheck that its folder (stage_dir) is writable and has free space."),
           e);
     }
+  }
+
+  /** Where a DuckDB database file says so: "DUCK" after the header's 8-byte checksum. */
+  private static final byte[] MAGIC = "DUCK".getBytes(StandardCharsets.US_ASCII);
+
+  private static final int MAGIC_OFFSET = 8;
+
+  /**
+   * Why the stage file that {@link #open} failed on is damaged (not a DuckDB database, or one
+   * DuckDB finds corrupt), so that the change set it held is lost; empty when the failure is of
+   * another kind (a DuckDB lock another process holds, a full disk, an I/O error), which may pass
+   * and leaves the file as it was.
+   */
+  static Optional<String> damage(Path file, QsyncException failure) {
+    byte[] head = new byte[MAGIC_OFFSET + MAGIC.length];
+    int read;
+    try (InputStream in = Files.newInputStream(file)) {
+      read = in.readNBytes(head, 0, head.length);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    if (read < head.length
+        || !Arrays.equals(head, MAGIC_OFFSET, head.length, MAGIC, 0, MAGIC.length)) {
+      return Optional.of("is not a DuckDB database");
+    }
+    String message =
+        String.valueOf(failure.getCause() != null ? failure.getCause().getMessage() : "");
+    return message.contains("Corrupt database file")
+            || message.contains("not a valid DuckDB database file")
+        ? Optional.of("is corrupt (" + Messages.firstLine(failure.getCause()) + ")")
+        : Optional.empty();
   }
 
   /** Deletes a stage file and its spill folder; absent files are fine. */
@@ -297,20 +334,23 @@ final class StageFile implements AutoCloseable {
             + what
             + ": "
             + e.getMessage()
-            + "\nIf the disk is full, free space in stage_dir"
-            + (caller == Caller.RUN
-                ? "; otherwise run again with --restart."
-                : ". " + caller.again()),
+            + "\nIf the disk is full, free space in stage_dir. "
+            + inDoubt(),
         e);
   }
 
   /**
-   * The last line of a failure that leaves the stage in doubt: a run starts over with {@code
-   * --restart}; a plan makes a stage of its own each time, so it is simply tried again.
+   * The last line of a failure that leaves the stage in doubt: a run is run again, and the next run
+   * resumes from the stage, or starts over by itself when the stage lost what it needs (the file
+   * damaged, the change set gone or cut short); a plan makes a stage of its own each time, so it is
+   * simply tried again.
    */
-  String startOver() {
-    return caller == Caller.RUN ? "Run again with --restart." : caller.again();
+  String inDoubt() {
+    return caller == Caller.RUN ? RUN_AGAIN : caller.again();
   }
+
+  static final String RUN_AGAIN =
+      "Run again: the next run resumes, or starts over by itself if the stage lost what it needs.";
 
   /** The command the stage works for: what a failure that trying again gets past says to do. */
   Caller caller() {

@@ -71,8 +71,12 @@ final class StageSql {
 
   static final String SOURCE_ROWS = "SELECT count(*) FROM src";
   static final String CHANGE_SET_LENGTH = "SELECT count(*) FROM changes";
+
+  /** Whether the file holds the change set: a temporary or attached table of the name does not. */
   static final String CHANGE_SET_EXISTS =
-      "SELECT count(*) FROM information_schema.tables WHERE table_name = 'changes'";
+      "SELECT count(*) FROM information_schema.tables WHERE table_name = 'changes'"
+          + " AND table_schema = 'main' AND table_catalog = current_database()";
+
   static final String MARK_FROM_WAREHOUSE =
       "CREATE TABLE IF NOT EXISTS qsync_warehouse_changes (marked BOOLEAN)";
   static final String FROM_WAREHOUSE =

@@ -99,7 +99,7 @@ public final class ValueCheck {
               + " could not check the change set's values: "
               + e.getMessage()
               + "\n"
-              + file.startOver()
+              + file.inDoubt()
               + " If it repeats, report it as a bug.",
           e);
     }

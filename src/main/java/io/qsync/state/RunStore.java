@@ -2,6 +2,7 @@ package io.qsync.state;
 
 import io.qsync.source.ResultRead;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +115,12 @@ public interface RunStore {
 
   /** The sync's runs, newest first (not its verify records). */
   List<RunRecord> history(String sync, String table, int limit);
+
+  /**
+   * The sync's newest run started at or after {@code since} that did not succeed but wrote changes
+   * to the table (its checkpoint is past 0), however many runs started since.
+   */
+  Optional<RunRecord> stoppedPartWaySince(String sync, String table, Instant since);
 
   /** Each sync's newest run. */
   List<RunRecord> latestPerSync();

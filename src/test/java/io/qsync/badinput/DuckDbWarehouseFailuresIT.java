@@ -9,8 +9,6 @@ import io.qsync.testing.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,20 +151,7 @@ class DuckDbWarehouseFailuresIT {
    */
   private Outcome whileHeld(String configStart, long holdMillis, String... args)
       throws InterruptedException {
-    try (ChildProcess holder =
-        ChildProcess.start(
-            dir,
-            "holder",
-            DuckDbFileHolder.class,
-            scene.warehouse().file().toString(),
-            Long.toString(holdMillis))) {
-      Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-      // Polling is the only way to wait on another process.
-      while (!holder.stdout().contains("held")) {
-        assertThat(holder.isAlive()).as("the holder; output:\n%s", holder.output()).isTrue();
-        assertThat(Instant.now()).as("the holder holds the file in time").isBefore(deadline);
-        Thread.sleep(20);
-      }
+    try (ChildProcess holder = DuckDbFileHolder.hold(dir, scene.warehouse().file(), holdMillis)) {
       return scene.runWith(configStart + scene.yaml(), args);
     }
   }

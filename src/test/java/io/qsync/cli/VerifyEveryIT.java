@@ -140,10 +140,6 @@ class VerifyEveryIT {
         .contains("The next run of the sync verifies again: the verify stays due")
         .doesNotContain("Try qsync verify again")
         .doesNotContain("resumes after its last committed batch");
-    CliRun status = qsync("status", "targets", "-c", config);
-    System.err.println("STATUS>>>" + status.all());
-    CliRun history = qsync("history", "targets", "-c", config);
-    System.err.println("HISTORY>>>" + history.all());
 
     Files.delete(dir.resolve("pause"));
     CliRun third = qsync("run", "targets", "-c", config);

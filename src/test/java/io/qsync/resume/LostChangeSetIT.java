@@ -3,6 +3,9 @@ package io.qsync.resume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.qsync.ErrorKind;
+import io.qsync.QsyncException;
+import io.qsync.badinput.DuckDbFileHolder;
 import io.qsync.config.Mode;
 import io.qsync.config.QsyncConfig;
 import io.qsync.engine.FaultPoint.Point;
@@ -11,6 +14,7 @@ import io.qsync.engine.Qsync;
 import io.qsync.engine.RunOptions;
 import io.qsync.engine.RunReport;
 import io.qsync.state.RunStatus;
+import io.qsync.testing.ChildProcess;
 import io.qsync.testing.MariaDbExtension;
 import io.qsync.testing.TestDatabase;
 import io.qsync.testing.Warehouse;
@@ -136,9 +140,18 @@ class LostChangeSetIT {
 
     RunReport next = qsync.run(TargetsData.SYNC);
 
+    assertThat(next.notes())
+        .anyMatch(note -> note.startsWith("did not resume run " + failed + " (its stage file "));
+    assertComparedInFullAfter(failed, next, database);
+  }
+
+  /**
+   * {@code next} succeeded comparing in full since run {@code failed} wrote batches and was not
+   * resumed, and left the table equal to the query.
+   */
+  private void assertComparedInFullAfter(String failed, RunReport next, TestDatabase database) {
     assertThat(next.status()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(next.notes())
-        .anyMatch(note -> note.startsWith("did not resume run " + failed + " (its stage file "))
         .anyMatch(
             note ->
                 note.contains(
@@ -146,6 +159,66 @@ class LostChangeSetIT {
                         + failed
                         + " stopped part-way after writing"));
     TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /**
+   * A stage file another process holds (DuckDB's lock) when the next run comes is no lost change
+   * set: that run fails with exit 1 and leaves the file, and the run after it, once the holder has
+   * let go, resumes the failed run exactly (the file was taken for damaged and its change set
+   * dropped before).
+   */
+  @Test
+  void aStageFileHeldByAnotherProcessIsResumedOnceLetGo(TestDatabase database) throws Exception {
+    Qsync qsync = qsync(database, false);
+    String failed = failAfterTheFirstBatch(qsync);
+
+    Throwable refused;
+    try (ChildProcess holder = DuckDbFileHolder.hold(dir, setup.stageFile(), -1)) {
+      refused = catchThrowable(() -> qsync.run(TargetsData.SYNC));
+    }
+
+    assertThat(refused).isInstanceOf(QsyncException.class).hasMessageContaining("lock");
+    assertThat(((QsyncException) refused).kind()).isEqualTo(ErrorKind.FAILED);
+    assertThat(setup.stageFile()).as("the failed run's stage").exists();
+    RunReport next = qsync.run(TargetsData.SYNC);
+    assertThat(next.status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(next.resumed()).as("notes: %s", next.notes()).isTrue();
+    assertThat(next.runId()).isEqualTo(failed);
+    TargetsData.assertTargetEqualsSource(database, warehouse);
+  }
+
+  /**
+   * A part-applied {@code diff: snapshot} run that was not resumed, followed by more failed runs
+   * than a page of history holds (an outage of a sync that runs every minute): the next successful
+   * run still compares in full (the part-applied run fell out of the 100 runs looked at before).
+   */
+  @Test
+  void aPartAppliedRunBeforeALongOutageStillComparesInFull(TestDatabase database) throws Exception {
+    Qsync qsync = qsync(database, true);
+    qsync.run(TargetsData.SYNC);
+    warehouse.execute(VARIANTS + "'changed' WHERE user_id BETWEEN 1 AND 15");
+    String failed = failAfterTheFirstBatch(qsync);
+    Loss.DROPPED.strike(setup.stageFile());
+    warehouse.execute(VARIANTS + "'back' WHERE user_id BETWEEN 1 AND 15");
+    for (int i = 1; i <= 120; i++) {
+      setup
+          .database()
+          .execute(
+              "INSERT INTO _qsync_runs (run_id, sync_name, target_table, mode, status, phase,"
+                  + " started_at, finished_at, changes_total, applied_through, batches_applied,"
+                  + " resumes, host, pid, connection_id, error) SELECT 'outage-"
+                  + i
+                  + "', sync_name, target_table, mode, 'failed', phase, started_at + INTERVAL "
+                  + i
+                  + " MICROSECOND, finished_at, 0, 0, 0, 0, host, pid, connection_id,"
+                  + " 'the warehouse was down' FROM _qsync_runs WHERE run_id = '"
+                  + failed
+                  + "'");
+    }
+
+    RunReport next = qsync.run(TargetsData.SYNC);
+
+    assertComparedInFullAfter(failed, next, database);
   }
 
   /**

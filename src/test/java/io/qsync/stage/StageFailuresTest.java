@@ -69,7 +69,7 @@ class StageFailuresTest {
   }
 
   @Test
-  void aRunWhoseResultFileIsGoneSaysToRunAgainWithRestart() {
+  void aRunWhoseResultFileIsGoneSaysToRunAgainWhichStartsOverByItself() {
     try (Stage stage = begun(Caller.RUN)) {
       QsyncException failure =
           catchThrowableOfType(
@@ -78,8 +78,8 @@ class StageFailuresTest {
                   stage.readSourceInPlace(new DuckDbFileTable(dir.resolve("gone.duckdb"), "t", 3)));
 
       assertThat(failure.getMessage())
-          .endsWith(
-              "If the disk is full, free space in stage_dir; otherwise run again with --restart.");
+          .endsWith("If the disk is full, free space in stage_dir. " + StageFile.RUN_AGAIN)
+          .doesNotContain("--restart");
     }
   }
 

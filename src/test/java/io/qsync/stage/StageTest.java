@@ -56,6 +56,18 @@ class StageTest {
     }
   }
 
+  /**
+   * A temporary table named {@code changes} is not the file's change set (it was counted as one,
+   * and an empty change set's loss went unseen).
+   */
+  @Test
+  void aTemporaryTableOfTheChangeSetsNameIsNoChangeSet() {
+    stage.stageFile().execute("CREATE TEMP TABLE changes (x INTEGER)", "create a temporary table");
+
+    assertThat(stage.changeSetDamage(0))
+        .hasValue("holds no change set (its table changes is gone)");
+  }
+
   private void source(Object[]... rows) {
     try (Stage.StageWriter writer = stage.sourceWriter(COLUMNS)) {
       Arrays.stream(rows).forEach(writer::accept);

@@ -13,9 +13,11 @@ import io.qsync.row.Column;
 import io.qsync.row.RowSink;
 import io.qsync.source.QueryDialect;
 import io.qsync.state.RunRecord;
+import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
 import io.qsync.state.SyncLock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -492,6 +494,15 @@ public final class FakeDestination implements Destination {
           .filter(run -> run.sync().equals(sync) && run.table().equals(table))
           .limit(limit)
           .toList();
+    }
+
+    @Override
+    public Optional<RunRecord> stoppedPartWaySince(String sync, String table, Instant since) {
+      return newestFirst()
+          .filter(run -> run.sync().equals(sync) && run.table().equals(table))
+          .filter(run -> !run.startedAt().isBefore(since))
+          .filter(run -> run.status() != RunStatus.SUCCEEDED && run.appliedThrough() > 0)
+          .findFirst();
     }
 
     private java.util.stream.Stream<RunRecord> newestFirst() {

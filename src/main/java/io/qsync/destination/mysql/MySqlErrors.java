@@ -489,8 +489,8 @@ final class MySqlErrors {
                   + again
                   + "; if it keeps happening, lower batch_size or run the sync when the"
                   + " application writes less."
-              : "Another transaction held locks qsync "
-                  + caller.command()
+              : "Another transaction held locks "
+                  + caller.work()
                   + " needed. "
                   + again
                   + (caller == Caller.SERVE

@@ -25,6 +25,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -276,49 +277,17 @@ final class MySqlRunStore implements RunStore {
 
   @Override
   public Optional<RunRecord> lastSucceeded(String sync, String table) {
-    return query(
-            "SELECT "
-                + selectColumns()
-                + " FROM "
-                + TABLE
-                + " WHERE sync_name = ? AND target_table = ?"
-                + NOT_VERIFY
-                + " AND status = 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT 1",
-            sync,
-            table)
-        .stream()
-        .findFirst();
+    return succeeded(sync, table, 1).stream().findFirst();
   }
 
   @Override
   public List<RunRecord> succeeded(String sync, String table, int limit) {
-    return query(
-        "SELECT "
-            + selectColumns()
-            + " FROM "
-            + TABLE
-            + " WHERE sync_name = ? AND target_table = ?"
-            + NOT_VERIFY
-            + " AND status = 'succeeded' ORDER BY started_at DESC, run_id DESC LIMIT "
-            + Math.max(1, limit),
-        sync,
-        table);
+    return newestOf(sync, table, NOT_VERIFY + " AND status = 'succeeded'", limit);
   }
 
   @Override
   public Optional<RunRecord> lastVerify(String sync, String table) {
-    return query(
-            "SELECT "
-                + selectColumns()
-                + " FROM "
-                + TABLE
-                + " WHERE sync_name = ? AND target_table = ? AND mode = '"
-                + RunRecord.VERIFY
-                + "' ORDER BY started_at DESC, run_id DESC LIMIT 1",
-            sync,
-            table)
-        .stream()
-        .findFirst();
+    return newestOf(sync, table, " AND mode = '" + RunRecord.VERIFY + "'", 1).stream().findFirst();
   }
 
   @Override
@@ -629,31 +598,47 @@ final class MySqlRunStore implements RunStore {
 
   @Override
   public List<RunRecord> history(String sync, String table, int limit) {
-    return query(
-        "SELECT "
-            + selectColumns()
-            + " FROM "
-            + TABLE
-            + " WHERE sync_name = ? AND target_table = ?"
-            + NOT_VERIFY
-            + " ORDER BY started_at DESC, run_id DESC LIMIT "
-            + Math.max(1, limit),
-        sync,
-        table);
+    return newestOf(sync, table, NOT_VERIFY, limit);
+  }
+
+  @Override
+  public Optional<RunRecord> stoppedPartWaySince(String sync, String table, Instant since) {
+    return newestOf(
+            sync,
+            table,
+            NOT_VERIFY + " AND started_at >= ? AND status <> 'succeeded' AND applied_through > 0",
+            1,
+            Timestamp.from(since))
+        .stream()
+        .findFirst();
   }
 
   @Override
   public List<RunRecord> historyWithVerifies(String sync, String table, int limit) {
+    return newestOf(sync, table, "", limit);
+  }
+
+  /**
+   * The newest records of {@code sync} on {@code table} that meet {@code condition} (SQL that
+   * follows the sync and table's, from {@code " AND"} on, its parameters {@code more}), at most
+   * {@code limit}.
+   */
+  private List<RunRecord> newestOf(
+      String sync, String table, String condition, int limit, Object... more) {
+    Object[] parameters = new Object[2 + more.length];
+    parameters[0] = sync;
+    parameters[1] = table;
+    System.arraycopy(more, 0, parameters, 2, more.length);
     return query(
         "SELECT "
             + selectColumns()
             + " FROM "
             + TABLE
             + " WHERE sync_name = ? AND target_table = ?"
+            + condition
             + " ORDER BY started_at DESC, run_id DESC LIMIT "
             + Math.max(1, limit),
-        sync,
-        table);
+        parameters);
   }
 
   @Override
@@ -687,14 +672,19 @@ final class MySqlRunStore implements RunStore {
     }
   }
 
-  private List<RunRecord> query(String sql, String... parameters) {
+  /** The runs {@code sql} selects, its parameters strings or timestamps. */
+  private List<RunRecord> query(String sql, Object... parameters) {
     if (parameters.length > 0 && !exists()) {
       return List.of();
     }
     List<RunRecord> runs = new ArrayList<>();
     try (PreparedStatement statement = connection().prepareStatement(sql)) {
       for (int i = 0; i < parameters.length; i++) {
-        statement.setString(i + 1, parameters[i]);
+        if (parameters[i] instanceof Timestamp timestamp) {
+          statement.setTimestamp(i + 1, timestamp);
+        } else {
+          statement.setString(i + 1, (String) parameters[i]);
+        }
       }
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

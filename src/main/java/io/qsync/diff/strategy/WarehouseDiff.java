@@ -18,7 +18,6 @@ import io.qsync.source.SourceResult;
 import io.qsync.source.WarehouseState;
 import io.qsync.stage.Stage;
 import io.qsync.state.RunRecord;
-import io.qsync.state.RunStatus;
 import io.qsync.state.RunStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -234,12 +233,10 @@ public final class WarehouseDiff implements ChangeSetStrategy {
     }
     // A run that stopped part-way and was not resumed (its stage lost, or --restart) wrote rows
     // that the state does not hold: a row it wrote that the query has since taken back to the
-    // state's value would be in no change set against the state. Only the table says.
+    // state's value would be in no change set against the state. Only the table says. Looked for
+    // by time, however many runs failed since (an outage of a sync that runs every minute).
     Optional<RunRecord> partlyApplied =
-        runs.history(sync.name(), sync.table(), 100).stream()
-            .takeWhile(run -> !run.runId().equals(found.run().runId()))
-            .filter(run -> run.status() != RunStatus.SUCCEEDED && run.appliedThrough() > 0)
-            .findFirst();
+        runs.stoppedPartWaySince(sync.name(), sync.table(), found.run().startedAt());
     if (partlyApplied.isPresent()) {
       return Optional.of(
           "run "

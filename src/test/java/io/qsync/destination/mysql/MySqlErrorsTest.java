@@ -2,6 +2,7 @@ package io.qsync.destination.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qsync.Caller;
 import io.qsync.ErrorKind;
 import io.qsync.QsyncException;
 import io.qsync.TransientException;
@@ -175,6 +176,16 @@ class MySqlErrorsTest {
     assertThat(cause.kind() == ErrorKind.NEEDS_ACTION)
         .as("exit 5 exactly for what is not retried and not unknown")
         .isEqualTo(!cause.retried() && cause != Cause.UNKNOWN);
+  }
+
+  @Test
+  void aLockConflictNamesTheWorkThatNeededTheLocks() {
+    SQLException deadlock = new SQLException("Deadlock", "40001", 1213);
+    assertThat(MySqlErrors.remedy("side", Caller.PLAN, Cause.LOCK_CONFLICT, deadlock))
+        .startsWith("Another transaction held locks qsync plan needed. ");
+    assertThat(MySqlErrors.remedy("side", Caller.DUE_VERIFY, Cause.LOCK_CONFLICT, deadlock))
+        .startsWith("Another transaction held locks the verify needed. " + Caller.NEXT_RUN_VERIFIES)
+        .doesNotContain("qsync run");
   }
 
   @Test
