@@ -45,8 +45,15 @@ record SavedPlan(
     String shape,
     Optional<BucketSum> source,
     Optional<BucketSum> tableSum) {
-  /** The format this build writes and reads. */
-  static final int FORMAT = 1;
+  /**
+   * The format this build writes: 2, whose change set may be the view that numbers its rows by
+   * place (a first load's, {@code StageSql.insertAll}), which builds that read format 1 only cannot
+   * read (they refuse the plan by its format rather than fail on the view).
+   */
+  static final int FORMAT = 2;
+
+  /** The oldest format this build reads: format 1's change set is always a table. */
+  static final int OLDEST_FORMAT = 1;
 
   /** How old a plan may be when {@code --max-plan-age} does not say. */
   static final Duration DEFAULT_MAX_AGE = Duration.ofHours(24);
@@ -101,13 +108,15 @@ record SavedPlan(
     }
     try {
       int format = Integer.parseInt(facts.get("format"));
-      if (format != FORMAT) {
+      if (format < OLDEST_FORMAT || format > FORMAT) {
         throw refused(
             "plan "
                 + file
                 + " has format "
                 + format
                 + ", which this build of qsync does not read (it reads "
+                + OLDEST_FORMAT
+                + " to "
                 + FORMAT
                 + "); nothing was written\nMake the plan again with this build: qsync plan "
                 + facts.get("sync")

@@ -255,9 +255,9 @@ final class StageFile implements AutoCloseable {
    */
   void dropChangeSet() {
     if (changesAreAView()) {
-      execute("DROP VIEW changes", "free the change set");
+      execute(StageSql.DROP_CHANGES_VIEW, "free the change set");
     } else {
-      execute(StageSql.drop("changes"), "free the change set");
+      execute(StageSql.DROP_CHANGES_TABLE, "free the change set");
     }
     execute(StageSql.drop(StageSql.CHANGE_ROWS), "free the change set");
   }

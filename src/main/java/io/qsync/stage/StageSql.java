@@ -25,8 +25,9 @@ import java.util.StringJoiner;
  */
 final class StageSql {
   /**
-   * Every table of a run but the change set ({@link #CHANGES_ARE_A_VIEW}), dropped when a new run
-   * begins.
+   * The tables of a run dropped by name when a new run begins: all but {@code changes}, a table or
+   * a view ({@link #CHANGES_ARE_A_VIEW}), which is dropped apart ({@link #DROP_CHANGES_VIEW},
+   * {@link #DROP_CHANGES_TABLE}).
    */
   static final List<String> TABLES =
       List.of(
@@ -49,7 +50,14 @@ final class StageSql {
    * set of a stage left by an older build): 1 or 0.
    */
   static final String CHANGES_ARE_A_VIEW =
-      "SELECT count(*) FROM duckdb_views() WHERE view_name = 'changes' AND NOT temporary";
+      "SELECT count(*) FROM duckdb_views() WHERE view_name = 'changes' AND NOT temporary"
+          + " AND database_name = current_database()";
+
+  /** Drops the change set when it is the view ({@link #CHANGES_ARE_A_VIEW}). */
+  static final String DROP_CHANGES_VIEW = "DROP VIEW changes";
+
+  /** Drops the change set when it is a table; DuckDB drops no view under this statement. */
+  static final String DROP_CHANGES_TABLE = drop("changes");
 
   static final String META_EXISTS =
       "SELECT count(*) FROM information_schema.tables WHERE table_name = 'qsync_meta'";
@@ -452,20 +460,36 @@ final class StageSql {
             + (key.isEmpty()
                 ? " FROM src"
                 : " FROM (SELECT * FROM src ORDER BY " + list(key) + ")"),
-        "CREATE VIEW changes AS SELECT rowid + 1 AS qsync_seq, qsync_op, "
+        "CREATE VIEW changes AS SELECT "
+            + SEQ_BY_PLACE
+            + " AS qsync_seq, qsync_op, "
             + allColumns()
             + " FROM "
             + CHANGE_ROWS);
   }
 
+  /** How a change set lies in the stage, which decides how it is read in order. */
+  enum Layout {
+    /**
+     * The view that numbers {@link #CHANGE_ROWS} by place ({@link #insertAll}): read from the rows
+     * themselves by {@code rowid}, a filter DuckDB takes into the scan (it skips the row groups
+     * before a checkpoint), where the view's {@code rowid + 1 > ?} is applied to every row scanned.
+     */
+    BY_PLACE,
+    /** A table with every change at its number's place ({@link #CHANGES_OUT_OF_PLACE}). */
+    IN_PLACE,
+    /** A table with changes out of place (left by an older build): sorted by number. */
+    SORTED
+  }
+
   /**
-   * The change set after a sequence number (the statement's one parameter), in order: sorted, or,
-   * when {@code inPlace} (no change {@link #CHANGES_OUT_OF_PLACE}), in the table's order, which a
-   * scan keeping insertion order returns as it is. Each change's number and kind ({@link
-   * #KIND_CODE}), then the columns {@code read} asks for: with text, a new row as a line of LOAD
-   * DATA text ({@link #loadDataText}), NULL for the other changes.
+   * The change set after a sequence number (the statement's one parameter), in order: in the stored
+   * order unless the {@code layout} is {@link Layout#SORTED}, which a scan keeping insertion order
+   * returns as it is. Each change's number and kind ({@link #KIND_CODE}), then the columns {@code
+   * read} asks for: with text, a new row as a line of LOAD DATA text ({@link #loadDataText}), NULL
+   * for the other changes.
    */
-  String changesAfter(ChangeRead read, boolean inPlace) {
+  String changesAfter(ChangeRead read, Layout layout) {
     String columns =
         switch (read) {
           case VALUES -> allColumns();
@@ -478,12 +502,24 @@ final class StageSql {
                   + " END";
           case TEXT_ONLY -> loadDataText();
         };
-    return "SELECT qsync_seq, "
+    return "SELECT "
+        + (layout == Layout.BY_PLACE ? SEQ_BY_PLACE + " AS qsync_seq" : "qsync_seq")
+        + ", "
         + KIND_CODE
         + ", "
         + columns
-        + " FROM changes WHERE qsync_seq > ?"
-        + (inPlace ? "" : " ORDER BY qsync_seq");
+        + changesFrom(layout, "?")
+        + (layout == Layout.SORTED ? " ORDER BY qsync_seq" : "");
+  }
+
+  /** A change's number when {@code changes} numbers {@link #CHANGE_ROWS} by place. */
+  private static final String SEQ_BY_PLACE = "rowid + 1";
+
+  /** The change set from the change after {@code afterSeq} on, in the way its layout reads fast. */
+  private static String changesFrom(Layout layout, String afterSeq) {
+    return layout == Layout.BY_PLACE
+        ? " FROM " + CHANGE_ROWS + " WHERE rowid >= " + afterSeq
+        : " FROM changes WHERE qsync_seq > " + afterSeq;
   }
 
   /**
@@ -497,9 +533,9 @@ final class StageSql {
    * The changes after a number that are not new rows: with none, a read may leave out the values
    * ({@link ChangeRead#TEXT_ONLY}).
    */
-  static String notInsertsAfter(long afterSeq) {
-    return "SELECT count(*) FROM changes WHERE qsync_seq > "
-        + afterSeq
+  static String notInsertsAfter(long afterSeq, Layout layout) {
+    return "SELECT count(*)"
+        + changesFrom(layout, Long.toString(afterSeq))
         + " AND qsync_op <> '"
         + ChangeKind.INSERT.code()
         + "'";

@@ -52,6 +52,14 @@ class SavedPlanTest {
   }
 
   @Test
+  void aPlanOfAnEarlierBuildsFormatIsRead() {
+    Map<String, String> earlier = new HashMap<>(PLAN.facts());
+    earlier.put("format", "1");
+    assertThat(SavedPlan.of(earlier, FILE).format()).isEqualTo(1);
+    assertThat(PLAN.facts()).containsEntry("format", "2");
+  }
+
+  @Test
   void aFileWithoutAPlansFactsOrOfAnotherFormatIsRefused() {
     QsyncException none =
         catchThrowableOfType(QsyncException.class, () -> SavedPlan.of(Map.of(), FILE));
@@ -59,11 +67,12 @@ class SavedPlanTest {
     assertThat(none.getMessage()).contains("plan.qsp is not a qsync plan", "qsync plan SYNC --out");
 
     Map<String, String> newer = new HashMap<>(PLAN.facts());
-    newer.put("format", "2");
+    newer.put("format", "3");
     QsyncException later =
         catchThrowableOfType(QsyncException.class, () -> SavedPlan.of(newer, FILE));
     assertThat(later.kind()).isEqualTo(ErrorKind.NEEDS_ACTION);
-    assertThat(later.getMessage()).contains("has format 2", "qsync plan s --out plan.qsp");
+    assertThat(later.getMessage())
+        .contains("has format 3", "it reads 1 to 2", "qsync plan s --out plan.qsp");
 
     Map<String, String> damaged = new HashMap<>(PLAN.facts());
     damaged.remove("deletes");

@@ -32,7 +32,7 @@ class StageSqlTest {
   private static final StageSql SQL = new StageSql(COLUMNS);
 
   @Test
-  void theFileFormatIsTheOneEarlierBuildsWroteSoTheirStagesResume() {
+  void theTablesEarlierBuildsWroteAreReadAsTheyWroteThemSoThisBuildResumesTheirStages() {
     // changes is dropped apart (StageFile#dropChangeSet): a table, or the view of
     // qsync_change_rows that a whole result inserted makes; an earlier build's is a table.
     assertThat(StageSql.TABLES)
@@ -43,9 +43,6 @@ class StageSqlTest {
             "tgt",
             "qsync_change_rows",
             "qsync_warehouse_changes");
-    assertThat(StageSql.CHANGES_ARE_A_VIEW)
-        .isEqualTo(
-            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'changes' AND NOT temporary");
     assertThat(StageSql.CREATE_META)
         .isEqualTo(
             "CREATE TABLE qsync_meta (run_id VARCHAR, fingerprint VARCHAR, phase VARCHAR,"
@@ -201,21 +198,29 @@ class StageSqlTest {
 
   @Test
   void readsTheChangeSetInOrder() {
-    assertThat(SQL.changesAfter(ChangeRead.VALUES, false))
+    assertThat(SQL.changesAfter(ChangeRead.VALUES, StageSql.Layout.SORTED))
         .isEqualTo(
             "SELECT qsync_seq, ascii(qsync_op), c0, c1, c2 FROM changes WHERE qsync_seq > ?"
                 + " ORDER BY qsync_seq");
-    assertThat(SQL.changesAfter(ChangeRead.VALUES, true))
+    assertThat(SQL.changesAfter(ChangeRead.VALUES, StageSql.Layout.IN_PLACE))
         .isEqualTo(
             "SELECT qsync_seq, ascii(qsync_op), c0, c1, c2 FROM changes WHERE qsync_seq > ?");
-    assertThat(SQL.changesAfter(ChangeRead.TEXT_ONLY, true))
+    assertThat(SQL.changesAfter(ChangeRead.TEXT_ONLY, StageSql.Layout.IN_PLACE))
         .isEqualTo(
             "SELECT qsync_seq, ascii(qsync_op), "
                 + SQL.loadDataText()
                 + " FROM changes"
                 + " WHERE qsync_seq > ?");
-    assertThat(StageSql.notInsertsAfter(7))
+    // The view's rows read from its table, so that the checkpoint's filter is the scan's.
+    assertThat(SQL.changesAfter(ChangeRead.TEXT_ONLY, StageSql.Layout.BY_PLACE))
+        .isEqualTo(
+            "SELECT rowid + 1 AS qsync_seq, ascii(qsync_op), "
+                + SQL.loadDataText()
+                + " FROM qsync_change_rows WHERE rowid >= ?");
+    assertThat(StageSql.notInsertsAfter(7, StageSql.Layout.IN_PLACE))
         .isEqualTo("SELECT count(*) FROM changes WHERE qsync_seq > 7 AND qsync_op <> 'I'");
+    assertThat(StageSql.notInsertsAfter(7, StageSql.Layout.BY_PLACE))
+        .isEqualTo("SELECT count(*) FROM qsync_change_rows WHERE rowid >= 7 AND qsync_op <> 'I'");
     assertThat(SQL.sample(ChangeKind.DELETE, 3))
         .isEqualTo(
             "SELECT qsync_seq, ascii(qsync_op), c0, c1, c2 FROM changes WHERE qsync_op = 'D'"
@@ -238,6 +243,33 @@ class StageSqlTest {
   }
 
   @Test
+  void onlyAViewNamedChangesInTheStageItselfIsTakenForTheChangeSetNumberedByPlace()
+      throws SQLException {
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE changes (qsync_seq BIGINT)");
+      statement.execute("CREATE TEMPORARY VIEW changes AS SELECT 1 AS qsync_seq");
+      statement.execute("ATTACH ':memory:' AS qsync_other");
+      statement.execute("CREATE VIEW qsync_other.changes AS SELECT 1 AS qsync_seq");
+      assertThat(count(statement, StageSql.CHANGES_ARE_A_VIEW)).isZero();
+
+      statement.execute("DROP VIEW temp.changes");
+      statement.execute(StageSql.DROP_CHANGES_TABLE);
+      statement.execute("CREATE VIEW changes AS SELECT 1 AS qsync_seq");
+      assertThat(count(statement, StageSql.CHANGES_ARE_A_VIEW)).isEqualTo(1);
+      statement.execute(StageSql.DROP_CHANGES_VIEW);
+      assertThat(count(statement, StageSql.CHANGES_ARE_A_VIEW)).isZero();
+    }
+  }
+
+  private static long count(Statement statement, String sql) throws SQLException {
+    try (ResultSet result = statement.executeQuery(sql)) {
+      result.next();
+      return result.getLong(1);
+    }
+  }
+
+  @Test
   void aNewRowComesAsItsTextAloneAndOtherChangesWithTheirValues() throws SQLException {
     // The driver would make a Java object of every value it fetches: a new row's are left in the
     // stage, since its LOAD DATA text carries them.
@@ -247,7 +279,8 @@ class StageSqlTest {
           "CREATE TABLE changes AS SELECT * FROM (VALUES (1, 'I', 'a', 1, 1.50), (2, 'U', 'b', 2,"
               + " 2.50), (3, 'D', 'c', NULL, NULL)) AS t(qsync_seq, qsync_op, c0, c1, c2)");
       try (PreparedStatement changes =
-          connection.prepareStatement(SQL.changesAfter(ChangeRead.INSERTS_AS_TEXT, false))) {
+          connection.prepareStatement(
+              SQL.changesAfter(ChangeRead.INSERTS_AS_TEXT, StageSql.Layout.SORTED))) {
         changes.setLong(1, 0);
         List<List<Object>> rows = new ArrayList<>();
         try (ResultSet result = changes.executeQuery()) {

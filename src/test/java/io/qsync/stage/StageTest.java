@@ -325,20 +325,53 @@ class StageTest {
 
     assertThat(stage.meta().orElseThrow().counts()).contains(new ChangeCounts(rows, rows, 0, 0, 0));
     assertThat(stage.changeSetLength()).isEqualTo(rows);
-    long seq = 123_456;
-    try (ChangeCursor cursor = stage.changes(seq, true)) {
-      List<Change> batch;
-      while (!(batch = cursor.next(4_096)).isEmpty()) {
-        for (Change change : batch) {
-          seq++;
-          assertThat(change.seq()).isEqualTo(seq);
-          assertThat(change.kind()).isEqualTo(ChangeKind.INSERT);
-          assertThat(new String(change.text(), java.nio.charset.StandardCharsets.UTF_8))
-              .startsWith(String.format("%07d\t%d\t", seq - 1, seq - 1));
+    // The rows are read from their table by rowid: from any checkpoint, at row group bounds
+    // (122,880 rows) and inside them, exactly the rows after it, each with its number.
+    for (long checkpoint : new long[] {0, 1, 122_879, 122_880, 123_456, rows - 1, rows}) {
+      long seq = checkpoint;
+      try (ChangeCursor cursor = stage.changes(checkpoint, true)) {
+        List<Change> batch;
+        while (!(batch = cursor.next(4_096)).isEmpty()) {
+          for (Change change : batch) {
+            seq++;
+            assertThat(change.seq()).isEqualTo(seq);
+            assertThat(change.kind()).isEqualTo(ChangeKind.INSERT);
+            assertThat(new String(change.text(), java.nio.charset.StandardCharsets.UTF_8))
+                .startsWith(String.format("%07d\t%d\t", seq - 1, seq - 1));
+          }
         }
       }
+      assertThat(seq).as("the last number read after %d", checkpoint).isEqualTo(rows);
     }
-    assertThat(seq).isEqualTo(rows);
+  }
+
+  @Test
+  void aChangeSetInsertedWholeIsReplacedByADiffWithoutANewRunBetween() {
+    // begin() drops the change set too; here only the diff's own drop is between the two.
+    StageFile file = StageFile.open(dir.resolve("t.duckdb"), io.qsync.Caller.RUN);
+    try {
+      file.begin("run-1", "fingerprint", COLUMNS);
+      StageLoader loader = new StageLoader(file);
+      StageDiff diff = new StageDiff(file);
+      try (Stage.StageWriter writer = loader.sourceWriter(COLUMNS)) {
+        writer.accept(row("a", 1, null));
+        writer.accept(row("c", 3, null));
+      }
+      diff.insertAll(KEY, 0);
+      file.execute(StageSql.createTarget(COLUMNS), "prepare the target's rows");
+      try (Stage.StageWriter writer = loader.targetWriter(COLUMNS)) {
+        writer.accept(row("a", 1, null));
+        writer.accept(row("b", 2, null));
+      }
+
+      assertThat(diff.diff(KEY, BINARY, true)).isEqualTo(new ChangeCounts(2, 1, 0, 1, 1));
+      try (ChangeCursor cursor = new ChangeSetReader(file).after(0, false)) {
+        assertThat(cursor.next(10).stream().map(StageTest::describe))
+            .containsExactly("1 DELETE [b, 2, null]", "2 INSERT [c, 3, null]");
+      }
+    } finally {
+      file.close();
+    }
   }
 
   @Test
