@@ -42,7 +42,8 @@ class BigQueryArrowMemoryTest {
   }
 
   @Test
-  void theEndOfAReadWaitsForAStreamDuckDbReleasesAfterItsInsertReturned() {
+  void theEndOfAReadWaitsForAStreamDuckDbReleasesAfterItsInsertReturned()
+      throws InterruptedException {
     BigQueryArrowMemory memory = new BigQueryArrowMemory(WAIT, true);
     Batches batches = new Batches(memory.allocator(), 1, 2, 3);
     sink = new LateRelease(duckDb, Thread.currentThread());
@@ -51,6 +52,8 @@ class BigQueryArrowMemoryTest {
         BigQueryStorageReader.insertArrow(memory.allocator(), batches, sink, List.of("\"id\""));
     sink.inserted.countDown();
     memory.close(); // closed the allocator at once, while the stream still held the last batch
+    // the memory comes back inside the batches' close, a moment before it marks them closed
+    sink.releaser.join(WAIT.toMillis());
 
     assertThat(inserted).as("rows inserted").isEqualTo(3);
     assertThat(batches.closed).as("the batches are closed").isTrue();
