@@ -183,8 +183,25 @@ final class Verifier {
             });
     try {
       Optional<BucketSearch.Pass> next;
+      Optional<BucketSearch.Pass> previous = Optional.empty();
       while ((next = search.next()).isPresent()) {
         BucketSearch.Pass pass = next.get();
+        if (previous.equals(next)) {
+          // Each pass splits the last's buckets more finely; one that asks for the same buckets
+          // again would do so forever.
+          throw new QsyncException(
+              ErrorKind.INTERNAL,
+              "internal error: verify of sync '"
+                  + sync.name()
+                  + "' would repeat pass "
+                  + passes
+                  + "'s buckets (width "
+                  + pass.grouping().width()
+                  + " over "
+                  + Plural.of(pass.ranges().size(), "range")
+                  + "), a bug in qsync's bucket search; please report it");
+        }
+        previous = next;
         passes++;
         throttle.awaitClearance(0, passes);
         Future<Map<BigInteger, BucketSum>> ourSums =

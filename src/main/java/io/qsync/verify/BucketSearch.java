@@ -241,7 +241,10 @@ public final class BucketSearch {
    * The next pass's width: the narrowest that splits each bucket in question into about {@value
    * #ROWS_PER_BUCKET} rows each over the span its rows occupy (a power of two, so that the buckets
    * stay within the ones they split), widened while that would ask for more than {@value
-   * #MAX_BUCKETS_PER_PASS} buckets; never wider than {@code child}, this pass's.
+   * #MAX_BUCKETS_PER_PASS} buckets, but never wider than half {@code child}, this pass's: a pass as
+   * wide as this one would ask for the same buckets again, forever. So a pass that splits more than
+   * half of {@value #MAX_BUCKETS_PER_PASS} buckets may ask for more, up to twice as many buckets as
+   * it splits.
    */
   private BigInteger widthFor(List<InQuestion> split, BigInteger child) {
     BigInteger narrowest = child;
@@ -250,7 +253,8 @@ public final class BucketSearch {
       BigInteger wanted = bucket.occupied().width().add(fan).subtract(BigInteger.ONE).divide(fan);
       narrowest = narrowest.min(powerOfTwoAtLeast(wanted));
     }
-    while (narrowest.compareTo(child) < 0 && buckets(split, narrowest) > MAX_BUCKETS_PER_PASS) {
+    while (narrowest.shiftLeft(1).compareTo(child) < 0
+        && buckets(split, narrowest) > MAX_BUCKETS_PER_PASS) {
       narrowest = narrowest.shiftLeft(1);
     }
     return narrowest;

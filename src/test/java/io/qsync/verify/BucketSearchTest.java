@@ -286,6 +286,96 @@ class BucketSearchTest {
   }
 
   @Test
+  void eachPassIsNarrowerThanTheLastEvenWhenTheCapWouldWidenItBackToItsOwnWidth() {
+    // Dense keys 1..2^23, one in 32 missing from the table: the second pass's 262,144 buckets of
+    // 32 values all differ, and buckets of 16 would ask for twice MAX_BUCKETS_PER_PASS; widening
+    // to 32 again would repeat the pass forever.
+    long keys = 1L << 23;
+    BucketSearch search =
+        BucketSearch.over(
+            BucketValue.FIRST_KEY_COLUMN, Optional.of(range(1, keys + 1)), 1000, keys);
+    List<BigInteger> widths = new java.util.ArrayList<>();
+    Optional<BucketSearch.Pass> next;
+    while ((next = search.next()).isPresent() && widths.size() < 10) {
+      BucketSearch.Pass pass = next.get();
+      widths.add(pass.grouping().width());
+      Map<BigInteger, BucketSum> warehouse = new HashMap<>();
+      Map<BigInteger, BucketSum> target = new HashMap<>();
+      denseSums(pass, keys, 32, warehouse, target);
+      search.compare(pass, warehouse, target);
+    }
+
+    assertThat(widths).containsExactly(big(256), big(32), big(16));
+  }
+
+  @Test
+  void byTheKeyHashTooEachPassIsNarrowerThanTheLast() {
+    // 2^16 buckets of 10,000 rows all differ: the next pass splits each into 4 (the cap); when
+    // all 2^18 of those differ too, buckets of half their width would ask for 2^19.
+    BucketSearch search =
+        BucketSearch.over(BucketValue.KEY_HASH, Optional.empty(), 1000, (1L << 16) * 10_000);
+    BucketSearch.Pass first = search.next().orElseThrow();
+    search.compare(first, everyBucket(first, 10_000), Map.of());
+    BucketSearch.Pass second = search.next().orElseThrow();
+    assertThat(second.grouping().width()).isEqualTo(first.grouping().width().shiftRight(2));
+
+    search.compare(second, everyBucket(second, 2_500), Map.of());
+
+    assertThat(search.next().orElseThrow().grouping().width())
+        .isEqualTo(second.grouping().width().shiftRight(1));
+  }
+
+  /** A sum of {@code rows} rows for every bucket of {@code pass}. */
+  private static Map<BigInteger, BucketSum> everyBucket(BucketSearch.Pass pass, long rows) {
+    Map<BigInteger, BucketSum> sums = new HashMap<>();
+    BigInteger width = pass.grouping().width();
+    for (KeyRange range : pass.ranges()) {
+      for (BigInteger low = range.low(); low.compareTo(range.high()) < 0; low = low.add(width)) {
+        sums.put(low.subtract(pass.grouping().origin()).divide(width), new BucketSum(rows, 1));
+      }
+    }
+    return sums;
+  }
+
+  /**
+   * Each side's sums of the buckets of {@code pass} over keys 1..{@code keys}, every {@code
+   * every}th key missing from the target (its xor then counts the missing keys).
+   */
+  private static void denseSums(
+      BucketSearch.Pass pass,
+      long keys,
+      long every,
+      Map<BigInteger, BucketSum> warehouse,
+      Map<BigInteger, BucketSum> target) {
+    long origin = pass.grouping().origin().longValueExact();
+    long width = pass.grouping().width().longValueExact();
+    for (KeyRange range : pass.ranges()) {
+      for (long low = range.low().longValueExact();
+          low < range.high().longValueExact();
+          low += width) {
+        long first = Math.max(low, 1);
+        long last = Math.min(low + width - 1, keys);
+        if (first > last) {
+          continue;
+        }
+        long rows = last - first + 1;
+        long missing = last / every - (first - 1) / every;
+        Optional<KeyRange> span =
+            rows > BucketSearch.ROWS_PER_BUCKET
+                ? Optional.of(range(first, last + 1))
+                : Optional.empty();
+        Optional<KeyRange> targetSpan =
+            rows - missing > BucketSearch.ROWS_PER_BUCKET ? span : Optional.empty();
+        BigInteger bucket = big((low - origin) / width);
+        warehouse.put(bucket, new BucketSum(rows, 0, span));
+        if (rows > missing) {
+          target.put(bucket, new BucketSum(rows - missing, missing, targetSpan));
+        }
+      }
+    }
+  }
+
+  @Test
   void adjacentFetchedBucketsAreJoinedIntoOneRange() {
     assertThat(BucketSearch.merged(List.of(range(10, 20), range(0, 10), range(30, 40))))
         .containsExactly(range(0, 20), range(30, 40));
