@@ -263,6 +263,57 @@ class BucketSearchTest {
   }
 
   @Test
+  void aBucketIsSplitOverItsWholeRangeWhenASideWithRowsInItDidNotSayItsSpan() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 1 << 20)), 50);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+    assertThat(pass.grouping().width()).isEqualTo(big(1 << 18));
+
+    // The table's 10 rows, at 5,000..5,009, are too few for it to say their span: splitting over
+    // the warehouse's [0, 100) alone would never look at them.
+    search.compare(
+        pass,
+        Map.of(big(0), new BucketSum(100, 1, Optional.of(range(0, 100)))),
+        Map.of(big(0), new BucketSum(10, 2)));
+
+    assertThat(search.next().orElseThrow().ranges()).containsExactly(range(0, 1 << 18));
+  }
+
+  @Test
+  void aBucketMissingFromOneSideIsSplitOverTheOtherSidesSpan() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 1 << 20)), 50);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+
+    search.compare(
+        pass, Map.of(), Map.of(big(0), new BucketSum(100, 2, Optional.of(range(200, 300)))));
+
+    // 100 rows in 100 values: 8 buckets of 16 values, from 192.
+    BucketSearch.Pass second = search.next().orElseThrow();
+    assertThat(second.grouping().width()).isEqualTo(big(16));
+    assertThat(second.ranges()).containsExactly(range(192, 304));
+  }
+
+  @Test
+  void spansBelowZeroAreAlignedFromTheOrigin() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(-1000, 5000)), 50);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+    assertThat(pass.grouping().origin()).isEqualTo(big(-1000));
+    assertThat(pass.grouping().range(big(0))).isEqualTo(range(-1000, 3096));
+
+    search.compare(
+        pass,
+        Map.of(big(0), new BucketSum(200, 1, Optional.of(range(-900, -700)))),
+        Map.of(big(0), new BucketSum(150, 2, Optional.of(range(-900, -750)))));
+
+    // 200 rows over 200 values: buckets of 16 values from -1,000, the span widened to -904..-696.
+    BucketSearch.Pass second = search.next().orElseThrow();
+    assertThat(second.grouping().width()).isEqualTo(big(16));
+    assertThat(second.ranges()).containsExactly(range(-904, -696));
+  }
+
+  @Test
   void aPassIsWidenedWhileItWouldAskForTooManyBuckets() {
     BucketSearch search =
         BucketSearch.over(
