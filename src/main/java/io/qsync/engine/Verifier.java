@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +40,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -205,20 +203,8 @@ final class Verifier {
         passes++;
         throttle.awaitClearance(0, passes);
         Future<Map<BigInteger, BucketSum>> ourSums =
-            warehouseThread.submit(
-                () ->
-                    inChunks(
-                        pass.ranges(),
-                        warehouse.rangesPerQuery(),
-                        r -> warehouse.sums(pass.grouping(), r)));
-        Map<BigInteger, BucketSum> theirs =
-            alongside(
-                ourSums,
-                () ->
-                    inChunks(
-                        pass.ranges(),
-                        table.rangesPerQuery(),
-                        r -> table.sums(pass.grouping(), r)));
+            warehouseThread.submit(() -> warehouse.sums(pass));
+        Map<BigInteger, BucketSum> theirs = alongside(ourSums, () -> table.sums(pass));
         Map<BigInteger, BucketSum> ours = joined(ourSums);
         if (passes == 1) {
           warehouseRows = ours.values().stream().mapToLong(BucketSum::rows).sum();
@@ -466,17 +452,6 @@ final class Verifier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static Map<BigInteger, BucketSum> inChunks(
-      List<KeyRange> ranges,
-      int perQuery,
-      Function<List<KeyRange>, Map<BigInteger, BucketSum>> query) {
-    Map<BigInteger, BucketSum> all = new HashMap<>();
-    for (List<KeyRange> chunk : chunks(ranges, perQuery)) {
-      all.putAll(query.apply(chunk));
-    }
-    return all;
   }
 
   private static List<List<KeyRange>> chunks(List<KeyRange> ranges) {

@@ -64,6 +64,9 @@ public final class BucketSearch {
 
   private List<KeyRange> pending;
 
+  /** The buckets of the last pass that the next one splits. */
+  private BucketList parents;
+
   private BucketSearch(
       BucketValue value, BigInteger origin, BigInteger whole, int fanOut, int leafRows) {
     this.value = requireNonNull(value, "value is null");
@@ -76,6 +79,7 @@ public final class BucketSearch {
     BigInteger fan = BigInteger.valueOf(fanOut);
     this.width = whole.compareTo(fan) >= 0 ? whole.divide(fan) : BigInteger.ONE;
     this.pending = List.of(new KeyRange(origin, origin.add(whole)));
+    this.parents = new BucketList(origin, whole, List.of(BigInteger.ZERO));
   }
 
   /**
@@ -128,11 +132,19 @@ public final class BucketSearch {
             one.get().low().min(other.get().low()), one.get().high().max(other.get().high())));
   }
 
-  /** One pass: group the rows within {@code ranges} as {@code grouping} says. */
-  public record Pass(Grouping grouping, List<KeyRange> ranges) {
+  /**
+   * One pass: group the rows within {@code ranges} as {@code grouping} says.
+   *
+   * @param parents the last pass's buckets this one splits (the whole key space for the first):
+   *     neither side has rows in them outside {@code ranges}, the spans their rows occupy, so a
+   *     side whose queries cost per query may keep the rows of these few buckets instead of listing
+   *     the many finer ones of {@code ranges}
+   */
+  public record Pass(Grouping grouping, List<KeyRange> ranges, BucketList parents) {
     public Pass {
       requireNonNull(grouping, "grouping is null");
       ranges = List.copyOf(requireNonNull(ranges, "ranges is null"));
+      requireNonNull(parents, "parents is null");
     }
   }
 
@@ -154,11 +166,11 @@ public final class BucketSearch {
     if (pending.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Pass(new Grouping(value, origin, width), pending));
+    return Optional.of(new Pass(new Grouping(value, origin, width), pending, parents));
   }
 
   /** A differing bucket: its range, the span its rows occupy within it, its rows (larger side). */
-  private record InQuestion(KeyRange range, KeyRange occupied, long rows) {}
+  private record InQuestion(BigInteger bucket, KeyRange range, KeyRange occupied, long rows) {}
 
   /**
    * Compares a pass's checksums of both sides and decides which buckets to split or fetch. By the
@@ -187,7 +199,8 @@ public final class BucketSearch {
       differing++;
       KeyRange range = pass.grouping().range(bucket);
       InQuestion bucketInQuestion =
-          new InQuestion(range, occupied(range, one, other), Math.max(one.rows(), other.rows()));
+          new InQuestion(
+              bucket, range, occupied(range, one, other), Math.max(one.rows(), other.rows()));
       long rows = bucketInQuestion.rows();
       if (child.equals(BigInteger.ONE)
           || bucketInQuestion.occupied().width().equals(BigInteger.ONE)
@@ -214,6 +227,8 @@ public final class BucketSearch {
       next.add(aligned(bucket.occupied(), width));
     }
     pending = merged(next);
+    parents =
+        new BucketList(origin, child, split.stream().map(InQuestion::bucket).sorted().toList());
     return new Found(merged(fetch), split.size(), differing);
   }
 
