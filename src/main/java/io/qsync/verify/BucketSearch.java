@@ -45,7 +45,11 @@ public final class BucketSearch {
    */
   public static final long MAX_FETCH_ROWS = 50_000;
 
-  /** The most buckets one range is split into in one pass. */
+  /**
+   * The most buckets the first pass splits the key space into, and the finest split {@link
+   * #fanOutFor} asks for one bucket of many rows; a later pass's count is bounded by {@link
+   * #MAX_BUCKETS_PER_PASS} instead.
+   */
   public static final int MAX_FAN_OUT = 1 << 16;
 
   /**
