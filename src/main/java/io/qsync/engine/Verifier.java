@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +40,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -185,25 +183,30 @@ final class Verifier {
             });
     try {
       Optional<BucketSearch.Pass> next;
+      Optional<BucketSearch.Pass> previous = Optional.empty();
       while ((next = search.next()).isPresent()) {
         BucketSearch.Pass pass = next.get();
+        if (previous.equals(next)) {
+          // Each pass splits the last's buckets more finely; one that asks for the same buckets
+          // again would do so forever.
+          throw new QsyncException(
+              ErrorKind.INTERNAL,
+              "internal error: verify of sync '"
+                  + sync.name()
+                  + "' would repeat pass "
+                  + passes
+                  + "'s buckets (width "
+                  + pass.grouping().width()
+                  + " over "
+                  + Plural.of(pass.ranges().size(), "range")
+                  + "), a bug in qsync's bucket search; please report it");
+        }
+        previous = next;
         passes++;
         throttle.awaitClearance(0, passes);
         Future<Map<BigInteger, BucketSum>> ourSums =
-            warehouseThread.submit(
-                () ->
-                    inChunks(
-                        pass.ranges(),
-                        warehouse.rangesPerQuery(),
-                        r -> warehouse.sums(pass.grouping(), r)));
-        Map<BigInteger, BucketSum> theirs =
-            alongside(
-                ourSums,
-                () ->
-                    inChunks(
-                        pass.ranges(),
-                        table.rangesPerQuery(),
-                        r -> table.sums(pass.grouping(), r)));
+            warehouseThread.submit(() -> warehouse.sums(pass));
+        Map<BigInteger, BucketSum> theirs = alongside(ourSums, () -> table.sums(pass));
         Map<BigInteger, BucketSum> ours = joined(ourSums);
         if (passes == 1) {
           warehouseRows = ours.values().stream().mapToLong(BucketSum::rows).sum();
@@ -451,17 +454,6 @@ final class Verifier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static Map<BigInteger, BucketSum> inChunks(
-      List<KeyRange> ranges,
-      int perQuery,
-      Function<List<KeyRange>, Map<BigInteger, BucketSum>> query) {
-    Map<BigInteger, BucketSum> all = new HashMap<>();
-    for (List<KeyRange> chunk : chunks(ranges, perQuery)) {
-      all.putAll(query.apply(chunk));
-    }
-    return all;
   }
 
   private static List<List<KeyRange>> chunks(List<KeyRange> ranges) {

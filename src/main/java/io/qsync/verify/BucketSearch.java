@@ -45,7 +45,11 @@ public final class BucketSearch {
    */
   public static final long MAX_FETCH_ROWS = 50_000;
 
-  /** The most buckets one range is split into in one pass. */
+  /**
+   * The most buckets the first pass splits the key space into, and the finest split {@link
+   * #fanOutFor} asks for one bucket of many rows; a later pass's count is bounded by {@link
+   * #MAX_BUCKETS_PER_PASS} instead.
+   */
   public static final int MAX_FAN_OUT = 1 << 16;
 
   /**
@@ -64,6 +68,9 @@ public final class BucketSearch {
 
   private List<KeyRange> pending;
 
+  /** The buckets of the last pass that the next one splits. */
+  private BucketList parents;
+
   private BucketSearch(
       BucketValue value, BigInteger origin, BigInteger whole, int fanOut, int leafRows) {
     this.value = requireNonNull(value, "value is null");
@@ -76,6 +83,7 @@ public final class BucketSearch {
     BigInteger fan = BigInteger.valueOf(fanOut);
     this.width = whole.compareTo(fan) >= 0 ? whole.divide(fan) : BigInteger.ONE;
     this.pending = List.of(new KeyRange(origin, origin.add(whole)));
+    this.parents = new BucketList(origin, whole, List.of(BigInteger.ZERO));
   }
 
   /**
@@ -128,11 +136,19 @@ public final class BucketSearch {
             one.get().low().min(other.get().low()), one.get().high().max(other.get().high())));
   }
 
-  /** One pass: group the rows within {@code ranges} as {@code grouping} says. */
-  public record Pass(Grouping grouping, List<KeyRange> ranges) {
+  /**
+   * One pass: group the rows within {@code ranges} as {@code grouping} says.
+   *
+   * @param parents the last pass's buckets this one splits (the whole key space for the first):
+   *     neither side has rows in them outside {@code ranges}, the spans their rows occupy, so a
+   *     side whose queries cost per query may keep the rows of these few buckets instead of listing
+   *     the many finer ones of {@code ranges}
+   */
+  public record Pass(Grouping grouping, List<KeyRange> ranges, BucketList parents) {
     public Pass {
       requireNonNull(grouping, "grouping is null");
       ranges = List.copyOf(requireNonNull(ranges, "ranges is null"));
+      requireNonNull(parents, "parents is null");
     }
   }
 
@@ -154,11 +170,11 @@ public final class BucketSearch {
     if (pending.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Pass(new Grouping(value, origin, width), pending));
+    return Optional.of(new Pass(new Grouping(value, origin, width), pending, parents));
   }
 
   /** A differing bucket: its range, the span its rows occupy within it, its rows (larger side). */
-  private record InQuestion(KeyRange range, KeyRange occupied, long rows) {}
+  private record InQuestion(BigInteger bucket, KeyRange range, KeyRange occupied, long rows) {}
 
   /**
    * Compares a pass's checksums of both sides and decides which buckets to split or fetch. By the
@@ -187,7 +203,8 @@ public final class BucketSearch {
       differing++;
       KeyRange range = pass.grouping().range(bucket);
       InQuestion bucketInQuestion =
-          new InQuestion(range, occupied(range, one, other), Math.max(one.rows(), other.rows()));
+          new InQuestion(
+              bucket, range, occupied(range, one, other), Math.max(one.rows(), other.rows()));
       long rows = bucketInQuestion.rows();
       if (child.equals(BigInteger.ONE)
           || bucketInQuestion.occupied().width().equals(BigInteger.ONE)
@@ -214,6 +231,8 @@ public final class BucketSearch {
       next.add(aligned(bucket.occupied(), width));
     }
     pending = merged(next);
+    parents =
+        new BucketList(origin, child, split.stream().map(InQuestion::bucket).sorted().toList());
     return new Found(merged(fetch), split.size(), differing);
   }
 
@@ -241,7 +260,10 @@ public final class BucketSearch {
    * The next pass's width: the narrowest that splits each bucket in question into about {@value
    * #ROWS_PER_BUCKET} rows each over the span its rows occupy (a power of two, so that the buckets
    * stay within the ones they split), widened while that would ask for more than {@value
-   * #MAX_BUCKETS_PER_PASS} buckets; never wider than {@code child}, this pass's.
+   * #MAX_BUCKETS_PER_PASS} buckets, but never wider than half {@code child}, this pass's: a pass as
+   * wide as this one would ask for the same buckets again, forever. So a pass that splits more than
+   * half of {@value #MAX_BUCKETS_PER_PASS} buckets may ask for more, up to twice as many buckets as
+   * it splits.
    */
   private BigInteger widthFor(List<InQuestion> split, BigInteger child) {
     BigInteger narrowest = child;
@@ -250,7 +272,8 @@ public final class BucketSearch {
       BigInteger wanted = bucket.occupied().width().add(fan).subtract(BigInteger.ONE).divide(fan);
       narrowest = narrowest.min(powerOfTwoAtLeast(wanted));
     }
-    while (narrowest.compareTo(child) < 0 && buckets(split, narrowest) > MAX_BUCKETS_PER_PASS) {
+    while (narrowest.shiftLeft(1).compareTo(child) < 0
+        && buckets(split, narrowest) > MAX_BUCKETS_PER_PASS) {
       narrowest = narrowest.shiftLeft(1);
     }
     return narrowest;

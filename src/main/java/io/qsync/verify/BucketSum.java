@@ -24,6 +24,9 @@ public record BucketSum(long rows, long xor, Optional<KeyRange> occupied) {
       throw new IllegalArgumentException("rows must not be negative: " + rows);
     }
     requireNonNull(occupied, "occupied is null");
+    if (rows == 0 && occupied.isPresent()) {
+      throw new IllegalArgumentException("an empty bucket occupies no span: " + occupied.get());
+    }
   }
 
   /** A sum whose occupied span is not known. */

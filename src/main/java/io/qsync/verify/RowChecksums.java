@@ -25,6 +25,22 @@ public interface RowChecksums {
    */
   Map<BigInteger, BucketSum> sums(Grouping grouping, List<KeyRange> ranges);
 
+  /**
+   * The checksums of a pass's buckets: {@link #sums(Grouping, List)} over its ranges, at most
+   * {@link #rangesPerQuery} in one call.
+   */
+  default Map<BigInteger, BucketSum> sums(BucketSearch.Pass pass) {
+    Map<BigInteger, BucketSum> all = new java.util.HashMap<>();
+    List<KeyRange> ranges = pass.ranges();
+    for (int from = 0; from < ranges.size(); from += rangesPerQuery()) {
+      all.putAll(
+          sums(
+              pass.grouping(),
+              ranges.subList(from, (int) Math.min(ranges.size(), (long) from + rangesPerQuery()))));
+    }
+    return all;
+  }
+
   /** Every row within {@code ranges}, hashed. */
   List<HashedRow> rows(List<KeyRange> ranges);
 

@@ -263,6 +263,57 @@ class BucketSearchTest {
   }
 
   @Test
+  void aBucketIsSplitOverItsWholeRangeWhenASideWithRowsInItDidNotSayItsSpan() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 1 << 20)), 50);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+    assertThat(pass.grouping().width()).isEqualTo(big(1 << 18));
+
+    // The table's 10 rows, at 5,000..5,009, are too few for it to say their span: splitting over
+    // the warehouse's [0, 100) alone would never look at them.
+    search.compare(
+        pass,
+        Map.of(big(0), new BucketSum(100, 1, Optional.of(range(0, 100)))),
+        Map.of(big(0), new BucketSum(10, 2)));
+
+    assertThat(search.next().orElseThrow().ranges()).containsExactly(range(0, 1 << 18));
+  }
+
+  @Test
+  void aBucketMissingFromOneSideIsSplitOverTheOtherSidesSpan() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(0, 1 << 20)), 50);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+
+    search.compare(
+        pass, Map.of(), Map.of(big(0), new BucketSum(100, 2, Optional.of(range(200, 300)))));
+
+    // 100 rows in 100 values: 8 buckets of 16 values, from 192.
+    BucketSearch.Pass second = search.next().orElseThrow();
+    assertThat(second.grouping().width()).isEqualTo(big(16));
+    assertThat(second.ranges()).containsExactly(range(192, 304));
+  }
+
+  @Test
+  void spansBelowZeroAreAlignedFromTheOrigin() {
+    BucketSearch search =
+        BucketSearch.over(BucketValue.FIRST_KEY_COLUMN, Optional.of(range(-1000, 5000)), 50);
+    BucketSearch.Pass pass = search.next().orElseThrow();
+    assertThat(pass.grouping().origin()).isEqualTo(big(-1000));
+    assertThat(pass.grouping().range(big(0))).isEqualTo(range(-1000, 3096));
+
+    search.compare(
+        pass,
+        Map.of(big(0), new BucketSum(200, 1, Optional.of(range(-900, -700)))),
+        Map.of(big(0), new BucketSum(150, 2, Optional.of(range(-900, -750)))));
+
+    // 200 rows over 200 values: buckets of 16 values from -1,000, the span widened to -904..-696.
+    BucketSearch.Pass second = search.next().orElseThrow();
+    assertThat(second.grouping().width()).isEqualTo(big(16));
+    assertThat(second.ranges()).containsExactly(range(-904, -696));
+  }
+
+  @Test
   void aPassIsWidenedWhileItWouldAskForTooManyBuckets() {
     BucketSearch search =
         BucketSearch.over(
@@ -283,6 +334,96 @@ class BucketSearchTest {
     search.compare(pass, warehouse, Map.of());
 
     assertThat(search.next().orElseThrow().grouping().width()).isEqualTo(big(32));
+  }
+
+  @Test
+  void eachPassIsNarrowerThanTheLastEvenWhenTheCapWouldWidenItBackToItsOwnWidth() {
+    // Dense keys 1..2^23, one in 32 missing from the table: the second pass's 262,144 buckets of
+    // 32 values all differ, and buckets of 16 would ask for twice MAX_BUCKETS_PER_PASS; widening
+    // to 32 again would repeat the pass forever.
+    long keys = 1L << 23;
+    BucketSearch search =
+        BucketSearch.over(
+            BucketValue.FIRST_KEY_COLUMN, Optional.of(range(1, keys + 1)), 1000, keys);
+    List<BigInteger> widths = new java.util.ArrayList<>();
+    Optional<BucketSearch.Pass> next;
+    while ((next = search.next()).isPresent() && widths.size() < 10) {
+      BucketSearch.Pass pass = next.get();
+      widths.add(pass.grouping().width());
+      Map<BigInteger, BucketSum> warehouse = new HashMap<>();
+      Map<BigInteger, BucketSum> target = new HashMap<>();
+      denseSums(pass, keys, 32, warehouse, target);
+      search.compare(pass, warehouse, target);
+    }
+
+    assertThat(widths).containsExactly(big(256), big(32), big(16));
+  }
+
+  @Test
+  void byTheKeyHashTooEachPassIsNarrowerThanTheLast() {
+    // 2^16 buckets of 10,000 rows all differ: the next pass splits each into 4 (the cap); when
+    // all 2^18 of those differ too, buckets of half their width would ask for 2^19.
+    BucketSearch search =
+        BucketSearch.over(BucketValue.KEY_HASH, Optional.empty(), 1000, (1L << 16) * 10_000);
+    BucketSearch.Pass first = search.next().orElseThrow();
+    search.compare(first, everyBucket(first, 10_000), Map.of());
+    BucketSearch.Pass second = search.next().orElseThrow();
+    assertThat(second.grouping().width()).isEqualTo(first.grouping().width().shiftRight(2));
+
+    search.compare(second, everyBucket(second, 2_500), Map.of());
+
+    assertThat(search.next().orElseThrow().grouping().width())
+        .isEqualTo(second.grouping().width().shiftRight(1));
+  }
+
+  /** A sum of {@code rows} rows for every bucket of {@code pass}. */
+  private static Map<BigInteger, BucketSum> everyBucket(BucketSearch.Pass pass, long rows) {
+    Map<BigInteger, BucketSum> sums = new HashMap<>();
+    BigInteger width = pass.grouping().width();
+    for (KeyRange range : pass.ranges()) {
+      for (BigInteger low = range.low(); low.compareTo(range.high()) < 0; low = low.add(width)) {
+        sums.put(low.subtract(pass.grouping().origin()).divide(width), new BucketSum(rows, 1));
+      }
+    }
+    return sums;
+  }
+
+  /**
+   * Each side's sums of the buckets of {@code pass} over keys 1..{@code keys}, every {@code
+   * every}th key missing from the target (its xor then counts the missing keys).
+   */
+  private static void denseSums(
+      BucketSearch.Pass pass,
+      long keys,
+      long every,
+      Map<BigInteger, BucketSum> warehouse,
+      Map<BigInteger, BucketSum> target) {
+    long origin = pass.grouping().origin().longValueExact();
+    long width = pass.grouping().width().longValueExact();
+    for (KeyRange range : pass.ranges()) {
+      for (long low = range.low().longValueExact();
+          low < range.high().longValueExact();
+          low += width) {
+        long first = Math.max(low, 1);
+        long last = Math.min(low + width - 1, keys);
+        if (first > last) {
+          continue;
+        }
+        long rows = last - first + 1;
+        long missing = last / every - (first - 1) / every;
+        Optional<KeyRange> span =
+            rows > BucketSearch.ROWS_PER_BUCKET
+                ? Optional.of(range(first, last + 1))
+                : Optional.empty();
+        Optional<KeyRange> targetSpan =
+            rows - missing > BucketSearch.ROWS_PER_BUCKET ? span : Optional.empty();
+        BigInteger bucket = big((low - origin) / width);
+        warehouse.put(bucket, new BucketSum(rows, 0, span));
+        if (rows > missing) {
+          target.put(bucket, new BucketSum(rows - missing, missing, targetSpan));
+        }
+      }
+    }
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.qsync.row.Column;
 import io.qsync.source.bigquery.BigQuerySource.JobRequest;
 import io.qsync.source.bigquery.BigQuerySource.RanJob;
 import io.qsync.verify.BucketList;
+import io.qsync.verify.BucketSearch;
 import io.qsync.verify.BucketSum;
 import io.qsync.verify.BucketValue;
 import io.qsync.verify.DoubleSql;
@@ -124,8 +125,28 @@ final class BigQueryChecksums implements RowChecksums {
 
   @Override
   public Map<BigInteger, BucketSum> sums(Grouping grouping, List<KeyRange> ranges) {
+    return sumsWhere(grouping, filters(ranges));
+  }
+
+  /**
+   * A pass's checksums, its rows kept by the buckets of the last pass it splits: every job bills a
+   * full scan, and those few buckets take at most one job per {@link #MAX_BUCKETS_LISTED} of them,
+   * where the finer ranges of the spans their rows occupy would take many.
+   */
+  @Override
+  public Map<BigInteger, BucketSum> sums(BucketSearch.Pass pass) {
+    return sumsWhere(pass.grouping(), filters(pass));
+  }
+
+  /** The filters of a pass's jobs: one per {@link #MAX_BUCKETS_LISTED} of the buckets it splits. */
+  static List<String> filters(BucketSearch.Pass pass) {
+    BucketList parents = pass.parents();
+    return listFilters(parents.origin(), parents.width(), parents.buckets());
+  }
+
+  private Map<BigInteger, BucketSum> sumsWhere(Grouping grouping, List<String> filters) {
     Map<BigInteger, BucketSum> sums = new HashMap<>();
-    for (String filter : filters(ranges)) {
+    for (String filter : filters) {
       String sql =
           "SELECT CAST(DIV(__qsync_v - "
               + numeric(grouping.origin())
@@ -270,6 +291,15 @@ final class BigQueryChecksums implements RowChecksums {
         buckets.add(bucket);
       }
     }
+    return listFilters(low, width, buckets);
+  }
+
+  /**
+   * {@code DIV(v - low, width) IN (...)} over {@code buckets}, at most {@link #MAX_BUCKETS_LISTED}
+   * per job.
+   */
+  private static List<String> listFilters(
+      BigInteger low, BigInteger width, List<BigInteger> buckets) {
     List<String> filters = new ArrayList<>();
     for (int from = 0; from < buckets.size(); from += MAX_BUCKETS_LISTED) {
       StringJoiner list =
