@@ -280,7 +280,8 @@ final class ConfigRules {
                 + sync.target()
                 + "' ("
                 + url.forMessages()
-                + ") names none; add the database to it, like jdbc:mysql://host:3306/app");
+                + ") names none; add the database to it, like "
+                + url.forMessagesWithDatabase("app"));
         continue;
       }
       String database = url.database();

@@ -33,6 +33,17 @@ public record JdbcUrl(String url) {
         : shown.substring(0, passwordStart()) + HIDDEN + shown.substring(at);
   }
 
+  /**
+   * The url for messages ({@link #forMessages}) with {@code database} as its database, for saying
+   * how to name one in the user's own url: {@code jdbc:mariadb://db:3306/} gives {@code
+   * jdbc:mariadb://db:3306/app}.
+   */
+  public String forMessagesWithDatabase(String database) {
+    String shown = forMessages();
+    int path = shown.indexOf('/', authorityStart());
+    return (path < 0 ? shown : shown.substring(0, path)) + "/" + database;
+  }
+
   /** Whether the url holds a password: {@code user:password@host}. */
   public boolean hasPassword() {
     return passwordStart() >= 0;

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
   private static final String PASSWORD = "hunter2-do-not-print";
@@ -564,13 +563,13 @@ class ConfigLoaderTest {
    * "It may pass. Run again" (error 1046, no database selected), which no later run gets past.
    */
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "jdbc:mariadb://127.0.0.1:3306/",
-        "jdbc:mysql://127.0.0.1",
-        "jdbc:mysql://127.0.0.1:3306/?useSsl=false"
-      })
-  void aTargetWhoseUrlNamesNoDatabaseIsRefusedAtTheTable(String url) {
+  @CsvSource({
+    "jdbc:mariadb://127.0.0.1:3306/, jdbc:mariadb://127.0.0.1:3306/app",
+    "jdbc:mysql://127.0.0.1, jdbc:mysql://127.0.0.1/app",
+    "jdbc:mysql://127.0.0.1:3306/?useSsl=false, jdbc:mysql://127.0.0.1:3306/app"
+  })
+  void aTargetWhoseUrlNamesNoDatabaseIsRefusedAtTheTableNamingItInItsOwnScheme(
+      String url, String withApp) {
     String yaml =
         CONNECTIONS.replace("jdbc:mariadb://127.0.0.1:3306/app", url)
             + SYNC
@@ -586,12 +585,14 @@ class ConfigLoaderTest {
                 + ":9:12: syncs.s.table: table t would be in no database: the url of connection"
                 + " 'app_db' ("
                 + url.replace("?useSsl=false", "")
-                + ") names none; add the database to it, like jdbc:mysql://host:3306/app",
+                + ") names none; add the database to it, like "
+                + withApp,
             configFile()
                 + ":11:78: syncs.second.table: table u would be in no database: the url of"
                 + " connection 'app_db' ("
                 + url.replace("?useSsl=false", "")
-                + ") names none; add the database to it, like jdbc:mysql://host:3306/app");
+                + ") names none; add the database to it, like "
+                + withApp);
   }
 
   @Test
