@@ -80,7 +80,8 @@ final class StageFile implements AutoCloseable {
               + ": "
               + e.getMessage()
               + (String.valueOf(e.getMessage()).contains("Could not set lock")
-                  ? "\nAnother process holds the file (a duckdb shell?): wait for it to let go."
+                  ? "\nAnother process holds the file (a duckdb shell?): wait for it to let go. "
+                      + caller.again()
                   : "\nCheck that its folder (stage_dir) is writable and has free space."),
           e);
     }

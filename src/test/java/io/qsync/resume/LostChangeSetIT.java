@@ -177,7 +177,11 @@ class LostChangeSetIT {
       refused = catchThrowable(() -> qsync.run(TargetsData.SYNC));
     }
 
-    assertThat(refused).isInstanceOf(QsyncException.class).hasMessageContaining("lock");
+    assertThat(refused)
+        .isInstanceOf(QsyncException.class)
+        .hasMessageContaining("lock")
+        .hasMessageEndingWith(
+            "Another process holds the file (a duckdb shell?): wait for it to let go. Run again.");
     assertThat(((QsyncException) refused).kind()).isEqualTo(ErrorKind.FAILED);
     assertThat(setup.stageFile()).as("the failed run's stage").exists();
     RunReport next = qsync.run(TargetsData.SYNC);
