@@ -47,14 +47,20 @@ public final class DuckDbLibrary {
   private static boolean loaded;
   private static RuntimeException failure;
 
+  /**
+   * Whether the driver's class was asked to load its library (once per process, as the JVM does).
+   */
+  private static boolean driverTried;
+
   private DuckDbLibrary() {}
 
   /**
    * Loads the library, if not yet loaded: from the file beside qsync's jar (or in {@value
    * #FOLDER_PROPERTY}), unpacked first when absent or not the jar's; else the driver's own way.
    *
-   * @throws QsyncException when qsync's jar carries the library but it can be kept nowhere, or the
-   *     system will not load it; the same exception again at every later call
+   * @throws QsyncException when qsync's jar carries the library but it can be kept nowhere now (a
+   *     later call tries again), or the system will not load it (the same exception again at every
+   *     later call: the driver's class is initialised once)
    */
   public static synchronized void load() {
     if (failure != null) {
@@ -66,8 +72,10 @@ public final class DuckDbLibrary {
     try {
       loadOnce();
     } catch (RuntimeException e) {
-      failure = e;
-      throw e;
+      if (driverTried) {
+        failure = e; // the JVM initialises a class once: the driver cannot be loaded again
+      }
+      throw e; // kept nowhere, or held: the next call tries again (serve's next run)
     }
     loaded = true;
   }
@@ -126,7 +134,8 @@ public final class DuckDbLibrary {
               + (own.isEmpty()
                   ? "Start qsync with its launcher bin/qsync, which keeps the library in the"
                       + " user's ${XDG_CACHE_HOME:-~/.cache}/qsync (else ${TMPDIR:-/tmp}/qsync-UID)"
-                      + " where the jar's folder is not writable, or start java with -D"
+                      + " where the jar's folder is not writable (if it did, set XDG_CACHE_HOME or"
+                      + " TMPDIR to a folder this user can write), or start java with -D"
                       + FOLDER_PROPERTY
                       + "=DIR -Djava.library.path=DIR, DIR a folder this user can write."
                   : "Make " + file.getParent() + " writable for this user, or free space there."),
@@ -238,6 +247,7 @@ public final class DuckDbLibrary {
    *     not initialize class"
    */
   private static void initialiseDriver(String file, String folder) {
+    driverTried = true;
     try {
       Class.forName(DRIVER_NATIVE, true, DuckDbLibrary.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {

@@ -93,10 +93,10 @@ final class StageFile implements AutoCloseable {
   private static final int MAGIC_OFFSET = 8;
 
   /**
-   * Why the stage file that {@link #open} failed on is damaged (not a DuckDB database, or one
-   * DuckDB finds corrupt), so that the change set it held is lost; empty when the failure is of
-   * another kind (a DuckDB lock another process holds, a full disk, an I/O error), which may pass
-   * and leaves the file as it was.
+   * Why the stage file that {@link #open} failed on is damaged (not a DuckDB database, one of a
+   * storage version this DuckDB does not read, or one DuckDB finds corrupt), so that the change set
+   * it held is lost; empty when the failure is of another kind (a DuckDB lock another process
+   * holds, a full disk, an I/O error), which may pass and leaves the file as it was.
    */
   static Optional<String> damage(Path file, QsyncException failure) {
     byte[] head = new byte[MAGIC_OFFSET + MAGIC.length];
@@ -112,8 +112,15 @@ final class StageFile implements AutoCloseable {
     }
     String message =
         String.valueOf(failure.getCause() != null ? failure.getCause().getMessage() : "");
+    if (message.contains("with version number")) {
+      // a DuckDB that writes another storage version: a build of qsync's other than this one
+      return Optional.of(
+          "was written by another DuckDB (" + Messages.firstLine(failure.getCause()) + ")");
+    }
     return message.contains("Corrupt database file")
             || message.contains("not a valid DuckDB database file")
+            || message.contains("Failure while replaying WAL")
+            || message.contains("Serialization Error")
         ? Optional.of("is corrupt (" + Messages.firstLine(failure.getCause()) + ")")
         : Optional.empty();
   }

@@ -397,11 +397,17 @@ class DistributionIT {
     Path log = dir.resolve("libraries.log");
     String noHome = "/nonexistent-home-of-qsync";
     Path tmp = ownedByNobody(dir.resolve("tmp"));
+    // the user's own folder there, left writable by all (an umask of 000): closed before use
+    Path own = ownedByNobody(tmp.resolve("qsync-65534"));
+    Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwxrwxrwx"));
 
     Launched inTmp =
         asNobody(
             installed, log, Map.of("HOME", noHome, "TMPDIR", tmp.toString()), "run", "targets");
     assertThat(inTmp.exitCode()).as(inTmp.all()).isZero();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(own)))
+        .as("no one else may swap the library this user loads")
+        .isEqualTo("rwx------");
     assertThat(loadedDuckDbLibraries(log))
         .as(inTmp.all())
         .containsExactly(tmp.resolve("qsync-65534/libduckdb_java.so").toRealPath());
