@@ -260,6 +260,11 @@ final class ConfigRules {
    * connections' hosts, ports and database, not by their names, so two connections to one database
    * count as one.
    */
+  /** A problem at {@code sync}'s {@code table:} line. */
+  private void tableProblem(SyncConfig sync, Map<String, Node> tableNodes, String message) {
+    reader.problem(tableNodes.get(sync.name()), "syncs." + sync.name() + ".table", message);
+  }
+
   void targetTables(
       Collection<SyncConfig> syncs,
       Map<String, ConnectionConfig> connections,
@@ -271,9 +276,9 @@ final class ConfigRules {
       }
       JdbcUrl url = new JdbcUrl(target.url());
       if (!url.namesDatabase()) {
-        reader.problem(
-            tableNodes.get(sync.name()),
-            "syncs." + sync.name() + ".table",
+        tableProblem(
+            sync,
+            tableNodes,
             "table "
                 + sync.table()
                 + " would be in no database: the url of connection '"
@@ -288,9 +293,9 @@ final class ConfigRules {
       SyncConfig first = firstByTable.putIfAbsent(database + "\0" + sync.table(), sync);
       if (first != null) {
         Mark firstMark = tableNodes.get(first.name()).getStartMark();
-        reader.problem(
-            tableNodes.get(sync.name()),
-            "syncs." + sync.name() + ".table",
+        tableProblem(
+            sync,
+            tableNodes,
             "syncs '"
                 + first.name()
                 + "' ("
